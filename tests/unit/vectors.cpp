@@ -1,0 +1,83 @@
+#include "vectors.h"
+
+#include "consensus/hex.h"
+
+#include <bzlib.h>
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace testutil {
+
+static std::filesystem::path VectorsRoot()
+{
+    if (const char* env = std::getenv("MINICASH_VECTORS"); env && *env) return env;
+    // ctest passes the repository-relative default; a bare run falls back to the cwd guess.
+    if (const char* def = std::getenv("MINICASH_VECTORS_DEFAULT"); def && *def) return def;
+    return std::filesystem::path("..") / "shared" / "vectors";
+}
+
+std::optional<std::filesystem::path> VectorFile(const std::string& relative)
+{
+    const auto path = VectorsRoot() / relative;
+    if (std::filesystem::exists(path)) return path;
+    const char* ci = std::getenv("CI");
+    const std::string msg = "test vectors missing: " + path.string() +
+                            " (set MINICASH_VECTORS to the shared/vectors directory)";
+    if (ci && std::string(ci) == "true") {
+        FAIL(msg);
+    }
+    std::cerr << "\n*** SKIPPED: " << msg << " ***\n" << std::endl;
+    WARN("SKIPPED: " << msg);
+    return std::nullopt;
+}
+
+std::string ReadFile(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + path.string());
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::vector<uint8_t> ReadBz2File(const std::filesystem::path& path)
+{
+    const std::string compressed = ReadFile(path);
+    bz_stream strm{};
+    if (BZ2_bzDecompressInit(&strm, 0, 0) != BZ_OK) throw std::runtime_error("bz2 init failed");
+    std::vector<uint8_t> out;
+    strm.next_in = const_cast<char*>(compressed.data());
+    strm.avail_in = static_cast<unsigned>(compressed.size());
+    char buf[1 << 16];
+    int rc = BZ_OK;
+    while (rc == BZ_OK) {
+        strm.next_out = buf;
+        strm.avail_out = sizeof(buf);
+        rc = BZ2_bzDecompress(&strm);
+        if (rc != BZ_OK && rc != BZ_STREAM_END) {
+            BZ2_bzDecompressEnd(&strm);
+            throw std::runtime_error("bz2 decompression failed: " + path.string());
+        }
+        out.insert(out.end(), buf, buf + (sizeof(buf) - strm.avail_out));
+        if (out.size() > (512u << 20)) {
+            BZ2_bzDecompressEnd(&strm);
+            throw std::runtime_error("bz2 output too large");
+        }
+    }
+    BZ2_bzDecompressEnd(&strm);
+    return out;
+}
+
+std::vector<uint8_t> ParseHexOrFail(const std::string& hex)
+{
+    auto bytes = consensus::TryParseHex(hex);
+    if (!bytes) FAIL("bad hex in vector: " << hex.substr(0, 80));
+    return *bytes;
+}
+
+} // namespace testutil
