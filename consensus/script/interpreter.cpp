@@ -332,7 +332,7 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                 case OP_NOTIF: {
                     bool value = false;
                     if (executing) {
-                        if (stack.empty()) return SetError(serror, ScriptError::UNBALANCED_CONDITIONAL);
+                        if (stack.empty()) return SetError(serror, ScriptError::INVALID_STACK_OPERATION);
                         const Bytes& vch = top(-1);
                         // BIP-342: tapscript requires exactly empty or 0x01 (consensus).
                         if (sigversion == SigVersion::TAPSCRIPT &&

@@ -16,9 +16,8 @@ namespace testutil {
 static std::filesystem::path VectorsRoot()
 {
     if (const char* env = std::getenv("MINICASH_VECTORS"); env && *env) return env;
-    // ctest passes the repository-relative default; a bare run falls back to the cwd guess.
-    if (const char* def = std::getenv("MINICASH_VECTORS_DEFAULT"); def && *def) return def;
-    return std::filesystem::path("..") / "shared" / "vectors";
+    // Default: ../shared/vectors next to the repository root (fixed at build time).
+    return std::filesystem::path(MINICASH_DEFAULT_VECTORS);
 }
 
 std::optional<std::filesystem::path> VectorFile(const std::string& relative)
