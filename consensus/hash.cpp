@@ -25,20 +25,22 @@ Sha256& Sha256::Reset()
     return *this;
 }
 
+// One-shot SHA256()/RIPEMD160() in OpenSSL 3 pay a large fixed cost per call (provider
+// lookup); the low-level contexts do not, which matters for short inputs.
 Uint256 Sha256Hash(std::span<const uint8_t> data)
 {
     Uint256 out;
-    SHA256(data.data(), data.size(), out.data());
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, data.data(), data.size());
+    SHA256_Final(out.data(), &ctx);
     return out;
 }
 
 Uint256 Hash256(std::span<const uint8_t> data)
 {
-    uint8_t first[32];
-    SHA256(data.data(), data.size(), first);
-    Uint256 out;
-    SHA256(first, sizeof(first), out.data());
-    return out;
+    const Uint256 first = Sha256Hash(data);
+    return Sha256Hash(first.Span());
 }
 
 Uint256 Hash256Pair(const Uint256& a, const Uint256& b)
@@ -52,21 +54,26 @@ Uint256 Hash256Pair(const Uint256& a, const Uint256& b)
 Uint160 Ripemd160(std::span<const uint8_t> data)
 {
     Uint160 out;
-    RIPEMD160(data.data(), data.size(), out.data());
+    RIPEMD160_CTX ctx;
+    RIPEMD160_Init(&ctx);
+    RIPEMD160_Update(&ctx, data.data(), data.size());
+    RIPEMD160_Final(out.data(), &ctx);
     return out;
 }
 
 Uint160 Hash160(std::span<const uint8_t> data)
 {
-    uint8_t sha[32];
-    SHA256(data.data(), data.size(), sha);
-    return Ripemd160(sha);
+    const Uint256 sha = Sha256Hash(data);
+    return Ripemd160(sha.Span());
 }
 
 Uint160 Sha1(std::span<const uint8_t> data)
 {
     Uint160 out;
-    SHA1(data.data(), data.size(), out.data());
+    SHA_CTX ctx;
+    SHA1_Init(&ctx);
+    SHA1_Update(&ctx, data.data(), data.size());
+    SHA1_Final(out.data(), &ctx);
     return out;
 }
 
@@ -80,9 +87,7 @@ Uint256 HashWriter::GetHash()
 {
     uint8_t first[32];
     m_ctx.Finalize(first);
-    Uint256 out;
-    SHA256(first, sizeof(first), out.data());
-    return out;
+    return Sha256Hash(first);
 }
 
 Uint256 HashWriter::GetSha256()
@@ -94,10 +99,9 @@ Uint256 HashWriter::GetSha256()
 
 HashWriter TaggedHash(std::string_view tag)
 {
-    uint8_t taghash[32];
-    SHA256(reinterpret_cast<const uint8_t*>(tag.data()), tag.size(), taghash);
+    const Uint256 taghash = Sha256Hash(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
     Sha256 ctx;
-    ctx.Write(taghash).Write(taghash);
+    ctx.Write(taghash.Span()).Write(taghash.Span());
     return HashWriter(ctx);
 }
 

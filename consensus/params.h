@@ -54,7 +54,13 @@ struct ConsensusParams {
     int csv_height{0};
     /** BIP-141/143/147 (segwit) activation height. */
     int segwit_height{0};
-    /** BIP-341/342 (taproot) activation height; 0 where it is active from the start. */
+    /**
+     * Height from which taproot (BIP-341/342) was enforced on this network, for display
+     * (getdeploymentinfo-style reporting) only. Validation never uses it: as in Core, every
+     * block is checked with P2SH, WITNESS and TAPROOT except the script_flag_exceptions.
+     * Mainnet's is the activation height; testnet3's is a best-known value (Core keeps no
+     * constant there: taproot was a BIP-9 deployment on testnet3).
+     */
     int taproot_height{0};
     /** BIP-30 exemptions: the two mainnet blocks whose coinbases duplicate earlier ones. */
     std::vector<BlockRef> bip30_exceptions;

@@ -2,6 +2,8 @@
 
 #include "consensus/hash.h"
 
+#include <stdexcept>
+
 namespace consensus {
 
 std::string OutPoint::ToString() const { return hash.GetHex() + ":" + std::to_string(n); }
@@ -131,8 +133,14 @@ void Transaction::ComputeHashes()
 
 Amount Transaction::GetValueOut() const
 {
+    // As Core: a value or running total outside MoneyRange is a caller bug (CheckTransaction
+    // rejects such transactions first), reported by exception instead of overflowing.
     Amount total;
-    for (const auto& out : vout) total += out.value;
+    for (const auto& out : vout) {
+        if (!MoneyRange(out.value)) throw std::runtime_error("GetValueOut: value out of range");
+        total += out.value;
+        if (!MoneyRange(total)) throw std::runtime_error("GetValueOut: total out of range");
+    }
     return total;
 }
 

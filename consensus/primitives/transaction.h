@@ -129,7 +129,7 @@ public:
     const Uint256& GetWtxid() const { return m_wtxid; }
     bool HasWitness() const { return m_has_witness; }
     bool IsCoinBase() const { return vin.size() == 1 && vin[0].prevout.IsNull(); }
-    /** Sum of output values; the caller checks MoneyRange first (CheckTransaction does). */
+    /** Sum of output values; throws std::runtime_error if a value or the sum leaves MoneyRange (run CheckTransaction first). */
     Amount GetValueOut() const;
     /** Serialized size with witness. */
     size_t GetTotalSize() const;

@@ -4,6 +4,7 @@
 
 #include "consensus/serialize.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -175,7 +176,9 @@ struct ScriptWitness {
     {
         ScriptWitness wit;
         const size_t n = ReadCount(r, 1);
-        wit.stack.reserve(n);
+        // Each item costs at least one byte of input but ~24 bytes of vector: bound the
+        // up-front reservation so a hostile count cannot amplify memory before failing.
+        wit.stack.reserve(std::min<size_t>(n, 1024));
         for (size_t i = 0; i < n; ++i) wit.stack.push_back(ReadBytes(r));
         return wit;
     }

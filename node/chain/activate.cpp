@@ -1,0 +1,213 @@
+// Choosing and reaching the best chain: the valid chain with the most work that we
+// have the data for; reorganisations of any depth; invalidateblock/reconsiderblock;
+// and delivery of the resulting notifications.
+#include "node/chain/chainstate_impl.h"
+
+namespace node::chain {
+
+using consensus::ValidationResult;
+
+BlockIndex* Chainstate::Impl::FindMostWorkChain()
+{
+    while (!candidates.empty()) {
+        BlockIndex* best = *candidates.begin();
+        // Drop candidates with less work than the tip: they can never win.
+        if (active.Tip() && CandidateOrder()(active.Tip(), best)) {
+            candidates.erase(candidates.begin());
+            continue;
+        }
+        // Every block between the fork point and the candidate must be usable.
+        bool usable = true;
+        for (BlockIndex* walk = best; walk && !active.Contains(walk); walk = walk->prev) {
+            const bool failed = walk->status & BLOCK_FAILED_MASK;
+            const bool missing = !(walk->status & BLOCK_HAVE_DATA);
+            if (failed || missing) {
+                // Remove the candidate and everything between it and the bad block.
+                for (BlockIndex* w = best; w != walk; w = w->prev) {
+                    if (failed) {
+                        w->status |= BLOCK_FAILED_CHILD;
+                        dirty.insert(w);
+                    } else if (w->prev == walk) {
+                        unlinked.emplace(walk, w);
+                    }
+                    candidates.erase(w);
+                }
+                usable = false;
+                break;
+            }
+        }
+        if (usable) return best;
+    }
+    return nullptr;
+}
+
+ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block)
+{
+    const BlockIndex* start_tip = active.Tip();
+    while (true) {
+        BlockIndex* best = FindMostWorkChain();
+        if (!best || best == active.Tip()) break;
+
+        // Disconnect back to the fork, then connect towards best.
+        const BlockIndex* fork = active.FindFork(best);
+        while (active.Tip() && active.Tip() != fork) {
+            ValidationResult r = DisconnectTip();
+            if (!r.IsValid()) return r;
+        }
+        std::vector<BlockIndex*> path;
+        for (BlockIndex* walk = best; walk && walk != fork; walk = walk->prev) path.push_back(walk);
+        bool invalid_found = false;
+        for (auto it = path.rbegin(); it != path.rend(); ++it) {
+            BlockIndex* next = *it;
+            ValidationResult r =
+                ConnectTip(next, new_block && new_block->GetHash() == next->GetBlockHash() ? new_block : nullptr);
+            if (r.IsError()) return r;
+            if (r.IsInvalid()) {
+                // Mark descendants on the path; pick the best chain again.
+                for (auto jt = it + 1; jt != path.rend(); ++jt) {
+                    (*jt)->status |= BLOCK_FAILED_CHILD;
+                    dirty.insert(*jt);
+                    candidates.erase(*jt);
+                }
+                invalid_found = true;
+                break;
+            }
+        }
+        if (!invalid_found) {
+            // Candidates with less work than the new tip are useless now.
+            for (auto it = candidates.begin(); it != candidates.end();) {
+                if (CandidateOrder()(active.Tip(), *it)) {
+                    it = candidates.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+        // Keep the tip in the candidate set so it competes with later arrivals.
+        if (active.Tip()) candidates.insert(active.Tip());
+    }
+    if (active.Tip() != start_tip) {
+        const BlockIndex* fork = start_tip ? LastCommonAncestor(start_tip, active.Tip()) : nullptr;
+        pending_events.push_back({ChainEvent::Kind::TIP, nullptr, active.Tip(), fork, IsInitialBlockDownloadLocked()});
+        UpdateTipSnapshot();
+    }
+    if (!FlushIfNeededLocked()) return ValidationResult::Error("failed to flush to disk");
+    return ValidationResult::Valid();
+}
+
+ValidationResult Chainstate::ActivateBestChain()
+{
+    ValidationResult r;
+    {
+        std::lock_guard lock(m_impl->mutex);
+        r = m_impl->ActivateBestChainLocked(nullptr);
+    }
+    DeliverEvents();
+    return r;
+}
+
+ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
+{
+    ValidationResult r;
+    {
+        std::lock_guard lock(m_impl->mutex);
+        Impl& d = *m_impl;
+        BlockIndex* index = d.Lookup(hash);
+        if (!index) return ValidationResult::Invalid("not-found", "Block not found");
+        if (index->GetBlockHash() == d.params->consensus.hash_genesis_block) {
+            return ValidationResult::Invalid("genesis", "cannot invalidate the genesis block");
+        }
+        const BlockIndex* start_tip = d.active.Tip();
+        index->status |= BLOCK_FAILED_VALID;
+        d.dirty.insert(index);
+        d.candidates.erase(index);
+        // Walk the tip back below the invalid block.
+        while (d.active.Contains(index)) {
+            BlockIndex* tip = d.active.Tip();
+            r = d.DisconnectTip();
+            if (!r.IsValid()) return r;
+            if (tip != index) {
+                tip->status |= BLOCK_FAILED_CHILD;
+                d.dirty.insert(tip);
+            }
+            d.candidates.erase(tip);
+        }
+        // Every descendant elsewhere in the index is invalid too.
+        for (auto& [h, e] : d.index_map) {
+            BlockIndex* b = e.get();
+            if (b != index && b->height > index->height && b->GetAncestor(index->height) == index) {
+                if (!(b->status & BLOCK_FAILED_MASK)) {
+                    b->status |= BLOCK_FAILED_CHILD;
+                    d.dirty.insert(b);
+                }
+                d.candidates.erase(b);
+            }
+        }
+        if (d.best_header && d.best_header->GetAncestor(index->height) == index) d.InvalidBlockFound(index, r);
+        // Other chains with at least the new tip's work may now win.
+        d.candidates.clear();
+        d.AddCandidatesFromIndex();
+        if (d.active.Tip()) d.candidates.insert(d.active.Tip());
+        r = d.ActivateBestChainLocked(nullptr);
+        if (d.active.Tip() != start_tip && r.IsValid()) d.UpdateTipSnapshot();
+    }
+    DeliverEvents();
+    return r;
+}
+
+ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
+{
+    ValidationResult r;
+    {
+        std::lock_guard lock(m_impl->mutex);
+        Impl& d = *m_impl;
+        BlockIndex* index = d.Lookup(hash);
+        if (!index) return ValidationResult::Invalid("not-found", "Block not found");
+        // Clear failure flags on the block, its descendants and its ancestors.
+        for (auto& [h, e] : d.index_map) {
+            BlockIndex* b = e.get();
+            if (b->height >= index->height && b->GetAncestor(index->height) == index && (b->status & BLOCK_FAILED_MASK)) {
+                b->status &= ~BLOCK_FAILED_MASK;
+                d.dirty.insert(b);
+            }
+        }
+        for (BlockIndex* b = index; b; b = b->prev) {
+            if (b->status & BLOCK_FAILED_MASK) {
+                b->status &= ~BLOCK_FAILED_MASK;
+                d.dirty.insert(b);
+            }
+        }
+        for (auto& [h, e] : d.index_map) {
+            BlockIndex* b = e.get();
+            if (!(b->status & BLOCK_FAILED_MASK) && (!d.best_header || CandidateOrder()(b, d.best_header))) {
+                d.best_header = b;
+            }
+        }
+        d.AddCandidatesFromIndex();
+        r = d.ActivateBestChainLocked(nullptr);
+    }
+    DeliverEvents();
+    return r;
+}
+
+void Chainstate::DeliverEvents()
+{
+    std::vector<ChainEvent> events;
+    {
+        std::lock_guard lock(m_impl->mutex);
+        events.swap(m_impl->pending_events);
+    }
+    if (events.empty()) return;
+    std::lock_guard lock(m_impl->listeners_mutex);
+    for (const ChainEvent& e : events) {
+        for (ChainListener* l : m_impl->listeners) {
+            switch (e.kind) {
+            case ChainEvent::Kind::CONNECTED: l->BlockConnected(e.block, e.index); break;
+            case ChainEvent::Kind::DISCONNECTED: l->BlockDisconnected(e.block, e.index); break;
+            case ChainEvent::Kind::TIP: l->UpdatedBlockTip(e.index, e.fork, e.ibd); break;
+            }
+        }
+    }
+}
+
+} // namespace node::chain

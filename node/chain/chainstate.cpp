@@ -1,0 +1,622 @@
+// Chainstate: opening and loading (block index, coins, block files), flushing in the
+// order that keeps a crash consistent, and the read accessors used by RPC.
+#include "node/chain/chainstate_impl.h"
+
+#include "consensus/hash.h"
+#include "consensus/pow.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+namespace node::chain {
+
+using consensus::Uint256;
+using consensus::ValidationResult;
+
+int64_t NowSeconds()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+consensus::Amount GetBlockSubsidy(int height, const consensus::ConsensusParams& params)
+{
+    const int halvings = height / params.subsidy_halving_interval;
+    if (halvings >= 64) return consensus::Amount{0};
+    return consensus::Amount{(50 * consensus::COIN.sats) >> halvings};
+}
+
+// ---------------------------------------------------------------- Impl helpers
+
+BlockIndex* Chainstate::Impl::Lookup(const Uint256& hash) const
+{
+    auto it = index_map.find(hash);
+    return it == index_map.end() ? nullptr : it->second.get();
+}
+
+BlockIndex* Chainstate::Impl::AddToIndex(const consensus::BlockHeader& header)
+{
+    const Uint256 hash = header.GetHash();
+    if (BlockIndex* existing = Lookup(hash)) return existing;
+    auto [it, inserted] = index_map.emplace(hash, std::make_unique<BlockIndex>());
+    BlockIndex* index = it->second.get();
+    index->phash = &it->first;
+    index->version = header.version;
+    index->merkle_root = header.merkle_root;
+    index->time = header.time;
+    index->bits = header.bits;
+    index->nonce = header.nonce;
+    index->sequence_id = 0;
+    if (BlockIndex* prev = Lookup(header.prev_block); prev && !header.prev_block.IsNull()) {
+        index->prev = prev;
+        index->height = prev->height + 1;
+        index->BuildSkip();
+        index->time_max = std::max(prev->time_max, index->time);
+        index->chain_work = prev->chain_work + consensus::GetBlockProof(index->bits);
+    } else {
+        index->time_max = index->time;
+        index->chain_work = consensus::GetBlockProof(index->bits);
+    }
+    index->RaiseValidity(BLOCK_VALID_TREE);
+    if (!best_header || CandidateOrder()(index, best_header)) best_header = index;
+    dirty.insert(index);
+    return index;
+}
+
+void Chainstate::Impl::ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos)
+{
+    index->n_tx = n_tx;
+    index->data_pos = pos;
+    index->status |= BLOCK_HAVE_DATA;
+    index->RaiseValidity(BLOCK_VALID_TRANSACTIONS);
+    dirty.insert(index);
+    if (index->prev == nullptr || index->prev->chain_tx != 0) {
+        // This block and any waiting descendants now have all their ancestors' data.
+        std::deque<BlockIndex*> queue{index};
+        while (!queue.empty()) {
+            BlockIndex* b = queue.front();
+            queue.pop_front();
+            b->chain_tx = (b->prev ? b->prev->chain_tx : 0) + b->n_tx;
+            b->sequence_id = next_sequence_id++;
+            if (b->IsValid(BLOCK_VALID_TRANSACTIONS) &&
+                (!active.Tip() || !CandidateOrder()(active.Tip(), b))) {
+                candidates.insert(b);
+            }
+            auto range = unlinked.equal_range(b);
+            for (auto it = range.first; it != range.second; ++it) queue.push_back(it->second);
+            unlinked.erase(range.first, range.second);
+        }
+    } else if (index->prev && (index->prev->status & BLOCK_HAVE_DATA) == 0) {
+        unlinked.emplace(index->prev, index);
+    } else if (index->prev) {
+        unlinked.emplace(index->prev, index);
+    }
+}
+
+void Chainstate::Impl::InvalidBlockFound(BlockIndex* index, const ValidationResult& result)
+{
+    CHAIN_LOG("InvalidBlockFound: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
+              result.ToString().c_str());
+    index->status |= BLOCK_FAILED_VALID;
+    dirty.insert(index);
+    candidates.erase(index);
+    last_failed = index;
+    last_failed_result = result;
+    if (best_header && best_header->GetAncestor(index->height) == index) {
+        // Recompute the best header among valid entries.
+        best_header = active.Tip();
+        for (auto& [h, e] : index_map) {
+            if (!(e->status & BLOCK_FAILED_MASK) && (!best_header || CandidateOrder()(e.get(), best_header))) {
+                bool failed_ancestor = false;
+                for (BlockIndex* p = e.get(); p; p = p->prev) {
+                    if (p->status & BLOCK_FAILED_MASK) {
+                        failed_ancestor = true;
+                        break;
+                    }
+                    if (active.Contains(p)) break;
+                }
+                if (!failed_ancestor) best_header = e.get();
+            }
+        }
+    }
+}
+
+void Chainstate::Impl::UpdateTipSnapshot()
+{
+    TipSnapshot snap;
+    if (const BlockIndex* tip = active.Tip()) {
+        snap.height = tip->height;
+        snap.hash = tip->GetBlockHash();
+        snap.time = tip->GetBlockTime();
+        snap.median_time_past = tip->GetMedianTimePast();
+    }
+    {
+        std::lock_guard lock(tip_mutex);
+        tip_snapshot = snap;
+    }
+    tip_cv.notify_all();
+}
+
+uint32_t Chainstate::Impl::NextWorkRequired(const BlockIndex* prev, int64_t block_time) const
+{
+    std::optional<consensus::PowHeader> last;
+    if (prev) last = consensus::PowHeader{prev->height, prev->bits, prev->GetBlockTime()};
+    return consensus::GetNextWorkRequired(
+        last, block_time,
+        [prev](int h) {
+            const BlockIndex* a = prev->GetAncestor(h);
+            return consensus::PowHeader{a->height, a->bits, a->GetBlockTime()};
+        },
+        params->consensus);
+}
+
+uint32_t Chainstate::Impl::BlockScriptFlags(const BlockIndex* index) const
+{
+    // As Core: P2SH, WITNESS and TAPROOT apply to every block (all historical blocks
+    // comply) except the listed exception blocks; DERSIG, CLTV, CSV and NULLDUMMY apply
+    // from their activation heights (BIP-66, BIP-65, BIP-112, BIP-147).
+    const auto& cp = params->consensus;
+    uint32_t flags = consensus::SCRIPT_VERIFY_P2SH | consensus::SCRIPT_VERIFY_WITNESS | consensus::SCRIPT_VERIFY_TAPROOT;
+    if (auto it = cp.script_flag_exceptions.find(index->GetBlockHash()); it != cp.script_flag_exceptions.end()) {
+        flags = it->second;
+    }
+    if (index->height >= cp.bip66_height) flags |= consensus::SCRIPT_VERIFY_DERSIG;
+    if (index->height >= cp.bip65_height) flags |= consensus::SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY;
+    if (index->height >= cp.csv_height) flags |= consensus::SCRIPT_VERIFY_CHECKSEQUENCEVERIFY;
+    if (index->height >= cp.segwit_height) flags |= consensus::SCRIPT_VERIFY_NULLDUMMY;
+    return flags;
+}
+
+std::optional<consensus::Block> Chainstate::Impl::ReadBlockLocked(const BlockIndex* index) const
+{
+    if (!index || !(index->status & BLOCK_HAVE_DATA)) return std::nullopt;
+    auto block = blocks->ReadBlock(index->data_pos);
+    if (block && block->GetHash() != index->GetBlockHash()) {
+        CHAIN_LOG("ReadBlock: hash mismatch at %d:%u\n", index->data_pos.file, index->data_pos.pos);
+        return std::nullopt;
+    }
+    return block;
+}
+
+bool Chainstate::Impl::IsInitialBlockDownloadLocked() const
+{
+    if (ibd_latched_false.load()) return false;
+    if (importing.load()) return true;
+    const BlockIndex* tip = active.Tip();
+    if (!tip) return true;
+    if (tip->GetBlockTime() < NowSeconds() - 24 * 60 * 60) return true;
+    ibd_latched_false = true;
+    return false;
+}
+
+void Chainstate::Impl::AddCandidatesFromIndex()
+{
+    for (auto& [hash, e] : index_map) {
+        BlockIndex* b = e.get();
+        if (b->IsValid(BLOCK_VALID_TRANSACTIONS) && b->chain_tx != 0 &&
+            (!active.Tip() || !CandidateOrder()(active.Tip(), b))) {
+            candidates.insert(b);
+        }
+    }
+}
+
+bool Chainstate::Impl::FlushLocked(bool force_coins)
+{
+    // Order matters for crash consistency: block and undo bytes reach the disk before
+    // the index entries that point at them, and the index before the coins whose best
+    // block it must know. Each step is atomic on its own.
+    if (!blocks->Flush()) return false;
+    std::vector<std::pair<int, BlockFileInfo>> files;
+    const auto infos = blocks->GetFileInfo();
+    for (int f : blocks->TakeDirtyFiles()) {
+        if (f >= 0 && f < static_cast<int>(infos.size())) files.emplace_back(f, infos[f]);
+    }
+    if (!dirty.empty() || !files.empty()) {
+        std::vector<DiskBlockIndex> entries;
+        entries.reserve(dirty.size());
+        for (BlockIndex* b : dirty) {
+            DiskBlockIndex d;
+            d.header = b->GetBlockHeader();
+            d.height = b->height;
+            d.status = b->status;
+            d.n_tx = b->n_tx;
+            d.data_pos = b->data_pos;
+            d.undo_pos = b->undo_pos;
+            entries.push_back(d);
+        }
+        if (!tree->WriteBatch(files, blocks->LastFile(), entries)) return false;
+        dirty.clear();
+    }
+    last_index_flush = std::chrono::steady_clock::now();
+    if (force_coins || coins->DynamicMemoryUsage() > opts.dbcache_bytes) {
+        if (txindex && active.Tip() && !txindex->SetBestBlock(active.Tip()->GetBlockHash())) return false;
+        if (!coins->Flush()) return false;
+        last_coins_flush = std::chrono::steady_clock::now();
+    }
+    return true;
+}
+
+bool Chainstate::Impl::FlushIfNeededLocked()
+{
+    const auto now = std::chrono::steady_clock::now();
+    const bool cache_full = coins->DynamicMemoryUsage() > opts.dbcache_bytes;
+    const bool coins_due = now - last_coins_flush > std::chrono::minutes(10);
+    const bool index_due = now - last_index_flush > std::chrono::seconds(1);
+    if (cache_full || coins_due) return FlushLocked(true);
+    if (index_due) return FlushLocked(false);
+    return true;
+}
+
+// ---------------------------------------------------------------- Open
+
+std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, std::string& error)
+{
+    std::unique_ptr<Chainstate> cs(new Chainstate());
+    cs->m_impl = std::make_unique<Impl>();
+    cs->m_params = options.params;
+    Impl& d = *cs->m_impl;
+    d.opts = options;
+    d.params = options.params;
+
+    std::error_code ec;
+    std::filesystem::create_directories(options.data_dir / "blocks", ec);
+    if (ec) {
+        error = "cannot create " + (options.data_dir / "blocks").string() + ": " + ec.message();
+        return nullptr;
+    }
+    // LevelDB caches: a small share for the index, the rest of -dbcache stays for coins.
+    const size_t index_cache = std::min<size_t>(options.dbcache_bytes / 8, 2 << 20);
+    d.tree = std::make_unique<BlockTreeDB>(options.data_dir / "blocks" / "index", index_cache, options.reindex, error);
+    if (!d.tree->IsOpen()) return nullptr;
+    const size_t coins_db_cache = std::min<size_t>(options.dbcache_bytes / 4, 8 << 20);
+    d.coins_db = std::make_unique<CoinsViewDB>(options.data_dir / "chainstate", coins_db_cache,
+                                               options.reindex || options.reindex_chainstate, error);
+    if (!d.coins_db->IsOpen()) return nullptr;
+    d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
+    d.blocks = std::make_unique<BlockStore>(options.data_dir / "blocks", options.params->message_start);
+    if (options.txindex) {
+        d.txindex = std::make_unique<TxIndex>();
+        if (!d.txindex->Open(options.data_dir / "indexes" / "txindex", options.reindex || options.reindex_chainstate,
+                             error)) {
+            return nullptr;
+        }
+    }
+    int threads = options.par;
+    if (threads <= 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    d.pool = std::make_unique<ScriptCheckPool>(std::min(threads, 64));
+
+    std::lock_guard lock(d.mutex);
+    if (options.reindex) {
+        if (!d.tree->WriteReindexing(true)) {
+            error = "cannot write the reindexing flag";
+            return nullptr;
+        }
+    } else {
+        // Load the block index.
+        std::vector<DiskBlockIndex> entries;
+        if (!d.tree->LoadBlockIndex([&](const DiskBlockIndex& e) { entries.push_back(e); })) {
+            error = "the block index database is corrupted; restart with -reindex";
+            return nullptr;
+        }
+        std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.height < b.height; });
+        for (const auto& e : entries) {
+            BlockIndex* b = d.AddToIndex(e.header);
+            if (b->height != e.height) {
+                error = "block index entry " + b->GetBlockHash().GetHex() + " has an inconsistent height; restart with -reindex";
+                return nullptr;
+            }
+            b->status = e.status;
+            b->n_tx = e.n_tx;
+            b->data_pos = e.data_pos;
+            b->undo_pos = e.undo_pos;
+        }
+        d.dirty.clear();
+        d.best_header = nullptr;
+        for (const auto& e : entries) {
+            BlockIndex* b = d.Lookup(e.header.GetHash());
+            if (b->prev && (b->prev->status & BLOCK_FAILED_MASK) && !(b->status & BLOCK_FAILED_MASK)) {
+                b->status |= BLOCK_FAILED_CHILD;
+                d.dirty.insert(b);
+            }
+            if (b->status & BLOCK_HAVE_DATA) {
+                b->chain_tx = (!b->prev || b->prev->chain_tx) ? (b->prev ? b->prev->chain_tx : 0) + b->n_tx : 0;
+                if (b->chain_tx == 0 && b->prev) d.unlinked.emplace(b->prev, b);
+                b->sequence_id = 0; // loaded blocks tie on work by address, as in Core
+            }
+            if (!(b->status & BLOCK_FAILED_MASK) && (!d.best_header || CandidateOrder()(b, d.best_header))) {
+                d.best_header = b;
+            }
+        }
+        std::vector<BlockFileInfo> infos;
+        int last_file = 0;
+        if (!d.tree->ReadFileInfo(infos, last_file)) {
+            error = "cannot read block file information; restart with -reindex";
+            return nullptr;
+        }
+        if (!infos.empty()) d.blocks->LoadFileInfo(std::move(infos), std::max(last_file, 0));
+
+        if (d.tree->IsReindexing()) {
+            error = "a previous -reindex did not finish; restart with -reindex";
+            return nullptr;
+        }
+        // Put the active chain where the coins are.
+        const Uint256 coins_tip = d.coins->GetBestBlock();
+        if (!coins_tip.IsNull()) {
+            BlockIndex* tip = d.Lookup(coins_tip);
+            if (!tip) {
+                error = "the chainstate's best block " + coins_tip.GetHex() +
+                        " is not in the block index; restart with -reindex-chainstate or -reindex";
+                return nullptr;
+            }
+            d.active.SetTip(tip);
+        }
+        if (d.index_map.empty()) {
+            // A new datadir: store the genesis block.
+            auto genesis = std::make_shared<const consensus::Block>(options.params->GenesisBlock());
+            BlockIndex* gi = nullptr;
+            const ValidationResult r = d.AcceptBlock(genesis, nullptr, nullptr, &gi);
+            if (!r.IsValid()) {
+                error = "cannot store the genesis block: " + r.ToString();
+                return nullptr;
+            }
+        }
+        d.AddCandidatesFromIndex();
+        // Connect whatever is stored beyond the coins' tip (the genesis block on a new
+        // datadir, or blocks accepted but not yet flushed to the coins before a crash).
+        const ValidationResult r = d.ActivateBestChainLocked(nullptr);
+        if (!r.IsValid()) {
+            error = "cannot activate the best chain: " + r.ToString();
+            return nullptr;
+        }
+        d.pending_events.clear();
+        d.UpdateTipSnapshot();
+    }
+    return cs;
+}
+
+Chainstate::~Chainstate()
+{
+    if (!m_impl) return;
+    Interrupt();
+    std::lock_guard lock(m_impl->mutex);
+    if (!m_impl->FlushLocked(true)) CHAIN_LOG("Error: final flush failed\n");
+}
+
+// ---------------------------------------------------------------- Flushing
+
+bool Chainstate::Flush()
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->FlushLocked(true);
+}
+
+bool Chainstate::FlushIfNeeded()
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->FlushIfNeededLocked();
+}
+
+// ---------------------------------------------------------------- Reads
+
+TipSnapshot Chainstate::GetTipSnapshot() const
+{
+    std::lock_guard lock(m_impl->tip_mutex);
+    return m_impl->tip_snapshot;
+}
+
+int Chainstate::Height() const { return GetTipSnapshot().height; }
+
+const BlockIndex* Chainstate::Tip() const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->active.Tip();
+}
+
+const BlockIndex* Chainstate::BestHeader() const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->best_header;
+}
+
+const BlockIndex* Chainstate::AtHeight(int height) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->active[height];
+}
+
+const BlockIndex* Chainstate::LookupBlockIndex(const Uint256& hash) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->Lookup(hash);
+}
+
+std::optional<BlockInfo> Chainstate::GetBlockInfo(const Uint256& hash) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    const BlockIndex* index = m_impl->Lookup(hash);
+    if (!index) return std::nullopt;
+    BlockInfo info;
+    info.index = index;
+    info.in_active_chain = m_impl->active.Contains(index);
+    if (info.in_active_chain) {
+        info.confirmations = m_impl->active.Height() - index->height + 1;
+        info.next = m_impl->active.Next(index);
+    }
+    return info;
+}
+
+bool Chainstate::IsInActiveChain(const BlockIndex* index) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->active.Contains(index);
+}
+
+std::vector<const BlockIndex*> Chainstate::GetChainTips() const
+{
+    std::lock_guard lock(m_impl->mutex);
+    std::set<const BlockIndex*> has_child;
+    for (const auto& [h, e] : m_impl->index_map) {
+        if (e->prev) has_child.insert(e->prev);
+    }
+    std::vector<const BlockIndex*> tips;
+    for (const auto& [h, e] : m_impl->index_map) {
+        if (!has_child.count(e.get())) tips.push_back(e.get());
+    }
+    if (const BlockIndex* tip = m_impl->active.Tip();
+        tip && std::find(tips.begin(), tips.end(), tip) == tips.end()) {
+        tips.push_back(tip);
+    }
+    std::sort(tips.begin(), tips.end(), [](const BlockIndex* a, const BlockIndex* b) { return a->height > b->height; });
+    return tips;
+}
+
+std::optional<consensus::Block> Chainstate::ReadBlock(const BlockIndex* index) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->ReadBlockLocked(index);
+}
+
+std::optional<std::vector<uint8_t>> Chainstate::ReadRawBlock(const BlockIndex* index) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!index || !(index->status & BLOCK_HAVE_DATA)) return std::nullopt;
+    return m_impl->blocks->ReadRawBlock(index->data_pos);
+}
+
+std::optional<BlockUndo> Chainstate::ReadUndo(const BlockIndex* index) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!index || !(index->status & BLOCK_HAVE_UNDO) || !index->prev) return std::nullopt;
+    return m_impl->blocks->ReadUndo(index->undo_pos, index->prev->GetBlockHash());
+}
+
+std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoint) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    const consensus::Coin* coin = m_impl->coins->AccessCoin(outpoint);
+    if (!coin) return std::nullopt;
+    return TxOutInfo{*coin, m_impl->active.Tip()};
+}
+
+std::optional<UtxoStats> Chainstate::GetUtxoStats()
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!m_impl->FlushLocked(true)) return std::nullopt;
+    UtxoStats stats = m_impl->coins_db->ComputeStats();
+    return stats;
+}
+
+std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>>
+Chainstate::FindTransaction(const Uint256& txid) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!m_impl->txindex) return std::nullopt;
+    const auto entry = m_impl->txindex->Find(txid);
+    if (!entry) return std::nullopt;
+    // Find the block by reading it and locating the transaction; index by position.
+    auto raw = m_impl->blocks->ReadRawBlock(entry->block_pos);
+    if (!raw || entry->tx_offset >= raw->size()) return std::nullopt;
+    try {
+        consensus::ByteReader r(std::span<const uint8_t>(*raw).subspan(entry->tx_offset));
+        auto tx = consensus::MakeTransactionRef(consensus::MutableTransaction::Deserialize(r));
+        consensus::ByteReader hr(*raw);
+        const auto header = consensus::BlockHeader::Deserialize(hr);
+        return std::make_pair(tx, static_cast<const BlockIndex*>(m_impl->Lookup(header.GetHash())));
+    } catch (const consensus::DecodeError&) {
+        return std::nullopt;
+    }
+}
+
+bool Chainstate::HasTxIndex() const { return m_impl->txindex != nullptr; }
+
+bool Chainstate::IsInitialBlockDownload() const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->IsInitialBlockDownloadLocked();
+}
+
+double Chainstate::GuessVerificationProgress(const BlockIndex* index) const
+{
+    if (!index) return 0.0;
+    const int64_t now = NowSeconds();
+    const int64_t genesis_time = m_params->GenesisBlock().time;
+    if (index->GetBlockTime() >= now - 60 * 60) return 1.0;
+    const double done = static_cast<double>(index->GetBlockTime() - genesis_time);
+    const double total = static_cast<double>(now - genesis_time);
+    return total > 0 ? std::clamp(done / total, 0.0, 1.0) : 1.0;
+}
+
+uint64_t Chainstate::BlockFilesSize() const
+{
+    std::lock_guard lock(m_impl->mutex);
+    uint64_t total = 0;
+    for (const auto& f : m_impl->blocks->GetFileInfo()) total += uint64_t(f.size) + f.undo_size;
+    return total;
+}
+
+std::pair<size_t, size_t> Chainstate::CoinsCacheUsage() const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return {m_impl->coins->DynamicMemoryUsage(), m_impl->coins->CacheSize()};
+}
+
+uint32_t Chainstate::GetBlockScriptFlags(const BlockIndex* index) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->BlockScriptFlags(index);
+}
+
+double Chainstate::GetDifficulty(const BlockIndex* index)
+{
+    // Difficulty 1 target over this target, from the compact form as Core computes it.
+    if (!index) return 1.0;
+    int shift = (index->bits >> 24) & 0xff;
+    double diff = double(0x0000ffff) / double(index->bits & 0x00ffffff);
+    while (shift < 29) {
+        diff *= 256.0;
+        shift++;
+    }
+    while (shift > 29) {
+        diff /= 256.0;
+        shift--;
+    }
+    return diff;
+}
+
+// ---------------------------------------------------------------- Events
+
+void Chainstate::AddListener(ChainListener* listener)
+{
+    std::lock_guard lock(m_impl->listeners_mutex);
+    m_impl->listeners.push_back(listener);
+}
+
+void Chainstate::RemoveListener(ChainListener* listener)
+{
+    std::lock_guard lock(m_impl->listeners_mutex);
+    auto& v = m_impl->listeners;
+    v.erase(std::remove(v.begin(), v.end(), listener), v.end());
+}
+
+TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>& pred, std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(m_impl->tip_mutex);
+    auto done = [&] { return m_impl->interrupted || pred(m_impl->tip_snapshot); };
+    if (timeout.count() <= 0) {
+        m_impl->tip_cv.wait(lock, done);
+    } else {
+        m_impl->tip_cv.wait_for(lock, timeout, done);
+    }
+    return m_impl->tip_snapshot;
+}
+
+void Chainstate::Interrupt()
+{
+    {
+        std::lock_guard lock(m_impl->tip_mutex);
+        m_impl->interrupted = true;
+    }
+    m_impl->tip_cv.notify_all();
+}
+
+} // namespace node::chain

@@ -1,0 +1,231 @@
+// The chainstate: the block index, the active chain, the UTXO set and the block files,
+// and the logic that moves between them (Check -> Accept -> Connect/Disconnect).
+//
+// Thread contract: one mutex (m_mutex, not recursive) guards all chain state; every
+// public method takes it for its duration, so calls from RPC threads, the import
+// thread and (later) the P2P layer are serialized. It guards chain state only — never
+// peer or wallet state. Script checks of a block run on a worker pool (-par) while the
+// caller holds the lock and are joined before the block connects. Notifications are
+// delivered after the lock is released, in order, on the thread that made the change.
+// Cheap reads that must not wait (getblockcount) use TipSnapshot().
+#pragma once
+
+#include "consensus/coins.h"
+#include "consensus/params.h"
+#include "consensus/primitives/block.h"
+#include "consensus/validation_result.h"
+#include "node/chain/block_index.h"
+#include "node/storage/coins_db.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace node {
+class BlockTreeDB;
+class TxIndex;
+class CoinsViewCache;
+} // namespace node
+
+namespace node::chain {
+
+class ScriptCheckPool;
+
+/** Receives chain events. Called after the chainstate lock is released; do not block for long. */
+class ChainListener {
+public:
+    virtual ~ChainListener() = default;
+    /** A block was connected to the active chain. */
+    virtual void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
+    {
+        (void)block; (void)index;
+    }
+    /** A block was disconnected from the tip of the active chain (reorg or invalidateblock). */
+    virtual void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
+    {
+        (void)block; (void)index;
+    }
+    /** The tip changed; fork is the last common block with the previous tip. */
+    virtual void UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* fork, bool initial_download)
+    {
+        (void)new_tip; (void)fork; (void)initial_download;
+    }
+};
+
+/** How to open a chainstate. */
+struct ChainstateOptions {
+    /** The network's data directory (<datadir>/<chain subdir>): blocks/ and chainstate/ live here. */
+    std::filesystem::path data_dir;
+    const consensus::ChainParams* params{nullptr};
+    /** UTXO cache budget in bytes (-dbcache, MiB * 2^20). */
+    size_t dbcache_bytes{450u << 20};
+    /** Script verification threads including the caller (-par); <= 0 means all cores. */
+    int par{0};
+    /** Wipe the block index and chainstate and rebuild them from blk*.dat (-reindex). */
+    bool reindex{false};
+    /** Wipe the chainstate and rebuild it from the stored blocks (-reindex-chainstate). */
+    bool reindex_chainstate{false};
+    /** Maintain a transaction index (-txindex). */
+    bool txindex{false};
+};
+
+/** A block's place and state, for RPC. */
+struct BlockInfo {
+    const BlockIndex* index{nullptr};
+    bool in_active_chain{false};
+    int confirmations{-1}; // -1 if not in the active chain
+    const BlockIndex* next{nullptr};
+};
+
+/** UTXO lookup result for gettxout. */
+struct TxOutInfo {
+    consensus::Coin coin;
+    const BlockIndex* best_block{nullptr};
+};
+
+/** Chain tip summary readable without waiting on the chainstate lock. */
+struct TipSnapshot {
+    int height{-1};
+    consensus::Uint256 hash;
+    int64_t time{0};
+    int64_t median_time_past{0};
+};
+
+/** The block index, active chain, UTXO set and block storage of one network. */
+class Chainstate {
+public:
+    /**
+     * Opens or creates the chainstate in options.data_dir: loads the block index and the
+     * coins database, checks they agree, and rebuilds them on -reindex/-reindex-chainstate
+     * (the rebuild itself runs in ImportBlocks). nullptr with error set on failure.
+     */
+    static std::unique_ptr<Chainstate> Open(const ChainstateOptions& options, std::string& error);
+    ~Chainstate();
+    Chainstate(const Chainstate&) = delete;
+    Chainstate& operator=(const Chainstate&) = delete;
+
+    const consensus::ChainParams& Params() const { return *m_params; }
+
+    // ---- Blocks in ----
+
+    /**
+     * Full processing of a new block: check, accept (store), and activate the best
+     * chain. new_block is set if the block was not known before. Invalid if the block
+     * itself is invalid; a valid result does not mean the block became the tip.
+     */
+    consensus::ValidationResult ProcessNewBlock(const std::shared_ptr<const consensus::Block>& block,
+                                                bool* new_block = nullptr);
+    /** Accepts headers (context checks, index entries), e.g. from submitheader. */
+    consensus::ValidationResult ProcessNewBlockHeaders(const std::vector<consensus::BlockHeader>& headers,
+                                                       const BlockIndex** last = nullptr);
+    /** Connects the best valid chain we have data for. Error only on an internal failure. */
+    consensus::ValidationResult ActivateBestChain();
+    /**
+     * Re-imports on -reindex / -reindex-chainstate and then every -loadblock file (Core
+     * blk format). Logs progress; stops early if interrupt becomes true. Returns the
+     * number of blocks newly accepted.
+     */
+    size_t ImportBlocks(const std::vector<std::filesystem::path>& loadblock_files, const std::atomic<bool>& interrupt);
+    /** Imports one Core-format block file; returns blocks accepted. */
+    size_t LoadExternalBlockFile(const std::filesystem::path& path, const std::atomic<bool>& interrupt);
+
+    // ---- Manual intervention ----
+
+    /** Marks a block and its descendants invalid and moves the tip off them (invalidateblock). */
+    consensus::ValidationResult InvalidateBlock(const consensus::Uint256& hash);
+    /** Clears failure flags of a block, its ancestors and descendants, then activates (reconsiderblock). */
+    consensus::ValidationResult ReconsiderBlock(const consensus::Uint256& hash);
+
+    // ---- Mining ----
+
+    /**
+     * A new block template on the current tip paying to script_pubkey: coinbase with the
+     * BIP-34 height, subsidy plus fees of txs, witness commitment when segwit is active,
+     * the required difficulty and time max(MTP + 1, now). txs are included as given
+     * (after the coinbase). Not yet solved (nonce 0). Error result if txs are invalid.
+     */
+    consensus::ValidationResult CreateNewBlock(const consensus::Script& script_pubkey,
+                                               const std::vector<consensus::TransactionRef>& txs,
+                                               consensus::Block& out_block);
+    /** Checks a block template against the current tip without storing it (getblocktemplate proposal, generateblock). */
+    consensus::ValidationResult TestBlockValidity(const consensus::Block& block, bool check_pow, bool check_merkle);
+
+    // ---- Reads (each takes the lock briefly) ----
+
+    TipSnapshot GetTipSnapshot() const;
+    int Height() const;
+    /** Copy of the active chain's tip index pointer (stable: index entries are never freed while the chainstate lives). */
+    const BlockIndex* Tip() const;
+    const BlockIndex* BestHeader() const;
+    /** Active chain block at height, or nullptr. */
+    const BlockIndex* AtHeight(int height) const;
+    const BlockIndex* LookupBlockIndex(const consensus::Uint256& hash) const;
+    std::optional<BlockInfo> GetBlockInfo(const consensus::Uint256& hash) const;
+    bool IsInActiveChain(const BlockIndex* index) const;
+    /** Every block index entry without a known child (getchaintips). */
+    std::vector<const BlockIndex*> GetChainTips() const;
+    /** Reads a stored block; nullopt if not stored or unreadable. */
+    std::optional<consensus::Block> ReadBlock(const BlockIndex* index) const;
+    std::optional<std::vector<uint8_t>> ReadRawBlock(const BlockIndex* index) const;
+    /** Undo data of a stored, connected block (getblock verbosity 3 later). */
+    std::optional<BlockUndo> ReadUndo(const BlockIndex* index) const;
+    /** The unspent coin at outpoint in the UTXO set (as of the tip). */
+    std::optional<TxOutInfo> GetTxOut(const consensus::OutPoint& outpoint) const;
+    /** Flushes, then computes UTXO set statistics and hash over the whole database. */
+    std::optional<UtxoStats> GetUtxoStats();
+    /** With -txindex: the transaction and the block containing it. */
+    std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>> FindTransaction(const consensus::Uint256& txid) const;
+    bool HasTxIndex() const;
+    /** True while importing/reindexing or far behind (tip older than 24 h), as Core's IsInitialBlockDownload. */
+    bool IsInitialBlockDownload() const;
+    /** Estimated fraction of the chain verified (0..1), for getblockchaininfo. */
+    double GuessVerificationProgress(const BlockIndex* index) const;
+    /** Disk space used by blk/rev files. */
+    uint64_t BlockFilesSize() const;
+    /** Bytes used by the UTXO cache and its entry count. */
+    std::pair<size_t, size_t> CoinsCacheUsage() const;
+    /** Script flags that the block at index is validated with (consensus, per height/network). */
+    uint32_t GetBlockScriptFlags(const BlockIndex* index) const;
+    /** Difficulty (as getdifficulty) of an index, 1.0 at the minimum. */
+    static double GetDifficulty(const BlockIndex* index);
+
+    // ---- Events ----
+
+    void AddListener(ChainListener* listener);
+    void RemoveListener(ChainListener* listener);
+    /**
+     * Waits until pred(tip) holds or timeout passes (zero = forever) or Interrupt() is
+     * called; returns the tip snapshot at return. For waitfornewblock/waitforblockheight.
+     */
+    TipSnapshot WaitForTip(const std::function<bool(const TipSnapshot&)>& pred, std::chrono::milliseconds timeout);
+    /** Wakes all waiters (shutdown). */
+    void Interrupt();
+
+    // ---- Durability ----
+
+    /** Writes block files, the block index and the UTXO cache to disk (in that order). False on I/O failure. */
+    bool Flush();
+    /** Flushes only if the cache is over budget or enough time passed since the last flush. */
+    bool FlushIfNeeded();
+
+private:
+    Chainstate() = default;
+    /** Delivers queued notifications to listeners; call without holding the lock. */
+    void DeliverEvents();
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+    const consensus::ChainParams* m_params{nullptr};
+};
+
+/** Block subsidy at height: 50 BTC halved every subsidy_halving_interval blocks. */
+consensus::Amount GetBlockSubsidy(int height, const consensus::ConsensusParams& params);
+
+} // namespace node::chain

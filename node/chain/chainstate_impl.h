@@ -1,0 +1,117 @@
+// Private state of Chainstate, shared by its translation units (chainstate.cpp: open,
+// load, flush, reads; accept.cpp: headers and blocks in; connect.cpp: connect and
+// disconnect; activate.cpp: best-chain selection, invalidate/reconsider; import.cpp:
+// block files in; mining.cpp: templates). Not a public header.
+#pragma once
+
+#include "node/chain/chainstate.h"
+#include "node/chain/script_check_pool.h"
+#include "node/storage/block_store.h"
+#include "node/storage/block_tree_db.h"
+#include "node/storage/coins_cache.h"
+#include "node/storage/coins_db.h"
+#include "node/storage/tx_index.h"
+#include "node/chain/chain_log.h"
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace node::chain {
+
+/** Orders candidate tips: most work first, then first received, then address. */
+struct CandidateOrder {
+    bool operator()(const BlockIndex* a, const BlockIndex* b) const
+    {
+        if (a->chain_work != b->chain_work) return a->chain_work > b->chain_work;
+        if (a->sequence_id != b->sequence_id) return a->sequence_id < b->sequence_id;
+        return a > b;
+    }
+};
+
+/** A chain event waiting to be delivered once the lock is released. */
+struct ChainEvent {
+    enum class Kind { CONNECTED, DISCONNECTED, TIP } kind;
+    std::shared_ptr<const consensus::Block> block;
+    const BlockIndex* index{nullptr};
+    const BlockIndex* fork{nullptr};
+    bool ibd{false};
+};
+
+struct Chainstate::Impl {
+    ChainstateOptions opts;
+    const consensus::ChainParams* params{nullptr};
+
+    mutable std::mutex mutex; // guards everything below except where noted
+
+    std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>> index_map;
+    Chain active;
+    BlockIndex* best_header{nullptr};
+    std::set<BlockIndex*, CandidateOrder> candidates;
+    /** Blocks with data whose parent's data is missing, by parent. */
+    std::multimap<BlockIndex*, BlockIndex*> unlinked;
+    std::set<BlockIndex*> dirty;
+    int32_t next_sequence_id{1};
+    /** The last block found invalid while connecting, and why (reported by ProcessNewBlock). */
+    const BlockIndex* last_failed{nullptr};
+    consensus::ValidationResult last_failed_result;
+
+    std::unique_ptr<BlockStore> blocks;
+    std::unique_ptr<BlockTreeDB> tree;
+    std::unique_ptr<CoinsViewDB> coins_db;
+    std::unique_ptr<CoinsViewCache> coins;
+    std::unique_ptr<TxIndex> txindex;
+    std::unique_ptr<ScriptCheckPool> pool;
+
+    std::vector<ChainListener*> listeners; // guarded by listeners_mutex
+    std::mutex listeners_mutex;
+    std::vector<ChainEvent> pending_events;
+
+    // Tip snapshot for lock-free readers and waiters (guarded by tip_mutex).
+    mutable std::mutex tip_mutex;
+    std::condition_variable tip_cv;
+    TipSnapshot tip_snapshot;
+    bool interrupted{false};
+
+    std::atomic<bool> importing{false};
+    mutable std::atomic<bool> ibd_latched_false{false};
+    std::chrono::steady_clock::time_point last_index_flush{std::chrono::steady_clock::now()};
+    std::chrono::steady_clock::time_point last_coins_flush{std::chrono::steady_clock::now()};
+
+    // ---- helpers (all require mutex held) ----
+    BlockIndex* Lookup(const consensus::Uint256& hash) const;
+    BlockIndex* AddToIndex(const consensus::BlockHeader& header);
+    void ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos);
+    void InvalidBlockFound(BlockIndex* index, const consensus::ValidationResult& result);
+    void UpdateTipSnapshot();
+    bool SegwitActive(int height) const { return height >= params->consensus.segwit_height; }
+    bool CsvActive(int height) const { return height >= params->consensus.csv_height; }
+
+    consensus::ValidationResult AcceptBlockHeader(const consensus::BlockHeader& header, BlockIndex** out);
+    consensus::ValidationResult ContextualCheckBlockHeader(const consensus::BlockHeader& header,
+                                                           const BlockIndex* prev) const;
+    consensus::ValidationResult ContextualCheckBlock(const consensus::Block& block, const BlockIndex* prev) const;
+    consensus::ValidationResult AcceptBlock(const std::shared_ptr<const consensus::Block>& block, bool* new_block,
+                                            const FlatFilePos* known_pos, BlockIndex** out);
+    consensus::ValidationResult ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
+                                             bool just_check);
+    bool DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view);
+    consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block);
+    consensus::ValidationResult DisconnectTip();
+    BlockIndex* FindMostWorkChain();
+    consensus::ValidationResult ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block);
+    uint32_t NextWorkRequired(const BlockIndex* prev, int64_t block_time) const;
+    uint32_t BlockScriptFlags(const BlockIndex* index) const;
+    bool FlushLocked(bool force_coins);
+    bool FlushIfNeededLocked();
+    std::optional<consensus::Block> ReadBlockLocked(const BlockIndex* index) const;
+    bool IsInitialBlockDownloadLocked() const;
+    void AddCandidatesFromIndex();
+};
+
+/** Seconds since the epoch (the network-adjusted time is the local time, as in current Core). */
+int64_t NowSeconds();
+
+} // namespace node::chain

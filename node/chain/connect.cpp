@@ -1,0 +1,226 @@
+// Connect and disconnect: applying a block to the UTXO set (every contextual rule:
+// BIP-30, BIP-68 sequence locks, coinbase maturity, fees and subsidy, sigop cost, and
+// scripts checked in parallel) and undoing it with its undo data.
+#include "node/chain/chainstate_impl.h"
+
+#include "consensus/limits.h"
+#include "consensus/tx_verify.h"
+
+namespace node::chain {
+
+using consensus::ValidationResult;
+
+namespace {
+
+// Core's BIP34_IMPLIES_BIP30_LIMIT: the first height where a coinbase could repeat a
+// pre-BIP-34 coinbase's txid, so BIP-30 checks resume there.
+constexpr int BIP34_IMPLIES_BIP30_LIMIT = 1983702;
+
+} // namespace
+
+ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
+                                                bool just_check)
+{
+    const auto& cp = params->consensus;
+    const consensus::Uint256 hash = block.GetHash();
+    // The genesis block's coinbase is not spendable and adds nothing to the UTXO set.
+    if (hash == cp.hash_genesis_block) {
+        if (!just_check) view.SetBestBlock(hash);
+        return ValidationResult::Valid();
+    }
+    const int height = index->height;
+    const BlockIndex* prev = index->prev;
+    if (view.GetBestBlock() != prev->GetBlockHash()) {
+        return ValidationResult::Error("coins view is not at the block's parent");
+    }
+
+    // BIP-30: no transaction may overwrite an unspent output, except in the two historical
+    // blocks; after BIP-34 activated (on the chain with the BIP-34 block), unique coinbase
+    // heights make the check unnecessary until BIP34_IMPLIES_BIP30_LIMIT.
+    bool enforce_bip30 = !cp.IsBip30Exception(height, hash);
+    if (const BlockIndex* bip34 = prev->GetAncestor(cp.bip34_height);
+        bip34 && !cp.bip34_hash.IsNull() && bip34->GetBlockHash() == cp.bip34_hash) {
+        enforce_bip30 = false;
+    }
+    if (enforce_bip30 || height >= BIP34_IMPLIES_BIP30_LIMIT) {
+        for (const auto& tx : block.vtx) {
+            for (uint32_t o = 0; o < tx->vout.size(); ++o) {
+                if (view.HaveCoin(consensus::OutPoint(tx->GetTxid(), o))) {
+                    return ValidationResult::Invalid("bad-txns-BIP30", "tried to overwrite transaction");
+                }
+            }
+        }
+    }
+
+    const uint32_t flags = BlockScriptFlags(index);
+    const bool enforce_bip68 = CsvActive(height);
+    BlockUndo undo;
+    undo.txundo.reserve(block.vtx.size() > 0 ? block.vtx.size() - 1 : 0);
+    std::vector<consensus::PrecomputedTransactionData> txdata(block.vtx.size());
+    std::vector<ScriptCheck> checks;
+    consensus::Amount fees;
+    int64_t sigop_cost = 0;
+
+    for (size_t i = 0; i < block.vtx.size(); ++i) {
+        const consensus::Transaction& tx = *block.vtx[i];
+        if (!tx.IsCoinBase()) {
+            consensus::Amount fee;
+            if (auto r = consensus::CheckTxInputs(tx, view, height, fee); !r.IsValid()) {
+                return ValidationResult::Invalid(r.GetRejectReason(),
+                                                 r.GetDebugMessage() + " (tx " + tx.GetTxid().GetHex() + ")");
+            }
+            fees += fee;
+            if (!consensus::MoneyRange(fees)) {
+                return ValidationResult::Invalid("bad-txns-accumulated-fee-outofrange",
+                                                 "accumulated fee in the block out of range");
+            }
+            // BIP-68 relative lock-times.
+            std::vector<int> prev_heights(tx.vin.size());
+            for (size_t j = 0; j < tx.vin.size(); ++j) {
+                prev_heights[j] = static_cast<int>(view.AccessCoin(tx.vin[j].prevout)->height);
+            }
+            const auto locks = consensus::CalculateSequenceLocks(
+                tx, enforce_bip68, prev_heights, height,
+                [index](int h) { return index->GetAncestor(h)->GetMedianTimePast(); });
+            if (!consensus::EvaluateSequenceLocks(height, prev->GetMedianTimePast(), locks)) {
+                return ValidationResult::Invalid("bad-txns-nonfinal", "contains a non-BIP68-final transaction");
+            }
+        }
+        // Sigop cost counts P2SH and witness sigops, so it needs the coins being spent.
+        sigop_cost += consensus::GetTransactionSigOpCost(tx, view, flags);
+        if (sigop_cost > consensus::MAX_BLOCK_SIGOPS_COST) {
+            return ValidationResult::Invalid("bad-blk-sigops", "too many sigops");
+        }
+        if (!tx.IsCoinBase()) {
+            std::vector<consensus::TxOut> spent;
+            spent.reserve(tx.vin.size());
+            for (const auto& in : tx.vin) spent.push_back(view.AccessCoin(in.prevout)->out);
+            txdata[i].Init(tx, std::move(spent));
+            for (unsigned j = 0; j < tx.vin.size(); ++j) {
+                ScriptCheck c;
+                c.tx = &tx;
+                c.input = j;
+                c.spent = &txdata[i].m_spent_outputs[j];
+                c.flags = flags;
+                c.txdata = &txdata[i];
+                checks.push_back(c);
+            }
+            TxUndo& txundo = undo.txundo.emplace_back();
+            txundo.prevouts.reserve(tx.vin.size());
+            for (const auto& in : tx.vin) {
+                consensus::Coin spent_coin;
+                view.SpendCoin(in.prevout, &spent_coin);
+                txundo.prevouts.push_back(std::move(spent_coin));
+            }
+        }
+        // A coinbase may repeat an earlier one's txid in the BIP-30 exception blocks.
+        view.AddCoins(tx, static_cast<uint32_t>(height), tx.IsCoinBase());
+    }
+
+    const consensus::Amount reward = fees + GetBlockSubsidy(height, cp);
+    if (block.vtx[0]->GetValueOut() > reward) {
+        return ValidationResult::Invalid("bad-cb-amount", "coinbase pays too much (actual=" +
+                                                              std::to_string(block.vtx[0]->GetValueOut().sats) +
+                                                              " vs limit=" + std::to_string(reward.sats) + ")");
+    }
+    if (auto failed = pool->Run(checks)) {
+        const ScriptCheck& c = checks[*failed];
+        return ValidationResult::Invalid("mandatory-script-verify-flag-failed (" +
+                                             consensus::ScriptErrorString(c.error) + ")",
+                                         "input " + std::to_string(c.input) + " of tx " + c.tx->GetTxid().GetHex());
+    }
+    if (just_check) return ValidationResult::Valid();
+
+    if (!(index->status & BLOCK_HAVE_UNDO)) {
+        auto pos = blocks->WriteUndo(undo, index->data_pos.file, prev->GetBlockHash());
+        if (!pos) return ValidationResult::Error("failed to write undo data");
+        index->undo_pos = *pos;
+        index->status |= BLOCK_HAVE_UNDO;
+    }
+    index->RaiseValidity(BLOCK_VALID_SCRIPTS);
+    dirty.insert(index);
+    view.SetBestBlock(hash);
+    return ValidationResult::Valid();
+}
+
+bool Chainstate::Impl::DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view)
+{
+    if (index->GetBlockHash() == params->consensus.hash_genesis_block || !index->prev) return false;
+    auto undo = blocks->ReadUndo(index->undo_pos, index->prev->GetBlockHash());
+    if (!undo) {
+        CHAIN_LOG("DisconnectBlock: no undo data for %s\n", index->GetBlockHash().GetHex().c_str());
+        return false;
+    }
+    if (undo->txundo.size() + 1 != block.vtx.size()) {
+        CHAIN_LOG("DisconnectBlock: undo data does not match the block\n");
+        return false;
+    }
+    bool clean = true;
+    for (size_t i = block.vtx.size(); i-- > 0;) {
+        const consensus::Transaction& tx = *block.vtx[i];
+        // Remove the outputs this transaction created.
+        for (uint32_t o = 0; o < tx.vout.size(); ++o) {
+            if (tx.vout[o].script_pubkey.IsUnspendable()) continue;
+            consensus::Coin coin;
+            const bool was_unspent = view.SpendCoin(consensus::OutPoint(tx.GetTxid(), o), &coin);
+            if (!was_unspent || tx.vout[o] != coin.out || coin.height != static_cast<uint32_t>(index->height) ||
+                coin.coinbase != tx.IsCoinBase()) {
+                clean = false; // e.g. a BIP-30 exception's overwritten coinbase
+            }
+        }
+        if (i == 0) break;
+        // Restore the coins its inputs spent.
+        const TxUndo& txundo = undo->txundo[i - 1];
+        if (txundo.prevouts.size() != tx.vin.size()) return false;
+        for (size_t j = tx.vin.size(); j-- > 0;) {
+            const consensus::OutPoint& out = tx.vin[j].prevout;
+            if (view.HaveCoin(out)) clean = false;
+            consensus::Coin c = txundo.prevouts[j];
+            view.AddCoin(out, std::move(c), !clean);
+        }
+    }
+    view.SetBestBlock(index->prev->GetBlockHash());
+    if (!clean) CHAIN_LOG("DisconnectBlock: %s disconnected uncleanly\n", index->GetBlockHash().GetHex().c_str());
+    return true;
+}
+
+ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block)
+{
+    if (!block || block->GetHash() != index->GetBlockHash()) {
+        auto read = ReadBlockLocked(index);
+        if (!read) return ValidationResult::Error("failed to read block " + index->GetBlockHash().GetHex());
+        block = std::make_shared<const consensus::Block>(std::move(*read));
+    }
+    CoinsViewCache view(coins.get());
+    ValidationResult r = ConnectBlock(*block, index, view, false);
+    if (!r.IsValid()) {
+        if (r.IsInvalid()) InvalidBlockFound(index, r);
+        return r;
+    }
+    if (!view.Flush()) return ValidationResult::Error("failed to update the coins cache");
+    if (txindex && !txindex->WriteBlock(*block, index->data_pos, index->GetBlockHash())) {
+        return ValidationResult::Error("failed to write the transaction index");
+    }
+    active.SetTip(index);
+    pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
+    return ValidationResult::Valid();
+}
+
+ValidationResult Chainstate::Impl::DisconnectTip()
+{
+    BlockIndex* tip = active.Tip();
+    auto read = ReadBlockLocked(tip);
+    if (!read) return ValidationResult::Error("failed to read block " + tip->GetBlockHash().GetHex());
+    auto block = std::make_shared<const consensus::Block>(std::move(*read));
+    CoinsViewCache view(coins.get());
+    if (!DisconnectBlock(*block, tip, view)) {
+        return ValidationResult::Error("failed to disconnect block " + tip->GetBlockHash().GetHex());
+    }
+    if (!view.Flush()) return ValidationResult::Error("failed to update the coins cache");
+    if (txindex && !txindex->EraseBlock(*block)) return ValidationResult::Error("failed to update the transaction index");
+    active.SetTip(tip->prev);
+    pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
+    return ValidationResult::Valid();
+}
+
+} // namespace node::chain

@@ -1,0 +1,86 @@
+// Block templates for the miner RPCs (generatetoaddress, generateblock,
+// getblocktemplate) and template validation without storing (TestBlockValidity).
+#include "node/chain/chainstate_impl.h"
+
+#include "consensus/block_check.h"
+#include "consensus/merkle.h"
+#include "consensus/tx_verify.h"
+
+namespace node::chain {
+
+using consensus::ValidationResult;
+
+namespace {
+/** Version with the BIP-9 top bits set and no deployment signalled. */
+constexpr int32_t TEMPLATE_VERSION = 0x20000000;
+} // namespace
+
+ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubkey,
+                                            const std::vector<consensus::TransactionRef>& txs, consensus::Block& out)
+{
+    std::lock_guard lock(m_impl->mutex);
+    Impl& d = *m_impl;
+    const BlockIndex* prev = d.active.Tip();
+    if (!prev) return ValidationResult::Error("no chain tip");
+    const int height = prev->height + 1;
+
+    // Fees of the given transactions, in order, each able to spend the ones before it.
+    CoinsViewCache view(d.coins.get());
+    consensus::Amount fees;
+    for (const auto& tx : txs) {
+        if (tx->IsCoinBase()) return ValidationResult::Invalid("bad-txns-coinbase", "a template transaction is a coinbase");
+        consensus::Amount fee;
+        if (auto r = consensus::CheckTxInputs(*tx, view, height, fee); !r.IsValid()) return r;
+        fees += fee;
+        for (const auto& in : tx->vin) view.SpendCoin(in.prevout);
+        view.AddCoins(*tx, static_cast<uint32_t>(height));
+    }
+
+    consensus::Block block;
+    block.version = TEMPLATE_VERSION;
+    block.prev_block = prev->GetBlockHash();
+    block.time = static_cast<uint32_t>(std::max<int64_t>(prev->GetMedianTimePast() + 1, NowSeconds()));
+    block.bits = d.NextWorkRequired(prev, block.time);
+    block.nonce = 0;
+
+    consensus::MutableTransaction coinbase;
+    coinbase.version = 2;
+    coinbase.vin.resize(1);
+    // BIP-34 height, then an extra-nonce push that also keeps the script >= 2 bytes.
+    coinbase.vin[0].script_sig.PushInt(height);
+    coinbase.vin[0].script_sig << consensus::OP_0;
+    coinbase.vout.emplace_back(fees + GetBlockSubsidy(height, d.params->consensus), script_pubkey);
+    coinbase.locktime = 0;
+    block.vtx.push_back(consensus::MakeTransactionRef(std::move(coinbase)));
+    for (const auto& tx : txs) block.vtx.push_back(tx);
+    if (d.SegwitActive(height)) consensus::GenerateCoinbaseCommitment(block);
+    block.merkle_root = consensus::BlockMerkleRoot(block);
+    out = std::move(block);
+    return ValidationResult::Valid();
+}
+
+ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bool check_pow, bool check_merkle)
+{
+    std::lock_guard lock(m_impl->mutex);
+    Impl& d = *m_impl;
+    BlockIndex* prev = d.active.Tip();
+    if (!prev || block.prev_block != prev->GetBlockHash()) {
+        return ValidationResult::Invalid("inconclusive-not-best-prevblk", "block does not build on the tip");
+    }
+    if (auto r = d.ContextualCheckBlockHeader(block, prev); !r.IsValid()) return r;
+    if (auto r = consensus::CheckBlock(block, d.params->consensus, check_pow, check_merkle); !r.IsValid()) return r;
+    if (auto r = d.ContextualCheckBlock(block, prev); !r.IsValid()) return r;
+    // A throwaway index entry for the candidate, linked to the tip.
+    BlockIndex candidate;
+    const consensus::Uint256 hash = block.GetHash();
+    candidate.phash = &hash;
+    candidate.prev = prev;
+    candidate.height = prev->height + 1;
+    candidate.time = block.time;
+    candidate.bits = block.bits;
+    candidate.BuildSkip();
+    CoinsViewCache view(d.coins.get());
+    return d.ConnectBlock(block, &candidate, view, true);
+}
+
+} // namespace node::chain

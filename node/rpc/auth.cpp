@@ -1,0 +1,199 @@
+// RPC credentials: cookie, rpcuser/rpcpassword, rpcauth (see auth.h).
+#include "node/rpc/auth.h"
+
+#include "consensus/hex.h"
+#include "node/util/args.h"
+#include "node/util/fs_util.h"
+#include "node/util/logging.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace node::rpc {
+
+bool TimingResistantEqual(std::string_view a, std::string_view b)
+{
+    if (b.empty()) return a.empty();
+    // Time depends only on a's length, never on where the contents differ.
+    size_t acc = a.size() ^ b.size();
+    for (size_t i = 0; i < a.size(); ++i) acc |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i % b.size()]);
+    return acc == 0;
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view message)
+{
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+         message.size(), out, &len);
+    return consensus::HexStr(std::span<const uint8_t>(out, len));
+}
+
+std::string EncodeBase64(std::string_view data)
+{
+    static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    size_t i = 0;
+    for (; i + 2 < data.size(); i += 3) {
+        const uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += table[(v >> 6) & 63];
+        out += table[v & 63];
+    }
+    if (i + 1 == data.size()) {
+        const uint32_t v = uint8_t(data[i]) << 16;
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += "==";
+    } else if (i + 2 == data.size()) {
+        const uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8);
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += table[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+std::optional<std::string> DecodeBase64(std::string_view text)
+{
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+    };
+    while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+    if (text.size() % 4 == 1) return std::nullopt;
+    std::string out;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (char c : text) {
+        const int v = value(c);
+        if (v < 0) return std::nullopt;
+        acc = (acc << 6) | static_cast<uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
+std::string RandomHex(size_t n_bytes)
+{
+    std::vector<uint8_t> buf(n_bytes);
+    if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+    std::string hex = consensus::HexStr(buf);
+    OPENSSL_cleanse(buf.data(), buf.size());
+    return hex;
+}
+
+void RpcAuthenticator::AddPlain(const std::string& user, const std::string& password)
+{
+    const std::string salt = RandomHex(16);
+    m_entries.push_back(Entry{user, salt, HmacSha256Hex(salt, password)});
+}
+
+bool RpcAuthenticator::AddRpcAuth(const std::string& entry)
+{
+    const size_t colon = entry.find(':');
+    if (colon == std::string::npos || entry.find(':', colon + 1) != std::string::npos) return false;
+    const std::string rest = entry.substr(colon + 1);
+    const size_t dollar = rest.find('$');
+    if (dollar == std::string::npos || rest.find('$', dollar + 1) != std::string::npos) return false;
+    m_entries.push_back(Entry{entry.substr(0, colon), rest.substr(0, dollar), rest.substr(dollar + 1)});
+    return true;
+}
+
+bool RpcAuthenticator::Check(std::string_view authorization, std::string& user) const
+{
+    if (!authorization.starts_with("Basic ")) return false;
+    std::string_view b64 = authorization.substr(6);
+    while (!b64.empty() && (b64.front() == ' ' || b64.front() == '\t')) b64.remove_prefix(1);
+    while (!b64.empty() && (b64.back() == ' ' || b64.back() == '\t' || b64.back() == '\r' || b64.back() == '\n')) b64.remove_suffix(1);
+    const std::optional<std::string> decoded = DecodeBase64(b64);
+    if (!decoded) return false;
+    const size_t colon = decoded->find(':');
+    if (colon == std::string::npos) return false;
+    const std::string name = decoded->substr(0, colon);
+    const std::string pass = decoded->substr(colon + 1);
+    bool ok = false;
+    for (const Entry& e : m_entries) {
+        if (!TimingResistantEqual(e.user, name)) continue;
+        if (TimingResistantEqual(HmacSha256Hex(e.salt, pass), e.hmac_hex)) ok = true;
+    }
+    if (ok) user = name;
+    return ok;
+}
+
+std::filesystem::path GetAuthCookieFile(const util::ArgsManager& args, const std::filesystem::path& datadir_net)
+{
+    const std::string arg = args.GetArg("-rpccookiefile", COOKIEAUTH_FILE);
+    return util::AbsPathForConfigVal(datadir_net, arg.empty() ? COOKIEAUTH_FILE : arg);
+}
+
+std::optional<std::string> GenerateAuthCookie(const std::filesystem::path& path, std::string& error)
+{
+    const std::string cookie = std::string(COOKIEAUTH_USER) + ":" + RandomHex(32);
+    if (!util::WriteFileAtomic(path, cookie, error, 0600)) {
+        error = "Unable to open cookie authentication file " + path.string() + " for writing: " + error;
+        return std::nullopt;
+    }
+    util::LogPrintf("Generated RPC authentication cookie %s", path.string().c_str());
+    return cookie;
+}
+
+std::optional<std::string> ReadAuthCookie(const std::filesystem::path& path)
+{
+    auto content = util::ReadFileToString(path);
+    if (!content) return std::nullopt;
+    std::string line = content->substr(0, content->find('\n'));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find(':') == std::string::npos) return std::nullopt;
+    return line;
+}
+
+void DeleteAuthCookie(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+}
+
+bool InitRpcAuthentication(const util::ArgsManager& args, const std::filesystem::path& cookie_path,
+                           RpcAuthenticator& auth, bool& cookie_written, std::string& error)
+{
+    cookie_written = false;
+    if (args.GetArg("-rpcpassword", "").empty()) {
+        if (!args.IsArgNegated("-rpccookiefile")) {
+            auto cookie = GenerateAuthCookie(cookie_path, error);
+            if (!cookie) return false;
+            const size_t colon = cookie->find(':');
+            auth.AddPlain(cookie->substr(0, colon), cookie->substr(colon + 1));
+            cookie_written = true;
+            util::LogPrintf("Using random cookie authentication.");
+        } else {
+            util::LogPrintf("RPC authentication cookie file generation is disabled.");
+        }
+    } else {
+        util::LogPrintf("Using rpcuser/rpcpassword authentication.");
+        auth.AddPlain(args.GetArg("-rpcuser", ""), args.GetArg("-rpcpassword", ""));
+    }
+    for (const std::string& entry : args.GetArgs("-rpcauth")) {
+        if (!auth.AddRpcAuth(entry)) {
+            error = "Invalid -rpcauth argument.";
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace node::rpc

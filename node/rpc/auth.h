@@ -1,0 +1,85 @@
+// RPC authentication as Bitcoin Core: HTTP Basic credentials checked against the cookie
+// (__cookie__:<64 hex>), -rpcuser/-rpcpassword, and -rpcauth=<user>:<salt>$<hmac> entries
+// (HMAC-SHA256 keyed with the salt over the password, hex). Plain passwords are kept only
+// as salted HMACs, comparisons are constant-time, and nothing here is ever logged.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace node::util {
+class ArgsManager;
+}
+
+namespace node::rpc {
+
+/** User name of cookie authentication. */
+inline constexpr const char* COOKIEAUTH_USER = "__cookie__";
+/** Default cookie file name inside the chain's data directory. */
+inline constexpr const char* COOKIEAUTH_FILE = ".cookie";
+
+/** Compares two strings in time independent of where they differ. */
+bool TimingResistantEqual(std::string_view a, std::string_view b);
+/** Lower-case hex HMAC-SHA256(key, message) via OpenSSL. */
+std::string HmacSha256Hex(std::string_view key, std::string_view message);
+/** Standard base64 (with padding). */
+std::string EncodeBase64(std::string_view data);
+/** Decodes base64 (padding optional); nullopt on invalid input. */
+std::optional<std::string> DecodeBase64(std::string_view text);
+/** n bytes from OpenSSL's CSPRNG as lower-case hex; throws std::runtime_error if it fails. */
+std::string RandomHex(size_t n_bytes);
+
+/**
+ * The set of accepted credentials. Fill it during start-up; Check may then be called from any
+ * thread concurrently (it is const and touches no shared mutable state).
+ */
+class RpcAuthenticator {
+public:
+    /** Accepts user:password (stored as a salted HMAC, never in the clear). */
+    void AddPlain(const std::string& user, const std::string& password);
+    /** Parses an -rpcauth value "user:salt$hmac"; false (and nothing added) when malformed. */
+    bool AddRpcAuth(const std::string& entry);
+    /** True when no credential was added (every request is then refused). */
+    bool Empty() const { return m_entries.empty(); }
+
+    /**
+     * Checks an HTTP Authorization header value ("Basic <base64 user:pass>"). On success
+     * returns true and sets user. Constant-time in the password.
+     */
+    bool Check(std::string_view authorization, std::string& user) const;
+
+private:
+    struct Entry {
+        std::string user;
+        std::string salt;
+        std::string hmac_hex;
+    };
+    std::vector<Entry> m_entries;
+};
+
+/** Where the cookie lives: -rpccookiefile (relative to datadir_net) or datadir_net/.cookie. */
+std::filesystem::path GetAuthCookieFile(const util::ArgsManager& args, const std::filesystem::path& datadir_net);
+
+/**
+ * Creates a fresh cookie "__cookie__:<64 hex>" and writes it (no newline) to path with mode
+ * 0600 via a temporary file. Returns the user:password string, or nullopt with error set.
+ */
+std::optional<std::string> GenerateAuthCookie(const std::filesystem::path& path, std::string& error);
+/** Reads "user:password" from a cookie file; nullopt when absent or unreadable. */
+std::optional<std::string> ReadAuthCookie(const std::filesystem::path& path);
+/** Removes the cookie file; missing files are ignored. */
+void DeleteAuthCookie(const std::filesystem::path& path);
+
+/**
+ * Sets up authentication from options as Core's InitRPCAuthentication: without -rpcpassword a
+ * cookie is generated at cookie_path (unless -norpccookiefile); with it, -rpcuser/-rpcpassword;
+ * plus every -rpcauth. Returns false with error for a malformed -rpcauth ("Invalid -rpcauth
+ * argument.") or an unwritable cookie. cookie_written tells the caller to delete it on stop.
+ */
+bool InitRpcAuthentication(const util::ArgsManager& args, const std::filesystem::path& cookie_path,
+                           RpcAuthenticator& auth, bool& cookie_written, std::string& error);
+
+} // namespace node::rpc

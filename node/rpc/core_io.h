@@ -1,0 +1,94 @@
+// Core's JSON renderings of scripts, transactions, headers and blocks (core_write.cpp and
+// blockheaderToJSON/blockToJSON), and hex decoding of transactions and blocks
+// (core_read.cpp). Pure functions over their arguments; callable from any RPC thread.
+#pragma once
+
+#include "consensus/params.h"
+#include "consensus/primitives/block.h"
+#include "consensus/primitives/transaction.h"
+#include "node/chain/block_index.h"
+#include "node/rpc/json.h"
+#include "node/storage/undo.h"
+
+#include <optional>
+#include <string>
+
+namespace node::rpc {
+
+/** Core's sighash names: "ALL", "NONE|ANYONECANPAY", ...; "" for an undefined type. */
+std::string SighashToStr(uint8_t sighash_type);
+
+/**
+ * Core's asm form: pushes of <= 4 bytes as numbers, longer pushes as hex, opcodes by name,
+ * "[error]" at a truncated push. With attempt_sighash_decode (scriptSigs), a push that is a
+ * strictly encoded signature shows its hash type as "[ALL]" etc. instead of the last byte.
+ */
+std::string ScriptToAsmStr(const consensus::Script& script, bool attempt_sighash_decode = false);
+
+/**
+ * Core's ScriptToUniv: {asm, desc (if include_address), hex (if include_hex),
+ * address (if it has one and is not bare pubkey), type}.
+ */
+Json ScriptToJson(const consensus::Script& script, const consensus::ChainParams& params, bool include_hex = true,
+                  bool include_address = true);
+
+/** A scriptPubKey object: ScriptToJson with hex and address. */
+Json ScriptPubKeyToJson(const consensus::Script& script, const consensus::ChainParams& params);
+
+/** Hex of the serialized transaction (with witness unless with_witness is false). */
+std::string EncodeHexTx(const consensus::Transaction& tx, bool with_witness = true);
+
+/** How much TxToJson shows about spent outputs (when undo data is given). */
+enum class TxVerbosity { SHOW_TXID, SHOW_DETAILS, SHOW_DETAILS_AND_PREVOUT };
+
+/**
+ * Core's TxToUniv: txid, hash, version, size, vsize, weight, locktime, vin, vout, then
+ * fee (if undo given), blockhash (if not null), hex (if include_hex). undo holds the
+ * coins the inputs spent (non-coinbase only); with SHOW_DETAILS_AND_PREVOUT each input gets "prevout".
+ */
+Json TxToJson(const consensus::Transaction& tx, const consensus::ChainParams& params,
+              const consensus::Uint256& block_hash = {}, bool include_hex = true, const node::TxUndo* undo = nullptr,
+              TxVerbosity verbosity = TxVerbosity::SHOW_DETAILS);
+
+/** Difficulty of compact bits relative to the minimum (0x1d00ffff = 1.0), as Core's GetDifficulty. */
+double GetDifficulty(uint32_t bits);
+
+/** Compact bits as 8 lower-case hex digits (Core's "bits" fields). */
+std::string BitsHex(uint32_t bits);
+
+/** The 64-digit hex target of bits (Core's "target" field). */
+std::string TargetHex(uint32_t bits);
+
+/**
+ * getblockheader's object for index relative to the active tip: hash, confirmations (-1
+ * if not in the active chain), height, version, versionHex, merkleroot, time, mediantime,
+ * nonce, bits, target, difficulty, chainwork, nTx, previousblockhash, nextblockhash.
+ * Reads only immutable index fields and parent links; safe without the chainstate lock.
+ */
+Json BlockHeaderToJson(const chain::BlockIndex& tip, const chain::BlockIndex& index);
+
+/**
+ * getblock's object: the header fields, then strippedsize, size, weight and tx (txids for
+ * SHOW_TXID, else full objects; with undo data those get "fee" and, for
+ * SHOW_DETAILS_AND_PREVOUT, each input's "prevout").
+ */
+Json BlockToJson(const consensus::Block& block, const chain::BlockIndex& tip, const chain::BlockIndex& index,
+                 const consensus::ChainParams& params, TxVerbosity verbosity, const node::BlockUndo* undo = nullptr);
+
+/** True for a non-empty, even-length string of hex digits (Core's IsHex). */
+bool IsHex(const std::string& str);
+
+/**
+ * Core's DecodeHexTx: decodes with witness and without, keeping a decoding that consumes
+ * all bytes and whose scripts have valid opcodes (preferring the witness form). nullopt if none.
+ */
+std::optional<consensus::MutableTransaction> DecodeHexTx(const std::string& hex, bool try_no_witness = true,
+                                                         bool try_witness = true);
+
+/** A block from hex (with witness data); nullopt on bad hex or a decode failure. */
+std::optional<consensus::Block> DecodeHexBlock(const std::string& hex);
+
+/** A header from hex (exactly 80 bytes). */
+std::optional<consensus::BlockHeader> DecodeHexBlockHeader(const std::string& hex);
+
+} // namespace node::rpc

@@ -1,0 +1,53 @@
+// The HTTP/1.1 JSON-RPC server (Boost.Beast behind a pimpl, so including this is cheap).
+// One I/O thread accepts, reads and writes; -rpcthreads workers execute calls taken from a
+// bounded queue. Behaviour follows Core's httpserver/httprpc: see http_options.h and
+// ProcessJsonRpcBody in server.h for the statuses.
+#pragma once
+
+#include "node/rpc/http_options.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace node::rpc {
+
+class RpcTable;
+class RpcAuthenticator;
+
+/**
+ * Serves JSON-RPC over HTTP. The table and authenticator must outlive the server. Start and
+ * Stop are called from one controlling thread; the RPC handlers run on worker threads.
+ */
+class HttpRpcServer {
+public:
+    HttpRpcServer(const RpcTable& table, const RpcAuthenticator& auth);
+    /** Stops the server if it is still running. */
+    ~HttpRpcServer();
+    HttpRpcServer(const HttpRpcServer&) = delete;
+    HttpRpcServer& operator=(const HttpRpcServer&) = delete;
+
+    /**
+     * Binds every endpoint and starts the threads. Returns "" on success, else an error such
+     * as "Unable to bind any endpoint for RPC server" (nothing is left running then).
+     */
+    std::string Start(const HttpServerOptions& options);
+    /**
+     * Stops accepting, lets queued and running calls finish and their replies be written,
+     * closes idle connections and joins all threads. Idempotent. Must not be called from an
+     * RPC handler (the `stop` RPC only signals; the controlling thread calls Stop).
+     */
+    void Stop();
+    /** Ports actually bound (useful with port 0), in bind order. */
+    std::vector<uint16_t> BoundPorts() const;
+    /** Requests waiting for a worker right now (diagnostics and tests). Thread-safe. */
+    size_t QueuedRequests() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace node::rpc

@@ -1,0 +1,72 @@
+// ProcessJsonRpcBody: Core's httprpc request handling, independent of the HTTP transport.
+#include "node/rpc/server.h"
+
+namespace node::rpc {
+
+namespace {
+
+/** Executes one parsed request; with catch_errors every failure becomes an error reply. */
+Json ExecOne(const RpcTable& table, const RpcRequest& req, bool catch_errors)
+{
+    if (!catch_errors) return JsonRpcReply(table.Execute(req), nullptr, req.id, req.json_version);
+    try {
+        return JsonRpcReply(table.Execute(req), nullptr, req.id, req.json_version);
+    } catch (const RpcError& e) {
+        return JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), req.id, req.json_version);
+    } catch (const std::exception& e) {
+        return JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_MISC_ERROR, e.what()), req.id, req.json_version);
+    }
+}
+
+} // namespace
+
+JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view body, const std::string& uri,
+                                     const std::string& auth_user, const std::string& peer_addr)
+{
+    RpcRequest req;
+    req.uri = uri;
+    req.auth_user = auth_user;
+    req.peer_addr = peer_addr;
+    try {
+        std::optional<Json> parsed = ParseJson(body);
+        if (!parsed) throw RpcError(RPC_PARSE_ERROR, "Parse error");
+        Json reply;
+        if (parsed->is_object()) {
+            req.Parse(*parsed);
+            // Legacy requests report failures as HTTP errors; 2.0 puts them in a 200 reply.
+            reply = ExecOne(table, req, req.json_version == JsonRpcVersion::V2);
+            if (req.IsNotification()) return {HTTP_NO_CONTENT, ""};
+        } else if (parsed->is_array()) {
+            reply = Json::array();
+            for (const Json& item : *parsed) {
+                RpcRequest one;
+                one.uri = uri;
+                one.auth_user = auth_user;
+                one.peer_addr = peer_addr;
+                Json response;
+                try {
+                    one.Parse(item);
+                    response = ExecOne(table, one, true);
+                } catch (const RpcError& e) {
+                    response = JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), one.id, one.json_version);
+                } catch (const std::exception& e) {
+                    response = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), one.id, one.json_version);
+                }
+                if (!one.IsNotification()) reply.push_back(std::move(response));
+            }
+            // An all-notification (non-empty) batch gets no body; an empty batch gets [].
+            if (reply.empty() && !parsed->empty()) return {HTTP_NO_CONTENT, ""};
+        } else {
+            throw RpcError(RPC_PARSE_ERROR, "Top-level object parse error");
+        }
+        return {HTTP_OK, WriteJson(reply) + "\n"};
+    } catch (const RpcError& e) {
+        const Json reply = JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), req.id, req.json_version);
+        return {HttpStatusForLegacyError(e.code), WriteJson(reply) + "\n"};
+    } catch (const std::exception& e) {
+        const Json reply = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), req.id, req.json_version);
+        return {HttpStatusForLegacyError(RPC_PARSE_ERROR), WriteJson(reply) + "\n"};
+    }
+}
+
+} // namespace node::rpc

@@ -1,0 +1,455 @@
+// The "mining" and "generating" RPC categories, following Bitcoin Core's rpc/mining.cpp:
+// mining info, BIP-22/23 block templates and proposals, block and header submission, and
+// the regtest generators that solve templates by grinding the nonce (and the coinbase
+// extra-nonce when the nonce space runs out). Handlers run on RPC worker threads; solving
+// happens without any chainstate lock held.
+#include "node/chain/chainstate.h"
+#include "node/rpc/core_io.h"
+#include "node/rpc/descriptor_util.h"
+#include "node/rpc/key_io.h"
+#include "node/rpc/register.h"
+#include "node/rpc/util.h"
+
+#include "consensus/hex.h"
+#include "consensus/limits.h"
+#include "consensus/merkle.h"
+#include "consensus/pow.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <set>
+
+namespace node::rpc {
+
+using chain::BlockIndex;
+using chain::Chainstate;
+
+namespace {
+
+constexpr uint64_t DEFAULT_MAX_TRIES = 1000000;
+
+RpcArg Arg(std::string name, RpcArgType type, bool optional, std::string default_text, std::string description)
+{
+    return RpcArg{std::move(name), type, optional, std::move(default_text), std::move(description)};
+}
+
+int64_t NowSeconds()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/** Core's GetNetworkHashPS: work over the time span of the last lookup blocks (0 when undefined). */
+Json GetNetworkHashPs(const Chainstate& cs, int64_t lookup, int64_t height)
+{
+    const BlockIndex* pb = cs.Tip();
+    if (pb && height >= 0 && height < pb->height) pb = cs.AtHeight(static_cast<int>(height));
+    if (!pb || pb->height == 0) return 0;
+    if (lookup <= 0) lookup = pb->height % cs.Params().consensus.DifficultyAdjustmentInterval() + 1;
+    if (lookup > pb->height) lookup = pb->height;
+    const BlockIndex* pb0 = pb;
+    int64_t min_time = pb0->GetBlockTime();
+    int64_t max_time = min_time;
+    for (int64_t i = 0; i < lookup && pb0->prev; ++i) {
+        pb0 = pb0->prev;
+        min_time = std::min(min_time, pb0->GetBlockTime());
+        max_time = std::max(max_time, pb0->GetBlockTime());
+    }
+    if (min_time == max_time) return 0;
+    const consensus::ArithUint256 work = pb->chain_work - pb0->chain_work;
+    return work.GetDouble() / static_cast<double>(max_time - min_time);
+}
+
+/** The bits a block on top of tip would need now (getmininginfo's "next"). */
+uint32_t NextBits(const BlockIndex& tip, const consensus::ConsensusParams& params)
+{
+    const int64_t time = std::max<int64_t>(tip.GetMedianTimePast() + 1, NowSeconds());
+    const consensus::PowHeader last{tip.height, tip.bits, tip.GetBlockTime()};
+    auto ancestor = [&tip](int h) {
+        const BlockIndex* a = tip.GetAncestor(h);
+        return consensus::PowHeader{a->height, a->bits, a->GetBlockTime()};
+    };
+    return consensus::GetNextWorkRequired(last, time, ancestor, params);
+}
+
+/** Core's BIP22ValidationResult: null if valid, the reject reason if invalid, RPC_VERIFY_ERROR on error. */
+Json Bip22Result(const consensus::ValidationResult& r)
+{
+    if (r.IsValid()) return Json();
+    if (r.IsError()) throw RpcError(RPC_VERIFY_ERROR, r.ToString());
+    return r.GetRejectReason().empty() ? std::string("rejected") : r.GetRejectReason();
+}
+
+/** Replaces the coinbase scriptSig after its BIP-34 height push with a push of extra_nonce; updates the merkle root. */
+void IncrementExtraNonce(consensus::Block& block, uint64_t extra_nonce)
+{
+    consensus::MutableTransaction coinbase(*block.vtx[0]);
+    const consensus::Script& old = coinbase.vin[0].script_sig;
+    auto pc = old.cbegin();
+    consensus::Opcode op;
+    old.GetOp(pc, op);
+    consensus::Script script(old.cbegin(), pc);
+    script.PushInt(static_cast<int64_t>(extra_nonce));
+    coinbase.vin[0].script_sig = std::move(script);
+    block.vtx[0] = consensus::MakeTransactionRef(std::move(coinbase));
+    block.merkle_root = consensus::BlockMerkleRoot(block);
+}
+
+/**
+ * Grinds the nonce (then the extra-nonce) until the header meets its target, spending at
+ * most max_tries hashes from the shared budget. False when the budget runs out.
+ */
+bool SolveBlock(consensus::Block& block, uint64_t& max_tries, const consensus::ConsensusParams& params)
+{
+    uint64_t extra_nonce = 0;
+    while (true) {
+        while (!consensus::CheckProofOfWork(block.GetHash(), block.bits, params)) {
+            if (max_tries == 0) return false;
+            --max_tries;
+            if (block.nonce == std::numeric_limits<uint32_t>::max()) break;
+            ++block.nonce;
+        }
+        if (consensus::CheckProofOfWork(block.GetHash(), block.bits, params)) return true;
+        IncrementExtraNonce(block, ++extra_nonce);
+        block.nonce = 0;
+    }
+}
+
+/** Hands a solved block to the chainstate; RPC_INTERNAL_ERROR as Core when it is not accepted. */
+void SubmitSolved(Chainstate& cs, consensus::Block block)
+{
+    auto shared = std::make_shared<const consensus::Block>(std::move(block));
+    consensus::ValidationResult r = cs.ProcessNewBlock(shared);
+    if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted");
+}
+
+/** Core's generateBlocks: mines n blocks to script; returns their hashes (fewer if max_tries runs out). */
+Json GenerateBlocks(Chainstate& cs, const consensus::Script& script, int64_t n, uint64_t max_tries)
+{
+    Json hashes = Json::array();
+    while (n > 0) {
+        consensus::Block block;
+        consensus::ValidationResult r = cs.CreateNewBlock(script, {}, block);
+        if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "CreateNewBlock failed: " + r.ToString());
+        if (!SolveBlock(block, max_tries, cs.Params().consensus)) break;
+        const consensus::Uint256 hash = block.GetHash();
+        SubmitSolved(cs, std::move(block));
+        hashes.push_back(hash.GetHex());
+        --n;
+    }
+    return hashes;
+}
+
+uint64_t MaxTriesParam(const Json& params, size_t i)
+{
+    if (i >= params.size() || params[i].is_null()) return DEFAULT_MAX_TRIES;
+    return static_cast<uint64_t>(static_cast<int>(GetInt(params[i]))); // as Core: getInt<int>, then widened
+}
+
+/** Core's getScriptFromDescriptor: the script of a single-script descriptor; nullopt with error otherwise. */
+std::optional<consensus::Script> OutputScript(const std::string& text, const consensus::ChainParams& params,
+                                              std::string& error)
+{
+    return ParseDescriptorScript(text, params, error, false);
+}
+
+Json GetMiningInfo(Chainstate& cs)
+{
+    const BlockIndex* tip = cs.Tip();
+    if (!tip) throw RpcError(RPC_MISC_ERROR, "No chain tip");
+    const consensus::ChainParams& params = cs.Params();
+    Json obj = Json::object();
+    obj["blocks"] = tip->height;
+    obj["bits"] = BitsHex(tip->bits);
+    obj["difficulty"] = GetDifficulty(tip->bits);
+    obj["target"] = TargetHex(tip->bits);
+    obj["networkhashps"] = GetNetworkHashPs(cs, 120, -1);
+    obj["pooledtx"] = 0;
+    obj["chain"] = consensus::ChainTypeToString(params.chain_type);
+    const uint32_t next_bits = NextBits(*tip, params.consensus);
+    Json next = Json::object();
+    next["height"] = tip->height + 1;
+    next["bits"] = BitsHex(next_bits);
+    next["difficulty"] = GetDifficulty(next_bits);
+    next["target"] = TargetHex(next_bits);
+    obj["next"] = std::move(next);
+    if (params.consensus.signet_blocks) obj["signet_challenge"] = consensus::HexStr(params.consensus.signet_challenge);
+    obj["warnings"] = Json::array();
+    return obj;
+}
+
+/** getblocktemplate with mode "proposal": checks a block against the tip without storing it. */
+Json ProposeBlock(Chainstate& cs, const Json& request)
+{
+    auto data = request.find("data");
+    if (data == request.end() || !data->is_string()) {
+        throw RpcError(RPC_TYPE_ERROR, "Missing data String key for proposal");
+    }
+    auto block = DecodeHexBlock(data->get<std::string>());
+    if (!block) throw RpcError(RPC_DESERIALIZATION_ERROR, "Block decode failed");
+    if (const BlockIndex* index = cs.LookupBlockIndex(block->GetHash())) {
+        if (index->IsValid(chain::BLOCK_VALID_SCRIPTS)) return "duplicate";
+        if (index->status & chain::BLOCK_FAILED_MASK) return "duplicate-invalid";
+        return "duplicate-inconclusive";
+    }
+    const BlockIndex* tip = cs.Tip();
+    if (!tip || block->prev_block != tip->GetBlockHash()) return "inconclusive-not-best-prevblk";
+    return Bip22Result(cs.TestBlockValidity(*block, false, true));
+}
+
+Json GetBlockTemplate(Chainstate& cs, const RpcRequest& req)
+{
+    std::string mode = "template";
+    std::set<std::string> client_rules;
+    std::optional<consensus::Uint256> longpoll;
+    const Json request = req.params.size() > 0 && !req.params[0].is_null() ? req.params[0] : Json::object();
+    if (auto it = request.find("mode"); it != request.end() && !it->is_null()) {
+        if (!it->is_string()) throw RpcError(RPC_INVALID_PARAMETER, "Invalid mode");
+        mode = it->get<std::string>();
+    }
+    if (mode == "proposal") return ProposeBlock(cs, request);
+    if (auto it = request.find("rules"); it != request.end() && it->is_array()) {
+        for (const auto& rule : *it) client_rules.insert(GetStr(rule));
+    }
+    if (auto it = request.find("longpollid"); it != request.end() && it->is_string()) {
+        longpoll = ParseHashV(Json(it->get<std::string>().substr(0, 64)), "longpollid");
+    }
+    if (mode != "template") throw RpcError(RPC_INVALID_PARAMETER, "Invalid mode");
+
+    const consensus::ChainParams& params = cs.Params();
+    if (params.chain_type == consensus::ChainType::MAIN && cs.IsInitialBlockDownload()) {
+        throw RpcError(RPC_CLIENT_IN_INITIAL_DOWNLOAD, "Minicash is in initial sync and waiting for blocks...");
+    }
+    if (longpoll) {
+        // No mempool: only a new tip makes a different template.
+        const consensus::Uint256 watched = *longpoll;
+        cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.hash != watched; }, std::chrono::milliseconds(0));
+    }
+    if (params.consensus.signet_blocks && client_rules.count("signet") != 1) {
+        throw RpcError(RPC_INVALID_PARAMETER, "getblocktemplate must be called with the signet rule set (call with "
+                                              "{\"rules\": [\"segwit\", \"signet\"]})");
+    }
+    if (client_rules.count("segwit") != 1) {
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       "getblocktemplate must be called with the segwit rule set (call with {\"rules\": [\"segwit\"]})");
+    }
+
+    consensus::Block block;
+    // The payout script is the miner's to fill in; the template only reports the value.
+    const consensus::ValidationResult r = cs.CreateNewBlock(consensus::Script() << consensus::OP_TRUE, {}, block);
+    if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "CreateNewBlock failed: " + r.ToString());
+    const BlockIndex* prev = cs.LookupBlockIndex(block.prev_block);
+    if (!prev) throw RpcError(RPC_INTERNAL_ERROR, "Template parent vanished");
+    const int height = prev->height + 1;
+    const bool segwit = height >= params.consensus.segwit_height;
+
+    Json result = Json::object();
+    result["capabilities"] = Json::array({"proposal"});
+    result["version"] = block.version;
+    Json rules = Json::array({"csv"});
+    if (segwit) rules.push_back("!segwit");
+    if (params.consensus.signet_blocks) rules.push_back("!signet");
+    if (height >= params.consensus.taproot_height) rules.push_back("taproot");
+    result["rules"] = std::move(rules);
+    result["vbavailable"] = Json::object();
+    result["vbrequired"] = 0;
+    result["previousblockhash"] = block.prev_block.GetHex();
+    result["transactions"] = Json::array();
+    result["coinbaseaux"] = Json::object();
+    result["coinbasevalue"] = block.vtx[0]->vout[0].value.sats;
+    result["longpollid"] = block.prev_block.GetHex() + "0";
+    result["target"] = TargetHex(block.bits);
+    result["mintime"] = prev->GetMedianTimePast() + 1;
+    result["mutable"] = Json::array({"time", "transactions", "prevblock"});
+    result["noncerange"] = "00000000ffffffff";
+    if (segwit) {
+        result["sigoplimit"] = consensus::MAX_BLOCK_SIGOPS_COST;
+        result["sizelimit"] = consensus::MAX_BLOCK_SERIALIZED_SIZE;
+        result["weightlimit"] = consensus::MAX_BLOCK_WEIGHT;
+    } else {
+        result["sigoplimit"] = consensus::MAX_BLOCK_SIGOPS_COST / consensus::WITNESS_SCALE_FACTOR;
+        result["sizelimit"] = consensus::MAX_BLOCK_SERIALIZED_SIZE / consensus::WITNESS_SCALE_FACTOR;
+    }
+    result["curtime"] = block.GetBlockTime();
+    result["bits"] = BitsHex(block.bits);
+    result["height"] = height;
+    if (params.consensus.signet_blocks) {
+        result["signet_challenge"] = consensus::HexStr(params.consensus.signet_challenge);
+    }
+    // The witness commitment output CreateNewBlock added (OP_RETURN 0x24 aa21a9ed ...).
+    for (auto it = block.vtx[0]->vout.rbegin(); it != block.vtx[0]->vout.rend(); ++it) {
+        const consensus::Script& spk = it->script_pubkey;
+        if (spk.size() >= 38 && spk[0] == consensus::OP_RETURN && spk[1] == 0x24 && spk[2] == 0xaa && spk[3] == 0x21 &&
+            spk[4] == 0xa9 && spk[5] == 0xed) {
+            result["default_witness_commitment"] = consensus::HexStr(spk);
+            break;
+        }
+    }
+    return result;
+}
+
+Json SubmitBlock(Chainstate& cs, const RpcRequest& req)
+{
+    auto decoded = DecodeHexBlock(GetStr(req.params[0]));
+    if (!decoded) throw RpcError(RPC_DESERIALIZATION_ERROR, "Block decode failed");
+    if (decoded->vtx.empty() || !decoded->vtx[0]->IsCoinBase()) {
+        throw RpcError(RPC_DESERIALIZATION_ERROR, "Block does not start with a coinbase");
+    }
+    const consensus::Uint256 hash = decoded->GetHash();
+    if (const BlockIndex* index = cs.LookupBlockIndex(hash)) {
+        if (index->IsValid(chain::BLOCK_VALID_SCRIPTS)) return "duplicate";
+        if (index->status & chain::BLOCK_FAILED_MASK) return "duplicate-invalid";
+    }
+    bool new_block = false;
+    const consensus::ValidationResult r =
+        cs.ProcessNewBlock(std::make_shared<const consensus::Block>(std::move(*decoded)), &new_block);
+    if (r.IsValid() && !new_block) return "duplicate";
+    if (!r.IsValid()) return Bip22Result(r);
+    // Stored; it was checked fully only if it was connected (else Core's callback never fires).
+    const BlockIndex* index = cs.LookupBlockIndex(hash);
+    if (!index || !index->IsValid(chain::BLOCK_VALID_SCRIPTS)) return "inconclusive";
+    return Json();
+}
+
+Json SubmitHeader(Chainstate& cs, const RpcRequest& req)
+{
+    auto header = DecodeHexBlockHeader(GetStr(req.params[0]));
+    if (!header) throw RpcError(RPC_DESERIALIZATION_ERROR, "Block header decode failed");
+    if (!cs.LookupBlockIndex(header->prev_block)) {
+        throw RpcError(RPC_VERIFY_ERROR, "Must submit previous header (" + header->prev_block.GetHex() + ") first");
+    }
+    const consensus::ValidationResult r = cs.ProcessNewBlockHeaders({*header});
+    if (r.IsValid()) return Json();
+    if (r.IsError()) throw RpcError(RPC_VERIFY_ERROR, r.ToString());
+    throw RpcError(RPC_VERIFY_ERROR, r.GetRejectReason());
+}
+
+Json GenerateToAddress(Chainstate& cs, const RpcRequest& req)
+{
+    const int64_t n = GetInt(req.params[0]);
+    const uint64_t max_tries = MaxTriesParam(req.params, 2);
+    auto script = DecodeAddress(GetStr(req.params[1]), cs.Params());
+    if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address");
+    return GenerateBlocks(cs, *script, n, max_tries);
+}
+
+Json GenerateToDescriptor(Chainstate& cs, const RpcRequest& req)
+{
+    const int64_t n = GetInt(req.params[0]);
+    const uint64_t max_tries = MaxTriesParam(req.params, 2);
+    std::string error;
+    auto script = OutputScript(GetStr(req.params[1]), cs.Params(), error);
+    if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
+    return GenerateBlocks(cs, *script, n, max_tries);
+}
+
+Json GenerateBlock(Chainstate& cs, const RpcRequest& req)
+{
+    const std::string& output = GetStr(req.params[0]);
+    std::string error;
+    auto script = OutputScript(output, cs.Params(), error);
+    if (!script) script = DecodeAddress(output, cs.Params());
+    if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address or descriptor");
+    const bool submit = ParamOr<bool>(req.params, 2, true);
+
+    std::vector<consensus::TransactionRef> txs;
+    for (const Json& item : req.params[1]) {
+        const std::string& str = GetStr(item);
+        if (consensus::Uint256::FromHex(str)) {
+            throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Transaction " + str + " not in mempool.");
+        }
+        auto mtx = DecodeHexTx(str);
+        if (!mtx) {
+            throw RpcError(RPC_DESERIALIZATION_ERROR,
+                           "Transaction decode failed for " + str + ". Make sure the tx has at least one input.");
+        }
+        txs.push_back(consensus::MakeTransactionRef(std::move(*mtx)));
+    }
+
+    consensus::Block block;
+    consensus::ValidationResult r = cs.CreateNewBlock(*script, txs, block);
+    if (r.IsValid()) r = cs.TestBlockValidity(block, false, false);
+    if (!r.IsValid()) throw RpcError(RPC_VERIFY_ERROR, "TestBlockValidity failed: " + r.ToString());
+
+    uint64_t max_tries = DEFAULT_MAX_TRIES;
+    if (!SolveBlock(block, max_tries, cs.Params().consensus)) throw RpcError(RPC_MISC_ERROR, "Failed to make block.");
+    Json obj = Json::object();
+    obj["hash"] = block.GetHash().GetHex();
+    if (submit) {
+        SubmitSolved(cs, std::move(block));
+    } else {
+        obj["hex"] = consensus::HexStr(consensus::SerializeToBytes(block));
+    }
+    return obj;
+}
+
+} // namespace
+
+void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
+{
+    table.Register(RpcMethod{"mining", "getmininginfo", {},
+        "Returns a json object containing mining-related information.",
+        "{ \"blocks\", \"bits\", \"difficulty\", \"target\", \"networkhashps\", \"pooledtx\", \"chain\", "
+        "\"next\": { \"height\", \"bits\", \"difficulty\", \"target\" }, \"warnings\" }",
+        "> minicash-cli getmininginfo", [&cs](const RpcRequest&) { return GetMiningInfo(cs); }});
+    table.Register(RpcMethod{"mining", "getnetworkhashps",
+        {Arg("nblocks", RpcArgType::NUM, true, "120",
+             "The number of previous blocks to calculate estimate from, or -1 for blocks since last difficulty change."),
+         Arg("height", RpcArgType::NUM, true, "-1", "To estimate at the time of the given height.")},
+        "Returns the estimated network hashes per second based on the last n blocks.",
+        "x    (numeric) Hashes per second estimated", "> minicash-cli getnetworkhashps",
+        [&cs](const RpcRequest& req) {
+            return GetNetworkHashPs(cs, ParamOr<int64_t>(req.params, 0, 120), ParamOr<int64_t>(req.params, 1, -1));
+        }});
+    table.Register(RpcMethod{"mining", "getblocktemplate",
+        {Arg("template_request", RpcArgType::OBJ, true, "{}",
+             "Format of the template: {\"mode\": \"template\"|\"proposal\", \"rules\": [\"segwit\", ...], "
+             "\"longpollid\": \"str\", \"data\": \"hex\" (proposal)}")},
+        "If the request parameters include a 'mode' key, that is used to explicitly select between the default "
+        "'template' request or a 'proposal'.\nIt returns data needed to construct a block to work on.\n"
+        "See BIPs 22, 23, 9 and 145.",
+        "{ \"capabilities\", \"version\", \"rules\", \"vbavailable\", \"vbrequired\", \"previousblockhash\", "
+        "\"transactions\", \"coinbaseaux\", \"coinbasevalue\", \"longpollid\", \"target\", \"mintime\", \"mutable\", "
+        "\"noncerange\", \"sigoplimit\", \"sizelimit\", \"weightlimit\", \"curtime\", \"bits\", \"height\", "
+        "\"default_witness_commitment\" }, or for proposals null or a reject reason",
+        "> minicash-cli getblocktemplate '{\"rules\": [\"segwit\"]}'",
+        [&cs](const RpcRequest& req) { return GetBlockTemplate(cs, req); }});
+    table.Register(RpcMethod{"mining", "submitblock",
+        {Arg("hexdata", RpcArgType::STR_HEX, false, "", "the hex-encoded block data to submit"),
+         Arg("dummy", RpcArgType::STR, true, "ignored", "dummy value, for compatibility with BIP22.")},
+        "Attempts to submit new block to network.\nSee https://en.bitcoin.it/wiki/BIP_0022 for full specification.",
+        "null if accepted, else a string: \"duplicate\", \"duplicate-invalid\", \"inconclusive\" or the reject reason",
+        "> minicash-cli submitblock \"mydata\"", [&cs](const RpcRequest& req) { return SubmitBlock(cs, req); }});
+    table.Register(RpcMethod{"mining", "submitheader",
+        {Arg("hexdata", RpcArgType::STR_HEX, false, "", "the hex-encoded block header data")},
+        "Decode the given hexdata as a header and submit it as a candidate chain tip if valid.\n"
+        "Throws when the header is invalid.",
+        "null", "> minicash-cli submitheader \"aabbcc\"", [&cs](const RpcRequest& req) { return SubmitHeader(cs, req); }});
+    table.Register(RpcMethod{"generating", "generatetoaddress",
+        {Arg("nblocks", RpcArgType::NUM, false, "", "How many blocks are generated."),
+         Arg("address", RpcArgType::STR, false, "", "The address to send the newly generated bitcoin to."),
+         Arg("maxtries", RpcArgType::NUM, true, "1000000", "How many iterations to try.")},
+        "Mine to a specified address and return the block hashes.",
+        "[ \"hex\", ... ]    hashes of blocks generated", "> minicash-cli -regtest generatetoaddress 11 \"myaddress\"",
+        [&cs](const RpcRequest& req) { return GenerateToAddress(cs, req); }});
+    table.Register(RpcMethod{"generating", "generatetodescriptor",
+        {Arg("num_blocks", RpcArgType::NUM, false, "", "How many blocks are generated."),
+         Arg("descriptor", RpcArgType::STR, false, "", "The descriptor to send the newly generated bitcoin to."),
+         Arg("maxtries", RpcArgType::NUM, true, "1000000", "How many iterations to try.")},
+        "Mine to a specified descriptor and return the block hashes.",
+        "[ \"hex\", ... ]    hashes of blocks generated",
+        "> minicash-cli -regtest generatetodescriptor 11 \"addr(myaddress)\"",
+        [&cs](const RpcRequest& req) { return GenerateToDescriptor(cs, req); }});
+    table.Register(RpcMethod{"generating", "generateblock",
+        {Arg("output", RpcArgType::STR, false, "", "The address or descriptor to send the newly generated bitcoin to."),
+         Arg("transactions", RpcArgType::ARR, false, "",
+             "An array of hex strings which are raw transactions (txids from the mempool are not supported)."),
+         Arg("submit", RpcArgType::BOOL, true, "true", "Whether to submit the block before the RPC call returns or to "
+                                                       "return it as hex.")},
+        "Mine a set of ordered transactions to a specified address or descriptor and return the block hash.",
+        "{ \"hash\", \"hex\" (if submit=false) }",
+        "> minicash-cli -regtest generateblock \"myaddress\" '[\"rawtx\"]'",
+        [&cs](const RpcRequest& req) { return GenerateBlock(cs, req); }});
+}
+
+} // namespace node::rpc

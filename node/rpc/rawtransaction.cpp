@@ -1,0 +1,401 @@
+// The "rawtransactions" RPC category, following Bitcoin Core's rpc/rawtransaction.cpp and
+// rawtransaction_util.cpp: fetching transactions from blocks (or the transaction index),
+// decoding transactions and scripts, and building unsigned transactions. Handlers run on
+// RPC worker threads and use only the chainstate's public API.
+#include "node/chain/chainstate.h"
+#include "node/rpc/core_io.h"
+#include "node/rpc/descriptor_util.h"
+#include "node/rpc/key_io.h"
+#include "node/rpc/register.h"
+#include "node/rpc/util.h"
+
+#include "consensus/hash.h"
+#include "consensus/hex.h"
+
+#include <algorithm>
+#include <set>
+
+namespace node::rpc {
+
+using chain::BlockIndex;
+using chain::Chainstate;
+using consensus::Script;
+using Bytes = std::vector<uint8_t>;
+
+namespace {
+
+/** BIP-125: inputs with a sequence below this signal replaceability. */
+constexpr uint32_t MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
+constexpr uint32_t MAX_SEQUENCE_NONFINAL = 0xfffffffe;
+
+RpcArg Arg(std::string name, RpcArgType type, bool optional, std::string default_text, std::string description)
+{
+    return RpcArg{std::move(name), type, optional, std::move(default_text), std::move(description)};
+}
+
+/** BIP-342 OP_SUCCESSx opcodes. */
+bool IsOpSuccess(uint8_t op)
+{
+    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) || (op >= 137 && op <= 138) ||
+           (op >= 141 && op <= 142) || (op >= 149 && op <= 153) || (op >= 187 && op <= 254);
+}
+
+Script P2sh(const Script& redeem)
+{
+    const consensus::Uint160 h = consensus::Hash160(redeem);
+    Script s;
+    s << consensus::OP_HASH160 << Bytes(h.begin(), h.end()) << consensus::OP_EQUAL;
+    return s;
+}
+
+Script WitnessV0(const Bytes& program)
+{
+    Script s;
+    s << consensus::OP_0 << program;
+    return s;
+}
+
+/** Fields of src appended to dst in order. */
+void Append(Json& dst, Json src)
+{
+    for (auto& [key, value] : src.items()) dst[key] = std::move(value);
+}
+
+/**
+ * Core's TxToJSON of rawtransaction.cpp: TxToUniv, then blockhash, confirmations, time and
+ * blocktime (confirmations 0 when the block is not in the active chain).
+ */
+void TxToJsonWithBlock(Json& entry, const consensus::Transaction& tx, const BlockIndex* block, const Chainstate& cs,
+                       const node::TxUndo* undo, TxVerbosity verbosity)
+{
+    Append(entry, TxToJson(tx, cs.Params(), consensus::Uint256(), true, undo, verbosity));
+    if (!block) return;
+    entry["blockhash"] = block->GetBlockHash().GetHex();
+    if (cs.IsInActiveChain(block)) {
+        entry["confirmations"] = 1 + cs.Height() - block->height;
+        entry["time"] = block->GetBlockTime();
+        entry["blocktime"] = block->GetBlockTime();
+    } else {
+        entry["confirmations"] = 0;
+    }
+}
+
+Json GetRawTransaction(Chainstate& cs, const RpcRequest& req)
+{
+    const consensus::Uint256 txid = ParseHashV(req.params[0], "parameter 1");
+    if (txid == cs.Params().GenesisBlock().merkle_root) {
+        throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "The genesis block coinbase is not considered an ordinary "
+                                                   "transaction and cannot be retrieved");
+    }
+    int verbosity = 0;
+    if (req.params.size() > 1 && !req.params[1].is_null()) {
+        verbosity = req.params[1].is_boolean() ? (req.params[1].get<bool>() ? 1 : 0)
+                                               : static_cast<int>(GetInt(req.params[1]));
+    }
+    const bool have_blockhash = req.params.size() > 2 && !req.params[2].is_null();
+    const BlockIndex* block_index = nullptr;
+    if (have_blockhash) {
+        block_index = cs.LookupBlockIndex(ParseHashV(req.params[2], "parameter 3"));
+        if (!block_index) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Block hash not found");
+    }
+
+    consensus::TransactionRef tx;
+    const BlockIndex* found_in = nullptr;
+    std::optional<consensus::Block> block;
+    if (block_index) {
+        if (!(block_index->status & chain::BLOCK_HAVE_DATA)) throw RpcError(RPC_MISC_ERROR, "Block not available");
+        block = cs.ReadBlock(block_index);
+        if (!block) throw RpcError(RPC_MISC_ERROR, "Block not available");
+        for (const auto& t : block->vtx) {
+            if (t->GetTxid() == txid) tx = t;
+        }
+        found_in = block_index;
+    } else if (cs.HasTxIndex()) {
+        if (auto hit = cs.FindTransaction(txid)) {
+            tx = hit->first;
+            found_in = hit->second;
+        }
+    }
+    if (!tx) {
+        std::string msg;
+        if (block_index) {
+            msg = "No such transaction found in the provided block";
+        } else if (!cs.HasTxIndex()) {
+            msg = "No such mempool transaction. Use -txindex or provide a block hash to enable blockchain "
+                  "transaction queries";
+        } else {
+            msg = "No such mempool or blockchain transaction";
+        }
+        throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, msg + ". Use gettransaction for wallet transactions.");
+    }
+    if (verbosity <= 0) return EncodeHexTx(*tx);
+
+    Json result = Json::object();
+    if (block_index) result["in_active_chain"] = cs.IsInActiveChain(block_index);
+    if (verbosity == 1 || tx->IsCoinBase() || !found_in || !(found_in->status & chain::BLOCK_HAVE_UNDO)) {
+        TxToJsonWithBlock(result, *tx, found_in, cs, nullptr, TxVerbosity::SHOW_DETAILS);
+        return result;
+    }
+    // Verbosity 2: the spent outputs from the block's undo data.
+    if (!block) block = cs.ReadBlock(found_in);
+    auto undo = cs.ReadUndo(found_in);
+    const node::TxUndo* tx_undo = nullptr;
+    if (block && undo) {
+        auto it = std::find_if(block->vtx.begin(), block->vtx.end(),
+                               [&](const consensus::TransactionRef& t) { return t->GetTxid() == txid; });
+        const size_t pos = static_cast<size_t>(it - block->vtx.begin());
+        if (it != block->vtx.end() && pos > 0 && pos - 1 < undo->txundo.size()) tx_undo = &undo->txundo[pos - 1];
+    }
+    TxToJsonWithBlock(result, *tx, found_in, cs, tx_undo, TxVerbosity::SHOW_DETAILS_AND_PREVOUT);
+    return result;
+}
+
+Json DecodeRawTransaction(Chainstate& cs, const RpcRequest& req)
+{
+    const bool have_flag = req.params.size() > 1 && !req.params[1].is_null();
+    const bool iswitness = have_flag && GetBool(req.params[1]);
+    const bool try_witness = !have_flag || iswitness;
+    const bool try_no_witness = !have_flag || !iswitness;
+    auto mtx = DecodeHexTx(GetStr(req.params[0]), try_no_witness, try_witness);
+    if (!mtx) throw RpcError(RPC_DESERIALIZATION_ERROR, "TX decode failed");
+    return TxToJson(consensus::Transaction(std::move(*mtx)), cs.Params(), consensus::Uint256(), false);
+}
+
+/** Core's can_wrap test of decodescript: may this script be the redeem script of a P2SH output? */
+bool CanWrapP2sh(const Script& script, TxoutType type)
+{
+    switch (type) {
+    case TxoutType::NULL_DATA:
+    case TxoutType::SCRIPTHASH:
+    case TxoutType::WITNESS_UNKNOWN:
+    case TxoutType::WITNESS_V1_TAPROOT:
+    case TxoutType::ANCHOR:
+        return false;
+    case TxoutType::MULTISIG:
+    case TxoutType::NONSTANDARD:
+    case TxoutType::PUBKEY:
+    case TxoutType::PUBKEYHASH:
+    case TxoutType::WITNESS_V0_KEYHASH:
+    case TxoutType::WITNESS_V0_SCRIPTHASH:
+        break;
+    }
+    if (!script.HasValidOps() || script.IsUnspendable()) return false;
+    auto pc = script.cbegin();
+    consensus::Opcode op;
+    while (script.GetOp(pc, op)) {
+        if (op == consensus::OP_CHECKSIGADD || IsOpSuccess(op)) return false;
+    }
+    return true;
+}
+
+/** Core's can_wrap_P2WSH: only keys that are all compressed, or pubkeyhash / nonstandard scripts. */
+bool CanWrapP2wsh(TxoutType type, const std::vector<Bytes>& solutions)
+{
+    switch (type) {
+    case TxoutType::MULTISIG:
+    case TxoutType::PUBKEY:
+        for (const auto& s : solutions) {
+            if (s.size() != 1 && s.size() != 33) return false; // uncompressed keys cannot be used with segwit
+        }
+        return true;
+    case TxoutType::NONSTANDARD:
+    case TxoutType::PUBKEYHASH:
+        return true;
+    default:
+        return false;
+    }
+}
+
+Json DecodeScript(Chainstate& cs, const RpcRequest& req)
+{
+    const consensus::ChainParams& params = cs.Params();
+    Script script;
+    if (!GetStr(req.params[0]).empty()) script = Script(ParseHexV(req.params[0], "argument"));
+    Json r = ScriptToJson(script, params, false, true);
+    std::vector<Bytes> solutions;
+    const TxoutType type = SolveScript(script, solutions);
+    if (!CanWrapP2sh(script, type)) return r;
+    r["p2sh"] = *EncodeAddress(P2sh(script), params);
+    if (!CanWrapP2wsh(type, solutions)) return r;
+    Script segwit;
+    if (type == TxoutType::PUBKEY) {
+        const consensus::Uint160 h = consensus::Hash160(solutions[0]);
+        segwit = WitnessV0(Bytes(h.begin(), h.end()));
+    } else if (type == TxoutType::PUBKEYHASH) {
+        segwit = WitnessV0(solutions[0]);
+    } else {
+        const consensus::Uint256 h = consensus::Sha256Hash(script);
+        segwit = WitnessV0(Bytes(h.begin(), h.end()));
+    }
+    Json sr = ScriptToJson(segwit, params, true, true);
+    if (type == TxoutType::MULTISIG) {
+        // Core knows the witness script here and infers wsh(multi(...)).
+        std::string inner = InferDescriptor(script, params);
+        inner = inner.substr(0, inner.find('#'));
+        sr["desc"] = AddDescriptorChecksum("wsh(" + inner + ")");
+    }
+    sr["p2sh-segwit"] = *EncodeAddress(P2sh(segwit), params);
+    r["segwit"] = std::move(sr);
+    return r;
+}
+
+/** Core's AddInputs: inputs [{txid, vout, sequence?}], default sequence by rbf and locktime. */
+void AddInputs(consensus::MutableTransaction& tx, const Json& inputs, std::optional<bool> rbf)
+{
+    if (inputs.is_null()) return;
+    CheckType(inputs, "array");
+    for (const Json& input : inputs) {
+        CheckType(input, "object");
+        const consensus::Uint256 txid = ParseHashO(input, "txid");
+        auto vout = input.find("vout");
+        if (vout == input.end() || !IsNumeric(*vout)) {
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
+        }
+        const int64_t n = GetInt(*vout);
+        if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
+        if (n > std::numeric_limits<int>::max()) throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
+        uint32_t sequence;
+        if (rbf.value_or(true)) {
+            sequence = MAX_BIP125_RBF_SEQUENCE;
+        } else if (tx.locktime) {
+            sequence = MAX_SEQUENCE_NONFINAL;
+        } else {
+            sequence = consensus::TxIn::SEQUENCE_FINAL;
+        }
+        if (auto seq = input.find("sequence"); seq != input.end() && IsNumeric(*seq)) {
+            const int64_t s = GetInt(*seq);
+            if (s < 0 || s > consensus::TxIn::SEQUENCE_FINAL) {
+                throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, sequence number is out of range");
+            }
+            sequence = static_cast<uint32_t>(s);
+        }
+        consensus::TxIn in;
+        in.prevout = consensus::OutPoint(txid, static_cast<uint32_t>(n));
+        in.sequence = sequence;
+        tx.vin.push_back(std::move(in));
+    }
+}
+
+/** Core's NormalizeOutputs + ParseOutputs + AddOutputs: address -> amount pairs and at most one "data". */
+void AddOutputs(consensus::MutableTransaction& tx, const Json& outputs, const consensus::ChainParams& params)
+{
+    if (outputs.is_null()) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, output argument must be non-null");
+    std::vector<std::pair<std::string, const Json*>> pairs;
+    if (outputs.is_object()) {
+        for (const auto& [key, value] : outputs.items()) pairs.emplace_back(key, &value);
+    } else {
+        CheckType(outputs, "array");
+        for (const Json& output : outputs) {
+            if (!output.is_object()) {
+                throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, key-value pair not an object as expected");
+            }
+            if (output.size() != 1) {
+                throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, key-value pair must contain exactly one key");
+            }
+            pairs.emplace_back(output.begin().key(), &output.begin().value());
+        }
+    }
+    std::set<Script> destinations;
+    bool has_data = false;
+    for (const auto& [name, value] : pairs) {
+        if (name == "data") {
+            if (has_data) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, duplicate key: data");
+            has_data = true;
+            const std::string text = value->is_string() ? value->get<std::string>() : WriteJson(*value);
+            if (text.empty() || !IsHex(text)) {
+                throw RpcError(RPC_INVALID_PARAMETER,
+                               "Data must be hexadecimal string (not '" + text + "') and length of it must be divisible by 2");
+            }
+            Script s;
+            s << consensus::OP_RETURN << *consensus::TryParseHex(text);
+            tx.vout.emplace_back(consensus::Amount(0), std::move(s));
+            continue;
+        }
+        auto script = DecodeAddress(name, params);
+        const consensus::Amount amount = AmountFromValue(*value);
+        if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address: " + name);
+        if (!destinations.insert(*script).second) {
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, duplicated address: " + name);
+        }
+        tx.vout.emplace_back(amount, std::move(*script));
+    }
+}
+
+Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
+{
+    consensus::MutableTransaction tx;
+    if (req.params.size() > 2 && !req.params[2].is_null()) {
+        const int64_t locktime = GetInt(req.params[2]);
+        if (locktime < 0 || locktime > 0xffffffffLL) {
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
+        }
+        tx.locktime = static_cast<uint32_t>(locktime);
+    }
+    std::optional<bool> rbf;
+    if (req.params.size() > 3 && !req.params[3].is_null()) rbf = GetBool(req.params[3]);
+    const int64_t version = ParamOr<int64_t>(req.params, 4, 2);
+    if (version < 1 || version > 3) {
+        throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, version out of range(1~3)");
+    }
+    tx.version = static_cast<uint32_t>(version);
+    AddInputs(tx, req.params[0], rbf);
+    AddOutputs(tx, req.params[1], cs.Params());
+    if (rbf.value_or(false) && !tx.vin.empty()) {
+        const bool signals = std::any_of(tx.vin.begin(), tx.vin.end(),
+                                         [](const consensus::TxIn& in) { return in.sequence <= MAX_BIP125_RBF_SEQUENCE; });
+        if (!signals) {
+            throw RpcError(RPC_INVALID_PARAMETER,
+                           "Invalid parameter combination: Sequence number(s) contradict replaceable option");
+        }
+    }
+    return EncodeHexTx(consensus::Transaction(std::move(tx)));
+}
+
+} // namespace
+
+void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs)
+{
+    const std::string cat = "rawtransactions";
+    table.Register(RpcMethod{cat, "getrawtransaction",
+        {Arg("txid", RpcArgType::STR_HEX, false, "", "The transaction id"),
+         Arg("verbosity|verbose", RpcArgType::ANY, true, "0",
+             "0 for hex-encoded data, 1 for a JSON object, and 2 for JSON object with fee and prevout"),
+         Arg("blockhash", RpcArgType::STR_HEX, true, "", "The block in which to look for the transaction")},
+        "By default, this call only returns a transaction if it is in the mempool. If -txindex is enabled\n"
+        "and no blockhash argument is passed, it will return the transaction if it is in a block in the blockchain.\n"
+        "If a blockhash argument is passed, it will return the transaction if\n"
+        "the specified block is available and the transaction is in that block.",
+        "\"data\" (verbosity 0) or { \"in_active_chain\", \"txid\", \"hash\", ..., \"hex\", \"blockhash\", "
+        "\"confirmations\", \"time\", \"blocktime\" }",
+        "> minicash-cli getrawtransaction \"mytxid\" 1 \"myblockhash\"",
+        [&cs](const RpcRequest& req) { return GetRawTransaction(cs, req); }});
+    table.Register(RpcMethod{cat, "decoderawtransaction",
+        {Arg("hexstring", RpcArgType::STR_HEX, false, "", "The transaction hex string"),
+         Arg("iswitness", RpcArgType::BOOL, true, "depends on heuristic tests",
+             "Whether the transaction hex is a serialized witness transaction.")},
+        "Return a JSON object representing the serialized, hex-encoded transaction.",
+        "{ \"txid\", \"hash\", \"version\", \"size\", \"vsize\", \"weight\", \"locktime\", \"vin\", \"vout\" }",
+        "> minicash-cli decoderawtransaction \"hexstring\"",
+        [&cs](const RpcRequest& req) { return DecodeRawTransaction(cs, req); }});
+    table.Register(RpcMethod{cat, "decodescript",
+        {Arg("hexstring", RpcArgType::STR_HEX, false, "", "the hex-encoded script")},
+        "Decode a hex-encoded script.",
+        "{ \"asm\", \"desc\", \"address\", \"type\", \"p2sh\", \"segwit\": { \"asm\", \"desc\", \"hex\", \"address\", "
+        "\"type\", \"p2sh-segwit\" } }",
+        "> minicash-cli decodescript \"hexstring\"", [&cs](const RpcRequest& req) { return DecodeScript(cs, req); }});
+    table.Register(RpcMethod{cat, "createrawtransaction",
+        {Arg("inputs", RpcArgType::ARR, false, "", "The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n}, ...]"),
+         Arg("outputs", RpcArgType::ANY, false, "",
+             "The outputs: {\"address\":amount, \"data\":\"hex\"} or an array of such single-key objects"),
+         Arg("locktime", RpcArgType::NUM, true, "0", "Raw locktime. Non-0 value also locktime-activates inputs"),
+         Arg("replaceable", RpcArgType::BOOL, true, "true", "Marks this transaction as BIP125-replaceable."),
+         Arg("version", RpcArgType::NUM, true, "2", "Transaction version")},
+        "Create a transaction spending the given inputs and creating new outputs.\n"
+        "Returns hex-encoded raw transaction.\nNote that the transaction's inputs are not signed.",
+        "\"transaction\"    (string) hex string of the transaction",
+        "> minicash-cli createrawtransaction \"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
+        "\"[{\\\"address\\\":0.01}]\"",
+        [&cs](const RpcRequest& req) { return CreateRawTransaction(cs, req); }});
+}
+
+} // namespace node::rpc

@@ -1,0 +1,34 @@
+// Registration of the node's chain RPC methods (Bitcoin Core's blockchain, mining and
+// rawtransactions categories) into an RpcTable. Each handler keeps a reference to the
+// chainstate: it must outlive the table (or the methods must be unregistered first).
+// Handlers run on RPC worker threads and only use the chainstate's public, locking API.
+#pragma once
+
+#include "node/rpc/server.h"
+
+namespace node::chain {
+class Chainstate;
+} // namespace node::chain
+
+namespace node::rpc {
+
+/**
+ * getblockchaininfo, getblockcount, getbestblockhash, getblockhash, getblock,
+ * getblockheader, getchaintips, getdifficulty, gettxout, gettxoutsetinfo, invalidateblock,
+ * reconsiderblock, waitfornewblock, waitforblock, waitforblockheight.
+ */
+void RegisterBlockchainRpc(RpcTable& table, chain::Chainstate& chainstate);
+
+/**
+ * getmininginfo, getnetworkhashps, getblocktemplate, submitblock, submitheader,
+ * generatetoaddress, generatetodescriptor, generateblock.
+ */
+void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate);
+
+/** getrawtransaction, decoderawtransaction, decodescript, createrawtransaction. */
+void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate);
+
+/** All three of the above. */
+void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate);
+
+} // namespace node::rpc

@@ -1,0 +1,424 @@
+// RpcTable: registration, execution, help, warm-up and the built-in control methods.
+#include "node/rpc/server.h"
+
+#include "node/util/logging.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace node::rpc {
+
+namespace {
+
+std::vector<std::string> SplitAliases(const std::string& names)
+{
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (true) {
+        const size_t bar = names.find('|', start);
+        out.push_back(names.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+    }
+    return out;
+}
+
+/** Core's RPCArg::ExpectedType: the JSON type an argument must have, or nullopt for no check. */
+std::optional<std::string> ExpectedTypeName(RpcArgType type)
+{
+    switch (type) {
+    case RpcArgType::STR:
+    case RpcArgType::STR_HEX: return "string";
+    case RpcArgType::NUM: return "number";
+    case RpcArgType::BOOL: return "bool";
+    case RpcArgType::OBJ: return "object";
+    case RpcArgType::ARR: return "array";
+    case RpcArgType::AMOUNT:
+    case RpcArgType::ANY: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::string HelpTypeName(RpcArgType type)
+{
+    switch (type) {
+    case RpcArgType::STR:
+    case RpcArgType::STR_HEX: return "string";
+    case RpcArgType::NUM: return "numeric";
+    case RpcArgType::AMOUNT: return "numeric or string";
+    case RpcArgType::BOOL: return "boolean";
+    case RpcArgType::OBJ: return "json object";
+    case RpcArgType::ARR: return "json array";
+    case RpcArgType::ANY: return "any";
+    }
+    return "any";
+}
+
+size_t RequiredArgCount(const std::vector<RpcArg>& args)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (!args[i].optional) n = i + 1;
+    }
+    return n;
+}
+
+} // namespace
+
+std::string RpcMethod::Signature() const
+{
+    std::string sig = name;
+    bool in_optional = false;
+    for (const auto& arg : args) {
+        const std::string n = SplitAliases(arg.name).front();
+        if (arg.optional && !in_optional) {
+            sig += " (";
+            in_optional = true;
+        }
+        const bool quoted = arg.type == RpcArgType::STR || arg.type == RpcArgType::STR_HEX;
+        sig += " " + (quoted ? "\"" + n + "\"" : n);
+    }
+    if (in_optional) sig += " )";
+    return sig;
+}
+
+std::string RpcMethod::HelpText() const
+{
+    std::string out = Signature() + "\n";
+    if (!description.empty()) out += "\n" + description + "\n";
+    if (!args.empty()) {
+        out += "\nArguments:\n";
+        size_t width = 0;
+        for (const auto& a : args) width = std::max(width, SplitAliases(a.name).front().size());
+        for (size_t i = 0; i < args.size(); ++i) {
+            const RpcArg& a = args[i];
+            const std::string n = SplitAliases(a.name).front();
+            std::string req = a.optional ? (a.default_text.empty() ? "optional" : "optional, default=" + a.default_text)
+                                         : "required";
+            out += std::to_string(i + 1) + ". " + n + std::string(width - n.size() + 4, ' ') + "(" +
+                   HelpTypeName(a.type) + ", " + req + ") " + a.description + "\n";
+        }
+    }
+    if (!result_help.empty()) out += "\nResult:\n" + result_help + "\n";
+    if (!examples.empty()) out += "\nExamples:\n" + examples + "\n";
+    if (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+}
+
+void RpcRequest::Parse(const Json& request)
+{
+    if (!request.is_object()) throw RpcError(RPC_INVALID_REQUEST, "Invalid Request object");
+    if (request.contains("id")) {
+        id = request.at("id");
+    } else {
+        id.reset();
+    }
+    json_version = JsonRpcVersion::V1_LEGACY;
+    if (auto it = request.find("jsonrpc"); it != request.end() && !it->is_null()) {
+        if (!it->is_string()) throw RpcError(RPC_INVALID_REQUEST, "jsonrpc field must be a string");
+        const std::string& v = it->get_ref<const std::string&>();
+        if (v == "2.0") {
+            json_version = JsonRpcVersion::V2;
+        } else if (v != "1.0") {
+            throw RpcError(RPC_INVALID_REQUEST, "JSON-RPC version not supported");
+        }
+    }
+    auto m = request.find("method");
+    if (m == request.end() || m->is_null()) throw RpcError(RPC_INVALID_REQUEST, "Missing method");
+    if (!m->is_string()) throw RpcError(RPC_INVALID_REQUEST, "Method must be a string");
+    method = m->get<std::string>();
+    auto p = request.find("params");
+    if (p == request.end() || p->is_null()) {
+        params = Json::array();
+    } else if (p->is_array() || p->is_object()) {
+        params = *p;
+    } else {
+        throw RpcError(RPC_INVALID_REQUEST, "Params must be an array or object");
+    }
+}
+
+std::optional<std::string> RpcRequest::WalletName() const
+{
+    static const std::string prefix = "/wallet/";
+    if (!uri.starts_with(prefix)) return std::nullopt;
+    const std::string enc = uri.substr(prefix.size());
+    std::string out;
+    for (size_t i = 0; i < enc.size(); ++i) {
+        if (enc[i] == '%' && i + 2 < enc.size()) {
+            auto hex = [](char c) -> int {
+                if (c >= '0' && c <= '9') return c - '0';
+                if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+                if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+                return -1;
+            };
+            const int hi = hex(enc[i + 1]);
+            const int lo = hex(enc[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out += static_cast<char>(hi * 16 + lo);
+                i += 2;
+                continue;
+            }
+        }
+        out += enc[i];
+    }
+    return out;
+}
+
+Json NamedToPositional(const Json& named, const std::vector<RpcArg>& args)
+{
+    std::map<std::string, const Json*> in;
+    for (const auto& [key, value] : named.items()) {
+        if (!in.emplace(key, &value).second) throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + key + " specified multiple times");
+    }
+    Json out = Json::array();
+    // An "args" array (when no declared argument is called "args") supplies leading positional values.
+    bool args_declared = std::any_of(args.begin(), args.end(), [](const RpcArg& a) {
+        const auto names = SplitAliases(a.name);
+        return std::find(names.begin(), names.end(), "args") != names.end();
+    });
+    size_t positional = 0;
+    if (!args_declared) {
+        if (auto it = in.find("args"); it != in.end()) {
+            if (!it->second->is_array()) throw RpcError(RPC_INVALID_PARAMETER, "Parameter args must be an array");
+            for (const auto& v : *it->second) out.push_back(v);
+            positional = out.size();
+            in.erase(it);
+        }
+    }
+    size_t hole = 0;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const Json* found = nullptr;
+        std::string found_name;
+        for (const auto& alias : SplitAliases(args[i].name)) {
+            auto it = in.find(alias);
+            if (it == in.end()) continue;
+            if (found) throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + alias + " specified multiple times");
+            found = it->second;
+            found_name = alias;
+            in.erase(it);
+        }
+        if (i < positional) {
+            if (found) {
+                throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + found_name +
+                                                          " specified twice both as positional and named argument");
+            }
+            continue;
+        }
+        if (found) {
+            for (; hole > 0; --hole) out.push_back(nullptr);
+            out.push_back(*found);
+        } else {
+            ++hole;
+        }
+    }
+    if (!in.empty()) throw RpcError(RPC_INVALID_PARAMETER, "Unknown named parameter " + in.begin()->first);
+    return out;
+}
+
+RpcTable::RpcTable() { RegisterBuiltins(); }
+
+bool RpcTable::Register(RpcMethod method)
+{
+    std::unique_lock lock(m_table_mutex);
+    const std::string name = method.name;
+    if (m_methods.contains(name)) return false;
+    m_methods.emplace(name, std::make_shared<const RpcMethod>(std::move(method)));
+    return true;
+}
+
+bool RpcTable::Unregister(const std::string& name)
+{
+    std::unique_lock lock(m_table_mutex);
+    return m_methods.erase(name) > 0;
+}
+
+std::vector<std::string> RpcTable::ListCommands() const
+{
+    std::shared_lock lock(m_table_mutex);
+    std::vector<std::string> out;
+    for (const auto& [name, m] : m_methods) out.push_back(name);
+    return out;
+}
+
+void RpcTable::SetWarmup(bool warmup, const std::string& status)
+{
+    std::lock_guard lock(m_state_mutex);
+    m_warmup = warmup;
+    m_warmup_status = status;
+}
+
+bool RpcTable::IsInWarmup(std::string* status) const
+{
+    std::lock_guard lock(m_state_mutex);
+    if (status) *status = m_warmup_status;
+    return m_warmup;
+}
+
+void RpcTable::SetShutdownCallback(std::function<void()> callback)
+{
+    std::lock_guard lock(m_state_mutex);
+    m_shutdown = std::move(callback);
+}
+
+void RpcTable::SetLogPath(const std::filesystem::path& path)
+{
+    std::lock_guard lock(m_state_mutex);
+    m_log_path = path;
+}
+
+Json RpcTable::Execute(const RpcRequest& request) const
+{
+    if (request.method != "help" && request.method != "stop") {
+        std::string status;
+        if (IsInWarmup(&status)) throw RpcError(RPC_IN_WARMUP, status);
+    }
+    std::shared_ptr<const RpcMethod> method;
+    {
+        std::shared_lock lock(m_table_mutex);
+        auto it = m_methods.find(request.method);
+        if (it == m_methods.end()) throw RpcError(RPC_METHOD_NOT_FOUND, "Method not found");
+        method = it->second;
+    }
+    return ExecuteMethod(*method, request);
+}
+
+Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request) const
+{
+    RpcRequest req = request;
+    if (req.params.is_object()) req.params = NamedToPositional(req.params, method.args);
+    // Trailing nulls from named conversion or explicit nulls for optional args are allowed.
+    const size_t n = req.params.size();
+    if (n < RequiredArgCount(method.args) || n > method.args.size()) throw RpcError(RPC_MISC_ERROR, method.HelpText());
+
+    Json mismatch = Json::object();
+    for (size_t i = 0; i < method.args.size(); ++i) {
+        const RpcArg& arg = method.args[i];
+        const Json& value = i < n ? req.params[i] : Json();
+        if (arg.optional && value.is_null()) continue;
+        const auto expected = ExpectedTypeName(arg.type);
+        if (!expected) continue;
+        if (JsonTypeName(value) != *expected) {
+            mismatch["Position " + std::to_string(i + 1) + " (" + arg.name + ")"] =
+                "JSON value of type " + JsonTypeName(value) + " is not of expected type " + *expected;
+        }
+    }
+    if (!mismatch.empty()) throw RpcError(RPC_TYPE_ERROR, "Wrong type passed:\n" + WriteJson(mismatch, 4));
+
+    std::list<ActiveCommand>::iterator active;
+    {
+        std::lock_guard lock(m_state_mutex);
+        active = m_active.insert(m_active.end(), ActiveCommand{method.name, std::chrono::steady_clock::now()});
+    }
+    struct Remove {
+        const RpcTable* table;
+        std::list<ActiveCommand>::iterator it;
+        ~Remove()
+        {
+            std::lock_guard lock(table->m_state_mutex);
+            table->m_active.erase(it);
+        }
+    } remove{this, active};
+
+    util::LogDebug(util::LogCategory::RPC, "ThreadRPCServer method=%s user=%s", method.name.c_str(), req.auth_user.c_str());
+    try {
+        return method.handler(req);
+    } catch (const RpcError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw RpcError(RPC_MISC_ERROR, e.what());
+    }
+}
+
+std::string RpcTable::Help(const std::string& command) const
+{
+    std::shared_lock lock(m_table_mutex);
+    if (!command.empty()) {
+        auto it = m_methods.find(command);
+        if (it == m_methods.end() || it->second->category == "hidden") return "help: unknown command: " + command;
+        return it->second->HelpText();
+    }
+    std::vector<const RpcMethod*> sorted;
+    for (const auto& [name, m] : m_methods) {
+        if (m->category != "hidden") sorted.push_back(m.get());
+    }
+    std::sort(sorted.begin(), sorted.end(),
+              [](const RpcMethod* a, const RpcMethod* b) { return a->category + a->name < b->category + b->name; });
+    std::string out;
+    std::string category;
+    bool first = true;
+    for (const RpcMethod* m : sorted) {
+        if (first || m->category != category) {
+            if (!first) out += "\n";
+            category = m->category;
+            std::string title = category;
+            if (!title.empty()) title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+            out += "== " + title + " ==\n";
+            first = false;
+        }
+        out += m->Signature() + "\n";
+    }
+    if (!out.empty()) out.pop_back();
+    return out;
+}
+
+void RpcTable::RegisterBuiltins()
+{
+    Register(RpcMethod{
+        "control", "help",
+        {{"command", RpcArgType::STR, true, "all commands", "The command to get help on"}},
+        "List all commands, or get help for a specified command.",
+        "\"str\"    (string) The help text",
+        "",
+        [this](const RpcRequest& req) -> Json {
+            const std::string cmd = req.params.size() > 0 && req.params[0].is_string() ? req.params[0].get<std::string>() : "";
+            return Help(cmd);
+        }});
+    Register(RpcMethod{
+        "control", "stop",
+        {{"wait", RpcArgType::NUM, true, "", "how long to wait in ms (for tests)"}},
+        "Request a graceful shutdown of Minicash.",
+        "\"str\"    (string) A string with the content 'Minicash stopping'",
+        "",
+        [this](const RpcRequest& req) -> Json {
+            if (req.params.size() > 0 && req.params[0].is_number_integer()) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(std::max<int64_t>(0, req.params[0].get<int64_t>())));
+            }
+            std::function<void()> cb;
+            {
+                std::lock_guard lock(m_state_mutex);
+                cb = m_shutdown;
+            }
+            if (cb) cb();
+            return "Minicash stopping";
+        }});
+    Register(RpcMethod{
+        "control", "uptime", {}, "Returns the total uptime of the server.",
+        "n    (numeric) The number of seconds that the server has been running",
+        "> minicash-cli uptime",
+        [this](const RpcRequest&) -> Json {
+            return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - m_start_time).count();
+        }});
+    Register(RpcMethod{
+        "control", "getrpcinfo", {}, "Returns details of the RPC server.",
+        "{\n  \"active_commands\" : [     (json array) All active commands\n    {\n      \"method\" : \"str\",  (string) "
+        "The name of the RPC command\n      \"duration\" : n    (numeric) The running time in microseconds\n    },\n"
+        "    ...\n  ],\n  \"logpath\" : \"str\"     (string) The complete file path to the debug log\n}",
+        "> minicash-cli getrpcinfo",
+        [this](const RpcRequest&) -> Json {
+            std::lock_guard lock(m_state_mutex);
+            Json active = Json::array();
+            const auto now = std::chrono::steady_clock::now();
+            for (const auto& c : m_active) {
+                Json entry = Json::object();
+                entry["method"] = c.method;
+                entry["duration"] = std::chrono::duration_cast<std::chrono::microseconds>(now - c.start).count();
+                active.push_back(std::move(entry));
+            }
+            Json out = Json::object();
+            out["active_commands"] = std::move(active);
+            out["logpath"] = m_log_path.string();
+            return out;
+        }});
+}
+
+} // namespace node::rpc

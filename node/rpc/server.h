@@ -1,0 +1,162 @@
+// The RPC method table: registration with argument specs and help, named -> positional
+// parameter conversion, type checks, the warm-up gate, and the built-in control methods
+// (help, stop, uptime, getrpcinfo). Transport-independent: the HTTP server calls
+// ProcessJsonRpcBody, tests may call Execute directly.
+#pragma once
+
+#include "node/rpc/json.h"
+#include "node/rpc/protocol.h"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+namespace node::rpc {
+
+/** Declared type of an RPC argument (checked before the handler runs, as Core). */
+enum class RpcArgType {
+    STR,    // JSON string
+    STR_HEX, // JSON string holding hex
+    NUM,    // JSON number
+    AMOUNT, // number or string, parsed by AmountFromValue
+    BOOL,   // true/false
+    OBJ,    // JSON object
+    ARR,    // JSON array
+    ANY,    // not checked
+};
+
+/** One argument of a method. name may hold aliases separated by '|' ("verbosity|verbose"). */
+struct RpcArg {
+    std::string name;
+    RpcArgType type{RpcArgType::STR};
+    bool optional{false};
+    std::string default_text; // shown as "default=..." in help; empty for none
+    std::string description;
+};
+
+/** One parsed JSON-RPC call. Plain data; handlers receive it by const reference. */
+struct RpcRequest {
+    std::optional<Json> id;                 // absent id: a 2.0 notification, or a legacy call without id
+    std::string method;
+    Json params = Json::array();            // positional by the time a handler sees it
+    std::string uri = "/";                  // HTTP target ("/wallet/<name>" selects a wallet)
+    std::string auth_user;                  // authenticated user name (never the password)
+    std::string peer_addr;                  // "ip:port" of the client
+    JsonRpcVersion json_version{JsonRpcVersion::V1_LEGACY};
+
+    /** True for a 2.0 request without "id" (executed, but never answered). */
+    bool IsNotification() const { return !id && json_version == JsonRpcVersion::V2; }
+    /** Fills the fields from a request object; throws RpcError(RPC_INVALID_REQUEST, ...) as Core. */
+    void Parse(const Json& request);
+    /** The URL-decoded wallet name of a "/wallet/<name>" uri; nullopt for other uris. */
+    std::optional<std::string> WalletName() const;
+};
+
+/** A method body: returns the result or throws RpcError (other exceptions become RPC_MISC_ERROR). */
+using RpcHandler = std::function<Json(const RpcRequest&)>;
+
+/** A method: where it is listed, its arguments, its help, and its handler. */
+struct RpcMethod {
+    std::string category;      // "blockchain", "control", "mining", ... ("== Blockchain ==" in help)
+    std::string name;
+    std::vector<RpcArg> args;
+    std::string description;   // what it does (help body)
+    std::string result_help;   // the "Result:" section
+    std::string examples;      // the "Examples:" section, optional
+    RpcHandler handler;
+
+    /** "name arg1 ( optional )", the first line of its help. */
+    std::string Signature() const;
+    /** The full text that `help <name>` prints. */
+    std::string HelpText() const;
+};
+
+/**
+ * The table of RPC methods. Register during start-up; Execute may then be called from any
+ * number of threads (registration takes an exclusive lock, execution a shared one).
+ */
+class RpcTable {
+public:
+    /** Creates the table with help, stop, uptime and getrpcinfo registered. */
+    RpcTable();
+
+    /** Adds a method; false when the name is already taken (the table is unchanged). */
+    bool Register(RpcMethod method);
+    /** Removes a method; false when absent. Calls already running finish normally. */
+    bool Unregister(const std::string& name);
+    /** Names of all methods, sorted. */
+    std::vector<std::string> ListCommands() const;
+
+    /**
+     * Runs one call: warm-up gate, lookup (RPC_METHOD_NOT_FOUND "Method not found"), named ->
+     * positional conversion, count and type checks, then the handler. Throws RpcError.
+     */
+    Json Execute(const RpcRequest& request) const;
+
+    /** `help` text: the overview grouped by category, or one method's help. */
+    std::string Help(const std::string& method = "") const;
+
+    /**
+     * While warmup is true every method but help and stop fails with RPC_IN_WARMUP and
+     * status as the message (e.g. "Loading block index…"). Thread-safe.
+     */
+    void SetWarmup(bool warmup, const std::string& status = "");
+    /** True while in warm-up; status receives the message. Thread-safe. */
+    bool IsInWarmup(std::string* status = nullptr) const;
+
+    /** Called (once per `stop` call, on a worker thread) to request shutdown; must not block or join the server. */
+    void SetShutdownCallback(std::function<void()> callback);
+    /** The path getrpcinfo reports as "logpath". */
+    void SetLogPath(const std::filesystem::path& path);
+
+private:
+    struct ActiveCommand {
+        std::string method;
+        std::chrono::steady_clock::time_point start;
+    };
+    void RegisterBuiltins();
+    Json ExecuteMethod(const RpcMethod& method, const RpcRequest& request) const;
+
+    mutable std::shared_mutex m_table_mutex; // held only for lookups, never while a handler runs
+    std::map<std::string, std::shared_ptr<const RpcMethod>> m_methods;
+
+    mutable std::mutex m_state_mutex;
+    bool m_warmup{false};
+    std::string m_warmup_status;
+    std::function<void()> m_shutdown;
+    std::filesystem::path m_log_path;
+    mutable std::list<ActiveCommand> m_active;
+    const std::chrono::steady_clock::time_point m_start_time{std::chrono::steady_clock::now()};
+};
+
+/**
+ * Converts named parameters (an object) to positional ones following args (aliases allowed,
+ * gaps filled with null, an "args" array supplies leading positional values). Throws
+ * RpcError(RPC_INVALID_PARAMETER, "Unknown named parameter x") and Core's other messages.
+ */
+Json NamedToPositional(const Json& named, const std::vector<RpcArg>& args);
+
+/** The result of handling one HTTP body: status and body (empty for 204). */
+struct JsonRpcHttpResult {
+    int status{HTTP_OK};
+    std::string body;
+};
+
+/**
+ * Handles a JSON-RPC HTTP body as Core's httprpc: single requests (legacy errors map to
+ * 400/404/500, 2.0 errors are 200, notifications 204), batches (always 200, or 204 when all
+ * were notifications), "Parse error" (-32700, 500) for invalid JSON. Never throws.
+ */
+JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view body, const std::string& uri,
+                                     const std::string& auth_user, const std::string& peer_addr);
+
+} // namespace node::rpc

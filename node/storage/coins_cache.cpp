@@ -1,0 +1,203 @@
+// CoinsViewCache: Bitcoin Core's CCoinsViewCache flag rules (DIRTY / FRESH) over a
+// backing view. A coin missing from the backing view is never cached as an entry.
+#include "node/storage/coins_cache.h"
+
+#include <stdexcept>
+#include <utility>
+
+namespace node {
+
+namespace {
+
+/** Heap bytes malloc really hands out for a request of n bytes (Core's MallocUsage on 64-bit). */
+size_t MallocUsage(size_t n)
+{
+    return n == 0 ? 0 : ((n + 31) >> 4) << 4;
+}
+
+/** Heap bytes attributed to one coin's script. */
+size_t ScriptUsage(const consensus::Coin& coin)
+{
+    return MallocUsage(coin.out.script_pubkey.size());
+}
+
+} // namespace
+
+CoinsMap::iterator CoinsViewCache::FetchCoin(const consensus::OutPoint& outpoint) const
+{
+    auto it = m_map.find(outpoint);
+    if (it != m_map.end()) return it;
+    std::optional<consensus::Coin> coin = m_base->GetCoin(outpoint);
+    if (!coin || coin->IsSpent()) return m_map.end();
+    auto [ins, inserted] = m_map.try_emplace(outpoint);
+    ins->second.coin = std::move(*coin);
+    ins->second.flags = 0;
+    m_script_bytes += ScriptUsage(ins->second.coin);
+    return ins;
+}
+
+std::optional<consensus::Coin> CoinsViewCache::GetCoin(const consensus::OutPoint& outpoint) const
+{
+    auto it = FetchCoin(outpoint);
+    if (it == m_map.end() || it->second.coin.IsSpent()) return std::nullopt;
+    return it->second.coin;
+}
+
+bool CoinsViewCache::HaveCoin(const consensus::OutPoint& outpoint) const
+{
+    auto it = FetchCoin(outpoint);
+    return it != m_map.end() && !it->second.coin.IsSpent();
+}
+
+const consensus::Coin* CoinsViewCache::AccessCoin(const consensus::OutPoint& outpoint) const
+{
+    auto it = FetchCoin(outpoint);
+    if (it == m_map.end() || it->second.coin.IsSpent()) return nullptr;
+    return &it->second.coin;
+}
+
+bool CoinsViewCache::HaveCoinInCache(const consensus::OutPoint& outpoint) const
+{
+    auto it = m_map.find(outpoint);
+    return it != m_map.end() && !it->second.coin.IsSpent();
+}
+
+void CoinsViewCache::AddCoin(const consensus::OutPoint& outpoint, consensus::Coin&& coin, bool possible_overwrite)
+{
+    if (coin.IsSpent()) throw std::logic_error("AddCoin: coin is spent");
+    if (coin.out.script_pubkey.IsUnspendable()) return;
+    auto [it, inserted] = m_map.try_emplace(outpoint);
+    bool fresh = false;
+    if (!possible_overwrite) {
+        if (!it->second.coin.IsSpent()) {
+            throw std::logic_error("Attempted to overwrite an unspent coin (when possible_overwrite is false)");
+        }
+        // A spent DIRTY entry's spentness has not reached the backing view yet: the new
+        // coin must not be FRESH, or spending it again would drop that deletion.
+        fresh = !(it->second.flags & CoinsCacheEntry::DIRTY);
+    }
+    m_script_bytes -= ScriptUsage(it->second.coin);
+    it->second.coin = std::move(coin);
+    m_script_bytes += ScriptUsage(it->second.coin);
+    it->second.flags |= CoinsCacheEntry::DIRTY;
+    if (fresh) it->second.flags |= CoinsCacheEntry::FRESH;
+}
+
+void CoinsViewCache::AddCoins(const consensus::Transaction& tx, uint32_t height, bool possible_overwrite)
+{
+    const bool coinbase = tx.IsCoinBase();
+    const consensus::Uint256& txid = tx.GetTxid();
+    for (size_t i = 0; i < tx.vout.size(); ++i) {
+        if (tx.vout[i].script_pubkey.IsUnspendable()) continue;
+        const consensus::OutPoint outpoint(txid, static_cast<uint32_t>(i));
+        // Core's AddCoins: when asked to check, overwrite exactly when the coin exists;
+        // otherwise only coinbases may overwrite (duplicate coinbases before BIP-34).
+        const bool overwrite = possible_overwrite ? HaveCoin(outpoint) : coinbase;
+        AddCoin(outpoint, consensus::Coin(tx.vout[i], height, coinbase), overwrite);
+    }
+}
+
+bool CoinsViewCache::SpendCoin(const consensus::OutPoint& outpoint, consensus::Coin* moveout)
+{
+    auto it = FetchCoin(outpoint);
+    if (it == m_map.end() || it->second.coin.IsSpent()) return false;
+    m_script_bytes -= ScriptUsage(it->second.coin);
+    if (moveout) *moveout = std::move(it->second.coin);
+    if (it->second.flags & CoinsCacheEntry::FRESH) {
+        m_map.erase(it);
+    } else {
+        it->second.flags |= CoinsCacheEntry::DIRTY;
+        it->second.coin.Clear();
+    }
+    return true;
+}
+
+void CoinsViewCache::Uncache(const consensus::OutPoint& outpoint)
+{
+    auto it = m_map.find(outpoint);
+    if (it != m_map.end() && it->second.flags == 0) {
+        m_script_bytes -= ScriptUsage(it->second.coin);
+        m_map.erase(it);
+    }
+}
+
+consensus::Uint256 CoinsViewCache::GetBestBlock() const
+{
+    if (m_best_block.IsNull()) return m_base->GetBestBlock();
+    return m_best_block;
+}
+
+bool CoinsViewCache::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block)
+{
+    for (auto& [outpoint, child] : map) {
+        if (!(child.flags & CoinsCacheEntry::DIRTY)) continue;
+        const bool child_fresh = child.flags & CoinsCacheEntry::FRESH;
+        auto ours = m_map.find(outpoint);
+        if (ours == m_map.end()) {
+            // Spent and FRESH in the child: neither we nor our base ever saw it.
+            if (child_fresh && child.coin.IsSpent()) continue;
+            CoinsCacheEntry& entry = m_map[outpoint];
+            entry.coin = std::move(child.coin);
+            m_script_bytes += ScriptUsage(entry.coin);
+            // FRESH carries over only if it was FRESH below; otherwise the coin may
+            // have just been flushed from us and exist in our base.
+            entry.flags = CoinsCacheEntry::DIRTY | (child_fresh ? CoinsCacheEntry::FRESH : 0);
+            continue;
+        }
+        if (child_fresh && !ours->second.coin.IsSpent()) {
+            throw std::logic_error("FRESH flag misapplied to coin that exists in parent cache");
+        }
+        if ((ours->second.flags & CoinsCacheEntry::FRESH) && child.coin.IsSpent()) {
+            // Our base never had it and now it is spent: forget it entirely.
+            m_script_bytes -= ScriptUsage(ours->second.coin);
+            m_map.erase(ours);
+        } else {
+            // A normal modification. Never FRESH here: a spent entry of ours may still
+            // have to carry its spentness down to our base.
+            m_script_bytes -= ScriptUsage(ours->second.coin);
+            ours->second.coin = std::move(child.coin);
+            m_script_bytes += ScriptUsage(ours->second.coin);
+            ours->second.flags |= CoinsCacheEntry::DIRTY;
+        }
+    }
+    m_best_block = best_block;
+    return true;
+}
+
+bool CoinsViewCache::Flush()
+{
+    if (!m_base->BatchWrite(m_map, GetBestBlock())) return false;
+    m_map.clear();
+    m_script_bytes = 0;
+    return true;
+}
+
+bool CoinsViewCache::Sync()
+{
+    // The backing view may move coins out of what it is given, so hand it copies.
+    CoinsMap dirty;
+    for (const auto& [outpoint, entry] : m_map) {
+        if (entry.flags & CoinsCacheEntry::DIRTY) dirty.emplace(outpoint, entry);
+    }
+    if (!m_base->BatchWrite(dirty, GetBestBlock())) return false;
+    for (auto it = m_map.begin(); it != m_map.end();) {
+        if (it->second.coin.IsSpent()) {
+            m_script_bytes -= ScriptUsage(it->second.coin);
+            it = m_map.erase(it);
+        } else {
+            it->second.flags = 0;
+            ++it;
+        }
+    }
+    return true;
+}
+
+size_t CoinsViewCache::DynamicMemoryUsage() const
+{
+    // Each node: the next pointer plus the key/value pair, rounded as malloc rounds.
+    const size_t node = MallocUsage(sizeof(void*) + sizeof(CoinsMap::value_type));
+    const size_t buckets = MallocUsage(m_map.bucket_count() * sizeof(void*));
+    return m_map.size() * node + buckets + m_script_bytes;
+}
+
+} // namespace node

@@ -1,0 +1,95 @@
+// The UTXO set in memory: a write-back cache layered over a backing view (the LevelDB
+// coins database, or another cache). Dirty entries reach the backing view only in
+// BatchWrite, which for the database is one atomic batch carrying the best-block hash.
+#pragma once
+
+#include "consensus/coins.h"
+#include "consensus/uint256.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+
+namespace node {
+
+/** One cached coin and whether it differs from the backing view. */
+struct CoinsCacheEntry {
+    /** Differs from the backing view: must be written on flush. */
+    static constexpr uint8_t DIRTY = 1;
+    /** The backing view does not have this coin unspent: if spent before a flush, drop it. */
+    static constexpr uint8_t FRESH = 2;
+    consensus::Coin coin;
+    uint8_t flags{0};
+};
+
+using CoinsMap = std::unordered_map<consensus::OutPoint, CoinsCacheEntry>;
+
+/** A coins view that can take a batch of changes and knows its best block. */
+class CoinsViewBacked : public consensus::CoinsView {
+public:
+    /** Hash of the block up to which this view is current (null if empty). */
+    virtual consensus::Uint256 GetBestBlock() const = 0;
+    /**
+     * Applies every DIRTY entry of map (spent coins are deletions) and sets the best
+     * block, atomically for a database. Entries may be moved out of map. False on I/O
+     * failure (the caller stops the node).
+     */
+    virtual bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) = 0;
+};
+
+/**
+ * Write-back cache. Not thread-safe: it belongs to the validation thread; other threads
+ * must not touch it.
+ */
+class CoinsViewCache : public CoinsViewBacked {
+public:
+    explicit CoinsViewCache(CoinsViewBacked* base) : m_base(base) {}
+
+    std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
+    bool HaveCoin(const consensus::OutPoint& outpoint) const override;
+    /** The unspent coin at outpoint (fetched into the cache if needed), or nullptr. */
+    const consensus::Coin* AccessCoin(const consensus::OutPoint& outpoint) const;
+    /** True if the coin is in this cache (no lookup in the backing view). */
+    bool HaveCoinInCache(const consensus::OutPoint& outpoint) const;
+
+    /**
+     * Adds an unspent coin. possible_overwrite allows replacing an unspent coin (the two
+     * BIP-30 exception blocks); otherwise overwriting an unspent coin is a logic error
+     * and throws std::logic_error.
+     */
+    void AddCoin(const consensus::OutPoint& outpoint, consensus::Coin&& coin, bool possible_overwrite);
+    /**
+     * Adds all outputs of tx (except unspendable ones) at height. As Core: coinbase outputs
+     * may overwrite; with possible_overwrite, any output may (checked per coin, so absent ones stay FRESH).
+     */
+    void AddCoins(const consensus::Transaction& tx, uint32_t height, bool possible_overwrite = false);
+    /** Spends a coin; moves it into *moveout if given. False if it was not unspent. */
+    bool SpendCoin(const consensus::OutPoint& outpoint, consensus::Coin* moveout = nullptr);
+    /** Drops a non-dirty entry from the cache (memory hygiene after a failed block). */
+    void Uncache(const consensus::OutPoint& outpoint);
+
+    consensus::Uint256 GetBestBlock() const override;
+    void SetBestBlock(const consensus::Uint256& hash) { m_best_block = hash; }
+    bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) override;
+
+    /** Writes every change to the backing view and empties the cache. False on failure. */
+    bool Flush();
+    /** Writes every change to the backing view but keeps the (now clean) entries. */
+    bool Sync();
+
+    /** Number of entries in the cache. */
+    size_t CacheSize() const { return m_map.size(); }
+    /** Estimated heap bytes used by the cache (entries, scripts, buckets). */
+    size_t DynamicMemoryUsage() const;
+
+private:
+    CoinsMap::iterator FetchCoin(const consensus::OutPoint& outpoint) const;
+
+    CoinsViewBacked* m_base;
+    mutable CoinsMap m_map;
+    mutable size_t m_script_bytes{0};
+    consensus::Uint256 m_best_block;
+};
+
+} // namespace node

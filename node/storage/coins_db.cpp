@@ -1,0 +1,184 @@
+// CoinsViewDB: the UTXO set in LevelDB. Keys are 'C' + txid (32 bytes as stored) +
+// big-endian output index, so iteration visits a transaction's outputs in numeric
+// order; "B" holds the best block hash and is written in the same batch as the coins.
+#include "node/storage/coins_db.h"
+
+#include "consensus/hash.h"
+#include "node/storage/leveldb_util.h"
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/iterator.h>
+#include <leveldb/write_batch.h>
+
+#include <iostream>
+
+namespace node {
+
+namespace {
+
+constexpr char DB_COIN = 'C';
+constexpr char DB_BEST_BLOCK[] = "B";
+constexpr size_t COIN_KEY_SIZE = 1 + 32 + 4;
+
+std::string CoinKey(const consensus::OutPoint& outpoint)
+{
+    std::string key;
+    key.reserve(COIN_KEY_SIZE);
+    key.push_back(DB_COIN);
+    key.append(reinterpret_cast<const char*>(outpoint.hash.data()), 32);
+    for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>((outpoint.n >> shift) & 0xff));
+    return key;
+}
+
+/** Decodes a coin key; false if it is not one. */
+bool ParseCoinKey(const leveldb::Slice& key, consensus::OutPoint& outpoint)
+{
+    if (key.size() != COIN_KEY_SIZE || key[0] != DB_COIN) return false;
+    const auto* p = reinterpret_cast<const uint8_t*>(key.data()) + 1;
+    outpoint.hash = consensus::Uint256(std::span<const uint8_t>(p, 32));
+    outpoint.n = uint32_t(p[32]) << 24 | uint32_t(p[33]) << 16 | uint32_t(p[34]) << 8 | uint32_t(p[35]);
+    return true;
+}
+
+std::optional<consensus::Coin> DecodeCoin(std::string_view value)
+{
+    try {
+        consensus::ByteReader r(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+        consensus::Coin coin = consensus::Coin::Deserialize(r);
+        if (!r.Empty() || coin.IsSpent()) return std::nullopt;
+        return coin;
+    } catch (const consensus::DecodeError&) {
+        return std::nullopt;
+    }
+}
+
+} // namespace
+
+CoinsViewDB::CoinsViewDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error)
+{
+    storage_detail::OpenLevelDB(dir, cache_bytes, wipe, error, m_block_cache, m_filter, m_db);
+}
+
+CoinsViewDB::~CoinsViewDB() = default;
+
+std::optional<consensus::Coin> CoinsViewDB::GetCoin(const consensus::OutPoint& outpoint) const
+{
+    if (!m_db) return std::nullopt;
+    auto value = storage_detail::ReadLogged(*m_db, CoinKey(outpoint), "coins read");
+    if (!value) return std::nullopt;
+    auto coin = DecodeCoin(*value);
+    if (!coin) std::cerr << "minicash storage: corrupt coin record " << outpoint.ToString() << std::endl;
+    return coin;
+}
+
+consensus::Uint256 CoinsViewDB::GetBestBlock() const
+{
+    if (!m_db) return {};
+    auto value = storage_detail::ReadLogged(*m_db, DB_BEST_BLOCK, "coins best block read");
+    if (!value || value->size() != 32) return {};
+    return consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()), 32));
+}
+
+bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block)
+{
+    if (!m_db) return false;
+    leveldb::WriteBatch batch;
+    std::vector<uint8_t> buf;
+    for (const auto& [outpoint, entry] : map) {
+        if (!(entry.flags & CoinsCacheEntry::DIRTY)) continue;
+        const std::string key = CoinKey(outpoint);
+        if (entry.coin.IsSpent()) {
+            batch.Delete(key);
+        } else {
+            buf.clear();
+            consensus::ByteWriter w(buf);
+            entry.coin.Serialize(w);
+            batch.Put(key, leveldb::Slice(reinterpret_cast<const char*>(buf.data()), buf.size()));
+        }
+    }
+    batch.Put(DB_BEST_BLOCK, leveldb::Slice(reinterpret_cast<const char*>(best_block.data()), 32));
+    return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "coins batch write");
+}
+
+void CoinsViewDB::ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const
+{
+    if (!m_db) return;
+    leveldb::ReadOptions options;
+    options.fill_cache = false;
+    std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(options));
+    for (it->Seek(leveldb::Slice(&DB_COIN, 1)); it->Valid(); it->Next()) {
+        const leveldb::Slice key = it->key();
+        if (key.empty() || key[0] != DB_COIN) break;
+        consensus::OutPoint outpoint;
+        std::optional<consensus::Coin> coin;
+        if (ParseCoinKey(key, outpoint)) coin = DecodeCoin(std::string_view(it->value().data(), it->value().size()));
+        if (!coin) {
+            std::cerr << "minicash storage: skipping corrupt coin record" << std::endl;
+            continue;
+        }
+        if (!fn(outpoint, *coin)) return;
+    }
+    if (!it->status().ok()) storage_detail::LogStatus("coins iteration", it->status());
+}
+
+UtxoStats CoinsViewDB::ComputeStats() const
+{
+    UtxoStats stats;
+    if (!m_db) return stats;
+    // Take the best block from the same snapshot the coins are read from.
+    const leveldb::Snapshot* snapshot = m_db->GetSnapshot();
+    leveldb::ReadOptions options;
+    options.fill_cache = false;
+    options.snapshot = snapshot;
+    std::string best;
+    if (m_db->Get(options, DB_BEST_BLOCK, &best).ok() && best.size() == 32) {
+        stats.best_block = consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(best.data()), 32));
+    }
+    consensus::HashWriter hasher;
+    consensus::Uint256 last_txid;
+    bool have_last = false;
+    {
+        std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(options));
+        for (it->Seek(leveldb::Slice(&DB_COIN, 1)); it->Valid(); it->Next()) {
+            const leveldb::Slice key = it->key();
+            if (key.empty() || key[0] != DB_COIN) break;
+            consensus::OutPoint outpoint;
+            std::optional<consensus::Coin> coin;
+            if (ParseCoinKey(key, outpoint)) coin = DecodeCoin(std::string_view(it->value().data(), it->value().size()));
+            if (!coin) {
+                std::cerr << "minicash storage: skipping corrupt coin record in stats" << std::endl;
+                continue;
+            }
+            if (!have_last || outpoint.hash != last_txid) {
+                ++stats.transactions;
+                last_txid = outpoint.hash;
+                have_last = true;
+            }
+            outpoint.Serialize(hasher);
+            coin->Serialize(hasher); // LE32(height * 2 + coinbase), then the TxOut
+            ++stats.txouts;
+            stats.total_amount += coin->out.value;
+            stats.bogosize += 50 + coin->out.script_pubkey.size();
+        }
+        if (!it->status().ok()) storage_detail::LogStatus("coins stats iteration", it->status());
+    }
+    m_db->ReleaseSnapshot(snapshot);
+    stats.hash_serialized = hasher.GetHash();
+    stats.disk_size = EstimateSize();
+    return stats;
+}
+
+uint64_t CoinsViewDB::EstimateSize() const
+{
+    if (!m_db) return 0;
+    const char begin = DB_COIN;
+    const char end = DB_COIN + 1;
+    const leveldb::Range range(leveldb::Slice(&begin, 1), leveldb::Slice(&end, 1));
+    uint64_t size = 0;
+    m_db->GetApproximateSizes(&range, 1, &size);
+    return size;
+}
+
+} // namespace node

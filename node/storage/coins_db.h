@@ -1,0 +1,62 @@
+// The UTXO set on disk: a LevelDB database of coins keyed by outpoint, plus the hash of
+// the block it is current to, always written in the same atomic batch as the coins.
+#pragma once
+
+#include "node/storage/coins_cache.h"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace leveldb {
+class Cache;
+class DB;
+class FilterPolicy;
+} // namespace leveldb
+
+namespace node {
+
+/** Summary of the whole UTXO set (gettxoutsetinfo). */
+struct UtxoStats {
+    uint64_t txouts{0};
+    uint64_t transactions{0};
+    uint64_t bogosize{0};
+    consensus::Amount total_amount;
+    /** Double SHA-256 over every (outpoint, height*2+coinbase, txout) in key order (Core's hash_serialized_3 layout). */
+    consensus::Uint256 hash_serialized;
+    uint64_t disk_size{0};
+    consensus::Uint256 best_block;
+};
+
+/**
+ * LevelDB-backed coins. Thread contract: GetCoin may be called from any thread
+ * (LevelDB reads are thread-safe); BatchWrite and Wipe only from the validation thread.
+ */
+class CoinsViewDB : public CoinsViewBacked {
+public:
+    /** Opens (creating if needed) the database in dir; cache_bytes for LevelDB's block cache. On failure sets error and IsOpen() is false. */
+    CoinsViewDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error);
+    ~CoinsViewDB() override;
+    bool IsOpen() const { return m_db != nullptr; }
+
+    std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
+    consensus::Uint256 GetBestBlock() const override;
+    /** One atomic, synced LevelDB write of the changes and the best block. */
+    bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) override;
+
+    /** Walks every coin in key order (txid bytes, then index); stops if fn returns false. */
+    void ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
+    /** Statistics and the deterministic hash of the whole set. */
+    UtxoStats ComputeStats() const;
+    /** Approximate bytes on disk. */
+    uint64_t EstimateSize() const;
+
+private:
+    // Declared before m_db so they outlive it.
+    std::unique_ptr<leveldb::Cache> m_block_cache;
+    std::unique_ptr<const leveldb::FilterPolicy> m_filter;
+    std::unique_ptr<leveldb::DB> m_db;
+};
+
+} // namespace node

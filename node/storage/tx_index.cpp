@@ -1,0 +1,109 @@
+// TxIndex: 't' + txid -> LE32 block file, LE32 block record position, LE32 tx offset;
+// "B" -> best block hash, written in the same batch as the entries.
+#include "node/storage/tx_index.h"
+
+#include "node/storage/leveldb_util.h"
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/write_batch.h>
+
+#include <iostream>
+
+namespace node {
+
+namespace {
+
+constexpr char DB_TXINDEX = 't';
+constexpr char DB_BEST_BLOCK[] = "B";
+
+std::string TxKey(const consensus::Uint256& txid)
+{
+    std::string key(1, DB_TXINDEX);
+    key.append(reinterpret_cast<const char*>(txid.data()), 32);
+    return key;
+}
+
+leveldb::Slice HashSlice(const consensus::Uint256& hash)
+{
+    return leveldb::Slice(reinterpret_cast<const char*>(hash.data()), 32);
+}
+
+std::string EncodeEntry(const TxIndexEntry& e)
+{
+    std::vector<uint8_t> bytes;
+    consensus::ByteWriter w(bytes);
+    consensus::WriteLE32(w, static_cast<uint32_t>(e.block_pos.file));
+    consensus::WriteLE32(w, e.block_pos.pos);
+    consensus::WriteLE32(w, e.tx_offset);
+    return std::string(bytes.begin(), bytes.end());
+}
+
+} // namespace
+
+TxIndex::TxIndex() = default;
+TxIndex::~TxIndex() = default;
+
+bool TxIndex::Open(const std::filesystem::path& dir, bool wipe, std::string& error, size_t cache_bytes)
+{
+    return storage_detail::OpenLevelDB(dir, cache_bytes, wipe, error, m_block_cache, m_filter, m_db);
+}
+
+bool TxIndex::WriteBlock(const consensus::Block& block, const FlatFilePos& block_pos, const consensus::Uint256& block_hash)
+{
+    if (!m_db) return false;
+    leveldb::WriteBatch batch;
+    // Offsets count from the first byte of the block: header, tx count, then each tx.
+    uint64_t offset = consensus::BlockHeader::SIZE + consensus::CompactSizeLen(block.vtx.size());
+    for (const auto& tx : block.vtx) {
+        batch.Put(TxKey(tx->GetTxid()), EncodeEntry({block_pos, static_cast<uint32_t>(offset)}));
+        offset += tx->GetTotalSize();
+    }
+    batch.Put(DB_BEST_BLOCK, HashSlice(block_hash));
+    return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "txindex write");
+}
+
+bool TxIndex::EraseBlock(const consensus::Block& block)
+{
+    if (!m_db) return false;
+    leveldb::WriteBatch batch;
+    for (const auto& tx : block.vtx) batch.Delete(TxKey(tx->GetTxid()));
+    batch.Put(DB_BEST_BLOCK, HashSlice(block.prev_block));
+    return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "txindex erase");
+}
+
+std::optional<TxIndexEntry> TxIndex::Find(const consensus::Uint256& txid) const
+{
+    if (!m_db) return std::nullopt;
+    const auto value = storage_detail::ReadLogged(*m_db, TxKey(txid), "txindex read");
+    if (!value) return std::nullopt;
+    if (value->size() != 12) {
+        std::cerr << "minicash storage: corrupt txindex record for " << txid.GetHex() << std::endl;
+        return std::nullopt;
+    }
+    consensus::ByteReader r(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()), value->size()));
+    TxIndexEntry e;
+    e.block_pos.file = static_cast<int>(consensus::ReadLE32(r));
+    e.block_pos.pos = consensus::ReadLE32(r);
+    e.tx_offset = consensus::ReadLE32(r);
+    return e;
+}
+
+consensus::Uint256 TxIndex::GetBestBlock() const
+{
+    if (!m_db) return {};
+    const auto value = storage_detail::ReadLogged(*m_db, DB_BEST_BLOCK, "txindex best block read");
+    if (!value || value->size() != 32) return {};
+    return consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()), 32));
+}
+
+bool TxIndex::SetBestBlock(const consensus::Uint256& hash)
+{
+    if (!m_db) return false;
+    leveldb::WriteBatch batch;
+    batch.Put(DB_BEST_BLOCK, HashSlice(hash));
+    return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "txindex best block write");
+}
+
+} // namespace node

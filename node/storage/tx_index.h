@@ -1,0 +1,68 @@
+// The optional transaction index (-txindex): where each transaction of the active chain
+// lives on disk, as the position of its block's record plus the byte offset of the
+// transaction inside the block. LevelDB at <datadir>/indexes/txindex.
+#pragma once
+
+#include "consensus/primitives/block.h"
+#include "consensus/uint256.h"
+#include "node/storage/block_store.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace leveldb {
+class Cache;
+class DB;
+class FilterPolicy;
+} // namespace leveldb
+
+namespace node {
+
+/** Where one transaction is: its block's record and the offset of the tx within the block bytes. */
+struct TxIndexEntry {
+    FlatFilePos block_pos;
+    uint32_t tx_offset{0};
+    bool operator==(const TxIndexEntry&) const = default;
+};
+
+/**
+ * LevelDB store of txid -> TxIndexEntry, with the hash of the block it is current to
+ * written in the same batch. Writes are not fsynced: after a crash the index may lag the
+ * chain (never run ahead of what it recorded as best) and is caught up from GetBestBlock().
+ * Thread contract: Find/GetBestBlock from any thread; writes from one thread (validation
+ * or the index's own worker).
+ */
+class TxIndex {
+public:
+    TxIndex();
+    ~TxIndex();
+    TxIndex(const TxIndex&) = delete;
+    TxIndex& operator=(const TxIndex&) = delete;
+
+    /** Opens (creating if needed; wiping first if wipe) the index in dir. False with error set on failure. */
+    bool Open(const std::filesystem::path& dir, bool wipe, std::string& error, size_t cache_bytes = 8 << 20);
+    bool IsOpen() const { return m_db != nullptr; }
+
+    /** Records every transaction of block (stored at block_pos) and makes block_hash the best block. False on I/O error. */
+    bool WriteBlock(const consensus::Block& block, const FlatFilePos& block_pos, const consensus::Uint256& block_hash);
+    /** Forgets block's transactions (it was disconnected) and makes its parent the best block. False on I/O error. */
+    bool EraseBlock(const consensus::Block& block);
+    /** Where txid is, or nullopt if not indexed (or on a read error, which is logged). */
+    std::optional<TxIndexEntry> Find(const consensus::Uint256& txid) const;
+
+    /** Hash of the last block indexed (null if none). */
+    consensus::Uint256 GetBestBlock() const;
+    /** Sets the best block alone (e.g. after catching up). False on I/O error. */
+    bool SetBestBlock(const consensus::Uint256& hash);
+
+private:
+    // Declared before m_db so they outlive it.
+    std::unique_ptr<leveldb::Cache> m_block_cache;
+    std::unique_ptr<const leveldb::FilterPolicy> m_filter;
+    std::unique_ptr<leveldb::DB> m_db;
+};
+
+} // namespace node

@@ -1,0 +1,70 @@
+// A regtest chain builder for in-process chainstate tests: a temporary datadir, a
+// chainstate, a P2WPKH key that coinbases pay to, and helpers to build, sign, mutate and
+// submit blocks on any parent.
+#pragma once
+
+#include "consensus/primitives/block.h"
+#include "consensus/validation_result.h"
+#include "node/chain/chainstate.h"
+
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace testutil {
+
+/** A unique temporary directory, removed with its contents on destruction. */
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::filesystem::path& Path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+class ChainBuilder {
+public:
+    /** Opens a regtest chainstate in a fresh temporary directory with par script threads. */
+    explicit ChainBuilder(int par = 2);
+    ~ChainBuilder();
+
+    node::chain::Chainstate& Chain() { return *m_chain; }
+    /** Closes (flushing) and reopens the chainstate on the same directory. */
+    void Reopen(const node::chain::ChainstateOptions* options = nullptr);
+
+    /** A solved block on prev paying the subsidy (plus fees) to our key; mutate lets a test break a rule before solving. */
+    consensus::Block MakeBlock(const node::chain::BlockIndex* prev, const std::vector<consensus::TransactionRef>& txs = {},
+                               const std::function<void(consensus::Block&)>& mutate = {}, bool fix_merkle = true);
+    /** Builds on the tip and submits. */
+    consensus::ValidationResult Mine(const std::vector<consensus::TransactionRef>& txs = {},
+                                     const std::function<void(consensus::Block&)>& mutate = {}, bool fix_merkle = true);
+    /** Submits a block. */
+    consensus::ValidationResult Submit(const consensus::Block& block);
+    /** Mines n empty blocks on the tip; REQUIREs each is accepted. */
+    void MineBlocks(int n);
+
+    /** A transaction spending our P2WPKH outputs (signed, BIP-143) to outputs of value each paying to our key. */
+    consensus::TransactionRef Spend(const std::vector<std::pair<consensus::OutPoint, consensus::Amount>>& inputs,
+                                    const std::vector<consensus::Amount>& outputs);
+    /** Outpoint of the coinbase of the active block at height, and its value. */
+    std::pair<consensus::OutPoint, consensus::Amount> CoinbaseAt(int height);
+
+    const consensus::Script& ScriptPubKey() const { return m_spk; }
+    /** Solves proof of work by incrementing the nonce. */
+    static void Solve(consensus::Block& block, const consensus::ConsensusParams& params);
+
+private:
+    TempDir m_dir;
+    std::unique_ptr<node::chain::Chainstate> m_chain;
+    node::chain::ChainstateOptions m_options;
+    std::array<uint8_t, 32> m_key{};
+    std::vector<uint8_t> m_pubkey;
+    consensus::Script m_spk;
+    uint32_t m_extra{0};
+};
+
+} // namespace testutil

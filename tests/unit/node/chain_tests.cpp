@@ -1,0 +1,252 @@
+// In-process chainstate tests on regtest: each contextual rule rejects a block that
+// breaks it with Core's reason, reorganisations, invalidate/reconsider, notifications
+// and persistence across a restart.
+#include "chain_builder.h"
+
+#include "consensus/block_check.h"
+#include "consensus/merkle.h"
+
+#include <catch2/catch.hpp>
+
+using namespace consensus;
+using testutil::ChainBuilder;
+
+namespace {
+
+std::string Reason(const ValidationResult& r) { return r.GetRejectReason(); }
+
+/** Counts notifications. */
+struct CountingListener : node::chain::ChainListener {
+    int connected{0}, disconnected{0}, tips{0};
+    void BlockConnected(const std::shared_ptr<const Block>&, const node::chain::BlockIndex*) override { ++connected; }
+    void BlockDisconnected(const std::shared_ptr<const Block>&, const node::chain::BlockIndex*) override { ++disconnected; }
+    void UpdatedBlockTip(const node::chain::BlockIndex*, const node::chain::BlockIndex*, bool) override { ++tips; }
+};
+
+} // namespace
+
+TEST_CASE("A new regtest chainstate starts at the genesis block and mines on it", "[node]")
+{
+    ChainBuilder b;
+    REQUIRE(b.Chain().Height() == 0);
+    REQUIRE(b.Chain().Tip()->GetBlockHash() == Params(ChainType::REGTEST).consensus.hash_genesis_block);
+    b.MineBlocks(10);
+    REQUIRE(b.Chain().Height() == 10);
+    const auto stats = b.Chain().GetUtxoStats();
+    REQUIRE(stats);
+    // One spendable output per block: the witness commitment is OP_RETURN and never enters the set.
+    CHECK(stats->txouts == 10);
+}
+
+TEST_CASE("Blocks that break a contextual rule are rejected with Core's reason", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(101);
+    const auto [cb1, v1] = b.CoinbaseAt(1);
+    const int height = b.Chain().Height();
+
+    SECTION("wrong height in the coinbase")
+    {
+        auto r = b.Mine({}, [](Block& blk) {
+            MutableTransaction cb(*blk.vtx[0]);
+            cb.vin[0].script_sig = Script();
+            cb.vin[0].script_sig.PushInt(5).PushInt(99);
+            blk.vtx[0] = MakeTransactionRef(std::move(cb));
+        });
+        CHECK(Reason(r) == "bad-cb-height");
+    }
+    SECTION("a double spend inside one block")
+    {
+        auto t1 = b.Spend({{cb1, v1}}, {v1 - Amount{1000}});
+        auto t2 = b.Spend({{cb1, v1}}, {v1 - Amount{2000}});
+        CHECK(Reason(b.Mine({t1, t2})) == "bad-txns-inputs-missingorspent");
+    }
+    SECTION("a spend of a missing input")
+    {
+        auto t = b.Spend({{OutPoint(Uint256::ONE, 0), Amount{5000}}}, {Amount{1000}});
+        CHECK(Reason(b.Mine({t})) == "bad-txns-inputs-missingorspent");
+    }
+    SECTION("a spend of an immature coinbase")
+    {
+        const auto [cb, v] = b.CoinbaseAt(height - 5);
+        auto t = b.Spend({{cb, v}}, {v - Amount{1000}});
+        CHECK(Reason(b.Mine({t})) == "bad-txns-premature-spend-of-coinbase");
+    }
+    SECTION("outputs worth more than the inputs")
+    {
+        auto t = b.Spend({{cb1, v1}}, {v1 + Amount{1}});
+        CHECK(Reason(b.Mine({t})) == "bad-txns-in-belowout");
+    }
+    SECTION("a coinbase paying more than subsidy plus fees")
+    {
+        auto r = b.Mine({}, [](Block& blk) {
+            MutableTransaction cb(*blk.vtx[0]);
+            cb.vout[0].value += Amount{1};
+            blk.vtx[0] = MakeTransactionRef(std::move(cb));
+        });
+        CHECK(Reason(r) == "bad-cb-amount");
+    }
+    SECTION("too many signature operations")
+    {
+        MutableTransaction big(*b.Spend({{cb1, v1}}, {v1 - Amount{10000}}));
+        big.vout.emplace_back(Amount{0}, Script());
+        big.vout.back().script_pubkey.assign(20001, OP_CHECKSIG);
+        auto t = MakeTransactionRef(std::move(big));
+        CHECK(Reason(b.Mine({t})) == "bad-blk-sigops");
+    }
+    SECTION("a wrong witness commitment")
+    {
+        auto r = b.Mine({}, [](Block& blk) {
+            MutableTransaction cb(*blk.vtx[0]);
+            const int idx = GetWitnessCommitmentIndex(blk);
+            REQUIRE(idx >= 0);
+            cb.vout[idx].script_pubkey.back() ^= 1;
+            blk.vtx[0] = MakeTransactionRef(std::move(cb));
+        });
+        CHECK(Reason(r) == "bad-witness-merkle-match");
+    }
+    SECTION("a timestamp not above the median time past")
+    {
+        const int64_t mtp = b.Chain().Tip()->GetMedianTimePast();
+        auto r = b.Mine({}, [mtp](Block& blk) { blk.time = static_cast<uint32_t>(mtp); });
+        CHECK(Reason(r) == "time-too-old");
+    }
+    SECTION("a timestamp more than two hours ahead")
+    {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        const int64_t t = std::chrono::duration_cast<std::chrono::seconds>(now).count() + 3 * 3600;
+        auto r = b.Mine({}, [t](Block& blk) { blk.time = static_cast<uint32_t>(t); });
+        CHECK(Reason(r) == "time-too-new");
+    }
+    SECTION("the wrong difficulty")
+    {
+        auto r = b.Mine({}, [](Block& blk) { blk.bits = 0x207ffffe; });
+        CHECK(Reason(r) == "bad-diffbits");
+    }
+    // No rejected block moved the tip.
+    CHECK(b.Chain().Height() == height);
+}
+
+TEST_CASE("Valid spends connect, and the spent coins leave the UTXO set", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(101);
+    const auto [cb1, v1] = b.CoinbaseAt(1);
+    auto t1 = b.Spend({{cb1, v1}}, {Amount{v1.sats / 2}, Amount{v1.sats / 2 - 1000}});
+    // A chained spend in the same block.
+    auto t2 = b.Spend({{OutPoint(t1->GetTxid(), 0), Amount{v1.sats / 2}}}, {Amount{v1.sats / 2 - 500}});
+    const auto r = b.Mine({t1, t2});
+    INFO(r.ToString());
+    REQUIRE(r.IsValid());
+    CHECK(!b.Chain().GetTxOut(cb1));
+    CHECK(!b.Chain().GetTxOut(OutPoint(t1->GetTxid(), 0)));
+    CHECK(b.Chain().GetTxOut(OutPoint(t1->GetTxid(), 1)));
+    REQUIRE(b.Chain().GetTxOut(OutPoint(t2->GetTxid(), 0)));
+    // The miner collected both fees.
+    auto tip_block = b.Chain().ReadBlock(b.Chain().Tip());
+    REQUIRE(tip_block);
+    CHECK(tip_block->vtx[0]->vout[0].value == node::chain::GetBlockSubsidy(102, Params(ChainType::REGTEST).consensus) + Amount{1500});
+}
+
+TEST_CASE("Reorganisations of 1 and 10 blocks switch to the chain with more work and back", "[node]")
+{
+    ChainBuilder b;
+    CountingListener listener;
+    b.Chain().AddListener(&listener);
+    b.MineBlocks(20);
+    for (int depth : {1, 10}) {
+        const auto* fork_point = b.Chain().AtHeight(b.Chain().Height() - depth);
+        const auto before = b.Chain().GetUtxoStats();
+        REQUIRE(before);
+        const auto* old_tip = b.Chain().Tip();
+        const int disconnected_before = listener.disconnected;
+        // A competing branch one block longer than ours since the fork takes over.
+        const node::chain::BlockIndex* prev = fork_point;
+        const node::chain::BlockIndex* branch_start = nullptr;
+        for (int i = 0; i < depth + 1; ++i) {
+            const Block blk = b.MakeBlock(prev);
+            REQUIRE(b.Submit(blk).IsValid());
+            prev = b.Chain().LookupBlockIndex(blk.GetHash());
+            if (!branch_start) branch_start = prev;
+        }
+        REQUIRE(b.Chain().Tip() == prev);
+        CHECK(listener.disconnected - disconnected_before == depth);
+        // Invalidating the branch brings back the old tip and exactly its UTXO set.
+        REQUIRE(b.Chain().InvalidateBlock(branch_start->GetBlockHash()).IsValid());
+        REQUIRE(b.Chain().Tip() == old_tip);
+        const auto back = b.Chain().GetUtxoStats();
+        REQUIRE(back);
+        CHECK(back->hash_serialized == before->hash_serialized);
+        CHECK(back->txouts == before->txouts);
+        REQUIRE(b.Chain().ReconsiderBlock(branch_start->GetBlockHash()).IsValid());
+        REQUIRE(b.Chain().Tip() == prev);
+        // The old branch grows two more blocks and wins back.
+        const node::chain::BlockIndex* old = old_tip;
+        for (int i = 0; i < 2; ++i) {
+            const Block blk = b.MakeBlock(old);
+            REQUIRE(b.Submit(blk).IsValid());
+            old = b.Chain().LookupBlockIndex(blk.GetHash());
+        }
+        REQUIRE(b.Chain().Tip() == old);
+        REQUIRE(b.Chain().Height() == fork_point->height + depth + 2);
+    }
+    CHECK(listener.connected > 0);
+    CHECK(listener.tips > 0);
+    b.Chain().RemoveListener(&listener);
+}
+
+TEST_CASE("invalidateblock moves the tip below the block and reconsiderblock restores it", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(15);
+    const auto* tip = b.Chain().Tip();
+    const auto* target = b.Chain().AtHeight(10);
+    REQUIRE(b.Chain().InvalidateBlock(target->GetBlockHash()).IsValid());
+    CHECK(b.Chain().Height() == 9);
+    // A block on the invalid branch is refused.
+    CHECK(Reason(b.Submit(b.MakeBlock(tip))) == "bad-prevblk");
+    // Mining continues on the valid part.
+    b.MineBlocks(2);
+    CHECK(b.Chain().Height() == 11);
+    REQUIRE(b.Chain().ReconsiderBlock(target->GetBlockHash()).IsValid());
+    CHECK(b.Chain().Tip() == tip);
+    CHECK(b.Chain().Height() == 15);
+}
+
+TEST_CASE("The chainstate reopens at the same tip with the same UTXO set", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(120);
+    const auto [cb1, v1] = b.CoinbaseAt(3);
+    REQUIRE(b.Mine({b.Spend({{cb1, v1}}, {v1 - Amount{777}})}).IsValid());
+    const auto tip = b.Chain().Tip()->GetBlockHash();
+    const auto stats = b.Chain().GetUtxoStats();
+    REQUIRE(stats);
+    b.Reopen();
+    CHECK(b.Chain().Tip()->GetBlockHash() == tip);
+    const auto again = b.Chain().GetUtxoStats();
+    REQUIRE(again);
+    CHECK(again->hash_serialized == stats->hash_serialized);
+    CHECK(again->txouts == stats->txouts);
+    // -reindex-chainstate rebuilds the same set from the stored blocks.
+    node::chain::ChainstateOptions opts;
+    opts.dbcache_bytes = 1u << 20;
+    opts.par = 1;
+    opts.reindex_chainstate = true;
+    b.Reopen(&opts);
+    std::atomic<bool> stop{false};
+    b.Chain().ImportBlocks({}, stop);
+    CHECK(b.Chain().Tip()->GetBlockHash() == tip);
+    const auto rebuilt = b.Chain().GetUtxoStats();
+    REQUIRE(rebuilt);
+    CHECK(rebuilt->hash_serialized == stats->hash_serialized);
+    // -reindex rebuilds the block index too.
+    opts.reindex_chainstate = false;
+    opts.reindex = true;
+    b.Reopen(&opts);
+    b.Chain().ImportBlocks({}, stop);
+    CHECK(b.Chain().Tip()->GetBlockHash() == tip);
+    const auto reindexed = b.Chain().GetUtxoStats();
+    REQUIRE(reindexed);
+    CHECK(reindexed->hash_serialized == stats->hash_serialized);
+}

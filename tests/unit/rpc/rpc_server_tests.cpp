@@ -1,0 +1,302 @@
+// RpcTable, JSON-RPC reply shapes, named parameters, helpers, rpcauth and CLI conversion.
+#include "node/rpc/auth.h"
+#include "node/rpc/client.h"
+#include "node/rpc/http_options.h"
+#include "node/rpc/json.h"
+#include "node/rpc/server.h"
+#include "node/rpc/util.h"
+
+#include <catch2/catch.hpp>
+
+using namespace node::rpc;
+
+namespace {
+
+/** A table with "echo" (a: number, b: string optional, c: bool optional) returning its params. */
+void AddEcho(RpcTable& table)
+{
+    table.Register(RpcMethod{"test", "echo",
+                             {{"a", RpcArgType::NUM, false, "", "first"},
+                              {"b|bee", RpcArgType::STR, true, "\"x\"", "second"},
+                              {"c", RpcArgType::BOOL, true, "", "third"}},
+                             "Echoes its parameters.", "[...]", "",
+                             [](const RpcRequest& req) -> Json { return req.params; }});
+}
+
+RpcRequest Call(const std::string& method, Json params)
+{
+    RpcRequest req;
+    req.method = method;
+    req.params = std::move(params);
+    return req;
+}
+
+int CodeOf(const RpcTable& table, const RpcRequest& req)
+{
+    try {
+        table.Execute(req);
+    } catch (const RpcError& e) {
+        return e.code;
+    }
+    return 0;
+}
+
+} // namespace
+
+TEST_CASE("WriteJson formats like UniValue, with exact raw-number amounts", "[rpc]")
+{
+    Json v = Json::object();
+    v["amount"] = ValueFromAmount(consensus::Amount{5000000000});
+    v["fee"] = ValueFromAmount(consensus::Amount{-10000});
+    v["difficulty"] = 4.656542373906925e-10;
+    v["progress"] = 1.0;
+    v["list"] = Json::array();
+    v["text"] = "a\"b\n\x01";
+    CHECK(WriteJson(v) == "{\"amount\":50.00000000,\"fee\":-0.00010000,\"difficulty\":4.656542373906925e-10,"
+                          "\"progress\":1,\"list\":[],\"text\":\"a\\\"b\\n\\u0001\"}");
+    Json small = Json::object();
+    small["a"] = 1;
+    small["b"] = Json::array();
+    CHECK(WriteJson(small, 2) == "{\n  \"a\": 1,\n  \"b\": [\n  ]\n}");
+    CHECK(WriteJson(Json::array(), 2) == "[\n]");
+}
+
+TEST_CASE("ParseJson keeps decimal text when asked and rejects bad input", "[rpc]")
+{
+    auto v = ParseJson("{\"x\": 50.00000000, \"n\": 3}", true);
+    REQUIRE(v);
+    CHECK(IsRawNumber((*v)["x"]));
+    CHECK(WriteJson(*v) == "{\"x\":50.00000000,\"n\":3}");
+    CHECK_FALSE(ParseJson("{\"x\": }"));
+    CHECK_FALSE(ParseJson("[1] trailing"));
+    CHECK_FALSE(ParseJson(std::string(600, '[') + std::string(600, ']')));
+    CHECK(ParseJson("\"str\"")->is_string());
+}
+
+TEST_CASE("AmountFromValue accepts Core's forms and rejects extra decimals and ranges", "[rpc]")
+{
+    CHECK(AmountFromValue(Json(0.1)).sats == 10000000);
+    CHECK(AmountFromValue(Json("0.00000001")).sats == 1);
+    CHECK(AmountFromValue(Json(21000000)).sats == 2100000000000000);
+    CHECK(AmountFromValue(RawNumber("1e-8")).sats == 1);
+    CHECK_THROWS_WITH(AmountFromValue(Json("0.000000001")), "Invalid amount");
+    CHECK_THROWS_WITH(AmountFromValue(Json(-1)), "Amount out of range");
+    CHECK_THROWS_WITH(AmountFromValue(Json(21000001)), "Amount out of range");
+    CHECK_THROWS_WITH(AmountFromValue(Json(true)), "Amount is not a number or string");
+}
+
+TEST_CASE("ParseHashV reports Core's messages", "[rpc]")
+{
+    const std::string good(64, 'a');
+    CHECK(ParseHashV(Json(good), "blockhash").GetHex() == good);
+    CHECK_THROWS_WITH(ParseHashV(Json("abc"), "blockhash"), "blockhash must be of length 64 (not 3, for 'abc')");
+    CHECK_THROWS_WITH(ParseHashV(Json(std::string(64, 'z')), "blockhash"),
+                      "blockhash must be hexadecimal string (not '" + std::string(64, 'z') + "')");
+    try {
+        ParseHashV(Json(5), "blockhash");
+        FAIL("no throw");
+    } catch (const RpcError& e) {
+        CHECK(e.code == RPC_TYPE_ERROR);
+        CHECK(std::string(e.what()) == "JSON value of type number is not of expected type string");
+    }
+    CHECK(ParamOr<int>(Json::array({Json(), 3}), 0, 7) == 7);
+    CHECK(ParamOr<int>(Json::array({Json(), 3}), 1, 7) == 3);
+    CHECK(ParamOr<std::string>(Json::array(), 0, "d") == "d");
+}
+
+TEST_CASE("Execute converts named parameters to positional ones", "[rpc]")
+{
+    RpcTable table;
+    AddEcho(table);
+    Json named = Json::object();
+    named["a"] = 1;
+    named["c"] = true;
+    CHECK(table.Execute(Call("echo", named)) == Json::array({1, nullptr, true}));
+    Json alias = Json::object();
+    alias["bee"] = "y";
+    alias["a"] = 2;
+    CHECK(table.Execute(Call("echo", alias)) == Json::array({2, "y"}));
+    Json unknown = Json::object();
+    unknown["a"] = 1;
+    unknown["zzz"] = 1;
+    try {
+        table.Execute(Call("echo", unknown));
+        FAIL("no throw");
+    } catch (const RpcError& e) {
+        CHECK(e.code == RPC_INVALID_PARAMETER);
+        CHECK(std::string(e.what()) == "Unknown named parameter zzz");
+    }
+    Json mixed = Json::object();
+    mixed["args"] = Json::array({5});
+    mixed["c"] = false;
+    CHECK(table.Execute(Call("echo", mixed)) == Json::array({5, nullptr, false}));
+}
+
+TEST_CASE("Execute checks argument counts and types like Core", "[rpc]")
+{
+    RpcTable table;
+    AddEcho(table);
+    CHECK(CodeOf(table, Call("echo", Json::array())) == RPC_MISC_ERROR);           // missing required
+    CHECK(CodeOf(table, Call("echo", Json::array({1, "x", true, 4}))) == RPC_MISC_ERROR); // too many
+    try {
+        table.Execute(Call("echo", Json::array({"1"})));
+        FAIL("no throw");
+    } catch (const RpcError& e) {
+        CHECK(e.code == RPC_TYPE_ERROR);
+        CHECK(std::string(e.what()) == "Wrong type passed:\n{\n    \"Position 1 (a)\": \"JSON value of type string is not of "
+                                       "expected type number\"\n}");
+    }
+    CHECK(CodeOf(table, Call("nosuch", Json::array())) == RPC_METHOD_NOT_FOUND);
+}
+
+TEST_CASE("Warm-up blocks every method except help and stop", "[rpc]")
+{
+    RpcTable table;
+    AddEcho(table);
+    bool stopped = false;
+    table.SetShutdownCallback([&] { stopped = true; });
+    table.SetWarmup(true, "Loading block index…");
+    try {
+        table.Execute(Call("echo", Json::array({1})));
+        FAIL("no throw");
+    } catch (const RpcError& e) {
+        CHECK(e.code == RPC_IN_WARMUP);
+        CHECK(std::string(e.what()) == "Loading block index…");
+    }
+    CHECK(table.Execute(Call("help", Json::array())).is_string());
+    CHECK(table.Execute(Call("stop", Json::array())) == "Minicash stopping");
+    CHECK(stopped);
+    table.SetWarmup(false);
+    CHECK(table.Execute(Call("uptime", Json::array())).is_number_integer());
+}
+
+TEST_CASE("help groups commands by category and shows one command's help", "[rpc]")
+{
+    RpcTable table;
+    AddEcho(table);
+    const std::string all = table.Help();
+    CHECK(all.find("== Control ==\ngetrpcinfo\nhelp ( \"command\" )\nstop ( wait )\nuptime\n\n== Test ==\necho a ( \"b\" c )") == 0);
+    const std::string one = table.Help("echo");
+    CHECK(one.find("echo a ( \"b\" c )\n\nEchoes its parameters.\n\nArguments:\n1. a") == 0);
+    CHECK(table.Help("nosuch") == "help: unknown command: nosuch");
+    const Json info = table.Execute(Call("getrpcinfo", Json::array()));
+    REQUIRE(info["active_commands"].size() == 1);
+    CHECK(info["active_commands"][0]["method"] == "getrpcinfo");
+}
+
+TEST_CASE("ProcessJsonRpcBody answers legacy and 2.0 requests with Core's shapes and statuses", "[rpc]")
+{
+    RpcTable table;
+    AddEcho(table);
+    auto run = [&](const std::string& body) { return ProcessJsonRpcBody(table, body, "/", "u", "127.0.0.1:1"); };
+
+    auto r = run(R"({"method":"echo","params":[1],"id":7})");
+    CHECK(r.status == 200);
+    CHECK(r.body == "{\"result\":[1],\"error\":null,\"id\":7}\n");
+
+    r = run(R"({"jsonrpc":"2.0","method":"echo","params":[1],"id":"x"})");
+    CHECK(r.status == 200);
+    CHECK(r.body == "{\"jsonrpc\":\"2.0\",\"result\":[1],\"id\":\"x\"}\n");
+
+    r = run(R"({"method":"nosuch","id":1})");
+    CHECK(r.status == 404);
+    CHECK(r.body == "{\"result\":null,\"error\":{\"code\":-32601,\"message\":\"Method not found\"},\"id\":1}\n");
+
+    r = run(R"({"jsonrpc":"2.0","method":"nosuch","id":1})");
+    CHECK(r.status == 200);
+    CHECK(r.body == "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":\"Method not found\"},\"id\":1}\n");
+
+    r = run(R"({"jsonrpc":"2.0","method":"echo","params":[1]})");
+    CHECK(r.status == 204);
+    CHECK(r.body.empty());
+
+    r = run(R"({"method":"echo","params":["bad"],"id":1})");
+    CHECK(r.status == 500);
+
+    r = run(R"({"id":1})");
+    CHECK(r.status == 400);
+    CHECK(r.body.find("\"code\":-32600") != std::string::npos);
+
+    r = run("{not json");
+    CHECK(r.status == 500);
+    CHECK(r.body == "{\"result\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}\n");
+
+    r = run("42");
+    CHECK(r.status == 500);
+    CHECK(r.body.find("Top-level object parse error") != std::string::npos);
+
+    r = run(R"([{"method":"echo","params":[1],"id":1},{"method":"nosuch","id":2},
+               {"jsonrpc":"2.0","method":"echo","params":[3]},"junk"])");
+    CHECK(r.status == 200);
+    auto batch = ParseJson(r.body);
+    REQUIRE(batch);
+    REQUIRE(batch->size() == 3);
+    CHECK((*batch)[0]["result"] == Json::array({1}));
+    CHECK((*batch)[1]["error"]["code"] == -32601);
+    CHECK((*batch)[2]["error"]["code"] == -32600);
+
+    CHECK(run("[]").body == "[]\n");
+    CHECK(run(R"([{"jsonrpc":"2.0","method":"uptime"}])").status == 204);
+}
+
+TEST_CASE("rpcauth entries verify with HMAC-SHA256 of the salt over the password", "[rpc]")
+{
+    // Vector: python3 -c "import hmac; print(hmac.new(b'cb77f0957de88ff388cf817ddbc7273',
+    //   b'75KUXo5U5y9PS8G5cQVU7WVc3TsnK5G_2klzQBRRzuI=', 'sha256').hexdigest())"
+    RpcAuthenticator auth;
+    REQUIRE(auth.AddRpcAuth("rt:cb77f0957de88ff388cf817ddbc7273$0f2f4e03422c98532379dc83d79ce6717818e864f75d24773bc50a59717a121b"));
+    CHECK_FALSE(auth.AddRpcAuth("nodollar:abc"));
+    CHECK_FALSE(auth.AddRpcAuth("a:b:c$d"));
+    std::string user;
+    CHECK(auth.Check("Basic " + EncodeBase64("rt:75KUXo5U5y9PS8G5cQVU7WVc3TsnK5G_2klzQBRRzuI="), user));
+    CHECK(user == "rt");
+    CHECK_FALSE(auth.Check("Basic " + EncodeBase64("rt:wrong"), user));
+    CHECK_FALSE(auth.Check("Basic " + EncodeBase64("other:75KUXo5U5y9PS8G5cQVU7WVc3TsnK5G_2klzQBRRzuI="), user));
+    CHECK_FALSE(auth.Check("Bearer x", user));
+    CHECK_FALSE(auth.Check("Basic !!!", user));
+
+    auth.AddPlain("__cookie__", "abc");
+    CHECK(auth.Check("Basic " + EncodeBase64("__cookie__:abc"), user));
+    CHECK(DecodeBase64(EncodeBase64("hello!")) == std::optional<std::string>("hello!"));
+    CHECK(TimingResistantEqual("abc", "abc"));
+    CHECK_FALSE(TimingResistantEqual("abc", "abd"));
+    CHECK_FALSE(TimingResistantEqual("abc", "ab"));
+}
+
+TEST_CASE("The CLI converts the parameters Core converts and keeps others as strings", "[rpc]")
+{
+    CHECK(WriteJson(RpcConvertValues("getblockhash", {"5"})) == "[5]");
+    CHECK(WriteJson(RpcConvertValues("getblock", {"00ff", "2"})) == "[\"00ff\",2]");
+    CHECK(WriteJson(RpcConvertValues("createrawtransaction", {"[]", "{\"addr\":0.10}", "0", "true"})) ==
+          "[[],{\"addr\":0.10},0,true]");
+    CHECK(WriteJson(RpcConvertValues("gettxoutsetinfo", {"muhash", "abc"})) == "[\"muhash\",\"abc\"]");
+    CHECK_THROWS_WITH(RpcConvertValues("getblockhash", {"x"}), "Error parsing JSON: x");
+    CHECK(WriteJson(RpcConvertNamedValues("getblock", {"blockhash=00", "verbosity=0"})) ==
+          "{\"blockhash\":\"00\",\"verbosity\":0}");
+    CHECK(WriteJson(RpcConvertNamedValues("getblock", {"00", "verbosity=1"})) == "{\"verbosity\":1,\"args\":[\"00\"]}");
+}
+
+TEST_CASE("Subnets match single addresses, CIDR and netmasks", "[rpc]")
+{
+    auto net = Subnet::Parse("192.168.1.0/24");
+    REQUIRE(net);
+    CHECK(net->Contains("192.168.1.77"));
+    CHECK(net->Contains("::ffff:192.168.1.77"));
+    CHECK_FALSE(net->Contains("192.168.2.1"));
+    auto mask = Subnet::Parse("10.0.0.0/255.0.0.0");
+    REQUIRE(mask);
+    CHECK(mask->Contains("10.9.8.7"));
+    CHECK(Subnet::Parse("::/0")->Contains("2001:db8::1"));
+    CHECK(Subnet::Parse("1.2.3.4")->Contains("1.2.3.4"));
+    CHECK_FALSE(Subnet::Parse("1.2.3.4")->Contains("1.2.3.5"));
+    CHECK_FALSE(Subnet::Parse("1.2.3.4/33"));
+    CHECK_FALSE(Subnet::Parse("1.2.3.4/255.0.255.0"));
+    CHECK_FALSE(Subnet::Parse("nonsense"));
+    uint16_t port = 1;
+    std::string host;
+    CHECK(SplitHostPort("[::1]:8332", port, host));
+    CHECK((host == "::1" && port == 8332));
+    CHECK(SplitHostPort("127.0.0.1", port, host));
+    CHECK(host == "127.0.0.1");
+    CHECK_FALSE(SplitHostPort("h:99999", port, host));
+}
