@@ -1,6 +1,6 @@
-// Logging for the chain code: forwards to the node logger.
+// Logging for the chain code: forwards to the node logger (node/util/logging.h).
 #pragma once
 
-#include <cstdio>
+#include "node/util/logging.h"
 
-#define CHAIN_LOG(...) std::fprintf(stderr, __VA_ARGS__)
+#define CHAIN_LOG(...) ::node::util::LogPrintf(__VA_ARGS__)

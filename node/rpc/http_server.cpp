@@ -17,6 +17,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -153,6 +154,7 @@ public:
             m_peer = EndpointString(ep);
             m_allowed = server.ClientAllowed(ep.address());
         }
+        m_stream.socket().set_option(tcp::no_delay(true), ec);
     }
 
     void Start()
@@ -402,21 +404,22 @@ std::string HttpRpcServer::Start(const HttpServerOptions& options)
                 break;
             }
         }
+        if (bound && (host == "0.0.0.0" || host == "::")) {
+            util::LogPrintf("WARNING: the RPC server is not safe to expose to untrusted networks such as the public internet");
+        }
         if (!bound) {
             util::LogPrintf("Binding RPC on address %s port %u failed.", host.c_str(), static_cast<unsigned>(port));
-            if (options.bind_explicit) {
+            // Explicit -rpcbind: every address must work. Default loopback pair: ::1 may be
+            // missing (no IPv6), but 127.0.0.1 is where clients connect by default, so a port
+            // taken there is an error (Core would start half-bound).
+            if (options.bind_explicit || host == "127.0.0.1") {
                 s.acceptors.clear();
                 s.ports.clear();
                 return "Binding RPC on address " + host + " port " + std::to_string(port) + " failed.";
             }
         }
     }
-    // With the default loopback pair, the IPv4 one must work (IPv6 may be unavailable).
-    const bool v4_default_missing = !options.bind_explicit && s.acceptors.size() < options.bind.size() &&
-                                    std::any_of(options.bind.begin(), options.bind.end(),
-                                                [](const auto& b) { return b.first == "127.0.0.1"; }) &&
-                                    s.acceptors.empty();
-    if (s.acceptors.empty() || v4_default_missing) {
+    if (s.acceptors.empty()) {
         s.acceptors.clear();
         s.ports.clear();
         return "Unable to bind any endpoint for RPC server";

@@ -30,7 +30,8 @@ public:
 
     /**
      * Binds every endpoint and starts the threads. Returns "" on success, else an error such
-     * as "Unable to bind any endpoint for RPC server" (nothing is left running then).
+     * as "Binding RPC on address 127.0.0.1 port 18443 failed." (nothing is left running then).
+     * With the default pair only ::1 may fail (hosts without IPv6).
      */
     std::string Start(const HttpServerOptions& options);
     /**

@@ -20,7 +20,7 @@ constexpr size_t WITNESS_V0_SCRIPTHASH_SIZE = 32;
 constexpr size_t WITNESS_V1_TAPROOT_SIZE = 32;
 constexpr size_t WITNESS_PROG_MAX_LEN = 40;
 
-/** OP_1 <0x4e73>: the pay-to-anchor program (BIP-?? ephemeral anchors). */
+/** OP_1 <0x4e73>: the pay-to-anchor (P2A) output program, as Core 28+. */
 bool IsPayToAnchor(int version, const Bytes& program)
 {
     return version == 1 && program.size() == 2 && program[0] == 0x4e && program[1] == 0x73;
