@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# The quick start: installs what is missing, builds minicash (Release), and runs it.
-# Until the node lands this runs the consensus self-check: every network's genesis
-# block, and, if the shared mainnet vectors are present, real mainnet blocks 1-256.
+# The quick start: installs what is missing, builds minicash (Release), and starts a
+# regtest node in the background with its data in $MINICASH_DATADIR (default
+# ~/.minicash). Then use minicash-cli as you would bitcoin-cli (see the end of the output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash contrib/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-ninja -C build/release minicash-selfcheck
-args=()
-VECTORS=${MINICASH_VECTORS:-../shared/vectors}
-if [ -f "$VECTORS/mainnet/blocks1-256.bz2" ]; then
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  bzip2 -dc "$VECTORS/mainnet/blocks1-256.bz2" > "$tmp/blocks1-256.dat"
-  args+=(-chain=main "$tmp/blocks1-256.dat")
+ninja -C build/release minicashd minicash-cli minicash-selfcheck
+BIN=$(pwd)/build/release/node
+DATADIR=${MINICASH_DATADIR:-$HOME/.minicash}
+mkdir -p "$DATADIR"
+CLI=("$BIN/minicash-cli" -regtest "-datadir=$DATADIR")
+
+if "${CLI[@]}" getblockcount >/dev/null 2>&1; then
+  echo "A regtest node is already running on $DATADIR."
+else
+  "$BIN/minicashd" -regtest "-datadir=$DATADIR" -daemon
+  "${CLI[@]}" -rpcwait -rpcwaittimeout=60 getblockcount >/dev/null
 fi
-./build/release/node/minicash-selfcheck "${args[@]}"
+echo
+"${CLI[@]}" getblockchaininfo
+cat <<EOT
+
+minicashd is running on regtest (data: $DATADIR/regtest, log: $DATADIR/regtest/debug.log).
+Try:
+  $BIN/minicash-cli -regtest -datadir=$DATADIR generatetoaddress 101 bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080
+  $BIN/minicash-cli -regtest -datadir=$DATADIR getblockchaininfo
+  $BIN/minicash-cli -regtest -datadir=$DATADIR gettxoutsetinfo
+  $BIN/minicash-cli -regtest -datadir=$DATADIR stop
+EOT

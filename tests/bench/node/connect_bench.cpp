@@ -1,0 +1,606 @@
+// bench_node_connect: block connection throughput of the chainstate, by hand (not a test,
+// not Google Benchmark). Results and how to run it: docs/benchmarks.md, section "Node".
+//
+//   bench_node_connect --generate --chain=FILE [--spend-blocks=200] [--inputs=2000]
+//       Builds a regtest chain and writes it to FILE in blk format (magic, LE32 length,
+//       block). Funding blocks whose coinbases each create 20,000 P2WPKH outputs, 100 empty
+//       blocks for coinbase maturity, then --spend-blocks blocks of --inputs P2WPKH inputs
+//       each (transactions of 2 inputs and 2 outputs, BIP-143 ECDSA signatures made with
+//       consensus::SignEcdsa over 16 keys).
+//
+//   bench_node_connect --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR] [--raw-seconds=3]
+//                      [--no-reindex] [--keep]
+//       1. Measures the raw libsecp256k1 rate: secp256k1_ecdsa_verify on pre-parsed keys
+//          and signatures, on 1 thread and on --par threads at once.
+//       2. Opens a fresh chainstate (par, dbcache MiB) in a new directory under --workdir,
+//          connects the funding and maturity blocks ("setup"), then times ProcessNewBlock
+//          on every spending block. Blocks are read and decoded one at a time outside the
+//          timed calls, so the process never holds the whole chain in memory.
+//       3. Closes it and times -reindex-chainstate: Chainstate::Open with
+//          reindex_chainstate=true plus ImportBlocks, which reconnects every block from
+//          the stored blk files. Checks the UTXO set hash matches the one after step 2.
+//       4. Reports the peak RSS (getrusage ru_maxrss) after each phase.
+//       Run each --dbcache/--par combination as its own process so the RSS is its own.
+//       The raw rate is measured again after step 2 and the mean of both is the yardstick.
+
+#include "consensus/block_check.h"
+#include "consensus/hash.h"
+#include "consensus/merkle.h"
+#include "consensus/params.h"
+#include "consensus/pow.h"
+#include "consensus/primitives/block.h"
+#include "consensus/script/interpreter.h"
+#include "consensus/script/key.h"
+#include "consensus/serialize.h"
+#include "node/chain/chainstate.h"
+#include "node/util/logging.h"
+
+#include <secp256k1.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace consensus;
+
+namespace {
+
+constexpr int NUM_KEYS = 16;
+constexpr int FUNDING_OUTPUTS = 20000;  // P2WPKH outputs per funding coinbase (~2.5 MWU)
+constexpr int MATURITY_BLOCKS = 100;    // empty blocks between funding and spending
+constexpr int INPUTS_PER_TX = 2;
+constexpr int64_t FEE_PER_TX = 2000;
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+double ThreadCpuSeconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+/** User + system CPU time of the whole process (all threads). */
+double ProcessCpuSeconds()
+{
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
+double PeakRssMiB()
+{
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_maxrss) / 1024.0; // Linux: KiB
+}
+
+[[noreturn]] void Die(const std::string& msg)
+{
+    std::fprintf(stderr, "bench_node_connect: %s\n", msg.c_str());
+    std::exit(1);
+}
+
+// ------------------------------------------------------------------------- keys
+
+struct Keys {
+    std::array<std::array<uint8_t, 32>, NUM_KEYS> secret{};
+    std::array<std::vector<uint8_t>, NUM_KEYS> pubkey;
+    std::array<Script, NUM_KEYS> spk;       // OP_0 <hash160>
+    std::array<Script, NUM_KEYS> script_code; // BIP-143 P2PKH-style script code
+
+    Keys()
+    {
+        for (int k = 0; k < NUM_KEYS; ++k) {
+            for (size_t i = 0; i < 32; ++i) secret[k][i] = static_cast<uint8_t>(0x40 + 3 * i + 17 * k);
+            auto pub = PubKeyFromSecret(secret[k], true);
+            if (!pub) Die("bad key");
+            pubkey[k] = *pub;
+            const Uint160 h = Hash160(pubkey[k]);
+            const std::vector<uint8_t> hv(h.begin(), h.end());
+            spk[k] << OP_0 << hv;
+            script_code[k] << OP_DUP << OP_HASH160 << hv << OP_EQUALVERIFY << OP_CHECKSIG;
+        }
+    }
+};
+
+// ------------------------------------------------------------------------- chain file
+
+class BlockFileWriter {
+public:
+    BlockFileWriter(const std::filesystem::path& path, const std::array<uint8_t, 4>& magic)
+        : m_out(path, std::ios::binary | std::ios::trunc), m_magic(magic)
+    {
+        if (!m_out) Die("cannot write " + path.string());
+    }
+    void Write(const Block& block)
+    {
+        std::vector<uint8_t> bytes;
+        ByteWriter w(bytes);
+        block.Serialize(w);
+        const uint32_t len = static_cast<uint32_t>(bytes.size());
+        const uint8_t head[8] = {m_magic[0], m_magic[1], m_magic[2], m_magic[3], static_cast<uint8_t>(len),
+                                 static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len >> 16),
+                                 static_cast<uint8_t>(len >> 24)};
+        m_out.write(reinterpret_cast<const char*>(head), 8);
+        m_out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        m_bytes += 8 + bytes.size();
+        if (!m_out) Die("write failed");
+    }
+    uint64_t Bytes() const { return m_bytes; }
+
+private:
+    std::ofstream m_out;
+    std::array<uint8_t, 4> m_magic;
+    uint64_t m_bytes{0};
+};
+
+class BlockFileReader {
+public:
+    BlockFileReader(const std::filesystem::path& path, const std::array<uint8_t, 4>& magic)
+        : m_in(path, std::ios::binary), m_magic(magic)
+    {
+        if (!m_in) Die("cannot read " + path.string() + " (create it with --generate)");
+    }
+    /** The next block, or nullptr at the end of the file. */
+    std::shared_ptr<const Block> Next()
+    {
+        uint8_t head[8];
+        if (!m_in.read(reinterpret_cast<char*>(head), 8)) return nullptr;
+        if (std::memcmp(head, m_magic.data(), 4) != 0) Die("bad magic in chain file");
+        const uint32_t len = uint32_t(head[4]) | uint32_t(head[5]) << 8 | uint32_t(head[6]) << 16 |
+                             uint32_t(head[7]) << 24;
+        m_buf.resize(len);
+        if (!m_in.read(reinterpret_cast<char*>(m_buf.data()), len)) Die("truncated chain file");
+        ByteReader r(m_buf);
+        return std::make_shared<const Block>(Block::Deserialize(r));
+    }
+
+private:
+    std::ifstream m_in;
+    std::array<uint8_t, 4> m_magic;
+    std::vector<uint8_t> m_buf;
+};
+
+/** First line of the chain file's sidecar: counts the connect step needs. */
+struct ChainInfo {
+    int setup_blocks{0};
+    int spend_blocks{0};
+    uint64_t spend_inputs{0};
+};
+
+std::filesystem::path InfoPath(const std::filesystem::path& chain) { return chain.string() + ".info"; }
+
+void WriteInfo(const std::filesystem::path& chain, const ChainInfo& info)
+{
+    std::ofstream out(InfoPath(chain), std::ios::trunc);
+    out << info.setup_blocks << ' ' << info.spend_blocks << ' ' << info.spend_inputs << '\n';
+    if (!out) Die("cannot write " + InfoPath(chain).string());
+}
+
+ChainInfo ReadInfo(const std::filesystem::path& chain)
+{
+    std::ifstream in(InfoPath(chain));
+    ChainInfo info;
+    if (!(in >> info.setup_blocks >> info.spend_blocks >> info.spend_inputs)) {
+        Die("cannot read " + InfoPath(chain).string() + " (create the chain with --generate)");
+    }
+    return info;
+}
+
+// ------------------------------------------------------------------------- generation
+
+struct Utxo {
+    OutPoint outpoint;
+    Amount value;
+    int key{0};
+};
+
+class Generator {
+public:
+    explicit Generator(const ChainParams& params) : m_params(params)
+    {
+        const Block& genesis = params.GenesisBlock();
+        m_prev_hash = genesis.GetHash();
+        m_prev_time = genesis.time;
+        m_bits = genesis.bits;
+    }
+
+    /** A solved block at the next height with a coinbase paying outputs (split of subsidy + fees). */
+    Block MakeBlock(std::vector<TransactionRef> txs, Amount fees, int coinbase_outputs, std::vector<Utxo>* funded)
+    {
+        const int height = ++m_height;
+        Block block;
+        block.version = 0x20000000;
+        block.prev_block = m_prev_hash;
+        block.time = ++m_prev_time; // strictly increasing, so always above the median time past
+        block.bits = m_bits;
+        MutableTransaction cb;
+        cb.vin.resize(1);
+        cb.vin[0].script_sig.PushInt(height);
+        cb.vin[0].script_sig << std::vector<uint8_t>{0x6d, 0x63, 0x62, 0x6e}; // "mcbn": scriptSig >= 2 bytes
+        const Amount reward = node::chain::GetBlockSubsidy(height, m_params.consensus) + fees;
+        const int64_t each = reward.sats / coinbase_outputs;
+        for (int i = 0; i < coinbase_outputs; ++i) cb.vout.emplace_back(Amount{each}, m_keys.spk[i % NUM_KEYS]);
+        block.vtx.push_back(MakeTransactionRef(std::move(cb)));
+        for (auto& tx : txs) block.vtx.push_back(std::move(tx));
+        GenerateCoinbaseCommitment(block); // adds an output: take the txid afterwards
+        block.merkle_root = BlockMerkleRoot(block);
+        while (!CheckProofOfWork(block.GetHash(), block.bits, m_params.consensus)) ++block.nonce;
+        m_prev_hash = block.GetHash();
+        if (funded) {
+            const Uint256 txid = block.vtx[0]->GetTxid();
+            for (int i = 0; i < coinbase_outputs; ++i) {
+                funded->push_back(Utxo{OutPoint(txid, static_cast<uint32_t>(i)), Amount{each}, i % NUM_KEYS});
+            }
+        }
+        return block;
+    }
+
+    /** A transaction spending ins to two P2WPKH outputs, every input signed (BIP-143, SIGHASH_ALL). */
+    TransactionRef Spend(const Utxo* ins, int n, int out_key, Amount& fee)
+    {
+        MutableTransaction tx;
+        tx.version = 2;
+        Amount total;
+        std::vector<TxOut> spent;
+        for (int i = 0; i < n; ++i) {
+            TxIn in;
+            in.prevout = ins[i].outpoint;
+            in.sequence = 0xfffffffe;
+            tx.vin.push_back(in);
+            total += ins[i].value;
+            spent.emplace_back(ins[i].value, m_keys.spk[ins[i].key]);
+        }
+        fee = Amount{FEE_PER_TX};
+        const int64_t half = (total.sats - FEE_PER_TX) / 2;
+        tx.vout.emplace_back(Amount{half}, m_keys.spk[out_key % NUM_KEYS]);
+        tx.vout.emplace_back(Amount{total.sats - FEE_PER_TX - half}, m_keys.spk[(out_key + 1) % NUM_KEYS]);
+        PrecomputedTransactionData txdata;
+        txdata.Init(tx, std::move(spent), true);
+        for (int i = 0; i < n; ++i) {
+            const int k = ins[i].key;
+            const Uint256 sighash = SignatureHash(m_keys.script_code[k], tx, static_cast<unsigned>(i), SIGHASH_ALL,
+                                                  ins[i].value, SigVersion::WITNESS_V0, &txdata);
+            auto sig = SignEcdsa(m_keys.secret[k], sighash);
+            if (!sig) Die("signing failed");
+            sig->push_back(SIGHASH_ALL);
+            tx.vin[i].witness.stack = {std::move(*sig), m_keys.pubkey[k]};
+        }
+        return MakeTransactionRef(std::move(tx));
+    }
+
+private:
+    const ChainParams& m_params;
+    Keys m_keys;
+    Uint256 m_prev_hash;
+    uint32_t m_prev_time{0};
+    uint32_t m_bits{0};
+    int m_height{0};
+};
+
+int Generate(const std::filesystem::path& chain, int spend_blocks, int inputs_per_block)
+{
+    const ChainParams& params = Params(ChainType::REGTEST);
+    if (inputs_per_block % INPUTS_PER_TX != 0) Die("--inputs must be even");
+    const uint64_t needed = static_cast<uint64_t>(spend_blocks) * static_cast<uint64_t>(inputs_per_block);
+    const int funding_blocks = static_cast<int>((needed + FUNDING_OUTPUTS - 1) / FUNDING_OUTPUTS);
+    const auto t0 = Clock::now();
+    Generator gen(params);
+    BlockFileWriter out(chain, params.message_start);
+    std::vector<Utxo> utxos;
+    utxos.reserve(static_cast<size_t>(funding_blocks) * FUNDING_OUTPUTS);
+    for (int i = 0; i < funding_blocks; ++i) out.Write(gen.MakeBlock({}, Amount{}, FUNDING_OUTPUTS, &utxos));
+    for (int i = 0; i < MATURITY_BLOCKS; ++i) out.Write(gen.MakeBlock({}, Amount{}, 1, nullptr));
+    size_t next = 0;
+    uint64_t inputs = 0;
+    int64_t max_weight = 0;
+    for (int b = 0; b < spend_blocks; ++b) {
+        std::vector<TransactionRef> txs;
+        Amount fees;
+        for (int t = 0; t < inputs_per_block / INPUTS_PER_TX; ++t) {
+            Amount fee;
+            txs.push_back(gen.Spend(&utxos[next], INPUTS_PER_TX, t, fee));
+            next += INPUTS_PER_TX;
+            inputs += INPUTS_PER_TX;
+            fees += fee;
+        }
+        const Block block = gen.MakeBlock(std::move(txs), fees, 1, nullptr);
+        max_weight = std::max<int64_t>(max_weight, GetBlockWeight(block));
+        out.Write(block);
+        if ((b + 1) % 20 == 0) {
+            std::fprintf(stderr, "generated %d/%d spending blocks (%.0f s)\n", b + 1, spend_blocks,
+                         Seconds(Clock::now() - t0));
+        }
+    }
+    WriteInfo(chain, ChainInfo{funding_blocks + MATURITY_BLOCKS, spend_blocks, inputs});
+    std::printf("generated %s: %d funding + %d maturity + %d spending blocks, %" PRIu64
+                " P2WPKH inputs, %.1f MB, max block weight %" PRId64 ", %.1f s\n",
+                chain.string().c_str(), funding_blocks, MATURITY_BLOCKS, spend_blocks, inputs, out.Bytes() / 1e6,
+                max_weight, Seconds(Clock::now() - t0));
+    return 0;
+}
+
+// ------------------------------------------------------------------------- raw ECDSA yardstick
+
+struct RawEcdsa {
+    secp256k1_context* ctx{nullptr};
+    std::vector<secp256k1_pubkey> pubkeys;
+    std::vector<secp256k1_ecdsa_signature> sigs;
+    std::vector<std::array<uint8_t, 32>> msgs;
+
+    RawEcdsa()
+    {
+        ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+        const Keys keys;
+        constexpr int N = 256;
+        for (int i = 0; i < N; ++i) {
+            std::array<uint8_t, 32> msg{};
+            for (size_t j = 0; j < 32; ++j) msg[j] = static_cast<uint8_t>(i * 31 + j * 7 + 1);
+            const int k = i % NUM_KEYS;
+            secp256k1_pubkey pk;
+            if (!secp256k1_ec_pubkey_parse(ctx, &pk, keys.pubkey[k].data(), keys.pubkey[k].size())) Die("parse");
+            // Signed through the same code path as the chain (low-S DER), then parsed once.
+            Uint256 h;
+            std::memcpy(h.begin(), msg.data(), 32);
+            auto der = SignEcdsa(keys.secret[k], h);
+            secp256k1_ecdsa_signature sig;
+            if (!der || !secp256k1_ecdsa_signature_parse_der(ctx, &sig, der->data(), der->size())) Die("sig");
+            pubkeys.push_back(pk);
+            sigs.push_back(sig);
+            msgs.push_back(msg);
+        }
+    }
+    ~RawEcdsa() { secp256k1_context_destroy(ctx); }
+
+    /** Verifies in a loop for about secs seconds on one thread; returns verifications done. */
+    uint64_t Loop(double secs, double& elapsed) const
+    {
+        uint64_t n = 0;
+        const auto start = Clock::now();
+        const auto until = start + std::chrono::duration<double>(secs);
+        while (Clock::now() < until) {
+            for (size_t i = 0; i < pubkeys.size(); ++i) {
+                if (!secp256k1_ecdsa_verify(ctx, &sigs[i], msgs[i].data(), &pubkeys[i])) Die("raw verify failed");
+            }
+            n += pubkeys.size();
+        }
+        elapsed = Seconds(Clock::now() - start);
+        return n;
+    }
+
+    /** Verifications per second on one thread. */
+    double Rate1(double secs) const
+    {
+        double elapsed = 0;
+        const uint64_t n = Loop(secs, elapsed);
+        return static_cast<double>(n) / elapsed;
+    }
+
+    /** Total verifications per second of `threads` threads running at once. */
+    double RateN(int threads, double secs) const
+    {
+        std::vector<uint64_t> counts(threads);
+        std::vector<double> times(threads);
+        std::vector<std::thread> ts;
+        for (int t = 0; t < threads; ++t) ts.emplace_back([&, t] { counts[t] = Loop(secs, times[t]); });
+        for (auto& t : ts) t.join();
+        double total = 0;
+        for (int t = 0; t < threads; ++t) total += static_cast<double>(counts[t]) / times[t];
+        return total;
+    }
+};
+
+// ------------------------------------------------------------------------- connect
+
+struct Options {
+    std::filesystem::path chain;
+    std::filesystem::path workdir;
+    int par{1};
+    size_t dbcache_mib{64};
+    double raw_seconds{3.0};
+    bool reindex{true};
+    bool keep{false};
+};
+
+std::unique_ptr<node::chain::Chainstate> OpenChainstate(const Options& o, const std::filesystem::path& dir,
+                                                        bool reindex_chainstate)
+{
+    node::chain::ChainstateOptions opts;
+    opts.data_dir = dir;
+    opts.params = &Params(ChainType::REGTEST);
+    opts.dbcache_bytes = o.dbcache_mib << 20;
+    opts.par = o.par;
+    opts.reindex_chainstate = reindex_chainstate;
+    std::string error;
+    auto cs = node::chain::Chainstate::Open(opts, error);
+    if (!cs) Die("Chainstate::Open: " + error);
+    return cs;
+}
+
+void Submit(node::chain::Chainstate& cs, const std::shared_ptr<const Block>& block, int expect_height)
+{
+    const ValidationResult r = cs.ProcessNewBlock(block);
+    if (!r.IsValid() || cs.Height() != expect_height) {
+        Die("block at height " + std::to_string(expect_height) + " not connected: " + r.ToString());
+    }
+}
+
+int Connect(const Options& o)
+{
+    const ChainParams& params = Params(ChainType::REGTEST);
+    const ChainInfo info = ReadInfo(o.chain);
+    const double rss_start = PeakRssMiB();
+
+    const RawEcdsa raw;
+    const double raw1_before = raw.Rate1(o.raw_seconds);
+    const double rawn_before = o.par > 1 ? raw.RateN(o.par, o.raw_seconds) : raw1_before;
+
+    const std::filesystem::path dir =
+        o.workdir / ("connect-par" + std::to_string(o.par) + "-dbcache" + std::to_string(o.dbcache_mib) + "-" +
+                     std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::string log_error;
+    if (!node::util::GetLogger().OpenDebugLog(dir / "debug.log", log_error)) Die(log_error);
+
+    auto cs = OpenChainstate(o, dir, false);
+    BlockFileReader reader(o.chain, params.message_start);
+
+    // Setup: funding and maturity blocks (outputs created, nothing spent).
+    const auto setup_start = Clock::now();
+    for (int h = 1; h <= info.setup_blocks; ++h) {
+        auto block = reader.Next();
+        if (!block) Die("chain file ends early");
+        Submit(*cs, block, h);
+    }
+    const double setup_secs = Seconds(Clock::now() - setup_start);
+    const double rss_setup = PeakRssMiB();
+
+    // Timed: the spending blocks, one ProcessNewBlock each; decoding is outside the timing.
+    double connect_secs = 0, decode_cpu = 0;
+    const double cpu_start = ProcessCpuSeconds();
+    for (int i = 0; i < info.spend_blocks; ++i) {
+        const double d0 = ThreadCpuSeconds();
+        auto block = reader.Next();
+        decode_cpu += ThreadCpuSeconds() - d0;
+        if (!block) Die("chain file ends early");
+        const auto t0 = Clock::now();
+        Submit(*cs, block, info.setup_blocks + 1 + i);
+        connect_secs += Seconds(Clock::now() - t0);
+    }
+    const double connect_cpu = ProcessCpuSeconds() - cpu_start - decode_cpu;
+    const auto [cache_bytes, cache_entries] = cs->CoinsCacheUsage();
+    const auto f0 = Clock::now();
+    if (!cs->Flush()) Die("flush failed");
+    const double flush_secs = Seconds(Clock::now() - f0);
+    const double rss_connect = PeakRssMiB();
+
+    const double raw1_after = raw.Rate1(o.raw_seconds);
+    const double rawn_after = o.par > 1 ? raw.RateN(o.par, o.raw_seconds) : raw1_after;
+    const double raw1 = (raw1_before + raw1_after) / 2;
+    const double rawn = (rawn_before + rawn_after) / 2;
+
+    const auto stats = cs->GetUtxoStats();
+    if (!stats) Die("GetUtxoStats failed");
+    const double inputs = static_cast<double>(info.spend_inputs);
+    const double rate = inputs / connect_secs;
+    const double cpu_rate = inputs / connect_cpu;
+
+    std::printf("bench_node_connect: par=%d dbcache=%zuMiB chain=%s\n", o.par, o.dbcache_mib, o.chain.string().c_str());
+    std::printf("raw secp256k1_ecdsa_verify (pre-parsed), 1 thread: %.0f/s before, %.0f/s after, mean %.0f/s (%.1f us)\n",
+                raw1_before, raw1_after, raw1, 1e6 / raw1);
+    if (o.par > 1) {
+        std::printf("raw secp256k1_ecdsa_verify, %d threads at once: %.0f/s before, %.0f/s after, mean %.0f/s\n", o.par,
+                    rawn_before, rawn_after, rawn);
+    }
+    std::printf("setup: %d blocks (funding + maturity) in %.2f s\n", info.setup_blocks, setup_secs);
+    std::printf("connect: %d blocks, %" PRIu64 " P2WPKH inputs in %.2f s wall (ProcessNewBlock only), %.2f s CPU\n",
+                info.spend_blocks, info.spend_inputs, connect_secs, connect_cpu);
+    std::printf("connect rate: %.0f inputs/s wall, %.0f inputs per CPU-second\n", rate, cpu_rate);
+    std::printf("ratio wall vs raw 1-thread x par (%.0f/s): %.3f\n", raw1 * o.par, rate / (raw1 * o.par));
+    if (o.par > 1) std::printf("ratio wall vs raw measured on %d threads (%.0f/s): %.3f\n", o.par, rawn, rate / rawn);
+    std::printf("ratio CPU (inputs per CPU-second vs raw 1-thread): %.3f\n", cpu_rate / raw1);
+    std::printf("coins cache before the final flush: %.1f MiB, %zu entries; final flush %.2f s\n",
+                static_cast<double>(cache_bytes) / 1048576.0, cache_entries, flush_secs);
+    std::printf("utxo set: %" PRIu64 " txouts, hash %s\n", stats->txouts, stats->hash_serialized.GetHex().c_str());
+    std::printf("peak RSS: %.1f MiB at start, %.1f MiB after setup, %.1f MiB after connect\n", rss_start, rss_setup,
+                rss_connect);
+    std::fflush(stdout);
+
+    if (o.reindex) {
+        const int tip = cs->Height();
+        cs.reset(); // flushes and closes
+        const auto r0 = Clock::now();
+        const double rcpu0 = ProcessCpuSeconds();
+        cs = OpenChainstate(o, dir, true);
+        const std::atomic<bool> interrupt{false};
+        cs->ImportBlocks({}, interrupt);
+        const double reindex_secs = Seconds(Clock::now() - r0);
+        const double reindex_cpu = ProcessCpuSeconds() - rcpu0;
+        if (cs->Height() != tip) Die("reindex-chainstate ended at height " + std::to_string(cs->Height()));
+        const auto stats2 = cs->GetUtxoStats();
+        if (!stats2 || stats2->hash_serialized != stats->hash_serialized) Die("UTXO set differs after reindex");
+        std::printf("reindex-chainstate: %d blocks (%" PRIu64 " spending inputs) in %.2f s wall, %.2f s CPU "
+                    "(Open + ImportBlocks, incl. final flush): %.0f inputs/s overall; utxo hash matches\n",
+                    tip, info.spend_inputs, reindex_secs, reindex_cpu, inputs / reindex_secs);
+        std::printf("peak RSS: %.1f MiB after reindex-chainstate\n", PeakRssMiB());
+    }
+    cs.reset();
+    node::util::GetLogger().Close();
+    if (!o.keep) std::filesystem::remove_all(dir);
+    return 0;
+}
+
+bool Flag(const char* arg, const char* name, std::string& value)
+{
+    const size_t n = std::strlen(name);
+    if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
+    value = arg + n + 1;
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Options o;
+    o.workdir = std::filesystem::temp_directory_path() / "minicash-bench-node";
+    bool generate = false;
+    int spend_blocks = 200, inputs = 2000;
+    for (int i = 1; i < argc; ++i) {
+        std::string v;
+        if (std::strcmp(argv[i], "--generate") == 0) {
+            generate = true;
+        } else if (std::strcmp(argv[i], "--no-reindex") == 0) {
+            o.reindex = false;
+        } else if (std::strcmp(argv[i], "--keep") == 0) {
+            o.keep = true;
+        } else if (Flag(argv[i], "--chain", v)) {
+            o.chain = v;
+        } else if (Flag(argv[i], "--workdir", v)) {
+            o.workdir = v;
+        } else if (Flag(argv[i], "--par", v)) {
+            o.par = std::max(1, std::atoi(v.c_str()));
+        } else if (Flag(argv[i], "--dbcache", v)) {
+            o.dbcache_mib = static_cast<size_t>(std::max(1, std::atoi(v.c_str())));
+        } else if (Flag(argv[i], "--raw-seconds", v)) {
+            o.raw_seconds = std::max(0.1, std::atof(v.c_str()));
+        } else if (Flag(argv[i], "--spend-blocks", v)) {
+            spend_blocks = std::max(1, std::atoi(v.c_str()));
+        } else if (Flag(argv[i], "--inputs", v)) {
+            inputs = std::max(2, std::atoi(v.c_str()));
+        } else {
+            std::fprintf(stderr,
+                         "usage: %s --generate --chain=FILE [--spend-blocks=200] [--inputs=2000]\n"
+                         "       %s --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR] [--raw-seconds=3] "
+                         "[--no-reindex] [--keep]\n",
+                         argv[0], argv[0]);
+            return 2;
+        }
+    }
+    if (o.chain.empty()) o.chain = o.workdir / "chain.blk";
+    if (generate) {
+        std::filesystem::create_directories(std::filesystem::absolute(o.chain).parent_path());
+        node::util::GetLogger().DisableBuffering();
+        return Generate(o.chain, spend_blocks, inputs);
+    }
+    return Connect(o);
+}

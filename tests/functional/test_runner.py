@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Runs the minicash functional tests in sequence.
+
+    python3 tests/functional/test_runner.py --bindir build/node --vectors ../shared/vectors [--keep] [test ...]
+
+Prints a final line 'N passed, M failed' and exits non-zero if anything failed.
+"""
+
+import argparse
+import importlib
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from test_framework import SkipTest, TestEnv  # noqa: E402
+
+# Order matters only for readability; each test is independent.
+TESTS = [
+    "mining_restart",
+    "rpc_auth_and_errors",
+    "loadblock",
+    "reindex",
+    "crash_recovery",
+    "invalidate_reorg",
+    "rawtransaction",
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bindir", required=True, help="directory holding minicashd and minicash-cli")
+    ap.add_argument("--vectors", default=None, help="shared test vectors directory (../shared/vectors)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary datadirs")
+    ap.add_argument("tests", nargs="*", help="run only these tests (default: all)")
+    args = ap.parse_args()
+
+    bindir = os.path.abspath(args.bindir)
+    for b in ("minicashd", "minicash-cli"):
+        if not os.access(os.path.join(bindir, b), os.X_OK):
+            print("error: %s not found in %s" % (b, bindir))
+            print("0 passed, 1 failed")
+            return 1
+    vectors = os.path.abspath(args.vectors) if args.vectors else os.environ.get("MINICASH_VECTORS")
+
+    names = args.tests or TESTS
+    unknown = [n for n in names if n not in TESTS]
+    if unknown:
+        print("error: unknown test(s): %s (known: %s)" % (", ".join(unknown), ", ".join(TESTS)))
+        return 2
+
+    passed, failed, results = 0, 0, []
+    t_all = time.time()
+    for name in names:
+        print("=== %s" % name, flush=True)
+        t0 = time.time()
+        env = TestEnv(bindir, vectors, keep=args.keep, name=name)
+        ok = False
+        status = "FAIL"
+        try:
+            mod = importlib.import_module(name)
+            mod.run(env)
+            ok = True
+            status = "PASS"
+        except SkipTest as e:
+            ok = True
+            status = "SKIP"
+            print("    !!!!!!!! SKIP: %s !!!!!!!!" % e, flush=True)
+        except Exception as e:  # TestFailure, RPCError, anything unexpected
+            print("    %s" % e, flush=True)
+            traceback.print_exc(file=sys.stdout)
+        finally:
+            try:
+                env.teardown(ok)
+            except Exception as e:
+                print("    teardown error: %s" % e)
+                ok = False
+                status = "FAIL"
+        dt = time.time() - t0
+        print("=== %s: %s (%.1fs)" % (name, status, dt), flush=True)
+        results.append((name, status, dt))
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+
+    print()
+    for name, status, dt in results:
+        print("  %-22s %s  %.1fs" % (name, status, dt))
+    print("  total %.1fs" % (time.time() - t_all))
+    print("%d passed, %d failed" % (passed, failed), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
