@@ -1,4 +1,5 @@
 #include "consensus/block_check.h"
+#include "consensus/signet.h"
 
 #include "consensus/hash.h"
 #include "consensus/limits.h"
@@ -22,6 +23,10 @@ ValidationResult CheckBlockHeader(const BlockHeader& header, const ConsensusPara
 ValidationResult CheckBlock(const Block& block, const ConsensusParams& params, bool check_pow, bool check_merkle)
 {
     if (auto r = CheckBlockHeader(block, params, check_pow); !r.IsValid()) return r;
+    // BIP-325: on a signet the block must solve the network's challenge.
+    if (params.signet_blocks && check_pow && !CheckSignetBlockSolution(block, params)) {
+        return ValidationResult::Invalid("bad-signet-blksig", "signet block signature validation failure");
+    }
 
     if (check_merkle) {
         bool mutated = false;
