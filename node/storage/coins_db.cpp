@@ -102,12 +102,13 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "coins batch write");
 }
 
-void CoinsViewDB::ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const
+namespace {
+
+/** Walks the coin records of db in key order under options; stops when fn returns false. */
+void IterateCoins(leveldb::DB& db, const leveldb::ReadOptions& options,
+                  const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn)
 {
-    if (!m_db) return;
-    leveldb::ReadOptions options;
-    options.fill_cache = false;
-    std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(options));
+    std::unique_ptr<leveldb::Iterator> it(db.NewIterator(options));
     for (it->Seek(leveldb::Slice(&DB_COIN, 1)); it->Valid(); it->Next()) {
         const leveldb::Slice key = it->key();
         if (key.empty() || key[0] != DB_COIN) break;
@@ -121,6 +122,16 @@ void CoinsViewDB::ForEachCoin(const std::function<bool(const consensus::OutPoint
         if (!fn(outpoint, *coin)) return;
     }
     if (!it->status().ok()) storage_detail::LogStatus("coins iteration", it->status());
+}
+
+} // namespace
+
+void CoinsViewDB::ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const
+{
+    if (!m_db) return;
+    leveldb::ReadOptions options;
+    options.fill_cache = false;
+    IterateCoins(*m_db, options, fn);
 }
 
 UtxoStats CoinsViewDB::ComputeStats() const
@@ -139,31 +150,19 @@ UtxoStats CoinsViewDB::ComputeStats() const
     consensus::HashWriter hasher;
     consensus::Uint256 last_txid;
     bool have_last = false;
-    {
-        std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(options));
-        for (it->Seek(leveldb::Slice(&DB_COIN, 1)); it->Valid(); it->Next()) {
-            const leveldb::Slice key = it->key();
-            if (key.empty() || key[0] != DB_COIN) break;
-            consensus::OutPoint outpoint;
-            std::optional<consensus::Coin> coin;
-            if (ParseCoinKey(key, outpoint)) coin = DecodeCoin(std::string_view(it->value().data(), it->value().size()));
-            if (!coin) {
-                std::cerr << "minicash storage: skipping corrupt coin record in stats" << std::endl;
-                continue;
-            }
-            if (!have_last || outpoint.hash != last_txid) {
-                ++stats.transactions;
-                last_txid = outpoint.hash;
-                have_last = true;
-            }
-            outpoint.Serialize(hasher);
-            coin->Serialize(hasher); // LE32(height * 2 + coinbase), then the TxOut
-            ++stats.txouts;
-            stats.total_amount += coin->out.value;
-            stats.bogosize += 50 + coin->out.script_pubkey.size();
+    IterateCoins(*m_db, options, [&](const consensus::OutPoint& outpoint, const consensus::Coin& coin) {
+        if (!have_last || outpoint.hash != last_txid) {
+            ++stats.transactions;
+            last_txid = outpoint.hash;
+            have_last = true;
         }
-        if (!it->status().ok()) storage_detail::LogStatus("coins stats iteration", it->status());
-    }
+        outpoint.Serialize(hasher);
+        coin.Serialize(hasher); // LE32(height * 2 + coinbase), then the TxOut
+        ++stats.txouts;
+        stats.total_amount += coin.out.value;
+        stats.bogosize += 50 + coin.out.script_pubkey.size();
+        return true;
+    });
     m_db->ReleaseSnapshot(snapshot);
     stats.hash_serialized = hasher.GetHash();
     stats.disk_size = EstimateSize();
