@@ -145,18 +145,24 @@ ValidationResult Chainstate::Impl::AcceptBlock(const std::shared_ptr<const conse
 ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consensus::Block>& block, bool* new_block)
 {
     ValidationResult result;
+    bool complete = true;
+    BlockIndex* index = nullptr;
     {
         std::lock_guard lock(m_impl->mutex);
-        BlockIndex* index = nullptr;
         result = m_impl->AcceptBlock(block, new_block, nullptr, &index);
-        if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block);
+        if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
+    }
+    DeliverEvents();
+    // A long way to the new best chain continues in steps, releasing the lock between them.
+    if (result.IsValid() && !complete) result = ActivateBestChain();
+    if (result.IsValid() && index) {
+        std::lock_guard lock(m_impl->mutex);
         // A block that fails to connect is invalid for the caller too.
-        if (result.IsValid() && index && (index->status & BLOCK_FAILED_MASK)) {
+        if (index->status & BLOCK_FAILED_MASK) {
             result = m_impl->last_failed == index ? m_impl->last_failed_result
                                                   : ValidationResult::Invalid("bad-prevblk", "previous block invalid");
         }
     }
-    DeliverEvents();
     return result;
 }
 

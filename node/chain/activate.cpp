@@ -41,10 +41,13 @@ BlockIndex* Chainstate::Impl::FindMostWorkChain()
     return nullptr;
 }
 
-ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block)
+ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block,
+                                                           bool* complete)
 {
     const BlockIndex* start_tip = active.Tip();
-    while (true) {
+    int connected = 0;
+    if (complete) *complete = true;
+    while (!complete || *complete) {
         BlockIndex* best = FindMostWorkChain();
         if (!best || best == active.Tip()) break;
 
@@ -72,6 +75,10 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
                 invalid_found = true;
                 break;
             }
+            if (complete && ++connected >= MAX_BLOCKS_PER_STEP && next != best) {
+                *complete = false; // more to do: the caller continues after releasing the lock
+                break;
+            }
         }
         if (!invalid_found) {
             // Candidates with less work than the new tip are useless now.
@@ -97,13 +104,16 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
 
 ValidationResult Chainstate::ActivateBestChain()
 {
-    ValidationResult r;
-    {
-        std::lock_guard lock(m_impl->mutex);
-        r = m_impl->ActivateBestChainLocked(nullptr);
+    while (true) {
+        ValidationResult r;
+        bool complete = true;
+        {
+            std::lock_guard lock(m_impl->mutex);
+            r = m_impl->ActivateBestChainLocked(nullptr, &complete);
+        }
+        DeliverEvents();
+        if (!r.IsValid() || complete) return r;
     }
-    DeliverEvents();
-    return r;
 }
 
 ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)

@@ -593,6 +593,7 @@ void Chainstate::AddListener(ChainListener* listener)
 {
     std::lock_guard lock(m_impl->listeners_mutex);
     m_impl->listeners.push_back(listener);
+    m_impl->listener_count = static_cast<int>(m_impl->listeners.size());
 }
 
 void Chainstate::RemoveListener(ChainListener* listener)
@@ -600,6 +601,7 @@ void Chainstate::RemoveListener(ChainListener* listener)
     std::lock_guard lock(m_impl->listeners_mutex);
     auto& v = m_impl->listeners;
     v.erase(std::remove(v.begin(), v.end(), listener), v.end());
+    m_impl->listener_count = static_cast<int>(v.size());
 }
 
 TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>& pred, std::chrono::milliseconds timeout)

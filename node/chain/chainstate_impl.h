@@ -66,6 +66,8 @@ struct Chainstate::Impl {
     std::unique_ptr<ScriptCheckPool> pool;
 
     std::vector<ChainListener*> listeners; // guarded by listeners_mutex
+    /** Number of listeners; block events (which hold whole blocks) are queued only if > 0. */
+    std::atomic<int> listener_count{0};
     std::mutex listeners_mutex;
     std::vector<ChainEvent> pending_events;
 
@@ -101,7 +103,14 @@ struct Chainstate::Impl {
     consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block);
     consensus::ValidationResult DisconnectTip();
     BlockIndex* FindMostWorkChain();
-    consensus::ValidationResult ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block);
+    /**
+     * Connects towards the most-work chain. With complete non-null, stops after
+     * MAX_BLOCKS_PER_STEP connections and sets *complete = false, so the caller can release
+     * the lock and deliver notifications between steps (bounded memory, fair to readers).
+     */
+    consensus::ValidationResult ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block,
+                                                        bool* complete = nullptr);
+    static constexpr int MAX_BLOCKS_PER_STEP = 32;
     uint32_t NextWorkRequired(const BlockIndex* prev, int64_t block_time) const;
     uint32_t BlockScriptFlags(const BlockIndex* index) const;
     bool FlushLocked(bool force_coins);

@@ -202,7 +202,7 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
         return ValidationResult::Error("failed to write the transaction index");
     }
     active.SetTip(index);
-    pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
+    if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
     return ValidationResult::Valid();
 }
 
@@ -219,7 +219,7 @@ ValidationResult Chainstate::Impl::DisconnectTip()
     if (!view.Flush()) return ValidationResult::Error("failed to update the coins cache");
     if (txindex && !txindex->EraseBlock(*block)) return ValidationResult::Error("failed to update the transaction index");
     active.SetTip(tip->prev);
-    pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
+    if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
     return ValidationResult::Valid();
 }
 
