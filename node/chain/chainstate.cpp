@@ -241,11 +241,11 @@ bool Chainstate::Impl::FlushIfNeededLocked()
     const auto now = std::chrono::steady_clock::now();
     const bool cache_full = coins->DynamicMemoryUsage() > opts.dbcache_bytes;
     const bool coins_due = now - last_coins_flush > std::chrono::minutes(10);
-    // Outside bulk import, every accepted block's index entry (and its block and undo
-    // bytes) is made durable before the caller hears back, so a kill -9 loses no block
-    // that was acknowledged: on restart it is connected again from disk. During import
-    // the index is written at most once a second.
-    const bool index_due = !importing.load() || now - last_index_flush > std::chrono::seconds(1);
+    // The block index (with the block and undo bytes it points to) is written at most
+    // once a second, so syncing does not wait on an fsync per block; whoever
+    // acknowledges a block to a user calls SyncBlockIndex() first, so a kill -9 loses no
+    // acknowledged block (on restart it is connected again from disk).
+    const bool index_due = now - last_index_flush > std::chrono::seconds(1);
     if (cache_full || coins_due) return FlushLocked(true);
     if (index_due) return FlushLocked(false);
     return true;
@@ -398,6 +398,12 @@ bool Chainstate::FlushIfNeeded()
 {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->FlushIfNeededLocked();
+}
+
+bool Chainstate::SyncBlockIndex()
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->FlushLocked(false);
 }
 
 // ---------------------------------------------------------------- Reads

@@ -215,6 +215,14 @@ public:
     bool Flush();
     /** Flushes only if the cache is over budget or enough time passed since the last flush. */
     bool FlushIfNeeded();
+    /**
+     * Makes every block accepted so far durable: block and undo bytes synced, then the
+     * block index written (not the UTXO cache, which catches up from the blocks on a
+     * restart). Block processing does this at most once a second; callers that
+     * acknowledge a block to a user (submitblock, generate*) call this first. False on
+     * I/O failure.
+     */
+    bool SyncBlockIndex();
 
 private:
     Chainstate() = default;

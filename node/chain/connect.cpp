@@ -57,7 +57,13 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
     BlockUndo undo;
     undo.txundo.reserve(block.vtx.size() > 0 ? block.vtx.size() - 1 : 0);
     std::vector<consensus::PrecomputedTransactionData> txdata(block.vtx.size());
-    std::vector<ScriptCheck> checks;
+    size_t total_inputs = 0;
+    for (const auto& tx : block.vtx) {
+        if (!tx->IsCoinBase()) total_inputs += tx->vin.size();
+    }
+    // Declared after txdata, which its checks point into: an early return below cancels
+    // and waits for the workers before txdata goes away.
+    ScriptCheckPool::Session checks(*pool, total_inputs);
     consensus::Amount fees;
     int64_t sigop_cost = 0;
 
@@ -103,8 +109,9 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
                 c.spent = &txdata[i].m_spent_outputs[j];
                 c.flags = flags;
                 c.txdata = &txdata[i];
-                checks.push_back(c);
+                checks.Add(c);
             }
+            checks.Release(); // the workers start on this transaction's inputs now
             TxUndo& txundo = undo.txundo.emplace_back();
             txundo.prevouts.reserve(tx.vin.size());
             for (const auto& in : tx.vin) {
@@ -123,8 +130,8 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
                                                               std::to_string(block.vtx[0]->GetValueOut().sats) +
                                                               " vs limit=" + std::to_string(reward.sats) + ")");
     }
-    if (auto failed = pool->Run(checks)) {
-        const ScriptCheck& c = checks[*failed];
+    if (auto failed = checks.Join()) {
+        const ScriptCheck& c = checks.Checks()[*failed];
         return ValidationResult::Invalid("mandatory-script-verify-flag-failed (" +
                                              consensus::ScriptErrorString(c.error) + ")",
                                          "input " + std::to_string(c.input) + " of tx " + c.tx->GetTxid().GetHex());

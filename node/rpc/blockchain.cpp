@@ -213,6 +213,8 @@ Json ChangeBlockValidity(Chainstate& cs, const RpcRequest& req, bool invalidate)
     consensus::ValidationResult r = invalidate ? cs.InvalidateBlock(hash) : cs.ReconsiderBlock(hash);
     if (r.IsValid() && invalidate) r = cs.ActivateBestChain();
     if (!r.IsValid()) throw RpcError(RPC_DATABASE_ERROR, r.ToString());
+    // The new validity flags survive a crash once the call returns.
+    if (!cs.SyncBlockIndex()) throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
     return Json();
 }
 

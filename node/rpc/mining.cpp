@@ -123,6 +123,12 @@ void SubmitSolved(Chainstate& cs, consensus::Block block)
     if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted");
 }
 
+/** Makes the blocks accepted so far durable before they are acknowledged to the client. */
+void SyncBeforeReply(Chainstate& cs)
+{
+    if (!cs.SyncBlockIndex()) throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
+}
+
 /** Core's generateBlocks: mines n blocks to script; returns their hashes (fewer if max_tries runs out). */
 Json GenerateBlocks(Chainstate& cs, const consensus::Script& script, int64_t n, uint64_t max_tries)
 {
@@ -137,6 +143,7 @@ Json GenerateBlocks(Chainstate& cs, const consensus::Script& script, int64_t n, 
         hashes.push_back(hash.GetHex());
         --n;
     }
+    SyncBeforeReply(cs);
     return hashes;
 }
 
@@ -303,6 +310,7 @@ Json SubmitBlock(Chainstate& cs, const RpcRequest& req)
     bool new_block = false;
     const consensus::ValidationResult r =
         cs.ProcessNewBlock(std::make_shared<const consensus::Block>(std::move(*decoded)), &new_block);
+    SyncBeforeReply(cs);
     if (r.IsValid() && !new_block) return "duplicate";
     if (!r.IsValid()) return Bip22Result(r);
     // Stored; it was checked fully only if it was connected (else Core's callback never fires).
@@ -319,6 +327,7 @@ Json SubmitHeader(Chainstate& cs, const RpcRequest& req)
         throw RpcError(RPC_VERIFY_ERROR, "Must submit previous header (" + header->prev_block.GetHex() + ") first");
     }
     const consensus::ValidationResult r = cs.ProcessNewBlockHeaders({*header});
+    SyncBeforeReply(cs);
     if (r.IsValid()) return Json();
     if (r.IsError()) throw RpcError(RPC_VERIFY_ERROR, r.ToString());
     throw RpcError(RPC_VERIFY_ERROR, r.GetRejectReason());
@@ -377,6 +386,7 @@ Json GenerateBlock(Chainstate& cs, const RpcRequest& req)
     obj["hash"] = block.GetHash().GetHex();
     if (submit) {
         SubmitSolved(cs, std::move(block));
+        SyncBeforeReply(cs);
     } else {
         obj["hex"] = consensus::HexStr(consensus::SerializeToBytes(block));
     }

@@ -2,6 +2,7 @@
 // backing view. A coin missing from the backing view is never cached as an entry.
 #include "node/storage/coins_cache.h"
 
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -129,19 +130,30 @@ consensus::Uint256 CoinsViewCache::GetBestBlock() const
 
 bool CoinsViewCache::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block)
 {
-    for (auto& [outpoint, child] : map) {
-        if (!(child.flags & CoinsCacheEntry::DIRTY)) continue;
+    for (auto it = map.begin(); it != map.end();) {
+        const auto next = std::next(it);
+        const consensus::OutPoint& outpoint = it->first;
+        CoinsCacheEntry& child = it->second;
+        if (!(child.flags & CoinsCacheEntry::DIRTY)) {
+            it = next;
+            continue;
+        }
         const bool child_fresh = child.flags & CoinsCacheEntry::FRESH;
         auto ours = m_map.find(outpoint);
         if (ours == m_map.end()) {
             // Spent and FRESH in the child: neither we nor our base ever saw it.
-            if (child_fresh && child.coin.IsSpent()) continue;
-            CoinsCacheEntry& entry = m_map[outpoint];
-            entry.coin = std::move(child.coin);
-            m_script_bytes += ScriptUsage(entry.coin);
+            if (child_fresh && child.coin.IsSpent()) {
+                it = next;
+                continue;
+            }
+            // Move the child's node over whole: no allocation, no copy of the script.
+            auto node = map.extract(it);
             // FRESH carries over only if it was FRESH below; otherwise the coin may
             // have just been flushed from us and exist in our base.
-            entry.flags = CoinsCacheEntry::DIRTY | (child_fresh ? CoinsCacheEntry::FRESH : 0);
+            node.mapped().flags = CoinsCacheEntry::DIRTY | (child_fresh ? CoinsCacheEntry::FRESH : 0);
+            m_script_bytes += ScriptUsage(node.mapped().coin);
+            m_map.insert(std::move(node));
+            it = next;
             continue;
         }
         if (child_fresh && !ours->second.coin.IsSpent()) {
@@ -159,6 +171,7 @@ bool CoinsViewCache::BatchWrite(CoinsMap& map, const consensus::Uint256& best_bl
             m_script_bytes += ScriptUsage(ours->second.coin);
             ours->second.flags |= CoinsCacheEntry::DIRTY;
         }
+        it = next;
     }
     m_best_block = best_block;
     return true;

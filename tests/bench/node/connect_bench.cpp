@@ -8,20 +8,22 @@
 //       each (transactions of 2 inputs and 2 outputs, BIP-143 ECDSA signatures made with
 //       consensus::SignEcdsa over 16 keys).
 //
-//   bench_node_connect --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR] [--raw-seconds=3]
+//   bench_node_connect --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR]
 //                      [--no-reindex] [--keep]
-//       1. Measures the raw libsecp256k1 rate: secp256k1_ecdsa_verify on pre-parsed keys
-//          and signatures, on 1 thread and on --par threads at once.
-//       2. Opens a fresh chainstate (par, dbcache MiB) in a new directory under --workdir,
+//       1. Opens a fresh chainstate (par, dbcache MiB) in a new directory under --workdir,
 //          connects the funding and maturity blocks ("setup"), then times ProcessNewBlock
 //          on every spending block. Blocks are read and decoded one at a time outside the
 //          timed calls, so the process never holds the whole chain in memory.
+//       2. Between those blocks (outside the timing) it samples two raw libsecp256k1
+//          rates, one pass of 256 verifications each, on 1 thread and on --par threads at
+//          once: libsecp256k1's own ecdsa_verify benchmark (parse the compressed key and
+//          the DER signature, verify) and secp256k1_ecdsa_verify alone on pre-parsed
+//          data. Interleaving makes both sides see the same CPU speed, which drifts on a VM.
 //       3. Closes it and times -reindex-chainstate: Chainstate::Open with
 //          reindex_chainstate=true plus ImportBlocks, which reconnects every block from
-//          the stored blk files. Checks the UTXO set hash matches the one after step 2.
+//          the stored blk files. Checks the UTXO set hash matches the one after step 1.
 //       4. Reports the peak RSS (getrusage ru_maxrss) after each phase.
 //       Run each --dbcache/--par combination as its own process so the RSS is its own.
-//       The raw rate is measured again after step 2 and the mean of both is the yardstick.
 
 #include "consensus/block_check.h"
 #include "consensus/hash.h"
@@ -53,6 +55,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 using namespace consensus;
@@ -340,11 +343,27 @@ int Generate(const std::filesystem::path& chain, int spend_blocks, int inputs_pe
 
 // ------------------------------------------------------------------------- raw ECDSA yardstick
 
+/**
+ * Two yardsticks on the same 256 (key, signature, message) triples:
+ * - WITH_PARSE is libsecp256k1's own "ecdsa_verify" benchmark (its bench_verify): parse the
+ *   33-byte compressed key and the DER signature, then verify. Every script check has to do
+ *   this much, since keys and signatures arrive serialized.
+ * - PRE_PARSED is secp256k1_ecdsa_verify alone on parsed data: the stricter bound.
+ */
+enum class RawMode { WITH_PARSE, PRE_PARSED };
+
+/** Verifications done and the wall and CPU seconds they took. */
+struct RawSample {
+    double n{0}, wall{0}, cpu{0};
+};
+
 struct RawEcdsa {
     secp256k1_context* ctx{nullptr};
     std::vector<secp256k1_pubkey> pubkeys;
     std::vector<secp256k1_ecdsa_signature> sigs;
     std::vector<std::array<uint8_t, 32>> msgs;
+    std::vector<std::vector<uint8_t>> pubkey_bytes;
+    std::vector<std::vector<uint8_t>> sig_der;
 
     RawEcdsa()
     {
@@ -366,47 +385,49 @@ struct RawEcdsa {
             pubkeys.push_back(pk);
             sigs.push_back(sig);
             msgs.push_back(msg);
+            pubkey_bytes.push_back(keys.pubkey[k]);
+            sig_der.push_back(*der);
         }
     }
     ~RawEcdsa() { secp256k1_context_destroy(ctx); }
 
     /** Verifies in a loop for about secs seconds on one thread; returns verifications done. */
-    uint64_t Loop(double secs, double& wall, double& cpu) const
+    bool VerifyOne(size_t i, RawMode mode) const
     {
-        uint64_t n = 0;
+        if (mode == RawMode::PRE_PARSED) return secp256k1_ecdsa_verify(ctx, &sigs[i], msgs[i].data(), &pubkeys[i]);
+        secp256k1_pubkey pk;
+        secp256k1_ecdsa_signature sig;
+        return secp256k1_ec_pubkey_parse(ctx, &pk, pubkey_bytes[i].data(), pubkey_bytes[i].size()) &&
+               secp256k1_ecdsa_signature_parse_der(ctx, &sig, sig_der[i].data(), sig_der[i].size()) &&
+               secp256k1_ecdsa_verify(ctx, &sig, msgs[i].data(), &pk);
+    }
+
+    /** One pass over the triples on this thread, added to the sample. */
+    void Pass(RawMode mode, RawSample& sample) const
+    {
         const double cpu0 = ThreadCpuSeconds();
         const auto start = Clock::now();
-        const auto until = start + std::chrono::duration<double>(secs);
-        while (Clock::now() < until) {
-            for (size_t i = 0; i < pubkeys.size(); ++i) {
-                if (!secp256k1_ecdsa_verify(ctx, &sigs[i], msgs[i].data(), &pubkeys[i])) Die("raw verify failed");
-            }
-            n += pubkeys.size();
+        for (size_t i = 0; i < pubkeys.size(); ++i) {
+            if (!VerifyOne(i, mode)) Die("raw verify failed");
         }
-        wall = Seconds(Clock::now() - start);
-        cpu = ThreadCpuSeconds() - cpu0;
-        return n;
+        sample.n += static_cast<double>(pubkeys.size());
+        sample.wall += Seconds(Clock::now() - start);
+        sample.cpu += ThreadCpuSeconds() - cpu0;
     }
 
-    /** One thread: verifications per wall second and per CPU second of the thread. */
-    std::pair<double, double> Rate1(double secs) const
+    /** One pass on each of `threads` threads at once; the wall time is the whole group's. */
+    void PassN(int threads, RawMode mode, RawSample& sample) const
     {
-        double wall = 0, cpu = 0;
-        const uint64_t n = Loop(secs, wall, cpu);
-        return {static_cast<double>(n) / wall, static_cast<double>(n) / cpu};
-    }
-
-    /** Total verifications per wall second of `threads` threads running at once. */
-    double RateN(int threads, double secs) const
-    {
-        std::vector<uint64_t> counts(threads);
-        std::vector<double> walls(threads), cpus(threads);
+        const auto start = Clock::now();
         std::vector<std::thread> ts;
-        for (int t = 0; t < threads; ++t) ts.emplace_back([&, t] { counts[t] = Loop(secs, walls[t], cpus[t]); });
+        std::vector<RawSample> each(threads);
+        for (int t = 0; t < threads; ++t) ts.emplace_back([&, t] { Pass(mode, each[t]); });
         for (auto& t : ts) t.join();
-        double total = 0;
-        for (int t = 0; t < threads; ++t) total += static_cast<double>(counts[t]) / walls[t];
-        return total;
+        sample.wall += Seconds(Clock::now() - start);
+        for (const auto& e : each) {
+            sample.n += e.n;
+            sample.cpu += e.cpu;
+        }
     }
 };
 
@@ -417,7 +438,6 @@ struct Options {
     std::filesystem::path workdir;
     int par{1};
     size_t dbcache_mib{64};
-    double raw_seconds{3.0};
     bool reindex{true};
     bool keep{false};
 };
@@ -445,6 +465,37 @@ void Submit(node::chain::Chainstate& cs, const std::shared_ptr<const Block>& blo
     }
 }
 
+/** One yardstick's rates, sampled between the connected blocks. */
+struct RawRates {
+    RawSample one;   // 1 thread
+    RawSample many;  // par threads at once
+    double Wall1() const { return one.n / one.wall; }
+    double Cpu1() const { return one.n / one.cpu; }
+    double WallN(int par) const { return par > 1 ? many.n / many.wall : Wall1(); }
+};
+
+void SampleRaw(const RawEcdsa& raw, int par, RawMode mode, RawRates& rates)
+{
+    raw.Pass(mode, rates.one);
+    if (par > 1) raw.PassN(par, mode, rates.many);
+}
+
+void PrintRaw(const char* name, const RawRates& r, int par)
+{
+    std::printf("raw %s, 1 thread: %.0f/s wall (%.1f us), %.0f per thread-CPU-second (%.1f us)\n", name, r.Wall1(),
+                1e6 / r.Wall1(), r.Cpu1(), 1e6 / r.Cpu1());
+    if (par > 1) std::printf("raw %s, %d threads at once: %.0f/s wall\n", name, par, r.WallN(par));
+}
+
+void PrintRatios(const char* name, const RawRates& r, int par, double rate, double cpu_rate)
+{
+    std::printf("ratio vs %s: wall vs 1-thread x par (%.0f/s) %.3f", name, r.Wall1() * par, rate / (r.Wall1() * par));
+    if (par > 1) {
+        std::printf("; wall vs measured on %d threads (%.0f/s) %.3f", par, r.WallN(par), rate / r.WallN(par));
+    }
+    std::printf("; CPU (inputs per process-CPU-second vs raw per thread-CPU-second) %.3f\n", cpu_rate / r.Cpu1());
+}
+
 int Connect(const Options& o)
 {
     const ChainParams& params = Params(ChainType::REGTEST);
@@ -452,8 +503,7 @@ int Connect(const Options& o)
     const double rss_start = PeakRssMiB();
 
     const RawEcdsa raw;
-    const auto [raw1_before, rawcpu_before] = raw.Rate1(o.raw_seconds);
-    const double rawn_before = o.par > 1 ? raw.RateN(o.par, o.raw_seconds) : raw1_before;
+    RawRates with_parse, pre_parsed;
 
     const std::filesystem::path dir =
         o.workdir / ("connect-par" + std::to_string(o.par) + "-dbcache" + std::to_string(o.dbcache_mib) + "-" +
@@ -476,30 +526,33 @@ int Connect(const Options& o)
     const double setup_secs = Seconds(Clock::now() - setup_start);
     const double rss_setup = PeakRssMiB();
 
-    // Timed: the spending blocks, one ProcessNewBlock each; decoding is outside the timing.
-    double connect_secs = 0, decode_cpu = 0;
+    // Timed: the spending blocks, one ProcessNewBlock each; decoding and freeing the
+    // block and the raw samples are outside the timing (wall and CPU).
+    double connect_secs = 0, outside_cpu = 0;
     const double cpu_start = ProcessCpuSeconds();
     for (int i = 0; i < info.spend_blocks; ++i) {
-        const double d0 = ThreadCpuSeconds();
+        double d0 = ThreadCpuSeconds();
         auto block = reader.Next();
-        decode_cpu += ThreadCpuSeconds() - d0;
+        outside_cpu += ThreadCpuSeconds() - d0;
         if (!block) Die("chain file ends early");
         const auto t0 = Clock::now();
         Submit(*cs, block, info.setup_blocks + 1 + i);
         connect_secs += Seconds(Clock::now() - t0);
+        d0 = ProcessCpuSeconds();
+        block.reset();
+        // The yardsticks, sampled between blocks so both see the same machine: the CPU
+        // speed of a shared VM drifts by 10-20% within a minute.
+        if (i % 2 == 0) SampleRaw(raw, o.par, RawMode::WITH_PARSE, with_parse);
+        SampleRaw(raw, o.par, RawMode::PRE_PARSED, pre_parsed);
+        if (i % 2 == 1) SampleRaw(raw, o.par, RawMode::WITH_PARSE, with_parse);
+        outside_cpu += ProcessCpuSeconds() - d0;
     }
-    const double connect_cpu = ProcessCpuSeconds() - cpu_start - decode_cpu;
+    const double connect_cpu = ProcessCpuSeconds() - cpu_start - outside_cpu;
     const auto [cache_bytes, cache_entries] = cs->CoinsCacheUsage();
     const auto f0 = Clock::now();
     if (!cs->Flush()) Die("flush failed");
     const double flush_secs = Seconds(Clock::now() - f0);
     const double rss_connect = PeakRssMiB();
-
-    const auto [raw1_after, rawcpu_after] = raw.Rate1(o.raw_seconds);
-    const double rawn_after = o.par > 1 ? raw.RateN(o.par, o.raw_seconds) : raw1_after;
-    const double raw1 = (raw1_before + raw1_after) / 2;
-    const double rawn = (rawn_before + rawn_after) / 2;
-    const double rawcpu = (rawcpu_before + rawcpu_after) / 2;
 
     const auto stats = cs->GetUtxoStats();
     if (!stats) Die("GetUtxoStats failed");
@@ -508,20 +561,14 @@ int Connect(const Options& o)
     const double cpu_rate = inputs / connect_cpu;
 
     std::printf("bench_node_connect: par=%d dbcache=%zuMiB chain=%s\n", o.par, o.dbcache_mib, o.chain.string().c_str());
-    std::printf("raw secp256k1_ecdsa_verify (pre-parsed), 1 thread: %.0f/s before, %.0f/s after, mean %.0f/s wall "
-                "(%.1f us); per thread-CPU-second %.0f/s before, %.0f/s after, mean %.0f/s (%.1f us)\n",
-                raw1_before, raw1_after, raw1, 1e6 / raw1, rawcpu_before, rawcpu_after, rawcpu, 1e6 / rawcpu);
-    if (o.par > 1) {
-        std::printf("raw secp256k1_ecdsa_verify, %d threads at once: %.0f/s before, %.0f/s after, mean %.0f/s\n", o.par,
-                    rawn_before, rawn_after, rawn);
-    }
+    PrintRaw("libsecp256k1 bench_verify (key parse + DER parse + verify)", with_parse, o.par);
+    PrintRaw("secp256k1_ecdsa_verify (pre-parsed)", pre_parsed, o.par);
     std::printf("setup: %d blocks (funding + maturity) in %.2f s\n", info.setup_blocks, setup_secs);
     std::printf("connect: %d blocks, %" PRIu64 " P2WPKH inputs in %.2f s wall (ProcessNewBlock only), %.2f s CPU\n",
                 info.spend_blocks, info.spend_inputs, connect_secs, connect_cpu);
     std::printf("connect rate: %.0f inputs/s wall, %.0f inputs per CPU-second\n", rate, cpu_rate);
-    std::printf("ratio wall vs raw 1-thread x par (%.0f/s): %.3f\n", raw1 * o.par, rate / (raw1 * o.par));
-    if (o.par > 1) std::printf("ratio wall vs raw measured on %d threads (%.0f/s): %.3f\n", o.par, rawn, rate / rawn);
-    std::printf("ratio CPU (inputs per process-CPU-second vs raw per thread-CPU-second): %.3f\n", cpu_rate / rawcpu);
+    PrintRatios("bench_verify", with_parse, o.par, rate, cpu_rate);
+    PrintRatios("pre-parsed verify", pre_parsed, o.par, rate, cpu_rate);
     std::printf("coins cache before the final flush: %.1f MiB, %zu entries; final flush %.2f s\n",
                 static_cast<double>(cache_bytes) / 1048576.0, cache_entries, flush_secs);
     std::printf("utxo set: %" PRIu64 " txouts, hash %s\n", stats->txouts, stats->hash_serialized.GetHex().c_str());
@@ -585,8 +632,6 @@ int main(int argc, char** argv)
             o.par = std::max(1, std::atoi(v.c_str()));
         } else if (Flag(argv[i], "--dbcache", v)) {
             o.dbcache_mib = static_cast<size_t>(std::max(1, std::atoi(v.c_str())));
-        } else if (Flag(argv[i], "--raw-seconds", v)) {
-            o.raw_seconds = std::max(0.1, std::atof(v.c_str()));
         } else if (Flag(argv[i], "--spend-blocks", v)) {
             spend_blocks = std::max(1, std::atoi(v.c_str()));
         } else if (Flag(argv[i], "--inputs", v)) {
@@ -594,7 +639,7 @@ int main(int argc, char** argv)
         } else {
             std::fprintf(stderr,
                          "usage: %s --generate --chain=FILE [--spend-blocks=200] [--inputs=2000]\n"
-                         "       %s --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR] [--raw-seconds=3] "
+                         "       %s --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR]"
                          "[--no-reindex] [--keep]\n",
                          argv[0], argv[0]);
             return 2;
