@@ -116,31 +116,6 @@ bool CheckPubKeyEncoding(const Bytes& key, uint32_t flags, SigVersion sigversion
     return true;
 }
 
-bool EvalChecksigPreTapscript(const Bytes& sig, const Bytes& pubkey, Script::const_iterator code_begin,
-                              Script::const_iterator code_end, uint32_t flags, const BaseSignatureChecker& checker,
-                              SigVersion sigversion, ScriptError* serror, bool& success)
-{
-    // The signed script starts after the last executed OP_CODESEPARATOR.
-    Script script_code(code_begin, code_end);
-    // Legacy scripts sign themselves minus the signature (FindAndDelete); segwit does not.
-    if (sigversion == SigVersion::BASE) {
-        Script pattern;
-        pattern << sig;
-        const int found = FindAndDelete(script_code, pattern);
-        if (found > 0 && (flags & SCRIPT_VERIFY_CONST_SCRIPTCODE)) {
-            return SetError(serror, ScriptError::SIG_FINDANDDELETE);
-        }
-    }
-    if (!CheckSignatureEncoding(sig, flags, serror) || !CheckPubKeyEncoding(pubkey, flags, sigversion, serror)) {
-        return false;
-    }
-    success = checker.CheckECDSASignature(sig, pubkey, script_code, sigversion);
-    if (!success && (flags & SCRIPT_VERIFY_NULLFAIL) && !sig.empty()) {
-        return SetError(serror, ScriptError::SIG_NULLFAIL);
-    }
-    return true;
-}
-
 bool EvalChecksigTapscript(const Bytes& sig, const Bytes& pubkey, ScriptExecutionData& execdata, uint32_t flags,
                            const BaseSignatureChecker& checker, SigVersion sigversion, ScriptError* serror,
                            bool& success)
@@ -198,6 +173,31 @@ bool IsDisabledOpcode(Opcode op)
 }
 
 } // namespace
+
+bool EvalChecksigPreTapscript(const Bytes& sig, const Bytes& pubkey, Script::const_iterator code_begin,
+                              Script::const_iterator code_end, uint32_t flags, const BaseSignatureChecker& checker,
+                              SigVersion sigversion, ScriptError* serror, bool& success)
+{
+    // The signed script starts after the last executed OP_CODESEPARATOR.
+    Script script_code(code_begin, code_end);
+    // Legacy scripts sign themselves minus the signature (FindAndDelete); segwit does not.
+    if (sigversion == SigVersion::BASE) {
+        Script pattern;
+        pattern << sig;
+        const int found = FindAndDelete(script_code, pattern);
+        if (found > 0 && (flags & SCRIPT_VERIFY_CONST_SCRIPTCODE)) {
+            return SetError(serror, ScriptError::SIG_FINDANDDELETE);
+        }
+    }
+    if (!CheckSignatureEncoding(sig, flags, serror) || !CheckPubKeyEncoding(pubkey, flags, sigversion, serror)) {
+        return false;
+    }
+    success = checker.CheckECDSASignature(sig, pubkey, script_code, sigversion);
+    if (!success && (flags & SCRIPT_VERIFY_NULLFAIL) && !sig.empty()) {
+        return SetError(serror, ScriptError::SIG_NULLFAIL);
+    }
+    return true;
+}
 
 bool CastToBool(const std::vector<uint8_t>& v)
 {

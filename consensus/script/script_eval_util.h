@@ -22,6 +22,16 @@ inline bool SetSuccess(ScriptError* serror)
 /** Script truth: any non-zero byte, except a lone sign bit in the last byte (negative zero). */
 bool CastToBool(const std::vector<uint8_t>& v);
 
+/**
+ * OP_CHECKSIG(VERIFY) for legacy and segwit v0 scripts: encoding checks, then the
+ * signature against the script code [code_begin, code_end); success says whether it
+ * verified. False (with serror) when the script must fail at once.
+ */
+bool EvalChecksigPreTapscript(const std::vector<uint8_t>& sig, const std::vector<uint8_t>& pubkey,
+                              Script::const_iterator code_begin, Script::const_iterator code_end, uint32_t flags,
+                              const BaseSignatureChecker& checker, SigVersion sigversion, ScriptError* serror,
+                              bool& success);
+
 /** OP_CHECKMULTISIG(VERIFY) on stack (legacy and segwit v0 only). */
 bool EvalCheckMultisig(std::vector<std::vector<uint8_t>>& stack, Opcode opcode, Script::const_iterator code_begin,
                        Script::const_iterator code_end, uint32_t flags, const BaseSignatureChecker& checker,

@@ -51,6 +51,36 @@ bool ExecuteWitnessScript(std::span<const Bytes> stack_span, const Script& exec_
     return true;
 }
 
+/**
+ * The implied script of a P2WPKH spend, OP_DUP OP_HASH160 <program> OP_EQUALVERIFY
+ * OP_CHECKSIG, on the witness stack [sig, pubkey], without the interpreter's stack
+ * copies: every step fails exactly where and as ExecuteWitnessScript running that
+ * script would (element size, EQUALVERIFY, the CHECKSIG encoding and NULLFAIL rules,
+ * then a false result as EVAL_FALSE). Tested against the generic path in
+ * tests/unit/script/p2wpkh_tests.cpp and by every vector with P2WPKH spends.
+ */
+bool ExecuteP2wpkh(const Bytes& sig, const Bytes& pubkey, const Bytes& program, uint32_t flags,
+                   const BaseSignatureChecker& checker, ScriptError* serror)
+{
+    if (sig.size() > MAX_SCRIPT_ELEMENT_SIZE || pubkey.size() > MAX_SCRIPT_ELEMENT_SIZE) {
+        return SetError(serror, ScriptError::PUSH_SIZE);
+    }
+    const Uint160 hash = Hash160(pubkey);
+    if (!std::equal(hash.begin(), hash.end(), program.begin(), program.end())) {
+        return SetError(serror, ScriptError::EQUALVERIFY);
+    }
+    // The script code BIP-143 signs is the implied script itself.
+    Script script_code;
+    script_code << OP_DUP << OP_HASH160 << program << OP_EQUALVERIFY << OP_CHECKSIG;
+    bool success = false;
+    if (!EvalChecksigPreTapscript(sig, pubkey, script_code.begin(), script_code.end(), flags, checker,
+                                  SigVersion::WITNESS_V0, serror, success)) {
+        return false;
+    }
+    if (!success) return SetError(serror, ScriptError::EVAL_FALSE);
+    return SetSuccess(serror);
+}
+
 bool VerifyTaprootCommitment(const Bytes& control, const Bytes& program, const Uint256& tapleaf_hash)
 {
     const std::span<const uint8_t> internal(control.data() + 1, TAPROOT_CONTROL_BASE_SIZE - 1);
@@ -87,9 +117,7 @@ bool VerifyWitnessProgram(const ScriptWitness& witness, int version, const Bytes
         if (program.size() == WITNESS_V0_KEYHASH_SIZE) {
             // BIP-141 P2WPKH: exactly [sig, pubkey], run as the implied P2PKH script.
             if (stack.size() != 2) return SetError(serror, ScriptError::WITNESS_PROGRAM_MISMATCH);
-            Script exec_script;
-            exec_script << OP_DUP << OP_HASH160 << program << OP_EQUALVERIFY << OP_CHECKSIG;
-            return ExecuteWitnessScript(stack, exec_script, flags, SigVersion::WITNESS_V0, checker, execdata, serror);
+            return ExecuteP2wpkh(stack[0], stack[1], program, flags, checker, serror);
         }
         return SetError(serror, ScriptError::WITNESS_PROGRAM_WRONG_LENGTH);
     }
