@@ -148,13 +148,15 @@ public:
 
     /**
      * A new block template on the current tip paying to script_pubkey: coinbase with the
-     * BIP-34 height, subsidy plus fees of txs, witness commitment when segwit is active,
-     * the required difficulty and time max(MTP + 1, now). txs are included as given
-     * (after the coinbase). Not yet solved (nonce 0). Error result if txs are invalid.
+     * BIP-34 height, the subsidy (plus the fees of txs if pay_fees), witness commitment
+     * when segwit is active, the required difficulty and time max(MTP + 1, now). txs are
+     * included as given (after the coinbase). Not yet solved (nonce 0). Error result if
+     * txs are invalid. generateblock passes pay_fees=false, as Core's appends its
+     * transactions to a template built without them.
      */
     consensus::ValidationResult CreateNewBlock(const consensus::Script& script_pubkey,
                                                const std::vector<consensus::TransactionRef>& txs,
-                                               consensus::Block& out_block);
+                                               consensus::Block& out_block, bool pay_fees = true);
     /** Checks a block template against the current tip without storing it (getblocktemplate proposal, generateblock). */
     consensus::ValidationResult TestBlockValidity(const consensus::Block& block, bool check_pow, bool check_merkle);
 

@@ -16,7 +16,8 @@ constexpr int32_t TEMPLATE_VERSION = 0x20000000;
 } // namespace
 
 ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubkey,
-                                            const std::vector<consensus::TransactionRef>& txs, consensus::Block& out)
+                                            const std::vector<consensus::TransactionRef>& txs, consensus::Block& out,
+                                            bool pay_fees)
 {
     std::lock_guard lock(m_impl->mutex);
     Impl& d = *m_impl;
@@ -49,7 +50,8 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
     // BIP-34 height, then an extra-nonce push that also keeps the script >= 2 bytes.
     coinbase.vin[0].script_sig.PushInt(height);
     coinbase.vin[0].script_sig << consensus::OP_0;
-    coinbase.vout.emplace_back(fees + GetBlockSubsidy(height, d.params->consensus), script_pubkey);
+    const consensus::Amount subsidy = GetBlockSubsidy(height, d.params->consensus);
+    coinbase.vout.emplace_back(pay_fees ? fees + subsidy : subsidy, script_pubkey);
     coinbase.locktime = 0;
     block.vtx.push_back(consensus::MakeTransactionRef(std::move(coinbase)));
     for (const auto& tx : txs) block.vtx.push_back(tx);

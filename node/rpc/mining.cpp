@@ -376,7 +376,9 @@ Json GenerateBlock(Chainstate& cs, const RpcRequest& req)
     }
 
     consensus::Block block;
-    consensus::ValidationResult r = cs.CreateNewBlock(*script, txs, block);
+    // As Core: the coinbase of a generateblock block claims the subsidy only, not the
+    // fees of the transactions given.
+    consensus::ValidationResult r = cs.CreateNewBlock(*script, txs, block, /*pay_fees=*/false);
     if (r.IsValid()) r = cs.TestBlockValidity(block, false, false);
     if (!r.IsValid()) throw RpcError(RPC_VERIFY_ERROR, "TestBlockValidity failed: " + r.ToString());
 

@@ -23,6 +23,9 @@ def build_chain_with_txs(node, target):
         r = node.generateblock(REGTEST_ADDR, [tx1, tx2, tx3])
         blk = node.getblock(r["hash"], 1)
         assert_equal(len(blk["tx"]), 4, "generateblock with a chain of 3 spends (block %d)" % blk["height"])
+        # As Core's, the coinbase claims the subsidy only (regtest halves every 150 blocks), not the fees.
+        cb_sats = sum(int(round(float(o["value"]) * 1e8)) for o in node.getblock(r["hash"], 2)["tx"][0]["vout"])
+        assert_equal(cb_sats, (50 * 10**8) >> (blk["height"] // 150), "generateblock coinbase pays the subsidy only")
         ntx += 3
     height = node.getblockcount()
     node.generatetoaddress(target - height, REGTEST_ADDR)
