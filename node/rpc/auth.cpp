@@ -11,6 +11,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 namespace node::rpc {
@@ -141,10 +143,18 @@ std::filesystem::path GetAuthCookieFile(const util::ArgsManager& args, const std
     return util::AbsPathForConfigVal(datadir_net, arg.empty() ? COOKIEAUTH_FILE : arg);
 }
 
-std::optional<std::string> GenerateAuthCookie(const std::filesystem::path& path, std::string& error)
+std::optional<unsigned> CookiePermsFromString(std::string_view readable_by)
+{
+    if (readable_by == "owner") return 0600;
+    if (readable_by == "group") return 0640;
+    if (readable_by == "all") return 0644;
+    return std::nullopt;
+}
+
+std::optional<std::string> GenerateAuthCookie(const std::filesystem::path& path, std::string& error, unsigned mode)
 {
     const std::string cookie = std::string(COOKIEAUTH_USER) + ":" + RandomHex(32);
-    if (!util::WriteFileAtomic(path, cookie, error, 0600)) {
+    if (!util::WriteFileAtomic(path, cookie, error, mode)) {
         error = "Unable to open cookie authentication file " + path.string() + " for writing: " + error;
         return std::nullopt;
     }
@@ -172,9 +182,19 @@ bool InitRpcAuthentication(const util::ArgsManager& args, const std::filesystem:
                            RpcAuthenticator& auth, bool& cookie_written, std::string& error)
 {
     cookie_written = false;
+    unsigned cookie_mode = 0600;
+    if (args.IsArgSet("-rpccookieperms")) {
+        const std::string perms = args.GetArg("-rpccookieperms", "");
+        const auto mode = CookiePermsFromString(perms);
+        if (!mode) {
+            error = "Invalid -rpccookieperms=" + perms + "; must be one of 'owner', 'group', or 'all'.";
+            return false;
+        }
+        cookie_mode = *mode;
+    }
     if (args.GetArg("-rpcpassword", "").empty()) {
         if (!args.IsArgNegated("-rpccookiefile")) {
-            auto cookie = GenerateAuthCookie(cookie_path, error);
+            auto cookie = GenerateAuthCookie(cookie_path, error, cookie_mode);
             if (!cookie) return false;
             const size_t colon = cookie->find(':');
             auth.AddPlain(cookie->substr(0, colon), cookie->substr(colon + 1));
@@ -193,7 +213,45 @@ bool InitRpcAuthentication(const util::ArgsManager& args, const std::filesystem:
             return false;
         }
     }
+    auth.Whitelist().SetDefaultDeny(args.GetBoolArg("-rpcwhitelistdefault", args.IsArgSet("-rpcwhitelist")));
+    for (const std::string& entry : args.GetArgs("-rpcwhitelist")) auth.Whitelist().Add(entry);
     return true;
+}
+
+void RpcWhitelist::Add(const std::string& entry)
+{
+    const size_t colon = entry.find(':');
+    const std::string user = entry.substr(0, colon);
+    std::set<std::string> methods;
+    if (colon != std::string::npos) {
+        // Core splits on both ',' and ' ', so "a, b" works (the empty piece names no method).
+        std::string piece;
+        for (char c : entry.substr(colon + 1)) {
+            if (c == ',' || c == ' ') {
+                methods.insert(std::move(piece));
+                piece.clear();
+            } else {
+                piece += c;
+            }
+        }
+        methods.insert(std::move(piece));
+    }
+    auto [it, inserted] = m_lists.try_emplace(user);
+    if (inserted) {
+        it->second = std::move(methods);
+    } else {
+        std::set<std::string> both;
+        std::set_intersection(methods.begin(), methods.end(), it->second.begin(), it->second.end(),
+                              std::inserter(both, both.end()));
+        it->second = std::move(both);
+    }
+}
+
+bool RpcWhitelist::Allows(const std::string& user, const std::string& method) const
+{
+    const auto it = m_lists.find(user);
+    if (it == m_lists.end()) return !m_default_deny;
+    return it->second.count(method) > 0;
 }
 
 } // namespace node::rpc

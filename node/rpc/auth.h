@@ -5,7 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,28 @@ std::optional<std::string> DecodeBase64(std::string_view text);
 std::string RandomHex(size_t n_bytes);
 
 /**
+ * Which methods each user may call (-rpcwhitelist, -rpcwhitelistdefault), as Core: a user
+ * with a whitelist may call only its methods; a user without one may call everything
+ * unless the default is to deny. Read-only after start-up, so any thread may ask.
+ */
+class RpcWhitelist {
+public:
+    /** Adds "user:method1,method2" (separators ',' or ' '); a second entry for a user intersects. */
+    void Add(const std::string& entry);
+    void SetDefaultDeny(bool deny) { m_default_deny = deny; }
+    /** A user with neither a whitelist nor default access may call nothing. */
+    bool MayCallAnything(const std::string& user) const { return !m_lists.count(user) && !m_default_deny; }
+    /** False when user's whitelist (or the default) forbids method. */
+    bool Allows(const std::string& user, const std::string& method) const;
+    /** Whether user has a whitelist of its own. */
+    bool HasList(const std::string& user) const { return m_lists.count(user) > 0; }
+
+private:
+    std::map<std::string, std::set<std::string>> m_lists;
+    bool m_default_deny{false};
+};
+
+/**
  * The set of accepted credentials. Fill it during start-up; Check may then be called from any
  * thread concurrently (it is const and touches no shared mutable state).
  */
@@ -51,7 +75,12 @@ public:
      */
     bool Check(std::string_view authorization, std::string& user) const;
 
+    /** The per-user method whitelist checked after authentication. */
+    RpcWhitelist& Whitelist() { return m_whitelist; }
+    const RpcWhitelist& Whitelist() const { return m_whitelist; }
+
 private:
+    RpcWhitelist m_whitelist;
     struct Entry {
         std::string user;
         std::string salt;
@@ -63,11 +92,16 @@ private:
 /** Where the cookie lives: -rpccookiefile (relative to datadir_net) or datadir_net/.cookie. */
 std::filesystem::path GetAuthCookieFile(const util::ArgsManager& args, const std::filesystem::path& datadir_net);
 
+/** The cookie file mode for an -rpccookieperms value: owner 0600, group 0640, all 0644; nullopt if invalid. */
+std::optional<unsigned> CookiePermsFromString(std::string_view readable_by);
+
 /**
  * Creates a fresh cookie "__cookie__:<64 hex>" and writes it (no newline) to path with mode
- * 0600 via a temporary file. Returns the user:password string, or nullopt with error set.
+ * `mode` (default 0600) via a temporary file. Returns the user:password string, or nullopt
+ * with error set.
  */
-std::optional<std::string> GenerateAuthCookie(const std::filesystem::path& path, std::string& error);
+std::optional<std::string> GenerateAuthCookie(const std::filesystem::path& path, std::string& error,
+                                              unsigned mode = 0600);
 /** Reads "user:password" from a cookie file; nullopt when absent or unreadable. */
 std::optional<std::string> ReadAuthCookie(const std::filesystem::path& path);
 /** Removes the cookie file; missing files are ignored. */

@@ -199,6 +199,17 @@ void SetupRpcServerOptions(util::ArgsManager& args)
                 ArgsManager::ALLOW_ANY | ArgsManager::SENSITIVE, OptionsCategory::RPC);
     args.AddArg("-rpccookiefile=<loc>", "Location of the auth cookie. Relative paths will be prefixed by a net-specific "
                 "datadir location. (default: data dir)", ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
+    args.AddArg("-rpccookieperms=<readable-by>", "Set permissions on the RPC auth cookie file so that it is readable "
+                "by [owner|group|all] (default: owner [via umask 0077])", ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
+    args.AddArg("-rpcwhitelist=<whitelist>", "Set a whitelist to filter incoming RPC calls for a specific user. The "
+                "field <whitelist> comes in the format: <USERNAME>:<rpc 1>,<rpc 2>,...,<rpc n>. If multiple whitelists "
+                "are set for a given user, they are set-intersected. See -rpcwhitelistdefault documentation for "
+                "information on default whitelist behavior.", ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
+    args.AddArg("-rpcwhitelistdefault", "Sets default behavior for rpc whitelisting. Unless rpcwhitelistdefault is set "
+                "to 0, if any -rpcwhitelist is set, the rpc server acts as if all rpc users are subject to "
+                "empty-unless-otherwise-specified whitelists. If rpcwhitelistdefault is set to 1 and no -rpcwhitelist "
+                "is set, rpc server acts as if all rpc users are subject to empty whitelists.",
+                ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
     args.AddArg("-rpcthreads=<n>", "Set the number of threads to service RPC calls (default: 4)", ArgsManager::ALLOW_ANY,
                 OptionsCategory::RPC);
     args.AddArg("-rpcworkqueue=<n>", "Set the maximum depth of the work queue to service RPC calls (default: 16)",

@@ -270,7 +270,8 @@ private:
         auto self = shared_from_this();
         const bool queued = m_server.queue.Enqueue(
             [self, body = std::move(req.body()), target, user, &server = m_server]() mutable {
-                JsonRpcHttpResult result = ProcessJsonRpcBody(server.table, body, target, user, self->m_peer);
+                JsonRpcHttpResult result =
+                    ProcessJsonRpcBody(server.table, body, target, user, self->m_peer, &server.auth.Whitelist());
                 self->DeliverResult(std::move(result));
             });
         if (!queued) {

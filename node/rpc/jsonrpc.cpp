@@ -1,6 +1,9 @@
 // ProcessJsonRpcBody: Core's httprpc request handling, independent of the HTTP transport.
 #include "node/rpc/server.h"
 
+#include "node/rpc/auth.h"
+#include "node/util/logging.h"
+
 namespace node::rpc {
 
 namespace {
@@ -21,7 +24,8 @@ Json ExecOne(const RpcTable& table, const RpcRequest& req, bool catch_errors)
 } // namespace
 
 JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view body, const std::string& uri,
-                                     const std::string& auth_user, const std::string& peer_addr)
+                                     const std::string& auth_user, const std::string& peer_addr,
+                                     const RpcWhitelist* whitelist)
 {
     RpcRequest req;
     req.uri = uri;
@@ -31,12 +35,38 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
         std::optional<Json> parsed = ParseJson(body);
         if (!parsed) throw RpcError(RPC_PARSE_ERROR, "Parse error");
         Json reply;
+        const bool has_list = whitelist && whitelist->HasList(auth_user);
+        if (whitelist && !has_list && !whitelist->MayCallAnything(auth_user)) {
+            util::LogPrintf("RPC User %s not allowed to call any methods", auth_user.c_str());
+            return {HTTP_FORBIDDEN, ""};
+        }
         if (parsed->is_object()) {
             req.Parse(*parsed);
+            if (has_list && !whitelist->Allows(auth_user, req.method)) {
+                util::LogPrintf("RPC User %s not allowed to call method %s", auth_user.c_str(), req.method.c_str());
+                return {HTTP_FORBIDDEN, ""};
+            }
             // Legacy requests report failures as HTTP errors; 2.0 puts them in a 200 reply.
             reply = ExecOne(table, req, req.json_version == JsonRpcVersion::V2);
             if (req.IsNotification()) return {HTTP_NO_CONTENT, ""};
         } else if (parsed->is_array()) {
+            if (has_list) {
+                // Every call of the batch must be allowed before any runs.
+                for (const Json& item : *parsed) {
+                    if (!item.is_object()) throw RpcError(RPC_INVALID_REQUEST, "Invalid Request object");
+                    const auto m = item.find("method");
+                    if (m == item.end() || !m->is_string()) {
+                        throw RpcError(RPC_PARSE_ERROR, "JSON value of type " +
+                                                            std::string(m == item.end() ? "null" : m->type_name()) +
+                                                            " is not of expected type string");
+                    }
+                    const std::string method = m->get<std::string>();
+                    if (!whitelist->Allows(auth_user, method)) {
+                        util::LogPrintf("RPC User %s not allowed to call method %s", auth_user.c_str(), method.c_str());
+                        return {HTTP_FORBIDDEN, ""};
+                    }
+                }
+            }
             reply = Json::array();
             for (const Json& item : *parsed) {
                 RpcRequest one;

@@ -22,6 +22,8 @@
 
 namespace node::rpc {
 
+class RpcWhitelist;
+
 /** Declared type of an RPC argument (checked before the handler runs, as Core). */
 enum class RpcArgType {
     STR,    // JSON string
@@ -154,9 +156,12 @@ struct JsonRpcHttpResult {
 /**
  * Handles a JSON-RPC HTTP body as Core's httprpc: single requests (legacy errors map to
  * 400/404/500, 2.0 errors are 200, notifications 204), batches (always 200, or 204 when all
- * were notifications), "Parse error" (-32700, 500) for invalid JSON. Never throws.
+ * were notifications), "Parse error" (-32700, 500) for invalid JSON. With a whitelist, a
+ * call auth_user may not make (any call of a batch) is answered 403 with no body, as Core.
+ * Never throws.
  */
 JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view body, const std::string& uri,
-                                     const std::string& auth_user, const std::string& peer_addr);
+                                     const std::string& auth_user, const std::string& peer_addr,
+                                     const RpcWhitelist* whitelist = nullptr);
 
 } // namespace node::rpc

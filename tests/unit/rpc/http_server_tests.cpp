@@ -167,6 +167,54 @@ TEST_CASE("A generated cookie file authenticates and is owner-only", "[rpc]")
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("-rpccookieperms sets the cookie file's mode and an unknown value is refused", "[rpc]")
+{
+    char tmpl[] = "/tmp/minicash_cookieperms_XXXXXX";
+    const std::filesystem::path dir = ::mkdtemp(tmpl);
+    for (const auto& [value, mode] : {std::pair<std::string, unsigned>{"owner", 0600}, {"group", 0640}, {"all", 0644}}) {
+        node::util::ArgsManager args;
+        SetupRpcServerOptions(args);
+        const std::string arg = "-rpccookieperms=" + value;
+        const char* argv[] = {"minicashd", arg.c_str()};
+        std::string error;
+        REQUIRE(args.ParseParameters(2, argv, error));
+        RpcAuthenticator auth;
+        bool written = false;
+        const auto cookie_path = GetAuthCookieFile(args, dir);
+        REQUIRE(InitRpcAuthentication(args, cookie_path, auth, written, error));
+        REQUIRE(written);
+        struct stat st{};
+        REQUIRE(::stat(cookie_path.c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == mode);
+        DeleteAuthCookie(cookie_path);
+    }
+    node::util::ArgsManager args;
+    SetupRpcServerOptions(args);
+    const char* argv[] = {"minicashd", "-rpccookieperms=world"};
+    std::string error;
+    REQUIRE(args.ParseParameters(2, argv, error));
+    RpcAuthenticator auth;
+    bool written = false;
+    CHECK_FALSE(InitRpcAuthentication(args, GetAuthCookieFile(args, dir), auth, written, error));
+    CHECK(error == "Invalid -rpccookieperms=world; must be one of 'owner', 'group', or 'all'.");
+    CHECK_FALSE(written);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("The HTTP server answers 403 to a call the user's -rpcwhitelist does not allow", "[rpc]")
+{
+    TestServer t;
+    t.auth.Whitelist().Add("__cookie__:wallet");
+    t.Start();
+    auto allowed = PostOnce(t.port, R"({"method":"wallet","id":1})");
+    REQUIRE(allowed);
+    CHECK(allowed->status == 200);
+    auto denied = PostOnce(t.port, R"({"method":"uptime","id":1})");
+    REQUIRE(denied);
+    CHECK(denied->status == 403);
+    CHECK(denied->body.empty());
+}
+
 TEST_CASE("The HTTP server gives JSON-RPC 1.0 and 2.0 replies with Core's statuses", "[rpc]")
 {
     TestServer t;

@@ -239,6 +239,38 @@ TEST_CASE("ProcessJsonRpcBody answers legacy and 2.0 requests with Core's shapes
     CHECK(run(R"([{"jsonrpc":"2.0","method":"uptime"}])").status == 204);
 }
 
+TEST_CASE("-rpcwhitelist limits a user to its methods, batches included, as Core", "[rpc]")
+{
+    RpcTable table;
+    AddEcho(table);
+    table.Register(RpcMethod{"test", "ping", {}, "", "", "", [](const RpcRequest&) -> Json { return nullptr; }});
+    RpcWhitelist wl;
+    wl.Add("alice:echo, ping");  // ',' and ' ' both separate
+    wl.Add("alice:echo,other");  // a second entry intersects: alice keeps echo only
+    wl.Add("carol");             // no ':' — an empty whitelist
+    auto run = [&](const std::string& user, const std::string& body) {
+        return ProcessJsonRpcBody(table, body, "/", user, "127.0.0.1:1", &wl);
+    };
+    CHECK(wl.Allows("alice", "echo"));
+    CHECK_FALSE(wl.Allows("alice", "ping"));
+    CHECK_FALSE(wl.Allows("carol", "echo"));
+
+    CHECK(run("alice", R"({"method":"echo","params":[1],"id":1})").status == 200);
+    auto denied = run("alice", R"({"method":"ping","id":1})");
+    CHECK(denied.status == 403);
+    CHECK(denied.body.empty());
+    // One disallowed call refuses the whole batch; an allowed batch runs.
+    CHECK(run("alice", R"([{"method":"echo","params":[1],"id":1},{"method":"ping","id":2}])").status == 403);
+    CHECK(run("alice", R"([{"method":"echo","params":[1],"id":1}])").status == 200);
+    CHECK(run("carol", R"({"method":"echo","params":[1],"id":1})").status == 403);
+    // Without -rpcwhitelistdefault=1 a user with no whitelist may call anything...
+    CHECK(run("bob", R"({"method":"ping","id":1})").status == 200);
+    // ...and with it, nothing.
+    wl.SetDefaultDeny(true);
+    CHECK(run("bob", R"({"method":"ping","id":1})").status == 403);
+    CHECK(run("alice", R"({"method":"echo","params":[1],"id":1})").status == 200);
+}
+
 TEST_CASE("rpcauth entries verify with HMAC-SHA256 of the salt over the password", "[rpc]")
 {
     // Vector: python3 -c "import hmac; print(hmac.new(b'cb77f0957de88ff388cf817ddbc7273',
