@@ -508,11 +508,11 @@ std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoin
     return TxOutInfo{*coin, m_impl->active.Tip()};
 }
 
-std::optional<UtxoStats> Chainstate::GetUtxoStats()
+std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
 {
     std::lock_guard lock(m_impl->mutex);
     if (!m_impl->FlushLocked(true)) return std::nullopt;
-    UtxoStats stats = m_impl->coins_db->ComputeStats();
+    UtxoStats stats = m_impl->coins_db->ComputeStats(hash_type);
     return stats;
 }
 

@@ -181,8 +181,8 @@ public:
     std::optional<BlockUndo> ReadUndo(const BlockIndex* index) const;
     /** The unspent coin at outpoint in the UTXO set (as of the tip). */
     std::optional<TxOutInfo> GetTxOut(const consensus::OutPoint& outpoint) const;
-    /** Flushes, then computes UTXO set statistics and hash over the whole database. */
-    std::optional<UtxoStats> GetUtxoStats();
+    /** Flushes, then computes UTXO set statistics and the chosen hash over the whole database. */
+    std::optional<UtxoStats> GetUtxoStats(UtxoHashType hash_type = UtxoHashType::HASH_SERIALIZED);
     /** With -txindex: the transaction and the block containing it. */
     std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>> FindTransaction(const consensus::Uint256& txid) const;
     bool HasTxIndex() const;

@@ -183,14 +183,20 @@ Json GetTxOut(Chainstate& cs, const RpcRequest& req)
 Json GetTxOutSetInfo(Chainstate& cs, const RpcRequest& req)
 {
     const std::string hash_type = ParamOr<std::string>(req.params, 0, "hash_serialized_3");
-    if (hash_type != "hash_serialized_3" && hash_type != "none") {
-        if (hash_type == "muhash") throw RpcError(RPC_INVALID_PARAMETER, "hash_type 'muhash' is not supported");
+    UtxoHashType type;
+    if (hash_type == "hash_serialized_3") {
+        type = UtxoHashType::HASH_SERIALIZED;
+    } else if (hash_type == "muhash") {
+        type = UtxoHashType::MUHASH;
+    } else if (hash_type == "none") {
+        type = UtxoHashType::NONE;
+    } else {
         throw RpcError(RPC_INVALID_PARAMETER, "'" + hash_type + "' is not a valid hash_type");
     }
     if (req.params.size() > 1 && !req.params[1].is_null()) {
         throw RpcError(RPC_INVALID_PARAMETER, "Querying specific block heights requires coinstatsindex");
     }
-    auto stats = cs.GetUtxoStats();
+    auto stats = cs.GetUtxoStats(type);
     if (!stats) throw RpcError(RPC_INTERNAL_ERROR, "Unable to read UTXO set");
     const BlockIndex* best = cs.LookupBlockIndex(stats->best_block);
     Json ret = Json::object();
@@ -198,7 +204,8 @@ Json GetTxOutSetInfo(Chainstate& cs, const RpcRequest& req)
     ret["bestblock"] = stats->best_block.GetHex();
     ret["txouts"] = stats->txouts;
     ret["bogosize"] = stats->bogosize;
-    if (hash_type == "hash_serialized_3") ret["hash_serialized_3"] = stats->hash_serialized.GetHex();
+    if (type == UtxoHashType::HASH_SERIALIZED) ret["hash_serialized_3"] = stats->hash_serialized.GetHex();
+    if (type == UtxoHashType::MUHASH) ret["muhash"] = stats->muhash.GetHex();
     ret["total_amount"] = ValueFromAmount(stats->total_amount);
     ret["transactions"] = stats->transactions;
     ret["disk_size"] = stats->disk_size;
@@ -295,12 +302,12 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         "> minicash-cli gettxout \"txid\" 1", [&cs](const RpcRequest& req) { return GetTxOut(cs, req); }});
     table.Register(RpcMethod{cat, "gettxoutsetinfo",
         {Arg("hash_type", RpcArgType::STR, true, "hash_serialized_3",
-             "Which UTXO set hash should be calculated. Options: 'hash_serialized_3' (the legacy algorithm), 'none'."),
+             "Which UTXO set hash should be calculated. Options: 'hash_serialized_3' (the legacy algorithm), 'muhash', 'none'."),
          Arg("hash_or_height", RpcArgType::ANY, true, "the current best block",
              "The block hash or height of the target height (requires coinstatsindex)."),
          Arg("use_index", RpcArgType::BOOL, true, "true", "Use coinstatsindex, if available.")},
         "Returns statistics about the unspent transaction output set.\nNote this call may take some time.",
-        "{ \"height\", \"bestblock\", \"txouts\", \"bogosize\", \"hash_serialized_3\", \"total_amount\", "
+        "{ \"height\", \"bestblock\", \"txouts\", \"bogosize\", \"hash_serialized_3\" or \"muhash\", \"total_amount\", "
         "\"transactions\", \"disk_size\" }",
         "> minicash-cli gettxoutsetinfo", [&cs](const RpcRequest& req) { return GetTxOutSetInfo(cs, req); }});
     table.Register(RpcMethod{cat, "invalidateblock",

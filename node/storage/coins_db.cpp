@@ -5,6 +5,7 @@
 
 #include "consensus/hash.h"
 #include "node/storage/leveldb_util.h"
+#include "node/storage/muhash.h"
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
@@ -134,7 +135,7 @@ void CoinsViewDB::ForEachCoin(const std::function<bool(const consensus::OutPoint
     IterateCoins(*m_db, options, fn);
 }
 
-UtxoStats CoinsViewDB::ComputeStats() const
+UtxoStats CoinsViewDB::ComputeStats(UtxoHashType hash_type) const
 {
     UtxoStats stats;
     if (!m_db) return stats;
@@ -148,6 +149,8 @@ UtxoStats CoinsViewDB::ComputeStats() const
         stats.best_block = consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(best.data()), 32));
     }
     consensus::HashWriter hasher;
+    MuHash3072 muhash;
+    std::vector<uint8_t> element;
     consensus::Uint256 last_txid;
     bool have_last = false;
     IterateCoins(*m_db, options, [&](const consensus::OutPoint& outpoint, const consensus::Coin& coin) {
@@ -156,15 +159,25 @@ UtxoStats CoinsViewDB::ComputeStats() const
             last_txid = outpoint.hash;
             have_last = true;
         }
-        outpoint.Serialize(hasher);
-        coin.Serialize(hasher); // LE32(height * 2 + coinbase), then the TxOut
+        // Both hashes cover (outpoint, LE32(height * 2 + coinbase), TxOut) per coin, as Core's TxOutSer.
+        if (hash_type == UtxoHashType::HASH_SERIALIZED) {
+            outpoint.Serialize(hasher);
+            coin.Serialize(hasher);
+        } else if (hash_type == UtxoHashType::MUHASH) {
+            element.clear();
+            consensus::ByteWriter w(element);
+            outpoint.Serialize(w);
+            coin.Serialize(w);
+            muhash.Insert(element);
+        }
         ++stats.txouts;
         stats.total_amount += coin.out.value;
         stats.bogosize += 50 + coin.out.script_pubkey.size();
         return true;
     });
     m_db->ReleaseSnapshot(snapshot);
-    stats.hash_serialized = hasher.GetHash();
+    if (hash_type == UtxoHashType::HASH_SERIALIZED) stats.hash_serialized = hasher.GetHash();
+    if (hash_type == UtxoHashType::MUHASH) stats.muhash = muhash.Finalize();
     stats.disk_size = EstimateSize();
     return stats;
 }

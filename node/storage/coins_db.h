@@ -17,6 +17,9 @@ class FilterPolicy;
 
 namespace node {
 
+/** Which hash of the whole UTXO set to compute (gettxoutsetinfo's hash_type). */
+enum class UtxoHashType { HASH_SERIALIZED, MUHASH, NONE };
+
 /** Summary of the whole UTXO set (gettxoutsetinfo). */
 struct UtxoStats {
     uint64_t txouts{0};
@@ -25,6 +28,8 @@ struct UtxoStats {
     consensus::Amount total_amount;
     /** Double SHA-256 over every (outpoint, height*2+coinbase, txout) in key order (Core's hash_serialized_3 layout). */
     consensus::Uint256 hash_serialized;
+    /** MuHash3072 over the same per-coin serialization (Core's "muhash"); set with UtxoHashType::MUHASH. */
+    consensus::Uint256 muhash;
     uint64_t disk_size{0};
     consensus::Uint256 best_block;
 };
@@ -47,8 +52,8 @@ public:
 
     /** Walks every coin in key order (txid bytes, then index); stops if fn returns false. */
     void ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
-    /** Statistics and the deterministic hash of the whole set. */
-    UtxoStats ComputeStats() const;
+    /** Statistics and the chosen deterministic hash of the whole set (none for NONE). */
+    UtxoStats ComputeStats(UtxoHashType hash_type = UtxoHashType::HASH_SERIALIZED) const;
     /** Approximate bytes on disk. */
     uint64_t EstimateSize() const;
 

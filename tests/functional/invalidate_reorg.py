@@ -43,6 +43,12 @@ def run(env):
     assert_equal(a.getbestblockhash(), fork_b[-1], "A reorged to B's longer fork")
     assert_equal(a.getblockcount(), 14, "A height after the reorg")
     assert_equal(a.gettxoutsetinfo()["hash_serialized_3"], utxo_b, "A's UTXO set after the reorg equals B's")
+    # MuHash (Core's rolling set hash) agrees too, though A reached the set by a reorg and B directly.
+    mu_a, mu_b = a.gettxoutsetinfo("muhash"), b.gettxoutsetinfo("muhash")
+    check("muhash" in mu_a and "hash_serialized_3" not in mu_a and len(mu_a["muhash"]) == 64,
+          "gettxoutsetinfo muhash reports muhash only")
+    assert_equal(mu_a["muhash"], mu_b["muhash"], "A's and B's muhash after the reorg")
+    check(mu_a["muhash"] != a.gettxoutsetinfo("none").get("muhash"), "hash_type none reports no hash")
     tips = sorted(a.getchaintips(), key=lambda t: -t["height"])
     assert_equal(tips, [{"height": 14, "hash": fork_b[-1], "branchlen": 0, "status": "active"},
                         {"height": 12, "hash": fork_a[-1], "branchlen": 2, "status": "valid-fork"}],
