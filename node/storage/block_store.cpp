@@ -6,6 +6,7 @@
 
 #include "consensus/hash.h"
 #include "consensus/limits.h"
+#include "node/storage/leveldb_util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,7 +16,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <system_error>
 
 namespace node {
@@ -27,7 +27,7 @@ constexpr uint32_t CHECKSUM_SIZE = 32;
 
 void Log(const std::string& what)
 {
-    std::cerr << "minicash storage: " << what << std::endl;
+    storage_detail::LogError(what);
 }
 
 /** Owns a POSIX file descriptor. */

@@ -11,7 +11,6 @@
 #include <leveldb/iterator.h>
 #include <leveldb/write_batch.h>
 
-#include <iostream>
 
 namespace node {
 
@@ -117,7 +116,7 @@ bool BlockTreeDB::LoadBlockIndex(const std::function<void(const DiskBlockIndex&)
         if (key.empty() || key[0] != DB_BLOCK_INDEX) break;
         const auto entry = FromValue<DiskBlockIndex>(std::string_view(it->value().data(), it->value().size()));
         if (key.size() != 33 || !entry || std::string_view(key.data(), key.size()) != BlockKey(entry->header.GetHash())) {
-            std::cerr << "minicash storage: corrupt block index record" << std::endl;
+            storage_detail::LogError("corrupt block index record");
             return false;
         }
         fn(*entry);
@@ -138,7 +137,7 @@ bool BlockTreeDB::ReadFileInfo(std::vector<BlockFileInfo>& infos, int& last_file
     if (!last) return true; // a fresh database
     const auto value = FromValue<LastFileValue>(*last);
     if (!value || value->file < 0) {
-        std::cerr << "minicash storage: corrupt last-file record" << std::endl;
+        storage_detail::LogError("corrupt last-file record");
         return false;
     }
     // Every file up to the last one must be there; later ones (none expected) are read too.
@@ -146,14 +145,14 @@ bool BlockTreeDB::ReadFileInfo(std::vector<BlockFileInfo>& infos, int& last_file
         const auto raw = storage_detail::ReadLogged(*m_db, FileKey(file), "block file info read");
         if (!raw) {
             if (file <= value->file) {
-                std::cerr << "minicash storage: missing info for block file " << file << std::endl;
+                storage_detail::LogError("missing info for block file " + std::to_string(file));
                 return false;
             }
             break;
         }
         const auto info = FromValue<BlockFileInfo>(*raw);
         if (!info) {
-            std::cerr << "minicash storage: corrupt info for block file " << file << std::endl;
+            storage_detail::LogError("corrupt info for block file " + std::to_string(file));
             return false;
         }
         infos.push_back(*info);

@@ -13,7 +13,6 @@
 #include <leveldb/iterator.h>
 #include <leveldb/write_batch.h>
 
-#include <iostream>
 
 namespace node {
 
@@ -70,7 +69,7 @@ std::optional<consensus::Coin> CoinsViewDB::GetCoin(const consensus::OutPoint& o
     auto value = storage_detail::ReadLogged(*m_db, CoinKey(outpoint), "coins read");
     if (!value) return std::nullopt;
     auto coin = DecodeCoin(*value);
-    if (!coin) std::cerr << "minicash storage: corrupt coin record " << outpoint.ToString() << std::endl;
+    if (!coin) storage_detail::LogError("corrupt coin record " + outpoint.ToString());
     return coin;
 }
 
@@ -117,7 +116,7 @@ void IterateCoins(leveldb::DB& db, const leveldb::ReadOptions& options,
         std::optional<consensus::Coin> coin;
         if (ParseCoinKey(key, outpoint)) coin = DecodeCoin(std::string_view(it->value().data(), it->value().size()));
         if (!coin) {
-            std::cerr << "minicash storage: skipping corrupt coin record" << std::endl;
+            storage_detail::LogError("skipping corrupt coin record");
             continue;
         }
         if (!fn(outpoint, *coin)) return;

@@ -1,20 +1,27 @@
 // LevelDB plumbing shared by the storage databases; see leveldb_util.h.
 #include "node/storage/leveldb_util.h"
 
+#include "node/util/logging.h"
+
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
 #include <leveldb/options.h>
 #include <leveldb/write_batch.h>
 
-#include <iostream>
 #include <system_error>
 
 namespace node::storage_detail {
 
 void LogStatus(std::string_view what, const leveldb::Status& status)
 {
-    std::cerr << "minicash storage: " << what << ": " << status.ToString() << std::endl;
+    LogError(std::string(what) + ": " + status.ToString());
+}
+
+void LogError(std::string_view what)
+{
+    const std::string line(what);
+    util::LogPrintf("storage: %s", line.c_str());
 }
 
 bool OpenLevelDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error,

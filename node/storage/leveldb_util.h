@@ -35,7 +35,9 @@ bool WriteBatchLogged(leveldb::DB& db, leveldb::WriteBatch& batch, bool sync, st
 /** Value at key; nullopt if absent or on error (errors are logged with what). Any thread. */
 std::optional<std::string> ReadLogged(const leveldb::DB& db, std::string_view key, std::string_view what);
 
-/** Logs "minicash storage: <what>: <status>" to stderr. */
+/** Logs "storage: <what>: <status>" to the node's log (debug.log). */
 void LogStatus(std::string_view what, const leveldb::Status& status);
+/** Logs "storage: <what>" to the node's log: I/O failures and corrupt records. Any thread. */
+void LogError(std::string_view what);
 
 } // namespace node::storage_detail

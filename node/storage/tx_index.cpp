@@ -9,7 +9,6 @@
 #include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
-#include <iostream>
 
 namespace node {
 
@@ -79,7 +78,7 @@ std::optional<TxIndexEntry> TxIndex::Find(const consensus::Uint256& txid) const
     const auto value = storage_detail::ReadLogged(*m_db, TxKey(txid), "txindex read");
     if (!value) return std::nullopt;
     if (value->size() != 12) {
-        std::cerr << "minicash storage: corrupt txindex record for " << txid.GetHex() << std::endl;
+        storage_detail::LogError("corrupt txindex record for " + txid.GetHex());
         return std::nullopt;
     }
     consensus::ByteReader r(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()), value->size()));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -347,15 +348,22 @@ bool ArgsManager::ReadConfigFiles(std::string& error, bool ignore_invalid_keys)
                 return false;
             }
             // includeconf= from the chain section, then the top section (one level deep, as Core).
-            std::vector<std::string> includes;
-            for (const std::string& section : {chain, std::string{}}) {
-                auto sec = m_config.find(section);
-                if (sec == m_config.end()) continue;
-                if (auto* vals = FindValues(sec->second, "includeconf")) {
-                    for (size_t i = NegatedPrefix(*vals); i < vals->size(); ++i) includes.push_back(SettingToString((*vals)[i]));
+            const auto collect_includes = [&] {
+                std::vector<std::string> found;
+                for (const std::string& section : {chain, std::string{}}) {
+                    auto sec = m_config.find(section);
+                    if (sec == m_config.end()) continue;
+                    if (auto* vals = FindValues(sec->second, "includeconf")) {
+                        for (size_t i = NegatedPrefix(*vals); i < vals->size(); ++i) {
+                            found.push_back(SettingToString((*vals)[i]));
+                        }
+                    }
                 }
-            }
+                return found;
+            };
+            std::vector<std::string> includes = collect_includes();
             if (auto* cl = FindValues(m_command_line, "includeconf"); cl && LastNegated(*cl)) includes.clear();
+            const std::vector<std::string> top_level_includes = collect_includes();
             for (const std::string& inc : includes) {
                 std::filesystem::path p = inc;
                 if (p.is_relative()) p = datadir / p;
@@ -367,6 +375,15 @@ bool ArgsManager::ReadConfigFiles(std::string& error, bool ignore_invalid_keys)
                 std::stringstream inc_buf;
                 inc_buf << inc_in.rdbuf();
                 if (!ReadConfigStreamLocked(inc_buf.str(), inc, error, ignore_invalid_keys)) return false;
+            }
+            // As Core: included files may not include further files; say so and go on.
+            std::vector<std::string> nested = collect_includes();
+            for (const std::string& v : top_level_includes) {
+                if (auto it = std::find(nested.begin(), nested.end(), v); it != nested.end()) nested.erase(it);
+            }
+            for (const std::string& v : nested) {
+                std::fprintf(stderr, "warning: -includeconf cannot be used from included files; ignoring -includeconf=%s\n",
+                             v.c_str());
             }
         }
     }

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
@@ -234,6 +235,41 @@ TEST_CASE("ReadConfigFiles reads minicash.conf from -datadir and fails for a mis
     REQUIRE(Parse(explicit_conf, {datadir_arg.c_str(), conf.c_str()}, error));
     CHECK_FALSE(explicit_conf.ReadConfigFiles(error));
     CHECK(error.find("could not be opened") != std::string::npos);
+}
+
+TEST_CASE("includeconf reads one level of included files and ignores their own includes with Core's warning", "[node]")
+{
+    TempDir dir;
+    {
+        std::ofstream(dir.path / "minicash.conf") << "includeconf=first.conf\n";
+        std::ofstream(dir.path / "first.conf") << "bar=7\nincludeconf=second.conf\n";
+        std::ofstream(dir.path / "second.conf") << "foo=1\n";
+    }
+    ArgsManager args;
+    Setup(args);
+    args.AddArg("-includeconf=<file>", "", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
+    std::string error;
+    const std::string datadir_arg = "-datadir=" + dir.path.string();
+    REQUIRE(Parse(args, {datadir_arg.c_str()}, error));
+    // Capture stderr around the read.
+    const std::filesystem::path err_path = dir.path / "stderr.txt";
+    std::fflush(stderr);
+    const int saved = ::dup(STDERR_FILENO);
+    FILE* capture = std::fopen(err_path.c_str(), "w");
+    REQUIRE(capture);
+    ::dup2(::fileno(capture), STDERR_FILENO);
+    const bool ok = args.ReadConfigFiles(error);
+    std::fflush(stderr);
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    std::fclose(capture);
+    REQUIRE(ok);
+    CHECK(args.GetIntArg("-bar", 0) == 7);  // from the included file
+    CHECK_FALSE(args.IsArgSet("-foo"));     // the nested include was not read
+    std::ifstream in(err_path);
+    const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(err.find("warning: -includeconf cannot be used from included files; ignoring -includeconf=second.conf") !=
+          std::string::npos);
 }
 
 TEST_CASE("Help lists visible options by category and hides debug-only ones", "[node]")
