@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
 #   1. Release build: unit tests (Catch2, via ctest) incl. all consensus vectors
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests
+#   2. ThreadSanitizer (clang): the -par script-check pool's tests
+#      AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests as 1
 #   3. libFuzzer build (clang): each fuzz target for $MINICASH_FUZZ_SECONDS (default 30)
-# Set MINICASH_SKIP_ASAN=1 or MINICASH_SKIP_FUZZ=1 to skip a stage locally (CI runs all).
+# Set MINICASH_SKIP_TSAN=1, MINICASH_SKIP_ASAN=1 or MINICASH_SKIP_FUZZ=1 to skip a stage
+# locally (CI runs all).
 # Vectors are read from $MINICASH_VECTORS (default: ../shared/vectors beside the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,16 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C build/release -j "$JOBS"
 stage "Unit tests (Release)"
 ctest --test-dir build/release --output-on-failure -j "$JOBS"
+
+if [ "${MINICASH_SKIP_TSAN:-0}" != "1" ]; then
+  # The -par script-check pool is the one place where threads share chain data; its tests
+  # run under ThreadSanitizer (clang), linked against the Release consensus library.
+  stage "ThreadSanitizer: script-check pool tests"
+  clang++ -std=c++20 -fsanitize=thread -g -O1 -I. -Itests/unit \
+    tests/unit/main.cpp tests/unit/node/script_check_pool_tests.cpp node/chain/script_check_pool.cpp \
+    build/release/consensus/libconsensus.a -lsecp256k1 -lcrypto -lpthread -o build/tsan_pool_tests
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan_pool_tests
+fi
 
 if [ "${MINICASH_SKIP_ASAN:-0}" != "1" ]; then
   stage "ASan+UBSan build"

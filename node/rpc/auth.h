@@ -44,8 +44,8 @@ public:
     /** Adds "user:method1,method2" (separators ',' or ' '); a second entry for a user intersects. */
     void Add(const std::string& entry);
     void SetDefaultDeny(bool deny) { m_default_deny = deny; }
-    /** A user with neither a whitelist nor default access may call nothing. */
-    bool MayCallAnything(const std::string& user) const { return !m_lists.count(user) && !m_default_deny; }
+    /** Whether users without a whitelist of their own may call nothing (-rpcwhitelistdefault). */
+    bool DefaultDeny() const { return m_default_deny; }
     /** False when user's whitelist (or the default) forbids method. */
     bool Allows(const std::string& user, const std::string& method) const;
     /** Whether user has a whitelist of its own. */

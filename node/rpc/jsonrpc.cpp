@@ -36,7 +36,7 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
         if (!parsed) throw RpcError(RPC_PARSE_ERROR, "Parse error");
         Json reply;
         const bool has_list = whitelist && whitelist->HasList(auth_user);
-        if (whitelist && !has_list && !whitelist->MayCallAnything(auth_user)) {
+        if (whitelist && !has_list && whitelist->DefaultDeny()) {
             util::LogPrintf("RPC User %s not allowed to call any methods", auth_user.c_str());
             return {HTTP_FORBIDDEN, ""};
         }
