@@ -189,6 +189,13 @@ bool EvalChecksigPreTapscript(const Bytes& sig, const Bytes& pubkey, Script::con
             return SetError(serror, ScriptError::SIG_FINDANDDELETE);
         }
     }
+    return EvalChecksigScriptCode(sig, pubkey, script_code, flags, checker, sigversion, serror, success);
+}
+
+bool EvalChecksigScriptCode(const Bytes& sig, const Bytes& pubkey, const Script& script_code, uint32_t flags,
+                            const BaseSignatureChecker& checker, SigVersion sigversion, ScriptError* serror,
+                            bool& success)
+{
     if (!CheckSignatureEncoding(sig, flags, serror) || !CheckPubKeyEncoding(pubkey, flags, sigversion, serror)) {
         return false;
     }

@@ -32,6 +32,14 @@ bool EvalChecksigPreTapscript(const std::vector<uint8_t>& sig, const std::vector
                               const BaseSignatureChecker& checker, SigVersion sigversion, ScriptError* serror,
                               bool& success);
 
+/**
+ * The part of EvalChecksigPreTapscript after the script code is known (FindAndDelete
+ * already applied for legacy scripts): encoding checks, the signature, NULLFAIL.
+ */
+bool EvalChecksigScriptCode(const std::vector<uint8_t>& sig, const std::vector<uint8_t>& pubkey,
+                            const Script& script_code, uint32_t flags, const BaseSignatureChecker& checker,
+                            SigVersion sigversion, ScriptError* serror, bool& success);
+
 /** OP_CHECKMULTISIG(VERIFY) on stack (legacy and segwit v0 only). */
 bool EvalCheckMultisig(std::vector<std::vector<uint8_t>>& stack, Opcode opcode, Script::const_iterator code_begin,
                        Script::const_iterator code_end, uint32_t flags, const BaseSignatureChecker& checker,

@@ -73,8 +73,8 @@ bool ExecuteP2wpkh(const Bytes& sig, const Bytes& pubkey, const Bytes& program, 
     Script script_code;
     script_code << OP_DUP << OP_HASH160 << program << OP_EQUALVERIFY << OP_CHECKSIG;
     bool success = false;
-    if (!EvalChecksigPreTapscript(sig, pubkey, script_code.begin(), script_code.end(), flags, checker,
-                                  SigVersion::WITNESS_V0, serror, success)) {
+    // Segwit v0 does no FindAndDelete, so the implied script is signed as it stands.
+    if (!EvalChecksigScriptCode(sig, pubkey, script_code, flags, checker, SigVersion::WITNESS_V0, serror, success)) {
         return false;
     }
     if (!success) return SetError(serror, ScriptError::EVAL_FALSE);
