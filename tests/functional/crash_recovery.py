@@ -81,6 +81,7 @@ def run(env):
         height, tip, utxo = check_recovered(node, label, max(clean_height, start_height))
         lost = start_height + len(mined) - height
         log("%s: recovered at height %d (%d acknowledged blocks not recovered)" % (label, height, lost))
+        check(height >= start_height + len(mined), "%s: every acknowledged block survived the kill" % label)
         check(height <= start_height + len(mined) + 1, "%s: no block beyond the acknowledged ones (+1 in flight)" % label)
         sample = sorted(set([start_height + 1, (start_height + height) // 2, height]))
         for h in sample:
