@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace consensus {
@@ -68,60 +69,89 @@ bool EvaluateSequenceLocks(int block_height, int64_t prev_block_median_time_past
     return lock_pair.first < block_height && lock_pair.second < prev_block_median_time_past;
 }
 
-unsigned GetP2SHSigOpCount(const Transaction& tx, const CoinsView& inputs)
+namespace {
+
+/** The coins tx's inputs spend, looked up in inputs: owned copies and pointers to them (null if missing). */
+struct LookedUpCoins {
+    std::vector<std::optional<Coin>> owned;
+    std::vector<const Coin*> ptrs;
+
+    LookedUpCoins(const Transaction& tx, const CoinsView& inputs)
+    {
+        owned.reserve(tx.vin.size());
+        ptrs.reserve(tx.vin.size());
+        for (const auto& in : tx.vin) {
+            owned.push_back(inputs.GetCoin(in.prevout));
+            const std::optional<Coin>& c = owned.back();
+            ptrs.push_back(c && !c->IsSpent() ? &*c : nullptr);
+        }
+    }
+};
+
+} // namespace
+
+unsigned GetP2SHSigOpCount(const Transaction& tx, SpentCoins coins)
 {
     if (tx.IsCoinBase()) return 0;
     unsigned n = 0;
-    for (const auto& in : tx.vin) {
-        const std::optional<Coin> coin = inputs.GetCoin(in.prevout);
-        if (!coin) continue;
-        const Script& spk = coin->out.script_pubkey;
-        if (spk.IsPayToScriptHash()) n += spk.GetSigOpCount(in.script_sig);
+    for (size_t i = 0; i < tx.vin.size() && i < coins.size(); ++i) {
+        if (!coins[i]) continue;
+        const Script& spk = coins[i]->out.script_pubkey;
+        if (spk.IsPayToScriptHash()) n += spk.GetSigOpCount(tx.vin[i].script_sig);
     }
     return n;
 }
 
-int64_t GetTransactionSigOpCost(const Transaction& tx, const CoinsView& inputs, uint32_t flags)
+unsigned GetP2SHSigOpCount(const Transaction& tx, const CoinsView& inputs)
+{
+    if (tx.IsCoinBase()) return 0;
+    const LookedUpCoins coins(tx, inputs);
+    return GetP2SHSigOpCount(tx, coins.ptrs);
+}
+
+int64_t GetTransactionSigOpCost(const Transaction& tx, SpentCoins coins, uint32_t flags)
 {
     int64_t cost = static_cast<int64_t>(GetLegacySigOpCount(tx)) * WITNESS_SCALE_FACTOR;
     if (tx.IsCoinBase()) return cost;
 
     if (flags & SCRIPT_VERIFY_P2SH) {
-        cost += static_cast<int64_t>(GetP2SHSigOpCount(tx, inputs)) * WITNESS_SCALE_FACTOR;
+        cost += static_cast<int64_t>(GetP2SHSigOpCount(tx, coins)) * WITNESS_SCALE_FACTOR;
     }
-    for (const auto& in : tx.vin) {
-        const std::optional<Coin> coin = inputs.GetCoin(in.prevout);
-        if (!coin) continue;
-        cost += static_cast<int64_t>(CountWitnessSigOps(in.script_sig, coin->out.script_pubkey, &in.witness, flags));
+    for (size_t i = 0; i < tx.vin.size() && i < coins.size(); ++i) {
+        if (!coins[i]) continue;
+        const TxIn& in = tx.vin[i];
+        cost += static_cast<int64_t>(CountWitnessSigOps(in.script_sig, coins[i]->out.script_pubkey, &in.witness, flags));
     }
     return cost;
 }
 
-ValidationResult CheckTxInputs(const Transaction& tx, const CoinsView& inputs, int spend_height, Amount& txfee)
+int64_t GetTransactionSigOpCost(const Transaction& tx, const CoinsView& inputs, uint32_t flags)
 {
-    // Look every coin up first: a missing input is reported before any other problem.
-    std::vector<Coin> coins;
-    coins.reserve(tx.vin.size());
-    for (const auto& in : tx.vin) {
-        std::optional<Coin> coin = inputs.GetCoin(in.prevout);
-        if (!coin || coin->IsSpent()) {
-            return ValidationResult::Invalid("bad-txns-inputs-missingorspent", "CheckTxInputs: inputs missing/spent");
-        }
-        coins.push_back(std::move(*coin));
+    if (tx.IsCoinBase()) return GetTransactionSigOpCost(tx, SpentCoins{}, flags);
+    const LookedUpCoins coins(tx, inputs);
+    return GetTransactionSigOpCost(tx, coins.ptrs, flags);
+}
+
+ValidationResult CheckTxInputs(const Transaction& tx, SpentCoins coins, int spend_height, Amount& txfee)
+{
+    // Every coin first: a missing input is reported before any other problem.
+    if (coins.size() != tx.vin.size() ||
+        std::any_of(coins.begin(), coins.end(), [](const Coin* c) { return !c || c->IsSpent(); })) {
+        return ValidationResult::Invalid("bad-txns-inputs-missingorspent", "CheckTxInputs: inputs missing/spent");
     }
 
     Amount value_in;
-    for (const Coin& coin : coins) {
-        if (coin.coinbase) {
-            const int64_t depth = static_cast<int64_t>(spend_height) - static_cast<int64_t>(coin.height);
+    for (const Coin* coin : coins) {
+        if (coin->coinbase) {
+            const int64_t depth = static_cast<int64_t>(spend_height) - static_cast<int64_t>(coin->height);
             if (depth < COINBASE_MATURITY) {
                 return ValidationResult::Invalid("bad-txns-premature-spend-of-coinbase",
                                                  "tried to spend coinbase at depth " + std::to_string(depth));
             }
         }
         // Check the value before adding it so the running sum cannot overflow.
-        if (!MoneyRange(coin.out.value)) return ValidationResult::Invalid("bad-txns-inputvalues-outofrange");
-        value_in += coin.out.value;
+        if (!MoneyRange(coin->out.value)) return ValidationResult::Invalid("bad-txns-inputvalues-outofrange");
+        value_in += coin->out.value;
         if (!MoneyRange(value_in)) return ValidationResult::Invalid("bad-txns-inputvalues-outofrange");
     }
 
@@ -135,6 +165,12 @@ ValidationResult CheckTxInputs(const Transaction& tx, const CoinsView& inputs, i
     if (!MoneyRange(fee)) return ValidationResult::Invalid("bad-txns-fee-outofrange");
     txfee = fee;
     return ValidationResult::Valid();
+}
+
+ValidationResult CheckTxInputs(const Transaction& tx, const CoinsView& inputs, int spend_height, Amount& txfee)
+{
+    const LookedUpCoins coins(tx, inputs);
+    return CheckTxInputs(tx, coins.ptrs, spend_height, txfee);
 }
 
 } // namespace consensus

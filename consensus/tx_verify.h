@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -43,10 +44,22 @@ bool EvaluateSequenceLocks(int block_height, int64_t prev_block_median_time_past
 unsigned GetP2SHSigOpCount(const Transaction& tx, const CoinsView& inputs);
 
 /**
+ * The coins tx spends, one per input in input order; nullptr for a missing or spent one.
+ * The overloads below taking it do no lookups: a caller that already holds the coins
+ * (block connection) passes them instead of a view.
+ */
+using SpentCoins = std::span<const Coin* const>;
+
+/** GetP2SHSigOpCount over coins already looked up (coins.size() == tx.vin.size()). */
+unsigned GetP2SHSigOpCount(const Transaction& tx, SpentCoins coins);
+
+/**
  * BIP-141 sigop cost: legacy and (with SCRIPT_VERIFY_P2SH) P2SH sigops count
  * WITNESS_SCALE_FACTOR each, witness sigops count one. Missing coins count nothing.
  */
 int64_t GetTransactionSigOpCost(const Transaction& tx, const CoinsView& inputs, uint32_t flags);
+/** GetTransactionSigOpCost over coins already looked up (ignored for a coinbase). */
+int64_t GetTransactionSigOpCost(const Transaction& tx, SpentCoins coins, uint32_t flags);
 
 /**
  * Checks tx's inputs exist, coinbase inputs are mature at spend_height, values are in
@@ -55,5 +68,7 @@ int64_t GetTransactionSigOpCost(const Transaction& tx, const CoinsView& inputs, 
  */
 [[nodiscard]] ValidationResult CheckTxInputs(const Transaction& tx, const CoinsView& inputs, int spend_height,
                                              Amount& txfee);
+/** CheckTxInputs over coins already looked up (coins.size() == tx.vin.size()). */
+[[nodiscard]] ValidationResult CheckTxInputs(const Transaction& tx, SpentCoins coins, int spend_height, Amount& txfee);
 
 } // namespace consensus

@@ -16,6 +16,80 @@ namespace {
 // pre-BIP-34 coinbase's txid, so BIP-30 checks resume there.
 constexpr int BIP34_IMPLIES_BIP30_LIMIT = 1983702;
 
+/**
+ * A block being applied to a coins view in place. ConnectBlock spends and adds coins
+ * through it as it walks the transactions; it logs each change, and if the block fails
+ * a later check (or an exception unwinds), the destructor undoes the changes in reverse
+ * order: added coins removed (and a coin an exception-block coinbase overwrote put
+ * back), spent coins restored from the undo data. Restored coins may be left DIRTY
+ * where they were clean before: the next flush rewrites the same value.
+ */
+class BlockApplication {
+public:
+    BlockApplication(CoinsViewCache& view, size_t expected_changes) : m_view(view) { m_log.reserve(expected_changes); }
+    ~BlockApplication()
+    {
+        if (!m_committed) Rollback();
+    }
+    BlockApplication(const BlockApplication&) = delete;
+    BlockApplication& operator=(const BlockApplication&) = delete;
+
+    /** Spends the coin at out into undo_slot, which must stay put until Commit(). */
+    void Spend(const consensus::OutPoint& out, consensus::Coin& undo_slot)
+    {
+        if (m_view.SpendCoin(out, &undo_slot)) m_log.push_back({out, &undo_slot, -1});
+    }
+
+    /**
+     * Adds tx's outputs at height, as CoinsViewCache::AddCoins with possible_overwrite
+     * for a coinbase (a coinbase may repeat an earlier one's txid in the BIP-30
+     * exception blocks; it replaces exactly the coins that exist).
+     */
+    void AddOutputs(const consensus::Transaction& tx, uint32_t height)
+    {
+        const bool coinbase = tx.IsCoinBase();
+        for (uint32_t o = 0; o < tx.vout.size(); ++o) {
+            if (tx.vout[o].script_pubkey.IsUnspendable()) continue;
+            const consensus::OutPoint out(tx.GetTxid(), o);
+            int replaced = -1;
+            if (coinbase) {
+                if (const consensus::Coin* c = m_view.AccessCoin(out)) {
+                    replaced = static_cast<int>(m_replaced.size());
+                    m_replaced.push_back(*c);
+                }
+            }
+            m_view.AddCoin(out, consensus::Coin(tx.vout[o], height, coinbase), replaced >= 0);
+            m_log.push_back({out, nullptr, replaced});
+        }
+    }
+
+    void Commit() { m_committed = true; }
+
+private:
+    struct Change {
+        consensus::OutPoint out;
+        consensus::Coin* spent;  // a spend: where the coin went; nullptr for an add
+        int replaced;            // an add over an existing coin: its index in m_replaced
+    };
+
+    void Rollback()
+    {
+        for (auto it = m_log.rbegin(); it != m_log.rend(); ++it) {
+            if (it->spent) {
+                m_view.AddCoin(it->out, std::move(*it->spent), false);
+                continue;
+            }
+            m_view.SpendCoin(it->out);
+            if (it->replaced >= 0) m_view.AddCoin(it->out, std::move(m_replaced[it->replaced]), true);
+        }
+    }
+
+    CoinsViewCache& m_view;
+    std::vector<Change> m_log;
+    std::vector<consensus::Coin> m_replaced;
+    bool m_committed{false};
+};
+
 } // namespace
 
 ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
@@ -61,17 +135,27 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
     for (const auto& tx : block.vtx) {
         if (!tx->IsCoinBase()) total_inputs += tx->vin.size();
     }
+    // The view is changed in place; any return before Commit() undoes it. Declared
+    // before the session so the workers are stopped before the rollback runs.
+    size_t total_outputs = 0;
+    for (const auto& tx : block.vtx) total_outputs += tx->vout.size();
+    BlockApplication applied(view, total_inputs + total_outputs);
     // Declared after txdata, which its checks point into: an early return below cancels
     // and waits for the workers before txdata goes away.
     ScriptCheckPool::Session checks(*pool, total_inputs);
     consensus::Amount fees;
     int64_t sigop_cost = 0;
+    std::vector<const consensus::Coin*> coins; // the coins the current transaction spends
+    std::vector<int> prev_heights;
 
     for (size_t i = 0; i < block.vtx.size(); ++i) {
         const consensus::Transaction& tx = *block.vtx[i];
+        coins.clear();
         if (!tx.IsCoinBase()) {
+            // One lookup per input; the pointers stay valid until the coins are spent below.
+            for (const auto& in : tx.vin) coins.push_back(view.AccessCoin(in.prevout));
             consensus::Amount fee;
-            if (auto r = consensus::CheckTxInputs(tx, view, height, fee); !r.IsValid()) {
+            if (auto r = consensus::CheckTxInputs(tx, coins, height, fee); !r.IsValid()) {
                 return ValidationResult::Invalid(r.GetRejectReason(),
                                                  r.GetDebugMessage() + " (tx " + tx.GetTxid().GetHex() + ")");
             }
@@ -81,10 +165,8 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
                                                  "accumulated fee in the block out of range");
             }
             // BIP-68 relative lock-times.
-            std::vector<int> prev_heights(tx.vin.size());
-            for (size_t j = 0; j < tx.vin.size(); ++j) {
-                prev_heights[j] = static_cast<int>(view.AccessCoin(tx.vin[j].prevout)->height);
-            }
+            prev_heights.resize(tx.vin.size());
+            for (size_t j = 0; j < tx.vin.size(); ++j) prev_heights[j] = static_cast<int>(coins[j]->height);
             const auto locks = consensus::CalculateSequenceLocks(
                 tx, enforce_bip68, prev_heights, height,
                 [index](int h) { return index->GetAncestor(h)->GetMedianTimePast(); });
@@ -93,14 +175,14 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
             }
         }
         // Sigop cost counts P2SH and witness sigops, so it needs the coins being spent.
-        sigop_cost += consensus::GetTransactionSigOpCost(tx, view, flags);
+        sigop_cost += consensus::GetTransactionSigOpCost(tx, coins, flags);
         if (sigop_cost > consensus::MAX_BLOCK_SIGOPS_COST) {
             return ValidationResult::Invalid("bad-blk-sigops", "too many sigops");
         }
         if (!tx.IsCoinBase()) {
             std::vector<consensus::TxOut> spent;
             spent.reserve(tx.vin.size());
-            for (const auto& in : tx.vin) spent.push_back(view.AccessCoin(in.prevout)->out);
+            for (const consensus::Coin* c : coins) spent.push_back(c->out);
             txdata[i].Init(tx, std::move(spent));
             for (unsigned j = 0; j < tx.vin.size(); ++j) {
                 ScriptCheck c;
@@ -113,15 +195,10 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
             }
             checks.Release(); // the workers start on this transaction's inputs now
             TxUndo& txundo = undo.txundo.emplace_back();
-            txundo.prevouts.reserve(tx.vin.size());
-            for (const auto& in : tx.vin) {
-                consensus::Coin spent_coin;
-                view.SpendCoin(in.prevout, &spent_coin);
-                txundo.prevouts.push_back(std::move(spent_coin));
-            }
+            txundo.prevouts.resize(tx.vin.size()); // sized once: the log points into it
+            for (size_t j = 0; j < tx.vin.size(); ++j) applied.Spend(tx.vin[j].prevout, txundo.prevouts[j]);
         }
-        // A coinbase may repeat an earlier one's txid in the BIP-30 exception blocks.
-        view.AddCoins(tx, static_cast<uint32_t>(height), tx.IsCoinBase());
+        applied.AddOutputs(tx, static_cast<uint32_t>(height));
     }
 
     const consensus::Amount reward = fees + GetBlockSubsidy(height, cp);
@@ -136,7 +213,10 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
                                              consensus::ScriptErrorString(c.error) + ")",
                                          "input " + std::to_string(c.input) + " of tx " + c.tx->GetTxid().GetHex());
     }
-    if (just_check) return ValidationResult::Valid();
+    if (just_check) {
+        applied.Commit(); // the caller's throwaway view keeps the block's changes
+        return ValidationResult::Valid();
+    }
 
     if (!(index->status & BLOCK_HAVE_UNDO)) {
         auto pos = blocks->WriteUndo(undo, index->data_pos.file, prev->GetBlockHash());
@@ -147,6 +227,7 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
     index->RaiseValidity(BLOCK_VALID_SCRIPTS);
     dirty.insert(index);
     view.SetBestBlock(hash);
+    applied.Commit();
     return ValidationResult::Valid();
 }
 
@@ -198,13 +279,12 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
         if (!read) return ValidationResult::Error("failed to read block " + index->GetBlockHash().GetHex());
         block = std::make_shared<const consensus::Block>(std::move(*read));
     }
-    CoinsViewCache view(coins.get());
-    ValidationResult r = ConnectBlock(*block, index, view, false);
+    // Straight into the main cache: ConnectBlock undoes its changes if the block fails.
+    ValidationResult r = ConnectBlock(*block, index, *coins, false);
     if (!r.IsValid()) {
         if (r.IsInvalid()) InvalidBlockFound(index, r);
         return r;
     }
-    if (!view.Flush()) return ValidationResult::Error("failed to update the coins cache");
     if (txindex && !txindex->WriteBlock(*block, index->data_pos, index->GetBlockHash())) {
         return ValidationResult::Error("failed to write the transaction index");
     }

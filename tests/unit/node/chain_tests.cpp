@@ -148,6 +148,73 @@ TEST_CASE("Valid spends connect, and the spent coins leave the UTXO set", "[node
     CHECK(tip_block->vtx[0]->vout[0].value == node::chain::GetBlockSubsidy(102, Params(ChainType::REGTEST).consensus) + Amount{1500});
 }
 
+TEST_CASE("A block rejected after its transactions were applied leaves the UTXO set as it was", "[node]")
+{
+    // ConnectTip applies a block straight to the coins cache and undoes it on failure:
+    // each rejection below comes after some or all transactions spent and created coins.
+    ChainBuilder b;
+    b.MineBlocks(102);
+    const auto [cb1, v1] = b.CoinbaseAt(1);
+    const auto [cb2, v2] = b.CoinbaseAt(2);
+    auto t1 = b.Spend({{cb1, v1}}, {Amount{v1.sats / 2}, Amount{v1.sats / 2 - 1000}});
+    auto t2 = b.Spend({{OutPoint(t1->GetTxid(), 0), Amount{v1.sats / 2}}}, {Amount{v1.sats / 2 - 500}});
+    const auto before = b.Chain().GetUtxoStats();
+    REQUIRE(before);
+    const int height = b.Chain().Height();
+
+    SECTION("a bad signature in the last transaction (found after every transaction was applied)")
+    {
+        MutableTransaction bad(*b.Spend({{cb2, v2}}, {v2 - Amount{1000}}));
+        bad.vin[0].witness.stack[0][10] ^= 1;
+        const auto r = b.Mine({t1, t2, MakeTransactionRef(std::move(bad))});
+        CHECK(Reason(r).rfind("mandatory-script-verify-flag-failed", 0) == 0);
+    }
+    SECTION("a missing input in the third transaction (the first two applied)")
+    {
+        auto t3 = b.Spend({{OutPoint(Uint256::ONE, 0), Amount{5000}}}, {Amount{1000}});
+        CHECK(Reason(b.Mine({t1, t2, t3})) == "bad-txns-inputs-missingorspent");
+    }
+    SECTION("a coinbase paying too much (checked after every transaction was applied)")
+    {
+        const auto r = b.Mine({t1, t2}, [](Block& blk) {
+            MutableTransaction cb(*blk.vtx[0]);
+            cb.vout[0].value += Amount{1501};
+            blk.vtx[0] = MakeTransactionRef(std::move(cb));
+        });
+        CHECK(Reason(r) == "bad-cb-amount");
+    }
+    REQUIRE(b.Chain().Height() == height);
+    CHECK(b.Chain().GetTxOut(cb1));
+    CHECK(b.Chain().GetTxOut(cb2));
+    CHECK(!b.Chain().GetTxOut(OutPoint(t1->GetTxid(), 0)));
+    CHECK(!b.Chain().GetTxOut(OutPoint(t1->GetTxid(), 1)));
+    CHECK(!b.Chain().GetTxOut(OutPoint(t2->GetTxid(), 0)));
+    const auto after = b.Chain().GetUtxoStats();
+    REQUIRE(after);
+    CHECK(after->txouts == before->txouts);
+    CHECK(after->hash_serialized == before->hash_serialized);
+    // The coins the failed block spent are still spendable, by the same transactions.
+    const auto r = b.Mine({t1, t2});
+    INFO(r.ToString());
+    REQUIRE(r.IsValid());
+    CHECK(!b.Chain().GetTxOut(cb1));
+    CHECK(b.Chain().GetTxOut(OutPoint(t1->GetTxid(), 1)));
+    CHECK(b.Chain().GetTxOut(OutPoint(t2->GetTxid(), 0)));
+    // ...and the state equals one that never saw the failed block: the same chain
+    // reopened from disk (-reindex-chainstate) gives the same hash.
+    const auto connected = b.Chain().GetUtxoStats();
+    REQUIRE(connected);
+    node::chain::ChainstateOptions reindex;
+    reindex.reindex_chainstate = true;
+    b.Reopen(&reindex);
+    const std::atomic<bool> interrupt{false};
+    b.Chain().ImportBlocks({}, interrupt);
+    REQUIRE(b.Chain().Height() == height + 1);
+    const auto rebuilt = b.Chain().GetUtxoStats();
+    REQUIRE(rebuilt);
+    CHECK(rebuilt->hash_serialized == connected->hash_serialized);
+}
+
 TEST_CASE("Reorganisations of 1 and 10 blocks switch to the chain with more work and back", "[node]")
 {
     ChainBuilder b;
