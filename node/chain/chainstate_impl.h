@@ -99,6 +99,9 @@ struct Chainstate::Impl {
                                             const FlatFilePos* known_pos, BlockIndex** out);
     consensus::ValidationResult ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
                                              bool just_check);
+    /** ConnectBlock's walk over the transactions, applying them to view (undone on failure). */
+    consensus::ValidationResult ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
+                                           bool just_check, bool check_bip30);
     bool DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view);
     consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block);
     consensus::ValidationResult DisconnectTip();

@@ -6,6 +6,8 @@
 #include "consensus/limits.h"
 #include "consensus/tx_verify.h"
 
+#include <unordered_set>
+
 namespace node::chain {
 
 using consensus::ValidationResult;
@@ -26,7 +28,12 @@ constexpr int BIP34_IMPLIES_BIP30_LIMIT = 1983702;
  */
 class BlockApplication {
 public:
-    BlockApplication(CoinsViewCache& view, size_t expected_changes) : m_view(view) { m_log.reserve(expected_changes); }
+    /** check_bip30: AddOutputs refuses outputs that exist before the block (see there). */
+    BlockApplication(CoinsViewCache& view, size_t expected_changes, bool check_bip30)
+        : m_view(view), m_check_bip30(check_bip30)
+    {
+        m_log.reserve(expected_changes);
+    }
     ~BlockApplication()
     {
         if (!m_committed) Rollback();
@@ -38,16 +45,31 @@ public:
     void Spend(const consensus::OutPoint& out, consensus::Coin& undo_slot)
     {
         if (m_view.SpendCoin(out, &undo_slot)) m_log.push_back({out, &undo_slot, -1});
+        if (m_check_bip30) m_spent_txids.insert(out.hash);
     }
 
     /**
      * Adds tx's outputs at height, as CoinsViewCache::AddCoins with possible_overwrite
      * for a coinbase (a coinbase may repeat an earlier one's txid in the BIP-30
      * exception blocks; it replaces exactly the coins that exist).
+     *
+     * With check_bip30, false (and nothing of tx added) if one of tx's outputs existed
+     * unspent before the block: it still exists now, or an earlier transaction of this
+     * block spent it. Called after tx passed CheckTxInputs, this says exactly what Core's
+     * BIP-30 pass before the walk says for tx: an output that exists now but not before
+     * the block was created by an earlier transaction with the same txid, which is tx
+     * itself again and fails CheckTxInputs (its inputs are spent); an output with tx's
+     * txid spent earlier in the block existed before it, unless that same duplicate made it.
      */
-    void AddOutputs(const consensus::Transaction& tx, uint32_t height)
+    [[nodiscard]] bool AddOutputs(const consensus::Transaction& tx, uint32_t height)
     {
         const bool coinbase = tx.IsCoinBase();
+        if (m_check_bip30) {
+            if (m_spent_txids.count(tx.GetTxid())) return false;
+            for (uint32_t o = 0; o < tx.vout.size(); ++o) {
+                if (m_view.HaveCoin(consensus::OutPoint(tx.GetTxid(), o))) return false;
+            }
+        }
         for (uint32_t o = 0; o < tx.vout.size(); ++o) {
             if (tx.vout[o].script_pubkey.IsUnspendable()) continue;
             const consensus::OutPoint out(tx.GetTxid(), o);
@@ -61,6 +83,7 @@ public:
             m_view.AddCoin(out, consensus::Coin(tx.vout[o], height, coinbase), replaced >= 0);
             m_log.push_back({out, nullptr, replaced});
         }
+        return true;
     }
 
     void Commit() { m_committed = true; }
@@ -85,6 +108,8 @@ private:
     }
 
     CoinsViewCache& m_view;
+    const bool m_check_bip30;
+    std::unordered_set<consensus::Uint256> m_spent_txids; // with check_bip30: txids of the coins spent so far
     std::vector<Change> m_log;
     std::vector<consensus::Coin> m_replaced;
     bool m_committed{false};
@@ -116,7 +141,13 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
         bip34 && !cp.bip34_hash.IsNull() && bip34->GetBlockHash() == cp.bip34_hash) {
         enforce_bip30 = false;
     }
-    if (enforce_bip30 || height >= BIP34_IMPLIES_BIP30_LIMIT) {
+    const bool check_bip30 = enforce_bip30 || height >= BIP34_IMPLIES_BIP30_LIMIT;
+    // BIP-30 is checked per transaction during the walk (AddOutputs), where its lookups
+    // overlap the script checks. Core checks every transaction before the walk, so a block
+    // that also breaks another rule earlier is rejected as bad-txns-BIP30: any failure
+    // (after the view is back as it was) runs Core's pass to give the same reason.
+    ValidationResult r = ApplyBlock(block, index, view, just_check, check_bip30);
+    if (r.IsInvalid() && check_bip30) {
         for (const auto& tx : block.vtx) {
             for (uint32_t o = 0; o < tx->vout.size(); ++o) {
                 if (view.HaveCoin(consensus::OutPoint(tx->GetTxid(), o))) {
@@ -125,7 +156,15 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
             }
         }
     }
+    return r;
+}
 
+ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
+                                              bool just_check, bool check_bip30)
+{
+    const int height = index->height;
+    const BlockIndex* prev = index->prev;
+    const consensus::Uint256 hash = block.GetHash();
     const uint32_t flags = BlockScriptFlags(index);
     const bool enforce_bip68 = CsvActive(height);
     BlockUndo undo;
@@ -139,7 +178,7 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
     // before the session so the workers are stopped before the rollback runs.
     size_t total_outputs = 0;
     for (const auto& tx : block.vtx) total_outputs += tx->vout.size();
-    BlockApplication applied(view, total_inputs + total_outputs);
+    BlockApplication applied(view, total_inputs + total_outputs, check_bip30);
     // Declared after txdata, which its checks point into: an early return below cancels
     // and waits for the workers before txdata goes away.
     ScriptCheckPool::Session checks(*pool, total_inputs);
@@ -198,10 +237,12 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
             txundo.prevouts.resize(tx.vin.size()); // sized once: the log points into it
             for (size_t j = 0; j < tx.vin.size(); ++j) applied.Spend(tx.vin[j].prevout, txundo.prevouts[j]);
         }
-        applied.AddOutputs(tx, static_cast<uint32_t>(height));
+        if (!applied.AddOutputs(tx, static_cast<uint32_t>(height))) {
+            return ValidationResult::Invalid("bad-txns-BIP30", "tried to overwrite transaction");
+        }
     }
 
-    const consensus::Amount reward = fees + GetBlockSubsidy(height, cp);
+    const consensus::Amount reward = fees + GetBlockSubsidy(height, params->consensus);
     if (block.vtx[0]->GetValueOut() > reward) {
         return ValidationResult::Invalid("bad-cb-amount", "coinbase pays too much (actual=" +
                                                               std::to_string(block.vtx[0]->GetValueOut().sats) +

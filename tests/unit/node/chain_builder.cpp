@@ -33,7 +33,7 @@ TempDir::~TempDir()
     std::filesystem::remove_all(m_path, ec);
 }
 
-ChainBuilder::ChainBuilder(int par)
+ChainBuilder::ChainBuilder(int par, const ChainParams* params) : m_params(params ? params : &Params(ChainType::REGTEST))
 {
     m_key.fill(0);
     m_key[31] = 7;
@@ -41,7 +41,7 @@ ChainBuilder::ChainBuilder(int par)
     const Uint160 h = Hash160(m_pubkey);
     m_spk << OP_0 << std::vector<uint8_t>(h.begin(), h.end());
     m_options.data_dir = m_dir.Path();
-    m_options.params = &Params(ChainType::REGTEST);
+    m_options.params = m_params;
     m_options.dbcache_bytes = 16u << 20;
     m_options.par = par;
     std::string error;
@@ -58,7 +58,7 @@ void ChainBuilder::Reopen(const node::chain::ChainstateOptions* options)
     if (options) {
         m_options = *options;
         m_options.data_dir = m_dir.Path();
-        m_options.params = &Params(ChainType::REGTEST);
+        m_options.params = m_params;
     }
     std::string error;
     m_chain = node::chain::Chainstate::Open(m_options, error);
@@ -74,7 +74,7 @@ void ChainBuilder::Solve(Block& block, const ConsensusParams& params)
 Block ChainBuilder::MakeBlock(const node::chain::BlockIndex* prev, const std::vector<TransactionRef>& txs,
                               const std::function<void(Block&)>& mutate, bool fix_merkle)
 {
-    const auto& params = Params(ChainType::REGTEST);
+    const auto& params = *m_params;
     const int height = prev->height + 1;
     Amount fees;
     // Fees: inputs are our own P2WPKH outputs; look their values up in the UTXO set or in earlier txs here.

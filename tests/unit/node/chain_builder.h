@@ -3,6 +3,7 @@
 // submit blocks on any parent.
 #pragma once
 
+#include "consensus/params.h"
 #include "consensus/primitives/block.h"
 #include "consensus/validation_result.h"
 #include "node/chain/chainstate.h"
@@ -28,8 +29,11 @@ private:
 
 class ChainBuilder {
 public:
-    /** Opens a regtest chainstate in a fresh temporary directory with par script threads. */
-    explicit ChainBuilder(int par = 2);
+    /**
+     * Opens a regtest chainstate in a fresh temporary directory with par script threads;
+     * params (default regtest's) must outlive the builder.
+     */
+    explicit ChainBuilder(int par = 2, const consensus::ChainParams* params = nullptr);
     ~ChainBuilder();
 
     node::chain::Chainstate& Chain() { return *m_chain; }
@@ -58,6 +62,7 @@ public:
     static void Solve(consensus::Block& block, const consensus::ConsensusParams& params);
 
 private:
+    const consensus::ChainParams* m_params;
     TempDir m_dir;
     std::unique_ptr<node::chain::Chainstate> m_chain;
     node::chain::ChainstateOptions m_options;

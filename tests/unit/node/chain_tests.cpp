@@ -215,6 +215,77 @@ TEST_CASE("A block rejected after its transactions were applied leaves the UTXO 
     CHECK(rebuilt->hash_serialized == connected->hash_serialized);
 }
 
+TEST_CASE("BIP-30: a transaction may not recreate an unspent output; Core's reason wins over later failures", "[node]")
+{
+    // Regtest with BIP-34 off, so two coinbases can be identical (as before BIP-34 on
+    // mainnet) and a spent one can come back with its descendants' txids.
+    ChainParams params = Params(ChainType::REGTEST);
+    params.consensus.bip34_height = 100000;
+    ChainBuilder b(2, &params);
+    const Script same_sig = Script().PushInt(424242);
+    const auto same_coinbase = [&same_sig](Block& blk) {
+        MutableTransaction cb(*blk.vtx[0]);
+        cb.vin[0].script_sig = same_sig;
+        blk.vtx[0] = MakeTransactionRef(std::move(cb));
+    };
+    b.MineBlocks(1);
+    REQUIRE(b.Mine({}, same_coinbase).IsValid()); // C, at height 2
+    const auto [c0, cv] = b.CoinbaseAt(2);
+
+    // C is unspent: an identical coinbase may not replace it.
+    CHECK(Reason(b.Mine({}, same_coinbase)) == "bad-txns-BIP30");
+
+    // Spend C with E; then C may come back (C'), and E can be made again from it.
+    b.MineBlocks(100);
+    auto e = b.Spend({{c0, cv}}, {cv - Amount{1000}});
+    REQUIRE(b.Mine({e}).IsValid());
+    REQUIRE(b.Mine({}, same_coinbase).IsValid()); // C' = C, its output unspent again
+    CHECK(b.CoinbaseAt(b.Chain().Height()).first == c0);
+    b.MineBlocks(100); // C' matures
+    const OutPoint e0(e->GetTxid(), 0);
+    REQUIRE(b.Chain().GetTxOut(e0));
+    const int height = b.Chain().Height();
+    const auto before = b.Chain().GetUtxoStats();
+    REQUIRE(before);
+
+    SECTION("E again while E's output is unspent")
+    {
+        CHECK(Reason(b.Mine({e})) == "bad-txns-BIP30");
+    }
+    SECTION("E again after a transaction of the same block spent E's output: it existed before the block")
+    {
+        auto spend_e0 = b.Spend({{e0, cv - Amount{1000}}}, {cv - Amount{3000}});
+        CHECK(Reason(b.Mine({spend_e0, e})) == "bad-txns-BIP30");
+    }
+    SECTION("an earlier transaction with a missing input does not hide the BIP-30 failure (Core checks BIP-30 first)")
+    {
+        auto missing = b.Spend({{OutPoint(Uint256::ONE, 0), Amount{5000}}}, {Amount{1000}});
+        CHECK(Reason(b.Mine({missing, e})) == "bad-txns-BIP30");
+    }
+    SECTION("an earlier bad signature does not hide it either")
+    {
+        auto spend_e0 = b.Spend({{e0, cv - Amount{1000}}}, {cv - Amount{3000}});
+        MutableTransaction bad(*spend_e0);
+        bad.vin[0].witness.stack[0][10] ^= 1;
+        // The bad signature is only found after the walk; BIP-30 still decides.
+        CHECK(Reason(b.Mine({MakeTransactionRef(std::move(bad)), e})) == "bad-txns-BIP30");
+    }
+    SECTION("a duplicate transaction inside one block is a double spend, not BIP-30 (as Core: its outputs did not exist before)")
+    {
+        auto spend_e0 = b.Spend({{e0, cv - Amount{1000}}}, {cv - Amount{3000}});
+        CHECK(Reason(b.Mine({spend_e0, spend_e0})) == "bad-txns-inputs-missingorspent");
+    }
+    REQUIRE(b.Chain().Height() == height);
+    const auto after = b.Chain().GetUtxoStats();
+    REQUIRE(after);
+    CHECK(after->hash_serialized == before->hash_serialized);
+    // Spending E's output without recreating E is fine.
+    auto spend_e0 = b.Spend({{e0, cv - Amount{1000}}}, {cv - Amount{3000}});
+    const auto r = b.Mine({spend_e0});
+    INFO(r.ToString());
+    CHECK(r.IsValid());
+}
+
 TEST_CASE("Reorganisations of 1 and 10 blocks switch to the chain with more work and back", "[node]")
 {
     ChainBuilder b;
