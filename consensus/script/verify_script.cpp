@@ -252,6 +252,20 @@ bool VerifyScript(const Script& script_sig, const Script& script_pubkey, const S
         return SetError(serror, ScriptError::SIG_PUSHONLY);
     }
 
+    int version;
+    Bytes program;
+    if ((flags & SCRIPT_VERIFY_WITNESS) && script_sig.empty() && script_pubkey.IsWitnessProgram(version, program)) {
+        // A native witness spend, the common case, without the interpreter: the empty
+        // scriptSig leaves an empty stack, the program's two minimal pushes leave
+        // [version, program], which must be true; then the witness program is verified
+        // and leaves one item. P2SH cannot match (a program does not start with
+        // OP_HASH160) and CLEANSTACK and WITNESS_UNEXPECTED are then satisfied: exactly
+        // what the general path below concludes for this input.
+        if (!CastToBool(program)) return SetError(serror, ScriptError::EVAL_FALSE);
+        if (!VerifyWitnessProgram(*witness, version, program, flags, checker, serror, false)) return false;
+        return SetSuccess(serror);
+    }
+
     // scriptSig and scriptPubKey run in sequence on one stack, never concatenated (CVE-2010-5141).
     Stack stack, stack_copy;
     if (!EvalScript(stack, script_sig, flags, checker, SigVersion::BASE, serror)) return false;
@@ -259,8 +273,6 @@ bool VerifyScript(const Script& script_sig, const Script& script_pubkey, const S
     if (!EvalScript(stack, script_pubkey, flags, checker, SigVersion::BASE, serror)) return false;
     if (stack.empty() || !CastToBool(stack.back())) return SetError(serror, ScriptError::EVAL_FALSE);
 
-    int version;
-    Bytes program;
     if ((flags & SCRIPT_VERIFY_WITNESS) && script_pubkey.IsWitnessProgram(version, program)) {
         // Native witness program: the scriptSig must be empty (no malleability).
         had_witness = true;

@@ -7,6 +7,7 @@
 #include "consensus/script/interpreter.h"
 #include "consensus/script/key.h"
 #include "consensus/script/script.h"
+#include "consensus/script/script_eval_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -179,4 +180,63 @@ TEST_CASE("A P2WPKH output committing to an uncompressed key follows WITNESS_PUB
     CHECK(ViaVerifyScript(s, w, MANDATORY_SCRIPT_VERIFY_FLAGS).ok);
     CHECK(ViaVerifyScript(s, w, MANDATORY_SCRIPT_VERIFY_FLAGS | SCRIPT_VERIFY_WITNESS_PUBKEYTYPE).error ==
           ScriptError::WITNESS_PUBKEYTYPE);
+}
+
+TEST_CASE("A native witness program is judged as the interpreter judges its scriptPubKey first", "[script]")
+{
+    // VerifyScript skips the interpreter for an empty scriptSig and a witness program;
+    // the program push must still be true (an all-zero or negative-zero program makes
+    // the output unspendable with EVAL_FALSE, as in Core) before the witness counts.
+    const Spend s;
+    ScriptWitness w;
+    w.stack = {s.Sign(), s.pubkey};
+    Bytes negative_zero(20, 0x00);
+    negative_zero.back() = 0x80;
+    struct Case {
+        const char* name;
+        Script spk;
+    };
+    const std::vector<Case> cases = {
+        {"v0, 20 zero bytes", Script() << OP_0 << Bytes(20, 0x00)},
+        {"v0, 20-byte negative zero", Script() << OP_0 << negative_zero},
+        {"v0, 32 zero bytes", Script() << OP_0 << Bytes(32, 0x00)},
+        {"v1, 32 zero bytes", Script() << OP_1 << Bytes(32, 0x00)},
+        {"v16, 2 zero bytes", Script() << OP_16 << Bytes(2, 0x00)},
+        {"v2, 32 nonzero bytes (upgradable)", Script() << OP_2 << Bytes(32, 0x01)},
+        {"v0, our key's program", s.ScriptPubKey()},
+    };
+    const std::vector<uint32_t> flag_sets = {
+        SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS,
+        MANDATORY_SCRIPT_VERIFY_FLAGS | SCRIPT_VERIFY_CLEANSTACK | SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM,
+    };
+    int eval_false = 0;
+    for (const Case& c : cases) {
+        int version;
+        Bytes program;
+        REQUIRE(c.spk.IsWitnessProgram(version, program));
+        for (uint32_t flags : flag_sets) {
+            const MutableTransaction& tx = s.tx;
+            GenericTransactionSignatureChecker<MutableTransaction> checker(&tx, 0, s.amount, MissingDataBehavior::FAIL);
+            // The interpreter's view of the scriptPubKey on the empty scriptSig's stack.
+            std::vector<Bytes> stack;
+            ScriptError eval_err = ScriptError::UNKNOWN_ERROR;
+            REQUIRE(EvalScript(stack, c.spk, flags, checker, SigVersion::BASE, &eval_err));
+            REQUIRE(stack.size() == 2);
+            ScriptError err = ScriptError::UNKNOWN_ERROR;
+            const bool ok = VerifyScript(Script(), c.spk, &w, flags, checker, &err);
+            INFO(c.name << " with flags " << FormatScriptFlags(flags) << ": " << ScriptErrorName(err));
+            if (!CastToBool(stack.back())) {
+                CHECK(!ok);
+                CHECK(err == ScriptError::EVAL_FALSE);
+                ++eval_false;
+            } else if (version == 0) {
+                CHECK(ok == (c.spk == s.ScriptPubKey())); // only our key's program matches the witness
+            } else if (version == 2) {
+                const bool discourage = flags & SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM;
+                CHECK(ok == !discourage);
+                CHECK(err == (discourage ? ScriptError::DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM : ScriptError::OK));
+            }
+        }
+    }
+    CHECK(eval_false == 10); // the five zero programs under both flag sets
 }
