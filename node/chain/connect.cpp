@@ -248,6 +248,14 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
                                                               std::to_string(block.vtx[0]->GetValueOut().sats) +
                                                               " vs limit=" + std::to_string(reward.sats) + ")");
     }
+    // The undo data is complete: write it while the workers still verify scripts. If
+    // a script then fails, the record stays unreferenced in the rev file (nothing points
+    // to it: undo_pos and BLOCK_HAVE_UNDO are set only for a valid block).
+    std::optional<FlatFilePos> undo_pos;
+    if (!just_check && !(index->status & BLOCK_HAVE_UNDO)) {
+        undo_pos = blocks->WriteUndo(undo, index->data_pos.file, prev->GetBlockHash());
+        if (!undo_pos) return ValidationResult::Error("failed to write undo data");
+    }
     if (auto failed = checks.Join()) {
         const ScriptCheck& c = checks.Checks()[*failed];
         return ValidationResult::Invalid("mandatory-script-verify-flag-failed (" +
@@ -259,10 +267,8 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
         return ValidationResult::Valid();
     }
 
-    if (!(index->status & BLOCK_HAVE_UNDO)) {
-        auto pos = blocks->WriteUndo(undo, index->data_pos.file, prev->GetBlockHash());
-        if (!pos) return ValidationResult::Error("failed to write undo data");
-        index->undo_pos = *pos;
+    if (undo_pos) {
+        index->undo_pos = *undo_pos;
         index->status |= BLOCK_HAVE_UNDO;
     }
     index->RaiseValidity(BLOCK_VALID_SCRIPTS);
