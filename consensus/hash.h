@@ -45,7 +45,13 @@ class HashWriter {
 public:
     HashWriter() = default;
     explicit HashWriter(const Sha256& midstate) : m_ctx(midstate) {}
-    void Write(std::span<const uint8_t> data) { m_ctx.Write(data); }
+    void Write(std::span<const uint8_t> data)
+    {
+        m_ctx.Write(data);
+        m_size += data.size();
+    }
+    /** Bytes written so far. */
+    size_t Size() const { return m_size; }
     /** Double SHA-256 of everything written. Consumes the writer. */
     Uint256 GetHash();
     /** Single SHA-256 of everything written. Consumes the writer. */
@@ -60,6 +66,7 @@ public:
 
 private:
     Sha256 m_ctx;
+    size_t m_size{0};
 };
 
 /** A HashWriter primed with SHA256(tag)||SHA256(tag), per BIP-340. Cache it for hot tags. */

@@ -158,15 +158,22 @@ void WriteBytes(W& w, std::span<const uint8_t> bytes)
 /** Reads a CompactSize-prefixed byte string. */
 std::vector<uint8_t> ReadBytes(ByteReader& r);
 
-/** Serializes obj (which has Serialize(W&)) into a new byte vector. */
-template <typename T>
-std::vector<uint8_t> SerializeToBytes(const T& obj)
-{
-    std::vector<uint8_t> out;
-    ByteWriter w(out);
-    obj.Serialize(w);
-    return out;
-}
+/** Writes serialized bytes into a buffer sized beforehand; writing past its end is a logic error. */
+class SpanWriter {
+public:
+    explicit SpanWriter(std::span<uint8_t> out) : m_out(out) {}
+    void Write(std::span<const uint8_t> data)
+    {
+        if (data.size() > m_out.size() - m_pos) throw std::logic_error("SpanWriter: buffer too small");
+        if (!data.empty()) std::memcpy(m_out.data() + m_pos, data.data(), data.size());
+        m_pos += data.size();
+    }
+    size_t Written() const { return m_pos; }
+
+private:
+    std::span<uint8_t> m_out;
+    size_t m_pos{0};
+};
 
 /** Serialized size of obj. */
 template <typename T>
@@ -175,6 +182,20 @@ size_t SerializedSize(const T& obj)
     SizeCounter c;
     obj.Serialize(c);
     return c.Size();
+}
+
+/**
+ * Serializes obj (which has Serialize(W&)) into a new byte vector: a counting pass sizes
+ * the vector once, so large objects (blocks, undo data) are written without regrowth.
+ */
+template <typename T>
+std::vector<uint8_t> SerializeToBytes(const T& obj)
+{
+    std::vector<uint8_t> out(SerializedSize(obj));
+    SpanWriter w(out);
+    obj.Serialize(w);
+    if (w.Written() != out.size()) throw std::logic_error("SerializeToBytes: size pass and write pass differ");
+    return out;
 }
 
 } // namespace consensus

@@ -35,18 +35,20 @@ Block Block::Deserialize(ByteReader& r, TxWitness mode)
     return b;
 }
 
+// From the transactions' sizes, counted when they were hashed: the header, the
+// transaction count, the transactions.
 size_t GetBlockTotalSize(const Block& block)
 {
-    SizeCounter c;
-    block.Serialize(c, TxWitness::WITH);
-    return c.Size();
+    size_t size = BlockHeader::SIZE + CompactSizeLen(block.vtx.size());
+    for (const auto& tx : block.vtx) size += tx->GetTotalSize();
+    return size;
 }
 
 size_t GetBlockStrippedSize(const Block& block)
 {
-    SizeCounter c;
-    block.Serialize(c, TxWitness::WITHOUT);
-    return c.Size();
+    size_t size = BlockHeader::SIZE + CompactSizeLen(block.vtx.size());
+    for (const auto& tx : block.vtx) size += tx->GetStrippedSize();
+    return size;
 }
 
 int64_t GetBlockWeight(const Block& block)

@@ -121,12 +121,15 @@ void Transaction::ComputeHashes()
     }
     HashWriter hw;
     Serialize(hw, TxWitness::WITHOUT);
+    m_stripped_size = hw.Size();
     m_txid = hw.GetHash();
     if (m_has_witness) {
         HashWriter hw2;
         Serialize(hw2, TxWitness::WITH);
+        m_total_size = hw2.Size();
         m_wtxid = hw2.GetHash();
     } else {
+        m_total_size = m_stripped_size;
         m_wtxid = m_txid;
     }
 }
@@ -144,18 +147,9 @@ Amount Transaction::GetValueOut() const
     return total;
 }
 
-size_t Transaction::GetTotalSize() const
-{
-    SizeCounter c;
-    Serialize(c, TxWitness::WITH);
-    return c.Size();
-}
-
 size_t GetStrippedSize(const Transaction& tx)
 {
-    SizeCounter c;
-    tx.Serialize(c, TxWitness::WITHOUT);
-    return c.Size();
+    return tx.GetStrippedSize();
 }
 
 int64_t GetTransactionWeight(const Transaction& tx)

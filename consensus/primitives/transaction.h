@@ -131,8 +131,10 @@ public:
     bool IsCoinBase() const { return vin.size() == 1 && vin[0].prevout.IsNull(); }
     /** Sum of output values; throws std::runtime_error if a value or the sum leaves MoneyRange (run CheckTransaction first). */
     Amount GetValueOut() const;
-    /** Serialized size with witness. */
-    size_t GetTotalSize() const;
+    /** Serialized size with witness (counted while hashing, at construction). */
+    size_t GetTotalSize() const { return m_total_size; }
+    /** Serialized size without witness (BIP-141 stripped size). */
+    size_t GetStrippedSize() const { return m_stripped_size; }
 
     template <typename W>
     void Serialize(W& w, TxWitness mode = TxWitness::WITH) const;
@@ -145,6 +147,8 @@ private:
     bool m_has_witness;
     Uint256 m_txid;
     Uint256 m_wtxid;
+    size_t m_stripped_size;
+    size_t m_total_size;
     void ComputeHashes();
 };
 

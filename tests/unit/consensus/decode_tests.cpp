@@ -215,3 +215,35 @@ TEST_CASE("Random garbage either decodes or throws DecodeError, never crashes", 
     std::cout << "decode fuzz: " << decoded << " decoded, " << rejected << " rejected" << std::endl;
     CHECK(rejected > 0);
 }
+
+TEST_CASE("SerializeToBytes (sized first, then written in place) equals appending serialization", "[decode]")
+{
+    const Block block = SegwitBlock();
+    std::vector<uint8_t> appended;
+    ByteWriter w(appended);
+    block.Serialize(w);
+    const std::vector<uint8_t> sized = SerializeToBytes(block);
+    CHECK(sized == appended);
+    CHECK(sized.size() == SerializedSize(block));
+    // The round trip reproduces the block.
+    ByteReader r(sized);
+    CHECK(Block::Deserialize(r).GetHash() == block.GetHash());
+
+    // Sizes counted while hashing equal what serialization writes.
+    CHECK(GetBlockTotalSize(block) == sized.size());
+    SizeCounter stripped;
+    block.Serialize(stripped, TxWitness::WITHOUT);
+    CHECK(GetBlockStrippedSize(block) == stripped.Size());
+    CHECK(GetBlockStrippedSize(block) < GetBlockTotalSize(block));
+    for (const auto& tx : block.vtx) {
+        SizeCounter with, without;
+        tx->Serialize(with, TxWitness::WITH);
+        tx->Serialize(without, TxWitness::WITHOUT);
+        CHECK(tx->GetTotalSize() == with.Size());
+        CHECK(tx->GetStrippedSize() == without.Size());
+    }
+
+    std::vector<uint8_t> small(10);
+    SpanWriter sw(small);
+    CHECK_THROWS_AS(block.Serialize(sw), std::logic_error);
+}
