@@ -200,32 +200,108 @@ void Chainstate::Impl::AddCandidatesFromIndex()
     }
 }
 
+Chainstate::Impl::IndexFlushJob Chainstate::Impl::MakeIndexFlushJobLocked()
+{
+    IndexFlushJob job;
+    // Taken first: every block and undo record the entries below point at is in a file
+    // of this list (or was synced before).
+    job.files_to_sync = blocks->TakeUnsynced();
+    const auto infos = blocks->GetFileInfo();
+    for (int f : blocks->TakeDirtyFiles()) {
+        if (f >= 0 && f < static_cast<int>(infos.size())) job.file_infos.emplace_back(f, infos[f]);
+    }
+    job.last_file = blocks->LastFile();
+    job.entries.reserve(dirty.size());
+    for (BlockIndex* b : dirty) {
+        DiskBlockIndex d;
+        d.header = b->GetBlockHeader();
+        d.height = b->height;
+        d.status = b->status;
+        d.n_tx = b->n_tx;
+        d.data_pos = b->data_pos;
+        d.undo_pos = b->undo_pos;
+        job.entries.push_back(d);
+    }
+    dirty.clear();
+    return job;
+}
+
+bool Chainstate::Impl::RunIndexFlushJob(const IndexFlushJob& job)
+{
+    if (!blocks->SyncFiles(job.files_to_sync)) return false;
+    if (job.file_infos.empty() && job.entries.empty()) return true;
+    return tree->WriteBatch(job.file_infos, job.last_file, job.entries);
+}
+
+bool Chainstate::Impl::WaitForIndexFlush()
+{
+    std::unique_lock fl(flush_mutex);
+    flush_cv.wait(fl, [this] { return !flush_job && !flush_running; });
+    return !flush_failed;
+}
+
+bool Chainstate::Impl::StartIndexFlushLocked()
+{
+    {
+        std::lock_guard fl(flush_mutex);
+        if (flush_failed) return false;
+        // The previous flush is still syncing: these entries stay dirty until the next try.
+        if (flush_job || flush_running) return true;
+    }
+    IndexFlushJob job = MakeIndexFlushJobLocked();
+    last_index_flush = std::chrono::steady_clock::now();
+    if (job.Empty()) return true;
+    {
+        std::lock_guard fl(flush_mutex);
+        if (!flusher.joinable()) flusher = std::thread([this] { FlusherLoop(); });
+        flush_job = std::move(job);
+    }
+    flush_cv.notify_all();
+    return true;
+}
+
+void Chainstate::Impl::FlusherLoop()
+{
+    std::unique_lock fl(flush_mutex);
+    while (true) {
+        flush_cv.wait(fl, [this] { return flusher_stop || flush_job; });
+        if (!flush_job) return; // stopping, nothing left to do
+        const IndexFlushJob job = std::move(*flush_job);
+        flush_job.reset();
+        flush_running = true;
+        fl.unlock();
+        const bool ok = RunIndexFlushJob(job);
+        fl.lock();
+        flush_running = false;
+        if (!ok) {
+            flush_failed = true;
+            CHAIN_LOG("Error: writing the block index failed; every later flush fails\n");
+        }
+        flush_cv.notify_all();
+    }
+}
+
+void Chainstate::Impl::StopFlusher()
+{
+    {
+        std::lock_guard fl(flush_mutex);
+        flusher_stop = true;
+    }
+    flush_cv.notify_all();
+    if (flusher.joinable()) flusher.join();
+}
+
 bool Chainstate::Impl::FlushLocked(bool force_coins)
 {
     // Order matters for crash consistency: block and undo bytes reach the disk before
     // the index entries that point at them, and the index before the coins whose best
-    // block it must know. Each step is atomic on its own.
-    if (!blocks->Flush()) return false;
-    std::vector<std::pair<int, BlockFileInfo>> files;
-    const auto infos = blocks->GetFileInfo();
-    for (int f : blocks->TakeDirtyFiles()) {
-        if (f >= 0 && f < static_cast<int>(infos.size())) files.emplace_back(f, infos[f]);
-    }
-    if (!dirty.empty() || !files.empty()) {
-        std::vector<DiskBlockIndex> entries;
-        entries.reserve(dirty.size());
-        for (BlockIndex* b : dirty) {
-            DiskBlockIndex d;
-            d.header = b->GetBlockHeader();
-            d.height = b->height;
-            d.status = b->status;
-            d.n_tx = b->n_tx;
-            d.data_pos = b->data_pos;
-            d.undo_pos = b->undo_pos;
-            entries.push_back(d);
-        }
-        if (!tree->WriteBatch(files, blocks->LastFile(), entries)) return false;
-        dirty.clear();
+    // block it must know. Each step is atomic on its own; a background index flush in
+    // progress finishes first, so index writes land in the order they were made.
+    if (!WaitForIndexFlush()) return false;
+    if (!RunIndexFlushJob(MakeIndexFlushJobLocked())) {
+        std::lock_guard fl(flush_mutex);
+        flush_failed = true;
+        return false;
     }
     last_index_flush = std::chrono::steady_clock::now();
     if (force_coins || coins->DynamicMemoryUsage() > opts.dbcache_bytes) {
@@ -242,12 +318,12 @@ bool Chainstate::Impl::FlushIfNeededLocked()
     const bool cache_full = coins->DynamicMemoryUsage() > opts.dbcache_bytes;
     const bool coins_due = now - last_coins_flush > std::chrono::minutes(10);
     // The block index (with the block and undo bytes it points to) is written at most
-    // once a second, so syncing does not wait on an fsync per block; whoever
+    // once a second, by the index flusher, so syncing never waits on an fsync; whoever
     // acknowledges a block to a user calls SyncBlockIndex() first, so a kill -9 loses no
     // acknowledged block (on restart it is connected again from disk).
     const bool index_due = now - last_index_flush > std::chrono::seconds(1);
     if (cache_full || coins_due) return FlushLocked(true);
-    if (index_due) return FlushLocked(false);
+    if (index_due) return StartIndexFlushLocked();
     return true;
 }
 

@@ -14,9 +14,12 @@
 #include "node/chain/chain_log.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 namespace node::chain {
@@ -81,6 +84,38 @@ struct Chainstate::Impl {
     mutable std::atomic<bool> ibd_latched_false{false};
     std::chrono::steady_clock::time_point last_index_flush{std::chrono::steady_clock::now()};
     std::chrono::steady_clock::time_point last_coins_flush{std::chrono::steady_clock::now()};
+
+    /** The block index entries and block files to make durable in one step. */
+    struct IndexFlushJob {
+        BlockStore::UnsyncedFiles files_to_sync;
+        std::vector<std::pair<int, BlockFileInfo>> file_infos;
+        int last_file{0};
+        std::vector<DiskBlockIndex> entries;
+        bool Empty() const { return files_to_sync.Empty() && file_infos.empty() && entries.empty(); }
+    };
+    // The index flusher: a thread that makes the periodic index flush durable (fsyncs of
+    // the block files, then the index batch) while validation goes on. At most one job
+    // runs; every synchronous flush first waits for it, so index writes never reorder.
+    // Guarded by flush_mutex (taken after mutex, never before).
+    std::mutex flush_mutex;
+    std::condition_variable flush_cv;
+    std::optional<IndexFlushJob> flush_job; // handed over, not yet started
+    bool flush_running{false};
+    bool flusher_stop{false};
+    bool flush_failed{false}; // sticky: a failed background flush fails every later flush
+    std::thread flusher;
+
+    ~Impl() { StopFlusher(); }
+    void FlusherLoop();
+    void StopFlusher();
+    /** Waits until no background flush is pending or running; false if one failed. */
+    bool WaitForIndexFlush();
+    /** Hands the index flush to the flusher (skipped while one still runs). */
+    bool StartIndexFlushLocked();
+    /** Collects the dirty index entries and unsynced files (clearing both). */
+    IndexFlushJob MakeIndexFlushJobLocked();
+    /** Block and undo bytes first, then the index entries that point at them. */
+    bool RunIndexFlushJob(const IndexFlushJob& job);
 
     // ---- helpers (all require mutex held) ----
     BlockIndex* Lookup(const consensus::Uint256& hash) const;

@@ -379,16 +379,35 @@ std::optional<BlockUndo> BlockStore::ReadUndo(const FlatFilePos& pos, const cons
 
 bool BlockStore::Flush()
 {
+    const UnsyncedFiles files = TakeUnsynced();
+    if (SyncFiles(files)) return true;
+    // Not synced after all: keep them for the next attempt.
     std::lock_guard lock(m_mutex);
-    bool ok = true;
-    for (int file : m_unsynced_blk) ok = FsyncPath(BlockFilePath(file), false) && ok;
-    for (int file : m_unsynced_rev) ok = FsyncPath(UndoFilePath(file), false) && ok;
-    // New files must also survive as directory entries.
-    if (!m_unsynced_blk.empty() || !m_unsynced_rev.empty()) ok = FsyncPath(m_dir, true) && ok;
-    if (ok) {
-        m_unsynced_blk.clear();
-        m_unsynced_rev.clear();
+    for (int f : files.blk) {
+        if (std::find(m_unsynced_blk.begin(), m_unsynced_blk.end(), f) == m_unsynced_blk.end()) m_unsynced_blk.push_back(f);
     }
+    for (int f : files.rev) {
+        if (std::find(m_unsynced_rev.begin(), m_unsynced_rev.end(), f) == m_unsynced_rev.end()) m_unsynced_rev.push_back(f);
+    }
+    return false;
+}
+
+BlockStore::UnsyncedFiles BlockStore::TakeUnsynced()
+{
+    std::lock_guard lock(m_mutex);
+    UnsyncedFiles files;
+    files.blk.swap(m_unsynced_blk);
+    files.rev.swap(m_unsynced_rev);
+    return files;
+}
+
+bool BlockStore::SyncFiles(const UnsyncedFiles& files) const
+{
+    bool ok = true;
+    for (int file : files.blk) ok = FsyncPath(BlockFilePath(file), false) && ok;
+    for (int file : files.rev) ok = FsyncPath(UndoFilePath(file), false) && ok;
+    // New files must also survive as directory entries.
+    if (!files.Empty()) ok = FsyncPath(m_dir, true) && ok;
     return ok;
 }
 

@@ -79,6 +79,20 @@ public:
     /** fsyncs the current blk and rev files (call before committing index/coins that refer to them). */
     bool Flush();
 
+    /** Files written since they were last synced (taken by TakeUnsynced). */
+    struct UnsyncedFiles {
+        std::vector<int> blk, rev;
+        bool Empty() const { return blk.empty() && rev.empty(); }
+    };
+    /** The files written since the last Flush() or TakeUnsynced(); they count as synced from now. */
+    UnsyncedFiles TakeUnsynced();
+    /**
+     * fsyncs those files (and the directory, for new entries). Takes no lock, so another
+     * thread can sync while blocks are being written (data written after the files were
+     * taken may be synced too, which is harmless). False on failure (logged).
+     */
+    bool SyncFiles(const UnsyncedFiles& files) const;
+
     std::filesystem::path BlockFilePath(int file) const;
     std::filesystem::path UndoFilePath(int file) const;
 

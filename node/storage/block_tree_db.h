@@ -36,8 +36,9 @@ struct DiskBlockIndex {
 };
 
 /**
- * LevelDB store of the block index. Thread contract: WriteBatch/flags from the
- * validation thread; LoadBlockIndex at startup before other threads run.
+ * LevelDB store of the block index. Thread contract: writes from any thread (LevelDB
+ * serializes them; the chainstate writes index batches from the validation thread or
+ * its index flusher, one at a time); LoadBlockIndex at startup before other threads run.
  */
 class BlockTreeDB {
 public:
