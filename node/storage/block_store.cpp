@@ -176,6 +176,12 @@ bool FsyncPath(const std::filesystem::path& path, bool directory)
     return fd.Close() || directory;
 }
 
+/** Adds file to a list of files written since their last sync, once. */
+void NoteUnsynced(std::vector<int>& files, int file)
+{
+    if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+}
+
 std::filesystem::path NumberedFile(const std::filesystem::path& dir, const char* prefix, int file)
 {
     char name[32];
@@ -268,9 +274,7 @@ std::optional<FlatFilePos> BlockStore::WriteBlock(const consensus::Block& block,
     m_files[file].size = static_cast<uint32_t>(offset + add);
     m_files[file].AddBlock(height, block.time);
     m_dirty[file] = true;
-    if (std::find(m_unsynced_blk.begin(), m_unsynced_blk.end(), file) == m_unsynced_blk.end()) {
-        m_unsynced_blk.push_back(file);
-    }
+    NoteUnsynced(m_unsynced_blk, file);
     return FlatFilePos{file, offset + RECORD_HEADER_SIZE};
 }
 
@@ -339,9 +343,7 @@ std::optional<FlatFilePos> BlockStore::WriteUndo(const BlockUndo& undo, int bloc
     if (!WriteRecord(UndoFilePath(block_file), m_magic, offset, bytes, checksum.Span())) return std::nullopt;
     m_files[block_file].undo_size = static_cast<uint32_t>(offset + RECORD_HEADER_SIZE + bytes.size() + CHECKSUM_SIZE);
     m_dirty[block_file] = true;
-    if (std::find(m_unsynced_rev.begin(), m_unsynced_rev.end(), block_file) == m_unsynced_rev.end()) {
-        m_unsynced_rev.push_back(block_file);
-    }
+    NoteUnsynced(m_unsynced_rev, block_file);
     return FlatFilePos{block_file, offset + RECORD_HEADER_SIZE};
 }
 
@@ -383,12 +385,8 @@ bool BlockStore::Flush()
     if (SyncFiles(files)) return true;
     // Not synced after all: keep them for the next attempt.
     std::lock_guard lock(m_mutex);
-    for (int f : files.blk) {
-        if (std::find(m_unsynced_blk.begin(), m_unsynced_blk.end(), f) == m_unsynced_blk.end()) m_unsynced_blk.push_back(f);
-    }
-    for (int f : files.rev) {
-        if (std::find(m_unsynced_rev.begin(), m_unsynced_rev.end(), f) == m_unsynced_rev.end()) m_unsynced_rev.push_back(f);
-    }
+    for (int f : files.blk) NoteUnsynced(m_unsynced_blk, f);
+    for (int f : files.rev) NoteUnsynced(m_unsynced_rev, f);
     return false;
 }
 
