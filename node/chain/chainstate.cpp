@@ -273,6 +273,7 @@ void Chainstate::Impl::FlusherLoop()
         const bool ok = RunIndexFlushJob(job);
         fl.lock();
         flush_running = false;
+        if (ok) ++background_flushes;
         if (!ok) {
             flush_failed = true;
             CHAIN_LOG("Error: writing the block index failed; every later flush fails\n");
@@ -468,6 +469,12 @@ bool Chainstate::Flush()
 {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->FlushLocked(true);
+}
+
+size_t Chainstate::BackgroundIndexFlushes() const
+{
+    std::lock_guard fl(m_impl->flush_mutex);
+    return m_impl->background_flushes;
 }
 
 bool Chainstate::FlushIfNeeded()

@@ -225,6 +225,8 @@ public:
      * I/O failure.
      */
     bool SyncBlockIndex();
+    /** Background index flushes completed so far (diagnostics). */
+    size_t BackgroundIndexFlushes() const;
 
 private:
     Chainstate() = default;

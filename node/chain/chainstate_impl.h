@@ -97,12 +97,13 @@ struct Chainstate::Impl {
     // the block files, then the index batch) while validation goes on. At most one job
     // runs; every synchronous flush first waits for it, so index writes never reorder.
     // Guarded by flush_mutex (taken after mutex, never before).
-    std::mutex flush_mutex;
+    mutable std::mutex flush_mutex;
     std::condition_variable flush_cv;
     std::optional<IndexFlushJob> flush_job; // handed over, not yet started
     bool flush_running{false};
     bool flusher_stop{false};
     bool flush_failed{false}; // sticky: a failed background flush fails every later flush
+    size_t background_flushes{0}; // completed successfully
     std::thread flusher;
 
     ~Impl() { StopFlusher(); }

@@ -37,6 +37,8 @@ public:
     ~ChainBuilder();
 
     node::chain::Chainstate& Chain() { return *m_chain; }
+    /** The chainstate's data directory. */
+    const std::filesystem::path& Dir() const { return m_dir.Path(); }
     /** Closes (flushing) and reopens the chainstate on the same directory. */
     void Reopen(const node::chain::ChainstateOptions* options = nullptr);
 
