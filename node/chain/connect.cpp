@@ -115,6 +115,15 @@ private:
     bool m_committed{false};
 };
 
+/** Starts loading the cache slots tx's lookups will read (its inputs, its outputs). */
+void PrefetchCoins(const CoinsViewCache& view, const consensus::Transaction& tx)
+{
+    if (!tx.IsCoinBase()) {
+        for (const auto& in : tx.vin) view.Prefetch(in.prevout);
+    }
+    for (uint32_t o = 0; o < tx.vout.size(); ++o) view.Prefetch(consensus::OutPoint(tx.GetTxid(), o));
+}
+
 } // namespace
 
 ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
@@ -187,8 +196,12 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
     std::vector<const consensus::Coin*> coins; // the coins the current transaction spends
     std::vector<int> prev_heights;
 
+    if (!block.vtx.empty()) PrefetchCoins(view, *block.vtx[0]);
     for (size_t i = 0; i < block.vtx.size(); ++i) {
         const consensus::Transaction& tx = *block.vtx[i];
+        // The next transaction's coin lookups wait less on memory if their slots start
+        // loading now, while this one is walked.
+        if (i + 1 < block.vtx.size()) PrefetchCoins(view, *block.vtx[i + 1]);
         coins.clear();
         if (!tx.IsCoinBase()) {
             // One lookup per input; the pointers stay valid until the coins are spent below.

@@ -2,7 +2,9 @@
 // backing view. A coin missing from the backing view is never cached as an entry.
 #include "node/storage/coins_cache.h"
 
+#include <cstring>
 #include <iterator>
+#include <random>
 #include <stdexcept>
 #include <utility>
 
@@ -22,7 +24,35 @@ size_t ScriptUsage(const consensus::Coin& coin)
     return MallocUsage(coin.out.script_pubkey.size());
 }
 
+/** The salt, drawn once per process from the system's random source. */
+struct OutPointSalt {
+    uint64_t k0, k1;
+    OutPointSalt()
+    {
+        std::random_device rd;
+        k0 = (uint64_t{rd()} << 32) | rd();
+        k1 = (uint64_t{rd()} << 32) | rd();
+    }
+};
+
+const OutPointSalt& Salt()
+{
+    static const OutPointSalt salt;
+    return salt;
+}
+
 } // namespace
+
+size_t SaltedOutPointHasher::operator()(const consensus::OutPoint& o) const noexcept
+{
+    static const OutPointSalt& salt = Salt();
+    uint64_t a, b;
+    std::memcpy(&a, o.hash.data(), 8);
+    std::memcpy(&b, o.hash.data() + 8, 8);
+    const unsigned __int128 p = static_cast<unsigned __int128>(a ^ salt.k0) *
+                                static_cast<unsigned __int128>(b ^ salt.k1 ^ (uint64_t{o.n} << 32 | o.n));
+    return static_cast<size_t>(static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64));
+}
 
 CoinsMap::iterator CoinsViewCache::FetchCoin(const consensus::OutPoint& outpoint) const
 {
@@ -196,7 +226,7 @@ bool CoinsViewCache::Sync()
     for (auto it = m_map.begin(); it != m_map.end();) {
         if (it->second.coin.IsSpent()) {
             m_script_bytes -= ScriptUsage(it->second.coin);
-            it = m_map.erase(it);
+            m_map.erase(it++); // erasing leaves the other iterators valid
         } else {
             it->second.flags = 0;
             ++it;
@@ -207,10 +237,11 @@ bool CoinsViewCache::Sync()
 
 size_t CoinsViewCache::DynamicMemoryUsage() const
 {
-    // Each node: the next pointer plus the key/value pair, rounded as malloc rounds.
-    const size_t node = MallocUsage(sizeof(void*) + sizeof(CoinsMap::value_type));
-    const size_t buckets = MallocUsage(m_map.bucket_count() * sizeof(void*));
-    return m_map.size() * node + buckets + m_script_bytes;
+    // Each entry is its own allocation; the table holds a pointer and a control byte
+    // per slot (plus one group of control bytes), rounded as malloc rounds.
+    const size_t node = MallocUsage(sizeof(CoinsMap::value_type));
+    const size_t table = m_map.capacity() == 0 ? 0 : MallocUsage(m_map.capacity() * (sizeof(void*) + 1) + 16);
+    return m_map.size() * node + table + m_script_bytes;
 }
 
 } // namespace node

@@ -6,10 +6,11 @@
 #include "consensus/coins.h"
 #include "consensus/uint256.h"
 
+#include <absl/container/node_hash_map.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 
 namespace node {
 
@@ -23,7 +24,23 @@ struct CoinsCacheEntry {
     uint8_t flags{0};
 };
 
-using CoinsMap = std::unordered_map<consensus::OutPoint, CoinsCacheEntry>;
+/**
+ * Hash of an outpoint keyed with a per-process random salt, so that nobody can grind
+ * txids that pile up in one part of the coins map (Core's SaltedOutpointHasher, which
+ * uses SipHash; this is a keyed 64x64->128-bit multiply mix of the txid's first 16
+ * bytes and the index, cheap enough to be computed once or twice per coin lookup).
+ */
+struct SaltedOutPointHasher {
+    size_t operator()(const consensus::OutPoint& o) const noexcept;
+};
+
+/**
+ * The cache's entries. A node map (a Swiss table of pointers to separately allocated
+ * entries): pointers to entries stay valid while others are added or erased, and a miss
+ * costs about one cache line of control bytes instead of a walk along a bucket's chain.
+ * Iterators stay valid across erasing other entries (never across an insertion).
+ */
+using CoinsMap = absl::node_hash_map<consensus::OutPoint, CoinsCacheEntry, SaltedOutPointHasher>;
 
 /** A coins view that can take a batch of changes and knows its best block. */
 class CoinsViewBacked : public consensus::CoinsView {
@@ -52,6 +69,11 @@ public:
     const consensus::Coin* AccessCoin(const consensus::OutPoint& outpoint) const;
     /** True if the coin is in this cache (no lookup in the backing view). */
     bool HaveCoinInCache(const consensus::OutPoint& outpoint) const;
+    /**
+     * A hint: starts loading the part of the cache a lookup of outpoint will read, so
+     * that a lookup issued a little later does not wait on memory. No effect otherwise.
+     */
+    void Prefetch(const consensus::OutPoint& outpoint) const { m_map.prefetch(outpoint); }
 
     /**
      * Adds an unspent coin. possible_overwrite allows replacing an unspent coin (the two

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <stdexcept>
 
 using namespace consensus;
@@ -314,4 +315,63 @@ TEST_CASE("DynamicMemoryUsage grows with entries and script bytes and returns on
     CHECK(cache.DynamicMemoryUsage() < one + 5000);
     REQUIRE(cache.Flush());
     CHECK(cache.DynamicMemoryUsage() <= one);
+}
+
+TEST_CASE("The outpoint hasher spreads indices and txid bytes over the bits the map uses", "[storage]")
+{
+    const node::SaltedOutPointHasher h;
+    const OutPoint a(TestHash(30), 7);
+    CHECK(h(a) == h(OutPoint(TestHash(30), 7)));
+    // The Swiss table takes its probe start from the high bits and a 7-bit tag from the
+    // low bits: outpoints differing in one field only must differ in both.
+    std::set<size_t> starts, tags, all;
+    for (uint32_t n = 0; n < 4096; ++n) {
+        const size_t v = h(OutPoint(TestHash(30), n));
+        all.insert(v);
+        starts.insert((v >> 7) & 4095);
+        tags.insert(v & 127);
+    }
+    CHECK(all.size() == 4096);
+    CHECK(starts.size() > 2000); // 4096 balls in 4096 bins fill ~2589 of them
+    CHECK(tags.size() == 128);
+    starts.clear();
+    all.clear();
+    for (int i = 0; i < 14 * 255; ++i) { // 3570 distinct txids
+        Uint256 txid = TestHash(31);
+        txid.data()[2 + i % 14] = static_cast<uint8_t>(1 + i / 14); // one byte of the first 16 changed
+        const size_t v = h(OutPoint(txid, 0));
+        all.insert(v);
+        starts.insert((v >> 7) & 4095);
+    }
+    CHECK(all.size() == 14 * 255);
+    CHECK(starts.size() > 2000); // ~2386 expected
+}
+
+TEST_CASE("Sync drops every spent entry of a large cache and keeps the rest", "[storage]")
+{
+    MemoryCoinsView base;
+    for (int i = 0; i < 3000; ++i) base.coins[OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), 1)] = TestCoin(i + 1);
+    CoinsViewCache cache(&base);
+    for (int i = 0; i < 3000; ++i) {
+        const OutPoint op(TestHash(uint8_t(i), uint8_t(i >> 8)), 1);
+        // Every third base coin spent (erased during Sync's walk), the others fetched clean.
+        if (i % 3 == 0) {
+            REQUIRE(cache.SpendCoin(op));
+        } else {
+            REQUIRE(cache.HaveCoin(op));
+        }
+        cache.AddCoin(OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), 2), TestCoin(i + 5000), false);
+    }
+    REQUIRE(cache.CacheSize() == 6000);
+    REQUIRE(cache.Sync());
+    CHECK(base.last_batch.size() == 4000); // 1000 spends and 3000 adds
+    CHECK(cache.CacheSize() == 5000);
+    CHECK(base.coins.size() == 5000);
+    for (int i = 0; i < 3000; ++i) {
+        const OutPoint op(TestHash(uint8_t(i), uint8_t(i >> 8)), 1);
+        CHECK(cache.HaveCoinInCache(op) == (i % 3 != 0));
+        CHECK(cache.HaveCoinInCache(OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), 2)));
+    }
+    REQUIRE(cache.Flush());
+    CHECK(base.last_batch.empty()); // Sync left nothing dirty
 }
