@@ -2,7 +2,6 @@
 // backing view. A coin missing from the backing view is never cached as an entry.
 #include "node/storage/coins_cache.h"
 
-#include <cstring>
 #include <iterator>
 #include <random>
 #include <stdexcept>
@@ -43,16 +42,7 @@ const OutPointSalt& Salt()
 
 } // namespace
 
-size_t SaltedOutPointHasher::operator()(const consensus::OutPoint& o) const noexcept
-{
-    static const OutPointSalt& salt = Salt();
-    uint64_t a, b;
-    std::memcpy(&a, o.hash.data(), 8);
-    std::memcpy(&b, o.hash.data() + 8, 8);
-    const unsigned __int128 p = static_cast<unsigned __int128>(a ^ salt.k0) *
-                                static_cast<unsigned __int128>(b ^ salt.k1 ^ (uint64_t{o.n} << 32 | o.n));
-    return static_cast<size_t>(static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64));
-}
+SaltedOutPointHasher::SaltedOutPointHasher() : m_k0(Salt().k0), m_k1(Salt().k1) {}
 
 CoinsMap::iterator CoinsViewCache::FetchCoin(const consensus::OutPoint& outpoint) const
 {

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 namespace node {
@@ -25,13 +26,26 @@ struct CoinsCacheEntry {
 };
 
 /**
- * Hash of an outpoint keyed with a per-process random salt, so that nobody can grind
- * txids that pile up in one part of the coins map (Core's SaltedOutpointHasher, which
- * uses SipHash; this is a keyed 64x64->128-bit multiply mix of the txid's first 16
- * bytes and the index, cheap enough to be computed once or twice per coin lookup).
+ * Hash of an outpoint keyed with a random salt, so that nobody can grind txids that pile
+ * up in one part of the coins map (Core's SaltedOutpointHasher, which uses SipHash; this
+ * is a keyed 64x64->128-bit multiply mix of the txid's first 16 bytes and the index,
+ * cheap enough for every coin lookup). The salt is drawn once per process.
  */
-struct SaltedOutPointHasher {
-    size_t operator()(const consensus::OutPoint& o) const noexcept;
+class SaltedOutPointHasher {
+public:
+    SaltedOutPointHasher();
+    size_t operator()(const consensus::OutPoint& o) const noexcept
+    {
+        uint64_t a, b;
+        std::memcpy(&a, o.hash.data(), 8);
+        std::memcpy(&b, o.hash.data() + 8, 8);
+        const unsigned __int128 p = static_cast<unsigned __int128>(a ^ m_k0) *
+                                    static_cast<unsigned __int128>(b ^ m_k1 ^ (uint64_t{o.n} << 32 | o.n));
+        return static_cast<size_t>(static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64));
+    }
+
+private:
+    uint64_t m_k0, m_k1;
 };
 
 /**
