@@ -56,6 +56,8 @@ void SetupDaemonArgs(util::ArgsManager& args)
                 OptionsCategory::OPTIONS);
     args.AddArg("-dbcache=<n>", "Maximum database cache size <n> MiB (minimum 4, default: 450)", ArgsManager::ALLOW_ANY,
                 OptionsCategory::OPTIONS);
+    args.AddArg("-dbbatchsize", "Maximum database write batch size in bytes (default: 16777216)",
+                ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
     args.AddArg("-par=<n>", "Set the number of script verification threads (0 = auto, up to 15, <0 = leave that many cores free, default: 0)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-reindex", "If enabled, wipe chain state and block index, and rebuild them from blk*.dat files on disk.",
@@ -117,6 +119,11 @@ int RunDaemon(int argc, char* argv[])
     const int64_t dbcache_mib = args.GetIntArg("-dbcache", 450);
     if (dbcache_mib < 4 || dbcache_mib > (1 << 20)) {
         PrintError("-dbcache must be between 4 and 1048576 MiB");
+        return 1;
+    }
+    const int64_t dbbatchsize = args.GetIntArg("-dbbatchsize", 16 << 20);
+    if (dbbatchsize < 1) {
+        PrintError("-dbbatchsize must be at least 1 byte");
         return 1;
     }
 
@@ -193,6 +200,7 @@ int RunDaemon(int argc, char* argv[])
     copts.data_dir = datadir_net;
     copts.params = &params;
     copts.dbcache_bytes = static_cast<size_t>(dbcache_mib) << 20;
+    copts.coins_batch_bytes = static_cast<size_t>(dbbatchsize);
     copts.par = static_cast<int>(args.GetIntArg("-par", 0));
     copts.reindex = args.GetBoolArg("-reindex", false);
     copts.reindex_chainstate = args.GetBoolArg("-reindex-chainstate", false);

@@ -330,6 +330,67 @@ bool Chainstate::Impl::FlushIfNeededLocked()
 
 // ---------------------------------------------------------------- Open
 
+bool Chainstate::Impl::ReplayBlocksLocked(std::string& error)
+{
+    // Core's ReplayBlocks. A flush writes in several batches; a crash between them leaves
+    // the coins partly at the old block and partly at the new one, with the marker
+    // {new, old}. Undoing the old branch back to the fork (tolerating coins already
+    // changed) and then re-applying every block up to the new one (spends that find
+    // nothing, outputs that overwrite) gives exactly the coins at the new block.
+    const auto heads = coins_db->GetHeadBlocks();
+    if (heads.empty()) return true;
+    const std::string advice = "; restart with -reindex-chainstate or -reindex";
+    BlockIndex* new_tip = Lookup(heads[0]);
+    if (!new_tip || !(new_tip->status & BLOCK_HAVE_DATA)) {
+        error = "the interrupted coins flush's block " + heads[0].GetHex() + " is not stored" + advice;
+        return false;
+    }
+    const BlockIndex* old_tip = nullptr;
+    if (!heads[1].IsNull()) {
+        old_tip = Lookup(heads[1]);
+        if (!old_tip) {
+            error = "the interrupted coins flush's old block " + heads[1].GetHex() + " is not in the block index" + advice;
+            return false;
+        }
+    }
+    const BlockIndex* fork = old_tip ? LastCommonAncestor(old_tip, new_tip) : nullptr;
+    CHAIN_LOG("Replaying the coins from %s (height %d) to %s (height %d) after an interrupted flush\n",
+              old_tip ? old_tip->GetBlockHash().GetHex().c_str() : "(none)", old_tip ? old_tip->height : -1,
+              new_tip->GetBlockHash().GetHex().c_str(), new_tip->height);
+    for (const BlockIndex* b = old_tip; b != fork; b = b->prev) {
+        auto block = ReadBlockLocked(b);
+        if (!block || !(b->status & BLOCK_HAVE_UNDO) || !DisconnectBlock(*block, b, *coins)) {
+            error = "cannot roll back block " + b->GetBlockHash().GetHex() + " while replaying the coins" + advice;
+            return false;
+        }
+    }
+    std::vector<const BlockIndex*> forward;
+    for (const BlockIndex* b = new_tip; b != fork; b = b->prev) forward.push_back(b);
+    for (auto it = forward.rbegin(); it != forward.rend(); ++it) {
+        const BlockIndex* b = *it;
+        // The genesis block's outputs are not coins (ConnectBlock adds nothing for it).
+        if (b->GetBlockHash() == params->consensus.hash_genesis_block) continue;
+        auto block = ReadBlockLocked(b);
+        if (!block) {
+            error = "cannot read block " + b->GetBlockHash().GetHex() + " while replaying the coins" + advice;
+            return false;
+        }
+        for (const auto& tx : block->vtx) {
+            if (!tx->IsCoinBase()) {
+                for (const auto& in : tx->vin) coins->SpendCoin(in.prevout);
+            }
+            coins->AddCoins(*tx, static_cast<uint32_t>(b->height), /*possible_overwrite=*/true);
+        }
+    }
+    coins->SetBestBlock(new_tip->GetBlockHash());
+    if (!coins->Flush()) {
+        error = "cannot write the replayed coins";
+        return false;
+    }
+    CHAIN_LOG("Coins replayed to height %d\n", new_tip->height);
+    return true;
+}
+
 std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, std::string& error)
 {
     std::unique_ptr<Chainstate> cs(new Chainstate());
@@ -353,6 +414,8 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     d.coins_db = std::make_unique<CoinsViewDB>(options.data_dir / "chainstate", coins_db_cache,
                                                options.reindex || options.reindex_chainstate, error);
     if (!d.coins_db->IsOpen()) return nullptr;
+    d.coins_db->SetBatchBytes(options.coins_batch_bytes);
+    d.coins_db->SimulateCrashAfterBatches(options.simulate_crash_after_batches);
     d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
     d.blocks = std::make_unique<BlockStore>(options.data_dir / "blocks", options.params->message_start);
     if (options.txindex) {
@@ -420,6 +483,8 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
             error = "a previous -reindex did not finish; restart with -reindex";
             return nullptr;
         }
+        // A coins flush a crash interrupted is finished first.
+        if (!d.ReplayBlocksLocked(error)) return nullptr;
         // Put the active chain where the coins are.
         const Uint256 coins_tip = d.coins->GetBestBlock();
         if (!coins_tip.IsNull()) {

@@ -139,6 +139,8 @@ struct Chainstate::Impl {
     consensus::ValidationResult ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
                                            bool just_check, bool check_bip30);
     bool DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view);
+    /** Finishes a coins flush a crash interrupted (see CoinsViewDB::GetHeadBlocks); false with error set if it cannot. */
+    bool ReplayBlocksLocked(std::string& error);
     consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block);
     consensus::ValidationResult DisconnectTip();
     BlockIndex* FindMostWorkChain();

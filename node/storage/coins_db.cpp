@@ -1,6 +1,7 @@
 // CoinsViewDB: the UTXO set in LevelDB. Keys are 'C' + txid (32 bytes as stored) +
 // big-endian output index, so iteration visits a transaction's outputs in numeric
-// order; "B" holds the best block hash and is written in the same batch as the coins.
+// order; "B" holds the best block hash and is written in the same batch as the coins
+// (the last batch of a flush); "H" holds {new, old} block while a flush is incomplete.
 #include "node/storage/coins_db.h"
 
 #include "consensus/hash.h"
@@ -20,6 +21,7 @@ namespace {
 
 constexpr char DB_COIN = 'C';
 constexpr char DB_BEST_BLOCK[] = "B";
+constexpr char DB_HEAD_BLOCKS[] = "H";
 constexpr size_t COIN_KEY_SIZE = 1 + 32 + 4;
 
 std::string CoinKey(const consensus::OutPoint& outpoint)
@@ -81,11 +83,41 @@ consensus::Uint256 CoinsViewDB::GetBestBlock() const
     return consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()), 32));
 }
 
+std::vector<consensus::Uint256> CoinsViewDB::GetHeadBlocks() const
+{
+    if (!m_db) return {};
+    auto value = storage_detail::ReadLogged(*m_db, DB_HEAD_BLOCKS, "coins head blocks read");
+    if (!value || value->size() != 64) return {};
+    const auto* p = reinterpret_cast<const uint8_t*>(value->data());
+    return {consensus::Uint256(std::span<const uint8_t>(p, 32)), consensus::Uint256(std::span<const uint8_t>(p + 32, 32))};
+}
+
 bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block)
 {
-    if (!m_db) return false;
+    if (!m_db || m_crashed) return false;
+    consensus::Uint256 old_tip = GetBestBlock();
+    if (old_tip.IsNull()) {
+        // An earlier flush was interrupted (and not replayed): it can only be finished
+        // towards the same block, from the same old one.
+        const auto heads = GetHeadBlocks();
+        if (heads.size() == 2) {
+            if (heads[0] != best_block) {
+                storage_detail::LogError("the coins database is between two states after an interrupted flush; "
+                                         "restart with -reindex-chainstate");
+                return false;
+            }
+            old_tip = heads[1];
+        }
+    }
     leveldb::WriteBatch batch;
+    // Core's order: the first write says the coins are on their way from old_tip to
+    // best_block; the last one says they have arrived.
+    batch.Delete(DB_BEST_BLOCK);
+    std::string heads(reinterpret_cast<const char*>(best_block.data()), 32);
+    heads.append(reinterpret_cast<const char*>(old_tip.data()), 32);
+    batch.Put(DB_HEAD_BLOCKS, heads);
     std::vector<uint8_t> buf;
+    int partial = 0;
     for (const auto& [outpoint, entry] : map) {
         if (!(entry.flags & CoinsCacheEntry::DIRTY)) continue;
         const std::string key = CoinKey(outpoint);
@@ -97,7 +129,19 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
             entry.coin.Serialize(w);
             batch.Put(key, leveldb::Slice(reinterpret_cast<const char*>(buf.data()), buf.size()));
         }
+        if (batch.ApproximateSize() > m_batch_bytes) {
+            // Not synced: the last write's sync covers it (LevelDB's log keeps the order).
+            if (!storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "coins partial batch write")) {
+                return false;
+            }
+            batch.Clear();
+            if (++partial == m_crash_after) {
+                m_crashed = true;
+                return false;
+            }
+        }
     }
+    batch.Delete(DB_HEAD_BLOCKS);
     batch.Put(DB_BEST_BLOCK, leveldb::Slice(reinterpret_cast<const char*>(best_block.data()), 32));
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "coins batch write");
 }

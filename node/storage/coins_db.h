@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace leveldb {
 class Cache;
@@ -45,9 +46,32 @@ public:
     ~CoinsViewDB() override;
     bool IsOpen() const { return m_db != nullptr; }
 
+    /** Default for SetBatchBytes (Core's -dbbatchsize default, 16 MiB). */
+    static constexpr size_t DEFAULT_BATCH_BYTES = 16 << 20;
+    /** Largest LevelDB write BatchWrite makes before starting another (-dbbatchsize). */
+    void SetBatchBytes(size_t bytes) { m_batch_bytes = bytes; }
+    /**
+     * Tests only: after this many partial writes of one BatchWrite, the database stops
+     * writing for good (every later write fails), as if the process had died there.
+     */
+    void SimulateCrashAfterBatches(int batches) { m_crash_after = batches; }
+
     std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
+    /** The block the coins are current to; null while a flush is incomplete (see GetHeadBlocks). */
     consensus::Uint256 GetBestBlock() const override;
-    /** One atomic, synced LevelDB write of the changes and the best block. */
+    /**
+     * An interrupted flush's marker: {new block, old block} (old null if the database was
+     * empty), or empty if the coins are consistent with GetBestBlock(). The coins are then
+     * somewhere between the two states; replaying the blocks from old to new makes them
+     * whole (Core's DB_HEAD_BLOCKS).
+     */
+    std::vector<consensus::Uint256> GetHeadBlocks() const;
+    /**
+     * Writes the changes and the best block. In writes of at most the batch size: the first
+     * replaces the best block with the head-blocks marker, the last (synced) writes the best
+     * block and removes the marker, so a crash in between leaves the marker (Core's scheme).
+     * False on I/O failure, or if an earlier flush was interrupted towards another block.
+     */
     bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) override;
 
     /** Walks every coin in key order (txid bytes, then index); stops if fn returns false. */
@@ -62,6 +86,9 @@ private:
     std::unique_ptr<leveldb::Cache> m_block_cache;
     std::unique_ptr<const leveldb::FilterPolicy> m_filter;
     std::unique_ptr<leveldb::DB> m_db;
+    size_t m_batch_bytes{DEFAULT_BATCH_BYTES};
+    int m_crash_after{-1};
+    bool m_crashed{false};
 };
 
 } // namespace node

@@ -220,6 +220,17 @@ def run(env):
     assert_equal(node.getblockcount(), 3, "first node unaffected by the second")
     check(os.path.exists(node.cookie_path), "first node's cookie still there")
 
+    # ---------------- malformed numeric options stop the daemon with a clear message
+    for arg, msg in (("-dbbatchsize=0", "-dbbatchsize must be at least 1 byte"),
+                     ("-dbcache=2", "-dbcache must be between 4 and 1048576 MiB")):
+        bad_dir = os.path.join(env.tmpdir, "badargs")
+        os.makedirs(bad_dir, exist_ok=True)
+        p = subprocess.run([env.minicashd, "-regtest", "-datadir=" + bad_dir, "-printtoconsole=0", arg],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, stdin=subprocess.DEVNULL)
+        err = p.stderr.decode(errors="replace")
+        check(p.returncode != 0 and msg in err, "minicashd %s exits non-zero with %r (%s: %r)" %
+              (arg, msg, p.returncode, err.strip()))
+
     # ---------------- cookie deleted at stop
     node.stop()
     check(not os.path.exists(node.cookie_path), ".cookie deleted after stop")

@@ -5,6 +5,7 @@
 
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
+#include "node/storage/coins_db.h"
 
 #include <catch2/catch.hpp>
 
@@ -393,6 +394,94 @@ TEST_CASE("A background index flush alone makes the blocks before it durable", "
     const auto stats = reopened->GetUtxoStats();
     REQUIRE(stats);
     CHECK(stats->txouts == static_cast<uint64_t>(covered)); // one spendable coinbase output per block
+}
+
+TEST_CASE("A coins flush interrupted between its batches is finished on the next start", "[node]")
+{
+    // The coins flush writes in batches of -dbbatchsize; the database is made to stop
+    // writing after two of them, as a kill -9 there would, and the datadir is copied as
+    // that crash leaves it. The copy must reopen at the same tip with the same UTXO set
+    // as -reindex-chainstate builds from its blocks: forward only (the coins were at an
+    // ancestor), and across a reorganisation (they were on the losing branch).
+    for (const bool reorg : {false, true}) {
+        DYNAMIC_SECTION((reorg ? "after a reorganisation" : "forward"))
+        {
+            testutil::TempDir crashed;
+            consensus::Uint256 tip;
+            {
+                ChainBuilder b;
+                b.MineBlocks(110);
+                // More coins to write: ten outputs from each of five coinbases.
+                for (int h = 1; h <= 5; ++h) {
+                    const auto [cb, v] = b.CoinbaseAt(h);
+                    REQUIRE(b.Mine({b.Spend({{cb, v}}, std::vector<Amount>(10, Amount{v.sats / 10 - 1000}))}).IsValid());
+                }
+                node::chain::ChainstateOptions opts;
+                opts.par = 2;
+                opts.coins_batch_bytes = 2000; // ~30 coins a write
+                opts.simulate_crash_after_batches = 2;
+                b.Reopen(&opts); // the close flushes everything so far in full
+                if (reorg) {
+                    // A branch from 4 blocks below the tip, 6 blocks long, spending other coinbases.
+                    const node::chain::BlockIndex* prev = b.Chain().AtHeight(b.Chain().Height() - 4);
+                    for (int i = 0; i < 6; ++i) {
+                        std::vector<consensus::TransactionRef> txs;
+                        if (i < 3) {
+                            const auto [cb, v] = b.CoinbaseAt(10 + i);
+                            txs.push_back(b.Spend({{cb, v}}, std::vector<Amount>(12, Amount{v.sats / 12 - 1000})));
+                        }
+                        const Block blk = b.MakeBlock(prev, txs);
+                        REQUIRE(b.Submit(blk).IsValid());
+                        prev = b.Chain().LookupBlockIndex(blk.GetHash());
+                    }
+                    REQUIRE(b.Chain().Tip() == prev);
+                } else {
+                    b.MineBlocks(40);
+                    for (int h = 20; h <= 22; ++h) {
+                        const auto [cb, v] = b.CoinbaseAt(h);
+                        REQUIRE(b.Mine({b.Spend({{cb, v}}, std::vector<Amount>(12, Amount{v.sats / 12 - 1000}))}).IsValid());
+                    }
+                }
+                tip = b.Chain().Tip()->GetBlockHash();
+                REQUIRE_FALSE(b.Chain().Flush()); // dies after two partial writes
+                std::filesystem::copy(b.Dir(), crashed.Path(), std::filesystem::copy_options::recursive);
+            }
+            {
+                // The copy is between two states: no best block, the marker instead.
+                std::string error;
+                node::CoinsViewDB db(crashed.Path() / "chainstate", 1 << 20, false, error);
+                REQUIRE(db.IsOpen());
+                CHECK(db.GetBestBlock().IsNull());
+                const auto heads = db.GetHeadBlocks();
+                REQUIRE(heads.size() == 2);
+                CHECK(heads[0] == tip);
+            }
+            node::chain::ChainstateOptions opts;
+            opts.data_dir = crashed.Path();
+            opts.params = &Params(ChainType::REGTEST);
+            opts.par = 1;
+            std::string error;
+            auto reopened = node::chain::Chainstate::Open(opts, error);
+            INFO(error);
+            REQUIRE(reopened);
+            REQUIRE(reopened->Tip());
+            CHECK(reopened->Tip()->GetBlockHash() == tip);
+            const auto replayed = reopened->GetUtxoStats();
+            REQUIRE(replayed);
+            reopened.reset();
+            opts.reindex_chainstate = true;
+            reopened = node::chain::Chainstate::Open(opts, error);
+            REQUIRE(reopened);
+            const std::atomic<bool> stop{false};
+            reopened->ImportBlocks({}, stop);
+            REQUIRE(reopened->Tip());
+            CHECK(reopened->Tip()->GetBlockHash() == tip);
+            const auto rebuilt = reopened->GetUtxoStats();
+            REQUIRE(rebuilt);
+            CHECK(replayed->hash_serialized == rebuilt->hash_serialized);
+            CHECK(replayed->txouts == rebuilt->txouts);
+        }
+    }
 }
 
 TEST_CASE("The chainstate reopens at the same tip with the same UTXO set", "[node]")

@@ -219,3 +219,65 @@ TEST_CASE("The coins database reports a disk size once data is compacted to tabl
     CHECK(db.ComputeStats().disk_size == db.EstimateSize());
     CHECK(db.ComputeStats().txouts == 2000);
 }
+
+TEST_CASE("A flush in many small batches writes what one batch writes and clears the marker", "[storage]")
+{
+    TempDir tmp;
+    std::string error;
+    CoinsViewDB one(tmp.Path() / "one", CACHE, false, error);
+    CoinsViewDB many(tmp.Path() / "many", CACHE, false, error);
+    REQUIRE(one.IsOpen());
+    REQUIRE(many.IsOpen());
+    many.SetBatchBytes(1000); // ~15 coins a write
+    CoinsMap map;
+    for (int i = 0; i < 600; ++i) Put(map, OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), 0), TestCoin(i + 1));
+    CoinsMap copy = map;
+    REQUIRE(one.BatchWrite(map, TestHash(80)));
+    REQUIRE(many.BatchWrite(copy, TestHash(80)));
+    CHECK(many.GetBestBlock() == TestHash(80));
+    CHECK(many.GetHeadBlocks().empty());
+    CHECK(Keys(many) == Keys(one));
+    CHECK(Keys(many).size() == 600);
+    CHECK(many.ComputeStats().hash_serialized == one.ComputeStats().hash_serialized);
+}
+
+TEST_CASE("A flush interrupted between batches leaves the head-blocks marker and no best block", "[storage]")
+{
+    TempDir tmp;
+    const auto dir = tmp.Path() / "chainstate";
+    CoinsMap first;
+    Put(first, OutPoint(TestHash(90), 0), TestCoin(5));
+    {
+        std::string error;
+        CoinsViewDB db(dir, CACHE, false, error);
+        REQUIRE(db.IsOpen());
+        REQUIRE(db.BatchWrite(first, TestHash(81))); // consistent at block 81
+        db.SetBatchBytes(500);
+        db.SimulateCrashAfterBatches(2);
+        CoinsMap map;
+        for (int i = 0; i < 200; ++i) Put(map, OutPoint(TestHash(uint8_t(i), 1), 0), TestCoin(i + 1));
+        CHECK_FALSE(db.BatchWrite(map, TestHash(82)));
+        // Dead from here on, like the process it stands for.
+        CHECK_FALSE(db.BatchWrite(map, TestHash(82)));
+    }
+    std::string error;
+    CoinsViewDB db(dir, CACHE, false, error);
+    REQUIRE(db.IsOpen());
+    CHECK(db.GetBestBlock().IsNull());
+    REQUIRE(db.GetHeadBlocks() == std::vector<Uint256>{TestHash(82), TestHash(81)});
+    const size_t written = Keys(db).size();
+    CHECK(written > 1);   // the two partial writes landed
+    CHECK(written < 201); // but not all of it
+    // Only a flush towards the same block may continue; it keeps the old block in the marker
+    // until it completes.
+    CoinsMap other;
+    Put(other, OutPoint(TestHash(91), 0), TestCoin(6));
+    CHECK_FALSE(db.BatchWrite(other, TestHash(83)));
+    CHECK(db.GetHeadBlocks() == std::vector<Uint256>{TestHash(82), TestHash(81)});
+    CoinsMap rest;
+    for (int i = 0; i < 200; ++i) Put(rest, OutPoint(TestHash(uint8_t(i), 1), 0), TestCoin(i + 1));
+    REQUIRE(db.BatchWrite(rest, TestHash(82)));
+    CHECK(db.GetBestBlock() == TestHash(82));
+    CHECK(db.GetHeadBlocks().empty());
+    CHECK(Keys(db).size() == 201);
+}
