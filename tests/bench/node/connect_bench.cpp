@@ -9,7 +9,7 @@
 //       consensus::SignEcdsa over 16 keys).
 //
 //   bench_node_connect --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR]
-//                      [--no-reindex] [--keep] [--no-yardstick]
+//                      [--dbbatchsize=BYTES] [--no-reindex] [--keep] [--no-yardstick]
 //       1. Opens a fresh chainstate (par, dbcache MiB) in a new directory under --workdir,
 //          connects the funding and maturity blocks ("setup"), then times ProcessNewBlock
 //          on every spending block. Blocks are read and decoded one at a time outside the
@@ -440,6 +440,7 @@ struct Options {
     std::filesystem::path workdir;
     int par{1};
     size_t dbcache_mib{64};
+    size_t dbbatchsize{16 << 20}; // -dbbatchsize
     bool reindex{true};
     bool keep{false};
     bool yardstick{true}; // --no-yardstick: no raw samples between blocks (for profiling the connect alone)
@@ -452,6 +453,7 @@ std::unique_ptr<node::chain::Chainstate> OpenChainstate(const Options& o, const 
     opts.data_dir = dir;
     opts.params = &Params(ChainType::REGTEST);
     opts.dbcache_bytes = o.dbcache_mib << 20;
+    opts.coins_batch_bytes = o.dbbatchsize;
     opts.par = o.par;
     opts.reindex_chainstate = reindex_chainstate;
     std::string error;
@@ -565,7 +567,8 @@ int Connect(const Options& o)
     const double rate = inputs / connect_secs;
     const double cpu_rate = inputs / connect_cpu;
 
-    std::printf("bench_node_connect: par=%d dbcache=%zuMiB chain=%s\n", o.par, o.dbcache_mib, o.chain.string().c_str());
+    std::printf("bench_node_connect: par=%d dbcache=%zuMiB dbbatchsize=%zu chain=%s\n", o.par, o.dbcache_mib, o.dbbatchsize,
+                o.chain.string().c_str());
     PrintRaw("libsecp256k1 bench_verify (key parse + DER parse + verify)", with_parse, o.par);
     PrintRaw("secp256k1_ecdsa_verify (pre-parsed)", pre_parsed, o.par);
     std::printf("setup: %d blocks (funding + maturity) in %.2f s\n", info.setup_blocks, setup_secs);
@@ -639,6 +642,8 @@ int main(int argc, char** argv)
             o.par = std::max(1, std::atoi(v.c_str()));
         } else if (Flag(argv[i], "--dbcache", v)) {
             o.dbcache_mib = static_cast<size_t>(std::max(1, std::atoi(v.c_str())));
+        } else if (Flag(argv[i], "--dbbatchsize", v)) {
+            o.dbbatchsize = static_cast<size_t>(std::max(1LL, std::atoll(v.c_str())));
         } else if (Flag(argv[i], "--spend-blocks", v)) {
             spend_blocks = std::max(1, std::atoi(v.c_str()));
         } else if (Flag(argv[i], "--inputs", v)) {
@@ -646,7 +651,7 @@ int main(int argc, char** argv)
         } else {
             std::fprintf(stderr,
                          "usage: %s --generate --chain=FILE [--spend-blocks=200] [--inputs=2000]\n"
-                         "       %s --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR]"
+                         "       %s --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR] [--dbbatchsize=BYTES] "
                          "[--no-reindex] [--keep] [--no-yardstick]\n",
                          argv[0], argv[0]);
             return 2;
