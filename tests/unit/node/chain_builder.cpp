@@ -33,6 +33,20 @@ TempDir::~TempDir()
     std::filesystem::remove_all(m_path, ec);
 }
 
+std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir, bool reindex_chainstate)
+{
+    node::chain::ChainstateOptions opts;
+    opts.data_dir = dir;
+    opts.params = &Params(ChainType::REGTEST);
+    opts.par = 1;
+    opts.reindex_chainstate = reindex_chainstate;
+    std::string error;
+    auto cs = node::chain::Chainstate::Open(opts, error);
+    INFO(error);
+    REQUIRE(cs);
+    return cs;
+}
+
 ChainBuilder::ChainBuilder(int par, const ChainParams* params) : m_params(params ? params : &Params(ChainType::REGTEST))
 {
     m_key.fill(0);

@@ -27,6 +27,13 @@ private:
     std::filesystem::path m_path;
 };
 
+/**
+ * Opens a regtest chainstate (one script thread) on an existing directory, e.g. a copy
+ * of a builder's datadir taken as a crash would leave it; REQUIREs that it opens.
+ */
+std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir,
+                                                               bool reindex_chainstate = false);
+
 class ChainBuilder {
 public:
     /**

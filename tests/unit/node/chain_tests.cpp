@@ -380,14 +380,7 @@ TEST_CASE("A background index flush alone makes the blocks before it durable", "
         // The original goes on: more blocks, flushed at close; the copy never sees them.
         b.MineBlocks(5);
     }
-    node::chain::ChainstateOptions opts;
-    opts.data_dir = crashed.Path();
-    opts.params = &Params(ChainType::REGTEST);
-    opts.par = 1;
-    std::string error;
-    auto reopened = node::chain::Chainstate::Open(opts, error);
-    INFO(error);
-    REQUIRE(reopened);
+    auto reopened = testutil::OpenRegtestChainstate(crashed.Path());
     CHECK(reopened->Height() == covered);
     REQUIRE(reopened->Tip());
     CHECK(reopened->Tip()->GetBlockHash() == covered_tip);
@@ -456,22 +449,13 @@ TEST_CASE("A coins flush interrupted between its batches is finished on the next
                 REQUIRE(heads.size() == 2);
                 CHECK(heads[0] == tip);
             }
-            node::chain::ChainstateOptions opts;
-            opts.data_dir = crashed.Path();
-            opts.params = &Params(ChainType::REGTEST);
-            opts.par = 1;
-            std::string error;
-            auto reopened = node::chain::Chainstate::Open(opts, error);
-            INFO(error);
-            REQUIRE(reopened);
+            auto reopened = testutil::OpenRegtestChainstate(crashed.Path());
             REQUIRE(reopened->Tip());
             CHECK(reopened->Tip()->GetBlockHash() == tip);
             const auto replayed = reopened->GetUtxoStats();
             REQUIRE(replayed);
             reopened.reset();
-            opts.reindex_chainstate = true;
-            reopened = node::chain::Chainstate::Open(opts, error);
-            REQUIRE(reopened);
+            reopened = testutil::OpenRegtestChainstate(crashed.Path(), /*reindex_chainstate=*/true);
             const std::atomic<bool> stop{false};
             reopened->ImportBlocks({}, stop);
             REQUIRE(reopened->Tip());
