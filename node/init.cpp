@@ -56,7 +56,8 @@ void SetupDaemonArgs(util::ArgsManager& args)
                 OptionsCategory::OPTIONS);
     args.AddArg("-dbcache=<n>", "Maximum database cache size <n> MiB (minimum 4, default: 450)", ArgsManager::ALLOW_ANY,
                 OptionsCategory::OPTIONS);
-    args.AddArg("-dbbatchsize", "Maximum database write batch size in bytes (default: 16777216)",
+    args.AddArg("-dbbatchsize",
+                "Maximum database write batch size in bytes (default: " + std::to_string(CoinsViewDB::DEFAULT_BATCH_BYTES) + ")",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
     args.AddArg("-par=<n>", "Set the number of script verification threads (0 = auto, up to 15, <0 = leave that many cores free, default: 0)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
@@ -121,9 +122,10 @@ int RunDaemon(int argc, char* argv[])
         PrintError("-dbcache must be between 4 and 1048576 MiB");
         return 1;
     }
-    const int64_t dbbatchsize = args.GetIntArg("-dbbatchsize", 16 << 20);
-    if (dbbatchsize < 1) {
-        PrintError("-dbbatchsize must be at least 1 byte");
+    // As Core, 0 is allowed (a write per changed coin, for testing).
+    const int64_t dbbatchsize = args.GetIntArg("-dbbatchsize", static_cast<int64_t>(CoinsViewDB::DEFAULT_BATCH_BYTES));
+    if (dbbatchsize < 0) {
+        PrintError("-dbbatchsize must not be negative");
         return 1;
     }
 

@@ -330,26 +330,44 @@ bool Chainstate::Impl::FlushIfNeededLocked()
 
 // ---------------------------------------------------------------- Open
 
-bool Chainstate::Impl::ReplayBlocksLocked(std::string& error)
+bool Chainstate::Impl::CheckCoinsStateLocked(std::string& error)
+{
+    const std::string advice = "; restart with -reindex-chainstate or -reindex";
+    Uint256 best;
+    std::vector<Uint256> heads;
+    if (!coins_db->ReadState(best, heads)) {
+        error = "cannot read the state of the chainstate database" + advice;
+        return false;
+    }
+    if (!heads.empty()) return ReplayBlocksLocked(heads[0], heads[1], error);
+    if (best.IsNull() && coins_db->HasCoins()) {
+        // Connecting from the genesis block over these coins would find them in the way.
+        error = "the chainstate database has coins but no best block" + advice;
+        return false;
+    }
+    return true;
+}
+
+bool Chainstate::Impl::ReplayBlocksLocked(const Uint256& new_hash, const Uint256& old_hash, std::string& error)
 {
     // Core's ReplayBlocks. A flush writes in several batches; a crash between them leaves
     // the coins partly at the old block and partly at the new one, with the marker
     // {new, old}. Undoing the old branch back to the fork (tolerating coins already
     // changed) and then re-applying every block up to the new one (spends that find
-    // nothing, outputs that overwrite) gives exactly the coins at the new block.
-    const auto heads = coins_db->GetHeadBlocks();
-    if (heads.empty()) return true;
+    // nothing, outputs that overwrite) gives exactly the coins at the new block. The work
+    // is done in a cache of its own, so a failure leaves the main cache untouched; if the
+    // replay's own flush is interrupted, it keeps the same marker and runs again next time.
     const std::string advice = "; restart with -reindex-chainstate or -reindex";
-    BlockIndex* new_tip = Lookup(heads[0]);
+    const BlockIndex* new_tip = Lookup(new_hash);
     if (!new_tip || !(new_tip->status & BLOCK_HAVE_DATA)) {
-        error = "the interrupted coins flush's block " + heads[0].GetHex() + " is not stored" + advice;
+        error = "the interrupted coins flush's block " + new_hash.GetHex() + " is not stored" + advice;
         return false;
     }
     const BlockIndex* old_tip = nullptr;
-    if (!heads[1].IsNull()) {
-        old_tip = Lookup(heads[1]);
+    if (!old_hash.IsNull()) {
+        old_tip = Lookup(old_hash);
         if (!old_tip) {
-            error = "the interrupted coins flush's old block " + heads[1].GetHex() + " is not in the block index" + advice;
+            error = "the interrupted coins flush's old block " + old_hash.GetHex() + " is not in the block index" + advice;
             return false;
         }
     }
@@ -357,12 +375,14 @@ bool Chainstate::Impl::ReplayBlocksLocked(std::string& error)
     CHAIN_LOG("Replaying the coins from %s (height %d) to %s (height %d) after an interrupted flush\n",
               old_tip ? old_tip->GetBlockHash().GetHex().c_str() : "(none)", old_tip ? old_tip->height : -1,
               new_tip->GetBlockHash().GetHex().c_str(), new_tip->height);
+    CoinsViewCache cache(coins_db.get());
     for (const BlockIndex* b = old_tip; b != fork; b = b->prev) {
         auto block = ReadBlockLocked(b);
-        if (!block || !(b->status & BLOCK_HAVE_UNDO) || !DisconnectBlock(*block, b, *coins)) {
+        if (!block || !(b->status & BLOCK_HAVE_UNDO) || !DisconnectBlock(*block, b, cache)) {
             error = "cannot roll back block " + b->GetBlockHash().GetHex() + " while replaying the coins" + advice;
             return false;
         }
+        CHAIN_LOG("Rolled back block %s (height %d)\n", b->GetBlockHash().GetHex().c_str(), b->height);
     }
     std::vector<const BlockIndex*> forward;
     for (const BlockIndex* b = new_tip; b != fork; b = b->prev) forward.push_back(b);
@@ -377,13 +397,13 @@ bool Chainstate::Impl::ReplayBlocksLocked(std::string& error)
         }
         for (const auto& tx : block->vtx) {
             if (!tx->IsCoinBase()) {
-                for (const auto& in : tx->vin) coins->SpendCoin(in.prevout);
+                for (const auto& in : tx->vin) cache.SpendCoin(in.prevout);
             }
-            coins->AddCoins(*tx, static_cast<uint32_t>(b->height), /*possible_overwrite=*/true);
+            cache.AddCoins(*tx, static_cast<uint32_t>(b->height), /*possible_overwrite=*/true);
         }
     }
-    coins->SetBestBlock(new_tip->GetBlockHash());
-    if (!coins->Flush()) {
+    cache.SetBestBlock(new_tip->GetBlockHash());
+    if (!cache.Flush()) {
         error = "cannot write the replayed coins";
         return false;
     }
@@ -484,7 +504,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
             return nullptr;
         }
         // A coins flush a crash interrupted is finished first.
-        if (!d.ReplayBlocksLocked(error)) return nullptr;
+        if (!d.CheckCoinsStateLocked(error)) return nullptr;
         // Put the active chain where the coins are.
         const Uint256 coins_tip = d.coins->GetBestBlock();
         if (!coins_tip.IsNull()) {
@@ -517,6 +537,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
         d.pending_events.clear();
         d.UpdateTipSnapshot();
     }
+    d.opened = true;
     return cs;
 }
 
@@ -525,7 +546,8 @@ Chainstate::~Chainstate()
     if (!m_impl) return;
     Interrupt();
     std::lock_guard lock(m_impl->mutex);
-    if (!m_impl->FlushLocked(true)) CHAIN_LOG("Error: final flush failed\n");
+    // A chainstate whose Open() failed is not flushed: whatever it did is redone next time.
+    if (m_impl->opened && !m_impl->FlushLocked(true)) CHAIN_LOG("Error: final flush failed\n");
 }
 
 // ---------------------------------------------------------------- Flushing

@@ -76,7 +76,7 @@ struct ChainstateOptions {
     /** Maintain a transaction index (-txindex). */
     bool txindex{false};
     /** Largest single LevelDB write of a coins flush, in bytes (-dbbatchsize). */
-    size_t coins_batch_bytes{16 << 20};
+    size_t coins_batch_bytes{CoinsViewDB::DEFAULT_BATCH_BYTES};
     /** Tests only: the coins database stops writing after this many partial writes of a flush (-1: never). */
     int simulate_crash_after_batches{-1};
 };

@@ -102,6 +102,8 @@ struct Chainstate::Impl {
     std::optional<IndexFlushJob> flush_job; // handed over, not yet started
     bool flush_running{false};
     bool flusher_stop{false};
+    /** Open() finished: only an opened chainstate is flushed when it closes. */
+    bool opened{false};
     bool flush_failed{false}; // sticky: a failed background flush fails every later flush
     size_t background_flushes{0}; // completed successfully
     std::thread flusher;
@@ -139,8 +141,14 @@ struct Chainstate::Impl {
     consensus::ValidationResult ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
                                            bool just_check, bool check_bip30);
     bool DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view);
-    /** Finishes a coins flush a crash interrupted (see CoinsViewDB::GetHeadBlocks); false with error set if it cannot. */
-    bool ReplayBlocksLocked(std::string& error);
+    /**
+     * Checks the coins database's state before the chain is put where the coins are, and
+     * finishes a coins flush a crash interrupted (see CoinsViewDB::ReadState); false with
+     * error set if the state is unknown or cannot be repaired.
+     */
+    bool CheckCoinsStateLocked(std::string& error);
+    /** Core's ReplayBlocks: brings the coins from an interrupted flush's old block to its new one. */
+    bool ReplayBlocksLocked(const consensus::Uint256& new_hash, const consensus::Uint256& old_hash, std::string& error);
     consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block);
     consensus::ValidationResult DisconnectTip();
     BlockIndex* FindMostWorkChain();

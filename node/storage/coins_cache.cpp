@@ -2,6 +2,7 @@
 // backing view. A coin missing from the backing view is never cached as an entry.
 #include "node/storage/coins_cache.h"
 
+#include <chrono>
 #include <iterator>
 #include <random>
 #include <stdexcept>
@@ -28,9 +29,17 @@ struct OutPointSalt {
     uint64_t k0, k1;
     OutPointSalt()
     {
-        std::random_device rd;
-        k0 = (uint64_t{rd()} << 32) | rd();
-        k1 = (uint64_t{rd()} << 32) | rd();
+        try {
+            std::random_device rd;
+            k0 = (uint64_t{rd()} << 32) | rd();
+            k1 = (uint64_t{rd()} << 32) | rd();
+        } catch (const std::exception&) {
+            // No random source (std::random_device may throw): the clock and this
+            // object's address are a weaker but still per-process salt.
+            const auto t = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+            k0 = t * 0x9e3779b97f4a7c15ULL ^ reinterpret_cast<uintptr_t>(this);
+            k1 = (t ^ 0xd1b54a32d192ed03ULL) * 0xbf58476d1ce4e5b9ULL;
+        }
     }
 };
 

@@ -27,9 +27,11 @@ struct CoinsCacheEntry {
 
 /**
  * Hash of an outpoint keyed with a random salt, so that nobody can grind txids that pile
- * up in one part of the coins map (Core's SaltedOutpointHasher, which uses SipHash; this
- * is a keyed 64x64->128-bit multiply mix of the txid's first 16 bytes and the index,
- * cheap enough for every coin lookup). The salt is drawn once per process.
+ * up in one part of the coins map without knowing the salt (Core salts its map too, with
+ * SipHash). This is not a PRF like SipHash: a keyed 64x64->128-bit multiply of the txid's
+ * first 16 bytes and the index, folded to 64 bits, cheap enough for every coin lookup. Its
+ * weaknesses need the salt (a txid whose first 8 bytes equal it hashes all its outputs
+ * alike) or txids equal in 16 bytes (2^64 work). The salt is drawn once per process.
  */
 class SaltedOutPointHasher {
 public:

@@ -7,6 +7,7 @@
 #include "consensus/hash.h"
 #include "node/storage/leveldb_util.h"
 #include "node/storage/muhash.h"
+#include "node/util/logging.h"
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
@@ -77,37 +78,88 @@ std::optional<consensus::Coin> CoinsViewDB::GetCoin(const consensus::OutPoint& o
 
 consensus::Uint256 CoinsViewDB::GetBestBlock() const
 {
-    if (!m_db) return {};
-    auto value = storage_detail::ReadLogged(*m_db, DB_BEST_BLOCK, "coins best block read");
-    if (!value || value->size() != 32) return {};
-    return consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()), 32));
+    consensus::Uint256 best;
+    std::vector<consensus::Uint256> heads;
+    if (!ReadState(best, heads)) return {};
+    return best;
 }
 
-std::vector<consensus::Uint256> CoinsViewDB::GetHeadBlocks() const
+bool CoinsViewDB::ReadState(consensus::Uint256& best, std::vector<consensus::Uint256>& heads) const
 {
-    if (!m_db) return {};
-    auto value = storage_detail::ReadLogged(*m_db, DB_HEAD_BLOCKS, "coins head blocks read");
-    if (!value || value->size() != 64) return {};
-    const auto* p = reinterpret_cast<const uint8_t*>(value->data());
-    return {consensus::Uint256(std::span<const uint8_t>(p, 32)), consensus::Uint256(std::span<const uint8_t>(p + 32, 32))};
+    best = consensus::Uint256();
+    heads.clear();
+    if (!m_db) return false;
+    std::string value;
+    switch (storage_detail::ReadChecked(*m_db, DB_BEST_BLOCK, "coins best block read", value)) {
+    case storage_detail::ReadStatus::FAILED:
+        return false;
+    case storage_detail::ReadStatus::ABSENT:
+        break;
+    case storage_detail::ReadStatus::FOUND:
+        if (value.size() != 32) {
+            storage_detail::LogError("malformed coins best block record");
+            return false;
+        }
+        best = consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), 32));
+        break;
+    }
+    switch (storage_detail::ReadChecked(*m_db, DB_HEAD_BLOCKS, "coins head blocks read", value)) {
+    case storage_detail::ReadStatus::FAILED:
+        return false;
+    case storage_detail::ReadStatus::ABSENT:
+        return true;
+    case storage_detail::ReadStatus::FOUND:
+        break;
+    }
+    if (value.size() != 64 || !best.IsNull()) {
+        storage_detail::LogError("malformed coins head blocks record");
+        return false;
+    }
+    const auto* p = reinterpret_cast<const uint8_t*>(value.data());
+    heads = {consensus::Uint256(std::span<const uint8_t>(p, 32)), consensus::Uint256(std::span<const uint8_t>(p + 32, 32))};
+    if (heads[0].IsNull()) {
+        storage_detail::LogError("malformed coins head blocks record");
+        return false;
+    }
+    return true;
+}
+
+bool CoinsViewDB::HasCoins() const
+{
+    if (!m_db) return false;
+    leveldb::ReadOptions options;
+    options.fill_cache = false;
+    std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(options));
+    it->Seek(leveldb::Slice(&DB_COIN, 1));
+    return it->Valid() && !it->key().empty() && it->key()[0] == DB_COIN;
 }
 
 bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block)
 {
     if (!m_db || m_crashed) return false;
-    consensus::Uint256 old_tip = GetBestBlock();
-    if (old_tip.IsNull()) {
-        // An earlier flush was interrupted (and not replayed): it can only be finished
-        // towards the same block, from the same old one.
-        const auto heads = GetHeadBlocks();
-        if (heads.size() == 2) {
-            if (heads[0] != best_block) {
-                storage_detail::LogError("the coins database is between two states after an interrupted flush; "
-                                         "restart with -reindex-chainstate");
+    if (best_block.IsNull()) {
+        // Nothing has been connected yet (a flush before the genesis block): nothing to say.
+        for (const auto& [outpoint, entry] : map) {
+            if (entry.flags & CoinsCacheEntry::DIRTY) {
+                storage_detail::LogError("coins batch write without a best block");
                 return false;
             }
-            old_tip = heads[1];
         }
+        return true;
+    }
+    consensus::Uint256 old_tip;
+    std::vector<consensus::Uint256> old_heads;
+    if (!ReadState(old_tip, old_heads)) return false;
+    if (!old_heads.empty()) {
+        // An earlier flush was interrupted (and not replayed): it can only be finished
+        // towards the same block, from the same old one (the coins of the unfinished one
+        // that the cache no longer holds would be lost otherwise).
+        if (old_heads[0] != best_block) {
+            storage_detail::LogError("the coins database is between two states after an interrupted flush; "
+                                     "restart with -reindex-chainstate");
+            return false;
+        }
+        old_tip = old_heads[1];
     }
     leveldb::WriteBatch batch;
     // Core's order: the first write says the coins are on their way from old_tip to
@@ -118,8 +170,10 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
     batch.Put(DB_HEAD_BLOCKS, heads);
     std::vector<uint8_t> buf;
     int partial = 0;
+    size_t changed = 0;
     for (const auto& [outpoint, entry] : map) {
         if (!(entry.flags & CoinsCacheEntry::DIRTY)) continue;
+        ++changed;
         const std::string key = CoinKey(outpoint);
         if (entry.coin.IsSpent()) {
             batch.Delete(key);
@@ -130,8 +184,12 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
             batch.Put(key, leveldb::Slice(reinterpret_cast<const char*>(buf.data()), buf.size()));
         }
         if (batch.ApproximateSize() > m_batch_bytes) {
-            // Not synced: the last write's sync covers it (LevelDB's log keeps the order).
-            if (!storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "coins partial batch write")) {
+            util::LogDebug(util::LogCategory::COINDB, "Writing partial batch of %.2f MiB",
+                           static_cast<double>(batch.ApproximateSize()) / (1 << 20));
+            // Synced like the last one: LevelDB syncs only its current log file, so an
+            // unsynced write that went to an older log could be lost to a power cut while
+            // the final write survives.
+            if (!storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "coins partial batch write")) {
                 return false;
             }
             batch.Clear();
@@ -143,7 +201,12 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
     }
     batch.Delete(DB_HEAD_BLOCKS);
     batch.Put(DB_BEST_BLOCK, leveldb::Slice(reinterpret_cast<const char*>(best_block.data()), 32));
-    return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "coins batch write");
+    util::LogDebug(util::LogCategory::COINDB, "Writing final batch of %.2f MiB",
+                   static_cast<double>(batch.ApproximateSize()) / (1 << 20));
+    if (!storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "coins batch write")) return false;
+    util::LogDebug(util::LogCategory::COINDB, "Committed %zu changed transaction outputs (out of %zu) to coin database",
+                   changed, map.size());
+    return true;
 }
 
 namespace {

@@ -51,26 +51,32 @@ public:
     /** Largest LevelDB write BatchWrite makes before starting another (-dbbatchsize). */
     void SetBatchBytes(size_t bytes) { m_batch_bytes = bytes; }
     /**
-     * Tests only: after this many partial writes of one BatchWrite, the database stops
-     * writing for good (every later write fails), as if the process had died there.
+     * Tests only: after this many (>= 1) partial writes of one BatchWrite, the database
+     * stops writing for good (every later write fails), as if the process had died
+     * there. 0 or less: never.
      */
     void SimulateCrashAfterBatches(int batches) { m_crash_after = batches; }
 
     std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
-    /** The block the coins are current to; null while a flush is incomplete (see GetHeadBlocks). */
+    /** The block the coins are current to; null while a flush is incomplete (see ReadState) or on a read error. */
     consensus::Uint256 GetBestBlock() const override;
     /**
-     * An interrupted flush's marker: {new block, old block} (old null if the database was
-     * empty), or empty if the coins are consistent with GetBestBlock(). The coins are then
-     * somewhere between the two states; replaying the blocks from old to new makes them
-     * whole (Core's DB_HEAD_BLOCKS).
+     * The database's own state: best is the block the coins are current to (null if none
+     * is recorded); heads, if not empty, is an interrupted flush's marker {new block, old
+     * block} (old null if the database was empty before it), and the coins are then
+     * somewhere between the two states: replaying the blocks from old to new makes them
+     * whole (Core's DB_HEAD_BLOCKS). False (logged) if a record cannot be read or is
+     * malformed: the state is unknown.
      */
-    std::vector<consensus::Uint256> GetHeadBlocks() const;
+    bool ReadState(consensus::Uint256& best, std::vector<consensus::Uint256>& heads) const;
+    /** True if at least one coin record exists. */
+    bool HasCoins() const;
     /**
-     * Writes the changes and the best block. In writes of at most the batch size: the first
-     * replaces the best block with the head-blocks marker, the last (synced) writes the best
-     * block and removes the marker, so a crash in between leaves the marker (Core's scheme).
-     * False on I/O failure, or if an earlier flush was interrupted towards another block.
+     * Writes the changes and the best block. In writes of at most the batch size, each
+     * synced: the first replaces the best block with the head-blocks marker, the last
+     * writes the best block and removes the marker, so a crash in between leaves the
+     * marker (Core's scheme). False on I/O failure, on an unreadable state, for a null
+     * best block with changes, or if an earlier flush was interrupted towards another block.
      */
     bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) override;
 

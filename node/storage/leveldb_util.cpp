@@ -76,16 +76,23 @@ bool WriteBatchLogged(leveldb::DB& db, leveldb::WriteBatch& batch, bool sync, st
     return true;
 }
 
-std::optional<std::string> ReadLogged(const leveldb::DB& db, std::string_view key, std::string_view what)
+ReadStatus ReadChecked(const leveldb::DB& db, std::string_view key, std::string_view what, std::string& value)
 {
-    std::string value;
     leveldb::ReadOptions options;
     options.verify_checksums = true;
     // LevelDB's Get is const in spirit (thread-safe reads) but not declared so.
     const leveldb::Status s = const_cast<leveldb::DB&>(db).Get(options, leveldb::Slice(key.data(), key.size()), &value);
-    if (s.ok()) return value;
-    if (!s.IsNotFound()) LogStatus(what, s);
-    return std::nullopt;
+    if (s.ok()) return ReadStatus::FOUND;
+    if (s.IsNotFound()) return ReadStatus::ABSENT;
+    LogStatus(what, s);
+    return ReadStatus::FAILED;
+}
+
+std::optional<std::string> ReadLogged(const leveldb::DB& db, std::string_view key, std::string_view what)
+{
+    std::string value;
+    if (ReadChecked(db, key, what, value) != ReadStatus::FOUND) return std::nullopt;
+    return value;
 }
 
 } // namespace node::storage_detail

@@ -35,6 +35,11 @@ bool WriteBatchLogged(leveldb::DB& db, leveldb::WriteBatch& batch, bool sync, st
 /** Value at key; nullopt if absent or on error (errors are logged with what). Any thread. */
 std::optional<std::string> ReadLogged(const leveldb::DB& db, std::string_view key, std::string_view what);
 
+/** A read that tells an absent key from a failed read. */
+enum class ReadStatus { FOUND, ABSENT, FAILED };
+/** Reads key into value; FAILED (logged with what) on any LevelDB error. Any thread. */
+ReadStatus ReadChecked(const leveldb::DB& db, std::string_view key, std::string_view what, std::string& value);
+
 /** Logs "storage: <what>: <status>" to the node's log (debug.log). */
 void LogStatus(std::string_view what, const leveldb::Status& status);
 /** Logs "storage: <what>" to the node's log: I/O failures and corrupt records. Any thread. */

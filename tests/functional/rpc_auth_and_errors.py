@@ -221,7 +221,7 @@ def run(env):
     check(os.path.exists(node.cookie_path), "first node's cookie still there")
 
     # ---------------- malformed numeric options stop the daemon with a clear message
-    for arg, msg in (("-dbbatchsize=0", "-dbbatchsize must be at least 1 byte"),
+    for arg, msg in (("-dbbatchsize=-1", "-dbbatchsize must not be negative"),
                      ("-dbcache=2", "-dbcache must be between 4 and 1048576 MiB")):
         bad_dir = os.path.join(env.tmpdir, "badargs")
         os.makedirs(bad_dir, exist_ok=True)

@@ -33,21 +33,31 @@ TempDir::~TempDir()
     std::filesystem::remove_all(m_path, ec);
 }
 
-std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir, bool reindex_chainstate)
+std::unique_ptr<node::chain::Chainstate> TryOpenRegtestChainstate(
+    const std::filesystem::path& dir, const std::function<void(node::chain::ChainstateOptions&)>& configure,
+    std::string& error)
 {
     node::chain::ChainstateOptions opts;
     opts.data_dir = dir;
     opts.params = &Params(ChainType::REGTEST);
     opts.par = 1;
-    opts.reindex_chainstate = reindex_chainstate;
+    if (configure) configure(opts);
+    return node::chain::Chainstate::Open(opts, error);
+}
+
+std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir, bool reindex_chainstate)
+{
     std::string error;
-    auto cs = node::chain::Chainstate::Open(opts, error);
+    auto cs = TryOpenRegtestChainstate(
+        dir, [&](node::chain::ChainstateOptions& o) { o.reindex_chainstate = reindex_chainstate; }, error);
     INFO(error);
     REQUIRE(cs);
     return cs;
 }
 
-ChainBuilder::ChainBuilder(int par, const ChainParams* params) : m_params(params ? params : &Params(ChainType::REGTEST))
+ChainBuilder::ChainBuilder(int par, const ChainParams* params,
+                           const std::function<void(node::chain::ChainstateOptions&)>& configure)
+    : m_params(params ? params : &Params(ChainType::REGTEST))
 {
     m_key.fill(0);
     m_key[31] = 7;
@@ -58,6 +68,7 @@ ChainBuilder::ChainBuilder(int par, const ChainParams* params) : m_params(params
     m_options.params = m_params;
     m_options.dbcache_bytes = 16u << 20;
     m_options.par = par;
+    if (configure) configure(m_options);
     std::string error;
     m_chain = node::chain::Chainstate::Open(m_options, error);
     INFO(error);

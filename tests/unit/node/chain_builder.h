@@ -33,14 +33,20 @@ private:
  */
 std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir,
                                                                bool reindex_chainstate = false);
+/** The same with options changed by configure, and no REQUIRE: nullptr with error set if Open fails. */
+std::unique_ptr<node::chain::Chainstate> TryOpenRegtestChainstate(
+    const std::filesystem::path& dir, const std::function<void(node::chain::ChainstateOptions&)>& configure,
+    std::string& error);
 
 class ChainBuilder {
 public:
     /**
      * Opens a regtest chainstate in a fresh temporary directory with par script threads;
-     * params (default regtest's) must outlive the builder.
+     * params (default regtest's) must outlive the builder; configure may change the
+     * options before the first Open.
      */
-    explicit ChainBuilder(int par = 2, const consensus::ChainParams* params = nullptr);
+    explicit ChainBuilder(int par = 2, const consensus::ChainParams* params = nullptr,
+                          const std::function<void(node::chain::ChainstateOptions&)>& configure = {});
     ~ChainBuilder();
 
     node::chain::Chainstate& Chain() { return *m_chain; }

@@ -8,6 +8,7 @@
 #include "node/storage/coins_db.h"
 
 #include <catch2/catch.hpp>
+#include <leveldb/db.h>
 
 #include <chrono>
 #include <thread>
@@ -389,32 +390,52 @@ TEST_CASE("A background index flush alone makes the blocks before it durable", "
     CHECK(stats->txouts == static_cast<uint64_t>(covered)); // one spendable coinbase output per block
 }
 
+namespace {
+
+/** Ten outputs to our key from each coinbase at the heights given, one block each. */
+void MineFanOuts(ChainBuilder& b, int from, int to)
+{
+    for (int h = from; h <= to; ++h) {
+        const auto [cb, v] = b.CoinbaseAt(h);
+        REQUIRE(b.Mine({b.Spend({{cb, v}}, std::vector<Amount>(10, Amount{v.sats / 10 - 1000}))}).IsValid());
+    }
+}
+
+/** Small coins batches, and the database stops writing after the second partial write. */
+void CrashingFlush(node::chain::ChainstateOptions& o)
+{
+    o.coins_batch_bytes = 2000; // ~30 coins a write
+    o.simulate_crash_after_batches = 2;
+}
+
+} // namespace
+
 TEST_CASE("A coins flush interrupted between its batches is finished on the next start", "[node]")
 {
     // The coins flush writes in batches of -dbbatchsize; the database is made to stop
     // writing after two of them, as a kill -9 there would, and the datadir is copied as
     // that crash leaves it. The copy must reopen at the same tip with the same UTXO set
-    // as -reindex-chainstate builds from its blocks: forward only (the coins were at an
-    // ancestor), and across a reorganisation (they were on the losing branch).
-    for (const bool reorg : {false, true}) {
-        DYNAMIC_SECTION((reorg ? "after a reorganisation" : "forward"))
+    // as -reindex-chainstate builds from its blocks: for the first flush ever (no old
+    // block), forward from a flushed ancestor, and across a reorganisation (the flushed
+    // coins were on the losing branch). A replay that is itself interrupted runs again.
+    enum class Case { FIRST_FLUSH, FORWARD, REORG };
+    for (const Case c : {Case::FIRST_FLUSH, Case::FORWARD, Case::REORG}) {
+        DYNAMIC_SECTION((c == Case::FIRST_FLUSH ? "first flush" : c == Case::FORWARD ? "forward" : "reorganisation"))
         {
             testutil::TempDir crashed;
-            consensus::Uint256 tip;
+            consensus::Uint256 tip, old_tip;
             {
-                ChainBuilder b;
+                ChainBuilder b(2, nullptr, c == Case::FIRST_FLUSH ? CrashingFlush : nullptr);
                 b.MineBlocks(110);
-                // More coins to write: ten outputs from each of five coinbases.
-                for (int h = 1; h <= 5; ++h) {
-                    const auto [cb, v] = b.CoinbaseAt(h);
-                    REQUIRE(b.Mine({b.Spend({{cb, v}}, std::vector<Amount>(10, Amount{v.sats / 10 - 1000}))}).IsValid());
+                MineFanOuts(b, 1, 5);
+                if (c != Case::FIRST_FLUSH) {
+                    node::chain::ChainstateOptions opts;
+                    opts.par = 2;
+                    CrashingFlush(opts);
+                    b.Reopen(&opts); // the close flushes everything so far in full
+                    old_tip = b.Chain().Tip()->GetBlockHash();
                 }
-                node::chain::ChainstateOptions opts;
-                opts.par = 2;
-                opts.coins_batch_bytes = 2000; // ~30 coins a write
-                opts.simulate_crash_after_batches = 2;
-                b.Reopen(&opts); // the close flushes everything so far in full
-                if (reorg) {
+                if (c == Case::REORG) {
                     // A branch from 4 blocks below the tip, 6 blocks long, spending other coinbases.
                     const node::chain::BlockIndex* prev = b.Chain().AtHeight(b.Chain().Height() - 4);
                     for (int i = 0; i < 6; ++i) {
@@ -430,31 +451,54 @@ TEST_CASE("A coins flush interrupted between its batches is finished on the next
                     REQUIRE(b.Chain().Tip() == prev);
                 } else {
                     b.MineBlocks(40);
-                    for (int h = 20; h <= 22; ++h) {
-                        const auto [cb, v] = b.CoinbaseAt(h);
-                        REQUIRE(b.Mine({b.Spend({{cb, v}}, std::vector<Amount>(12, Amount{v.sats / 12 - 1000}))}).IsValid());
-                    }
+                    MineFanOuts(b, 20, 22);
                 }
                 tip = b.Chain().Tip()->GetBlockHash();
                 REQUIRE_FALSE(b.Chain().Flush()); // dies after two partial writes
                 std::filesystem::copy(b.Dir(), crashed.Path(), std::filesystem::copy_options::recursive);
             }
-            {
-                // The copy is between two states: no best block, the marker instead.
+            const auto marker = [&] {
                 std::string error;
                 node::CoinsViewDB db(crashed.Path() / "chainstate", 1 << 20, false, error);
                 REQUIRE(db.IsOpen());
-                CHECK(db.GetBestBlock().IsNull());
-                const auto heads = db.GetHeadBlocks();
-                REQUIRE(heads.size() == 2);
-                CHECK(heads[0] == tip);
+                consensus::Uint256 best;
+                std::vector<consensus::Uint256> heads;
+                REQUIRE(db.ReadState(best, heads));
+                CHECK(best.IsNull() == !heads.empty()); // one or the other
+                return heads;
+            };
+            // The copy is between two states: no best block, the marker instead.
+            CHECK(marker() == std::vector<consensus::Uint256>{tip, old_tip});
+            if (c == Case::REORG) {
+                // Without the undo data the old branch cannot be rolled back: a clear error.
+                testutil::TempDir no_undo;
+                std::filesystem::copy(crashed.Path(), no_undo.Path(), std::filesystem::copy_options::recursive);
+                std::filesystem::remove(no_undo.Path() / "blocks" / "rev00000.dat");
+                std::string error;
+                CHECK_FALSE(testutil::TryOpenRegtestChainstate(no_undo.Path(), {}, error));
+                CHECK(error.find("cannot roll back block") != std::string::npos);
             }
+            {
+                // The replay's own flush dies after one partial write: Open fails, the marker stays.
+                std::string error;
+                auto cs = testutil::TryOpenRegtestChainstate(
+                    crashed.Path(),
+                    [](node::chain::ChainstateOptions& o) {
+                        o.coins_batch_bytes = 2000;
+                        o.simulate_crash_after_batches = 1;
+                    },
+                    error);
+                CHECK_FALSE(cs);
+                CHECK(error == "cannot write the replayed coins");
+            }
+            CHECK(marker() == std::vector<consensus::Uint256>{tip, old_tip});
             auto reopened = testutil::OpenRegtestChainstate(crashed.Path());
             REQUIRE(reopened->Tip());
             CHECK(reopened->Tip()->GetBlockHash() == tip);
             const auto replayed = reopened->GetUtxoStats();
             REQUIRE(replayed);
             reopened.reset();
+            CHECK(marker().empty());
             reopened = testutil::OpenRegtestChainstate(crashed.Path(), /*reindex_chainstate=*/true);
             const std::atomic<bool> stop{false};
             reopened->ImportBlocks({}, stop);
@@ -466,6 +510,27 @@ TEST_CASE("A coins flush interrupted between its batches is finished on the next
             CHECK(replayed->txouts == rebuilt->txouts);
         }
     }
+}
+
+TEST_CASE("A chainstate database with coins but no best block is refused, not connected over", "[node]")
+{
+    testutil::TempDir dir;
+    {
+        ChainBuilder b;
+        b.MineBlocks(3);
+        b.Reopen(); // everything flushed
+        std::filesystem::copy(b.Dir(), dir.Path(), std::filesystem::copy_options::recursive);
+    }
+    {
+        leveldb::DB* raw = nullptr;
+        leveldb::Options options;
+        REQUIRE(leveldb::DB::Open(options, (dir.Path() / "chainstate").string(), &raw).ok());
+        std::unique_ptr<leveldb::DB> db(raw);
+        REQUIRE(db->Delete(leveldb::WriteOptions(), "B").ok());
+    }
+    std::string error;
+    CHECK_FALSE(testutil::TryOpenRegtestChainstate(dir.Path(), {}, error));
+    CHECK(error.find("has coins but no best block") != std::string::npos);
 }
 
 TEST_CASE("The chainstate reopens at the same tip with the same UTXO set", "[node]")

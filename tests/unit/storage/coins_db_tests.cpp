@@ -5,6 +5,7 @@
 #include "storage_test_util.h"
 
 #include <catch2/catch.hpp>
+#include <leveldb/db.h>
 
 #include <fstream>
 
@@ -39,6 +40,15 @@ std::vector<OutPoint> Keys(const CoinsViewDB& db)
         return true;
     });
     return out;
+}
+
+/** The interrupted-flush marker; REQUIREs a readable state. */
+std::vector<Uint256> Heads(const CoinsViewDB& db)
+{
+    Uint256 best;
+    std::vector<Uint256> heads;
+    REQUIRE(db.ReadState(best, heads));
+    return heads;
 }
 
 } // namespace
@@ -235,7 +245,7 @@ TEST_CASE("A flush in many small batches writes what one batch writes and clears
     REQUIRE(one.BatchWrite(map, TestHash(80)));
     REQUIRE(many.BatchWrite(copy, TestHash(80)));
     CHECK(many.GetBestBlock() == TestHash(80));
-    CHECK(many.GetHeadBlocks().empty());
+    CHECK(Heads(many).empty());
     CHECK(Keys(many) == Keys(one));
     CHECK(Keys(many).size() == 600);
     CHECK(many.ComputeStats().hash_serialized == one.ComputeStats().hash_serialized);
@@ -264,7 +274,7 @@ TEST_CASE("A flush interrupted between batches leaves the head-blocks marker and
     CoinsViewDB db(dir, CACHE, false, error);
     REQUIRE(db.IsOpen());
     CHECK(db.GetBestBlock().IsNull());
-    REQUIRE(db.GetHeadBlocks() == std::vector<Uint256>{TestHash(82), TestHash(81)});
+    REQUIRE(Heads(db) == std::vector<Uint256>{TestHash(82), TestHash(81)});
     const size_t written = Keys(db).size();
     CHECK(written > 1);   // the two partial writes landed
     CHECK(written < 201); // but not all of it
@@ -273,11 +283,60 @@ TEST_CASE("A flush interrupted between batches leaves the head-blocks marker and
     CoinsMap other;
     Put(other, OutPoint(TestHash(91), 0), TestCoin(6));
     CHECK_FALSE(db.BatchWrite(other, TestHash(83)));
-    CHECK(db.GetHeadBlocks() == std::vector<Uint256>{TestHash(82), TestHash(81)});
+    CHECK(Heads(db) == std::vector<Uint256>{TestHash(82), TestHash(81)});
     CoinsMap rest;
     for (int i = 0; i < 200; ++i) Put(rest, OutPoint(TestHash(uint8_t(i), 1), 0), TestCoin(i + 1));
     REQUIRE(db.BatchWrite(rest, TestHash(82)));
     CHECK(db.GetBestBlock() == TestHash(82));
-    CHECK(db.GetHeadBlocks().empty());
+    CHECK(Heads(db).empty());
     CHECK(Keys(db).size() == 201);
+}
+
+TEST_CASE("A flush without a best block writes nothing, and refuses changes", "[storage]")
+{
+    TempDir tmp;
+    std::string error;
+    CoinsViewDB db(tmp.Path() / "chainstate", CACHE, false, error);
+    REQUIRE(db.IsOpen());
+    CoinsMap clean;
+    clean[OutPoint(TestHash(92), 0)] = CoinsCacheEntry{TestCoin(1), 0};
+    CHECK(db.BatchWrite(clean, Uint256()));
+    CoinsMap dirty;
+    Put(dirty, OutPoint(TestHash(92), 1), TestCoin(2));
+    CHECK_FALSE(db.BatchWrite(dirty, Uint256()));
+    CHECK(Keys(db).empty());
+    CHECK_FALSE(db.HasCoins());
+    CHECK(Heads(db).empty());
+    CHECK(db.GetBestBlock().IsNull());
+}
+
+TEST_CASE("A malformed head-blocks record makes the state unknown", "[storage]")
+{
+    TempDir tmp;
+    const auto dir = tmp.Path() / "chainstate";
+    {
+        std::string error;
+        CoinsViewDB db(dir, CACHE, false, error);
+        CoinsMap map;
+        Put(map, OutPoint(TestHash(93), 0), TestCoin(1));
+        REQUIRE(db.BatchWrite(map, TestHash(94)));
+        CHECK(db.HasCoins());
+    }
+    {
+        leveldb::DB* raw = nullptr;
+        REQUIRE(leveldb::DB::Open(leveldb::Options(), dir.string(), &raw).ok());
+        std::unique_ptr<leveldb::DB> ldb(raw);
+        REQUIRE(ldb->Delete(leveldb::WriteOptions(), "B").ok());
+        REQUIRE(ldb->Put(leveldb::WriteOptions(), "H", std::string(40, 'x')).ok());
+    }
+    std::string error;
+    CoinsViewDB db(dir, CACHE, false, error);
+    REQUIRE(db.IsOpen());
+    Uint256 best;
+    std::vector<Uint256> heads;
+    CHECK_FALSE(db.ReadState(best, heads));
+    CoinsMap map;
+    Put(map, OutPoint(TestHash(93), 1), TestCoin(2));
+    CHECK_FALSE(db.BatchWrite(map, TestHash(95))); // never written over an unknown state
+    CHECK_FALSE(db.HaveCoin(OutPoint(TestHash(93), 1)));
 }
