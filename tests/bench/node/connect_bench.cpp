@@ -440,7 +440,7 @@ struct Options {
     std::filesystem::path workdir;
     int par{1};
     size_t dbcache_mib{64};
-    size_t dbbatchsize{16 << 20}; // -dbbatchsize
+    size_t dbbatchsize{node::CoinsViewDB::DEFAULT_BATCH_BYTES}; // -dbbatchsize
     bool reindex{true};
     bool keep{false};
     bool yardstick{true}; // --no-yardstick: no raw samples between blocks (for profiling the connect alone)
@@ -643,7 +643,7 @@ int main(int argc, char** argv)
         } else if (Flag(argv[i], "--dbcache", v)) {
             o.dbcache_mib = static_cast<size_t>(std::max(1, std::atoi(v.c_str())));
         } else if (Flag(argv[i], "--dbbatchsize", v)) {
-            o.dbbatchsize = static_cast<size_t>(std::max(1LL, std::atoll(v.c_str())));
+            o.dbbatchsize = static_cast<size_t>(std::max(0LL, std::atoll(v.c_str())));
         } else if (Flag(argv[i], "--spend-blocks", v)) {
             spend_blocks = std::max(1, std::atoi(v.c_str()));
         } else if (Flag(argv[i], "--inputs", v)) {

@@ -42,6 +42,17 @@ std::vector<OutPoint> Keys(const CoinsViewDB& db)
     return out;
 }
 
+/** A coins database in dir holding one coin at op, current to best. */
+void WriteOneCoin(const std::filesystem::path& dir, const OutPoint& op, const Uint256& best)
+{
+    std::string error;
+    CoinsViewDB db(dir, CACHE, false, error);
+    REQUIRE(db.IsOpen());
+    CoinsMap map;
+    Put(map, op, TestCoin(1));
+    REQUIRE(db.BatchWrite(map, best));
+}
+
 /** The interrupted-flush marker; REQUIREs a readable state. */
 std::vector<Uint256> Heads(const CoinsViewDB& db)
 {
@@ -114,13 +125,7 @@ TEST_CASE("Wiping the coins database empties it", "[storage]")
 {
     TempDir tmp;
     const auto dir = tmp.Path() / "chainstate";
-    {
-        std::string error;
-        CoinsViewDB db(dir, CACHE, false, error);
-        CoinsMap map;
-        Put(map, OutPoint(TestHash(5), 0), TestCoin(1));
-        REQUIRE(db.BatchWrite(map, TestHash(70)));
-    }
+    WriteOneCoin(dir, OutPoint(TestHash(5), 0), TestHash(70));
     std::string error;
     CoinsViewDB db(dir, CACHE, true, error);
     REQUIRE(db.IsOpen());
@@ -314,13 +319,10 @@ TEST_CASE("A malformed head-blocks record makes the state unknown", "[storage]")
 {
     TempDir tmp;
     const auto dir = tmp.Path() / "chainstate";
+    WriteOneCoin(dir, OutPoint(TestHash(93), 0), TestHash(94));
     {
         std::string error;
-        CoinsViewDB db(dir, CACHE, false, error);
-        CoinsMap map;
-        Put(map, OutPoint(TestHash(93), 0), TestCoin(1));
-        REQUIRE(db.BatchWrite(map, TestHash(94)));
-        CHECK(db.HasCoins());
+        CHECK(CoinsViewDB(dir, CACHE, false, error).HasCoins());
     }
     {
         leveldb::DB* raw = nullptr;
