@@ -45,6 +45,38 @@ struct RpcArg {
     std::string description;
 };
 
+/** Declared type of a result value (Core's RPCResult::Type). */
+enum class RpcResultType {
+    OBJ,        // JSON object with the members listed in inner
+    OBJ_DYN,    // JSON object whose keys are data; inner[0] describes every value
+    ARR,        // JSON array; inner describes the elements (one entry: all elements alike)
+    ARR_FIXED,  // JSON array with exactly the elements listed in inner, in order
+    STR,        // string
+    STR_HEX,    // string holding hex
+    STR_AMOUNT, // number in BTC (Core calls it "numeric" in help)
+    NUM,        // number
+    NUM_TIME,   // number: UNIX epoch time
+    BOOL,       // true/false
+    NONE,       // JSON null (only at the top level)
+    ANY,        // not checked
+    ELISION,    // "..." in help: more of the same; not checked
+};
+
+/**
+ * One value of a method's result, as declared for help and checked in tests (the same
+ * table renders `help <method>` and is compared against what the handler returns, so the
+ * two cannot drift). A method may declare several top-level results, each with a
+ * condition ("for verbosity = 0"), as Core's "Result (for verbosity = 0):" sections.
+ */
+struct RpcResult {
+    RpcResultType type{RpcResultType::ANY};
+    std::string key;                // member name inside an OBJ; empty at the top or in an ARR
+    std::string description;
+    std::vector<RpcResult> inner;   // members of OBJ/OBJ_DYN, elements of ARR/ARR_FIXED
+    bool optional{false};           // the member may be absent
+    std::string cond;               // top level only: the condition of this alternative
+};
+
 /** One parsed JSON-RPC call. Plain data; handlers receive it by const reference. */
 struct RpcRequest {
     std::optional<Json> id;                 // absent id: a 2.0 notification, or a legacy call without id
@@ -75,6 +107,7 @@ struct RpcMethod {
     std::string result_help;   // the "Result:" section
     std::string examples;      // the "Examples:" section, optional
     RpcHandler handler;
+    std::vector<RpcResult> results; // declared results (alternatives carry a cond); see RpcResult
 
     /** "name arg1 ( optional )", the first line of its help. */
     std::string Signature() const;
