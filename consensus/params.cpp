@@ -111,6 +111,7 @@ ChainParams MakeMain()
     p.base58_prefixes = {std::vector<uint8_t>{0}, std::vector<uint8_t>{5}, std::vector<uint8_t>{128},
                          std::vector<uint8_t>{0x04, 0x88, 0xB2, 0x1E}, std::vector<uint8_t>{0x04, 0x88, 0xAD, 0xE4}};
     p.data_dir_name = "";
+    p.chain_tx_data = {1704194835, 946728933, 6.569290261471664};
     return p;
 }
 
@@ -139,6 +140,7 @@ ChainParams MakeTestnet3()
     p.bech32_hrp = "tb";
     SetTestnetPrefixes(p);
     p.data_dir_name = "testnet3";
+    p.chain_tx_data = {1703579240, 67845391, 1.464436832560951};
     return p;
 }
 
@@ -167,6 +169,7 @@ ChainParams MakeTestnet4()
     p.bech32_hrp = "tb";
     SetTestnetPrefixes(p);
     p.data_dir_name = "testnet4";
+    p.chain_tx_data = {1723651702, 757229, 0.01570402633472492};
     return p;
 }
 
@@ -278,7 +281,11 @@ const ChainParams& Params(ChainType chain)
         return test4;
     }
     case ChainType::SIGNET: {
-        static const ChainParams signet = CreateSignetParams(BytesFromHex(DEFAULT_SIGNET_CHALLENGE));
+        static const ChainParams signet = [] {
+            ChainParams p = CreateSignetParams(BytesFromHex(DEFAULT_SIGNET_CHALLENGE));
+            p.chain_tx_data = {1706331472, 2425380, 0.008277759863833788};
+            return p;
+        }();
         return signet;
     }
     case ChainType::REGTEST: {

@@ -91,6 +91,17 @@ struct ConsensusParams {
 /** Base58 prefix kinds, indexing ChainParams::base58_prefixes. */
 enum class Base58Type { PUBKEY_ADDRESS, SCRIPT_ADDRESS, SECRET_KEY, EXT_PUBLIC_KEY, EXT_SECRET_KEY };
 
+/**
+ * Transaction-count statistics of a network at a known time, for estimating sync progress
+ * (Core's ChainTxData; the values are the ones Bitcoin Core ships, taken from its
+ * `getchaintxstats 4096` at a recent block). All zero on regtest and custom signets.
+ */
+struct ChainTxData {
+    int64_t time{0};       // UNIX time of the last known transaction count
+    uint64_t tx_count{0};  // transactions from genesis up to that time
+    double tx_rate{0.0};   // estimated transactions per second after that time
+};
+
 /** Everything that identifies one network. Obtain the singletons from Params(). */
 struct ChainParams {
     ChainType chain_type{ChainType::MAIN};
@@ -106,6 +117,8 @@ struct ChainParams {
     std::array<std::vector<uint8_t>, 5> base58_prefixes;
     /** Sub-folder of the data directory ("" for mainnet). */
     std::string data_dir_name;
+    /** For GuessVerificationProgress. */
+    ChainTxData chain_tx_data;
 
     const std::vector<uint8_t>& Base58Prefix(Base58Type t) const { return base58_prefixes[static_cast<size_t>(t)]; }
     const Block& GenesisBlock() const { return genesis; }

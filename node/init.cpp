@@ -12,6 +12,7 @@
 #include "node/util/logging.h"
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -54,6 +55,8 @@ void SetupDaemonArgs(util::ArgsManager& args)
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-daemon", "Run in the background as a daemon and accept commands (default: 0)", ArgsManager::ALLOW_ANY,
                 OptionsCategory::OPTIONS);
+    args.AddArg("-daemonwait", "Wait for initialization to be finished before exiting. This implies -daemon (default: 0)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-dbcache=<n>", "Maximum database cache size <n> MiB (minimum 4, default: 450)", ArgsManager::ALLOW_ANY,
                 OptionsCategory::OPTIONS);
     args.AddArg("-dbbatchsize",
@@ -129,34 +132,64 @@ int RunDaemon(int argc, char* argv[])
         return 1;
     }
 
-    if (args.GetBoolArg("-daemon", false)) {
+    // -daemonwait implies -daemon; its parent waits on a pipe for the child's verdict on
+    // start-up (a byte: 1 = started; 0 or end-of-file = failed), as Core's token pipe.
+    const bool daemon_wait = args.GetBoolArg("-daemonwait", false);
+    int ready_fd = -1;
+    if (args.GetBoolArg("-daemon", false) || daemon_wait) {
         std::printf("minicash server starting\n");
         std::fflush(stdout);
+        int fds[2];
+        if (pipe(fds) != 0) {
+            PrintError("pipe failed");
+            return 1;
+        }
         const pid_t pid = fork();
         if (pid < 0) {
             PrintError("fork failed");
             return 1;
         }
-        if (pid > 0) return 0; // parent
+        if (pid > 0) { // parent
+            close(fds[1]);
+            if (!daemon_wait) return 0;
+            char token = 0;
+            ssize_t n;
+            do {
+                n = read(fds[0], &token, 1);
+            } while (n < 0 && errno == EINTR);
+            close(fds[0]);
+            if (n == 1 && token == 1) return 0;
+            std::fprintf(stderr, "Error during initialization - check debug.log for details\n");
+            return 1;
+        }
+        close(fds[0]);
+        ready_fd = fds[1];
         setsid();
         if (std::freopen("/dev/null", "r", stdin) == nullptr ||
             std::freopen("/dev/null", "w", stdout) == nullptr || std::freopen("/dev/null", "w", stderr) == nullptr) {
             return 1;
         }
     }
+    const std::filesystem::path log_path =
+        util::AbsPathForConfigVal(datadir_net, args.GetArg("-debuglogfile", "debug.log"));
 
+    util::Logger& logger = util::GetLogger();
     auto lock = util::LockDataDirectory(datadir_net, error);
     if (!lock) {
         PrintError(error);
+        // A daemon has no terminal: the reason must reach its log (appending one line
+        // next to the running node's is harmless).
+        std::string log_error;
+        if (!args.IsArgNegated("-debuglogfile") && logger.OpenDebugLog(log_path, log_error)) {
+            util::LogPrintf("Error: %s", error.c_str());
+            logger.Close();
+        }
         return 1;
     }
     if (!util::InitLoggingFromArgs(args, error)) {
         PrintError(error);
         return 1;
     }
-    util::Logger& logger = util::GetLogger();
-    const std::filesystem::path log_path =
-        util::AbsPathForConfigVal(datadir_net, args.GetArg("-debuglogfile", "debug.log"));
     if (!args.IsArgNegated("-debuglogfile") && !logger.OpenDebugLog(log_path, error)) {
         PrintError(error);
         return 1;
@@ -233,6 +266,12 @@ int RunDaemon(int argc, char* argv[])
             });
         }
         util::LogPrintf("init message: Done loading");
+        if (ready_fd >= 0) {
+            const char token = 1;
+            if (write(ready_fd, &token, 1) != 1) util::LogPrintf("Warning: could not notify the -daemonwait parent");
+            close(ready_fd);
+            ready_fd = -1;
+        }
         auto last_flush = std::chrono::steady_clock::now();
         while (!g_shutdown.load()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));

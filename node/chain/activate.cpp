@@ -53,6 +53,13 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
 
         // Disconnect back to the fork, then connect towards best.
         const BlockIndex* fork = active.FindFork(best);
+        if (active.Tip() && fork && active.Tip() != fork) {
+            CHAIN_LOG("Reorganizing: fork point %s height=%d, disconnecting %d block(s) from %s, connecting %d "
+                      "towards %s height=%d\n",
+                      fork->GetBlockHash().GetHex().c_str(), fork->height, active.Tip()->height - fork->height,
+                      active.Tip()->GetBlockHash().GetHex().c_str(), best->height - fork->height,
+                      best->GetBlockHash().GetHex().c_str(), best->height);
+        }
         while (active.Tip() && active.Tip() != fork) {
             ValidationResult r = DisconnectTip();
             if (!r.IsValid()) return r;
@@ -128,6 +135,10 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
             return ValidationResult::Invalid("genesis", "cannot invalidate the genesis block");
         }
         const BlockIndex* start_tip = d.active.Tip();
+        // The reason every later log line and lookup gives for this block.
+        const ValidationResult manual = ValidationResult::Invalid("invalidated", "manually marked invalid by invalidateblock");
+        CHAIN_LOG("InvalidateBlock: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
+                  manual.ToString().c_str());
         index->status |= BLOCK_FAILED_VALID;
         d.dirty.insert(index);
         d.candidates.erase(index);
@@ -153,7 +164,7 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
                 d.candidates.erase(b);
             }
         }
-        if (d.best_header && d.best_header->GetAncestor(index->height) == index) d.InvalidBlockFound(index, r);
+        if (d.best_header && d.best_header->GetAncestor(index->height) == index) d.InvalidBlockFound(index, manual);
         // Other chains with at least the new tip's work may now win.
         d.candidates.clear();
         d.AddCandidatesFromIndex();

@@ -715,15 +715,26 @@ bool Chainstate::IsInitialBlockDownload() const
     return m_impl->IsInitialBlockDownloadLocked();
 }
 
+double GuessVerificationProgress(const consensus::ChainTxData& data, const BlockIndex* index, int64_t now_seconds)
+{
+    // Core's estimate from transaction counts: the transactions up to this block over the
+    // transactions expected by now (the network's known count at a known time, plus the
+    // estimated rate since). With no statistics (regtest) any block with a known count is 1.
+    if (!index || index->chain_tx == 0) return 0.0;
+    const double now = static_cast<double>(now_seconds);
+    double total;
+    if (index->chain_tx <= data.tx_count) {
+        total = static_cast<double>(data.tx_count) + (now - static_cast<double>(data.time)) * data.tx_rate;
+    } else {
+        total = static_cast<double>(index->chain_tx) + (now - static_cast<double>(index->GetBlockTime())) * data.tx_rate;
+    }
+    if (total <= 0) return 1.0;
+    return std::min(static_cast<double>(index->chain_tx) / total, 1.0);
+}
+
 double Chainstate::GuessVerificationProgress(const BlockIndex* index) const
 {
-    if (!index) return 0.0;
-    const int64_t now = NowSeconds();
-    const int64_t genesis_time = m_params->GenesisBlock().time;
-    if (index->GetBlockTime() >= now - 60 * 60) return 1.0;
-    const double done = static_cast<double>(index->GetBlockTime() - genesis_time);
-    const double total = static_cast<double>(now - genesis_time);
-    return total > 0 ? std::clamp(done / total, 0.0, 1.0) : 1.0;
+    return chain::GuessVerificationProgress(m_params->chain_tx_data, index, NowSeconds());
 }
 
 uint64_t Chainstate::BlockFilesSize() const

@@ -151,6 +151,8 @@ struct Chainstate::Impl {
     bool ReplayBlocksLocked(const consensus::Uint256& new_hash, const consensus::Uint256& old_hash, std::string& error);
     consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block);
     consensus::ValidationResult DisconnectTip();
+    /** Core's "UpdateTip: new best=..." line for the new active tip (after a connect or a disconnect). */
+    void LogUpdateTip() const;
     BlockIndex* FindMostWorkChain();
     /**
      * Connects towards the most-work chain. With complete non-null, stops after
@@ -171,5 +173,12 @@ struct Chainstate::Impl {
 
 /** Seconds since the epoch (the network-adjusted time is the local time, as in current Core). */
 int64_t NowSeconds();
+
+/**
+ * Core's GuessVerificationProgress: the share of all transactions expected by now_seconds
+ * that the chain up to index holds, from the network's ChainTxData; 0 for no block or an
+ * unknown transaction count, at most 1.
+ */
+double GuessVerificationProgress(const consensus::ChainTxData& data, const BlockIndex* index, int64_t now_seconds);
 
 } // namespace node::chain

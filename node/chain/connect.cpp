@@ -6,6 +6,7 @@
 #include "consensus/limits.h"
 #include "consensus/tx_verify.h"
 
+#include <cmath>
 #include <unordered_set>
 
 namespace node::chain {
@@ -349,6 +350,7 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
         return ValidationResult::Error("failed to write the transaction index");
     }
     active.SetTip(index);
+    LogUpdateTip();
     if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
     return ValidationResult::Valid();
 }
@@ -366,8 +368,24 @@ ValidationResult Chainstate::Impl::DisconnectTip()
     if (!view.Flush()) return ValidationResult::Error("failed to update the coins cache");
     if (txindex && !txindex->EraseBlock(*block)) return ValidationResult::Error("failed to update the transaction index");
     active.SetTip(tip->prev);
+    LogUpdateTip();
     if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
     return ValidationResult::Valid();
+}
+
+void Chainstate::Impl::LogUpdateTip() const
+{
+    // Core logs this line for every block connected or disconnected, IBD and imports
+    // included (its log rate limiter exempts this line): the same here.
+    const BlockIndex* tip = active.Tip();
+    if (!tip) return;
+    CHAIN_LOG("UpdateTip: new best=%s height=%d version=0x%08x log2_work=%f tx=%llu date='%s' progress=%f "
+              "cache=%.1fMiB(%zutxo)\n",
+              tip->GetBlockHash().GetHex().c_str(), tip->height, static_cast<uint32_t>(tip->version),
+              std::log(tip->chain_work.GetDouble()) / std::log(2.0), static_cast<unsigned long long>(tip->chain_tx),
+              util::FormatIso8601(tip->GetBlockTime()).c_str(),
+              chain::GuessVerificationProgress(params->chain_tx_data, tip, NowSeconds()),
+              static_cast<double>(coins->DynamicMemoryUsage()) / (1 << 20), coins->CacheSize());
 }
 
 } // namespace node::chain

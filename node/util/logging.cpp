@@ -18,31 +18,32 @@ namespace {
 struct CategoryName {
     LogCategory category;
     const char* name;
+    bool in_use; // some code logs under it: listed in -help (the others are accepted for Core compatibility)
 };
 
 constexpr std::array<CategoryName, 22> CATEGORIES{{
-    {LogCategory::NET, "net"},
-    {LogCategory::RPC, "rpc"},
-    {LogCategory::HTTP, "http"},
-    {LogCategory::VALIDATION, "validation"},
-    {LogCategory::COINDB, "coindb"},
-    {LogCategory::LEVELDB, "leveldb"},
-    {LogCategory::REINDEX, "reindex"},
-    {LogCategory::BENCH, "bench"},
-    {LogCategory::MEMPOOL, "mempool"},
-    {LogCategory::BLOCKSTORAGE, "blockstorage"},
-    {LogCategory::PRUNE, "prune"},
-    {LogCategory::ZMQ, "zmq"},
-    {LogCategory::ADDRMAN, "addrman"},
-    {LogCategory::ESTIMATEFEE, "estimatefee"},
-    {LogCategory::SELECTCOINS, "selectcoins"},
-    {LogCategory::CMPCTBLOCK, "cmpctblock"},
-    {LogCategory::RAND, "rand"},
-    {LogCategory::LOCK, "lock"},
-    {LogCategory::WALLETDB, "walletdb"},
-    {LogCategory::MEMPOOLREJ, "mempoolrej"},
-    {LogCategory::TXPACKAGES, "txpackages"},
-    {LogCategory::SCAN, "scan"},
+    {LogCategory::NET, "net", false},
+    {LogCategory::RPC, "rpc", true},
+    {LogCategory::HTTP, "http", true},
+    {LogCategory::VALIDATION, "validation", false},
+    {LogCategory::COINDB, "coindb", true},
+    {LogCategory::LEVELDB, "leveldb", false},
+    {LogCategory::REINDEX, "reindex", false},
+    {LogCategory::BENCH, "bench", false},
+    {LogCategory::MEMPOOL, "mempool", false},
+    {LogCategory::BLOCKSTORAGE, "blockstorage", false},
+    {LogCategory::PRUNE, "prune", false},
+    {LogCategory::ZMQ, "zmq", false},
+    {LogCategory::ADDRMAN, "addrman", false},
+    {LogCategory::ESTIMATEFEE, "estimatefee", false},
+    {LogCategory::SELECTCOINS, "selectcoins", false},
+    {LogCategory::CMPCTBLOCK, "cmpctblock", false},
+    {LogCategory::RAND, "rand", false},
+    {LogCategory::LOCK, "lock", false},
+    {LogCategory::WALLETDB, "walletdb", false},
+    {LogCategory::MEMPOOLREJ, "mempoolrej", false},
+    {LogCategory::TXPACKAGES, "txpackages", false},
+    {LogCategory::SCAN, "scan", false},
 }};
 
 constexpr size_t MAX_BUFFERED = 1'000'000;
@@ -100,6 +101,16 @@ std::vector<std::string> LogCategoryNames()
 {
     std::vector<std::string> names;
     for (const auto& c : CATEGORIES) names.emplace_back(c.name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::vector<std::string> LogCategoryNamesInUse()
+{
+    std::vector<std::string> names;
+    for (const auto& c : CATEGORIES) {
+        if (c.in_use) names.emplace_back(c.name);
+    }
     std::sort(names.begin(), names.end());
     return names;
 }
@@ -291,14 +302,16 @@ bool InitLoggingFromArgs(const ArgsManager& args, std::string& error)
             return false;
         }
     }
-    logger.SetPrintToConsole(args.GetBoolArg("-printtoconsole", false));
+    // As Core: on by default unless the process daemonizes (-daemon, or -daemonwait which implies it).
+    const bool daemon = args.GetBoolArg("-daemon", false) || args.GetBoolArg("-daemonwait", false);
+    logger.SetPrintToConsole(args.GetBoolArg("-printtoconsole", !daemon));
     return true;
 }
 
 void SetupLoggingOptions(ArgsManager& args)
 {
     std::string names;
-    for (const auto& n : LogCategoryNames()) names += (names.empty() ? "" : ", ") + n;
+    for (const auto& n : LogCategoryNamesInUse()) names += (names.empty() ? "" : ", ") + n;
     args.AddArg("-debug=<category>",
                 "Output debug and trace logging (default: -nodebug, supplying <category> is optional). If <category> "
                 "is not supplied or if <category> is 1 or \"all\", output all debug logging. If <category> is 0 or "

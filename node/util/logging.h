@@ -47,6 +47,12 @@ enum class LogCategory : uint32_t {
 std::string_view LogCategoryName(LogCategory category);
 /** All category names, sorted, for -help and the logging RPC. */
 std::vector<std::string> LogCategoryNames();
+/**
+ * The categories some code of this build logs under, sorted: the ones -help lists. Every
+ * Core name is accepted by -debug, so Core's scripts work; add a name here when its first
+ * debug line lands (tests/functional/node_logging.py checks each listed one is used).
+ */
+std::vector<std::string> LogCategoryNamesInUse();
 
 /**
  * The logger. One instance per process (GetLogger()); every method is thread-safe.
