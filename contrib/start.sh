@@ -28,4 +28,6 @@ Try:
   $BIN/minicash-cli -regtest -datadir=$DATADIR getblockchaininfo
   $BIN/minicash-cli -regtest -datadir=$DATADIR gettxoutsetinfo
   $BIN/minicash-cli -regtest -datadir=$DATADIR stop
+To have minicashd and minicash-cli on the PATH: sudo cmake --install build/release
+(or: cmake --install build/release --prefix ~/.local).
 EOT

@@ -13,12 +13,37 @@ ROOT=$(pwd)
 JOBS=${JOBS:-$(nproc)}
 FUZZ_SECONDS=${MINICASH_FUZZ_SECONDS:-30}
 
+# Each stage's time is printed when it ends, and all of them at the end.
+T_START=$(date +%s)
+STAGE_NAME=""
+STAGE_START=$T_START
+STAGE_TIMES=()
+stage() {
+  local now
+  now=$(date +%s)
+  if [ -n "$STAGE_NAME" ]; then
+    echo "--- $STAGE_NAME: $((now - STAGE_START)) s"
+    STAGE_TIMES+=("$(printf '%5d s  %s' $((now - STAGE_START)) "$STAGE_NAME")")
+  fi
+  STAGE_NAME="$*"
+  STAGE_START=$now
+  [ -n "$STAGE_NAME" ] && { echo; echo "=== $* ==="; }
+  return 0
+}
+
+stage "Install dependencies"
 bash contrib/install-deps.sh
 
-stage() { echo; echo "=== $* ==="; }
+# ccache (a Debian package, installed above) makes a repeated run on the same machine
+# rebuild only what changed, also from another clone of the repository.
+LAUNCHER=()
+if command -v ccache >/dev/null 2>&1; then
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+  LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 
 stage "Release build"
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release "${LAUNCHER[@]}" >/dev/null
 ninja -C build/release -j "$JOBS"
 stage "Unit tests (Release)"
 ctest --test-dir build/release --output-on-failure -j "$JOBS"
@@ -35,7 +60,7 @@ fi
 
 if [ "${MINICASH_SKIP_ASAN:-0}" != "1" ]; then
   stage "ASan+UBSan build"
-  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINICASH_SANITIZE=ON -DMINICASH_BENCH=OFF >/dev/null
+  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINICASH_SANITIZE=ON -DMINICASH_BENCH=OFF "${LAUNCHER[@]}" >/dev/null
   ninja -C build/asan -j "$JOBS" unit_tests
   stage "Unit tests (ASan+UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -45,7 +70,7 @@ fi
 if [ "${MINICASH_SKIP_FUZZ:-0}" != "1" ]; then
   stage "Fuzz build (clang, libFuzzer)"
   cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINICASH_FUZZ=ON \
-    -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+    -DCMAKE_CXX_COMPILER=clang++ "${LAUNCHER[@]}" >/dev/null
   ninja -C build/fuzz -j "$JOBS"
   for f in build/fuzz/tests/fuzz/fuzz_*; do
     [ -x "$f" ] || continue
@@ -63,4 +88,7 @@ if [ "${MINICASH_SKIP_FUZZ:-0}" != "1" ]; then
   done
 fi
 
-stage "All test stages passed"
+stage ""
+echo
+echo "=== All test stages passed ($(( $(date +%s) - T_START )) s) ==="
+printf '%s\n' "${STAGE_TIMES[@]}"
