@@ -26,6 +26,10 @@ TESTS = [
     "crash_recovery",
     "invalidate_reorg",
     "rawtransaction",
+    "versionbits",
+    "blockstats",
+    "verifychain",
+    "validateaddress",
 ]
 
 
