@@ -77,6 +77,20 @@ void SetTestnetPrefixes(ChainParams& p)
                          std::vector<uint8_t>{0x04, 0x35, 0x87, 0xCF}, std::vector<uint8_t>{0x04, 0x35, 0x83, 0x94}};
 }
 
+/**
+ * Sets a network's BIP-9 deployments as Core's kernel/chainparams.cpp: testdummy on bit 28
+ * (never started except on regtest), taproot on bit 2.
+ */
+void SetDeployments(ConsensusParams& c, int threshold, int window, int64_t dummy_start, Bip9Deployment taproot)
+{
+    c.rule_change_activation_threshold = threshold;
+    c.miner_confirmation_window = window;
+    c.Deployment(DeploymentPos::TESTDUMMY) = Bip9Deployment{28, dummy_start, Bip9Deployment::NO_TIMEOUT, 0};
+    c.Deployment(DeploymentPos::TAPROOT) = taproot;
+}
+
+constexpr Bip9Deployment TAPROOT_ALWAYS{2, Bip9Deployment::ALWAYS_ACTIVE, Bip9Deployment::NO_TIMEOUT, 0};
+
 // A function, not a global, so Params() is safe to call during other files' static initialisation.
 Uint256 PowLimitMain() { return HashFromHex("00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffff"); }
 
@@ -99,6 +113,8 @@ ChainParams MakeMain()
     c.csv_height = 419328;
     c.segwit_height = 481824;
     c.taproot_height = 709632;
+    // Taproot's Speedy Trial (BIP-341 deployment): April 24th to August 11th 2021, active from 709632.
+    SetDeployments(c, 1815, 2016, Bip9Deployment::NEVER_ACTIVE, Bip9Deployment{2, 1619222400, 1628640000, 709632});
     // BIP-30: these two blocks' coinbases overwrote unspent earlier coinbases with the same txid.
     c.bip30_exceptions = {{91842, HashFromHex("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec")},
                           {91880, HashFromHex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721")}};
@@ -131,6 +147,7 @@ ChainParams MakeTestnet3()
     // Taproot activated on testnet3 through BIP-9 signalling (Core tracks it as a versionbits
     // deployment, not a constant); this is the observed activation height, a period boundary.
     c.taproot_height = 2011968;
+    SetDeployments(c, 1512, 2016, Bip9Deployment::NEVER_ACTIVE, Bip9Deployment{2, 1619222400, 1628640000, 0});
     c.pow_limit = PowLimitMain();
     c.pow_allow_min_difficulty_blocks = true;
     p.message_start = {0x0b, 0x11, 0x09, 0x07};
@@ -155,6 +172,7 @@ ChainParams MakeTestnet4()
     c.csv_height = 1;
     c.segwit_height = 1;
     c.taproot_height = 0;
+    SetDeployments(c, 1512, 2016, Bip9Deployment::NEVER_ACTIVE, TAPROOT_ALWAYS);
     c.pow_limit = PowLimitMain();
     c.pow_allow_min_difficulty_blocks = true;
     c.enforce_bip94 = true;
@@ -185,6 +203,8 @@ ChainParams MakeRegtest()
     c.csv_height = 1;
     c.segwit_height = 0;
     c.taproot_height = 0;
+    // As Core's regtest: testdummy starts at once and never times out; 108 of 144 blocks lock it in.
+    SetDeployments(c, 108, 144, 0, TAPROOT_ALWAYS);
     c.pow_limit = HashFromHex("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
     c.pow_target_timespan = 24 * 60 * 60; // one day: 144-block periods, as in current Core
     c.pow_allow_min_difficulty_blocks = true;
@@ -230,6 +250,7 @@ ChainParams CreateSignetParams(const std::vector<uint8_t>& challenge)
     c.csv_height = 1;
     c.segwit_height = 1;
     c.taproot_height = 0;
+    SetDeployments(c, 1815, 2016, Bip9Deployment::NEVER_ACTIVE, TAPROOT_ALWAYS);
     c.pow_limit = HashFromHex("00000377ae000000000000000000000000000000000000000000000000000000");
     p.message_start = SignetMessageStart(challenge);
     p.default_port = 38333;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +30,33 @@ std::optional<ChainType> ChainTypeFromString(std::string_view name);
 struct BlockRef {
     int height{0};
     Uint256 hash;
+};
+
+/** BIP-9 deployments tracked by the version bits state machine (consensus/versionbits.h), as Core's DeploymentPos. */
+enum class DeploymentPos : size_t {
+    TESTDUMMY = 0, // the test deployment Core keeps on every network (bit 28; only regtest starts it)
+    TAPROOT = 1,   // BIP-341/342; always active on the newer networks and regtest
+};
+constexpr size_t MAX_VERSION_BITS_DEPLOYMENTS = 2;
+
+/**
+ * One BIP-9 deployment's parameters (BIP-9 "Parameters", with BIP-341's Speedy Trial
+ * min_activation_height). Special start times as Core: ALWAYS_ACTIVE makes the state ACTIVE
+ * at every block, NEVER_ACTIVE makes it FAILED and disables the deployment.
+ */
+struct Bip9Deployment {
+    static constexpr int64_t NO_TIMEOUT = std::numeric_limits<int64_t>::max();
+    static constexpr int64_t ALWAYS_ACTIVE = -1;
+    static constexpr int64_t NEVER_ACTIVE = -2;
+
+    /** Bit position (0..28) signalled in the block version. */
+    int bit{28};
+    /** Median time past from which the bit has its meaning. */
+    int64_t start_time{NEVER_ACTIVE};
+    /** Median time past at which an unlocked deployment fails. */
+    int64_t timeout{NO_TIMEOUT};
+    /** A LOCKED_IN deployment becomes ACTIVE no earlier than this height. */
+    int min_activation_height{0};
 };
 
 /** Consensus rules that differ between networks. Plain immutable data once built. */
@@ -81,6 +109,16 @@ struct ConsensusParams {
     /** Signet (BIP-325): blocks must carry a solution to this challenge script. */
     bool signet_blocks{false};
     std::vector<uint8_t> signet_challenge;
+
+    /** BIP-9: blocks of a period that must signal to lock a deployment in (1815 of 2016 on mainnet). */
+    int rule_change_activation_threshold{1815};
+    /** BIP-9: blocks per signalling period (2016; 144 on regtest). */
+    int miner_confirmation_window{2016};
+    /** BIP-9 deployments, indexed by DeploymentPos. */
+    std::array<Bip9Deployment, MAX_VERSION_BITS_DEPLOYMENTS> deployments{};
+
+    const Bip9Deployment& Deployment(DeploymentPos pos) const { return deployments[static_cast<size_t>(pos)]; }
+    Bip9Deployment& Deployment(DeploymentPos pos) { return deployments[static_cast<size_t>(pos)]; }
 
     /** Blocks per retarget period (2016; 144 on regtest). */
     int64_t DifficultyAdjustmentInterval() const { return pow_target_timespan / pow_target_spacing; }

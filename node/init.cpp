@@ -1,6 +1,7 @@
 #include "node/init.h"
 
 #include "consensus/params.h"
+#include "consensus/versionbits.h"
 #include "node/chain/chainstate.h"
 #include "node/rpc/auth.h"
 #include "node/rpc/http_options.h"
@@ -59,6 +60,9 @@ void SetupDaemonArgs(util::ArgsManager& args)
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-dbcache=<n>", "Maximum database cache size <n> MiB (minimum 4, default: 450)", ArgsManager::ALLOW_ANY,
                 OptionsCategory::OPTIONS);
+    args.AddArg("-vbparams=deployment:start:end[:min_activation_height]",
+                "Use given start/end times and min_activation_height for specified version bits deployment (regtest-only)",
+                ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CHAINPARAMS);
     args.AddArg("-dbbatchsize",
                 "Maximum database write batch size in bytes (default: " + std::to_string(CoinsViewDB::DEFAULT_BATCH_BYTES) + ")",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
@@ -107,7 +111,29 @@ int RunDaemon(int argc, char* argv[])
         return 1;
     }
     args.SelectConfigNetwork(consensus::ChainTypeToString(chain));
-    const consensus::ChainParams& params = consensus::Params(chain);
+    // Regtest's -vbparams (as Core) changes BIP-9 deployments: a copy that lives as long as the node.
+    static consensus::ChainParams custom_params;
+    const consensus::ChainParams* params_ptr = &consensus::Params(chain);
+    std::vector<std::string> vbparams_log;
+    if (chain == consensus::ChainType::REGTEST && args.IsArgSet("-vbparams")) {
+        custom_params = *params_ptr;
+        for (const std::string& spec : args.GetArgs("-vbparams")) {
+            if (const std::string err = consensus::ApplyVersionBitsParameters(custom_params.consensus, spec); !err.empty()) {
+                PrintError(err);
+                return 1;
+            }
+            const std::string name = spec.substr(0, spec.find(':'));
+            for (size_t i = 0; i < consensus::MAX_VERSION_BITS_DEPLOYMENTS; ++i) {
+                if (name != consensus::VERSION_BITS_DEPLOYMENT_INFO[i].name) continue;
+                const consensus::Bip9Deployment& d = custom_params.consensus.deployments[i];
+                vbparams_log.push_back("Setting version bits activation parameters for " + name + " to start=" +
+                                       std::to_string(d.start_time) + ", timeout=" + std::to_string(d.timeout) +
+                                       ", min_activation_height=" + std::to_string(d.min_activation_height));
+            }
+        }
+        params_ptr = &custom_params;
+    }
+    const consensus::ChainParams& params = *params_ptr;
 
     std::filesystem::path datadir_net;
     if (!util::GetDataDirNet(args, datadir_net, error)) {
@@ -199,6 +225,7 @@ int RunDaemon(int argc, char* argv[])
     util::LogPrintf("Using data directory %s (chain %s)", datadir_net.string().c_str(),
                     consensus::ChainTypeToString(chain).c_str());
     for (const auto& w : args.GetConfigWarnings()) util::LogPrintf("Warning: %s", w.c_str());
+    for (const auto& line : vbparams_log) util::LogPrintf("%s", line.c_str());
 
     // RPC first, in warm-up, so clients can connect and wait (as Core).
     rpc::RpcTable table;

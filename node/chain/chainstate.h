@@ -14,6 +14,7 @@
 #include "consensus/params.h"
 #include "consensus/primitives/block.h"
 #include "consensus/validation_result.h"
+#include "consensus/versionbits.h"
 #include "node/chain/block_index.h"
 #include "node/storage/coins_db.h"
 
@@ -93,6 +94,17 @@ struct BlockInfo {
 struct TxOutInfo {
     consensus::Coin coin;
     const BlockIndex* best_block{nullptr};
+};
+
+/** A BIP-9 deployment's state at one block, as getdeploymentinfo reports it. */
+struct DeploymentStatus {
+    consensus::ThresholdState current{consensus::ThresholdState::DEFINED}; // of the block itself
+    consensus::ThresholdState next{consensus::ThresholdState::DEFINED};    // of its child
+    int since{0};       // height of the first block with `current`
+    int next_since{0};  // height of the first block with `next`
+    /** Signalling in the block's period so far; set when `current` is STARTED or LOCKED_IN. */
+    std::optional<consensus::Bip9Stats> stats;
+    std::vector<bool> signalling; // one flag per block of the period so far, oldest first
 };
 
 /** Chain tip summary readable without waiting on the chainstate lock. */
@@ -200,8 +212,30 @@ public:
     std::pair<size_t, size_t> CoinsCacheUsage() const;
     /** Script flags that the block at index is validated with (consensus, per height/network). */
     uint32_t GetBlockScriptFlags(const BlockIndex* index) const;
+    /** BIP-9 state of deployment pos for the block after prev (getblocktemplate). */
+    consensus::ThresholdState VersionBitsState(const BlockIndex* prev, consensus::DeploymentPos pos) const;
+    /** BIP-9 state, since-heights and period statistics of deployment pos at index (non-null). */
+    DeploymentStatus GetDeploymentStatus(const BlockIndex* index, consensus::DeploymentPos pos) const;
+    /** Core's ComputeBlockVersion: the version a block after prev signals with (BIP-9). */
+    int32_t ComputeBlockVersion(const BlockIndex* prev) const;
     /** Difficulty (as getdifficulty) of an index, 1.0 at the minimum. */
     static double GetDifficulty(const BlockIndex* index);
+
+    // ---- Self-check ----
+
+    /** Core's DEFAULT_CHECKLEVEL and DEFAULT_CHECKBLOCKS (verifychain, -checklevel, -checkblocks). */
+    static constexpr int DEFAULT_CHECKLEVEL = 3;
+    static constexpr int DEFAULT_CHECKBLOCKS = 6;
+    /**
+     * Core's VerifyDB: checks the last depth blocks of the active chain (depth <= 0: all) at
+     * level 0-4 (clamped): 0 reads each block, 1 runs CheckBlock, 2 reads its undo data, 3
+     * disconnects the blocks in a throw-away coins cache and requires every coin to be as
+     * recorded, 4 reconnects them there. Nothing of the chainstate changes. Logs as Core
+     * ("Verifying last N blocks at level L", "Verification error: ..."). True only if every
+     * check ran and passed (false also when level 3 was skipped for lack of -dbcache).
+     * Holds the chainstate lock throughout.
+     */
+    bool VerifyDB(int level, int depth);
 
     // ---- Events ----
 

@@ -13,6 +13,8 @@
 #include "node/storage/tx_index.h"
 #include "node/chain/chain_log.h"
 
+#include "consensus/versionbits.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -67,6 +69,11 @@ struct Chainstate::Impl {
     std::unique_ptr<CoinsViewCache> coins;
     std::unique_ptr<TxIndex> txindex;
     std::unique_ptr<ScriptCheckPool> pool;
+    /**
+     * BIP-9 states per deployment, cached at period boundaries (keys are index entries, which
+     * live as long as the chainstate; a state depends only on headers, so entries never go stale).
+     */
+    consensus::VersionBitsCaches<BlockIndex> versionbits_caches;
 
     std::vector<ChainListener*> listeners; // guarded by listeners_mutex
     /** Number of listeners; block events (which hold whole blocks) are queued only if > 0. */
@@ -140,7 +147,9 @@ struct Chainstate::Impl {
     /** ConnectBlock's walk over the transactions, applying them to view (undone on failure). */
     consensus::ValidationResult ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
                                            bool just_check, bool check_bip30);
-    bool DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view);
+    /** Undoes block in view from its undo data; false if that failed. clean_out: every coin was as expected. */
+    bool DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view,
+                         bool* clean_out = nullptr);
     /**
      * Checks the coins database's state before the chain is put where the coins are, and
      * finishes a coins flush a crash interrupted (see CoinsViewDB::ReadState); false with

@@ -292,7 +292,8 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
     return ValidationResult::Valid();
 }
 
-bool Chainstate::Impl::DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view)
+bool Chainstate::Impl::DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view,
+                                       bool* clean_out)
 {
     if (index->GetBlockHash() == params->consensus.hash_genesis_block || !index->prev) return false;
     auto undo = blocks->ReadUndo(index->undo_pos, index->prev->GetBlockHash());
@@ -329,6 +330,7 @@ bool Chainstate::Impl::DisconnectBlock(const consensus::Block& block, const Bloc
         }
     }
     view.SetBestBlock(index->prev->GetBlockHash());
+    if (clean_out) *clean_out = clean;
     if (!clean) CHAIN_LOG("DisconnectBlock: %s disconnected uncleanly\n", index->GetBlockHash().GetHex().c_str());
     return true;
 }

@@ -10,11 +10,6 @@ namespace node::chain {
 
 using consensus::ValidationResult;
 
-namespace {
-/** Version with the BIP-9 top bits set and no deployment signalled. */
-constexpr int32_t TEMPLATE_VERSION = 0x20000000;
-} // namespace
-
 ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubkey,
                                             const std::vector<consensus::TransactionRef>& txs, consensus::Block& out,
                                             bool pay_fees)
@@ -38,7 +33,8 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
     }
 
     consensus::Block block;
-    block.version = TEMPLATE_VERSION;
+    // BIP-9: the top bits plus the bits of the deployments that are STARTED or LOCKED_IN.
+    block.version = consensus::ComputeBlockVersion<BlockIndex>(prev, d.params->consensus, d.versionbits_caches);
     block.prev_block = prev->GetBlockHash();
     block.time = static_cast<uint32_t>(std::max<int64_t>(prev->GetMedianTimePast() + 1, NowSeconds()));
     block.bits = d.NextWorkRequired(prev, block.time);

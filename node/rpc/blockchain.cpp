@@ -362,6 +362,8 @@ void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate)
     RegisterBlockchainRpc(table, chainstate);
     RegisterMiningRpc(table, chainstate);
     RegisterRawTransactionRpc(table, chainstate);
+    RegisterChainStatsRpc(table, chainstate);
+    RegisterOutputScriptRpc(table, chainstate);
 }
 
 } // namespace node::rpc

@@ -75,6 +75,7 @@ const ConvertParam CONVERT_PARAMS[] = {
     {"createrawtransaction", 1, "outputs"},
     {"createrawtransaction", 2, "locktime"},
     {"createrawtransaction", 3, "replaceable"},
+    {"createrawtransaction", 4, "version"},
     {"decoderawtransaction", 1, "iswitness"},
     {"signrawtransactionwithkey", 1, "privkeys"},
     {"signrawtransactionwithkey", 2, "prevtxs"},

@@ -5,7 +5,9 @@
 #include "consensus/encoding/bech32.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <unordered_map>
 
 namespace node::rpc {
 
@@ -109,49 +111,117 @@ bool StartsWith(const Bytes& data, const Bytes& prefix)
     return data.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), data.begin());
 }
 
-/** A short reason for a string that did not decode as Bech32 or Bech32m (Core's LocateErrors, without positions). */
-std::string Bech32Error(const std::string& str)
+/** BIP-173's checksum polynomial step over GF(32) symbols, from state c (1 for a checksum, 0 for a difference). */
+uint32_t Bech32PolyMod(uint32_t c, const std::vector<uint8_t>& values)
 {
-    if (str.size() > 90) return "Bech32 string too long";
+    for (uint8_t v : values) {
+        const uint8_t c0 = static_cast<uint8_t>(c >> 25);
+        c = ((c & 0x1ffffff) << 5) ^ v;
+        if (c0 & 1) c ^= 0x3b6a57b2;
+        if (c0 & 2) c ^= 0x26508e6d;
+        if (c0 & 4) c ^= 0x1ea119fa;
+        if (c0 & 8) c ^= 0x3d4233dd;
+        if (c0 & 16) c ^= 0x2a1462b3;
+    }
+    return c;
+}
+
+/**
+ * Core's bech32::LocateErrors: why str is not valid Bech32/Bech32m, and where. Character and
+ * separator errors are located directly; a checksum error is located by finding the fewest
+ * (one or two) substituted data-part characters that make str valid under either encoding
+ * (the code corrects up to two substitutions uniquely, so this finds what Core's syndrome
+ * decoder finds), preferring the encoding that needs fewer. Bounded: at most 90 characters.
+ */
+std::pair<std::string, std::vector<int>> LocateBech32Errors(const std::string& str)
+{
+    using consensus::encoding::Bech32Encoding;
+    constexpr size_t LIMIT = 90;
+    std::vector<int> locations;
+    if (str.size() > LIMIT) {
+        for (size_t i = LIMIT; i < str.size(); ++i) locations.push_back(static_cast<int>(i));
+        return {"Bech32 string too long", locations};
+    }
     bool lower = false, upper = false;
-    for (char c : str) {
-        if (c < 33 || c > 126) return "Invalid character or mixed case";
-        if (std::islower(static_cast<unsigned char>(c))) lower = true;
-        if (std::isupper(static_cast<unsigned char>(c))) upper = true;
-    }
-    if (lower && upper) return "Invalid character or mixed case";
-    const size_t sep = str.rfind('1');
-    if (sep == std::string::npos) return "Missing separator";
-    if (sep == 0 || sep + 7 > str.size()) return "Invalid separator position";
-    constexpr std::string_view charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-    for (size_t i = sep + 1; i < str.size(); ++i) {
-        const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(str[i])));
-        if (charset.find(c) == std::string_view::npos) return "Invalid Base 32 character";
-    }
-    // Core locates up to two substitution errors; we locate one by trying every fix.
-    std::string fixed = str;
-    std::transform(fixed.begin(), fixed.end(), fixed.begin(), [](unsigned char c) { return std::tolower(c); });
-    for (size_t i = sep + 1; i < fixed.size(); ++i) {
-        const char original = fixed[i];
-        for (char c : charset) {
-            if (c == original) continue;
-            fixed[i] = c;
-            const auto enc = consensus::encoding::Bech32Decode(fixed).encoding;
-            if (enc == consensus::encoding::Bech32Encoding::BECH32) return "Invalid Bech32 checksum";
-            if (enc == consensus::encoding::Bech32Encoding::BECH32M) return "Invalid Bech32m checksum";
+    for (size_t i = 0; i < str.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(str[i]);
+        if (c >= 'a' && c <= 'z') {
+            if (upper) locations.push_back(static_cast<int>(i)); else lower = true;
+        } else if (c >= 'A' && c <= 'Z') {
+            if (lower) locations.push_back(static_cast<int>(i)); else upper = true;
+        } else if (c < 33 || c > 126) {
+            locations.push_back(static_cast<int>(i));
         }
-        fixed[i] = original;
     }
-    return "Invalid checksum";
+    if (!locations.empty()) return {"Invalid character or mixed case", locations};
+    const size_t sep = str.rfind('1');
+    if (sep == std::string::npos) return {"Missing separator", {}};
+    if (sep == 0 || sep + 6 >= str.size()) return {"Invalid separator position", {static_cast<int>(sep)}};
+    constexpr std::string_view charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    // BIP-173: the checksum covers the expanded human-readable part, then the data symbols.
+    std::vector<uint8_t> values;
+    for (size_t i = 0; i < sep; ++i) values.push_back(static_cast<uint8_t>(std::tolower(static_cast<unsigned char>(str[i])) >> 5));
+    values.push_back(0);
+    for (size_t i = 0; i < sep; ++i) values.push_back(static_cast<uint8_t>(std::tolower(static_cast<unsigned char>(str[i])) & 31));
+    const size_t data_start = values.size();
+    for (size_t i = sep + 1; i < str.size(); ++i) {
+        const size_t v = charset.find(static_cast<char>(std::tolower(static_cast<unsigned char>(str[i]))));
+        if (v == std::string_view::npos) return {"Invalid Base 32 character", {static_cast<int>(i)}};
+        values.push_back(static_cast<uint8_t>(v));
+    }
+    const uint32_t residue = Bech32PolyMod(1, values);
+    // The checksum is linear: substituting e at a symbol changes the residue by a fixed
+    // difference. Tabulate it for every data symbol and value, then find the fewest (one or
+    // two) substitutions that reach a valid residue; the code corrects two uniquely.
+    const size_t n = values.size() - data_start;
+    std::vector<std::array<uint32_t, 32>> diff(n);
+    std::unordered_map<uint32_t, std::pair<size_t, int>> by_diff;
+    for (size_t p = 0; p < n; ++p) {
+        for (int e = 1; e < 32; ++e) {
+            std::vector<uint8_t> delta(values.size() - data_start - p, 0);
+            delta[0] = static_cast<uint8_t>(e);
+            diff[p][static_cast<size_t>(e)] = Bech32PolyMod(0, delta);
+            by_diff.emplace(diff[p][static_cast<size_t>(e)], std::pair{p, e});
+        }
+    }
+    const auto position = [&](size_t p) { return static_cast<int>(sep + 1 + p); };
+    std::optional<consensus::encoding::Bech32Encoding> found_encoding;
+    for (auto [enc, constant] : {std::pair{Bech32Encoding::BECH32, uint32_t{1}},
+                                 std::pair{Bech32Encoding::BECH32M, uint32_t{0x2bc830a3}}}) {
+        const uint32_t target = residue ^ constant;
+        std::vector<int> possible;
+        if (target != 0) {
+            if (auto it = by_diff.find(target); it != by_diff.end()) possible = {position(it->second.first)};
+            for (size_t p = 0; p < n && possible.empty(); ++p) {
+                for (int e = 1; e < 32 && possible.empty(); ++e) {
+                    auto it = by_diff.find(target ^ diff[p][static_cast<size_t>(e)]);
+                    if (it != by_diff.end() && it->second.first != p) {
+                        possible = {position(p), position(it->second.first)};
+                        std::sort(possible.begin(), possible.end());
+                    }
+                }
+            }
+        }
+        if (locations.empty() || (!possible.empty() && possible.size() < locations.size())) {
+            locations = std::move(possible);
+            if (!locations.empty()) found_encoding = enc;
+        }
+    }
+    const char* message = !found_encoding ? "Invalid checksum"
+                          : *found_encoding == Bech32Encoding::BECH32M ? "Invalid Bech32m checksum"
+                                                                       : "Invalid Bech32 checksum";
+    return {message, locations};
 }
 
 std::optional<Script> DecodeBech32Address(const std::string& str, const consensus::ChainParams& params,
-                                          std::string& error)
+                                          std::string& error, std::vector<int>* error_locations)
 {
     using consensus::encoding::Bech32Encoding;
     const auto dec = consensus::encoding::Bech32Decode(str);
     if (dec.encoding != Bech32Encoding::BECH32 && dec.encoding != Bech32Encoding::BECH32M) {
-        error = Bech32Error(str);
+        auto [message, locations] = LocateBech32Errors(str);
+        error = std::move(message);
+        if (error_locations) *error_locations = std::move(locations);
         return std::nullopt;
     }
     if (dec.data.empty()) {
@@ -323,16 +393,18 @@ std::optional<std::string> EncodeAddress(const Script& script, const consensus::
     return std::nullopt;
 }
 
-std::optional<Script> DecodeAddress(const std::string& str, const consensus::ChainParams& params, std::string* error)
+std::optional<Script> DecodeAddress(const std::string& str, const consensus::ChainParams& params, std::string* error,
+                                    std::vector<int>* error_locations)
 {
     std::string local_error;
     std::string& err = error ? *error : local_error;
     err.clear();
+    if (error_locations) error_locations->clear();
     const std::string& hrp = params.bech32_hrp;
     std::string head = str.substr(0, hrp.size());
     std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
     const bool is_bech32 = head == hrp;
-    if (is_bech32) return DecodeBech32Address(str, params, err);
+    if (is_bech32) return DecodeBech32Address(str, params, err, error_locations);
 
     using consensus::Base58Type;
     if (auto data = consensus::encoding::DecodeBase58Check(str, 21)) {

@@ -52,10 +52,11 @@ std::optional<std::string> EncodeAddress(const consensus::Script& script, const 
 /**
  * The scriptPubKey an address of params' network pays to. nullopt if invalid; then
  * *error (if given) holds Core's message, e.g. "Invalid or unsupported Segwit (Bech32)
- * or Base58 encoding.".
+ * or Base58 encoding.", and *error_locations (if given) the positions of the characters
+ * in error of a string with this network's Bech32 prefix (Core's bech32::LocateErrors).
  */
 std::optional<consensus::Script> DecodeAddress(const std::string& address, const consensus::ChainParams& params,
-                                               std::string* error = nullptr);
+                                               std::string* error = nullptr, std::vector<int>* error_locations = nullptr);
 
 /** True if address decodes on params' network. */
 bool IsValidAddress(const std::string& address, const consensus::ChainParams& params);

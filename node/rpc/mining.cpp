@@ -250,15 +250,45 @@ Json GetBlockTemplate(Chainstate& cs, const RpcRequest& req)
     const int height = prev->height + 1;
     const bool segwit = height >= params.consensus.segwit_height;
 
-    Json result = Json::object();
-    result["capabilities"] = Json::array({"proposal"});
-    result["version"] = block.version;
+    // BIP-9 (and BIP-23 "rules"): deployments being signalled are offered in vbavailable, active
+    // ones are listed as rules; a "!" marks a rule a client must understand (gbt_force false).
     Json rules = Json::array({"csv"});
     if (segwit) rules.push_back("!segwit");
     if (params.consensus.signet_blocks) rules.push_back("!signet");
-    if (height >= params.consensus.taproot_height) rules.push_back("taproot");
+    Json vbavailable = Json::object();
+    for (size_t i = 0; i < consensus::MAX_VERSION_BITS_DEPLOYMENTS; ++i) {
+        const auto pos = static_cast<consensus::DeploymentPos>(i);
+        const consensus::VBDeploymentInfo& info = consensus::VERSION_BITS_DEPLOYMENT_INFO[i];
+        const std::string gbt_name = std::string(info.gbt_force ? "" : "!") + info.name;
+        const uint32_t mask = consensus::VersionBitsMask(params.consensus, pos);
+        switch (cs.VersionBitsState(prev, pos)) {
+        case consensus::ThresholdState::DEFINED:
+        case consensus::ThresholdState::FAILED:
+            break; // not exposed to getblocktemplate at all
+        case consensus::ThresholdState::LOCKED_IN:
+            block.version = static_cast<int32_t>(static_cast<uint32_t>(block.version) | mask);
+            [[fallthrough]];
+        case consensus::ThresholdState::STARTED:
+            vbavailable[gbt_name] = params.consensus.Deployment(pos).bit;
+            if (!client_rules.count(info.name) && !info.gbt_force) {
+                block.version = static_cast<int32_t>(static_cast<uint32_t>(block.version) & ~mask);
+            }
+            break;
+        case consensus::ThresholdState::ACTIVE:
+            rules.push_back(gbt_name);
+            if (!client_rules.count(info.name) && !info.gbt_force) {
+                throw RpcError(RPC_INVALID_PARAMETER,
+                               std::string("Support for '") + info.name + "' rule requires explicit client support");
+            }
+            break;
+        }
+    }
+
+    Json result = Json::object();
+    result["capabilities"] = Json::array({"proposal"});
+    result["version"] = block.version;
     result["rules"] = std::move(rules);
-    result["vbavailable"] = Json::object();
+    result["vbavailable"] = std::move(vbavailable);
     result["vbrequired"] = 0;
     result["previousblockhash"] = block.prev_block.GetHex();
     result["transactions"] = Json::array();

@@ -333,11 +333,12 @@ Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
     }
     std::optional<bool> rbf;
     if (req.params.size() > 3 && !req.params[3].is_null()) rbf = GetBool(req.params[3]);
-    const int64_t version = ParamOr<int64_t>(req.params, 4, 2);
+    // As Core: read as uint32 first (outside it: "JSON integer out of range"), then the standard range.
+    const uint32_t version = ParamOr<uint32_t>(req.params, 4, 2);
     if (version < 1 || version > 3) {
         throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, version out of range(1~3)");
     }
-    tx.version = static_cast<uint32_t>(version);
+    tx.version = version;
     AddInputs(tx, req.params[0], rbf);
     AddOutputs(tx, req.params[1], cs.Params());
     if (rbf.value_or(false) && !tx.vin.empty()) {

@@ -28,7 +28,13 @@ void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate);
 /** getrawtransaction, decoderawtransaction, decodescript, createrawtransaction. */
 void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate);
 
-/** All three of the above. */
+/** getdeploymentinfo, getchaintxstats, getblockstats, verifychain (node/rpc/chain_stats.cpp). */
+void RegisterChainStatsRpc(RpcTable& table, chain::Chainstate& chainstate);
+
+/** validateaddress (Core's "util" category; node/rpc/output_script.cpp). */
+void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& chainstate);
+
+/** All of the above. */
 void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate);
 
 } // namespace node::rpc

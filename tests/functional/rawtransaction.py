@@ -2,6 +2,7 @@
 coinbase output, createrawtransaction/decoderawtransaction round trip, decodescript."""
 
 import decimal
+import json
 
 from test_framework import REGTEST_ADDR, REGTEST_ADDR2, assert_equal, assert_raises_rpc, check
 
@@ -80,6 +81,23 @@ def run(env):
     assert_equal(d["version"], 2, "decoded version")
     assert_equal(d["size"], len(rawtx) // 2, "decoded size")
     assert_raises_rpc(-22, "TX decode failed", n.decoderawtransaction, "00", what="decoderawtransaction(garbage) -> -22")
+    # ---- createrawtransaction's version (Core 29+): 1..3, default 2; through the CLI too
+    for version in (1, 3):
+        d_v = n.decoderawtransaction(n.createrawtransaction(inputs[1:], outputs[:1], 0, True, version))
+        assert_equal(d_v["version"], version, "createrawtransaction version=%d" % version)
+    for bad in (0, 4, 2147483648):
+        assert_raises_rpc(-8, "Invalid parameter, version out of range(1~3)", n.createrawtransaction, [], [], 0, True,
+                          bad, what="createrawtransaction version=%d -> -8" % bad)
+    for bad in (-1, 4294967296):
+        assert_raises_rpc(-3, "JSON integer out of range", n.createrawtransaction, [], [], 0, True, bad,
+                          what="createrawtransaction version=%d (outside uint32) -> integer out of range" % bad)
+    ins_json, outs_json = json.dumps(inputs[1:]), json.dumps([{REGTEST_ADDR2: 1.5}])
+    rc, out, err = n.cli("-named", "createrawtransaction", "inputs=" + ins_json, "outputs=" + outs_json, "version=3")
+    assert_equal((rc, n.decoderawtransaction(out.strip())["version"] if rc == 0 else err), (0, 3),
+                 "minicash-cli -named createrawtransaction ... version=3 (converted to a number)")
+    rc, out, err = n.cli("createrawtransaction", ins_json, outs_json, "0", "false", "1")
+    assert_equal((rc, n.decoderawtransaction(out.strip())["version"] if rc == 0 else err), (0, 1),
+                 "minicash-cli createrawtransaction with a positional version")
     assert_raises_rpc(-5, "Invalid Bitcoin address", n.createrawtransaction, [], [{"nonsense": 1}],
                       what="createrawtransaction with a bad address -> -5")
     assert_raises_rpc(-8, "duplicated address", n.createrawtransaction, [], [{REGTEST_ADDR: 1}, {REGTEST_ADDR: 2}],

@@ -27,6 +27,10 @@ TESTS = [
     "invalidate_reorg",
     "rawtransaction",
     "node_logging",
+    "versionbits",
+    "blockstats",
+    "verifychain",
+    "validateaddress",
 ]
 
 

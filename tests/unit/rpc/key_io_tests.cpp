@@ -107,7 +107,20 @@ TEST_CASE("Invalid addresses are rejected with Core's messages", "[rpc]")
           "Invalid character or mixed case");
     CHECK(error_of("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", main) == "Invalid Bech32 checksum");
     CHECK(error_of("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3tt", main) == "Invalid Bech32 checksum");
-    CHECK(error_of("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f300", main) == "Invalid checksum");
+    // Two substituted characters are located too (Core's LocateErrors finds up to two), and
+    // positions are reported: string indices, ascending.
+    CHECK(error_of("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f300", main) == "Invalid Bech32 checksum");
+    std::string err;
+    std::vector<int> locations;
+    CHECK_FALSE(DecodeAddress("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f300", main, &err, &locations));
+    CHECK(locations == std::vector<int>{40, 41});
+    CHECK_FALSE(DecodeAddress("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", main, &err, &locations));
+    CHECK(locations == std::vector<int>{41});
+    CHECK_FALSE(DecodeAddress("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3t4", main, &err, &locations));
+    CHECK((err == "Invalid character or mixed case" && locations == std::vector<int>{40}));
+    // Three substitutions are beyond what the code can locate: no positions, as Core.
+    CHECK_FALSE(DecodeAddress("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f000", main, &err, &locations));
+    CHECK((err == "Invalid checksum" && locations.empty()));
     CHECK_FALSE(IsValidAddress("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v8n0nx0muaewav253zgeav", main));
 }
 
