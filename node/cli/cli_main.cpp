@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -120,6 +121,7 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
     // Credentials: -rpcpassword, else the cookie of the chain's data directory.
     std::string user_pass;
     bool no_cookie = false;
+    std::filesystem::path conf_path; // named in the no-credentials error, absolute as Core's GetConfigFilePath
     if (args.GetArg("-rpcpassword", "").empty()) {
         std::filesystem::path base;
         std::string error;
@@ -130,6 +132,9 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
             user_pass = *cookie;
         } else {
             no_cookie = true;
+            std::error_code ec;
+            conf_path = std::filesystem::absolute(
+                node::util::AbsPathForConfigVal(base, args.GetArg("-conf", node::util::MINICASH_CONF_FILENAME)), ec);
         }
     } else {
         user_pass = args.GetArg("-rpcuser", "") + ":" + args.GetArg("-rpcpassword", "");
@@ -153,7 +158,7 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
         if (no_cookie) {
             throw std::runtime_error("Could not locate RPC credentials. No authentication cookie could be found, and RPC "
                                      "password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration file: (" +
-                                     args.GetArg("-conf", node::util::MINICASH_CONF_FILENAME) + ")");
+                                     conf_path.string() + ")");
         }
         throw std::runtime_error("Authorization failed: Incorrect rpcuser or rpcpassword");
     }
@@ -199,22 +204,66 @@ std::string ValStr(const Json& v)
     return node::rpc::WriteJson(v);
 }
 
-/** Core's human-readable -getinfo summary. */
-std::string FormatGetInfo(const Json& r)
+/** ANSI colour codes of the -getinfo summary; all empty when not colourising. */
+struct Colors {
+    std::string reset, green, blue, yellow, magenta, cyan;
+};
+
+/**
+ * Core's -color: "always", "never", or "auto" (the default: colour only when standard output is
+ * a terminal). Any other value throws "Invalid value for -color option. Valid values: always,
+ * auto, never."
+ */
+Colors GetInfoColors(const ArgsManager& args)
 {
-    std::string out = "Chain: " + ValStr(r.value("chain", Json())) + "\n";
+    bool colorize = isatty(fileno(stdout)) != 0;
+    if (args.IsArgSet("-color")) {
+        const std::string color = args.GetArg("-color", "auto");
+        if (color == "always") {
+            colorize = true;
+        } else if (color == "never") {
+            colorize = false;
+        } else if (color != "auto") {
+            throw std::runtime_error("Invalid value for -color option. Valid values: always, auto, never.");
+        }
+    }
+    if (!colorize) return {};
+    return {"\x1B[0m", "\x1B[32m", "\x1B[34m", "\x1B[33m", "\x1B[35m", "\x1B[36m"};
+}
+
+/** Core's GetProgressBar: one block per 5% done, one shade per 5% to go (nothing outside [0, 1]). */
+std::string ProgressBar(double progress)
+{
+    std::string bar;
+    if (progress < 0 || progress > 1) return bar;
+    constexpr double INCREMENT = 0.05;
+    for (int i = 0; i < progress / INCREMENT; ++i) bar += "\u2592";
+    for (int i = 0; i < (1 - progress) / INCREMENT; ++i) bar += "\u2591";
+    return bar;
+}
+
+/**
+ * Core's human-readable -getinfo summary. Sections whose data the node does not serve yet
+ * (getnetworkinfo: connections, version, relay fee; the wallet calls) are left out.
+ */
+std::string FormatGetInfo(const Json& r, const Colors& c)
+{
+    std::string out = c.blue + "Chain: " + ValStr(r.value("chain", Json())) + c.reset + "\n";
     out += "Blocks: " + ValStr(r.value("blocks", Json())) + "\n";
     out += "Headers: " + ValStr(r.value("headers", Json())) + "\n";
     if (r.contains("verificationprogress") && node::rpc::IsNumeric(r["verificationprogress"])) {
+        const double progress = node::rpc::NumericAsDouble(r["verificationprogress"]);
+        // The bar only while less than 99% is verified, as Core.
+        const std::string bar = progress < 0.99 ? ProgressBar(progress) + " " : "";
         char buf[64];
-        std::snprintf(buf, sizeof(buf), "%.4f%%", node::rpc::NumericAsDouble(r["verificationprogress"]) * 100);
-        out += std::string("Verification progress: ") + buf + "\n";
+        std::snprintf(buf, sizeof(buf), "%.4f%%", progress * 100);
+        out += "Verification progress: " + bar + buf + "\n";
     }
     out += "Difficulty: " + ValStr(r.value("difficulty", Json())) + "\n\n";
     if (r.contains("version")) {
-        const Json& c = r["connections"];
-        out += "Network: in " + ValStr(c.value("in", Json())) + ", out " + ValStr(c.value("out", Json())) + ", total " +
-               ValStr(c.value("total", Json())) + "\n";
+        const Json& conn = r["connections"];
+        out += c.green + "Network: in " + ValStr(conn.value("in", Json())) + ", out " + ValStr(conn.value("out", Json())) +
+               ", total " + ValStr(conn.value("total", Json())) + c.reset + "\n";
         out += "Version: " + ValStr(r["version"]) + "\n";
         out += "Time offset (s): " + ValStr(r.value("timeoffset", Json())) + "\n";
         std::string proxies;
@@ -228,21 +277,22 @@ std::string FormatGetInfo(const Json& r)
         out += "Min tx relay fee rate (BTC/kvB): " + ValStr(r.value("relayfee", Json())) + "\n\n";
     }
     if (r.contains("has_wallet")) {
-        out += "Wallet: " + ValStr(r.value("walletname", Json())) + "\n";
+        const std::string name = ValStr(r.value("walletname", Json()));
+        out += c.magenta + "Wallet: " + (name.empty() ? std::string("\"\"") : name) + c.reset + "\n";
         out += "Keypool size: " + ValStr(r.value("keypoolsize", Json())) + "\n";
         out += "Transaction fee rate (-paytxfee) (BTC/kvB): " + ValStr(r.value("paytxfee", Json())) + "\n\n";
     }
-    if (r.contains("balance")) out += "Balance: " + ValStr(r["balance"]) + "\n\n";
+    if (r.contains("balance")) out += c.cyan + "Balance:" + c.reset + " " + ValStr(r["balance"]) + "\n\n";
     const Json w = r.value("warnings", Json());
+    out += c.yellow + "Warnings:" + c.reset;
     if (w.is_array()) {
         if (w.empty()) {
-            out += "Warnings: (none)";
+            out += " (none)";
         } else {
-            out += "Warnings:";
             for (const auto& item : w) out += "\n" + ValStr(item);
         }
     } else {
-        out += "Warnings: " + (w.is_null() ? std::string("(none)") : ValStr(w));
+        out += " " + (w.is_null() || ValStr(w).empty() ? std::string("(none)") : ValStr(w));
     }
     return out;
 }
@@ -318,7 +368,7 @@ Json GetInfo(const ArgsManager& args, const std::optional<std::string>& wallet)
         out["warnings"] = chain.value("warnings", Json());
     }
     Json r = Json::object();
-    r["result"] = FormatGetInfo(out);
+    r["result"] = FormatGetInfo(out, GetInfoColors(args));
     r["error"] = nullptr;
     return r;
 }

@@ -26,6 +26,7 @@ TESTS = [
     "crash_recovery",
     "invalidate_reorg",
     "rawtransaction",
+    "rpc_help_and_cli",
 ]
 
 
