@@ -2,6 +2,7 @@
 // result the way bitcoin-cli does: strings raw, other values as 2-space JSON, errors on
 // stderr as "error code: N\nerror message:\nMSG" with exit status abs(N).
 #include "consensus/params.h"
+#include "node/cli/getinfo.h"
 #include "node/rpc/auth.h"
 #include "node/rpc/client.h"
 #include "node/rpc/http_client.h"
@@ -197,106 +198,6 @@ Json ConnectAndCallRpc(const ArgsManager& args, const Json& request, const std::
     }
 }
 
-std::string ValStr(const Json& v)
-{
-    if (v.is_null()) return "";
-    if (v.is_string()) return v.get<std::string>();
-    return node::rpc::WriteJson(v);
-}
-
-/** ANSI colour codes of the -getinfo summary; all empty when not colourising. */
-struct Colors {
-    std::string reset, green, blue, yellow, magenta, cyan;
-};
-
-/**
- * Core's -color: "always", "never", or "auto" (the default: colour only when standard output is
- * a terminal). Any other value throws "Invalid value for -color option. Valid values: always,
- * auto, never."
- */
-Colors GetInfoColors(const ArgsManager& args)
-{
-    bool colorize = isatty(fileno(stdout)) != 0;
-    if (args.IsArgSet("-color")) {
-        const std::string color = args.GetArg("-color", "auto");
-        if (color == "always") {
-            colorize = true;
-        } else if (color == "never") {
-            colorize = false;
-        } else if (color != "auto") {
-            throw std::runtime_error("Invalid value for -color option. Valid values: always, auto, never.");
-        }
-    }
-    if (!colorize) return {};
-    return {"\x1B[0m", "\x1B[32m", "\x1B[34m", "\x1B[33m", "\x1B[35m", "\x1B[36m"};
-}
-
-/** Core's GetProgressBar: one block per 5% done, one shade per 5% to go (nothing outside [0, 1]). */
-std::string ProgressBar(double progress)
-{
-    std::string bar;
-    if (progress < 0 || progress > 1) return bar;
-    constexpr double INCREMENT = 0.05;
-    for (int i = 0; i < progress / INCREMENT; ++i) bar += "\u2592";
-    for (int i = 0; i < (1 - progress) / INCREMENT; ++i) bar += "\u2591";
-    return bar;
-}
-
-/**
- * Core's human-readable -getinfo summary. Sections whose data the node does not serve yet
- * (getnetworkinfo: connections, version, relay fee; the wallet calls) are left out.
- */
-std::string FormatGetInfo(const Json& r, const Colors& c)
-{
-    std::string out = c.blue + "Chain: " + ValStr(r.value("chain", Json())) + c.reset + "\n";
-    out += "Blocks: " + ValStr(r.value("blocks", Json())) + "\n";
-    out += "Headers: " + ValStr(r.value("headers", Json())) + "\n";
-    if (r.contains("verificationprogress") && node::rpc::IsNumeric(r["verificationprogress"])) {
-        const double progress = node::rpc::NumericAsDouble(r["verificationprogress"]);
-        // The bar only while less than 99% is verified, as Core.
-        const std::string bar = progress < 0.99 ? ProgressBar(progress) + " " : "";
-        char buf[64];
-        std::snprintf(buf, sizeof(buf), "%.4f%%", progress * 100);
-        out += "Verification progress: " + bar + buf + "\n";
-    }
-    out += "Difficulty: " + ValStr(r.value("difficulty", Json())) + "\n\n";
-    if (r.contains("version")) {
-        const Json& conn = r["connections"];
-        out += c.green + "Network: in " + ValStr(conn.value("in", Json())) + ", out " + ValStr(conn.value("out", Json())) +
-               ", total " + ValStr(conn.value("total", Json())) + c.reset + "\n";
-        out += "Version: " + ValStr(r["version"]) + "\n";
-        out += "Time offset (s): " + ValStr(r.value("timeoffset", Json())) + "\n";
-        std::string proxies;
-        if (r.contains("networks") && r["networks"].is_array()) {
-            for (const auto& n : r["networks"]) {
-                const std::string proxy = n.is_object() ? ValStr(n.value("proxy", Json())) : "";
-                if (!proxy.empty()) proxies += (proxies.empty() ? "" : ", ") + proxy + " (" + ValStr(n.value("name", Json())) + ")";
-            }
-        }
-        out += "Proxies: " + (proxies.empty() ? std::string("n/a") : proxies) + "\n";
-        out += "Min tx relay fee rate (BTC/kvB): " + ValStr(r.value("relayfee", Json())) + "\n\n";
-    }
-    if (r.contains("has_wallet")) {
-        const std::string name = ValStr(r.value("walletname", Json()));
-        out += c.magenta + "Wallet: " + (name.empty() ? std::string("\"\"") : name) + c.reset + "\n";
-        out += "Keypool size: " + ValStr(r.value("keypoolsize", Json())) + "\n";
-        out += "Transaction fee rate (-paytxfee) (BTC/kvB): " + ValStr(r.value("paytxfee", Json())) + "\n\n";
-    }
-    if (r.contains("balance")) out += c.cyan + "Balance:" + c.reset + " " + ValStr(r["balance"]) + "\n\n";
-    const Json w = r.value("warnings", Json());
-    out += c.yellow + "Warnings:" + c.reset;
-    if (w.is_array()) {
-        if (w.empty()) {
-            out += " (none)";
-        } else {
-            for (const auto& item : w) out += "\n" + ValStr(item);
-        }
-    } else {
-        out += " " + (w.is_null() || ValStr(w).empty() ? std::string("(none)") : ValStr(w));
-    }
-    return out;
-}
-
 /** Runs the -getinfo batch; returns a reply object {"result"|"error"}. */
 Json GetInfo(const ArgsManager& args, const std::optional<std::string>& wallet)
 {
@@ -368,7 +269,10 @@ Json GetInfo(const ArgsManager& args, const std::optional<std::string>& wallet)
         out["warnings"] = chain.value("warnings", Json());
     }
     Json r = Json::object();
-    r["result"] = FormatGetInfo(out, GetInfoColors(args));
+    r["result"] = node::cli::FormatGetInfo(
+        out, node::cli::GetInfoColors(args.IsArgSet("-color") ? std::optional<std::string>(args.GetArg("-color", "auto"))
+                                                             : std::nullopt,
+                                      isatty(fileno(stdout)) != 0));
     r["error"] = nullptr;
     return r;
 }
@@ -410,7 +314,7 @@ int CommandLineRpc(ArgsManager& args, std::string& print)
     if (!error.is_null()) {
         int code = 0;
         if (error.is_object()) {
-            if (error.contains("code")) print = "error code: " + ValStr(error["code"]) + "\n";
+            if (error.contains("code")) print = "error code: " + node::cli::ValStr(error["code"]) + "\n";
             if (error.contains("message") && error["message"].is_string()) print += "error message:\n" + error["message"].get<std::string>();
             if (error.contains("code") && error["code"].is_number_integer()) code = error["code"].get<int>();
             if (code == node::rpc::RPC_WALLET_NOT_SPECIFIED) {
