@@ -272,7 +272,7 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
             {.type = T::STR_HEX, .key = "chainwork", .description = "total amount of work in active chain, in hexadecimal"},
             {.type = T::NUM, .key = "size_on_disk", .description = "the estimated size of the block and undo files on disk"},
             {.type = T::BOOL, .key = "pruned", .description = "if the blocks are subject to pruning"},
-            {.type = T::NUM, .key = "pruneheight", .description = "height of the last block pruned, plus one (only present if pruning is enabled)", .optional = true},
+            {.type = T::NUM, .key = "pruneheight", .description = "the first block unpruned, all previous blocks were pruned (only present if pruning is enabled)", .optional = true},
             {.type = T::BOOL, .key = "automatic_pruning", .description = "whether automatic pruning is enabled (only present if pruning is enabled)", .optional = true},
             {.type = T::NUM, .key = "prune_target_size", .description = "the target size used by pruning (only present if automatic pruning is enabled)", .optional = true},
             {.type = T::STR_HEX, .key = "signet_challenge", .description = "the block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)", .optional = true},
@@ -346,7 +346,7 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
                     {.type = T::ARR, .key = "tx", .inner = {{.type = T::OBJ, .inner = {
                         {.type = T::ELISION, .description = "The transactions in the format of the getrawtransaction RPC. "
                                                             "Different from verbosity = 1 \"tx\" result"},
-                        {.type = T::NUM, .key = "fee", .description = "The transaction fee in BTC, omitted if block undo data is not available"},
+                        {.type = T::NUM, .key = "fee", .description = "The transaction fee in BTC, omitted if block undo data is not available", .optional = true},
                     }}}},
                  }, .cond = "for verbosity = 2"},
                 {.type = T::OBJ, .inner = {
@@ -423,7 +423,14 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
                         {.type = T::STR_HEX, .key = "bestblock", .description = "The hash of the block at the tip of the chain"},
                         {.type = T::NUM, .key = "confirmations", .description = "The number of confirmations"},
                         {.type = T::STR_AMOUNT, .key = "value", .description = "The transaction value in BTC"},
-                        {.type = T::OBJ, .key = "scriptPubKey", .inner = ScriptPubKeyDoc()},
+                        {.type = T::OBJ, .key = "scriptPubKey", .inner = {
+                            // gettxout's own order and wording (Core), unlike ScriptPubKeyDoc
+                            {.type = T::STR, .key = "asm", .description = "Disassembly of the output script"},
+                            {.type = T::STR, .key = "desc", .description = "Inferred descriptor for the output"},
+                            {.type = T::STR_HEX, .key = "hex", .description = "The raw output script bytes, hex-encoded"},
+                            {.type = T::STR, .key = "type", .description = "The type, eg pubkeyhash"},
+                            {.type = T::STR, .key = "address", .description = "The Bitcoin address (only if a well-defined address exists)", .optional = true},
+                        }},
                         {.type = T::BOOL, .key = "coinbase", .description = "Coinbase or not"},
                      }, .cond = "Otherwise"}}});
     table.Register(RpcMethod{
@@ -439,8 +446,13 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
                  Arg("use_index", RpcArgType::BOOL, true, "true", "Use coinstatsindex, if available.")},
         .description = "Returns statistics about the unspent transaction output set.\n"
                        "Note this call may take some time if you are not using coinstatsindex.",
-        .examples = HelpExampleCli("gettxoutsetinfo", "") + HelpExampleCli("gettxoutsetinfo", "\"none\"") +
-                    HelpExampleRpc("gettxoutsetinfo", "") + HelpExampleRpc("gettxoutsetinfo", "\"none\""),
+        .examples = HelpExampleCli("gettxoutsetinfo", "") + HelpExampleCli("gettxoutsetinfo", R"("none")") +
+                    HelpExampleCli("gettxoutsetinfo", R"("none" 1000)") +
+                    HelpExampleCli("gettxoutsetinfo", R"("none" '"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"')") +
+                    HelpExampleCli("-named gettxoutsetinfo", R"(hash_type='muhash' use_index='false')") +
+                    HelpExampleRpc("gettxoutsetinfo", "") + HelpExampleRpc("gettxoutsetinfo", R"("none")") +
+                    HelpExampleRpc("gettxoutsetinfo", R"("none", 1000)") +
+                    HelpExampleRpc("gettxoutsetinfo", R"("none", "00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09")"),
         .handler = [&cs](const RpcRequest& req) { return GetTxOutSetInfo(cs, req); },
         .results = {{.type = T::OBJ, .inner = {
             {.type = T::NUM, .key = "height", .description = "The block height (index) of the returned statistics"},

@@ -455,7 +455,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
     table.Register(RpcMethod{
         .category = "mining",
         .name = "getblocktemplate",
-        .args = {{.name = "template_request", .type = RpcArgType::OBJ, .optional = true, .default_text = "{}",
+        .args = {{.name = "template_request", .type = RpcArgType::OBJ, .optional = false,
                   .description = "Format of the template",
                   .inner = {
                       {.name = "mode", .type = RpcArgType::STR, .optional = true,

@@ -379,7 +379,7 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs)
                  Arg("blockhash", RpcArgType::STR_HEX, true, "", "The block in which to look for the transaction")},
         .description =
             "By default, this call only returns a transaction if it is in the mempool. If -txindex is enabled\n"
-            "and no blockhash argument is passed, it will return the transaction if it is in a block in the blockchain.\n"
+            "and no blockhash argument is passed, it will return the transaction if it is in the mempool or any block.\n"
             "If a blockhash argument is passed, it will return the transaction if\n"
             "the specified block is available and the transaction is in that block.\n\n"
             "Hint: Use gettransaction for wallet transactions.\n\n"
@@ -399,9 +399,9 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs)
             {.type = T::OBJ, .inner = {
                 {.type = T::ELISION, .description = "Same output as verbosity = 1"},
                 {.type = T::NUM, .key = "fee", .description = "transaction fee in BTC, omitted if block undo data is not available", .optional = true},
-                {.type = T::ARR, .key = "vin", .inner = {{.type = T::OBJ, .description = "utxo being spent, omitted if block undo data is not available", .inner = {
+                {.type = T::ARR, .key = "vin", .inner = {{.type = T::OBJ, .description = "utxo being spent", .inner = {
                     {.type = T::ELISION, .description = "Same output as verbosity = 1"},
-                    {.type = T::OBJ, .key = "prevout", .description = "(Only if undo information is available)", .inner = {
+                    {.type = T::OBJ, .key = "prevout", .description = "The previous output, omitted if block undo data is not available", .inner = {
                         {.type = T::BOOL, .key = "generated", .description = "Coinbase or not"},
                         {.type = T::NUM, .key = "height", .description = "The height of the prevout"},
                         {.type = T::STR_AMOUNT, .key = "value", .description = "The value in BTC"},

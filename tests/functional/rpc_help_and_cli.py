@@ -13,7 +13,7 @@ from test_framework import REGTEST_ADDR, assert_equal, assert_raises_rpc, check,
 CURL = ("> curl --user myusername --data-binary '{\"jsonrpc\": \"2.0\", \"id\": \"curltest\", \"method\": \"%s\", "
         "\"params\": [%s]}' -H 'content-type: application/json' http://127.0.0.1:8332/\n")
 
-# Core 28's `help getblockhash` and `help getblockcount`, with bitcoin-cli spelled minicash-cli.
+# Core's `help getblockhash` and `help getblockcount`, with bitcoin-cli spelled minicash-cli.
 CORE_HELP_GETBLOCKHASH = (
     "getblockhash height\n"
     "\n"
@@ -38,6 +38,102 @@ CORE_HELP_GETBLOCKCOUNT = (
     "\n"
     "Examples:\n"
     "> minicash-cli getblockcount \n" + CURL % ("getblockcount", ""))
+
+# Core's (v31.1) `help getblockheader` and `help decoderawtransaction`.
+CORE_HELP_GETBLOCKHEADER = (
+    'getblockheader "blockhash" ( verbose )\n'
+    "\n"
+    "If verbose is false, returns a string that is serialized, hex-encoded data for blockheader 'hash'.\n"
+    "If verbose is true, returns an Object with information about blockheader <hash>.\n"
+    "\n"
+    "Arguments:\n"
+    "1. blockhash    (string, required) The block hash\n"
+    "2. verbose      (boolean, optional, default=true) true for a json object, false for the hex-encoded data\n"
+    "\n"
+    "Result (for verbose = true):\n"
+    "{                                 (json object)\n"
+    '  "hash" : "hex",                 (string) the block hash (same as provided)\n'
+    '  "confirmations" : n,            (numeric) The number of confirmations, or -1 if the block is not on the main chain\n'
+    '  "height" : n,                   (numeric) The block height or index\n'
+    '  "version" : n,                  (numeric) The block version\n'
+    '  "versionHex" : "hex",           (string) The block version formatted in hexadecimal\n'
+    '  "merkleroot" : "hex",           (string) The merkle root\n'
+    '  "time" : xxx,                   (numeric) The block time expressed in UNIX epoch time\n'
+    '  "mediantime" : xxx,             (numeric) The median block time expressed in UNIX epoch time\n'
+    '  "nonce" : n,                    (numeric) The nonce\n'
+    '  "bits" : "hex",                 (string) nBits: compact representation of the block difficulty target\n'
+    '  "target" : "hex",               (string) The difficulty target\n'
+    '  "difficulty" : n,               (numeric) The difficulty\n'
+    '  "chainwork" : "hex",            (string) Expected number of hashes required to produce the current chain\n'
+    '  "nTx" : n,                      (numeric) The number of transactions in the block\n'
+    '  "previousblockhash" : "hex",    (string, optional) The hash of the previous block (if available)\n'
+    '  "nextblockhash" : "hex"         (string, optional) The hash of the next block (if available)\n'
+    "}\n"
+    "\n"
+    "Result (for verbose=false):\n"
+    "\"hex\"    (string) A string that is serialized, hex-encoded data for block 'hash'\n"
+    "\n"
+    "Examples:\n"
+    '> minicash-cli getblockheader "00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"\n' +
+    CURL % ("getblockheader", '"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"'))
+CORE_HELP_DECODERAWTRANSACTION = (
+    'decoderawtransaction "hexstring" ( iswitness )\n'
+    "\n"
+    "Return a JSON object representing the serialized, hex-encoded transaction.\n"
+    "\n"
+    "Arguments:\n"
+    "1. hexstring    (string, required) The transaction hex string\n"
+    "2. iswitness    (boolean, optional, default=depends on heuristic tests) Whether the transaction hex is a serialized witness transaction.\n"
+    "                If iswitness is not present, heuristic tests will be used in decoding.\n"
+    "                If true, only witness deserialization will be tried.\n"
+    "                If false, only non-witness deserialization will be tried.\n"
+    "                This boolean should reflect whether the transaction has inputs\n"
+    "                (e.g. fully valid, or on-chain transactions), if known by the caller.\n"
+    "\n"
+    "Result:\n"
+    "{                             (json object)\n"
+    '  "txid" : "hex",             (string) The transaction id\n'
+    '  "hash" : "hex",             (string) The transaction hash (differs from txid for witness transactions)\n'
+    '  "size" : n,                 (numeric) The serialized transaction size\n'
+    '  "vsize" : n,                (numeric) The virtual transaction size (differs from size for witness transactions)\n'
+    '  "weight" : n,               (numeric) The transaction\'s weight (between vsize*4-3 and vsize*4)\n'
+    '  "version" : n,              (numeric) The version\n'
+    '  "locktime" : xxx,           (numeric) The lock time\n'
+    '  "vin" : [                   (json array)\n'
+    "    {                         (json object)\n"
+    '      "coinbase" : "hex",     (string, optional) The coinbase value (only if coinbase transaction)\n'
+    '      "txid" : "hex",         (string, optional) The transaction id (if not coinbase transaction)\n'
+    '      "vout" : n,             (numeric, optional) The output number (if not coinbase transaction)\n'
+    '      "scriptSig" : {         (json object, optional) The script (if not coinbase transaction)\n'
+    '        "asm" : "str",        (string) Disassembly of the signature script\n'
+    '        "hex" : "hex"         (string) The raw signature script bytes, hex-encoded\n'
+    "      },\n"
+    '      "txinwitness" : [       (json array, optional)\n'
+    '        "hex",                (string) hex-encoded witness data (if any)\n'
+    "        ...\n"
+    "      ],\n"
+    '      "sequence" : n          (numeric) The script sequence number\n'
+    "    },\n"
+    "    ...\n"
+    "  ],\n"
+    '  "vout" : [                  (json array)\n'
+    "    {                         (json object)\n"
+    '      "value" : n,            (numeric) The value in BTC\n'
+    '      "n" : n,                (numeric) index\n'
+    '      "scriptPubKey" : {      (json object)\n'
+    '        "asm" : "str",        (string) Disassembly of the output script\n'
+    '        "desc" : "str",       (string) Inferred descriptor for the output\n'
+    '        "hex" : "hex",        (string) The raw output script bytes, hex-encoded\n'
+    '        "address" : "str",    (string, optional) The Bitcoin address (only if a well-defined address exists)\n'
+    '        "type" : "str"        (string) The type (one of: nonstandard, anchor, pubkey, pubkeyhash, scripthash, multisig, nulldata, witness_v0_scripthash, witness_v0_keyhash, witness_v1_taproot, witness_unknown)\n'
+    "      }\n"
+    "    },\n"
+    "    ...\n"
+    "  ]\n"
+    "}\n"
+    "\n"
+    "Examples:\n"
+    '> minicash-cli decoderawtransaction "hexstring"\n' + CURL % ("decoderawtransaction", '"hexstring"'))
 
 ANSI_BLUE, ANSI_RESET = "\x1b[34m", "\x1b[0m"
 
@@ -69,6 +165,9 @@ def run(env):
     # ---------------- help is generated from the table, in Core's layout
     assert_equal(node.help("getblockhash"), CORE_HELP_GETBLOCKHASH, "help getblockhash is Core's text")
     assert_equal(node.help("getblockcount"), CORE_HELP_GETBLOCKCOUNT, "help getblockcount is Core's text")
+    assert_equal(node.help("getblockheader"), CORE_HELP_GETBLOCKHEADER, "help getblockheader is Core's text")
+    assert_equal(node.help("decoderawtransaction"), CORE_HELP_DECODERAWTRANSACTION,
+                 "help decoderawtransaction is Core's text (nested result objects and arrays)")
     rc, out, err = node.cli("help", "getblockhash")
     assert_equal((rc, out), (0, CORE_HELP_GETBLOCKHASH + "\n"), "minicash-cli help getblockhash")
     getblock = node.help("getblock")
