@@ -301,7 +301,8 @@ std::string RpcTable::Help(const std::string& command) const
     std::shared_lock lock(m_table_mutex);
     if (!command.empty()) {
         auto it = m_methods.find(command);
-        if (it == m_methods.end() || it->second->category == "hidden") return "help: unknown command: " + command;
+        // As Core: a hidden method is left out of the listing but its help answers when named.
+        if (it == m_methods.end()) return "help: unknown command: " + command;
         return it->second->HelpText();
     }
     std::vector<const RpcMethod*> sorted;

@@ -166,7 +166,10 @@ public:
      */
     Json Execute(const RpcRequest& request) const;
 
-    /** `help` text: the overview grouped by category, or one method's help. */
+    /**
+     * `help` text: the overview grouped by category (without "hidden" methods), or one method's
+     * help (hidden ones too, as Core), or "help: unknown command: <name>".
+     */
     std::string Help(const std::string& method = "") const;
 
     /**

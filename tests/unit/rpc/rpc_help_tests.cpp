@@ -53,6 +53,12 @@ TEST_CASE("help of a built-in method is Core's text for the same method", "[rpc]
         CHECK(e.code == RPC_MISC_ERROR);
         CHECK(std::string(e.what()) == core);
     }
+    // A hidden method is not listed, but its help answers when named (Core's CRPCTable::help).
+    table.Register(RpcMethod{.category = "hidden", .name = "secret", .description = "For tests.",
+                             .handler = [](const RpcRequest&) -> Json { return nullptr; },
+                             .results = {{.type = T::NONE}}});
+    CHECK(table.Help().find("secret") == std::string::npos);
+    CHECK(table.Help("secret") == "secret\n\nFor tests.\n\nResult:\nnull    (json null)\n");
     // stop's wait argument is hidden, as Core's.
     CHECK(table.Help("stop").starts_with("stop\n\nRequest a graceful shutdown of Minicash.\n\nResult:\n"));
 }
