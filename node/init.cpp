@@ -12,6 +12,7 @@
 #include "node/util/fs_util.h"
 #include "node/util/logging.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -146,9 +147,13 @@ int RunDaemon(int argc, char* argv[])
         PrintError("Cannot create data directory " + datadir_net.string() + ": " + ec.message());
         return 1;
     }
-    const int64_t dbcache_mib = args.GetIntArg("-dbcache", 450);
-    if (dbcache_mib < 4 || dbcache_mib > (1 << 20)) {
-        PrintError("-dbcache must be between 4 and 1048576 MiB");
+    // As Core's CalculateDbCacheBytes: a value below the minimum (4 MiB, negative included) is
+    // raised to it, not refused; the clamp is logged once logging is up.
+    constexpr int64_t MIN_DBCACHE_MIB = 4;
+    const int64_t dbcache_requested = args.GetIntArg("-dbcache", 450);
+    const int64_t dbcache_mib = std::max(dbcache_requested, MIN_DBCACHE_MIB);
+    if (dbcache_mib > (1 << 20)) {
+        PrintError("-dbcache must be at most 1048576 MiB");
         return 1;
     }
     // As Core, 0 is allowed (a write per changed coin, for testing).
@@ -226,10 +231,16 @@ int RunDaemon(int argc, char* argv[])
                     consensus::ChainTypeToString(chain).c_str());
     for (const auto& w : args.GetConfigWarnings()) util::LogPrintf("Warning: %s", w.c_str());
     for (const auto& line : vbparams_log) util::LogPrintf("%s", line.c_str());
+    if (dbcache_requested < MIN_DBCACHE_MIB) {
+        util::LogPrintf("Warning: -dbcache=%lld is below the minimum of %lld MiB; using %lld MiB",
+                        static_cast<long long>(dbcache_requested), static_cast<long long>(MIN_DBCACHE_MIB),
+                        static_cast<long long>(MIN_DBCACHE_MIB));
+    }
 
     // RPC first, in warm-up, so clients can connect and wait (as Core).
     rpc::RpcTable table;
     table.SetLogPath(log_path);
+    table.SetDocCheck(args.GetBoolArg("-rpcdoccheck", false)); // Core's debug check of results against their declarations
     table.SetShutdownCallback([] { g_shutdown = true; });
     table.SetWarmup(true, "Loading block index…");
     rpc::RpcAuthenticator auth;

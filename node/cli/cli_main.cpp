@@ -2,6 +2,7 @@
 // result the way bitcoin-cli does: strings raw, other values as 2-space JSON, errors on
 // stderr as "error code: N\nerror message:\nMSG" with exit status abs(N).
 #include "consensus/params.h"
+#include "node/cli/getinfo.h"
 #include "node/rpc/auth.h"
 #include "node/rpc/client.h"
 #include "node/rpc/http_client.h"
@@ -22,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -120,6 +122,7 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
     // Credentials: -rpcpassword, else the cookie of the chain's data directory.
     std::string user_pass;
     bool no_cookie = false;
+    std::filesystem::path conf_path; // named in the no-credentials error, absolute as Core's GetConfigFilePath
     if (args.GetArg("-rpcpassword", "").empty()) {
         std::filesystem::path base;
         std::string error;
@@ -130,6 +133,9 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
             user_pass = *cookie;
         } else {
             no_cookie = true;
+            std::error_code ec;
+            conf_path = std::filesystem::absolute(
+                node::util::AbsPathForConfigVal(base, args.GetArg("-conf", node::util::MINICASH_CONF_FILENAME)), ec);
         }
     } else {
         user_pass = args.GetArg("-rpcuser", "") + ":" + args.GetArg("-rpcpassword", "");
@@ -153,7 +159,7 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
         if (no_cookie) {
             throw std::runtime_error("Could not locate RPC credentials. No authentication cookie could be found, and RPC "
                                      "password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration file: (" +
-                                     args.GetArg("-conf", node::util::MINICASH_CONF_FILENAME) + ")");
+                                     conf_path.string() + ")");
         }
         throw std::runtime_error("Authorization failed: Incorrect rpcuser or rpcpassword");
     }
@@ -190,61 +196,6 @@ Json ConnectAndCallRpc(const ArgsManager& args, const Json& request, const std::
             throw ConnectionFailed(std::string("timeout on transient error: ") + e.what());
         }
     }
-}
-
-std::string ValStr(const Json& v)
-{
-    if (v.is_null()) return "";
-    if (v.is_string()) return v.get<std::string>();
-    return node::rpc::WriteJson(v);
-}
-
-/** Core's human-readable -getinfo summary. */
-std::string FormatGetInfo(const Json& r)
-{
-    std::string out = "Chain: " + ValStr(r.value("chain", Json())) + "\n";
-    out += "Blocks: " + ValStr(r.value("blocks", Json())) + "\n";
-    out += "Headers: " + ValStr(r.value("headers", Json())) + "\n";
-    if (r.contains("verificationprogress") && node::rpc::IsNumeric(r["verificationprogress"])) {
-        char buf[64];
-        std::snprintf(buf, sizeof(buf), "%.4f%%", node::rpc::NumericAsDouble(r["verificationprogress"]) * 100);
-        out += std::string("Verification progress: ") + buf + "\n";
-    }
-    out += "Difficulty: " + ValStr(r.value("difficulty", Json())) + "\n\n";
-    if (r.contains("version")) {
-        const Json& c = r["connections"];
-        out += "Network: in " + ValStr(c.value("in", Json())) + ", out " + ValStr(c.value("out", Json())) + ", total " +
-               ValStr(c.value("total", Json())) + "\n";
-        out += "Version: " + ValStr(r["version"]) + "\n";
-        out += "Time offset (s): " + ValStr(r.value("timeoffset", Json())) + "\n";
-        std::string proxies;
-        if (r.contains("networks") && r["networks"].is_array()) {
-            for (const auto& n : r["networks"]) {
-                const std::string proxy = n.is_object() ? ValStr(n.value("proxy", Json())) : "";
-                if (!proxy.empty()) proxies += (proxies.empty() ? "" : ", ") + proxy + " (" + ValStr(n.value("name", Json())) + ")";
-            }
-        }
-        out += "Proxies: " + (proxies.empty() ? std::string("n/a") : proxies) + "\n";
-        out += "Min tx relay fee rate (BTC/kvB): " + ValStr(r.value("relayfee", Json())) + "\n\n";
-    }
-    if (r.contains("has_wallet")) {
-        out += "Wallet: " + ValStr(r.value("walletname", Json())) + "\n";
-        out += "Keypool size: " + ValStr(r.value("keypoolsize", Json())) + "\n";
-        out += "Transaction fee rate (-paytxfee) (BTC/kvB): " + ValStr(r.value("paytxfee", Json())) + "\n\n";
-    }
-    if (r.contains("balance")) out += "Balance: " + ValStr(r["balance"]) + "\n\n";
-    const Json w = r.value("warnings", Json());
-    if (w.is_array()) {
-        if (w.empty()) {
-            out += "Warnings: (none)";
-        } else {
-            out += "Warnings:";
-            for (const auto& item : w) out += "\n" + ValStr(item);
-        }
-    } else {
-        out += "Warnings: " + (w.is_null() ? std::string("(none)") : ValStr(w));
-    }
-    return out;
 }
 
 /** Runs the -getinfo batch; returns a reply object {"result"|"error"}. */
@@ -318,7 +269,10 @@ Json GetInfo(const ArgsManager& args, const std::optional<std::string>& wallet)
         out["warnings"] = chain.value("warnings", Json());
     }
     Json r = Json::object();
-    r["result"] = FormatGetInfo(out);
+    r["result"] = node::cli::FormatGetInfo(
+        out, node::cli::GetInfoColors(args.IsArgSet("-color") ? std::optional<std::string>(args.GetArg("-color", "auto"))
+                                                             : std::nullopt,
+                                      isatty(fileno(stdout)) != 0));
     r["error"] = nullptr;
     return r;
 }
@@ -360,7 +314,7 @@ int CommandLineRpc(ArgsManager& args, std::string& print)
     if (!error.is_null()) {
         int code = 0;
         if (error.is_object()) {
-            if (error.contains("code")) print = "error code: " + ValStr(error["code"]) + "\n";
+            if (error.contains("code")) print = "error code: " + node::cli::ValStr(error["code"]) + "\n";
             if (error.contains("message") && error["message"].is_string()) print += "error message:\n" + error["message"].get<std::string>();
             if (error.contains("code") && error["code"].is_number_integer()) code = error["code"].get<int>();
             if (code == node::rpc::RPC_WALLET_NOT_SPECIFIED) {

@@ -216,6 +216,8 @@ void SetupRpcServerOptions(util::ArgsManager& args)
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::RPC);
     args.AddArg("-rpcservertimeout=<n>", "Timeout during HTTP requests (default: 30)",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::RPC);
+    args.AddArg("-rpcdoccheck", "Throw a non-fatal error at runtime if the documentation for an RPC is incorrect "
+                "(default: 0)", ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::RPC);
 }
 
 } // namespace node::rpc

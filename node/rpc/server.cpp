@@ -1,6 +1,7 @@
 // RpcTable: registration, execution, help, warm-up and the built-in control methods.
 #include "node/rpc/server.h"
 
+#include "node/rpc/util.h"
 #include "node/util/logging.h"
 
 #include <algorithm>
@@ -39,21 +40,6 @@ std::optional<std::string> ExpectedTypeName(RpcArgType type)
     return std::nullopt;
 }
 
-std::string HelpTypeName(RpcArgType type)
-{
-    switch (type) {
-    case RpcArgType::STR:
-    case RpcArgType::STR_HEX: return "string";
-    case RpcArgType::NUM: return "numeric";
-    case RpcArgType::AMOUNT: return "numeric or string";
-    case RpcArgType::BOOL: return "boolean";
-    case RpcArgType::OBJ: return "json object";
-    case RpcArgType::ARR: return "json array";
-    case RpcArgType::ANY: return "any";
-    }
-    return "any";
-}
-
 size_t RequiredArgCount(const std::vector<RpcArg>& args)
 {
     size_t n = 0;
@@ -64,46 +50,6 @@ size_t RequiredArgCount(const std::vector<RpcArg>& args)
 }
 
 } // namespace
-
-std::string RpcMethod::Signature() const
-{
-    std::string sig = name;
-    bool in_optional = false;
-    for (const auto& arg : args) {
-        const std::string n = SplitAliases(arg.name).front();
-        if (arg.optional && !in_optional) {
-            sig += " (";
-            in_optional = true;
-        }
-        const bool quoted = arg.type == RpcArgType::STR || arg.type == RpcArgType::STR_HEX;
-        sig += " " + (quoted ? "\"" + n + "\"" : n);
-    }
-    if (in_optional) sig += " )";
-    return sig;
-}
-
-std::string RpcMethod::HelpText() const
-{
-    std::string out = Signature() + "\n";
-    if (!description.empty()) out += "\n" + description + "\n";
-    if (!args.empty()) {
-        out += "\nArguments:\n";
-        size_t width = 0;
-        for (const auto& a : args) width = std::max(width, SplitAliases(a.name).front().size());
-        for (size_t i = 0; i < args.size(); ++i) {
-            const RpcArg& a = args[i];
-            const std::string n = SplitAliases(a.name).front();
-            std::string req = a.optional ? (a.default_text.empty() ? "optional" : "optional, default=" + a.default_text)
-                                         : "required";
-            out += std::to_string(i + 1) + ". " + n + std::string(width - n.size() + 4, ' ') + "(" +
-                   HelpTypeName(a.type) + ", " + req + ") " + a.description + "\n";
-        }
-    }
-    if (!result_help.empty()) out += "\nResult:\n" + result_help + "\n";
-    if (!examples.empty()) out += "\nExamples:\n" + examples + "\n";
-    if (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
 
 void RpcRequest::Parse(const Json& request)
 {
@@ -266,6 +212,12 @@ void RpcTable::SetLogPath(const std::filesystem::path& path)
     m_log_path = path;
 }
 
+void RpcTable::SetDocCheck(bool enabled)
+{
+    std::lock_guard lock(m_state_mutex);
+    m_doc_check = enabled;
+}
+
 Json RpcTable::Execute(const RpcRequest& request) const
 {
     if (request.method != "help" && request.method != "stop") {
@@ -294,7 +246,7 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
     for (size_t i = 0; i < method.args.size(); ++i) {
         const RpcArg& arg = method.args[i];
         const Json& value = i < n ? req.params[i] : Json();
-        if (arg.optional && value.is_null()) continue;
+        if (arg.skip_type_check || (arg.optional && value.is_null())) continue;
         const auto expected = ExpectedTypeName(arg.type);
         if (!expected) continue;
         if (JsonTypeName(value) != *expected) {
@@ -320,13 +272,28 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
     } remove{this, active};
 
     util::LogDebug(util::LogCategory::RPC, "ThreadRPCServer method=%s user=%s", method.name.c_str(), req.auth_user.c_str());
+    Json result;
     try {
-        return method.handler(req);
+        result = method.handler(req);
     } catch (const RpcError&) {
         throw;
     } catch (const std::exception& e) {
         throw RpcError(RPC_MISC_ERROR, e.what());
     }
+    bool doc_check;
+    {
+        std::lock_guard lock(m_state_mutex);
+        doc_check = m_doc_check;
+    }
+    if (doc_check) {
+        if (auto mismatch = method.CheckResult(result)) {
+            // Core's STR_INTERNAL_BUG wording, so test frameworks written for Core recognise it.
+            throw RpcError(RPC_MISC_ERROR, "Internal bug detected: RPC call \"" + method.name + "\" returned incorrect type:\n" +
+                                               *mismatch + "\nminicash 0.1.0\nPlease report this issue here: "
+                                               "the minicash issue tracker\n");
+        }
+    }
+    return result;
 }
 
 std::string RpcTable::Help(const std::string& command) const
@@ -334,7 +301,8 @@ std::string RpcTable::Help(const std::string& command) const
     std::shared_lock lock(m_table_mutex);
     if (!command.empty()) {
         auto it = m_methods.find(command);
-        if (it == m_methods.end() || it->second->category == "hidden") return "help: unknown command: " + command;
+        // As Core: a hidden method is left out of the listing but its help answers when named.
+        if (it == m_methods.end()) return "help: unknown command: " + command;
         return it->second->HelpText();
     }
     std::vector<const RpcMethod*> sorted;
@@ -364,24 +332,27 @@ std::string RpcTable::Help(const std::string& command) const
 void RpcTable::RegisterBuiltins()
 {
     Register(RpcMethod{
-        "control", "help",
-        {{"command", RpcArgType::STR, true, "all commands", "The command to get help on"}},
-        "List all commands, or get help for a specified command.",
-        "\"str\"    (string) The help text",
-        "",
-        [this](const RpcRequest& req) -> Json {
+        .category = "control",
+        .name = "help",
+        .args = {{.name = "command", .type = RpcArgType::STR, .optional = true, .default_text = "all commands",
+                  .description = "The command to get help on"}},
+        .description = "List all commands, or get help for a specified command.",
+        .examples = "",
+        .handler = [this](const RpcRequest& req) -> Json {
             const std::string cmd = req.params.size() > 0 && req.params[0].is_string() ? req.params[0].get<std::string>() : "";
             return Help(cmd);
-        }});
+        },
+        .results = {{.type = RpcResultType::STR, .description = "The help text"}}});
     Register(RpcMethod{
-        "control", "stop",
-        {{"wait", RpcArgType::NUM, true, "", "how long to wait in ms (for tests)"}},
-        "Request a graceful shutdown of Minicash.",
-        "\"str\"    (string) A string with the content 'Minicash stopping'",
-        "",
-        [this](const RpcRequest& req) -> Json {
-            if (req.params.size() > 0 && req.params[0].is_number_integer()) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(std::max<int64_t>(0, req.params[0].get<int64_t>())));
+        .category = "control",
+        .name = "stop",
+        .args = {{.name = "wait", .type = RpcArgType::NUM, .optional = true, .description = "how long to wait in ms",
+                  .hidden = true}},
+        .description = "Request a graceful shutdown of Minicash.",
+        .examples = "",
+        .handler = [this](const RpcRequest& req) -> Json {
+            if (req.params.size() > 0 && !req.params[0].is_null()) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(std::max<int64_t>(0, GetInt(req.params[0]))));
             }
             std::function<void()> cb;
             {
@@ -390,21 +361,25 @@ void RpcTable::RegisterBuiltins()
             }
             if (cb) cb();
             return "Minicash stopping";
-        }});
+        },
+        .results = {{.type = RpcResultType::STR, .description = "A string with the content 'Minicash stopping'"}}});
     Register(RpcMethod{
-        "control", "uptime", {}, "Returns the total uptime of the server.",
-        "n    (numeric) The number of seconds that the server has been running",
-        "> minicash-cli uptime",
-        [this](const RpcRequest&) -> Json {
+        .category = "control",
+        .name = "uptime",
+        .args = {},
+        .description = "Returns the total uptime of the server.",
+        .examples = HelpExampleCli("uptime", "") + HelpExampleRpc("uptime", ""),
+        .handler = [this](const RpcRequest&) -> Json {
             return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - m_start_time).count();
-        }});
+        },
+        .results = {{.type = RpcResultType::NUM, .description = "The number of seconds that the server has been running"}}});
     Register(RpcMethod{
-        "control", "getrpcinfo", {}, "Returns details of the RPC server.",
-        "{\n  \"active_commands\" : [     (json array) All active commands\n    {\n      \"method\" : \"str\",  (string) "
-        "The name of the RPC command\n      \"duration\" : n    (numeric) The running time in microseconds\n    },\n"
-        "    ...\n  ],\n  \"logpath\" : \"str\"     (string) The complete file path to the debug log\n}",
-        "> minicash-cli getrpcinfo",
-        [this](const RpcRequest&) -> Json {
+        .category = "control",
+        .name = "getrpcinfo",
+        .args = {},
+        .description = "Returns details of the RPC server.",
+        .examples = HelpExampleCli("getrpcinfo", "") + HelpExampleRpc("getrpcinfo", ""),
+        .handler = [this](const RpcRequest&) -> Json {
             std::lock_guard lock(m_state_mutex);
             Json active = Json::array();
             const auto now = std::chrono::steady_clock::now();
@@ -418,7 +393,19 @@ void RpcTable::RegisterBuiltins()
             out["active_commands"] = std::move(active);
             out["logpath"] = m_log_path.string();
             return out;
-        }});
+        },
+        .results = {{.type = RpcResultType::OBJ,
+                     .inner = {{.type = RpcResultType::ARR,
+                                .key = "active_commands",
+                                .description = "All active commands",
+                                .inner = {{.type = RpcResultType::OBJ,
+                                           .description = "Information about an active command",
+                                           .inner = {{.type = RpcResultType::STR, .key = "method",
+                                                      .description = "The name of the RPC command"},
+                                                     {.type = RpcResultType::NUM, .key = "duration",
+                                                      .description = "The running time in microseconds"}}}}},
+                               {.type = RpcResultType::STR, .key = "logpath",
+                                .description = "The complete file path to the debug log"}}}}});
 }
 
 } // namespace node::rpc

@@ -36,13 +36,20 @@ enum class RpcArgType {
     ANY,    // not checked
 };
 
-/** One argument of a method. name may hold aliases separated by '|' ("verbosity|verbose"). */
+/**
+ * One argument of a method. name may hold aliases separated by '|' ("verbosity|verbose").
+ * Every member has a default so designated initialisers may leave any of them out.
+ */
 struct RpcArg {
-    std::string name;
+    std::string name{};
     RpcArgType type{RpcArgType::STR};
     bool optional{false};
-    std::string default_text; // shown as "default=..." in help; empty for none
-    std::string description;
+    std::string default_text{}; // shown as "default=..." in help; empty for none (write JSON strings quoted, as Core)
+    std::string description{};
+    std::vector<RpcArg> inner{}; // members of an OBJ argument, elements of an ARR argument (help only)
+    bool skip_type_check{false}; // as Core's RPCArgOptions::skip_type_check: the handler checks the value
+    std::string type_str{};      // help type instead of the one derived from type ("string or numeric")
+    bool hidden{false};          // left out of help, with every argument after it (Core's RPCArgOptions::hidden)
 };
 
 /** Declared type of a result value (Core's RPCResult::Type). */
@@ -70,16 +77,26 @@ enum class RpcResultType {
  */
 struct RpcResult {
     RpcResultType type{RpcResultType::ANY};
-    std::string key;                // member name inside an OBJ; empty at the top or in an ARR
-    std::string description;
-    std::vector<RpcResult> inner;   // members of OBJ/OBJ_DYN, elements of ARR/ARR_FIXED
-    bool optional{false};           // the member may be absent
-    std::string cond;               // top level only: the condition of this alternative
+    std::string key{};               // member name inside an OBJ; empty at the top or in an ARR
+    std::string description{};
+    std::vector<RpcResult> inner{};  // members of OBJ/OBJ_DYN, elements of ARR/ARR_FIXED
+    bool optional{false};            // the member may be absent
+    std::string cond{};              // top level only: the condition of this alternative
+
+    /**
+     * Core's RPCResult::MatchesType: true when value has the declared shape (recursively: an
+     * OBJ has every non-optional key and no undeclared one, each with its declared type; ARR
+     * elements match inner, the last entry of inner describing any further ones), otherwise a
+     * JSON description of what differs, keyed by member name or array index.
+     */
+    Json MatchesType(const Json& value) const;
 };
 
 /** One parsed JSON-RPC call. Plain data; handlers receive it by const reference. */
 struct RpcRequest {
-    std::optional<Json> id;                 // absent id: a 2.0 notification, or a legacy call without id
+    // null until Parse reads the request (as Core's JSONRPCRequest), so a reply to a body that never
+    // parsed carries "id": null; nullopt after Parse: a 2.0 notification, or a legacy call without id.
+    std::optional<Json> id = Json();
     std::string method;
     Json params = Json::array();            // positional by the time a handler sees it
     std::string uri = "/";                  // HTTP target ("/wallet/<name>" selects a wallet)
@@ -98,22 +115,34 @@ struct RpcRequest {
 /** A method body: returns the result or throws RpcError (other exceptions become RPC_MISC_ERROR). */
 using RpcHandler = std::function<Json(const RpcRequest&)>;
 
-/** A method: where it is listed, its arguments, its help, and its handler. */
+/**
+ * A method: where it is listed, its arguments, its help, its handler and its declared results.
+ * Register new methods with designated initialisers in this field order.
+ */
 struct RpcMethod {
-    std::string category;      // "blockchain", "control", "mining", ... ("== Blockchain ==" in help)
-    std::string name;
-    std::vector<RpcArg> args;
-    std::string description;   // what it does (help body)
-    std::string result_help;   // the "Result:" section
-    std::string examples;      // the "Examples:" section, optional
-    RpcHandler handler;
-    std::vector<RpcResult> results; // declared results (alternatives carry a cond); see RpcResult
+    std::string category{};      // "blockchain", "control", "mining", ... ("== Blockchain ==" in help)
+    std::string name{};
+    std::vector<RpcArg> args{};
+    std::string description{};   // what it does (help body)
+    std::string examples{};      // the "Examples:" section (HelpExampleCli + HelpExampleRpc lines), optional
+    RpcHandler handler{};
+    std::vector<RpcResult> results{}; // declared results (alternatives carry a cond); see RpcResult
 
     /** "name arg1 ( optional )", the first line of its help. */
     std::string Signature() const;
-    /** The full text that `help <name>` prints. */
+    /** The full text that `help <name>` prints, in Core's layout (see help.cpp). */
     std::string HelpText() const;
+    /**
+     * Core's -rpcdoccheck: nullopt when result matches one of the declared results, else the
+     * explanation (the mismatch of the only alternative, or an array of all mismatches).
+     */
+    std::optional<std::string> CheckResult(const Json& result) const;
 };
+
+/** Core's HelpExampleCli: "> minicash-cli <method> <args>\n". */
+std::string HelpExampleCli(const std::string& method, const std::string& args);
+/** Core's HelpExampleRpc: the curl line of a JSON-RPC 2.0 call with positional params. */
+std::string HelpExampleRpc(const std::string& method, const std::string& args);
 
 /**
  * The table of RPC methods. Register during start-up; Execute may then be called from any
@@ -137,7 +166,10 @@ public:
      */
     Json Execute(const RpcRequest& request) const;
 
-    /** `help` text: the overview grouped by category, or one method's help. */
+    /**
+     * `help` text: the overview grouped by category (without "hidden" methods), or one method's
+     * help (hidden ones too, as Core), or "help: unknown command: <name>".
+     */
     std::string Help(const std::string& method = "") const;
 
     /**
@@ -152,6 +184,12 @@ public:
     void SetShutdownCallback(std::function<void()> callback);
     /** The path getrpcinfo reports as "logpath". */
     void SetLogPath(const std::filesystem::path& path);
+    /**
+     * Core's -rpcdoccheck: when on, every result is checked against its method's declared
+     * results and a mismatch fails the call with RPC_MISC_ERROR "Internal bug detected: RPC
+     * call \"name\" returned incorrect type: ..." naming the offending keys. Set before serving.
+     */
+    void SetDocCheck(bool enabled);
 
 private:
     struct ActiveCommand {
@@ -169,6 +207,7 @@ private:
     std::string m_warmup_status;
     std::function<void()> m_shutdown;
     std::filesystem::path m_log_path;
+    bool m_doc_check{false};
     mutable std::list<ActiveCommand> m_active;
     const std::chrono::steady_clock::time_point m_start_time{std::chrono::steady_clock::now()};
 };

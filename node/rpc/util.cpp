@@ -29,11 +29,11 @@ int64_t GetInt(const Json& value)
     CheckType(value, "number");
     if (value.is_number_integer()) {
         if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-            throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
+            throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");
         }
         return value.get<int64_t>();
     }
-    throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
+    throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");
 }
 
 bool GetBool(const Json& value)

@@ -22,7 +22,11 @@ void CheckType(const Json& value, std::string_view expected);
 
 /** The string in value; RPC_TYPE_ERROR when it is not a string. */
 const std::string& GetStr(const Json& value);
-/** The integer in value; RPC_TYPE_ERROR when not a number, or not an integer in range. */
+/**
+ * The integer in value; RPC_TYPE_ERROR when not a number. A number that is not an integer
+ * (1.5, 1e3) or is out of range fails with RPC_MISC_ERROR "JSON integer out of range", as
+ * Core's UniValue::getInt (which throws a plain runtime_error, hence code -1).
+ */
 int64_t GetInt(const Json& value);
 /** The boolean in value; RPC_TYPE_ERROR when not a bool. */
 bool GetBool(const Json& value);
@@ -31,7 +35,8 @@ double GetReal(const Json& value);
 
 /**
  * params[i] converted to T (std::string, bool, an integer type, double), or default_value
- * when the parameter is absent or null. A present value of another type raises RPC_TYPE_ERROR.
+ * when the parameter is absent or null. A present value of another type raises RPC_TYPE_ERROR; an
+ * integer parameter that is not an integer in T's range raises RPC_MISC_ERROR (see GetInt).
  */
 template <typename T>
 T ParamOr(const Json& params, size_t i, T default_value)
@@ -46,7 +51,7 @@ T ParamOr(const Json& params, size_t i, T default_value)
         const int64_t n = GetInt(v);
         if (n < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
             (n > 0 && static_cast<uint64_t>(n) > static_cast<uint64_t>(std::numeric_limits<T>::max()))) {
-            throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
+            throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");
         }
         return static_cast<T>(n);
     } else if constexpr (std::is_floating_point_v<T>) {

@@ -41,7 +41,7 @@ bool GetDataDirBase(const ArgsManager& args, std::filesystem::path& out, std::st
     std::filesystem::path p = std::filesystem::absolute(std::filesystem::path(datadir), ec).lexically_normal();
     if (!p.has_filename()) p = p.parent_path();
     if (ec || !std::filesystem::is_directory(p, ec)) {
-        error = "specified data directory \"" + datadir + "\" does not exist.";
+        error = "Specified data directory \"" + datadir + "\" does not exist.";
         return false;
     }
     out = p;

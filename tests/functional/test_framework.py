@@ -225,7 +225,9 @@ class Node:
 
     # -- process control
     def base_args(self):
-        return [self.env.minicashd, "-datadir=" + self.datadir, "-printtoconsole=0"]
+        # -rpcdoccheck: every RPC result of every test is checked against its method's declared results
+        # (as Core's functional tests do), so help and behaviour cannot drift.
+        return [self.env.minicashd, "-datadir=" + self.datadir, "-printtoconsole=0", "-rpcdoccheck=1"]
 
     def start(self, extra_args=None, wait=True, timeout=60):
         assert self.process is None or self.process.poll() is not None, "node already running"

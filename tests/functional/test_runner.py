@@ -31,6 +31,7 @@ TESTS = [
     "blockstats",
     "verifychain",
     "validateaddress",
+    "rpc_help_and_cli",
 ]
 
 

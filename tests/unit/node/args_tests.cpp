@@ -227,7 +227,7 @@ TEST_CASE("ReadConfigFiles reads minicash.conf from -datadir and fails for a mis
     const std::string bad = "-datadir=" + (dir.path / "nope").string();
     REQUIRE(Parse(missing, {bad.c_str()}, error));
     CHECK_FALSE(missing.ReadConfigFiles(error));
-    CHECK(error.find("does not exist") != std::string::npos);
+    CHECK(error == "Specified data directory \"" + (dir.path / "nope").string() + "\" does not exist."); // Core's capital S
 
     ArgsManager explicit_conf;
     Setup(explicit_conf);

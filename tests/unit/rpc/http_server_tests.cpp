@@ -40,8 +40,9 @@ struct TestServer {
         options.work_queue = queue;
         options.max_body_size = max_body;
         options.auth_failure_delay = 50ms;
-        table.Register(RpcMethod{"test", "wallet", {}, "", "", "",
-                                 [](const RpcRequest& r) -> Json { return r.WalletName().value_or("none"); }});
+        table.Register(RpcMethod{.category = "test",
+                                 .name = "wallet",
+                                 .handler = [](const RpcRequest& r) -> Json { return r.WalletName().value_or("none"); }});
     }
     void Start()
     {
@@ -292,7 +293,7 @@ TEST_CASE("A full work queue answers 503 and never queues without limit", "[rpc]
     std::promise<void> release;
     std::shared_future<void> released = release.get_future().share();
     std::atomic<int> calls{0};
-    t.table.Register(RpcMethod{"test", "block", {}, "", "", "", [&](const RpcRequest&) -> Json {
+    t.table.Register(RpcMethod{.category = "test", .name = "block", .handler = [&](const RpcRequest&) -> Json {
                                    if (calls++ == 0) entered.set_value();
                                    released.wait();
                                    return "done";
@@ -343,7 +344,7 @@ TEST_CASE("Stop finishes in-flight calls and Start reports a port in use", "[rpc
 {
     TestServer t;
     std::promise<void> entered;
-    t.table.Register(RpcMethod{"test", "slow", {}, "", "", "", [&](const RpcRequest&) -> Json {
+    t.table.Register(RpcMethod{.category = "test", .name = "slow", .handler = [&](const RpcRequest&) -> Json {
                                    entered.set_value();
                                    std::this_thread::sleep_for(200ms);
                                    return "slow done";

@@ -15,12 +15,15 @@ namespace {
 /** A table with "echo" (a: number, b: string optional, c: bool optional) returning its params. */
 void AddEcho(RpcTable& table)
 {
-    table.Register(RpcMethod{"test", "echo",
-                             {{"a", RpcArgType::NUM, false, "", "first"},
-                              {"b|bee", RpcArgType::STR, true, "\"x\"", "second"},
-                              {"c", RpcArgType::BOOL, true, "", "third"}},
-                             "Echoes its parameters.", "[...]", "",
-                             [](const RpcRequest& req) -> Json { return req.params; }});
+    table.Register(RpcMethod{
+        .category = "test",
+        .name = "echo",
+        .args = {{.name = "a", .type = RpcArgType::NUM, .optional = false, .description = "first"},
+                 {.name = "b|bee", .type = RpcArgType::STR, .optional = true, .default_text = "\"x\"", .description = "second"},
+                 {.name = "c", .type = RpcArgType::BOOL, .optional = true, .description = "third"}},
+        .description = "Echoes its parameters.",
+        .handler = [](const RpcRequest& req) -> Json { return req.params; },
+        .results = {{.type = RpcResultType::ARR, .description = "the parameters", .inner = {{.type = RpcResultType::ANY}}}}});
 }
 
 RpcRequest Call(const std::string& method, Json params)
@@ -175,7 +178,7 @@ TEST_CASE("help groups commands by category and shows one command's help", "[rpc
     RpcTable table;
     AddEcho(table);
     const std::string all = table.Help();
-    CHECK(all.find("== Control ==\ngetrpcinfo\nhelp ( \"command\" )\nstop ( wait )\nuptime\n\n== Test ==\necho a ( \"b\" c )") == 0);
+    CHECK(all.find("== Control ==\ngetrpcinfo\nhelp ( \"command\" )\nstop\nuptime\n\n== Test ==\necho a ( \"b\" c )") == 0);
     const std::string one = table.Help("echo");
     CHECK(one.find("echo a ( \"b\" c )\n\nEchoes its parameters.\n\nArguments:\n1. a") == 0);
     CHECK(table.Help("nosuch") == "help: unknown command: nosuch");
@@ -219,7 +222,8 @@ TEST_CASE("ProcessJsonRpcBody answers legacy and 2.0 requests with Core's shapes
 
     r = run("{not json");
     CHECK(r.status == 500);
-    CHECK(r.body == "{\"result\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}\n");
+    // As Core: the request never parsed, so its id is null and the reply carries "id": null.
+    CHECK(r.body == "{\"result\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"},\"id\":null}\n");
 
     r = run("42");
     CHECK(r.status == 500);
@@ -243,7 +247,8 @@ TEST_CASE("-rpcwhitelist limits a user to its methods, batches included, as Core
 {
     RpcTable table;
     AddEcho(table);
-    table.Register(RpcMethod{"test", "ping", {}, "", "", "", [](const RpcRequest&) -> Json { return nullptr; }});
+    table.Register(RpcMethod{.category = "test", .name = "ping", .handler = [](const RpcRequest&) -> Json { return nullptr; },
+                             .results = {{.type = RpcResultType::NONE}}});
     RpcWhitelist wl;
     wl.Add("alice:echo, ping");  // ',' and ' ' both separate
     wl.Add("alice:echo,other");  // a second entry intersects: alice keeps echo only
