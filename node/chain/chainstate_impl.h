@@ -10,7 +10,6 @@
 #include "node/storage/block_tree_db.h"
 #include "node/storage/coins_cache.h"
 #include "node/storage/coins_db.h"
-#include "node/storage/tx_index.h"
 #include "node/chain/chain_log.h"
 
 #include <chrono>
@@ -65,7 +64,6 @@ struct Chainstate::Impl {
     std::unique_ptr<BlockTreeDB> tree;
     std::unique_ptr<CoinsViewDB> coins_db;
     std::unique_ptr<CoinsViewCache> coins;
-    std::unique_ptr<TxIndex> txindex;
     std::unique_ptr<ScriptCheckPool> pool;
 
     std::vector<ChainListener*> listeners; // guarded by listeners_mutex

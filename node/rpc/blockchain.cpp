@@ -357,11 +357,13 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         }});
 }
 
-void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate)
+void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate, index::TxIndexer* txindex)
 {
     RegisterBlockchainRpc(table, chainstate);
     RegisterMiningRpc(table, chainstate);
-    RegisterRawTransactionRpc(table, chainstate);
+    RegisterRawTransactionRpc(table, chainstate, txindex);
+    RegisterScanTxOutSetRpc(table, chainstate);
+    RegisterIndexRpc(table, txindex);
 }
 
 } // namespace node::rpc

@@ -26,7 +26,9 @@ TESTS = [
     "crash_recovery",
     "invalidate_reorg",
     "rawtransaction",
+    "txindex",
     "descriptors",
+    "scantxoutset",
 ]
 
 
