@@ -812,6 +812,12 @@ TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>
     return m_impl->tip_snapshot;
 }
 
+bool Chainstate::IsInterrupted() const
+{
+    std::lock_guard lock(m_impl->tip_mutex);
+    return m_impl->interrupted;
+}
+
 void Chainstate::Interrupt()
 {
     {

@@ -227,6 +227,8 @@ public:
     TipSnapshot WaitForTip(const std::function<bool(const TipSnapshot&)>& pred, std::chrono::milliseconds timeout);
     /** Wakes all waiters (shutdown). */
     void Interrupt();
+    /** True once Interrupt() was called: long readers (scantxoutset) stop early. Any thread. */
+    bool IsInterrupted() const;
 
     // ---- Durability ----
 

@@ -119,7 +119,8 @@ Json ScanStart(chain::Chainstate& cs, ScanState& state, const RpcRequest& req)
     bool success = true;
     std::vector<std::pair<consensus::OutPoint, consensus::Coin>> found;
     snapshot->first->ForEachCoin([&](const consensus::OutPoint& outpoint, const consensus::Coin& coin) {
-        if (++count % 8192 == 0 && state.should_abort) {
+        // Aborted by "abort", or the node is shutting down.
+        if (++count % 8192 == 0 && (state.should_abort || cs.IsInterrupted())) {
             success = false;
             return false;
         }
