@@ -5,6 +5,7 @@
 #include "consensus/encoding/base58.h"
 #include "consensus/hash.h"
 #include "consensus/hex.h"
+#include "consensus/script/interpreter.h"
 #include "consensus/script/key.h"
 #include "consensus/script/pubkey.h"
 #include "node/rpc/descriptor_util.h"
@@ -291,6 +292,96 @@ std::string DescriptorKey::OriginAt(uint32_t pos, const std::vector<uint8_t>& pu
 
 // ---------------------------------------------------------------- Descriptor
 
+namespace {
+
+/** BIP-342 leaf script of pk(KEY) in a tapscript: <x-only key> OP_CHECKSIG. */
+Script TapscriptPk(const Bytes& key)
+{
+    Script s;
+    s << Bytes(key.end() - 32, key.end()) << consensus::OP_CHECKSIG;
+    return s;
+}
+
+/** The BIP-341 leaf version of tapscript. */
+constexpr uint8_t TAPROOT_LEAF_TAPSCRIPT = 0xc0;
+/** BIP-341's control block allows 128 levels. */
+constexpr int TAPROOT_CONTROL_MAX_NODE_COUNT = 128;
+
+/** Core's Expr: the expression up to a ',' '}' or ')' at nesting level 0 (taken off expr). */
+std::string_view TakeExpr(std::string_view& expr)
+{
+    int level = 0;
+    size_t i = 0;
+    for (; i < expr.size(); ++i) {
+        const char c = expr[i];
+        if (c == '(' || c == '{') {
+            ++level;
+        } else if (level > 0 && (c == ')' || c == '}')) {
+            --level;
+        } else if (level == 0 && (c == ')' || c == '}' || c == ',')) {
+            break;
+        }
+    }
+    const std::string_view out = expr.substr(0, i);
+    expr.remove_prefix(i);
+    return out;
+}
+
+bool TakeConst(std::string_view c, std::string_view& expr)
+{
+    if (expr.substr(0, c.size()) != c) return false;
+    expr.remove_prefix(c.size());
+    return true;
+}
+
+} // namespace
+
+bool Descriptor::IsRange() const
+{
+    if (m_key && m_key->IsRange()) return true;
+    return std::any_of(m_leaves.begin(), m_leaves.end(), [](const TapLeaf& l) { return l.key.IsRange(); });
+}
+
+std::optional<consensus::Uint256> Descriptor::TaprootMerkleRoot(uint32_t pos, std::string& error) const
+{
+    // BIP-341: leaves hashed with TapLeaf, siblings combined with TapBranch, built from
+    // the depth-first list of (depth, leaf) as Core's TaprootBuilder does.
+    std::vector<std::pair<int, consensus::Uint256>> stack;
+    for (const TapLeaf& leaf : m_leaves) {
+        const auto key = leaf.key.PubKeyAt(pos, error);
+        if (!key) return std::nullopt;
+        const Script script = TapscriptPk(*key);
+        stack.emplace_back(leaf.depth, consensus::ComputeTapleafHash(TAPROOT_LEAF_TAPSCRIPT, script));
+        while (stack.size() >= 2 && stack.back().first == stack[stack.size() - 2].first) {
+            const auto right = stack.back();
+            stack.pop_back();
+            auto& left = stack.back();
+            left.second = consensus::ComputeTapbranchHash(left.second, right.second);
+            left.first -= 1;
+        }
+    }
+    if (stack.size() != 1 || stack[0].first != 0) {
+        error = "tr(): the script tree is incomplete";
+        return std::nullopt;
+    }
+    return stack[0].second;
+}
+
+std::string Descriptor::TreeString(uint32_t pos, size_t& i, int depth) const
+{
+    if (i >= m_leaves.size()) return "";
+    if (m_leaves[i].depth == depth) {
+        std::string error;
+        const auto key = m_leaves[i].key.PubKeyAt(pos, error);
+        const TapLeaf& leaf = m_leaves[i++];
+        if (!key) return "";
+        return "pk(" + leaf.key.OriginAt(pos, *key) + consensus::HexStr(std::span(*key).last(32)) + ")";
+    }
+    std::string left = TreeString(pos, i, depth + 1);
+    std::string right = TreeString(pos, i, depth + 1);
+    return "{" + left + "," + right + "}";
+}
+
 std::optional<Script> Descriptor::Expand(uint32_t pos, std::string& error) const
 {
     if (m_kind == Kind::SCRIPT) return m_script;
@@ -312,8 +403,13 @@ std::optional<Script> Descriptor::Expand(uint32_t pos, std::string& error) const
         return s;
     }
     case Kind::TR: {
-        // BIP-386 tr(KEY): the BIP-341 output key of the x-only internal key with no script tree.
-        const auto tweaked = consensus::TweakXOnly(std::span(*key).subspan(1, 32), nullptr);
+        // BIP-386: the BIP-341 output key of the x-only internal key and the tree's merkle root (if any).
+        std::optional<consensus::Uint256> root;
+        if (!m_leaves.empty()) {
+            root = TaprootMerkleRoot(pos, error);
+            if (!root) return std::nullopt;
+        }
+        const auto tweaked = consensus::TweakXOnly(std::span(*key).subspan(1, 32), root ? &*root : nullptr);
         if (!tweaked) {
             error = "Cannot derive script: invalid taproot tweak";
             return std::nullopt;
@@ -339,8 +435,14 @@ std::string Descriptor::InferAt(uint32_t pos) const
     case Kind::PKH: return AddDescriptorChecksum("pkh(" + origin + consensus::HexStr(*key) + ")");
     case Kind::WPKH: return AddDescriptorChecksum("wpkh(" + origin + consensus::HexStr(*key) + ")");
     case Kind::SH_WPKH: return AddDescriptorChecksum("sh(wpkh(" + origin + consensus::HexStr(*key) + "))");
-    case Kind::TR:
-        return AddDescriptorChecksum("tr(" + origin + consensus::HexStr(std::span(*key).subspan(1, 32)) + ")");
+    case Kind::TR: {
+        std::string tree;
+        if (!m_leaves.empty()) {
+            size_t i = 0;
+            tree = "," + TreeString(pos, i, 0);
+        }
+        return AddDescriptorChecksum("tr(" + origin + consensus::HexStr(std::span(*key).subspan(1, 32)) + tree + ")");
+    }
     case Kind::SCRIPT: break;
     }
     return "";
@@ -389,12 +491,54 @@ std::optional<Descriptor> ParseDescriptor(std::string_view desc, const consensus
         return with_key(Descriptor::Kind::SH_WPKH, wrapped, false, false);
     }
     if (Func("tr", expr, inner)) {
-        // Key path only; a script tree follows a top-level comma (none can occur inside a key).
-        if (inner.find(',') != std::string_view::npos) {
-            error = "tr() with a script tree is not supported yet (only tr(KEY))";
+        // tr(KEY) or tr(KEY,TREE) with TREE := pk(KEY) | {TREE,TREE} (BIP-386; Core's parser).
+        std::string_view rest = inner;
+        const std::string_view key_text = TakeExpr(rest);
+        if (!with_key(Descriptor::Kind::TR, key_text, false, true)) return std::nullopt;
+        if (rest.empty()) return d;
+        if (!TakeConst(",", rest)) {
+            error = std::string("tr: expected ',', got '") + rest[0] + "'";
             return std::nullopt;
         }
-        return with_key(Descriptor::Kind::TR, inner, false, true);
+        std::vector<bool> branches; // per open brace: whether its left side is done
+        while (true) {
+            while (TakeConst("{", rest)) {
+                branches.push_back(false);
+                if (static_cast<int>(branches.size()) > TAPROOT_CONTROL_MAX_NODE_COUNT) {
+                    error = "tr() supports at most " + std::to_string(TAPROOT_CONTROL_MAX_NODE_COUNT) + " nesting levels";
+                    return std::nullopt;
+                }
+            }
+            const std::string_view leaf_text = TakeExpr(rest);
+            std::string_view leaf_key;
+            if (!Func("pk", leaf_text, leaf_key)) {
+                error = "tr(): only pk() leaves are supported in a script tree, not '" + std::string(leaf_text) + "'";
+                return std::nullopt;
+            }
+            auto key = DescriptorKey::Parse(leaf_key, false, true, params, error);
+            if (!key) return std::nullopt;
+            d.m_leaves.push_back({static_cast<int>(branches.size()), std::move(*key)});
+            while (!branches.empty() && branches.back()) {
+                if (!TakeConst("}", rest)) {
+                    error = "tr(): expected '}' after script expression";
+                    return std::nullopt;
+                }
+                branches.pop_back();
+            }
+            if (!branches.empty() && !branches.back()) {
+                if (!TakeConst(",", rest)) {
+                    error = "tr(): expected ',' after script expression";
+                    return std::nullopt;
+                }
+                branches.back() = true;
+            }
+            if (branches.empty()) break;
+        }
+        if (!rest.empty()) {
+            error = "tr(): unexpected '" + std::string(rest) + "' after the script tree";
+            return std::nullopt;
+        }
+        return d;
     }
     const size_t paren = expr.find('(');
     error = "'" + std::string(expr.substr(0, paren)) + "' is not a valid descriptor function";

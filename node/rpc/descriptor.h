@@ -1,5 +1,6 @@
 // Output descriptors (BIP-380..386) for the node's RPCs, the part that needs no wallet:
-// addr(), raw(), pk(), pkh(), wpkh(), sh(wpkh()) and tr(KEY) (key path only), with key
+// addr(), raw(), pk(), pkh(), wpkh(), sh(wpkh()) and tr(KEY) or tr(KEY,TREE) whose leaves
+// are pk(KEY) (BIP-386), with key
 // expressions that are hex keys, x-only keys (in tr()), WIF keys, or extended keys
 // (xpub/xprv, tpub/tprv per network) with derivation steps, an optional /* or /*h range,
 // and an optional key origin [fingerprint/path]. The wallet will build the full language
@@ -55,7 +56,7 @@ private:
 /** A parsed descriptor that produces one scriptPubKey per position (one in all if not ranged). */
 class Descriptor {
 public:
-    bool IsRange() const { return m_key && m_key->IsRange(); }
+    bool IsRange() const;
     /** The scriptPubKey at pos (0 when not ranged); nullopt with Core's error if it cannot be derived. */
     std::optional<consensus::Script> Expand(uint32_t pos, std::string& error) const;
     /**
@@ -71,7 +72,17 @@ private:
     Kind m_kind{Kind::SCRIPT};
     consensus::Script m_script; // addr() / raw()
     std::optional<DescriptorKey> m_key;
+    /** A pk() leaf of a tr() script tree at its depth; the leaves are in depth-first order. */
+    struct TapLeaf {
+        int depth{0};
+        DescriptorKey key;
+    };
+    std::vector<TapLeaf> m_leaves;
     const consensus::ChainParams* m_params{nullptr};
+    /** The BIP-341 merkle root of the script tree at pos; nullopt with error if a key cannot be derived. */
+    std::optional<consensus::Uint256> TaprootMerkleRoot(uint32_t pos, std::string& error) const;
+    /** The tree as "{pk([origin]key),...}" with the keys at pos, from leaf i on at depth. */
+    std::string TreeString(uint32_t pos, size_t& i, int depth) const;
 };
 
 /** Parses a descriptor, checking "#checksum" if present (or required). nullopt with Core's error text. */

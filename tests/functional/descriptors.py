@@ -45,6 +45,8 @@ def to_test_network(key):
 TR_XONLY = "a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd"
 TR_WIF = "L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1"
 TR_SCRIPT = "512077aab6e066f8a7419c5ab714c12c67d25007ed55a43cadcacb4d7a970a093f11"
+TR_TREE_DESC = "tr(%s,pk(669b8afcec803a0d323e9a17f3ea8e68e8abe5a278020a929adbec52421adbd0))" % TR_XONLY
+TR_TREE_SCRIPT = "512017cf18db381d836d8923b1bdb246cfcd818da1a9f0e6e7907f187f0b2f937754"
 # BIP-382 test vectors (wpkh / sh(wpkh)) with key origins and derivation steps
 XPRV_13 = "xprv9vHkqa6EV4sPZHYqZznhT2NPtPCjKuDKGY38FBWLvgaDx45zo9WQRUT3dKYnjwih2yJD9mkrocEZXo1ex8G81dwSM1fwqWpWkeS3v86pgKt"
 XPUB_13 = "xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH"
@@ -69,6 +71,8 @@ def run(env):
     assert_equal(coinbase_script(n, h), TR_SCRIPT, "generatetodescriptor tr(WIF) pays BIP-386's script")
     h = n.generateblock("tr(%s)" % TR_XONLY, [])["hash"]
     assert_equal(coinbase_script(n, h), TR_SCRIPT, "generateblock tr(x-only key)")
+    h = n.generatetodescriptor(1, TR_TREE_DESC)[0]
+    assert_equal(coinbase_script(n, h), TR_TREE_SCRIPT, "tr(KEY,pk(KEY)) with a script tree pays BIP-386's script")
 
     # Key origin + extended private key + derivation steps; the same through the extended public key.
     h = n.generatetodescriptor(1, "wpkh([ffffffff/13']%s/1/2/0)" % tprv13)[0]
