@@ -176,6 +176,15 @@ TEST_CASE("Descriptor keys: Core's errors, ranges and hardened steps", "[rpc]")
     CHECK(ParseDescriptor("tr(" + xonly + ")", main, error));
     CHECK_FALSE(ParseDescriptor("wpkh(" + xonly + ")", main, error));
     CHECK(error == "Pubkey '" + xonly + "' is invalid");
+    // Malformed script trees are refused, never crash.
+    for (const std::string& bad : std::vector<std::string>{"tr(" + xonly + ",)", "tr(" + xonly + ",{)", "tr(" + xonly + ",{pk(" + xonly + "))",
+                                  "tr(" + xonly + ",{pk(" + xonly + "),pk(" + xonly + "),pk(" + xonly + ")})",
+                                  "tr(" + xonly + ",pk(" + xonly + ")})", std::string("tr(,)"), "tr(" + xonly + ",raw(51))",
+                                  "tr(" + xonly + "," + std::string(129, '{') + "pk(" + xonly + ")" + std::string(129, '}') + ")"}) {
+        INFO(bad);
+        CHECK_FALSE(ParseDescriptor(bad, main, error));
+        CHECK_FALSE(error.empty());
+    }
     // The inferred descriptor of a derived key carries the origin path as Core prints it.
     d = ParseDescriptor("wpkh([deadbeef/84h/0h/0h]" + xpub + "/1/*)", main, error);
     REQUIRE(d);
