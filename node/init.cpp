@@ -3,6 +3,7 @@
 #include "consensus/params.h"
 #include "consensus/versionbits.h"
 #include "node/chain/chainstate.h"
+#include "node/index/tx_indexer.h"
 #include "node/rpc/auth.h"
 #include "node/rpc/http_options.h"
 #include "node/rpc/http_server.h"
@@ -277,13 +278,26 @@ int RunDaemon(int argc, char* argv[])
     copts.par = static_cast<int>(args.GetIntArg("-par", 0));
     copts.reindex = args.GetBoolArg("-reindex", false);
     copts.reindex_chainstate = args.GetBoolArg("-reindex-chainstate", false);
-    copts.txindex = args.GetBoolArg("-txindex", false);
+    const bool txindex_enabled = args.GetBoolArg("-txindex", false);
     util::LogPrintf("Opening the chainstate (dbcache %lld MiB%s%s)", static_cast<long long>(dbcache_mib),
                     copts.reindex ? ", reindex" : "", copts.reindex_chainstate ? ", reindex-chainstate" : "");
     std::unique_ptr<chain::Chainstate> chainstate = chain::Chainstate::Open(copts, error);
     int exit_code = 0;
     std::atomic<bool> import_interrupt{false};
     std::thread import_thread;
+    std::unique_ptr<index::ChainstateBlockSource> index_source;
+    std::unique_ptr<index::TxIndexer> txindex;
+    if (chainstate && txindex_enabled) {
+        // The index follows the chain on its own thread (Core's BaseIndex); a -reindex
+        // rebuilds it too.
+        index_source = std::make_unique<index::ChainstateBlockSource>(*chainstate);
+        txindex = std::make_unique<index::TxIndexer>(*index_source);
+        if (!txindex->Open(datadir_net / "indexes" / "txindex", copts.reindex || copts.reindex_chainstate, error)) {
+            txindex.reset();
+            chainstate.reset(); // reported below
+
+        }
+    }
     if (!chainstate) {
         PrintError(error);
         util::LogPrintf("Error: %s", error.c_str());
@@ -291,7 +305,8 @@ int RunDaemon(int argc, char* argv[])
     } else {
         util::LogPrintf("Loaded chain: height %d, best block %s", chainstate->Height(),
                         chainstate->GetTipSnapshot().hash.GetHex().c_str());
-        rpc::RegisterChainRpcs(table, *chainstate);
+        rpc::RegisterChainRpcs(table, *chainstate, txindex.get());
+        if (txindex) txindex->Start();
         std::vector<std::filesystem::path> loadblock;
         for (const auto& f : args.GetArgs("-loadblock")) loadblock.push_back(util::AbsPathForConfigVal(datadir_net, f));
         const bool reindexing = copts.reindex;
@@ -329,10 +344,13 @@ int RunDaemon(int argc, char* argv[])
     if (chainstate) chainstate->Interrupt();
     if (import_thread.joinable()) import_thread.join();
     if (http) http->Stop();
+    if (txindex) txindex->Stop();
     if (chainstate && !chainstate->Flush()) {
         util::LogPrintf("Error: final flush failed");
         exit_code = 1;
     }
+    txindex.reset();
+    index_source.reset();
     chainstate.reset();
     if (cookie_written) rpc::DeleteAuthCookie(cookie_path);
     util::LogPrintf("Shutdown: done");

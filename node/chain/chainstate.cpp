@@ -306,7 +306,6 @@ bool Chainstate::Impl::FlushLocked(bool force_coins)
     }
     last_index_flush = std::chrono::steady_clock::now();
     if (force_coins || coins->DynamicMemoryUsage() > opts.dbcache_bytes) {
-        if (txindex && active.Tip() && !txindex->SetBestBlock(active.Tip()->GetBlockHash())) return false;
         if (!coins->Flush()) return false;
         last_coins_flush = std::chrono::steady_clock::now();
     }
@@ -438,13 +437,6 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     d.coins_db->SimulateCrashAfterBatches(options.simulate_crash_after_batches);
     d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
     d.blocks = std::make_unique<BlockStore>(options.data_dir / "blocks", options.params->message_start);
-    if (options.txindex) {
-        d.txindex = std::make_unique<TxIndex>();
-        if (!d.txindex->Open(options.data_dir / "indexes" / "txindex", options.reindex || options.reindex_chainstate,
-                             error)) {
-            return nullptr;
-        }
-    }
     int threads = options.par;
     if (threads <= 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     d.pool = std::make_unique<ScriptCheckPool>(std::min(threads, 64));
@@ -678,6 +670,15 @@ std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoin
     return TxOutInfo{*coin, m_impl->active.Tip()};
 }
 
+std::optional<std::pair<std::unique_ptr<CoinsSnapshot>, const BlockIndex*>> Chainstate::SnapshotCoins()
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!m_impl->FlushLocked(true)) return std::nullopt;
+    auto snapshot = m_impl->coins_db->TakeSnapshot();
+    if (!snapshot) return std::nullopt;
+    return std::make_pair(std::move(snapshot), static_cast<const BlockIndex*>(m_impl->active.Tip()));
+}
+
 std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
 {
     std::lock_guard lock(m_impl->mutex);
@@ -686,28 +687,47 @@ std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
     return stats;
 }
 
-std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>>
-Chainstate::FindTransaction(const Uint256& txid) const
+const BlockIndex* Chainstate::NextSyncBlock(const BlockIndex* after, FlatFilePos& pos,
+                                            const std::function<void()>& at_tip) const
 {
     std::lock_guard lock(m_impl->mutex);
-    if (!m_impl->txindex) return std::nullopt;
-    const auto entry = m_impl->txindex->Find(txid);
-    if (!entry) return std::nullopt;
-    // Find the block by reading it and locating the transaction; index by position.
-    auto raw = m_impl->blocks->ReadRawBlock(entry->block_pos);
-    if (!raw || entry->tx_offset >= raw->size()) return std::nullopt;
+    const Chain& active = m_impl->active;
+    const BlockIndex* next = nullptr;
+    if (!after) {
+        next = active[0];
+    } else if (active.Contains(after)) {
+        next = active.Next(after);
+    } else {
+        const BlockIndex* fork = active.FindFork(after);
+        next = fork ? active.Next(fork) : active[0];
+    }
+    if (!next) {
+        at_tip();
+        return nullptr;
+    }
+    pos = next->data_pos;
+    return next;
+}
+
+std::optional<consensus::Block> Chainstate::ReadBlockAt(const FlatFilePos& pos) const
+{
+    return m_impl->blocks->ReadBlock(pos); // BlockStore reads take no lock
+}
+
+std::optional<std::pair<consensus::Transaction, Uint256>> Chainstate::ReadTransactionAt(const FlatFilePos& pos,
+                                                                                      uint32_t tx_offset) const
+{
+    auto raw = m_impl->blocks->ReadRawBlock(pos);
+    if (!raw || tx_offset < consensus::BlockHeader::SIZE || tx_offset >= raw->size()) return std::nullopt;
     try {
-        consensus::ByteReader r(std::span<const uint8_t>(*raw).subspan(entry->tx_offset));
-        auto tx = consensus::MakeTransactionRef(consensus::MutableTransaction::Deserialize(r));
+        consensus::ByteReader r(std::span<const uint8_t>(*raw).subspan(tx_offset));
+        auto tx = consensus::Transaction::Deserialize(r);
         consensus::ByteReader hr(*raw);
-        const auto header = consensus::BlockHeader::Deserialize(hr);
-        return std::make_pair(tx, static_cast<const BlockIndex*>(m_impl->Lookup(header.GetHash())));
+        return std::make_pair(std::move(tx), consensus::BlockHeader::Deserialize(hr).GetHash());
     } catch (const consensus::DecodeError&) {
         return std::nullopt;
     }
 }
-
-bool Chainstate::HasTxIndex() const { return m_impl->txindex != nullptr; }
 
 bool Chainstate::IsInitialBlockDownload() const
 {
@@ -801,6 +821,12 @@ TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>
         m_impl->tip_cv.wait_for(lock, timeout, done);
     }
     return m_impl->tip_snapshot;
+}
+
+bool Chainstate::IsInterrupted() const
+{
+    std::lock_guard lock(m_impl->tip_mutex);
+    return m_impl->interrupted;
 }
 
 void Chainstate::Interrupt()

@@ -32,7 +32,6 @@
 
 namespace node {
 class BlockTreeDB;
-class TxIndex;
 class CoinsViewCache;
 } // namespace node
 
@@ -74,8 +73,6 @@ struct ChainstateOptions {
     bool reindex{false};
     /** Wipe the chainstate and rebuild it from the stored blocks (-reindex-chainstate). */
     bool reindex_chainstate{false};
-    /** Maintain a transaction index (-txindex). */
-    bool txindex{false};
     /** Largest single LevelDB write of a coins flush, in bytes (-dbbatchsize). */
     size_t coins_batch_bytes{CoinsViewDB::DEFAULT_BATCH_BYTES};
     /** Tests only: the coins database stops writing after this many partial writes of a flush (-1: never). */
@@ -197,11 +194,27 @@ public:
     std::optional<BlockUndo> ReadUndo(const BlockIndex* index) const;
     /** The unspent coin at outpoint in the UTXO set (as of the tip). */
     std::optional<TxOutInfo> GetTxOut(const consensus::OutPoint& outpoint) const;
+    /**
+     * Flushes the coins cache, then freezes the coins database (scantxoutset): the
+     * snapshot and the tip it is current to. Read the snapshot without the lock while
+     * blocks keep connecting; it must be released before the chainstate closes.
+     * nullopt if the flush fails.
+     */
+    std::optional<std::pair<std::unique_ptr<CoinsSnapshot>, const BlockIndex*>> SnapshotCoins();
     /** Flushes, then computes UTXO set statistics and the chosen hash over the whole database. */
     std::optional<UtxoStats> GetUtxoStats(UtxoHashType hash_type = UtxoHashType::HASH_SERIALIZED);
-    /** With -txindex: the transaction and the block containing it. */
-    std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>> FindTransaction(const consensus::Uint256& txid) const;
-    bool HasTxIndex() const;
+    /**
+     * For background indexes (node/index/): the active-chain block after `after` (the
+     * genesis block for nullptr, the block after the fork if `after` left the active
+     * chain) with its position in pos. If there is none, calls at_tip under the lock (so
+     * notifications of later blocks come after it) and returns nullptr.
+     */
+    const BlockIndex* NextSyncBlock(const BlockIndex* after, FlatFilePos& pos, const std::function<void()>& at_tip) const;
+    /** Reads a stored block by position without taking the lock (block records never move). */
+    std::optional<consensus::Block> ReadBlockAt(const FlatFilePos& pos) const;
+    /** The transaction tx_offset bytes into the block at pos and the block's hash, without the lock. */
+    std::optional<std::pair<consensus::Transaction, consensus::Uint256>> ReadTransactionAt(const FlatFilePos& pos,
+                                                                                           uint32_t tx_offset) const;
     /** True while importing/reindexing or far behind (tip older than 24 h), as Core's IsInitialBlockDownload. */
     bool IsInitialBlockDownload() const;
     /** Estimated fraction of the chain verified (0..1), for getblockchaininfo. */
@@ -248,6 +261,8 @@ public:
     TipSnapshot WaitForTip(const std::function<bool(const TipSnapshot&)>& pred, std::chrono::milliseconds timeout);
     /** Wakes all waiters (shutdown). */
     void Interrupt();
+    /** True once Interrupt() was called: long readers (scantxoutset) stop early. Any thread. */
+    bool IsInterrupted() const;
 
     // ---- Durability ----
 

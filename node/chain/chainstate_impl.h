@@ -10,7 +10,6 @@
 #include "node/storage/block_tree_db.h"
 #include "node/storage/coins_cache.h"
 #include "node/storage/coins_db.h"
-#include "node/storage/tx_index.h"
 #include "node/chain/chain_log.h"
 
 #include "consensus/versionbits.h"
@@ -67,7 +66,6 @@ struct Chainstate::Impl {
     std::unique_ptr<BlockTreeDB> tree;
     std::unique_ptr<CoinsViewDB> coins_db;
     std::unique_ptr<CoinsViewCache> coins;
-    std::unique_ptr<TxIndex> txindex;
     std::unique_ptr<ScriptCheckPool> pool;
     /**
      * BIP-9 states per deployment, cached at period boundaries (keys are index entries, which

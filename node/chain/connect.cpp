@@ -348,9 +348,6 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
         if (r.IsInvalid()) InvalidBlockFound(index, r);
         return r;
     }
-    if (txindex && !txindex->WriteBlock(*block, index->data_pos, index->GetBlockHash())) {
-        return ValidationResult::Error("failed to write the transaction index");
-    }
     active.SetTip(index);
     LogUpdateTip();
     if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
@@ -368,7 +365,6 @@ ValidationResult Chainstate::Impl::DisconnectTip()
         return ValidationResult::Error("failed to disconnect block " + tip->GetBlockHash().GetHex());
     }
     if (!view.Flush()) return ValidationResult::Error("failed to update the coins cache");
-    if (txindex && !txindex->EraseBlock(*block)) return ValidationResult::Error("failed to update the transaction index");
     active.SetTip(tip->prev);
     LogUpdateTip();
     if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});

@@ -529,13 +529,15 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         .results = HashHeightDoc()});
 }
 
-void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate)
+void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate, index::TxIndexer* txindex)
 {
     RegisterBlockchainRpc(table, chainstate);
     RegisterMiningRpc(table, chainstate);
-    RegisterRawTransactionRpc(table, chainstate);
+    RegisterRawTransactionRpc(table, chainstate, txindex);
     RegisterChainStatsRpc(table, chainstate);
     RegisterOutputScriptRpc(table, chainstate);
+    RegisterScanTxOutSetRpc(table, chainstate);
+    RegisterIndexRpc(table, txindex);
 }
 
 } // namespace node::rpc

@@ -59,6 +59,7 @@ const ConvertParam CONVERT_PARAMS[] = {
     {"generatetodescriptor", 0, "num_blocks"},
     {"generatetodescriptor", 2, "maxtries"},
     {"generateblock", 1, "transactions"},
+    {"scantxoutset", 1, "scanobjects"},
     {"generateblock", 2, "submit"},
     {"getnetworkhashps", 0, "nblocks"},
     {"getnetworkhashps", 1, "height"},

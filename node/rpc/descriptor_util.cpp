@@ -36,57 +36,6 @@ uint64_t PolyMod(uint64_t c, int val)
     return c;
 }
 
-/** If expr is name(...), sets inner to the part between the parentheses. */
-bool Func(std::string_view name, std::string_view expr, std::string_view& inner)
-{
-    if (expr.size() >= name.size() + 2 && expr.substr(0, name.size()) == name && expr[name.size()] == '(' &&
-        expr.back() == ')') {
-        inner = expr.substr(name.size() + 1, expr.size() - name.size() - 2);
-        return true;
-    }
-    return false;
-}
-
-/** A hex public key that is on the curve and not hybrid, as Core's ParsePubkeyInner for constant keys. */
-std::optional<Bytes> ParsePubKey(std::string_view str, bool permit_uncompressed, std::string& error)
-{
-    auto data = consensus::TryParseHex(str);
-    if (data && !data->empty()) {
-        if (IsValidPubKeySize(*data) && (*data)[0] != 2 && (*data)[0] != 3 && (*data)[0] != 4) {
-            error = "Hybrid public keys are not allowed";
-            return std::nullopt;
-        }
-        secp256k1_pubkey parsed;
-        if (IsValidPubKeySize(*data) &&
-            secp256k1_ec_pubkey_parse(consensus::SecpVerifyContext(), &parsed, data->data(), data->size())) {
-            if (permit_uncompressed || data->size() == 33) return data;
-            error = "Uncompressed keys are not allowed";
-            return std::nullopt;
-        }
-        error = "Pubkey '" + std::string(str) + "' is invalid";
-        return std::nullopt;
-    }
-    error = "key '" + std::string(str) + "' is not valid";
-    return std::nullopt;
-}
-
-Script P2pkh(const Bytes& key)
-{
-    const consensus::Uint160 h = consensus::Hash160(key);
-    Script s;
-    s << consensus::OP_DUP << consensus::OP_HASH160 << Bytes(h.begin(), h.end()) << consensus::OP_EQUALVERIFY
-      << consensus::OP_CHECKSIG;
-    return s;
-}
-
-Script P2wpkh(const Bytes& key)
-{
-    const consensus::Uint160 h = consensus::Hash160(key);
-    Script s;
-    s << consensus::OP_0 << Bytes(h.begin(), h.end());
-    return s;
-}
-
 bool IsNonHybridKey(const Bytes& key)
 {
     return IsValidPubKeySize(key) && key[0] != 6 && key[0] != 7;
@@ -156,58 +105,6 @@ bool CheckDescriptorChecksum(std::string_view desc, bool require_checksum, std::
     }
     if (payload) *payload = std::string(body);
     return true;
-}
-
-std::optional<Script> ParseDescriptorScript(std::string_view desc, const consensus::ChainParams& params,
-                                            std::string& error, bool require_checksum)
-{
-    std::string body;
-    if (!CheckDescriptorChecksum(desc, require_checksum, error, &body)) return std::nullopt;
-    const std::string_view expr = body;
-    std::string_view inner;
-    if (Func("addr", expr, inner)) {
-        auto script = DecodeAddress(std::string(inner), params, nullptr);
-        if (!script) error = "Address is not valid";
-        return script;
-    }
-    if (Func("raw", expr, inner)) {
-        auto bytes = consensus::TryParseHex(inner);
-        if (!bytes || bytes->empty()) {
-            error = "Raw script is not hex";
-            return std::nullopt;
-        }
-        return Script(*bytes);
-    }
-    if (Func("pk", expr, inner)) {
-        auto key = ParsePubKey(inner, true, error);
-        if (!key) return std::nullopt;
-        Script s;
-        s << *key << consensus::OP_CHECKSIG;
-        return s;
-    }
-    if (Func("pkh", expr, inner)) {
-        auto key = ParsePubKey(inner, true, error);
-        if (!key) return std::nullopt;
-        return P2pkh(*key);
-    }
-    if (Func("wpkh", expr, inner)) {
-        auto key = ParsePubKey(inner, false, error);
-        if (!key) return std::nullopt;
-        return P2wpkh(*key);
-    }
-    std::string_view wrapped;
-    if (Func("sh", expr, inner) && Func("wpkh", inner, wrapped)) {
-        auto key = ParsePubKey(wrapped, false, error);
-        if (!key) return std::nullopt;
-        const Script redeem = P2wpkh(*key);
-        const consensus::Uint160 h = consensus::Hash160(redeem);
-        Script s;
-        s << consensus::OP_HASH160 << Bytes(h.begin(), h.end()) << consensus::OP_EQUAL;
-        return s;
-    }
-    const size_t paren = expr.find('(');
-    error = "'" + std::string(expr.substr(0, paren)) + "' is not a valid descriptor function";
-    return std::nullopt;
 }
 
 std::string InferDescriptor(const Script& script, const consensus::ChainParams& params)

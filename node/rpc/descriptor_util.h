@@ -1,6 +1,6 @@
-// Output descriptors, the small subset the node's RPCs need: Core's descriptor checksum,
-// parsing of single-script descriptors (addr, raw, pk, pkh, wpkh) for generatetodescriptor,
-// and InferDescriptor-lite for the "desc" field of decodescript and scriptPubKey objects.
+// Output descriptor helpers: Core's descriptor checksum, the one-script shortcut
+// ParseDescriptorScript (parsing itself lives in descriptor.h), and InferDescriptor-lite
+// for the "desc" field of decodescript and scriptPubKey objects.
 // Pure functions, any thread.
 #pragma once
 
@@ -28,9 +28,9 @@ bool CheckDescriptorChecksum(std::string_view desc, bool require_checksum, std::
                              std::string* payload = nullptr);
 
 /**
- * The scriptPubKey of a descriptor: addr(ADDRESS), raw(HEX), pk(KEY), pkh(KEY), wpkh(KEY),
- * sh(wpkh(KEY)) with hex public keys, optionally with #checksum. nullopt and error
- * (Core's wording where Core has one) if it is malformed or unsupported.
+ * The one scriptPubKey of a descriptor that ParseDescriptor (descriptor.h) accepts and that
+ * is not ranged, optionally with #checksum. nullopt and error (Core's wording where Core
+ * has one, RANGED_DESCRIPTOR_ERROR for a ranged one) otherwise. Defined in descriptor.cpp.
  */
 std::optional<consensus::Script> ParseDescriptorScript(std::string_view desc, const consensus::ChainParams& params,
                                                        std::string& error, bool require_checksum = false);

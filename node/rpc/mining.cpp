@@ -5,6 +5,7 @@
 // happens without any chainstate lock held.
 #include "node/chain/chainstate.h"
 #include "node/rpc/core_io.h"
+#include "node/rpc/descriptor.h"
 #include "node/rpc/descriptor_util.h"
 #include "node/rpc/key_io.h"
 #include "node/rpc/register.h"
@@ -164,11 +165,20 @@ uint64_t MaxTriesParam(const Json& params, size_t i)
     return static_cast<uint64_t>(static_cast<int>(GetInt(params[i]))); // as Core: getInt<int>, then widened
 }
 
-/** Core's getScriptFromDescriptor: the script of a single-script descriptor; nullopt with error otherwise. */
+/**
+ * Core's getScriptFromDescriptor: the script of a descriptor; nullopt with error if text
+ * does not parse as one. Throws Core's RPC_INVALID_PARAMETER for a ranged descriptor and
+ * RPC_INVALID_ADDRESS_OR_KEY if its script cannot be derived (a hardened step from an xpub).
+ */
 std::optional<consensus::Script> OutputScript(const std::string& text, const consensus::ChainParams& params,
                                               std::string& error)
 {
-    return ParseDescriptorScript(text, params, error, false);
+    const auto desc = ParseDescriptor(text, params, error, false);
+    if (!desc) return std::nullopt;
+    if (desc->IsRange()) throw RpcError(RPC_INVALID_PARAMETER, std::string(RANGED_DESCRIPTOR_ERROR));
+    auto script = desc->Expand(0, error);
+    if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
+    return script;
 }
 
 Json GetMiningInfo(Chainstate& cs)

@@ -3,6 +3,7 @@
 // decoding transactions and scripts, and building unsigned transactions. Handlers run on
 // RPC worker threads and use only the chainstate's public API.
 #include "node/chain/chainstate.h"
+#include "node/index/tx_indexer.h"
 #include "node/rpc/core_io.h"
 #include "node/rpc/descriptor_util.h"
 #include "node/rpc/key_io.h"
@@ -84,7 +85,7 @@ void TxToJsonWithBlock(Json& entry, const consensus::Transaction& tx, const Bloc
     }
 }
 
-Json GetRawTransaction(Chainstate& cs, const RpcRequest& req)
+Json GetRawTransaction(Chainstate& cs, index::TxIndexer* txindex, const RpcRequest& req)
 {
     const consensus::Uint256 txid = ParseHashV(req.params[0], "parameter 1");
     if (txid == cs.Params().GenesisBlock().merkle_root) {
@@ -114,8 +115,8 @@ Json GetRawTransaction(Chainstate& cs, const RpcRequest& req)
             if (t->GetTxid() == txid) tx = t;
         }
         found_in = block_index;
-    } else if (cs.HasTxIndex()) {
-        if (auto hit = cs.FindTransaction(txid)) {
+    } else if (txindex) {
+        if (auto hit = txindex->FindTransaction(txid)) {
             tx = hit->first;
             found_in = hit->second;
         }
@@ -124,9 +125,11 @@ Json GetRawTransaction(Chainstate& cs, const RpcRequest& req)
         std::string msg;
         if (block_index) {
             msg = "No such transaction found in the provided block";
-        } else if (!cs.HasTxIndex()) {
+        } else if (!txindex) {
             msg = "No such mempool transaction. Use -txindex or provide a block hash to enable blockchain "
                   "transaction queries";
+        } else if (!txindex->IsSynced()) {
+            msg = "No such mempool transaction. Blockchain transactions are still in the process of being indexed";
         } else {
             msg = "No such mempool or blockchain transaction";
         }
@@ -358,7 +361,7 @@ Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
 
 } // namespace
 
-void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs)
+void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer* txindex)
 {
     const std::string cat = "rawtransactions";
     std::vector<RpcResult> tx_v1 = {
@@ -392,7 +395,7 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs)
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 0 \"myblockhash\"") +
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 1 \"myblockhash\"") +
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 2 \"myblockhash\""),
-        .handler = [&cs](const RpcRequest& req) { return GetRawTransaction(cs, req); },
+        .handler = [&cs, txindex](const RpcRequest& req) { return GetRawTransaction(cs, txindex, req); },
         .results = {
             {.type = T::STR, .description = "The serialized transaction as a hex-encoded string for 'txid'",
              .cond = "if verbosity is not set or set to 0"},

@@ -9,6 +9,9 @@
 namespace node::chain {
 class Chainstate;
 } // namespace node::chain
+namespace node::index {
+class TxIndexer;
+} // namespace node::index
 
 namespace node::rpc {
 
@@ -25,8 +28,11 @@ void RegisterBlockchainRpc(RpcTable& table, chain::Chainstate& chainstate);
  */
 void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate);
 
-/** getrawtransaction, decoderawtransaction, decodescript, createrawtransaction. */
-void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate);
+/**
+ * getrawtransaction, decoderawtransaction, decodescript, createrawtransaction.
+ * txindex (nullptr without -txindex) must outlive the table's use of the methods.
+ */
+void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate, index::TxIndexer* txindex = nullptr);
 
 /** getdeploymentinfo, getchaintxstats, getblockstats, verifychain (node/rpc/chain_stats.cpp). */
 void RegisterChainStatsRpc(RpcTable& table, chain::Chainstate& chainstate);
@@ -34,7 +40,13 @@ void RegisterChainStatsRpc(RpcTable& table, chain::Chainstate& chainstate);
 /** validateaddress (Core's "util" category; node/rpc/output_script.cpp). */
 void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& chainstate);
 
+/** scantxoutset (start / abort / status over a snapshot of the UTXO set). */
+void RegisterScanTxOutSetRpc(RpcTable& table, chain::Chainstate& chainstate);
+
+/** getindexinfo (Core's "util" category); txindex may be nullptr (no index running). */
+void RegisterIndexRpc(RpcTable& table, const index::TxIndexer* txindex);
+
 /** All of the above. */
-void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate);
+void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, index::TxIndexer* txindex = nullptr);
 
 } // namespace node::rpc

@@ -241,6 +241,32 @@ void CoinsViewDB::ForEachCoin(const std::function<bool(const consensus::OutPoint
     IterateCoins(*m_db, options, fn);
 }
 
+CoinsSnapshot::CoinsSnapshot(leveldb::DB& db, const leveldb::Snapshot* snapshot) : m_db(db), m_snapshot(snapshot)
+{
+    leveldb::ReadOptions options;
+    options.snapshot = m_snapshot;
+    std::string best;
+    if (m_db.Get(options, DB_BEST_BLOCK, &best).ok() && best.size() == 32) {
+        m_best_block = consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(best.data()), 32));
+    }
+}
+
+CoinsSnapshot::~CoinsSnapshot() { m_db.ReleaseSnapshot(m_snapshot); }
+
+void CoinsSnapshot::ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const
+{
+    leveldb::ReadOptions options;
+    options.fill_cache = false;
+    options.snapshot = m_snapshot;
+    IterateCoins(m_db, options, fn);
+}
+
+std::unique_ptr<CoinsSnapshot> CoinsViewDB::TakeSnapshot() const
+{
+    if (!m_db) return nullptr;
+    return std::unique_ptr<CoinsSnapshot>(new CoinsSnapshot(*m_db, m_db->GetSnapshot()));
+}
+
 UtxoStats CoinsViewDB::ComputeStats(UtxoHashType hash_type) const
 {
     UtxoStats stats;

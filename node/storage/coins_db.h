@@ -14,6 +14,7 @@ namespace leveldb {
 class Cache;
 class DB;
 class FilterPolicy;
+class Snapshot;
 } // namespace leveldb
 
 namespace node {
@@ -33,6 +34,30 @@ struct UtxoStats {
     consensus::Uint256 muhash;
     uint64_t disk_size{0};
     consensus::Uint256 best_block;
+};
+
+/**
+ * The coins database frozen at one moment (a LevelDB snapshot): later writes are not seen.
+ * Read it from any thread without the chain lock; it must not outlive its CoinsViewDB.
+ */
+class CoinsSnapshot {
+public:
+    ~CoinsSnapshot();
+    CoinsSnapshot(const CoinsSnapshot&) = delete;
+    CoinsSnapshot& operator=(const CoinsSnapshot&) = delete;
+    /** The block the snapshot's coins are current to (null if none was recorded). */
+    const consensus::Uint256& BestBlock() const { return m_best_block; }
+    /** A snapshot of the database as it is now (nullptr if not open); flush the cache first to include it. */
+    std::unique_ptr<CoinsSnapshot> TakeSnapshot() const;
+    /** Walks every coin in key order (txid bytes, then index); stops if fn returns false. */
+    void ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
+
+private:
+    friend class CoinsViewDB;
+    CoinsSnapshot(leveldb::DB& db, const leveldb::Snapshot* snapshot);
+    leveldb::DB& m_db;
+    const leveldb::Snapshot* m_snapshot;
+    consensus::Uint256 m_best_block;
 };
 
 /**
@@ -80,6 +105,8 @@ public:
      */
     bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) override;
 
+    /** A snapshot of the database as it is now (nullptr if not open); flush the cache first to include it. */
+    std::unique_ptr<CoinsSnapshot> TakeSnapshot() const;
     /** Walks every coin in key order (txid bytes, then index); stops if fn returns false. */
     void ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
     /** Statistics and the chosen deterministic hash of the whole set (none for NONE). */

@@ -105,4 +105,12 @@ bool TxIndex::SetBestBlock(const consensus::Uint256& hash)
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "txindex best block write");
 }
 
+bool TxIndex::Commit(const consensus::Uint256& hash)
+{
+    if (!m_db) return false;
+    leveldb::WriteBatch batch;
+    batch.Put(DB_BEST_BLOCK, HashSlice(hash));
+    return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "txindex commit");
+}
+
 } // namespace node

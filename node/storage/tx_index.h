@@ -55,8 +55,10 @@ public:
 
     /** Hash of the last block indexed (null if none). */
     consensus::Uint256 GetBestBlock() const;
-    /** Sets the best block alone (e.g. after catching up). False on I/O error. */
+    /** Sets the best block alone (e.g. a rewind after a reorg). False on I/O error. */
     bool SetBestBlock(const consensus::Uint256& hash);
+    /** Sets the best block with a synced write (shutdown: everything before it is durable too). False on I/O error. */
+    bool Commit(const consensus::Uint256& hash);
 
 private:
     // Declared before m_db so they outlive it.

@@ -40,6 +40,11 @@ def run(env):
     assert_equal(utxo2["hash_serialized_3"], utxo["hash_serialized_3"], "hash_serialized_3 after restart")
     assert_equal(utxo2["txouts"], utxo["txouts"], "txouts after restart")
     assert_equal(utxo2["total_amount"], utxo["total_amount"], "total_amount after restart")
+    # disk_size: Core's estimate of the coin records' bytes on disk (LevelDB's approximate size of
+    # the 'C' key range; data still only in the write log is not counted). Core's rpc_blockchain.py
+    # expects 6400 < disk_size < 64000 for 200 coins on a restarted node; it grows with the set.
+    check(6400 < utxo2["disk_size"] < 64000, "gettxoutsetinfo disk_size of 200 coins is in Core's range: %s" % utxo2["disk_size"])
+    assert_equal(node.gettxoutsetinfo("none")["disk_size"], utxo2["disk_size"], "disk_size does not depend on hash_type")
     assert_equal(node.getblockcount(), NBLOCKS, "getblockcount after restart")
 
     # --- getblockhash for every height matches what generatetoaddress returned

@@ -32,6 +32,9 @@ TESTS = [
     "verifychain",
     "validateaddress",
     "rpc_help_and_cli",
+    "txindex",
+    "descriptors",
+    "scantxoutset",
 ]
 
 

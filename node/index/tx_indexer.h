@@ -1,0 +1,131 @@
+// The -txindex background indexer, after Bitcoin Core's BaseIndex/TxIndex: it records its
+// own best block in its database (node/storage/tx_index.*); when that is behind the
+// active chain at start (-txindex switched on for an existing datadir, or an unclean
+// stop), a thread reads the stored blocks from there to the tip and indexes them, then
+// the indexer follows new blocks through the chain's notifications. A reorg only rewinds
+// its best block (as Core's txindex, entries of disconnected blocks may stay).
+#pragma once
+
+#include "consensus/primitives/block.h"
+#include "node/chain/chainstate.h"
+#include "node/storage/block_store.h"
+#include "node/storage/tx_index.h"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace node::index {
+
+/** One block of the active chain to index and where its bytes are. */
+struct SyncBlock {
+    const chain::BlockIndex* index{nullptr};
+    FlatFilePos pos;
+};
+
+/**
+ * Where an index reads the chain from (Chainstate implements it through
+ * ChainstateBlockSource; tests may wrap it, e.g. to pace the indexer). Every method may
+ * be called from any thread.
+ */
+class BlockSource {
+public:
+    virtual ~BlockSource() = default;
+    /**
+     * The active-chain block after `after` (the genesis block for nullptr; the block after
+     * the fork if `after` left the active chain). If there is none, calls at_tip while the
+     * chain cannot change (so no later block's notification can be missed) and returns nullopt.
+     */
+    virtual std::optional<SyncBlock> NextSyncBlock(const chain::BlockIndex* after,
+                                                   const std::function<void()>& at_tip) = 0;
+    /** Reads a stored block by position; nullopt if unreadable. Must not wait on the chain lock. */
+    virtual std::optional<consensus::Block> ReadBlock(const FlatFilePos& pos) = 0;
+    /** The transaction at tx_offset inside the block at pos and that block's hash; nullopt if unreadable. */
+    virtual std::optional<std::pair<consensus::Transaction, consensus::Uint256>> ReadTransaction(const FlatFilePos& pos,
+                                                                                                 uint32_t tx_offset) = 0;
+    /** The index entry of a block hash, or nullptr. */
+    virtual const chain::BlockIndex* Lookup(const consensus::Uint256& hash) = 0;
+    virtual void AddListener(chain::ChainListener* listener) = 0;
+    virtual void RemoveListener(chain::ChainListener* listener) = 0;
+};
+
+/** BlockSource over a Chainstate (which must outlive it). */
+class ChainstateBlockSource : public BlockSource {
+public:
+    explicit ChainstateBlockSource(chain::Chainstate& chainstate) : m_chainstate(chainstate) {}
+    std::optional<SyncBlock> NextSyncBlock(const chain::BlockIndex* after, const std::function<void()>& at_tip) override;
+    std::optional<consensus::Block> ReadBlock(const FlatFilePos& pos) override;
+    std::optional<std::pair<consensus::Transaction, consensus::Uint256>> ReadTransaction(const FlatFilePos& pos,
+                                                                                         uint32_t tx_offset) override;
+    const chain::BlockIndex* Lookup(const consensus::Uint256& hash) override;
+    void AddListener(chain::ChainListener* listener) override { m_chainstate.AddListener(listener); }
+    void RemoveListener(chain::ChainListener* listener) override { m_chainstate.RemoveListener(listener); }
+
+private:
+    chain::Chainstate& m_chainstate;
+};
+
+/** What getindexinfo reports about an index. */
+struct IndexSummary {
+    std::string name;
+    bool synced{false};
+    int best_block_height{-1};
+};
+
+/**
+ * The transaction index. Thread contract: Start/Stop from one thread (init); the sync
+ * thread and the notification callbacks (on whichever thread changed the chain, after
+ * the chain lock is released) write under m_mutex; FindTransaction and GetSummary from any thread.
+ * Never holds the chain lock while reading or indexing blocks.
+ */
+class TxIndexer final : public chain::ChainListener {
+public:
+    explicit TxIndexer(BlockSource& source);
+    ~TxIndexer() override;
+    TxIndexer(const TxIndexer&) = delete;
+    TxIndexer& operator=(const TxIndexer&) = delete;
+
+    /** Opens the database in dir (wiped first if wipe, as on -reindex). False with error set on failure. */
+    bool Open(const std::filesystem::path& dir, bool wipe, std::string& error);
+    /** Registers for notifications and starts the sync thread ("txindex thread start"). */
+    void Start();
+    /** Interrupts the sync, joins it, stops following and commits the best block. Idempotent. */
+    void Stop();
+
+    /** True once the index has caught up with the active chain (Core's m_synced). */
+    bool IsSynced() const;
+    IndexSummary GetSummary() const;
+    /** The transaction and its block (nullptr if that is not in the block index), or nullopt if not indexed. */
+    std::optional<std::pair<consensus::TransactionRef, const chain::BlockIndex*>> FindTransaction(
+        const consensus::Uint256& txid);
+
+    // ChainListener (called after the chain lock is released)
+    void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override;
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override;
+
+private:
+    void ThreadSync();
+    /** Indexes block (at index, stored at pos) on top of the current best; m_mutex held. */
+    bool AppendLocked(const consensus::Block& block, const chain::BlockIndex* index, const FlatFilePos& pos);
+    /** Makes new_best the best block without touching entries (Core's Rewind); m_mutex held. */
+    bool RewindLocked(const chain::BlockIndex* new_best);
+
+    BlockSource& m_source;
+    TxIndex m_db;
+    std::thread m_thread;
+    std::atomic<bool> m_interrupt{false};
+    bool m_started{false};
+    bool m_listening{false};
+
+    mutable std::mutex m_mutex; // guards the members below and every write to m_db
+    bool m_synced{false};
+    bool m_failed{false};
+    const chain::BlockIndex* m_best{nullptr};
+};
+
+} // namespace node::index

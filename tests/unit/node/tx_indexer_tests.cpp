@@ -1,0 +1,221 @@
+// TxIndexer (node/index/): the background sync from the stored blocks, driven step by
+// step through a block source that lets a given number of block reads through, then
+// following the chain through notifications, reorgs and a restart.
+#include "chain_builder.h"
+
+#include "node/index/tx_indexer.h"
+#include "node/rpc/protocol.h"
+#include "node/rpc/register.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+using namespace consensus;
+using node::index::TxIndexer;
+using testutil::ChainBuilder;
+
+namespace {
+
+/** The chainstate's block source, where each block read waits for a permit from the test. */
+class PacedSource : public node::index::ChainstateBlockSource {
+public:
+    using ChainstateBlockSource::ChainstateBlockSource;
+    ~PacedSource() override { Allow(1 << 30); }
+
+    std::optional<Block> ReadBlock(const node::FlatFilePos& pos) override
+    {
+        {
+            std::unique_lock lock(m_mutex);
+            m_cv.wait(lock, [&] { return m_permits > 0; });
+            --m_permits;
+            ++m_reads;
+        }
+        return ChainstateBlockSource::ReadBlock(pos);
+    }
+    /** Lets n more block reads through. */
+    void Allow(int n)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_permits += n;
+        }
+        m_cv.notify_all();
+    }
+    int Reads()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_reads;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    int m_permits{0};
+    int m_reads{0};
+};
+
+/** Waits (up to 10 s) until pred holds. */
+template <typename Pred>
+bool WaitFor(Pred pred)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("TxIndexer builds the index from stored blocks in the background, then follows the chain", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(20);
+    testutil::TempDir dir;
+    PacedSource source(b.Chain());
+    std::string error;
+    {
+        TxIndexer indexer(source);
+        REQUIRE(indexer.Open(dir.Path() / "txindex", false, error));
+        indexer.Start();
+
+        // Nothing is read yet: not synced, and no transaction is found.
+        CHECK_FALSE(indexer.IsSynced());
+        CHECK_FALSE(indexer.FindTransaction(b.CoinbaseAt(1).first.hash));
+
+        // Five blocks (heights 0..4) through: the index is part way, still not synced.
+        source.Allow(5);
+        REQUIRE(WaitFor([&] { return indexer.GetSummary().best_block_height == 4; }));
+        CHECK(source.Reads() == 5);
+        CHECK_FALSE(indexer.IsSynced());
+        const auto hit = indexer.FindTransaction(b.CoinbaseAt(3).first.hash);
+        REQUIRE(hit);
+        CHECK(hit->first->GetTxid() == b.CoinbaseAt(3).first.hash);
+        CHECK(hit->second == b.Chain().AtHeight(3));
+        CHECK_FALSE(indexer.FindTransaction(b.CoinbaseAt(5).first.hash));
+
+        // The rest: synced at the tip, every coinbase found.
+        source.Allow(1000);
+        REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
+        CHECK(indexer.GetSummary().best_block_height == 20);
+        for (int h = 1; h <= 20; ++h) CHECK(indexer.FindTransaction(b.CoinbaseAt(h).first.hash));
+
+        // New blocks are indexed by the time they are connected (notifications, no reads).
+        const int reads = source.Reads();
+        b.MineBlocks(2);
+        CHECK(indexer.GetSummary().best_block_height == 22);
+        CHECK(indexer.FindTransaction(b.CoinbaseAt(22).first.hash));
+        CHECK(source.Reads() == reads);
+
+        // A disconnected block rewinds the best block (its entries may stay, as Core's).
+        const Uint256 tip = b.Chain().Tip()->GetBlockHash();
+        REQUIRE(b.Chain().InvalidateBlock(tip).IsValid());
+        CHECK(indexer.GetSummary().best_block_height == 21);
+        b.MineBlocks(1);
+        CHECK(indexer.GetSummary().best_block_height == 22);
+        CHECK(indexer.FindTransaction(b.CoinbaseAt(22).first.hash));
+        indexer.Stop();
+    }
+    // A restart resumes from the recorded best block: two more blocks, two reads.
+    b.MineBlocks(2);
+    TxIndexer indexer(source);
+    REQUIRE(indexer.Open(dir.Path() / "txindex", false, error));
+    const int reads = source.Reads();
+    indexer.Start();
+    REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
+    CHECK(source.Reads() == reads + 2);
+    CHECK(indexer.GetSummary().best_block_height == 24);
+    CHECK(indexer.FindTransaction(b.CoinbaseAt(24).first.hash));
+}
+
+TEST_CASE("TxIndexer stops in the middle of a sync and resumes there", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(10);
+    testutil::TempDir dir;
+    PacedSource source(b.Chain());
+    std::string error;
+    {
+        TxIndexer indexer(source);
+        REQUIRE(indexer.Open(dir.Path() / "txindex", false, error));
+        indexer.Start();
+        source.Allow(4);
+        REQUIRE(WaitFor([&] { return indexer.GetSummary().best_block_height == 3; }));
+        // Stop while the thread waits for its next read: it stops after that read,
+        // short of the tip (one permit at a time until Stop returns).
+        std::atomic<bool> stopped{false};
+        std::thread stopper([&] {
+            indexer.Stop();
+            stopped = true;
+        });
+        while (!stopped) {
+            source.Allow(1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        stopper.join();
+        CHECK_FALSE(indexer.IsSynced());
+    }
+    TxIndexer indexer(source);
+    REQUIRE(indexer.Open(dir.Path() / "txindex", false, error));
+    const int best = indexer.GetSummary().best_block_height;
+    CHECK(best >= 4);
+    CHECK(best < 10);
+    const int reads = source.Reads();
+    source.Allow(1000);
+    indexer.Start();
+    REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
+    CHECK(source.Reads() - reads == 10 - best);
+    CHECK(indexer.FindTransaction(b.CoinbaseAt(10).first.hash));
+}
+
+TEST_CASE("getrawtransaction and getindexinfo tell a txindex still syncing from a synced one", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(5);
+    testutil::TempDir dir;
+    PacedSource source(b.Chain());
+    TxIndexer indexer(source);
+    std::string error;
+    REQUIRE(indexer.Open(dir.Path() / "txindex", false, error));
+    node::rpc::RpcTable table;
+    node::rpc::RegisterRawTransactionRpc(table, b.Chain(), &indexer);
+    node::rpc::RegisterIndexRpc(table, &indexer);
+    auto call = [&](const std::string& method, node::rpc::Json params) {
+        node::rpc::RpcRequest req;
+        req.method = method;
+        req.params = std::move(params);
+        return table.Execute(req);
+    };
+    const std::string txid = b.CoinbaseAt(3).first.hash.GetHex();
+    auto error_of = [&](const std::string& id) -> std::pair<int, std::string> {
+        try {
+            call("getrawtransaction", node::rpc::Json::array({id}));
+        } catch (const node::rpc::RpcError& e) {
+            return {e.code, e.what()};
+        }
+        return {0, ""};
+    };
+    indexer.Start();
+    source.Allow(2); // heights 0 and 1
+    REQUIRE(WaitFor([&] { return indexer.GetSummary().best_block_height == 1; }));
+    CHECK(call("getindexinfo", node::rpc::Json::array()) ==
+          node::rpc::Json::parse(R"({"txindex": {"synced": false, "best_block_height": 1}})"));
+    CHECK(error_of(txid) ==
+          std::make_pair(-5, std::string("No such mempool transaction. Blockchain transactions are still in the process "
+                                         "of being indexed. Use gettransaction for wallet transactions.")));
+    source.Allow(1000);
+    REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
+    CHECK(call("getindexinfo", node::rpc::Json::array({"txindex"})) ==
+          node::rpc::Json::parse(R"({"txindex": {"synced": true, "best_block_height": 5}})"));
+    CHECK(call("getindexinfo", node::rpc::Json::array({"basic block filter index"})) == node::rpc::Json::object());
+    CHECK(call("getrawtransaction", node::rpc::Json::array({txid})).is_string());
+    CHECK(error_of(std::string(64, '3')) ==
+          std::make_pair(-5, std::string("No such mempool or blockchain transaction. Use gettransaction for wallet "
+                                         "transactions.")));
+}
