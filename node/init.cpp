@@ -12,6 +12,7 @@
 #include "node/util/args.h"
 #include "node/util/fs_util.h"
 #include "node/util/logging.h"
+#include "node/util/version.h"
 
 #include <algorithm>
 #include <atomic>
@@ -98,7 +99,8 @@ int RunDaemon(int argc, char* argv[])
         return 0;
     }
     if (args.IsArgSet("-version")) {
-        std::printf("minicash daemon version 0.1.0\nCopyright (C) 2026 The minicash developers (MIT license)\n");
+        std::printf("minicash daemon version v%s\nCopyright (C) 2026 The minicash developers (MIT license)\n",
+                    util::FormatVersion().c_str());
         return 0;
     }
     if (!args.ReadConfigFiles(error)) {
@@ -227,7 +229,7 @@ int RunDaemon(int argc, char* argv[])
         return 1;
     }
     InstallSignalHandlers();
-    util::LogPrintf("minicash version 0.1.0 starting");
+    util::LogPrintf("minicash version v%s starting", util::FormatVersion().c_str());
     util::LogPrintf("Using data directory %s (chain %s)", datadir_net.string().c_str(),
                     consensus::ChainTypeToString(chain).c_str());
     for (const auto& w : args.GetConfigWarnings()) util::LogPrintf("Warning: %s", w.c_str());

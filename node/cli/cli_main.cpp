@@ -11,6 +11,7 @@
 #include "node/rpc/protocol.h"
 #include "node/util/args.h"
 #include "node/util/fs_util.h"
+#include "node/util/version.h"
 
 #include <cctype>
 #include <chrono>
@@ -35,7 +36,7 @@ using node::util::OptionsCategory;
 constexpr int DEFAULT_HTTP_CLIENT_TIMEOUT = 900;
 constexpr int DEFAULT_WAIT_CLIENT_TIMEOUT = 0;
 constexpr const char* DEFAULT_RPCCONNECT = "127.0.0.1";
-constexpr const char* CLIENT_VERSION = "v0.1.0";
+const std::string CLIENT_VERSION = "v" + node::util::FormatVersion();
 
 /** A failure to reach the server: retried with -rpcwait. */
 struct ConnectionFailed : std::runtime_error {

@@ -538,6 +538,7 @@ void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate, index::TxIndexer
     RegisterOutputScriptRpc(table, chainstate);
     RegisterScanTxOutSetRpc(table, chainstate);
     RegisterIndexRpc(table, txindex);
+    RegisterNetInfoRpc(table);
 }
 
 } // namespace node::rpc

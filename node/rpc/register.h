@@ -46,6 +46,9 @@ void RegisterScanTxOutSetRpc(RpcTable& table, chain::Chainstate& chainstate);
 /** getindexinfo (Core's "util" category); txindex may be nullptr (no index running). */
 void RegisterIndexRpc(RpcTable& table, const index::TxIndexer* txindex);
 
+/** getnetworkinfo (Core's "network" category; no P2P layer yet: node/rpc/net_info.cpp). */
+void RegisterNetInfoRpc(RpcTable& table);
+
 /** All of the above. */
 void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, index::TxIndexer* txindex = nullptr);
 

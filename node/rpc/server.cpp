@@ -3,6 +3,7 @@
 
 #include "node/rpc/util.h"
 #include "node/util/logging.h"
+#include "node/util/version.h"
 
 #include <algorithm>
 #include <thread>
@@ -289,7 +290,7 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
         if (auto mismatch = method.CheckResult(result)) {
             // Core's STR_INTERNAL_BUG wording, so test frameworks written for Core recognise it.
             throw RpcError(RPC_MISC_ERROR, "Internal bug detected: RPC call \"" + method.name + "\" returned incorrect type:\n" +
-                                               *mismatch + "\nminicash 0.1.0\nPlease report this issue here: "
+                                               *mismatch + "\nminicash " + util::FormatVersion() + "\nPlease report this issue here: "
                                                "the minicash issue tracker\n");
         }
     }

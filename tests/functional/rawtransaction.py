@@ -89,8 +89,8 @@ def run(env):
         assert_raises_rpc(-8, "Invalid parameter, version out of range(1~3)", n.createrawtransaction, [], [], 0, True,
                           bad, what="createrawtransaction version=%d -> -8" % bad)
     for bad in (-1, 4294967296):
-        assert_raises_rpc(-3, "JSON integer out of range", n.createrawtransaction, [], [], 0, True, bad,
-                          what="createrawtransaction version=%d (outside uint32) -> integer out of range" % bad)
+        assert_raises_rpc(-1, "JSON integer out of range", n.createrawtransaction, [], [], 0, True, bad,
+                          what="createrawtransaction version=%d (outside uint32) -> integer out of range (-1, as Core's UniValue getInt)" % bad)
     ins_json, outs_json = json.dumps(inputs[1:]), json.dumps([{REGTEST_ADDR2: 1.5}])
     rc, out, err = n.cli("-named", "createrawtransaction", "inputs=" + ins_json, "outputs=" + outs_json, "version=3")
     assert_equal((rc, n.decoderawtransaction(out.strip())["version"] if rc == 0 else err), (0, 3),

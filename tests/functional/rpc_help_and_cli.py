@@ -5,6 +5,7 @@ not integers (code -1 as Core), the CLI's missing-credentials message, "Specifie
 
 import json
 import os
+import re
 import pty
 import subprocess
 
@@ -232,6 +233,16 @@ def run(env):
     assert_equal(lines[3], "Verification progress: 100.0000%", "-getinfo's progress line (no bar at 100%)")
     check(lines[4].startswith("Difficulty: 4.65654237390692"), "-getinfo's difficulty line (%r)" % lines[4])
     check("\x1b[" not in out, "-getinfo into a pipe has no colour codes by default (auto)")
+    # The Network and Version lines, from getnetworkinfo (no P2P layer yet: no connections).
+    ver = subprocess.run([env.minicashd, "-version"], stdout=subprocess.PIPE, timeout=30).stdout.decode()
+    major, minor, build = (int(x) for x in re.search(r"version v(\d+)\.(\d+)\.(\d+)", ver).groups())
+    netinfo = node.getnetworkinfo()
+    assert_equal((netinfo["version"], netinfo["subversion"], netinfo["protocolversion"], netinfo["connections"]),
+                 (10000 * major + 100 * minor + build, "/minicash:%d.%d.%d/" % (major, minor, build), 70016, 0),
+                 "getnetworkinfo: Core's version number, the BIP-14 user agent, protocol 70016, no connections")
+    assert_equal(lines[6:11], ["Network: in 0, out 0, total 0", "Version: %d" % netinfo["version"], "Time offset (s): 0",
+                               "Proxies: n/a", "Min tx relay fee rate (BTC/kvB): 0.00001000"],
+                 "-getinfo's Network, Version, time offset, proxies and relay fee lines, as Core prints them")
     rc, out, err = node.cli("-getinfo", "-color=never")
     check(rc == 0 and "\x1b[" not in out, "-color=never: no colour codes")
     rc, out, err = node.cli("-getinfo", "-color=always")
