@@ -26,6 +26,7 @@ TESTS = [
     "crash_recovery",
     "invalidate_reorg",
     "rawtransaction",
+    "import_shuffled",
 ]
 
 
