@@ -27,6 +27,7 @@ TESTS = [
     "invalidate_reorg",
     "rawtransaction",
     "import_shuffled",
+    "crash_signal",
 ]
 
 
