@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test:
-#   1. Release build: unit tests (Catch2, via ctest) incl. all consensus vectors
-#   2. ThreadSanitizer (clang): the -par script-check pool's tests
-#      AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests as 1
-#   3. libFuzzer build (clang): each fuzz target for $MINICASH_FUZZ_SECONDS (default 30)
-# Set MINICASH_SKIP_TSAN=1, MINICASH_SKIP_ASAN=1 or MINICASH_SKIP_FUZZ=1 to skip a stage
-# locally (CI runs all).
+# Installs what is missing, builds, and runs every test, each stage timed:
+#   1. Release build: unit tests (Catch2) and functional tests, via ctest
+#   2. clang-tidy (bugprone checks, findings are errors) over consensus/ and node/
+#   3. ThreadSanitizer (clang): the -par script-check pool's tests
+#   4. AddressSanitizer + UndefinedBehaviorSanitizer build: the unit tests of 1
+#   5. libFuzzer build (clang): each fuzz target for $MINICASH_FUZZ_SECONDS (default 30)
+# Set MINICASH_SKIP_TIDY=1, MINICASH_SKIP_TSAN=1, MINICASH_SKIP_ASAN=1 or
+# MINICASH_SKIP_FUZZ=1 to skip a stage locally (CI runs all).
 # Vectors are read from $MINICASH_VECTORS (default: ../shared/vectors beside the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,15 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release "${LAUNCHER[@]}"
 ninja -C build/release -j "$JOBS"
 stage "Unit tests (Release)"
 ctest --test-dir build/release --output-on-failure -j "$JOBS"
+
+# clang-tidy: the bug-finding checks of .clang-tidy (bugprone-use-after-move and the other
+# bugprone checks that pass cleanly), every finding an error, over consensus/ and node/ with
+# the Release build's compile_commands.json, two files at a time. MINICASH_SKIP_TIDY=1 skips it.
+if [ "${MINICASH_SKIP_TIDY:-0}" != "1" ]; then
+  stage "clang-tidy (consensus/, node/)"
+  find consensus node -name '*.cpp' | sort |
+    xargs -P 2 -n 4 clang-tidy -p build/release --quiet --extra-arg=-Wno-unknown-warning-option
+fi
 
 if [ "${MINICASH_SKIP_TSAN:-0}" != "1" ]; then
   # The -par script-check pool is the one place where threads share chain data; its tests

@@ -10,6 +10,7 @@
 #include "node/rpc/register.h"
 #include "node/rpc/server.h"
 #include "node/util/args.h"
+#include "node/util/crash_log.h"
 #include "node/util/fs_util.h"
 #include "node/util/logging.h"
 #include "node/util/version.h"
@@ -87,6 +88,8 @@ void PrintError(const std::string& msg) { std::fprintf(stderr, "Error: %s\n", ms
 
 int RunDaemon(int argc, char* argv[])
 {
+    // First: a crash at any later point leaves a line in debug.log (once it is open) and on stderr.
+    util::InstallCrashHandlers();
     util::ArgsManager args;
     SetupDaemonArgs(args);
     std::string error;

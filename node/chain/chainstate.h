@@ -283,6 +283,8 @@ public:
 
 private:
     Chainstate() = default;
+    /** -reindex: rebuilds the block index and chainstate from blk*.dat in place; returns blocks accepted. */
+    size_t ReindexBlockFiles(const std::atomic<bool>& interrupt);
     /** Delivers queued notifications to listeners; call without holding the lock. */
     void DeliverEvents();
     struct Impl;

@@ -1,34 +1,65 @@
 // Block files in: -loadblock (Core-format blk files from elsewhere), and -reindex
 // (rebuild the block index and chainstate from our own blk files, blocks staying where
-// they are). Records are framed as (magic, LE32 length, block); garbage between records
-// is skipped by scanning for the next magic, and blocks whose parent is not known yet
-// wait in a bounded map until it arrives.
+// they are). Both read records with BlockFileReader (garbage between records is skipped
+// by scanning for the next magic) and keep blocks that come before their parent in
+// BlocksWithUnknownParent (positions only) until the parent arrives, as Core's
+// LoadExternalBlockFile does; blk files hold blocks in the order they arrived, so
+// children before parents are normal.
+#include "node/chain/block_file_reader.h"
 #include "node/chain/chainstate_impl.h"
 
 #include "consensus/limits.h"
 
 #include <cstdio>
-#include <cstring>
 #include <fstream>
+#include <limits>
 
 namespace node::chain {
 
 namespace {
 
-/** Blocks whose parent has not been seen yet, keyed by the parent hash. Bounded. */
-struct OrphanBlocks {
-    static constexpr size_t MAX_BYTES = 256u << 20;
-    std::multimap<consensus::Uint256, std::pair<std::shared_ptr<const consensus::Block>, FlatFilePos>> by_parent;
-    size_t bytes{0};
-
-    bool Add(std::shared_ptr<const consensus::Block> b, const FlatFilePos& pos, size_t size)
-    {
-        if (bytes + size > MAX_BYTES) return false;
-        bytes += size;
-        by_parent.emplace(b->prev_block, std::make_pair(std::move(b), pos));
-        return true;
+/** Decodes a record's payload as exactly one block; nullptr with why set if it is not one. */
+std::shared_ptr<const consensus::Block> DecodeBlock(const std::vector<uint8_t>& bytes, std::string& why)
+{
+    try {
+        consensus::ByteReader r(bytes);
+        auto block = std::make_shared<const consensus::Block>(consensus::Block::Deserialize(r));
+        if (!r.Empty()) {
+            why = "trailing bytes after the block";
+            return nullptr;
+        }
+        return block;
+    } catch (const consensus::DecodeError& e) {
+        why = e.what();
+        return nullptr;
     }
-};
+}
+
+/** Remembers a block whose parent is unknown, or says (always) why it is dropped. */
+void Defer(BlocksWithUnknownParent& waiting, const consensus::Block& block, const BlockRecordPos& pos,
+           const std::string& where)
+{
+    const consensus::Uint256 hash = block.GetHash();
+    if (!waiting.Add(block.prev_block, hash, pos)) {
+        CHAIN_LOG("Dropping out-of-order block %s from %s: %zu blocks already wait for their parents\n",
+                  hash.GetHex().c_str(), where.c_str(), waiting.Size());
+        return;
+    }
+    util::LogDebug(util::LogCategory::REINDEX, "Out of order block %s, parent %s not known\n", hash.GetHex().c_str(),
+                   block.prev_block.GetHex().c_str());
+}
+
+/** Logs the blocks whose parent never came (up to 10 by name). */
+void LogNeverParented(const BlocksWithUnknownParent& waiting, const std::string& where)
+{
+    if (waiting.Size() == 0) return;
+    CHAIN_LOG("%zu blocks from %s were not imported: their parent was not found\n", waiting.Size(), where.c_str());
+    size_t shown = 0;
+    for (const auto& [parent, entry] : waiting.Waiting()) {
+        if (shown++ == 10) break;
+        CHAIN_LOG("Block %s: parent %s not found\n", entry.hash.GetHex().c_str(), parent.GetHex().c_str());
+    }
+}
 
 /** Progress reporter: a line every few seconds with height, rate and cache use. */
 class Progress {
@@ -63,62 +94,155 @@ size_t Chainstate::LoadExternalBlockFile(const std::filesystem::path& path, cons
         return 0;
     }
     CHAIN_LOG("Importing blocks from %s\n", path.string().c_str());
-    const auto& magic = m_params->message_start;
-    OrphanBlocks orphans;
+    const std::string where = path.string();
+    BlockFileReader reader(in, m_params->message_start);
+    BlocksWithUnknownParent waiting;
     Progress progress("Importing " + path.filename().string());
     size_t accepted = 0;
-    std::vector<uint8_t> buf;
+    std::string why;
     while (!interrupt.load()) {
-        // Find the next magic (tolerates padding and garbage between records).
-        size_t matched = 0;
-        char c;
-        while (matched < 4 && in.get(c)) {
-            if (static_cast<uint8_t>(c) == magic[matched]) {
-                ++matched;
-            } else {
-                matched = static_cast<uint8_t>(c) == magic[0] ? 1 : 0;
-            }
-        }
-        if (matched < 4) break;
-        uint8_t lenbuf[4];
-        if (!in.read(reinterpret_cast<char*>(lenbuf), 4)) break;
-        const uint32_t len = uint32_t(lenbuf[0]) | uint32_t(lenbuf[1]) << 8 | uint32_t(lenbuf[2]) << 16 |
-                             uint32_t(lenbuf[3]) << 24;
-        if (len < consensus::BlockHeader::SIZE || len > consensus::MAX_BLOCK_SERIALIZED_SIZE) continue;
-        buf.resize(len);
-        if (!in.read(reinterpret_cast<char*>(buf.data()), len)) break;
-        std::shared_ptr<const consensus::Block> block;
-        try {
-            consensus::ByteReader r(buf);
-            block = std::make_shared<const consensus::Block>(consensus::Block::Deserialize(r));
-        } catch (const consensus::DecodeError& e) {
-            CHAIN_LOG("Skipping an undecodable block record in %s: %s\n", path.string().c_str(), e.what());
+        const auto rec = reader.Next();
+        if (!rec) break;
+        auto block = DecodeBlock(rec->bytes, why);
+        if (!block) {
+            CHAIN_LOG("Skipping a record at byte %llu of %s that is not a block: %s\n",
+                      static_cast<unsigned long long>(rec->pos), where.c_str(), why.c_str());
+            reader.Reject();
             continue;
         }
-        if (!LookupBlockIndex(block->prev_block) && block->GetHash() != m_params->consensus.hash_genesis_block) {
-            if (!orphans.Add(block, FlatFilePos{}, len)) CHAIN_LOG("Dropping an out-of-order block: buffer full\n");
+        if (block->GetHash() != m_params->consensus.hash_genesis_block && !LookupBlockIndex(block->prev_block)) {
+            Defer(waiting, *block, BlockRecordPos{0, rec->pos}, where);
             continue;
         }
-        std::deque<std::shared_ptr<const consensus::Block>> queue{block};
+        // The block, then every block that was waiting for it (read again from the file).
+        std::deque<std::shared_ptr<const consensus::Block>> queue;
+        queue.push_back(std::move(block));
         while (!queue.empty()) {
-            auto b = queue.front();
+            const std::shared_ptr<const consensus::Block> b = std::move(queue.front());
             queue.pop_front();
             bool is_new = false;
             const consensus::ValidationResult r = ProcessNewBlock(b, &is_new);
             if (is_new && r.IsValid()) ++accepted;
             if (!r.IsValid() && r.GetRejectReason() != "duplicate") {
-                CHAIN_LOG("Block %s from %s: %s\n", b->GetHash().GetHex().c_str(), path.string().c_str(),
-                          r.ToString().c_str());
+                CHAIN_LOG("Block %s from %s: %s\n", b->GetHash().GetHex().c_str(), where.c_str(), r.ToString().c_str());
             }
-            auto range = orphans.by_parent.equal_range(b->GetHash());
-            for (auto it = range.first; it != range.second; ++it) queue.push_back(it->second.first);
-            orphans.by_parent.erase(range.first, range.second);
+            for (const auto& child : waiting.TakeChildren(b->GetHash())) {
+                const auto bytes = reader.ReadAt(child.pos.pos);
+                auto child_block = bytes ? DecodeBlock(*bytes, why) : nullptr;
+                if (!child_block) {
+                    CHAIN_LOG("Error: cannot read block %s again from %s\n", child.hash.GetHex().c_str(), where.c_str());
+                    continue;
+                }
+                queue.push_back(std::move(child_block));
+            }
         }
         progress.Tick(*this, accepted);
     }
+    if (reader.Truncated()) CHAIN_LOG("%s ends inside a block record; that record was skipped\n", where.c_str());
+    LogNeverParented(waiting, where);
     progress.Tick(*this, accepted, true);
     Flush();
     return accepted;
+}
+
+size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
+{
+    Impl& d = *m_impl;
+    CHAIN_LOG("Reindexing block files\n");
+    Progress progress("Reindexing");
+    BlocksWithUnknownParent waiting;
+    size_t total = 0;
+    std::string why;
+    /** A block to accept, where it is and its size (for its file's info). */
+    struct Item {
+        std::shared_ptr<const consensus::Block> block;
+        FlatFilePos pos;
+        uint32_t size;
+    };
+    for (int file = 0; !interrupt.load(); ++file) {
+        const auto path = d.blocks->BlockFilePath(file);
+        std::ifstream in(path, std::ios::binary);
+        if (!in) break;
+        const std::string where = path.filename().string();
+        CHAIN_LOG("Reindexing block file %s...\n", where.c_str());
+        BlockFileReader reader(in, m_params->message_start);
+        while (!interrupt.load()) {
+            const auto rec = reader.Next();
+            if (!rec) break;
+            if (rec->pos + rec->bytes.size() > std::numeric_limits<uint32_t>::max()) {
+                CHAIN_LOG("Error: %s is larger than 4 GiB; the rest of it is not read\n", where.c_str());
+                break;
+            }
+            auto block = DecodeBlock(rec->bytes, why);
+            if (!block) {
+                CHAIN_LOG("Skipping a record at byte %llu of %s that is not a block: %s\n",
+                          static_cast<unsigned long long>(rec->pos), where.c_str(), why.c_str());
+                reader.Reject();
+                continue;
+            }
+            std::lock_guard lock(d.mutex);
+            if (block->GetHash() != m_params->consensus.hash_genesis_block && !d.Lookup(block->prev_block)) {
+                Defer(waiting, *block, BlockRecordPos{file, rec->pos}, where);
+                continue;
+            }
+            // The block, then every block that was waiting for it (possibly from an earlier file).
+            std::deque<Item> queue;
+            queue.push_back(Item{std::move(block), FlatFilePos{file, static_cast<uint32_t>(rec->pos)},
+                                 static_cast<uint32_t>(rec->bytes.size())});
+            while (!queue.empty()) {
+                Item item = std::move(queue.front());
+                queue.pop_front();
+                BlockIndex* index = nullptr;
+                bool is_new = false;
+                consensus::ValidationResult r = d.AcceptBlock(item.block, &is_new, &item.pos, &index);
+                if (r.IsValid() && is_new) {
+                    ++total;
+                    // Its own file's info, whichever file is being read now (Core's FindBlockPos with fKnown).
+                    d.blocks->NoteKnownBlock(item.pos, item.size, static_cast<uint32_t>(index->height), item.block->time);
+                    r = d.ActivateBestChainLocked(item.block);
+                }
+                if (!r.IsValid()) {
+                    CHAIN_LOG("Block %s in %s: %s\n", item.block->GetHash().GetHex().c_str(),
+                              d.blocks->BlockFilePath(item.pos.file).filename().string().c_str(), r.ToString().c_str());
+                }
+                for (const auto& child : waiting.TakeChildren(item.block->GetHash())) {
+                    const FlatFilePos child_pos{child.pos.file, static_cast<uint32_t>(child.pos.pos)};
+                    const auto bytes = d.blocks->ReadRawBlock(child_pos);
+                    auto child_block = bytes ? DecodeBlock(*bytes, why) : nullptr;
+                    if (!child_block) {
+                        CHAIN_LOG("Error: cannot read block %s again from %s\n", child.hash.GetHex().c_str(),
+                                  d.blocks->BlockFilePath(child.pos.file).filename().string().c_str());
+                        continue;
+                    }
+                    queue.push_back(Item{std::move(child_block), child_pos, static_cast<uint32_t>(bytes->size())});
+                }
+            }
+        }
+        if (reader.Truncated()) CHAIN_LOG("%s ends inside a block record; that record was skipped\n", where.c_str());
+        DeliverEvents();
+        progress.Tick(*this, total);
+    }
+    LogNeverParented(waiting, "the block files");
+    {
+        std::lock_guard lock(d.mutex);
+        const BlockIndex* genesis_index = d.Lookup(m_params->consensus.hash_genesis_block);
+        if (!genesis_index || !(genesis_index->status & BLOCK_HAVE_DATA)) {
+            // The files did not hold the genesis block (or there were none): store it.
+            auto genesis = std::make_shared<const consensus::Block>(m_params->GenesisBlock());
+            auto r = d.AcceptBlock(genesis, nullptr, nullptr, nullptr);
+            if (r.IsValid()) r = d.ActivateBestChainLocked(genesis);
+            if (!r.IsValid()) CHAIN_LOG("Error: cannot store the genesis block: %s\n", r.ToString().c_str());
+        }
+    }
+    DeliverEvents();
+    progress.Tick(*this, total, true);
+    if (!interrupt.load()) {
+        std::lock_guard lock(d.mutex);
+        d.FlushLocked(true);
+        d.tree->WriteReindexing(false);
+        d.opts.reindex = false;
+    }
+    return total;
 }
 
 size_t Chainstate::ImportBlocks(const std::vector<std::filesystem::path>& loadblock_files,
@@ -129,83 +253,7 @@ size_t Chainstate::ImportBlocks(const std::vector<std::filesystem::path>& loadbl
     size_t total = 0;
     if (d.opts.reindex) {
         // Rebuild the index from our own files; blocks stay where they are.
-        CHAIN_LOG("Reindexing block files\n");
-        Progress progress("Reindexing");
-        std::vector<BlockFileInfo> infos;
-        OrphanBlocks orphans;
-        for (int file = 0; !interrupt.load(); ++file) {
-            const auto path = d.blocks->BlockFilePath(file);
-            std::ifstream in(path, std::ios::binary);
-            if (!in) break;
-            BlockFileInfo info;
-            std::vector<uint8_t> buf;
-            while (true) {
-                uint8_t head[8];
-                const std::streamoff record_start = in.tellg();
-                if (!in.read(reinterpret_cast<char*>(head), 8)) break;
-                if (std::memcmp(head, m_params->message_start.data(), 4) != 0) break; // end of records
-                const uint32_t len = uint32_t(head[4]) | uint32_t(head[5]) << 8 | uint32_t(head[6]) << 16 |
-                                     uint32_t(head[7]) << 24;
-                if (len < consensus::BlockHeader::SIZE || len > consensus::MAX_BLOCK_SERIALIZED_SIZE) break;
-                buf.resize(len);
-                if (!in.read(reinterpret_cast<char*>(buf.data()), len)) break; // torn record after a crash
-                std::shared_ptr<const consensus::Block> block;
-                try {
-                    consensus::ByteReader r(buf);
-                    block = std::make_shared<const consensus::Block>(consensus::Block::Deserialize(r));
-                } catch (const consensus::DecodeError&) {
-                    break;
-                }
-                const FlatFilePos pos{file, static_cast<uint32_t>(record_start + 8)};
-                info.size = static_cast<uint32_t>(record_start + 8 + len);
-                std::deque<std::pair<std::shared_ptr<const consensus::Block>, FlatFilePos>> queue{{block, pos}};
-                std::lock_guard lock(d.mutex);
-                if (!d.Lookup(block->prev_block) && block->GetHash() != m_params->consensus.hash_genesis_block) {
-                    orphans.Add(block, pos, len);
-                    continue;
-                }
-                while (!queue.empty()) {
-                    auto [b, p] = queue.front();
-                    queue.pop_front();
-                    BlockIndex* index = nullptr;
-                    bool is_new = false;
-                    auto r = d.AcceptBlock(b, &is_new, &p, &index);
-                    if (r.IsValid() && is_new) {
-                        ++total;
-                        if (p.file == file) info.AddBlock(static_cast<uint32_t>(index->height), b->time);
-                        r = d.ActivateBestChainLocked(b);
-                    }
-                    auto range = orphans.by_parent.equal_range(b->GetHash());
-                    for (auto it = range.first; it != range.second; ++it) queue.push_back(it->second);
-                    orphans.by_parent.erase(range.first, range.second);
-                }
-            }
-            infos.push_back(info);
-            // Record what is in this file so new blocks are appended after it.
-            {
-                std::lock_guard lock(d.mutex);
-                d.blocks->LoadFileInfo(infos, file);
-                std::vector<std::pair<int, BlockFileInfo>> files;
-                for (size_t i = 0; i < infos.size(); ++i) files.emplace_back(static_cast<int>(i), infos[i]);
-                d.tree->WriteBatch(files, file, {});
-            }
-            DeliverEvents();
-            progress.Tick(*this, total);
-        }
-        if (infos.empty()) {
-            // No block files at all: start from the genesis block.
-            std::lock_guard lock(d.mutex);
-            auto genesis = std::make_shared<const consensus::Block>(m_params->GenesisBlock());
-            auto r = d.AcceptBlock(genesis, nullptr, nullptr, nullptr);
-            if (r.IsValid()) r = d.ActivateBestChainLocked(genesis);
-        }
-        progress.Tick(*this, total, true);
-        if (!interrupt.load()) {
-            std::lock_guard lock(d.mutex);
-            d.FlushLocked(true);
-            d.tree->WriteReindexing(false);
-            d.opts.reindex = false;
-        }
+        total += ReindexBlockFiles(interrupt);
     } else {
         // -reindex-chainstate, or blocks stored but not yet connected after a crash.
         if (const auto r = ActivateBestChain(); !r.IsValid()) CHAIN_LOG("ActivateBestChain: %s\n", r.ToString().c_str());

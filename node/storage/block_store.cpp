@@ -253,6 +253,21 @@ std::vector<int> BlockStore::TakeDirtyFiles()
     return out;
 }
 
+void BlockStore::NoteKnownBlock(const FlatFilePos& pos, uint32_t size, uint32_t height, uint64_t time)
+{
+    if (pos.IsNull()) return;
+    std::lock_guard lock(m_mutex);
+    const auto file = static_cast<size_t>(pos.file);
+    if (m_files.size() <= file) {
+        m_files.resize(file + 1);
+        m_dirty.resize(file + 1, false);
+    }
+    m_files[file].size = std::max<uint32_t>(m_files[file].size, pos.pos + size);
+    m_files[file].AddBlock(height, time);
+    m_dirty[file] = true;
+    m_last_file = std::max(m_last_file, pos.file);
+}
+
 std::optional<FlatFilePos> BlockStore::WriteBlock(const consensus::Block& block, uint32_t height)
 {
     const std::vector<uint8_t> bytes = consensus::SerializeToBytes(block);

@@ -62,6 +62,12 @@ public:
     /** File numbers whose info changed since the last call (then cleared). */
     std::vector<int> TakeDirtyFiles();
 
+    /**
+     * Records a block that is already in blk<pos.file>.dat (-reindex): the file's info
+     * counts it and grows to cover its record, and new blocks go after the last such file.
+     * size is the block's serialized size.
+     */
+    void NoteKnownBlock(const FlatFilePos& pos, uint32_t size, uint32_t height, uint64_t time);
     /** Appends a block record; returns the position of the block bytes. */
     std::optional<FlatFilePos> WriteBlock(const consensus::Block& block, uint32_t height);
     /** Reads and decodes the block at pos, checking the record's magic and length. */

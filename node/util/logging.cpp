@@ -68,6 +68,9 @@ struct LoggerState {
     std::string buffer;
 };
 
+/** fileno of LoggerState::file, readable without the lock (crash handlers). */
+std::atomic<int> g_log_fd{-1};
+
 LoggerState& State()
 {
     static LoggerState state;
@@ -135,9 +138,11 @@ bool Logger::OpenDebugLog(const std::filesystem::path& path, std::string& error)
         return false;
     }
     std::setvbuf(f, nullptr, _IOLBF, 0);
+    g_log_fd = -1;
     if (s.file) std::fclose(s.file);
     s.file = f;
     s.path = path;
+    g_log_fd = fileno(f);
     if (s.buffering) {
         s.buffering = false;
         std::fwrite(s.buffer.data(), 1, s.buffer.size(), s.file);
@@ -152,9 +157,11 @@ void Logger::Reopen()
     auto& s = State();
     std::lock_guard lock(s.mutex);
     if (!s.file) return;
+    g_log_fd = -1;
     if (FILE* f = std::freopen(s.path.c_str(), "a", s.file)) {
         s.file = f;
         std::setvbuf(f, nullptr, _IOLBF, 0);
+        g_log_fd = fileno(f);
     } else {
         s.file = nullptr;
     }
@@ -164,6 +171,7 @@ void Logger::Close()
 {
     auto& s = State();
     std::lock_guard lock(s.mutex);
+    g_log_fd = -1;
     if (s.file) std::fclose(s.file);
     s.file = nullptr;
     s.path.clear();
@@ -255,6 +263,8 @@ void Logger::LogLine(std::optional<LogCategory> category, std::string_view msg)
     std::lock_guard lock(s.mutex);
     WriteLocked(line);
 }
+
+int DebugLogFd() { return g_log_fd.load(std::memory_order_relaxed); }
 
 Logger& GetLogger()
 {

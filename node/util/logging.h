@@ -94,6 +94,12 @@ private:
 Logger& GetLogger();
 
 /**
+ * The open debug log's file descriptor (opened for appending), or -1. Lock-free and
+ * async-signal-safe, for the crash handlers (crash_log.h), which write to it directly.
+ */
+int DebugLogFd();
+
+/**
  * Applies -debug (repeatable; 1/all/"" for all, 0/none for none), -debugexclude and
  * -printtoconsole. Fails with "Unsupported logging category -debug=foo." for a bad name.
  */

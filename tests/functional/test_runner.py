@@ -35,6 +35,8 @@ TESTS = [
     "txindex",
     "descriptors",
     "scantxoutset",
+    "import_shuffled",
+    "crash_signal",
 ]
 
 
