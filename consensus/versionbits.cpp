@@ -35,7 +35,6 @@ std::string ApplyVersionBitsParameters(ConsensusParams& params, std::string_view
     if (parts.size() < 3 || parts.size() > 4) {
         return "Version bits parameters malformed, expecting deployment:start:end[:min_activation_height]";
     }
-    Bip9Deployment dep;
     const auto start_time = ParseInt64(parts[1]);
     if (!start_time) return "Invalid nStartTime (" + std::string(parts[1]) + ")";
     const auto timeout = ParseInt64(parts[2]);

@@ -176,8 +176,8 @@ int RunDaemon(int argc, char* argv[])
     if (args.GetBoolArg("-daemon", false) || daemon_wait) {
         std::printf("minicash server starting\n");
         std::fflush(stdout);
-        int fds[2];
-        if (pipe(fds) != 0) {
+        int fds[2] = {-1, -1};
+        if (daemon_wait && pipe(fds) != 0) {
             PrintError("pipe failed");
             return 1;
         }
@@ -187,8 +187,8 @@ int RunDaemon(int argc, char* argv[])
             return 1;
         }
         if (pid > 0) { // parent
-            close(fds[1]);
             if (!daemon_wait) return 0;
+            close(fds[1]);
             char token = 0;
             ssize_t n;
             do {
@@ -199,8 +199,10 @@ int RunDaemon(int argc, char* argv[])
             std::fprintf(stderr, "Error during initialization - check debug.log for details\n");
             return 1;
         }
-        close(fds[0]);
-        ready_fd = fds[1];
+        if (daemon_wait) {
+            close(fds[0]);
+            ready_fd = fds[1];
+        }
         setsid();
         if (std::freopen("/dev/null", "r", stdin) == nullptr ||
             std::freopen("/dev/null", "w", stdout) == nullptr || std::freopen("/dev/null", "w", stderr) == nullptr) {
@@ -297,7 +299,7 @@ int RunDaemon(int argc, char* argv[])
         // rebuilds it too.
         index_source = std::make_unique<index::ChainstateBlockSource>(*chainstate);
         txindex = std::make_unique<index::TxIndexer>(*index_source);
-        if (!txindex->Open(datadir_net / "indexes" / "txindex", copts.reindex || copts.reindex_chainstate, error)) {
+        if (!txindex->Open(datadir_net / "indexes" / "txindex", copts.reindex, error)) {
             txindex.reset();
             chainstate.reset(); // reported below
 
@@ -311,17 +313,21 @@ int RunDaemon(int argc, char* argv[])
         util::LogPrintf("Loaded chain: height %d, best block %s", chainstate->Height(),
                         chainstate->GetTipSnapshot().hash.GetHex().c_str());
         rpc::RegisterChainRpcs(table, *chainstate, txindex.get());
-        if (txindex) txindex->Start();
         std::vector<std::filesystem::path> loadblock;
         for (const auto& f : args.GetArgs("-loadblock")) loadblock.push_back(util::AbsPathForConfigVal(datadir_net, f));
         const bool reindexing = copts.reindex;
         if (!reindexing) table.SetWarmup(false);
+        // As Core, the index starts syncing once an import or reindex is over (it is not
+        // synced meanwhile), so it never indexes blocks on the import thread.
         if (reindexing || copts.reindex_chainstate || !loadblock.empty()) {
             import_thread = std::thread([&, reindexing] {
                 chainstate->ImportBlocks(loadblock, import_interrupt);
                 if (reindexing) table.SetWarmup(false);
                 util::LogPrintf("Import done: height %d", chainstate->Height());
+                if (txindex && !import_interrupt.load()) txindex->Start();
             });
+        } else if (txindex) {
+            txindex->Start();
         }
         util::LogPrintf("init message: Done loading");
         if (ready_fd >= 0) {

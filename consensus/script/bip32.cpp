@@ -85,6 +85,7 @@ std::optional<ExtKey> Bip32Derive(const ExtKey& parent, uint32_t index)
     uint8_t out[64];
     HmacSha512(parent.chain_code, data, out);
     ExtKey child;
+    if (parent.depth == 255) return std::nullopt; // the depth byte cannot go further (Core refuses too)
     child.depth = static_cast<uint8_t>(parent.depth + 1);
     child.parent_fingerprint = Bip32Fingerprint(*parent_pub);
     child.child = index;
@@ -113,6 +114,7 @@ std::optional<ExtPubKey> Bip32Derive(const ExtPubKey& parent, uint32_t index)
     // K_i = point(parse256(IL)) + K_par; invalid if IL >= n or K_i is the point at infinity.
     if (!secp256k1_ec_pubkey_tweak_add(SecpVerifyContext(), &pk, out)) return std::nullopt;
     ExtPubKey child;
+    if (parent.depth == 255) return std::nullopt; // the depth byte cannot go further (Core refuses too)
     child.depth = static_cast<uint8_t>(parent.depth + 1);
     child.parent_fingerprint = Bip32Fingerprint(parent.pubkey);
     child.child = index;

@@ -35,6 +35,20 @@ std::shared_ptr<const consensus::Block> DecodeBlock(const std::vector<uint8_t>& 
     }
 }
 
+/** The block of a record just read, or nullptr after logging and rejecting a record that is not one. */
+std::shared_ptr<const consensus::Block> DecodeRecordOrSkip(BlockFileReader& reader, const BlockFileRecord& rec,
+                                                           const std::string& where)
+{
+    std::string why;
+    auto block = DecodeBlock(rec.bytes, why);
+    if (!block) {
+        CHAIN_LOG("Skipping a record at byte %llu of %s that is not a block: %s\n",
+                  static_cast<unsigned long long>(rec.pos), where.c_str(), why.c_str());
+        reader.Reject();
+    }
+    return block;
+}
+
 /** Remembers a block whose parent is unknown, or says (always) why it is dropped. */
 void Defer(BlocksWithUnknownParent& waiting, const consensus::Block& block, const BlockRecordPos& pos,
            const std::string& where)
@@ -103,13 +117,8 @@ size_t Chainstate::LoadExternalBlockFile(const std::filesystem::path& path, cons
     while (!interrupt.load()) {
         const auto rec = reader.Next();
         if (!rec) break;
-        auto block = DecodeBlock(rec->bytes, why);
-        if (!block) {
-            CHAIN_LOG("Skipping a record at byte %llu of %s that is not a block: %s\n",
-                      static_cast<unsigned long long>(rec->pos), where.c_str(), why.c_str());
-            reader.Reject();
-            continue;
-        }
+        auto block = DecodeRecordOrSkip(reader, *rec, where);
+        if (!block) continue;
         if (block->GetHash() != m_params->consensus.hash_genesis_block && !LookupBlockIndex(block->prev_block)) {
             Defer(waiting, *block, BlockRecordPos{0, rec->pos}, where);
             continue;
@@ -173,13 +182,8 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
                 CHAIN_LOG("Error: %s is larger than 4 GiB; the rest of it is not read\n", where.c_str());
                 break;
             }
-            auto block = DecodeBlock(rec->bytes, why);
-            if (!block) {
-                CHAIN_LOG("Skipping a record at byte %llu of %s that is not a block: %s\n",
-                          static_cast<unsigned long long>(rec->pos), where.c_str(), why.c_str());
-                reader.Reject();
-                continue;
-            }
+            auto block = DecodeRecordOrSkip(reader, *rec, where);
+            if (!block) continue;
             std::lock_guard lock(d.mutex);
             if (block->GetHash() != m_params->consensus.hash_genesis_block && !d.Lookup(block->prev_block)) {
                 Defer(waiting, *block, BlockRecordPos{file, rec->pos}, where);

@@ -91,13 +91,13 @@ void TxIndexer::Stop()
 bool TxIndexer::IsSynced() const
 {
     std::lock_guard lock(m_mutex);
-    return m_synced;
+    return m_synced && !m_failed; // a failed index is behind for good
 }
 
 IndexSummary TxIndexer::GetSummary() const
 {
     std::lock_guard lock(m_mutex);
-    return IndexSummary{"txindex", m_synced, m_best ? m_best->height : 0};
+    return IndexSummary{"txindex", m_synced && !m_failed, m_best ? m_best->height : 0};
 }
 
 std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>> TxIndexer::FindTransaction(

@@ -243,29 +243,28 @@ std::optional<std::vector<uint8_t>> DescriptorKey::PubKeyAt(uint32_t pos, std::s
         error = "Cannot derive script without private keys";
         return std::nullopt;
     }
-    if (m_xprv) {
-        consensus::ExtKey k = *m_xprv;
+    // Derive along the steps from the private key when there is one (hardened steps need
+    // it), else from the public key; the same walk for both kinds of extended key.
+    auto derive = [&](auto key) -> std::optional<decltype(key)> {
         for (uint32_t s : steps) {
-            auto child = consensus::Bip32Derive(k, s);
+            auto child = consensus::Bip32Derive(key, s);
             if (!child) {
                 error = "Cannot derive script: invalid child key";
                 return std::nullopt;
             }
-            k = *child;
+            key = *child;
         }
-        const auto pub = consensus::Bip32Neuter(k).pubkey;
+        return key;
+    };
+    if (m_xprv) {
+        const auto k = derive(*m_xprv);
+        if (!k) return std::nullopt;
+        const auto pub = consensus::Bip32Neuter(*k).pubkey;
         return Bytes(pub.begin(), pub.end());
     }
-    consensus::ExtPubKey k = *m_xpub;
-    for (uint32_t s : steps) {
-        auto child = consensus::Bip32Derive(k, s);
-        if (!child) {
-            error = "Cannot derive script: invalid child key";
-            return std::nullopt;
-        }
-        k = *child;
-    }
-    return Bytes(k.pubkey.begin(), k.pubkey.end());
+    const auto k = derive(*m_xpub);
+    if (!k) return std::nullopt;
+    return Bytes(k->pubkey.begin(), k->pubkey.end());
 }
 
 std::string DescriptorKey::OriginAt(uint32_t pos, const std::vector<uint8_t>& pubkey) const

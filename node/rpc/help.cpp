@@ -341,7 +341,8 @@ Json RpcResult::MatchesType(const Json& value) const
         }
         std::map<std::string, const Json*> members; // sorted, as Core's getObjMap
         for (const auto& [k, v] : value.items()) members.emplace(k, &v);
-        for (const auto& [k, v] : members) {
+        for (const auto& member : members) {
+            const std::string& k = member.first;
             const bool documented = std::any_of(inner.begin(), inner.end(), [&](const RpcResult& d) { return d.key == k; });
             if (!documented) errors[k] = "key returned that was not in doc";
         }

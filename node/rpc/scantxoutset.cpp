@@ -10,6 +10,7 @@
 #include "consensus/hex.h"
 
 #include <atomic>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <set>
@@ -78,7 +79,10 @@ void AddScanObject(const Json& object, const consensus::ChainParams& params,
     if (object.is_string()) {
         desc_text = object.get<std::string>();
     } else if (object.is_object()) {
-        desc_text = GetStr(object.contains("desc") ? object.at("desc") : Json());
+        if (!object.contains("desc") || object.at("desc").is_null()) {
+            throw RpcError(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
+        }
+        desc_text = GetStr(object.at("desc"));
         if (object.contains("range") && !object.at("range").is_null()) range = ParseDescriptorRange(object.at("range"));
     } else {
         throw RpcError(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
@@ -126,7 +130,7 @@ Json ScanStart(chain::Chainstate& cs, ScanState& state, const RpcRequest& req)
         }
         if (count % 256 == 0) {
             const uint32_t high = 0x100u * outpoint.hash.data()[0] + outpoint.hash.data()[1];
-            state.progress = static_cast<int>(high * 100.0 / 65536.0 + 0.5);
+            state.progress = static_cast<int>(std::lround(high * 100.0 / 65536.0));
         }
         if (needles.count(coin.out.script_pubkey)) found.emplace_back(outpoint, coin);
         return true;

@@ -1,5 +1,5 @@
-// The optional transaction index (-txindex): where each transaction of the active chain
-// lives on disk, as the position of its block's record plus the byte offset of the
+// The optional transaction index (-txindex): where each transaction of the blocks indexed
+// so far lives on disk (entries of disconnected blocks stay, as in Core), as the position of its block's record plus the byte offset of the
 // transaction inside the block. LevelDB at <datadir>/indexes/txindex.
 #pragma once
 

@@ -8,7 +8,8 @@ namespace node::util {
 
 /**
  * Installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (on an alternate
- * stack, so a stack overflow is reported too) that write one line naming the signal to
+ * stack for the calling thread, so a stack overflow on the main thread is reported too;
+ * other threads have no alternate stack) that write one line naming the signal to
  * debug.log and stderr, then re-raise it with the default action, so the exit status and
  * any core dump are still the signal's. Also sets a std::terminate handler that logs the
  * uncaught exception's what() and then aborts. Call once, early in main.

@@ -105,6 +105,18 @@ def check_daemonwait(env):
         node.rpc("stop")
         wait_until(lambda: "Shutdown: done" in read(node.debug_log), 60, "the daemon to shut down")
 
+    # A plain -daemon that starts: no -daemonwait parent to notify, and no warning about one.
+    plain = env.add_node()
+    p = subprocess.run([env.minicashd, "-datadir=" + plain.datadir, "-daemon"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+    assert_equal(p.returncode, 0, "plain -daemon exits 0")
+    try:
+        wait_until(lambda: os.path.exists(plain.cookie_path) and plain.getblockcount() == 0, 60, "the -daemon node to answer")
+    finally:
+        plain.rpc("stop")
+        wait_until(lambda: "Shutdown: done" in read(plain.debug_log), 60, "the -daemon node to shut down")
+    check("-daemonwait parent" not in read(plain.debug_log), "a plain -daemon logs no warning about a -daemonwait parent")
+
 
 def check_debug_categories(env):
     p = subprocess.run([env.minicashd, "-help", "-help-debug"], stdout=subprocess.PIPE, timeout=30)

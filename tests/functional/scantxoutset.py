@@ -52,6 +52,8 @@ def run(env):
     assert_raises_rpc(-8, "Invalid action 'foo'", n.scantxoutset, "foo", [], what="unknown action")
     assert_raises_rpc(-1, "scanobjects argument is required for the start action", n.scantxoutset, "start",
                       what="start without scan objects")
+    assert_raises_rpc(-8, "Descriptor needs to be provided in scan object", n.scantxoutset, "start", [{"range": 10}],
+                      what="a scan object without desc -> -8 as Core")
     assert_raises_rpc(-8, "Scan object needs to be either a string or an object", n.scantxoutset, "start", [5],
                       what="a number as scan object")
     assert_raises_rpc(-5, "is not a valid descriptor function", n.scantxoutset, "start", ["foo(00)"],

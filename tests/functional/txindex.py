@@ -67,6 +67,14 @@ def run(env):
     cb = n.getblock(more[2], 2)["tx"][0]
     assert_equal(n.getrawtransaction(cb["txid"]), cb["hex"], "a coinbase of a block mined without -txindex")
 
+    # ---- -reindex-chainstate keeps the index (Core wipes indexes on -reindex only); it resumes after the rebuild
+    syncs = log_text(n).count("Syncing txindex")
+    n.restart(extra_args=["-txindex", "-reindex-chainstate"])
+    wait_until(lambda: n.getblockcount() == 156 and n.getindexinfo()["txindex"] == {"synced": True, "best_block_height": 156},
+               60, "txindex synced at 156 after -reindex-chainstate")
+    assert_equal(log_text(n).count("Syncing txindex"), syncs, "-reindex-chainstate did not wipe the index (no resync)")
+    n.restart(extra_args=["-txindex"])
+
     # ---- kill -9 and start again: still consistent
     n.generatetoaddress(3, REGTEST_ADDR)
     n.kill()

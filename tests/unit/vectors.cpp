@@ -5,6 +5,7 @@
 #include <bzlib.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -77,6 +78,25 @@ std::vector<uint8_t> ParseHexOrFail(const std::string& hex)
     auto bytes = consensus::TryParseHex(hex);
     if (!bytes) FAIL("bad hex in vector: " << hex.substr(0, 80));
     return *bytes;
+}
+
+std::vector<std::vector<uint8_t>> SplitBlkFile(const std::vector<uint8_t>& data,
+                                               const std::array<uint8_t, 4>& magic)
+{
+    std::vector<std::vector<uint8_t>> blocks;
+    size_t pos = 0;
+    while (pos < data.size()) {
+        REQUIRE(data.size() - pos >= 8);
+        REQUIRE(std::equal(magic.begin(), magic.end(), data.begin() + static_cast<std::ptrdiff_t>(pos)));
+        const uint32_t len = uint32_t{data[pos + 4]} | uint32_t{data[pos + 5]} << 8 | uint32_t{data[pos + 6]} << 16 |
+                             uint32_t{data[pos + 7]} << 24;
+        pos += 8;
+        REQUIRE(data.size() - pos >= len);
+        blocks.emplace_back(data.begin() + static_cast<std::ptrdiff_t>(pos),
+                            data.begin() + static_cast<std::ptrdiff_t>(pos + len));
+        pos += len;
+    }
+    return blocks;
 }
 
 } // namespace testutil

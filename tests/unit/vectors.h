@@ -1,6 +1,7 @@
 // Locating the shared test vectors at run time (never copied into the repository).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -21,6 +22,12 @@ std::string ReadFile(const std::filesystem::path& path);
 
 /** Decompresses a .bz2 file with libbz2; throws std::runtime_error on error. */
 std::vector<uint8_t> ReadBz2File(const std::filesystem::path& path);
+
+/**
+ * Splits Core's blk*.dat framing (4-byte network magic, 4-byte little-endian length, block)
+ * with REQUIREs on every frame: a plain reference splitter, independent of the node's reader.
+ */
+std::vector<std::vector<uint8_t>> SplitBlkFile(const std::vector<uint8_t>& data, const std::array<uint8_t, 4>& magic);
 
 /** Hex to bytes; FAILs the current test on bad hex. */
 std::vector<uint8_t> ParseHexOrFail(const std::string& hex);

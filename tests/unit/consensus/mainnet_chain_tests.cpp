@@ -18,25 +18,6 @@ using namespace consensus;
 
 namespace {
 
-// Splits Core's blk*.dat framing: 4-byte network magic, 4-byte little-endian length, block.
-std::vector<std::vector<uint8_t>> SplitBlkFile(const std::vector<uint8_t>& data,
-                                               const std::array<uint8_t, 4>& magic)
-{
-    std::vector<std::vector<uint8_t>> blocks;
-    size_t pos = 0;
-    while (pos < data.size()) {
-        REQUIRE(data.size() - pos >= 8);
-        REQUIRE(std::equal(magic.begin(), magic.end(), data.begin() + static_cast<std::ptrdiff_t>(pos)));
-        const uint32_t len = uint32_t{data[pos + 4]} | uint32_t{data[pos + 5]} << 8 | uint32_t{data[pos + 6]} << 16 |
-                             uint32_t{data[pos + 7]} << 24;
-        pos += 8;
-        REQUIRE(data.size() - pos >= len);
-        blocks.emplace_back(data.begin() + static_cast<std::ptrdiff_t>(pos),
-                            data.begin() + static_cast<std::ptrdiff_t>(pos + len));
-        pos += len;
-    }
-    return blocks;
-}
 
 // Runs every check on consecutive blocks; returns how many passed.
 size_t CheckChain(const std::vector<std::vector<uint8_t>>& raw, const Uint256& parent_of_first)
@@ -71,7 +52,7 @@ size_t CheckChain(const std::vector<std::vector<uint8_t>>& raw, const Uint256& p
 TEST_CASE("Mainnet blocks 1 to 255 parse, round-trip, link and pass CheckBlock", "[chain]")
 {
     REQUIRE_VECTOR(path, "mainnet/blocks1-256.bz2");
-    const auto raw = SplitBlkFile(testutil::ReadBz2File(path), Params(ChainType::MAIN).message_start);
+    const auto raw = testutil::SplitBlkFile(testutil::ReadBz2File(path), Params(ChainType::MAIN).message_start);
     const size_t checked = CheckChain(raw, Params(ChainType::MAIN).genesis.GetHash());
     std::cout << "mainnet/blocks1-256.bz2: checked " << checked << " blocks" << std::endl;
     // Despite its name the file holds 255 blocks: heights 1 to 255, linked from the genesis.
@@ -81,7 +62,7 @@ TEST_CASE("Mainnet blocks 1 to 255 parse, round-trip, link and pass CheckBlock",
 TEST_CASE("Mainnet blocks 0 to 4 start with our genesis block byte for byte", "[chain]")
 {
     REQUIRE_VECTOR(path, "mainnet/blk_0_to_4.dat.bz2");
-    const auto raw = SplitBlkFile(testutil::ReadBz2File(path), Params(ChainType::MAIN).message_start);
+    const auto raw = testutil::SplitBlkFile(testutil::ReadBz2File(path), Params(ChainType::MAIN).message_start);
     REQUIRE(!raw.empty());
     CHECK(raw[0] == SerializeToBytes(Params(ChainType::MAIN).genesis));
     const size_t checked = CheckChain(raw, Uint256());

@@ -59,20 +59,8 @@ std::optional<std::vector<Bytes>> MainnetBlocks()
 {
     auto path = testutil::VectorFile("mainnet/blocks1-256.bz2");
     if (!path) return std::nullopt;
-    const Bytes data = testutil::ReadBz2File(*path);
     std::vector<Bytes> blocks{SerializeToBytes(Params(ChainType::MAIN).genesis)};
-    size_t pos = 0;
-    while (pos < data.size()) {
-        REQUIRE(data.size() - pos >= 8);
-        REQUIRE(std::equal(MainMagic().begin(), MainMagic().end(), data.begin() + static_cast<std::ptrdiff_t>(pos)));
-        const uint32_t len = uint32_t{data[pos + 4]} | uint32_t{data[pos + 5]} << 8 | uint32_t{data[pos + 6]} << 16 |
-                             uint32_t{data[pos + 7]} << 24;
-        pos += 8;
-        REQUIRE(data.size() - pos >= len);
-        blocks.emplace_back(data.begin() + static_cast<std::ptrdiff_t>(pos),
-                            data.begin() + static_cast<std::ptrdiff_t>(pos + len));
-        pos += len;
-    }
+    for (auto& b : testutil::SplitBlkFile(testutil::ReadBz2File(*path), MainMagic())) blocks.push_back(std::move(b));
     REQUIRE(blocks.size() == 256);
     return blocks;
 }

@@ -129,3 +129,21 @@ TEST_CASE("BIP-32 test vector 5: invalid extended keys are refused", "[consensus
         CHECK_FALSE(error.empty());
     }
 }
+
+TEST_CASE("BIP-32: no child below depth 255 (the depth byte would wrap to 0)", "[consensus]")
+{
+    const std::vector<uint8_t> seed(16, 0x42);
+    auto master = Bip32Master(seed);
+    REQUIRE(master);
+    ExtKey key = *master;
+    key.depth = 254;
+    const auto child = Bip32Derive(key, 1);
+    REQUIRE(child);
+    CHECK(child->depth == 255);
+    CHECK_FALSE(Bip32Derive(*child, 1));
+    CHECK_FALSE(Bip32Derive(*child, 1 | BIP32_HARDENED));
+    const ExtPubKey pub = Bip32Neuter(*child);
+    CHECK(pub.depth == 255);
+    CHECK_FALSE(Bip32Derive(pub, 1));
+    CHECK(Bip32Derive(Bip32Neuter(key), 1)); // one level up still derives
+}
