@@ -1,6 +1,8 @@
 // TxIndexer: Core's BaseIndex::ThreadSync and BlockConnected for the transaction index.
 #include "node/index/tx_indexer.h"
 
+#include <algorithm>
+
 #include "node/util/logging.h"
 
 #include <chrono>
@@ -48,18 +50,38 @@ TxIndexer::TxIndexer(BlockSource& source) : m_source(source) {}
 
 TxIndexer::~TxIndexer() { Stop(); }
 
+BlockLocator LocatorFor(const BlockIndex* index)
+{
+    // Core's CBlockLocator: ten steps of one block, then doubling steps, then genesis.
+    BlockLocator out;
+    int step = 1;
+    for (const BlockIndex* b = index; b;) {
+        out.push_back(b->GetBlockHash());
+        if (b->height == 0) break;
+        const int next = std::max(b->height - step, 0);
+        b = b->GetAncestor(next);
+        if (out.size() > 10) step *= 2;
+    }
+    return out;
+}
+
 bool TxIndexer::Open(const std::filesystem::path& dir, bool wipe, std::string& error)
 {
     if (!m_db.Open(dir, wipe, error)) return false;
-    const consensus::Uint256 best = m_db.GetBestBlock();
-    const chain::BlockIndex* best_index = best.IsNull() ? nullptr : m_source.Lookup(best);
+    const BlockLocator best = m_db.GetBestLocator();
+    const chain::BlockIndex* best_index = nullptr;
+    for (const auto& hash : best) {
+        if (hash.IsNull()) continue;
+        if ((best_index = m_source.Lookup(hash))) break;
+    }
     std::lock_guard lock(m_mutex);
     m_best = best_index;
-    if (!best.IsNull() && !m_best) {
-        // Its best block is not in the block index (e.g. after -reindex of another kind):
-        // start again from the genesis block; entries are rewritten as blocks are indexed.
-        util::LogPrintf("txindex: best block %s is not in the block index; indexing from genesis",
-                        best.GetHex().c_str());
+    if (!best.empty() && !best.front().IsNull() && m_best != m_source.Lookup(best.front())) {
+        // Its newest blocks are not in the block index (a crash before the block index was
+        // synced, or a -reindex that found other blocks): resume from the newest one that is.
+        util::LogPrintf("txindex: best block %s is not in the block index; indexing from %s",
+                        best.front().GetHex().c_str(),
+                        m_best ? ("height " + std::to_string(m_best->height)).c_str() : "genesis");
     }
     return true;
 }
@@ -83,7 +105,7 @@ void TxIndexer::Stop()
     if (!m_started) return;
     m_started = false;
     std::lock_guard lock(m_mutex);
-    if (m_db.IsOpen() && !m_failed && !m_db.Commit(m_best ? m_best->GetBlockHash() : consensus::Uint256())) {
+    if (m_db.IsOpen() && !m_failed && !m_db.Commit(LocatorFor(m_best))) {
         util::LogPrintf("Error: txindex: failed to write its best block");
     }
 }
@@ -118,8 +140,8 @@ std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>> TxIndexer
 bool TxIndexer::AppendLocked(const consensus::Block& block, const BlockIndex* index, const FlatFilePos& pos)
 {
     // Core's TxIndex leaves out the genesis block: its coinbase output is not spendable.
-    const bool ok = index->height == 0 ? m_db.SetBestBlock(index->GetBlockHash())
-                                       : m_db.WriteBlock(block, pos, index->GetBlockHash());
+    const bool ok = index->height == 0 ? m_db.SetBestLocator(LocatorFor(index))
+                                       : m_db.WriteBlock(block, pos, LocatorFor(index));
     if (!ok) {
         m_failed = true;
         util::LogPrintf("Error: txindex: failed to write block %s; the index stops",
@@ -132,7 +154,7 @@ bool TxIndexer::AppendLocked(const consensus::Block& block, const BlockIndex* in
 
 bool TxIndexer::RewindLocked(const BlockIndex* new_best)
 {
-    if (!m_db.SetBestBlock(new_best ? new_best->GetBlockHash() : consensus::Uint256())) {
+    if (!m_db.SetBestLocator(LocatorFor(new_best))) {
         m_failed = true;
         util::LogPrintf("Error: txindex: failed to rewind its best block; the index stops");
         return false;

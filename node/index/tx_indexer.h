@@ -77,6 +77,9 @@ struct IndexSummary {
     int best_block_height{-1};
 };
 
+/** Core's block locator for index (empty for nullptr): see BlockLocator. */
+BlockLocator LocatorFor(const chain::BlockIndex* index);
+
 /**
  * The transaction index. Thread contract: Start/Stop from one thread (init); the sync
  * thread and the notification callbacks (on whichever thread changed the chain, after

@@ -1,5 +1,6 @@
 // TxIndex: 't' + txid -> LE32 block file, LE32 block record position, LE32 tx offset;
-// "B" -> best block hash, written in the same batch as the entries.
+// "B" -> best block locator (32-byte hashes, the best first), written in the same batch as
+// the entries.
 #include "node/storage/tx_index.h"
 
 #include "node/storage/leveldb_util.h"
@@ -24,10 +25,15 @@ std::string TxKey(const consensus::Uint256& txid)
     return key;
 }
 
-leveldb::Slice HashSlice(const consensus::Uint256& hash)
+/** A locator record: its hashes back to back (at most MAX_LOCATOR_HASHES are read back). */
+std::string LocatorValue(const BlockLocator& locator)
 {
-    return leveldb::Slice(reinterpret_cast<const char*>(hash.data()), 32);
+    std::string out;
+    for (const auto& h : locator) out.append(reinterpret_cast<const char*>(h.data()), 32);
+    return out;
 }
+
+constexpr size_t MAX_LOCATOR_HASHES = 101;
 
 std::string EncodeEntry(const TxIndexEntry& e)
 {
@@ -49,7 +55,7 @@ bool TxIndex::Open(const std::filesystem::path& dir, bool wipe, std::string& err
     return storage_detail::OpenLevelDB(dir, cache_bytes, wipe, error, m_block_cache, m_filter, m_db);
 }
 
-bool TxIndex::WriteBlock(const consensus::Block& block, const FlatFilePos& block_pos, const consensus::Uint256& block_hash)
+bool TxIndex::WriteBlock(const consensus::Block& block, const FlatFilePos& block_pos, const BlockLocator& best)
 {
     if (!m_db) return false;
     leveldb::WriteBatch batch;
@@ -59,7 +65,7 @@ bool TxIndex::WriteBlock(const consensus::Block& block, const FlatFilePos& block
         batch.Put(TxKey(tx->GetTxid()), EncodeEntry({block_pos, static_cast<uint32_t>(offset)}));
         offset += tx->GetTotalSize();
     }
-    batch.Put(DB_BEST_BLOCK, HashSlice(block_hash));
+    batch.Put(DB_BEST_BLOCK, LocatorValue(best));
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "txindex write");
 }
 
@@ -68,7 +74,7 @@ bool TxIndex::EraseBlock(const consensus::Block& block)
     if (!m_db) return false;
     leveldb::WriteBatch batch;
     for (const auto& tx : block.vtx) batch.Delete(TxKey(tx->GetTxid()));
-    batch.Put(DB_BEST_BLOCK, HashSlice(block.prev_block));
+    batch.Put(DB_BEST_BLOCK, LocatorValue({block.prev_block}));
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "txindex erase");
 }
 
@@ -89,27 +95,31 @@ std::optional<TxIndexEntry> TxIndex::Find(const consensus::Uint256& txid) const
     return e;
 }
 
-consensus::Uint256 TxIndex::GetBestBlock() const
+BlockLocator TxIndex::GetBestLocator() const
 {
     if (!m_db) return {};
     const auto value = storage_detail::ReadLogged(*m_db, DB_BEST_BLOCK, "txindex best block read");
-    if (!value || value->size() != 32) return {};
-    return consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()), 32));
+    if (!value || value->empty() || value->size() % 32 != 0) return {};
+    BlockLocator out;
+    for (size_t off = 0; off < value->size() && out.size() < MAX_LOCATOR_HASHES; off += 32) {
+        out.emplace_back(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()) + off, 32));
+    }
+    return out;
 }
 
-bool TxIndex::SetBestBlock(const consensus::Uint256& hash)
+bool TxIndex::SetBestLocator(const BlockLocator& best)
 {
     if (!m_db) return false;
     leveldb::WriteBatch batch;
-    batch.Put(DB_BEST_BLOCK, HashSlice(hash));
+    batch.Put(DB_BEST_BLOCK, LocatorValue(best));
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "txindex best block write");
 }
 
-bool TxIndex::Commit(const consensus::Uint256& hash)
+bool TxIndex::Commit(const BlockLocator& best)
 {
     if (!m_db) return false;
     leveldb::WriteBatch batch;
-    batch.Put(DB_BEST_BLOCK, HashSlice(hash));
+    batch.Put(DB_BEST_BLOCK, LocatorValue(best));
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "txindex commit");
 }
 

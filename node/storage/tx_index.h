@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace leveldb {
 class Cache;
@@ -20,6 +21,14 @@ class FilterPolicy;
 } // namespace leveldb
 
 namespace node {
+
+/**
+ * The index's best block as a locator: its hash, then ancestors' (dense at first, then
+ * exponentially sparser, down to genesis), as Core's CBlockLocator. The index is written
+ * per block while the block index is synced about once a second, so after a crash the
+ * newest entries may be unknown: the first known one is where indexing resumes.
+ */
+using BlockLocator = std::vector<consensus::Uint256>;
 
 /** Where one transaction is: its block's record and the offset of the tx within the block bytes. */
 struct TxIndexEntry {
@@ -31,7 +40,7 @@ struct TxIndexEntry {
 /**
  * LevelDB store of txid -> TxIndexEntry, with the hash of the block it is current to
  * written in the same batch. Writes are not fsynced: after a crash the index may lag the
- * chain (never run ahead of what it recorded as best) and is caught up from GetBestBlock().
+ * chain (never run ahead of what it recorded as best) and is caught up from GetBestLocator().
  * Thread contract: Find/GetBestBlock from any thread; writes from one thread (validation
  * or the index's own worker).
  */
@@ -46,19 +55,19 @@ public:
     bool Open(const std::filesystem::path& dir, bool wipe, std::string& error, size_t cache_bytes = 8 << 20);
     bool IsOpen() const { return m_db != nullptr; }
 
-    /** Records every transaction of block (stored at block_pos) and makes block_hash the best block. False on I/O error. */
-    bool WriteBlock(const consensus::Block& block, const FlatFilePos& block_pos, const consensus::Uint256& block_hash);
+    /** Records every transaction of block (stored at block_pos) and makes best (the block's locator) the best block. False on I/O error. */
+    bool WriteBlock(const consensus::Block& block, const FlatFilePos& block_pos, const BlockLocator& best);
     /** Forgets block's transactions (it was disconnected) and makes its parent the best block. False on I/O error. */
     bool EraseBlock(const consensus::Block& block);
     /** Where txid is, or nullopt if not indexed (or on a read error, which is logged). */
     std::optional<TxIndexEntry> Find(const consensus::Uint256& txid) const;
 
-    /** Hash of the last block indexed (null if none). */
-    consensus::Uint256 GetBestBlock() const;
+    /** Locator of the last block indexed (empty if none; a record of the older format, one hash, reads as one entry). */
+    BlockLocator GetBestLocator() const;
     /** Sets the best block alone (e.g. a rewind after a reorg). False on I/O error. */
-    bool SetBestBlock(const consensus::Uint256& hash);
+    bool SetBestLocator(const BlockLocator& best);
     /** Sets the best block with a synced write (shutdown: everything before it is durable too). False on I/O error. */
-    bool Commit(const consensus::Uint256& hash);
+    bool Commit(const BlockLocator& best);
 
 private:
     // Declared before m_db so they outlive it.

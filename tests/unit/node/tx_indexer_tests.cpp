@@ -3,6 +3,7 @@
 // following the chain through notifications, reorgs and a restart.
 #include "chain_builder.h"
 
+#include "consensus/hash.h"
 #include "node/index/tx_indexer.h"
 #include "node/rpc/protocol.h"
 #include "node/rpc/register.h"
@@ -218,4 +219,42 @@ TEST_CASE("getrawtransaction and getindexinfo tell a txindex still syncing from 
     CHECK(error_of(std::string(64, '3')) ==
           std::make_pair(-5, std::string("No such mempool or blockchain transaction. Use gettransaction for wallet "
                                          "transactions.")));
+}
+
+TEST_CASE("TxIndexer resumes from the newest block of its locator that the block index knows", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(30);
+    const node::chain::BlockIndex* tip = b.Chain().AtHeight(30);
+    REQUIRE(tip);
+
+    // Core's CBlockLocator walk: the step doubles once more than ten hashes are taken; genesis last.
+    const node::BlockLocator loc = node::index::LocatorFor(tip);
+    std::vector<int> heights;
+    for (const auto& h : loc) heights.push_back(b.Chain().LookupBlockIndex(h)->height);
+    CHECK(heights == std::vector<int>{30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 17, 13, 5, 0});
+    CHECK(node::index::LocatorFor(nullptr).empty());
+
+    testutil::TempDir dir;
+    PacedSource source(b.Chain());
+    source.Allow(1000);
+    std::string error;
+    {
+        // As after a crash: the index wrote its newest blocks, the block index never saved them.
+        node::TxIndex db;
+        REQUIRE(db.Open(dir.Path() / "txindex", false, error));
+        const std::vector<uint8_t> x{1}, y{2};
+        node::BlockLocator crashed{Hash256(x), Hash256(y)};
+        const node::BlockLocator known = node::index::LocatorFor(b.Chain().AtHeight(24));
+        crashed.insert(crashed.end(), known.begin(), known.end());
+        REQUIRE(db.SetBestLocator(crashed));
+    }
+    TxIndexer indexer(source);
+    REQUIRE(indexer.Open(dir.Path() / "txindex", false, error));
+    CHECK(indexer.GetSummary().best_block_height == 24); // not genesis
+    const int reads = source.Reads();
+    indexer.Start();
+    REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
+    CHECK(source.Reads() - reads == 6); // blocks 25..30 only
+    CHECK(indexer.FindTransaction(b.CoinbaseAt(30).first.hash));
 }

@@ -160,15 +160,15 @@ TEST_CASE("TxIndex finds a block's transactions after WriteBlock and forgets the
     TxIndex index;
     std::string error;
     REQUIRE(index.Open(tmp.Path() / "indexes" / "txindex", false, error));
-    CHECK(index.GetBestBlock().IsNull());
+    CHECK(index.GetBestLocator().empty());
 
     const Block a = TestBlock(TestHash(1), 1, 3);
     const Block b = TestBlock(a.GetHash(), 2, 5);
     const auto pa = *store.WriteBlock(a, 1);
     const auto pb = *store.WriteBlock(b, 2);
-    REQUIRE(index.WriteBlock(a, pa, a.GetHash()));
-    REQUIRE(index.WriteBlock(b, pb, b.GetHash()));
-    CHECK(index.GetBestBlock() == b.GetHash());
+    REQUIRE(index.WriteBlock(a, pa, {a.GetHash()}));
+    REQUIRE(index.WriteBlock(b, pb, {b.GetHash(), a.GetHash()}));
+    CHECK(index.GetBestLocator() == node::BlockLocator{b.GetHash(), a.GetHash()});
 
     for (const auto* block : {&a, &b}) {
         for (const auto& tx : block->vtx) {
@@ -183,12 +183,12 @@ TEST_CASE("TxIndex finds a block's transactions after WriteBlock and forgets the
     CHECK_FALSE(index.Find(TestHash(77)));
 
     REQUIRE(index.EraseBlock(b));
-    CHECK(index.GetBestBlock() == a.GetHash());
+    CHECK(index.GetBestLocator() == node::BlockLocator{a.GetHash()});
     for (const auto& tx : b.vtx) CHECK_FALSE(index.Find(tx->GetTxid()));
     CHECK(index.Find(a.vtx[1]->GetTxid()));
 
-    REQUIRE(index.SetBestBlock(TestHash(5)));
-    CHECK(index.GetBestBlock() == TestHash(5));
+    REQUIRE(index.SetBestLocator({TestHash(5), TestHash(4), TestHash(3)}));
+    CHECK(index.GetBestLocator() == node::BlockLocator{TestHash(5), TestHash(4), TestHash(3)});
 }
 
 TEST_CASE("TxIndex keeps its entries across a reopen and empties on wipe", "[storage]")
@@ -200,7 +200,7 @@ TEST_CASE("TxIndex keeps its entries across a reopen and empties on wipe", "[sto
         TxIndex index;
         std::string error;
         REQUIRE(index.Open(dir, false, error));
-        REQUIRE(index.WriteBlock(a, FlatFilePos{3, 1000}, a.GetHash()));
+        REQUIRE(index.WriteBlock(a, FlatFilePos{3, 1000}, {a.GetHash()}));
     }
     {
         TxIndex index;
@@ -210,11 +210,11 @@ TEST_CASE("TxIndex keeps its entries across a reopen and empties on wipe", "[sto
         REQUIRE(entry);
         CHECK(entry->block_pos == FlatFilePos{3, 1000});
         CHECK(entry->tx_offset == 80 + 1 + a.vtx[0]->GetTotalSize() + a.vtx[1]->GetTotalSize());
-        CHECK(index.GetBestBlock() == a.GetHash());
+        CHECK(index.GetBestLocator() == node::BlockLocator{a.GetHash()});
     }
     TxIndex index;
     std::string error;
     REQUIRE(index.Open(dir, true, error));
     CHECK_FALSE(index.Find(a.vtx[0]->GetTxid()));
-    CHECK(index.GetBestBlock().IsNull());
+    CHECK(index.GetBestLocator().empty());
 }

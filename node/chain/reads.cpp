@@ -1,0 +1,99 @@
+// Reads for the RPC methods and the indexes: stored blocks and undo data, single coins,
+// UTXO statistics, a consistent snapshot of the coins database, and the block-by-block
+// walk the background indexer syncs with. Each takes the chainstate's lock only briefly.
+#include "node/chain/chainstate_impl.h"
+
+#include "consensus/hash.h"
+
+namespace node::chain {
+
+using consensus::Uint256;
+
+std::optional<consensus::Block> Chainstate::ReadBlock(const BlockIndex* index) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->ReadBlockLocked(index);
+}
+
+std::optional<std::vector<uint8_t>> Chainstate::ReadRawBlock(const BlockIndex* index) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!index || !(index->status & BLOCK_HAVE_DATA)) return std::nullopt;
+    return m_impl->blocks->ReadRawBlock(index->data_pos);
+}
+
+std::optional<BlockUndo> Chainstate::ReadUndo(const BlockIndex* index) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!index || !(index->status & BLOCK_HAVE_UNDO) || !index->prev) return std::nullopt;
+    return m_impl->blocks->ReadUndo(index->undo_pos, index->prev->GetBlockHash());
+}
+
+std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoint) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    const consensus::Coin* coin = m_impl->coins->AccessCoin(outpoint);
+    if (!coin) return std::nullopt;
+    return TxOutInfo{*coin, m_impl->active.Tip()};
+}
+
+std::optional<std::pair<std::unique_ptr<CoinsSnapshot>, const BlockIndex*>> Chainstate::SnapshotCoins()
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!m_impl->FlushLocked(true)) return std::nullopt;
+    auto snapshot = m_impl->coins_db->TakeSnapshot();
+    if (!snapshot) return std::nullopt;
+    return std::make_pair(std::move(snapshot), static_cast<const BlockIndex*>(m_impl->active.Tip()));
+}
+
+std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (!m_impl->FlushLocked(true)) return std::nullopt;
+    UtxoStats stats = m_impl->coins_db->ComputeStats(hash_type);
+    return stats;
+}
+
+const BlockIndex* Chainstate::NextSyncBlock(const BlockIndex* after, FlatFilePos& pos,
+                                            const std::function<void()>& at_tip) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    const Chain& active = m_impl->active;
+    const BlockIndex* next = nullptr;
+    if (!after) {
+        next = active[0];
+    } else if (active.Contains(after)) {
+        next = active.Next(after);
+    } else {
+        const BlockIndex* fork = active.FindFork(after);
+        next = fork ? active.Next(fork) : active[0];
+    }
+    if (!next) {
+        at_tip();
+        return nullptr;
+    }
+    pos = next->data_pos;
+    return next;
+}
+
+std::optional<consensus::Block> Chainstate::ReadBlockAt(const FlatFilePos& pos) const
+{
+    return m_impl->blocks->ReadBlock(pos); // BlockStore reads take no lock
+}
+
+std::optional<std::pair<consensus::Transaction, Uint256>> Chainstate::ReadTransactionAt(const FlatFilePos& pos,
+                                                                                      uint32_t tx_offset) const
+{
+    auto raw = m_impl->blocks->ReadRawBlock(pos);
+    if (!raw || tx_offset < consensus::BlockHeader::SIZE || tx_offset >= raw->size()) return std::nullopt;
+    try {
+        consensus::ByteReader r(std::span<const uint8_t>(*raw).subspan(tx_offset));
+        auto tx = consensus::Transaction::Deserialize(r);
+        consensus::ByteReader hr(*raw);
+        return std::make_pair(std::move(tx), consensus::BlockHeader::Deserialize(hr).GetHash());
+    } catch (const consensus::DecodeError&) {
+        return std::nullopt;
+    }
+}
+
+} // namespace node::chain
