@@ -70,16 +70,19 @@ fi
 
 if [ "${MINICASH_SKIP_ASAN:-0}" != "1" ]; then
   stage "ASan+UBSan build"
-  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINICASH_SANITIZE=ON -DMINICASH_BENCH=OFF "${LAUNCHER[@]}" >/dev/null
+  # -O1 with line tables only (-g1): what sanitizer reports need, at about half the build
+  # time of -O2 -g on 2 cores.
+  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DMINICASH_SANITIZE=ON -DMINICASH_BENCH=OFF "${LAUNCHER[@]}" >/dev/null
   ninja -C build/asan -j "$JOBS" unit_tests
   stage "Unit tests (ASan+UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build/asan --output-on-failure -j "$JOBS" -E '^functional$'
+    ctest --test-dir build/asan --output-on-failure -j "$JOBS" -E '^(functional|install)$'
 fi
 
 if [ "${MINICASH_SKIP_FUZZ:-0}" != "1" ]; then
   stage "Fuzz build (clang, libFuzzer)"
-  cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINICASH_FUZZ=ON \
+  cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DMINICASH_FUZZ=ON \
     -DCMAKE_CXX_COMPILER=clang++ "${LAUNCHER[@]}" >/dev/null
   ninja -C build/fuzz -j "$JOBS"
   for f in build/fuzz/tests/fuzz/fuzz_*; do
