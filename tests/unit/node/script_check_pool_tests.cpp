@@ -7,9 +7,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <latch>
 #include <memory>
+#include <optional>
 
 using namespace consensus;
+using node::chain::CheckPool;
 using node::chain::ScriptCheck;
 using node::chain::ScriptCheckPool;
 
@@ -128,4 +134,53 @@ TEST_CASE("A script-check session refuses more checks than its capacity", "[node
     session.Add(in.Check(1));
     CHECK_THROWS_AS(session.Add(in.Check(2)), std::logic_error);
     CHECK_FALSE(session.Join().has_value());
+}
+
+namespace {
+
+/** A check that, once started, holds its thread until the test lets it go. */
+struct HeldCheck {
+    std::latch* started{nullptr};
+    std::promise<void>* release_promise{nullptr};
+    std::shared_future<void> release;
+    std::atomic<bool>* finished{nullptr};
+
+    bool operator()()
+    {
+        started->count_down();
+        release.wait();
+        finished->store(true);
+        return true;
+    }
+};
+
+} // namespace
+
+TEST_CASE("A cancelled session waits for the check a worker is holding", "[node]")
+{
+    CheckPool<HeldCheck> pool(2); // one worker; the caller never takes a check when cancelling
+    std::latch started(1);
+    std::promise<void> release_promise;
+    std::atomic<bool> finished{false};
+    const HeldCheck check{&started, &release_promise, release_promise.get_future().share(), &finished};
+
+    std::optional<CheckPool<HeldCheck>::Session> session;
+    session.emplace(pool, 1);
+    session->Add(check);
+    session->Release();
+    started.wait(); // the worker is inside the check now
+
+    // Cancel (destroy without Join) on another thread; it must not return while the check runs.
+    std::atomic<bool> finished_when_cancel_returned{false};
+    auto cancelled = std::async(std::launch::async, [&] {
+        session.reset();
+        finished_when_cancel_returned.store(finished.load());
+    });
+    // A cancel that did not wait would return at once; give it ample time to do so. (This
+    // bounds how long a broken pool has to show itself; a correct one cannot return here
+    // whatever the timing, so the check below never fails spuriously.)
+    CHECK(cancelled.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    release_promise.set_value();
+    cancelled.get();
+    CHECK(finished_when_cancel_returned.load());
 }
