@@ -111,7 +111,7 @@ def main():
 
     vectors = os.environ.get("MINICASH_VECTORS") or os.path.join(os.path.dirname(ROOT), "shared", "vectors")
     env = dict(os.environ, MINICASH_VECTORS=os.path.abspath(vectors), CI="true")
-    src = os.path.join(args.workdir, "src")
+    src = os.path.join(os.path.abspath(args.workdir), "src")
     # The build sits at the same place relative to the sources as the main build
     # (build/release), so ccache with CCACHE_BASEDIR reuses the main build's objects.
     build = os.path.join(src, "build", "release")
