@@ -27,6 +27,12 @@ constexpr uint32_t kRetargetedBits = 0x1f03ffff;
 
 std::string Reason(const ValidationResult& r) { return r.GetRejectReason(); }
 
+void RequireValidBlock(const ValidationResult& r)
+{
+    INFO(r.ToString());
+    REQUIRE(r.IsValid());
+}
+
 /** Mines one block on the tip with time t (and nothing else changed); REQUIREs it is accepted. */
 void MineAt(ChainBuilder& b, int64_t t)
 {
@@ -139,6 +145,43 @@ TEST_CASE("bad-diffbits: the testnet minimum-difficulty exception starts strictl
     r = b.Submit(b.MakeBlock(tip, {}, at(tip->GetBlockTime() + 1, kRetargetedBits)));
     INFO(r.ToString());
     CHECK(r.IsValid());
+}
+
+TEST_CASE("bad-diffbits with BIP-94: a retarget scales the period's first target, not a minimum-difficulty last block",
+          "[node]")
+{
+    // Period 2 (heights 16..31) starts at the retargeted target and ends with a
+    // minimum-difficulty block. Testnet3's rule scales the last block's bits (the pow
+    // limit) at height 32; BIP-94 (testnet4) scales the first block's.
+    for (const bool bip94 : {false, true}) {
+        INFO("BIP-94 " << bip94);
+        ChainParams params = RetargetingNetwork(true);
+        params.consensus.enforce_bip94 = bip94;
+        ChainBuilder b(1, &params);
+        b.MineBlocks(15);
+        RequireValidBlock(b.Mine({}, [](Block& blk) { blk.bits = kRetargetedBits; })); // height 16
+        b.MineBlocks(14);
+        const int64_t t30 = b.Chain().Tip()->GetBlockTime();
+        RequireValidBlock(b.Mine({}, [t30](Block& blk) { // height 31, 1201 s late: minimum difficulty
+            blk.time = static_cast<uint32_t>(t30 + 1201);
+            blk.bits = kRetargetLimitBits;
+        }));
+        REQUIRE(b.Chain().Height() == 31);
+        // The period took 1,216 s, less than a quarter of 9,600: the target is divided by 4.
+        // 0x0fffff << 224 / 4 is 0x1f03ffff; 0x03ffff << 224 / 4 is 0x1f00ffff.
+        const uint32_t expected = bip94 ? 0x1f00ffffu : kRetargetedBits;
+        const uint32_t other = bip94 ? kRetargetedBits : 0x1f00ffffu;
+        const auto* tip = b.Chain().Tip();
+        const auto with_bits = [t = tip->GetBlockTime() + 1](uint32_t bits) {
+            return [t, bits](Block& blk) {
+                blk.time = static_cast<uint32_t>(t);
+                blk.bits = bits;
+            };
+        };
+        CHECK(Reason(b.Submit(b.MakeBlock(tip, {}, with_bits(other)))) == "bad-diffbits");
+        RequireValidBlock(b.Submit(b.MakeBlock(tip, {}, with_bits(expected))));
+        CHECK(b.Chain().Height() == 32);
+    }
 }
 
 TEST_CASE("time-too-old: a time equal to the median time past is rejected, one second more is accepted", "[node]")
