@@ -77,6 +77,11 @@ struct ChainstateOptions {
     size_t coins_batch_bytes{CoinsViewDB::DEFAULT_BATCH_BYTES};
     /** Tests only: the coins database stops writing after this many partial writes of a flush (-1: never). */
     int simulate_crash_after_batches{-1};
+    /**
+     * Tests only: the clock (seconds since the epoch) that a header's time is judged
+     * against (time-too-new); empty means the system clock. Called under the chainstate lock.
+     */
+    std::function<int64_t()> now_seconds;
 };
 
 /** A block's place and state, for RPC. */

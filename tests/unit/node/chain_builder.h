@@ -76,6 +76,10 @@ public:
     /** Solves proof of work by incrementing the nonce. */
     static void Solve(consensus::Block& block, const consensus::ConsensusParams& params);
 
+    /** Like Spend, but to any outputs (e.g. P2SH or P2WSH scripts a test then spends itself). */
+    consensus::TransactionRef SpendTo(const std::vector<std::pair<consensus::OutPoint, consensus::Amount>>& inputs,
+                                      const std::vector<consensus::TxOut>& outputs);
+
 private:
     const consensus::ChainParams* m_params;
     TempDir m_dir;
