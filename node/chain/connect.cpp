@@ -272,7 +272,9 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
     }
     if (auto failed = checks.Join()) {
         const ScriptCheck& c = checks.Checks()[*failed];
-        return ValidationResult::Invalid("mandatory-script-verify-flag-failed (" +
+        // Core 30+ names a block's script failure block-script-verify-flag-failed (older
+        // releases said mandatory-script-verify-flag-failed for blocks and the mempool).
+        return ValidationResult::Invalid("block-script-verify-flag-failed (" +
                                              consensus::ScriptErrorString(c.error) + ")",
                                          "input " + std::to_string(c.input) + " of tx " + c.tx->GetTxid().GetHex());
     }

@@ -172,7 +172,7 @@ TEST_CASE("A block rejected after its transactions were applied leaves the UTXO 
         MutableTransaction bad(*b.Spend({{cb2, v2}}, {v2 - Amount{1000}}));
         bad.vin[0].witness.stack[0][10] ^= 1;
         const auto r = b.Mine({t1, t2, MakeTransactionRef(std::move(bad))});
-        CHECK(Reason(r).rfind("mandatory-script-verify-flag-failed", 0) == 0);
+        CHECK(Reason(r).rfind("block-script-verify-flag-failed", 0) == 0);
     }
     SECTION("a missing input in the third transaction (the first two applied)")
     {
