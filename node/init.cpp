@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <iostream>
 #include <thread>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace node {
@@ -90,6 +91,9 @@ int RunDaemon(int argc, char* argv[])
 {
     // First: a crash at any later point leaves a line in debug.log (once it is open) and on stderr.
     util::InstallCrashHandlers();
+    // As Core's SetupEnvironment: everything the node creates (data directory, blocks,
+    // chainstate, debug.log, cookie) is private to its user, whatever the caller's umask.
+    ::umask(0077);
     util::ArgsManager args;
     SetupDaemonArgs(args);
     std::string error;
@@ -256,23 +260,24 @@ int RunDaemon(int argc, char* argv[])
     const std::filesystem::path cookie_path = rpc::GetAuthCookieFile(args, datadir_net);
     std::unique_ptr<rpc::HttpRpcServer> http;
     if (args.GetBoolArg("-server", true)) {
-        if (!rpc::InitRpcAuthentication(args, cookie_path, auth, cookie_written, error)) {
-            PrintError(error);
-            return 1;
-        }
         rpc::HttpServerOptions http_options;
         std::vector<std::string> warnings;
-        if (!rpc::HttpServerOptionsFromArgs(args, params.default_rpc_port, http_options, warnings, error)) {
+        std::optional<rpc::PendingCookie> cookie;
+        if (!rpc::HttpServerOptionsFromArgs(args, params.default_rpc_port, http_options, warnings, error) ||
+            !rpc::InitRpcAuthentication(args, auth, cookie, error)) {
             PrintError(error);
-            if (cookie_written) rpc::DeleteAuthCookie(cookie_path);
             return 1;
         }
         for (const auto& w : warnings) util::LogPrintf("Warning: %s", w.c_str());
         http = std::make_unique<rpc::HttpRpcServer>(table, auth);
         error = http->Start(http_options);
+        // As Core (the HTTP server binds before StartHTTPRPC writes the cookie): only a node
+        // that holds the port writes the cookie, so one that fails to bind leaves another
+        // node's cookie alone.
+        if (error.empty() && cookie && rpc::WriteAuthCookie(cookie_path, *cookie, error)) cookie_written = true;
         if (!error.empty()) {
             PrintError(error);
-            if (cookie_written) rpc::DeleteAuthCookie(cookie_path);
+            http->Stop();
             return 1;
         }
     }

@@ -72,21 +72,25 @@ std::optional<std::string> DecodeBase64(std::string_view text)
         if (c == '/') return 63;
         return -1;
     };
-    while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-    if (text.size() % 4 == 1) return std::nullopt;
+    // As Core's DecodeBase64: whole 4-character groups, at most two '=' and only at the end,
+    // no whitespace, and the bits left over after the last byte must be zero.
+    if (text.size() % 4 != 0) return std::nullopt;
+    for (int i = 0; i < 2 && !text.empty() && text.back() == '='; ++i) text.remove_suffix(1);
     std::string out;
+    out.reserve(text.size() * 3 / 4);
     uint32_t acc = 0;
     int bits = 0;
     for (char c : text) {
         const int v = value(c);
         if (v < 0) return std::nullopt;
-        acc = (acc << 6) | static_cast<uint32_t>(v);
+        acc = ((acc << 6) | static_cast<uint32_t>(v)) & 0xfff;
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
             out += static_cast<char>((acc >> bits) & 0xff);
         }
     }
+    if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
     return out;
 }
 
@@ -120,8 +124,10 @@ bool RpcAuthenticator::Check(std::string_view authorization, std::string& user) 
 {
     if (!authorization.starts_with("Basic ")) return false;
     std::string_view b64 = authorization.substr(6);
-    while (!b64.empty() && (b64.front() == ' ' || b64.front() == '\t')) b64.remove_prefix(1);
-    while (!b64.empty() && (b64.back() == ' ' || b64.back() == '\t' || b64.back() == '\r' || b64.back() == '\n')) b64.remove_suffix(1);
+    // Core trims " \f\n\r\t\v" around the credentials; inside them the base64 must be strict.
+    constexpr std::string_view SPACES = " \f\n\r\t\v";
+    while (!b64.empty() && SPACES.find(b64.front()) != std::string_view::npos) b64.remove_prefix(1);
+    while (!b64.empty() && SPACES.find(b64.back()) != std::string_view::npos) b64.remove_suffix(1);
     const std::optional<std::string> decoded = DecodeBase64(b64);
     if (!decoded) return false;
     const size_t colon = decoded->find(':');
@@ -151,15 +157,14 @@ std::optional<unsigned> CookiePermsFromString(std::string_view readable_by)
     return std::nullopt;
 }
 
-std::optional<std::string> GenerateAuthCookie(const std::filesystem::path& path, std::string& error, unsigned mode)
+bool WriteAuthCookie(const std::filesystem::path& path, const PendingCookie& cookie, std::string& error)
 {
-    const std::string cookie = std::string(COOKIEAUTH_USER) + ":" + RandomHex(32);
-    if (!util::WriteFileAtomic(path, cookie, error, mode)) {
+    if (!util::WriteFileAtomic(path, cookie.user_pass, error, cookie.mode)) {
         error = "Unable to open cookie authentication file " + path.string() + " for writing: " + error;
-        return std::nullopt;
+        return false;
     }
     util::LogPrintf("Generated RPC authentication cookie %s", path.string().c_str());
-    return cookie;
+    return true;
 }
 
 std::optional<std::string> ReadAuthCookie(const std::filesystem::path& path)
@@ -178,10 +183,10 @@ void DeleteAuthCookie(const std::filesystem::path& path)
     std::filesystem::remove(path, ec);
 }
 
-bool InitRpcAuthentication(const util::ArgsManager& args, const std::filesystem::path& cookie_path,
-                           RpcAuthenticator& auth, bool& cookie_written, std::string& error)
+bool InitRpcAuthentication(const util::ArgsManager& args, RpcAuthenticator& auth, std::optional<PendingCookie>& cookie,
+                           std::string& error)
 {
-    cookie_written = false;
+    cookie.reset();
     unsigned cookie_mode = 0600;
     if (args.IsArgSet("-rpccookieperms")) {
         const std::string perms = args.GetArg("-rpccookieperms", "");
@@ -194,11 +199,9 @@ bool InitRpcAuthentication(const util::ArgsManager& args, const std::filesystem:
     }
     if (args.GetArg("-rpcpassword", "").empty()) {
         if (!args.IsArgNegated("-rpccookiefile")) {
-            auto cookie = GenerateAuthCookie(cookie_path, error, cookie_mode);
-            if (!cookie) return false;
-            const size_t colon = cookie->find(':');
-            auth.AddPlain(cookie->substr(0, colon), cookie->substr(colon + 1));
-            cookie_written = true;
+            const std::string password = RandomHex(32);
+            auth.AddPlain(COOKIEAUTH_USER, password);
+            cookie = PendingCookie{.user_pass = std::string(COOKIEAUTH_USER) + ":" + password, .mode = cookie_mode};
             util::LogPrintf("Using random cookie authentication.");
         } else {
             util::LogPrintf("RPC authentication cookie file generation is disabled.");

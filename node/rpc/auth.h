@@ -29,7 +29,11 @@ bool TimingResistantEqual(std::string_view a, std::string_view b);
 std::string HmacSha256Hex(std::string_view key, std::string_view message);
 /** Standard base64 (with padding). */
 std::string EncodeBase64(std::string_view data);
-/** Decodes base64 (padding optional); nullopt on invalid input. */
+/**
+ * Decodes base64 as strictly as Core's DecodeBase64: the length must be a multiple of 4,
+ * padding is one or two trailing '=', unused trailing bits must be zero, no whitespace;
+ * nullopt otherwise.
+ */
 std::optional<std::string> DecodeBase64(std::string_view text);
 /** n bytes from OpenSSL's CSPRNG as lower-case hex; throws std::runtime_error if it fails. */
 std::string RandomHex(size_t n_bytes);
@@ -95,25 +99,31 @@ std::filesystem::path GetAuthCookieFile(const util::ArgsManager& args, const std
 /** The cookie file mode for an -rpccookieperms value: owner 0600, group 0640, all 0644; nullopt if invalid. */
 std::optional<unsigned> CookiePermsFromString(std::string_view readable_by);
 
+/** A cookie InitRpcAuthentication accepts but leaves unwritten: "__cookie__:<64 hex>" and the file mode. */
+struct PendingCookie {
+    std::string user_pass;
+    unsigned mode{0600};
+};
+
 /**
- * Creates a fresh cookie "__cookie__:<64 hex>" and writes it (no newline) to path with mode
- * `mode` (default 0600) via a temporary file. Returns the user:password string, or nullopt
- * with error set.
+ * Writes the cookie (no newline) to path with its mode via a temporary file, as Core's
+ * GenerateAuthCookie. Call it only once the RPC port is bound, so a node that fails to start
+ * never replaces the cookie of one that runs. False with error set.
  */
-std::optional<std::string> GenerateAuthCookie(const std::filesystem::path& path, std::string& error,
-                                              unsigned mode = 0600);
+bool WriteAuthCookie(const std::filesystem::path& path, const PendingCookie& cookie, std::string& error);
 /** Reads "user:password" from a cookie file; nullopt when absent or unreadable. */
 std::optional<std::string> ReadAuthCookie(const std::filesystem::path& path);
-/** Removes the cookie file; missing files are ignored. */
+/** Removes the cookie file; missing files are ignored. Only for a cookie this process wrote (Core's g_generated_cookie). */
 void DeleteAuthCookie(const std::filesystem::path& path);
 
 /**
  * Sets up authentication from options as Core's InitRPCAuthentication: without -rpcpassword a
- * cookie is generated at cookie_path (unless -norpccookiefile); with it, -rpcuser/-rpcpassword;
+ * fresh cookie is accepted and returned in `cookie` for the caller to write with
+ * WriteAuthCookie after binding (unless -norpccookiefile); with it, -rpcuser/-rpcpassword;
  * plus every -rpcauth. Returns false with error for a malformed -rpcauth ("Invalid -rpcauth
- * argument.") or an unwritable cookie. cookie_written tells the caller to delete it on stop.
+ * argument.") or -rpccookieperms.
  */
-bool InitRpcAuthentication(const util::ArgsManager& args, const std::filesystem::path& cookie_path,
-                           RpcAuthenticator& auth, bool& cookie_written, std::string& error);
+bool InitRpcAuthentication(const util::ArgsManager& args, RpcAuthenticator& auth, std::optional<PendingCookie>& cookie,
+                           std::string& error);
 
 } // namespace node::rpc

@@ -13,111 +13,145 @@ namespace node::rpc {
 
 namespace {
 
-std::optional<std::array<uint8_t, 16>> ParseIp(std::string_view text)
+/** A numeric address: IPv4 (first 4 bytes) or IPv6 (16 bytes). */
+struct IpAddress {
+    bool ipv4{false};
+    std::array<uint8_t, 16> bytes{};
+};
+
+/**
+ * Parses a numeric IPv4 or IPv6 address ("[v6]" too). An IPv4-mapped IPv6 address
+ * (::ffff:a.b.c.d) is IPv4, as Core's CNetAddr reads it, so families compare as Core's.
+ */
+std::optional<IpAddress> ParseIp(std::string_view text)
 {
     std::string s(text);
     if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
-    std::array<uint8_t, 16> out{};
+    if (s.find('\0') != std::string::npos) return std::nullopt;
+    IpAddress out;
     in_addr v4{};
     if (inet_pton(AF_INET, s.c_str(), &v4) == 1) {
-        out[10] = 0xff;
-        out[11] = 0xff;
-        std::memcpy(out.data() + 12, &v4, 4);
+        out.ipv4 = true;
+        std::memcpy(out.bytes.data(), &v4, 4);
         return out;
     }
     in6_addr v6{};
     if (inet_pton(AF_INET6, s.c_str(), &v6) == 1) {
-        std::memcpy(out.data(), &v6, 16);
+        std::memcpy(out.bytes.data(), &v6, 16);
+        static constexpr uint8_t V4_MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (std::memcmp(out.bytes.data(), V4_MAPPED, sizeof(V4_MAPPED)) == 0) {
+            out.ipv4 = true;
+            std::memmove(out.bytes.data(), out.bytes.data() + 12, 4);
+            std::fill(out.bytes.begin() + 4, out.bytes.end(), 0);
+        }
         return out;
     }
     return std::nullopt;
 }
 
-bool IsV4Mapped(const std::array<uint8_t, 16>& a)
+/**
+ * False for the addresses Core's CNetAddr::IsValid refuses, which then match no subnet:
+ * 0.0.0.0, 255.255.255.255, :: and the documentation range 2001:db8::/32.
+ */
+bool IsValidClient(const IpAddress& a)
 {
-    for (int i = 0; i < 10; ++i) {
-        if (a[i] != 0) return false;
+    if (a.ipv4) {
+        const uint32_t v = (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) | (uint32_t{a.bytes[2]} << 8) | a.bytes[3];
+        return v != 0 && v != 0xffffffff;
     }
-    return a[10] == 0xff && a[11] == 0xff;
+    if (std::all_of(a.bytes.begin(), a.bytes.end(), [](uint8_t b) { return b == 0; })) return false;
+    return !(a.bytes[0] == 0x20 && a.bytes[1] == 0x01 && a.bytes[2] == 0x0d && a.bytes[3] == 0xb8);
 }
 
+/** Digits only, no sign or spaces (a CIDR length, as Core's ToIntegral<uint8_t>). */
 std::optional<int> ParseSmallInt(std::string_view s)
 {
+    if (s.empty() || s[0] == '-') return std::nullopt;
     int v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
     return v;
 }
 
+/** A port as Core's ParseUInt16 (an optional leading '+'), 1..65535. */
+std::optional<uint16_t> ParsePort(std::string_view s)
+{
+    if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+    const auto v = ParseSmallInt(s);
+    if (!v || *v < 1 || *v > 65535) return std::nullopt;
+    return static_cast<uint16_t>(*v);
+}
+
 } // namespace
 
 std::optional<Subnet> Subnet::Parse(std::string_view text)
 {
-    Subnet sn;
-    const size_t slash = text.find('/');
+    // As Core, the last '/' separates the prefix length or netmask.
+    const size_t slash = text.rfind('/');
     const auto addr = ParseIp(text.substr(0, slash));
     if (!addr) return std::nullopt;
-    sn.m_net = *addr;
-    const bool v4 = IsV4Mapped(*addr);
-    sn.m_mask.fill(0xff);
+    Subnet sn;
+    sn.m_ipv4 = addr->ipv4;
+    sn.m_net = addr->bytes;
+    const size_t len = sn.m_ipv4 ? 4 : 16;
+    std::fill(sn.m_mask.begin(), sn.m_mask.begin() + static_cast<std::ptrdiff_t>(len), 0xff);
     if (slash != std::string_view::npos) {
         const std::string_view suffix = text.substr(slash + 1);
-        if (auto bits = ParseSmallInt(suffix)) {
-            const int max_bits = v4 ? 32 : 128;
-            if (*bits < 0 || *bits > max_bits) return std::nullopt;
-            const int total = (v4 ? 96 : 0) + *bits;
-            for (int i = 0; i < 16; ++i) {
-                const int b = std::clamp(total - i * 8, 0, 8);
-                sn.m_mask[i] = static_cast<uint8_t>(b == 0 ? 0 : (0xff << (8 - b)) & 0xff);
+        if (auto bits = ParseSmallInt(suffix); bits && *bits <= 255) {
+            if (*bits > static_cast<int>(len * 8)) return std::nullopt;
+            for (size_t i = 0; i < len; ++i) {
+                const int b = std::clamp(*bits - static_cast<int>(i) * 8, 0, 8);
+                sn.m_mask[i] = static_cast<uint8_t>((0xff00 >> b) & 0xff);
             }
         } else {
             const auto mask = ParseIp(suffix);
-            if (!mask || IsV4Mapped(*mask) != v4) return std::nullopt;
-            sn.m_mask = *mask;
-            if (v4) std::fill(sn.m_mask.begin(), sn.m_mask.begin() + 12, 0xff);
+            if (!mask || mask->ipv4 != sn.m_ipv4) return std::nullopt;
+            sn.m_mask = mask->bytes;
             // A netmask must be contiguous ones followed by zeros.
             bool zero_seen = false;
-            for (uint8_t byte : sn.m_mask) {
+            for (size_t i = 0; i < len; ++i) {
                 for (int bit = 7; bit >= 0; --bit) {
-                    const bool one = (byte >> bit) & 1;
+                    const bool one = (sn.m_mask[i] >> bit) & 1;
                     if (one && zero_seen) return std::nullopt;
                     if (!one) zero_seen = true;
                 }
             }
         }
     }
-    for (int i = 0; i < 16; ++i) sn.m_net[i] &= sn.m_mask[i];
+    for (size_t i = 0; i < sn.m_net.size(); ++i) sn.m_net[i] &= sn.m_mask[i];
     return sn;
 }
 
 bool Subnet::Contains(std::string_view address) const
 {
     const auto addr = ParseIp(address);
-    if (!addr) return false;
-    for (int i = 0; i < 16; ++i) {
-        if (((*addr)[i] & m_mask[i]) != m_net[i]) return false;
+    if (!addr || addr->ipv4 != m_ipv4 || !IsValidClient(*addr)) return false;
+    for (size_t i = 0; i < addr->bytes.size(); ++i) {
+        if ((addr->bytes[i] & m_mask[i]) != m_net[i]) return false;
     }
     return true;
 }
 
 bool SplitHostPort(std::string_view in, uint16_t& port, std::string& host)
 {
-    host = std::string(in);
+    bool valid = true;
     const size_t colon = in.rfind(':');
-    const bool bracketed = !in.empty() && in.front() == '[';
-    const size_t close = in.find(']');
-    // A port follows the last colon when it is "host:port" (one colon) or "[v6]:port".
-    const bool has_port = colon != std::string_view::npos &&
-                          ((bracketed && close != std::string_view::npos && colon == close + 1) ||
-                           (!bracketed && in.find(':') == colon));
-    if (has_port) {
-        auto p = ParseSmallInt(in.substr(colon + 1));
-        if (!p || *p < 1 || *p > 65535) return false;
-        port = static_cast<uint16_t>(*p);
-        host = std::string(in.substr(0, colon));
+    if (colon != std::string_view::npos) {
+        // A port follows the last colon of "host:port" (the only colon) or "[v6]:port".
+        const bool bracketed = in.front() == '[' && colon > 0 && in[colon - 1] == ']';
+        const bool multi = colon > 0 && in.rfind(':', colon - 1) != std::string_view::npos;
+        if (colon == 0 || bracketed || !multi) {
+            const auto p = ParsePort(in.substr(colon + 1));
+            valid = p.has_value();
+            if (p) {
+                port = *p;
+                in = in.substr(0, colon);
+            }
+        }
     }
+    host = std::string(in);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    return true;
+    return valid;
 }
 
 bool HttpServerOptionsFromArgs(const util::ArgsManager& args, uint16_t default_port, HttpServerOptions& options,
@@ -125,12 +159,24 @@ bool HttpServerOptionsFromArgs(const util::ArgsManager& args, uint16_t default_p
 {
     uint16_t port = default_port;
     if (auto port_arg = args.GetArg("-rpcport")) {
-        auto p = ParseSmallInt(*port_arg);
-        if (!p || *p < 1 || *p > 65535) {
+        const auto p = ParsePort(*port_arg);
+        if (!p) {
             error = "Invalid port specified in -rpcport: '" + *port_arg + "'";
             return false;
         }
-        port = static_cast<uint16_t>(*p);
+        port = *p;
+    }
+    // As Core's CheckHostPortOptions: every -rpcbind must have a valid port (if any), even
+    // when it is then ignored for want of -rpcallowip.
+    std::vector<std::pair<std::string, uint16_t>> binds;
+    for (const std::string& b : args.GetArgs("-rpcbind")) {
+        uint16_t p = port;
+        std::string host;
+        if (!SplitHostPort(b, p, host) || host.empty()) {
+            error = "Invalid port specified in -rpcbind: '" + b + "'";
+            return false;
+        }
+        binds.emplace_back(std::move(host), p);
     }
     options.allow.clear();
     for (const std::string& s : args.GetArgs("-rpcallowip")) {
@@ -155,15 +201,7 @@ bool HttpServerOptionsFromArgs(const util::ArgsManager& args, uint16_t default_p
                                "everyone to connect");
         }
     } else {
-        for (const std::string& b : args.GetArgs("-rpcbind")) {
-            uint16_t p = port;
-            std::string host;
-            if (!SplitHostPort(b, p, host) || host.empty()) {
-                error = "Invalid port specified in -rpcbind: '" + b + "'";
-                return false;
-            }
-            options.bind.emplace_back(host, p);
-        }
+        options.bind = std::move(binds);
         options.bind_explicit = true;
     }
     options.threads = static_cast<int>(std::max<int64_t>(args.GetIntArg("-rpcthreads", 4), 1));

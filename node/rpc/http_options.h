@@ -19,16 +19,30 @@ class ArgsManager;
 
 namespace node::rpc {
 
-/** An IP network (-rpcallowip value): a single address, addr/CIDR or addr/netmask. Plain value type. */
+/**
+ * An IP network (-rpcallowip value) as Core's CSubNet: IPv4 or IPv6, never both. An IPv4
+ * address (IPv4-mapped IPv6 "::ffff:a.b.c.d" counts as IPv4, as Core's CNetAddr) matches
+ * only IPv4 subnets and an IPv6 address only IPv6 ones, so "::/0" is all IPv6 and
+ * "0.0.0.0/0" all IPv4. Plain value type.
+ */
 class Subnet {
 public:
-    /** Parses "1.2.3.4", "1.2.3.0/24", "1.2.3.0/255.255.255.0", "::1", "fd00::/8"; nullopt when invalid. */
+    /**
+     * Parses as Core's LookupSubNet: "1.2.3.4", "1.2.3.0/24", "1.2.3.0/255.255.255.0", "::1",
+     * "fd00::/8", "fd00::/ffff::" (numeric addresses only, "[v6]" allowed); the CIDR length must
+     * fit the family and a netmask must be of the same family and contiguous. nullopt when invalid.
+     */
     static std::optional<Subnet> Parse(std::string_view text);
-    /** True when the textual address (IPv4, IPv6 or IPv4-mapped IPv6) lies in the subnet. */
+    /**
+     * True when the textual address (IPv4, IPv6 or IPv4-mapped IPv6) lies in the subnet. As
+     * Core's CSubNet::Match, addresses Core deems invalid (0.0.0.0, 255.255.255.255, ::,
+     * 2001:db8::/32) match nothing.
+     */
     bool Contains(std::string_view address) const;
 
 private:
-    std::array<uint8_t, 16> m_net{}; // IPv4 stored as IPv4-mapped IPv6
+    bool m_ipv4{false};              // the subnet's family; IPv4 uses the first 4 bytes
+    std::array<uint8_t, 16> m_net{}; // network address, already masked
     std::array<uint8_t, 16> m_mask{};
 };
 
@@ -66,7 +80,11 @@ bool HttpServerOptionsFromArgs(const util::ArgsManager& args, uint16_t default_p
 /** Registers the RPC server options (-server, -rpcbind, -rpcallowip, -rpcport, -rpcuser, ...). */
 void SetupRpcServerOptions(util::ArgsManager& args);
 
-/** Splits "host", "host:port", "[v6]:port", "[v6]"; false when the port is not 1..65535. */
+/**
+ * Splits "host", "host:port", "[v6]:port", "[v6]" as Core's SplitHostPort: a colon separates a
+ * port only when it is the sole colon or follows "]"; false when that port is not 1..65535
+ * (an optional leading '+' is accepted, as Core's ParseUInt16).
+ */
 bool SplitHostPort(std::string_view in, uint16_t& port, std::string& host);
 
 } // namespace node::rpc

@@ -128,7 +128,11 @@ void Write(const Json& v, unsigned indent, unsigned level, std::string& out)
     }
 }
 
-/** Builds a Json from SAX events, optionally keeping decimal literals as raw numbers. */
+/**
+ * Builds a Json from SAX events, optionally keeping decimal literals as raw numbers. A key
+ * repeated in an object keeps its first value, as Core's UniValue (whose lookups find the
+ * first); the later value is skipped and, when asked, reported with its path.
+ */
 class Builder {
 public:
     using number_integer_t = Json::number_integer_t;
@@ -137,7 +141,10 @@ public:
     using string_t = Json::string_t;
     using binary_t = Json::binary_t;
 
-    explicit Builder(bool keep_text) : m_keep_text(keep_text) {}
+    Builder(bool keep_text, std::vector<JsonDuplicateKey>* duplicates)
+        : m_keep_text(keep_text), m_duplicates(duplicates)
+    {
+    }
 
     bool null() { return Add(Json(nullptr)); }
     bool boolean(bool b) { return Add(Json(b)); }
@@ -164,6 +171,7 @@ public:
     Json& Result() { return m_root; }
 
 private:
+    /** Stores v at the current position; nullptr when it repeats a key of its object (dropped). */
     Json* Insert(Json&& v)
     {
         if (m_stack.empty()) {
@@ -175,30 +183,54 @@ private:
             parent.push_back(std::move(v));
             return &parent.back();
         }
-        Json& slot = parent[m_key];
-        slot = std::move(v);
-        return &slot;
+        // One linear search, as operator[] of the ordered map would do anyway.
+        auto [it, inserted] = parent.get_ref<Json::object_t&>().emplace(m_key, std::move(v));
+        if (!inserted) {
+            if (m_duplicates) m_duplicates->push_back({m_path, m_key});
+            return nullptr;
+        }
+        return &it->second;
     }
     bool Add(Json&& v)
     {
-        Insert(std::move(v));
+        if (m_skip_depth == 0) Insert(std::move(v));
         return true;
     }
     bool Open(Json&& container)
     {
-        if (m_stack.size() >= MAX_JSON_DEPTH) return false;
-        m_stack.push_back(Insert(std::move(container)));
+        if (m_stack.size() + m_skip_depth >= MAX_JSON_DEPTH) return false;
+        if (m_skip_depth > 0) {
+            ++m_skip_depth;
+            return true;
+        }
+        std::string name;
+        if (!m_stack.empty()) name = m_stack.back()->is_array() ? std::to_string(m_stack.back()->size()) : m_key;
+        Json* slot = Insert(std::move(container));
+        if (!slot) {
+            m_skip_depth = 1; // a repeated key: skip its whole value
+            return true;
+        }
+        if (!m_stack.empty()) m_path.push_back(std::move(name));
+        m_stack.push_back(slot);
         return true;
     }
     bool Close()
     {
+        if (m_skip_depth > 0) {
+            --m_skip_depth;
+            return true;
+        }
         m_stack.pop_back();
+        if (!m_path.empty() && m_stack.size() == m_path.size()) m_path.pop_back();
         return true;
     }
 
     bool m_keep_text;
+    std::vector<JsonDuplicateKey>* m_duplicates;
     Json m_root;
     std::vector<Json*> m_stack;
+    std::vector<std::string> m_path; // keys (array indexes as text) from the root to m_stack.back()
+    size_t m_skip_depth{0};          // containers open inside a skipped value
     std::string m_key;
 };
 
@@ -240,9 +272,9 @@ std::string WriteJson(const Json& value, unsigned indent)
     return out;
 }
 
-std::optional<Json> ParseJson(std::string_view text, bool keep_number_text)
+std::optional<Json> ParseJson(std::string_view text, bool keep_number_text, std::vector<JsonDuplicateKey>* duplicates)
 {
-    Builder builder(keep_number_text);
+    Builder builder(keep_number_text, duplicates);
     bool ok = false;
     try {
         ok = Json::sax_parse(text.begin(), text.end(), &builder, nlohmann::detail::input_format_t::json, true);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace node::rpc {
 
@@ -44,12 +45,21 @@ double NumericAsDouble(const Json& value);
  */
 std::string WriteJson(const Json& value, unsigned indent = 0);
 
+/** A key that occurred again in an object: the object's path from the root (array indexes as text) and the key. */
+struct JsonDuplicateKey {
+    std::vector<std::string> path;
+    std::string key;
+};
+
 /**
  * Parses one JSON text (any value, surrounding whitespace allowed). Returns nullopt on any
  * syntax error, invalid UTF-8 or nesting deeper than 512. With keep_number_text, numbers
- * with a fraction or exponent become raw numbers carrying their original text.
+ * with a fraction or exponent become raw numbers carrying their original text. A key repeated
+ * in an object keeps its FIRST value, as Core's UniValue lookups; each repetition is appended
+ * to *duplicates when given.
  */
-std::optional<Json> ParseJson(std::string_view text, bool keep_number_text = false);
+std::optional<Json> ParseJson(std::string_view text, bool keep_number_text = false,
+                              std::vector<JsonDuplicateKey>* duplicates = nullptr);
 
 /** Core's name for a value's type: null, bool, object, array, string, number. */
 std::string JsonTypeName(const Json& value);

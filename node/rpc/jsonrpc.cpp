@@ -4,6 +4,8 @@
 #include "node/rpc/auth.h"
 #include "node/util/logging.h"
 
+#include <algorithm>
+
 namespace node::rpc {
 
 namespace {
@@ -32,8 +34,21 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
     req.auth_user = auth_user;
     req.peer_addr = peer_addr;
     try {
-        std::optional<Json> parsed = ParseJson(body);
+        // A repeated key keeps its first value (Core's UniValue); repeated named params are an error.
+        std::vector<JsonDuplicateKey> duplicates;
+        std::optional<Json> parsed = ParseJson(body, /*keep_number_text=*/false, &duplicates);
         if (!parsed) throw RpcError(RPC_PARSE_ERROR, "Parse error");
+        // The keys repeated in the "params" object of the request at `prefix` ({} or {"<index>"}).
+        auto repeated_params = [&duplicates](const std::vector<std::string>& prefix) {
+            std::vector<std::string> keys;
+            for (const JsonDuplicateKey& d : duplicates) {
+                if (d.path.size() == prefix.size() + 1 && d.path.back() == "params" &&
+                    std::equal(prefix.begin(), prefix.end(), d.path.begin())) {
+                    keys.push_back(d.key);
+                }
+            }
+            return keys;
+        };
         Json reply;
         const bool has_list = whitelist && whitelist->HasList(auth_user);
         if (whitelist && !has_list && whitelist->DefaultDeny()) {
@@ -42,6 +57,7 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
         }
         if (parsed->is_object()) {
             req.Parse(*parsed);
+            if (!duplicates.empty()) req.repeated_params = repeated_params({});
             if (has_list && !whitelist->Allows(auth_user, req.method)) {
                 util::LogPrintf("RPC User %s not allowed to call method %s", auth_user.c_str(), req.method.c_str());
                 return {HTTP_FORBIDDEN, ""};
@@ -68,6 +84,7 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
                 }
             }
             reply = Json::array();
+            size_t item_index = 0;
             for (const Json& item : *parsed) {
                 RpcRequest one;
                 one.uri = uri;
@@ -76,6 +93,7 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
                 Json response;
                 try {
                     one.Parse(item);
+                    if (!duplicates.empty()) one.repeated_params = repeated_params({std::to_string(item_index)});
                     response = ExecOne(table, one, true);
                 } catch (const RpcError& e) {
                     response = JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), one.id, one.json_version);
@@ -83,6 +101,7 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
                     response = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), one.id, one.json_version);
                 }
                 if (!one.IsNotification()) reply.push_back(std::move(response));
+                ++item_index;
             }
             // An all-notification (non-empty) batch gets no body; an empty batch gets [].
             if (reply.empty() && !parsed->empty()) return {HTTP_NO_CONTENT, ""};

@@ -238,6 +238,9 @@ Json RpcTable::Execute(const RpcRequest& request) const
 Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request) const
 {
     RpcRequest req = request;
+    if (req.params.is_object() && !req.repeated_params.empty()) {
+        throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + req.repeated_params.front() + " specified multiple times");
+    }
     if (req.params.is_object()) req.params = NamedToPositional(req.params, method.args);
     // Trailing nulls from named conversion or explicit nulls for optional args are allowed.
     const size_t n = req.params.size();

@@ -103,6 +103,9 @@ struct RpcRequest {
     std::string auth_user;                  // authenticated user name (never the password)
     std::string peer_addr;                  // "ip:port" of the client
     JsonRpcVersion json_version{JsonRpcVersion::V1_LEGACY};
+    // Keys repeated in a named "params" object (the parser kept their first values); Execute
+    // then fails as Core's transformNamedArguments: -8 "Parameter <key> specified multiple times".
+    std::vector<std::string> repeated_params;
 
     /** True for a 2.0 request without "id" (executed, but never answered). */
     bool IsNotification() const { return !id && json_version == JsonRpcVersion::V2; }

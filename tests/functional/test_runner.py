@@ -37,6 +37,8 @@ TESTS = [
     "scantxoutset",
     "import_shuffled",
     "crash_signal",
+    "datadir_permissions",
+    "rpc_strict_input",
 ]
 
 

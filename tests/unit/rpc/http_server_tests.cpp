@@ -146,11 +146,13 @@ TEST_CASE("A generated cookie file authenticates and is owner-only", "[rpc]")
     SetupRpcServerOptions(args);
     TestServer t;
     t.auth = RpcAuthenticator{};
-    bool written = false;
+    std::optional<PendingCookie> pending;
     std::string error;
     const auto cookie_path = GetAuthCookieFile(args, dir);
-    REQUIRE(InitRpcAuthentication(args, cookie_path, t.auth, written, error));
-    REQUIRE(written);
+    REQUIRE(InitRpcAuthentication(args, t.auth, pending, error));
+    REQUIRE(pending);
+    CHECK_FALSE(std::filesystem::exists(cookie_path)); // written only once the port is bound
+    REQUIRE(WriteAuthCookie(cookie_path, *pending, error));
     struct stat st{};
     REQUIRE(::stat(cookie_path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -180,10 +182,11 @@ TEST_CASE("-rpccookieperms sets the cookie file's mode and an unknown value is r
         std::string error;
         REQUIRE(args.ParseParameters(2, argv, error));
         RpcAuthenticator auth;
-        bool written = false;
+        std::optional<PendingCookie> pending;
         const auto cookie_path = GetAuthCookieFile(args, dir);
-        REQUIRE(InitRpcAuthentication(args, cookie_path, auth, written, error));
-        REQUIRE(written);
+        REQUIRE(InitRpcAuthentication(args, auth, pending, error));
+        REQUIRE(pending);
+        REQUIRE(WriteAuthCookie(cookie_path, *pending, error));
         struct stat st{};
         REQUIRE(::stat(cookie_path.c_str(), &st) == 0);
         CHECK((st.st_mode & 0777) == mode);
@@ -195,10 +198,10 @@ TEST_CASE("-rpccookieperms sets the cookie file's mode and an unknown value is r
     std::string error;
     REQUIRE(args.ParseParameters(2, argv, error));
     RpcAuthenticator auth;
-    bool written = false;
-    CHECK_FALSE(InitRpcAuthentication(args, GetAuthCookieFile(args, dir), auth, written, error));
+    std::optional<PendingCookie> pending;
+    CHECK_FALSE(InitRpcAuthentication(args, auth, pending, error));
     CHECK(error == "Invalid -rpccookieperms=world; must be one of 'owner', 'group', or 'all'.");
-    CHECK_FALSE(written);
+    CHECK_FALSE(pending);
     std::filesystem::remove_all(dir);
 }
 
