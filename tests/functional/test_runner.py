@@ -37,6 +37,7 @@ TESTS = [
     "scantxoutset",
     "import_shuffled",
     "crash_signal",
+    "rpc_resource_limits",
 ]
 
 
