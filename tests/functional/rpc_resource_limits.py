@@ -96,3 +96,11 @@ def run(env):
     node.rpc("generatetoaddress", 1, REGTEST_ADDR)
     assert_equal(node.getblockcount(), 21, "block count after the connections closed")
     node.stop()
+
+    # Below Core's reserve the node refuses to start, with Core's message.
+    small = env.add_node()
+    small.preexec_fn = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100))
+    small.start(wait=False)
+    small.wait_for_exit(timeout=60, expect_code=1)
+    check("Not enough file descriptors available." in small.read_stderr(),
+          "ulimit -n 100: 'Not enough file descriptors available.'")
