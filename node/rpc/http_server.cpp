@@ -181,10 +181,10 @@ struct HttpRpcServer::Impl {
 
     // I/O thread only from here on.
     std::list<std::weak_ptr<Session>> sessions; // in accept order
-    size_t open_connections{0};
+    std::atomic<size_t> open_connections{0}; // atomic: a worker may drop the last reference
     uint64_t next_session_id{1};
     AuthCheckGate auth_gate{std::chrono::milliseconds(250)};
-    std::unordered_map<uint64_t, std::weak_ptr<Session>> auth_waiters;
+    std::unordered_map<uint64_t, std::shared_ptr<Session>> auth_waiters; // keeps them alive while they wait
     net::steady_timer auth_timer{ioc};
     LogRateLimiter auth_log{3, std::chrono::seconds(1)};
     LogRateLimiter accept_log{1, std::chrono::seconds(10)};
@@ -227,6 +227,14 @@ public:
         }
         m_stream.socket().set_option(tcp::no_delay(true), ec);
     }
+
+    /** Every way out closes the socket through Close; a session dropped without it still counts down. */
+    ~Session()
+    {
+        if (!m_closed) --m_server.open_connections;
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     void Start() { ReadHeader(); }
     uint64_t Id() const { return m_id; }
@@ -295,6 +303,7 @@ public:
     void Close()
     {
         if (m_closed) return;
+        const auto keep_alive_here = shared_from_this(); // auth_waiters may hold the last reference
         if (m_phase == Phase::AUTH_WAIT) {
             m_server.auth_gate.Cancel(m_id);
             m_server.auth_waiters.erase(m_id);
@@ -516,12 +525,12 @@ void HttpRpcServer::Impl::OnAccepted(tcp::socket socket)
         if (auto victim = PickVictim()) {
             ++counters.evicted;
             util::LogDebug(util::LogCategory::HTTP, "HTTP: %zu connections, the limit: closing the idle one from %s",
-                           open_connections, victim->Peer().c_str());
+                           open_connections.load(), victim->Peer().c_str());
             victim->Close();
         } else {
             ++counters.refused;
             util::LogDebug(util::LogCategory::HTTP, "HTTP: %zu connections, the limit, all busy: refusing a new one",
-                           open_connections);
+                           open_connections.load());
             beast::error_code ec;
             socket.close(ec);
             return;
@@ -578,9 +587,9 @@ void HttpRpcServer::Impl::PumpAuthChecks()
     while (auto id = auth_gate.Next(now)) {
         const auto it = auth_waiters.find(*id);
         if (it == auth_waiters.end()) continue;
-        auto s = it->second.lock();
+        const std::shared_ptr<Session> s = std::move(it->second);
         auth_waiters.erase(it);
-        if (s) s->EvaluateAuth();
+        s->EvaluateAuth();
     }
     if (auth_gate.Queued() > 0) {
         auth_timer.expires_at(auth_gate.OpenAt());

@@ -555,6 +555,20 @@ TEST_CASE("Failed credential checks are throttled globally, not per connection",
         t.server->Stop(); // closes the waiting connections without testing their passwords
         for (int fd : fds) CHECK(ClosedByServer(fd));
     }
+    // A right password arriving behind a failure waits its turn, then is served.
+    TestServer t;
+    t.options.auth_failure_delay = 1s;
+    t.Start();
+    const int bad = RawSend(t.port, Header("Authorization: " + Basic("__cookie__:nope") + "\r\nContent-Length: 0\r\n"));
+    REQUIRE(bad >= 0);
+    REQUIRE(WaitFor([&] { return t.server->GetStats().auth_checks == 1; }));
+    const std::string body = R"({"method":"uptime","id":5})";
+    const int good = RawSend(t.port, Header(GoodAuthLine() + "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") + body);
+    REQUIRE(good >= 0);
+    const std::string reply = RawRead(good, 10);
+    CHECK(reply.starts_with("HTTP/1.1 200"));
+    CHECK(reply.find("\"id\":5") != std::string::npos);
+    CHECK(RawRead(bad, 10).starts_with("HTTP/1.1 401"));
 }
 
 TEST_CASE("A HEAD reply has no body, so a keep-alive client stays in step", "[rpc]")
