@@ -2,7 +2,8 @@
 """Memory held by idle RPC connections (Python 3 standard library only; run by hand, never
 asserts). Starts a regtest minicashd on a free 127.0.0.1 port with a temporary datadir, reads
 its VmRSS, opens N connections that send nothing, reads VmRSS again and stops the node; then
-the same with a fresh node and N connections that each send half a request header. Raises its own
+the same with a fresh node and N connections that each send half a request header; last, the
+peak VmRSS while 16 connections without credentials each send a 32 MiB body. Raises its own
 descriptor limit (and so the node's, which inherits it) to fit N connections.
 Results: docs/benchmarks.md, section "RPC: memory of idle connections".
 
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 
@@ -80,6 +82,49 @@ def main():
                            ("half-sent headers",
                             b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nAuthorization: Basic QUFBQUFB")):
         phase(args.bindir, n, label, payload)
+    unauthenticated_bodies(args.bindir)
+
+
+def start_node(bindir):
+    datadir = tempfile.mkdtemp(prefix="minicash_idle_")
+    port = free_port()
+    node = subprocess.Popen([os.path.join(bindir, "minicashd"), "-regtest", "-datadir=" + datadir,
+                             "-printtoconsole=0", "-rpcport=%d" % port, "-rpcbind=127.0.0.1",
+                             "-rpcallowip=127.0.0.1"], stdin=subprocess.DEVNULL)
+    return node, datadir, port
+
+
+def unauthenticated_bodies(bindir, clients=16, body=32 << 20):
+    """Peak VmRSS while `clients` connections without credentials each send a 32 MiB body."""
+    node, datadir, port = start_node(bindir)
+    try:
+        time.sleep(2)
+        base = vm_rss_kib(node.pid)
+        peak = [base]
+
+        def client():
+            s = socket.create_connection(("127.0.0.1", port), timeout=30)
+            try:
+                s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % body)
+                chunk = b"x" * 65536
+                for _ in range(body // len(chunk)):
+                    s.sendall(chunk)
+            except OSError:
+                pass  # the server answered 401 and closed: expected
+            s.close()
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        while any(t.is_alive() for t in threads):
+            peak[0] = max(peak[0], vm_rss_kib(node.pid))
+            time.sleep(0.05)
+        print("%d unauthenticated %d MiB bodies: VmRSS %.1f MB idle, peak %.1f MB" %
+              (clients, body >> 20, base / 1024, peak[0] / 1024))
+    finally:
+        node.terminate()
+        node.wait()
+        shutil.rmtree(datadir, ignore_errors=True)
 
 
 def phase(bindir, n, label, payload):
