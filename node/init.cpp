@@ -5,6 +5,7 @@
 #include "node/chain/chainstate.h"
 #include "node/index/tx_indexer.h"
 #include "node/rpc/auth.h"
+#include "node/rpc/http_limits.h"
 #include "node/rpc/http_options.h"
 #include "node/rpc/http_server.h"
 #include "node/rpc/register.h"
@@ -249,6 +250,18 @@ int RunDaemon(int argc, char* argv[])
                         static_cast<long long>(MIN_DBCACHE_MIB));
     }
 
+    // File descriptors, as Core's AppInitParameterInteraction: raise the soft limit towards
+    // what the node wants (never above the hard limit); MIN_CORE_FILEDESCRIPTORS stay for block
+    // files, LevelDB and the log, and RPC connections are capped to what remains, so no RPC
+    // client can make storing a block fail with "Too many open files".
+    const int fd_available = util::RaiseFileDescriptorLimit(rpc::FileDescriptorsWanted(2));
+    if (fd_available < rpc::MIN_CORE_FILEDESCRIPTORS) {
+        PrintError("Not enough file descriptors available.");
+        util::LogPrintf("Error: Not enough file descriptors available. (%d, at least %d needed)", fd_available,
+                        rpc::MIN_CORE_FILEDESCRIPTORS);
+        return 1;
+    }
+
     // RPC first, in warm-up, so clients can connect and wait (as Core).
     rpc::RpcTable table;
     table.SetLogPath(log_path);
@@ -269,6 +282,9 @@ int RunDaemon(int argc, char* argv[])
             return 1;
         }
         for (const auto& w : warnings) util::LogPrintf("Warning: %s", w.c_str());
+        http_options.max_connections = rpc::RpcConnectionLimit(fd_available, static_cast<int>(http_options.bind.size()));
+        util::LogPrintf("Using at most %d RPC connections (%d file descriptors available)", http_options.max_connections,
+                        fd_available);
         http = std::make_unique<rpc::HttpRpcServer>(table, auth);
         error = http->Start(http_options);
         // As Core (the HTTP server binds before StartHTTPRPC writes the cookie): only a node

@@ -67,6 +67,14 @@ struct HttpServerOptions {
     std::chrono::milliseconds auth_failure_delay{250};
     /** Accept "/wallet/<name>" targets as well as "/". */
     bool wallet_endpoints{true};
+    /**
+     * Concurrent connections; at the cap a new one closes the oldest connection waiting for a
+     * request (never-authenticated first), or is closed itself. minicashd derives it from the
+     * descriptor limit (RpcConnectionLimit in http_limits.h).
+     */
+    int max_connections{1024};
+    /** Pause before the next accept after EMFILE/ENFILE/ENOBUFS/ENOMEM (never a busy loop). */
+    std::chrono::milliseconds accept_backoff{100};
 };
 
 /**

@@ -3,7 +3,9 @@
 
 #include "node/util/args.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,6 +175,20 @@ std::optional<std::string> ReadFileToString(const std::filesystem::path& path)
     std::stringstream buf;
     buf << in.rdbuf();
     return buf.str();
+}
+
+int RaiseFileDescriptorLimit(int wanted)
+{
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return wanted; // as Core: assume it is fine
+    const auto want = static_cast<rlim_t>(std::max(wanted, 0));
+    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < want) {
+        lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+        (void)::setrlimit(RLIMIT_NOFILE, &lim);
+        if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return wanted;
+    }
+    if (lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur > static_cast<rlim_t>(INT_MAX)) return INT_MAX;
+    return static_cast<int>(lim.rlim_cur);
 }
 
 } // namespace node::util

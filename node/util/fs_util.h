@@ -62,6 +62,13 @@ private:
 std::unique_ptr<DirectoryLock> LockDataDirectory(const std::filesystem::path& dir, std::string& error);
 
 /**
+ * Raises the soft RLIMIT_NOFILE to `wanted` when it is lower, never above the hard limit (as
+ * Core's RaiseFileDescriptorLimit), and returns the soft limit now in force (INT_MAX when
+ * unlimited; `wanted` when the limit cannot be read). Call once at start-up, before threads.
+ */
+int RaiseFileDescriptorLimit(int wanted);
+
+/**
  * Writes content to path atomically (temporary file in the same folder, fsync, rename) with
  * the given permission bits (default 0600, owner only). Returns false with a message on error.
  */

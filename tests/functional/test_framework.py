@@ -191,6 +191,7 @@ class Node:
         self.stderr_f = None
         self.rpc_timeout = 60
         self.auth_override = None  # (user, password) instead of the cookie
+        self.preexec_fn = None  # runs in the child before exec, e.g. to set resource limits
         if write_conf:
             self.write_conf()
 
@@ -234,7 +235,8 @@ class Node:
         args = self.base_args() + self.extra_args + list(extra_args or [])
         self.stdout_f = open(os.path.join(self.datadir, "stdout.txt"), "ab")
         self.stderr_f = open(os.path.join(self.datadir, "stderr.txt"), "ab")
-        self.process = subprocess.Popen(args, stdout=self.stdout_f, stderr=self.stderr_f, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(args, stdout=self.stdout_f, stderr=self.stderr_f, stdin=subprocess.DEVNULL,
+                                        preexec_fn=self.preexec_fn)
         self.env.running.add(self)
         if wait:
             self.wait_for_rpc(timeout=timeout)

@@ -39,6 +39,7 @@ TESTS = [
     "crash_signal",
     "datadir_permissions",
     "rpc_strict_input",
+    "rpc_resource_limits",
 ]
 
 
