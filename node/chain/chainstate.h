@@ -77,6 +77,12 @@ struct ChainstateOptions {
     size_t coins_batch_bytes{CoinsViewDB::DEFAULT_BATCH_BYTES};
     /** Tests only: the coins database stops writing after this many partial writes of a flush (-1: never). */
     int simulate_crash_after_batches{-1};
+    /**
+     * The clock that paces the periodic flushes (index once a second, coins every ten
+     * minutes); empty means std::chrono::steady_clock. Tests inject a fake one. Called with
+     * the chainstate lock held, from the validation thread: it must not block.
+     */
+    std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 /** A block's place and state, for RPC. */
@@ -280,6 +286,12 @@ public:
     bool SyncBlockIndex();
     /** Background index flushes completed so far (diagnostics). */
     size_t BackgroundIndexFlushes() const;
+    /**
+     * Blocks until the background index flush handed over so far (if any) has finished:
+     * the "flushed" notification. True if every background flush succeeded; false once
+     * one failed. Any thread; do not hold the chainstate lock.
+     */
+    bool WaitForBackgroundIndexFlush();
 
 private:
     Chainstate() = default;
