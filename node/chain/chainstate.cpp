@@ -249,7 +249,7 @@ bool Chainstate::Impl::StartIndexFlushLocked()
         if (flush_job || flush_running) return true;
     }
     IndexFlushJob job = MakeIndexFlushJobLocked();
-    last_index_flush = std::chrono::steady_clock::now();
+    last_index_flush = Now();
     if (job.Empty()) return true;
     {
         std::lock_guard fl(flush_mutex);
@@ -304,17 +304,17 @@ bool Chainstate::Impl::FlushLocked(bool force_coins)
         flush_failed = true;
         return false;
     }
-    last_index_flush = std::chrono::steady_clock::now();
+    last_index_flush = Now();
     if (force_coins || coins->DynamicMemoryUsage() > opts.dbcache_bytes) {
         if (!coins->Flush()) return false;
-        last_coins_flush = std::chrono::steady_clock::now();
+        last_coins_flush = Now();
     }
     return true;
 }
 
 bool Chainstate::Impl::FlushIfNeededLocked()
 {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = Now();
     const bool cache_full = coins->DynamicMemoryUsage() > opts.dbcache_bytes;
     const bool coins_due = now - last_coins_flush > std::chrono::minutes(10);
     // The block index (with the block and undo bytes it points to) is written at most
@@ -417,6 +417,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     cs->m_params = options.params;
     Impl& d = *cs->m_impl;
     d.opts = options;
+    d.last_index_flush = d.last_coins_flush = d.Now();
     d.params = options.params;
 
     std::error_code ec;
@@ -554,6 +555,11 @@ size_t Chainstate::BackgroundIndexFlushes() const
 {
     std::lock_guard fl(m_impl->flush_mutex);
     return m_impl->background_flushes;
+}
+
+bool Chainstate::WaitForBackgroundIndexFlush()
+{
+    return m_impl->WaitForIndexFlush();
 }
 
 bool Chainstate::FlushIfNeeded()

@@ -78,10 +78,16 @@ struct ChainstateOptions {
     /** Tests only: the coins database stops writing after this many partial writes of a flush (-1: never). */
     int simulate_crash_after_batches{-1};
     /**
-     * Tests only: the clock (seconds since the epoch) that a header's time is judged
-     * against (time-too-new); empty means the system clock. Called under the chainstate lock.
+     * The wall clock (seconds since the epoch) that a header's time is judged
+     * against (time-too-new); empty means the system clock; tests inject a fake one.
      */
     std::function<int64_t()> now_seconds;
+    /**
+     * The clock that paces the periodic flushes (index once a second, coins every ten
+     * minutes); empty means std::chrono::steady_clock. Tests inject a fake one. Called with
+     * the chainstate lock held, from the validation thread: it must not block.
+     */
+    std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 /** A block's place and state, for RPC. */
@@ -285,6 +291,12 @@ public:
     bool SyncBlockIndex();
     /** Background index flushes completed so far (diagnostics). */
     size_t BackgroundIndexFlushes() const;
+    /**
+     * Blocks until the background index flush handed over so far (if any) has finished:
+     * the "flushed" notification. True if every background flush succeeded; false once
+     * one failed. Any thread; do not hold the chainstate lock.
+     */
+    bool WaitForBackgroundIndexFlush();
 
 private:
     Chainstate() = default;

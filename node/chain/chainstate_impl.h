@@ -87,8 +87,14 @@ struct Chainstate::Impl {
 
     std::atomic<bool> importing{false};
     mutable std::atomic<bool> ibd_latched_false{false};
-    std::chrono::steady_clock::time_point last_index_flush{std::chrono::steady_clock::now()};
-    std::chrono::steady_clock::time_point last_coins_flush{std::chrono::steady_clock::now()};
+    /** opts.clock, or the steady clock. */
+    std::chrono::steady_clock::time_point Now() const
+    {
+        return opts.clock ? opts.clock() : std::chrono::steady_clock::now();
+    }
+    // Set from Now() when the chainstate opens.
+    std::chrono::steady_clock::time_point last_index_flush{};
+    std::chrono::steady_clock::time_point last_coins_flush{};
 
     /** The block index entries and block files to make durable in one step. */
     struct IndexFlushJob {

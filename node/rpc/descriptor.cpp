@@ -91,23 +91,6 @@ consensus::Bip32Version VersionOf(const std::vector<uint8_t>& prefix)
     return v;
 }
 
-/** Core's DecodeSecret: a WIF private key for this network; nullopt if it is not one. */
-std::optional<std::pair<std::array<uint8_t, 32>, bool>> DecodeWif(std::string_view str,
-                                                                 const consensus::ChainParams& params)
-{
-    const auto data = consensus::encoding::DecodeBase58Check(str, 34);
-    const auto& prefix = params.Base58Prefix(consensus::Base58Type::SECRET_KEY);
-    if (!data || data->size() < prefix.size() || !std::equal(prefix.begin(), prefix.end(), data->begin())) {
-        return std::nullopt;
-    }
-    const size_t rest = data->size() - prefix.size();
-    if (rest != 32 && !(rest == 33 && data->back() == 1)) return std::nullopt;
-    std::pair<std::array<uint8_t, 32>, bool> out;
-    std::copy_n(data->begin() + static_cast<std::ptrdiff_t>(prefix.size()), 32, out.first.begin());
-    out.second = rest == 33;
-    return out;
-}
-
 Script P2pkh(const Bytes& key)
 {
     const consensus::Uint160 h = consensus::Hash160(key);
@@ -193,7 +176,7 @@ std::optional<DescriptorKey> DescriptorKey::Parse(std::string_view str, bool per
             error = "Pubkey '" + std::string(base) + "' is invalid";
             return std::nullopt;
         }
-        if (const auto wif = DecodeWif(base, params)) {
+        if (const auto wif = DecodeSecret(base, params)) {
             if (!permit_uncompressed && !wif->second) {
                 error = "Uncompressed keys are not allowed";
                 return std::nullopt;

@@ -3,6 +3,7 @@
 
 #include "consensus/encoding/base58.h"
 #include "consensus/encoding/bech32.h"
+#include "consensus/script/key.h"
 
 #include <algorithm>
 #include <array>
@@ -442,6 +443,29 @@ std::optional<Script> DecodeAddress(const std::string& str, const consensus::Cha
 bool IsValidAddress(const std::string& address, const consensus::ChainParams& params)
 {
     return DecodeAddress(address, params, nullptr).has_value();
+}
+
+std::optional<SecretKey> DecodeSecret(std::string_view str, const consensus::ChainParams& params)
+{
+    const auto data = consensus::encoding::DecodeBase58Check(str, 34);
+    const Bytes& prefix = params.Base58Prefix(consensus::Base58Type::SECRET_KEY);
+    if (!data || !StartsWith(*data, prefix)) return std::nullopt;
+    const size_t rest = data->size() - prefix.size();
+    if (rest != 32 && !(rest == 33 && data->back() == 1)) return std::nullopt;
+    SecretKey out;
+    std::copy_n(data->begin() + static_cast<std::ptrdiff_t>(prefix.size()), 32, out.first.begin());
+    out.second = rest == 33;
+    // As Core's CKey::Set: a key outside [1, n-1] is no key.
+    if (!consensus::PubKeyFromSecret(out.first, true)) return std::nullopt;
+    return out;
+}
+
+std::string EncodeSecret(const SecretKey& key, const consensus::ChainParams& params)
+{
+    Bytes data = params.Base58Prefix(consensus::Base58Type::SECRET_KEY);
+    data.insert(data.end(), key.first.begin(), key.first.end());
+    if (key.second) data.push_back(1);
+    return consensus::encoding::EncodeBase58Check(data);
 }
 
 } // namespace node::rpc

@@ -6,8 +6,13 @@
 #include "consensus/params.h"
 #include "consensus/script/script.h"
 
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace node::rpc {
@@ -60,5 +65,18 @@ std::optional<consensus::Script> DecodeAddress(const std::string& address, const
 
 /** True if address decodes on params' network. */
 bool IsValidAddress(const std::string& address, const consensus::ChainParams& params);
+
+/** A secret key: its 32 bytes and whether its public key is used compressed. */
+using SecretKey = std::pair<std::array<uint8_t, 32>, bool>;
+
+/**
+ * Core's DecodeSecret: a WIF private key of params' network (Base58Check of the network's
+ * prefix, 32 key bytes, then 0x01 if compressed). nullopt if str is not one, or if the key
+ * is not a valid secp256k1 secret key (zero or not below the group order).
+ */
+std::optional<SecretKey> DecodeSecret(std::string_view str, const consensus::ChainParams& params);
+
+/** Core's EncodeSecret: the WIF string of a secret key on params' network. */
+std::string EncodeSecret(const SecretKey& key, const consensus::ChainParams& params);
 
 } // namespace node::rpc

@@ -54,10 +54,17 @@ int64_t NowSeconds()
 /** Core's GetNetworkHashPS: work over the time span of the last lookup blocks (0 when undefined). */
 Json GetNetworkHashPs(const Chainstate& cs, int64_t lookup, int64_t height)
 {
+    // As Core: nblocks 0 or below -1, and a height below -1 or above the tip, are -8.
+    if (lookup < -1 || lookup == 0) {
+        throw RpcError(RPC_INVALID_PARAMETER, "Invalid nblocks. Must be a positive number or -1.");
+    }
     const BlockIndex* pb = cs.Tip();
-    if (pb && height >= 0 && height < pb->height) pb = cs.AtHeight(static_cast<int>(height));
+    if (height < -1 || height > (pb ? pb->height : -1)) {
+        throw RpcError(RPC_INVALID_PARAMETER, "Block does not exist at specified height");
+    }
+    if (pb && height >= 0) pb = cs.AtHeight(static_cast<int>(height));
     if (!pb || pb->height == 0) return 0;
-    if (lookup <= 0) lookup = pb->height % cs.Params().consensus.DifficultyAdjustmentInterval() + 1;
+    if (lookup == -1) lookup = pb->height % cs.Params().consensus.DifficultyAdjustmentInterval() + 1;
     if (lookup > pb->height) lookup = pb->height;
     const BlockIndex* pb0 = pb;
     int64_t min_time = pb0->GetBlockTime();

@@ -194,6 +194,9 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
             }
             batch.Clear();
             if (++partial == m_crash_after) {
+                util::LogPrintf("Simulating a crash in a coins flush after %d partial writes; "
+                                "the coins database accepts no more writes",
+                                partial);
                 m_crashed = true;
                 return false;
             }

@@ -2,8 +2,6 @@
 A longer fork submitted to A makes it reorg; invalidateblock/reconsiderblock round trip;
 waitforblockheight with a timeout."""
 
-import time
-
 from test_framework import REGTEST_ADDR, REGTEST_ADDR2, assert_equal, assert_raises_rpc, check
 
 
@@ -85,10 +83,8 @@ def run(env):
     # waitforblockheight
     r = a.waitforblockheight(14, 1000)
     assert_equal(r, {"hash": fork_b[-1], "height": 14}, "waitforblockheight(current height) returns the tip at once")
-    t0 = time.time()
+    # (No assertion on how long it waited: tests never assert on wall-clock time.)
     r = a.waitforblockheight(100, 500)
-    dt = time.time() - t0
     assert_equal(r, {"hash": fork_b[-1], "height": 14}, "waitforblockheight(100, 500ms) times out returning the tip")
-    check(0.4 <= dt < 5, "waitforblockheight waited about 500 ms (%.2fs)" % dt)
     a.stop()
     b.stop()

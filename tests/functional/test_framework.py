@@ -33,7 +33,7 @@ class TestFailure(Exception):
 
 
 class SkipTest(Exception):
-    """The test cannot run in this environment (reported loudly, counted as passed)."""
+    """The test cannot run in this environment (reported loudly, counted as skipped, never as passed)."""
 
 
 class RPCError(Exception):

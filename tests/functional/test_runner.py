@@ -3,7 +3,8 @@
 
     python3 tests/functional/test_runner.py --bindir build/node --vectors ../shared/vectors [--keep] [test ...]
 
-Prints a final line 'N passed, M failed' and exits non-zero if anything failed.
+Prints a final line 'N passed, M failed, K skipped' and exits non-zero if anything failed, or if
+anything was skipped while CI=true (a skip is never reported as a pass).
 """
 
 import argparse
@@ -40,6 +41,8 @@ TESTS = [
     "datadir_permissions",
     "rpc_strict_input",
     "rpc_resource_limits",
+    "mining_rpcs",
+    "cli_options",
 ]
 
 
@@ -55,7 +58,7 @@ def main():
     for b in ("minicashd", "minicash-cli"):
         if not os.access(os.path.join(bindir, b), os.X_OK):
             print("error: %s not found in %s" % (b, bindir))
-            print("0 passed, 1 failed")
+            print("0 passed, 1 failed, 0 skipped")
             return 1
     vectors = os.path.abspath(args.vectors) if args.vectors else os.environ.get("MINICASH_VECTORS")
 
@@ -65,7 +68,7 @@ def main():
         print("error: unknown test(s): %s (known: %s)" % (", ".join(unknown), ", ".join(TESTS)))
         return 2
 
-    passed, failed, results = 0, 0, []
+    passed, failed, skipped, results = 0, 0, 0, []
     t_all = time.time()
     for name in names:
         print("=== %s" % name, flush=True)
@@ -79,7 +82,7 @@ def main():
             ok = True
             status = "PASS"
         except SkipTest as e:
-            ok = True
+            ok = True  # teardown as after a success; counted as a skip below
             status = "SKIP"
             print("    !!!!!!!! SKIP: %s !!!!!!!!" % e, flush=True)
         except Exception as e:  # TestFailure, RPCError, anything unexpected
@@ -95,16 +98,22 @@ def main():
         dt = time.time() - t0
         print("=== %s: %s (%.1fs)" % (name, status, dt), flush=True)
         results.append((name, status, dt))
-        if ok:
-            passed += 1
-        else:
+        if not ok:
             failed += 1
+        elif status == "SKIP":
+            skipped += 1
+        else:
+            passed += 1
 
     print()
     for name, status, dt in results:
         print("  %-22s %s  %.1fs" % (name, status, dt))
     print("  total %.1fs" % (time.time() - t_all))
-    print("%d passed, %d failed" % (passed, failed), flush=True)
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped), flush=True)
+    if skipped and os.environ.get("CI", "").lower() == "true":
+        print("error: %d test(s) skipped with CI=true: %s" %
+              (skipped, ", ".join(n for n, st, _ in results if st == "SKIP")), flush=True)
+        return 1
     return 1 if failed else 0
 
 

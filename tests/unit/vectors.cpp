@@ -36,6 +36,16 @@ std::optional<std::filesystem::path> VectorFile(const std::string& relative)
     return std::nullopt;
 }
 
+void RequireCaseCount(const std::string& relative, size_t expected, size_t in_file, size_t ran)
+{
+    INFO(relative << ": " << in_file << " cases in the file, " << ran << " ran, " << expected << " expected");
+    if (in_file != expected) {
+        FAIL(relative << ": expected " << expected << " cases, the file holds " << in_file
+                      << " (the file changed: review it, then update the count)");
+    }
+    if (ran != expected) FAIL(relative << ": expected " << expected << " cases, ran " << ran);
+}
+
 std::string ReadFile(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);

@@ -29,6 +29,14 @@ std::vector<uint8_t> ReadBz2File(const std::filesystem::path& path);
  */
 std::vector<std::vector<uint8_t>> SplitBlkFile(const std::vector<uint8_t>& data, const std::array<uint8_t, 4>& magic);
 
+/**
+ * The case count of a vector runner, checked against the count hard-coded for the file as
+ * shipped: in_file is what the runner found in the file, ran what it executed. FAILs the test
+ * naming the file ("bitcoin-core/tx_valid.json: expected 121 cases, ran 118"), so a changed
+ * file or a runner that silently drops cases is loud.
+ */
+void RequireCaseCount(const std::string& relative, size_t expected, size_t in_file, size_t ran);
+
 /** Hex to bytes; FAILs the current test on bad hex. */
 std::vector<uint8_t> ParseHexOrFail(const std::string& hex);
 

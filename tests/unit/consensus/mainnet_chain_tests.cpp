@@ -56,7 +56,7 @@ TEST_CASE("Mainnet blocks 1 to 255 parse, round-trip, link and pass CheckBlock",
     const size_t checked = CheckChain(raw, Params(ChainType::MAIN).genesis.GetHash());
     std::cout << "mainnet/blocks1-256.bz2: checked " << checked << " blocks" << std::endl;
     // Despite its name the file holds 255 blocks: heights 1 to 255, linked from the genesis.
-    REQUIRE(checked == 255);
+    testutil::RequireCaseCount("mainnet/blocks1-256.bz2", 255, raw.size(), checked);
 }
 
 TEST_CASE("Mainnet blocks 0 to 4 start with our genesis block byte for byte", "[chain]")
@@ -67,7 +67,7 @@ TEST_CASE("Mainnet blocks 0 to 4 start with our genesis block byte for byte", "[
     CHECK(raw[0] == SerializeToBytes(Params(ChainType::MAIN).genesis));
     const size_t checked = CheckChain(raw, Uint256());
     std::cout << "mainnet/blk_0_to_4.dat.bz2: checked " << checked << " blocks" << std::endl;
-    REQUIRE(checked == 5);
+    testutil::RequireCaseCount("mainnet/blk_0_to_4.dat.bz2", 5, raw.size(), checked);
 }
 
 TEST_CASE("Mainnet headers 1 to 11 hash, meet their target and link", "[chain]")
@@ -78,11 +78,12 @@ TEST_CASE("Mainnet headers 1 to 11 hash, meet their target and link", "[chain]")
     const auto& main = Params(ChainType::MAIN);
     Uint256 prev = main.genesis.GetHash();
     ArithUint256 work = GetBlockProof(main.genesis.bits);
-    size_t checked = 0;
+    size_t in_file = 0, checked = 0;
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
+        ++in_file;
         const auto bytes = testutil::ParseHexOrFail(line);
         REQUIRE(bytes.size() == BlockHeader::SIZE);
         ByteReader r(bytes);
@@ -95,7 +96,7 @@ TEST_CASE("Mainnet headers 1 to 11 hash, meet their target and link", "[chain]")
         ++checked;
     }
     std::cout << "mainnet/blockheaders-mainnet-1-11.txt: checked " << checked << " headers" << std::endl;
-    REQUIRE(checked == 11);
+    testutil::RequireCaseCount("mainnet/blockheaders-mainnet-1-11.txt", 11, in_file, checked);
     // Block 11's hash, and the chain work of 12 blocks at difficulty 1.
     CHECK(prev.GetHex() == "0000000097be56d606cdd9c54b04d4747e957d3608abe69198c661f2add73073");
     CHECK(work == ArithUint256(0x100010001ULL) * uint32_t{12});

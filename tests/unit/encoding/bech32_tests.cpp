@@ -72,10 +72,11 @@ std::string Lower(std::string s)
 
 /** Checks the valid and invalid plain strings of one encoding. */
 void CheckStrings(const std::string& text, const std::string& valid_marker, const std::string& invalid_marker,
-                  Bech32Encoding encoding, size_t& count)
+                  Bech32Encoding encoding, size_t& in_file, size_t& count)
 {
     const auto valid = BulletsAfter(text, valid_marker);
     const auto invalid = BulletsAfter(text, invalid_marker);
+    in_file += valid.size() + invalid.size();
     REQUIRE(valid.size() >= 7);
     REQUIRE(invalid.size() >= 10);
     for (const auto& b : valid) {
@@ -100,10 +101,11 @@ void CheckStrings(const std::string& text, const std::string& valid_marker, cons
 }
 
 /** Checks the valid and invalid segwit addresses of one BIP; only_v0 skips v1+ valid ones (BIP-173's are Bech32). */
-void CheckAddresses(const std::string& text, bool only_v0, size_t& count)
+void CheckAddresses(const std::string& text, bool only_v0, size_t& in_file, size_t& count)
 {
     const auto valid = BulletsAfter(text, "The following list gives valid segwit addresses");
     const auto invalid = BulletsAfter(text, "The following list gives invalid segwit addresses");
+    in_file += valid.size() + invalid.size();
     REQUIRE(valid.size() >= 6);
     REQUIRE(invalid.size() >= 10);
     for (const auto& b : valid) {
@@ -145,14 +147,16 @@ TEST_CASE("Bech32 and Bech32m strings and segwit addresses follow the BIP-173 an
     REQUIRE_VECTOR(bip350, "../specs/bip-0350.mediawiki");
     const std::string text173 = testutil::ReadFile(bip173);
     const std::string text350 = testutil::ReadFile(bip350);
-    size_t count = 0;
+    size_t in173 = 0, ran173 = 0, in350 = 0, ran350 = 0;
     CheckStrings(text173, "The following strings are valid Bech32:", "The following string are not valid Bech32",
-                 Bech32Encoding::BECH32, count);
+                 Bech32Encoding::BECH32, in173, ran173);
     CheckStrings(text350, "The following strings are valid Bech32m:", "The following string are not valid Bech32m",
-                 Bech32Encoding::BECH32M, count);
-    CheckAddresses(text173, /*only_v0=*/true, count);
-    CheckAddresses(text350, /*only_v0=*/false, count);
-    std::cout << "bech32: " << count << " BIP-173/350 examples" << std::endl;
+                 Bech32Encoding::BECH32M, in350, ran350);
+    CheckAddresses(text173, /*only_v0=*/true, in173, ran173);
+    CheckAddresses(text350, /*only_v0=*/false, in350, ran350);
+    std::cout << "bech32: " << ran173 + ran350 << " BIP-173/350 examples" << std::endl;
+    testutil::RequireCaseCount("../specs/bip-0173.mediawiki", 35, in173, ran173);
+    testutil::RequireCaseCount("../specs/bip-0350.mediawiki", 44, in350, ran350);
 }
 
 TEST_CASE("Segwit address encoding refuses invalid versions and program lengths", "[encoding]")

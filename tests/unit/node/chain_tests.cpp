@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <leveldb/db.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -358,24 +359,30 @@ TEST_CASE("invalidateblock moves the tip below the block and reconsiderblock res
 
 TEST_CASE("A background index flush alone makes the blocks before it durable", "[node]")
 {
-    // The periodic index flush (at most once a second) runs on the index flusher thread.
-    // Once it has finished, and before any synchronous flush, the datadir is copied as a
-    // crash would leave it (nothing is writing); a chainstate opened on the copy must find
-    // every block the flush covered and connect them again from the block files.
+    // The periodic index flush (at most once a second by the chainstate's clock, here a fake
+    // one) runs on the index flusher thread. Once it has finished, and before any synchronous
+    // flush, the datadir is copied as a crash would leave it (nothing is writing); a chainstate
+    // opened on the copy must find every block the flush covered and connect them again from
+    // the block files.
     testutil::TempDir crashed;
     int covered = 0;
     consensus::Uint256 covered_tip;
+    std::atomic<int64_t> fake_ms{0};
+    const auto fake_clock = [&fake_ms] {
+        return std::chrono::steady_clock::time_point(std::chrono::milliseconds(fake_ms.load()));
+    };
     {
-        ChainBuilder b;
+        ChainBuilder b(2, nullptr, [&](node::chain::ChainstateOptions& o) { o.clock = fake_clock; });
         b.MineBlocks(3);
         const size_t before = b.Chain().BackgroundIndexFlushes();
-        std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+        b.MineBlocks(2); // no time passed: no background flush
+        REQUIRE(b.Chain().WaitForBackgroundIndexFlush());
+        REQUIRE(b.Chain().BackgroundIndexFlushes() == before);
+        fake_ms += 1100;
         b.MineBlocks(1); // this block's connect hands the flush over
         covered = b.Chain().Height();
         covered_tip = b.Chain().Tip()->GetBlockHash();
-        for (int i = 0; i < 1000 && b.Chain().BackgroundIndexFlushes() == before; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
+        REQUIRE(b.Chain().WaitForBackgroundIndexFlush());
         REQUIRE(b.Chain().BackgroundIndexFlushes() == before + 1);
         std::filesystem::copy(b.Dir(), crashed.Path(), std::filesystem::copy_options::recursive);
         // The original goes on: more blocks, flushed at close; the copy never sees them.

@@ -61,7 +61,7 @@ std::optional<std::vector<Bytes>> MainnetBlocks()
     if (!path) return std::nullopt;
     std::vector<Bytes> blocks{SerializeToBytes(Params(ChainType::MAIN).genesis)};
     for (auto& b : testutil::SplitBlkFile(testutil::ReadBz2File(*path), MainMagic())) blocks.push_back(std::move(b));
-    REQUIRE(blocks.size() == 256);
+    testutil::RequireCaseCount("mainnet/blocks1-256.bz2", 255, blocks.size() - 1, blocks.size() - 1);
     return blocks;
 }
 
