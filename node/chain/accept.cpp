@@ -32,7 +32,7 @@ std::string VersionHex(int32_t v)
 
 } // namespace
 
-int64_t Chainstate::Impl::Now() const
+int64_t Chainstate::Impl::WallClockSeconds() const
 {
     return opts.now_seconds ? opts.now_seconds() : NowSeconds();
 }
@@ -53,7 +53,7 @@ ValidationResult Chainstate::Impl::ContextualCheckBlockHeader(const consensus::B
         header.GetBlockTime() < prev->GetBlockTime() - consensus::MAX_TIMEWARP) {
         return ValidationResult::Invalid("time-timewarp-attack", "block's timestamp is too early on diff adjustment block");
     }
-    if (header.GetBlockTime() > Now() + consensus::MAX_FUTURE_BLOCK_TIME) {
+    if (header.GetBlockTime() > WallClockSeconds() + consensus::MAX_FUTURE_BLOCK_TIME) {
         return ValidationResult::Invalid("time-too-new", "block timestamp too far in the future");
     }
     // BIP-34/66/65: versions below 2, 3, 4 are rejected once each rule is active.

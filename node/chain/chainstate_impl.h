@@ -139,8 +139,8 @@ struct Chainstate::Impl {
     void UpdateTipSnapshot();
     bool SegwitActive(int height) const { return height >= params->consensus.segwit_height; }
     bool CsvActive(int height) const { return height >= params->consensus.csv_height; }
-    /** The clock future block times are judged against: opts.now_seconds if set, else NowSeconds(). */
-    int64_t Now() const;
+    /** The clock future block times are judged against: opts.now_seconds if set, else the system clock. */
+    int64_t WallClockSeconds() const;
 
     consensus::ValidationResult AcceptBlockHeader(const consensus::BlockHeader& header, BlockIndex** out);
     consensus::ValidationResult ContextualCheckBlockHeader(const consensus::BlockHeader& header,
