@@ -2,7 +2,7 @@
 // exactly that rule is rejected with Core's reason, and its twin that just satisfies the
 // rule (the boundary value) connects. Lock-times (IsFinalTx with BIP-113 median time
 // past, BIP-68 relative locks), the script rules blocks enforce (BIP-65, BIP-66, BIP-112,
-// BIP-141/143, BIP-341), coinbase maturity and the input/value rules.
+// BIP-141/143, BIP-147, BIP-341), coinbase maturity and the input/value rules.
 #include "chain_builder.h"
 #include "tx_spend.h"
 
@@ -223,6 +223,25 @@ TEST_CASE("BIP-66: a legacy spend with a signature that is not strict DER is rej
     Reject(b, {MakeTransactionRef(padded)}, ScriptFailure("Non-canonical DER signature"));
     tx.vin[0].script_sig = Script() << sig << k.pubkey;
     Accept(b, {MakeTransactionRef(tx)});
+}
+
+TEST_CASE("BIP-147: the dummy element of OP_CHECKMULTISIG must be empty in a block", "[node]")
+{
+    ChainBuilder b;
+    const TestKey k(7);
+    b.MineBlocks(101);
+    const Script witness_script = Script() << OP_1 << k.pubkey << OP_1 << OP_CHECKMULTISIG;
+    const auto fund = Fund(CoinbaseCoin(b, 1), k, testutil::P2WSH(witness_script), 2);
+    Accept(b, {fund});
+    const auto spend = [&](const std::vector<uint8_t>& dummy) {
+        MutableTransaction tx = MakeTx({CoinOf(fund, 0)}, {TxOut(fund->vout[0].value - Amount{1000}, k.P2WPKH())});
+        const auto sig = testutil::SignWitnessV0(tx, 0, k, witness_script, fund->vout[0].value);
+        tx.vin[0].witness.stack = {dummy, sig, witness_script};
+        return MakeTransactionRef(std::move(tx));
+    };
+    // A one-byte dummy passes the script without NULLDUMMY (CHECKMULTISIG pops it unread).
+    Reject(b, {spend({0x01})}, ScriptFailure("Dummy CHECKMULTISIG argument must be zero"));
+    Accept(b, {spend({})});
 }
 
 TEST_CASE("BIP-141/143: witness program spends are checked against the program and the spent amount", "[node]")
