@@ -74,7 +74,7 @@ void SetupDaemonArgs(util::ArgsManager& args)
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
     args.AddArg("-dbcrashafterbatches=<n>",
                 "Simulate a crash in the middle of a coins flush: after its <n>th partial write the coins database "
-                "accepts no more writes, as if the process had died there (testing only; default: 0, never)",
+                "accepts no more writes, as if the process had died there (testing only; default: -1, never)",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
     args.AddArg("-par=<n>", "Set the number of script verification threads (0 = auto, up to 15, <0 = leave that many cores free, default: 0)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);

@@ -213,19 +213,6 @@ Json GetTxOutSetInfo(Chainstate& cs, const RpcRequest& req)
     return ret;
 }
 
-/**
- * The tip, made durable first: a height or hash getblockcount/getbestblockhash reported
- * survives a kill -9 (the block index is synced; nothing to do once it is). During an
- * import this waits for the block being connected.
- */
-chain::TipSnapshot DurableTip(Chainstate& cs)
-{
-    // The snapshot first: the sync then covers its block (and any accepted since).
-    const chain::TipSnapshot tip = cs.GetTipSnapshot();
-    if (!cs.SyncBlockIndex()) throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
-    return tip;
-}
-
 /** invalidateblock / reconsiderblock: RPC_DATABASE_ERROR on failure, as Core. */
 Json ChangeBlockValidity(Chainstate& cs, const RpcRequest& req, bool invalidate)
 {
@@ -298,7 +285,7 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         .args = {},
         .description = "Returns the height of the most-work fully-validated chain.\nThe genesis block has height 0.",
         .examples = HelpExampleCli("getblockcount", "") + HelpExampleRpc("getblockcount", ""),
-        .handler = [&cs](const RpcRequest&) -> Json { return DurableTip(cs).height; },
+        .handler = [&cs](const RpcRequest&) -> Json { return cs.GetTipSnapshot().height; },
         .results = {{.type = T::NUM, .description = "The current block count"}}});
     table.Register(RpcMethod{
         .category = cat,
@@ -306,7 +293,7 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         .args = {},
         .description = "Returns the hash of the best (tip) block in the most-work fully-validated chain.",
         .examples = HelpExampleCli("getbestblockhash", "") + HelpExampleRpc("getbestblockhash", ""),
-        .handler = [&cs](const RpcRequest&) -> Json { return DurableTip(cs).hash.GetHex(); },
+        .handler = [&cs](const RpcRequest&) -> Json { return cs.GetTipSnapshot().hash.GetHex(); },
         .results = {{.type = T::STR_HEX, .description = "the block hash, hex-encoded"}}});
     table.Register(RpcMethod{
         .category = cat,

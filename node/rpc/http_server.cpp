@@ -186,7 +186,9 @@ struct HttpRpcServer::Impl {
     AuthCheckGate auth_gate{std::chrono::milliseconds(250)};
     std::unordered_map<uint64_t, std::shared_ptr<Session>> auth_waiters; // keeps them alive while they wait
     net::steady_timer auth_timer{ioc};
-    LogRateLimiter auth_log{3, std::chrono::seconds(1)};
+    // At least as many lines a second as the gate lets failures through (one per 250 ms),
+    // so every failed attempt is logged unless something else is flooding the log.
+    LogRateLimiter auth_log{5, std::chrono::seconds(1)};
     LogRateLimiter accept_log{1, std::chrono::seconds(10)};
     HttpRpcServer::Stats counters;
     /** Where drained bytes go; shared, as only the I/O thread writes it and nobody reads it. */
@@ -397,6 +399,9 @@ private:
     void OnBody(beast::error_code ec)
     {
         if (ec) return OnReadError(ec);
+        // Stopping: the workers may be gone already; close rather than answer 503 (and log a
+        // false work-queue warning) for a body that finished arriving during shutdown.
+        if (m_server.stopping) return Close();
         http::request<http::string_body> req = m_parser->release();
         m_parser.reset();
         m_buffer.shrink_to_fit(); // keeps a pipelined next request, frees what the body needed

@@ -65,8 +65,8 @@ def run(env):
         socks.append(s)
     try:
         # The node accepts them (closing the oldest idle ones at its cap) and settles.
-        wait_until(lambda: open_fds(pid) < FD_LIMIT - 20, 30, "the node keeps descriptors free")
-        time.sleep(0.5)
+        wait_until(lambda: open_fds(pid) >= cap, 30, "the node to accept connections up to its cap (%d)" % cap)
+        check(open_fds(pid) < FD_LIMIT - 20, "the node keeps descriptors free (%d open)" % open_fds(pid))
 
         # Not spinning: CPU time over ~2 s with all connections held. An accept loop retrying
         # EMFILE at once burns a whole core (~100% on a quiet machine; on a machine loaded by

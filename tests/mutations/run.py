@@ -16,6 +16,7 @@ import datetime
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -55,7 +56,17 @@ def sync_tree(dst):
     """Copies the repository's tracked files (as they are in the work tree) into dst,
     rewriting only files whose content differs, so the build stays incremental."""
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
-    for rel in filter(None, files.decode().split("\0")):
+    tracked = list(filter(None, files.decode().split("\0")))
+    # Files the repository no longer has (removed or renamed) go: the build globs sources.
+    keep = set(tracked)
+    for dirpath, dirnames, filenames in os.walk(dst):
+        if os.path.relpath(dirpath, dst) == ".":
+            dirnames[:] = [d for d in dirnames if d != "build"]
+        for name in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, name), dst)
+            if rel not in keep:
+                os.remove(os.path.join(dirpath, name))
+    for rel in tracked:
         src = os.path.join(ROOT, rel)
         if not os.path.isfile(src):
             continue
@@ -74,11 +85,17 @@ def sync_tree(dst):
 
 
 def run(cmd, cwd, env=None, timeout=None):
+    """Runs cmd in its own process group; on a timeout the whole group (ctest and the test
+    processes it started) is killed. Returns (exit code or None on timeout, output)."""
+    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-        return p.returncode, p.stdout + p.stderr
-    except subprocess.TimeoutExpired as e:
-        return None, (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, _ = p.communicate()
+        return None, out
 
 
 def main():
@@ -98,6 +115,17 @@ def main():
             print("%-34s %s" % (e["name"], e["file"]))
         print("%d mutations" % len(entries))
         return 0
+    # Every entry must still apply (its text found exactly once), whichever ones run: a
+    # refactor that moves a rule's text fails here at once, not on the day it comes up.
+    broken = []
+    for e in entries:
+        with open(os.path.join(ROOT, e["file"]), encoding="utf-8") as f:
+            count = f.read().count(e["find"])
+        if count != 1:
+            broken.append("[%s] %s: text found %d times (must be once)" % (e["name"], e["file"], count))
+    if broken:
+        print("\n".join(broken))
+        sys.exit("%d mutation entries no longer apply; update tests/mutations/mutations.txt" % len(broken))
     if args.only:
         wanted = args.only.split(",")
         unknown = [w for w in wanted if w not in {e["name"] for e in entries}]
