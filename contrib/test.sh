@@ -5,7 +5,8 @@
 #   2. clang-tidy (bugprone checks, findings are errors) over consensus/ and node/
 #   3. ThreadSanitizer (clang): the -par script-check pool's tests
 #   4. AddressSanitizer + UndefinedBehaviorSanitizer build: the unit tests of 1
-#   5. libFuzzer build (clang): each fuzz target for $MINICASH_FUZZ_SECONDS (default 30)
+#   5. libFuzzer build (clang, ASan + UBSan halting on error): each fuzz target for
+#      $MINICASH_FUZZ_SECONDS (default 10), from a temporary copy of its seed corpus
 # Set MINICASH_SKIP_MUTATIONS=1, MINICASH_SKIP_TIDY=1, MINICASH_SKIP_TSAN=1, MINICASH_SKIP_ASAN=1 or
 # MINICASH_SKIP_FUZZ=1 to skip a stage locally (CI runs all).
 # Vectors are read from $MINICASH_VECTORS (default: ../shared/vectors beside the repo).
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JOBS=${JOBS:-$(nproc)}
-FUZZ_SECONDS=${MINICASH_FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${MINICASH_FUZZ_SECONDS:-10}
 
 # Each stage's time is printed when it ends, and all of them at the end.
 T_START=$(date +%s)
@@ -94,20 +95,28 @@ if [ "${MINICASH_SKIP_FUZZ:-0}" != "1" ]; then
   cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DMINICASH_FUZZ=ON \
     -DCMAKE_CXX_COMPILER=clang++ "${LAUNCHER[@]}" >/dev/null
   ninja -C build/fuzz -j "$JOBS"
+  # Each target starts from a scratch copy of its seeds (tests/fuzz/corpus/<target>), so the
+  # run never writes into the repository; crash inputs go to build/fuzz/artifacts/.
+  FUZZ_TMP=$(mktemp -d)
+  mkdir -p build/fuzz/artifacts
   for f in build/fuzz/tests/fuzz/fuzz_*; do
     [ -x "$f" ] || continue
     name=$(basename "$f")
     stage "Fuzzing $name for ${FUZZ_SECONDS}s"
-    mkdir -p "build/fuzz/corpus/$name"
+    mkdir -p "$FUZZ_TMP/$name"
+    if [ -d "tests/fuzz/corpus/$name" ]; then cp -R "tests/fuzz/corpus/$name/." "$FUZZ_TMP/$name/"; fi
     log="build/fuzz/$name.log"
-    if ! "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        "build/fuzz/corpus/$name" >"$log" 2>&1; then
+    if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$name-" \
+        "$FUZZ_TMP/$name" >"$log" 2>&1; then
       tail -n 100 "$log"
-      echo "fuzz target $name FAILED"
+      echo "fuzz target $name FAILED (inputs in build/fuzz/artifacts/)"
+      rm -rf "$FUZZ_TMP"
       exit 1
     fi
     tail -n 8 "$log"
   done
+  rm -rf "$FUZZ_TMP"
 fi
 
 stage ""

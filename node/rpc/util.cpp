@@ -90,6 +90,7 @@ bool ParseFixedPoint(std::string_view text, int decimals, int64_t* out)
     int point_ofs = 0;
     int mantissa_digits = 0;
     auto add_digit = [&](char c) {
+        if (mantissa > UPPER_BOUND / 10) return false; // checked first: mantissa * 10 could overflow
         mantissa = mantissa * 10 + (c - '0');
         return mantissa <= UPPER_BOUND;
     };

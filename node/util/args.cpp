@@ -103,6 +103,10 @@ bool InterpretBool(std::string_view value)
 
 int64_t ParseIntLenient(std::string_view value)
 {
+    // As Core's LocaleIndependentAtoi (and atoi): surrounding whitespace is skipped.
+    constexpr std::string_view ws = " \f\n\r\t\v";
+    value.remove_prefix(std::min(value.size(), value.find_first_not_of(ws)));
+    value = value.substr(0, value.find_last_not_of(ws) + 1);
     if (!value.empty() && value[0] == '+') {
         if (value.size() >= 2 && value[1] == '-') return 0;
         value.remove_prefix(1);

@@ -175,7 +175,10 @@ void SetupHelpOptions(ArgsManager& args);
 void SetupChainParamsOptions(ArgsManager& args);
 /** Core's bool interpretation: "" is true, otherwise atoi(value) != 0. */
 bool InterpretBool(std::string_view value);
-/** Core's LocaleIndependentAtoi for int64: leading number, 0 if none, saturates on overflow. */
+/**
+ * Core's LocaleIndependentAtoi for int64: skips surrounding whitespace, reads the leading
+ * number (one '+' or '-' allowed), 0 if none, saturates on overflow.
+ */
 int64_t ParseIntLenient(std::string_view value);
 
 } // namespace node::util

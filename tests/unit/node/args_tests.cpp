@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -295,6 +296,30 @@ TEST_CASE("DescribeArgs masks sensitive values", "[node]")
     CHECK(all.find("hunter2") == std::string::npos);
     CHECK(all.find("rpcpassword=****") != std::string::npos);
     CHECK(all.find("bar=\"3\"") != std::string::npos);
+}
+
+TEST_CASE("Integer and bool values are read as Core's atoi reads them, surrounding whitespace included", "[node]")
+{
+    using node::util::InterpretBool;
+    using node::util::ParseIntLenient;
+    // Found by fuzz_args: a command-line value with blanks around the number read as 0.
+    CHECK(ParseIntLenient(" +42x") == 42);
+    CHECK(ParseIntLenient("\t-7\n") == -7);
+    CHECK(ParseIntLenient(" \f\v\r 12 ") == 12);
+    CHECK(ParseIntLenient("  ") == 0);
+    CHECK(ParseIntLenient("+-1") == 0);
+    CHECK(ParseIntLenient(" 99999999999999999999") == std::numeric_limits<int64_t>::max());
+    CHECK(ParseIntLenient("-99999999999999999999 ") == std::numeric_limits<int64_t>::min());
+    CHECK(ParseIntLenient("1 2") == 1);
+    CHECK(InterpretBool(" 1"));
+    CHECK_FALSE(InterpretBool(" 0 "));
+
+    ArgsManager args;
+    Setup(args);
+    std::string error;
+    REQUIRE(Parse(args, {"-bar= 3", "-foo= 0"}, error));
+    CHECK(args.GetIntArg("-bar", 0) == 3);
+    CHECK_FALSE(args.GetBoolArg("-foo", true));
 }
 
 TEST_CASE("The data directory lock is exclusive and released with its object", "[node]")

@@ -88,6 +88,19 @@ TEST_CASE("AmountFromValue accepts Core's forms and rejects extra decimals and r
     CHECK_THROWS_WITH(AmountFromValue(Json(true)), "Amount is not a number or string");
 }
 
+TEST_CASE("ParseFixedPoint refuses 19 or more significant digits without overflowing", "[rpc]")
+{
+    // Found by fuzz_jsonrpc: the 19th digit multiplied a mantissa of 10^18 - 1 by ten, a
+    // signed overflow (undefined behaviour; UBSan aborts on it).
+    int64_t out = 0;
+    CHECK(ParseFixedPoint("999999999999999999", 0, &out));
+    CHECK(out == 999999999999999999);
+    CHECK_FALSE(ParseFixedPoint("9999999999999999999", 0, &out));
+    CHECK_FALSE(ParseFixedPoint("-99999999999999999999", 0, &out));
+    CHECK_FALSE(ParseFixedPoint("99999999.99999999999", 8, &out));
+    CHECK_THROWS_AS(AmountFromValue(Json("99999999.99999999999")), RpcError);
+}
+
 TEST_CASE("ParseHashV reports Core's messages", "[rpc]")
 {
     const std::string good(64, 'a');
