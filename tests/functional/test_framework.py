@@ -233,6 +233,12 @@ class Node:
     def start(self, extra_args=None, wait=True, timeout=60):
         assert self.process is None or self.process.poll() is not None, "node already running"
         args = self.base_args() + self.extra_args + list(extra_args or [])
+        # A cookie left by a killed node would be read before the new node writes its own
+        # (after binding the port) and fail with 401; remove it first, as Core's framework does.
+        try:
+            os.remove(self.cookie_path)
+        except FileNotFoundError:
+            pass
         self.stdout_f = open(os.path.join(self.datadir, "stdout.txt"), "ab")
         self.stderr_f = open(os.path.join(self.datadir, "stderr.txt"), "ab")
         self.process = subprocess.Popen(args, stdout=self.stdout_f, stderr=self.stderr_f, stdin=subprocess.DEVNULL,
