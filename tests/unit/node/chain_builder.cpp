@@ -161,30 +161,9 @@ void ChainBuilder::MineBlocks(int n)
 TransactionRef ChainBuilder::Spend(const std::vector<std::pair<OutPoint, Amount>>& inputs,
                                    const std::vector<Amount>& outputs)
 {
-    MutableTransaction tx;
-    tx.version = 2;
-    for (const auto& [op, v] : inputs) {
-        TxIn in;
-        in.prevout = op;
-        in.sequence = 0xfffffffe;
-        tx.vin.push_back(in);
-    }
-    for (const Amount& v : outputs) tx.vout.emplace_back(v, m_spk);
-    std::vector<TxOut> spent;
-    for (const auto& [op, v] : inputs) spent.emplace_back(v, m_spk);
-    PrecomputedTransactionData txdata;
-    txdata.Init(tx, std::vector<TxOut>(spent), true);
-    Script code;
-    const Uint160 h = Hash160(m_pubkey);
-    code << OP_DUP << OP_HASH160 << std::vector<uint8_t>(h.begin(), h.end()) << OP_EQUALVERIFY << OP_CHECKSIG;
-    for (size_t i = 0; i < tx.vin.size(); ++i) {
-        const Uint256 sighash = SignatureHash(code, tx, static_cast<unsigned>(i), SIGHASH_ALL, inputs[i].second,
-                                              SigVersion::WITNESS_V0, &txdata);
-        std::vector<uint8_t> sig = *SignEcdsa(m_key, sighash);
-        sig.push_back(SIGHASH_ALL);
-        tx.vin[i].witness.stack = {sig, m_pubkey};
-    }
-    return MakeTransactionRef(std::move(tx));
+    std::vector<TxOut> outs;
+    for (const Amount& v : outputs) outs.emplace_back(v, m_spk);
+    return SpendTo(inputs, outs);
 }
 
 std::pair<OutPoint, Amount> ChainBuilder::CoinbaseAt(int height)
@@ -199,11 +178,14 @@ std::pair<OutPoint, Amount> ChainBuilder::CoinbaseAt(int height)
 TransactionRef ChainBuilder::SpendTo(const std::vector<std::pair<OutPoint, Amount>>& inputs,
                                      const std::vector<TxOut>& outputs)
 {
-    // Spend's signed transaction with one placeholder output per wanted one, then the real
-    // outputs put in and every input signed again (the sighash commits to the outputs).
-    std::vector<Amount> values;
-    for (const auto& o : outputs) values.push_back(o.value);
-    MutableTransaction tx(*Spend(inputs, values));
+    MutableTransaction tx;
+    tx.version = 2;
+    for (const auto& [op, v] : inputs) {
+        TxIn in;
+        in.prevout = op;
+        in.sequence = 0xfffffffe;
+        tx.vin.push_back(in);
+    }
     tx.vout = outputs;
     std::vector<TxOut> spent;
     for (const auto& [op, v] : inputs) spent.emplace_back(v, m_spk);
