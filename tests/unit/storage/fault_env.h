@@ -1,0 +1,142 @@
+// FaultEnv: a LevelDB Env for tests that injects storage faults on demand into the files
+// of one database (paths containing a target substring, e.g. "chainstate"): failing or
+// corrupting reads of table files, failing writes, and a "crash" after N synced log writes
+// (every later write is dropped and fails, as if the process had died there). Production
+// code never sees it: it is passed as ChainstateOptions::leveldb_env or a database's env.
+#pragma once
+
+#include <leveldb/env.h>
+#include <leveldb/status.h>
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace storage_test {
+
+class FaultEnv : public leveldb::EnvWrapper {
+public:
+    /** Faults apply to files whose path contains target ("" = every file). Any thread. */
+    explicit FaultEnv(std::string target = "") : leveldb::EnvWrapper(leveldb::Env::Default()), m_target(std::move(target)) {}
+
+    /** Reads of table (.ldb) files fail with an IOError while set. */
+    void FailReads(bool on) { m_fail_reads = on; }
+    /** Reads of table (.ldb) files return their bytes inverted (a checksum mismatch) while set. */
+    void CorruptReads(bool on) { m_corrupt_reads = on; }
+    /** Every write (append, flush, sync) fails with an IOError while set; nothing reaches the file. */
+    void FailWrites(bool on) { m_fail_writes = on; }
+    /**
+     * After n more synced writes of a log file (one per synced LevelDB batch), every later
+     * write is dropped and fails: the disk as a process killed there leaves it. n <= 0: off.
+     */
+    void CrashAfterSyncs(int n)
+    {
+        m_syncs_left = n;
+        m_crashed = false;
+    }
+    /** Clears every fault (a crash too). */
+    void Heal()
+    {
+        m_fail_reads = m_corrupt_reads = m_fail_writes = m_crashed = false;
+        m_syncs_left = 0;
+    }
+    /** Faults injected so far (reads failed or corrupted, writes failed): shows a test hit its fault. */
+    int Injected() const { return m_injected; }
+
+    leveldb::Status NewRandomAccessFile(const std::string& f, leveldb::RandomAccessFile** r) override
+    {
+        leveldb::Status s = target()->NewRandomAccessFile(f, r);
+        if (s.ok() && Targets(f)) *r = new ReadFile(*this, std::unique_ptr<leveldb::RandomAccessFile>(*r));
+        return s;
+    }
+    leveldb::Status NewWritableFile(const std::string& f, leveldb::WritableFile** r) override
+    {
+        leveldb::Status s = target()->NewWritableFile(f, r);
+        if (s.ok() && Targets(f)) *r = new WriteFile(*this, std::unique_ptr<leveldb::WritableFile>(*r), IsLog(f));
+        return s;
+    }
+    leveldb::Status NewAppendableFile(const std::string& f, leveldb::WritableFile** r) override
+    {
+        leveldb::Status s = target()->NewAppendableFile(f, r);
+        if (s.ok() && Targets(f)) *r = new WriteFile(*this, std::unique_ptr<leveldb::WritableFile>(*r), IsLog(f));
+        return s;
+    }
+
+private:
+    bool Targets(const std::string& f) const { return f.find(m_target) != std::string::npos; }
+    static bool IsLog(const std::string& f) { return f.size() > 4 && f.compare(f.size() - 4, 4, ".log") == 0; }
+    bool WritesBroken()
+    {
+        if (!m_fail_writes && !m_crashed) return false;
+        ++m_injected;
+        return true;
+    }
+
+    class ReadFile : public leveldb::RandomAccessFile {
+    public:
+        ReadFile(FaultEnv& env, std::unique_ptr<leveldb::RandomAccessFile> file) : m_env(env), m_file(std::move(file)) {}
+        leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char* scratch) const override
+        {
+            if (m_env.m_fail_reads) {
+                ++m_env.m_injected;
+                return leveldb::Status::IOError("FaultEnv", "injected read error");
+            }
+            leveldb::Status s = m_file->Read(offset, n, result, scratch);
+            if (s.ok() && m_env.m_corrupt_reads && result->size() > 0) {
+                ++m_env.m_injected;
+                // The data may live in an mmap: copy it into scratch before changing it.
+                std::memmove(scratch, result->data(), result->size());
+                for (size_t i = 0; i < result->size(); ++i) scratch[i] = static_cast<char>(~scratch[i]);
+                *result = leveldb::Slice(scratch, result->size());
+            }
+            return s;
+        }
+
+    private:
+        FaultEnv& m_env;
+        std::unique_ptr<leveldb::RandomAccessFile> m_file;
+    };
+
+    class WriteFile : public leveldb::WritableFile {
+    public:
+        WriteFile(FaultEnv& env, std::unique_ptr<leveldb::WritableFile> file, bool log)
+            : m_env(env), m_file(std::move(file)), m_log(log)
+        {
+        }
+        leveldb::Status Append(const leveldb::Slice& data) override
+        {
+            if (m_env.WritesBroken()) return Error();
+            return m_file->Append(data);
+        }
+        leveldb::Status Close() override { return m_file->Close(); }
+        leveldb::Status Flush() override
+        {
+            if (m_env.WritesBroken()) return Error();
+            return m_file->Flush();
+        }
+        leveldb::Status Sync() override
+        {
+            if (m_env.WritesBroken()) return Error();
+            leveldb::Status s = m_file->Sync();
+            if (s.ok() && m_log && m_env.m_syncs_left > 0 && --m_env.m_syncs_left == 0) m_env.m_crashed = true;
+            return s;
+        }
+
+    private:
+        static leveldb::Status Error() { return leveldb::Status::IOError("FaultEnv", "injected write error"); }
+        FaultEnv& m_env;
+        std::unique_ptr<leveldb::WritableFile> m_file;
+        bool m_log;
+    };
+
+    const std::string m_target;
+    std::atomic<bool> m_fail_reads{false};
+    std::atomic<bool> m_corrupt_reads{false};
+    std::atomic<bool> m_fail_writes{false};
+    std::atomic<bool> m_crashed{false};
+    std::atomic<int> m_syncs_left{0};
+    mutable std::atomic<int> m_injected{0};
+};
+
+} // namespace storage_test
