@@ -9,28 +9,6 @@
 
 namespace consensus {
 
-std::string ChainTypeToString(ChainType chain)
-{
-    switch (chain) {
-    case ChainType::MAIN: return "main";
-    case ChainType::TESTNET: return "test";
-    case ChainType::TESTNET4: return "testnet4";
-    case ChainType::SIGNET: return "signet";
-    case ChainType::REGTEST: return "regtest";
-    }
-    return "unknown";
-}
-
-std::optional<ChainType> ChainTypeFromString(std::string_view name)
-{
-    if (name == "main") return ChainType::MAIN;
-    if (name == "test") return ChainType::TESTNET;
-    if (name == "testnet4") return ChainType::TESTNET4;
-    if (name == "signet") return ChainType::SIGNET;
-    if (name == "regtest") return ChainType::REGTEST;
-    return std::nullopt;
-}
-
 bool ConsensusParams::IsBip30Exception(int height, const Uint256& hash) const
 {
     for (const auto& ex : bip30_exceptions) {

@@ -6,6 +6,7 @@
 #include "consensus/amount.h"
 #include "consensus/primitives/block.h"
 #include "consensus/uint256.h"
+#include "util/chaintype.h"
 
 #include <array>
 #include <cstdint>
@@ -18,13 +19,10 @@
 
 namespace consensus {
 
-/** The networks minicash knows. */
-enum class ChainType { MAIN, TESTNET, TESTNET4, SIGNET, REGTEST };
-
-/** Core's name of a network: "main", "test", "testnet4", "signet", "regtest". */
-std::string ChainTypeToString(ChainType chain);
-/** Parses Core's network name; nullopt for an unknown name. */
-std::optional<ChainType> ChainTypeFromString(std::string_view name);
+/** The networks minicash knows (util/chaintype.h, so argument parsing can name them). */
+using util::ChainType;
+using util::ChainTypeFromString;
+using util::ChainTypeToString;
 
 /** A block that is exempt from a rule: its height and hash. */
 struct BlockRef {

@@ -4,17 +4,17 @@
 #include "consensus/versionbits.h"
 #include "node/chain/chainstate.h"
 #include "node/index/tx_indexer.h"
-#include "node/rpc/auth.h"
-#include "node/rpc/http_limits.h"
-#include "node/rpc/http_options.h"
-#include "node/rpc/http_server.h"
+#include "node/http/auth.h"
+#include "node/http/http_limits.h"
+#include "node/http/http_options.h"
+#include "node/http/http_server.h"
 #include "node/rpc/register.h"
-#include "node/rpc/server.h"
-#include "node/util/args.h"
-#include "node/util/crash_log.h"
-#include "node/util/fs_util.h"
-#include "node/util/logging.h"
-#include "node/util/version.h"
+#include "common/rpc/server.h"
+#include "util/args.h"
+#include "util/crash_log.h"
+#include "util/fs_util.h"
+#include "util/logging.h"
+#include "util/version.h"
 
 #include <algorithm>
 #include <atomic>
@@ -54,7 +54,7 @@ void SetupDaemonArgs(util::ArgsManager& args)
     util::SetupHelpOptions(args);
     util::SetupChainParamsOptions(args);
     util::SetupLoggingOptions(args);
-    rpc::SetupRpcServerOptions(args);
+    node::http::SetupRpcServerOptions(args);
     args.AddArg("-version", "Print version and exit", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-datadir=<dir>", "Specify data directory", ArgsManager::ALLOW_ANY | ArgsManager::DISALLOW_NEGATION,
                 OptionsCategory::OPTIONS);
@@ -254,11 +254,11 @@ int RunDaemon(int argc, char* argv[])
     // what the node wants (never above the hard limit); MIN_CORE_FILEDESCRIPTORS stay for block
     // files, LevelDB and the log, and RPC connections are capped to what remains, so no RPC
     // client can make storing a block fail with "Too many open files".
-    const int fd_available = util::RaiseFileDescriptorLimit(rpc::FileDescriptorsWanted(2));
-    if (fd_available < rpc::MIN_CORE_FILEDESCRIPTORS) {
+    const int fd_available = util::RaiseFileDescriptorLimit(node::http::FileDescriptorsWanted(2));
+    if (fd_available < node::http::MIN_CORE_FILEDESCRIPTORS) {
         PrintError("Not enough file descriptors available.");
         util::LogPrintf("Error: Not enough file descriptors available. (%d, at least %d needed)", fd_available,
-                        rpc::MIN_CORE_FILEDESCRIPTORS);
+                        node::http::MIN_CORE_FILEDESCRIPTORS);
         return 1;
     }
 
@@ -268,29 +268,29 @@ int RunDaemon(int argc, char* argv[])
     table.SetDocCheck(args.GetBoolArg("-rpcdoccheck", false)); // Core's debug check of results against their declarations
     table.SetShutdownCallback([] { g_shutdown = true; });
     table.SetWarmup(true, "Loading block index…");
-    rpc::RpcAuthenticator auth;
+    node::http::RpcAuthenticator auth;
     bool cookie_written = false;
-    const std::filesystem::path cookie_path = rpc::GetAuthCookieFile(args, datadir_net);
-    std::unique_ptr<rpc::HttpRpcServer> http;
+    const std::filesystem::path cookie_path = node::http::GetAuthCookieFile(args, datadir_net);
+    std::unique_ptr<node::http::HttpRpcServer> http;
     if (args.GetBoolArg("-server", true)) {
-        rpc::HttpServerOptions http_options;
+        node::http::HttpServerOptions http_options;
         std::vector<std::string> warnings;
-        std::optional<rpc::PendingCookie> cookie;
-        if (!rpc::HttpServerOptionsFromArgs(args, params.default_rpc_port, http_options, warnings, error) ||
-            !rpc::InitRpcAuthentication(args, auth, cookie, error)) {
+        std::optional<node::http::PendingCookie> cookie;
+        if (!node::http::HttpServerOptionsFromArgs(args, params.default_rpc_port, http_options, warnings, error) ||
+            !node::http::InitRpcAuthentication(args, auth, cookie, error)) {
             PrintError(error);
             return 1;
         }
         for (const auto& w : warnings) util::LogPrintf("Warning: %s", w.c_str());
-        http_options.max_connections = rpc::RpcConnectionLimit(fd_available, static_cast<int>(http_options.bind.size()));
+        http_options.max_connections = node::http::RpcConnectionLimit(fd_available, static_cast<int>(http_options.bind.size()));
         util::LogPrintf("Using at most %d RPC connections (%d file descriptors available)", http_options.max_connections,
                         fd_available);
-        http = std::make_unique<rpc::HttpRpcServer>(table, auth);
+        http = std::make_unique<node::http::HttpRpcServer>(table, auth);
         error = http->Start(http_options);
         // As Core (the HTTP server binds before StartHTTPRPC writes the cookie): only a node
         // that holds the port writes the cookie, so one that fails to bind leaves another
         // node's cookie alone.
-        if (error.empty() && cookie && rpc::WriteAuthCookie(cookie_path, *cookie, error)) cookie_written = true;
+        if (error.empty() && cookie && node::http::WriteAuthCookie(cookie_path, *cookie, error)) cookie_written = true;
         if (!error.empty()) {
             PrintError(error);
             http->Stop();
@@ -391,7 +391,7 @@ int RunDaemon(int argc, char* argv[])
     txindex.reset();
     index_source.reset();
     chainstate.reset();
-    if (cookie_written) rpc::DeleteAuthCookie(cookie_path);
+    if (cookie_written) node::http::DeleteAuthCookie(cookie_path);
     util::LogPrintf("Shutdown: done");
     logger.Close();
     return exit_code;

@@ -1,6 +1,6 @@
-// Logging for the chain code: forwards to the node logger (node/util/logging.h).
+// Logging for the chain code: forwards to the node logger (util/logging.h).
 #pragma once
 
-#include "node/util/logging.h"
+#include "util/logging.h"
 
-#define CHAIN_LOG(...) ::node::util::LogPrintf(__VA_ARGS__)
+#define CHAIN_LOG(...) ::util::LogPrintf(__VA_ARGS__)

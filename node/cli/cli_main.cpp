@@ -3,15 +3,15 @@
 // stderr as "error code: N\nerror message:\nMSG" with exit status abs(N).
 #include "consensus/params.h"
 #include "node/cli/getinfo.h"
-#include "node/rpc/auth.h"
-#include "node/rpc/client.h"
-#include "node/rpc/http_client.h"
-#include "node/rpc/http_options.h"
-#include "node/rpc/json.h"
-#include "node/rpc/protocol.h"
-#include "node/util/args.h"
-#include "node/util/fs_util.h"
-#include "node/util/version.h"
+#include "node/http/auth.h"
+#include "common/rpc/client.h"
+#include "node/cli/http_client.h"
+#include "node/http/http_options.h"
+#include "common/rpc/json.h"
+#include "common/rpc/protocol.h"
+#include "util/args.h"
+#include "util/fs_util.h"
+#include "util/version.h"
 
 #include <cctype>
 #include <chrono>
@@ -29,14 +29,14 @@
 
 namespace {
 
-using node::rpc::Json;
-using node::util::ArgsManager;
-using node::util::OptionsCategory;
+using common::rpc::Json;
+using util::ArgsManager;
+using util::OptionsCategory;
 
 constexpr int DEFAULT_HTTP_CLIENT_TIMEOUT = 900;
 constexpr int DEFAULT_WAIT_CLIENT_TIMEOUT = 0;
 constexpr const char* DEFAULT_RPCCONNECT = "127.0.0.1";
-const std::string CLIENT_VERSION = "v" + node::util::FormatVersion();
+const std::string CLIENT_VERSION = "v" + util::FormatVersion();
 
 /** A failure to reach the server: retried with -rpcwait. */
 struct ConnectionFailed : std::runtime_error {
@@ -45,8 +45,8 @@ struct ConnectionFailed : std::runtime_error {
 
 void SetupCliArgs(ArgsManager& args)
 {
-    node::util::SetupHelpOptions(args);
-    node::util::SetupChainParamsOptions(args);
+    util::SetupHelpOptions(args);
+    util::SetupChainParamsOptions(args);
     const unsigned any = ArgsManager::ALLOW_ANY;
     args.AddArg("-version", "Print version and exit", any, OptionsCategory::OPTIONS);
     args.AddArg("-conf=<file>", "Specify configuration file. Relative paths will be prefixed by datadir location. "
@@ -109,11 +109,11 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
     uint16_t port = consensus::Params(chain).default_rpc_port;
     std::string host;
     const std::string connect = args.GetArg("-rpcconnect", DEFAULT_RPCCONNECT);
-    if (!node::rpc::SplitHostPort(connect, port, host)) {
+    if (!node::http::SplitHostPort(connect, port, host)) {
         throw std::runtime_error("Invalid port provided in -rpcconnect: " + connect);
     }
     if (auto p = args.GetArg("-rpcport")) {
-        const int64_t n = node::util::ParseIntLenient(*p);
+        const int64_t n = util::ParseIntLenient(*p);
         if (n < 1 || n > 65535) throw std::runtime_error("Invalid port provided in -rpcport: " + *p);
         port = static_cast<uint16_t>(n);
     }
@@ -127,16 +127,16 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
     if (args.GetArg("-rpcpassword", "").empty()) {
         std::filesystem::path base;
         std::string error;
-        if (!node::util::GetDataDirBase(args, base, error)) throw std::runtime_error(error);
-        const std::string sub = node::util::ChainDataDirName(chain);
-        const auto cookie = node::rpc::ReadAuthCookie(node::rpc::GetAuthCookieFile(args, sub.empty() ? base : base / sub));
+        if (!util::GetDataDirBase(args, base, error)) throw std::runtime_error(error);
+        const std::string sub = util::ChainDataDirName(chain);
+        const auto cookie = node::http::ReadAuthCookie(node::http::GetAuthCookieFile(args, sub.empty() ? base : base / sub));
         if (cookie) {
             user_pass = *cookie;
         } else {
             no_cookie = true;
             std::error_code ec;
             conf_path = std::filesystem::absolute(
-                node::util::AbsPathForConfigVal(base, args.GetArg("-conf", node::util::MINICASH_CONF_FILENAME)), ec);
+                util::AbsPathForConfigVal(base, args.GetArg("-conf", util::MINICASH_CONF_FILENAME)), ec);
         }
     } else {
         user_pass = args.GetArg("-rpcuser", "") + ":" + args.GetArg("-rpcpassword", "");
@@ -145,18 +145,18 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
     const std::string connect_failure = "Could not connect to the server " + host + ":" + std::to_string(port) +
                                         "\n\nMake sure the minicashd server is running and that you are connecting to "
                                         "the correct RPC port.\nUse \"minicash-cli -help\" for more info.";
-    node::rpc::HttpClient client;
+    node::cli::HttpClient client;
     std::string error;
     if (!client.Connect(host, port, timeout, error)) throw ConnectionFailed(connect_failure);
     const std::string target = wallet ? "/wallet/" + UriEncode(*wallet) : "/";
     const auto response = client.Request("POST", target,
                                          {{"Connection", "close"},
                                           {"Content-Type", "application/json"},
-                                          {"Authorization", "Basic " + node::rpc::EncodeBase64(user_pass)}},
-                                         node::rpc::WriteJson(request) + "\n", timeout, error);
+                                          {"Authorization", "Basic " + node::http::EncodeBase64(user_pass)}},
+                                         common::rpc::WriteJson(request) + "\n", timeout, error);
     if (!response) throw ConnectionFailed(connect_failure);
     const int status = response->status;
-    if (status == node::rpc::HTTP_UNAUTHORIZED) {
+    if (status == common::rpc::HTTP_UNAUTHORIZED) {
         if (no_cookie) {
             throw std::runtime_error("Could not locate RPC credentials. No authentication cookie could be found, and RPC "
                                      "password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration file: (" +
@@ -164,13 +164,13 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
         }
         throw std::runtime_error("Authorization failed: Incorrect rpcuser or rpcpassword");
     }
-    if (status == node::rpc::HTTP_SERVICE_UNAVAILABLE) throw std::runtime_error("Server response: " + response->body);
-    if (status >= 400 && status != node::rpc::HTTP_BAD_REQUEST && status != node::rpc::HTTP_NOT_FOUND &&
-        status != node::rpc::HTTP_INTERNAL_SERVER_ERROR) {
+    if (status == common::rpc::HTTP_SERVICE_UNAVAILABLE) throw std::runtime_error("Server response: " + response->body);
+    if (status >= 400 && status != common::rpc::HTTP_BAD_REQUEST && status != common::rpc::HTTP_NOT_FOUND &&
+        status != common::rpc::HTTP_INTERNAL_SERVER_ERROR) {
         throw std::runtime_error("server returned HTTP error " + std::to_string(status));
     }
     if (response->body.empty()) throw std::runtime_error("no response from server");
-    auto reply = node::rpc::ParseJson(response->body, /*keep_number_text=*/true);
+    auto reply = common::rpc::ParseJson(response->body, /*keep_number_text=*/true);
     if (!reply) throw std::runtime_error("couldn't parse reply from server");
     return *reply;
 }
@@ -185,7 +185,7 @@ Json ConnectAndCallRpc(const ArgsManager& args, const Json& request, const std::
         try {
             Json reply = CallRpc(args, request, wallet);
             if (wait && reply.is_object() && reply.contains("error") && reply["error"].is_object() &&
-                reply["error"].value("code", 0) == node::rpc::RPC_IN_WARMUP) {
+                reply["error"].value("code", 0) == common::rpc::RPC_IN_WARMUP) {
                 throw ConnectionFailed("server in warmup");
             }
             return reply;
@@ -223,7 +223,7 @@ Json GetInfo(const ArgsManager& args, const std::optional<std::string>& wallet)
     // Errors of the node calls pass through, except methods this node does not have yet.
     auto fatal = [](const Json& r) {
         return r.is_object() && r.contains("error") && r["error"].is_object() &&
-               r["error"].value("code", 0) != node::rpc::RPC_METHOD_NOT_FOUND;
+               r["error"].value("code", 0) != common::rpc::RPC_METHOD_NOT_FOUND;
     };
     if (fatal(by_id[0])) return by_id[0];
     if (fatal(by_id[1])) return by_id[1];
@@ -303,8 +303,8 @@ int CommandLineRpc(ArgsManager& args, std::string& print)
         cmd.erase(cmd.begin());
         Json request = Json::object();
         request["method"] = method;
-        request["params"] = args.GetBoolArg("-named", false) ? node::rpc::RpcConvertNamedValues(method, cmd)
-                                                            : node::rpc::RpcConvertValues(method, cmd);
+        request["params"] = args.GetBoolArg("-named", false) ? common::rpc::RpcConvertNamedValues(method, cmd)
+                                                            : common::rpc::RpcConvertValues(method, cmd);
         request["id"] = 1;
         reply = ConnectAndCallRpc(args, request, wallet);
     }
@@ -318,16 +318,16 @@ int CommandLineRpc(ArgsManager& args, std::string& print)
             if (error.contains("code")) print = "error code: " + node::cli::ValStr(error["code"]) + "\n";
             if (error.contains("message") && error["message"].is_string()) print += "error message:\n" + error["message"].get<std::string>();
             if (error.contains("code") && error["code"].is_number_integer()) code = error["code"].get<int>();
-            if (code == node::rpc::RPC_WALLET_NOT_SPECIFIED) {
+            if (code == common::rpc::RPC_WALLET_NOT_SPECIFIED) {
                 print += "\nTry adding \"-rpcwallet=<filename>\" option to minicash-cli command line.";
             }
         } else {
-            print = "error: " + node::rpc::WriteJson(error);
+            print = "error: " + common::rpc::WriteJson(error);
         }
         return std::abs(code);
     }
     const Json result = reply.value("result", Json());
-    if (!result.is_null()) print = result.is_string() ? result.get<std::string>() : node::rpc::WriteJson(result, 2);
+    if (!result.is_null()) print = result.is_string() ? result.get<std::string>() : common::rpc::WriteJson(result, 2);
     return 0;
 }
 
@@ -367,13 +367,13 @@ int main(int argc, char* argv[])
         std::fprintf(stderr, "Error parsing command line arguments: %s\n", error.c_str());
         return EXIT_FAILURE;
     }
-    if (node::util::HelpRequested(args) || args.IsArgSet("-version")) {
+    if (util::HelpRequested(args) || args.IsArgSet("-version")) {
         std::string usage = Usage(args);
         std::fwrite(usage.data(), 1, usage.size(), stdout);
         return EXIT_SUCCESS;
     }
     std::filesystem::path datadir;
-    if (!node::util::GetDataDirBase(args, datadir, error)) {
+    if (!util::GetDataDirBase(args, datadir, error)) {
         std::fprintf(stderr, "Error: Specified data directory \"%s\" does not exist.\n", args.GetArg("-datadir", "").c_str());
         return EXIT_FAILURE;
     }

@@ -6,13 +6,13 @@
 
 namespace node::cli {
 
-using rpc::Json;
+using common::rpc::Json;
 
 std::string ValStr(const Json& v)
 {
     if (v.is_null()) return "";
     if (v.is_string()) return v.get<std::string>();
-    return rpc::WriteJson(v);
+    return common::rpc::WriteJson(v);
 }
 
 Colors GetInfoColors(const std::optional<std::string>& setting, bool stdout_is_tty)
@@ -46,8 +46,8 @@ std::string FormatGetInfo(const Json& r, const Colors& c)
     std::string out = c.blue + "Chain: " + ValStr(r.value("chain", Json())) + c.reset + "\n";
     out += "Blocks: " + ValStr(r.value("blocks", Json())) + "\n";
     out += "Headers: " + ValStr(r.value("headers", Json())) + "\n";
-    if (r.contains("verificationprogress") && rpc::IsNumeric(r["verificationprogress"])) {
-        const double progress = rpc::NumericAsDouble(r["verificationprogress"]);
+    if (r.contains("verificationprogress") && common::rpc::IsNumeric(r["verificationprogress"])) {
+        const double progress = common::rpc::NumericAsDouble(r["verificationprogress"]);
         // The bar only while less than 99% is verified, as Core.
         const std::string bar = progress < 0.99 ? ProgressBar(progress) + " " : "";
         char buf[64];

@@ -2,7 +2,7 @@
 // (no I/O), so the layout is unit-tested; cli_main.cpp gathers the data with one batch call.
 #pragma once
 
-#include "node/rpc/json.h"
+#include "common/rpc/json.h"
 
 #include <optional>
 #include <string>
@@ -25,7 +25,7 @@ Colors GetInfoColors(const std::optional<std::string>& setting, bool stdout_is_t
 std::string ProgressBar(double progress);
 
 /** A value as Core's getValStr: strings unquoted, null empty, anything else as JSON. */
-std::string ValStr(const rpc::Json& value);
+std::string ValStr(const common::rpc::Json& value);
 
 /**
  * Core's -getinfo text from the summary object (chain, blocks, headers, verificationprogress,
@@ -33,6 +33,6 @@ std::string ValStr(const rpc::Json& value);
  * node serves getnetworkinfo; has_wallet, walletname, keypoolsize, paytxfee; balance; warnings).
  * Sections whose keys are absent are left out.
  */
-std::string FormatGetInfo(const rpc::Json& summary, const Colors& colors);
+std::string FormatGetInfo(const common::rpc::Json& summary, const Colors& colors);
 
 } // namespace node::cli

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "node/util/logging.h"
+#include "util/logging.h"
 
 #include <chrono>
 #include <vector>

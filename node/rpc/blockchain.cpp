@@ -5,8 +5,8 @@
 #include "node/chain/chainstate.h"
 #include "node/rpc/core_io.h"
 #include "node/rpc/register.h"
-#include "node/rpc/result_docs.h"
-#include "node/rpc/util.h"
+#include "common/rpc/result_docs.h"
+#include "common/rpc/util.h"
 
 #include "consensus/hex.h"
 

@@ -5,7 +5,7 @@
 // use only the chainstate's public, locking API.
 #include "node/chain/chainstate.h"
 #include "node/rpc/register.h"
-#include "node/rpc/util.h"
+#include "common/rpc/util.h"
 
 #include "consensus/limits.h"
 #include "consensus/serialize.h"

@@ -6,9 +6,9 @@
 #include "consensus/hex.h"
 #include "consensus/pow.h"
 #include "consensus/script/interpreter.h"
-#include "node/rpc/descriptor_util.h"
-#include "node/rpc/key_io.h"
-#include "node/rpc/util.h"
+#include "common/descriptor_util.h"
+#include "common/key_io.h"
+#include "common/rpc/util.h"
 
 #include <cstdio>
 

@@ -7,13 +7,18 @@
 #include "consensus/primitives/block.h"
 #include "consensus/primitives/transaction.h"
 #include "node/chain/block_index.h"
-#include "node/rpc/json.h"
+#include "common/rpc/json.h"
 #include "node/storage/undo.h"
 
 #include <optional>
 #include <string>
 
 namespace node::rpc {
+
+// The node's methods speak the framework's vocabulary (common/rpc: Json, RpcTable, RpcError,
+// the parameter helpers) and use the address and descriptor helpers (common/) unqualified.
+using namespace common::rpc;
+using namespace common;
 
 /** Core's sighash names: "ALL", "NONE|ANYONECANPAY", ...; "" for an undefined type. */
 std::string SighashToStr(uint8_t sighash_type);

@@ -1,7 +1,7 @@
 // getindexinfo (Bitcoin Core's rpc/node.cpp): the state of the optional indexes.
 #include "node/index/tx_indexer.h"
 #include "node/rpc/register.h"
-#include "node/rpc/util.h"
+#include "common/rpc/util.h"
 
 namespace node::rpc {
 

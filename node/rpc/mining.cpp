@@ -5,12 +5,12 @@
 // happens without any chainstate lock held.
 #include "node/chain/chainstate.h"
 #include "node/rpc/core_io.h"
-#include "node/rpc/descriptor.h"
-#include "node/rpc/descriptor_util.h"
-#include "node/rpc/key_io.h"
+#include "common/descriptor.h"
+#include "common/descriptor_util.h"
+#include "common/key_io.h"
 #include "node/rpc/register.h"
-#include "node/rpc/result_docs.h"
-#include "node/rpc/util.h"
+#include "common/rpc/result_docs.h"
+#include "common/rpc/util.h"
 
 #include "consensus/hex.h"
 #include "consensus/limits.h"

@@ -2,8 +2,8 @@
 // version fields are real; connections are 0, no network is reachable and no services are
 // offered, which is the truth until net/ lands (the P2P issue fills these in).
 #include "node/rpc/register.h"
-#include "node/rpc/util.h"
-#include "node/util/version.h"
+#include "common/rpc/util.h"
+#include "util/version.h"
 
 namespace node::rpc {
 

@@ -2,9 +2,9 @@
 // validateaddress (Core's DescribeAddress fields for a valid address; Core's decoding error
 // and, for Bech32 strings, the located error positions otherwise). Pure; any RPC thread.
 #include "node/chain/chainstate.h"
-#include "node/rpc/key_io.h"
+#include "common/key_io.h"
 #include "node/rpc/register.h"
-#include "node/rpc/util.h"
+#include "common/rpc/util.h"
 
 #include "consensus/hex.h"
 

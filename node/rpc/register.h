@@ -4,7 +4,7 @@
 // Handlers run on RPC worker threads and only use the chainstate's public, locking API.
 #pragma once
 
-#include "node/rpc/server.h"
+#include "common/rpc/server.h"
 
 namespace node::chain {
 class Chainstate;
@@ -14,6 +14,11 @@ class TxIndexer;
 } // namespace node::index
 
 namespace node::rpc {
+
+// The node's methods speak the framework's vocabulary (common/rpc: Json, RpcTable, RpcError,
+// the parameter helpers) and use the address and descriptor helpers (common/) unqualified.
+using namespace common::rpc;
+using namespace common;
 
 /**
  * getblockchaininfo, getblockcount, getbestblockhash, getblockhash, getblock,

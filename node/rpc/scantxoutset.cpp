@@ -3,9 +3,9 @@
 // and the database frozen under the chain lock; the walk itself takes no lock, so blocks
 // keep connecting meanwhile. One scan at a time; "status" and "abort" act on it.
 #include "node/chain/chainstate.h"
-#include "node/rpc/descriptor.h"
+#include "common/descriptor.h"
 #include "node/rpc/register.h"
-#include "node/rpc/util.h"
+#include "common/rpc/util.h"
 
 #include "consensus/hex.h"
 

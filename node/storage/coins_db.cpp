@@ -7,7 +7,7 @@
 #include "consensus/hash.h"
 #include "node/storage/leveldb_util.h"
 #include "node/storage/muhash.h"
-#include "node/util/logging.h"
+#include "util/logging.h"
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>

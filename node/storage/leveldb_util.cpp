@@ -1,7 +1,7 @@
 // LevelDB plumbing shared by the storage databases; see leveldb_util.h.
 #include "node/storage/leveldb_util.h"
 
-#include "node/util/logging.h"
+#include "util/logging.h"
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>

@@ -1,4 +1,4 @@
-// libFuzzer target: addresses (node/rpc/key_io.*) on every network.
+// libFuzzer target: addresses (common/key_io.*) on every network.
 //
 // The input is read twice. As an address string: whatever DecodeAddress accepts must encode
 // back (EncodeAddress) to the same string in canonical form (lower case for Bech32, no
@@ -9,7 +9,7 @@
 
 #include "consensus/params.h"
 #include "consensus/script/script.h"
-#include "node/rpc/key_io.h"
+#include "common/key_io.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <algorithm>
@@ -21,7 +21,7 @@
 namespace {
 
 using consensus::ChainType;
-using node::rpc::TxoutType;
+using common::TxoutType;
 
 constexpr ChainType CHAINS[] = {ChainType::MAIN, ChainType::TESTNET, ChainType::TESTNET4, ChainType::SIGNET,
                                 ChainType::REGTEST};
@@ -46,8 +46,8 @@ void CheckString(const std::string& text, const consensus::ChainParams& params)
 {
     std::string error;
     std::vector<int> locations;
-    const auto script = node::rpc::DecodeAddress(text, params, &error, &locations);
-    fuzz::Check(node::rpc::IsValidAddress(text, params) == script.has_value(), "IsValidAddress disagrees");
+    const auto script = common::DecodeAddress(text, params, &error, &locations);
+    fuzz::Check(common::IsValidAddress(text, params) == script.has_value(), "IsValidAddress disagrees");
     if (!script) {
         fuzz::Check(!error.empty(), "address refused without an error", text);
         for (const int pos : locations) {
@@ -56,27 +56,27 @@ void CheckString(const std::string& text, const consensus::ChainParams& params)
         return;
     }
     fuzz::Check(error.empty() && locations.empty(), "accepted address with an error", error);
-    const auto encoded = node::rpc::EncodeAddress(*script, params);
+    const auto encoded = common::EncodeAddress(*script, params);
     fuzz::Check(encoded.has_value(), "decoded address has no address", text);
     fuzz::Check(*encoded == Canonical(text, params), "address does not re-encode to itself", text + " -> " + *encoded);
-    const auto again = node::rpc::DecodeAddress(*encoded, params);
+    const auto again = common::DecodeAddress(*encoded, params);
     fuzz::Check(again && *again == *script, "re-encoded address decodes differently", *encoded);
 }
 
 void CheckScript(const consensus::Script& script, const consensus::ChainParams& params)
 {
     std::vector<std::vector<uint8_t>> solutions;
-    const TxoutType type = node::rpc::SolveScript(script, solutions);
-    fuzz::Check(node::rpc::GetScriptType(script) == node::rpc::ScriptTypeName(type), "GetScriptType disagrees");
-    const auto address = node::rpc::EncodeAddress(script, params);
+    const TxoutType type = common::SolveScript(script, solutions);
+    fuzz::Check(common::GetScriptType(script) == common::ScriptTypeName(type), "GetScriptType disagrees");
+    const auto address = common::EncodeAddress(script, params);
     const bool has_address = type == TxoutType::PUBKEYHASH || type == TxoutType::SCRIPTHASH ||
                              type == TxoutType::WITNESS_V0_KEYHASH || type == TxoutType::WITNESS_V0_SCRIPTHASH ||
                              type == TxoutType::WITNESS_V1_TAPROOT || type == TxoutType::WITNESS_UNKNOWN ||
                              type == TxoutType::ANCHOR;
     fuzz::Check(address.has_value() == has_address, "address presence does not match the script type",
-                node::rpc::ScriptTypeName(type));
+                common::ScriptTypeName(type));
     if (!address) return;
-    const auto decoded = node::rpc::DecodeAddress(*address, params);
+    const auto decoded = common::DecodeAddress(*address, params);
     fuzz::Check(decoded && *decoded == script, "address of a script decodes to another script", *address);
 }
 

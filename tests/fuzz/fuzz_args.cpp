@@ -1,4 +1,4 @@
-// libFuzzer target: command-line and configuration-file parsing (node/util/args.*).
+// libFuzzer target: command-line and configuration-file parsing (util/args.*).
 //
 // Input: byte 0 holds flags (bit 0: positional arguments allowed, as the CLI; bit 1: unknown
 // conf keys ignored, as the daemon; bit 2: the conf is read before the command line; bit 3:
@@ -12,9 +12,9 @@
 // (InterpretBool) and the same integer (ParseIntLenient). InterpretBool must equal Core's
 // rule, and ParseIntLenient must read back any decimal int64 it is given.
 
-#include "node/rpc/http_options.h"
-#include "node/util/args.h"
-#include "node/util/logging.h"
+#include "node/http/http_options.h"
+#include "util/args.h"
+#include "util/logging.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <algorithm>
@@ -27,15 +27,15 @@
 
 namespace {
 
-using node::util::ArgsManager;
-using node::util::OptionsCategory;
+using util::ArgsManager;
+using util::OptionsCategory;
 
 void SetupArgs(ArgsManager& args)
 {
-    node::util::SetupHelpOptions(args);
-    node::util::SetupChainParamsOptions(args);
-    node::util::SetupLoggingOptions(args);
-    node::rpc::SetupRpcServerOptions(args);
+    util::SetupHelpOptions(args);
+    util::SetupChainParamsOptions(args);
+    util::SetupLoggingOptions(args);
+    node::http::SetupRpcServerOptions(args);
     args.AddArg("-datadir=<dir>", "", ArgsManager::ALLOW_ANY | ArgsManager::DISALLOW_NEGATION, OptionsCategory::OPTIONS);
     args.AddArg("-conf=<file>", "", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-includeconf=<file>", "", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
@@ -83,9 +83,9 @@ void CheckAccessors(const ArgsManager& args, const std::string& name)
         fuzz::Check(!args.GetBoolArg(name, true), "negated option is true", name);
     }
     if (value) {
-        const bool b = node::util::InterpretBool(*value);
+        const bool b = util::InterpretBool(*value);
         fuzz::Check(args.GetBoolArg(name, !b) == b && args.GetBoolArg(name) == b, "bool differs from value", name);
-        fuzz::Check(args.GetIntArg(name, 7) == node::util::ParseIntLenient(*value), "integer differs from value", name);
+        fuzz::Check(args.GetIntArg(name, 7) == util::ParseIntLenient(*value), "integer differs from value", name);
         fuzz::Check(args.GetArg(name, "dflt") == *value, "string differs from value", name);
     }
 }
@@ -94,7 +94,7 @@ void CheckAccessors(const ArgsManager& args, const std::string& name)
 
 extern "C" int LLVMFuzzerInitialize(int*, char***)
 {
-    node::util::GetLogger().DisableBuffering();
+    util::GetLogger().DisableBuffering();
     return 0;
 }
 
@@ -161,14 +161,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     // Core's InterpretBool: "" is true, otherwise whether the leading integer is non-zero.
     for (const std::string& p : pieces) {
         const std::string value = p.substr(p.find('=') == std::string::npos ? 0 : p.find('=') + 1);
-        fuzz::Check(node::util::InterpretBool(value) == (value.empty() || node::util::ParseIntLenient(value) != 0),
+        fuzz::Check(util::InterpretBool(value) == (value.empty() || util::ParseIntLenient(value) != 0),
                     "InterpretBool is not Core's rule", value);
     }
     if (size >= 9) {
         int64_t n;
         std::memcpy(&n, data + 1, sizeof(n));
-        fuzz::Check(node::util::ParseIntLenient(std::to_string(n)) == n, "ParseIntLenient misreads", std::to_string(n));
-        fuzz::Check(node::util::ParseIntLenient(" +" + std::to_string(n < 0 ? 0 : n) + "x") == (n < 0 ? 0 : n),
+        fuzz::Check(util::ParseIntLenient(std::to_string(n)) == n, "ParseIntLenient misreads", std::to_string(n));
+        fuzz::Check(util::ParseIntLenient(" +" + std::to_string(n < 0 ? 0 : n) + "x") == (n < 0 ? 0 : n),
                     "ParseIntLenient misreads a padded number", std::to_string(n));
     }
     return 0;

@@ -1,4 +1,4 @@
-// libFuzzer target: minicash-cli's parameter conversion (node/rpc/client.*).
+// libFuzzer target: minicash-cli's parameter conversion (common/rpc/client.*).
 //
 // Input: byte 0 selects positional or -named conversion; the rest is read as -stdin would
 // give it, one argument per line: the method name, then its arguments. Positional: the
@@ -9,8 +9,8 @@
 // '='. Either way the request minicash-cli would send (method, params, id) must write and
 // parse back to the same JSON, as the server will read it.
 
-#include "node/rpc/client.h"
-#include "node/rpc/json.h"
+#include "common/rpc/client.h"
+#include "common/rpc/json.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <algorithm>
@@ -22,7 +22,7 @@
 
 namespace {
 
-using node::rpc::Json;
+using common::rpc::Json;
 
 /** The value one argument may convert to: its text, or (if the table lists it) its JSON. */
 void CheckConverted(const Json& value, const std::string& text, bool listed)
@@ -31,7 +31,7 @@ void CheckConverted(const Json& value, const std::string& text, bool listed)
         fuzz::Check(value.is_string() && value.get<std::string>() == text, "an unlisted argument is not sent as text", text);
         return;
     }
-    const std::optional<Json> json = node::rpc::ParseJson(text, true);
+    const std::optional<Json> json = common::rpc::ParseJson(text, true);
     if (json) {
         fuzz::Check(value == *json, "a listed argument is not sent as its JSON", text);
     } else {
@@ -62,10 +62,10 @@ void CheckRequest(const std::string& method, const Json& params, bool ascii)
     request["params"] = params;
     request["id"] = 1;
     if (!ascii || Depth(request) > 512) return;
-    const std::string written = node::rpc::WriteJson(request);
-    const std::optional<Json> read = node::rpc::ParseJson(written, true);
+    const std::string written = common::rpc::WriteJson(request);
+    const std::optional<Json> read = common::rpc::ParseJson(written, true);
     fuzz::Check(read && *read == request, "the request does not survive writing", written);
-    fuzz::Check(node::rpc::ParseJson(written).has_value(), "the server cannot parse the request", written);
+    fuzz::Check(common::rpc::ParseJson(written).has_value(), "the server cannot parse the request", written);
 }
 
 /** e is "Error parsing JSON: <text>" for an argument (or the value of a name=value one) that is not JSON. */
@@ -74,7 +74,7 @@ bool IsJsonParseError(const std::runtime_error& e, const std::vector<std::string
     const std::string what = e.what(); // a C string: the text ends at its first NUL
     const std::string prefix = "Error parsing JSON: ";
     const auto matches = [&](const std::string& text) {
-        return std::string((prefix + text).c_str()) == what && !node::rpc::ParseJson(text, true);
+        return std::string((prefix + text).c_str()) == what && !common::rpc::ParseJson(text, true);
     };
     for (const std::string& a : args) {
         const size_t eq = a.find('=');
@@ -96,7 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 
     Json params;
     try {
-        params = named ? node::rpc::RpcConvertNamedValues(method, args) : node::rpc::RpcConvertValues(method, args);
+        params = named ? common::rpc::RpcConvertNamedValues(method, args) : common::rpc::RpcConvertValues(method, args);
     } catch (const std::runtime_error& e) {
         fuzz::Check(IsJsonParseError(e, args), "conversion failed for another reason", e.what());
         return 0;
@@ -105,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (!named) {
         fuzz::Check(params.is_array() && params.size() == args.size(), "one value per argument expected");
         for (size_t i = 0; i < args.size(); ++i) {
-            CheckConverted(params[i], args[i], node::rpc::RpcParamIsJson(method, static_cast<int>(i)));
+            CheckConverted(params[i], args[i], common::rpc::RpcParamIsJson(method, static_cast<int>(i)));
         }
     } else {
         fuzz::Check(params.is_object(), "named parameters are not an object");
@@ -126,7 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             // Named values are looked up by name, which the table does not expose: the value is
             // the text or its JSON.
             const Json& v = params[name];
-            const std::optional<Json> json = node::rpc::ParseJson(text, true);
+            const std::optional<Json> json = common::rpc::ParseJson(text, true);
             fuzz::Check((v.is_string() && v.get<std::string>() == text) || (json && v == *json),
                         "a named value is neither its text nor its JSON", text);
         }
@@ -134,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const Json& list = params["args"];
             fuzz::Check(list.is_array() && list.size() == positional.size(), "\"args\" does not hold the plain arguments");
             for (size_t i = 0; i < positional.size(); ++i) {
-                CheckConverted(list[i], positional[i], node::rpc::RpcParamIsJson(method, static_cast<int>(i)));
+                CheckConverted(list[i], positional[i], common::rpc::RpcParamIsJson(method, static_cast<int>(i)));
             }
         }
     }

@@ -1,4 +1,4 @@
-// libFuzzer target: output descriptors (node/rpc/descriptor.*, descriptor_util.*).
+// libFuzzer target: output descriptors (common/descriptor.*, descriptor_util.*).
 //
 // Input: byte 0 selects the network (main or regtest: the extended-key prefixes differ) and
 // whether a checksum is required; the rest is the descriptor. Checksums: a descriptor with
@@ -11,8 +11,8 @@
 // descriptor that gives the script back too (InferDescriptor).
 
 #include "consensus/params.h"
-#include "node/rpc/descriptor.h"
-#include "node/rpc/descriptor_util.h"
+#include "common/descriptor.h"
+#include "common/descriptor_util.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cstdint>
@@ -24,28 +24,28 @@ namespace {
 
 void CheckChecksum(const std::string& desc)
 {
-    const std::string sum = node::rpc::DescriptorChecksum(desc);
+    const std::string sum = common::DescriptorChecksum(desc);
     if (sum.empty() || desc.find('#') != std::string::npos) return;
     fuzz::Check(sum.size() == 8, "checksum is not 8 characters", sum);
     std::string error;
     std::string payload;
-    const std::string with = node::rpc::AddDescriptorChecksum(desc);
+    const std::string with = common::AddDescriptorChecksum(desc);
     fuzz::Check(with == desc + "#" + sum, "AddDescriptorChecksum differs from DescriptorChecksum", with);
-    fuzz::Check(node::rpc::CheckDescriptorChecksum(with, true, error, &payload) && payload == desc,
+    fuzz::Check(common::CheckDescriptorChecksum(with, true, error, &payload) && payload == desc,
                 "the computed checksum is refused", with + ": " + error);
     std::string wrong = sum;
     wrong[0] = wrong[0] == 'q' ? 'p' : 'q';
-    fuzz::Check(!node::rpc::CheckDescriptorChecksum(desc + "#" + wrong, false, error), "a wrong checksum passed", wrong);
-    fuzz::Check(!node::rpc::CheckDescriptorChecksum(desc, true, error), "a missing required checksum passed", desc);
+    fuzz::Check(!common::CheckDescriptorChecksum(desc + "#" + wrong, false, error), "a wrong checksum passed", wrong);
+    fuzz::Check(!common::CheckDescriptorChecksum(desc, true, error), "a missing required checksum passed", desc);
 }
 
 /** An inferred descriptor must carry a valid checksum and, if it parses, give script back. */
 void CheckInferred(const std::string& inferred, const consensus::Script& script, const consensus::ChainParams& params)
 {
     std::string error;
-    fuzz::Check(node::rpc::CheckDescriptorChecksum(inferred, true, error), "inferred descriptor without a valid checksum",
+    fuzz::Check(common::CheckDescriptorChecksum(inferred, true, error), "inferred descriptor without a valid checksum",
                 inferred);
-    const auto parsed = node::rpc::ParseDescriptor(inferred, params, error, true);
+    const auto parsed = common::ParseDescriptor(inferred, params, error, true);
     if (!parsed) return; // multi() and rawtr() are inferred but not parsed by the node
     fuzz::Check(!parsed->IsRange(), "inferred descriptor is ranged", inferred);
     const auto again = parsed->Expand(0, error);
@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 
     CheckChecksum(desc);
     std::string error;
-    const auto parsed = node::rpc::ParseDescriptor(desc, params, error, require_checksum);
+    const auto parsed = common::ParseDescriptor(desc, params, error, require_checksum);
     if (!parsed) {
         fuzz::Check(!error.empty(), "descriptor refused without an error", desc);
         return 0;
@@ -84,10 +84,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             fuzz::Check(*first == *script, "a non-ranged descriptor differs between positions", desc);
         }
         CheckInferred(parsed->InferAt(pos), *script, params);
-        CheckInferred(node::rpc::InferDescriptor(*script, params), *script, params);
+        CheckInferred(common::InferDescriptor(*script, params), *script, params);
     }
     if (!parsed->IsRange()) {
-        const auto one = node::rpc::ParseDescriptorScript(desc, params, error, require_checksum);
+        const auto one = common::ParseDescriptorScript(desc, params, error, require_checksum);
         fuzz::Check(one.has_value() == first.has_value() && (!one || *one == *first),
                     "ParseDescriptorScript disagrees with ParseDescriptor", desc);
     }

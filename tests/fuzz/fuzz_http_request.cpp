@@ -3,7 +3,7 @@
 // The input is a byte stream from a client: up to 4 pipelined requests go through Beast's
 // request_parser with the server's limits (HttpServerOptions' body and header limits). A
 // parsed request's body must respect the body limit; its Authorization header then goes
-// through RpcAuthenticator::Check (node/rpc/auth.h), which may accept only the two known
+// through RpcAuthenticator::Check (node/http/auth.h), which may accept only the two known
 // credentials and must name their user. The header's base64 payload and the raw input also
 // go through the base64 codec: encoding then decoding gives the bytes back, and whatever
 // decodes re-encodes to text that decodes to the same bytes.
@@ -11,8 +11,8 @@
 // Only public functions are called, so the target keeps working while http_server.cpp and
 // auth.cpp change underneath it.
 
-#include "node/rpc/auth.h"
-#include "node/rpc/http_options.h"
+#include "node/http/auth.h"
+#include "node/http/http_options.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -32,19 +32,19 @@ constexpr const char* RPCAUTH_USER = "bob";
 constexpr const char* RPCAUTH_PASSWORD = "hunter2";
 constexpr const char* RPCAUTH_SALT = "cb77f0957de88ff388cf817ddbc7273";
 
-node::rpc::RpcAuthenticator& Auth()
+node::http::RpcAuthenticator& Auth()
 {
-    static node::rpc::RpcAuthenticator auth;
+    static node::http::RpcAuthenticator auth;
     return auth;
 }
 
 void CheckBase64(std::string_view bytes)
 {
-    const std::string encoded = node::rpc::EncodeBase64(bytes);
-    const std::optional<std::string> decoded = node::rpc::DecodeBase64(encoded);
+    const std::string encoded = node::http::EncodeBase64(bytes);
+    const std::optional<std::string> decoded = node::http::DecodeBase64(encoded);
     fuzz::Check(decoded && *decoded == bytes, "base64 encode/decode round trip failed", encoded);
-    if (const std::optional<std::string> d = node::rpc::DecodeBase64(bytes)) {
-        const std::optional<std::string> again = node::rpc::DecodeBase64(node::rpc::EncodeBase64(*d));
+    if (const std::optional<std::string> d = node::http::DecodeBase64(bytes)) {
+        const std::optional<std::string> again = node::http::DecodeBase64(node::http::EncodeBase64(*d));
         fuzz::Check(again && *again == *d, "decoded base64 does not survive re-encoding", std::string(bytes));
     }
 }
@@ -63,7 +63,7 @@ void CheckAuthorization(std::string_view header)
     while (!b64.empty() && (b64.back() == ' ' || b64.back() == '\t' || b64.back() == '\r' || b64.back() == '\n')) {
         b64.remove_suffix(1);
     }
-    const std::optional<std::string> credentials = node::rpc::DecodeBase64(b64);
+    const std::optional<std::string> credentials = node::http::DecodeBase64(b64);
     const std::string expected = user == USER ? std::string(USER) + ":" + PASSWORD
                                               : std::string(RPCAUTH_USER) + ":" + RPCAUTH_PASSWORD;
     fuzz::Check(credentials && *credentials == expected, "accepted wrong credentials", std::string(header));
@@ -74,10 +74,10 @@ void CheckAuthorization(std::string_view header)
 extern "C" int LLVMFuzzerInitialize(int*, char***)
 {
     Auth().AddPlain(USER, PASSWORD);
-    const std::string hmac = node::rpc::HmacSha256Hex(RPCAUTH_SALT, RPCAUTH_PASSWORD);
+    const std::string hmac = node::http::HmacSha256Hex(RPCAUTH_SALT, RPCAUTH_PASSWORD);
     if (!Auth().AddRpcAuth(std::string(RPCAUTH_USER) + ":" + RPCAUTH_SALT + "$" + hmac)) fuzz::Fail("AddRpcAuth");
     std::string user;
-    const std::string good = "Basic " + node::rpc::EncodeBase64(std::string(USER) + ":" + PASSWORD);
+    const std::string good = "Basic " + node::http::EncodeBase64(std::string(USER) + ":" + PASSWORD);
     if (!Auth().Check(good, user) || user != USER) fuzz::Fail("the known credentials are refused");
     return 0;
 }
@@ -88,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     CheckBase64(input);
     CheckAuthorization(input);
 
-    const node::rpc::HttpServerOptions options;
+    const node::http::HttpServerOptions options;
     std::string_view rest = input;
     for (int request = 0; request < 4 && !rest.empty(); ++request) {
         http::request_parser<http::string_body> parser;

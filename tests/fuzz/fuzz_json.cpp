@@ -1,4 +1,4 @@
-// libFuzzer target: the RPC layer's JSON parser and writer (node/rpc/json.*).
+// libFuzzer target: the RPC layer's JSON parser and writer (common/rpc/json.*).
 //
 // The input is parsed with and without keep_number_text. Whatever parses must be written
 // (compact and pretty-printed with an indent taken from the input) to text that parses
@@ -8,7 +8,7 @@
 // Separately, an input RawNumber accepts must parse to a number (unless it overflows a
 // double, which the parser refuses), and RawNumber must write it back verbatim.
 
-#include "node/rpc/json.h"
+#include "common/rpc/json.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cmath>
@@ -19,18 +19,18 @@
 
 namespace {
 
-using node::rpc::Json;
+using common::rpc::Json;
 
 /** Same structure: types (numbers of any kind alike, a non-finite float as null), sizes, keys. */
 bool SameShape(const Json& a, const Json& b, bool exact_numbers)
 {
     const auto is_nan_like = [](const Json& v) { return v.is_number_float() && !std::isfinite(v.get<double>()); };
     if (is_nan_like(a) || a.is_null()) return b.is_null() || is_nan_like(b);
-    if (node::rpc::IsNumeric(a)) {
-        if (!node::rpc::IsNumeric(b)) return false;
+    if (common::rpc::IsNumeric(a)) {
+        if (!common::rpc::IsNumeric(b)) return false;
         if (exact_numbers) return a == b;
-        const double x = node::rpc::NumericAsDouble(a);
-        const double y = node::rpc::NumericAsDouble(b);
+        const double x = common::rpc::NumericAsDouble(a);
+        const double y = common::rpc::NumericAsDouble(b);
         return x == y || std::fabs(x - y) <= 1e-15 * std::fabs(x);
     }
     if (a.type() != b.type() || a.size() != b.size()) return false;
@@ -53,13 +53,13 @@ bool SameShape(const Json& a, const Json& b, bool exact_numbers)
 /** Calls the type queries on every value, checking that they agree with each other. */
 void Walk(const Json& v)
 {
-    const std::string type = node::rpc::JsonTypeName(v);
-    fuzz::Check((type == "number") == node::rpc::IsNumeric(v), "JsonTypeName disagrees with IsNumeric", type);
-    if (node::rpc::IsRawNumber(v)) {
-        const std::string text = node::rpc::RawNumberText(v);
-        fuzz::Check(!text.empty() && node::rpc::WriteJson(v) == text, "raw number not written verbatim", text);
+    const std::string type = common::rpc::JsonTypeName(v);
+    fuzz::Check((type == "number") == common::rpc::IsNumeric(v), "JsonTypeName disagrees with IsNumeric", type);
+    if (common::rpc::IsRawNumber(v)) {
+        const std::string text = common::rpc::RawNumberText(v);
+        fuzz::Check(!text.empty() && common::rpc::WriteJson(v) == text, "raw number not written verbatim", text);
     }
-    (void)node::rpc::NumericAsDouble(v);
+    (void)common::rpc::NumericAsDouble(v);
     if (v.is_structured()) {
         for (const auto& e : v) Walk(e);
     }
@@ -73,31 +73,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const unsigned indent = size > 0 ? 1 + data[0] % 4 : 2;
 
     for (const bool keep : {false, true}) {
-        const std::optional<Json> parsed = node::rpc::ParseJson(text, keep);
+        const std::optional<Json> parsed = common::rpc::ParseJson(text, keep);
         if (!parsed) continue;
         Walk(*parsed);
-        const std::string compact = node::rpc::WriteJson(*parsed);
-        const std::optional<Json> again = node::rpc::ParseJson(compact, keep);
+        const std::string compact = common::rpc::WriteJson(*parsed);
+        const std::optional<Json> again = common::rpc::ParseJson(compact, keep);
         fuzz::Check(again.has_value(), "written JSON does not parse", compact);
         fuzz::Check(SameShape(*parsed, *again, keep), "JSON changed in a write/parse round trip", compact);
-        const std::string compact2 = node::rpc::WriteJson(*again);
+        const std::string compact2 = common::rpc::WriteJson(*again);
         if (keep) fuzz::Check(compact2 == compact, "compact JSON is not a fixpoint", compact + " vs " + compact2);
 
-        const std::string pretty = node::rpc::WriteJson(*parsed, indent);
-        const std::optional<Json> from_pretty = node::rpc::ParseJson(pretty, keep);
+        const std::string pretty = common::rpc::WriteJson(*parsed, indent);
+        const std::optional<Json> from_pretty = common::rpc::ParseJson(pretty, keep);
         fuzz::Check(from_pretty.has_value(), "pretty JSON does not parse", pretty);
-        fuzz::Check(node::rpc::WriteJson(*from_pretty) == compact2, "pretty and compact JSON differ", pretty);
+        fuzz::Check(common::rpc::WriteJson(*from_pretty) == compact2, "pretty and compact JSON differ", pretty);
     }
 
     // The raw-number grammar may accept only what the parser reads as a number, except literals
     // beyond the range of a double ("1e400"): nlohmann's parser refuses those (Core's UniValue
     // would keep them as text).
     try {
-        const Json raw = node::rpc::RawNumber(text);
-        fuzz::Check(node::rpc::WriteJson(raw) == text, "RawNumber not written verbatim");
-        const std::optional<Json> parsed = node::rpc::ParseJson(text, true);
+        const Json raw = common::rpc::RawNumber(text);
+        fuzz::Check(common::rpc::WriteJson(raw) == text, "RawNumber not written verbatim");
+        const std::optional<Json> parsed = common::rpc::ParseJson(text, true);
         const bool finite = std::isfinite(std::strtod(std::string(text).c_str(), nullptr));
-        fuzz::Check(!finite || (parsed && node::rpc::IsNumeric(*parsed)),
+        fuzz::Check(!finite || (parsed && common::rpc::IsNumeric(*parsed)),
                     "RawNumber accepts what ParseJson does not read as a number", std::string(text));
     } catch (const std::invalid_argument&) {
     }

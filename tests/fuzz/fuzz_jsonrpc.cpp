@@ -1,4 +1,4 @@
-// libFuzzer target: JSON-RPC dispatch of an HTTP body (ProcessJsonRpcBody, node/rpc/server.h)
+// libFuzzer target: JSON-RPC dispatch of an HTTP body (ProcessJsonRpcBody, node/http/jsonrpc.h)
 // against a table of harmless methods: the built-ins except `stop` (its hidden argument
 // sleeps), plus test methods covering every argument type, aliases, required arguments,
 // a handler that throws an RpcError with a code from the request, one that throws another
@@ -12,10 +12,11 @@
 // JSON line: an object for a single request, an array for a batch (never longer than the
 // batch), each reply carrying a "result" or an "error" with an integer code and a message.
 
-#include "node/rpc/auth.h"
-#include "node/rpc/server.h"
-#include "node/rpc/util.h"
-#include "node/util/logging.h"
+#include "node/http/auth.h"
+#include "node/http/jsonrpc.h"
+#include "common/rpc/server.h"
+#include "common/rpc/util.h"
+#include "util/logging.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cstdint>
@@ -24,15 +25,15 @@
 
 namespace {
 
-using node::rpc::Json;
-using node::rpc::RpcArg;
-using node::rpc::RpcArgType;
-using node::rpc::RpcMethod;
-using node::rpc::RpcRequest;
-using node::rpc::RpcResult;
-using node::rpc::RpcResultType;
+using common::rpc::Json;
+using common::rpc::RpcArg;
+using common::rpc::RpcArgType;
+using common::rpc::RpcMethod;
+using common::rpc::RpcRequest;
+using common::rpc::RpcResult;
+using common::rpc::RpcResultType;
 
-void RegisterTestMethods(node::rpc::RpcTable& table)
+void RegisterTestMethods(common::rpc::RpcTable& table)
 {
     table.Unregister("stop");
     const auto any_result = std::vector<RpcResult>{{.type = RpcResultType::ANY}};
@@ -66,8 +67,8 @@ void RegisterTestMethods(node::rpc::RpcTable& table)
         .args = {{.name = "code", .type = RpcArgType::NUM}, {.name = "message", .type = RpcArgType::STR, .optional = true}},
         .description = "Throws an RpcError.",
         .handler = [](const RpcRequest& req) -> Json {
-            const auto code = node::rpc::ParamOr<int>(req.params, 0, 0);
-            throw node::rpc::RpcError(code, node::rpc::ParamOr<std::string>(req.params, 1, "failed"));
+            const auto code = common::rpc::ParamOr<int>(req.params, 0, 0);
+            throw common::rpc::RpcError(code, common::rpc::ParamOr<std::string>(req.params, 1, "failed"));
         },
         .results = any_result});
     table.Register(RpcMethod{
@@ -83,12 +84,12 @@ void RegisterTestMethods(node::rpc::RpcTable& table)
         .args = {{.name = "amount", .type = RpcArgType::AMOUNT}, {.name = "decimals", .type = RpcArgType::NUM, .optional = true}},
         .description = "Parses an amount and writes it back.",
         .handler = [](const RpcRequest& req) -> Json {
-            const int decimals = node::rpc::ParamOr<int>(req.params, 1, 8);
-            if (decimals < 0 || decimals > 8) throw node::rpc::RpcError(node::rpc::RPC_INVALID_PARAMETER, "decimals");
-            const consensus::Amount amount = node::rpc::AmountFromValue(req.params[0], decimals);
-            const Json written = node::rpc::ValueFromAmount(amount);
-            fuzz::Check(node::rpc::AmountFromValue(written) == amount, "amount changed in a round trip",
-                        node::rpc::WriteJson(written));
+            const int decimals = common::rpc::ParamOr<int>(req.params, 1, 8);
+            if (decimals < 0 || decimals > 8) throw common::rpc::RpcError(common::rpc::RPC_INVALID_PARAMETER, "decimals");
+            const consensus::Amount amount = common::rpc::AmountFromValue(req.params[0], decimals);
+            const Json written = common::rpc::ValueFromAmount(amount);
+            fuzz::Check(common::rpc::AmountFromValue(written) == amount, "amount changed in a round trip",
+                        common::rpc::WriteJson(written));
             return written;
         },
         .results = {{.type = RpcResultType::STR_AMOUNT}}});
@@ -97,13 +98,13 @@ void RegisterTestMethods(node::rpc::RpcTable& table)
         .name = "int",
         .args = {{.name = "n", .type = RpcArgType::ANY}},
         .description = "Reads an integer.",
-        .handler = [](const RpcRequest& req) -> Json { return node::rpc::GetInt(req.params[0]); },
+        .handler = [](const RpcRequest& req) -> Json { return common::rpc::GetInt(req.params[0]); },
         .results = {{.type = RpcResultType::NUM}}});
 }
 
-node::rpc::RpcTable& Table()
+common::rpc::RpcTable& Table()
 {
-    static node::rpc::RpcTable table;
+    static common::rpc::RpcTable table;
     return table;
 }
 
@@ -113,15 +114,15 @@ node::rpc::RpcTable& Table()
  */
 void CheckReply(const Json& reply)
 {
-    fuzz::Check(reply.is_object(), "reply is not an object", node::rpc::WriteJson(reply));
+    fuzz::Check(reply.is_object(), "reply is not an object", common::rpc::WriteJson(reply));
     const bool has_result = reply.contains("result");
     const bool has_error = reply.contains("error") && !reply["error"].is_null();
-    fuzz::Check(has_result || has_error, "reply without result or error", node::rpc::WriteJson(reply));
+    fuzz::Check(has_result || has_error, "reply without result or error", common::rpc::WriteJson(reply));
     if (has_error) {
         const Json& e = reply["error"];
         fuzz::Check(e.is_object() && e.contains("code") && e["code"].is_number_integer() && e.contains("message") &&
                         e["message"].is_string(),
-                    "malformed error object", node::rpc::WriteJson(e));
+                    "malformed error object", common::rpc::WriteJson(e));
     }
 }
 
@@ -129,7 +130,7 @@ void CheckReply(const Json& reply)
 
 extern "C" int LLVMFuzzerInitialize(int*, char***)
 {
-    node::util::GetLogger().DisableBuffering();
+    util::GetLogger().DisableBuffering();
     RegisterTestMethods(Table());
     return 0;
 }
@@ -140,11 +141,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const uint8_t mode = data[0];
     const std::string_view body = fuzz::AsText(data + 1, size - 1);
 
-    node::rpc::RpcTable& table = Table();
+    common::rpc::RpcTable& table = Table();
     table.SetWarmup((mode & 4) != 0, "Loading block index…");
     table.SetDocCheck((mode & 16) != 0);
-    node::rpc::RpcWhitelist whitelist;
-    const node::rpc::RpcWhitelist* list = nullptr;
+    node::http::RpcWhitelist whitelist;
+    const node::http::RpcWhitelist* list = nullptr;
     switch (mode & 3) {
     case 0: break;
     case 1: whitelist.Add("alice:echo,help,amount, fail"); list = &whitelist; break;
@@ -153,8 +154,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     }
     const std::string uri = (mode & 8) ? "/wallet/w%201" : "/";
 
-    const node::rpc::JsonRpcHttpResult result = node::rpc::ProcessJsonRpcBody(table, body, uri, "alice", "127.0.0.1:1", list);
-    using namespace node::rpc;
+    const node::http::JsonRpcHttpResult result = node::http::ProcessJsonRpcBody(table, body, uri, "alice", "127.0.0.1:1", list);
+    using namespace common::rpc;
+using namespace node::http;
     const int s = result.status;
     fuzz::Check(s == HTTP_OK || s == HTTP_NO_CONTENT || s == HTTP_BAD_REQUEST || s == HTTP_FORBIDDEN ||
                     s == HTTP_NOT_FOUND || s == HTTP_INTERNAL_SERVER_ERROR,

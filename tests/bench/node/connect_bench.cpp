@@ -37,7 +37,7 @@
 #include "consensus/script/key.h"
 #include "consensus/serialize.h"
 #include "node/chain/chainstate.h"
-#include "node/util/logging.h"
+#include "util/logging.h"
 
 #include <secp256k1.h>
 #include <sys/resource.h>
@@ -516,7 +516,7 @@ int Connect(const Options& o)
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::string log_error;
-    if (!node::util::GetLogger().OpenDebugLog(dir / "debug.log", log_error)) Die(log_error);
+    if (!util::GetLogger().OpenDebugLog(dir / "debug.log", log_error)) Die(log_error);
 
     auto cs = OpenChainstate(o, dir, false);
     BlockFileReader reader(o.chain, params.message_start);
@@ -603,7 +603,7 @@ int Connect(const Options& o)
         std::printf("peak RSS: %.1f MiB after reindex-chainstate\n", PeakRssMiB());
     }
     cs.reset();
-    node::util::GetLogger().Close();
+    util::GetLogger().Close();
     if (!o.keep) std::filesystem::remove_all(dir);
     return 0;
 }
@@ -660,7 +660,7 @@ int main(int argc, char** argv)
     if (o.chain.empty()) o.chain = o.workdir / "chain.blk";
     if (generate) {
         std::filesystem::create_directories(std::filesystem::absolute(o.chain).parent_path());
-        node::util::GetLogger().DisableBuffering();
+        util::GetLogger().DisableBuffering();
         return Generate(o.chain, spend_blocks, inputs);
     }
     return Connect(o);

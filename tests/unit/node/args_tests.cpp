@@ -1,7 +1,7 @@
 // ArgsManager: Core's command-line and conf-file semantics; data directory helpers; logging.
-#include "node/util/args.h"
-#include "node/util/fs_util.h"
-#include "node/util/logging.h"
+#include "util/args.h"
+#include "util/fs_util.h"
+#include "util/logging.h"
 
 #include <catch2/catch.hpp>
 
@@ -12,15 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-using node::util::ArgsManager;
-using node::util::OptionsCategory;
+using util::ArgsManager;
+using util::OptionsCategory;
 
 namespace {
 
 void Setup(ArgsManager& args)
 {
-    node::util::SetupHelpOptions(args);
-    node::util::SetupChainParamsOptions(args);
+    util::SetupHelpOptions(args);
+    util::SetupChainParamsOptions(args);
     const unsigned any = ArgsManager::ALLOW_ANY;
     args.AddArg("-datadir=<dir>", "", any, OptionsCategory::OPTIONS);
     args.AddArg("-conf=<file>", "", any, OptionsCategory::OPTIONS);
@@ -126,19 +126,19 @@ TEST_CASE("Chain shortcuts select the chain and more than one is an error", "[no
         ArgsManager args;
         Setup(args);
         REQUIRE(Parse(args, {}, error));
-        CHECK(args.GetChainType() == consensus::ChainType::MAIN);
+        CHECK(args.GetChainType() == util::ChainType::MAIN);
     }
     {
         ArgsManager args;
         Setup(args);
         REQUIRE(Parse(args, {"-regtest"}, error));
-        CHECK(args.GetChainType() == consensus::ChainType::REGTEST);
+        CHECK(args.GetChainType() == util::ChainType::REGTEST);
     }
     {
         ArgsManager args;
         Setup(args);
         REQUIRE(Parse(args, {"-chain=testnet4"}, error));
-        CHECK(args.GetChainType() == consensus::ChainType::TESTNET4);
+        CHECK(args.GetChainType() == util::ChainType::TESTNET4);
     }
     {
         ArgsManager args;
@@ -174,7 +174,7 @@ TEST_CASE("Conf sections apply only to their chain and the command line wins", "
                        "[test]\n"
                        "foo=0\n";
     REQUIRE(args.ReadConfigString(conf, error));
-    CHECK(args.GetChainType() == consensus::ChainType::REGTEST);
+    CHECK(args.GetChainType() == util::ChainType::REGTEST);
     CHECK(args.GetBoolArg("-foo", false));
     CHECK(args.GetIntArg("-bar", 0) == 1); // command line overrides conf
     // rpcport is network-only: the top section does not apply to regtest, [main] neither.
@@ -217,10 +217,10 @@ TEST_CASE("ReadConfigFiles reads minicash.conf from -datadir and fails for a mis
     const std::string datadir_arg = "-datadir=" + dir.path.string();
     REQUIRE(Parse(args, {datadir_arg.c_str()}, error));
     REQUIRE(args.ReadConfigFiles(error));
-    CHECK(args.GetChainType() == consensus::ChainType::REGTEST);
+    CHECK(args.GetChainType() == util::ChainType::REGTEST);
     CHECK(args.GetIntArg("-rpcport", 0) == 18555);
     std::filesystem::path net;
-    REQUIRE(node::util::GetDataDirNet(args, net, error));
+    REQUIRE(util::GetDataDirNet(args, net, error));
     CHECK(net == dir.path / "regtest");
 
     ArgsManager missing;
@@ -300,8 +300,8 @@ TEST_CASE("DescribeArgs masks sensitive values", "[node]")
 
 TEST_CASE("Integer and bool values are read as Core's atoi reads them, surrounding whitespace included", "[node]")
 {
-    using node::util::InterpretBool;
-    using node::util::ParseIntLenient;
+    using util::InterpretBool;
+    using util::ParseIntLenient;
     // Found by fuzz_args: a command-line value with blanks around the number read as 0.
     CHECK(ParseIntLenient(" +42x") == 42);
     CHECK(ParseIntLenient("\t-7\n") == -7);
@@ -326,14 +326,14 @@ TEST_CASE("The data directory lock is exclusive and released with its object", "
 {
     TempDir dir;
     std::string error;
-    auto lock = node::util::LockDataDirectory(dir.path, error);
+    auto lock = util::LockDataDirectory(dir.path, error);
     REQUIRE(lock);
-    auto second = node::util::LockDataDirectory(dir.path, error);
+    auto second = util::LockDataDirectory(dir.path, error);
     CHECK_FALSE(second);
     CHECK(error.find("Cannot obtain a lock on data directory") != std::string::npos);
     CHECK(error.find("is probably already running.") != std::string::npos);
     lock.reset();
-    CHECK(node::util::LockDataDirectory(dir.path, error));
+    CHECK(util::LockDataDirectory(dir.path, error));
 }
 
 TEST_CASE("WriteFileAtomic writes owner-only files", "[node]")
@@ -341,8 +341,8 @@ TEST_CASE("WriteFileAtomic writes owner-only files", "[node]")
     TempDir dir;
     std::string error;
     const auto path = dir.path / "secret";
-    REQUIRE(node::util::WriteFileAtomic(path, "abc", error));
-    CHECK(node::util::ReadFileToString(path) == std::optional<std::string>("abc"));
+    REQUIRE(util::WriteFileAtomic(path, "abc", error));
+    CHECK(util::ReadFileToString(path) == std::optional<std::string>("abc"));
     struct stat st{};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -352,20 +352,20 @@ TEST_CASE("WriteFileAtomic writes owner-only files", "[node]")
 TEST_CASE("The logger prefixes timestamps and categories and filters debug lines", "[node]")
 {
     TempDir dir;
-    auto& logger = node::util::GetLogger();
+    auto& logger = util::GetLogger();
     std::string error;
     REQUIRE(logger.OpenDebugLog(dir.path / "debug.log", error));
     logger.DisableCategory("all");
     REQUIRE(logger.EnableCategory("rpc"));
     CHECK_FALSE(logger.EnableCategory("nonsense"));
-    node::util::LogPrintf("hello %d", 42);
-    node::util::LogDebug(node::util::LogCategory::RPC, "rpc line");
-    node::util::LogDebug(node::util::LogCategory::NET, "net line");
+    util::LogPrintf("hello %d", 42);
+    util::LogDebug(util::LogCategory::RPC, "rpc line");
+    util::LogDebug(util::LogCategory::NET, "net line");
     logger.Close();
     logger.DisableCategory("all");
-    const std::string text = node::util::ReadFileToString(dir.path / "debug.log").value_or("");
+    const std::string text = util::ReadFileToString(dir.path / "debug.log").value_or("");
     CHECK(text.find("hello 42\n") != std::string::npos);
     CHECK(text.find("Z [rpc] rpc line\n") != std::string::npos);
     CHECK(text.find("net line") == std::string::npos);
-    CHECK(node::util::FormatIso8601(0) == "1970-01-01T00:00:00Z");
+    CHECK(util::FormatIso8601(0) == "1970-01-01T00:00:00Z");
 }

@@ -1,11 +1,11 @@
-// The crash handlers (node/util/crash_log.*): an uncaught exception and a fatal signal each
+// The crash handlers (util/crash_log.*): an uncaught exception and a fatal signal each
 // leave a timestamped line in debug.log before the process dies of the signal. Each case
 // runs in a forked child, which installs the handlers and then dies.
 #include "chain_builder.h"
 #include "vectors.h"
 
-#include "node/util/crash_log.h"
-#include "node/util/logging.h"
+#include "util/crash_log.h"
+#include "util/logging.h"
 
 #include <catch2/catch.hpp>
 
@@ -26,11 +26,11 @@ int RunChild(const std::filesystem::path& log, void (*die)())
     REQUIRE(pid >= 0);
     if (pid == 0) {
         std::string error;
-        if (!node::util::GetLogger().OpenDebugLog(log, error)) ::_exit(3);
+        if (!util::GetLogger().OpenDebugLog(log, error)) ::_exit(3);
         // The handlers also write to stderr; keep the test's output clean.
         const int devnull = ::open("/dev/null", O_WRONLY);
         if (devnull >= 0) ::dup2(devnull, STDERR_FILENO);
-        node::util::InstallCrashHandlers();
+        util::InstallCrashHandlers();
         die();
         ::_exit(0);
     }
@@ -57,7 +57,7 @@ TEST_CASE("An uncaught exception on a thread leaves its what() in debug.log, the
     const auto log = dir.Path() / "debug.log";
     const int64_t before = std::time(nullptr);
     const int status = RunChild(log, [] {
-        node::util::LogPrintf("child started");
+        util::LogPrintf("child started");
         std::thread([] { throw std::runtime_error("disk on fire"); }).join();
     });
     const int64_t after = std::time(nullptr);
@@ -70,7 +70,7 @@ TEST_CASE("An uncaught exception on a thread leaves its what() in debug.log, the
     REQUIRE_FALSE(line.empty());
     // The same timestamp format as every other line (written without gmtime in the handler).
     const std::string stamp = line.substr(0, 21);
-    CHECK((stamp == node::util::FormatIso8601(before) + " " || stamp == node::util::FormatIso8601(after) + " "));
+    CHECK((stamp == util::FormatIso8601(before) + " " || stamp == util::FormatIso8601(after) + " "));
     // abort() then raises SIGABRT, which is reported as well.
     CHECK_FALSE(LineWith(text, "Error: fatal signal SIGABRT (aborted) received; terminating").empty());
 }

@@ -8,7 +8,7 @@
 using node::cli::Colors;
 using node::cli::FormatGetInfo;
 using node::cli::GetInfoColors;
-using node::rpc::Json;
+using common::rpc::Json;
 
 namespace {
 
@@ -45,7 +45,7 @@ TEST_CASE("-getinfo prints Core's Network and Version lines from getnetworkinfo"
     r["connections"] = Json{{"in", 0}, {"out", 2}, {"total", 2}};
     r["timeoffset"] = 0;
     r["networks"] = Json::array({Json{{"name", "onion"}, {"proxy", "127.0.0.1:9050"}}, Json{{"name", "ipv4"}, {"proxy", ""}}});
-    r["relayfee"] = node::rpc::RawNumber("0.00001000");
+    r["relayfee"] = common::rpc::RawNumber("0.00001000");
     CHECK(FormatGetInfo(r, Colors{}) ==
           "Chain: regtest\n"
           "Blocks: 3\n"

@@ -7,7 +7,7 @@
 
 #include "consensus/params.h"
 #include "node/chain/block_file_reader.h"
-#include "node/util/logging.h"
+#include "util/logging.h"
 
 #include <catch2/catch.hpp>
 
@@ -195,9 +195,9 @@ public:
     LogCapture()
     {
         std::string error;
-        REQUIRE(node::util::GetLogger().OpenDebugLog(m_dir.Path() / "debug.log", error));
+        REQUIRE(util::GetLogger().OpenDebugLog(m_dir.Path() / "debug.log", error));
     }
-    ~LogCapture() { node::util::GetLogger().Close(); }
+    ~LogCapture() { util::GetLogger().Close(); }
     std::string Text() const { return testutil::ReadFile(m_dir.Path() / "debug.log"); }
 
 private:

@@ -5,7 +5,7 @@
 
 #include "consensus/hash.h"
 #include "node/index/tx_indexer.h"
-#include "node/rpc/protocol.h"
+#include "common/rpc/protocol.h"
 #include "node/rpc/register.h"
 
 #include <catch2/catch.hpp>
@@ -184,11 +184,11 @@ TEST_CASE("getrawtransaction and getindexinfo tell a txindex still syncing from 
     TxIndexer indexer(source);
     std::string error;
     REQUIRE(indexer.Open(dir.Path() / "txindex", false, error));
-    node::rpc::RpcTable table;
+    common::rpc::RpcTable table;
     node::rpc::RegisterRawTransactionRpc(table, b.Chain(), &indexer);
     node::rpc::RegisterIndexRpc(table, &indexer);
-    auto call = [&](const std::string& method, node::rpc::Json params) {
-        node::rpc::RpcRequest req;
+    auto call = [&](const std::string& method, common::rpc::Json params) {
+        common::rpc::RpcRequest req;
         req.method = method;
         req.params = std::move(params);
         return table.Execute(req);
@@ -196,8 +196,8 @@ TEST_CASE("getrawtransaction and getindexinfo tell a txindex still syncing from 
     const std::string txid = b.CoinbaseAt(3).first.hash.GetHex();
     auto error_of = [&](const std::string& id) -> std::pair<int, std::string> {
         try {
-            call("getrawtransaction", node::rpc::Json::array({id}));
-        } catch (const node::rpc::RpcError& e) {
+            call("getrawtransaction", common::rpc::Json::array({id}));
+        } catch (const common::rpc::RpcError& e) {
             return {e.code, e.what()};
         }
         return {0, ""};
@@ -205,17 +205,17 @@ TEST_CASE("getrawtransaction and getindexinfo tell a txindex still syncing from 
     indexer.Start();
     source.Allow(2); // heights 0 and 1
     REQUIRE(WaitFor([&] { return indexer.GetSummary().best_block_height == 1; }));
-    CHECK(call("getindexinfo", node::rpc::Json::array()) ==
-          node::rpc::Json::parse(R"({"txindex": {"synced": false, "best_block_height": 1}})"));
+    CHECK(call("getindexinfo", common::rpc::Json::array()) ==
+          common::rpc::Json::parse(R"({"txindex": {"synced": false, "best_block_height": 1}})"));
     CHECK(error_of(txid) ==
           std::make_pair(-5, std::string("No such mempool transaction. Blockchain transactions are still in the process "
                                          "of being indexed. Use gettransaction for wallet transactions.")));
     source.Allow(1000);
     REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
-    CHECK(call("getindexinfo", node::rpc::Json::array({"txindex"})) ==
-          node::rpc::Json::parse(R"({"txindex": {"synced": true, "best_block_height": 5}})"));
-    CHECK(call("getindexinfo", node::rpc::Json::array({"basic block filter index"})) == node::rpc::Json::object());
-    CHECK(call("getrawtransaction", node::rpc::Json::array({txid})).is_string());
+    CHECK(call("getindexinfo", common::rpc::Json::array({"txindex"})) ==
+          common::rpc::Json::parse(R"({"txindex": {"synced": true, "best_block_height": 5}})"));
+    CHECK(call("getindexinfo", common::rpc::Json::array({"basic block filter index"})) == common::rpc::Json::object());
+    CHECK(call("getrawtransaction", common::rpc::Json::array({txid})).is_string());
     CHECK(error_of(std::string(64, '3')) ==
           std::make_pair(-5, std::string("No such mempool or blockchain transaction. Use gettransaction for wallet "
                                          "transactions.")));

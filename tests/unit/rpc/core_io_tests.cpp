@@ -6,7 +6,7 @@
 #include "consensus/pow.h"
 #include "node/chain/block_index.h"
 #include "node/rpc/core_io.h"
-#include "node/rpc/descriptor_util.h"
+#include "common/descriptor_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -15,6 +15,8 @@
 
 using namespace consensus;
 using namespace node::rpc;
+using namespace common::rpc;
+using namespace common;
 
 namespace {
 

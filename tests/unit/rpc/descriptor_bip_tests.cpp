@@ -4,8 +4,8 @@
 
 #include "consensus/hex.h"
 #include "consensus/params.h"
-#include "node/rpc/descriptor.h"
-#include "node/rpc/descriptor_util.h"
+#include "common/descriptor.h"
+#include "common/descriptor_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -13,7 +13,7 @@
 #include <sstream>
 
 using namespace consensus;
-using namespace node::rpc;
+using namespace common;
 
 namespace {
 

@@ -1,14 +1,14 @@
 // Descriptor checksums, addr()/raw()/key descriptors and InferDescriptor-lite.
 #include "consensus/hex.h"
 #include "consensus/params.h"
-#include "node/rpc/descriptor_util.h"
+#include "common/descriptor_util.h"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
 using namespace consensus;
-using namespace node::rpc;
+using namespace common;
 
 TEST_CASE("Descriptor checksums match Core's examples", "[rpc]")
 {

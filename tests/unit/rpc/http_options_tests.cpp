@@ -1,14 +1,14 @@
 // -rpcallowip subnets and -rpcbind/-rpcport parsing, checked against Bitcoin Core's rules
 // (netbase LookupSubNet, CSubNet::Match, SplitHostPort, HTTPBindAddresses, CheckHostPortOptions).
-#include "node/rpc/http_options.h"
-#include "node/util/args.h"
+#include "node/http/http_options.h"
+#include "util/args.h"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
 
-using namespace node::rpc;
+using namespace node::http;
 
 namespace {
 
@@ -21,7 +21,7 @@ struct Built {
 
 Built Build(std::vector<std::string> argv_in)
 {
-    node::util::ArgsManager args;
+    util::ArgsManager args;
     SetupRpcServerOptions(args);
     argv_in.insert(argv_in.begin(), "minicashd");
     std::vector<const char*> argv;

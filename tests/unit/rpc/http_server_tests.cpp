@@ -1,12 +1,12 @@
 // HttpRpcServer over real loopback sockets on ephemeral ports (127.0.0.1 only).
-#include "node/rpc/auth.h"
-#include "node/rpc/http_client.h"
-#include "node/rpc/http_limits.h"
-#include "node/rpc/http_options.h"
-#include "node/rpc/http_server.h"
-#include "node/rpc/json.h"
-#include "node/rpc/server.h"
-#include "node/util/args.h"
+#include "node/http/auth.h"
+#include "node/cli/http_client.h"
+#include "node/http/http_limits.h"
+#include "node/http/http_options.h"
+#include "node/http/http_server.h"
+#include "common/rpc/json.h"
+#include "common/rpc/server.h"
+#include "util/args.h"
 
 #include <catch2/catch.hpp>
 
@@ -22,7 +22,9 @@
 #include <thread>
 #include <unistd.h>
 
-using namespace node::rpc;
+using namespace common::rpc;
+using namespace node::http;
+using namespace node::cli;
 using namespace std::chrono_literals;
 
 namespace {
@@ -147,7 +149,7 @@ TEST_CASE("A generated cookie file authenticates and is owner-only", "[rpc]")
 {
     char tmpl[] = "/tmp/minicash_cookie_XXXXXX";
     const std::filesystem::path dir = ::mkdtemp(tmpl);
-    node::util::ArgsManager args;
+    util::ArgsManager args;
     SetupRpcServerOptions(args);
     TestServer t;
     t.auth = RpcAuthenticator{};
@@ -180,7 +182,7 @@ TEST_CASE("-rpccookieperms sets the cookie file's mode and an unknown value is r
     char tmpl[] = "/tmp/minicash_cookieperms_XXXXXX";
     const std::filesystem::path dir = ::mkdtemp(tmpl);
     for (const auto& [value, mode] : {std::pair<std::string, unsigned>{"owner", 0600}, {"group", 0640}, {"all", 0644}}) {
-        node::util::ArgsManager args;
+        util::ArgsManager args;
         SetupRpcServerOptions(args);
         const std::string arg = "-rpccookieperms=" + value;
         const char* argv[] = {"minicashd", arg.c_str()};
@@ -197,7 +199,7 @@ TEST_CASE("-rpccookieperms sets the cookie file's mode and an unknown value is r
         CHECK((st.st_mode & 0777) == mode);
         DeleteAuthCookie(cookie_path);
     }
-    node::util::ArgsManager args;
+    util::ArgsManager args;
     SetupRpcServerOptions(args);
     const char* argv[] = {"minicashd", "-rpccookieperms=world"};
     std::string error;

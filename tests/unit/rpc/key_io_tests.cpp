@@ -2,7 +2,7 @@
 #include "consensus/encoding/base58.h"
 #include "consensus/hex.h"
 #include "consensus/params.h"
-#include "node/rpc/key_io.h"
+#include "common/key_io.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,7 +11,7 @@
 #include <vector>
 
 using namespace consensus;
-using namespace node::rpc;
+using namespace common;
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include "consensus/encoding/base58.h"
 #include "consensus/hex.h"
 #include "consensus/params.h"
-#include "node/rpc/key_io.h"
+#include "common/key_io.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -16,7 +16,7 @@
 #include <string>
 
 using namespace consensus;
-using namespace node::rpc;
+using namespace common;
 
 namespace {
 

@@ -1,10 +1,10 @@
 // Help generated from the method table (Core's layout) and the result checker behind -rpcdoccheck.
-#include "node/rpc/server.h"
-#include "node/rpc/util.h"
+#include "common/rpc/server.h"
+#include "common/rpc/util.h"
 
 #include <catch2/catch.hpp>
 
-using namespace node::rpc;
+using namespace common::rpc;
 using T = RpcResultType;
 
 namespace {

@@ -1,14 +1,16 @@
 // RpcTable, JSON-RPC reply shapes, named parameters, helpers, rpcauth and CLI conversion.
-#include "node/rpc/auth.h"
-#include "node/rpc/client.h"
-#include "node/rpc/http_options.h"
-#include "node/rpc/json.h"
-#include "node/rpc/server.h"
-#include "node/rpc/util.h"
+#include "node/http/auth.h"
+#include "common/rpc/client.h"
+#include "node/http/http_options.h"
+#include "common/rpc/json.h"
+#include "common/rpc/server.h"
+#include "node/http/jsonrpc.h"
+#include "common/rpc/util.h"
 
 #include <catch2/catch.hpp>
 
-using namespace node::rpc;
+using namespace common::rpc;
+using namespace node::http;
 
 namespace {
 

@@ -1,15 +1,17 @@
 // Input the RPC server must read exactly as Bitcoin Core: the base64 of HTTP Basic
 // credentials (Core's DecodeBase64) and JSON objects with repeated keys (UniValue keeps
 // them and its lookups find the first; named parameters given twice are an error).
-#include "node/rpc/auth.h"
-#include "node/rpc/json.h"
-#include "node/rpc/server.h"
+#include "node/http/auth.h"
+#include "common/rpc/json.h"
+#include "common/rpc/server.h"
+#include "node/http/jsonrpc.h"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
-using namespace node::rpc;
+using namespace common::rpc;
+using namespace node::http;
 using namespace std::string_literals;
 
 TEST_CASE("DecodeBase64 decodes RFC 4648's vectors and refuses what Core refuses", "[rpc]")

@@ -1,0 +1,123 @@
+// ProcessJsonRpcBody: Core's httprpc request handling, independent of the HTTP transport.
+#include "node/http/jsonrpc.h"
+
+#include "node/http/auth.h"
+#include "util/logging.h"
+
+#include <algorithm>
+
+namespace node::http {
+
+using namespace common::rpc;
+
+namespace {
+
+/** Executes one parsed request; with catch_errors every failure becomes an error reply. */
+Json ExecOne(const RpcTable& table, const RpcRequest& req, bool catch_errors)
+{
+    if (!catch_errors) return JsonRpcReply(table.Execute(req), nullptr, req.id, req.json_version);
+    try {
+        return JsonRpcReply(table.Execute(req), nullptr, req.id, req.json_version);
+    } catch (const RpcError& e) {
+        return JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), req.id, req.json_version);
+    } catch (const std::exception& e) {
+        return JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_MISC_ERROR, e.what()), req.id, req.json_version);
+    }
+}
+
+} // namespace
+
+JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view body, const std::string& uri,
+                                     const std::string& auth_user, const std::string& peer_addr,
+                                     const RpcWhitelist* whitelist)
+{
+    RpcRequest req;
+    req.uri = uri;
+    req.auth_user = auth_user;
+    req.peer_addr = peer_addr;
+    try {
+        // A repeated key keeps its first value (Core's UniValue); repeated named params are an error.
+        std::vector<JsonDuplicateKey> duplicates;
+        std::optional<Json> parsed = ParseJson(body, /*keep_number_text=*/false, &duplicates);
+        if (!parsed) throw RpcError(RPC_PARSE_ERROR, "Parse error");
+        // The keys repeated in the "params" object of the request at `prefix` ({} or {"<index>"}).
+        auto repeated_params = [&duplicates](const std::vector<std::string>& prefix) {
+            std::vector<std::string> keys;
+            for (const JsonDuplicateKey& d : duplicates) {
+                if (d.path.size() == prefix.size() + 1 && d.path.back() == "params" &&
+                    std::equal(prefix.begin(), prefix.end(), d.path.begin())) {
+                    keys.push_back(d.key);
+                }
+            }
+            return keys;
+        };
+        Json reply;
+        const bool has_list = whitelist && whitelist->HasList(auth_user);
+        if (whitelist && !has_list && whitelist->DefaultDeny()) {
+            util::LogPrintf("RPC User %s not allowed to call any methods", auth_user.c_str());
+            return {HTTP_FORBIDDEN, ""};
+        }
+        if (parsed->is_object()) {
+            req.Parse(*parsed);
+            if (!duplicates.empty()) req.repeated_params = repeated_params({});
+            if (has_list && !whitelist->Allows(auth_user, req.method)) {
+                util::LogPrintf("RPC User %s not allowed to call method %s", auth_user.c_str(), req.method.c_str());
+                return {HTTP_FORBIDDEN, ""};
+            }
+            // Legacy requests report failures as HTTP errors; 2.0 puts them in a 200 reply.
+            reply = ExecOne(table, req, req.json_version == JsonRpcVersion::V2);
+            if (req.IsNotification()) return {HTTP_NO_CONTENT, ""};
+        } else if (parsed->is_array()) {
+            if (has_list) {
+                // Every call of the batch must be allowed before any runs.
+                for (const Json& item : *parsed) {
+                    if (!item.is_object()) throw RpcError(RPC_INVALID_REQUEST, "Invalid Request object");
+                    const auto m = item.find("method");
+                    if (m == item.end() || !m->is_string()) {
+                        throw RpcError(RPC_PARSE_ERROR, "JSON value of type " +
+                                                            std::string(m == item.end() ? "null" : m->type_name()) +
+                                                            " is not of expected type string");
+                    }
+                    const std::string method = m->get<std::string>();
+                    if (!whitelist->Allows(auth_user, method)) {
+                        util::LogPrintf("RPC User %s not allowed to call method %s", auth_user.c_str(), method.c_str());
+                        return {HTTP_FORBIDDEN, ""};
+                    }
+                }
+            }
+            reply = Json::array();
+            size_t item_index = 0;
+            for (const Json& item : *parsed) {
+                RpcRequest one;
+                one.uri = uri;
+                one.auth_user = auth_user;
+                one.peer_addr = peer_addr;
+                Json response;
+                try {
+                    one.Parse(item);
+                    if (!duplicates.empty()) one.repeated_params = repeated_params({std::to_string(item_index)});
+                    response = ExecOne(table, one, true);
+                } catch (const RpcError& e) {
+                    response = JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), one.id, one.json_version);
+                } catch (const std::exception& e) {
+                    response = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), one.id, one.json_version);
+                }
+                if (!one.IsNotification()) reply.push_back(std::move(response));
+                ++item_index;
+            }
+            // An all-notification (non-empty) batch gets no body; an empty batch gets [].
+            if (reply.empty() && !parsed->empty()) return {HTTP_NO_CONTENT, ""};
+        } else {
+            throw RpcError(RPC_PARSE_ERROR, "Top-level object parse error");
+        }
+        return {HTTP_OK, WriteJson(reply) + "\n"};
+    } catch (const RpcError& e) {
+        const Json reply = JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), req.id, req.json_version);
+        return {HttpStatusForLegacyError(e.code), WriteJson(reply) + "\n"};
+    } catch (const std::exception& e) {
+        const Json reply = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), req.id, req.json_version);
+        return {HttpStatusForLegacyError(RPC_PARSE_ERROR), WriteJson(reply) + "\n"};
+    }
+}
+
+} // namespace node::http
