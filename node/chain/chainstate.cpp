@@ -121,24 +121,6 @@ void Chainstate::Impl::InvalidBlockFound(BlockIndex* index, const ValidationResu
     }
 }
 
-std::string Chainstate::Impl::StorageErrorMessage(const std::string& what, bool block_index)
-{
-    return block_index ? what + " (block index database, blocks/index); restart with -reindex to rebuild it"
-                       : what + " (coins database, chainstate); restart with -reindex-chainstate to rebuild it";
-}
-
-void Chainstate::Impl::AbortNode(const std::string& message)
-{
-    // Core's AbortNode: the message in the log with "***", an error flag, and a request to
-    // stop. Nothing is marked invalid: a storage fault says nothing about the blocks.
-    if (fatal_error.exchange(true)) {
-        CHAIN_LOG("Error: %s\n", message.c_str());
-        return;
-    }
-    CHAIN_LOG("*** %s\n", message.c_str());
-    if (opts.on_fatal_error) opts.on_fatal_error(message);
-}
-
 void Chainstate::Impl::UpdateTipSnapshot()
 {
     TipSnapshot snap;
@@ -607,11 +589,6 @@ size_t Chainstate::BackgroundIndexFlushes() const
 {
     std::lock_guard fl(m_impl->flush_mutex);
     return m_impl->background_flushes;
-}
-
-bool Chainstate::FatalErrorOccurred() const
-{
-    return m_impl->fatal_error.load();
 }
 
 bool Chainstate::WaitForBackgroundIndexFlush()

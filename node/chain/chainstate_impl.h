@@ -1,7 +1,7 @@
 // Private state of Chainstate, shared by its translation units (chainstate.cpp: open,
 // load, flush, reads; accept.cpp: headers and blocks in; connect.cpp: connect and
 // disconnect; activate.cpp: best-chain selection, invalidate/reconsider; import.cpp:
-// block files in; mining.cpp: templates). Not a public header.
+// block files in; mining.cpp: templates; fatal_error.cpp: AbortNode). Not a public header.
 #pragma once
 
 #include "node/chain/chainstate.h"

@@ -1,7 +1,8 @@
 // FaultEnv: a LevelDB Env for tests that injects storage faults on demand into the files
 // of one database (paths containing a target substring, e.g. "chainstate"): failing or
 // corrupting reads of table files, failing writes, and a "crash" after N synced log writes
-// (every later write is dropped and fails, as if the process had died there). Production
+// (every later write is dropped and fails, as if the process had died there); it also
+// counts LevelDB's background jobs so a test can wait for a compaction. Production
 // code never sees it: it is passed as ChainstateOptions::leveldb_env or a database's env.
 #pragma once
 
@@ -9,8 +10,10 @@
 #include <leveldb/status.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace storage_test {
@@ -44,6 +47,22 @@ public:
     /** Faults injected so far (reads failed or corrupted, writes failed): shows a test hit its fault. */
     int Injected() const { return m_injected; }
 
+    /** Runs LevelDB's background work (compactions) through the default Env, counting it. */
+    void Schedule(void (*function)(void*), void* arg) override
+    {
+        {
+            std::lock_guard lock(m_jobs_mutex);
+            ++m_jobs_scheduled;
+        }
+        target()->Schedule(&FaultEnv::RunJob, new Job{this, function, arg});
+    }
+    /** Blocks until every background job scheduled so far (and any it scheduled) has run. */
+    void WaitForBackgroundJobs()
+    {
+        std::unique_lock lock(m_jobs_mutex);
+        m_jobs_cv.wait(lock, [this] { return m_jobs_done == m_jobs_scheduled; });
+    }
+
     leveldb::Status NewRandomAccessFile(const std::string& f, leveldb::RandomAccessFile** r) override
     {
         leveldb::Status s = target()->NewRandomAccessFile(f, r);
@@ -64,6 +83,22 @@ public:
     }
 
 private:
+    struct Job {
+        FaultEnv* env;
+        void (*function)(void*);
+        void* arg;
+    };
+    static void RunJob(void* arg)
+    {
+        std::unique_ptr<Job> job(static_cast<Job*>(arg));
+        job->function(job->arg);
+        {
+            std::lock_guard lock(job->env->m_jobs_mutex);
+            ++job->env->m_jobs_done;
+        }
+        job->env->m_jobs_cv.notify_all();
+    }
+
     bool Targets(const std::string& f) const { return f.find(m_target) != std::string::npos; }
     static bool IsLog(const std::string& f) { return f.size() > 4 && f.compare(f.size() - 4, 4, ".log") == 0; }
     bool WritesBroken()
@@ -137,6 +172,10 @@ private:
     std::atomic<bool> m_crashed{false};
     std::atomic<int> m_syncs_left{0};
     mutable std::atomic<int> m_injected{0};
+    std::mutex m_jobs_mutex;
+    std::condition_variable m_jobs_cv;
+    int m_jobs_scheduled{0}; // guarded by m_jobs_mutex
+    int m_jobs_done{0};      // guarded by m_jobs_mutex
 };
 
 } // namespace storage_test

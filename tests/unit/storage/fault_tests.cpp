@@ -182,3 +182,30 @@ TEST_CASE("Block index reads that fail are FAILED, not absent", "[storage]")
     CHECK(db.ReadFlag("txindex", flag) == ReadStatus::FOUND);
     CHECK(flag);
 }
+
+TEST_CASE("A background compaction that fails makes every later coins write fail", "[storage]")
+{
+    // LevelDB writes a full memtable (past its 4 MiB write buffer) to a table file in the
+    // background and reads the table back; a failure there is recorded and returned by every
+    // later write (the chainstate then stops the node: see storage_fault_tests.cpp).
+    TempDir tmp;
+    FaultEnv env;
+    std::string error;
+    CoinsViewDB db(tmp.Path() / "chainstate", CACHE, false, error, &env);
+    REQUIRE(db.IsOpen());
+    CoinsMap big;
+    for (uint32_t i = 0; i < 80000; ++i) {
+        big[OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), i >> 16)] = CoinsCacheEntry{TestCoin(i + 1), CoinsCacheEntry::DIRTY};
+    }
+    REQUIRE(db.BatchWrite(big, TestHash(80)));
+    env.FailReads(true);
+    CoinsMap one;
+    one[OutPoint(TestHash(9, 9), 7)] = CoinsCacheEntry{TestCoin(5), CoinsCacheEntry::DIRTY};
+    REQUIRE(db.BatchWrite(one, TestHash(81))); // goes to a new memtable; the full one is compacted
+    env.WaitForBackgroundJobs();
+    CHECK(env.Injected() > 0);
+    env.Heal(); // the error stays: LevelDB does not retry a failed compaction
+    CoinsMap two;
+    two[OutPoint(TestHash(9, 9), 8)] = CoinsCacheEntry{TestCoin(6), CoinsCacheEntry::DIRTY};
+    CHECK_FALSE(db.BatchWrite(two, TestHash(82)));
+}
