@@ -12,7 +12,9 @@
 #include <catch2/catch.hpp>
 #include <leveldb/db.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -287,4 +289,49 @@ TEST_CASE("A block index write that fails stops the node; the block is accepted 
     }
     env.Heal();
     AcceptedAfterRestart(f.dir.Path(), f.block);
+}
+
+TEST_CASE("A stored block that cannot be read back at start fails the Open; restored, it connects", "[chain]")
+{
+    // The block was accepted and the block index synced (as submitblock does), but the coins
+    // were not flushed: the next start connects it from the block file, whose record is now
+    // garbled. That is a storage error (Open fails, the abort seam fires), not an invalid block.
+    SpendFixture f;
+    testutil::TempDir crashed;
+    node::FlatFilePos pos;
+    {
+        auto cs = testutil::OpenRegtestChainstate(f.dir.Path());
+        REQUIRE(cs->ProcessNewBlock(std::make_shared<const Block>(f.block)).IsValid());
+        REQUIRE(cs->SyncBlockIndex());
+        pos = cs->LookupBlockIndex(f.block.GetHash())->data_pos;
+        std::filesystem::copy(f.dir.Path(), crashed.Path(), std::filesystem::copy_options::recursive);
+    }
+    char name[32];
+    std::snprintf(name, sizeof(name), "blk%05d.dat", pos.file);
+    const auto blk = crashed.Path() / "blocks" / name;
+    std::string header(80, '\0');
+    {
+        std::fstream file(blk, std::ios::in | std::ios::out | std::ios::binary);
+        REQUIRE(file);
+        file.seekg(pos.pos);
+        file.read(header.data(), 80);
+        file.seekp(pos.pos);
+        file.write(std::string(80, '\0').data(), 80); // the block's header zeroed
+    }
+    std::vector<std::string> aborts;
+    std::string error;
+    auto broken = testutil::TryOpenRegtestChainstate(
+        crashed.Path(), [&](ChainstateOptions& o) { o.on_fatal_error = [&](const std::string& m) { aborts.push_back(m); }; },
+        error);
+    CHECK_FALSE(broken);
+    INFO(error);
+    REQUIRE(aborts.size() == 1);
+    CHECK(aborts[0].find("Failed to read block " + f.block.GetHash().GetHex()) == 0);
+    CHECK(aborts[0].find("-reindex") != std::string::npos);
+    {
+        std::fstream file(blk, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(pos.pos);
+        file.write(header.data(), 80);
+    }
+    AcceptedAfterRestart(crashed.Path(), f.block);
 }
