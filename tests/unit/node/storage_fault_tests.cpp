@@ -335,3 +335,21 @@ TEST_CASE("A stored block that cannot be read back at start fails the Open; rest
     }
     AcceptedAfterRestart(crashed.Path(), f.block);
 }
+
+TEST_CASE("A coins read that fails for gettxout stops the node instead of answering \"not found\"", "[chain]")
+{
+    SpendFixture f;
+    Faults faults;
+    std::string error;
+    auto cs = testutil::TryOpenRegtestChainstate(f.dir.Path(), faults.Configure(), error);
+    REQUIRE(cs);
+    faults.env.FailReads(true);
+    CHECK_FALSE(cs->GetTxOut(f.spent));
+    CHECK(faults.env.Injected() > 0);
+    REQUIRE(faults.aborts.size() == 1);
+    CHECK(NamesCoinsDatabase(faults.aborts[0]));
+    CHECK(cs->FatalErrorOccurred());
+    // The block is no longer judged: an error, and nothing marked.
+    CHECK(cs->ProcessNewBlock(std::make_shared<const Block>(f.block)).IsError());
+    CHECK(NoFailedEntries(*cs));
+}
