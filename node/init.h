@@ -37,7 +37,8 @@ void InitImport(NodeContext& node);
 void NotifyStarted(NodeContext& node);
 /** Sleeps until SIGINT/SIGTERM or the stop RPC, flushing when due; false when a flush failed. */
 bool WaitForShutdown(NodeContext& node);
-/** Stops and closes whatever the steps started, in reverse order, flushing the chain; false when the final flush failed. */
+/** Stops and closes whatever the steps started, in reverse order, flushing the chain; false after a fatal
+ *  storage error (AbortNode) or when the final flush failed. */
 bool Shutdown(NodeContext& node);
 
 /**
