@@ -137,7 +137,7 @@ ValidationResult CheckTxInputs(const Transaction& tx, SpentCoins coins, int spen
     // Every coin first: a missing input is reported before any other problem.
     if (coins.size() != tx.vin.size() ||
         std::any_of(coins.begin(), coins.end(), [](const Coin* c) { return !c || c->IsSpent(); })) {
-        return ValidationResult::Invalid("bad-txns-inputs-missingorspent", "CheckTxInputs: inputs missing/spent");
+        return ValidationResult::Invalid(TxValidationResult::MISSING_INPUTS, "bad-txns-inputs-missingorspent", "CheckTxInputs: inputs missing/spent");
     }
 
     Amount value_in;
@@ -145,24 +145,24 @@ ValidationResult CheckTxInputs(const Transaction& tx, SpentCoins coins, int spen
         if (coin->coinbase) {
             const int64_t depth = static_cast<int64_t>(spend_height) - static_cast<int64_t>(coin->height);
             if (depth < COINBASE_MATURITY) {
-                return ValidationResult::Invalid("bad-txns-premature-spend-of-coinbase",
+                return ValidationResult::Invalid(TxValidationResult::PREMATURE_SPEND, "bad-txns-premature-spend-of-coinbase",
                                                  "tried to spend coinbase at depth " + std::to_string(depth));
             }
         }
         // Check the value before adding it so the running sum cannot overflow.
-        if (!MoneyRange(coin->out.value)) return ValidationResult::Invalid("bad-txns-inputvalues-outofrange");
+        if (!MoneyRange(coin->out.value)) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-inputvalues-outofrange");
         value_in += coin->out.value;
-        if (!MoneyRange(value_in)) return ValidationResult::Invalid("bad-txns-inputvalues-outofrange");
+        if (!MoneyRange(value_in)) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-inputvalues-outofrange");
     }
 
     const Amount value_out = tx.GetValueOut();
     if (value_in < value_out) {
-        return ValidationResult::Invalid("bad-txns-in-belowout", "value in (" + std::to_string(value_in.sats) +
+        return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-in-belowout", "value in (" + std::to_string(value_in.sats) +
                                                                      ") < value out (" +
                                                                      std::to_string(value_out.sats) + ")");
     }
     const Amount fee = value_in - value_out;
-    if (!MoneyRange(fee)) return ValidationResult::Invalid("bad-txns-fee-outofrange");
+    if (!MoneyRange(fee)) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-fee-outofrange");
     txfee = fee;
     return ValidationResult::Valid();
 }

@@ -1,5 +1,7 @@
 #include "node/init.h"
 
+#include "node/context.h"
+
 #include "consensus/params.h"
 #include "consensus/versionbits.h"
 #include "node/chain/chainstate.h"
@@ -23,6 +25,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +35,9 @@ namespace node {
 namespace {
 
 std::atomic<bool> g_shutdown{false};
+
+/** The -dbcache floor (Core's MIN_DB_CACHE), in MiB. */
+constexpr int64_t MIN_DBCACHE_MIB = 4;
 
 extern "C" void HandleShutdownSignal(int) { g_shutdown = true; }
 
@@ -88,6 +94,353 @@ void PrintError(const std::string& msg) { std::fprintf(stderr, "Error: %s\n", ms
 
 } // namespace
 
+bool InitParameterInteraction(NodeContext& node)
+{
+    util::ArgsManager& args = *node.args;
+    std::string error;
+    if (!args.ReadConfigFiles(error)) {
+        PrintError(error);
+        return false;
+    }
+    try {
+        node.chain = args.GetChainType();
+    } catch (const std::exception& e) {
+        PrintError(e.what());
+        return false;
+    }
+    args.SelectConfigNetwork(consensus::ChainTypeToString(node.chain));
+    // Regtest's -vbparams (as Core) changes BIP-9 deployments: a copy that lives as long as the node.
+    node.params = &consensus::Params(node.chain);
+    if (node.chain == consensus::ChainType::REGTEST && args.IsArgSet("-vbparams")) {
+        node.custom_params = *node.params;
+        for (const std::string& spec : args.GetArgs("-vbparams")) {
+            if (const std::string err = consensus::ApplyVersionBitsParameters(node.custom_params.consensus, spec); !err.empty()) {
+                PrintError(err);
+                return false;
+            }
+            const std::string name = spec.substr(0, spec.find(':'));
+            for (size_t i = 0; i < consensus::MAX_VERSION_BITS_DEPLOYMENTS; ++i) {
+                if (name != consensus::VERSION_BITS_DEPLOYMENT_INFO[i].name) continue;
+                const consensus::Bip9Deployment& d = node.custom_params.consensus.deployments[i];
+                node.vbparams_log.push_back("Setting version bits activation parameters for " + name + " to start=" +
+                                            std::to_string(d.start_time) + ", timeout=" + std::to_string(d.timeout) +
+                                            ", min_activation_height=" + std::to_string(d.min_activation_height));
+            }
+        }
+        node.params = &node.custom_params;
+    }
+    return true;
+}
+
+bool InitDataDir(NodeContext& node)
+{
+    std::string error;
+    if (!util::GetDataDirNet(*node.args, node.datadir_net, error)) {
+        PrintError(error);
+        return false;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(node.datadir_net, ec);
+    if (ec) {
+        PrintError("Cannot create data directory " + node.datadir_net.string() + ": " + ec.message());
+        return false;
+    }
+    node.log_path = util::AbsPathForConfigVal(node.datadir_net, node.args->GetArg("-debuglogfile", "debug.log"));
+    return true;
+}
+
+bool InitCacheSizes(NodeContext& node)
+{
+    const util::ArgsManager& args = *node.args;
+    // As Core's CalculateDbCacheBytes: a value below the minimum (4 MiB, negative included) is
+    // raised to it, not refused; the clamp is logged once logging is up.
+    node.dbcache_requested = args.GetIntArg("-dbcache", 450);
+    node.dbcache_mib = std::max(node.dbcache_requested, MIN_DBCACHE_MIB);
+    if (node.dbcache_mib > (1 << 20)) {
+        PrintError("-dbcache must be at most 1048576 MiB");
+        return false;
+    }
+    // As Core, 0 is allowed (a write per changed coin, for testing).
+    node.dbbatchsize = args.GetIntArg("-dbbatchsize", static_cast<int64_t>(CoinsViewDB::DEFAULT_BATCH_BYTES));
+    if (node.dbbatchsize < 0) {
+        PrintError("-dbbatchsize must not be negative");
+        return false;
+    }
+    return true;
+}
+
+std::optional<int> Daemonize(NodeContext& node)
+{
+    // -daemonwait implies -daemon; its parent waits on a pipe for the child's verdict on
+    // start-up (a byte: 1 = started; 0 or end-of-file = failed), as Core's token pipe.
+    const bool daemon_wait = node.args->GetBoolArg("-daemonwait", false);
+    if (!node.args->GetBoolArg("-daemon", false) && !daemon_wait) return std::nullopt;
+    std::printf("minicash server starting\n");
+    std::fflush(stdout);
+    int fds[2] = {-1, -1};
+    if (daemon_wait && pipe(fds) != 0) {
+        PrintError("pipe failed");
+        return 1;
+    }
+    const pid_t pid = fork();
+    if (pid < 0) {
+        PrintError("fork failed");
+        return 1;
+    }
+    if (pid > 0) { // parent
+        if (!daemon_wait) return 0;
+        close(fds[1]);
+        char token = 0;
+        ssize_t n;
+        do {
+            n = read(fds[0], &token, 1);
+        } while (n < 0 && errno == EINTR);
+        close(fds[0]);
+        if (n == 1 && token == 1) return 0;
+        std::fprintf(stderr, "Error during initialization - check debug.log for details\n");
+        return 1;
+    }
+    if (daemon_wait) {
+        close(fds[0]);
+        node.ready_fd = fds[1];
+    }
+    setsid();
+    if (std::freopen("/dev/null", "r", stdin) == nullptr || std::freopen("/dev/null", "w", stdout) == nullptr ||
+        std::freopen("/dev/null", "w", stderr) == nullptr) {
+        return 1;
+    }
+    return std::nullopt;
+}
+
+bool InitLogging(NodeContext& node)
+{
+    const util::ArgsManager& args = *node.args;
+    util::Logger& logger = util::GetLogger();
+    std::string error;
+    node.datadir_lock = util::LockDataDirectory(node.datadir_net, error);
+    if (!node.datadir_lock) {
+        PrintError(error);
+        // A daemon has no terminal: the reason must reach its log (appending one line
+        // next to the running node's is harmless).
+        std::string log_error;
+        if (!args.IsArgNegated("-debuglogfile") && logger.OpenDebugLog(node.log_path, log_error)) {
+            util::LogPrintf("Error: %s", error.c_str());
+            logger.Close();
+        }
+        return false;
+    }
+    if (!util::InitLoggingFromArgs(args, error)) {
+        PrintError(error);
+        return false;
+    }
+    if (!args.IsArgNegated("-debuglogfile") && !logger.OpenDebugLog(node.log_path, error)) {
+        PrintError(error);
+        return false;
+    }
+    InstallSignalHandlers();
+    util::LogPrintf("minicash version v%s starting", util::FormatVersion().c_str());
+    util::LogPrintf("Using data directory %s (chain %s)", node.datadir_net.string().c_str(),
+                    consensus::ChainTypeToString(node.chain).c_str());
+    for (const auto& w : args.GetConfigWarnings()) util::LogPrintf("Warning: %s", w.c_str());
+    for (const auto& line : node.vbparams_log) util::LogPrintf("%s", line.c_str());
+    if (node.dbcache_requested < MIN_DBCACHE_MIB) {
+        util::LogPrintf("Warning: -dbcache=%lld is below the minimum of %lld MiB; using %lld MiB",
+                        static_cast<long long>(node.dbcache_requested), static_cast<long long>(MIN_DBCACHE_MIB),
+                        static_cast<long long>(MIN_DBCACHE_MIB));
+    }
+    return true;
+}
+
+bool InitResourceLimits(NodeContext& node)
+{
+    // File descriptors, as Core's AppInitParameterInteraction: raise the soft limit towards
+    // what the node wants (never above the hard limit); MIN_CORE_FILEDESCRIPTORS stay for block
+    // files, LevelDB and the log, and RPC connections are capped to what remains, so no RPC
+    // client can make storing a block fail with "Too many open files".
+    node.fd_available = util::RaiseFileDescriptorLimit(node::http::FileDescriptorsWanted(2));
+    if (node.fd_available < node::http::MIN_CORE_FILEDESCRIPTORS) {
+        PrintError("Not enough file descriptors available.");
+        util::LogPrintf("Error: Not enough file descriptors available. (%d, at least %d needed)", node.fd_available,
+                        node::http::MIN_CORE_FILEDESCRIPTORS);
+        return false;
+    }
+    return true;
+}
+
+bool InitRpc(NodeContext& node)
+{
+    const util::ArgsManager& args = *node.args;
+    // RPC first, in warm-up, so clients can connect and wait (as Core).
+    node.rpc_table = std::make_unique<rpc::RpcTable>();
+    rpc::RpcTable& table = *node.rpc_table;
+    table.SetLogPath(node.log_path);
+    table.SetDocCheck(args.GetBoolArg("-rpcdoccheck", false)); // Core's debug check of results against their declarations
+    table.SetShutdownCallback([] { g_shutdown = true; });
+    table.SetWarmup(true, "Loading block index…");
+    node.rpc_auth = std::make_unique<node::http::RpcAuthenticator>();
+    node.cookie_path = node::http::GetAuthCookieFile(args, node.datadir_net);
+    if (!args.GetBoolArg("-server", true)) return true;
+    std::string error;
+    node::http::HttpServerOptions http_options;
+    std::vector<std::string> warnings;
+    std::optional<node::http::PendingCookie> cookie;
+    if (!node::http::HttpServerOptionsFromArgs(args, node.params->default_rpc_port, http_options, warnings, error) ||
+        !node::http::InitRpcAuthentication(args, *node.rpc_auth, cookie, error)) {
+        PrintError(error);
+        return false;
+    }
+    for (const auto& w : warnings) util::LogPrintf("Warning: %s", w.c_str());
+    http_options.max_connections =
+        node::http::RpcConnectionLimit(node.fd_available, static_cast<int>(http_options.bind.size()));
+    util::LogPrintf("Using at most %d RPC connections (%d file descriptors available)", http_options.max_connections,
+                    node.fd_available);
+    node.http = std::make_unique<node::http::HttpRpcServer>(table, *node.rpc_auth);
+    error = node.http->Start(http_options);
+    // As Core (the HTTP server binds before StartHTTPRPC writes the cookie): only a node
+    // that holds the port writes the cookie, so one that fails to bind leaves another
+    // node's cookie alone.
+    if (error.empty() && cookie && node::http::WriteAuthCookie(node.cookie_path, *cookie, error)) {
+        node.cookie_written = true;
+    }
+    if (!error.empty()) {
+        PrintError(error);
+        node.http->Stop();
+        return false;
+    }
+    return true;
+}
+
+bool InitChainstate(NodeContext& node)
+{
+    const util::ArgsManager& args = *node.args;
+    chain::ChainstateOptions& copts = node.chainstate_options;
+    copts.data_dir = node.datadir_net;
+    copts.params = node.params;
+    copts.dbcache_bytes = static_cast<size_t>(node.dbcache_mib) << 20;
+    copts.coins_batch_bytes = static_cast<size_t>(node.dbbatchsize);
+    // Core's AbortNode: a fatal storage error asks for the normal shutdown (exit code 1, in Shutdown).
+    copts.on_fatal_error = [](const std::string&) { g_shutdown = true; };
+    copts.par = static_cast<int>(args.GetIntArg("-par", 0));
+    copts.reindex = args.GetBoolArg("-reindex", false);
+    copts.reindex_chainstate = args.GetBoolArg("-reindex-chainstate", false);
+    node.txindex_enabled = args.GetBoolArg("-txindex", false);
+    util::LogPrintf("Opening the chainstate (dbcache %lld MiB%s%s)", static_cast<long long>(node.dbcache_mib),
+                    copts.reindex ? ", reindex" : "", copts.reindex_chainstate ? ", reindex-chainstate" : "");
+    std::string error;
+    node.chainstate = chain::Chainstate::Open(copts, error);
+    if (!node.chainstate) {
+        PrintError(error);
+        util::LogPrintf("Error: %s", error.c_str());
+        return false;
+    }
+    return true;
+}
+
+bool InitIndexes(NodeContext& node)
+{
+    if (!node.txindex_enabled) return true;
+    // The index follows the chain on its own thread (Core's BaseIndex); a -reindex
+    // rebuilds it too.
+    std::string error;
+    node.index_source = std::make_unique<index::ChainstateBlockSource>(*node.chainstate);
+    node.txindex = std::make_unique<index::TxIndexer>(*node.index_source);
+    if (!node.txindex->Open(node.datadir_net / "indexes" / "txindex", node.chainstate_options.reindex, error)) {
+        node.txindex.reset();
+        node.index_source.reset();
+        node.chainstate.reset(); // as a chainstate that failed to open
+        PrintError(error);
+        util::LogPrintf("Error: %s", error.c_str());
+        return false;
+    }
+    return true;
+}
+
+void InitRpcMethods(NodeContext& node)
+{
+    util::LogPrintf("Loaded chain: height %d, best block %s", node.chainstate->Height(),
+                    node.chainstate->GetTipSnapshot().hash.GetHex().c_str());
+    // Every subsystem registers its methods into the one table here: the chain's now, the
+    // wallet's (wallet/rpc/, through the chain interface) and the P2P layer's later.
+    rpc::RegisterChainRpcs(*node.rpc_table, *node.chainstate, node.txindex.get());
+}
+
+void InitImport(NodeContext& node)
+{
+    const util::ArgsManager& args = *node.args;
+    std::vector<std::filesystem::path> loadblock;
+    for (const auto& f : args.GetArgs("-loadblock")) loadblock.push_back(util::AbsPathForConfigVal(node.datadir_net, f));
+    const bool reindexing = node.chainstate_options.reindex;
+    if (!reindexing) node.rpc_table->SetWarmup(false);
+    // As Core, the index starts syncing once an import or reindex is over (it is not
+    // synced meanwhile), so it never indexes blocks on the import thread.
+    if (reindexing || node.chainstate_options.reindex_chainstate || !loadblock.empty()) {
+        node.import_thread = std::thread([&node, loadblock = std::move(loadblock), reindexing] {
+            node.chainstate->ImportBlocks(loadblock, node.import_interrupt);
+            if (reindexing) node.rpc_table->SetWarmup(false);
+            util::LogPrintf("Import done: height %d", node.chainstate->Height());
+            if (node.txindex && !node.import_interrupt.load()) node.txindex->Start();
+        });
+    } else if (node.txindex) {
+        node.txindex->Start();
+    }
+}
+
+void NotifyStarted(NodeContext& node)
+{
+    util::LogPrintf("init message: Done loading");
+    if (node.ready_fd >= 0) {
+        const char token = 1;
+        if (write(node.ready_fd, &token, 1) != 1) util::LogPrintf("Warning: could not notify the -daemonwait parent");
+        close(node.ready_fd);
+        node.ready_fd = -1;
+    }
+}
+
+bool WaitForShutdown(NodeContext& node)
+{
+    auto last_flush = std::chrono::steady_clock::now();
+    while (!g_shutdown.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(60)) {
+            if (!node.chainstate->FlushIfNeeded()) {
+                util::LogPrintf("Error: flushing to disk failed; shutting down");
+                return false;
+            }
+            last_flush = std::chrono::steady_clock::now();
+        }
+    }
+    return true;
+}
+
+bool Shutdown(NodeContext& node)
+{
+    bool ok = true;
+    if (node.chainstate && node.chainstate->FatalErrorOccurred()) {
+        // As Core's AbortNode: the details are in debug.log ("*** ..."), the exit code says it failed.
+        PrintError("A fatal internal error occurred, see debug.log for details");
+        ok = false;
+    }
+    util::LogPrintf("Shutdown: in progress...");
+    // Stop what produces work first (import, RPC), then what follows the chain (indexes),
+    // then flush and close the chain: the reverse of the start-up steps.
+    node.import_interrupt = true;
+    if (node.chainstate) node.chainstate->Interrupt();
+    if (node.import_thread.joinable()) node.import_thread.join();
+    if (node.http) node.http->Stop();
+    if (node.txindex) node.txindex->Stop();
+    if (node.chainstate && !node.chainstate->Flush()) {
+        util::LogPrintf("Error: final flush failed");
+        ok = false;
+    }
+    node.txindex.reset();
+    node.index_source.reset();
+    node.chainstate.reset();
+    if (node.cookie_written) node::http::DeleteAuthCookie(node.cookie_path);
+    util::LogPrintf("Shutdown: done");
+    util::GetLogger().Close();
+    return ok;
+}
+
 int RunDaemon(int argc, char* argv[])
 {
     // First: a crash at any later point leaves a line in debug.log (once it is open) and on stderr.
@@ -95,7 +448,9 @@ int RunDaemon(int argc, char* argv[])
     // As Core's SetupEnvironment: everything the node creates (data directory, blocks,
     // chainstate, debug.log, cookie) is private to its user, whatever the caller's umask.
     ::umask(0077);
-    util::ArgsManager args;
+    NodeContext node;
+    node.args = std::make_unique<util::ArgsManager>();
+    util::ArgsManager& args = *node.args;
     SetupDaemonArgs(args);
     std::string error;
     if (!args.ParseParameters(argc, argv, error)) {
@@ -111,289 +466,21 @@ int RunDaemon(int argc, char* argv[])
                     util::FormatVersion().c_str());
         return 0;
     }
-    if (!args.ReadConfigFiles(error)) {
-        PrintError(error);
-        return 1;
-    }
-    consensus::ChainType chain;
-    try {
-        chain = args.GetChainType();
-    } catch (const std::exception& e) {
-        PrintError(e.what());
-        return 1;
-    }
-    args.SelectConfigNetwork(consensus::ChainTypeToString(chain));
-    // Regtest's -vbparams (as Core) changes BIP-9 deployments: a copy that lives as long as the node.
-    static consensus::ChainParams custom_params;
-    const consensus::ChainParams* params_ptr = &consensus::Params(chain);
-    std::vector<std::string> vbparams_log;
-    if (chain == consensus::ChainType::REGTEST && args.IsArgSet("-vbparams")) {
-        custom_params = *params_ptr;
-        for (const std::string& spec : args.GetArgs("-vbparams")) {
-            if (const std::string err = consensus::ApplyVersionBitsParameters(custom_params.consensus, spec); !err.empty()) {
-                PrintError(err);
-                return 1;
-            }
-            const std::string name = spec.substr(0, spec.find(':'));
-            for (size_t i = 0; i < consensus::MAX_VERSION_BITS_DEPLOYMENTS; ++i) {
-                if (name != consensus::VERSION_BITS_DEPLOYMENT_INFO[i].name) continue;
-                const consensus::Bip9Deployment& d = custom_params.consensus.deployments[i];
-                vbparams_log.push_back("Setting version bits activation parameters for " + name + " to start=" +
-                                       std::to_string(d.start_time) + ", timeout=" + std::to_string(d.timeout) +
-                                       ", min_activation_height=" + std::to_string(d.min_activation_height));
-            }
-        }
-        params_ptr = &custom_params;
-    }
-    const consensus::ChainParams& params = *params_ptr;
-
-    std::filesystem::path datadir_net;
-    if (!util::GetDataDirNet(args, datadir_net, error)) {
-        PrintError(error);
-        return 1;
-    }
-    std::error_code ec;
-    std::filesystem::create_directories(datadir_net, ec);
-    if (ec) {
-        PrintError("Cannot create data directory " + datadir_net.string() + ": " + ec.message());
-        return 1;
-    }
-    // As Core's CalculateDbCacheBytes: a value below the minimum (4 MiB, negative included) is
-    // raised to it, not refused; the clamp is logged once logging is up.
-    constexpr int64_t MIN_DBCACHE_MIB = 4;
-    const int64_t dbcache_requested = args.GetIntArg("-dbcache", 450);
-    const int64_t dbcache_mib = std::max(dbcache_requested, MIN_DBCACHE_MIB);
-    if (dbcache_mib > (1 << 20)) {
-        PrintError("-dbcache must be at most 1048576 MiB");
-        return 1;
-    }
-    // As Core, 0 is allowed (a write per changed coin, for testing).
-    const int64_t dbbatchsize = args.GetIntArg("-dbbatchsize", static_cast<int64_t>(CoinsViewDB::DEFAULT_BATCH_BYTES));
-    if (dbbatchsize < 0) {
-        PrintError("-dbbatchsize must not be negative");
-        return 1;
-    }
-
-    // -daemonwait implies -daemon; its parent waits on a pipe for the child's verdict on
-    // start-up (a byte: 1 = started; 0 or end-of-file = failed), as Core's token pipe.
-    const bool daemon_wait = args.GetBoolArg("-daemonwait", false);
-    int ready_fd = -1;
-    if (args.GetBoolArg("-daemon", false) || daemon_wait) {
-        std::printf("minicash server starting\n");
-        std::fflush(stdout);
-        int fds[2] = {-1, -1};
-        if (daemon_wait && pipe(fds) != 0) {
-            PrintError("pipe failed");
-            return 1;
-        }
-        const pid_t pid = fork();
-        if (pid < 0) {
-            PrintError("fork failed");
-            return 1;
-        }
-        if (pid > 0) { // parent
-            if (!daemon_wait) return 0;
-            close(fds[1]);
-            char token = 0;
-            ssize_t n;
-            do {
-                n = read(fds[0], &token, 1);
-            } while (n < 0 && errno == EINTR);
-            close(fds[0]);
-            if (n == 1 && token == 1) return 0;
-            std::fprintf(stderr, "Error during initialization - check debug.log for details\n");
-            return 1;
-        }
-        if (daemon_wait) {
-            close(fds[0]);
-            ready_fd = fds[1];
-        }
-        setsid();
-        if (std::freopen("/dev/null", "r", stdin) == nullptr ||
-            std::freopen("/dev/null", "w", stdout) == nullptr || std::freopen("/dev/null", "w", stderr) == nullptr) {
-            return 1;
-        }
-    }
-    const std::filesystem::path log_path =
-        util::AbsPathForConfigVal(datadir_net, args.GetArg("-debuglogfile", "debug.log"));
-
-    util::Logger& logger = util::GetLogger();
-    auto lock = util::LockDataDirectory(datadir_net, error);
-    if (!lock) {
-        PrintError(error);
-        // A daemon has no terminal: the reason must reach its log (appending one line
-        // next to the running node's is harmless).
-        std::string log_error;
-        if (!args.IsArgNegated("-debuglogfile") && logger.OpenDebugLog(log_path, log_error)) {
-            util::LogPrintf("Error: %s", error.c_str());
-            logger.Close();
-        }
-        return 1;
-    }
-    if (!util::InitLoggingFromArgs(args, error)) {
-        PrintError(error);
-        return 1;
-    }
-    if (!args.IsArgNegated("-debuglogfile") && !logger.OpenDebugLog(log_path, error)) {
-        PrintError(error);
-        return 1;
-    }
-    InstallSignalHandlers();
-    util::LogPrintf("minicash version v%s starting", util::FormatVersion().c_str());
-    util::LogPrintf("Using data directory %s (chain %s)", datadir_net.string().c_str(),
-                    consensus::ChainTypeToString(chain).c_str());
-    for (const auto& w : args.GetConfigWarnings()) util::LogPrintf("Warning: %s", w.c_str());
-    for (const auto& line : vbparams_log) util::LogPrintf("%s", line.c_str());
-    if (dbcache_requested < MIN_DBCACHE_MIB) {
-        util::LogPrintf("Warning: -dbcache=%lld is below the minimum of %lld MiB; using %lld MiB",
-                        static_cast<long long>(dbcache_requested), static_cast<long long>(MIN_DBCACHE_MIB),
-                        static_cast<long long>(MIN_DBCACHE_MIB));
-    }
-
-    // File descriptors, as Core's AppInitParameterInteraction: raise the soft limit towards
-    // what the node wants (never above the hard limit); MIN_CORE_FILEDESCRIPTORS stay for block
-    // files, LevelDB and the log, and RPC connections are capped to what remains, so no RPC
-    // client can make storing a block fail with "Too many open files".
-    const int fd_available = util::RaiseFileDescriptorLimit(node::http::FileDescriptorsWanted(2));
-    if (fd_available < node::http::MIN_CORE_FILEDESCRIPTORS) {
-        PrintError("Not enough file descriptors available.");
-        util::LogPrintf("Error: Not enough file descriptors available. (%d, at least %d needed)", fd_available,
-                        node::http::MIN_CORE_FILEDESCRIPTORS);
-        return 1;
-    }
-
-    // RPC first, in warm-up, so clients can connect and wait (as Core).
-    rpc::RpcTable table;
-    table.SetLogPath(log_path);
-    table.SetDocCheck(args.GetBoolArg("-rpcdoccheck", false)); // Core's debug check of results against their declarations
-    table.SetShutdownCallback([] { g_shutdown = true; });
-    table.SetWarmup(true, "Loading block index…");
-    node::http::RpcAuthenticator auth;
-    bool cookie_written = false;
-    const std::filesystem::path cookie_path = node::http::GetAuthCookieFile(args, datadir_net);
-    std::unique_ptr<node::http::HttpRpcServer> http;
-    if (args.GetBoolArg("-server", true)) {
-        node::http::HttpServerOptions http_options;
-        std::vector<std::string> warnings;
-        std::optional<node::http::PendingCookie> cookie;
-        if (!node::http::HttpServerOptionsFromArgs(args, params.default_rpc_port, http_options, warnings, error) ||
-            !node::http::InitRpcAuthentication(args, auth, cookie, error)) {
-            PrintError(error);
-            return 1;
-        }
-        for (const auto& w : warnings) util::LogPrintf("Warning: %s", w.c_str());
-        http_options.max_connections = node::http::RpcConnectionLimit(fd_available, static_cast<int>(http_options.bind.size()));
-        util::LogPrintf("Using at most %d RPC connections (%d file descriptors available)", http_options.max_connections,
-                        fd_available);
-        http = std::make_unique<node::http::HttpRpcServer>(table, auth);
-        error = http->Start(http_options);
-        // As Core (the HTTP server binds before StartHTTPRPC writes the cookie): only a node
-        // that holds the port writes the cookie, so one that fails to bind leaves another
-        // node's cookie alone.
-        if (error.empty() && cookie && node::http::WriteAuthCookie(cookie_path, *cookie, error)) cookie_written = true;
-        if (!error.empty()) {
-            PrintError(error);
-            http->Stop();
-            return 1;
-        }
-    }
-
-    chain::ChainstateOptions copts;
-    copts.data_dir = datadir_net;
-    copts.params = &params;
-    copts.dbcache_bytes = static_cast<size_t>(dbcache_mib) << 20;
-    copts.coins_batch_bytes = static_cast<size_t>(dbbatchsize);
-    // Core's AbortNode: a fatal storage error asks for the normal shutdown (exit code 1, below).
-    copts.on_fatal_error = [](const std::string&) { g_shutdown = true; };
-    copts.par = static_cast<int>(args.GetIntArg("-par", 0));
-    copts.reindex = args.GetBoolArg("-reindex", false);
-    copts.reindex_chainstate = args.GetBoolArg("-reindex-chainstate", false);
-    const bool txindex_enabled = args.GetBoolArg("-txindex", false);
-    util::LogPrintf("Opening the chainstate (dbcache %lld MiB%s%s)", static_cast<long long>(dbcache_mib),
-                    copts.reindex ? ", reindex" : "", copts.reindex_chainstate ? ", reindex-chainstate" : "");
-    std::unique_ptr<chain::Chainstate> chainstate = chain::Chainstate::Open(copts, error);
+    // Steps before the log is open: a failure prints to stderr and exits.
+    if (!InitParameterInteraction(node) || !InitDataDir(node) || !InitCacheSizes(node)) return 1;
+    if (auto exit_code = Daemonize(node)) return *exit_code;
+    if (!InitLogging(node) || !InitResourceLimits(node) || !InitRpc(node)) return 1;
+    // From here a failure goes through Shutdown, which undoes whatever steps ran.
     int exit_code = 0;
-    std::atomic<bool> import_interrupt{false};
-    std::thread import_thread;
-    std::unique_ptr<index::ChainstateBlockSource> index_source;
-    std::unique_ptr<index::TxIndexer> txindex;
-    if (chainstate && txindex_enabled) {
-        // The index follows the chain on its own thread (Core's BaseIndex); a -reindex
-        // rebuilds it too.
-        index_source = std::make_unique<index::ChainstateBlockSource>(*chainstate);
-        txindex = std::make_unique<index::TxIndexer>(*index_source);
-        if (!txindex->Open(datadir_net / "indexes" / "txindex", copts.reindex, error)) {
-            txindex.reset();
-            chainstate.reset(); // reported below
-
-        }
-    }
-    if (!chainstate) {
-        PrintError(error);
-        util::LogPrintf("Error: %s", error.c_str());
-        exit_code = 1;
+    if (InitChainstate(node) && InitIndexes(node)) {
+        InitRpcMethods(node);
+        InitImport(node);
+        NotifyStarted(node);
+        if (!WaitForShutdown(node)) exit_code = 1;
     } else {
-        util::LogPrintf("Loaded chain: height %d, best block %s", chainstate->Height(),
-                        chainstate->GetTipSnapshot().hash.GetHex().c_str());
-        rpc::RegisterChainRpcs(table, *chainstate, txindex.get());
-        std::vector<std::filesystem::path> loadblock;
-        for (const auto& f : args.GetArgs("-loadblock")) loadblock.push_back(util::AbsPathForConfigVal(datadir_net, f));
-        const bool reindexing = copts.reindex;
-        if (!reindexing) table.SetWarmup(false);
-        // As Core, the index starts syncing once an import or reindex is over (it is not
-        // synced meanwhile), so it never indexes blocks on the import thread.
-        if (reindexing || copts.reindex_chainstate || !loadblock.empty()) {
-            import_thread = std::thread([&, reindexing] {
-                chainstate->ImportBlocks(loadblock, import_interrupt);
-                if (reindexing) table.SetWarmup(false);
-                util::LogPrintf("Import done: height %d", chainstate->Height());
-                if (txindex && !import_interrupt.load()) txindex->Start();
-            });
-        } else if (txindex) {
-            txindex->Start();
-        }
-        util::LogPrintf("init message: Done loading");
-        if (ready_fd >= 0) {
-            const char token = 1;
-            if (write(ready_fd, &token, 1) != 1) util::LogPrintf("Warning: could not notify the -daemonwait parent");
-            close(ready_fd);
-            ready_fd = -1;
-        }
-        auto last_flush = std::chrono::steady_clock::now();
-        while (!g_shutdown.load()) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            if (std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(60)) {
-                if (!chainstate->FlushIfNeeded()) {
-                    util::LogPrintf("Error: flushing to disk failed; shutting down");
-                    exit_code = 1;
-                    break;
-                }
-                last_flush = std::chrono::steady_clock::now();
-            }
-        }
-    }
-
-    if (chainstate && chainstate->FatalErrorOccurred()) {
-        // As Core's AbortNode: the details are in debug.log ("*** ..."), the exit code says it failed.
-        PrintError("A fatal internal error occurred, see debug.log for details");
         exit_code = 1;
     }
-    util::LogPrintf("Shutdown: in progress...");
-    import_interrupt = true;
-    if (chainstate) chainstate->Interrupt();
-    if (import_thread.joinable()) import_thread.join();
-    if (http) http->Stop();
-    if (txindex) txindex->Stop();
-    if (chainstate && !chainstate->Flush()) {
-        util::LogPrintf("Error: final flush failed");
-        exit_code = 1;
-    }
-    txindex.reset();
-    index_source.reset();
-    chainstate.reset();
-    if (cookie_written) node::http::DeleteAuthCookie(cookie_path);
-    util::LogPrintf("Shutdown: done");
-    logger.Close();
+    if (!Shutdown(node)) exit_code = 1;
     return exit_code;
 }
 

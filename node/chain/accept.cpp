@@ -3,11 +3,10 @@
 #include "node/chain/chainstate_impl.h"
 
 #include "consensus/block_check.h"
+#include "consensus/contextual_check.h"
 #include "consensus/limits.h"
 #include "consensus/pow.h"
 #include "consensus/tx_verify.h"
-
-#include <cstdio>
 
 namespace node::chain {
 
@@ -15,19 +14,14 @@ using consensus::ValidationResult;
 
 namespace {
 
-/** Reasons that may come from a mutated (malleated) copy of a valid block: do not mark the block invalid. */
-bool MaybeMutated(const ValidationResult& r)
+/** The parent's values the contextual rules need, with its ancestors read from the index. */
+consensus::PrevBlockContext ContextOf(const BlockIndex* prev)
 {
-    const std::string& reason = r.GetRejectReason();
-    return reason == "bad-txnmrklroot" || reason == "bad-txns-duplicate" || reason == "bad-witness-nonce-size" ||
-           reason == "bad-witness-merkle-match" || reason == "unexpected-witness";
-}
-
-std::string VersionHex(int32_t v)
-{
-    char buf[16];
-    std::snprintf(buf, sizeof(buf), "0x%08x", static_cast<uint32_t>(v));
-    return buf;
+    return consensus::PrevBlockContext{prev->height, prev->bits, prev->GetBlockTime(), prev->GetMedianTimePast(),
+                                       [prev](int h) {
+                                           const BlockIndex* a = prev->GetAncestor(h);
+                                           return consensus::PowHeader{a->height, a->bits, a->GetBlockTime()};
+                                       }};
 }
 
 } // namespace
@@ -40,57 +34,15 @@ int64_t Chainstate::Impl::WallClockSeconds() const
 ValidationResult Chainstate::Impl::ContextualCheckBlockHeader(const consensus::BlockHeader& header,
                                                               const BlockIndex* prev) const
 {
-    const auto& cp = params->consensus;
-    const int height = prev->height + 1;
-    if (header.bits != NextWorkRequired(prev, header.time)) {
-        return ValidationResult::Invalid("bad-diffbits", "incorrect proof of work");
-    }
-    if (header.GetBlockTime() <= prev->GetMedianTimePast()) {
-        return ValidationResult::Invalid("time-too-old", "block's timestamp is too early");
-    }
-    // BIP-94 (testnet4): the first block of a period may not be much older than its parent.
-    if (cp.enforce_bip94 && height % cp.DifficultyAdjustmentInterval() == 0 &&
-        header.GetBlockTime() < prev->GetBlockTime() - consensus::MAX_TIMEWARP) {
-        return ValidationResult::Invalid("time-timewarp-attack", "block's timestamp is too early on diff adjustment block");
-    }
-    if (header.GetBlockTime() > WallClockSeconds() + consensus::MAX_FUTURE_BLOCK_TIME) {
-        return ValidationResult::Invalid("time-too-new", "block timestamp too far in the future");
-    }
-    // BIP-34/66/65: versions below 2, 3, 4 are rejected once each rule is active.
-    if ((header.version < 2 && height >= cp.bip34_height) || (header.version < 3 && height >= cp.bip66_height) ||
-        (header.version < 4 && height >= cp.bip65_height)) {
-        return ValidationResult::Invalid("bad-version(" + VersionHex(header.version) + ")",
-                                         "rejected nVersion=" + VersionHex(header.version) + " block");
-    }
-    return ValidationResult::Valid();
+    // The rules live in consensus/ (the Accept phase); the index supplies the context.
+    return consensus::ContextualCheckBlockHeader(header, ContextOf(prev), WallClockSeconds(), params->consensus);
 }
 
 ValidationResult Chainstate::Impl::ContextualCheckBlock(const consensus::Block& block, const BlockIndex* prev) const
 {
-    const int height = prev ? prev->height + 1 : 0;
-    const auto& cp = params->consensus;
-    // BIP-113: with CSV active, lock-times are judged against the median time past.
-    const int64_t cutoff = (prev && CsvActive(height)) ? prev->GetMedianTimePast() : block.GetBlockTime();
-    for (const auto& tx : block.vtx) {
-        if (!consensus::IsFinalTx(*tx, height, cutoff)) {
-            return ValidationResult::Invalid("bad-txns-nonfinal", "non-final transaction");
-        }
-    }
-    // BIP-34: the coinbase starts with the serialized height.
-    if (height >= cp.bip34_height) {
-        consensus::Script expect;
-        expect.PushInt(height);
-        const auto& sig = block.vtx[0]->vin[0].script_sig;
-        if (sig.size() < expect.size() || !std::equal(expect.begin(), expect.end(), sig.begin())) {
-            return ValidationResult::Invalid("bad-cb-height", "block height mismatch in coinbase");
-        }
-    }
-    // BIP-141: witness commitment (or no witness data at all before segwit).
-    if (auto r = consensus::CheckWitnessCommitment(block, SegwitActive(height)); !r.IsValid()) return r;
-    if (consensus::GetBlockWeight(block) > consensus::MAX_BLOCK_WEIGHT) {
-        return ValidationResult::Invalid("bad-blk-weight", "weight limit failed");
-    }
-    return ValidationResult::Valid();
+    if (!prev) return consensus::ContextualCheckBlock(block, nullptr, params->consensus);
+    const consensus::PrevBlockContext context = ContextOf(prev);
+    return consensus::ContextualCheckBlock(block, &context, params->consensus);
 }
 
 ValidationResult Chainstate::Impl::AcceptBlockHeader(const consensus::BlockHeader& header, BlockIndex** out)
@@ -98,7 +50,7 @@ ValidationResult Chainstate::Impl::AcceptBlockHeader(const consensus::BlockHeade
     const consensus::Uint256 hash = header.GetHash();
     if (BlockIndex* existing = Lookup(hash)) {
         if (out) *out = existing;
-        if (existing->status & BLOCK_FAILED_MASK) return ValidationResult::Invalid("duplicate", "block is marked invalid");
+        if (existing->status & BLOCK_FAILED_MASK) return ValidationResult::Invalid(consensus::BlockValidationResult::CACHED_INVALID, "duplicate", "block is marked invalid");
         return ValidationResult::Valid();
     }
     if (hash == params->consensus.hash_genesis_block) {
@@ -108,8 +60,8 @@ ValidationResult Chainstate::Impl::AcceptBlockHeader(const consensus::BlockHeade
     }
     if (auto r = consensus::CheckBlockHeader(header, params->consensus, true); !r.IsValid()) return r;
     BlockIndex* prev = Lookup(header.prev_block);
-    if (!prev) return ValidationResult::Invalid("prev-blk-not-found", "prev block not found");
-    if (prev->status & BLOCK_FAILED_MASK) return ValidationResult::Invalid("bad-prevblk", "previous block invalid");
+    if (!prev) return ValidationResult::Invalid(consensus::BlockValidationResult::MISSING_PREV, "prev-blk-not-found", "prev block not found");
+    if (prev->status & BLOCK_FAILED_MASK) return ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "bad-prevblk", "previous block invalid");
     if (auto r = ContextualCheckBlockHeader(header, prev); !r.IsValid()) return r;
     BlockIndex* index = AddToIndex(header);
     if (out) *out = index;
@@ -131,7 +83,7 @@ ValidationResult Chainstate::Impl::AcceptBlock(const std::shared_ptr<const conse
         ValidationResult r = consensus::CheckBlock(*block, params->consensus);
         if (r.IsValid()) r = ContextualCheckBlock(*block, index->prev);
         if (!r.IsValid()) {
-            if (!MaybeMutated(r)) InvalidBlockFound(index, r);
+            if (!consensus::IsMutatedBlock(r)) InvalidBlockFound(index, r); // a malleated copy: the hash stays valid
             return r;
         }
     }
@@ -169,7 +121,7 @@ ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consens
         // A block that fails to connect is invalid for the caller too.
         if (index->status & BLOCK_FAILED_MASK) {
             result = m_impl->last_failed == index ? m_impl->last_failed_result
-                                                  : ValidationResult::Invalid("bad-prevblk", "previous block invalid");
+                                                  : ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "bad-prevblk", "previous block invalid");
         }
     }
     return result;

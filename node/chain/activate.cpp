@@ -132,13 +132,13 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
         std::lock_guard lock(m_impl->mutex);
         Impl& d = *m_impl;
         BlockIndex* index = d.Lookup(hash);
-        if (!index) return ValidationResult::Invalid("not-found", "Block not found");
+        if (!index) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found", "Block not found");
         if (index->GetBlockHash() == d.params->consensus.hash_genesis_block) {
-            return ValidationResult::Invalid("genesis", "cannot invalidate the genesis block");
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "genesis", "cannot invalidate the genesis block");
         }
         const BlockIndex* start_tip = d.active.Tip();
         // The reason every later log line and lookup gives for this block.
-        const ValidationResult manual = ValidationResult::Invalid("invalidated", "manually marked invalid by invalidateblock");
+        const ValidationResult manual = ValidationResult::Invalid(consensus::BlockValidationResult::CACHED_INVALID, "invalidated", "manually marked invalid by invalidateblock");
         CHAIN_LOG("InvalidateBlock: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
                   manual.ToString().c_str());
         index->status |= BLOCK_FAILED_VALID;
@@ -185,7 +185,7 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
         std::lock_guard lock(m_impl->mutex);
         Impl& d = *m_impl;
         BlockIndex* index = d.Lookup(hash);
-        if (!index) return ValidationResult::Invalid("not-found", "Block not found");
+        if (!index) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found", "Block not found");
         // Clear failure flags on the block, its descendants and its ancestors.
         for (auto& [h, e] : d.index_map) {
             BlockIndex* b = e.get();

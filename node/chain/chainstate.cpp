@@ -2,6 +2,7 @@
 // order that keeps a crash consistent, and the read accessors used by RPC.
 #include "node/chain/chainstate_impl.h"
 
+#include "consensus/contextual_check.h"
 #include "consensus/hash.h"
 #include "consensus/pow.h"
 
@@ -17,13 +18,6 @@ using consensus::ValidationResult;
 int64_t NowSeconds()
 {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-consensus::Amount GetBlockSubsidy(int height, const consensus::ConsensusParams& params)
-{
-    const int halvings = height / params.subsidy_halving_interval;
-    if (halvings >= 64) return consensus::Amount{0};
-    return consensus::Amount{(50 * consensus::COIN.sats) >> halvings};
 }
 
 // ---------------------------------------------------------------- Impl helpers
@@ -152,19 +146,7 @@ uint32_t Chainstate::Impl::NextWorkRequired(const BlockIndex* prev, int64_t bloc
 
 uint32_t Chainstate::Impl::BlockScriptFlags(const BlockIndex* index) const
 {
-    // As Core: P2SH, WITNESS and TAPROOT apply to every block (all historical blocks
-    // comply) except the listed exception blocks; DERSIG, CLTV, CSV and NULLDUMMY apply
-    // from their activation heights (BIP-66, BIP-65, BIP-112, BIP-147).
-    const auto& cp = params->consensus;
-    uint32_t flags = consensus::SCRIPT_VERIFY_P2SH | consensus::SCRIPT_VERIFY_WITNESS | consensus::SCRIPT_VERIFY_TAPROOT;
-    if (auto it = cp.script_flag_exceptions.find(index->GetBlockHash()); it != cp.script_flag_exceptions.end()) {
-        flags = it->second;
-    }
-    if (index->height >= cp.bip66_height) flags |= consensus::SCRIPT_VERIFY_DERSIG;
-    if (index->height >= cp.bip65_height) flags |= consensus::SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY;
-    if (index->height >= cp.csv_height) flags |= consensus::SCRIPT_VERIFY_CHECKSEQUENCEVERIFY;
-    if (index->height >= cp.segwit_height) flags |= consensus::SCRIPT_VERIFY_NULLDUMMY;
-    return flags;
+    return consensus::GetBlockScriptFlags(index->height, index->GetBlockHash(), params->consensus);
 }
 
 std::optional<consensus::Block> Chainstate::Impl::ReadBlockLocked(const BlockIndex* index) const

@@ -328,7 +328,4 @@ private:
     const consensus::ChainParams* m_params{nullptr};
 };
 
-/** Block subsidy at height: 50 BTC halved every subsidy_halving_interval blocks. */
-consensus::Amount GetBlockSubsidy(int height, const consensus::ConsensusParams& params);
-
 } // namespace node::chain

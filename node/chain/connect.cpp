@@ -2,6 +2,7 @@
 // BIP-30, BIP-68 sequence locks, coinbase maturity, fees and subsidy, sigop cost, and
 // scripts checked in parallel) and undoing it with its undo data.
 #include "node/chain/chainstate_impl.h"
+#include "consensus/contextual_check.h"
 
 #include "consensus/limits.h"
 #include "consensus/tx_verify.h"
@@ -166,7 +167,7 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
             }
             return false;
         };
-        if (overwrites()) r = ValidationResult::Invalid("bad-txns-BIP30", "tried to overwrite transaction");
+        if (overwrites()) r = ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-BIP30", "tried to overwrite transaction");
     }
     // A coin that could not be read looked absent: whatever the walk concluded is no
     // verdict on the block (ApplyBlock has undone its changes, see there).
@@ -220,12 +221,12 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
             for (const auto& in : tx.vin) coins.push_back(view.AccessCoin(in.prevout));
             consensus::Amount fee;
             if (auto r = consensus::CheckTxInputs(tx, coins, height, fee); !r.IsValid()) {
-                return ValidationResult::Invalid(r.GetRejectReason(),
+                return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, r.GetRejectReason(),
                                                  r.GetDebugMessage() + " (tx " + tx.GetTxid().GetHex() + ")");
             }
             fees += fee;
             if (!consensus::MoneyRange(fees)) {
-                return ValidationResult::Invalid("bad-txns-accumulated-fee-outofrange",
+                return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-accumulated-fee-outofrange",
                                                  "accumulated fee in the block out of range");
             }
             // BIP-68 relative lock-times.
@@ -235,13 +236,13 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
                 tx, enforce_bip68, prev_heights, height,
                 [index](int h) { return index->GetAncestor(h)->GetMedianTimePast(); });
             if (!consensus::EvaluateSequenceLocks(height, prev->GetMedianTimePast(), locks)) {
-                return ValidationResult::Invalid("bad-txns-nonfinal", "contains a non-BIP68-final transaction");
+                return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-nonfinal", "contains a non-BIP68-final transaction");
             }
         }
         // Sigop cost counts P2SH and witness sigops, so it needs the coins being spent.
         sigop_cost += consensus::GetTransactionSigOpCost(tx, coins, flags);
         if (sigop_cost > consensus::MAX_BLOCK_SIGOPS_COST) {
-            return ValidationResult::Invalid("bad-blk-sigops", "too many sigops");
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-blk-sigops", "too many sigops");
         }
         if (!tx.IsCoinBase()) {
             std::vector<consensus::TxOut> spent;
@@ -263,13 +264,13 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
             for (size_t j = 0; j < tx.vin.size(); ++j) applied.Spend(tx.vin[j].prevout, txundo.prevouts[j]);
         }
         if (!applied.AddOutputs(tx, static_cast<uint32_t>(height))) {
-            return ValidationResult::Invalid("bad-txns-BIP30", "tried to overwrite transaction");
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-BIP30", "tried to overwrite transaction");
         }
     }
 
-    const consensus::Amount reward = fees + GetBlockSubsidy(height, params->consensus);
+    const consensus::Amount reward = fees + consensus::GetBlockSubsidy(height, params->consensus);
     if (block.vtx[0]->GetValueOut() > reward) {
-        return ValidationResult::Invalid("bad-cb-amount", "coinbase pays too much (actual=" +
+        return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-cb-amount", "coinbase pays too much (actual=" +
                                                               std::to_string(block.vtx[0]->GetValueOut().sats) +
                                                               " vs limit=" + std::to_string(reward.sats) + ")");
     }
@@ -285,7 +286,7 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
         const ScriptCheck& c = checks.Checks()[*failed];
         // Core 30+ names a block's script failure block-script-verify-flag-failed (older
         // releases said mandatory-script-verify-flag-failed for blocks and the mempool).
-        return ValidationResult::Invalid("block-script-verify-flag-failed (" +
+        return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "block-script-verify-flag-failed (" +
                                              consensus::ScriptErrorString(c.error) + ")",
                                          "input " + std::to_string(c.input) + " of tx " + c.tx->GetTxid().GetHex());
     }

@@ -132,7 +132,7 @@ size_t Chainstate::LoadExternalBlockFile(const std::filesystem::path& path, cons
             bool is_new = false;
             const consensus::ValidationResult r = ProcessNewBlock(b, &is_new);
             if (is_new && r.IsValid()) ++accepted;
-            if (!r.IsValid() && r.GetRejectReason() != "duplicate") {
+            if (!r.IsValid() && r.GetBlockResult() != consensus::BlockValidationResult::CACHED_INVALID) { // known invalid: said before
                 CHAIN_LOG("Block %s from %s: %s\n", b->GetHash().GetHex().c_str(), where.c_str(), r.ToString().c_str());
             }
             for (const auto& child : waiting.TakeChildren(b->GetHash())) {

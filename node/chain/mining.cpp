@@ -1,6 +1,7 @@
 // Block templates for the miner RPCs (generatetoaddress, generateblock,
 // getblocktemplate) and template validation without storing (TestBlockValidity).
 #include "node/chain/chainstate_impl.h"
+#include "consensus/contextual_check.h"
 
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
@@ -24,7 +25,7 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
     CoinsViewCache view(d.coins.get());
     consensus::Amount fees;
     for (const auto& tx : txs) {
-        if (tx->IsCoinBase()) return ValidationResult::Invalid("bad-txns-coinbase", "a template transaction is a coinbase");
+        if (tx->IsCoinBase()) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-coinbase", "a template transaction is a coinbase");
         consensus::Amount fee;
         if (auto r = consensus::CheckTxInputs(*tx, view, height, fee); !r.IsValid()) return r;
         fees += fee;
@@ -46,7 +47,7 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
     // BIP-34 height, then an extra-nonce push that also keeps the script >= 2 bytes.
     coinbase.vin[0].script_sig.PushInt(height);
     coinbase.vin[0].script_sig << consensus::OP_0;
-    const consensus::Amount subsidy = GetBlockSubsidy(height, d.params->consensus);
+    const consensus::Amount subsidy = consensus::GetBlockSubsidy(height, d.params->consensus);
     coinbase.vout.emplace_back(pay_fees ? fees + subsidy : subsidy, script_pubkey);
     coinbase.locktime = 0;
     block.vtx.push_back(consensus::MakeTransactionRef(std::move(coinbase)));
@@ -63,7 +64,7 @@ ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bo
     Impl& d = *m_impl;
     BlockIndex* prev = d.active.Tip();
     if (!prev || block.prev_block != prev->GetBlockHash()) {
-        return ValidationResult::Invalid("inconclusive-not-best-prevblk", "block does not build on the tip");
+        return ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "inconclusive-not-best-prevblk", "block does not build on the tip");
     }
     if (auto r = d.ContextualCheckBlockHeader(block, prev); !r.IsValid()) return r;
     if (auto r = consensus::CheckBlock(block, d.params->consensus, check_pow, check_merkle); !r.IsValid()) return r;

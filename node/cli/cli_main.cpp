@@ -3,14 +3,14 @@
 // stderr as "error code: N\nerror message:\nMSG" with exit status abs(N).
 #include "consensus/params.h"
 #include "node/cli/getinfo.h"
-#include "node/http/auth.h"
 #include "common/rpc/client.h"
+#include "common/rpc/cookie.h"
 #include "node/cli/http_client.h"
-#include "node/http/http_options.h"
 #include "common/rpc/json.h"
 #include "common/rpc/protocol.h"
 #include "util/args.h"
 #include "util/fs_util.h"
+#include "util/strencodings.h"
 #include "util/version.h"
 
 #include <cctype>
@@ -109,7 +109,7 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
     uint16_t port = consensus::Params(chain).default_rpc_port;
     std::string host;
     const std::string connect = args.GetArg("-rpcconnect", DEFAULT_RPCCONNECT);
-    if (!node::http::SplitHostPort(connect, port, host)) {
+    if (!util::SplitHostPort(connect, port, host)) {
         throw std::runtime_error("Invalid port provided in -rpcconnect: " + connect);
     }
     if (auto p = args.GetArg("-rpcport")) {
@@ -129,7 +129,7 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
         std::string error;
         if (!util::GetDataDirBase(args, base, error)) throw std::runtime_error(error);
         const std::string sub = util::ChainDataDirName(chain);
-        const auto cookie = node::http::ReadAuthCookie(node::http::GetAuthCookieFile(args, sub.empty() ? base : base / sub));
+        const auto cookie = common::rpc::ReadAuthCookie(common::rpc::GetAuthCookieFile(args, sub.empty() ? base : base / sub));
         if (cookie) {
             user_pass = *cookie;
         } else {
@@ -152,7 +152,7 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
     const auto response = client.Request("POST", target,
                                          {{"Connection", "close"},
                                           {"Content-Type", "application/json"},
-                                          {"Authorization", "Basic " + node::http::EncodeBase64(user_pass)}},
+                                          {"Authorization", "Basic " + util::EncodeBase64(user_pass)}},
                                          common::rpc::WriteJson(request) + "\n", timeout, error);
     if (!response) throw ConnectionFailed(connect_failure);
     const int status = response->status;

@@ -35,65 +35,6 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message)
     return consensus::HexStr(std::span<const uint8_t>(out, len));
 }
 
-std::string EncodeBase64(std::string_view data)
-{
-    static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    for (; i + 2 < data.size(); i += 3) {
-        const uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
-        out += table[(v >> 18) & 63];
-        out += table[(v >> 12) & 63];
-        out += table[(v >> 6) & 63];
-        out += table[v & 63];
-    }
-    if (i + 1 == data.size()) {
-        const uint32_t v = uint8_t(data[i]) << 16;
-        out += table[(v >> 18) & 63];
-        out += table[(v >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == data.size()) {
-        const uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8);
-        out += table[(v >> 18) & 63];
-        out += table[(v >> 12) & 63];
-        out += table[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
-std::optional<std::string> DecodeBase64(std::string_view text)
-{
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+') return 62;
-        if (c == '/') return 63;
-        return -1;
-    };
-    // As Core's DecodeBase64: whole 4-character groups, at most two '=' and only at the end,
-    // no whitespace, and the bits left over after the last byte must be zero.
-    if (text.size() % 4 != 0) return std::nullopt;
-    for (int i = 0; i < 2 && !text.empty() && text.back() == '='; ++i) text.remove_suffix(1);
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char c : text) {
-        const int v = value(c);
-        if (v < 0) return std::nullopt;
-        acc = ((acc << 6) | static_cast<uint32_t>(v)) & 0xfff;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xff);
-        }
-    }
-    if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-    return out;
-}
-
 std::string RandomHex(size_t n_bytes)
 {
     std::vector<uint8_t> buf(n_bytes);
@@ -143,12 +84,6 @@ bool RpcAuthenticator::Check(std::string_view authorization, std::string& user) 
     return ok;
 }
 
-std::filesystem::path GetAuthCookieFile(const util::ArgsManager& args, const std::filesystem::path& datadir_net)
-{
-    const std::string arg = args.GetArg("-rpccookiefile", COOKIEAUTH_FILE);
-    return util::AbsPathForConfigVal(datadir_net, arg.empty() ? COOKIEAUTH_FILE : arg);
-}
-
 std::optional<unsigned> CookiePermsFromString(std::string_view readable_by)
 {
     if (readable_by == "owner") return 0600;
@@ -165,16 +100,6 @@ bool WriteAuthCookie(const std::filesystem::path& path, const PendingCookie& coo
     }
     util::LogPrintf("Generated RPC authentication cookie %s", path.string().c_str());
     return true;
-}
-
-std::optional<std::string> ReadAuthCookie(const std::filesystem::path& path)
-{
-    auto content = util::ReadFileToString(path);
-    if (!content) return std::nullopt;
-    std::string line = content->substr(0, content->find('\n'));
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find(':') == std::string::npos) return std::nullopt;
-    return line;
 }
 
 void DeleteAuthCookie(const std::filesystem::path& path)

@@ -4,6 +4,9 @@
 // as salted HMACs, comparisons are constant-time, and nothing here is ever logged.
 #pragma once
 
+#include "common/rpc/cookie.h"
+#include "util/strencodings.h"
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -18,23 +21,19 @@ class ArgsManager;
 
 namespace node::http {
 
-/** User name of cookie authentication. */
-inline constexpr const char* COOKIEAUTH_USER = "__cookie__";
-/** Default cookie file name inside the chain's data directory. */
-inline constexpr const char* COOKIEAUTH_FILE = ".cookie";
+// The cookie's name and reading, and base64, live below (common/rpc/cookie.h, util/strencodings.h)
+// so that the CLI links no server code; named here too for the server's callers.
+using common::rpc::COOKIEAUTH_FILE;
+using common::rpc::COOKIEAUTH_USER;
+using common::rpc::GetAuthCookieFile;
+using common::rpc::ReadAuthCookie;
+using util::DecodeBase64;
+using util::EncodeBase64;
 
 /** Compares two strings in time independent of where they differ. */
 bool TimingResistantEqual(std::string_view a, std::string_view b);
 /** Lower-case hex HMAC-SHA256(key, message) via OpenSSL. */
 std::string HmacSha256Hex(std::string_view key, std::string_view message);
-/** Standard base64 (with padding). */
-std::string EncodeBase64(std::string_view data);
-/**
- * Decodes base64 as strictly as Core's DecodeBase64: the length must be a multiple of 4,
- * padding is one or two trailing '=', unused trailing bits must be zero, no whitespace;
- * nullopt otherwise.
- */
-std::optional<std::string> DecodeBase64(std::string_view text);
 /** n bytes from OpenSSL's CSPRNG as lower-case hex; throws std::runtime_error if it fails. */
 std::string RandomHex(size_t n_bytes);
 
@@ -93,9 +92,6 @@ private:
     std::vector<Entry> m_entries;
 };
 
-/** Where the cookie lives: -rpccookiefile (relative to datadir_net) or datadir_net/.cookie. */
-std::filesystem::path GetAuthCookieFile(const util::ArgsManager& args, const std::filesystem::path& datadir_net);
-
 /** The cookie file mode for an -rpccookieperms value: owner 0600, group 0640, all 0644; nullopt if invalid. */
 std::optional<unsigned> CookiePermsFromString(std::string_view readable_by);
 
@@ -111,8 +107,6 @@ struct PendingCookie {
  * never replaces the cookie of one that runs. False with error set.
  */
 bool WriteAuthCookie(const std::filesystem::path& path, const PendingCookie& cookie, std::string& error);
-/** Reads "user:password" from a cookie file; nullopt when absent or unreadable. */
-std::optional<std::string> ReadAuthCookie(const std::filesystem::path& path);
 /** Removes the cookie file; missing files are ignored. Only for a cookie this process wrote (Core's g_generated_cookie). */
 void DeleteAuthCookie(const std::filesystem::path& path);
 

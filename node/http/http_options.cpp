@@ -2,6 +2,7 @@
 #include "node/http/http_options.h"
 
 #include "util/args.h"
+#include "util/strencodings.h"
 
 #include <arpa/inet.h>
 
@@ -73,15 +74,6 @@ std::optional<int> ParseSmallInt(std::string_view s)
     return v;
 }
 
-/** A port as Core's ParseUInt16 (an optional leading '+'), 1..65535. */
-std::optional<uint16_t> ParsePort(std::string_view s)
-{
-    if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-    const auto v = ParseSmallInt(s);
-    if (!v || *v < 1 || *v > 65535) return std::nullopt;
-    return static_cast<uint16_t>(*v);
-}
-
 } // namespace
 
 std::optional<Subnet> Subnet::Parse(std::string_view text)
@@ -132,34 +124,12 @@ bool Subnet::Contains(std::string_view address) const
     return true;
 }
 
-bool SplitHostPort(std::string_view in, uint16_t& port, std::string& host)
-{
-    bool valid = true;
-    const size_t colon = in.rfind(':');
-    if (colon != std::string_view::npos) {
-        // A port follows the last colon of "host:port" (the only colon) or "[v6]:port".
-        const bool bracketed = in.front() == '[' && colon > 0 && in[colon - 1] == ']';
-        const bool multi = colon > 0 && in.rfind(':', colon - 1) != std::string_view::npos;
-        if (colon == 0 || bracketed || !multi) {
-            const auto p = ParsePort(in.substr(colon + 1));
-            valid = p.has_value();
-            if (p) {
-                port = *p;
-                in = in.substr(0, colon);
-            }
-        }
-    }
-    host = std::string(in);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    return valid;
-}
-
 bool HttpServerOptionsFromArgs(const util::ArgsManager& args, uint16_t default_port, HttpServerOptions& options,
                                std::vector<std::string>& warnings, std::string& error)
 {
     uint16_t port = default_port;
     if (auto port_arg = args.GetArg("-rpcport")) {
-        const auto p = ParsePort(*port_arg);
+        const auto p = util::ParsePort(*port_arg);
         if (!p) {
             error = "Invalid port specified in -rpcport: '" + *port_arg + "'";
             return false;

@@ -3,6 +3,8 @@
 // -rpcallowip subnet matcher. No Asio here, so it is cheap to include.
 #pragma once
 
+#include "util/strencodings.h"
+
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -88,11 +90,7 @@ bool HttpServerOptionsFromArgs(const util::ArgsManager& args, uint16_t default_p
 /** Registers the RPC server options (-server, -rpcbind, -rpcallowip, -rpcport, -rpcuser, ...). */
 void SetupRpcServerOptions(util::ArgsManager& args);
 
-/**
- * Splits "host", "host:port", "[v6]:port", "[v6]" as Core's SplitHostPort: a colon separates a
- * port only when it is the sole colon or follows "]"; false when that port is not 1..65535
- * (an optional leading '+' is accepted, as Core's ParseUInt16).
- */
-bool SplitHostPort(std::string_view in, uint16_t& port, std::string& host);
+/** Core's SplitHostPort; lives in util/ so the CLI shares it without server code. */
+using util::SplitHostPort;
 
 } // namespace node::http

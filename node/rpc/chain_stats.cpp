@@ -4,6 +4,7 @@
 // UTXO statistics from the block and its undo data). Handlers run on RPC worker threads and
 // use only the chainstate's public, locking API.
 #include "node/chain/chainstate.h"
+#include "consensus/contextual_check.h"
 #include "node/rpc/register.h"
 #include "common/rpc/util.h"
 
@@ -373,7 +374,7 @@ Json GetBlockStats(const Chainstate& cs, const RpcRequest& req)
     all["minfeerate"] = minfeerate == max_money ? 0 : minfeerate;
     all["mintxsize"] = mintxsize == consensus::MAX_BLOCK_SERIALIZED_SIZE ? 0 : mintxsize;
     all["outs"] = outputs;
-    all["subsidy"] = chain::GetBlockSubsidy(index.height, params).sats;
+    all["subsidy"] = consensus::GetBlockSubsidy(index.height, params).sats;
     all["swtotal_size"] = swtotal_size;
     all["swtotal_weight"] = swtotal_weight;
     all["swtxs"] = swtxs;

@@ -28,6 +28,7 @@
 //       Run each --dbcache/--par combination as its own process so the RSS is its own.
 
 #include "consensus/block_check.h"
+#include "consensus/contextual_check.h"
 #include "consensus/hash.h"
 #include "consensus/merkle.h"
 #include "consensus/params.h"
@@ -241,7 +242,7 @@ public:
         cb.vin.resize(1);
         cb.vin[0].script_sig.PushInt(height);
         cb.vin[0].script_sig << std::vector<uint8_t>{0x6d, 0x63, 0x62, 0x6e}; // "mcbn": scriptSig >= 2 bytes
-        const Amount reward = node::chain::GetBlockSubsidy(height, m_params.consensus) + fees;
+        const Amount reward = consensus::GetBlockSubsidy(height, m_params.consensus) + fees;
         const int64_t each = reward.sats / coinbase_outputs;
         for (int i = 0; i < coinbase_outputs; ++i) cb.vout.emplace_back(Amount{each}, m_keys.spk[i % NUM_KEYS]);
         block.vtx.push_back(MakeTransactionRef(std::move(cb)));

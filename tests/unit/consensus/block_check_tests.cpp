@@ -92,6 +92,7 @@ TEST_CASE("CheckBlock rejects a wrong merkle root as bad-txnmrklroot", "[consens
     Block block = MakeBlock({MakeCoinbase(), MakeSpend(1)});
     block.merkle_root.data()[5] ^= 1;
     CHECK(Check(block, false) == "bad-txnmrklroot");
+    CHECK(CheckBlock(block, Regtest(), false).GetBlockResult() == BlockValidationResult::MUTATED);
     CHECK(Check(block, false, false) == "valid");
 }
 
@@ -105,6 +106,7 @@ TEST_CASE("CheckBlock rejects a duplicated transaction list as bad-txns-duplicat
     CHECK(BlockMerkleRoot(forged) == honest.merkle_root);
     CHECK(forged.GetHash() == honest.GetHash());
     CHECK(Check(forged) == "bad-txns-duplicate");
+    CHECK(CheckBlock(forged, Regtest()).GetBlockResult() == BlockValidationResult::MUTATED);
 }
 
 TEST_CASE("CheckBlock rejects an empty or oversized block as bad-blk-length", "[consensus]")
@@ -137,6 +139,9 @@ TEST_CASE("CheckBlock reports a transaction's own reject reason", "[consensus]")
     const ValidationResult r = CheckBlock(block, Regtest());
     CHECK(Reason(r) == "bad-txns-vout-negative");
     CHECK(r.GetDebugMessage().find("Transaction check failed") != std::string::npos);
+    // A transaction's failure inside a block is the block's consensus failure, as in Core.
+    CHECK(r.GetBlockResult() == BlockValidationResult::CONSENSUS);
+    CHECK(r.GetTxResult() == TxValidationResult::UNSET);
 
     MutableTransaction cb(*MakeCoinbase());
     cb.vin[0].script_sig = Script(std::vector<uint8_t>(101, 1));

@@ -38,6 +38,9 @@ MutableTransaction Coinbase(size_t script_sig_len)
 std::string Reason(const MutableTransaction& tx)
 {
     const ValidationResult r = CheckTransaction(Transaction(tx));
+    // Every context-free transaction failure is a consensus failure (Core's TX_CONSENSUS).
+    CHECK(r.GetTxResult() == (r.IsValid() ? TxValidationResult::UNSET : TxValidationResult::CONSENSUS));
+    CHECK(r.GetBlockResult() == BlockValidationResult::UNSET);
     return r.IsValid() ? "valid" : r.GetRejectReason();
 }
 

@@ -428,6 +428,8 @@ TEST_CASE("CheckTxInputs rejects a missing or spent input before anything else",
     const ValidationResult r = CheckTxInputs(Transaction(mtx), view, 101, fee);
     CHECK(r.IsInvalid());
     CHECK(r.GetRejectReason() == "bad-txns-inputs-missingorspent");
+    CHECK(r.GetTxResult() == TxValidationResult::MISSING_INPUTS);
+    CHECK(r.GetBlockResult() == BlockValidationResult::UNSET);
     CHECK(fee == Amount{-7});
 
     mtx.vin[1].prevout = OutPoint(TxHash(3), 0); // never existed
@@ -445,6 +447,7 @@ TEST_CASE("CheckTxInputs lets a coinbase output be spent after exactly 100 block
     const ValidationResult early = CheckTxInputs(tx, view, 1000 + COINBASE_MATURITY - 1, fee);
     CHECK(Reason(early) == "bad-txns-premature-spend-of-coinbase");
     CHECK(early.GetDebugMessage() == "tried to spend coinbase at depth 99");
+    CHECK(early.GetTxResult() == TxValidationResult::PREMATURE_SPEND);
     CHECK(Reason(CheckTxInputs(tx, view, 1000, fee)) == "bad-txns-premature-spend-of-coinbase");
     // A spend height below the coin's height is a negative depth, still premature.
     CHECK(Reason(CheckTxInputs(tx, view, 5, fee)) == "bad-txns-premature-spend-of-coinbase");
@@ -502,6 +505,7 @@ TEST_CASE("CheckTxInputs rejects outputs worth more than the inputs", "[consensu
     const ValidationResult r = CheckTxInputs(Transaction(Spend(COIN + Amount{1})), view, 11, fee);
     CHECK(Reason(r) == "bad-txns-in-belowout");
     CHECK(r.GetDebugMessage() == "value in (100000000) < value out (100000001)");
+    CHECK(r.GetTxResult() == TxValidationResult::CONSENSUS);
     CHECK(fee == Amount{-7});
 }
 

@@ -363,63 +363,65 @@ TEST_CASE("Block reject reasons are Core's exact strings", "[node]")
     // A block that fails connecting, and so is marked invalid, for the two reasons that follow from it.
     const Block invalid = block(EditCoinbase([](MutableTransaction& cb) { cb.vout[0].value += Amount{1}; }));
 
+    using R = BlockValidationResult;
     struct Case {
         std::string reason;
+        R result; // the reason code the P2P layer will judge by (Core's BlockValidationResult)
         std::function<Block()> make;
     };
     const std::vector<Case> cases = {
-        {"high-hash",
+        {"high-hash", R::INVALID_HEADER,
          [&] {
              Block blk = block({});
              while (CheckProofOfWork(blk.GetHash(), blk.bits, cp)) ++blk.nonce;
              return blk;
          }},
-        {"bad-txnmrklroot", [&] { return block([](Block& blk) { blk.merkle_root = Uint256::ONE; }, {}, false); }},
+        {"bad-txnmrklroot", R::MUTATED, [&] { return block([](Block& blk) { blk.merkle_root = Uint256::ONE; }, {}, false); }},
         // CVE-2012-2459: the last of an odd number of transactions repeated keeps the root.
-        {"bad-txns-duplicate", [&] { return block([t2](Block& blk) { blk.vtx.push_back(t2); }, {t1, t2}); }},
-        {"bad-blk-length", [&] { return block([](Block& blk) { blk.vtx.clear(); }); }},
-        {"bad-cb-missing", [&] { return block([](Block& blk) { blk.vtx.erase(blk.vtx.begin()); }, {t1}); }},
-        {"bad-cb-multiple", [&] { return block([](Block& blk) { blk.vtx.push_back(blk.vtx[0]); }, {t1}); }},
-        {"bad-blk-sigops",
+        {"bad-txns-duplicate", R::MUTATED, [&] { return block([t2](Block& blk) { blk.vtx.push_back(t2); }, {t1, t2}); }},
+        {"bad-blk-length", R::CONSENSUS, [&] { return block([](Block& blk) { blk.vtx.clear(); }); }},
+        {"bad-cb-missing", R::CONSENSUS, [&] { return block([](Block& blk) { blk.vtx.erase(blk.vtx.begin()); }, {t1}); }},
+        {"bad-cb-multiple", R::CONSENSUS, [&] { return block([](Block& blk) { blk.vtx.push_back(blk.vtx[0]); }, {t1}); }},
+        {"bad-blk-sigops", R::CONSENSUS,
          [&] {
              return block(EditCoinbase([](MutableTransaction& cb) {
                  cb.vout.emplace_back(Amount{0}, Script());
                  cb.vout.back().script_pubkey.assign(MAX_BLOCK_SIGOPS_COST / 4 + 1, OP_CHECKSIG);
              }));
          }},
-        {"bad-diffbits", [&] { return block([](Block& blk) { blk.bits = 0x207ffffe; }); }},
-        {"time-too-old",
+        {"bad-diffbits", R::INVALID_HEADER, [&] { return block([](Block& blk) { blk.bits = 0x207ffffe; }); }},
+        {"time-too-old", R::INVALID_HEADER,
          [&] { return block([t = tip->GetMedianTimePast()](Block& blk) { blk.time = static_cast<uint32_t>(t); }); }},
-        {"time-too-new",
+        {"time-too-new", R::TIME_FUTURE,
          [&] {
              return block([t = now + MAX_FUTURE_BLOCK_TIME + 1](Block& blk) { blk.time = static_cast<uint32_t>(t); });
          }},
-        {"bad-version(0x00000003)", [&] { return block([](Block& blk) { blk.version = 3; }); }},
-        {"bad-txns-nonfinal",
+        {"bad-version(0x00000003)", R::INVALID_HEADER, [&] { return block([](Block& blk) { blk.version = 3; }); }},
+        {"bad-txns-nonfinal", R::CONSENSUS,
          [&] {
              MutableTransaction t(*t1);
              t.locktime = static_cast<uint32_t>(tip->height + 1);
              return block({}, {MakeTransactionRef(std::move(t))});
          }},
-        {"bad-cb-height",
+        {"bad-cb-height", R::CONSENSUS,
          [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vin[0].script_sig = Script().PushInt(7).PushInt(1); })); }},
-        {"bad-witness-nonce-size",
+        {"bad-witness-nonce-size", R::MUTATED,
          [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vin[0].witness.stack[0].pop_back(); })); }},
-        {"bad-witness-merkle-match",
+        {"bad-witness-merkle-match", R::MUTATED,
          [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vout.back().script_pubkey.back() ^= 1; })); }},
-        {"unexpected-witness", [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vout.pop_back(); })); }},
-        {"bad-txns-inputs-missingorspent",
+        {"unexpected-witness", R::MUTATED, [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vout.pop_back(); })); }},
+        {"bad-txns-inputs-missingorspent", R::CONSENSUS,
          [&] { return block({}, {b.Spend({{OutPoint(Uint256::ONE, 0), Amount{5000}}}, {Amount{1000}})}); }},
-        {"bad-txns-premature-spend-of-coinbase",
+        {"bad-txns-premature-spend-of-coinbase", R::CONSENSUS,
          [&] {
              const auto [cb, v] = b.CoinbaseAt(tip->height - 98);
              return block({}, {b.Spend({{cb, v}}, {v - Amount{1000}})});
          }},
-        {"bad-txns-in-belowout", [&] { return block({}, {b.Spend({c1}, {c1.second + Amount{1}})}); }},
-        {"bad-cb-amount", [&] { return invalid; }},
-        {"prev-blk-not-found", [&] { return block([](Block& blk) { blk.prev_block = Uint256::ONE; }); }},
-        {"duplicate", [&] { return invalid; }}, // the same block again, now known invalid
-        {"bad-prevblk", [&] { return b.MakeBlock(b.Chain().LookupBlockIndex(invalid.GetHash())); }},
+        {"bad-txns-in-belowout", R::CONSENSUS, [&] { return block({}, {b.Spend({c1}, {c1.second + Amount{1}})}); }},
+        {"bad-cb-amount", R::CONSENSUS, [&] { return invalid; }},
+        {"prev-blk-not-found", R::MISSING_PREV, [&] { return block([](Block& blk) { blk.prev_block = Uint256::ONE; }); }},
+        {"duplicate", R::CACHED_INVALID, [&] { return invalid; }}, // the same block again, now known invalid
+        {"bad-prevblk", R::INVALID_PREV, [&] { return b.MakeBlock(b.Chain().LookupBlockIndex(invalid.GetHash())); }},
     };
     for (const auto& c : cases) {
         const Block blk = c.make();
@@ -427,6 +429,12 @@ TEST_CASE("Block reject reasons are Core's exact strings", "[node]")
         INFO(c.reason << ": " << r.ToString());
         CHECK(r.IsInvalid());
         CHECK(Reason(r) == c.reason);
+        CHECK(r.GetBlockResult() == c.result);
+        CHECK(r.GetTxResult() == TxValidationResult::UNSET);
+        // Only a block that may be a malleated copy leaves its hash unjudged (Core's BLOCK_MUTATED).
+        if (const auto* index = b.Chain().LookupBlockIndex(blk.GetHash()); index && c.result != R::CACHED_INVALID) {
+            CHECK(((index->status & node::chain::BLOCK_FAILED_MASK) != 0) == (c.result != R::MUTATED));
+        }
     }
     CHECK(b.Chain().Tip() == tip);
 }

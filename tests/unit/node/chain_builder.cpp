@@ -1,4 +1,5 @@
 #include "chain_builder.h"
+#include "consensus/contextual_check.h"
 
 #include "consensus/block_check.h"
 #include "consensus/hash.h"
@@ -125,7 +126,7 @@ Block ChainBuilder::MakeBlock(const node::chain::BlockIndex* prev, const std::ve
     cb.vin.resize(1);
     cb.vin[0].script_sig.PushInt(height);
     cb.vin[0].script_sig.PushInt(++m_extra); // distinct coinbases on competing forks
-    cb.vout.emplace_back(node::chain::GetBlockSubsidy(height, params.consensus) + fees, m_spk);
+    cb.vout.emplace_back(consensus::GetBlockSubsidy(height, params.consensus) + fees, m_spk);
     block.vtx.push_back(MakeTransactionRef(std::move(cb)));
     for (const auto& tx : txs) block.vtx.push_back(tx);
     GenerateCoinbaseCommitment(block);

@@ -2,6 +2,7 @@
 // breaks it with Core's reason, reorganisations, invalidate/reconsider, notifications
 // and persistence across a restart.
 #include "chain_builder.h"
+#include "consensus/contextual_check.h"
 
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
@@ -152,7 +153,7 @@ TEST_CASE("Valid spends connect, and the spent coins leave the UTXO set", "[node
     // The miner collected both fees.
     auto tip_block = b.Chain().ReadBlock(b.Chain().Tip());
     REQUIRE(tip_block);
-    CHECK(tip_block->vtx[0]->vout[0].value == node::chain::GetBlockSubsidy(102, Params(ChainType::REGTEST).consensus) + Amount{1500});
+    CHECK(tip_block->vtx[0]->vout[0].value == consensus::GetBlockSubsidy(102, Params(ChainType::REGTEST).consensus) + Amount{1500});
 }
 
 TEST_CASE("A block rejected after its transactions were applied leaves the UTXO set as it was", "[node]")

@@ -1,0 +1,74 @@
+// The chain as a client outside the node sees it (Core's interfaces::Chain): the wallet, and
+// later other followers of the chain, read the active chain, stored blocks and coins, and
+// subscribe to its changes through this interface only, never through node/ internals.
+// node/interfaces/chain.* implements it over the chainstate; a test may implement it alone.
+#pragma once
+
+#include "consensus/coins.h"
+#include "consensus/params.h"
+#include "consensus/primitives/block.h"
+#include "consensus/uint256.h"
+
+#include <memory>
+#include <optional>
+
+namespace common::interfaces {
+
+/** A block of the active chain, named by hash and height. */
+struct BlockRef {
+    consensus::Uint256 hash;
+    int height{-1};
+};
+
+/**
+ * Receives chain events, in the order the chain changed (a disconnect before the connects of
+ * a reorg). Called on the node's notifying thread, never with chain locks held, so a handler
+ * may call back into Chain; it must not block for long. Default: ignore.
+ */
+class ChainNotifications {
+public:
+    virtual ~ChainNotifications() = default;
+    /** block was connected to the active chain at ref. */
+    virtual void BlockConnected(const consensus::Block& block, const BlockRef& ref) { (void)block, (void)ref; }
+    /** block (formerly at ref) was disconnected from the tip of the active chain. */
+    virtual void BlockDisconnected(const consensus::Block& block, const BlockRef& ref) { (void)block, (void)ref; }
+    /** The tip moved to tip (after the connects and disconnects that led there). */
+    virtual void TipChanged(const BlockRef& tip, bool initial_download) { (void)tip, (void)initial_download; }
+};
+
+/** A subscription: notifications stop once Disconnect() returns or the handler is destroyed. */
+class Handler {
+public:
+    virtual ~Handler() = default;
+    /** Unsubscribes; idempotent. No notification is delivered after it returns. Waits for a
+     *  delivery in progress, so never call it from inside a notification. */
+    virtual void Disconnect() = 0;
+};
+
+/**
+ * Read access to the chain and its notifications. Every method may be called from any thread
+ * and takes the node's locks briefly; nullopt means "not there" (no such block, not stored,
+ * spent coin). Fee estimation and mempool access come with the mempool.
+ */
+class Chain {
+public:
+    virtual ~Chain() = default;
+    /** The network's parameters. */
+    virtual const consensus::ChainParams& Params() const = 0;
+    /** The tip of the active chain; nullopt before the genesis block is connected. */
+    virtual std::optional<BlockRef> GetTip() const = 0;
+    /** The hash of the active chain's block at height; nullopt beyond the tip or below 0. */
+    virtual std::optional<consensus::Uint256> GetBlockHash(int height) const = 0;
+    /** The height of hash if it is in the active chain; nullopt if unknown or on another branch. */
+    virtual std::optional<int> GetActiveHeight(const consensus::Uint256& hash) const = 0;
+    /** A stored block by hash (active chain or not); nullopt if unknown or its data is not stored. */
+    virtual std::optional<consensus::Block> ReadBlock(const consensus::Uint256& hash) const = 0;
+    /** The unspent coin at outpoint as of the tip; nullopt if spent or never created. */
+    virtual std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const = 0;
+    /** Core's IsInitialBlockDownload: importing, or the tip is older than a day. */
+    virtual bool IsInitialBlockDownload() const = 0;
+    /** Subscribes notifications (kept alive by the subscription) until the handler is disconnected. */
+    virtual std::unique_ptr<Handler> HandleNotifications(std::shared_ptr<ChainNotifications> notifications) = 0;
+};
+
+} // namespace common::interfaces

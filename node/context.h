@@ -1,0 +1,87 @@
+// NodeContext: everything a running minicashd owns, in one place (Core's NodeContext). init.cpp's
+// start-up steps fill it in order and Shutdown empties it in reverse; a new subsystem (P2P
+// connection manager, mempool, wallet, metrics) adds a member here and a step in init.cpp.
+#pragma once
+
+#include "consensus/params.h"
+#include "node/chain/chainstate.h"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace common::rpc {
+class RpcTable;
+}
+namespace util {
+class ArgsManager;
+class DirectoryLock;
+} // namespace util
+
+namespace node {
+namespace http {
+class HttpRpcServer;
+class RpcAuthenticator;
+} // namespace http
+namespace index {
+class ChainstateBlockSource;
+class TxIndexer;
+} // namespace index
+
+/**
+ * The subsystems of one node and the settings they were started with. Owned by RunDaemon;
+ * filled and emptied on the main thread only (the steps in init.cpp). Members are null until
+ * their step ran and after Shutdown; a subsystem's own thread contract is on its class.
+ */
+struct NodeContext {
+    NodeContext();
+    ~NodeContext();
+    NodeContext(const NodeContext&) = delete;
+    NodeContext& operator=(const NodeContext&) = delete;
+
+    // -- InitParameterInteraction / InitDataDir
+    std::unique_ptr<util::ArgsManager> args;
+    consensus::ChainType chain{consensus::ChainType::MAIN};
+    /** The network's parameters: consensus::Params(chain), or custom_params with -vbparams. */
+    const consensus::ChainParams* params{nullptr};
+    consensus::ChainParams custom_params;
+    std::vector<std::string> vbparams_log; //!< logged once logging is up
+    std::filesystem::path datadir_net;
+    std::filesystem::path log_path;
+    int64_t dbcache_requested{0};
+    int64_t dbcache_mib{0};
+    int64_t dbbatchsize{0};
+    /** -daemonwait's pipe to the parent; -1 when none (or once notified). */
+    int ready_fd{-1};
+
+    // -- InitLogging / InitResourceLimits
+    std::unique_ptr<util::DirectoryLock> datadir_lock;
+    int fd_available{0};
+
+    // -- InitRpc (the table first, in warm-up; the HTTP server with -server)
+    std::unique_ptr<common::rpc::RpcTable> rpc_table;
+    std::unique_ptr<http::RpcAuthenticator> rpc_auth;
+    std::unique_ptr<http::HttpRpcServer> http;
+    std::filesystem::path cookie_path;
+    bool cookie_written{false};
+
+    // -- InitChainstate / InitIndexes
+    chain::ChainstateOptions chainstate_options;
+    std::unique_ptr<chain::Chainstate> chainstate;
+    bool txindex_enabled{false};
+    std::unique_ptr<index::ChainstateBlockSource> index_source;
+    std::unique_ptr<index::TxIndexer> txindex;
+
+    // -- InitImport
+    std::atomic<bool> import_interrupt{false};
+    std::thread import_thread;
+
+    // Later: the P2P connection manager (net/), the mempool, the wallets and a metrics
+    // page each get a member here and an Init… step (and a Shutdown step) in init.cpp.
+};
+
+} // namespace node

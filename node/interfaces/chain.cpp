@@ -1,0 +1,119 @@
+// common::interfaces::Chain over the chainstate: reads through its public, locking API and
+// notifications through a ChainListener that translates BlockIndex pointers to BlockRefs, so
+// no node type crosses the interface.
+#include "node/interfaces/chain.h"
+
+#include "node/chain/chainstate.h"
+
+#include <atomic>
+
+namespace node::interfaces {
+
+namespace {
+
+using common::interfaces::BlockRef;
+using common::interfaces::ChainNotifications;
+
+BlockRef RefOf(const chain::BlockIndex* index) { return BlockRef{index->GetBlockHash(), index->height}; }
+
+/** One subscription: a ChainListener registered with the chainstate until Disconnect. */
+class NotificationsHandler final : public common::interfaces::Handler, public chain::ChainListener {
+public:
+    NotificationsHandler(chain::Chainstate& chainstate, std::shared_ptr<ChainNotifications> notifications)
+        : m_chainstate(chainstate), m_notifications(std::move(notifications))
+    {
+        m_chainstate.AddListener(this);
+    }
+    ~NotificationsHandler() override { Disconnect(); }
+
+    void Disconnect() override
+    {
+        if (!m_connected.exchange(false)) return;
+        // The chainstate delivers under its listener mutex, so once RemoveListener returns no
+        // delivery is in progress and none will come: the subscriber may go.
+        m_chainstate.RemoveListener(this);
+        m_notifications.reset();
+    }
+
+    void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
+    {
+        m_notifications->BlockConnected(*block, RefOf(index));
+    }
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
+    {
+        m_notifications->BlockDisconnected(*block, RefOf(index));
+    }
+    void UpdatedBlockTip(const chain::BlockIndex* new_tip, const chain::BlockIndex* fork, bool initial_download) override
+    {
+        (void)fork;
+        m_notifications->TipChanged(RefOf(new_tip), initial_download);
+    }
+
+private:
+    chain::Chainstate& m_chainstate;
+    std::atomic<bool> m_connected{true};
+    std::shared_ptr<ChainNotifications> m_notifications; // set while registered with the chainstate
+};
+
+class ChainImpl final : public common::interfaces::Chain {
+public:
+    explicit ChainImpl(chain::Chainstate& chainstate) : m_chainstate(chainstate) {}
+
+    const consensus::ChainParams& Params() const override { return m_chainstate.Params(); }
+
+    std::optional<BlockRef> GetTip() const override
+    {
+        const chain::TipSnapshot tip = m_chainstate.GetTipSnapshot();
+        if (tip.height < 0) return std::nullopt;
+        return BlockRef{tip.hash, tip.height};
+    }
+
+    std::optional<consensus::Uint256> GetBlockHash(int height) const override
+    {
+        if (height < 0) return std::nullopt;
+        const chain::BlockIndex* index = m_chainstate.AtHeight(height);
+        if (!index) return std::nullopt;
+        return index->GetBlockHash();
+    }
+
+    std::optional<int> GetActiveHeight(const consensus::Uint256& hash) const override
+    {
+        const chain::BlockIndex* index = m_chainstate.LookupBlockIndex(hash);
+        if (!index || !m_chainstate.IsInActiveChain(index)) return std::nullopt;
+        return index->height;
+    }
+
+    std::optional<consensus::Block> ReadBlock(const consensus::Uint256& hash) const override
+    {
+        const chain::BlockIndex* index = m_chainstate.LookupBlockIndex(hash);
+        if (!index) return std::nullopt;
+        return m_chainstate.ReadBlock(index);
+    }
+
+    std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override
+    {
+        auto info = m_chainstate.GetTxOut(outpoint);
+        if (!info) return std::nullopt;
+        return std::move(info->coin);
+    }
+
+    bool IsInitialBlockDownload() const override { return m_chainstate.IsInitialBlockDownload(); }
+
+    std::unique_ptr<common::interfaces::Handler> HandleNotifications(
+        std::shared_ptr<ChainNotifications> notifications) override
+    {
+        return std::make_unique<NotificationsHandler>(m_chainstate, std::move(notifications));
+    }
+
+private:
+    chain::Chainstate& m_chainstate;
+};
+
+} // namespace
+
+std::unique_ptr<common::interfaces::Chain> MakeChain(node::chain::Chainstate& chainstate)
+{
+    return std::make_unique<ChainImpl>(chainstate);
+}
+
+} // namespace node::interfaces

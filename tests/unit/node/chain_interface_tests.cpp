@@ -1,0 +1,111 @@
+// node/interfaces/chain: the chain as the wallet sees it (common::interfaces::Chain), driven on
+// a regtest chain: reads of the tip, heights, blocks and coins, and the notifications of
+// connects, a reorg's disconnects and tip changes, which stop once the handler disconnects.
+#include "chain_builder.h"
+
+#include "common/interfaces/chain.h"
+#include "node/interfaces/chain.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace consensus;
+using Ref = common::interfaces::BlockRef; // consensus has a BlockRef of its own
+using testutil::ChainBuilder;
+
+namespace {
+
+/** Records every notification as "C<height>", "D<height>" or "T<height>". */
+class Recorder final : public common::interfaces::ChainNotifications {
+public:
+    void BlockConnected(const Block& block, const Ref& ref) override
+    {
+        CHECK(block.GetHash() == ref.hash);
+        events.push_back("C" + std::to_string(ref.height));
+    }
+    void BlockDisconnected(const Block& block, const Ref& ref) override
+    {
+        CHECK(block.GetHash() == ref.hash);
+        events.push_back("D" + std::to_string(ref.height));
+    }
+    void TipChanged(const Ref& tip, bool) override { events.push_back("T" + std::to_string(tip.height)); }
+    std::vector<std::string> events;
+};
+
+} // namespace
+
+TEST_CASE("The chain interface reads the active chain, stored blocks and coins", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(3);
+    const auto chain = node::interfaces::MakeChain(b.Chain());
+    CHECK(&chain->Params() == &b.Chain().Params());
+    const auto tip = chain->GetTip();
+    REQUIRE(tip);
+    CHECK(tip->height == 3);
+    CHECK(tip->hash == b.Chain().Tip()->GetBlockHash());
+    CHECK(chain->GetBlockHash(3) == tip->hash);
+    CHECK(chain->GetBlockHash(0) == Params(ChainType::REGTEST).genesis.GetHash());
+    CHECK_FALSE(chain->GetBlockHash(4));
+    CHECK_FALSE(chain->GetBlockHash(-1));
+    CHECK(chain->GetActiveHeight(tip->hash) == 3);
+    CHECK_FALSE(chain->GetActiveHeight(Uint256::ONE));
+    const auto block = chain->ReadBlock(tip->hash);
+    REQUIRE(block);
+    CHECK(block->GetHash() == tip->hash);
+    CHECK_FALSE(chain->ReadBlock(Uint256::ONE));
+
+    const auto [outpoint, value] = b.CoinbaseAt(1);
+    const auto coin = chain->GetCoin(outpoint);
+    REQUIRE(coin);
+    CHECK(coin->out.value == value);
+    CHECK(coin->height == 1);
+    CHECK(coin->coinbase);
+    CHECK_FALSE(chain->GetCoin(OutPoint(Uint256::ONE, 0)));
+
+    // A block on a branch is readable but not active.
+    const Block side = b.MakeBlock(b.Chain().AtHeight(2), {}, [](Block& blk) { blk.time += 1; });
+    REQUIRE(b.Submit(side).IsValid());
+    CHECK(chain->ReadBlock(side.GetHash()));
+    CHECK_FALSE(chain->GetActiveHeight(side.GetHash()));
+}
+
+TEST_CASE("The chain interface notifies connects, a reorg's disconnects and the tip, until disconnected", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(2);
+    const auto chain = node::interfaces::MakeChain(b.Chain());
+    auto recorder = std::make_shared<Recorder>();
+    auto handler = chain->HandleNotifications(recorder);
+
+    REQUIRE(b.Mine().IsValid());
+    CHECK(recorder->events == std::vector<std::string>{"C3", "T3"});
+    recorder->events.clear();
+
+    // A longer branch from height 2 replaces block 3: disconnect before the connects.
+    const auto* fork = b.Chain().AtHeight(2);
+    const Block a = b.MakeBlock(fork, {}, [](Block& blk) { blk.time += 7; });
+    REQUIRE(b.Submit(a).IsValid());
+    CHECK(recorder->events.empty()); // same work as the tip: no reorg yet
+    const Block a2 = b.MakeBlock(b.Chain().LookupBlockIndex(a.GetHash()));
+    REQUIRE(b.Submit(a2).IsValid());
+    CHECK(recorder->events == std::vector<std::string>{"D3", "C3", "C4", "T4"});
+    CHECK(chain->GetTip()->hash == a2.GetHash());
+
+    recorder->events.clear();
+    handler->Disconnect();
+    handler->Disconnect(); // idempotent
+    REQUIRE(b.Mine().IsValid());
+    CHECK(recorder->events.empty());
+
+    // Destroying a live handler unsubscribes too.
+    auto second = std::make_shared<Recorder>();
+    {
+        auto h2 = chain->HandleNotifications(second);
+        REQUIRE(b.Mine().IsValid());
+    }
+    REQUIRE(b.Mine().IsValid());
+    CHECK(second->events == std::vector<std::string>{"C6", "T6"});
+}
