@@ -13,6 +13,7 @@
 #include "node/chain/chain_log.h"
 
 #include "consensus/versionbits.h"
+#include "util/sync.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -44,15 +45,52 @@ struct ChainEvent {
     bool ibd{false};
 };
 
+/**
+ * The main coins cache as a per-block child cache sees it (Core's ConnectTip connects in
+ * a child CCoinsViewCache too). Reads never insert into the main cache, because readers
+ * on other threads share it (a miss goes to the database, which is safe from any
+ * thread); BatchWrite moves the child's changes into it and must run with the view lock
+ * held exclusively. Validation owner only.
+ */
+class MainCoinsView final : public CoinsViewBacked {
+public:
+    MainCoinsView(CoinsViewCache& cache, CoinsViewDB& db) : m_cache(cache), m_db(db) {}
+    std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
+    consensus::Uint256 GetBestBlock() const override { return m_cache.GetBestBlock(); }
+    bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) override
+    {
+        return m_cache.BatchWrite(map, best_block);
+    }
+
+private:
+    CoinsViewCache& m_cache;
+    CoinsViewDB& m_db;
+};
+
 struct Chainstate::Impl {
     ChainstateOptions opts;
     const consensus::ChainParams* params{nullptr};
 
-    mutable std::mutex mutex; // guards everything below except where noted
+    /**
+     * The writer lock: held by whoever applies a change to chain state (the validation
+     * owner) for the duration of the step, script checks and flushes included. Readers
+     * never take it: they take view_mutex shared. Guards everything below except where
+     * noted.
+     */
+    mutable std::mutex mutex;
+    /**
+     * The readers' lock. Shared by readers for a lookup; taken exclusively by the owner
+     * (who already holds `mutex`) only for the short moments it publishes a change to what
+     * readers see: index_map's structure, best_header, the active chain and the main coins
+     * cache's entries (a block's changes committed from its child cache together with the
+     * new tip, the cache emptied after a flush). Never held across script checks, disk
+     * I/O or scans. The owner reads these without it (it is their only writer).
+     */
+    mutable util::SharedMutex view_mutex;
 
-    std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>> index_map;
-    Chain active;
-    BlockIndex* best_header{nullptr};
+    std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>> index_map; // structure: view_mutex
+    Chain active;                   // changes under view_mutex (exclusive)
+    BlockIndex* best_header{nullptr}; // changes under view_mutex (exclusive)
     std::set<BlockIndex*, CandidateOrder> candidates;
     /** Blocks with data whose parent's data is missing, by parent. */
     std::multimap<BlockIndex*, BlockIndex*> unlinked;
@@ -65,13 +103,18 @@ struct Chainstate::Impl {
     std::unique_ptr<BlockStore> blocks;
     std::unique_ptr<BlockTreeDB> tree;
     std::unique_ptr<CoinsViewDB> coins_db;
+    /** The main coins cache: entries change only under view_mutex (exclusive); see MainCoinsView. */
     std::unique_ptr<CoinsViewCache> coins;
+    /** The view per-block child caches are opened over (reads without inserting). */
+    std::unique_ptr<MainCoinsView> coins_tip;
     std::unique_ptr<ScriptCheckPool> pool;
     /**
      * BIP-9 states per deployment, cached at period boundaries (keys are index entries, which
      * live as long as the chainstate; a state depends only on headers, so entries never go stale).
      */
-    consensus::VersionBitsCaches<BlockIndex> versionbits_caches;
+    consensus::VersionBitsCaches<BlockIndex> versionbits_caches GUARDED_BY(versionbits_mutex);
+    /** Guards versionbits_caches only, so getblocktemplate/getdeploymentinfo never wait on validation. */
+    mutable util::Mutex versionbits_mutex;
 
     std::vector<ChainListener*> listeners; // guarded by listeners_mutex
     /** Number of listeners; block events (which hold whole blocks) are queued only if > 0. */
@@ -137,6 +180,10 @@ struct Chainstate::Impl {
     void ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos);
     void InvalidBlockFound(BlockIndex* index, const consensus::ValidationResult& result);
     void UpdateTipSnapshot();
+    /** Sets best_header, publishing it to readers (view_mutex exclusive, briefly). */
+    void SetBestHeader(BlockIndex* index);
+    /** Moves a block's child cache into the main cache and sets the active tip, atomically for readers. */
+    bool CommitTip(CoinsViewCache& child, BlockIndex* new_tip);
     bool SegwitActive(int height) const { return height >= params->consensus.segwit_height; }
     bool CsvActive(int height) const { return height >= params->consensus.csv_height; }
     /** The clock future block times are judged against: opts.now_seconds if set, else the system clock. */
@@ -181,6 +228,7 @@ struct Chainstate::Impl {
     uint32_t BlockScriptFlags(const BlockIndex* index) const;
     bool FlushLocked(bool force_coins);
     bool FlushIfNeededLocked();
+    /** Reads a stored block. Needs no lock (status is atomic; block files are read by position): any thread. */
     std::optional<consensus::Block> ReadBlockLocked(const BlockIndex* index) const;
     bool IsInitialBlockDownloadLocked() const;
     void AddCandidatesFromIndex();

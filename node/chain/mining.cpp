@@ -21,7 +21,7 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
     const int height = prev->height + 1;
 
     // Fees of the given transactions, in order, each able to spend the ones before it.
-    CoinsViewCache view(d.coins.get());
+    CoinsViewCache view(d.coins_tip.get()); // reads never insert into the shared main cache
     consensus::Amount fees;
     for (const auto& tx : txs) {
         if (tx->IsCoinBase()) return ValidationResult::Invalid("bad-txns-coinbase", "a template transaction is a coinbase");
@@ -34,7 +34,10 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
 
     consensus::Block block;
     // BIP-9: the top bits plus the bits of the deployments that are STARTED or LOCKED_IN.
-    block.version = consensus::ComputeBlockVersion<BlockIndex>(prev, d.params->consensus, d.versionbits_caches);
+    {
+        util::LockGuard vb(d.versionbits_mutex);
+        block.version = consensus::ComputeBlockVersion<BlockIndex>(prev, d.params->consensus, d.versionbits_caches);
+    }
     block.prev_block = prev->GetBlockHash();
     block.time = static_cast<uint32_t>(std::max<int64_t>(prev->GetMedianTimePast() + 1, NowSeconds()));
     block.bits = d.NextWorkRequired(prev, block.time);
@@ -77,7 +80,7 @@ ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bo
     candidate.time = block.time;
     candidate.bits = block.bits;
     candidate.BuildSkip();
-    CoinsViewCache view(d.coins.get());
+    CoinsViewCache view(d.coins_tip.get()); // reads never insert into the shared main cache
     return d.ConnectBlock(block, &candidate, view, true);
 }
 

@@ -21,7 +21,7 @@ bool Chainstate::VerifyDB(int level, int depth)
     CHAIN_LOG("Verifying last %i blocks at level %i\n", depth, level);
 
     // The throw-away view: every change of levels 3 and 4 lands here and is dropped at return.
-    CoinsViewCache view(d.coins.get());
+    CoinsViewCache view(d.coins_tip.get()); // reads never insert into the shared main cache
     BlockIndex* index = tip;
     const BlockIndex* failure = nullptr;
     int good_transactions = 0;
