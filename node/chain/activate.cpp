@@ -125,16 +125,19 @@ ValidationResult Chainstate::ActivateBestChain()
 
 ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
 {
-    ValidationResult r;
+    // In bounded steps, as Core's InvalidateBlock: mark the block, then walk the tip back
+    // below it at most MAX_BLOCKS_PER_STEP blocks per hold of the owner's lock (delivering
+    // the notifications in between), then activate the best remaining chain step by step.
+    // Between steps other writers may run; the marks made first keep them off the block.
+    Impl& d = *m_impl;
+    BlockIndex* index = nullptr;
     {
-        std::lock_guard lock(m_impl->mutex);
-        Impl& d = *m_impl;
-        BlockIndex* index = d.Lookup(hash);
+        std::lock_guard lock(d.mutex);
+        index = d.Lookup(hash);
         if (!index) return ValidationResult::Invalid("not-found", "Block not found");
         if (index->GetBlockHash() == d.params->consensus.hash_genesis_block) {
             return ValidationResult::Invalid("genesis", "cannot invalidate the genesis block");
         }
-        const BlockIndex* start_tip = d.active.Tip();
         // The reason every later log line and lookup gives for this block.
         const ValidationResult manual = ValidationResult::Invalid("invalidated", "manually marked invalid by invalidateblock");
         CHAIN_LOG("InvalidateBlock: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
@@ -142,18 +145,7 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
         index->status |= BLOCK_FAILED_VALID;
         d.dirty.insert(index);
         d.candidates.erase(index);
-        // Walk the tip back below the invalid block.
-        while (d.active.Contains(index)) {
-            BlockIndex* tip = d.active.Tip();
-            r = d.DisconnectTip();
-            if (!r.IsValid()) return r;
-            if (tip != index) {
-                tip->status |= BLOCK_FAILED_CHILD;
-                d.dirty.insert(tip);
-            }
-            d.candidates.erase(tip);
-        }
-        // Every descendant elsewhere in the index is invalid too.
+        // Every descendant in the index is invalid too (those on the active chain included).
         for (auto& [h, e] : d.index_map) {
             BlockIndex* b = e.get();
             if (b != index && b->height > index->height && b->GetAncestor(index->height) == index) {
@@ -165,20 +157,39 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
             }
         }
         if (d.best_header && d.best_header->GetAncestor(index->height) == index) d.InvalidBlockFound(index, manual);
-        // Other chains with at least the new tip's work may now win.
-        d.candidates.clear();
-        d.AddCandidatesFromIndex();
-        if (d.active.Tip()) d.candidates.insert(d.active.Tip());
-        r = d.ActivateBestChainLocked(nullptr);
-        if (d.active.Tip() != start_tip && r.IsValid()) d.UpdateTipSnapshot();
     }
-    DeliverEvents();
-    return r;
+    // Walk the tip back below the invalid block.
+    while (true) {
+        ValidationResult r;
+        bool done = false;
+        {
+            std::lock_guard lock(d.mutex);
+            const BlockIndex* start_tip = d.active.Tip();
+            for (int n = 0; n < Impl::MAX_BLOCKS_PER_STEP && d.active.Contains(index); ++n) {
+                BlockIndex* tip = d.active.Tip();
+                r = d.DisconnectTip();
+                if (!r.IsValid()) break;
+                d.candidates.erase(tip);
+            }
+            done = !r.IsValid() || !d.active.Contains(index);
+            // (No tip event for the walk back, as before: the disconnections are notified.)
+            if (d.active.Tip() != start_tip) d.UpdateTipSnapshot();
+            if (done && r.IsValid()) {
+                // Other chains with at least the new tip's work may now win.
+                d.candidates.clear();
+                d.AddCandidatesFromIndex();
+                if (d.active.Tip()) d.candidates.insert(d.active.Tip());
+            }
+        }
+        DeliverEvents();
+        if (!r.IsValid()) return r;
+        if (done) break;
+    }
+    return ActivateBestChain();
 }
 
 ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
 {
-    ValidationResult r;
     {
         std::lock_guard lock(m_impl->mutex);
         Impl& d = *m_impl;
@@ -198,17 +209,16 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
                 d.dirty.insert(b);
             }
         }
+        BlockIndex* best = d.best_header;
         for (auto& [h, e] : d.index_map) {
             BlockIndex* b = e.get();
-            if (!(b->status & BLOCK_FAILED_MASK) && (!d.best_header || CandidateOrder()(b, d.best_header))) {
-                d.best_header = b;
-            }
+            if (!(b->status & BLOCK_FAILED_MASK) && (!best || CandidateOrder()(b, best))) best = b;
         }
+        if (best != d.best_header) d.SetBestHeader(best);
         d.AddCandidatesFromIndex();
-        r = d.ActivateBestChainLocked(nullptr);
     }
-    DeliverEvents();
-    return r;
+    // Connecting the reconsidered chain runs in bounded steps (ActivateBestChain).
+    return ActivateBestChain();
 }
 
 void Chainstate::DeliverEvents()

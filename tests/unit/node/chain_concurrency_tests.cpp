@@ -231,3 +231,50 @@ TEST_CASE("Blocks and invalidations from several threads end as sequential submi
     CHECK(stats->hash_serialized == ref_stats->hash_serialized);
     CHECK(stats->txouts == ref_stats->txouts);
 }
+
+namespace {
+
+/** Records the tip height (as lock-free readers see it) each time a block event arrives. */
+class HeightRecorder : public node::chain::ChainListener {
+public:
+    explicit HeightRecorder(node::chain::Chainstate& cs) : m_cs(cs) {}
+    void BlockConnected(const std::shared_ptr<const consensus::Block>&, const BlockIndex*) override
+    {
+        connected_at.push_back(m_cs.Height());
+    }
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>&, const BlockIndex*) override
+    {
+        disconnected_at.push_back(m_cs.Height());
+    }
+    std::vector<int> connected_at, disconnected_at;
+
+private:
+    node::chain::Chainstate& m_cs;
+};
+
+} // namespace
+
+TEST_CASE("invalidateblock and reconsiderblock release the owner between bounded steps", "[chain][concurrency]")
+{
+    // 40 blocks above the invalidated one: the walk back takes two steps (32 + 8), and the
+    // first step's notifications arrive, with the owner's lock released, while the tip is
+    // still 8 blocks above the target. Reconnecting them is stepped the same way. In one
+    // unbounded hold every notification would come after the last block moved.
+    ChainBuilder b(1);
+    b.MineBlocks(50);
+    node::chain::Chainstate& cs = b.Chain();
+    const BlockIndex* target = cs.AtHeight(11);
+    HeightRecorder rec(cs);
+    cs.AddListener(&rec);
+    REQUIRE(cs.InvalidateBlock(target->GetBlockHash()).IsValid());
+    REQUIRE(cs.Height() == 10);
+    REQUIRE(rec.disconnected_at.size() == 40);
+    CHECK(rec.disconnected_at.front() == 50 - 32);
+    CHECK(rec.disconnected_at.back() == 10);
+    REQUIRE(cs.ReconsiderBlock(target->GetBlockHash()).IsValid());
+    cs.RemoveListener(&rec);
+    REQUIRE(cs.Height() == 50);
+    REQUIRE(rec.connected_at.size() == 40);
+    CHECK(rec.connected_at.front() == 10 + 32);
+    CHECK(rec.connected_at.back() == 50);
+}
