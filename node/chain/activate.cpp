@@ -115,7 +115,7 @@ ValidationResult Chainstate::ActivateBestChain()
         ValidationResult r;
         bool complete = true;
         {
-            std::lock_guard lock(m_impl->mutex);
+            util::LockGuard lock(m_impl->mutex);
             r = m_impl->ActivateBestChainLocked(nullptr, &complete);
         }
         DeliverEvents();
@@ -132,7 +132,7 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
     Impl& d = *m_impl;
     BlockIndex* index = nullptr;
     {
-        std::lock_guard lock(d.mutex);
+        util::LockGuard lock(d.mutex);
         index = d.Lookup(hash);
         if (!index) return ValidationResult::Invalid("not-found", "Block not found");
         if (index->GetBlockHash() == d.params->consensus.hash_genesis_block) {
@@ -163,7 +163,7 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
         ValidationResult r;
         bool done = false;
         {
-            std::lock_guard lock(d.mutex);
+            util::LockGuard lock(d.mutex);
             const BlockIndex* start_tip = d.active.Tip();
             for (int n = 0; n < Impl::MAX_BLOCKS_PER_STEP && d.active.Contains(index); ++n) {
                 BlockIndex* tip = d.active.Tip();
@@ -191,8 +191,8 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
 ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
 {
     {
-        std::lock_guard lock(m_impl->mutex);
         Impl& d = *m_impl;
+        util::LockGuard lock(d.mutex);
         BlockIndex* index = d.Lookup(hash);
         if (!index) return ValidationResult::Invalid("not-found", "Block not found");
         // Clear failure flags on the block, its descendants and its ancestors.
@@ -225,7 +225,7 @@ void Chainstate::DeliverEvents()
 {
     std::vector<ChainEvent> events;
     {
-        std::lock_guard lock(m_impl->mutex);
+        util::LockGuard lock(m_impl->mutex);
         events.swap(m_impl->pending_events);
     }
     if (events.empty()) return;

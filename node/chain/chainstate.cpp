@@ -468,7 +468,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     if (threads <= 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     d.pool = std::make_unique<ScriptCheckPool>(std::min(threads, 64));
 
-    std::lock_guard lock(d.mutex);
+    util::LockGuard lock(d.mutex);
     if (options.reindex) {
         if (!d.tree->WriteReindexing(true)) {
             error = "cannot write the reindexing flag";
@@ -565,7 +565,7 @@ Chainstate::~Chainstate()
 {
     if (!m_impl) return;
     Interrupt();
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     // A chainstate whose Open() failed is not flushed: whatever it did is redone next time.
     if (m_impl->opened && !m_impl->FlushLocked(true)) CHAIN_LOG("Error: final flush failed\n");
 }
@@ -574,7 +574,7 @@ Chainstate::~Chainstate()
 
 bool Chainstate::Flush()
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     return m_impl->FlushLocked(true);
 }
 
@@ -591,13 +591,13 @@ bool Chainstate::WaitForBackgroundIndexFlush()
 
 bool Chainstate::FlushIfNeeded()
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     return m_impl->FlushIfNeededLocked();
 }
 
 bool Chainstate::SyncBlockIndex()
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     return m_impl->FlushLocked(false);
 }
 

@@ -14,8 +14,8 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
                                             const std::vector<consensus::TransactionRef>& txs, consensus::Block& out,
                                             bool pay_fees)
 {
-    std::lock_guard lock(m_impl->mutex);
     Impl& d = *m_impl;
+    util::LockGuard lock(d.mutex);
     const BlockIndex* prev = d.active.Tip();
     if (!prev) return ValidationResult::Error("no chain tip");
     const int height = prev->height + 1;
@@ -62,8 +62,8 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
 
 ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bool check_pow, bool check_merkle)
 {
-    std::lock_guard lock(m_impl->mutex);
     Impl& d = *m_impl;
+    util::LockGuard lock(d.mutex);
     BlockIndex* prev = d.active.Tip();
     if (!prev || block.prev_block != prev->GetBlockHash()) {
         return ValidationResult::Invalid("inconclusive-not-best-prevblk", "block does not build on the tip");

@@ -43,7 +43,7 @@ std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoin
 std::optional<std::pair<std::unique_ptr<CoinsSnapshot>, const BlockIndex*>> Chainstate::SnapshotCoins()
 {
     // A flush is a write: the owner's lock. Readers go on meanwhile (FlushLocked).
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     if (!m_impl->FlushLocked(true)) return std::nullopt;
     auto snapshot = m_impl->coins_db->TakeSnapshot();
     if (!snapshot) return std::nullopt;

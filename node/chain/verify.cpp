@@ -11,8 +11,8 @@ namespace node::chain {
 
 bool Chainstate::VerifyDB(int level, int depth)
 {
-    std::lock_guard lock(m_impl->mutex);
     Impl& d = *m_impl;
+    util::LockGuard lock(d.mutex);
     BlockIndex* tip = d.active.Tip();
     if (tip == nullptr || tip->prev == nullptr) return true; // nothing beyond the genesis block
     const int height = d.active.Height();
