@@ -223,22 +223,46 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
 
 void Chainstate::DeliverEvents()
 {
-    std::vector<ChainEvent> events;
+    Impl& d = *m_impl;
+    uint64_t mine = 0;
     {
-        util::LockGuard lock(m_impl->mutex);
-        events.swap(m_impl->pending_events);
+        util::LockGuard lock(d.mutex);
+        util::LockGuard el(d.events_mutex);
+        for (ChainEvent& e : d.pending_events) d.event_queue.push_back(std::move(e));
+        d.events_queued += d.pending_events.size();
+        d.pending_events.clear();
+        mine = d.events_queued;
     }
-    if (events.empty()) return;
-    std::lock_guard lock(m_impl->listeners_mutex);
-    for (const ChainEvent& e : events) {
-        for (ChainListener* l : m_impl->listeners) {
-            switch (e.kind) {
-            case ChainEvent::Kind::CONNECTED: l->BlockConnected(e.block, e.index); break;
-            case ChainEvent::Kind::DISCONNECTED: l->BlockDisconnected(e.block, e.index); break;
-            case ChainEvent::Kind::TIP: l->UpdatedBlockTip(e.index, e.fork, e.ibd); break;
+    util::UniqueLock el(d.events_mutex);
+    if (d.deliverer) {
+        // A listener calling back into the chainstate: its events follow when it returns.
+        if (*d.deliverer == std::this_thread::get_id()) return;
+        // Another writer is delivering: it delivers ours too, in order; wait for them.
+        d.events_cv.wait(el, [&]() REQUIRES(d.events_mutex) { return d.events_delivered >= mine; });
+        return;
+    }
+    d.deliverer = std::this_thread::get_id();
+    while (!d.event_queue.empty()) {
+        std::deque<ChainEvent> batch;
+        batch.swap(d.event_queue);
+        el.Unlock();
+        {
+            std::lock_guard lock(d.listeners_mutex);
+            for (const ChainEvent& e : batch) {
+                for (ChainListener* l : d.listeners) {
+                    switch (e.kind) {
+                    case ChainEvent::Kind::CONNECTED: l->BlockConnected(e.block, e.index); break;
+                    case ChainEvent::Kind::DISCONNECTED: l->BlockDisconnected(e.block, e.index); break;
+                    case ChainEvent::Kind::TIP: l->UpdatedBlockTip(e.index, e.fork, e.ibd); break;
+                    }
+                }
             }
         }
+        el.Lock();
+        d.events_delivered += batch.size();
+        d.events_cv.notify_all();
     }
+    d.deliverer.reset();
 }
 
 } // namespace node::chain

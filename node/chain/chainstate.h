@@ -8,8 +8,9 @@
 // pool (-par) inside the step. Reads ("reader" below) never take the owner's lock: they
 // take a shared view lock, which the owner holds exclusively only for short publish
 // moments (never across script checks, disk syncs or scans), or no lock at all. Any
-// thread may call either. Notifications are delivered after the owner's lock is released,
-// on the thread that made the change (one writer's in the order it made them). Index
+// thread may call either. Notifications go through one queue, in the order the chain
+// changed, delivered by one writer thread at a time after the owner's lock is released
+// (see ChainListener). Index
 // entries live as long as the chainstate; see BlockIndex for which fields may change.
 #pragma once
 
@@ -42,7 +43,12 @@ namespace node::chain {
 
 class ScriptCheckPool;
 
-/** Receives chain events. Called after the owner's lock is released, on the writer's thread; do not block for long. */
+/**
+ * Receives chain events, in the order the chain changed, one call at a time. Called after
+ * the owner's lock is released, on a writer's thread (whichever is delivering; a writer
+ * returns once its own events were delivered); do not block for long. A listener may call
+ * the chainstate; events its own calls cause are delivered after it returns.
+ */
 class ChainListener {
 public:
     virtual ~ChainListener() = default;

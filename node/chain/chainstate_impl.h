@@ -121,6 +121,16 @@ struct Chainstate::Impl {
     std::atomic<int> listener_count{0};
     std::mutex listeners_mutex;
     std::vector<ChainEvent> pending_events GUARDED_BY(mutex);
+    // Delivery (Chainstate::DeliverEvents): a writer moves its pending events, under the
+    // owner's lock, to the end of event_queue, so the queue is in the order the chain
+    // changed; one thread at a time (deliverer) delivers it, in order; any other writer
+    // waits until its own events were delivered. Lock order: mutex, then events_mutex.
+    util::Mutex events_mutex;
+    std::condition_variable events_cv;
+    std::deque<ChainEvent> event_queue GUARDED_BY(events_mutex);
+    uint64_t events_queued GUARDED_BY(events_mutex){0};
+    uint64_t events_delivered GUARDED_BY(events_mutex){0};
+    std::optional<std::thread::id> deliverer GUARDED_BY(events_mutex);
 
     // Tip snapshot for lock-free readers and waiters (guarded by tip_mutex).
     mutable std::mutex tip_mutex;

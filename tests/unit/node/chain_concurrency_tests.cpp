@@ -278,3 +278,81 @@ TEST_CASE("invalidateblock and reconsiderblock release the owner between bounded
     CHECK(rec.connected_at.front() == 10 + 32);
     CHECK(rec.connected_at.back() == 50);
 }
+
+namespace {
+
+/** Records every block event in arrival order and checks each against the chain so far. */
+class ChainReplayer : public node::chain::ChainListener {
+public:
+    explicit ChainReplayer(const BlockIndex* tip) : m_tip(tip) {}
+    void BlockConnected(const std::shared_ptr<const consensus::Block>&, const BlockIndex* index) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (index->prev != m_tip) ++out_of_order;
+        m_tip = index;
+        ++events;
+    }
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>&, const BlockIndex* index) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (index != m_tip) ++out_of_order;
+        m_tip = index->prev;
+        ++events;
+    }
+    const BlockIndex* Tip()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_tip;
+    }
+    int out_of_order{0}, events{0};
+
+private:
+    std::mutex m_mutex;
+    const BlockIndex* m_tip;
+};
+
+} // namespace
+
+TEST_CASE("Notifications arrive in the order the chain changed, whatever thread changed it", "[chain][concurrency]")
+{
+    // Three writers race: two extend competing branches block by block (each block a
+    // possible reorg), one invalidates and reconsiders. A listener replays every connect
+    // and disconnect on its own copy of the tip: each must apply to the tip the previous
+    // event left, and the replayed tip must end where the chain is.
+    ChainBuilder ref(1);
+    ref.MineBlocks(3);
+    const BlockIndex* fork = ref.Chain().Tip();
+    std::vector<consensus::Block> branch[2];
+    for (int k = 0; k < 2; ++k) {
+        const BlockIndex* prev = fork;
+        for (int i = 0; i < 40; ++i) {
+            branch[k].push_back(ref.MakeBlock(prev, {}, [k, i](consensus::Block& blk) { blk.time += k * 1000 + i; }));
+            REQUIRE(ref.Submit(branch[k].back()).IsValid());
+            prev = ref.Chain().LookupBlockIndex(branch[k].back().GetHash());
+        }
+    }
+    ChainBuilder b(1);
+    node::chain::Chainstate& cs = b.Chain();
+    for (int h = 1; h <= 3; ++h) REQUIRE(b.Submit(*ref.Chain().ReadBlock(ref.Chain().AtHeight(h))).IsValid());
+    ChainReplayer replay(cs.Tip());
+    cs.AddListener(&replay);
+    std::vector<std::thread> writers;
+    for (int k = 0; k < 2; ++k) {
+        writers.emplace_back([&, k] {
+            for (const auto& blk : branch[k]) (void)cs.ProcessNewBlock(std::make_shared<const consensus::Block>(blk));
+        });
+    }
+    writers.emplace_back([&] {
+        for (int round = 0; round < 20; ++round) {
+            const consensus::Uint256 target = branch[round % 2][round].GetHash();
+            if (cs.LookupBlockIndex(target) == nullptr) continue;
+            (void)cs.InvalidateBlock(target);
+            (void)cs.ReconsiderBlock(target);
+        }
+    });
+    for (auto& t : writers) t.join();
+    cs.RemoveListener(&replay);
+    CHECK(replay.events > 80);
+    CHECK(replay.out_of_order == 0);
+    CHECK(replay.Tip() == cs.Tip());
+}
