@@ -2,7 +2,7 @@
 # Installs what is missing, builds, and runs every test, each stage timed:
 #   1. Release build: unit tests (Catch2) and functional tests, via ctest
 #   1b. two mutations of tests/mutations/mutations.txt, chosen by the date, must be caught
-#   2. clang-tidy (bugprone checks, findings are errors) over consensus/ and node/
+#   2. clang-tidy (bugprone checks, findings are errors) over util/, consensus/, common/, node/
 #   3. ThreadSanitizer (clang): the -par script-check pool's tests
 #   4. AddressSanitizer + UndefinedBehaviorSanitizer build: the unit tests of 1
 #   5. libFuzzer build (clang, ASan + UBSan halting on error): each fuzz target for
@@ -60,11 +60,11 @@ if [ "${MINICASH_SKIP_MUTATIONS:-0}" != "1" ]; then
 fi
 
 # clang-tidy: the bug-finding checks of .clang-tidy (bugprone-use-after-move and the other
-# bugprone checks that pass cleanly), every finding an error, over consensus/ and node/ with
+# bugprone checks that pass cleanly), every finding an error, over util/, consensus/, common/ and node/ with
 # the Release build's compile_commands.json, two files at a time. MINICASH_SKIP_TIDY=1 skips it.
 if [ "${MINICASH_SKIP_TIDY:-0}" != "1" ]; then
-  stage "clang-tidy (consensus/, node/)"
-  find consensus node -name '*.cpp' | sort |
+  stage "clang-tidy (util/, consensus/, common/, node/)"
+  find util consensus common node -name '*.cpp' | sort |
     xargs -P 2 -n 4 clang-tidy -p build/release --quiet --extra-arg=-Wno-unknown-warning-option
 fi
 
@@ -74,7 +74,7 @@ if [ "${MINICASH_SKIP_TSAN:-0}" != "1" ]; then
   stage "ThreadSanitizer: script-check pool tests"
   clang++ -std=c++20 -fsanitize=thread -g -O1 -I. -Itests/unit \
     tests/unit/main.cpp tests/unit/node/script_check_pool_tests.cpp node/chain/script_check_pool.cpp \
-    build/release/consensus/libconsensus.a -lsecp256k1 -lcrypto -lpthread -o build/tsan_pool_tests
+    build/release/consensus/libconsensus.a build/release/util/libutil.a -lsecp256k1 -lcrypto -lpthread -o build/tsan_pool_tests
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan_pool_tests
 fi
 

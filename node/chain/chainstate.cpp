@@ -131,13 +131,21 @@ void Chainstate::Impl::SetBestHeader(BlockIndex* index)
     best_header = index;
 }
 
-std::optional<consensus::Coin> MainCoinsView::GetCoin(const consensus::OutPoint& outpoint) const
+ReadStatus MainCoinsView::ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const
 {
     if (const CoinsCacheEntry* e = m_cache.PeekEntry(outpoint)) {
-        if (e->coin.IsSpent()) return std::nullopt;
-        return e->coin;
+        if (e->coin.IsSpent()) return ReadStatus::ABSENT;
+        coin = e->coin;
+        return ReadStatus::FOUND;
     }
-    return m_db.GetCoin(outpoint);
+    return m_db.ReadCoin(outpoint, coin);
+}
+
+std::optional<consensus::Coin> MainCoinsView::GetCoin(const consensus::OutPoint& outpoint) const
+{
+    consensus::Coin coin;
+    if (ReadCoin(outpoint, coin) != ReadStatus::FOUND) return std::nullopt;
+    return coin;
 }
 
 void Chainstate::Impl::UpdateTipSnapshot()
@@ -296,6 +304,7 @@ void Chainstate::Impl::FlusherLoop()
         if (!ok) {
             flush_failed = true;
             CHAIN_LOG("Error: writing the block index failed; every later flush fails\n");
+            AbortNode(StorageErrorMessage("Failed to write to the block index or block files", true));
         }
         flush_cv.notify_all();
     }
@@ -319,15 +328,21 @@ bool Chainstate::Impl::FlushLocked(bool force_coins)
     // progress finishes first, so index writes land in the order they were made.
     if (!WaitForIndexFlush()) return false;
     if (!RunIndexFlushJob(MakeIndexFlushJobLocked())) {
-        std::lock_guard fl(flush_mutex);
-        flush_failed = true;
+        {
+            std::lock_guard fl(flush_mutex);
+            flush_failed = true;
+        }
+        AbortNode(StorageErrorMessage("Failed to write to the block index or block files", true));
         return false;
     }
     last_index_flush = Now();
     if (force_coins || coins->DynamicMemoryUsage() > opts.dbcache_bytes) {
         // Readers keep reading the cache while its changes are written (the database only
         // reads the map); they wait only for the cache to be emptied.
-        if (!coins->WriteBack()) return false;
+        if (!coins->WriteBack()) {
+            AbortNode(StorageErrorMessage("Failed to write to the coins database", false));
+            return false;
+        }
         {
             util::ExclusiveLock view(view_mutex);
             coins->Clear();
@@ -426,9 +441,14 @@ bool Chainstate::Impl::ReplayBlocksLocked(const Uint256& new_hash, const Uint256
             cache.AddCoins(*tx, static_cast<uint32_t>(b->height), /*possible_overwrite=*/true);
         }
     }
+    if (cache.ReadFailed()) {
+        // An absent answer may have been a failed read: these coins cannot be trusted.
+        error = StorageErrorMessage("Failed to read from the coins database while replaying the coins", false);
+        return false;
+    }
     cache.SetBestBlock(new_tip->GetBlockHash());
     if (!cache.Flush()) {
-        error = "cannot write the replayed coins";
+        error = StorageErrorMessage("Failed to write the replayed coins", false);
         return false;
     }
     CHAIN_LOG("Coins replayed to height %d\n", new_tip->height);
@@ -453,14 +473,23 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     }
     // LevelDB caches: a small share for the index, the rest of -dbcache stays for coins.
     const size_t index_cache = std::min<size_t>(options.dbcache_bytes / 8, 2 << 20);
-    d.tree = std::make_unique<BlockTreeDB>(options.data_dir / "blocks" / "index", index_cache, options.reindex, error);
-    if (!d.tree->IsOpen()) return nullptr;
+    d.tree = std::make_unique<BlockTreeDB>(options.data_dir / "blocks" / "index", index_cache, options.reindex, error,
+                                           options.leveldb_env);
+    if (!d.tree->IsOpen()) {
+        error = Impl::StorageErrorMessage("Failed to open the block index: " + error, true);
+        d.AbortNode(error);
+        return nullptr;
+    }
     const size_t coins_db_cache = std::min<size_t>(options.dbcache_bytes / 4, 8 << 20);
     d.coins_db = std::make_unique<CoinsViewDB>(options.data_dir / "chainstate", coins_db_cache,
-                                               options.reindex || options.reindex_chainstate, error);
-    if (!d.coins_db->IsOpen()) return nullptr;
+                                               options.reindex || options.reindex_chainstate, error,
+                                               options.leveldb_env);
+    if (!d.coins_db->IsOpen()) {
+        error = Impl::StorageErrorMessage("Failed to open the coins database: " + error, false);
+        d.AbortNode(error);
+        return nullptr;
+    }
     d.coins_db->SetBatchBytes(options.coins_batch_bytes);
-    d.coins_db->SimulateCrashAfterBatches(options.simulate_crash_after_batches);
     d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
     d.coins_tip = std::make_unique<MainCoinsView>(*d.coins, *d.coins_db);
     d.blocks = std::make_unique<BlockStore>(options.data_dir / "blocks", options.params->message_start);
@@ -478,7 +507,8 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
         // Load the block index.
         std::vector<DiskBlockIndex> entries;
         if (!d.tree->LoadBlockIndex([&](const DiskBlockIndex& e) { entries.push_back(e); })) {
-            error = "the block index database is corrupted; restart with -reindex";
+            error = Impl::StorageErrorMessage("Failed to read the block index (a read error or a corrupt record)", true);
+            d.AbortNode(error);
             return nullptr;
         }
         std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.height < b.height; });
@@ -518,14 +548,26 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
         }
         if (!infos.empty()) d.blocks->LoadFileInfo(std::move(infos), std::max(last_file, 0));
 
-        if (d.tree->IsReindexing()) {
+        switch (d.tree->ReadReindexing()) {
+        case ReadStatus::FAILED:
+            error = Impl::StorageErrorMessage("Failed to read the reindexing flag", true);
+            d.AbortNode(error);
+            return nullptr;
+        case ReadStatus::FOUND:
             error = "a previous -reindex did not finish; restart with -reindex";
             return nullptr;
+        case ReadStatus::ABSENT:
+            break;
         }
         // A coins flush a crash interrupted is finished first.
-        if (!d.CheckCoinsStateLocked(error)) return nullptr;
+        if (!d.CheckCoinsStateLocked(error)) {
+            d.AbortNode(error);
+            return nullptr;
+        }
         // Put the active chain where the coins are.
         const Uint256 coins_tip = d.coins->GetBestBlock();
+        // Kept in the cache: later questions about it need no database read.
+        d.coins->SetBestBlock(coins_tip);
         if (!coins_tip.IsNull()) {
             BlockIndex* tip = d.Lookup(coins_tip);
             if (!tip) {

@@ -1,7 +1,7 @@
 // Private state of Chainstate, shared by its translation units (chainstate.cpp: open,
 // load, flush, reads; accept.cpp: headers and blocks in; connect.cpp: connect and
 // disconnect; activate.cpp: best-chain selection, invalidate/reconsider; import.cpp:
-// block files in; mining.cpp: templates). Not a public header.
+// block files in; mining.cpp: templates; fatal_error.cpp: AbortNode). Not a public header.
 #pragma once
 
 #include "node/chain/chainstate.h"
@@ -55,6 +55,8 @@ struct ChainEvent {
 class MainCoinsView final : public CoinsViewBacked {
 public:
     MainCoinsView(CoinsViewCache& cache, CoinsViewDB& db) : m_cache(cache), m_db(db) {}
+    /** The main cache's entry if it has one, else the database's answer (FAILED passes through). */
+    ReadStatus ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const override;
     std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
     consensus::Uint256 GetBestBlock() const override { return m_cache.GetBestBlock(); }
     bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) override
@@ -189,6 +191,15 @@ struct Chainstate::Impl {
     BlockIndex* AddToIndex(const consensus::BlockHeader& header) REQUIRES(mutex);
     void ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos) REQUIRES(mutex);
     void InvalidBlockFound(BlockIndex* index, const consensus::ValidationResult& result) REQUIRES(mutex);
+    /**
+     * Core's AbortNode: logs "*** <message>", sets fatal_error and calls opts.on_fatal_error
+     * (the first time only; later ones are logged as "Error: "). Any thread, lock held or not.
+     */
+    void AbortNode(const std::string& message);
+    /** The "<what>: <database> database ...; restart with -reindex[-chainstate]" message. */
+    static std::string StorageErrorMessage(const std::string& what, bool block_index);
+    /** Set once by AbortNode; validation refuses further work (no verdict after a storage fault). */
+    std::atomic<bool> fatal_error{false};
     void UpdateTipSnapshot();
     /** Sets best_header, publishing it to readers (view_mutex exclusive, briefly). */
     void SetBestHeader(BlockIndex* index) REQUIRES(mutex) EXCLUDES(view_mutex);
@@ -207,6 +218,8 @@ struct Chainstate::Impl {
                                             const FlatFilePos* known_pos, BlockIndex** out) REQUIRES(mutex);
     consensus::ValidationResult ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
                                              bool just_check) REQUIRES(mutex);
+    /** The error result for a failed coins read while connecting the block hash (never invalid). */
+    static consensus::ValidationResult CoinsReadError(const consensus::Uint256& hash);
     /** ConnectBlock's walk over the transactions, applying them to view (undone on failure). */
     consensus::ValidationResult ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
                                            bool just_check, bool check_bip30) REQUIRES(mutex);

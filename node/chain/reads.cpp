@@ -35,7 +35,15 @@ std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoin
     // readers never change the cache. Entries leave the cache only after they reached the
     // database (a flush empties it under the exclusive lock).
     util::SharedLock lock(m_impl->view_mutex);
-    std::optional<consensus::Coin> coin = m_impl->coins_tip->GetCoin(outpoint);
+    consensus::Coin found;
+    const ReadStatus status = m_impl->coins_tip->ReadCoin(outpoint, found);
+    if (status == ReadStatus::FAILED) {
+        // As Core (whose coins view aborts on a read error): the node cannot go on.
+        m_impl->AbortNode(Impl::StorageErrorMessage("Failed to read from the coins database", false));
+        return std::nullopt;
+    }
+    std::optional<consensus::Coin> coin;
+    if (status == ReadStatus::FOUND) coin = std::move(found);
     if (!coin) return std::nullopt;
     return TxOutInfo{std::move(*coin), m_impl->active.Tip()};
 }
@@ -56,7 +64,9 @@ std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
     // without it: blocks keep connecting while the whole set is hashed.
     auto snap = SnapshotCoins();
     if (!snap) return std::nullopt;
-    return m_impl->coins_db->ComputeStats(hash_type, snap->first.get());
+    UtxoStats stats = m_impl->coins_db->ComputeStats(hash_type, snap->first.get());
+    if (!stats.complete) return std::nullopt; // a corrupt or unreadable record (logged)
+    return stats;
 }
 
 const BlockIndex* Chainstate::NextSyncBlock(const BlockIndex* after, FlatFilePos& pos,

@@ -25,6 +25,7 @@ TESTS = [
     "loadblock",
     "reindex",
     "crash_recovery",
+    "storage_corruption",
     "invalidate_reorg",
     "rawtransaction",
     "node_logging",
