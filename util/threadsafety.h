@@ -11,6 +11,14 @@
 #define MINICASH_TSA(x)
 #endif
 
+// Abseil's internal thread_annotations.h (pulled in by its containers) defines some of
+// the same names, with the same meaning: ours win where both are seen.
+#undef GUARDED_BY
+#undef PT_GUARDED_BY
+#undef ACQUIRED_BEFORE
+#undef ACQUIRED_AFTER
+#undef NO_THREAD_SAFETY_ANALYSIS
+
 #define CAPABILITY(x) MINICASH_TSA(capability(x))
 #define SCOPED_CAPABILITY MINICASH_TSA(scoped_lockable)
 #define GUARDED_BY(x) MINICASH_TSA(guarded_by(x))

@@ -109,7 +109,7 @@ ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consens
     bool complete = true;
     BlockIndex* index = nullptr;
     {
-        std::lock_guard lock(m_impl->mutex);
+        util::LockGuard lock(m_impl->mutex);
         result = m_impl->AcceptBlock(block, new_block, nullptr, &index);
         if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
     }
@@ -117,7 +117,7 @@ ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consens
     // A long way to the new best chain continues in steps, releasing the lock between them.
     if (result.IsValid() && !complete) result = ActivateBestChain();
     if (result.IsValid() && index) {
-        std::lock_guard lock(m_impl->mutex);
+        util::LockGuard lock(m_impl->mutex);
         // A block that fails to connect is invalid for the caller too.
         if (index->status & BLOCK_FAILED_MASK) {
             result = m_impl->last_failed == index ? m_impl->last_failed_result
@@ -130,7 +130,7 @@ ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consens
 ValidationResult Chainstate::ProcessNewBlockHeaders(const std::vector<consensus::BlockHeader>& headers,
                                                     const BlockIndex** last)
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     for (const auto& h : headers) {
         BlockIndex* index = nullptr;
         ValidationResult r = m_impl->AcceptBlockHeader(h, &index);

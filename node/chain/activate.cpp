@@ -117,7 +117,7 @@ ValidationResult Chainstate::ActivateBestChain()
         ValidationResult r;
         bool complete = true;
         {
-            std::lock_guard lock(m_impl->mutex);
+            util::LockGuard lock(m_impl->mutex);
             r = m_impl->ActivateBestChainLocked(nullptr, &complete);
         }
         DeliverEvents();
@@ -127,16 +127,19 @@ ValidationResult Chainstate::ActivateBestChain()
 
 ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
 {
-    ValidationResult r;
+    // In bounded steps, as Core's InvalidateBlock: mark the block, then walk the tip back
+    // below it at most MAX_BLOCKS_PER_STEP blocks per hold of the owner's lock (delivering
+    // the notifications in between), then activate the best remaining chain step by step.
+    // Between steps other writers may run; the marks made first keep them off the block.
+    Impl& d = *m_impl;
+    BlockIndex* index = nullptr;
     {
-        std::lock_guard lock(m_impl->mutex);
-        Impl& d = *m_impl;
-        BlockIndex* index = d.Lookup(hash);
+        util::LockGuard lock(d.mutex);
+        index = d.Lookup(hash);
         if (!index) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found", "Block not found");
         if (index->GetBlockHash() == d.params->consensus.hash_genesis_block) {
             return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "genesis", "cannot invalidate the genesis block");
         }
-        const BlockIndex* start_tip = d.active.Tip();
         // The reason every later log line and lookup gives for this block.
         const ValidationResult manual = ValidationResult::Invalid(consensus::BlockValidationResult::CACHED_INVALID, "invalidated", "manually marked invalid by invalidateblock");
         CHAIN_LOG("InvalidateBlock: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
@@ -144,18 +147,7 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
         index->status |= BLOCK_FAILED_VALID;
         d.dirty.insert(index);
         d.candidates.erase(index);
-        // Walk the tip back below the invalid block.
-        while (d.active.Contains(index)) {
-            BlockIndex* tip = d.active.Tip();
-            r = d.DisconnectTip();
-            if (!r.IsValid()) return r;
-            if (tip != index) {
-                tip->status |= BLOCK_FAILED_CHILD;
-                d.dirty.insert(tip);
-            }
-            d.candidates.erase(tip);
-        }
-        // Every descendant elsewhere in the index is invalid too.
+        // Every descendant in the index is invalid too (those on the active chain included).
         for (auto& [h, e] : d.index_map) {
             BlockIndex* b = e.get();
             if (b != index && b->height > index->height && b->GetAncestor(index->height) == index) {
@@ -167,23 +159,42 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
             }
         }
         if (d.best_header && d.best_header->GetAncestor(index->height) == index) d.InvalidBlockFound(index, manual);
-        // Other chains with at least the new tip's work may now win.
-        d.candidates.clear();
-        d.AddCandidatesFromIndex();
-        if (d.active.Tip()) d.candidates.insert(d.active.Tip());
-        r = d.ActivateBestChainLocked(nullptr);
-        if (d.active.Tip() != start_tip && r.IsValid()) d.UpdateTipSnapshot();
     }
-    DeliverEvents();
-    return r;
+    // Walk the tip back below the invalid block.
+    while (true) {
+        ValidationResult r;
+        bool done = false;
+        {
+            util::LockGuard lock(d.mutex);
+            const BlockIndex* start_tip = d.active.Tip();
+            for (int n = 0; n < Impl::MAX_BLOCKS_PER_STEP && d.active.Contains(index); ++n) {
+                BlockIndex* tip = d.active.Tip();
+                r = d.DisconnectTip();
+                if (!r.IsValid()) break;
+                d.candidates.erase(tip);
+            }
+            done = !r.IsValid() || !d.active.Contains(index);
+            // (No tip event for the walk back, as before: the disconnections are notified.)
+            if (d.active.Tip() != start_tip) d.UpdateTipSnapshot();
+            if (done && r.IsValid()) {
+                // Other chains with at least the new tip's work may now win.
+                d.candidates.clear();
+                d.AddCandidatesFromIndex();
+                if (d.active.Tip()) d.candidates.insert(d.active.Tip());
+            }
+        }
+        DeliverEvents();
+        if (!r.IsValid()) return r;
+        if (done) break;
+    }
+    return ActivateBestChain();
 }
 
 ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
 {
-    ValidationResult r;
     {
-        std::lock_guard lock(m_impl->mutex);
         Impl& d = *m_impl;
+        util::LockGuard lock(d.mutex);
         BlockIndex* index = d.Lookup(hash);
         if (!index) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found", "Block not found");
         // Clear failure flags on the block, its descendants and its ancestors.
@@ -200,37 +211,60 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
                 d.dirty.insert(b);
             }
         }
+        BlockIndex* best = d.best_header;
         for (auto& [h, e] : d.index_map) {
             BlockIndex* b = e.get();
-            if (!(b->status & BLOCK_FAILED_MASK) && (!d.best_header || CandidateOrder()(b, d.best_header))) {
-                d.best_header = b;
-            }
+            if (!(b->status & BLOCK_FAILED_MASK) && (!best || CandidateOrder()(b, best))) best = b;
         }
+        if (best != d.best_header) d.SetBestHeader(best);
         d.AddCandidatesFromIndex();
-        r = d.ActivateBestChainLocked(nullptr);
     }
-    DeliverEvents();
-    return r;
+    // Connecting the reconsidered chain runs in bounded steps (ActivateBestChain).
+    return ActivateBestChain();
 }
 
 void Chainstate::DeliverEvents()
 {
-    std::vector<ChainEvent> events;
+    Impl& d = *m_impl;
+    uint64_t mine = 0;
     {
-        std::lock_guard lock(m_impl->mutex);
-        events.swap(m_impl->pending_events);
+        util::LockGuard lock(d.mutex);
+        util::LockGuard el(d.events_mutex);
+        for (ChainEvent& e : d.pending_events) d.event_queue.push_back(std::move(e));
+        d.events_queued += d.pending_events.size();
+        d.pending_events.clear();
+        mine = d.events_queued;
     }
-    if (events.empty()) return;
-    std::lock_guard lock(m_impl->listeners_mutex);
-    for (const ChainEvent& e : events) {
-        for (ChainListener* l : m_impl->listeners) {
-            switch (e.kind) {
-            case ChainEvent::Kind::CONNECTED: l->BlockConnected(e.block, e.index); break;
-            case ChainEvent::Kind::DISCONNECTED: l->BlockDisconnected(e.block, e.index); break;
-            case ChainEvent::Kind::TIP: l->UpdatedBlockTip(e.index, e.fork, e.ibd); break;
+    util::UniqueLock el(d.events_mutex);
+    if (d.deliverer) {
+        // A listener calling back into the chainstate: its events follow when it returns.
+        if (*d.deliverer == std::this_thread::get_id()) return;
+        // Another writer is delivering: it delivers ours too, in order; wait for them.
+        d.events_cv.wait(el, [&]() REQUIRES(d.events_mutex) { return d.events_delivered >= mine; });
+        return;
+    }
+    d.deliverer = std::this_thread::get_id();
+    while (!d.event_queue.empty()) {
+        std::deque<ChainEvent> batch;
+        batch.swap(d.event_queue);
+        el.Unlock();
+        {
+            std::lock_guard lock(d.listeners_mutex);
+            for (const ChainEvent& e : batch) {
+                for (ChainListener* l : d.listeners) {
+                    switch (e.kind) {
+                    case ChainEvent::Kind::CONNECTED: l->BlockConnected(e.block, e.index); break;
+                    case ChainEvent::Kind::DISCONNECTED: l->BlockDisconnected(e.block, e.index); break;
+                    case ChainEvent::Kind::TIP: l->UpdatedBlockTip(e.index, e.fork, e.ibd); break;
+                    }
+                }
             }
         }
+        el.Lock();
+        d.events_delivered += batch.size();
+        d.events_cv.notify_all();
     }
+    d.deliverer.reset();
 }
 
 } // namespace node::chain

@@ -65,15 +65,17 @@ void BlockIndex::BuildSkip()
 
 bool BlockIndex::IsValid(BlockStatus level) const
 {
-    if (status & BLOCK_FAILED_MASK) return false;
-    return (status & BLOCK_VALID_MASK) >= level;
+    const uint32_t s = status.load(); // one load: another thread may be the writer
+    if (s & BLOCK_FAILED_MASK) return false;
+    return (s & BLOCK_VALID_MASK) >= level;
 }
 
 bool BlockIndex::RaiseValidity(BlockStatus level)
 {
-    if (status & BLOCK_FAILED_MASK) return false;
-    if ((status & BLOCK_VALID_MASK) < level) {
-        status = (status & ~BLOCK_VALID_MASK) | level;
+    const uint32_t s = status.load(); // the validation owner is the only writer
+    if (s & BLOCK_FAILED_MASK) return false;
+    if ((s & BLOCK_VALID_MASK) < level) {
+        status = (s & ~BLOCK_VALID_MASK) | level;
         return true;
     }
     return false;

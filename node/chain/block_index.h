@@ -8,6 +8,7 @@
 #include "consensus/uint256.h"
 #include "node/storage/block_store.h"
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,19 +31,29 @@ enum BlockStatus : uint32_t {
     BLOCK_FAILED_MASK = BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD,
 };
 
-/** One known block header and what we know about its block. Owned by the chainstate's map. */
+/**
+ * One known block header and what we know about its block. Owned by the chainstate's map.
+ *
+ * Thread contract: the header fields, phash, prev, skip, height, chain_work and time_max
+ * are set before the entry is published (inserted into the map under the chainstate's
+ * view lock) and never change: any thread may read them. status, n_tx and chain_tx change
+ * later and only on the validation owner: they are atomics, so readers on other threads
+ * load them without a lock. data_pos is written once, before BLOCK_HAVE_DATA is set, and
+ * undo_pos once, before BLOCK_HAVE_UNDO (the bit is the release): read a position only
+ * after seeing its bit. sequence_id is the owner's alone.
+ */
 struct BlockIndex {
     const consensus::Uint256* phash{nullptr}; // key in the owning map
     BlockIndex* prev{nullptr};
     BlockIndex* skip{nullptr};                // for O(log n) ancestor lookup
     int height{0};
     consensus::ArithUint256 chain_work;
-    uint32_t status{0};
-    uint32_t n_tx{0};
-    uint64_t chain_tx{0};                     // transactions up to and including this block, 0 if unknown
-    FlatFilePos data_pos;
-    FlatFilePos undo_pos;
-    int32_t sequence_id{0};                   // arrival order, breaks chain-work ties
+    std::atomic<uint32_t> status{0};
+    std::atomic<uint32_t> n_tx{0};
+    std::atomic<uint64_t> chain_tx{0};        // transactions up to and including this block, 0 if unknown
+    FlatFilePos data_pos;                     // valid once status has BLOCK_HAVE_DATA
+    FlatFilePos undo_pos;                     // valid once status has BLOCK_HAVE_UNDO
+    int32_t sequence_id{0};                   // arrival order, breaks chain-work ties (owner only)
     uint32_t time_max{0};                     // max block time of this block and its ancestors
 
     // Header fields

@@ -32,6 +32,9 @@ BlockIndex* Chainstate::Impl::AddToIndex(const consensus::BlockHeader& header)
 {
     const Uint256 hash = header.GetHash();
     if (BlockIndex* existing = Lookup(hash)) return existing;
+    // Readers look entries up under view_mutex shared: the insertion and the entry's
+    // immutable fields are published together.
+    util::ExclusiveLock view(view_mutex);
     auto [it, inserted] = index_map.emplace(hash, std::make_unique<BlockIndex>());
     BlockIndex* index = it->second.get();
     index->phash = &it->first;
@@ -64,13 +67,13 @@ void Chainstate::Impl::ReceivedBlockTransactions(BlockIndex* index, uint32_t n_t
     index->status |= BLOCK_HAVE_DATA;
     index->RaiseValidity(BLOCK_VALID_TRANSACTIONS);
     dirty.insert(index);
-    if (index->prev == nullptr || index->prev->chain_tx != 0) {
+    if (index->prev == nullptr || index->prev->chain_tx.load() != 0) {
         // This block and any waiting descendants now have all their ancestors' data.
         std::deque<BlockIndex*> queue{index};
         while (!queue.empty()) {
             BlockIndex* b = queue.front();
             queue.pop_front();
-            b->chain_tx = (b->prev ? b->prev->chain_tx : 0) + b->n_tx;
+            b->chain_tx = (b->prev ? b->prev->chain_tx.load() : 0) + b->n_tx;
             b->sequence_id = next_sequence_id++;
             if (b->IsValid(BLOCK_VALID_TRANSACTIONS) &&
                 (!active.Tip() || !CandidateOrder()(active.Tip(), b))) {
@@ -98,9 +101,9 @@ void Chainstate::Impl::InvalidBlockFound(BlockIndex* index, const ValidationResu
     last_failed_result = result;
     if (best_header && best_header->GetAncestor(index->height) == index) {
         // Recompute the best header among valid entries.
-        best_header = active.Tip();
+        BlockIndex* best = active.Tip();
         for (auto& [h, e] : index_map) {
-            if (!(e->status & BLOCK_FAILED_MASK) && (!best_header || CandidateOrder()(e.get(), best_header))) {
+            if (!(e->status & BLOCK_FAILED_MASK) && (!best || CandidateOrder()(e.get(), best))) {
                 bool failed_ancestor = false;
                 for (BlockIndex* p = e.get(); p; p = p->prev) {
                     if (p->status & BLOCK_FAILED_MASK) {
@@ -109,10 +112,34 @@ void Chainstate::Impl::InvalidBlockFound(BlockIndex* index, const ValidationResu
                     }
                     if (active.Contains(p)) break;
                 }
-                if (!failed_ancestor) best_header = e.get();
+                if (!failed_ancestor) best = e.get();
             }
         }
+        SetBestHeader(best);
     }
+}
+
+void Chainstate::Impl::SetBestHeader(BlockIndex* index)
+{
+    util::ExclusiveLock view(view_mutex);
+    best_header = index;
+}
+
+ReadStatus MainCoinsView::ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const
+{
+    if (const CoinsCacheEntry* e = m_cache.PeekEntry(outpoint)) {
+        if (e->coin.IsSpent()) return ReadStatus::ABSENT;
+        coin = e->coin;
+        return ReadStatus::FOUND;
+    }
+    return m_db.ReadCoin(outpoint, coin);
+}
+
+std::optional<consensus::Coin> MainCoinsView::GetCoin(const consensus::OutPoint& outpoint) const
+{
+    consensus::Coin coin;
+    if (ReadCoin(outpoint, coin) != ReadStatus::FOUND) return std::nullopt;
+    return coin;
 }
 
 void Chainstate::Impl::UpdateTipSnapshot()
@@ -292,9 +319,15 @@ bool Chainstate::Impl::FlushLocked(bool force_coins)
     }
     last_index_flush = Now();
     if (force_coins || coins->DynamicMemoryUsage() > opts.dbcache_bytes) {
-        if (!coins->Flush()) {
+        // Readers keep reading the cache while its changes are written (the database only
+        // reads the map); they wait only for the cache to be emptied.
+        if (!coins->WriteBack()) {
             AbortNode(StorageErrorMessage("Failed to write to the coins database", false));
             return false;
+        }
+        {
+            util::ExclusiveLock view(view_mutex);
+            coins->Clear();
         }
         last_coins_flush = Now();
     }
@@ -440,12 +473,13 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     }
     d.coins_db->SetBatchBytes(options.coins_batch_bytes);
     d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
+    d.coins_tip = std::make_unique<MainCoinsView>(*d.coins, *d.coins_db);
     d.blocks = std::make_unique<BlockStore>(options.data_dir / "blocks", options.params->message_start);
     int threads = options.par;
     if (threads <= 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     d.pool = std::make_unique<ScriptCheckPool>(std::min(threads, 64));
 
-    std::lock_guard lock(d.mutex);
+    util::LockGuard lock(d.mutex);
     if (options.reindex) {
         if (!d.tree->WriteReindexing(true)) {
             error = "cannot write the reindexing flag";
@@ -480,7 +514,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
                 d.dirty.insert(b);
             }
             if (b->status & BLOCK_HAVE_DATA) {
-                b->chain_tx = (!b->prev || b->prev->chain_tx) ? (b->prev ? b->prev->chain_tx : 0) + b->n_tx : 0;
+                b->chain_tx = (!b->prev || b->prev->chain_tx) ? (b->prev ? b->prev->chain_tx.load() : 0) + b->n_tx : 0;
                 if (b->chain_tx == 0 && b->prev) d.unlinked.emplace(b->prev, b);
                 b->sequence_id = 0; // loaded blocks tie on work by address, as in Core
             }
@@ -523,6 +557,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
                         " is not in the block index; restart with -reindex-chainstate or -reindex";
                 return nullptr;
             }
+            util::ExclusiveLock view(d.view_mutex);
             d.active.SetTip(tip);
         }
         if (d.index_map.empty()) {
@@ -554,7 +589,7 @@ Chainstate::~Chainstate()
 {
     if (!m_impl) return;
     Interrupt();
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     // A chainstate whose Open() failed is not flushed: whatever it did is redone next time.
     if (m_impl->opened && !m_impl->FlushLocked(true)) CHAIN_LOG("Error: final flush failed\n");
 }
@@ -563,7 +598,7 @@ Chainstate::~Chainstate()
 
 bool Chainstate::Flush()
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     return m_impl->FlushLocked(true);
 }
 
@@ -580,13 +615,13 @@ bool Chainstate::WaitForBackgroundIndexFlush()
 
 bool Chainstate::FlushIfNeeded()
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     return m_impl->FlushIfNeededLocked();
 }
 
 bool Chainstate::SyncBlockIndex()
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->mutex);
     return m_impl->FlushLocked(false);
 }
 
@@ -602,31 +637,31 @@ int Chainstate::Height() const { return GetTipSnapshot().height; }
 
 const BlockIndex* Chainstate::Tip() const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     return m_impl->active.Tip();
 }
 
 const BlockIndex* Chainstate::BestHeader() const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     return m_impl->best_header;
 }
 
 const BlockIndex* Chainstate::AtHeight(int height) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     return m_impl->active[height];
 }
 
 const BlockIndex* Chainstate::LookupBlockIndex(const Uint256& hash) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     return m_impl->Lookup(hash);
 }
 
 std::optional<BlockInfo> Chainstate::GetBlockInfo(const Uint256& hash) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     const BlockIndex* index = m_impl->Lookup(hash);
     if (!index) return std::nullopt;
     BlockInfo info;
@@ -641,13 +676,13 @@ std::optional<BlockInfo> Chainstate::GetBlockInfo(const Uint256& hash) const
 
 bool Chainstate::IsInActiveChain(const BlockIndex* index) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     return m_impl->active.Contains(index);
 }
 
 std::vector<const BlockIndex*> Chainstate::GetChainTips() const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     std::set<const BlockIndex*> has_child;
     for (const auto& [h, e] : m_impl->index_map) {
         if (e->prev) has_child.insert(e->prev);
@@ -666,7 +701,7 @@ std::vector<const BlockIndex*> Chainstate::GetChainTips() const
 
 bool Chainstate::IsInitialBlockDownload() const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     return m_impl->IsInitialBlockDownloadLocked();
 }
 
@@ -694,7 +729,7 @@ double Chainstate::GuessVerificationProgress(const BlockIndex* index) const
 
 uint64_t Chainstate::BlockFilesSize() const
 {
-    std::lock_guard lock(m_impl->mutex);
+    // BlockStore's bookkeeping has its own lock.
     uint64_t total = 0;
     for (const auto& f : m_impl->blocks->GetFileInfo()) total += uint64_t(f.size) + f.undo_size;
     return total;
@@ -702,13 +737,13 @@ uint64_t Chainstate::BlockFilesSize() const
 
 std::pair<size_t, size_t> Chainstate::CoinsCacheUsage() const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::SharedLock lock(m_impl->view_mutex);
     return {m_impl->coins->DynamicMemoryUsage(), m_impl->coins->CacheSize()};
 }
 
 uint32_t Chainstate::GetBlockScriptFlags(const BlockIndex* index) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    // Depends only on the network's parameters and the index's immutable fields.
     return m_impl->BlockScriptFlags(index);
 }
 

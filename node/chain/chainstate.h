@@ -1,13 +1,17 @@
 // The chainstate: the block index, the active chain, the UTXO set and the block files,
 // and the logic that moves between them (Check -> Accept -> Connect/Disconnect).
 //
-// Thread contract: one mutex (m_mutex, not recursive) guards all chain state; every
-// public method takes it for its duration, so calls from RPC threads, the import
-// thread and (later) the P2P layer are serialized. It guards chain state only — never
-// peer or wallet state. Script checks of a block run on a worker pool (-par) while the
-// caller holds the lock and are joined before the block connects. Notifications are
-// delivered after the lock is released, in order, on the thread that made the change.
-// Cheap reads that must not wait (getblockcount) use TipSnapshot().
+// Thread contract: writers and readers. Every method that changes chain state ("owner"
+// below: blocks and headers in, activation, invalidate/reconsider, imports, flushes,
+// templates) takes the owner's lock for a bounded step, so writers from RPC threads, the
+// import thread and (later) the P2P layer run one at a time; script checks run on a worker
+// pool (-par) inside the step. Reads ("reader" below) never take the owner's lock: they
+// take a shared view lock, which the owner holds exclusively only for short publish
+// moments (never across script checks, disk syncs or scans), or no lock at all. Any
+// thread may call either. Notifications go through one queue, in the order the chain
+// changed, delivered by one writer thread at a time after the owner's lock is released
+// (see ChainListener). Index
+// entries live as long as the chainstate; see BlockIndex for which fields may change.
 #pragma once
 
 #include "consensus/coins.h"
@@ -43,7 +47,12 @@ namespace node::chain {
 
 class ScriptCheckPool;
 
-/** Receives chain events. Called after the chainstate lock is released; do not block for long. */
+/**
+ * Receives chain events, in the order the chain changed, one call at a time. Called after
+ * the owner's lock is released, on a writer's thread (whichever is delivering; a writer
+ * returns once its own events were delivered); do not block for long. A listener may call
+ * the chainstate; events its own calls cause are delivered after it returns.
+ */
 class ChainListener {
 public:
     virtual ~ChainListener() = default;
@@ -160,14 +169,15 @@ public:
     /**
      * Full processing of a new block: check, accept (store), and activate the best
      * chain. new_block is set if the block was not known before. Invalid if the block
-     * itself is invalid; a valid result does not mean the block became the tip.
+     * itself is invalid; a valid result does not mean the block became the tip. Owner,
+     * in bounded steps.
      */
     consensus::ValidationResult ProcessNewBlock(const std::shared_ptr<const consensus::Block>& block,
                                                 bool* new_block = nullptr);
-    /** Accepts headers (context checks, index entries), e.g. from submitheader. */
+    /** Accepts headers (context checks, index entries), e.g. from submitheader. Owner; invalid on the first bad header. */
     consensus::ValidationResult ProcessNewBlockHeaders(const std::vector<consensus::BlockHeader>& headers,
                                                        const BlockIndex** last = nullptr);
-    /** Connects the best valid chain we have data for. Error only on an internal failure. */
+    /** Connects the best valid chain we have data for, in bounded steps. Owner. Error only on an internal failure. */
     consensus::ValidationResult ActivateBestChain();
     /**
      * Re-imports on -reindex / -reindex-chainstate and then every -loadblock file (Core
@@ -180,9 +190,12 @@ public:
 
     // ---- Manual intervention ----
 
-    /** Marks a block and its descendants invalid and moves the tip off them (invalidateblock). */
+    /**
+     * Marks a block and its descendants invalid and moves the tip off them (invalidateblock).
+     * Owner, in bounded steps (the lock is released and notifications delivered between them).
+     */
     consensus::ValidationResult InvalidateBlock(const consensus::Uint256& hash);
-    /** Clears failure flags of a block, its ancestors and descendants, then activates (reconsiderblock). */
+    /** Clears failure flags of a block, its ancestors and descendants, then activates in bounded steps (reconsiderblock). Owner. */
     consensus::ValidationResult ReconsiderBlock(const consensus::Uint256& hash);
 
     // ---- Mining ----
@@ -201,7 +214,7 @@ public:
     /** Checks a block template against the current tip without storing it (getblocktemplate proposal, generateblock). */
     consensus::ValidationResult TestBlockValidity(const consensus::Block& block, bool check_pow, bool check_merkle);
 
-    // ---- Reads (each takes the lock briefly) ----
+    // ---- Reads: any thread; never the owner's lock, at most the view lock shared, briefly ----
 
     TipSnapshot GetTipSnapshot() const;
     int Height() const;
@@ -215,27 +228,31 @@ public:
     bool IsInActiveChain(const BlockIndex* index) const;
     /** Every block index entry without a known child (getchaintips). */
     std::vector<const BlockIndex*> GetChainTips() const;
-    /** Reads a stored block; nullopt if not stored or unreadable. */
+    /** Reads a stored block; nullopt if not stored or unreadable. No lock. */
     std::optional<consensus::Block> ReadBlock(const BlockIndex* index) const;
     std::optional<std::vector<uint8_t>> ReadRawBlock(const BlockIndex* index) const;
-    /** Undo data of a stored, connected block (getblock verbosity 3 later). */
+    /** Undo data of a stored, connected block (getblock verbosity 3); nullopt if none or unreadable. No lock. */
     std::optional<BlockUndo> ReadUndo(const BlockIndex* index) const;
-    /** The unspent coin at outpoint in the UTXO set (as of the tip). */
+    /** The unspent coin at outpoint in the UTXO set and the tip it is current to (view lock shared). nullopt if none. */
     std::optional<TxOutInfo> GetTxOut(const consensus::OutPoint& outpoint) const;
     /**
-     * Flushes the coins cache, then freezes the coins database (scantxoutset): the
-     * snapshot and the tip it is current to. Read the snapshot without the lock while
+     * Flushes the coins cache (owner), then freezes the coins database (scantxoutset): the
+     * snapshot and the tip it is current to. Read the snapshot without any lock while
      * blocks keep connecting; it must be released before the chainstate closes.
      * nullopt if the flush fails.
      */
     std::optional<std::pair<std::unique_ptr<CoinsSnapshot>, const BlockIndex*>> SnapshotCoins();
-    /** Flushes, then computes UTXO set statistics and the chosen hash over the whole database. */
+    /**
+     * Flushes (owner's lock), then computes UTXO set statistics and the chosen hash over a
+     * snapshot of the whole database without any lock. nullopt if the flush fails.
+     */
     std::optional<UtxoStats> GetUtxoStats(UtxoHashType hash_type = UtxoHashType::HASH_SERIALIZED);
     /**
      * For background indexes (node/index/): the active-chain block after `after` (the
      * genesis block for nullptr, the block after the fork if `after` left the active
-     * chain) with its position in pos. If there is none, calls at_tip under the lock (so
-     * notifications of later blocks come after it) and returns nullptr.
+     * chain) with its position in pos. If there is none, calls at_tip under the view lock
+     * (shared: the tip cannot move meanwhile, so notifications of later blocks come after
+     * it) and returns nullptr. at_tip must not call into the chainstate's writers.
      */
     const BlockIndex* NextSyncBlock(const BlockIndex* after, FlatFilePos& pos, const std::function<void()>& at_tip) const;
     /** Reads a stored block by position without taking the lock (block records never move). */
@@ -274,7 +291,7 @@ public:
      * recorded, 4 reconnects them there. Nothing of the chainstate changes. Logs as Core
      * ("Verifying last N blocks at level L", "Verification error: ..."). True only if every
      * check ran and passed (false also when level 3 was skipped for lack of -dbcache).
-     * Holds the chainstate lock throughout.
+     * Holds the owner's lock throughout (readers go on).
      */
     bool VerifyDB(int level, int depth);
 

@@ -13,6 +13,7 @@
 #include "node/chain/chain_log.h"
 
 #include "consensus/versionbits.h"
+#include "util/sync.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -44,40 +45,94 @@ struct ChainEvent {
     bool ibd{false};
 };
 
+/**
+ * The main coins cache as a per-block child cache sees it (Core's ConnectTip connects in
+ * a child CCoinsViewCache too). Reads never insert into the main cache, because readers
+ * on other threads share it (a miss goes to the database, which is safe from any
+ * thread); BatchWrite moves the child's changes into it and must run with the view lock
+ * held exclusively. Validation owner only.
+ */
+class MainCoinsView final : public CoinsViewBacked {
+public:
+    MainCoinsView(CoinsViewCache& cache, CoinsViewDB& db) : m_cache(cache), m_db(db) {}
+    /** The main cache's entry if it has one, else the database's answer (FAILED passes through). */
+    ReadStatus ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const override;
+    std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
+    consensus::Uint256 GetBestBlock() const override { return m_cache.GetBestBlock(); }
+    bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) override
+    {
+        return m_cache.BatchWrite(map, best_block);
+    }
+
+private:
+    CoinsViewCache& m_cache;
+    CoinsViewDB& m_db;
+};
+
 struct Chainstate::Impl {
     ChainstateOptions opts;
     const consensus::ChainParams* params{nullptr};
 
-    mutable std::mutex mutex; // guards everything below except where noted
+    /**
+     * The writer lock: held by whoever applies a change to chain state (the validation
+     * owner) for the duration of the step, script checks and flushes included. Readers
+     * never take it: they take view_mutex shared. Guards everything below except where
+     * noted.
+     */
+    mutable util::Mutex mutex;
+    /**
+     * The readers' lock. Shared by readers for a lookup; taken exclusively by the owner
+     * (who already holds `mutex`) only for the short moments it publishes a change to what
+     * readers see: index_map's structure, best_header, the active chain and the main coins
+     * cache's entries (a block's changes committed from its child cache together with the
+     * new tip, the cache emptied after a flush). Never held across script checks, disk
+     * I/O or scans. The owner reads these without it (it is their only writer).
+     */
+    mutable util::SharedMutex view_mutex;
 
-    std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>> index_map;
-    Chain active;
-    BlockIndex* best_header{nullptr};
-    std::set<BlockIndex*, CandidateOrder> candidates;
+    std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>> index_map; // structure: view_mutex
+    Chain active;                   // changes under view_mutex (exclusive)
+    BlockIndex* best_header{nullptr}; // changes under view_mutex (exclusive)
+    std::set<BlockIndex*, CandidateOrder> candidates GUARDED_BY(mutex);
     /** Blocks with data whose parent's data is missing, by parent. */
-    std::multimap<BlockIndex*, BlockIndex*> unlinked;
-    std::set<BlockIndex*> dirty;
-    int32_t next_sequence_id{1};
+    std::multimap<BlockIndex*, BlockIndex*> unlinked GUARDED_BY(mutex);
+    std::set<BlockIndex*> dirty GUARDED_BY(mutex);
+    int32_t next_sequence_id GUARDED_BY(mutex){1};
     /** The last block found invalid while connecting, and why (reported by ProcessNewBlock). */
-    const BlockIndex* last_failed{nullptr};
-    consensus::ValidationResult last_failed_result;
+    const BlockIndex* last_failed GUARDED_BY(mutex){nullptr};
+    consensus::ValidationResult last_failed_result GUARDED_BY(mutex);
 
     std::unique_ptr<BlockStore> blocks;
     std::unique_ptr<BlockTreeDB> tree;
     std::unique_ptr<CoinsViewDB> coins_db;
+    /** The main coins cache: entries change only under view_mutex (exclusive); see MainCoinsView. */
     std::unique_ptr<CoinsViewCache> coins;
+    /** The view per-block child caches are opened over (reads without inserting). */
+    std::unique_ptr<MainCoinsView> coins_tip;
     std::unique_ptr<ScriptCheckPool> pool;
     /**
      * BIP-9 states per deployment, cached at period boundaries (keys are index entries, which
      * live as long as the chainstate; a state depends only on headers, so entries never go stale).
      */
-    consensus::VersionBitsCaches<BlockIndex> versionbits_caches;
+    consensus::VersionBitsCaches<BlockIndex> versionbits_caches GUARDED_BY(versionbits_mutex);
+    /** Guards versionbits_caches only, so getblocktemplate/getdeploymentinfo never wait on validation. */
+    mutable util::Mutex versionbits_mutex;
 
     std::vector<ChainListener*> listeners; // guarded by listeners_mutex
     /** Number of listeners; block events (which hold whole blocks) are queued only if > 0. */
     std::atomic<int> listener_count{0};
     std::mutex listeners_mutex;
-    std::vector<ChainEvent> pending_events;
+    std::vector<ChainEvent> pending_events GUARDED_BY(mutex);
+    // Delivery (Chainstate::DeliverEvents): a writer moves its pending events, under the
+    // owner's lock, to the end of event_queue, so the queue is in the order the chain
+    // changed; one thread at a time (deliverer) delivers it, in order; any other writer
+    // waits until its own events were delivered. Lock order: mutex, then events_mutex.
+    util::Mutex events_mutex;
+    std::condition_variable events_cv;
+    std::deque<ChainEvent> event_queue GUARDED_BY(events_mutex);
+    uint64_t events_queued GUARDED_BY(events_mutex){0};
+    uint64_t events_delivered GUARDED_BY(events_mutex){0};
+    std::optional<std::thread::id> deliverer GUARDED_BY(events_mutex);
 
     // Tip snapshot for lock-free readers and waiters (guarded by tip_mutex).
     mutable std::mutex tip_mutex;
@@ -125,17 +180,17 @@ struct Chainstate::Impl {
     /** Waits until no background flush is pending or running; false if one failed. */
     bool WaitForIndexFlush();
     /** Hands the index flush to the flusher (skipped while one still runs). */
-    bool StartIndexFlushLocked();
+    bool StartIndexFlushLocked() REQUIRES(mutex);
     /** Collects the dirty index entries and unsynced files (clearing both). */
-    IndexFlushJob MakeIndexFlushJobLocked();
+    IndexFlushJob MakeIndexFlushJobLocked() REQUIRES(mutex);
     /** Block and undo bytes first, then the index entries that point at them. */
     bool RunIndexFlushJob(const IndexFlushJob& job);
 
-    // ---- helpers (all require mutex held) ----
+    // ---- helpers (REQUIRES(mutex): the owner's; the rest are safe from readers too) ----
     BlockIndex* Lookup(const consensus::Uint256& hash) const;
-    BlockIndex* AddToIndex(const consensus::BlockHeader& header);
-    void ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos);
-    void InvalidBlockFound(BlockIndex* index, const consensus::ValidationResult& result);
+    BlockIndex* AddToIndex(const consensus::BlockHeader& header) REQUIRES(mutex);
+    void ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos) REQUIRES(mutex);
+    void InvalidBlockFound(BlockIndex* index, const consensus::ValidationResult& result) REQUIRES(mutex);
     /**
      * Core's AbortNode: logs "*** <message>", sets fatal_error and calls opts.on_fatal_error
      * (the first time only; later ones are logged as "Error: "). Any thread, lock held or not.
@@ -146,24 +201,28 @@ struct Chainstate::Impl {
     /** Set once by AbortNode; validation refuses further work (no verdict after a storage fault). */
     std::atomic<bool> fatal_error{false};
     void UpdateTipSnapshot();
+    /** Sets best_header, publishing it to readers (view_mutex exclusive, briefly). */
+    void SetBestHeader(BlockIndex* index) REQUIRES(mutex) EXCLUDES(view_mutex);
+    /** Moves a block's child cache into the main cache and sets the active tip, atomically for readers. */
+    bool CommitTip(CoinsViewCache& child, BlockIndex* new_tip) REQUIRES(mutex) EXCLUDES(view_mutex);
     bool SegwitActive(int height) const { return height >= params->consensus.segwit_height; }
     bool CsvActive(int height) const { return height >= params->consensus.csv_height; }
     /** The clock future block times are judged against: opts.now_seconds if set, else the system clock. */
     int64_t WallClockSeconds() const;
 
-    consensus::ValidationResult AcceptBlockHeader(const consensus::BlockHeader& header, BlockIndex** out);
+    consensus::ValidationResult AcceptBlockHeader(const consensus::BlockHeader& header, BlockIndex** out) REQUIRES(mutex);
     consensus::ValidationResult ContextualCheckBlockHeader(const consensus::BlockHeader& header,
                                                            const BlockIndex* prev) const;
     consensus::ValidationResult ContextualCheckBlock(const consensus::Block& block, const BlockIndex* prev) const;
     consensus::ValidationResult AcceptBlock(const std::shared_ptr<const consensus::Block>& block, bool* new_block,
-                                            const FlatFilePos* known_pos, BlockIndex** out);
+                                            const FlatFilePos* known_pos, BlockIndex** out) REQUIRES(mutex);
     consensus::ValidationResult ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
-                                             bool just_check);
+                                             bool just_check) REQUIRES(mutex);
     /** The error result for a failed coins read while connecting the block hash (never invalid). */
     static consensus::ValidationResult CoinsReadError(const consensus::Uint256& hash);
     /** ConnectBlock's walk over the transactions, applying them to view (undone on failure). */
     consensus::ValidationResult ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
-                                           bool just_check, bool check_bip30);
+                                           bool just_check, bool check_bip30) REQUIRES(mutex);
     /** Undoes block in view from its undo data; false if that failed. clean_out: every coin was as expected. */
     bool DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view,
                          bool* clean_out = nullptr);
@@ -172,29 +231,30 @@ struct Chainstate::Impl {
      * finishes a coins flush a crash interrupted (see CoinsViewDB::ReadState); false with
      * error set if the state is unknown or cannot be repaired.
      */
-    bool CheckCoinsStateLocked(std::string& error);
+    bool CheckCoinsStateLocked(std::string& error) REQUIRES(mutex);
     /** Core's ReplayBlocks: brings the coins from an interrupted flush's old block to its new one. */
-    bool ReplayBlocksLocked(const consensus::Uint256& new_hash, const consensus::Uint256& old_hash, std::string& error);
-    consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block);
-    consensus::ValidationResult DisconnectTip();
+    bool ReplayBlocksLocked(const consensus::Uint256& new_hash, const consensus::Uint256& old_hash, std::string& error) REQUIRES(mutex);
+    consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block) REQUIRES(mutex);
+    consensus::ValidationResult DisconnectTip() REQUIRES(mutex);
     /** Core's "UpdateTip: new best=..." line for the new active tip (after a connect or a disconnect). */
     void LogUpdateTip() const;
-    BlockIndex* FindMostWorkChain();
+    BlockIndex* FindMostWorkChain() REQUIRES(mutex);
     /**
      * Connects towards the most-work chain. With complete non-null, stops after
      * MAX_BLOCKS_PER_STEP connections and sets *complete = false, so the caller can release
      * the lock and deliver notifications between steps (bounded memory, fair to readers).
      */
     consensus::ValidationResult ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block,
-                                                        bool* complete = nullptr);
+                                                        bool* complete = nullptr) REQUIRES(mutex);
     static constexpr int MAX_BLOCKS_PER_STEP = 32;
     uint32_t NextWorkRequired(const BlockIndex* prev, int64_t block_time) const;
     uint32_t BlockScriptFlags(const BlockIndex* index) const;
-    bool FlushLocked(bool force_coins);
-    bool FlushIfNeededLocked();
+    bool FlushLocked(bool force_coins) REQUIRES(mutex);
+    bool FlushIfNeededLocked() REQUIRES(mutex);
+    /** Reads a stored block. Needs no lock (status is atomic; block files are read by position): any thread. */
     std::optional<consensus::Block> ReadBlockLocked(const BlockIndex* index) const;
     bool IsInitialBlockDownloadLocked() const;
-    void AddCandidatesFromIndex();
+    void AddCandidatesFromIndex() REQUIRES(mutex);
 };
 
 /** Seconds since the epoch (the network-adjusted time is the local time, as in current Core). */

@@ -364,15 +364,18 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
         }
         block = std::make_shared<const consensus::Block>(std::move(*read));
     }
-    // Straight into the main cache: ConnectBlock undoes its changes if the block fails.
-    ValidationResult r = ConnectBlock(*block, index, *coins, false);
+    // In a child cache over the main one (as Core's ConnectTip): readers share the main
+    // cache, so it changes only in CommitTip's short exclusive moment, never during the
+    // script checks. A failed block's child is simply dropped.
+    CoinsViewCache view(coins_tip.get());
+    ValidationResult r = ConnectBlock(*block, index, view, false);
     if (!r.IsValid()) {
         // Only a verdict on the block's data marks it; an error (a storage fault) stops the node.
         if (r.IsInvalid()) InvalidBlockFound(index, r);
         if (r.IsError()) AbortNode(r.GetRejectReason());
         return r;
     }
-    active.SetTip(index);
+    if (!CommitTip(view, index)) return ValidationResult::Error("failed to update the coins cache");
     LogUpdateTip();
     if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
     return ValidationResult::Valid();
@@ -389,7 +392,7 @@ ValidationResult Chainstate::Impl::DisconnectTip()
     };
     if (!read) return fail("Failed to read block " + tip->GetBlockHash().GetHex() + " from disk", true);
     auto block = std::make_shared<const consensus::Block>(std::move(*read));
-    CoinsViewCache view(coins.get());
+    CoinsViewCache view(coins_tip.get());
     if (!DisconnectBlock(*block, tip, view)) {
         return fail("Failed to disconnect block " + tip->GetBlockHash().GetHex() + " (its undo data is unreadable)", true);
     }
@@ -397,11 +400,20 @@ ValidationResult Chainstate::Impl::DisconnectTip()
         return fail("Failed to read from the coins database while disconnecting block " + tip->GetBlockHash().GetHex(),
                     false);
     }
-    if (!view.Flush()) return ValidationResult::Error("failed to update the coins cache");
-    active.SetTip(tip->prev);
+    if (!CommitTip(view, tip->prev)) return ValidationResult::Error("failed to update the coins cache");
     LogUpdateTip();
     if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
     return ValidationResult::Valid();
+}
+
+bool Chainstate::Impl::CommitTip(CoinsViewCache& child, BlockIndex* new_tip)
+{
+    // One exclusive moment for both, so a reader never sees the coins of one tip with
+    // another tip (gettxout reports the coin with its best block).
+    util::ExclusiveLock view(view_mutex);
+    if (!child.Flush()) return false;
+    active.SetTip(new_tip);
+    return true;
 }
 
 void Chainstate::Impl::LogUpdateTip() const

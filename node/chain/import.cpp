@@ -184,7 +184,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
             }
             auto block = DecodeRecordOrSkip(reader, *rec, where);
             if (!block) continue;
-            std::lock_guard lock(d.mutex);
+            util::LockGuard lock(d.mutex);
             if (block->GetHash() != m_params->consensus.hash_genesis_block && !d.Lookup(block->prev_block)) {
                 Defer(waiting, *block, BlockRecordPos{file, rec->pos}, where);
                 continue;
@@ -228,7 +228,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
     }
     LogNeverParented(waiting, "the block files");
     {
-        std::lock_guard lock(d.mutex);
+        util::LockGuard lock(d.mutex);
         const BlockIndex* genesis_index = d.Lookup(m_params->consensus.hash_genesis_block);
         if (!genesis_index || !(genesis_index->status & BLOCK_HAVE_DATA)) {
             // The files did not hold the genesis block (or there were none): store it.
@@ -241,7 +241,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
     DeliverEvents();
     progress.Tick(*this, total, true);
     if (!interrupt.load()) {
-        std::lock_guard lock(d.mutex);
+        util::LockGuard lock(d.mutex);
         d.FlushLocked(true);
         d.tree->WriteReindexing(false);
         d.opts.reindex = false;

@@ -15,14 +15,14 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
                                             const std::vector<consensus::TransactionRef>& txs, consensus::Block& out,
                                             bool pay_fees)
 {
-    std::lock_guard lock(m_impl->mutex);
     Impl& d = *m_impl;
+    util::LockGuard lock(d.mutex);
     const BlockIndex* prev = d.active.Tip();
     if (!prev) return ValidationResult::Error("no chain tip");
     const int height = prev->height + 1;
 
     // Fees of the given transactions, in order, each able to spend the ones before it.
-    CoinsViewCache view(d.coins.get());
+    CoinsViewCache view(d.coins_tip.get()); // reads never insert into the shared main cache
     consensus::Amount fees;
     for (const auto& tx : txs) {
         if (tx->IsCoinBase()) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-coinbase", "a template transaction is a coinbase");
@@ -35,7 +35,10 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
 
     consensus::Block block;
     // BIP-9: the top bits plus the bits of the deployments that are STARTED or LOCKED_IN.
-    block.version = consensus::ComputeBlockVersion<BlockIndex>(prev, d.params->consensus, d.versionbits_caches);
+    {
+        util::LockGuard vb(d.versionbits_mutex);
+        block.version = consensus::ComputeBlockVersion<BlockIndex>(prev, d.params->consensus, d.versionbits_caches);
+    }
     block.prev_block = prev->GetBlockHash();
     block.time = static_cast<uint32_t>(std::max<int64_t>(prev->GetMedianTimePast() + 1, NowSeconds()));
     block.bits = d.NextWorkRequired(prev, block.time);
@@ -60,8 +63,8 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
 
 ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bool check_pow, bool check_merkle)
 {
-    std::lock_guard lock(m_impl->mutex);
     Impl& d = *m_impl;
+    util::LockGuard lock(d.mutex);
     BlockIndex* prev = d.active.Tip();
     if (!prev || block.prev_block != prev->GetBlockHash()) {
         return ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "inconclusive-not-best-prevblk", "block does not build on the tip");
@@ -78,7 +81,7 @@ ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bo
     candidate.time = block.time;
     candidate.bits = block.bits;
     candidate.BuildSkip();
-    CoinsViewCache view(d.coins.get());
+    CoinsViewCache view(d.coins_tip.get()); // reads never insert into the shared main cache
     return d.ConnectBlock(block, &candidate, view, true);
 }
 

@@ -1,6 +1,7 @@
 // Reads for the RPC methods and the indexes: stored blocks and undo data, single coins,
 // UTXO statistics, a consistent snapshot of the coins database, and the block-by-block
-// walk the background indexer syncs with. Each takes the chainstate's lock only briefly.
+// walk the background indexer syncs with. None takes the validation owner's lock except
+// the flushes of SnapshotCoins/GetUtxoStats; lookups take view_mutex shared, briefly.
 #include "node/chain/chainstate_impl.h"
 
 #include "consensus/hash.h"
@@ -11,40 +12,46 @@ using consensus::Uint256;
 
 std::optional<consensus::Block> Chainstate::ReadBlock(const BlockIndex* index) const
 {
-    std::lock_guard lock(m_impl->mutex);
-    return m_impl->ReadBlockLocked(index);
+    return m_impl->ReadBlockLocked(index); // no lock: see ReadBlockLocked
 }
 
 std::optional<std::vector<uint8_t>> Chainstate::ReadRawBlock(const BlockIndex* index) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    // The position is written before the bit is set and never changes after (BlockIndex).
     if (!index || !(index->status & BLOCK_HAVE_DATA)) return std::nullopt;
     return m_impl->blocks->ReadRawBlock(index->data_pos);
 }
 
 std::optional<BlockUndo> Chainstate::ReadUndo(const BlockIndex* index) const
 {
-    std::lock_guard lock(m_impl->mutex);
     if (!index || !(index->status & BLOCK_HAVE_UNDO) || !index->prev) return std::nullopt;
     return m_impl->blocks->ReadUndo(index->undo_pos, index->prev->GetBlockHash());
 }
 
 std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoint) const
 {
-    std::lock_guard lock(m_impl->mutex);
-    const consensus::Coin* coin = m_impl->coins->AccessCoin(outpoint);
-    if (m_impl->coins->ReadFailed()) {
+    // The main cache and the tip change together under view_mutex (CommitTip), so the
+    // coin and the best block agree. A miss reads the database without caching the coin:
+    // readers never change the cache. Entries leave the cache only after they reached the
+    // database (a flush empties it under the exclusive lock).
+    util::SharedLock lock(m_impl->view_mutex);
+    consensus::Coin found;
+    const ReadStatus status = m_impl->coins_tip->ReadCoin(outpoint, found);
+    if (status == ReadStatus::FAILED) {
         // As Core (whose coins view aborts on a read error): the node cannot go on.
         m_impl->AbortNode(Impl::StorageErrorMessage("Failed to read from the coins database", false));
         return std::nullopt;
     }
+    std::optional<consensus::Coin> coin;
+    if (status == ReadStatus::FOUND) coin = std::move(found);
     if (!coin) return std::nullopt;
-    return TxOutInfo{*coin, m_impl->active.Tip()};
+    return TxOutInfo{std::move(*coin), m_impl->active.Tip()};
 }
 
 std::optional<std::pair<std::unique_ptr<CoinsSnapshot>, const BlockIndex*>> Chainstate::SnapshotCoins()
 {
-    std::lock_guard lock(m_impl->mutex);
+    // A flush is a write: the owner's lock. Readers go on meanwhile (FlushLocked).
+    util::LockGuard lock(m_impl->mutex);
     if (!m_impl->FlushLocked(true)) return std::nullopt;
     auto snapshot = m_impl->coins_db->TakeSnapshot();
     if (!snapshot) return std::nullopt;
@@ -53,9 +60,11 @@ std::optional<std::pair<std::unique_ptr<CoinsSnapshot>, const BlockIndex*>> Chai
 
 std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
 {
-    std::lock_guard lock(m_impl->mutex);
-    if (!m_impl->FlushLocked(true)) return std::nullopt;
-    UtxoStats stats = m_impl->coins_db->ComputeStats(hash_type);
+    // Flush and freeze the database under the owner's lock, then scan the snapshot
+    // without it: blocks keep connecting while the whole set is hashed.
+    auto snap = SnapshotCoins();
+    if (!snap) return std::nullopt;
+    UtxoStats stats = m_impl->coins_db->ComputeStats(hash_type, snap->first.get());
     if (!stats.complete) return std::nullopt; // a corrupt or unreadable record (logged)
     return stats;
 }
@@ -63,7 +72,9 @@ std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
 const BlockIndex* Chainstate::NextSyncBlock(const BlockIndex* after, FlatFilePos& pos,
                                             const std::function<void()>& at_tip) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    // Shared: the tip cannot move while at_tip runs (CommitTip needs the lock exclusively),
+    // and a block's notification is queued only after its tip is published.
+    util::SharedLock lock(m_impl->view_mutex);
     const Chain& active = m_impl->active;
     const BlockIndex* next = nullptr;
     if (!after) {

@@ -11,8 +11,8 @@ namespace node::chain {
 
 bool Chainstate::VerifyDB(int level, int depth)
 {
-    std::lock_guard lock(m_impl->mutex);
     Impl& d = *m_impl;
+    util::LockGuard lock(d.mutex);
     BlockIndex* tip = d.active.Tip();
     if (tip == nullptr || tip->prev == nullptr) return true; // nothing beyond the genesis block
     const int height = d.active.Height();
@@ -21,7 +21,7 @@ bool Chainstate::VerifyDB(int level, int depth)
     CHAIN_LOG("Verifying last %i blocks at level %i\n", depth, level);
 
     // The throw-away view: every change of levels 3 and 4 lands here and is dropped at return.
-    CoinsViewCache view(d.coins.get());
+    CoinsViewCache view(d.coins_tip.get()); // reads never insert into the shared main cache
     BlockIndex* index = tip;
     const BlockIndex* failure = nullptr;
     int good_transactions = 0;

@@ -1,6 +1,7 @@
 // BIP-9 version bits on the block index: the pure state machine of consensus/versionbits.h
 // evaluated over the chainstate's BlockIndex entries, with its per-period cache kept in the
-// chainstate (guarded by the chainstate mutex like everything else there).
+// chainstate (under its own small lock, versionbits_mutex: a state depends only on headers, which never
+// change, so these reads need nothing of the validation owner).
 #include "node/chain/chainstate_impl.h"
 
 namespace node::chain {
@@ -10,14 +11,14 @@ using consensus::ThresholdState;
 
 consensus::ThresholdState Chainstate::VersionBitsState(const BlockIndex* prev, DeploymentPos pos) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->versionbits_mutex);
     return consensus::GetStateFor(prev, m_impl->params->consensus, pos,
                                   m_impl->versionbits_caches[static_cast<size_t>(pos)]);
 }
 
 DeploymentStatus Chainstate::GetDeploymentStatus(const BlockIndex* index, DeploymentPos pos) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->versionbits_mutex);
     const consensus::ConsensusParams& params = m_impl->params->consensus;
     auto& cache = m_impl->versionbits_caches[static_cast<size_t>(pos)];
     DeploymentStatus s;
@@ -33,7 +34,7 @@ DeploymentStatus Chainstate::GetDeploymentStatus(const BlockIndex* index, Deploy
 
 int32_t Chainstate::ComputeBlockVersion(const BlockIndex* prev) const
 {
-    std::lock_guard lock(m_impl->mutex);
+    util::LockGuard lock(m_impl->versionbits_mutex);
     return consensus::ComputeBlockVersion<BlockIndex>(prev, m_impl->params->consensus, m_impl->versionbits_caches);
 }
 

@@ -179,14 +179,17 @@ Json GetChainTxStats(const Chainstate& cs, const RpcRequest& req)
     const int64_t time_diff = index->GetMedianTimePast() - past->GetMedianTimePast();
     Json ret = Json::object();
     ret["time"] = index->GetBlockTime();
-    if (index->chain_tx) ret["txcount"] = index->chain_tx;
+    // chain_tx is set once by validation (0 until then): one load of each.
+    const uint64_t index_chain_tx = index->chain_tx.load();
+    const uint64_t past_chain_tx = past->chain_tx.load();
+    if (index_chain_tx) ret["txcount"] = index_chain_tx;
     ret["window_final_block_hash"] = index->GetBlockHash().GetHex();
     ret["window_final_block_height"] = index->height;
     ret["window_block_count"] = blockcount;
     if (blockcount > 0) {
         ret["window_interval"] = time_diff;
-        if (index->chain_tx != 0 && past->chain_tx != 0) {
-            const uint64_t window_tx_count = index->chain_tx - past->chain_tx;
+        if (index_chain_tx != 0 && past_chain_tx != 0) {
+            const uint64_t window_tx_count = index_chain_tx - past_chain_tx;
             ret["window_tx_count"] = window_tx_count;
             if (time_diff > 0) ret["txrate"] = static_cast<double>(window_tx_count) / static_cast<double>(time_diff);
         }

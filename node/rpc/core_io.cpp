@@ -257,7 +257,7 @@ Json BlockHeaderToJson(const chain::BlockIndex& tip, const chain::BlockIndex& in
     result["target"] = TargetHex(index.bits);
     result["difficulty"] = GetDifficulty(index.bits);
     result["chainwork"] = index.chain_work.GetHex();
-    result["nTx"] = index.n_tx;
+    result["nTx"] = index.n_tx.load(); // atomic: validation sets it when the block arrives
     if (index.prev) result["previousblockhash"] = index.prev->GetBlockHash().GetHex();
     if (next) result["nextblockhash"] = next->GetBlockHash().GetHex();
     return result;

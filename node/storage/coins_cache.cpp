@@ -226,6 +226,12 @@ bool CoinsViewCache::Flush()
     return true;
 }
 
+void CoinsViewCache::Clear()
+{
+    m_map.clear();
+    m_script_bytes = 0;
+}
+
 bool CoinsViewCache::Sync()
 {
     // The backing view may move coins out of what it is given, so hand it copies.

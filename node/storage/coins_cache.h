@@ -114,6 +114,16 @@ public:
     /** True if the coin is in this cache (no lookup in the backing view). */
     bool HaveCoinInCache(const consensus::OutPoint& outpoint) const;
     /**
+     * The cache's entry for outpoint (a spent one means "spent here, whatever the backing
+     * view says"), or nullptr: no lookup in the backing view and no change to the cache,
+     * so threads that only read may call it together, with no writer among them.
+     */
+    const CoinsCacheEntry* PeekEntry(const consensus::OutPoint& outpoint) const
+    {
+        auto it = m_map.find(outpoint);
+        return it == m_map.end() ? nullptr : &it->second;
+    }
+    /**
      * A hint: starts loading the part of the cache a lookup of outpoint will read, so
      * that a lookup issued a little later does not wait on memory. No effect otherwise.
      */
@@ -141,6 +151,14 @@ public:
 
     /** Writes every change to the backing view and empties the cache. False on failure. */
     bool Flush();
+    /**
+     * Flush in two halves, for a cache that readers share: WriteBack writes every change
+     * to a backing view that only reads the map (the database), leaving the cache as it
+     * is, so readers may go on reading it; Clear then empties it (the writer's short
+     * exclusive moment). False on failure (nothing cleared).
+     */
+    bool WriteBack() { return m_base->BatchWrite(m_map, GetBestBlock()); }
+    void Clear();
     /** Writes every change to the backing view but keeps the (now clean) entries. */
     bool Sync();
 

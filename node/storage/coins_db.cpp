@@ -280,12 +280,12 @@ std::unique_ptr<CoinsSnapshot> CoinsViewDB::TakeSnapshot() const
     return std::unique_ptr<CoinsSnapshot>(new CoinsSnapshot(*m_db, m_db->GetSnapshot()));
 }
 
-UtxoStats CoinsViewDB::ComputeStats(UtxoHashType hash_type) const
+UtxoStats CoinsViewDB::ComputeStats(UtxoHashType hash_type, const CoinsSnapshot* given) const
 {
     UtxoStats stats;
     if (!m_db) return stats;
     // Take the best block from the same snapshot the coins are read from.
-    const leveldb::Snapshot* snapshot = m_db->GetSnapshot();
+    const leveldb::Snapshot* snapshot = given ? given->m_snapshot : m_db->GetSnapshot();
     leveldb::ReadOptions options = storage_detail::CheckedReadOptions(/*fill_cache=*/false);
     options.snapshot = snapshot;
     std::string best;
@@ -319,7 +319,7 @@ UtxoStats CoinsViewDB::ComputeStats(UtxoHashType hash_type) const
         stats.bogosize += 50 + coin.out.script_pubkey.size();
         return true;
     });
-    m_db->ReleaseSnapshot(snapshot);
+    if (!given) m_db->ReleaseSnapshot(snapshot);
     if (hash_type == UtxoHashType::HASH_SERIALIZED) stats.hash_serialized = hasher.GetHash();
     if (hash_type == UtxoHashType::MUHASH) stats.muhash = muhash.Finalize();
     stats.disk_size = EstimateSize();

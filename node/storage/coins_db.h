@@ -120,8 +120,12 @@ public:
     std::unique_ptr<CoinsSnapshot> TakeSnapshot() const;
     /** As CoinsSnapshot::ForEachCoin, over the database as it is now. */
     bool ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
-    /** Statistics and the chosen deterministic hash of the whole set (none for NONE). */
-    UtxoStats ComputeStats(UtxoHashType hash_type = UtxoHashType::HASH_SERIALIZED) const;
+    /**
+     * Statistics and the chosen deterministic hash of the whole set (none for NONE), read
+     * from snapshot if given (one of this database's), else from a snapshot taken now.
+     */
+    UtxoStats ComputeStats(UtxoHashType hash_type = UtxoHashType::HASH_SERIALIZED,
+                           const CoinsSnapshot* snapshot = nullptr) const;
     /** Approximate bytes on disk. */
     uint64_t EstimateSize() const;
 

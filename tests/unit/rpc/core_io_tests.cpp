@@ -221,9 +221,15 @@ TEST_CASE("BlockHeaderToJson renders the mainnet genesis header and its successo
     CHECK(j["previousblockhash"] == hash0.GetHex());
     CHECK(j["mediantime"] == 1231007105); // of two times Core takes sorted[2 / 2], the later one
     // A header off the active chain has -1 confirmations.
-    node::chain::BlockIndex fork = b1;
+    // (BlockIndex is not copyable: its validation fields are atomics.)
+    node::chain::BlockIndex fork;
     const Uint256 hash2 = Uint256::ZERO;
     fork.phash = &hash2;
+    fork.prev = b1.prev;
+    fork.height = b1.height;
+    fork.time = b1.time;
+    fork.bits = b1.bits;
+    fork.BuildSkip();
     CHECK(BlockHeaderToJson(b1, fork)["confirmations"] == -1);
 }
 
