@@ -76,7 +76,8 @@ void SetupDaemonArgs(util::ArgsManager& args)
                 "Simulate a crash in the middle of a coins flush: after its <n>th partial write the coins database "
                 "accepts no more writes, as if the process had died there (testing only; default: -1, never)",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
-    args.AddArg("-par=<n>", "Set the number of script verification threads (0 = auto, up to 15, <0 = leave that many cores free, default: 0)",
+    args.AddArg("-par=<n>", "Set the number of script verification threads, the validating thread included (0 or less = one per core, "
+                "at most 64, default: 0)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-reindex", "If enabled, wipe chain state and block index, and rebuild them from blk*.dat files on disk.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
