@@ -74,9 +74,12 @@ bool TxIndexer::Open(const std::filesystem::path& dir, bool wipe, std::string& e
         if (hash.IsNull()) continue;
         if ((best_index = m_source.Lookup(hash))) break;
     }
+    // Looked up before taking m_mutex: the chain's lock is taken before ours (NextSyncBlock
+    // calls at_tip with it held), never after.
+    const bool newest_missing = !best.empty() && !best.front().IsNull() && best_index != m_source.Lookup(best.front());
     util::LockGuard lock(m_mutex);
     m_best = best_index;
-    if (!best.empty() && !best.front().IsNull() && m_best != m_source.Lookup(best.front())) {
+    if (newest_missing) {
         // Its newest blocks are not in the block index (a crash before the block index was
         // synced, or a -reindex that found other blocks): resume from the newest one that is.
         util::LogPrintf("txindex: best block %s is not in the block index; indexing from %s",
