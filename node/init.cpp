@@ -72,10 +72,6 @@ void SetupDaemonArgs(util::ArgsManager& args)
     args.AddArg("-dbbatchsize",
                 "Maximum database write batch size in bytes (default: " + std::to_string(CoinsViewDB::DEFAULT_BATCH_BYTES) + ")",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
-    args.AddArg("-dbcrashafterbatches=<n>",
-                "Simulate a crash in the middle of a coins flush: after its <n>th partial write the coins database "
-                "accepts no more writes, as if the process had died there (testing only; default: -1, never)",
-                ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
     args.AddArg("-par=<n>", "Set the number of script verification threads, the validating thread included (0 or less = one per core, "
                 "at most 64, default: 0)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
@@ -308,7 +304,8 @@ int RunDaemon(int argc, char* argv[])
     copts.params = &params;
     copts.dbcache_bytes = static_cast<size_t>(dbcache_mib) << 20;
     copts.coins_batch_bytes = static_cast<size_t>(dbbatchsize);
-    copts.simulate_crash_after_batches = static_cast<int>(args.GetIntArg("-dbcrashafterbatches", -1));
+    // Core's AbortNode: a fatal storage error asks for the normal shutdown (exit code 1, below).
+    copts.on_fatal_error = [](const std::string&) { g_shutdown = true; };
     copts.par = static_cast<int>(args.GetIntArg("-par", 0));
     copts.reindex = args.GetBoolArg("-reindex", false);
     copts.reindex_chainstate = args.GetBoolArg("-reindex-chainstate", false);
@@ -377,6 +374,11 @@ int RunDaemon(int argc, char* argv[])
         }
     }
 
+    if (chainstate && chainstate->FatalErrorOccurred()) {
+        // As Core's AbortNode: the details are in debug.log ("*** ..."), the exit code says it failed.
+        PrintError("A fatal internal error occurred, see debug.log for details");
+        exit_code = 1;
+    }
     util::LogPrintf("Shutdown: in progress...");
     import_interrupt = true;
     if (chainstate) chainstate->Interrupt();

@@ -140,7 +140,11 @@ ValidationResult Chainstate::Impl::AcceptBlock(const std::shared_ptr<const conse
         pos = *known_pos;
     } else {
         auto written = blocks->WriteBlock(*block, static_cast<uint32_t>(index->height));
-        if (!written) return ValidationResult::Error("failed to write block to disk");
+        if (!written) {
+            const std::string message = StorageErrorMessage("Failed to write block to disk", true);
+            AbortNode(message);
+            return ValidationResult::Error(message);
+        }
         pos = *written;
     }
     ReceivedBlockTransactions(index, static_cast<uint32_t>(block->vtx.size()), pos);

@@ -44,6 +44,8 @@ BlockIndex* Chainstate::Impl::FindMostWorkChain()
 ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block,
                                                            bool* complete)
 {
+    // After a fatal storage error nothing more is judged: the node is stopping.
+    if (fatal_error.load()) return ValidationResult::Error("the node is stopping after a fatal storage error");
     const BlockIndex* start_tip = active.Tip();
     int connected = 0;
     if (complete) *complete = true;

@@ -277,6 +277,7 @@ void Chainstate::Impl::FlusherLoop()
         if (!ok) {
             flush_failed = true;
             CHAIN_LOG("Error: writing the block index failed; every later flush fails\n");
+            AbortNode(StorageErrorMessage("Failed to write to the block index or block files", true));
         }
         flush_cv.notify_all();
     }
@@ -300,13 +301,19 @@ bool Chainstate::Impl::FlushLocked(bool force_coins)
     // progress finishes first, so index writes land in the order they were made.
     if (!WaitForIndexFlush()) return false;
     if (!RunIndexFlushJob(MakeIndexFlushJobLocked())) {
-        std::lock_guard fl(flush_mutex);
-        flush_failed = true;
+        {
+            std::lock_guard fl(flush_mutex);
+            flush_failed = true;
+        }
+        AbortNode(StorageErrorMessage("Failed to write to the block index or block files", true));
         return false;
     }
     last_index_flush = Now();
     if (force_coins || coins->DynamicMemoryUsage() > opts.dbcache_bytes) {
-        if (!coins->Flush()) return false;
+        if (!coins->Flush()) {
+            AbortNode(StorageErrorMessage("Failed to write to the coins database", false));
+            return false;
+        }
         last_coins_flush = Now();
     }
     return true;
@@ -401,9 +408,14 @@ bool Chainstate::Impl::ReplayBlocksLocked(const Uint256& new_hash, const Uint256
             cache.AddCoins(*tx, static_cast<uint32_t>(b->height), /*possible_overwrite=*/true);
         }
     }
+    if (cache.ReadFailed()) {
+        // An absent answer may have been a failed read: these coins cannot be trusted.
+        error = StorageErrorMessage("Failed to read from the coins database while replaying the coins", false);
+        return false;
+    }
     cache.SetBestBlock(new_tip->GetBlockHash());
     if (!cache.Flush()) {
-        error = "cannot write the replayed coins";
+        error = StorageErrorMessage("Failed to write the replayed coins", false);
         return false;
     }
     CHAIN_LOG("Coins replayed to height %d\n", new_tip->height);
@@ -428,14 +440,23 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     }
     // LevelDB caches: a small share for the index, the rest of -dbcache stays for coins.
     const size_t index_cache = std::min<size_t>(options.dbcache_bytes / 8, 2 << 20);
-    d.tree = std::make_unique<BlockTreeDB>(options.data_dir / "blocks" / "index", index_cache, options.reindex, error);
-    if (!d.tree->IsOpen()) return nullptr;
+    d.tree = std::make_unique<BlockTreeDB>(options.data_dir / "blocks" / "index", index_cache, options.reindex, error,
+                                           options.leveldb_env);
+    if (!d.tree->IsOpen()) {
+        error = Impl::StorageErrorMessage("Failed to open the block index: " + error, true);
+        d.AbortNode(error);
+        return nullptr;
+    }
     const size_t coins_db_cache = std::min<size_t>(options.dbcache_bytes / 4, 8 << 20);
     d.coins_db = std::make_unique<CoinsViewDB>(options.data_dir / "chainstate", coins_db_cache,
-                                               options.reindex || options.reindex_chainstate, error);
-    if (!d.coins_db->IsOpen()) return nullptr;
+                                               options.reindex || options.reindex_chainstate, error,
+                                               options.leveldb_env);
+    if (!d.coins_db->IsOpen()) {
+        error = Impl::StorageErrorMessage("Failed to open the coins database: " + error, false);
+        d.AbortNode(error);
+        return nullptr;
+    }
     d.coins_db->SetBatchBytes(options.coins_batch_bytes);
-    d.coins_db->SimulateCrashAfterBatches(options.simulate_crash_after_batches);
     d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
     d.blocks = std::make_unique<BlockStore>(options.data_dir / "blocks", options.params->message_start);
     int threads = options.par;
@@ -452,7 +473,8 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
         // Load the block index.
         std::vector<DiskBlockIndex> entries;
         if (!d.tree->LoadBlockIndex([&](const DiskBlockIndex& e) { entries.push_back(e); })) {
-            error = "the block index database is corrupted; restart with -reindex";
+            error = Impl::StorageErrorMessage("Failed to read the block index (a read error or a corrupt record)", true);
+            d.AbortNode(error);
             return nullptr;
         }
         std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.height < b.height; });
@@ -492,14 +514,26 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
         }
         if (!infos.empty()) d.blocks->LoadFileInfo(std::move(infos), std::max(last_file, 0));
 
-        if (d.tree->IsReindexing()) {
+        switch (d.tree->ReadReindexing()) {
+        case ReadStatus::FAILED:
+            error = Impl::StorageErrorMessage("Failed to read the reindexing flag", true);
+            d.AbortNode(error);
+            return nullptr;
+        case ReadStatus::FOUND:
             error = "a previous -reindex did not finish; restart with -reindex";
             return nullptr;
+        case ReadStatus::ABSENT:
+            break;
         }
         // A coins flush a crash interrupted is finished first.
-        if (!d.CheckCoinsStateLocked(error)) return nullptr;
+        if (!d.CheckCoinsStateLocked(error)) {
+            d.AbortNode(error);
+            return nullptr;
+        }
         // Put the active chain where the coins are.
         const Uint256 coins_tip = d.coins->GetBestBlock();
+        // Kept in the cache: later questions about it need no database read.
+        d.coins->SetBestBlock(coins_tip);
         if (!coins_tip.IsNull()) {
             BlockIndex* tip = d.Lookup(coins_tip);
             if (!tip) {

@@ -30,6 +30,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace leveldb {
+class Env;
+} // namespace leveldb
+
 namespace node {
 class BlockTreeDB;
 class CoinsViewCache;
@@ -75,8 +79,21 @@ struct ChainstateOptions {
     bool reindex_chainstate{false};
     /** Largest single LevelDB write of a coins flush, in bytes (-dbbatchsize). */
     size_t coins_batch_bytes{CoinsViewDB::DEFAULT_BATCH_BYTES};
-    /** Tests only: the coins database stops writing after this many partial writes of a flush (-1: never). */
-    int simulate_crash_after_batches{-1};
+    /**
+     * The file system LevelDB opens the block index and coins databases with (nullptr:
+     * leveldb::Env::Default()). Tests pass a fault-injecting EnvWrapper; it must outlive
+     * the chainstate.
+     */
+    leveldb::Env* leveldb_env{nullptr};
+    /**
+     * Core's AbortNode: called once, with the message logged as "*** <message>", when a
+     * storage error (a failed or corrupt read, a failed write, a database's background
+     * error) makes it unsafe to go on. Nothing is marked invalid for it. The daemon sets it
+     * to request its normal shutdown (exit code 1); empty: log only. Called from the thread
+     * that hit the error (validation, the index flusher, an RPC read), possibly with the
+     * chainstate lock held: it must only signal, never call back into the chainstate.
+     */
+    std::function<void(const std::string& message)> on_fatal_error;
     /**
      * The wall clock (seconds since the epoch) that a header's time is judged
      * against (time-too-new); empty means the system clock; tests inject a fake one.
@@ -289,6 +306,8 @@ public:
      * I/O failure.
      */
     bool SyncBlockIndex();
+    /** True once a fatal storage error was reported (on_fatal_error); the node must stop. Any thread. */
+    bool FatalErrorOccurred() const;
     /** Background index flushes completed so far (diagnostics). */
     size_t BackgroundIndexFlushes() const;
     /**

@@ -1,7 +1,7 @@
 // Private state of Chainstate, shared by its translation units (chainstate.cpp: open,
 // load, flush, reads; accept.cpp: headers and blocks in; connect.cpp: connect and
 // disconnect; activate.cpp: best-chain selection, invalidate/reconsider; import.cpp:
-// block files in; mining.cpp: templates). Not a public header.
+// block files in; mining.cpp: templates; fatal_error.cpp: AbortNode). Not a public header.
 #pragma once
 
 #include "node/chain/chainstate.h"
@@ -136,6 +136,15 @@ struct Chainstate::Impl {
     BlockIndex* AddToIndex(const consensus::BlockHeader& header);
     void ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos);
     void InvalidBlockFound(BlockIndex* index, const consensus::ValidationResult& result);
+    /**
+     * Core's AbortNode: logs "*** <message>", sets fatal_error and calls opts.on_fatal_error
+     * (the first time only; later ones are logged as "Error: "). Any thread, lock held or not.
+     */
+    void AbortNode(const std::string& message);
+    /** The "<what>: <database> database ...; restart with -reindex[-chainstate]" message. */
+    static std::string StorageErrorMessage(const std::string& what, bool block_index);
+    /** Set once by AbortNode; validation refuses further work (no verdict after a storage fault). */
+    std::atomic<bool> fatal_error{false};
     void UpdateTipSnapshot();
     bool SegwitActive(int height) const { return height >= params->consensus.segwit_height; }
     bool CsvActive(int height) const { return height >= params->consensus.csv_height; }
@@ -150,6 +159,8 @@ struct Chainstate::Impl {
                                             const FlatFilePos* known_pos, BlockIndex** out);
     consensus::ValidationResult ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
                                              bool just_check);
+    /** The error result for a failed coins read while connecting the block hash (never invalid). */
+    static consensus::ValidationResult CoinsReadError(const consensus::Uint256& hash);
     /** ConnectBlock's walk over the transactions, applying them to view (undone on failure). */
     consensus::ValidationResult ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
                                            bool just_check, bool check_bip30);

@@ -158,15 +158,26 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
     // (after the view is back as it was) runs Core's pass to give the same reason.
     ValidationResult r = ApplyBlock(block, index, view, just_check, check_bip30);
     if (r.IsInvalid() && check_bip30) {
-        for (const auto& tx : block.vtx) {
-            for (uint32_t o = 0; o < tx->vout.size(); ++o) {
-                if (view.HaveCoin(consensus::OutPoint(tx->GetTxid(), o))) {
-                    return ValidationResult::Invalid("bad-txns-BIP30", "tried to overwrite transaction");
+        const auto overwrites = [&] {
+            for (const auto& tx : block.vtx) {
+                for (uint32_t o = 0; o < tx->vout.size(); ++o) {
+                    if (view.HaveCoin(consensus::OutPoint(tx->GetTxid(), o))) return true;
                 }
             }
-        }
+            return false;
+        };
+        if (overwrites()) r = ValidationResult::Invalid("bad-txns-BIP30", "tried to overwrite transaction");
     }
+    // A coin that could not be read looked absent: whatever the walk concluded is no
+    // verdict on the block (ApplyBlock has undone its changes, see there).
+    if (r.IsInvalid() && view.ReadFailed()) return CoinsReadError(hash);
     return r;
+}
+
+ValidationResult Chainstate::Impl::CoinsReadError(const consensus::Uint256& hash)
+{
+    return ValidationResult::Error(
+        StorageErrorMessage("Failed to read from the coins database while connecting block " + hash.GetHex(), false));
 }
 
 ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
@@ -278,6 +289,9 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
                                              consensus::ScriptErrorString(c.error) + ")",
                                          "input " + std::to_string(c.input) + " of tx " + c.tx->GetTxid().GetHex());
     }
+    // A failed coins read is an error whatever the walk concluded (a BIP-30 lookup that
+    // failed read as "absent"); returning here undoes the block's changes.
+    if (view.ReadFailed()) return CoinsReadError(hash);
     if (just_check) {
         applied.Commit(); // the caller's throwaway view keeps the block's changes
         return ValidationResult::Valid();
@@ -341,13 +355,20 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
 {
     if (!block || block->GetHash() != index->GetBlockHash()) {
         auto read = ReadBlockLocked(index);
-        if (!read) return ValidationResult::Error("failed to read block " + index->GetBlockHash().GetHex());
+        if (!read) {
+            const ValidationResult r = ValidationResult::Error(
+                StorageErrorMessage("Failed to read block " + index->GetBlockHash().GetHex() + " from disk", true));
+            AbortNode(r.GetRejectReason());
+            return r;
+        }
         block = std::make_shared<const consensus::Block>(std::move(*read));
     }
     // Straight into the main cache: ConnectBlock undoes its changes if the block fails.
     ValidationResult r = ConnectBlock(*block, index, *coins, false);
     if (!r.IsValid()) {
+        // Only a verdict on the block's data marks it; an error (a storage fault) stops the node.
         if (r.IsInvalid()) InvalidBlockFound(index, r);
+        if (r.IsError()) AbortNode(r.GetRejectReason());
         return r;
     }
     active.SetTip(index);
@@ -360,11 +381,20 @@ ValidationResult Chainstate::Impl::DisconnectTip()
 {
     BlockIndex* tip = active.Tip();
     auto read = ReadBlockLocked(tip);
-    if (!read) return ValidationResult::Error("failed to read block " + tip->GetBlockHash().GetHex());
+    const auto fail = [this](const std::string& what, bool block_index) {
+        const std::string message = StorageErrorMessage(what, block_index);
+        AbortNode(message);
+        return ValidationResult::Error(message);
+    };
+    if (!read) return fail("Failed to read block " + tip->GetBlockHash().GetHex() + " from disk", true);
     auto block = std::make_shared<const consensus::Block>(std::move(*read));
     CoinsViewCache view(coins.get());
     if (!DisconnectBlock(*block, tip, view)) {
-        return ValidationResult::Error("failed to disconnect block " + tip->GetBlockHash().GetHex());
+        return fail("Failed to disconnect block " + tip->GetBlockHash().GetHex() + " (its undo data is unreadable)", true);
+    }
+    if (view.ReadFailed()) {
+        return fail("Failed to read from the coins database while disconnecting block " + tip->GetBlockHash().GetHex(),
+                    false);
     }
     if (!view.Flush()) return ValidationResult::Error("failed to update the coins cache");
     active.SetTip(tip->prev);

@@ -33,6 +33,11 @@ std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoin
 {
     std::lock_guard lock(m_impl->mutex);
     const consensus::Coin* coin = m_impl->coins->AccessCoin(outpoint);
+    if (m_impl->coins->ReadFailed()) {
+        // As Core (whose coins view aborts on a read error): the node cannot go on.
+        m_impl->AbortNode(Impl::StorageErrorMessage("Failed to read from the coins database", false));
+        return std::nullopt;
+    }
     if (!coin) return std::nullopt;
     return TxOutInfo{*coin, m_impl->active.Tip()};
 }
@@ -51,6 +56,7 @@ std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
     std::lock_guard lock(m_impl->mutex);
     if (!m_impl->FlushLocked(true)) return std::nullopt;
     UtxoStats stats = m_impl->coins_db->ComputeStats(hash_type);
+    if (!stats.complete) return std::nullopt; // a corrupt or unreadable record (logged)
     return stats;
 }
 

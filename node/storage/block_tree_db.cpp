@@ -84,9 +84,10 @@ DiskBlockIndex DiskBlockIndex::Deserialize(consensus::ByteReader& r)
     return e;
 }
 
-BlockTreeDB::BlockTreeDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error)
+BlockTreeDB::BlockTreeDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error,
+                         leveldb::Env* env)
 {
-    storage_detail::OpenLevelDB(dir, cache_bytes, wipe, error, m_block_cache, m_filter, m_db);
+    storage_detail::OpenLevelDB(dir, cache_bytes, wipe, env, error, m_block_cache, m_filter, m_db);
 }
 
 BlockTreeDB::~BlockTreeDB() = default;
@@ -107,10 +108,7 @@ bool BlockTreeDB::WriteBatch(const std::vector<std::pair<int, BlockFileInfo>>& f
 bool BlockTreeDB::LoadBlockIndex(const std::function<void(const DiskBlockIndex&)>& fn) const
 {
     if (!m_db) return false;
-    leveldb::ReadOptions options;
-    options.fill_cache = false;
-    options.verify_checksums = true;
-    std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(options));
+    std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(storage_detail::CheckedReadOptions(/*fill_cache=*/false)));
     for (it->Seek(leveldb::Slice(&DB_BLOCK_INDEX, 1)); it->Valid(); it->Next()) {
         const leveldb::Slice key = it->key();
         if (key.empty() || key[0] != DB_BLOCK_INDEX) break;
@@ -133,24 +131,30 @@ bool BlockTreeDB::ReadFileInfo(std::vector<BlockFileInfo>& infos, int& last_file
     infos.clear();
     last_file = -1;
     if (!m_db) return false;
-    const auto last = storage_detail::ReadLogged(*m_db, DB_LAST_FILE, "block index last file read");
-    if (!last) return true; // a fresh database
-    const auto value = FromValue<LastFileValue>(*last);
+    std::string last;
+    switch (storage_detail::ReadChecked(*m_db, DB_LAST_FILE, "block index last file read", last)) {
+    case ReadStatus::FAILED: return false;
+    case ReadStatus::ABSENT: return true; // a fresh database
+    case ReadStatus::FOUND: break;
+    }
+    const auto value = FromValue<LastFileValue>(last);
     if (!value || value->file < 0) {
         storage_detail::LogError("corrupt last-file record");
         return false;
     }
     // Every file up to the last one must be there; later ones (none expected) are read too.
     for (int file = 0;; ++file) {
-        const auto raw = storage_detail::ReadLogged(*m_db, FileKey(file), "block file info read");
-        if (!raw) {
+        std::string raw;
+        const ReadStatus status = storage_detail::ReadChecked(*m_db, FileKey(file), "block file info read", raw);
+        if (status == ReadStatus::FAILED) return false;
+        if (status == ReadStatus::ABSENT) {
             if (file <= value->file) {
                 storage_detail::LogError("missing info for block file " + std::to_string(file));
                 return false;
             }
             break;
         }
-        const auto info = FromValue<BlockFileInfo>(*raw);
+        const auto info = FromValue<BlockFileInfo>(raw);
         if (!info) {
             storage_detail::LogError("corrupt info for block file " + std::to_string(file));
             return false;
@@ -173,10 +177,11 @@ bool BlockTreeDB::WriteReindexing(bool reindexing)
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "reindexing flag write");
 }
 
-bool BlockTreeDB::IsReindexing() const
+ReadStatus BlockTreeDB::ReadReindexing() const
 {
-    if (!m_db) return false;
-    return storage_detail::ReadLogged(*m_db, DB_REINDEXING, "reindexing flag read").has_value();
+    if (!m_db) return ReadStatus::FAILED;
+    std::string value;
+    return storage_detail::ReadChecked(*m_db, DB_REINDEXING, "reindexing flag read", value);
 }
 
 bool BlockTreeDB::WriteFlag(const std::string& name, bool value)
@@ -187,12 +192,18 @@ bool BlockTreeDB::WriteFlag(const std::string& name, bool value)
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/true, "flag write");
 }
 
-std::optional<bool> BlockTreeDB::ReadFlag(const std::string& name) const
+ReadStatus BlockTreeDB::ReadFlag(const std::string& name, bool& value) const
 {
-    if (!m_db) return std::nullopt;
-    const auto value = storage_detail::ReadLogged(*m_db, std::string(1, DB_FLAG) + name, "flag read");
-    if (!value || value->size() != 1) return std::nullopt;
-    return (*value)[0] == '1';
+    if (!m_db) return ReadStatus::FAILED;
+    std::string raw;
+    const ReadStatus status = storage_detail::ReadChecked(*m_db, std::string(1, DB_FLAG) + name, "flag read", raw);
+    if (status != ReadStatus::FOUND) return status;
+    if (raw.size() != 1) {
+        storage_detail::LogError("malformed flag record " + name);
+        return ReadStatus::FAILED;
+    }
+    value = raw[0] == '1';
+    return ReadStatus::FOUND;
 }
 
 } // namespace node

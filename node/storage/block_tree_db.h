@@ -5,6 +5,7 @@
 
 #include "consensus/primitives/block.h"
 #include "node/storage/block_store.h"
+#include "node/storage/read_status.h"
 
 #include <filesystem>
 #include <functional>
@@ -16,6 +17,7 @@
 namespace leveldb {
 class Cache;
 class DB;
+class Env;
 class FilterPolicy;
 } // namespace leveldb
 
@@ -42,22 +44,31 @@ struct DiskBlockIndex {
  */
 class BlockTreeDB {
 public:
-    BlockTreeDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error);
+    /**
+     * Opens (creating if needed) the index in dir; on failure sets error and IsOpen() is
+     * false. env: LevelDB's file system (nullptr: the default; tests inject faults).
+     */
+    BlockTreeDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error,
+                leveldb::Env* env = nullptr);
     ~BlockTreeDB();
     bool IsOpen() const { return m_db != nullptr; }
 
     /** One atomic synced write of file infos (by file number), the last file number, and index entries. */
     bool WriteBatch(const std::vector<std::pair<int, BlockFileInfo>>& files, int last_file,
                     const std::vector<DiskBlockIndex>& entries);
-    /** Calls fn for every stored entry (order unspecified). False on a corrupt record. */
+    /** Calls fn for every stored entry (order unspecified). False on a corrupt record or a failed read. */
     bool LoadBlockIndex(const std::function<void(const DiskBlockIndex&)>& fn) const;
-    /** File bookkeeping as stored: infos indexed by file number, and the last file (or -1 if none). */
+    /** File bookkeeping as stored: infos indexed by file number, and the last file (or -1 if none). False on a failed read or a corrupt record. */
     bool ReadFileInfo(std::vector<BlockFileInfo>& infos, int& last_file) const;
 
+    /** Sets or clears the "-reindex in progress" record (synced). False on I/O failure. */
     bool WriteReindexing(bool reindexing);
-    bool IsReindexing() const;
+    /** FOUND while a -reindex is unfinished, ABSENT if not, FAILED (logged) if unreadable. */
+    ReadStatus ReadReindexing() const;
+    /** Stores a named boolean flag (Core's 'F' records). False on I/O failure. */
     bool WriteFlag(const std::string& name, bool value);
-    std::optional<bool> ReadFlag(const std::string& name) const;
+    /** Reads a named flag into value: FOUND, ABSENT, or FAILED (logged; also a malformed record). */
+    ReadStatus ReadFlag(const std::string& name, bool& value) const;
 
 private:
     // Declared before m_db so they outlive it.

@@ -57,13 +57,25 @@ CoinsMap::iterator CoinsViewCache::FetchCoin(const consensus::OutPoint& outpoint
 {
     auto it = m_map.find(outpoint);
     if (it != m_map.end()) return it;
-    std::optional<consensus::Coin> coin = m_base->GetCoin(outpoint);
-    if (!coin || coin->IsSpent()) return m_map.end();
+    consensus::Coin coin;
+    const ReadStatus status = m_base->ReadCoin(outpoint, coin);
+    if (status == ReadStatus::FAILED) m_read_failed = true;
+    if (status != ReadStatus::FOUND || coin.IsSpent()) return m_map.end();
     auto [ins, inserted] = m_map.try_emplace(outpoint);
-    ins->second.coin = std::move(*coin);
+    ins->second.coin = std::move(coin);
     ins->second.flags = 0;
     m_script_bytes += ScriptUsage(ins->second.coin);
     return ins;
+}
+
+ReadStatus CoinsViewCache::ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const
+{
+    // A failure anywhere below this cache (also an earlier one) makes its answers unreliable.
+    auto it = FetchCoin(outpoint);
+    if (m_read_failed) return ReadStatus::FAILED;
+    if (it == m_map.end() || it->second.coin.IsSpent()) return ReadStatus::ABSENT;
+    coin = it->second.coin;
+    return ReadStatus::FOUND;
 }
 
 std::optional<consensus::Coin> CoinsViewCache::GetCoin(const consensus::OutPoint& outpoint) const

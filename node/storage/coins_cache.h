@@ -6,6 +6,7 @@
 
 #include "consensus/coins.h"
 #include "consensus/uint256.h"
+#include "node/storage/read_status.h"
 
 #include <absl/container/node_hash_map.h>
 
@@ -59,9 +60,26 @@ private:
  */
 using CoinsMap = absl::node_hash_map<consensus::OutPoint, CoinsCacheEntry, SaltedOutPointHasher>;
 
-/** A coins view that can take a batch of changes and knows its best block. */
+/**
+ * A coins view that can take a batch of changes and knows its best block. Its reads tell
+ * found / absent / failed apart (ReadCoin); consensus::CoinsView::GetCoin, which cannot, says
+ * nullopt for both absent and failed, so code that judges blocks reads through a
+ * CoinsViewCache and asks its ReadFailed() before any verdict.
+ */
 class CoinsViewBacked : public consensus::CoinsView {
 public:
+    /**
+     * The unspent coin at outpoint: FOUND (into coin), ABSENT, or FAILED if the storage
+     * could not answer (a disk error or corrupt record; logged where detected). The default
+     * answers from GetCoin and never fails (views in memory).
+     */
+    virtual ReadStatus ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const
+    {
+        auto found = GetCoin(outpoint);
+        if (!found) return ReadStatus::ABSENT;
+        coin = std::move(*found);
+        return ReadStatus::FOUND;
+    }
     /** Hash of the block up to which this view is current (null if empty). */
     virtual consensus::Uint256 GetBestBlock() const = 0;
     /**
@@ -74,11 +92,21 @@ public:
 
 /**
  * Write-back cache. Not thread-safe: it belongs to the validation thread; other threads
- * must not touch it.
+ * must not touch it. A failed read of the backing view is answered as "absent" to the
+ * consensus interface and latched (ReadFailed()): from then on nothing this cache said may
+ * be taken as a verdict on a block.
  */
 class CoinsViewCache : public CoinsViewBacked {
 public:
     explicit CoinsViewCache(CoinsViewBacked* base) : m_base(base) {}
+
+    /** FOUND/ABSENT from the cache or the backing view; FAILED (and latched) if the backing view failed. */
+    ReadStatus ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const override;
+    /**
+     * True once a read of the backing view failed (sticky for the cache's life): an absent
+     * answer since may be a lie, so the caller reports a storage error, not invalid data.
+     */
+    bool ReadFailed() const { return m_read_failed; }
 
     std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
     bool HaveCoin(const consensus::OutPoint& outpoint) const override;
@@ -128,6 +156,7 @@ private:
     CoinsViewBacked* m_base;
     mutable CoinsMap m_map;
     mutable size_t m_script_bytes{0};
+    mutable bool m_read_failed{false};
     consensus::Uint256 m_best_block;
 };
 

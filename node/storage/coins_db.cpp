@@ -59,20 +59,33 @@ std::optional<consensus::Coin> DecodeCoin(std::string_view value)
 
 } // namespace
 
-CoinsViewDB::CoinsViewDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error)
+CoinsViewDB::CoinsViewDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error,
+                         leveldb::Env* env)
 {
-    storage_detail::OpenLevelDB(dir, cache_bytes, wipe, error, m_block_cache, m_filter, m_db);
+    storage_detail::OpenLevelDB(dir, cache_bytes, wipe, env, error, m_block_cache, m_filter, m_db);
 }
 
 CoinsViewDB::~CoinsViewDB() = default;
 
+ReadStatus CoinsViewDB::ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const
+{
+    if (!m_db) return ReadStatus::FAILED;
+    std::string value;
+    const ReadStatus status = storage_detail::ReadChecked(*m_db, CoinKey(outpoint), "coins database read", value);
+    if (status != ReadStatus::FOUND) return status;
+    auto decoded = DecodeCoin(value);
+    if (!decoded) {
+        storage_detail::LogError("coins database read: corrupt coin record " + outpoint.ToString());
+        return ReadStatus::FAILED;
+    }
+    coin = std::move(*decoded);
+    return ReadStatus::FOUND;
+}
+
 std::optional<consensus::Coin> CoinsViewDB::GetCoin(const consensus::OutPoint& outpoint) const
 {
-    if (!m_db) return std::nullopt;
-    auto value = storage_detail::ReadLogged(*m_db, CoinKey(outpoint), "coins read");
-    if (!value) return std::nullopt;
-    auto coin = DecodeCoin(*value);
-    if (!coin) storage_detail::LogError("corrupt coin record " + outpoint.ToString());
+    consensus::Coin coin;
+    if (ReadCoin(outpoint, coin) != ReadStatus::FOUND) return std::nullopt;
     return coin;
 }
 
@@ -90,12 +103,14 @@ bool CoinsViewDB::ReadState(consensus::Uint256& best, std::vector<consensus::Uin
     heads.clear();
     if (!m_db) return false;
     std::string value;
-    switch (storage_detail::ReadChecked(*m_db, DB_BEST_BLOCK, "coins best block read", value)) {
-    case storage_detail::ReadStatus::FAILED:
+    // Read without filling LevelDB's block cache: these two records are read once per
+    // flush or start, and keeping their block out of it leaves the cache to the coins.
+    switch (storage_detail::ReadChecked(*m_db, DB_BEST_BLOCK, "coins best block read", value, /*fill_cache=*/false)) {
+    case ReadStatus::FAILED:
         return false;
-    case storage_detail::ReadStatus::ABSENT:
+    case ReadStatus::ABSENT:
         break;
-    case storage_detail::ReadStatus::FOUND:
+    case ReadStatus::FOUND:
         if (value.size() != 32) {
             storage_detail::LogError("malformed coins best block record");
             return false;
@@ -103,12 +118,12 @@ bool CoinsViewDB::ReadState(consensus::Uint256& best, std::vector<consensus::Uin
         best = consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), 32));
         break;
     }
-    switch (storage_detail::ReadChecked(*m_db, DB_HEAD_BLOCKS, "coins head blocks read", value)) {
-    case storage_detail::ReadStatus::FAILED:
+    switch (storage_detail::ReadChecked(*m_db, DB_HEAD_BLOCKS, "coins head blocks read", value, /*fill_cache=*/false)) {
+    case ReadStatus::FAILED:
         return false;
-    case storage_detail::ReadStatus::ABSENT:
+    case ReadStatus::ABSENT:
         return true;
-    case storage_detail::ReadStatus::FOUND:
+    case ReadStatus::FOUND:
         break;
     }
     if (value.size() != 64 || !best.IsNull()) {
@@ -127,16 +142,15 @@ bool CoinsViewDB::ReadState(consensus::Uint256& best, std::vector<consensus::Uin
 bool CoinsViewDB::HasCoins() const
 {
     if (!m_db) return false;
-    leveldb::ReadOptions options;
-    options.fill_cache = false;
-    std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(options));
+    std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(storage_detail::CheckedReadOptions(/*fill_cache=*/false)));
     it->Seek(leveldb::Slice(&DB_COIN, 1));
+    if (!it->status().ok()) storage_detail::LogStatus("coins database iteration", it->status());
     return it->Valid() && !it->key().empty() && it->key()[0] == DB_COIN;
 }
 
 bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block)
 {
-    if (!m_db || m_crashed) return false;
+    if (!m_db) return false;
     if (best_block.IsNull()) {
         // Nothing has been connected yet (a flush before the genesis block): nothing to say.
         for (const auto& [outpoint, entry] : map) {
@@ -169,7 +183,6 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
     heads.append(reinterpret_cast<const char*>(old_tip.data()), 32);
     batch.Put(DB_HEAD_BLOCKS, heads);
     std::vector<uint8_t> buf;
-    int partial = 0;
     size_t changed = 0;
     for (const auto& [outpoint, entry] : map) {
         if (!(entry.flags & CoinsCacheEntry::DIRTY)) continue;
@@ -193,13 +206,6 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
                 return false;
             }
             batch.Clear();
-            if (++partial == m_crash_after) {
-                util::LogPrintf("Simulating a crash in a coins flush after %d partial writes; "
-                                "the coins database accepts no more writes",
-                                partial);
-                m_crashed = true;
-                return false;
-            }
         }
     }
     batch.Delete(DB_HEAD_BLOCKS);
@@ -214,8 +220,11 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const consensus::Uint256& best_block
 
 namespace {
 
-/** Walks the coin records of db in key order under options; stops when fn returns false. */
-void IterateCoins(leveldb::DB& db, const leveldb::ReadOptions& options,
+/**
+ * Walks the coin records of db in key order under options; stops when fn returns false.
+ * False (logged) if a record is corrupt or the iteration failed: the walk is incomplete.
+ */
+bool IterateCoins(leveldb::DB& db, const leveldb::ReadOptions& options,
                   const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn)
 {
     std::unique_ptr<leveldb::Iterator> it(db.NewIterator(options));
@@ -226,27 +235,29 @@ void IterateCoins(leveldb::DB& db, const leveldb::ReadOptions& options,
         std::optional<consensus::Coin> coin;
         if (ParseCoinKey(key, outpoint)) coin = DecodeCoin(std::string_view(it->value().data(), it->value().size()));
         if (!coin) {
-            storage_detail::LogError("skipping corrupt coin record");
-            continue;
+            storage_detail::LogError("coins database iteration: corrupt coin record");
+            return false;
         }
-        if (!fn(outpoint, *coin)) return;
+        if (!fn(outpoint, *coin)) return true;
     }
-    if (!it->status().ok()) storage_detail::LogStatus("coins iteration", it->status());
+    if (!it->status().ok()) {
+        storage_detail::LogStatus("coins database iteration", it->status());
+        return false;
+    }
+    return true;
 }
 
 } // namespace
 
-void CoinsViewDB::ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const
+bool CoinsViewDB::ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const
 {
-    if (!m_db) return;
-    leveldb::ReadOptions options;
-    options.fill_cache = false;
-    IterateCoins(*m_db, options, fn);
+    if (!m_db) return false;
+    return IterateCoins(*m_db, storage_detail::CheckedReadOptions(/*fill_cache=*/false), fn);
 }
 
 CoinsSnapshot::CoinsSnapshot(leveldb::DB& db, const leveldb::Snapshot* snapshot) : m_db(db), m_snapshot(snapshot)
 {
-    leveldb::ReadOptions options;
+    leveldb::ReadOptions options = storage_detail::CheckedReadOptions();
     options.snapshot = m_snapshot;
     std::string best;
     if (m_db.Get(options, DB_BEST_BLOCK, &best).ok() && best.size() == 32) {
@@ -256,12 +267,11 @@ CoinsSnapshot::CoinsSnapshot(leveldb::DB& db, const leveldb::Snapshot* snapshot)
 
 CoinsSnapshot::~CoinsSnapshot() { m_db.ReleaseSnapshot(m_snapshot); }
 
-void CoinsSnapshot::ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const
+bool CoinsSnapshot::ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const
 {
-    leveldb::ReadOptions options;
-    options.fill_cache = false;
+    leveldb::ReadOptions options = storage_detail::CheckedReadOptions(/*fill_cache=*/false);
     options.snapshot = m_snapshot;
-    IterateCoins(m_db, options, fn);
+    return IterateCoins(m_db, options, fn);
 }
 
 std::unique_ptr<CoinsSnapshot> CoinsViewDB::TakeSnapshot() const
@@ -276,8 +286,7 @@ UtxoStats CoinsViewDB::ComputeStats(UtxoHashType hash_type) const
     if (!m_db) return stats;
     // Take the best block from the same snapshot the coins are read from.
     const leveldb::Snapshot* snapshot = m_db->GetSnapshot();
-    leveldb::ReadOptions options;
-    options.fill_cache = false;
+    leveldb::ReadOptions options = storage_detail::CheckedReadOptions(/*fill_cache=*/false);
     options.snapshot = snapshot;
     std::string best;
     if (m_db->Get(options, DB_BEST_BLOCK, &best).ok() && best.size() == 32) {
@@ -288,7 +297,7 @@ UtxoStats CoinsViewDB::ComputeStats(UtxoHashType hash_type) const
     std::vector<uint8_t> element;
     consensus::Uint256 last_txid;
     bool have_last = false;
-    IterateCoins(*m_db, options, [&](const consensus::OutPoint& outpoint, const consensus::Coin& coin) {
+    stats.complete = IterateCoins(*m_db, options, [&](const consensus::OutPoint& outpoint, const consensus::Coin& coin) {
         if (!have_last || outpoint.hash != last_txid) {
             ++stats.transactions;
             last_txid = outpoint.hash;

@@ -15,6 +15,7 @@
 namespace leveldb {
 class Cache;
 class DB;
+class Env;
 class FilterPolicy;
 class Snapshot;
 } // namespace leveldb
@@ -36,6 +37,8 @@ struct UtxoStats {
     consensus::Uint256 muhash;
     uint64_t disk_size{0};
     consensus::Uint256 best_block;
+    /** False if a record was corrupt or a read failed (logged): the figures above are partial. */
+    bool complete{true};
 };
 
 /**
@@ -51,8 +54,11 @@ public:
     const consensus::Uint256& BestBlock() const { return m_best_block; }
     /** A snapshot of the database as it is now (nullptr if not open); flush the cache first to include it. */
     std::unique_ptr<CoinsSnapshot> TakeSnapshot() const;
-    /** Walks every coin in key order (txid bytes, then index); stops if fn returns false. */
-    void ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
+    /**
+     * Walks every coin in key order (txid bytes, then index); stops if fn returns false.
+     * False (logged) if a record is corrupt or a read failed: the walk stopped there.
+     */
+    bool ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
 
 private:
     friend class CoinsViewDB;
@@ -68,8 +74,13 @@ private:
  */
 class CoinsViewDB : public CoinsViewBacked {
 public:
-    /** Opens (creating if needed) the database in dir; cache_bytes for LevelDB's block cache. On failure sets error and IsOpen() is false. */
-    CoinsViewDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error);
+    /**
+     * Opens (creating if needed) the database in dir; cache_bytes for LevelDB's block cache.
+     * On failure sets error and IsOpen() is false. env: LevelDB's file system (nullptr: the
+     * default; tests pass a fault-injecting one, which must outlive the database).
+     */
+    CoinsViewDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error,
+                leveldb::Env* env = nullptr);
     ~CoinsViewDB() override;
     bool IsOpen() const { return m_db != nullptr; }
 
@@ -77,13 +88,13 @@ public:
     static constexpr size_t DEFAULT_BATCH_BYTES = 16 << 20;
     /** Largest LevelDB write BatchWrite makes before starting another (-dbbatchsize). */
     void SetBatchBytes(size_t bytes) { m_batch_bytes = bytes; }
-    /**
-     * Tests only: after this many (>= 1) partial writes of one BatchWrite, the database
-     * stops writing for good (every later write fails), as if the process had died
-     * there. 0 or less: never.
-     */
-    void SimulateCrashAfterBatches(int batches) { m_crash_after = batches; }
 
+    /**
+     * The coin at outpoint: FOUND (into coin), ABSENT, or FAILED (logged) on a LevelDB error
+     * (I/O, checksum mismatch, a compaction's error) or an undecodable record. Any thread.
+     */
+    ReadStatus ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const override;
+    /** ReadCoin for the consensus interface: nullopt if absent or on a failure (use ReadCoin to tell them apart). */
     std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
     /** The block the coins are current to; null while a flush is incomplete (see ReadState) or on a read error. */
     consensus::Uint256 GetBestBlock() const override;
@@ -109,8 +120,8 @@ public:
 
     /** A snapshot of the database as it is now (nullptr if not open); flush the cache first to include it. */
     std::unique_ptr<CoinsSnapshot> TakeSnapshot() const;
-    /** Walks every coin in key order (txid bytes, then index); stops if fn returns false. */
-    void ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
+    /** As CoinsSnapshot::ForEachCoin, over the database as it is now. */
+    bool ForEachCoin(const std::function<bool(const consensus::OutPoint&, const consensus::Coin&)>& fn) const;
     /** Statistics and the chosen deterministic hash of the whole set (none for NONE). */
     UtxoStats ComputeStats(UtxoHashType hash_type = UtxoHashType::HASH_SERIALIZED) const;
     /** Approximate bytes on disk. */
@@ -122,8 +133,6 @@ private:
     std::unique_ptr<const leveldb::FilterPolicy> m_filter;
     std::unique_ptr<leveldb::DB> m_db;
     size_t m_batch_bytes{DEFAULT_BATCH_BYTES};
-    int m_crash_after{-1};
-    bool m_crashed{false};
 };
 
 } // namespace node

@@ -5,6 +5,7 @@
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <leveldb/filter_policy.h>
 #include <leveldb/options.h>
 #include <leveldb/write_batch.h>
@@ -24,7 +25,15 @@ void LogError(std::string_view what)
     util::LogPrintf("storage: %s", line.c_str());
 }
 
-bool OpenLevelDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error,
+leveldb::ReadOptions CheckedReadOptions(bool fill_cache)
+{
+    leveldb::ReadOptions options;
+    options.verify_checksums = true;
+    options.fill_cache = fill_cache;
+    return options;
+}
+
+bool OpenLevelDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, leveldb::Env* env, std::string& error,
                  std::unique_ptr<leveldb::Cache>& cache, std::unique_ptr<const leveldb::FilterPolicy>& filter,
                  std::unique_ptr<leveldb::DB>& db)
 {
@@ -44,6 +53,11 @@ bool OpenLevelDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe
     options.compression = leveldb::kNoCompression;
     options.max_open_files = 64;
     options.write_buffer_size = 4 << 20;
+    // As Core's CDBWrapper: corruption found while reading or compacting is an error status
+    // (a compaction stops instead of writing damaged records on; LevelDB then fails every
+    // later write with it), not something skipped or carried forward.
+    options.paranoid_checks = true;
+    if (env) options.env = env;
     if (wipe) {
         const leveldb::Status s = leveldb::DestroyDB(dir.string(), options);
         if (!s.ok()) {
@@ -76,23 +90,16 @@ bool WriteBatchLogged(leveldb::DB& db, leveldb::WriteBatch& batch, bool sync, st
     return true;
 }
 
-ReadStatus ReadChecked(const leveldb::DB& db, std::string_view key, std::string_view what, std::string& value)
+ReadStatus ReadChecked(const leveldb::DB& db, std::string_view key, std::string_view what, std::string& value,
+                       bool fill_cache)
 {
-    leveldb::ReadOptions options;
-    options.verify_checksums = true;
+    const leveldb::ReadOptions options = CheckedReadOptions(fill_cache);
     // LevelDB's Get is const in spirit (thread-safe reads) but not declared so.
     const leveldb::Status s = const_cast<leveldb::DB&>(db).Get(options, leveldb::Slice(key.data(), key.size()), &value);
     if (s.ok()) return ReadStatus::FOUND;
     if (s.IsNotFound()) return ReadStatus::ABSENT;
     LogStatus(what, s);
     return ReadStatus::FAILED;
-}
-
-std::optional<std::string> ReadLogged(const leveldb::DB& db, std::string_view key, std::string_view what)
-{
-    std::string value;
-    if (ReadChecked(db, key, what, value) != ReadStatus::FOUND) return std::nullopt;
-    return value;
 }
 
 } // namespace node::storage_detail

@@ -1,7 +1,10 @@
 // Shared LevelDB plumbing for the storage databases (coins, block index, txindex):
-// opening with a block cache and bloom filter, synced batch writes, and reads that turn
-// every LevelDB error into a logged false/nullopt instead of an exception or a crash.
+// opening as Core's CDBWrapper does (block cache, bloom filter, paranoid checks, an
+// injectable Env), synced batch writes, and reads that tell found / absent / failed apart
+// (a failure is logged, never thrown, never reported as "absent").
 #pragma once
+
+#include "node/storage/read_status.h"
 
 #include <cstddef>
 #include <filesystem>
@@ -13,6 +16,8 @@
 namespace leveldb {
 class Cache;
 class DB;
+class Env;
+struct ReadOptions;
 class FilterPolicy;
 class Status;
 class WriteBatch;
@@ -22,23 +27,31 @@ namespace node::storage_detail {
 
 /**
  * Opens (creating dir and the database if missing) a LevelDB with an LRU block cache of
- * cache_bytes and a 10-bit bloom filter; wipe destroys any existing database first.
- * On failure returns false with error set and leaves the outputs null. Any thread.
+ * cache_bytes, a 10-bit bloom filter and paranoid_checks (corruption found by a read or a
+ * background compaction becomes an error status, never data written on); wipe destroys any
+ * existing database first. env: the file system LevelDB uses (nullptr: Env::Default(); tests
+ * pass a fault-injecting one; it must outlive the database). On failure returns false with
+ * error set and leaves the outputs null. Any thread.
  */
-bool OpenLevelDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, std::string& error,
+bool OpenLevelDB(const std::filesystem::path& dir, size_t cache_bytes, bool wipe, leveldb::Env* env, std::string& error,
                  std::unique_ptr<leveldb::Cache>& cache, std::unique_ptr<const leveldb::FilterPolicy>& filter,
                  std::unique_ptr<leveldb::DB>& db);
 
-/** Writes batch (fsynced if sync); false, logged with what, on any LevelDB error. */
+/** Read options for every Get and iterator: checksums verified (Core's CDBWrapper); fill_cache as given. */
+leveldb::ReadOptions CheckedReadOptions(bool fill_cache = true);
+
+/**
+ * Writes batch (fsynced if sync); false, logged with what, on any LevelDB error (also a
+ * background compaction's earlier error, which LevelDB reports on every later write).
+ */
 bool WriteBatchLogged(leveldb::DB& db, leveldb::WriteBatch& batch, bool sync, std::string_view what);
 
-/** Value at key; nullopt if absent or on error (errors are logged with what). Any thread. */
-std::optional<std::string> ReadLogged(const leveldb::DB& db, std::string_view key, std::string_view what);
-
-/** A read that tells an absent key from a failed read. */
-enum class ReadStatus { FOUND, ABSENT, FAILED };
-/** Reads key into value; FAILED (logged with what) on any LevelDB error. Any thread. */
-ReadStatus ReadChecked(const leveldb::DB& db, std::string_view key, std::string_view what, std::string& value);
+/**
+ * Reads key into value, checksums verified: FOUND, ABSENT, or FAILED (logged with what) on
+ * any LevelDB error (I/O error, corruption). Any thread.
+ */
+ReadStatus ReadChecked(const leveldb::DB& db, std::string_view key, std::string_view what, std::string& value,
+                       bool fill_cache = true);
 
 /** Logs "storage: <what>: <status>" to the node's log (debug.log). */
 void LogStatus(std::string_view what, const leveldb::Status& status);

@@ -52,7 +52,7 @@ TxIndex::~TxIndex() = default;
 
 bool TxIndex::Open(const std::filesystem::path& dir, bool wipe, std::string& error, size_t cache_bytes)
 {
-    return storage_detail::OpenLevelDB(dir, cache_bytes, wipe, error, m_block_cache, m_filter, m_db);
+    return storage_detail::OpenLevelDB(dir, cache_bytes, wipe, /*env=*/nullptr, error, m_block_cache, m_filter, m_db);
 }
 
 bool TxIndex::WriteBlock(const consensus::Block& block, const FlatFilePos& block_pos, const BlockLocator& best)
@@ -81,8 +81,8 @@ bool TxIndex::EraseBlock(const consensus::Block& block)
 std::optional<TxIndexEntry> TxIndex::Find(const consensus::Uint256& txid) const
 {
     if (!m_db) return std::nullopt;
-    const auto value = storage_detail::ReadLogged(*m_db, TxKey(txid), "txindex read");
-    if (!value) return std::nullopt;
+    std::optional<std::string> value(std::in_place);
+    if (storage_detail::ReadChecked(*m_db, TxKey(txid), "txindex read", *value) != ReadStatus::FOUND) return std::nullopt;
     if (value->size() != 12) {
         storage_detail::LogError("corrupt txindex record for " + txid.GetHex());
         return std::nullopt;
@@ -98,8 +98,9 @@ std::optional<TxIndexEntry> TxIndex::Find(const consensus::Uint256& txid) const
 BlockLocator TxIndex::GetBestLocator() const
 {
     if (!m_db) return {};
-    const auto value = storage_detail::ReadLogged(*m_db, DB_BEST_BLOCK, "txindex best block read");
-    if (!value || value->empty() || value->size() % 32 != 0) return {};
+    std::optional<std::string> value(std::in_place);
+    if (storage_detail::ReadChecked(*m_db, DB_BEST_BLOCK, "txindex best block read", *value) != ReadStatus::FOUND) return {};
+    if (value->empty() || value->size() % 32 != 0) return {};
     BlockLocator out;
     for (size_t off = 0; off < value->size() && out.size() < MAX_LOCATOR_HASHES; off += 32) {
         out.emplace_back(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()) + off, 32));

@@ -59,10 +59,16 @@ public:
     bool WriteBlock(const consensus::Block& block, const FlatFilePos& block_pos, const BlockLocator& best);
     /** Forgets block's transactions (it was disconnected) and makes its parent the best block. False on I/O error. */
     bool EraseBlock(const consensus::Block& block);
-    /** Where txid is, or nullopt if not indexed (or on a read error, which is logged). */
+    /**
+     * Where txid is, or nullopt if not indexed or on a read error (logged). The txindex only
+     * answers getrawtransaction, never judges a block, so a failure reads as "not found".
+     */
     std::optional<TxIndexEntry> Find(const consensus::Uint256& txid) const;
 
-    /** Locator of the last block indexed (empty if none; a record of the older format, one hash, reads as one entry). */
+    /**
+     * Locator of the last block indexed (empty if none, or on a read error, logged: the index
+     * is then rebuilt from the genesis block; a record of the older format, one hash, reads as one entry).
+     */
     BlockLocator GetBestLocator() const;
     /** Sets the best block alone (e.g. a rewind after a reorg). False on I/O error. */
     bool SetBestLocator(const BlockLocator& best);

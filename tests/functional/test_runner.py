@@ -27,6 +27,7 @@ TESTS = [
     "loadblock",
     "reindex",
     "crash_recovery",
+    "storage_corruption",
     "invalidate_reorg",
     "rawtransaction",
     "node_logging",

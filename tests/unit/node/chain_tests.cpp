@@ -6,6 +6,7 @@
 #include "consensus/block_check.h"
 #include "consensus/merkle.h"
 #include "node/storage/coins_db.h"
+#include "storage/fault_env.h"
 
 #include <catch2/catch.hpp>
 #include <leveldb/db.h>
@@ -408,11 +409,13 @@ void MineFanOuts(ChainBuilder& b, int from, int to)
     }
 }
 
-/** Small coins batches, and the database stops writing after the second partial write. */
-void CrashingFlush(node::chain::ChainstateOptions& o)
+/** Small coins batches (~30 coins a write), through env (armed by the test with CrashAfterSyncs). */
+std::function<void(node::chain::ChainstateOptions&)> SmallBatches(storage_test::FaultEnv& env)
 {
-    o.coins_batch_bytes = 2000; // ~30 coins a write
-    o.simulate_crash_after_batches = 2;
+    return [&env](node::chain::ChainstateOptions& o) {
+        o.coins_batch_bytes = 2000;
+        o.leveldb_env = &env;
+    };
 }
 
 } // namespace
@@ -431,14 +434,15 @@ TEST_CASE("A coins flush interrupted between its batches is finished on the next
         {
             testutil::TempDir crashed;
             consensus::Uint256 tip, old_tip;
+            storage_test::FaultEnv env("chainstate"); // outlives the builder's databases
             {
-                ChainBuilder b(2, nullptr, c == Case::FIRST_FLUSH ? CrashingFlush : nullptr);
+                ChainBuilder b(2, nullptr, SmallBatches(env));
                 b.MineBlocks(110);
                 MineFanOuts(b, 1, 5);
                 if (c != Case::FIRST_FLUSH) {
                     node::chain::ChainstateOptions opts;
                     opts.par = 2;
-                    CrashingFlush(opts);
+                    SmallBatches(env)(opts);
                     b.Reopen(&opts); // the close flushes everything so far in full
                     old_tip = b.Chain().Tip()->GetBlockHash();
                 }
@@ -461,7 +465,8 @@ TEST_CASE("A coins flush interrupted between its batches is finished on the next
                     MineFanOuts(b, 20, 22);
                 }
                 tip = b.Chain().Tip()->GetBlockHash();
-                REQUIRE_FALSE(b.Chain().Flush()); // dies after two partial writes
+                env.CrashAfterSyncs(2); // the coins database "dies" after two synced writes
+                REQUIRE_FALSE(b.Chain().Flush());
                 std::filesystem::copy(b.Dir(), crashed.Path(), std::filesystem::copy_options::recursive);
             }
             const auto marker = [&] {
@@ -488,15 +493,11 @@ TEST_CASE("A coins flush interrupted between its batches is finished on the next
             {
                 // The replay's own flush dies after one partial write: Open fails, the marker stays.
                 std::string error;
-                auto cs = testutil::TryOpenRegtestChainstate(
-                    crashed.Path(),
-                    [](node::chain::ChainstateOptions& o) {
-                        o.coins_batch_bytes = 2000;
-                        o.simulate_crash_after_batches = 1;
-                    },
-                    error);
+                storage_test::FaultEnv replay_env("chainstate");
+                replay_env.CrashAfterSyncs(1);
+                auto cs = testutil::TryOpenRegtestChainstate(crashed.Path(), SmallBatches(replay_env), error);
                 CHECK_FALSE(cs);
-                CHECK(error == "cannot write the replayed coins");
+                CHECK(error.find("Failed to write the replayed coins (coins database, chainstate)") == 0);
             }
             CHECK(marker() == std::vector<consensus::Uint256>{tip, old_tip});
             auto reopened = testutil::OpenRegtestChainstate(crashed.Path());

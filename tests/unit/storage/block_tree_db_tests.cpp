@@ -128,12 +128,13 @@ TEST_CASE("BlockTreeDB stores the reindexing flag and named flags", "[storage]")
 {
     TempDir tmp;
     const auto dir = tmp.Path() / "index";
+    bool flag = false;
     {
         std::string error;
         BlockTreeDB db(dir, CACHE, false, error);
         REQUIRE(db.IsOpen());
-        CHECK_FALSE(db.IsReindexing());
-        CHECK_FALSE(db.ReadFlag("txindex"));
+        CHECK(db.ReadReindexing() == node::ReadStatus::ABSENT);
+        CHECK(db.ReadFlag("txindex", flag) == node::ReadStatus::ABSENT);
         REQUIRE(db.WriteReindexing(true));
         REQUIRE(db.WriteFlag("txindex", true));
         REQUIRE(db.WriteFlag("prunedblockfiles", false));
@@ -141,16 +142,16 @@ TEST_CASE("BlockTreeDB stores the reindexing flag and named flags", "[storage]")
     {
         std::string error;
         BlockTreeDB db(dir, CACHE, false, error);
-        CHECK(db.IsReindexing());
-        CHECK(db.ReadFlag("txindex") == std::optional<bool>(true));
-        CHECK(db.ReadFlag("prunedblockfiles") == std::optional<bool>(false));
+        CHECK(db.ReadReindexing() == node::ReadStatus::FOUND);
+        CHECK((db.ReadFlag("txindex", flag) == node::ReadStatus::FOUND && flag));
+        CHECK((db.ReadFlag("prunedblockfiles", flag) == node::ReadStatus::FOUND && !flag));
         REQUIRE(db.WriteReindexing(false));
-        CHECK_FALSE(db.IsReindexing());
+        CHECK(db.ReadReindexing() == node::ReadStatus::ABSENT);
     }
     std::string error;
     BlockTreeDB db(dir, CACHE, true, error); // wiped
     REQUIRE(db.IsOpen());
-    CHECK_FALSE(db.ReadFlag("txindex"));
+    CHECK(db.ReadFlag("txindex", flag) == node::ReadStatus::ABSENT);
 }
 
 TEST_CASE("TxIndex finds a block's transactions after WriteBlock and forgets them after EraseBlock", "[storage]")

@@ -2,6 +2,7 @@
 // key order, wiping and the UTXO set statistics.
 #include "consensus/hash.h"
 #include "node/storage/coins_db.h"
+#include "fault_env.h"
 #include "storage_test_util.h"
 
 #include <catch2/catch.hpp>
@@ -14,6 +15,7 @@ using node::CoinsCacheEntry;
 using node::CoinsMap;
 using node::CoinsViewCache;
 using node::CoinsViewDB;
+using storage_test::FaultEnv;
 using storage_test::TempDir;
 using storage_test::TestCoin;
 using storage_test::TestHash;
@@ -264,11 +266,12 @@ TEST_CASE("A flush interrupted between batches leaves the head-blocks marker and
     Put(first, OutPoint(TestHash(90), 0), TestCoin(5));
     {
         std::string error;
-        CoinsViewDB db(dir, CACHE, false, error);
+        FaultEnv env;
+        CoinsViewDB db(dir, CACHE, false, error, &env);
         REQUIRE(db.IsOpen());
         REQUIRE(db.BatchWrite(first, TestHash(81))); // consistent at block 81
         db.SetBatchBytes(500);
-        db.SimulateCrashAfterBatches(2);
+        env.CrashAfterSyncs(2); // the disk as a process killed after two partial writes leaves it
         CoinsMap map;
         for (int i = 0; i < 200; ++i) Put(map, OutPoint(TestHash(uint8_t(i), 1), 0), TestCoin(i + 1));
         CHECK_FALSE(db.BatchWrite(map, TestHash(82)));
