@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test, each stage timed:
+#   0. format: clang-format --dry-run --Werror over every tracked C++ file (contrib/format.sh --check)
 #   1. Release build: unit tests (Catch2) and functional tests, via ctest
 #   1b. two mutations of tests/mutations/mutations.txt, chosen by the date, must be caught
 #   2. clang-tidy (bugprone checks, findings are errors) over util/, consensus/, common/, node/
-#   3. ThreadSanitizer (clang): the -par script-check pool's tests
-#   4. AddressSanitizer + UndefinedBehaviorSanitizer build: the unit tests of 1
-#   5. libFuzzer build (clang, ASan + UBSan halting on error): each fuzz target for
-#      $MINICASH_FUZZ_SECONDS (default 10), from a temporary copy of its seed corpus
-# Set MINICASH_SKIP_MUTATIONS=1, MINICASH_SKIP_TIDY=1, MINICASH_SKIP_TSAN=1, MINICASH_SKIP_ASAN=1 or
-# MINICASH_SKIP_FUZZ=1 to skip a stage locally (CI runs all).
+#   3. clang build with ThreadSanitizer on every library and program, and -Wthread-safety as an
+#      error: the unit tests, then the functional tests, under TSan
+#   4. clang build with ASan + UBSan (halting on error) and libFuzzer instrumentation: the unit
+#      tests of 1, then each fuzz target for $MINICASH_FUZZ_SECONDS (default 10), from a
+#      temporary copy of its seed corpus
+# Set MINICASH_SKIP_FORMAT=1, MINICASH_SKIP_MUTATIONS=1, MINICASH_SKIP_TIDY=1, MINICASH_SKIP_TSAN=1
+# or MINICASH_SKIP_FUZZ=1 (stage 4, with its unit tests) to skip a stage locally (CI runs all).
 # Vectors are read from $MINICASH_VECTORS (default: ../shared/vectors beside the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +47,12 @@ if command -v ccache >/dev/null 2>&1; then
   LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 
+# Formatting first: it takes seconds and needs no build.
+if [ "${MINICASH_SKIP_FORMAT:-0}" != "1" ]; then
+  stage "Format (clang-format --dry-run --Werror)"
+  bash contrib/format.sh --check
+fi
+
 stage "Release build"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release "${LAUNCHER[@]}" >/dev/null
 ninja -C build/release -j "$JOBS"
@@ -68,33 +76,41 @@ if [ "${MINICASH_SKIP_TIDY:-0}" != "1" ]; then
     xargs -P 2 -n 4 clang-tidy -p build/release --quiet --extra-arg=-Wno-unknown-warning-option
 fi
 
-if [ "${MINICASH_SKIP_TSAN:-0}" != "1" ]; then
-  # The -par script-check pool is the one place where threads share chain data; its tests
-  # run under ThreadSanitizer (clang), linked against the Release consensus library.
-  stage "ThreadSanitizer: script-check pool tests"
-  clang++ -std=c++20 -fsanitize=thread -g -O1 -I. -Itests/unit \
-    tests/unit/main.cpp tests/unit/node/script_check_pool_tests.cpp node/chain/script_check_pool.cpp \
-    build/release/consensus/libconsensus.a build/release/util/libutil.a -lsecp256k1 -lcrypto -lpthread -o build/tsan_pool_tests
-  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan_pool_tests
-fi
+VECTORS=${MINICASH_VECTORS:-$ROOT/../shared/vectors}
 
-if [ "${MINICASH_SKIP_ASAN:-0}" != "1" ]; then
-  stage "ASan+UBSan build"
-  # -O1 with line tables only (-g1): what sanitizer reports need, at about half the build
-  # time of -O2 -g on 2 cores.
-  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
-    -DMINICASH_SANITIZE=ON -DMINICASH_BENCH=OFF "${LAUNCHER[@]}" >/dev/null
-  ninja -C build/asan -j "$JOBS" unit_tests
-  stage "Unit tests (ASan+UBSan)"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build/asan --output-on-failure -j "$JOBS" -E '^(functional|install)$'
+if [ "${MINICASH_SKIP_TSAN:-0}" != "1" ]; then
+  # One clang build serves two checks: the thread-safety analysis (-Wthread-safety as an error:
+  # every GUARDED_BY field read under its mutex, every REQUIRES/EXCLUDES honoured), and
+  # ThreadSanitizer on every library and program, so the unit tests and real minicashd
+  # processes under the functional tests run with every memory access checked for races.
+  # -O1 -g1 as the ASan build. TSan has no suppressions (tests/tsan_suppressions.txt is empty
+  # and each entry added there must say why).
+  stage "TSan + thread-safety build (clang)"
+  cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DCMAKE_CXX_COMPILER=clang++ -DMINICASH_TSAN=ON -DMINICASH_BENCH=OFF "${LAUNCHER[@]}" >/dev/null
+  ninja -C build/tsan -j "$JOBS" unit_tests minicashd minicash-cli
+  # die_after_fork=0: the crash-handler unit tests fork a child that starts a thread, from a
+  # process where LevelDB's background thread (Env::Default, never joined) already runs; TSan
+  # by default kills such a child (it cannot check it). The children only log and die.
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$ROOT/tests/tsan_suppressions.txt"
+  stage "Unit tests (TSan)"
+  ctest --test-dir build/tsan --output-on-failure -j "$JOBS" -E '^(functional|install)$'
+  stage "Functional tests (TSan)"
+  # Sanitized processes start and run several times slower: every time limit is stretched.
+  python3 tests/functional/test_runner.py --bindir build/tsan/node --vectors "$VECTORS" --timeout-factor 4
+  unset TSAN_OPTIONS
 fi
 
 if [ "${MINICASH_SKIP_FUZZ:-0}" != "1" ]; then
-  stage "Fuzz build (clang, libFuzzer)"
+  # One clang build with ASan + UBSan (and libFuzzer's coverage instrumentation) on everything
+  # serves both the unit tests under the sanitizers and the fuzz targets.
+  stage "ASan+UBSan build: unit tests and libFuzzer targets (clang)"
   cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DMINICASH_FUZZ=ON \
     -DCMAKE_CXX_COMPILER=clang++ "${LAUNCHER[@]}" >/dev/null
   ninja -C build/fuzz -j "$JOBS"
+  stage "Unit tests (ASan+UBSan)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/fuzz --output-on-failure -j "$JOBS"
   # Each target starts from a scratch copy of its seeds (tests/fuzz/corpus/<target>), so the
   # run never writes into the repository; crash inputs go to build/fuzz/artifacts/.
   FUZZ_TMP=$(mktemp -d)

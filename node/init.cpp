@@ -78,7 +78,8 @@ void SetupDaemonArgs(util::ArgsManager& args)
     args.AddArg("-dbbatchsize",
                 "Maximum database write batch size in bytes (default: " + std::to_string(CoinsViewDB::DEFAULT_BATCH_BYTES) + ")",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
-    args.AddArg("-par=<n>", "Set the number of script verification threads (0 = auto, up to 15, <0 = leave that many cores free, default: 0)",
+    args.AddArg("-par=<n>", "Set the number of script verification threads, the validating thread included (0 or less = one per core, "
+                "at most 64, default: 0)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-reindex", "If enabled, wipe chain state and block index, and rebuild them from blk*.dat files on disk.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);

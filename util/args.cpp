@@ -161,7 +161,7 @@ void ArgsManager::AddArg(const std::string& name, const std::string& help, unsig
 {
     const size_t eq = std::min(name.find('='), name.size());
     const std::string arg_name = name.substr(0, eq);
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     for (const auto& [cat, args] : m_available) {
         if (args.contains(arg_name)) throw std::logic_error("option registered twice: " + arg_name);
     }
@@ -175,7 +175,7 @@ void ArgsManager::AddHiddenArgs(const std::vector<std::string>& names)
 
 void ArgsManager::SetAllowPositional(bool allow)
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     m_allow_positional = allow;
 }
 
@@ -190,7 +190,7 @@ std::optional<unsigned> ArgsManager::GetArgFlagsLocked(const std::string& name) 
 
 bool ArgsManager::ParseParameters(int argc, const char* const argv[], std::string& error)
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     m_command_line.clear();
     m_positional.clear();
     for (int i = 1; i < argc; ++i) {
@@ -300,7 +300,7 @@ bool ArgsManager::ReadConfigStreamLocked(std::string_view text, const std::strin
 
 bool ArgsManager::ReadConfigString(std::string_view text, std::string& error, bool ignore_invalid_keys)
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     m_config.clear();
     m_config_sections.clear();
     m_ignored_keys.clear();
@@ -316,7 +316,7 @@ bool ArgsManager::ReadConfigString(std::string_view text, std::string& error, bo
 
 bool ArgsManager::ReadConfigFiles(std::string& error, bool ignore_invalid_keys)
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     m_config.clear();
     m_config_sections.clear();
     m_ignored_keys.clear();
@@ -352,7 +352,7 @@ bool ArgsManager::ReadConfigFiles(std::string& error, bool ignore_invalid_keys)
                 return false;
             }
             // includeconf= from the chain section, then the top section (one level deep, as Core).
-            const auto collect_includes = [&] {
+            const auto collect_includes = [&]() REQUIRES(m_mutex) {
                 std::vector<std::string> found;
                 for (const std::string& section : {chain, std::string{}}) {
                     auto sec = m_config.find(section);
@@ -404,13 +404,13 @@ bool ArgsManager::ReadConfigFiles(std::string& error, bool ignore_invalid_keys)
 
 void ArgsManager::SelectConfigNetwork(const std::string& network)
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     m_network = network;
 }
 
 std::vector<std::string> ArgsManager::GetPositionalArgs() const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     return m_positional;
 }
 
@@ -436,7 +436,7 @@ std::optional<ArgsManager::Setting> ArgsManager::GetSettingLocked(const std::str
         }
     }
     // Config file: for backwards compatibility the first value wins (the last for chain options).
-    auto from_section = [&](const std::string& section, bool is_default) -> std::optional<Setting> {
+    auto from_section = [&](const std::string& section, bool is_default) REQUIRES(m_mutex) -> std::optional<Setting> {
         auto sec = m_config.find(section);
         if (sec == m_config.end()) return std::nullopt;
         auto* vals = FindValues(sec->second, name);
@@ -477,7 +477,7 @@ std::vector<ArgsManager::Setting> ArgsManager::GetSettingsListLocked(const std::
 
 std::optional<std::string> ArgsManager::GetArg(const std::string& name) const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     auto s = GetSettingLocked(name, false);
     if (!s) return std::nullopt;
     return SettingToString(*s);
@@ -490,7 +490,7 @@ std::string ArgsManager::GetArg(const std::string& name, const std::string& defa
 
 std::optional<int64_t> ArgsManager::GetIntArg(const std::string& name) const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     auto s = GetSettingLocked(name, false);
     if (!s) return std::nullopt;
     if (const bool* b = std::get_if<bool>(&*s)) return *b ? 1 : 0;
@@ -504,7 +504,7 @@ int64_t ArgsManager::GetIntArg(const std::string& name, int64_t default_value) c
 
 std::optional<bool> ArgsManager::GetBoolArg(const std::string& name) const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     auto s = GetSettingLocked(name, false);
     if (!s) return std::nullopt;
     if (const bool* b = std::get_if<bool>(&*s)) return *b;
@@ -518,7 +518,7 @@ bool ArgsManager::GetBoolArg(const std::string& name, bool default_value) const
 
 std::vector<std::string> ArgsManager::GetArgs(const std::string& name) const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     std::vector<std::string> out;
     for (const auto& s : GetSettingsListLocked(name)) out.push_back(SettingToString(s));
     return out;
@@ -526,26 +526,26 @@ std::vector<std::string> ArgsManager::GetArgs(const std::string& name) const
 
 bool ArgsManager::IsArgSet(const std::string& name) const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     return GetSettingLocked(name, false).has_value();
 }
 
 bool ArgsManager::IsArgNegated(const std::string& name) const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     auto s = GetSettingLocked(name, false);
     return s && IsFalse(*s);
 }
 
 void ArgsManager::ForceSetArg(const std::string& name, const std::string& value)
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     m_forced[StripDash(name)] = value;
 }
 
 bool ArgsManager::SoftSetArg(const std::string& name, const std::string& value)
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     if (GetSettingLocked(name, false)) return false;
     m_forced[StripDash(name)] = value;
     return true;
@@ -555,7 +555,7 @@ bool ArgsManager::SoftSetBoolArg(const std::string& name, bool value) { return S
 
 std::string ArgsManager::GetChainTypeStringLocked() const
 {
-    auto flag = [&](const char* name) {
+    auto flag = [&](const char* name) REQUIRES(m_mutex) {
         auto s = GetSettingLocked(name, true);
         if (!s) return false;
         if (const bool* b = std::get_if<bool>(&*s)) return *b;
@@ -580,7 +580,7 @@ std::string ArgsManager::GetChainTypeStringLocked() const
 
 std::string ArgsManager::GetChainTypeString() const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     return GetChainTypeStringLocked();
 }
 
@@ -594,7 +594,7 @@ ChainType ArgsManager::GetChainType() const
 std::string ArgsManager::GetHelpMessage() const
 {
     const bool show_debug = GetBoolArg("-help-debug", false);
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     std::string usage;
     for (const auto& [category, args] : m_available) {
         if (category == OptionsCategory::HIDDEN) break;
@@ -620,7 +620,7 @@ std::string ArgsManager::GetHelpMessage() const
 
 std::vector<std::string> ArgsManager::GetConfigWarnings() const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     std::vector<std::string> warnings;
     for (const auto& key : m_ignored_keys) warnings.push_back("Ignoring unknown configuration value " + key);
     static const char* known[] = {"main", "test", "testnet4", "signet", "regtest"};
@@ -648,10 +648,10 @@ std::vector<std::string> ArgsManager::GetConfigWarnings() const
 
 std::vector<std::string> ArgsManager::DescribeArgs() const
 {
-    std::lock_guard lock(m_mutex);
+    util::RecursiveLock lock(m_mutex);
     std::vector<std::string> lines;
     auto describe = [&](const std::string& prefix, const std::string& section,
-                        const std::map<std::string, Values>& values) {
+                        const std::map<std::string, Values>& values) REQUIRES(m_mutex) {
         for (const auto& [name, vals] : values) {
             const auto flags = GetArgFlagsLocked("-" + name);
             for (const auto& v : vals) {

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "util/chaintype.h"
+#include "util/sync.h"
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -145,26 +145,26 @@ private:
     };
     using Values = std::vector<Setting>;
 
-    std::optional<unsigned> GetArgFlagsLocked(const std::string& name) const;
-    std::optional<Setting> GetSettingLocked(const std::string& name, bool chain_type_lookup) const;
-    std::vector<Setting> GetSettingsListLocked(const std::string& name) const;
-    bool UseDefaultSectionLocked(const std::string& name) const;
-    bool ReadConfigStreamLocked(std::string_view text, const std::string& origin, std::string& error, bool ignore_invalid);
-    std::string GetChainTypeStringLocked() const;
+    std::optional<unsigned> GetArgFlagsLocked(const std::string& name) const REQUIRES(m_mutex);
+    std::optional<Setting> GetSettingLocked(const std::string& name, bool chain_type_lookup) const REQUIRES(m_mutex);
+    std::vector<Setting> GetSettingsListLocked(const std::string& name) const REQUIRES(m_mutex);
+    bool UseDefaultSectionLocked(const std::string& name) const REQUIRES(m_mutex);
+    bool ReadConfigStreamLocked(std::string_view text, const std::string& origin, std::string& error, bool ignore_invalid) REQUIRES(m_mutex);
+    std::string GetChainTypeStringLocked() const REQUIRES(m_mutex);
     static Key InterpretKey(std::string key);
     static std::optional<Setting> InterpretValue(const Key& key, const std::string* value, unsigned flags,
                                                  std::string& error);
 
-    mutable std::recursive_mutex m_mutex;
-    std::map<OptionsCategory, std::map<std::string, Arg>> m_available;
-    bool m_allow_positional{false};
-    std::vector<std::string> m_positional;
-    std::map<std::string, std::string> m_forced;
-    std::map<std::string, Values> m_command_line;
-    std::map<std::string, std::map<std::string, Values>> m_config; // section -> name -> values
-    std::vector<std::string> m_config_sections;
-    std::vector<std::string> m_ignored_keys;
-    std::string m_network;
+    mutable util::RecursiveMutex m_mutex;
+    std::map<OptionsCategory, std::map<std::string, Arg>> m_available GUARDED_BY(m_mutex);
+    bool m_allow_positional GUARDED_BY(m_mutex){false};
+    std::vector<std::string> m_positional GUARDED_BY(m_mutex);
+    std::map<std::string, std::string> m_forced GUARDED_BY(m_mutex);
+    std::map<std::string, Values> m_command_line GUARDED_BY(m_mutex);
+    std::map<std::string, std::map<std::string, Values>> m_config GUARDED_BY(m_mutex); // section -> name -> values
+    std::vector<std::string> m_config_sections GUARDED_BY(m_mutex);
+    std::vector<std::string> m_ignored_keys GUARDED_BY(m_mutex);
+    std::string m_network GUARDED_BY(m_mutex);
 };
 
 /** True when -help, -h, -? or -help-debug was given. */

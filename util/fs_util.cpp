@@ -2,6 +2,7 @@
 #include "util/fs_util.h"
 
 #include "util/args.h"
+#include "util/sync.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +11,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <sys/resource.h>
@@ -22,8 +22,8 @@ namespace util {
 namespace {
 // fcntl locks are per process: a second lock from this process would succeed, so
 // directories locked here are also remembered in-process.
-std::mutex g_locks_mutex;
-std::set<std::string> g_locked_dirs;
+util::Mutex g_locks_mutex;
+std::set<std::string> g_locked_dirs GUARDED_BY(g_locks_mutex);
 } // namespace
 
 std::filesystem::path GetDefaultDataDir()
@@ -100,7 +100,7 @@ DirectoryLock::~DirectoryLock()
         ::fcntl(m_fd, F_SETLK, &fl);
         ::close(m_fd);
     }
-    std::lock_guard lock(g_locks_mutex);
+    util::LockGuard lock(g_locks_mutex);
     g_locked_dirs.erase(m_dir.string());
 }
 
@@ -111,7 +111,7 @@ std::unique_ptr<DirectoryLock> LockDataDirectory(const std::filesystem::path& di
     if (ec) canonical = dir;
     const std::string lock_message = "Cannot obtain a lock on data directory " + dir.string() +
                                      ". Minicash is probably already running.";
-    std::lock_guard lock(g_locks_mutex);
+    util::LockGuard lock(g_locks_mutex);
     if (g_locked_dirs.contains(canonical.string())) {
         error = lock_message;
         return nullptr;

@@ -2,6 +2,7 @@
 #include "util/logging.h"
 
 #include "util/args.h"
+#include "util/sync.h"
 
 #include <algorithm>
 #include <array>
@@ -9,7 +10,6 @@
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 
 namespace util {
 
@@ -59,13 +59,13 @@ std::optional<uint32_t> CategoryMask(std::string_view name)
 }
 
 struct LoggerState {
-    std::mutex mutex;
+    util::Mutex mutex;
     std::atomic<uint32_t> categories{0};
-    FILE* file{nullptr};
-    std::filesystem::path path;
-    bool console{false};
-    bool buffering{true};
-    std::string buffer;
+    FILE* file GUARDED_BY(mutex){nullptr};
+    std::filesystem::path path GUARDED_BY(mutex);
+    bool console GUARDED_BY(mutex){false};
+    bool buffering GUARDED_BY(mutex){true};
+    std::string buffer GUARDED_BY(mutex);
 };
 
 /** fileno of LoggerState::file, readable without the lock (crash handlers). */
@@ -131,7 +131,7 @@ std::string FormatIso8601(int64_t unix_seconds)
 bool Logger::OpenDebugLog(const std::filesystem::path& path, std::string& error)
 {
     auto& s = State();
-    std::lock_guard lock(s.mutex);
+    util::LockGuard lock(s.mutex);
     FILE* f = std::fopen(path.c_str(), "a");
     if (!f) {
         error = "Could not open debug log file " + path.string();
@@ -155,7 +155,7 @@ bool Logger::OpenDebugLog(const std::filesystem::path& path, std::string& error)
 void Logger::Reopen()
 {
     auto& s = State();
-    std::lock_guard lock(s.mutex);
+    util::LockGuard lock(s.mutex);
     if (!s.file) return;
     g_log_fd = -1;
     if (FILE* f = std::freopen(s.path.c_str(), "a", s.file)) {
@@ -170,7 +170,7 @@ void Logger::Reopen()
 void Logger::Close()
 {
     auto& s = State();
-    std::lock_guard lock(s.mutex);
+    util::LockGuard lock(s.mutex);
     g_log_fd = -1;
     if (s.file) std::fclose(s.file);
     s.file = nullptr;
@@ -180,7 +180,7 @@ void Logger::Close()
 void Logger::SetPrintToConsole(bool enabled)
 {
     auto& s = State();
-    std::lock_guard lock(s.mutex);
+    util::LockGuard lock(s.mutex);
     if (enabled && !s.console && s.buffering) {
         // Show what was logged so far; the buffer is kept for a file that may still be opened.
         std::fwrite(s.buffer.data(), 1, s.buffer.size(), stdout);
@@ -192,7 +192,7 @@ void Logger::SetPrintToConsole(bool enabled)
 void Logger::DisableBuffering()
 {
     auto& s = State();
-    std::lock_guard lock(s.mutex);
+    util::LockGuard lock(s.mutex);
     s.buffering = false;
     s.buffer.clear();
 }
@@ -200,7 +200,7 @@ void Logger::DisableBuffering()
 std::filesystem::path Logger::LogPath() const
 {
     auto& s = State();
-    std::lock_guard lock(s.mutex);
+    util::LockGuard lock(s.mutex);
     return s.path;
 }
 
@@ -235,9 +235,9 @@ std::vector<std::string> Logger::EnabledCategories() const
     return out;
 }
 
-void Logger::WriteLocked(const std::string& line)
+/** Writes one formatted line to the console, the file or the start-up buffer. */
+static void WriteLocked(LoggerState& s, const std::string& line) REQUIRES(s.mutex)
 {
-    auto& s = State();
     if (s.console) {
         std::fwrite(line.data(), 1, line.size(), stdout);
         std::fflush(stdout);
@@ -260,8 +260,8 @@ void Logger::LogLine(std::optional<LogCategory> category, std::string_view msg)
     line += msg;
     if (line.empty() || line.back() != '\n') line += '\n';
     auto& s = State();
-    std::lock_guard lock(s.mutex);
-    WriteLocked(line);
+    util::LockGuard lock(s.mutex);
+    WriteLocked(s, line);
 }
 
 int DebugLogFd() { return g_log_fd.load(std::memory_order_relaxed); }

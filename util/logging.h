@@ -85,9 +85,6 @@ public:
 
     /** Writes one line (a newline is added when msg lacks one). */
     void LogLine(std::optional<LogCategory> category, std::string_view msg);
-
-private:
-    void WriteLocked(const std::string& line);
 };
 
 /** The process-wide logger. */

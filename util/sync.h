@@ -31,6 +31,29 @@ public:
     const SharedMutex& operator!() const { return *this; }
 };
 
+/**
+ * std::recursive_mutex with annotations, for the one object whose public methods call each
+ * other under its lock (ArgsManager). The analysis does not model re-entry: annotate the
+ * helpers that need it REQUIRES, and do not mark the re-entered methods EXCLUDES.
+ */
+class CAPABILITY("recursive_mutex") RecursiveMutex : public std::recursive_mutex {
+public:
+    void lock() ACQUIRE() { std::recursive_mutex::lock(); }
+    void unlock() RELEASE() { std::recursive_mutex::unlock(); }
+};
+
+/** Holds a RecursiveMutex for its scope. */
+class SCOPED_CAPABILITY RecursiveLock {
+public:
+    explicit RecursiveLock(RecursiveMutex& m) ACQUIRE(m) : m_mutex(m) { m_mutex.lock(); }
+    ~RecursiveLock() RELEASE() { m_mutex.unlock(); }
+    RecursiveLock(const RecursiveLock&) = delete;
+    RecursiveLock& operator=(const RecursiveLock&) = delete;
+
+private:
+    RecursiveMutex& m_mutex;
+};
+
 /** Holds a Mutex for its scope (std::lock_guard). */
 class SCOPED_CAPABILITY LockGuard {
 public:

@@ -4,7 +4,7 @@
 #include <string>
 
 #ifndef MINICASH_VERSION_MAJOR
-#error "MINICASH_VERSION_* come from node/CMakeLists.txt (project VERSION)"
+#error "MINICASH_VERSION_* come from util/CMakeLists.txt (project VERSION)"
 #endif
 
 namespace util {

@@ -166,7 +166,7 @@ RpcTable::RpcTable() { RegisterBuiltins(); }
 
 bool RpcTable::Register(RpcMethod method)
 {
-    std::unique_lock lock(m_table_mutex);
+    util::ExclusiveLock lock(m_table_mutex);
     const std::string name = method.name;
     if (m_methods.contains(name)) return false;
     m_methods.emplace(name, std::make_shared<const RpcMethod>(std::move(method)));
@@ -175,13 +175,13 @@ bool RpcTable::Register(RpcMethod method)
 
 bool RpcTable::Unregister(const std::string& name)
 {
-    std::unique_lock lock(m_table_mutex);
+    util::ExclusiveLock lock(m_table_mutex);
     return m_methods.erase(name) > 0;
 }
 
 std::vector<std::string> RpcTable::ListCommands() const
 {
-    std::shared_lock lock(m_table_mutex);
+    util::SharedLock lock(m_table_mutex);
     std::vector<std::string> out;
     for (const auto& [name, m] : m_methods) out.push_back(name);
     return out;
@@ -189,33 +189,33 @@ std::vector<std::string> RpcTable::ListCommands() const
 
 void RpcTable::SetWarmup(bool warmup, const std::string& status)
 {
-    std::lock_guard lock(m_state_mutex);
+    util::LockGuard lock(m_state_mutex);
     m_warmup = warmup;
     m_warmup_status = status;
 }
 
 bool RpcTable::IsInWarmup(std::string* status) const
 {
-    std::lock_guard lock(m_state_mutex);
+    util::LockGuard lock(m_state_mutex);
     if (status) *status = m_warmup_status;
     return m_warmup;
 }
 
 void RpcTable::SetShutdownCallback(std::function<void()> callback)
 {
-    std::lock_guard lock(m_state_mutex);
+    util::LockGuard lock(m_state_mutex);
     m_shutdown = std::move(callback);
 }
 
 void RpcTable::SetLogPath(const std::filesystem::path& path)
 {
-    std::lock_guard lock(m_state_mutex);
+    util::LockGuard lock(m_state_mutex);
     m_log_path = path;
 }
 
 void RpcTable::SetDocCheck(bool enabled)
 {
-    std::lock_guard lock(m_state_mutex);
+    util::LockGuard lock(m_state_mutex);
     m_doc_check = enabled;
 }
 
@@ -227,7 +227,7 @@ Json RpcTable::Execute(const RpcRequest& request) const
     }
     std::shared_ptr<const RpcMethod> method;
     {
-        std::shared_lock lock(m_table_mutex);
+        util::SharedLock lock(m_table_mutex);
         auto it = m_methods.find(request.method);
         if (it == m_methods.end()) throw RpcError(RPC_METHOD_NOT_FOUND, "Method not found");
         method = it->second;
@@ -262,7 +262,7 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
 
     std::list<ActiveCommand>::iterator active;
     {
-        std::lock_guard lock(m_state_mutex);
+        util::LockGuard lock(m_state_mutex);
         active = m_active.insert(m_active.end(), ActiveCommand{method.name, std::chrono::steady_clock::now()});
     }
     struct Remove {
@@ -270,7 +270,7 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
         std::list<ActiveCommand>::iterator it;
         ~Remove()
         {
-            std::lock_guard lock(table->m_state_mutex);
+            util::LockGuard lock(table->m_state_mutex);
             table->m_active.erase(it);
         }
     } remove{this, active};
@@ -286,7 +286,7 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
     }
     bool doc_check;
     {
-        std::lock_guard lock(m_state_mutex);
+        util::LockGuard lock(m_state_mutex);
         doc_check = m_doc_check;
     }
     if (doc_check) {
@@ -302,7 +302,7 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
 
 std::string RpcTable::Help(const std::string& command) const
 {
-    std::shared_lock lock(m_table_mutex);
+    util::SharedLock lock(m_table_mutex);
     if (!command.empty()) {
         auto it = m_methods.find(command);
         // As Core: a hidden method is left out of the listing but its help answers when named.
@@ -360,7 +360,7 @@ void RpcTable::RegisterBuiltins()
             }
             std::function<void()> cb;
             {
-                std::lock_guard lock(m_state_mutex);
+                util::LockGuard lock(m_state_mutex);
                 cb = m_shutdown;
             }
             if (cb) cb();
@@ -384,7 +384,7 @@ void RpcTable::RegisterBuiltins()
         .description = "Returns details of the RPC server.",
         .examples = HelpExampleCli("getrpcinfo", "") + HelpExampleRpc("getrpcinfo", ""),
         .handler = [this](const RpcRequest&) -> Json {
-            std::lock_guard lock(m_state_mutex);
+            util::LockGuard lock(m_state_mutex);
             Json active = Json::array();
             const auto now = std::chrono::steady_clock::now();
             for (const auto& c : m_active) {

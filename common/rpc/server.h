@@ -6,6 +6,7 @@
 
 #include "common/rpc/json.h"
 #include "common/rpc/protocol.h"
+#include "util/sync.h"
 
 #include <chrono>
 #include <cstdint>
@@ -14,9 +15,7 @@
 #include <list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -156,42 +155,42 @@ public:
     RpcTable();
 
     /** Adds a method; false when the name is already taken (the table is unchanged). */
-    bool Register(RpcMethod method);
+    bool Register(RpcMethod method) EXCLUDES(m_table_mutex);
     /** Removes a method; false when absent. Calls already running finish normally. */
-    bool Unregister(const std::string& name);
+    bool Unregister(const std::string& name) EXCLUDES(m_table_mutex);
     /** Names of all methods, sorted. */
-    std::vector<std::string> ListCommands() const;
+    std::vector<std::string> ListCommands() const EXCLUDES(m_table_mutex);
 
     /**
      * Runs one call: warm-up gate, lookup (RPC_METHOD_NOT_FOUND "Method not found"), named ->
      * positional conversion, count and type checks, then the handler. Throws RpcError.
      */
-    Json Execute(const RpcRequest& request) const;
+    Json Execute(const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
 
     /**
      * `help` text: the overview grouped by category (without "hidden" methods), or one method's
      * help (hidden ones too, as Core), or "help: unknown command: <name>".
      */
-    std::string Help(const std::string& method = "") const;
+    std::string Help(const std::string& method = "") const EXCLUDES(m_table_mutex);
 
     /**
      * While warmup is true every method but help and stop fails with RPC_IN_WARMUP and
      * status as the message (e.g. "Loading block index…"). Thread-safe.
      */
-    void SetWarmup(bool warmup, const std::string& status = "");
+    void SetWarmup(bool warmup, const std::string& status = "") EXCLUDES(m_state_mutex);
     /** True while in warm-up; status receives the message. Thread-safe. */
-    bool IsInWarmup(std::string* status = nullptr) const;
+    bool IsInWarmup(std::string* status = nullptr) const EXCLUDES(m_state_mutex);
 
     /** Called (once per `stop` call, on a worker thread) to request shutdown; must not block or join the server. */
-    void SetShutdownCallback(std::function<void()> callback);
+    void SetShutdownCallback(std::function<void()> callback) EXCLUDES(m_state_mutex);
     /** The path getrpcinfo reports as "logpath". */
-    void SetLogPath(const std::filesystem::path& path);
+    void SetLogPath(const std::filesystem::path& path) EXCLUDES(m_state_mutex);
     /**
      * Core's -rpcdoccheck: when on, every result is checked against its method's declared
      * results and a mismatch fails the call with RPC_MISC_ERROR "Internal bug detected: RPC
      * call \"name\" returned incorrect type: ..." naming the offending keys. Set before serving.
      */
-    void SetDocCheck(bool enabled);
+    void SetDocCheck(bool enabled) EXCLUDES(m_state_mutex);
 
 private:
     struct ActiveCommand {
@@ -199,18 +198,18 @@ private:
         std::chrono::steady_clock::time_point start;
     };
     void RegisterBuiltins();
-    Json ExecuteMethod(const RpcMethod& method, const RpcRequest& request) const;
+    Json ExecuteMethod(const RpcMethod& method, const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
 
-    mutable std::shared_mutex m_table_mutex; // held only for lookups, never while a handler runs
-    std::map<std::string, std::shared_ptr<const RpcMethod>> m_methods;
+    mutable util::SharedMutex m_table_mutex; // held only for lookups, never while a handler runs
+    std::map<std::string, std::shared_ptr<const RpcMethod>> m_methods GUARDED_BY(m_table_mutex);
 
-    mutable std::mutex m_state_mutex;
-    bool m_warmup{false};
-    std::string m_warmup_status;
-    std::function<void()> m_shutdown;
-    std::filesystem::path m_log_path;
-    bool m_doc_check{false};
-    mutable std::list<ActiveCommand> m_active;
+    mutable util::Mutex m_state_mutex;
+    bool m_warmup GUARDED_BY(m_state_mutex){false};
+    std::string m_warmup_status GUARDED_BY(m_state_mutex);
+    std::function<void()> m_shutdown GUARDED_BY(m_state_mutex);
+    std::filesystem::path m_log_path GUARDED_BY(m_state_mutex);
+    bool m_doc_check GUARDED_BY(m_state_mutex){false};
+    mutable std::list<ActiveCommand> m_active GUARDED_BY(m_state_mutex);
     const std::chrono::steady_clock::time_point m_start_time{std::chrono::steady_clock::now()};
 };
 

@@ -20,6 +20,7 @@
 #include "common/rpc/server.h"
 #include "node/http/jsonrpc.h"
 #include "util/logging.h"
+#include "util/sync.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -34,7 +35,6 @@
 #include <functional>
 #include <future>
 #include <list>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -54,24 +54,28 @@ namespace {
 /** A bounded FIFO of jobs served by the worker threads. Thread-safe. */
 class WorkQueue {
 public:
-    void SetMaxDepth(size_t depth) { m_max = depth; }
-    /** Adds a job; false when the queue is full or interrupted. */
-    bool Enqueue(std::function<void()> job)
+    void SetMaxDepth(size_t depth) EXCLUDES(m_mutex)
     {
-        std::lock_guard lock(m_mutex);
+        util::LockGuard lock(m_mutex);
+        m_max = depth;
+    }
+    /** Adds a job; false when the queue is full or interrupted. */
+    bool Enqueue(std::function<void()> job) EXCLUDES(m_mutex)
+    {
+        util::LockGuard lock(m_mutex);
         if (m_interrupted || m_jobs.size() >= m_max) return false;
         m_jobs.push_back(std::move(job));
         m_cv.notify_one();
         return true;
     }
     /** Worker loop: runs jobs until interrupted and drained. */
-    void Run()
+    void Run() EXCLUDES(m_mutex)
     {
         while (true) {
             std::function<void()> job;
             {
-                std::unique_lock lock(m_mutex);
-                m_cv.wait(lock, [&] { return m_interrupted || !m_jobs.empty(); });
+                util::UniqueLock lock(m_mutex);
+                m_cv.wait(lock, [&]() REQUIRES(m_mutex) { return m_interrupted || !m_jobs.empty(); });
                 if (m_jobs.empty()) return;
                 job = std::move(m_jobs.front());
                 m_jobs.pop_front();
@@ -80,30 +84,30 @@ public:
         }
     }
     /** Refuses new jobs and wakes the workers so they exit once the queue is empty. */
-    void Interrupt()
+    void Interrupt() EXCLUDES(m_mutex)
     {
-        std::lock_guard lock(m_mutex);
+        util::LockGuard lock(m_mutex);
         m_interrupted = true;
         m_cv.notify_all();
     }
-    size_t Size()
+    size_t Size() EXCLUDES(m_mutex)
     {
-        std::lock_guard lock(m_mutex);
+        util::LockGuard lock(m_mutex);
         return m_jobs.size();
     }
-    void Reset()
+    void Reset() EXCLUDES(m_mutex)
     {
-        std::lock_guard lock(m_mutex);
+        util::LockGuard lock(m_mutex);
         m_interrupted = false;
         m_jobs.clear();
     }
 
 private:
-    std::mutex m_mutex;
+    util::Mutex m_mutex;
     std::condition_variable m_cv;
-    std::deque<std::function<void()>> m_jobs;
-    size_t m_max{16};
-    bool m_interrupted{false};
+    std::deque<std::function<void()>> m_jobs GUARDED_BY(m_mutex);
+    size_t m_max GUARDED_BY(m_mutex){16};
+    bool m_interrupted GUARDED_BY(m_mutex){false};
 };
 
 asio::ip::address Unmap(const asio::ip::address& a)

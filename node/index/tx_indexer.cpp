@@ -74,9 +74,12 @@ bool TxIndexer::Open(const std::filesystem::path& dir, bool wipe, std::string& e
         if (hash.IsNull()) continue;
         if ((best_index = m_source.Lookup(hash))) break;
     }
-    std::lock_guard lock(m_mutex);
+    // Looked up before taking m_mutex: the chain's lock is taken before ours (NextSyncBlock
+    // calls at_tip with it held), never after.
+    const bool newest_missing = !best.empty() && !best.front().IsNull() && best_index != m_source.Lookup(best.front());
+    util::LockGuard lock(m_mutex);
     m_best = best_index;
-    if (!best.empty() && !best.front().IsNull() && m_best != m_source.Lookup(best.front())) {
+    if (newest_missing) {
         // Its newest blocks are not in the block index (a crash before the block index was
         // synced, or a -reindex that found other blocks): resume from the newest one that is.
         util::LogPrintf("txindex: best block %s is not in the block index; indexing from %s",
@@ -104,7 +107,7 @@ void TxIndexer::Stop()
     m_listening = false;
     if (!m_started) return;
     m_started = false;
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     if (m_db.IsOpen() && !m_failed && !m_db.Commit(LocatorFor(m_best))) {
         util::LogPrintf("Error: txindex: failed to write its best block");
     }
@@ -112,13 +115,13 @@ void TxIndexer::Stop()
 
 bool TxIndexer::IsSynced() const
 {
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     return m_synced && !m_failed; // a failed index is behind for good
 }
 
 IndexSummary TxIndexer::GetSummary() const
 {
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     return IndexSummary{"txindex", m_synced && !m_failed, m_best ? m_best->height : 0};
 }
 
@@ -168,7 +171,7 @@ void TxIndexer::ThreadSync()
     util::LogPrintf("txindex thread start");
     const BlockIndex* pindex;
     {
-        std::lock_guard lock(m_mutex);
+        util::LockGuard lock(m_mutex);
         pindex = m_best;
     }
     auto last_log = std::chrono::steady_clock::time_point::min();
@@ -176,7 +179,7 @@ void TxIndexer::ThreadSync()
         // The synced flag is set while the chain cannot change: every block connected
         // later is delivered to BlockConnected after it, so none is missed.
         const auto next = m_source.NextSyncBlock(pindex, [this] {
-            std::lock_guard lock(m_mutex);
+            util::LockGuard lock(m_mutex);
             m_synced = true;
         });
         if (!next) {
@@ -185,7 +188,7 @@ void TxIndexer::ThreadSync()
         }
         if (next->index->prev != pindex) {
             // A reorg since the index last ran: rewind to the fork (entries may stay).
-            std::lock_guard lock(m_mutex);
+            util::LockGuard lock(m_mutex);
             if (!RewindLocked(next->index->prev)) break;
         }
         const auto now = std::chrono::steady_clock::now();
@@ -198,11 +201,11 @@ void TxIndexer::ThreadSync()
         if (!block) {
             util::LogPrintf("Error: txindex: failed to read block %s; the index stops",
                             next->index->GetBlockHash().GetHex().c_str());
-            std::lock_guard lock(m_mutex);
+            util::LockGuard lock(m_mutex);
             m_failed = true;
             break;
         }
-        std::lock_guard lock(m_mutex);
+        util::LockGuard lock(m_mutex);
         if (!AppendLocked(*block, next->index, next->pos)) break;
         pindex = next->index;
     }
@@ -212,7 +215,7 @@ void TxIndexer::ThreadSync()
 void TxIndexer::BlockConnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
 {
     if (!block || !index) return;
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     // Until synced, the sync thread indexes every block of the active chain itself.
     if (!m_synced || m_failed) return;
     // Already indexed (delivered after the sync thread had reached it).
@@ -238,7 +241,7 @@ void TxIndexer::BlockConnected(const std::shared_ptr<const consensus::Block>& bl
 void TxIndexer::BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
 {
     (void)block;
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     if (!m_synced || m_failed || !index || m_best != index) return;
     RewindLocked(index->prev);
 }

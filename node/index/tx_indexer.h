@@ -10,12 +10,12 @@
 #include "node/chain/chainstate.h"
 #include "node/storage/block_store.h"
 #include "node/storage/tx_index.h"
+#include "util/sync.h"
 
 #include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -94,41 +94,44 @@ public:
     TxIndexer& operator=(const TxIndexer&) = delete;
 
     /** Opens the database in dir (wiped first if wipe, as on -reindex). False with error set on failure. */
-    bool Open(const std::filesystem::path& dir, bool wipe, std::string& error);
+    bool Open(const std::filesystem::path& dir, bool wipe, std::string& error) EXCLUDES(m_mutex);
     /** Registers for notifications and starts the sync thread ("txindex thread start"). */
     void Start();
     /** Interrupts the sync, joins it, stops following and commits the best block. Idempotent. */
-    void Stop();
+    void Stop() EXCLUDES(m_mutex);
 
     /** True once the index has caught up with the active chain (Core's m_synced). */
-    bool IsSynced() const;
-    IndexSummary GetSummary() const;
+    bool IsSynced() const EXCLUDES(m_mutex);
+    IndexSummary GetSummary() const EXCLUDES(m_mutex);
     /** The transaction and its block (nullptr if that is not in the block index), or nullopt if not indexed. */
     std::optional<std::pair<consensus::TransactionRef, const chain::BlockIndex*>> FindTransaction(
         const consensus::Uint256& txid);
 
     // ChainListener (called after the chain lock is released)
-    void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override;
-    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override;
+    void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
+        EXCLUDES(m_mutex);
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
+        EXCLUDES(m_mutex);
 
 private:
-    void ThreadSync();
+    void ThreadSync() EXCLUDES(m_mutex);
     /** Indexes block (at index, stored at pos) on top of the current best; m_mutex held. */
-    bool AppendLocked(const consensus::Block& block, const chain::BlockIndex* index, const FlatFilePos& pos);
+    bool AppendLocked(const consensus::Block& block, const chain::BlockIndex* index, const FlatFilePos& pos)
+        REQUIRES(m_mutex);
     /** Makes new_best the best block without touching entries (Core's Rewind); m_mutex held. */
-    bool RewindLocked(const chain::BlockIndex* new_best);
+    bool RewindLocked(const chain::BlockIndex* new_best) REQUIRES(m_mutex);
 
     BlockSource& m_source;
-    TxIndex m_db;
+    TxIndex m_db; // written only under m_mutex; FindTransaction reads it without (LevelDB reads are thread-safe)
     std::thread m_thread;
     std::atomic<bool> m_interrupt{false};
     bool m_started{false};
     bool m_listening{false};
 
-    mutable std::mutex m_mutex; // guards the members below and every write to m_db
-    bool m_synced{false};
-    bool m_failed{false};
-    const chain::BlockIndex* m_best{nullptr};
+    mutable util::Mutex m_mutex; // guards the members below and every write to m_db
+    bool m_synced GUARDED_BY(m_mutex){false};
+    bool m_failed GUARDED_BY(m_mutex){false};
+    const chain::BlockIndex* m_best GUARDED_BY(m_mutex){nullptr};
 };
 
 } // namespace node::index

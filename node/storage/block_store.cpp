@@ -223,7 +223,7 @@ BlockStore::BlockStore(std::filesystem::path dir, std::array<uint8_t, 4> magic, 
 
 void BlockStore::LoadFileInfo(std::vector<BlockFileInfo> infos, int last_file)
 {
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     m_files = std::move(infos);
     m_last_file = std::max(last_file, 0);
     if (m_files.size() <= static_cast<size_t>(m_last_file)) m_files.resize(m_last_file + 1);
@@ -232,19 +232,19 @@ void BlockStore::LoadFileInfo(std::vector<BlockFileInfo> infos, int last_file)
 
 std::vector<BlockFileInfo> BlockStore::GetFileInfo() const
 {
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     return m_files;
 }
 
 int BlockStore::LastFile() const
 {
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     return m_last_file;
 }
 
 std::vector<int> BlockStore::TakeDirtyFiles()
 {
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     std::vector<int> out;
     for (size_t i = 0; i < m_dirty.size(); ++i) {
         if (m_dirty[i]) out.push_back(static_cast<int>(i));
@@ -256,7 +256,7 @@ std::vector<int> BlockStore::TakeDirtyFiles()
 void BlockStore::NoteKnownBlock(const FlatFilePos& pos, uint32_t size, uint32_t height, uint64_t time)
 {
     if (pos.IsNull()) return;
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     const auto file = static_cast<size_t>(pos.file);
     if (m_files.size() <= file) {
         m_files.resize(file + 1);
@@ -272,7 +272,7 @@ std::optional<FlatFilePos> BlockStore::WriteBlock(const consensus::Block& block,
 {
     const std::vector<uint8_t> bytes = consensus::SerializeToBytes(block);
     const uint64_t add = RECORD_HEADER_SIZE + bytes.size();
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     int file = m_last_file;
     // Roll over while the record would not fit; an empty file takes any block.
     while (m_files[file].size > 0 && m_files[file].size + add >= m_max_file_size) {
@@ -349,7 +349,7 @@ std::optional<FlatFilePos> BlockStore::WriteUndo(const BlockUndo& undo, int bloc
     hasher.Write(prev_hash.Span());
     hasher.Write(bytes);
     const consensus::Uint256 checksum = hasher.GetHash();
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     if (block_file < 0 || static_cast<size_t>(block_file) >= m_files.size()) {
         Log("undo for unknown block file " + std::to_string(block_file));
         return std::nullopt;
@@ -399,7 +399,7 @@ bool BlockStore::Flush()
     const UnsyncedFiles files = TakeUnsynced();
     if (SyncFiles(files)) return true;
     // Not synced after all: keep them for the next attempt.
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     for (int f : files.blk) NoteUnsynced(m_unsynced_blk, f);
     for (int f : files.rev) NoteUnsynced(m_unsynced_rev, f);
     return false;
@@ -407,7 +407,7 @@ bool BlockStore::Flush()
 
 BlockStore::UnsyncedFiles BlockStore::TakeUnsynced()
 {
-    std::lock_guard lock(m_mutex);
+    util::LockGuard lock(m_mutex);
     UnsyncedFiles files;
     files.blk.swap(m_unsynced_blk);
     files.rev.swap(m_unsynced_rev);

@@ -7,11 +7,11 @@
 
 #include "consensus/primitives/block.h"
 #include "node/storage/undo.h"
+#include "util/sync.h"
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,21 +55,21 @@ public:
     BlockStore(std::filesystem::path dir, std::array<uint8_t, 4> magic, uint32_t max_file_size = MAX_BLOCKFILE_SIZE);
 
     /** Restores the file bookkeeping (from the block index database) at startup. */
-    void LoadFileInfo(std::vector<BlockFileInfo> infos, int last_file);
+    void LoadFileInfo(std::vector<BlockFileInfo> infos, int last_file) EXCLUDES(m_mutex);
     /** Current bookkeeping, to persist with the block index. */
-    std::vector<BlockFileInfo> GetFileInfo() const;
-    int LastFile() const;
+    std::vector<BlockFileInfo> GetFileInfo() const EXCLUDES(m_mutex);
+    int LastFile() const EXCLUDES(m_mutex);
     /** File numbers whose info changed since the last call (then cleared). */
-    std::vector<int> TakeDirtyFiles();
+    std::vector<int> TakeDirtyFiles() EXCLUDES(m_mutex);
 
     /**
      * Records a block that is already in blk<pos.file>.dat (-reindex): the file's info
      * counts it and grows to cover its record, and new blocks go after the last such file.
      * size is the block's serialized size.
      */
-    void NoteKnownBlock(const FlatFilePos& pos, uint32_t size, uint32_t height, uint64_t time);
+    void NoteKnownBlock(const FlatFilePos& pos, uint32_t size, uint32_t height, uint64_t time) EXCLUDES(m_mutex);
     /** Appends a block record; returns the position of the block bytes. */
-    std::optional<FlatFilePos> WriteBlock(const consensus::Block& block, uint32_t height);
+    std::optional<FlatFilePos> WriteBlock(const consensus::Block& block, uint32_t height) EXCLUDES(m_mutex);
     /** Reads and decodes the block at pos, checking the record's magic and length. */
     std::optional<consensus::Block> ReadBlock(const FlatFilePos& pos) const;
     /** Reads the raw serialized block at pos. */
@@ -78,12 +78,12 @@ public:
     std::optional<consensus::Transaction> ReadTransaction(const FlatFilePos& block_pos, uint32_t tx_offset) const;
 
     /** Appends undo data to rev<block_file>.dat; prev_hash keys the checksum. */
-    std::optional<FlatFilePos> WriteUndo(const BlockUndo& undo, int block_file, const consensus::Uint256& prev_hash);
+    std::optional<FlatFilePos> WriteUndo(const BlockUndo& undo, int block_file, const consensus::Uint256& prev_hash) EXCLUDES(m_mutex);
     /** Reads undo data and verifies its checksum. */
     std::optional<BlockUndo> ReadUndo(const FlatFilePos& pos, const consensus::Uint256& prev_hash) const;
 
     /** fsyncs the current blk and rev files (call before committing index/coins that refer to them). */
-    bool Flush();
+    bool Flush() EXCLUDES(m_mutex);
 
     /** Files written since they were last synced (taken by TakeUnsynced). */
     struct UnsyncedFiles {
@@ -91,7 +91,7 @@ public:
         bool Empty() const { return blk.empty() && rev.empty(); }
     };
     /** The files written since the last Flush() or TakeUnsynced(); they count as synced from now. */
-    UnsyncedFiles TakeUnsynced();
+    UnsyncedFiles TakeUnsynced() EXCLUDES(m_mutex);
     /**
      * fsyncs those files (and the directory, for new entries). Takes no lock, so another
      * thread can sync while blocks are being written (data written after the files were
@@ -103,15 +103,15 @@ public:
     std::filesystem::path UndoFilePath(int file) const;
 
 private:
-    mutable std::mutex m_mutex;
+    mutable util::Mutex m_mutex;
     std::filesystem::path m_dir;
     std::array<uint8_t, 4> m_magic;
-    std::vector<BlockFileInfo> m_files;
-    int m_last_file{0};
-    std::vector<bool> m_dirty;
+    std::vector<BlockFileInfo> m_files GUARDED_BY(m_mutex);
+    int m_last_file GUARDED_BY(m_mutex){0};
+    std::vector<bool> m_dirty GUARDED_BY(m_mutex);
     uint32_t m_max_file_size;
-    std::vector<int> m_unsynced_blk; // files written since the last Flush()
-    std::vector<int> m_unsynced_rev;
+    std::vector<int> m_unsynced_blk GUARDED_BY(m_mutex); // files written since the last Flush()
+    std::vector<int> m_unsynced_rev GUARDED_BY(m_mutex);
 };
 
 template <typename W>

@@ -1,6 +1,7 @@
 // The UTXO set in memory: a write-back cache layered over a backing view (the LevelDB
 // coins database, or another cache). Dirty entries reach the backing view only in
-// BatchWrite, which for the database is one atomic batch carrying the best-block hash.
+// BatchWrite, which for the database is a series of writes ending with the best-block hash
+// (coins_db.h: an interrupted series is recognised and completed at the next start).
 #pragma once
 
 #include "consensus/coins.h"
@@ -83,8 +84,8 @@ public:
     virtual consensus::Uint256 GetBestBlock() const = 0;
     /**
      * Applies every DIRTY entry of map (spent coins are deletions) and sets the best
-     * block, atomically for a database. Entries may be moved out of map. False on I/O
-     * failure (the caller stops the node).
+     * block; for a database not atomically but recoverably (see CoinsViewDB::BatchWrite).
+     * Entries may be moved out of map. False on I/O failure (the caller stops the node).
      */
     virtual bool BatchWrite(CoinsMap& map, const consensus::Uint256& best_block) = 0;
 };

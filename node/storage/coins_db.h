@@ -1,5 +1,7 @@
 // The UTXO set on disk: a LevelDB database of coins keyed by outpoint, plus the hash of
-// the block it is current to, always written in the same atomic batch as the coins.
+// the block it is current to. A flush is split into writes of at most -dbbatchsize bytes;
+// the first replaces the best block with a head-blocks marker and the last restores it, so
+// a flush cut short is seen at the next start and finished by replaying blocks (Core's scheme).
 #pragma once
 
 #include "node/storage/coins_cache.h"

@@ -27,6 +27,19 @@ REGTEST_ADDR2 = "bcrt1qft5p2uhsdcdc3l2ua4ap5qqfg4pjaqlp250x7us7a8qqhrxrxfsqseac8
 
 MAINNET_GENESIS = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"
 
+# Every time limit the framework waits with is multiplied by this (test_runner.py
+# --timeout-factor, or $MINICASH_TIMEOUT_FACTOR): sanitizer builds run several times slower.
+TIMEOUT_FACTOR = float(os.environ.get("MINICASH_TIMEOUT_FACTOR", "1"))
+
+# What a sanitizer prints to a node's stderr when it finds a bug; teardown fails the test on it
+# (a report does not always stop the process, e.g. TSan without halt_on_error).
+SANITIZER_REPORTS = ("WARNING: ThreadSanitizer:", "ERROR: AddressSanitizer:", "ERROR: LeakSanitizer:",
+                     "runtime error:")
+
+
+def scaled(timeout):
+    return None if timeout is None else timeout * TIMEOUT_FACTOR
+
 
 class TestFailure(Exception):
     """A check failed."""
@@ -84,6 +97,7 @@ def _short(v, n=100):
 
 
 def wait_until(pred, timeout, what, interval=0.05):
+    timeout = scaled(timeout)
     deadline = time.time() + timeout
     last_exc = None
     while time.time() < deadline:
@@ -189,7 +203,7 @@ class Node:
         self.process = None
         self.stdout_f = None
         self.stderr_f = None
-        self.rpc_timeout = 60
+        self.rpc_timeout = scaled(60)
         self.auth_override = None  # (user, password) instead of the cookie
         self.preexec_fn = None  # runs in the child before exec, e.g. to set resource limits
         if write_conf:
@@ -250,6 +264,7 @@ class Node:
 
     def wait_for_rpc(self, timeout=60, allow_warmup=False):
         """Poll with a JSON-RPC call until it answers; warm-up (-28) and connection errors mean retry."""
+        timeout = scaled(timeout)
         deadline = time.time() + timeout
         last = None
         while time.time() < deadline:
@@ -281,6 +296,7 @@ class Node:
         return self.wait_for_exit(timeout=timeout, expect_code=0)
 
     def wait_for_exit(self, timeout=120, expect_code=None):
+        timeout = scaled(timeout)
         try:
             rc = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -344,7 +360,7 @@ class Node:
 
     def http_post(self, body, headers=None, auth=True, timeout=None, path="/"):
         """POST body to the RPC port; returns (status, response body bytes, response headers)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.rpc_port, timeout=timeout or self.rpc_timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.rpc_port, timeout=scaled(timeout) or self.rpc_timeout)
         try:
             h = {"Content-Type": "application/json"}
             if auth is True:
@@ -392,7 +408,7 @@ class Node:
         if self.auth_override is not None:
             cmd += ["-rpcuser=" + self.auth_override[0], "-rpcpassword=" + self.auth_override[1]]
         cmd += [str(a) for a in args]
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=scaled(timeout),
                            stdin=subprocess.DEVNULL)
         out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
         if parse:
@@ -441,6 +457,15 @@ class TestEnv:
             else:
                 n._close_files()
         self.running.clear()
+        reports = []
+        for n in self.nodes:
+            err = n.read_stderr()
+            at = min((i for i in (err.find(m) for m in SANITIZER_REPORTS) if i >= 0), default=-1)
+            if at >= 0:
+                reports.append("node %d stderr:\n%s" % (n.index, err[max(0, at - 200):at + 6000]))
+        if reports:
+            print("    sanitizer report(s):\n" + "\n".join(reports))
+            success = False
         if not success:
             for n in self.nodes:
                 print("    --- node %d (%s) debug.log tail:\n%s" % (n.index, n.datadir, n.log_tail(15)))
@@ -448,6 +473,8 @@ class TestEnv:
             print("    (kept %s)" % self.tmpdir)
         else:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
+        if reports:
+            raise TestFailure("FAILED: a sanitizer reported a bug in minicashd (above)")
 
 
 # ---------------------------------------------------------------------------------------------

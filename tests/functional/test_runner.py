@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs the minicash functional tests in sequence.
 
-    python3 tests/functional/test_runner.py --bindir build/node --vectors ../shared/vectors [--keep] [test ...]
+    python3 tests/functional/test_runner.py --bindir build/node --vectors ../shared/vectors [--keep]
+        [--timeout-factor F] [test ...]
 
 Prints a final line 'N passed, M failed, K skipped' and exits non-zero if anything failed, or if
 anything was skipped while CI=true (a skip is never reported as a pass).
@@ -16,6 +17,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import test_framework  # noqa: E402
 from test_framework import SkipTest, TestEnv  # noqa: E402
 
 # Order matters only for readability; each test is independent.
@@ -44,6 +46,7 @@ TESTS = [
     "rpc_resource_limits",
     "mining_rpcs",
     "cli_options",
+    "rpc_concurrency",
 ]
 
 
@@ -52,9 +55,14 @@ def main():
     ap.add_argument("--bindir", required=True, help="directory holding minicashd and minicash-cli")
     ap.add_argument("--vectors", default=None, help="shared test vectors directory (../shared/vectors)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary datadirs")
+    ap.add_argument("--timeout-factor", type=float, default=None,
+                    help="multiply every time limit by this (sanitizer builds are slower; default: "
+                         "$MINICASH_TIMEOUT_FACTOR or 1)")
     ap.add_argument("tests", nargs="*", help="run only these tests (default: all)")
     args = ap.parse_args()
 
+    if args.timeout_factor is not None:
+        test_framework.TIMEOUT_FACTOR = args.timeout_factor
     bindir = os.path.abspath(args.bindir)
     for b in ("minicashd", "minicash-cli"):
         if not os.access(os.path.join(bindir, b), os.X_OK):

@@ -22,6 +22,8 @@ class FaultEnv : public leveldb::EnvWrapper {
 public:
     /** Faults apply to files whose path contains target ("" = every file). Any thread. */
     explicit FaultEnv(std::string target = "") : leveldb::EnvWrapper(leveldb::Env::Default()), m_target(std::move(target)) {}
+    /** Waits for the background jobs' wrappers to finish with this env (ThreadSanitizer saw one outlive it). */
+    ~FaultEnv() override { WaitForBackgroundJobs(); }
 
     /** Reads of table (.ldb) files fail with an IOError while set. */
     void FailReads(bool on) { m_fail_reads = on; }
@@ -92,10 +94,10 @@ private:
     {
         std::unique_ptr<Job> job(static_cast<Job*>(arg));
         job->function(job->arg);
-        {
-            std::lock_guard lock(job->env->m_jobs_mutex);
-            ++job->env->m_jobs_done;
-        }
+        // Notified under the lock: once a waiter (the destructor too) sees the count, this
+        // thread no longer touches the env, which may then be destroyed.
+        std::lock_guard lock(job->env->m_jobs_mutex);
+        ++job->env->m_jobs_done;
         job->env->m_jobs_cv.notify_all();
     }
 
