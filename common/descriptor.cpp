@@ -153,8 +153,9 @@ std::optional<DescriptorKey> DescriptorKey::Parse(std::string_view str, bool per
     if (split.size() == 1) {
         if (auto data = consensus::TryParseHex(base); data && !data->empty()) {
             secp256k1_pubkey parsed;
-            const bool full = IsValidPubKeySize(*data) && secp256k1_ec_pubkey_parse(consensus::SecpVerifyContext(),
-                                                                                    &parsed, data->data(), data->size());
+            const bool full =
+                IsValidPubKeySize(*data) &&
+                secp256k1_ec_pubkey_parse(consensus::SecpVerifyContext(), &parsed, data->data(), data->size());
             if (IsValidPubKeySize(*data) && (*data)[0] != 2 && (*data)[0] != 3 && (*data)[0] != 4) {
                 error = "Hybrid public keys are not allowed";
                 return std::nullopt;
@@ -220,8 +221,8 @@ std::optional<std::vector<uint8_t>> DescriptorKey::PubKeyAt(uint32_t pos, std::s
     std::vector<uint32_t> steps = m_path;
     if (m_range == Range::UNHARDENED) steps.push_back(pos & ~consensus::BIP32_HARDENED);
     if (m_range == Range::HARDENED) steps.push_back(pos | consensus::BIP32_HARDENED);
-    const bool needs_private = std::any_of(steps.begin(), steps.end(),
-                                           [](uint32_t s) { return (s & consensus::BIP32_HARDENED) != 0; });
+    const bool needs_private =
+        std::any_of(steps.begin(), steps.end(), [](uint32_t s) { return (s & consensus::BIP32_HARDENED) != 0; });
     if (needs_private && !m_xprv) {
         error = "Cannot derive script without private keys";
         return std::nullopt;
@@ -487,7 +488,8 @@ std::optional<Descriptor> ParseDescriptor(std::string_view desc, const consensus
             while (TakeConst("{", rest)) {
                 branches.push_back(false);
                 if (static_cast<int>(branches.size()) > TAPROOT_CONTROL_MAX_NODE_COUNT) {
-                    error = "tr() supports at most " + std::to_string(TAPROOT_CONTROL_MAX_NODE_COUNT) + " nesting levels";
+                    error =
+                        "tr() supports at most " + std::to_string(TAPROOT_CONTROL_MAX_NODE_COUNT) + " nesting levels";
                     return std::nullopt;
                 }
             }

@@ -17,10 +17,9 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
-constexpr std::string_view INPUT_CHARSET =
-    "0123456789()[],'/*abcdefgh@:$%{}"
-    "IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
-    "ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ";
+constexpr std::string_view INPUT_CHARSET = "0123456789()[],'/*abcdefgh@:$%{}"
+                                           "IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
+                                           "ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ";
 constexpr std::string_view CHECKSUM_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 /** One step of the descriptor checksum's BCH code over GF(32) (degree 8). */
@@ -36,10 +35,7 @@ uint64_t PolyMod(uint64_t c, int val)
     return c;
 }
 
-bool IsNonHybridKey(const Bytes& key)
-{
-    return IsValidPubKeySize(key) && key[0] != 6 && key[0] != 7;
-}
+bool IsNonHybridKey(const Bytes& key) { return IsValidPubKeySize(key) && key[0] != 6 && key[0] != 7; }
 
 } // namespace
 
@@ -52,7 +48,7 @@ std::string DescriptorChecksum(std::string_view desc)
         const size_t pos = INPUT_CHARSET.find(ch);
         if (pos == std::string_view::npos) return "";
         c = PolyMod(c, static_cast<int>(pos & 31)); // position inside the group
-        cls = cls * 3 + static_cast<int>(pos >> 5);  // group numbers, one symbol per 3 characters
+        cls = cls * 3 + static_cast<int>(pos >> 5); // group numbers, one symbol per 3 characters
         if (++clscount == 3) {
             c = PolyMod(c, cls);
             cls = 0;

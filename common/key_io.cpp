@@ -73,9 +73,15 @@ std::pair<std::string, std::vector<int>> LocateBech32Errors(const std::string& s
     for (size_t i = 0; i < str.size(); ++i) {
         const unsigned char c = static_cast<unsigned char>(str[i]);
         if (c >= 'a' && c <= 'z') {
-            if (upper) locations.push_back(static_cast<int>(i)); else lower = true;
+            if (upper)
+                locations.push_back(static_cast<int>(i));
+            else
+                lower = true;
         } else if (c >= 'A' && c <= 'Z') {
-            if (lower) locations.push_back(static_cast<int>(i)); else upper = true;
+            if (lower)
+                locations.push_back(static_cast<int>(i));
+            else
+                upper = true;
         } else if (c < 33 || c > 126) {
             locations.push_back(static_cast<int>(i));
         }
@@ -87,9 +93,11 @@ std::pair<std::string, std::vector<int>> LocateBech32Errors(const std::string& s
     constexpr std::string_view charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     // BIP-173: the checksum covers the expanded human-readable part, then the data symbols.
     std::vector<uint8_t> values;
-    for (size_t i = 0; i < sep; ++i) values.push_back(static_cast<uint8_t>(std::tolower(static_cast<unsigned char>(str[i])) >> 5));
+    for (size_t i = 0; i < sep; ++i)
+        values.push_back(static_cast<uint8_t>(std::tolower(static_cast<unsigned char>(str[i])) >> 5));
     values.push_back(0);
-    for (size_t i = 0; i < sep; ++i) values.push_back(static_cast<uint8_t>(std::tolower(static_cast<unsigned char>(str[i])) & 31));
+    for (size_t i = 0; i < sep; ++i)
+        values.push_back(static_cast<uint8_t>(std::tolower(static_cast<unsigned char>(str[i])) & 31));
     const size_t data_start = values.size();
     for (size_t i = sep + 1; i < str.size(); ++i) {
         const size_t v = charset.find(static_cast<char>(std::tolower(static_cast<unsigned char>(str[i]))));
@@ -113,8 +121,8 @@ std::pair<std::string, std::vector<int>> LocateBech32Errors(const std::string& s
     }
     const auto position = [&](size_t p) { return static_cast<int>(sep + 1 + p); };
     std::optional<consensus::encoding::Bech32Encoding> found_encoding;
-    for (auto [enc, constant] : {std::pair{Bech32Encoding::BECH32, uint32_t{1}},
-                                 std::pair{Bech32Encoding::BECH32M, uint32_t{0x2bc830a3}}}) {
+    for (auto [enc, constant] :
+         {std::pair{Bech32Encoding::BECH32, uint32_t{1}}, std::pair{Bech32Encoding::BECH32M, uint32_t{0x2bc830a3}}}) {
         const uint32_t target = residue ^ constant;
         std::vector<int> possible;
         if (target != 0) {
@@ -134,7 +142,7 @@ std::pair<std::string, std::vector<int>> LocateBech32Errors(const std::string& s
             if (!locations.empty()) found_encoding = enc;
         }
     }
-    const char* message = !found_encoding ? "Invalid checksum"
+    const char* message = !found_encoding                              ? "Invalid checksum"
                           : *found_encoding == Bech32Encoding::BECH32M ? "Invalid Bech32m checksum"
                                                                        : "Invalid Bech32 checksum";
     return {message, locations};
@@ -156,8 +164,8 @@ std::optional<Script> DecodeBech32Address(const std::string& str, const consensu
         return std::nullopt;
     }
     if (dec.hrp != params.bech32_hrp) {
-        error = "Invalid or unsupported prefix for Segwit (Bech32) address (expected " + params.bech32_hrp +
-                ", got " + dec.hrp + ").";
+        error = "Invalid or unsupported prefix for Segwit (Bech32) address (expected " + params.bech32_hrp + ", got " +
+                dec.hrp + ").";
         return std::nullopt;
     }
     const int version = dec.data[0];
@@ -197,7 +205,6 @@ std::optional<Script> DecodeBech32Address(const std::string& str, const consensu
     return WitnessScript(version, program);
 }
 
-
 } // namespace
 
 std::optional<std::string> EncodeAddress(const Script& script, const consensus::ChainParams& params)
@@ -228,8 +235,7 @@ std::optional<std::string> EncodeAddress(const Script& script, const consensus::
     case TxoutType::PUBKEY:
     case TxoutType::MULTISIG:
     case TxoutType::NULL_DATA:
-    case TxoutType::NONSTANDARD:
-        return std::nullopt;
+    case TxoutType::NONSTANDARD: return std::nullopt;
     }
     return std::nullopt;
 }

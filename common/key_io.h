@@ -31,7 +31,8 @@ std::optional<std::string> EncodeAddress(const consensus::Script& script, const 
  * in error of a string with this network's Bech32 prefix (Core's bech32::LocateErrors).
  */
 std::optional<consensus::Script> DecodeAddress(const std::string& address, const consensus::ChainParams& params,
-                                               std::string* error = nullptr, std::vector<int>* error_locations = nullptr);
+                                               std::string* error = nullptr,
+                                               std::vector<int>* error_locations = nullptr);
 
 /** True if address decodes on params' network. */
 bool IsValidAddress(const std::string& address, const consensus::ChainParams& params);

@@ -20,7 +20,6 @@ constexpr size_t WITNESS_V0_KEYHASH_SIZE = 20;
 constexpr size_t WITNESS_V0_SCRIPTHASH_SIZE = 32;
 constexpr size_t WITNESS_V1_TAPROOT_SIZE = 32;
 
-
 bool IsMinimalPush(const Bytes& data, Opcode op)
 {
     if (data.empty()) return op == consensus::OP_0;
@@ -91,9 +90,7 @@ bool MatchMultisig(const Script& s, int& required, std::vector<Bytes>& keys)
     return it + 1 == s.cend();
 }
 
-
 } // namespace
-
 
 bool IsValidPubKeySize(const Bytes& key)
 {

@@ -15,8 +15,16 @@ struct Amount {
     constexpr auto operator<=>(const Amount&) const = default;
     constexpr Amount operator+(Amount o) const { return Amount{sats + o.sats}; }
     constexpr Amount operator-(Amount o) const { return Amount{sats - o.sats}; }
-    constexpr Amount& operator+=(Amount o) { sats += o.sats; return *this; }
-    constexpr Amount& operator-=(Amount o) { sats -= o.sats; return *this; }
+    constexpr Amount& operator+=(Amount o)
+    {
+        sats += o.sats;
+        return *this;
+    }
+    constexpr Amount& operator-=(Amount o)
+    {
+        sats -= o.sats;
+        return *this;
+    }
 };
 
 /** Satoshis in one bitcoin. */

@@ -77,10 +77,7 @@ ArithUint256& ArithUint256::operator+=(const ArithUint256& b)
     return *this;
 }
 
-ArithUint256& ArithUint256::operator-=(const ArithUint256& b)
-{
-    return *this += -b;
-}
+ArithUint256& ArithUint256::operator-=(const ArithUint256& b) { return *this += -b; }
 
 ArithUint256& ArithUint256::MulU32(uint32_t b)
 {

@@ -52,13 +52,19 @@ public:
      * path; other integers convert to ArithUint256 so a 64-bit factor is never truncated.
      */
     template <std::same_as<uint32_t> T>
-    ArithUint256& operator*=(T b) { return MulU32(b); }
+    ArithUint256& operator*=(T b)
+    {
+        return MulU32(b);
+    }
     /** Multiplication (mod 2^256). */
     ArithUint256& operator*=(const ArithUint256& b);
     /** Integer division; throws ArithError when dividing by zero. */
     ArithUint256& operator/=(const ArithUint256& b);
     template <std::same_as<uint32_t> T>
-    ArithUint256& operator/=(T b) { return *this /= ArithUint256(uint64_t{b}); }
+    ArithUint256& operator/=(T b)
+    {
+        return *this /= ArithUint256(uint64_t{b});
+    }
     ArithUint256& operator++();
     ArithUint256& operator--();
 
@@ -66,7 +72,10 @@ public:
     friend ArithUint256 operator-(ArithUint256 a, const ArithUint256& b) { return a -= b; }
     friend ArithUint256 operator*(ArithUint256 a, const ArithUint256& b) { return a *= b; }
     template <std::same_as<uint32_t> T>
-    friend ArithUint256 operator*(ArithUint256 a, T b) { return a.MulU32(b); }
+    friend ArithUint256 operator*(ArithUint256 a, T b)
+    {
+        return a.MulU32(b);
+    }
     friend ArithUint256 operator/(ArithUint256 a, const ArithUint256& b) { return a /= b; }
     friend ArithUint256 operator&(ArithUint256 a, const ArithUint256& b) { return a &= b; }
     friend ArithUint256 operator|(ArithUint256 a, const ArithUint256& b) { return a |= b; }

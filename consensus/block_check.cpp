@@ -25,16 +25,21 @@ ValidationResult CheckBlock(const Block& block, const ConsensusParams& params, b
     if (auto r = CheckBlockHeader(block, params, check_pow); !r.IsValid()) return r;
     // BIP-325: on a signet the block must solve the network's challenge.
     if (params.signet_blocks && check_pow && !CheckSignetBlockSolution(block, params)) {
-        return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-signet-blksig", "signet block signature validation failure");
+        return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-signet-blksig",
+                                         "signet block signature validation failure");
     }
 
     if (check_merkle) {
         bool mutated = false;
         const Uint256 root = BlockMerkleRoot(block, &mutated);
-        if (block.merkle_root != root) return ValidationResult::Invalid(BlockValidationResult::MUTATED, "bad-txnmrklroot", "hashMerkleRoot mismatch");
+        if (block.merkle_root != root)
+            return ValidationResult::Invalid(BlockValidationResult::MUTATED, "bad-txnmrklroot",
+                                             "hashMerkleRoot mismatch");
         // CVE-2012-2459: a transaction list with a duplicated tail has the same root as the
         // honest one; reject it without marking the (valid) block hash as invalid.
-        if (mutated) return ValidationResult::Invalid(BlockValidationResult::MUTATED, "bad-txns-duplicate", "duplicate transaction");
+        if (mutated)
+            return ValidationResult::Invalid(BlockValidationResult::MUTATED, "bad-txns-duplicate",
+                                             "duplicate transaction");
     }
 
     // Size limits. Witness data is checked against the weight limit later, in context.
@@ -43,24 +48,29 @@ ValidationResult CheckBlock(const Block& block, const ConsensusParams& params, b
         return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-blk-length", "size limits failed");
     }
 
-    if (!block.vtx[0]->IsCoinBase()) return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-cb-missing", "first tx is not coinbase");
+    if (!block.vtx[0]->IsCoinBase())
+        return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-cb-missing",
+                                         "first tx is not coinbase");
     for (size_t i = 1; i < block.vtx.size(); ++i) {
-        if (block.vtx[i]->IsCoinBase()) return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-cb-multiple", "more than one coinbase");
+        if (block.vtx[i]->IsCoinBase())
+            return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-cb-multiple",
+                                             "more than one coinbase");
     }
 
     for (const auto& tx : block.vtx) {
         const ValidationResult r = CheckTransaction(*tx);
         if (!r.IsValid()) {
-            return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, r.GetRejectReason(), "Transaction check failed (tx hash " +
-                                                                      tx->GetTxid().GetHex() + ") " +
-                                                                      r.GetDebugMessage());
+            return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, r.GetRejectReason(),
+                                             "Transaction check failed (tx hash " + tx->GetTxid().GetHex() + ") " +
+                                                 r.GetDebugMessage());
         }
     }
 
     uint64_t sigops = 0;
     for (const auto& tx : block.vtx) sigops += GetLegacySigOpCount(*tx);
     if (sigops * WITNESS_SCALE_FACTOR > static_cast<uint64_t>(MAX_BLOCK_SIGOPS_COST)) {
-        return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-blk-sigops", "out-of-bounds SigOpCount");
+        return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-blk-sigops",
+                                         "out-of-bounds SigOpCount");
     }
     return ValidationResult::Valid();
 }
@@ -103,19 +113,23 @@ ValidationResult CheckWitnessCommitment(const Block& block, bool segwit_active)
             const auto& coinbase = *block.vtx[0];
             if (coinbase.vin.empty() || coinbase.vin[0].witness.stack.size() != 1 ||
                 coinbase.vin[0].witness.stack[0].size() != 32) {
-                return ValidationResult::Invalid(BlockValidationResult::MUTATED, "bad-witness-nonce-size", "invalid witness reserved value size");
+                return ValidationResult::Invalid(BlockValidationResult::MUTATED, "bad-witness-nonce-size",
+                                                 "invalid witness reserved value size");
             }
             const Uint256 expected = WitnessCommitmentHash(block, coinbase.vin[0].witness.stack[0]);
             const Script& spk = coinbase.vout[static_cast<size_t>(pos)].script_pubkey;
             if (std::memcmp(expected.data(), spk.data() + 6, 32) != 0) {
-                return ValidationResult::Invalid(BlockValidationResult::MUTATED, "bad-witness-merkle-match", "witness merkle commitment mismatch");
+                return ValidationResult::Invalid(BlockValidationResult::MUTATED, "bad-witness-merkle-match",
+                                                 "witness merkle commitment mismatch");
             }
             return ValidationResult::Valid();
         }
     }
     // Without a commitment (or before segwit) witness data would be uncommitted space for spam.
     for (const auto& tx : block.vtx) {
-        if (tx->HasWitness()) return ValidationResult::Invalid(BlockValidationResult::MUTATED, "unexpected-witness", "unexpected witness data found");
+        if (tx->HasWitness())
+            return ValidationResult::Invalid(BlockValidationResult::MUTATED, "unexpected-witness",
+                                             "unexpected witness data found");
     }
     return ValidationResult::Valid();
 }

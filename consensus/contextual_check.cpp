@@ -57,7 +57,8 @@ ValidationResult ContextualCheckBlockHeader(const BlockHeader& header, const Pre
     const auto& cp = params;
     const int height = prev.height + 1;
     if (header.bits != NextWorkRequired(prev, header.time, params)) {
-        return ValidationResult::Invalid(BlockValidationResult::INVALID_HEADER, "bad-diffbits", "incorrect proof of work");
+        return ValidationResult::Invalid(BlockValidationResult::INVALID_HEADER, "bad-diffbits",
+                                         "incorrect proof of work");
     }
     if (header.GetBlockTime() <= prev.median_time_past) {
         return ValidationResult::Invalid(BlockValidationResult::INVALID_HEADER, "time-too-old",
@@ -91,7 +92,8 @@ ValidationResult ContextualCheckBlock(const Block& block, const PrevBlockContext
     const int64_t cutoff = (prev && height >= cp.csv_height) ? prev->median_time_past : block.GetBlockTime();
     for (const auto& tx : block.vtx) {
         if (!IsFinalTx(*tx, height, cutoff)) {
-            return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-txns-nonfinal", "non-final transaction");
+            return ValidationResult::Invalid(BlockValidationResult::CONSENSUS, "bad-txns-nonfinal",
+                                             "non-final transaction");
         }
     }
     // BIP-34: the coinbase starts with the serialized height.

@@ -99,7 +99,8 @@ Uint256 HashWriter::GetSha256()
 
 HashWriter TaggedHash(std::string_view tag)
 {
-    const Uint256 taghash = Sha256Hash(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
+    const Uint256 taghash =
+        Sha256Hash(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
     Sha256 ctx;
     ctx.Write(taghash.Span()).Write(taghash.Span());
     return HashWriter(ctx);

@@ -133,9 +133,9 @@ enum class Base58Type { PUBKEY_ADDRESS, SCRIPT_ADDRESS, SECRET_KEY, EXT_PUBLIC_K
  * `getchaintxstats 4096` at a recent block). All zero on regtest and custom signets.
  */
 struct ChainTxData {
-    int64_t time{0};       // UNIX time of the last known transaction count
-    uint64_t tx_count{0};  // transactions from genesis up to that time
-    double tx_rate{0.0};   // estimated transactions per second after that time
+    int64_t time{0};      // UNIX time of the last known transaction count
+    uint64_t tx_count{0}; // transactions from genesis up to that time
+    double tx_rate{0.0};  // estimated transactions per second after that time
 };
 
 /** Everything that identifies one network. Obtain the singletons from Params(). */

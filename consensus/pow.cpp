@@ -80,8 +80,7 @@ uint32_t GetNextWorkRequired(const std::optional<PowHeader>& last, int64_t new_b
     return CalculateNextWorkRequired(last->bits, last->time, first.time, first.bits, params);
 }
 
-bool PermittedDifficultyTransition(const ConsensusParams& params, int64_t height, uint32_t old_bits,
-                                   uint32_t new_bits)
+bool PermittedDifficultyTransition(const ConsensusParams& params, int64_t height, uint32_t old_bits, uint32_t new_bits)
 {
     if (params.pow_allow_min_difficulty_blocks) return true;
     if (height % params.DifficultyAdjustmentInterval() != 0) return old_bits == new_bits;

@@ -65,7 +65,6 @@ uint32_t GetNextWorkRequired(const std::optional<PowHeader>& last, int64_t new_b
  * old_bits? Off-boundary the bits must be unchanged; at a boundary within the clamp range.
  * Always true on chains allowing minimum-difficulty blocks.
  */
-bool PermittedDifficultyTransition(const ConsensusParams& params, int64_t height, uint32_t old_bits,
-                                   uint32_t new_bits);
+bool PermittedDifficultyTransition(const ConsensusParams& params, int64_t height, uint32_t old_bits, uint32_t new_bits);
 
 } // namespace consensus

@@ -76,7 +76,10 @@ private:
 };
 
 template <typename W>
-void WriteLE8(W& w, uint8_t v) { w.Write(std::span<const uint8_t>(&v, 1)); }
+void WriteLE8(W& w, uint8_t v)
+{
+    w.Write(std::span<const uint8_t>(&v, 1));
+}
 template <typename W>
 void WriteLE16(W& w, uint16_t v)
 {
@@ -117,10 +120,7 @@ inline uint64_t ReadLE64(ByteReader& r)
 }
 
 /** Bytes a CompactSize encoding of n takes. */
-constexpr size_t CompactSizeLen(uint64_t n)
-{
-    return n < 253 ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
-}
+constexpr size_t CompactSizeLen(uint64_t n) { return n < 253 ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9; }
 
 template <typename W>
 void WriteCompactSize(W& w, uint64_t n)

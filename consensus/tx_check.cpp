@@ -20,10 +20,13 @@ ValidationResult CheckTransaction(const Transaction& tx)
     // each term is at most MAX_MONEY and the sum is checked after every addition).
     Amount value_out;
     for (const auto& out : tx.vout) {
-        if (out.value.sats < 0) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-vout-negative");
-        if (out.value > MAX_MONEY) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-vout-toolarge");
+        if (out.value.sats < 0)
+            return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-vout-negative");
+        if (out.value > MAX_MONEY)
+            return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-vout-toolarge");
         value_out += out.value;
-        if (!MoneyRange(value_out)) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-txouttotal-toolarge");
+        if (!MoneyRange(value_out))
+            return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-txouttotal-toolarge");
     }
 
     // Duplicate inputs (CVE-2018-17144): sort a copy of the prevouts and compare neighbours.
@@ -32,7 +35,8 @@ ValidationResult CheckTransaction(const Transaction& tx)
     for (const auto& in : tx.vin) prevouts.push_back(&in.prevout);
     std::sort(prevouts.begin(), prevouts.end(), [](const OutPoint* a, const OutPoint* b) { return *a < *b; });
     for (size_t i = 1; i < prevouts.size(); ++i) {
-        if (*prevouts[i - 1] == *prevouts[i]) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-inputs-duplicate");
+        if (*prevouts[i - 1] == *prevouts[i])
+            return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-inputs-duplicate");
     }
 
     if (tx.IsCoinBase()) {
@@ -42,7 +46,8 @@ ValidationResult CheckTransaction(const Transaction& tx)
         }
     } else {
         for (const auto& in : tx.vin) {
-            if (in.prevout.IsNull()) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-prevout-null");
+            if (in.prevout.IsNull())
+                return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-prevout-null");
         }
     }
     return ValidationResult::Valid();

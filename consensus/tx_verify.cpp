@@ -25,8 +25,8 @@ bool IsFinalTx(const Transaction& tx, int block_height, int64_t block_time)
                        [](const TxIn& in) { return in.sequence == TxIn::SEQUENCE_FINAL; });
 }
 
-std::pair<int, int64_t> CalculateSequenceLocks(const Transaction& tx, bool enforce_bip68, std::vector<int>& prev_heights,
-                                               int block_height,
+std::pair<int, int64_t> CalculateSequenceLocks(const Transaction& tx, bool enforce_bip68,
+                                               std::vector<int>& prev_heights, int block_height,
                                                const std::function<int64_t(int)>& median_time_past_at)
 {
     (void)block_height; // the ancestors are reached through median_time_past_at
@@ -120,7 +120,8 @@ int64_t GetTransactionSigOpCost(const Transaction& tx, SpentCoins coins, uint32_
     for (size_t i = 0; i < tx.vin.size() && i < coins.size(); ++i) {
         if (!coins[i]) continue;
         const TxIn& in = tx.vin[i];
-        cost += static_cast<int64_t>(CountWitnessSigOps(in.script_sig, coins[i]->out.script_pubkey, &in.witness, flags));
+        cost +=
+            static_cast<int64_t>(CountWitnessSigOps(in.script_sig, coins[i]->out.script_pubkey, &in.witness, flags));
     }
     return cost;
 }
@@ -137,7 +138,8 @@ ValidationResult CheckTxInputs(const Transaction& tx, SpentCoins coins, int spen
     // Every coin first: a missing input is reported before any other problem.
     if (coins.size() != tx.vin.size() ||
         std::any_of(coins.begin(), coins.end(), [](const Coin* c) { return !c || c->IsSpent(); })) {
-        return ValidationResult::Invalid(TxValidationResult::MISSING_INPUTS, "bad-txns-inputs-missingorspent", "CheckTxInputs: inputs missing/spent");
+        return ValidationResult::Invalid(TxValidationResult::MISSING_INPUTS, "bad-txns-inputs-missingorspent",
+                                         "CheckTxInputs: inputs missing/spent");
     }
 
     Amount value_in;
@@ -145,21 +147,24 @@ ValidationResult CheckTxInputs(const Transaction& tx, SpentCoins coins, int spen
         if (coin->coinbase) {
             const int64_t depth = static_cast<int64_t>(spend_height) - static_cast<int64_t>(coin->height);
             if (depth < COINBASE_MATURITY) {
-                return ValidationResult::Invalid(TxValidationResult::PREMATURE_SPEND, "bad-txns-premature-spend-of-coinbase",
+                return ValidationResult::Invalid(TxValidationResult::PREMATURE_SPEND,
+                                                 "bad-txns-premature-spend-of-coinbase",
                                                  "tried to spend coinbase at depth " + std::to_string(depth));
             }
         }
         // Check the value before adding it so the running sum cannot overflow.
-        if (!MoneyRange(coin->out.value)) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-inputvalues-outofrange");
+        if (!MoneyRange(coin->out.value))
+            return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-inputvalues-outofrange");
         value_in += coin->out.value;
-        if (!MoneyRange(value_in)) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-inputvalues-outofrange");
+        if (!MoneyRange(value_in))
+            return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-inputvalues-outofrange");
     }
 
     const Amount value_out = tx.GetValueOut();
     if (value_in < value_out) {
-        return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-in-belowout", "value in (" + std::to_string(value_in.sats) +
-                                                                     ") < value out (" +
-                                                                     std::to_string(value_out.sats) + ")");
+        return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-in-belowout",
+                                         "value in (" + std::to_string(value_in.sats) + ") < value out (" +
+                                             std::to_string(value_out.sats) + ")");
     }
     const Amount fee = value_in - value_out;
     if (!MoneyRange(fee)) return ValidationResult::Invalid(TxValidationResult::CONSENSUS, "bad-txns-fee-outofrange");

@@ -27,8 +27,8 @@ bool IsFinalTx(const Transaction& tx, int block_height, int64_t block_time);
  * are set to 0). median_time_past_at(h) gives the MTP of the validated block's ancestor at
  * height h. A prev_heights size mismatch is a caller bug and yields an unsatisfiable lock.
  */
-std::pair<int, int64_t> CalculateSequenceLocks(const Transaction& tx, bool enforce_bip68, std::vector<int>& prev_heights,
-                                               int block_height,
+std::pair<int, int64_t> CalculateSequenceLocks(const Transaction& tx, bool enforce_bip68,
+                                               std::vector<int>& prev_heights, int block_height,
                                                const std::function<int64_t(int)>& median_time_past_at);
 
 /**

@@ -26,7 +26,8 @@ public:
 
     constexpr bool IsNull() const
     {
-        for (auto b : m_data) if (b) return false;
+        for (auto b : m_data)
+            if (b) return false;
         return true;
     }
     constexpr void SetNull() { m_data.fill(0); }

@@ -64,10 +64,7 @@ public:
         return r;
     }
     /** A failure on our side, not the data's. */
-    static ValidationResult Error(std::string reason)
-    {
-        return ValidationResult(Mode::ERROR, std::move(reason), {});
-    }
+    static ValidationResult Error(std::string reason) { return ValidationResult(Mode::ERROR, std::move(reason), {}); }
 
     bool IsValid() const { return m_mode == Mode::VALID; }
     bool IsInvalid() const { return m_mode == Mode::INVALID; }

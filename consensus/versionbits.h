@@ -42,10 +42,10 @@ extern const std::array<VBDeploymentInfo, MAX_VERSION_BITS_DEPLOYMENTS> VERSION_
 
 /** Signalling statistics of the period a block is in (getdeploymentinfo's "statistics"). */
 struct Bip9Stats {
-    int period{0};    // blocks per period
-    int threshold{0}; // signalling blocks needed
-    int elapsed{0};   // blocks of the period up to and including the block
-    int count{0};     // of those, how many signalled
+    int period{0};        // blocks per period
+    int threshold{0};     // signalling blocks needed
+    int elapsed{0};       // blocks of the period up to and including the block
+    int count{0};         // of those, how many signalled
     bool possible{false}; // the threshold can still be reached in this period
 };
 
@@ -136,8 +136,7 @@ ThresholdState GetStateFor(const Index* prev, const ConsensusParams& params, Dep
             if (prev->height + 1 >= dep.min_activation_height) next = ThresholdState::ACTIVE;
             break;
         case ThresholdState::FAILED:
-        case ThresholdState::ACTIVE:
-            break; // terminal
+        case ThresholdState::ACTIVE: break; // terminal
         }
         cache[prev] = state = next;
     }
@@ -157,8 +156,7 @@ int GetStateSinceHeightFor(const Index* prev, const ConsensusParams& params, Dep
     // Not DEFINED, so prev is not null. Step back whole periods while the state is the same.
     prev = prev->GetAncestor(prev->height - ((prev->height + 1) % period));
     const Index* previous_period_parent = prev->GetAncestor(prev->height - period);
-    while (previous_period_parent != nullptr &&
-           GetStateFor(previous_period_parent, params, pos, cache) == initial) {
+    while (previous_period_parent != nullptr && GetStateFor(previous_period_parent, params, pos, cache) == initial) {
         prev = previous_period_parent;
         previous_period_parent = prev->GetAncestor(prev->height - period);
     }

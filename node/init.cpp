@@ -64,24 +64,32 @@ void SetupDaemonArgs(util::ArgsManager& args)
     args.AddArg("-version", "Print version and exit", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-datadir=<dir>", "Specify data directory", ArgsManager::ALLOW_ANY | ArgsManager::DISALLOW_NEGATION,
                 OptionsCategory::OPTIONS);
-    args.AddArg("-conf=<file>", "Specify path to read-only configuration file. Relative paths will be prefixed by datadir location (default: minicash.conf)",
-                ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
+    args.AddArg(
+        "-conf=<file>",
+        "Specify path to read-only configuration file. Relative paths will be prefixed by datadir location (default: minicash.conf)",
+        ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-daemon", "Run in the background as a daemon and accept commands (default: 0)", ArgsManager::ALLOW_ANY,
                 OptionsCategory::OPTIONS);
-    args.AddArg("-daemonwait", "Wait for initialization to be finished before exiting. This implies -daemon (default: 0)",
+    args.AddArg("-daemonwait",
+                "Wait for initialization to be finished before exiting. This implies -daemon (default: 0)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-dbcache=<n>", "Maximum database cache size <n> MiB (minimum 4, default: 450)", ArgsManager::ALLOW_ANY,
                 OptionsCategory::OPTIONS);
-    args.AddArg("-vbparams=deployment:start:end[:min_activation_height]",
-                "Use given start/end times and min_activation_height for specified version bits deployment (regtest-only)",
-                ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CHAINPARAMS);
+    args.AddArg(
+        "-vbparams=deployment:start:end[:min_activation_height]",
+        "Use given start/end times and min_activation_height for specified version bits deployment (regtest-only)",
+        ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CHAINPARAMS);
     args.AddArg("-dbbatchsize",
-                "Maximum database write batch size in bytes (default: " + std::to_string(CoinsViewDB::DEFAULT_BATCH_BYTES) + ")",
+                "Maximum database write batch size in bytes (default: " +
+                    std::to_string(CoinsViewDB::DEFAULT_BATCH_BYTES) + ")",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
-    args.AddArg("-par=<n>", "Set the number of script verification threads, the validating thread included (0 or less = one per core, "
-                "at most 64, default: 0)",
-                ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
-    args.AddArg("-reindex", "If enabled, wipe chain state and block index, and rebuild them from blk*.dat files on disk.",
+    args.AddArg(
+        "-par=<n>",
+        "Set the number of script verification threads, the validating thread included (0 or less = one per core, "
+        "at most 64, default: 0)",
+        ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
+    args.AddArg("-reindex",
+                "If enabled, wipe chain state and block index, and rebuild them from blk*.dat files on disk.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-reindex-chainstate", "If enabled, wipe chain state, and rebuild it from blk*.dat files on disk.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
@@ -115,7 +123,8 @@ bool InitParameterInteraction(NodeContext& node)
     if (node.chain == consensus::ChainType::REGTEST && args.IsArgSet("-vbparams")) {
         node.custom_params = *node.params;
         for (const std::string& spec : args.GetArgs("-vbparams")) {
-            if (const std::string err = consensus::ApplyVersionBitsParameters(node.custom_params.consensus, spec); !err.empty()) {
+            if (const std::string err = consensus::ApplyVersionBitsParameters(node.custom_params.consensus, spec);
+                !err.empty()) {
                 PrintError(err);
                 return false;
             }
@@ -275,7 +284,8 @@ bool InitRpc(NodeContext& node)
     node.rpc_table = std::make_unique<rpc::RpcTable>();
     rpc::RpcTable& table = *node.rpc_table;
     table.SetLogPath(node.log_path);
-    table.SetDocCheck(args.GetBoolArg("-rpcdoccheck", false)); // Core's debug check of results against their declarations
+    table.SetDocCheck(
+        args.GetBoolArg("-rpcdoccheck", false)); // Core's debug check of results against their declarations
     table.SetShutdownCallback([] { g_shutdown = true; });
     table.SetWarmup(true, "Loading block index…");
     node.rpc_auth = std::make_unique<node::http::RpcAuthenticator>();
@@ -369,7 +379,8 @@ void InitImport(NodeContext& node)
 {
     const util::ArgsManager& args = *node.args;
     std::vector<std::filesystem::path> loadblock;
-    for (const auto& f : args.GetArgs("-loadblock")) loadblock.push_back(util::AbsPathForConfigVal(node.datadir_net, f));
+    for (const auto& f : args.GetArgs("-loadblock"))
+        loadblock.push_back(util::AbsPathForConfigVal(node.datadir_net, f));
     const bool reindexing = node.chainstate_options.reindex;
     if (!reindexing) node.rpc_table->SetWarmup(false);
     // As Core, the index starts syncing once an import or reindex is over (it is not

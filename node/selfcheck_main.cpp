@@ -25,8 +25,8 @@ namespace {
 bool CheckGenesisBlocks()
 {
     bool ok = true;
-    for (ChainType chain : {ChainType::MAIN, ChainType::TESTNET, ChainType::TESTNET4, ChainType::SIGNET,
-                            ChainType::REGTEST}) {
+    for (ChainType chain :
+         {ChainType::MAIN, ChainType::TESTNET, ChainType::TESTNET4, ChainType::SIGNET, ChainType::REGTEST}) {
         const ChainParams& params = Params(chain);
         const Block& genesis = params.GenesisBlock();
         const Uint256 hash = genesis.GetHash();
@@ -78,8 +78,9 @@ bool CheckBlockFile(const std::string& path, const ChainParams& params)
             const ValidationResult res = CheckBlock(block, params.consensus);
             if (!same || !res.IsValid() || block.prev_block != prev) {
                 std::fprintf(stderr, "block %s: %s\n", hash.GetHex().c_str(),
-                             !same ? "does not re-serialize identically"
-                             : !res.IsValid() ? res.ToString().c_str() : "does not link to the previous block");
+                             !same            ? "does not re-serialize identically"
+                             : !res.IsValid() ? res.ToString().c_str()
+                                              : "does not link to the previous block");
                 return false;
             }
             prev = hash;

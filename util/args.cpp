@@ -47,10 +47,7 @@ size_t NegatedPrefix(const std::vector<ArgsManager::Setting>& values)
     return 0;
 }
 
-bool LastNegated(const std::vector<ArgsManager::Setting>& values)
-{
-    return !values.empty() && IsFalse(values.back());
-}
+bool LastNegated(const std::vector<ArgsManager::Setting>& values) { return !values.empty() && IsFalse(values.back()); }
 
 const std::vector<ArgsManager::Setting>* FindValues(const std::map<std::string, std::vector<ArgsManager::Setting>>& m,
                                                     const std::string& name)
@@ -225,7 +222,8 @@ bool ArgsManager::ParseParameters(int argc, const char* const argv[], std::strin
         m_command_line[info.name].push_back(std::move(*setting));
     }
     if (auto* inc = FindValues(m_command_line, "includeconf"); inc && NegatedPrefix(*inc) < inc->size()) {
-        error = "-includeconf cannot be used from commandline; -includeconf=" + SettingToString((*inc)[NegatedPrefix(*inc)]);
+        error = "-includeconf cannot be used from commandline; -includeconf=" +
+                SettingToString((*inc)[NegatedPrefix(*inc)]);
         return false;
     }
     return true;
@@ -386,7 +384,8 @@ bool ArgsManager::ReadConfigFiles(std::string& error, bool ignore_invalid_keys)
                 if (auto it = std::find(nested.begin(), nested.end(), v); it != nested.end()) nested.erase(it);
             }
             for (const std::string& v : nested) {
-                std::fprintf(stderr, "warning: -includeconf cannot be used from included files; ignoring -includeconf=%s\n",
+                std::fprintf(stderr,
+                             "warning: -includeconf cannot be used from included files; ignoring -includeconf=%s\n",
                              v.c_str());
             }
         }
@@ -441,7 +440,8 @@ std::optional<ArgsManager::Setting> ArgsManager::GetSettingLocked(const std::str
         if (sec == m_config.end()) return std::nullopt;
         auto* vals = FindValues(sec->second, name);
         if (!vals) return std::nullopt;
-        if (is_default && !chain_type_lookup && !UseDefaultSectionLocked(name) && !LastNegated(*vals)) return std::nullopt;
+        if (is_default && !chain_type_lookup && !UseDefaultSectionLocked(name) && !LastNegated(*vals))
+            return std::nullopt;
         const size_t neg = NegatedPrefix(*vals);
         if (neg < vals->size()) return chain_type_lookup ? vals->back() : (*vals)[neg];
         if (LastNegated(*vals)) return Setting{false};
@@ -656,7 +656,8 @@ std::vector<std::string> ArgsManager::DescribeArgs() const
             const auto flags = GetArgFlagsLocked("-" + name);
             for (const auto& v : vals) {
                 std::string shown = flags && (*flags & SENSITIVE) ? "****" : "\"" + SettingToString(v) + "\"";
-                if (std::holds_alternative<bool>(v) && !(flags && (*flags & SENSITIVE))) shown = SettingToString(v) == "1" ? "true" : "false";
+                if (std::holds_alternative<bool>(v) && !(flags && (*flags & SENSITIVE)))
+                    shown = SettingToString(v) == "1" ? "true" : "false";
                 lines.push_back(prefix + " " + (section.empty() ? "" : "[" + section + "] ") + name + "=" + shown);
             }
         }
@@ -673,7 +674,8 @@ bool HelpRequested(const ArgsManager& args)
 
 void SetupHelpOptions(ArgsManager& args)
 {
-    args.AddArg("-help", "Print this help message and exit (also -h or -?)", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
+    args.AddArg("-help", "Print this help message and exit (also -h or -?)", ArgsManager::ALLOW_ANY,
+                OptionsCategory::OPTIONS);
     args.AddArg("-help-debug", "Print help message with debugging options and exit", ArgsManager::ALLOW_ANY,
                 OptionsCategory::DEBUG_TEST);
     args.AddHiddenArgs({"-h", "-?"});
@@ -681,12 +683,15 @@ void SetupHelpOptions(ArgsManager& args)
 
 void SetupChainParamsOptions(ArgsManager& args)
 {
-    args.AddArg("-chain=<chain>", "Use the chain <chain> (default: main). Allowed values: main, test, testnet4, signet, regtest",
+    args.AddArg("-chain=<chain>",
+                "Use the chain <chain> (default: main). Allowed values: main, test, testnet4, signet, regtest",
                 ArgsManager::ALLOW_ANY, OptionsCategory::CHAINPARAMS);
-    args.AddArg("-regtest", "Enter regression test mode, which uses a special chain in which blocks can be solved instantly. "
+    args.AddArg("-regtest",
+                "Enter regression test mode, which uses a special chain in which blocks can be solved instantly. "
                 "This is intended for regression testing tools and app development. Equivalent to -chain=regtest.",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CHAINPARAMS);
-    args.AddArg("-testnet", "Use the testnet3 chain. Equivalent to -chain=test.", ArgsManager::ALLOW_ANY, OptionsCategory::CHAINPARAMS);
+    args.AddArg("-testnet", "Use the testnet3 chain. Equivalent to -chain=test.", ArgsManager::ALLOW_ANY,
+                OptionsCategory::CHAINPARAMS);
     args.AddArg("-testnet4", "Use the testnet4 chain. Equivalent to -chain=testnet4.", ArgsManager::ALLOW_ANY,
                 OptionsCategory::CHAINPARAMS);
     args.AddArg("-signet", "Use the signet chain. Equivalent to -chain=signet.", ArgsManager::ALLOW_ANY,

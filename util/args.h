@@ -149,7 +149,8 @@ private:
     std::optional<Setting> GetSettingLocked(const std::string& name, bool chain_type_lookup) const REQUIRES(m_mutex);
     std::vector<Setting> GetSettingsListLocked(const std::string& name) const REQUIRES(m_mutex);
     bool UseDefaultSectionLocked(const std::string& name) const REQUIRES(m_mutex);
-    bool ReadConfigStreamLocked(std::string_view text, const std::string& origin, std::string& error, bool ignore_invalid) REQUIRES(m_mutex);
+    bool ReadConfigStreamLocked(std::string_view text, const std::string& origin, std::string& error,
+                                bool ignore_invalid) REQUIRES(m_mutex);
     std::string GetChainTypeStringLocked() const REQUIRES(m_mutex);
     static Key InterpretKey(std::string key);
     static std::optional<Setting> InterpretValue(const Key& key, const std::string* value, unsigned flags,

@@ -29,7 +29,8 @@ std::set<std::string> g_locked_dirs GUARDED_BY(g_locks_mutex);
 std::filesystem::path GetDefaultDataDir()
 {
     const char* home = std::getenv("HOME");
-    std::filesystem::path base = (home == nullptr || *home == '\0') ? std::filesystem::path("/") : std::filesystem::path(home);
+    std::filesystem::path base =
+        (home == nullptr || *home == '\0') ? std::filesystem::path("/") : std::filesystem::path(home);
     return base / ".minicash";
 }
 
@@ -94,7 +95,7 @@ std::filesystem::path AbsPathForConfigVal(const std::filesystem::path& base, con
 DirectoryLock::~DirectoryLock()
 {
     if (m_fd >= 0) {
-        struct flock fl{};
+        struct flock fl {};
         fl.l_type = F_UNLCK;
         fl.l_whence = SEEK_SET;
         ::fcntl(m_fd, F_SETLK, &fl);
@@ -109,8 +110,8 @@ std::unique_ptr<DirectoryLock> LockDataDirectory(const std::filesystem::path& di
     std::error_code ec;
     std::filesystem::path canonical = std::filesystem::weakly_canonical(dir, ec);
     if (ec) canonical = dir;
-    const std::string lock_message = "Cannot obtain a lock on data directory " + dir.string() +
-                                     ". Minicash is probably already running.";
+    const std::string lock_message =
+        "Cannot obtain a lock on data directory " + dir.string() + ". Minicash is probably already running.";
     util::LockGuard lock(g_locks_mutex);
     if (g_locked_dirs.contains(canonical.string())) {
         error = lock_message;
@@ -122,7 +123,7 @@ std::unique_ptr<DirectoryLock> LockDataDirectory(const std::filesystem::path& di
         error = "Cannot write to data directory '" + dir.string() + "'; check permissions.";
         return nullptr;
     }
-    struct flock fl{};
+    struct flock fl {};
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
     if (::fcntl(fd, F_SETLK, &fl) == -1) {

@@ -296,7 +296,8 @@ bool InitLoggingFromArgs(const ArgsManager& args, std::string& error)
     Logger& logger = GetLogger();
     if (args.IsArgSet("-debug")) {
         const std::vector<std::string> cats = args.GetArgs("-debug");
-        const bool none = std::any_of(cats.begin(), cats.end(), [](const std::string& c) { return c == "0" || c == "none"; });
+        const bool none =
+            std::any_of(cats.begin(), cats.end(), [](const std::string& c) { return c == "0" || c == "none"; });
         if (!none) {
             for (const auto& c : cats) {
                 if (!logger.EnableCategory(c)) {
@@ -325,19 +326,23 @@ void SetupLoggingOptions(ArgsManager& args)
     args.AddArg("-debug=<category>",
                 "Output debug and trace logging (default: -nodebug, supplying <category> is optional). If <category> "
                 "is not supplied or if <category> is 1 or \"all\", output all debug logging. If <category> is 0 or "
-                "\"none\", any other categories are ignored. Other valid values for <category> are: " + names +
-                ". This option can be specified multiple times to output multiple categories.",
+                "\"none\", any other categories are ignored. Other valid values for <category> are: " +
+                    names + ". This option can be specified multiple times to output multiple categories.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
     args.AddArg("-debugexclude=<category>",
                 "Exclude debug and trace logging for a category. Can be used in conjunction with -debug=1 to output "
                 "debug and trace logging for all categories except the specified category. This option can be "
                 "specified multiple times to exclude multiple categories.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
-    args.AddArg("-printtoconsole", "Send trace/debug info to console (default: 1 when no -daemon. To disable logging to "
-                "file, set -nodebuglogfile)", ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
-    args.AddArg("-debuglogfile=<file>", "Specify location of debug log file (default: debug.log). Relative paths will be "
-                "prefixed by a net-specific datadir location. Pass -nodebuglogfile to disable writing the log to a file.",
+    args.AddArg("-printtoconsole",
+                "Send trace/debug info to console (default: 1 when no -daemon. To disable logging to "
+                "file, set -nodebuglogfile)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
+    args.AddArg(
+        "-debuglogfile=<file>",
+        "Specify location of debug log file (default: debug.log). Relative paths will be "
+        "prefixed by a net-specific datadir location. Pass -nodebuglogfile to disable writing the log to a file.",
+        ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
 }
 
 } // namespace util

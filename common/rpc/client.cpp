@@ -274,7 +274,8 @@ bool RpcParamIsJson(const std::string& method, int index) { return LookupIndex(m
 Json RpcConvertValues(const std::string& method, const std::vector<std::string>& args)
 {
     Json params = Json::array();
-    for (size_t i = 0; i < args.size(); ++i) params.push_back(Convert(args[i], LookupIndex(method, static_cast<int>(i))));
+    for (size_t i = 0; i < args.size(); ++i)
+        params.push_back(Convert(args[i], LookupIndex(method, static_cast<int>(i))));
     return params;
 }
 

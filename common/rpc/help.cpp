@@ -265,8 +265,8 @@ std::string HelpExampleCli(const std::string& method, const std::string& args)
 
 std::string HelpExampleRpc(const std::string& method, const std::string& args)
 {
-    return "> curl --user myusername --data-binary '{\"jsonrpc\": \"2.0\", \"id\": \"curltest\", \"method\": \"" + method +
-           "\", \"params\": [" + args + "]}' -H 'content-type: application/json' http://127.0.0.1:8332/\n";
+    return "> curl --user myusername --data-binary '{\"jsonrpc\": \"2.0\", \"id\": \"curltest\", \"method\": \"" +
+           method + "\", \"params\": [" + args + "]}' -H 'content-type: application/json' http://127.0.0.1:8332/\n";
 }
 
 std::string RpcMethod::Signature() const
@@ -343,7 +343,8 @@ Json RpcResult::MatchesType(const Json& value) const
         for (const auto& [k, v] : value.items()) members.emplace(k, &v);
         for (const auto& member : members) {
             const std::string& k = member.first;
-            const bool documented = std::any_of(inner.begin(), inner.end(), [&](const RpcResult& d) { return d.key == k; });
+            const bool documented =
+                std::any_of(inner.begin(), inner.end(), [&](const RpcResult& d) { return d.key == k; });
             if (!documented) errors[k] = "key returned that was not in doc";
         }
         for (const auto& doc : inner) {

@@ -143,8 +143,7 @@ public:
 
     Builder(bool keep_text, std::vector<JsonDuplicateKey>* duplicates)
         : m_keep_text(keep_text), m_duplicates(duplicates)
-    {
-    }
+    {}
 
     bool null() { return Add(Json(nullptr)); }
     bool boolean(bool b) { return Add(Json(b)); }

@@ -115,7 +115,8 @@ Json NamedToPositional(const Json& named, const std::vector<RpcArg>& args)
 {
     std::map<std::string, const Json*> in;
     for (const auto& [key, value] : named.items()) {
-        if (!in.emplace(key, &value).second) throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + key + " specified multiple times");
+        if (!in.emplace(key, &value).second)
+            throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + key + " specified multiple times");
     }
     Json out = Json::array();
     // An "args" array (when no declared argument is called "args") supplies leading positional values.
@@ -146,8 +147,8 @@ Json NamedToPositional(const Json& named, const std::vector<RpcArg>& args)
         }
         if (i < positional) {
             if (found) {
-                throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + found_name +
-                                                          " specified twice both as positional and named argument");
+                throw RpcError(RPC_INVALID_PARAMETER,
+                               "Parameter " + found_name + " specified twice both as positional and named argument");
             }
             continue;
         }
@@ -275,7 +276,8 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
         }
     } remove{this, active};
 
-    util::LogDebug(util::LogCategory::RPC, "ThreadRPCServer method=%s user=%s", method.name.c_str(), req.auth_user.c_str());
+    util::LogDebug(util::LogCategory::RPC, "ThreadRPCServer method=%s user=%s", method.name.c_str(),
+                   req.auth_user.c_str());
     Json result;
     try {
         result = method.handler(req);
@@ -292,8 +294,10 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
     if (doc_check) {
         if (auto mismatch = method.CheckResult(result)) {
             // Core's STR_INTERNAL_BUG wording, so test frameworks written for Core recognise it.
-            throw RpcError(RPC_MISC_ERROR, "Internal bug detected: RPC call \"" + method.name + "\" returned incorrect type:\n" +
-                                               *mismatch + "\nminicash " + util::FormatVersion() + "\nPlease report this issue here: "
+            throw RpcError(RPC_MISC_ERROR, "Internal bug detected: RPC call \"" + method.name +
+                                               "\" returned incorrect type:\n" + *mismatch + "\nminicash " +
+                                               util::FormatVersion() +
+                                               "\nPlease report this issue here: "
                                                "the minicash issue tracker\n");
         }
     }
@@ -335,22 +339,29 @@ std::string RpcTable::Help(const std::string& command) const
 
 void RpcTable::RegisterBuiltins()
 {
-    Register(RpcMethod{
-        .category = "control",
-        .name = "help",
-        .args = {{.name = "command", .type = RpcArgType::STR, .optional = true, .default_text = "all commands",
-                  .description = "The command to get help on"}},
-        .description = "List all commands, or get help for a specified command.",
-        .examples = "",
-        .handler = [this](const RpcRequest& req) -> Json {
-            const std::string cmd = req.params.size() > 0 && req.params[0].is_string() ? req.params[0].get<std::string>() : "";
-            return Help(cmd);
-        },
-        .results = {{.type = RpcResultType::STR, .description = "The help text"}}});
+    Register(RpcMethod{.category = "control",
+                       .name = "help",
+                       .args = {{.name = "command",
+                                 .type = RpcArgType::STR,
+                                 .optional = true,
+                                 .default_text = "all commands",
+                                 .description = "The command to get help on"}},
+                       .description = "List all commands, or get help for a specified command.",
+                       .examples = "",
+                       .handler = [this](const RpcRequest& req) -> Json {
+                           const std::string cmd = req.params.size() > 0 && req.params[0].is_string()
+                                                       ? req.params[0].get<std::string>()
+                                                       : "";
+                           return Help(cmd);
+                       },
+                       .results = {{.type = RpcResultType::STR, .description = "The help text"}}});
     Register(RpcMethod{
         .category = "control",
         .name = "stop",
-        .args = {{.name = "wait", .type = RpcArgType::NUM, .optional = true, .description = "how long to wait in ms",
+        .args = {{.name = "wait",
+                  .type = RpcArgType::NUM,
+                  .optional = true,
+                  .description = "how long to wait in ms",
                   .hidden = true}},
         .description = "Request a graceful shutdown of Minicash.",
         .examples = "",
@@ -367,16 +378,18 @@ void RpcTable::RegisterBuiltins()
             return "Minicash stopping";
         },
         .results = {{.type = RpcResultType::STR, .description = "A string with the content 'Minicash stopping'"}}});
-    Register(RpcMethod{
-        .category = "control",
-        .name = "uptime",
-        .args = {},
-        .description = "Returns the total uptime of the server.",
-        .examples = HelpExampleCli("uptime", "") + HelpExampleRpc("uptime", ""),
-        .handler = [this](const RpcRequest&) -> Json {
-            return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - m_start_time).count();
-        },
-        .results = {{.type = RpcResultType::NUM, .description = "The number of seconds that the server has been running"}}});
+    Register(RpcMethod{.category = "control",
+                       .name = "uptime",
+                       .args = {},
+                       .description = "Returns the total uptime of the server.",
+                       .examples = HelpExampleCli("uptime", "") + HelpExampleRpc("uptime", ""),
+                       .handler = [this](const RpcRequest&) -> Json {
+                           return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                                   m_start_time)
+                               .count();
+                       },
+                       .results = {{.type = RpcResultType::NUM,
+                                    .description = "The number of seconds that the server has been running"}}});
     Register(RpcMethod{
         .category = "control",
         .name = "getrpcinfo",
@@ -404,11 +417,14 @@ void RpcTable::RegisterBuiltins()
                                 .description = "All active commands",
                                 .inner = {{.type = RpcResultType::OBJ,
                                            .description = "Information about an active command",
-                                           .inner = {{.type = RpcResultType::STR, .key = "method",
+                                           .inner = {{.type = RpcResultType::STR,
+                                                      .key = "method",
                                                       .description = "The name of the RPC command"},
-                                                     {.type = RpcResultType::NUM, .key = "duration",
+                                                     {.type = RpcResultType::NUM,
+                                                      .key = "duration",
                                                       .description = "The running time in microseconds"}}}}},
-                               {.type = RpcResultType::STR, .key = "logpath",
+                               {.type = RpcResultType::STR,
+                                .key = "logpath",
                                 .description = "The complete file path to the debug log"}}}}});
 }
 

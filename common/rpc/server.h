@@ -21,17 +21,16 @@
 
 namespace common::rpc {
 
-
 /** Declared type of an RPC argument (checked before the handler runs, as Core). */
 enum class RpcArgType {
-    STR,    // JSON string
+    STR,     // JSON string
     STR_HEX, // JSON string holding hex
-    NUM,    // JSON number
-    AMOUNT, // number or string, parsed by AmountFromValue
-    BOOL,   // true/false
-    OBJ,    // JSON object
-    ARR,    // JSON array
-    ANY,    // not checked
+    NUM,     // JSON number
+    AMOUNT,  // number or string, parsed by AmountFromValue
+    BOOL,    // true/false
+    OBJ,     // JSON object
+    ARR,     // JSON array
+    ANY,     // not checked
 };
 
 /**
@@ -75,11 +74,11 @@ enum class RpcResultType {
  */
 struct RpcResult {
     RpcResultType type{RpcResultType::ANY};
-    std::string key{};               // member name inside an OBJ; empty at the top or in an ARR
+    std::string key{}; // member name inside an OBJ; empty at the top or in an ARR
     std::string description{};
-    std::vector<RpcResult> inner{};  // members of OBJ/OBJ_DYN, elements of ARR/ARR_FIXED
-    bool optional{false};            // the member may be absent
-    std::string cond{};              // top level only: the condition of this alternative
+    std::vector<RpcResult> inner{}; // members of OBJ/OBJ_DYN, elements of ARR/ARR_FIXED
+    bool optional{false};           // the member may be absent
+    std::string cond{};             // top level only: the condition of this alternative
 
     /**
      * Core's RPCResult::MatchesType: true when value has the declared shape (recursively: an
@@ -96,10 +95,10 @@ struct RpcRequest {
     // parsed carries "id": null; nullopt after Parse: a 2.0 notification, or a legacy call without id.
     std::optional<Json> id = Json();
     std::string method;
-    Json params = Json::array();            // positional by the time a handler sees it
-    std::string uri = "/";                  // HTTP target ("/wallet/<name>" selects a wallet)
-    std::string auth_user;                  // authenticated user name (never the password)
-    std::string peer_addr;                  // "ip:port" of the client
+    Json params = Json::array(); // positional by the time a handler sees it
+    std::string uri = "/";       // HTTP target ("/wallet/<name>" selects a wallet)
+    std::string auth_user;       // authenticated user name (never the password)
+    std::string peer_addr;       // "ip:port" of the client
     JsonRpcVersion json_version{JsonRpcVersion::V1_LEGACY};
     // Keys repeated in a named "params" object (the parser kept their first values); Execute
     // then fails as Core's transformNamedArguments: -8 "Parameter <key> specified multiple times".
@@ -121,11 +120,11 @@ using RpcHandler = std::function<Json(const RpcRequest&)>;
  * Register new methods with designated initialisers in this field order.
  */
 struct RpcMethod {
-    std::string category{};      // "blockchain", "control", "mining", ... ("== Blockchain ==" in help)
+    std::string category{}; // "blockchain", "control", "mining", ... ("== Blockchain ==" in help)
     std::string name{};
     std::vector<RpcArg> args{};
-    std::string description{};   // what it does (help body)
-    std::string examples{};      // the "Examples:" section (HelpExampleCli + HelpExampleRpc lines), optional
+    std::string description{}; // what it does (help body)
+    std::string examples{};    // the "Examples:" section (HelpExampleCli + HelpExampleRpc lines), optional
     RpcHandler handler{};
     std::vector<RpcResult> results{}; // declared results (alternatives carry a cond); see RpcResult
 

@@ -14,7 +14,8 @@ void CheckType(const Json& value, std::string_view expected)
 {
     const std::string actual = JsonTypeName(value);
     if (actual != expected) {
-        throw RpcError(RPC_TYPE_ERROR, "JSON value of type " + actual + " is not of expected type " + std::string(expected));
+        throw RpcError(RPC_TYPE_ERROR,
+                       "JSON value of type " + actual + " is not of expected type " + std::string(expected));
     }
 }
 
@@ -28,7 +29,8 @@ int64_t GetInt(const Json& value)
 {
     CheckType(value, "number");
     if (value.is_number_integer()) {
-        if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        if (value.is_number_unsigned() &&
+            value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
             throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");
         }
         return value.get<int64_t>();
@@ -53,8 +55,8 @@ consensus::Uint256 ParseHashV(const Json& value, std::string_view name)
     const std::string& hex = GetStr(value);
     if (auto h = consensus::Uint256::FromHex(hex)) return *h;
     if (hex.size() != 64) {
-        throw RpcError(RPC_INVALID_PARAMETER, std::string(name) + " must be of length 64 (not " + std::to_string(hex.size()) +
-                                                  ", for '" + hex + "')");
+        throw RpcError(RPC_INVALID_PARAMETER, std::string(name) + " must be of length 64 (not " +
+                                                  std::to_string(hex.size()) + ", for '" + hex + "')");
     }
     throw RpcError(RPC_INVALID_PARAMETER, std::string(name) + " must be hexadecimal string (not '" + hex + "')");
 }

@@ -24,10 +24,7 @@ constexpr std::array<int8_t, 256> MakeIndex()
 }
 constexpr std::array<int8_t, 256> INDEX = MakeIndex();
 
-bool IsSpace(char c)
-{
-    return c == ' ' || c == '\f' || c == '\n' || c == '\r' || c == '\t' || c == '\v';
-}
+bool IsSpace(char c) { return c == ' ' || c == '\f' || c == '\n' || c == '\r' || c == '\t' || c == '\v'; }
 
 } // namespace
 

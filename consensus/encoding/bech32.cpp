@@ -136,8 +136,7 @@ std::string EncodeSegwitAddress(std::string_view hrp, int version, std::span<con
     if (version == 0 && program.size() != 20 && program.size() != 32) return {};
     std::vector<uint8_t> values{static_cast<uint8_t>(version)};
     if (!ConvertBits(values, program, 8, 5, true)) return {};
-    const std::string addr =
-        Bech32Encode(version == 0 ? Bech32Encoding::BECH32 : Bech32Encoding::BECH32M, hrp, values);
+    const std::string addr = Bech32Encode(version == 0 ? Bech32Encoding::BECH32 : Bech32Encoding::BECH32M, hrp, values);
     // Refuse to hand out anything that would not decode back (e.g. over-long strings).
     if (addr.empty() || !DecodeSegwitAddress(hrp, addr)) return {};
     return addr;

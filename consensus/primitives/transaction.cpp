@@ -80,8 +80,7 @@ MutableTransaction MutableTransaction::Deserialize(ByteReader& r, TxWitness mode
 
 MutableTransaction::MutableTransaction(const Transaction& tx)
     : version(tx.version), vin(tx.vin), vout(tx.vout), locktime(tx.locktime)
-{
-}
+{}
 
 bool MutableTransaction::HasWitness() const
 {
@@ -147,10 +146,7 @@ Amount Transaction::GetValueOut() const
     return total;
 }
 
-size_t GetStrippedSize(const Transaction& tx)
-{
-    return tx.GetStrippedSize();
-}
+size_t GetStrippedSize(const Transaction& tx) { return tx.GetStrippedSize(); }
 
 int64_t GetTransactionWeight(const Transaction& tx)
 {

@@ -179,9 +179,15 @@ void SerializeTransaction(W& w, const Tx& tx, TxWitness mode)
 }
 
 template <typename W>
-void MutableTransaction::Serialize(W& w, TxWitness mode) const { SerializeTransaction(w, *this, mode); }
+void MutableTransaction::Serialize(W& w, TxWitness mode) const
+{
+    SerializeTransaction(w, *this, mode);
+}
 template <typename W>
-void Transaction::Serialize(W& w, TxWitness mode) const { SerializeTransaction(w, *this, mode); }
+void Transaction::Serialize(W& w, TxWitness mode) const
+{
+    SerializeTransaction(w, *this, mode);
+}
 
 /** Serialized size without witness data. */
 size_t GetStrippedSize(const Transaction& tx);

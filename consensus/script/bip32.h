@@ -62,8 +62,8 @@ std::string EncodeExtKey(const ExtKey& key, const Bip32Version& version);
 struct DecodedExtKey {
     Bip32Version version{};
     bool is_private{false};
-    ExtPubKey pub;  // set for public keys, and the neutered key for private ones
-    ExtKey priv;    // set for private keys
+    ExtPubKey pub; // set for public keys, and the neutered key for private ones
+    ExtKey priv;   // set for private keys
 };
 
 /**

@@ -57,7 +57,7 @@ bool CheckMinimalPush(const Bytes& data, Opcode op)
 {
     if (data.empty()) return op == OP_0;
     if (data.size() == 1 && data[0] >= 1 && data[0] <= 16) return false; // OP_1..OP_16
-    if (data.size() == 1 && data[0] == 0x81) return false;                // OP_1NEGATE
+    if (data.size() == 1 && data[0] == 0x81) return false;               // OP_1NEGATE
     if (data.size() <= 75) return op == data.size();
     if (data.size() <= 255) return op == OP_PUSHDATA1;
     if (data.size() <= 65535) return op == OP_PUSHDATA2;
@@ -98,10 +98,7 @@ bool IsCompressedOrUncompressedPubKey(const Bytes& key)
     return false;
 }
 
-bool IsCompressedPubKey(const Bytes& key)
-{
-    return key.size() == 33 && (key[0] == 0x02 || key[0] == 0x03);
-}
+bool IsCompressedPubKey(const Bytes& key) { return key.size() == 33 && (key[0] == 0x02 || key[0] == 0x03); }
 
 bool CheckPubKeyEncoding(const Bytes& key, uint32_t flags, SigVersion sigversion, ScriptError* serror)
 {
@@ -149,12 +146,10 @@ bool EvalChecksig(const Bytes& sig, const Bytes& pubkey, Script::const_iterator 
     switch (sigversion) {
     case SigVersion::BASE:
     case SigVersion::WITNESS_V0:
-        return EvalChecksigPreTapscript(sig, pubkey, code_begin, code_end, flags, checker, sigversion, serror,
-                                        success);
+        return EvalChecksigPreTapscript(sig, pubkey, code_begin, code_end, flags, checker, sigversion, serror, success);
     case SigVersion::TAPSCRIPT:
         return EvalChecksigTapscript(sig, pubkey, execdata, flags, checker, sigversion, serror, success);
-    case SigVersion::TAPROOT:
-        break;
+    case SigVersion::TAPROOT: break;
     }
     return SetError(serror, ScriptError::UNKNOWN_ERROR);
 }
@@ -163,12 +158,22 @@ bool IsDisabledOpcode(Opcode op)
 {
     // CVE-2010-5137: splicing, bitwise and several arithmetic opcodes are disabled everywhere.
     switch (op) {
-    case OP_CAT: case OP_SUBSTR: case OP_LEFT: case OP_RIGHT: case OP_INVERT: case OP_AND: case OP_OR:
-    case OP_XOR: case OP_2MUL: case OP_2DIV: case OP_MUL: case OP_DIV: case OP_MOD: case OP_LSHIFT:
-    case OP_RSHIFT:
-        return true;
-    default:
-        return false;
+    case OP_CAT:
+    case OP_SUBSTR:
+    case OP_LEFT:
+    case OP_RIGHT:
+    case OP_INVERT:
+    case OP_AND:
+    case OP_OR:
+    case OP_XOR:
+    case OP_2MUL:
+    case OP_2DIV:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_MOD:
+    case OP_LSHIFT:
+    case OP_RSHIFT: return true;
+    default: return false;
     }
 }
 
@@ -296,14 +301,25 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                 stack.push_back(push);
             } else if (executing || (OP_IF <= opcode && opcode <= OP_ENDIF)) {
                 switch (opcode) {
-                case OP_1NEGATE: case OP_1: case OP_2: case OP_3: case OP_4: case OP_5: case OP_6: case OP_7:
-                case OP_8: case OP_9: case OP_10: case OP_11: case OP_12: case OP_13: case OP_14: case OP_15:
-                case OP_16:
-                    stack.push_back(ScriptNum::Serialize(int(opcode) - int(OP_1 - 1)));
-                    break;
+                case OP_1NEGATE:
+                case OP_1:
+                case OP_2:
+                case OP_3:
+                case OP_4:
+                case OP_5:
+                case OP_6:
+                case OP_7:
+                case OP_8:
+                case OP_9:
+                case OP_10:
+                case OP_11:
+                case OP_12:
+                case OP_13:
+                case OP_14:
+                case OP_15:
+                case OP_16: stack.push_back(ScriptNum::Serialize(int(opcode) - int(OP_1 - 1))); break;
 
-                case OP_NOP:
-                    break;
+                case OP_NOP: break;
 
                 case OP_CHECKLOCKTIMEVERIFY: {
                     // BIP-65; a NOP (OP_NOP2) when not enabled.
@@ -328,7 +344,13 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                     break;
                 }
 
-                case OP_NOP1: case OP_NOP4: case OP_NOP5: case OP_NOP6: case OP_NOP7: case OP_NOP8: case OP_NOP9:
+                case OP_NOP1:
+                case OP_NOP4:
+                case OP_NOP5:
+                case OP_NOP6:
+                case OP_NOP7:
+                case OP_NOP8:
+                case OP_NOP9:
                 case OP_NOP10:
                     if (flags & SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS) {
                         return SetError(serror, ScriptError::DISCOURAGE_UPGRADABLE_NOPS);
@@ -375,8 +397,7 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                     pop();
                     break;
 
-                case OP_RETURN:
-                    return SetError(serror, ScriptError::OP_RETURN);
+                case OP_RETURN: return SetError(serror, ScriptError::OP_RETURN);
 
                 case OP_TOALTSTACK:
                     if (stack.empty()) return SetError(serror, ScriptError::INVALID_STACK_OPERATION);
@@ -444,9 +465,7 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                     }
                     break;
 
-                case OP_DEPTH:
-                    stack.push_back(ScriptNum::Serialize(static_cast<int64_t>(stack.size())));
-                    break;
+                case OP_DEPTH: stack.push_back(ScriptNum::Serialize(static_cast<int64_t>(stack.size()))); break;
 
                 case OP_DROP:
                     if (stack.empty()) return SetError(serror, ScriptError::INVALID_STACK_OPERATION);
@@ -523,14 +542,21 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                     break;
                 }
 
-                case OP_1ADD: case OP_1SUB: case OP_NEGATE: case OP_ABS: case OP_NOT: case OP_0NOTEQUAL: {
+                case OP_1ADD:
+                case OP_1SUB:
+                case OP_NEGATE:
+                case OP_ABS:
+                case OP_NOT:
+                case OP_0NOTEQUAL: {
                     if (stack.empty()) return SetError(serror, ScriptError::INVALID_STACK_OPERATION);
                     int64_t n = ScriptNum(top(-1), require_minimal).GetInt64();
                     switch (opcode) {
                     case OP_1ADD: n += 1; break;
                     case OP_1SUB: n -= 1; break;
                     case OP_NEGATE: n = -n; break;
-                    case OP_ABS: if (n < 0) n = -n; break;
+                    case OP_ABS:
+                        if (n < 0) n = -n;
+                        break;
                     case OP_NOT: n = (n == 0); break;
                     case OP_0NOTEQUAL: n = (n != 0); break;
                     default: break;
@@ -540,9 +566,19 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                     break;
                 }
 
-                case OP_ADD: case OP_SUB: case OP_BOOLAND: case OP_BOOLOR: case OP_NUMEQUAL: case OP_NUMEQUALVERIFY:
-                case OP_NUMNOTEQUAL: case OP_LESSTHAN: case OP_GREATERTHAN: case OP_LESSTHANOREQUAL:
-                case OP_GREATERTHANOREQUAL: case OP_MIN: case OP_MAX: {
+                case OP_ADD:
+                case OP_SUB:
+                case OP_BOOLAND:
+                case OP_BOOLOR:
+                case OP_NUMEQUAL:
+                case OP_NUMEQUALVERIFY:
+                case OP_NUMNOTEQUAL:
+                case OP_LESSTHAN:
+                case OP_GREATERTHAN:
+                case OP_LESSTHANOREQUAL:
+                case OP_GREATERTHANOREQUAL:
+                case OP_MIN:
+                case OP_MAX: {
                     if (stack.size() < 2) return SetError(serror, ScriptError::INVALID_STACK_OPERATION);
                     const int64_t a = ScriptNum(top(-2), require_minimal).GetInt64();
                     const int64_t b = ScriptNum(top(-1), require_minimal).GetInt64();
@@ -586,7 +622,11 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                     break;
                 }
 
-                case OP_RIPEMD160: case OP_SHA1: case OP_SHA256: case OP_HASH160: case OP_HASH256: {
+                case OP_RIPEMD160:
+                case OP_SHA1:
+                case OP_SHA256:
+                case OP_HASH160:
+                case OP_HASH256: {
                     if (stack.empty()) return SetError(serror, ScriptError::INVALID_STACK_OPERATION);
                     const Bytes& in = top(-1);
                     Bytes out;
@@ -662,8 +702,7 @@ bool EvalScript(Stack& stack, const Script& script, uint32_t flags, const BaseSi
                     }
                     break;
 
-                default:
-                    return SetError(serror, ScriptError::BAD_OPCODE);
+                default: return SetError(serror, ScriptError::BAD_OPCODE);
                 }
             }
 

@@ -21,24 +21,24 @@ namespace consensus {
 /** Script verification flags; bit values equal Core's SCRIPT_VERIFY_*. */
 enum ScriptVerifyFlags : uint32_t {
     SCRIPT_VERIFY_NONE = 0,
-    SCRIPT_VERIFY_P2SH = 1U << 0,                       // BIP-16
+    SCRIPT_VERIFY_P2SH = 1U << 0, // BIP-16
     SCRIPT_VERIFY_STRICTENC = 1U << 1,
-    SCRIPT_VERIFY_DERSIG = 1U << 2,                     // BIP-66
+    SCRIPT_VERIFY_DERSIG = 1U << 2, // BIP-66
     SCRIPT_VERIFY_LOW_S = 1U << 3,
-    SCRIPT_VERIFY_NULLDUMMY = 1U << 4,                  // BIP-147
+    SCRIPT_VERIFY_NULLDUMMY = 1U << 4, // BIP-147
     SCRIPT_VERIFY_SIGPUSHONLY = 1U << 5,
     SCRIPT_VERIFY_MINIMALDATA = 1U << 6,
     SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS = 1U << 7,
     SCRIPT_VERIFY_CLEANSTACK = 1U << 8,
-    SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY = 1U << 9,        // BIP-65
-    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY = 1U << 10,       // BIP-112
-    SCRIPT_VERIFY_WITNESS = 1U << 11,                   // BIP-141
+    SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY = 1U << 9,  // BIP-65
+    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY = 1U << 10, // BIP-112
+    SCRIPT_VERIFY_WITNESS = 1U << 11,             // BIP-141
     SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM = 1U << 12,
     SCRIPT_VERIFY_MINIMALIF = 1U << 13,
     SCRIPT_VERIFY_NULLFAIL = 1U << 14,
     SCRIPT_VERIFY_WITNESS_PUBKEYTYPE = 1U << 15,
     SCRIPT_VERIFY_CONST_SCRIPTCODE = 1U << 16,
-    SCRIPT_VERIFY_TAPROOT = 1U << 17,                   // BIP-341/342
+    SCRIPT_VERIFY_TAPROOT = 1U << 17, // BIP-341/342
     SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION = 1U << 18,
     SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS = 1U << 19,
     SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE = 1U << 20,
@@ -70,10 +70,10 @@ enum : uint8_t {
 
 /** Which rules a script runs under. */
 enum class SigVersion {
-    BASE = 0,        // legacy and P2SH
-    WITNESS_V0 = 1,  // BIP-141/143
-    TAPROOT = 2,     // BIP-341 key path
-    TAPSCRIPT = 3,   // BIP-342 script path
+    BASE = 0,       // legacy and P2SH
+    WITNESS_V0 = 1, // BIP-141/143
+    TAPROOT = 2,    // BIP-341 key path
+    TAPSCRIPT = 3,  // BIP-342 script path
 };
 
 /** Taproot constants (BIP-341/342). */
@@ -144,8 +144,8 @@ enum class MissingDataBehavior {
 
 /** Legacy, BIP-143 or (with the txdata) BIP-341 signature hash; see SignatureHashSchnorr. */
 template <typename T>
-Uint256 SignatureHash(const Script& script_code, const T& tx_to, unsigned in_pos, int hash_type,
-                      Amount amount, SigVersion sigversion, const PrecomputedTransactionData* cache = nullptr);
+Uint256 SignatureHash(const Script& script_code, const T& tx_to, unsigned in_pos, int hash_type, Amount amount,
+                      SigVersion sigversion, const PrecomputedTransactionData* cache = nullptr);
 
 /** BIP-341 signature message hash; false if hash_type is invalid or data is missing. */
 template <typename T>
@@ -160,17 +160,32 @@ public:
     virtual bool CheckECDSASignature(const std::vector<uint8_t>& sig, const std::vector<uint8_t>& pubkey,
                                      const Script& script_code, SigVersion sigversion) const
     {
-        (void)sig; (void)pubkey; (void)script_code; (void)sigversion;
+        (void)sig;
+        (void)pubkey;
+        (void)script_code;
+        (void)sigversion;
         return false;
     }
     virtual bool CheckSchnorrSignature(std::span<const uint8_t> sig, std::span<const uint8_t> pubkey,
                                        SigVersion sigversion, ScriptExecutionData& execdata, ScriptError* serror) const
     {
-        (void)sig; (void)pubkey; (void)sigversion; (void)execdata; (void)serror;
+        (void)sig;
+        (void)pubkey;
+        (void)sigversion;
+        (void)execdata;
+        (void)serror;
         return false;
     }
-    virtual bool CheckLockTime(const ScriptNum& locktime) const { (void)locktime; return false; }
-    virtual bool CheckSequence(const ScriptNum& sequence) const { (void)sequence; return false; }
+    virtual bool CheckLockTime(const ScriptNum& locktime) const
+    {
+        (void)locktime;
+        return false;
+    }
+    virtual bool CheckSequence(const ScriptNum& sequence) const
+    {
+        (void)sequence;
+        return false;
+    }
 };
 
 /** Checks signatures against input in_pos of transaction T (Transaction or MutableTransaction). */
@@ -178,10 +193,12 @@ template <typename T>
 class GenericTransactionSignatureChecker : public BaseSignatureChecker {
 public:
     GenericTransactionSignatureChecker(const T* tx, unsigned in_pos, Amount amount, MissingDataBehavior mdb)
-        : m_tx(tx), m_in(in_pos), m_amount(amount), m_txdata(nullptr), m_mdb(mdb) {}
+        : m_tx(tx), m_in(in_pos), m_amount(amount), m_txdata(nullptr), m_mdb(mdb)
+    {}
     GenericTransactionSignatureChecker(const T* tx, unsigned in_pos, Amount amount,
                                        const PrecomputedTransactionData& txdata, MissingDataBehavior mdb)
-        : m_tx(tx), m_in(in_pos), m_amount(amount), m_txdata(&txdata), m_mdb(mdb) {}
+        : m_tx(tx), m_in(in_pos), m_amount(amount), m_txdata(&txdata), m_mdb(mdb)
+    {}
 
     bool CheckECDSASignature(const std::vector<uint8_t>& sig, const std::vector<uint8_t>& pubkey,
                              const Script& script_code, SigVersion sigversion) const override;
@@ -212,8 +229,8 @@ bool EvalScript(std::vector<std::vector<uint8_t>>& stack, const Script& script, 
  * Verifies that script_sig (and witness) satisfies script_pubkey under flags.
  * witness may be null for none. False with *serror set on failure.
  */
-bool VerifyScript(const Script& script_sig, const Script& script_pubkey, const ScriptWitness* witness,
-                  uint32_t flags, const BaseSignatureChecker& checker, ScriptError* serror = nullptr);
+bool VerifyScript(const Script& script_sig, const Script& script_pubkey, const ScriptWitness* witness, uint32_t flags,
+                  const BaseSignatureChecker& checker, ScriptError* serror = nullptr);
 
 /** Sigops in the witness program spent by this input (BIP-141 sigop cost). */
 size_t CountWitnessSigOps(const Script& script_sig, const Script& script_pubkey, const ScriptWitness* witness,

@@ -88,14 +88,18 @@ static bool ParseDerLax(std::span<const uint8_t> in, secp256k1_ecdsa_signature& 
         rlen--;
         rpos++;
     }
-    if (rlen > 32) overflow = true;
-    else if (rlen) std::memcpy(compact + 32 - rlen, in.data() + rpos, rlen);
+    if (rlen > 32)
+        overflow = true;
+    else if (rlen)
+        std::memcpy(compact + 32 - rlen, in.data() + rpos, rlen);
     while (slen > 0 && in[spos] == 0) {
         slen--;
         spos++;
     }
-    if (slen > 32) overflow = true;
-    else if (slen) std::memcpy(compact + 64 - slen, in.data() + spos, slen);
+    if (slen > 32)
+        overflow = true;
+    else if (slen)
+        std::memcpy(compact + 64 - slen, in.data() + spos, slen);
 
     if (!overflow) overflow = !secp256k1_ecdsa_signature_parse_compact(ctx, &sig, compact);
     if (overflow) {
@@ -151,7 +155,7 @@ Uint256 ComputeTapTweakHash(std::span<const uint8_t> internal_xonly, const Uint2
 }
 
 std::optional<std::pair<std::array<uint8_t, 32>, bool>> TweakXOnly(std::span<const uint8_t> internal_xonly,
-                                                                    const Uint256* merkle_root)
+                                                                   const Uint256* merkle_root)
 {
     if (internal_xonly.size() != 32) return std::nullopt;
     const secp256k1_context* ctx = SecpVerifyContext();
@@ -176,7 +180,8 @@ bool CheckTapTweak(std::span<const uint8_t> output_xonly, std::span<const uint8_
     secp256k1_xonly_pubkey internal;
     if (!secp256k1_xonly_pubkey_parse(ctx, &internal, internal_xonly.data())) return false;
     const Uint256 tweak = ComputeTapTweakHash(internal_xonly, &merkle_root);
-    return secp256k1_xonly_pubkey_tweak_add_check(ctx, output_xonly.data(), parity ? 1 : 0, &internal, tweak.data()) == 1;
+    return secp256k1_xonly_pubkey_tweak_add_check(ctx, output_xonly.data(), parity ? 1 : 0, &internal, tweak.data()) ==
+           1;
 }
 
 } // namespace consensus

@@ -43,7 +43,7 @@ Uint256 ComputeTapTweakHash(std::span<const uint8_t> internal_xonly, const Uint2
  * invalid or the tweak overflows.
  */
 std::optional<std::pair<std::array<uint8_t, 32>, bool>> TweakXOnly(std::span<const uint8_t> internal_xonly,
-                                                                    const Uint256* merkle_root);
+                                                                   const Uint256* merkle_root);
 
 /** BIP-341 script-path check: is output the tweak of internal by merkle_root with the given parity? */
 bool CheckTapTweak(std::span<const uint8_t> output_xonly, std::span<const uint8_t> internal_xonly,

@@ -165,10 +165,7 @@ bool Script::IsPayToScriptHash() const
     return size() == 23 && (*this)[0] == OP_HASH160 && (*this)[1] == 0x14 && (*this)[22] == OP_EQUAL;
 }
 
-bool Script::IsPayToWitnessScriptHash() const
-{
-    return size() == 34 && (*this)[0] == OP_0 && (*this)[1] == 0x20;
-}
+bool Script::IsPayToWitnessScriptHash() const { return size() == 34 && (*this)[0] == OP_0 && (*this)[1] == 0x20; }
 
 bool Script::IsWitnessProgram(int& version, std::vector<uint8_t>& program) const
 {

@@ -22,10 +22,9 @@ template <typename T>
 class LegacySighashSerializer {
 public:
     LegacySighashSerializer(const T& tx, const Script& script_code, unsigned in_pos, int hash_type)
-        : m_tx(tx), m_code(script_code), m_in(in_pos),
-          m_anyone_can_pay(hash_type & SIGHASH_ANYONECANPAY),
-          m_single((hash_type & 0x1f) == SIGHASH_SINGLE),
-          m_none((hash_type & 0x1f) == SIGHASH_NONE) {}
+        : m_tx(tx), m_code(script_code), m_in(in_pos), m_anyone_can_pay(hash_type & SIGHASH_ANYONECANPAY),
+          m_single((hash_type & 0x1f) == SIGHASH_SINGLE), m_none((hash_type & 0x1f) == SIGHASH_NONE)
+    {}
 
     template <typename W>
     void Serialize(W& w) const

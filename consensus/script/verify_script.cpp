@@ -197,9 +197,8 @@ size_t WitnessSigOps(int version, const Bytes& program, const ScriptWitness& wit
 bool IsOpSuccess(uint8_t op)
 {
     // BIP-342: 80, 98, 126-129, 131-134, 137-138, 141-142, 149-153, 187-254.
-    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) ||
-           (op >= 137 && op <= 138) || (op >= 141 && op <= 142) || (op >= 149 && op <= 153) ||
-           (op >= 187 && op <= 254);
+    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) || (op >= 137 && op <= 138) ||
+           (op >= 141 && op <= 142) || (op >= 149 && op <= 153) || (op >= 187 && op <= 254);
 }
 
 Uint256 ComputeTapleafHash(uint8_t leaf_version, std::span<const uint8_t> script)
@@ -236,8 +235,8 @@ Uint256 ComputeTaprootMerkleRoot(std::span<const uint8_t> control, const Uint256
     return k;
 }
 
-bool VerifyScript(const Script& script_sig, const Script& script_pubkey, const ScriptWitness* witness,
-                  uint32_t flags, const BaseSignatureChecker& checker, ScriptError* serror)
+bool VerifyScript(const Script& script_sig, const Script& script_pubkey, const ScriptWitness* witness, uint32_t flags,
+                  const BaseSignatureChecker& checker, ScriptError* serror)
 {
     static const ScriptWitness empty_witness;
     if (witness == nullptr) witness = &empty_witness;
@@ -399,8 +398,10 @@ bool GenericTransactionSignatureChecker<T>::CheckSequence(const ScriptNum& seque
     const uint32_t mask = TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG | TxIn::SEQUENCE_LOCKTIME_MASK;
     const int64_t tx_masked = tx_sequence & mask;
     const int64_t op_masked = sequence.GetInt64() & mask;
-    const bool both_blocks = tx_masked < TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG && op_masked < TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG;
-    const bool both_times = tx_masked >= TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG && op_masked >= TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG;
+    const bool both_blocks =
+        tx_masked < TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG && op_masked < TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG;
+    const bool both_times =
+        tx_masked >= TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG && op_masked >= TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG;
     if (!both_blocks && !both_times) return false;
     return op_masked <= tx_masked;
 }

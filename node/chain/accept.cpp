@@ -26,10 +26,7 @@ consensus::PrevBlockContext ContextOf(const BlockIndex* prev)
 
 } // namespace
 
-int64_t Chainstate::Impl::WallClockSeconds() const
-{
-    return opts.now_seconds ? opts.now_seconds() : NowSeconds();
-}
+int64_t Chainstate::Impl::WallClockSeconds() const { return opts.now_seconds ? opts.now_seconds() : NowSeconds(); }
 
 ValidationResult Chainstate::Impl::ContextualCheckBlockHeader(const consensus::BlockHeader& header,
                                                               const BlockIndex* prev) const
@@ -50,7 +47,9 @@ ValidationResult Chainstate::Impl::AcceptBlockHeader(const consensus::BlockHeade
     const consensus::Uint256 hash = header.GetHash();
     if (BlockIndex* existing = Lookup(hash)) {
         if (out) *out = existing;
-        if (existing->status & BLOCK_FAILED_MASK) return ValidationResult::Invalid(consensus::BlockValidationResult::CACHED_INVALID, "duplicate", "block is marked invalid");
+        if (existing->status & BLOCK_FAILED_MASK)
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CACHED_INVALID, "duplicate",
+                                             "block is marked invalid");
         return ValidationResult::Valid();
     }
     if (hash == params->consensus.hash_genesis_block) {
@@ -60,8 +59,12 @@ ValidationResult Chainstate::Impl::AcceptBlockHeader(const consensus::BlockHeade
     }
     if (auto r = consensus::CheckBlockHeader(header, params->consensus, true); !r.IsValid()) return r;
     BlockIndex* prev = Lookup(header.prev_block);
-    if (!prev) return ValidationResult::Invalid(consensus::BlockValidationResult::MISSING_PREV, "prev-blk-not-found", "prev block not found");
-    if (prev->status & BLOCK_FAILED_MASK) return ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "bad-prevblk", "previous block invalid");
+    if (!prev)
+        return ValidationResult::Invalid(consensus::BlockValidationResult::MISSING_PREV, "prev-blk-not-found",
+                                         "prev block not found");
+    if (prev->status & BLOCK_FAILED_MASK)
+        return ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "bad-prevblk",
+                                         "previous block invalid");
     if (auto r = ContextualCheckBlockHeader(header, prev); !r.IsValid()) return r;
     BlockIndex* index = AddToIndex(header);
     if (out) *out = index;
@@ -120,8 +123,10 @@ ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consens
         util::LockGuard lock(m_impl->mutex);
         // A block that fails to connect is invalid for the caller too.
         if (index->status & BLOCK_FAILED_MASK) {
-            result = m_impl->last_failed == index ? m_impl->last_failed_result
-                                                  : ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "bad-prevblk", "previous block invalid");
+            result = m_impl->last_failed == index
+                         ? m_impl->last_failed_result
+                         : ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "bad-prevblk",
+                                                     "previous block invalid");
         }
     }
     return result;

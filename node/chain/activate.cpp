@@ -136,12 +136,17 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
     {
         util::LockGuard lock(d.mutex);
         index = d.Lookup(hash);
-        if (!index) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found", "Block not found");
+        if (!index)
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found",
+                                             "Block not found");
         if (index->GetBlockHash() == d.params->consensus.hash_genesis_block) {
-            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "genesis", "cannot invalidate the genesis block");
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "genesis",
+                                             "cannot invalidate the genesis block");
         }
         // The reason every later log line and lookup gives for this block.
-        const ValidationResult manual = ValidationResult::Invalid(consensus::BlockValidationResult::CACHED_INVALID, "invalidated", "manually marked invalid by invalidateblock");
+        const ValidationResult manual =
+            ValidationResult::Invalid(consensus::BlockValidationResult::CACHED_INVALID, "invalidated",
+                                      "manually marked invalid by invalidateblock");
         CHAIN_LOG("InvalidateBlock: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
                   manual.ToString().c_str());
         index->status |= BLOCK_FAILED_VALID;
@@ -196,11 +201,14 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
         Impl& d = *m_impl;
         util::LockGuard lock(d.mutex);
         BlockIndex* index = d.Lookup(hash);
-        if (!index) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found", "Block not found");
+        if (!index)
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found",
+                                             "Block not found");
         // Clear failure flags on the block, its descendants and its ancestors.
         for (auto& [h, e] : d.index_map) {
             BlockIndex* b = e.get();
-            if (b->height >= index->height && b->GetAncestor(index->height) == index && (b->status & BLOCK_FAILED_MASK)) {
+            if (b->height >= index->height && b->GetAncestor(index->height) == index &&
+                (b->status & BLOCK_FAILED_MASK)) {
                 b->status &= ~BLOCK_FAILED_MASK;
                 d.dirty.insert(b);
             }

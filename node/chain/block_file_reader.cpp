@@ -10,8 +10,7 @@ namespace node::chain {
 
 BlockFileReader::BlockFileReader(std::istream& in, const std::array<uint8_t, 4>& magic)
     : m_in(in), m_magic(magic), m_buf(BUFFER_SIZE)
-{
-}
+{}
 
 bool BlockFileReader::Fill()
 {
@@ -61,8 +60,7 @@ std::optional<BlockFileRecord> BlockFileReader::Next()
     while (true) {
         // Find the first magic byte, then check the rest of the magic.
         int c;
-        while ((c = GetByte()) >= 0 && static_cast<uint8_t>(c) != m_magic[0]) {
-        }
+        while ((c = GetByte()) >= 0 && static_cast<uint8_t>(c) != m_magic[0]) {}
         if (c < 0) break;
         const uint64_t start = Pos() - 1;
         uint8_t head[7];
@@ -71,8 +69,8 @@ std::optional<BlockFileRecord> BlockFileReader::Next()
             Seek(start + 1);
             continue;
         }
-        const uint32_t len = uint32_t(head[3]) | uint32_t(head[4]) << 8 | uint32_t(head[5]) << 16 |
-                             uint32_t(head[6]) << 24;
+        const uint32_t len =
+            uint32_t(head[3]) | uint32_t(head[4]) << 8 | uint32_t(head[5]) << 16 | uint32_t(head[6]) << 24;
         if (len < consensus::BlockHeader::SIZE || len > consensus::MAX_BLOCK_SERIALIZED_SIZE) {
             Seek(start + 1); // as Core: not a record header after all, keep scanning
             continue;
@@ -113,8 +111,8 @@ std::optional<std::vector<uint8_t>> BlockFileReader::ReadAt(uint64_t pos)
     m_in.seekg(static_cast<std::streamoff>(pos - 8));
     uint8_t head[8];
     if (m_in.read(reinterpret_cast<char*>(head), 8) && std::equal(m_magic.begin(), m_magic.end(), head)) {
-        const uint32_t len = uint32_t(head[4]) | uint32_t(head[5]) << 8 | uint32_t(head[6]) << 16 |
-                             uint32_t(head[7]) << 24;
+        const uint32_t len =
+            uint32_t(head[4]) | uint32_t(head[5]) << 8 | uint32_t(head[6]) << 16 | uint32_t(head[7]) << 24;
         if (len >= consensus::BlockHeader::SIZE && len <= consensus::MAX_BLOCK_SERIALIZED_SIZE) {
             std::vector<uint8_t> bytes(len);
             if (m_in.read(reinterpret_cast<char*>(bytes.data()), len)) out = std::move(bytes);

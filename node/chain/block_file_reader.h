@@ -68,8 +68,8 @@ private:
     std::vector<uint8_t> m_buf;
     size_t m_buf_pos{0};
     size_t m_buf_end{0};
-    uint64_t m_buf_file_pos{0}; // file offset of m_buf[0]
-    uint64_t m_last_start{0};   // offset of the magic of the last record returned
+    uint64_t m_buf_file_pos{0};    // file offset of m_buf[0]
+    uint64_t m_last_start{0};      // offset of the magic of the last record returned
     std::optional<uint64_t> m_end; // the input's size, once a read has hit its end
     bool m_truncated{false};
 };

@@ -24,10 +24,10 @@ enum BlockStatus : uint32_t {
     BLOCK_VALID_CHAIN = 4,        // outputs do not overspend inputs, no double spends
     BLOCK_VALID_SCRIPTS = 5,      // scripts and signatures ok
     BLOCK_VALID_MASK = 7,
-    BLOCK_HAVE_DATA = 8,          // full block in blk*.dat
-    BLOCK_HAVE_UNDO = 16,         // undo data in rev*.dat
-    BLOCK_FAILED_VALID = 32,      // this block failed validation
-    BLOCK_FAILED_CHILD = 64,      // descends from a failed block
+    BLOCK_HAVE_DATA = 8,     // full block in blk*.dat
+    BLOCK_HAVE_UNDO = 16,    // undo data in rev*.dat
+    BLOCK_FAILED_VALID = 32, // this block failed validation
+    BLOCK_FAILED_CHILD = 64, // descends from a failed block
     BLOCK_FAILED_MASK = BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD,
 };
 
@@ -45,16 +45,16 @@ enum BlockStatus : uint32_t {
 struct BlockIndex {
     const consensus::Uint256* phash{nullptr}; // key in the owning map
     BlockIndex* prev{nullptr};
-    BlockIndex* skip{nullptr};                // for O(log n) ancestor lookup
+    BlockIndex* skip{nullptr}; // for O(log n) ancestor lookup
     int height{0};
     consensus::ArithUint256 chain_work;
     std::atomic<uint32_t> status{0};
     std::atomic<uint32_t> n_tx{0};
-    std::atomic<uint64_t> chain_tx{0};        // transactions up to and including this block, 0 if unknown
-    FlatFilePos data_pos;                     // valid once status has BLOCK_HAVE_DATA
-    FlatFilePos undo_pos;                     // valid once status has BLOCK_HAVE_UNDO
-    int32_t sequence_id{0};                   // arrival order, breaks chain-work ties (owner only)
-    uint32_t time_max{0};                     // max block time of this block and its ancestors
+    std::atomic<uint64_t> chain_tx{0}; // transactions up to and including this block, 0 if unknown
+    FlatFilePos data_pos;              // valid once status has BLOCK_HAVE_DATA
+    FlatFilePos undo_pos;              // valid once status has BLOCK_HAVE_UNDO
+    int32_t sequence_id{0};            // arrival order, breaks chain-work ties (owner only)
+    uint32_t time_max{0};              // max block time of this block and its ancestors
 
     // Header fields
     int32_t version{0};

@@ -17,7 +17,8 @@ using consensus::ValidationResult;
 
 int64_t NowSeconds()
 {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 // ---------------------------------------------------------------- Impl helpers
@@ -75,8 +76,7 @@ void Chainstate::Impl::ReceivedBlockTransactions(BlockIndex* index, uint32_t n_t
             queue.pop_front();
             b->chain_tx = (b->prev ? b->prev->chain_tx.load() : 0) + b->n_tx;
             b->sequence_id = next_sequence_id++;
-            if (b->IsValid(BLOCK_VALID_TRANSACTIONS) &&
-                (!active.Tip() || !CandidateOrder()(active.Tip(), b))) {
+            if (b->IsValid(BLOCK_VALID_TRANSACTIONS) && (!active.Tip() || !CandidateOrder()(active.Tip(), b))) {
                 candidates.insert(b);
             }
             auto range = unlinked.equal_range(b);
@@ -388,7 +388,8 @@ bool Chainstate::Impl::ReplayBlocksLocked(const Uint256& new_hash, const Uint256
     if (!old_hash.IsNull()) {
         old_tip = Lookup(old_hash);
         if (!old_tip) {
-            error = "the interrupted coins flush's old block " + old_hash.GetHex() + " is not in the block index" + advice;
+            error =
+                "the interrupted coins flush's old block " + old_hash.GetHex() + " is not in the block index" + advice;
             return false;
         }
     }
@@ -463,9 +464,9 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
         return nullptr;
     }
     const size_t coins_db_cache = std::min<size_t>(options.dbcache_bytes / 4, 8 << 20);
-    d.coins_db = std::make_unique<CoinsViewDB>(options.data_dir / "chainstate", coins_db_cache,
-                                               options.reindex || options.reindex_chainstate, error,
-                                               options.leveldb_env);
+    d.coins_db =
+        std::make_unique<CoinsViewDB>(options.data_dir / "chainstate", coins_db_cache,
+                                      options.reindex || options.reindex_chainstate, error, options.leveldb_env);
     if (!d.coins_db->IsOpen()) {
         error = Impl::StorageErrorMessage("Failed to open the coins database: " + error, false);
         d.AbortNode(error);
@@ -489,7 +490,8 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
         // Load the block index.
         std::vector<DiskBlockIndex> entries;
         if (!d.tree->LoadBlockIndex([&](const DiskBlockIndex& e) { entries.push_back(e); })) {
-            error = Impl::StorageErrorMessage("Failed to read the block index (a read error or a corrupt record)", true);
+            error =
+                Impl::StorageErrorMessage("Failed to read the block index (a read error or a corrupt record)", true);
             d.AbortNode(error);
             return nullptr;
         }
@@ -497,7 +499,8 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
         for (const auto& e : entries) {
             BlockIndex* b = d.AddToIndex(e.header);
             if (b->height != e.height) {
-                error = "block index entry " + b->GetBlockHash().GetHex() + " has an inconsistent height; restart with -reindex";
+                error = "block index entry " + b->GetBlockHash().GetHex() +
+                        " has an inconsistent height; restart with -reindex";
                 return nullptr;
             }
             b->status = e.status;
@@ -535,11 +538,8 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
             error = Impl::StorageErrorMessage("Failed to read the reindexing flag", true);
             d.AbortNode(error);
             return nullptr;
-        case ReadStatus::FOUND:
-            error = "a previous -reindex did not finish; restart with -reindex";
-            return nullptr;
-        case ReadStatus::ABSENT:
-            break;
+        case ReadStatus::FOUND: error = "a previous -reindex did not finish; restart with -reindex"; return nullptr;
+        case ReadStatus::ABSENT: break;
         }
         // A coins flush a crash interrupted is finished first.
         if (!d.CheckCoinsStateLocked(error)) {
@@ -608,10 +608,7 @@ size_t Chainstate::BackgroundIndexFlushes() const
     return m_impl->background_flushes;
 }
 
-bool Chainstate::WaitForBackgroundIndexFlush()
-{
-    return m_impl->WaitForIndexFlush();
-}
+bool Chainstate::WaitForBackgroundIndexFlush() { return m_impl->WaitForIndexFlush(); }
 
 bool Chainstate::FlushIfNeeded()
 {
@@ -691,8 +688,7 @@ std::vector<const BlockIndex*> Chainstate::GetChainTips() const
     for (const auto& [h, e] : m_impl->index_map) {
         if (!has_child.count(e.get())) tips.push_back(e.get());
     }
-    if (const BlockIndex* tip = m_impl->active.Tip();
-        tip && std::find(tips.begin(), tips.end(), tip) == tips.end()) {
+    if (const BlockIndex* tip = m_impl->active.Tip(); tip && std::find(tips.begin(), tips.end(), tip) == tips.end()) {
         tips.push_back(tip);
     }
     std::sort(tips.begin(), tips.end(), [](const BlockIndex* a, const BlockIndex* b) { return a->height > b->height; });
@@ -716,7 +712,8 @@ double GuessVerificationProgress(const consensus::ChainTxData& data, const Block
     if (index->chain_tx <= data.tx_count) {
         total = static_cast<double>(data.tx_count) + (now - static_cast<double>(data.time)) * data.tx_rate;
     } else {
-        total = static_cast<double>(index->chain_tx) + (now - static_cast<double>(index->GetBlockTime())) * data.tx_rate;
+        total =
+            static_cast<double>(index->chain_tx) + (now - static_cast<double>(index->GetBlockTime())) * data.tx_rate;
     }
     if (total <= 0) return 1.0;
     return std::min(static_cast<double>(index->chain_tx) / total, 1.0);
@@ -781,7 +778,8 @@ void Chainstate::RemoveListener(ChainListener* listener)
     m_impl->listener_count = static_cast<int>(v.size());
 }
 
-TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>& pred, std::chrono::milliseconds timeout)
+TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>& pred,
+                                   std::chrono::milliseconds timeout)
 {
     std::unique_lock lock(m_impl->tip_mutex);
     auto done = [&] { return m_impl->interrupted || pred(m_impl->tip_snapshot); };

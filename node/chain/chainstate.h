@@ -59,17 +59,21 @@ public:
     /** A block was connected to the active chain. */
     virtual void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
     {
-        (void)block; (void)index;
+        (void)block;
+        (void)index;
     }
     /** A block was disconnected from the tip of the active chain (reorg or invalidateblock). */
     virtual void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
     {
-        (void)block; (void)index;
+        (void)block;
+        (void)index;
     }
     /** The tip changed; fork is the last common block with the previous tip. */
     virtual void UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* fork, bool initial_download)
     {
-        (void)new_tip; (void)fork; (void)initial_download;
+        (void)new_tip;
+        (void)fork;
+        (void)initial_download;
     }
 };
 
@@ -134,8 +138,8 @@ struct TxOutInfo {
 struct DeploymentStatus {
     consensus::ThresholdState current{consensus::ThresholdState::DEFINED}; // of the block itself
     consensus::ThresholdState next{consensus::ThresholdState::DEFINED};    // of its child
-    int since{0};       // height of the first block with `current`
-    int next_since{0};  // height of the first block with `next`
+    int since{0};                                                          // height of the first block with `current`
+    int next_since{0};                                                     // height of the first block with `next`
     /** Signalling in the block's period so far; set when `current` is STARTED or LOCKED_IN. */
     std::optional<consensus::Bip9Stats> stats;
     std::vector<bool> signalling; // one flag per block of the period so far, oldest first
@@ -254,7 +258,8 @@ public:
      * (shared: the tip cannot move meanwhile, so notifications of later blocks come after
      * it) and returns nullptr. at_tip must not call into the chainstate's writers.
      */
-    const BlockIndex* NextSyncBlock(const BlockIndex* after, FlatFilePos& pos, const std::function<void()>& at_tip) const;
+    const BlockIndex* NextSyncBlock(const BlockIndex* after, FlatFilePos& pos,
+                                    const std::function<void()>& at_tip) const;
     /** Reads a stored block by position without taking the lock (block records never move). */
     std::optional<consensus::Block> ReadBlockAt(const FlatFilePos& pos) const;
     /** The transaction tx_offset bytes into the block at pos and the block's hash, without the lock. */

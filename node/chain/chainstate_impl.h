@@ -91,7 +91,7 @@ struct Chainstate::Impl {
     mutable util::SharedMutex view_mutex;
 
     std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>> index_map; // structure: view_mutex
-    Chain active;                   // changes under view_mutex (exclusive)
+    Chain active;                     // changes under view_mutex (exclusive)
     BlockIndex* best_header{nullptr}; // changes under view_mutex (exclusive)
     std::set<BlockIndex*, CandidateOrder> candidates GUARDED_BY(mutex);
     /** Blocks with data whose parent's data is missing, by parent. */
@@ -170,7 +170,7 @@ struct Chainstate::Impl {
     bool flusher_stop{false};
     /** Open() finished: only an opened chainstate is flushed when it closes. */
     bool opened{false};
-    bool flush_failed{false}; // sticky: a failed background flush fails every later flush
+    bool flush_failed{false};     // sticky: a failed background flush fails every later flush
     size_t background_flushes{0}; // completed successfully
     std::thread flusher;
 
@@ -210,7 +210,8 @@ struct Chainstate::Impl {
     /** The clock future block times are judged against: opts.now_seconds if set, else the system clock. */
     int64_t WallClockSeconds() const;
 
-    consensus::ValidationResult AcceptBlockHeader(const consensus::BlockHeader& header, BlockIndex** out) REQUIRES(mutex);
+    consensus::ValidationResult AcceptBlockHeader(const consensus::BlockHeader& header, BlockIndex** out)
+        REQUIRES(mutex);
     consensus::ValidationResult ContextualCheckBlockHeader(const consensus::BlockHeader& header,
                                                            const BlockIndex* prev) const;
     consensus::ValidationResult ContextualCheckBlock(const consensus::Block& block, const BlockIndex* prev) const;
@@ -233,8 +234,10 @@ struct Chainstate::Impl {
      */
     bool CheckCoinsStateLocked(std::string& error) REQUIRES(mutex);
     /** Core's ReplayBlocks: brings the coins from an interrupted flush's old block to its new one. */
-    bool ReplayBlocksLocked(const consensus::Uint256& new_hash, const consensus::Uint256& old_hash, std::string& error) REQUIRES(mutex);
-    consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block) REQUIRES(mutex);
+    bool ReplayBlocksLocked(const consensus::Uint256& new_hash, const consensus::Uint256& old_hash, std::string& error)
+        REQUIRES(mutex);
+    consensus::ValidationResult ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block)
+        REQUIRES(mutex);
     consensus::ValidationResult DisconnectTip() REQUIRES(mutex);
     /** Core's "UpdateTip: new best=..." line for the new active tip (after a connect or a disconnect). */
     void LogUpdateTip() const;

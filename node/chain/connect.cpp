@@ -93,8 +93,8 @@ public:
 private:
     struct Change {
         consensus::OutPoint out;
-        consensus::Coin* spent;  // a spend: where the coin went; nullptr for an add
-        int replaced;            // an add over an existing coin: its index in m_replaced
+        consensus::Coin* spent; // a spend: where the coin went; nullptr for an add
+        int replaced;           // an add over an existing coin: its index in m_replaced
     };
 
     void Rollback()
@@ -167,7 +167,9 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
             }
             return false;
         };
-        if (overwrites()) r = ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-BIP30", "tried to overwrite transaction");
+        if (overwrites())
+            r = ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-BIP30",
+                                          "tried to overwrite transaction");
     }
     // A coin that could not be read looked absent: whatever the walk concluded is no
     // verdict on the block (ApplyBlock has undone its changes, see there).
@@ -226,23 +228,27 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
             }
             fees += fee;
             if (!consensus::MoneyRange(fees)) {
-                return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-accumulated-fee-outofrange",
+                return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS,
+                                                 "bad-txns-accumulated-fee-outofrange",
                                                  "accumulated fee in the block out of range");
             }
             // BIP-68 relative lock-times.
             prev_heights.resize(tx.vin.size());
             for (size_t j = 0; j < tx.vin.size(); ++j) prev_heights[j] = static_cast<int>(coins[j]->height);
-            const auto locks = consensus::CalculateSequenceLocks(
-                tx, enforce_bip68, prev_heights, height,
-                [index](int h) { return index->GetAncestor(h)->GetMedianTimePast(); });
+            const auto locks =
+                consensus::CalculateSequenceLocks(tx, enforce_bip68, prev_heights, height, [index](int h) {
+                    return index->GetAncestor(h)->GetMedianTimePast();
+                });
             if (!consensus::EvaluateSequenceLocks(height, prev->GetMedianTimePast(), locks)) {
-                return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-nonfinal", "contains a non-BIP68-final transaction");
+                return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-nonfinal",
+                                                 "contains a non-BIP68-final transaction");
             }
         }
         // Sigop cost counts P2SH and witness sigops, so it needs the coins being spent.
         sigop_cost += consensus::GetTransactionSigOpCost(tx, coins, flags);
         if (sigop_cost > consensus::MAX_BLOCK_SIGOPS_COST) {
-            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-blk-sigops", "too many sigops");
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-blk-sigops",
+                                             "too many sigops");
         }
         if (!tx.IsCoinBase()) {
             std::vector<consensus::TxOut> spent;
@@ -264,15 +270,17 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
             for (size_t j = 0; j < tx.vin.size(); ++j) applied.Spend(tx.vin[j].prevout, txundo.prevouts[j]);
         }
         if (!applied.AddOutputs(tx, static_cast<uint32_t>(height))) {
-            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-BIP30", "tried to overwrite transaction");
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-BIP30",
+                                             "tried to overwrite transaction");
         }
     }
 
     const consensus::Amount reward = fees + consensus::GetBlockSubsidy(height, params->consensus);
     if (block.vtx[0]->GetValueOut() > reward) {
-        return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-cb-amount", "coinbase pays too much (actual=" +
-                                                              std::to_string(block.vtx[0]->GetValueOut().sats) +
-                                                              " vs limit=" + std::to_string(reward.sats) + ")");
+        return ValidationResult::Invalid(
+            consensus::BlockValidationResult::CONSENSUS, "bad-cb-amount",
+            "coinbase pays too much (actual=" + std::to_string(block.vtx[0]->GetValueOut().sats) +
+                " vs limit=" + std::to_string(reward.sats) + ")");
     }
     // The undo data is complete: write it while the workers still verify scripts. If
     // a script then fails, the record stays unreferenced in the rev file (nothing points
@@ -286,8 +294,9 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
         const ScriptCheck& c = checks.Checks()[*failed];
         // Core 30+ names a block's script failure block-script-verify-flag-failed (older
         // releases said mandatory-script-verify-flag-failed for blocks and the mempool).
-        return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "block-script-verify-flag-failed (" +
-                                             consensus::ScriptErrorString(c.error) + ")",
+        return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS,
+                                         "block-script-verify-flag-failed (" + consensus::ScriptErrorString(c.error) +
+                                             ")",
                                          "input " + std::to_string(c.input) + " of tx " + c.tx->GetTxid().GetHex());
     }
     // A failed coins read is an error whatever the walk concluded (a BIP-30 lookup that
@@ -377,7 +386,8 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
     }
     if (!CommitTip(view, index)) return ValidationResult::Error("failed to update the coins cache");
     LogUpdateTip();
-    if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
+    if (listener_count.load() > 0)
+        pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
     return ValidationResult::Valid();
 }
 
@@ -394,7 +404,8 @@ ValidationResult Chainstate::Impl::DisconnectTip()
     auto block = std::make_shared<const consensus::Block>(std::move(*read));
     CoinsViewCache view(coins_tip.get());
     if (!DisconnectBlock(*block, tip, view)) {
-        return fail("Failed to disconnect block " + tip->GetBlockHash().GetHex() + " (its undo data is unreadable)", true);
+        return fail("Failed to disconnect block " + tip->GetBlockHash().GetHex() + " (its undo data is unreadable)",
+                    true);
     }
     if (view.ReadFailed()) {
         return fail("Failed to read from the coins database while disconnecting block " + tip->GetBlockHash().GetHex(),
@@ -402,7 +413,8 @@ ValidationResult Chainstate::Impl::DisconnectTip()
     }
     if (!CommitTip(view, tip->prev)) return ValidationResult::Error("failed to update the coins cache");
     LogUpdateTip();
-    if (listener_count.load() > 0) pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
+    if (listener_count.load() > 0)
+        pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
     return ValidationResult::Valid();
 }
 

@@ -22,9 +22,6 @@ void Chainstate::Impl::AbortNode(const std::string& message)
     if (opts.on_fatal_error) opts.on_fatal_error(message);
 }
 
-bool Chainstate::FatalErrorOccurred() const
-{
-    return m_impl->fatal_error.load();
-}
+bool Chainstate::FatalErrorOccurred() const { return m_impl->fatal_error.load(); }
 
 } // namespace node::chain

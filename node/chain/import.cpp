@@ -78,7 +78,9 @@ void LogNeverParented(const BlocksWithUnknownParent& waiting, const std::string&
 /** Progress reporter: a line every few seconds with height, rate and cache use. */
 class Progress {
 public:
-    explicit Progress(std::string what) : m_what(std::move(what)), m_start(std::chrono::steady_clock::now()), m_last(m_start) {}
+    explicit Progress(std::string what)
+        : m_what(std::move(what)), m_start(std::chrono::steady_clock::now()), m_last(m_start)
+    {}
     void Tick(Chainstate& cs, size_t accepted, bool force = false)
     {
         const auto now = std::chrono::steady_clock::now();
@@ -132,14 +134,16 @@ size_t Chainstate::LoadExternalBlockFile(const std::filesystem::path& path, cons
             bool is_new = false;
             const consensus::ValidationResult r = ProcessNewBlock(b, &is_new);
             if (is_new && r.IsValid()) ++accepted;
-            if (!r.IsValid() && r.GetBlockResult() != consensus::BlockValidationResult::CACHED_INVALID) { // known invalid: said before
+            if (!r.IsValid() &&
+                r.GetBlockResult() != consensus::BlockValidationResult::CACHED_INVALID) { // known invalid: said before
                 CHAIN_LOG("Block %s from %s: %s\n", b->GetHash().GetHex().c_str(), where.c_str(), r.ToString().c_str());
             }
             for (const auto& child : waiting.TakeChildren(b->GetHash())) {
                 const auto bytes = reader.ReadAt(child.pos.pos);
                 auto child_block = bytes ? DecodeBlock(*bytes, why) : nullptr;
                 if (!child_block) {
-                    CHAIN_LOG("Error: cannot read block %s again from %s\n", child.hash.GetHex().c_str(), where.c_str());
+                    CHAIN_LOG("Error: cannot read block %s again from %s\n", child.hash.GetHex().c_str(),
+                              where.c_str());
                     continue;
                 }
                 queue.push_back(std::move(child_block));
@@ -202,7 +206,8 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
                 if (r.IsValid() && is_new) {
                     ++total;
                     // Its own file's info, whichever file is being read now (Core's FindBlockPos with fKnown).
-                    d.blocks->NoteKnownBlock(item.pos, item.size, static_cast<uint32_t>(index->height), item.block->time);
+                    d.blocks->NoteKnownBlock(item.pos, item.size, static_cast<uint32_t>(index->height),
+                                             item.block->time);
                     r = d.ActivateBestChainLocked(item.block);
                 }
                 if (!r.IsValid()) {
@@ -260,7 +265,8 @@ size_t Chainstate::ImportBlocks(const std::vector<std::filesystem::path>& loadbl
         total += ReindexBlockFiles(interrupt);
     } else {
         // -reindex-chainstate, or blocks stored but not yet connected after a crash.
-        if (const auto r = ActivateBestChain(); !r.IsValid()) CHAIN_LOG("ActivateBestChain: %s\n", r.ToString().c_str());
+        if (const auto r = ActivateBestChain(); !r.IsValid())
+            CHAIN_LOG("ActivateBestChain: %s\n", r.ToString().c_str());
     }
     for (const auto& f : loadblock_files) {
         if (interrupt.load()) break;

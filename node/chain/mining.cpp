@@ -25,7 +25,9 @@ ValidationResult Chainstate::CreateNewBlock(const consensus::Script& script_pubk
     CoinsViewCache view(d.coins_tip.get()); // reads never insert into the shared main cache
     consensus::Amount fees;
     for (const auto& tx : txs) {
-        if (tx->IsCoinBase()) return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-coinbase", "a template transaction is a coinbase");
+        if (tx->IsCoinBase())
+            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-txns-coinbase",
+                                             "a template transaction is a coinbase");
         consensus::Amount fee;
         if (auto r = consensus::CheckTxInputs(*tx, view, height, fee); !r.IsValid()) return r;
         fees += fee;
@@ -67,7 +69,8 @@ ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bo
     util::LockGuard lock(d.mutex);
     BlockIndex* prev = d.active.Tip();
     if (!prev || block.prev_block != prev->GetBlockHash()) {
-        return ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "inconclusive-not-best-prevblk", "block does not build on the tip");
+        return ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV,
+                                         "inconclusive-not-best-prevblk", "block does not build on the tip");
     }
     if (auto r = d.ContextualCheckBlockHeader(block, prev); !r.IsValid()) return r;
     if (auto r = consensus::CheckBlock(block, d.params->consensus, check_pow, check_merkle); !r.IsValid()) return r;

@@ -99,7 +99,7 @@ std::optional<consensus::Block> Chainstate::ReadBlockAt(const FlatFilePos& pos) 
 }
 
 std::optional<std::pair<consensus::Transaction, Uint256>> Chainstate::ReadTransactionAt(const FlatFilePos& pos,
-                                                                                      uint32_t tx_offset) const
+                                                                                        uint32_t tx_offset) const
 {
     auto raw = m_impl->blocks->ReadRawBlock(pos);
     if (!raw || tx_offset < consensus::BlockHeader::SIZE || tx_offset >= raw->size()) return std::nullopt;

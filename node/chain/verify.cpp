@@ -29,8 +29,9 @@ bool Chainstate::VerifyDB(int level, int depth)
     bool skipped_l3_checks = false;
     CHAIN_LOG("Verification progress: 0%%\n");
     for (; index != nullptr && index->prev != nullptr; index = index->prev) {
-        const int percentage_done = std::max(1, std::min(99, static_cast<int>((static_cast<double>(height - index->height)) /
-                                                                              depth * (level >= 4 ? 50 : 100))));
+        const int percentage_done =
+            std::max(1, std::min(99, static_cast<int>((static_cast<double>(height - index->height)) / depth *
+                                                      (level >= 4 ? 50 : 100))));
         if (report_done < percentage_done / 10) {
             CHAIN_LOG("Verification progress: %d%%\n", percentage_done);
             report_done = percentage_done / 10;
@@ -80,21 +81,23 @@ bool Chainstate::VerifyDB(int level, int depth)
         }
     }
     if (failure) {
-        CHAIN_LOG("Verification error: coin database inconsistencies found (last %i blocks, %i good transactions before "
-                  "that)\n",
-                  height - failure->height + 1, good_transactions);
+        CHAIN_LOG(
+            "Verification error: coin database inconsistencies found (last %i blocks, %i good transactions before "
+            "that)\n",
+            height - failure->height + 1, good_transactions);
         return false;
     }
     if (skipped_l3_checks) {
-        CHAIN_LOG("Skipped verification of level >=3 (insufficient database cache size). Consider increasing -dbcache.\n");
+        CHAIN_LOG(
+            "Skipped verification of level >=3 (insufficient database cache size). Consider increasing -dbcache.\n");
     }
     const int block_count = height - index->height;
 
     // Level 4: the disconnected blocks connect again (scripts included) on top of the view.
     if (level >= 4 && !skipped_l3_checks) {
         while (index != tip) {
-            const int percentage_done = std::max(1, std::min(99, 100 - static_cast<int>(static_cast<double>(height - index->height) /
-                                                                                        depth * 50)));
+            const int percentage_done = std::max(
+                1, std::min(99, 100 - static_cast<int>(static_cast<double>(height - index->height) / depth * 50)));
             if (report_done < percentage_done / 10) {
                 CHAIN_LOG("Verification progress: %d%%\n", percentage_done);
                 report_done = percentage_done / 10;

@@ -49,41 +49,60 @@ void SetupCliArgs(ArgsManager& args)
     util::SetupChainParamsOptions(args);
     const unsigned any = ArgsManager::ALLOW_ANY;
     args.AddArg("-version", "Print version and exit", any, OptionsCategory::OPTIONS);
-    args.AddArg("-conf=<file>", "Specify configuration file. Relative paths will be prefixed by datadir location. "
-                "(default: minicash.conf)", any, OptionsCategory::OPTIONS);
+    args.AddArg("-conf=<file>",
+                "Specify configuration file. Relative paths will be prefixed by datadir location. "
+                "(default: minicash.conf)",
+                any, OptionsCategory::OPTIONS);
     args.AddArg("-datadir=<dir>", "Specify data directory", any, OptionsCategory::OPTIONS);
-    args.AddArg("-getinfo", "Get general information from the remote server. Note that unlike server-side RPC calls, "
+    args.AddArg("-getinfo",
+                "Get general information from the remote server. Note that unlike server-side RPC calls, "
                 "the output of -getinfo is the result of multiple non-atomic requests. Some entries in the output "
                 "may represent results from different states (e.g. wallet balance may be as of a different block "
-                "from the chain state reported)", any, OptionsCategory::CLI_COMMANDS);
-    args.AddArg("-color=<when>", "Color setting for CLI output (default: auto). Valid values: always, auto (add "
+                "from the chain state reported)",
+                any, OptionsCategory::CLI_COMMANDS);
+    args.AddArg("-color=<when>",
+                "Color setting for CLI output (default: auto). Valid values: always, auto (add "
                 "color codes when standard output is connected to a terminal and OS is not WIN32), never. Only "
-                "applies to the output of -getinfo.", any | ArgsManager::DISALLOW_NEGATION, OptionsCategory::OPTIONS);
+                "applies to the output of -getinfo.",
+                any | ArgsManager::DISALLOW_NEGATION, OptionsCategory::OPTIONS);
     args.AddArg("-named", "Pass named instead of positional arguments (default: false)", any, OptionsCategory::OPTIONS);
     args.AddArg("-rpcclienttimeout=<n>", "Timeout in seconds during HTTP requests, or 0 for no timeout. (default: 900)",
                 any, OptionsCategory::OPTIONS);
     args.AddArg("-rpcconnect=<ip>", "Send commands to node running on <ip> (default: 127.0.0.1)", any,
                 OptionsCategory::OPTIONS);
-    args.AddArg("-rpccookiefile=<loc>", "Location of the auth cookie. Relative paths will be prefixed by a "
-                "net-specific datadir location. (default: data dir)", any, OptionsCategory::OPTIONS);
+    args.AddArg("-rpccookiefile=<loc>",
+                "Location of the auth cookie. Relative paths will be prefixed by a "
+                "net-specific datadir location. (default: data dir)",
+                any, OptionsCategory::OPTIONS);
     args.AddArg("-rpcpassword=<pw>", "Password for JSON-RPC connections", any | ArgsManager::SENSITIVE,
                 OptionsCategory::OPTIONS);
-    args.AddArg("-rpcport=<port>", "Connect to JSON-RPC on <port> (default: 8332, testnet3: 18332, testnet4: 48332, "
-                "signet: 38332, regtest: 18443)", any | ArgsManager::NETWORK_ONLY, OptionsCategory::OPTIONS);
-    args.AddArg("-rpcuser=<user>", "Username for JSON-RPC connections", any | ArgsManager::SENSITIVE, OptionsCategory::OPTIONS);
+    args.AddArg("-rpcport=<port>",
+                "Connect to JSON-RPC on <port> (default: 8332, testnet3: 18332, testnet4: 48332, "
+                "signet: 38332, regtest: 18443)",
+                any | ArgsManager::NETWORK_ONLY, OptionsCategory::OPTIONS);
+    args.AddArg("-rpcuser=<user>", "Username for JSON-RPC connections", any | ArgsManager::SENSITIVE,
+                OptionsCategory::OPTIONS);
     args.AddArg("-rpcwait", "Wait for RPC server to start", any, OptionsCategory::OPTIONS);
-    args.AddArg("-rpcwaittimeout=<n>", "Timeout in seconds to wait for the RPC server to start, or 0 for no timeout. "
-                "(default: 0)", any | ArgsManager::DISALLOW_NEGATION, OptionsCategory::OPTIONS);
-    args.AddArg("-rpcwallet=<walletname>", "Send RPC for non-default wallet on RPC server (needs to exactly match "
+    args.AddArg("-rpcwaittimeout=<n>",
+                "Timeout in seconds to wait for the RPC server to start, or 0 for no timeout. "
+                "(default: 0)",
+                any | ArgsManager::DISALLOW_NEGATION, OptionsCategory::OPTIONS);
+    args.AddArg("-rpcwallet=<walletname>",
+                "Send RPC for non-default wallet on RPC server (needs to exactly match "
                 "corresponding -wallet option passed to minicashd). This changes the RPC endpoint used, e.g. "
-                "http://127.0.0.1:8332/wallet/<walletname>", any, OptionsCategory::OPTIONS);
-    args.AddArg("-stdin", "Read extra arguments from standard input, one per line until EOF/Ctrl-D (recommended for "
+                "http://127.0.0.1:8332/wallet/<walletname>",
+                any, OptionsCategory::OPTIONS);
+    args.AddArg("-stdin",
+                "Read extra arguments from standard input, one per line until EOF/Ctrl-D (recommended for "
                 "sensitive information such as passphrases). When combined with -stdinrpcpass, the first line from "
-                "standard input is used for the RPC password.", any, OptionsCategory::OPTIONS);
-    args.AddArg("-stdinrpcpass", "Read RPC password from standard input as a single line. When combined with -stdin, "
+                "standard input is used for the RPC password.",
+                any, OptionsCategory::OPTIONS);
+    args.AddArg("-stdinrpcpass",
+                "Read RPC password from standard input as a single line. When combined with -stdin, "
                 "the first line from standard input is used for the RPC password. When combined with "
                 "-stdinwalletpassphrase, -stdinrpcpass consumes the first line, and -stdinwalletpassphrase consumes "
-                "the second.", any, OptionsCategory::OPTIONS);
+                "the second.",
+                any, OptionsCategory::OPTIONS);
 }
 
 std::string UriEncode(const std::string& s)
@@ -129,7 +148,8 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
         std::string error;
         if (!util::GetDataDirBase(args, base, error)) throw std::runtime_error(error);
         const std::string sub = util::ChainDataDirName(chain);
-        const auto cookie = common::rpc::ReadAuthCookie(common::rpc::GetAuthCookieFile(args, sub.empty() ? base : base / sub));
+        const auto cookie =
+            common::rpc::ReadAuthCookie(common::rpc::GetAuthCookieFile(args, sub.empty() ? base : base / sub));
         if (cookie) {
             user_pass = *cookie;
         } else {
@@ -158,9 +178,10 @@ Json CallRpc(const ArgsManager& args, const Json& request, const std::optional<s
     const int status = response->status;
     if (status == common::rpc::HTTP_UNAUTHORIZED) {
         if (no_cookie) {
-            throw std::runtime_error("Could not locate RPC credentials. No authentication cookie could be found, and RPC "
-                                     "password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration file: (" +
-                                     conf_path.string() + ")");
+            throw std::runtime_error(
+                "Could not locate RPC credentials. No authentication cookie could be found, and RPC "
+                "password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration file: (" +
+                conf_path.string() + ")");
         }
         throw std::runtime_error("Authorization failed: Incorrect rpcuser or rpcpassword");
     }
@@ -271,9 +292,9 @@ Json GetInfo(const ArgsManager& args, const std::optional<std::string>& wallet)
     }
     Json r = Json::object();
     r["result"] = node::cli::FormatGetInfo(
-        out, node::cli::GetInfoColors(args.IsArgSet("-color") ? std::optional<std::string>(args.GetArg("-color", "auto"))
-                                                             : std::nullopt,
-                                      isatty(fileno(stdout)) != 0));
+        out, node::cli::GetInfoColors(
+                 args.IsArgSet("-color") ? std::optional<std::string>(args.GetArg("-color", "auto")) : std::nullopt,
+                 isatty(fileno(stdout)) != 0));
     r["error"] = nullptr;
     return r;
 }
@@ -283,7 +304,8 @@ int CommandLineRpc(ArgsManager& args, std::string& print)
     std::vector<std::string> cmd = args.GetPositionalArgs();
     if (args.GetBoolArg("-stdinrpcpass", false)) {
         std::string pass;
-        if (!std::getline(std::cin, pass)) throw std::runtime_error("-stdinrpcpass specified but failed to read from standard input");
+        if (!std::getline(std::cin, pass))
+            throw std::runtime_error("-stdinrpcpass specified but failed to read from standard input");
         args.ForceSetArg("-rpcpassword", pass);
     }
     if (args.GetBoolArg("-stdin", false)) {
@@ -304,7 +326,7 @@ int CommandLineRpc(ArgsManager& args, std::string& print)
         Json request = Json::object();
         request["method"] = method;
         request["params"] = args.GetBoolArg("-named", false) ? common::rpc::RpcConvertNamedValues(method, cmd)
-                                                            : common::rpc::RpcConvertValues(method, cmd);
+                                                             : common::rpc::RpcConvertValues(method, cmd);
         request["id"] = 1;
         reply = ConnectAndCallRpc(args, request, wallet);
     }
@@ -316,7 +338,8 @@ int CommandLineRpc(ArgsManager& args, std::string& print)
         int code = 0;
         if (error.is_object()) {
             if (error.contains("code")) print = "error code: " + node::cli::ValStr(error["code"]) + "\n";
-            if (error.contains("message") && error["message"].is_string()) print += "error message:\n" + error["message"].get<std::string>();
+            if (error.contains("message") && error["message"].is_string())
+                print += "error message:\n" + error["message"].get<std::string>();
             if (error.contains("code") && error["code"].is_number_integer()) code = error["code"].get<int>();
             if (code == common::rpc::RPC_WALLET_NOT_SPECIFIED) {
                 print += "\nTry adding \"-rpcwallet=<filename>\" option to minicash-cli command line.";
@@ -335,21 +358,22 @@ std::string Usage(const ArgsManager& args)
 {
     std::string usage = std::string("Minicash RPC client version ") + CLIENT_VERSION + "\n";
     if (!args.IsArgSet("-version")) {
-        usage += "\n"
-                 "The minicash-cli utility provides a command line interface to interact with a Minicash RPC server.\n"
-                 "\n"
-                 "It can be used to query network information, manage wallets, create or broadcast transactions, and "
-                 "control the Minicash server.\n"
-                 "\n"
-                 "Use the \"help\" command to list all commands. Use \"help <command>\" to show help for that command.\n"
-                 "The -named option allows you to specify parameters using the key=value format, eliminating the need "
-                 "to pass unused positional parameters.\n"
-                 "\n"
-                 "Usage: minicash-cli [options] <command> [params]\n"
-                 "or:    minicash-cli [options] -named <command> [name=value]...\n"
-                 "or:    minicash-cli [options] help\n"
-                 "or:    minicash-cli [options] help <command>\n"
-                 "\n";
+        usage +=
+            "\n"
+            "The minicash-cli utility provides a command line interface to interact with a Minicash RPC server.\n"
+            "\n"
+            "It can be used to query network information, manage wallets, create or broadcast transactions, and "
+            "control the Minicash server.\n"
+            "\n"
+            "Use the \"help\" command to list all commands. Use \"help <command>\" to show help for that command.\n"
+            "The -named option allows you to specify parameters using the key=value format, eliminating the need "
+            "to pass unused positional parameters.\n"
+            "\n"
+            "Usage: minicash-cli [options] <command> [params]\n"
+            "or:    minicash-cli [options] -named <command> [name=value]...\n"
+            "or:    minicash-cli [options] help\n"
+            "or:    minicash-cli [options] help <command>\n"
+            "\n";
         usage += args.GetHelpMessage();
     }
     return usage;
@@ -374,7 +398,8 @@ int main(int argc, char* argv[])
     }
     std::filesystem::path datadir;
     if (!util::GetDataDirBase(args, datadir, error)) {
-        std::fprintf(stderr, "Error: Specified data directory \"%s\" does not exist.\n", args.GetArg("-datadir", "").c_str());
+        std::fprintf(stderr, "Error: Specified data directory \"%s\" does not exist.\n",
+                     args.GetArg("-datadir", "").c_str());
         return EXIT_FAILURE;
     }
     if (!args.ReadConfigFiles(error, true)) {

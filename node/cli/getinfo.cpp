@@ -58,15 +58,16 @@ std::string FormatGetInfo(const Json& r, const Colors& c)
     if (r.contains("version")) {
         Json conn = r.value("connections", Json::object());
         if (!conn.is_object()) conn = Json::object();
-        out += c.green + "Network: in " + ValStr(conn.value("in", Json())) + ", out " + ValStr(conn.value("out", Json())) +
-               ", total " + ValStr(conn.value("total", Json())) + c.reset + "\n";
+        out += c.green + "Network: in " + ValStr(conn.value("in", Json())) + ", out " +
+               ValStr(conn.value("out", Json())) + ", total " + ValStr(conn.value("total", Json())) + c.reset + "\n";
         out += "Version: " + ValStr(r["version"]) + "\n";
         out += "Time offset (s): " + ValStr(r.value("timeoffset", Json())) + "\n";
         std::string proxies;
         if (r.contains("networks") && r["networks"].is_array()) {
             for (const auto& n : r["networks"]) {
                 const std::string proxy = n.is_object() ? ValStr(n.value("proxy", Json())) : "";
-                if (!proxy.empty()) proxies += (proxies.empty() ? "" : ", ") + proxy + " (" + ValStr(n.value("name", Json())) + ")";
+                if (!proxy.empty())
+                    proxies += (proxies.empty() ? "" : ", ") + proxy + " (" + ValStr(n.value("name", Json())) + ")";
             }
         }
         out += "Proxies: " + (proxies.empty() ? std::string("n/a") : proxies) + "\n";

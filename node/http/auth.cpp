@@ -22,7 +22,8 @@ bool TimingResistantEqual(std::string_view a, std::string_view b)
     if (b.empty()) return a.empty();
     // Time depends only on a's length, never on where the contents differ.
     size_t acc = a.size() ^ b.size();
-    for (size_t i = 0; i < a.size(); ++i) acc |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i % b.size()]);
+    for (size_t i = 0; i < a.size(); ++i)
+        acc |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i % b.size()]);
     return acc == 0;
 }
 

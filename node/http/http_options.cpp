@@ -57,7 +57,8 @@ std::optional<IpAddress> ParseIp(std::string_view text)
 bool IsValidClient(const IpAddress& a)
 {
     if (a.ipv4) {
-        const uint32_t v = (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) | (uint32_t{a.bytes[2]} << 8) | a.bytes[3];
+        const uint32_t v =
+            (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) | (uint32_t{a.bytes[2]} << 8) | a.bytes[3];
         return v != 0 && v != 0xffffffff;
     }
     if (std::all_of(a.bytes.begin(), a.bytes.end(), [](uint8_t b) { return b == 0; })) return false;
@@ -165,7 +166,8 @@ bool HttpServerOptionsFromArgs(const util::ArgsManager& args, uint16_t default_p
     if (!(allowip && rpcbind)) {
         options.bind = {{"::1", port}, {"127.0.0.1", port}};
         options.bind_explicit = false;
-        if (allowip) warnings.push_back("option -rpcallowip was specified without -rpcbind; this doesn't usually make sense");
+        if (allowip)
+            warnings.push_back("option -rpcallowip was specified without -rpcbind; this doesn't usually make sense");
         if (rpcbind) {
             warnings.push_back("option -rpcbind was ignored because -rpcallowip was not specified, refusing to allow "
                                "everyone to connect");
@@ -185,47 +187,60 @@ void SetupRpcServerOptions(util::ArgsManager& args)
     using util::ArgsManager;
     using util::OptionsCategory;
     args.AddArg("-server", "Accept command line and JSON-RPC commands", ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
-    args.AddArg("-rpcbind=<addr>[:port]", "Bind to given address to listen for JSON-RPC connections. Do not expose the "
+    args.AddArg("-rpcbind=<addr>[:port]",
+                "Bind to given address to listen for JSON-RPC connections. Do not expose the "
                 "RPC server to untrusted networks such as the public internet! This option is ignored unless "
                 "-rpcallowip is also passed. Port is optional and overrides -rpcport. Use [host]:port notation for "
                 "IPv6. This option can be specified multiple times (default: 127.0.0.1 and ::1 i.e., localhost)",
                 ArgsManager::ALLOW_ANY | ArgsManager::NETWORK_ONLY, OptionsCategory::RPC);
-    args.AddArg("-rpcallowip=<ip>", "Allow JSON-RPC connections from specified source. Valid values for <ip> are a "
+    args.AddArg("-rpcallowip=<ip>",
+                "Allow JSON-RPC connections from specified source. Valid values for <ip> are a "
                 "single IP (e.g. 1.2.3.4), a network/netmask (e.g. 1.2.3.4/255.255.255.0), a network/CIDR (e.g. "
                 "1.2.3.4/24), all ipv4 (0.0.0.0/0), or all ipv6 (::/0). This option can be specified multiple times",
                 ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
-    args.AddArg("-rpcport=<port>", "Listen for JSON-RPC connections on <port> (default: 8332, testnet3: 18332, "
+    args.AddArg("-rpcport=<port>",
+                "Listen for JSON-RPC connections on <port> (default: 8332, testnet3: 18332, "
                 "testnet4: 48332, signet: 38332, regtest: 18443)",
                 ArgsManager::ALLOW_ANY | ArgsManager::NETWORK_ONLY, OptionsCategory::RPC);
     args.AddArg("-rpcuser=<user>", "Username for JSON-RPC connections", ArgsManager::ALLOW_ANY | ArgsManager::SENSITIVE,
                 OptionsCategory::RPC);
-    args.AddArg("-rpcpassword=<pw>", "Password for JSON-RPC connections", ArgsManager::ALLOW_ANY | ArgsManager::SENSITIVE,
-                OptionsCategory::RPC);
-    args.AddArg("-rpcauth=<userpw>", "Username and HMAC-SHA-256 hashed password for JSON-RPC connections. The field "
+    args.AddArg("-rpcpassword=<pw>", "Password for JSON-RPC connections",
+                ArgsManager::ALLOW_ANY | ArgsManager::SENSITIVE, OptionsCategory::RPC);
+    args.AddArg("-rpcauth=<userpw>",
+                "Username and HMAC-SHA-256 hashed password for JSON-RPC connections. The field "
                 "<userpw> comes in the format: <USERNAME>:<SALT>$<HASH>. RPC clients connect using "
                 "rpcuser=<USERNAME>/rpcpassword=<PASSWORD> arguments. This option can be specified multiple times",
                 ArgsManager::ALLOW_ANY | ArgsManager::SENSITIVE, OptionsCategory::RPC);
-    args.AddArg("-rpccookiefile=<loc>", "Location of the auth cookie. Relative paths will be prefixed by a net-specific "
-                "datadir location. (default: data dir)", ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
-    args.AddArg("-rpccookieperms=<readable-by>", "Set permissions on the RPC auth cookie file so that it is readable "
-                "by [owner|group|all] (default: owner [via umask 0077])", ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
-    args.AddArg("-rpcwhitelist=<whitelist>", "Set a whitelist to filter incoming RPC calls for a specific user. The "
+    args.AddArg("-rpccookiefile=<loc>",
+                "Location of the auth cookie. Relative paths will be prefixed by a net-specific "
+                "datadir location. (default: data dir)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
+    args.AddArg("-rpccookieperms=<readable-by>",
+                "Set permissions on the RPC auth cookie file so that it is readable "
+                "by [owner|group|all] (default: owner [via umask 0077])",
+                ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
+    args.AddArg("-rpcwhitelist=<whitelist>",
+                "Set a whitelist to filter incoming RPC calls for a specific user. The "
                 "field <whitelist> comes in the format: <USERNAME>:<rpc 1>,<rpc 2>,...,<rpc n>. If multiple whitelists "
                 "are set for a given user, they are set-intersected. See -rpcwhitelistdefault documentation for "
-                "information on default whitelist behavior.", ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
-    args.AddArg("-rpcwhitelistdefault", "Sets default behavior for rpc whitelisting. Unless rpcwhitelistdefault is set "
+                "information on default whitelist behavior.",
+                ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
+    args.AddArg("-rpcwhitelistdefault",
+                "Sets default behavior for rpc whitelisting. Unless rpcwhitelistdefault is set "
                 "to 0, if any -rpcwhitelist is set, the rpc server acts as if all rpc users are subject to "
                 "empty-unless-otherwise-specified whitelists. If rpcwhitelistdefault is set to 1 and no -rpcwhitelist "
                 "is set, rpc server acts as if all rpc users are subject to empty whitelists.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
-    args.AddArg("-rpcthreads=<n>", "Set the number of threads to service RPC calls (default: 4)", ArgsManager::ALLOW_ANY,
-                OptionsCategory::RPC);
+    args.AddArg("-rpcthreads=<n>", "Set the number of threads to service RPC calls (default: 4)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::RPC);
     args.AddArg("-rpcworkqueue=<n>", "Set the maximum depth of the work queue to service RPC calls (default: 16)",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::RPC);
     args.AddArg("-rpcservertimeout=<n>", "Timeout during HTTP requests (default: 30)",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::RPC);
-    args.AddArg("-rpcdoccheck", "Throw a non-fatal error at runtime if the documentation for an RPC is incorrect "
-                "(default: 0)", ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::RPC);
+    args.AddArg("-rpcdoccheck",
+                "Throw a non-fatal error at runtime if the documentation for an RPC is incorrect "
+                "(default: 0)",
+                ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::RPC);
 }
 
 } // namespace node::http

@@ -119,7 +119,8 @@ asio::ip::address Unmap(const asio::ip::address& a)
 std::string EndpointString(const tcp::endpoint& ep)
 {
     const asio::ip::address a = Unmap(ep.address());
-    return a.is_v6() ? "[" + a.to_string() + "]:" + std::to_string(ep.port()) : a.to_string() + ":" + std::to_string(ep.port());
+    return a.is_v6() ? "[" + a.to_string() + "]:" + std::to_string(ep.port())
+                     : a.to_string() + ":" + std::to_string(ep.port());
 }
 
 const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -188,7 +189,7 @@ struct HttpRpcServer::Impl {
 
     // I/O thread only from here on.
     std::list<std::weak_ptr<Session>> sessions; // in accept order
-    std::atomic<size_t> open_connections{0}; // atomic: a worker may drop the last reference
+    std::atomic<size_t> open_connections{0};    // atomic: a worker may drop the last reference
     uint64_t next_session_id{1};
     AuthCheckGate auth_gate{std::chrono::milliseconds(250)};
     std::unordered_map<uint64_t, std::shared_ptr<Session>> auth_waiters; // keeps them alive while they wait
@@ -299,10 +300,10 @@ public:
         if (beast::iequals(m_parser->get()[bhttp::field::expect], "100-continue") && BodyPending()) {
             m_stream.expires_after(m_server.options.idle_timeout);
             asio::async_write(m_stream, asio::buffer(CONTINUE_100, sizeof(CONTINUE_100) - 1),
-                             [self = shared_from_this()](beast::error_code wec, size_t) {
-                                 if (wec) return self->Close();
-                                 self->ReadBody();
-                             });
+                              [self = shared_from_this()](beast::error_code wec, size_t) {
+                                  if (wec) return self->Close();
+                                  self->ReadBody();
+                              });
             return;
         }
         ReadBody();
@@ -340,7 +341,7 @@ private:
         m_head = false;
         m_stream.expires_after(m_server.options.idle_timeout);
         bhttp::async_read_header(m_stream, m_buffer, *m_parser,
-                                [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+                                 [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
     }
 
     /** The header is in: decide everything that needs no body, then check credentials. */
@@ -355,8 +356,8 @@ private:
         util::LogDebug(util::LogCategory::HTTP, "Received a %s request for %s from %s",
                        std::string(req.method_string()).c_str(), target.c_str(), m_peer.c_str());
         if (!m_allowed) {
-            util::LogDebug(util::LogCategory::HTTP, "HTTP request from %s rejected: Client network is not allowed RPC access",
-                           m_peer.c_str());
+            util::LogDebug(util::LogCategory::HTTP,
+                           "HTTP request from %s rejected: Client network is not allowed RPC access", m_peer.c_str());
             return Reply(HTTP_FORBIDDEN, "", false, true);
         }
         if (!FramingSupported(req)) {
@@ -385,7 +386,7 @@ private:
     {
         m_stream.expires_after(m_server.options.idle_timeout);
         bhttp::async_read(m_stream, m_buffer, *m_parser,
-                         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+                          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
     }
 
     void OnReadError(beast::error_code ec)
@@ -397,7 +398,8 @@ private:
         }
         const bool http_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category();
         if (http_error && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-            util::LogDebug(util::LogCategory::HTTP, "Malformed HTTP request from %s: %s", m_peer.c_str(), ec.message().c_str());
+            util::LogDebug(util::LogCategory::HTTP, "Malformed HTTP request from %s: %s", m_peer.c_str(),
+                           ec.message().c_str());
             return Reply(HTTP_BAD_REQUEST, "", false, true);
         }
         Close();
@@ -414,16 +416,17 @@ private:
         m_buffer.shrink_to_fit(); // keeps a pipelined next request, frees what the body needed
         m_phase = Phase::WORKING;
         auto self = shared_from_this();
-        const bool queued = m_server.queue.Enqueue(
-            [self, body = std::move(req.body()), target = std::string(req.target()), user = m_user,
-             &server = m_server]() mutable {
+        const bool queued =
+            m_server.queue.Enqueue([self, body = std::move(req.body()), target = std::string(req.target()),
+                                    user = m_user, &server = m_server]() mutable {
                 JsonRpcHttpResult result =
                     ProcessJsonRpcBody(server.table, body, target, user, self->m_peer, &server.auth.Whitelist());
                 self->DeliverResult(std::move(result));
             });
         if (!queued) {
-            util::LogPrintf("WARNING: request rejected because http work queue depth exceeded, it can be increased with "
-                            "the -rpcworkqueue= setting");
+            util::LogPrintf(
+                "WARNING: request rejected because http work queue depth exceeded, it can be increased with "
+                "the -rpcworkqueue= setting");
             Reply(HTTP_SERVICE_UNAVAILABLE, "Work queue depth exceeded", false, false);
         }
     }
@@ -471,11 +474,12 @@ private:
 
     void DrainSome()
     {
-        m_stream.async_read_some(asio::buffer(m_server.discard), [self = shared_from_this()](beast::error_code ec, size_t n) {
-            self->m_drained += n;
-            if (ec || self->m_drained > (4u << 20)) return self->Close();
-            self->DrainSome();
-        });
+        m_stream.async_read_some(asio::buffer(m_server.discard),
+                                 [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                     self->m_drained += n;
+                                     if (ec || self->m_drained > (4u << 20)) return self->Close();
+                                     self->DrainSome();
+                                 });
     }
 
     beast::tcp_stream m_stream;
@@ -624,8 +628,7 @@ void HttpRpcServer::Impl::LogAuthFailure(const std::string& peer)
 
 HttpRpcServer::HttpRpcServer(const RpcTable& table, const RpcAuthenticator& auth)
     : m_impl(std::make_unique<Impl>(table, auth))
-{
-}
+{}
 
 HttpRpcServer::~HttpRpcServer() { Stop(); }
 
@@ -689,7 +692,8 @@ std::string HttpRpcServer::Start(const HttpServerOptions& options)
             }
         }
         if (bound && (host == "0.0.0.0" || host == "::")) {
-            util::LogPrintf("WARNING: the RPC server is not safe to expose to untrusted networks such as the public internet");
+            util::LogPrintf(
+                "WARNING: the RPC server is not safe to expose to untrusted networks such as the public internet");
         }
         if (!bound) {
             util::LogPrintf("Binding RPC on address %s port %u failed.", host.c_str(), static_cast<unsigned>(port));
@@ -738,8 +742,9 @@ std::string HttpRpcServer::Start(const HttpServerOptions& options)
         s.workers.emplace_back([&s] { s.queue.Run(); });
     }
     s.running = true;
-    util::LogDebug(util::LogCategory::RPC, "Starting HTTP RPC server with %d threads, queue depth %d, at most %d connections",
-                   options.threads, options.work_queue, options.max_connections);
+    util::LogDebug(util::LogCategory::RPC,
+                   "Starting HTTP RPC server with %d threads, queue depth %d, at most %d connections", options.threads,
+                   options.work_queue, options.max_connections);
     return "";
 }
 

@@ -51,14 +51,14 @@ public:
 
     /** Counters of the connection layer (diagnostics and tests). */
     struct Stats {
-        size_t connections{0};      //!< open client connections
-        size_t buffered_bytes{0};   //!< bytes held by the open connections (objects and buffers)
+        size_t connections{0};          //!< open client connections
+        size_t buffered_bytes{0};       //!< bytes held by the open connections (objects and buffers)
         size_t max_connection_bytes{0}; //!< the largest of them
-        size_t auth_waiting{0};     //!< credential checks waiting behind a recent failure
-        uint64_t auth_checks{0};    //!< credential checks evaluated so far
-        uint64_t accept_errors{0};  //!< failed accepts (EMFILE and the like)
-        uint64_t evicted{0};        //!< connections closed to make room at the cap
-        uint64_t refused{0};        //!< connections closed at once at the cap
+        size_t auth_waiting{0};         //!< credential checks waiting behind a recent failure
+        uint64_t auth_checks{0};        //!< credential checks evaluated so far
+        uint64_t accept_errors{0};      //!< failed accepts (EMFILE and the like)
+        uint64_t evicted{0};            //!< connections closed to make room at the cap
+        uint64_t refused{0};            //!< connections closed at once at the cap
     };
     /** A snapshot taken on the I/O thread; zeros when the server is not running. Thread-safe. */
     Stats GetStats() const;

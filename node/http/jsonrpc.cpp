@@ -100,7 +100,8 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
                 } catch (const RpcError& e) {
                     response = JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), one.id, one.json_version);
                 } catch (const std::exception& e) {
-                    response = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), one.id, one.json_version);
+                    response =
+                        JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), one.id, one.json_version);
                 }
                 if (!one.IsNotification()) reply.push_back(std::move(response));
                 ++item_index;
@@ -115,7 +116,8 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
         const Json reply = JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), req.id, req.json_version);
         return {HttpStatusForLegacyError(e.code), WriteJson(reply) + "\n"};
     } catch (const std::exception& e) {
-        const Json reply = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), req.id, req.json_version);
+        const Json reply =
+            JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), req.id, req.json_version);
         return {HttpStatusForLegacyError(RPC_PARSE_ERROR), WriteJson(reply) + "\n"};
     }
 }

@@ -125,8 +125,8 @@ IndexSummary TxIndexer::GetSummary() const
     return IndexSummary{"txindex", m_synced && !m_failed, m_best ? m_best->height : 0};
 }
 
-std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>> TxIndexer::FindTransaction(
-    const consensus::Uint256& txid)
+std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>>
+TxIndexer::FindTransaction(const consensus::Uint256& txid)
 {
     const auto entry = m_db.Find(txid); // LevelDB reads need no lock
     if (!entry) return std::nullopt;
@@ -143,8 +143,8 @@ std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>> TxIndexer
 bool TxIndexer::AppendLocked(const consensus::Block& block, const BlockIndex* index, const FlatFilePos& pos)
 {
     // Core's TxIndex leaves out the genesis block: its coinbase output is not spendable.
-    const bool ok = index->height == 0 ? m_db.SetBestLocator(LocatorFor(index))
-                                       : m_db.WriteBlock(block, pos, LocatorFor(index));
+    const bool ok =
+        index->height == 0 ? m_db.SetBestLocator(LocatorFor(index)) : m_db.WriteBlock(block, pos, LocatorFor(index));
     if (!ok) {
         m_failed = true;
         util::LogPrintf("Error: txindex: failed to write block %s; the index stops",
@@ -183,7 +183,8 @@ void TxIndexer::ThreadSync()
             m_synced = true;
         });
         if (!next) {
-            util::LogPrintf(pindex ? "txindex is enabled at height %d" : "txindex is enabled", pindex ? pindex->height : 0);
+            util::LogPrintf(pindex ? "txindex is enabled at height %d" : "txindex is enabled",
+                            pindex ? pindex->height : 0);
             break;
         }
         if (next->index->prev != pindex) {

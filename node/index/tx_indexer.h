@@ -46,8 +46,8 @@ public:
     /** Reads a stored block by position; nullopt if unreadable. Must not wait on the chain lock. */
     virtual std::optional<consensus::Block> ReadBlock(const FlatFilePos& pos) = 0;
     /** The transaction at tx_offset inside the block at pos and that block's hash; nullopt if unreadable. */
-    virtual std::optional<std::pair<consensus::Transaction, consensus::Uint256>> ReadTransaction(const FlatFilePos& pos,
-                                                                                                 uint32_t tx_offset) = 0;
+    virtual std::optional<std::pair<consensus::Transaction, consensus::Uint256>>
+    ReadTransaction(const FlatFilePos& pos, uint32_t tx_offset) = 0;
     /** The index entry of a block hash, or nullptr. */
     virtual const chain::BlockIndex* Lookup(const consensus::Uint256& hash) = 0;
     virtual void AddListener(chain::ChainListener* listener) = 0;
@@ -58,7 +58,8 @@ public:
 class ChainstateBlockSource : public BlockSource {
 public:
     explicit ChainstateBlockSource(chain::Chainstate& chainstate) : m_chainstate(chainstate) {}
-    std::optional<SyncBlock> NextSyncBlock(const chain::BlockIndex* after, const std::function<void()>& at_tip) override;
+    std::optional<SyncBlock> NextSyncBlock(const chain::BlockIndex* after,
+                                           const std::function<void()>& at_tip) override;
     std::optional<consensus::Block> ReadBlock(const FlatFilePos& pos) override;
     std::optional<std::pair<consensus::Transaction, consensus::Uint256>> ReadTransaction(const FlatFilePos& pos,
                                                                                          uint32_t tx_offset) override;
@@ -104,14 +105,14 @@ public:
     bool IsSynced() const EXCLUDES(m_mutex);
     IndexSummary GetSummary() const EXCLUDES(m_mutex);
     /** The transaction and its block (nullptr if that is not in the block index), or nullopt if not indexed. */
-    std::optional<std::pair<consensus::TransactionRef, const chain::BlockIndex*>> FindTransaction(
-        const consensus::Uint256& txid);
+    std::optional<std::pair<consensus::TransactionRef, const chain::BlockIndex*>>
+    FindTransaction(const consensus::Uint256& txid);
 
     // ChainListener (called after the chain lock is released)
     void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
         EXCLUDES(m_mutex);
-    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
-        EXCLUDES(m_mutex);
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,
+                           const chain::BlockIndex* index) override EXCLUDES(m_mutex);
 
 private:
     void ThreadSync() EXCLUDES(m_mutex);

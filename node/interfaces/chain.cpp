@@ -39,11 +39,13 @@ public:
     {
         m_notifications->BlockConnected(*block, RefOf(index));
     }
-    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,
+                           const chain::BlockIndex* index) override
     {
         m_notifications->BlockDisconnected(*block, RefOf(index));
     }
-    void UpdatedBlockTip(const chain::BlockIndex* new_tip, const chain::BlockIndex* fork, bool initial_download) override
+    void UpdatedBlockTip(const chain::BlockIndex* new_tip, const chain::BlockIndex* fork,
+                         bool initial_download) override
     {
         (void)fork;
         m_notifications->TipChanged(RefOf(new_tip), initial_download);
@@ -99,8 +101,8 @@ public:
 
     bool IsInitialBlockDownload() const override { return m_chainstate.IsInitialBlockDownload(); }
 
-    std::unique_ptr<common::interfaces::Handler> HandleNotifications(
-        std::shared_ptr<ChainNotifications> notifications) override
+    std::unique_ptr<common::interfaces::Handler>
+    HandleNotifications(std::shared_ptr<ChainNotifications> notifications) override
     {
         return std::make_unique<NotificationsHandler>(m_chainstate, std::move(notifications));
     }

@@ -228,7 +228,10 @@ Json ChangeBlockValidity(Chainstate& cs, const RpcRequest& req, bool invalidate)
 
 RpcArg Arg(std::string name, RpcArgType type, bool optional, std::string default_text, std::string description)
 {
-    return RpcArg{.name = std::move(name), .type = type, .optional = optional, .default_text = std::move(default_text),
+    return RpcArg{.name = std::move(name),
+                  .type = type,
+                  .optional = optional,
+                  .default_text = std::move(default_text),
                   .description = std::move(description)};
 }
 
@@ -257,28 +260,63 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         .description = "Returns an object containing various state info regarding blockchain processing.",
         .examples = HelpExampleCli("getblockchaininfo", "") + HelpExampleRpc("getblockchaininfo", ""),
         .handler = [&cs](const RpcRequest&) { return GetBlockchainInfo(cs); },
-        .results = {{.type = T::OBJ, .inner = {
-            {.type = T::STR, .key = "chain", .description = std::string("current network name (") + LIST_CHAIN_NAMES + ")"},
-            {.type = T::NUM, .key = "blocks", .description = "the height of the most-work fully-validated chain. The genesis block has height 0"},
-            {.type = T::NUM, .key = "headers", .description = "the current number of headers we have validated"},
-            {.type = T::STR, .key = "bestblockhash", .description = "the hash of the currently best block"},
-            {.type = T::STR_HEX, .key = "bits", .description = "nBits: compact representation of the block difficulty target"},
-            {.type = T::STR_HEX, .key = "target", .description = "The difficulty target"},
-            {.type = T::NUM, .key = "difficulty", .description = "the current difficulty"},
-            {.type = T::NUM_TIME, .key = "time", .description = "The block time expressed in " + epoch},
-            {.type = T::NUM_TIME, .key = "mediantime", .description = "The median block time expressed in " + epoch},
-            {.type = T::NUM, .key = "verificationprogress", .description = "estimate of verification progress [0..1]"},
-            {.type = T::BOOL, .key = "initialblockdownload", .description = "(debug information) estimate of whether this node is in Initial Block Download mode"},
-            {.type = T::STR_HEX, .key = "chainwork", .description = "total amount of work in active chain, in hexadecimal"},
-            {.type = T::NUM, .key = "size_on_disk", .description = "the estimated size of the block and undo files on disk"},
-            {.type = T::BOOL, .key = "pruned", .description = "if the blocks are subject to pruning"},
-            {.type = T::NUM, .key = "pruneheight", .description = "the first block unpruned, all previous blocks were pruned (only present if pruning is enabled)", .optional = true},
-            {.type = T::BOOL, .key = "automatic_pruning", .description = "whether automatic pruning is enabled (only present if pruning is enabled)", .optional = true},
-            {.type = T::NUM, .key = "prune_target_size", .description = "the target size used by pruning (only present if automatic pruning is enabled)", .optional = true},
-            {.type = T::STR_HEX, .key = "signet_challenge", .description = "the block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)", .optional = true},
-            {.type = T::ARR, .key = "warnings", .description = "any network and blockchain warnings (run with `-deprecatedrpc=warnings` to return the latest warning as a single string)",
-             .inner = {{.type = T::STR, .description = "warning"}}},
-        }}}});
+        .results = {
+            {.type = T::OBJ,
+             .inner = {
+                 {.type = T::STR,
+                  .key = "chain",
+                  .description = std::string("current network name (") + LIST_CHAIN_NAMES + ")"},
+                 {.type = T::NUM,
+                  .key = "blocks",
+                  .description = "the height of the most-work fully-validated chain. The genesis block has height 0"},
+                 {.type = T::NUM, .key = "headers", .description = "the current number of headers we have validated"},
+                 {.type = T::STR, .key = "bestblockhash", .description = "the hash of the currently best block"},
+                 {.type = T::STR_HEX,
+                  .key = "bits",
+                  .description = "nBits: compact representation of the block difficulty target"},
+                 {.type = T::STR_HEX, .key = "target", .description = "The difficulty target"},
+                 {.type = T::NUM, .key = "difficulty", .description = "the current difficulty"},
+                 {.type = T::NUM_TIME, .key = "time", .description = "The block time expressed in " + epoch},
+                 {.type = T::NUM_TIME,
+                  .key = "mediantime",
+                  .description = "The median block time expressed in " + epoch},
+                 {.type = T::NUM,
+                  .key = "verificationprogress",
+                  .description = "estimate of verification progress [0..1]"},
+                 {.type = T::BOOL,
+                  .key = "initialblockdownload",
+                  .description = "(debug information) estimate of whether this node is in Initial Block Download mode"},
+                 {.type = T::STR_HEX,
+                  .key = "chainwork",
+                  .description = "total amount of work in active chain, in hexadecimal"},
+                 {.type = T::NUM,
+                  .key = "size_on_disk",
+                  .description = "the estimated size of the block and undo files on disk"},
+                 {.type = T::BOOL, .key = "pruned", .description = "if the blocks are subject to pruning"},
+                 {.type = T::NUM,
+                  .key = "pruneheight",
+                  .description =
+                      "the first block unpruned, all previous blocks were pruned (only present if pruning is enabled)",
+                  .optional = true},
+                 {.type = T::BOOL,
+                  .key = "automatic_pruning",
+                  .description = "whether automatic pruning is enabled (only present if pruning is enabled)",
+                  .optional = true},
+                 {.type = T::NUM,
+                  .key = "prune_target_size",
+                  .description = "the target size used by pruning (only present if automatic pruning is enabled)",
+                  .optional = true},
+                 {.type = T::STR_HEX,
+                  .key = "signet_challenge",
+                  .description =
+                      "the block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)",
+                  .optional = true},
+                 {.type = T::ARR,
+                  .key = "warnings",
+                  .description =
+                      "any network and blockchain warnings (run with `-deprecatedrpc=warnings` to return the latest warning as a single string)",
+                  .inner = {{.type = T::STR, .description = "warning"}}},
+             }}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "getblockcount",
@@ -287,46 +325,53 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         .examples = HelpExampleCli("getblockcount", "") + HelpExampleRpc("getblockcount", ""),
         .handler = [&cs](const RpcRequest&) -> Json { return cs.GetTipSnapshot().height; },
         .results = {{.type = T::NUM, .description = "The current block count"}}});
-    table.Register(RpcMethod{
-        .category = cat,
-        .name = "getbestblockhash",
-        .args = {},
-        .description = "Returns the hash of the best (tip) block in the most-work fully-validated chain.",
-        .examples = HelpExampleCli("getbestblockhash", "") + HelpExampleRpc("getbestblockhash", ""),
-        .handler = [&cs](const RpcRequest&) -> Json { return cs.GetTipSnapshot().hash.GetHex(); },
-        .results = {{.type = T::STR_HEX, .description = "the block hash, hex-encoded"}}});
-    table.Register(RpcMethod{
-        .category = cat,
-        .name = "getblockhash",
-        .args = {Arg("height", RpcArgType::NUM, false, "", "The height index")},
-        .description = "Returns hash of block in best-block-chain at height provided.",
-        .examples = HelpExampleCli("getblockhash", "1000") + HelpExampleRpc("getblockhash", "1000"),
-        .handler = [&cs](const RpcRequest& req) -> Json {
-            const int64_t height = GetInt(req.params[0]);
-            const BlockIndex* index = height < 0 || height > std::numeric_limits<int>::max()
-                                          ? nullptr
-                                          : cs.AtHeight(static_cast<int>(height));
-            if (!index) throw RpcError(RPC_INVALID_PARAMETER, "Block height out of range");
-            return index->GetBlockHash().GetHex();
-        },
-        .results = {{.type = T::STR_HEX, .description = "The block hash"}}});
+    table.Register(
+        RpcMethod{.category = cat,
+                  .name = "getbestblockhash",
+                  .args = {},
+                  .description = "Returns the hash of the best (tip) block in the most-work fully-validated chain.",
+                  .examples = HelpExampleCli("getbestblockhash", "") + HelpExampleRpc("getbestblockhash", ""),
+                  .handler = [&cs](const RpcRequest&) -> Json { return cs.GetTipSnapshot().hash.GetHex(); },
+                  .results = {{.type = T::STR_HEX, .description = "the block hash, hex-encoded"}}});
+    table.Register(
+        RpcMethod{.category = cat,
+                  .name = "getblockhash",
+                  .args = {Arg("height", RpcArgType::NUM, false, "", "The height index")},
+                  .description = "Returns hash of block in best-block-chain at height provided.",
+                  .examples = HelpExampleCli("getblockhash", "1000") + HelpExampleRpc("getblockhash", "1000"),
+                  .handler = [&cs](const RpcRequest& req) -> Json {
+                      const int64_t height = GetInt(req.params[0]);
+                      const BlockIndex* index = height < 0 || height > std::numeric_limits<int>::max()
+                                                    ? nullptr
+                                                    : cs.AtHeight(static_cast<int>(height));
+                      if (!index) throw RpcError(RPC_INVALID_PARAMETER, "Block height out of range");
+                      return index->GetBlockHash().GetHex();
+                  },
+                  .results = {{.type = T::STR_HEX, .description = "The block hash"}}});
     {
         // getblock: the verbosity = 1 object is the header fields plus size, weight and the txids.
         std::vector<RpcResult> v1 = BlockHeaderDoc();
         v1[12].description = "Expected number of hashes required to produce the chain up to this block (in hex)";
-        v1.insert(v1.begin() + 2, {{.type = T::NUM, .key = "size", .description = "The block size"},
-                                   {.type = T::NUM, .key = "strippedsize", .description = "The block size excluding witness data"},
-                                   {.type = T::NUM, .key = "weight", .description = "The block weight as defined in BIP 141"}});
-        v1.insert(v1.begin() + 9, {.type = T::ARR, .key = "tx", .description = "The transaction ids",
+        v1.insert(v1.begin() + 2,
+                  {{.type = T::NUM, .key = "size", .description = "The block size"},
+                   {.type = T::NUM, .key = "strippedsize", .description = "The block size excluding witness data"},
+                   {.type = T::NUM, .key = "weight", .description = "The block weight as defined in BIP 141"}});
+        v1.insert(v1.begin() + 9, {.type = T::ARR,
+                                   .key = "tx",
+                                   .description = "The transaction ids",
                                    .inner = {{.type = T::STR_HEX, .description = "The transaction id"}}});
         std::vector<RpcResult> prevout_spk = ScriptPubKeyDoc();
         table.Register(RpcMethod{
             .category = cat,
             .name = "getblock",
             .args = {Arg("blockhash", RpcArgType::STR_HEX, false, "", "The block hash"),
-                     {.name = "verbosity|verbose", .type = RpcArgType::NUM, .optional = true, .default_text = "1",
-                      .description = "0 for hex-encoded data, 1 for a JSON object, 2 for JSON object with transaction data, "
-                                     "and 3 for JSON object with transaction data including prevout information for inputs",
+                     {.name = "verbosity|verbose",
+                      .type = RpcArgType::NUM,
+                      .optional = true,
+                      .default_text = "1",
+                      .description =
+                          "0 for hex-encoded data, 1 for a JSON object, 2 for JSON object with transaction data, "
+                          "and 3 for JSON object with transaction data including prevout information for inputs",
                       .skip_type_check = true}},
             .description =
                 "If verbosity is 0, returns a string that is serialized, hex-encoded data for block 'hash'.\n"
@@ -338,44 +383,86 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
             .examples = HelpExampleCli("getblock", EXAMPLE_HASH) + HelpExampleRpc("getblock", EXAMPLE_HASH),
             .handler = [&cs](const RpcRequest& req) { return GetBlock(cs, req); },
             .results = {
-                {.type = T::STR_HEX, .description = "A string that is serialized, hex-encoded data for block 'hash'",
+                {.type = T::STR_HEX,
+                 .description = "A string that is serialized, hex-encoded data for block 'hash'",
                  .cond = "for verbosity = 0"},
                 {.type = T::OBJ, .inner = v1, .cond = "for verbosity = 1"},
-                {.type = T::OBJ, .inner = {
-                    {.type = T::ELISION, .description = "Same output as verbosity = 1"},
-                    {.type = T::ARR, .key = "tx", .inner = {{.type = T::OBJ, .inner = {
-                        {.type = T::ELISION, .description = "The transactions in the format of the getrawtransaction RPC. "
-                                                            "Different from verbosity = 1 \"tx\" result"},
-                        {.type = T::NUM, .key = "fee", .description = "The transaction fee in BTC, omitted if block undo data is not available", .optional = true},
-                    }}}},
-                 }, .cond = "for verbosity = 2"},
-                {.type = T::OBJ, .inner = {
-                    {.type = T::ELISION, .description = "Same output as verbosity = 2"},
-                    {.type = T::ARR, .key = "tx", .inner = {{.type = T::OBJ, .inner = {
-                        {.type = T::ARR, .key = "vin", .inner = {{.type = T::OBJ, .inner = {
-                            {.type = T::ELISION, .description = "The same output as verbosity = 2"},
-                            {.type = T::OBJ, .key = "prevout", .description = "(Only if undo information is available)", .inner = {
-                                {.type = T::BOOL, .key = "generated", .description = "Coinbase or not"},
-                                {.type = T::NUM, .key = "height", .description = "The height of the prevout"},
-                                {.type = T::STR_AMOUNT, .key = "value", .description = "The value in BTC"},
-                                {.type = T::OBJ, .key = "scriptPubKey", .inner = prevout_spk},
-                            }},
-                        }}}},
-                    }}}},
-                 }, .cond = "for verbosity = 3"},
+                {.type = T::OBJ,
+                 .inner =
+                     {
+                         {.type = T::ELISION, .description = "Same output as verbosity = 1"},
+                         {.type = T::ARR,
+                          .key = "tx",
+                          .inner =
+                              {{.type = T::OBJ,
+                                .inner =
+                                    {
+                                        {.type = T::ELISION,
+                                         .description = "The transactions in the format of the getrawtransaction RPC. "
+                                                        "Different from verbosity = 1 \"tx\" result"},
+                                        {.type = T::NUM,
+                                         .key = "fee",
+                                         .description =
+                                             "The transaction fee in BTC, omitted if block undo data is not available",
+                                         .optional = true},
+                                    }}}},
+                     },
+                 .cond = "for verbosity = 2"},
+                {.type = T::OBJ,
+                 .inner =
+                     {
+                         {.type = T::ELISION, .description = "Same output as verbosity = 2"},
+                         {.type = T::ARR,
+                          .key = "tx",
+                          .inner =
+                              {{.type = T::OBJ,
+                                .inner =
+                                    {
+                                        {.type = T::ARR,
+                                         .key = "vin",
+                                         .inner = {{.type = T::OBJ,
+                                                    .inner =
+                                                        {
+                                                            {.type = T::ELISION,
+                                                             .description = "The same output as verbosity = 2"},
+                                                            {.type = T::OBJ,
+                                                             .key = "prevout",
+                                                             .description = "(Only if undo information is available)",
+                                                             .inner =
+                                                                 {
+                                                                     {.type = T::BOOL,
+                                                                      .key = "generated",
+                                                                      .description = "Coinbase or not"},
+                                                                     {.type = T::NUM,
+                                                                      .key = "height",
+                                                                      .description = "The height of the prevout"},
+                                                                     {.type = T::STR_AMOUNT,
+                                                                      .key = "value",
+                                                                      .description = "The value in BTC"},
+                                                                     {.type = T::OBJ,
+                                                                      .key = "scriptPubKey",
+                                                                      .inner = prevout_spk},
+                                                                 }},
+                                                        }}}},
+                                    }}}},
+                     },
+                 .cond = "for verbosity = 3"},
             }});
     }
     table.Register(RpcMethod{
         .category = cat,
         .name = "getblockheader",
         .args = {Arg("blockhash", RpcArgType::STR_HEX, false, "", "The block hash"),
-                 Arg("verbose", RpcArgType::BOOL, true, "true", "true for a json object, false for the hex-encoded data")},
-        .description = "If verbose is false, returns a string that is serialized, hex-encoded data for blockheader 'hash'.\n"
-                       "If verbose is true, returns an Object with information about blockheader <hash>.",
+                 Arg("verbose", RpcArgType::BOOL, true, "true",
+                     "true for a json object, false for the hex-encoded data")},
+        .description =
+            "If verbose is false, returns a string that is serialized, hex-encoded data for blockheader 'hash'.\n"
+            "If verbose is true, returns an Object with information about blockheader <hash>.",
         .examples = HelpExampleCli("getblockheader", EXAMPLE_HASH) + HelpExampleRpc("getblockheader", EXAMPLE_HASH),
         .handler = [&cs](const RpcRequest& req) { return GetBlockHeader(cs, req); },
         .results = {{.type = T::OBJ, .inner = BlockHeaderDoc(), .cond = "for verbose = true"},
-                    {.type = T::STR_HEX, .description = "A string that is serialized, hex-encoded data for block 'hash'",
+                    {.type = T::STR_HEX,
+                     .description = "A string that is serialized, hex-encoded data for block 'hash'",
                      .cond = "for verbose=false"}}});
     table.Register(RpcMethod{
         .category = cat,
@@ -385,19 +472,28 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
                        "orphaned branches.",
         .examples = HelpExampleCli("getchaintips", "") + HelpExampleRpc("getchaintips", ""),
         .handler = [&cs](const RpcRequest&) { return GetChainTips(cs); },
-        .results = {{.type = T::ARR, .inner = {{.type = T::OBJ, .inner = {
-            {.type = T::NUM, .key = "height", .description = "height of the chain tip"},
-            {.type = T::STR_HEX, .key = "hash", .description = "block hash of the tip"},
-            {.type = T::NUM, .key = "branchlen", .description = "zero for main chain, otherwise length of branch connecting the tip to the main chain"},
-            {.type = T::STR, .key = "status", .description =
-                "status of the chain, \"active\" for the main chain\n"
-                "Possible values for status:\n"
-                "1.  \"invalid\"               This branch contains at least one invalid block\n"
-                "2.  \"headers-only\"          Not all blocks for this branch are available, but the headers are valid\n"
-                "3.  \"valid-headers\"         All blocks are available for this branch, but they were never fully validated\n"
-                "4.  \"valid-fork\"            This branch is not part of the active chain, but is fully validated\n"
-                "5.  \"active\"                This is the tip of the active main chain, which is certainly valid"},
-        }}}}}});
+        .results = {
+            {.type = T::ARR,
+             .inner = {
+                 {.type = T::OBJ,
+                  .inner = {
+                      {.type = T::NUM, .key = "height", .description = "height of the chain tip"},
+                      {.type = T::STR_HEX, .key = "hash", .description = "block hash of the tip"},
+                      {.type = T::NUM,
+                       .key = "branchlen",
+                       .description =
+                           "zero for main chain, otherwise length of branch connecting the tip to the main chain"},
+                      {.type = T::STR,
+                       .key = "status",
+                       .description =
+                           "status of the chain, \"active\" for the main chain\n"
+                           "Possible values for status:\n"
+                           "1.  \"invalid\"               This branch contains at least one invalid block\n"
+                           "2.  \"headers-only\"          Not all blocks for this branch are available, but the headers are valid\n"
+                           "3.  \"valid-headers\"         All blocks are available for this branch, but they were never fully validated\n"
+                           "4.  \"valid-fork\"            This branch is not part of the active chain, but is fully validated\n"
+                           "5.  \"active\"                This is the tip of the active main chain, which is certainly valid"},
+                  }}}}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "getdifficulty",
@@ -405,81 +501,129 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         .description = "Returns the proof-of-work difficulty as a multiple of the minimum difficulty.",
         .examples = HelpExampleCli("getdifficulty", "") + HelpExampleRpc("getdifficulty", ""),
         .handler = [&cs](const RpcRequest&) -> Json { return GetDifficulty(TipOrThrow(cs).bits); },
-        .results = {{.type = T::NUM, .description = "the proof-of-work difficulty as a multiple of the minimum difficulty."}}});
+        .results = {
+            {.type = T::NUM, .description = "the proof-of-work difficulty as a multiple of the minimum difficulty."}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "gettxout",
-        .args = {Arg("txid", RpcArgType::STR, false, "", "The transaction id"),
-                 Arg("n", RpcArgType::NUM, false, "", "vout number"),
-                 Arg("include_mempool", RpcArgType::BOOL, true, "true",
-                     "Whether to include the mempool. Note that an unspent output that is spent in the mempool won't appear.")},
+        .args =
+            {Arg("txid", RpcArgType::STR, false, "", "The transaction id"),
+             Arg("n", RpcArgType::NUM, false, "", "vout number"),
+             Arg("include_mempool", RpcArgType::BOOL, true, "true",
+                 "Whether to include the mempool. Note that an unspent output that is spent in the mempool won't appear.")},
         .description = "Returns details about an unspent transaction output.",
         .examples = "\nGet unspent transactions\n" + HelpExampleCli("listunspent", "") + "\nView the details\n" +
                     HelpExampleCli("gettxout", "\"txid\" 1") + "\nAs a JSON-RPC call\n" +
                     HelpExampleRpc("gettxout", "\"txid\", 1"),
         .handler = [&cs](const RpcRequest& req) { return GetTxOut(cs, req); },
-        .results = {{.type = T::NONE, .cond = "If the UTXO was not found"},
-                    {.type = T::OBJ, .inner = {
-                        {.type = T::STR_HEX, .key = "bestblock", .description = "The hash of the block at the tip of the chain"},
-                        {.type = T::NUM, .key = "confirmations", .description = "The number of confirmations"},
-                        {.type = T::STR_AMOUNT, .key = "value", .description = "The transaction value in BTC"},
-                        {.type = T::OBJ, .key = "scriptPubKey", .inner = {
-                            // gettxout's own order and wording (Core), unlike ScriptPubKeyDoc
-                            {.type = T::STR, .key = "asm", .description = "Disassembly of the output script"},
-                            {.type = T::STR, .key = "desc", .description = "Inferred descriptor for the output"},
-                            {.type = T::STR_HEX, .key = "hex", .description = "The raw output script bytes, hex-encoded"},
-                            {.type = T::STR, .key = "type", .description = "The type, eg pubkeyhash"},
-                            {.type = T::STR, .key = "address", .description = "The Bitcoin address (only if a well-defined address exists)", .optional = true},
-                        }},
-                        {.type = T::BOOL, .key = "coinbase", .description = "Coinbase or not"},
-                     }, .cond = "Otherwise"}}});
+        .results = {
+            {.type = T::NONE, .cond = "If the UTXO was not found"},
+            {.type = T::OBJ,
+             .inner =
+                 {
+                     {.type = T::STR_HEX,
+                      .key = "bestblock",
+                      .description = "The hash of the block at the tip of the chain"},
+                     {.type = T::NUM, .key = "confirmations", .description = "The number of confirmations"},
+                     {.type = T::STR_AMOUNT, .key = "value", .description = "The transaction value in BTC"},
+                     {.type = T::OBJ,
+                      .key = "scriptPubKey",
+                      .inner =
+                          {
+                              // gettxout's own order and wording (Core), unlike ScriptPubKeyDoc
+                              {.type = T::STR, .key = "asm", .description = "Disassembly of the output script"},
+                              {.type = T::STR, .key = "desc", .description = "Inferred descriptor for the output"},
+                              {.type = T::STR_HEX,
+                               .key = "hex",
+                               .description = "The raw output script bytes, hex-encoded"},
+                              {.type = T::STR, .key = "type", .description = "The type, eg pubkeyhash"},
+                              {.type = T::STR,
+                               .key = "address",
+                               .description = "The Bitcoin address (only if a well-defined address exists)",
+                               .optional = true},
+                          }},
+                     {.type = T::BOOL, .key = "coinbase", .description = "Coinbase or not"},
+                 },
+             .cond = "Otherwise"}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "gettxoutsetinfo",
         .args = {Arg("hash_type", RpcArgType::STR, true, "\"hash_serialized_3\"",
                      "Which UTXO set hash should be calculated. Options: 'hash_serialized_3' (the legacy algorithm), "
                      "'muhash', 'none'."),
-                 {.name = "hash_or_height", .type = RpcArgType::NUM, .optional = true,
+                 {.name = "hash_or_height",
+                  .type = RpcArgType::NUM,
+                  .optional = true,
                   .default_text = "the current best block",
                   .description = "The block hash or height of the target height (only available with coinstatsindex).",
-                  .skip_type_check = true, .type_str = "string or numeric"},
+                  .skip_type_check = true,
+                  .type_str = "string or numeric"},
                  Arg("use_index", RpcArgType::BOOL, true, "true", "Use coinstatsindex, if available.")},
         .description = "Returns statistics about the unspent transaction output set.\n"
                        "Note this call may take some time if you are not using coinstatsindex.",
         .examples = HelpExampleCli("gettxoutsetinfo", "") + HelpExampleCli("gettxoutsetinfo", R"("none")") +
                     HelpExampleCli("gettxoutsetinfo", R"("none" 1000)") +
-                    HelpExampleCli("gettxoutsetinfo", R"("none" '"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"')") +
+                    HelpExampleCli("gettxoutsetinfo",
+                                   R"("none" '"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"')") +
                     HelpExampleCli("-named gettxoutsetinfo", R"(hash_type='muhash' use_index='false')") +
                     HelpExampleRpc("gettxoutsetinfo", "") + HelpExampleRpc("gettxoutsetinfo", R"("none")") +
                     HelpExampleRpc("gettxoutsetinfo", R"("none", 1000)") +
-                    HelpExampleRpc("gettxoutsetinfo", R"("none", "00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09")"),
+                    HelpExampleRpc("gettxoutsetinfo",
+                                   R"("none", "00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09")"),
         .handler = [&cs](const RpcRequest& req) { return GetTxOutSetInfo(cs, req); },
-        .results = {{.type = T::OBJ, .inner = {
-            {.type = T::NUM, .key = "height", .description = "The block height (index) of the returned statistics"},
-            {.type = T::STR_HEX, .key = "bestblock", .description = "The hash of the block at which these statistics are calculated"},
-            {.type = T::NUM, .key = "txouts", .description = "The number of unspent transaction outputs"},
-            {.type = T::NUM, .key = "bogosize", .description = "Database-independent, meaningless metric indicating the UTXO set size"},
-            {.type = T::STR_HEX, .key = "hash_serialized_3", .description = "The serialized hash (only present if 'hash_serialized_3' hash_type is chosen)", .optional = true},
-            {.type = T::STR_HEX, .key = "muhash", .description = "The serialized hash (only present if 'muhash' hash_type is chosen)", .optional = true},
-            {.type = T::NUM, .key = "transactions", .description = "The number of transactions with unspent outputs (not available when coinstatsindex is used)", .optional = true},
-            {.type = T::NUM, .key = "disk_size", .description = "The estimated size of the chainstate on disk (not available when coinstatsindex is used)", .optional = true},
-            {.type = T::STR_AMOUNT, .key = "total_amount", .description = "The total amount of coins in the UTXO set"},
-        }}}});
+        .results = {
+            {.type = T::OBJ,
+             .inner = {
+                 {.type = T::NUM,
+                  .key = "height",
+                  .description = "The block height (index) of the returned statistics"},
+                 {.type = T::STR_HEX,
+                  .key = "bestblock",
+                  .description = "The hash of the block at which these statistics are calculated"},
+                 {.type = T::NUM, .key = "txouts", .description = "The number of unspent transaction outputs"},
+                 {.type = T::NUM,
+                  .key = "bogosize",
+                  .description = "Database-independent, meaningless metric indicating the UTXO set size"},
+                 {.type = T::STR_HEX,
+                  .key = "hash_serialized_3",
+                  .description = "The serialized hash (only present if 'hash_serialized_3' hash_type is chosen)",
+                  .optional = true},
+                 {.type = T::STR_HEX,
+                  .key = "muhash",
+                  .description = "The serialized hash (only present if 'muhash' hash_type is chosen)",
+                  .optional = true},
+                 {.type = T::NUM,
+                  .key = "transactions",
+                  .description =
+                      "The number of transactions with unspent outputs (not available when coinstatsindex is used)",
+                  .optional = true},
+                 {.type = T::NUM,
+                  .key = "disk_size",
+                  .description =
+                      "The estimated size of the chainstate on disk (not available when coinstatsindex is used)",
+                  .optional = true},
+                 {.type = T::STR_AMOUNT,
+                  .key = "total_amount",
+                  .description = "The total amount of coins in the UTXO set"},
+             }}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "invalidateblock",
         .args = {Arg("blockhash", RpcArgType::STR_HEX, false, "", "the hash of the block to mark as invalid")},
         .description = "Permanently marks a block as invalid, as if it violated a consensus rule.",
-        .examples = HelpExampleCli("invalidateblock", "\"blockhash\"") + HelpExampleRpc("invalidateblock", "\"blockhash\""),
+        .examples =
+            HelpExampleCli("invalidateblock", "\"blockhash\"") + HelpExampleRpc("invalidateblock", "\"blockhash\""),
         .handler = [&cs](const RpcRequest& req) { return ChangeBlockValidity(cs, req, true); },
         .results = {{.type = T::NONE}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "reconsiderblock",
         .args = {Arg("blockhash", RpcArgType::STR_HEX, false, "", "the hash of the block to reconsider")},
-        .description = "Removes invalidity status of a block, its ancestors and its descendants, reconsider them for activation.\n"
-                       "This can be used to undo the effects of invalidateblock.",
-        .examples = HelpExampleCli("reconsiderblock", "\"blockhash\"") + HelpExampleRpc("reconsiderblock", "\"blockhash\""),
+        .description =
+            "Removes invalidity status of a block, its ancestors and its descendants, reconsider them for activation.\n"
+            "This can be used to undo the effects of invalidateblock.",
+        .examples =
+            HelpExampleCli("reconsiderblock", "\"blockhash\"") + HelpExampleRpc("reconsiderblock", "\"blockhash\""),
         .handler = [&cs](const RpcRequest& req) { return ChangeBlockValidity(cs, req, false); },
         .results = {{.type = T::NONE}}});
     const RpcArg timeout_arg = Arg("timeout", RpcArgType::NUM, true, "0",
@@ -487,45 +631,57 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
     table.Register(RpcMethod{
         .category = cat,
         .name = "waitfornewblock",
-        .args = {timeout_arg,
-                 Arg("current_tip", RpcArgType::STR_HEX, true, "", "Method waits for the chain tip to differ from this.")},
-        .description = "Waits for any new block and returns useful info about it.\n\nReturns the current block on timeout "
-                       "or exit.\n\nMake sure to use no RPC timeout (minicash-cli -rpcclienttimeout=0)",
+        .args = {timeout_arg, Arg("current_tip", RpcArgType::STR_HEX, true, "",
+                                  "Method waits for the chain tip to differ from this.")},
+        .description =
+            "Waits for any new block and returns useful info about it.\n\nReturns the current block on timeout "
+            "or exit.\n\nMake sure to use no RPC timeout (minicash-cli -rpcclienttimeout=0)",
         .examples = HelpExampleCli("waitfornewblock", "1000") + HelpExampleRpc("waitfornewblock", "1000"),
-        .handler = [&cs](const RpcRequest& req) {
-            const auto timeout = TimeoutParam(req.params, 0);
-            consensus::Uint256 current = cs.GetTipSnapshot().hash;
-            if (req.params.size() > 1 && !req.params[1].is_null()) current = ParseHashV(req.params[1], "current_tip");
-            return HashHeight(cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.hash != current; }, timeout));
-        },
+        .handler =
+            [&cs](const RpcRequest& req) {
+                const auto timeout = TimeoutParam(req.params, 0);
+                consensus::Uint256 current = cs.GetTipSnapshot().hash;
+                if (req.params.size() > 1 && !req.params[1].is_null())
+                    current = ParseHashV(req.params[1], "current_tip");
+                return HashHeight(
+                    cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.hash != current; }, timeout));
+            },
         .results = HashHeightDoc()});
     table.Register(RpcMethod{
         .category = cat,
         .name = "waitforblock",
         .args = {Arg("blockhash", RpcArgType::STR_HEX, false, "", "Block hash to wait for."), timeout_arg},
-        .description = "Waits for a specific new block and returns useful info about it.\n\nReturns the current block on "
-                       "timeout or exit.\n\nMake sure to use no RPC timeout (minicash-cli -rpcclienttimeout=0)",
-        .examples = HelpExampleCli("waitforblock", "\"0000000000079f8ef3d2c688c244eb7a4570b24c9ed7b4a8c619eb02596f8862\" 1000") +
-                    HelpExampleRpc("waitforblock", "\"0000000000079f8ef3d2c688c244eb7a4570b24c9ed7b4a8c619eb02596f8862\", 1000"),
-        .handler = [&cs](const RpcRequest& req) {
-            const consensus::Uint256 hash = ParseHashV(req.params[0], "blockhash");
-            const auto timeout = TimeoutParam(req.params, 1);
-            return HashHeight(cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.hash == hash; }, timeout));
-        },
+        .description =
+            "Waits for a specific new block and returns useful info about it.\n\nReturns the current block on "
+            "timeout or exit.\n\nMake sure to use no RPC timeout (minicash-cli -rpcclienttimeout=0)",
+        .examples = HelpExampleCli("waitforblock",
+                                   "\"0000000000079f8ef3d2c688c244eb7a4570b24c9ed7b4a8c619eb02596f8862\" 1000") +
+                    HelpExampleRpc("waitforblock",
+                                   "\"0000000000079f8ef3d2c688c244eb7a4570b24c9ed7b4a8c619eb02596f8862\", 1000"),
+        .handler =
+            [&cs](const RpcRequest& req) {
+                const consensus::Uint256 hash = ParseHashV(req.params[0], "blockhash");
+                const auto timeout = TimeoutParam(req.params, 1);
+                return HashHeight(cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.hash == hash; }, timeout));
+            },
         .results = HashHeightDoc()});
     table.Register(RpcMethod{
         .category = cat,
         .name = "waitforblockheight",
         .args = {Arg("height", RpcArgType::NUM, false, "", "Block height to wait for."), timeout_arg},
-        .description = "Waits for (at least) block height and returns the height and hash\nof the current tip.\n\nReturns "
-                       "the current block on timeout or exit.\n\nMake sure to use no RPC timeout (minicash-cli "
-                       "-rpcclienttimeout=0)",
-        .examples = HelpExampleCli("waitforblockheight", "100 1000") + HelpExampleRpc("waitforblockheight", "100, 1000"),
-        .handler = [&cs](const RpcRequest& req) {
-            const int64_t height = GetInt(req.params[0]);
-            const auto timeout = TimeoutParam(req.params, 1);
-            return HashHeight(cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.height >= height; }, timeout));
-        },
+        .description =
+            "Waits for (at least) block height and returns the height and hash\nof the current tip.\n\nReturns "
+            "the current block on timeout or exit.\n\nMake sure to use no RPC timeout (minicash-cli "
+            "-rpcclienttimeout=0)",
+        .examples =
+            HelpExampleCli("waitforblockheight", "100 1000") + HelpExampleRpc("waitforblockheight", "100, 1000"),
+        .handler =
+            [&cs](const RpcRequest& req) {
+                const int64_t height = GetInt(req.params[0]);
+                const auto timeout = TimeoutParam(req.params, 1);
+                return HashHeight(
+                    cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.height >= height; }, timeout));
+            },
         .results = HashHeightDoc()});
 }
 

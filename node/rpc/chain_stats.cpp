@@ -32,7 +32,8 @@ RpcArg Arg(std::string name, RpcArgType type, bool optional, std::string default
 
 RpcResult Res(RpcResultType type, std::string key, std::string description, std::vector<RpcResult> inner = {})
 {
-    return RpcResult{.type = type, .key = std::move(key), .description = std::move(description), .inner = std::move(inner)};
+    return RpcResult{
+        .type = type, .key = std::move(key), .description = std::move(description), .inner = std::move(inner)};
 }
 
 RpcResult Opt(RpcResultType type, std::string key, std::string description, std::vector<RpcResult> inner = {})
@@ -122,32 +123,43 @@ std::vector<RpcResult> DeploymentResult()
     using T = RpcResultType;
     return {
         Res(T::STR, "type", "one of \"buried\", \"bip9\""),
-        Opt(T::NUM, "height", "height of the first block which the rules are or will be enforced (only for \"buried\" "
-                              "type, or \"bip9\" type with \"active\" status)"),
+        Opt(T::NUM, "height",
+            "height of the first block which the rules are or will be enforced (only for \"buried\" "
+            "type, or \"bip9\" type with \"active\" status)"),
         Res(T::BOOL, "active", "true if the rules are enforced for the mempool and the next block"),
-        Opt(T::OBJ, "bip9", "status of bip9 softforks (only for \"bip9\" type)", {
-            Opt(T::NUM, "bit", "the bit (0-28) in the block version field used to signal this softfork (only for "
-                               "\"started\" and \"locked_in\" status)"),
-            Res(T::NUM_TIME, "start_time", "the minimum median time past of a block at which the bit gains its meaning"),
-            Res(T::NUM_TIME, "timeout", "the median time past of a block at which the deployment is considered failed "
-                                        "if not yet locked in"),
-            Res(T::NUM, "min_activation_height", "minimum height of blocks for which the rules may be enforced"),
-            Res(T::STR, "status", "status of deployment at specified block (one of \"defined\", \"started\", "
-                                  "\"locked_in\", \"active\", \"failed\")"),
-            Res(T::NUM, "since", "height of the first block to which the status applies"),
-            Res(T::STR, "status_next", "status of deployment at the next block"),
-            Opt(T::OBJ, "statistics", "numeric statistics about signalling for a softfork (only for \"started\" and "
-                                      "\"locked_in\" status)", {
-                Res(T::NUM, "period", "the length in blocks of the signalling period"),
-                Opt(T::NUM, "threshold", "the number of blocks with the version bit set required to activate the "
-                                         "feature (only for \"started\" status)"),
-                Res(T::NUM, "elapsed", "the number of blocks elapsed since the beginning of the current period"),
-                Res(T::NUM, "count", "the number of blocks with the version bit set in the current period"),
-                Opt(T::BOOL, "possible", "returns false if there are not enough blocks left in this period to pass "
-                                         "activation threshold (only for \"started\" status)"),
+        Opt(T::OBJ, "bip9", "status of bip9 softforks (only for \"bip9\" type)",
+            {
+                Opt(T::NUM, "bit",
+                    "the bit (0-28) in the block version field used to signal this softfork (only for "
+                    "\"started\" and \"locked_in\" status)"),
+                Res(T::NUM_TIME, "start_time",
+                    "the minimum median time past of a block at which the bit gains its meaning"),
+                Res(T::NUM_TIME, "timeout",
+                    "the median time past of a block at which the deployment is considered failed "
+                    "if not yet locked in"),
+                Res(T::NUM, "min_activation_height", "minimum height of blocks for which the rules may be enforced"),
+                Res(T::STR, "status",
+                    "status of deployment at specified block (one of \"defined\", \"started\", "
+                    "\"locked_in\", \"active\", \"failed\")"),
+                Res(T::NUM, "since", "height of the first block to which the status applies"),
+                Res(T::STR, "status_next", "status of deployment at the next block"),
+                Opt(T::OBJ, "statistics",
+                    "numeric statistics about signalling for a softfork (only for \"started\" and "
+                    "\"locked_in\" status)",
+                    {
+                        Res(T::NUM, "period", "the length in blocks of the signalling period"),
+                        Opt(T::NUM, "threshold",
+                            "the number of blocks with the version bit set required to activate the "
+                            "feature (only for \"started\" status)"),
+                        Res(T::NUM, "elapsed",
+                            "the number of blocks elapsed since the beginning of the current period"),
+                        Res(T::NUM, "count", "the number of blocks with the version bit set in the current period"),
+                        Opt(T::BOOL, "possible",
+                            "returns false if there are not enough blocks left in this period to pass "
+                            "activation threshold (only for \"started\" status)"),
+                    }),
+                Opt(T::STR, "signalling", "indicates blocks that signalled with a # and blocks that did not with a -"),
             }),
-            Opt(T::STR, "signalling", "indicates blocks that signalled with a # and blocks that did not with a -"),
-        }),
     };
 }
 
@@ -171,7 +183,8 @@ Json GetChainTxStats(const Chainstate& cs, const RpcRequest& req)
     } else {
         blockcount = ParamOr<int>(req.params, 0, 0);
         if (blockcount < 0 || (blockcount > 0 && blockcount >= index->height)) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Invalid block count: should be between 0 and the block's height - 1");
+            throw RpcError(RPC_INVALID_PARAMETER,
+                           "Invalid block count: should be between 0 and the block's height - 1");
         }
     }
     const BlockIndex* past = index->GetAncestor(index->height - blockcount);
@@ -204,11 +217,37 @@ constexpr int NUM_PERCENTILES = 5;
 constexpr int64_t PER_UTXO_OVERHEAD = 36 + 4 + 1;
 
 /** Every statistic getblockstats knows, in Core's (alphabetical) order. */
-constexpr const char* BLOCKSTATS_NAMES[] = {
-    "avgfee", "avgfeerate", "avgtxsize", "blockhash", "feerate_percentiles", "height", "ins", "maxfee", "maxfeerate",
-    "maxtxsize", "medianfee", "mediantime", "mediantxsize", "minfee", "minfeerate", "mintxsize", "outs", "subsidy",
-    "swtotal_size", "swtotal_weight", "swtxs", "time", "total_out", "total_size", "total_weight", "totalfee", "txs",
-    "utxo_increase", "utxo_size_inc", "utxo_increase_actual", "utxo_size_inc_actual"};
+constexpr const char* BLOCKSTATS_NAMES[] = {"avgfee",
+                                            "avgfeerate",
+                                            "avgtxsize",
+                                            "blockhash",
+                                            "feerate_percentiles",
+                                            "height",
+                                            "ins",
+                                            "maxfee",
+                                            "maxfeerate",
+                                            "maxtxsize",
+                                            "medianfee",
+                                            "mediantime",
+                                            "mediantxsize",
+                                            "minfee",
+                                            "minfeerate",
+                                            "mintxsize",
+                                            "outs",
+                                            "subsidy",
+                                            "swtotal_size",
+                                            "swtotal_weight",
+                                            "swtxs",
+                                            "time",
+                                            "total_out",
+                                            "total_size",
+                                            "total_weight",
+                                            "totalfee",
+                                            "txs",
+                                            "utxo_increase",
+                                            "utxo_size_inc",
+                                            "utxo_increase_actual",
+                                            "utxo_size_inc_actual"};
 
 int64_t TxOutSerializeSize(const consensus::TxOut& out)
 {
@@ -253,7 +292,8 @@ const BlockIndex& ParseHashOrHeight(const Chainstate& cs, const Json& param)
             throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
         }
         const int height = static_cast<int>(h64);
-        if (height < 0) throw RpcError(RPC_INVALID_PARAMETER, "Target block height " + std::to_string(height) + " is negative");
+        if (height < 0)
+            throw RpcError(RPC_INVALID_PARAMETER, "Target block height " + std::to_string(height) + " is negative");
         const int tip = cs.Height();
         if (height > tip) {
             throw RpcError(RPC_INVALID_PARAMETER, "Target block height " + std::to_string(height) +
@@ -406,7 +446,8 @@ std::vector<RpcResult> BlockStatsResult()
         Opt(T::NUM, "avgtxsize", "Average transaction size"),
         Opt(T::STR_HEX, "blockhash", "The block hash (to check for potential reorgs)"),
         Opt(T::ARR_FIXED, "feerate_percentiles",
-            "Feerates at the 10th, 25th, 50th, 75th, and 90th percentile weight unit (in satoshis per virtual byte)", {
+            "Feerates at the 10th, 25th, 50th, 75th, and 90th percentile weight unit (in satoshis per virtual byte)",
+            {
                 Res(T::NUM, "10th_percentile_feerate", "The 10th percentile feerate"),
                 Res(T::NUM, "25th_percentile_feerate", "The 25th percentile feerate"),
                 Res(T::NUM, "50th_percentile_feerate", "The 50th percentile feerate"),
@@ -430,15 +471,20 @@ std::vector<RpcResult> BlockStatsResult()
         Opt(T::NUM, "swtotal_weight", "Total weight of all segwit transactions"),
         Opt(T::NUM, "swtxs", "The number of segwit transactions"),
         Opt(T::NUM, "time", "The block time"),
-        Opt(T::NUM, "total_out", "Total amount in all outputs (excluding coinbase and thus reward [ie subsidy + totalfee])"),
+        Opt(T::NUM, "total_out",
+            "Total amount in all outputs (excluding coinbase and thus reward [ie subsidy + totalfee])"),
         Opt(T::NUM, "total_size", "Total size of all non-coinbase transactions"),
         Opt(T::NUM, "total_weight", "Total weight of all non-coinbase transactions"),
         Opt(T::NUM, "totalfee", "The fee total"),
         Opt(T::NUM, "txs", "The number of transactions (including coinbase)"),
-        Opt(T::NUM, "utxo_increase", "The increase/decrease in the number of unspent outputs (not discounting op_return and similar)"),
-        Opt(T::NUM, "utxo_size_inc", "The increase/decrease in size for the utxo index (not discounting op_return and similar)"),
-        Opt(T::NUM, "utxo_increase_actual", "The increase/decrease in the number of unspent outputs, not counting unspendables"),
-        Opt(T::NUM, "utxo_size_inc_actual", "The increase/decrease in size for the utxo index, not counting unspendables"),
+        Opt(T::NUM, "utxo_increase",
+            "The increase/decrease in the number of unspent outputs (not discounting op_return and similar)"),
+        Opt(T::NUM, "utxo_size_inc",
+            "The increase/decrease in size for the utxo index (not discounting op_return and similar)"),
+        Opt(T::NUM, "utxo_increase_actual",
+            "The increase/decrease in the number of unspent outputs, not counting unspendables"),
+        Opt(T::NUM, "utxo_size_inc_actual",
+            "The increase/decrease in size for the utxo index, not counting unspendables"),
     };
 }
 
@@ -455,35 +501,44 @@ void RegisterChainStatsRpc(RpcTable& table, Chainstate& cs)
         .description = "Returns an object containing various state info regarding deployments of consensus changes.",
         .examples = "> minicash-cli getdeploymentinfo",
         .handler = [&cs](const RpcRequest& req) { return GetDeploymentInfo(cs, req); },
-        .results = {Res(T::OBJ, "", "", {
-            Res(T::STR, "hash", "requested block hash (or tip)"),
-            Res(T::NUM, "height", "requested block height (or tip)"),
-            Res(T::OBJ_DYN, "deployments", "", {Res(T::OBJ, "xxxx", "name of the deployment", DeploymentResult())}),
-        })},
+        .results = {Res(
+            T::OBJ, "", "",
+            {
+                Res(T::STR, "hash", "requested block hash (or tip)"),
+                Res(T::NUM, "height", "requested block height (or tip)"),
+                Res(T::OBJ_DYN, "deployments", "", {Res(T::OBJ, "xxxx", "name of the deployment", DeploymentResult())}),
+            })},
     });
     table.Register(RpcMethod{
         .category = "blockchain",
         .name = "getchaintxstats",
         .args = {Arg("nblocks", RpcArgType::NUM, true, "one month", "Size of the window in number of blocks"),
-                 Arg("blockhash", RpcArgType::STR_HEX, true, "chain tip", "The hash of the block that ends the window.")},
+                 Arg("blockhash", RpcArgType::STR_HEX, true, "chain tip",
+                     "The hash of the block that ends the window.")},
         .description = "Compute statistics about the total number and rate of transactions in the chain.",
         .examples = "> minicash-cli getchaintxstats",
         .handler = [&cs](const RpcRequest& req) { return GetChainTxStats(cs, req); },
-        .results = {Res(T::OBJ, "", "", {
-            Res(T::NUM_TIME, "time", "The timestamp for the final block in the window, expressed in UNIX epoch time"),
-            Opt(T::NUM, "txcount", "The total number of transactions in the chain up to that point, if known. It may "
-                                   "be unknown when using assumeutxo."),
-            Res(T::STR_HEX, "window_final_block_hash", "The hash of the final block in the window"),
-            Res(T::NUM, "window_final_block_height", "The height of the final block in the window."),
-            Res(T::NUM, "window_block_count", "Size of the window in number of blocks"),
-            Opt(T::NUM, "window_interval", "The elapsed time in the window in seconds. Only returned if "
-                                           "\"window_block_count\" is > 0"),
-            Opt(T::NUM, "window_tx_count", "The number of transactions in the window. Only returned if "
-                                           "\"window_block_count\" is > 0 and if txcount exists for the start and end "
-                                           "of the window."),
-            Opt(T::NUM, "txrate", "The average rate of transactions per second in the window. Only returned if "
-                                  "\"window_interval\" is > 0 and if window_tx_count exists."),
-        })},
+        .results = {Res(T::OBJ, "", "",
+                        {
+                            Res(T::NUM_TIME, "time",
+                                "The timestamp for the final block in the window, expressed in UNIX epoch time"),
+                            Opt(T::NUM, "txcount",
+                                "The total number of transactions in the chain up to that point, if known. It may "
+                                "be unknown when using assumeutxo."),
+                            Res(T::STR_HEX, "window_final_block_hash", "The hash of the final block in the window"),
+                            Res(T::NUM, "window_final_block_height", "The height of the final block in the window."),
+                            Res(T::NUM, "window_block_count", "Size of the window in number of blocks"),
+                            Opt(T::NUM, "window_interval",
+                                "The elapsed time in the window in seconds. Only returned if "
+                                "\"window_block_count\" is > 0"),
+                            Opt(T::NUM, "window_tx_count",
+                                "The number of transactions in the window. Only returned if "
+                                "\"window_block_count\" is > 0 and if txcount exists for the start and end "
+                                "of the window."),
+                            Opt(T::NUM, "txrate",
+                                "The average rate of transactions per second in the window. Only returned if "
+                                "\"window_interval\" is > 0 and if window_tx_count exists."),
+                        })},
     });
     table.Register(RpcMethod{
         .category = "blockchain",

@@ -131,8 +131,8 @@ std::string EncodeHexTx(const consensus::Transaction& tx, bool with_witness)
     return consensus::HexStr(bytes);
 }
 
-Json TxToJson(const consensus::Transaction& tx, const consensus::ChainParams& params, const consensus::Uint256& block_hash,
-              bool include_hex, const node::TxUndo* undo, TxVerbosity verbosity)
+Json TxToJson(const consensus::Transaction& tx, const consensus::ChainParams& params,
+              const consensus::Uint256& block_hash, bool include_hex, const node::TxUndo* undo, TxVerbosity verbosity)
 {
     Json entry = Json::object();
     const int64_t weight = consensus::GetTransactionWeight(tx);

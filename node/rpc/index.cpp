@@ -40,15 +40,16 @@ void RegisterIndexRpc(RpcTable& table, const index::TxIndexer* txindex)
         .handler = [txindex](const RpcRequest& req) { return GetIndexInfo(txindex, req); },
         .results = {RpcResult{
             .type = RpcResultType::OBJ_DYN,
-            .inner = {RpcResult{.type = RpcResultType::OBJ,
-                                .key = "name",
-                                .description = "The name of the index",
-                                .inner = {RpcResult{.type = RpcResultType::BOOL,
-                                                    .key = "synced",
-                                                    .description = "Whether the index is synced or not"},
-                                          RpcResult{.type = RpcResultType::NUM,
-                                                    .key = "best_block_height",
-                                                    .description = "The block height to which the index is synced"}}}}}},
+            .inner = {RpcResult{
+                .type = RpcResultType::OBJ,
+                .key = "name",
+                .description = "The name of the index",
+                .inner = {RpcResult{.type = RpcResultType::BOOL,
+                                    .key = "synced",
+                                    .description = "Whether the index is synced or not"},
+                          RpcResult{.type = RpcResultType::NUM,
+                                    .key = "best_block_height",
+                                    .description = "The block height to which the index is synced"}}}}}},
     });
 }
 

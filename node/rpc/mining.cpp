@@ -33,7 +33,10 @@ constexpr uint64_t DEFAULT_MAX_TRIES = 1000000;
 
 RpcArg Arg(std::string name, RpcArgType type, bool optional, std::string default_text, std::string description)
 {
-    return RpcArg{.name = std::move(name), .type = type, .optional = optional, .default_text = std::move(default_text),
+    return RpcArg{.name = std::move(name),
+                  .type = type,
+                  .optional = optional,
+                  .default_text = std::move(default_text),
                   .description = std::move(description)};
 }
 
@@ -42,13 +45,15 @@ using T = RpcResultType;
 /** generatetoaddress / generatetodescriptor: the hashes of the blocks mined. */
 std::vector<RpcResult> BlockHashesDoc()
 {
-    return {{.type = T::ARR, .description = "hashes of blocks generated",
+    return {{.type = T::ARR,
+             .description = "hashes of blocks generated",
              .inner = {{.type = T::STR_HEX, .description = "blockhash"}}}};
 }
 
 int64_t NowSeconds()
 {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 /** Core's GetNetworkHashPS: work over the time span of the last lookup blocks (0 when undefined). */
@@ -265,8 +270,9 @@ Json GetBlockTemplate(Chainstate& cs, const RpcRequest& req)
                                               "{\"rules\": [\"segwit\", \"signet\"]})");
     }
     if (client_rules.count("segwit") != 1) {
-        throw RpcError(RPC_INVALID_PARAMETER,
-                       "getblocktemplate must be called with the segwit rule set (call with {\"rules\": [\"segwit\"]})");
+        throw RpcError(
+            RPC_INVALID_PARAMETER,
+            "getblocktemplate must be called with the segwit rule set (call with {\"rules\": [\"segwit\"]})");
     }
 
     consensus::Block block;
@@ -291,8 +297,7 @@ Json GetBlockTemplate(Chainstate& cs, const RpcRequest& req)
         const uint32_t mask = consensus::VersionBitsMask(params.consensus, pos);
         switch (cs.VersionBitsState(prev, pos)) {
         case consensus::ThresholdState::DEFINED:
-        case consensus::ThresholdState::FAILED:
-            break; // not exposed to getblocktemplate at all
+        case consensus::ThresholdState::FAILED: break; // not exposed to getblocktemplate at all
         case consensus::ThresholdState::LOCKED_IN:
             block.version = static_cast<int32_t>(static_cast<uint32_t>(block.version) | mask);
             [[fallthrough]];
@@ -465,127 +470,263 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
         .description = "Returns a json object containing mining-related information.",
         .examples = HelpExampleCli("getmininginfo", "") + HelpExampleRpc("getmininginfo", ""),
         .handler = [&cs](const RpcRequest&) { return GetMiningInfo(cs); },
-        .results = {{.type = T::OBJ, .inner = {
-            {.type = T::NUM, .key = "blocks", .description = "The current block"},
-            {.type = T::NUM, .key = "currentblockweight", .description = "The block weight (including reserved weight for block header, txs count and coinbase tx) of the last assembled block (only present if a block was ever assembled)", .optional = true},
-            {.type = T::NUM, .key = "currentblocktx", .description = "The number of block transactions (excluding coinbase) of the last assembled block (only present if a block was ever assembled)", .optional = true},
-            {.type = T::STR_HEX, .key = "bits", .description = "The current nBits, compact representation of the block difficulty target"},
-            {.type = T::NUM, .key = "difficulty", .description = "The current difficulty"},
-            {.type = T::STR_HEX, .key = "target", .description = "The current target"},
-            {.type = T::NUM, .key = "networkhashps", .description = "The network hashes per second"},
-            {.type = T::NUM, .key = "pooledtx", .description = "The size of the mempool"},
-            {.type = T::STR, .key = "chain", .description = std::string("current network name (") + LIST_CHAIN_NAMES + ")"},
-            {.type = T::STR_HEX, .key = "signet_challenge", .description = "The block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)", .optional = true},
-            {.type = T::OBJ, .key = "next", .description = "The next block", .inner = {
-                {.type = T::NUM, .key = "height", .description = "The next height"},
-                {.type = T::STR_HEX, .key = "bits", .description = "The next target nBits"},
-                {.type = T::NUM, .key = "difficulty", .description = "The next difficulty"},
-                {.type = T::STR_HEX, .key = "target", .description = "The next target"},
-            }},
-            {.type = T::ARR, .key = "warnings", .description = "any network and blockchain warnings (run with `-deprecatedrpc=warnings` to return the latest warning as a single string)",
-             .inner = {{.type = T::STR, .description = "warning"}}},
-        }}}});
+        .results = {
+            {.type = T::OBJ,
+             .inner = {
+                 {.type = T::NUM, .key = "blocks", .description = "The current block"},
+                 {.type = T::NUM,
+                  .key = "currentblockweight",
+                  .description =
+                      "The block weight (including reserved weight for block header, txs count and coinbase tx) of the last assembled block (only present if a block was ever assembled)",
+                  .optional = true},
+                 {.type = T::NUM,
+                  .key = "currentblocktx",
+                  .description =
+                      "The number of block transactions (excluding coinbase) of the last assembled block (only present if a block was ever assembled)",
+                  .optional = true},
+                 {.type = T::STR_HEX,
+                  .key = "bits",
+                  .description = "The current nBits, compact representation of the block difficulty target"},
+                 {.type = T::NUM, .key = "difficulty", .description = "The current difficulty"},
+                 {.type = T::STR_HEX, .key = "target", .description = "The current target"},
+                 {.type = T::NUM, .key = "networkhashps", .description = "The network hashes per second"},
+                 {.type = T::NUM, .key = "pooledtx", .description = "The size of the mempool"},
+                 {.type = T::STR,
+                  .key = "chain",
+                  .description = std::string("current network name (") + LIST_CHAIN_NAMES + ")"},
+                 {.type = T::STR_HEX,
+                  .key = "signet_challenge",
+                  .description =
+                      "The block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)",
+                  .optional = true},
+                 {.type = T::OBJ,
+                  .key = "next",
+                  .description = "The next block",
+                  .inner =
+                      {
+                          {.type = T::NUM, .key = "height", .description = "The next height"},
+                          {.type = T::STR_HEX, .key = "bits", .description = "The next target nBits"},
+                          {.type = T::NUM, .key = "difficulty", .description = "The next difficulty"},
+                          {.type = T::STR_HEX, .key = "target", .description = "The next target"},
+                      }},
+                 {.type = T::ARR,
+                  .key = "warnings",
+                  .description =
+                      "any network and blockchain warnings (run with `-deprecatedrpc=warnings` to return the latest warning as a single string)",
+                  .inner = {{.type = T::STR, .description = "warning"}}},
+             }}}});
     table.Register(RpcMethod{
         .category = "mining",
         .name = "getnetworkhashps",
-        .args = {Arg("nblocks", RpcArgType::NUM, true, "120",
-                     "The number of previous blocks to calculate estimate from, or -1 for blocks since last difficulty change."),
-                 Arg("height", RpcArgType::NUM, true, "-1", "To estimate at the time of the given height.")},
+        .args =
+            {Arg("nblocks", RpcArgType::NUM, true, "120",
+                 "The number of previous blocks to calculate estimate from, or -1 for blocks since last difficulty change."),
+             Arg("height", RpcArgType::NUM, true, "-1", "To estimate at the time of the given height.")},
         .description = "Returns the estimated network hashes per second based on the last n blocks.\n"
                        "Pass in [blocks] to override # of blocks, -1 specifies since last difficulty change.\n"
                        "Pass in [height] to estimate the network speed at the time when a certain block was found.",
         .examples = HelpExampleCli("getnetworkhashps", "") + HelpExampleRpc("getnetworkhashps", ""),
-        .handler = [&cs](const RpcRequest& req) {
-            return GetNetworkHashPs(cs, ParamOr<int64_t>(req.params, 0, 120), ParamOr<int64_t>(req.params, 1, -1));
-        },
+        .handler =
+            [&cs](const RpcRequest& req) {
+                return GetNetworkHashPs(cs, ParamOr<int64_t>(req.params, 0, 120), ParamOr<int64_t>(req.params, 1, -1));
+            },
         .results = {{.type = T::NUM, .description = "Hashes per second estimated"}}});
-    table.Register(RpcMethod{
-        .category = "mining",
-        .name = "getblocktemplate",
-        .args = {{.name = "template_request", .type = RpcArgType::OBJ, .optional = false,
-                  .description = "Format of the template",
-                  .inner = {
-                      {.name = "mode", .type = RpcArgType::STR, .optional = true,
-                       .description = "This must be set to \"template\", \"proposal\" (see BIP 23), or omitted"},
-                      {.name = "capabilities", .type = RpcArgType::ARR, .optional = true, .description = "A list of strings",
-                       .inner = {{.name = "str", .type = RpcArgType::STR, .optional = true,
-                                  .description = "client side supported feature, 'longpoll', 'coinbasevalue', 'proposal', "
-                                                 "'serverlist', 'workid'"}}},
-                      {.name = "rules", .type = RpcArgType::ARR, .optional = false, .description = "A list of strings",
-                       .inner = {{.name = "segwit", .type = RpcArgType::STR, .optional = false,
-                                  .description = "(literal) indicates client side segwit support"},
-                                 {.name = "str", .type = RpcArgType::STR, .optional = true,
-                                  .description = "other client side supported softfork deployment"}}},
-                      {.name = "longpollid", .type = RpcArgType::STR, .optional = true,
-                       .description = "delay processing request until the result would vary significantly from the "
-                                      "\"longpollid\" of a prior template"},
-                      {.name = "data", .type = RpcArgType::STR_HEX, .optional = true,
-                       .description = "proposed block data to check, encoded in hexadecimal; valid only for mode=\"proposal\""},
-                  }}},
-        .description = "If the request parameters include a 'mode' key, that is used to explicitly select between the default "
-                       "'template' request or a 'proposal'.\nIt returns data needed to construct a block to work on.\n"
-                       "For full specification, see BIPs 22, 23, 9, and 145:\n"
-                       "    https://github.com/bitcoin/bips/blob/master/bip-0022.mediawiki\n"
-                       "    https://github.com/bitcoin/bips/blob/master/bip-0023.mediawiki\n"
-                       "    https://github.com/bitcoin/bips/blob/master/bip-0009.mediawiki#getblocktemplate_changes\n"
-                       "    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki",
-        .examples = HelpExampleCli("getblocktemplate", "'{\"rules\": [\"segwit\"]}'") +
-                    HelpExampleRpc("getblocktemplate", "{\"rules\": [\"segwit\"]}"),
-        .handler = [&cs](const RpcRequest& req) { return GetBlockTemplate(cs, req); },
-        .results = {
-            {.type = T::NONE, .cond = "If the proposal was accepted with mode=='proposal'"},
-            {.type = T::STR, .description = "According to BIP22", .cond = "If the proposal was not accepted with mode=='proposal'"},
-            {.type = T::OBJ, .inner = {
-                {.type = T::NUM, .key = "version", .description = "The preferred block version"},
-                {.type = T::ARR, .key = "rules", .description = "specific block rules that are to be enforced",
-                 .inner = {{.type = T::STR, .description = "name of a rule the client must understand to some extent; see BIP 9 for format"}}},
-                {.type = T::OBJ_DYN, .key = "vbavailable", .description = "set of pending, supported versionbit (BIP 9) softfork deployments",
-                 .inner = {{.type = T::NUM, .key = "rulename", .description = "identifies the bit number as indicating acceptance and readiness for the named softfork rule"}}},
-                {.type = T::ARR, .key = "capabilities",
-                 .inner = {{.type = T::STR, .key = "value", .description = "A supported feature, for example 'proposal'"}}},
-                {.type = T::NUM, .key = "vbrequired", .description = "bit mask of versionbits the server requires set in submissions"},
-                {.type = T::STR, .key = "previousblockhash", .description = "The hash of current highest block"},
-                {.type = T::ARR, .key = "transactions", .description = "contents of non-coinbase transactions that should be included in the next block",
-                 .inner = {{.type = T::OBJ, .inner = {
-                     {.type = T::STR_HEX, .key = "data", .description = "transaction data encoded in hexadecimal (byte-for-byte)"},
-                     {.type = T::STR_HEX, .key = "txid", .description = "transaction hash excluding witness data, shown in byte-reversed hex"},
-                     {.type = T::STR_HEX, .key = "hash", .description = "transaction hash including witness data, shown in byte-reversed hex"},
-                     {.type = T::ARR, .key = "depends", .description = "array of numbers",
-                      .inner = {{.type = T::NUM, .description = "transactions before this one (by 1-based index in 'transactions' list) that must be present in the final block if this one is"}}},
-                     {.type = T::NUM, .key = "fee", .description = "difference in value between transaction inputs and outputs (in satoshis); for coinbase transactions, this is a negative Number of the total collected block fees (ie, not including the block subsidy); if key is not present, fee is unknown and clients MUST NOT assume there isn't one"},
-                     {.type = T::NUM, .key = "sigops", .description = "total SigOps cost, as counted for purposes of block limits; if key is not present, sigop cost is unknown and clients MUST NOT assume it is zero"},
-                     {.type = T::NUM, .key = "weight", .description = "total transaction weight, as counted for purposes of block limits"},
-                 }}}},
-                {.type = T::OBJ_DYN, .key = "coinbaseaux", .description = "data that should be included in the coinbase's scriptSig content",
-                 .inner = {{.type = T::STR_HEX, .key = "key", .description = "values must be in the coinbase (keys may be ignored)"}}},
-                {.type = T::NUM, .key = "coinbasevalue", .description = "maximum allowable input to coinbase transaction, including the generation award and transaction fees (in satoshis)"},
-                {.type = T::STR, .key = "longpollid", .description = "an id to include with a request to longpoll on an update to this template"},
-                {.type = T::STR, .key = "target", .description = "The hash target"},
-                {.type = T::NUM_TIME, .key = "mintime", .description = "The minimum timestamp appropriate for the next block time, expressed in " + epoch + ". Adjusted for the proposed BIP94 timewarp rule."},
-                {.type = T::ARR, .key = "mutable", .description = "list of ways the block template may be changed",
-                 .inner = {{.type = T::STR, .key = "value", .description = "A way the block template may be changed, e.g. 'time', 'transactions', 'prevblock'"}}},
-                {.type = T::STR_HEX, .key = "noncerange", .description = "A range of valid nonces"},
-                {.type = T::NUM, .key = "sigoplimit", .description = "limit of sigops in blocks"},
-                {.type = T::NUM, .key = "sizelimit", .description = "limit of block size"},
-                {.type = T::NUM, .key = "weightlimit", .description = "limit of block weight", .optional = true},
-                {.type = T::NUM_TIME, .key = "curtime", .description = "current timestamp in " + epoch + ". Adjusted for the proposed BIP94 timewarp rule."},
-                {.type = T::STR, .key = "bits", .description = "compressed target of next block"},
-                {.type = T::NUM, .key = "height", .description = "The height of the next block"},
-                {.type = T::STR_HEX, .key = "signet_challenge", .description = "Only on signet", .optional = true},
-                {.type = T::STR_HEX, .key = "default_witness_commitment", .description = "a valid witness commitment for the unmodified block template", .optional = true},
-             }, .cond = "Otherwise"},
-        }});
-    table.Register(RpcMethod{
-        .category = "mining",
-        .name = "submitblock",
-        .args = {Arg("hexdata", RpcArgType::STR_HEX, false, "", "the hex-encoded block data to submit"),
-                 Arg("dummy", RpcArgType::STR, true, "ignored", "dummy value, for compatibility with BIP22. This value is ignored.")},
-        .description = "Attempts to submit new block to network.\n"
-                       "See https://en.bitcoin.it/wiki/BIP_0022 for full specification.",
-        .examples = HelpExampleCli("submitblock", "\"mydata\"") + HelpExampleRpc("submitblock", "\"mydata\""),
-        .handler = [&cs](const RpcRequest& req) { return SubmitBlock(cs, req); },
-        .results = {{.type = T::NONE, .cond = "If the block was accepted"},
-                    {.type = T::STR, .description = "According to BIP22", .cond = "Otherwise"}}});
+    table
+        .Register(
+            RpcMethod{
+                .category = "mining",
+                .name = "getblocktemplate",
+                .args = {{.name = "template_request",
+                          .type = RpcArgType::OBJ,
+                          .optional = false,
+                          .description = "Format of the template",
+                          .inner =
+                              {
+                                  {.name = "mode",
+                                   .type = RpcArgType::STR,
+                                   .optional = true,
+                                   .description =
+                                       "This must be set to \"template\", \"proposal\" (see BIP 23), or omitted"},
+                                  {.name = "capabilities",
+                                   .type = RpcArgType::ARR,
+                                   .optional = true,
+                                   .description = "A list of strings",
+                                   .inner =
+                                       {{.name = "str",
+                                         .type = RpcArgType::STR,
+                                         .optional = true,
+                                         .description =
+                                             "client side supported feature, 'longpoll', 'coinbasevalue', 'proposal', "
+                                             "'serverlist', 'workid'"}}},
+                                  {.name = "rules",
+                                   .type = RpcArgType::ARR,
+                                   .optional = false,
+                                   .description = "A list of strings",
+                                   .inner = {{.name = "segwit",
+                                              .type = RpcArgType::STR,
+                                              .optional = false,
+                                              .description = "(literal) indicates client side segwit support"},
+                                             {.name = "str",
+                                              .type = RpcArgType::STR,
+                                              .optional = true,
+                                              .description = "other client side supported softfork deployment"}}},
+                                  {.name = "longpollid",
+                                   .type = RpcArgType::STR,
+                                   .optional = true,
+                                   .description =
+                                       "delay processing request until the result would vary significantly from the "
+                                       "\"longpollid\" of a prior template"},
+                                  {.name = "data",
+                                   .type = RpcArgType::STR_HEX,
+                                   .optional = true,
+                                   .description =
+                                       "proposed block data to check, encoded in hexadecimal; valid only for mode=\"proposal\""},
+                              }}},
+                .description =
+                    "If the request parameters include a 'mode' key, that is used to explicitly select between the default "
+                    "'template' request or a 'proposal'.\nIt returns data needed to construct a block to work on.\n"
+                    "For full specification, see BIPs 22, 23, 9, and 145:\n"
+                    "    https://github.com/bitcoin/bips/blob/master/bip-0022.mediawiki\n"
+                    "    https://github.com/bitcoin/bips/blob/master/bip-0023.mediawiki\n"
+                    "    https://github.com/bitcoin/bips/blob/master/bip-0009.mediawiki#getblocktemplate_changes\n"
+                    "    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki",
+                .examples = HelpExampleCli("getblocktemplate", "'{\"rules\": [\"segwit\"]}'") +
+                            HelpExampleRpc("getblocktemplate", "{\"rules\": [\"segwit\"]}"),
+                .handler = [&cs](const RpcRequest& req) { return GetBlockTemplate(cs, req); },
+                .results =
+                    {
+                        {.type = T::NONE, .cond = "If the proposal was accepted with mode=='proposal'"},
+                        {.type = T::STR,
+                         .description = "According to BIP22",
+                         .cond = "If the proposal was not accepted with mode=='proposal'"},
+                        {.type = T::OBJ,
+                         .inner =
+                             {
+                                 {.type = T::NUM, .key = "version", .description = "The preferred block version"},
+                                 {.type = T::ARR,
+                                  .key = "rules",
+                                  .description = "specific block rules that are to be enforced",
+                                  .inner =
+                                      {{.type = T::STR,
+                                        .description =
+                                            "name of a rule the client must understand to some extent; see BIP 9 for format"}}},
+                                 {.type = T::OBJ_DYN,
+                                  .key = "vbavailable",
+                                  .description = "set of pending, supported versionbit (BIP 9) softfork deployments",
+                                  .inner =
+                                      {{.type = T::NUM,
+                                        .key = "rulename",
+                                        .description =
+                                            "identifies the bit number as indicating acceptance and readiness for the named softfork rule"}}},
+                                 {.type = T::ARR,
+                                  .key = "capabilities",
+                                  .inner = {{.type = T::STR,
+                                             .key = "value",
+                                             .description = "A supported feature, for example 'proposal'"}}},
+                                 {.type = T::NUM,
+                                  .key = "vbrequired",
+                                  .description = "bit mask of versionbits the server requires set in submissions"},
+                                 {.type = T::STR,
+                                  .key = "previousblockhash",
+                                  .description = "The hash of current highest block"},
+                                 {.type = T::ARR,
+                                  .key = "transactions",
+                                  .description =
+                                      "contents of non-coinbase transactions that should be included in the next block",
+                                  .inner =
+                                      {
+                                          {.type = T::OBJ,
+                                           .inner =
+                                               {
+                                                   {.type = T::STR_HEX,
+                                                    .key = "data",
+                                                    .description = "transaction data encoded in hexadecimal (byte-for-byte)"},
+                                                   {.type = T::STR_HEX,
+                                                    .key = "txid",
+                                                    .description = "transaction hash excluding witness data, shown in byte-reversed hex"},
+                                                   {.type = T::STR_HEX,
+                                                    .key = "hash",
+                                                    .description = "transaction hash including witness data, shown in byte-reversed hex"},
+                                                   {.type = T::ARR,
+                                                    .key = "depends",
+                                                    .description = "array of numbers",
+                                                    .inner =
+                                                        {{.type = T::NUM,
+                                                          .description = "transactions before this one (by 1-based index in 'transactions' list) that must be present in the final block if this one is"}}},
+                                                   {.type = T::NUM,
+                                                    .key = "fee",
+                                                    .description = "difference in value between transaction inputs and outputs (in satoshis); for coinbase transactions, this is a negative Number of the total collected block fees (ie, not including the block subsidy); if key is not present, fee is unknown and clients MUST NOT assume there isn't one"},
+                                                   {.type = T::NUM,
+                                                    .key = "sigops",
+                                                    .description = "total SigOps cost, as counted for purposes of block limits; if key is not present, sigop cost is unknown and clients MUST NOT assume it is zero"},
+                                                   {.type = T::NUM,
+                                                    .key = "weight",
+                                                    .description = "total transaction weight, as counted for purposes of block limits"},
+                                               }}}},
+                                 {.type = T::OBJ_DYN,
+                                  .key = "coinbaseaux",
+                                  .description = "data that should be included in the coinbase's scriptSig content",
+                                  .inner = {{.type = T::STR_HEX,
+                                             .key = "key",
+                                             .description = "values must be in the coinbase (keys may be ignored)"}}},
+                                 {.type = T::NUM,
+                                  .key = "coinbasevalue",
+                                  .description =
+                                      "maximum allowable input to coinbase transaction, including the generation award and transaction fees (in satoshis)"},
+                                 {.type = T::STR,
+                                  .key = "longpollid",
+                                  .description =
+                                      "an id to include with a request to longpoll on an update to this template"},
+                                 {.type = T::STR, .key = "target", .description = "The hash target"},
+                                 {.type = T::NUM_TIME,
+                                  .key = "mintime",
+                                  .description =
+                                      "The minimum timestamp appropriate for the next block time, expressed in " +
+                                      epoch + ". Adjusted for the proposed BIP94 timewarp rule."},
+                                 {.type = T::ARR,
+                                  .key = "mutable",
+                                  .description = "list of ways the block template may be changed",
+                                  .inner =
+                                      {{.type = T::STR,
+                                        .key = "value",
+                                        .description =
+                                            "A way the block template may be changed, e.g. 'time', 'transactions', 'prevblock'"}}},
+                                 {.type = T::STR_HEX, .key = "noncerange", .description = "A range of valid nonces"},
+                                 {.type = T::NUM, .key = "sigoplimit", .description = "limit of sigops in blocks"},
+                                 {.type = T::NUM, .key = "sizelimit", .description = "limit of block size"},
+                                 {.type = T::NUM,
+                                  .key = "weightlimit",
+                                  .description = "limit of block weight",
+                                  .optional = true},
+                                 {.type = T::NUM_TIME,
+                                  .key = "curtime",
+                                  .description = "current timestamp in " +
+                                                 epoch + ". Adjusted for the proposed BIP94 timewarp rule."},
+                                 {.type = T::STR, .key = "bits", .description = "compressed target of next block"},
+                                 {.type = T::NUM, .key = "height", .description = "The height of the next block"},
+                                 {.type = T::STR_HEX,
+                                  .key = "signet_challenge",
+                                  .description = "Only on signet",
+                                  .optional = true},
+                                 {.type = T::STR_HEX,
+                                  .key = "default_witness_commitment",
+                                  .description = "a valid witness commitment for the unmodified block template",
+                                  .optional = true},
+                             },
+                         .cond = "Otherwise"},
+                    }});
+    table.Register(
+        RpcMethod{.category = "mining",
+                  .name = "submitblock",
+                  .args = {Arg("hexdata", RpcArgType::STR_HEX, false, "", "the hex-encoded block data to submit"),
+                           Arg("dummy", RpcArgType::STR, true, "ignored",
+                               "dummy value, for compatibility with BIP22. This value is ignored.")},
+                  .description = "Attempts to submit new block to network.\n"
+                                 "See https://en.bitcoin.it/wiki/BIP_0022 for full specification.",
+                  .examples = HelpExampleCli("submitblock", "\"mydata\"") + HelpExampleRpc("submitblock", "\"mydata\""),
+                  .handler = [&cs](const RpcRequest& req) { return SubmitBlock(cs, req); },
+                  .results = {{.type = T::NONE, .cond = "If the block was accepted"},
+                              {.type = T::STR, .description = "According to BIP22", .cond = "Otherwise"}}});
     table.Register(RpcMethod{
         .category = "mining",
         .name = "submitheader",
@@ -602,40 +743,51 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
                  Arg("address", RpcArgType::STR, false, "", "The address to send the newly generated bitcoin to."),
                  Arg("maxtries", RpcArgType::NUM, true, "1000000", "How many iterations to try.")},
         .description = "Mine to a specified address and return the block hashes.",
-        .examples = "\nGenerate 11 blocks to myaddress\n" + HelpExampleCli("generatetoaddress", "11 \"myaddress\"") +
-                    "If you are using the Minicash wallet, you can get a new address to send the newly generated bitcoin to with:\n" +
-                    HelpExampleCli("getnewaddress", ""),
+        .examples =
+            "\nGenerate 11 blocks to myaddress\n" + HelpExampleCli("generatetoaddress", "11 \"myaddress\"") +
+            "If you are using the Minicash wallet, you can get a new address to send the newly generated bitcoin to with:\n" +
+            HelpExampleCli("getnewaddress", ""),
         .handler = [&cs](const RpcRequest& req) { return GenerateToAddress(cs, req); },
         .results = BlockHashesDoc()});
-    table.Register(RpcMethod{
-        .category = "generating",
-        .name = "generatetodescriptor",
-        .args = {Arg("num_blocks", RpcArgType::NUM, false, "", "How many blocks are generated."),
-                 Arg("descriptor", RpcArgType::STR, false, "", "The descriptor to send the newly generated bitcoin to."),
-                 Arg("maxtries", RpcArgType::NUM, true, "1000000", "How many iterations to try.")},
-        .description = "Mine to a specified descriptor and return the block hashes.",
-        .examples = "\nGenerate 11 blocks to mydesc\n" + HelpExampleCli("generatetodescriptor", "11 \"mydesc\""),
-        .handler = [&cs](const RpcRequest& req) { return GenerateToDescriptor(cs, req); },
-        .results = BlockHashesDoc()});
+    table.Register(RpcMethod{.category = "generating",
+                             .name = "generatetodescriptor",
+                             .args = {Arg("num_blocks", RpcArgType::NUM, false, "", "How many blocks are generated."),
+                                      Arg("descriptor", RpcArgType::STR, false, "",
+                                          "The descriptor to send the newly generated bitcoin to."),
+                                      Arg("maxtries", RpcArgType::NUM, true, "1000000", "How many iterations to try.")},
+                             .description = "Mine to a specified descriptor and return the block hashes.",
+                             .examples = "\nGenerate 11 blocks to mydesc\n" +
+                                         HelpExampleCli("generatetodescriptor", "11 \"mydesc\""),
+                             .handler = [&cs](const RpcRequest& req) { return GenerateToDescriptor(cs, req); },
+                             .results = BlockHashesDoc()});
     table.Register(RpcMethod{
         .category = "generating",
         .name = "generateblock",
-        .args = {Arg("output", RpcArgType::STR, false, "", "The address or descriptor to send the newly generated bitcoin to."),
-                 {.name = "transactions", .type = RpcArgType::ARR, .optional = false,
-                  .description = "An array of hex strings which are raw transactions (txids from the mempool are not "
-                                 "supported: there is no mempool yet).\n"
-                                 "All transactions must be valid and in valid order, otherwise the block will be rejected.",
+        .args = {Arg("output", RpcArgType::STR, false, "",
+                     "The address or descriptor to send the newly generated bitcoin to."),
+                 {.name = "transactions",
+                  .type = RpcArgType::ARR,
+                  .optional = false,
+                  .description =
+                      "An array of hex strings which are raw transactions (txids from the mempool are not "
+                      "supported: there is no mempool yet).\n"
+                      "All transactions must be valid and in valid order, otherwise the block will be rejected.",
                   .inner = {{.name = "rawtx/txid", .type = RpcArgType::STR_HEX, .optional = true}}},
                  Arg("submit", RpcArgType::BOOL, true, "true",
                      "Whether to submit the block before the RPC call returns or to return it as hex.")},
-        .description = "Mine a set of ordered transactions to a specified address or descriptor and return the block hash.",
+        .description =
+            "Mine a set of ordered transactions to a specified address or descriptor and return the block hash.",
         .examples = "\nGenerate a block to myaddress, with txs rawtx and mempool_txid\n" +
                     HelpExampleCli("generateblock", R"("myaddress" '["rawtx", "mempool_txid"]')"),
         .handler = [&cs](const RpcRequest& req) { return GenerateBlock(cs, req); },
-        .results = {{.type = T::OBJ, .inner = {
-            {.type = T::STR_HEX, .key = "hash", .description = "hash of generated block"},
-            {.type = T::STR_HEX, .key = "hex", .description = "hex of generated block, only present when submit=false", .optional = true},
-        }}}});
+        .results = {{.type = T::OBJ,
+                     .inner = {
+                         {.type = T::STR_HEX, .key = "hash", .description = "hash of generated block"},
+                         {.type = T::STR_HEX,
+                          .key = "hex",
+                          .description = "hex of generated block, only present when submit=false",
+                          .optional = true},
+                     }}}});
 }
 
 } // namespace node::rpc

@@ -32,7 +32,10 @@ constexpr uint32_t MAX_SEQUENCE_NONFINAL = 0xfffffffe;
 
 RpcArg Arg(std::string name, RpcArgType type, bool optional, std::string default_text, std::string description)
 {
-    return RpcArg{.name = std::move(name), .type = type, .optional = optional, .default_text = std::move(default_text),
+    return RpcArg{.name = std::move(name),
+                  .type = type,
+                  .optional = optional,
+                  .default_text = std::move(default_text),
                   .description = std::move(description)};
 }
 
@@ -94,8 +97,8 @@ Json GetRawTransaction(Chainstate& cs, index::TxIndexer* txindex, const RpcReque
     }
     int verbosity = 0;
     if (req.params.size() > 1 && !req.params[1].is_null()) {
-        verbosity = req.params[1].is_boolean() ? (req.params[1].get<bool>() ? 1 : 0)
-                                               : static_cast<int>(GetInt(req.params[1]));
+        verbosity =
+            req.params[1].is_boolean() ? (req.params[1].get<bool>() ? 1 : 0) : static_cast<int>(GetInt(req.params[1]));
     }
     const bool have_blockhash = req.params.size() > 2 && !req.params[2].is_null();
     const BlockIndex* block_index = nullptr;
@@ -176,15 +179,13 @@ bool CanWrapP2sh(const Script& script, TxoutType type)
     case TxoutType::SCRIPTHASH:
     case TxoutType::WITNESS_UNKNOWN:
     case TxoutType::WITNESS_V1_TAPROOT:
-    case TxoutType::ANCHOR:
-        return false;
+    case TxoutType::ANCHOR: return false;
     case TxoutType::MULTISIG:
     case TxoutType::NONSTANDARD:
     case TxoutType::PUBKEY:
     case TxoutType::PUBKEYHASH:
     case TxoutType::WITNESS_V0_KEYHASH:
-    case TxoutType::WITNESS_V0_SCRIPTHASH:
-        break;
+    case TxoutType::WITNESS_V0_SCRIPTHASH: break;
     }
     if (!script.HasValidOps() || script.IsUnspendable()) return false;
     auto pc = script.cbegin();
@@ -206,10 +207,8 @@ bool CanWrapP2wsh(TxoutType type, const std::vector<Bytes>& solutions)
         }
         return true;
     case TxoutType::NONSTANDARD:
-    case TxoutType::PUBKEYHASH:
-        return true;
-    default:
-        return false;
+    case TxoutType::PUBKEYHASH: return true;
+    default: return false;
     }
 }
 
@@ -310,8 +309,8 @@ void AddOutputs(consensus::MutableTransaction& tx, const Json& outputs, const co
             has_data = true;
             const std::string text = value->is_string() ? value->get<std::string>() : WriteJson(*value);
             if (text.empty() || !IsHex(text)) {
-                throw RpcError(RPC_INVALID_PARAMETER,
-                               "Data must be hexadecimal string (not '" + text + "') and length of it must be divisible by 2");
+                throw RpcError(RPC_INVALID_PARAMETER, "Data must be hexadecimal string (not '" + text +
+                                                          "') and length of it must be divisible by 2");
             }
             Script s;
             s << consensus::OP_RETURN << *consensus::TryParseHex(text);
@@ -349,8 +348,9 @@ Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
     AddInputs(tx, req.params[0], rbf);
     AddOutputs(tx, req.params[1], cs.Params());
     if (rbf.value_or(false) && !tx.vin.empty()) {
-        const bool signals = std::any_of(tx.vin.begin(), tx.vin.end(),
-                                         [](const consensus::TxIn& in) { return in.sequence <= MAX_BIP125_RBF_SEQUENCE; });
+        const bool signals = std::any_of(tx.vin.begin(), tx.vin.end(), [](const consensus::TxIn& in) {
+            return in.sequence <= MAX_BIP125_RBF_SEQUENCE;
+        });
         if (!signals) {
             throw RpcError(RPC_INVALID_PARAMETER,
                            "Invalid parameter combination: Sequence number(s) contradict replaceable option");
@@ -365,10 +365,17 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer
 {
     const std::string cat = "rawtransactions";
     std::vector<RpcResult> tx_v1 = {
-        {.type = T::BOOL, .key = "in_active_chain", .description = "Whether specified block is in the active chain or not (only present with explicit \"blockhash\" argument)", .optional = true},
+        {.type = T::BOOL,
+         .key = "in_active_chain",
+         .description =
+             "Whether specified block is in the active chain or not (only present with explicit \"blockhash\" argument)",
+         .optional = true},
         {.type = T::STR_HEX, .key = "blockhash", .description = "the block hash", .optional = true},
         {.type = T::NUM, .key = "confirmations", .description = "The confirmations", .optional = true},
-        {.type = T::NUM_TIME, .key = "blocktime", .description = std::string("The block time expressed in ") + UNIX_EPOCH_TIME, .optional = true},
+        {.type = T::NUM_TIME,
+         .key = "blocktime",
+         .description = std::string("The block time expressed in ") + UNIX_EPOCH_TIME,
+         .optional = true},
         {.type = T::NUM, .key = "time", .description = "Same as \"blocktime\"", .optional = true},
         {.type = T::STR_HEX, .key = "hex", .description = "The serialized, hex-encoded data for 'txid'"},
     };
@@ -377,8 +384,12 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer
         .category = cat,
         .name = "getrawtransaction",
         .args = {Arg("txid", RpcArgType::STR_HEX, false, "", "The transaction id"),
-                 {.name = "verbosity|verbose", .type = RpcArgType::NUM, .optional = true, .default_text = "0",
-                  .description = "0 for hex-encoded data, 1 for a JSON object, and 2 for JSON object with fee and prevout",
+                 {.name = "verbosity|verbose",
+                  .type = RpcArgType::NUM,
+                  .optional = true,
+                  .default_text = "0",
+                  .description =
+                      "0 for hex-encoded data, 1 for a JSON object, and 2 for JSON object with fee and prevout",
                   .skip_type_check = true},
                  Arg("blockhash", RpcArgType::STR_HEX, true, "", "The block in which to look for the transaction")},
         .description =
@@ -390,45 +401,67 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer
             "If verbosity is 0 or omitted, returns the serialized transaction as a hex-encoded string.\n"
             "If verbosity is 1, returns a JSON Object with information about the transaction.\n"
             "If verbosity is 2, returns a JSON Object with information about the transaction, including fee and prevout information.",
-        .examples = HelpExampleCli("getrawtransaction", "\"mytxid\"") + HelpExampleCli("getrawtransaction", "\"mytxid\" 1") +
+        .examples = HelpExampleCli("getrawtransaction", "\"mytxid\"") +
+                    HelpExampleCli("getrawtransaction", "\"mytxid\" 1") +
                     HelpExampleRpc("getrawtransaction", "\"mytxid\", 1") +
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 0 \"myblockhash\"") +
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 1 \"myblockhash\"") +
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 2 \"myblockhash\""),
         .handler = [&cs, txindex](const RpcRequest& req) { return GetRawTransaction(cs, txindex, req); },
         .results = {
-            {.type = T::STR, .description = "The serialized transaction as a hex-encoded string for 'txid'",
+            {.type = T::STR,
+             .description = "The serialized transaction as a hex-encoded string for 'txid'",
              .cond = "if verbosity is not set or set to 0"},
             {.type = T::OBJ, .inner = tx_v1, .cond = "if verbosity is set to 1"},
-            {.type = T::OBJ, .inner = {
-                {.type = T::ELISION, .description = "Same output as verbosity = 1"},
-                {.type = T::NUM, .key = "fee", .description = "transaction fee in BTC, omitted if block undo data is not available", .optional = true},
-                {.type = T::ARR, .key = "vin", .inner = {{.type = T::OBJ, .description = "utxo being spent", .inner = {
-                    {.type = T::ELISION, .description = "Same output as verbosity = 1"},
-                    {.type = T::OBJ, .key = "prevout", .description = "The previous output, omitted if block undo data is not available", .inner = {
-                        {.type = T::BOOL, .key = "generated", .description = "Coinbase or not"},
-                        {.type = T::NUM, .key = "height", .description = "The height of the prevout"},
-                        {.type = T::STR_AMOUNT, .key = "value", .description = "The value in BTC"},
-                        {.type = T::OBJ, .key = "scriptPubKey", .inner = ScriptPubKeyDoc()},
-                     }, .optional = true},
-                }}}},
-             }, .cond = "for verbosity = 2"},
+            {.type = T::OBJ,
+             .inner =
+                 {
+                     {.type = T::ELISION, .description = "Same output as verbosity = 1"},
+                     {.type = T::NUM,
+                      .key = "fee",
+                      .description = "transaction fee in BTC, omitted if block undo data is not available",
+                      .optional = true},
+                     {.type = T::ARR,
+                      .key = "vin",
+                      .inner =
+                          {{.type = T::OBJ,
+                            .description = "utxo being spent",
+                            .inner =
+                                {
+                                    {.type = T::ELISION, .description = "Same output as verbosity = 1"},
+                                    {.type = T::OBJ,
+                                     .key = "prevout",
+                                     .description = "The previous output, omitted if block undo data is not available",
+                                     .inner =
+                                         {
+                                             {.type = T::BOOL, .key = "generated", .description = "Coinbase or not"},
+                                             {.type = T::NUM,
+                                              .key = "height",
+                                              .description = "The height of the prevout"},
+                                             {.type = T::STR_AMOUNT, .key = "value", .description = "The value in BTC"},
+                                             {.type = T::OBJ, .key = "scriptPubKey", .inner = ScriptPubKeyDoc()},
+                                         },
+                                     .optional = true},
+                                }}}},
+                 },
+             .cond = "for verbosity = 2"},
         }});
-    table.Register(RpcMethod{
-        .category = cat,
-        .name = "decoderawtransaction",
-        .args = {Arg("hexstring", RpcArgType::STR_HEX, false, "", "The transaction hex string"),
-                 Arg("iswitness", RpcArgType::BOOL, true, "depends on heuristic tests",
-                     "Whether the transaction hex is a serialized witness transaction.\n"
-                     "If iswitness is not present, heuristic tests will be used in decoding.\n"
-                     "If true, only witness deserialization will be tried.\n"
-                     "If false, only non-witness deserialization will be tried.\n"
-                     "This boolean should reflect whether the transaction has inputs\n"
-                     "(e.g. fully valid, or on-chain transactions), if known by the caller.")},
-        .description = "Return a JSON object representing the serialized, hex-encoded transaction.",
-        .examples = HelpExampleCli("decoderawtransaction", "\"hexstring\"") + HelpExampleRpc("decoderawtransaction", "\"hexstring\""),
-        .handler = [&cs](const RpcRequest& req) { return DecodeRawTransaction(cs, req); },
-        .results = {{.type = T::OBJ, .inner = DecodeTxDoc("The transaction id")}}});
+    table.Register(
+        RpcMethod{.category = cat,
+                  .name = "decoderawtransaction",
+                  .args = {Arg("hexstring", RpcArgType::STR_HEX, false, "", "The transaction hex string"),
+                           Arg("iswitness", RpcArgType::BOOL, true, "depends on heuristic tests",
+                               "Whether the transaction hex is a serialized witness transaction.\n"
+                               "If iswitness is not present, heuristic tests will be used in decoding.\n"
+                               "If true, only witness deserialization will be tried.\n"
+                               "If false, only non-witness deserialization will be tried.\n"
+                               "This boolean should reflect whether the transaction has inputs\n"
+                               "(e.g. fully valid, or on-chain transactions), if known by the caller.")},
+                  .description = "Return a JSON object representing the serialized, hex-encoded transaction.",
+                  .examples = HelpExampleCli("decoderawtransaction", "\"hexstring\"") +
+                              HelpExampleRpc("decoderawtransaction", "\"hexstring\""),
+                  .handler = [&cs](const RpcRequest& req) { return DecodeRawTransaction(cs, req); },
+                  .results = {{.type = T::OBJ, .inner = DecodeTxDoc("The transaction id")}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "decodescript",
@@ -436,65 +469,132 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer
         .description = "Decode a hex-encoded script.",
         .examples = HelpExampleCli("decodescript", "\"hexstring\"") + HelpExampleRpc("decodescript", "\"hexstring\""),
         .handler = [&cs](const RpcRequest& req) { return DecodeScript(cs, req); },
-        .results = {{.type = T::OBJ, .inner = {
-            {.type = T::STR, .key = "asm", .description = "Disassembly of the script"},
-            {.type = T::STR, .key = "desc", .description = "Inferred descriptor for the script"},
-            {.type = T::STR, .key = "type", .description = "The output type (e.g. " + AllOutputTypes() + ")"},
-            {.type = T::STR, .key = "address", .description = "The Bitcoin address (only if a well-defined address exists)", .optional = true},
-            {.type = T::STR, .key = "p2sh", .description = "address of P2SH script wrapping this redeem script (not returned for types that should not be wrapped)", .optional = true},
-            {.type = T::OBJ, .key = "segwit", .description = "Result of a witness output script wrapping this redeem script (not returned for types that should not be wrapped)", .inner = {
-                {.type = T::STR, .key = "asm", .description = "Disassembly of the output script"},
-                {.type = T::STR_HEX, .key = "hex", .description = "The raw output script bytes, hex-encoded"},
-                {.type = T::STR, .key = "type", .description = "The type of the output script (e.g. witness_v0_keyhash or witness_v0_scripthash)"},
-                {.type = T::STR, .key = "address", .description = "The Bitcoin address (only if a well-defined address exists)", .optional = true},
-                {.type = T::STR, .key = "desc", .description = "Inferred descriptor for the script"},
-                {.type = T::STR, .key = "p2sh-segwit", .description = "address of the P2SH script wrapping this witness redeem script"},
-             }, .optional = true},
-        }}}});
-    table.Register(RpcMethod{
-        .category = cat,
-        .name = "createrawtransaction",
-        .args = {
-            {.name = "inputs", .type = RpcArgType::ARR, .optional = false, .description = "The inputs",
-             .inner = {{.name = "", .type = RpcArgType::OBJ, .optional = true, .inner = {
-                 {.name = "txid", .type = RpcArgType::STR_HEX, .optional = false, .description = "The transaction id"},
-                 {.name = "vout", .type = RpcArgType::NUM, .optional = false, .description = "The output number"},
-                 {.name = "sequence", .type = RpcArgType::NUM, .optional = true,
-                  .default_text = "depends on the value of the 'replaceable' and 'locktime' arguments",
-                  .description = "The sequence number"},
-             }}}},
-            {.name = "outputs", .type = RpcArgType::ARR, .optional = false,
-             .description = "The outputs specified as key-value pairs.\n"
-                            "Each key may only appear once, i.e. there can only be one 'data' output, and no address may be duplicated.\n"
-                            "At least one output of either type must be specified.\n"
-                            "For compatibility reasons, a dictionary, which holds the key-value pairs directly, is also\n"
-                            "                             accepted as second parameter.",
-             .inner = {{.name = "", .type = RpcArgType::OBJ, .optional = true, .inner = {
-                           {.name = "address", .type = RpcArgType::AMOUNT, .optional = false,
-                            .description = "A key-value pair. The key (string) is the bitcoin address, the value (float or "
-                                           "string) is the amount in BTC"}}},
-                       {.name = "", .type = RpcArgType::OBJ, .optional = true, .inner = {
-                           {.name = "data", .type = RpcArgType::STR_HEX, .optional = false,
-                            .description = "A key-value pair. The key must be \"data\", the value is hex-encoded data that "
-                                           "becomes a part of an OP_RETURN output"}}}},
-             .skip_type_check = true},
-            Arg("locktime", RpcArgType::NUM, true, "0", "Raw locktime. Non-0 value also locktime-activates inputs"),
-            Arg("replaceable", RpcArgType::BOOL, true, "true",
-                "Marks this transaction as BIP125-replaceable.\n"
-                "Allows this transaction to be replaced by a transaction with higher fees. If provided, it is an error if "
-                "explicit sequence numbers are incompatible."),
-            Arg("version", RpcArgType::NUM, true, "2", "Transaction version")},
-        .description = "Create a transaction spending the given inputs and creating new outputs.\n"
-                       "Outputs can be addresses or data.\n"
-                       "Returns hex-encoded raw transaction.\n"
-                       "Note that the transaction's inputs are not signed, and\n"
-                       "it is not stored in the wallet or transmitted to the network.",
-        .examples = HelpExampleCli("createrawtransaction", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" \"[{\\\"address\\\":0.01}]\"") +
-                    HelpExampleCli("createrawtransaction", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" \"[{\\\"data\\\":\\\"00010203\\\"}]\"") +
-                    HelpExampleRpc("createrawtransaction", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", \"[{\\\"address\\\":0.01}]\"") +
-                    HelpExampleRpc("createrawtransaction", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", \"[{\\\"data\\\":\\\"00010203\\\"}]\""),
-        .handler = [&cs](const RpcRequest& req) { return CreateRawTransaction(cs, req); },
-        .results = {{.type = T::STR_HEX, .key = "transaction", .description = "hex string of the transaction"}}});
+        .results = {
+            {.type = T::OBJ,
+             .inner = {
+                 {.type = T::STR, .key = "asm", .description = "Disassembly of the script"},
+                 {.type = T::STR, .key = "desc", .description = "Inferred descriptor for the script"},
+                 {.type = T::STR, .key = "type", .description = "The output type (e.g. " + AllOutputTypes() + ")"},
+                 {.type = T::STR,
+                  .key = "address",
+                  .description = "The Bitcoin address (only if a well-defined address exists)",
+                  .optional = true},
+                 {.type = T::STR,
+                  .key = "p2sh",
+                  .description =
+                      "address of P2SH script wrapping this redeem script (not returned for types that should not be wrapped)",
+                  .optional = true},
+                 {.type = T::OBJ,
+                  .key = "segwit",
+                  .description =
+                      "Result of a witness output script wrapping this redeem script (not returned for types that should not be wrapped)",
+                  .inner =
+                      {
+                          {.type = T::STR, .key = "asm", .description = "Disassembly of the output script"},
+                          {.type = T::STR_HEX, .key = "hex", .description = "The raw output script bytes, hex-encoded"},
+                          {.type = T::STR,
+                           .key = "type",
+                           .description =
+                               "The type of the output script (e.g. witness_v0_keyhash or witness_v0_scripthash)"},
+                          {.type = T::STR,
+                           .key = "address",
+                           .description = "The Bitcoin address (only if a well-defined address exists)",
+                           .optional = true},
+                          {.type = T::STR, .key = "desc", .description = "Inferred descriptor for the script"},
+                          {.type = T::STR,
+                           .key = "p2sh-segwit",
+                           .description = "address of the P2SH script wrapping this witness redeem script"},
+                      },
+                  .optional = true},
+             }}}});
+    table
+        .Register(
+            RpcMethod{.category = cat,
+                      .name = "createrawtransaction",
+                      .args = {{.name = "inputs",
+                                .type = RpcArgType::ARR,
+                                .optional = false,
+                                .description = "The inputs",
+                                .inner = {{.name = "",
+                                           .type = RpcArgType::OBJ,
+                                           .optional = true,
+                                           .inner =
+                                               {
+                                                   {.name = "txid",
+                                                    .type = RpcArgType::STR_HEX,
+                                                    .optional = false,
+                                                    .description = "The transaction id"},
+                                                   {.name = "vout",
+                                                    .type = RpcArgType::NUM,
+                                                    .optional = false,
+                                                    .description = "The output number"},
+                                                   {.name = "sequence",
+                                                    .type = RpcArgType::NUM,
+                                                    .optional = true,
+                                                    .default_text = "depends on the value of the 'replaceable' and 'locktime' arguments",
+                                                    .description = "The sequence number"},
+                                               }}}},
+                               {.name = "outputs",
+                                .type = RpcArgType::ARR,
+                                .optional = false,
+                                .description =
+                                    "The outputs specified as key-value pairs.\n"
+                                    "Each key may only appear once, i.e. there can only be one 'data' output, and no address may be duplicated.\n"
+                                    "At least one output of either type must be specified.\n"
+                                    "For compatibility reasons, a dictionary, which holds the key-value pairs directly, is also\n"
+                                    "                             accepted as second parameter.",
+                                .inner =
+                                    {{.name = "",
+                                      .type = RpcArgType::OBJ,
+                                      .optional = true,
+                                      .inner =
+                                          {{.name = "address",
+                                            .type =
+                                                RpcArgType::AMOUNT,
+                                            .optional =
+                                                false,
+                                            .description =
+                                                "A key-value pair. The key (string) is the bitcoin address, the value (float or "
+                                                "string) is the amount in BTC"}}},
+                                     {.name = "",
+                                      .type = RpcArgType::OBJ,
+                                      .optional = true,
+                                      .inner =
+                                          {{.name = "data",
+                                            .type = RpcArgType::STR_HEX,
+                                            .optional = false,
+                                            .description =
+                                                "A key-value pair. The key must be \"data\", the value is hex-encoded data that "
+                                                "becomes a part of an OP_RETURN output"}}}},
+                                .skip_type_check = true},
+                               Arg("locktime", RpcArgType::NUM, true, "0",
+                                   "Raw locktime. Non-0 value also locktime-activates inputs"),
+                               Arg("replaceable", RpcArgType::BOOL, true, "true",
+                                   "Marks this transaction as BIP125-replaceable.\n"
+                                   "Allows this transaction to be replaced by a transaction with higher fees. If provided, it is an error if "
+                                   "explicit sequence numbers are incompatible."),
+                               Arg("version", RpcArgType::NUM, true, "2", "Transaction version")},
+                      .description = "Create a transaction spending the given inputs and creating new outputs.\n"
+                                     "Outputs can be addresses or data.\n"
+                                     "Returns hex-encoded raw transaction.\n"
+                                     "Note that the transaction's inputs are not signed, and\n"
+                                     "it is not stored in the wallet or transmitted to the network.",
+                      .examples =
+                          HelpExampleCli(
+                              "createrawtransaction",
+                              "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" \"[{\\\"address\\\":0.01}]\"") +
+                          HelpExampleCli(
+                              "createrawtransaction",
+                              "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" \"[{\\\"data\\\":\\\"00010203\\\"}]\"") +
+                          HelpExampleRpc(
+                              "createrawtransaction",
+                              "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", \"[{\\\"address\\\":0.01}]\"") +
+                          HelpExampleRpc(
+                              "createrawtransaction",
+                              "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", \"[{\\\"data\\\":\\\"00010203\\\"}]\""),
+                      .handler = [&cs](const RpcRequest& req) { return CreateRawTransaction(cs, req); },
+                      .results = {
+                          {.type = T::STR_HEX, .key = "transaction", .description = "hex string of the transaction"}}});
 }
 
 } // namespace node::rpc

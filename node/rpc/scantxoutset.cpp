@@ -94,11 +94,12 @@ void AddScanObject(const Json& object, const consensus::ChainParams& params,
     for (int64_t i = range.first; i <= range.second; ++i) {
         const auto script = desc->Expand(static_cast<uint32_t>(i), error);
         if (!script) {
-            throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Cannot derive script without private keys: '" + desc_text + "'");
+            throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                           "Cannot derive script without private keys: '" + desc_text + "'");
         }
         if (needles.size() >= MAX_SCAN_SCRIPTS && !needles.count(*script)) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Too many scripts to scan for (at most " +
-                                                      std::to_string(MAX_SCAN_SCRIPTS) + ")");
+            throw RpcError(RPC_INVALID_PARAMETER,
+                           "Too many scripts to scan for (at most " + std::to_string(MAX_SCAN_SCRIPTS) + ")");
         }
         needles.emplace(*script, desc->InferAt(static_cast<uint32_t>(i))); // the first descriptor wins, as Core
     }
@@ -193,7 +194,8 @@ Json ScanTxOutSet(chain::Chainstate& cs, ScanState& state, const RpcRequest& req
 
 RpcResult R(RpcResultType type, std::string key, std::string description, std::vector<RpcResult> inner = {})
 {
-    return RpcResult{.type = type, .key = std::move(key), .description = std::move(description), .inner = std::move(inner)};
+    return RpcResult{
+        .type = type, .key = std::move(key), .description = std::move(description), .inner = std::move(inner)};
 }
 
 } // namespace
@@ -202,28 +204,29 @@ void RegisterScanTxOutSetRpc(RpcTable& table, chain::Chainstate& cs)
 {
     auto state = std::make_shared<ScanState>();
     using T = RpcResultType;
-    RpcResult start = R(T::OBJ, "", "",
-        {R(T::BOOL, "success", "Whether the scan was completed"),
-         R(T::NUM, "txouts", "The number of unspent transaction outputs scanned"),
-         R(T::NUM, "height", "The block height at which the scan was done"),
-         R(T::STR_HEX, "bestblock", "The hash of the block at the tip of the chain"),
-         R(T::ARR, "unspents", "",
-           {R(T::OBJ, "", "",
-              {R(T::STR_HEX, "txid", "The transaction id"),
-               R(T::NUM, "vout", "The vout value"),
-               R(T::STR_HEX, "scriptPubKey", "The script key"),
-               R(T::STR, "desc", "A specialized descriptor for the matched scriptPubKey"),
-               R(T::STR_AMOUNT, "amount", "The total amount in BTC of the unspent output"),
-               R(T::BOOL, "coinbase", "Whether this is a coinbase output"),
-               R(T::NUM, "height", "Height of the unspent transaction output"),
-               R(T::STR_HEX, "blockhash", "Blockhash of the unspent transaction output"),
-               R(T::NUM, "confirmations",
-                 "Number of confirmations of the unspent transaction output when the scan was done")})}),
-         R(T::STR_AMOUNT, "total_amount", "The total amount of all found unspent outputs in BTC")});
+    RpcResult start =
+        R(T::OBJ, "", "",
+          {R(T::BOOL, "success", "Whether the scan was completed"),
+           R(T::NUM, "txouts", "The number of unspent transaction outputs scanned"),
+           R(T::NUM, "height", "The block height at which the scan was done"),
+           R(T::STR_HEX, "bestblock", "The hash of the block at the tip of the chain"),
+           R(T::ARR, "unspents", "",
+             {R(T::OBJ, "", "",
+                {R(T::STR_HEX, "txid", "The transaction id"), R(T::NUM, "vout", "The vout value"),
+                 R(T::STR_HEX, "scriptPubKey", "The script key"),
+                 R(T::STR, "desc", "A specialized descriptor for the matched scriptPubKey"),
+                 R(T::STR_AMOUNT, "amount", "The total amount in BTC of the unspent output"),
+                 R(T::BOOL, "coinbase", "Whether this is a coinbase output"),
+                 R(T::NUM, "height", "Height of the unspent transaction output"),
+                 R(T::STR_HEX, "blockhash", "Blockhash of the unspent transaction output"),
+                 R(T::NUM, "confirmations",
+                   "Number of confirmations of the unspent transaction output when the scan was done")})}),
+           R(T::STR_AMOUNT, "total_amount", "The total amount of all found unspent outputs in BTC")});
     start.cond = "when action=='start'; only returns after scan completes";
-    RpcResult abort = R(T::BOOL, "success",
-                        "True if scan will be aborted (not necessarily before this RPC returns), or false if there is no "
-                        "scan to abort");
+    RpcResult abort =
+        R(T::BOOL, "success",
+          "True if scan will be aborted (not necessarily before this RPC returns), or false if there is no "
+          "scan to abort");
     abort.cond = "when action=='abort'";
     RpcResult status = R(T::OBJ, "", "", {R(T::NUM, "progress", "Approximate percent complete")});
     status.cond = "when action=='status' and a scan is currently in progress";
@@ -237,20 +240,22 @@ void RegisterScanTxOutSetRpc(RpcTable& table, chain::Chainstate& cs)
                         .type = RpcArgType::STR,
                         .optional = false,
                         .default_text = "",
-                        .description = "The action to execute\n"
-                                       "\"start\" for starting a scan\n"
-                                       "\"abort\" for aborting the current scan (returns true when abort was successful)\n"
-                                       "\"status\" for progress report (in %) of the current scan"},
+                        .description =
+                            "The action to execute\n"
+                            "\"start\" for starting a scan\n"
+                            "\"abort\" for aborting the current scan (returns true when abort was successful)\n"
+                            "\"status\" for progress report (in %) of the current scan"},
                  RpcArg{.name = "scanobjects",
                         .type = RpcArgType::ARR,
                         .optional = true,
                         .default_text = "",
-                        .description = "Array of scan objects. Required for \"start\" action\n"
-                                       "Every scan object is either a string descriptor or an object:\n"
-                                       "  \"descriptor\" (string) An output descriptor\n"
-                                       "  { \"desc\": \"descriptor\", (string, required) An output descriptor\n"
-                                       "    \"range\": n or [n,n] } (numeric or array, optional, default=1000) The range "
-                                       "of HD chain indexes to explore (either end or [begin,end])"}},
+                        .description =
+                            "Array of scan objects. Required for \"start\" action\n"
+                            "Every scan object is either a string descriptor or an object:\n"
+                            "  \"descriptor\" (string) An output descriptor\n"
+                            "  { \"desc\": \"descriptor\", (string, required) An output descriptor\n"
+                            "    \"range\": n or [n,n] } (numeric or array, optional, default=1000) The range "
+                            "of HD chain indexes to explore (either end or [begin,end])"}},
         .description =
             "Scans the unspent transaction output set for entries that match certain output descriptors.\n"
             "Examples of output descriptors are:\n"

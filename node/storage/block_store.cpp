@@ -25,10 +25,7 @@ namespace {
 constexpr uint32_t RECORD_HEADER_SIZE = 8; // magic + LE32 length
 constexpr uint32_t CHECKSUM_SIZE = 32;
 
-void Log(const std::string& what)
-{
-    storage_detail::LogError(what);
-}
+void Log(const std::string& what) { storage_detail::LogError(what); }
 
 /** Owns a POSIX file descriptor. */
 class Fd {
@@ -120,8 +117,8 @@ bool WriteRecord(const std::filesystem::path& path, const std::array<uint8_t, 4>
  * most max_len, and payload plus trailer_size bytes present in the file. Returns the
  * payload length, or nullopt (logged).
  */
-std::optional<uint32_t> OpenRecord(const std::filesystem::path& path, const std::array<uint8_t, 4>& magic,
-                                   uint32_t pos, uint32_t max_len, uint32_t trailer_size, Fd& fd)
+std::optional<uint32_t> OpenRecord(const std::filesystem::path& path, const std::array<uint8_t, 4>& magic, uint32_t pos,
+                                   uint32_t max_len, uint32_t trailer_size, Fd& fd)
 {
     if (pos < RECORD_HEADER_SIZE) {
         Log("bad record position in " + path.string());
@@ -140,15 +137,14 @@ std::optional<uint32_t> OpenRecord(const std::filesystem::path& path, const std:
         Log("record magic mismatch in " + path.string() + " at " + std::to_string(pos));
         return std::nullopt;
     }
-    const uint32_t len = uint32_t(header[4]) | uint32_t(header[5]) << 8 | uint32_t(header[6]) << 16 |
-                         uint32_t(header[7]) << 24;
+    const uint32_t len =
+        uint32_t(header[4]) | uint32_t(header[5]) << 8 | uint32_t(header[6]) << 16 | uint32_t(header[7]) << 24;
     if (len > max_len) {
         Log("record length " + std::to_string(len) + " too large in " + path.string());
         return std::nullopt;
     }
-    struct stat st{};
-    if (::fstat(fd.Get(), &st) != 0 ||
-        static_cast<uint64_t>(st.st_size) < uint64_t{pos} + len + trailer_size) {
+    struct stat st {};
+    if (::fstat(fd.Get(), &st) != 0 || static_cast<uint64_t>(st.st_size) < uint64_t{pos} + len + trailer_size) {
         Log("record truncated in " + path.string() + " at " + std::to_string(pos));
         return std::nullopt;
     }
@@ -315,12 +311,14 @@ std::optional<consensus::Block> BlockStore::ReadBlock(const FlatFilePos& pos) co
         if (!r.Empty()) throw consensus::DecodeError("trailing bytes after block");
         return block;
     } catch (const consensus::DecodeError& e) {
-        Log("corrupt block in " + BlockFilePath(pos.file).string() + " at " + std::to_string(pos.pos) + ": " + e.what());
+        Log("corrupt block in " + BlockFilePath(pos.file).string() + " at " + std::to_string(pos.pos) + ": " +
+            e.what());
         return std::nullopt;
     }
 }
 
-std::optional<consensus::Transaction> BlockStore::ReadTransaction(const FlatFilePos& block_pos, uint32_t tx_offset) const
+std::optional<consensus::Transaction> BlockStore::ReadTransaction(const FlatFilePos& block_pos,
+                                                                  uint32_t tx_offset) const
 {
     if (block_pos.IsNull()) return std::nullopt;
     const auto path = BlockFilePath(block_pos.file);
@@ -342,7 +340,8 @@ std::optional<consensus::Transaction> BlockStore::ReadTransaction(const FlatFile
     }
 }
 
-std::optional<FlatFilePos> BlockStore::WriteUndo(const BlockUndo& undo, int block_file, const consensus::Uint256& prev_hash)
+std::optional<FlatFilePos> BlockStore::WriteUndo(const BlockUndo& undo, int block_file,
+                                                 const consensus::Uint256& prev_hash)
 {
     const std::vector<uint8_t> bytes = consensus::SerializeToBytes(undo);
     consensus::HashWriter hasher;
@@ -424,14 +423,8 @@ bool BlockStore::SyncFiles(const UnsyncedFiles& files) const
     return ok;
 }
 
-std::filesystem::path BlockStore::BlockFilePath(int file) const
-{
-    return NumberedFile(m_dir, "blk", file);
-}
+std::filesystem::path BlockStore::BlockFilePath(int file) const { return NumberedFile(m_dir, "blk", file); }
 
-std::filesystem::path BlockStore::UndoFilePath(int file) const
-{
-    return NumberedFile(m_dir, "rev", file);
-}
+std::filesystem::path BlockStore::UndoFilePath(int file) const { return NumberedFile(m_dir, "rev", file); }
 
 } // namespace node

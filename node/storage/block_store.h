@@ -78,7 +78,8 @@ public:
     std::optional<consensus::Transaction> ReadTransaction(const FlatFilePos& block_pos, uint32_t tx_offset) const;
 
     /** Appends undo data to rev<block_file>.dat; prev_hash keys the checksum. */
-    std::optional<FlatFilePos> WriteUndo(const BlockUndo& undo, int block_file, const consensus::Uint256& prev_hash) EXCLUDES(m_mutex);
+    std::optional<FlatFilePos> WriteUndo(const BlockUndo& undo, int block_file, const consensus::Uint256& prev_hash)
+        EXCLUDES(m_mutex);
     /** Reads undo data and verifies its checksum. */
     std::optional<BlockUndo> ReadUndo(const FlatFilePos& pos, const consensus::Uint256& prev_hash) const;
 

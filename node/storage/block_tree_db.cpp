@@ -11,7 +11,6 @@
 #include <leveldb/iterator.h>
 #include <leveldb/write_batch.h>
 
-
 namespace node {
 
 namespace {
@@ -43,10 +42,7 @@ std::string ToValue(const T& obj)
     return std::string(bytes.begin(), bytes.end());
 }
 
-std::span<const uint8_t> AsBytes(std::string_view s)
-{
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+std::span<const uint8_t> AsBytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 /** Decodes a whole value as T; nullopt if malformed or with trailing bytes. */
 template <typename T>
@@ -113,7 +109,8 @@ bool BlockTreeDB::LoadBlockIndex(const std::function<void(const DiskBlockIndex&)
         const leveldb::Slice key = it->key();
         if (key.empty() || key[0] != DB_BLOCK_INDEX) break;
         const auto entry = FromValue<DiskBlockIndex>(std::string_view(it->value().data(), it->value().size()));
-        if (key.size() != 33 || !entry || std::string_view(key.data(), key.size()) != BlockKey(entry->header.GetHash())) {
+        if (key.size() != 33 || !entry ||
+            std::string_view(key.data(), key.size()) != BlockKey(entry->header.GetHash())) {
             storage_detail::LogError("corrupt block index record");
             return false;
         }

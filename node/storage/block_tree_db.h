@@ -27,7 +27,7 @@ namespace node {
 struct DiskBlockIndex {
     consensus::BlockHeader header;
     int height{0};
-    uint32_t status{0};   // BlockStatus bits, owned by the chain code
+    uint32_t status{0}; // BlockStatus bits, owned by the chain code
     uint32_t n_tx{0};
     FlatFilePos data_pos; // block bytes in blkNNNNN.dat (null if not stored)
     FlatFilePos undo_pos; // undo bytes in revNNNNN.dat (null if none)

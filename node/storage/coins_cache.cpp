@@ -13,16 +13,10 @@ namespace node {
 namespace {
 
 /** Heap bytes malloc really hands out for a request of n bytes (Core's MallocUsage on 64-bit). */
-size_t MallocUsage(size_t n)
-{
-    return n == 0 ? 0 : ((n + 31) >> 4) << 4;
-}
+size_t MallocUsage(size_t n) { return n == 0 ? 0 : ((n + 31) >> 4) << 4; }
 
 /** Heap bytes attributed to one coin's script. */
-size_t ScriptUsage(const consensus::Coin& coin)
-{
-    return MallocUsage(coin.out.script_pubkey.size());
-}
+size_t ScriptUsage(const consensus::Coin& coin) { return MallocUsage(coin.out.script_pubkey.size()); }
 
 /** The salt, drawn once per process from the system's random source. */
 struct OutPointSalt {

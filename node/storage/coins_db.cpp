@@ -15,7 +15,6 @@
 #include <leveldb/iterator.h>
 #include <leveldb/write_batch.h>
 
-
 namespace node {
 
 namespace {
@@ -106,10 +105,8 @@ bool CoinsViewDB::ReadState(consensus::Uint256& best, std::vector<consensus::Uin
     // Read without filling LevelDB's block cache: these two records are read once per
     // flush or start, and keeping their block out of it leaves the cache to the coins.
     switch (storage_detail::ReadChecked(*m_db, DB_BEST_BLOCK, "coins best block read", value, /*fill_cache=*/false)) {
-    case ReadStatus::FAILED:
-        return false;
-    case ReadStatus::ABSENT:
-        break;
+    case ReadStatus::FAILED: return false;
+    case ReadStatus::ABSENT: break;
     case ReadStatus::FOUND:
         if (value.size() != 32) {
             storage_detail::LogError("malformed coins best block record");
@@ -119,19 +116,17 @@ bool CoinsViewDB::ReadState(consensus::Uint256& best, std::vector<consensus::Uin
         break;
     }
     switch (storage_detail::ReadChecked(*m_db, DB_HEAD_BLOCKS, "coins head blocks read", value, /*fill_cache=*/false)) {
-    case ReadStatus::FAILED:
-        return false;
-    case ReadStatus::ABSENT:
-        return true;
-    case ReadStatus::FOUND:
-        break;
+    case ReadStatus::FAILED: return false;
+    case ReadStatus::ABSENT: return true;
+    case ReadStatus::FOUND: break;
     }
     if (value.size() != 64 || !best.IsNull()) {
         storage_detail::LogError("malformed coins head blocks record");
         return false;
     }
     const auto* p = reinterpret_cast<const uint8_t*>(value.data());
-    heads = {consensus::Uint256(std::span<const uint8_t>(p, 32)), consensus::Uint256(std::span<const uint8_t>(p + 32, 32))};
+    heads = {consensus::Uint256(std::span<const uint8_t>(p, 32)),
+             consensus::Uint256(std::span<const uint8_t>(p + 32, 32))};
     if (heads[0].IsNull()) {
         storage_detail::LogError("malformed coins head blocks record");
         return false;
@@ -290,35 +285,37 @@ UtxoStats CoinsViewDB::ComputeStats(UtxoHashType hash_type, const CoinsSnapshot*
     options.snapshot = snapshot;
     std::string best;
     if (m_db->Get(options, DB_BEST_BLOCK, &best).ok() && best.size() == 32) {
-        stats.best_block = consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(best.data()), 32));
+        stats.best_block =
+            consensus::Uint256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(best.data()), 32));
     }
     consensus::HashWriter hasher;
     MuHash3072 muhash;
     std::vector<uint8_t> element;
     consensus::Uint256 last_txid;
     bool have_last = false;
-    stats.complete = IterateCoins(*m_db, options, [&](const consensus::OutPoint& outpoint, const consensus::Coin& coin) {
-        if (!have_last || outpoint.hash != last_txid) {
-            ++stats.transactions;
-            last_txid = outpoint.hash;
-            have_last = true;
-        }
-        // Both hashes cover (outpoint, LE32(height * 2 + coinbase), TxOut) per coin, as Core's TxOutSer.
-        if (hash_type == UtxoHashType::HASH_SERIALIZED) {
-            outpoint.Serialize(hasher);
-            coin.Serialize(hasher);
-        } else if (hash_type == UtxoHashType::MUHASH) {
-            element.clear();
-            consensus::ByteWriter w(element);
-            outpoint.Serialize(w);
-            coin.Serialize(w);
-            muhash.Insert(element);
-        }
-        ++stats.txouts;
-        stats.total_amount += coin.out.value;
-        stats.bogosize += 50 + coin.out.script_pubkey.size();
-        return true;
-    });
+    stats.complete =
+        IterateCoins(*m_db, options, [&](const consensus::OutPoint& outpoint, const consensus::Coin& coin) {
+            if (!have_last || outpoint.hash != last_txid) {
+                ++stats.transactions;
+                last_txid = outpoint.hash;
+                have_last = true;
+            }
+            // Both hashes cover (outpoint, LE32(height * 2 + coinbase), TxOut) per coin, as Core's TxOutSer.
+            if (hash_type == UtxoHashType::HASH_SERIALIZED) {
+                outpoint.Serialize(hasher);
+                coin.Serialize(hasher);
+            } else if (hash_type == UtxoHashType::MUHASH) {
+                element.clear();
+                consensus::ByteWriter w(element);
+                outpoint.Serialize(w);
+                coin.Serialize(w);
+                muhash.Insert(element);
+            }
+            ++stats.txouts;
+            stats.total_amount += coin.out.value;
+            stats.bogosize += 50 + coin.out.script_pubkey.size();
+            return true;
+        });
     if (!given) m_db->ReleaseSnapshot(snapshot);
     if (hash_type == UtxoHashType::HASH_SERIALIZED) stats.hash_serialized = hasher.GetHash();
     if (hash_type == UtxoHashType::MUHASH) stats.muhash = muhash.Finalize();

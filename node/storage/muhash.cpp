@@ -88,10 +88,7 @@ MuHash3072::MuHash3072() : m_numerator(new Num{NewBn()}), m_denominator(new Num{
     }
 }
 
-MuHash3072::MuHash3072(std::span<const uint8_t> data) : MuHash3072()
-{
-    Insert(data);
-}
+MuHash3072::MuHash3072(std::span<const uint8_t> data) : MuHash3072() { Insert(data); }
 
 MuHash3072::~MuHash3072() = default;
 
@@ -113,15 +110,9 @@ MuHash3072& MuHash3072::operator=(const MuHash3072& other)
     return *this;
 }
 
-void MuHash3072::Insert(std::span<const uint8_t> data)
-{
-    MulMod(m_numerator->value.get(), ToNum3072(data).get());
-}
+void MuHash3072::Insert(std::span<const uint8_t> data) { MulMod(m_numerator->value.get(), ToNum3072(data).get()); }
 
-void MuHash3072::Remove(std::span<const uint8_t> data)
-{
-    MulMod(m_denominator->value.get(), ToNum3072(data).get());
-}
+void MuHash3072::Remove(std::span<const uint8_t> data) { MulMod(m_denominator->value.get(), ToNum3072(data).get()); }
 
 MuHash3072& MuHash3072::operator*=(const MuHash3072& other)
 {

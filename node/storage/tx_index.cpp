@@ -10,7 +10,6 @@
 #include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
-
 namespace node {
 
 namespace {
@@ -82,7 +81,8 @@ std::optional<TxIndexEntry> TxIndex::Find(const consensus::Uint256& txid) const
 {
     if (!m_db) return std::nullopt;
     std::optional<std::string> value(std::in_place);
-    if (storage_detail::ReadChecked(*m_db, TxKey(txid), "txindex read", *value) != ReadStatus::FOUND) return std::nullopt;
+    if (storage_detail::ReadChecked(*m_db, TxKey(txid), "txindex read", *value) != ReadStatus::FOUND)
+        return std::nullopt;
     if (value->size() != 12) {
         storage_detail::LogError("corrupt txindex record for " + txid.GetHex());
         return std::nullopt;
@@ -99,7 +99,8 @@ BlockLocator TxIndex::GetBestLocator() const
 {
     if (!m_db) return {};
     std::optional<std::string> value(std::in_place);
-    if (storage_detail::ReadChecked(*m_db, DB_BEST_BLOCK, "txindex best block read", *value) != ReadStatus::FOUND) return {};
+    if (storage_detail::ReadChecked(*m_db, DB_BEST_BLOCK, "txindex best block read", *value) != ReadStatus::FOUND)
+        return {};
     if (value->empty() || value->size() % 32 != 0) return {};
     BlockLocator out;
     for (size_t off = 0; off < value->size() && out.size() < MAX_LOCATOR_HASHES; off += 32) {

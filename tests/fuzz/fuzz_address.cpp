@@ -20,8 +20,8 @@
 
 namespace {
 
-using consensus::ChainType;
 using common::TxoutType;
+using consensus::ChainType;
 
 constexpr ChainType CHAINS[] = {ChainType::MAIN, ChainType::TESTNET, ChainType::TESTNET4, ChainType::SIGNET,
                                 ChainType::REGTEST};

@@ -36,7 +36,8 @@ void SetupArgs(ArgsManager& args)
     util::SetupChainParamsOptions(args);
     util::SetupLoggingOptions(args);
     node::http::SetupRpcServerOptions(args);
-    args.AddArg("-datadir=<dir>", "", ArgsManager::ALLOW_ANY | ArgsManager::DISALLOW_NEGATION, OptionsCategory::OPTIONS);
+    args.AddArg("-datadir=<dir>", "", ArgsManager::ALLOW_ANY | ArgsManager::DISALLOW_NEGATION,
+                OptionsCategory::OPTIONS);
     args.AddArg("-conf=<file>", "", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-includeconf=<file>", "", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-dbcache=<n>", "", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
@@ -46,12 +47,42 @@ void SetupArgs(ArgsManager& args)
     args.AddArg("-debugonly", "", ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
 }
 
-const std::vector<std::string> REGISTERED = {
-    "-help", "-help-debug", "-h", "-?", "-chain", "-regtest", "-testnet", "-testnet4", "-signet", "-debug",
-    "-debugexclude", "-printtoconsole", "-debuglogfile", "-server", "-rpcbind", "-rpcallowip", "-rpcport",
-    "-rpcuser", "-rpcpassword", "-rpcauth", "-rpccookiefile", "-rpccookieperms", "-rpcwhitelist",
-    "-rpcwhitelistdefault", "-rpcthreads", "-rpcworkqueue", "-rpcservertimeout", "-rpcdoccheck", "-datadir",
-    "-conf", "-includeconf", "-dbcache", "-elide", "-netonly", "-secret", "-debugonly"};
+const std::vector<std::string> REGISTERED = {"-help",
+                                             "-help-debug",
+                                             "-h",
+                                             "-?",
+                                             "-chain",
+                                             "-regtest",
+                                             "-testnet",
+                                             "-testnet4",
+                                             "-signet",
+                                             "-debug",
+                                             "-debugexclude",
+                                             "-printtoconsole",
+                                             "-debuglogfile",
+                                             "-server",
+                                             "-rpcbind",
+                                             "-rpcallowip",
+                                             "-rpcport",
+                                             "-rpcuser",
+                                             "-rpcpassword",
+                                             "-rpcauth",
+                                             "-rpccookiefile",
+                                             "-rpccookieperms",
+                                             "-rpcwhitelist",
+                                             "-rpcwhitelistdefault",
+                                             "-rpcthreads",
+                                             "-rpcworkqueue",
+                                             "-rpcservertimeout",
+                                             "-rpcdoccheck",
+                                             "-datadir",
+                                             "-conf",
+                                             "-includeconf",
+                                             "-dbcache",
+                                             "-elide",
+                                             "-netonly",
+                                             "-secret",
+                                             "-debugonly"};
 
 /** The option name an argument or conf line mentions: "--nofoo=1" -> "-nofoo" and "-foo", "main.bar=" -> "-bar". */
 void AddMentionedNames(const std::string& piece, std::set<std::string>& names)
@@ -73,7 +104,8 @@ void CheckAccessors(const ArgsManager& args, const std::string& name)
     fuzz::Check(!negated || set, "negated but not set", name);
     if (!set) {
         fuzz::Check(!value && all.empty(), "unset option has a value", name);
-        fuzz::Check(args.GetBoolArg(name, true) && !args.GetBoolArg(name, false), "unset option is not its default", name);
+        fuzz::Check(args.GetBoolArg(name, true) && !args.GetBoolArg(name, false), "unset option is not its default",
+                    name);
         fuzz::Check(args.GetIntArg(name, 7) == 7 && !args.GetIntArg(name), "unset option has an integer", name);
         fuzz::Check(args.GetArg(name, "dflt") == "dflt", "unset option is not its default string", name);
         return;
@@ -122,8 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     try {
         args.SelectConfigNetwork(args.GetChainTypeString());
         (void)args.GetChainType();
-    } catch (const std::runtime_error&) {
-    }
+    } catch (const std::runtime_error&) {}
 
     std::set<std::string> names(REGISTERED.begin(), REGISTERED.end());
     for (size_t i = 1; i < pieces.size(); ++i) AddMentionedNames(pieces[i], names);

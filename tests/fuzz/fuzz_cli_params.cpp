@@ -28,7 +28,8 @@ using common::rpc::Json;
 void CheckConverted(const Json& value, const std::string& text, bool listed)
 {
     if (!listed) {
-        fuzz::Check(value.is_string() && value.get<std::string>() == text, "an unlisted argument is not sent as text", text);
+        fuzz::Check(value.is_string() && value.get<std::string>() == text, "an unlisted argument is not sent as text",
+                    text);
         return;
     }
     const std::optional<Json> json = common::rpc::ParseJson(text, true);
@@ -132,7 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         }
         if (!positional.empty() && !last.contains("args")) {
             const Json& list = params["args"];
-            fuzz::Check(list.is_array() && list.size() == positional.size(), "\"args\" does not hold the plain arguments");
+            fuzz::Check(list.is_array() && list.size() == positional.size(),
+                        "\"args\" does not hold the plain arguments");
             for (size_t i = 0; i < positional.size(); ++i) {
                 CheckConverted(list[i], positional[i], common::rpc::RpcParamIsJson(method, static_cast<int>(i)));
             }

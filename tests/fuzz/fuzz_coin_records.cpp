@@ -43,8 +43,8 @@ std::optional<std::pair<T, size_t>> DecodePrefix(std::span<const uint8_t> input,
                 "record does not re-serialize to the bytes it was decoded from", what);
     consensus::ByteReader again(bytes);
     const T second = T::Deserialize(again);
-    fuzz::Check(again.Empty() && consensus::SerializeToBytes(second) == bytes, "record decodes differently a second time",
-                what);
+    fuzz::Check(again.Empty() && consensus::SerializeToBytes(second) == bytes,
+                "record decodes differently a second time", what);
     return std::make_pair(std::move(*value), consumed);
 }
 

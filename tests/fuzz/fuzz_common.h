@@ -26,10 +26,7 @@ inline void Check(bool ok, const char* what, const std::string& detail = "")
 }
 
 /** The input as text (any bytes, NULs included). */
-inline std::string_view AsText(const uint8_t* data, size_t size)
-{
-    return {reinterpret_cast<const char*>(data), size};
-}
+inline std::string_view AsText(const uint8_t* data, size_t size) { return {reinterpret_cast<const char*>(data), size}; }
 
 /** Splits text at every sep (n separators give n + 1 pieces, empty ones included). */
 inline std::vector<std::string> Split(std::string_view text, char sep)

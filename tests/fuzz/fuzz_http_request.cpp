@@ -64,8 +64,8 @@ void CheckAuthorization(std::string_view header)
         b64.remove_suffix(1);
     }
     const std::optional<std::string> credentials = node::http::DecodeBase64(b64);
-    const std::string expected = user == USER ? std::string(USER) + ":" + PASSWORD
-                                              : std::string(RPCAUTH_USER) + ":" + RPCAUTH_PASSWORD;
+    const std::string expected =
+        user == USER ? std::string(USER) + ":" + PASSWORD : std::string(RPCAUTH_USER) + ":" + RPCAUTH_PASSWORD;
     fuzz::Check(credentials && *credentials == expected, "accepted wrong credentials", std::string(header));
 }
 

@@ -99,7 +99,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         const bool finite = std::isfinite(std::strtod(std::string(text).c_str(), nullptr));
         fuzz::Check(!finite || (parsed && common::rpc::IsNumeric(*parsed)),
                     "RawNumber accepts what ParseJson does not read as a number", std::string(text));
-    } catch (const std::invalid_argument&) {
-    }
+    } catch (const std::invalid_argument&) {}
     return 0;
 }

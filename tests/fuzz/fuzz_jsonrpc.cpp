@@ -37,69 +37,69 @@ void RegisterTestMethods(common::rpc::RpcTable& table)
 {
     table.Unregister("stop");
     const auto any_result = std::vector<RpcResult>{{.type = RpcResultType::ANY}};
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "echo",
-        .args = {{.name = "s", .type = RpcArgType::STR, .optional = true},
-                 {.name = "n|num", .type = RpcArgType::NUM, .optional = true},
-                 {.name = "b", .type = RpcArgType::BOOL, .optional = true},
-                 {.name = "o", .type = RpcArgType::OBJ, .optional = true},
-                 {.name = "a", .type = RpcArgType::ARR, .optional = true},
-                 {.name = "amt", .type = RpcArgType::AMOUNT, .optional = true},
-                 {.name = "hex", .type = RpcArgType::STR_HEX, .optional = true},
-                 {.name = "any", .type = RpcArgType::ANY, .optional = true}},
-        .description = "Returns its parameters.",
-        .handler = [](const RpcRequest& req) -> Json { return req.params; },
-        .results = any_result});
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "needtwo",
-        .args = {{.name = "x", .type = RpcArgType::NUM}, {.name = "y|why", .type = RpcArgType::STR}},
-        .description = "Two required arguments; returns the wallet name of the uri.",
-        .handler = [](const RpcRequest& req) -> Json {
-            const auto wallet = req.WalletName();
-            return wallet ? Json(*wallet) : Json();
-        },
-        .results = {{.type = RpcResultType::STR, .cond = "with a wallet"}, {.type = RpcResultType::NONE}}});
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "fail",
-        .args = {{.name = "code", .type = RpcArgType::NUM}, {.name = "message", .type = RpcArgType::STR, .optional = true}},
-        .description = "Throws an RpcError.",
-        .handler = [](const RpcRequest& req) -> Json {
-            const auto code = common::rpc::ParamOr<int>(req.params, 0, 0);
-            throw common::rpc::RpcError(code, common::rpc::ParamOr<std::string>(req.params, 1, "failed"));
-        },
-        .results = any_result});
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "throw",
-        .args = {},
-        .description = "Throws a std::runtime_error.",
-        .handler = [](const RpcRequest&) -> Json { throw std::runtime_error("thrown"); },
-        .results = any_result});
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "amount",
-        .args = {{.name = "amount", .type = RpcArgType::AMOUNT}, {.name = "decimals", .type = RpcArgType::NUM, .optional = true}},
-        .description = "Parses an amount and writes it back.",
-        .handler = [](const RpcRequest& req) -> Json {
-            const int decimals = common::rpc::ParamOr<int>(req.params, 1, 8);
-            if (decimals < 0 || decimals > 8) throw common::rpc::RpcError(common::rpc::RPC_INVALID_PARAMETER, "decimals");
-            const consensus::Amount amount = common::rpc::AmountFromValue(req.params[0], decimals);
-            const Json written = common::rpc::ValueFromAmount(amount);
-            fuzz::Check(common::rpc::AmountFromValue(written) == amount, "amount changed in a round trip",
-                        common::rpc::WriteJson(written));
-            return written;
-        },
-        .results = {{.type = RpcResultType::STR_AMOUNT}}});
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "int",
-        .args = {{.name = "n", .type = RpcArgType::ANY}},
-        .description = "Reads an integer.",
-        .handler = [](const RpcRequest& req) -> Json { return common::rpc::GetInt(req.params[0]); },
-        .results = {{.type = RpcResultType::NUM}}});
+    table.Register(RpcMethod{.category = "test",
+                             .name = "echo",
+                             .args = {{.name = "s", .type = RpcArgType::STR, .optional = true},
+                                      {.name = "n|num", .type = RpcArgType::NUM, .optional = true},
+                                      {.name = "b", .type = RpcArgType::BOOL, .optional = true},
+                                      {.name = "o", .type = RpcArgType::OBJ, .optional = true},
+                                      {.name = "a", .type = RpcArgType::ARR, .optional = true},
+                                      {.name = "amt", .type = RpcArgType::AMOUNT, .optional = true},
+                                      {.name = "hex", .type = RpcArgType::STR_HEX, .optional = true},
+                                      {.name = "any", .type = RpcArgType::ANY, .optional = true}},
+                             .description = "Returns its parameters.",
+                             .handler = [](const RpcRequest& req) -> Json { return req.params; },
+                             .results = any_result});
+    table.Register(
+        RpcMethod{.category = "test",
+                  .name = "needtwo",
+                  .args = {{.name = "x", .type = RpcArgType::NUM}, {.name = "y|why", .type = RpcArgType::STR}},
+                  .description = "Two required arguments; returns the wallet name of the uri.",
+                  .handler = [](const RpcRequest& req) -> Json {
+                      const auto wallet = req.WalletName();
+                      return wallet ? Json(*wallet) : Json();
+                  },
+                  .results = {{.type = RpcResultType::STR, .cond = "with a wallet"}, {.type = RpcResultType::NONE}}});
+    table.Register(RpcMethod{.category = "test",
+                             .name = "fail",
+                             .args = {{.name = "code", .type = RpcArgType::NUM},
+                                      {.name = "message", .type = RpcArgType::STR, .optional = true}},
+                             .description = "Throws an RpcError.",
+                             .handler = [](const RpcRequest& req) -> Json {
+                                 const auto code = common::rpc::ParamOr<int>(req.params, 0, 0);
+                                 throw common::rpc::RpcError(
+                                     code, common::rpc::ParamOr<std::string>(req.params, 1, "failed"));
+                             },
+                             .results = any_result});
+    table.Register(RpcMethod{.category = "test",
+                             .name = "throw",
+                             .args = {},
+                             .description = "Throws a std::runtime_error.",
+                             .handler = [](const RpcRequest&) -> Json { throw std::runtime_error("thrown"); },
+                             .results = any_result});
+    table.Register(RpcMethod{.category = "test",
+                             .name = "amount",
+                             .args = {{.name = "amount", .type = RpcArgType::AMOUNT},
+                                      {.name = "decimals", .type = RpcArgType::NUM, .optional = true}},
+                             .description = "Parses an amount and writes it back.",
+                             .handler = [](const RpcRequest& req) -> Json {
+                                 const int decimals = common::rpc::ParamOr<int>(req.params, 1, 8);
+                                 if (decimals < 0 || decimals > 8)
+                                     throw common::rpc::RpcError(common::rpc::RPC_INVALID_PARAMETER, "decimals");
+                                 const consensus::Amount amount = common::rpc::AmountFromValue(req.params[0], decimals);
+                                 const Json written = common::rpc::ValueFromAmount(amount);
+                                 fuzz::Check(common::rpc::AmountFromValue(written) == amount,
+                                             "amount changed in a round trip", common::rpc::WriteJson(written));
+                                 return written;
+                             },
+                             .results = {{.type = RpcResultType::STR_AMOUNT}}});
+    table.Register(
+        RpcMethod{.category = "test",
+                  .name = "int",
+                  .args = {{.name = "n", .type = RpcArgType::ANY}},
+                  .description = "Reads an integer.",
+                  .handler = [](const RpcRequest& req) -> Json { return common::rpc::GetInt(req.params[0]); },
+                  .results = {{.type = RpcResultType::NUM}}});
 }
 
 common::rpc::RpcTable& Table()
@@ -148,15 +148,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const node::http::RpcWhitelist* list = nullptr;
     switch (mode & 3) {
     case 0: break;
-    case 1: whitelist.Add("alice:echo,help,amount, fail"); list = &whitelist; break;
-    case 2: whitelist.Add("bob:echo"); whitelist.SetDefaultDeny(true); list = &whitelist; break;
-    case 3: whitelist.SetDefaultDeny(true); list = &whitelist; break;
+    case 1:
+        whitelist.Add("alice:echo,help,amount, fail");
+        list = &whitelist;
+        break;
+    case 2:
+        whitelist.Add("bob:echo");
+        whitelist.SetDefaultDeny(true);
+        list = &whitelist;
+        break;
+    case 3:
+        whitelist.SetDefaultDeny(true);
+        list = &whitelist;
+        break;
     }
     const std::string uri = (mode & 8) ? "/wallet/w%201" : "/";
 
-    const node::http::JsonRpcHttpResult result = node::http::ProcessJsonRpcBody(table, body, uri, "alice", "127.0.0.1:1", list);
+    const node::http::JsonRpcHttpResult result =
+        node::http::ProcessJsonRpcBody(table, body, uri, "alice", "127.0.0.1:1", list);
     using namespace common::rpc;
-using namespace node::http;
+    using namespace node::http;
     const int s = result.status;
     fuzz::Check(s == HTTP_OK || s == HTTP_NO_CONTENT || s == HTTP_BAD_REQUEST || s == HTTP_FORBIDDEN ||
                     s == HTTP_NOT_FOUND || s == HTTP_INTERNAL_SERVER_ERROR,
@@ -172,7 +183,8 @@ using namespace node::http;
     if (reply->is_array()) {
         fuzz::Check(s == HTTP_OK, "batch reply with an error status", std::to_string(s));
         const std::optional<Json> request = ParseJson(body);
-        fuzz::Check(request && request->is_array() && reply->size() <= request->size(), "batch reply longer than the batch");
+        fuzz::Check(request && request->is_array() && reply->size() <= request->size(),
+                    "batch reply longer than the batch");
         for (const Json& r : *reply) CheckReply(r);
     } else {
         CheckReply(*reply);

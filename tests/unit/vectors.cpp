@@ -26,8 +26,8 @@ std::optional<std::filesystem::path> VectorFile(const std::string& relative)
     const auto path = VectorsRoot() / relative;
     if (std::filesystem::exists(path)) return path;
     const char* ci = std::getenv("CI");
-    const std::string msg = "test vectors missing: " + path.string() +
-                            " (set MINICASH_VECTORS to the shared/vectors directory)";
+    const std::string msg =
+        "test vectors missing: " + path.string() + " (set MINICASH_VECTORS to the shared/vectors directory)";
     if (ci && std::string(ci) == "true") {
         FAIL(msg);
     }
@@ -90,8 +90,7 @@ std::vector<uint8_t> ParseHexOrFail(const std::string& hex)
     return *bytes;
 }
 
-std::vector<std::vector<uint8_t>> SplitBlkFile(const std::vector<uint8_t>& data,
-                                               const std::array<uint8_t, 4>& magic)
+std::vector<std::vector<uint8_t>> SplitBlkFile(const std::vector<uint8_t>& data, const std::array<uint8_t, 4>& magic)
 {
     std::vector<std::vector<uint8_t>> blocks;
     size_t pos = 0;

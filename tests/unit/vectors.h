@@ -43,7 +43,7 @@ std::vector<uint8_t> ParseHexOrFail(const std::string& hex);
 } // namespace testutil
 
 /** Skips the current test (loudly) when a vector file is unavailable. */
-#define REQUIRE_VECTOR(var, relative)                                   \
-    auto var##_opt = testutil::VectorFile(relative);                    \
-    if (!var##_opt) return;                                             \
+#define REQUIRE_VECTOR(var, relative)                                                                                  \
+    auto var##_opt = testutil::VectorFile(relative);                                                                   \
+    if (!var##_opt) return;                                                                                            \
     const std::filesystem::path var = *var##_opt

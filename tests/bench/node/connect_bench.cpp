@@ -66,8 +66,8 @@ using namespace consensus;
 namespace {
 
 constexpr int NUM_KEYS = 16;
-constexpr int FUNDING_OUTPUTS = 20000;  // P2WPKH outputs per funding coinbase (~2.5 MWU)
-constexpr int MATURITY_BLOCKS = 100;    // empty blocks between funding and spending
+constexpr int FUNDING_OUTPUTS = 20000; // P2WPKH outputs per funding coinbase (~2.5 MWU)
+constexpr int MATURITY_BLOCKS = 100;   // empty blocks between funding and spending
 constexpr int INPUTS_PER_TX = 2;
 constexpr int64_t FEE_PER_TX = 2000;
 
@@ -109,7 +109,7 @@ double PeakRssMiB()
 struct Keys {
     std::array<std::array<uint8_t, 32>, NUM_KEYS> secret{};
     std::array<std::vector<uint8_t>, NUM_KEYS> pubkey;
-    std::array<Script, NUM_KEYS> spk;       // OP_0 <hash160>
+    std::array<Script, NUM_KEYS> spk;         // OP_0 <hash160>
     std::array<Script, NUM_KEYS> script_code; // BIP-143 P2PKH-style script code
 
     Keys()
@@ -142,8 +142,13 @@ public:
         ByteWriter w(bytes);
         block.Serialize(w);
         const uint32_t len = static_cast<uint32_t>(bytes.size());
-        const uint8_t head[8] = {m_magic[0], m_magic[1], m_magic[2], m_magic[3], static_cast<uint8_t>(len),
-                                 static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len >> 16),
+        const uint8_t head[8] = {m_magic[0],
+                                 m_magic[1],
+                                 m_magic[2],
+                                 m_magic[3],
+                                 static_cast<uint8_t>(len),
+                                 static_cast<uint8_t>(len >> 8),
+                                 static_cast<uint8_t>(len >> 16),
                                  static_cast<uint8_t>(len >> 24)};
         m_out.write(reinterpret_cast<const char*>(head), 8);
         m_out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
@@ -171,8 +176,8 @@ public:
         uint8_t head[8];
         if (!m_in.read(reinterpret_cast<char*>(head), 8)) return nullptr;
         if (std::memcmp(head, m_magic.data(), 4) != 0) Die("bad magic in chain file");
-        const uint32_t len = uint32_t(head[4]) | uint32_t(head[5]) << 8 | uint32_t(head[6]) << 16 |
-                             uint32_t(head[7]) << 24;
+        const uint32_t len =
+            uint32_t(head[4]) | uint32_t(head[5]) << 8 | uint32_t(head[6]) << 16 | uint32_t(head[7]) << 24;
         m_buf.resize(len);
         if (!m_in.read(reinterpret_cast<char*>(m_buf.data()), len)) Die("truncated chain file");
         ByteReader r(m_buf);
@@ -473,8 +478,8 @@ void Submit(node::chain::Chainstate& cs, const std::shared_ptr<const Block>& blo
 
 /** One yardstick's rates, sampled between the connected blocks. */
 struct RawRates {
-    RawSample one;   // 1 thread
-    RawSample many;  // par threads at once
+    RawSample one;  // 1 thread
+    RawSample many; // par threads at once
     double Wall1() const { return one.n / one.wall; }
     double Cpu1() const { return one.n / one.cpu; }
     double WallN(int par) const { return par > 1 ? many.n / many.wall : Wall1(); }
@@ -511,9 +516,8 @@ int Connect(const Options& o)
     const RawEcdsa raw;
     RawRates with_parse, pre_parsed;
 
-    const std::filesystem::path dir =
-        o.workdir / ("connect-par" + std::to_string(o.par) + "-dbcache" + std::to_string(o.dbcache_mib) + "-" +
-                     std::to_string(::getpid()));
+    const std::filesystem::path dir = o.workdir / ("connect-par" + std::to_string(o.par) + "-dbcache" +
+                                                   std::to_string(o.dbcache_mib) + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::string log_error;
@@ -568,8 +572,8 @@ int Connect(const Options& o)
     const double rate = inputs / connect_secs;
     const double cpu_rate = inputs / connect_cpu;
 
-    std::printf("bench_node_connect: par=%d dbcache=%zuMiB dbbatchsize=%zu chain=%s\n", o.par, o.dbcache_mib, o.dbbatchsize,
-                o.chain.string().c_str());
+    std::printf("bench_node_connect: par=%d dbcache=%zuMiB dbbatchsize=%zu chain=%s\n", o.par, o.dbcache_mib,
+                o.dbbatchsize, o.chain.string().c_str());
     PrintRaw("libsecp256k1 bench_verify (key parse + DER parse + verify)", with_parse, o.par);
     PrintRaw("secp256k1_ecdsa_verify (pre-parsed)", pre_parsed, o.par);
     std::printf("setup: %d blocks (funding + maturity) in %.2f s\n", info.setup_blocks, setup_secs);

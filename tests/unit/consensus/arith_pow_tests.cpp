@@ -220,7 +220,9 @@ TEST_CASE("Retarget clamps the timespan to a quarter and four times two weeks", 
     const int64_t t = main.pow_target_timespan;
     const uint32_t bits = 0x1b0404cb;
     const ArithUint256 base = ArithUint256().SetCompact(bits);
-    const auto next = [&](int64_t span) { return CalculateNextWorkRequired(bits, 1000000000 + span, 1000000000, main); };
+    const auto next = [&](int64_t span) {
+        return CalculateNextWorkRequired(bits, 1000000000 + span, 1000000000, main);
+    };
     CHECK(next(t) == bits);
     CHECK(next(1) == next(t / 4));
     CHECK(next(-5000) == next(t / 4));

@@ -101,9 +101,9 @@ TEST_CASE("A block truncated at any byte throws DecodeError", "[decode]")
 TEST_CASE("Non-canonical CompactSize encodings throw DecodeError", "[decode]")
 {
     const std::vector<std::string> bad = {
-        "fdfc00",             // 252 in three bytes
-        "fd0000",             // 0 in three bytes
-        "feffff0000",         // 0xffff in five bytes
+        "fdfc00",              // 252 in three bytes
+        "fd0000",              // 0 in three bytes
+        "feffff0000",          // 0xffff in five bytes
         "ff ffffffff00000000", // 0xffffffff in nine bytes (space removed below)
     };
     for (auto h : bad) {
@@ -125,7 +125,13 @@ TEST_CASE("Non-canonical CompactSize encodings throw DecodeError", "[decode]")
     ByteReader r(big);
     CHECK_THROWS_AS(ReadCompactSize(r), DecodeError);
     // Inside a transaction: the input count 1 written as fd0100.
-    CHECK_THROWS_AS(DecodeTx(Hex("01000000" "fd0100" + std::string(72, '0') + "00" "ffffffff" "00" "00000000")),
+    CHECK_THROWS_AS(DecodeTx(Hex("01000000"
+                                 "fd0100" +
+                                 std::string(72, '0') +
+                                 "00"
+                                 "ffffffff"
+                                 "00"
+                                 "00000000")),
                     DecodeError);
 }
 
@@ -133,13 +139,36 @@ TEST_CASE("Huge claimed element counts throw DecodeError without allocating", "[
 {
     const auto start = std::chrono::steady_clock::now();
     const std::vector<std::string> hostile = {
-        "01000000" "fe00000002",                    // 32M inputs claimed, none present
-        "01000000" "feffffff01",                    // just under MAX_SIZE inputs
-        "01000000" "ffffffffffffffffff",            // 2^64-1 inputs
-        "01000000" "00" "01" "fe00000002",          // segwit: 32M inputs
-        "01000000" "01" + std::string(72, '0') + "fe00000001", // scriptSig of 16 MB claimed
-        "01000000" "0001" "01" + std::string(72, '0') + "00" "ffffffff" "00" "fe00000002", // 32M witness items
-        "01000000" "0001" "01" + std::string(72, '0') + "00" "ffffffff" "00" "01" "fe00000002", // 32 MB item
+        "01000000"
+        "fe00000002", // 32M inputs claimed, none present
+        "01000000"
+        "feffffff01", // just under MAX_SIZE inputs
+        "01000000"
+        "ffffffffffffffffff", // 2^64-1 inputs
+        "01000000"
+        "00"
+        "01"
+        "fe00000002", // segwit: 32M inputs
+        "01000000"
+        "01" +
+            std::string(72, '0') + "fe00000001", // scriptSig of 16 MB claimed
+        "01000000"
+        "0001"
+        "01" +
+            std::string(72, '0') +
+            "00"
+            "ffffffff"
+            "00"
+            "fe00000002", // 32M witness items
+        "01000000"
+        "0001"
+        "01" +
+            std::string(72, '0') +
+            "00"
+            "ffffffff"
+            "00"
+            "01"
+            "fe00000002", // 32 MB item
     };
     for (const auto& h : hostile) {
         INFO(h);
@@ -159,16 +188,43 @@ TEST_CASE("Huge claimed element counts throw DecodeError without allocating", "[
 TEST_CASE("A superfluous or unknown witness flag throws DecodeError", "[decode]")
 {
     // Marker and flag, one input, one output, an empty witness: the witness is superfluous.
-    const std::string in = "01" + std::string(64, '1') + "00000000" "00" "ffffffff";
-    const std::string out = "01" "0000000000000000" "00";
-    CHECK_THROWS_AS(DecodeTx(Hex("02000000" "0001" + in + out + "00" "00000000")), DecodeError);
+    const std::string in = "01" + std::string(64, '1') +
+                           "00000000"
+                           "00"
+                           "ffffffff";
+    const std::string out = "01"
+                            "0000000000000000"
+                            "00";
+    CHECK_THROWS_AS(DecodeTx(Hex("02000000"
+                                 "0001" +
+                                 in + out +
+                                 "00"
+                                 "00000000")),
+                    DecodeError);
     // Unknown flag bits.
-    CHECK_THROWS_AS(DecodeTx(Hex("02000000" "0002" + in + out + "00000000")), DecodeError);
-    CHECK_THROWS_AS(DecodeTx(Hex("02000000" "0003" + in + out + "0101ff" "00000000")), DecodeError);
+    CHECK_THROWS_AS(DecodeTx(Hex("02000000"
+                                 "0002" +
+                                 in + out + "00000000")),
+                    DecodeError);
+    CHECK_THROWS_AS(DecodeTx(Hex("02000000"
+                                 "0003" +
+                                 in + out +
+                                 "0101ff"
+                                 "00000000")),
+                    DecodeError);
     // The same with a non-empty witness decodes.
-    CHECK(DecodeTx(Hex("02000000" "0001" + in + out + "0101ff" "00000000")));
+    CHECK(DecodeTx(Hex("02000000"
+                       "0001" +
+                       in + out +
+                       "0101ff"
+                       "00000000")));
     // Without witness support the marker reads as zero inputs, then a bogus output count.
-    CHECK_FALSE(DecodeTx(Hex("02000000" "0001" + in + out + "0101ff" "00000000"), TxWitness::WITHOUT));
+    CHECK_FALSE(DecodeTx(Hex("02000000"
+                             "0001" +
+                             in + out +
+                             "0101ff"
+                             "00000000"),
+                         TxWitness::WITHOUT));
 }
 
 TEST_CASE("Random garbage either decodes or throws DecodeError, never crashes", "[decode]")

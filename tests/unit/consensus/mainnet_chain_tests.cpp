@@ -18,7 +18,6 @@ using namespace consensus;
 
 namespace {
 
-
 // Runs every check on consecutive blocks; returns how many passed.
 size_t CheckChain(const std::vector<std::vector<uint8_t>>& raw, const Uint256& parent_of_first)
 {

@@ -125,9 +125,12 @@ TEST_CASE("Consensus parameters carry the historical activation heights and exce
     CHECK(main.coinbase_maturity == 100);
     CHECK(main.DifficultyAdjustmentInterval() == 2016);
     CHECK(main.script_flag_exceptions.size() == 2);
-    CHECK(main.IsBip30Exception(91842, *Uint256::FromHex("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec")));
-    CHECK(main.IsBip30Exception(91880, *Uint256::FromHex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721")));
-    CHECK_FALSE(main.IsBip30Exception(91881, *Uint256::FromHex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721")));
+    CHECK(main.IsBip30Exception(91842,
+                                *Uint256::FromHex("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec")));
+    CHECK(main.IsBip30Exception(91880,
+                                *Uint256::FromHex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721")));
+    CHECK_FALSE(main.IsBip30Exception(
+        91881, *Uint256::FromHex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721")));
     CHECK_FALSE(main.pow_allow_min_difficulty_blocks);
     CHECK_FALSE(main.enforce_bip94);
 

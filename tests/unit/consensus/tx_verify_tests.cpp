@@ -75,10 +75,7 @@ Script P2wsh(const Script& witness_script)
     return Script() << OP_0 << std::vector<uint8_t>(h.begin(), h.end());
 }
 
-Script Multisig2of3()
-{
-    return Script() << OP_2 << PubKey(1) << PubKey(2) << PubKey(3) << OP_3 << OP_CHECKMULTISIG;
-}
+Script Multisig2of3() { return Script() << OP_2 << PubKey(1) << PubKey(2) << PubKey(3) << OP_3 << OP_CHECKMULTISIG; }
 
 // One input spending (TxHash(1), 0), one output of value out to an OP_TRUE script.
 MutableTransaction Spend(Amount out = Amount{COIN.sats})

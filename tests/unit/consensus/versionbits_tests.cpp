@@ -45,8 +45,8 @@ struct FakeChain {
         params.miner_confirmation_window = PERIOD;
         params.rule_change_activation_threshold = THRESHOLD;
         params.Deployment(DeploymentPos::TESTDUMMY) = Bip9Deployment{BIT, start, timeout, min_height};
-        params.Deployment(DeploymentPos::TAPROOT) = Bip9Deployment{2, Bip9Deployment::NEVER_ACTIVE,
-                                                                   Bip9Deployment::NO_TIMEOUT, 0};
+        params.Deployment(DeploymentPos::TAPROOT) =
+            Bip9Deployment{2, Bip9Deployment::NEVER_ACTIVE, Bip9Deployment::NO_TIMEOUT, 0};
         Mine(1, NO_SIGNAL, 0); // the genesis block, height 0
     }
     /** Appends n blocks with this version and MTP. */
@@ -82,7 +82,7 @@ TEST_CASE("BIP-9 stays DEFINED until a period ends with MTP at the start time, t
     FakeChain c(1000, Bip9Deployment::NO_TIMEOUT);
     CHECK(c.Next() == ThresholdState::DEFINED); // after genesis
     CHECK(GetStateFor<FakeIndex>(nullptr, c.params, DeploymentPos::TESTDUMMY, c.cache) == ThresholdState::DEFINED);
-    c.Mine(PERIOD - 1, SIGNAL, 999); // heights 1..9
+    c.Mine(PERIOD - 1, SIGNAL, 999);            // heights 1..9
     CHECK(c.Next() == ThresholdState::DEFINED); // the period ended before the start time
     c.Mine(PERIOD, SIGNAL, 999);
     CHECK(c.Next() == ThresholdState::DEFINED);
@@ -184,10 +184,11 @@ TEST_CASE("BIP-9 ALWAYS_ACTIVE and NEVER_ACTIVE ignore the chain", "[consensus]"
     CHECK(never.Since() == 0);
 }
 
-TEST_CASE("BIP-9 statistics count the current period's signals and whether the threshold is still possible", "[consensus]")
+TEST_CASE("BIP-9 statistics count the current period's signals and whether the threshold is still possible",
+          "[consensus]")
 {
     FakeChain c(0, Bip9Deployment::NO_TIMEOUT);
-    c.Mine(PERIOD - 1, NO_SIGNAL, 0);        // heights 1..9
+    c.Mine(PERIOD - 1, NO_SIGNAL, 0);           // heights 1..9
     c.Mine(2, SIGNAL, 0).Mine(1, NO_SIGNAL, 0); // heights 10, 11 signal; 12 does not
     std::vector<bool> sig;
     Bip9Stats s = GetStateStatisticsFor(c.Tip(), c.params, DeploymentPos::TESTDUMMY, &sig);

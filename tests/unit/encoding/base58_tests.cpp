@@ -25,7 +25,7 @@ std::vector<uint8_t> Hex(const std::string& hex)
 
 TEST_CASE("Base58 decoding rejects bad characters and over-long results", "[encoding]")
 {
-    CHECK_FALSE(DecodeBase58("invalid0", 100)); // '0' is not in the alphabet
+    CHECK_FALSE(DecodeBase58("invalid0", 100));       // '0' is not in the alphabet
     CHECK_FALSE(DecodeBase58("3SEo3LWLoPntCl", 100)); // 'l' neither
     CHECK_FALSE(DecodeBase58(std::string("2g\0", 3), 100));
     CHECK(DecodeBase58("  2g \t", 100)); // surrounding whitespace is allowed, as Core

@@ -49,8 +49,10 @@ std::vector<Bullet> BulletsAfter(const std::string& text, const std::string& mar
         std::string prefix = line.substr(2, open - 2);
         b.value = line.substr(open + 4, close - open - 4);
         b.rest = line.substr(close + 5);
-        if (prefix.rfind("0x", 0) == 0) b.value.insert(b.value.begin(), static_cast<char>(std::stoi(prefix.substr(2, 2), nullptr, 16)));
-        if (b.rest.rfind(" + 0x", 0) == 0) b.value.push_back(static_cast<char>(std::stoi(b.rest.substr(5, 2), nullptr, 16)));
+        if (prefix.rfind("0x", 0) == 0)
+            b.value.insert(b.value.begin(), static_cast<char>(std::stoi(prefix.substr(2, 2), nullptr, 16)));
+        if (b.rest.rfind(" + 0x", 0) == 0)
+            b.value.push_back(static_cast<char>(std::stoi(b.rest.substr(5, 2), nullptr, 16)));
         out.push_back(b);
     }
     return out;

@@ -182,7 +182,8 @@ TEST_CASE("Conf sections apply only to their chain and the command line wins", "
     CHECK(args.GetArgs("-connect") == std::vector<std::string>{"reg1", "reg2"});
     const auto warnings = args.GetConfigWarnings();
     CHECK(std::find(warnings.begin(), warnings.end(),
-                    "Config setting for -rpcport only applied on regtest network when in [regtest] section.") != warnings.end());
+                    "Config setting for -rpcport only applied on regtest network when in [regtest] section.") !=
+          warnings.end());
 }
 
 TEST_CASE("Conf files report Core's parse errors and ignore unknown keys with a warning", "[node]")
@@ -200,7 +201,8 @@ TEST_CASE("Conf files report Core's parse errors and ignore unknown keys with a 
     CHECK(error == "Invalid configuration value unknownkey");
     REQUIRE(args.ReadConfigString("unknownkey=1\n[weird]\nfoo=1\n", error));
     const auto warnings = args.GetConfigWarnings();
-    CHECK(std::find(warnings.begin(), warnings.end(), "Ignoring unknown configuration value unknownkey") != warnings.end());
+    CHECK(std::find(warnings.begin(), warnings.end(), "Ignoring unknown configuration value unknownkey") !=
+          warnings.end());
     CHECK(std::find(warnings.begin(), warnings.end(), "Section [weird] is not recognized.") != warnings.end());
 }
 
@@ -228,7 +230,8 @@ TEST_CASE("ReadConfigFiles reads minicash.conf from -datadir and fails for a mis
     const std::string bad = "-datadir=" + (dir.path / "nope").string();
     REQUIRE(Parse(missing, {bad.c_str()}, error));
     CHECK_FALSE(missing.ReadConfigFiles(error));
-    CHECK(error == "Specified data directory \"" + (dir.path / "nope").string() + "\" does not exist."); // Core's capital S
+    CHECK(error ==
+          "Specified data directory \"" + (dir.path / "nope").string() + "\" does not exist."); // Core's capital S
 
     ArgsManager explicit_conf;
     Setup(explicit_conf);
@@ -265,8 +268,8 @@ TEST_CASE("includeconf reads one level of included files and ignores their own i
     ::close(saved);
     std::fclose(capture);
     REQUIRE(ok);
-    CHECK(args.GetIntArg("-bar", 0) == 7);  // from the included file
-    CHECK_FALSE(args.IsArgSet("-foo"));     // the nested include was not read
+    CHECK(args.GetIntArg("-bar", 0) == 7); // from the included file
+    CHECK_FALSE(args.IsArgSet("-foo"));    // the nested include was not read
     std::ifstream in(err_path);
     const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK(err.find("warning: -includeconf cannot be used from included files; ignoring -includeconf=second.conf") !=
@@ -343,7 +346,7 @@ TEST_CASE("WriteFileAtomic writes owner-only files", "[node]")
     const auto path = dir.path / "secret";
     REQUIRE(util::WriteFileAtomic(path, "abc", error));
     CHECK(util::ReadFileToString(path) == std::optional<std::string>("abc"));
-    struct stat st{};
+    struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     CHECK_FALSE(std::filesystem::exists(path.string() + ".tmp"));

@@ -64,7 +64,9 @@ TEST_CASE("bad-cb-height (BIP-34): the coinbase must start with the block's heig
     ChainParams params = Params(ChainType::REGTEST);
     params.consensus.bip34_height = 3;
     ChainBuilder b(1, &params);
-    const auto script_sig = [](const Script& s) { return EditCoinbase([s](MutableTransaction& cb) { cb.vin[0].script_sig = s; }); };
+    const auto script_sig = [](const Script& s) {
+        return EditCoinbase([s](MutableTransaction& cb) { cb.vin[0].script_sig = s; });
+    };
     // Before BIP-34 the coinbase may say anything.
     b.MineBlocks(1);
     RequireValid(b.Mine({}, script_sig(Script().PushInt(99).PushInt(1))));
@@ -153,11 +155,11 @@ TEST_CASE("bad-blk-weight: a block of weight exactly 4,000,000 is accepted, 4,00
         MutableTransaction spend = Unsigned({OutPoint(fund->GetTxid(), 0)}, value - Amount{1000}, b.ScriptPubKey());
         spend.vin[0].witness.stack = {std::vector<uint8_t>(pad, 1), Bytes(ws)};
         return b.MakeBlock(tip, {MakeTransactionRef(std::move(spend))}, EditCoinbase([filler](MutableTransaction& cb) {
-            Script s;
-            s.assign(filler, OP_0); // OP_0s: no sigops
-            s[0] = OP_RETURN;
-            cb.vout.emplace_back(Amount{0}, s);
-        }));
+                               Script s;
+                               s.assign(filler, OP_0); // OP_0s: no sigops
+                               s[0] = OP_RETURN;
+                               cb.vout.emplace_back(Amount{0}, s);
+                           }));
     };
     const auto of_weight = [&](int64_t target) {
         size_t pad = 1;
@@ -348,7 +350,8 @@ TEST_CASE("Block reject reasons are Core's exact strings", "[node]")
     // Core's validation.cpp (CheckBlockHeader, CheckBlock, ContextualCheckBlockHeader,
     // ContextualCheckBlock, AcceptBlockHeader, ConnectBlock).
     std::atomic<int64_t> now{Params(ChainType::REGTEST).genesis.GetBlockTime() + 86400};
-    ChainBuilder b(1, nullptr, [&now](node::chain::ChainstateOptions& o) { o.now_seconds = [&now] { return now.load(); }; });
+    ChainBuilder b(1, nullptr,
+                   [&now](node::chain::ChainstateOptions& o) { o.now_seconds = [&now] { return now.load(); }; });
     b.MineBlocks(102);
     const auto* tip = b.Chain().Tip();
     now = tip->GetBlockTime();
@@ -376,12 +379,18 @@ TEST_CASE("Block reject reasons are Core's exact strings", "[node]")
              while (CheckProofOfWork(blk.GetHash(), blk.bits, cp)) ++blk.nonce;
              return blk;
          }},
-        {"bad-txnmrklroot", R::MUTATED, [&] { return block([](Block& blk) { blk.merkle_root = Uint256::ONE; }, {}, false); }},
+        {"bad-txnmrklroot", R::MUTATED,
+         [&] { return block([](Block& blk) { blk.merkle_root = Uint256::ONE; }, {}, false); }},
         // CVE-2012-2459: the last of an odd number of transactions repeated keeps the root.
-        {"bad-txns-duplicate", R::MUTATED, [&] { return block([t2](Block& blk) { blk.vtx.push_back(t2); }, {t1, t2}); }},
+        {"bad-txns-duplicate", R::MUTATED,
+         [&] {
+             return block([t2](Block& blk) { blk.vtx.push_back(t2); }, {t1, t2});
+         }},
         {"bad-blk-length", R::CONSENSUS, [&] { return block([](Block& blk) { blk.vtx.clear(); }); }},
-        {"bad-cb-missing", R::CONSENSUS, [&] { return block([](Block& blk) { blk.vtx.erase(blk.vtx.begin()); }, {t1}); }},
-        {"bad-cb-multiple", R::CONSENSUS, [&] { return block([](Block& blk) { blk.vtx.push_back(blk.vtx[0]); }, {t1}); }},
+        {"bad-cb-missing", R::CONSENSUS,
+         [&] { return block([](Block& blk) { blk.vtx.erase(blk.vtx.begin()); }, {t1}); }},
+        {"bad-cb-multiple", R::CONSENSUS,
+         [&] { return block([](Block& blk) { blk.vtx.push_back(blk.vtx[0]); }, {t1}); }},
         {"bad-blk-sigops", R::CONSENSUS,
          [&] {
              return block(EditCoinbase([](MutableTransaction& cb) {
@@ -404,14 +413,20 @@ TEST_CASE("Block reject reasons are Core's exact strings", "[node]")
              return block({}, {MakeTransactionRef(std::move(t))});
          }},
         {"bad-cb-height", R::CONSENSUS,
-         [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vin[0].script_sig = Script().PushInt(7).PushInt(1); })); }},
+         [&] {
+             return block(
+                 EditCoinbase([](MutableTransaction& cb) { cb.vin[0].script_sig = Script().PushInt(7).PushInt(1); }));
+         }},
         {"bad-witness-nonce-size", R::MUTATED,
          [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vin[0].witness.stack[0].pop_back(); })); }},
         {"bad-witness-merkle-match", R::MUTATED,
          [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vout.back().script_pubkey.back() ^= 1; })); }},
-        {"unexpected-witness", R::MUTATED, [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vout.pop_back(); })); }},
+        {"unexpected-witness", R::MUTATED,
+         [&] { return block(EditCoinbase([](MutableTransaction& cb) { cb.vout.pop_back(); })); }},
         {"bad-txns-inputs-missingorspent", R::CONSENSUS,
-         [&] { return block({}, {b.Spend({{OutPoint(Uint256::ONE, 0), Amount{5000}}}, {Amount{1000}})}); }},
+         [&] {
+             return block({}, {b.Spend({{OutPoint(Uint256::ONE, 0), Amount{5000}}}, {Amount{1000}})});
+         }},
         {"bad-txns-premature-spend-of-coinbase", R::CONSENSUS,
          [&] {
              const auto [cb, v] = b.CoinbaseAt(tip->height - 98);
@@ -419,7 +434,8 @@ TEST_CASE("Block reject reasons are Core's exact strings", "[node]")
          }},
         {"bad-txns-in-belowout", R::CONSENSUS, [&] { return block({}, {b.Spend({c1}, {c1.second + Amount{1}})}); }},
         {"bad-cb-amount", R::CONSENSUS, [&] { return invalid; }},
-        {"prev-blk-not-found", R::MISSING_PREV, [&] { return block([](Block& blk) { blk.prev_block = Uint256::ONE; }); }},
+        {"prev-blk-not-found", R::MISSING_PREV,
+         [&] { return block([](Block& blk) { blk.prev_block = Uint256::ONE; }); }},
         {"duplicate", R::CACHED_INVALID, [&] { return invalid; }}, // the same block again, now known invalid
         {"bad-prevblk", R::INVALID_PREV, [&] { return b.MakeBlock(b.Chain().LookupBlockIndex(invalid.GetHash())); }},
     };

@@ -98,7 +98,7 @@ TEST_CASE("bad-diffbits: on a retargeting network the first block of a period mu
     const auto* tip = b.Chain().Tip();
     REQUIRE(tip->bits == kRetargetLimitBits);
     const auto with_bits = [](uint32_t bits) { return [bits](Block& blk) { blk.bits = bits; }; };
-    CHECK(Reason(b.Submit(b.MakeBlock(tip, {}, with_bits(kRetargetLimitBits)))) == "bad-diffbits"); // the parent's
+    CHECK(Reason(b.Submit(b.MakeBlock(tip, {}, with_bits(kRetargetLimitBits)))) == "bad-diffbits");  // the parent's
     CHECK(Reason(b.Submit(b.MakeBlock(tip, {}, with_bits(kRetargetedBits - 1)))) == "bad-diffbits"); // one step harder
     auto r = b.Submit(b.MakeBlock(tip, {}, with_bits(kRetargetedBits)));
     INFO(r.ToString());
@@ -209,7 +209,8 @@ TEST_CASE("time-too-new: more than two hours ahead of the clock is rejected, exa
     REQUIRE(MAX_FUTURE_BLOCK_TIME == 2 * 60 * 60);
     // The clock starts a day after the genesis block (regtest's blocks are one second apart).
     std::atomic<int64_t> now{Params(ChainType::REGTEST).genesis.GetBlockTime() + 86400};
-    ChainBuilder b(1, nullptr, [&now](node::chain::ChainstateOptions& o) { o.now_seconds = [&now] { return now.load(); }; });
+    ChainBuilder b(1, nullptr,
+                   [&now](node::chain::ChainstateOptions& o) { o.now_seconds = [&now] { return now.load(); }; });
     b.MineBlocks(2);
     const auto* tip = b.Chain().Tip();
     now = tip->GetBlockTime() + 100000;
@@ -322,9 +323,8 @@ TEST_CASE("time-timewarp-attack is not enforced on a network without BIP-94", "[
     ChainBuilder b(1, &params);
     MineToPeriodEnd(b, static_cast<int>(params.consensus.DifficultyAdjustmentInterval()));
     const auto* tip = b.Chain().Tip();
-    const auto r = b.Submit(b.MakeBlock(tip, {}, [t = tip->GetBlockTime()](Block& blk) {
-        blk.time = static_cast<uint32_t>(t - 50000);
-    }));
+    const auto r = b.Submit(
+        b.MakeBlock(tip, {}, [t = tip->GetBlockTime()](Block& blk) { blk.time = static_cast<uint32_t>(t - 50000); }));
     INFO(r.ToString());
     CHECK(r.IsValid());
 }

@@ -34,9 +34,9 @@ TempDir::~TempDir()
     std::filesystem::remove_all(m_path, ec);
 }
 
-std::unique_ptr<node::chain::Chainstate> TryOpenRegtestChainstate(
-    const std::filesystem::path& dir, const std::function<void(node::chain::ChainstateOptions&)>& configure,
-    std::string& error)
+std::unique_ptr<node::chain::Chainstate>
+TryOpenRegtestChainstate(const std::filesystem::path& dir,
+                         const std::function<void(node::chain::ChainstateOptions&)>& configure, std::string& error)
 {
     node::chain::ChainstateOptions opts;
     opts.data_dir = dir;
@@ -46,7 +46,8 @@ std::unique_ptr<node::chain::Chainstate> TryOpenRegtestChainstate(
     return node::chain::Chainstate::Open(opts, error);
 }
 
-std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir, bool reindex_chainstate)
+std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir,
+                                                               bool reindex_chainstate)
 {
     std::string error;
     auto cs = TryOpenRegtestChainstate(
@@ -111,7 +112,8 @@ Block ChainBuilder::MakeBlock(const node::chain::BlockIndex* prev, const std::ve
                 in += c->coin.out.value;
             } else {
                 for (const auto& t : txs) {
-                    if (t->GetTxid() == i.prevout.hash && i.prevout.n < t->vout.size()) in += t->vout[i.prevout.n].value;
+                    if (t->GetTxid() == i.prevout.hash && i.prevout.n < t->vout.size())
+                        in += t->vout[i.prevout.n].value;
                 }
             }
         }

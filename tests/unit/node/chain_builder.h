@@ -34,9 +34,9 @@ private:
 std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir,
                                                                bool reindex_chainstate = false);
 /** The same with options changed by configure, and no REQUIRE: nullptr with error set if Open fails. */
-std::unique_ptr<node::chain::Chainstate> TryOpenRegtestChainstate(
-    const std::filesystem::path& dir, const std::function<void(node::chain::ChainstateOptions&)>& configure,
-    std::string& error);
+std::unique_ptr<node::chain::Chainstate>
+TryOpenRegtestChainstate(const std::filesystem::path& dir,
+                         const std::function<void(node::chain::ChainstateOptions&)>& configure, std::string& error);
 
 class ChainBuilder {
 public:
@@ -56,7 +56,8 @@ public:
     void Reopen(const node::chain::ChainstateOptions* options = nullptr);
 
     /** A solved block on prev paying the subsidy (plus fees) to our key; mutate lets a test break a rule before solving. */
-    consensus::Block MakeBlock(const node::chain::BlockIndex* prev, const std::vector<consensus::TransactionRef>& txs = {},
+    consensus::Block MakeBlock(const node::chain::BlockIndex* prev,
+                               const std::vector<consensus::TransactionRef>& txs = {},
                                const std::function<void(consensus::Block&)>& mutate = {}, bool fix_merkle = true);
     /** Builds on the tip and submits. */
     consensus::ValidationResult Mine(const std::vector<consensus::TransactionRef>& txs = {},

@@ -27,7 +27,10 @@ std::string Reason(const ValidationResult& r) { return r.GetRejectReason(); }
 struct CountingListener : node::chain::ChainListener {
     int connected{0}, disconnected{0}, tips{0};
     void BlockConnected(const std::shared_ptr<const Block>&, const node::chain::BlockIndex*) override { ++connected; }
-    void BlockDisconnected(const std::shared_ptr<const Block>&, const node::chain::BlockIndex*) override { ++disconnected; }
+    void BlockDisconnected(const std::shared_ptr<const Block>&, const node::chain::BlockIndex*) override
+    {
+        ++disconnected;
+    }
     void UpdatedBlockTip(const node::chain::BlockIndex*, const node::chain::BlockIndex*, bool) override { ++tips; }
 };
 
@@ -153,7 +156,8 @@ TEST_CASE("Valid spends connect, and the spent coins leave the UTXO set", "[node
     // The miner collected both fees.
     auto tip_block = b.Chain().ReadBlock(b.Chain().Tip());
     REQUIRE(tip_block);
-    CHECK(tip_block->vtx[0]->vout[0].value == consensus::GetBlockSubsidy(102, Params(ChainType::REGTEST).consensus) + Amount{1500});
+    CHECK(tip_block->vtx[0]->vout[0].value ==
+          consensus::GetBlockSubsidy(102, Params(ChainType::REGTEST).consensus) + Amount{1500});
 }
 
 TEST_CASE("A block rejected after its transactions were applied leaves the UTXO set as it was", "[node]")
@@ -256,10 +260,7 @@ TEST_CASE("BIP-30: a transaction may not recreate an unspent output; Core's reas
     const auto before = b.Chain().GetUtxoStats();
     REQUIRE(before);
 
-    SECTION("E again while E's output is unspent")
-    {
-        CHECK(Reason(b.Mine({e})) == "bad-txns-BIP30");
-    }
+    SECTION("E again while E's output is unspent") { CHECK(Reason(b.Mine({e})) == "bad-txns-BIP30"); }
     SECTION("E again after a transaction of the same block spent E's output: it existed before the block")
     {
         auto spend_e0 = b.Spend({{e0, cv - Amount{1000}}}, {cv - Amount{3000}});
@@ -278,7 +279,8 @@ TEST_CASE("BIP-30: a transaction may not recreate an unspent output; Core's reas
         // The bad signature is only found after the walk; BIP-30 still decides.
         CHECK(Reason(b.Mine({MakeTransactionRef(std::move(bad)), e})) == "bad-txns-BIP30");
     }
-    SECTION("a duplicate transaction inside one block is a double spend, not BIP-30 (as Core: its outputs did not exist before)")
+    SECTION(
+        "a duplicate transaction inside one block is a double spend, not BIP-30 (as Core: its outputs did not exist before)")
     {
         auto spend_e0 = b.Spend({{e0, cv - Amount{1000}}}, {cv - Amount{3000}});
         CHECK(Reason(b.Mine({spend_e0, spend_e0})) == "bad-txns-inputs-missingorspent");

@@ -5,10 +5,10 @@
 
 #include <stdexcept>
 
+using common::rpc::Json;
 using node::cli::Colors;
 using node::cli::FormatGetInfo;
 using node::cli::GetInfoColors;
-using common::rpc::Json;
 
 namespace {
 
@@ -28,14 +28,13 @@ Json Summary()
 
 TEST_CASE("-getinfo prints Core's chain section and leaves out what the node does not serve", "[node]")
 {
-    CHECK(FormatGetInfo(Summary(), Colors{}) ==
-          "Chain: regtest\n"
-          "Blocks: 3\n"
-          "Headers: 3\n"
-          "Verification progress: 100.0000%\n"
-          "Difficulty: 4.656542373906925e-10\n"
-          "\n"
-          "Warnings: (none)");
+    CHECK(FormatGetInfo(Summary(), Colors{}) == "Chain: regtest\n"
+                                                "Blocks: 3\n"
+                                                "Headers: 3\n"
+                                                "Verification progress: 100.0000%\n"
+                                                "Difficulty: 4.656542373906925e-10\n"
+                                                "\n"
+                                                "Warnings: (none)");
 }
 
 TEST_CASE("-getinfo prints Core's Network and Version lines from getnetworkinfo", "[node]")
@@ -44,22 +43,22 @@ TEST_CASE("-getinfo prints Core's Network and Version lines from getnetworkinfo"
     r["version"] = 10000;
     r["connections"] = Json{{"in", 0}, {"out", 2}, {"total", 2}};
     r["timeoffset"] = 0;
-    r["networks"] = Json::array({Json{{"name", "onion"}, {"proxy", "127.0.0.1:9050"}}, Json{{"name", "ipv4"}, {"proxy", ""}}});
+    r["networks"] =
+        Json::array({Json{{"name", "onion"}, {"proxy", "127.0.0.1:9050"}}, Json{{"name", "ipv4"}, {"proxy", ""}}});
     r["relayfee"] = common::rpc::RawNumber("0.00001000");
-    CHECK(FormatGetInfo(r, Colors{}) ==
-          "Chain: regtest\n"
-          "Blocks: 3\n"
-          "Headers: 3\n"
-          "Verification progress: 100.0000%\n"
-          "Difficulty: 4.656542373906925e-10\n"
-          "\n"
-          "Network: in 0, out 2, total 2\n"
-          "Version: 10000\n"
-          "Time offset (s): 0\n"
-          "Proxies: 127.0.0.1:9050 (onion)\n"
-          "Min tx relay fee rate (BTC/kvB): 0.00001000\n"
-          "\n"
-          "Warnings: (none)");
+    CHECK(FormatGetInfo(r, Colors{}) == "Chain: regtest\n"
+                                        "Blocks: 3\n"
+                                        "Headers: 3\n"
+                                        "Verification progress: 100.0000%\n"
+                                        "Difficulty: 4.656542373906925e-10\n"
+                                        "\n"
+                                        "Network: in 0, out 2, total 2\n"
+                                        "Version: 10000\n"
+                                        "Time offset (s): 0\n"
+                                        "Proxies: 127.0.0.1:9050 (onion)\n"
+                                        "Min tx relay fee rate (BTC/kvB): 0.00001000\n"
+                                        "\n"
+                                        "Warnings: (none)");
     // With colours: Chain blue, Network green, Warnings yellow, as bitcoin-cli.
     const std::string colored = FormatGetInfo(r, GetInfoColors(std::string("always"), false));
     CHECK(colored.starts_with("\x1B[34mChain: regtest\x1B[0m\n"));

@@ -240,14 +240,8 @@ TEST_CASE("BlockFileReader stops at a truncated last record and keeps the record
     const Bytes a = Payload(100, 0x11), b = Payload(200, 0x22);
     Bytes file = Frame(a);
     Append(file, Frame(b));
-    SECTION("cut inside the payload")
-    {
-        file.resize(file.size() - 50);
-    }
-    SECTION("cut inside the length")
-    {
-        file.resize(file.size() - b.size() - 2);
-    }
+    SECTION("cut inside the payload") { file.resize(file.size() - 50); }
+    SECTION("cut inside the length") { file.resize(file.size() - b.size() - 2); }
     bool truncated = false;
     const auto recs = ReadAll(file, &truncated);
     REQUIRE(recs.size() == 1);
@@ -359,17 +353,14 @@ TEST_CASE("-reindex of mainnet blocks 0-255 shuffled over three blk files rebuil
     const Outcome ordered = LoadBlock(BlkFile(*blocks, Ordered()));
     std::vector<size_t> with_genesis = Ordered();
     with_genesis.insert(with_genesis.begin(), 0);
-    SECTION("in order, one file")
-    {
-        CHECK(Reindex({BlkFile(*blocks, with_genesis)}) == ordered);
-    }
+    SECTION("in order, one file") { CHECK(Reindex({BlkFile(*blocks, with_genesis)}) == ordered); }
     for (uint32_t seed : {1u, 2u, 3u}) {
         SECTION("shuffled with seed " + std::to_string(seed))
         {
             // Three files, so children in one file wait for parents from a later one.
             const auto order = Shuffled(seed, /*with_genesis=*/true);
-            const std::vector<size_t> f0(order.begin(), order.begin() + 80), f1(order.begin() + 80, order.begin() + 170),
-                f2(order.begin() + 170, order.end());
+            const std::vector<size_t> f0(order.begin(), order.begin() + 80),
+                f1(order.begin() + 80, order.begin() + 170), f2(order.begin() + 170, order.end());
             Bytes padded = BlkFile(*blocks, f2);
             Append(padded, Bytes(1000, 0)); // Core's files end in zero padding
             CHECK(Reindex({BlkFile(*blocks, f0), BlkFile(*blocks, f1), padded}) == ordered);

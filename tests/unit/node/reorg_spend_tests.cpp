@@ -93,13 +93,13 @@ bool Have(ChainBuilder& b, const Input& in) { return b.Chain().GetTxOut(in.first
 
 } // namespace
 
-TEST_CASE("Reorganisations between two spending branches leave the UTXO set of a chain that only saw the winner", "[node]")
+TEST_CASE("Reorganisations between two spending branches leave the UTXO set of a chain that only saw the winner",
+          "[node]")
 {
     ChainBuilder b;
     b.MineBlocks(105);
     const std::vector<Block> prefix = ActiveBlocks(b);
-    const Input cb1 = b.CoinbaseAt(1), cb2 = b.CoinbaseAt(2), cb3 = b.CoinbaseAt(3),
-                cb5 = b.CoinbaseAt(5);
+    const Input cb1 = b.CoinbaseAt(1), cb2 = b.CoinbaseAt(2), cb3 = b.CoinbaseAt(3), cb5 = b.CoinbaseAt(5);
     const Amount half{cb1.second.sats / 2 - 1000};
     Branch a(b, prefix), bb(b, prefix);
 
@@ -180,7 +180,8 @@ TEST_CASE("invalidateblock and reconsiderblock over blocks that spend each other
     const auto t2 = b.Spend({Out(t1, 0), cb2}, {Amount{cb1.second.sats / 2} + cb2.second - Amount{1000}});
     const auto t3 = b.Spend({Out(t2, 0)}, {Amount{10000}, Amount{cb1.second.sats / 2} + cb2.second - Amount{12000}});
     REQUIRE(b.Mine({t2, t3}).IsValid());
-    const auto t4 = b.Spend({Out(t3, 1), Out(t1, 1), cb3}, {Amount{cb1.second.sats} + cb2.second + cb3.second - Amount{20000}});
+    const auto t4 =
+        b.Spend({Out(t3, 1), Out(t1, 1), cb3}, {Amount{cb1.second.sats} + cb2.second + cb3.second - Amount{20000}});
     REQUIRE(b.Mine({t4}).IsValid());
     const auto* full = b.Chain().Tip();
     const auto full_blocks = ActiveBlocks(b);

@@ -211,7 +211,8 @@ TEST_CASE("A coins flush that cannot write stops the node and loses nothing", "[
     }
 }
 
-TEST_CASE("A fault while an interrupted coins flush is replayed fails the Open, and a healed restart replays", "[chain]")
+TEST_CASE("A fault while an interrupted coins flush is replayed fails the Open, and a healed restart replays",
+          "[chain]")
 {
     // A datadir as a crash between two batches of a coins flush leaves it (the head-blocks
     // marker, coins between two states), with the block spending an on-disk coin in it.
@@ -239,7 +240,9 @@ TEST_CASE("A fault while an interrupted coins flush is replayed fails the Open, 
     }
     enum class Fault { READ_ERROR, CHECKSUM_MISMATCH, WRITE_ERROR };
     for (const Fault fault : {Fault::READ_ERROR, Fault::CHECKSUM_MISMATCH, Fault::WRITE_ERROR}) {
-        INFO((fault == Fault::READ_ERROR ? "read error" : fault == Fault::CHECKSUM_MISMATCH ? "checksum mismatch" : "write error"));
+        INFO((fault == Fault::READ_ERROR          ? "read error"
+              : fault == Fault::CHECKSUM_MISMATCH ? "checksum mismatch"
+                                                  : "write error"));
         Faults faults;
         if (fault == Fault::READ_ERROR) faults.env.FailReads(true);
         if (fault == Fault::CHECKSUM_MISMATCH) faults.env.CorruptReads(true);
@@ -321,8 +324,8 @@ TEST_CASE("A stored block that cannot be read back at start fails the Open; rest
     std::vector<std::string> aborts;
     std::string error;
     auto broken = testutil::TryOpenRegtestChainstate(
-        crashed.Path(), [&](ChainstateOptions& o) { o.on_fatal_error = [&](const std::string& m) { aborts.push_back(m); }; },
-        error);
+        crashed.Path(),
+        [&](ChainstateOptions& o) { o.on_fatal_error = [&](const std::string& m) { aborts.push_back(m); }; }, error);
     CHECK_FALSE(broken);
     INFO(error);
     REQUIRE(aborts.size() == 1);

@@ -207,9 +207,10 @@ TEST_CASE("getrawtransaction and getindexinfo tell a txindex still syncing from 
     REQUIRE(WaitFor([&] { return indexer.GetSummary().best_block_height == 1; }));
     CHECK(call("getindexinfo", common::rpc::Json::array()) ==
           common::rpc::Json::parse(R"({"txindex": {"synced": false, "best_block_height": 1}})"));
-    CHECK(error_of(txid) ==
-          std::make_pair(-5, std::string("No such mempool transaction. Blockchain transactions are still in the process "
-                                         "of being indexed. Use gettransaction for wallet transactions.")));
+    CHECK(
+        error_of(txid) ==
+        std::make_pair(-5, std::string("No such mempool transaction. Blockchain transactions are still in the process "
+                                       "of being indexed. Use gettransaction for wallet transactions.")));
     source.Allow(1000);
     REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
     CHECK(call("getindexinfo", common::rpc::Json::array({"txindex"})) ==

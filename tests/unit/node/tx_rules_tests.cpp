@@ -55,7 +55,8 @@ std::function<void(Block&)> Spaced(ChainBuilder& b, int64_t spacing)
 TransactionRef SpendCoin(const Utxo& coin, const TestKey& key, uint32_t version = 2, uint32_t locktime = 0,
                          uint32_t sequence = 0xfffffffe, Amount fee = Amount{1000})
 {
-    return SignTx(MakeTx({coin}, {TxOut(coin.txout.value - fee, key.P2WPKH())}, version, locktime, sequence), {coin}, key);
+    return SignTx(MakeTx({coin}, {TxOut(coin.txout.value - fee, key.P2WPKH())}, version, locktime, sequence), {coin},
+                  key);
 }
 
 /** Spends coinbase coin (paying to key) to n outputs paying script each. */
@@ -132,7 +133,8 @@ TEST_CASE("BIP-68: a height-based relative lock is met exactly n blocks after th
     Reject(b, {SpendCoin(CoinOf(fund, 3), k, 2, 0, TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG | n)}, "bad-txns-nonfinal");
 }
 
-TEST_CASE("BIP-68: a time-based relative lock counts 512-second units of median time past from the coin's parent", "[node]")
+TEST_CASE("BIP-68: a time-based relative lock counts 512-second units of median time past from the coin's parent",
+          "[node]")
 {
     // Every block 512 s after its parent: the MTP before a block at height B is the time of
     // block B-6, and a coin mined at height H counts from the MTP before it (block H-6),
@@ -159,9 +161,12 @@ TEST_CASE("BIP-68: a time-based relative lock counts 512-second units of median 
     // time has not come is still not met (one-second blocks from here).
     for (int i = 0; i < 20; ++i) Accept(b, {});
     const int64_t mtp_units = (b.Chain().Tip()->GetMedianTimePast() - coin_time) / 512;
-    Reject(b, {SpendCoin(CoinOf(fund, 1), k, 2, 0, TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG | static_cast<uint32_t>(mtp_units + 1))},
-           "bad-txns-nonfinal");
-    Accept(b, {SpendCoin(CoinOf(fund, 1), k, 2, 0, TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG | static_cast<uint32_t>(mtp_units))});
+    Reject(
+        b,
+        {SpendCoin(CoinOf(fund, 1), k, 2, 0, TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG | static_cast<uint32_t>(mtp_units + 1))},
+        "bad-txns-nonfinal");
+    Accept(b,
+           {SpendCoin(CoinOf(fund, 1), k, 2, 0, TxIn::SEQUENCE_LOCKTIME_TYPE_FLAG | static_cast<uint32_t>(mtp_units))});
 }
 
 TEST_CASE("BIP-112: OP_CHECKSEQUENCEVERIFY in a P2WSH script spent in a block", "[node]")
@@ -175,8 +180,8 @@ TEST_CASE("BIP-112: OP_CHECKSEQUENCEVERIFY in a P2WSH script spent in a block", 
     Accept(b, {fund});
     b.MineBlocks(2); // the coin is 3 blocks deep at the next block: BIP-68 allows sequence <= 3
     const auto spend = [&](uint32_t n, uint32_t sequence, uint32_t version) {
-        MutableTransaction tx = MakeTx({CoinOf(fund, n)}, {TxOut(fund->vout[n].value - Amount{1000}, k.P2WPKH())},
-                                       version, 0, sequence);
+        MutableTransaction tx =
+            MakeTx({CoinOf(fund, n)}, {TxOut(fund->vout[n].value - Amount{1000}, k.P2WPKH())}, version, 0, sequence);
         tx.vin[0].witness.stack = {witness_script};
         return MakeTransactionRef(std::move(tx));
     };
@@ -199,8 +204,8 @@ TEST_CASE("BIP-65: OP_CHECKLOCKTIMEVERIFY in a P2SH script spent in a block", "[
     b.MineBlocks(2);
     REQUIRE(b.Chain().Height() + 1 > lock); // both lock-times below are final for IsFinalTx
     const auto spend = [&](uint32_t n, uint32_t locktime) {
-        MutableTransaction tx = MakeTx({CoinOf(fund, n)}, {TxOut(fund->vout[n].value - Amount{1000}, k.P2WPKH())}, 2,
-                                       locktime);
+        MutableTransaction tx =
+            MakeTx({CoinOf(fund, n)}, {TxOut(fund->vout[n].value - Amount{1000}, k.P2WPKH())}, 2, locktime);
         tx.vin[0].script_sig = Script() << std::vector<uint8_t>(redeem.begin(), redeem.end());
         return MakeTransactionRef(std::move(tx));
     };
@@ -258,7 +263,8 @@ TEST_CASE("BIP-141/143: witness program spends are checked against the program a
     SECTION("P2WPKH: a witness with another key fails the program's key hash check")
     {
         MutableTransaction bad = tx;
-        bad.vin[0].witness.stack = {testutil::SignWitnessV0(tx, 0, other, other.P2PKH(), coin.txout.value), other.pubkey};
+        bad.vin[0].witness.stack = {testutil::SignWitnessV0(tx, 0, other, other.P2PKH(), coin.txout.value),
+                                    other.pubkey};
         Reject(b, {MakeTransactionRef(bad)}, ScriptFailure("Script failed an OP_EQUALVERIFY operation"));
     }
     SECTION("P2WPKH: a witness of other than two items")
@@ -283,7 +289,8 @@ TEST_CASE("BIP-141/143: witness program spends are checked against the program a
     SECTION("BIP-143: a signature over another amount")
     {
         MutableTransaction bad = tx;
-        bad.vin[0].witness.stack = {testutil::SignWitnessV0(tx, 0, k, k.P2PKH(), coin.txout.value + Amount{1}), k.pubkey};
+        bad.vin[0].witness.stack = {testutil::SignWitnessV0(tx, 0, k, k.P2PKH(), coin.txout.value + Amount{1}),
+                                    k.pubkey};
         Reject(b, {MakeTransactionRef(bad)},
                ScriptFailure("Script evaluated without error but finished with a false/empty top stack element"));
     }
@@ -300,7 +307,8 @@ TEST_CASE("BIP-141/143: witness program spends are checked against the program a
     Accept(b, {SignTx(tx, {coin}, k)});
 }
 
-TEST_CASE("BIP-341: a taproot key-path spend needs a Schnorr signature over the spent amounts and its hash type", "[node]")
+TEST_CASE("BIP-341: a taproot key-path spend needs a Schnorr signature over the spent amounts and its hash type",
+          "[node]")
 {
     ChainBuilder b;
     const TestKey k(7), tr(9);
@@ -317,7 +325,9 @@ TEST_CASE("BIP-341: a taproot key-path spend needs a Schnorr signature over the 
 
     SECTION("signed over another amount")
     {
-        Reject(b, {with_sig(testutil::SignTaproot(tx, 0, tr, {TxOut(coin.txout.value + Amount{1}, coin.txout.script_pubkey)}))},
+        Reject(b,
+               {with_sig(
+                   testutil::SignTaproot(tx, 0, tr, {TxOut(coin.txout.value + Amount{1}, coin.txout.script_pubkey)}))},
                ScriptFailure("Invalid Schnorr signature"));
     }
     SECTION("signed with SIGHASH_ALL, claiming SIGHASH_NONE")
@@ -335,7 +345,8 @@ TEST_CASE("BIP-341: a taproot key-path spend needs a Schnorr signature over the 
     }
     SECTION("by another key")
     {
-        Reject(b, {with_sig(testutil::SignTaproot(tx, 0, k, {coin.txout}))}, ScriptFailure("Invalid Schnorr signature"));
+        Reject(b, {with_sig(testutil::SignTaproot(tx, 0, k, {coin.txout}))},
+               ScriptFailure("Invalid Schnorr signature"));
     }
     SECTION("with SIGHASH_ALL, correctly")
     {
@@ -374,9 +385,7 @@ TEST_CASE("bad-txns-in-belowout: outputs may equal the inputs but not exceed the
     Accept(b, {SpendCoin(coin, k, 2, 0, 0xfffffffe, Amount{0})});
     // Over two inputs: the sum counts.
     const Utxo c2 = CoinbaseCoin(b, 2), c3 = CoinbaseCoin(b, 3);
-    const auto two = [&](Amount out) {
-        return SignTx(MakeTx({c2, c3}, {TxOut(out, k.P2WPKH())}), {c2, c3}, k);
-    };
+    const auto two = [&](Amount out) { return SignTx(MakeTx({c2, c3}, {TxOut(out, k.P2WPKH())}), {c2, c3}, k); };
     Reject(b, {two(c2.txout.value + c3.txout.value + Amount{1})}, "bad-txns-in-belowout");
     Accept(b, {two(c2.txout.value + c3.txout.value)});
 }

@@ -102,9 +102,11 @@ std::vector<uint8_t> SignWitnessV0(const MutableTransaction& tx, size_t input, c
     return *sig;
 }
 
-std::vector<uint8_t> SignLegacy(const MutableTransaction& tx, size_t input, const TestKey& key, const Script& script_code)
+std::vector<uint8_t> SignLegacy(const MutableTransaction& tx, size_t input, const TestKey& key,
+                                const Script& script_code)
 {
-    const Uint256 hash = SignatureHash(script_code, tx, static_cast<unsigned>(input), SIGHASH_ALL, Amount{0}, SigVersion::BASE);
+    const Uint256 hash =
+        SignatureHash(script_code, tx, static_cast<unsigned>(input), SIGHASH_ALL, Amount{0}, SigVersion::BASE);
     auto sig = SignEcdsa(key.secret, hash);
     REQUIRE(sig);
     sig->push_back(SIGHASH_ALL);
@@ -120,8 +122,8 @@ std::vector<uint8_t> SignTaproot(const MutableTransaction& tx, size_t input, con
     execdata.m_annex_init = true;
     execdata.m_annex_present = false;
     Uint256 hash;
-    REQUIRE(SignatureHashSchnorr(hash, execdata, tx, static_cast<uint32_t>(input), hash_type, SigVersion::TAPROOT, txdata,
-                                 MissingDataBehavior::FAIL));
+    REQUIRE(SignatureHashSchnorr(hash, execdata, tx, static_cast<uint32_t>(input), hash_type, SigVersion::TAPROOT,
+                                 txdata, MissingDataBehavior::FAIL));
     const auto tweaked = TweakSecretForTaproot(key.secret, nullptr);
     REQUIRE(tweaked);
     const std::array<uint8_t, 32> aux{};

@@ -58,7 +58,8 @@ std::vector<uint8_t> SignLegacy(const consensus::MutableTransaction& tx, size_t 
  * 64 bytes for SIGHASH_DEFAULT, else with hash_type appended.
  */
 std::vector<uint8_t> SignTaproot(const consensus::MutableTransaction& tx, size_t input, const TestKey& key,
-                                 const std::vector<consensus::TxOut>& spent, uint8_t hash_type = consensus::SIGHASH_DEFAULT);
+                                 const std::vector<consensus::TxOut>& spent,
+                                 uint8_t hash_type = consensus::SIGHASH_DEFAULT);
 
 /**
  * Signs each input whose coin pays key's P2PKH, P2WPKH or P2TR script (correctly); other

@@ -50,8 +50,8 @@ TEST_CASE("ScriptToAsmStr follows Core's formatting rules", "[rpc]")
     CHECK(ScriptToAsmStr(S("76a91477bff20c60e522dfaa3350c39b030a5d004e839a88ac")) ==
           "OP_DUP OP_HASH160 77bff20c60e522dfaa3350c39b030a5d004e839a OP_EQUALVERIFY OP_CHECKSIG");
     CHECK(ScriptToAsmStr(S("0051604f")) == "0 1 16 -1");
-    CHECK(ScriptToAsmStr(S("02e803")) == "1000");           // pushes of <= 4 bytes are numbers
-    CHECK(ScriptToAsmStr(S("0100")) == "0");                // even non-minimal ones
+    CHECK(ScriptToAsmStr(S("02e803")) == "1000"); // pushes of <= 4 bytes are numbers
+    CHECK(ScriptToAsmStr(S("0100")) == "0");      // even non-minimal ones
     CHECK(ScriptToAsmStr(S("0181")) == "-1");
     CHECK(ScriptToAsmStr(S("04ffffff7f")) == "2147483647");
     CHECK(ScriptToAsmStr(S("050102030405")) == "0102030405"); // longer pushes are hex
@@ -192,9 +192,9 @@ TEST_CASE("BlockHeaderToJson renders the mainnet genesis header and its successo
     g.BuildSkip();
 
     Json j = BlockHeaderToJson(g, g);
-    CHECK(Keys(j) == std::vector<std::string>{"hash", "confirmations", "height", "version", "versionHex",
-                                              "merkleroot", "time", "mediantime", "nonce", "bits", "target",
-                                              "difficulty", "chainwork", "nTx"});
+    CHECK(Keys(j) == std::vector<std::string>{"hash", "confirmations", "height", "version", "versionHex", "merkleroot",
+                                              "time", "mediantime", "nonce", "bits", "target", "difficulty",
+                                              "chainwork", "nTx"});
     CHECK(j["hash"] == "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f");
     CHECK(j["confirmations"] == 1);
     CHECK(j["versionHex"] == "00000001");

@@ -111,7 +111,8 @@ void CheckVectorFile(const std::string& rel, size_t expected, size_t unsupported
         }
         ++valid;
     }
-    std::cout << rel << ": " << valid << " valid, " << invalid << " invalid, " << skipped << " unsupported" << std::endl;
+    std::cout << rel << ": " << valid << " valid, " << invalid << " invalid, " << skipped << " unsupported"
+              << std::endl;
     testutil::RequireCaseCount(rel, expected, vectors.size(), valid + invalid + skipped);
     INFO(rel << ": expected " << unsupported << " cases with unsupported functions, found " << skipped);
     CHECK(skipped == unsupported);
@@ -185,10 +186,11 @@ TEST_CASE("Descriptor keys: Core's errors, ranges and hardened steps", "[rpc]")
     CHECK_FALSE(ParseDescriptor("wpkh(" + xonly + ")", main, error));
     CHECK(error == "Pubkey '" + xonly + "' is invalid");
     // Malformed script trees are refused, never crash.
-    for (const std::string& bad : std::vector<std::string>{"tr(" + xonly + ",)", "tr(" + xonly + ",{)", "tr(" + xonly + ",{pk(" + xonly + "))",
-                                  "tr(" + xonly + ",{pk(" + xonly + "),pk(" + xonly + "),pk(" + xonly + ")})",
-                                  "tr(" + xonly + ",pk(" + xonly + ")})", std::string("tr(,)"), "tr(" + xonly + ",raw(51))",
-                                  "tr(" + xonly + "," + std::string(129, '{') + "pk(" + xonly + ")" + std::string(129, '}') + ")"}) {
+    for (const std::string& bad : std::vector<std::string>{
+             "tr(" + xonly + ",)", "tr(" + xonly + ",{)", "tr(" + xonly + ",{pk(" + xonly + "))",
+             "tr(" + xonly + ",{pk(" + xonly + "),pk(" + xonly + "),pk(" + xonly + ")})",
+             "tr(" + xonly + ",pk(" + xonly + ")})", std::string("tr(,)"), "tr(" + xonly + ",raw(51))",
+             "tr(" + xonly + "," + std::string(129, '{') + "pk(" + xonly + ")" + std::string(129, '}') + ")"}) {
         INFO(bad);
         CHECK_FALSE(ParseDescriptor(bad, main, error));
         CHECK_FALSE(error.empty());

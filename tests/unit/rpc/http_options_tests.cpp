@@ -106,10 +106,10 @@ TEST_CASE("Addresses Core deems invalid match no subnet", "[rpc]")
 
 TEST_CASE("-rpcallowip refuses what Core's LookupSubNet refuses", "[rpc]")
 {
-    for (const char* bad : {"", "nonsense", "1.2.3.4/33", "1.2.3.4/-1", "1.2.3.4/+-1", "1.2.3.4/", "1.2.3.4/x",
-                            "1.2.3.4/255.0.255.0", "1.2.3.4/ffff::", "::1/255.255.255.0", "::1/129",
-                            "::1/ffff::ffff", "1.2.3.4 ", " 1.2.3.4", "1.2.3.4/24 ", "1.2.3.4:80",
-                            "[1.2.3.4", "example.com", "1.2.3.4/256"}) {
+    for (const char* bad :
+         {"", "nonsense", "1.2.3.4/33", "1.2.3.4/-1", "1.2.3.4/+-1", "1.2.3.4/", "1.2.3.4/x", "1.2.3.4/255.0.255.0",
+          "1.2.3.4/ffff::", "::1/255.255.255.0", "::1/129", "::1/ffff::ffff", "1.2.3.4 ", " 1.2.3.4", "1.2.3.4/24 ",
+          "1.2.3.4:80", "[1.2.3.4", "example.com", "1.2.3.4/256"}) {
         INFO(bad);
         CHECK_FALSE(Subnet::Parse(bad));
     }

@@ -47,9 +47,9 @@ struct TestServer {
         options.work_queue = queue;
         options.max_body_size = max_body;
         options.auth_failure_delay = 50ms;
-        table.Register(RpcMethod{.category = "test",
-                                 .name = "wallet",
-                                 .handler = [](const RpcRequest& r) -> Json { return r.WalletName().value_or("none"); }});
+        table.Register(RpcMethod{.category = "test", .name = "wallet", .handler = [](const RpcRequest& r) -> Json {
+                                     return r.WalletName().value_or("none");
+                                 }});
     }
     void Start()
     {
@@ -74,7 +74,8 @@ std::optional<HttpResponse> Post(HttpClient& client, const std::string& body, co
     return r;
 }
 
-std::optional<HttpResponse> PostOnce(uint16_t port, const std::string& body, const std::string& auth = Basic("__cookie__:" + PASSWORD),
+std::optional<HttpResponse> PostOnce(uint16_t port, const std::string& body,
+                                     const std::string& auth = Basic("__cookie__:" + PASSWORD),
                                      const std::string& target = "/")
 {
     HttpClient client;
@@ -160,7 +161,7 @@ TEST_CASE("A generated cookie file authenticates and is owner-only", "[rpc]")
     REQUIRE(pending);
     CHECK_FALSE(std::filesystem::exists(cookie_path)); // written only once the port is bound
     REQUIRE(WriteAuthCookie(cookie_path, *pending, error));
-    struct stat st{};
+    struct stat st {};
     REQUIRE(::stat(cookie_path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     const auto cookie = ReadAuthCookie(cookie_path);
@@ -181,7 +182,8 @@ TEST_CASE("-rpccookieperms sets the cookie file's mode and an unknown value is r
 {
     char tmpl[] = "/tmp/minicash_cookieperms_XXXXXX";
     const std::filesystem::path dir = ::mkdtemp(tmpl);
-    for (const auto& [value, mode] : {std::pair<std::string, unsigned>{"owner", 0600}, {"group", 0640}, {"all", 0644}}) {
+    for (const auto& [value, mode] :
+         {std::pair<std::string, unsigned>{"owner", 0600}, {"group", 0640}, {"all", 0644}}) {
         util::ArgsManager args;
         SetupRpcServerOptions(args);
         const std::string arg = "-rpccookieperms=" + value;
@@ -194,7 +196,7 @@ TEST_CASE("-rpccookieperms sets the cookie file's mode and an unknown value is r
         REQUIRE(InitRpcAuthentication(args, auth, pending, error));
         REQUIRE(pending);
         REQUIRE(WriteAuthCookie(cookie_path, *pending, error));
-        struct stat st{};
+        struct stat st {};
         REQUIRE(::stat(cookie_path.c_str(), &st) == 0);
         CHECK((st.st_mode & 0777) == mode);
         DeleteAuthCookie(cookie_path);
@@ -312,9 +314,9 @@ TEST_CASE("A full work queue answers 503 and never queues without limit", "[rpc]
     const std::string body = R"({"method":"block","id":1})";
     auto first = std::async(std::launch::async, [&] { return PostOnce(t.port, body); });
     entered.get_future().wait(); // the only worker is busy now
-    const std::string raw = "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: " +
-                            Basic("__cookie__:" + PASSWORD) + "\r\nContent-Length: " + std::to_string(body.size()) +
-                            "\r\n\r\n" + body;
+    const std::string raw =
+        "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: " + Basic("__cookie__:" + PASSWORD) +
+        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     const int second = RawSend(t.port, raw);
     REQUIRE(second >= 0);
     for (int i = 0; i < 500 && t.server->QueuedRequests() < 1; ++i) std::this_thread::sleep_for(10ms);
@@ -341,13 +343,16 @@ TEST_CASE("Malformed HTTP gets an error reply or a close and never stops the ser
     CHECK((garbage.empty() || garbage.starts_with("HTTP/1.1 400")));
     const std::string bad_length = RawExchange(t.port, "POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n");
     CHECK((bad_length.empty() || bad_length.starts_with("HTTP/1.1 400")));
-    const std::string huge_header = RawExchange(t.port, "POST / HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n");
+    const std::string huge_header =
+        RawExchange(t.port, "POST / HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n");
     CHECK((huge_header.empty() || huge_header.starts_with("HTTP/1.1 413")));
     // Without credentials the header alone is answered (the body is never waited for).
-    const std::string unauthenticated = RawExchange(t.port, "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"method\"");
+    const std::string unauthenticated =
+        RawExchange(t.port, "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"method\"");
     CHECK(unauthenticated.starts_with("HTTP/1.1 401"));
-    const std::string truncated = RawExchange(t.port, "POST / HTTP/1.1\r\nAuthorization: " + Basic("__cookie__:" + PASSWORD) +
-                                                          "\r\nContent-Length: 100\r\n\r\n{\"method\"");
+    const std::string truncated =
+        RawExchange(t.port, "POST / HTTP/1.1\r\nAuthorization: " + Basic("__cookie__:" + PASSWORD) +
+                                "\r\nContent-Length: 100\r\n\r\n{\"method\"");
     CHECK(truncated.empty()); // client went silent: closed after the timeout or on our close
     auto ok = PostOnce(t.port, R"({"method":"uptime","id":1})");
     REQUIRE(ok);
@@ -464,7 +469,7 @@ TEST_CASE("AuthCheckGate evaluates failed checks one per delay however many conn
     CHECK(gate.Queued() == 2);
     CHECK(gate.Next(t0 + delay) == std::optional<uint64_t>(2));
     CHECK(gate.Next(t0 + delay) == std::optional<uint64_t>(4)); // 2 succeeded: no wait for the next
-    CHECK(gate.Arrive(5, t0 + delay)); // queue empty and no failure pending
+    CHECK(gate.Arrive(5, t0 + delay));                          // queue empty and no failure pending
 }
 
 TEST_CASE("LogRateLimiter lets a few lines through per window and counts the rest", "[rpc]")
@@ -486,7 +491,8 @@ TEST_CASE("Idle and half-sent connections hold a few KiB each", "[rpc]")
     t.Start();
     std::vector<int> fds;
     for (int i = 0; i < 20; ++i) fds.push_back(RawSend(t.port, ""));
-    for (int i = 0; i < 20; ++i) fds.push_back(RawSend(t.port, "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic abcd"));
+    for (int i = 0; i < 20; ++i)
+        fds.push_back(RawSend(t.port, "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic abcd"));
     for (int fd : fds) REQUIRE(fd >= 0);
     REQUIRE(WaitFor([&] { return t.server->GetStats().connections == 40; }));
     std::this_thread::sleep_for(100ms); // let the I/O thread read the partial headers
@@ -523,7 +529,8 @@ TEST_CASE("Credentials are checked on the header: a wrong password gets 401 with
     TestServer t;
     t.Start();
     // 30 MB announced, none sent: the reply must come anyway, and the connection close.
-    const int fd = RawSend(t.port, Header("Authorization: " + Basic("__cookie__:wrong") + "\r\nContent-Length: 30000000\r\n"));
+    const int fd =
+        RawSend(t.port, Header("Authorization: " + Basic("__cookie__:wrong") + "\r\nContent-Length: 30000000\r\n"));
     REQUIRE(fd >= 0);
     const std::string reply = RawRead(fd, 10);
     CHECK(reply.starts_with("HTTP/1.1 401"));
@@ -549,7 +556,7 @@ TEST_CASE("Failed credential checks are throttled globally, not per connection",
         std::vector<int> fds;
         for (int i = 0; i < n; ++i) {
             fds.push_back(RawSend(t.port, Header("Authorization: " + Basic("__cookie__:guess" + std::to_string(i)) +
-                                                  "\r\nContent-Length: 0\r\n")));
+                                                 "\r\nContent-Length: 0\r\n")));
             REQUIRE(fds.back() >= 0);
         }
         // All n headers are in once n - 1 checks wait at the gate (the first one failed).
@@ -557,7 +564,7 @@ TEST_CASE("Failed credential checks are throttled globally, not per connection",
         const auto stats = t.server->GetStats();
         INFO("connections: " << n);
         CHECK(stats.auth_checks == 1); // one password tested, however many connections try
-        t.server->Stop(); // closes the waiting connections without testing their passwords
+        t.server->Stop();              // closes the waiting connections without testing their passwords
         for (int fd : fds) CHECK(ClosedByServer(fd));
     }
     // A right password arriving behind a failure waits its turn, then is served.
@@ -568,7 +575,9 @@ TEST_CASE("Failed credential checks are throttled globally, not per connection",
     REQUIRE(bad >= 0);
     REQUIRE(WaitFor([&] { return t.server->GetStats().auth_checks == 1; }));
     const std::string body = R"({"method":"uptime","id":5})";
-    const int good = RawSend(t.port, Header(GoodAuthLine() + "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") + body);
+    const int good = RawSend(
+        t.port,
+        Header(GoodAuthLine() + "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") + body);
     REQUIRE(good >= 0);
     const std::string reply = RawRead(good, 10);
     CHECK(reply.starts_with("HTTP/1.1 200"));
@@ -581,9 +590,11 @@ TEST_CASE("A HEAD reply has no body, so a keep-alive client stays in step", "[rp
     TestServer t;
     t.Start();
     const std::string body = R"({"method":"uptime","id":7})";
-    const std::string reply = RawExchange(t.port, Header("", "HEAD") + Header(GoodAuthLine() + "Connection: close\r\n" +
-                                                                             "Content-Length: " + std::to_string(body.size()) + "\r\n") +
-                                                      body);
+    const std::string reply =
+        RawExchange(t.port, Header("", "HEAD") +
+                                Header(GoodAuthLine() + "Connection: close\r\n" +
+                                       "Content-Length: " + std::to_string(body.size()) + "\r\n") +
+                                body);
     REQUIRE(reply.starts_with("HTTP/1.1 405"));
     const size_t end_of_head = reply.find("\r\n\r\n");
     REQUIRE(end_of_head != std::string::npos);
@@ -597,14 +608,16 @@ TEST_CASE("Transfer-Encoding other than plain chunked is a bad request", "[rpc]"
     t.Start();
     for (const std::string te : {"chunked, gzip", "gzip, chunked", "gzip", "identity", "x-unknown"}) {
         INFO(te);
-        const std::string reply = RawExchange(t.port, Header(GoodAuthLine() + "Transfer-Encoding: " + te + "\r\n") + "5\r\nhello\r\n0\r\n\r\n");
+        const std::string reply = RawExchange(t.port, Header(GoodAuthLine() + "Transfer-Encoding: " + te + "\r\n") +
+                                                          "5\r\nhello\r\n0\r\n\r\n");
         CHECK(reply.starts_with("HTTP/1.1 400"));
     }
     const std::string body = R"({"method":"uptime","id":3})";
     char size_hex[16];
     std::snprintf(size_hex, sizeof(size_hex), "%zx", body.size());
-    const std::string chunked = RawExchange(t.port, Header(GoodAuthLine() + "Connection: close\r\nTransfer-Encoding: chunked\r\n") +
-                                                        size_hex + "\r\n" + body + "\r\n0\r\n\r\n");
+    const std::string chunked =
+        RawExchange(t.port, Header(GoodAuthLine() + "Connection: close\r\nTransfer-Encoding: chunked\r\n") + size_hex +
+                                "\r\n" + body + "\r\n0\r\n\r\n");
     CHECK(chunked.starts_with("HTTP/1.1 200"));
     CHECK(chunked.find("\"id\":3") != std::string::npos);
 }
@@ -667,7 +680,9 @@ TEST_CASE("Out of descriptors, the accept loop pauses instead of spinning and re
     int fd = -1;
     {
         DescriptorHog hog(1);
-        fd = RawSend(t.port, Header(GoodAuthLine() + "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") + body);
+        fd = RawSend(t.port, Header(GoodAuthLine() +
+                                    "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") +
+                                 body);
         REQUIRE(fd >= 0);
         REQUIRE(WaitFor([&] { return t.server->GetStats().accept_errors >= 1; }));
     }

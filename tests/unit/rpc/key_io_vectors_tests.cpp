@@ -93,13 +93,12 @@ TEST_CASE("Every address and WIF key of Core's key_io_valid.json decodes to its 
         }
         ++ran;
     }
-    std::cout << "key_io_valid: " << ran << " cases (" << keys << " WIF keys, " << flipped
-              << " case-flipped addresses)" << std::endl;
+    std::cout << "key_io_valid: " << ran << " cases (" << keys << " WIF keys, " << flipped << " case-flipped addresses)"
+              << std::endl;
     testutil::RequireCaseCount("bitcoin-core/key_io_valid.json", 70, in_file, ran);
 }
 
-TEST_CASE("No string of Core's key_io_invalid.json decodes as an address or WIF key on any network",
-          "[vectors][rpc]")
+TEST_CASE("No string of Core's key_io_invalid.json decodes as an address or WIF key on any network", "[vectors][rpc]")
 {
     REQUIRE_VECTOR(path, "bitcoin-core/key_io_invalid.json");
     const nlohmann::json tests = nlohmann::json::parse(testutil::ReadFile(path));

@@ -54,7 +54,9 @@ TEST_CASE("help of a built-in method is Core's text for the same method", "[rpc]
         CHECK(std::string(e.what()) == core);
     }
     // A hidden method is not listed, but its help answers when named (Core's CRPCTable::help).
-    table.Register(RpcMethod{.category = "hidden", .name = "secret", .description = "For tests.",
+    table.Register(RpcMethod{.category = "hidden",
+                             .name = "secret",
+                             .description = "For tests.",
                              .handler = [](const RpcRequest&) -> Json { return nullptr; },
                              .results = {{.type = T::NONE}}});
     CHECK(table.Help().find("secret") == std::string::npos);
@@ -66,59 +68,81 @@ TEST_CASE("help of a built-in method is Core's text for the same method", "[rpc]
 TEST_CASE("help renders nested arguments and results in Core's two-column layout", "[rpc]")
 {
     RpcTable table;
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "nested",
-        .args = {{.name = "inputs", .type = RpcArgType::ARR, .optional = false, .description = "The inputs",
-                  .inner = {{.name = "", .type = RpcArgType::OBJ, .optional = true, .inner = {
-                      {.name = "txid", .type = RpcArgType::STR_HEX, .optional = false, .description = "The transaction id"},
-                      {.name = "vout", .type = RpcArgType::NUM, .optional = false, .description = "The output number"},
-                  }}}},
-                 {.name = "verbosity|verbose", .type = RpcArgType::NUM, .optional = true, .default_text = "1",
-                  .description = "0 for hex", .skip_type_check = true}},
-        .description = "\nDoes nested things.\n",
-        .examples = HelpExampleCli("nested", "[] 1"),
-        .handler = [](const RpcRequest&) -> Json { return "00"; },
-        .results = {{.type = T::STR_HEX, .description = "hex data", .cond = "for verbosity = 0"},
-                    {.type = T::OBJ, .inner = {
-                        {.type = T::STR_HEX, .key = "hash", .description = "the hash"},
-                        {.type = T::ARR, .key = "tx", .description = "The transaction ids",
-                         .inner = {{.type = T::STR_HEX, .description = "The transaction id"}}},
-                        {.type = T::BOOL, .key = "flag", .description = "a flag", .optional = true},
-                        {.type = T::NUM_TIME, .key = "time", .description = "when"},
-                     }, .cond = "for verbosity = 1"}}});
-    const std::string expected =
-        "nested [{\"txid\":\"hex\",\"vout\":n},...] ( verbosity )\n"
-        "\n"
-        "Does nested things.\n"
-        "\n"
-        "Arguments:\n"
-        "1. inputs                  (json array, required) The inputs\n"
-        "     [\n"
-        "       {                   (json object)\n"
-        "         \"txid\": \"hex\",    (string, required) The transaction id\n"
-        "         \"vout\": n,        (numeric, required) The output number\n"
-        "       },\n"
-        "       ...\n"
-        "     ]\n"
-        "2. verbosity               (numeric, optional, default=1) 0 for hex\n"
-        "\n"
-        "Result (for verbosity = 0):\n"
-        "\"hex\"    (string) hex data\n"
-        "\n"
-        "Result (for verbosity = 1):\n"
-        "{                         (json object)\n"
-        "  \"hash\" : \"hex\",         (string) the hash\n"
-        "  \"tx\" : [                (json array) The transaction ids\n"
-        "    \"hex\",                (string) The transaction id\n"
-        "    ...\n"
-        "  ],\n"
-        "  \"flag\" : true|false,    (boolean, optional) a flag\n"
-        "  \"time\" : xxx            (numeric) when\n"
-        "}\n"
-        "\n"
-        "Examples:\n"
-        "> minicash-cli nested [] 1\n";
+    table.Register(RpcMethod{.category = "test",
+                             .name = "nested",
+                             .args = {{.name = "inputs",
+                                       .type = RpcArgType::ARR,
+                                       .optional = false,
+                                       .description = "The inputs",
+                                       .inner = {{.name = "",
+                                                  .type = RpcArgType::OBJ,
+                                                  .optional = true,
+                                                  .inner =
+                                                      {
+                                                          {.name = "txid",
+                                                           .type = RpcArgType::STR_HEX,
+                                                           .optional = false,
+                                                           .description = "The transaction id"},
+                                                          {.name = "vout",
+                                                           .type = RpcArgType::NUM,
+                                                           .optional = false,
+                                                           .description = "The output number"},
+                                                      }}}},
+                                      {.name = "verbosity|verbose",
+                                       .type = RpcArgType::NUM,
+                                       .optional = true,
+                                       .default_text = "1",
+                                       .description = "0 for hex",
+                                       .skip_type_check = true}},
+                             .description = "\nDoes nested things.\n",
+                             .examples = HelpExampleCli("nested", "[] 1"),
+                             .handler = [](const RpcRequest&) -> Json { return "00"; },
+                             .results =
+                                 {{.type = T::STR_HEX, .description = "hex data", .cond = "for verbosity = 0"},
+                                  {.type = T::OBJ,
+                                   .inner =
+                                       {
+                                           {.type = T::STR_HEX, .key = "hash", .description = "the hash"},
+                                           {.type = T::ARR,
+                                            .key =
+                                                "tx",
+                                            .description = "The transaction ids",
+                                            .inner = {{.type = T::STR_HEX, .description = "The transaction id"}}},
+                                           {.type = T::BOOL, .key = "flag", .description = "a flag", .optional = true},
+                                           {.type = T::NUM_TIME, .key = "time", .description = "when"},
+                                       },
+                                   .cond = "for verbosity = 1"}}});
+    const std::string expected = "nested [{\"txid\":\"hex\",\"vout\":n},...] ( verbosity )\n"
+                                 "\n"
+                                 "Does nested things.\n"
+                                 "\n"
+                                 "Arguments:\n"
+                                 "1. inputs                  (json array, required) The inputs\n"
+                                 "     [\n"
+                                 "       {                   (json object)\n"
+                                 "         \"txid\": \"hex\",    (string, required) The transaction id\n"
+                                 "         \"vout\": n,        (numeric, required) The output number\n"
+                                 "       },\n"
+                                 "       ...\n"
+                                 "     ]\n"
+                                 "2. verbosity               (numeric, optional, default=1) 0 for hex\n"
+                                 "\n"
+                                 "Result (for verbosity = 0):\n"
+                                 "\"hex\"    (string) hex data\n"
+                                 "\n"
+                                 "Result (for verbosity = 1):\n"
+                                 "{                         (json object)\n"
+                                 "  \"hash\" : \"hex\",         (string) the hash\n"
+                                 "  \"tx\" : [                (json array) The transaction ids\n"
+                                 "    \"hex\",                (string) The transaction id\n"
+                                 "    ...\n"
+                                 "  ],\n"
+                                 "  \"flag\" : true|false,    (boolean, optional) a flag\n"
+                                 "  \"time\" : xxx            (numeric) when\n"
+                                 "}\n"
+                                 "\n"
+                                 "Examples:\n"
+                                 "> minicash-cli nested [] 1\n";
     CHECK(table.Help("nested") == expected);
 }
 
@@ -180,7 +204,8 @@ TEST_CASE("-rpcdoccheck fails a call whose result differs from its declaration",
         FAIL("no error");
     } catch (const RpcError& e) {
         CHECK(e.code == RPC_MISC_ERROR);
-        CHECK(std::string(e.what()).starts_with("Internal bug detected: RPC call \"drifting\" returned incorrect type:\n"));
+        CHECK(std::string(e.what()).starts_with(
+            "Internal bug detected: RPC call \"drifting\" returned incorrect type:\n"));
         CHECK(std::string(e.what()).find("\"extra\": \"key returned that was not in doc\"") != std::string::npos);
     }
     reply = Json{{"hash", "00"}, {"height", 1}};
@@ -194,7 +219,8 @@ TEST_CASE("-rpcdoccheck fails a call whose result differs from its declaration",
         FAIL("no error");
     } catch (const RpcError& e) {
         CHECK(std::string(e.what()).find("returned type is string, but declared as null in doc") != std::string::npos);
-        CHECK(std::string(e.what()).find("returned type is string, but declared as object in doc") != std::string::npos);
+        CHECK(std::string(e.what()).find("returned type is string, but declared as object in doc") !=
+              std::string::npos);
     }
     // Built-ins are declared too.
     CHECK(table.Execute(Call("getrpcinfo")).contains("active_commands"));
@@ -215,10 +241,10 @@ TEST_CASE("an integer parameter given a non-integer number fails with code -1, a
     CHECK(GetInt(Json(7)) == 7);
     CHECK(GetInt(Json(-7)) == -7);
     CHECK(code_of(Json(1.5)) == RPC_MISC_ERROR);
-    CHECK(code_of(Json(2.0)) == RPC_MISC_ERROR);      // "2.0" is not an integer literal for UniValue either
+    CHECK(code_of(Json(2.0)) == RPC_MISC_ERROR); // "2.0" is not an integer literal for UniValue either
     CHECK(code_of(*ParseJson("1e3")) == RPC_MISC_ERROR);
     CHECK(code_of(*ParseJson("18446744073709551615")) == RPC_MISC_ERROR); // beyond int64
-    CHECK(code_of(Json("1")) == RPC_TYPE_ERROR);      // not a number at all: still a type error
+    CHECK(code_of(Json("1")) == RPC_TYPE_ERROR);                          // not a number at all: still a type error
     CHECK(ParamOr<uint32_t>(Json::array({5}), 0, 0) == 5);
     try {
         (void)ParamOr<uint32_t>(Json::array({-1}), 0, 0);

@@ -21,11 +21,16 @@ void AddEcho(RpcTable& table)
         .category = "test",
         .name = "echo",
         .args = {{.name = "a", .type = RpcArgType::NUM, .optional = false, .description = "first"},
-                 {.name = "b|bee", .type = RpcArgType::STR, .optional = true, .default_text = "\"x\"", .description = "second"},
+                 {.name = "b|bee",
+                  .type = RpcArgType::STR,
+                  .optional = true,
+                  .default_text = "\"x\"",
+                  .description = "second"},
                  {.name = "c", .type = RpcArgType::BOOL, .optional = true, .description = "third"}},
         .description = "Echoes its parameters.",
         .handler = [](const RpcRequest& req) -> Json { return req.params; },
-        .results = {{.type = RpcResultType::ARR, .description = "the parameters", .inner = {{.type = RpcResultType::ANY}}}}});
+        .results = {
+            {.type = RpcResultType::ARR, .description = "the parameters", .inner = {{.type = RpcResultType::ANY}}}}});
 }
 
 RpcRequest Call(const std::string& method, Json params)
@@ -154,15 +159,16 @@ TEST_CASE("Execute checks argument counts and types like Core", "[rpc]")
 {
     RpcTable table;
     AddEcho(table);
-    CHECK(CodeOf(table, Call("echo", Json::array())) == RPC_MISC_ERROR);           // missing required
+    CHECK(CodeOf(table, Call("echo", Json::array())) == RPC_MISC_ERROR);                  // missing required
     CHECK(CodeOf(table, Call("echo", Json::array({1, "x", true, 4}))) == RPC_MISC_ERROR); // too many
     try {
         table.Execute(Call("echo", Json::array({"1"})));
         FAIL("no throw");
     } catch (const RpcError& e) {
         CHECK(e.code == RPC_TYPE_ERROR);
-        CHECK(std::string(e.what()) == "Wrong type passed:\n{\n    \"Position 1 (a)\": \"JSON value of type string is not of "
-                                       "expected type number\"\n}");
+        CHECK(std::string(e.what()) ==
+              "Wrong type passed:\n{\n    \"Position 1 (a)\": \"JSON value of type string is not of "
+              "expected type number\"\n}");
     }
     CHECK(CodeOf(table, Call("nosuch", Json::array())) == RPC_METHOD_NOT_FOUND);
 }
@@ -193,7 +199,8 @@ TEST_CASE("help groups commands by category and shows one command's help", "[rpc
     RpcTable table;
     AddEcho(table);
     const std::string all = table.Help();
-    CHECK(all.find("== Control ==\ngetrpcinfo\nhelp ( \"command\" )\nstop\nuptime\n\n== Test ==\necho a ( \"b\" c )") == 0);
+    CHECK(all.find("== Control ==\ngetrpcinfo\nhelp ( \"command\" )\nstop\nuptime\n\n== Test ==\necho a ( \"b\" c )") ==
+          0);
     const std::string one = table.Help("echo");
     CHECK(one.find("echo a ( \"b\" c )\n\nEchoes its parameters.\n\nArguments:\n1. a") == 0);
     CHECK(table.Help("nosuch") == "help: unknown command: nosuch");
@@ -262,12 +269,14 @@ TEST_CASE("-rpcwhitelist limits a user to its methods, batches included, as Core
 {
     RpcTable table;
     AddEcho(table);
-    table.Register(RpcMethod{.category = "test", .name = "ping", .handler = [](const RpcRequest&) -> Json { return nullptr; },
+    table.Register(RpcMethod{.category = "test",
+                             .name = "ping",
+                             .handler = [](const RpcRequest&) -> Json { return nullptr; },
                              .results = {{.type = RpcResultType::NONE}}});
     RpcWhitelist wl;
-    wl.Add("alice:echo, ping");  // ',' and ' ' both separate
-    wl.Add("alice:echo,other");  // a second entry intersects: alice keeps echo only
-    wl.Add("carol");             // no ':' — an empty whitelist
+    wl.Add("alice:echo, ping"); // ',' and ' ' both separate
+    wl.Add("alice:echo,other"); // a second entry intersects: alice keeps echo only
+    wl.Add("carol");            // no ':' — an empty whitelist
     auto run = [&](const std::string& user, const std::string& body) {
         return ProcessJsonRpcBody(table, body, "/", user, "127.0.0.1:1", &wl);
     };
@@ -296,7 +305,8 @@ TEST_CASE("rpcauth entries verify with HMAC-SHA256 of the salt over the password
     // Vector: python3 -c "import hmac; print(hmac.new(b'cb77f0957de88ff388cf817ddbc7273',
     //   b'75KUXo5U5y9PS8G5cQVU7WVc3TsnK5G_2klzQBRRzuI=', 'sha256').hexdigest())"
     RpcAuthenticator auth;
-    REQUIRE(auth.AddRpcAuth("rt:cb77f0957de88ff388cf817ddbc7273$0f2f4e03422c98532379dc83d79ce6717818e864f75d24773bc50a59717a121b"));
+    REQUIRE(auth.AddRpcAuth(
+        "rt:cb77f0957de88ff388cf817ddbc7273$0f2f4e03422c98532379dc83d79ce6717818e864f75d24773bc50a59717a121b"));
     CHECK_FALSE(auth.AddRpcAuth("nodollar:abc"));
     CHECK_FALSE(auth.AddRpcAuth("a:b:c$d"));
     std::string user;

@@ -16,8 +16,12 @@ using namespace std::string_literals;
 
 TEST_CASE("DecodeBase64 decodes RFC 4648's vectors and refuses what Core refuses", "[rpc]")
 {
-    const std::pair<const char*, const char*> good[] = {{"", ""},         {"Zg==", "f"},         {"Zm8=", "fo"},
-                                                        {"Zm9v", "foo"},  {"Zm9vYg==", "foob"},  {"Zm9vYmE=", "fooba"},
+    const std::pair<const char*, const char*> good[] = {{"", ""},
+                                                        {"Zg==", "f"},
+                                                        {"Zm8=", "fo"},
+                                                        {"Zm9v", "foo"},
+                                                        {"Zm9vYg==", "foob"},
+                                                        {"Zm9vYmE=", "fooba"},
                                                         {"Zm9vYmFy", "foobar"}};
     for (const auto& [in, out] : good) {
         INFO(in);
@@ -25,12 +29,12 @@ TEST_CASE("DecodeBase64 decodes RFC 4648's vectors and refuses what Core refuses
         CHECK(EncodeBase64(out) == in);
     }
     CHECK(DecodeBase64("nQB/pZw=") == std::optional<std::string>("\x9d\x00\x7f\xa5\x9c"s));
-    for (const std::string& bad : {"Zg"s, "Zg="s, "Zm8"s, "Zg==="s,      // length not a multiple of 4
-                                  "Z==="s, "===="s, "=Zm9"s, "Zg==Zg=="s, // padding: at most two, at the end
-                                  "Zh=="s, "Zm9="s,                      // non-zero bits after the last byte
-                                  "Zm 9v"s, "Zm9v\n   "s, " Zm9"s,       // whitespace
-                                  "Zm9v!!!!"s, "Zm-_"s,                  // not in the alphabet (nor URL-safe)
-                                  "invalid\0"s, "nQB/pZw=\0invalid"s, "nQB/pZw=invalid\0"s}) {
+    for (const std::string& bad : {"Zg"s, "Zg="s, "Zm8"s, "Zg==="s,        // length not a multiple of 4
+                                   "Z==="s, "===="s, "=Zm9"s, "Zg==Zg=="s, // padding: at most two, at the end
+                                   "Zh=="s, "Zm9="s,                       // non-zero bits after the last byte
+                                   "Zm 9v"s, "Zm9v\n   "s, " Zm9"s,        // whitespace
+                                   "Zm9v!!!!"s, "Zm-_"s,                   // not in the alphabet (nor URL-safe)
+                                   "invalid\0"s, "nQB/pZw=\0invalid"s, "nQB/pZw=invalid\0"s}) {
         INFO(bad);
         CHECK_FALSE(DecodeBase64(bad));
     }
@@ -60,8 +64,8 @@ TEST_CASE("Basic credentials must be strict base64 (spaces around them are trimm
 TEST_CASE("ParseJson keeps the first value of a repeated key and reports the repetition", "[rpc]")
 {
     std::vector<JsonDuplicateKey> dups;
-    const auto v = ParseJson(R"({"a":1,"b":{"x":[1,{"y":1,"y":[2,{"z":3}]}]},"a":{"deep":[{"a":2}]},"c":3,"b":0})",
-                             false, &dups);
+    const auto v =
+        ParseJson(R"({"a":1,"b":{"x":[1,{"y":1,"y":[2,{"z":3}]}]},"a":{"deep":[{"a":2}]},"c":3,"b":0})", false, &dups);
     REQUIRE(v);
     CHECK(WriteJson(*v) == R"({"a":1,"b":{"x":[1,{"y":1}]},"c":3})");
     REQUIRE(dups.size() == 3);
@@ -77,20 +81,21 @@ TEST_CASE("ParseJson keeps the first value of a repeated key and reports the rep
 TEST_CASE("A request with a repeated key uses the first, and repeated named params are -8", "[rpc]")
 {
     RpcTable table;
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "first",
-        .args = {{.name = "a", .type = RpcArgType::NUM, .optional = true, .description = "a number"}},
-        .description = "Returns \"first\" and its parameters.",
-        .handler = [](const RpcRequest& req) -> Json { return Json::array({"first", req.params}); },
-        .results = {{.type = RpcResultType::ANY, .description = "what it was given"}}});
-    table.Register(RpcMethod{
-        .category = "test",
-        .name = "second",
-        .args = {},
-        .description = "Returns \"second\".",
-        .handler = [](const RpcRequest&) -> Json { return "second"; },
-        .results = {{.type = RpcResultType::STR, .description = "second"}}});
+    table.Register(
+        RpcMethod{.category = "test",
+                  .name = "first",
+                  .args = {{.name = "a", .type = RpcArgType::NUM, .optional = true, .description = "a number"}},
+                  .description = "Returns \"first\" and its parameters.",
+                  .handler = [](const RpcRequest& req) -> Json {
+                      return Json::array({"first", req.params});
+                  },
+                  .results = {{.type = RpcResultType::ANY, .description = "what it was given"}}});
+    table.Register(RpcMethod{.category = "test",
+                             .name = "second",
+                             .args = {},
+                             .description = "Returns \"second\".",
+                             .handler = [](const RpcRequest&) -> Json { return "second"; },
+                             .results = {{.type = RpcResultType::STR, .description = "second"}}});
     auto run = [&](const std::string& body) { return ProcessJsonRpcBody(table, body, "/", "u", "127.0.0.1:1"); };
 
     auto r = run(R"({"method":"first","method":"second","id":1,"id":2})");

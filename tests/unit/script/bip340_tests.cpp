@@ -113,15 +113,15 @@ TEST_CASE("The key helpers derive public keys and make verifiable low-S ECDSA si
     REQUIRE(compressed);
     REQUIRE(uncompressed);
     CHECK(HexStr(*compressed) == "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798");
-    CHECK(HexStr(*uncompressed) ==
-          "0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-          "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8");
+    CHECK(HexStr(*uncompressed) == "0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                                   "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8");
     CHECK(!PubKeyFromSecret(std::vector<uint8_t>(32, 0), true)); // zero is not a key
     CHECK(!XOnlyFromSecret(std::vector<uint8_t>(31, 1)));
 
     // RFC 6979 is deterministic: the same key and hash give the same signature.
     const std::string text = "Satoshi Nakamoto";
-    const Uint256 hash = Sha256Hash(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+    const Uint256 hash =
+        Sha256Hash(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
     const auto sig = SignEcdsa(one, hash);
     REQUIRE(sig);
     CHECK(SignEcdsa(one, hash) == sig);
@@ -132,7 +132,6 @@ TEST_CASE("The key helpers derive public keys and make verifiable low-S ECDSA si
     other.data()[0] ^= 1;
     CHECK(!VerifyEcdsa(*compressed, *sig, other));
     // The widely published RFC 6979 signature of sha256("Satoshi Nakamoto") by key 1.
-    CHECK(HexStr(*sig) ==
-          "3045022100934b1ea10a4b3c1757e2b0c017d0b6143ce3c9a7e6a4a49860d7a6ab210ee3d8"
-          "02202442ce9d2b916064108014783e923ec36b49743e2ffa1c4496f01a512aafd9e5");
+    CHECK(HexStr(*sig) == "3045022100934b1ea10a4b3c1757e2b0c017d0b6143ce3c9a7e6a4a49860d7a6ab210ee3d8"
+                          "02202442ce9d2b916064108014783e923ec36b49743e2ffa1c4496f01a512aafd9e5");
 }

@@ -22,9 +22,9 @@ using Bytes = std::vector<uint8_t>;
 
 struct Spend {
     std::array<uint8_t, 32> secret{};
-    Bytes pubkey;          // compressed
-    Bytes pubkey_full;     // uncompressed, same secret
-    Bytes program;         // HASH160 of the key the output commits to
+    Bytes pubkey;      // compressed
+    Bytes pubkey_full; // uncompressed, same secret
+    Bytes program;     // HASH160 of the key the output commits to
     MutableTransaction tx;
     Amount amount{50000};
 
@@ -164,13 +164,15 @@ TEST_CASE("A P2WPKH spend fails or passes exactly as its implied script does in 
     CHECK(error_of({good}, strict) == ScriptError::WITNESS_PROGRAM_MISMATCH);
 }
 
-TEST_CASE("A P2WPKH output committing to an uncompressed key follows WITNESS_PUBKEYTYPE like the interpreter", "[script]")
+TEST_CASE("A P2WPKH output committing to an uncompressed key follows WITNESS_PUBKEYTYPE like the interpreter",
+          "[script]")
 {
     const Spend s(/*commit_to_uncompressed=*/true);
     const Bytes good = s.Sign();
     ScriptWitness w;
     w.stack = {good, s.pubkey_full};
-    for (uint32_t flags : {MANDATORY_SCRIPT_VERIFY_FLAGS, MANDATORY_SCRIPT_VERIFY_FLAGS | SCRIPT_VERIFY_WITNESS_PUBKEYTYPE}) {
+    for (uint32_t flags :
+         {MANDATORY_SCRIPT_VERIFY_FLAGS, MANDATORY_SCRIPT_VERIFY_FLAGS | SCRIPT_VERIFY_WITNESS_PUBKEYTYPE}) {
         const Verdict fast = ViaVerifyScript(s, w, flags);
         const Verdict generic = ViaInterpreter(s, w, flags);
         CHECK(fast.ok == generic.ok);

@@ -123,8 +123,8 @@ TEST_CASE("Every spend of Core's script_assets set verifies or fails under all i
                 (expect ? success_spends : failure_spends)++;
                 for (const uint32_t flags : all_flags) {
                     // A success holds for subsets of its flags (or all if final); a failure for supersets.
-                    const bool applies = expect ? (fin || (flags & test_flags) == flags)
-                                                : (flags & test_flags) == test_flags;
+                    const bool applies =
+                        expect ? (fin || (flags & test_flags) == flags) : (flags & test_flags) == test_flags;
                     if (!applies) continue;
                     ++verifications;
                     ScriptError err = ScriptError::UNKNOWN_ERROR;

@@ -120,7 +120,8 @@ TEST_CASE("VerifyScript agrees with every case of Core's script_tests.json", "[v
                             break;
                         }
                         taproot_output = tweaked->first;
-                        std::vector<uint8_t> control{static_cast<uint8_t>(TAPROOT_LEAF_TAPSCRIPT | (tweaked->second ? 1 : 0))};
+                        std::vector<uint8_t> control{
+                            static_cast<uint8_t>(TAPROOT_LEAF_TAPSCRIPT | (tweaked->second ? 1 : 0))};
                         control.insert(control.end(), internal_key.begin(), internal_key.end());
                         witness.stack.push_back(std::move(control));
                     } else {
@@ -194,8 +195,8 @@ TEST_CASE("VerifyScript agrees with every case of Core's script_tests.json", "[v
         for (int i = 0; i < FLAG_VARIATIONS; ++i) {
             const uint32_t extra = static_cast<uint32_t>(rng()) & all_flags;
             const uint32_t combined = expect ? (flags & ~extra) : (flags | extra);
-            if ((combined & SCRIPT_VERIFY_CLEANSTACK) &&
-                (~combined & (SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS))) continue;
+            if ((combined & SCRIPT_VERIFY_CLEANSTACK) && (~combined & (SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS)))
+                continue;
             if ((combined & SCRIPT_VERIFY_WITNESS) && (~combined & SCRIPT_VERIFY_P2SH)) continue;
             ++variations;
             ScriptError verr = ScriptError::UNKNOWN_ERROR;
@@ -208,8 +209,8 @@ TEST_CASE("VerifyScript agrees with every case of Core's script_tests.json", "[v
         }
     }
 
-    std::cout << "script_tests: " << executed << " cases, " << variations << " flag variations, "
-              << failures.count << " failures" << std::endl;
+    std::cout << "script_tests: " << executed << " cases, " << variations << " flag variations, " << failures.count
+              << " failures" << std::endl;
     if (failures.count) std::cout << failures.first.str() << std::flush;
     CHECK(failures.count == 0);
     testutil::RequireCaseCount("bitcoin-core/script_tests.json", 1222, expected_cases, executed);
@@ -227,8 +228,8 @@ TEST_CASE("ParseScript reads Core's script text and ParseAmount reads exact BTC 
     CHECK(hex("ADD OP_ADD NOP10 CHECKLOCKTIMEVERIFY OP_CHECKSIGADD RESERVED") == "9393b9b1ba50");
     CHECK(hex("  1\t2\n") == "5152");
     CHECK_THROWS(testutil::ParseScript("4294967296"));
-    CHECK_THROWS(testutil::ParseScript("OP_1"));   // Core does not name OP_0..OP_16 this way
-    CHECK_THROWS(testutil::ParseScript("NOP2"));   // nor NOP2/NOP3, which are CLTV/CSV
+    CHECK_THROWS(testutil::ParseScript("OP_1")); // Core does not name OP_0..OP_16 this way
+    CHECK_THROWS(testutil::ParseScript("NOP2")); // nor NOP2/NOP3, which are CLTV/CSV
     CHECK_THROWS(testutil::ParseScript("0x"));
     CHECK_THROWS(testutil::ParseScript("0x123"));
     CHECK_THROWS(testutil::ParseScript("#TAPROOTOUTPUT#"));

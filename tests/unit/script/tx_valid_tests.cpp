@@ -148,8 +148,8 @@ public:
             const Amount amount{value == m_test.prevout_values.end() ? 0 : value->second};
             const TransactionSignatureChecker checker(&tx, i, amount, m_txdata, MissingDataBehavior::ASSERT_FAIL);
             err = ScriptError::UNKNOWN_ERROR;
-            tx_valid = VerifyScript(in.script_sig, m_test.prevout_scripts.at(in.prevout), &in.witness, flags, checker,
-                                    &err);
+            tx_valid =
+                VerifyScript(in.script_sig, m_test.prevout_scripts.at(in.prevout), &in.witness, flags, checker, &err);
             if (expect_valid && (!tx_valid || err != ScriptError::OK)) {
                 detail = "input " + std::to_string(i) + " failed with " + std::string(ScriptErrorName(err)) +
                          " under flags " + testutil::FormatTestFlags(flags);

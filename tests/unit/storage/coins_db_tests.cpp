@@ -29,10 +29,7 @@ void Put(CoinsMap& map, const OutPoint& op, Coin coin)
     map[op] = CoinsCacheEntry{std::move(coin), CoinsCacheEntry::DIRTY};
 }
 
-void Erase(CoinsMap& map, const OutPoint& op)
-{
-    map[op] = CoinsCacheEntry{Coin(), CoinsCacheEntry::DIRTY};
-}
+void Erase(CoinsMap& map, const OutPoint& op) { map[op] = CoinsCacheEntry{Coin(), CoinsCacheEntry::DIRTY}; }
 
 std::vector<OutPoint> Keys(const CoinsViewDB& db)
 {
@@ -162,9 +159,9 @@ TEST_CASE("CoinsViewDB iterates by txid bytes and then numeric output index", "[
     Put(map, OutPoint(TestHash(1, 9), 7), TestCoin(1));
     Put(map, OutPoint(TestHash(1, 3), 7), TestCoin(1));
     REQUIRE(db.BatchWrite(map, TestHash(80)));
-    const std::vector<OutPoint> expected = {
-        OutPoint(TestHash(1, 3), 7), OutPoint(TestHash(1, 9), 7), OutPoint(TestHash(2), 1),
-        OutPoint(TestHash(2), 2),    OutPoint(TestHash(2), 256),  OutPoint(TestHash(2), 65536)};
+    const std::vector<OutPoint> expected = {OutPoint(TestHash(1, 3), 7), OutPoint(TestHash(1, 9), 7),
+                                            OutPoint(TestHash(2), 1),    OutPoint(TestHash(2), 2),
+                                            OutPoint(TestHash(2), 256),  OutPoint(TestHash(2), 65536)};
     CHECK(Keys(db) == expected);
     int seen = 0;
     db.ForEachCoin([&](const OutPoint&, const Coin&) { return ++seen < 2; });
@@ -225,7 +222,8 @@ TEST_CASE("The coins database reports a disk size once data is compacted to tabl
         std::string error;
         CoinsViewDB db(dir, CACHE, false, error);
         CoinsMap map;
-        for (uint32_t i = 0; i < 2000; ++i) Put(map, OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), i), TestCoin(i + 1));
+        for (uint32_t i = 0; i < 2000; ++i)
+            Put(map, OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), i), TestCoin(i + 1));
         REQUIRE(db.BatchWrite(map, TestHash(1)));
     }
     // Reopening turns the log into a table file, which GetApproximateSizes can see.

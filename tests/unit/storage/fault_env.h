@@ -21,7 +21,9 @@ namespace storage_test {
 class FaultEnv : public leveldb::EnvWrapper {
 public:
     /** Faults apply to files whose path contains target ("" = every file). Any thread. */
-    explicit FaultEnv(std::string target = "") : leveldb::EnvWrapper(leveldb::Env::Default()), m_target(std::move(target)) {}
+    explicit FaultEnv(std::string target = "")
+        : leveldb::EnvWrapper(leveldb::Env::Default()), m_target(std::move(target))
+    {}
     /** Waits for the background jobs' wrappers to finish with this env (ThreadSanitizer saw one outlive it). */
     ~FaultEnv() override { WaitForBackgroundJobs(); }
 
@@ -112,7 +114,8 @@ private:
 
     class ReadFile : public leveldb::RandomAccessFile {
     public:
-        ReadFile(FaultEnv& env, std::unique_ptr<leveldb::RandomAccessFile> file) : m_env(env), m_file(std::move(file)) {}
+        ReadFile(FaultEnv& env, std::unique_ptr<leveldb::RandomAccessFile> file) : m_env(env), m_file(std::move(file))
+        {}
         leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char* scratch) const override
         {
             if (m_env.m_fail_reads) {
@@ -139,8 +142,7 @@ private:
     public:
         WriteFile(FaultEnv& env, std::unique_ptr<leveldb::WritableFile> file, bool log)
             : m_env(env), m_file(std::move(file)), m_log(log)
-        {
-        }
+        {}
         leveldb::Status Append(const leveldb::Slice& data) override
         {
             if (m_env.WritesBroken()) return Error();

@@ -32,7 +32,8 @@ void WriteCoins(const std::filesystem::path& dir)
     CoinsViewDB db(dir, CACHE, false, error);
     REQUIRE(db.IsOpen());
     CoinsMap map;
-    for (int i = 0; i < 250; ++i) map[OutPoint(TestHash(uint8_t(i), 1), 0)] = CoinsCacheEntry{TestCoin(i + 1), CoinsCacheEntry::DIRTY};
+    for (int i = 0; i < 250; ++i)
+        map[OutPoint(TestHash(uint8_t(i), 1), 0)] = CoinsCacheEntry{TestCoin(i + 1), CoinsCacheEntry::DIRTY};
     REQUIRE(db.BatchWrite(map, TestHash(80)));
 }
 
@@ -195,7 +196,8 @@ TEST_CASE("A background compaction that fails makes every later coins write fail
     REQUIRE(db.IsOpen());
     CoinsMap big;
     for (uint32_t i = 0; i < 80000; ++i) {
-        big[OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), i >> 16)] = CoinsCacheEntry{TestCoin(i + 1), CoinsCacheEntry::DIRTY};
+        big[OutPoint(TestHash(uint8_t(i), uint8_t(i >> 8)), i >> 16)] =
+            CoinsCacheEntry{TestCoin(i + 1), CoinsCacheEntry::DIRTY};
     }
     REQUIRE(db.BatchWrite(big, TestHash(80)));
     env.FailReads(true);

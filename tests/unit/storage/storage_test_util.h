@@ -22,9 +22,8 @@ public:
     {
         static std::atomic<int> counter{0};
         std::random_device rd;
-        m_path = std::filesystem::temp_directory_path() /
-                 ("minicash_storage_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-                  std::to_string(rd()));
+        m_path = std::filesystem::temp_directory_path() / ("minicash_storage_" + std::to_string(::getpid()) + "_" +
+                                                           std::to_string(counter++) + "_" + std::to_string(rd()));
         std::filesystem::create_directories(m_path);
     }
     ~TempDir()
@@ -101,8 +100,8 @@ inline consensus::MutableTransaction TestCoinbase(uint32_t height, int n_out = 1
     tx.vin.resize(1);
     tx.vin[0].script_sig = consensus::Script().PushInt(height).PushInt(7);
     for (int i = 0; i < n_out; ++i) {
-        tx.vout.emplace_back(consensus::Amount{50 * consensus::COIN.sats / n_out},
-                             consensus::Script() << consensus::OP_TRUE);
+        tx.vout.emplace_back(consensus::Amount{50 * consensus::COIN.sats / n_out}, consensus::Script()
+                                                                                       << consensus::OP_TRUE);
     }
     if (op_return) tx.vout.emplace_back(consensus::Amount{0}, consensus::Script() << consensus::OP_RETURN);
     return tx;
@@ -144,9 +143,6 @@ inline consensus::Block TestBlock(const consensus::Uint256& prev, uint32_t heigh
 }
 
 /** Serialized bytes of a block (with witness). */
-inline std::vector<uint8_t> BlockBytes(const consensus::Block& block)
-{
-    return consensus::SerializeToBytes(block);
-}
+inline std::vector<uint8_t> BlockBytes(const consensus::Block& block) { return consensus::SerializeToBytes(block); }
 
 } // namespace storage_test
