@@ -5,8 +5,6 @@
 
 namespace util {
 
-namespace {
-
 std::optional<int> ParseSmallInt(std::string_view s)
 {
     if (s.empty() || s[0] == '-') return std::nullopt;
@@ -15,8 +13,6 @@ std::optional<int> ParseSmallInt(std::string_view s)
     if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
     return v;
 }
-
-} // namespace
 
 std::string EncodeBase64(std::string_view data)
 {

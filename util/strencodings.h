@@ -18,6 +18,9 @@ std::string EncodeBase64(std::string_view data);
  */
 std::optional<std::string> DecodeBase64(std::string_view text);
 
+/** Digits only, no sign or spaces (as Core's ToIntegral for a CIDR length or a port); nullopt otherwise. */
+std::optional<int> ParseSmallInt(std::string_view s);
+
 /** A port as Core's ParseUInt16 (an optional leading '+'), 1..65535; nullopt otherwise. */
 std::optional<uint16_t> ParsePort(std::string_view s);
 

@@ -65,16 +65,6 @@ bool IsValidClient(const IpAddress& a)
     return !(a.bytes[0] == 0x20 && a.bytes[1] == 0x01 && a.bytes[2] == 0x0d && a.bytes[3] == 0xb8);
 }
 
-/** Digits only, no sign or spaces (a CIDR length, as Core's ToIntegral<uint8_t>). */
-std::optional<int> ParseSmallInt(std::string_view s)
-{
-    if (s.empty() || s[0] == '-') return std::nullopt;
-    int v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
 } // namespace
 
 std::optional<Subnet> Subnet::Parse(std::string_view text)
@@ -90,7 +80,7 @@ std::optional<Subnet> Subnet::Parse(std::string_view text)
     std::fill(sn.m_mask.begin(), sn.m_mask.begin() + static_cast<std::ptrdiff_t>(len), 0xff);
     if (slash != std::string_view::npos) {
         const std::string_view suffix = text.substr(slash + 1);
-        if (auto bits = ParseSmallInt(suffix); bits && *bits <= 255) {
+        if (auto bits = util::ParseSmallInt(suffix); bits && *bits <= 255) {
             if (*bits > static_cast<int>(len * 8)) return std::nullopt;
             for (size_t i = 0; i < len; ++i) {
                 const int b = std::clamp(*bits - static_cast<int>(i) * 8, 0, 8);
