@@ -352,7 +352,8 @@ TEST_CASE("Notifications arrive in the order the chain changed, whatever thread 
     });
     for (auto& t : writers) t.join();
     cs.RemoveListener(&replay);
-    CHECK(replay.events > 80);
+    // How many reorgs happen depends on the scheduler; at least one branch's 40 blocks connect.
+    CHECK(replay.events >= 40);
     CHECK(replay.out_of_order == 0);
     CHECK(replay.Tip() == cs.Tip());
 }
