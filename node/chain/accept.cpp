@@ -111,12 +111,12 @@ ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consens
     ValidationResult result;
     bool complete = true;
     BlockIndex* index = nullptr;
+    LimitNotificationQueue();
     {
         util::LockGuard lock(m_impl->mutex);
         result = m_impl->AcceptBlock(block, new_block, nullptr, &index);
         if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
     }
-    DeliverEvents();
     // A long way to the new best chain continues in steps, releasing the lock between them.
     if (result.IsValid() && !complete) result = ActivateBestChain();
     if (result.IsValid() && index) {
@@ -135,6 +135,7 @@ ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consens
 ValidationResult Chainstate::ProcessNewBlockHeaders(const std::vector<consensus::BlockHeader>& headers,
                                                     const BlockIndex** last)
 {
+    ChainNotifier::RefuseInSyncHook("ProcessNewBlockHeaders");
     util::LockGuard lock(m_impl->mutex);
     for (const auto& h : headers) {
         BlockIndex* index = nullptr;

@@ -1,6 +1,6 @@
 // Choosing and reaching the best chain: the valid chain with the most work that we
 // have the data for; reorganisations of any depth; invalidateblock/reconsiderblock;
-// and delivery of the resulting notifications.
+// and the bound on the notification queue between steps.
 #include "node/chain/chainstate_impl.h"
 
 namespace node::chain {
@@ -104,7 +104,9 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
     }
     if (active.Tip() != start_tip) {
         const BlockIndex* fork = start_tip ? LastCommonAncestor(start_tip, active.Tip()) : nullptr;
-        pending_events.push_back({ChainEvent::Kind::TIP, nullptr, active.Tip(), fork, IsInitialBlockDownloadLocked()});
+        if (notifier.HasListeners()) {
+            NotifyLocked({ChainEvent::Kind::TIP, nullptr, active.Tip(), fork, IsInitialBlockDownloadLocked()});
+        }
         UpdateTipSnapshot();
     }
     if (!FlushIfNeededLocked()) return ValidationResult::Error("failed to flush to disk");
@@ -114,13 +116,13 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
 ValidationResult Chainstate::ActivateBestChain()
 {
     while (true) {
+        LimitNotificationQueue();
         ValidationResult r;
         bool complete = true;
         {
             util::LockGuard lock(m_impl->mutex);
             r = m_impl->ActivateBestChainLocked(nullptr, &complete);
         }
-        DeliverEvents();
         if (!r.IsValid() || complete) return r;
     }
 }
@@ -128,11 +130,12 @@ ValidationResult Chainstate::ActivateBestChain()
 ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
 {
     // In bounded steps, as Core's InvalidateBlock: mark the block, then walk the tip back
-    // below it at most MAX_BLOCKS_PER_STEP blocks per hold of the owner's lock (delivering
-    // the notifications in between), then activate the best remaining chain step by step.
+    // below it at most MAX_BLOCKS_PER_STEP blocks per hold of the owner's lock (each step
+    // waiting for room in the notification queue first), then activate the best remaining chain step by step.
     // Between steps other writers may run; the marks made first keep them off the block.
     Impl& d = *m_impl;
     BlockIndex* index = nullptr;
+    LimitNotificationQueue();
     {
         util::LockGuard lock(d.mutex);
         index = d.Lookup(hash);
@@ -167,6 +170,7 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
     }
     // Walk the tip back below the invalid block.
     while (true) {
+        LimitNotificationQueue();
         ValidationResult r;
         bool done = false;
         {
@@ -188,7 +192,6 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
                 if (d.active.Tip()) d.candidates.insert(d.active.Tip());
             }
         }
-        DeliverEvents();
         if (!r.IsValid()) return r;
         if (done) break;
     }
@@ -197,6 +200,7 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
 
 ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
 {
+    LimitNotificationQueue();
     {
         Impl& d = *m_impl;
         util::LockGuard lock(d.mutex);
@@ -231,48 +235,6 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
     return ActivateBestChain();
 }
 
-void Chainstate::DeliverEvents()
-{
-    Impl& d = *m_impl;
-    uint64_t mine = 0;
-    {
-        util::LockGuard lock(d.mutex);
-        util::LockGuard el(d.events_mutex);
-        for (ChainEvent& e : d.pending_events) d.event_queue.push_back(std::move(e));
-        d.events_queued += d.pending_events.size();
-        d.pending_events.clear();
-        mine = d.events_queued;
-    }
-    util::UniqueLock el(d.events_mutex);
-    if (d.deliverer) {
-        // A listener calling back into the chainstate: its events follow when it returns.
-        if (*d.deliverer == std::this_thread::get_id()) return;
-        // Another writer is delivering: it delivers ours too, in order; wait for them.
-        d.events_cv.wait(el, [&]() REQUIRES(d.events_mutex) { return d.events_delivered >= mine; });
-        return;
-    }
-    d.deliverer = std::this_thread::get_id();
-    while (!d.event_queue.empty()) {
-        std::deque<ChainEvent> batch;
-        batch.swap(d.event_queue);
-        el.Unlock();
-        {
-            std::lock_guard lock(d.listeners_mutex);
-            for (const ChainEvent& e : batch) {
-                for (ChainListener* l : d.listeners) {
-                    switch (e.kind) {
-                    case ChainEvent::Kind::CONNECTED: l->BlockConnected(e.block, e.index); break;
-                    case ChainEvent::Kind::DISCONNECTED: l->BlockDisconnected(e.block, e.index); break;
-                    case ChainEvent::Kind::TIP: l->UpdatedBlockTip(e.index, e.fork, e.ibd); break;
-                    }
-                }
-            }
-        }
-        el.Lock();
-        d.events_delivered += batch.size();
-        d.events_cv.notify_all();
-    }
-    d.deliverer.reset();
-}
+void Chainstate::LimitNotificationQueue() { m_impl->notifier.WaitForRoom(); }
 
 } // namespace node::chain

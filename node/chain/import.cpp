@@ -188,6 +188,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
             }
             auto block = DecodeRecordOrSkip(reader, *rec, where);
             if (!block) continue;
+            LimitNotificationQueue(); // each record is one step under the owner's lock
             util::LockGuard lock(d.mutex);
             if (block->GetHash() != m_params->consensus.hash_genesis_block && !d.Lookup(block->prev_block)) {
                 Defer(waiting, *block, BlockRecordPos{file, rec->pos}, where);
@@ -228,10 +229,10 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
             }
         }
         if (reader.Truncated()) CHAIN_LOG("%s ends inside a block record; that record was skipped\n", where.c_str());
-        DeliverEvents();
         progress.Tick(*this, total);
     }
     LogNeverParented(waiting, "the block files");
+    LimitNotificationQueue();
     {
         util::LockGuard lock(d.mutex);
         const BlockIndex* genesis_index = d.Lookup(m_params->consensus.hash_genesis_block);
@@ -243,7 +244,6 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
             if (!r.IsValid()) CHAIN_LOG("Error: cannot store the genesis block: %s\n", r.ToString().c_str());
         }
     }
-    DeliverEvents();
     progress.Tick(*this, total, true);
     if (!interrupt.load()) {
         util::LockGuard lock(d.mutex);

@@ -119,6 +119,7 @@ Json GetRawTransaction(Chainstate& cs, index::TxIndexer* txindex, const RpcReque
         }
         found_in = block_index;
     } else if (txindex) {
+        (void)txindex->BlockUntilSyncedToCurrentChain(); // it has seen every block connected so far
         if (auto hit = txindex->FindTransaction(txid)) {
             tx = hit->first;
             found_in = hit->second;

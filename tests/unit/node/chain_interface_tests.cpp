@@ -80,7 +80,9 @@ TEST_CASE("The chain interface notifies connects, a reorg's disconnects and the 
     auto recorder = std::make_shared<Recorder>();
     auto handler = chain->HandleNotifications(recorder);
 
+    // Delivered asynchronously: WaitForNotifications waits for what was queued so far.
     REQUIRE(b.Mine().IsValid());
+    chain->WaitForNotifications();
     CHECK(recorder->events == std::vector<std::string>{"C3", "T3"});
     recorder->events.clear();
 
@@ -88,9 +90,11 @@ TEST_CASE("The chain interface notifies connects, a reorg's disconnects and the 
     const auto* fork = b.Chain().AtHeight(2);
     const Block a = b.MakeBlock(fork, {}, [](Block& blk) { blk.time += 7; });
     REQUIRE(b.Submit(a).IsValid());
+    chain->WaitForNotifications();
     CHECK(recorder->events.empty()); // same work as the tip: no reorg yet
     const Block a2 = b.MakeBlock(b.Chain().LookupBlockIndex(a.GetHash()));
     REQUIRE(b.Submit(a2).IsValid());
+    chain->WaitForNotifications();
     CHECK(recorder->events == std::vector<std::string>{"D3", "C3", "C4", "T4"});
     CHECK(chain->GetTip()->hash == a2.GetHash());
 
@@ -98,6 +102,7 @@ TEST_CASE("The chain interface notifies connects, a reorg's disconnects and the 
     handler->Disconnect();
     handler->Disconnect(); // idempotent
     REQUIRE(b.Mine().IsValid());
+    chain->WaitForNotifications();
     CHECK(recorder->events.empty());
 
     // Destroying a live handler unsubscribes too.
@@ -105,7 +110,9 @@ TEST_CASE("The chain interface notifies connects, a reorg's disconnects and the 
     {
         auto h2 = chain->HandleNotifications(second);
         REQUIRE(b.Mine().IsValid());
+        chain->WaitForNotifications(); // events still queued when it goes are not delivered to it
     }
     REQUIRE(b.Mine().IsValid());
+    chain->WaitForNotifications();
     CHECK(second->events == std::vector<std::string>{"C6", "T6"});
 }
