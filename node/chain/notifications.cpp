@@ -23,7 +23,10 @@ struct SyncHookScope {
 };
 } // namespace
 
-ChainNotifier::ChainNotifier() { m_thread = std::thread([this] { ThreadMain(); }); }
+ChainNotifier::ChainNotifier()
+{
+    m_thread = std::thread([this] { ThreadMain(); });
+}
 
 ChainNotifier::~ChainNotifier() { Stop(); }
 

@@ -120,8 +120,7 @@ std::vector<std::string> ConnectsAndTips(int from, int to)
 
 } // namespace
 
-TEST_CASE("A blocked asynchronous listener does not stop block connection until the queue is full",
-          "[chain][notify]")
+TEST_CASE("A blocked asynchronous listener does not stop block connection until the queue is full", "[chain][notify]")
 {
     // The listener blocks in its first call (C1). ProcessNewBlock still returns for block
     // after block: each leaves two events (connect, tip) queued. Before each step a writer
@@ -250,8 +249,7 @@ TEST_CASE("A synchronous listener has seen a change when the call that made it r
     cs.RemoveListener(&witness);
 }
 
-TEST_CASE("SyncWithNotifications returns once a slow listener has everything queued before the call",
-          "[chain][notify]")
+TEST_CASE("SyncWithNotifications returns once a slow listener has everything queued before the call", "[chain][notify]")
 {
     // The listener is stuck in its first call while three blocks' six events are queued; a
     // second thread calls SyncWithNotifications. The gate opens only later, so the call can
