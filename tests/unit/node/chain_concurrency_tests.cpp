@@ -379,8 +379,12 @@ TEST_CASE("Notifications arrive in the order the chain changed, whatever thread 
     cs.SyncWithNotifications();
     cs.RemoveListener(&replay);
     cs.RemoveListener(&sync_replay);
-    // How many reorgs happen depends on the scheduler; at least one branch's 40 blocks connect.
-    CHECK(replay.events >= 40);
+    // How many reorgs happen depends on the scheduler, and so does the final height (a block
+    // that arrives while its parent is invalidated is refused for good); every block from
+    // the fork to the final tip was connected at least once. Block 4 of branch 1 is never
+    // invalidated, so the tip is above the fork.
+    CHECK(cs.Height() > 3);
+    CHECK(replay.events >= cs.Height() - 3);
     CHECK(replay.out_of_order == 0);
     CHECK(replay.Tip() == cs.Tip());
     REQUIRE(replay.threads.size() == 1);
