@@ -119,6 +119,8 @@ BlockIndex* BlockManager::AddToIndex(const consensus::BlockHeader& header, Block
     return index;
 }
 
+void BlockManager::MarkDirty(BlockIndex* index) { m_dirty.insert(index); }
+
 // ---------------------------------------------------------------- Block and undo files
 
 std::optional<FlatFilePos> BlockManager::WriteBlock(const consensus::Block& block, uint32_t height)

@@ -98,7 +98,7 @@ public:
     /** Every entry, to walk. The writer, or a reader holding the view mutex shared. */
     const IndexMap& Index() const { return m_index; }
     /** The entry changed (status, positions): the next index flush writes it. */
-    void MarkDirty(BlockIndex* index) { m_dirty.insert(index); }
+    void MarkDirty(BlockIndex* index);
 
     // ---- block and undo files (BlockStore: reads take no lock, from any thread)
     std::optional<FlatFilePos> WriteBlock(const consensus::Block& block, uint32_t height);
