@@ -94,7 +94,7 @@ ValidationResult Chainstate::Impl::AcceptBlock(const std::shared_ptr<const conse
     if (known_pos) {
         pos = *known_pos;
     } else {
-        auto written = blocks->WriteBlock(*block, static_cast<uint32_t>(index->height));
+        auto written = blockman.WriteBlock(*block, static_cast<uint32_t>(index->height));
         if (!written) {
             const std::string message = StorageErrorMessage("Failed to write block to disk", true);
             AbortNode(message);

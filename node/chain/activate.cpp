@@ -26,7 +26,7 @@ BlockIndex* Chainstate::Impl::FindMostWorkChain()
                 for (BlockIndex* w = best; w != walk; w = w->prev) {
                     if (failed) {
                         w->status |= BLOCK_FAILED_CHILD;
-                        dirty.insert(w);
+                        blockman.MarkDirty(w);
                     } else if (w->prev == walk) {
                         unlinked.emplace(walk, w);
                     }
@@ -78,7 +78,7 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
                 // Mark descendants on the path; pick the best chain again.
                 for (auto jt = it + 1; jt != path.rend(); ++jt) {
                     (*jt)->status |= BLOCK_FAILED_CHILD;
-                    dirty.insert(*jt);
+                    blockman.MarkDirty(*jt);
                     candidates.erase(*jt);
                 }
                 invalid_found = true;
@@ -150,15 +150,15 @@ ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
         CHAIN_LOG("InvalidateBlock: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
                   manual.ToString().c_str());
         index->status |= BLOCK_FAILED_VALID;
-        d.dirty.insert(index);
+        d.blockman.MarkDirty(index);
         d.candidates.erase(index);
         // Every descendant in the index is invalid too (those on the active chain included).
-        for (auto& [h, e] : d.index_map) {
+        for (auto& [h, e] : d.blockman.Index()) {
             BlockIndex* b = e.get();
             if (b != index && b->height > index->height && b->GetAncestor(index->height) == index) {
                 if (!(b->status & BLOCK_FAILED_MASK)) {
                     b->status |= BLOCK_FAILED_CHILD;
-                    d.dirty.insert(b);
+                    d.blockman.MarkDirty(b);
                 }
                 d.candidates.erase(b);
             }
@@ -205,22 +205,22 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
             return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found",
                                              "Block not found");
         // Clear failure flags on the block, its descendants and its ancestors.
-        for (auto& [h, e] : d.index_map) {
+        for (auto& [h, e] : d.blockman.Index()) {
             BlockIndex* b = e.get();
             if (b->height >= index->height && b->GetAncestor(index->height) == index &&
                 (b->status & BLOCK_FAILED_MASK)) {
                 b->status &= ~BLOCK_FAILED_MASK;
-                d.dirty.insert(b);
+                d.blockman.MarkDirty(b);
             }
         }
         for (BlockIndex* b = index; b; b = b->prev) {
             if (b->status & BLOCK_FAILED_MASK) {
                 b->status &= ~BLOCK_FAILED_MASK;
-                d.dirty.insert(b);
+                d.blockman.MarkDirty(b);
             }
         }
         BlockIndex* best = d.best_header;
-        for (auto& [h, e] : d.index_map) {
+        for (auto& [h, e] : d.blockman.Index()) {
             BlockIndex* b = e.get();
             if (!(b->status & BLOCK_FAILED_MASK) && (!best || CandidateOrder()(b, best))) best = b;
         }

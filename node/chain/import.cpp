@@ -173,7 +173,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
         uint32_t size;
     };
     for (int file = 0; !interrupt.load(); ++file) {
-        const auto path = d.blocks->BlockFilePath(file);
+        const auto path = d.BlockReads().BlockFilePath(file);
         std::ifstream in(path, std::ios::binary);
         if (!in) break;
         const std::string where = path.filename().string();
@@ -206,21 +206,22 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
                 if (r.IsValid() && is_new) {
                     ++total;
                     // Its own file's info, whichever file is being read now (Core's FindBlockPos with fKnown).
-                    d.blocks->NoteKnownBlock(item.pos, item.size, static_cast<uint32_t>(index->height),
-                                             item.block->time);
+                    d.blockman.NoteKnownBlock(item.pos, item.size, static_cast<uint32_t>(index->height),
+                                              item.block->time);
                     r = d.ActivateBestChainLocked(item.block);
                 }
                 if (!r.IsValid()) {
                     CHAIN_LOG("Block %s in %s: %s\n", item.block->GetHash().GetHex().c_str(),
-                              d.blocks->BlockFilePath(item.pos.file).filename().string().c_str(), r.ToString().c_str());
+                              d.blockman.BlockFilePath(item.pos.file).filename().string().c_str(),
+                              r.ToString().c_str());
                 }
                 for (const auto& child : waiting.TakeChildren(item.block->GetHash())) {
                     const FlatFilePos child_pos{child.pos.file, static_cast<uint32_t>(child.pos.pos)};
-                    const auto bytes = d.blocks->ReadRawBlock(child_pos);
+                    const auto bytes = d.blockman.ReadRawBlock(child_pos);
                     auto child_block = bytes ? DecodeBlock(*bytes, why) : nullptr;
                     if (!child_block) {
                         CHAIN_LOG("Error: cannot read block %s again from %s\n", child.hash.GetHex().c_str(),
-                                  d.blocks->BlockFilePath(child.pos.file).filename().string().c_str());
+                                  d.blockman.BlockFilePath(child.pos.file).filename().string().c_str());
                         continue;
                     }
                     queue.push_back(Item{std::move(child_block), child_pos, static_cast<uint32_t>(bytes->size())});
@@ -248,7 +249,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
     if (!interrupt.load()) {
         util::LockGuard lock(d.mutex);
         d.FlushLocked(true);
-        d.tree->WriteReindexing(false);
+        d.blockman.WriteReindexing(false);
         d.opts.reindex = false;
     }
     return total;
