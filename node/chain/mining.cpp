@@ -67,6 +67,7 @@ ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bo
 {
     Impl& d = *m_impl;
     util::LockGuard lock(d.mutex);
+    if (d.fatal_error.load()) return ValidationResult::Error("the node is stopping after a fatal storage error");
     BlockIndex* prev = d.active.Tip();
     if (!prev || block.prev_block != prev->GetBlockHash()) {
         return ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV,
@@ -85,7 +86,13 @@ ValidationResult Chainstate::TestBlockValidity(const consensus::Block& block, bo
     candidate.bits = block.bits;
     candidate.BuildSkip();
     CoinsViewCache view(d.coins_tip.get()); // reads never insert into the shared main cache
-    return d.ConnectBlock(block, &candidate, view, true);
+    ValidationResult r = d.ConnectBlock(block, &candidate, view, true);
+    // A coin that could not be read is a storage fault, as when a block connects: stop the node.
+    if (view.ReadFailed()) {
+        r = Impl::CoinsReadError(hash);
+        d.AbortNode(r.GetRejectReason());
+    }
+    return r;
 }
 
 } // namespace node::chain

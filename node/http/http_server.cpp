@@ -21,6 +21,7 @@
 #include "node/http/jsonrpc.h"
 #include "util/logging.h"
 #include "util/sync.h"
+#include "util/work_queue.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -50,65 +51,6 @@ using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
-
-/** A bounded FIFO of jobs served by the worker threads. Thread-safe. */
-class WorkQueue {
-public:
-    void SetMaxDepth(size_t depth) EXCLUDES(m_mutex)
-    {
-        util::LockGuard lock(m_mutex);
-        m_max = depth;
-    }
-    /** Adds a job; false when the queue is full or interrupted. */
-    bool Enqueue(std::function<void()> job) EXCLUDES(m_mutex)
-    {
-        util::LockGuard lock(m_mutex);
-        if (m_interrupted || m_jobs.size() >= m_max) return false;
-        m_jobs.push_back(std::move(job));
-        m_cv.notify_one();
-        return true;
-    }
-    /** Worker loop: runs jobs until interrupted and drained. */
-    void Run() EXCLUDES(m_mutex)
-    {
-        while (true) {
-            std::function<void()> job;
-            {
-                util::UniqueLock lock(m_mutex);
-                m_cv.wait(lock, [&]() REQUIRES(m_mutex) { return m_interrupted || !m_jobs.empty(); });
-                if (m_jobs.empty()) return;
-                job = std::move(m_jobs.front());
-                m_jobs.pop_front();
-            }
-            job();
-        }
-    }
-    /** Refuses new jobs and wakes the workers so they exit once the queue is empty. */
-    void Interrupt() EXCLUDES(m_mutex)
-    {
-        util::LockGuard lock(m_mutex);
-        m_interrupted = true;
-        m_cv.notify_all();
-    }
-    size_t Size() EXCLUDES(m_mutex)
-    {
-        util::LockGuard lock(m_mutex);
-        return m_jobs.size();
-    }
-    void Reset() EXCLUDES(m_mutex)
-    {
-        util::LockGuard lock(m_mutex);
-        m_interrupted = false;
-        m_jobs.clear();
-    }
-
-private:
-    util::Mutex m_mutex;
-    std::condition_variable m_cv;
-    std::deque<std::function<void()>> m_jobs GUARDED_BY(m_mutex);
-    size_t m_max GUARDED_BY(m_mutex){16};
-    bool m_interrupted GUARDED_BY(m_mutex){false};
-};
 
 asio::ip::address Unmap(const asio::ip::address& a)
 {
@@ -183,33 +125,39 @@ struct HttpRpcServer::Impl {
     std::thread io_thread;
     std::promise<void> io_done;
     std::vector<std::thread> workers;
-    WorkQueue queue;
+    util::WorkQueue queue;
     std::atomic<bool> stopping{false};
     bool running{false};
 
-    // I/O thread only from here on.
-    std::list<std::weak_ptr<Session>> sessions; // in accept order
-    std::atomic<size_t> open_connections{0};    // atomic: a worker may drop the last reference
-    uint64_t next_session_id{1};
-    AuthCheckGate auth_gate{std::chrono::milliseconds(250)};
-    std::unordered_map<uint64_t, std::shared_ptr<Session>> auth_waiters; // keeps them alive while they wait
-    asio::steady_timer auth_timer{ioc};
+    /**
+     * "Runs on the I/O thread": the state below (and each Session's) is confined to it, no
+     * mutex guards it. Asio handlers assert the role on entry; Start (before the thread
+     * runs) and Stop (after it was joined) stand in for it.
+     */
+    util::ThreadRole io_role;
+    std::list<std::weak_ptr<Session>> sessions GUARDED_BY(io_role); // in accept order
+    std::atomic<size_t> open_connections{0};                        // atomic: a worker may drop the last reference
+    uint64_t next_session_id GUARDED_BY(io_role){1};
+    AuthCheckGate auth_gate GUARDED_BY(io_role){std::chrono::milliseconds(250)};
+    // Keeps them alive while they wait.
+    std::unordered_map<uint64_t, std::shared_ptr<Session>> auth_waiters GUARDED_BY(io_role);
+    asio::steady_timer auth_timer GUARDED_BY(io_role){ioc};
     // At least as many lines a second as the gate lets failures through (one per 250 ms),
     // so every failed attempt is logged unless something else is flooding the log.
-    LogRateLimiter auth_log{5, std::chrono::seconds(1)};
-    LogRateLimiter accept_log{1, std::chrono::seconds(10)};
-    HttpRpcServer::Stats counters;
+    LogRateLimiter auth_log GUARDED_BY(io_role){5, std::chrono::seconds(1)};
+    LogRateLimiter accept_log GUARDED_BY(io_role){1, std::chrono::seconds(10)};
+    HttpRpcServer::Stats counters GUARDED_BY(io_role);
     /** Where drained bytes go; shared, as only the I/O thread writes it and nobody reads it. */
-    std::array<char, 16384> discard{};
+    std::array<char, 16384> discard GUARDED_BY(io_role){};
 
-    void Accept(size_t index);
-    void OnAccepted(tcp::socket socket);
+    void Accept(size_t index) REQUIRES(io_role);
+    void OnAccepted(tcp::socket socket) REQUIRES(io_role);
     /** The connection to close at the cap: the oldest idle one, never-authenticated first; null when none may go. */
-    std::shared_ptr<Session> PickVictim();
+    std::shared_ptr<Session> PickVictim() REQUIRES(io_role);
     /** Runs s's credential check now or queues it behind the gate. */
-    void RequestAuthCheck(const std::shared_ptr<Session>& s);
-    void PumpAuthChecks();
-    void LogAuthFailure(const std::string& peer);
+    void RequestAuthCheck(const std::shared_ptr<Session>& s) REQUIRES(io_role);
+    void PumpAuthChecks() REQUIRES(io_role);
+    void LogAuthFailure(const std::string& peer) REQUIRES(io_role);
     bool ClientAllowed(const asio::ip::address& address) const
     {
         const asio::ip::address a = Unmap(address);
@@ -226,7 +174,7 @@ struct HttpRpcServer::Impl {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket&& socket, HttpRpcServer::Impl& server, uint64_t id)
-        : m_stream(std::move(socket)), m_timer(m_stream.get_executor()), m_server(server),
+        : m_stream(std::move(socket)), m_server(server), m_timer(m_stream.get_executor()),
           m_buffer(std::max<size_t>(2 * server.options.max_header_size, 16384)), m_id(id)
     {
         beast::error_code ec;
@@ -246,14 +194,21 @@ public:
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    void Start() { ReadHeader(); }
+    /**
+     * Asserts (for the analysis) that the caller runs on the I/O thread, as every Asio
+     * handler of ours does; the server's code calls it before using a session (the
+     * analysis cannot see that a session's server is the one whose role is held).
+     */
+    void OnIoThread() const ASSERT_CAPABILITY(m_server.io_role) {}
+
+    void Start() REQUIRES(m_server.io_role) { ReadHeader(); }
     uint64_t Id() const { return m_id; }
-    Phase GetPhase() const { return m_phase; }
-    bool EverAuthenticated() const { return m_authenticated; }
+    Phase GetPhase() const REQUIRES(m_server.io_role) { return m_phase; }
+    bool EverAuthenticated() const REQUIRES(m_server.io_role) { return m_authenticated; }
     const std::string& Peer() const { return m_peer; }
 
     /** Approximate bytes this connection holds (object, buffers, parsed header, reply). */
-    size_t MemoryUsage() const
+    size_t MemoryUsage() const REQUIRES(m_server.io_role)
     {
         size_t n = sizeof(*this) + STREAM_OVERHEAD + m_buffer.capacity() + m_response.body().capacity();
         if (m_parser) {
@@ -264,7 +219,7 @@ public:
     }
 
     /** On shutdown: connections not producing or writing a reply close now, the others after it. */
-    void OnServerStop()
+    void OnServerStop() REQUIRES(m_server.io_role)
     {
         if (m_phase != Phase::WORKING && m_phase != Phase::WRITING) Close();
     }
@@ -273,12 +228,13 @@ public:
     void DeliverResult(JsonRpcHttpResult result)
     {
         asio::post(m_stream.get_executor(), [self = shared_from_this(), result = std::move(result)]() mutable {
+            self->OnIoThread();
             self->Reply(result.status, std::move(result.body), result.status != HTTP_NO_CONTENT, false);
         });
     }
 
     /** The gate lets this connection's credentials be checked now. */
-    void EvaluateAuth()
+    void EvaluateAuth() REQUIRES(m_server.io_role)
     {
         if (m_closed) return;
         ++m_server.counters.auth_checks;
@@ -289,6 +245,7 @@ public:
             m_phase = Phase::AUTH_FAILED;
             m_timer.expires_at(m_server.auth_gate.Failed(SteadyClock::now()));
             m_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+                self->OnIoThread();
                 if (ec || self->m_closed) return;
                 self->Reply(HTTP_UNAUTHORIZED, "", false, self->BodyPending(), true);
             });
@@ -301,6 +258,7 @@ public:
             m_stream.expires_after(m_server.options.idle_timeout);
             asio::async_write(m_stream, asio::buffer(CONTINUE_100, sizeof(CONTINUE_100) - 1),
                               [self = shared_from_this()](beast::error_code wec, size_t) {
+                                  self->OnIoThread();
                                   if (wec) return self->Close();
                                   self->ReadBody();
                               });
@@ -310,7 +268,7 @@ public:
     }
 
     /** Closes the socket now (idempotent); pending operations end with operation_aborted. */
-    void Close()
+    void Close() REQUIRES(m_server.io_role)
     {
         if (m_closed) return;
         const auto keep_alive_here = shared_from_this(); // auth_waiters may hold the last reference
@@ -328,9 +286,9 @@ public:
     }
 
 private:
-    bool BodyPending() const { return m_parser && !m_parser->is_done(); }
+    bool BodyPending() const REQUIRES(m_server.io_role) { return m_parser && !m_parser->is_done(); }
 
-    void ReadHeader()
+    void ReadHeader() REQUIRES(m_server.io_role)
     {
         if (m_closed) return;
         if (m_server.stopping) return Close();
@@ -341,11 +299,14 @@ private:
         m_head = false;
         m_stream.expires_after(m_server.options.idle_timeout);
         bhttp::async_read_header(m_stream, m_buffer, *m_parser,
-                                 [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+                                 [self = shared_from_this()](beast::error_code ec, size_t) {
+                                     self->OnIoThread();
+                                     self->OnHeader(ec);
+                                 });
     }
 
     /** The header is in: decide everything that needs no body, then check credentials. */
-    void OnHeader(beast::error_code ec)
+    void OnHeader(beast::error_code ec) REQUIRES(m_server.io_role)
     {
         if (ec) return OnReadError(ec);
         m_phase = Phase::WRITING; // not idle any more: a reply decision follows
@@ -382,14 +343,16 @@ private:
         m_server.RequestAuthCheck(shared_from_this());
     }
 
-    void ReadBody()
+    void ReadBody() REQUIRES(m_server.io_role)
     {
         m_stream.expires_after(m_server.options.idle_timeout);
-        bhttp::async_read(m_stream, m_buffer, *m_parser,
-                          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+        bhttp::async_read(m_stream, m_buffer, *m_parser, [self = shared_from_this()](beast::error_code ec, size_t) {
+            self->OnIoThread();
+            self->OnBody(ec);
+        });
     }
 
-    void OnReadError(beast::error_code ec)
+    void OnReadError(beast::error_code ec) REQUIRES(m_server.io_role)
     {
         if (m_closed) return;
         m_phase = Phase::WRITING;
@@ -405,7 +368,7 @@ private:
         Close();
     }
 
-    void OnBody(beast::error_code ec)
+    void OnBody(beast::error_code ec) REQUIRES(m_server.io_role)
     {
         if (ec) return OnReadError(ec);
         // Stopping: the workers may be gone already; close rather than answer 503 (and log a
@@ -432,6 +395,7 @@ private:
     }
 
     void Reply(int status, std::string body, bool json, bool force_close, bool www_authenticate = false)
+        REQUIRES(m_server.io_role)
     {
         if (m_closed) return;
         m_phase = Phase::WRITING;
@@ -450,6 +414,7 @@ private:
         if (m_head) m_response.body().clear();
         m_stream.expires_after(m_server.options.idle_timeout);
         bhttp::async_write(m_stream, m_response, [self = shared_from_this()](beast::error_code ec, size_t) {
+            self->OnIoThread();
             if (ec) return self->Close();
             const bool keep_alive = self->m_response.keep_alive();
             self->m_response = {}; // an idle connection keeps no reply around
@@ -459,7 +424,7 @@ private:
     }
 
     /** Half-closes and discards what the client still sends (bounded) so it can read our reply. */
-    void Drain()
+    void Drain() REQUIRES(m_server.io_role)
     {
         m_phase = Phase::DRAINING;
         m_parser.reset();
@@ -472,37 +437,39 @@ private:
         DrainSome();
     }
 
-    void DrainSome()
+    void DrainSome() REQUIRES(m_server.io_role)
     {
         m_stream.async_read_some(asio::buffer(m_server.discard),
                                  [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                     self->OnIoThread();
                                      self->m_drained += n;
                                      if (ec || self->m_drained > (4u << 20)) return self->Close();
                                      self->DrainSome();
                                  });
     }
 
-    beast::tcp_stream m_stream;
-    asio::steady_timer m_timer;
+    beast::tcp_stream m_stream; // its executor is thread-safe (DeliverResult posts through it); the rest: I/O thread
     HttpRpcServer::Impl& m_server;
-    beast::flat_buffer m_buffer; // starts empty; grows only while a request is being read
-    std::optional<bhttp::request_parser<bhttp::string_body>> m_parser;
-    bhttp::response<bhttp::string_body> m_response;
-    size_t m_drained{0};
-    std::string m_peer{"unknown"};
-    std::string m_user;
+    asio::steady_timer m_timer GUARDED_BY(m_server.io_role);
+    beast::flat_buffer m_buffer GUARDED_BY(m_server.io_role); // grows only while a request is being read
+    std::optional<bhttp::request_parser<bhttp::string_body>> m_parser GUARDED_BY(m_server.io_role);
+    bhttp::response<bhttp::string_body> m_response GUARDED_BY(m_server.io_role);
+    size_t m_drained GUARDED_BY(m_server.io_role){0};
+    std::string m_peer{"unknown"}; // set by the constructor only: workers read it
+    std::string m_user GUARDED_BY(m_server.io_role);
     const uint64_t m_id;
-    Phase m_phase{Phase::WAIT_REQUEST};
-    bool m_allowed{false};
-    bool m_keep_alive{false};
-    bool m_head{false};
-    bool m_authenticated{false};
-    bool m_closed{false};
+    Phase m_phase GUARDED_BY(m_server.io_role){Phase::WAIT_REQUEST};
+    bool m_allowed GUARDED_BY(m_server.io_role){false};
+    bool m_keep_alive GUARDED_BY(m_server.io_role){false};
+    bool m_head GUARDED_BY(m_server.io_role){false};
+    bool m_authenticated GUARDED_BY(m_server.io_role){false};
+    bool m_closed GUARDED_BY(m_server.io_role){false};
 };
 
 void HttpRpcServer::Impl::Accept(size_t index)
 {
     acceptors[index]->async_accept(ioc, [this, index](beast::error_code ec, tcp::socket socket) {
+        io_role.AssertHeld();
         if (ec == asio::error::operation_aborted || stopping || !acceptors[index]->is_open()) return;
         if (ec) {
             ++counters.accept_errors;
@@ -519,6 +486,7 @@ void HttpRpcServer::Impl::Accept(size_t index)
                 asio::steady_timer& timer = *accept_timers[index];
                 timer.expires_after(options.accept_backoff);
                 timer.async_wait([this, index](beast::error_code tec) {
+                    io_role.AssertHeld();
                     if (!tec && !stopping) Accept(index);
                 });
                 return;
@@ -535,10 +503,13 @@ void HttpRpcServer::Impl::OnAccepted(tcp::socket socket)
 {
     sessions.remove_if([](const std::weak_ptr<Session>& w) {
         const auto s = w.lock();
-        return !s || s->GetPhase() == Phase::CLOSED;
+        if (!s) return true;
+        s->OnIoThread();
+        return s->GetPhase() == Phase::CLOSED;
     });
     if (open_connections >= static_cast<size_t>(std::max(options.max_connections, 1))) {
         if (auto victim = PickVictim()) {
+            victim->OnIoThread();
             ++counters.evicted;
             util::LogDebug(util::LogCategory::HTTP, "HTTP: %zu connections, the limit: closing the idle one from %s",
                            open_connections.load(), victim->Peer().c_str());
@@ -555,6 +526,7 @@ void HttpRpcServer::Impl::OnAccepted(tcp::socket socket)
     auto session = std::make_shared<Session>(std::move(socket), *this, next_session_id++);
     ++open_connections;
     sessions.push_back(session);
+    session->OnIoThread();
     session->Start();
 }
 
@@ -563,6 +535,7 @@ std::shared_ptr<Session> HttpRpcServer::Impl::PickVictim()
     // Lower rank goes first; in a rank the oldest. Connections whose request is being served
     // never go; authenticated keep-alive connections go last.
     const auto rank = [](const Session& s) -> int {
+        s.OnIoThread();
         switch (s.GetPhase()) {
         case Phase::DRAINING: return 0;
         case Phase::WAIT_REQUEST: return s.EverAuthenticated() ? 3 : 1;
@@ -586,10 +559,12 @@ std::shared_ptr<Session> HttpRpcServer::Impl::PickVictim()
 
 void HttpRpcServer::Impl::RequestAuthCheck(const std::shared_ptr<Session>& s)
 {
+    s->OnIoThread();
     if (auth_gate.Arrive(s->Id(), SteadyClock::now())) return s->EvaluateAuth();
     auth_waiters[s->Id()] = s;
     auth_timer.expires_at(auth_gate.OpenAt());
     auth_timer.async_wait([this](beast::error_code ec) {
+        io_role.AssertHeld();
         if (!ec) PumpAuthChecks();
     });
 }
@@ -605,11 +580,13 @@ void HttpRpcServer::Impl::PumpAuthChecks()
         if (it == auth_waiters.end()) continue;
         const std::shared_ptr<Session> s = std::move(it->second);
         auth_waiters.erase(it);
+        s->OnIoThread();
         s->EvaluateAuth();
     }
     if (auth_gate.Queued() > 0) {
         auth_timer.expires_at(auth_gate.OpenAt());
         auth_timer.async_wait([this](beast::error_code ec) {
+            io_role.AssertHeld();
             if (!ec) PumpAuthChecks();
         });
     }
@@ -642,12 +619,15 @@ HttpRpcServer::Stats HttpRpcServer::GetStats() const
     if (!s.running) return {};
     std::promise<Stats> done;
     asio::post(s.ioc, [&s, &done] {
+        s.io_role.AssertHeld();
         Stats st = s.counters;
         st.connections = s.open_connections;
         st.auth_waiting = s.auth_gate.Queued();
         for (const auto& w : s.sessions) {
             const auto session = w.lock();
-            if (!session || session->GetPhase() == Phase::CLOSED) continue;
+            if (!session) continue;
+            session->OnIoThread();
+            if (session->GetPhase() == Phase::CLOSED) continue;
             const size_t bytes = session->MemoryUsage();
             st.buffered_bytes += bytes;
             st.max_connection_bytes = std::max(st.max_connection_bytes, bytes);
@@ -713,6 +693,7 @@ std::string HttpRpcServer::Start(const HttpServerOptions& options)
         return "Unable to bind any endpoint for RPC server";
     }
 
+    s.io_role.AssertHeld(); // the I/O thread is not running: this thread sets its state up
     s.queue.Reset();
     s.queue.SetMaxDepth(static_cast<size_t>(std::max(options.work_queue, 1)));
     s.sessions.clear();
@@ -773,9 +754,13 @@ void HttpRpcServer::Stop()
     //    writing a reply close after it.
     std::promise<void> idle_closed;
     asio::post(s.ioc, [&s, &idle_closed] {
+        s.io_role.AssertHeld();
         s.auth_timer.cancel();
         for (auto& w : s.sessions) {
-            if (auto session = w.lock()) session->OnServerStop();
+            if (auto session = w.lock()) {
+                session->OnIoThread();
+                session->OnServerStop();
+            }
         }
         s.sessions.clear();
         idle_closed.set_value();
@@ -784,6 +769,7 @@ void HttpRpcServer::Stop()
     s.guard.reset();
     if (s.io_done.get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready) s.ioc.stop();
     s.io_thread.join();
+    s.io_role.AssertHeld(); // the I/O thread was joined
     s.acceptors.clear();
     s.accept_timers.clear();
     s.auth_waiters.clear();

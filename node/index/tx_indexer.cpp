@@ -125,19 +125,22 @@ IndexSummary TxIndexer::GetSummary() const
     return IndexSummary{"txindex", m_synced && !m_failed, m_best ? m_best->height : 0};
 }
 
-std::optional<std::pair<consensus::TransactionRef, const BlockIndex*>>
-TxIndexer::FindTransaction(const consensus::Uint256& txid)
+TxLookup TxIndexer::FindTransaction(const consensus::Uint256& txid)
 {
-    const auto entry = m_db.Find(txid); // LevelDB reads need no lock
-    if (!entry) return std::nullopt;
-    auto found = m_source.ReadTransaction(entry->block_pos, entry->tx_offset);
-    if (!found) return std::nullopt;
+    TxIndexEntry entry;
+    const ReadStatus status = m_db.Find(txid, entry); // LevelDB reads need no lock
+    if (status != ReadStatus::FOUND) return {status, nullptr, nullptr};
+    auto found = m_source.ReadTransaction(entry.block_pos, entry.tx_offset);
+    if (!found) {
+        util::LogPrintf("Error: txindex: cannot read transaction %s from its block file", txid.GetHex().c_str());
+        return {ReadStatus::FAILED, nullptr, nullptr};
+    }
     consensus::TransactionRef tx = std::make_shared<const consensus::Transaction>(std::move(found->first));
     if (tx->GetTxid() != txid) {
         util::LogPrintf("Error: txindex entry for %s points at another transaction", txid.GetHex().c_str());
-        return std::nullopt;
+        return {ReadStatus::FAILED, nullptr, nullptr};
     }
-    return std::make_pair(std::move(tx), m_source.Lookup(found->second));
+    return {ReadStatus::FOUND, std::move(tx), m_source.Lookup(found->second)};
 }
 
 bool TxIndexer::AppendLocked(const consensus::Block& block, const BlockIndex* index, const FlatFilePos& pos)

@@ -78,6 +78,13 @@ struct IndexSummary {
     int best_block_height{-1};
 };
 
+/** What TxIndexer::FindTransaction found. */
+struct TxLookup {
+    ReadStatus status{ReadStatus::ABSENT};
+    consensus::TransactionRef tx; // set when FOUND
+    const chain::BlockIndex* block{nullptr};
+};
+
 /** Core's block locator for index (empty for nullptr): see BlockLocator. */
 BlockLocator LocatorFor(const chain::BlockIndex* index);
 
@@ -104,9 +111,12 @@ public:
     /** True once the index has caught up with the active chain (Core's m_synced). */
     bool IsSynced() const EXCLUDES(m_mutex);
     IndexSummary GetSummary() const EXCLUDES(m_mutex);
-    /** The transaction and its block (nullptr if that is not in the block index), or nullopt if not indexed. */
-    std::optional<std::pair<consensus::TransactionRef, const chain::BlockIndex*>>
-    FindTransaction(const consensus::Uint256& txid);
+    /**
+     * The transaction and its block (nullptr if that is not in the block index): FOUND;
+     * ABSENT if not indexed; FAILED if the index or the block file could not be read or
+     * the entry points at another transaction (logged): a storage error, not "not found".
+     */
+    TxLookup FindTransaction(const consensus::Uint256& txid);
 
     // ChainListener (called after the chain lock is released)
     void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override

@@ -119,10 +119,13 @@ Json GetRawTransaction(Chainstate& cs, index::TxIndexer* txindex, const RpcReque
         }
         found_in = block_index;
     } else if (txindex) {
-        if (auto hit = txindex->FindTransaction(txid)) {
-            tx = hit->first;
-            found_in = hit->second;
-        }
+        const index::TxLookup hit = txindex->FindTransaction(txid);
+        // A storage error is not "no such transaction" (Core answers -1 for a LevelDB error too).
+        if (hit.status == ReadStatus::FAILED)
+            throw RpcError(RPC_MISC_ERROR,
+                           "txindex: cannot read transaction " + txid.GetHex() + " (a storage error, see the log)");
+        tx = hit.tx;
+        found_in = hit.block;
     }
     if (!tx) {
         std::string msg;

@@ -77,22 +77,21 @@ bool TxIndex::EraseBlock(const consensus::Block& block)
     return storage_detail::WriteBatchLogged(*m_db, batch, /*sync=*/false, "txindex erase");
 }
 
-std::optional<TxIndexEntry> TxIndex::Find(const consensus::Uint256& txid) const
+ReadStatus TxIndex::Find(const consensus::Uint256& txid, TxIndexEntry& entry) const
 {
-    if (!m_db) return std::nullopt;
-    std::optional<std::string> value(std::in_place);
-    if (storage_detail::ReadChecked(*m_db, TxKey(txid), "txindex read", *value) != ReadStatus::FOUND)
-        return std::nullopt;
-    if (value->size() != 12) {
+    if (!m_db) return ReadStatus::ABSENT;
+    std::string value;
+    const ReadStatus status = storage_detail::ReadChecked(*m_db, TxKey(txid), "txindex read", value);
+    if (status != ReadStatus::FOUND) return status;
+    if (value.size() != 12) {
         storage_detail::LogError("corrupt txindex record for " + txid.GetHex());
-        return std::nullopt;
+        return ReadStatus::FAILED;
     }
-    consensus::ByteReader r(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value->data()), value->size()));
-    TxIndexEntry e;
-    e.block_pos.file = static_cast<int>(consensus::ReadLE32(r));
-    e.block_pos.pos = consensus::ReadLE32(r);
-    e.tx_offset = consensus::ReadLE32(r);
-    return e;
+    consensus::ByteReader r(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+    entry.block_pos.file = static_cast<int>(consensus::ReadLE32(r));
+    entry.block_pos.pos = consensus::ReadLE32(r);
+    entry.tx_offset = consensus::ReadLE32(r);
+    return ReadStatus::FOUND;
 }
 
 BlockLocator TxIndex::GetBestLocator() const

@@ -6,6 +6,7 @@
 #include "consensus/primitives/block.h"
 #include "consensus/uint256.h"
 #include "node/storage/block_store.h"
+#include "node/storage/read_status.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -60,10 +61,10 @@ public:
     /** Forgets block's transactions (it was disconnected) and makes its parent the best block. False on I/O error. */
     bool EraseBlock(const consensus::Block& block);
     /**
-     * Where txid is, or nullopt if not indexed or on a read error (logged). The txindex only
-     * answers getrawtransaction, never judges a block, so a failure reads as "not found".
+     * Where txid is: FOUND (entry set), ABSENT (not indexed) or FAILED (a read error or a
+     * corrupt record, logged). A failure is not "not found": getrawtransaction reports it.
      */
-    std::optional<TxIndexEntry> Find(const consensus::Uint256& txid) const;
+    ReadStatus Find(const consensus::Uint256& txid, TxIndexEntry& entry) const;
 
     /**
      * Locator of the last block indexed (empty if none, or on a read error, logged: the index

@@ -356,3 +356,27 @@ TEST_CASE("A coins read that fails for gettxout stops the node instead of answer
     CHECK(cs->ProcessNewBlock(std::make_shared<const Block>(f.block)).IsError());
     CHECK(NoFailedEntries(*cs));
 }
+
+TEST_CASE("A coins read that fails while a template is tested stops the node; the template gets no verdict", "[chain]")
+{
+    SpendFixture f;
+    Faults faults;
+    std::string error;
+    auto cs = testutil::TryOpenRegtestChainstate(f.dir.Path(), faults.Configure(), error);
+    REQUIRE(cs);
+    CHECK(cs->TestBlockValidity(f.block, false, true).IsValid());
+    CHECK(faults.aborts.empty());
+    faults.env.FailReads(true);
+    const auto r = cs->TestBlockValidity(f.block, false, true);
+    INFO(r.ToString());
+    CHECK(r.IsError());
+    CHECK_FALSE(r.IsInvalid());
+    CHECK(faults.env.Injected() > 0);
+    REQUIRE(faults.aborts.size() == 1);
+    CHECK(NamesCoinsDatabase(faults.aborts[0]));
+    CHECK(cs->FatalErrorOccurred());
+    faults.env.Heal();
+    // Once stopped, nothing more is judged, templates included.
+    CHECK(cs->TestBlockValidity(f.block, false, true).IsError());
+    CHECK(NoFailedEntries(*cs));
+}

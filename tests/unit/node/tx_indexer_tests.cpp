@@ -9,6 +9,7 @@
 #include "node/rpc/register.h"
 
 #include <catch2/catch.hpp>
+#include <leveldb/db.h>
 
 #include <atomic>
 #include <chrono>
@@ -88,7 +89,7 @@ TEST_CASE("TxIndexer builds the index from stored blocks in the background, then
 
         // Nothing is read yet: not synced, and no transaction is found.
         CHECK_FALSE(indexer.IsSynced());
-        CHECK_FALSE(indexer.FindTransaction(b.CoinbaseAt(1).first.hash));
+        CHECK(indexer.FindTransaction(b.CoinbaseAt(1).first.hash).status == node::ReadStatus::ABSENT);
 
         // Five blocks (heights 0..4) through: the index is part way, still not synced.
         source.Allow(5);
@@ -96,22 +97,23 @@ TEST_CASE("TxIndexer builds the index from stored blocks in the background, then
         CHECK(source.Reads() == 5);
         CHECK_FALSE(indexer.IsSynced());
         const auto hit = indexer.FindTransaction(b.CoinbaseAt(3).first.hash);
-        REQUIRE(hit);
-        CHECK(hit->first->GetTxid() == b.CoinbaseAt(3).first.hash);
-        CHECK(hit->second == b.Chain().AtHeight(3));
-        CHECK_FALSE(indexer.FindTransaction(b.CoinbaseAt(5).first.hash));
+        REQUIRE(hit.status == node::ReadStatus::FOUND);
+        CHECK(hit.tx->GetTxid() == b.CoinbaseAt(3).first.hash);
+        CHECK(hit.block == b.Chain().AtHeight(3));
+        CHECK(indexer.FindTransaction(b.CoinbaseAt(5).first.hash).status == node::ReadStatus::ABSENT);
 
         // The rest: synced at the tip, every coinbase found.
         source.Allow(1000);
         REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
         CHECK(indexer.GetSummary().best_block_height == 20);
-        for (int h = 1; h <= 20; ++h) CHECK(indexer.FindTransaction(b.CoinbaseAt(h).first.hash));
+        for (int h = 1; h <= 20; ++h)
+            CHECK(indexer.FindTransaction(b.CoinbaseAt(h).first.hash).status == node::ReadStatus::FOUND);
 
         // New blocks are indexed by the time they are connected (notifications, no reads).
         const int reads = source.Reads();
         b.MineBlocks(2);
         CHECK(indexer.GetSummary().best_block_height == 22);
-        CHECK(indexer.FindTransaction(b.CoinbaseAt(22).first.hash));
+        CHECK(indexer.FindTransaction(b.CoinbaseAt(22).first.hash).status == node::ReadStatus::FOUND);
         CHECK(source.Reads() == reads);
 
         // A disconnected block rewinds the best block (its entries may stay, as Core's).
@@ -120,7 +122,7 @@ TEST_CASE("TxIndexer builds the index from stored blocks in the background, then
         CHECK(indexer.GetSummary().best_block_height == 21);
         b.MineBlocks(1);
         CHECK(indexer.GetSummary().best_block_height == 22);
-        CHECK(indexer.FindTransaction(b.CoinbaseAt(22).first.hash));
+        CHECK(indexer.FindTransaction(b.CoinbaseAt(22).first.hash).status == node::ReadStatus::FOUND);
         indexer.Stop();
     }
     // A restart resumes from the recorded best block: two more blocks, two reads.
@@ -132,7 +134,7 @@ TEST_CASE("TxIndexer builds the index from stored blocks in the background, then
     REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
     CHECK(source.Reads() == reads + 2);
     CHECK(indexer.GetSummary().best_block_height == 24);
-    CHECK(indexer.FindTransaction(b.CoinbaseAt(24).first.hash));
+    CHECK(indexer.FindTransaction(b.CoinbaseAt(24).first.hash).status == node::ReadStatus::FOUND);
 }
 
 TEST_CASE("TxIndexer stops in the middle of a sync and resumes there", "[node]")
@@ -172,7 +174,7 @@ TEST_CASE("TxIndexer stops in the middle of a sync and resumes there", "[node]")
     indexer.Start();
     REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
     CHECK(source.Reads() - reads == 10 - best);
-    CHECK(indexer.FindTransaction(b.CoinbaseAt(10).first.hash));
+    CHECK(indexer.FindTransaction(b.CoinbaseAt(10).first.hash).status == node::ReadStatus::FOUND);
 }
 
 TEST_CASE("getrawtransaction and getindexinfo tell a txindex still syncing from a synced one", "[node]")
@@ -257,5 +259,70 @@ TEST_CASE("TxIndexer resumes from the newest block of its locator that the block
     indexer.Start();
     REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
     CHECK(source.Reads() - reads == 6); // blocks 25..30 only
-    CHECK(indexer.FindTransaction(b.CoinbaseAt(30).first.hash));
+    CHECK(indexer.FindTransaction(b.CoinbaseAt(30).first.hash).status == node::ReadStatus::FOUND);
+}
+
+TEST_CASE("A txindex read that fails is a storage error, not \"no such transaction\"", "[node]")
+{
+    ChainBuilder b;
+    b.MineBlocks(3);
+    testutil::TempDir dir;
+    /** The chainstate's block source whose transaction reads fail on demand (a block file fault). */
+    class FaultySource : public node::index::ChainstateBlockSource {
+    public:
+        using ChainstateBlockSource::ChainstateBlockSource;
+        std::optional<std::pair<Transaction, Uint256>> ReadTransaction(const node::FlatFilePos& pos,
+                                                                       uint32_t tx_offset) override
+        {
+            if (fail) return std::nullopt;
+            return ChainstateBlockSource::ReadTransaction(pos, tx_offset);
+        }
+        std::atomic<bool> fail{false};
+    } source(b.Chain());
+    std::string error;
+    const Uint256 txid = b.CoinbaseAt(2).first.hash;
+    {
+        TxIndexer indexer(source);
+        REQUIRE(indexer.Open(dir.Path() / "txindex", false, error));
+        indexer.Start();
+        REQUIRE(WaitFor([&] { return indexer.IsSynced(); }));
+        common::rpc::RpcTable table;
+        node::rpc::RegisterRawTransactionRpc(table, b.Chain(), &indexer);
+        common::rpc::RpcRequest req;
+        req.method = "getrawtransaction";
+        req.params = common::rpc::Json::array({txid.GetHex()});
+        CHECK(table.Execute(req).is_string());
+
+        source.fail = true;
+        CHECK(indexer.FindTransaction(txid).status == node::ReadStatus::FAILED);
+        try {
+            table.Execute(req);
+            FAIL("getrawtransaction answered despite the failed read");
+        } catch (const common::rpc::RpcError& e) {
+            CHECK(e.code == -1); // RPC_MISC_ERROR, not -5 "No such ... transaction"
+            CHECK(std::string(e.what()).find("storage error") != std::string::npos);
+        }
+        indexer.Stop();
+    }
+    // A corrupt record (not 12 bytes) fails too; an unknown txid is still absent.
+    {
+        node::TxIndex db;
+        REQUIRE(db.Open(dir.Path() / "txindex", false, error));
+        node::TxIndexEntry entry;
+        CHECK(db.Find(txid, entry) == node::ReadStatus::FOUND);
+        CHECK(db.Find(Uint256(), entry) == node::ReadStatus::ABSENT);
+    }
+    {
+        std::unique_ptr<leveldb::DB> raw;
+        leveldb::DB* ptr = nullptr;
+        REQUIRE(leveldb::DB::Open(leveldb::Options(), (dir.Path() / "txindex").string(), &ptr).ok());
+        raw.reset(ptr);
+        std::string key(1, 't');
+        key.append(reinterpret_cast<const char*>(txid.data()), 32);
+        REQUIRE(raw->Put(leveldb::WriteOptions(), key, "short").ok());
+    }
+    node::TxIndex db;
+    REQUIRE(db.Open(dir.Path() / "txindex", false, error));
+    node::TxIndexEntry entry;
+    CHECK(db.Find(txid, entry) == node::ReadStatus::FAILED);
 }

@@ -55,6 +55,18 @@ void CheckSame(const DiskBlockIndex& a, const DiskBlockIndex& b)
 
 } // namespace
 
+namespace {
+/** TxIndex::Find as an optional; a failed read fails the test. */
+std::optional<node::TxIndexEntry> FindEntry(const node::TxIndex& index, const consensus::Uint256& txid)
+{
+    node::TxIndexEntry entry;
+    const node::ReadStatus status = index.Find(txid, entry);
+    REQUIRE(status != node::ReadStatus::FAILED);
+    if (status == node::ReadStatus::ABSENT) return std::nullopt;
+    return entry;
+}
+} // namespace
+
 TEST_CASE("DiskBlockIndex serializes to a fixed layout with signed file numbers", "[storage]")
 {
     const DiskBlockIndex e = TestEntry(3, false);
@@ -173,7 +185,7 @@ TEST_CASE("TxIndex finds a block's transactions after WriteBlock and forgets the
 
     for (const auto* block : {&a, &b}) {
         for (const auto& tx : block->vtx) {
-            const auto entry = index.Find(tx->GetTxid());
+            const auto entry = FindEntry(index, tx->GetTxid());
             REQUIRE(entry);
             CHECK(entry->block_pos == (block == &a ? pa : pb));
             const auto read = store.ReadTransaction(entry->block_pos, entry->tx_offset);
@@ -181,12 +193,12 @@ TEST_CASE("TxIndex finds a block's transactions after WriteBlock and forgets the
             CHECK(read->GetWtxid() == tx->GetWtxid());
         }
     }
-    CHECK_FALSE(index.Find(TestHash(77)));
+    CHECK_FALSE(FindEntry(index, TestHash(77)));
 
     REQUIRE(index.EraseBlock(b));
     CHECK(index.GetBestLocator() == node::BlockLocator{a.GetHash()});
-    for (const auto& tx : b.vtx) CHECK_FALSE(index.Find(tx->GetTxid()));
-    CHECK(index.Find(a.vtx[1]->GetTxid()));
+    for (const auto& tx : b.vtx) CHECK_FALSE(FindEntry(index, tx->GetTxid()));
+    CHECK(FindEntry(index, a.vtx[1]->GetTxid()));
 
     REQUIRE(index.SetBestLocator({TestHash(5), TestHash(4), TestHash(3)}));
     CHECK(index.GetBestLocator() == node::BlockLocator{TestHash(5), TestHash(4), TestHash(3)});
@@ -207,7 +219,7 @@ TEST_CASE("TxIndex keeps its entries across a reopen and empties on wipe", "[sto
         TxIndex index;
         std::string error;
         REQUIRE(index.Open(dir, false, error));
-        const auto entry = index.Find(a.vtx[2]->GetTxid());
+        const auto entry = FindEntry(index, a.vtx[2]->GetTxid());
         REQUIRE(entry);
         CHECK(entry->block_pos == FlatFilePos{3, 1000});
         CHECK(entry->tx_offset == 80 + 1 + a.vtx[0]->GetTotalSize() + a.vtx[1]->GetTotalSize());
@@ -216,6 +228,6 @@ TEST_CASE("TxIndex keeps its entries across a reopen and empties on wipe", "[sto
     TxIndex index;
     std::string error;
     REQUIRE(index.Open(dir, true, error));
-    CHECK_FALSE(index.Find(a.vtx[0]->GetTxid()));
+    CHECK_FALSE(FindEntry(index, a.vtx[0]->GetTxid()));
     CHECK(index.GetBestLocator().empty());
 }
