@@ -98,9 +98,10 @@ public:
 
     /**
      * Queues job and returns at once; on the owner thread on_done(result) (on_done() for a
-     * void job) follows the job. If the owner stops before it ran, or it throws, on_cancel
-     * (if any) runs instead, on the thread that stops the owner (the caller's if it already
-     * had). Never blocks: the form for a thread that must not wait (the network thread).
+     * void job) follows the job. If the job throws, on_cancel (if any) runs there instead;
+     * if the owner stops before the job ran, on_cancel runs on the thread that stops it (the
+     * caller's if it already had). Never blocks: the form for a thread that must not wait
+     * (the network thread).
      */
     template <class F, class Done>
     void Post(F&& job, Done&& on_done, std::function<void()> on_cancel = {})
