@@ -325,9 +325,12 @@ bool Chainstate::Impl::FlushLocked(bool force_coins)
             AbortNode(StorageErrorMessage("Failed to write to the coins database", false));
             return false;
         }
+        // Emptied in the exclusive moment, freed after it: freeing a few million entries
+        // takes long enough for readers to notice.
+        CoinsMap flushed;
         {
             util::ExclusiveLock view(view_mutex);
-            coins->Clear();
+            coins->ClearInto(flushed);
         }
         last_coins_flush = Now();
     }

@@ -226,6 +226,13 @@ void CoinsViewCache::Clear()
     m_script_bytes = 0;
 }
 
+void CoinsViewCache::ClearInto(CoinsMap& out)
+{
+    out = CoinsMap(); // capacity too: the cache is left as a new one
+    out.swap(m_map);
+    m_script_bytes = 0;
+}
+
 bool CoinsViewCache::Sync()
 {
     // The backing view may move coins out of what it is given, so hand it copies.

@@ -160,6 +160,11 @@ public:
      */
     bool WriteBack() { return m_base->BatchWrite(m_map, GetBestBlock()); }
     void Clear();
+    /**
+     * Empties the cache in constant time by moving its entries into `out` (left empty
+     * first), so a writer can free a large map after its exclusive moment, not in it.
+     */
+    void ClearInto(CoinsMap& out);
     /** Writes every change to the backing view but keeps the (now clean) entries. */
     bool Sync();
 

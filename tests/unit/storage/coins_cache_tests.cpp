@@ -375,3 +375,24 @@ TEST_CASE("Sync drops every spent entry of a large cache and keeps the rest", "[
     REQUIRE(cache.Flush());
     CHECK(base.last_batch.empty()); // Sync left nothing dirty
 }
+
+TEST_CASE("ClearInto empties the cache into the caller's map, which then owns the entries", "[storage]")
+{
+    MemoryCoinsView base;
+    CoinsViewCache cache(&base);
+    const OutPoint a(TestHash(1), 0), b(TestHash(2), 1);
+    cache.AddCoin(a, TestCoin(500), false);
+    cache.AddCoin(b, TestCoin(600), false);
+    REQUIRE(cache.WriteBack());
+    CoinsMap out;
+    out.emplace(OutPoint(TestHash(3), 0), CoinsCacheEntry{}); // stale content is dropped first
+    const size_t empty_usage = CoinsViewCache(&base).DynamicMemoryUsage();
+    cache.ClearInto(out);
+    CHECK(cache.CacheSize() == 0);
+    CHECK(cache.DynamicMemoryUsage() == empty_usage); // script bytes forgotten with the entries
+    CHECK(out.size() == 2);
+    CHECK(out.at(a).coin == TestCoin(500));
+    // Reads go to the base again.
+    REQUIRE(cache.AccessCoin(b) != nullptr);
+    CHECK(cache.AccessCoin(b)->out.value == Amount{600});
+}
