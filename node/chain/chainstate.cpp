@@ -400,12 +400,21 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
             }
         }
         d.AddCandidatesFromIndex();
-        // Connect whatever is stored beyond the coins' tip (the genesis block on a new
-        // datadir, or blocks accepted but not yet flushed to the coins before a crash).
-        const ValidationResult r = d.ActivateBestChainLocked(nullptr);
-        if (!r.IsValid()) {
-            error = "cannot activate the best chain: " + r.ToString();
-            return nullptr;
+        // Empty coins (a new datadir, -reindex-chainstate): the chain starts at the genesis
+        // block, one block to connect. Whatever is stored beyond the coins' tip (blocks
+        // accepted but not yet flushed to the coins before a crash, the whole chain on
+        // -reindex-chainstate) is connected later by ActivateBestChain, in steps (in the
+        // daemon on the validation owner, after RPC warm-up), not here.
+        if (!d.active.Tip()) {
+            BlockIndex* genesis = d.Lookup(options.params->consensus.hash_genesis_block);
+            if (genesis && (genesis->status & BLOCK_HAVE_DATA) && !(genesis->status & BLOCK_FAILED_MASK)) {
+                const ValidationResult r = d.ConnectTip(genesis, nullptr);
+                if (!r.IsValid()) {
+                    error = "cannot connect the genesis block: " + r.ToString();
+                    return nullptr;
+                }
+                d.candidates.insert(genesis);
+            }
         }
         d.pending_events.clear();
         d.UpdateTipSnapshot();

@@ -226,6 +226,10 @@ struct Chainstate::Impl {
     consensus::ValidationResult ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block,
                                                         bool* complete = nullptr) REQUIRES(mutex);
     static constexpr int MAX_BLOCKS_PER_STEP = 32;
+    /** InvalidateBlock's first step: marks the block and its descendants failed (invalid: not found, genesis). */
+    consensus::ValidationResult MarkInvalidLocked(const consensus::Uint256& hash, BlockIndex*& index) REQUIRES(mutex);
+    /** Walks the tip back below index, at most MAX_BLOCKS_PER_STEP blocks; done once it is off the chain. */
+    consensus::ValidationResult DisconnectInvalidStepLocked(BlockIndex* index, bool& done) REQUIRES(mutex);
     uint32_t NextWorkRequired(const BlockIndex* prev, int64_t block_time) const;
     uint32_t BlockScriptFlags(const BlockIndex* index) const;
     bool FlushLocked(bool force_coins) REQUIRES(mutex);
