@@ -221,7 +221,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt, const R
                         ++total;
                         // Its own file's info, whichever file is being read now (Core's FindBlockPos with fKnown).
                         d.blockman.NoteKnownBlock(item.pos, item.size, static_cast<uint32_t>(index->height),
-                                                 item.block->time);
+                                                  item.block->time);
                         r = d.ActivateBestChainLocked(item.block);
                     }
                     if (!r.IsValid()) {
