@@ -3,6 +3,7 @@
 #include "node/context.h"
 
 #include "common/rpc/server.h"
+#include "node/chain/validation_owner.h"
 #include "node/http/auth.h"
 #include "node/http/http_server.h"
 #include "node/index/tx_indexer.h"

@@ -23,6 +23,9 @@ class DirectoryLock;
 } // namespace util
 
 namespace node {
+namespace chain {
+class ValidationOwner;
+} // namespace chain
 namespace http {
 class HttpRpcServer;
 class RpcAuthenticator;
@@ -72,6 +75,12 @@ struct NodeContext {
     // -- InitChainstate / InitIndexes
     chain::ChainstateOptions chainstate_options;
     std::unique_ptr<chain::Chainstate> chainstate;
+    /**
+     * The one thread that applies chain writes (RPC, import, later P2P hand it theirs).
+     * Declared after chainstate so it goes first; Shutdown stops it explicitly, after the
+     * HTTP server and the import thread, before the chainstate flushes and closes.
+     */
+    std::unique_ptr<chain::ValidationOwner> validation_owner;
     bool txindex_enabled{false};
     std::unique_ptr<index::ChainstateBlockSource> index_source;
     std::unique_ptr<index::TxIndexer> txindex;

@@ -5,6 +5,7 @@
 #include "consensus/params.h"
 #include "consensus/versionbits.h"
 #include "node/chain/chainstate.h"
+#include "node/chain/validation_owner.h"
 #include "node/index/tx_indexer.h"
 #include "node/http/auth.h"
 #include "node/http/http_limits.h"
@@ -344,6 +345,8 @@ bool InitChainstate(NodeContext& node)
         util::LogPrintf("Error: %s", error.c_str());
         return false;
     }
+    // From here every chain write runs on the validation owner's thread.
+    node.validation_owner = std::make_unique<chain::ValidationOwner>(*node.chainstate);
     return true;
 }
 
@@ -358,6 +361,7 @@ bool InitIndexes(NodeContext& node)
     if (!node.txindex->Open(node.datadir_net / "indexes" / "txindex", node.chainstate_options.reindex, error)) {
         node.txindex.reset();
         node.index_source.reset();
+        node.validation_owner.reset();
         node.chainstate.reset(); // as a chainstate that failed to open
         PrintError(error);
         util::LogPrintf("Error: %s", error.c_str());
@@ -372,7 +376,7 @@ void InitRpcMethods(NodeContext& node)
                     node.chainstate->GetTipSnapshot().hash.GetHex().c_str());
     // Every subsystem registers its methods into the one table here: the chain's now, the
     // wallet's (wallet/rpc/, through the chain interface) and the P2P layer's later.
-    rpc::RegisterChainRpcs(*node.rpc_table, *node.chainstate, node.txindex.get());
+    rpc::RegisterChainRpcs(*node.rpc_table, *node.chainstate, *node.validation_owner, node.txindex.get());
 }
 
 void InitImport(NodeContext& node)
@@ -382,18 +386,28 @@ void InitImport(NodeContext& node)
     for (const auto& f : args.GetArgs("-loadblock"))
         loadblock.push_back(util::AbsPathForConfigVal(node.datadir_net, f));
     const bool reindexing = node.chainstate_options.reindex;
+    // As Core, warm-up ends before the catch-up (all of it on -reindex-chainstate): RPC
+    // answers while the chain is rebuilt, in steps on the validation owner.
     if (!reindexing) node.rpc_table->SetWarmup(false);
     // As Core, the index starts syncing once an import or reindex is over (it is not
     // synced meanwhile), so it never indexes blocks on the import thread.
     if (reindexing || node.chainstate_options.reindex_chainstate || !loadblock.empty()) {
+        // The import thread reads the files; every write goes to the owner, one at a time.
         node.import_thread = std::thread([&node, loadblock = std::move(loadblock), reindexing] {
-            node.chainstate->ImportBlocks(loadblock, node.import_interrupt);
+            try {
+                node.chainstate->ImportBlocks(loadblock, node.import_interrupt, node.validation_owner->Runner());
+            } catch (const chain::OwnerStopped&) {
+                return; // shutting down
+            }
             if (reindexing) node.rpc_table->SetWarmup(false);
             util::LogPrintf("Import done: height %d", node.chainstate->Height());
             if (node.txindex && !node.import_interrupt.load()) node.txindex->Start();
         });
-    } else if (node.txindex) {
-        node.txindex->Start();
+    } else {
+        // The blocks a crash left stored but not connected: caught up on the owner, in
+        // steps (the future is not waited for).
+        node.validation_owner->SubmitSteps(node.chainstate->ActivateBestChainSteps());
+        if (node.txindex) node.txindex->Start();
     }
 }
 
@@ -414,7 +428,14 @@ bool WaitForShutdown(NodeContext& node)
     while (!g_shutdown.load()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         if (std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(60)) {
-            if (!node.chainstate->FlushIfNeeded()) {
+            chain::Chainstate& cs = *node.chainstate;
+            bool flushed = false;
+            try {
+                flushed = node.validation_owner->Submit([&cs] { return cs.FlushIfNeeded(); }).get();
+            } catch (const chain::OwnerStopped&) {
+                return true; // only Shutdown stops it
+            }
+            if (!flushed) {
                 util::LogPrintf("Error: flushing to disk failed; shutting down");
                 return false;
             }
@@ -439,6 +460,9 @@ bool Shutdown(NodeContext& node)
     if (node.chainstate) node.chainstate->Interrupt();
     if (node.import_thread.joinable()) node.import_thread.join();
     if (node.http) node.http->Stop();
+    // No more writers: the owner finishes its running step and cancels the rest (a
+    // catch-up left unfinished goes on at the next start).
+    if (node.validation_owner) node.validation_owner->Stop();
     if (node.txindex) node.txindex->Stop();
     if (node.chainstate && !node.chainstate->Flush()) {
         util::LogPrintf("Error: final flush failed");
@@ -446,6 +470,7 @@ bool Shutdown(NodeContext& node)
     }
     node.txindex.reset();
     node.index_source.reset();
+    node.validation_owner.reset();
     node.chainstate.reset();
     if (node.cookie_written) node::http::DeleteAuthCookie(node.cookie_path);
     util::LogPrintf("Shutdown: done");

@@ -94,7 +94,7 @@ ValidationResult Chainstate::Impl::AcceptBlock(const std::shared_ptr<const conse
     if (known_pos) {
         pos = *known_pos;
     } else {
-        auto written = blocks->WriteBlock(*block, static_cast<uint32_t>(index->height));
+        auto written = blockman.WriteBlock(*block, static_cast<uint32_t>(index->height));
         if (!written) {
             const std::string message = StorageErrorMessage("Failed to write block to disk", true);
             AbortNode(message);
@@ -108,28 +108,44 @@ ValidationResult Chainstate::Impl::AcceptBlock(const std::shared_ptr<const conse
 
 ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consensus::Block>& block, bool* new_block)
 {
-    ValidationResult result;
-    bool complete = true;
-    BlockIndex* index = nullptr;
-    LimitNotificationQueue();
-    {
-        util::LockGuard lock(m_impl->mutex);
-        result = m_impl->AcceptBlock(block, new_block, nullptr, &index);
-        if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
-    }
-    // A long way to the new best chain continues in steps, releasing the lock between them.
-    if (result.IsValid() && !complete) result = ActivateBestChain();
-    if (result.IsValid() && index) {
-        util::LockGuard lock(m_impl->mutex);
-        // A block that fails to connect is invalid for the caller too.
-        if (index->status & BLOCK_FAILED_MASK) {
-            result = m_impl->last_failed == index
-                         ? m_impl->last_failed_result
-                         : ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "bad-prevblk",
-                                                     "previous block invalid");
+    return RunSteps(ProcessNewBlockSteps(block, new_block));
+}
+
+WriteStep Chainstate::ProcessNewBlockSteps(std::shared_ptr<const consensus::Block> block, bool* new_block)
+{
+    struct State {
+        bool accepted{false};
+        BlockIndex* index{nullptr};
+    };
+    auto st = std::make_shared<State>();
+    return [this, block = std::move(block), new_block, st]() -> std::optional<ValidationResult> {
+        ValidationResult result;
+        bool complete = true;
+        if (!st->accepted) {
+            st->accepted = true;
+            LimitNotificationQueue();
+            {
+                util::LockGuard lock(m_impl->mutex);
+                result = m_impl->AcceptBlock(block, new_block, nullptr, &st->index);
+                if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
+            }
+        } else {
+            // A long way to the new best chain continues in steps, releasing the lock between them.
+            result = ActivateBestChainStep(complete);
         }
-    }
-    return result;
+        if (result.IsValid() && !complete) return std::nullopt;
+        if (result.IsValid() && st->index) {
+            util::LockGuard lock(m_impl->mutex);
+            // A block that fails to connect is invalid for the caller too.
+            if (st->index->status & BLOCK_FAILED_MASK) {
+                result = m_impl->last_failed == st->index
+                             ? m_impl->last_failed_result
+                             : ValidationResult::Invalid(consensus::BlockValidationResult::INVALID_PREV, "bad-prevblk",
+                                                         "previous block invalid");
+            }
+        }
+        return result;
+    };
 }
 
 ValidationResult Chainstate::ProcessNewBlockHeaders(const std::vector<consensus::BlockHeader>& headers,

@@ -26,7 +26,7 @@ BlockIndex* Chainstate::Impl::FindMostWorkChain()
                 for (BlockIndex* w = best; w != walk; w = w->prev) {
                     if (failed) {
                         w->status |= BLOCK_FAILED_CHILD;
-                        dirty.insert(w);
+                        blockman.MarkDirty(w);
                     } else if (w->prev == walk) {
                         unlinked.emplace(walk, w);
                     }
@@ -78,7 +78,7 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
                 // Mark descendants on the path; pick the best chain again.
                 for (auto jt = it + 1; jt != path.rend(); ++jt) {
                     (*jt)->status |= BLOCK_FAILED_CHILD;
-                    dirty.insert(*jt);
+                    blockman.MarkDirty(*jt);
                     candidates.erase(*jt);
                 }
                 invalid_found = true;
@@ -113,95 +113,147 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
     return ValidationResult::Valid();
 }
 
-ValidationResult Chainstate::ActivateBestChain()
+ValidationResult Chainstate::RunSteps(const WriteStep& step)
 {
     while (true) {
-        LimitNotificationQueue();
-        ValidationResult r;
-        bool complete = true;
-        {
-            util::LockGuard lock(m_impl->mutex);
-            r = m_impl->ActivateBestChainLocked(nullptr, &complete);
-        }
-        if (!r.IsValid() || complete) return r;
+        if (std::optional<ValidationResult> r = step()) return *r;
     }
+}
+
+ValidationResult Chainstate::ActivateBestChainStep(bool& complete)
+{
+    ValidationResult r;
+    complete = true;
+    LimitNotificationQueue();
+    {
+        util::LockGuard lock(m_impl->mutex);
+        r = m_impl->ActivateBestChainLocked(nullptr, &complete);
+    }
+    return r;
+}
+
+WriteStep Chainstate::ActivateBestChainSteps()
+{
+    return [this]() -> std::optional<ValidationResult> {
+        bool complete = true;
+        ValidationResult r = ActivateBestChainStep(complete);
+        if (r.IsValid() && !complete) return std::nullopt;
+        return r;
+    };
+}
+
+ValidationResult Chainstate::ActivateBestChain() { return RunSteps(ActivateBestChainSteps()); }
+
+ValidationResult Chainstate::Impl::MarkInvalidLocked(const consensus::Uint256& hash, BlockIndex*& index)
+{
+    index = Lookup(hash);
+    if (!index)
+        return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found", "Block not found");
+    if (index->GetBlockHash() == params->consensus.hash_genesis_block) {
+        return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "genesis",
+                                         "cannot invalidate the genesis block");
+    }
+    // The reason every later log line and lookup gives for this block.
+    const ValidationResult manual = ValidationResult::Invalid(
+        consensus::BlockValidationResult::CACHED_INVALID, "invalidated", "manually marked invalid by invalidateblock");
+    CHAIN_LOG("InvalidateBlock: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
+              manual.ToString().c_str());
+    index->status |= BLOCK_FAILED_VALID;
+    blockman.MarkDirty(index);
+    candidates.erase(index);
+    // Every descendant in the index is invalid too (those on the active chain included).
+    for (auto& [h, e] : blockman.Index()) {
+        BlockIndex* b = e.get();
+        if (b != index && b->height > index->height && b->GetAncestor(index->height) == index) {
+            if (!(b->status & BLOCK_FAILED_MASK)) {
+                b->status |= BLOCK_FAILED_CHILD;
+                blockman.MarkDirty(b);
+            }
+            candidates.erase(b);
+        }
+    }
+    if (best_header && best_header->GetAncestor(index->height) == index) InvalidBlockFound(index, manual);
+    return ValidationResult::Valid();
+}
+
+ValidationResult Chainstate::Impl::DisconnectInvalidStepLocked(BlockIndex* index, bool& done)
+{
+    ValidationResult r;
+    const BlockIndex* start_tip = active.Tip();
+    for (int n = 0; n < MAX_BLOCKS_PER_STEP && active.Contains(index); ++n) {
+        BlockIndex* tip = active.Tip();
+        r = DisconnectTip();
+        if (!r.IsValid()) break;
+        candidates.erase(tip);
+    }
+    done = !r.IsValid() || !active.Contains(index);
+    // (No tip event for the walk back, as before: the disconnections are notified.)
+    if (active.Tip() != start_tip) UpdateTipSnapshot();
+    if (done && r.IsValid()) {
+        // Other chains with at least the new tip's work may now win.
+        candidates.clear();
+        AddCandidatesFromIndex();
+        if (active.Tip()) candidates.insert(active.Tip());
+    }
+    return r;
+}
+
+WriteStep Chainstate::InvalidateBlockSteps(const consensus::Uint256& hash)
+{
+    // In bounded steps, as Core's InvalidateBlock: mark the block, then walk the tip back
+    // below it at most MAX_BLOCKS_PER_STEP blocks per step (each first waiting for room in the
+    // notification queue), then activate the best remaining chain step by step. Between steps other
+    // writers may run; the marks made first keep them off the block.
+    enum class Phase { MARK, WALK_BACK, ACTIVATE };
+    struct State {
+        Phase phase{Phase::MARK};
+        BlockIndex* index{nullptr};
+    };
+    auto st = std::make_shared<State>();
+    return [this, hash, st]() -> std::optional<ValidationResult> {
+        Impl& d = *m_impl;
+        if (st->phase == Phase::MARK) {
+            util::LockGuard lock(d.mutex);
+            ValidationResult r = d.MarkInvalidLocked(hash, st->index);
+            if (!r.IsValid()) return r;
+            st->phase = Phase::WALK_BACK;
+            return std::nullopt;
+        }
+        if (st->phase == Phase::WALK_BACK) {
+            ValidationResult r;
+            bool done = false;
+            LimitNotificationQueue();
+            {
+                util::LockGuard lock(d.mutex);
+                r = d.DisconnectInvalidStepLocked(st->index, done);
+            }
+            if (!r.IsValid()) return r;
+            if (done) st->phase = Phase::ACTIVATE;
+            return std::nullopt;
+        }
+        bool complete = true;
+        ValidationResult r = ActivateBestChainStep(complete);
+        if (r.IsValid() && !complete) return std::nullopt;
+        return r;
+    };
 }
 
 ValidationResult Chainstate::InvalidateBlock(const consensus::Uint256& hash)
 {
-    // In bounded steps, as Core's InvalidateBlock: mark the block, then walk the tip back
-    // below it at most MAX_BLOCKS_PER_STEP blocks per hold of the owner's lock (each step
-    // waiting for room in the notification queue first), then activate the best remaining chain step by step.
-    // Between steps other writers may run; the marks made first keep them off the block.
-    Impl& d = *m_impl;
-    BlockIndex* index = nullptr;
-    LimitNotificationQueue();
-    {
-        util::LockGuard lock(d.mutex);
-        index = d.Lookup(hash);
-        if (!index)
-            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found",
-                                             "Block not found");
-        if (index->GetBlockHash() == d.params->consensus.hash_genesis_block) {
-            return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "genesis",
-                                             "cannot invalidate the genesis block");
-        }
-        // The reason every later log line and lookup gives for this block.
-        const ValidationResult manual =
-            ValidationResult::Invalid(consensus::BlockValidationResult::CACHED_INVALID, "invalidated",
-                                      "manually marked invalid by invalidateblock");
-        CHAIN_LOG("InvalidateBlock: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
-                  manual.ToString().c_str());
-        index->status |= BLOCK_FAILED_VALID;
-        d.dirty.insert(index);
-        d.candidates.erase(index);
-        // Every descendant in the index is invalid too (those on the active chain included).
-        for (auto& [h, e] : d.index_map) {
-            BlockIndex* b = e.get();
-            if (b != index && b->height > index->height && b->GetAncestor(index->height) == index) {
-                if (!(b->status & BLOCK_FAILED_MASK)) {
-                    b->status |= BLOCK_FAILED_CHILD;
-                    d.dirty.insert(b);
-                }
-                d.candidates.erase(b);
-            }
-        }
-        if (d.best_header && d.best_header->GetAncestor(index->height) == index) d.InvalidBlockFound(index, manual);
-    }
-    // Walk the tip back below the invalid block.
-    while (true) {
-        LimitNotificationQueue();
-        ValidationResult r;
-        bool done = false;
-        {
-            util::LockGuard lock(d.mutex);
-            const BlockIndex* start_tip = d.active.Tip();
-            for (int n = 0; n < Impl::MAX_BLOCKS_PER_STEP && d.active.Contains(index); ++n) {
-                BlockIndex* tip = d.active.Tip();
-                r = d.DisconnectTip();
-                if (!r.IsValid()) break;
-                d.candidates.erase(tip);
-            }
-            done = !r.IsValid() || !d.active.Contains(index);
-            // (No tip event for the walk back, as before: the disconnections are notified.)
-            if (d.active.Tip() != start_tip) d.UpdateTipSnapshot();
-            if (done && r.IsValid()) {
-                // Other chains with at least the new tip's work may now win.
-                d.candidates.clear();
-                d.AddCandidatesFromIndex();
-                if (d.active.Tip()) d.candidates.insert(d.active.Tip());
-            }
-        }
-        if (!r.IsValid()) return r;
-        if (done) break;
-    }
-    return ActivateBestChain();
+    return RunSteps(InvalidateBlockSteps(hash));
 }
 
-ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
+WriteStep Chainstate::ReconsiderBlockSteps(const consensus::Uint256& hash)
 {
-    LimitNotificationQueue();
-    {
+    auto cleared = std::make_shared<bool>(false);
+    return [this, hash, cleared]() -> std::optional<ValidationResult> {
+        if (*cleared) {
+            // Connecting the reconsidered chain runs in bounded steps.
+            bool complete = true;
+            ValidationResult r = ActivateBestChainStep(complete);
+            if (r.IsValid() && !complete) return std::nullopt;
+            return r;
+        }
         Impl& d = *m_impl;
         util::LockGuard lock(d.mutex);
         BlockIndex* index = d.Lookup(hash);
@@ -209,30 +261,35 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
             return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "not-found",
                                              "Block not found");
         // Clear failure flags on the block, its descendants and its ancestors.
-        for (auto& [h, e] : d.index_map) {
+        for (auto& [h, e] : d.blockman.Index()) {
             BlockIndex* b = e.get();
             if (b->height >= index->height && b->GetAncestor(index->height) == index &&
                 (b->status & BLOCK_FAILED_MASK)) {
                 b->status &= ~BLOCK_FAILED_MASK;
-                d.dirty.insert(b);
+                d.blockman.MarkDirty(b);
             }
         }
         for (BlockIndex* b = index; b; b = b->prev) {
             if (b->status & BLOCK_FAILED_MASK) {
                 b->status &= ~BLOCK_FAILED_MASK;
-                d.dirty.insert(b);
+                d.blockman.MarkDirty(b);
             }
         }
         BlockIndex* best = d.best_header;
-        for (auto& [h, e] : d.index_map) {
+        for (auto& [h, e] : d.blockman.Index()) {
             BlockIndex* b = e.get();
             if (!(b->status & BLOCK_FAILED_MASK) && (!best || CandidateOrder()(b, best))) best = b;
         }
         if (best != d.best_header) d.SetBestHeader(best);
         d.AddCandidatesFromIndex();
-    }
-    // Connecting the reconsidered chain runs in bounded steps (ActivateBestChain).
-    return ActivateBestChain();
+        *cleared = true;
+        return std::nullopt;
+    };
+}
+
+ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
+{
+    return RunSteps(ReconsiderBlockSteps(hash));
 }
 
 void Chainstate::LimitNotificationQueue() { m_impl->notifier.WaitForRoom(); }

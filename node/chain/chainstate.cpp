@@ -23,51 +23,13 @@ int64_t NowSeconds()
 
 // ---------------------------------------------------------------- Impl helpers
 
-BlockIndex* Chainstate::Impl::Lookup(const Uint256& hash) const
-{
-    auto it = index_map.find(hash);
-    return it == index_map.end() ? nullptr : it->second.get();
-}
-
-BlockIndex* Chainstate::Impl::AddToIndex(const consensus::BlockHeader& header)
-{
-    const Uint256 hash = header.GetHash();
-    if (BlockIndex* existing = Lookup(hash)) return existing;
-    // Readers look entries up under view_mutex shared: the insertion and the entry's
-    // immutable fields are published together.
-    util::ExclusiveLock view(view_mutex);
-    auto [it, inserted] = index_map.emplace(hash, std::make_unique<BlockIndex>());
-    BlockIndex* index = it->second.get();
-    index->phash = &it->first;
-    index->version = header.version;
-    index->merkle_root = header.merkle_root;
-    index->time = header.time;
-    index->bits = header.bits;
-    index->nonce = header.nonce;
-    index->sequence_id = 0;
-    if (BlockIndex* prev = Lookup(header.prev_block); prev && !header.prev_block.IsNull()) {
-        index->prev = prev;
-        index->height = prev->height + 1;
-        index->BuildSkip();
-        index->time_max = std::max(prev->time_max, index->time);
-        index->chain_work = prev->chain_work + consensus::GetBlockProof(index->bits);
-    } else {
-        index->time_max = index->time;
-        index->chain_work = consensus::GetBlockProof(index->bits);
-    }
-    index->RaiseValidity(BLOCK_VALID_TREE);
-    if (!best_header || CandidateOrder()(index, best_header)) best_header = index;
-    dirty.insert(index);
-    return index;
-}
-
 void Chainstate::Impl::ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos)
 {
     index->n_tx = n_tx;
     index->data_pos = pos;
     index->status |= BLOCK_HAVE_DATA;
     index->RaiseValidity(BLOCK_VALID_TRANSACTIONS);
-    dirty.insert(index);
+    blockman.MarkDirty(index);
     if (index->prev == nullptr || index->prev->chain_tx.load() != 0) {
         // This block and any waiting descendants now have all their ancestors' data.
         std::deque<BlockIndex*> queue{index};
@@ -95,14 +57,14 @@ void Chainstate::Impl::InvalidBlockFound(BlockIndex* index, const ValidationResu
     CHAIN_LOG("InvalidBlockFound: %s at height %d: %s\n", index->GetBlockHash().GetHex().c_str(), index->height,
               result.ToString().c_str());
     index->status |= BLOCK_FAILED_VALID;
-    dirty.insert(index);
+    blockman.MarkDirty(index);
     candidates.erase(index);
     last_failed = index;
     last_failed_result = result;
     if (best_header && best_header->GetAncestor(index->height) == index) {
         // Recompute the best header among valid entries.
         BlockIndex* best = active.Tip();
-        for (auto& [h, e] : index_map) {
+        for (auto& [h, e] : blockman.Index()) {
             if (!(e->status & BLOCK_FAILED_MASK) && (!best || CandidateOrder()(e.get(), best))) {
                 bool failed_ancestor = false;
                 for (BlockIndex* p = e.get(); p; p = p->prev) {
@@ -176,17 +138,6 @@ uint32_t Chainstate::Impl::BlockScriptFlags(const BlockIndex* index) const
     return consensus::GetBlockScriptFlags(index->height, index->GetBlockHash(), params->consensus);
 }
 
-std::optional<consensus::Block> Chainstate::Impl::ReadBlockLocked(const BlockIndex* index) const
-{
-    if (!index || !(index->status & BLOCK_HAVE_DATA)) return std::nullopt;
-    auto block = blocks->ReadBlock(index->data_pos);
-    if (block && block->GetHash() != index->GetBlockHash()) {
-        CHAIN_LOG("ReadBlock: hash mismatch at %d:%u\n", index->data_pos.file, index->data_pos.pos);
-        return std::nullopt;
-    }
-    return block;
-}
-
 bool Chainstate::Impl::IsInitialBlockDownloadLocked() const
 {
     if (ibd_latched_false.load()) return false;
@@ -200,7 +151,7 @@ bool Chainstate::Impl::IsInitialBlockDownloadLocked() const
 
 void Chainstate::Impl::AddCandidatesFromIndex()
 {
-    for (auto& [hash, e] : index_map) {
+    for (auto& [hash, e] : blockman.Index()) {
         BlockIndex* b = e.get();
         if (b->IsValid(BLOCK_VALID_TRANSACTIONS) && b->chain_tx != 0 &&
             (!active.Tip() || !CandidateOrder()(active.Tip(), b))) {
@@ -209,97 +160,12 @@ void Chainstate::Impl::AddCandidatesFromIndex()
     }
 }
 
-Chainstate::Impl::IndexFlushJob Chainstate::Impl::MakeIndexFlushJobLocked()
-{
-    IndexFlushJob job;
-    // Taken first: every block and undo record the entries below point at is in a file
-    // of this list (or was synced before).
-    job.files_to_sync = blocks->TakeUnsynced();
-    const auto infos = blocks->GetFileInfo();
-    for (int f : blocks->TakeDirtyFiles()) {
-        if (f >= 0 && f < static_cast<int>(infos.size())) job.file_infos.emplace_back(f, infos[f]);
-    }
-    job.last_file = blocks->LastFile();
-    job.entries.reserve(dirty.size());
-    for (BlockIndex* b : dirty) {
-        DiskBlockIndex d;
-        d.header = b->GetBlockHeader();
-        d.height = b->height;
-        d.status = b->status;
-        d.n_tx = b->n_tx;
-        d.data_pos = b->data_pos;
-        d.undo_pos = b->undo_pos;
-        job.entries.push_back(d);
-    }
-    dirty.clear();
-    return job;
-}
-
-bool Chainstate::Impl::RunIndexFlushJob(const IndexFlushJob& job)
-{
-    if (!blocks->SyncFiles(job.files_to_sync)) return false;
-    if (job.file_infos.empty() && job.entries.empty()) return true;
-    return tree->WriteBatch(job.file_infos, job.last_file, job.entries);
-}
-
-bool Chainstate::Impl::WaitForIndexFlush()
-{
-    std::unique_lock fl(flush_mutex);
-    flush_cv.wait(fl, [this] { return !flush_job && !flush_running; });
-    return !flush_failed;
-}
-
 bool Chainstate::Impl::StartIndexFlushLocked()
 {
-    {
-        std::lock_guard fl(flush_mutex);
-        if (flush_failed) return false;
-        // The previous flush is still syncing: these entries stay dirty until the next try.
-        if (flush_job || flush_running) return true;
-    }
-    IndexFlushJob job = MakeIndexFlushJobLocked();
-    last_index_flush = Now();
-    if (job.Empty()) return true;
-    {
-        std::lock_guard fl(flush_mutex);
-        if (!flusher.joinable()) flusher = std::thread([this] { FlusherLoop(); });
-        flush_job = std::move(job);
-    }
-    flush_cv.notify_all();
+    bool busy = false;
+    if (!blockman.StartIndexFlushLocked(busy)) return false;
+    if (!busy) last_index_flush = Now();
     return true;
-}
-
-void Chainstate::Impl::FlusherLoop()
-{
-    std::unique_lock fl(flush_mutex);
-    while (true) {
-        flush_cv.wait(fl, [this] { return flusher_stop || flush_job; });
-        if (!flush_job) return; // stopping, nothing left to do
-        const IndexFlushJob job = std::move(*flush_job);
-        flush_job.reset();
-        flush_running = true;
-        fl.unlock();
-        const bool ok = RunIndexFlushJob(job);
-        fl.lock();
-        flush_running = false;
-        if (ok) ++background_flushes;
-        if (!ok) {
-            flush_failed = true;
-            CHAIN_LOG("Error: writing the block index failed; every later flush fails\n");
-            AbortNode(StorageErrorMessage("Failed to write to the block index or block files", true));
-        }
-        flush_cv.notify_all();
-    }
-}
-
-void Chainstate::Impl::StopFlusher()
-{
-    {
-        std::lock_guard fl(flush_mutex);
-        flusher_stop = true;
-    }
-    flush_cv.notify_all();
-    if (flusher.joinable()) flusher.join();
 }
 
 bool Chainstate::Impl::FlushLocked(bool force_coins)
@@ -308,15 +174,7 @@ bool Chainstate::Impl::FlushLocked(bool force_coins)
     // the index entries that point at them, and the index before the coins whose best
     // block it must know. Each step is atomic on its own; a background index flush in
     // progress finishes first, so index writes land in the order they were made.
-    if (!WaitForIndexFlush()) return false;
-    if (!RunIndexFlushJob(MakeIndexFlushJobLocked())) {
-        {
-            std::lock_guard fl(flush_mutex);
-            flush_failed = true;
-        }
-        AbortNode(StorageErrorMessage("Failed to write to the block index or block files", true));
-        return false;
-    }
+    if (!blockman.FlushIndexLocked()) return false; // a failed write was reported (AbortNode)
     last_index_flush = Now();
     if (force_coins || coins->DynamicMemoryUsage() > opts.dbcache_bytes) {
         // Readers keep reading the cache while its changes are written (the database only
@@ -459,12 +317,14 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     }
     // LevelDB caches: a small share for the index, the rest of -dbcache stays for coins.
     const size_t index_cache = std::min<size_t>(options.dbcache_bytes / 8, 2 << 20);
-    d.tree = std::make_unique<BlockTreeDB>(options.data_dir / "blocks" / "index", index_cache, options.reindex, error,
-                                           options.leveldb_env);
-    if (!d.tree->IsOpen()) {
-        error = Impl::StorageErrorMessage("Failed to open the block index: " + error, true);
-        d.AbortNode(error);
-        return nullptr;
+    {
+        util::LockGuard lock(d.mutex);
+        if (!d.blockman.Open(options.data_dir / "blocks", options.params->message_start, index_cache, options.reindex,
+                             options.leveldb_env, error)) {
+            error = Impl::StorageErrorMessage("Failed to open the block index: " + error, true);
+            d.AbortNode(error);
+            return nullptr;
+        }
     }
     const size_t coins_db_cache = std::min<size_t>(options.dbcache_bytes / 4, 8 << 20);
     d.coins_db =
@@ -478,47 +338,29 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     d.coins_db->SetBatchBytes(options.coins_batch_bytes);
     d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
     d.coins_tip = std::make_unique<MainCoinsView>(*d.coins, *d.coins_db);
-    d.blocks = std::make_unique<BlockStore>(options.data_dir / "blocks", options.params->message_start);
     int threads = options.par;
     if (threads <= 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     d.pool = std::make_unique<ScriptCheckPool>(std::min(threads, 64));
 
     util::LockGuard lock(d.mutex);
     if (options.reindex) {
-        if (!d.tree->WriteReindexing(true)) {
+        if (!d.blockman.WriteReindexing(true)) {
             error = "cannot write the reindexing flag";
             return nullptr;
         }
     } else {
         // Load the block index.
-        std::vector<DiskBlockIndex> entries;
-        if (!d.tree->LoadBlockIndex([&](const DiskBlockIndex& e) { entries.push_back(e); })) {
-            error =
-                Impl::StorageErrorMessage("Failed to read the block index (a read error or a corrupt record)", true);
+        std::vector<BlockIndex*> loaded;
+        switch (d.blockman.LoadBlockIndex(loaded, error)) {
+        case BlockManager::LoadResult::OK: break;
+        case BlockManager::LoadResult::FAILED: return nullptr;
+        case BlockManager::LoadResult::STORAGE_ERROR:
+            error = Impl::StorageErrorMessage(error, true);
             d.AbortNode(error);
             return nullptr;
         }
-        std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.height < b.height; });
-        for (const auto& e : entries) {
-            BlockIndex* b = d.AddToIndex(e.header);
-            if (b->height != e.height) {
-                error = "block index entry " + b->GetBlockHash().GetHex() +
-                        " has an inconsistent height; restart with -reindex";
-                return nullptr;
-            }
-            b->status = e.status;
-            b->n_tx = e.n_tx;
-            b->data_pos = e.data_pos;
-            b->undo_pos = e.undo_pos;
-        }
-        d.dirty.clear();
         d.best_header = nullptr;
-        for (const auto& e : entries) {
-            BlockIndex* b = d.Lookup(e.header.GetHash());
-            if (b->prev && (b->prev->status & BLOCK_FAILED_MASK) && !(b->status & BLOCK_FAILED_MASK)) {
-                b->status |= BLOCK_FAILED_CHILD;
-                d.dirty.insert(b);
-            }
+        for (BlockIndex* b : loaded) {
             if (b->status & BLOCK_HAVE_DATA) {
                 b->chain_tx = (!b->prev || b->prev->chain_tx) ? (b->prev ? b->prev->chain_tx.load() : 0) + b->n_tx : 0;
                 if (b->chain_tx == 0 && b->prev) d.unlinked.emplace(b->prev, b);
@@ -527,22 +369,6 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
             if (!(b->status & BLOCK_FAILED_MASK) && (!d.best_header || CandidateOrder()(b, d.best_header))) {
                 d.best_header = b;
             }
-        }
-        std::vector<BlockFileInfo> infos;
-        int last_file = 0;
-        if (!d.tree->ReadFileInfo(infos, last_file)) {
-            error = "cannot read block file information; restart with -reindex";
-            return nullptr;
-        }
-        if (!infos.empty()) d.blocks->LoadFileInfo(std::move(infos), std::max(last_file, 0));
-
-        switch (d.tree->ReadReindexing()) {
-        case ReadStatus::FAILED:
-            error = Impl::StorageErrorMessage("Failed to read the reindexing flag", true);
-            d.AbortNode(error);
-            return nullptr;
-        case ReadStatus::FOUND: error = "a previous -reindex did not finish; restart with -reindex"; return nullptr;
-        case ReadStatus::ABSENT: break;
         }
         // A coins flush a crash interrupted is finished first.
         if (!d.CheckCoinsStateLocked(error)) {
@@ -563,7 +389,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
             util::ExclusiveLock view(d.view_mutex);
             d.active.SetTip(tip);
         }
-        if (d.index_map.empty()) {
+        if (d.blockman.Index().empty()) {
             // A new datadir: store the genesis block.
             auto genesis = std::make_shared<const consensus::Block>(options.params->GenesisBlock());
             BlockIndex* gi = nullptr;
@@ -574,12 +400,21 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
             }
         }
         d.AddCandidatesFromIndex();
-        // Connect whatever is stored beyond the coins' tip (the genesis block on a new
-        // datadir, or blocks accepted but not yet flushed to the coins before a crash).
-        const ValidationResult r = d.ActivateBestChainLocked(nullptr);
-        if (!r.IsValid()) {
-            error = "cannot activate the best chain: " + r.ToString();
-            return nullptr;
+        // Empty coins (a new datadir, -reindex-chainstate): the chain starts at the genesis
+        // block, one block to connect. Whatever is stored beyond the coins' tip (blocks
+        // accepted but not yet flushed to the coins before a crash, the whole chain on
+        // -reindex-chainstate) is connected later by ActivateBestChain, in steps (in the
+        // daemon on the validation owner, after RPC warm-up), not here.
+        if (!d.active.Tip()) {
+            BlockIndex* genesis = d.Lookup(options.params->consensus.hash_genesis_block);
+            if (genesis && (genesis->status & BLOCK_HAVE_DATA) && !(genesis->status & BLOCK_FAILED_MASK)) {
+                const ValidationResult r = d.ConnectTip(genesis, nullptr);
+                if (!r.IsValid()) {
+                    error = "cannot connect the genesis block: " + r.ToString();
+                    return nullptr;
+                }
+                d.candidates.insert(genesis);
+            }
         }
         d.UpdateTipSnapshot();
     }
@@ -607,13 +442,9 @@ bool Chainstate::Flush()
     return m_impl->FlushLocked(true);
 }
 
-size_t Chainstate::BackgroundIndexFlushes() const
-{
-    std::lock_guard fl(m_impl->flush_mutex);
-    return m_impl->background_flushes;
-}
+size_t Chainstate::BackgroundIndexFlushes() const { return m_impl->BlockReads().BackgroundIndexFlushes(); }
 
-bool Chainstate::WaitForBackgroundIndexFlush() { return m_impl->WaitForIndexFlush(); }
+bool Chainstate::WaitForBackgroundIndexFlush() { return m_impl->BlockReads().WaitForIndexFlush(); }
 
 bool Chainstate::FlushIfNeeded()
 {
@@ -686,11 +517,11 @@ std::vector<const BlockIndex*> Chainstate::GetChainTips() const
 {
     util::SharedLock lock(m_impl->view_mutex);
     std::set<const BlockIndex*> has_child;
-    for (const auto& [h, e] : m_impl->index_map) {
+    for (const auto& [h, e] : m_impl->BlockReads().Index()) {
         if (e->prev) has_child.insert(e->prev);
     }
     std::vector<const BlockIndex*> tips;
-    for (const auto& [h, e] : m_impl->index_map) {
+    for (const auto& [h, e] : m_impl->BlockReads().Index()) {
         if (!has_child.count(e.get())) tips.push_back(e.get());
     }
     if (const BlockIndex* tip = m_impl->active.Tip(); tip && std::find(tips.begin(), tips.end(), tip) == tips.end()) {
@@ -731,10 +562,7 @@ double Chainstate::GuessVerificationProgress(const BlockIndex* index) const
 
 uint64_t Chainstate::BlockFilesSize() const
 {
-    // BlockStore's bookkeeping has its own lock.
-    uint64_t total = 0;
-    for (const auto& f : m_impl->blocks->GetFileInfo()) total += uint64_t(f.size) + f.undo_size;
-    return total;
+    return m_impl->BlockReads().BlockFilesSize(); // no lock: BlockStore's bookkeeping has its own
 }
 
 std::pair<size_t, size_t> Chainstate::CoinsCacheUsage() const

@@ -3,15 +3,20 @@
 //
 // Thread contract: writers and readers. Every method that changes chain state ("owner"
 // below: blocks and headers in, activation, invalidate/reconsider, imports, flushes,
-// templates) takes the owner's lock for a bounded step, so writers from RPC threads, the
-// import thread and (later) the P2P layer run one at a time; script checks run on a worker
-// pool (-par) inside the step. Reads ("reader" below) never take the owner's lock: they
-// take a shared view lock, which the owner holds exclusively only for short publish
-// moments (never across script checks, disk syncs or scans), or no lock at all. Any
-// thread may call either. Notifications (ChainListener) leave the owner in the order the
-// chain changed: synchronous listeners are called by the owner inside its step,
-// asynchronous ones later from one queue on one notification thread. Index
-// entries live as long as the chainstate; see BlockIndex for which fields may change.
+// templates) takes the owner's lock (Impl::mutex) for a bounded step, so writers run one
+// at a time; script checks run on a worker pool (-par) inside the step. In the daemon only
+// the validation owner's thread (ValidationOwner, validation_owner.h) calls the writers:
+// RPC threads, the import thread and (later) the P2P layer hand it their writes and wait
+// on a future or get a callback. The long writes also come as steps (the *Steps methods,
+// one bounded step per call) so the owner runs each step as a job of its own and other
+// jobs run between them. Unit tests call the writers directly from any thread; the lock
+// still serializes them. Reads ("reader" below) never take the owner's lock: they take a
+// shared view lock, which the owner holds exclusively only for short publish moments
+// (never across script checks, disk syncs or scans), or no lock at all. Any thread may
+// call the readers. Notifications (ChainListener) leave the owner in the order the chain
+// changed: synchronous listeners are called by the owner inside its step, asynchronous
+// ones later from one queue on one notification thread. Index entries live as long as the
+// chainstate; see BlockIndex for which fields may change.
 #pragma once
 
 #include "consensus/coins.h"
@@ -166,13 +171,34 @@ struct TipSnapshot {
     int64_t median_time_past{0};
 };
 
+/**
+ * One bounded step of a chain write (at most 32 blocks connected or disconnected; it first
+ * waits while the notification queue is over its limit): nullopt while steps remain, then
+ * the write's result. Owner.
+ * Every step leaves the chain consistent, so a write whose later steps never run (the
+ * owner stopped) is merely unfinished: the next activation goes on from where it is.
+ * Holds a reference to the chainstate: drop it before the chainstate closes.
+ */
+using WriteStep = std::function<std::optional<consensus::ValidationResult>()>;
+
+/**
+ * Runs a chain write on the validation owner's thread and returns once it ran
+ * (ValidationOwner::Run); empty: the caller runs it itself (unit tests).
+ */
+using RunOnOwner = std::function<void(const std::function<void()>&)>;
+
 /** The block index, active chain, UTXO set and block storage of one network. */
 class Chainstate {
 public:
     /**
      * Opens or creates the chainstate in options.data_dir: loads the block index and the
-     * coins database, checks they agree, and rebuilds them on -reindex/-reindex-chainstate
-     * (the rebuild itself runs in ImportBlocks). nullptr with error set on failure.
+     * coins database, checks they agree (finishing an interrupted coins flush), puts the
+     * active chain where the coins are (on the genesis block when they are empty, storing
+     * it on a new datadir) and wipes them on -reindex/-reindex-chainstate. It does not
+     * connect the blocks stored beyond the coins' tip (a crash's last blocks, the whole
+     * chain on -reindex-chainstate): that catch-up is ActivateBestChain's, which the daemon
+     * runs after RPC warm-up, step by step on the validation owner (the -reindex rebuild
+     * runs in ImportBlocks). nullptr with error set on failure.
      */
     static std::unique_ptr<Chainstate> Open(const ChainstateOptions& options, std::string& error);
     ~Chainstate();
@@ -191,19 +217,31 @@ public:
      */
     consensus::ValidationResult ProcessNewBlock(const std::shared_ptr<const consensus::Block>& block,
                                                 bool* new_block = nullptr);
+    /**
+     * ProcessNewBlock as steps: the first checks, stores and makes the first activation
+     * step; *new_block (if non-null) is set by it and must stay valid until it ran.
+     */
+    WriteStep ProcessNewBlockSteps(std::shared_ptr<const consensus::Block> block, bool* new_block);
     /** Accepts headers (context checks, index entries), e.g. from submitheader. Owner; invalid on the first bad header. */
     consensus::ValidationResult ProcessNewBlockHeaders(const std::vector<consensus::BlockHeader>& headers,
                                                        const BlockIndex** last = nullptr);
     /** Connects the best valid chain we have data for, in bounded steps. Owner. Error only on an internal failure. */
     consensus::ValidationResult ActivateBestChain();
+    /** ActivateBestChain as steps (the start-up catch-up). */
+    WriteStep ActivateBestChainSteps();
     /**
-     * Re-imports on -reindex / -reindex-chainstate and then every -loadblock file (Core
-     * blk format). Logs progress; stops early if interrupt becomes true. Returns the
-     * number of blocks newly accepted.
+     * Re-imports on -reindex / -reindex-chainstate (and catches up after a crash), then
+     * every -loadblock file (Core blk format). Reading the files stays on the caller's
+     * thread; every write (a block accepted, an activation step) goes through run, one at
+     * a time: the next block is read only once the last one's write ran, so at most one
+     * block waits for the owner. Logs progress; stops early if interrupt becomes true.
+     * Returns the number of blocks newly accepted.
      */
-    size_t ImportBlocks(const std::vector<std::filesystem::path>& loadblock_files, const std::atomic<bool>& interrupt);
-    /** Imports one Core-format block file; returns blocks accepted. */
-    size_t LoadExternalBlockFile(const std::filesystem::path& path, const std::atomic<bool>& interrupt);
+    size_t ImportBlocks(const std::vector<std::filesystem::path>& loadblock_files, const std::atomic<bool>& interrupt,
+                        const RunOnOwner& run = {});
+    /** Imports one Core-format block file (writes through run, as ImportBlocks); returns blocks accepted. */
+    size_t LoadExternalBlockFile(const std::filesystem::path& path, const std::atomic<bool>& interrupt,
+                                 const RunOnOwner& run = {});
 
     // ---- Manual intervention ----
 
@@ -214,6 +252,12 @@ public:
     consensus::ValidationResult InvalidateBlock(const consensus::Uint256& hash);
     /** Clears failure flags of a block, its ancestors and descendants, then activates in bounded steps (reconsiderblock). Owner. */
     consensus::ValidationResult ReconsiderBlock(const consensus::Uint256& hash);
+    /** InvalidateBlock as steps: mark, walk the tip back, activate the best remaining chain. */
+    WriteStep InvalidateBlockSteps(const consensus::Uint256& hash);
+    /** ReconsiderBlock as steps: clear the flags, then activate. */
+    WriteStep ReconsiderBlockSteps(const consensus::Uint256& hash);
+    /** Runs a write's steps back to back on the calling thread; its result. */
+    static consensus::ValidationResult RunSteps(const WriteStep& step);
 
     // ---- Mining ----
 
@@ -374,7 +418,9 @@ public:
 private:
     Chainstate() = default;
     /** -reindex: rebuilds the block index and chainstate from blk*.dat in place; returns blocks accepted. */
-    size_t ReindexBlockFiles(const std::atomic<bool>& interrupt);
+    size_t ReindexBlockFiles(const std::atomic<bool>& interrupt, const RunOnOwner& run);
+    /** One bounded activation step; complete false: call again. */
+    consensus::ValidationResult ActivateBestChainStep(bool& complete);
     /**
      * Waits, before a writer's next bounded step and without the owner's lock, while the
      * asynchronous notification queue is over its limit (Core's LimitValidationInterfaceQueue).

@@ -1,14 +1,16 @@
 // Private state of Chainstate, shared by its translation units (chainstate.cpp: open,
 // load, flush, reads; accept.cpp: headers and blocks in; connect.cpp: connect and
 // disconnect; activate.cpp: best-chain selection, invalidate/reconsider; import.cpp:
-// block files in; mining.cpp: templates; fatal_error.cpp: AbortNode). Not a public header.
+// block files in; mining.cpp: templates; fatal_error.cpp: AbortNode). The block index,
+// the block files, the index database and the index flusher are the BlockManager's
+// (block_manager.h), which the Impl holds as `blockman`; the Impl keeps the coins, the
+// active chain, the candidates, the best header, validation and the events. Not a public header.
 #pragma once
 
+#include "node/chain/block_manager.h"
 #include "node/chain/chainstate.h"
 #include "node/chain/notifications.h"
 #include "node/chain/script_check_pool.h"
-#include "node/storage/block_store.h"
-#include "node/storage/block_tree_db.h"
 #include "node/storage/coins_cache.h"
 #include "node/storage/coins_db.h"
 #include "node/chain/chain_log.h"
@@ -26,16 +28,6 @@
 #include <unordered_map>
 
 namespace node::chain {
-
-/** Orders candidate tips: most work first, then first received, then address. */
-struct CandidateOrder {
-    bool operator()(const BlockIndex* a, const BlockIndex* b) const
-    {
-        if (a->chain_work != b->chain_work) return a->chain_work > b->chain_work;
-        if (a->sequence_id != b->sequence_id) return a->sequence_id < b->sequence_id;
-        return a > b;
-    }
-};
 
 /**
  * The main coins cache as a per-block child cache sees it (Core's ConnectTip connects in
@@ -75,27 +67,36 @@ struct Chainstate::Impl {
     /**
      * The readers' lock. Shared by readers for a lookup; taken exclusively by the owner
      * (who already holds `mutex`) only for the short moments it publishes a change to what
-     * readers see: index_map's structure, best_header, the active chain and the main coins
-     * cache's entries (a block's changes committed from its child cache together with the
-     * new tip, the cache emptied after a flush). Never held across script checks, disk
-     * I/O or scans. The owner reads these without it (it is their only writer).
+     * readers see: the block index's structure (BlockManager::AddToIndex), best_header,
+     * the active chain and the main coins cache's entries (a block's changes committed
+     * from its child cache together with the new tip, the cache emptied after a flush).
+     * Never held across script checks, disk I/O or scans. The owner reads these without
+     * it (it is their only writer).
      */
     mutable util::SharedMutex view_mutex;
 
-    std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>> index_map; // structure: view_mutex
+    /**
+     * The block index, block files and index database (with the index flusher). Every use
+     * needs the owner's lock, except the reads BlockReads() gives (see BlockManager).
+     */
+    BlockManager blockman GUARDED_BY(mutex){
+        view_mutex,
+        [this] { AbortNode(StorageErrorMessage("Failed to write to the block index or block files", true)); }};
+    /**
+     * blockman for the reads it allows without the owner's lock: lookups and walks of the
+     * index under view_mutex shared, block and undo reads and file sizes with no lock.
+     */
+    const BlockManager& BlockReads() const { return blockman; }
     Chain active;                     // changes under view_mutex (exclusive)
     BlockIndex* best_header{nullptr}; // changes under view_mutex (exclusive)
     std::set<BlockIndex*, CandidateOrder> candidates GUARDED_BY(mutex);
     /** Blocks with data whose parent's data is missing, by parent. */
     std::multimap<BlockIndex*, BlockIndex*> unlinked GUARDED_BY(mutex);
-    std::set<BlockIndex*> dirty GUARDED_BY(mutex);
     int32_t next_sequence_id GUARDED_BY(mutex){1};
     /** The last block found invalid while connecting, and why (reported by ProcessNewBlock). */
     const BlockIndex* last_failed GUARDED_BY(mutex){nullptr};
     consensus::ValidationResult last_failed_result GUARDED_BY(mutex);
 
-    std::unique_ptr<BlockStore> blocks;
-    std::unique_ptr<BlockTreeDB> tree;
     std::unique_ptr<CoinsViewDB> coins_db;
     /** The main coins cache: entries change only under view_mutex (exclusive); see MainCoinsView. */
     std::unique_ptr<CoinsViewCache> coins;
@@ -137,44 +138,19 @@ struct Chainstate::Impl {
     std::chrono::steady_clock::time_point last_index_flush{};
     std::chrono::steady_clock::time_point last_coins_flush{};
 
-    /** The block index entries and block files to make durable in one step. */
-    struct IndexFlushJob {
-        BlockStore::UnsyncedFiles files_to_sync;
-        std::vector<std::pair<int, BlockFileInfo>> file_infos;
-        int last_file{0};
-        std::vector<DiskBlockIndex> entries;
-        bool Empty() const { return files_to_sync.Empty() && file_infos.empty() && entries.empty(); }
-    };
-    // The index flusher: a thread that makes the periodic index flush durable (fsyncs of
-    // the block files, then the index batch) while validation goes on. At most one job
-    // runs; every synchronous flush first waits for it, so index writes never reorder.
-    // Guarded by flush_mutex (taken after mutex, never before).
-    mutable std::mutex flush_mutex;
-    std::condition_variable flush_cv;
-    std::optional<IndexFlushJob> flush_job; // handed over, not yet started
-    bool flush_running{false};
-    bool flusher_stop{false};
     /** Open() finished: only an opened chainstate is flushed when it closes. */
     bool opened{false};
-    bool flush_failed{false};     // sticky: a failed background flush fails every later flush
-    size_t background_flushes{0}; // completed successfully
-    std::thread flusher;
 
-    ~Impl() { StopFlusher(); }
-    void FlusherLoop();
-    void StopFlusher();
-    /** Waits until no background flush is pending or running; false if one failed. */
-    bool WaitForIndexFlush();
+    ~Impl() { blockman.StopFlusher(); }
     /** Hands the index flush to the flusher (skipped while one still runs). */
     bool StartIndexFlushLocked() REQUIRES(mutex);
-    /** Collects the dirty index entries and unsynced files (clearing both). */
-    IndexFlushJob MakeIndexFlushJobLocked() REQUIRES(mutex);
-    /** Block and undo bytes first, then the index entries that point at them. */
-    bool RunIndexFlushJob(const IndexFlushJob& job);
 
     // ---- helpers (REQUIRES(mutex): the owner's; the rest are safe from readers too) ----
-    BlockIndex* Lookup(const consensus::Uint256& hash) const;
-    BlockIndex* AddToIndex(const consensus::BlockHeader& header) REQUIRES(mutex);
+    BlockIndex* Lookup(const consensus::Uint256& hash) const { return BlockReads().Lookup(hash); }
+    BlockIndex* AddToIndex(const consensus::BlockHeader& header) REQUIRES(mutex)
+    {
+        return blockman.AddToIndex(header, best_header);
+    }
     void ReceivedBlockTransactions(BlockIndex* index, uint32_t n_tx, const FlatFilePos& pos) REQUIRES(mutex);
     void InvalidBlockFound(BlockIndex* index, const consensus::ValidationResult& result) REQUIRES(mutex);
     /**
@@ -236,12 +212,19 @@ struct Chainstate::Impl {
     consensus::ValidationResult ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block,
                                                         bool* complete = nullptr) REQUIRES(mutex);
     static constexpr int MAX_BLOCKS_PER_STEP = 32;
+    /** InvalidateBlock's first step: marks the block and its descendants failed (invalid: not found, genesis). */
+    consensus::ValidationResult MarkInvalidLocked(const consensus::Uint256& hash, BlockIndex*& index) REQUIRES(mutex);
+    /** Walks the tip back below index, at most MAX_BLOCKS_PER_STEP blocks; done once it is off the chain. */
+    consensus::ValidationResult DisconnectInvalidStepLocked(BlockIndex* index, bool& done) REQUIRES(mutex);
     uint32_t NextWorkRequired(const BlockIndex* prev, int64_t block_time) const;
     uint32_t BlockScriptFlags(const BlockIndex* index) const;
     bool FlushLocked(bool force_coins) REQUIRES(mutex);
     bool FlushIfNeededLocked() REQUIRES(mutex);
     /** Reads a stored block. Needs no lock (status is atomic; block files are read by position): any thread. */
-    std::optional<consensus::Block> ReadBlockLocked(const BlockIndex* index) const;
+    std::optional<consensus::Block> ReadBlockLocked(const BlockIndex* index) const
+    {
+        return BlockReads().ReadBlock(index);
+    }
     bool IsInitialBlockDownloadLocked() const;
     void AddCandidatesFromIndex() REQUIRES(mutex);
 };

@@ -287,7 +287,7 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
     // to it: undo_pos and BLOCK_HAVE_UNDO are set only for a valid block).
     std::optional<FlatFilePos> undo_pos;
     if (!just_check && !(index->status & BLOCK_HAVE_UNDO)) {
-        undo_pos = blocks->WriteUndo(undo, index->data_pos.file, prev->GetBlockHash());
+        undo_pos = blockman.WriteUndo(undo, index->data_pos.file, prev->GetBlockHash());
         if (!undo_pos) return ValidationResult::Error("failed to write undo data");
     }
     if (auto failed = checks.Join()) {
@@ -312,7 +312,7 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
         index->status |= BLOCK_HAVE_UNDO;
     }
     index->RaiseValidity(BLOCK_VALID_SCRIPTS);
-    dirty.insert(index);
+    blockman.MarkDirty(index);
     view.SetBestBlock(hash);
     applied.Commit();
     return ValidationResult::Valid();
@@ -322,7 +322,7 @@ bool Chainstate::Impl::DisconnectBlock(const consensus::Block& block, const Bloc
                                        bool* clean_out)
 {
     if (index->GetBlockHash() == params->consensus.hash_genesis_block || !index->prev) return false;
-    auto undo = blocks->ReadUndo(index->undo_pos, index->prev->GetBlockHash());
+    auto undo = BlockReads().ReadUndo(index->undo_pos, index->prev->GetBlockHash());
     if (!undo) {
         CHAIN_LOG("DisconnectBlock: no undo data for %s\n", index->GetBlockHash().GetHex().c_str());
         return false;

@@ -100,9 +100,20 @@ private:
     std::chrono::steady_clock::time_point m_start, m_last;
 };
 
+/** Runs a write through run, or here when there is none. */
+void RunWrite(const RunOnOwner& run, const std::function<void()>& write)
+{
+    if (run) {
+        run(write);
+    } else {
+        write();
+    }
+}
+
 } // namespace
 
-size_t Chainstate::LoadExternalBlockFile(const std::filesystem::path& path, const std::atomic<bool>& interrupt)
+size_t Chainstate::LoadExternalBlockFile(const std::filesystem::path& path, const std::atomic<bool>& interrupt,
+                                         const RunOnOwner& run)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -132,7 +143,8 @@ size_t Chainstate::LoadExternalBlockFile(const std::filesystem::path& path, cons
             const std::shared_ptr<const consensus::Block> b = std::move(queue.front());
             queue.pop_front();
             bool is_new = false;
-            const consensus::ValidationResult r = ProcessNewBlock(b, &is_new);
+            consensus::ValidationResult r;
+            RunWrite(run, [&] { r = ProcessNewBlock(b, &is_new); });
             if (is_new && r.IsValid()) ++accepted;
             if (!r.IsValid() &&
                 r.GetBlockResult() != consensus::BlockValidationResult::CACHED_INVALID) { // known invalid: said before
@@ -154,11 +166,11 @@ size_t Chainstate::LoadExternalBlockFile(const std::filesystem::path& path, cons
     if (reader.Truncated()) CHAIN_LOG("%s ends inside a block record; that record was skipped\n", where.c_str());
     LogNeverParented(waiting, where);
     progress.Tick(*this, accepted, true);
-    Flush();
+    RunWrite(run, [&] { Flush(); });
     return accepted;
 }
 
-size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
+size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt, const RunOnOwner& run)
 {
     Impl& d = *m_impl;
     CHAIN_LOG("Reindexing block files\n");
@@ -173,7 +185,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
         uint32_t size;
     };
     for (int file = 0; !interrupt.load(); ++file) {
-        const auto path = d.blocks->BlockFilePath(file);
+        const auto path = d.BlockReads().BlockFilePath(file);
         std::ifstream in(path, std::ios::binary);
         if (!in) break;
         const std::string where = path.filename().string();
@@ -188,92 +200,103 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt)
             }
             auto block = DecodeRecordOrSkip(reader, *rec, where);
             if (!block) continue;
-            LimitNotificationQueue(); // each record is one step under the owner's lock
-            util::LockGuard lock(d.mutex);
-            if (block->GetHash() != m_params->consensus.hash_genesis_block && !d.Lookup(block->prev_block)) {
-                Defer(waiting, *block, BlockRecordPos{file, rec->pos}, where);
-                continue;
-            }
-            // The block, then every block that was waiting for it (possibly from an earlier file).
-            std::deque<Item> queue;
-            queue.push_back(Item{std::move(block), FlatFilePos{file, static_cast<uint32_t>(rec->pos)},
-                                 static_cast<uint32_t>(rec->bytes.size())});
-            while (!queue.empty()) {
-                Item item = std::move(queue.front());
-                queue.pop_front();
-                BlockIndex* index = nullptr;
-                bool is_new = false;
-                consensus::ValidationResult r = d.AcceptBlock(item.block, &is_new, &item.pos, &index);
-                if (r.IsValid() && is_new) {
-                    ++total;
-                    // Its own file's info, whichever file is being read now (Core's FindBlockPos with fKnown).
-                    d.blocks->NoteKnownBlock(item.pos, item.size, static_cast<uint32_t>(index->height),
-                                             item.block->time);
-                    r = d.ActivateBestChainLocked(item.block);
+            // Accepted (and connected) on the owner; the next record is read once it ran.
+            RunWrite(run, [&] {
+                LimitNotificationQueue(); // each record is one step under the owner's lock
+                util::LockGuard lock(d.mutex);
+                if (block->GetHash() != m_params->consensus.hash_genesis_block && !d.Lookup(block->prev_block)) {
+                    Defer(waiting, *block, BlockRecordPos{file, rec->pos}, where);
+                    return;
                 }
-                if (!r.IsValid()) {
-                    CHAIN_LOG("Block %s in %s: %s\n", item.block->GetHash().GetHex().c_str(),
-                              d.blocks->BlockFilePath(item.pos.file).filename().string().c_str(), r.ToString().c_str());
-                }
-                for (const auto& child : waiting.TakeChildren(item.block->GetHash())) {
-                    const FlatFilePos child_pos{child.pos.file, static_cast<uint32_t>(child.pos.pos)};
-                    const auto bytes = d.blocks->ReadRawBlock(child_pos);
-                    auto child_block = bytes ? DecodeBlock(*bytes, why) : nullptr;
-                    if (!child_block) {
-                        CHAIN_LOG("Error: cannot read block %s again from %s\n", child.hash.GetHex().c_str(),
-                                  d.blocks->BlockFilePath(child.pos.file).filename().string().c_str());
-                        continue;
+                // The block, then every block that was waiting for it (possibly from an earlier file).
+                std::deque<Item> queue;
+                queue.push_back(Item{std::move(block), FlatFilePos{file, static_cast<uint32_t>(rec->pos)},
+                                     static_cast<uint32_t>(rec->bytes.size())});
+                while (!queue.empty()) {
+                    Item item = std::move(queue.front());
+                    queue.pop_front();
+                    BlockIndex* index = nullptr;
+                    bool is_new = false;
+                    consensus::ValidationResult r = d.AcceptBlock(item.block, &is_new, &item.pos, &index);
+                    if (r.IsValid() && is_new) {
+                        ++total;
+                        // Its own file's info, whichever file is being read now (Core's FindBlockPos with fKnown).
+                        d.blockman.NoteKnownBlock(item.pos, item.size, static_cast<uint32_t>(index->height),
+                                                  item.block->time);
+                        r = d.ActivateBestChainLocked(item.block);
                     }
-                    queue.push_back(Item{std::move(child_block), child_pos, static_cast<uint32_t>(bytes->size())});
+                    if (!r.IsValid()) {
+                        CHAIN_LOG("Block %s in %s: %s\n", item.block->GetHash().GetHex().c_str(),
+                                  d.blockman.BlockFilePath(item.pos.file).filename().string().c_str(),
+                                  r.ToString().c_str());
+                    }
+                    for (const auto& child : waiting.TakeChildren(item.block->GetHash())) {
+                        const FlatFilePos child_pos{child.pos.file, static_cast<uint32_t>(child.pos.pos)};
+                        const auto bytes = d.blockman.ReadRawBlock(child_pos);
+                        auto child_block = bytes ? DecodeBlock(*bytes, why) : nullptr;
+                        if (!child_block) {
+                            CHAIN_LOG("Error: cannot read block %s again from %s\n", child.hash.GetHex().c_str(),
+                                      d.blockman.BlockFilePath(child.pos.file).filename().string().c_str());
+                            continue;
+                        }
+                        queue.push_back(Item{std::move(child_block), child_pos, static_cast<uint32_t>(bytes->size())});
+                    }
                 }
-            }
+            });
         }
         if (reader.Truncated()) CHAIN_LOG("%s ends inside a block record; that record was skipped\n", where.c_str());
         progress.Tick(*this, total);
     }
     LogNeverParented(waiting, "the block files");
-    LimitNotificationQueue();
-    {
-        util::LockGuard lock(d.mutex);
-        const BlockIndex* genesis_index = d.Lookup(m_params->consensus.hash_genesis_block);
-        if (!genesis_index || !(genesis_index->status & BLOCK_HAVE_DATA)) {
-            // The files did not hold the genesis block (or there were none): store it.
-            auto genesis = std::make_shared<const consensus::Block>(m_params->GenesisBlock());
-            auto r = d.AcceptBlock(genesis, nullptr, nullptr, nullptr);
-            if (r.IsValid()) r = d.ActivateBestChainLocked(genesis);
-            if (!r.IsValid()) CHAIN_LOG("Error: cannot store the genesis block: %s\n", r.ToString().c_str());
+    RunWrite(run, [&] {
+        LimitNotificationQueue();
+        {
+            util::LockGuard lock(d.mutex);
+            const BlockIndex* genesis_index = d.Lookup(m_params->consensus.hash_genesis_block);
+            if (!genesis_index || !(genesis_index->status & BLOCK_HAVE_DATA)) {
+                // The files did not hold the genesis block (or there were none): store it.
+                auto genesis = std::make_shared<const consensus::Block>(m_params->GenesisBlock());
+                auto r = d.AcceptBlock(genesis, nullptr, nullptr, nullptr);
+                if (r.IsValid()) r = d.ActivateBestChainLocked(genesis);
+                if (!r.IsValid()) CHAIN_LOG("Error: cannot store the genesis block: %s\n", r.ToString().c_str());
+            }
         }
-    }
+    });
     progress.Tick(*this, total, true);
     if (!interrupt.load()) {
-        util::LockGuard lock(d.mutex);
-        d.FlushLocked(true);
-        d.tree->WriteReindexing(false);
-        d.opts.reindex = false;
+        RunWrite(run, [&] {
+            util::LockGuard lock(d.mutex);
+            d.FlushLocked(true);
+            d.blockman.WriteReindexing(false);
+            d.opts.reindex = false;
+        });
     }
     return total;
 }
 
 size_t Chainstate::ImportBlocks(const std::vector<std::filesystem::path>& loadblock_files,
-                                const std::atomic<bool>& interrupt)
+                                const std::atomic<bool>& interrupt, const RunOnOwner& run)
 {
     Impl& d = *m_impl;
     d.importing = true;
     size_t total = 0;
     if (d.opts.reindex) {
         // Rebuild the index from our own files; blocks stay where they are.
-        total += ReindexBlockFiles(interrupt);
+        total += ReindexBlockFiles(interrupt, run);
     } else {
-        // -reindex-chainstate, or blocks stored but not yet connected after a crash.
-        if (const auto r = ActivateBestChain(); !r.IsValid())
-            CHAIN_LOG("ActivateBestChain: %s\n", r.ToString().c_str());
+        // -reindex-chainstate, or blocks stored but not yet connected after a crash: the
+        // catch-up Open() leaves, one bounded step per write, so other writes run between.
+        const WriteStep step = ActivateBestChainSteps();
+        std::optional<consensus::ValidationResult> r;
+        while (!r && !interrupt.load()) RunWrite(run, [&] { r = step(); });
+        if (r && !r->IsValid()) CHAIN_LOG("ActivateBestChain: %s\n", r->ToString().c_str());
     }
     for (const auto& f : loadblock_files) {
         if (interrupt.load()) break;
-        total += LoadExternalBlockFile(f, interrupt);
+        total += LoadExternalBlockFile(f, interrupt, run);
     }
     d.importing = false;
-    Flush();
+    RunWrite(run, [&] { Flush(); });
     return total;
 }
 

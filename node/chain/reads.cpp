@@ -19,13 +19,13 @@ std::optional<std::vector<uint8_t>> Chainstate::ReadRawBlock(const BlockIndex* i
 {
     // The position is written before the bit is set and never changes after (BlockIndex).
     if (!index || !(index->status & BLOCK_HAVE_DATA)) return std::nullopt;
-    return m_impl->blocks->ReadRawBlock(index->data_pos);
+    return m_impl->BlockReads().ReadRawBlock(index->data_pos);
 }
 
 std::optional<BlockUndo> Chainstate::ReadUndo(const BlockIndex* index) const
 {
     if (!index || !(index->status & BLOCK_HAVE_UNDO) || !index->prev) return std::nullopt;
-    return m_impl->blocks->ReadUndo(index->undo_pos, index->prev->GetBlockHash());
+    return m_impl->BlockReads().ReadUndo(index->undo_pos, index->prev->GetBlockHash());
 }
 
 std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoint) const
@@ -95,13 +95,13 @@ const BlockIndex* Chainstate::NextSyncBlock(const BlockIndex* after, FlatFilePos
 
 std::optional<consensus::Block> Chainstate::ReadBlockAt(const FlatFilePos& pos) const
 {
-    return m_impl->blocks->ReadBlock(pos); // BlockStore reads take no lock
+    return m_impl->BlockReads().ReadBlock(pos); // BlockStore reads take no lock
 }
 
 std::optional<std::pair<consensus::Transaction, Uint256>> Chainstate::ReadTransactionAt(const FlatFilePos& pos,
                                                                                         uint32_t tx_offset) const
 {
-    auto raw = m_impl->blocks->ReadRawBlock(pos);
+    auto raw = m_impl->BlockReads().ReadRawBlock(pos);
     if (!raw || tx_offset < consensus::BlockHeader::SIZE || tx_offset >= raw->size()) return std::nullopt;
     try {
         consensus::ByteReader r(std::span<const uint8_t>(*raw).subspan(tx_offset));

@@ -54,7 +54,7 @@ bool Chainstate::VerifyDB(int level, int depth)
         }
         // Level 2: its undo data can be read (and passes its checksum).
         if (level >= 2 && (index->status & BLOCK_HAVE_UNDO)) {
-            if (!d.blocks->ReadUndo(index->undo_pos, index->prev->GetBlockHash())) {
+            if (!d.BlockReads().ReadUndo(index->undo_pos, index->prev->GetBlockHash())) {
                 CHAIN_LOG("Verification error: found bad undo data at %d, hash=%s\n", index->height,
                           index->GetBlockHash().GetHex().c_str());
                 return false;

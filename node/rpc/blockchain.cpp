@@ -3,6 +3,7 @@
 // wait-for-block calls. Handlers run on RPC worker threads; they use only the chainstate's
 // public API (each call takes its lock briefly) and read immutable index fields.
 #include "node/chain/chainstate.h"
+#include "node/rpc/owner_call.h"
 #include "node/rpc/core_io.h"
 #include "node/rpc/register.h"
 #include "common/rpc/result_docs.h"
@@ -214,15 +215,18 @@ Json GetTxOutSetInfo(Chainstate& cs, const RpcRequest& req)
 }
 
 /** invalidateblock / reconsiderblock: RPC_DATABASE_ERROR on failure, as Core. */
-Json ChangeBlockValidity(Chainstate& cs, const RpcRequest& req, bool invalidate)
+Json ChangeBlockValidity(Chainstate& cs, chain::ValidationOwner& owner, const RpcRequest& req, bool invalidate)
 {
     const consensus::Uint256 hash = ParseHashV(req.params[0], "blockhash");
     LookupBlockOrThrow(cs, hash);
-    consensus::ValidationResult r = invalidate ? cs.InvalidateBlock(hash) : cs.ReconsiderBlock(hash);
-    if (r.IsValid() && invalidate) r = cs.ActivateBestChain();
+    // On the validation owner, in bounded steps (other writes run between them); this
+    // thread waits. InvalidateBlock ends by activating the best remaining chain.
+    const consensus::ValidationResult r =
+        (invalidate ? owner.InvalidateBlock(hash) : owner.ReconsiderBlock(hash)).get();
     if (!r.IsValid()) throw RpcError(RPC_DATABASE_ERROR, r.ToString());
     // The new validity flags survive a crash once the call returns.
-    if (!cs.SyncBlockIndex()) throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
+    if (!OnOwner(owner, [&cs] { return cs.SyncBlockIndex(); }))
+        throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
     return Json();
 }
 
@@ -249,7 +253,7 @@ const std::string EXAMPLE_HASH = "\"00000000c937983704a73af28acdec37b049d214adbd
 
 } // namespace
 
-void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
+void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs, chain::ValidationOwner& owner)
 {
     const std::string cat = "blockchain";
     const std::string epoch = UNIX_EPOCH_TIME;
@@ -613,7 +617,7 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         .description = "Permanently marks a block as invalid, as if it violated a consensus rule.",
         .examples =
             HelpExampleCli("invalidateblock", "\"blockhash\"") + HelpExampleRpc("invalidateblock", "\"blockhash\""),
-        .handler = [&cs](const RpcRequest& req) { return ChangeBlockValidity(cs, req, true); },
+        .handler = [&cs, &owner](const RpcRequest& req) { return ChangeBlockValidity(cs, owner, req, true); },
         .results = {{.type = T::NONE}}});
     table.Register(RpcMethod{
         .category = cat,
@@ -624,7 +628,7 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
             "This can be used to undo the effects of invalidateblock.",
         .examples =
             HelpExampleCli("reconsiderblock", "\"blockhash\"") + HelpExampleRpc("reconsiderblock", "\"blockhash\""),
-        .handler = [&cs](const RpcRequest& req) { return ChangeBlockValidity(cs, req, false); },
+        .handler = [&cs, &owner](const RpcRequest& req) { return ChangeBlockValidity(cs, owner, req, false); },
         .results = {{.type = T::NONE}}});
     const RpcArg timeout_arg = Arg("timeout", RpcArgType::NUM, true, "0",
                                    "Time in milliseconds to wait for a response. 0 indicates no timeout.");
@@ -685,10 +689,11 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs)
         .results = HashHeightDoc()});
 }
 
-void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate, index::TxIndexer* txindex)
+void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate, chain::ValidationOwner& owner,
+                       index::TxIndexer* txindex)
 {
-    RegisterBlockchainRpc(table, chainstate);
-    RegisterMiningRpc(table, chainstate);
+    RegisterBlockchainRpc(table, chainstate, owner);
+    RegisterMiningRpc(table, chainstate, owner);
     RegisterRawTransactionRpc(table, chainstate, txindex);
     RegisterChainStatsRpc(table, chainstate);
     RegisterOutputScriptRpc(table, chainstate);

@@ -8,6 +8,7 @@
 #include "common/descriptor.h"
 #include "common/descriptor_util.h"
 #include "common/key_io.h"
+#include "node/rpc/owner_call.h"
 #include "node/rpc/register.h"
 #include "common/rpc/result_docs.h"
 #include "common/rpc/util.h"
@@ -26,6 +27,7 @@ namespace node::rpc {
 
 using chain::BlockIndex;
 using chain::Chainstate;
+using chain::ValidationOwner;
 
 namespace {
 
@@ -139,35 +141,36 @@ bool SolveBlock(consensus::Block& block, uint64_t& max_tries, const consensus::C
     }
 }
 
-/** Hands a solved block to the chainstate; RPC_INTERNAL_ERROR as Core when it is not accepted. */
-void SubmitSolved(Chainstate& cs, consensus::Block block)
+/** Hands a solved block to the validation owner; RPC_INTERNAL_ERROR as Core when it is not accepted. */
+void SubmitSolved(ValidationOwner& owner, consensus::Block block)
 {
-    auto shared = std::make_shared<const consensus::Block>(std::move(block));
-    consensus::ValidationResult r = cs.ProcessNewBlock(shared);
-    if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted");
+    const chain::BlockResult r = owner.SubmitBlock(std::make_shared<const consensus::Block>(std::move(block))).get();
+    if (!r.result.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted");
 }
 
-/** Makes the blocks accepted so far durable before they are acknowledged to the client. */
-void SyncBeforeReply(Chainstate& cs)
+/** Makes the blocks accepted so far durable (on the owner) before they are acknowledged to the client. */
+void SyncBeforeReply(Chainstate& cs, ValidationOwner& owner)
 {
-    if (!cs.SyncBlockIndex()) throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
+    if (!OnOwner(owner, [&cs] { return cs.SyncBlockIndex(); }))
+        throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
 }
 
-/** Core's generateBlocks: mines n blocks to script; returns their hashes (fewer if max_tries runs out). */
-Json GenerateBlocks(Chainstate& cs, const consensus::Script& script, int64_t n, uint64_t max_tries)
+/** Core's generateBlocks: n blocks to script (templates and blocks on the owner); their hashes (fewer if max_tries runs out). */
+Json GenerateBlocks(Chainstate& cs, ValidationOwner& owner, const consensus::Script& script, int64_t n,
+                    uint64_t max_tries)
 {
     Json hashes = Json::array();
     while (n > 0) {
         consensus::Block block;
-        consensus::ValidationResult r = cs.CreateNewBlock(script, {}, block);
+        const auto r = OnOwner(owner, [&] { return cs.CreateNewBlock(script, {}, block); });
         if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "CreateNewBlock failed: " + r.ToString());
         if (!SolveBlock(block, max_tries, cs.Params().consensus)) break;
         const consensus::Uint256 hash = block.GetHash();
-        SubmitSolved(cs, std::move(block));
+        SubmitSolved(owner, std::move(block));
         hashes.push_back(hash.GetHex());
         --n;
     }
-    SyncBeforeReply(cs);
+    SyncBeforeReply(cs, owner);
     return hashes;
 }
 
@@ -219,7 +222,7 @@ Json GetMiningInfo(Chainstate& cs)
 }
 
 /** getblocktemplate with mode "proposal": checks a block against the tip without storing it. */
-Json ProposeBlock(Chainstate& cs, const Json& request)
+Json ProposeBlock(Chainstate& cs, ValidationOwner& owner, const Json& request)
 {
     auto data = request.find("data");
     if (data == request.end() || !data->is_string()) {
@@ -234,10 +237,10 @@ Json ProposeBlock(Chainstate& cs, const Json& request)
     }
     const BlockIndex* tip = cs.Tip();
     if (!tip || block->prev_block != tip->GetBlockHash()) return "inconclusive-not-best-prevblk";
-    return Bip22Result(cs.TestBlockValidity(*block, false, true));
+    return Bip22Result(OnOwner(owner, [&] { return cs.TestBlockValidity(*block, false, true); }));
 }
 
-Json GetBlockTemplate(Chainstate& cs, const RpcRequest& req)
+Json GetBlockTemplate(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
 {
     std::string mode = "template";
     std::set<std::string> client_rules;
@@ -247,7 +250,7 @@ Json GetBlockTemplate(Chainstate& cs, const RpcRequest& req)
         if (!it->is_string()) throw RpcError(RPC_INVALID_PARAMETER, "Invalid mode");
         mode = it->get<std::string>();
     }
-    if (mode == "proposal") return ProposeBlock(cs, request);
+    if (mode == "proposal") return ProposeBlock(cs, owner, request);
     if (auto it = request.find("rules"); it != request.end() && it->is_array()) {
         for (const auto& rule : *it) client_rules.insert(GetStr(rule));
     }
@@ -277,7 +280,8 @@ Json GetBlockTemplate(Chainstate& cs, const RpcRequest& req)
 
     consensus::Block block;
     // The payout script is the miner's to fill in; the template only reports the value.
-    const consensus::ValidationResult r = cs.CreateNewBlock(consensus::Script() << consensus::OP_TRUE, {}, block);
+    const auto r =
+        OnOwner(owner, [&] { return cs.CreateNewBlock(consensus::Script() << consensus::OP_TRUE, {}, block); });
     if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "CreateNewBlock failed: " + r.ToString());
     const BlockIndex* prev = cs.LookupBlockIndex(block.prev_block);
     if (!prev) throw RpcError(RPC_INTERNAL_ERROR, "Template parent vanished");
@@ -358,7 +362,7 @@ Json GetBlockTemplate(Chainstate& cs, const RpcRequest& req)
     return result;
 }
 
-Json SubmitBlock(Chainstate& cs, const RpcRequest& req)
+Json SubmitBlock(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
 {
     auto decoded = DecodeHexBlock(GetStr(req.params[0]));
     if (!decoded) throw RpcError(RPC_DESERIALIZATION_ERROR, "Block decode failed");
@@ -370,10 +374,8 @@ Json SubmitBlock(Chainstate& cs, const RpcRequest& req)
         if (index->IsValid(chain::BLOCK_VALID_SCRIPTS)) return "duplicate";
         if (index->status & chain::BLOCK_FAILED_MASK) return "duplicate-invalid";
     }
-    bool new_block = false;
-    const consensus::ValidationResult r =
-        cs.ProcessNewBlock(std::make_shared<const consensus::Block>(std::move(*decoded)), &new_block);
-    SyncBeforeReply(cs);
+    const auto [r, new_block] = owner.SubmitBlock(std::make_shared<const consensus::Block>(std::move(*decoded))).get();
+    SyncBeforeReply(cs, owner);
     if (r.IsValid() && !new_block) return "duplicate";
     if (!r.IsValid()) return Bip22Result(r);
     // Stored; it was checked fully only if it was connected (else Core's callback never fires).
@@ -382,40 +384,40 @@ Json SubmitBlock(Chainstate& cs, const RpcRequest& req)
     return Json();
 }
 
-Json SubmitHeader(Chainstate& cs, const RpcRequest& req)
+Json SubmitHeader(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
 {
     auto header = DecodeHexBlockHeader(GetStr(req.params[0]));
     if (!header) throw RpcError(RPC_DESERIALIZATION_ERROR, "Block header decode failed");
     if (!cs.LookupBlockIndex(header->prev_block)) {
         throw RpcError(RPC_VERIFY_ERROR, "Must submit previous header (" + header->prev_block.GetHex() + ") first");
     }
-    const consensus::ValidationResult r = cs.ProcessNewBlockHeaders({*header});
-    SyncBeforeReply(cs);
+    const consensus::ValidationResult r = owner.SubmitHeaders({*header}).get();
+    SyncBeforeReply(cs, owner);
     if (r.IsValid()) return Json();
     if (r.IsError()) throw RpcError(RPC_VERIFY_ERROR, r.ToString());
     throw RpcError(RPC_VERIFY_ERROR, r.GetRejectReason());
 }
 
-Json GenerateToAddress(Chainstate& cs, const RpcRequest& req)
+Json GenerateToAddress(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
 {
     const int64_t n = GetInt(req.params[0]);
     const uint64_t max_tries = MaxTriesParam(req.params, 2);
     auto script = DecodeAddress(GetStr(req.params[1]), cs.Params());
     if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address");
-    return GenerateBlocks(cs, *script, n, max_tries);
+    return GenerateBlocks(cs, owner, *script, n, max_tries);
 }
 
-Json GenerateToDescriptor(Chainstate& cs, const RpcRequest& req)
+Json GenerateToDescriptor(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
 {
     const int64_t n = GetInt(req.params[0]);
     const uint64_t max_tries = MaxTriesParam(req.params, 2);
     std::string error;
     auto script = OutputScript(GetStr(req.params[1]), cs.Params(), error);
     if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
-    return GenerateBlocks(cs, *script, n, max_tries);
+    return GenerateBlocks(cs, owner, *script, n, max_tries);
 }
 
-Json GenerateBlock(Chainstate& cs, const RpcRequest& req)
+Json GenerateBlock(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
 {
     const std::string& output = GetStr(req.params[0]);
     std::string error;
@@ -441,8 +443,10 @@ Json GenerateBlock(Chainstate& cs, const RpcRequest& req)
     consensus::Block block;
     // As Core: the coinbase of a generateblock block claims the subsidy only, not the
     // fees of the transactions given.
-    consensus::ValidationResult r = cs.CreateNewBlock(*script, txs, block, /*pay_fees=*/false);
-    if (r.IsValid()) r = cs.TestBlockValidity(block, false, false);
+    const consensus::ValidationResult r = OnOwner(owner, [&] {
+        consensus::ValidationResult v = cs.CreateNewBlock(*script, txs, block, /*pay_fees=*/false);
+        return v.IsValid() ? cs.TestBlockValidity(block, false, false) : v;
+    });
     if (!r.IsValid()) throw RpcError(RPC_VERIFY_ERROR, "TestBlockValidity failed: " + r.ToString());
 
     uint64_t max_tries = DEFAULT_MAX_TRIES;
@@ -450,8 +454,8 @@ Json GenerateBlock(Chainstate& cs, const RpcRequest& req)
     Json obj = Json::object();
     obj["hash"] = block.GetHash().GetHex();
     if (submit) {
-        SubmitSolved(cs, std::move(block));
-        SyncBeforeReply(cs);
+        SubmitSolved(owner, std::move(block));
+        SyncBeforeReply(cs, owner);
     } else {
         obj["hex"] = consensus::HexStr(consensus::SerializeToBytes(block));
     }
@@ -460,7 +464,7 @@ Json GenerateBlock(Chainstate& cs, const RpcRequest& req)
 
 } // namespace
 
-void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
+void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner)
 {
     const std::string epoch = UNIX_EPOCH_TIME;
     table.Register(RpcMethod{
@@ -592,7 +596,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
                     "    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki",
                 .examples = HelpExampleCli("getblocktemplate", "'{\"rules\": [\"segwit\"]}'") +
                             HelpExampleRpc("getblocktemplate", "{\"rules\": [\"segwit\"]}"),
-                .handler = [&cs](const RpcRequest& req) { return GetBlockTemplate(cs, req); },
+                .handler = [&cs, &owner](const RpcRequest& req) { return GetBlockTemplate(cs, owner, req); },
                 .results =
                     {
                         {.type = T::NONE, .cond = "If the proposal was accepted with mode=='proposal'"},
@@ -724,7 +728,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
                   .description = "Attempts to submit new block to network.\n"
                                  "See https://en.bitcoin.it/wiki/BIP_0022 for full specification.",
                   .examples = HelpExampleCli("submitblock", "\"mydata\"") + HelpExampleRpc("submitblock", "\"mydata\""),
-                  .handler = [&cs](const RpcRequest& req) { return SubmitBlock(cs, req); },
+                  .handler = [&cs, &owner](const RpcRequest& req) { return SubmitBlock(cs, owner, req); },
                   .results = {{.type = T::NONE, .cond = "If the block was accepted"},
                               {.type = T::STR, .description = "According to BIP22", .cond = "Otherwise"}}});
     table.Register(RpcMethod{
@@ -734,7 +738,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
         .description = "Decode the given hexdata as a header and submit it as a candidate chain tip if valid.\n"
                        "Throws when the header is invalid.",
         .examples = HelpExampleCli("submitheader", "\"aabbcc\"") + HelpExampleRpc("submitheader", "\"aabbcc\""),
-        .handler = [&cs](const RpcRequest& req) { return SubmitHeader(cs, req); },
+        .handler = [&cs, &owner](const RpcRequest& req) { return SubmitHeader(cs, owner, req); },
         .results = {{.type = T::NONE, .description = "None"}}});
     table.Register(RpcMethod{
         .category = "generating",
@@ -747,19 +751,19 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
             "\nGenerate 11 blocks to myaddress\n" + HelpExampleCli("generatetoaddress", "11 \"myaddress\"") +
             "If you are using the Minicash wallet, you can get a new address to send the newly generated bitcoin to with:\n" +
             HelpExampleCli("getnewaddress", ""),
-        .handler = [&cs](const RpcRequest& req) { return GenerateToAddress(cs, req); },
+        .handler = [&cs, &owner](const RpcRequest& req) { return GenerateToAddress(cs, owner, req); },
         .results = BlockHashesDoc()});
-    table.Register(RpcMethod{.category = "generating",
-                             .name = "generatetodescriptor",
-                             .args = {Arg("num_blocks", RpcArgType::NUM, false, "", "How many blocks are generated."),
-                                      Arg("descriptor", RpcArgType::STR, false, "",
-                                          "The descriptor to send the newly generated bitcoin to."),
-                                      Arg("maxtries", RpcArgType::NUM, true, "1000000", "How many iterations to try.")},
-                             .description = "Mine to a specified descriptor and return the block hashes.",
-                             .examples = "\nGenerate 11 blocks to mydesc\n" +
-                                         HelpExampleCli("generatetodescriptor", "11 \"mydesc\""),
-                             .handler = [&cs](const RpcRequest& req) { return GenerateToDescriptor(cs, req); },
-                             .results = BlockHashesDoc()});
+    table.Register(RpcMethod{
+        .category = "generating",
+        .name = "generatetodescriptor",
+        .args = {Arg("num_blocks", RpcArgType::NUM, false, "", "How many blocks are generated."),
+                 Arg("descriptor", RpcArgType::STR, false, "",
+                     "The descriptor to send the newly generated bitcoin to."),
+                 Arg("maxtries", RpcArgType::NUM, true, "1000000", "How many iterations to try.")},
+        .description = "Mine to a specified descriptor and return the block hashes.",
+        .examples = "\nGenerate 11 blocks to mydesc\n" + HelpExampleCli("generatetodescriptor", "11 \"mydesc\""),
+        .handler = [&cs, &owner](const RpcRequest& req) { return GenerateToDescriptor(cs, owner, req); },
+        .results = BlockHashesDoc()});
     table.Register(RpcMethod{
         .category = "generating",
         .name = "generateblock",
@@ -779,7 +783,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs)
             "Mine a set of ordered transactions to a specified address or descriptor and return the block hash.",
         .examples = "\nGenerate a block to myaddress, with txs rawtx and mempool_txid\n" +
                     HelpExampleCli("generateblock", R"("myaddress" '["rawtx", "mempool_txid"]')"),
-        .handler = [&cs](const RpcRequest& req) { return GenerateBlock(cs, req); },
+        .handler = [&cs, &owner](const RpcRequest& req) { return GenerateBlock(cs, owner, req); },
         .results = {{.type = T::OBJ,
                      .inner = {
                          {.type = T::STR_HEX, .key = "hash", .description = "hash of generated block"},

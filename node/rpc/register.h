@@ -1,13 +1,16 @@
 // Registration of the node's chain RPC methods (Bitcoin Core's blockchain, mining and
 // rawtransactions categories) into an RpcTable. Each handler keeps a reference to the
-// chainstate: it must outlive the table (or the methods must be unregistered first).
-// Handlers run on RPC worker threads and only use the chainstate's public, locking API.
+// chainstate (and the writers to the validation owner): they must outlive the table's use
+// of the methods. Handlers run on RPC worker threads: they read through the chainstate's
+// public reader API and hand every chain write to the validation owner, waiting on its
+// future (node/rpc/owner_call.h).
 #pragma once
 
 #include "common/rpc/server.h"
 
 namespace node::chain {
 class Chainstate;
+class ValidationOwner;
 } // namespace node::chain
 namespace node::index {
 class TxIndexer;
@@ -25,13 +28,13 @@ using namespace common;
  * getblockheader, getchaintips, getdifficulty, gettxout, gettxoutsetinfo, invalidateblock,
  * reconsiderblock, waitfornewblock, waitforblock, waitforblockheight.
  */
-void RegisterBlockchainRpc(RpcTable& table, chain::Chainstate& chainstate);
+void RegisterBlockchainRpc(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner);
 
 /**
  * getmininginfo, getnetworkhashps, getblocktemplate, submitblock, submitheader,
  * generatetoaddress, generatetodescriptor, generateblock.
  */
-void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate);
+void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner);
 
 /**
  * getrawtransaction, decoderawtransaction, decodescript, createrawtransaction.
@@ -55,6 +58,7 @@ void RegisterIndexRpc(RpcTable& table, const index::TxIndexer* txindex);
 void RegisterNetInfoRpc(RpcTable& table);
 
 /** All of the above. */
-void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, index::TxIndexer* txindex = nullptr);
+void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner,
+                       index::TxIndexer* txindex = nullptr);
 
 } // namespace node::rpc

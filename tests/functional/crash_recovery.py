@@ -31,6 +31,8 @@ def mine_until_killed(node, stop, mined, errors, enough, target):
 
 def check_recovered(node, label, min_height):
     """Node just restarted after a crash: consistent tip, UTXO set readable. Returns (height, tip, utxo)."""
+    # The blocks stored but not connected before the kill are connected after warm-up (as Core's).
+    node.wait_caught_up()
     height = node.getblockcount()
     tip = node.getbestblockhash()
     utxo = node.gettxoutsetinfo()

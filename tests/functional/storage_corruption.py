@@ -139,6 +139,8 @@ def run(env):
 
     shutil.copyfile(backup, table)
     node.start()
+    # The block was stored before the fault: it is connected after warm-up, on the validation owner.
+    node.wait_caught_up()
     tips = node.getchaintips()
     check(all(t["status"] != "invalid" for t in tips), "getchaintips shows no invalid tip: %s" % tips)
     if node.getbestblockhash() != block_hash:

@@ -418,6 +418,14 @@ class Node:
         return p.returncode, out, err
 
     # -- convenience
+    def wait_caught_up(self, timeout=120):
+        """Wait until the node has connected every block it has stored (blocks == headers): after a
+        crash, as in Core, RPC answers from the coins' tip while the validation owner catches up."""
+        def ok():
+            info = self.rpc("getblockchaininfo")
+            return info["blocks"] == info["headers"]
+        wait_until(ok, timeout, "node %d to connect the blocks it has stored" % self.index)
+
     def wait_for_height(self, height, timeout=120, hash_=None):
         def ok():
             if self.rpc("getblockcount") < height:

@@ -47,6 +47,7 @@ TESTS = [
     "mining_rpcs",
     "cli_options",
     "rpc_concurrency",
+    "reindex_chainstate_rpc",
 ]
 
 

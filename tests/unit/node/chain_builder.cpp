@@ -34,6 +34,20 @@ TempDir::~TempDir()
     std::filesystem::remove_all(m_path, ec);
 }
 
+std::unique_ptr<node::chain::Chainstate> OpenAndCatchUp(const node::chain::ChainstateOptions& options,
+                                                        std::string& error)
+{
+    auto cs = node::chain::Chainstate::Open(options, error);
+    if (!cs) return nullptr;
+    // The catch-up the daemon's validation owner runs after Open (a crash's last blocks,
+    // the whole chain on -reindex-chainstate).
+    if (const auto r = cs->ActivateBestChain(); !r.IsValid()) {
+        error = "cannot activate the best chain: " + r.ToString();
+        return nullptr;
+    }
+    return cs;
+}
+
 std::unique_ptr<node::chain::Chainstate>
 TryOpenRegtestChainstate(const std::filesystem::path& dir,
                          const std::function<void(node::chain::ChainstateOptions&)>& configure, std::string& error)
@@ -43,7 +57,7 @@ TryOpenRegtestChainstate(const std::filesystem::path& dir,
     opts.params = &Params(ChainType::REGTEST);
     opts.par = 1;
     if (configure) configure(opts);
-    return node::chain::Chainstate::Open(opts, error);
+    return OpenAndCatchUp(opts, error);
 }
 
 std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir,
@@ -72,7 +86,7 @@ ChainBuilder::ChainBuilder(int par, const ChainParams* params,
     m_options.par = par;
     if (configure) configure(m_options);
     std::string error;
-    m_chain = node::chain::Chainstate::Open(m_options, error);
+    m_chain = OpenAndCatchUp(m_options, error);
     INFO(error);
     REQUIRE(m_chain);
 }
@@ -88,7 +102,7 @@ void ChainBuilder::Reopen(const node::chain::ChainstateOptions* options)
         m_options.params = m_params;
     }
     std::string error;
-    m_chain = node::chain::Chainstate::Open(m_options, error);
+    m_chain = OpenAndCatchUp(m_options, error);
     INFO(error);
     REQUIRE(m_chain);
 }

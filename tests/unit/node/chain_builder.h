@@ -28,7 +28,13 @@ private:
 };
 
 /**
- * Opens a regtest chainstate (one script thread) on an existing directory, e.g. a copy
+ * Chainstate::Open, then the catch-up the daemon runs on its validation owner afterwards
+ * (ActivateBestChain); nullptr with error set if either fails.
+ */
+std::unique_ptr<node::chain::Chainstate> OpenAndCatchUp(const node::chain::ChainstateOptions& options,
+                                                        std::string& error);
+/**
+ * Opens a regtest chainstate (one script thread) on an existing directory, and catches it up; e.g. a copy
  * of a builder's datadir taken as a crash would leave it; REQUIREs that it opens.
  */
 std::unique_ptr<node::chain::Chainstate> OpenRegtestChainstate(const std::filesystem::path& dir,
