@@ -5,11 +5,12 @@
 // to hold a worker in the middle of a check.
 #pragma once
 
+#include "util/sync.h"
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -32,7 +33,7 @@ public:
     ~CheckPool()
     {
         {
-            std::lock_guard lock(m_mutex);
+            util::LockGuard lock(m_mutex);
             m_stop = true;
         }
         m_cv_work.notify_all();
@@ -89,8 +90,8 @@ public:
     };
 
 private:
-    /** Takes and runs checks until none is available; `lock` is held on entry and exit. */
-    void RunAvailable(std::unique_lock<std::mutex>& lock)
+    /** Takes and runs checks until none is available; m_mutex is held on entry and exit (released while checking). */
+    void RunAvailable() REQUIRES(m_mutex)
     {
         // Small batches: a signature check (~60 us) dwarfs the lock, and small batches keep
         // the threads busy to the end of the block.
@@ -102,7 +103,7 @@ private:
             m_next += n;
             ++m_running;
             Check* const checks = m_checks;
-            lock.unlock();
+            m_mutex.unlock(); // the caller's lock object is relocked below before it sees it again
             size_t fail = SIZE_MAX;
             for (size_t i = start; i < start + n; ++i) {
                 if (!checks[i]()) {
@@ -110,18 +111,18 @@ private:
                     break;
                 }
             }
-            lock.lock();
+            m_mutex.lock();
             m_first_fail = std::min(m_first_fail, fail);
             if (--m_running == 0) m_cv_idle.notify_all();
         }
     }
 
-    void WorkerLoop()
+    void WorkerLoop() EXCLUDES(m_mutex)
     {
-        std::unique_lock lock(m_mutex);
+        util::UniqueLock lock(m_mutex);
         while (!m_stop) {
             if (m_checks && m_next < m_published && m_first_fail == SIZE_MAX) {
-                RunAvailable(lock);
+                RunAvailable();
                 continue;
             }
             ++m_idle_workers;
@@ -130,22 +131,22 @@ private:
         }
     }
 
-    void Begin(Check* checks)
+    void Begin(Check* checks) EXCLUDES(m_mutex)
     {
-        std::lock_guard lock(m_mutex);
+        util::LockGuard lock(m_mutex);
         m_checks = checks;
         m_published = m_next = 0;
         m_first_fail = SIZE_MAX;
     }
 
-    void Publish(size_t count)
+    void Publish(size_t count) EXCLUDES(m_mutex)
     {
-        std::unique_lock lock(m_mutex);
+        util::UniqueLock lock(m_mutex);
         if (count <= m_published) return;
         const size_t fresh = count - m_published;
         m_published = count;
         const int idle = m_idle_workers;
-        lock.unlock();
+        lock.Unlock();
         if (idle == 0) return;
         if (fresh > 1 && idle > 1) {
             m_cv_work.notify_all();
@@ -154,15 +155,15 @@ private:
         }
     }
 
-    std::optional<size_t> Finish(bool cancel)
+    std::optional<size_t> Finish(bool cancel) EXCLUDES(m_mutex)
     {
-        std::unique_lock lock(m_mutex);
+        util::UniqueLock lock(m_mutex);
         if (cancel) {
             m_published = m_next; // nothing more is taken; wait for what is running
         } else {
-            RunAvailable(lock);
+            RunAvailable();
         }
-        m_cv_idle.wait(lock, [&] { return m_running == 0; });
+        m_cv_idle.wait(lock, [&]() REQUIRES(m_mutex) { return m_running == 0; });
         const size_t fail = m_first_fail;
         m_checks = nullptr;
         m_published = m_next = 0;
@@ -172,16 +173,16 @@ private:
     }
 
     std::vector<std::thread> m_workers;
-    std::mutex m_mutex;
+    util::Mutex m_mutex;
     std::condition_variable m_cv_work; // workers: checks available, or stop
     std::condition_variable m_cv_idle; // joiner: the last running check finished
-    bool m_stop{false};
-    Check* m_checks{nullptr}; // the open session's checks (its vector never reallocates)
-    size_t m_published{0};    // checks [0, m_published) may be taken
-    size_t m_next{0};         // the next check to take
-    int m_running{0};         // checks taken but not finished
-    int m_idle_workers{0};    // workers waiting on m_cv_work
-    size_t m_first_fail{SIZE_MAX};
+    bool m_stop GUARDED_BY(m_mutex){false};
+    Check* m_checks GUARDED_BY(m_mutex){nullptr}; // the open session's checks (its vector never reallocates)
+    size_t m_published GUARDED_BY(m_mutex){0};    // checks [0, m_published) may be taken
+    size_t m_next GUARDED_BY(m_mutex){0};         // the next check to take
+    int m_running GUARDED_BY(m_mutex){0};         // checks taken but not finished
+    int m_idle_workers GUARDED_BY(m_mutex){0};    // workers waiting on m_cv_work
+    size_t m_first_fail GUARDED_BY(m_mutex){SIZE_MAX};
 };
 
 } // namespace node::chain
