@@ -66,7 +66,8 @@ class ScriptCheckPool;
  *   thread, never with a chain lock held; writers never wait for it, except that a writer's
  *   next bounded step waits while more than ChainNotifier::MAX_QUEUED_EVENTS events are
  *   queued. It may call the chainstate (readers and writers); events its own calls cause
- *   follow when it returns.
+ *   follow when it returns. It must not wait for a job on the validation owner's thread
+ *   (that thread may be waiting for this queue to drain).
  */
 /** How a ChainListener is called: by the validation owner (SYNC) or the notification thread (ASYNC). */
 enum class Delivery { SYNC, ASYNC };
