@@ -22,8 +22,10 @@ struct BlockRef {
 
 /**
  * Receives chain events, in the order the chain changed (a disconnect before the connects of
- * a reorg). Called on the node's notifying thread, never with chain locks held, so a handler
- * may call back into Chain; it must not block for long. Default: ignore.
+ * a reorg). Called on the node's one notification thread, after the change and never with
+ * chain locks held, so a handler may call back into Chain; the node's validation does not
+ * wait for it (beyond a short queue), but a slow handler delays every later notification.
+ * Default: ignore.
  */
 class ChainNotifications {
 public:
@@ -69,6 +71,12 @@ public:
     virtual bool IsInitialBlockDownload() const = 0;
     /** Subscribes notifications (kept alive by the subscription) until the handler is disconnected. */
     virtual std::unique_ptr<Handler> HandleNotifications(std::shared_ptr<ChainNotifications> notifications) = 0;
+    /**
+     * Waits until every notification of a chain change made before the call has been
+     * delivered (Core's waitForNotifications): e.g. a wallet RPC that must reflect the tip.
+     * Never call it from inside a notification.
+     */
+    virtual void WaitForNotifications() = 0;
 };
 
 } // namespace common::interfaces

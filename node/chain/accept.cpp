@@ -123,12 +123,12 @@ WriteStep Chainstate::ProcessNewBlockSteps(std::shared_ptr<const consensus::Bloc
         bool complete = true;
         if (!st->accepted) {
             st->accepted = true;
+            LimitNotificationQueue();
             {
                 util::LockGuard lock(m_impl->mutex);
                 result = m_impl->AcceptBlock(block, new_block, nullptr, &st->index);
                 if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
             }
-            DeliverEvents();
         } else {
             // A long way to the new best chain continues in steps, releasing the lock between them.
             result = ActivateBestChainStep(complete);
@@ -151,6 +151,7 @@ WriteStep Chainstate::ProcessNewBlockSteps(std::shared_ptr<const consensus::Bloc
 ValidationResult Chainstate::ProcessNewBlockHeaders(const std::vector<consensus::BlockHeader>& headers,
                                                     const BlockIndex** last)
 {
+    ChainNotifier::RefuseInSyncHook("ProcessNewBlockHeaders");
     util::LockGuard lock(m_impl->mutex);
     for (const auto& h : headers) {
         BlockIndex* index = nullptr;

@@ -1,6 +1,6 @@
 // Choosing and reaching the best chain: the valid chain with the most work that we
 // have the data for; reorganisations of any depth; invalidateblock/reconsiderblock;
-// and delivery of the resulting notifications.
+// and the bound on the notification queue between steps.
 #include "node/chain/chainstate_impl.h"
 
 namespace node::chain {
@@ -104,7 +104,9 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
     }
     if (active.Tip() != start_tip) {
         const BlockIndex* fork = start_tip ? LastCommonAncestor(start_tip, active.Tip()) : nullptr;
-        pending_events.push_back({ChainEvent::Kind::TIP, nullptr, active.Tip(), fork, IsInitialBlockDownloadLocked()});
+        if (notifier.HasListeners()) {
+            NotifyLocked({ChainEvent::Kind::TIP, nullptr, active.Tip(), fork, IsInitialBlockDownloadLocked()});
+        }
         UpdateTipSnapshot();
     }
     if (!FlushIfNeededLocked()) return ValidationResult::Error("failed to flush to disk");
@@ -122,11 +124,11 @@ ValidationResult Chainstate::ActivateBestChainStep(bool& complete)
 {
     ValidationResult r;
     complete = true;
+    LimitNotificationQueue();
     {
         util::LockGuard lock(m_impl->mutex);
         r = m_impl->ActivateBestChainLocked(nullptr, &complete);
     }
-    DeliverEvents();
     return r;
 }
 
@@ -199,8 +201,8 @@ ValidationResult Chainstate::Impl::DisconnectInvalidStepLocked(BlockIndex* index
 WriteStep Chainstate::InvalidateBlockSteps(const consensus::Uint256& hash)
 {
     // In bounded steps, as Core's InvalidateBlock: mark the block, then walk the tip back
-    // below it at most MAX_BLOCKS_PER_STEP blocks per step (delivering the notifications in
-    // between), then activate the best remaining chain step by step. Between steps other
+    // below it at most MAX_BLOCKS_PER_STEP blocks per step (each first waiting for room in the
+    // notification queue), then activate the best remaining chain step by step. Between steps other
     // writers may run; the marks made first keep them off the block.
     enum class Phase { MARK, WALK_BACK, ACTIVATE };
     struct State {
@@ -220,11 +222,11 @@ WriteStep Chainstate::InvalidateBlockSteps(const consensus::Uint256& hash)
         if (st->phase == Phase::WALK_BACK) {
             ValidationResult r;
             bool done = false;
+            LimitNotificationQueue();
             {
                 util::LockGuard lock(d.mutex);
                 r = d.DisconnectInvalidStepLocked(st->index, done);
             }
-            DeliverEvents();
             if (!r.IsValid()) return r;
             if (done) st->phase = Phase::ACTIVATE;
             return std::nullopt;
@@ -290,48 +292,6 @@ ValidationResult Chainstate::ReconsiderBlock(const consensus::Uint256& hash)
     return RunSteps(ReconsiderBlockSteps(hash));
 }
 
-void Chainstate::DeliverEvents()
-{
-    Impl& d = *m_impl;
-    uint64_t mine = 0;
-    {
-        util::LockGuard lock(d.mutex);
-        util::LockGuard el(d.events_mutex);
-        for (ChainEvent& e : d.pending_events) d.event_queue.push_back(std::move(e));
-        d.events_queued += d.pending_events.size();
-        d.pending_events.clear();
-        mine = d.events_queued;
-    }
-    util::UniqueLock el(d.events_mutex);
-    if (d.deliverer) {
-        // A listener calling back into the chainstate: its events follow when it returns.
-        if (*d.deliverer == std::this_thread::get_id()) return;
-        // Another writer is delivering: it delivers ours too, in order; wait for them.
-        d.events_cv.wait(el, [&]() REQUIRES(d.events_mutex) { return d.events_delivered >= mine; });
-        return;
-    }
-    d.deliverer = std::this_thread::get_id();
-    while (!d.event_queue.empty()) {
-        std::deque<ChainEvent> batch;
-        batch.swap(d.event_queue);
-        el.Unlock();
-        {
-            std::lock_guard lock(d.listeners_mutex);
-            for (const ChainEvent& e : batch) {
-                for (ChainListener* l : d.listeners) {
-                    switch (e.kind) {
-                    case ChainEvent::Kind::CONNECTED: l->BlockConnected(e.block, e.index); break;
-                    case ChainEvent::Kind::DISCONNECTED: l->BlockDisconnected(e.block, e.index); break;
-                    case ChainEvent::Kind::TIP: l->UpdatedBlockTip(e.index, e.fork, e.ibd); break;
-                    }
-                }
-            }
-        }
-        el.Lock();
-        d.events_delivered += batch.size();
-        d.events_cv.notify_all();
-    }
-    d.deliverer.reset();
-}
+void Chainstate::LimitNotificationQueue() { m_impl->notifier.WaitForRoom(); }
 
 } // namespace node::chain

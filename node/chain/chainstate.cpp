@@ -114,7 +114,7 @@ void Chainstate::Impl::UpdateTipSnapshot()
         snap.median_time_past = tip->GetMedianTimePast();
     }
     {
-        std::lock_guard lock(tip_mutex);
+        util::LockGuard lock(tip_mutex);
         tip_snapshot = snap;
     }
     tip_cv.notify_all();
@@ -416,7 +416,6 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
                 d.candidates.insert(genesis);
             }
         }
-        d.pending_events.clear();
         d.UpdateTipSnapshot();
     }
     d.opened = true;
@@ -427,6 +426,9 @@ Chainstate::~Chainstate()
 {
     if (!m_impl) return;
     Interrupt();
+    // Events still queued reach the asynchronous listeners before the index entries they
+    // point at go; then the thread ends (later events would reach synchronous ones only).
+    m_impl->notifier.Stop();
     util::LockGuard lock(m_impl->mutex);
     // A chainstate whose Open() failed is not flushed: whatever it did is redone next time.
     if (m_impl->opened && !m_impl->FlushLocked(true)) CHAIN_LOG("Error: final flush failed\n");
@@ -460,7 +462,7 @@ bool Chainstate::SyncBlockIndex()
 
 TipSnapshot Chainstate::GetTipSnapshot() const
 {
-    std::lock_guard lock(m_impl->tip_mutex);
+    util::LockGuard lock(m_impl->tip_mutex);
     return m_impl->tip_snapshot;
 }
 
@@ -594,44 +596,38 @@ double Chainstate::GetDifficulty(const BlockIndex* index)
 
 // ---------------------------------------------------------------- Events
 
-void Chainstate::AddListener(ChainListener* listener)
-{
-    std::lock_guard lock(m_impl->listeners_mutex);
-    m_impl->listeners.push_back(listener);
-    m_impl->listener_count = static_cast<int>(m_impl->listeners.size());
-}
+void Chainstate::AddListener(ChainListener* listener, Delivery delivery) { m_impl->notifier.Add(listener, delivery); }
 
-void Chainstate::RemoveListener(ChainListener* listener)
-{
-    std::lock_guard lock(m_impl->listeners_mutex);
-    auto& v = m_impl->listeners;
-    v.erase(std::remove(v.begin(), v.end(), listener), v.end());
-    m_impl->listener_count = static_cast<int>(v.size());
-}
+void Chainstate::RemoveListener(ChainListener* listener) { m_impl->notifier.Remove(listener); }
+
+void Chainstate::SyncWithNotifications() { m_impl->notifier.Sync(); }
+
+size_t Chainstate::PendingNotifications() const { return m_impl->notifier.Pending(); }
 
 TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>& pred,
                                    std::chrono::milliseconds timeout)
 {
-    std::unique_lock lock(m_impl->tip_mutex);
-    auto done = [&] { return m_impl->interrupted || pred(m_impl->tip_snapshot); };
+    Impl& d = *m_impl;
+    util::UniqueLock lock(d.tip_mutex);
+    auto done = [&]() REQUIRES(d.tip_mutex) { return d.interrupted || pred(d.tip_snapshot); };
     if (timeout.count() <= 0) {
-        m_impl->tip_cv.wait(lock, done);
+        d.tip_cv.wait(lock, done);
     } else {
-        m_impl->tip_cv.wait_for(lock, timeout, done);
+        d.tip_cv.wait_for(lock, timeout, done);
     }
-    return m_impl->tip_snapshot;
+    return d.tip_snapshot;
 }
 
 bool Chainstate::IsInterrupted() const
 {
-    std::lock_guard lock(m_impl->tip_mutex);
+    util::LockGuard lock(m_impl->tip_mutex);
     return m_impl->interrupted;
 }
 
 void Chainstate::Interrupt()
 {
     {
-        std::lock_guard lock(m_impl->tip_mutex);
+        util::LockGuard lock(m_impl->tip_mutex);
         m_impl->interrupted = true;
     }
     m_impl->tip_cv.notify_all();

@@ -13,10 +13,10 @@
 // still serializes them. Reads ("reader" below) never take the owner's lock: they take a
 // shared view lock, which the owner holds exclusively only for short publish moments
 // (never across script checks, disk syncs or scans), or no lock at all. Any thread may
-// call the readers. Notifications go through one queue, in the order the chain changed,
-// delivered by one writer thread at a time after the owner's lock is released (see
-// ChainListener). Index entries live as long as the chainstate; see BlockIndex for which
-// fields may change.
+// call the readers. Notifications (ChainListener) leave the owner in the order the chain
+// changed: synchronous listeners are called by the owner inside its step, asynchronous
+// ones later from one queue on one notification thread. Index entries live as long as the
+// chainstate; see BlockIndex for which fields may change.
 #pragma once
 
 #include "consensus/coins.h"
@@ -53,11 +53,25 @@ namespace node::chain {
 class ScriptCheckPool;
 
 /**
- * Receives chain events, in the order the chain changed, one call at a time. Called after
- * the owner's lock is released, on a writer's thread (whichever is delivering; a writer
- * returns once its own events were delivered); do not block for long. A listener may call
- * the chainstate; events its own calls cause are delivered after it returns.
+ * Receives chain events, in the order the chain changed, one call at a time. How and where
+ * depends on the Delivery it was added with (Chainstate::AddListener):
+ * - SYNC (Core's mempool inside validation): called by the validation owner, on the thread
+ *   applying the change, with the owner's lock (Impl::mutex) held and the readers' view lock
+ *   not held, right after each connect/disconnect is published (readers already see it) and
+ *   before the writer's next step; so before ProcessNewBlock, InvalidateBlock etc. return.
+ *   It may call the readers' API; it must not call writers, AddListener/RemoveListener or
+ *   SyncWithNotifications (the process aborts rather than deadlock). Keep it short: it runs
+ *   inside validation.
+ * - ASYNC (wallet, indexes, relay): called later on the chainstate's single notification
+ *   thread, never with a chain lock held; writers never wait for it, except that a writer's
+ *   next bounded step waits while more than ChainNotifier::MAX_QUEUED_EVENTS events are
+ *   queued. It may call the chainstate (readers and writers); events its own calls cause
+ *   follow when it returns. It must not wait for a job on the validation owner's thread
+ *   (that thread may be waiting for this queue to drain).
  */
+/** How a ChainListener is called: by the validation owner (SYNC) or the notification thread (ASYNC). */
+enum class Delivery { SYNC, ASYNC };
+
 class ChainListener {
 public:
     virtual ~ChainListener() = default;
@@ -159,8 +173,9 @@ struct TipSnapshot {
 };
 
 /**
- * One bounded step of a chain write (at most 32 blocks connected or disconnected, its
- * notifications delivered): nullopt while steps remain, then the write's result. Owner.
+ * One bounded step of a chain write (at most 32 blocks connected or disconnected; it first
+ * waits while the notification queue is over its limit): nullopt while steps remain, then
+ * the write's result. Owner.
  * Every step leaves the chain consistent, so a write whose later steps never run (the
  * owner stopped) is merely unfinished: the next activation goes on from where it is.
  * Holds a reference to the chainstate: drop it before the chainstate closes.
@@ -233,7 +248,7 @@ public:
 
     /**
      * Marks a block and its descendants invalid and moves the tip off them (invalidateblock).
-     * Owner, in bounded steps (the lock is released and notifications delivered between them).
+     * Owner, in bounded steps (the lock is released between them).
      */
     consensus::ValidationResult InvalidateBlock(const consensus::Uint256& hash);
     /** Clears failure flags of a block, its ancestors and descendants, then activates in bounded steps (reconsiderblock). Owner. */
@@ -345,8 +360,27 @@ public:
 
     // ---- Events ----
 
-    void AddListener(ChainListener* listener);
+    /**
+     * Subscribes listener (see ChainListener for what each Delivery means). It receives the
+     * events recorded from now on (an asynchronous one also any still queued). Any thread
+     * without the owner's lock; not from a synchronous listener.
+     */
+    void AddListener(ChainListener* listener, Delivery delivery = Delivery::ASYNC);
+    /**
+     * Unsubscribes listener. Waits for a call to it in progress to return (unless called from
+     * that very call), so the caller may destroy it afterwards. Any thread without the
+     * owner's lock; not from a synchronous listener.
+     */
     void RemoveListener(ChainListener* listener);
+    /**
+     * Waits until every event recorded before the call has been delivered to the asynchronous
+     * listeners (Core's SyncWithValidationInterfaceQueue): e.g. an RPC that reads an index
+     * after a block. Any thread without the owner's lock; returns at once on the
+     * notification thread; not from a synchronous listener.
+     */
+    void SyncWithNotifications();
+    /** Events queued for asynchronous listeners and not yet delivered (diagnostics). Any thread. */
+    size_t PendingNotifications() const;
     /**
      * Waits until pred(tip) holds or timeout passes (zero = forever) or Interrupt() is
      * called; returns the tip snapshot at return. For waitfornewblock/waitforblockheight.
@@ -388,8 +422,11 @@ private:
     size_t ReindexBlockFiles(const std::atomic<bool>& interrupt, const RunOnOwner& run);
     /** One bounded activation step; complete false: call again. */
     consensus::ValidationResult ActivateBestChainStep(bool& complete);
-    /** Delivers queued notifications to listeners; call without holding the lock. */
-    void DeliverEvents();
+    /**
+     * Waits, before a writer's next bounded step and without the owner's lock, while the
+     * asynchronous notification queue is over its limit (Core's LimitValidationInterfaceQueue).
+     */
+    void LimitNotificationQueue();
     struct Impl;
     std::unique_ptr<Impl> m_impl;
     const consensus::ChainParams* m_params{nullptr};

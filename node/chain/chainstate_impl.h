@@ -9,6 +9,7 @@
 
 #include "node/chain/block_manager.h"
 #include "node/chain/chainstate.h"
+#include "node/chain/notifications.h"
 #include "node/chain/script_check_pool.h"
 #include "node/storage/coins_cache.h"
 #include "node/storage/coins_db.h"
@@ -27,15 +28,6 @@
 #include <unordered_map>
 
 namespace node::chain {
-
-/** A chain event waiting to be delivered once the lock is released. */
-struct ChainEvent {
-    enum class Kind { CONNECTED, DISCONNECTED, TIP } kind;
-    std::shared_ptr<const consensus::Block> block;
-    const BlockIndex* index{nullptr};
-    const BlockIndex* fork{nullptr};
-    bool ibd{false};
-};
 
 /**
  * The main coins cache as a per-block child cache sees it (Core's ConnectTip connects in
@@ -119,27 +111,21 @@ struct Chainstate::Impl {
     /** Guards versionbits_caches only, so getblocktemplate/getdeploymentinfo never wait on validation. */
     mutable util::Mutex versionbits_mutex;
 
-    std::vector<ChainListener*> listeners; // guarded by listeners_mutex
-    /** Number of listeners; block events (which hold whole blocks) are queued only if > 0. */
-    std::atomic<int> listener_count{0};
-    std::mutex listeners_mutex;
-    std::vector<ChainEvent> pending_events GUARDED_BY(mutex);
-    // Delivery (Chainstate::DeliverEvents): a writer moves its pending events, under the
-    // owner's lock, to the end of event_queue, so the queue is in the order the chain
-    // changed; one thread at a time (deliverer) delivers it, in order; any other writer
-    // waits until its own events were delivered. Lock order: mutex, then events_mutex.
-    util::Mutex events_mutex;
-    std::condition_variable events_cv;
-    std::deque<ChainEvent> event_queue GUARDED_BY(events_mutex);
-    uint64_t events_queued GUARDED_BY(events_mutex){0};
-    uint64_t events_delivered GUARDED_BY(events_mutex){0};
-    std::optional<std::thread::id> deliverer GUARDED_BY(events_mutex);
+    /**
+     * Where chain events go (notifications.h): the owner records each one with NotifyLocked
+     * as it happens (under `mutex`, so in chain order); synchronous listeners are called
+     * right there, asynchronous ones later on the notifier's thread. Stopped (the queue
+     * delivered) before the final flush when the chainstate closes.
+     */
+    ChainNotifier notifier;
+    /** Records e: synchronous listeners now (owner's lock held, view lock not), then the queue. */
+    void NotifyLocked(ChainEvent e) REQUIRES(mutex) EXCLUDES(view_mutex) { notifier.Notify(std::move(e)); }
 
-    // Tip snapshot for lock-free readers and waiters (guarded by tip_mutex).
-    mutable std::mutex tip_mutex;
+    // Tip snapshot for lock-free readers and waiters (WaitForTip).
+    mutable util::Mutex tip_mutex;
     std::condition_variable tip_cv;
-    TipSnapshot tip_snapshot;
-    bool interrupted{false};
+    TipSnapshot tip_snapshot GUARDED_BY(tip_mutex);
+    bool interrupted GUARDED_BY(tip_mutex){false};
 
     std::atomic<bool> importing{false};
     mutable std::atomic<bool> ibd_latched_false{false};
@@ -176,7 +162,7 @@ struct Chainstate::Impl {
     static std::string StorageErrorMessage(const std::string& what, bool block_index);
     /** Set once by AbortNode; validation refuses further work (no verdict after a storage fault). */
     std::atomic<bool> fatal_error{false};
-    void UpdateTipSnapshot();
+    void UpdateTipSnapshot() EXCLUDES(tip_mutex);
     /** Sets best_header, publishing it to readers (view_mutex exclusive, briefly). */
     void SetBestHeader(BlockIndex* index) REQUIRES(mutex) EXCLUDES(view_mutex);
     /** Moves a block's child cache into the main cache and sets the active tip, atomically for readers. */
@@ -221,7 +207,7 @@ struct Chainstate::Impl {
     /**
      * Connects towards the most-work chain. With complete non-null, stops after
      * MAX_BLOCKS_PER_STEP connections and sets *complete = false, so the caller can release
-     * the lock and deliver notifications between steps (bounded memory, fair to readers).
+     * the lock between steps (fair to other writers; the notification queue is bounded there).
      */
     consensus::ValidationResult ActivateBestChainLocked(std::shared_ptr<const consensus::Block> new_block,
                                                         bool* complete = nullptr) REQUIRES(mutex);

@@ -386,8 +386,7 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
     }
     if (!CommitTip(view, index)) return ValidationResult::Error("failed to update the coins cache");
     LogUpdateTip();
-    if (listener_count.load() > 0)
-        pending_events.push_back({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
+    NotifyLocked({ChainEvent::Kind::CONNECTED, block, index, nullptr, false});
     return ValidationResult::Valid();
 }
 
@@ -413,8 +412,7 @@ ValidationResult Chainstate::Impl::DisconnectTip()
     }
     if (!CommitTip(view, tip->prev)) return ValidationResult::Error("failed to update the coins cache");
     LogUpdateTip();
-    if (listener_count.load() > 0)
-        pending_events.push_back({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
+    NotifyLocked({ChainEvent::Kind::DISCONNECTED, block, tip, nullptr, false});
     return ValidationResult::Valid();
 }
 

@@ -202,6 +202,7 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt, const R
             if (!block) continue;
             // Accepted (and connected) on the owner; the next record is read once it ran.
             RunWrite(run, [&] {
+                LimitNotificationQueue(); // each record is one step under the owner's lock
                 util::LockGuard lock(d.mutex);
                 if (block->GetHash() != m_params->consensus.hash_genesis_block && !d.Lookup(block->prev_block)) {
                     Defer(waiting, *block, BlockRecordPos{file, rec->pos}, where);
@@ -244,11 +245,11 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt, const R
             });
         }
         if (reader.Truncated()) CHAIN_LOG("%s ends inside a block record; that record was skipped\n", where.c_str());
-        RunWrite(run, [&] { DeliverEvents(); });
         progress.Tick(*this, total);
     }
     LogNeverParented(waiting, "the block files");
     RunWrite(run, [&] {
+        LimitNotificationQueue();
         {
             util::LockGuard lock(d.mutex);
             const BlockIndex* genesis_index = d.Lookup(m_params->consensus.hash_genesis_block);
@@ -260,7 +261,6 @@ size_t Chainstate::ReindexBlockFiles(const std::atomic<bool>& interrupt, const R
                 if (!r.IsValid()) CHAIN_LOG("Error: cannot store the genesis block: %s\n", r.ToString().c_str());
             }
         }
-        DeliverEvents();
     });
     progress.Tick(*this, total, true);
     if (!interrupt.load()) {

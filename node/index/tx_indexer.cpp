@@ -93,7 +93,7 @@ void TxIndexer::Start()
 {
     if (m_started) return;
     m_started = true;
-    m_source.AddListener(this);
+    m_source.AddListener(this); // asynchronous: the notification thread indexes new blocks
     m_listening = true;
     m_thread = std::thread([this] { ThreadSync(); });
 }
@@ -102,7 +102,7 @@ void TxIndexer::Stop()
 {
     m_interrupt = true;
     if (m_thread.joinable()) m_thread.join();
-    // Waits for a notification being delivered to finish (delivery holds the listener list).
+    // Waits for a notification being delivered to us to finish; none comes after it.
     if (m_listening) m_source.RemoveListener(this);
     m_listening = false;
     if (!m_started) return;
@@ -123,6 +123,17 @@ IndexSummary TxIndexer::GetSummary() const
 {
     util::LockGuard lock(m_mutex);
     return IndexSummary{"txindex", m_synced && !m_failed, m_best ? m_best->height : 0};
+}
+
+bool TxIndexer::BlockUntilSyncedToCurrentChain() const
+{
+    {
+        util::LockGuard lock(m_mutex);
+        if (!m_synced || m_failed) return false;
+    }
+    // Synced: every later block reaches BlockConnected through the notification queue.
+    m_source.SyncWithNotifications();
+    return true;
 }
 
 TxLookup TxIndexer::FindTransaction(const consensus::Uint256& txid)

@@ -50,8 +50,12 @@ public:
     ReadTransaction(const FlatFilePos& pos, uint32_t tx_offset) = 0;
     /** The index entry of a block hash, or nullptr. */
     virtual const chain::BlockIndex* Lookup(const consensus::Uint256& hash) = 0;
+    /** Subscribes listener to chain notifications, delivered asynchronously (Delivery::ASYNC). */
     virtual void AddListener(chain::ChainListener* listener) = 0;
+    /** Unsubscribes; waits for a notification being delivered to listener. */
     virtual void RemoveListener(chain::ChainListener* listener) = 0;
+    /** Waits until the notifications of every chain change so far were delivered. */
+    virtual void SyncWithNotifications() = 0;
 };
 
 /** BlockSource over a Chainstate (which must outlive it). */
@@ -64,8 +68,12 @@ public:
     std::optional<std::pair<consensus::Transaction, consensus::Uint256>> ReadTransaction(const FlatFilePos& pos,
                                                                                          uint32_t tx_offset) override;
     const chain::BlockIndex* Lookup(const consensus::Uint256& hash) override;
-    void AddListener(chain::ChainListener* listener) override { m_chainstate.AddListener(listener); }
+    void AddListener(chain::ChainListener* listener) override
+    {
+        m_chainstate.AddListener(listener, chain::Delivery::ASYNC);
+    }
     void RemoveListener(chain::ChainListener* listener) override { m_chainstate.RemoveListener(listener); }
+    void SyncWithNotifications() override { m_chainstate.SyncWithNotifications(); }
 
 private:
     chain::Chainstate& m_chainstate;
@@ -90,8 +98,10 @@ BlockLocator LocatorFor(const chain::BlockIndex* index);
 
 /**
  * The transaction index. Thread contract: Start/Stop from one thread (init); the sync
- * thread and the notification callbacks (on whichever thread changed the chain, after
- * the chain lock is released) write under m_mutex; FindTransaction and GetSummary from any thread.
+ * thread and the notification callbacks (asynchronous: on the chainstate's notification
+ * thread, no chain lock held) write under m_mutex; FindTransaction and GetSummary from any
+ * thread (they see the blocks delivered so far: callers that need every block connected
+ * so far call BlockUntilSyncedToCurrentChain first).
  * Never holds the chain lock while reading or indexing blocks.
  */
 class TxIndexer final : public chain::ChainListener {
@@ -112,13 +122,20 @@ public:
     bool IsSynced() const EXCLUDES(m_mutex);
     IndexSummary GetSummary() const EXCLUDES(m_mutex);
     /**
+     * Core's BlockUntilSyncedToCurrentChain: once synced, waits until the index has seen
+     * every block connected before the call (the chain's notification queue delivered);
+     * false at once while still syncing or after a failure. RPC threads; never from a
+     * notification.
+     */
+    bool BlockUntilSyncedToCurrentChain() const EXCLUDES(m_mutex);
+    /**
      * The transaction and its block (nullptr if that is not in the block index): FOUND;
      * ABSENT if not indexed; FAILED if the index or the block file could not be read or
      * the entry points at another transaction (logged): a storage error, not "not found".
      */
     TxLookup FindTransaction(const consensus::Uint256& txid);
 
-    // ChainListener (called after the chain lock is released)
+    // ChainListener (asynchronous: the notification thread, no chain lock held)
     void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
         EXCLUDES(m_mutex);
     void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,

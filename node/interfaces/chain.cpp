@@ -16,21 +16,21 @@ using common::interfaces::ChainNotifications;
 
 BlockRef RefOf(const chain::BlockIndex* index) { return BlockRef{index->GetBlockHash(), index->height}; }
 
-/** One subscription: a ChainListener registered with the chainstate until Disconnect. */
+/** One subscription: an asynchronous ChainListener registered with the chainstate until Disconnect. */
 class NotificationsHandler final : public common::interfaces::Handler, public chain::ChainListener {
 public:
     NotificationsHandler(chain::Chainstate& chainstate, std::shared_ptr<ChainNotifications> notifications)
         : m_chainstate(chainstate), m_notifications(std::move(notifications))
     {
-        m_chainstate.AddListener(this);
+        m_chainstate.AddListener(this, chain::Delivery::ASYNC);
     }
     ~NotificationsHandler() override { Disconnect(); }
 
     void Disconnect() override
     {
         if (!m_connected.exchange(false)) return;
-        // The chainstate delivers under its listener mutex, so once RemoveListener returns no
-        // delivery is in progress and none will come: the subscriber may go.
+        // RemoveListener waits for a delivery in progress, so once it returns none is running
+        // and none will come: the subscriber may go.
         m_chainstate.RemoveListener(this);
         m_notifications.reset();
     }
@@ -106,6 +106,8 @@ public:
     {
         return std::make_unique<NotificationsHandler>(m_chainstate, std::move(notifications));
     }
+
+    void WaitForNotifications() override { m_chainstate.SyncWithNotifications(); }
 
 private:
     chain::Chainstate& m_chainstate;

@@ -12,6 +12,8 @@ Json GetIndexInfo(const index::TxIndexer* txindex, const RpcRequest& req)
     const std::string name = ParamOr<std::string>(req.params, 0, "");
     Json ret = Json::object();
     if (txindex) {
+        // Every block connected before the call is counted (the notifications delivered).
+        (void)txindex->BlockUntilSyncedToCurrentChain();
         const index::IndexSummary summary = txindex->GetSummary();
         if (name.empty() || name == summary.name) {
             Json entry = Json::object();

@@ -119,6 +119,7 @@ Json GetRawTransaction(Chainstate& cs, index::TxIndexer* txindex, const RpcReque
         }
         found_in = block_index;
     } else if (txindex) {
+        (void)txindex->BlockUntilSyncedToCurrentChain(); // it has seen every block connected so far
         const index::TxLookup hit = txindex->FindTransaction(txid);
         // A storage error is not "no such transaction" (Core answers -1 for a LevelDB error too).
         if (hit.status == ReadStatus::FAILED)

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 using node::chain::BlockIndex;
@@ -256,32 +257,40 @@ private:
 
 TEST_CASE("invalidateblock and reconsiderblock release the owner between bounded steps", "[chain][concurrency]")
 {
-    // 40 blocks above the invalidated one: the walk back takes two steps (32 + 8), and the
-    // first step's notifications arrive, with the owner's lock released, while the tip is
-    // still 8 blocks above the target. Reconnecting them is stepped the same way. In one
-    // unbounded hold every notification would come after the last block moved.
+    // 40 blocks above the invalidated one: the walk back takes two steps (32 + 8). A
+    // synchronous listener, called inside each step, reads the tip as readers see it: the
+    // tip snapshot is published when a step ends, so the first step's 32 calls see the old
+    // tip and the second step's 8 see the tip the first step left. Reconnecting is stepped
+    // the same way. In one unbounded hold every call would see the starting tip.
     ChainBuilder b(1);
     b.MineBlocks(50);
     node::chain::Chainstate& cs = b.Chain();
     const BlockIndex* target = cs.AtHeight(11);
     HeightRecorder rec(cs);
-    cs.AddListener(&rec);
+    cs.AddListener(&rec, node::chain::Delivery::SYNC);
     REQUIRE(cs.InvalidateBlock(target->GetBlockHash()).IsValid());
     REQUIRE(cs.Height() == 10);
     REQUIRE(rec.disconnected_at.size() == 40);
-    CHECK(rec.disconnected_at.front() == 50 - 32);
-    CHECK(rec.disconnected_at.back() == 10);
+    CHECK(rec.disconnected_at[0] == 50);
+    CHECK(rec.disconnected_at[31] == 50);
+    CHECK(rec.disconnected_at[32] == 50 - 32);
+    CHECK(rec.disconnected_at.back() == 50 - 32);
     REQUIRE(cs.ReconsiderBlock(target->GetBlockHash()).IsValid());
     cs.RemoveListener(&rec);
     REQUIRE(cs.Height() == 50);
     REQUIRE(rec.connected_at.size() == 40);
-    CHECK(rec.connected_at.front() == 10 + 32);
-    CHECK(rec.connected_at.back() == 50);
+    CHECK(rec.connected_at[0] == 10);
+    CHECK(rec.connected_at[31] == 10);
+    CHECK(rec.connected_at[32] == 10 + 32);
+    CHECK(rec.connected_at.back() == 10 + 32);
 }
 
 namespace {
 
-/** Records every block event in arrival order and checks each against the chain so far. */
+/**
+ * Records every block event in arrival order, checks each against the chain so far, and
+ * notes the threads it was called on.
+ */
 class ChainReplayer : public node::chain::ChainListener {
 public:
     explicit ChainReplayer(const BlockIndex* tip) : m_tip(tip) {}
@@ -291,6 +300,7 @@ public:
         if (index->prev != m_tip) ++out_of_order;
         m_tip = index;
         ++events;
+        threads.insert(std::this_thread::get_id());
     }
     void BlockDisconnected(const std::shared_ptr<const consensus::Block>&, const BlockIndex* index) override
     {
@@ -298,7 +308,9 @@ public:
         if (index != m_tip) ++out_of_order;
         m_tip = index->prev;
         ++events;
+        threads.insert(std::this_thread::get_id());
     }
+    std::set<std::thread::id> threads;
     const BlockIndex* Tip()
     {
         std::lock_guard lock(m_mutex);
@@ -313,12 +325,15 @@ private:
 
 } // namespace
 
-TEST_CASE("Notifications arrive in the order the chain changed, whatever thread changed it", "[chain][concurrency]")
+TEST_CASE("Notifications arrive in the order the chain changed, whatever thread changed it",
+          "[chain][concurrency][notify]")
 {
     // Three writers race: two extend competing branches block by block (each block a
-    // possible reorg), one invalidates and reconsiders. A listener replays every connect
-    // and disconnect on its own copy of the tip: each must apply to the tip the previous
-    // event left, and the replayed tip must end where the chain is.
+    // possible reorg), one invalidates and reconsiders. Two listeners replay every connect
+    // and disconnect on their own copy of the tip: each must apply to the tip the previous
+    // event left, and the replayed tip must end where the chain is. The asynchronous one is
+    // called on one thread only, which is none of the writers'; the synchronous one on the
+    // writers' threads (each change's own writer).
     ChainBuilder ref(1);
     ref.MineBlocks(3);
     const BlockIndex* fork = ref.Chain().Tip();
@@ -335,14 +350,24 @@ TEST_CASE("Notifications arrive in the order the chain changed, whatever thread 
     node::chain::Chainstate& cs = b.Chain();
     for (int h = 1; h <= 3; ++h) REQUIRE(b.Submit(*ref.Chain().ReadBlock(ref.Chain().AtHeight(h))).IsValid());
     ChainReplayer replay(cs.Tip());
+    ChainReplayer sync_replay(cs.Tip());
     cs.AddListener(&replay);
+    cs.AddListener(&sync_replay, node::chain::Delivery::SYNC);
+    std::mutex ids_mutex;
+    std::set<std::thread::id> writer_ids{std::this_thread::get_id()};
+    auto note_writer = [&] {
+        std::lock_guard lock(ids_mutex);
+        writer_ids.insert(std::this_thread::get_id());
+    };
     std::vector<std::thread> writers;
     for (int k = 0; k < 2; ++k) {
         writers.emplace_back([&, k] {
+            note_writer();
             for (const auto& blk : branch[k]) (void)cs.ProcessNewBlock(std::make_shared<const consensus::Block>(blk));
         });
     }
     writers.emplace_back([&] {
+        note_writer();
         for (int round = 0; round < 20; ++round) {
             const consensus::Uint256 target = branch[round % 2][round].GetHash();
             if (cs.LookupBlockIndex(target) == nullptr) continue;
@@ -351,9 +376,21 @@ TEST_CASE("Notifications arrive in the order the chain changed, whatever thread 
         }
     });
     for (auto& t : writers) t.join();
+    cs.SyncWithNotifications();
     cs.RemoveListener(&replay);
-    // How many reorgs happen depends on the scheduler; at least one branch's 40 blocks connect.
-    CHECK(replay.events >= 40);
+    cs.RemoveListener(&sync_replay);
+    // How many reorgs happen depends on the scheduler, and so does the final height (a block
+    // that arrives while its parent is invalidated is refused for good); every block from
+    // the fork to the final tip was connected at least once. Block 4 of branch 1 is never
+    // invalidated, so the tip is above the fork.
+    CHECK(cs.Height() > 3);
+    CHECK(replay.events >= cs.Height() - 3);
     CHECK(replay.out_of_order == 0);
     CHECK(replay.Tip() == cs.Tip());
+    REQUIRE(replay.threads.size() == 1);
+    CHECK(writer_ids.count(*replay.threads.begin()) == 0);
+    CHECK(sync_replay.events == replay.events);
+    CHECK(sync_replay.out_of_order == 0);
+    CHECK(sync_replay.Tip() == cs.Tip());
+    for (const auto& id : sync_replay.threads) CHECK(writer_ids.count(id) == 1);
 }

@@ -299,8 +299,8 @@ TEST_CASE("BIP-30: a transaction may not recreate an unspent output; Core's reas
 TEST_CASE("Reorganisations of 1 and 10 blocks switch to the chain with more work and back", "[node]")
 {
     ChainBuilder b;
-    CountingListener listener;
-    b.Chain().AddListener(&listener);
+    CountingListener listener; // synchronous: counts are current when each call returns
+    b.Chain().AddListener(&listener, node::chain::Delivery::SYNC);
     b.MineBlocks(20);
     for (int depth : {1, 10}) {
         const auto* fork_point = b.Chain().AtHeight(b.Chain().Height() - depth);

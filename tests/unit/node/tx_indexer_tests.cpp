@@ -109,9 +109,11 @@ TEST_CASE("TxIndexer builds the index from stored blocks in the background, then
         for (int h = 1; h <= 20; ++h)
             CHECK(indexer.FindTransaction(b.CoinbaseAt(h).first.hash).status == node::ReadStatus::FOUND);
 
-        // New blocks are indexed by the time they are connected (notifications, no reads).
+        // New blocks are indexed from their notifications (no reads), all of them once the
+        // notification queue is delivered.
         const int reads = source.Reads();
         b.MineBlocks(2);
+        REQUIRE(indexer.BlockUntilSyncedToCurrentChain());
         CHECK(indexer.GetSummary().best_block_height == 22);
         CHECK(indexer.FindTransaction(b.CoinbaseAt(22).first.hash).status == node::ReadStatus::FOUND);
         CHECK(source.Reads() == reads);
@@ -119,8 +121,10 @@ TEST_CASE("TxIndexer builds the index from stored blocks in the background, then
         // A disconnected block rewinds the best block (its entries may stay, as Core's).
         const Uint256 tip = b.Chain().Tip()->GetBlockHash();
         REQUIRE(b.Chain().InvalidateBlock(tip).IsValid());
+        REQUIRE(indexer.BlockUntilSyncedToCurrentChain());
         CHECK(indexer.GetSummary().best_block_height == 21);
         b.MineBlocks(1);
+        REQUIRE(indexer.BlockUntilSyncedToCurrentChain());
         CHECK(indexer.GetSummary().best_block_height == 22);
         CHECK(indexer.FindTransaction(b.CoinbaseAt(22).first.hash).status == node::ReadStatus::FOUND);
         indexer.Stop();

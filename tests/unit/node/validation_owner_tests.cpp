@@ -120,7 +120,7 @@ TEST_CASE("Every chain write handed to the validation owner runs on its thread",
     });
     const auto blocks = BuildBlocks(12);
     ThreadRecorder recorder;
-    b.Chain().AddListener(&recorder);
+    b.Chain().AddListener(&recorder, node::chain::Delivery::SYNC); // called by the validating thread
     armed = true;
     {
         ValidationOwner owner(b.Chain());
