@@ -405,8 +405,12 @@ void InitImport(NodeContext& node)
         });
     } else {
         // The blocks a crash left stored but not connected: caught up on the owner, in
-        // steps (the future is not waited for).
-        node.validation_owner->SubmitSteps(node.chainstate->ActivateBestChainSteps());
+        // steps; nobody waits, a failure is logged as the import thread's is.
+        node.validation_owner->PostSteps(node.chainstate->ActivateBestChainSteps(),
+                                         [](const consensus::ValidationResult& r) {
+                                             if (!r.IsValid())
+                                                 util::LogPrintf("ActivateBestChain: %s", r.ToString().c_str());
+                                         });
         if (node.txindex) node.txindex->Start();
     }
 }
@@ -463,6 +467,8 @@ bool Shutdown(NodeContext& node)
     // No more writers: the owner finishes its running step and cancels the rest (a
     // catch-up left unfinished goes on at the next start).
     if (node.validation_owner) node.validation_owner->Stop();
+    // The indexes get the events still queued before they stop (Core's FlushBackgroundCallbacks).
+    if (node.chainstate) node.chainstate->SyncWithNotifications();
     if (node.txindex) node.txindex->Stop();
     if (node.chainstate && !node.chainstate->Flush()) {
         util::LogPrintf("Error: final flush failed");

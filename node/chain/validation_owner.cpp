@@ -49,7 +49,14 @@ void ValidationOwner::ThreadMain()
             job = std::move(m_queue.front());
             m_queue.pop_front();
         }
-        if (job.run()) continue;
+        bool done = true;
+        try {
+            done = job.run();
+        } catch (...) {
+            // The wrappers catch what a write throws; anything else must not end the process.
+            CHAIN_LOG("Error: a job on the validation owner threw an unexpected exception\n");
+        }
+        if (done) continue;
         // Not finished: its next step waits behind whatever was handed over meanwhile (if
         // the owner is stopping, Stop() cancels it with the rest).
         util::LockGuard lock(m_mutex);
@@ -85,14 +92,20 @@ size_t ValidationOwner::QueueSize() const
 
 void ValidationOwner::EnqueueSteps(WriteStep step, std::function<void(ValidationResult)> on_result)
 {
-    Enqueue(Job{[step = std::move(step), on_result]() {
+    Enqueue(Job{[this, step = std::move(step), on_result]() {
                     std::optional<ValidationResult> r;
                     try {
                         r = step();
                     } catch (const std::exception& e) {
                         r = ValidationResult::Error(std::string("chain write failed: ") + e.what());
                     }
-                    if (!r) return false;
+                    if (!r) {
+                        // More to do. As Core's ActivateBestChain, a shutdown ends a long
+                        // write between its steps (what is done stays; the rest is redone
+                        // at the next start), so a stop never waits for a whole rebuild.
+                        if (!m_chainstate.IsInterrupted()) return false;
+                        r = ValidationResult::Error("interrupted: the node is shutting down");
+                    }
                     on_result(std::move(*r));
                     return true;
                 },

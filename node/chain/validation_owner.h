@@ -7,8 +7,9 @@
 //
 // Jobs run one at a time in FIFO order. A long write comes as steps (WriteStep, at most
 // 32 blocks each): the owner runs one step as one job and queues the next behind whatever
-// was handed over meanwhile, so an invalidateblock or a submitblock waits for one step
-// of a rebuild, never for all of it.
+// was handed over meanwhile, so other writes interleave with a rebuild (each caller still
+// waits for its own write to finish, activation included), and a shutdown ends a long
+// write between two steps.
 //
 // Backpressure: Submit and Post never block and the queue has no bound of its own; the
 // producers bound it. RPC threads wait for their job (at most one each, and their number
@@ -146,6 +147,11 @@ public:
     std::future<consensus::ValidationResult> ActivateBestChain();
     /** Any chain write in steps: step runs as one job per step until it returns a result. */
     std::future<consensus::ValidationResult> SubmitSteps(WriteStep step);
+    /** As SubmitSteps, with a callback (on the owner thread; from Stop() with an error if cancelled). */
+    void PostSteps(WriteStep step, std::function<void(consensus::ValidationResult)> on_done)
+    {
+        EnqueueSteps(std::move(step), std::move(on_done));
+    }
 
     /**
      * Runs write on the owner thread and returns once it ran (inline when called there).

@@ -236,18 +236,12 @@ TEST_CASE("Stopping the owner resolves every pending job with an error, never a 
     owner.Stop();
 }
 
-TEST_CASE("Open leaves the catch-up to the owner, which other jobs interleave with", "[chain][owner]")
+namespace {
+
+/** A copy of b's datadir opened with -reindex-chainstate: Open alone, nothing beyond genesis connected. */
+std::unique_ptr<node::chain::Chainstate> OpenForRebuild(ChainBuilder& b, const testutil::TempDir& copy)
 {
-    // 100 blocks stored; -reindex-chainstate wipes the coins, so none of them is connected.
-    constexpr int N = 100;
-    ChainBuilder b(1);
-    b.MineBlocks(N);
-    const consensus::Uint256 tip = b.Chain().Tip()->GetBlockHash();
-    const auto utxo = b.Chain().GetUtxoStats();
-    REQUIRE(utxo);
     REQUIRE(b.Chain().Flush());
-    // A copy of the datadir, opened with -reindex-chainstate: Open alone, no catch-up.
-    testutil::TempDir copy;
     std::filesystem::copy(b.Dir(), copy.Path(), std::filesystem::copy_options::recursive);
     node::chain::ChainstateOptions options;
     options.data_dir = copy.Path();
@@ -260,7 +254,23 @@ TEST_CASE("Open leaves the catch-up to the owner, which other jobs interleave wi
     INFO(error);
     REQUIRE(cs);
     CHECK(cs->Height() == 0); // the coins' tip: the genesis block, nothing stored beyond it connected
-    CHECK(cs->BestHeader()->height == N);
+    CHECK(cs->BestHeader()->height == b.Chain().Height());
+    return cs;
+}
+
+} // namespace
+
+TEST_CASE("Open leaves the catch-up to the owner, which other jobs interleave with", "[chain][owner]")
+{
+    // 100 blocks stored; -reindex-chainstate wipes the coins, so none of them is connected.
+    constexpr int N = 100;
+    ChainBuilder b(1);
+    b.MineBlocks(N);
+    const consensus::Uint256 tip = b.Chain().Tip()->GetBlockHash();
+    const auto utxo = b.Chain().GetUtxoStats();
+    REQUIRE(utxo);
+    testutil::TempDir copy;
+    auto cs = OpenForRebuild(b, copy);
 
     ValidationOwner owner(*cs);
     std::future<ValidationResult> catchup;
@@ -284,5 +294,31 @@ TEST_CASE("Open leaves the catch-up to the owner, which other jobs interleave wi
     const auto after = owner.Submit([&] { return cs->GetUtxoStats(); }).get();
     REQUIRE(after);
     CHECK(after->hash_serialized == utxo->hash_serialized);
+    owner.Stop();
+}
+
+TEST_CASE("A shutdown ends a long write between its steps, not after all of them", "[chain][owner]")
+{
+    constexpr int N = 100;
+    ChainBuilder b(1);
+    b.MineBlocks(N);
+    testutil::TempDir copy;
+    auto cs = OpenForRebuild(b, copy);
+    ValidationOwner owner(*cs);
+    std::future<ValidationResult> catchup;
+    std::future<void> interrupt;
+    {
+        BusyOwner busy(owner);
+        catchup = owner.ActivateBestChain();
+        interrupt = owner.Submit([&] { cs->Interrupt(); }); // runs after the first step
+    }
+    REQUIRE(interrupt.wait_for(BOUND) == std::future_status::ready);
+    REQUIRE(catchup.wait_for(BOUND) == std::future_status::ready);
+    const ValidationResult r = catchup.get();
+    INFO(r.ToString());
+    CHECK(r.IsError());
+    CHECK(r.ToString().find("shutting down") != std::string::npos);
+    CHECK(cs->Height() > 0);
+    CHECK(cs->Height() < N); // what was connected stays; the rest waits for the next start
     owner.Stop();
 }
