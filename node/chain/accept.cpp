@@ -129,11 +129,13 @@ WriteStep Chainstate::ProcessNewBlockSteps(std::shared_ptr<const consensus::Bloc
                 result = m_impl->AcceptBlock(block, new_block, nullptr, &st->index);
                 if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
             }
+            if (result.IsValid() && !complete) return std::nullopt;
         } else {
             // A long way to the new best chain continues in steps, releasing the lock between them.
-            result = ActivateBestChainStep(complete);
+            std::optional<ValidationResult> step = ActivateBestChainStep();
+            if (!step) return std::nullopt;
+            result = std::move(*step);
         }
-        if (result.IsValid() && !complete) return std::nullopt;
         if (result.IsValid() && st->index) {
             util::LockGuard lock(m_impl->mutex);
             // A block that fails to connect is invalid for the caller too.

@@ -120,26 +120,22 @@ ValidationResult Chainstate::RunSteps(const WriteStep& step)
     }
 }
 
-ValidationResult Chainstate::ActivateBestChainStep(bool& complete)
+std::optional<ValidationResult> Chainstate::ActivateBestChainStep()
 {
     ValidationResult r;
-    complete = true;
+    bool complete = true;
     LimitNotificationQueue();
     {
         util::LockGuard lock(m_impl->mutex);
         r = m_impl->ActivateBestChainLocked(nullptr, &complete);
     }
+    if (r.IsValid() && !complete) return std::nullopt;
     return r;
 }
 
 WriteStep Chainstate::ActivateBestChainSteps()
 {
-    return [this]() -> std::optional<ValidationResult> {
-        bool complete = true;
-        ValidationResult r = ActivateBestChainStep(complete);
-        if (r.IsValid() && !complete) return std::nullopt;
-        return r;
-    };
+    return [this]() { return ActivateBestChainStep(); };
 }
 
 ValidationResult Chainstate::ActivateBestChain() { return RunSteps(ActivateBestChainSteps()); }
@@ -231,10 +227,7 @@ WriteStep Chainstate::InvalidateBlockSteps(const consensus::Uint256& hash)
             if (done) st->phase = Phase::ACTIVATE;
             return std::nullopt;
         }
-        bool complete = true;
-        ValidationResult r = ActivateBestChainStep(complete);
-        if (r.IsValid() && !complete) return std::nullopt;
-        return r;
+        return ActivateBestChainStep();
     };
 }
 
@@ -249,10 +242,7 @@ WriteStep Chainstate::ReconsiderBlockSteps(const consensus::Uint256& hash)
     return [this, hash, cleared]() -> std::optional<ValidationResult> {
         if (*cleared) {
             // Connecting the reconsidered chain runs in bounded steps.
-            bool complete = true;
-            ValidationResult r = ActivateBestChainStep(complete);
-            if (r.IsValid() && !complete) return std::nullopt;
-            return r;
+            return ActivateBestChainStep();
         }
         Impl& d = *m_impl;
         util::LockGuard lock(d.mutex);

@@ -420,8 +420,8 @@ private:
     Chainstate() = default;
     /** -reindex: rebuilds the block index and chainstate from blk*.dat in place; returns blocks accepted. */
     size_t ReindexBlockFiles(const std::atomic<bool>& interrupt, const RunOnOwner& run);
-    /** One bounded activation step; complete false: call again. */
-    consensus::ValidationResult ActivateBestChainStep(bool& complete);
+    /** One bounded activation step: its result, or nullopt if more steps are to come (a WriteStep's contract). */
+    std::optional<consensus::ValidationResult> ActivateBestChainStep();
     /**
      * Waits, before a writer's next bounded step and without the owner's lock, while the
      * asynchronous notification queue is over its limit (Core's LimitValidationInterfaceQueue).

@@ -225,8 +225,7 @@ Json ChangeBlockValidity(Chainstate& cs, chain::ValidationOwner& owner, const Rp
         (invalidate ? owner.InvalidateBlock(hash) : owner.ReconsiderBlock(hash)).get();
     if (!r.IsValid()) throw RpcError(RPC_DATABASE_ERROR, r.ToString());
     // The new validity flags survive a crash once the call returns.
-    if (!OnOwner(owner, [&cs] { return cs.SyncBlockIndex(); }))
-        throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
+    SyncBeforeReply(cs, owner);
     return Json();
 }
 

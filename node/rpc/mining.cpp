@@ -148,13 +148,6 @@ void SubmitSolved(ValidationOwner& owner, consensus::Block block)
     if (!r.result.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted");
 }
 
-/** Makes the blocks accepted so far durable (on the owner) before they are acknowledged to the client. */
-void SyncBeforeReply(Chainstate& cs, ValidationOwner& owner)
-{
-    if (!OnOwner(owner, [&cs] { return cs.SyncBlockIndex(); }))
-        throw RpcError(RPC_DATABASE_ERROR, "Failed to write the block index to disk");
-}
-
 /** Core's generateBlocks: n blocks to script (templates and blocks on the owner); their hashes (fewer if max_tries runs out). */
 Json GenerateBlocks(Chainstate& cs, ValidationOwner& owner, const consensus::Script& script, int64_t n,
                     uint64_t max_tries)

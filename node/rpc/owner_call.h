@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/rpc/server.h"
+#include "node/chain/chainstate.h"
 #include "node/chain/validation_owner.h"
 
 #include <utility>
@@ -21,6 +22,16 @@ auto OnOwner(chain::ValidationOwner& owner, F&& write)
     } catch (const chain::OwnerStopped&) {
         throw common::rpc::RpcError(common::rpc::RPC_MISC_ERROR, "Shutting down");
     }
+}
+
+/**
+ * Makes the block index durable on the owner before a write's reply goes out, so what the
+ * reply reports (a block stored, a validity flag) survives a crash. RPC_DATABASE_ERROR if not.
+ */
+inline void SyncBeforeReply(chain::Chainstate& cs, chain::ValidationOwner& owner)
+{
+    if (!OnOwner(owner, [&cs] { return cs.SyncBlockIndex(); }))
+        throw common::rpc::RpcError(common::rpc::RPC_DATABASE_ERROR, "Failed to write the block index to disk");
 }
 
 } // namespace node::rpc
