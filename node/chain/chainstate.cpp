@@ -89,6 +89,13 @@ void Chainstate::Impl::SetBestHeader(BlockIndex* index)
 
 ReadStatus MainCoinsView::ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const
 {
+    if (!m_before.empty()) {
+        if (auto it = m_before.find(outpoint); it != m_before.end()) {
+            if (!it->second) return ReadStatus::ABSENT;
+            coin = *it->second;
+            return ReadStatus::FOUND;
+        }
+    }
     if (const CoinsCacheEntry* e = m_cache.PeekEntry(outpoint)) {
         if (e->coin.IsSpent()) return ReadStatus::ABSENT;
         coin = e->coin;
@@ -337,7 +344,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     }
     d.coins_db->SetBatchBytes(options.coins_batch_bytes);
     d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
-    d.coins_tip = std::make_unique<MainCoinsView>(*d.coins, *d.coins_db);
+    d.coins_tip = std::make_unique<MainCoinsView>(*d.coins, *d.coins_db, d.coins_before);
     int threads = options.par;
     if (threads <= 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     d.pool = std::make_unique<ScriptCheckPool>(std::min(threads, 64));

@@ -18,6 +18,8 @@
 #include "consensus/versionbits.h"
 #include "util/sync.h"
 
+#include <absl/container/flat_hash_map.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -30,16 +32,27 @@
 namespace node::chain {
 
 /**
- * The main coins cache as a per-block child cache sees it (Core's ConnectTip connects in
- * a child CCoinsViewCache too). Reads never insert into the main cache, because readers
- * on other threads share it (a miss goes to the database, which is safe from any
- * thread); BatchWrite moves the child's changes into it and must run with the view lock
- * held exclusively. Validation owner only.
+ * The coins a block being connected in place has changed, as they were before it: the
+ * spent coin (in the block's undo data) or nullptr for a coin the block added. Readers
+ * answer from here first, so they see the tip's coins until the block is final.
+ */
+using CoinsBefore = absl::flat_hash_map<consensus::OutPoint, const consensus::Coin*, SaltedOutPointHasher>;
+
+/**
+ * The main coins cache as readers and the owner's child caches (templates, checks,
+ * disconnects) see it: the coins at the active tip. Reads never insert into the main
+ * cache (a miss goes to the database, which is safe from any thread), and a coin a block
+ * being connected in place has changed is answered from `before` (see CoinsBefore).
+ * Readers call it with view_mutex shared; BatchWrite moves a child's changes into the
+ * cache and must run with view_mutex held exclusively.
  */
 class MainCoinsView final : public CoinsViewBacked {
 public:
-    MainCoinsView(CoinsViewCache& cache, CoinsViewDB& db) : m_cache(cache), m_db(db) {}
-    /** The main cache's entry if it has one, else the database's answer (FAILED passes through). */
+    MainCoinsView(CoinsViewCache& cache, CoinsViewDB& db, const CoinsBefore& before)
+        : m_cache(cache), m_db(db), m_before(before)
+    {
+    }
+    /** The coin as of the tip: `before`'s, else the main cache's, else the database's (FAILED passes through). */
     ReadStatus ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const override;
     std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
     consensus::Uint256 GetBestBlock() const override { return m_cache.GetBestBlock(); }
@@ -51,7 +64,18 @@ public:
 private:
     CoinsViewCache& m_cache;
     CoinsViewDB& m_db;
+    const CoinsBefore& m_before;
 };
+
+/**
+ * Where ConnectBlock applies a block: a private cache (a template's or a check's
+ * throwaway child), or the main cache itself, which readers share. In the main cache the
+ * block is applied in place, as Core applies it to a child (no copy of the coins it
+ * spends): every change is made with view_mutex held exclusively and recorded in
+ * coins_before, so readers keep seeing the tip's coins; a valid block's changes become
+ * visible in one exclusive moment together with the new tip, a failed block's are undone.
+ */
+enum class ConnectTarget { PRIVATE_VIEW, MAIN_CACHE };
 
 struct Chainstate::Impl {
     ChainstateOptions opts;
@@ -68,8 +92,9 @@ struct Chainstate::Impl {
      * The readers' lock. Shared by readers for a lookup; taken exclusively by the owner
      * (who already holds `mutex`) only for the short moments it publishes a change to what
      * readers see: the block index's structure (BlockManager::AddToIndex), best_header,
-     * the active chain and the main coins cache's entries (a block's changes committed
-     * from its child cache together with the new tip, the cache emptied after a flush).
+     * the active chain and the main coins cache's entries (each change of a block being
+     * connected, its commit together with the new tip, a disconnect's child cache moved
+     * in, the cache emptied after a flush).
      * Never held across script checks, disk I/O or scans. The owner reads these without
      * it (it is their only writer).
      */
@@ -100,7 +125,9 @@ struct Chainstate::Impl {
     std::unique_ptr<CoinsViewDB> coins_db;
     /** The main coins cache: entries change only under view_mutex (exclusive); see MainCoinsView. */
     std::unique_ptr<CoinsViewCache> coins;
-    /** The view per-block child caches are opened over (reads without inserting). */
+    /** The coins a block being connected in place has changed, as before it (ConnectTarget::MAIN_CACHE). */
+    CoinsBefore coins_before GUARDED_BY(view_mutex);
+    /** The coins at the tip, for readers and the owner's child caches (reads without inserting). */
     std::unique_ptr<MainCoinsView> coins_tip;
     std::unique_ptr<ScriptCheckPool> pool;
     /**
@@ -165,7 +192,7 @@ struct Chainstate::Impl {
     void UpdateTipSnapshot() EXCLUDES(tip_mutex);
     /** Sets best_header, publishing it to readers (view_mutex exclusive, briefly). */
     void SetBestHeader(BlockIndex* index) REQUIRES(mutex) EXCLUDES(view_mutex);
-    /** Moves a block's child cache into the main cache and sets the active tip, atomically for readers. */
+    /** Moves a disconnect's child cache into the main cache and sets the active tip, atomically for readers. */
     bool CommitTip(CoinsViewCache& child, BlockIndex* new_tip) REQUIRES(mutex) EXCLUDES(view_mutex);
     bool SegwitActive(int height) const { return height >= params->consensus.segwit_height; }
     bool CsvActive(int height) const { return height >= params->consensus.csv_height; }
@@ -179,13 +206,19 @@ struct Chainstate::Impl {
     consensus::ValidationResult ContextualCheckBlock(const consensus::Block& block, const BlockIndex* prev) const;
     consensus::ValidationResult AcceptBlock(const std::shared_ptr<const consensus::Block>& block, bool* new_block,
                                             const FlatFilePos* known_pos, BlockIndex** out) REQUIRES(mutex);
+    /**
+     * Applies block to view (see ConnectTarget; with MAIN_CACHE, view is *coins and a valid
+     * block becomes the active tip). just_check: validate only (no undo data, no index change).
+     */
     consensus::ValidationResult ConnectBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
-                                             bool just_check) REQUIRES(mutex);
+                                             bool just_check, ConnectTarget target = ConnectTarget::PRIVATE_VIEW)
+        REQUIRES(mutex) EXCLUDES(view_mutex);
     /** The error result for a failed coins read while connecting the block hash (never invalid). */
     static consensus::ValidationResult CoinsReadError(const consensus::Uint256& hash);
     /** ConnectBlock's walk over the transactions, applying them to view (undone on failure). */
     consensus::ValidationResult ApplyBlock(const consensus::Block& block, BlockIndex* index, CoinsViewCache& view,
-                                           bool just_check, bool check_bip30) REQUIRES(mutex);
+                                           bool just_check, bool check_bip30, ConnectTarget target) REQUIRES(mutex)
+        EXCLUDES(view_mutex);
     /** Undoes block in view from its undo data; false if that failed. clean_out: every coin was as expected. */
     bool DisconnectBlock(const consensus::Block& block, const BlockIndex* index, CoinsViewCache& view,
                          bool* clean_out = nullptr);

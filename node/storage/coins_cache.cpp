@@ -52,14 +52,31 @@ CoinsMap::iterator CoinsViewCache::FetchCoin(const consensus::OutPoint& outpoint
     auto it = m_map.find(outpoint);
     if (it != m_map.end()) return it;
     consensus::Coin coin;
+    if (ReadFromBase(outpoint, coin) != ReadStatus::FOUND) return m_map.end();
+    return Insert(outpoint, std::move(coin));
+}
+
+ReadStatus CoinsViewCache::ReadFromBase(const consensus::OutPoint& outpoint, consensus::Coin& coin) const
+{
     const ReadStatus status = m_base->ReadCoin(outpoint, coin);
     if (status == ReadStatus::FAILED) m_read_failed = true;
-    if (status != ReadStatus::FOUND || coin.IsSpent()) return m_map.end();
+    if (status == ReadStatus::FOUND && coin.IsSpent()) return ReadStatus::ABSENT;
+    return status;
+}
+
+CoinsMap::iterator CoinsViewCache::Insert(const consensus::OutPoint& outpoint, consensus::Coin&& coin) const
+{
     auto [ins, inserted] = m_map.try_emplace(outpoint);
     ins->second.coin = std::move(coin);
     ins->second.flags = 0;
     m_script_bytes += ScriptUsage(ins->second.coin);
     return ins;
+}
+
+const consensus::Coin* CoinsViewCache::CacheFetched(const consensus::OutPoint& outpoint, consensus::Coin&& coin) const
+{
+    if (auto it = m_map.find(outpoint); it != m_map.end()) return it->second.coin.IsSpent() ? nullptr : &it->second.coin;
+    return &Insert(outpoint, std::move(coin))->second.coin;
 }
 
 ReadStatus CoinsViewCache::ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const

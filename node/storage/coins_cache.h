@@ -119,6 +119,14 @@ public:
     bool HaveCoin(const consensus::OutPoint& outpoint) const override;
     /** The unspent coin at outpoint (fetched into the cache if needed), or nullptr. */
     const consensus::Coin* AccessCoin(const consensus::OutPoint& outpoint) const;
+    /**
+     * AccessCoin in two halves, for a cache that readers share. ReadFromBase reads a coin
+     * the cache lacks from the backing view and changes nothing (but the ReadFailed latch),
+     * so the writer holds no lock across that I/O; CacheFetched then enters the coin it
+     * found as a clean entry (the writer's exclusive moment) and returns it.
+     */
+    ReadStatus ReadFromBase(const consensus::OutPoint& outpoint, consensus::Coin& coin) const;
+    const consensus::Coin* CacheFetched(const consensus::OutPoint& outpoint, consensus::Coin&& coin) const;
     /** True if the coin is in this cache (no lookup in the backing view). */
     bool HaveCoinInCache(const consensus::OutPoint& outpoint) const;
     /**
@@ -182,6 +190,8 @@ public:
 
 private:
     CoinsMap::iterator FetchCoin(const consensus::OutPoint& outpoint) const;
+    /** Enters a coin read from the backing view as a clean entry (the outpoint must be absent). */
+    CoinsMap::iterator Insert(const consensus::OutPoint& outpoint, consensus::Coin&& coin) const;
 
     CoinsViewBacked* m_base;
     mutable CoinsMap m_map;

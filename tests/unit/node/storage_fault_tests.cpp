@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using consensus::Amount;
@@ -91,20 +92,27 @@ std::string GetRaw(const std::filesystem::path& dir, const std::string& key)
 
 /**
  * A closed datadir with 110 blocks whose coins are all in the coins database on disk, and a
- * valid block on its tip (not submitted) that spends the coinbase of height 1.
+ * valid block on its tip (not submitted) that spends the coinbase of height 1 (and with
+ * spends > 1 those of heights 2.., one transaction each).
  */
 struct SpendFixture {
     testutil::TempDir dir;
     Block block;
     Uint256 tip;
     consensus::OutPoint spent;
-    SpendFixture()
+    std::vector<consensus::OutPoint> all_spent;
+    explicit SpendFixture(int spends = 1)
     {
         ChainBuilder b;
         b.MineBlocks(110);
-        const auto [cb, v] = b.CoinbaseAt(1);
-        spent = cb;
-        block = b.MakeBlock(b.Chain().Tip(), {b.Spend({{cb, v}}, {v - Amount{1000}})});
+        std::vector<consensus::TransactionRef> txs;
+        for (int h = 1; h <= spends; ++h) {
+            const auto [cb, v] = b.CoinbaseAt(h);
+            all_spent.push_back(cb);
+            txs.push_back(b.Spend({{cb, v}}, {v - Amount{1000}}));
+        }
+        spent = all_spent[0];
+        block = b.MakeBlock(b.Chain().Tip(), txs);
         tip = b.Chain().Tip()->GetBlockHash();
         b.Reopen(); // the close flushes every coin to the database
         std::filesystem::copy(b.Dir(), dir.Path(), std::filesystem::copy_options::recursive);
@@ -379,4 +387,67 @@ TEST_CASE("A coins read that fails while a template is tested stops the node; th
     // Once stopped, nothing more is judged, templates included.
     CHECK(cs->TestBlockValidity(f.block, false, true).IsError());
     CHECK(NoFailedEntries(*cs));
+}
+
+TEST_CASE("Readers see the tip's coins while a block is applied to the main cache", "[chain][concurrency]")
+{
+    // The block spends two coins on disk, one per transaction. With LevelDB's block cache
+    // off (dbcache 0) each of their lookups reads the coins table, and every table read of
+    // the validation thread is held while this thread reads the node: by the first the
+    // block's coinbase outputs are in the main cache, by the second the first spend too.
+    // Each time the tip, its coins (both spent coins unspent) and none of the block's
+    // outputs must be what a reader sees; after the block, the reverse. A reader of the
+    // main cache without the coins' previous state (Chainstate::Impl::coins_before) sees
+    // the half-applied block, and one that waited on a lock held across those reads would
+    // hang here (the held read then never returns).
+    SpendFixture f(2);
+    Faults faults;
+    std::string error;
+    auto cs = testutil::TryOpenRegtestChainstate(
+        f.dir.Path(),
+        [&](ChainstateOptions& o) {
+            faults.Configure()(o);
+            o.dbcache_bytes = 0;
+        },
+        error);
+    INFO(error);
+    REQUIRE(cs);
+    std::vector<consensus::OutPoint> added;
+    for (const auto& tx : f.block.vtx) added.emplace_back(tx->GetTxid(), 0);
+
+    faults.env.HoldReads(true, std::this_thread::get_id());
+    consensus::ValidationResult submitted;
+    std::thread writer([&] {
+        submitted = cs->ProcessNewBlock(std::make_shared<const Block>(f.block));
+        faults.env.HoldReads(false);
+    });
+    // At each held read the reader sees the chain before the block or after it, never between.
+    int held_before = 0, inconsistent = 0;
+    while (faults.env.WaitForHeldRead()) {
+        const BlockIndex* tip = cs->Tip();
+        const bool after = tip && tip->GetBlockHash() == f.block.GetHash();
+        if (!after) ++held_before;
+        if (!tip || (!after && tip->GetBlockHash() != f.tip)) ++inconsistent;
+        for (const auto& op : f.all_spent) {
+            const auto coin = cs->GetTxOut(op);
+            if (after ? coin.has_value() : (!coin || coin->best_block != tip)) ++inconsistent;
+        }
+        for (const auto& op : added) {
+            const auto coin = cs->GetTxOut(op);
+            if (after ? (!coin || coin->best_block != tip) : coin.has_value()) ++inconsistent;
+        }
+        faults.env.ReleaseHeldRead();
+    }
+    writer.join();
+    INFO(submitted.ToString());
+    REQUIRE(submitted.IsValid());
+    CHECK(held_before >= 2); // both spent coins' reads
+    CHECK(inconsistent == 0);
+    REQUIRE(cs->Tip());
+    CHECK(cs->Tip()->GetBlockHash() == f.block.GetHash());
+    for (const auto& op : f.all_spent) CHECK_FALSE(cs->GetTxOut(op));
+    for (const auto& op : added) {
+        const auto coin = cs->GetTxOut(op);
+        CHECK((coin && coin->best_block == cs->Tip()));
+    }
 }

@@ -10,11 +10,14 @@
 #include <leveldb/status.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace storage_test {
 
@@ -47,6 +50,33 @@ public:
     {
         m_fail_reads = m_corrupt_reads = m_fail_writes = m_crashed = false;
         m_syncs_left = 0;
+    }
+    /**
+     * While on, each read of a table file by a thread other than `except` waits until the
+     * test releases it (ReleaseHeldRead, one at a time in arrival order), so the test can
+     * look at the node while, say, validation is stopped in the middle of a block. Off
+     * lets every held read go on.
+     */
+    void HoldReads(bool on, std::thread::id except = {})
+    {
+        std::lock_guard lock(m_hold_mutex);
+        m_hold = on;
+        m_hold_except = except;
+        m_hold_cv.notify_all();
+    }
+    /** Waits (at most 60 s) until a read is held (true) or holding is off (false). */
+    bool WaitForHeldRead()
+    {
+        std::unique_lock lock(m_hold_mutex);
+        m_hold_cv.wait_for(lock, std::chrono::seconds(60), [this] { return !m_hold || m_arrived > m_released; });
+        return m_hold && m_arrived > m_released;
+    }
+    /** Lets the oldest held read go on. */
+    void ReleaseHeldRead()
+    {
+        std::lock_guard lock(m_hold_mutex);
+        ++m_released;
+        m_hold_cv.notify_all();
     }
     /** Faults injected so far (reads failed or corrupted, writes failed): shows a test hit its fault. */
     int Injected() const { return m_injected; }
@@ -103,6 +133,15 @@ private:
         job->env->m_jobs_cv.notify_all();
     }
 
+    void MaybeHold()
+    {
+        std::unique_lock lock(m_hold_mutex);
+        if (!m_hold || std::this_thread::get_id() == m_hold_except) return;
+        const uint64_t ticket = ++m_arrived;
+        m_hold_cv.notify_all();
+        m_hold_cv.wait(lock, [&] { return !m_hold || m_released >= ticket; });
+    }
+
     bool Targets(const std::string& f) const { return f.find(m_target) != std::string::npos; }
     static bool IsLog(const std::string& f) { return f.size() > 4 && f.compare(f.size() - 4, 4, ".log") == 0; }
     bool WritesBroken()
@@ -118,6 +157,7 @@ private:
         {}
         leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char* scratch) const override
         {
+            m_env.MaybeHold();
             if (m_env.m_fail_reads) {
                 ++m_env.m_injected;
                 return leveldb::Status::IOError("FaultEnv", "injected read error");
@@ -176,6 +216,11 @@ private:
     std::atomic<bool> m_crashed{false};
     std::atomic<int> m_syncs_left{0};
     mutable std::atomic<int> m_injected{0};
+    std::mutex m_hold_mutex;
+    std::condition_variable m_hold_cv;
+    bool m_hold{false};
+    std::thread::id m_hold_except;
+    uint64_t m_arrived{0}, m_released{0}; // held reads so far, and how many were let go
     std::mutex m_jobs_mutex;
     std::condition_variable m_jobs_cv;
     int m_jobs_scheduled{0}; // guarded by m_jobs_mutex
