@@ -30,8 +30,9 @@ std::optional<BlockUndo> Chainstate::ReadUndo(const BlockIndex* index) const
 
 std::optional<TxOutInfo> Chainstate::GetTxOut(const consensus::OutPoint& outpoint) const
 {
-    // The main cache and the tip change together under view_mutex (CommitTip), so the
-    // coin and the best block agree. A miss reads the database without caching the coin:
+    // The main cache changes only under view_mutex, a block's coins become final together
+    // with its tip, and until then coins_before answers with the tip's coins (MainCoinsView),
+    // so the coin and the best block agree. A miss reads the database without caching the coin:
     // readers never change the cache. Entries leave the cache only after they reached the
     // database (a flush empties it under the exclusive lock).
     util::SharedLock lock(m_impl->view_mutex);
@@ -72,7 +73,7 @@ std::optional<UtxoStats> Chainstate::GetUtxoStats(UtxoHashType hash_type)
 const BlockIndex* Chainstate::NextSyncBlock(const BlockIndex* after, FlatFilePos& pos,
                                             const std::function<void()>& at_tip) const
 {
-    // Shared: the tip cannot move while at_tip runs (CommitTip needs the lock exclusively),
+    // Shared: the tip cannot move while at_tip runs (it moves under the lock exclusively),
     // and a block's notification is queued only after its tip is published.
     util::SharedLock lock(m_impl->view_mutex);
     const Chain& active = m_impl->active;
