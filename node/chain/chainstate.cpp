@@ -344,7 +344,10 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
     }
     d.coins_db->SetBatchBytes(options.coins_batch_bytes);
     d.coins = std::make_unique<CoinsViewCache>(d.coins_db.get());
-    d.coins_tip = std::make_unique<MainCoinsView>(*d.coins, *d.coins_db, d.coins_before);
+    {
+        util::SharedLock lock(d.view_mutex); // for the reference only: MainCoinsView's callers hold view_mutex
+        d.coins_tip = std::make_unique<MainCoinsView>(*d.coins, *d.coins_db, d.coins_before);
+    }
     int threads = options.par;
     if (threads <= 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     d.pool = std::make_unique<ScriptCheckPool>(std::min(threads, 64));
