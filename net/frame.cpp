@@ -53,8 +53,7 @@ Checksum PayloadChecksum(std::span<const uint8_t> payload)
     return c;
 }
 
-std::vector<uint8_t> FrameMessage(const MessageStart& magic, std::string_view command,
-                                  std::span<const uint8_t> payload)
+std::vector<uint8_t> FrameMessage(const MessageStart& magic, std::string_view command, std::span<const uint8_t> payload)
 {
     if (!IsValidCommand(command)) throw std::invalid_argument("FrameMessage: malformed command");
     if (payload.size() > MAX_PROTOCOL_MESSAGE_LENGTH) throw std::invalid_argument("FrameMessage: payload too large");

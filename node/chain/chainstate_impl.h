@@ -50,8 +50,7 @@ class MainCoinsView final : public CoinsViewBacked {
 public:
     MainCoinsView(CoinsViewCache& cache, CoinsViewDB& db, const CoinsBefore& before)
         : m_cache(cache), m_db(db), m_before(before)
-    {
-    }
+    {}
     /** The coin as of the tip: `before`'s, else the main cache's, else the database's (FAILED passes through). */
     ReadStatus ReadCoin(const consensus::OutPoint& outpoint, consensus::Coin& coin) const override;
     std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;

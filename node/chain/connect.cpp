@@ -117,7 +117,8 @@ public:
         // A coinbase may overwrite coins (the BIP-30 exception blocks): looked up before the fence.
         std::vector<const consensus::Coin*> existing;
         if (coinbase) {
-            for (uint32_t o = 0; o < tx.vout.size(); ++o) existing.push_back(Access(consensus::OutPoint(tx.GetTxid(), o)));
+            for (uint32_t o = 0; o < tx.vout.size(); ++o)
+                existing.push_back(Access(consensus::OutPoint(tx.GetTxid(), o)));
         }
         util::ExclusiveLock lock(m_fence);
         for (uint32_t o = 0; o < tx.vout.size(); ++o) {

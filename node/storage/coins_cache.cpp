@@ -75,7 +75,8 @@ CoinsMap::iterator CoinsViewCache::Insert(const consensus::OutPoint& outpoint, c
 
 const consensus::Coin* CoinsViewCache::CacheFetched(const consensus::OutPoint& outpoint, consensus::Coin&& coin) const
 {
-    if (auto it = m_map.find(outpoint); it != m_map.end()) return it->second.coin.IsSpent() ? nullptr : &it->second.coin;
+    if (auto it = m_map.find(outpoint); it != m_map.end())
+        return it->second.coin.IsSpent() ? nullptr : &it->second.coin;
     return &Insert(outpoint, std::move(coin))->second.coin;
 }
 

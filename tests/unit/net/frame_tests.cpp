@@ -58,7 +58,8 @@ TEST_CASE("Headers Core refuses are refused with Core's reason", "[net]")
     net::MessageHeader h;
     SECTION("another network's magic ends the connection")
     {
-        const auto testnet = net::FrameMessage(consensus::Params(consensus::ChainType::TESTNET).message_start, "ping", {});
+        const auto testnet =
+            net::FrameMessage(consensus::Params(consensus::ChainType::TESTNET).message_start, "ping", {});
         CHECK(Decode(testnet, h) == net::HeaderError::WRONG_MAGIC);
     }
     SECTION("a length above 4,000,000 bytes ends the connection, whatever the command")
