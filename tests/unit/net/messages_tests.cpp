@@ -107,6 +107,29 @@ TEST_CASE("A published version message from a 0.7.2 node decodes field by field"
     CHECK(Encode(v) == payload);
 }
 
+TEST_CASE("A version message captured from btcd decodes field by field", "[net]")
+{
+    // The payload btcd v0.25.0 (an independent Go node; the shared tools' binary) sent when it
+    // connected out to a loopback listener on regtest, captured byte for byte on 2026-12-04.
+    const auto payload = Hex("801101004d040000000000000334126b00000000000000000000000000000000000000000000ffff7f000001"
+                             "835f4d04000000000000000000000000000000000000000000000000d80a0fec42178c7a1b2f627463776972"
+                             "653a302e352e302f627463643a302e32352e302f0000000001");
+    const auto v = DecodeAll<net::VersionMessage>(payload);
+    CHECK(v.version == 70016);
+    CHECK(v.services == (net::NODE_NETWORK | net::NODE_BLOOM | net::NODE_WITNESS | net::NODE_COMPACT_FILTERS |
+                         net::NODE_NETWORK_LIMITED));
+    CHECK(v.time == 1796355075); // 2026-12-04 03:31 UTC
+    CHECK(v.addr_recv_services == 0);
+    CHECK(v.addr_recv.ToString() == "127.0.0.1:33631");
+    CHECK(v.addr_from_services == v.services);
+    CHECK(v.addr_from.ToString() == "[::]:0");
+    CHECK(v.nonce == 0x7a8c1742ec0f0ad8ULL);
+    CHECK(v.user_agent == "/btcwire:0.5.0/btcd:0.25.0/");
+    CHECK(v.start_height == 0);
+    CHECK(v.relay == true);
+    CHECK(Encode(v) == payload);
+}
+
 TEST_CASE("A protocol 70016 version message matches the documented layout", "[net]")
 {
     // Written by hand from the field layout (Core's version message, BIP-37 relay byte):
