@@ -48,10 +48,10 @@ struct HeaderAndShortIDs {
     template <typename W>
     void Serialize(W& w) const;
     /**
-     * Reads a cmpctblock. A DecodeError, as Core, when a difference does not fit 16 bits,
-     * when short ids and prefilled transactions together exceed 65535, and (Core finds this
-     * one later, when it builds the block, and treats it as an invalid compact block) when an
-     * absolute prefilled index passes 65535. Transactions are read with their witnesses.
+     * Reads a cmpctblock. A DecodeError when a difference does not fit 16 bits or short ids
+     * and prefilled transactions together exceed 65535 (Core: a decode exception, only logged),
+     * and when an absolute prefilled index passes 65535 (Core finds that one when it builds the
+     * block: an invalid compact block, Misbehaving). Transactions are read with witnesses.
      */
     static HeaderAndShortIDs Deserialize(consensus::ByteReader& r);
     bool operator==(const HeaderAndShortIDs&) const = default;

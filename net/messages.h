@@ -71,10 +71,11 @@ inline constexpr size_t MAX_ADDR_TO_SEND = 1'000;
 inline constexpr size_t MAX_SUBVERSION_LENGTH = 256;
 
 /**
- * A count above a protocol limit (inv, locator, headers, addr sizes, user agent length).
- * Core decodes such messages and then punishes the peer (Misbehaving, or a disconnect for a
- * long locator); here the decoder refuses them before allocating and says so with this type,
- * so the peer layer can punish where Core does. Other DecodeErrors Core only logs.
+ * A count or length over a protocol limit, refused before anything is allocated. Core reads
+ * such messages whole and then reacts per message, which the peer layer should copy: inv,
+ * getdata, addr, addrv2 and headers over their limits are Misbehaving (discouraged); a long
+ * locator disconnects; an oversized notfound is ignored; a long user agent is an exception Core
+ * only logs (the handshake then never completes). Any other DecodeError Core only logs.
  */
 struct LimitError : consensus::DecodeError {
     using consensus::DecodeError::DecodeError;
