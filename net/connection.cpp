@@ -6,7 +6,6 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-
 namespace net {
 
 Connection::Connection(boost::asio::ip::tcp::socket socket, NodeId id, bool inbound, const MessageStart& magic,
@@ -41,11 +40,11 @@ void Connection::ReadHeader()
         return;
     }
     m_reading = true;
-    boost::asio::async_read(m_socket, boost::asio::buffer(m_header_bytes),
-                            boost::asio::bind_executor(m_strand, [self = shared_from_this()](
-                                                                     const boost::system::error_code& ec, size_t) {
-                                self->OnHeader(ec);
-                            }));
+    boost::asio::async_read(
+        m_socket, boost::asio::buffer(m_header_bytes),
+        boost::asio::bind_executor(m_strand, [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+            self->OnHeader(ec);
+        }));
 }
 
 void Connection::OnHeader(const boost::system::error_code& ec)
@@ -66,11 +65,10 @@ void Connection::OnHeader(const boost::system::error_code& ec)
     m_header_ok = err == HeaderError::NONE;
     // At most MAX_PROTOCOL_MESSAGE_LENGTH: the length was checked before this allocation.
     m_payload.assign(m_header.length, 0);
-    boost::asio::async_read(m_socket, boost::asio::buffer(m_payload),
-                            boost::asio::bind_executor(m_strand, [self = shared_from_this()](
-                                                                     const boost::system::error_code& e, size_t) {
-                                self->OnPayload(e);
-                            }));
+    boost::asio::async_read(
+        m_socket, boost::asio::buffer(m_payload),
+        boost::asio::bind_executor(
+            m_strand, [self = shared_from_this()](const boost::system::error_code& e, size_t) { self->OnPayload(e); }));
 }
 
 void Connection::OnPayload(const boost::system::error_code& ec)
@@ -123,27 +121,27 @@ void Connection::WriteNext()
     m_writing = true;
     boost::asio::async_write(
         m_socket, boost::asio::buffer(m_send_queue.front()),
-        boost::asio::bind_executor(m_strand, [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                         size_t written) {
-            if (ec) {
-                self->m_writing = false;
-                self->CloseOnStrand("write error: " + ec.message());
-                return;
-            }
-            if (self->m_closed) { // closed while this write was in flight (the queue kept its buffer)
-                self->m_writing = false;
-                return;
-            }
-            self->m_send_queue_bytes -= written;
-            {
-                util::LockGuard lock(self->m_stats_mutex);
-                self->m_stats.bytes_sent += written;
-                self->m_stats.last_send = self->m_clock();
-            }
-            self->m_send_queue.pop_front();
-            self->ResumeReadingIfDrained();
-            self->WriteNext();
-        }));
+        boost::asio::bind_executor(
+            m_strand, [self = shared_from_this()](const boost::system::error_code& ec, size_t written) {
+                if (ec) {
+                    self->m_writing = false;
+                    self->CloseOnStrand("write error: " + ec.message());
+                    return;
+                }
+                if (self->m_closed) { // closed while this write was in flight (the queue kept its buffer)
+                    self->m_writing = false;
+                    return;
+                }
+                self->m_send_queue_bytes -= written;
+                {
+                    util::LockGuard lock(self->m_stats_mutex);
+                    self->m_stats.bytes_sent += written;
+                    self->m_stats.last_send = self->m_clock();
+                }
+                self->m_send_queue.pop_front();
+                self->ResumeReadingIfDrained();
+                self->WriteNext();
+            }));
 }
 
 void Connection::ResumeReadingIfDrained()

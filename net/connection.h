@@ -108,8 +108,8 @@ private:
     MessageHeader m_header;
     bool m_header_ok{false};
     std::vector<uint8_t> m_payload;
-    bool m_reading{false};       // a read is in flight
-    bool m_read_paused{false};   // the send queue is full: reading waits for it to drain
+    bool m_reading{false};     // a read is in flight
+    bool m_read_paused{false}; // the send queue is full: reading waits for it to drain
     std::deque<std::vector<uint8_t>> m_send_queue;
     bool m_writing{false};
     std::atomic<size_t> m_send_queue_bytes{0};

@@ -84,8 +84,7 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
         if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
         if (ec) {
             error = "Unable to bind to " + ep.address().to_string() + ":" + std::to_string(ep.port()) +
-                    " on this computer. minicash is probably already running. (" +
-                    ec.message() + ")";
+                    " on this computer. minicash is probably already running. (" + ec.message() + ")";
             m_acceptors.clear();
             return false;
         }
@@ -132,7 +131,7 @@ void ConnectionManager::Accept(size_t listener)
             if (static_cast<int>(InboundCount()) >= MaxInbound()) {
                 // Core evicts a peer outside its protection classes first; not done yet (see net/README.md).
                 util::LogDebug(util::LogCategory::NET, "connection from %s dropped (full)\n",
-                         s.remote_endpoint().address().to_string().c_str());
+                               s.remote_endpoint().address().to_string().c_str());
                 boost::system::error_code ignored;
                 s.close(ignored);
             } else {
@@ -156,8 +155,9 @@ void ConnectionManager::Adopt(tcp::socket socket, ConnectionType type, const std
         return;
     }
     const NodeId id = m_next_id++;
-    auto conn = std::make_shared<Connection>(std::move(socket), id, type == ConnectionType::INBOUND,
-                                             m_options.magic, m_options.limits, static_cast<ConnectionEvents&>(*this), [this] { return Now(); });
+    auto conn =
+        std::make_shared<Connection>(std::move(socket), id, type == ConnectionType::INBOUND, m_options.magic,
+                                     m_options.limits, static_cast<ConnectionEvents&>(*this), [this] { return Now(); });
     {
         util::LockGuard lock(m_mutex);
         m_peers[id] = PeerConnection{conn, type, name};
@@ -174,7 +174,7 @@ void ConnectionManager::Adopt(tcp::socket socket, ConnectionType type, const std
     addr.addr = conn->Remote().address().to_string() + ":" + std::to_string(conn->Remote().port());
     addr.addr_local = conn->Local().address().to_string() + ":" + std::to_string(conn->Local().port());
     util::LogDebug(util::LogCategory::NET, "Added connection to %s peer=%lld (%s)\n", addr.addr.c_str(),
-             static_cast<long long>(id), std::string(ConnectionTypeName(type)).c_str());
+                   static_cast<long long>(id), std::string(ConnectionTypeName(type)).c_str());
     conn->Start([this, addr] { m_handler->InitializePeer(addr); });
 }
 
@@ -204,13 +204,15 @@ void ConnectionManager::ConnectTo(const std::string& name)
     if (!SplitHostPort(name, m_options.default_port, host, port)) return fail("malformed address");
     auto resolver = std::make_shared<tcp::resolver>(m_io);
     resolver->async_resolve(
-        host, port, [this, resolver, name, type, fail](const boost::system::error_code& ec, tcp::resolver::results_type r) {
+        host, port,
+        [this, resolver, name, type, fail](const boost::system::error_code& ec, tcp::resolver::results_type r) {
             if (ec || m_stopping) return fail(ec ? ec.message() : "stopping");
             auto socket = std::make_shared<tcp::socket>(m_io);
-            asio::async_connect(*socket, r, [this, socket, name, type, fail](const boost::system::error_code& e, const tcp::endpoint&) {
-                if (e) return fail(e.message());
-                Adopt(std::move(*socket), type, name);
-            });
+            asio::async_connect(
+                *socket, r, [this, socket, name, type, fail](const boost::system::error_code& e, const tcp::endpoint&) {
+                    if (e) return fail(e.message());
+                    Adopt(std::move(*socket), type, name);
+                });
         });
 }
 
@@ -261,7 +263,7 @@ void ConnectionManager::CheckInactivity(int64_t now)
         }
         if (!reason.empty()) {
             util::LogDebug(util::LogCategory::NET, "%s, disconnecting peer=%lld\n", reason.c_str(),
-                     static_cast<long long>(p.conn->Id()));
+                           static_cast<long long>(p.conn->Id()));
             p.conn->Close(reason);
         }
     }
