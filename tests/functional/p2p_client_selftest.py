@@ -21,11 +21,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from p2p_client import (MAGIC, MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_TX, MSG_WITNESS_BLOCK, MSG_WTX, AddrV2,  # noqa: E402
                         Block, BlockHeader, DecodeError, Inv, MsgAddr, MsgAddrV2, MsgBlockTxn, MsgCmpctBlock,
                         MsgFeeFilter, MsgGetBlockTxn, MsgGetData, MsgGetHeaders, MsgHeaders, MsgInv, MsgPing,
-                        MsgSendCmpct, MsgVersion, OutPoint, P2PConnection, Reader, Tx, TxIn, TxOut,
+                        MsgSendCmpct, MsgVersion, OutPoint, P2PConnection, P2PError, Reader, Tx, TxIn, TxOut,
                         bad_frame, check_witness_commitment, decode_message, hash_hex, hex_hash, make_block,
-                        p2wsh_script, parse_header, ser_compact_size, ser_frame, shortid, shortid_keys,
+                        p2wsh_script, parse_header, script_num, ser_compact_size, ser_frame, shortid_keys,
                         signet_magic, siphash24, torv3_onion)
-from test_framework import assert_equal, check, load_vector_file, log  # noqa: E402
+from test_framework import TestFailure, assert_equal, check, load_vector_file, log  # noqa: E402
 
 MAINNET_GENESIS = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"
 REGTEST_GENESIS = "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
@@ -195,6 +195,9 @@ def check_transactions(env):
     assert_equal(Block.deserialize(blk.serialize()).serialize(), blk.serialize(), "witness block round trip")
     assert_equal(make_block(b"\0" * 32, 1000, 0, solve=False).txs[0].vin[0].script_sig[:3].hex(), "02e803",
                  "BIP-34 height 1000 is a 2-byte push")
+    assert_equal([script_num(n).hex() for n in (0, 16, 17, 127, 128, 255, 256, 65535, 8388608)],
+                 ["00", "60", "0111", "017f", "028000", "02ff00", "020001", "03ffff00", "0400008000"],
+                 "BIP-34 height pushes (minimal CScriptNum: sign bit needs an extra byte)")
 
 
 def check_inventory():
@@ -220,7 +223,8 @@ def check_addresses():
     assert_equal(m.serialize(), ADDR_V1, "addr re-encodes")
     m = MsgAddrV2.deserialize(ADDRV2_CORE)
     assert_equal([(x.time, x.services, x.net_id, x.to_string(), x.port) for x in m.addrs],
-                 [(1231469665, 0, 2, "::1", 0), (2205573753, 1, 2, "::1", 241), (0xffffffff, 0x448, 2, "::1", 0xf1f2)],
+                 [(1231469665, 0, 2, "::1", 0), (2205573753, 1, 2, "::1", 241),
+                  (0xffffffff, 0x448, 2, "::1", 0xf1f2)],
                  "Core's stream_addrv2_hex decodes to its fixture")
     assert_equal(m.serialize(), ADDRV2_CORE, "Core's addrv2 stream re-encodes (services as CompactSize)")
     # Core's net_tests / netbase_tests BIP-155 addresses: Tor v3 (two), I2P, CJDNS.
@@ -313,19 +317,24 @@ def check_connection():
             cmd, p = next_msg()
             got.append((cmd, struct.unpack("<Q", p)[0]))
             s.sendall(bad_frame(magic, "ping", bytes(8), bad_checksum=True) +
-                      ser_frame(magic, "pong", struct.pack("<Q", 5)) + bad_frame(magic, "ping", b"", bad_magic=b"abcd"))
+                      ser_frame(magic, "pong", struct.pack("<Q", 5)) +
+                      bad_frame(magic, "ping", b"", bad_magic=b"abcd"))
             s.recv(1)
             s.close()
-        except OSError as e:
-            errors.append(e)
+        except Exception as e:  # reported by the main thread
+            errors.append(repr(e))
 
     t = threading.Thread(target=peer, daemon=True)
     t.start()
     c = P2PConnection("regtest").connect(port)
     try:
-        v = c.handshake()
+        try:
+            v = c.handshake()
+            c.wait_for("pong", lambda m: m.nonce == 5, timeout=10)
+        except P2PError as e:
+            raise TestFailure("FAILED: exchange with the scripted peer: %s (the peer got %s; its errors: %s)" %
+                              (e, got, errors))
         assert_equal((v.start_height, v.user_agent), (7, "/scripted/"), "handshake returns the peer's version")
-        c.wait_for("pong", lambda m: m.nonce == 5, timeout=10)
         assert_equal(got, ["version", "wtxidrelay", "sendaddrv2", "verack", ("pong", 42)],
                      "client sends version, wtxidrelay, sendaddrv2, verack; answers ping 42")
         assert_equal(c.peer_before_verack, ["sendheaders"], "peer's messages between its version and verack")
