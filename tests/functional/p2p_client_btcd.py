@@ -222,6 +222,20 @@ def run(env):
               "the ping with a bad checksum got no pong; the next ping did")
         check(btcd.log_has("payload checksum failed"), "btcd logged the checksum failure")
         check(conn.is_connected() and not conn.errors, "connection up, and btcd never sent us a bad frame")
+
+        # listener mode: btcd connects to us (btcctl node connect), we answer its version
+        inbound = P2PConnection("regtest", log=log)
+        port = inbound.listen()
+        btcd.ctl("node", "connect", "127.0.0.1:%d" % port, "temp")
+        inbound.accept(timeout=20)
+        try:
+            ver = inbound.handshake(inbound=True)
+            inbound.sync_with_ping()
+            check(ver.start_height == 451 and inbound.peer_before_verack == ["sendaddrv2"],
+                  "inbound from btcd: its version (height %d) first, sendaddrv2 before verack" % ver.start_height)
+            assert_equal(ver.addr_recv.port, port, "btcd's version names our listening port")
+        finally:
+            inbound.close()
     except Exception:
         print("    --- btcd log tail:\n" + btcd.log_tail())
         raise
