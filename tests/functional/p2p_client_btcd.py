@@ -232,7 +232,10 @@ def run(env):
             ver = inbound.handshake(inbound=True)
             inbound.sync_with_ping()
             check(ver.start_height == 451 and inbound.peer_before_verack == ["sendaddrv2"],
-                  "inbound from btcd: its version (height %d) first, sendaddrv2 before verack" % ver.start_height)
+                  "inbound from btcd: its version (height %d), sendaddrv2 before verack" % ver.start_height)
+            ev = inbound.events
+            check(ev.index(("recv", "version")) < ev.index(("send", "version")),
+                  "inbound handshake: btcd's version first, ours in answer (%s)" % ev[:4])
             assert_equal(ver.addr_recv.port, port, "btcd's version names our listening port")
         finally:
             inbound.close()

@@ -338,6 +338,10 @@ def check_connection():
         assert_equal(got, ["version", "wtxidrelay", "sendaddrv2", "verack", ("pong", 42)],
                      "client sends version, wtxidrelay, sendaddrv2, verack; answers ping 42")
         assert_equal(c.peer_before_verack, ["sendheaders"], "peer's messages between its version and verack")
+        sends = [cmd for d, cmd in c.events if d == "send"]
+        check(sends[:4] == ["version", "wtxidrelay", "sendaddrv2", "verack"] and
+              c.events.index(("recv", "version")) < c.events.index(("send", "wtxidrelay")),
+              "outbound: our version first; wtxidrelay, sendaddrv2, verack after the peer's version")
         c.wait_for_disconnect(10)
         assert_equal(c.errors, ["bad checksum on 'ping'", "bad magic 61626364"],
                      "bad checksum skipped (pong after it read), bad magic ends the connection")

@@ -37,6 +37,7 @@ class P2PConnection:
         self.received = []          # every decoded message, in order (never consumed)
         self.peer_version = None
         self.peer_before_verack = []  # commands the peer sent between its version and its verack
+        self.events = []            # ("send" | "recv", command) in the order they happened
         self._queue = []
         self._cond = threading.Condition()
         self._closed = False
@@ -167,6 +168,7 @@ class P2PConnection:
             elif self.peer_version is not None and not self._seen_verack:
                 self.peer_before_verack.append(msg.command)
             self.received.append(msg)
+            self.events.append(("recv", msg.command))
             self._queue.append(msg)
             self._cond.notify_all()
 
@@ -220,6 +222,8 @@ class P2PConnection:
         return ser_frame(self.magic, msg.command, msg.serialize())
 
     def send_message(self, msg):
+        with self._cond:
+            self.events.append(("send", msg.command))
         self.send_raw(self.frame(msg))
 
     # -- protocol helpers ---------------------------------------------------------------------
