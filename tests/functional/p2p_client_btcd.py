@@ -6,6 +6,7 @@ regtest proof of work, equal btcctl getblockhash), getdata of a block with and w
 flag (hash, merkle root, bytes), a block made by the client's block maker accepted after an inv ->
 getdata exchange, a block with a bad merkle root refused (btcd still sends BIP-61 `reject`; Core
 sends none), a witness spend in a block with a witness commitment (txid/wtxid/hex equal btcd's),
+notfound, getblocks -> inv, sendheaders -> a headers announcement, an inbound connection from btcd,
 and a frame with a wrong checksum (btcd, on regtest from loopback, logs "Allowed test error" and
 drops the message; the connection stays up, as with Core, which drops such a message too).
 Skips loudly when btcd is missing, fails when CI=true.
@@ -21,7 +22,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client import (MSG_BLOCK, MSG_WITNESS_BLOCK, NODE_NETWORK, NODE_WITNESS, Inv, MsgBlock,  # noqa: E402
-                        MsgGetData, MsgGetHeaders, MsgInv, OutPoint, P2PConnection, Tx, TxIn, TxOut, bad_frame,
+                        MsgGetBlocks, MsgGetData, MsgGetHeaders, MsgInv, MsgSendHeaders, OutPoint, P2PConnection,
+                        Tx, TxIn, TxOut, bad_frame,
                         block_subsidy, hash_hex, hex_hash, make_block, p2wsh_script, script_num)
 from test_framework import (REGTEST_ADDR2, SkipTest, TestFailure, assert_equal, check, free_port, log,  # noqa: E402
                             scaled, wait_until)
@@ -214,6 +216,26 @@ def run(env):
               and not back_s.txs[1].has_witness(),
               "btcd serves the block back: with witness as sent, MSG_BLOCK stripped")
 
+        # notfound for a block btcd lacks; getblocks answered with an inv of the blocks after the
+        # locator; after sendheaders, a new block is announced with headers
+        missing = bytes(range(32))
+        conn.send_message(MsgGetData([Inv(MSG_WITNESS_BLOCK, missing)]))
+        nf = conn.wait_for("notfound")
+        assert_equal([(i.type, i.hash) for i in nf.inv], [(MSG_WITNESS_BLOCK, missing)],
+                     "notfound for an unknown block")
+        hashes = {i: btcd.ctl("getblockhash", str(i)) for i in range(445, 451)}
+        conn.send_message(MsgGetBlocks([hex_hash(hashes[445])], hex_hash(hashes[450])))
+        # (btcd also trickles inv announcements of the blocks it mined: skip those)
+        inv = conn.wait_for("inv", lambda m: m.inv[0].hash == hex_hash(hashes[446]))
+        assert_equal([(i.type, hash_hex(i.hash)) for i in inv.inv], [(MSG_BLOCK, hashes[i]) for i in range(446, 451)],
+                     "getblocks(locator 445, stop 450) gives an inv of blocks 446..450")
+        conn.send_message(MsgSendHeaders())
+        conn.sync_with_ping()
+        new_hash = hex_hash(json.loads(btcd.ctl("generate", "1"))[0])
+        ann = conn.wait_for("headers", lambda m: any(h.hash() == new_hash for h in m.headers))
+        check(ann.headers[-1].prev == wblk.hash() and ann.headers[-1].check_pow(),
+              "after sendheaders btcd announces its new block 452 with a headers message")
+
         # a frame with a wrong checksum: btcd drops it ("Allowed test error" on regtest from
         # loopback), never answers that ping, and keeps serving the connection
         conn.send_raw(bad_frame(conn.magic, "ping", struct.pack("<Q", 77), bad_checksum=True))
@@ -231,7 +253,7 @@ def run(env):
         try:
             ver = inbound.handshake(inbound=True)
             inbound.sync_with_ping()
-            check(ver.start_height == 451 and inbound.peer_before_verack == ["sendaddrv2"],
+            check(ver.start_height == 452 and inbound.peer_before_verack == ["sendaddrv2"],
                   "inbound from btcd: its version (height %d), sendaddrv2 before verack" % ver.start_height)
             ev = inbound.events
             check(ev.index(("recv", "version")) < ev.index(("send", "version")),
