@@ -282,6 +282,8 @@ def check_siphash_and_compact(env):
     assert_equal([t.wtxid() for t in rebuilt], [t.wtxid() for t in blk.txs], "block rebuilt from compact + blocktxn")
     check(Block(blk.header(), rebuilt).calc_merkle_root() == blk.merkle_root, "rebuilt block's merkle root")
     refuses(lambda: MsgGetBlockTxn.deserialize(bytes(32) + b"\x02\xfd\xff\xff\x00"), "index past 16 bits")
+    dup = MsgCmpctBlock(back.header, back.nonce, back.shortids[:1] * 2, back.prefilled)
+    refuses(lambda: dup.reconstruct(txs), "a compact block whose short ids collide")
 
 
 def check_connection():

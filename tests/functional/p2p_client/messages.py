@@ -491,8 +491,14 @@ class MsgCmpctBlock(Message):
             if i >= n:
                 raise DecodeError("prefilled index out of range")
             txs[i] = tx
+        if len(set(self.shortids)) != len(self.shortids):
+            raise DecodeError("short id collision inside the compact block (fetch the full block)")
         k0, k1 = shortid_keys(self.header, self.nonce)
-        by_id = {shortid(k0, k1, t.wtxid() if use_wtxid else t.txid()): t for t in pool}
+        by_id = {}
+        for t in pool:
+            sid = shortid(k0, k1, t.wtxid() if use_wtxid else t.txid())
+            # Two pool transactions with one short id: neither is used (the slot is requested).
+            by_id[sid] = None if sid in by_id and by_id[sid] is not t else t
         slots = [i for i in range(n) if txs[i] is None]
         for slot, sid in zip(slots, self.shortids):
             txs[slot] = by_id.get(sid)
