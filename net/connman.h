@@ -1,0 +1,139 @@
+// The connection manager (Core's CConnman): one io_context with a small thread pool, the
+// listening sockets, outbound connections to -connect / -addnode peers (kept open, retried as
+// Core retries them), the connection limits, and the inactivity checks. It knows nothing of
+// the chain: messages go to a NetHandler that node implements.
+#pragma once
+
+#include "net/connection.h"
+#include "net/handler.h"
+#include "util/sync.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace net {
+
+struct ConnmanOptions {
+    MessageStart magic{};
+    /** The port a "host" without one means (the network's P2P port). */
+    uint16_t default_port{0};
+    /** Where to listen (-bind, or the defaults when -listen); empty: no inbound connections. */
+    std::vector<boost::asio::ip::tcp::endpoint> listen;
+    /** -connect: connect only to these, and keep connected. */
+    std::vector<std::string> connect;
+    /** -addnode: keep connected to these too (manual connections). */
+    std::vector<std::string> addnode;
+    /** -maxconnections (Core's default 125). */
+    int max_connections{125};
+    /** I/O threads of the io_context. */
+    int io_threads{2};
+    /** -peertimeout: a connection that has not both sent and received in this long after opening is closed; also the handshake's limit. */
+    std::chrono::seconds peer_connect_timeout{60};
+    ConnectionLimits limits;
+    /** The clock of the inactivity checks (UNIX seconds); unset: the system clock. For tests. */
+    std::function<int64_t()> clock;
+};
+
+/** Core's TIMEOUT_INTERVAL: a connection with no byte sent, or none received, for 20 minutes is closed. */
+inline constexpr int64_t TIMEOUT_INTERVAL_SECONDS = 20 * 60;
+/** Core's MAX_OUTBOUND_FULL_RELAY_CONNECTIONS, MAX_BLOCK_RELAY_ONLY_CONNECTIONS, MAX_ADDNODE_CONNECTIONS, MAX_FEELER_CONNECTIONS. */
+inline constexpr int MAX_OUTBOUND_FULL_RELAY = 8, MAX_BLOCK_RELAY_ONLY = 2, MAX_ADDNODE = 8, MAX_FEELER = 1;
+
+/** One peer as getpeerinfo and the handler see it. */
+struct PeerConnection {
+    std::shared_ptr<Connection> conn;
+    ConnectionType type{ConnectionType::INBOUND};
+    std::string addr_name; // what we dialled ("-connect=..."), or the remote address for inbound
+};
+
+class ConnectionManager final : private ConnectionEvents {
+public:
+    explicit ConnectionManager(ConnmanOptions options);
+    ~ConnectionManager() override;
+    ConnectionManager(const ConnectionManager&) = delete;
+    ConnectionManager& operator=(const ConnectionManager&) = delete;
+
+    /**
+     * Opens the listening sockets and starts the I/O threads and outbound connections.
+     * handler must outlive Stop(). False with error set if a listening socket could not be
+     * bound ("Unable to bind to 127.0.0.1:18444 on this computer...", as Core says).
+     */
+    bool Start(NetHandler& handler, std::string& error);
+    /** Closes every connection (each reported to the handler) and joins the threads. Idempotent. */
+    void Stop();
+
+    /** Queues a message to a peer. False if it is not connected. Any thread. */
+    bool Send(NodeId id, std::string_view command, std::span<const uint8_t> payload);
+    /** Closes a peer's connection (reported to the handler with reason). False if unknown. */
+    bool Disconnect(NodeId id, const std::string& reason);
+    /** The handler's word that a peer finished the handshake (Core's fSuccessfullyConnected). */
+    void MarkHandshakeDone(NodeId id);
+    /** A copy of the peer list, for iteration without any lock held. */
+    std::vector<PeerConnection> Peers() const EXCLUDES(m_mutex);
+    std::optional<PeerConnection> Find(NodeId id) const EXCLUDES(m_mutex);
+    /** Connections open now (both directions, or one). */
+    size_t ConnectionCount() const EXCLUDES(m_mutex);
+    size_t InboundCount() const EXCLUDES(m_mutex);
+    /**
+     * addnode RPC: add (kept connected, retried) or onetry (one attempt now). False if add
+     * names a node already added (Core's -23 "Node already added").
+     */
+    bool AddNode(const std::string& node, bool onetry) EXCLUDES(m_mutex);
+    /** addnode remove. False if it was not added (Core's -24). */
+    bool RemoveAddedNode(const std::string& node) EXCLUDES(m_mutex);
+    std::vector<std::string> AddedNodes() const EXCLUDES(m_mutex);
+    /** The ports actually listened on (after binding port 0 in tests), in options.listen order. */
+    std::vector<uint16_t> ListenPorts() const EXCLUDES(m_mutex);
+    /** Totals for getnettotals. */
+    uint64_t TotalBytesSent() const;
+    uint64_t TotalBytesRecv() const;
+
+private:
+    struct Target {
+        std::string name;
+        ConnectionType type;
+        bool onetry{false};
+        bool connecting{false};
+        NodeId connected{-1};
+        int64_t next_attempt{0};
+    };
+
+    void OnMessage(Connection& c, const std::string& command, std::vector<uint8_t>&& payload) override;
+    void OnClosed(Connection& c, const std::string& reason) override;
+    void Accept(size_t listener);
+    void Tick();
+    void ConnectTo(const std::string& name) EXCLUDES(m_mutex);
+    void Adopt(boost::asio::ip::tcp::socket socket, ConnectionType type, const std::string& name) EXCLUDES(m_mutex);
+    void CheckInactivity(int64_t now) EXCLUDES(m_mutex);
+    int64_t Now() const;
+    int MaxInbound() const;
+
+    const ConnmanOptions m_options;
+    boost::asio::io_context m_io;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> m_acceptors;
+    boost::asio::steady_timer m_tick;
+    std::vector<std::thread> m_threads;
+    NetHandler* m_handler{nullptr};
+    std::atomic<bool> m_stopping{false};
+    std::atomic<NodeId> m_next_id{0};
+    std::atomic<uint64_t> m_closed_sent{0}, m_closed_recv{0}; // bytes of connections already gone
+
+    mutable util::Mutex m_mutex;
+    std::map<NodeId, PeerConnection> m_peers GUARDED_BY(m_mutex);
+    std::map<NodeId, bool> m_handshake_done GUARDED_BY(m_mutex);
+    std::vector<Target> m_targets GUARDED_BY(m_mutex);
+    std::vector<uint16_t> m_listen_ports GUARDED_BY(m_mutex);
+};
+
+} // namespace net
