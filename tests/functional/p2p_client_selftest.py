@@ -86,6 +86,8 @@ def check_frames():
           "a command with bytes after a NUL is malformed")
     f = bad_frame(MAGIC["regtest"], "ping", bytes(8), bad_checksum=True)
     check(f[20:24] != ser_frame(MAGIC["regtest"], "ping", bytes(8))[20:24], "bad_frame breaks the checksum")
+    f = bad_frame(MAGIC["regtest"], "ping", bytes(8), length=4_000_001)
+    assert_equal((parse_header(f[:24]).length, len(f)), (4_000_001, 32), "bad_frame claims an oversized length")
     for n, hx in ((0, "00"), (0xfc, "fc"), (0xfd, "fdfd00"), (0xffff, "fdffff"), (0x10000, "fe00000100"),
                   (0xffffffff, "feffffffff"), (0x100000000, "ff0000000001000000")):
         assert_equal(ser_compact_size(n).hex(), hx, "CompactSize(%#x)" % n)
