@@ -314,6 +314,32 @@ def seeds():
         "bad_json": b"\x00echojson\n1\n{\"a\":[1,2]}\nnot json",
         "stdin_blank": b"\x01help\n\nargs=[1]\n=x",
     }
+    # P2P payloads, byte 0 = message type (see fuzz_net_messages.cpp), fields as documented.
+    v4 = lambda a, port: b"\0" * 10 + b"\xff\xff" + bytes(a) + struct.pack(">H", port)
+    version = (struct.pack("<iQqQ", 70016, 0x409, 1700000000, 0) + v4([127, 0, 0, 1], 8333) +
+               struct.pack("<Q", 0x409) + v4([0, 0, 0, 0], 0) + struct.pack("<Q", 42) +
+               compact(16) + b"/minicash:0.1.0/" + struct.pack("<i", 100) + b"\x01")
+    addrv2 = (compact(2) + struct.pack("<I", 1) + compact(9) + b"\x01\x04" + bytes([1, 2, 3, 4]) +
+              struct.pack(">H", 8333) + struct.pack("<I", 2) + compact(0) + b"\x04\x20" + sha256(b"tor") +
+              struct.pack(">H", 9050))
+    cmpct = (GENESIS_HEADER + struct.pack("<Q", 7) + compact(1) + b"\x01\x02\x03\x04\x05\x06" +
+             compact(1) + compact(0) + GENESIS_COINBASE)
+    s["fuzz_net_messages"] = {
+        "version": b"\x00" + version,
+        "ping": b"\x02" + struct.pack("<Q", 0x1122334455667788),
+        "inv": b"\x03" + compact(1) + struct.pack("<I", 0x40000002) + hash256(b"block"),
+        "getheaders": b"\x04" + struct.pack("<I", 70016) + compact(1) + hash256(GENESIS_HEADER) + b"\0" * 32,
+        "headers": b"\x05" + compact(1) + GENESIS_HEADER + compact(0),
+        "addr": b"\x06" + compact(1) + struct.pack("<IQ", 0x4D1015E2, 1) + v4([10, 0, 0, 1], 8333),
+        "addrv2": b"\x07" + addrv2,
+        "sendcmpct": b"\x08\x00" + struct.pack("<Q", 2),
+        "feefilter": b"\x09" + struct.pack("<q", 1000),
+        "cmpctblock": b"\x0a" + cmpct,
+        "getblocktxn": b"\x0b" + hash256(b"block") + compact(3) + b"\x00\x00\x05",
+        "blocktxn": b"\x0c" + hash256(b"block") + compact(0),
+        "service_v6": b"\x0d[2001:db8::1]:8333",
+        "service_v4": b"\x0d1.2.3.4:18444",
+    }
     return s
 
 
