@@ -288,6 +288,22 @@ public:
     const BlockIndex* LookupBlockIndex(const consensus::Uint256& hash) const;
     std::optional<BlockInfo> GetBlockInfo(const consensus::Uint256& hash) const;
     bool IsInActiveChain(const BlockIndex* index) const;
+    /**
+     * A block locator from index (nullptr: the tip): its hash and its ancestors', dense for
+     * 10 entries then exponentially sparser, ending at genesis (getheaders/getblocks). View lock shared.
+     */
+    std::vector<consensus::Uint256> GetLocator(const BlockIndex* index = nullptr) const;
+    /**
+     * The first locator entry that is on the active chain (Core's FindForkInGlobalIndex), or
+     * genesis if none is: where a getheaders/getblocks answer starts. View lock shared.
+     */
+    const BlockIndex* FindForkInLocator(const std::vector<consensus::Uint256>& locator) const;
+    /**
+     * Up to max headers of the active chain after fork, stopping after hash_stop if it is
+     * reached (the answer to getheaders). View lock shared.
+     */
+    std::vector<consensus::BlockHeader> ActiveHeadersAfter(const BlockIndex* fork, const consensus::Uint256& hash_stop,
+                                                           size_t max) const;
     /** Every block index entry without a known child (getchaintips). */
     std::vector<const BlockIndex*> GetChainTips() const;
     /** Reads a stored block; nullopt if not stored or unreadable. No lock. */

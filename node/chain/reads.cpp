@@ -114,4 +114,36 @@ std::optional<std::pair<consensus::Transaction, Uint256>> Chainstate::ReadTransa
     }
 }
 
+std::vector<consensus::Uint256> Chainstate::GetLocator(const BlockIndex* index) const
+{
+    util::SharedLock lock(m_impl->view_mutex);
+    return m_impl->active.GetLocator(index);
+}
+
+const BlockIndex* Chainstate::FindForkInLocator(const std::vector<consensus::Uint256>& locator) const
+{
+    util::SharedLock lock(m_impl->view_mutex);
+    for (const consensus::Uint256& hash : locator) {
+        const BlockIndex* index = m_impl->BlockReads().Lookup(hash);
+        if (!index) continue;
+        if (m_impl->active.Contains(index)) return index;
+        // A descendant of our tip (the peer is ahead of us): the fork is the tip, as Core.
+        if (index->GetAncestor(m_impl->active.Height()) == m_impl->active.Tip()) return m_impl->active.Tip();
+    }
+    return m_impl->active.Genesis();
+}
+
+std::vector<consensus::BlockHeader>
+Chainstate::ActiveHeadersAfter(const BlockIndex* fork, const consensus::Uint256& hash_stop, size_t max) const
+{
+    util::SharedLock lock(m_impl->view_mutex);
+    std::vector<consensus::BlockHeader> out;
+    if (!fork) return out;
+    for (const BlockIndex* b = m_impl->active.Next(fork); b && out.size() < max; b = m_impl->active.Next(b)) {
+        out.push_back(b->GetBlockHeader());
+        if (b->GetBlockHash() == hash_stop) break;
+    }
+    return out;
+}
+
 } // namespace node::chain

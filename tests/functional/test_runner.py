@@ -48,6 +48,8 @@ TESTS = [
     "cli_options",
     "rpc_concurrency",
     "reindex_chainstate_rpc",
+    "p2p_client_selftest",
+    "p2p_client_btcd",
 ]
 
 

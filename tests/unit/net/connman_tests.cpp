@@ -185,9 +185,7 @@ TEST_CASE("A peer that does not read what it asked for stops being read until it
     constexpr int PINGS = 40;
     Node node;
     const std::vector<uint8_t> answer(2'000'000, 0x5a);
-    node.handler.on_message = [&](net::NodeId peer, const std::string&) {
-        node.connman->Send(peer, "pong", answer);
-    };
+    node.handler.on_message = [&](net::NodeId peer, const std::string&) { node.connman->Send(peer, "pong", answer); };
     RawClient client(node.Port());
     for (int i = 0; i < PINGS; ++i) client.Send("ping", std::vector<uint8_t>(8, static_cast<uint8_t>(i)));
     // Wait until the handler has seen no new message for half a second.
@@ -290,8 +288,7 @@ TEST_CASE("-connect peers are connected as outbound and reconnected after a disc
     CHECK(client.handler.inits[1].id != client.handler.inits[0].id);
 }
 
-TEST_CASE("addnode: onetry connects once, add keeps a manual target, duplicates and unknown removals refused",
-          "[net]")
+TEST_CASE("addnode: onetry connects once, add keeps a manual target, duplicates and unknown removals refused", "[net]")
 {
     Node server;
     const std::string target = "127.0.0.1:" + std::to_string(server.Port());
