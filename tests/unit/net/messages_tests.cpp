@@ -451,3 +451,20 @@ TEST_CASE("Every message type survives a round trip", "[net]")
     CHECK((r1.Empty() && r2.Empty()));
     CHECK(v1.size() == 1 + 2 * 30);
 }
+
+TEST_CASE("Every message type name is a command the frame accepts", "[net]")
+{
+    namespace t = net::msg_type;
+    for (std::string_view name :
+         {t::VERSION,    t::VERACK,       t::ADDR,        t::ADDRV2,      t::SENDADDRV2, t::INV,
+          t::GETDATA,    t::MERKLEBLOCK,  t::GETBLOCKS,   t::GETHEADERS,  t::TX,         t::HEADERS,
+          t::BLOCK,      t::GETADDR,      t::MEMPOOL,     t::PING,        t::PONG,       t::NOTFOUND,
+          t::FILTERLOAD, t::FILTERADD,    t::FILTERCLEAR, t::SENDHEADERS, t::FEEFILTER,  t::SENDCMPCT,
+          t::CMPCTBLOCK, t::GETBLOCKTXN,  t::BLOCKTXN,    t::GETCFILTERS, t::CFILTER,    t::GETCFHEADERS,
+          t::CFHEADERS,  t::GETCFCHECKPT, t::CFCHECKPT,   t::WTXIDRELAY,  t::SENDTXRCNCL}) {
+        INFO(name);
+        CHECK(net::IsValidCommand(name));
+        CHECK(std::all_of(name.begin(), name.end(),
+                          [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }));
+    }
+}
