@@ -34,6 +34,14 @@ namespace index {
 class ChainstateBlockSource;
 class TxIndexer;
 } // namespace index
+namespace p2p {
+class PeerManager;
+} // namespace p2p
+} // namespace node
+namespace net {
+class ConnectionManager;
+} // namespace net
+namespace node {
 
 /**
  * The subsystems of one node and the settings they were started with. Owned by RunDaemon;
@@ -89,8 +97,13 @@ struct NodeContext {
     std::atomic<bool> import_interrupt{false};
     std::thread import_thread;
 
-    // Later: the P2P connection manager (net/), the mempool, the wallets and a metrics
-    // page each get a member here and an Init… step (and a Shutdown step) in init.cpp.
+    // -- InitNetwork (init_network.cpp): the connection manager and the message handler on it.
+    // Shutdown stops it right after the HTTP server (its RPC methods use it), before the owner.
+    std::unique_ptr<net::ConnectionManager> connman;
+    std::unique_ptr<p2p::PeerManager> peerman;
+
+    // Later: the mempool, the wallets and a metrics page each get a member here and an
+    // Init… step (and a Shutdown step) in init.cpp.
 };
 
 } // namespace node

@@ -7,6 +7,7 @@
 #include "node/chain/chainstate.h"
 #include "node/chain/validation_owner.h"
 #include "node/index/tx_indexer.h"
+#include "node/init_network.h"
 #include "node/http/auth.h"
 #include "node/http/http_limits.h"
 #include "node/http/http_options.h"
@@ -62,6 +63,7 @@ void SetupDaemonArgs(util::ArgsManager& args)
     util::SetupChainParamsOptions(args);
     util::SetupLoggingOptions(args);
     node::http::SetupRpcServerOptions(args);
+    SetupNetworkOptions(args);
     args.AddArg("-version", "Print version and exit", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-datadir=<dir>", "Specify data directory", ArgsManager::ALLOW_ANY | ArgsManager::DISALLOW_NEGATION,
                 OptionsCategory::OPTIONS);
@@ -464,6 +466,8 @@ bool Shutdown(NodeContext& node)
     if (node.chainstate) node.chainstate->Interrupt();
     if (node.import_thread.joinable()) node.import_thread.join();
     if (node.http) node.http->Stop();
+    // Then the network (after RPC, whose P2P methods use it): no more headers or blocks come in.
+    StopNetwork(node);
     // No more writers: the owner finishes its running step and cancels the rest (a
     // catch-up left unfinished goes on at the next start).
     if (node.validation_owner) node.validation_owner->Stop();
@@ -518,8 +522,12 @@ int RunDaemon(int argc, char* argv[])
     if (InitChainstate(node) && InitIndexes(node)) {
         InitRpcMethods(node);
         InitImport(node);
-        NotifyStarted(node);
-        if (!WaitForShutdown(node)) exit_code = 1;
+        if (InitNetwork(node)) {
+            NotifyStarted(node);
+            if (!WaitForShutdown(node)) exit_code = 1;
+        } else {
+            exit_code = 1;
+        }
     } else {
         exit_code = 1;
     }

@@ -101,8 +101,8 @@ std::optional<NodeId> BlockDownload::Received(const consensus::Uint256& block)
     }
     // A block arrived: let the stalling timeout decay back towards its default, as Core.
     if (m_stalling_timeout > BLOCK_STALLING_TIMEOUT_DEFAULT) {
-        m_stalling_timeout = std::max(BLOCK_STALLING_TIMEOUT_DEFAULT,
-                                      std::chrono::seconds(m_stalling_timeout.count() * 85 / 100));
+        m_stalling_timeout =
+            std::max(BLOCK_STALLING_TIMEOUT_DEFAULT, std::chrono::seconds(m_stalling_timeout.count() * 85 / 100));
     }
     return peer;
 }

@@ -200,6 +200,7 @@ class Node:
         self.extra_args = list(extra_args or [])
         self.datadir = datadir or tempfile.mkdtemp(prefix="node%d_" % index, dir=env.tmpdir)
         self.rpc_port = free_port()
+        self.p2p_port = free_port()
         self.process = None
         self.stdout_f = None
         self.stderr_f = None
@@ -242,7 +243,9 @@ class Node:
     def base_args(self):
         # -rpcdoccheck: every RPC result of every test is checked against its method's declared results
         # (as Core's functional tests do), so help and behaviour cannot drift.
-        return [self.env.minicashd, "-datadir=" + self.datadir, "-printtoconsole=0", "-rpcdoccheck=1"]
+        # P2P on loopback only, on a port of its own (tests never listen on other addresses).
+        return [self.env.minicashd, "-datadir=" + self.datadir, "-printtoconsole=0", "-rpcdoccheck=1",
+                "-port=%d" % self.p2p_port, "-bind=127.0.0.1"]
 
     def start(self, extra_args=None, wait=True, timeout=60):
         assert self.process is None or self.process.poll() is not None, "node already running"

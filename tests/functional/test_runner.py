@@ -50,6 +50,7 @@ TESTS = [
     "reindex_chainstate_rpc",
     "p2p_client_selftest",
     "p2p_client_btcd",
+    "p2p_sync",
 ]
 
 

@@ -71,7 +71,7 @@ TEST_CASE("Blocks a peer has are handed out lowest first, each to one peer, at m
     CHECK(d.InFlight(1) == 16);
     CHECK(Heights(d.NextBlocks(2, 16, &staller)) == Range(17, 32));
     CHECK(Heights(d.NextBlocks(3, 16, &staller)) == Range(17, 20)); // only what peer 3 has
-    CHECK(d.NextBlocks(4, 16, &staller).empty());                    // unknown peer
+    CHECK(d.NextBlocks(4, 16, &staller).empty());                   // unknown peer
 
     REQUIRE(d.Received(f.Header(1)->GetBlockHash()) == std::optional<net::NodeId>(1));
     CHECK(d.InFlight(1) == 15);

@@ -1,0 +1,138 @@
+// The P2P start-up step (init_network.h).
+#include "node/init_network.h"
+
+#include "net/connman.h"
+#include "node/chain/validation_owner.h"
+#include "node/context.h"
+#include "node/p2p/peer_manager.h"
+#include "node/rpc/net.h"
+#include "util/args.h"
+#include "util/logging.h"
+
+#include <cstdio>
+
+namespace node {
+
+namespace {
+
+/** Parses a -bind value: an address with an optional port ("127.0.0.1", "[::1]:18444"). */
+std::optional<boost::asio::ip::tcp::endpoint> ParseBind(const std::string& value, uint16_t default_port)
+{
+    std::string host = value, port;
+    if (!host.empty() && host.front() == '[') {
+        const size_t close = host.find(']');
+        if (close == std::string::npos) return std::nullopt;
+        port = close + 1 < host.size() && host[close + 1] == ':' ? host.substr(close + 2) : "";
+        host = host.substr(1, close - 1);
+    } else if (const size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    boost::system::error_code ec;
+    const auto addr = boost::asio::ip::make_address(host, ec);
+    if (ec) return std::nullopt;
+    uint16_t p = default_port;
+    if (!port.empty()) {
+        if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+        const int v = std::stoi(port);
+        if (v <= 0 || v > 65535) return std::nullopt;
+        p = static_cast<uint16_t>(v);
+    }
+    return boost::asio::ip::tcp::endpoint(addr, p);
+}
+
+} // namespace
+
+void SetupNetworkOptions(util::ArgsManager& args)
+{
+    using util::ArgsManager;
+    using util::OptionsCategory;
+    args.AddArg("-listen", "Accept connections from outside (default: 1 if no -connect)", ArgsManager::ALLOW_ANY,
+                OptionsCategory::CONNECTION);
+    args.AddArg("-bind=<addr>[:<port>]",
+                "Bind to given address and always listen on it (default: 0.0.0.0 and [::]). Use [host]:port notation "
+                "for IPv6",
+                ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
+    args.AddArg("-port=<port>",
+                "Listen for connections on <port> (default: 8333, testnet3: 18333, testnet4: 48333, signet: 38333, "
+                "regtest: 18444)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
+    args.AddArg("-connect=<ip>",
+                "Connect only to the specified node; -noconnect disables automatic connections. This option can be "
+                "specified multiple times to connect to multiple nodes.",
+                ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
+    args.AddArg("-addnode=<ip>",
+                "Add a node to connect to and attempt to keep the connection open. This option can be specified "
+                "multiple times to add multiple nodes.",
+                ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
+    args.AddArg("-maxconnections=<n>", "Maintain at most <n> automatic connections to peers (default: 125).",
+                ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
+    args.AddArg("-peertimeout=<n>",
+                "Specify a p2p connection timeout delay in seconds. After connecting to a peer, wait this amount of "
+                "time before considering disconnection based on inactivity (minimum: 1, default: 60)",
+                ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CONNECTION);
+}
+
+bool InitNetwork(NodeContext& node)
+{
+    const util::ArgsManager& args = *node.args;
+    const auto fail = [](const std::string& msg) {
+        util::LogPrintf("Error: %s", msg.c_str());
+        std::fprintf(stderr, "Error: %s\n", msg.c_str());
+        return false;
+    };
+    net::ConnmanOptions o;
+    o.magic = node.params->message_start;
+    o.default_port = node.params->default_port;
+    const int64_t port = args.GetIntArg("-port", node.params->default_port);
+    if (port <= 0 || port > 65535) return fail("Invalid port specified in -port: '" + args.GetArg("-port", "") + "'");
+    // -connect: only these peers (-connect=0 / -noconnect: none), and no listening unless asked.
+    std::vector<std::string> connect = args.GetArgs("-connect");
+    const bool connect_set = args.IsArgSet("-connect");
+    if (connect.size() == 1 && (connect[0] == "0" || args.IsArgNegated("-connect"))) connect.clear();
+    if (args.IsArgNegated("-connect")) connect.clear();
+    const bool listen = args.GetBoolArg("-listen", !connect_set);
+    if (listen) {
+        const auto binds = args.GetArgs("-bind");
+        if (binds.empty()) {
+            o.listen.emplace_back(boost::asio::ip::address_v6::any(), static_cast<uint16_t>(port));
+            o.listen.emplace_back(boost::asio::ip::address_v4::any(), static_cast<uint16_t>(port));
+        }
+        for (const std::string& b : binds) {
+            auto ep = ParseBind(b, static_cast<uint16_t>(port));
+            if (!ep) return fail("Cannot resolve -bind address: '" + b + "'");
+            o.listen.push_back(*ep);
+        }
+    }
+    o.connect = std::move(connect);
+    o.addnode = args.GetArgs("-addnode");
+    o.max_connections = static_cast<int>(std::max<int64_t>(0, args.GetIntArg("-maxconnections", 125)));
+    const int64_t peertimeout = args.GetIntArg("-peertimeout", 60);
+    if (peertimeout < 1) return fail("peertimeout must be a positive integer.");
+    o.peer_connect_timeout = std::chrono::seconds(peertimeout);
+    node.connman = std::make_unique<net::ConnectionManager>(o);
+    node.peerman = std::make_unique<p2p::PeerManager>(*node.chainstate, *node.validation_owner, *node.connman);
+    std::string error;
+    if (!node.connman->Start(*node.peerman, error)) return fail(error);
+    rpc::RegisterNetRpc(*node.rpc_table, *node.connman, *node.peerman);
+    return true;
+}
+
+void StopNetwork(NodeContext& node)
+{
+    if (node.peerman) node.peerman->Stop();
+    if (node.connman) node.connman->Stop();
+    // The handler's jobs still queued on the validation owner call it back when they end:
+    // let them run (the queue is FIFO) before the handler goes away.
+    if (node.peerman && node.validation_owner) {
+        try {
+            node.validation_owner->Submit([] {}).get();
+        } catch (const std::exception&) {
+            // Stopped already: it ran or cancelled every job.
+        }
+    }
+    node.peerman.reset();
+    node.connman.reset();
+}
+
+} // namespace node

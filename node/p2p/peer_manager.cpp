@@ -1,0 +1,549 @@
+// The node's message handler (peer_manager.h).
+#include "node/p2p/peer_manager.h"
+
+#include "node/chain/validation_owner.h"
+#include "util/logging.h"
+#include "util/version.h"
+
+#include <random>
+
+namespace node::p2p {
+
+using chain::BlockIndex;
+using consensus::BlockValidationResult;
+using util::LogCategory;
+
+namespace {
+
+uint64_t RandomU64()
+{
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    return rng();
+}
+
+/** The services we offer: Core's defaults for a full node with witness support. */
+constexpr uint64_t OUR_SERVICES = net::NODE_NETWORK | net::NODE_WITNESS | net::NODE_NETWORK_LIMITED;
+
+} // namespace
+
+PeerManager::PeerManager(chain::Chainstate& chainstate, chain::ValidationOwner& owner, net::ConnectionManager& connman)
+    : m_chain(chainstate), m_owner(owner), m_connman(connman), m_local_nonce_seed(RandomU64()), m_download(chainstate)
+{
+    m_chain.AddListener(this, chain::Delivery::ASYNC);
+    m_timer = std::thread([this] { TimerLoop(); });
+}
+
+PeerManager::~PeerManager() { Stop(); }
+
+void PeerManager::Stop()
+{
+    {
+        util::LockGuard lock(m_mutex);
+        if (m_stopping) return;
+        m_stopping = true;
+    }
+    m_cv.notify_all();
+    if (m_timer.joinable()) m_timer.join();
+    m_chain.RemoveListener(this);
+}
+
+template <typename M>
+void PeerManager::Send(net::NodeId id, std::string_view command, const M& msg)
+{
+    m_connman.Send(id, command, consensus::SerializeToBytes(msg));
+}
+
+void PeerManager::InitializePeer(const net::PeerAddress& peer)
+{
+    {
+        util::LockGuard lock(m_mutex);
+        m_peers[peer.id].addr = peer;
+        m_download.AddPeer(peer.id);
+    }
+    // The connecting side speaks first (Core: outbound peers get our version at once).
+    if (peer.type != net::ConnectionType::INBOUND) SendVersion(peer.id, peer);
+}
+
+void PeerManager::SendVersion(net::NodeId id, const net::PeerAddress& addr)
+{
+    net::VersionMessage v;
+    v.version = PROTOCOL_VERSION;
+    v.services = OUR_SERVICES;
+    v.time = static_cast<int64_t>(std::time(nullptr));
+    if (auto s = net::ParseService(addr.addr, 0)) v.addr_recv = *s;
+    v.nonce = RandomU64() ^ m_local_nonce_seed;
+    v.user_agent = util::UserAgent();
+    v.start_height = m_chain.Height();
+    // No mempool yet: like -blocksonly, ask peers not to announce transactions.
+    v.relay = false;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        it->second.sent_version = true;
+        m_version_nonces.insert(v.nonce);
+    }
+    Send(id, net::msg_type::VERSION, v);
+}
+
+void PeerManager::FinalizePeer(net::NodeId peer, const std::string& reason)
+{
+    util::LogDebug(LogCategory::NET, "disconnected peer=%lld: %s\n", static_cast<long long>(peer), reason.c_str());
+    {
+        util::LockGuard lock(m_mutex);
+        m_peers.erase(peer);
+        m_download.RemovePeer(peer);
+    }
+    RequestBlocksFromAll(); // its blocks in flight go to others
+}
+
+void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std::vector<uint8_t>&& payload)
+{
+    consensus::ByteReader r(payload);
+    bool got_version, handshake_done;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        got_version = it->second.got_version;
+        handshake_done = it->second.handshake_done;
+    }
+    try {
+        if (command == net::msg_type::VERSION) return OnVersion(id, r);
+        if (!got_version) {
+            // Core ignores (and logs) anything before version.
+            util::LogDebug(LogCategory::NET, "non-version message before version handshake. Message \"%s\" from peer=%lld\n",
+                           command.c_str(), static_cast<long long>(id));
+            return;
+        }
+        if (command == net::msg_type::VERACK) return OnVerack(id);
+        if (command == net::msg_type::WTXIDRELAY || command == net::msg_type::SENDADDRV2) {
+            // BIP-339/155: only between version and verack; Core disconnects otherwise.
+            if (handshake_done) return Misbehaving(id, command + " received after verack");
+            util::LockGuard lock(m_mutex);
+            auto& p = m_peers[id];
+            (command == net::msg_type::WTXIDRELAY ? p.wtxid_relay : p.addrv2) = true;
+            return;
+        }
+        if (!handshake_done) {
+            util::LogDebug(LogCategory::NET, "ignoring %s before verack from peer=%lld\n", command.c_str(),
+                           static_cast<long long>(id));
+            return;
+        }
+        if (command == net::msg_type::PING) {
+            const auto ping = net::PingMessage::Deserialize(r);
+            return Send(id, net::msg_type::PONG, ping);
+        }
+        if (command == net::msg_type::PONG) {
+            const auto pong = net::PingMessage::Deserialize(r);
+            util::LockGuard lock(m_mutex);
+            Peer& p = m_peers[id];
+            if (p.ping_start && pong.nonce == p.ping_nonce) {
+                const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - *p.ping_start);
+                p.last_ping_time = rtt;
+                if (!p.min_ping_time || rtt < *p.min_ping_time) p.min_ping_time = rtt;
+                p.ping_start.reset();
+            }
+            return;
+        }
+        if (command == net::msg_type::SENDHEADERS) {
+            util::LockGuard lock(m_mutex);
+            m_peers[id].prefers_headers = true;
+            return;
+        }
+        if (command == net::msg_type::HEADERS) return OnHeaders(id, r);
+        if (command == net::msg_type::BLOCK) return OnBlock(id, r);
+        if (command == net::msg_type::GETHEADERS) return OnGetHeaders(id, r, false);
+        if (command == net::msg_type::GETBLOCKS) return OnGetHeaders(id, r, true);
+        if (command == net::msg_type::GETDATA) return OnGetData(id, r);
+        if (command == net::msg_type::INV) return OnInv(id, r);
+        // Everything else (transactions, addresses, compact blocks: later parts) is ignored, as
+        // Core ignores unknown messages.
+    } catch (const net::LimitError& e) {
+        Misbehaving(id, command + " over its limit: " + e.what());
+    } catch (const consensus::DecodeError& e) {
+        // Core logs a message it cannot decode and goes on.
+        util::LogDebug(LogCategory::NET, "ProcessMessages(%s, %zu bytes): Exception '%s' caught, peer=%lld\n",
+                       command.c_str(), payload.size(), e.what(), static_cast<long long>(id));
+    }
+}
+
+void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
+{
+    net::VersionMessage v = net::VersionMessage::Deserialize(r);
+    net::PeerAddress addr;
+    bool inbound = false, send_version = false;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        Peer& p = it->second;
+        if (p.got_version) return; // Core: a duplicate version is ignored (logged)
+        if (inbound = p.addr.type == net::ConnectionType::INBOUND; inbound && m_version_nonces.count(v.nonce)) {
+            p.got_version = true;
+            m_connman.Disconnect(id, "connected to self");
+            return;
+        }
+        p.got_version = true;
+        p.version = v;
+        addr = p.addr;
+        send_version = !p.sent_version;
+    }
+    if (v.version < MIN_PEER_PROTO_VERSION) {
+        m_connman.Disconnect(id, "peer using obsolete version " + std::to_string(v.version));
+        return;
+    }
+    if (send_version) SendVersion(id, addr);
+    // BIP-339 and BIP-155 announcements go between version and verack.
+    if (v.version >= 70016) Send(id, net::msg_type::WTXIDRELAY, net::EmptyMessage{});
+    Send(id, net::msg_type::SENDADDRV2, net::EmptyMessage{});
+    Send(id, net::msg_type::VERACK, net::EmptyMessage{});
+    util::LogPrintf("receive version message: %s: version %d, blocks=%d, peer=%lld\n", v.user_agent.c_str(),
+                    v.version, v.start_height, static_cast<long long>(id));
+}
+
+void PeerManager::OnVerack(net::NodeId id)
+{
+    const BlockIndex* best = m_chain.BestHeader();
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end() || it->second.handshake_done) return;
+        it->second.handshake_done = true;
+    }
+    m_connman.MarkHandshakeDone(id);
+    util::LogDebug(LogCategory::NET, "New %s peer connected: peer=%lld\n", "peer", static_cast<long long>(id));
+    // BIP-130: we prefer headers announcements.
+    Send(id, net::msg_type::SENDHEADERS, net::EmptyMessage{});
+    SendGetHeaders(id, best);
+}
+
+void PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)
+{
+    net::GetHeadersMessage m;
+    m.version = PROTOCOL_VERSION;
+    m.locator = m_chain.GetLocator(from);
+    Send(id, net::msg_type::GETHEADERS, m);
+}
+
+void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
+{
+    net::HeadersMessage m = net::HeadersMessage::Deserialize(r);
+    if (m.headers.empty()) return;
+    // They must form a chain, and connect to one we know.
+    for (size_t i = 1; i < m.headers.size(); ++i) {
+        if (m.headers[i].prev_block != m.headers[i - 1].GetHash()) return Misbehaving(id, "non-continuous headers sequence");
+    }
+    if (!m_chain.LookupBlockIndex(m.headers.front().prev_block)) {
+        int count;
+        {
+            util::LockGuard lock(m_mutex);
+            count = ++m_peers[id].unconnecting_headers;
+        }
+        if (count > MAX_UNCONNECTING_HEADERS) return Misbehaving(id, "too many non-connecting headers messages");
+        // Perhaps we missed announcements: ask from our best header.
+        SendGetHeaders(id, m_chain.BestHeader());
+        return;
+    }
+    const bool full = m.headers.size() == net::MAX_HEADERS_RESULTS;
+    auto headers = std::make_shared<std::vector<consensus::BlockHeader>>(std::move(m.headers));
+    m_owner.Post(
+        [this, headers]() {
+            const BlockIndex* last = nullptr;
+            consensus::ValidationResult r = m_chain.ProcessNewBlockHeaders(*headers, &last);
+            return std::make_pair(r, last);
+        },
+        [this, id, full](std::pair<consensus::ValidationResult, const BlockIndex*> done) {
+            const auto& [r, last] = done;
+            if (!r.IsValid()) return MaybePunish(id, r, "header");
+            {
+                util::LockGuard lock(m_mutex);
+                auto it = m_peers.find(id);
+                if (it == m_peers.end()) return;
+                it->second.unconnecting_headers = 0;
+                m_download.PeerHas(id, last);
+            }
+            if (full) SendGetHeaders(id, last); // there may be more
+            RequestBlocks(id);
+        });
+}
+
+void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
+{
+    auto block = std::make_shared<const consensus::Block>(consensus::Block::Deserialize(r));
+    const consensus::Uint256 hash = block->GetHash();
+    util::LogDebug(LogCategory::NET, "received block %s peer=%lld\n", hash.GetHex().c_str(), static_cast<long long>(id));
+    m_owner.PostBlock(block, [this, id, hash](const chain::BlockResult& done) {
+        {
+            util::LockGuard lock(m_mutex);
+            m_download.Received(hash);
+            if (done.result.IsValid()) {
+                if (const BlockIndex* b = m_chain.LookupBlockIndex(hash)) m_download.PeerHas(id, b);
+            }
+        }
+        if (done.result.IsInvalid()) MaybePunish(id, done.result, "block");
+        RequestBlocksFromAll();
+    });
+}
+
+void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult& r, const std::string& what)
+{
+    switch (r.GetBlockResult()) {
+    case BlockValidationResult::CONSENSUS:
+    case BlockValidationResult::MUTATED:
+    case BlockValidationResult::CACHED_INVALID:
+    case BlockValidationResult::INVALID_HEADER:
+    case BlockValidationResult::INVALID_PREV:
+    case BlockValidationResult::MISSING_PREV:
+        return Misbehaving(id, "invalid " + what + ": " + r.ToString());
+    case BlockValidationResult::TIME_FUTURE:
+    case BlockValidationResult::HEADER_LOW_WORK:
+    case BlockValidationResult::UNSET:
+        // Core does not punish these (the peer may be right later, or it is our error).
+        util::LogDebug(LogCategory::NET, "%s from peer=%lld not accepted: %s\n", what.c_str(),
+                       static_cast<long long>(id), r.ToString().c_str());
+        return;
+    }
+}
+
+void PeerManager::Misbehaving(net::NodeId id, const std::string& why)
+{
+    std::string addr;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it != m_peers.end()) {
+            addr = it->second.addr.addr.substr(0, it->second.addr.addr.rfind(':'));
+            m_discouraged.insert(addr);
+        }
+    }
+    util::LogPrintf("Misbehaving: peer=%lld: %s\n", static_cast<long long>(id), why.c_str());
+    m_connman.Disconnect(id, "Misbehaving: " + why);
+}
+
+void PeerManager::RequestBlocks(net::NodeId id)
+{
+    net::InvMessage getdata;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end() || !it->second.handshake_done) return;
+        // Blocks only from peers that serve them with witnesses (all blocks after segwit need them).
+        const uint64_t services = it->second.version.services;
+        if (!(services & net::NODE_WITNESS) || !(services & (net::NODE_NETWORK | net::NODE_NETWORK_LIMITED))) return;
+        const size_t in_flight = m_download.InFlight(id);
+        if (in_flight >= MAX_BLOCKS_IN_TRANSIT_PER_PEER) return;
+        net::NodeId staller = -1;
+        const auto now = Clock::now();
+        for (const BlockIndex* b : m_download.NextBlocks(id, MAX_BLOCKS_IN_TRANSIT_PER_PEER - in_flight, &staller)) {
+            m_download.MarkRequested(id, b, now);
+            getdata.items.push_back({net::MSG_WITNESS_BLOCK, b->GetBlockHash()});
+        }
+        if (staller != -1) m_download.MarkStalling(staller, now);
+    }
+    if (!getdata.items.empty()) Send(id, net::msg_type::GETDATA, getdata);
+}
+
+void PeerManager::RequestBlocksFromAll()
+{
+    std::vector<net::NodeId> ids;
+    {
+        util::LockGuard lock(m_mutex);
+        for (const auto& [id, p] : m_peers)
+            if (p.handshake_done) ids.push_back(id);
+    }
+    for (net::NodeId id : ids) RequestBlocks(id);
+}
+
+void PeerManager::OnGetHeaders(net::NodeId id, consensus::ByteReader& r, bool getblocks)
+{
+    const net::GetHeadersMessage m = net::GetHeadersMessage::Deserialize(r);
+    // Core does not serve headers while in initial block download (its chain may be stale).
+    if (m_chain.IsInitialBlockDownload()) {
+        util::LogDebug(LogCategory::NET, "Ignoring %s from peer=%lld because node is in initial block download\n",
+                       getblocks ? "getblocks" : "getheaders", static_cast<long long>(id));
+        return;
+    }
+    const BlockIndex* fork = m_chain.FindForkInLocator(m.locator);
+    if (getblocks) {
+        // Old peers: an inv of up to 500 blocks after the fork (Core's getblocks answer).
+        net::InvMessage inv;
+        for (const auto& h : m_chain.ActiveHeadersAfter(fork, m.hash_stop, 500)) {
+            inv.items.push_back({net::MSG_BLOCK, h.GetHash()});
+        }
+        if (!inv.items.empty()) Send(id, net::msg_type::INV, inv);
+        return;
+    }
+    net::HeadersMessage out;
+    out.headers = m_chain.ActiveHeadersAfter(fork, m.hash_stop, net::MAX_HEADERS_RESULTS);
+    if (!out.headers.empty()) {
+        util::LockGuard lock(m_mutex);
+        if (auto it = m_peers.find(id); it != m_peers.end()) {
+            it->second.best_header_sent = m_chain.LookupBlockIndex(out.headers.back().GetHash());
+        }
+    }
+    Send(id, net::msg_type::HEADERS, out);
+}
+
+void PeerManager::OnGetData(net::NodeId id, consensus::ByteReader& r)
+{
+    const net::InvMessage m = net::InvMessage::Deserialize(r);
+    net::InvMessage notfound;
+    for (const net::Inv& inv : m.items) {
+        const uint32_t type = inv.type & ~net::MSG_WITNESS_FLAG;
+        if (type != net::MSG_BLOCK) {
+            notfound.items.push_back(inv); // no mempool yet: no transactions to serve
+            continue;
+        }
+        const BlockIndex* b = m_chain.LookupBlockIndex(inv.hash);
+        std::optional<std::vector<uint8_t>> raw;
+        if (b && (b->status.load() & chain::BLOCK_HAVE_DATA)) raw = m_chain.ReadRawBlock(b);
+        if (!raw) {
+            notfound.items.push_back(inv);
+            continue;
+        }
+        if (inv.type & net::MSG_WITNESS_FLAG) {
+            m_connman.Send(id, net::msg_type::BLOCK, *raw);
+        } else {
+            consensus::ByteReader br(*raw);
+            const consensus::Block block = consensus::Block::Deserialize(br);
+            std::vector<uint8_t> stripped;
+            consensus::ByteWriter w(stripped);
+            block.Serialize(w, consensus::TxWitness::WITHOUT);
+            m_connman.Send(id, net::msg_type::BLOCK, stripped);
+        }
+    }
+    if (!notfound.items.empty()) Send(id, net::msg_type::NOTFOUND, notfound);
+}
+
+void PeerManager::OnInv(net::NodeId id, consensus::ByteReader& r)
+{
+    const net::InvMessage m = net::InvMessage::Deserialize(r);
+    for (const net::Inv& inv : m.items) {
+        if ((inv.type & ~net::MSG_WITNESS_FLAG) != net::MSG_BLOCK) continue;
+        if (!m_chain.LookupBlockIndex(inv.hash)) {
+            // Headers first: ask for the headers up to it (Core's answer to a block inv).
+            SendGetHeaders(id, m_chain.BestHeader());
+            return;
+        }
+    }
+}
+
+void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* fork, bool initial_download)
+{
+    if (initial_download || !new_tip) return;
+    // The new blocks, oldest first (at most MAX_BLOCKS_TO_ANNOUNCE; more: an inv of the tip).
+    std::vector<const BlockIndex*> blocks;
+    for (const BlockIndex* b = new_tip; b && b != fork && blocks.size() <= MAX_BLOCKS_TO_ANNOUNCE; b = b->prev) {
+        blocks.insert(blocks.begin(), b);
+    }
+    std::vector<std::pair<net::NodeId, bool>> targets;
+    {
+        util::LockGuard lock(m_mutex);
+        for (auto& [id, p] : m_peers) {
+            if (!p.handshake_done) continue;
+            const BlockIndex* known = m_download.BestKnown(id);
+            if (known && known->GetAncestor(new_tip->height) == new_tip) continue; // it has it
+            targets.emplace_back(id, p.prefers_headers && blocks.size() <= MAX_BLOCKS_TO_ANNOUNCE);
+        }
+    }
+    for (const auto& [id, headers] : targets) {
+        if (headers) {
+            net::HeadersMessage m;
+            for (const BlockIndex* b : blocks) m.headers.push_back(b->GetBlockHeader());
+            Send(id, net::msg_type::HEADERS, m);
+        } else {
+            net::InvMessage inv;
+            inv.items.push_back({net::MSG_BLOCK, new_tip->GetBlockHash()});
+            Send(id, net::msg_type::INV, inv);
+        }
+    }
+}
+
+void PeerManager::PingAll()
+{
+    std::vector<std::pair<net::NodeId, uint64_t>> pings;
+    {
+        util::LockGuard lock(m_mutex);
+        const auto now = std::chrono::steady_clock::now();
+        for (auto& [id, p] : m_peers) {
+            if (!p.handshake_done || p.ping_start) continue;
+            p.ping_nonce = RandomU64();
+            p.ping_start = now;
+            p.last_ping = now;
+            pings.emplace_back(id, p.ping_nonce);
+        }
+    }
+    for (const auto& [id, nonce] : pings) Send(id, net::msg_type::PING, net::PingMessage{nonce});
+}
+
+void PeerManager::Tick()
+{
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::pair<net::NodeId, std::string>> drop;
+    std::vector<std::pair<net::NodeId, uint64_t>> pings;
+    {
+        util::LockGuard lock(m_mutex);
+        for (auto& [id, p] : m_peers) {
+            if (!p.handshake_done) continue;
+            if (p.ping_start && now - *p.ping_start > PING_TIMEOUT) {
+                drop.emplace_back(id, "ping timeout");
+                continue;
+            }
+            if (!p.ping_start && (!p.last_ping || now - *p.last_ping > PING_INTERVAL)) {
+                p.ping_nonce = RandomU64();
+                p.ping_start = now;
+                p.last_ping = now;
+                pings.emplace_back(id, p.ping_nonce);
+            }
+        }
+        for (net::NodeId id : m_download.StalledPeers(Clock::now())) drop.emplace_back(id, "Peer is stalling block download");
+    }
+    for (const auto& [id, nonce] : pings) Send(id, net::msg_type::PING, net::PingMessage{nonce});
+    for (const auto& [id, why] : drop) {
+        util::LogPrintf("%s, disconnecting peer=%lld\n", why.c_str(), static_cast<long long>(id));
+        m_connman.Disconnect(id, why);
+    }
+    RequestBlocksFromAll();
+}
+
+void PeerManager::TimerLoop()
+{
+    for (;;) {
+        {
+            util::UniqueLock lock(m_mutex);
+            m_cv.wait_for(lock, std::chrono::milliseconds(500), [this]() REQUIRES(m_mutex) { return m_stopping; });
+            if (m_stopping) return;
+        }
+        Tick();
+    }
+}
+
+std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_peers.find(id);
+    if (it == m_peers.end()) return std::nullopt;
+    const Peer& p = it->second;
+    PeerStats s;
+    s.id = id;
+    s.version = p.version.version;
+    s.services = p.version.services;
+    s.user_agent = p.version.user_agent;
+    s.start_height = p.version.start_height;
+    s.relay = p.version.relay.value_or(true);
+    s.handshake_done = p.handshake_done;
+    s.prefers_headers = p.prefers_headers;
+    if (const BlockIndex* b = m_download.BestKnown(id)) s.synced_headers = b->height;
+    const auto secs = [](std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1e6; };
+    if (p.last_ping_time) s.ping_seconds = secs(*p.last_ping_time);
+    if (p.min_ping_time) s.min_ping_seconds = secs(*p.min_ping_time);
+    if (p.ping_start) {
+        s.ping_wait_seconds = secs(std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - *p.ping_start));
+    }
+    return s;
+}
+
+} // namespace node::p2p

@@ -1,0 +1,125 @@
+// The node's message handler (Core's PeerManager / net_processing): the version handshake,
+// pings, headers-first sync from every peer, block download through BlockDownload, serving
+// headers and blocks from the chainstate's readers, and block announcements. Network threads
+// never wait on validation: headers and blocks go to the validation owner with a callback.
+#pragma once
+
+#include "net/connman.h"
+#include "net/handler.h"
+#include "net/messages.h"
+#include "node/chain/chainstate.h"
+#include "node/p2p/block_download.h"
+#include "util/sync.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace node::chain {
+class ValidationOwner;
+}
+
+namespace node::p2p {
+
+/** Core's PROTOCOL_VERSION and MIN_PEER_PROTO_VERSION. */
+inline constexpr int32_t PROTOCOL_VERSION = 70016, MIN_PEER_PROTO_VERSION = 31800;
+/** Core's PING_INTERVAL (2 minutes) and TIMEOUT_INTERVAL for a ping (20 minutes). */
+inline constexpr std::chrono::seconds PING_INTERVAL{2 * 60}, PING_TIMEOUT{20 * 60};
+/** Core's MAX_BLOCKS_TO_ANNOUNCE: more new blocks than this are announced with an inv of the tip. */
+inline constexpr size_t MAX_BLOCKS_TO_ANNOUNCE = 8;
+/** Core's MAX_NUM_UNCONNECTING_HEADERS_MSGS: non-connecting headers messages tolerated. */
+inline constexpr int MAX_UNCONNECTING_HEADERS = 10;
+
+/** What getpeerinfo shows of a peer's protocol state. */
+struct PeerStats {
+    net::NodeId id{0};
+    int32_t version{0};
+    uint64_t services{0};
+    std::string user_agent;
+    int32_t start_height{0};
+    bool relay{false};
+    bool handshake_done{false};
+    int synced_headers{-1}, synced_blocks{-1};
+    std::optional<double> ping_seconds, min_ping_seconds, ping_wait_seconds;
+    std::vector<int> inflight;
+    bool prefers_headers{false};
+};
+
+class PeerManager final : public net::NetHandler, private chain::ChainListener {
+public:
+    /** chainstate, owner and connman must outlive Stop(). Starts the timer thread. */
+    PeerManager(chain::Chainstate& chainstate, chain::ValidationOwner& owner, net::ConnectionManager& connman);
+    ~PeerManager() override;
+    PeerManager(const PeerManager&) = delete;
+    PeerManager& operator=(const PeerManager&) = delete;
+    /** Stops the timer thread and the chain notifications. Before connman's Stop is fine; idempotent. */
+    void Stop();
+
+    void InitializePeer(const net::PeerAddress& peer) override;
+    void ProcessMessage(net::NodeId peer, const std::string& command, std::vector<uint8_t>&& payload) override;
+    void FinalizePeer(net::NodeId peer, const std::string& reason) override;
+
+    std::optional<PeerStats> GetPeerStats(net::NodeId id) const EXCLUDES(m_mutex);
+    /** Sends a ping to every peer now (the ping RPC). */
+    void PingAll() EXCLUDES(m_mutex);
+
+private:
+    struct Peer {
+        net::PeerAddress addr;
+        bool got_version{false}, sent_version{false}, handshake_done{false};
+        net::VersionMessage version;
+        bool wtxid_relay{false}, addrv2{false}, prefers_headers{false};
+        uint64_t ping_nonce{0};
+        std::optional<std::chrono::steady_clock::time_point> ping_start, last_ping;
+        std::optional<std::chrono::microseconds> last_ping_time, min_ping_time;
+        int unconnecting_headers{0};
+        const chain::BlockIndex* best_header_sent{nullptr};
+    };
+
+    // Message handlers (on the peer's strand).
+    void OnVersion(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnVerack(net::NodeId id) EXCLUDES(m_mutex);
+    void OnHeaders(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnBlock(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnGetHeaders(net::NodeId id, consensus::ByteReader& r, bool getblocks) EXCLUDES(m_mutex);
+    void OnGetData(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnInv(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+
+    template <typename M>
+    void Send(net::NodeId id, std::string_view command, const M& msg);
+    void SendGetHeaders(net::NodeId id, const chain::BlockIndex* from);
+    void SendVersion(net::NodeId id, const net::PeerAddress& addr) EXCLUDES(m_mutex);
+    /** Core's Misbehaving: logged, the peer disconnected (and its address discouraged). */
+    void Misbehaving(net::NodeId id, const std::string& why) EXCLUDES(m_mutex);
+    /** Punishes the sender of a header or block the owner found invalid, by Core's rules. */
+    void MaybePunish(net::NodeId id, const consensus::ValidationResult& r, const std::string& what)
+        EXCLUDES(m_mutex);
+    /** Requests the next blocks from peer (up to 16 in flight). */
+    void RequestBlocks(net::NodeId id) EXCLUDES(m_mutex);
+    void RequestBlocksFromAll() EXCLUDES(m_mutex);
+    void UpdatedBlockTip(const chain::BlockIndex* new_tip, const chain::BlockIndex* fork,
+                         bool initial_download) override EXCLUDES(m_mutex);
+    void TimerLoop();
+    void Tick() EXCLUDES(m_mutex);
+
+    chain::Chainstate& m_chain;
+    chain::ValidationOwner& m_owner;
+    net::ConnectionManager& m_connman;
+    const uint64_t m_local_nonce_seed;
+
+    mutable util::Mutex m_mutex;
+    std::map<net::NodeId, Peer> m_peers GUARDED_BY(m_mutex);
+    BlockDownload m_download GUARDED_BY(m_mutex);
+    std::set<uint64_t> m_version_nonces GUARDED_BY(m_mutex); // sent in our version messages (self-connection check)
+    std::set<std::string> m_discouraged GUARDED_BY(m_mutex); // addresses of misbehaving peers (Core's BanMan::Discourage)
+    bool m_stopping GUARDED_BY(m_mutex){false};
+    std::condition_variable m_cv;
+    std::thread m_timer;
+};
+
+} // namespace node::p2p

@@ -1,0 +1,147 @@
+"""p2p_sync: minicashd speaks the Bitcoin P2P protocol, checked with the independent Python client
+(tests/functional/p2p_client/) and between minicash nodes.
+
+1. Handshake with the client (inbound to the node): the node's version (protocol 70016, NETWORK |
+   WITNESS | NETWORK_LIMITED, its user agent and height), wtxidrelay and sendaddrv2 between version and
+   verack (BIP-339/155), then sendheaders and a getheaders; ping answered with pong; getheaders answered
+   with the active chain's headers; getdata of a block with and without the witness flag equals getblock's
+   bytes; an unknown block gets notfound; getpeerinfo shows the client.
+2. Three nodes in a line A - B - C: A mines 300 blocks; B (addnode A) and C (addnode B) reach A's tip;
+   C got its blocks from B (C never connects to A).
+3. A fourth node starts empty with -connect=C only and syncs the whole chain.
+4. Competing forks: two nodes mine apart (5 and 8 blocks on the common chain), are connected with
+   addnode onetry, and both end on the heavier branch (the lighter one reorganises).
+5. Hostile peers: a block whose merkle root does not match gets the sender disconnected and the node's
+   tip unchanged; a wrong network magic gets a disconnect; a bad checksum is dropped and the connection
+   kept.
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from p2p_client import (MSG_BLOCK, MSG_WITNESS_BLOCK, NODE_NETWORK, NODE_WITNESS, Inv, MsgBlock,  # noqa: E402
+                        MsgGetData, MsgGetHeaders, MsgPing, P2PConnection, bad_frame, hash_hex, hex_hash,
+                        make_block)
+from test_framework import REGTEST_ADDR, TestFailure, assert_equal, check, log, scaled, wait_until  # noqa: E402
+
+NODE_NETWORK_LIMITED = 1 << 10
+
+
+def addr(node):
+    return "127.0.0.1:%d" % node.p2p_port
+
+
+def wait_same_tip(nodes, timeout=60):
+    wait_until(lambda: len({n.getbestblockhash() for n in nodes}) == 1, scaled(timeout),
+               "nodes %s on the same tip" % [n.index for n in nodes])
+
+
+def client_checks(node):
+    node.generatetoaddress(10, REGTEST_ADDR)  # a recent tip: the node is out of initial block download
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        version = c.handshake()
+        assert_equal(version.version, 70016, "protocol version")
+        assert_equal(version.services, NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED, "services")
+        check(version.user_agent.startswith("/minicash:"), "user agent %r" % version.user_agent)
+        assert_equal(version.start_height, 10, "start height")
+        recv = [cmd for (d, cmd) in c.events if d == "recv"]
+        check(recv.index("verack") > recv.index("wtxidrelay") > recv.index("version"), "wtxidrelay before verack")
+        check(recv.index("verack") > recv.index("sendaddrv2"), "sendaddrv2 before verack")
+        c.wait_for("sendheaders")
+        c.wait_for("getheaders")
+        nonce = c.ping()
+        log("ok: handshake, version fields, BIP-339/155 order, sendheaders, getheaders, ping %s answered" % nonce)
+
+        genesis = hex_hash(node.getblockhash(0))
+        c.send_message(MsgGetHeaders([genesis]))
+        headers = c.wait_for("headers").headers
+        assert_equal(len(headers), 10, "headers after genesis")
+        assert_equal(hash_hex(headers[-1].hash()), node.getbestblockhash(), "last header is the tip")
+
+        tip = hex_hash(node.getbestblockhash())
+        c.send_message(MsgGetData([Inv(MSG_WITNESS_BLOCK, tip)]))
+        blk = c.wait_for("block").block
+        assert_equal(blk.serialize().hex(), node.getblock(node.getbestblockhash(), 0), "witness block bytes")
+        c.send_message(MsgGetData([Inv(MSG_BLOCK, tip)]))
+        blk2 = c.wait_for("block").block
+        assert_equal(hash_hex(blk2.hash()), node.getbestblockhash(), "block without witness flag")
+        c.send_message(MsgGetData([Inv(MSG_BLOCK, b"\x11" * 32)]))
+        nf = c.wait_for("notfound")
+        assert_equal(nf.inv[0].hash, b"\x11" * 32, "notfound for an unknown block")
+        peers = node.getpeerinfo()
+        assert_equal(len(peers), 1, "getpeerinfo lists the client")
+        assert_equal(peers[0]["subver"], "/minicash-p2p-test:0.1/", "the client's user agent")
+        check(peers[0]["inbound"], "the client is inbound")
+        log("ok: getheaders, getdata with/without witness, notfound, getpeerinfo")
+
+
+def hostile_checks(node):
+    tip = node.getbestblockhash()
+    height = node.getblockcount()
+    header = node.getblockheader(tip)
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.send_raw(bad_frame(c.magic, "ping", b"\x00" * 8, bad_checksum=True))
+        c.sync_with_ping()
+        log("ok: a bad checksum is dropped, the connection kept")
+        blk = make_block(hex_hash(tip), height + 1, header["time"] + 1)
+        blk.merkle_root = b"\x42" * 32
+        blk.solve()
+        c.send_message(MsgBlock(blk))
+        c.wait_for_disconnect(timeout=scaled(30))
+    assert_equal(node.getbestblockhash(), tip, "tip unchanged after the bad block")
+    log("ok: a block with a bad merkle root disconnects its sender, tip unchanged")
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.send_raw(bad_frame(c.magic, "version", b"", bad_magic=b"\xf9\xbe\xb4\xd9"))
+        c.wait_for_disconnect(timeout=scaled(30))
+    log("ok: a wrong network magic disconnects")
+
+
+def run(env):
+    a = env.add_node()
+    a.start()
+    client_checks(a)
+
+    b = env.add_node(extra_args=["-addnode=" + addr(a)])
+    b.start()
+    c = env.add_node(extra_args=["-addnode=" + addr(b)])
+    c.start()
+    a.generatetoaddress(290, REGTEST_ADDR)
+    wait_same_tip([a, b, c], timeout=120)
+    assert_equal(c.getblockcount(), 300, "C reached A's height through B")
+    check(all(p["addr"] != addr(a) for p in c.getpeerinfo()), "C has no connection to A")
+    log("ok: A - B - C: C reached A's tip (300) through B")
+
+    d = env.add_node(extra_args=["-connect=" + addr(c)])
+    d.start()
+    wait_same_tip([a, d], timeout=120)
+    assert_equal(d.getconnectioncount(), 1, "D connects to C only")
+    log("ok: D, started empty with -connect=C, synced the whole chain")
+
+    # Competing forks: two fresh nodes on A's chain, then apart.
+    x = env.add_node(extra_args=["-connect=" + addr(a)])
+    y = env.add_node(extra_args=["-connect=" + addr(a)])
+    x.start()
+    y.start()
+    wait_same_tip([a, x, y], timeout=120)
+    x.stop()
+    y.stop()
+    x.start(extra_args=["-connect=0"])
+    y.start(extra_args=["-connect=0"])
+    x.generatetoaddress(5, REGTEST_ADDR)
+    y.generatetoaddress(8, REGTEST_ADDR)
+    heavier = y.getbestblockhash()
+    check(x.getbestblockhash() != heavier, "apart, the two nodes are on different tips")
+    x.addnode(addr(y), "onetry")
+    wait_same_tip([x, y], timeout=120)
+    assert_equal(x.getbestblockhash(), heavier, "x reorganised to the heavier branch")
+    assert_equal(x.getblockcount(), 308, "x's height after the reorg")
+    log("ok: competing forks converge on the heavier branch")
+
+    hostile_checks(a)
