@@ -51,6 +51,7 @@ TESTS = [
     "p2p_client_selftest",
     "p2p_client_btcd",
     "p2p_sync",
+    "p2p_btcd_interop",
 ]
 
 
