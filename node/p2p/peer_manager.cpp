@@ -112,7 +112,8 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         if (command == net::msg_type::VERSION) return OnVersion(id, r);
         if (!got_version) {
             // Core ignores (and logs) anything before version.
-            util::LogDebug(LogCategory::NET, "non-version message before version handshake. Message \"%s\" from peer=%lld\n",
+            util::LogDebug(LogCategory::NET,
+                           "non-version message before version handshake. Message \"%s\" from peer=%lld\n",
                            command.c_str(), static_cast<long long>(id));
             return;
         }
@@ -199,8 +200,8 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
     if (v.version >= 70016) Send(id, net::msg_type::WTXIDRELAY, net::EmptyMessage{});
     Send(id, net::msg_type::SENDADDRV2, net::EmptyMessage{});
     Send(id, net::msg_type::VERACK, net::EmptyMessage{});
-    util::LogPrintf("receive version message: %s: version %d, blocks=%d, peer=%lld\n", v.user_agent.c_str(),
-                    v.version, v.start_height, static_cast<long long>(id));
+    util::LogPrintf("receive version message: %s: version %d, blocks=%d, peer=%lld\n", v.user_agent.c_str(), v.version,
+                    v.start_height, static_cast<long long>(id));
 }
 
 void PeerManager::OnVerack(net::NodeId id)
@@ -233,38 +234,50 @@ void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
     if (m.headers.empty()) return;
     // They must form a chain, and connect to one we know.
     for (size_t i = 1; i < m.headers.size(); ++i) {
-        if (m.headers[i].prev_block != m.headers[i - 1].GetHash()) return Misbehaving(id, "non-continuous headers sequence");
-    }
-    if (!m_chain.LookupBlockIndex(m.headers.front().prev_block)) {
-        int count;
-        {
-            util::LockGuard lock(m_mutex);
-            count = ++m_peers[id].unconnecting_headers;
-        }
-        if (count > MAX_UNCONNECTING_HEADERS) return Misbehaving(id, "too many non-connecting headers messages");
-        // Perhaps we missed announcements: ask from our best header.
-        SendGetHeaders(id, m_chain.BestHeader());
-        return;
+        if (m.headers[i].prev_block != m.headers[i - 1].GetHash())
+            return Misbehaving(id, "non-continuous headers sequence");
     }
     const bool full = m.headers.size() == net::MAX_HEADERS_RESULTS;
     auto headers = std::make_shared<std::vector<consensus::BlockHeader>>(std::move(m.headers));
+    struct Outcome {
+        bool connects{false};
+        consensus::ValidationResult result;
+        const BlockIndex* last{nullptr};
+    };
+    // Whether they connect is decided on the owner, in queue order: an earlier headers message
+    // (from this peer or another) still queued there may be the one they build on.
     m_owner.Post(
         [this, headers]() {
-            const BlockIndex* last = nullptr;
-            consensus::ValidationResult r = m_chain.ProcessNewBlockHeaders(*headers, &last);
-            return std::make_pair(r, last);
+            Outcome o;
+            o.connects = m_chain.LookupBlockIndex(headers->front().prev_block) != nullptr;
+            if (o.connects) o.result = m_chain.ProcessNewBlockHeaders(*headers, &o.last);
+            return o;
         },
-        [this, id, full](std::pair<consensus::ValidationResult, const BlockIndex*> done) {
-            const auto& [r, last] = done;
-            if (!r.IsValid()) return MaybePunish(id, r, "header");
+        [this, id, full](const Outcome& o) {
+            if (!o.connects) {
+                int count;
+                {
+                    util::LockGuard lock(m_mutex);
+                    auto it = m_peers.find(id);
+                    if (it == m_peers.end()) return;
+                    count = ++it->second.unconnecting_headers;
+                }
+                // Core: every MAX_UNCONNECTING_HEADERS-th such message is misbehaviour.
+                if (count % MAX_UNCONNECTING_HEADERS == 0)
+                    return Misbehaving(id, "too many non-connecting headers messages");
+                // Perhaps we missed announcements: ask from our best header.
+                SendGetHeaders(id, m_chain.BestHeader());
+                return;
+            }
+            if (!o.result.IsValid()) return MaybePunish(id, o.result, "header");
             {
                 util::LockGuard lock(m_mutex);
                 auto it = m_peers.find(id);
                 if (it == m_peers.end()) return;
                 it->second.unconnecting_headers = 0;
-                m_download.PeerHas(id, last);
+                m_download.PeerHas(id, o.last);
             }
-            if (full) SendGetHeaders(id, last); // there may be more
+            if (full) SendGetHeaders(id, o.last); // there may be more
             RequestBlocks(id);
         });
 }
@@ -273,7 +286,8 @@ void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
 {
     auto block = std::make_shared<const consensus::Block>(consensus::Block::Deserialize(r));
     const consensus::Uint256 hash = block->GetHash();
-    util::LogDebug(LogCategory::NET, "received block %s peer=%lld\n", hash.GetHex().c_str(), static_cast<long long>(id));
+    util::LogDebug(LogCategory::NET, "received block %s peer=%lld\n", hash.GetHex().c_str(),
+                   static_cast<long long>(id));
     m_owner.PostBlock(block, [this, id, hash](const chain::BlockResult& done) {
         {
             util::LockGuard lock(m_mutex);
@@ -295,8 +309,7 @@ void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult&
     case BlockValidationResult::CACHED_INVALID:
     case BlockValidationResult::INVALID_HEADER:
     case BlockValidationResult::INVALID_PREV:
-    case BlockValidationResult::MISSING_PREV:
-        return Misbehaving(id, "invalid " + what + ": " + r.ToString());
+    case BlockValidationResult::MISSING_PREV: return Misbehaving(id, "invalid " + what + ": " + r.ToString());
     case BlockValidationResult::TIME_FUTURE:
     case BlockValidationResult::HEADER_LOW_WORK:
     case BlockValidationResult::UNSET:
@@ -498,7 +511,8 @@ void PeerManager::Tick()
                 pings.emplace_back(id, p.ping_nonce);
             }
         }
-        for (net::NodeId id : m_download.StalledPeers(Clock::now())) drop.emplace_back(id, "Peer is stalling block download");
+        for (net::NodeId id : m_download.StalledPeers(Clock::now()))
+            drop.emplace_back(id, "Peer is stalling block download");
     }
     for (const auto& [id, nonce] : pings) Send(id, net::msg_type::PING, net::PingMessage{nonce});
     for (const auto& [id, why] : drop) {
@@ -540,8 +554,8 @@ std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
     if (p.last_ping_time) s.ping_seconds = secs(*p.last_ping_time);
     if (p.min_ping_time) s.min_ping_seconds = secs(*p.min_ping_time);
     if (p.ping_start) {
-        s.ping_wait_seconds = secs(std::chrono::duration_cast<std::chrono::microseconds>(
-            std::chrono::steady_clock::now() - *p.ping_start));
+        s.ping_wait_seconds = secs(
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - *p.ping_start));
     }
     return s;
 }

@@ -97,8 +97,7 @@ private:
     /** Core's Misbehaving: logged, the peer disconnected (and its address discouraged). */
     void Misbehaving(net::NodeId id, const std::string& why) EXCLUDES(m_mutex);
     /** Punishes the sender of a header or block the owner found invalid, by Core's rules. */
-    void MaybePunish(net::NodeId id, const consensus::ValidationResult& r, const std::string& what)
-        EXCLUDES(m_mutex);
+    void MaybePunish(net::NodeId id, const consensus::ValidationResult& r, const std::string& what) EXCLUDES(m_mutex);
     /** Requests the next blocks from peer (up to 16 in flight). */
     void RequestBlocks(net::NodeId id) EXCLUDES(m_mutex);
     void RequestBlocksFromAll() EXCLUDES(m_mutex);
@@ -116,7 +115,8 @@ private:
     std::map<net::NodeId, Peer> m_peers GUARDED_BY(m_mutex);
     BlockDownload m_download GUARDED_BY(m_mutex);
     std::set<uint64_t> m_version_nonces GUARDED_BY(m_mutex); // sent in our version messages (self-connection check)
-    std::set<std::string> m_discouraged GUARDED_BY(m_mutex); // addresses of misbehaving peers (Core's BanMan::Discourage)
+    std::set<std::string>
+        m_discouraged GUARDED_BY(m_mutex); // addresses of misbehaving peers (Core's BanMan::Discourage)
     bool m_stopping GUARDED_BY(m_mutex){false};
     std::condition_variable m_cv;
     std::thread m_timer;

@@ -33,10 +33,12 @@ RpcResult Res(T type, std::string key, std::string description, std::vector<RpcR
 Json ServiceNames(uint64_t services)
 {
     Json names = Json::array();
-    const std::pair<uint64_t, const char*> known[] = {
-        {net::NODE_NETWORK, "NETWORK"},       {net::NODE_BLOOM, "BLOOM"},
-        {net::NODE_WITNESS, "WITNESS"},       {net::NODE_COMPACT_FILTERS, "COMPACT_FILTERS"},
-        {net::NODE_NETWORK_LIMITED, "NETWORK_LIMITED"}, {net::NODE_P2P_V2, "P2P_V2"}};
+    const std::pair<uint64_t, const char*> known[] = {{net::NODE_NETWORK, "NETWORK"},
+                                                      {net::NODE_BLOOM, "BLOOM"},
+                                                      {net::NODE_WITNESS, "WITNESS"},
+                                                      {net::NODE_COMPACT_FILTERS, "COMPACT_FILTERS"},
+                                                      {net::NODE_NETWORK_LIMITED, "NETWORK_LIMITED"},
+                                                      {net::NODE_P2P_V2, "P2P_V2"}};
     for (const auto& [bit, name] : known)
         if (services & bit) names.push_back(name);
     return names;
@@ -136,24 +138,25 @@ std::vector<RpcResult> PeerInfoDoc()
 void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerManager& peerman)
 {
     const std::string cat = "network";
-    table.Register(RpcMethod{
-        .category = cat,
-        .name = "getconnectioncount",
-        .description = "Returns the number of connections to other nodes.",
-        .examples = HelpExampleCli("getconnectioncount", "") + HelpExampleRpc("getconnectioncount", ""),
-        .handler = [&connman](const RpcRequest&) -> Json { return connman.ConnectionCount(); },
-        .results = {{.type = T::NUM, .description = "The connection count"}}});
-    table.Register(RpcMethod{
-        .category = cat,
-        .name = "getpeerinfo",
-        .description = "Returns data about each connected network peer as a json array of objects.",
-        .examples = HelpExampleCli("getpeerinfo", "") + HelpExampleRpc("getpeerinfo", ""),
-        .handler = [&connman, &peerman](const RpcRequest&) -> Json {
-            Json out = Json::array();
-            for (const net::PeerConnection& p : connman.Peers()) out.push_back(PeerInfo(p, peerman.GetPeerStats(p.conn->Id())));
-            return out;
-        },
-        .results = {{.type = T::ARR, .inner = {{.type = T::OBJ, .inner = PeerInfoDoc()}}}}});
+    table.Register(
+        RpcMethod{.category = cat,
+                  .name = "getconnectioncount",
+                  .description = "Returns the number of connections to other nodes.",
+                  .examples = HelpExampleCli("getconnectioncount", "") + HelpExampleRpc("getconnectioncount", ""),
+                  .handler = [&connman](const RpcRequest&) -> Json { return connman.ConnectionCount(); },
+                  .results = {{.type = T::NUM, .description = "The connection count"}}});
+    table.Register(
+        RpcMethod{.category = cat,
+                  .name = "getpeerinfo",
+                  .description = "Returns data about each connected network peer as a json array of objects.",
+                  .examples = HelpExampleCli("getpeerinfo", "") + HelpExampleRpc("getpeerinfo", ""),
+                  .handler = [&connman, &peerman](const RpcRequest&) -> Json {
+                      Json out = Json::array();
+                      for (const net::PeerConnection& p : connman.Peers())
+                          out.push_back(PeerInfo(p, peerman.GetPeerStats(p.conn->Id())));
+                      return out;
+                  },
+                  .results = {{.type = T::ARR, .inner = {{.type = T::OBJ, .inner = PeerInfoDoc()}}}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "addnode",
@@ -173,7 +176,8 @@ void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerM
             if (command == "onetry") {
                 connman.AddNode(node, true);
             } else if (command == "add") {
-                if (!connman.AddNode(node, false)) throw RpcError(RPC_CLIENT_NODE_ALREADY_ADDED, "Error: Node already added");
+                if (!connman.AddNode(node, false))
+                    throw RpcError(RPC_CLIENT_NODE_ALREADY_ADDED, "Error: Node already added");
             } else if (command == "remove") {
                 if (!connman.RemoveAddedNode(node)) {
                     throw RpcError(RPC_CLIENT_NODE_NOT_ADDED,
@@ -205,7 +209,8 @@ void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerM
                 for (const net::PeerConnection& p : connman.Peers()) {
                     const std::string remote =
                         p.conn->Remote().address().to_string() + ":" + std::to_string(p.conn->Remote().port());
-                    if (remote == addr || p.addr_name == addr) found |= connman.Disconnect(p.conn->Id(), "disconnectnode");
+                    if (remote == addr || p.addr_name == addr)
+                        found |= connman.Disconnect(p.conn->Id(), "disconnectnode");
                 }
             } else if (has_id && !has_addr) {
                 found = connman.Disconnect(GetInt(req.params[1]), "disconnectnode");

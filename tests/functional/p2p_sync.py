@@ -18,12 +18,11 @@
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client import (MSG_BLOCK, MSG_WITNESS_BLOCK, NODE_NETWORK, NODE_WITNESS, Inv, MsgBlock,  # noqa: E402
-                        MsgGetData, MsgGetHeaders, MsgPing, P2PConnection, bad_frame, hash_hex, hex_hash,
+                        MsgGetData, MsgGetHeaders, MsgHeaders, MsgPing, P2PConnection, bad_frame, hash_hex, hex_hash,
                         make_block)
 from test_framework import REGTEST_ADDR, TestFailure, assert_equal, check, log, scaled, wait_until  # noqa: E402
 
@@ -101,6 +100,26 @@ def hostile_checks(node):
         c.send_raw(bad_frame(c.magic, "version", b"", bad_magic=b"\xf9\xbe\xb4\xd9"))
         c.wait_for_disconnect(timeout=scaled(30))
     log("ok: a wrong network magic disconnects")
+    # Headers: ten that connect to nothing we know, then one with bad proof of work.
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        orphan = make_block(b"\x77" * 32, height + 5, header["time"] + 1)
+        for i in range(9):
+            c.send_message(MsgHeaders([orphan]))
+            c.wait_for("getheaders", timeout=scaled(30))  # asked for what we missed
+        c.send_message(MsgHeaders([orphan]))
+        c.wait_for_disconnect(timeout=scaled(30))
+    log("ok: the tenth non-connecting headers message disconnects")
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        bad = make_block(hex_hash(tip), height + 1, header["time"] + 1, solve=False)
+        bad.bits = 0x1d00ffff  # not regtest's difficulty
+        c.send_message(MsgHeaders([bad]))
+        c.wait_for_disconnect(timeout=scaled(30))
+    check(all(t["hash"] != hash_hex(bad.hash()) for t in node.getchaintips()), "the bad header is not stored")
+    log("ok: a header with the wrong difficulty disconnects")
 
 
 def run(env):
@@ -132,8 +151,9 @@ def run(env):
     wait_same_tip([a, x, y], timeout=120)
     x.stop()
     y.stop()
-    x.start(extra_args=["-connect=0"])
-    y.start(extra_args=["-connect=0"])
+    x.extra_args, y.extra_args = [], []  # no -connect: apart until addnode
+    x.start()
+    y.start()
     x.generatetoaddress(5, REGTEST_ADDR)
     y.generatetoaddress(8, REGTEST_ADDR)
     heavier = y.getbestblockhash()
@@ -144,4 +164,9 @@ def run(env):
     assert_equal(x.getblockcount(), 308, "x's height after the reorg")
     log("ok: competing forks converge on the heavier branch")
 
+    # Honest peers were never punished (a headers message that builds on one still queued for
+    # validation is not "non-connecting").
+    for n in (a, b, c, d, x, y):
+        with open(n.debug_log) as f:
+            check("Misbehaving" not in f.read(), "node %d punished no honest peer" % n.index)
     hostile_checks(a)
