@@ -521,8 +521,10 @@ int RunDaemon(int argc, char* argv[])
     int exit_code = 0;
     if (InitChainstate(node) && InitIndexes(node)) {
         InitRpcMethods(node);
-        InitImport(node);
+        // As Core, the network starts before warm-up ends (InitImport ends it), so its RPC
+        // methods are there from the first call a script makes.
         if (InitNetwork(node)) {
+            InitImport(node);
             NotifyStarted(node);
             if (!WaitForShutdown(node)) exit_code = 1;
         } else {

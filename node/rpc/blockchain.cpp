@@ -698,7 +698,6 @@ void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate, chain::Validatio
     RegisterOutputScriptRpc(table, chainstate);
     RegisterScanTxOutSetRpc(table, chainstate);
     RegisterIndexRpc(table, txindex);
-    RegisterNetInfoRpc(table);
 }
 
 } // namespace node::rpc

@@ -138,6 +138,7 @@ std::vector<RpcResult> PeerInfoDoc()
 void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerManager& peerman)
 {
     const std::string cat = "network";
+    RegisterNetInfoRpc(table, connman);
     table.Register(
         RpcMethod{.category = cat,
                   .name = "getconnectioncount",

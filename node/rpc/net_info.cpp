@@ -1,8 +1,9 @@
-// getnetworkinfo (Bitcoin Core's rpc/net.cpp) for a node that has no P2P layer yet: the
-// version fields are real; connections are 0, no network is reachable and no services are
-// offered, which is the truth until net/ lands (the P2P issue fills these in).
+// getnetworkinfo (Bitcoin Core's rpc/net.cpp): versions, the services we offer, the
+// connection counts from the connection manager. Registered by the network's start-up step.
 #include "node/rpc/register.h"
 #include "common/rpc/util.h"
+#include "net/connman.h"
+#include "net/messages.h"
 #include "util/version.h"
 
 namespace node::rpc {
@@ -15,21 +16,34 @@ constexpr int PROTOCOL_VERSION = 70016;
 constexpr consensus::Amount DEFAULT_MIN_RELAY_FEE_SAT_KVB{1000};
 constexpr consensus::Amount DEFAULT_INCREMENTAL_RELAY_FEE_SAT_KVB{1000};
 
-Json GetNetworkInfo()
+Json GetNetworkInfo(const net::ConnectionManager& connman)
 {
     Json ret = Json::object();
+    const uint64_t services = net::NODE_NETWORK | net::NODE_WITNESS | net::NODE_NETWORK_LIMITED;
+    char hex[17];
+    std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(services));
     ret["version"] = util::CLIENT_VERSION;
     ret["subversion"] = util::UserAgent();
     ret["protocolversion"] = PROTOCOL_VERSION;
-    ret["localservices"] = "0000000000000000";
-    ret["localservicesnames"] = Json::array();
-    ret["localrelay"] = false;
+    ret["localservices"] = hex;
+    ret["localservicesnames"] = Json::array({"NETWORK", "WITNESS", "NETWORK_LIMITED"});
+    ret["localrelay"] = false; // no mempool yet: peers are asked not to announce transactions
     ret["timeoffset"] = 0;
-    ret["networkactive"] = false;
-    ret["connections"] = 0;
-    ret["connections_in"] = 0;
-    ret["connections_out"] = 0;
-    ret["networks"] = Json::array();
+    ret["networkactive"] = true;
+    const size_t total = connman.ConnectionCount(), in = connman.InboundCount();
+    ret["connections"] = total;
+    ret["connections_in"] = in;
+    ret["connections_out"] = total - in;
+    Json networks = Json::array();
+    for (const char* name : {"ipv4", "ipv6", "onion", "i2p", "cjdns"}) {
+        const bool ip = std::string_view(name) == "ipv4" || std::string_view(name) == "ipv6";
+        networks.push_back({{"name", name},
+                            {"limited", false},
+                            {"reachable", ip},
+                            {"proxy", ""},
+                            {"proxy_randomize_credentials", false}});
+    }
+    ret["networks"] = networks;
     ret["relayfee"] = ValueFromAmount(DEFAULT_MIN_RELAY_FEE_SAT_KVB);
     ret["incrementalfee"] = ValueFromAmount(DEFAULT_INCREMENTAL_RELAY_FEE_SAT_KVB);
     ret["localaddresses"] = Json::array();
@@ -39,7 +53,7 @@ Json GetNetworkInfo()
 
 } // namespace
 
-void RegisterNetInfoRpc(RpcTable& table)
+void RegisterNetInfoRpc(RpcTable& table, const net::ConnectionManager& connman)
 {
     using T = RpcResultType;
     table
@@ -52,7 +66,7 @@ void RegisterNetInfoRpc(RpcTable& table)
                     "> minicash-cli getnetworkinfo\n"
                     "> curl --user myusername --data-binary '{\"jsonrpc\": \"2.0\", \"id\": \"curltest\", \"method\": "
                     "\"getnetworkinfo\", \"params\": []}' -H 'content-type: application/json' http://127.0.0.1:8332/",
-                .handler = [](const RpcRequest&) { return GetNetworkInfo(); },
+                .handler = [&connman](const RpcRequest&) { return GetNetworkInfo(connman); },
                 .results =
                     {{.type = T::OBJ,
                       .inner =

@@ -8,6 +8,9 @@
 
 #include "common/rpc/server.h"
 
+namespace net {
+class ConnectionManager;
+}
 namespace node::chain {
 class Chainstate;
 class ValidationOwner;
@@ -54,8 +57,8 @@ void RegisterScanTxOutSetRpc(RpcTable& table, chain::Chainstate& chainstate);
 /** getindexinfo (Core's "util" category); txindex may be nullptr (no index running). */
 void RegisterIndexRpc(RpcTable& table, const index::TxIndexer* txindex);
 
-/** getnetworkinfo (Core's "network" category; no P2P layer yet: node/rpc/net_info.cpp). */
-void RegisterNetInfoRpc(RpcTable& table);
+/** getnetworkinfo (Core's "network" category: node/rpc/net_info.cpp); registered with the P2P methods. */
+void RegisterNetInfoRpc(RpcTable& table, const net::ConnectionManager& connman);
 
 /** All of the above. */
 void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner,

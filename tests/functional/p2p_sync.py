@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from p2p_client import (MSG_BLOCK, MSG_WITNESS_BLOCK, NODE_NETWORK, NODE_WITNESS, Inv, MsgBlock,  # noqa: E402
                         MsgGetData, MsgGetHeaders, MsgHeaders, MsgPing, P2PConnection, bad_frame, hash_hex, hex_hash,
                         make_block)
-from test_framework import REGTEST_ADDR, TestFailure, assert_equal, check, log, scaled, wait_until  # noqa: E402
+from test_framework import REGTEST_ADDR, TestFailure, assert_equal, assert_raises_rpc, check, log, scaled, wait_until  # noqa: E402
 
 NODE_NETWORK_LIMITED = 1 << 10
 
@@ -75,7 +75,21 @@ def client_checks(node):
         assert_equal(len(peers), 1, "getpeerinfo lists the client")
         assert_equal(peers[0]["subver"], "/minicash-p2p-test:0.1/", "the client's user agent")
         check(peers[0]["inbound"], "the client is inbound")
-        log("ok: getheaders, getdata with/without witness, notfound, getpeerinfo")
+        info = node.getnetworkinfo()
+        assert_equal((info["connections"], info["connections_in"], info["connections_out"]), (1, 1, 0),
+                     "getnetworkinfo's connection counts")
+        assert_equal(info["localservicesnames"], ["NETWORK", "WITNESS", "NETWORK_LIMITED"], "local services")
+        assert_equal(node.getconnectioncount(), 1, "getconnectioncount")
+        totals = node.getnettotals()
+        check(totals["totalbytesrecv"] > 0 and totals["totalbytessent"] > 0, "getnettotals counts bytes")
+        log("ok: getheaders, getdata with/without witness, notfound, getpeerinfo, getnetworkinfo, getnettotals")
+    # Core's addnode/disconnectnode errors.
+    node.addnode("127.0.0.1:1", "add")
+    assert_raises_rpc(-23, "Node already added", node.addnode, "127.0.0.1:1", "add")
+    node.addnode("127.0.0.1:1", "remove")
+    assert_raises_rpc(-24, "has not been added", node.addnode, "127.0.0.1:1", "remove")
+    assert_raises_rpc(-29, "Node not found", node.disconnectnode, "127.0.0.1:9")
+    log("ok: addnode and disconnectnode errors")
 
 
 def hostile_checks(node):
