@@ -7,34 +7,15 @@
 #include "consensus/hex.h"
 #include "net/siphash.h"
 
+#include "net_test_util.h"
+
 #include <catch2/catch.hpp>
 
 namespace {
 
-std::vector<uint8_t> Hex(std::string_view s)
-{
-    auto v = consensus::TryParseHex(s);
-    REQUIRE(v);
-    return *v;
-}
-
-template <typename T>
-std::vector<uint8_t> Encode(const T& m)
-{
-    std::vector<uint8_t> out;
-    consensus::ByteWriter w(out);
-    m.Serialize(w);
-    return out;
-}
-
-template <typename T>
-T DecodeAll(const std::vector<uint8_t>& bytes)
-{
-    consensus::ByteReader r(bytes);
-    T m = T::Deserialize(r);
-    CHECK(r.Empty());
-    return m;
-}
+using net_test::DecodeAll;
+using net_test::Encode;
+using net_test::Hex;
 
 template <typename T>
 void Decode(const std::vector<uint8_t>& bytes)

@@ -5,18 +5,15 @@
 #include "consensus/hex.h"
 #include "consensus/params.h"
 
+#include "net_test_util.h"
+
 #include <catch2/catch.hpp>
 
 namespace {
 
-const net::MessageStart& MainMagic() { return consensus::Params(consensus::ChainType::MAIN).message_start; }
+using net_test::Hex;
 
-std::vector<uint8_t> Hex(std::string_view s)
-{
-    auto v = consensus::TryParseHex(s);
-    REQUIRE(v);
-    return *v;
-}
+const net::MessageStart& MainMagic() { return consensus::Params(consensus::ChainType::MAIN).message_start; }
 
 net::HeaderError Decode(const std::vector<uint8_t>& bytes, net::MessageHeader& out)
 {
