@@ -217,7 +217,9 @@ void PeerManager::OnVerack(net::NodeId id)
     util::LogDebug(LogCategory::NET, "New %s peer connected: peer=%lld\n", "peer", static_cast<long long>(id));
     // BIP-130: we prefer headers announcements.
     Send(id, net::msg_type::SENDHEADERS, net::EmptyMessage{});
-    SendGetHeaders(id, best);
+    // From our best header's parent, as Core: the answer then holds at least that header if
+    // the peer has it, so we learn what it can serve even when we know its headers already.
+    SendGetHeaders(id, best && best->prev ? best->prev : best);
 }
 
 void PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)

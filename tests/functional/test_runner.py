@@ -52,6 +52,7 @@ TESTS = [
     "p2p_client_btcd",
     "p2p_sync",
     "p2p_btcd_interop",
+    "p2p_ibd_stalling",
 ]
 
 
