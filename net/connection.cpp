@@ -1,12 +1,27 @@
 // One peer's connection (connection.h).
 #include "net/connection.h"
 
+#include "net/messages.h"
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
 namespace net {
+
+bool IsKnownMessageType(std::string_view command)
+{
+    using namespace msg_type;
+    static constexpr std::string_view known[] = {
+        VERSION,     VERACK,    ADDR,         ADDRV2,      SENDADDRV2,   INV,       GETDATA,    MERKLEBLOCK, GETBLOCKS,
+        GETHEADERS,  TX,        HEADERS,      BLOCK,       GETADDR,      MEMPOOL,   PING,       PONG,        NOTFOUND,
+        FILTERLOAD,  FILTERADD, FILTERCLEAR,  SENDHEADERS, FEEFILTER,    SENDCMPCT, CMPCTBLOCK, GETBLOCKTXN, BLOCKTXN,
+        GETCFILTERS, CFILTER,   GETCFHEADERS, CFHEADERS,   GETCFCHECKPT, CFCHECKPT, WTXIDRELAY, SENDTXRCNCL};
+    for (std::string_view k : known)
+        if (k == command) return true;
+    return false;
+}
 
 Connection::Connection(boost::asio::ip::tcp::socket socket, NodeId id, bool inbound, const MessageStart& magic,
                        const ConnectionLimits& limits, ConnectionEvents& events, std::function<int64_t()> clock)
@@ -25,14 +40,23 @@ Connection::~Connection() = default;
 void Connection::Start(std::function<void()> first)
 {
     boost::asio::post(m_strand, [self = shared_from_this(), first = std::move(first)] {
+        if (self->m_closed) return; // closed before it started: its owner heard OnClosed only
         if (first) first();
         self->ReadHeader();
     });
 }
 
+void Connection::HoldReading(bool hold)
+{
+    boost::asio::post(m_strand, [self = shared_from_this(), hold] {
+        self->m_held = hold;
+        if (!hold) self->ReadHeader();
+    });
+}
+
 void Connection::ReadHeader()
 {
-    if (m_closed || m_reading) return;
+    if (m_closed || m_reading || m_held) return;
     if (m_send_queue_bytes.load() > m_limits.send_buffer_bytes) {
         // The peer does not read what we send: stop processing its requests until it does
         // (Core's fPauseSend), so its answers cannot pile up without bound.
@@ -63,12 +87,25 @@ void Connection::OnHeader(const boost::system::error_code& ec)
         return;
     }
     m_header_ok = err == HeaderError::NONE;
-    // At most MAX_PROTOCOL_MESSAGE_LENGTH: the length was checked before this allocation.
-    m_payload.assign(m_header.length, 0);
+    m_payload.clear();
+    ReadPayloadChunk();
+}
+
+void Connection::ReadPayloadChunk()
+{
+    // The buffer grows as the bytes arrive, 256 KB at a time (as Core's), so a peer that
+    // announces 4 MB and trickles costs what it sent, not what it announced.
+    constexpr size_t CHUNK = 256 * 1024;
+    const size_t have = m_payload.size();
+    if (have == m_header.length) return OnPayload({});
+    const size_t want = std::min<size_t>(CHUNK, m_header.length - have);
+    m_payload.resize(have + want);
     boost::asio::async_read(
-        m_socket, boost::asio::buffer(m_payload),
-        boost::asio::bind_executor(
-            m_strand, [self = shared_from_this()](const boost::system::error_code& e, size_t) { self->OnPayload(e); }));
+        m_socket, boost::asio::buffer(m_payload.data() + have, want),
+        boost::asio::bind_executor(m_strand, [self = shared_from_this()](const boost::system::error_code& e, size_t) {
+            if (e) return self->OnPayload(e);
+            self->ReadPayloadChunk();
+        }));
 }
 
 void Connection::OnPayload(const boost::system::error_code& ec)
@@ -78,6 +115,7 @@ void Connection::OnPayload(const boost::system::error_code& ec)
         CloseOnStrand(ec == boost::asio::error::eof ? "peer closed the connection" : "read error: " + ec.message());
         return;
     }
+    if (m_closed) return; // closed meanwhile: nothing more reaches the owner after OnClosed
     const size_t bytes = MESSAGE_HEADER_SIZE + m_payload.size();
     if (!m_header_ok) {
         // Core drops a message whose type it cannot decode and keeps the connection.
@@ -86,7 +124,8 @@ void Connection::OnPayload(const boost::system::error_code& ec)
         // Core drops a message with a bad checksum ("CHECKSUM ERROR") and keeps the connection.
         CountRecv("*other*", bytes);
     } else {
-        CountRecv(m_header.command, bytes);
+        // Counted per type only for the types Core knows, so a peer cannot grow the map.
+        CountRecv(IsKnownMessageType(m_header.command) ? m_header.command : "*other*", bytes);
         m_events.OnMessage(*this, m_header.command, std::move(m_payload));
         m_payload = {};
     }
@@ -139,6 +178,7 @@ void Connection::WriteNext()
                     self->m_stats.last_send = self->m_clock();
                 }
                 self->m_send_queue.pop_front();
+                if (!self->SendBufferFull() && self->m_want_room.exchange(false)) self->m_events.OnSendRoom(*self);
                 self->ResumeReadingIfDrained();
                 self->WriteNext();
             }));

@@ -22,6 +22,9 @@
 
 namespace net {
 
+/** True for the message types Core knows (net/messages.h msg_type): the per-type byte counts use only these. */
+bool IsKnownMessageType(std::string_view command);
+
 /** A peer's id, unique for the process's life (Core's NodeId). */
 using NodeId = int64_t;
 
@@ -42,6 +45,8 @@ public:
     virtual ~ConnectionEvents() = default;
     /** A complete message with a good checksum (the payload is the caller's to keep). */
     virtual void OnMessage(Connection& c, const std::string& command, std::vector<uint8_t>&& payload) = 0;
+    /** After WantRoom(): the send buffer dropped to its limit again (once per WantRoom). */
+    virtual void OnSendRoom(Connection& c) { (void)c; }
     /** The connection closed (once): reason is the log text, e.g. "peer closed the connection". */
     virtual void OnClosed(Connection& c, const std::string& reason) = 0;
 };
@@ -82,11 +87,21 @@ public:
     bool IsClosed() const { return m_closed.load(); }
     /** Bytes queued and not yet written. Any thread. */
     size_t SendQueueBytes() const { return m_send_queue_bytes.load(); }
+    /** True while more than the send buffer's limit waits to be written. Any thread. */
+    bool SendBufferFull() const { return m_send_queue_bytes.load() > m_limits.send_buffer_bytes; }
+    /** Asks for one OnSendRoom once the buffer is no longer full (the owner has more to send). Any thread. */
+    void WantRoom() { m_want_room = true; }
+    /**
+     * Stops (true) or resumes (false) reading the peer's messages, for the owner's own
+     * back-pressure (e.g. its work queued elsewhere). Any thread.
+     */
+    void HoldReading(bool hold);
     ConnectionStats Stats() const EXCLUDES(m_stats_mutex);
 
 private:
     void ReadHeader();
     void OnHeader(const boost::system::error_code& ec);
+    void ReadPayloadChunk();
     void OnPayload(const boost::system::error_code& ec);
     void WriteNext();
     void ResumeReadingIfDrained();
@@ -114,6 +129,8 @@ private:
     bool m_writing{false};
     std::atomic<size_t> m_send_queue_bytes{0};
     std::atomic<bool> m_closed{false};
+    std::atomic<bool> m_want_room{false};
+    bool m_held{false}; // strand: the owner holds reading (HoldReading)
 
     mutable util::Mutex m_stats_mutex;
     ConnectionStats m_stats GUARDED_BY(m_stats_mutex);

@@ -51,7 +51,7 @@ bool SplitHostPort(const std::string& s, uint16_t default_port, std::string& hos
 }
 
 /** Core's retry intervals: -connect targets about every 5 s, added nodes every 60 s after an attempt. */
-int64_t RetrySeconds(ConnectionType t) { return t == ConnectionType::MANUAL ? 60 : 5; }
+int64_t RetrySeconds(bool connect_only) { return connect_only ? 5 : 60; }
 
 } // namespace
 
@@ -97,7 +97,8 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
     }
     {
         util::LockGuard lock(m_mutex);
-        for (const auto& c : m_options.connect) m_targets.push_back({c, ConnectionType::OUTBOUND_FULL_RELAY});
+        // Core counts -connect peers as manual connections too (getpeerinfo "manual").
+        for (const auto& c : m_options.connect) m_targets.push_back({c, ConnectionType::MANUAL});
         for (const auto& a : m_options.addnode) m_targets.push_back({a, ConnectionType::MANUAL});
     }
     for (size_t i = 0; i < m_acceptors.size(); ++i) Accept(i);
@@ -130,9 +131,10 @@ void ConnectionManager::Accept(size_t listener)
         if (!ec) {
             if (static_cast<int>(InboundCount()) >= MaxInbound()) {
                 // Core evicts a peer outside its protection classes first; not done yet (see net/README.md).
-                util::LogDebug(util::LogCategory::NET, "connection from %s dropped (full)\n",
-                               s.remote_endpoint().address().to_string().c_str());
                 boost::system::error_code ignored;
+                const tcp::endpoint remote = s.remote_endpoint(ignored); // never throws: the peer may be gone
+                util::LogDebug(util::LogCategory::NET, "connection from %s dropped (full)\n",
+                               remote.address().to_string().c_str());
                 s.close(ignored);
             } else {
                 boost::system::error_code ignored;
@@ -160,6 +162,9 @@ void ConnectionManager::Adopt(tcp::socket socket, ConnectionType type, const std
                                      m_options.limits, static_cast<ConnectionEvents&>(*this), [this] { return Now(); });
     {
         util::LockGuard lock(m_mutex);
+        // Checked again under the lock Stop() lists the peers under: a connection adopted
+        // after that list would never be closed (nor reported).
+        if (m_stopping) return; // conn (and its socket) go with it
         m_peers[id] = PeerConnection{conn, type, name};
         for (Target& t : m_targets) {
             if (t.name == name && t.type == type && t.connecting) {
@@ -226,7 +231,7 @@ void ConnectionManager::Tick()
         for (Target& t : m_targets) {
             if (t.connecting || t.connected >= 0 || now < t.next_attempt) continue;
             t.connecting = true;
-            t.next_attempt = now + RetrySeconds(t.type);
+            t.next_attempt = now + RetrySeconds(!m_options.connect.empty());
             due.push_back(t.name);
         }
     }
@@ -311,6 +316,23 @@ bool ConnectionManager::Disconnect(NodeId id, const std::string& reason)
     if (!p) return false;
     p->conn->Close(reason);
     return true;
+}
+
+void ConnectionManager::OnSendRoom(Connection& c) { m_handler->SendRoom(c.Id()); }
+
+bool ConnectionManager::SendBufferFullNotify(NodeId id)
+{
+    auto p = Find(id);
+    if (!p || !p->conn->SendBufferFull()) return false;
+    p->conn->WantRoom();
+    // It may have drained between the two calls: then no write will report it.
+    if (p->conn->SendBufferFull()) return true;
+    return false;
+}
+
+void ConnectionManager::HoldReading(NodeId id, bool hold)
+{
+    if (auto p = Find(id)) p->conn->HoldReading(hold);
 }
 
 void ConnectionManager::MarkHandshakeDone(NodeId id)

@@ -77,6 +77,13 @@ public:
     bool Send(NodeId id, std::string_view command, std::span<const uint8_t> payload);
     /** Closes a peer's connection (reported to the handler with reason). False if unknown. */
     bool Disconnect(NodeId id, const std::string& reason);
+    /**
+     * True if the peer's send buffer is full; then the handler gets SendRoom(id) once it is not
+     * (Core's fPauseSend, seen from the handler). False for an unknown peer.
+     */
+    bool SendBufferFullNotify(NodeId id);
+    /** Stops or resumes reading a peer's messages (the handler's back-pressure). */
+    void HoldReading(NodeId id, bool hold);
     /** The handler's word that a peer finished the handshake (Core's fSuccessfullyConnected). */
     void MarkHandshakeDone(NodeId id);
     /** A copy of the peer list, for iteration without any lock held. */
@@ -111,6 +118,7 @@ private:
 
     void OnMessage(Connection& c, const std::string& command, std::vector<uint8_t>&& payload) override;
     void OnClosed(Connection& c, const std::string& reason) override;
+    void OnSendRoom(Connection& c) override;
     void Accept(size_t listener);
     void Tick();
     void ConnectTo(const std::string& name) EXCLUDES(m_mutex);

@@ -13,8 +13,8 @@ namespace net {
 /** What kind of connection a peer is (Core's ConnectionType, the ones implemented). */
 enum class ConnectionType {
     INBOUND,
-    OUTBOUND_FULL_RELAY, // -connect, automatic outbound
-    MANUAL,              // -addnode, addnode RPC
+    OUTBOUND_FULL_RELAY, // automatic outbound (from the address manager, to come)
+    MANUAL,              // -connect, -addnode, the addnode RPC (as Core)
     BLOCK_RELAY,         // outbound, blocks only
 };
 
@@ -36,6 +36,8 @@ public:
     virtual void InitializePeer(const PeerAddress& peer) = 0;
     /** One message with a good checksum, on the peer's strand (one at a time per peer, in order). */
     virtual void ProcessMessage(NodeId peer, const std::string& command, std::vector<uint8_t>&& payload) = 0;
+    /** The peer's send buffer has room again after ConnectionManager::WantRoom (on its strand). */
+    virtual void SendRoom(NodeId peer) { (void)peer; }
     /** The connection closed (on its strand, once, after its last message). */
     virtual void FinalizePeer(NodeId peer, const std::string& reason) = 0;
 };

@@ -541,6 +541,8 @@ std::vector<const BlockIndex*> Chainstate::GetChainTips() const
     return tips;
 }
 
+bool Chainstate::IsImporting() const { return m_impl->importing.load(); }
+
 bool Chainstate::IsInitialBlockDownload() const
 {
     util::SharedLock lock(m_impl->view_mutex);

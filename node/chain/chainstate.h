@@ -341,6 +341,8 @@ public:
                                                                                            uint32_t tx_offset) const;
     /** True while importing/reindexing or far behind (tip older than 24 h), as Core's IsInitialBlockDownload. */
     bool IsInitialBlockDownload() const;
+    /** True while -loadblock/-reindex read block files (Core's LoadingBlocks): peers' headers and blocks wait. */
+    bool IsImporting() const;
     /** Estimated fraction of the chain verified (0..1), for getblockchaininfo. */
     double GuessVerificationProgress(const BlockIndex* index) const;
     /** Disk space used by blk/rev files. */

@@ -81,7 +81,7 @@ void PeerManager::SendVersion(net::NodeId id, const net::PeerAddress& addr)
         auto it = m_peers.find(id);
         if (it == m_peers.end()) return;
         it->second.sent_version = true;
-        m_version_nonces.insert(v.nonce);
+        it->second.version_nonce = v.nonce;
     }
     Send(id, net::msg_type::VERSION, v);
 }
@@ -181,7 +181,14 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
         if (it == m_peers.end()) return;
         Peer& p = it->second;
         if (p.got_version) return; // Core: a duplicate version is ignored (logged)
-        if (inbound = p.addr.type == net::ConnectionType::INBOUND; inbound && m_version_nonces.count(v.nonce)) {
+        // Connected to ourselves: an inbound version carrying the nonce of one of our outbound versions.
+        bool self = false;
+        inbound = p.addr.type == net::ConnectionType::INBOUND;
+        if (inbound) {
+            for (const auto& [other, q] : m_peers)
+                self |= q.addr.type != net::ConnectionType::INBOUND && q.version_nonce == v.nonce;
+        }
+        if (self) {
             p.got_version = true;
             m_connman.Disconnect(id, "connected to self");
             return;
@@ -198,7 +205,7 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
     if (send_version) SendVersion(id, addr);
     // BIP-339 and BIP-155 announcements go between version and verack.
     if (v.version >= 70016) Send(id, net::msg_type::WTXIDRELAY, net::EmptyMessage{});
-    Send(id, net::msg_type::SENDADDRV2, net::EmptyMessage{});
+    if (v.version >= 70016) Send(id, net::msg_type::SENDADDRV2, net::EmptyMessage{});
     Send(id, net::msg_type::VERACK, net::EmptyMessage{});
     util::LogPrintf("receive version message: %s: version %d, blocks=%d, peer=%lld\n", v.user_agent.c_str(), v.version,
                     v.start_height, static_cast<long long>(id));
@@ -234,6 +241,8 @@ void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
 {
     net::HeadersMessage m = net::HeadersMessage::Deserialize(r);
     if (m.headers.empty()) return;
+    // As Core while loading blocks from disk: peers' headers and blocks wait (they are re-read anyway).
+    if (m_chain.IsImporting()) return;
     // They must form a chain, and connect to one we know.
     for (size_t i = 1; i < m.headers.size(); ++i) {
         if (m.headers[i].prev_block != m.headers[i - 1].GetHash())
@@ -248,6 +257,7 @@ void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
     };
     // Whether they connect is decided on the owner, in queue order: an earlier headers message
     // (from this peer or another) still queued there may be the one they build on.
+    JobQueued(id);
     m_owner.Post(
         [this, headers]() {
             Outcome o;
@@ -256,6 +266,7 @@ void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
             return o;
         },
         [this, id, full](const Outcome& o) {
+            JobDone(id);
             if (!o.connects) {
                 int count;
                 {
@@ -286,11 +297,14 @@ void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
 
 void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
 {
+    if (m_chain.IsImporting()) return;
     auto block = std::make_shared<const consensus::Block>(consensus::Block::Deserialize(r));
     const consensus::Uint256 hash = block->GetHash();
     util::LogDebug(LogCategory::NET, "received block %s peer=%lld\n", hash.GetHex().c_str(),
                    static_cast<long long>(id));
+    JobQueued(id);
     m_owner.PostBlock(block, [this, id, hash](const chain::BlockResult& done) {
+        JobDone(id);
         {
             util::LockGuard lock(m_mutex);
             m_download.Received(hash);
@@ -324,16 +338,18 @@ void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult&
 
 void PeerManager::Misbehaving(net::NodeId id, const std::string& why)
 {
-    std::string addr;
+    bool manual = false;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
-        if (it != m_peers.end()) {
-            addr = it->second.addr.addr.substr(0, it->second.addr.addr.rfind(':'));
-            m_discouraged.insert(addr);
-        }
+        manual = it != m_peers.end() && it->second.addr.type == net::ConnectionType::MANUAL;
     }
     util::LogPrintf("Misbehaving: peer=%lld: %s\n", static_cast<long long>(id), why.c_str());
+    if (manual) {
+        // As Core: a peer the user asked for is never disconnected for misbehaving.
+        util::LogPrintf("Warning: not punishing manually connected peer %lld!\n", static_cast<long long>(id));
+        return;
+    }
     m_connman.Disconnect(id, "Misbehaving: " + why);
 }
 
@@ -343,10 +359,11 @@ void PeerManager::RequestBlocks(net::NodeId id)
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
-        if (it == m_peers.end() || !it->second.handshake_done) return;
+        if (it == m_peers.end() || !it->second.handshake_done || m_chain.IsImporting()) return;
         // Blocks only from peers that serve them with witnesses (all blocks after segwit need them).
         const uint64_t services = it->second.version.services;
-        if (!(services & net::NODE_WITNESS) || !(services & (net::NODE_NETWORK | net::NODE_NETWORK_LIMITED))) return;
+        // NETWORK_LIMITED peers keep only recent blocks: the initial download asks full nodes.
+        if (!(services & net::NODE_WITNESS) || !(services & net::NODE_NETWORK)) return;
         const size_t in_flight = m_download.InFlight(id);
         if (in_flight >= MAX_BLOCKS_IN_TRANSIT_PER_PEER) return;
         net::NodeId staller = -1;
@@ -380,6 +397,16 @@ void PeerManager::OnGetHeaders(net::NodeId id, consensus::ByteReader& r, bool ge
                        getblocks ? "getblocks" : "getheaders", static_cast<long long>(id));
         return;
     }
+    if (m.locator.empty()) {
+        // Core: no locator asks for the one header hash_stop names (none for getblocks).
+        const BlockIndex* b = getblocks ? nullptr : m_chain.LookupBlockIndex(m.hash_stop);
+        if (b && m_chain.IsInActiveChain(b)) {
+            net::HeadersMessage one;
+            one.headers.push_back(b->GetBlockHeader());
+            Send(id, net::msg_type::HEADERS, one);
+        }
+        return;
+    }
     const BlockIndex* fork = m_chain.FindForkInLocator(m.locator);
     if (getblocks) {
         // Old peers: an inv of up to 500 blocks after the fork (Core's getblocks answer).
@@ -403,9 +430,37 @@ void PeerManager::OnGetHeaders(net::NodeId id, consensus::ByteReader& r, bool ge
 
 void PeerManager::OnGetData(net::NodeId id, consensus::ByteReader& r)
 {
-    const net::InvMessage m = net::InvMessage::Deserialize(r);
+    net::InvMessage m = net::InvMessage::Deserialize(r);
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        it->second.getdata_queue.insert(it->second.getdata_queue.end(), m.items.begin(), m.items.end());
+    }
+    ServeGetData(id);
+}
+
+void PeerManager::SendRoom(net::NodeId peer) { ServeGetData(peer); }
+
+void PeerManager::ServeGetData(net::NodeId id)
+{
     net::InvMessage notfound;
-    for (const net::Inv& inv : m.items) {
+    for (;;) {
+        // One block at a time while the peer's send buffer has room (Core's ProcessGetData):
+        // a getdata of 50,000 entries cannot queue 50,000 blocks.
+        if (m_connman.SendBufferFullNotify(id)) break;
+        net::Inv inv;
+        {
+            util::LockGuard lock(m_mutex);
+            auto it = m_peers.find(id);
+            if (it == m_peers.end() || it->second.getdata_queue.empty()) break;
+            inv = it->second.getdata_queue.front();
+            it->second.getdata_queue.pop_front();
+        }
+        if (notfound.items.size() == net::MAX_INV_SZ) {
+            Send(id, net::msg_type::NOTFOUND, notfound);
+            notfound.items.clear();
+        }
         const uint32_t type = inv.type & ~net::MSG_WITNESS_FLAG;
         if (type != net::MSG_BLOCK) {
             notfound.items.push_back(inv); // no mempool yet: no transactions to serve
@@ -432,6 +487,30 @@ void PeerManager::OnGetData(net::NodeId id, consensus::ByteReader& r)
     if (!notfound.items.empty()) Send(id, net::msg_type::NOTFOUND, notfound);
 }
 
+void PeerManager::JobQueued(net::NodeId id)
+{
+    bool hold = false;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        hold = ++it->second.pending_jobs == MAX_PENDING_JOBS;
+    }
+    if (hold) m_connman.HoldReading(id, true);
+}
+
+void PeerManager::JobDone(net::NodeId id)
+{
+    bool resume = false;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        resume = it->second.pending_jobs-- == MAX_PENDING_JOBS;
+    }
+    if (resume) m_connman.HoldReading(id, false);
+}
+
 void PeerManager::OnInv(net::NodeId id, consensus::ByteReader& r)
 {
     const net::InvMessage m = net::InvMessage::Deserialize(r);
@@ -453,6 +532,7 @@ void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* f
     for (const BlockIndex* b = new_tip; b && b != fork && blocks.size() <= MAX_BLOCKS_TO_ANNOUNCE; b = b->prev) {
         blocks.insert(blocks.begin(), b);
     }
+    if (blocks.empty()) return;
     std::vector<std::pair<net::NodeId, bool>> targets;
     {
         util::LockGuard lock(m_mutex);
@@ -460,7 +540,16 @@ void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* f
             if (!p.handshake_done) continue;
             const BlockIndex* known = m_download.BestKnown(id);
             if (known && known->GetAncestor(new_tip->height) == new_tip) continue; // it has it
-            targets.emplace_back(id, p.prefers_headers && blocks.size() <= MAX_BLOCKS_TO_ANNOUNCE);
+            // Headers only if they connect for the peer (Core: it has, or we sent it, the first
+            // one's parent); otherwise an inv, and the peer asks for the headers it lacks.
+            const BlockIndex* parent = blocks.front()->prev;
+            const auto has = [parent](const BlockIndex* b) {
+                return b && parent && b->height >= parent->height && b->GetAncestor(parent->height) == parent;
+            };
+            const bool headers =
+                p.prefers_headers && blocks.size() <= MAX_BLOCKS_TO_ANNOUNCE && (has(known) || has(p.best_header_sent));
+            if (headers) p.best_header_sent = new_tip;
+            targets.emplace_back(id, headers);
         }
     }
     for (const auto& [id, headers] : targets) {

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -34,6 +35,12 @@ inline constexpr std::chrono::seconds PING_INTERVAL{2 * 60}, PING_TIMEOUT{20 * 6
 inline constexpr size_t MAX_BLOCKS_TO_ANNOUNCE = 8;
 /** Core's MAX_NUM_UNCONNECTING_HEADERS_MSGS: non-connecting headers messages tolerated. */
 inline constexpr int MAX_UNCONNECTING_HEADERS = 10;
+/**
+ * Headers and block messages of one peer waiting on the validation owner before we stop
+ * reading from it (Core processes one message per peer at a time, synchronously): bounds
+ * what a peer that resends blocks can make us hold.
+ */
+inline constexpr int MAX_PENDING_JOBS = 4;
 
 /** What getpeerinfo shows of a peer's protocol state. */
 struct PeerStats {
@@ -63,6 +70,7 @@ public:
     void InitializePeer(const net::PeerAddress& peer) override;
     void ProcessMessage(net::NodeId peer, const std::string& command, std::vector<uint8_t>&& payload) override;
     void FinalizePeer(net::NodeId peer, const std::string& reason) override;
+    void SendRoom(net::NodeId peer) override;
 
     std::optional<PeerStats> GetPeerStats(net::NodeId id) const EXCLUDES(m_mutex);
     /** Sends a ping to every peer now (the ping RPC). */
@@ -78,7 +86,10 @@ private:
         std::optional<std::chrono::steady_clock::time_point> ping_start, last_ping;
         std::optional<std::chrono::microseconds> last_ping_time, min_ping_time;
         int unconnecting_headers{0};
-        const chain::BlockIndex* best_header_sent{nullptr};
+        const chain::BlockIndex* best_header_sent{nullptr}; // the last header we sent or announced
+        uint64_t version_nonce{0};                          // the nonce of our version (self-connection check)
+        int pending_jobs{0};                                // its headers/blocks queued on the validation owner
+        std::deque<net::Inv> getdata_queue;                 // blocks it asked for, served as its send buffer drains
     };
 
     // Message handlers (on the peer's strand).
@@ -101,6 +112,11 @@ private:
     /** Requests the next blocks from peer (up to 16 in flight). */
     void RequestBlocks(net::NodeId id) EXCLUDES(m_mutex);
     void RequestBlocksFromAll() EXCLUDES(m_mutex);
+    /** Serves the peer's queued getdata while its send buffer has room (Core's ProcessGetData). */
+    void ServeGetData(net::NodeId id) EXCLUDES(m_mutex);
+    /** A headers/block job for peer goes to the owner: past MAX_PENDING_JOBS, its reading pauses. */
+    void JobQueued(net::NodeId id) EXCLUDES(m_mutex);
+    void JobDone(net::NodeId id) EXCLUDES(m_mutex);
     void UpdatedBlockTip(const chain::BlockIndex* new_tip, const chain::BlockIndex* fork,
                          bool initial_download) override EXCLUDES(m_mutex);
     void TimerLoop();
@@ -114,9 +130,6 @@ private:
     mutable util::Mutex m_mutex;
     std::map<net::NodeId, Peer> m_peers GUARDED_BY(m_mutex);
     BlockDownload m_download GUARDED_BY(m_mutex);
-    std::set<uint64_t> m_version_nonces GUARDED_BY(m_mutex); // sent in our version messages (self-connection check)
-    std::set<std::string>
-        m_discouraged GUARDED_BY(m_mutex); // addresses of misbehaving peers (Core's BanMan::Discourage)
     bool m_stopping GUARDED_BY(m_mutex){false};
     std::condition_variable m_cv;
     std::thread m_timer;

@@ -17,7 +17,10 @@
 """
 
 import os
+import socket
+import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -134,6 +137,35 @@ def hostile_checks(node):
         c.wait_for_disconnect(timeout=scaled(30))
     check(all(t["hash"] != hash_hex(bad.hash()) for t in node.getchaintips()), "the bad header is not stored")
     log("ok: a header with the wrong difficulty disconnects")
+
+    # A getdata naming a 900 kB block 300 times, from a peer that reads nothing: the node
+    # serves it only as the peer's send buffer drains, so it queues a few MB, not 270 MB.
+    tip = node.getbestblockhash()
+    header = node.getblockheader(tip)
+    big = make_block(hex_hash(tip), header["height"] + 1, header["time"] + 1,
+                     coinbase_script=b"\x6a" + b"\x00" * 900_000)
+    assert_equal(node.submitblock(big.serialize().hex()), None, "a 900 kB block is valid")
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.paused = True
+        c.send_message(MsgGetData([Inv(MSG_WITNESS_BLOCK, big.hash())] * 300))
+        time.sleep(2)
+        peer = [p for p in node.getpeerinfo() if p["subver"] == "/minicash-p2p-test:0.1/"][0]
+        queued = peer["bytessent_per_msg"].get("block", 0)
+        check(0 < queued < 50_000_000, "blocks queued for a peer that does not read: %d bytes" % queued)
+    log("ok: a getdata flood is served only as fast as the peer reads")
+
+    # With no inbound slot, connections that reset at once are closed without harm.
+    n = node.env.add_node(extra_args=["-maxconnections=0"])
+    n.start()
+    for _ in range(50):
+        s = socket.create_connection(("127.0.0.1", n.p2p_port))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()  # RST
+    time.sleep(0.5)
+    assert_equal(n.getblockcount(), 0, "the node still answers after 50 reset connections")
+    log("ok: reset connections past the inbound slots do not hurt the node")
 
 
 def run(env):

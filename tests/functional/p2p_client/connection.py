@@ -41,6 +41,7 @@ class P2PConnection:
         self._queue = []
         self._cond = threading.Condition()
         self._closed = False
+        self.paused = False  # True: the reader thread stops reading the socket
         self._seen_verack = False
         self._thread = None
         self._send_lock = threading.Lock()
@@ -116,6 +117,8 @@ class P2PConnection:
     def _read_loop(self):
         try:
             while True:
+                while self.paused and not self._closed:
+                    time.sleep(0.05)  # a peer that stops reading (hostile tests)
                 raw = self._recv_exact(HEADER_SIZE)
                 if raw is None:
                     break

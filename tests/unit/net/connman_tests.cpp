@@ -275,7 +275,7 @@ TEST_CASE("-connect peers are connected as outbound and reconnected after a disc
     const std::string target = "127.0.0.1:" + std::to_string(server.Port());
     Node client([&](net::ConnmanOptions& o) { o.connect = {target}; }, false);
     REQUIRE(client.handler.WaitFor([&] { return client.handler.inits.size() == 1; }));
-    CHECK(client.handler.inits[0].type == net::ConnectionType::OUTBOUND_FULL_RELAY);
+    CHECK(client.handler.inits[0].type == net::ConnectionType::MANUAL);
     REQUIRE(server.handler.WaitFor([&] { return server.handler.inits.size() == 1; }));
     CHECK(server.handler.inits[0].type == net::ConnectionType::INBOUND);
     CHECK(client.connman->Send(client.handler.inits[0].id, "ping", std::vector<uint8_t>(8, 1)));
