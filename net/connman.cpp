@@ -85,6 +85,12 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
         if (ec) {
             error = "Unable to bind to " + ep.address().to_string() + ":" + std::to_string(ep.port()) +
                     " on this computer. minicash is probably already running. (" + ec.message() + ")";
+            // The default addresses (no -bind) need only one to work, as Core: a host
+            // without IPv6 still listens on IPv4.
+            if (m_options.listen_defaults) {
+                util::LogPrintf("%s\n", error.c_str());
+                continue;
+            }
             m_acceptors.clear();
             return false;
         }
@@ -95,6 +101,8 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
         util::LogPrintf("Bound to %s:%u\n", ep.address().to_string().c_str(), acceptor->local_endpoint().port());
         m_acceptors.push_back(std::move(acceptor));
     }
+    if (m_options.listen_defaults && m_acceptors.empty() && !m_options.listen.empty()) return false;
+    error.clear();
     {
         util::LockGuard lock(m_mutex);
         // Core counts -connect peers as manual connections too (getpeerinfo "manual").
@@ -143,6 +151,13 @@ void ConnectionManager::Accept(size_t listener)
                       remote.address().to_string() + ":" + std::to_string(remote.port()));
             }
         } else if (ec == asio::error::operation_aborted) {
+            return;
+        } else {
+            // Out of file descriptors or another transient error: try again shortly, not at once.
+            auto timer = std::make_shared<asio::steady_timer>(m_io, std::chrono::milliseconds(100));
+            timer->async_wait([this, listener, timer](const boost::system::error_code& e) {
+                if (!e && !m_stopping) Accept(listener);
+            });
             return;
         }
         Accept(listener);

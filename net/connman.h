@@ -30,6 +30,8 @@ struct ConnmanOptions {
     uint16_t default_port{0};
     /** Where to listen (-bind, or the defaults when -listen); empty: no inbound connections. */
     std::vector<boost::asio::ip::tcp::endpoint> listen;
+    /** listen holds the default addresses (no -bind): Start needs only one of them to bind. */
+    bool listen_defaults{false};
     /** -connect: connect only to these, and keep connected. */
     std::vector<std::string> connect;
     /** -addnode: keep connected to these too (manual connections). */

@@ -95,6 +95,7 @@ bool InitNetwork(NodeContext& node)
     if (listen) {
         const auto binds = args.GetArgs("-bind");
         if (binds.empty()) {
+            o.listen_defaults = true;
             o.listen.emplace_back(boost::asio::ip::address_v6::any(), static_cast<uint16_t>(port));
             o.listen.emplace_back(boost::asio::ip::address_v4::any(), static_cast<uint16_t>(port));
         }
