@@ -2,6 +2,7 @@
 #include "node/init_network.h"
 
 #include "net/connman.h"
+#include "net/net_address.h"
 #include "node/chain/validation_owner.h"
 #include "node/context.h"
 #include "node/p2p/peer_manager.h"
@@ -15,30 +16,17 @@ namespace node {
 
 namespace {
 
-/** Parses a -bind value: an address with an optional port ("127.0.0.1", "[::1]:18444"). */
+/** Parses a -bind value: an IP address with an optional port ("127.0.0.1", "[::1]:18444"). */
 std::optional<boost::asio::ip::tcp::endpoint> ParseBind(const std::string& value, uint16_t default_port)
 {
-    std::string host = value, port;
-    if (!host.empty() && host.front() == '[') {
-        const size_t close = host.find(']');
-        if (close == std::string::npos) return std::nullopt;
-        port = close + 1 < host.size() && host[close + 1] == ':' ? host.substr(close + 2) : "";
-        host = host.substr(1, close - 1);
-    } else if (const size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon) {
-        port = host.substr(colon + 1);
-        host = host.substr(0, colon);
+    const auto service = net::ParseService(value, default_port);
+    if (!service || service->Port() == 0 || !(service->Address().IsIPv4() || service->Address().IsIPv6())) {
+        return std::nullopt;
     }
     boost::system::error_code ec;
-    const auto addr = boost::asio::ip::make_address(host, ec);
+    const auto addr = boost::asio::ip::make_address(service->Address().ToString(), ec);
     if (ec) return std::nullopt;
-    uint16_t p = default_port;
-    if (!port.empty()) {
-        if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-        const int v = std::stoi(port);
-        if (v <= 0 || v > 65535) return std::nullopt;
-        p = static_cast<uint16_t>(v);
-    }
-    return boost::asio::ip::tcp::endpoint(addr, p);
+    return boost::asio::ip::tcp::endpoint(addr, service->Port());
 }
 
 } // namespace
