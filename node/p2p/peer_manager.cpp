@@ -489,26 +489,20 @@ void PeerManager::ServeGetData(net::NodeId id)
 
 void PeerManager::JobQueued(net::NodeId id)
 {
-    bool hold = false;
-    {
-        util::LockGuard lock(m_mutex);
-        auto it = m_peers.find(id);
-        if (it == m_peers.end()) return;
-        hold = ++it->second.pending_jobs == MAX_PENDING_JOBS;
-    }
-    if (hold) m_connman.HoldReading(id, true);
+    // The hold is requested under the lock, so holds and releases reach the connection in
+    // the order the count changed (a release posted before its hold left a peer unread).
+    util::LockGuard lock(m_mutex);
+    auto it = m_peers.find(id);
+    if (it == m_peers.end()) return;
+    if (++it->second.pending_jobs == MAX_PENDING_JOBS) m_connman.HoldReading(id, true);
 }
 
 void PeerManager::JobDone(net::NodeId id)
 {
-    bool resume = false;
-    {
-        util::LockGuard lock(m_mutex);
-        auto it = m_peers.find(id);
-        if (it == m_peers.end()) return;
-        resume = it->second.pending_jobs-- == MAX_PENDING_JOBS;
-    }
-    if (resume) m_connman.HoldReading(id, false);
+    util::LockGuard lock(m_mutex);
+    auto it = m_peers.find(id);
+    if (it == m_peers.end()) return;
+    if (it->second.pending_jobs-- == MAX_PENDING_JOBS) m_connman.HoldReading(id, false);
 }
 
 void PeerManager::OnInv(net::NodeId id, consensus::ByteReader& r)
