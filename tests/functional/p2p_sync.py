@@ -20,7 +20,6 @@ import os
 import socket
 import struct
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -150,20 +149,34 @@ def hostile_checks(node):
         c.handshake()
         c.paused = True
         c.send_message(MsgGetData([Inv(MSG_WITNESS_BLOCK, big.hash())] * 300))
-        time.sleep(2)
-        peer = [p for p in node.getpeerinfo() if p["subver"] == "/minicash-p2p-test:0.1/"][0]
-        queued = peer["bytessent_per_msg"].get("block", 0)
-        check(0 < queued < 50_000_000, "blocks queued for a peer that does not read: %d bytes" % queued)
+
+        def queued():
+            peer = [p for p in node.getpeerinfo() if p["subver"] == "/minicash-p2p-test:0.1/"][0]
+            return peer["bytessent_per_msg"].get("block", 0)
+        wait_until(lambda: queued() > 0, scaled(30), "the node to start serving the getdata")
+        # Until the count stops growing (the node waits for the peer to read).
+        last = [-1]
+
+        def settled():
+            now, before = queued(), last[0]
+            last[0] = now
+            return now == before
+        wait_until(settled, scaled(60), "the served bytes to settle", interval=0.5)
+        check(last[0] < 50_000_000, "blocks queued for a peer that does not read: %d bytes" % last[0])
     log("ok: a getdata flood is served only as fast as the peer reads")
 
     # With no inbound slot, connections that reset at once are closed without harm.
-    n = node.env.add_node(extra_args=["-maxconnections=0"])
+    n = node.env.add_node(extra_args=["-maxconnections=0", "-debug=net"])
     n.start()
     for _ in range(50):
         s = socket.create_connection(("127.0.0.1", n.p2p_port))
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.close()  # RST
-    time.sleep(0.5)
+
+    def dropped():
+        with open(n.debug_log) as f:
+            return f.read().count("dropped (full)")
+    wait_until(lambda: dropped() == 50, scaled(30), "the node to drop the 50 connections")
     assert_equal(n.getblockcount(), 0, "the node still answers after 50 reset connections")
     log("ok: reset connections past the inbound slots do not hurt the node")
 
