@@ -79,12 +79,12 @@ void BlockDownload::MarkRequested(NodeId peer, const BlockIndex* block, Clock::t
 {
     auto pit = m_peers.find(peer);
     if (pit == m_peers.end()) return;
-    auto [it, inserted] = m_in_flight.try_emplace(block->GetBlockHash(), Request{peer, now});
+    auto [it, inserted] = m_in_flight.try_emplace(block->GetBlockHash(), Request{peer, now, block->height});
     if (!inserted) {
         if (it->second.peer == peer) return;
         auto old = m_peers.find(it->second.peer);
         if (old != m_peers.end() && old->second.in_flight > 0) --old->second.in_flight;
-        it->second = Request{peer, now};
+        it->second = Request{peer, now, block->height};
     }
     ++pit->second.in_flight;
 }
@@ -111,6 +111,21 @@ size_t BlockDownload::InFlight(NodeId peer) const
 {
     auto it = m_peers.find(peer);
     return it == m_peers.end() ? 0 : it->second.in_flight;
+}
+
+std::vector<int> BlockDownload::InFlightHeights(NodeId peer) const
+{
+    std::vector<int> out;
+    for (const auto& [hash, req] : m_in_flight)
+        if (req.peer == peer) out.push_back(req.height);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+const BlockIndex* BlockDownload::LastCommon(NodeId peer) const
+{
+    auto it = m_peers.find(peer);
+    return it == m_peers.end() ? nullptr : it->second.last_common;
 }
 
 void BlockDownload::MarkStalling(NodeId peer, Clock::time_point now)

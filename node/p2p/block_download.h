@@ -64,6 +64,10 @@ public:
     std::optional<NodeId> Received(const consensus::Uint256& block);
     bool IsRequested(const consensus::Uint256& block) const { return m_in_flight.count(block) > 0; }
     size_t InFlight(NodeId peer) const;
+    /** Heights of the blocks in flight from peer, lowest first (getpeerinfo "inflight"). */
+    std::vector<int> InFlightHeights(NodeId peer) const;
+    /** The last block we and peer are known to have in common, or nullptr (getpeerinfo "synced_blocks"). */
+    const chain::BlockIndex* LastCommon(NodeId peer) const;
 
     /** Starts peer's stalling clock at now (if not running). */
     void MarkStalling(NodeId peer, Clock::time_point now);
@@ -84,6 +88,7 @@ private:
     struct Request {
         NodeId peer;
         Clock::time_point when;
+        int height;
     };
 
     const chain::Chainstate& m_chain;

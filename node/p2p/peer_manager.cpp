@@ -214,14 +214,17 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
 void PeerManager::OnVerack(net::NodeId id)
 {
     const BlockIndex* best = m_chain.BestHeader();
+    bool inbound = false;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
         if (it == m_peers.end() || it->second.handshake_done) return;
         it->second.handshake_done = true;
+        inbound = it->second.addr.type == net::ConnectionType::INBOUND;
     }
     m_connman.MarkHandshakeDone(id);
-    util::LogDebug(LogCategory::NET, "New %s peer connected: peer=%lld\n", "peer", static_cast<long long>(id));
+    util::LogDebug(LogCategory::NET, "New %s peer connected: peer=%lld\n", inbound ? "inbound" : "outbound",
+                   static_cast<long long>(id));
     // BIP-130: we prefer headers announcements.
     Send(id, net::msg_type::SENDHEADERS, net::EmptyMessage{});
     // From our best header's parent, as Core: the answer then holds at least that header if
@@ -635,6 +638,8 @@ std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
     s.handshake_done = p.handshake_done;
     s.prefers_headers = p.prefers_headers;
     if (const BlockIndex* b = m_download.BestKnown(id)) s.synced_headers = b->height;
+    if (const BlockIndex* b = m_download.LastCommon(id)) s.synced_blocks = b->height;
+    s.inflight = m_download.InFlightHeights(id);
     const auto secs = [](std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1e6; };
     if (p.last_ping_time) s.ping_seconds = secs(*p.last_ping_time);
     if (p.min_ping_time) s.min_ping_seconds = secs(*p.min_ping_time);

@@ -45,6 +45,9 @@ def run(env):
         staller.send_message(MsgHeaders(headers[:2000]))
         getdata = staller.wait_for("getdata", timeout=scaled(30))
         check(len(getdata.inv) > 0, "N asks the stalling peer for blocks (%d)" % len(getdata.inv))
+        peer = [p for p in n.getpeerinfo() if p["subver"] == "/minicash-p2p-test:0.1/"][0]
+        assert_equal(peer["inflight"], list(range(1, len(getdata.inv) + 1)), "getpeerinfo's inflight heights")
+        assert_equal(peer["synced_headers"], 1100, "getpeerinfo's synced_headers")
         # Never answered. Now the honest peer.
         n.addnode("127.0.0.1:%d" % a.p2p_port, "onetry")
         staller.wait_for_disconnect(timeout=scaled(60))

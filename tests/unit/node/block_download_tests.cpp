@@ -69,6 +69,8 @@ TEST_CASE("Blocks a peer has are handed out lowest first, each to one peer, at m
     CHECK(staller == -1);
     for (const BlockIndex* b : first) d.MarkRequested(1, b, now);
     CHECK(d.InFlight(1) == 16);
+    CHECK(d.InFlightHeights(1) == Range(1, 16));
+    CHECK(d.LastCommon(1) == f.node->AtHeight(0)); // nothing downloaded yet: genesis
     CHECK(Heights(d.NextBlocks(2, 16, &staller)) == Range(17, 32));
     CHECK(Heights(d.NextBlocks(3, 16, &staller)) == Range(17, 20)); // only what peer 3 has
     CHECK(d.NextBlocks(4, 16, &staller).empty());                   // unknown peer
