@@ -599,8 +599,10 @@ void PeerManager::Tick()
                 pings.emplace_back(id, p.ping_nonce);
             }
         }
-        for (net::NodeId id : m_download.StalledPeers(Clock::now()))
-            drop.emplace_back(id, "Peer is stalling block download");
+        for (net::NodeId id : m_download.StalledPeers(now)) drop.emplace_back(id, "Peer is stalling block download");
+        const std::chrono::seconds interval{m_chain.Params().consensus.pow_target_spacing};
+        for (const auto& [id, hash] : m_download.TimedOutPeers(now, interval))
+            drop.emplace_back(id, "Timeout downloading block " + hash.GetHex());
     }
     for (const auto& [id, nonce] : pings) Send(id, net::msg_type::PING, net::PingMessage{nonce});
     for (const auto& [id, why] : drop) {
