@@ -14,16 +14,16 @@ namespace net {
 /** What eviction knows of one connection (Core's NodeEvictionCandidate, the fields we track). */
 struct EvictionCandidate {
     NodeId id{0};
-    int64_t connected{0};               // UNIX seconds the connection opened
-    int64_t min_ping_us{INT64_MAX};     // lowest ping seen (microseconds); none yet: the maximum
-    int64_t last_block_time{0};         // UNIX seconds of the last new block it gave us, 0 = never
-    int64_t last_tx_time{0};            // the same for transactions (none yet: no mempool)
-    bool relevant_services{false};      // NODE_NETWORK and NODE_WITNESS
-    bool relay_txs{false};              // it asked for transactions (version relay flag)
-    uint64_t keyed_net_group{0};        // a keyed hash of its address group (NetAddress::GetGroup)
-    bool prefer_evict{false};           // discouraged when it connected
-    bool noban{false};                  // the noban permission: never evicted
-    bool inbound{true};                 // outbound connections are never evicted
+    int64_t connected{0};           // UNIX seconds the connection opened
+    int64_t min_ping_us{INT64_MAX}; // lowest ping seen (microseconds); none yet: the maximum
+    int64_t last_block_time{0};     // UNIX seconds of the last new block it gave us, 0 = never
+    int64_t last_tx_time{0};        // the same for transactions (none yet: no mempool)
+    bool relevant_services{false};  // NODE_NETWORK and NODE_WITNESS
+    bool relay_txs{false};          // it asked for transactions (version relay flag)
+    uint64_t keyed_net_group{0};    // a keyed hash of its address group (NetAddress::GetGroup)
+    bool prefer_evict{false};       // discouraged when it connected
+    bool noban{false};              // the noban permission: never evicted
+    bool inbound{true};             // outbound connections are never evicted
 };
 
 /**

@@ -6,11 +6,13 @@ namespace net {
 std::vector<std::string> PermissionStrings(NetPermissionFlags flags)
 {
     std::vector<std::string> out;
-    const std::pair<NetPermissionFlags, const char*> names[] = {
-        {NetPermissionFlags::BLOOMFILTER, "bloomfilter"}, {NetPermissionFlags::NOBAN, "noban"},
-        {NetPermissionFlags::FORCERELAY, "forcerelay"},   {NetPermissionFlags::RELAY, "relay"},
-        {NetPermissionFlags::MEMPOOL, "mempool"},         {NetPermissionFlags::DOWNLOAD, "download"},
-        {NetPermissionFlags::ADDR, "addr"}};
+    const std::pair<NetPermissionFlags, const char*> names[] = {{NetPermissionFlags::BLOOMFILTER, "bloomfilter"},
+                                                                {NetPermissionFlags::NOBAN, "noban"},
+                                                                {NetPermissionFlags::FORCERELAY, "forcerelay"},
+                                                                {NetPermissionFlags::RELAY, "relay"},
+                                                                {NetPermissionFlags::MEMPOOL, "mempool"},
+                                                                {NetPermissionFlags::DOWNLOAD, "download"},
+                                                                {NetPermissionFlags::ADDR, "addr"}};
     for (const auto& [f, name] : names)
         if (HasPermission(flags, f)) out.emplace_back(name);
     return out;

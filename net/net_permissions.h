@@ -14,14 +14,14 @@ namespace net {
 /** Core's permission bits; a permission that implies another includes its bit. */
 enum class NetPermissionFlags : uint32_t {
     NONE = 0,
-    BLOOMFILTER = 1u << 1,              // may ask for bloom filters
-    RELAY = 1u << 3,                    // transactions relayed even in -blocksonly
-    FORCERELAY = (1u << 2) | RELAY,     // transactions relayed even if already known
-    DOWNLOAD = 1u << 6,                 // may download past -maxuploadtarget
-    NOBAN = (1u << 4) | DOWNLOAD,       // never banned, discouraged or evicted
-    MEMPOOL = 1u << 5,                  // may ask for the mempool
-    ADDR = 1u << 7,                     // getaddr answers not cached or rate limited
-    IMPLICIT = 1u << 31,                // no permission named: the default set (ApplyImplicit)
+    BLOOMFILTER = 1u << 1,          // may ask for bloom filters
+    RELAY = 1u << 3,                // transactions relayed even in -blocksonly
+    FORCERELAY = (1u << 2) | RELAY, // transactions relayed even if already known
+    DOWNLOAD = 1u << 6,             // may download past -maxuploadtarget
+    NOBAN = (1u << 4) | DOWNLOAD,   // never banned, discouraged or evicted
+    MEMPOOL = 1u << 5,              // may ask for the mempool
+    ADDR = 1u << 7,                 // getaddr answers not cached or rate limited
+    IMPLICIT = 1u << 31,            // no permission named: the default set (ApplyImplicit)
     ALL = BLOOMFILTER | FORCERELAY | RELAY | NOBAN | MEMPOOL | DOWNLOAD | ADDR,
 };
 

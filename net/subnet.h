@@ -29,8 +29,8 @@ public:
 
 private:
     friend std::optional<SubNet> ParseSubNet(std::string_view text);
-    NetAddress m_network;               // the address with the host bits cleared
-    std::array<uint8_t, 16> m_mask{};  // the first 4 (IPv4) or 16 (IPv6) bytes are used
+    NetAddress m_network;             // the address with the host bits cleared
+    std::array<uint8_t, 16> m_mask{}; // the first 4 (IPv4) or 16 (IPv6) bytes are used
     bool m_valid{false};
 };
 

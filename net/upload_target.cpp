@@ -7,8 +7,7 @@ namespace net {
 
 UploadTarget::UploadTarget(uint64_t target, std::function<int64_t()> clock)
     : m_target(target), m_clock(std::move(clock))
-{
-}
+{}
 
 int64_t UploadTarget::Now() const { return m_clock ? m_clock() : static_cast<int64_t>(std::time(nullptr)); }
 

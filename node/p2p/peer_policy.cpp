@@ -23,9 +23,9 @@ void PunishMisbehaving(net::ConnectionManager& connman, net::NodeId id, net::Con
     const long long n = static_cast<long long>(id);
     switch (DecidePunishment(permissions, type, addr)) {
     case Punishment::NONE:
-        util::LogPrintf("Warning: not punishing %s peer %lld!\n",
-                        net::HasPermission(permissions, net::NetPermissionFlags::NOBAN) ? "noban" : "manually connected",
-                        n);
+        util::LogPrintf(
+            "Warning: not punishing %s peer %lld!\n",
+            net::HasPermission(permissions, net::NetPermissionFlags::NOBAN) ? "noban" : "manually connected", n);
         return;
     case Punishment::DISCONNECT:
         util::LogPrintf("Warning: disconnecting but not discouraging local peer %lld!\n", n);

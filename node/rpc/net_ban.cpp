@@ -119,8 +119,9 @@ void RegisterNetBanRpc(RpcTable& table, net::ConnectionManager& connman)
                                           Res(T::NUM_TIME, "ban_created", "The UNIX epoch time the ban was created"),
                                           Res(T::NUM_TIME, "banned_until", "The UNIX epoch time the ban expires"),
                                           Res(T::NUM, "ban_duration", "The ban duration, in seconds"),
-                                          Res(T::NUM, "time_remaining", "The time remaining until the ban expires, "
-                                                                        "in seconds")}}}}}});
+                                          Res(T::NUM, "time_remaining",
+                                              "The time remaining until the ban expires, "
+                                              "in seconds")}}}}}});
     table.Register(RpcMethod{.category = cat,
                              .name = "clearbanned",
                              .description = "Clear all banned IPs.",
@@ -130,17 +131,17 @@ void RegisterNetBanRpc(RpcTable& table, net::ConnectionManager& connman)
                                  return nullptr;
                              },
                              .results = {{.type = T::NONE}}});
-    table.Register(RpcMethod{
-        .category = cat,
-        .name = "setnetworkactive",
-        .args = {Arg("state", RpcArgType::BOOL, false, "", "true to enable networking, false to disable")},
-        .description = "Disable/enable all p2p network activity.",
-        .examples = HelpExampleCli("setnetworkactive", "false") + HelpExampleRpc("setnetworkactive", "false"),
-        .handler = [&connman](const RpcRequest& req) -> Json {
-            connman.SetNetworkActive(GetBool(req.params[0]));
-            return connman.GetNetworkActive();
-        },
-        .results = {{.type = T::BOOL, .description = "The value that was passed in"}}});
+    table.Register(
+        RpcMethod{.category = cat,
+                  .name = "setnetworkactive",
+                  .args = {Arg("state", RpcArgType::BOOL, false, "", "true to enable networking, false to disable")},
+                  .description = "Disable/enable all p2p network activity.",
+                  .examples = HelpExampleCli("setnetworkactive", "false") + HelpExampleRpc("setnetworkactive", "false"),
+                  .handler = [&connman](const RpcRequest& req) -> Json {
+                      connman.SetNetworkActive(GetBool(req.params[0]));
+                      return connman.GetNetworkActive();
+                  },
+                  .results = {{.type = T::BOOL, .description = "The value that was passed in"}}});
 }
 
 } // namespace node::rpc

@@ -33,7 +33,8 @@ struct TempDir {
     TempDir()
     {
         std::random_device rd;
-        path = std::filesystem::temp_directory_path() / ("minicash_banman_" + std::to_string(rd()) + std::to_string(rd()));
+        path =
+            std::filesystem::temp_directory_path() / ("minicash_banman_" + std::to_string(rd()) + std::to_string(rd()));
         std::filesystem::create_directories(path);
     }
     ~TempDir()
@@ -55,8 +56,8 @@ TEST_CASE("SubNet parses addresses, prefixes and netmasks as Core's LookupSubNet
     CHECK(Net("2001:4860::/32").ToString() == "2001:4860::/32");
     CHECK(Net("::ffff:1.2.3.4").ToString() == "1.2.3.4/32"); // IPv4-mapped is IPv4
     CHECK(Net("0.0.0.0/0").ToString() == "0.0.0.0/0");
-    for (const char* bad : {"", "1.2.3.4/", "1.2.3.4/33", "1.2.3.4/-1", "1.2.3.4/abc", "::1/129", "1.2.3.4/::",
-                            "example.com", "1.2.3.4/24/1", "0.0.0.0", "1.2.3.4/0024"}) {
+    for (const char* bad : {"", "1.2.3.4/", "1.2.3.4/33", "1.2.3.4/-1", "1.2.3.4/abc", "::1/129",
+                            "1.2.3.4/::", "example.com", "1.2.3.4/24/1", "0.0.0.0", "1.2.3.4/0024"}) {
         INFO(bad);
         CHECK_FALSE(net::ParseSubNet(bad));
     }
@@ -156,8 +157,9 @@ TEST_CASE("A corrupt banlist.json starts an empty list and is rewritten", "[net]
 {
     TempDir dir;
     const auto file = dir.path / "banlist.json";
-    for (const char* text : {"{not json", "[]", R"({"banned_nets": 5})",
-                             R"({"banned_nets":[{"version":1,"ban_created":"x","banned_until":1,"address":"1.2.3.4"}]})"}) {
+    for (const char* text :
+         {"{not json", "[]", R"({"banned_nets": 5})",
+          R"({"banned_nets":[{"version":1,"ban_created":"x","banned_until":1,"address":"1.2.3.4"}]})"}) {
         INFO(text);
         std::ofstream(file) << text;
         {
@@ -170,10 +172,10 @@ TEST_CASE("A corrupt banlist.json starts an empty list and is rewritten", "[net]
         CHECK(back->empty());
     }
     // Entries Core would drop are dropped one by one; the rest is kept.
-    const auto parsed = net::BanMapFromJson(
-        R"({"banned_nets":[{"version":2,"ban_created":1,"banned_until":2,"address":"1.2.3.4"},)"
-        R"({"version":1,"ban_created":1,"banned_until":2,"address":"not an address"},)"
-        R"({"version":1,"ban_created":1,"banned_until":2,"address":"1.2.3.5/32"}]})");
+    const auto parsed =
+        net::BanMapFromJson(R"({"banned_nets":[{"version":2,"ban_created":1,"banned_until":2,"address":"1.2.3.4"},)"
+                            R"({"version":1,"ban_created":1,"banned_until":2,"address":"not an address"},)"
+                            R"({"version":1,"ban_created":1,"banned_until":2,"address":"1.2.3.5/32"}]})");
     REQUIRE(parsed);
     REQUIRE(parsed->size() == 1);
     CHECK(parsed->begin()->first.ToString() == "1.2.3.5/32");
@@ -187,8 +189,8 @@ TEST_CASE("Discouraged addresses are remembered up to a bound, oldest forgotten 
     CHECK_FALSE(b.IsDiscouraged(Addr("1.1.1.2")));
     CHECK_FALSE(b.IsBanned(Addr("1.1.1.1"))); // discouraged is not banned
     for (uint32_t i = 0; i < net::MAX_DISCOURAGED; ++i) {
-        b.Discourage(net::NetAddress::FromIPv4({10, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
-                                                static_cast<uint8_t>(i)}));
+        b.Discourage(net::NetAddress::FromIPv4(
+            {10, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)}));
     }
     CHECK_FALSE(b.IsDiscouraged(Addr("1.1.1.1"))); // the oldest of MAX_DISCOURAGED + 1
     CHECK(b.IsDiscouraged(Addr("10.0.0.0")));

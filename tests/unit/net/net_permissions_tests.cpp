@@ -22,8 +22,8 @@ TEST_CASE("Permission names parse to Core's flags and print in Core's order", "[
     REQUIRE(net::ParsePermissionFlags("bloom,,mempool,addr,@x", f, offset, error)); // empty entries allowed
     CHECK(Names(f) == std::vector<std::string>{"bloomfilter", "mempool", "addr"});
     REQUIRE(net::ParsePermissionFlags("all@x", f, offset, error));
-    CHECK(Names(f) == std::vector<std::string>{"bloomfilter", "noban", "forcerelay", "relay", "mempool", "download",
-                                               "addr"});
+    CHECK(Names(f) ==
+          std::vector<std::string>{"bloomfilter", "noban", "forcerelay", "relay", "mempool", "download", "addr"});
     REQUIRE(net::ParsePermissionFlags("@x", f, offset, error));
     CHECK(f == NetPermissionFlags::NONE);
     CHECK(offset == 1);

@@ -25,11 +25,11 @@ TEST_CASE("UploadTarget counts bytes in 24-hour cycles and keeps a buffer for ne
     t.Observe(10'000'000);
     CHECK(t.BytesLeft() == target - 10'000'000);
     CHECK_FALSE(t.Reached(false));
-    CHECK_FALSE(t.Reached(true)); // 10 MB < 600 - 576 MB
-    t.Observe(30'000'000);          // 30 MB in the cycle
-    CHECK(t.Reached(true));         // historical blocks stop
-    CHECK_FALSE(t.Reached(false));  // new blocks still go
-    now += 12 * 60 * 60;            // half the cycle left: the buffer halves
+    CHECK_FALSE(t.Reached(true));  // 10 MB < 600 - 576 MB
+    t.Observe(30'000'000);         // 30 MB in the cycle
+    CHECK(t.Reached(true));        // historical blocks stop
+    CHECK_FALSE(t.Reached(false)); // new blocks still go
+    now += 12 * 60 * 60;           // half the cycle left: the buffer halves
     CHECK(t.TimeLeft() == 12 * 60 * 60);
     CHECK_FALSE(t.Reached(true));
     t.Observe(target + 10'000'000);
