@@ -40,6 +40,7 @@ class PeerManager;
 } // namespace node
 namespace net {
 class ConnectionManager;
+class BanMan;
 } // namespace net
 namespace node {
 
@@ -99,6 +100,7 @@ struct NodeContext {
 
     // -- InitNetwork (init_network.cpp): the connection manager and the message handler on it.
     // Shutdown stops it right after the HTTP server (its RPC methods use it), before the owner.
+    std::unique_ptr<net::BanMan> banman; // banlist.json; outlives connman, which refers to it
     std::unique_ptr<net::ConnectionManager> connman;
     std::unique_ptr<p2p::PeerManager> peerman;
 

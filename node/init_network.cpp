@@ -1,10 +1,13 @@
 // The P2P start-up step (init_network.h).
 #include "node/init_network.h"
 
+#include "net/banman.h"
 #include "net/connman.h"
 #include "net/net_address.h"
 #include "node/chain/validation_owner.h"
 #include "node/context.h"
+#include "node/http/http_limits.h"
+#include "node/init_net_options.h"
 #include "node/p2p/peer_manager.h"
 #include "node/rpc/net.h"
 #include "util/args.h"
@@ -59,6 +62,7 @@ void SetupNetworkOptions(util::ArgsManager& args)
                 "Specify a p2p connection timeout delay in seconds. After connecting to a peer, wait this amount of "
                 "time before considering disconnection based on inactivity (minimum: 1, default: 60)",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CONNECTION);
+    SetupBanAndLimitOptions(args); // init_net_options.h
 }
 
 bool InitNetwork(NodeContext& node)
@@ -82,7 +86,7 @@ bool InitNetwork(NodeContext& node)
     const bool listen = args.GetBoolArg("-listen", !connect_set);
     if (listen) {
         const auto binds = args.GetArgs("-bind");
-        if (binds.empty()) {
+        if (binds.empty() && !args.IsArgSet("-whitebind")) {
             o.listen_defaults = true;
             o.listen.emplace_back(boost::asio::ip::address_v6::any(), static_cast<uint16_t>(port));
             o.listen.emplace_back(boost::asio::ip::address_v4::any(), static_cast<uint16_t>(port));
@@ -99,9 +103,21 @@ bool InitNetwork(NodeContext& node)
     const int64_t peertimeout = args.GetIntArg("-peertimeout", 60);
     if (peertimeout < 1) return fail("peertimeout must be a positive integer.");
     o.peer_connect_timeout = std::chrono::seconds(peertimeout);
+    std::string error;
+    if (!ReadBanAndLimitOptions(args, listen, o, error)) return fail(error);
+    // Core's file descriptor budget: the connections must fit beside the node's own reserve.
+    const int fd_budget =
+        node.fd_available - node::http::MIN_CORE_FILEDESCRIPTORS - static_cast<int>(o.listen.size()) - net::MAX_ADDNODE;
+    if (node.fd_available > 0 && o.max_connections > std::max(0, fd_budget)) {
+        util::LogPrintf("Warning: Reducing -maxconnections from %d to %d, because of system limitations.\n",
+                        o.max_connections, std::max(0, fd_budget));
+        o.max_connections = std::max(0, fd_budget);
+    }
+    node.banman = std::make_unique<net::BanMan>(node.datadir_net / "banlist.json",
+                                                args.GetIntArg("-bantime", net::DEFAULT_BANTIME_SECONDS));
+    o.banman = node.banman.get();
     node.connman = std::make_unique<net::ConnectionManager>(o);
     node.peerman = std::make_unique<p2p::PeerManager>(*node.chainstate, *node.validation_owner, *node.connman);
-    std::string error;
     if (!node.connman->Start(*node.peerman, error)) return fail(error);
     rpc::RegisterNetRpc(*node.rpc_table, *node.connman, *node.peerman);
     return true;
@@ -122,6 +138,7 @@ void StopNetwork(NodeContext& node)
     }
     node.peerman.reset();
     node.connman.reset();
+    node.banman.reset(); // saves banlist.json
 }
 
 } // namespace node
