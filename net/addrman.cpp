@@ -20,8 +20,8 @@ constexpr int RETRIES = 3, MAX_FAILURES = 10;
 /** The peers file: "MCAM", a version byte, then the body; a double-SHA256 of it all last. */
 constexpr std::array<uint8_t, 4> FILE_MAGIC{'M', 'C', 'A', 'M'};
 constexpr uint8_t FILE_VERSION = 1;
-constexpr size_t MAX_ENTRIES = static_cast<size_t>(ADDRMAN_NEW_BUCKET_COUNT + ADDRMAN_TRIED_BUCKET_COUNT) *
-                               ADDRMAN_BUCKET_SIZE;
+constexpr size_t MAX_ENTRIES =
+    static_cast<size_t>(ADDRMAN_NEW_BUCKET_COUNT + ADDRMAN_TRIED_BUCKET_COUNT) * ADDRMAN_BUCKET_SIZE;
 
 /** The bytes that identify an address and port (Core's CService::GetKey). */
 std::vector<uint8_t> KeyBytes(const Service& s)
@@ -64,14 +64,17 @@ void AddrMan::Clear()
     m_new_count = m_tried_count = 0;
 }
 
-int64_t AddrMan::Now() const
+int64_t AddrMan::Now() const { return m_options.clock ? m_options.clock() : static_cast<int64_t>(std::time(nullptr)); }
+
+uint64_t AddrMan::Hash(std::span<const uint8_t> data) const
 {
-    return m_options.clock ? m_options.clock() : static_cast<int64_t>(std::time(nullptr));
+    return SipHasher(m_key[0], m_key[1]).Write(data).Finalize();
 }
 
-uint64_t AddrMan::Hash(std::span<const uint8_t> data) const { return SipHasher(m_key[0], m_key[1]).Write(data).Finalize(); }
-
-uint64_t AddrMan::Rand(uint64_t n) const { return n == 0 ? 0 : std::uniform_int_distribution<uint64_t>(0, n - 1)(m_rng); }
+uint64_t AddrMan::Rand(uint64_t n) const
+{
+    return n == 0 ? 0 : std::uniform_int_distribution<uint64_t>(0, n - 1)(m_rng);
+}
 
 int AddrMan::NewBucketLocked(const Service& addr, const NetAddress& source) const
 {
@@ -131,9 +134,9 @@ std::array<uint64_t, 2> AddrMan::Key() const
 bool AddrMan::IsTerrible(const Info& info, int64_t now) const
 {
     // Core's AddrInfo::IsTerrible.
-    if (now - info.last_try <= 60) return false;                  // tried in the last minute: keep
-    if (int64_t{info.addr.time} > now + 10 * 60) return true;     // from the future
-    if (now - int64_t{info.addr.time} > HORIZON) return true;     // not seen in 30 days
+    if (now - info.last_try <= 60) return false;              // tried in the last minute: keep
+    if (int64_t{info.addr.time} > now + 10 * 60) return true; // from the future
+    if (now - int64_t{info.addr.time} > HORIZON) return true; // not seen in 30 days
     if (info.last_success == 0 && info.attempts >= RETRIES) return true;
     if (now - info.last_success > MIN_FAIL && info.attempts >= MAX_FAILURES) return true;
     return false;

@@ -17,10 +17,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 /** Core's HasAllDesirableServiceFlags for automatic peers: they serve witness blocks. */
-bool Desirable(uint64_t services)
-{
-    return (services & NODE_NETWORK) && (services & NODE_WITNESS);
-}
+bool Desirable(uint64_t services) { return (services & NODE_NETWORK) && (services & NODE_WITNESS); }
 
 /** The address and port of an endpoint. */
 std::optional<Service> ToService(const tcp::endpoint& ep)
@@ -90,8 +87,8 @@ void ConnectionManager::OpenAutomatic(int64_t now)
         t.connecting = true;
         m_targets.push_back(t);
     }
-    util::LogDebug(util::LogCategory::NET, "trying %s connection to %s\n", std::string(ConnectionTypeName(type)).c_str(),
-                   name.c_str());
+    util::LogDebug(util::LogCategory::NET, "trying %s connection to %s\n",
+                   std::string(ConnectionTypeName(type)).c_str(), name.c_str());
     ConnectTo(name);
 }
 

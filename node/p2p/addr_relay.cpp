@@ -23,8 +23,7 @@ long long L(net::NodeId id) { return static_cast<long long>(id); }
 
 AddrRelay::AddrRelay(net::AddrMan& addrman, net::ConnectionManager& connman, AddrRelayOptions options)
     : m_addrman(addrman), m_connman(connman), m_options(std::move(options)), m_rng(std::random_device{}())
-{
-}
+{}
 
 bool AddrRelay::Usable(const net::NetAddress& a) const
 {
@@ -172,7 +171,8 @@ void AddrRelay::OnAddr(net::NodeId id, net::AddrMessage&& msg)
             p.tokens -= 1.0;
             // Only addresses that may serve blocks (Core's MayHaveUsefulAddressDB).
             if (!(e.services & (net::NODE_NETWORK | net::NODE_NETWORK_LIMITED))) continue;
-            if (e.time <= 100000000 || int64_t{e.time} > now + RECENT) e.time = static_cast<uint32_t>(now - 5 * 24 * 3600);
+            if (e.time <= 100000000 || int64_t{e.time} > now + RECENT)
+                e.time = static_cast<uint32_t>(now - 5 * 24 * 3600);
             AddKnown(p, e.service);
             ++processed;
             const bool usable = Usable(e.service.Address());
@@ -183,9 +183,9 @@ void AddrRelay::OnAddr(net::NodeId id, net::AddrMessage&& msg)
         p.processed += processed;
         p.rate_limited += limited;
         if (limited) {
-            util::LogDebug(LogCategory::NET, "Received addr: %zu addresses (%llu processed, %llu rate-limited) peer=%lld\n",
-                           total, static_cast<unsigned long long>(processed), static_cast<unsigned long long>(limited),
-                           L(id));
+            util::LogDebug(LogCategory::NET,
+                           "Received addr: %zu addresses (%llu processed, %llu rate-limited) peer=%lld\n", total,
+                           static_cast<unsigned long long>(processed), static_cast<unsigned long long>(limited), L(id));
         }
         if (total < net::MAX_ADDR_TO_SEND) p.getaddr_sent = false;
         fetch_done = p.type == net::ConnectionType::ADDR_FETCH && total > 1;

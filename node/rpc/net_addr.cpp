@@ -76,18 +76,20 @@ void RegisterAddrRpc(RpcTable& table, net::AddrMan& addrman)
             }
             return out;
         },
-        .results = {{.type = T::ARR,
-                     .inner = {{.type = T::OBJ,
-                                .inner = {{.type = T::NUM_TIME,
-                                           .key = "time",
-                                           .description = "The UNIX epoch time when the node was last seen"},
-                                          {.type = T::NUM, .key = "services", .description = "The services offered by the node"},
-                                          {.type = T::STR, .key = "address", .description = "The address of the node"},
-                                          {.type = T::NUM, .key = "port", .description = "The port number of the node"},
-                                          {.type = T::STR,
-                                           .key = "network",
-                                           .description = "The network (ipv4, ipv6, onion, i2p, cjdns) the node "
-                                                          "connected through"}}}}}}});
+        .results = {
+            {.type = T::ARR,
+             .inner = {
+                 {.type = T::OBJ,
+                  .inner = {{.type = T::NUM_TIME,
+                             .key = "time",
+                             .description = "The UNIX epoch time when the node was last seen"},
+                            {.type = T::NUM, .key = "services", .description = "The services offered by the node"},
+                            {.type = T::STR, .key = "address", .description = "The address of the node"},
+                            {.type = T::NUM, .key = "port", .description = "The port number of the node"},
+                            {.type = T::STR,
+                             .key = "network",
+                             .description = "The network (ipv4, ipv6, onion, i2p, cjdns) the node "
+                                            "connected through"}}}}}}});
     table.Register(RpcMethod{
         .category = "hidden",
         .name = "addpeeraddress",

@@ -124,6 +124,44 @@ def getaddr_once(a, total):
     log("ok: getaddr answered once (%d addresses)" % len(answer.addrs))
 
 
+def relay(a):
+    """A fresh address in a small unsolicited addr goes on to a peer with address relay on."""
+    with P2PConnection() as x, P2PConnection() as y:
+        y.connect(a.p2p_port)
+        y.handshake()
+        y.send_message(MsgAddr([]))  # address relay starts when an inbound peer uses it (Core)
+        y.sync_with_ping(timeout=scaled(30))
+        x.connect(a.p2p_port)
+        x.handshake()
+        fresh = AddrV2(NET_IPV4, bytes([99, 88, 77, 66]), 8333, SERVICES, int(time.time()))
+        x.send_message(MsgAddrV2([fresh]))
+        got = y.wait_for("addrv2", lambda m: any(e.to_string() == "99.88.77.66" for e in m.addrs),
+                         timeout=scaled(30))
+        check(len(got.addrs) <= 10, "the relay carries the fresh address (%d entries)" % len(got.addrs))
+        x.sync_with_ping(timeout=scaled(30))
+        check(not [m for m in x.drain() if m.command in ("addr", "addrv2") and
+                   any(e.to_string() == "99.88.77.66" for e in m.addrs)], "not relayed back to its sender")
+    log("ok: a fresh address was relayed to another peer")
+
+
+def seednode(env):
+    """-seednode: an addr-fetch connection that asks for addresses and leaves once it has them."""
+    with P2PConnection() as s:
+        port = s.listen()
+        d = env.add_node(extra_args=["-seednode=127.0.0.1:%d" % port])
+        d.start()
+        s.accept(timeout=scaled(30))
+        s.handshake(inbound=True)
+        s.wait_for("getaddr", timeout=scaled(30))
+        assert_equal([p["connection_type"] for p in d.getpeerinfo()], ["addr-fetch"], "D's seed connection")
+        now = int(time.time())
+        s.send_message(MsgAddrV2([AddrV2(NET_IPV4, bytes([21, i, 3, 4]), 8333, SERVICES, now) for i in range(5)]))
+        s.wait_for_disconnect(timeout=scaled(30))
+    assert_equal(len(d.getnodeaddresses(0)), 5, "D learned the seed's addresses")
+    d.stop()
+    log("ok: -seednode fetched addresses and disconnected")
+
+
 def restart_keeps_addresses(a, before):
     a.restart()
     assert_equal(known(a), before, "addresses known after a restart")
@@ -165,5 +203,8 @@ def run(env):
     flood(a)
     got = learn_from_getaddr(a)
     getaddr_once(a, len(got))
+    relay(a)
+    got = known(a)
     restart_keeps_addresses(a, got)
     automatic_connection(env, a)
+    seednode(env)

@@ -77,7 +77,8 @@ TEST_CASE("addrman: one source group reaches a bounded number of new buckets", "
 
     // A source in the same /16 is the same group: still the same 64 buckets.
     std::set<int> same;
-    for (int i = 0; i < 200; ++i) same.insert(am.NewBucket(net::Service(V4(99, static_cast<uint8_t>(i), 1, 1), 8333), V4(50, 1, 200, 3)));
+    for (int i = 0; i < 200; ++i)
+        same.insert(am.NewBucket(net::Service(V4(99, static_cast<uint8_t>(i), 1, 1), 8333), V4(50, 1, 200, 3)));
     for (int b : same) CHECK(buckets.count(b) == 1);
 }
 
@@ -100,7 +101,8 @@ TEST_CASE("addrman: different source groups spread over many buckets", "[net]")
     CHECK(wide.size() > 900);
     // Tried buckets: one address group reaches at most 8.
     std::set<int> tried;
-    for (int i = 0; i < 1000; ++i) tried.insert(am.TriedBucket(net::Service(V4(1, 2, static_cast<uint8_t>(i), 4), 8333)));
+    for (int i = 0; i < 1000; ++i)
+        tried.insert(am.TriedBucket(net::Service(V4(1, 2, static_cast<uint8_t>(i), 4), 8333)));
     CHECK(tried.size() <= static_cast<size_t>(net::ADDRMAN_TRIED_BUCKETS_PER_GROUP));
     CHECK(tried.size() > 1);
 }
@@ -180,7 +182,9 @@ TEST_CASE("addrman: the peers file round-trips", "[net]")
     CHECK(loaded.Size() == am.Size());
     CHECK(loaded.Size({}, false) == 1);
     auto all = am.All(), again = loaded.All();
-    const auto key = [](const net::AddrManEntry& e) { return std::make_tuple(e.addr.service, e.addr.time, e.addr.services, e.attempts, e.tried, e.last_try); };
+    const auto key = [](const net::AddrManEntry& e) {
+        return std::make_tuple(e.addr.service, e.addr.time, e.addr.services, e.attempts, e.tried, e.last_try);
+    };
     std::set<decltype(key(all[0]))> a, b;
     for (const auto& e : all) a.insert(key(e));
     for (const auto& e : again) b.insert(key(e));
