@@ -62,6 +62,7 @@ void PeerManager::InitializePeer(const net::PeerAddress& peer)
         m_peers[peer.id].addr = peer;
         m_download.AddPeer(peer.id);
     }
+    if (m_addr_relay) m_addr_relay.load()->AddPeer(peer.id, peer.type, peer.addr);
     // The connecting side speaks first (Core: outbound peers get our version at once).
     if (peer.type != net::ConnectionType::INBOUND) SendVersion(peer.id, peer);
 }
@@ -96,6 +97,7 @@ void PeerManager::FinalizePeer(net::NodeId peer, const std::string& reason)
         m_peers.erase(peer);
         m_download.RemovePeer(peer);
     }
+    if (m_addr_relay) m_addr_relay.load()->RemovePeer(peer);
     RequestBlocksFromAll(); // its blocks in flight go to others
 }
 
@@ -167,6 +169,12 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         if (command == net::msg_type::GETBLOCKS) return OnGetHeaders(id, r, true);
         if (command == net::msg_type::GETDATA) return OnGetData(id, r);
         if (command == net::msg_type::INV) return OnInv(id, r);
+        if (m_addr_relay && (command == net::msg_type::ADDR || command == net::msg_type::ADDRV2)) {
+            auto m = command == net::msg_type::ADDR ? net::AddrMessage::DeserializeV1(r)
+                                                    : net::AddrMessage::DeserializeV2(r);
+            return m_addr_relay.load()->OnAddr(id, std::move(m));
+        }
+        if (m_addr_relay && command == net::msg_type::GETADDR) return m_addr_relay.load()->OnGetAddr(id);
         // Everything else (transactions, addresses, compact blocks: later parts) is ignored, as
         // Core ignores unknown messages.
     } catch (const net::LimitError& e) {
@@ -227,15 +235,19 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
 void PeerManager::OnVerack(net::NodeId id)
 {
     const BlockIndex* best = m_chain.BestHeader();
-    bool inbound = false;
+    bool inbound = false, addrv2 = false;
+    net::Service seen_as;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
         if (it == m_peers.end() || it->second.handshake_done) return;
         it->second.handshake_done = true;
         inbound = it->second.addr.type == net::ConnectionType::INBOUND;
+        addrv2 = it->second.addrv2;
+        seen_as = it->second.version.addr_recv;
     }
     m_connman.MarkHandshakeDone(id);
+    if (m_addr_relay) m_addr_relay.load()->OnHandshake(id, addrv2, seen_as);
     util::LogDebug(LogCategory::NET, "New %s peer connected: peer=%lld\n", inbound ? "inbound" : "outbound",
                    static_cast<long long>(id));
     // BIP-130: we prefer headers announcements.
@@ -632,6 +644,7 @@ void PeerManager::Tick()
         m_connman.Disconnect(id, why);
     }
     RequestBlocksFromAll();
+    if (m_addr_relay) m_addr_relay.load()->Tick();
 }
 
 void PeerManager::TimerLoop()
@@ -648,6 +661,7 @@ void PeerManager::TimerLoop()
 
 std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
 {
+    const auto addr = m_addr_relay ? m_addr_relay.load()->Stats(id) : std::nullopt;
     util::LockGuard lock(m_mutex);
     auto it = m_peers.find(id);
     if (it == m_peers.end()) return std::nullopt;
@@ -661,6 +675,7 @@ std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
     s.relay = p.version.relay.value_or(true);
     s.handshake_done = p.handshake_done;
     s.prefers_headers = p.prefers_headers;
+    if (addr) s.addr = *addr;
     if (const BlockIndex* b = m_download.BestKnown(id)) s.synced_headers = b->height;
     if (const BlockIndex* b = m_download.LastCommon(id)) s.synced_blocks = b->height;
     s.inflight = m_download.InFlightHeights(id);
