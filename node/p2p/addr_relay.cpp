@@ -85,13 +85,14 @@ std::optional<net::AddressEntry> AddrRelay::LocalAddress(const Peer& p) const
     net::AddressEntry e;
     e.time = static_cast<uint32_t>(UnixNow());
     e.services = net::NODE_NETWORK | net::NODE_WITNESS | net::NODE_NETWORK_LIMITED;
+    if (m_options.listen_port == 0) return std::nullopt; // Core advertises only while listening
     if (!m_options.local.empty()) {
         e.service = m_options.local.front();
         return e;
     }
     // Without -externalip: the address the peer sees us at, with our listening port (Core's
     // GetLocalAddrForPeer when discovery found nothing better).
-    if (m_options.listen_port == 0 || !Usable(p.seen_as.Address())) return std::nullopt;
+    if (!Usable(p.seen_as.Address())) return std::nullopt;
     e.service = net::Service(p.seen_as.Address(), m_options.listen_port);
     return e;
 }
@@ -229,7 +230,15 @@ void AddrRelay::OnGetAddr(net::NodeId id)
         p.getaddr_recvd = true;
         p.to_send.clear();
         v2 = p.addrv2;
-        for (const net::AddressEntry& e : m_addrman.GetAddr(net::ADDRMAN_GETADDR_MAX, net::ADDRMAN_GETADDR_MAX_PCT)) {
+        // Core answers every getaddr from one sample kept 21 to 27 hours, so that reconnecting
+        // peers cannot scrape the whole table.
+        const auto now = Clock::now();
+        if (now >= m_cache_expiry) {
+            m_cache = m_addrman.GetAddr(net::ADDRMAN_GETADDR_MAX, net::ADDRMAN_GETADDR_MAX_PCT);
+            const auto extra = std::chrono::seconds(std::uniform_int_distribution<int64_t>(0, 6 * 3600)(m_rng));
+            m_cache_expiry = now + ADDR_CACHE_LIFETIME + std::chrono::duration_cast<Clock::duration>(extra);
+        }
+        for (const net::AddressEntry& e : m_cache) {
             if (!v2 && !e.service.Address().IsAddrV1Compatible()) continue;
             AddKnown(p, e.service);
             addrs.push_back(e);

@@ -25,6 +25,8 @@ namespace node::p2p {
 inline constexpr double MAX_ADDR_RATE_PER_SECOND = 0.1, MAX_ADDR_PROCESSING_TOKEN_BUCKET = 1000;
 /** Core's AVG_ADDRESS_BROADCAST_INTERVAL (30 s) and AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL (24 h). */
 inline constexpr std::chrono::seconds ADDR_BROADCAST_INTERVAL{30}, LOCAL_ADDR_BROADCAST_INTERVAL{24 * 3600};
+/** Core's getaddr response cache: one sample answers every getaddr for 21 hours (plus up to 6, random). */
+inline constexpr std::chrono::hours ADDR_CACHE_LIFETIME{21};
 /** Addresses remembered per peer as known to it (Core's rolling filter holds 5000). */
 inline constexpr size_t MAX_ADDR_KNOWN = 5000;
 
@@ -100,6 +102,8 @@ private:
     mutable util::Mutex m_mutex;
     std::map<net::NodeId, Peer> m_peers GUARDED_BY(m_mutex);
     std::mt19937_64 m_rng GUARDED_BY(m_mutex);
+    std::vector<net::AddressEntry> m_cache GUARDED_BY(m_mutex); // the sample getaddr answers with
+    Clock::time_point m_cache_expiry GUARDED_BY(m_mutex){};
 };
 
 } // namespace node::p2p
