@@ -78,7 +78,8 @@ std::vector<std::pair<net::NodeId, bool>> CompactRelay::SelectHighBandwidth(net:
     return out;
 }
 
-ReadStatus CompactRelay::StartPartial(net::NodeId id, const consensus::Uint256& hash, const net::HeaderAndShortIDs& cmpct)
+ReadStatus CompactRelay::StartPartial(net::NodeId id, const consensus::Uint256& hash,
+                                      const net::HeaderAndShortIDs& cmpct)
 {
     auto it = m_peers.find(id);
     if (it == m_peers.end()) return ReadStatus::FAILED;

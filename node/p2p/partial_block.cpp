@@ -109,7 +109,8 @@ net::HeaderAndShortIDs BuildCompactBlock(const consensus::Block& block, uint64_t
     out.prefilled.push_back({0, block.vtx[0]});
     const auto keys = net::ShortIdKeys(out.header, nonce);
     out.short_ids.reserve(block.vtx.size() - 1);
-    for (size_t i = 1; i < block.vtx.size(); ++i) out.short_ids.push_back(net::ShortTxId(keys, block.vtx[i]->GetWtxid()));
+    for (size_t i = 1; i < block.vtx.size(); ++i)
+        out.short_ids.push_back(net::ShortTxId(keys, block.vtx[i]->GetWtxid()));
     return out;
 }
 

@@ -321,7 +321,10 @@ void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
         JobDone(id);
         {
             util::LockGuard lock(m_mutex);
-            m_download.Received(hash);
+            // A mutated copy cancels only its sender's request (Core's RemoveBlockRequest): an
+            // honest peer's delivery of the real block stays in flight.
+            if (!consensus::IsMutatedBlock(done.result) || m_download.IsRequestedFrom(hash, id))
+                m_download.Received(hash);
             if (done.result.IsValid()) {
                 if (const BlockIndex* b = m_chain.LookupBlockIndex(hash)) m_download.PeerHas(id, b);
             }

@@ -176,7 +176,7 @@ void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndSh
         m_download.PeerHas(id, index);
         if (index->status.load() & chain::BLOCK_HAVE_DATA) return; // we have it
         if (!tip || index->chain_work <= tip->chain_work) return;  // not interested
-        if (m_compact.Partial(id, hash)) return;                    // already reconstructing it from this peer
+        if (m_compact.Partial(id, hash)) return;                   // already reconstructing it from this peer
         // Core reconstructs only blocks close to the tip; the block download fetches the others.
         far = index->height > tip->height + 2;
         if (!far) status = m_compact.StartPartial(id, hash, cmpct);

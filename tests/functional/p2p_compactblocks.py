@@ -18,7 +18,10 @@ between minicash nodes.
    disconnects the asker.
 4. Mutated block (CVE-2012-2459: the last transaction duplicated, same merkle root): its sender is
    disconnected as Core does (Misbehaving, not banned: listbanned stays empty and it reconnects), the
-   block is not marked invalid (getchaintips, getblockheader), and the real block is then accepted.
+   block is not marked invalid (getchaintips), and the real block is then accepted. The same for a
+   segwit block with its witnesses stripped; and a cmpctblock whose blocktxn carries a transaction
+   with a changed witness (same txid, the witness commitment fails) gets a getdata for the full
+   block, unpunished (Core: a compact block's contents are never the peer's fault).
 5. A 5-node line: a block mined on the first reaches the last, relayed as cmpctblock between
    minicash nodes (getpeerinfo bip152_hb_to/bip152_hb_from and bytesrecv_per_msg["cmpctblock"]).
 """
@@ -31,7 +34,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client import (MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK, Block, Inv, MsgBlock, MsgBlockTxn, MsgCmpctBlock,  # noqa: E402
                         MsgGetBlockTxn, MsgGetData, MsgGetHeaders, MsgSendCmpct, OutPoint,
-                        P2PConnection, Tx, TxIn, TxOut, hash_hex, hex_hash, make_block, merkle_root)
+                        P2PConnection, Tx, TxIn, TxOut, hash_hex, hex_hash, make_block, merkle_root,
+                        p2wsh_script)
 from test_framework import REGTEST_ADDR, RPCError, assert_equal, check, log, scaled, wait_until  # noqa: E402
 
 CLIENT_UA = "/minicash-p2p-test:0.1/"
@@ -234,6 +238,49 @@ def mutated_block(node, chain):
     log("ok: the real block is accepted afterwards")
 
 
+def witness_mutations(node, chain):
+    # A P2WSH(OP_TRUE) output, then a block spending it with a witness (and a commitment).
+    ws = b"\x51"
+    fund = chain.coinbases.pop(0)
+    t1 = Tx(2, [TxIn(OutPoint(fund.txid(), 0), b"", 0xffffffff)], [TxOut(fund.vout[0].value - 1000, p2wsh_script(ws))])
+    b1 = chain.build([t1], 1000)
+    chain.submit(b1)
+    t2 = Tx(2, [TxIn(OutPoint(t1.txid(), 0), b"", 0xffffffff, [ws])], [TxOut(t1.vout[0].value - 1000, b"\x51")])
+    real = chain.build([t2], 1000)
+    check(real.txs[0].vin[0].witness != [], "the block commits to its witnesses")
+    h = hash_hex(real.hash())
+    tip = node.getbestblockhash()
+    # The block with every witness stripped: same hash, no commitment match (Core: mutated).
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.send_message(MsgBlock(real, witness=False))
+        c.wait_for_disconnect(timeout=scaled(10))
+    assert_equal(node.getbestblockhash(), tip, "the witness-stripped copy is not connected")
+    statuses = {t["hash"]: t["status"] for t in node.getchaintips()}
+    check(statuses.get(h) != "invalid", "the hash is not marked invalid (%s)" % statuses.get(h))
+    log("ok: a witness-stripped block disconnects its sender (as Core), the hash not marked invalid")
+    # Through a cmpctblock, with the missing transaction's witness changed (same txid, so the merkle
+    # root matches; the witness commitment does not): the full block is asked for, no punishment.
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.send_message(MsgSendCmpct(False, 2))
+        c.send_message(MsgCmpctBlock.from_block(real, nonce=0x77))
+        req = c.wait_for("getblocktxn", timeout=scaled(10))
+        assert_equal(req.indexes, [1], "getblocktxn for the witness spend")
+        bent = Tx(2, [TxIn(OutPoint(t1.txid(), 0), b"", 0xffffffff, [ws, b"\x01"])], t2.vout)
+        assert_equal(bent.txid(), t2.txid(), "same txid")
+        c.send_message(MsgBlockTxn(real.hash(), [bent]))
+        gd = c.wait_for("getdata", timeout=scaled(10))
+        assert_equal([(i.type, i.hash) for i in gd.inv], [(MSG_WITNESS_BLOCK, real.hash())], "the full block asked for")
+        check(c.is_connected(), "no punishment for a witness-mutated reconstruction")
+        c.send_message(MsgBlock(real))
+        node.wait_for_height(blk_height(node, real), timeout=scaled(10), hash_=h)
+    chain.coinbases.append(real.txs[0])
+    log("ok: a witness-mutated reconstruction gets a getdata for the full block; the real block is accepted")
+
+
 def line_of_five(env):
     nodes = [env.add_node(extra_args=["-debug=net"]) for _ in range(5)]
     for n in nodes:
@@ -286,4 +333,5 @@ def run(env):
         receive_compact(node, chain, c)
         serve_compact(node, chain, c)
     mutated_block(node, chain)
+    witness_mutations(node, chain)
     line_of_five(env)

@@ -100,7 +100,7 @@ TEST_CASE("Missing transactions are asked for by index and filled from blocktxn"
     const auto cmpct = BuildCompactBlock(block, 7);
     ExtraTxns extra(100);
     for (size_t i = 1; i < block.vtx.size(); i += 2) extra.Add(block.vtx[i]); // 1, 3, 5, 7, 9
-    extra.Add(block.vtx[0]);                                                   // coinbases are not kept
+    extra.Add(block.vtx[0]);                                                  // coinbases are not kept
     CHECK(extra.Size() == 5);
     PartialBlock p;
     REQUIRE(Init(p, cmpct, extra) == ReadStatus::OK);
