@@ -27,8 +27,10 @@ inline constexpr int MAX_CMPCTBLOCK_DEPTH = 5, MAX_BLOCKTXN_DEPTH = 10;
 /** BIP-152: at most 3 peers are asked to announce blocks in high-bandwidth mode. */
 inline constexpr size_t MAX_HB_PEERS = 3;
 
+/** The compact block state of every peer and of the node (see the file comment). */
 class CompactRelay {
 public:
+    /** A new peer (inbound matters for the high-bandwidth choice). */
     void AddPeer(net::NodeId id, bool inbound);
     /** Forgets the peer, its partial block and its high-bandwidth slot. */
     void RemovePeer(net::NodeId id);
@@ -56,9 +58,11 @@ public:
     ReadStatus StartPartial(net::NodeId id, const consensus::Uint256& hash, const net::HeaderAndShortIDs& cmpct);
     /** The peer's partial block for hash, or nullptr. */
     const PartialBlock* Partial(net::NodeId id, const consensus::Uint256& hash) const;
+    /** Drops the peer's partial block (done, failed or replaced). */
     void ErasePartial(net::NodeId id);
     /** Where a mempool plugs in (nullptr: none); must outlive this object. */
     void SetTxSource(const TxSource* source) { m_source = source; }
+    /** The extra transactions offered to reconstruction (fed with disconnected blocks' ones). */
     ExtraTxns& Extra() { return m_extra; }
 
     /** The cmpctblock of block, built once (random nonce) and cached for the newest block. */

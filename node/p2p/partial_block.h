@@ -41,7 +41,9 @@ public:
     explicit ExtraTxns(size_t capacity = DEFAULT_CAPACITY) : m_capacity(capacity) {}
     /** Adds tx (coinbases are skipped: they never appear in another block). */
     void Add(const consensus::TransactionRef& tx);
+    /** Transactions held (at most the capacity). */
     size_t Size() const { return m_txs.size(); }
+    /** Oldest first. */
     void ForEachTx(const std::function<void(const consensus::TransactionRef&)>& visit) const override;
 
 private:
@@ -83,6 +85,8 @@ public:
      */
     ReadStatus Fill(consensus::Block& block, const std::vector<consensus::TransactionRef>& missing,
                     bool segwit_active) const;
+    /** The cmpctblock's header. */
+    /** The cmpctblock's header. */
     const consensus::BlockHeader& Header() const { return m_header; }
 
 private:
