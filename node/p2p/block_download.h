@@ -69,6 +69,12 @@ public:
      */
     std::optional<NodeId> Received(const consensus::Uint256& block, Clock::time_point now = Clock::now());
     bool IsRequested(const consensus::Uint256& block) const { return m_in_flight.count(block) > 0; }
+    /** Whether block is in flight from peer. */
+    bool IsRequestedFrom(const consensus::Uint256& block, NodeId peer) const
+    {
+        auto it = m_in_flight.find(block);
+        return it != m_in_flight.end() && it->second.peer == peer;
+    }
     size_t InFlight(NodeId peer) const;
     /** Heights of the blocks in flight from peer, lowest first (getpeerinfo "inflight"). */
     std::vector<int> InFlightHeights(NodeId peer) const;

@@ -82,6 +82,8 @@ Json PeerInfo(const net::PeerConnection& p, const std::optional<p2p::PeerStats>&
     if (s)
         for (int h : s->inflight) inflight.push_back(h);
     o["inflight"] = inflight;
+    o["bip152_hb_to"] = s ? s->bip152_hb_to : false;
+    o["bip152_hb_from"] = s ? s->bip152_hb_from : false;
     o["addr_relay_enabled"] = s ? s->addr.enabled : false;
     o["addr_processed"] = s ? s->addr.processed : 0;
     o["addr_rate_limited"] = s ? s->addr.rate_limited : 0;
@@ -123,6 +125,8 @@ std::vector<RpcResult> PeerInfoDoc()
         Res(T::STR, "subver", "The string version"),
         Res(T::BOOL, "inbound", "Inbound (true) or Outbound (false)"),
         Res(T::NUM, "startingheight", "The starting height (block) of the peer"),
+        Res(T::BOOL, "bip152_hb_to", "Whether we selected peer as (compact blocks) high-bandwidth peer"),
+        Res(T::BOOL, "bip152_hb_from", "Whether peer selected us as (compact blocks) high-bandwidth peer"),
         Res(T::NUM, "synced_headers", "The last header we have in common with this peer"),
         Res(T::NUM, "synced_blocks", "The last block we have in common with this peer"),
         Res(T::ARR, "inflight", "", {Res(T::NUM, "", "The heights of blocks we're currently asking from this peer")}),

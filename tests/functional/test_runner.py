@@ -55,6 +55,7 @@ TESTS = [
     "p2p_ibd_stalling",
     "p2p_ban",
     "p2p_addr",
+    "p2p_compactblocks",
 ]
 
 
