@@ -60,6 +60,9 @@ void RegisterIndexRpc(RpcTable& table, const index::TxIndexer* txindex);
 /** getnetworkinfo (Core's "network" category: node/rpc/net_info.cpp); registered with the P2P methods. */
 void RegisterNetInfoRpc(RpcTable& table, const net::ConnectionManager& connman);
 
+/** getaddednodeinfo (node/rpc/net_added.cpp); registered with the P2P methods. */
+void RegisterAddedNodeRpc(RpcTable& table, const net::ConnectionManager& connman);
+
 /** All of the above. */
 void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner,
                        index::TxIndexer* txindex = nullptr);
