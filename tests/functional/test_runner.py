@@ -54,6 +54,7 @@ TESTS = [
     "p2p_btcd_interop",
     "p2p_ibd_stalling",
     "p2p_rpc_cli",
+    "p2p_flood",
 ]
 
 
