@@ -270,6 +270,15 @@ void PeerManager::OnVerack(net::NodeId id)
 
 void PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)
 {
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        const auto now = std::chrono::steady_clock::now();
+        auto& last = it->second.last_getheaders;
+        if (last && now - *last < HEADERS_RESPONSE_TIME) return; // an inv flood gets one, as Core
+        last = now;
+    }
     net::GetHeadersMessage m;
     m.version = PROTOCOL_VERSION;
     m.locator = m_chain.GetLocator(from);
@@ -279,6 +288,11 @@ void PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)
 void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
 {
     net::HeadersMessage m = net::HeadersMessage::Deserialize(r);
+    {
+        // Core takes any headers message as the answer to our getheaders in flight.
+        util::LockGuard lock(m_mutex);
+        if (auto it = m_peers.find(id); it != m_peers.end()) it->second.last_getheaders.reset();
+    }
     if (m.headers.empty()) return;
     // As Core while loading blocks from disk: peers' headers and blocks wait (they are re-read anyway).
     if (m_chain.IsImporting()) return;
