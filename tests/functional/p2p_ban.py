@@ -17,10 +17,12 @@ import re
 import resource
 import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from p2p_client import BlockHeader, MsgHeaders, P2PConnection, P2PError, bad_frame  # noqa: E402
+from p2p_client import (MSG_WITNESS_BLOCK, BlockHeader, Inv, MsgGetData, MsgHeaders, P2PConnection, P2PError,  # noqa: E402
+                        bad_frame, make_block)
 from test_framework import (REGTEST_ADDR, SkipTest, free_port, assert_equal, assert_raises_rpc, check, log,  # noqa: E402
                             scaled, wait_until)
 
@@ -219,6 +221,41 @@ def test_options(env, node):
     log("ok: Core's init errors for the new options; -whitebind, -onlynet, -maxuploadtarget, -networkactive")
 
 
+def test_upload_target(env):
+    """-maxuploadtarget: old blocks are no longer served (the peer is disconnected) once the
+    target is near, recent ones are, and a peer with the download permission gets old ones too."""
+    node = env.add_node(extra_args=["-debug=net", "-maxuploadtarget=1M", "-whitelist=download@127.0.0.21"])
+    node.start()
+    genesis = node.getblock(node.getblockhash(0))
+    prev, blocks = bytes.fromhex(genesis["hash"])[::-1], []
+    for height in range(1, 5):  # three blocks of 2011, then one of now: the first three are historical
+        blk = make_block(prev, height, genesis["time"] + height if height < 4 else int(time.time()))
+        assert_equal(node.submitblock(blk.serialize().hex()), None, "block %d accepted" % height)
+        prev = blk.hash()
+        blocks.append(blk)
+    assert_equal(node.getnettotals()["uploadtarget"]["serve_historical_blocks"], False,
+                 "a 1 MiB target is below the day's buffer: no historical blocks")
+    old, recent = Inv(MSG_WITNESS_BLOCK, blocks[0].hash()), Inv(MSG_WITNESS_BLOCK, blocks[3].hash())
+
+    c = connect(node, "127.0.0.20")
+    c.handshake()
+    c.send_message(MsgGetData([recent]))
+    check(c.wait_for("block", timeout=scaled(10)).block.hash() == blocks[3].hash(), "a recent block is served")
+    c.send_message(MsgGetData([old]))
+    c.wait_for_disconnect(timeout=scaled(10))
+    wait_log(node, "historical block serving limit reached, disconnect peer", "the reason in the log")
+    c.close()
+
+    d = connect(node, "127.0.0.21")
+    d.handshake()
+    d.send_message(MsgGetData([old]))
+    check(d.wait_for("block", timeout=scaled(10)).block.hash() == blocks[0].hash(),
+          "a peer with the download permission still gets historical blocks")
+    d.close()
+    node.stop()
+    log("ok: -maxuploadtarget stops historical blocks except for download peers; recent ones go out")
+
+
 def limit_fds():
     resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
 
@@ -293,4 +330,5 @@ def run(env):
     test_networkactive(node)
     node.stop()
     test_options(env, node)
+    test_upload_target(env)
     test_flood(env)
