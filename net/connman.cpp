@@ -27,6 +27,8 @@ std::string_view ConnectionTypeName(ConnectionType t)
     case ConnectionType::OUTBOUND_FULL_RELAY: return "outbound-full-relay";
     case ConnectionType::MANUAL: return "manual";
     case ConnectionType::BLOCK_RELAY: return "block-relay-only";
+    case ConnectionType::FEELER: return "feeler";
+    case ConnectionType::ADDR_FETCH: return "addr-fetch";
     }
     return "unknown";
 }
@@ -134,7 +136,14 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
         // Core counts -connect peers as manual connections too (getpeerinfo "manual").
         for (const auto& c : m_options.connect) m_targets.push_back({c, ConnectionType::MANUAL});
         for (const auto& a : m_options.addnode) m_targets.push_back({a, ConnectionType::MANUAL});
+        for (const auto& a : m_options.seednodes) {
+            Target t{a, ConnectionType::ADDR_FETCH};
+            t.onetry = true;
+            m_targets.push_back(t);
+        }
     }
+    m_next_dump = Now() + DUMP_ADDRESSES_INTERVAL_SECONDS;
+    if (m_options.addrman && m_options.addrman->Size() == 0 && !m_options.dns_seeds.empty()) QueryDnsSeeds();
     for (size_t i = 0; i < m_acceptors.size(); ++i) Accept(i);
     asio::post(m_io, [this] { Tick(); });
     const int threads = std::max(1, m_options.io_threads);
@@ -352,6 +361,11 @@ void ConnectionManager::Tick()
         }
     }
     for (const auto& name : due) ConnectTo(name);
+    OpenAutomatic(now);
+    if (m_options.dump_addresses && now >= m_next_dump) {
+        m_next_dump = now + DUMP_ADDRESSES_INTERVAL_SECONDS;
+        m_options.dump_addresses();
+    }
     CheckInactivity(now);
     (void)Upload(); // the cycle counts what was sent this second
     m_tick.expires_after(std::chrono::seconds(1));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "net/banman.h"
+#include "net/addrman.h"
 #include "net/connection.h"
 #include "net/handler.h"
 #include "net/net_permissions.h"
@@ -63,10 +64,23 @@ struct ConnmanOptions {
     std::set<Network> onlynet{Network::IPV4, Network::IPV6};
     /** -maxuploadtarget in bytes per 24 hours; 0: no limit. */
     uint64_t max_upload_target{0};
+    /** The address manager automatic connections draw from (and DNS seeds fill); null: none. */
+    AddrMan* addrman{nullptr};
+    /** Open Core's automatic outbound connections (8 full-relay, 2 block-relay-only): no -connect. */
+    bool automatic_outbound{false};
+    /** -seednode: one addr-fetch connection each at start (getaddr, then disconnect). */
+    std::vector<std::string> seednodes;
+    /** DNS seed names, queried (port default_port) when the address manager is empty at start. */
+    std::vector<std::string> dns_seeds;
+    /** Called every DUMP_ADDRESSES_INTERVAL on an I/O thread (the address file's periodic save). */
+    std::function<void()> dump_addresses;
 };
 
 /** The NetAddress of an endpoint (an IPv4-mapped IPv6 address becomes IPv4). */
 NetAddress ToNetAddress(const boost::asio::ip::tcp::endpoint& ep);
+
+/** Core's DUMP_PEERS_INTERVAL: the address file is saved every 15 minutes. */
+inline constexpr int64_t DUMP_ADDRESSES_INTERVAL_SECONDS = 15 * 60;
 
 /** Core's TIMEOUT_INTERVAL: a connection with no byte sent, or none received, for 20 minutes is closed. */
 inline constexpr int64_t TIMEOUT_INTERVAL_SECONDS = 20 * 60;
@@ -177,6 +191,10 @@ private:
     void Adopt(boost::asio::ip::tcp::socket socket, ConnectionType type, const std::string& name,
                NetPermissionFlags permissions = NetPermissionFlags::NONE, bool prefer_evict = false) EXCLUDES(m_mutex);
     void CheckInactivity(int64_t now) EXCLUDES(m_mutex);
+    /** Opens one automatic outbound connection if a slot is free (connman_outbound.cpp). */
+    void OpenAutomatic(int64_t now) EXCLUDES(m_mutex);
+    /** Resolves the DNS seeds into the address manager (connman_outbound.cpp). */
+    void QueryDnsSeeds();
     int64_t Now() const;
     /** Core's AttemptToEvictConnection: closes one inbound peer SelectNodeToEvict picks; false if none. */
     bool AttemptToEvict() EXCLUDES(m_mutex);
@@ -196,6 +214,7 @@ private:
     mutable UploadTarget m_upload;
     std::atomic<NodeId> m_next_id{0};
     std::atomic<uint64_t> m_closed_sent{0}, m_closed_recv{0}; // bytes of connections already gone
+    int64_t m_next_dump{0};                                   // the I/O thread's Tick only
 
     mutable util::Mutex m_mutex;
     std::map<NodeId, PeerConnection> m_peers GUARDED_BY(m_mutex);
