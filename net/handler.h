@@ -4,6 +4,7 @@
 #pragma once
 
 #include "net/connection.h"
+#include "net/net_permissions.h"
 
 #include <span>
 #include <string>
@@ -27,8 +28,9 @@ std::string_view ConnectionTypeName(ConnectionType t);
 struct PeerAddress {
     NodeId id{0};
     ConnectionType type{ConnectionType::INBOUND};
-    std::string addr;       // remote "ip:port"
-    std::string addr_local; // our end "ip:port"
+    std::string addr;                                         // remote "ip:port"
+    std::string addr_local;                                   // our end "ip:port"
+    NetPermissionFlags permissions{NetPermissionFlags::NONE}; // -whitebind / -whitelist (inbound)
 };
 
 class NetHandler {

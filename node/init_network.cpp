@@ -2,10 +2,13 @@
 #include "node/init_network.h"
 
 #include "net/addrman.h"
+#include "net/banman.h"
 #include "net/connman.h"
 #include "net/net_address.h"
 #include "node/chain/validation_owner.h"
 #include "node/context.h"
+#include "node/http/http_limits.h"
+#include "node/init_net_options.h"
 #include "node/p2p/peer_manager.h"
 #include "node/rpc/net.h"
 #include "node/rpc/net_addr.h"
@@ -95,6 +98,7 @@ void SetupNetworkOptions(util::ArgsManager& args)
                 "Specify a p2p connection timeout delay in seconds. After connecting to a peer, wait this amount of "
                 "time before considering disconnection based on inactivity (minimum: 1, default: 60)",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CONNECTION);
+    SetupBanAndLimitOptions(args); // init_net_options.h
 }
 
 bool InitNetwork(NodeContext& node)
@@ -118,7 +122,7 @@ bool InitNetwork(NodeContext& node)
     const bool listen = args.GetBoolArg("-listen", !connect_set);
     if (listen) {
         const auto binds = args.GetArgs("-bind");
-        if (binds.empty()) {
+        if (binds.empty() && !args.IsArgSet("-whitebind")) {
             o.listen_defaults = true;
             o.listen.emplace_back(boost::asio::ip::address_v6::any(), static_cast<uint16_t>(port));
             o.listen.emplace_back(boost::asio::ip::address_v4::any(), static_cast<uint16_t>(port));
@@ -135,11 +139,23 @@ bool InitNetwork(NodeContext& node)
     const int64_t peertimeout = args.GetIntArg("-peertimeout", 60);
     if (peertimeout < 1) return fail("peertimeout must be a positive integer.");
     o.peer_connect_timeout = std::chrono::seconds(peertimeout);
+    std::string error;
+    if (!ReadBanAndLimitOptions(args, listen, o, error)) return fail(error);
+    // Core's file descriptor budget: the connections must fit beside the node's own reserve.
+    const int fd_budget =
+        node.fd_available - node::http::MIN_CORE_FILEDESCRIPTORS - static_cast<int>(o.listen.size()) - net::MAX_ADDNODE;
+    if (node.fd_available > 0 && o.max_connections > std::max(0, fd_budget)) {
+        util::LogPrintf("Warning: Reducing -maxconnections from %d to %d, because of system limitations.\n",
+                        o.max_connections, std::max(0, fd_budget));
+        o.max_connections = std::max(0, fd_budget);
+    }
+    node.banman = std::make_unique<net::BanMan>(node.datadir_net / "banlist.json",
+                                                args.GetIntArg("-bantime", net::DEFAULT_BANTIME_SECONDS));
+    o.banman = node.banman.get();
     // The address manager, from peers.dat (a corrupt file stops start-up, as Core).
     net::AddrManOptions ao;
     ao.allow_unroutable = node.chain == consensus::ChainType::REGTEST && args.GetBoolArg("-addrmanunroutable", false);
     node.addrman = std::make_unique<net::AddrMan>(ao);
-    std::string error;
     const std::filesystem::path peers = PeersFile(node);
     if (node.addrman->LoadFile(peers, o.magic, error) == net::AddrManLoad::CORRUPT) {
         return fail("Invalid or corrupt peers.dat (" + error + "). As a workaround, you can move the file (" +
@@ -193,6 +209,7 @@ void StopNetwork(NodeContext& node)
     node.peerman.reset();
     node.addr_relay.reset();
     node.connman.reset();
+    node.banman.reset(); // saves banlist.json
     if (node.addrman) {
         std::string error;
         if (!node.addrman->SaveFile(PeersFile(node), node.params->message_start, error)) {

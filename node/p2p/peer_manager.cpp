@@ -2,9 +2,11 @@
 #include "node/p2p/peer_manager.h"
 
 #include "node/chain/validation_owner.h"
+#include "node/p2p/peer_policy.h"
 #include "util/logging.h"
 #include "util/version.h"
 
+#include <ctime>
 #include <random>
 
 namespace node::p2p {
@@ -139,15 +141,21 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         }
         if (command == net::msg_type::PONG) {
             const auto pong = net::PingMessage::Deserialize(r);
-            util::LockGuard lock(m_mutex);
-            Peer& p = m_peers[id];
-            if (p.ping_start && pong.nonce == p.ping_nonce) {
-                const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - *p.ping_start);
-                p.last_ping_time = rtt;
-                if (!p.min_ping_time || rtt < *p.min_ping_time) p.min_ping_time = rtt;
-                p.ping_start.reset();
+            std::optional<std::chrono::microseconds> min_ping;
+            {
+                util::LockGuard lock(m_mutex);
+                Peer& p = m_peers[id];
+                if (p.ping_start && pong.nonce == p.ping_nonce) {
+                    const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - *p.ping_start);
+                    p.last_ping_time = rtt;
+                    if (!p.min_ping_time || rtt < *p.min_ping_time) p.min_ping_time = rtt;
+                    p.ping_start.reset();
+                    min_ping = p.min_ping_time;
+                }
             }
+            if (min_ping)
+                m_connman.UpdateEvictionInfo(id, [&](net::PeerEvictionInfo& e) { e.min_ping_us = min_ping->count(); });
             return;
         }
         if (command == net::msg_type::SENDHEADERS) {
@@ -211,6 +219,11 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
         return;
     }
     if (send_version) SendVersion(id, addr);
+    m_connman.UpdateEvictionInfo(id, [&v](net::PeerEvictionInfo& e) {
+        const uint64_t wanted = net::NODE_NETWORK | net::NODE_WITNESS;
+        e.relevant_services = (v.services & wanted) == wanted;
+        e.relay_txs = v.relay.value_or(true);
+    });
     // BIP-339 and BIP-155 announcements go between version and verack.
     if (v.version >= 70016) Send(id, net::msg_type::WTXIDRELAY, net::EmptyMessage{});
     if (v.version >= 70016) Send(id, net::msg_type::SENDADDRV2, net::EmptyMessage{});
@@ -327,6 +340,10 @@ void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
                 if (const BlockIndex* b = m_chain.LookupBlockIndex(hash)) m_download.PeerHas(id, b);
             }
         }
+        if (done.result.IsValid()) {
+            const int64_t now = std::time(nullptr);
+            m_connman.UpdateEvictionInfo(id, [now](net::PeerEvictionInfo& e) { e.last_block_time = now; });
+        }
         if (done.result.IsInvalid()) MaybePunish(id, done.result, "block");
         RequestBlocksFromAll();
     });
@@ -353,19 +370,15 @@ void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult&
 
 void PeerManager::Misbehaving(net::NodeId id, const std::string& why)
 {
-    bool manual = false;
+    net::PeerAddress addr;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
-        manual = it != m_peers.end() && it->second.addr.type == net::ConnectionType::MANUAL;
+        if (it == m_peers.end()) return;
+        addr = it->second.addr;
     }
     util::LogPrintf("Misbehaving: peer=%lld: %s\n", static_cast<long long>(id), why.c_str());
-    if (manual) {
-        // As Core: a peer the user asked for is never disconnected for misbehaving.
-        util::LogPrintf("Warning: not punishing manually connected peer %lld!\n", static_cast<long long>(id));
-        return;
-    }
-    m_connman.Disconnect(id, "Misbehaving: " + why);
+    PunishMisbehaving(m_connman, id, addr.type, addr.permissions, why); // peer_policy.h
 }
 
 void PeerManager::RequestBlocks(net::NodeId id)
@@ -460,6 +473,8 @@ void PeerManager::SendRoom(net::NodeId peer) { ServeGetData(peer); }
 void PeerManager::ServeGetData(net::NodeId id)
 {
     net::InvMessage notfound;
+    const auto conn = m_connman.Find(id);
+    const net::NetPermissionFlags perms = conn ? conn->permissions : net::NetPermissionFlags::NONE;
     for (;;) {
         // One block at a time while the peer's send buffer has room (Core's ProcessGetData):
         // a getdata of 50,000 entries cannot queue 50,000 blocks.
@@ -482,6 +497,13 @@ void PeerManager::ServeGetData(net::NodeId id)
             continue;
         }
         const BlockIndex* b = m_chain.LookupBlockIndex(inv.hash);
+        const BlockIndex* best = m_chain.BestHeader();
+        if (b && best && HistoricalServingLimited(m_connman.Upload(), b->GetBlockTime(), best->GetBlockTime(), perms)) {
+            util::LogDebug(LogCategory::NET, "historical block serving limit reached, disconnect peer=%lld\n",
+                           static_cast<long long>(id));
+            m_connman.Disconnect(id, "historical block serving limit reached");
+            return;
+        }
         std::optional<std::vector<uint8_t>> raw;
         if (b && (b->status.load() & chain::BLOCK_HAVE_DATA)) raw = m_chain.ReadRawBlock(b);
         if (!raw) {
@@ -611,8 +633,10 @@ void PeerManager::Tick()
                 pings.emplace_back(id, p.ping_nonce);
             }
         }
-        for (net::NodeId id : m_download.StalledPeers(Clock::now()))
-            drop.emplace_back(id, "Peer is stalling block download");
+        for (net::NodeId id : m_download.StalledPeers(now)) drop.emplace_back(id, "Peer is stalling block download");
+        const std::chrono::seconds interval{m_chain.Params().consensus.pow_target_spacing};
+        for (const auto& [id, hash] : m_download.TimedOutPeers(now, interval))
+            drop.emplace_back(id, "Timeout downloading block " + hash.GetHex());
     }
     for (const auto& [id, nonce] : pings) Send(id, net::msg_type::PING, net::PingMessage{nonce});
     for (const auto& [id, why] : drop) {

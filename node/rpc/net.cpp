@@ -85,7 +85,9 @@ Json PeerInfo(const net::PeerConnection& p, const std::optional<p2p::PeerStats>&
     o["addr_relay_enabled"] = s ? s->addr.enabled : false;
     o["addr_processed"] = s ? s->addr.processed : 0;
     o["addr_rate_limited"] = s ? s->addr.rate_limited : 0;
-    o["permissions"] = Json::array();
+    Json permissions = Json::array();
+    for (const std::string& name : net::PermissionStrings(p.permissions)) permissions.push_back(name);
+    o["permissions"] = permissions;
     Json sent = Json::object(), recv = Json::object();
     for (const auto& [k, v] : c.sent_per_msg) sent[k] = v;
     for (const auto& [k, v] : c.recv_per_msg) recv[k] = v;
@@ -147,6 +149,7 @@ void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerM
 {
     const std::string cat = "network";
     RegisterNetInfoRpc(table, connman);
+    RegisterNetBanRpc(table, connman);
     table.Register(
         RpcMethod{.category = cat,
                   .name = "getconnectioncount",
@@ -241,12 +244,26 @@ void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerM
             o["totalbytesrecv"] = connman.TotalBytesRecv();
             o["totalbytessent"] = connman.TotalBytesSent();
             o["timemillis"] = static_cast<int64_t>(std::time(nullptr)) * 1000;
+            const net::UploadTarget& up = connman.Upload();
+            o["uploadtarget"] = {{"timeframe", net::MAX_UPLOAD_TIMEFRAME_SECONDS},
+                                 {"target", up.Target()},
+                                 {"target_reached", up.Reached(false)},
+                                 {"serve_historical_blocks", !up.Reached(true)},
+                                 {"bytes_left_in_cycle", up.BytesLeft()},
+                                 {"time_left_in_cycle", up.TimeLeft()}};
             return o;
         },
         .results = {{.type = T::OBJ,
                      .inner = {Res(T::NUM, "totalbytesrecv", "Total bytes received"),
                                Res(T::NUM, "totalbytessent", "Total bytes sent"),
-                               Res(T::NUM_TIME, "timemillis", "Current system UNIX epoch time in milliseconds")}}}});
+                               Res(T::NUM_TIME, "timemillis", "Current system UNIX epoch time in milliseconds"),
+                               Res(T::OBJ, "uploadtarget", "",
+                                   {Res(T::NUM, "timeframe", "Length of the measuring timeframe in seconds"),
+                                    Res(T::NUM, "target", "Target in bytes"),
+                                    Res(T::BOOL, "target_reached", "True if target is reached"),
+                                    Res(T::BOOL, "serve_historical_blocks", "True if serving historical blocks"),
+                                    Res(T::NUM, "bytes_left_in_cycle", "Bytes left in current time cycle"),
+                                    Res(T::NUM, "time_left_in_cycle", "Seconds left in current time cycle")})}}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "ping",

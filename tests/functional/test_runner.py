@@ -53,6 +53,7 @@ TESTS = [
     "p2p_sync",
     "p2p_btcd_interop",
     "p2p_ibd_stalling",
+    "p2p_ban",
     "p2p_addr",
 ]
 
