@@ -103,7 +103,7 @@ struct NodeContext {
     // -- InitNetwork (init_network.cpp): the connection manager and the message handler on it.
     // Shutdown stops it right after the HTTP server (its RPC methods use it), before the owner.
     std::unique_ptr<net::AddrMan> addrman; // loaded from / saved to <datadir>/<chain>/peers.dat
-    std::unique_ptr<net::BanMan> banman; // banlist.json; outlives connman, which refers to it
+    std::unique_ptr<net::BanMan> banman;   // banlist.json; outlives connman, which refers to it
     std::unique_ptr<net::ConnectionManager> connman;
     std::unique_ptr<p2p::AddrRelay> addr_relay;
     std::unique_ptr<p2p::PeerManager> peerman;
