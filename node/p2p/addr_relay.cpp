@@ -175,6 +175,8 @@ void AddrRelay::OnAddr(net::NodeId id, net::AddrMessage&& msg)
             if (e.time <= 100000000 || int64_t{e.time} > now + RECENT)
                 e.time = static_cast<uint32_t>(now - 5 * 24 * 3600);
             AddKnown(p, e.service);
+            // Banned and discouraged addresses are only remembered as known (Core).
+            if (!m_connman.MayConnectTo(e.service.Address())) continue;
             ++processed;
             const bool usable = Usable(e.service.Address());
             // Fresh addresses of a small unsolicited message go on to 1-2 peers (Core's RelayAddress).
@@ -235,6 +237,9 @@ void AddrRelay::OnGetAddr(net::NodeId id)
         const auto now = Clock::now();
         if (now >= m_cache_expiry) {
             m_cache = m_addrman.GetAddr(net::ADDRMAN_GETADDR_MAX, net::ADDRMAN_GETADDR_MAX_PCT);
+            // Not the banned or discouraged ones (Core's CConnman::GetAddresses).
+            std::erase_if(m_cache,
+                          [this](const net::AddressEntry& e) { return !m_connman.MayConnectTo(e.service.Address()); });
             const auto extra = std::chrono::seconds(std::uniform_int_distribution<int64_t>(0, 6 * 3600)(m_rng));
             m_cache_expiry = now + ADDR_CACHE_LIFETIME + std::chrono::duration_cast<Clock::duration>(extra);
         }
