@@ -4,6 +4,7 @@
 #include "util/logging.h"
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 
 namespace node::p2p {
@@ -18,6 +19,19 @@ constexpr int64_t ADDR_TIME_PENALTY = 2 * 3600, RECENT = 10 * 60;
 int64_t UnixNow() { return static_cast<int64_t>(std::time(nullptr)); }
 
 long long L(net::NodeId id) { return static_cast<long long>(id); }
+
+/** A connection's "ip:port" (IPv6 without brackets, as the connection manager writes it). */
+std::optional<net::Service> ParseRemote(const std::string& text)
+{
+    const size_t colon = text.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    const auto ip = net::ParseAddress(std::string_view(text).substr(0, colon));
+    unsigned port = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data() + colon + 1, end, port);
+    if (!ip || ec != std::errc{} || ptr != end || port > 65535) return std::nullopt;
+    return net::Service(*ip, static_cast<uint16_t>(port));
+}
 
 } // namespace
 
@@ -35,7 +49,7 @@ void AddrRelay::AddPeer(net::NodeId id, net::ConnectionType type, const std::str
     util::LockGuard lock(m_mutex);
     Peer& p = m_peers[id];
     p.type = type;
-    if (auto s = net::ParseService(remote, 0)) p.remote = *s;
+    p.remote = ParseRemote(remote);
 }
 
 void AddrRelay::RemovePeer(net::NodeId id)
