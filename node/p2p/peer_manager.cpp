@@ -2,9 +2,11 @@
 #include "node/p2p/peer_manager.h"
 
 #include "node/chain/validation_owner.h"
+#include "node/p2p/peer_policy.h"
 #include "util/logging.h"
 #include "util/version.h"
 
+#include <ctime>
 #include <random>
 
 namespace node::p2p {
@@ -63,6 +65,7 @@ void PeerManager::InitializePeer(const net::PeerAddress& peer)
         m_download.AddPeer(peer.id);
         m_compact.AddPeer(peer.id, peer.type == net::ConnectionType::INBOUND);
     }
+    if (m_addr_relay) m_addr_relay.load()->AddPeer(peer.id, peer.type, peer.addr);
     // The connecting side speaks first (Core: outbound peers get our version at once).
     if (peer.type != net::ConnectionType::INBOUND) SendVersion(peer.id, peer);
 }
@@ -98,6 +101,7 @@ void PeerManager::FinalizePeer(net::NodeId peer, const std::string& reason)
         m_download.RemovePeer(peer);
         m_compact.RemovePeer(peer);
     }
+    if (m_addr_relay) m_addr_relay.load()->RemovePeer(peer);
     RequestBlocksFromAll(); // its blocks in flight go to others
 }
 
@@ -141,15 +145,21 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         }
         if (command == net::msg_type::PONG) {
             const auto pong = net::PingMessage::Deserialize(r);
-            util::LockGuard lock(m_mutex);
-            Peer& p = m_peers[id];
-            if (p.ping_start && pong.nonce == p.ping_nonce) {
-                const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - *p.ping_start);
-                p.last_ping_time = rtt;
-                if (!p.min_ping_time || rtt < *p.min_ping_time) p.min_ping_time = rtt;
-                p.ping_start.reset();
+            std::optional<std::chrono::microseconds> min_ping;
+            {
+                util::LockGuard lock(m_mutex);
+                Peer& p = m_peers[id];
+                if (p.ping_start && pong.nonce == p.ping_nonce) {
+                    const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - *p.ping_start);
+                    p.last_ping_time = rtt;
+                    if (!p.min_ping_time || rtt < *p.min_ping_time) p.min_ping_time = rtt;
+                    p.ping_start.reset();
+                    min_ping = p.min_ping_time;
+                }
             }
+            if (min_ping)
+                m_connman.UpdateEvictionInfo(id, [&](net::PeerEvictionInfo& e) { e.min_ping_us = min_ping->count(); });
             return;
         }
         if (command == net::msg_type::SENDHEADERS) {
@@ -167,7 +177,13 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         if (command == net::msg_type::CMPCTBLOCK) return OnCmpctBlock(id, r);
         if (command == net::msg_type::BLOCKTXN) return OnBlockTxn(id, r);
         if (command == net::msg_type::GETBLOCKTXN) return OnGetBlockTxn(id, r);
-        // Everything else (transactions, addresses: later parts) is ignored, as
+        if (m_addr_relay && (command == net::msg_type::ADDR || command == net::msg_type::ADDRV2)) {
+            auto m = command == net::msg_type::ADDR ? net::AddrMessage::DeserializeV1(r)
+                                                    : net::AddrMessage::DeserializeV2(r);
+            return m_addr_relay.load()->OnAddr(id, std::move(m));
+        }
+        if (m_addr_relay && command == net::msg_type::GETADDR) return m_addr_relay.load()->OnGetAddr(id);
+        // Everything else (transactions: a later part) is ignored, as
         // Core ignores unknown messages.
     } catch (const net::LimitError& e) {
         Misbehaving(id, command + " over its limit: " + e.what());
@@ -211,6 +227,11 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
         return;
     }
     if (send_version) SendVersion(id, addr);
+    m_connman.UpdateEvictionInfo(id, [&v](net::PeerEvictionInfo& e) {
+        const uint64_t wanted = net::NODE_NETWORK | net::NODE_WITNESS;
+        e.relevant_services = (v.services & wanted) == wanted;
+        e.relay_txs = v.relay.value_or(true);
+    });
     // BIP-339 and BIP-155 announcements go between version and verack.
     if (v.version >= 70016) Send(id, net::msg_type::WTXIDRELAY, net::EmptyMessage{});
     if (v.version >= 70016) Send(id, net::msg_type::SENDADDRV2, net::EmptyMessage{});
@@ -222,8 +243,9 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
 void PeerManager::OnVerack(net::NodeId id)
 {
     const BlockIndex* best = m_chain.BestHeader();
-    bool inbound = false;
+    bool inbound = false, addrv2 = false;
     int32_t version = 0;
+    net::Service seen_as;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
@@ -231,8 +253,11 @@ void PeerManager::OnVerack(net::NodeId id)
         it->second.handshake_done = true;
         inbound = it->second.addr.type == net::ConnectionType::INBOUND;
         version = it->second.version.version;
+        addrv2 = it->second.addrv2;
+        seen_as = it->second.version.addr_recv;
     }
     m_connman.MarkHandshakeDone(id);
+    if (m_addr_relay) m_addr_relay.load()->OnHandshake(id, addrv2, seen_as);
     util::LogDebug(LogCategory::NET, "New %s peer connected: peer=%lld\n", inbound ? "inbound" : "outbound",
                    static_cast<long long>(id));
     // BIP-130: we prefer headers announcements.
@@ -329,6 +354,10 @@ void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
                 if (const BlockIndex* b = m_chain.LookupBlockIndex(hash)) m_download.PeerHas(id, b);
             }
         }
+        if (done.result.IsValid()) {
+            const int64_t now = std::time(nullptr);
+            m_connman.UpdateEvictionInfo(id, [now](net::PeerEvictionInfo& e) { e.last_block_time = now; });
+        }
         if (done.result.IsInvalid()) MaybePunish(id, done.result, "block");
         if (done.result.IsValid() && done.new_block) MaybeSetHighBandwidth(id, hash);
         RequestBlocksFromAll();
@@ -362,19 +391,15 @@ void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult&
 
 void PeerManager::Misbehaving(net::NodeId id, const std::string& why)
 {
-    bool manual = false;
+    net::PeerAddress addr;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
-        manual = it != m_peers.end() && it->second.addr.type == net::ConnectionType::MANUAL;
+        if (it == m_peers.end()) return;
+        addr = it->second.addr;
     }
     util::LogPrintf("Misbehaving: peer=%lld: %s\n", static_cast<long long>(id), why.c_str());
-    if (manual) {
-        // As Core: a peer the user asked for is never disconnected for misbehaving.
-        util::LogPrintf("Warning: not punishing manually connected peer %lld!\n", static_cast<long long>(id));
-        return;
-    }
-    m_connman.Disconnect(id, "Misbehaving: " + why);
+    PunishMisbehaving(m_connman, id, addr.type, addr.permissions, why); // peer_policy.h
 }
 
 void PeerManager::RequestBlocks(net::NodeId id)
@@ -469,6 +494,8 @@ void PeerManager::SendRoom(net::NodeId peer) { ServeGetData(peer); }
 void PeerManager::ServeGetData(net::NodeId id)
 {
     net::InvMessage notfound;
+    const auto conn = m_connman.Find(id);
+    const net::NetPermissionFlags perms = conn ? conn->permissions : net::NetPermissionFlags::NONE;
     for (;;) {
         // One block at a time while the peer's send buffer has room (Core's ProcessGetData):
         // a getdata of 50,000 entries cannot queue 50,000 blocks.
@@ -491,6 +518,13 @@ void PeerManager::ServeGetData(net::NodeId id)
             continue;
         }
         const BlockIndex* b = m_chain.LookupBlockIndex(inv.hash);
+        const BlockIndex* best = m_chain.BestHeader();
+        if (b && best && HistoricalServingLimited(m_connman.Upload(), b->GetBlockTime(), best->GetBlockTime(), perms)) {
+            util::LogDebug(LogCategory::NET, "historical block serving limit reached, disconnect peer=%lld\n",
+                           static_cast<long long>(id));
+            m_connman.Disconnect(id, "historical block serving limit reached");
+            return;
+        }
         std::optional<std::vector<uint8_t>> raw;
         if (b && (b->status.load() & chain::BLOCK_HAVE_DATA)) raw = m_chain.ReadRawBlock(b);
         if (!raw) {
@@ -638,6 +672,7 @@ void PeerManager::Tick()
         m_connman.Disconnect(id, why);
     }
     RequestBlocksFromAll();
+    if (m_addr_relay) m_addr_relay.load()->Tick();
 }
 
 void PeerManager::TimerLoop()
@@ -654,6 +689,7 @@ void PeerManager::TimerLoop()
 
 std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
 {
+    const auto addr = m_addr_relay ? m_addr_relay.load()->Stats(id) : std::nullopt;
     util::LockGuard lock(m_mutex);
     auto it = m_peers.find(id);
     if (it == m_peers.end()) return std::nullopt;
@@ -669,6 +705,7 @@ std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
     s.prefers_headers = p.prefers_headers;
     s.bip152_hb_to = m_compact.HighBandwidthTo(id);
     s.bip152_hb_from = m_compact.HighBandwidthFrom(id);
+    if (addr) s.addr = *addr;
     if (const BlockIndex* b = m_download.BestKnown(id)) s.synced_headers = b->height;
     if (const BlockIndex* b = m_download.LastCommon(id)) s.synced_blocks = b->height;
     s.inflight = m_download.InFlightHeights(id);

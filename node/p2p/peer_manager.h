@@ -8,10 +8,12 @@
 #include "net/handler.h"
 #include "net/messages.h"
 #include "node/chain/chainstate.h"
+#include "node/p2p/addr_relay.h"
 #include "node/p2p/block_download.h"
 #include "node/p2p/compact_relay.h"
 #include "util/sync.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -57,6 +59,7 @@ struct PeerStats {
     std::vector<int> inflight;
     bool prefers_headers{false};
     bool bip152_hb_to{false}, bip152_hb_from{false}; // high-bandwidth compact blocks: we chose it / it chose us
+    AddrRelayStats addr;                             // addr_relay_enabled, addr_processed, addr_rate_limited
 };
 
 class PeerManager final : public net::NetHandler, private chain::ChainListener {
@@ -77,6 +80,8 @@ public:
     std::optional<PeerStats> GetPeerStats(net::NodeId id) const EXCLUDES(m_mutex);
     /** Sends a ping to every peer now (the ping RPC). */
     void PingAll() EXCLUDES(m_mutex);
+    /** Address relay (addr, addrv2, getaddr); set before the connman starts, outlives Stop(). */
+    void SetAddrRelay(AddrRelay* relay) { m_addr_relay = relay; }
 
 private:
     struct Peer {
@@ -157,6 +162,7 @@ private:
     chain::Chainstate& m_chain;
     chain::ValidationOwner& m_owner;
     net::ConnectionManager& m_connman;
+    std::atomic<AddrRelay*> m_addr_relay{nullptr}; // set once, before the connman starts
     const uint64_t m_local_nonce_seed;
 
     mutable util::Mutex m_mutex;
