@@ -1,14 +1,19 @@
 // The connection manager (connman.h).
 #include "net/connman.h"
 
+#include "net/eviction.h"
+#include "net/siphash.h"
 #include "util/logging.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <algorithm>
 #include <ctime>
+#include <random>
 
 namespace net {
 
@@ -22,6 +27,8 @@ std::string_view ConnectionTypeName(ConnectionType t)
     case ConnectionType::OUTBOUND_FULL_RELAY: return "outbound-full-relay";
     case ConnectionType::MANUAL: return "manual";
     case ConnectionType::BLOCK_RELAY: return "block-relay-only";
+    case ConnectionType::FEELER: return "feeler";
+    case ConnectionType::ADDR_FETCH: return "addr-fetch";
     }
     return "unknown";
 }
@@ -50,12 +57,29 @@ bool SplitHostPort(const std::string& s, uint16_t default_port, std::string& hos
     return std::stoi(port) > 0 && std::stoi(port) <= 65535;
 }
 
+/** A random 64-bit key (the eviction's net group hash must not be predictable by peers). */
+uint64_t RandomKey()
+{
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
 /** Core's retry intervals: -connect targets about every 5 s, added nodes every 60 s after an attempt. */
 int64_t RetrySeconds(bool connect_only) { return connect_only ? 5 : 60; }
 
 } // namespace
 
-ConnectionManager::ConnectionManager(ConnmanOptions options) : m_options(std::move(options)), m_tick(m_io) {}
+NetAddress ToNetAddress(const tcp::endpoint& ep)
+{
+    const asio::ip::address a = ep.address();
+    if (a.is_v4()) return NetAddress::FromIPv4(a.to_v4().to_bytes());
+    return NetAddress::FromIPv6(a.to_v6().to_bytes());
+}
+
+ConnectionManager::ConnectionManager(ConnmanOptions options)
+    : m_options(std::move(options)), m_tick(m_io), m_network_active(m_options.network_active),
+      m_netgroup_k0(RandomKey()), m_netgroup_k1(RandomKey()), m_upload(m_options.max_upload_target, m_options.clock)
+{}
 
 ConnectionManager::~ConnectionManager() { Stop(); }
 
@@ -74,7 +98,8 @@ int ConnectionManager::MaxInbound() const
 bool ConnectionManager::Start(NetHandler& handler, std::string& error)
 {
     m_handler = &handler;
-    for (const tcp::endpoint& ep : m_options.listen) {
+    for (size_t li = 0; li < m_options.listen.size(); ++li) {
+        const tcp::endpoint& ep = m_options.listen[li];
         auto acceptor = std::make_unique<tcp::acceptor>(m_io);
         boost::system::error_code ec;
         acceptor->open(ep.protocol(), ec);
@@ -92,6 +117,7 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
                 continue;
             }
             m_acceptors.clear();
+            m_listener_permissions.clear();
             return false;
         }
         {
@@ -100,6 +126,8 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
         }
         util::LogPrintf("Bound to %s:%u\n", ep.address().to_string().c_str(), acceptor->local_endpoint().port());
         m_acceptors.push_back(std::move(acceptor));
+        m_listener_permissions.push_back(li < m_options.listen_permissions.size() ? m_options.listen_permissions[li]
+                                                                                  : NetPermissionFlags::NONE);
     }
     if (m_options.listen_defaults && m_acceptors.empty() && !m_options.listen.empty()) return false;
     error.clear();
@@ -108,7 +136,14 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
         // Core counts -connect peers as manual connections too (getpeerinfo "manual").
         for (const auto& c : m_options.connect) m_targets.push_back({c, ConnectionType::MANUAL});
         for (const auto& a : m_options.addnode) m_targets.push_back({a, ConnectionType::MANUAL, false, true});
+        for (const auto& a : m_options.seednodes) {
+            Target t{a, ConnectionType::ADDR_FETCH};
+            t.onetry = true;
+            m_targets.push_back(t);
+        }
     }
+    m_next_dump = Now() + DUMP_ADDRESSES_INTERVAL_SECONDS;
+    if (m_options.addrman && m_options.addrman->Size() == 0 && !m_options.dns_seeds.empty()) QueryDnsSeeds();
     for (size_t i = 0; i < m_acceptors.size(); ++i) Accept(i);
     asio::post(m_io, [this] { Tick(); });
     const int threads = std::max(1, m_options.io_threads);
@@ -137,23 +172,12 @@ void ConnectionManager::Accept(size_t listener)
     m_acceptors[listener]->async_accept(m_io, [this, listener](const boost::system::error_code& ec, tcp::socket s) {
         if (m_stopping) return;
         if (!ec) {
-            if (static_cast<int>(InboundCount()) >= MaxInbound()) {
-                // Core evicts a peer outside its protection classes first; not done yet (see net/README.md).
-                boost::system::error_code ignored;
-                const tcp::endpoint remote = s.remote_endpoint(ignored); // never throws: the peer may be gone
-                util::LogDebug(util::LogCategory::NET, "connection from %s dropped (full)\n",
-                               remote.address().to_string().c_str());
-                s.close(ignored);
-            } else {
-                boost::system::error_code ignored;
-                const tcp::endpoint remote = s.remote_endpoint(ignored);
-                Adopt(std::move(s), ConnectionType::INBOUND,
-                      remote.address().to_string() + ":" + std::to_string(remote.port()));
-            }
+            AcceptConnection(listener, std::move(s));
         } else if (ec == asio::error::operation_aborted) {
             return;
         } else {
             // Out of file descriptors or another transient error: try again shortly, not at once.
+            util::LogDebug(util::LogCategory::NET, "socket error accept failed: %s\n", ec.message().c_str());
             auto timer = std::make_shared<asio::steady_timer>(m_io, std::chrono::milliseconds(100));
             timer->async_wait([this, listener, timer](const boost::system::error_code& e) {
                 if (!e && !m_stopping) Accept(listener);
@@ -164,7 +188,74 @@ void ConnectionManager::Accept(size_t listener)
     });
 }
 
-void ConnectionManager::Adopt(tcp::socket socket, ConnectionType type, const std::string& name)
+void ConnectionManager::AcceptConnection(size_t listener, tcp::socket s)
+{
+    // Core's CreateNodeFromAcceptedSocket, in its order.
+    boost::system::error_code ignored;
+    const tcp::endpoint remote = s.remote_endpoint(ignored); // never throws: the peer may be gone
+    const NetAddress addr = ToNetAddress(remote);
+    const std::string name = addr.ToString() + ":" + std::to_string(remote.port());
+    const NetPermissionFlags permissions = InboundPermissions(listener, addr);
+    const bool noban = HasPermission(permissions, NetPermissionFlags::NOBAN);
+    const auto drop = [&](const char* why) {
+        util::LogDebug(util::LogCategory::NET, "connection from %s dropped%s\n", name.c_str(), why);
+        s.close(ignored);
+    };
+    if (!m_network_active) return drop(": not accepting new connections");
+    const int inbound = static_cast<int>(InboundCount());
+    if (!noban && m_options.banman && m_options.banman->IsBanned(addr)) return drop(" (banned)");
+    // A discouraged peer only while the inbound slots are not (almost) full.
+    const bool discouraged = m_options.banman && m_options.banman->IsDiscouraged(addr);
+    if (!noban && discouraged && inbound + 1 >= MaxInbound()) return drop(" (discouraged)");
+    if (inbound >= MaxInbound() && !AttemptToEvict()) {
+        util::LogDebug(util::LogCategory::NET, "failed to find an eviction candidate - connection dropped (full)\n");
+        s.close(ignored);
+        return;
+    }
+    Adopt(std::move(s), ConnectionType::INBOUND, name, permissions, discouraged);
+}
+
+NetPermissionFlags ConnectionManager::InboundPermissions(size_t listener, const NetAddress& addr) const
+{
+    auto flags = NetPermissionFlags::NONE;
+    if (listener < m_listener_permissions.size()) flags = m_listener_permissions[listener];
+    for (const WhitelistPermissions& w : m_options.whitelist)
+        if (w.subnet.Match(addr)) flags = flags | w.flags;
+    return ApplyImplicit(flags);
+}
+
+bool ConnectionManager::AttemptToEvict()
+{
+    std::vector<EvictionCandidate> candidates;
+    {
+        util::LockGuard lock(m_mutex);
+        for (const auto& [id, p] : m_peers) {
+            if (p.type != ConnectionType::INBOUND || p.conn->IsClosed()) continue;
+            EvictionCandidate c;
+            c.id = id;
+            c.connected = p.conn->Stats().connected;
+            const auto info = m_eviction_info.find(id);
+            if (info != m_eviction_info.end()) {
+                c.min_ping_us = info->second.min_ping_us;
+                c.last_block_time = info->second.last_block_time;
+                c.relevant_services = info->second.relevant_services;
+                c.relay_txs = info->second.relay_txs;
+            }
+            const std::vector<uint8_t> group = ToNetAddress(p.conn->Remote()).GetGroup();
+            c.keyed_net_group = SipHasher(m_netgroup_k0, m_netgroup_k1).Write(group).Finalize();
+            c.prefer_evict = p.prefer_evict;
+            c.noban = HasPermission(p.permissions, NetPermissionFlags::NOBAN);
+            candidates.push_back(c);
+        }
+    }
+    const std::optional<NodeId> evict = SelectNodeToEvict(std::move(candidates));
+    if (!evict) return false;
+    util::LogDebug(util::LogCategory::NET, "selected peer=%lld for eviction\n", static_cast<long long>(*evict));
+    return Disconnect(*evict, "evicted for an inbound connection");
+}
+
+void ConnectionManager::Adopt(tcp::socket socket, ConnectionType type, const std::string& name,
+                              NetPermissionFlags permissions, bool prefer_evict)
 {
     if (m_stopping) {
         boost::system::error_code ec;
@@ -180,7 +271,8 @@ void ConnectionManager::Adopt(tcp::socket socket, ConnectionType type, const std
         // Checked again under the lock Stop() lists the peers under: a connection adopted
         // after that list would never be closed (nor reported).
         if (m_stopping) return; // conn (and its socket) go with it
-        m_peers[id] = PeerConnection{conn, type, name};
+        m_peers[id] = PeerConnection{conn, type, name, permissions, prefer_evict};
+        m_eviction_info[id] = PeerEvictionInfo{};
         for (Target& t : m_targets) {
             if (t.name == name && t.type == type && t.connecting) {
                 t.connecting = false;
@@ -193,6 +285,7 @@ void ConnectionManager::Adopt(tcp::socket socket, ConnectionType type, const std
     addr.type = type;
     addr.addr = conn->Remote().address().to_string() + ":" + std::to_string(conn->Remote().port());
     addr.addr_local = conn->Local().address().to_string() + ":" + std::to_string(conn->Local().port());
+    addr.permissions = permissions;
     util::LogDebug(util::LogCategory::NET, "Added connection to %s peer=%lld (%s)\n", addr.addr.c_str(),
                    static_cast<long long>(id), std::string(ConnectionTypeName(type)).c_str());
     conn->Start([this, addr] { m_handler->InitializePeer(addr); });
@@ -228,11 +321,27 @@ void ConnectionManager::ConnectTo(const std::string& name)
         [this, resolver, name, type, fail](const boost::system::error_code& ec, tcp::resolver::results_type r) {
             if (ec || m_stopping) return fail(ec ? ec.message() : "stopping");
             auto socket = std::make_shared<tcp::socket>(m_io);
+            // -timeout: the attempt is cancelled (the socket closed) when it takes longer.
+            // Both handlers on one strand: the timer's close never runs beside the connect's steps.
+            auto strand = asio::make_strand(m_io);
+            auto timer = std::make_shared<asio::steady_timer>(m_io, m_options.connect_timeout);
+            auto timed_out = std::make_shared<std::atomic<bool>>(false);
+            timer->async_wait(asio::bind_executor(strand, [socket, timed_out](const boost::system::error_code& te) {
+                if (te) return; // cancelled: the attempt ended first
+                *timed_out = true;
+                boost::system::error_code ignored;
+                socket->close(ignored);
+            }));
             asio::async_connect(
-                *socket, r, [this, socket, name, type, fail](const boost::system::error_code& e, const tcp::endpoint&) {
+                *socket, r,
+                asio::bind_executor(strand, [this, socket, timer, timed_out, name, type,
+                                             fail](const boost::system::error_code& e, const tcp::endpoint&) {
+                    timer->cancel();
+                    if (*timed_out) return fail("connection timeout");
                     if (e) return fail(e.message());
+                    if (!m_network_active) return fail("network not active");
                     Adopt(std::move(*socket), type, name);
-                });
+                }));
         });
 }
 
@@ -244,6 +353,7 @@ void ConnectionManager::Tick()
     {
         util::LockGuard lock(m_mutex);
         for (Target& t : m_targets) {
+            if (!m_network_active) break; // Core's OpenNetworkConnection: nothing while inactive
             if (t.connecting || t.connected >= 0 || now < t.next_attempt) continue;
             t.connecting = true;
             t.next_attempt = now + RetrySeconds(!m_options.connect.empty());
@@ -251,7 +361,13 @@ void ConnectionManager::Tick()
         }
     }
     for (const auto& name : due) ConnectTo(name);
+    OpenAutomatic(now);
+    if (m_options.dump_addresses && now >= m_next_dump) {
+        m_next_dump = now + DUMP_ADDRESSES_INTERVAL_SECONDS;
+        m_options.dump_addresses();
+    }
     CheckInactivity(now);
+    (void)Upload(); // the cycle counts what was sent this second
     m_tick.expires_after(std::chrono::seconds(1));
     m_tick.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) Tick();
@@ -303,6 +419,7 @@ void ConnectionManager::OnClosed(Connection& c, const std::string& reason)
         util::LockGuard lock(m_mutex);
         m_peers.erase(c.Id());
         m_handshake_done.erase(c.Id());
+        m_eviction_info.erase(c.Id());
         for (auto it = m_targets.begin(); it != m_targets.end();) {
             if (it->connected == c.Id()) {
                 it->connected = -1;
@@ -458,6 +575,45 @@ std::vector<uint16_t> ConnectionManager::ListenPorts() const
 {
     util::LockGuard lock(m_mutex);
     return m_listen_ports;
+}
+
+size_t ConnectionManager::DisconnectMatching(const SubNet& subnet)
+{
+    size_t n = 0;
+    for (const PeerConnection& p : Peers()) {
+        if (!subnet.Match(ToNetAddress(p.conn->Remote()))) continue;
+        p.conn->Close("banned");
+        ++n;
+    }
+    return n;
+}
+
+bool ConnectionManager::MayConnectTo(const NetAddress& addr) const
+{
+    const BanMan* b = m_options.banman;
+    return !b || !(b->IsBanned(addr) || b->IsDiscouraged(addr));
+}
+
+void ConnectionManager::SetNetworkActive(bool active)
+{
+    util::LogPrintf("SetNetworkActive: %s\n", active ? "true" : "false");
+    if (m_network_active.exchange(active) == active) return;
+    if (!active) {
+        for (const PeerConnection& p : Peers()) p.conn->Close("network not active");
+    }
+}
+
+void ConnectionManager::UpdateEvictionInfo(NodeId id, const std::function<void(PeerEvictionInfo&)>& update)
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_eviction_info.find(id);
+    if (it != m_eviction_info.end()) update(it->second);
+}
+
+const UploadTarget& ConnectionManager::Upload() const
+{
+    m_upload.Observe(TotalBytesSent());
+    return m_upload;
 }
 
 uint64_t ConnectionManager::TotalBytesSent() const

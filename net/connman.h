@@ -4,8 +4,12 @@
 // the chain: messages go to a NetHandler that node implements.
 #pragma once
 
+#include "net/banman.h"
+#include "net/addrman.h"
 #include "net/connection.h"
 #include "net/handler.h"
+#include "net/net_permissions.h"
+#include "net/upload_target.h"
 #include "util/sync.h"
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,7 +50,37 @@ struct ConnmanOptions {
     ConnectionLimits limits;
     /** The clock of the inactivity checks (UNIX seconds); unset: the system clock. For tests. */
     std::function<int64_t()> clock;
+    /** Permissions of the peers accepted on each listen entry (-whitebind); missing: none. */
+    std::vector<NetPermissionFlags> listen_permissions;
+    /** -whitelist: permissions of inbound peers by address. */
+    std::vector<WhitelistPermissions> whitelist;
+    /** The ban list (banned inbound refused, discouraged ones accepted only while slots are free); may be null. */
+    BanMan* banman{nullptr};
+    /** -networkactive. */
+    bool network_active{true};
+    /** -timeout: an outbound connection attempt gives up after this long. */
+    std::chrono::milliseconds connect_timeout{5000};
+    /** -onlynet: the networks automatic outbound connections may use (IPv4 and IPv6 without it). */
+    std::set<Network> onlynet{Network::IPV4, Network::IPV6};
+    /** -maxuploadtarget in bytes per 24 hours; 0: no limit. */
+    uint64_t max_upload_target{0};
+    /** The address manager automatic connections draw from (and DNS seeds fill); null: none. */
+    AddrMan* addrman{nullptr};
+    /** Open Core's automatic outbound connections (8 full-relay, 2 block-relay-only): no -connect. */
+    bool automatic_outbound{false};
+    /** -seednode: one addr-fetch connection each at start (getaddr, then disconnect). */
+    std::vector<std::string> seednodes;
+    /** DNS seed names, queried (port default_port) when the address manager is empty at start. */
+    std::vector<std::string> dns_seeds;
+    /** Called every DUMP_ADDRESSES_INTERVAL on an I/O thread (the address file's periodic save). */
+    std::function<void()> dump_addresses;
 };
+
+/** The NetAddress of an endpoint (an IPv4-mapped IPv6 address becomes IPv4). */
+NetAddress ToNetAddress(const boost::asio::ip::tcp::endpoint& ep);
+
+/** Core's DUMP_PEERS_INTERVAL: the address file is saved every 15 minutes. */
+inline constexpr int64_t DUMP_ADDRESSES_INTERVAL_SECONDS = 15 * 60;
 
 /** Core's TIMEOUT_INTERVAL: a connection with no byte sent, or none received, for 20 minutes is closed. */
 inline constexpr int64_t TIMEOUT_INTERVAL_SECONDS = 20 * 60;
@@ -57,6 +92,16 @@ struct PeerConnection {
     std::shared_ptr<Connection> conn;
     ConnectionType type{ConnectionType::INBOUND};
     std::string addr_name; // what we dialled ("-connect=..."), or the remote address for inbound
+    NetPermissionFlags permissions{NetPermissionFlags::NONE};
+    bool prefer_evict{false}; // discouraged when it connected: evicted first
+};
+
+/** What the handler tells the connection manager of a peer, for inbound eviction. */
+struct PeerEvictionInfo {
+    int64_t min_ping_us{INT64_MAX};
+    int64_t last_block_time{0};
+    bool relevant_services{false};
+    bool relay_txs{false};
 };
 
 /** One -addnode / addnode entry as getaddednodeinfo shows it (Core's AddedNodeInfo). */
@@ -114,6 +159,23 @@ public:
     std::vector<AddedNodeInfo> GetAddedNodeInfo() const EXCLUDES(m_mutex);
     /** The ports actually listened on (after binding port 0 in tests), in options.listen order. */
     std::vector<uint16_t> ListenPorts() const EXCLUDES(m_mutex);
+    /** Closes every peer whose address is in subnet (setban); returns how many. */
+    size_t DisconnectMatching(const SubNet& subnet) EXCLUDES(m_mutex);
+    /** The ban list given in the options (null if none). */
+    BanMan* GetBanMan() const { return m_options.banman; }
+    /** False if addr is banned or discouraged: automatic outbound connections skip it (manual ones do not, as Core). */
+    bool MayConnectTo(const NetAddress& addr) const;
+    /** True if automatic outbound connections may go to network n (-onlynet; Tor, I2P and CJDNS never here). */
+    bool IsReachable(Network n) const { return m_options.onlynet.count(n) > 0; }
+    /** setnetworkactive: false closes every connection and opens none (inbound refused) until true again. */
+    void SetNetworkActive(bool active);
+    bool GetNetworkActive() const { return m_network_active.load(); }
+    /** The handler's news of a peer for eviction (its version, a lower ping, a new block). Any thread. */
+    void UpdateEvictionInfo(NodeId id, const std::function<void(PeerEvictionInfo&)>& update) EXCLUDES(m_mutex);
+    /** -maxuploadtarget's state, brought up to date with the bytes sent so far. Any thread. */
+    const UploadTarget& Upload() const;
+    /** The inbound slots (-maxconnections less Core's outbound ones). */
+    int MaxInbound() const;
     /** Totals for getnettotals. */
     uint64_t TotalBytesSent() const;
     uint64_t TotalBytesRecv() const;
@@ -133,26 +195,42 @@ private:
     void OnClosed(Connection& c, const std::string& reason) override;
     void OnSendRoom(Connection& c) override;
     void Accept(size_t listener);
+    /** One accepted socket: refused (banned, discouraged while nearly full, network inactive), or adopted after an eviction if full. */
+    void AcceptConnection(size_t listener, boost::asio::ip::tcp::socket s);
     void Tick();
     void ConnectTo(const std::string& name) EXCLUDES(m_mutex);
-    void Adopt(boost::asio::ip::tcp::socket socket, ConnectionType type, const std::string& name) EXCLUDES(m_mutex);
+    void Adopt(boost::asio::ip::tcp::socket socket, ConnectionType type, const std::string& name,
+               NetPermissionFlags permissions = NetPermissionFlags::NONE, bool prefer_evict = false) EXCLUDES(m_mutex);
     void CheckInactivity(int64_t now) EXCLUDES(m_mutex);
+    /** Opens one automatic outbound connection if a slot is free (connman_outbound.cpp). */
+    void OpenAutomatic(int64_t now) EXCLUDES(m_mutex);
+    /** Resolves the DNS seeds into the address manager (connman_outbound.cpp). */
+    void QueryDnsSeeds();
     int64_t Now() const;
-    int MaxInbound() const;
+    /** Core's AttemptToEvictConnection: closes one inbound peer SelectNodeToEvict picks; false if none. */
+    bool AttemptToEvict() EXCLUDES(m_mutex);
+    /** The permissions of an inbound peer from addr accepted on listener. */
+    NetPermissionFlags InboundPermissions(size_t listener, const NetAddress& addr) const;
 
     const ConnmanOptions m_options;
     boost::asio::io_context m_io;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> m_acceptors;
+    std::vector<NetPermissionFlags> m_listener_permissions; // per acceptor; set by Start before the threads
     boost::asio::steady_timer m_tick;
     std::vector<std::thread> m_threads;
     NetHandler* m_handler{nullptr};
     std::atomic<bool> m_stopping{false};
+    std::atomic<bool> m_network_active{true};
+    const uint64_t m_netgroup_k0, m_netgroup_k1; // the key of the eviction's net group hash
+    mutable UploadTarget m_upload;
     std::atomic<NodeId> m_next_id{0};
     std::atomic<uint64_t> m_closed_sent{0}, m_closed_recv{0}; // bytes of connections already gone
+    int64_t m_next_dump{0};                                   // the I/O thread's Tick only
 
     mutable util::Mutex m_mutex;
     std::map<NodeId, PeerConnection> m_peers GUARDED_BY(m_mutex);
     std::map<NodeId, bool> m_handshake_done GUARDED_BY(m_mutex);
+    std::map<NodeId, PeerEvictionInfo> m_eviction_info GUARDED_BY(m_mutex);
     std::vector<Target> m_targets GUARDED_BY(m_mutex);
     std::vector<uint16_t> m_listen_ports GUARDED_BY(m_mutex);
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "net/connection.h"
+#include "net/net_permissions.h"
 
 #include <span>
 #include <string>
@@ -13,9 +14,11 @@ namespace net {
 /** What kind of connection a peer is (Core's ConnectionType, the ones implemented). */
 enum class ConnectionType {
     INBOUND,
-    OUTBOUND_FULL_RELAY, // automatic outbound (from the address manager, to come)
+    OUTBOUND_FULL_RELAY, // automatic outbound, from the address manager
     MANUAL,              // -connect, -addnode, the addnode RPC (as Core)
-    BLOCK_RELAY,         // outbound, blocks only
+    BLOCK_RELAY,         // automatic outbound, blocks only (no addr, relay=false)
+    FEELER,              // short-lived address test (Core's; not opened yet, see net/README.md)
+    ADDR_FETCH,          // -seednode: getaddr, then disconnect once addresses came
 };
 
 /** Core's getpeerinfo "connection_type" string. */
@@ -25,8 +28,9 @@ std::string_view ConnectionTypeName(ConnectionType t);
 struct PeerAddress {
     NodeId id{0};
     ConnectionType type{ConnectionType::INBOUND};
-    std::string addr;       // remote "ip:port"
-    std::string addr_local; // our end "ip:port"
+    std::string addr;                                         // remote "ip:port"
+    std::string addr_local;                                   // our end "ip:port"
+    NetPermissionFlags permissions{NetPermissionFlags::NONE}; // -whitebind / -whitelist (inbound)
 };
 
 class NetHandler {

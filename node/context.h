@@ -35,11 +35,14 @@ class ChainstateBlockSource;
 class TxIndexer;
 } // namespace index
 namespace p2p {
+class AddrRelay;
 class PeerManager;
 } // namespace p2p
 } // namespace node
 namespace net {
+class AddrMan;
 class ConnectionManager;
+class BanMan;
 } // namespace net
 namespace node {
 
@@ -99,7 +102,10 @@ struct NodeContext {
 
     // -- InitNetwork (init_network.cpp): the connection manager and the message handler on it.
     // Shutdown stops it right after the HTTP server (its RPC methods use it), before the owner.
+    std::unique_ptr<net::BanMan> banman;   // banlist.json; outlives connman, which refers to it
+    std::unique_ptr<net::AddrMan> addrman; // loaded from / saved to <datadir>/<chain>/peers.dat
     std::unique_ptr<net::ConnectionManager> connman;
+    std::unique_ptr<p2p::AddrRelay> addr_relay;
     std::unique_ptr<p2p::PeerManager> peerman;
 
     // Later: the mempool, the wallets and a metrics page each get a member here and an

@@ -1,12 +1,17 @@
 // The P2P start-up step (init_network.h).
 #include "node/init_network.h"
 
+#include "net/banman.h"
+#include "net/addrman.h"
 #include "net/connman.h"
 #include "net/net_address.h"
 #include "node/chain/validation_owner.h"
 #include "node/context.h"
+#include "node/http/http_limits.h"
+#include "node/init_net_options.h"
 #include "node/p2p/peer_manager.h"
 #include "node/rpc/net.h"
+#include "node/rpc/net_addr.h"
 #include "util/args.h"
 #include "util/logging.h"
 
@@ -28,6 +33,27 @@ std::optional<boost::asio::ip::tcp::endpoint> ParseBind(const std::string& value
     if (ec) return std::nullopt;
     return boost::asio::ip::tcp::endpoint(addr, service->Port());
 }
+
+/** Core's DNS seeds (its chain parameters' vSeeds); none on regtest and custom signets. */
+std::vector<std::string> DnsSeeds(consensus::ChainType chain)
+{
+    switch (chain) {
+    case consensus::ChainType::MAIN:
+        return {"seed.bitcoin.sipa.be.",   "dnsseed.bluematt.me.",        "seed.bitcoin.jonasschnelli.ch.",
+                "seed.btc.petertodd.net.", "seed.bitcoin.sprovoost.nl.",  "dnsseed.emzy.de.",
+                "seed.bitcoin.wiz.biz.",   "seed.mainnet.achownodes.xyz."};
+    case consensus::ChainType::TESTNET:
+        return {"testnet-seed.bitcoin.jonasschnelli.ch.", "seed.tbtc.petertodd.net.",
+                "seed.testnet.bitcoin.sprovoost.nl.", "testnet-seed.bluematt.me.", "seed.testnet.achownodes.xyz."};
+    case consensus::ChainType::TESTNET4: return {"seed.testnet4.bitcoin.sprovoost.nl.", "seed.testnet4.wiz.biz."};
+    case consensus::ChainType::SIGNET: return {"seed.signet.bitcoin.sprovoost.nl.", "seed.signet.achownodes.xyz."};
+    case consensus::ChainType::REGTEST: break;
+    }
+    return {};
+}
+
+/** The address file of the node's network. */
+std::filesystem::path PeersFile(const NodeContext& node) { return node.datadir_net / "peers.dat"; }
 
 } // namespace
 
@@ -53,12 +79,26 @@ void SetupNetworkOptions(util::ArgsManager& args)
                 "Add a node to connect to and attempt to keep the connection open. This option can be specified "
                 "multiple times to add multiple nodes.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
+    args.AddArg("-seednode=<ip>",
+                "Connect to a node to retrieve peer addresses, and disconnect. This option can be specified multiple "
+                "times to connect to multiple nodes.",
+                ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
+    args.AddArg("-dnsseed",
+                "Query for peer addresses via DNS lookup, if low on addresses (default: 1 unless -connect used)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
+    args.AddArg("-externalip=<ip>", "Specify your own public address", ArgsManager::ALLOW_ANY,
+                OptionsCategory::CONNECTION);
+    args.AddArg("-addrmanunroutable",
+                "Regtest only: learn and connect to addresses that are not publicly routable (loopback, private), "
+                "as the tests' 127.0.0.x nodes (default: 0)",
+                ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CONNECTION);
     args.AddArg("-maxconnections=<n>", "Maintain at most <n> automatic connections to peers (default: 125).",
                 ArgsManager::ALLOW_ANY, OptionsCategory::CONNECTION);
     args.AddArg("-peertimeout=<n>",
                 "Specify a p2p connection timeout delay in seconds. After connecting to a peer, wait this amount of "
                 "time before considering disconnection based on inactivity (minimum: 1, default: 60)",
                 ArgsManager::ALLOW_ANY | ArgsManager::DEBUG_ONLY, OptionsCategory::CONNECTION);
+    SetupBanAndLimitOptions(args); // init_net_options.h
 }
 
 bool InitNetwork(NodeContext& node)
@@ -82,7 +122,7 @@ bool InitNetwork(NodeContext& node)
     const bool listen = args.GetBoolArg("-listen", !connect_set);
     if (listen) {
         const auto binds = args.GetArgs("-bind");
-        if (binds.empty()) {
+        if (binds.empty() && !args.IsArgSet("-whitebind")) {
             o.listen_defaults = true;
             o.listen.emplace_back(boost::asio::ip::address_v6::any(), static_cast<uint16_t>(port));
             o.listen.emplace_back(boost::asio::ip::address_v4::any(), static_cast<uint16_t>(port));
@@ -99,11 +139,57 @@ bool InitNetwork(NodeContext& node)
     const int64_t peertimeout = args.GetIntArg("-peertimeout", 60);
     if (peertimeout < 1) return fail("peertimeout must be a positive integer.");
     o.peer_connect_timeout = std::chrono::seconds(peertimeout);
+    std::string error;
+    if (!ReadBanAndLimitOptions(args, listen, o, error)) return fail(error);
+    // Core's file descriptor budget: the connections must fit beside the node's own reserve.
+    const int fd_budget =
+        node.fd_available - node::http::MIN_CORE_FILEDESCRIPTORS - static_cast<int>(o.listen.size()) - net::MAX_ADDNODE;
+    if (node.fd_available > 0 && o.max_connections > std::max(0, fd_budget)) {
+        util::LogPrintf("Warning: Reducing -maxconnections from %d to %d, because of system limitations.\n",
+                        o.max_connections, std::max(0, fd_budget));
+        o.max_connections = std::max(0, fd_budget);
+    }
+    node.banman = std::make_unique<net::BanMan>(node.datadir_net / "banlist.json",
+                                                args.GetIntArg("-bantime", net::DEFAULT_BANTIME_SECONDS));
+    o.banman = node.banman.get();
+    // The address manager, from peers.dat (a corrupt file stops start-up, as Core).
+    net::AddrManOptions ao;
+    ao.allow_unroutable = node.chain == consensus::ChainType::REGTEST && args.GetBoolArg("-addrmanunroutable", false);
+    node.addrman = std::make_unique<net::AddrMan>(ao);
+    const std::filesystem::path peers = PeersFile(node);
+    if (node.addrman->LoadFile(peers, o.magic, error) == net::AddrManLoad::CORRUPT) {
+        return fail("Invalid or corrupt peers.dat (" + error + "). As a workaround, you can move the file (" +
+                    peers.string() +
+                    ") out of the way (rename, move, or delete) to have a new one created on the "
+                    "next start.");
+    }
+    util::LogPrintf("Loaded %zu addresses from peers.dat\n", node.addrman->Size());
+    o.addrman = node.addrman.get();
+    o.automatic_outbound = !connect_set;
+    o.seednodes = args.GetArgs("-seednode");
+    const bool custom_signet = args.IsArgSet("-signetchallenge");
+    if (args.GetBoolArg("-dnsseed", !connect_set) && !custom_signet) o.dns_seeds = DnsSeeds(node.chain);
+    o.dump_addresses = [addrman = node.addrman.get(), peers, magic = o.magic] {
+        std::string err;
+        if (!addrman->SaveFile(peers, magic, err))
+            util::LogPrintf("Error: could not save peers.dat: %s\n", err.c_str());
+    };
+    p2p::AddrRelayOptions ro;
+    for (const std::string& e : args.GetArgs("-externalip")) {
+        const auto s = net::ParseService(e, static_cast<uint16_t>(port));
+        if (!s) return fail("Cannot resolve -externalip address: '" + e + "'");
+        ro.local.push_back(*s);
+    }
+    ro.listen_port = listen ? static_cast<uint16_t>(port) : 0;
+    ro.allow_unroutable = ao.allow_unroutable;
+    ro.in_ibd = [chainstate = node.chainstate.get()] { return chainstate->IsInitialBlockDownload(); };
     node.connman = std::make_unique<net::ConnectionManager>(o);
     node.peerman = std::make_unique<p2p::PeerManager>(*node.chainstate, *node.validation_owner, *node.connman);
-    std::string error;
+    node.addr_relay = std::make_unique<p2p::AddrRelay>(*node.addrman, *node.connman, ro);
+    node.peerman->SetAddrRelay(node.addr_relay.get());
     if (!node.connman->Start(*node.peerman, error)) return fail(error);
     rpc::RegisterNetRpc(*node.rpc_table, *node.connman, *node.peerman);
+    rpc::RegisterAddrRpc(*node.rpc_table, *node.addrman);
     return true;
 }
 
@@ -121,7 +207,16 @@ void StopNetwork(NodeContext& node)
         }
     }
     node.peerman.reset();
+    node.addr_relay.reset();
     node.connman.reset();
+    if (node.addrman) {
+        std::string error;
+        if (!node.addrman->SaveFile(PeersFile(node), node.params->message_start, error)) {
+            util::LogPrintf("Error: could not save peers.dat: %s\n", error.c_str());
+        }
+        node.addrman.reset();
+    }
+    node.banman.reset(); // saves banlist.json
 }
 
 } // namespace node

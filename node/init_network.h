@@ -1,6 +1,7 @@
 // The P2P start-up step and its options (-listen, -bind, -port, -connect, -addnode,
-// -maxconnections, -peertimeout): a connection manager (net/) with the node's message
-// handler (node/p2p/) on it, started after the chain is loaded, stopped first at shutdown.
+// -maxconnections, -peertimeout, -seednode, -dnsseed, -externalip): the address manager
+// (peers.dat), a connection manager (net/) with the node's message handler (node/p2p/) and
+// address relay on it, started after the chain is loaded, stopped first at shutdown.
 #pragma once
 
 namespace util {

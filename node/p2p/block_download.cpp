@@ -86,10 +86,10 @@ void BlockDownload::MarkRequested(NodeId peer, const BlockIndex* block, Clock::t
         if (old != m_peers.end() && old->second.in_flight > 0) --old->second.in_flight;
         it->second = Request{peer, now, block->height};
     }
-    ++pit->second.in_flight;
+    if (pit->second.in_flight++ == 0) pit->second.downloading_since = now;
 }
 
-std::optional<NodeId> BlockDownload::Received(const consensus::Uint256& block)
+std::optional<NodeId> BlockDownload::Received(const consensus::Uint256& block, Clock::time_point now)
 {
     auto it = m_in_flight.find(block);
     if (it == m_in_flight.end()) return std::nullopt;
@@ -98,6 +98,9 @@ std::optional<NodeId> BlockDownload::Received(const consensus::Uint256& block)
     if (auto pit = m_peers.find(peer); pit != m_peers.end()) {
         if (pit->second.in_flight > 0) --pit->second.in_flight;
         pit->second.stalling_since.reset();
+        // Core moves the clock only when the first block of its queue arrives; any of them
+        // here, as blocks are requested lowest first and mostly arrive in order.
+        pit->second.downloading_since = std::max(pit->second.downloading_since, now);
     }
     // A block arrived: let the stalling timeout decay back towards its default, as Core.
     if (m_stalling_timeout > BLOCK_STALLING_TIMEOUT_DEFAULT) {
@@ -144,6 +147,31 @@ std::vector<NodeId> BlockDownload::StalledPeers(Clock::time_point now)
         }
     }
     if (!out.empty()) m_stalling_timeout = std::min(BLOCK_STALLING_TIMEOUT_MAX, m_stalling_timeout * 2);
+    return out;
+}
+
+std::vector<std::pair<NodeId, consensus::Uint256>>
+BlockDownload::TimedOutPeers(Clock::time_point now, std::chrono::seconds block_interval) const
+{
+    int downloading = 0;
+    for (const auto& [id, state] : m_peers)
+        if (state.in_flight > 0) ++downloading;
+    std::vector<std::pair<NodeId, consensus::Uint256>> out;
+    for (const auto& [id, state] : m_peers) {
+        if (state.in_flight == 0) continue;
+        const double intervals = BLOCK_DOWNLOAD_TIMEOUT_BASE + BLOCK_DOWNLOAD_TIMEOUT_PER_PEER * (downloading - 1);
+        const auto limit = std::chrono::duration_cast<Clock::duration>(block_interval * intervals);
+        if (now - state.downloading_since <= limit) continue;
+        const Request* lowest = nullptr;
+        const consensus::Uint256* hash = nullptr;
+        for (const auto& [h, req] : m_in_flight) {
+            if (req.peer == id && (!lowest || req.height < lowest->height)) {
+                lowest = &req;
+                hash = &h;
+            }
+        }
+        if (hash) out.emplace_back(id, *hash);
+    }
     return out;
 }
 

@@ -30,6 +30,12 @@ using Clock = std::chrono::steady_clock;
 inline constexpr int BLOCK_DOWNLOAD_WINDOW = 1024;
 /** Core's MAX_BLOCKS_IN_TRANSIT_PER_PEER. */
 inline constexpr size_t MAX_BLOCKS_IN_TRANSIT_PER_PEER = 16;
+/**
+ * Core's BLOCK_DOWNLOAD_TIMEOUT_BASE and _PER_PEER, in block intervals: a peer that has had
+ * blocks in flight for 1 + 0.5 x (other peers downloading) block intervals (10 minutes and
+ * more on every network) without delivering one is disconnected.
+ */
+inline constexpr double BLOCK_DOWNLOAD_TIMEOUT_BASE = 1.0, BLOCK_DOWNLOAD_TIMEOUT_PER_PEER = 0.5;
 /** Core's BLOCK_STALLING_TIMEOUT_DEFAULT and _MAX. */
 inline constexpr std::chrono::seconds BLOCK_STALLING_TIMEOUT_DEFAULT{2}, BLOCK_STALLING_TIMEOUT_MAX{64};
 
@@ -61,8 +67,14 @@ public:
      * block arrived (from any peer) or is no longer wanted: it leaves the in-flight set. Returns
      * the peer it was requested from, if any; that peer is no longer stalling.
      */
-    std::optional<NodeId> Received(const consensus::Uint256& block);
+    std::optional<NodeId> Received(const consensus::Uint256& block, Clock::time_point now = Clock::now());
     bool IsRequested(const consensus::Uint256& block) const { return m_in_flight.count(block) > 0; }
+    /** Whether block is in flight from peer. */
+    bool IsRequestedFrom(const consensus::Uint256& block, NodeId peer) const
+    {
+        auto it = m_in_flight.find(block);
+        return it != m_in_flight.end() && it->second.peer == peer;
+    }
     size_t InFlight(NodeId peer) const;
     /** Heights of the blocks in flight from peer, lowest first (getpeerinfo "inflight"). */
     std::vector<int> InFlightHeights(NodeId peer) const;
@@ -77,6 +89,13 @@ public:
      */
     std::vector<NodeId> StalledPeers(Clock::time_point now);
     std::chrono::seconds StallingTimeout() const { return m_stalling_timeout; }
+    /**
+     * Core's block download timeout: the peers whose blocks have been in flight, with none
+     * delivered, for longer than block_interval x (BASE + PER_PEER x other downloading peers),
+     * each with the lowest block it owes.
+     */
+    std::vector<std::pair<NodeId, consensus::Uint256>> TimedOutPeers(Clock::time_point now,
+                                                                     std::chrono::seconds block_interval) const;
 
 private:
     struct PeerState {
@@ -84,6 +103,9 @@ private:
         const chain::BlockIndex* last_common{nullptr};
         size_t in_flight{0};
         std::optional<Clock::time_point> stalling_since;
+        // Since when it has owed us a block: its first request, then its last delivery
+        // (Core's m_downloading_since).
+        Clock::time_point downloading_since{};
     };
     struct Request {
         NodeId peer;

@@ -2,9 +2,11 @@
 #include "node/p2p/peer_manager.h"
 
 #include "node/chain/validation_owner.h"
+#include "node/p2p/peer_policy.h"
 #include "util/logging.h"
 #include "util/version.h"
 
+#include <ctime>
 #include <random>
 
 namespace node::p2p {
@@ -35,6 +37,8 @@ PeerManager::PeerManager(chain::Chainstate& chainstate, chain::ValidationOwner& 
 
 PeerManager::~PeerManager() { Stop(); }
 
+uint64_t PeerManager::RandomNonce() { return RandomU64(); }
+
 void PeerManager::Stop()
 {
     {
@@ -59,7 +63,9 @@ void PeerManager::InitializePeer(const net::PeerAddress& peer)
         util::LockGuard lock(m_mutex);
         m_peers[peer.id].addr = peer;
         m_download.AddPeer(peer.id);
+        m_compact.AddPeer(peer.id, peer.type == net::ConnectionType::INBOUND);
     }
+    if (m_addr_relay) m_addr_relay.load()->AddPeer(peer.id, peer.type, peer.addr);
     // The connecting side speaks first (Core: outbound peers get our version at once).
     if (peer.type != net::ConnectionType::INBOUND) SendVersion(peer.id, peer);
 }
@@ -93,7 +99,9 @@ void PeerManager::FinalizePeer(net::NodeId peer, const std::string& reason)
         util::LockGuard lock(m_mutex);
         m_peers.erase(peer);
         m_download.RemovePeer(peer);
+        m_compact.RemovePeer(peer);
     }
+    if (m_addr_relay) m_addr_relay.load()->RemovePeer(peer);
     RequestBlocksFromAll(); // its blocks in flight go to others
 }
 
@@ -137,15 +145,21 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         }
         if (command == net::msg_type::PONG) {
             const auto pong = net::PingMessage::Deserialize(r);
-            util::LockGuard lock(m_mutex);
-            Peer& p = m_peers[id];
-            if (p.ping_start && pong.nonce == p.ping_nonce) {
-                const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - *p.ping_start);
-                p.last_ping_time = rtt;
-                if (!p.min_ping_time || rtt < *p.min_ping_time) p.min_ping_time = rtt;
-                p.ping_start.reset();
+            std::optional<std::chrono::microseconds> min_ping;
+            {
+                util::LockGuard lock(m_mutex);
+                Peer& p = m_peers[id];
+                if (p.ping_start && pong.nonce == p.ping_nonce) {
+                    const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - *p.ping_start);
+                    p.last_ping_time = rtt;
+                    if (!p.min_ping_time || rtt < *p.min_ping_time) p.min_ping_time = rtt;
+                    p.ping_start.reset();
+                    min_ping = p.min_ping_time;
+                }
             }
+            if (min_ping)
+                m_connman.UpdateEvictionInfo(id, [&](net::PeerEvictionInfo& e) { e.min_ping_us = min_ping->count(); });
             return;
         }
         if (command == net::msg_type::SENDHEADERS) {
@@ -159,7 +173,17 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         if (command == net::msg_type::GETBLOCKS) return OnGetHeaders(id, r, true);
         if (command == net::msg_type::GETDATA) return OnGetData(id, r);
         if (command == net::msg_type::INV) return OnInv(id, r);
-        // Everything else (transactions, addresses, compact blocks: later parts) is ignored, as
+        if (m_addr_relay && (command == net::msg_type::ADDR || command == net::msg_type::ADDRV2)) {
+            auto m = command == net::msg_type::ADDR ? net::AddrMessage::DeserializeV1(r)
+                                                    : net::AddrMessage::DeserializeV2(r);
+            return m_addr_relay.load()->OnAddr(id, std::move(m));
+        }
+        if (m_addr_relay && command == net::msg_type::GETADDR) return m_addr_relay.load()->OnGetAddr(id);
+        if (command == net::msg_type::SENDCMPCT) return OnSendCmpct(id, r);
+        if (command == net::msg_type::CMPCTBLOCK) return OnCmpctBlock(id, r);
+        if (command == net::msg_type::BLOCKTXN) return OnBlockTxn(id, r);
+        if (command == net::msg_type::GETBLOCKTXN) return OnGetBlockTxn(id, r);
+        // Everything else (transactions: the next part) is ignored, as
         // Core ignores unknown messages.
     } catch (const net::LimitError& e) {
         Misbehaving(id, command + " over its limit: " + e.what());
@@ -203,6 +227,11 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
         return;
     }
     if (send_version) SendVersion(id, addr);
+    m_connman.UpdateEvictionInfo(id, [&v](net::PeerEvictionInfo& e) {
+        const uint64_t wanted = net::NODE_NETWORK | net::NODE_WITNESS;
+        e.relevant_services = (v.services & wanted) == wanted;
+        e.relay_txs = v.relay.value_or(true);
+    });
     // BIP-339 and BIP-155 announcements go between version and verack.
     if (v.version >= 70016) Send(id, net::msg_type::WTXIDRELAY, net::EmptyMessage{});
     if (v.version >= 70016) Send(id, net::msg_type::SENDADDRV2, net::EmptyMessage{});
@@ -214,19 +243,26 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
 void PeerManager::OnVerack(net::NodeId id)
 {
     const BlockIndex* best = m_chain.BestHeader();
-    bool inbound = false;
+    bool inbound = false, addrv2 = false;
+    net::Service seen_as;
+    int32_t version = 0;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
         if (it == m_peers.end() || it->second.handshake_done) return;
         it->second.handshake_done = true;
         inbound = it->second.addr.type == net::ConnectionType::INBOUND;
+        addrv2 = it->second.addrv2;
+        seen_as = it->second.version.addr_recv;
+        version = it->second.version.version;
     }
     m_connman.MarkHandshakeDone(id);
+    if (m_addr_relay) m_addr_relay.load()->OnHandshake(id, addrv2, seen_as);
     util::LogDebug(LogCategory::NET, "New %s peer connected: peer=%lld\n", inbound ? "inbound" : "outbound",
                    static_cast<long long>(id));
     // BIP-130: we prefer headers announcements.
     Send(id, net::msg_type::SENDHEADERS, net::EmptyMessage{});
+    SendCompactNegotiation(id, version);
     // From our best header's parent, as Core: the answer then holds at least that header if
     // the peer has it, so we learn what it can serve even when we know its headers already.
     SendGetHeaders(id, best && best->prev ? best->prev : best);
@@ -324,22 +360,36 @@ void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
         JobDone(id);
         {
             util::LockGuard lock(m_mutex);
-            m_download.Received(hash);
+            // A mutated copy cancels only its sender's request (Core's RemoveBlockRequest): an
+            // honest peer's delivery of the real block stays in flight.
+            if (!consensus::IsMutatedBlock(done.result) || m_download.IsRequestedFrom(hash, id))
+                m_download.Received(hash);
             if (done.result.IsValid()) {
                 if (const BlockIndex* b = m_chain.LookupBlockIndex(hash)) m_download.PeerHas(id, b);
             }
         }
+        if (done.result.IsValid()) {
+            const int64_t now = std::time(nullptr);
+            m_connman.UpdateEvictionInfo(id, [now](net::PeerEvictionInfo& e) { e.last_block_time = now; });
+        }
         if (done.result.IsInvalid()) MaybePunish(id, done.result, "block");
+        if (done.result.IsValid() && done.new_block) MaybeSetHighBandwidth(id, hash);
         RequestBlocksFromAll();
     });
 }
 
-void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult& r, const std::string& what)
+void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult& r, const std::string& what,
+                              bool via_compact)
 {
     switch (r.GetBlockResult()) {
     case BlockValidationResult::CONSENSUS:
     case BlockValidationResult::MUTATED:
     case BlockValidationResult::CACHED_INVALID:
+        // Core: a compact block's contents are not punished (a full block is: mutated included).
+        if (!via_compact) return Misbehaving(id, "invalid " + what + ": " + r.ToString());
+        util::LogDebug(LogCategory::NET, "%s from peer=%lld not accepted: %s\n", what.c_str(),
+                       static_cast<long long>(id), r.ToString().c_str());
+        return;
     case BlockValidationResult::INVALID_HEADER:
     case BlockValidationResult::INVALID_PREV:
     case BlockValidationResult::MISSING_PREV: return Misbehaving(id, "invalid " + what + ": " + r.ToString());
@@ -355,19 +405,15 @@ void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult&
 
 void PeerManager::Misbehaving(net::NodeId id, const std::string& why)
 {
-    bool manual = false;
+    net::PeerAddress addr;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
-        manual = it != m_peers.end() && it->second.addr.type == net::ConnectionType::MANUAL;
+        if (it == m_peers.end()) return;
+        addr = it->second.addr;
     }
     util::LogPrintf("Misbehaving: peer=%lld: %s\n", static_cast<long long>(id), why.c_str());
-    if (manual) {
-        // As Core: a peer the user asked for is never disconnected for misbehaving.
-        util::LogPrintf("Warning: not punishing manually connected peer %lld!\n", static_cast<long long>(id));
-        return;
-    }
-    m_connman.Disconnect(id, "Misbehaving: " + why);
+    PunishMisbehaving(m_connman, id, addr.type, addr.permissions, why); // peer_policy.h
 }
 
 void PeerManager::RequestBlocks(net::NodeId id)
@@ -462,6 +508,8 @@ void PeerManager::SendRoom(net::NodeId peer) { ServeGetData(peer); }
 void PeerManager::ServeGetData(net::NodeId id)
 {
     net::InvMessage notfound;
+    const auto conn = m_connman.Find(id);
+    const net::NetPermissionFlags perms = conn ? conn->permissions : net::NetPermissionFlags::NONE;
     for (;;) {
         // One block at a time while the peer's send buffer has room (Core's ProcessGetData):
         // a getdata of 50,000 entries cannot queue 50,000 blocks.
@@ -479,18 +527,26 @@ void PeerManager::ServeGetData(net::NodeId id)
             notfound.items.clear();
         }
         const uint32_t type = inv.type & ~net::MSG_WITNESS_FLAG;
-        if (type != net::MSG_BLOCK) {
+        if (type != net::MSG_BLOCK && type != net::MSG_CMPCT_BLOCK) {
             notfound.items.push_back(inv); // no mempool yet: no transactions to serve
             continue;
         }
         const BlockIndex* b = m_chain.LookupBlockIndex(inv.hash);
+        const BlockIndex* best = m_chain.BestHeader();
+        if (b && best && HistoricalServingLimited(m_connman.Upload(), b->GetBlockTime(), best->GetBlockTime(), perms)) {
+            util::LogDebug(LogCategory::NET, "historical block serving limit reached, disconnect peer=%lld\n",
+                           static_cast<long long>(id));
+            m_connman.Disconnect(id, "historical block serving limit reached");
+            return;
+        }
         std::optional<std::vector<uint8_t>> raw;
         if (b && (b->status.load() & chain::BLOCK_HAVE_DATA)) raw = m_chain.ReadRawBlock(b);
         if (!raw) {
             notfound.items.push_back(inv);
             continue;
         }
-        if (inv.type & net::MSG_WITNESS_FLAG) {
+        if (type == net::MSG_CMPCT_BLOCK && ServeCompactBlock(id, b)) continue;
+        if ((inv.type & net::MSG_WITNESS_FLAG) || type == net::MSG_CMPCT_BLOCK) {
             m_connman.Send(id, net::msg_type::BLOCK, *raw);
         } else {
             consensus::ByteReader br(*raw);
@@ -544,7 +600,10 @@ void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* f
         blocks.insert(blocks.begin(), b);
     }
     if (blocks.empty()) return;
-    std::vector<std::pair<net::NodeId, bool>> targets;
+    // 0: inv, 1: headers, 2: cmpctblock (high-bandwidth peers, one new block: Core's NewPoWValidBlock).
+    std::vector<std::pair<net::NodeId, int>> targets;
+    std::shared_ptr<const net::HeaderAndShortIDs> cmpct;
+    if (blocks.size() == 1) cmpct = CompactOf(new_tip);
     {
         util::LockGuard lock(m_mutex);
         for (auto& [id, p] : m_peers) {
@@ -557,14 +616,17 @@ void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* f
             const auto has = [parent](const BlockIndex* b) {
                 return b && parent && b->height >= parent->height && b->GetAncestor(parent->height) == parent;
             };
-            const bool headers =
-                p.prefers_headers && blocks.size() <= MAX_BLOCKS_TO_ANNOUNCE && (has(known) || has(p.best_header_sent));
-            if (headers) p.best_header_sent = new_tip;
-            targets.emplace_back(id, headers);
+            const bool connects = has(known) || has(p.best_header_sent);
+            const bool compact = cmpct && connects && m_compact.HighBandwidthFrom(id);
+            const bool headers = p.prefers_headers && blocks.size() <= MAX_BLOCKS_TO_ANNOUNCE && connects;
+            if (headers || compact) p.best_header_sent = new_tip;
+            targets.emplace_back(id, compact ? 2 : headers ? 1 : 0);
         }
     }
-    for (const auto& [id, headers] : targets) {
-        if (headers) {
+    for (const auto& [id, kind] : targets) {
+        if (kind == 2) {
+            Send(id, net::msg_type::CMPCTBLOCK, *cmpct);
+        } else if (kind == 1) {
             net::HeadersMessage m;
             for (const BlockIndex* b : blocks) m.headers.push_back(b->GetBlockHeader());
             Send(id, net::msg_type::HEADERS, m);
@@ -613,8 +675,10 @@ void PeerManager::Tick()
                 pings.emplace_back(id, p.ping_nonce);
             }
         }
-        for (net::NodeId id : m_download.StalledPeers(Clock::now()))
-            drop.emplace_back(id, "Peer is stalling block download");
+        for (net::NodeId id : m_download.StalledPeers(now)) drop.emplace_back(id, "Peer is stalling block download");
+        const std::chrono::seconds interval{m_chain.Params().consensus.pow_target_spacing};
+        for (const auto& [id, hash] : m_download.TimedOutPeers(now, interval))
+            drop.emplace_back(id, "Timeout downloading block " + hash.GetHex());
     }
     for (const auto& [id, nonce] : pings) Send(id, net::msg_type::PING, net::PingMessage{nonce});
     for (const auto& [id, why] : drop) {
@@ -622,6 +686,7 @@ void PeerManager::Tick()
         m_connman.Disconnect(id, why);
     }
     RequestBlocksFromAll();
+    if (m_addr_relay) m_addr_relay.load()->Tick();
 }
 
 void PeerManager::TimerLoop()
@@ -638,6 +703,7 @@ void PeerManager::TimerLoop()
 
 std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
 {
+    const auto addr = m_addr_relay ? m_addr_relay.load()->Stats(id) : std::nullopt;
     util::LockGuard lock(m_mutex);
     auto it = m_peers.find(id);
     if (it == m_peers.end()) return std::nullopt;
@@ -651,6 +717,9 @@ std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
     s.relay = p.version.relay.value_or(true);
     s.handshake_done = p.handshake_done;
     s.prefers_headers = p.prefers_headers;
+    if (addr) s.addr = *addr;
+    s.bip152_hb_to = m_compact.HighBandwidthTo(id);
+    s.bip152_hb_from = m_compact.HighBandwidthFrom(id);
     if (const BlockIndex* b = m_download.BestKnown(id)) s.synced_headers = b->height;
     if (const BlockIndex* b = m_download.LastCommon(id)) s.synced_blocks = b->height;
     s.inflight = m_download.InFlightHeights(id);

@@ -8,9 +8,12 @@
 #include "net/handler.h"
 #include "net/messages.h"
 #include "node/chain/chainstate.h"
+#include "node/p2p/addr_relay.h"
 #include "node/p2p/block_download.h"
+#include "node/p2p/compact_relay.h"
 #include "util/sync.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -57,6 +60,8 @@ struct PeerStats {
     std::optional<double> ping_seconds, min_ping_seconds, ping_wait_seconds;
     std::vector<int> inflight;
     bool prefers_headers{false};
+    AddrRelayStats addr;                             // addr_relay_enabled, addr_processed, addr_rate_limited
+    bool bip152_hb_to{false}, bip152_hb_from{false}; // high-bandwidth compact blocks: we chose it / it chose us
 };
 
 class PeerManager final : public net::NetHandler, private chain::ChainListener {
@@ -77,6 +82,8 @@ public:
     std::optional<PeerStats> GetPeerStats(net::NodeId id) const EXCLUDES(m_mutex);
     /** Sends a ping to every peer now (the ping RPC). */
     void PingAll() EXCLUDES(m_mutex);
+    /** Address relay (addr, addrv2, getaddr); set before the connman starts, outlives Stop(). */
+    void SetAddrRelay(AddrRelay* relay) { m_addr_relay = relay; }
 
 private:
     struct Peer {
@@ -111,8 +118,12 @@ private:
     void SendVersion(net::NodeId id, const net::PeerAddress& addr) EXCLUDES(m_mutex);
     /** Core's Misbehaving: logged, the peer disconnected (and its address discouraged). */
     void Misbehaving(net::NodeId id, const std::string& why) EXCLUDES(m_mutex);
-    /** Punishes the sender of a header or block the owner found invalid, by Core's rules. */
-    void MaybePunish(net::NodeId id, const consensus::ValidationResult& r, const std::string& what) EXCLUDES(m_mutex);
+    /**
+     * Punishes the sender of a header or block the owner found invalid, by Core's rules
+     * (via_compact: a block from a cmpctblock, whose contents are not the peer's fault).
+     */
+    void MaybePunish(net::NodeId id, const consensus::ValidationResult& r, const std::string& what,
+                     bool via_compact = false) EXCLUDES(m_mutex);
     /** Requests the next blocks from peer (up to 16 in flight). */
     void RequestBlocks(net::NodeId id) EXCLUDES(m_mutex);
     void RequestBlocksFromAll() EXCLUDES(m_mutex);
@@ -124,16 +135,44 @@ private:
     void UpdatedBlockTip(const chain::BlockIndex* new_tip, const chain::BlockIndex* fork,
                          bool initial_download) override EXCLUDES(m_mutex);
     void TimerLoop();
+
+    // BIP-152 (peer_manager_compact.cpp).
+    /** Our sendcmpct after verack (Core: to peers of version 70014 and later). */
+    void SendCompactNegotiation(net::NodeId id, int32_t peer_version);
+    void OnSendCmpct(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnCmpctBlock(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnBlockTxn(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnGetBlockTxn(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    /** After a cmpctblock's header was accepted (owner thread): reconstruct, ask for what is missing. */
+    void OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndShortIDs& cmpct, const chain::BlockIndex* index)
+        EXCLUDES(m_mutex);
+    /** A reconstruction failed: the full block from the same peer (Core's READ_STATUS_FAILED). */
+    void RequestFullBlock(net::NodeId id, const chain::BlockIndex* index) EXCLUDES(m_mutex);
+    /** A reconstructed block to the owner; punished as a compact block. */
+    void ProcessCompactBlock(net::NodeId id, std::shared_ptr<const consensus::Block> block) EXCLUDES(m_mutex);
+    /** The peer gave us the new tip hash: perhaps it becomes a high-bandwidth peer (Core). */
+    void MaybeSetHighBandwidth(net::NodeId id, const consensus::Uint256& hash) EXCLUDES(m_mutex);
+    /** getdata MSG_CMPCT_BLOCK: a cmpctblock if b is within MAX_CMPCTBLOCK_DEPTH; false: serve the full block. */
+    bool ServeCompactBlock(net::NodeId id, const chain::BlockIndex* b) EXCLUDES(m_mutex);
+    /** The cmpctblock of b for high-bandwidth announcements (cached); nullptr without such peers or if unreadable. */
+    std::shared_ptr<const net::HeaderAndShortIDs> CompactOf(const chain::BlockIndex* b) EXCLUDES(m_mutex);
+    void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
+        EXCLUDES(m_mutex);
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,
+                           const chain::BlockIndex* index) override EXCLUDES(m_mutex);
+    static uint64_t RandomNonce();
     void Tick() EXCLUDES(m_mutex);
 
     chain::Chainstate& m_chain;
     chain::ValidationOwner& m_owner;
     net::ConnectionManager& m_connman;
+    std::atomic<AddrRelay*> m_addr_relay{nullptr}; // set once, before the connman starts
     const uint64_t m_local_nonce_seed;
 
     mutable util::Mutex m_mutex;
     std::map<net::NodeId, Peer> m_peers GUARDED_BY(m_mutex);
     BlockDownload m_download GUARDED_BY(m_mutex);
+    CompactRelay m_compact GUARDED_BY(m_mutex);
     bool m_stopping GUARDED_BY(m_mutex){false};
     std::condition_variable m_cv;
     std::thread m_timer;

@@ -82,7 +82,14 @@ Json PeerInfo(const net::PeerConnection& p, const std::optional<p2p::PeerStats>&
     if (s)
         for (int h : s->inflight) inflight.push_back(h);
     o["inflight"] = inflight;
-    o["permissions"] = Json::array();
+    o["bip152_hb_to"] = s ? s->bip152_hb_to : false;
+    o["bip152_hb_from"] = s ? s->bip152_hb_from : false;
+    o["addr_relay_enabled"] = s ? s->addr.enabled : false;
+    o["addr_processed"] = s ? s->addr.processed : 0;
+    o["addr_rate_limited"] = s ? s->addr.rate_limited : 0;
+    Json permissions = Json::array();
+    for (const std::string& name : net::PermissionStrings(p.permissions)) permissions.push_back(name);
+    o["permissions"] = permissions;
     Json sent = Json::object(), recv = Json::object();
     for (const auto& [k, v] : c.sent_per_msg) sent[k] = v;
     for (const auto& [k, v] : c.recv_per_msg) recv[k] = v;
@@ -118,16 +125,23 @@ std::vector<RpcResult> PeerInfoDoc()
         Res(T::STR, "subver", "The string version"),
         Res(T::BOOL, "inbound", "Inbound (true) or Outbound (false)"),
         Res(T::NUM, "startingheight", "The starting height (block) of the peer"),
+        Res(T::BOOL, "bip152_hb_to", "Whether we selected peer as (compact blocks) high-bandwidth peer"),
+        Res(T::BOOL, "bip152_hb_from", "Whether peer selected us as (compact blocks) high-bandwidth peer"),
         Res(T::NUM, "synced_headers", "The last header we have in common with this peer"),
         Res(T::NUM, "synced_blocks", "The last block we have in common with this peer"),
         Res(T::ARR, "inflight", "", {Res(T::NUM, "", "The heights of blocks we're currently asking from this peer")}),
+        Res(T::BOOL, "addr_relay_enabled", "Whether we participate in address relay with this peer"),
+        Res(T::NUM, "addr_processed",
+            "The total number of addresses processed, excluding those dropped due to rate limiting"),
+        Res(T::NUM, "addr_rate_limited", "The total number of addresses dropped due to rate-limiting"),
         Res(T::ARR, "permissions", "Any special permissions that have been granted to this peer",
             {Res(T::STR, "", "permission")}),
         Res(T::OBJ_DYN, "bytessent_per_msg", "",
             {Res(T::NUM, "msg", "The total bytes sent aggregated by message type")}),
         Res(T::OBJ_DYN, "bytesrecv_per_msg", "",
             {Res(T::NUM, "msg", "The total bytes received aggregated by message type")}),
-        Res(T::STR, "connection_type", "Type of connection: outbound-full-relay, block-relay-only, inbound, manual"),
+        Res(T::STR, "connection_type",
+            "Type of connection: outbound-full-relay, block-relay-only, inbound, manual, addr-fetch, feeler"),
         Res(T::STR, "transport_protocol_type", "Type of transport protocol: v1 (plaintext)"),
         Res(T::STR, "session_id", "The session ID for this connection, or \"\" if there is none (\"v2\" only)"),
     };
@@ -139,6 +153,7 @@ void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerM
 {
     const std::string cat = "network";
     RegisterNetInfoRpc(table, connman);
+    RegisterNetBanRpc(table, connman);
     RegisterAddedNodeRpc(table, connman);
     table.Register(
         RpcMethod{.category = cat,
@@ -234,12 +249,26 @@ void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerM
             o["totalbytesrecv"] = connman.TotalBytesRecv();
             o["totalbytessent"] = connman.TotalBytesSent();
             o["timemillis"] = static_cast<int64_t>(std::time(nullptr)) * 1000;
+            const net::UploadTarget& up = connman.Upload();
+            o["uploadtarget"] = {{"timeframe", net::MAX_UPLOAD_TIMEFRAME_SECONDS},
+                                 {"target", up.Target()},
+                                 {"target_reached", up.Reached(false)},
+                                 {"serve_historical_blocks", !up.Reached(true)},
+                                 {"bytes_left_in_cycle", up.BytesLeft()},
+                                 {"time_left_in_cycle", up.TimeLeft()}};
             return o;
         },
         .results = {{.type = T::OBJ,
                      .inner = {Res(T::NUM, "totalbytesrecv", "Total bytes received"),
                                Res(T::NUM, "totalbytessent", "Total bytes sent"),
-                               Res(T::NUM_TIME, "timemillis", "Current system UNIX epoch time in milliseconds")}}}});
+                               Res(T::NUM_TIME, "timemillis", "Current system UNIX epoch time in milliseconds"),
+                               Res(T::OBJ, "uploadtarget", "",
+                                   {Res(T::NUM, "timeframe", "Length of the measuring timeframe in seconds"),
+                                    Res(T::NUM, "target", "Target in bytes"),
+                                    Res(T::BOOL, "target_reached", "True if target is reached"),
+                                    Res(T::BOOL, "serve_historical_blocks", "True if serving historical blocks"),
+                                    Res(T::NUM, "bytes_left_in_cycle", "Bytes left in current time cycle"),
+                                    Res(T::NUM, "time_left_in_cycle", "Seconds left in current time cycle")})}}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "ping",

@@ -29,17 +29,23 @@ Json GetNetworkInfo(const net::ConnectionManager& connman)
     ret["localservicesnames"] = Json::array({"NETWORK", "WITNESS", "NETWORK_LIMITED"});
     ret["localrelay"] = false; // no mempool yet: peers are asked not to announce transactions
     ret["timeoffset"] = 0;
-    ret["networkactive"] = true;
+    ret["networkactive"] = connman.GetNetworkActive();
     const size_t total = connman.ConnectionCount(), in = connman.InboundCount();
     ret["connections"] = total;
     ret["connections_in"] = in;
     ret["connections_out"] = total - in;
     Json networks = Json::array();
-    for (const char* name : {"ipv4", "ipv6", "onion", "i2p", "cjdns"}) {
-        const bool ip = std::string_view(name) == "ipv4" || std::string_view(name) == "ipv6";
+    const std::pair<const char*, net::Network> nets[] = {{"ipv4", net::Network::IPV4},
+                                                         {"ipv6", net::Network::IPV6},
+                                                         {"onion", net::Network::ONION},
+                                                         {"i2p", net::Network::I2P},
+                                                         {"cjdns", net::Network::CJDNS}};
+    for (const auto& [name, n] : nets) {
+        // Core: limited is !reachable (-onlynet; Tor, I2P and CJDNS need options minicash lacks).
+        const bool reachable = connman.IsReachable(n);
         networks.push_back({{"name", name},
-                            {"limited", false},
-                            {"reachable", ip},
+                            {"limited", !reachable},
+                            {"reachable", reachable},
                             {"proxy", ""},
                             {"proxy_randomize_credentials", false}});
     }

@@ -60,6 +60,8 @@ void RegisterIndexRpc(RpcTable& table, const index::TxIndexer* txindex);
 /** getnetworkinfo (Core's "network" category: node/rpc/net_info.cpp); registered with the P2P methods. */
 void RegisterNetInfoRpc(RpcTable& table, const net::ConnectionManager& connman);
 
+/** setban, listbanned, clearbanned, setnetworkactive (node/rpc/net_ban.cpp); registered with the P2P methods. */
+void RegisterNetBanRpc(RpcTable& table, net::ConnectionManager& connman);
 /** getaddednodeinfo (node/rpc/net_added.cpp); registered with the P2P methods. */
 void RegisterAddedNodeRpc(RpcTable& table, const net::ConnectionManager& connman);
 

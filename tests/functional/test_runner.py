@@ -53,6 +53,9 @@ TESTS = [
     "p2p_sync",
     "p2p_btcd_interop",
     "p2p_ibd_stalling",
+    "p2p_ban",
+    "p2p_addr",
+    "p2p_compactblocks",
     "p2p_rpc_cli",
     "p2p_flood",
 ]

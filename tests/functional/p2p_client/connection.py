@@ -50,11 +50,15 @@ class P2PConnection:
 
     # -- connection setup ---------------------------------------------------------------------
 
-    def connect(self, port, host=LOOPBACK, timeout=10):
-        """Outbound TCP connection to host:port (loopback only) and start the reader."""
+    def connect(self, port, host=LOOPBACK, timeout=10, source=None):
+        """Outbound TCP connection to host:port (loopback only) and start the reader. source: a
+        127.0.0.N address to connect from (so a test can ban one loopback address and not another)."""
         if host not in (LOOPBACK, "::1", "localhost"):
             raise ValueError("tests connect to loopback only")
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        if source is not None and not source.startswith("127."):
+            raise ValueError("tests connect from loopback only")
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self._start()
         return self
 

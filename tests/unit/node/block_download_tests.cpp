@@ -135,6 +135,39 @@ TEST_CASE("A stalling peer is reported after the timeout, which then doubles up 
     CHECK(d.StallingTimeout() < std::chrono::seconds(64));
 }
 
+TEST_CASE("A peer that owes blocks for a block interval (plus half per other downloader) times out", "[node]")
+{
+    HeadersOnly f(3);
+    BlockDownload d(*f.node);
+    const std::chrono::seconds interval{600};
+    for (net::NodeId p : {1, 2}) {
+        d.AddPeer(p);
+        d.PeerHas(p, f.Header(3));
+    }
+    const auto t0 = Clock::now();
+    CHECK(d.TimedOutPeers(t0 + std::chrono::hours(5), interval).empty()); // nothing in flight
+    d.MarkRequested(1, f.Header(2), t0);
+    d.MarkRequested(1, f.Header(1), t0 + std::chrono::seconds(5));
+    // Alone: one interval from the first request.
+    CHECK(d.TimedOutPeers(t0 + interval, interval).empty());
+    auto out = d.TimedOutPeers(t0 + interval + std::chrono::seconds(1), interval);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].first == 1);
+    CHECK(out[0].second == f.Header(1)->GetBlockHash()); // the lowest block it owes
+    // A second downloader adds half an interval.
+    d.MarkRequested(2, f.Header(3), t0 + std::chrono::seconds(10));
+    CHECK(d.TimedOutPeers(t0 + interval + std::chrono::seconds(1), interval).empty());
+    CHECK(d.TimedOutPeers(t0 + interval * 3 / 2 + std::chrono::seconds(1), interval).size() == 1);
+    // A delivery restarts the peer's clock.
+    d.Received(f.Header(1)->GetBlockHash(), t0 + std::chrono::seconds(400));
+    out = d.TimedOutPeers(t0 + interval * 3 / 2 + std::chrono::seconds(11), interval);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].first == 2);
+    CHECK(
+        d.TimedOutPeers(t0 + std::chrono::seconds(400) + interval * 3 / 2 + std::chrono::seconds(1), interval).size() ==
+        2);
+}
+
 TEST_CASE("getheaders' readers: locator, fork in a locator, headers after the fork", "[node]")
 {
     testutil::ChainBuilder b;

@@ -1,0 +1,268 @@
+// PeerManager's BIP-152 handlers (peer_manager.h), kept apart from peer_manager.cpp: sendcmpct,
+// cmpctblock (header first, then reconstruction through CompactRelay), getblocktxn/blocktxn,
+// cmpctblock for getdata, high-bandwidth selection and announcements. As Core's
+// net_processing for compact blocks version 2.
+#include "node/chain/validation_owner.h"
+#include "node/p2p/peer_manager.h"
+#include "util/logging.h"
+
+namespace node::p2p {
+
+using chain::BlockIndex;
+using util::LogCategory;
+
+namespace {
+long long L(net::NodeId id) { return static_cast<long long>(id); }
+
+/** PeerManager::Send's twin (that template lives in peer_manager.cpp). */
+template <typename M>
+void Push(net::ConnectionManager& connman, net::NodeId id, std::string_view command, const M& msg)
+{
+    connman.Send(id, command, consensus::SerializeToBytes(msg));
+}
+} // namespace
+
+void PeerManager::SendCompactNegotiation(net::NodeId id, int32_t peer_version)
+{
+    // Core, on verack: we speak version 2 and do not (yet) ask for high-bandwidth announcements.
+    if (peer_version >= SHORT_IDS_BLOCKS_VERSION)
+        Push(m_connman, id, net::msg_type::SENDCMPCT, net::SendCmpctMessage{false, CMPCTBLOCKS_VERSION});
+}
+
+void PeerManager::OnSendCmpct(net::NodeId id, consensus::ByteReader& r)
+{
+    const auto m = net::SendCmpctMessage::Deserialize(r);
+    util::LockGuard lock(m_mutex);
+    m_compact.OnSendCmpct(id, m.announce, m.version);
+}
+
+void PeerManager::MaybeSetHighBandwidth(net::NodeId id, const consensus::Uint256& hash)
+{
+    // Core: a peer that gave us a new tip (outside the initial download, nothing else in
+    // flight) becomes one of our high-bandwidth peers.
+    if (m_chain.IsInitialBlockDownload()) return;
+    const BlockIndex* tip = m_chain.Tip();
+    if (!tip || tip->GetBlockHash() != hash) return;
+    std::vector<std::pair<net::NodeId, bool>> sends;
+    {
+        util::LockGuard lock(m_mutex);
+        if (m_download.IsRequested(hash)) return;
+        sends = m_compact.SelectHighBandwidth(id);
+    }
+    for (const auto& [peer, announce] : sends) {
+        util::LogDebug(LogCategory::NET, "compact blocks: peer=%lld %s high-bandwidth\n", L(peer),
+                       announce ? "selected as" : "no longer");
+        Push(m_connman, peer, net::msg_type::SENDCMPCT, net::SendCmpctMessage{announce, CMPCTBLOCKS_VERSION});
+    }
+}
+
+void PeerManager::BlockConnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
+{
+    (void)index;
+    // The newest block's cmpctblock, built once for every high-bandwidth announcement.
+    util::LockGuard lock(m_mutex);
+    if (!m_compact.HighBandwidthFromPeers().empty()) m_compact.CompactFor(*block);
+}
+
+void PeerManager::BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
+{
+    (void)index;
+    // Its transactions may come back in the other branch's blocks (Core's extra transactions).
+    util::LockGuard lock(m_mutex);
+    for (const auto& tx : block->vtx) m_compact.Extra().Add(tx);
+}
+
+std::shared_ptr<const net::HeaderAndShortIDs> PeerManager::CompactOf(const BlockIndex* b)
+{
+    {
+        util::LockGuard lock(m_mutex);
+        if (m_compact.HighBandwidthFromPeers().empty()) return nullptr; // nobody to announce it to
+        if (auto cached = m_compact.Cached(b->GetBlockHash())) return cached;
+    }
+    auto block = m_chain.ReadBlock(b);
+    if (!block) return nullptr;
+    util::LockGuard lock(m_mutex);
+    return m_compact.CompactFor(*block);
+}
+
+bool PeerManager::ServeCompactBlock(net::NodeId id, const BlockIndex* b)
+{
+    // Core: a cmpctblock for blocks near the tip, the full block (with witnesses) otherwise.
+    const BlockIndex* tip = m_chain.Tip();
+    if (!tip || b->height < tip->height - MAX_CMPCTBLOCK_DEPTH) return false;
+    std::shared_ptr<const net::HeaderAndShortIDs> cmpct;
+    {
+        util::LockGuard lock(m_mutex);
+        cmpct = m_compact.Cached(b->GetBlockHash());
+    }
+    if (!cmpct) {
+        auto block = m_chain.ReadBlock(b);
+        if (!block) return false;
+        cmpct = std::make_shared<const net::HeaderAndShortIDs>(BuildCompactBlock(*block, RandomNonce()));
+    }
+    Push(m_connman, id, net::msg_type::CMPCTBLOCK, *cmpct);
+    return true;
+}
+
+void PeerManager::OnGetBlockTxn(net::NodeId id, consensus::ByteReader& r)
+{
+    const auto req = net::BlockTransactionsRequest::Deserialize(r);
+    const BlockIndex* b = m_chain.LookupBlockIndex(req.block_hash);
+    if (!b || !(b->status.load() & chain::BLOCK_HAVE_DATA)) {
+        util::LogDebug(LogCategory::NET, "Peer %lld sent us a getblocktxn for a block we don't have\n", L(id));
+        return;
+    }
+    const BlockIndex* tip = m_chain.Tip();
+    if (!tip || b->height < tip->height - MAX_BLOCKTXN_DEPTH) {
+        // Core: too deep to be worth it, the full block through the getdata path.
+        {
+            util::LockGuard lock(m_mutex);
+            auto it = m_peers.find(id);
+            if (it == m_peers.end()) return;
+            it->second.getdata_queue.push_back({net::MSG_WITNESS_BLOCK, req.block_hash});
+        }
+        return ServeGetData(id);
+    }
+    const auto block = m_chain.ReadBlock(b);
+    if (!block) return;
+    net::BlockTransactions resp;
+    resp.block_hash = req.block_hash;
+    for (const uint16_t i : req.indexes) {
+        if (i >= block->vtx.size()) return Misbehaving(id, "getblocktxn with out-of-bounds tx indices");
+        resp.txn.push_back(block->vtx[i]);
+    }
+    Push(m_connman, id, net::msg_type::BLOCKTXN, resp);
+}
+
+void PeerManager::OnCmpctBlock(net::NodeId id, consensus::ByteReader& r)
+{
+    if (m_chain.IsImporting()) return;
+    auto cmpct = std::make_shared<const net::HeaderAndShortIDs>(net::HeaderAndShortIDs::Deserialize(r));
+    if (!m_chain.LookupBlockIndex(cmpct->header.prev_block)) {
+        // Core: it does not connect; ask for the headers between instead of punishing.
+        if (!m_chain.IsInitialBlockDownload()) SendGetHeaders(id, m_chain.BestHeader());
+        return;
+    }
+    struct Outcome {
+        consensus::ValidationResult result;
+        const BlockIndex* index{nullptr};
+    };
+    // The header first, as a headers message (in the owner's queue order).
+    JobQueued(id);
+    m_owner.Post(
+        [this, cmpct]() {
+            Outcome o;
+            o.result = m_chain.ProcessNewBlockHeaders({cmpct->header}, &o.index);
+            return o;
+        },
+        [this, id, cmpct](const Outcome& o) {
+            JobDone(id);
+            if (!o.result.IsValid()) return MaybePunish(id, o.result, "header via cmpctblock", true);
+            if (o.index) OnCompactHeaderAccepted(id, *cmpct, o.index);
+        });
+}
+
+void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndShortIDs& cmpct, const BlockIndex* index)
+{
+    const consensus::Uint256 hash = index->GetBlockHash();
+    const BlockIndex* tip = m_chain.Tip();
+    ReadStatus status = ReadStatus::OK;
+    std::vector<uint16_t> missing;
+    consensus::Block block;
+    bool far = false;
+    {
+        util::LockGuard lock(m_mutex);
+        if (!m_peers.count(id)) return;
+        m_download.PeerHas(id, index);
+        if (index->status.load() & chain::BLOCK_HAVE_DATA) return; // we have it
+        if (!tip || index->chain_work <= tip->chain_work) return;  // not interested
+        if (m_compact.Partial(id, hash)) return;                   // already reconstructing it from this peer
+        // Core reconstructs only blocks close to the tip; the block download fetches the others.
+        far = index->height > tip->height + 2;
+        if (!far) status = m_compact.StartPartial(id, hash, cmpct);
+        if (!far && status == ReadStatus::OK) {
+            const PartialBlock* partial = m_compact.Partial(id, hash);
+            missing = partial->MissingIndexes();
+            if (missing.empty()) {
+                status = partial->Fill(block, {}, m_chain.Params().consensus.segwit_height <= index->height);
+                m_compact.ErasePartial(id);
+            } else {
+                m_download.MarkRequested(id, index, Clock::now());
+            }
+        }
+    }
+    if (far) return RequestBlocks(id);
+    if (status == ReadStatus::INVALID) return Misbehaving(id, "invalid compact block");
+    if (status == ReadStatus::FAILED) return RequestFullBlock(id, index);
+    if (!missing.empty()) {
+        util::LogDebug(LogCategory::NET, "compact block %s from peer=%lld: asking for %zu of %zu transactions\n",
+                       hash.GetHex().c_str(), L(id), missing.size(), cmpct.BlockTxCount());
+        return Push(m_connman, id, net::msg_type::GETBLOCKTXN, net::BlockTransactionsRequest{hash, std::move(missing)});
+    }
+    util::LogDebug(LogCategory::NET, "compact block %s from peer=%lld reconstructed whole\n", hash.GetHex().c_str(),
+                   L(id));
+    ProcessCompactBlock(id, std::make_shared<const consensus::Block>(std::move(block)));
+}
+
+void PeerManager::OnBlockTxn(net::NodeId id, consensus::ByteReader& r)
+{
+    net::BlockTransactions resp = net::BlockTransactions::Deserialize(r);
+    const BlockIndex* index = m_chain.LookupBlockIndex(resp.block_hash);
+    ReadStatus status;
+    consensus::Block block;
+    {
+        util::LockGuard lock(m_mutex);
+        const PartialBlock* partial = m_compact.Partial(id, resp.block_hash);
+        if (!partial || !index) {
+            util::LogDebug(LogCategory::NET, "Peer %lld sent us block transactions for block we weren't expecting\n",
+                           L(id));
+            return;
+        }
+        status = partial->Fill(block, resp.txn, m_chain.Params().consensus.segwit_height <= index->height);
+        m_compact.ErasePartial(id);
+    }
+    if (status == ReadStatus::INVALID) return Misbehaving(id, "invalid compact block/non-matching block transactions");
+    if (status == ReadStatus::FAILED) return RequestFullBlock(id, index); // a short id matched the wrong transaction
+    ProcessCompactBlock(id, std::make_shared<const consensus::Block>(std::move(block)));
+}
+
+void PeerManager::RequestFullBlock(net::NodeId id, const BlockIndex* index)
+{
+    util::LogDebug(LogCategory::NET, "compact block %s from peer=%lld failed: asking for the full block\n",
+                   index->GetBlockHash().GetHex().c_str(), L(id));
+    {
+        util::LockGuard lock(m_mutex);
+        if (!m_peers.count(id)) return;
+        m_compact.ErasePartial(id);
+        m_download.MarkRequested(id, index, Clock::now());
+    }
+    net::InvMessage getdata;
+    getdata.items.push_back({net::MSG_WITNESS_BLOCK, index->GetBlockHash()});
+    Push(m_connman, id, net::msg_type::GETDATA, getdata);
+}
+
+void PeerManager::ProcessCompactBlock(net::NodeId id, std::shared_ptr<const consensus::Block> block)
+{
+    const consensus::Uint256 hash = block->GetHash();
+    JobQueued(id);
+    m_owner.PostBlock(block, [this, id, hash](const chain::BlockResult& done) {
+        JobDone(id);
+        const BlockIndex* index = m_chain.LookupBlockIndex(hash);
+        if (consensus::IsMutatedBlock(done.result) && index) {
+            // A reconstruction that does not match its commitments (a witness mismatch the
+            // merkle check cannot see): not the peer's fault, the full block instead (Core).
+            return RequestFullBlock(id, index);
+        }
+        {
+            util::LockGuard lock(m_mutex);
+            m_download.Received(hash);
+            if (done.result.IsValid() && index) m_download.PeerHas(id, index);
+        }
+        // Core: a block from a compact block is not punished for its contents, only its header.
+        if (done.result.IsInvalid()) MaybePunish(id, done.result, "block via cmpctblock", true);
+        if (done.result.IsValid() && done.new_block) MaybeSetHighBandwidth(id, hash);
+        RequestBlocksFromAll();
+    });
+}
+
+} // namespace node::p2p

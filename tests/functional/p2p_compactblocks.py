@@ -1,0 +1,337 @@
+"""p2p_compactblocks: BIP-152 compact blocks (version 2), checked with the independent Python client
+(tests/functional/p2p_client/, whose cmpctblock/getblocktxn/blocktxn encodings follow the BIP) and
+between minicash nodes.
+
+1. Negotiation and high-bandwidth announcements: after the handshake the node sends
+   sendcmpct(announce=0, version=2); the client asks for high-bandwidth mode (sendcmpct 1, 2) and
+   getpeerinfo shows bip152_hb_from; a block mined on the node reaches the client as a cmpctblock
+   (no headers/inv), which the client decodes and rebuilds on its own (short ids computed in Python
+   from its own copies of the block's transactions) into the node's block.
+2. Receiving: the client sends a cmpctblock for a new block whose last transaction it does not
+   prefill; the node (no mempool) asks for it with getblocktxn, the client answers with blocktxn
+   and the block becomes the tip; the client, having given the node a new tip, is chosen as a
+   high-bandwidth peer (sendcmpct 1 to it, getpeerinfo bip152_hb_to). A blocktxn with the wrong
+   transaction (the rebuilt block misses its merkle root) gets a getdata for the full block and no
+   punishment.
+3. Serving: getdata MSG_CMPCT_BLOCK near the tip gets a cmpctblock, deeper than 5 blocks the full
+   block; getblocktxn gets blocktxn (deeper than 10 blocks: the block); an index out of range
+   disconnects the asker.
+4. Mutated block (CVE-2012-2459: the last transaction duplicated, same merkle root): its sender is
+   disconnected as Core does (Misbehaving, not banned: listbanned stays empty and it reconnects), the
+   block is not marked invalid (getchaintips), and the real block is then accepted. The same for a
+   segwit block with its witnesses stripped; and a cmpctblock whose blocktxn carries a transaction
+   with a changed witness (same txid, the witness commitment fails) gets a getdata for the full
+   block, unpunished (Core: a compact block's contents are never the peer's fault).
+5. A 5-node line: a block mined on the first reaches the last, relayed as cmpctblock between
+   minicash nodes (getpeerinfo bip152_hb_to/bip152_hb_from and bytesrecv_per_msg["cmpctblock"]).
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from p2p_client import (MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK, Block, Inv, MsgBlock, MsgBlockTxn, MsgCmpctBlock,  # noqa: E402
+                        MsgGetBlockTxn, MsgGetData, MsgGetHeaders, MsgSendCmpct, OutPoint,
+                        P2PConnection, Tx, TxIn, TxOut, hash_hex, hex_hash, make_block, merkle_root,
+                        p2wsh_script)
+from test_framework import REGTEST_ADDR, RPCError, assert_equal, check, log, scaled, wait_until  # noqa: E402
+
+CLIENT_UA = "/minicash-p2p-test:0.1/"
+
+
+def client_peer(node):
+    peers = [p for p in node.getpeerinfo() if p["subver"] == CLIENT_UA]
+    check(len(peers) == 1, "the client in getpeerinfo (%d)" % len(peers))
+    return peers[0]
+
+
+def spend(coinbase, fee=1000):
+    """A transaction spending a mature OP_TRUE coinbase output to OP_TRUE."""
+    value = coinbase.vout[0].value - fee
+    return Tx(2, [TxIn(OutPoint(coinbase.txid(), 0), b"", 0xffffffff)], [TxOut(value, b"\x51")])
+
+
+class Chain:
+    """The client's own view of the node's chain (blocks it built and submitted)."""
+
+    def __init__(self, node):
+        self.node = node
+        self.coinbases = []  # OP_TRUE coinbases of the client's blocks, oldest first
+
+    def tip(self):
+        h = self.node.getbestblockhash()
+        return hex_hash(h), self.node.getblockheader(h)
+
+    def build(self, txs=(), fees=0):
+        prev, hdr = self.tip()
+        return make_block(prev, hdr["height"] + 1, max(hdr["time"] + 1, int(time.time()) - 600), txs, fees=fees)
+
+    def submit(self, blk):
+        assert_equal(self.node.submitblock(blk.serialize().hex()), None, "submitblock")
+        self.coinbases.append(blk.txs[0])
+
+    def spends(self, n):
+        """n transactions spending the oldest unspent client coinbases (mature: 100 deep)."""
+        out = [spend(self.coinbases.pop(0)) for _ in range(n)]
+        return out, 1000 * n
+
+
+def negotiate_and_hb_announce(node, chain, c):
+    sc = c.wait_for("sendcmpct", timeout=scaled(10))
+    assert_equal((sc.announce, sc.version), (False, 2), "the node's sendcmpct after the handshake")
+    recv = [cmd for (d, cmd) in c.events if d == "recv"]
+    check(recv.index("sendcmpct") > recv.index("verack"), "sendcmpct after verack")
+    check(not client_peer(node)["bip152_hb_from"], "no high-bandwidth request yet")
+    c.send_message(MsgSendCmpct(True, 1))  # version 1 does not count
+    c.sync_with_ping()
+    check(not client_peer(node)["bip152_hb_from"], "sendcmpct version 1 is ignored")
+    c.send_message(MsgSendCmpct(True, 2))
+    c.sync_with_ping()
+    check(client_peer(node)["bip152_hb_from"], "getpeerinfo bip152_hb_from after sendcmpct(1, 2)")
+    log("ok: sendcmpct(0, 2) after verack; the client's sendcmpct(1, 2) shows as bip152_hb_from")
+
+    # A block mined on the node: announced to the client as a cmpctblock (Core's condition: the
+    # client has the parent, here because the node sent it the headers).
+    c.send_message(MsgGetHeaders([hex_hash(node.getblockhash(0))]))
+    assert_equal(len(c.wait_for("headers", timeout=scaled(10)).headers), node.getblockcount(), "headers")
+    c.drain()
+    h = node.generatetoaddress(1, REGTEST_ADDR)[0]
+    cb = c.wait_for("cmpctblock", timeout=scaled(10))
+    assert_equal(hash_hex(cb.header.hash()), h, "the cmpctblock's header is the new tip")
+    assert_equal(len(cb.shortids), 0, "a coinbase-only block has no short ids")
+    assert_equal([i for i, _ in cb.prefilled], [0], "the coinbase is prefilled")
+    txs, missing = cb.reconstruct([])
+    assert_equal(missing, [], "nothing missing")
+    assert_equal(merkle_root([t.txid() for t in txs]), cb.header.merkle_root, "rebuilt merkle root")
+    assert_equal(Block(cb.header, txs).serialize().hex(), node.getblock(h, 0), "the rebuilt block is the node's")
+
+    # A block with transactions the client knows: it rebuilds it from its own copies.
+    txs_in, fees = chain.spends(3)
+    blk = chain.build(txs_in, fees)
+    c.drain()
+    chain.submit(blk)
+    cb = c.wait_for("cmpctblock", timeout=scaled(10))
+    assert_equal(cb.header.hash(), blk.hash(), "the announced block")
+    assert_equal(len(cb.shortids), 3, "three short ids")
+    txs, missing = cb.reconstruct([txs_in[2], txs_in[0], txs_in[1]])
+    assert_equal(missing, [], "the client has every transaction")
+    assert_equal(Block(cb.header, txs).serialize().hex(), node.getblock(hash_hex(blk.hash()), 0),
+                 "the block rebuilt from short ids computed in Python")
+    c.sync_with_ping()
+    others = [m.command for m in c.drain() if m.command in ("headers", "inv")]
+    assert_equal(others, [], "no headers/inv besides the cmpctblock")
+    log("ok: high-bandwidth cmpctblock announcements, decoded and rebuilt by the client")
+
+
+def receive_compact(node, chain, c):
+    # The client's block, its last transaction not prefilled: the node has to ask for it.
+    txs_in, fees = chain.spends(3)
+    blk = chain.build(txs_in, fees)
+    c.send_message(MsgCmpctBlock.from_block(blk, nonce=0x5eed, prefill=(0, 1, 2)))
+    req = c.wait_for("getblocktxn", timeout=scaled(10))
+    assert_equal(req.block_hash, blk.hash(), "getblocktxn names the block")
+    assert_equal(req.indexes, [3], "getblocktxn asks for the one missing transaction")
+    check(node.getbestblockhash() != hash_hex(blk.hash()), "not connected before the blocktxn")
+    c.send_message(MsgBlockTxn(blk.hash(), [blk.txs[3]]))
+    node.wait_for_height(blk_height(node, blk), timeout=scaled(10), hash_=hash_hex(blk.hash()))
+    chain.coinbases.append(blk.txs[0])
+    # Having given the node its new tip, the client is chosen for high-bandwidth announcements.
+    sc = c.wait_for("sendcmpct", lambda m: m.announce, timeout=scaled(10))
+    assert_equal(sc.version, 2, "sendcmpct version")
+    check(client_peer(node)["bip152_hb_to"], "getpeerinfo bip152_hb_to")
+    log("ok: cmpctblock -> getblocktxn [3] -> blocktxn -> tip; the client became a high-bandwidth peer")
+
+    # A blocktxn with the wrong transaction: the rebuilt block misses its merkle root. Not the
+    # peer's fault (Core's READ_STATUS_FAILED): the node asks for the full block, no punishment.
+    txs_in, fees = chain.spends(3)
+    blk = chain.build(txs_in, fees)
+    c.send_message(MsgCmpctBlock.from_block(blk, nonce=0xbad, prefill=(0, 1, 2)))
+    req = c.wait_for("getblocktxn", timeout=scaled(10))
+    assert_equal(req.indexes, [3], "getblocktxn for the last one")
+    stranger = spend(chain.coinbases.pop(0))
+    c.send_message(MsgBlockTxn(blk.hash(), [stranger]))
+    gd = c.wait_for("getdata", timeout=scaled(10))
+    assert_equal([(i.type, i.hash) for i in gd.inv], [(MSG_WITNESS_BLOCK, blk.hash())], "the full block asked for")
+    check(c.is_connected(), "no punishment for a reconstruction that fails")
+    c.send_message(MsgBlock(blk))
+    node.wait_for_height(blk_height(node, blk), timeout=scaled(10), hash_=hash_hex(blk.hash()))
+    chain.coinbases.append(blk.txs[0])
+    log("ok: a reconstruction that misses the merkle root gets a getdata for the full block, which is accepted")
+
+    # All transactions prefilled but the cmpctblock's short ids carry the rest: every one missing.
+    txs_in, fees = chain.spends(2)
+    blk = chain.build(txs_in, fees)
+    c.send_message(MsgCmpctBlock.from_block(blk, nonce=7))
+    req = c.wait_for("getblocktxn", timeout=scaled(10))
+    assert_equal(req.indexes, [1, 2], "both transactions asked for")
+    c.send_message(MsgBlockTxn(blk.hash(), blk.txs[1:]))
+    node.wait_for_height(blk_height(node, blk), timeout=scaled(10), hash_=hash_hex(blk.hash()))
+    chain.coinbases.append(blk.txs[0])
+    log("ok: a cmpctblock of short ids only is completed by blocktxn")
+
+
+def blk_height(node, blk):
+    return node.getblockheader(hash_hex(blk.header().prev))["height"] + 1
+
+
+def serve_compact(node, chain, c):
+    tip = node.getbestblockhash()
+    c.drain()
+    c.send_message(MsgGetData([Inv(MSG_CMPCT_BLOCK, hex_hash(tip))]))
+    cb = c.wait_for("cmpctblock", timeout=scaled(10))
+    assert_equal(hash_hex(cb.header.hash()), tip, "getdata MSG_CMPCT_BLOCK at the tip: a cmpctblock")
+    deep = node.getblockhash(node.getblockcount() - 6)
+    c.send_message(MsgGetData([Inv(MSG_CMPCT_BLOCK, hex_hash(deep))]))
+    b = c.wait_for("block", timeout=scaled(10))
+    assert_equal(b.block.serialize().hex(), node.getblock(deep, 0), "6 deep: the full block with witnesses")
+    log("ok: getdata MSG_CMPCT_BLOCK: cmpctblock near the tip, the full block 6 deep")
+
+    full = node.getblock(tip, 2)
+    check(len(full["tx"]) == 3, "the tip has two transactions beside the coinbase")
+    c.send_message(MsgGetBlockTxn(hex_hash(tip), [0, 2]))
+    bt = c.wait_for("blocktxn", timeout=scaled(10))
+    assert_equal([hash_hex(t.txid()) for t in bt.txs], [full["tx"][0]["txid"], full["tx"][2]["txid"]],
+                 "blocktxn carries the asked transactions in order")
+    deep = node.getblockhash(node.getblockcount() - 11)
+    c.send_message(MsgGetBlockTxn(hex_hash(deep), [0]))
+    b = c.wait_for("block", timeout=scaled(10))
+    assert_equal(hash_hex(b.block.hash()), deep, "getblocktxn 11 deep: the full block")
+    log("ok: getblocktxn answered with blocktxn, 11 deep with the block")
+    c.send_message(MsgGetBlockTxn(hex_hash(tip), [5]))
+    c.wait_for_disconnect(timeout=scaled(10))
+    log("ok: getblocktxn with an index out of range disconnects")
+
+
+def mutated_block(node, chain):
+    # Three transactions: the merkle tree pairs the last with itself, so a copy of the block with
+    # the last transaction twice has the same root (CVE-2012-2459).
+    txs_in, fees = chain.spends(2)
+    real = chain.build(txs_in, fees)
+    mutated = Block(real.header(), real.txs + [real.txs[-1]])
+    assert_equal(merkle_root([t.txid() for t in mutated.txs]), real.merkle_root, "same merkle root")
+    h = hash_hex(real.hash())
+    tip = node.getbestblockhash()
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.send_message(MsgBlock(mutated))
+        c.wait_for_disconnect(timeout=scaled(10))  # Core: Misbehaving "mutated block"
+    assert_equal(node.getbestblockhash(), tip, "the mutated copy is not connected")
+    try:
+        assert_equal(node.listbanned(), [], "the sender is not banned")
+    except RPCError as e:
+        if e.code != -32601:
+            raise
+        log("note: no listbanned yet (the ban list comes with the address manager); reconnecting checks it")
+    statuses = {t["hash"]: t["status"] for t in node.getchaintips()}
+    check(statuses.get(h) != "invalid", "the block's hash is not marked invalid (%s)" % statuses.get(h))
+    log("ok: a mutated block disconnects its sender (as Core), no ban, the hash not marked invalid")
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)  # the same address reconnects
+        c.handshake()
+        c.send_message(MsgBlock(real))
+        node.wait_for_height(blk_height(node, real), timeout=scaled(10), hash_=h)
+        check(c.is_connected(), "the sender of the real block stays connected")
+    chain.coinbases.append(real.txs[0])
+    log("ok: the real block is accepted afterwards")
+
+
+def witness_mutations(node, chain):
+    # A P2WSH(OP_TRUE) output, then a block spending it with a witness (and a commitment).
+    ws = b"\x51"
+    fund = chain.coinbases.pop(0)
+    t1 = Tx(2, [TxIn(OutPoint(fund.txid(), 0), b"", 0xffffffff)], [TxOut(fund.vout[0].value - 1000, p2wsh_script(ws))])
+    b1 = chain.build([t1], 1000)
+    chain.submit(b1)
+    t2 = Tx(2, [TxIn(OutPoint(t1.txid(), 0), b"", 0xffffffff, [ws])], [TxOut(t1.vout[0].value - 1000, b"\x51")])
+    real = chain.build([t2], 1000)
+    check(real.txs[0].vin[0].witness != [], "the block commits to its witnesses")
+    h = hash_hex(real.hash())
+    tip = node.getbestblockhash()
+    # The block with every witness stripped: same hash, no commitment match (Core: mutated).
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.send_message(MsgBlock(real, witness=False))
+        c.wait_for_disconnect(timeout=scaled(10))
+    assert_equal(node.getbestblockhash(), tip, "the witness-stripped copy is not connected")
+    statuses = {t["hash"]: t["status"] for t in node.getchaintips()}
+    check(statuses.get(h) != "invalid", "the hash is not marked invalid (%s)" % statuses.get(h))
+    log("ok: a witness-stripped block disconnects its sender (as Core), the hash not marked invalid")
+    # Through a cmpctblock, with the missing transaction's witness changed (same txid, so the merkle
+    # root matches; the witness commitment does not): the full block is asked for, no punishment.
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.send_message(MsgSendCmpct(False, 2))
+        c.send_message(MsgCmpctBlock.from_block(real, nonce=0x77))
+        req = c.wait_for("getblocktxn", timeout=scaled(10))
+        assert_equal(req.indexes, [1], "getblocktxn for the witness spend")
+        bent = Tx(2, [TxIn(OutPoint(t1.txid(), 0), b"", 0xffffffff, [ws, b"\x01"])], t2.vout)
+        assert_equal(bent.txid(), t2.txid(), "same txid")
+        c.send_message(MsgBlockTxn(real.hash(), [bent]))
+        gd = c.wait_for("getdata", timeout=scaled(10))
+        assert_equal([(i.type, i.hash) for i in gd.inv], [(MSG_WITNESS_BLOCK, real.hash())], "the full block asked for")
+        check(c.is_connected(), "no punishment for a witness-mutated reconstruction")
+        c.send_message(MsgBlock(real))
+        node.wait_for_height(blk_height(node, real), timeout=scaled(10), hash_=h)
+    chain.coinbases.append(real.txs[0])
+    log("ok: a witness-mutated reconstruction gets a getdata for the full block; the real block is accepted")
+
+
+def line_of_five(env):
+    nodes = [env.add_node(extra_args=["-debug=net"]) for _ in range(5)]
+    for n in nodes:
+        n.start()
+    nodes[0].generatetoaddress(5, REGTEST_ADDR)
+    for a, b in zip(nodes, nodes[1:]):
+        b.addnode("127.0.0.1:%d" % a.p2p_port, "add")
+    tip = nodes[0].getbestblockhash()
+    wait_until(lambda: all(n.getbestblockhash() == tip for n in nodes), scaled(30), "the line synced")
+    # Blocks until each node has chosen its upstream neighbour as high-bandwidth peer.
+
+    def hb_line():
+        for a, b in zip(nodes, nodes[1:]):
+            if not any(p["bip152_hb_to"] for p in b.getpeerinfo() if not p["inbound"]):
+                return False
+        return True
+
+    for _ in range(10):
+        if hb_line():
+            break
+        h = nodes[0].generatetoaddress(1, REGTEST_ADDR)[0]
+        wait_until(lambda: all(n.getbestblockhash() == h for n in nodes), scaled(30), "block through the line")
+    check(hb_line(), "every node chose its upstream neighbour as high-bandwidth peer")
+    before = sum(p["bytesrecv_per_msg"].get("cmpctblock", 0) for p in nodes[4].getpeerinfo())
+    h = nodes[0].generatetoaddress(1, REGTEST_ADDR)[0]
+    wait_until(lambda: nodes[4].getbestblockhash() == h, scaled(30), "the block on the fifth node")
+    for i, (a, b) in enumerate(zip(nodes, nodes[1:])):
+        up = [p for p in b.getpeerinfo() if not p["inbound"]]
+        check(any(p["bip152_hb_to"] for p in up), "node %d: upstream is bip152_hb_to" % (i + 1))
+        down = [p for p in a.getpeerinfo() if p["inbound"]]
+        check(any(p["bip152_hb_from"] for p in down), "node %d: downstream is bip152_hb_from" % i)
+    after = sum(p["bytesrecv_per_msg"].get("cmpctblock", 0) for p in nodes[4].getpeerinfo())
+    check(after > before, "the fifth node received the block as cmpctblock (%d -> %d bytes)" % (before, after))
+    got_block = sum(p["bytesrecv_per_msg"].get("block", 0) for p in nodes[4].getpeerinfo())
+    log("ok: 5-node line: the block reached the last node as cmpctblock (%d bytes of cmpctblock, %d of block)"
+        % (after, got_block))
+
+
+def run(env):
+    node = env.add_node(extra_args=["-debug=net"])
+    node.start()
+    chain = Chain(node)
+    # 110 blocks of the client's own (OP_TRUE coinbases it can spend at 100 deep).
+    for _ in range(110):
+        chain.submit(chain.build())
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        negotiate_and_hb_announce(node, chain, c)
+        receive_compact(node, chain, c)
+        serve_compact(node, chain, c)
+    mutated_block(node, chain)
+    witness_mutations(node, chain)
+    line_of_five(env)
