@@ -244,7 +244,6 @@ void PeerManager::OnVerack(net::NodeId id)
 {
     const BlockIndex* best = m_chain.BestHeader();
     bool inbound = false, addrv2 = false;
-    int32_t version = 0;
     net::Service seen_as;
     int32_t version = 0;
     {
