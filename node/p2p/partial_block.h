@@ -25,7 +25,10 @@ namespace node::p2p {
 class TxSource {
 public:
     virtual ~TxSource() = default;
-    /** Calls visit with every candidate transaction (the visitor matches short ids itself). */
+    /**
+     * Calls visit with every candidate transaction (the visitor matches short ids itself). Called
+     * under the peer manager's lock: take only locks of your own, never call back into it.
+     */
     virtual void ForEachTx(const std::function<void(const consensus::TransactionRef&)>& visit) const = 0;
 };
 

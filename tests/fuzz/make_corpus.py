@@ -347,6 +347,15 @@ def seeds():
         "zeros": b"\0" * 96,
         "counting": bytes(range(256)),
         "version_front": version + bytes(range(255, 160, -1)),
+    # A cmpctblock payload, then a blocktxn payload (see fuzz_partial_block.cpp): the genesis
+    # block whole (coinbase prefilled), with its coinbase missing and answered, and with a stray id.
+    blocktxn = lambda txs: hash256(b"block") + compact(len(txs)) + b"".join(txs)
+    nonce = struct.pack("<Q", 7)
+    s["fuzz_partial_block"] = {
+        "whole": GENESIS_HEADER + nonce + compact(0) + compact(1) + compact(0) + GENESIS_COINBASE + blocktxn([]),
+        "answered": GENESIS_HEADER + nonce + compact(1) + b"\x01\x02\x03\x04\x05\x06" + compact(0) +
+                    blocktxn([GENESIS_COINBASE]),
+        "stray": cmpct + blocktxn([GENESIS_COINBASE]),
     }
     return s
 
