@@ -246,7 +246,6 @@ void PeerManager::OnVerack(net::NodeId id)
     bool inbound = false, addrv2 = false;
     int32_t version = 0;
     net::Service seen_as;
-    int32_t version = 0;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
