@@ -245,6 +245,7 @@ void PeerManager::OnVerack(net::NodeId id)
     const BlockIndex* best = m_chain.BestHeader();
     bool inbound = false, addrv2 = false;
     net::Service seen_as;
+    int32_t version = 0;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
