@@ -135,7 +135,7 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
         util::LockGuard lock(m_mutex);
         // Core counts -connect peers as manual connections too (getpeerinfo "manual").
         for (const auto& c : m_options.connect) m_targets.push_back({c, ConnectionType::MANUAL});
-        for (const auto& a : m_options.addnode) m_targets.push_back({a, ConnectionType::MANUAL});
+        for (const auto& a : m_options.addnode) m_targets.push_back({a, ConnectionType::MANUAL, false, true});
         for (const auto& a : m_options.seednodes) {
             Target t{a, ConnectionType::ADDR_FETCH};
             t.onetry = true;
@@ -510,7 +510,7 @@ bool ConnectionManager::AddNode(const std::string& node, bool onetry)
         if (!onetry) {
             for (const Target& t : m_targets)
                 if (t.name == node && t.type == ConnectionType::MANUAL && !t.onetry) return false;
-            m_targets.push_back({node, ConnectionType::MANUAL});
+            m_targets.push_back({node, ConnectionType::MANUAL, false, true});
             return true; // the next tick connects
         }
         Target t{node, ConnectionType::MANUAL};
@@ -540,6 +540,34 @@ std::vector<std::string> ConnectionManager::AddedNodes() const
     std::vector<std::string> out;
     for (const Target& t : m_targets)
         if (t.type == ConnectionType::MANUAL && !t.onetry) out.push_back(t.name);
+    return out;
+}
+
+std::vector<AddedNodeInfo> ConnectionManager::GetAddedNodeInfo() const
+{
+    util::LockGuard lock(m_mutex);
+    const auto addr_port = [](const Connection& c) {
+        return c.Remote().address().to_string() + ":" + std::to_string(c.Remote().port());
+    };
+    std::vector<AddedNodeInfo> out;
+    for (const Target& t : m_targets) {
+        if (!t.added) continue;
+        AddedNodeInfo info{t.name, false, false, ""};
+        const auto it = m_peers.find(t.connected);
+        if (it != m_peers.end()) {
+            info.connected = true;
+            info.address = addr_port(*it->second.conn);
+        } else {
+            // As Core: an inbound peer from the added address counts as connected to it.
+            for (const auto& [id, p] : m_peers) {
+                if (p.type == ConnectionType::INBOUND && addr_port(*p.conn) == t.name) {
+                    info = {t.name, true, true, t.name};
+                    break;
+                }
+            }
+        }
+        out.push_back(std::move(info));
+    }
     return out;
 }
 

@@ -104,6 +104,14 @@ struct PeerEvictionInfo {
     bool relay_txs{false};
 };
 
+/** One -addnode / addnode entry as getaddednodeinfo shows it (Core's AddedNodeInfo). */
+struct AddedNodeInfo {
+    std::string name;
+    bool connected{false};
+    bool inbound{false};
+    std::string address; // the connected peer's ip:port, when connected
+};
+
 class ConnectionManager final : private ConnectionEvents {
 public:
     explicit ConnectionManager(ConnmanOptions options);
@@ -147,6 +155,8 @@ public:
     /** addnode remove. False if it was not added (Core's -24). */
     bool RemoveAddedNode(const std::string& node) EXCLUDES(m_mutex);
     std::vector<std::string> AddedNodes() const EXCLUDES(m_mutex);
+    /** The -addnode / addnode entries (not -connect) and whether each is connected now, in or out. */
+    std::vector<AddedNodeInfo> GetAddedNodeInfo() const EXCLUDES(m_mutex);
     /** The ports actually listened on (after binding port 0 in tests), in options.listen order. */
     std::vector<uint16_t> ListenPorts() const EXCLUDES(m_mutex);
     /** Closes every peer whose address is in subnet (setban); returns how many. */
@@ -175,6 +185,7 @@ private:
         std::string name;
         ConnectionType type;
         bool onetry{false};
+        bool added{false}; // -addnode or addnode add (getaddednodeinfo); -connect is not
         bool connecting{false};
         NodeId connected{-1};
         int64_t next_attempt{0};

@@ -20,12 +20,7 @@ namespace {
 bool Desirable(uint64_t services) { return (services & NODE_NETWORK) && (services & NODE_WITNESS); }
 
 /** The address and port of an endpoint. */
-std::optional<Service> ToService(const tcp::endpoint& ep)
-{
-    auto a = ParseAddress(ep.address().to_string());
-    if (!a) return std::nullopt;
-    return Service(*a, ep.port());
-}
+std::optional<Service> ToService(const tcp::endpoint& ep) { return Service(ToNetAddress(ep), ep.port()); }
 
 } // namespace
 
@@ -69,6 +64,8 @@ void ConnectionManager::OpenAutomatic(int64_t now)
         if (!sel) break;
         const Service& s = sel->addr.service;
         if (connected.count(s)) continue;
+        // -onlynet, and no banned or discouraged address (Core's IsReachable and IsBanned checks).
+        if (!IsReachable(s.Address().GetNetwork()) || !MayConnectTo(s.Address())) continue;
         // Not ourselves (a loopback address on one of our listening ports).
         if (!s.Address().IsRoutable() && std::find(ports.begin(), ports.end(), s.Port()) != ports.end()) continue;
         if (groups.count(s.Address().GetGroup())) continue;

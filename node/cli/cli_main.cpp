@@ -3,6 +3,7 @@
 // stderr as "error code: N\nerror message:\nMSG" with exit status abs(N).
 #include "consensus/params.h"
 #include "node/cli/getinfo.h"
+#include "node/cli/netinfo.h"
 #include "common/rpc/client.h"
 #include "common/rpc/cookie.h"
 #include "node/cli/http_client.h"
@@ -59,6 +60,12 @@ void SetupCliArgs(ArgsManager& args)
                 "the output of -getinfo is the result of multiple non-atomic requests. Some entries in the output "
                 "may represent results from different states (e.g. wallet balance may be as of a different block "
                 "from the chain state reported)",
+                any, OptionsCategory::CLI_COMMANDS);
+    args.AddArg("-netinfo",
+                "Get network peer connection information from the remote server. An optional argument from 0 to 4 "
+                "can be passed for different peers listings (default: 0). If a non-zero value is passed, an "
+                "additional \"outonly\" (or \"o\") argument can be passed to see outbound peers only. Pass "
+                "\"help\" (or \"h\") for detailed help documentation.",
                 any, OptionsCategory::CLI_COMMANDS);
     args.AddArg("-color=<when>",
                 "Color setting for CLI output (default: auto). Valid values: always, auto (add "
@@ -299,6 +306,37 @@ Json GetInfo(const ArgsManager& args, const std::optional<std::string>& wallet)
     return r;
 }
 
+/** Runs -netinfo's batch (getpeerinfo, getnetworkinfo); returns a reply object {"result"|"error"}. */
+Json NetInfo(const ArgsManager& args, const std::vector<std::string>& cmd)
+{
+    const node::cli::NetinfoOptions options = node::cli::ParseNetinfoArgs(cmd);
+    Json batch = Json::array();
+    const char* methods[] = {"getpeerinfo", "getnetworkinfo"};
+    for (int i = 0; i < 2; ++i) batch.push_back({{"method", methods[i]}, {"params", Json::array()}, {"id", i}});
+    const Json reply = ConnectAndCallRpc(args, batch, std::nullopt);
+    if (!reply.is_array()) return reply;
+    Json by_id[2];
+    for (const auto& r : reply) {
+        if (r.is_object() && r.contains("id") && r["id"].is_number_integer()) {
+            const int64_t id = r["id"].get<int64_t>();
+            if (id >= 0 && id < 2) by_id[id] = r;
+        }
+    }
+    for (const Json& r : by_id) {
+        if (!r.is_object()) throw std::runtime_error("missing reply in the -netinfo batch");
+        if (!r.value("error", Json()).is_null()) return r;
+    }
+    const util::ChainType chain = args.GetChainType();
+    const std::string chain_name = chain == util::ChainType::MAIN ? "" : " " + util::ChainTypeToString(chain);
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    Json r = Json::object();
+    r["result"] = node::cli::FormatNetinfo(by_id[0].value("result", Json()), by_id[1].value("result", Json()), options,
+                                           now, CLIENT_VERSION, chain_name);
+    r["error"] = nullptr;
+    return r;
+}
+
 int CommandLineRpc(ArgsManager& args, std::string& print)
 {
     std::vector<std::string> cmd = args.GetPositionalArgs();
@@ -319,6 +357,15 @@ int CommandLineRpc(ArgsManager& args, std::string& print)
     if (args.IsArgSet("-getinfo")) {
         if (!cmd.empty()) throw std::runtime_error("-getinfo takes no arguments");
         reply = GetInfo(args, wallet);
+    } else if (args.IsArgSet("-netinfo")) {
+        // The level as -netinfo=N, or as the first positional argument (bitcoin-cli -netinfo 4).
+        const std::string level = args.GetArg("-netinfo", "");
+        if (!level.empty() && cmd.empty()) cmd.push_back(level);
+        if (!cmd.empty() && (cmd[0] == "help" || cmd[0] == "h")) {
+            print = node::cli::NetinfoHelp();
+            return 0;
+        }
+        reply = NetInfo(args, cmd);
     } else {
         if (cmd.empty()) throw std::runtime_error("too few parameters (need at least command)");
         const std::string method = cmd.front();

@@ -4,6 +4,7 @@
 #include "util/logging.h"
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 
 namespace node::p2p {
@@ -18,6 +19,19 @@ constexpr int64_t ADDR_TIME_PENALTY = 2 * 3600, RECENT = 10 * 60;
 int64_t UnixNow() { return static_cast<int64_t>(std::time(nullptr)); }
 
 long long L(net::NodeId id) { return static_cast<long long>(id); }
+
+/** A connection's "ip:port" (IPv6 without brackets, as the connection manager writes it). */
+std::optional<net::Service> ParseRemote(const std::string& text)
+{
+    const size_t colon = text.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    const auto ip = net::ParseAddress(std::string_view(text).substr(0, colon));
+    unsigned port = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data() + colon + 1, end, port);
+    if (!ip || ec != std::errc{} || ptr != end || port > 65535) return std::nullopt;
+    return net::Service(*ip, static_cast<uint16_t>(port));
+}
 
 } // namespace
 
@@ -35,7 +49,7 @@ void AddrRelay::AddPeer(net::NodeId id, net::ConnectionType type, const std::str
     util::LockGuard lock(m_mutex);
     Peer& p = m_peers[id];
     p.type = type;
-    if (auto s = net::ParseService(remote, 0)) p.remote = *s;
+    p.remote = ParseRemote(remote);
 }
 
 void AddrRelay::RemovePeer(net::NodeId id)
@@ -175,6 +189,8 @@ void AddrRelay::OnAddr(net::NodeId id, net::AddrMessage&& msg)
             if (e.time <= 100000000 || int64_t{e.time} > now + RECENT)
                 e.time = static_cast<uint32_t>(now - 5 * 24 * 3600);
             AddKnown(p, e.service);
+            // Banned and discouraged addresses are only remembered as known (Core).
+            if (!m_connman.MayConnectTo(e.service.Address())) continue;
             ++processed;
             const bool usable = Usable(e.service.Address());
             // Fresh addresses of a small unsolicited message go on to 1-2 peers (Core's RelayAddress).
@@ -235,6 +251,9 @@ void AddrRelay::OnGetAddr(net::NodeId id)
         const auto now = Clock::now();
         if (now >= m_cache_expiry) {
             m_cache = m_addrman.GetAddr(net::ADDRMAN_GETADDR_MAX, net::ADDRMAN_GETADDR_MAX_PCT);
+            // Not the banned or discouraged ones (Core's CConnman::GetAddresses).
+            std::erase_if(m_cache,
+                          [this](const net::AddressEntry& e) { return !m_connman.MayConnectTo(e.service.Address()); });
             const auto extra = std::chrono::seconds(std::uniform_int_distribution<int64_t>(0, 6 * 3600)(m_rng));
             m_cache_expiry = now + ADDR_CACHE_LIFETIME + std::chrono::duration_cast<Clock::duration>(extra);
         }

@@ -173,17 +173,17 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         if (command == net::msg_type::GETBLOCKS) return OnGetHeaders(id, r, true);
         if (command == net::msg_type::GETDATA) return OnGetData(id, r);
         if (command == net::msg_type::INV) return OnInv(id, r);
-        if (command == net::msg_type::SENDCMPCT) return OnSendCmpct(id, r);
-        if (command == net::msg_type::CMPCTBLOCK) return OnCmpctBlock(id, r);
-        if (command == net::msg_type::BLOCKTXN) return OnBlockTxn(id, r);
-        if (command == net::msg_type::GETBLOCKTXN) return OnGetBlockTxn(id, r);
         if (m_addr_relay && (command == net::msg_type::ADDR || command == net::msg_type::ADDRV2)) {
             auto m = command == net::msg_type::ADDR ? net::AddrMessage::DeserializeV1(r)
                                                     : net::AddrMessage::DeserializeV2(r);
             return m_addr_relay.load()->OnAddr(id, std::move(m));
         }
         if (m_addr_relay && command == net::msg_type::GETADDR) return m_addr_relay.load()->OnGetAddr(id);
-        // Everything else (transactions: a later part) is ignored, as
+        if (command == net::msg_type::SENDCMPCT) return OnSendCmpct(id, r);
+        if (command == net::msg_type::CMPCTBLOCK) return OnCmpctBlock(id, r);
+        if (command == net::msg_type::BLOCKTXN) return OnBlockTxn(id, r);
+        if (command == net::msg_type::GETBLOCKTXN) return OnGetBlockTxn(id, r);
+        // Everything else (transactions: the next part) is ignored, as
         // Core ignores unknown messages.
     } catch (const net::LimitError& e) {
         Misbehaving(id, command + " over its limit: " + e.what());
@@ -244,17 +244,17 @@ void PeerManager::OnVerack(net::NodeId id)
 {
     const BlockIndex* best = m_chain.BestHeader();
     bool inbound = false, addrv2 = false;
-    int32_t version = 0;
     net::Service seen_as;
+    int32_t version = 0;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
         if (it == m_peers.end() || it->second.handshake_done) return;
         it->second.handshake_done = true;
         inbound = it->second.addr.type == net::ConnectionType::INBOUND;
-        version = it->second.version.version;
         addrv2 = it->second.addrv2;
         seen_as = it->second.version.addr_recv;
+        version = it->second.version.version;
     }
     m_connman.MarkHandshakeDone(id);
     if (m_addr_relay) m_addr_relay.load()->OnHandshake(id, addrv2, seen_as);
@@ -270,6 +270,15 @@ void PeerManager::OnVerack(net::NodeId id)
 
 void PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)
 {
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        const auto now = std::chrono::steady_clock::now();
+        auto& last = it->second.last_getheaders;
+        if (last && now - *last < HEADERS_RESPONSE_TIME) return; // an inv flood gets one, as Core
+        last = now;
+    }
     net::GetHeadersMessage m;
     m.version = PROTOCOL_VERSION;
     m.locator = m_chain.GetLocator(from);
@@ -279,6 +288,11 @@ void PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)
 void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
 {
     net::HeadersMessage m = net::HeadersMessage::Deserialize(r);
+    {
+        // Core takes any headers message as the answer to our getheaders in flight.
+        util::LockGuard lock(m_mutex);
+        if (auto it = m_peers.find(id); it != m_peers.end()) it->second.last_getheaders.reset();
+    }
     if (m.headers.empty()) return;
     // As Core while loading blocks from disk: peers' headers and blocks wait (they are re-read anyway).
     if (m_chain.IsImporting()) return;
@@ -703,9 +717,9 @@ std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
     s.relay = p.version.relay.value_or(true);
     s.handshake_done = p.handshake_done;
     s.prefers_headers = p.prefers_headers;
+    if (addr) s.addr = *addr;
     s.bip152_hb_to = m_compact.HighBandwidthTo(id);
     s.bip152_hb_from = m_compact.HighBandwidthFrom(id);
-    if (addr) s.addr = *addr;
     if (const BlockIndex* b = m_download.BestKnown(id)) s.synced_headers = b->height;
     if (const BlockIndex* b = m_download.LastCommon(id)) s.synced_blocks = b->height;
     s.inflight = m_download.InFlightHeights(id);

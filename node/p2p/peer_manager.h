@@ -34,6 +34,8 @@ namespace node::p2p {
 inline constexpr int32_t PROTOCOL_VERSION = 70016, MIN_PEER_PROTO_VERSION = 31800;
 /** Core's PING_INTERVAL (2 minutes) and TIMEOUT_INTERVAL for a ping (20 minutes). */
 inline constexpr std::chrono::seconds PING_INTERVAL{2 * 60}, PING_TIMEOUT{20 * 60};
+/** Core's HEADERS_RESPONSE_TIME: one getheaders in flight per peer, unless it answers sooner. */
+inline constexpr std::chrono::seconds HEADERS_RESPONSE_TIME{2 * 60};
 /** Core's MAX_BLOCKS_TO_ANNOUNCE: more new blocks than this are announced with an inv of the tip. */
 inline constexpr size_t MAX_BLOCKS_TO_ANNOUNCE = 8;
 /** Core's MAX_NUM_UNCONNECTING_HEADERS_MSGS: non-connecting headers messages tolerated. */
@@ -58,8 +60,8 @@ struct PeerStats {
     std::optional<double> ping_seconds, min_ping_seconds, ping_wait_seconds;
     std::vector<int> inflight;
     bool prefers_headers{false};
-    bool bip152_hb_to{false}, bip152_hb_from{false}; // high-bandwidth compact blocks: we chose it / it chose us
     AddrRelayStats addr;                             // addr_relay_enabled, addr_processed, addr_rate_limited
+    bool bip152_hb_to{false}, bip152_hb_from{false}; // high-bandwidth compact blocks: we chose it / it chose us
 };
 
 class PeerManager final : public net::NetHandler, private chain::ChainListener {
@@ -97,6 +99,7 @@ private:
         uint64_t version_nonce{0};                          // the nonce of our version (self-connection check)
         int pending_jobs{0};                                // its headers/blocks queued on the validation owner
         std::deque<net::Inv> getdata_queue;                 // blocks it asked for, served as its send buffer drains
+        std::optional<std::chrono::steady_clock::time_point> last_getheaders; // unanswered getheaders sent then
     };
 
     // Message handlers (on the peer's strand).
@@ -110,7 +113,8 @@ private:
 
     template <typename M>
     void Send(net::NodeId id, std::string_view command, const M& msg);
-    void SendGetHeaders(net::NodeId id, const chain::BlockIndex* from);
+    /** Core's MaybeSendGetHeaders: nothing if one sent within HEADERS_RESPONSE_TIME is unanswered. */
+    void SendGetHeaders(net::NodeId id, const chain::BlockIndex* from) EXCLUDES(m_mutex);
     void SendVersion(net::NodeId id, const net::PeerAddress& addr) EXCLUDES(m_mutex);
     /** Core's Misbehaving: logged, the peer disconnected (and its address discouraged). */
     void Misbehaving(net::NodeId id, const std::string& why) EXCLUDES(m_mutex);

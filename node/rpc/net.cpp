@@ -154,6 +154,7 @@ void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerM
     const std::string cat = "network";
     RegisterNetInfoRpc(table, connman);
     RegisterNetBanRpc(table, connman);
+    RegisterAddedNodeRpc(table, connman);
     table.Register(
         RpcMethod{.category = cat,
                   .name = "getconnectioncount",

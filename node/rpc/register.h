@@ -62,6 +62,8 @@ void RegisterNetInfoRpc(RpcTable& table, const net::ConnectionManager& connman);
 
 /** setban, listbanned, clearbanned, setnetworkactive (node/rpc/net_ban.cpp); registered with the P2P methods. */
 void RegisterNetBanRpc(RpcTable& table, net::ConnectionManager& connman);
+/** getaddednodeinfo (node/rpc/net_added.cpp); registered with the P2P methods. */
+void RegisterAddedNodeRpc(RpcTable& table, const net::ConnectionManager& connman);
 
 /** All of the above. */
 void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner,

@@ -82,17 +82,21 @@ def learn_from_getaddr(a):
                    for i in range(300)]
         private = ["10.1.2.3", "192.168.7.7", "127.0.0.9", "172.16.1.1"]
         entries += [AddrV2(NET_IPV4, bytes(int(x) for x in ip.split(".")), 8333, SERVICES, now) for ip in private]
+        # A banned address is not learned (nor counted as processed), as Core.
+        a.setban("13.1.2.3", "add")
+        entries.append(AddrV2(NET_IPV4, bytes([13, 1, 2, 3]), 8333, SERVICES, now))
         c.send_message(MsgAddrV2(entries))
         c.sync_with_ping(timeout=scaled(30))
         p = peer_of(a, lambda p: not p["inbound"])
         assert_equal(p["connection_type"], "manual", "the addnode peer's connection_type")
         assert_equal(p["addr_rate_limited"], 0, "the answer to A's getaddr is not rate limited")
-        assert_equal(p["addr_processed"], len(entries), "every entry of the answer processed")
+        assert_equal(p["addr_processed"], len(entries) - 1, "every entry but the banned one processed")
         got = known(a)
         learned = {(public_v4(i), 8333) for i in range(300)} & got
         # One source: a few may collide in its 64 buckets, most are kept.
         check(len(learned) >= 250, "A learned the public addresses (%d of 300)" % len(learned))
         check(not any(ip in {g[0] for g in got} for ip in private), "no private or loopback address learned")
+        check(("13.1.2.3", 8333) not in got, "the banned address not learned")
         assert_equal(len(a.getnodeaddresses()), 1, "getnodeaddresses' default count")
         assert_equal(a.getnodeaddresses(0, "ipv6"), [], "no IPv6 addresses")
         check(all(x["network"] == "ipv4" and x["services"] == SERVICES for x in a.getnodeaddresses(5, "ipv4")),

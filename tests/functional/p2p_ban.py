@@ -17,11 +17,13 @@ import re
 import resource
 import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from p2p_client import BlockHeader, MsgHeaders, P2PConnection, P2PError, bad_frame  # noqa: E402
-from test_framework import (REGTEST_ADDR, SkipTest, assert_equal, assert_raises_rpc, check, log,  # noqa: E402
+from p2p_client import (MSG_WITNESS_BLOCK, BlockHeader, Inv, MsgGetData, MsgHeaders, P2PConnection, P2PError,  # noqa: E402
+                        bad_frame, make_block)
+from test_framework import (REGTEST_ADDR, SkipTest, free_port, assert_equal, assert_raises_rpc, check, log,  # noqa: E402
                             scaled, wait_until)
 
 FD_LIMIT = 256
@@ -181,6 +183,79 @@ def test_networkactive(node):
     log("ok: setnetworkactive closes and refuses connections, and back")
 
 
+def test_options(env, node):
+    # Malformed options stop the node with Core's init errors.
+    for bad, message in (("-onlynet=foo", "Unknown network specified in -onlynet: 'foo'"),
+                         ("-onlynet=onion", "Outbound connections restricted to Tor (-onlynet=onion) but the proxy"),
+                         ("-whitebind=bogus@127.0.0.1:1", "Invalid P2P permission: 'bogus'"),
+                         ("-whitebind=noban@127.0.0.1", "Need to specify a port with -whitebind: '127.0.0.1'"),
+                         ("-whitelist=127.0.0.1/99", "Invalid netmask specified in -whitelist: '127.0.0.1/99'"),
+                         ("-maxuploadtarget=12x", "Unable to parse -maxuploadtarget: '12x'")):
+        node.start(extra_args=[bad], wait=False)
+        node.wait_for_exit(timeout=scaled(60), expect_code=1)
+        check(message in node.read_stderr(), "%s refused: %s" % (bad, message))
+
+    # -whitebind listens too and grants its permissions; -onlynet=ipv4 limits ipv6;
+    # -maxuploadtarget shows in getnettotals; -networkactive=0 starts inactive.
+    wport = free_port()
+    node.start(extra_args=["-whitebind=noban,mempool@127.0.0.1:%d" % wport, "-onlynet=ipv4",
+                           "-maxuploadtarget=800M", "-networkactive=0"])
+    assert_equal(node.getnetworkinfo()["networkactive"], False, "-networkactive=0")
+    check(refused(node, "127.0.0.13"), "-networkactive=0 accepts nothing")
+    node.setnetworkactive(True)
+    c = P2PConnection()
+    c.connect(wport, source="127.0.0.13")
+    c.handshake()
+    assert_equal(peer_from(node, "127.0.0.13")["permissions"], ["noban", "mempool", "download"],
+                 "permissions of a peer on the -whitebind address")
+    c.close()
+    nets = {n["name"]: (n["limited"], n["reachable"]) for n in node.getnetworkinfo()["networks"]}
+    assert_equal((nets["ipv4"], nets["ipv6"], nets["onion"]), ((False, True), (True, False), (True, False)),
+                 "getnetworkinfo networks with -onlynet=ipv4")
+    up = node.getnettotals()["uploadtarget"]
+    assert_equal((up["timeframe"], up["target"], up["target_reached"], up["serve_historical_blocks"]),
+                 (86400, 800 * 1024 * 1024, False, True), "getnettotals uploadtarget with -maxuploadtarget=800M")
+    check(0 < up["bytes_left_in_cycle"] <= 800 * 1024 * 1024 and 0 < up["time_left_in_cycle"] <= 86400,
+          "uploadtarget's cycle")
+    node.stop()
+    log("ok: Core's init errors for the new options; -whitebind, -onlynet, -maxuploadtarget, -networkactive")
+
+
+def test_upload_target(env):
+    """-maxuploadtarget: old blocks are no longer served (the peer is disconnected) once the
+    target is near, recent ones are, and a peer with the download permission gets old ones too."""
+    node = env.add_node(extra_args=["-debug=net", "-maxuploadtarget=1M", "-whitelist=download@127.0.0.21"])
+    node.start()
+    genesis = node.getblock(node.getblockhash(0))
+    prev, blocks = bytes.fromhex(genesis["hash"])[::-1], []
+    for height in range(1, 5):  # three blocks of 2011, then one of now: the first three are historical
+        blk = make_block(prev, height, genesis["time"] + height if height < 4 else int(time.time()))
+        assert_equal(node.submitblock(blk.serialize().hex()), None, "block %d accepted" % height)
+        prev = blk.hash()
+        blocks.append(blk)
+    assert_equal(node.getnettotals()["uploadtarget"]["serve_historical_blocks"], False,
+                 "a 1 MiB target is below the day's buffer: no historical blocks")
+    old, recent = Inv(MSG_WITNESS_BLOCK, blocks[0].hash()), Inv(MSG_WITNESS_BLOCK, blocks[3].hash())
+
+    c = connect(node, "127.0.0.20")
+    c.handshake()
+    c.send_message(MsgGetData([recent]))
+    check(c.wait_for("block", timeout=scaled(10)).block.hash() == blocks[3].hash(), "a recent block is served")
+    c.send_message(MsgGetData([old]))
+    c.wait_for_disconnect(timeout=scaled(10))
+    wait_log(node, "historical block serving limit reached, disconnect peer", "the reason in the log")
+    c.close()
+
+    d = connect(node, "127.0.0.21")
+    d.handshake()
+    d.send_message(MsgGetData([old]))
+    check(d.wait_for("block", timeout=scaled(10)).block.hash() == blocks[0].hash(),
+          "a peer with the download permission still gets historical blocks")
+    d.close()
+    node.stop()
+    log("ok: -maxuploadtarget stops historical blocks except for download peers; recent ones go out")
+
+
 def limit_fds():
     resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
 
@@ -254,4 +329,6 @@ def run(env):
     test_misbehaving(node)
     test_networkactive(node)
     node.stop()
+    test_options(env, node)
+    test_upload_target(env)
     test_flood(env)

@@ -56,6 +56,8 @@ TESTS = [
     "p2p_ban",
     "p2p_addr",
     "p2p_compactblocks",
+    "p2p_rpc_cli",
+    "p2p_flood",
 ]
 
 

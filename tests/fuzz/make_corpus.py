@@ -340,6 +340,13 @@ def seeds():
         "service_v6": b"\x0d[2001:db8::1]:8333",
         "service_v4": b"\x0d1.2.3.4:18444",
     }
+    # The message handler: FuzzedDataProvider input (choices from the end, payloads from the
+    # front); the target builds well-formed version/headers/getheaders/inv itself, so plain
+    # patterns reach every action, and a version payload at the front feeds a raw "version".
+    s["fuzz_peer_manager"] = {
+        "zeros": b"\0" * 96,
+        "counting": bytes(range(256)),
+        "version_front": version + bytes(range(255, 160, -1)),
     # A cmpctblock payload, then a blocktxn payload (see fuzz_partial_block.cpp): the genesis
     # block whole (coinbase prefilled), with its coinbase missing and answered, and with a stray id.
     blocktxn = lambda txs: hash256(b"block") + compact(len(txs)) + b"".join(txs)

@@ -1,12 +1,16 @@
 // bench_node_connect: block connection throughput of the chainstate, by hand (not a test,
 // not Google Benchmark). Results and how to run it: docs/benchmarks.md, section "Node".
 //
-//   bench_node_connect --generate --chain=FILE [--spend-blocks=200] [--inputs=2000]
+//   bench_node_connect --generate --chain=FILE [--spend-blocks=200] [--inputs=2000] [--mixed] [--recent]
 //       Builds a regtest chain and writes it to FILE in blk format (magic, LE32 length,
 //       block). Funding blocks whose coinbases each create 20,000 P2WPKH outputs, 100 empty
 //       blocks for coinbase maturity, then --spend-blocks blocks of --inputs P2WPKH inputs
 //       each (transactions of 2 inputs and 2 outputs, BIP-143 ECDSA signatures made with
-//       consensus::SignEcdsa over 16 keys).
+//       consensus::SignEcdsa over 16 keys). --mixed: the funding outputs (so the inputs) take
+//       five types in turn: P2PKH, P2WPKH, P2SH-P2WPKH, P2TR key path (BIP-341 sighash,
+//       BIP-340 signature with the tweaked key) and P2WSH 2-of-3 multisig. --recent: block
+//       times start an hour ago instead of at the genesis time, so a node holding the chain
+//       is out of initial block download (and serves headers to peers) for a day.
 //
 //   bench_node_connect --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR]
 //                      [--dbbatchsize=BYTES] [--no-reindex] [--keep] [--no-yardstick]
@@ -111,6 +115,9 @@ struct Keys {
     std::array<std::vector<uint8_t>, NUM_KEYS> pubkey;
     std::array<Script, NUM_KEYS> spk;         // OP_0 <hash160>
     std::array<Script, NUM_KEYS> script_code; // BIP-143 P2PKH-style script code
+    // --mixed: the other output types of each key (P2WSH: 2-of-3 of keys k, k+1, k+2).
+    std::array<Script, NUM_KEYS> p2pkh, p2sh_p2wpkh, p2tr, p2wsh, multisig;
+    std::array<std::array<uint8_t, 32>, NUM_KEYS> taproot_secret{}; // the BIP-341 tweaked key
 
     Keys()
     {
@@ -123,9 +130,28 @@ struct Keys {
             const std::vector<uint8_t> hv(h.begin(), h.end());
             spk[k] << OP_0 << hv;
             script_code[k] << OP_DUP << OP_HASH160 << hv << OP_EQUALVERIFY << OP_CHECKSIG;
+            p2pkh[k] = script_code[k];
+            const Uint160 rh = Hash160(spk[k]);
+            p2sh_p2wpkh[k] << OP_HASH160 << std::vector<uint8_t>(rh.begin(), rh.end()) << OP_EQUAL;
+            const auto tweaked = TweakSecretForTaproot(secret[k], nullptr);
+            const auto xonly = tweaked ? XOnlyFromSecret(*tweaked) : std::nullopt;
+            if (!xonly) Die("bad taproot key");
+            taproot_secret[k] = *tweaked;
+            p2tr[k] << OP_1 << std::vector<uint8_t>(xonly->begin(), xonly->end());
+        }
+        for (int k = 0; k < NUM_KEYS; ++k) {
+            multisig[k] << OP_2 << pubkey[k] << pubkey[(k + 1) % NUM_KEYS] << pubkey[(k + 2) % NUM_KEYS] << OP_3
+                        << OP_CHECKMULTISIG;
+            const Uint256 wh = Sha256Hash(multisig[k]);
+            p2wsh[k] << OP_0 << std::vector<uint8_t>(wh.begin(), wh.end());
         }
     }
 };
+
+/** --mixed: the input types, in the order the funding outputs take them. */
+enum class InputType { P2WPKH, P2PKH, P2SH_P2WPKH, P2TR, P2WSH_MULTISIG };
+constexpr int NUM_TYPES = 5;
+constexpr const char* TYPE_NAMES[NUM_TYPES] = {"P2WPKH", "P2PKH", "P2SH-P2WPKH", "P2TR", "P2WSH-2of3"};
 
 // ------------------------------------------------------------------------- chain file
 
@@ -222,15 +248,16 @@ struct Utxo {
     OutPoint outpoint;
     Amount value;
     int key{0};
+    InputType type{InputType::P2WPKH};
 };
 
 class Generator {
 public:
-    explicit Generator(const ChainParams& params) : m_params(params)
+    Generator(const ChainParams& params, bool mixed, bool recent) : m_params(params), m_mixed(mixed)
     {
         const Block& genesis = params.GenesisBlock();
         m_prev_hash = genesis.GetHash();
-        m_prev_time = genesis.time;
+        m_prev_time = recent ? static_cast<uint32_t>(std::time(nullptr) - 3600) : genesis.time;
         m_bits = genesis.bits;
     }
 
@@ -249,7 +276,8 @@ public:
         cb.vin[0].script_sig << std::vector<uint8_t>{0x6d, 0x63, 0x62, 0x6e}; // "mcbn": scriptSig >= 2 bytes
         const Amount reward = consensus::GetBlockSubsidy(height, m_params.consensus) + fees;
         const int64_t each = reward.sats / coinbase_outputs;
-        for (int i = 0; i < coinbase_outputs; ++i) cb.vout.emplace_back(Amount{each}, m_keys.spk[i % NUM_KEYS]);
+        for (int i = 0; i < coinbase_outputs; ++i)
+            cb.vout.emplace_back(Amount{each}, OutputScript(i % NUM_KEYS, TypeOf(i)));
         block.vtx.push_back(MakeTransactionRef(std::move(cb)));
         for (auto& tx : txs) block.vtx.push_back(std::move(tx));
         GenerateCoinbaseCommitment(block); // adds an output: take the txid afterwards
@@ -259,7 +287,8 @@ public:
         if (funded) {
             const Uint256 txid = block.vtx[0]->GetTxid();
             for (int i = 0; i < coinbase_outputs; ++i) {
-                funded->push_back(Utxo{OutPoint(txid, static_cast<uint32_t>(i)), Amount{each}, i % NUM_KEYS});
+                funded->push_back(
+                    Utxo{OutPoint(txid, static_cast<uint32_t>(i)), Amount{each}, i % NUM_KEYS, TypeOf(i)});
             }
         }
         return block;
@@ -278,7 +307,7 @@ public:
             in.sequence = 0xfffffffe;
             tx.vin.push_back(in);
             total += ins[i].value;
-            spent.emplace_back(ins[i].value, m_keys.spk[ins[i].key]);
+            spent.emplace_back(ins[i].value, OutputScript(ins[i].key, ins[i].type));
         }
         fee = Amount{FEE_PER_TX};
         const int64_t half = (total.sats - FEE_PER_TX) / 2;
@@ -286,20 +315,107 @@ public:
         tx.vout.emplace_back(Amount{total.sats - FEE_PER_TX - half}, m_keys.spk[(out_key + 1) % NUM_KEYS]);
         PrecomputedTransactionData txdata;
         txdata.Init(tx, std::move(spent), true);
-        for (int i = 0; i < n; ++i) {
-            const int k = ins[i].key;
-            const Uint256 sighash = SignatureHash(m_keys.script_code[k], tx, static_cast<unsigned>(i), SIGHASH_ALL,
-                                                  ins[i].value, SigVersion::WITNESS_V0, &txdata);
-            auto sig = SignEcdsa(m_keys.secret[k], sighash);
-            if (!sig) Die("signing failed");
-            sig->push_back(SIGHASH_ALL);
-            tx.vin[i].witness.stack = {std::move(*sig), m_keys.pubkey[k]};
-        }
+        for (int i = 0; i < n; ++i) SignInput(tx, i, ins[i], txdata);
         return MakeTransactionRef(std::move(tx));
     }
 
+    /** Inputs per type spent so far (--mixed). */
+    const std::array<uint64_t, NUM_TYPES>& TypeCounts() const { return m_type_counts; }
+
+private:
+    /** The type of the i-th funding output: all P2WPKH, or the five in turn with --mixed. */
+    InputType TypeOf(int i) const
+    {
+        return m_mixed ? static_cast<InputType>(i / NUM_KEYS % NUM_TYPES) : InputType::P2WPKH;
+    }
+
+    const Script& OutputScript(int k, InputType type) const
+    {
+        switch (type) {
+        case InputType::P2PKH: return m_keys.p2pkh[k];
+        case InputType::P2SH_P2WPKH: return m_keys.p2sh_p2wpkh[k];
+        case InputType::P2TR: return m_keys.p2tr[k];
+        case InputType::P2WSH_MULTISIG: return m_keys.p2wsh[k];
+        case InputType::P2WPKH: break;
+        }
+        return m_keys.spk[k];
+    }
+
+    std::vector<uint8_t> SignEcdsaInput(const MutableTransaction& tx, int i, int k, const Script& code, Amount value,
+                                        SigVersion sigversion, const PrecomputedTransactionData& txdata) const
+    {
+        const Uint256 sighash =
+            SignatureHash(code, tx, static_cast<unsigned>(i), SIGHASH_ALL, value, sigversion, &txdata);
+        auto sig = SignEcdsa(m_keys.secret[k], sighash);
+        if (!sig) Die("signing failed");
+        sig->push_back(SIGHASH_ALL);
+        return *sig;
+    }
+
+    /** Signs input i by its type, with the consensus sighash code (SIGHASH_ALL / SIGHASH_DEFAULT). */
+    void SignInput(MutableTransaction& tx, int i, const Utxo& in, const PrecomputedTransactionData& txdata)
+    {
+        const int k = in.key;
+        TxIn& txin = tx.vin[static_cast<size_t>(i)];
+        ++m_type_counts[static_cast<size_t>(in.type)];
+        switch (in.type) {
+        case InputType::P2WPKH:
+            txin.witness.stack = {
+                SignEcdsaInput(tx, i, k, m_keys.script_code[k], in.value, SigVersion::WITNESS_V0, txdata),
+                m_keys.pubkey[k]};
+            return;
+        case InputType::P2PKH:
+            txin.script_sig = Script();
+            txin.script_sig << SignEcdsaInput(tx, i, k, m_keys.p2pkh[k], in.value, SigVersion::BASE, txdata)
+                            << m_keys.pubkey[k];
+            return;
+        case InputType::P2SH_P2WPKH: {
+            txin.script_sig = Script();
+            txin.script_sig << std::vector<uint8_t>(m_keys.spk[k].begin(), m_keys.spk[k].end());
+            txin.witness.stack = {
+                SignEcdsaInput(tx, i, k, m_keys.script_code[k], in.value, SigVersion::WITNESS_V0, txdata),
+                m_keys.pubkey[k]};
+            return;
+        }
+        case InputType::P2TR: {
+            ScriptExecutionData execdata;
+            execdata.m_annex_init = true;
+            execdata.m_annex_present = false;
+            Uint256 hash;
+            if (!SignatureHashSchnorr(hash, execdata, tx, static_cast<uint32_t>(i), SIGHASH_DEFAULT,
+                                      SigVersion::TAPROOT, txdata, MissingDataBehavior::FAIL)) {
+                Die("taproot sighash failed");
+            }
+            const std::array<uint8_t, 32> aux{};
+            const auto sig = SignSchnorr(m_keys.taproot_secret[k], hash.Span(), aux);
+            if (!sig) Die("schnorr signing failed");
+            txin.witness.stack = {std::vector<uint8_t>(sig->begin(), sig->end())};
+            return;
+        }
+        case InputType::P2WSH_MULTISIG: {
+            // Two of the three keys (k and k+1), in the script's key order; the dummy element first.
+            const Script& ws = m_keys.multisig[k];
+            const Uint256 sighash =
+                SignatureHash(ws, tx, static_cast<unsigned>(i), SIGHASH_ALL, in.value, SigVersion::WITNESS_V0, &txdata);
+            std::vector<std::vector<uint8_t>> stack{{}};
+            for (const int signer : {k, (k + 1) % NUM_KEYS}) {
+                auto sig = SignEcdsa(m_keys.secret[signer], sighash);
+                if (!sig) Die("signing failed");
+                sig->push_back(SIGHASH_ALL);
+                stack.push_back(std::move(*sig));
+            }
+            stack.emplace_back(ws.begin(), ws.end());
+            txin.witness.stack = std::move(stack);
+            return;
+        }
+        }
+    }
+
+public:
 private:
     const ChainParams& m_params;
+    const bool m_mixed;
+    std::array<uint64_t, NUM_TYPES> m_type_counts{};
     Keys m_keys;
     Uint256 m_prev_hash;
     uint32_t m_prev_time{0};
@@ -307,14 +423,14 @@ private:
     int m_height{0};
 };
 
-int Generate(const std::filesystem::path& chain, int spend_blocks, int inputs_per_block)
+int Generate(const std::filesystem::path& chain, int spend_blocks, int inputs_per_block, bool mixed, bool recent)
 {
     const ChainParams& params = Params(ChainType::REGTEST);
     if (inputs_per_block % INPUTS_PER_TX != 0) Die("--inputs must be even");
     const uint64_t needed = static_cast<uint64_t>(spend_blocks) * static_cast<uint64_t>(inputs_per_block);
     const int funding_blocks = static_cast<int>((needed + FUNDING_OUTPUTS - 1) / FUNDING_OUTPUTS);
     const auto t0 = Clock::now();
-    Generator gen(params);
+    Generator gen(params, mixed, recent);
     BlockFileWriter out(chain, params.message_start);
     std::vector<Utxo> utxos;
     utxos.reserve(static_cast<size_t>(funding_blocks) * FUNDING_OUTPUTS);
@@ -343,9 +459,13 @@ int Generate(const std::filesystem::path& chain, int spend_blocks, int inputs_pe
     }
     WriteInfo(chain, ChainInfo{funding_blocks + MATURITY_BLOCKS, spend_blocks, inputs});
     std::printf("generated %s: %d funding + %d maturity + %d spending blocks, %" PRIu64
-                " P2WPKH inputs, %.1f MB, max block weight %" PRId64 ", %.1f s\n",
-                chain.string().c_str(), funding_blocks, MATURITY_BLOCKS, spend_blocks, inputs, out.Bytes() / 1e6,
-                max_weight, Seconds(Clock::now() - t0));
+                " %s inputs, %.1f MB, max block weight %" PRId64 ", %.1f s\n",
+                chain.string().c_str(), funding_blocks, MATURITY_BLOCKS, spend_blocks, inputs,
+                mixed ? "mixed" : "P2WPKH", out.Bytes() / 1e6, max_weight, Seconds(Clock::now() - t0));
+    if (mixed) {
+        for (int t = 0; t < NUM_TYPES; ++t)
+            std::printf("  %s: %" PRIu64 " inputs\n", TYPE_NAMES[t], gen.TypeCounts()[static_cast<size_t>(t)]);
+    }
     return 0;
 }
 
@@ -577,7 +697,7 @@ int Connect(const Options& o)
     PrintRaw("libsecp256k1 bench_verify (key parse + DER parse + verify)", with_parse, o.par);
     PrintRaw("secp256k1_ecdsa_verify (pre-parsed)", pre_parsed, o.par);
     std::printf("setup: %d blocks (funding + maturity) in %.2f s\n", info.setup_blocks, setup_secs);
-    std::printf("connect: %d blocks, %" PRIu64 " P2WPKH inputs in %.2f s wall (ProcessNewBlock only), %.2f s CPU\n",
+    std::printf("connect: %d blocks, %" PRIu64 " spending inputs in %.2f s wall (ProcessNewBlock only), %.2f s CPU\n",
                 info.spend_blocks, info.spend_inputs, connect_secs, connect_cpu);
     std::printf("connect rate: %.0f inputs/s wall, %.0f inputs per CPU-second\n", rate, cpu_rate);
     PrintRatios("bench_verify", with_parse, o.par, rate, cpu_rate);
@@ -627,12 +747,16 @@ int main(int argc, char** argv)
 {
     Options o;
     o.workdir = std::filesystem::temp_directory_path() / "minicash-bench-node";
-    bool generate = false;
+    bool generate = false, mixed = false, recent = false;
     int spend_blocks = 200, inputs = 2000;
     for (int i = 1; i < argc; ++i) {
         std::string v;
         if (std::strcmp(argv[i], "--generate") == 0) {
             generate = true;
+        } else if (std::strcmp(argv[i], "--mixed") == 0) {
+            mixed = true;
+        } else if (std::strcmp(argv[i], "--recent") == 0) {
+            recent = true;
         } else if (std::strcmp(argv[i], "--no-reindex") == 0) {
             o.reindex = false;
         } else if (std::strcmp(argv[i], "--no-yardstick") == 0) {
@@ -655,7 +779,7 @@ int main(int argc, char** argv)
             inputs = std::max(2, std::atoi(v.c_str()));
         } else {
             std::fprintf(stderr,
-                         "usage: %s --generate --chain=FILE [--spend-blocks=200] [--inputs=2000]\n"
+                         "usage: %s --generate --chain=FILE [--spend-blocks=200] [--inputs=2000] [--mixed] [--recent]\n"
                          "       %s --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR] [--dbbatchsize=BYTES] "
                          "[--no-reindex] [--keep] [--no-yardstick]\n",
                          argv[0], argv[0]);
@@ -666,7 +790,7 @@ int main(int argc, char** argv)
     if (generate) {
         std::filesystem::create_directories(std::filesystem::absolute(o.chain).parent_path());
         util::GetLogger().DisableBuffering();
-        return Generate(o.chain, spend_blocks, inputs);
+        return Generate(o.chain, spend_blocks, inputs, mixed, recent);
     }
     return Connect(o);
 }

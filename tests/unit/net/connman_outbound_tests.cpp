@@ -1,0 +1,108 @@
+// The connection manager's automatic outbound connections (net/connman_outbound.cpp) over
+// loopback sockets: addresses come from the address manager (unroutable ones allowed, as on
+// regtest), only those with NETWORK and WITNESS, one connection per address group.
+#include "net/addrman.h"
+#include "net/connman.h"
+
+#include "consensus/params.h"
+
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
+namespace {
+
+/** Counts the connections a connection manager reports. */
+class CountingHandler : public net::NetHandler {
+public:
+    void InitializePeer(const net::PeerAddress& p) override
+    {
+        std::lock_guard lock(m);
+        inits.push_back(p);
+        cv.notify_all();
+    }
+    void ProcessMessage(net::NodeId, const std::string&, std::vector<uint8_t>&&) override {}
+    void FinalizePeer(net::NodeId, const std::string&) override {}
+    size_t Count()
+    {
+        std::lock_guard lock(m);
+        return inits.size();
+    }
+    /** Waits (at most 30 s) for n connections. */
+    bool WaitFor(size_t n)
+    {
+        std::unique_lock lock(m);
+        return cv.wait_for(lock, std::chrono::seconds(30), [&] { return inits.size() >= n; });
+    }
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<net::PeerAddress> inits;
+};
+
+net::ConnmanOptions BaseOptions()
+{
+    net::ConnmanOptions o;
+    o.magic = consensus::Params(consensus::ChainType::REGTEST).message_start;
+    o.default_port = 18444;
+    return o;
+}
+
+/** A connection manager listening on 127.0.0.1 (ephemeral port). */
+struct Listener {
+    CountingHandler handler;
+    std::unique_ptr<net::ConnectionManager> connman;
+    Listener()
+    {
+        net::ConnmanOptions o = BaseOptions();
+        o.listen.emplace_back(boost::asio::ip::make_address("127.0.0.1"), 0);
+        connman = std::make_unique<net::ConnectionManager>(o);
+        std::string error;
+        REQUIRE(connman->Start(handler, error));
+    }
+    net::AddressEntry Entry(uint64_t services) const
+    {
+        return {static_cast<uint32_t>(std::time(nullptr)), services,
+                net::Service(net::NetAddress::FromIPv4({127, 0, 0, 1}), connman->ListenPorts().at(0))};
+    }
+};
+
+/** Lets the connection manager's once-a-second tick run a few times. */
+void SomeTicks() { std::this_thread::sleep_for(std::chrono::milliseconds(3500)); }
+
+} // namespace
+
+TEST_CASE("Automatic outbound: from the address manager, desirable services only, one per address group", "[net]")
+{
+    net::AddrManOptions ao;
+    ao.allow_unroutable = true;
+    net::AddrMan addrman(ao);
+    const net::NetAddress source = net::NetAddress::FromIPv4({127, 0, 0, 1});
+    Listener pruned, good, same_group;
+    // A peer without NODE_WITNESS is never dialled automatically.
+    REQUIRE(addrman.Add({pruned.Entry(net::NODE_NETWORK)}, source));
+
+    CountingHandler handler;
+    net::ConnmanOptions o = BaseOptions();
+    o.addrman = &addrman;
+    o.automatic_outbound = true;
+    net::ConnectionManager connman(o);
+    std::string error;
+    REQUIRE(connman.Start(handler, error));
+    SomeTicks();
+    CHECK(handler.Count() == 0);
+    CHECK(pruned.handler.Count() == 0);
+
+    REQUIRE(addrman.Add({good.Entry(net::NODE_NETWORK | net::NODE_WITNESS)}, source));
+    REQUIRE(handler.WaitFor(1));
+    CHECK(handler.inits[0].type == net::ConnectionType::OUTBOUND_FULL_RELAY);
+    REQUIRE(good.handler.WaitFor(1));
+    // 127.0.0.0/8 is one group: a second address in it is not dialled while the first is connected.
+    REQUIRE(addrman.Add({same_group.Entry(net::NODE_NETWORK | net::NODE_WITNESS)}, source));
+    SomeTicks();
+    CHECK(handler.Count() == 1);
+    CHECK(same_group.handler.Count() == 0);
+    connman.Stop();
+}
