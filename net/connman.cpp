@@ -509,7 +509,7 @@ bool ConnectionManager::AddNode(const std::string& node, bool onetry)
         util::LockGuard lock(m_mutex);
         if (!onetry) {
             for (const Target& t : m_targets)
-                if (t.name == node && t.type == ConnectionType::MANUAL && !t.onetry) return false;
+                if (t.name == node && t.added) return false;
             m_targets.push_back({node, ConnectionType::MANUAL, false, true});
             return true; // the next tick connects
         }
@@ -526,7 +526,7 @@ bool ConnectionManager::RemoveAddedNode(const std::string& node)
 {
     util::LockGuard lock(m_mutex);
     for (auto it = m_targets.begin(); it != m_targets.end(); ++it) {
-        if (it->name == node && it->type == ConnectionType::MANUAL && !it->onetry) {
+        if (it->name == node && it->added) { // -connect targets are not added nodes (Core)
             m_targets.erase(it);
             return true;
         }
@@ -539,7 +539,7 @@ std::vector<std::string> ConnectionManager::AddedNodes() const
     util::LockGuard lock(m_mutex);
     std::vector<std::string> out;
     for (const Target& t : m_targets)
-        if (t.type == ConnectionType::MANUAL && !t.onetry) out.push_back(t.name);
+        if (t.added) out.push_back(t.name);
     return out;
 }
 

@@ -75,6 +75,8 @@ struct NodeContext {
     // -- InitLogging / InitResourceLimits
     std::unique_ptr<util::DirectoryLock> datadir_lock;
     int fd_available{0};
+    /** Of those, the descriptors P2P may use (its connections, addnode slots, listening sockets); RPC gets the rest beyond the reserve. */
+    int fd_p2p{0};
 
     // -- InitRpc (the table first, in warm-up; the HTTP server with -server)
     std::unique_ptr<common::rpc::RpcTable> rpc_table;

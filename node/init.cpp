@@ -4,6 +4,7 @@
 
 #include "consensus/params.h"
 #include "consensus/versionbits.h"
+#include "net/connman.h"
 #include "node/chain/chainstate.h"
 #include "node/chain/validation_owner.h"
 #include "node/index/tx_indexer.h"
@@ -268,15 +269,21 @@ bool InitResourceLimits(NodeContext& node)
 {
     // File descriptors, as Core's AppInitParameterInteraction: raise the soft limit towards
     // what the node wants (never above the hard limit); MIN_CORE_FILEDESCRIPTORS stay for block
-    // files, LevelDB and the log, and RPC connections are capped to what remains, so no RPC
-    // client can make storing a block fail with "Too many open files".
-    node.fd_available = util::RaiseFileDescriptorLimit(node::http::FileDescriptorsWanted(2));
+    // files, LevelDB and the log; P2P connections (-maxconnections, the addnode slots and the
+    // listening sockets) come next, as Core gives them what is beyond its reserve, and RPC
+    // connections are capped to what remains, so no client of either can make storing a block
+    // fail with "Too many open files".
+    const int p2p_wanted =
+        static_cast<int>(std::clamp<int64_t>(node.args->GetIntArg("-maxconnections", 125), 0, 1 << 20)) +
+        net::MAX_ADDNODE + 2;
+    node.fd_available = util::RaiseFileDescriptorLimit(node::http::FileDescriptorsWanted(2) + p2p_wanted);
     if (node.fd_available < node::http::MIN_CORE_FILEDESCRIPTORS) {
         PrintError("Not enough file descriptors available.");
         util::LogPrintf("Error: Not enough file descriptors available. (%d, at least %d needed)", node.fd_available,
                         node::http::MIN_CORE_FILEDESCRIPTORS);
         return false;
     }
+    node.fd_p2p = std::clamp(node.fd_available - node::http::MIN_CORE_FILEDESCRIPTORS, 0, p2p_wanted);
     return true;
 }
 
@@ -305,7 +312,7 @@ bool InitRpc(NodeContext& node)
     }
     for (const auto& w : warnings) util::LogPrintf("Warning: %s", w.c_str());
     http_options.max_connections =
-        node::http::RpcConnectionLimit(node.fd_available, static_cast<int>(http_options.bind.size()));
+        node::http::RpcConnectionLimit(node.fd_available - node.fd_p2p, static_cast<int>(http_options.bind.size()));
     util::LogPrintf("Using at most %d RPC connections (%d file descriptors available)", http_options.max_connections,
                     node.fd_available);
     node.http = std::make_unique<node::http::HttpRpcServer>(table, *node.rpc_auth);

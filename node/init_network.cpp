@@ -141,9 +141,9 @@ bool InitNetwork(NodeContext& node)
     o.peer_connect_timeout = std::chrono::seconds(peertimeout);
     std::string error;
     if (!ReadBanAndLimitOptions(args, listen, o, error)) return fail(error);
-    // Core's file descriptor budget: the connections must fit beside the node's own reserve.
-    const int fd_budget =
-        node.fd_available - node::http::MIN_CORE_FILEDESCRIPTORS - static_cast<int>(o.listen.size()) - net::MAX_ADDNODE;
+    // Core's file descriptor budget: the connections must fit in P2P's share (what is beyond the
+    // node's own reserve, InitResourceLimits), beside the listening sockets and addnode slots.
+    const int fd_budget = node.fd_p2p - static_cast<int>(o.listen.size()) - net::MAX_ADDNODE;
     if (node.fd_available > 0 && o.max_connections > std::max(0, fd_budget)) {
         util::LogPrintf("Warning: Reducing -maxconnections from %d to %d, because of system limitations.\n",
                         o.max_connections, std::max(0, fd_budget));

@@ -54,6 +54,10 @@ def run(env):
     assert_equal(b.getaddednodeinfo("127.0.0.1:1"), [info[1]], "one node asked for by name")
     assert_raises_rpc(-24, "Error: Node has not been added.", b.getaddednodeinfo, "127.0.0.1:2")
     assert_equal(c.getaddednodeinfo(), [], "-connect peers are not added nodes")
+    assert_raises_rpc(-24, "Node could not be removed", c.addnode, addr(a), "remove")
+    c.addnode(addr(a), "add")  # not a duplicate of the -connect entry
+    assert_equal([e["addednode"] for e in c.getaddednodeinfo()], [addr(a)], "added beside -connect")
+    c.addnode(addr(a), "remove")
     assert_equal(a.getaddednodeinfo(), [], "A added nobody")
     b.addnode("127.0.0.1:1", "remove")
     assert_equal(len(b.getaddednodeinfo()), 1, "removed from getaddednodeinfo")
