@@ -614,6 +614,14 @@ void ConnectionManager::UpdateEvictionInfo(NodeId id, const std::function<void(P
     if (it != m_eviction_info.end()) update(it->second);
 }
 
+std::optional<PeerEvictionInfo> ConnectionManager::EvictionInfo(NodeId id) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_eviction_info.find(id);
+    if (it == m_eviction_info.end()) return std::nullopt;
+    return it->second;
+}
+
 const UploadTarget& ConnectionManager::Upload() const
 {
     m_upload.Observe(TotalBytesSent());

@@ -172,6 +172,8 @@ public:
     bool GetNetworkActive() const { return m_network_active.load(); }
     /** The handler's news of a peer for eviction (its version, a lower ping, a new block). Any thread. */
     void UpdateEvictionInfo(NodeId id, const std::function<void(PeerEvictionInfo&)>& update) EXCLUDES(m_mutex);
+    /** What the handler last told of a peer (getpeerinfo's last_block); nullopt for an unknown peer. */
+    std::optional<PeerEvictionInfo> EvictionInfo(NodeId id) const EXCLUDES(m_mutex);
     /** -maxuploadtarget's state, brought up to date with the bytes sent so far. Any thread. */
     const UploadTarget& Upload() const;
     /** The inbound slots (-maxconnections less Core's outbound ones). */

@@ -368,7 +368,7 @@ void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
                 if (const BlockIndex* b = m_chain.LookupBlockIndex(hash)) m_download.PeerHas(id, b);
             }
         }
-        if (done.result.IsValid()) {
+        if (done.result.IsValid() && done.new_block) { // Core: only a block new to us counts
             const int64_t now = std::time(nullptr);
             m_connman.UpdateEvictionInfo(id, [now](net::PeerEvictionInfo& e) { e.last_block_time = now; });
         }

@@ -51,7 +51,8 @@ std::string Hex16(uint64_t v)
     return buf;
 }
 
-Json PeerInfo(const net::PeerConnection& p, const std::optional<p2p::PeerStats>& s)
+Json PeerInfo(const net::PeerConnection& p, const std::optional<p2p::PeerStats>& s,
+              const std::optional<net::PeerEvictionInfo>& e)
 {
     const net::ConnectionStats c = p.conn->Stats();
     Json o = Json::object();
@@ -65,6 +66,8 @@ Json PeerInfo(const net::PeerConnection& p, const std::optional<p2p::PeerStats>&
     o["relaytxes"] = s ? s->relay : false;
     o["lastsend"] = c.last_send;
     o["lastrecv"] = c.last_recv;
+    o["last_transaction"] = 0; // no transaction relay yet
+    o["last_block"] = e ? e->last_block_time : 0;
     o["bytessent"] = c.bytes_sent;
     o["bytesrecv"] = c.bytes_recv;
     o["conntime"] = c.connected;
@@ -114,6 +117,9 @@ std::vector<RpcResult> PeerInfoDoc()
         Res(T::BOOL, "relaytxes", "Whether we relay transactions to this peer"),
         Res(T::NUM_TIME, "lastsend", "The UNIX epoch time of the last send"),
         Res(T::NUM_TIME, "lastrecv", "The UNIX epoch time of the last receive"),
+        Res(T::NUM_TIME, "last_transaction",
+            "The UNIX epoch time of the last valid transaction received from this peer"),
+        Res(T::NUM_TIME, "last_block", "The UNIX epoch time of the last block received from this peer"),
         Res(T::NUM, "bytessent", "The total bytes sent"),
         Res(T::NUM, "bytesrecv", "The total bytes received"),
         Res(T::NUM_TIME, "conntime", "The UNIX epoch time of the connection"),
@@ -162,18 +168,18 @@ void RegisterNetRpc(RpcTable& table, net::ConnectionManager& connman, p2p::PeerM
                   .examples = HelpExampleCli("getconnectioncount", "") + HelpExampleRpc("getconnectioncount", ""),
                   .handler = [&connman](const RpcRequest&) -> Json { return connman.ConnectionCount(); },
                   .results = {{.type = T::NUM, .description = "The connection count"}}});
-    table.Register(
-        RpcMethod{.category = cat,
-                  .name = "getpeerinfo",
-                  .description = "Returns data about each connected network peer as a json array of objects.",
-                  .examples = HelpExampleCli("getpeerinfo", "") + HelpExampleRpc("getpeerinfo", ""),
-                  .handler = [&connman, &peerman](const RpcRequest&) -> Json {
-                      Json out = Json::array();
-                      for (const net::PeerConnection& p : connman.Peers())
-                          out.push_back(PeerInfo(p, peerman.GetPeerStats(p.conn->Id())));
-                      return out;
-                  },
-                  .results = {{.type = T::ARR, .inner = {{.type = T::OBJ, .inner = PeerInfoDoc()}}}}});
+    table.Register(RpcMethod{
+        .category = cat,
+        .name = "getpeerinfo",
+        .description = "Returns data about each connected network peer as a json array of objects.",
+        .examples = HelpExampleCli("getpeerinfo", "") + HelpExampleRpc("getpeerinfo", ""),
+        .handler = [&connman, &peerman](const RpcRequest&) -> Json {
+            Json out = Json::array();
+            for (const net::PeerConnection& p : connman.Peers())
+                out.push_back(PeerInfo(p, peerman.GetPeerStats(p.conn->Id()), connman.EvictionInfo(p.conn->Id())));
+            return out;
+        },
+        .results = {{.type = T::ARR, .inner = {{.type = T::OBJ, .inner = PeerInfoDoc()}}}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "addnode",

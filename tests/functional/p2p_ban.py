@@ -309,8 +309,18 @@ def test_flood(env):
         rss = vmrss_kb(pid)
         log("VmRSS %d kB before, %d kB during the flood" % (rss0, rss))
         check(rss < 300 * 1024, "memory bounded (VmRSS %d kB)" % rss)
+        # Each newcomer past the full inbound slots evicted a peer (the node may still be taking
+        # connections from its backlog on a slow build, so compare with those it took so far).
+        slots = maxconn - 19
+
+        def evicted_for_each():
+            text = log_text(node)
+            added, evictions = text.count("(inbound)"), text.count("for eviction")
+            return added > slots + 100 and evictions >= added - slots - 10
+
+        wait_until(evicted_for_each, scaled(30), "an eviction for each newcomer past the full slots")
         evictions = log_text(node).count("for eviction")
-        check(evictions > NFLOOD // 2, "full slots evict an unprotected peer for each newcomer (%d evictions)" % evictions)
+        log("ok: full slots evict an unprotected peer for each newcomer (%d evictions)" % evictions)
     finally:
         for s in socks:
             s.close()

@@ -281,10 +281,12 @@ def line_of_five(env):
     for n in nodes:
         n.start()
     nodes[0].generatetoaddress(5, REGTEST_ADDR)
-    for a, b in zip(nodes, nodes[1:]):
-        b.addnode("127.0.0.1:%d" % a.p2p_port, "add")
     tip = nodes[0].getbestblockhash()
-    wait_until(lambda: all(n.getbestblockhash() == tip for n in nodes), scaled(30), "the line synced")
+    # One link at a time: a node still in initial block download ignores getheaders (as Core), and
+    # its downstream neighbour would ask again only after Core's 2-minute HEADERS_RESPONSE_TIME.
+    for i, (a, b) in enumerate(zip(nodes, nodes[1:])):
+        b.addnode("127.0.0.1:%d" % a.p2p_port, "add")
+        wait_until(lambda: b.getbestblockhash() == tip, scaled(30), "node %d synced" % (i + 1))
     # Blocks until each node has chosen its upstream neighbour as high-bandwidth peer.
 
     def hb_line():

@@ -77,6 +77,7 @@ def client_checks(node):
         assert_equal(len(peers), 1, "getpeerinfo lists the client")
         assert_equal(peers[0]["subver"], "/minicash-p2p-test:0.1/", "the client's user agent")
         check(peers[0]["inbound"], "the client is inbound")
+        assert_equal((peers[0]["last_block"], peers[0]["last_transaction"]), (0, 0), "no block from the client yet")
         info = node.getnetworkinfo()
         assert_equal((info["connections"], info["connections_in"], info["connections_out"]), (1, 1, 0),
                      "getnetworkinfo's connection counts")
@@ -188,12 +189,18 @@ def run(env):
 
     b = env.add_node(extra_args=["-addnode=" + addr(a)])
     b.start()
+    # C connects once B has A's first blocks: a node in initial block download (B with only the
+    # genesis block) ignores getheaders, as Core, and C would then ask again only after Core's
+    # 2-minute HEADERS_RESPONSE_TIME (an inv does not answer it; B announces by inv what C lacks).
+    wait_same_tip([a, b], timeout=60)
+    check(not b.getblockchaininfo()["initialblockdownload"], "B left initial block download")
     c = env.add_node(extra_args=["-addnode=" + addr(b)])
     c.start()
     a.generatetoaddress(290, REGTEST_ADDR)
     wait_same_tip([a, b, c], timeout=120)
     assert_equal(c.getblockcount(), 300, "C reached A's height through B")
     check(all(p["addr"] != addr(a) for p in c.getpeerinfo()), "C has no connection to A")
+    check(all(p["last_block"] > 0 for p in c.getpeerinfo()), "getpeerinfo's last_block: C got new blocks from B")
     log("ok: A - B - C: C reached A's tip (300) through B")
 
     d = env.add_node(extra_args=["-connect=" + addr(c)])
