@@ -116,7 +116,10 @@ TEST_CASE("A peer whose eviction is still pending is not evicted again for the n
     REQUIRE(handler.WaitFor([&] { return handler.inits.size() == SLOTS + 1; }));
     Client second(200, port);
     REQUIRE(handler.WaitFor([&] { return handler.inits.size() == SLOTS + 2; }));
-    CHECK(handler.closed.empty());
+    {
+        std::lock_guard lock(handler.m); // the handler's lists are written on I/O threads
+        CHECK(handler.closed.empty());
+    }
 
     // Two newcomers in: two distinct peers must go, leaving the inbound slots exactly full.
     handler.Release();
