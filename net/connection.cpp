@@ -192,14 +192,18 @@ void Connection::ResumeReadingIfDrained()
     }
 }
 
-void Connection::Close(std::string reason)
+bool Connection::Close(std::string reason)
 {
+    // Once is enough: a close requested earlier (or done on the strand) reports its own reason.
+    if (m_closing.exchange(true)) return false;
     boost::asio::post(m_strand,
                       [self = shared_from_this(), reason = std::move(reason)] { self->CloseOnStrand(reason); });
+    return true;
 }
 
 void Connection::CloseOnStrand(const std::string& reason)
 {
+    m_closing = true;
     if (m_closed.exchange(true)) return;
     boost::system::error_code ec;
     m_socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);

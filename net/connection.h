@@ -75,8 +75,11 @@ public:
     void Start(std::function<void()> first);
     /** Queues a message (framed here). Any thread; dropped if the connection is closing. */
     void Send(std::string_view command, std::span<const uint8_t> payload);
-    /** Closes the socket and reports OnClosed(reason) if not closed already. Any thread. */
-    void Close(std::string reason);
+    /**
+     * Closes the socket and reports OnClosed(reason) if not closed already. Any thread; the close
+     * runs later on the strand. True if this call is the first to close (IsClosing was false).
+     */
+    bool Close(std::string reason);
 
     NodeId Id() const { return m_id; }
     bool IsInbound() const { return m_inbound; }
@@ -85,6 +88,8 @@ public:
     /** The local end of the socket. */
     const boost::asio::ip::tcp::endpoint& Local() const { return m_local; }
     bool IsClosed() const { return m_closed.load(); }
+    /** True from the first Close (before its strand runs it) or once closed: Core's fDisconnect. */
+    bool IsClosing() const { return m_closing.load(); }
     /** Bytes queued and not yet written. Any thread. */
     size_t SendQueueBytes() const { return m_send_queue_bytes.load(); }
     /** True while more than the send buffer's limit waits to be written. Any thread. */
@@ -129,6 +134,7 @@ private:
     bool m_writing{false};
     std::atomic<size_t> m_send_queue_bytes{0};
     std::atomic<bool> m_closed{false};
+    std::atomic<bool> m_closing{false}; // set at once by Close (any thread), m_closed later on the strand
     std::atomic<bool> m_want_room{false};
     bool m_held{false}; // strand: the owner holds reading (HoldReading)
 

@@ -230,7 +230,9 @@ bool ConnectionManager::AttemptToEvict()
     {
         util::LockGuard lock(m_mutex);
         for (const auto& [id, p] : m_peers) {
-            if (p.type != ConnectionType::INBOUND || p.conn->IsClosed()) continue;
+            // A peer already being closed frees its slot anyway: evicting it again would let two
+            // newcomers in for one departure (Core skips fDisconnect peers too).
+            if (p.type != ConnectionType::INBOUND || p.conn->IsClosing()) continue;
             EvictionCandidate c;
             c.id = id;
             c.connected = p.conn->Stats().connected;
@@ -251,7 +253,9 @@ bool ConnectionManager::AttemptToEvict()
     const std::optional<NodeId> evict = SelectNodeToEvict(std::move(candidates));
     if (!evict) return false;
     util::LogDebug(util::LogCategory::NET, "selected peer=%lld for eviction\n", static_cast<long long>(*evict));
-    return Disconnect(*evict, "evicted for an inbound connection");
+    // Only a close this call starts frees a slot (another thread may have closed the peer meanwhile).
+    const std::optional<PeerConnection> p = Find(*evict);
+    return p && p->conn->Close("evicted for an inbound connection");
 }
 
 void ConnectionManager::Adopt(tcp::socket socket, ConnectionType type, const std::string& name,

@@ -283,7 +283,9 @@ bool InitResourceLimits(NodeContext& node)
                         node::http::MIN_CORE_FILEDESCRIPTORS);
         return false;
     }
-    node.fd_p2p = std::clamp(node.fd_available - node::http::MIN_CORE_FILEDESCRIPTORS, 0, p2p_wanted);
+    // RPC keeps at least 16 (Core's -rpcworkqueue default) when the limit is tight.
+    const int beyond_reserve = std::max(0, node.fd_available - node::http::MIN_CORE_FILEDESCRIPTORS);
+    node.fd_p2p = std::clamp(beyond_reserve - std::min(beyond_reserve, 16), 0, p2p_wanted);
     return true;
 }
 
