@@ -3,6 +3,8 @@
 // setban's disconnection, setnetworkactive, and eviction when the inbound slots are full.
 #include "net/connman.h"
 
+#include "connman_test_util.h"
+
 #include "consensus/params.h"
 
 #include <catch2/catch.hpp>
@@ -16,36 +18,14 @@ using asio::ip::tcp;
 
 namespace {
 
-class Handler : public net::NetHandler {
+/** The recorder, with a locked count of the peers opened. */
+class Handler : public net_test::PeerRecorder {
 public:
-    void InitializePeer(const net::PeerAddress& p) override
-    {
-        std::lock_guard lock(m);
-        inits.push_back(p);
-        cv.notify_all();
-    }
-    void ProcessMessage(net::NodeId, const std::string&, std::vector<uint8_t>&&) override {}
-    void FinalizePeer(net::NodeId peer, const std::string& reason) override
-    {
-        std::lock_guard lock(m);
-        closed.emplace_back(peer, reason);
-        cv.notify_all();
-    }
-    template <typename P>
-    bool WaitFor(P pred)
-    {
-        std::unique_lock lock(m);
-        return cv.wait_for(lock, std::chrono::seconds(30), [&] { return pred(); });
-    }
     size_t Inits()
     {
         std::lock_guard lock(m);
         return inits.size();
     }
-    std::mutex m;
-    std::condition_variable cv;
-    std::vector<net::PeerAddress> inits;
-    std::vector<std::pair<net::NodeId, std::string>> closed;
 };
 
 struct Node {
@@ -68,29 +48,7 @@ struct Node {
 };
 
 /** A client connected from 127.0.0.<n>. */
-struct Client {
-    asio::io_context io;
-    tcp::socket socket{io};
-    Client(int n, uint16_t port)
-    {
-        socket.open(tcp::v4());
-        socket.bind(tcp::endpoint(asio::ip::make_address("127.0.0." + std::to_string(n)), 0));
-        socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    }
-    /** True once the node closed the connection (EOF or reset), waiting at most 30 s. */
-    bool ClosedByPeer()
-    {
-        timeval tv{30, 0};
-        ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        std::array<uint8_t, 256> buf;
-        for (;;) {
-            boost::system::error_code ec;
-            socket.read_some(asio::buffer(buf), ec);
-            if (ec == asio::error::eof || ec == asio::error::connection_reset) return true;
-            if (ec) return false;
-        }
-    }
-};
+using Client = net_test::LoopbackClient;
 
 net::NetAddress Addr(const char* s) { return *net::ParseAddress(s); }
 

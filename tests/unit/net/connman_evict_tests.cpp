@@ -3,6 +3,8 @@
 // cannot run yet; the next newcomer must evict another peer, not the same one again.
 #include "net/connman.h"
 
+#include "connman_test_util.h"
+
 #include "consensus/params.h"
 #include "net/frame.h"
 
@@ -18,36 +20,17 @@ using asio::ip::tcp;
 
 namespace {
 
-const net::MessageStart& Magic() { return consensus::Params(consensus::ChainType::REGTEST).message_start; }
+using net_test::Magic;
 
 /** Records peers; ProcessMessage blocks (on the peer's strand) until Release. */
-class BlockingHandler : public net::NetHandler {
+class BlockingHandler : public net_test::PeerRecorder {
 public:
-    void InitializePeer(const net::PeerAddress& p) override
-    {
-        std::lock_guard lock(m);
-        inits.push_back(p);
-        cv.notify_all();
-    }
     void ProcessMessage(net::NodeId, const std::string&, std::vector<uint8_t>&&) override
     {
         std::unique_lock lock(m);
         ++blocked;
         cv.notify_all();
         cv.wait(lock, [&] { return released; });
-    }
-    void FinalizePeer(net::NodeId peer, const std::string& reason) override
-    {
-        std::lock_guard lock(m);
-        closed.emplace_back(peer, reason);
-        cv.notify_all();
-    }
-    /** Waits (bounded, 30 s) until pred holds under the lock. */
-    template <typename P>
-    bool WaitFor(P pred)
-    {
-        std::unique_lock lock(m);
-        return cv.wait_for(lock, std::chrono::seconds(30), [&] { return pred(); });
     }
     /** Lets every blocked ProcessMessage return. */
     void Release()
@@ -57,26 +40,11 @@ public:
         cv.notify_all();
     }
 
-    std::mutex m;
-    std::condition_variable cv;
-    std::vector<net::PeerAddress> inits;
-    std::vector<std::pair<net::NodeId, std::string>> closed;
     int blocked{0};
     bool released{false};
 };
 
-/** A client connected from 127.0.0.<n>. */
-struct Client {
-    asio::io_context io;
-    tcp::socket socket{io};
-    Client(int n, uint16_t port)
-    {
-        socket.open(tcp::v4());
-        socket.bind(tcp::endpoint(asio::ip::make_address("127.0.0." + std::to_string(n)), 0));
-        socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    }
-    void Send(std::string_view command) { asio::write(socket, asio::buffer(net::FrameMessage(Magic(), command, {}))); }
-};
+using Client = net_test::LoopbackClient;
 
 } // namespace
 

@@ -3,6 +3,8 @@
 // the inactivity checks on a fake clock, the inbound limit and outbound targets.
 #include "net/connman.h"
 
+#include "connman_test_util.h"
+
 #include "consensus/params.h"
 
 #include <boost/asio/connect.hpp>
@@ -20,10 +22,10 @@ using asio::ip::tcp;
 
 namespace {
 
-const net::MessageStart& Magic() { return consensus::Params(consensus::ChainType::REGTEST).message_start; }
+using net_test::Magic;
 
-/** Records what the connection manager reports; optional reactions to messages. */
-class RecordingHandler : public net::NetHandler {
+/** Records what the connection manager reports, messages too; optional reactions to them. */
+class RecordingHandler : public net_test::PeerRecorder {
 public:
     struct Msg {
         net::NodeId peer;
@@ -36,9 +38,7 @@ public:
     void InitializePeer(const net::PeerAddress& p) override
     {
         if (on_init) on_init(p);
-        std::lock_guard lock(m);
-        inits.push_back(p);
-        cv.notify_all();
+        PeerRecorder::InitializePeer(p);
     }
     void ProcessMessage(net::NodeId peer, const std::string& command, std::vector<uint8_t>&& payload) override
     {
@@ -47,30 +47,13 @@ public:
         msgs.push_back({peer, command, std::move(payload)});
         cv.notify_all();
     }
-    void FinalizePeer(net::NodeId peer, const std::string& reason) override
-    {
-        std::lock_guard lock(m);
-        closed.emplace_back(peer, reason);
-        cv.notify_all();
-    }
-    /** Waits (bounded, 30 s) until pred holds under the lock. */
-    template <typename P>
-    bool WaitFor(P pred)
-    {
-        std::unique_lock lock(m);
-        return cv.wait_for(lock, std::chrono::seconds(30), [&] { return pred(); });
-    }
     size_t MessageCount()
     {
         std::lock_guard lock(m);
         return msgs.size();
     }
 
-    std::mutex m;
-    std::condition_variable cv;
-    std::vector<net::PeerAddress> inits;
     std::vector<Msg> msgs;
-    std::vector<std::pair<net::NodeId, std::string>> closed;
 };
 
 /** A connection manager listening on an ephemeral loopback port, started with handler. */
