@@ -3,6 +3,8 @@
 // the peers file (round trip, corruption and another network's file refused).
 #include "net/addrman.h"
 
+#include "node/chain_builder.h"
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -33,27 +35,7 @@ net::AddressEntry Entry(const net::NetAddress& a, uint16_t port = 8333)
     return net::AddressEntry{static_cast<uint32_t>(NOW - 100), net::NODE_NETWORK, net::Service(a, port)};
 }
 
-class TempDir {
-public:
-    TempDir()
-    {
-        static std::atomic<int> counter{0};
-        m_path = std::filesystem::temp_directory_path() /
-                 ("minicash_addrman_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        std::filesystem::create_directories(m_path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& Path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using testutil::TempDir;
 
 const net::MessageStart MAGIC{0xfa, 0xbf, 0xb5, 0xda};
 
