@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <ctime>
 
 namespace net {
@@ -102,7 +103,9 @@ void BanMan::Ban(const SubNet& subnet, int64_t offset, bool absolute)
         offset = m_default_ban_time;
         absolute = false;
     }
-    const BanEntry entry{now, (absolute ? 0 : now) + offset};
+    // Saturating: a relative ban time near INT64_MAX (an RPC argument) must not overflow.
+    const int64_t until = absolute ? offset : (offset > INT64_MAX - now ? INT64_MAX : now + offset);
+    const BanEntry entry{now, until};
     {
         util::LockGuard lock(m_mutex);
         auto it = m_banned.find(subnet);
@@ -177,6 +180,7 @@ bool BanMan::IsDiscouraged(const NetAddress& addr) const
 
 bool BanMan::Save()
 {
+    util::LockGuard save_lock(m_save_mutex);
     std::string text;
     {
         util::LockGuard lock(m_mutex);

@@ -78,7 +78,7 @@ public:
     void Discourage(const NetAddress& addr) EXCLUDES(m_mutex);
     bool IsDiscouraged(const NetAddress& addr) const EXCLUDES(m_mutex);
     /** Writes the list if it changed since the last write; false (logged) if the write failed. */
-    bool Save() EXCLUDES(m_mutex);
+    bool Save() EXCLUDES(m_save_mutex, m_mutex);
     /** -bantime. */
     int64_t DefaultBanTime() const { return m_default_ban_time; }
 
@@ -90,6 +90,9 @@ private:
     const int64_t m_default_ban_time;
     const std::function<int64_t()> m_clock;
 
+    // Held across a save's snapshot and write, so concurrent saves neither share the temporary
+    // file nor rename an older snapshot over a newer one.
+    util::Mutex m_save_mutex ACQUIRED_BEFORE(m_mutex);
     mutable util::Mutex m_mutex;
     BanMap m_banned GUARDED_BY(m_mutex);
     bool m_dirty GUARDED_BY(m_mutex){false};

@@ -128,7 +128,7 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         if (command == net::msg_type::VERACK) return OnVerack(id);
         if (command == net::msg_type::WTXIDRELAY || command == net::msg_type::SENDADDRV2) {
             // BIP-339/155: only between version and verack; Core disconnects otherwise.
-            if (handshake_done) return Misbehaving(id, command + " received after verack");
+            if (handshake_done) return DisconnectPeer(id, command + " received after verack");
             util::LockGuard lock(m_mutex);
             auto& p = m_peers[id];
             (command == net::msg_type::WTXIDRELAY ? p.wtxid_relay : p.addrv2) = true;
@@ -186,7 +186,16 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         // Everything else (transactions: the next part) is ignored, as
         // Core ignores unknown messages.
     } catch (const net::LimitError& e) {
-        Misbehaving(id, command + " over its limit: " + e.what());
+        // Core: a locator over 101 entries only disconnects; a version field over its limit is a
+        // decoding failure (logged); other count limits (inv, headers, addr...) are Misbehaving.
+        if (command == net::msg_type::GETHEADERS || command == net::msg_type::GETBLOCKS) {
+            DisconnectPeer(id, command + " over its limit: " + e.what());
+        } else if (command == net::msg_type::VERSION) {
+            util::LogDebug(LogCategory::NET, "ProcessMessages(%s): Exception '%s' caught, peer=%lld\n", command.c_str(),
+                           e.what(), static_cast<long long>(id));
+        } else {
+            Misbehaving(id, command + " over its limit: " + e.what());
+        }
     } catch (const consensus::DecodeError& e) {
         // Core logs a message it cannot decode and goes on.
         util::LogDebug(LogCategory::NET, "ProcessMessages(%s, %zu bytes): Exception '%s' caught, peer=%lld\n",
@@ -384,9 +393,15 @@ void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult&
     switch (r.GetBlockResult()) {
     case BlockValidationResult::CONSENSUS:
     case BlockValidationResult::MUTATED:
-    case BlockValidationResult::CACHED_INVALID:
         // Core: a compact block's contents are not punished (a full block is: mutated included).
         if (!via_compact) return Misbehaving(id, "invalid " + what + ": " + r.ToString());
+        util::LogDebug(LogCategory::NET, "%s from peer=%lld not accepted: %s\n", what.c_str(),
+                       static_cast<long long>(id), r.ToString().c_str());
+        return;
+    case BlockValidationResult::CACHED_INVALID:
+        // Core: only an outbound peer on a chain we know is invalid is punished (an inbound one
+        // may simply not know yet), and never for a compact block.
+        if (!via_compact && !IsInbound(id)) return Misbehaving(id, "invalid " + what + ": " + r.ToString());
         util::LogDebug(LogCategory::NET, "%s from peer=%lld not accepted: %s\n", what.c_str(),
                        static_cast<long long>(id), r.ToString().c_str());
         return;
@@ -401,6 +416,19 @@ void PeerManager::MaybePunish(net::NodeId id, const consensus::ValidationResult&
                        static_cast<long long>(id), r.ToString().c_str());
         return;
     }
+}
+
+bool PeerManager::IsInbound(net::NodeId id) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_peers.find(id);
+    return it != m_peers.end() && it->second.addr.type == net::ConnectionType::INBOUND;
+}
+
+void PeerManager::DisconnectPeer(net::NodeId id, const std::string& why)
+{
+    util::LogDebug(LogCategory::NET, "%s, disconnecting peer=%lld\n", why.c_str(), static_cast<long long>(id));
+    m_connman.Disconnect(id, why);
 }
 
 void PeerManager::Misbehaving(net::NodeId id, const std::string& why)

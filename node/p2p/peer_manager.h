@@ -116,6 +116,10 @@ private:
     /** Core's MaybeSendGetHeaders: nothing if one sent within HEADERS_RESPONSE_TIME is unanswered. */
     void SendGetHeaders(net::NodeId id, const chain::BlockIndex* from) EXCLUDES(m_mutex);
     void SendVersion(net::NodeId id, const net::PeerAddress& addr) EXCLUDES(m_mutex);
+    /** Whether peer is an inbound connection (false for an unknown one). */
+    bool IsInbound(net::NodeId id) const EXCLUDES(m_mutex);
+    /** Core's fDisconnect without punishment: logged (net) and the connection closed. */
+    void DisconnectPeer(net::NodeId id, const std::string& why);
     /** Core's Misbehaving: logged, the peer disconnected (and its address discouraged). */
     void Misbehaving(net::NodeId id, const std::string& why) EXCLUDES(m_mutex);
     /**

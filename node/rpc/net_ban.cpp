@@ -71,13 +71,18 @@ Json ListBanned(net::ConnectionManager& connman)
 {
     net::BanMan& banman = EnsureBanMan(connman);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    // Times may come from an edited banlist.json: differences saturate instead of overflowing.
+    const auto diff = [](int64_t a, int64_t b) {
+        const __int128 d = static_cast<__int128>(a) - b;
+        return static_cast<int64_t>(std::clamp<__int128>(d, INT64_MIN, INT64_MAX));
+    };
     Json out = Json::array();
     for (const auto& [subnet, entry] : banman.GetBanned()) {
         out.push_back({{"address", subnet.ToString()},
                        {"ban_created", entry.create_time},
                        {"banned_until", entry.ban_until},
-                       {"ban_duration", entry.ban_until - entry.create_time},
-                       {"time_remaining", entry.ban_until - now}});
+                       {"ban_duration", diff(entry.ban_until, entry.create_time)},
+                       {"time_remaining", diff(entry.ban_until, now)}});
     }
     return out;
 }

@@ -10,6 +10,8 @@ keeps being served (its getheaders answered after every step) and the node's mem
    messages between version and verack other than the BIP-339/155 ones are ignored too.
 4. A garbage command with a payload: ignored (Core logs unknown messages), the connection kept.
 5. A frame header whose length is over 4,000,000 bytes: disconnected (Core's "Size too large").
+6. wtxidrelay after verack and a getheaders locator of 102 entries: disconnected without
+   Misbehaving (no discouragement), as Core.
 The node's VmRSS grows by less than 64 MB over all of it.
 """
 
@@ -125,6 +127,25 @@ def run(env):
             big.wait_for_disconnect(timeout=scaled(30))
         served("an oversized length")
         log("ok: a length over 4,000,000 disconnects")
+
+        # 6. Protocol slips Core answers with a plain disconnect, not Misbehaving (no
+        # discouragement): wtxidrelay after verack, a locator over 101 entries.
+        def misbehaving_lines():
+            with open(node.debug_log, errors="replace") as f:
+                return f.read().count("Misbehaving: peer=")
+
+        before = misbehaving_lines()  # the oversized inv above was one (Core: Misbehaving)
+        locator = struct.pack("<I", 70016) + bytes([102]) + b"\x11" * 32 * 102 + b"\x00" * 32
+        for name, frame in (("wtxidrelay after verack", lambda c: ser_frame(c.magic, "wtxidrelay", b"")),
+                            ("a 102-entry locator", lambda c: ser_frame(c.magic, "getheaders", locator))):
+            with P2PConnection() as slip:
+                slip.connect(node.p2p_port)
+                slip.handshake()
+                slip.send_raw(frame(slip))
+                slip.wait_for_disconnect(timeout=scaled(30))
+            served(name)
+        assert_equal(misbehaving_lines(), before, "no Misbehaving for the slips (Core only disconnects)")
+        log("ok: wtxidrelay after verack and a 102-entry locator disconnect without punishment")
 
     rss_end = vmrss_kb(node)
     log("VmRSS %d kB -> %d kB" % (rss_start, rss_end))
