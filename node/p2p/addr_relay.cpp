@@ -59,8 +59,11 @@ void AddrRelay::RemovePeer(net::NodeId id)
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
         if (it == m_peers.end()) return;
-        // As Core's FinalizeNode: an outbound peer we completed a handshake with was online just now.
-        if (it->second.handshake && it->second.type != net::ConnectionType::INBOUND) connected = it->second.remote;
+        // As Core's FinalizeNode: an outbound peer we completed a handshake with was online just
+        // now; not a block-relay-only one, whose address times must not reveal it.
+        if (it->second.handshake && it->second.type != net::ConnectionType::INBOUND &&
+            it->second.type != net::ConnectionType::BLOCK_RELAY)
+            connected = it->second.remote;
         m_peers.erase(it);
     }
     if (connected) m_addrman.Connected(*connected);

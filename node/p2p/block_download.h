@@ -69,6 +69,11 @@ public:
      */
     std::optional<NodeId> Received(const consensus::Uint256& block, Clock::time_point now = Clock::now());
     bool IsRequested(const consensus::Uint256& block) const { return m_in_flight.count(block) > 0; }
+    /** No block other than this one is in flight (Core's mapBlocksInFlight.count(hash) == size()). */
+    bool NothingElseInFlight(const consensus::Uint256& block) const
+    {
+        return m_in_flight.size() == m_in_flight.count(block);
+    }
     /** Whether block is in flight from peer. */
     bool IsRequestedFrom(const consensus::Uint256& block, NodeId peer) const
     {

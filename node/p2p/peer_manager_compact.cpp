@@ -46,7 +46,7 @@ void PeerManager::MaybeSetHighBandwidth(net::NodeId id, const consensus::Uint256
     std::vector<std::pair<net::NodeId, bool>> sends;
     {
         util::LockGuard lock(m_mutex);
-        if (m_download.IsRequested(hash)) return;
+        if (!m_download.NothingElseInFlight(hash)) return;
         sends = m_compact.SelectHighBandwidth(id);
     }
     for (const auto& [peer, announce] : sends) {

@@ -168,6 +168,23 @@ TEST_CASE("A peer that owes blocks for a block interval (plus half per other dow
         2);
 }
 
+TEST_CASE("Nothing else in flight: Core's condition for choosing a high-bandwidth compact block peer", "[node]")
+{
+    HeadersOnly f(3);
+    BlockDownload d(*f.node);
+    d.AddPeer(1);
+    d.PeerHas(1, f.Header(3));
+    const auto h1 = f.Header(1)->GetBlockHash(), h2 = f.Header(2)->GetBlockHash();
+    CHECK(d.NothingElseInFlight(h1)); // nothing at all
+    d.MarkRequested(1, f.Header(1), Clock::now());
+    CHECK(d.NothingElseInFlight(h1)); // only this one
+    d.MarkRequested(1, f.Header(2), Clock::now());
+    CHECK_FALSE(d.NothingElseInFlight(h1));
+    d.Received(h2);
+    CHECK(d.NothingElseInFlight(h1));
+    CHECK_FALSE(d.NothingElseInFlight(h2));
+}
+
 TEST_CASE("getheaders' readers: locator, fork in a locator, headers after the fork", "[node]")
 {
     testutil::ChainBuilder b;
