@@ -28,16 +28,9 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "functional"))
+from bench_node import ROOT, BenchNode  # noqa: E402  (puts tests/functional on sys.path)
 import test_framework  # noqa: E402
 
-
-class BenchNode(test_framework.Node):
-    """A functional-test node without -rpcdoccheck (its per-call checks are not what we measure)."""
-
-    def base_args(self):
-        return [a for a in super().base_args() if a != "-rpcdoccheck=1"]
 
 
 def wait_height(node, height, timeout):

@@ -18,15 +18,7 @@ using asio::ip::tcp;
 
 namespace {
 
-/** The recorder, with a locked count of the peers opened. */
-class Handler : public net_test::PeerRecorder {
-public:
-    size_t Inits()
-    {
-        std::lock_guard lock(m);
-        return inits.size();
-    }
-};
+using Handler = net_test::PeerRecorder;
 
 struct Node {
     Handler handler;

@@ -4,6 +4,8 @@
 #include "net/addrman.h"
 #include "net/connman.h"
 
+#include "connman_test_util.h"
+
 #include "consensus/params.h"
 
 #include <catch2/catch.hpp>
@@ -16,30 +18,14 @@
 namespace {
 
 /** Counts the connections a connection manager reports. */
-class CountingHandler : public net::NetHandler {
+class CountingHandler : public net_test::PeerRecorder {
 public:
-    void InitializePeer(const net::PeerAddress& p) override
-    {
-        std::lock_guard lock(m);
-        inits.push_back(p);
-        cv.notify_all();
-    }
-    void ProcessMessage(net::NodeId, const std::string&, std::vector<uint8_t>&&) override {}
-    void FinalizePeer(net::NodeId, const std::string&) override {}
-    size_t Count()
-    {
-        std::lock_guard lock(m);
-        return inits.size();
-    }
+    size_t Count() { return Inits(); }
     /** Waits (at most 30 s) for n connections. */
     bool WaitFor(size_t n)
     {
-        std::unique_lock lock(m);
-        return cv.wait_for(lock, std::chrono::seconds(30), [&] { return inits.size() >= n; });
+        return PeerRecorder::WaitFor([&] { return inits.size() >= n; });
     }
-    std::mutex m;
-    std::condition_variable cv;
-    std::vector<net::PeerAddress> inits;
 };
 
 net::ConnmanOptions BaseOptions()

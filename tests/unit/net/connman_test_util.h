@@ -42,6 +42,12 @@ public:
         closed.emplace_back(peer, reason);
         cv.notify_all();
     }
+    /** How many peers were opened so far. */
+    size_t Inits()
+    {
+        std::lock_guard lock(m);
+        return inits.size();
+    }
     /** Waits (bounded, 30 s) until pred holds under the lock. */
     template <typename P>
     bool WaitFor(P pred)
