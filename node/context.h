@@ -34,6 +34,9 @@ namespace index {
 class ChainstateBlockSource;
 class TxIndexer;
 } // namespace index
+namespace mempool {
+class MempoolManager;
+} // namespace mempool
 namespace p2p {
 class AddrRelay;
 class PeerManager;
@@ -110,7 +113,13 @@ struct NodeContext {
     std::unique_ptr<p2p::AddrRelay> addr_relay;
     std::unique_ptr<p2p::PeerManager> peerman;
 
-    // Later: the mempool, the wallets and a metrics page each get a member here and an
+    // -- InitMempool (init_mempool.cpp): the pool and its acceptance, a SYNC chain listener.
+    // Loaded from mempool.dat after the start-up catch-up (mempool_loaded then true), saved
+    // at shutdown before the owner stops; destroyed after the owner, before the chainstate.
+    std::unique_ptr<mempool::MempoolManager> mempool;
+    std::atomic<bool> mempool_load_tried{false};
+
+    // Later: the wallets and a metrics page each get a member here and an
     // Init… step (and a Shutdown step) in init.cpp.
 };
 

@@ -8,7 +8,10 @@
 #include "node/chain/chainstate.h"
 #include "node/chain/validation_owner.h"
 #include "node/index/tx_indexer.h"
+#include "node/init_mempool.h"
 #include "node/init_network.h"
+#include "node/mempool/mempool_manager.h"
+#include "node/rpc/mempool_rpc.h"
 #include "node/http/auth.h"
 #include "node/http/http_limits.h"
 #include "node/http/http_options.h"
@@ -65,6 +68,7 @@ void SetupDaemonArgs(util::ArgsManager& args)
     util::SetupLoggingOptions(args);
     node::http::SetupRpcServerOptions(args);
     SetupNetworkOptions(args);
+    SetupMempoolOptions(args);
     args.AddArg("-version", "Print version and exit", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-datadir=<dir>", "Specify data directory", ArgsManager::ALLOW_ANY | ArgsManager::DISALLOW_NEGATION,
                 OptionsCategory::OPTIONS);
@@ -387,7 +391,14 @@ void InitRpcMethods(NodeContext& node)
                     node.chainstate->GetTipSnapshot().hash.GetHex().c_str());
     // Every subsystem registers its methods into the one table here: the chain's now, the
     // wallet's (wallet/rpc/, through the chain interface) and the P2P layer's later.
-    rpc::RegisterChainRpcs(*node.rpc_table, *node.chainstate, *node.validation_owner, node.txindex.get());
+    rpc::RegisterChainRpcs(*node.rpc_table, *node.chainstate, *node.validation_owner, node.txindex.get(),
+                           &node.mempool->Pool());
+    rpc::RegisterMempoolRpc(*node.rpc_table, *node.mempool, node.datadir_net / "mempool.dat");
+    // sendrawtransaction announces through the P2P layer once it runs (InitNetwork, before warm-up ends).
+    rpc::RegisterMempoolSendRpc(*node.rpc_table, *node.mempool, [&node](const consensus::TransactionRef& tx) {
+        (void)node;
+        (void)tx; // relay: wired with the P2P layer's transaction relay
+    });
 }
 
 void InitImport(NodeContext& node)
@@ -412,15 +423,22 @@ void InitImport(NodeContext& node)
             }
             if (reindexing) node.rpc_table->SetWarmup(false);
             util::LogPrintf("Import done: height %d", node.chainstate->Height());
+            // As Core, the mempool is loaded once the chain is rebuilt (on the owner, as every pool write).
+            try {
+                node.validation_owner->Run([&node] { LoadMempoolOnOwner(node); });
+            } catch (const chain::OwnerStopped&) {
+                return;
+            }
             if (node.txindex && !node.import_interrupt.load()) node.txindex->Start();
         });
     } else {
         // The blocks a crash left stored but not connected: caught up on the owner, in
         // steps; nobody waits, a failure is logged as the import thread's is.
         node.validation_owner->PostSteps(node.chainstate->ActivateBestChainSteps(),
-                                         [](const consensus::ValidationResult& r) {
+                                         [&node](const consensus::ValidationResult& r) {
                                              if (!r.IsValid())
                                                  util::LogPrintf("ActivateBestChain: %s", r.ToString().c_str());
+                                             LoadMempoolOnOwner(node); // after the catch-up, on the owner
                                          });
         if (node.txindex) node.txindex->Start();
     }
@@ -482,6 +500,7 @@ bool Shutdown(NodeContext& node)
     if (node.validation_owner) node.validation_owner->Stop();
     // The indexes get the events still queued before they stop (Core's FlushBackgroundCallbacks).
     if (node.chainstate) node.chainstate->SyncWithNotifications();
+    StopMempool(node); // mempool.dat, then the pool's chain listener goes
     if (node.txindex) node.txindex->Stop();
     if (node.chainstate && !node.chainstate->Flush()) {
         util::LogPrintf("Error: final flush failed");
@@ -528,7 +547,7 @@ int RunDaemon(int argc, char* argv[])
     if (!InitLogging(node) || !InitResourceLimits(node) || !InitRpc(node)) return 1;
     // From here a failure goes through Shutdown, which undoes whatever steps ran.
     int exit_code = 0;
-    if (InitChainstate(node) && InitIndexes(node)) {
+    if (InitChainstate(node) && InitIndexes(node) && InitMempool(node)) {
         InitRpcMethods(node);
         // As Core, the network starts before warm-up ends (InitImport ends it), so its RPC
         // methods are there from the first call a script makes.

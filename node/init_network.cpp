@@ -117,9 +117,12 @@ bool InitNetwork(NodeContext& node)
     // -connect: only these peers (-connect=0 / -noconnect: none), and no listening unless asked.
     std::vector<std::string> connect = args.GetArgs("-connect");
     const bool connect_set = args.IsArgSet("-connect");
+    // As Core, listening and DNS seeding default off only when -connect names something
+    // ("-connect=0" included); a bare -noconnect (no automatic connections) still listens.
+    const bool connect_given = !connect.empty();
     if (connect.size() == 1 && (connect[0] == "0" || args.IsArgNegated("-connect"))) connect.clear();
     if (args.IsArgNegated("-connect")) connect.clear();
-    const bool listen = args.GetBoolArg("-listen", !connect_set);
+    const bool listen = args.GetBoolArg("-listen", !connect_given);
     if (listen) {
         const auto binds = args.GetArgs("-bind");
         if (binds.empty() && !args.IsArgSet("-whitebind")) {
@@ -168,7 +171,7 @@ bool InitNetwork(NodeContext& node)
     o.automatic_outbound = !connect_set;
     o.seednodes = args.GetArgs("-seednode");
     const bool custom_signet = args.IsArgSet("-signetchallenge");
-    if (args.GetBoolArg("-dnsseed", !connect_set) && !custom_signet) o.dns_seeds = DnsSeeds(node.chain);
+    if (args.GetBoolArg("-dnsseed", !connect_given) && !custom_signet) o.dns_seeds = DnsSeeds(node.chain);
     o.dump_addresses = [addrman = node.addrman.get(), peers, magic = o.magic] {
         std::string err;
         if (!addrman->SaveFile(peers, magic, err))

@@ -183,8 +183,13 @@ ValidationResult Chainstate::Impl::DisconnectInvalidStepLocked(BlockIndex* index
         candidates.erase(tip);
     }
     done = !r.IsValid() || !active.Contains(index);
-    // (No tip event for the walk back, as before: the disconnections are notified.)
     if (active.Tip() != start_tip) UpdateTipSnapshot();
+    // The walk back ends with a tip event (fork: the new tip itself, nothing new above it), so
+    // listeners that act once a reorganisation settles (the mempool re-accepting the
+    // disconnected transactions, Core's MaybeUpdateMempoolForReorg) act now.
+    if (done && r.IsValid() && notifier.HasListeners()) {
+        NotifyLocked({ChainEvent::Kind::TIP, nullptr, active.Tip(), active.Tip(), IsInitialBlockDownloadLocked()});
+    }
     if (done && r.IsValid()) {
         // Other chains with at least the new tip's work may now win.
         candidates.clear();

@@ -170,6 +170,7 @@ public:
     /**
      * After a reorganisation: removes (REORG, with descendants) every entry for which
      * still_valid returns false (non-final, immature coinbase spend, bad sequence locks).
+     * still_valid is called without the pool's lock (it may read the pool).
      */
     void RemoveForReorg(const std::function<bool(const Entry&)>& still_valid);
     /** Removes entries that entered before now - expiry (EXPIRY, with descendants); returns how many. */
@@ -201,7 +202,11 @@ public:
 
 private:
     struct Impl;
+    int64_t Now() const;
+    /** Calls the removal listener with each removed transaction; without the lock. */
+    void Notify(std::vector<std::pair<consensus::TransactionRef, RemovalReason>> removed) const;
     Options m_opts;
+    RemovalListener m_listener;
     mutable util::SharedMutex m_mutex;
     std::unique_ptr<Impl> m_impl PT_GUARDED_BY(m_mutex);
 };

@@ -3,6 +3,8 @@
 // wait-for-block calls. Handlers run on RPC worker threads; they use only the chainstate's
 // public API (each call takes its lock briefly) and read immutable index fields.
 #include "node/chain/chainstate.h"
+#include "node/mempool/accept.h"
+#include "node/mempool/txmempool.h"
 #include "node/rpc/owner_call.h"
 #include "node/rpc/core_io.h"
 #include "node/rpc/register.h"
@@ -166,16 +168,28 @@ Json GetChainTips(Chainstate& cs)
     return result;
 }
 
-Json GetTxOut(Chainstate& cs, const RpcRequest& req)
+Json GetTxOut(Chainstate& cs, const mempool::TxMemPool* pool, const RpcRequest& req)
 {
     const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
     const uint32_t n = ParamOr<uint32_t>(req.params, 1, 0);
-    (void)ParamOr<bool>(req.params, 2, true); // include_mempool: there is no mempool yet
-    auto info = cs.GetTxOut(consensus::OutPoint(txid, n));
+    const bool include_mempool = ParamOr<bool>(req.params, 2, true);
+    const consensus::OutPoint out(txid, n);
+    std::optional<chain::TxOutInfo> info;
+    if (include_mempool && pool) {
+        // As Core: an output a pool transaction spends is gone; a pool transaction's output has 0 confirmations.
+        if (pool->GetSpender(out)) return Json();
+        if (consensus::TransactionRef ptx = pool->Get(txid)) {
+            if (n >= ptx->vout.size()) return Json();
+            info = chain::TxOutInfo{consensus::Coin(ptx->vout[n], mempool::MEMPOOL_HEIGHT, false), cs.Tip()};
+        }
+    }
+    if (!info) info = cs.GetTxOut(out);
     if (!info || !info->best_block) return Json();
     Json ret = Json::object();
     ret["bestblock"] = info->best_block->GetBlockHash().GetHex();
-    ret["confirmations"] = static_cast<int64_t>(info->best_block->height) - info->coin.height + 1;
+    ret["confirmations"] = info->coin.height == mempool::MEMPOOL_HEIGHT
+                               ? 0
+                               : static_cast<int64_t>(info->best_block->height) - info->coin.height + 1;
     ret["value"] = ValueFromAmount(info->coin.out.value);
     ret["scriptPubKey"] = ScriptPubKeyToJson(info->coin.out.script_pubkey, cs.Params());
     ret["coinbase"] = info->coin.coinbase;
@@ -252,7 +266,8 @@ const std::string EXAMPLE_HASH = "\"00000000c937983704a73af28acdec37b049d214adbd
 
 } // namespace
 
-void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs, chain::ValidationOwner& owner)
+void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs, chain::ValidationOwner& owner,
+                           const mempool::TxMemPool* pool)
 {
     const std::string cat = "blockchain";
     const std::string epoch = UNIX_EPOCH_TIME;
@@ -518,7 +533,7 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs, chain::ValidationOwn
         .examples = "\nGet unspent transactions\n" + HelpExampleCli("listunspent", "") + "\nView the details\n" +
                     HelpExampleCli("gettxout", "\"txid\" 1") + "\nAs a JSON-RPC call\n" +
                     HelpExampleRpc("gettxout", "\"txid\", 1"),
-        .handler = [&cs](const RpcRequest& req) { return GetTxOut(cs, req); },
+        .handler = [&cs, pool](const RpcRequest& req) { return GetTxOut(cs, pool, req); },
         .results = {
             {.type = T::NONE, .cond = "If the UTXO was not found"},
             {.type = T::OBJ,
@@ -689,11 +704,11 @@ void RegisterBlockchainRpc(RpcTable& table, Chainstate& cs, chain::ValidationOwn
 }
 
 void RegisterChainRpcs(RpcTable& table, Chainstate& chainstate, chain::ValidationOwner& owner,
-                       index::TxIndexer* txindex)
+                       index::TxIndexer* txindex, const mempool::TxMemPool* pool)
 {
-    RegisterBlockchainRpc(table, chainstate, owner);
-    RegisterMiningRpc(table, chainstate, owner);
-    RegisterRawTransactionRpc(table, chainstate, txindex);
+    RegisterBlockchainRpc(table, chainstate, owner, pool);
+    RegisterMiningRpc(table, chainstate, owner, pool);
+    RegisterRawTransactionRpc(table, chainstate, txindex, pool);
     RegisterChainStatsRpc(table, chainstate);
     RegisterOutputScriptRpc(table, chainstate);
     RegisterScanTxOutSetRpc(table, chainstate);

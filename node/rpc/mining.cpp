@@ -5,6 +5,8 @@
 // happens without any chainstate lock held.
 #include "node/chain/chainstate.h"
 #include "node/rpc/core_io.h"
+#include "node/mempool/miner.h"
+#include "node/mempool/txmempool.h"
 #include "common/descriptor.h"
 #include "common/descriptor_util.h"
 #include "common/key_io.h"
@@ -20,8 +22,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 #include <set>
+#include <unordered_map>
 
 namespace node::rpc {
 
@@ -149,13 +153,33 @@ void SubmitSolved(ValidationOwner& owner, consensus::Block block)
 }
 
 /** Core's generateBlocks: n blocks to script (templates and blocks on the owner); their hashes (fewer if max_tries runs out). */
-Json GenerateBlocks(Chainstate& cs, ValidationOwner& owner, const consensus::Script& script, int64_t n,
-                    uint64_t max_tries)
+/**
+ * A block template on the current tip (run on the owner, so the pool matches the tip): the pool's
+ * best transactions (Core's BlockAssembler) after the coinbase paying to script; chosen (if set)
+ * receives them with their fees, sigops and weights.
+ */
+consensus::ValidationResult NewTemplate(Chainstate& cs, const mempool::TxMemPool* pool, const consensus::Script& script,
+                                        consensus::Block& block, std::vector<mempool::SelectedTx>* chosen = nullptr)
+{
+    std::vector<consensus::TransactionRef> txs;
+    if (pool) {
+        const BlockIndex* tip = cs.Tip();
+        auto selected =
+            mempool::SelectTransactions(*pool, mempool::AssemblerOptions{}, tip->height + 1, tip->GetMedianTimePast());
+        txs.reserve(selected.size());
+        for (const auto& s : selected) txs.push_back(s.tx);
+        if (chosen) *chosen = std::move(selected);
+    }
+    return cs.CreateNewBlock(script, txs, block);
+}
+
+Json GenerateBlocks(Chainstate& cs, ValidationOwner& owner, const mempool::TxMemPool* pool,
+                    const consensus::Script& script, int64_t n, uint64_t max_tries)
 {
     Json hashes = Json::array();
     while (n > 0) {
         consensus::Block block;
-        const auto r = OnOwner(owner, [&] { return cs.CreateNewBlock(script, {}, block); });
+        const auto r = OnOwner(owner, [&] { return NewTemplate(cs, pool, script, block); });
         if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "CreateNewBlock failed: " + r.ToString());
         if (!SolveBlock(block, max_tries, cs.Params().consensus)) break;
         const consensus::Uint256 hash = block.GetHash();
@@ -189,7 +213,7 @@ std::optional<consensus::Script> OutputScript(const std::string& text, const con
     return script;
 }
 
-Json GetMiningInfo(Chainstate& cs)
+Json GetMiningInfo(Chainstate& cs, const mempool::TxMemPool* pool)
 {
     const BlockIndex* tip = cs.Tip();
     if (!tip) throw RpcError(RPC_MISC_ERROR, "No chain tip");
@@ -200,7 +224,7 @@ Json GetMiningInfo(Chainstate& cs)
     obj["difficulty"] = GetDifficulty(tip->bits);
     obj["target"] = TargetHex(tip->bits);
     obj["networkhashps"] = GetNetworkHashPs(cs, 120, -1);
-    obj["pooledtx"] = 0;
+    obj["pooledtx"] = pool ? pool->Size() : 0;
     obj["chain"] = consensus::ChainTypeToString(params.chain_type);
     const uint32_t next_bits = NextBits(*tip, params.consensus);
     Json next = Json::object();
@@ -212,6 +236,35 @@ Json GetMiningInfo(Chainstate& cs)
     if (params.consensus.signet_blocks) obj["signet_challenge"] = consensus::HexStr(params.consensus.signet_challenge);
     obj["warnings"] = Json::array();
     return obj;
+}
+
+/** getblocktemplate's "transactions": each with its in-template parents (1-based), fee, sigops, weight. */
+Json TemplateTransactions(const std::vector<mempool::SelectedTx>& chosen, bool segwit)
+{
+    Json txs = Json::array();
+    std::unordered_map<consensus::Uint256, size_t> pos;
+    for (size_t i = 0; i < chosen.size(); ++i) {
+        const consensus::Transaction& tx = *chosen[i].tx;
+        Json o = Json::object();
+        o["data"] = EncodeHexTx(tx);
+        o["txid"] = tx.GetTxid().GetHex();
+        o["hash"] = tx.GetWtxid().GetHex();
+        Json deps = Json::array();
+        std::set<size_t> seen;
+        for (const auto& in : tx.vin) {
+            if (auto it = pos.find(in.prevout.hash); it != pos.end() && seen.insert(it->second).second) {
+                deps.push_back(it->second);
+            }
+        }
+        o["depends"] = deps;
+        o["fee"] = chosen[i].fee.sats;
+        // Before segwit the limit is in legacy sigops (Core divides by the scale factor).
+        o["sigops"] = segwit ? chosen[i].sigop_cost : chosen[i].sigop_cost / consensus::WITNESS_SCALE_FACTOR;
+        o["weight"] = chosen[i].weight;
+        txs.push_back(std::move(o));
+        pos.emplace(tx.GetTxid(), i + 1);
+    }
+    return txs;
 }
 
 /** getblocktemplate with mode "proposal": checks a block against the tip without storing it. */
@@ -233,7 +286,7 @@ Json ProposeBlock(Chainstate& cs, ValidationOwner& owner, const Json& request)
     return Bip22Result(OnOwner(owner, [&] { return cs.TestBlockValidity(*block, false, true); }));
 }
 
-Json GetBlockTemplate(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
+Json GetBlockTemplate(Chainstate& cs, ValidationOwner& owner, const mempool::TxMemPool* pool, const RpcRequest& req)
 {
     std::string mode = "template";
     std::set<std::string> client_rules;
@@ -247,8 +300,13 @@ Json GetBlockTemplate(Chainstate& cs, ValidationOwner& owner, const RpcRequest& 
     if (auto it = request.find("rules"); it != request.end() && it->is_array()) {
         for (const auto& rule : *it) client_rules.insert(GetStr(rule));
     }
+    uint64_t longpoll_sequence = 0;
     if (auto it = request.find("longpollid"); it != request.end() && it->is_string()) {
-        longpoll = ParseHashV(Json(it->get<std::string>().substr(0, 64)), "longpollid");
+        const std::string& id = it->get<std::string>();
+        longpoll = ParseHashV(Json(id.substr(0, 64)), "longpollid");
+        // After the tip's hash: the pool's sequence number when the template was made (Core's
+        // nTransactionsUpdated); not a number means "any change".
+        if (id.size() > 64) longpoll_sequence = std::strtoull(id.c_str() + 64, nullptr, 10);
     }
     if (mode != "template") throw RpcError(RPC_INVALID_PARAMETER, "Invalid mode");
 
@@ -257,9 +315,15 @@ Json GetBlockTemplate(Chainstate& cs, ValidationOwner& owner, const RpcRequest& 
         throw RpcError(RPC_CLIENT_IN_INITIAL_DOWNLOAD, "Minicash is in initial sync and waiting for blocks...");
     }
     if (longpoll) {
-        // No mempool: only a new tip makes a different template.
+        // As Core: wait for a new tip, or, once a minute, for a pool that changed since.
         const consensus::Uint256 watched = *longpoll;
-        cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.hash != watched; }, std::chrono::milliseconds(0));
+        while (true) {
+            const chain::TipSnapshot tip =
+                cs.WaitForTip([&](const chain::TipSnapshot& s) { return s.hash != watched; },
+                              pool ? std::chrono::milliseconds(60'000) : std::chrono::milliseconds(0));
+            if (tip.hash != watched || cs.IsInterrupted()) break;
+            if (pool && pool->GetSequence() != longpoll_sequence) break;
+        }
     }
     if (params.consensus.signet_blocks && client_rules.count("signet") != 1) {
         throw RpcError(RPC_INVALID_PARAMETER, "getblocktemplate must be called with the signet rule set (call with "
@@ -273,8 +337,12 @@ Json GetBlockTemplate(Chainstate& cs, ValidationOwner& owner, const RpcRequest& 
 
     consensus::Block block;
     // The payout script is the miner's to fill in; the template only reports the value.
-    const auto r =
-        OnOwner(owner, [&] { return cs.CreateNewBlock(consensus::Script() << consensus::OP_TRUE, {}, block); });
+    std::vector<mempool::SelectedTx> chosen;
+    uint64_t template_sequence = 0;
+    const auto r = OnOwner(owner, [&] {
+        template_sequence = pool ? pool->GetSequence() : 0;
+        return NewTemplate(cs, pool, consensus::Script() << consensus::OP_TRUE, block, &chosen);
+    });
     if (!r.IsValid()) throw RpcError(RPC_INTERNAL_ERROR, "CreateNewBlock failed: " + r.ToString());
     const BlockIndex* prev = cs.LookupBlockIndex(block.prev_block);
     if (!prev) throw RpcError(RPC_INTERNAL_ERROR, "Template parent vanished");
@@ -321,10 +389,10 @@ Json GetBlockTemplate(Chainstate& cs, ValidationOwner& owner, const RpcRequest& 
     result["vbavailable"] = std::move(vbavailable);
     result["vbrequired"] = 0;
     result["previousblockhash"] = block.prev_block.GetHex();
-    result["transactions"] = Json::array();
+    result["transactions"] = TemplateTransactions(chosen, segwit);
     result["coinbaseaux"] = Json::object();
     result["coinbasevalue"] = block.vtx[0]->vout[0].value.sats;
-    result["longpollid"] = block.prev_block.GetHex() + "0";
+    result["longpollid"] = block.prev_block.GetHex() + std::to_string(template_sequence);
     result["target"] = TargetHex(block.bits);
     result["mintime"] = prev->GetMedianTimePast() + 1;
     result["mutable"] = Json::array({"time", "transactions", "prevblock"});
@@ -391,26 +459,26 @@ Json SubmitHeader(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
     throw RpcError(RPC_VERIFY_ERROR, r.GetRejectReason());
 }
 
-Json GenerateToAddress(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
+Json GenerateToAddress(Chainstate& cs, ValidationOwner& owner, const mempool::TxMemPool* pool, const RpcRequest& req)
 {
     const int64_t n = GetInt(req.params[0]);
     const uint64_t max_tries = MaxTriesParam(req.params, 2);
     auto script = DecodeAddress(GetStr(req.params[1]), cs.Params());
     if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address");
-    return GenerateBlocks(cs, owner, *script, n, max_tries);
+    return GenerateBlocks(cs, owner, pool, *script, n, max_tries);
 }
 
-Json GenerateToDescriptor(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
+Json GenerateToDescriptor(Chainstate& cs, ValidationOwner& owner, const mempool::TxMemPool* pool, const RpcRequest& req)
 {
     const int64_t n = GetInt(req.params[0]);
     const uint64_t max_tries = MaxTriesParam(req.params, 2);
     std::string error;
     auto script = OutputScript(GetStr(req.params[1]), cs.Params(), error);
     if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
-    return GenerateBlocks(cs, owner, *script, n, max_tries);
+    return GenerateBlocks(cs, owner, pool, *script, n, max_tries);
 }
 
-Json GenerateBlock(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req)
+Json GenerateBlock(Chainstate& cs, ValidationOwner& owner, const mempool::TxMemPool* pool, const RpcRequest& req)
 {
     const std::string& output = GetStr(req.params[0]);
     std::string error;
@@ -422,8 +490,11 @@ Json GenerateBlock(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req
     std::vector<consensus::TransactionRef> txs;
     for (const Json& item : req.params[1]) {
         const std::string& str = GetStr(item);
-        if (consensus::Uint256::FromHex(str)) {
-            throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Transaction " + str + " not in mempool.");
+        if (auto txid = consensus::Uint256::FromHex(str)) {
+            consensus::TransactionRef tx = pool ? pool->Get(*txid) : nullptr;
+            if (!tx) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Transaction " + str + " not in mempool.");
+            txs.push_back(std::move(tx));
+            continue;
         }
         auto mtx = DecodeHexTx(str);
         if (!mtx) {
@@ -457,7 +528,7 @@ Json GenerateBlock(Chainstate& cs, ValidationOwner& owner, const RpcRequest& req
 
 } // namespace
 
-void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner)
+void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner, const mempool::TxMemPool* pool)
 {
     const std::string epoch = UNIX_EPOCH_TIME;
     table.Register(RpcMethod{
@@ -466,7 +537,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner)
         .args = {},
         .description = "Returns a json object containing mining-related information.",
         .examples = HelpExampleCli("getmininginfo", "") + HelpExampleRpc("getmininginfo", ""),
-        .handler = [&cs](const RpcRequest&) { return GetMiningInfo(cs); },
+        .handler = [&cs, pool](const RpcRequest&) { return GetMiningInfo(cs, pool); },
         .results = {
             {.type = T::OBJ,
              .inner = {
@@ -589,7 +660,8 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner)
                     "    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki",
                 .examples = HelpExampleCli("getblocktemplate", "'{\"rules\": [\"segwit\"]}'") +
                             HelpExampleRpc("getblocktemplate", "{\"rules\": [\"segwit\"]}"),
-                .handler = [&cs, &owner](const RpcRequest& req) { return GetBlockTemplate(cs, owner, req); },
+                .handler = [&cs, &owner,
+                            pool](const RpcRequest& req) { return GetBlockTemplate(cs, owner, pool, req); },
                 .results =
                     {
                         {.type = T::NONE, .cond = "If the proposal was accepted with mode=='proposal'"},
@@ -744,7 +816,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner)
             "\nGenerate 11 blocks to myaddress\n" + HelpExampleCli("generatetoaddress", "11 \"myaddress\"") +
             "If you are using the Minicash wallet, you can get a new address to send the newly generated bitcoin to with:\n" +
             HelpExampleCli("getnewaddress", ""),
-        .handler = [&cs, &owner](const RpcRequest& req) { return GenerateToAddress(cs, owner, req); },
+        .handler = [&cs, &owner, pool](const RpcRequest& req) { return GenerateToAddress(cs, owner, pool, req); },
         .results = BlockHashesDoc()});
     table.Register(RpcMethod{
         .category = "generating",
@@ -755,7 +827,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner)
                  Arg("maxtries", RpcArgType::NUM, true, "1000000", "How many iterations to try.")},
         .description = "Mine to a specified descriptor and return the block hashes.",
         .examples = "\nGenerate 11 blocks to mydesc\n" + HelpExampleCli("generatetodescriptor", "11 \"mydesc\""),
-        .handler = [&cs, &owner](const RpcRequest& req) { return GenerateToDescriptor(cs, owner, req); },
+        .handler = [&cs, &owner, pool](const RpcRequest& req) { return GenerateToDescriptor(cs, owner, pool, req); },
         .results = BlockHashesDoc()});
     table.Register(RpcMethod{
         .category = "generating",
@@ -766,8 +838,8 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner)
                   .type = RpcArgType::ARR,
                   .optional = false,
                   .description =
-                      "An array of hex strings which are raw transactions (txids from the mempool are not "
-                      "supported: there is no mempool yet).\n"
+                      "An array of hex strings which are either txids or raw transactions.\n"
+                      "Txids must reference transactions currently in the mempool.\n"
                       "All transactions must be valid and in valid order, otherwise the block will be rejected.",
                   .inner = {{.name = "rawtx/txid", .type = RpcArgType::STR_HEX, .optional = true}}},
                  Arg("submit", RpcArgType::BOOL, true, "true",
@@ -776,7 +848,7 @@ void RegisterMiningRpc(RpcTable& table, Chainstate& cs, ValidationOwner& owner)
             "Mine a set of ordered transactions to a specified address or descriptor and return the block hash.",
         .examples = "\nGenerate a block to myaddress, with txs rawtx and mempool_txid\n" +
                     HelpExampleCli("generateblock", R"("myaddress" '["rawtx", "mempool_txid"]')"),
-        .handler = [&cs, &owner](const RpcRequest& req) { return GenerateBlock(cs, owner, req); },
+        .handler = [&cs, &owner, pool](const RpcRequest& req) { return GenerateBlock(cs, owner, pool, req); },
         .results = {{.type = T::OBJ,
                      .inner = {
                          {.type = T::STR_HEX, .key = "hash", .description = "hash of generated block"},

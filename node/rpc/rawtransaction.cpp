@@ -4,6 +4,7 @@
 // RPC worker threads and use only the chainstate's public API.
 #include "node/chain/chainstate.h"
 #include "node/index/tx_indexer.h"
+#include "node/mempool/txmempool.h"
 #include "node/rpc/core_io.h"
 #include "common/descriptor_util.h"
 #include "common/key_io.h"
@@ -88,7 +89,7 @@ void TxToJsonWithBlock(Json& entry, const consensus::Transaction& tx, const Bloc
     }
 }
 
-Json GetRawTransaction(Chainstate& cs, index::TxIndexer* txindex, const RpcRequest& req)
+Json GetRawTransaction(Chainstate& cs, index::TxIndexer* txindex, const mempool::TxMemPool* pool, const RpcRequest& req)
 {
     const consensus::Uint256 txid = ParseHashV(req.params[0], "parameter 1");
     if (txid == cs.Params().GenesisBlock().merkle_root) {
@@ -118,6 +119,8 @@ Json GetRawTransaction(Chainstate& cs, index::TxIndexer* txindex, const RpcReque
             if (t->GetTxid() == txid) tx = t;
         }
         found_in = block_index;
+    } else if (consensus::TransactionRef in_pool = pool ? pool->Get(txid) : nullptr) {
+        tx = std::move(in_pool); // Core's GetTransaction looks in the mempool first
     } else if (txindex) {
         (void)txindex->BlockUntilSyncedToCurrentChain(); // it has seen every block connected so far
         const index::TxLookup hit = txindex->FindTransaction(txid);
@@ -365,7 +368,8 @@ Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
 
 } // namespace
 
-void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer* txindex)
+void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer* txindex,
+                               const mempool::TxMemPool* pool)
 {
     const std::string cat = "rawtransactions";
     std::vector<RpcResult> tx_v1 = {
@@ -411,7 +415,7 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 0 \"myblockhash\"") +
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 1 \"myblockhash\"") +
                     HelpExampleCli("getrawtransaction", "\"mytxid\" 2 \"myblockhash\""),
-        .handler = [&cs, txindex](const RpcRequest& req) { return GetRawTransaction(cs, txindex, req); },
+        .handler = [&cs, txindex, pool](const RpcRequest& req) { return GetRawTransaction(cs, txindex, pool, req); },
         .results = {
             {.type = T::STR,
              .description = "The serialized transaction as a hex-encoded string for 'txid'",

@@ -15,6 +15,9 @@ namespace node::chain {
 class Chainstate;
 class ValidationOwner;
 } // namespace node::chain
+namespace node::mempool {
+class TxMemPool;
+} // namespace node::mempool
 namespace node::index {
 class TxIndexer;
 } // namespace node::index
@@ -31,19 +34,23 @@ using namespace common;
  * getblockheader, getchaintips, getdifficulty, gettxout, gettxoutsetinfo, invalidateblock,
  * reconsiderblock, waitfornewblock, waitforblock, waitforblockheight.
  */
-void RegisterBlockchainRpc(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner);
+void RegisterBlockchainRpc(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner,
+                           const mempool::TxMemPool* pool = nullptr);
 
 /**
+ * With pool (nullptr: none), templates and generate* take the pool's best transactions.
  * getmininginfo, getnetworkhashps, getblocktemplate, submitblock, submitheader,
  * generatetoaddress, generatetodescriptor, generateblock.
  */
-void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner);
+void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner,
+                       const mempool::TxMemPool* pool = nullptr);
 
 /**
  * getrawtransaction, decoderawtransaction, decodescript, createrawtransaction.
  * txindex (nullptr without -txindex) must outlive the table's use of the methods.
  */
-void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate, index::TxIndexer* txindex = nullptr);
+void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate, index::TxIndexer* txindex = nullptr,
+                               const mempool::TxMemPool* pool = nullptr);
 
 /** getdeploymentinfo, getchaintxstats, getblockstats, verifychain (node/rpc/chain_stats.cpp). */
 void RegisterChainStatsRpc(RpcTable& table, chain::Chainstate& chainstate);
@@ -67,6 +74,6 @@ void RegisterAddedNodeRpc(RpcTable& table, const net::ConnectionManager& connman
 
 /** All of the above. */
 void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner,
-                       index::TxIndexer* txindex = nullptr);
+                       index::TxIndexer* txindex = nullptr, const mempool::TxMemPool* pool = nullptr);
 
 } // namespace node::rpc

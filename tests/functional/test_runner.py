@@ -58,6 +58,7 @@ TESTS = [
     "p2p_compactblocks",
     "p2p_rpc_cli",
     "p2p_flood",
+    "mempool_rpc",
 ]
 
 

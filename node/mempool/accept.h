@@ -1,0 +1,138 @@
+// Whether a transaction may enter the mempool, and putting it there: Core's MemPoolAccept
+// (validation.cpp's PreChecks, ReplacementChecks, PolicyScriptChecks, ConsensusScriptChecks,
+// Finalize) over the chainstate's UTXO set plus the pool's own outputs.
+//
+// Thread contract: Accept and AcceptPackage change the pool and run on the validation owner's
+// thread only (in the daemon: jobs on ValidationOwner; unit tests: one thread). They read the
+// chainstate through its readers (the tip cannot move meanwhile: only the owner moves it).
+#pragma once
+
+#include "consensus/amount.h"
+#include "consensus/coins.h"
+#include "consensus/primitives/transaction.h"
+#include "consensus/validation_result.h"
+#include "node/mempool/feerate.h"
+#include "node/mempool/policy.h"
+#include "node/mempool/txmempool.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace node::chain {
+class Chainstate;
+} // namespace node::chain
+
+namespace node::mempool {
+
+/** The node's acceptance settings (-acceptnonstdtxn, -datacarrier..., -limitancestorcount...). */
+struct AcceptOptions {
+    PolicyOptions policy;
+    /** False only with -acceptnonstdtxn on a test chain: standardness is not required. */
+    bool require_standard{true};
+};
+
+/** The outcome of one transaction's acceptance (Core's MempoolAcceptResult). */
+struct AcceptResult {
+    enum class Kind {
+        VALID,           //!< entered the pool (or would have, for a test)
+        INVALID,         //!< refused: state says why
+        MEMPOOL_ENTRY,   //!< the same transaction (wtxid) is already in the pool
+        DIFFERENT_WITNESS, //!< the same txid with another witness is in the pool (other_wtxid)
+    };
+    Kind kind{Kind::INVALID};
+    consensus::ValidationResult state;
+    consensus::Amount base_fee;      //!< VALID / MEMPOOL_ENTRY
+    int64_t vsize{0};                //!< VALID / MEMPOOL_ENTRY
+    /** The fee rate the transaction was judged at (its own, or its package's): VALID. */
+    std::optional<FeeRate> effective_feerate;
+    /** The wtxids whose fees and sizes made effective_feerate. */
+    std::vector<consensus::Uint256> effective_feerate_wtxids;
+    /** Transactions it replaced (RBF), removed from the pool. */
+    std::vector<consensus::TransactionRef> replaced;
+    /** MISSING_INPUTS: the txids of the parents that are neither in the UTXO set nor the pool. */
+    std::vector<consensus::Uint256> missing_parents;
+    /** DIFFERENT_WITNESS: the wtxid in the pool. */
+    consensus::Uint256 other_wtxid;
+
+    bool Valid() const { return kind == Kind::VALID; }
+};
+
+/** One transaction's result in a package, and the package's own verdict (submitpackage). */
+struct PackageResult {
+    consensus::ValidationResult state; //!< valid, or why the package as a whole failed
+    /** By wtxid, in the package's order; missing for a transaction not judged. */
+    std::vector<std::pair<consensus::Uint256, AcceptResult>> results;
+};
+
+/** Core's MAX_PACKAGE_COUNT and MAX_PACKAGE_WEIGHT (policy/packages.h): submitpackage, testmempoolaccept. */
+inline constexpr size_t MAX_PACKAGE_COUNT = 25;
+inline constexpr int64_t MAX_PACKAGE_WEIGHT = 404'000;
+
+/** Core's MEMPOOL_HEIGHT: the height a coin created by a pool transaction reports. */
+inline constexpr uint32_t MEMPOOL_HEIGHT = 0x7FFFFFFF;
+
+/**
+ * Coins as the pool sees them: a pool transaction's outputs (height MEMPOOL_HEIGHT), else the
+ * chainstate's UTXO set. Outputs spent by other pool transactions are still returned (the
+ * conflict is the spender index's business, as Core's CCoinsViewMemPool).
+ */
+class PoolCoinsView final : public consensus::CoinsView {
+public:
+    /** package (may be null): transactions being judged together, whose outputs count as the pool's. */
+    PoolCoinsView(const chain::Chainstate& chain, const TxMemPool& pool,
+                  const std::map<consensus::Uint256, consensus::TransactionRef>* package = nullptr)
+        : m_chain(chain), m_pool(pool), m_package(package)
+    {}
+    std::optional<consensus::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
+    /** A coin of the UTXO set only (not the pool). */
+    std::optional<consensus::Coin> GetChainCoin(const consensus::OutPoint& outpoint) const;
+
+private:
+    const chain::Chainstate& m_chain;
+    const TxMemPool& m_pool;
+    const std::map<consensus::Uint256, consensus::TransactionRef>* m_package;
+};
+
+class MempoolAcceptor {
+public:
+    MempoolAcceptor(const chain::Chainstate& chain, TxMemPool& pool, AcceptOptions options);
+
+    /**
+     * Core's AcceptToMemoryPool. accept_time is the entry time (seconds); bypass_limits (a reorg's
+     * or mempool.dat's transactions) skips the fee floors and trimming as Core's; test_accept
+     * (testmempoolaccept) judges without changing the pool.
+     */
+    AcceptResult Accept(const consensus::TransactionRef& tx, int64_t accept_time, bool bypass_limits,
+                        bool test_accept);
+
+    /**
+     * Core's ProcessNewPackage for submitpackage (test_accept false): a child with its
+     * unconfirmed parents, topologically sorted. Each transaction is first tried alone; those
+     * refused only for their fee (RECONSIDERABLE) are then judged with the child as one
+     * package at the package fee rate (one-parent-one-child, BIP-431 rules for TRUC).
+     */
+    PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs, int64_t accept_time);
+
+    const AcceptOptions& Options() const { return m_opts; }
+    TxMemPool& Pool() { return m_pool; }
+
+private:
+    struct Work;
+    /** The checks up to (not including) scripts; false with w.result filled on failure. */
+    /** BIP-431 (TRUC) topology and size rules for w's transaction; an error message if broken. */
+    std::optional<std::string> CheckTruc(const Work& w) const;
+    bool PreChecks(Work& w, bool bypass_limits, bool package_feerate);
+    bool ReplacementChecks(Work& w);
+    bool ScriptChecks(Work& w);
+    void Finalize(Work& w, bool bypass_limits);
+
+    const chain::Chainstate& m_chain;
+    TxMemPool& m_pool;
+    AcceptOptions m_opts;
+};
+
+} // namespace node::mempool

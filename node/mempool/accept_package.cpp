@@ -1,0 +1,176 @@
+// Core's package acceptance for submitpackage (validation.cpp's AcceptPackage): a child with
+// its unconfirmed parents. Each transaction is tried alone first; those refused only for their
+// fee, with the child that pays for them, are then judged together at the package fee rate.
+#include "node/mempool/accept.h"
+#include "node/mempool/accept_work.h"
+
+#include "consensus/primitives/transaction.h"
+#include "node/chain/chainstate.h"
+
+#include <algorithm>
+#include <set>
+
+namespace node::mempool {
+
+using consensus::Amount;
+using consensus::TransactionRef;
+using consensus::TxValidationResult;
+using consensus::Uint256;
+using consensus::ValidationResult;
+
+namespace {
+
+ValidationResult PackageInvalid(std::string reason)
+{
+    // Core's PackageValidationResult::PCKG_POLICY has no TxValidationResult; MEMPOOL_POLICY stands in.
+    return ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, std::move(reason));
+}
+
+/** Core's IsWellFormedPackage and IsChildWithParentsTree: the package's shape, or why not. */
+std::optional<std::string> CheckShape(const std::vector<TransactionRef>& txs)
+{
+    if (txs.size() > MAX_PACKAGE_COUNT) return "package-too-many-transactions";
+    int64_t weight = 0;
+    for (const auto& tx : txs) weight += consensus::GetTransactionWeight(*tx);
+    if (txs.size() > 1 && weight > MAX_PACKAGE_WEIGHT) return "package-too-large";
+    std::set<Uint256> later;
+    for (const auto& tx : txs) later.insert(tx->GetTxid());
+    if (later.size() != txs.size()) return "package-contains-duplicates";
+    // Sorted: no transaction spends one that comes after it.
+    for (const auto& tx : txs) {
+        later.erase(tx->GetTxid());
+        for (const auto& in : tx->vin) {
+            if (later.count(in.prevout.hash)) return "package-not-sorted";
+        }
+    }
+    // No two transactions spend the same output.
+    std::set<consensus::OutPoint> spent;
+    for (const auto& tx : txs) {
+        for (const auto& in : tx->vin) {
+            if (!spent.insert(in.prevout).second) return "conflict-in-package";
+        }
+    }
+    if (txs.size() == 1) return std::nullopt;
+    // Child with parents: every other transaction is a parent of the last, and none of them
+    // depends on another (a tree of depth one).
+    const auto& child = txs.back();
+    std::set<Uint256> child_inputs;
+    for (const auto& in : child->vin) child_inputs.insert(in.prevout.hash);
+    std::set<Uint256> parents;
+    for (size_t i = 0; i + 1 < txs.size(); ++i) {
+        if (!child_inputs.count(txs[i]->GetTxid())) return "package-not-child-with-parents";
+        parents.insert(txs[i]->GetTxid());
+    }
+    for (size_t i = 0; i + 1 < txs.size(); ++i) {
+        for (const auto& in : txs[i]->vin) {
+            if (parents.count(in.prevout.hash)) return "package-not-child-with-parents-tree";
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& txs, int64_t accept_time)
+{
+    PackageResult out;
+    if (txs.empty()) {
+        out.state = PackageInvalid("package-empty");
+        return out;
+    }
+    if (auto err = CheckShape(txs)) {
+        out.state = PackageInvalid(*err);
+        return out;
+    }
+    // Alone first (Core's "subpackage" of one): what gets in on its own fee is done.
+    std::vector<size_t> pending; // indexes refused for their fee or for a missing in-package parent
+    std::map<Uint256, AcceptResult> results;
+    for (size_t i = 0; i < txs.size(); ++i) {
+        AcceptResult r = Accept(txs[i], accept_time, /*bypass_limits=*/false, /*test_accept=*/false);
+        const TxValidationResult code = r.state.GetTxResult();
+        const bool retry = r.kind == AcceptResult::Kind::INVALID &&
+                           (code == TxValidationResult::RECONSIDERABLE || code == TxValidationResult::MISSING_INPUTS);
+        if (retry) pending.push_back(i);
+        results[txs[i]->GetWtxid()] = std::move(r);
+    }
+    if (!pending.empty()) {
+        // Together: every pending transaction checked with the others' outputs available and
+        // without its own fee floor, then the floors applied to the sum (Core's package fee rate).
+        std::map<Uint256, TransactionRef> package;
+        for (size_t i : pending) package.emplace(txs[i]->GetTxid(), txs[i]);
+        std::vector<Work> works(pending.size());
+        bool ok = true;
+        Amount fees{0};
+        int64_t vsize = 0;
+        for (size_t k = 0; k < pending.size() && ok; ++k) {
+            Work& w = works[k];
+            w.tx = txs[pending[k]];
+            w.accept_time = accept_time;
+            w.package = &package;
+            ok = PreChecks(w, /*bypass_limits=*/false, /*package_feerate=*/true);
+            if (ok && !w.conflicts.empty()) {
+                // Package replacement (Core's 1p1c package RBF) is not implemented.
+                w.Fail(TxValidationResult::MEMPOOL_POLICY, "package RBF failed: replacing in packages is not supported");
+                ok = false;
+            }
+            if (ok) ok = ScriptChecks(w);
+            fees += w.modified_fee;
+            vsize += w.vsize;
+            if (!ok) results[w.tx->GetWtxid()] = w.result;
+        }
+        std::optional<ValidationResult> fee_failure;
+        if (ok) {
+            const Amount pool_min = FeeRate(m_pool.GetMinFee()).GetFee(vsize);
+            const Amount relay_min = FeeRate(m_pool.GetOptions().min_relay_feerate).GetFee(vsize);
+            if (pool_min.sats > 0 && fees < pool_min) {
+                fee_failure = ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "mempool min fee not met",
+                                                        std::to_string(fees.sats) + " < " + std::to_string(pool_min.sats));
+            } else if (fees < relay_min) {
+                fee_failure = ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "min relay fee not met",
+                                                        std::to_string(fees.sats) + " < " +
+                                                            std::to_string(relay_min.sats));
+            }
+        }
+        if (ok && !fee_failure) {
+            std::vector<Uint256> wtxids;
+            for (const Work& w : works) wtxids.push_back(w.tx->GetWtxid());
+            const FeeRate package_rate(fees, vsize);
+            for (Work& w : works) {
+                Finalize(w, /*bypass_limits=*/true);
+                w.result.kind = AcceptResult::Kind::VALID;
+                w.result.state = ValidationResult{};
+                w.result.base_fee = w.base_fee;
+                w.result.vsize = w.vsize;
+                w.result.effective_feerate = package_rate;
+                w.result.effective_feerate_wtxids = wtxids;
+                results[w.tx->GetWtxid()] = w.result;
+            }
+            // Trimming waits until the whole package is in (Core's LimitMempoolSize after it).
+            m_pool.Expire();
+            m_pool.TrimToSize(static_cast<size_t>(m_pool.GetOptions().max_size_bytes));
+            for (Work& w : works) {
+                if (!m_pool.Exists(w.tx->GetTxid())) {
+                    AcceptResult& r = results[w.tx->GetWtxid()];
+                    r.kind = AcceptResult::Kind::INVALID;
+                    r.state = ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, "mempool full");
+                }
+            }
+        } else if (fee_failure) {
+            for (Work& w : works) {
+                AcceptResult& r = results[w.tx->GetWtxid()];
+                r.kind = AcceptResult::Kind::INVALID;
+                r.state = *fee_failure;
+            }
+        }
+    }
+    bool all_ok = true;
+    for (const auto& tx : txs) {
+        const AcceptResult& r = results[tx->GetWtxid()];
+        if (r.kind == AcceptResult::Kind::INVALID) all_ok = false;
+        out.results.emplace_back(tx->GetWtxid(), r);
+    }
+    out.state = all_ok ? ValidationResult{} : PackageInvalid("transaction failed");
+    return out;
+}
+
+} // namespace node::mempool

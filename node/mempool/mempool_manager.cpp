@@ -1,0 +1,209 @@
+#include "node/mempool/mempool_manager.h"
+
+#include "consensus/limits.h"
+#include "consensus/tx_verify.h"
+#include "node/chain/validation_owner.h"
+#include "node/mempool/persist.h"
+#include "util/logging.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace node::mempool {
+
+using consensus::TransactionRef;
+
+namespace {
+/** Core's MAX_DISCONNECTED_TX_POOL_BYTES: what a deep reorganisation may hold for re-acceptance. */
+constexpr size_t MAX_DISCONNECTED_TX_BYTES = 20'000'000;
+} // namespace
+
+MempoolManager::MempoolManager(chain::Chainstate& chain, chain::ValidationOwner* owner,
+                               TxMemPool::Options pool_options, AcceptOptions accept_options)
+    : m_chain(chain), m_owner(owner), m_pool(std::move(pool_options)),
+      m_acceptor(chain, m_pool, std::move(accept_options))
+{
+    m_chain.AddListener(this, chain::Delivery::SYNC);
+}
+
+MempoolManager::~MempoolManager() { m_chain.RemoveListener(this); }
+
+int64_t MempoolManager::Now() const
+{
+    const auto& clock = m_pool.GetOptions().now_seconds;
+    if (clock) return clock();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+AcceptResult MempoolManager::Accept(const TransactionRef& tx, bool test_accept)
+{
+    AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/false, test_accept);
+    if (r.Valid() && !test_accept && m_on_accepted) m_on_accepted(tx);
+    return r;
+}
+
+PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& txs)
+{
+    PackageResult r = m_acceptor.AcceptPackage(txs, Now());
+    if (m_on_accepted) {
+        for (const auto& [wtxid, res] : r.results) {
+            if (!res.Valid()) continue;
+            for (const TransactionRef& tx : txs) {
+                if (tx->GetWtxid() == wtxid) m_on_accepted(tx);
+            }
+        }
+    }
+    return r;
+}
+
+std::future<AcceptResult> MempoolManager::Submit(TransactionRef tx, bool test_accept)
+{
+    return m_owner->Submit([this, tx = std::move(tx), test_accept] { return Accept(tx, test_accept); });
+}
+
+void MempoolManager::Post(TransactionRef tx, std::function<void(const AcceptResult&)> done)
+{
+    m_owner->Post([this, tx = std::move(tx)] { return Accept(tx, false); },
+                  [done = std::move(done)](AcceptResult r) { done(r); });
+}
+
+void MempoolManager::BlockConnected(const std::shared_ptr<const consensus::Block>& block,
+                                    const chain::BlockIndex* index)
+{
+    (void)index;
+    m_pool.RemoveForBlock(block->vtx);
+    // A transaction of a disconnected block that is back in a block needs no re-acceptance.
+    if (!m_disconnected.empty()) {
+        std::vector<consensus::Uint256> mined;
+        mined.reserve(block->vtx.size());
+        for (const TransactionRef& tx : block->vtx) mined.push_back(tx->GetTxid());
+        std::sort(mined.begin(), mined.end());
+        std::erase_if(m_disconnected, [&](const TransactionRef& tx) {
+            return std::binary_search(mined.begin(), mined.end(), tx->GetTxid());
+        });
+    }
+}
+
+void MempoolManager::BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,
+                                       const chain::BlockIndex* index)
+{
+    (void)index;
+    // Blocks leave tip first: this block's transactions go before those already held, so the
+    // list stays in chain order (parents first) for re-acceptance.
+    std::vector<TransactionRef> txs;
+    for (const TransactionRef& tx : block->vtx) {
+        if (!tx->IsCoinBase()) txs.push_back(tx);
+    }
+    m_disconnected.insert(m_disconnected.begin(), txs.begin(), txs.end());
+    size_t bytes = 0;
+    for (const TransactionRef& tx : m_disconnected) bytes += tx->GetTotalSize();
+    // Bounded as Core's: past the limit the transactions of the most recently disconnected
+    // blocks (the end of the list) are given up.
+    while (bytes > MAX_DISCONNECTED_TX_BYTES && !m_disconnected.empty()) {
+        bytes -= m_disconnected.back()->GetTotalSize();
+        m_disconnected.pop_back();
+    }
+}
+
+void MempoolManager::UpdatedBlockTip(const chain::BlockIndex* new_tip, const chain::BlockIndex* fork,
+                                     bool initial_download)
+{
+    (void)new_tip;
+    (void)fork;
+    (void)initial_download;
+    if (!m_disconnected.empty()) UpdateForReorg();
+}
+
+void MempoolManager::UpdateForReorg()
+{
+    std::vector<TransactionRef> txs;
+    txs.swap(m_disconnected);
+    size_t added = 0;
+    for (const TransactionRef& tx : txs) {
+        // Core re-accepts with bypass_limits: the fee floors and trimming wait until all are back.
+        AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/true, /*test_accept=*/false);
+        if (r.Valid()) {
+            ++added;
+            if (m_on_accepted) m_on_accepted(tx);
+        } else if (r.kind == AcceptResult::Kind::INVALID) {
+            // Whatever in the pool spends it cannot stay either.
+            for (uint32_t n = 0; n < tx->vout.size(); ++n) {
+                if (TransactionRef child = m_pool.GetSpender(consensus::OutPoint{tx->GetTxid(), n})) {
+                    m_pool.RemoveRecursive(child->GetTxid(), RemovalReason::REORG);
+                }
+            }
+        }
+    }
+    m_pool.RemoveForReorg([this](const Entry& e) { return StillValid(e); });
+    m_pool.TrimToSize(static_cast<size_t>(m_pool.GetOptions().max_size_bytes));
+    util::LogDebug(util::LogCategory::MEMPOOL, "Re-accepted %zu of %zu transactions of disconnected blocks\n", added,
+                   txs.size());
+}
+
+bool MempoolManager::StillValid(const Entry& entry) const
+{
+    const consensus::Transaction& tx = *entry.tx;
+    const chain::BlockIndex* tip = m_chain.Tip();
+    const int next_height = tip->height + 1;
+    if (!consensus::IsFinalTx(tx, next_height, tip->GetMedianTimePast())) return false;
+    PoolCoinsView view(m_chain, m_pool);
+    std::vector<int> prev_heights(tx.vin.size());
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        auto coin = view.GetCoin(tx.vin[i].prevout);
+        if (!coin) return false;
+        if (coin->height == MEMPOOL_HEIGHT) {
+            prev_heights[i] = next_height;
+            continue;
+        }
+        prev_heights[i] = static_cast<int>(coin->height);
+        if (coin->coinbase && next_height - static_cast<int>(coin->height) < consensus::COINBASE_MATURITY) {
+            return false;
+        }
+    }
+    const auto locks = consensus::CalculateSequenceLocks(
+        tx, tx.version >= 2, prev_heights, next_height,
+        [tip](int h) { return tip->GetAncestor(std::min(h, tip->height))->GetMedianTimePast(); });
+    return consensus::EvaluateSequenceLocks(next_height, tip->GetMedianTimePast(), locks);
+}
+
+bool MempoolManager::Load(const std::filesystem::path& path, std::string& error)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return true;
+    auto file = LoadMempoolFile(path, error);
+    if (!file) return false;
+    for (const auto& [txid, delta] : file->deltas) m_pool.PrioritiseTransaction(txid, delta);
+    const int64_t now = Now();
+    const int64_t expiry = m_pool.GetOptions().expiry_seconds;
+    size_t count = 0, failed = 0, expired = 0, already = 0;
+    for (const auto& rec : file->txs) {
+        if (rec.fee_delta.sats != 0 && !file->deltas.count(rec.tx->GetTxid())) {
+            m_pool.PrioritiseTransaction(rec.tx->GetTxid(), rec.fee_delta);
+        }
+        if (rec.time < now - expiry) {
+            ++expired;
+            continue;
+        }
+        AcceptResult r = m_acceptor.Accept(rec.tx, rec.time, /*bypass_limits=*/false, /*test_accept=*/false);
+        if (r.Valid()) {
+            ++count;
+            if (m_on_accepted) m_on_accepted(rec.tx);
+        } else if (r.kind == AcceptResult::Kind::MEMPOOL_ENTRY) {
+            ++already;
+        } else {
+            ++failed;
+        }
+    }
+    util::LogPrintf("Imported mempool transactions from disk: %zu succeeded, %zu failed, %zu expired, %zu already "
+                    "there, %zu waiting for initial broadcast\n",
+                    count, failed, expired, already, file->unbroadcast.size());
+    return true;
+}
+
+bool MempoolManager::Dump(const std::filesystem::path& path, std::string& error) const
+{
+    return DumpMempool(m_pool, path, error);
+}
+
+} // namespace node::mempool

@@ -1,0 +1,93 @@
+// The node's mempool subsystem: the pool, its acceptance, and its place in the chain's life —
+// blocks connected remove their transactions, blocks disconnected give theirs back (Core's
+// MaybeUpdateMempoolForReorg), mempool.dat is loaded at start and saved at shutdown.
+//
+// Thread contract: the manager is a SYNC chain listener, so the validation owner calls its
+// chain hooks inside each chain write, before the write returns (getblocktemplate never sees a
+// pool older than the tip). Accept* run on the owner's thread too: from other threads use
+// Submit*, which queue a job on the owner. The pool's readers (TxMemPool's const methods) are
+// for any thread.
+#pragma once
+
+#include "node/chain/chainstate.h"
+#include "node/mempool/accept.h"
+#include "node/mempool/txmempool.h"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <vector>
+
+namespace node::chain {
+class ValidationOwner;
+} // namespace node::chain
+
+namespace node::mempool {
+
+class MempoolManager final : public chain::ChainListener {
+public:
+    /** Subscribes to chain (SYNC). The chainstate and owner must outlive it. */
+    MempoolManager(chain::Chainstate& chain, chain::ValidationOwner* owner, TxMemPool::Options pool_options,
+                   AcceptOptions accept_options);
+    ~MempoolManager() override;
+    MempoolManager(const MempoolManager&) = delete;
+    MempoolManager& operator=(const MempoolManager&) = delete;
+
+    TxMemPool& Pool() { return m_pool; }
+    const TxMemPool& Pool() const { return m_pool; }
+    const AcceptOptions& Options() const { return m_acceptor.Options(); }
+    const chain::Chainstate& Chain() const { return m_chain; }
+    /** The validation owner the Submit/Post jobs go to. */
+    chain::ValidationOwner& Owner() { return *m_owner; }
+
+    /** On the owner's thread: one transaction (now as its entry time). */
+    AcceptResult Accept(const consensus::TransactionRef& tx, bool test_accept);
+    /** On the owner's thread: a package (submitpackage). */
+    PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs);
+    /** From any other thread: queues Accept on the owner (throws chain::OwnerStopped when stopped). */
+    std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept);
+    /** Queues Accept on the owner and calls done there with the result (the P2P layer). */
+    void Post(consensus::TransactionRef tx, std::function<void(const AcceptResult&)> done);
+
+    /**
+     * On the owner's thread: loads mempool.dat's transactions through acceptance (their
+     * recorded times, fee deltas applied first; expired ones skipped). Logs Core's summary line.
+     * False (with error) only when the file exists and is unreadable.
+     */
+    bool Load(const std::filesystem::path& path, std::string& error);
+    /** The start-up load was tried (getmempoolinfo "loaded"); set once by init. Any thread. */
+    void SetLoaded() { m_loaded = true; }
+    bool IsLoaded() const { return m_loaded.load(); }
+    /** Writes mempool.dat atomically (savemempool, shutdown). Any thread. */
+    bool Dump(const std::filesystem::path& path, std::string& error) const;
+
+    /** Called with every transaction that entered the pool (relay, fee estimation); owner thread. */
+    void SetOnAccepted(std::function<void(const consensus::TransactionRef&)> f) { m_on_accepted = std::move(f); }
+
+    // chain::ChainListener (SYNC: on the owner, inside the chain write)
+    void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override;
+    void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,
+                           const chain::BlockIndex* index) override;
+    void UpdatedBlockTip(const chain::BlockIndex* new_tip, const chain::BlockIndex* fork,
+                         bool initial_download) override;
+
+private:
+    int64_t Now() const;
+    /** Re-accepts the disconnected blocks' transactions, then drops entries the new tip made invalid. */
+    void UpdateForReorg();
+    /** Would entry still be accepted at the current tip (final, mature, BIP-68)? */
+    bool StillValid(const Entry& entry) const;
+
+    chain::Chainstate& m_chain;
+    chain::ValidationOwner* m_owner;
+    TxMemPool m_pool;
+    MempoolAcceptor m_acceptor;
+    /** Transactions of blocks disconnected since the last tip update, oldest block first (owner only). */
+    std::vector<consensus::TransactionRef> m_disconnected;
+    std::function<void(const consensus::TransactionRef&)> m_on_accepted;
+    std::atomic<bool> m_loaded{false};
+};
+
+} // namespace node::mempool

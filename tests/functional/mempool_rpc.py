@@ -1,0 +1,172 @@
+"""mempool_rpc: one node's mempool through its RPCs, with transactions made in Python
+(optrue_wallet): acceptance and Core's errors, replacement, chains, prioritisation, packages,
+mining from the pool, a reorganisation returning transactions, a full pool evicting the cheapest,
+and mempool.dat across a restart."""
+
+import os
+from decimal import Decimal
+
+from optrue_wallet import COIN, OpTrueWallet
+from test_framework import assert_equal, assert_raises_rpc, check
+
+
+def btc(sats):
+    return Decimal(sats) / COIN
+
+
+def run(env):
+    node = env.add_node(extra_args=["-maxmempool=5"])
+    node.start()
+    w = OpTrueWallet(node)
+    w.generate(220)
+
+    # ---- testmempoolaccept judges without adding
+    t = w.create_self_transfer(fee_rate=2)
+    res = node.testmempoolaccept([t["hex"]])[0]
+    assert_equal(res["allowed"], True, "testmempoolaccept allows a standard P2WSH spend")
+    assert_equal(res["txid"], t["txid"], "testmempoolaccept txid")
+    assert_equal(res["vsize"], t["vsize"], "testmempoolaccept vsize is the Python-computed vsize")
+    assert_equal(Decimal(str(res["fees"]["base"])), btc(t["fee"]), "testmempoolaccept base fee")
+    assert_equal(node.getmempoolinfo()["size"], 0, "testmempoolaccept adds nothing")
+
+    # ---- sendrawtransaction and the read methods
+    assert_equal(node.sendrawtransaction(t["hex"]), t["txid"], "sendrawtransaction returns the txid")
+    w.utxos.extend(t["new_utxos"])
+    assert_equal(node.getrawmempool(), [t["txid"]], "getrawmempool lists it")
+    info = node.getmempoolinfo()
+    assert_equal((info["size"], info["bytes"], info["loaded"]), (1, t["vsize"], True), "getmempoolinfo size, bytes")
+    check(info["usage"] > t["vsize"], "getmempoolinfo usage counts memory")
+    assert_equal(Decimal(str(info["minrelaytxfee"])), Decimal("0.00000100"), "minrelaytxfee is Core v30's 100 sat/kvB")
+    e = node.getmempoolentry(t["txid"])
+    assert_equal((e["vsize"], e["ancestorcount"], e["descendantcount"], e["wtxid"]), (t["vsize"], 1, 1, t["wtxid"]),
+                 "getmempoolentry vsize, counts, wtxid")
+    assert_equal(Decimal(str(e["fees"]["base"])), btc(t["fee"]), "getmempoolentry base fee")
+    assert_equal(node.getrawtransaction(t["txid"]), t["hex"], "getrawtransaction finds a mempool transaction")
+    out = node.gettxout(t["txid"], 0)
+    assert_equal(out["confirmations"], 0, "gettxout of a mempool output: 0 confirmations")
+    spent = t["tx"].vin[0].prevout
+    spent_txid = spent.txid[::-1].hex()
+    assert_equal(node.gettxout(spent_txid, spent.n), None, "gettxout of an output the pool spends: null")
+    check(node.gettxout(spent_txid, spent.n, False) is not None, "gettxout without the mempool: still unspent")
+    seq = node.getrawmempool(False, True)
+    assert_equal(seq["txids"], [t["txid"]], "getrawmempool with mempool_sequence")
+    check(seq["mempool_sequence"] >= 2, "mempool_sequence counts additions")
+    assert_equal(node.gettxspendingprevout([{"txid": spent_txid, "vout": spent.n}])[0]["spendingtxid"], t["txid"],
+                 "gettxspendingprevout names the spender")
+    assert_equal(node.sendrawtransaction(t["hex"]), t["txid"], "sending it again returns the txid")
+
+    # ---- refusals with Core's codes and reasons
+    from p2p_client.primitives import OutPoint
+    from optrue_wallet import Utxo
+    ghost = Utxo("ab" * 32, 0, 10 * COIN)
+    g = w.create_self_transfer(utxo=ghost)
+    assert_raises_rpc(-25, "Inputs missing or spent", node.sendrawtransaction, g["hex"], what="missing inputs: -25")
+    assert_equal(node.testmempoolaccept([g["hex"]])[0]["reject-reason"], "missing-inputs",
+                 "testmempoolaccept says missing-inputs")
+    u = w.get_utxo()
+    zero = w.create_self_transfer(utxo=u, fee=0)
+    assert_raises_rpc(-26, "min relay fee not met", node.sendrawtransaction, zero["hex"],
+                      what="a zero-fee transaction: -26 min relay fee not met")
+    rich = w.create_self_transfer(utxo=u, fee_rate=20000)
+    assert_raises_rpc(-25, "Fee exceeds maximum configured by user", node.sendrawtransaction, rich["hex"],
+                      what="above maxfeerate: -25")
+    assert_equal(node.testmempoolaccept([rich["hex"]])[0]["reject-reason"], "max-fee-exceeded",
+                 "testmempoolaccept says max-fee-exceeded")
+    w.utxos.append(u)
+
+    # ---- replacement (full RBF): more fee replaces, too little is refused
+    u = w.get_utxo()
+    a = w.send(w.create_self_transfer(utxo=u, fee_rate=2))
+    same = w.create_self_transfer(utxo=u, fee_rate=2, n_outputs=2)
+    assert_raises_rpc(-26, "insufficient fee", node.sendrawtransaction, same["hex"],
+                      what="a replacement paying no more is refused")
+    b = w.create_self_transfer(utxo=u, fee_rate=5)
+    node.sendrawtransaction(b["hex"])
+    check(a["txid"] not in node.getrawmempool(), "the replaced transaction left the pool")
+    check(b["txid"] in node.getrawmempool(), "the replacement is in the pool")
+    w.utxos = [x for x in w.utxos if x.txid != a["txid"]] + b["new_utxos"]
+
+    # ---- a chain: ancestors, descendants, prioritisation
+    parent = w.send(w.create_self_transfer(fee_rate=2, n_outputs=2))
+    child = w.send(w.create_self_transfer(utxo=parent["new_utxos"][0], fee_rate=2))
+    w.utxos = [x for x in w.utxos if (x.txid, x.n) != (parent["txid"], 0)]
+    e = node.getmempoolentry(child["txid"])
+    assert_equal((e["ancestorcount"], e["ancestorsize"], e["depends"]), (2, parent["vsize"] + child["vsize"],
+                 [parent["txid"]]), "a child's ancestor count, size and depends")
+    assert_equal(node.getmempoolancestors(child["txid"]), [parent["txid"]], "getmempoolancestors")
+    assert_equal(node.getmempooldescendants(parent["txid"]), [child["txid"]], "getmempooldescendants")
+    assert_equal(node.getmempoolentry(parent["txid"])["spentby"], [child["txid"]], "spentby")
+    assert_equal(node.prioritisetransaction(parent["txid"], 0, 10000), True, "prioritisetransaction")
+    assert_equal(node.getprioritisedtransactions()[parent["txid"]]["fee_delta"], 10000, "getprioritisedtransactions")
+    e = node.getmempoolentry(parent["txid"])
+    assert_equal(Decimal(str(e["fees"]["modified"])), btc(parent["fee"] + 10000), "modified fee includes the delta")
+    assert_equal(Decimal(str(e["fees"]["descendant"])), btc(parent["fee"] + 10000 + child["fee"]),
+                 "descendant fees include the child")
+
+    # ---- a package: a zero-fee parent paid for by its child
+    pu = w.get_utxo()
+    p0 = w.create_self_transfer(utxo=pu, fee=0)
+    c0 = w.create_self_transfer(utxo=p0["new_utxos"][0], fee_rate=20)
+    assert_raises_rpc(-26, "min relay fee not met", node.sendrawtransaction, p0["hex"], what="the parent alone is refused")
+    pkg = node.submitpackage([p0["hex"], c0["hex"]])
+    assert_equal(pkg["package_msg"], "success", "submitpackage: success")
+    res = pkg["tx-results"][c0["wtxid"]]
+    assert_equal(set(res["fees"]["effective-includes"]), {p0["wtxid"], c0["wtxid"]}, "package fee rate covers both")
+    check(p0["txid"] in node.getrawmempool(), "the zero-fee parent is in the pool")
+    w.utxos.extend(c0["new_utxos"])
+
+    # ---- getblocktemplate and mining take the pool
+    pool = set(node.getrawmempool())
+    tmpl = node.getblocktemplate({"rules": ["segwit"]})
+    assert_equal({x["txid"] for x in tmpl["transactions"]}, pool, "getblocktemplate offers every pool transaction")
+    by_txid = {x["txid"]: i + 1 for i, x in enumerate(tmpl["transactions"])}
+    entry = next(x for x in tmpl["transactions"] if x["txid"] == child["txid"])
+    assert_equal(entry["depends"], [by_txid[parent["txid"]]], "a child depends on its parent's template index")
+    fees = sum(x["fee"] for x in tmpl["transactions"])
+    assert_equal(tmpl["coinbasevalue"], 50 * COIN // 2 ** ((node.getblockcount() + 1) // 150) + fees,
+                 "coinbasevalue: the subsidy plus the fees")
+    mined = w.generate(1)[0]
+    assert_equal(node.getrawmempool(), [], "a block takes every pool transaction")
+    assert_equal(set(node.getblock(mined)["tx"][1:]), pool, "the block holds them")
+    assert_raises_rpc(-27, "already in utxo set", node.sendrawtransaction, child["hex"],
+                      what="a confirmed transaction: -27")
+
+    # ---- a reorganisation returns the block's transactions
+    node.invalidateblock(mined)
+    assert_equal(set(node.getrawmempool()), pool, "invalidateblock returns the transactions to the pool")
+    node.reconsiderblock(mined)
+    assert_equal(node.getrawmempool(), [], "reconsiderblock confirms them again")
+
+    # ---- a full pool (-maxmempool=5) evicts the cheapest and raises mempoolminfee
+    big = []
+    for i in range(90):
+        data = bytes([i]) * 79_000
+        spk = b"\x6a\x4e" + len(data).to_bytes(4, "little") + data  # OP_RETURN OP_PUSHDATA4 <79 kB>
+        t = w.create_self_transfer(fee_rate=2 + i, extra_outputs=[(0, spk)])
+        try:
+            node.sendrawtransaction(t["hex"], 0)
+        except Exception:
+            vin = t["tx"].vin[0].prevout
+            raise AssertionError("big tx %d spending %s:%d failed; gettxout %s" % (
+                i, vin.txid[::-1].hex(), vin.n, node.gettxout(vin.txid[::-1].hex(), vin.n, False)))
+        big.append(t)
+    info = node.getmempoolinfo()
+    check(info["usage"] <= 5_000_000, "usage stays within -maxmempool (%d)" % info["usage"])
+    check(info["size"] < 90, "some transactions were evicted (%d left)" % info["size"])
+    check(big[0]["txid"] not in node.getrawmempool(), "the cheapest went first")
+    check(big[-1]["txid"] in node.getrawmempool(), "the richest stayed")
+    check(Decimal(str(info["mempoolminfee"])) > Decimal("0.00000100"), "mempoolminfee rose (%s)" % info["mempoolminfee"])
+    cheap = w.create_self_transfer(fee_rate=1.5)
+    assert_raises_rpc(-26, "mempool min fee not met", node.sendrawtransaction, cheap["hex"],
+                      what="below the raised minimum: mempool min fee not met")
+
+    # ---- mempool.dat: savemempool, and a restart keeps the pool
+    before = set(node.getrawmempool())
+    saved = node.savemempool()
+    check(os.path.exists(saved["filename"]), "savemempool wrote %s" % saved["filename"])
+    node.restart()
+    node.wait_for_rpc()
+    from test_framework import wait_until
+    wait_until(lambda: node.getmempoolinfo()["loaded"], 60, "the mempool loads after a restart")
+    assert_equal(set(node.getrawmempool()), before, "a restart keeps the pool's transactions")
+    check("Imported mempool transactions from disk" in open(node.debug_log).read(), "the load is logged as Core's")

@@ -1,0 +1,283 @@
+// Mempool acceptance (node/mempool/accept.*) over a real regtest chainstate: Core's checks and
+// reject reasons, replacement, packages, and the pool following the chain (MempoolManager).
+#include "chain_builder.h"
+#include "tx_spend.h"
+
+#include "consensus/script/script.h"
+#include "node/mempool/accept.h"
+#include "node/mempool/mempool_manager.h"
+#include "node/mempool/miner.h"
+
+#include <catch2/catch.hpp>
+
+using namespace consensus;
+using node::mempool::AcceptResult;
+using node::mempool::MempoolAcceptor;
+using node::mempool::TxMemPool;
+using testutil::ChainBuilder;
+
+namespace {
+
+using Input = std::pair<OutPoint, Amount>;
+
+constexpr int64_t T0 = 1'700'000'000;
+
+TxMemPool::Options PoolOptions(int64_t* now)
+{
+    TxMemPool::Options o;
+    o.now_seconds = [now] { return *now; };
+    return o;
+}
+
+/** A regtest chain with 110 blocks (coinbases 1..10 mature), a pool and its acceptor. */
+struct Fixture {
+    ChainBuilder b;
+    int64_t now{T0};
+    TxMemPool pool{PoolOptions(&now)};
+    MempoolAcceptor acc{b.Chain(), pool, node::mempool::AcceptOptions{}};
+    Fixture() { b.MineBlocks(110); }
+
+    AcceptResult Accept(const TransactionRef& tx, bool test = false)
+    {
+        return acc.Accept(tx, now, /*bypass_limits=*/false, test);
+    }
+    /** A spend of the coinbase at height to one output, paying fee. */
+    TransactionRef SpendCoinbase(int height, Amount fee)
+    {
+        const auto [out, value] = b.CoinbaseAt(height);
+        return b.Spend({{out, value}}, {value - fee});
+    }
+};
+
+Input Out(const TransactionRef& tx, uint32_t n) { return {OutPoint{tx->GetTxid(), n}, tx->vout[n].value}; }
+
+void RequireValid(const AcceptResult& r)
+{
+    INFO(r.state.ToString());
+    REQUIRE(r.Valid());
+}
+
+void RequireInvalid(const AcceptResult& r, TxValidationResult code, const std::string& reason)
+{
+    INFO(r.state.ToString());
+    REQUIRE(r.kind == AcceptResult::Kind::INVALID);
+    CHECK(r.state.GetTxResult() == code);
+    CHECK(r.state.GetRejectReason() == reason);
+}
+
+} // namespace
+
+TEST_CASE("mempool accepts a standard spend and refuses it twice", "[node][mempool_accept]")
+{
+    Fixture f;
+    const TransactionRef tx = f.SpendCoinbase(1, Amount{1000});
+    const AcceptResult r = f.Accept(tx);
+    RequireValid(r);
+    CHECK(r.base_fee == Amount{1000});
+    CHECK(f.pool.Size() == 1);
+    CHECK(f.pool.Exists(tx->GetTxid()));
+    const AcceptResult again = f.Accept(tx);
+    CHECK(again.kind == AcceptResult::Kind::MEMPOOL_ENTRY);
+    CHECK(again.state.GetRejectReason() == "txn-already-in-mempool");
+    f.pool.Check();
+}
+
+TEST_CASE("mempool test_accept judges without adding", "[node][mempool_accept]")
+{
+    Fixture f;
+    const TransactionRef tx = f.SpendCoinbase(2, Amount{1000});
+    RequireValid(f.Accept(tx, /*test=*/true));
+    CHECK(f.pool.Size() == 0);
+}
+
+TEST_CASE("mempool reports missing inputs with the missing parents", "[node][mempool_accept]")
+{
+    Fixture f;
+    const TransactionRef parent = f.SpendCoinbase(3, Amount{1000});
+    const TransactionRef child = f.b.Spend({Out(parent, 0)}, {parent->vout[0].value - Amount{1000}});
+    const AcceptResult r = f.Accept(child);
+    RequireInvalid(r, TxValidationResult::MISSING_INPUTS, "bad-txns-inputs-missingorspent");
+    REQUIRE(r.missing_parents.size() == 1);
+    CHECK(r.missing_parents[0] == parent->GetTxid());
+    // Once the parent is in, the child is too, and linked to it.
+    RequireValid(f.Accept(parent));
+    RequireValid(f.Accept(child));
+    auto e = f.pool.GetEntry(child->GetTxid());
+    REQUIRE(e);
+    CHECK(e->count_with_ancestors == 2);
+    f.pool.Check();
+}
+
+TEST_CASE("mempool refuses immature coinbase spends, coinbases and non-final transactions", "[node][mempool_accept]")
+{
+    Fixture f;
+    // The tip is 110: the coinbase of block 20 matures at 120.
+    RequireInvalid(f.Accept(f.SpendCoinbase(20, Amount{1000})), TxValidationResult::PREMATURE_SPEND,
+                   "bad-txns-premature-spend-of-coinbase");
+    auto cb = f.b.Chain().ReadBlock(f.b.Chain().AtHeight(5));
+    REQUIRE(cb);
+    RequireInvalid(f.Accept(cb->vtx[0]), TxValidationResult::CONSENSUS, "coinbase");
+
+    const auto [out, value] = f.b.CoinbaseAt(4);
+    testutil::TestKey key(7);
+    MutableTransaction mtx = testutil::MakeTx({testutil::Utxo{out, TxOut(value, f.b.ScriptPubKey())}},
+                                              {TxOut(value - Amount{1000}, f.b.ScriptPubKey())}, 2,
+                                              /*locktime=*/200, /*sequence=*/0xfffffffe);
+    const TransactionRef late =
+        testutil::SignTx(mtx, {testutil::Utxo{out, TxOut(value, f.b.ScriptPubKey())}}, key);
+    RequireInvalid(f.Accept(late), TxValidationResult::PREMATURE_SPEND, "non-final");
+    // Height 111 is the next block: a lock-time of 110 is final in it.
+    mtx.locktime = 110;
+    RequireValid(f.Accept(testutil::SignTx(mtx, {testutil::Utxo{out, TxOut(value, f.b.ScriptPubKey())}}, key)));
+}
+
+TEST_CASE("mempool fee floors: min relay fee, then the pool's minimum", "[node][mempool_accept]")
+{
+    Fixture f;
+    RequireInvalid(f.Accept(f.SpendCoinbase(5, Amount{0})), TxValidationResult::RECONSIDERABLE,
+                   "min relay fee not met");
+    // A P2WPKH spend is ~110 vB: 100 sat/kvB asks 11 sat.
+    RequireValid(f.Accept(f.SpendCoinbase(5, Amount{20})));
+}
+
+TEST_CASE("mempool refuses a bad signature and names a stripped witness", "[node][mempool_accept]")
+{
+    Fixture f;
+    const TransactionRef good = f.SpendCoinbase(6, Amount{1000});
+    MutableTransaction bad(*good);
+    bad.vin[0].witness.stack[0][10] ^= 1;
+    const AcceptResult r = f.Accept(MakeTransactionRef(bad));
+    INFO(r.state.ToString());
+    CHECK(r.state.GetTxResult() == TxValidationResult::NOT_STANDARD);
+    CHECK(r.state.GetRejectReason().rfind("mempool-script-verify-flag-failed (", 0) == 0);
+
+    MutableTransaction stripped(*good);
+    stripped.vin[0].witness.stack.clear();
+    const AcceptResult s = f.Accept(MakeTransactionRef(stripped));
+    INFO(s.state.ToString());
+    CHECK(s.state.GetTxResult() == TxValidationResult::WITNESS_STRIPPED);
+    CHECK(f.pool.Size() == 0);
+}
+
+TEST_CASE("mempool replacement: fee rules of BIP-125 as Core applies them", "[node][mempool_accept]")
+{
+    Fixture f;
+    const auto [out, value] = f.b.CoinbaseAt(7);
+    const TransactionRef original = f.b.Spend({{out, value}}, {value - Amount{1000}});
+    RequireValid(f.Accept(original));
+    // Same fee: not more than the original's.
+    const TransactionRef same = f.b.Spend({{out, value}}, {value - Amount{51'000}, Amount{50'000}});
+    RequireInvalid(f.Accept(same), TxValidationResult::RECONSIDERABLE, "insufficient fee");
+    // More fee rate but not enough extra to pay for its own relay (100 sat/kvB * ~110 vB).
+    const TransactionRef cheap = f.b.Spend({{out, value}}, {value - Amount{1005}});
+    RequireInvalid(f.Accept(cheap), TxValidationResult::RECONSIDERABLE, "insufficient fee");
+    const TransactionRef better = f.b.Spend({{out, value}}, {value - Amount{2000}});
+    const AcceptResult r = f.Accept(better);
+    RequireValid(r);
+    REQUIRE(r.replaced.size() == 1);
+    CHECK(r.replaced[0]->GetTxid() == original->GetTxid());
+    CHECK(!f.pool.Exists(original->GetTxid()));
+    CHECK(f.pool.Exists(better->GetTxid()));
+    f.pool.Check();
+}
+
+TEST_CASE("mempool replacement may not spend what it replaces, nor add unconfirmed inputs", "[node][mempool_accept]")
+{
+    Fixture f;
+    const auto [out, value] = f.b.CoinbaseAt(8);
+    const TransactionRef parent = f.b.Spend({{out, value}}, {value - Amount{1000}});
+    RequireValid(f.Accept(parent));
+    const TransactionRef other = f.SpendCoinbase(9, Amount{1000});
+    RequireValid(f.Accept(other));
+    // Conflicts with parent and spends an output of other (unconfirmed, new).
+    const TransactionRef adds = f.b.Spend({{out, value}, Out(other, 0)}, {value - Amount{50'000}});
+    RequireInvalid(f.Accept(adds), TxValidationResult::MEMPOOL_POLICY, "replacement-adds-unconfirmed");
+}
+
+TEST_CASE("mempool ancestor limit: too-long-mempool-chain", "[node][mempool_accept]")
+{
+    ChainBuilder b;
+    b.MineBlocks(110);
+    int64_t now = T0;
+    TxMemPool::Options o = PoolOptions(&now);
+    o.limits.ancestor_count = 3;
+    TxMemPool pool(o);
+    MempoolAcceptor acc(b.Chain(), pool, node::mempool::AcceptOptions{});
+    const auto [out, value] = b.CoinbaseAt(1);
+    TransactionRef tx = b.Spend({{out, value}}, {value - Amount{1000}});
+    for (int i = 0; i < 3; ++i) {
+        RequireValid(acc.Accept(tx, now, false, false));
+        tx = b.Spend({Out(tx, 0)}, {tx->vout[0].value - Amount{1000}});
+    }
+    // The fourth in a chain has 3 ancestors: with itself 4 > 3. The carve-out allows one
+    // more only for a child of a single parent, not here.
+    const AcceptResult r = acc.Accept(tx, now, false, false);
+    RequireInvalid(r, TxValidationResult::MEMPOOL_POLICY, "too-long-mempool-chain");
+    CHECK(pool.Size() == 3);
+}
+
+TEST_CASE("mempool package: a zero-fee parent paid for by its child", "[node][mempool_accept]")
+{
+    Fixture f;
+    const TransactionRef parent = f.SpendCoinbase(10, Amount{0});
+    const TransactionRef child = f.b.Spend({Out(parent, 0)}, {parent->vout[0].value - Amount{5000}});
+    RequireInvalid(f.Accept(parent), TxValidationResult::RECONSIDERABLE, "min relay fee not met");
+    const auto pr = f.acc.AcceptPackage({parent, child}, f.now);
+    INFO(pr.state.ToString());
+    REQUIRE(pr.state.IsValid());
+    REQUIRE(pr.results.size() == 2);
+    for (const auto& [wtxid, r] : pr.results) {
+        RequireValid(r);
+        REQUIRE(r.effective_feerate);
+        CHECK(r.effective_feerate_wtxids.size() == 2);
+    }
+    CHECK(f.pool.Exists(parent->GetTxid()));
+    CHECK(f.pool.Exists(child->GetTxid()));
+    f.pool.Check();
+    // The miner takes the pair for the child's fee, parent first.
+    const auto sel = node::mempool::SelectTransactions(f.pool, {}, f.b.Chain().Height() + 1,
+                                                       f.b.Chain().Tip()->GetMedianTimePast());
+    REQUIRE(sel.size() == 2);
+    CHECK(sel[0].tx->GetTxid() == parent->GetTxid());
+    CHECK(sel[1].tx->GetTxid() == child->GetTxid());
+}
+
+TEST_CASE("mempool package: malformed packages are refused whole", "[node][mempool_accept]")
+{
+    Fixture f;
+    const TransactionRef parent = f.SpendCoinbase(1, Amount{0});
+    const TransactionRef child = f.b.Spend({Out(parent, 0)}, {parent->vout[0].value - Amount{5000}});
+    auto pr = f.acc.AcceptPackage({child, parent}, f.now);
+    CHECK(pr.state.GetRejectReason() == "package-not-sorted");
+    CHECK(pr.results.empty());
+    const TransactionRef unrelated = f.SpendCoinbase(2, Amount{1000});
+    pr = f.acc.AcceptPackage({unrelated, child}, f.now);
+    CHECK(pr.state.GetRejectReason() == "package-not-child-with-parents");
+    CHECK(f.pool.Size() == 0);
+}
+
+TEST_CASE("mempool follows the chain: mined transactions leave, a reorg brings them back", "[node][mempool_accept]")
+{
+    ChainBuilder b;
+    b.MineBlocks(110);
+    int64_t now = T0;
+    node::mempool::MempoolManager mm(b.Chain(), nullptr, PoolOptions(&now), node::mempool::AcceptOptions{});
+    const auto [out, value] = b.CoinbaseAt(1);
+    const TransactionRef tx = b.Spend({{out, value}}, {value - Amount{1000}});
+    const TransactionRef other = b.Spend({b.CoinbaseAt(2)}, {b.CoinbaseAt(2).second - Amount{1000}});
+    RequireValid(mm.Accept(tx, false));
+    RequireValid(mm.Accept(other, false));
+    REQUIRE(b.Mine({tx}).IsValid());
+    CHECK(!mm.Pool().Exists(tx->GetTxid()));
+    CHECK(mm.Pool().Exists(other->GetTxid()));
+    // Disconnecting the block returns tx to the pool.
+    REQUIRE(b.Chain().InvalidateBlock(b.Chain().Tip()->GetBlockHash()).IsValid());
+    CHECK(mm.Pool().Exists(tx->GetTxid()));
+    CHECK(mm.Pool().Size() == 2);
+    mm.Pool().Check();
+    // A block spending the same coin differently evicts the pool's spend as a conflict.
+    const TransactionRef conflict = b.Spend({{out, value}}, {value - Amount{3000}});
+    REQUIRE(b.Mine({conflict}).IsValid());
+    CHECK(!mm.Pool().Exists(tx->GetTxid()));
+    CHECK(mm.Pool().Size() == 1);
+}
