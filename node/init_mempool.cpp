@@ -43,9 +43,8 @@ void SetupMempoolOptions(util::ArgsManager& args)
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-mempoolexpiry=<n>", "Do not keep transactions in the mempool longer than <n> hours (default: 336)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
-    args.AddArg("-persistmempool",
-                "Whether to save the mempool on shutdown and load on restart (default: 1)", ArgsManager::ALLOW_ANY,
-                OptionsCategory::OPTIONS);
+    args.AddArg("-persistmempool", "Whether to save the mempool on shutdown and load on restart (default: 1)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-minrelaytxfee=<amt>",
                 "Fees (in BTC/kvB) smaller than this are considered zero fee for relaying, mining and transaction "
                 "creation (default: 0.000001)",
@@ -66,11 +65,9 @@ void SetupMempoolOptions(util::ArgsManager& args)
                 ArgsManager::ALLOW_ANY, OptionsCategory::NODE_RELAY);
     args.AddArg("-permitbaremultisig", "Relay transactions creating non-P2SH multisig outputs (default: 1)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::NODE_RELAY);
-    args.AddArg("-bytespersigop",
-                "Equivalent bytes per sigop in transactions for relay and mining (default: 20)",
+    args.AddArg("-bytespersigop", "Equivalent bytes per sigop in transactions for relay and mining (default: 20)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::NODE_RELAY);
-    args.AddArg("-acceptnonstdtxn",
-                "Relay and mine \"non-standard\" transactions (test networks only; default: 0)",
+    args.AddArg("-acceptnonstdtxn", "Relay and mine \"non-standard\" transactions (test networks only; default: 0)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
     args.AddArg("-limitancestorcount=<n>",
                 "Do not accept transactions if number of in-mempool ancestors is <n> or more (default: 25)",
@@ -103,8 +100,8 @@ bool InitMempool(NodeContext& node)
     // As Core: the pool must hold at least 40 packages of the largest allowed size.
     const int64_t min_bytes = pool.limits.descendant_size_vbytes * 40;
     if (pool.max_size_bytes < 0 || pool.max_size_bytes < min_bytes) {
-        const std::string msg = "-maxmempool must be at least " +
-                                std::to_string((min_bytes + 999'999) / 1'000'000) + " MB";
+        const std::string msg =
+            "-maxmempool must be at least " + std::to_string((min_bytes + 999'999) / 1'000'000) + " MB";
         std::fprintf(stderr, "Error: %s\n", msg.c_str());
         util::LogPrintf("Error: %s", msg.c_str());
         return false;

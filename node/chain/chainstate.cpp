@@ -583,6 +583,8 @@ std::pair<size_t, size_t> Chainstate::CoinsCacheUsage() const
     return {m_impl->coins->DynamicMemoryUsage(), m_impl->coins->CacheSize()};
 }
 
+ScriptCache& Chainstate::GetScriptCache() { return m_impl->script_cache; }
+
 uint32_t Chainstate::GetBlockScriptFlags(const BlockIndex* index) const
 {
     // Depends only on the network's parameters and the index's immutable fields.

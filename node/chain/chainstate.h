@@ -50,6 +50,7 @@ class CoinsViewCache;
 
 namespace node::chain {
 
+class ScriptCache;
 class ScriptCheckPool;
 
 /**
@@ -349,6 +350,11 @@ public:
     uint64_t BlockFilesSize() const;
     /** Bytes used by the UTXO cache and its entry count. */
     std::pair<size_t, size_t> CoinsCacheUsage() const;
+    /**
+     * The script execution cache (script_cache.h): the mempool adds the transactions whose
+     * scripts it verified; block connection skips them. Any thread.
+     */
+    ScriptCache& GetScriptCache();
     /** Script flags that the block at index is validated with (consensus, per height/network). */
     uint32_t GetBlockScriptFlags(const BlockIndex* index) const;
     /** BIP-9 state of deployment pos for the block after prev (getblocktemplate). */

@@ -10,6 +10,7 @@
 #include "node/chain/block_manager.h"
 #include "node/chain/chainstate.h"
 #include "node/chain/notifications.h"
+#include "node/chain/script_cache.h"
 #include "node/chain/script_check_pool.h"
 #include "node/storage/coins_cache.h"
 #include "node/storage/coins_db.h"
@@ -129,6 +130,8 @@ struct Chainstate::Impl {
     /** The coins at the tip, for readers and the owner's child caches (reads without inserting). */
     std::unique_ptr<MainCoinsView> coins_tip;
     std::unique_ptr<ScriptCheckPool> pool;
+    /** Transactions whose scripts passed (the mempool's), skipped by ConnectBlock (script_cache.h). */
+    ScriptCache script_cache;
     /**
      * BIP-9 states per deployment, cached at period boundaries (keys are index entries, which
      * live as long as the chainstate; a state depends only on headers, so entries never go stale).

@@ -316,7 +316,9 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
             return ValidationResult::Invalid(consensus::BlockValidationResult::CONSENSUS, "bad-blk-sigops",
                                              "too many sigops");
         }
-        if (!tx.IsCoinBase()) {
+        // A transaction whose scripts the mempool verified under these flags is not checked
+        // again (Core's script execution cache).
+        if (!tx.IsCoinBase() && !script_cache.Contains(tx.GetWtxid(), flags)) {
             std::vector<consensus::TxOut> spent;
             spent.reserve(tx.vin.size());
             for (const consensus::Coin* c : coins) spent.push_back(c->out);
@@ -331,6 +333,8 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
                 checks.Add(c);
             }
             checks.Release(); // the workers start on this transaction's inputs now
+        }
+        if (!tx.IsCoinBase()) {
             TxUndo& txundo = undo.txundo.emplace_back();
             txundo.prevouts.resize(tx.vin.size()); // sized once: the log points into it
             applied.SpendInputs(tx, txundo);

@@ -10,6 +10,7 @@
 #include "consensus/tx_check.h"
 #include "consensus/tx_verify.h"
 #include "node/chain/chainstate.h"
+#include "node/chain/script_cache.h"
 
 #include <algorithm>
 #include <set>
@@ -43,7 +44,7 @@ std::optional<consensus::Coin> PoolCoinsView::GetChainCoin(const consensus::OutP
     return std::move(info->coin);
 }
 
-MempoolAcceptor::MempoolAcceptor(const chain::Chainstate& chain, TxMemPool& pool, AcceptOptions options)
+MempoolAcceptor::MempoolAcceptor(chain::Chainstate& chain, TxMemPool& pool, AcceptOptions options)
     : m_chain(chain), m_pool(pool), m_opts(std::move(options))
 {}
 
@@ -135,9 +136,10 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
             prev_heights[i] = w.coins[i].height == MEMPOOL_HEIGHT ? next_height : static_cast<int>(w.coins[i].height);
         }
         const chain::BlockIndex* tip = w.tip;
-        const auto locks = consensus::CalculateSequenceLocks(
-            tx, tx.version >= 2, prev_heights, next_height,
-            [tip](int h) { return tip->GetAncestor(std::min(h, tip->height))->GetMedianTimePast(); });
+        const auto locks =
+            consensus::CalculateSequenceLocks(tx, tx.version >= 2, prev_heights, next_height, [tip](int h) {
+                return tip->GetAncestor(std::min(h, tip->height))->GetMedianTimePast();
+            });
         if (!consensus::EvaluateSequenceLocks(next_height, tip->GetMedianTimePast(), locks)) {
             return w.Fail(TxValidationResult::PREMATURE_SPEND, "non-BIP68-final");
         }
@@ -169,8 +171,7 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
     w.weight = consensus::GetTransactionWeight(tx);
     w.vsize = GetVirtualTransactionSize(w.weight, w.sigop_cost, m_opts.policy.bytes_per_sigop);
     if (w.sigop_cost > MAX_STANDARD_TX_SIGOPS_COST) {
-        return w.Fail(TxValidationResult::NOT_STANDARD, "bad-txns-too-many-sigops",
-                      std::to_string(w.sigop_cost));
+        return w.Fail(TxValidationResult::NOT_STANDARD, "bad-txns-too-many-sigops", std::to_string(w.sigop_cost));
     }
 
     w.modified_fee = w.base_fee + m_pool.GetFeeDelta(txid);
@@ -247,8 +248,8 @@ std::optional<std::string> MempoolAcceptor::CheckTruc(const Work& w) const
     for (const Uint256& a : w.ancestors) {
         auto e = m_pool.GetEntry(a);
         if (!e) continue;
-        const bool direct = std::any_of(tx.vin.begin(), tx.vin.end(),
-                                        [&](const consensus::TxIn& in) { return in.prevout.hash == a; });
+        const bool direct =
+            std::any_of(tx.vin.begin(), tx.vin.end(), [&](const consensus::TxIn& in) { return in.prevout.hash == a; });
         if (direct) parents.push_back(std::move(*e));
     }
     if (tx.version != TRUC_VERSION) {
@@ -268,8 +269,8 @@ std::optional<std::string> MempoolAcceptor::CheckTruc(const Work& w) const
     if (parents.empty()) return std::nullopt;
     const Entry& parent = parents.front();
     if (parent.tx->version != TRUC_VERSION) {
-        return "version=3 tx " + me + " cannot spend from non-version=3 tx " + parent.Txid().GetHex() + " (wtxid=" +
-               parent.tx->GetWtxid().GetHex() + ")";
+        return "version=3 tx " + me + " cannot spend from non-version=3 tx " + parent.Txid().GetHex() +
+               " (wtxid=" + parent.tx->GetWtxid().GetHex() + ")";
     }
     if (w.vsize > TRUC_CHILD_MAX_VSIZE) {
         return "version=3 child tx " + me + " is too big: " + std::to_string(w.vsize) + " > " +
@@ -391,6 +392,11 @@ bool MempoolAcceptor::ScriptChecks(Work& w)
         }
         return w.Fail(TxValidationResult::NOT_STANDARD, reason);
     }
+    // Passing under the standard flags means passing under the next block's (they are a subset:
+    // every policy flag only adds failures), so block connection may skip these scripts.
+    const uint32_t block_flags =
+        consensus::GetBlockScriptFlags(w.tip->height + 1, Uint256(), m_chain.Params().consensus);
+    m_chain.GetScriptCache().Add(tx.GetWtxid(), block_flags);
     return true;
 }
 

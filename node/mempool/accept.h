@@ -38,15 +38,15 @@ struct AcceptOptions {
 /** The outcome of one transaction's acceptance (Core's MempoolAcceptResult). */
 struct AcceptResult {
     enum class Kind {
-        VALID,           //!< entered the pool (or would have, for a test)
-        INVALID,         //!< refused: state says why
-        MEMPOOL_ENTRY,   //!< the same transaction (wtxid) is already in the pool
+        VALID,             //!< entered the pool (or would have, for a test)
+        INVALID,           //!< refused: state says why
+        MEMPOOL_ENTRY,     //!< the same transaction (wtxid) is already in the pool
         DIFFERENT_WITNESS, //!< the same txid with another witness is in the pool (other_wtxid)
     };
     Kind kind{Kind::INVALID};
     consensus::ValidationResult state;
-    consensus::Amount base_fee;      //!< VALID / MEMPOOL_ENTRY
-    int64_t vsize{0};                //!< VALID / MEMPOOL_ENTRY
+    consensus::Amount base_fee; //!< VALID / MEMPOOL_ENTRY
+    int64_t vsize{0};           //!< VALID / MEMPOOL_ENTRY
     /** The fee rate the transaction was judged at (its own, or its package's): VALID. */
     std::optional<FeeRate> effective_feerate;
     /** The wtxids whose fees and sizes made effective_feerate. */
@@ -99,15 +99,14 @@ private:
 
 class MempoolAcceptor {
 public:
-    MempoolAcceptor(const chain::Chainstate& chain, TxMemPool& pool, AcceptOptions options);
+    MempoolAcceptor(chain::Chainstate& chain, TxMemPool& pool, AcceptOptions options);
 
     /**
      * Core's AcceptToMemoryPool. accept_time is the entry time (seconds); bypass_limits (a reorg's
      * or mempool.dat's transactions) skips the fee floors and trimming as Core's; test_accept
      * (testmempoolaccept) judges without changing the pool.
      */
-    AcceptResult Accept(const consensus::TransactionRef& tx, int64_t accept_time, bool bypass_limits,
-                        bool test_accept);
+    AcceptResult Accept(const consensus::TransactionRef& tx, int64_t accept_time, bool bypass_limits, bool test_accept);
 
     /**
      * Core's ProcessNewPackage for submitpackage (test_accept false): a child with its
@@ -130,7 +129,7 @@ private:
     bool ScriptChecks(Work& w);
     void Finalize(Work& w, bool bypass_limits);
 
-    const chain::Chainstate& m_chain;
+    chain::Chainstate& m_chain; // readers only, and its script cache
     TxMemPool& m_pool;
     AcceptOptions m_opts;
 };

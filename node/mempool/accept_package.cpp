@@ -110,7 +110,8 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
             ok = PreChecks(w, /*bypass_limits=*/false, /*package_feerate=*/true);
             if (ok && !w.conflicts.empty()) {
                 // Package replacement (Core's 1p1c package RBF) is not implemented.
-                w.Fail(TxValidationResult::MEMPOOL_POLICY, "package RBF failed: replacing in packages is not supported");
+                w.Fail(TxValidationResult::MEMPOOL_POLICY,
+                       "package RBF failed: replacing in packages is not supported");
                 ok = false;
             }
             if (ok) ok = ScriptChecks(w);
@@ -123,12 +124,13 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
             const Amount pool_min = FeeRate(m_pool.GetMinFee()).GetFee(vsize);
             const Amount relay_min = FeeRate(m_pool.GetOptions().min_relay_feerate).GetFee(vsize);
             if (pool_min.sats > 0 && fees < pool_min) {
-                fee_failure = ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "mempool min fee not met",
-                                                        std::to_string(fees.sats) + " < " + std::to_string(pool_min.sats));
+                fee_failure =
+                    ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "mempool min fee not met",
+                                              std::to_string(fees.sats) + " < " + std::to_string(pool_min.sats));
             } else if (fees < relay_min) {
-                fee_failure = ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "min relay fee not met",
-                                                        std::to_string(fees.sats) + " < " +
-                                                            std::to_string(relay_min.sats));
+                fee_failure =
+                    ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "min relay fee not met",
+                                              std::to_string(fees.sats) + " < " + std::to_string(relay_min.sats));
             }
         }
         if (ok && !fee_failure) {

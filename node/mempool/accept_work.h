@@ -25,7 +25,7 @@ struct MempoolAcceptor::Work {
     const chain::BlockIndex* tip{nullptr};
     std::vector<consensus::Coin> coins; // one per input
     std::vector<consensus::TxOut> spent_outputs;
-    std::vector<Uint256> conflicts;      // direct: in-pool spenders of our inputs
+    std::vector<Uint256> conflicts;       // direct: in-pool spenders of our inputs
     std::vector<Uint256> all_conflicting; // conflicts and their descendants
     std::vector<Uint256> ancestors;
     Amount base_fee, modified_fee;

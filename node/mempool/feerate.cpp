@@ -8,7 +8,8 @@ namespace node::mempool {
 
 FeeRate::FeeRate(consensus::Amount fee, int64_t vsize)
 {
-    if (vsize > 0) m_sat_per_kvb = consensus::Amount{static_cast<int64_t>(static_cast<__int128>(fee.sats) * 1000 / vsize)};
+    if (vsize > 0)
+        m_sat_per_kvb = consensus::Amount{static_cast<int64_t>(static_cast<__int128>(fee.sats) * 1000 / vsize)};
 }
 
 consensus::Amount FeeRate::GetFee(int64_t vsize) const
@@ -25,8 +26,8 @@ std::string FeeRate::ToString() const
 {
     const int64_t v = m_sat_per_kvb.sats;
     char buf[64];
-    std::snprintf(buf, sizeof(buf), "%s%" PRId64 ".%08" PRId64 " BTC/kvB", v < 0 ? "-" : "", static_cast<int64_t>(std::llabs(v)) / 100000000,
-                  static_cast<int64_t>(std::llabs(v)) % 100000000);
+    std::snprintf(buf, sizeof(buf), "%s%" PRId64 ".%08" PRId64 " BTC/kvB", v < 0 ? "-" : "",
+                  static_cast<int64_t>(std::llabs(v)) / 100000000, static_cast<int64_t>(std::llabs(v)) % 100000000);
     return buf;
 }
 
@@ -34,7 +35,8 @@ std::string FormatMoney(consensus::Amount amount)
 {
     const int64_t v = amount.sats;
     char buf[64];
-    std::snprintf(buf, sizeof(buf), "%" PRId64 ".%08" PRId64, static_cast<int64_t>(std::llabs(v)) / 100000000, static_cast<int64_t>(std::llabs(v)) % 100000000);
+    std::snprintf(buf, sizeof(buf), "%" PRId64 ".%08" PRId64, static_cast<int64_t>(std::llabs(v)) / 100000000,
+                  static_cast<int64_t>(std::llabs(v)) % 100000000);
     std::string s = buf;
     // Trim trailing zeros, keeping two decimals.
     size_t keep = s.size();

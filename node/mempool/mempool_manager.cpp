@@ -18,8 +18,8 @@ namespace {
 constexpr size_t MAX_DISCONNECTED_TX_BYTES = 20'000'000;
 } // namespace
 
-MempoolManager::MempoolManager(chain::Chainstate& chain, chain::ValidationOwner* owner,
-                               TxMemPool::Options pool_options, AcceptOptions accept_options)
+MempoolManager::MempoolManager(chain::Chainstate& chain, chain::ValidationOwner* owner, TxMemPool::Options pool_options,
+                               AcceptOptions accept_options)
     : m_chain(chain), m_owner(owner), m_pool(std::move(pool_options)),
       m_acceptor(chain, m_pool, std::move(accept_options))
 {
@@ -64,8 +64,14 @@ std::future<AcceptResult> MempoolManager::Submit(TransactionRef tx, bool test_ac
 
 void MempoolManager::Post(TransactionRef tx, std::function<void(const AcceptResult&)> done)
 {
-    m_owner->Post([this, tx = std::move(tx)] { return Accept(tx, false); },
-                  [done = std::move(done)](AcceptResult r) { done(r); });
+    // done runs once: on the owner after acceptance, or where the owner is stopped if it never ran.
+    auto cancelled = [done] {
+        AcceptResult r;
+        r.state = consensus::ValidationResult::Error("shutting down");
+        done(r);
+    };
+    m_owner->Post([this, tx = std::move(tx)] { return Accept(tx, false); }, [done](AcceptResult r) { done(r); },
+                  std::move(cancelled));
 }
 
 void MempoolManager::BlockConnected(const std::shared_ptr<const consensus::Block>& block,
@@ -161,9 +167,9 @@ bool MempoolManager::StillValid(const Entry& entry) const
             return false;
         }
     }
-    const auto locks = consensus::CalculateSequenceLocks(
-        tx, tx.version >= 2, prev_heights, next_height,
-        [tip](int h) { return tip->GetAncestor(std::min(h, tip->height))->GetMedianTimePast(); });
+    const auto locks = consensus::CalculateSequenceLocks(tx, tx.version >= 2, prev_heights, next_height, [tip](int h) {
+        return tip->GetAncestor(std::min(h, tip->height))->GetMedianTimePast();
+    });
     return consensus::EvaluateSequenceLocks(next_height, tip->GetMedianTimePast(), locks);
 }
 

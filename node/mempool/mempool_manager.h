@@ -48,7 +48,10 @@ public:
     PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs);
     /** From any other thread: queues Accept on the owner (throws chain::OwnerStopped when stopped). */
     std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept);
-    /** Queues Accept on the owner and calls done there with the result (the P2P layer). */
+    /**
+     * Queues Accept on the owner and calls done there with the result (the P2P layer); if the
+     * owner stops first, done gets an error result on the thread that stops it.
+     */
     void Post(consensus::TransactionRef tx, std::function<void(const AcceptResult&)> done);
 
     /**

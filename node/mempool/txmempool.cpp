@@ -79,8 +79,8 @@ size_t EntryUsage(const Entry& e)
         for (const auto& item : in.witness.stack) bytes += sizeof(item) + item.capacity();
     }
     for (const auto& out : tx.vout) bytes += sizeof(consensus::TxOut) + out.script_pubkey.capacity();
-    bytes += sizeof(Entry) + 64;                                   // the entry in its hash map
-    bytes += 3 * 64;                                               // wtxid, time and score index nodes
+    bytes += sizeof(Entry) + 64;                                        // the entry in its hash map
+    bytes += 3 * 64;                                                    // wtxid, time and score index nodes
     bytes += tx.vin.size() * (sizeof(OutPoint) + sizeof(Uint256) + 32); // spender index
     return bytes;
 }
@@ -413,13 +413,13 @@ std::optional<std::vector<Uint256>> TxMemPool::CalculateAncestors(const consensu
         ancestors.insert(h);
         total_size += e.vsize;
         if (e.size_with_descendants + vsize > limits.descendant_size_vbytes) {
-            error = "exceeds descendant size limit for tx " + h.GetHex() + " [limit: " +
-                    std::to_string(limits.descendant_size_vbytes) + "]";
+            error = "exceeds descendant size limit for tx " + h.GetHex() +
+                    " [limit: " + std::to_string(limits.descendant_size_vbytes) + "]";
             return std::nullopt;
         }
         if (e.count_with_descendants + 1 > limits.descendant_count) {
-            error = "too many descendants for tx " + h.GetHex() + " [limit: " + std::to_string(limits.descendant_count) +
-                    "]";
+            error = "too many descendants for tx " + h.GetHex() +
+                    " [limit: " + std::to_string(limits.descendant_count) + "]";
             return std::nullopt;
         }
         if (total_size > limits.ancestor_size_vbytes) {
@@ -574,7 +574,8 @@ void TxMemPool::TrimToSize(size_t limit, std::vector<OutPoint>* no_spends_remain
             const Entry& e = d.entries.at(worst.txid);
             // The rate that got evicted, plus the increment: what a newcomer must beat.
             const FeeRate evicted(e.fees_with_descendants, e.size_with_descendants);
-            const double bumped = static_cast<double>(evicted.SatsPerKvB().sats + m_opts.incremental_relay_feerate.sats);
+            const double bumped =
+                static_cast<double>(evicted.SatsPerKvB().sats + m_opts.incremental_relay_feerate.sats);
             if (bumped > d.rolling_min_fee) {
                 d.rolling_min_fee = bumped;
                 d.block_since_bump = false;
@@ -651,7 +652,8 @@ void TxMemPool::Check() const
         total_vsize += e.vsize;
         usage += EntryUsage(e);
         const std::vector<Uint256> parents = d.InPoolParents(*e.tx);
-        if (std::set<Uint256>(parents.begin(), parents.end()) != std::set<Uint256>(e.parents.begin(), e.parents.end())) {
+        if (std::set<Uint256>(parents.begin(), parents.end()) !=
+            std::set<Uint256>(e.parents.begin(), e.parents.end())) {
             fail("parents of " + h.GetHex());
         }
         for (const Uint256& p : e.parents) {

@@ -32,7 +32,8 @@ RpcResult Res(T type, std::string key, std::string description, bool optional = 
 bool SignalsRbf(const mempool::TxMemPool& pool, const Entry& e)
 {
     auto signals = [](const consensus::Transaction& tx) {
-        return std::any_of(tx.vin.begin(), tx.vin.end(), [](const consensus::TxIn& in) { return in.sequence < 0xfffffffe; });
+        return std::any_of(tx.vin.begin(), tx.vin.end(),
+                           [](const consensus::TxIn& in) { return in.sequence < 0xfffffffe; });
     };
     if (signals(*e.tx)) return true;
     for (const consensus::Uint256& a : pool.GetAncestors(e.Txid())) {
@@ -75,7 +76,8 @@ Json MempoolEntryToJson(const mempool::TxMemPool& pool, const Entry& e)
 std::vector<RpcResult> MempoolEntryDoc()
 {
     return {
-        Res(T::NUM, "vsize", "virtual transaction size as defined in BIP 141. This is different from actual serialized size for witness transactions as witness data is discounted."),
+        Res(T::NUM, "vsize",
+            "virtual transaction size as defined in BIP 141. This is different from actual serialized size for witness transactions as witness data is discounted."),
         Res(T::NUM, "weight", "transaction weight as defined in BIP 141."),
         Res(T::NUM_TIME, "time", "local time transaction entered pool in seconds since 1 Jan 1970 GMT"),
         Res(T::NUM, "height", "block height when transaction entered pool"),
@@ -84,12 +86,17 @@ std::vector<RpcResult> MempoolEntryDoc()
         Res(T::NUM, "ancestorcount", "number of in-mempool ancestor transactions (including this one)"),
         Res(T::NUM, "ancestorsize", "virtual transaction size of in-mempool ancestors (including this one)"),
         Res(T::STR_HEX, "wtxid", "hash of serialized transaction, including witness data"),
-        RpcResult{.type = T::OBJ,
-                  .key = "fees",
-                  .inner = {Res(T::STR_AMOUNT, "base", "transaction fee, denominated in BTC"),
-                            Res(T::STR_AMOUNT, "modified", "transaction fee with fee deltas used for mining priority, denominated in BTC"),
-                            Res(T::STR_AMOUNT, "ancestor", "transaction fees of in-mempool ancestors (including this one) with fee deltas used for mining priority, denominated in BTC"),
-                            Res(T::STR_AMOUNT, "descendant", "transaction fees of in-mempool descendants (including this one) with fee deltas used for mining priority, denominated in BTC")}},
+        RpcResult{
+            .type = T::OBJ,
+            .key = "fees",
+            .inner =
+                {Res(T::STR_AMOUNT, "base", "transaction fee, denominated in BTC"),
+                 Res(T::STR_AMOUNT, "modified",
+                     "transaction fee with fee deltas used for mining priority, denominated in BTC"),
+                 Res(T::STR_AMOUNT, "ancestor",
+                     "transaction fees of in-mempool ancestors (including this one) with fee deltas used for mining priority, denominated in BTC"),
+                 Res(T::STR_AMOUNT, "descendant",
+                     "transaction fees of in-mempool descendants (including this one) with fee deltas used for mining priority, denominated in BTC")}},
         RpcResult{.type = T::ARR,
                   .key = "depends",
                   .description = "unconfirmed transactions used as inputs for this transaction",
@@ -98,8 +105,10 @@ std::vector<RpcResult> MempoolEntryDoc()
                   .key = "spentby",
                   .description = "unconfirmed transactions spending outputs from this transaction",
                   .inner = {Res(T::STR_HEX, "transactionid", "child transaction id")}},
-        Res(T::BOOL, "bip125-replaceable", "Whether this transaction signals BIP125 replaceability or has an unconfirmed ancestor signaling BIP125 replaceability. (DEPRECATED)"),
-        Res(T::BOOL, "unbroadcast", "Whether this transaction is currently unbroadcast (initial broadcast not yet acknowledged by any peers)"),
+        Res(T::BOOL, "bip125-replaceable",
+            "Whether this transaction signals BIP125 replaceability or has an unconfirmed ancestor signaling BIP125 replaceability. (DEPRECATED)"),
+        Res(T::BOOL, "unbroadcast",
+            "Whether this transaction is currently unbroadcast (initial broadcast not yet acknowledged by any peers)"),
     };
 }
 
@@ -217,41 +226,60 @@ void RegisterMempoolRpc(RpcTable& table, MempoolManager& mm, const std::filesyst
             .inner = {
                 Res(T::BOOL, "loaded", "True if the initial load attempt of the persisted mempool finished"),
                 Res(T::NUM, "size", "Current tx count"),
-                Res(T::NUM, "bytes", "Sum of all virtual transaction sizes as defined in BIP 141. Differs from actual serialized size because witness data is discounted"),
+                Res(T::NUM, "bytes",
+                    "Sum of all virtual transaction sizes as defined in BIP 141. Differs from actual serialized size because witness data is discounted"),
                 Res(T::NUM, "usage", "Total memory usage for the mempool"),
-                Res(T::STR_AMOUNT, "total_fee", "Total fees for the mempool in BTC, ignoring modified fees through prioritisetransaction"),
+                Res(T::STR_AMOUNT, "total_fee",
+                    "Total fees for the mempool in BTC, ignoring modified fees through prioritisetransaction"),
                 Res(T::NUM, "maxmempool", "Maximum memory usage for the mempool"),
-                Res(T::STR_AMOUNT, "mempoolminfee", "Minimum fee rate in BTC/kvB for tx to be accepted. Is the maximum of minrelaytxfee and minimum mempool fee"),
+                Res(T::STR_AMOUNT, "mempoolminfee",
+                    "Minimum fee rate in BTC/kvB for tx to be accepted. Is the maximum of minrelaytxfee and minimum mempool fee"),
                 Res(T::STR_AMOUNT, "minrelaytxfee", "Current minimum relay fee for transactions"),
-                Res(T::STR_AMOUNT, "incrementalrelayfee", "minimum fee rate increment for mempool limiting or replacement in BTC/kvB"),
-                Res(T::NUM, "unbroadcastcount", "Current number of transactions that haven't passed initial broadcast yet"),
-                Res(T::BOOL, "fullrbf", "True if the mempool accepts RBF without replaceability signaling inspection (DEPRECATED)"),
-                Res(T::BOOL, "permitbaremultisig", "True if the mempool accepts transactions with bare multisig outputs"),
-                Res(T::NUM, "maxdatacarriersize", "Maximum number of bytes that can be used by OP_RETURN outputs in the mempool"),
+                Res(T::STR_AMOUNT, "incrementalrelayfee",
+                    "minimum fee rate increment for mempool limiting or replacement in BTC/kvB"),
+                Res(T::NUM, "unbroadcastcount",
+                    "Current number of transactions that haven't passed initial broadcast yet"),
+                Res(T::BOOL, "fullrbf",
+                    "True if the mempool accepts RBF without replaceability signaling inspection (DEPRECATED)"),
+                Res(T::BOOL, "permitbaremultisig",
+                    "True if the mempool accepts transactions with bare multisig outputs"),
+                Res(T::NUM, "maxdatacarriersize",
+                    "Maximum number of bytes that can be used by OP_RETURN outputs in the mempool"),
             }}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "getrawmempool",
-        .args = {Arg("verbose", RpcArgType::BOOL, true, "false", "True for a json object, false for array of transaction ids"),
-                 Arg("mempool_sequence", RpcArgType::BOOL, true, "false", "If verbose=false, returns a json object with transaction list and mempool sequence number attached.")},
+        .args =
+            {Arg("verbose", RpcArgType::BOOL, true, "false",
+                 "True for a json object, false for array of transaction ids"),
+             Arg("mempool_sequence", RpcArgType::BOOL, true, "false",
+                 "If verbose=false, returns a json object with transaction list and mempool sequence number attached.")},
         .description = "Returns all transaction ids in memory pool as a json array of string transaction ids.\n\n"
                        "Hint: use getmempoolentry to fetch a specific transaction from the mempool.",
         .examples = HelpExampleCli("getrawmempool", "true") + HelpExampleRpc("getrawmempool", "true"),
         .handler = [&mm](const RpcRequest& req) { return GetRawMempool(mm, req); },
-        .results = {RpcResult{.type = T::ARR, .inner = {Res(T::STR_HEX, "", "The transaction id")}, .cond = "for verbose = false"},
-                    RpcResult{.type = T::OBJ_DYN, .inner = {RpcResult{.type = T::OBJ, .key = "transactionid", .inner = MempoolEntryDoc()}}, .cond = "for verbose = true"},
+        .results = {RpcResult{.type = T::ARR,
+                              .inner = {Res(T::STR_HEX, "", "The transaction id")},
+                              .cond = "for verbose = false"},
+                    RpcResult{.type = T::OBJ_DYN,
+                              .inner = {RpcResult{.type = T::OBJ, .key = "transactionid", .inner = MempoolEntryDoc()}},
+                              .cond = "for verbose = true"},
                     RpcResult{.type = T::OBJ,
-                              .inner = {RpcResult{.type = T::ARR, .key = "txids", .inner = {Res(T::STR_HEX, "", "The transaction id")}},
-                                        Res(T::NUM, "mempool_sequence", "The mempool sequence value.")}, .cond = "for verbose = false and mempool_sequence = true"}}});
+                              .inner = {RpcResult{.type = T::ARR,
+                                                  .key = "txids",
+                                                  .inner = {Res(T::STR_HEX, "", "The transaction id")}},
+                                        Res(T::NUM, "mempool_sequence", "The mempool sequence value.")},
+                              .cond = "for verbose = false and mempool_sequence = true"}}});
     table.Register(RpcMethod{
         .category = cat,
         .name = "getmempoolentry",
         .args = {Arg("txid", RpcArgType::STR_HEX, false, "", "The transaction id (must be in mempool)")},
         .description = "Returns mempool data for given transaction",
         .examples = HelpExampleCli("getmempoolentry", "\"mytxid\"") + HelpExampleRpc("getmempoolentry", "\"mytxid\""),
-        .handler = [&mm](const RpcRequest& req) {
-            return MempoolEntryToJson(mm.Pool(), RequireEntry(mm.Pool(), ParseHashV(req.params[0], "parameter 1")));
-        },
+        .handler =
+            [&mm](const RpcRequest& req) {
+                return MempoolEntryToJson(mm.Pool(), RequireEntry(mm.Pool(), ParseHashV(req.params[0], "parameter 1")));
+            },
         .results = {RpcResult{.type = T::OBJ, .inner = MempoolEntryDoc()}}});
     for (const bool anc : {true, false}) {
         const std::string name = anc ? "getmempoolancestors" : "getmempooldescendants";
@@ -260,38 +288,58 @@ void RegisterMempoolRpc(RpcTable& table, MempoolManager& mm, const std::filesyst
             .category = cat,
             .name = name,
             .args = {Arg("txid", RpcArgType::STR_HEX, false, "", "The transaction id (must be in mempool)"),
-                     Arg("verbose", RpcArgType::BOOL, true, "false", "True for a json object, false for array of transaction ids")},
+                     Arg("verbose", RpcArgType::BOOL, true, "false",
+                         "True for a json object, false for array of transaction ids")},
             .description = "If txid is in the mempool, returns all in-mempool " + what + ".",
             .examples = HelpExampleCli(name, "\"mytxid\"") + HelpExampleRpc(name, "\"mytxid\""),
             .handler = [&mm, anc](const RpcRequest& req) { return Relatives(mm, req, anc); },
-            .results = {RpcResult{.type = T::ARR, .inner = {Res(T::STR_HEX, "", "The transaction id of an in-mempool " + std::string(anc ? "ancestor" : "descendant") + " transaction")}, .cond = "for verbose = false"},
-                        RpcResult{.type = T::OBJ_DYN, .inner = {RpcResult{.type = T::OBJ, .key = "transactionid", .inner = MempoolEntryDoc()}}, .cond = "for verbose = true"}}});
+            .results = {
+                RpcResult{.type = T::ARR,
+                          .inner = {Res(T::STR_HEX, "",
+                                        "The transaction id of an in-mempool " +
+                                            std::string(anc ? "ancestor" : "descendant") + " transaction")},
+                          .cond = "for verbose = false"},
+                RpcResult{.type = T::OBJ_DYN,
+                          .inner = {RpcResult{.type = T::OBJ, .key = "transactionid", .inner = MempoolEntryDoc()}},
+                          .cond = "for verbose = true"}}});
     }
     table.Register(RpcMethod{
         .category = cat,
         .name = "gettxspendingprevout",
-        .args = {Arg("outputs", RpcArgType::ARR, false, "", "The transaction outputs that we want to check, and within each, the txid (string) vout (numeric).")},
+        .args = {Arg(
+            "outputs", RpcArgType::ARR, false, "",
+            "The transaction outputs that we want to check, and within each, the txid (string) vout (numeric).")},
         .description = "Scans the mempool to find transactions spending any of the given outputs",
-        .examples = HelpExampleCli("gettxspendingprevout", "\"[{\\\"txid\\\":\\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\\",\\\"vout\\\":3}]\""),
+        .examples = HelpExampleCli(
+            "gettxspendingprevout",
+            "\"[{\\\"txid\\\":\\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\\",\\\"vout\\\":3}]\""),
         .handler = [&mm](const RpcRequest& req) { return GetTxSpendingPrevout(mm, req); },
-        .results = {RpcResult{.type = T::ARR,
-                              .inner = {RpcResult{.type = T::OBJ,
-                                                  .inner = {Res(T::STR_HEX, "txid", "the transaction id of the checked output"),
-                                                            Res(T::NUM, "vout", "the vout value of the checked output"),
-                                                            Res(T::STR_HEX, "spendingtxid", "the transaction id of the mempool transaction spending this output (omitted if unspent)", true)}}}}}});
-    table.Register(RpcMethod{
-        .category = cat,
-        .name = "savemempool",
-        .description = "Dumps the mempool to disk. It will fail until the previous dump is fully loaded.",
-        .examples = HelpExampleCli("savemempool", "") + HelpExampleRpc("savemempool", ""),
-        .handler = [&mm, mempool_dat](const RpcRequest&) {
-            std::string error;
-            if (!mm.Dump(mempool_dat, error)) throw RpcError(RPC_MISC_ERROR, "Unable to dump mempool to disk");
-            Json o = Json::object();
-            o["filename"] = mempool_dat.string();
-            return o;
-        },
-        .results = {RpcResult{.type = T::OBJ, .inner = {Res(T::STR, "filename", "the directory and file where the mempool was saved")}}}});
+        .results = {RpcResult{
+            .type = T::ARR,
+            .inner = {RpcResult{
+                .type = T::OBJ,
+                .inner = {Res(T::STR_HEX, "txid", "the transaction id of the checked output"),
+                          Res(T::NUM, "vout", "the vout value of the checked output"),
+                          Res(T::STR_HEX, "spendingtxid",
+                              "the transaction id of the mempool transaction spending this output (omitted if unspent)",
+                              true)}}}}}});
+    table.Register(
+        RpcMethod{.category = cat,
+                  .name = "savemempool",
+                  .description = "Dumps the mempool to disk. It will fail until the previous dump is fully loaded.",
+                  .examples = HelpExampleCli("savemempool", "") + HelpExampleRpc("savemempool", ""),
+                  .handler =
+                      [&mm, mempool_dat](const RpcRequest&) {
+                          std::string error;
+                          if (!mm.Dump(mempool_dat, error))
+                              throw RpcError(RPC_MISC_ERROR, "Unable to dump mempool to disk");
+                          Json o = Json::object();
+                          o["filename"] = mempool_dat.string();
+                          return o;
+                      },
+                  .results = {RpcResult{
+                      .type = T::OBJ,
+                      .inner = {Res(T::STR, "filename", "the directory and file where the mempool was saved")}}}});
 }
 
 } // namespace node::rpc

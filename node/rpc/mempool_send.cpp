@@ -58,7 +58,8 @@ TransactionRef DecodeTxParam(const Json& v)
 /** Core's GetVirtualTransactionSize without sigops (what maxfeerate is applied to). */
 int64_t PlainVsize(const consensus::Transaction& tx)
 {
-    return (consensus::GetTransactionWeight(tx) + consensus::WITNESS_SCALE_FACTOR - 1) / consensus::WITNESS_SCALE_FACTOR;
+    return (consensus::GetTransactionWeight(tx) + consensus::WITNESS_SCALE_FACTOR - 1) /
+           consensus::WITNESS_SCALE_FACTOR;
 }
 
 AcceptResult RunAccept(MempoolManager& mm, const TransactionRef& tx, bool test_accept)
@@ -74,10 +75,12 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
 {
     const TransactionRef tx = DecodeTxParam(req.params[0]);
     const FeeRate max_rate = ParseMaxFeeRate(req.params, 1);
-    const Amount max_burn = req.params.size() > 2 && !req.params[2].is_null() ? AmountFromValue(req.params[2]) : Amount{0};
+    const Amount max_burn =
+        req.params.size() > 2 && !req.params[2].is_null() ? AmountFromValue(req.params[2]) : Amount{0};
     for (const consensus::TxOut& out : tx->vout) {
         if (out.script_pubkey.IsUnspendable() && out.value > max_burn) {
-            throw RpcError(RPC_TRANSACTION_ERROR, "Unspendable output exceeds maximum configured by user (maxburnamount)");
+            throw RpcError(RPC_TRANSACTION_ERROR,
+                           "Unspendable output exceeds maximum configured by user (maxburnamount)");
         }
     }
     const Amount max_fee = max_rate.GetFee(PlainVsize(*tx));
@@ -104,7 +107,8 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
         const AcceptResult test = RunAccept(mm, tx, /*test_accept=*/true);
         if (!test.Valid() && test.kind != AcceptResult::Kind::MEMPOOL_ENTRY) reject(test);
         if (test.Valid() && test.base_fee > max_fee) {
-            throw RpcError(RPC_TRANSACTION_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
+            throw RpcError(RPC_TRANSACTION_ERROR,
+                           "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
         }
     }
     const AcceptResult r = RunAccept(mm, tx, /*test_accept=*/false);
@@ -162,8 +166,8 @@ Json TestMempoolAccept(MempoolManager& mm, const RpcRequest& req)
         } else {
             o["allowed"] = false;
             const consensus::TxValidationResult code = r.state.GetTxResult();
-            o["reject-reason"] = code == consensus::TxValidationResult::MISSING_INPUTS ? "missing-inputs"
-                                                                                         : r.state.GetRejectReason();
+            o["reject-reason"] =
+                code == consensus::TxValidationResult::MISSING_INPUTS ? "missing-inputs" : r.state.GetRejectReason();
             o["reject-details"] = r.state.ToString();
         }
         out.push_back(o);
@@ -180,13 +184,15 @@ Json SubmitPackage(MempoolManager& mm, const RelayFn& relay, const RpcRequest& r
                                                   std::to_string(mempool::MAX_PACKAGE_COUNT) + " transactions.");
     }
     (void)ParseMaxFeeRate(req.params, 1); // checked for range; not applied to packages yet
-    const Amount max_burn = req.params.size() > 2 && !req.params[2].is_null() ? AmountFromValue(req.params[2]) : Amount{0};
+    const Amount max_burn =
+        req.params.size() > 2 && !req.params[2].is_null() ? AmountFromValue(req.params[2]) : Amount{0};
     std::vector<TransactionRef> txs;
     for (const Json& v : raw) {
         TransactionRef tx = DecodeTxParam(v);
         for (const consensus::TxOut& out : tx->vout) {
             if (out.script_pubkey.IsUnspendable() && out.value > max_burn) {
-                throw RpcError(RPC_TRANSACTION_ERROR, "Unspendable output exceeds maximum configured by user (maxburnamount)");
+                throw RpcError(RPC_TRANSACTION_ERROR,
+                               "Unspendable output exceeds maximum configured by user (maxburnamount)");
             }
         }
         txs.push_back(std::move(tx));
@@ -205,7 +211,8 @@ Json SubmitPackage(MempoolManager& mm, const RelayFn& relay, const RpcRequest& r
     Json replaced = Json::array();
     for (const auto& [wtxid, r] : pr.results) {
         Json o = Json::object();
-        const auto it = std::find_if(txs.begin(), txs.end(), [&](const TransactionRef& t) { return t->GetWtxid() == wtxid; });
+        const auto it =
+            std::find_if(txs.begin(), txs.end(), [&](const TransactionRef& t) { return t->GetWtxid() == wtxid; });
         o["txid"] = (*it)->GetTxid().GetHex();
         switch (r.kind) {
         case AcceptResult::Kind::INVALID: o["error"] = r.state.ToString(); break;
@@ -231,7 +238,8 @@ Json PrioritiseTransaction(MempoolManager& mm, const RpcRequest& req)
 {
     const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
     if (req.params.size() > 1 && !req.params[1].is_null() && GetReal(req.params[1]) != 0) {
-        throw RpcError(RPC_INVALID_PARAMETER, "Priority is no longer supported, dummy argument to prioritisetransaction must be 0.");
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       "Priority is no longer supported, dummy argument to prioritisetransaction must be 0.");
     }
     const Amount delta{GetInt(req.params[2])};
     try {
@@ -262,21 +270,24 @@ void RegisterMempoolSendRpc(RpcTable& table, MempoolManager& mm, RelayFn relay)
     table.Register(RpcMethod{
         .category = "rawtransactions",
         .name = "sendrawtransaction",
-        .args = {Arg("hexstring", RpcArgType::STR_HEX, false, "", "The hex string of the raw transaction"),
-                 Arg("maxfeerate", RpcArgType::AMOUNT, true, "0.10",
-                     "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB.\n"
-                     "Fee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."),
-                 Arg("maxburnamount", RpcArgType::AMOUNT, true, "0.00",
-                     "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs that use the OP_RETURN opcode) greater than the specified value, expressed in BTC.\n"
-                     "If burning funds through unspendable outputs is desired, increase this value.\n"
-                     "This check is based on heuristics and does not guarantee spendability of outputs.\n")},
-        .description = "Submit a raw transaction (serialized, hex-encoded) to local node and network.\n\n"
-                       "The transaction will be sent unconditionally to all peers, so using sendrawtransaction\n"
-                       "for manual rebroadcast may degrade privacy by leaking the transaction's origin, as\n"
-                       "nodes will normally not rebroadcast non-wallet transactions already in their mempool.\n\n"
-                       "A specific exception, RPC_TRANSACTION_ALREADY_IN_UTXO_SET, may throw if the transaction cannot be added to the mempool.\n\n"
-                       "Related RPCs: createrawtransaction, signrawtransactionwithkey",
-        .examples = HelpExampleCli("sendrawtransaction", "\"signedhex\"") + HelpExampleRpc("sendrawtransaction", "\"signedhex\""),
+        .args =
+            {Arg("hexstring", RpcArgType::STR_HEX, false, "", "The hex string of the raw transaction"),
+             Arg("maxfeerate", RpcArgType::AMOUNT, true, "0.10",
+                 "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB.\n"
+                 "Fee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."),
+             Arg("maxburnamount", RpcArgType::AMOUNT, true, "0.00",
+                 "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs that use the OP_RETURN opcode) greater than the specified value, expressed in BTC.\n"
+                 "If burning funds through unspendable outputs is desired, increase this value.\n"
+                 "This check is based on heuristics and does not guarantee spendability of outputs.\n")},
+        .description =
+            "Submit a raw transaction (serialized, hex-encoded) to local node and network.\n\n"
+            "The transaction will be sent unconditionally to all peers, so using sendrawtransaction\n"
+            "for manual rebroadcast may degrade privacy by leaking the transaction's origin, as\n"
+            "nodes will normally not rebroadcast non-wallet transactions already in their mempool.\n\n"
+            "A specific exception, RPC_TRANSACTION_ALREADY_IN_UTXO_SET, may throw if the transaction cannot be added to the mempool.\n\n"
+            "Related RPCs: createrawtransaction, signrawtransactionwithkey",
+        .examples = HelpExampleCli("sendrawtransaction", "\"signedhex\"") +
+                    HelpExampleRpc("sendrawtransaction", "\"signedhex\""),
         .handler = [&mm, relay](const RpcRequest& req) { return SendRawTransaction(mm, relay, req); },
         .results = {Res(T::STR_HEX, "", "The transaction hash in hex")}});
     table.Register(RpcMethod{
@@ -285,104 +296,148 @@ void RegisterMempoolSendRpc(RpcTable& table, MempoolManager& mm, RelayFn relay)
         .args = {Arg("rawtxs", RpcArgType::ARR, false, "", "An array of hex strings of raw transactions."),
                  Arg("maxfeerate", RpcArgType::AMOUNT, true, "0.10",
                      "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB\n")},
-        .description = "Returns result of mempool acceptance tests indicating if raw transaction(s) (serialized, hex-encoded) would be accepted by mempool.\n\n"
-                       "If multiple transactions are passed in, parents must come before children and package policies apply: the transactions cannot conflict with any mempool transactions or each other.\n\n"
-                       "If one transaction fails, other transactions may not be fully validated (the 'allowed' key will be blank).\n\n"
-                       "The maximum number of transactions allowed is 25.\n\n"
-                       "This checks if transactions violate the consensus or policy rules.\n\n"
-                       "See sendrawtransaction call.",
-        .examples = HelpExampleCli("testmempoolaccept", "'[\"signedhex\"]'") + HelpExampleRpc("testmempoolaccept", "[\"signedhex\"]"),
+        .description =
+            "Returns result of mempool acceptance tests indicating if raw transaction(s) (serialized, hex-encoded) would be accepted by mempool.\n\n"
+            "If multiple transactions are passed in, parents must come before children and package policies apply: the transactions cannot conflict with any mempool transactions or each other.\n\n"
+            "If one transaction fails, other transactions may not be fully validated (the 'allowed' key will be blank).\n\n"
+            "The maximum number of transactions allowed is 25.\n\n"
+            "This checks if transactions violate the consensus or policy rules.\n\n"
+            "See sendrawtransaction call.",
+        .examples = HelpExampleCli("testmempoolaccept", "'[\"signedhex\"]'") +
+                    HelpExampleRpc("testmempoolaccept", "[\"signedhex\"]"),
         .handler = [&mm](const RpcRequest& req) { return TestMempoolAccept(mm, req); },
         .results = {RpcResult{
             .type = T::ARR,
-            .description = "The result of the mempool acceptance test for each raw transaction in the input array.\n"
-                           "Returns results for each transaction in the same order they were passed in.\n"
-                           "Transactions that cannot be fully validated due to failures in other transactions will not contain an 'allowed' result.\n",
+            .description =
+                "The result of the mempool acceptance test for each raw transaction in the input array.\n"
+                "Returns results for each transaction in the same order they were passed in.\n"
+                "Transactions that cannot be fully validated due to failures in other transactions will not contain an 'allowed' result.\n",
             .inner = {RpcResult{
                 .type = T::OBJ,
-                .inner = {Res(T::STR_HEX, "txid", "The transaction hash in hex"),
-                          Res(T::STR_HEX, "wtxid", "The transaction witness hash in hex"),
-                          Res(T::STR, "package-error", "Package validation error, if any (only possible if rawtxs had more than 1 transaction).", true),
-                          Res(T::BOOL, "allowed", "Whether this tx would be accepted to the mempool and pass client-specified maxfeerate. If not present, the tx was not fully validated due to a failure in another tx in the list.", true),
-                          Res(T::NUM, "vsize", "Virtual transaction size as defined in BIP 141. This is different from actual serialized size for witness transactions as witness data is discounted (only present when 'allowed' is true)", true),
-                          RpcResult{.type = T::OBJ,
-                                    .key = "fees",
-                                    .description = "Transaction fees (only present if 'allowed' is true)",
-                                    .inner = {Res(T::STR_AMOUNT, "base", "transaction fee in BTC"),
-                                              Res(T::STR_AMOUNT, "effective-feerate", "the effective feerate in BTC per KvB. May differ from the base feerate if, for example, there are modified fees from prioritisetransaction or a package feerate was used."),
-                                              RpcResult{.type = T::ARR, .key = "effective-includes", .description = "transactions whose fees and vsizes are included in effective-feerate.", .inner = {Res(T::STR_HEX, "", "transaction wtxid in hex")}}},
-                                    .optional = true},
-                          Res(T::STR, "reject-reason", "Rejection reason (only present when 'allowed' is false)", true),
-                          Res(T::STR, "reject-details", "Rejection details (only present when 'allowed' is false and rejection details exist)", true)}}}}}});
+                .inner = {
+                    Res(T::STR_HEX, "txid", "The transaction hash in hex"),
+                    Res(T::STR_HEX, "wtxid", "The transaction witness hash in hex"),
+                    Res(T::STR, "package-error",
+                        "Package validation error, if any (only possible if rawtxs had more than 1 transaction).",
+                        true),
+                    Res(T::BOOL, "allowed",
+                        "Whether this tx would be accepted to the mempool and pass client-specified maxfeerate. If not present, the tx was not fully validated due to a failure in another tx in the list.",
+                        true),
+                    Res(T::NUM, "vsize",
+                        "Virtual transaction size as defined in BIP 141. This is different from actual serialized size for witness transactions as witness data is discounted (only present when 'allowed' is true)",
+                        true),
+                    RpcResult{
+                        .type = T::OBJ,
+                        .key = "fees",
+                        .description = "Transaction fees (only present if 'allowed' is true)",
+                        .inner =
+                            {Res(T::STR_AMOUNT, "base", "transaction fee in BTC"),
+                             Res(T::STR_AMOUNT, "effective-feerate",
+                                 "the effective feerate in BTC per KvB. May differ from the base feerate if, for example, there are modified fees from prioritisetransaction or a package feerate was used."),
+                             RpcResult{.type = T::ARR,
+                                       .key = "effective-includes",
+                                       .description =
+                                           "transactions whose fees and vsizes are included in effective-feerate.",
+                                       .inner = {Res(T::STR_HEX, "", "transaction wtxid in hex")}}},
+                        .optional = true},
+                    Res(T::STR, "reject-reason", "Rejection reason (only present when 'allowed' is false)", true),
+                    Res(T::STR, "reject-details",
+                        "Rejection details (only present when 'allowed' is false and rejection details exist)",
+                        true)}}}}}});
     table.Register(RpcMethod{
         .category = "rawtransactions",
         .name = "submitpackage",
-        .args = {Arg("package", RpcArgType::ARR, false, "",
-                     "An array of raw transactions.\nThe package must solely consist of a child transaction and all of its unconfirmed parents, if any. None of the parents may depend on each other.\nThe package must be topologically sorted, with the child being the last element in the array."),
-                 Arg("maxfeerate", RpcArgType::AMOUNT, true, "0.10",
-                     "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB.\nFee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."),
-                 Arg("maxburnamount", RpcArgType::AMOUNT, true, "0.00",
-                     "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs that use the OP_RETURN opcode) greater than the specified value, expressed in BTC.\nIf burning funds through unspendable outputs is desired, increase this value.\nThis check is based on heuristics and does not guarantee spendability of outputs.\n")},
-        .description = "Submit a package of raw transactions (serialized, hex-encoded) to local node.\n"
-                       "The package will be validated according to consensus and mempool policy rules. If any transaction passes, it will be accepted to mempool.\n"
-                       "This RPC is experimental and the interface may be unstable. Refer to doc/policy/packages.md for documentation on package policies.\n"
-                       "Warning: successful submission does not mean the transactions will propagate throughout the network.\n",
+        .args =
+            {Arg("package", RpcArgType::ARR, false, "",
+                 "An array of raw transactions.\nThe package must solely consist of a child transaction and all of its unconfirmed parents, if any. None of the parents may depend on each other.\nThe package must be topologically sorted, with the child being the last element in the array."),
+             Arg("maxfeerate", RpcArgType::AMOUNT, true, "0.10",
+                 "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB.\nFee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."),
+             Arg("maxburnamount", RpcArgType::AMOUNT, true, "0.00",
+                 "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs that use the OP_RETURN opcode) greater than the specified value, expressed in BTC.\nIf burning funds through unspendable outputs is desired, increase this value.\nThis check is based on heuristics and does not guarantee spendability of outputs.\n")},
+        .description =
+            "Submit a package of raw transactions (serialized, hex-encoded) to local node.\n"
+            "The package will be validated according to consensus and mempool policy rules. If any transaction passes, it will be accepted to mempool.\n"
+            "This RPC is experimental and the interface may be unstable. Refer to doc/policy/packages.md for documentation on package policies.\n"
+            "Warning: successful submission does not mean the transactions will propagate throughout the network.\n",
         .examples = HelpExampleRpc("submitpackage", "[\"raw-parent-tx-1\", \"raw-parent-tx-2\", \"raw-child-tx\"]") +
                     HelpExampleCli("submitpackage", "'[\"raw-tx-without-unconfirmed-parents\"]'"),
         .handler = [&mm, relay](const RpcRequest& req) { return SubmitPackage(mm, relay, req); },
         .results = {RpcResult{
             .type = T::OBJ,
-            .inner = {Res(T::STR, "package_msg", "The transaction package result message. \"success\" indicates all transactions were accepted into or are already in the mempool."),
-                      RpcResult{.type = T::OBJ_DYN,
-                                .key = "tx-results",
-                                .description = "transaction results keyed by wtxid",
-                                .inner = {RpcResult{.type = T::OBJ,
-                                                    .key = "wtxid",
-                                                    .description = "transaction wtxid",
-                                                    .inner = {Res(T::STR_HEX, "txid", "The transaction hash in hex"),
-                                                              Res(T::STR_HEX, "other-wtxid", "The wtxid of a different transaction with the same txid but different witness found in the mempool. This means the submitted transaction was ignored.", true),
-                                                              Res(T::NUM, "vsize", "Sigops-adjusted virtual transaction size.", true),
-                                                              RpcResult{.type = T::OBJ,
-                                                                        .key = "fees",
-                                                                        .description = "Transaction fees",
-                                                                        .inner = {Res(T::STR_AMOUNT, "base", "transaction fee in BTC"),
-                                                                                  Res(T::STR_AMOUNT, "effective-feerate", "if the transaction was not already in the mempool, the effective feerate in BTC per KvB. For example, the package feerate and/or feerate with modified fees from prioritisetransaction.", true),
-                                                                                  RpcResult{.type = T::ARR, .key = "effective-includes", .description = "if effective-feerate is provided, the wtxids of the transactions whose fees and vsizes are included in effective-feerate.", .inner = {Res(T::STR_HEX, "", "transaction wtxid in hex")}, .optional = true}},
-                                                                        .optional = true},
-                                                              Res(T::STR, "error", "The transaction error string, if it was rejected by the mempool", true)}}}},
-                      RpcResult{.type = T::ARR,
-                                .key = "replaced-transactions",
-                                .description = "List of txids of replaced transactions",
-                                .inner = {Res(T::STR_HEX, "", "The transaction id")},
-                                .optional = true}}}}});
+            .inner = {
+                Res(T::STR, "package_msg",
+                    "The transaction package result message. \"success\" indicates all transactions were accepted into or are already in the mempool."),
+                RpcResult{
+                    .type = T::OBJ_DYN,
+                    .key = "tx-results",
+                    .description = "transaction results keyed by wtxid",
+                    .inner = {RpcResult{
+                        .type = T::OBJ,
+                        .key = "wtxid",
+                        .description = "transaction wtxid",
+                        .inner =
+                            {Res(T::STR_HEX, "txid", "The transaction hash in hex"),
+                             Res(T::STR_HEX, "other-wtxid",
+                                 "The wtxid of a different transaction with the same txid but different witness found in the mempool. This means the submitted transaction was ignored.",
+                                 true),
+                             Res(T::NUM, "vsize", "Sigops-adjusted virtual transaction size.", true),
+                             RpcResult{
+                                 .type = T::OBJ,
+                                 .key = "fees",
+                                 .description = "Transaction fees",
+                                 .inner =
+                                     {Res(T::STR_AMOUNT, "base", "transaction fee in BTC"),
+                                      Res(T::STR_AMOUNT, "effective-feerate",
+                                          "if the transaction was not already in the mempool, the effective feerate in BTC per KvB. For example, the package feerate and/or feerate with modified fees from prioritisetransaction.",
+                                          true),
+                                      RpcResult{.type = T::ARR,
+                                                .key = "effective-includes",
+                                                .description =
+                                                    "if effective-feerate is provided, the wtxids of the transactions whose fees and vsizes are included in effective-feerate.",
+                                                .inner = {Res(T::STR_HEX, "", "transaction wtxid in hex")},
+                                                .optional = true}},
+                                 .optional = true},
+                             Res(T::STR, "error", "The transaction error string, if it was rejected by the mempool",
+                                 true)}}}},
+                RpcResult{.type = T::ARR,
+                          .key = "replaced-transactions",
+                          .description = "List of txids of replaced transactions",
+                          .inner = {Res(T::STR_HEX, "", "The transaction id")},
+                          .optional = true}}}}});
     table.Register(RpcMethod{
         .category = "mining",
         .name = "prioritisetransaction",
-        .args = {Arg("txid", RpcArgType::STR_HEX, false, "", "The transaction id."),
-                 Arg("dummy", RpcArgType::NUM, true, "null", "API-Compatibility for previous API. Must be zero or null.\n                  DEPRECATED. For forward compatibility use named arguments and omit this parameter."),
-                 Arg("fee_delta", RpcArgType::NUM, false, "",
-                     "The fee value (in satoshis) to add (or subtract, if negative).\n"
-                     "Note, that this value is not a fee rate. It is a value to modify absolute fee of the TX.\n"
-                     "The fee is not actually paid, only the algorithm for selecting transactions into a block\n"
-                     "considers the transaction as it would have paid a higher (or lower) fee.")},
+        .args =
+            {Arg("txid", RpcArgType::STR_HEX, false, "", "The transaction id."),
+             Arg("dummy", RpcArgType::NUM, true, "null",
+                 "API-Compatibility for previous API. Must be zero or null.\n                  DEPRECATED. For forward compatibility use named arguments and omit this parameter."),
+             Arg("fee_delta", RpcArgType::NUM, false, "",
+                 "The fee value (in satoshis) to add (or subtract, if negative).\n"
+                 "Note, that this value is not a fee rate. It is a value to modify absolute fee of the TX.\n"
+                 "The fee is not actually paid, only the algorithm for selecting transactions into a block\n"
+                 "considers the transaction as it would have paid a higher (or lower) fee.")},
         .description = "Accepts the transaction into mined blocks at a higher (or lower) priority",
-        .examples = HelpExampleCli("prioritisetransaction", "\"txid\" 0.0 10000") + HelpExampleRpc("prioritisetransaction", "\"txid\", 0.0, 10000"),
+        .examples = HelpExampleCli("prioritisetransaction", "\"txid\" 0.0 10000") +
+                    HelpExampleRpc("prioritisetransaction", "\"txid\", 0.0, 10000"),
         .handler = [&mm](const RpcRequest& req) { return PrioritiseTransaction(mm, req); },
         .results = {Res(T::BOOL, "", "Returns true")}});
     table.Register(RpcMethod{
         .category = "mining",
         .name = "getprioritisedtransactions",
-        .description = "Returns a map of all user-created (see prioritisetransaction) fee deltas by txid, and whether the tx is present in mempool.",
+        .description =
+            "Returns a map of all user-created (see prioritisetransaction) fee deltas by txid, and whether the tx is present in mempool.",
         .examples = HelpExampleCli("getprioritisedtransactions", "") + HelpExampleRpc("getprioritisedtransactions", ""),
         .handler = [&mm](const RpcRequest&) { return GetPrioritisedTransactions(mm); },
-        .results = {RpcResult{
-            .type = T::OBJ_DYN,
-            .description = "prioritisation keyed by txid",
-            .inner = {RpcResult{.type = T::OBJ,
-                                .key = "<transactionid>",
-                                .inner = {Res(T::NUM, "fee_delta", "transaction fee delta in satoshis"),
-                                          Res(T::BOOL, "in_mempool", "whether this transaction is currently in mempool"),
-                                          Res(T::NUM, "modified_fee", "modified fee in satoshis. Only returned if in_mempool=true", true)}}}}}});
+        .results = {
+            RpcResult{.type = T::OBJ_DYN,
+                      .description = "prioritisation keyed by txid",
+                      .inner = {RpcResult{
+                          .type = T::OBJ,
+                          .key = "<transactionid>",
+                          .inner = {Res(T::NUM, "fee_delta", "transaction fee delta in satoshis"),
+                                    Res(T::BOOL, "in_mempool", "whether this transaction is currently in mempool"),
+                                    Res(T::NUM, "modified_fee",
+                                        "modified fee in satoshis. Only returned if in_mempool=true", true)}}}}}});
 }
 
 } // namespace node::rpc

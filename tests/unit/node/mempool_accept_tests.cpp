@@ -3,7 +3,9 @@
 #include "chain_builder.h"
 #include "tx_spend.h"
 
+#include "consensus/contextual_check.h"
 #include "consensus/script/script.h"
+#include "node/chain/script_cache.h"
 #include "node/mempool/accept.h"
 #include "node/mempool/mempool_manager.h"
 #include "node/mempool/miner.h"
@@ -123,8 +125,7 @@ TEST_CASE("mempool refuses immature coinbase spends, coinbases and non-final tra
     MutableTransaction mtx = testutil::MakeTx({testutil::Utxo{out, TxOut(value, f.b.ScriptPubKey())}},
                                               {TxOut(value - Amount{1000}, f.b.ScriptPubKey())}, 2,
                                               /*locktime=*/200, /*sequence=*/0xfffffffe);
-    const TransactionRef late =
-        testutil::SignTx(mtx, {testutil::Utxo{out, TxOut(value, f.b.ScriptPubKey())}}, key);
+    const TransactionRef late = testutil::SignTx(mtx, {testutil::Utxo{out, TxOut(value, f.b.ScriptPubKey())}}, key);
     RequireInvalid(f.Accept(late), TxValidationResult::PREMATURE_SPEND, "non-final");
     // Height 111 is the next block: a lock-time of 110 is final in it.
     mtx.locktime = 110;
@@ -235,8 +236,8 @@ TEST_CASE("mempool package: a zero-fee parent paid for by its child", "[node][me
     CHECK(f.pool.Exists(child->GetTxid()));
     f.pool.Check();
     // The miner takes the pair for the child's fee, parent first.
-    const auto sel = node::mempool::SelectTransactions(f.pool, {}, f.b.Chain().Height() + 1,
-                                                       f.b.Chain().Tip()->GetMedianTimePast());
+    const auto sel =
+        node::mempool::SelectTransactions(f.pool, {}, f.b.Chain().Height() + 1, f.b.Chain().Tip()->GetMedianTimePast());
     REQUIRE(sel.size() == 2);
     CHECK(sel[0].tx->GetTxid() == parent->GetTxid());
     CHECK(sel[1].tx->GetTxid() == child->GetTxid());
@@ -280,4 +281,28 @@ TEST_CASE("mempool follows the chain: mined transactions leave, a reorg brings t
     REQUIRE(b.Mine({conflict}).IsValid());
     CHECK(!mm.Pool().Exists(tx->GetTxid()));
     CHECK(mm.Pool().Size() == 1);
+}
+
+TEST_CASE("script cache: the pool's verified transactions are not checked again by block connection",
+          "[node][mempool_accept]")
+{
+    Fixture f;
+    const TransactionRef tx = f.SpendCoinbase(1, Amount{1000});
+    RequireValid(f.Accept(tx));
+    const int next = f.b.Chain().Height() + 1;
+    const uint32_t flags = consensus::GetBlockScriptFlags(next, Uint256(), f.b.Chain().Params().consensus);
+    CHECK(f.b.Chain().GetScriptCache().Contains(tx->GetWtxid(), flags));
+    // A refused transaction is not cached.
+    MutableTransaction bad(*f.SpendCoinbase(2, Amount{1000}));
+    bad.vin[0].witness.stack[0][10] ^= 1;
+    const TransactionRef bad_tx = MakeTransactionRef(bad);
+    CHECK(!f.Accept(bad_tx).Valid());
+    CHECK(!f.b.Chain().GetScriptCache().Contains(bad_tx->GetWtxid(), flags));
+    // Connection consults the cache: the bad transaction is refused in a block ...
+    const ValidationResult refused = f.b.Mine({bad_tx});
+    CHECK(refused.GetRejectReason().rfind("block-script-verify-flag-failed", 0) == 0);
+    // ... but once (wrongly, here) cached as verified, its scripts are skipped: what makes a block
+    // of pool transactions connect without verifying their signatures a second time.
+    f.b.Chain().GetScriptCache().Add(bad_tx->GetWtxid(), flags);
+    CHECK(f.b.Mine({bad_tx}).IsValid());
 }
