@@ -116,7 +116,7 @@ def check_ecdsa():
     # RFC 6979 A.2.5's secp256k1 analogue is not published there; a well-known vector instead: the
     # secret 1 signing sha256("Satoshi Nakamoto") gives this signature with RFC 6979 nonces.
     import hashlib
-    v = ecdsa_sign(1, hashlib.sha256(b"Satoshi Nakamoto").digest())
+    v = ecdsa_sign(1, hashlib.sha256(b"Satoshi Nakamoto").digest(), grind_r=False)
     assert_equal(v.hex(), "3045022100934b1ea10a4b3c1757e2b0c017d0b6143ce3c9a7e6a4a49860d7a6ab210ee3d8"
                  "02202442ce9d2b916064108014783e923ec36b49743e2ffa1c4496f01a512aafd9e5",
                  "ECDSA: the secret 1 signing sha256('Satoshi Nakamoto') (RFC 6979 nonce, low S)")

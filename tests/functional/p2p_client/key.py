@@ -171,18 +171,22 @@ def der_decode(sig):
     return out[0], out[1]
 
 
-def ecdsa_sign(secret, h32, low_s=True):
-    """DER signature of the 32-byte hash h32 with a deterministic (RFC 6979) nonce; s <= N/2."""
+def ecdsa_sign(secret, h32, low_s=True, grind_r=True):
+    """DER signature of the 32-byte hash h32 with a deterministic (RFC 6979) nonce; s <= N/2.
+    grind_r: as Core's signer, retry with extra entropy (a little-endian counter given to RFC 6979
+    as additional data) until r < 2^255, so the signature is 71 bytes or less with its hash type
+    (stable transaction sizes: exact fee rates)."""
     z = int.from_bytes(h32, "big") % N
-    extra = b""
+    counter = 0
     while True:
+        extra = counter.to_bytes(32, "little") if counter else b""
+        counter += 1
         k = _rfc6979_nonce(secret, h32, extra)
-        R = point_mul(G, k)
-        r = R[0] % N
+        r = point_mul(G, k)[0] % N
         s = pow(k, N - 2, N) * (z + r * secret) % N
-        if r and s:
-            break
-        extra = (int.from_bytes(extra or b"\x00" * 32, "big") + 1).to_bytes(32, "big")
+        if r == 0 or s == 0 or (grind_r and r >= 2**255):
+            continue
+        break
     if low_s and s > N // 2:
         s = N - s
     return der_encode(r, s)
@@ -278,8 +282,8 @@ class Key:
     def from_seed(cls, seed):
         return cls(int.from_bytes(hashlib.sha256(b"minicash-test-key" + seed).digest(), "big") % (N - 1) + 1)
 
-    def sign_ecdsa(self, h32):
-        return ecdsa_sign(self.secret, h32)
+    def sign_ecdsa(self, h32, grind_r=True):
+        return ecdsa_sign(self.secret, h32, grind_r=grind_r)
 
     def sign_schnorr(self, msg, aux=b"\x00" * 32):
         return schnorr_sign(self.secret, msg, aux)
