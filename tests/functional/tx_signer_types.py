@@ -5,15 +5,19 @@ and spent in a block built with `generateblock` (the mempool is not there yet: t
 switches MiniWallet's submit to `sendrawtransaction` later); an OP_RETURN output is mined; a chain
 (one parent, three outputs, a child spending two) is mined in one block; fees equal fee_rate * vsize
 as the node computes them; a signature over the wrong amount or a flipped taproot signature makes the
-block invalid (so the node really checks what the signer made)."""
+block invalid (so the node really checks what the signer made); inputs signed with SIGHASH_NONE,
+SINGLE and ANYONECANPAY (legacy, BIP-143, BIP-341) are valid. When the node has a mempool
+(`sendrawtransaction` in `help`), every type is also sent through it and mined from it."""
 
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from p2p_client import Tx, TxIn, TxOut  # noqa: E402
+from p2p_client.script import SIGHASH_ALL, SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_SINGLE  # noqa: E402
 from p2p_client.wallet import COIN, SPEND_KINDS, MiniWallet, fee_for  # noqa: E402
-from test_framework import RPCError, assert_equal, check  # noqa: E402
+from test_framework import RPCError, assert_equal, check, log  # noqa: E402
 
 
 def block_tx(node, block_hash, txid):
@@ -90,4 +94,49 @@ def run(env):
         e = block_tx(node, h, t.txid()[::-1].hex())
         check(e is not None and round(e["fee"] * COIN) == fee, "chain %s mined with fee %d" % (name, fee))
     check_mined(node, h, grandchild, 5, "chain grandchild (version 3, sequence 0)")
+    check_hash_types(node, w)
+    if "sendrawtransaction" in node.help():
+        check_mempool(node, w)
+    else:
+        log("NOTE: this minicashd has no sendrawtransaction: the mempool part was not run")
     node.stop()
+
+
+def check_hash_types(node, w):
+    """Six inputs of three signature hash algorithms, each with another hash type."""
+    kinds = ["p2pkh", "p2pkh", "p2wpkh", "p2wpkh", "p2tr_key", "p2tr_key"]
+    types = [SIGHASH_SINGLE | SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_SINGLE,
+             SIGHASH_ALL | SIGHASH_ANYONECANPAY, SIGHASH_SINGLE | SIGHASH_ANYONECANPAY, SIGHASH_NONE]
+    fund = w.fund_kinds(kinds, amount=COIN // 10, fee_rate=1)
+    w.submit([fund])
+    coins = w.outputs_of(fund)[:len(kinds)]
+    tx = Tx(2, [TxIn(c.outpoint(), sequence=0xfffffffe) for c in coins],
+            [TxOut(COIN // 10 - 1000, w.script_pubkey) for _ in range(len(kinds))], locktime=5)
+    spent = [c.txout() for c in coins]
+    for i, (c, ht) in enumerate(zip(coins, types)):
+        w.sign_input(tx, i, c.kind, spent, hash_type=ht)
+    h = w.submit([tx])
+    check(block_tx(node, h, tx.txid()[::-1].hex()) is not None,
+          "inputs signed with SINGLE|ACP, NONE (legacy), SINGLE, ALL|ACP (BIP-143), SINGLE|ACP, NONE "
+          "(BIP-341) are valid to the node")
+
+
+def check_mempool(node, w):
+    """Each type through sendrawtransaction, then mined from the mempool by generatetodescriptor."""
+    def via_mempool(txs):
+        for t in txs:
+            assert_equal(node.sendrawtransaction(t.serialize().hex()), t.txid()[::-1].hex(),
+                         "sendrawtransaction accepts the signer's transaction")
+        h = w.generate(1)[0]
+        mined = set(node.getblock(h)["tx"])
+        check(all(t.txid()[::-1].hex() in mined for t in txs), "mined from the mempool")
+        return h
+
+    w._submit = via_mempool
+    try:
+        for kind in SPEND_KINDS + ("op_return",):
+            res = w.spend_as(kind, amount=COIN // 4, fee_rate=2)
+            log("%s through the mempool: fund %s, spend %s" % (
+                kind, res["fund"].txid()[::-1].hex()[:16], res["spend"] and res["spend"].txid()[::-1].hex()[:16]))
+    finally:
+        w._submit = None

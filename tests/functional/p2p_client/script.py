@@ -7,7 +7,7 @@ import hashlib
 import struct
 
 from .key import tagged_hash
-from .primitives import p2wsh_script
+from .primitives import p2wsh_script  # noqa: F401 (re-exported: one of the standard scripts)
 from .serialize import dsha256, ser_compact_size, ser_var_bytes, sha256
 
 OP_0, OP_PUSHDATA1, OP_PUSHDATA2, OP_PUSHDATA4, OP_1NEGATE = 0x00, 0x4c, 0x4d, 0x4e, 0x4f
@@ -234,6 +234,3 @@ def sighash_taproot(tx, index, spent_outputs, hash_type=SIGHASH_DEFAULT, leaf_ha
         msg += leaf_hash + b"\x00" + struct.pack("<I", codesep_pos)
     return tagged_hash("TapSighash", msg)
 
-
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("hashlib", "struct")] + \
-    ["p2wsh_script"]

@@ -222,6 +222,14 @@ class MiniWallet:
                 [TxOut(amount, script_pubkey), TxOut(utxo.value - amount, self.script_pubkey)])
         return self._finish(tx, [utxo], fee_rate)
 
+    def fund_kinds(self, kinds, amount=COIN, fee_rate=1, utxo=None):
+        """A signed transaction with an output of amount for each kind, change last."""
+        utxo = utxo or self.get_utxo()
+        outs = [TxOut(amount, self.script_of(k)) for k in kinds]
+        tx = Tx(2, [TxIn(utxo.outpoint(), sequence=0xfffffffd)],
+                outs + [TxOut(utxo.value - amount * len(kinds), self.script_pubkey)])
+        return self._finish(tx, [utxo], fee_rate)
+
     def script_of(self, kind):
         return self._kinds[kind]["spk"]
 
