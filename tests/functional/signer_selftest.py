@@ -110,6 +110,9 @@ def check_ecdsa():
     assert_equal(sig, ecdsa_sign(0xC0FFEE, h), "ECDSA signatures are deterministic (RFC 6979)")
     r, s = der_decode(sig)
     check(s <= N // 2, "ECDSA signature has a low S")
+    lens = {len(Key(1000 + i).sign_ecdsa(bytes([i]) * 32)) for i in range(8)}
+    check(lens <= {70, 71} and all(der_decode(Key(2000 + i).sign_ecdsa(h))[0] < 2**255 for i in range(4)),
+          "ECDSA with low-R grinding: r < 2^255, DER signatures of at most 70 bytes (%s)" % sorted(lens))
     check(ecdsa_verify(key.pubkey, h, sig), "ECDSA signature verifies with its public key")
     check(not ecdsa_verify(key.pubkey, bytes(31) + b"\x01", sig), "ECDSA signature refused for another hash")
     check(not ecdsa_verify(Key(7).pubkey, h, sig), "ECDSA signature refused for another key")

@@ -1,7 +1,7 @@
 """Transactions signed by the harness's own signer (p2p_client.key/script/wallet, not minicash's C++)
 are valid to the node: a coin is mined to each standard output type (P2PK, P2PKH, P2SH 2-of-3
-multisig, bare 2-of-3 multisig, P2SH-P2WPKH, P2WPKH, P2WSH 2-of-2, P2TR key path, P2TR script path)
-and spent in a block built with `generateblock` (the mempool is not there yet: the integrator
+multisig, bare 2-of-3 multisig, P2SH-P2WPKH, P2WPKH, P2WSH 2-of-2, P2TR key path, P2TR script path, P2A
+anchor) and spent in a block built with `generateblock` (the mempool is not there yet: the integrator
 switches MiniWallet's submit to `sendrawtransaction` later); an OP_RETURN output is mined; a chain
 (one parent, three outputs, a child spending two) is mined in one block; fees equal fee_rate * vsize
 as the node computes them; a signature over the wrong amount or a flipped taproot signature makes the

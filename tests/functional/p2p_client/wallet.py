@@ -13,14 +13,14 @@ import math
 
 from .key import Key, taproot_tweak_pubkey, taproot_tweak_seckey
 from .primitives import OutPoint, Tx, TxIn, TxOut, WITNESS_SCALE_FACTOR, p2wsh_script
-from .script import (SIGHASH_ALL, SIGHASH_DEFAULT, OP_CHECKSIG, build_script, control_block, multisig_script,
-                     null_data_script, p2pk_script, p2pkh_script, p2sh_script, p2tr_script, p2wpkh_script,
+from .script import (P2A_SCRIPT, SIGHASH_ALL, SIGHASH_DEFAULT, OP_CHECKSIG, build_script, control_block,
+                     multisig_script, null_data_script, p2pk_script, p2pkh_script, p2sh_script, p2tr_script, p2wpkh_script,
                      push_data, sighash_legacy, sighash_segwit_v0, sighash_taproot, tap_leaf_hash, taptree)
 
 COIN = 100_000_000
 COINBASE_MATURITY = 100
 SPEND_KINDS = ("p2pk", "p2pkh", "p2sh_multisig", "bare_multisig", "p2sh_p2wpkh", "p2wpkh", "p2wsh",
-               "p2tr_key", "p2tr_script")
+               "p2tr_key", "p2tr_script", "p2a")
 
 
 def vsize_of(tx):
@@ -121,6 +121,8 @@ class MiniWallet:
         if kind == "p2wsh":
             ws = multisig_script(2, [k0.pubkey, k1.pubkey])
             return {"spk": p2wsh_script(ws), "redeem": ws}
+        if kind == "p2a":
+            return {"spk": P2A_SCRIPT}  # pay-to-anchor: anyone can spend it with an empty witness
         if kind == "p2tr_key":
             # No script tree: the tweak commits to the key alone (BIP-86).
             out_x, _ = taproot_tweak_pubkey(k0.xonly, b"")
@@ -168,6 +170,8 @@ class MiniWallet:
             leaf_hash = tap_leaf_hash(info["leaf"], info["leaf_version"])
             h = sighash_taproot(tx, i, spent_outputs, ht, leaf_hash=leaf_hash)
             txin.witness = [k1.sign_schnorr(h) + (bytes([ht]) if ht else b""), info["leaf"], info["control"]]
+        elif kind == "p2a":
+            txin.script_sig, txin.witness = b"", []
         else:
             raise ValueError("cannot sign %s" % kind)
 
