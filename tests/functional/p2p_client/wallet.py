@@ -189,11 +189,11 @@ class MiniWallet:
             fee = total_in - sum(o.value for o in tx.vout)
             want = fixed_fee if fixed_fee is not None else fee_for(fee_rate, vsize_of(tx))
             if fee == want or (fee > want and attempt >= 3):
-                break
+                return tx
             tx.vout[ci].value -= want - fee
             if tx.vout[ci].value < 0:
                 raise RuntimeError("MiniWallet: coin too small for the fee")
-        return tx
+        raise RuntimeError("MiniWallet: the fee did not settle (signature sizes kept changing)")
 
     def create_self_transfer(self, fee_rate=1, utxo=None, version=2, sequence=0xfffffffd, locktime=0,
                              kind=None):
