@@ -49,6 +49,8 @@ TESTS = [
     "rpc_concurrency",
     "reindex_chainstate_rpc",
     "p2p_client_selftest",
+    "signer_selftest",
+    "tx_signer_types",
     "p2p_client_btcd",
     "p2p_sync",
     "p2p_btcd_interop",

@@ -8,6 +8,8 @@ have their own Python P2P code). Modules:
 - primitives: transactions (with/without witness), headers, blocks, merkle roots, block maker
 - messages: every message's payload encoding (version ... cmpctblock/getblocktxn/blocktxn)
 - connection: P2PConnection (connect/listen, reader thread, wait_for, handshake, sync_with_ping)
+- key, script, wallet: the test signer (secp256k1, ECDSA/BIP-340, sighashes, MiniWallet); import
+  them by module: `from p2p_client.wallet import MiniWallet`
 
 Tests import from here: `from p2p_client import P2PConnection, MsgGetHeaders, make_block, ...`.
 """
