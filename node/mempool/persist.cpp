@@ -1,129 +1,178 @@
+// mempool.dat reading and writing (see persist.h for the layout).
 #include "node/mempool/persist.h"
 
 #include "consensus/serialize.h"
 #include "node/mempool/txmempool.h"
-#include "util/fs_util.h"
 
-#include <openssl/rand.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <random>
+#include <unistd.h>
 
 namespace node::mempool {
 
+using consensus::Amount;
+using consensus::ByteReader;
+using consensus::ByteWriter;
+using consensus::Uint256;
+
 namespace {
-
-/** Smallest serialized transaction (for ReadCount's allocation check): version, 2 counts, one empty input, lock-time. */
-constexpr size_t MIN_TX_BYTES = 4 + 1 + 41 + 1 + 4;
-
-void Xor(std::span<uint8_t> data, const std::vector<uint8_t>& key, size_t offset)
+void Xor(std::span<uint8_t> bytes, size_t file_offset, const std::array<uint8_t, 8>& key)
 {
-    if (key.empty()) return;
-    for (size_t i = 0; i < data.size(); ++i) data[i] ^= key[(offset + i) % key.size()];
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] ^= key[(file_offset + i) % key.size()];
 }
 
+bool WriteAll(int fd, const std::vector<uint8_t>& data)
+{
+    size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        done += static_cast<size_t>(n);
+    }
+    return true;
+}
 } // namespace
 
-std::vector<uint8_t> SerializeMempoolFile(const MempoolFile& file, const std::vector<uint8_t>& key)
+std::vector<uint8_t> SerializeMempoolFile(const MempoolFile& file, const std::optional<std::array<uint8_t, 8>>& key)
 {
     std::vector<uint8_t> out;
-    consensus::ByteWriter w(out);
-    consensus::WriteLE64(w, key.empty() ? MEMPOOL_DUMP_VERSION_NO_XOR_KEY : MEMPOOL_DUMP_VERSION);
-    if (!key.empty()) {
-        consensus::WriteCompactSize(w, key.size());
-        w.Write(key);
-    }
-    const size_t body = out.size();
+    ByteWriter w(out);
+    consensus::WriteLE64(w, key ? MEMPOOL_DUMP_VERSION : MEMPOOL_DUMP_VERSION_NO_XOR_KEY);
+    if (key) consensus::WriteBytes(w, std::span<const uint8_t>(*key));
+    const size_t body_start = out.size();
     consensus::WriteLE64(w, file.txs.size());
-    for (const auto& r : file.txs) {
-        r.tx->Serialize(w, consensus::TxWitness::WITH);
-        consensus::WriteLE64(w, static_cast<uint64_t>(r.time));
-        consensus::WriteLE64(w, static_cast<uint64_t>(r.fee_delta.sats));
+    for (const auto& rec : file.txs) {
+        rec.tx->Serialize(w, consensus::TxWitness::WITH);
+        consensus::WriteLE64(w, static_cast<uint64_t>(rec.time));
+        consensus::WriteLE64(w, static_cast<uint64_t>(rec.fee_delta.sats));
     }
     consensus::WriteCompactSize(w, file.deltas.size());
     for (const auto& [txid, delta] : file.deltas) {
-        w.Write(std::span<const uint8_t>(txid.begin(), txid.end()));
+        w.Write(txid.Span());
         consensus::WriteLE64(w, static_cast<uint64_t>(delta.sats));
     }
     consensus::WriteCompactSize(w, file.unbroadcast.size());
-    for (const auto& txid : file.unbroadcast) w.Write(std::span<const uint8_t>(txid.begin(), txid.end()));
-    // Core XORs by the position in the file, from the byte after the key on.
-    Xor(std::span<uint8_t>(out).subspan(body), key, body);
+    for (const auto& txid : file.unbroadcast) w.Write(txid.Span());
+    if (key) Xor(std::span<uint8_t>(out).subspan(body_start), body_start, *key);
     return out;
 }
 
-std::optional<MempoolFile> ParseMempoolFile(std::span<const uint8_t> data, std::string& error)
+std::optional<MempoolFile> ParseMempoolFile(std::span<const uint8_t> bytes, std::string& error)
 {
-    std::vector<uint8_t> buf(data.begin(), data.end());
     try {
-        consensus::ByteReader head(buf);
-        const uint64_t version = consensus::ReadLE64(head);
-        std::vector<uint8_t> key;
-        if (version == MEMPOOL_DUMP_VERSION) {
-            const uint64_t n = consensus::ReadCompactSize(head);
-            if (n != 8) throw consensus::DecodeError("obfuscation key of " + std::to_string(n) + " bytes");
-            auto k = head.ReadSpan(8);
-            key.assign(k.begin(), k.end());
-        } else if (version != MEMPOOL_DUMP_VERSION_NO_XOR_KEY) {
-            error = "unknown mempool.dat version " + std::to_string(version);
+        ByteReader header(bytes);
+        MempoolFile file;
+        file.version = consensus::ReadLE64(header);
+        std::vector<uint8_t> body;
+        if (file.version == MEMPOOL_DUMP_VERSION_NO_XOR_KEY) {
+            body.assign(bytes.begin() + 8, bytes.end());
+        } else if (file.version == MEMPOOL_DUMP_VERSION) {
+            const auto key_bytes = consensus::ReadBytes(header);
+            if (key_bytes.size() != 8) {
+                error = "mempool.dat: obfuscation key of " + std::to_string(key_bytes.size()) + " bytes, expected 8";
+                return std::nullopt;
+            }
+            std::array<uint8_t, 8> key;
+            std::memcpy(key.data(), key_bytes.data(), 8);
+            body.assign(bytes.begin() + header.Position(), bytes.end());
+            Xor(body, header.Position(), key);
+        } else {
+            error = "mempool.dat: unknown version " + std::to_string(file.version);
             return std::nullopt;
         }
-        const size_t body = head.Position();
-        Xor(std::span<uint8_t>(buf).subspan(body), key, body);
-        consensus::ByteReader r(std::span<const uint8_t>(buf).subspan(body));
-        MempoolFile file;
+        ByteReader r(body);
         const uint64_t count = consensus::ReadLE64(r);
-        // Each record takes at least a transaction and two 8-byte numbers: a count beyond what
-        // the file can hold is corrupt (checked before reserving anything).
-        if (count > r.Remaining() / (MIN_TX_BYTES + 16)) throw consensus::DecodeError("transaction count too large");
-        file.txs.reserve(count);
+        // No reserve from the count: records are read one by one, so a hostile count only
+        // runs into the end of the data.
         for (uint64_t i = 0; i < count; ++i) {
-            MempoolFile::Record rec;
-            rec.tx = consensus::MakeTransactionRef(
-                consensus::MutableTransaction::Deserialize(r, consensus::TxWitness::WITH));
+            MempoolFileTx rec;
+            rec.tx = std::make_shared<const consensus::Transaction>(
+                consensus::Transaction::Deserialize(r, consensus::TxWitness::WITH));
             rec.time = static_cast<int64_t>(consensus::ReadLE64(r));
-            rec.fee_delta = consensus::Amount{static_cast<int64_t>(consensus::ReadLE64(r))};
+            rec.fee_delta = Amount{static_cast<int64_t>(consensus::ReadLE64(r))};
             file.txs.push_back(std::move(rec));
         }
-        const size_t ndeltas = consensus::ReadCount(r, 40);
+        const size_t ndeltas = consensus::ReadCount(r, 32 + 8);
         for (size_t i = 0; i < ndeltas; ++i) {
-            consensus::Uint256 txid(r.ReadSpan(32));
-            file.deltas[txid] = consensus::Amount{static_cast<int64_t>(consensus::ReadLE64(r))};
+            Uint256 txid;
+            r.Read(std::span<uint8_t>(txid.data(), Uint256::size()));
+            file.deltas[txid] = Amount{static_cast<int64_t>(consensus::ReadLE64(r))};
         }
         const size_t nunbroadcast = consensus::ReadCount(r, 32);
-        for (size_t i = 0; i < nunbroadcast; ++i) file.unbroadcast.insert(consensus::Uint256(r.ReadSpan(32)));
+        for (size_t i = 0; i < nunbroadcast; ++i) {
+            Uint256 txid;
+            r.Read(std::span<uint8_t>(txid.data(), Uint256::size()));
+            file.unbroadcast.insert(txid);
+        }
         return file;
-    } catch (const consensus::DecodeError& e) {
-        error = std::string("corrupt mempool.dat: ") + e.what();
+    } catch (const std::exception& e) {
+        error = std::string("mempool.dat: ") + e.what();
         return std::nullopt;
     }
 }
 
-bool DumpMempool(const TxMemPool& pool, const std::filesystem::path& path, std::string& error)
+bool DumpMempool(const TxMemPool& pool, const std::filesystem::path& path, std::string& error,
+                 const std::set<Uint256>& unbroadcast)
 {
     MempoolFile file;
-    for (const Entry& e : pool.GetAllSorted()) {
-        file.txs.push_back(MempoolFile::Record{e.tx, e.time, e.fee_delta});
-    }
     file.deltas = pool.GetFeeDeltas();
-    // Deltas of pool transactions travel with their records (as Core writes them).
-    for (const auto& r : file.txs) file.deltas.erase(r.tx->GetTxid());
-    std::vector<uint8_t> key(8);
-    if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
-        error = "no randomness for the obfuscation key";
+    for (const auto& e : pool.GetAllSorted()) {
+        file.txs.push_back(MempoolFileTx{e.tx, e.time, e.fee_delta});
+        file.deltas.erase(e.Txid()); // carried by the record itself, as Core writes it
+    }
+    file.unbroadcast = unbroadcast;
+    std::array<uint8_t, 8> key;
+    std::random_device rd;
+    for (auto& b : key) b = static_cast<uint8_t>(rd());
+    const std::vector<uint8_t> bytes = SerializeMempoolFile(file, key);
+
+    const std::filesystem::path tmp = path.string() + ".new";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        error = "Unable to open " + tmp.string() + ": " + std::strerror(errno);
         return false;
     }
-    const std::vector<uint8_t> bytes = SerializeMempoolFile(file, key);
-    return util::WriteFileAtomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                                 error);
+    if (!WriteAll(fd, bytes) || ::fsync(fd) != 0) {
+        error = "Unable to write " + tmp.string() + ": " + std::strerror(errno);
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    if (::close(fd) != 0) {
+        error = "Unable to close " + tmp.string() + ": " + std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        error = "Unable to rename " + tmp.string() + " to " + path.string() + ": " + std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    // The rename is durable once the folder's entry is on disk.
+    const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+    return true;
 }
 
 std::optional<MempoolFile> LoadMempoolFile(const std::filesystem::path& path, std::string& error)
 {
-    auto content = util::ReadFileToString(path);
-    if (!content) {
-        error = "cannot open " + path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in.good()) {
+        error = "Failed to open mempool file " + path.string();
         return std::nullopt;
     }
-    return ParseMempoolFile(
-        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content->data()), content->size()), error);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return ParseMempoolFile(bytes, error);
 }
 
 } // namespace node::mempool

@@ -442,7 +442,7 @@ void TxMemPool::AddUnchecked(const NewEntry& n)
     util::ExclusiveLock lock(m_mutex);
     Impl& d = *m_impl;
     const Uint256& txid = n.tx->GetTxid();
-    if (d.entries.count(txid)) return;
+    if (d.entries.count(txid)) throw std::logic_error("AddUnchecked: " + txid.GetHex() + " is already in the pool");
     Entry e;
     e.tx = n.tx;
     e.fee = n.fee;
@@ -496,8 +496,17 @@ void TxMemPool::RemoveRecursive(const Uint256& txid, RemovalReason reason)
     std::vector<std::pair<TransactionRef, RemovalReason>> removed;
     {
         util::ExclusiveLock lock(m_mutex);
-        m_impl->RemoveSet(m_impl->WithDescendants({txid}), reason);
-        removed.swap(m_impl->removed);
+        Impl& d = *m_impl;
+        std::vector<Uint256> roots{txid};
+        if (!d.entries.count(txid)) {
+            // Not in the pool (e.g. confirmed, or refused on a reorg): what spends its outputs goes.
+            roots.clear();
+            for (const auto& [out, spender] : d.spenders) {
+                if (out.hash == txid) roots.push_back(spender);
+            }
+        }
+        d.RemoveSet(d.WithDescendants(roots), reason);
+        removed.swap(d.removed);
     }
     Notify(std::move(removed));
 }

@@ -158,9 +158,9 @@ public:
 
     // ---- Writes: the validation owner's thread only; the exclusive lock for the call ----
 
-    /** Adds an entry whose inputs, fees and limits were checked; sets its aggregates and links. */
+    /** Adds an entry whose inputs, fees and limits were checked; sets its aggregates and links. Throws std::logic_error if present. */
     void AddUnchecked(const NewEntry& entry);
-    /** Removes txid and all its in-pool descendants. */
+    /** Removes txid and all its in-pool descendants; if txid is not in the pool, its in-pool spenders and theirs. */
     void RemoveRecursive(const consensus::Uint256& txid, RemovalReason reason);
     /**
      * Removes a connected block's transactions (BLOCK) and whatever in-pool transaction spends
