@@ -394,6 +394,7 @@ void InitRpcMethods(NodeContext& node)
     rpc::RegisterChainRpcs(*node.rpc_table, *node.chainstate, *node.validation_owner, node.txindex.get(),
                            &node.mempool->Pool());
     rpc::RegisterMempoolRpc(*node.rpc_table, *node.mempool, node.datadir_net / "mempool.dat");
+    rpc::RegisterFeeRpc(*node.rpc_table, *node.mempool);
     // sendrawtransaction announces through the P2P layer once it runs (InitNetwork, before warm-up ends).
     rpc::RegisterMempoolSendRpc(*node.rpc_table, *node.mempool, [&node](const consensus::TransactionRef& tx) {
         (void)node;

@@ -9,6 +9,7 @@
 #include "util/args.h"
 #include "util/logging.h"
 
+#include <chrono>
 #include <cstdio>
 
 namespace node {
@@ -16,6 +17,13 @@ namespace node {
 namespace {
 
 std::filesystem::path MempoolFile(const NodeContext& node) { return node.datadir_net / "mempool.dat"; }
+std::filesystem::path FeeEstimatesFile(const NodeContext& node) { return node.datadir_net / "fee_estimates.dat"; }
+
+int64_t WallClock()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 bool PersistMempool(const NodeContext& node) { return node.args->GetBoolArg("-persistmempool", true); }
 
@@ -68,6 +76,10 @@ void SetupMempoolOptions(util::ArgsManager& args)
     args.AddArg("-bytespersigop", "Equivalent bytes per sigop in transactions for relay and mining (default: 20)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::NODE_RELAY);
     args.AddArg("-acceptnonstdtxn", "Relay and mine \"non-standard\" transactions (test networks only; default: 0)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
+    args.AddArg("-acceptstalefeeestimates",
+                "Read fee estimates even if they are stale (default: 0) fee estimates are considered stale if they "
+                "are 60 hours old (regtest only)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
     args.AddArg("-limitancestorcount=<n>",
                 "Do not accept transactions if number of in-mempool ancestors is <n> or more (default: 25)",
@@ -126,6 +138,16 @@ bool InitMempool(NodeContext& node)
     accept.require_standard = !accept_nonstd;
     node.mempool = std::make_unique<mempool::MempoolManager>(*node.chainstate, node.validation_owner.get(),
                                                              std::move(pool), std::move(accept));
+    // fee_estimates.dat (Core reads it at start-up; a stale one only with -acceptstalefeeestimates on regtest).
+    const bool accept_stale =
+        args.GetBoolArg("-acceptstalefeeestimates", false) && node.chain == consensus::ChainType::REGTEST;
+    std::error_code ec;
+    if (std::filesystem::exists(FeeEstimatesFile(node), ec)) {
+        std::string error;
+        if (!node.mempool->Fees().Read(FeeEstimatesFile(node), WallClock(), accept_stale, error)) {
+            util::LogPrintf("Fee estimates not loaded: %s", error.c_str());
+        }
+    }
     return true;
 }
 
@@ -148,6 +170,10 @@ void StopMempool(NodeContext& node)
     if (node.mempool_load_tried.load() && PersistMempool(node)) {
         std::string error;
         if (!node.mempool->Dump(MempoolFile(node), error)) util::LogPrintf("Failed to dump mempool: %s", error.c_str());
+    }
+    std::string error;
+    if (!node.mempool->Fees().Write(FeeEstimatesFile(node), WallClock(), error)) {
+        util::LogPrintf("Failed to write fee estimates: %s", error.c_str());
     }
     node.mempool.reset();
 }

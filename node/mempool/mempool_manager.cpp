@@ -23,7 +23,22 @@ MempoolManager::MempoolManager(chain::Chainstate& chain, chain::ValidationOwner*
     : m_chain(chain), m_owner(owner), m_pool(std::move(pool_options)),
       m_acceptor(chain, m_pool, std::move(accept_options))
 {
+    // A transaction that leaves unconfirmed counts as a failure for its fee rate; a confirmed one
+    // is the estimator's business in BlockConnected.
+    m_pool.SetRemovalListener([this](const TransactionRef& tx, RemovalReason reason) {
+        if (reason != RemovalReason::BLOCK) m_fees.RemoveTx(tx->GetTxid());
+    });
     m_chain.AddListener(this, chain::Delivery::SYNC);
+}
+
+void MempoolManager::TrackFee(const TransactionRef& tx, bool valid_for_estimate)
+{
+    auto e = m_pool.GetEntry(tx->GetTxid());
+    if (!e) return;
+    // As Core: only a transaction without pool parents, entering while the chain is current,
+    // says how long its own fee rate takes to confirm.
+    const bool valid = valid_for_estimate && e->parents.empty() && !m_chain.IsInitialBlockDownload();
+    m_fees.ProcessTransaction(e->Txid(), FeePerKvB(e->fee, e->vsize), static_cast<unsigned>(e->entry_height), valid);
 }
 
 MempoolManager::~MempoolManager() { m_chain.RemoveListener(this); }
@@ -39,19 +54,23 @@ int64_t MempoolManager::Now() const
 AcceptResult MempoolManager::Accept(const TransactionRef& tx, bool test_accept)
 {
     AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/false, test_accept);
-    if (r.Valid() && !test_accept && m_on_accepted) m_on_accepted(tx);
+    if (r.Valid() && !test_accept) {
+        TrackFee(tx, /*valid_for_estimate=*/true);
+        if (m_on_accepted) m_on_accepted(tx);
+    }
     return r;
 }
 
 PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& txs)
 {
     PackageResult r = m_acceptor.AcceptPackage(txs, Now());
-    if (m_on_accepted) {
-        for (const auto& [wtxid, res] : r.results) {
-            if (!res.Valid()) continue;
-            for (const TransactionRef& tx : txs) {
-                if (tx->GetWtxid() == wtxid) m_on_accepted(tx);
-            }
+    for (const auto& [wtxid, res] : r.results) {
+        if (!res.Valid()) continue;
+        for (const TransactionRef& tx : txs) {
+            if (tx->GetWtxid() != wtxid) continue;
+            // A package's fee rate is not its members' own (Core does not estimate from them).
+            TrackFee(tx, /*valid_for_estimate=*/false);
+            if (m_on_accepted) m_on_accepted(tx);
         }
     }
     return r;
@@ -77,7 +96,10 @@ void MempoolManager::Post(TransactionRef tx, std::function<void(const AcceptResu
 void MempoolManager::BlockConnected(const std::shared_ptr<const consensus::Block>& block,
                                     const chain::BlockIndex* index)
 {
-    (void)index;
+    std::vector<consensus::Uint256> txids;
+    txids.reserve(block->vtx.size());
+    for (const TransactionRef& tx : block->vtx) txids.push_back(tx->GetTxid());
+    m_fees.ProcessBlock(static_cast<unsigned>(index->height), txids);
     m_pool.RemoveForBlock(block->vtx);
     // A transaction of a disconnected block that is back in a block needs no re-acceptance.
     if (!m_disconnected.empty()) {
@@ -131,6 +153,7 @@ void MempoolManager::UpdateForReorg()
         AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/true, /*test_accept=*/false);
         if (r.Valid()) {
             ++added;
+            TrackFee(tx, /*valid_for_estimate=*/false);
             if (m_on_accepted) m_on_accepted(tx);
         } else if (r.kind == AcceptResult::Kind::INVALID) {
             // Whatever in the pool spends it cannot stay either.
@@ -194,6 +217,7 @@ bool MempoolManager::Load(const std::filesystem::path& path, std::string& error)
         AcceptResult r = m_acceptor.Accept(rec.tx, rec.time, /*bypass_limits=*/false, /*test_accept=*/false);
         if (r.Valid()) {
             ++count;
+            TrackFee(rec.tx, /*valid_for_estimate=*/false);
             if (m_on_accepted) m_on_accepted(rec.tx);
         } else if (r.kind == AcceptResult::Kind::MEMPOOL_ENTRY) {
             ++already;

@@ -11,6 +11,7 @@
 
 #include "node/chain/chainstate.h"
 #include "node/mempool/accept.h"
+#include "node/mempool/fees.h"
 #include "node/mempool/txmempool.h"
 
 #include <atomic>
@@ -39,6 +40,8 @@ public:
     const TxMemPool& Pool() const { return m_pool; }
     const AcceptOptions& Options() const { return m_acceptor.Options(); }
     const chain::Chainstate& Chain() const { return m_chain; }
+    /** The fee estimator the pool and the chain feed (estimatesmartfee); its own lock, any thread. */
+    FeeEstimator& Fees() { return m_fees; }
     /** The validation owner the Submit/Post jobs go to. */
     chain::ValidationOwner& Owner() { return *m_owner; }
 
@@ -82,11 +85,14 @@ private:
     void UpdateForReorg();
     /** Would entry still be accepted at the current tip (final, mature, BIP-68)? */
     bool StillValid(const Entry& entry) const;
+    /** Tells the fee estimator about a transaction that entered (tracked only if valid_for_estimate). */
+    void TrackFee(const consensus::TransactionRef& tx, bool valid_for_estimate);
 
     chain::Chainstate& m_chain;
     chain::ValidationOwner* m_owner;
     TxMemPool m_pool;
     MempoolAcceptor m_acceptor;
+    FeeEstimator m_fees;
     /** Transactions of blocks disconnected since the last tip update, oldest block first (owner only). */
     std::vector<consensus::TransactionRef> m_disconnected;
     std::function<void(const consensus::TransactionRef&)> m_on_accepted;

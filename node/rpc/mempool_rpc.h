@@ -36,6 +36,9 @@ using RelayFn = std::function<void(const consensus::TransactionRef&)>;
  */
 void RegisterMempoolSendRpc(RpcTable& table, mempool::MempoolManager& mm, RelayFn relay);
 
+/** estimatesmartfee, estimaterawfee (node/rpc/fees.cpp). */
+void RegisterFeeRpc(RpcTable& table, mempool::MempoolManager& mm);
+
 /** Core's entryToJSON (getrawmempool verbose, getmempoolentry). */
 Json MempoolEntryToJson(const mempool::TxMemPool& pool, const mempool::Entry& entry);
 std::vector<RpcResult> MempoolEntryDoc();

@@ -61,6 +61,7 @@ TESTS = [
     "p2p_rpc_cli",
     "p2p_flood",
     "mempool_rpc",
+    "mempool_fees",
 ]
 
 
