@@ -404,7 +404,8 @@ size_t FeeEstimator::TrackedCount() const
     return m_tracked.size();
 }
 
-double FeeEstimator::EstimateCombined(unsigned target, double threshold, bool check_shorter, FeeEstimation* result) const
+double FeeEstimator::EstimateCombined(unsigned target, double threshold, bool check_shorter,
+                                      FeeEstimation* result) const
 {
     const ConfirmStats& short_stats = *m_stats[0];
     const ConfirmStats& med_stats = *m_stats[1];
@@ -431,8 +432,8 @@ double FeeEstimator::EstimateCombined(unsigned target, double threshold, bool ch
         }
     }
     if (target > short_stats.MaxConfirms()) {
-        const double short_max =
-            short_stats.EstimateMedian(short_stats.MaxConfirms(), SUFFICIENT_TXS_SHORT, threshold, m_best_height, &temp);
+        const double short_max = short_stats.EstimateMedian(short_stats.MaxConfirms(), SUFFICIENT_TXS_SHORT, threshold,
+                                                            m_best_height, &temp);
         if (short_max > 0 && (estimate == -1 || short_max < estimate)) {
             estimate = short_max;
             if (result) *result = temp;
@@ -446,7 +447,8 @@ double FeeEstimator::EstimateConservative(unsigned double_target, FeeEstimation*
     double estimate = -1;
     FeeEstimation temp;
     if (double_target <= m_stats[0]->MaxConfirms()) {
-        estimate = m_stats[1]->EstimateMedian(double_target, SUFFICIENT_FEETXS, DOUBLE_SUCCESS_PCT, m_best_height, result);
+        estimate =
+            m_stats[1]->EstimateMedian(double_target, SUFFICIENT_FEETXS, DOUBLE_SUCCESS_PCT, m_best_height, result);
     }
     if (double_target <= m_stats[1]->MaxConfirms()) {
         const double long_est =
@@ -538,9 +540,11 @@ bool FeeEstimator::Read(const std::filesystem::path& path, int64_t now, bool acc
         return false;
     }
     try {
-        consensus::ByteReader r(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content->data()), content->size()));
+        consensus::ByteReader r(
+            std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content->data()), content->size()));
         auto magic = r.ReadSpan(sizeof(FILE_MAGIC));
-        if (std::memcmp(magic.data(), FILE_MAGIC, sizeof(FILE_MAGIC)) != 0) throw consensus::DecodeError("not a fee estimates file");
+        if (std::memcmp(magic.data(), FILE_MAGIC, sizeof(FILE_MAGIC)) != 0)
+            throw consensus::DecodeError("not a fee estimates file");
         const uint32_t version = consensus::ReadLE32(r);
         if (version != FILE_VERSION) throw consensus::DecodeError("unsupported version " + std::to_string(version));
         const auto written = static_cast<int64_t>(consensus::ReadLE64(r));
@@ -555,7 +559,8 @@ bool FeeEstimator::Read(const std::filesystem::path& path, int64_t now, bool acc
         const uint32_t n = consensus::ReadLE32(r);
         if (n != m_buckets.size()) throw consensus::DecodeError("bucket count differs");
         for (double b : m_buckets) {
-            if (std::bit_cast<double>(consensus::ReadLE64(r)) != b) throw consensus::DecodeError("bucket bounds differ");
+            if (std::bit_cast<double>(consensus::ReadLE64(r)) != b)
+                throw consensus::DecodeError("bucket bounds differ");
         }
         // Read into fresh statistics so a bad file leaves the current ones untouched.
         std::array<std::unique_ptr<ConfirmStats>, 3> fresh;

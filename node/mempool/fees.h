@@ -118,8 +118,7 @@ public:
      * corrupt, of another version or bucket layout, or older than FEE_ESTIMATES_MAX_AGE at
      * `now` and not accept_stale.
      */
-    bool Read(const std::filesystem::path& path, int64_t now, bool accept_stale, std::string& error)
-        EXCLUDES(m_mutex);
+    bool Read(const std::filesystem::path& path, int64_t now, bool accept_stale, std::string& error) EXCLUDES(m_mutex);
 
 private:
     struct Tracked {

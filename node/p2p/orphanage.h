@@ -110,7 +110,7 @@ private:
 
     Clock m_clock;
     OrphanMap m_orphans;
-    std::vector<OrphanMap::iterator> m_list; //!< every orphan once, any order
+    std::vector<OrphanMap::iterator> m_list;                               //!< every orphan once, any order
     std::map<consensus::OutPoint, std::set<consensus::Uint256>> m_by_prev; //!< outpoint -> wtxids spending it
     std::map<OrphanPeerId, PeerInfo> m_peers;
     int64_t m_total_usage{0};

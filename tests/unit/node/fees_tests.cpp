@@ -311,7 +311,8 @@ TEST_CASE("fees: corrupted files are refused and leave the state alone", "[node]
         CHECK(target.BestSeenHeight() == 7);
     };
     // Truncated anywhere.
-    for (size_t len : {size_t{0}, size_t{3}, size_t{8}, size_t{20}, size_t{31}, size_t{40}, good.size() / 2, good.size() - 1}) {
+    for (size_t len :
+         {size_t{0}, size_t{3}, size_t{8}, size_t{20}, size_t{31}, size_t{40}, good.size() / 2, good.size() - 1}) {
         check_refused(good.substr(0, len));
     }
     check_refused(good + '\0'); // trailing byte

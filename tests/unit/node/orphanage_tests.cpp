@@ -117,7 +117,8 @@ TEST_CASE("orphanage: LimitOrphans evicts at random down to the count", "[node][
     CHECK(count == 100);
     // Random, not oldest-first: of the first 50 added, some survive.
     size_t early_survivors = 0;
-    for (uint32_t i = 0; i < 50; ++i) early_survivors += f.orphans.HaveTx(MakeTx({OutPoint(HashOf(1000 + i), 0)})->GetWtxid());
+    for (uint32_t i = 0; i < 50; ++i)
+        early_survivors += f.orphans.HaveTx(MakeTx({OutPoint(HashOf(1000 + i), 0)})->GetWtxid());
     CHECK(early_survivors > 0);
     CHECK(f.orphans.LimitOrphans(0, f.rng) == 100);
     CHECK(f.orphans.TotalOrphanUsage() == 0);
