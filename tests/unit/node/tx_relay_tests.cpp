@@ -147,10 +147,10 @@ TEST_CASE("tx relay: rejects remembered, consensus failures punished", "[node][t
     CHECK_FALSE(out.punish);
     CHECK(relay.RecentlyRejected(b->GetWtxid()));
     // Non-standard inputs: no witness can fix them, the txid is rejected too (Core).
-    relay.OnTxResult(1, c, Reject(TxValidationResult::INPUTS_NOT_STANDARD), 0us).punish;
+    (void)relay.OnTxResult(1, c, Reject(TxValidationResult::INPUTS_NOT_STANDARD), 0us);
     CHECK(relay.RecentlyRejected(c->GetTxid()));
     // A stripped witness tells nothing about the real transaction: nothing remembered.
-    relay.OnTxResult(1, d, Reject(TxValidationResult::WITNESS_STRIPPED), 0us).punish;
+    (void)relay.OnTxResult(1, d, Reject(TxValidationResult::WITNESS_STRIPPED), 0us);
     CHECK_FALSE(relay.RecentlyRejected(d->GetWtxid()));
     CHECK_FALSE(relay.RecentlyRejected(d->GetTxid()));
 }
