@@ -1,0 +1,85 @@
+#include "node/p2p/rolling_bloom.h"
+
+#include "net/siphash.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace node::p2p {
+
+RollingBloomFilter::RollingBloomFilter(uint32_t n_elements, double fp_rate)
+{
+    n_elements = std::max<uint32_t>(n_elements, 1);
+    fp_rate = std::clamp(fp_rate, 1e-12, 0.5);
+    const double log_fp = std::log(fp_rate);
+    // The optimal count of hash functions for the rate: log2(1/fp), within [1, 50].
+    m_hash_funcs = std::clamp(static_cast<int>(std::lround(log_fp / std::log(0.5))), 1, 50);
+    m_per_generation = (n_elements + 1) / 2;
+    // Up to three generations (1.5 * n_elements entries) are live at once; size the bits so
+    // that many entries still give the rate asked for.
+    const double max_elements = 3.0 * m_per_generation;
+    const double bits = std::ceil(-1.0 * m_hash_funcs * max_elements / std::log(1.0 - std::exp(log_fp / m_hash_funcs)));
+    // At most 2^32 cells (Position returns 32 bits).
+    const size_t words = std::min<size_t>((static_cast<size_t>(bits) + 63) / 64, size_t{1} << 26);
+    m_data.assign(std::max<size_t>(words, 1) * 2, 0);
+    Reset();
+}
+
+void RollingBloomFilter::Reset()
+{
+    std::random_device rd;
+    m_k0 = (uint64_t{rd()} << 32) | rd();
+    m_k1 = (uint64_t{rd()} << 32) | rd();
+    m_this_generation = 0;
+    m_generation = 1;
+    std::fill(m_data.begin(), m_data.end(), 0);
+}
+
+uint32_t RollingBloomFilter::Position(int n, std::span<const uint8_t> key) const
+{
+    net::SipHasher h(m_k0 + static_cast<uint64_t>(n), m_k1);
+    h.Write(key);
+    const uint64_t v = h.Finalize();
+    const uint64_t cells = (m_data.size() / 2) * 64;
+    // Multiply-shift range reduction of the high 32 bits (uniform, no division).
+    return static_cast<uint32_t>(((v >> 32) * cells) >> 32);
+}
+
+void RollingBloomFilter::Insert(std::span<const uint8_t> key)
+{
+    if (m_this_generation == m_per_generation) {
+        m_this_generation = 0;
+        if (++m_generation == 4) m_generation = 1;
+        // Wipe every cell of the generation being reused: a cell's generation is (hi, lo);
+        // keep the cells whose generation differs from (g_hi, g_lo) in at least one bit.
+        const uint64_t g_lo = 0 - uint64_t{m_generation & 1}, g_hi = 0 - uint64_t{m_generation >> 1};
+        for (size_t i = 0; i < m_data.size(); i += 2) {
+            const uint64_t lo = m_data[i], hi = m_data[i + 1];
+            const uint64_t keep = (lo ^ g_lo) | (hi ^ g_hi);
+            m_data[i] = lo & keep;
+            m_data[i + 1] = hi & keep;
+        }
+    }
+    ++m_this_generation;
+    for (int n = 0; n < m_hash_funcs; ++n) {
+        const uint32_t cell = Position(n, key);
+        const size_t word = (cell / 64) * 2;
+        const uint64_t bit = uint64_t{1} << (cell % 64);
+        m_data[word] = (m_data[word] & ~bit) | (uint64_t{m_generation & 1} * bit);
+        m_data[word + 1] = (m_data[word + 1] & ~bit) | (uint64_t{m_generation >> 1} * bit);
+    }
+}
+
+bool RollingBloomFilter::Contains(std::span<const uint8_t> key) const
+{
+    for (int n = 0; n < m_hash_funcs; ++n) {
+        const uint32_t cell = Position(n, key);
+        const size_t word = (cell / 64) * 2;
+        const uint64_t bit = uint64_t{1} << (cell % 64);
+        if (((m_data[word] | m_data[word + 1]) & bit) == 0) return false;
+    }
+    return true;
+}
+
+} // namespace node::p2p
