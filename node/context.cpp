@@ -8,6 +8,7 @@
 #include "node/http/http_server.h"
 #include "node/index/tx_indexer.h"
 #include "node/mempool/mempool_manager.h"
+#include "node/mempool/tx_pool_adapter.h"
 #include "node/p2p/peer_manager.h"
 #include "net/connman.h"
 #include "util/args.h"

@@ -36,6 +36,7 @@ class TxIndexer;
 } // namespace index
 namespace mempool {
 class MempoolManager;
+class RelayPool;
 } // namespace mempool
 namespace p2p {
 class AddrRelay;
@@ -111,6 +112,7 @@ struct NodeContext {
     std::unique_ptr<net::AddrMan> addrman; // loaded from / saved to <datadir>/<chain>/peers.dat
     std::unique_ptr<net::ConnectionManager> connman;
     std::unique_ptr<p2p::AddrRelay> addr_relay;
+    std::unique_ptr<mempool::RelayPool> tx_pool; // the mempool as the peer manager sees it
     std::unique_ptr<p2p::PeerManager> peerman;
 
     // -- InitMempool (init_mempool.cpp): the pool and its acceptance, a SYNC chain listener.

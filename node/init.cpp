@@ -9,6 +9,7 @@
 #include "node/chain/validation_owner.h"
 #include "node/index/tx_indexer.h"
 #include "node/init_mempool.h"
+#include "node/p2p/peer_manager.h"
 #include "node/init_network.h"
 #include "node/mempool/mempool_manager.h"
 #include "node/rpc/mempool_rpc.h"
@@ -397,8 +398,7 @@ void InitRpcMethods(NodeContext& node)
     rpc::RegisterFeeRpc(*node.rpc_table, *node.mempool);
     // sendrawtransaction announces through the P2P layer once it runs (InitNetwork, before warm-up ends).
     rpc::RegisterMempoolSendRpc(*node.rpc_table, *node.mempool, [&node](const consensus::TransactionRef& tx) {
-        (void)node;
-        (void)tx; // relay: wired with the P2P layer's transaction relay
+        if (node.peerman) node.peerman->RelayTransaction(tx);
     });
 }
 

@@ -9,6 +9,7 @@
 #include "node/context.h"
 #include "node/http/http_limits.h"
 #include "node/init_net_options.h"
+#include "node/mempool/tx_pool_adapter.h"
 #include "node/p2p/peer_manager.h"
 #include "node/rpc/net.h"
 #include "node/rpc/net_addr.h"
@@ -190,6 +191,10 @@ bool InitNetwork(NodeContext& node)
     node.peerman = std::make_unique<p2p::PeerManager>(*node.chainstate, *node.validation_owner, *node.connman);
     node.addr_relay = std::make_unique<p2p::AddrRelay>(*node.addrman, *node.connman, ro);
     node.peerman->SetAddrRelay(node.addr_relay.get());
+    if (node.mempool) {
+        node.tx_pool = std::make_unique<mempool::RelayPool>(*node.mempool);
+        node.peerman->SetTxPool(node.tx_pool.get());
+    }
     if (!node.connman->Start(*node.peerman, error)) return fail(error);
     rpc::RegisterNetRpc(*node.rpc_table, *node.connman, *node.peerman);
     rpc::RegisterAddrRpc(*node.rpc_table, *node.addrman);
@@ -210,6 +215,7 @@ void StopNetwork(NodeContext& node)
         }
     }
     node.peerman.reset();
+    node.tx_pool.reset();
     node.addr_relay.reset();
     node.connman.reset();
     if (node.addrman) {

@@ -29,7 +29,11 @@ constexpr uint64_t OUR_SERVICES = net::NODE_NETWORK | net::NODE_WITNESS | net::N
 } // namespace
 
 PeerManager::PeerManager(chain::Chainstate& chainstate, chain::ValidationOwner& owner, net::ConnectionManager& connman)
-    : m_chain(chainstate), m_owner(owner), m_connman(connman), m_local_nonce_seed(RandomU64()), m_download(chainstate)
+    : m_chain(chainstate), m_owner(owner), m_connman(connman), m_local_nonce_seed(RandomU64()), m_download(chainstate),
+      m_orphans([] {
+          return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      })
 {
     m_chain.AddListener(this, chain::Delivery::ASYNC);
     m_timer = std::thread([this] { TimerLoop(); });
@@ -64,6 +68,15 @@ void PeerManager::InitializePeer(const net::PeerAddress& peer)
         m_peers[peer.id].addr = peer;
         m_download.AddPeer(peer.id);
         m_compact.AddPeer(peer.id, peer.type == net::ConnectionType::INBOUND);
+        if (m_txrelay) {
+            TxRelayPeerInfo info;
+            info.inbound = peer.type == net::ConnectionType::INBOUND;
+            info.block_relay_only = peer.type == net::ConnectionType::BLOCK_RELAY;
+            info.relay_permission = net::HasPermission(peer.permissions, net::NetPermissionFlags::RELAY);
+            info.mempool_permission = net::HasPermission(peer.permissions, net::NetPermissionFlags::MEMPOOL);
+            info.noban = net::HasPermission(peer.permissions, net::NetPermissionFlags::NOBAN);
+            m_txrelay->AddPeer(peer.id, info, TxNow());
+        }
     }
     if (m_addr_relay) m_addr_relay.load()->AddPeer(peer.id, peer.type, peer.addr);
     // The connecting side speaks first (Core: outbound peers get our version at once).
@@ -80,10 +93,10 @@ void PeerManager::SendVersion(net::NodeId id, const net::PeerAddress& addr)
     v.nonce = RandomU64() ^ m_local_nonce_seed;
     v.user_agent = util::UserAgent();
     v.start_height = m_chain.Height();
-    // No mempool yet: like -blocksonly, ask peers not to announce transactions.
-    v.relay = false;
     {
         util::LockGuard lock(m_mutex);
+        // Without a pool (or to a block-relay-only peer), as -blocksonly: no transaction announcements.
+        v.relay = m_txrelay != nullptr && addr.type != net::ConnectionType::BLOCK_RELAY;
         auto it = m_peers.find(id);
         if (it == m_peers.end()) return;
         it->second.sent_version = true;
@@ -100,6 +113,8 @@ void PeerManager::FinalizePeer(net::NodeId peer, const std::string& reason)
         m_peers.erase(peer);
         m_download.RemovePeer(peer);
         m_compact.RemovePeer(peer);
+        if (m_txrelay) m_txrelay->RemovePeer(peer);
+        m_orphans.EraseForPeer(peer);
     }
     if (m_addr_relay) m_addr_relay.load()->RemovePeer(peer);
     RequestBlocksFromAll(); // its blocks in flight go to others
@@ -132,6 +147,7 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
             util::LockGuard lock(m_mutex);
             auto& p = m_peers[id];
             (command == net::msg_type::WTXIDRELAY ? p.wtxid_relay : p.addrv2) = true;
+            if (command == net::msg_type::WTXIDRELAY && m_txrelay) m_txrelay->SetWtxidRelay(id);
             return;
         }
         if (!handshake_done) {
@@ -183,6 +199,10 @@ void PeerManager::ProcessMessage(net::NodeId id, const std::string& command, std
         if (command == net::msg_type::CMPCTBLOCK) return OnCmpctBlock(id, r);
         if (command == net::msg_type::BLOCKTXN) return OnBlockTxn(id, r);
         if (command == net::msg_type::GETBLOCKTXN) return OnGetBlockTxn(id, r);
+        if (command == net::msg_type::TX) return OnTx(id, r);
+        if (command == net::msg_type::NOTFOUND) return OnNotFound(id, r);
+        if (command == net::msg_type::FEEFILTER) return OnFeeFilter(id, r);
+        if (command == net::msg_type::MEMPOOL) return OnMempool(id);
         // Everything else (transactions: the next part) is ignored, as
         // Core ignores unknown messages.
     } catch (const net::LimitError& e) {
@@ -230,6 +250,8 @@ void PeerManager::OnVersion(net::NodeId id, consensus::ByteReader& r)
         p.version = v;
         addr = p.addr;
         send_version = !p.sent_version;
+        // BIP-37's relay flag (absent: true): whether the peer wants transaction announcements.
+        if (m_txrelay) m_txrelay->SetPeerRelay(id, v.relay.value_or(true));
     }
     if (v.version < MIN_PEER_PROTO_VERSION) {
         m_connman.Disconnect(id, "peer using obsolete version " + std::to_string(v.version));
@@ -555,8 +577,21 @@ void PeerManager::ServeGetData(net::NodeId id)
             notfound.items.clear();
         }
         const uint32_t type = inv.type & ~net::MSG_WITNESS_FLAG;
+        if (type == net::MSG_TX || type == net::MSG_WTX) {
+            if (consensus::TransactionRef tx = TxForGetData(id, inv)) {
+                // MSG_TX without the witness flag: the legacy encoding (Core); otherwise with witness.
+                const bool witness = (inv.type & net::MSG_WITNESS_FLAG) || type == net::MSG_WTX;
+                std::vector<uint8_t> bytes;
+                consensus::ByteWriter w(bytes);
+                tx->Serialize(w, witness ? consensus::TxWitness::WITH : consensus::TxWitness::WITHOUT);
+                m_connman.Send(id, net::msg_type::TX, std::move(bytes));
+            } else {
+                notfound.items.push_back(inv);
+            }
+            continue;
+        }
         if (type != net::MSG_BLOCK && type != net::MSG_CMPCT_BLOCK) {
-            notfound.items.push_back(inv); // no mempool yet: no transactions to serve
+            notfound.items.push_back(inv); // nothing else is served
             continue;
         }
         const BlockIndex* b = m_chain.LookupBlockIndex(inv.hash);
@@ -609,6 +644,7 @@ void PeerManager::JobDone(net::NodeId id)
 void PeerManager::OnInv(net::NodeId id, consensus::ByteReader& r)
 {
     const net::InvMessage m = net::InvMessage::Deserialize(r);
+    OnTxInvs(id, m.items);
     for (const net::Inv& inv : m.items) {
         if ((inv.type & ~net::MSG_WITNESS_FLAG) != net::MSG_BLOCK) continue;
         if (!m_chain.LookupBlockIndex(inv.hash)) {
@@ -715,6 +751,7 @@ void PeerManager::Tick()
     }
     RequestBlocksFromAll();
     if (m_addr_relay) m_addr_relay.load()->Tick();
+    TxTick();
 }
 
 void PeerManager::TimerLoop()
@@ -748,6 +785,10 @@ std::optional<PeerStats> PeerManager::GetPeerStats(net::NodeId id) const
     if (addr) s.addr = *addr;
     s.bip152_hb_to = m_compact.HighBandwidthTo(id);
     s.bip152_hb_from = m_compact.HighBandwidthFrom(id);
+    if (m_txrelay) {
+        s.min_fee_filter = m_txrelay->PeerFeeFilter(id);
+        s.last_transaction = m_txrelay->LastTxTime(id).count();
+    }
     if (const BlockIndex* b = m_download.BestKnown(id)) s.synced_headers = b->height;
     if (const BlockIndex* b = m_download.LastCommon(id)) s.synced_blocks = b->height;
     s.inflight = m_download.InFlightHeights(id);

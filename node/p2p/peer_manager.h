@@ -11,6 +11,9 @@
 #include "node/p2p/addr_relay.h"
 #include "node/p2p/block_download.h"
 #include "node/p2p/compact_relay.h"
+#include "node/p2p/orphanage.h"
+#include "node/p2p/tx_pool.h"
+#include "node/p2p/tx_relay.h"
 #include "util/sync.h"
 
 #include <atomic>
@@ -18,6 +21,8 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <memory>
+#include <random>
 #include <optional>
 #include <set>
 #include <string>
@@ -62,7 +67,15 @@ struct PeerStats {
     bool prefers_headers{false};
     AddrRelayStats addr;                             // addr_relay_enabled, addr_processed, addr_rate_limited
     bool bip152_hb_to{false}, bip152_hb_from{false}; // high-bandwidth compact blocks: we chose it / it chose us
+    consensus::Amount min_fee_filter;                // its feefilter (BIP-133), sat/kvB
+    int64_t last_transaction{0};                     // when it last gave us a new pool transaction
 };
+
+/** Transaction relay's clock: the wall clock (pool entry times are wall-clock seconds). */
+inline std::chrono::microseconds TxNow()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch());
+}
 
 class PeerManager final : public net::NetHandler, private chain::ChainListener {
 public:
@@ -84,6 +97,13 @@ public:
     void PingAll() EXCLUDES(m_mutex);
     /** Address relay (addr, addrv2, getaddr); set before the connman starts, outlives Stop(). */
     void SetAddrRelay(AddrRelay* relay) { m_addr_relay = relay; }
+    /**
+     * Transaction relay over pool (peer_manager_tx.cpp): set before the connman starts; pool
+     * outlives Stop(). Without it the node asks peers not to announce transactions.
+     */
+    void SetTxPool(TxPool* pool) EXCLUDES(m_mutex);
+    /** Announces tx to every peer that takes transactions (Core's RelayTransaction): RPC and accepted txs. */
+    void RelayTransaction(const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
 
 private:
     struct Peer {
@@ -140,6 +160,22 @@ private:
                          bool initial_download) override EXCLUDES(m_mutex);
     void TimerLoop();
 
+    // Transaction relay (peer_manager_tx.cpp).
+    void OnTx(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnNotFound(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnFeeFilter(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
+    void OnMempool(net::NodeId id) EXCLUDES(m_mutex);
+    /** Tx entries of an inv: tracked for a request (or the peer dropped). */
+    void OnTxInvs(net::NodeId id, const std::vector<net::Inv>& items) EXCLUDES(m_mutex);
+    /** Hands tx from peer to the pool; the verdict comes back on the owner's thread. */
+    void SubmitTx(net::NodeId id, const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
+    void OnTxVerdict(net::NodeId id, const consensus::TransactionRef& tx, const TxSubmitResult& result)
+        EXCLUDES(m_mutex);
+    /** A tx getdata entry: the transaction, or nullptr for notfound. */
+    consensus::TransactionRef TxForGetData(net::NodeId id, const net::Inv& inv) EXCLUDES(m_mutex);
+    /** Per tick: due getdata requests, trickled announcements, feefilter updates. */
+    void TxTick() EXCLUDES(m_mutex);
+
     // BIP-152 (peer_manager_compact.cpp).
     /** Our sendcmpct after verack (Core: to peers of version 70014 and later). */
     void SendCompactNegotiation(net::NodeId id, int32_t peer_version);
@@ -175,9 +211,14 @@ private:
 
     mutable util::Mutex m_mutex;
     std::map<net::NodeId, Peer> m_peers GUARDED_BY(m_mutex);
+
     BlockDownload m_download GUARDED_BY(m_mutex);
     CompactRelay m_compact GUARDED_BY(m_mutex);
     bool m_stopping GUARDED_BY(m_mutex){false};
+    std::unique_ptr<TxRelay> m_txrelay GUARDED_BY(m_mutex); // set once by SetTxPool, before peers come
+    std::atomic<TxPool*> m_txpool{nullptr};
+    TxOrphanage m_orphans GUARDED_BY(m_mutex);
+    std::mt19937_64 m_rng GUARDED_BY(m_mutex){std::random_device{}()};
     std::condition_variable m_cv;
     std::thread m_timer;
 };

@@ -62,6 +62,8 @@ void PeerManager::BlockConnected(const std::shared_ptr<const consensus::Block>& 
     // The newest block's cmpctblock, built once for every high-bandwidth announcement.
     util::LockGuard lock(m_mutex);
     if (!m_compact.HighBandwidthFromPeers().empty()) m_compact.CompactFor(*block);
+    // Orphans in the block, or spending what it spent, are settled (Core's EraseForBlock).
+    m_orphans.EraseForBlock(*block);
 }
 
 void PeerManager::BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)

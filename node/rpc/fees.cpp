@@ -49,8 +49,9 @@ Json EstimateSmartFee(MempoolManager& mm, const RpcRequest& req)
         std::string mode = GetStr(req.params[1]);
         std::transform(mode.begin(), mode.end(), mode.begin(), [](unsigned char c) { return std::tolower(c); });
         if (mode != "unset" && mode != "economical" && mode != "conservative") {
-            throw RpcError(RPC_INVALID_PARAMETER,
-                           "Invalid estimate_mode parameter, must be one of: \"unset\", \"economical\", \"conservative\"");
+            throw RpcError(
+                RPC_INVALID_PARAMETER,
+                "Invalid estimate_mode parameter, must be one of: \"unset\", \"economical\", \"conservative\"");
         }
         conservative = mode == "conservative";
     }
@@ -114,10 +115,14 @@ std::vector<RpcResult> BucketDoc()
 {
     return {Res(T::NUM, "startrange", "start of feerate range"),
             Res(T::NUM, "endrange", "end of feerate range"),
-            Res(T::NUM, "withintarget", "number of txs over history horizon in the feerate range that were confirmed within target"),
-            Res(T::NUM, "totalconfirmed", "number of txs over history horizon in the feerate range that were confirmed at any point"),
-            Res(T::NUM, "inmempool", "current number of txs in mempool in the feerate range unconfirmed for at least target blocks"),
-            Res(T::NUM, "leftmempool", "number of txs over history horizon in the feerate range that left mempool unconfirmed after target")};
+            Res(T::NUM, "withintarget",
+                "number of txs over history horizon in the feerate range that were confirmed within target"),
+            Res(T::NUM, "totalconfirmed",
+                "number of txs over history horizon in the feerate range that were confirmed at any point"),
+            Res(T::NUM, "inmempool",
+                "current number of txs in mempool in the feerate range unconfirmed for at least target blocks"),
+            Res(T::NUM, "leftmempool",
+                "number of txs over history horizon in the feerate range that left mempool unconfirmed after target")};
 }
 
 } // namespace
@@ -127,12 +132,13 @@ void RegisterFeeRpc(RpcTable& table, MempoolManager& mm)
     table.Register(RpcMethod{
         .category = "util",
         .name = "estimatesmartfee",
-        .args = {Arg("conf_target", RpcArgType::NUM, false, "", "Confirmation target in blocks (1 - 1008)"),
-                 Arg("estimate_mode", RpcArgType::STR, true, "economical",
-                     "The fee estimate mode.\nWhether to return a more conservative estimate which also satisfies\n"
-                     "a longer history. A conservative estimate potentially returns a\nhigher feerate and is more "
-                     "likely to be sufficient for the desired\ntarget, but is not as responsive to short term drops "
-                     "in the\nprevailing fee market. Must be one of (case insensitive):\n\"unset\"\n\"economical\"\n\"conservative\"")},
+        .args =
+            {Arg("conf_target", RpcArgType::NUM, false, "", "Confirmation target in blocks (1 - 1008)"),
+             Arg("estimate_mode", RpcArgType::STR, true, "economical",
+                 "The fee estimate mode.\nWhether to return a more conservative estimate which also satisfies\n"
+                 "a longer history. A conservative estimate potentially returns a\nhigher feerate and is more "
+                 "likely to be sufficient for the desired\ntarget, but is not as responsive to short term drops "
+                 "in the\nprevailing fee market. Must be one of (case insensitive):\n\"unset\"\n\"economical\"\n\"conservative\"")},
         .description = "Estimates the approximate fee per kilobyte needed for a transaction to begin\n"
                        "confirmation within conf_target blocks if possible and return the number of blocks\n"
                        "for which the estimate is valid. Uses virtual transaction size as defined\n"
@@ -141,24 +147,44 @@ void RegisterFeeRpc(RpcTable& table, MempoolManager& mm)
         .handler = [&mm](const RpcRequest& req) { return EstimateSmartFee(mm, req); },
         .results = {RpcResult{
             .type = T::OBJ,
-            .inner = {Res(T::NUM, "feerate", "estimate fee rate in BTC/kvB (only present if no errors were encountered)", true),
-                      RpcResult{.type = T::ARR, .key = "errors", .description = "Errors encountered during processing (if there are any)", .inner = {Res(T::STR, "", "error")}, .optional = true},
-                      Res(T::NUM, "blocks", "block number where estimate was found\nThe request target will be clamped between 2 and the highest target\nfee estimation is able to return based on how long it has been running.\nAn error is returned if not enough transactions and blocks\nhave been observed to make an estimate for any number of blocks.")}}}});
+            .inner = {
+                Res(T::NUM, "feerate", "estimate fee rate in BTC/kvB (only present if no errors were encountered)",
+                    true),
+                RpcResult{.type = T::ARR,
+                          .key = "errors",
+                          .description = "Errors encountered during processing (if there are any)",
+                          .inner = {Res(T::STR, "", "error")},
+                          .optional = true},
+                Res(T::NUM, "blocks",
+                    "block number where estimate was found\nThe request target will be clamped between 2 and the highest target\nfee estimation is able to return based on how long it has been running.\nAn error is returned if not enough transactions and blocks\nhave been observed to make an estimate for any number of blocks.")}}}});
     std::vector<RpcResult> horizon = {
         Res(T::NUM, "feerate", "estimate fee rate in BTC/kvB", true),
         Res(T::NUM, "decay", "exponential decay (per block) for historical moving average of confirmation data"),
         Res(T::NUM, "scale", "The resolution of confirmation targets at this time horizon"),
-        RpcResult{.type = T::OBJ, .key = "pass", .description = "information about the lowest range of feerates to succeed in meeting the threshold", .inner = BucketDoc(), .optional = true},
-        RpcResult{.type = T::OBJ, .key = "fail", .description = "information about the highest range of feerates to fail to meet the threshold", .inner = BucketDoc(), .optional = true},
-        RpcResult{.type = T::ARR, .key = "errors", .description = "Errors encountered during processing (if there are any)", .inner = {Res(T::STR, "error", "")}, .optional = true}};
+        RpcResult{.type = T::OBJ,
+                  .key = "pass",
+                  .description = "information about the lowest range of feerates to succeed in meeting the threshold",
+                  .inner = BucketDoc(),
+                  .optional = true},
+        RpcResult{.type = T::OBJ,
+                  .key = "fail",
+                  .description = "information about the highest range of feerates to fail to meet the threshold",
+                  .inner = BucketDoc(),
+                  .optional = true},
+        RpcResult{.type = T::ARR,
+                  .key = "errors",
+                  .description = "Errors encountered during processing (if there are any)",
+                  .inner = {Res(T::STR, "error", "")},
+                  .optional = true}};
     table.Register(RpcMethod{
         .category = "hidden",
         .name = "estimaterawfee",
-        .args = {Arg("conf_target", RpcArgType::NUM, false, "", "Confirmation target in blocks (1 - 1008)"),
-                 Arg("threshold", RpcArgType::NUM, true, "0.95",
-                     "The proportion of transactions in a given feerate range that must have been\n"
-                     "confirmed within conf_target in order to consider those feerates as high enough and proceed to check\n"
-                     "lower buckets.")},
+        .args =
+            {Arg("conf_target", RpcArgType::NUM, false, "", "Confirmation target in blocks (1 - 1008)"),
+             Arg("threshold", RpcArgType::NUM, true, "0.95",
+                 "The proportion of transactions in a given feerate range that must have been\n"
+                 "confirmed within conf_target in order to consider those feerates as high enough and proceed to check\n"
+                 "lower buckets.")},
         .description = "WARNING: This interface is unstable and may disappear or change!\n\n"
                        "WARNING: This is an advanced API call that is tightly coupled to the specific\n"
                        "implementation of fee estimation. The parameters it can be called with\n"
@@ -171,9 +197,21 @@ void RegisterFeeRpc(RpcTable& table, MempoolManager& mm)
         .results = {RpcResult{
             .type = T::OBJ,
             .description = "Results are returned for any horizon which tracks blocks up to the confirmation target",
-            .inner = {RpcResult{.type = T::OBJ, .key = "short", .description = "estimate for short time horizon", .inner = horizon, .optional = true},
-                      RpcResult{.type = T::OBJ, .key = "medium", .description = "estimate for medium time horizon", .inner = horizon, .optional = true},
-                      RpcResult{.type = T::OBJ, .key = "long", .description = "estimate for long time horizon", .inner = horizon, .optional = true}}}}});
+            .inner = {RpcResult{.type = T::OBJ,
+                                .key = "short",
+                                .description = "estimate for short time horizon",
+                                .inner = horizon,
+                                .optional = true},
+                      RpcResult{.type = T::OBJ,
+                                .key = "medium",
+                                .description = "estimate for medium time horizon",
+                                .inner = horizon,
+                                .optional = true},
+                      RpcResult{.type = T::OBJ,
+                                .key = "long",
+                                .description = "estimate for long time horizon",
+                                .inner = horizon,
+                                .optional = true}}}}});
 }
 
 } // namespace node::rpc

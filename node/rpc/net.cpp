@@ -66,7 +66,7 @@ Json PeerInfo(const net::PeerConnection& p, const std::optional<p2p::PeerStats>&
     o["relaytxes"] = s ? s->relay : false;
     o["lastsend"] = c.last_send;
     o["lastrecv"] = c.last_recv;
-    o["last_transaction"] = 0; // no transaction relay yet
+    o["last_transaction"] = s ? s->last_transaction : 0;
     o["last_block"] = e ? e->last_block_time : 0;
     o["bytessent"] = c.bytes_sent;
     o["bytesrecv"] = c.bytes_recv;
@@ -87,6 +87,7 @@ Json PeerInfo(const net::PeerConnection& p, const std::optional<p2p::PeerStats>&
     o["inflight"] = inflight;
     o["bip152_hb_to"] = s ? s->bip152_hb_to : false;
     o["bip152_hb_from"] = s ? s->bip152_hb_from : false;
+    o["minfeefilter"] = ValueFromAmount(s ? s->min_fee_filter : consensus::Amount{0});
     o["addr_relay_enabled"] = s ? s->addr.enabled : false;
     o["addr_processed"] = s ? s->addr.processed : 0;
     o["addr_rate_limited"] = s ? s->addr.rate_limited : 0;
@@ -133,6 +134,7 @@ std::vector<RpcResult> PeerInfoDoc()
         Res(T::NUM, "startingheight", "The starting height (block) of the peer"),
         Res(T::BOOL, "bip152_hb_to", "Whether we selected peer as (compact blocks) high-bandwidth peer"),
         Res(T::BOOL, "bip152_hb_from", "Whether peer selected us as (compact blocks) high-bandwidth peer"),
+        Res(T::NUM, "minfeefilter", "The minimum fee rate for transactions this peer accepts"),
         Res(T::NUM, "synced_headers", "The last header we have in common with this peer"),
         Res(T::NUM, "synced_blocks", "The last block we have in common with this peer"),
         Res(T::ARR, "inflight", "", {Res(T::NUM, "", "The heights of blocks we're currently asking from this peer")}),

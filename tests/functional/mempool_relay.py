@@ -80,6 +80,7 @@ def run(env):
         wait_everywhere(nodes, parent["txid"], "the parent reaches every pool")
         wait_until(lambda: in_pool(d, child["txid"]), scaled(60), "D accepts the orphan once its parent is in")
     log("ok: an orphan was held and accepted when its parent arrived")
+    wait_everywhere(nodes, child["txid"], "the former orphan reaches every pool from D")
     w.utxos.extend(child["new_utxos"])
 
     # 4. a reorganisation returns the block's transactions to every pool
@@ -100,7 +101,7 @@ def run(env):
     # 5. every standard type, signed by the harness, reaches D and is mined by D
     from p2p_client.wallet import SPEND_KINDS, MiniWallet
     mw = MiniWallet(a, submit=lambda txs: [a.sendrawtransaction(t.serialize().hex()) for t in txs])
-    mw.generate(101)
+    mw.generate(115)  # 15 mature coins: one per kind
     sync_blocks(nodes)
     sent = []
     for kind in SPEND_KINDS + ("op_return",):

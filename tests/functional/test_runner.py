@@ -62,6 +62,7 @@ TESTS = [
     "p2p_flood",
     "mempool_rpc",
     "mempool_fees",
+    "mempool_relay",
 ]
 
 
