@@ -85,8 +85,7 @@ void PeerManager::OnTxVerdict(net::NodeId id, const consensus::TransactionRef& t
         outcome = m_txrelay->OnTxResult(id, tx, result, TxNow());
         if (result.kind == TxSubmitResult::Kind::ACCEPTED) {
             util::LogDebug(LogCategory::MEMPOOL, "AcceptToMemoryPool: peer=%lld: accepted %s (wtxid=%s)\n",
-                           static_cast<long long>(id), tx->GetTxid().GetHex().c_str(),
-                           tx->GetWtxid().GetHex().c_str());
+                           static_cast<long long>(id), tx->GetTxid().GetHex().c_str(), tx->GetWtxid().GetHex().c_str());
             m_orphans.EraseTx(tx->GetWtxid());
             // Orphans waiting for this one: each goes back to acceptance (Core's orphan work sets).
             m_orphans.AddChildrenToWorkSet(*tx, m_rng);
@@ -181,7 +180,9 @@ void PeerManager::TxTick()
             m.items.assign(o.invs.begin() + i, o.invs.begin() + std::min(o.invs.size(), i + net::MAX_INV_SZ));
             m_connman.Send(o.id, net::msg_type::INV, consensus::SerializeToBytes(m));
         }
-        if (o.feefilter) m_connman.Send(o.id, net::msg_type::FEEFILTER, consensus::SerializeToBytes(net::FeeFilterMessage{*o.feefilter}));
+        if (o.feefilter)
+            m_connman.Send(o.id, net::msg_type::FEEFILTER,
+                           consensus::SerializeToBytes(net::FeeFilterMessage{*o.feefilter}));
     }
 }
 

@@ -244,8 +244,12 @@ std::vector<net::Inv> TxRelay::AnnouncementsDue(net::NodeId id, microseconds now
     auto it = m_peers.find(id);
     if (it == m_peers.end()) return out;
     PeerState& p = it->second;
-    if (p.next_inv > now) return out;
-    if (p.info.inbound) {
+    // Core: a noban peer gets announcements at every send, without waiting for its trickle time.
+    const bool due = p.next_inv <= now;
+    if (!due && !p.info.noban) return out;
+    if (!due) {
+        // (the trickle schedule is kept as it was)
+    } else if (p.info.inbound) {
         // One schedule for all inbound peers, so they cannot tell apart our connections by timing (Core).
         if (m_next_inbound_inv <= now) m_next_inbound_inv = Poisson(now, INBOUND_INVENTORY_BROADCAST_INTERVAL);
         p.next_inv = m_next_inbound_inv;

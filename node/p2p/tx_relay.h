@@ -121,7 +121,8 @@ public:
     consensus::TransactionRef TxToServe(net::NodeId id, const net::Inv& inv, std::chrono::microseconds now);
     /**
      * The inv entries to announce to peer now: nothing before its Poisson trickle time (mean 5 s
-     * inbound, 2 s outbound, the inbound schedule shared by all inbound peers, as Core); then up
+     * inbound, 2 s outbound, the inbound schedule shared by all inbound peers, as Core; a peer
+     * with the noban permission is not kept waiting, as Core's fSendTrickle); then up
      * to Core's per-batch limit, highest fee rate first, skipping what the peer knows and what
      * is under its feefilter or no longer in the pool.
      */

@@ -232,6 +232,24 @@ TEST_CASE("tx relay: trickle timing, inbound slower and shared", "[node][txrelay
     CHECK(in_sum / in_n == Approx(5.0).epsilon(0.25));
 }
 
+TEST_CASE("tx relay: a noban peer is not kept waiting for its trickle time", "[node][txrelay]")
+{
+    FakeTxPool pool;
+    TxRelay relay(pool, SALT, 7);
+    TxRelayPeerInfo noban = Inbound();
+    noban.noban = true;
+    relay.AddPeer(1, noban, 0us);
+    relay.AddPeer(2, Inbound(), 0us);
+    // The first call sets each peer's schedule; afterwards only the noban peer hears at once.
+    (void)relay.AnnouncementsDue(1, 1s);
+    (void)relay.AnnouncementsDue(2, 1s);
+    const auto tx = MakeTestTx(77);
+    pool.Add(tx, 1000);
+    relay.RelayTransaction(tx->GetTxid(), tx->GetWtxid());
+    CHECK(relay.AnnouncementsDue(1, 1s + 1ms).size() == 1);
+    CHECK(relay.AnnouncementsDue(2, 1s + 1ms).empty());
+}
+
 TEST_CASE("tx relay: batches by fee rate up to the limit, under the peer's feefilter", "[node][txrelay]")
 {
     FakeTxPool pool;
