@@ -209,7 +209,8 @@ Json SubmitPackage(MempoolManager& mm, const RelayFn& relay, const RpcRequest& r
     result["package_msg"] = pr.state.IsValid() ? "success" : pr.state.GetRejectReason();
     Json tx_results = Json::object();
     Json replaced = Json::array();
-    for (const auto& [wtxid, r] : pr.results) {
+    for (const auto& [wtxid_ref, r] : pr.results) {
+        const consensus::Uint256 wtxid = wtxid_ref; // a copy the lambda may capture (C++20 bindings: clang 14)
         Json o = Json::object();
         const auto it =
             std::find_if(txs.begin(), txs.end(), [&](const TransactionRef& t) { return t->GetWtxid() == wtxid; });
