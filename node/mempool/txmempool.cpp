@@ -76,7 +76,8 @@ size_t EntryUsage(const Entry& e)
     size_t bytes = sizeof(consensus::Transaction) + 16; // the shared transaction and its control block
     for (const auto& in : tx.vin) {
         bytes += sizeof(consensus::TxIn) + in.script_sig.capacity();
-        for (const auto& item : in.witness.stack) bytes += sizeof(item) + item.capacity();
+        // each witness item: its vector header and its bytes
+        for (const auto& item : in.witness.stack) bytes += sizeof(std::vector<uint8_t>) + item.capacity();
     }
     for (const auto& out : tx.vout) bytes += sizeof(consensus::TxOut) + out.script_pubkey.capacity();
     bytes += sizeof(Entry) + 64;                                        // the entry in its hash map
