@@ -154,11 +154,12 @@ bool ConnectionManager::Start(NetHandler& handler, std::string& error)
 void ConnectionManager::Stop()
 {
     if (m_stopping.exchange(true)) return;
-    asio::post(m_io, [this] {
+    // On the acceptors' strand: a close must not race an accept handler re-arming on another io thread.
+    asio::post(m_accept_strand, [this] {
         boost::system::error_code ec;
         for (auto& a : m_acceptors) a->close(ec);
-        m_tick.cancel();
     });
+    asio::post(m_io, [this] { m_tick.cancel(); });
     for (const PeerConnection& p : Peers()) p.conn->Close("node shutting down");
     // Each close reports to the handler on its strand: wait for them (bounded) before the threads stop.
     for (int i = 0; i < 500 && ConnectionCount() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -169,23 +170,26 @@ void ConnectionManager::Stop()
 
 void ConnectionManager::Accept(size_t listener)
 {
-    m_acceptors[listener]->async_accept(m_io, [this, listener](const boost::system::error_code& ec, tcp::socket s) {
-        if (m_stopping) return;
-        if (!ec) {
-            AcceptConnection(listener, std::move(s));
-        } else if (ec == asio::error::operation_aborted) {
-            return;
-        } else {
-            // Out of file descriptors or another transient error: try again shortly, not at once.
-            util::LogDebug(util::LogCategory::NET, "socket error accept failed: %s\n", ec.message().c_str());
-            auto timer = std::make_shared<asio::steady_timer>(m_io, std::chrono::milliseconds(100));
-            timer->async_wait([this, listener, timer](const boost::system::error_code& e) {
-                if (!e && !m_stopping) Accept(listener);
-            });
-            return;
-        }
-        Accept(listener);
-    });
+    m_acceptors[listener]->async_accept(
+        m_io,
+        asio::bind_executor(m_accept_strand, [this, listener](const boost::system::error_code& ec, tcp::socket s) {
+            if (m_stopping) return;
+            if (!ec) {
+                AcceptConnection(listener, std::move(s));
+            } else if (ec == asio::error::operation_aborted) {
+                return;
+            } else {
+                // Out of file descriptors or another transient error: try again shortly, not at once.
+                util::LogDebug(util::LogCategory::NET, "socket error accept failed: %s\n", ec.message().c_str());
+                auto timer = std::make_shared<asio::steady_timer>(m_io, std::chrono::milliseconds(100));
+                timer->async_wait(
+                    asio::bind_executor(m_accept_strand, [this, listener, timer](const boost::system::error_code& e) {
+                        if (!e && !m_stopping) Accept(listener);
+                    }));
+                return;
+            }
+            Accept(listener);
+        }));
 }
 
 void ConnectionManager::AcceptConnection(size_t listener, tcp::socket s)

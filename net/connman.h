@@ -216,6 +216,8 @@ private:
 
     const ConnmanOptions m_options;
     boost::asio::io_context m_io;
+    /** Every acceptor operation (re-arming an accept, closing at Stop) runs here: never two at once. */
+    boost::asio::strand<boost::asio::io_context::executor_type> m_accept_strand{boost::asio::make_strand(m_io)};
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> m_acceptors;
     std::vector<NetPermissionFlags> m_listener_permissions; // per acceptor; set by Start before the threads
     boost::asio::steady_timer m_tick;
