@@ -13,6 +13,8 @@ using util::LogCategory;
 namespace {
 /** Core's DEFAULT_MAX_ORPHAN_TRANSACTIONS (-maxorphantx). */
 constexpr size_t MAX_ORPHANS = 100;
+/** Core adds a rejected transaction to the reconstruction extras when its memory use is under 100 kB. */
+constexpr size_t MAX_EXTRA_TX_SIZE = 100000;
 } // namespace
 
 void PeerManager::SetTxPool(TxPool* pool)
@@ -20,6 +22,9 @@ void PeerManager::SetTxPool(TxPool* pool)
     util::LockGuard lock(m_mutex);
     m_txpool = pool;
     m_txrelay = pool ? std::make_unique<TxRelay>(*pool) : nullptr;
+    // BIP-152: compact blocks are rebuilt from the mempool first (Core's PartiallyDownloadedBlock
+    // walks the pool, then vExtraTxnForCompact).
+    m_compact.SetTxSource(pool);
 }
 
 void PeerManager::RelayTransaction(const consensus::TransactionRef& tx)
@@ -95,6 +100,8 @@ void PeerManager::OnTxVerdict(net::NodeId id, const consensus::TransactionRef& t
                 }
             }
         } else if (outcome.keep_as_orphan) {
+            // Core's AddToCompactExtraTransactions: an orphan may be in the next block.
+            m_compact.Extra().Add(tx);
             if (m_orphans.AddTx(tx, id)) {
                 util::LogDebug(LogCategory::MEMPOOL, "stored orphan tx %s (wtxid=%s), peer=%lld\n",
                                tx->GetTxid().GetHex().c_str(), tx->GetWtxid().GetHex().c_str(),
@@ -103,7 +110,10 @@ void PeerManager::OnTxVerdict(net::NodeId id, const consensus::TransactionRef& t
             m_orphans.LimitOrphans(MAX_ORPHANS, m_rng);
         } else {
             m_orphans.EraseTx(tx->GetWtxid());
+            // Core keeps recent rejects (under 100 kB) for reconstruction too: a miner with another
+            // policy may still confirm them.
             if (result.kind == TxSubmitResult::Kind::REJECTED && !result.state.IsError()) {
+                if (tx->GetTotalSize() < MAX_EXTRA_TX_SIZE) m_compact.Extra().Add(tx);
                 util::LogDebug(LogCategory::MEMPOOLREJ, "%s (wtxid=%s) from peer=%lld was not accepted: %s\n",
                                tx->GetTxid().GetHex().c_str(), tx->GetWtxid().GetHex().c_str(),
                                static_cast<long long>(id), result.state.ToString().c_str());

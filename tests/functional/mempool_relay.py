@@ -7,7 +7,9 @@ signer's MiniWallet for every standard type):
 3. a child sent to D by the Python P2P client before its parent is held as an orphan (not in the
    pool), and accepted when the parent, sent to A, arrives;
 4. a reorganisation on every node returns the disconnected transactions to every pool;
-5. every standard output type, signed by the harness, sent to A, reaches D and is mined by D.
+5. every standard output type, signed by the harness, sent to A, reaches D and is mined by D;
+   A, B and C (high-bandwidth peers by now) rebuild D's compact block (BIP-152) from their
+   mempools: no blocktxn anywhere.
 """
 
 import os
@@ -26,6 +28,17 @@ def in_pool(node, txid):
 
 def wait_everywhere(nodes, txid, what):
     wait_until(lambda: all(in_pool(n, txid) for n in nodes), scaled(60), what)
+
+
+def recv_bytes(nodes, command):
+    """Bytes of one message type the nodes received, over all their peers."""
+    return sum(p["bytesrecv_per_msg"].get(command, 0) for n in nodes for p in n.getpeerinfo())
+
+
+def check_rebuilt_from_pool(nodes, before):
+    """D's block reached A, B, C as cmpctblock and none of them needed blocktxn (BIP-152 from the pool)."""
+    check(recv_bytes(nodes, "cmpctblock") > before[0], "the block travelled as cmpctblock")
+    assert_equal(recv_bytes(nodes, "blocktxn"), before[1], "no blocktxn: rebuilt from the mempool")
 
 
 def sync_blocks(nodes):
@@ -111,9 +124,12 @@ def run(env):
                 sent.append(("%s %s" % (kind, role), res[role].txid()[::-1].hex()))
     for kind, txid in sent:
         wait_until(lambda: in_pool(d, txid), scaled(60), "%s spend reaches D" % kind)
+    before = (recv_bytes(nodes[:3], "cmpctblock"), recv_bytes(nodes[:3], "blocktxn"))
     h = OpTrueWallet(d).generate(1)[0]
     block = d.getblock(h)
     for kind, txid in sent:
         check(txid in block["tx"], "D mined the %s spend" % kind)
     sync_blocks(nodes)
+    check_rebuilt_from_pool(nodes[:3], before)
+    log("ok: D's compact block of %d transactions was rebuilt from the mempools" % len(block["tx"]))
     assert_equal(a.getrawmempool(), [], "A's pool emptied by D's block")
