@@ -31,7 +31,7 @@ struct SelectedTx {
 
 /**
  * The transactions of a block at height whose lock-time cutoff (the parent's median time past)
- * is lock_time_cutoff, parents before children. Reads a snapshot of the pool; any thread, but
+ * is lock_time_cutoff, parents before children. Reads the pool under its shared lock; any thread, but
  * the daemon calls it on the validation owner so the pool matches the tip.
  */
 std::vector<SelectedTx> SelectTransactions(const TxMemPool& pool, const AssemblerOptions& options, int height,

@@ -69,20 +69,75 @@ DescKey DescKeyOf(const Entry& e)
     return DescKey{e.ModifiedFee(), e.vsize, e.time, e.Txid()};
 }
 
-/** Estimated heap bytes one entry costs: the transaction, its entry, its index nodes. */
+/** Ancestor score (Core's CompareTxMemPoolEntryByAncestorFee): the lower of the own and the package's rate. */
+struct AncKey {
+    Amount fee;
+    int64_t size{0};
+    Uint256 txid;
+};
+
+struct AncCmp {
+    /** a before b: the better score first, then the smaller txid. */
+    bool operator()(const AncKey& a, const AncKey& b) const
+    {
+        const __int128 l = static_cast<__int128>(a.fee.sats) * b.size;
+        const __int128 r = static_cast<__int128>(b.fee.sats) * a.size;
+        if (l != r) return l > r;
+        return a.txid < b.txid;
+    }
+};
+
+AncKey AncKeyOf(const Entry& e)
+{
+    const __int128 own_vs_pkg = static_cast<__int128>(e.ModifiedFee().sats) * e.size_with_ancestors;
+    const __int128 pkg_vs_own = static_cast<__int128>(e.fees_with_ancestors.sats) * e.vsize;
+    if (own_vs_pkg > pkg_vs_own) return AncKey{e.fees_with_ancestors, e.size_with_ancestors, e.Txid()};
+    return AncKey{e.ModifiedFee(), e.vsize, e.Txid()};
+}
+
+/**
+ * Core's memusage::MallocUsage on 64-bit glibc: an allocation of n bytes takes n plus an 8-byte
+ * header, rounded up to 16, and at least 32.
+ */
+size_t MallocUsage(size_t n) { return n == 0 ? 0 : ((n + 31) >> 4) << 4; }
+
+/** Hash-map node: the value, the next pointer and the cached hash, plus its bucket pointer. */
+template <class V>
+size_t HashNodeUsage()
+{
+    return MallocUsage(sizeof(V) + 2 * sizeof(void*)) + sizeof(void*);
+}
+
+/** Ordered-set node: the red-black header (colour, parent, left, right) and the value. */
+template <class V>
+size_t TreeNodeUsage()
+{
+    return MallocUsage(4 * sizeof(void*) + sizeof(V));
+}
+
+/**
+ * Heap bytes one entry costs, as Core's DynamicMemoryUsage counts them (every allocation with
+ * malloc's overhead): the shared transaction with its vectors and scripts, the entry's node and
+ * parent links, and its nodes in the wtxid, time, score and spender indexes. The children links
+ * (which grow after entry) are not counted, as the other estimates in Core's cachedInnerUsage.
+ */
 size_t EntryUsage(const Entry& e)
 {
     const consensus::Transaction& tx = *e.tx;
-    size_t bytes = sizeof(consensus::Transaction) + 16; // the shared transaction and its control block
+    size_t bytes = MallocUsage(sizeof(consensus::Transaction) + 16); // make_shared: object and control block
+    bytes += MallocUsage(tx.vin.capacity() * sizeof(consensus::TxIn));
     for (const auto& in : tx.vin) {
-        bytes += sizeof(consensus::TxIn) + in.script_sig.capacity();
-        // each witness item: its vector header and its bytes
-        for (const auto& item : in.witness.stack) bytes += sizeof(std::vector<uint8_t>) + item.capacity();
+        bytes += MallocUsage(in.script_sig.capacity());
+        bytes += MallocUsage(in.witness.stack.capacity() * sizeof(std::vector<uint8_t>));
+        for (const auto& item : in.witness.stack) bytes += MallocUsage(item.capacity());
     }
-    for (const auto& out : tx.vout) bytes += sizeof(consensus::TxOut) + out.script_pubkey.capacity();
-    bytes += sizeof(Entry) + 64;                                        // the entry in its hash map
-    bytes += 3 * 64;                                                    // wtxid, time and score index nodes
-    bytes += tx.vin.size() * (sizeof(OutPoint) + sizeof(Uint256) + 32); // spender index
+    bytes += MallocUsage(tx.vout.capacity() * sizeof(consensus::TxOut));
+    for (const auto& out : tx.vout) bytes += MallocUsage(out.script_pubkey.capacity());
+    bytes += HashNodeUsage<std::pair<const Uint256, Entry>>() + MallocUsage(e.parents.capacity() * sizeof(Uint256));
+    bytes += HashNodeUsage<std::pair<const Uint256, Uint256>>();                  // by_wtxid
+    bytes += TreeNodeUsage<std::pair<int64_t, Uint256>>();                        // by_time
+    bytes += TreeNodeUsage<DescKey>() + TreeNodeUsage<AncKey>();                  // the two score indexes
+    bytes += tx.vin.size() * HashNodeUsage<std::pair<const OutPoint, Uint256>>(); // spenders
     return bytes;
 }
 
@@ -94,6 +149,7 @@ struct TxMemPool::Impl {
     std::unordered_map<OutPoint, Uint256> spenders;
     std::set<std::pair<int64_t, Uint256>> by_time;
     std::set<DescKey, DescCmp> by_desc_score;
+    std::set<AncKey, AncCmp> by_anc_score;
     std::map<Uint256, Amount> deltas;
     uint64_t sequence{1};
     int64_t total_vsize{0};
@@ -120,8 +176,10 @@ struct TxMemPool::Impl {
     void Update(Entry& e, F&& f)
     {
         by_desc_score.erase(DescKeyOf(e));
+        by_anc_score.erase(AncKeyOf(e));
         f(e);
         by_desc_score.insert(DescKeyOf(e));
+        by_anc_score.insert(AncKeyOf(e));
     }
 
     /** Every in-pool ancestor (direction parents) or descendant (children) of txid, not itself. */
@@ -197,6 +255,7 @@ struct TxMemPool::Impl {
             by_wtxid.erase(x.tx->GetWtxid());
             by_time.erase({x.time, h});
             by_desc_score.erase(DescKeyOf(x));
+            by_anc_score.erase(AncKeyOf(x));
             total_vsize -= x.vsize;
             total_fee -= x.fee;
             usage -= EntryUsage(x);
@@ -306,21 +365,7 @@ TransactionRef TxMemPool::GetSpender(const OutPoint& outpoint) const
 
 namespace {
 /** a's own-or-ancestor score (the lower of the two rates, Core's) beats b's. */
-bool AncestorScoreBetter(const Entry& a, const Entry& b)
-{
-    auto score = [](const Entry& e) {
-        const __int128 own_vs_pkg = static_cast<__int128>(e.ModifiedFee().sats) * e.size_with_ancestors;
-        const __int128 pkg_vs_own = static_cast<__int128>(e.fees_with_ancestors.sats) * e.vsize;
-        return own_vs_pkg > pkg_vs_own ? std::pair{e.fees_with_ancestors, e.size_with_ancestors}
-                                       : std::pair{e.ModifiedFee(), e.vsize};
-    };
-    const auto [fa, sa] = score(a);
-    const auto [fb, sb] = score(b);
-    const __int128 l = static_cast<__int128>(fa.sats) * sb;
-    const __int128 r = static_cast<__int128>(fb.sats) * sa;
-    if (l != r) return l > r;
-    return a.Txid() < b.Txid();
-}
+bool AncestorScoreBetter(const Entry& a, const Entry& b) { return AncCmp{}(AncKeyOf(a), AncKeyOf(b)); }
 } // namespace
 
 std::vector<Entry> TxMemPool::GetAllSorted() const
@@ -353,9 +398,39 @@ std::vector<Entry> TxMemPool::GetByAncestorScore() const
     util::SharedLock lock(m_mutex);
     std::vector<Entry> out;
     out.reserve(m_impl->entries.size());
-    for (const auto& [h, e] : m_impl->entries) out.push_back(e);
-    std::sort(out.begin(), out.end(), AncestorScoreBetter);
+    for (const AncKey& k : m_impl->by_anc_score) out.push_back(m_impl->entries.at(k.txid));
     return out;
+}
+
+namespace {
+class Reader final : public PoolReader {
+public:
+    Reader(const std::unordered_map<Uint256, Entry>& entries, const std::set<AncKey, AncCmp>& by_anc)
+        : m_entries(entries), m_by_anc(by_anc), m_next(by_anc.begin())
+    {}
+    const Entry* Find(const Uint256& txid) const override
+    {
+        auto it = m_entries.find(txid);
+        return it == m_entries.end() ? nullptr : &it->second;
+    }
+    const Entry* NextByAncestorScore() override
+    {
+        if (m_next == m_by_anc.end()) return nullptr;
+        return &m_entries.at((m_next++)->txid);
+    }
+
+private:
+    const std::unordered_map<Uint256, Entry>& m_entries;
+    const std::set<AncKey, AncCmp>& m_by_anc;
+    std::set<AncKey, AncCmp>::const_iterator m_next;
+};
+} // namespace
+
+void TxMemPool::Read(const std::function<void(PoolReader&)>& f) const
+{
+    util::SharedLock lock(m_mutex);
+    Reader reader(m_impl->entries, m_impl->by_anc_score);
+    f(reader);
 }
 
 Amount TxMemPool::GetMinFee()
@@ -485,6 +560,7 @@ void TxMemPool::AddUnchecked(const NewEntry& n)
     d.by_wtxid[n.tx->GetWtxid()] = txid;
     d.by_time.insert({e.time, txid});
     d.by_desc_score.insert(DescKeyOf(e));
+    d.by_anc_score.insert(AncKeyOf(e));
     d.total_vsize += e.vsize;
     d.total_fee += e.fee;
     d.usage += EntryUsage(e);
@@ -699,10 +775,11 @@ void TxMemPool::Check() const
             ++spends;
         }
         if (!d.by_desc_score.count(DescKeyOf(e))) fail("score index of " + h.GetHex());
+        if (!d.by_anc_score.count(AncKeyOf(e))) fail("ancestor score index of " + h.GetHex());
     }
     if (spends != d.spenders.size()) fail("spender index size");
-    if (d.by_desc_score.size() != d.entries.size() || d.by_time.size() != d.entries.size() ||
-        d.by_wtxid.size() != d.entries.size()) {
+    if (d.by_desc_score.size() != d.entries.size() || d.by_anc_score.size() != d.entries.size() ||
+        d.by_time.size() != d.entries.size() || d.by_wtxid.size() != d.entries.size()) {
         fail("index sizes");
     }
     if (total_vsize != d.total_vsize) fail("total size");

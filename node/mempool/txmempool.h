@@ -28,6 +28,21 @@
 
 namespace node::mempool {
 
+struct Entry;
+
+/**
+ * The pool seen under its shared lock, during one TxMemPool::Read call only: pointers it returns
+ * die with the call.
+ */
+class PoolReader {
+public:
+    virtual ~PoolReader() = default;
+    /** The entry of txid, or nullptr. */
+    virtual const Entry* Find(const consensus::Uint256& txid) const = 0;
+    /** A cursor over the ancestor-score index: the best entry first, then the next; nullptr at the end. */
+    virtual const Entry* NextByAncestorScore() = 0;
+};
+
 /** Why a transaction left the pool (Core's MemPoolRemovalReason; the log and ZMQ names are Core's). */
 enum class RemovalReason {
     EXPIRY,    //!< "expiry": older than -mempoolexpiry
@@ -130,8 +145,13 @@ public:
     /** Txids of every in-pool ancestor (not itself) / descendant (not itself) of txid; empty if absent. */
     std::vector<consensus::Uint256> GetAncestors(const consensus::Uint256& txid) const;
     std::vector<consensus::Uint256> GetDescendants(const consensus::Uint256& txid) const;
-    /** Every entry in ancestor-score order, best first (Core's CompareTxMemPoolEntryByAncestorFee): the miner's input. */
+    /** Every entry in ancestor-score order, best first (Core's CompareTxMemPoolEntryByAncestorFee). Copies. */
     std::vector<Entry> GetByAncestorScore() const;
+    /**
+     * Calls f once with a reader of the pool under the shared lock (the miner: no copy of the
+     * pool, and it stops reading when the block is full). f must not call back into the pool.
+     */
+    void Read(const std::function<void(PoolReader&)>& f) const;
     /**
      * Core's GetMinFee: the fee rate (sat/kvB) a transaction must pay to enter now: the rolling
      * minimum raised by trimming, decaying with a 12-hour half-life (faster while the pool is
