@@ -1,16 +1,21 @@
 // bench_node_connect: block connection throughput of the chainstate, by hand (not a test,
 // not Google Benchmark). Results and how to run it: docs/benchmarks.md, section "Node".
 //
-//   bench_node_connect --generate --chain=FILE [--spend-blocks=200] [--inputs=2000] [--mixed] [--recent]
-//       Builds a regtest chain and writes it to FILE in blk format (magic, LE32 length,
-//       block). Funding blocks whose coinbases each create 20,000 P2WPKH outputs, 100 empty
-//       blocks for coinbase maturity, then --spend-blocks blocks of --inputs P2WPKH inputs
-//       each (transactions of 2 inputs and 2 outputs, BIP-143 ECDSA signatures made with
-//       consensus::SignEcdsa over 16 keys). --mixed: the funding outputs (so the inputs) take
+//   bench_node_connect --generate --chain=FILE [--spend-blocks=200] [--inputs=2000]
+//                      [--inputs-per-tx=2] [--mixed] [--recent]
+//       Builds a regtest chain and writes it to FILE in blk format (chain_file.h). Funding
+//       blocks whose coinbases each create 20,000 P2WPKH outputs, 100 empty blocks for
+//       coinbase maturity, then --spend-blocks blocks of --inputs P2WPKH inputs each
+//       (transactions of --inputs-per-tx inputs, 2 or 1, and 2 outputs, BIP-143 ECDSA
+//       signatures made with consensus::SignEcdsa over 16 keys). --mixed: the funding outputs (so the inputs) take
 //       five types in turn: P2PKH, P2WPKH, P2SH-P2WPKH, P2TR key path (BIP-341 sighash,
 //       BIP-340 signature with the tweaked key) and P2WSH 2-of-3 multisig. --recent: block
 //       times start an hour ago instead of at the genesis time, so a node holding the chain
 //       is out of initial block download (and serves headers to peers) for a day.
+//
+//   bench_node_connect --yardstick [--par=1]
+//       Only the raw libsecp256k1 rates of step 2 below (8 passes), for the benchmarks that
+//       drive a minicashd process (tests/bench/mempool_accept.py).
 //
 //   bench_node_connect --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR]
 //                      [--dbbatchsize=BYTES] [--no-reindex] [--keep] [--no-yardstick]
@@ -43,6 +48,7 @@
 #include "consensus/serialize.h"
 #include "node/chain/chainstate.h"
 #include "util/logging.h"
+#include "chain_file.h"
 
 #include <secp256k1.h>
 #include <sys/resource.h>
@@ -66,13 +72,17 @@
 #include <vector>
 
 using namespace consensus;
+using bench::BlockFileReader;
+using bench::BlockFileWriter;
+using bench::ChainInfo;
+using bench::ReadInfo;
+using bench::WriteInfo;
 
 namespace {
 
 constexpr int NUM_KEYS = 16;
 constexpr int FUNDING_OUTPUTS = 20000; // P2WPKH outputs per funding coinbase (~2.5 MWU)
 constexpr int MATURITY_BLOCKS = 100;   // empty blocks between funding and spending
-constexpr int INPUTS_PER_TX = 2;
 constexpr int64_t FEE_PER_TX = 2000;
 
 using Clock = std::chrono::steady_clock;
@@ -102,11 +112,7 @@ double PeakRssMiB()
     return static_cast<double>(ru.ru_maxrss) / 1024.0; // Linux: KiB
 }
 
-[[noreturn]] void Die(const std::string& msg)
-{
-    std::fprintf(stderr, "bench_node_connect: %s\n", msg.c_str());
-    std::exit(1);
-}
+[[noreturn]] void Die(const std::string& msg) { bench::BenchDie(msg); }
 
 // ------------------------------------------------------------------------- keys
 
@@ -152,95 +158,6 @@ struct Keys {
 enum class InputType { P2WPKH, P2PKH, P2SH_P2WPKH, P2TR, P2WSH_MULTISIG };
 constexpr int NUM_TYPES = 5;
 constexpr const char* TYPE_NAMES[NUM_TYPES] = {"P2WPKH", "P2PKH", "P2SH-P2WPKH", "P2TR", "P2WSH-2of3"};
-
-// ------------------------------------------------------------------------- chain file
-
-class BlockFileWriter {
-public:
-    BlockFileWriter(const std::filesystem::path& path, const std::array<uint8_t, 4>& magic)
-        : m_out(path, std::ios::binary | std::ios::trunc), m_magic(magic)
-    {
-        if (!m_out) Die("cannot write " + path.string());
-    }
-    void Write(const Block& block)
-    {
-        std::vector<uint8_t> bytes;
-        ByteWriter w(bytes);
-        block.Serialize(w);
-        const uint32_t len = static_cast<uint32_t>(bytes.size());
-        const uint8_t head[8] = {m_magic[0],
-                                 m_magic[1],
-                                 m_magic[2],
-                                 m_magic[3],
-                                 static_cast<uint8_t>(len),
-                                 static_cast<uint8_t>(len >> 8),
-                                 static_cast<uint8_t>(len >> 16),
-                                 static_cast<uint8_t>(len >> 24)};
-        m_out.write(reinterpret_cast<const char*>(head), 8);
-        m_out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        m_bytes += 8 + bytes.size();
-        if (!m_out) Die("write failed");
-    }
-    uint64_t Bytes() const { return m_bytes; }
-
-private:
-    std::ofstream m_out;
-    std::array<uint8_t, 4> m_magic;
-    uint64_t m_bytes{0};
-};
-
-class BlockFileReader {
-public:
-    BlockFileReader(const std::filesystem::path& path, const std::array<uint8_t, 4>& magic)
-        : m_in(path, std::ios::binary), m_magic(magic)
-    {
-        if (!m_in) Die("cannot read " + path.string() + " (create it with --generate)");
-    }
-    /** The next block, or nullptr at the end of the file. */
-    std::shared_ptr<const Block> Next()
-    {
-        uint8_t head[8];
-        if (!m_in.read(reinterpret_cast<char*>(head), 8)) return nullptr;
-        if (std::memcmp(head, m_magic.data(), 4) != 0) Die("bad magic in chain file");
-        const uint32_t len =
-            uint32_t(head[4]) | uint32_t(head[5]) << 8 | uint32_t(head[6]) << 16 | uint32_t(head[7]) << 24;
-        m_buf.resize(len);
-        if (!m_in.read(reinterpret_cast<char*>(m_buf.data()), len)) Die("truncated chain file");
-        ByteReader r(m_buf);
-        return std::make_shared<const Block>(Block::Deserialize(r));
-    }
-
-private:
-    std::ifstream m_in;
-    std::array<uint8_t, 4> m_magic;
-    std::vector<uint8_t> m_buf;
-};
-
-/** First line of the chain file's sidecar: counts the connect step needs. */
-struct ChainInfo {
-    int setup_blocks{0};
-    int spend_blocks{0};
-    uint64_t spend_inputs{0};
-};
-
-std::filesystem::path InfoPath(const std::filesystem::path& chain) { return chain.string() + ".info"; }
-
-void WriteInfo(const std::filesystem::path& chain, const ChainInfo& info)
-{
-    std::ofstream out(InfoPath(chain), std::ios::trunc);
-    out << info.setup_blocks << ' ' << info.spend_blocks << ' ' << info.spend_inputs << '\n';
-    if (!out) Die("cannot write " + InfoPath(chain).string());
-}
-
-ChainInfo ReadInfo(const std::filesystem::path& chain)
-{
-    std::ifstream in(InfoPath(chain));
-    ChainInfo info;
-    if (!(in >> info.setup_blocks >> info.spend_blocks >> info.spend_inputs)) {
-        Die("cannot read " + InfoPath(chain).string() + " (create the chain with --generate)");
-    }
-    return info;
-}
 
 // ------------------------------------------------------------------------- generation
 
@@ -423,10 +340,12 @@ private:
     int m_height{0};
 };
 
-int Generate(const std::filesystem::path& chain, int spend_blocks, int inputs_per_block, bool mixed, bool recent)
+int Generate(const std::filesystem::path& chain, int spend_blocks, int inputs_per_block, int inputs_per_tx, bool mixed,
+             bool recent)
 {
     const ChainParams& params = Params(ChainType::REGTEST);
-    if (inputs_per_block % INPUTS_PER_TX != 0) Die("--inputs must be even");
+    if (inputs_per_tx < 1 || inputs_per_tx > 2) Die("--inputs-per-tx must be 1 or 2");
+    if (inputs_per_block % inputs_per_tx != 0) Die("--inputs must be a multiple of --inputs-per-tx");
     const uint64_t needed = static_cast<uint64_t>(spend_blocks) * static_cast<uint64_t>(inputs_per_block);
     const int funding_blocks = static_cast<int>((needed + FUNDING_OUTPUTS - 1) / FUNDING_OUTPUTS);
     const auto t0 = Clock::now();
@@ -442,11 +361,11 @@ int Generate(const std::filesystem::path& chain, int spend_blocks, int inputs_pe
     for (int b = 0; b < spend_blocks; ++b) {
         std::vector<TransactionRef> txs;
         Amount fees;
-        for (int t = 0; t < inputs_per_block / INPUTS_PER_TX; ++t) {
+        for (int t = 0; t < inputs_per_block / inputs_per_tx; ++t) {
             Amount fee;
-            txs.push_back(gen.Spend(&utxos[next], INPUTS_PER_TX, t, fee));
-            next += INPUTS_PER_TX;
-            inputs += INPUTS_PER_TX;
+            txs.push_back(gen.Spend(&utxos[next], inputs_per_tx, t, fee));
+            next += static_cast<size_t>(inputs_per_tx);
+            inputs += static_cast<uint64_t>(inputs_per_tx);
             fees += fee;
         }
         const Block block = gen.MakeBlock(std::move(txs), fees, 1, nullptr);
@@ -733,6 +652,22 @@ int Connect(const Options& o)
     return 0;
 }
 
+/** --yardstick: the raw libsecp256k1 rates alone, for benchmarks that run the node as a process. */
+int Yardstick(int par, int passes)
+{
+    const RawEcdsa raw;
+    RawRates with_parse, pre_parsed;
+    for (int i = 0; i < passes; ++i) {
+        SampleRaw(raw, par, RawMode::WITH_PARSE, with_parse);
+        SampleRaw(raw, par, RawMode::PRE_PARSED, pre_parsed);
+    }
+    PrintRaw("libsecp256k1 bench_verify (key parse + DER parse + verify)", with_parse, par);
+    PrintRaw("secp256k1_ecdsa_verify (pre-parsed)", pre_parsed, par);
+    std::printf("SUMMARY yardstick par=%d bench_verify_1=%.0f bench_verify_par=%.0f preparsed_1=%.0f\n", par,
+                with_parse.Wall1(), with_parse.WallN(par), pre_parsed.Wall1());
+    return 0;
+}
+
 bool Flag(const char* arg, const char* name, std::string& value)
 {
     const size_t n = std::strlen(name);
@@ -747,8 +682,8 @@ int main(int argc, char** argv)
 {
     Options o;
     o.workdir = std::filesystem::temp_directory_path() / "minicash-bench-node";
-    bool generate = false, mixed = false, recent = false;
-    int spend_blocks = 200, inputs = 2000;
+    bool generate = false, mixed = false, recent = false, yardstick = false;
+    int spend_blocks = 200, inputs = 2000, inputs_per_tx = 2;
     for (int i = 1; i < argc; ++i) {
         std::string v;
         if (std::strcmp(argv[i], "--generate") == 0) {
@@ -761,6 +696,8 @@ int main(int argc, char** argv)
             o.reindex = false;
         } else if (std::strcmp(argv[i], "--no-yardstick") == 0) {
             o.yardstick = false;
+        } else if (std::strcmp(argv[i], "--yardstick") == 0) {
+            yardstick = true;
         } else if (std::strcmp(argv[i], "--keep") == 0) {
             o.keep = true;
         } else if (Flag(argv[i], "--chain", v)) {
@@ -776,21 +713,27 @@ int main(int argc, char** argv)
         } else if (Flag(argv[i], "--spend-blocks", v)) {
             spend_blocks = std::max(1, std::atoi(v.c_str()));
         } else if (Flag(argv[i], "--inputs", v)) {
-            inputs = std::max(2, std::atoi(v.c_str()));
+            inputs = std::max(1, std::atoi(v.c_str()));
+        } else if (Flag(argv[i], "--inputs-per-tx", v)) {
+            inputs_per_tx = std::atoi(v.c_str());
         } else {
-            std::fprintf(stderr,
-                         "usage: %s --generate --chain=FILE [--spend-blocks=200] [--inputs=2000] [--mixed] [--recent]\n"
-                         "       %s --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR] [--dbbatchsize=BYTES] "
-                         "[--no-reindex] [--keep] [--no-yardstick]\n",
-                         argv[0], argv[0]);
+            std::fprintf(
+                stderr,
+                "usage: %s --generate --chain=FILE [--spend-blocks=200] [--inputs=2000] [--inputs-per-tx=2] [--mixed] "
+                "[--recent]\n"
+                "       %s --chain=FILE [--par=1] [--dbcache=64] [--workdir=DIR] [--dbbatchsize=BYTES] "
+                "[--no-reindex] [--keep] [--no-yardstick]\n"
+                "       %s --yardstick [--par=1]\n",
+                argv[0], argv[0], argv[0]);
             return 2;
         }
     }
+    if (yardstick) return Yardstick(o.par, 8);
     if (o.chain.empty()) o.chain = o.workdir / "chain.blk";
     if (generate) {
         std::filesystem::create_directories(std::filesystem::absolute(o.chain).parent_path());
         util::GetLogger().DisableBuffering();
-        return Generate(o.chain, spend_blocks, inputs, mixed, recent);
+        return Generate(o.chain, spend_blocks, inputs, inputs_per_tx, mixed, recent);
     }
     return Connect(o);
 }
