@@ -10,7 +10,9 @@
 #include "util/logging.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 namespace node {
 
@@ -138,6 +140,10 @@ bool InitMempool(NodeContext& node)
     accept.require_standard = !accept_nonstd;
     node.mempool = std::make_unique<mempool::MempoolManager>(*node.chainstate, node.validation_owner.get(),
                                                              std::move(pool), std::move(accept));
+    // Relayed transactions' scripts are checked on -par workers before the owner sees them.
+    int par = static_cast<int>(args.GetIntArg("-par", 0));
+    if (par <= 0) par = static_cast<int>(std::thread::hardware_concurrency());
+    node.mempool->EnablePreverify(std::clamp(par, 1, 64));
     // fee_estimates.dat (Core reads it at start-up; a stale one only with -acceptstalefeeestimates on regtest).
     const bool accept_stale =
         args.GetBoolArg("-acceptstalefeeestimates", false) && node.chain == consensus::ChainType::REGTEST;

@@ -205,6 +205,8 @@ void StopNetwork(NodeContext& node)
 {
     if (node.peerman) node.peerman->Stop();
     if (node.connman) node.connman->Stop();
+    // Transactions still in script pre-verification go on to the owner's queue first.
+    if (node.mempool) node.mempool->FlushPreverify();
     // The handler's jobs still queued on the validation owner call it back when they end:
     // let them run (the queue is FIFO) before the handler goes away.
     if (node.peerman && node.validation_owner) {

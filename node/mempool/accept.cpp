@@ -11,6 +11,7 @@
 #include "consensus/tx_verify.h"
 #include "node/chain/chainstate.h"
 #include "node/chain/script_cache.h"
+#include "node/mempool/preverify.h"
 
 #include <algorithm>
 #include <set>
@@ -362,21 +363,17 @@ bool MempoolAcceptor::ReplacementChecks(Work& w)
 bool MempoolAcceptor::ScriptChecks(Work& w)
 {
     const consensus::Transaction& tx = *w.tx;
-    consensus::PrecomputedTransactionData txdata;
-    txdata.Init(tx, std::vector<consensus::TxOut>(w.spent_outputs));
-    auto run = [&](uint32_t flags, consensus::ScriptError* err) {
-        for (size_t i = 0; i < tx.vin.size(); ++i) {
-            const consensus::TxOut& prev = w.spent_outputs[i];
-            consensus::TransactionSignatureChecker checker(&tx, static_cast<unsigned>(i), prev.value, txdata,
-                                                           consensus::MissingDataBehavior::ASSERT_FAIL);
-            consensus::ScriptError e = consensus::ScriptError::OK;
-            if (!consensus::VerifyScript(tx.vin[i].script_sig, prev.script_pubkey, &tx.vin[i].witness, flags, checker,
-                                         &e)) {
-                if (err) *err = e;
-                return false;
-            }
-        }
+    const uint32_t block_flags =
+        consensus::GetBlockScriptFlags(w.tip->height + 1, Uint256(), m_chain.Params().consensus);
+    chain::ScriptCache& cache = m_chain.GetScriptCache();
+    // Verified already under the standard flags, off this thread (ScriptPreverifier): Core's
+    // CheckInputScripts consults the script execution cache the same way.
+    if (cache.Contains(tx.GetWtxid(), STANDARD_SCRIPT_VERIFY_FLAGS)) {
+        cache.Add(tx.GetWtxid(), block_flags);
         return true;
+    }
+    auto run = [&](uint32_t flags, consensus::ScriptError* err) {
+        return VerifyInputScripts(tx, w.spent_outputs, flags, err);
     };
     consensus::ScriptError err = consensus::ScriptError::OK;
     if (!run(STANDARD_SCRIPT_VERIFY_FLAGS, &err)) {
@@ -394,9 +391,7 @@ bool MempoolAcceptor::ScriptChecks(Work& w)
     }
     // Passing under the standard flags means passing under the next block's (they are a subset:
     // every policy flag only adds failures), so block connection may skip these scripts.
-    const uint32_t block_flags =
-        consensus::GetBlockScriptFlags(w.tip->height + 1, Uint256(), m_chain.Params().consensus);
-    m_chain.GetScriptCache().Add(tx.GetWtxid(), block_flags);
+    cache.Add(tx.GetWtxid(), block_flags);
     return true;
 }
 

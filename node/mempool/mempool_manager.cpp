@@ -41,7 +41,11 @@ void MempoolManager::TrackFee(const TransactionRef& tx, bool valid_for_estimate)
     m_fees.ProcessTransaction(e->Txid(), FeePerKvB(e->fee, e->vsize), static_cast<unsigned>(e->entry_height), valid);
 }
 
-MempoolManager::~MempoolManager() { m_chain.RemoveListener(this); }
+MempoolManager::~MempoolManager()
+{
+    if (m_preverifier) m_preverifier->Stop();
+    m_chain.RemoveListener(this);
+}
 
 int64_t MempoolManager::Now() const
 {
@@ -76,8 +80,21 @@ PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& t
     return r;
 }
 
+void MempoolManager::EnablePreverify(int threads)
+{
+    m_preverifier =
+        std::make_unique<ScriptPreverifier>(m_chain, m_pool, m_chain.GetScriptCache(), m_acceptor.Options(), threads);
+}
+
+void MempoolManager::FlushPreverify()
+{
+    if (m_preverifier) m_preverifier->Flush();
+}
+
 std::future<AcceptResult> MempoolManager::Submit(TransactionRef tx, bool test_accept)
 {
+    // The scripts on this (RPC) thread, so the owner only finds the verdict in the cache.
+    if (m_preverifier) m_preverifier->CheckNow(*tx);
     return m_owner->Submit([this, tx = std::move(tx), test_accept] { return Accept(tx, test_accept); });
 }
 
@@ -89,8 +106,13 @@ void MempoolManager::Post(TransactionRef tx, std::function<void(const AcceptResu
         r.state = consensus::ValidationResult::Error("shutting down");
         done(r);
     };
-    m_owner->Post([this, tx = std::move(tx)] { return Accept(tx, false); }, [done](AcceptResult r) { done(r); },
-                  std::move(cancelled));
+    auto post = [this, tx, done, cancelled]() mutable {
+        m_owner->Post([this, tx = std::move(tx)] { return Accept(tx, false); }, [done](AcceptResult r) { done(r); },
+                      std::move(cancelled));
+    };
+    // With the pre-verifier, the owner gets it after a worker checked its scripts, in order.
+    if (!m_preverifier) return post();
+    m_preverifier->Submit(std::move(tx), std::move(post));
 }
 
 void MempoolManager::BlockConnected(const std::shared_ptr<const consensus::Block>& block,

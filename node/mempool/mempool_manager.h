@@ -12,6 +12,7 @@
 #include "node/chain/chainstate.h"
 #include "node/mempool/accept.h"
 #include "node/mempool/fees.h"
+#include "node/mempool/preverify.h"
 #include "node/mempool/txmempool.h"
 
 #include <atomic>
@@ -56,6 +57,15 @@ public:
      * owner stops first, done gets an error result on the thread that stops it.
      */
     void Post(consensus::TransactionRef tx, std::function<void(const AcceptResult&)> done);
+    /**
+     * Verifies the scripts of Submit's and Post's transactions before they reach the owner:
+     * Post's on threads workers (ScriptPreverifier), Submit's on the calling thread. Before use.
+     */
+    void EnablePreverify(int threads);
+    /** Waits until every transaction given to Post reached the owner's queue (shutdown). */
+    void FlushPreverify();
+    /** The pre-verifier, or nullptr (tests). */
+    const ScriptPreverifier* Preverifier() const { return m_preverifier.get(); }
 
     /**
      * On the owner's thread: loads mempool.dat's transactions through acceptance (their
@@ -97,6 +107,8 @@ private:
     std::vector<consensus::TransactionRef> m_disconnected;
     std::function<void(const consensus::TransactionRef&)> m_on_accepted;
     std::atomic<bool> m_loaded{false};
+    /** Last member: its workers (which read the pool) stop first. */
+    std::unique_ptr<ScriptPreverifier> m_preverifier;
 };
 
 } // namespace node::mempool
