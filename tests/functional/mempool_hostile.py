@@ -8,7 +8,9 @@ relay target), Python P2P peers (p2p_client) sending transactions made in Python
    sending a bad signature, a non-standard version, a zero fee, dust and missing inputs keeps its
    connection; duplicate inputs and outputs above the inputs (consensus) get it disconnected (a
    loopback peer is disconnected, not discouraged, so it may connect again); a noban peer sending
-   a consensus-invalid transaction is only logged. testmempoolaccept shows each reason.
+   a consensus-invalid transaction is only logged. testmempoolaccept shows each reason. A copy with
+   a bad witness, once rejected, does not block the same txid with the good witness (announced by
+   txid by a peer without wtxidrelay, it is still asked for: recent rejects hold wtxids).
 2. A flood from one peer (2,000 bad-signature variants of a signed P2WPKH spend, 2,000 zero-fee
    spends, 2,000 spends of made-up outputs) while an honest peer sends 20 valid transactions:
    every honest one reaches A's pool (accepted before the flood's last verdict: not
@@ -31,7 +33,7 @@ from decimal import Decimal
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from optrue_wallet import COIN, SPK, OpTrueWallet, Utxo  # noqa: E402
-from p2p_client import MsgTx, P2PConnection, Tx, ser_frame  # noqa: E402
+from p2p_client import MSG_TX, MSG_WITNESS_TX, Inv, MsgInv, MsgTx, P2PConnection, Tx, ser_frame  # noqa: E402
 from p2p_client.wallet import MiniWallet  # noqa: E402
 from test_framework import assert_equal, check, log, scaled, wait_until  # noqa: E402
 
@@ -50,9 +52,9 @@ def vmrss_kb(node):
     raise AssertionError("no VmRSS")
 
 
-def peer(node, source=None):
+def peer(node, source=None, wtxidrelay=True):
     conn = P2PConnection().connect(node.p2p_port, source=source)
-    conn.handshake()
+    conn.handshake(wtxidrelay=wtxidrelay)
     conn.sync_with_ping()
     return conn
 
@@ -129,6 +131,27 @@ def run(env):
                                    "dust and missing inputs is kept (policy failures are not punished)")
         check(not any(txid_hex(t) in a.getrawmempool() for t in policy.values()), "none of them entered the pool")
         check("Misbehaving: peer=" not in read_log(a), "no Misbehaving line")
+
+    # A bad witness does not get the transaction itself refused: recent rejects hold the wtxid
+    # (Core; the reason for BIP-339), so the same txid with a good witness is taken afterwards.
+    good = mw.create_self_transfer(fee_rate=2)
+    mutated = Tx.deserialize(good.serialize())
+    sig = bytearray(mutated.vin[0].witness[0])
+    sig[10] ^= 1  # inside r: still strict DER, no longer a valid signature
+    mutated.vin[0].witness[0] = bytes(sig)
+    check(txid_hex(mutated) == txid_hex(good) and mutated.wtxid() != good.wtxid(), "same txid, another wtxid")
+    with peer(a) as mallory, peer(a, wtxidrelay=False) as honest:
+        mallory.send_message(MsgTx(mutated))
+        wait_until(lambda: "%s (wtxid=%s) from peer" % (txid_hex(mutated), mutated.wtxid()[::-1].hex()) in read_log(a),
+                   scaled(20), "the bad-witness copy to be rejected")
+        # a peer relaying by txid (no wtxidrelay, as btcd) announces the same txid: A still asks for it
+        honest.send_message(MsgInv([Inv(MSG_TX, good.txid())]))
+        req = honest.wait_for("getdata", lambda m: any(i.hash == good.txid() for i in m.inv), timeout=scaled(20))
+        assert_equal([i.type for i in req.inv], [MSG_WITNESS_TX], "A asks the txid-relay peer with the witness flag")
+        honest.send_message(MsgTx(good))
+        wait_until(lambda: txid_hex(good) in a.getrawmempool(), scaled(20),
+                   "the good copy (same txid) to be accepted after the bad-witness one was rejected")
+        log("ok: a bad-witness copy did not block the transaction with its good witness (asked for by txid)")
 
     def invalid(fee):
         """Two consensus-invalid spends of u (CheckTransaction's and CheckTxInputs' failures)."""
