@@ -18,7 +18,8 @@ relay target), Python P2P peers (p2p_client) sending transactions made in Python
    it is consensus-invalid).
 3. The orphan pool is bounded at Core's -maxorphantx default, 100 (node/p2p/orphanage.h): 150
    children sent before their 150 parents; once the parents arrive exactly 100 children are
-   accepted (the other 50 were evicted as orphans).
+   accepted (the other 50 were evicted as orphans); the orphans of a peer that disconnected are
+   dropped (their parents come, they are not accepted), a connected peer's are accepted.
 4. -maxmempool=5: 90 transactions of 79 kB at rising fee rates over P2P: the pool's usage stays
    within 5,000,000 bytes, the cheapest went, mempoolminfee rose; A's VmRSS grows by less than
    200 MB over the whole test.
@@ -250,6 +251,24 @@ def run(env):
         assert_equal(accepted_children(), MAX_ORPHANS,
                      "children accepted once their parents came: the %d orphans kept of %d" % (MAX_ORPHANS, ORPHANS))
         check(orphaner.is_connected(), "the orphan sender is kept")
+
+    # orphans leave with the peer that sent them (Core's EraseForPeer)
+    ps = [w.create_tx([w.get_utxo()], fee_rate=2) for _ in range(6)]
+    cs = [w.create_tx([p["new_utxos"][0]], fee_rate=2) for p in ps]
+    wait_until(lambda: len(a.getpeerinfo()) == 1, scaled(20), "A to drop the closed connections (B stays)")
+    with peer(a) as leaving:
+        leaving.send_raw(b"".join(tx_frame(leaving, c["tx"]) for c in cs[:5]))
+        wait_until(lambda: "stored orphan tx %s" % cs[4]["txid"] in read_log(a), scaled(20), "5 orphans stored")
+    wait_until(lambda: len(a.getpeerinfo()) == 1, scaled(20), "A to drop the orphans' sender")
+    with peer(a) as staying:
+        staying.send_message(MsgTx(cs[5]["tx"]))
+        wait_until(lambda: "stored orphan tx %s" % cs[5]["txid"] in read_log(a), scaled(20), "a 6th orphan stored")
+        staying.send_raw(b"".join(tx_frame(staying, p["tx"]) for p in ps))
+        # the parents' verdicts come in order: the last child's acceptance follows every earlier one's
+        wait_until(lambda: cs[5]["txid"] in a.getrawmempool(), scaled(20), "the connected peer's orphan accepted")
+        pool = set(a.getrawmempool())
+        check({p["txid"] for p in ps} <= pool and not ({c["txid"] for c in cs[:5]} & pool),
+              "the orphans of the peer that left were dropped: their parents came, they did not")
 
     # ---- 4. -maxmempool=5 over P2P
     big = []
