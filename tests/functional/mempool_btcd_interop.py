@@ -7,8 +7,8 @@ version bits at 432); minicash syncs them over P2P (it dials btcd: btcd is an ou
 relays by txid: btcd sends no wtxidrelay).
 1. minicash -> btcd: a P2WPKH spend, its unconfirmed child, and a transaction funding P2PKH,
    P2SH-P2WPKH, P2WSH (2-of-2) and P2TR outputs, sent to minicash with sendrawtransaction, reach
-   btcd's mempool (btcctl getrawmempool); btcd mines them and minicash accepts that block (its
-   pool empties).
+   btcd's mempool (btcctl getrawmempool), as does a BIP-125 replacement (evicting its original in
+   btcd too); btcd mines them and minicash accepts that block (its pool empties).
 2. btcd -> minicash: spends of those four outputs (legacy ECDSA, nested and native segwit v0,
    a BIP-341 key path Schnorr signature) and a P2WPKH spend, sent to btcd with btcctl
    sendrawtransaction, reach minicash's mempool; minicash mines them (generatetoaddress takes its
@@ -69,6 +69,19 @@ def run(env):
         for t in (t1, child, fund):
             raw = btcd.ctl("getrawtransaction", txid_of(t))
             assert_equal(raw, t.serialize().hex(), "btcd holds %s with its witness, byte for byte" % txid_of(t)[:16])
+        # a replacement (BIP-125 signalling: nSequence 0xfffffffd, which btcd requires) sent to
+        # minicash reaches btcd and evicts the original there too
+        coin = w.get_utxo()
+        orig = w.create_self_transfer(fee_rate=3, utxo=coin)
+        node.sendrawtransaction(orig.serialize().hex())
+        wait_until(lambda: txid_of(orig) in btcd_pool(), scaled(60), "the original in btcd's mempool", interval=0.2)
+        repl = w.create_self_transfer(fee_rate=10, utxo=coin)
+        node.sendrawtransaction(repl.serialize().hex())
+        wait_until(lambda: txid_of(repl) in btcd_pool(), scaled(60), "the replacement in btcd's mempool", interval=0.2)
+        check(txid_of(orig) not in btcd_pool() and txid_of(orig) not in node.getrawmempool(),
+              "the original left both pools")
+        log("ok: a replacement sent to minicash replaced the original in btcd's mempool")
+        ours.add(txid_of(repl))
         h = json.loads(btcd.ctl("generate", "1"))[0]
         mined = set(json.loads(btcd.ctl("getblock", h))["tx"])
         check(ours <= mined, "btcd's block %s contains minicash's transactions" % h[:16])
