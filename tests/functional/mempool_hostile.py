@@ -10,7 +10,9 @@ relay target), Python P2P peers (p2p_client) sending transactions made in Python
    loopback peer is disconnected, not discouraged, so it may connect again); a noban peer sending
    a consensus-invalid transaction is only logged. testmempoolaccept shows each reason. A copy with
    a bad witness, once rejected, does not block the same txid with the good witness (announced by
-   txid by a peer without wtxidrelay, it is still asked for: recent rejects hold wtxids).
+   txid by a peer without wtxidrelay, it is still asked for: recent rejects hold wtxids). A
+   transaction refused as non-final is taken from the same peer after the next block (Core resets
+   its recent rejects when the tip changes).
 2. A flood from one peer (2,000 bad-signature variants of a signed P2WPKH spend, 2,000 zero-fee
    spends, 2,000 spends of made-up outputs) while an honest peer sends 20 valid transactions:
    every honest one reaches A's pool (accepted before the flood's last verdict: not
@@ -184,6 +186,24 @@ def run(env):
         noban.sync_with_ping()
         check("not punishing noban peer" in read_log(a), "logged: not punishing noban peer")
         check(noban.is_connected(), "a noban peer (127.0.0.2) sending consensus-invalid transactions is kept")
+
+    # Rejections are remembered only until the tip changes (Core resets its recent rejects then):
+    # a transaction refused as non-final is taken from the same peer once the next block makes
+    # it final.
+    height = a.getblockcount()
+    early = w.create_tx([w.get_utxo()], fee_rate=2, locktime=height + 1)
+    assert_equal(reject_reason(a, early["tx"]), "non-final", "nLockTime at the next height + 1: non-final now")
+    with peer(a) as sender:
+        sender.send_message(MsgTx(early["tx"]))
+        wait_until(lambda: "(wtxid=%s) from peer" % early["wtxid"] in read_log(a), scaled(20), "the non-final refusal")
+        w.generate(1)
+        b.wait_for_height(height + 1)
+        check(a.testmempoolaccept([early["hex"]])[0]["allowed"], "after a block it is final")
+        sender.send_message(MsgTx(early["tx"]))
+        wait_until(lambda: early["txid"] in a.getrawmempool(), scaled(20),
+                   "the transaction refused before the block to be accepted after it")
+        log("ok: a transaction refused as non-final was accepted from the same peer after the next block")
+        w.utxos.extend(early["new_utxos"])
 
     # ---- 2. a flood from one peer does not starve an honest one
     flood = []
