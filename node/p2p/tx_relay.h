@@ -110,6 +110,12 @@ public:
      */
     TxOutcome OnTxResult(net::NodeId id, const consensus::TransactionRef& tx, const TxSubmitResult& result,
                          std::chrono::microseconds now);
+    /**
+     * The active tip changed (a block connected or disconnected, outside initial download):
+     * recent rejects are forgotten, since a transaction refused against the old tip (non-final,
+     * premature, spending what the block changed) may be valid now (Core's ActiveTipChange).
+     */
+    void OnTipChanged() { m_recent_rejects.Reset(); }
     /** Queues txid/wtxid for announcement to every tx-relay peer (Core's RelayTransaction). */
     void RelayTransaction(const consensus::Uint256& txid, const consensus::Uint256& wtxid);
 

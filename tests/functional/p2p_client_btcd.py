@@ -39,7 +39,8 @@ class Btcd:
     """One btcd regtest process on free loopback ports with its own datadir (and HOME, so nothing
     is written outside the test's directory)."""
 
-    def __init__(self, tmpdir):
+    def __init__(self, tmpdir, mining_addr=REGTEST_ADDR2):
+        self.mining_addr = mining_addr  # what `generate` pays (btcd has no generatetoaddress)
         self.dir = os.path.join(tmpdir, "btcd")
         os.makedirs(self.dir)
         self.conf = os.path.join(self.dir, "btcd.conf")
@@ -55,7 +56,7 @@ class Btcd:
             [os.path.join(BTCD_DIR, "btcd"), "-C", self.conf, "--regtest", "--datadir=" + self.dir,
              "--logdir=" + os.path.join(self.dir, "logs"), "--rpcuser=u", "--rpcpass=p", "--notls",
              "--rpclisten=127.0.0.1:%d" % self.rpc_port, "--listen=127.0.0.1:%d" % self.p2p_port,
-             "--miningaddr=" + REGTEST_ADDR2, "--nodnsseed", "--utxocachemaxsize=16"],
+             "--miningaddr=" + self.mining_addr, "--nodnsseed", "--utxocachemaxsize=16"],
             stdout=self.out, stderr=subprocess.STDOUT, env=self.env)
 
         def up():

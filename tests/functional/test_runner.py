@@ -63,6 +63,8 @@ TESTS = [
     "mempool_rpc",
     "mempool_fees",
     "mempool_relay",
+    "mempool_btcd_interop",
+    "mempool_hostile",
 ]
 
 

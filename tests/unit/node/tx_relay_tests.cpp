@@ -155,6 +155,27 @@ TEST_CASE("tx relay: rejects remembered, consensus failures punished", "[node][t
     CHECK_FALSE(relay.RecentlyRejected(d->GetTxid()));
 }
 
+TEST_CASE("tx relay: recent rejects forgotten when the tip changes", "[node][txrelay]")
+{
+    // Core's ActiveTipChange: a transaction refused against the old tip (non-final, premature)
+    // may be valid against the new one, so it is asked for and submitted again.
+    FakeTxPool pool;
+    TxRelay relay(pool, SALT);
+    relay.AddPeer(1, Outbound(), 0us);
+    relay.SetWtxidRelay(1);
+    const auto a = MakeTestTx(1), c = MakeTestTx(3);
+    (void)relay.OnTxResult(1, a, Reject(TxValidationResult::NOT_STANDARD), 0us);
+    (void)relay.OnTxResult(1, c, Reject(TxValidationResult::INPUTS_NOT_STANDARD), 0us);
+    REQUIRE(relay.RecentlyRejected(a->GetWtxid()));
+    REQUIRE(relay.RecentlyRejected(c->GetTxid()));
+    CHECK_FALSE(relay.OnTxReceived(1, a));
+    relay.OnTipChanged();
+    CHECK_FALSE(relay.RecentlyRejected(a->GetWtxid()));
+    CHECK_FALSE(relay.RecentlyRejected(c->GetTxid()));
+    CHECK(relay.OnTxInv(1, WtxInv(a), false, 0us) == TxRelay::InvResult::TRACKED);
+    CHECK(relay.OnTxReceived(1, a));
+}
+
 TEST_CASE("tx relay: missing inputs request the parents by txid from the sender", "[node][txrelay]")
 {
     FakeTxPool pool;
