@@ -170,19 +170,16 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
     w.sigop_cost = consensus::GetTransactionSigOpCost(tx, coin_ptrs, STANDARD_SCRIPT_VERIFY_FLAGS);
     w.weight = consensus::GetTransactionWeight(tx);
     w.vsize = GetVirtualTransactionSize(w.weight, w.sigop_cost, m_opts.policy.bytes_per_sigop);
-    if (w.sigop_cost > MAX_STANDARD_TX_SIGOPS_COST) {
-        return w.Fail(TxValidationResult::NOT_STANDARD, "bad-txns-too-many-sigops", std::to_string(w.sigop_cost));
-    }
-
     w.modified_fee = w.base_fee + m_pool.GetFeeDelta(txid);
 
-    // Ephemeral dust (Core v29): the one dust output allowed must come with a zero fee, so only
-    // a child spending it can get the transaction mined.
-    if (m_opts.require_standard &&
-        std::any_of(tx.vout.begin(), tx.vout.end(),
-                    [&](const consensus::TxOut& o) { return IsDust(o, m_opts.policy.dust_relay_feerate); }) &&
-        (w.base_fee.sats != 0 || w.modified_fee.sats != 0)) {
+    // Ephemeral dust (Core v29's PreCheckEphemeralTx): the one dust output allowed must come with
+    // a zero fee, so only a child spending it can get the transaction mined.
+    if (m_opts.require_standard && (w.base_fee.sats != 0 || w.modified_fee.sats != 0) &&
+        HasDust(tx, m_opts.policy.dust_relay_feerate)) {
         return w.Fail(TxValidationResult::NOT_STANDARD, "dust", "tx with dust output must be 0-fee");
+    }
+    if (w.sigop_cost > MAX_STANDARD_TX_SIGOPS_COST) {
+        return w.Fail(TxValidationResult::NOT_STANDARD, "bad-txns-too-many-sigops", std::to_string(w.sigop_cost));
     }
 
     // Fee floors (Core's CheckFeeRate): the pool's rolling minimum and -minrelaytxfee. Refused
@@ -223,6 +220,9 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
     }
     w.ancestors = std::move(*ancestors);
 
+    // BIP-431 (TRUC): version-3 topology and size rules, standard or not (as Core).
+    if (auto err = CheckTruc(w)) return w.Fail(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", *err);
+
     // A transaction may not spend an output of a transaction it replaces.
     for (const Uint256& a : w.ancestors) {
         if (std::find(w.conflicts.begin(), w.conflicts.end(), a) != w.conflicts.end()) {
@@ -230,60 +230,7 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
                           txid.GetHex() + " spends conflicting transaction " + a.GetHex());
         }
     }
-
-    // BIP-431 (TRUC): version-3 topology and size rules.
-    if (m_opts.require_standard) {
-        if (auto err = CheckTruc(w)) return w.Fail(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", *err);
-    }
     return true;
-}
-
-std::optional<std::string> MempoolAcceptor::CheckTruc(const Work& w) const
-{
-    // BIP-431 (Core's SingleTRUCChecks), without sibling eviction.
-    constexpr int64_t TRUC_MAX_VSIZE = 10'000, TRUC_CHILD_MAX_VSIZE = 1'000;
-    const consensus::Transaction& tx = *w.tx;
-    const std::string me = tx.GetTxid().GetHex() + " (wtxid=" + tx.GetWtxid().GetHex() + ")";
-    std::vector<Entry> parents;
-    for (const Uint256& a : w.ancestors) {
-        auto e = m_pool.GetEntry(a);
-        if (!e) continue;
-        const bool direct =
-            std::any_of(tx.vin.begin(), tx.vin.end(), [&](const consensus::TxIn& in) { return in.prevout.hash == a; });
-        if (direct) parents.push_back(std::move(*e));
-    }
-    if (tx.version != TRUC_VERSION) {
-        for (const Entry& p : parents) {
-            if (p.tx->version == TRUC_VERSION) {
-                return "non-version=3 tx " + me + " cannot spend from version=3 tx " + p.Txid().GetHex() +
-                       " (wtxid=" + p.tx->GetWtxid().GetHex() + ")";
-            }
-        }
-        return std::nullopt;
-    }
-    if (w.vsize > TRUC_MAX_VSIZE) {
-        return "version=3 tx " + me + " is too big: " + std::to_string(w.vsize) + " > " +
-               std::to_string(TRUC_MAX_VSIZE) + " virtual bytes";
-    }
-    if (w.ancestors.size() + 1 > 2) return "tx " + me + " would have too many ancestors";
-    if (parents.empty()) return std::nullopt;
-    const Entry& parent = parents.front();
-    if (parent.tx->version != TRUC_VERSION) {
-        return "version=3 tx " + me + " cannot spend from non-version=3 tx " + parent.Txid().GetHex() +
-               " (wtxid=" + parent.tx->GetWtxid().GetHex() + ")";
-    }
-    if (w.vsize > TRUC_CHILD_MAX_VSIZE) {
-        return "version=3 child tx " + me + " is too big: " + std::to_string(w.vsize) + " > " +
-               std::to_string(TRUC_CHILD_MAX_VSIZE) + " virtual bytes";
-    }
-    // The parent may have one child: another that is not being replaced here is one too many.
-    for (const Uint256& child : parent.children) {
-        if (std::find(w.conflicts.begin(), w.conflicts.end(), child) == w.conflicts.end()) {
-            return "tx " + parent.Txid().GetHex() + " (wtxid=" + parent.tx->GetWtxid().GetHex() +
-                   ") would exceed descendant count limit";
-        }
-    }
-    return std::nullopt;
 }
 
 bool MempoolAcceptor::ReplacementChecks(Work& w)

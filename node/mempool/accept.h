@@ -121,9 +121,9 @@ public:
 
 private:
     struct Work;
-    /** The checks up to (not including) scripts; false with w.result filled on failure. */
-    /** BIP-431 (TRUC) topology and size rules for w's transaction; an error message if broken. */
+    /** BIP-431 (TRUC) topology and size rules for w's transaction (Core's SingleTRUCChecks): a message if broken. */
     std::optional<std::string> CheckTruc(const Work& w) const;
+    /** The checks up to (not including) scripts; false with w.result filled on failure. */
     bool PreChecks(Work& w, bool bypass_limits, bool package_feerate);
     bool ReplacementChecks(Work& w);
     bool ScriptChecks(Work& w);

@@ -134,6 +134,12 @@ bool AreInputsStandard(const consensus::Transaction& tx, std::span<const TxOut> 
     return true;
 }
 
+bool HasDust(const consensus::Transaction& tx, consensus::Amount dust_relay_feerate)
+{
+    return std::any_of(tx.vout.begin(), tx.vout.end(),
+                       [&](const TxOut& out) { return IsDust(out, dust_relay_feerate); });
+}
+
 bool IsWitnessStandard(const consensus::Transaction& tx, std::span<const TxOut> spent)
 {
     if (tx.IsCoinBase()) return true;

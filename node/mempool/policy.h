@@ -87,6 +87,9 @@ bool IsStandardTx(const consensus::Transaction& tx, const PolicyOptions& options
  */
 bool AreInputsStandard(const consensus::Transaction& tx, std::span<const consensus::TxOut> spent);
 
+/** Whether any output of tx is dust (Core's HasDust / GetDust non-empty). */
+bool HasDust(const consensus::Transaction& tx, consensus::Amount dust_relay_feerate);
+
 /**
  * Core's IsWitnessStandard: no witness on a non-witness spend, P2WSH within its script and
  * stack limits, no annex, tapscript stack items within their limit, empty witness for P2A.
