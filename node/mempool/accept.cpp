@@ -385,6 +385,11 @@ AcceptResult MempoolAcceptor::Accept(const TransactionRef& tx, int64_t accept_ti
     w.tx = tx;
     w.accept_time = accept_time;
     if (!PreChecks(w, bypass_limits, false)) return std::move(w.result);
+    // Ephemeral dust: a child of an in-pool parent with dust must spend all of it (Core v30).
+    if (m_opts.require_standard && !CheckEphemeralSpends({tx}, nullptr, &w.result.state)) {
+        w.result.kind = AcceptResult::Kind::INVALID;
+        return std::move(w.result);
+    }
     if (!ReplacementChecks(w)) return std::move(w.result);
     if (!ScriptChecks(w)) return std::move(w.result);
     w.result.kind = AcceptResult::Kind::VALID;

@@ -123,6 +123,9 @@ private:
     struct Work;
     /** BIP-431 (TRUC) topology and size rules for w's transaction (Core's SingleTRUCChecks): a message if broken. */
     std::optional<std::string> CheckTruc(const Work& w) const;
+    /** Core's CheckEphemeralSpends over package (pool parents too); false with the failing tx's result in *failed. */
+    bool CheckEphemeralSpends(const std::vector<consensus::TransactionRef>& package, size_t* failed,
+                              consensus::ValidationResult* state) const;
     /** The checks up to (not including) scripts; false with w.result filled on failure. */
     bool PreChecks(Work& w, bool bypass_limits, bool package_feerate);
     bool ReplacementChecks(Work& w);

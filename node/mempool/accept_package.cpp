@@ -85,6 +85,7 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
     // Alone first (Core's "subpackage" of one): what gets in on its own fee is done.
     std::vector<size_t> pending; // indexes refused for their fee or for a missing in-package parent
     std::map<Uint256, AcceptResult> results;
+    std::string package_reason = "transaction failed"; // Core's package_msg when one fails
     for (size_t i = 0; i < txs.size(); ++i) {
         AcceptResult r = Accept(txs[i], accept_time, /*bypass_limits=*/false, /*test_accept=*/false);
         const TxValidationResult code = r.state.GetTxResult();
@@ -99,6 +100,10 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
         std::map<Uint256, TransactionRef> package;
         for (size_t i : pending) package.emplace(txs[i]->GetTxid(), txs[i]);
         std::vector<Work> works(pending.size());
+        std::vector<TransactionRef> judged;
+        for (size_t i : pending) judged.push_back(txs[i]);
+        // Core's order: every PreChecks, the package's fee rate, the ephemeral dust's spends,
+        // then the scripts.
         bool ok = true;
         Amount fees{0};
         int64_t vsize = 0;
@@ -114,7 +119,6 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
                        "package RBF failed: replacing in packages is not supported");
                 ok = false;
             }
-            if (ok) ok = ScriptChecks(w);
             fees += w.modified_fee;
             vsize += w.vsize;
             if (!ok) results[w.tx->GetWtxid()] = w.result;
@@ -132,6 +136,23 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
                     ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "min relay fee not met",
                                               std::to_string(fees.sats) + " < " + std::to_string(relay_min.sats));
             }
+        }
+        if (ok && !fee_failure && m_opts.require_standard) {
+            // The one that leaves a parent's dust unspent is refused; the package is "unspent-dust".
+            size_t failed = 0;
+            ValidationResult state;
+            if (!CheckEphemeralSpends(judged, &failed, &state)) {
+                AcceptResult& r = results[judged[failed]->GetWtxid()];
+                r = AcceptResult{};
+                r.kind = AcceptResult::Kind::INVALID;
+                r.state = state;
+                package_reason = "unspent-dust";
+                ok = false;
+            }
+        }
+        for (size_t k = 0; k < works.size() && ok && !fee_failure; ++k) {
+            ok = ScriptChecks(works[k]);
+            if (!ok) results[works[k].tx->GetWtxid()] = works[k].result;
         }
         if (ok && !fee_failure) {
             std::vector<Uint256> wtxids;
@@ -171,7 +192,7 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
         if (r.kind == AcceptResult::Kind::INVALID) all_ok = false;
         out.results.emplace_back(tx->GetWtxid(), r);
     }
-    out.state = all_ok ? ValidationResult{} : PackageInvalid("transaction failed");
+    out.state = all_ok ? ValidationResult{} : PackageInvalid(package_reason);
     return out;
 }
 

@@ -1,4 +1,5 @@
-// MempoolAcceptor's topology policies: BIP-431 (TRUC) (Core v30's policy/truc_policy.cpp).
+// MempoolAcceptor's topology policies: BIP-431 (TRUC) for one transaction (Core v30's
+// policy/truc_policy.cpp), and ephemeral dust's spends (policy/ephemeral_policy.cpp).
 #include "node/mempool/accept.h"
 #include "node/mempool/accept_work.h"
 
@@ -82,6 +83,20 @@ std::optional<std::string> MempoolAcceptor::CheckTruc(const Work& w) const
         return DescendantLimit(*parent.tx);
     }
     return std::nullopt;
+}
+
+bool MempoolAcceptor::CheckEphemeralSpends(const std::vector<TransactionRef>& package, size_t* failed,
+                                           ValidationResult* state) const
+{
+    const auto k = FindMissingEphemeralSpends(package, m_opts.policy.dust_relay_feerate,
+                                              [this](const Uint256& txid) { return m_pool.Get(txid); });
+    if (!k) return true;
+    if (failed) *failed = *k;
+    if (state) {
+        *state = ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, "missing-ephemeral-spends",
+                                           "tx " + Name(*package[*k]) + " did not spend parent's ephemeral dust");
+    }
+    return false;
 }
 
 } // namespace node::mempool

@@ -4,6 +4,8 @@
 #include "consensus/script/script.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <vector>
 
 namespace node::mempool {
@@ -138,6 +140,36 @@ bool HasDust(const consensus::Transaction& tx, consensus::Amount dust_relay_feer
 {
     return std::any_of(tx.vout.begin(), tx.vout.end(),
                        [&](const TxOut& out) { return IsDust(out, dust_relay_feerate); });
+}
+
+std::optional<size_t>
+FindMissingEphemeralSpends(std::span<const consensus::TransactionRef> package, consensus::Amount dust_relay_feerate,
+                           const std::function<consensus::TransactionRef(const consensus::Uint256&)>& pool_lookup)
+{
+    std::map<consensus::Uint256, consensus::TransactionRef> in_package;
+    for (const auto& tx : package) in_package.emplace(tx->GetTxid(), tx);
+    for (size_t k = 0; k < package.size(); ++k) {
+        const consensus::Transaction& tx = *package[k];
+        // The dust outputs of every unconfirmed parent, then crossed off by tx's inputs.
+        std::set<consensus::Uint256> parents;
+        std::set<consensus::OutPoint> dust;
+        for (const consensus::TxIn& in : tx.vin) {
+            if (!parents.insert(in.prevout.hash).second) continue;
+            consensus::TransactionRef parent;
+            if (auto it = in_package.find(in.prevout.hash); it != in_package.end()) {
+                parent = it->second;
+            } else if (pool_lookup) {
+                parent = pool_lookup(in.prevout.hash);
+            }
+            if (!parent) continue;
+            for (uint32_t n = 0; n < parent->vout.size(); ++n) {
+                if (IsDust(parent->vout[n], dust_relay_feerate)) dust.insert(consensus::OutPoint(in.prevout.hash, n));
+            }
+        }
+        for (const consensus::TxIn& in : tx.vin) dust.erase(in.prevout);
+        if (!dust.empty()) return k;
+    }
+    return std::nullopt;
 }
 
 bool IsWitnessStandard(const consensus::Transaction& tx, std::span<const TxOut> spent)

@@ -9,6 +9,8 @@
 #include "node/mempool/feerate.h"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -89,6 +91,16 @@ bool AreInputsStandard(const consensus::Transaction& tx, std::span<const consens
 
 /** Whether any output of tx is dust (Core's HasDust / GetDust non-empty). */
 bool HasDust(const consensus::Transaction& tx, consensus::Amount dust_relay_feerate);
+
+/**
+ * Core v30's CheckEphemeralSpends: every transaction of package that spends an unconfirmed parent
+ * (in package, else found by pool_lookup, which returns null outside the pool) must spend all of
+ * that parent's dust outputs, or the dust could stay in the UTXO set for good. Returns the index
+ * in package of the first transaction that does not; Core's reject is "missing-ephemeral-spends".
+ */
+std::optional<size_t>
+FindMissingEphemeralSpends(std::span<const consensus::TransactionRef> package, consensus::Amount dust_relay_feerate,
+                           const std::function<consensus::TransactionRef(const consensus::Uint256&)>& pool_lookup);
 
 /**
  * Core's IsWitnessStandard: no witness on a non-witness spend, P2WSH within its script and

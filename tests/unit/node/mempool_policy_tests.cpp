@@ -127,3 +127,44 @@ TEST_CASE("-permitbaremultisig=0 refuses bare multisig outputs", "[node][mempool
         }
     }
 }
+
+TEST_CASE("ephemeral dust: a child must spend all of its parent's dust", "[node][mempool_policy]")
+{
+    Fixture f({}, [](node::mempool::TxMemPool::Options& o) { o.min_relay_feerate = Amount{0}; });
+    const auto cb = f.Coinbase(1);
+    const TransactionRef parent = f.Make(3, {cb}, {f.Pay(cb.txout.value.sats), f.Pay(0)});
+    RequireValid(f.Accept(parent));
+    const int64_t value = parent->vout[0].value.sats;
+    const TransactionRef skips = f.Make(3, {CoinOf(parent, 0)}, {f.Pay(value - 1000)});
+    RequireInvalid(f.Accept(skips), TxValidationResult::MEMPOOL_POLICY, "missing-ephemeral-spends",
+                   "tx " + Id(skips) + " did not spend parent's ephemeral dust");
+    CHECK(f.Accept(skips).state.ToString() ==
+          "missing-ephemeral-spends, tx " + Id(skips) + " did not spend parent's ephemeral dust");
+    const TransactionRef sweeps = f.Make(3, {CoinOf(parent, 0), CoinOf(parent, 1)}, {f.Pay(value - 1000)});
+    RequireValid(f.Accept(sweeps));
+    CHECK(f.pool.Size() == 2);
+}
+
+TEST_CASE("ephemeral dust in a package: unspent-dust", "[node][mempool_policy]")
+{
+    Fixture f;
+    const auto cb = f.Coinbase(1);
+    const TransactionRef parent = f.Make(3, {cb}, {f.Pay(cb.txout.value.sats), f.Pay(0)});
+    const int64_t value = parent->vout[0].value.sats;
+    const TransactionRef skips = f.Make(3, {CoinOf(parent, 0)}, {f.Pay(value - 5000)});
+    auto pr = f.acc.AcceptPackage({parent, skips}, f.now);
+    INFO(pr.state.ToString());
+    CHECK(pr.state.GetRejectReason() == "unspent-dust");
+    REQUIRE(pr.results.size() == 2);
+    // The parent keeps the verdict it had alone; the child is refused for the dust.
+    CHECK(pr.results[0].second.state.GetRejectReason() == "min relay fee not met");
+    RequireInvalid(pr.results[1].second, TxValidationResult::MEMPOOL_POLICY, "missing-ephemeral-spends",
+                   "tx " + Id(skips) + " did not spend parent's ephemeral dust");
+    CHECK(f.pool.Size() == 0);
+
+    const TransactionRef sweeps = f.Make(3, {CoinOf(parent, 0), CoinOf(parent, 1)}, {f.Pay(value - 5000)});
+    pr = f.acc.AcceptPackage({parent, sweeps}, f.now);
+    INFO(pr.state.ToString());
+    CHECK(pr.state.IsValid());
+    CHECK(f.pool.Size() == 2);
+}
