@@ -160,6 +160,11 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
 
     w.spent_outputs.reserve(w.coins.size());
     for (const consensus::Coin& c : w.coins) w.spent_outputs.push_back(c.out);
+    // BIP-54's legacy sigop limit, checked first among the inputs' standardness as Core v30 does.
+    if (m_opts.require_standard && !CheckSigopsBIP54(tx, w.spent_outputs)) {
+        return w.Fail(TxValidationResult::INPUTS_NOT_STANDARD, "bad-txns-nonstandard-inputs",
+                      "non-witness sigops exceed bip54 limit");
+    }
     if (m_opts.require_standard && !AreInputsStandard(tx, w.spent_outputs)) {
         return w.Fail(TxValidationResult::INPUTS_NOT_STANDARD, "bad-txns-nonstandard-inputs");
     }

@@ -136,6 +136,20 @@ bool AreInputsStandard(const consensus::Transaction& tx, std::span<const TxOut> 
     return true;
 }
 
+bool CheckSigopsBIP54(const consensus::Transaction& tx, std::span<const TxOut> spent)
+{
+    if (tx.IsCoinBase() || spent.size() != tx.vin.size()) return true;
+    // BIP-54 counts sigops where they may run: in the spending transaction, so the spent
+    // scriptPubKey's (and its redeem script's, through GetSigOpCount(script_sig)) count here.
+    uint64_t sigops = 0;
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        sigops += tx.vin[i].script_sig.GetSigOpCount(/*accurate=*/true);
+        sigops += spent[i].script_pubkey.GetSigOpCount(tx.vin[i].script_sig);
+        if (sigops > MAX_TX_LEGACY_SIGOPS) return false;
+    }
+    return true;
+}
+
 bool HasDust(const consensus::Transaction& tx, consensus::Amount dust_relay_feerate)
 {
     return std::any_of(tx.vout.begin(), tx.vout.end(),

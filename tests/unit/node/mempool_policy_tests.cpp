@@ -168,3 +168,36 @@ TEST_CASE("ephemeral dust in a package: unspent-dust", "[node][mempool_policy]")
     CHECK(pr.state.IsValid());
     CHECK(f.pool.Size() == 2);
 }
+
+TEST_CASE("BIP-54: at most 2500 legacy sigops per transaction", "[node][mempool_policy]")
+{
+    Fixture f;
+    // A P2SH redeem script worth 15 sigops (a 0-of-15 CHECKMULTISIG, which checks no key): 167
+    // inputs execute 2505 legacy sigops, 166 execute 2490 (Core's feature_bip54 numbers).
+    Script redeem;
+    redeem << OP_0 << OP_0;
+    for (int i = 0; i < 15; ++i) redeem << OP_1;
+    redeem << OP_15 << OP_CHECKMULTISIG;
+    REQUIRE(redeem.GetSigOpCount(true) == 15);
+    const auto cb = f.Coinbase(1);
+    constexpr int N = 167;
+    constexpr int64_t EACH = 1'000'000;
+    std::vector<TxOut> outs(N, TxOut(Amount{EACH}, testutil::P2SH(redeem)));
+    outs.push_back(f.Pay(cb.txout.value.sats - N * EACH - 100'000));
+    const TransactionRef fund = f.Make(2, {cb}, outs);
+    REQUIRE(f.b.Mine({fund}).IsValid());
+
+    auto spend = [&](int n) {
+        std::vector<testutil::Utxo> coins;
+        for (int i = 0; i < n; ++i) coins.push_back(CoinOf(fund, static_cast<uint32_t>(i)));
+        MutableTransaction m = testutil::MakeTx(coins, {f.Pay(n * EACH - 100'000)});
+        for (auto& in : m.vin) in.script_sig << std::vector<uint8_t>(redeem.begin(), redeem.end());
+        return MakeTransactionRef(std::move(m));
+    };
+    const TransactionRef over = spend(N);
+    RequireInvalid(f.Accept(over), TxValidationResult::INPUTS_NOT_STANDARD, "bad-txns-nonstandard-inputs",
+                   "non-witness sigops exceed bip54 limit");
+    RequireValid(f.Accept(spend(N - 1)));
+    // A policy rule only: a block may still hold it.
+    CHECK(f.b.Mine({over}).IsValid());
+}
