@@ -226,7 +226,15 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
     w.ancestors = std::move(*ancestors);
 
     // BIP-431 (TRUC): version-3 topology and size rules, standard or not (as Core).
-    if (auto err = CheckTruc(w)) return w.Fail(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", *err);
+    if (auto err = CheckTruc(w)) {
+        if (!err->sibling || package_feerate) {
+            return w.Fail(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", err->message);
+        }
+        // Sibling eviction (single transactions only): the parent's other child becomes a
+        // conflict, to be replaced under the RBF rules.
+        w.conflicts.push_back(*err->sibling);
+        w.sibling_eviction = true;
+    }
 
     // A transaction may not spend an output of a transaction it replaces.
     for (const Uint256& a : w.ancestors) {
@@ -242,17 +250,29 @@ bool MempoolAcceptor::ReplacementChecks(Work& w)
 {
     if (w.conflicts.empty()) return true;
     const Uint256& txid = w.tx->GetTxid();
-    // Everything that leaves: each direct conflict with its descendants (at most 100).
-    size_t candidates = 0;
+    // Core names a failure that sibling eviction caused.
+    const std::string suffix = w.sibling_eviction ? " (including sibling eviction)" : "";
     std::vector<Entry> direct;
     for (const Uint256& c : w.conflicts) {
-        auto e = m_pool.GetEntry(c);
-        if (!e) continue;
-        candidates += static_cast<size_t>(e->count_with_descendants);
-        direct.push_back(std::move(*e));
+        if (auto e = m_pool.GetEntry(c)) direct.push_back(std::move(*e));
     }
+
+    // The replacement's fee rate beats each direct conflict's (BIP-125 rule 6 as Core applies it).
+    const FeeRate new_rate(w.modified_fee, w.vsize);
+    for (const Entry& e : direct) {
+        const FeeRate old_rate(e.ModifiedFee(), e.vsize);
+        if (!(new_rate > old_rate)) {
+            return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee" + suffix,
+                          "rejecting replacement " + txid.GetHex() + "; new feerate " + new_rate.ToString() +
+                              " <= old feerate " + old_rate.ToString());
+        }
+    }
+
+    // Everything that leaves: each direct conflict with its descendants (at most 100).
+    size_t candidates = 0;
+    for (const Entry& e : direct) candidates += static_cast<size_t>(e.count_with_descendants);
     if (candidates > MAX_REPLACEMENT_CANDIDATES) {
-        return w.Fail(TxValidationResult::MEMPOOL_POLICY, "too many potential replacements",
+        return w.Fail(TxValidationResult::MEMPOOL_POLICY, "too many potential replacements" + suffix,
                       "rejecting replacement " + txid.GetHex() + "; too many potential replacements (" +
                           std::to_string(candidates) + " > " + std::to_string(MAX_REPLACEMENT_CANDIDATES) + ")");
     }
@@ -271,19 +291,8 @@ bool MempoolAcceptor::ReplacementChecks(Work& w)
     for (size_t i = 0; i < w.tx->vin.size(); ++i) {
         const Uint256& parent = w.tx->vin[i].prevout.hash;
         if (!parents_of_conflicts.count(parent) && m_pool.Exists(parent)) {
-            return w.Fail(TxValidationResult::MEMPOOL_POLICY, "replacement-adds-unconfirmed",
+            return w.Fail(TxValidationResult::MEMPOOL_POLICY, "replacement-adds-unconfirmed" + suffix,
                           "replacement " + txid.GetHex() + " adds unconfirmed input, idx " + std::to_string(i));
-        }
-    }
-
-    // The replacement's fee rate beats each direct conflict's (BIP-125 rule 6 as Core applies it).
-    const FeeRate new_rate(w.modified_fee, w.vsize);
-    for (const Entry& e : direct) {
-        const FeeRate old_rate(e.ModifiedFee(), e.vsize);
-        if (!(new_rate > old_rate)) {
-            return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee",
-                          "rejecting replacement " + txid.GetHex() + "; new feerate " + new_rate.ToString() +
-                              " <= old feerate " + old_rate.ToString());
         }
     }
 
@@ -297,14 +306,14 @@ bool MempoolAcceptor::ReplacementChecks(Work& w)
         }
     }
     if (w.modified_fee < w.conflicting_fees) {
-        return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee",
+        return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee" + suffix,
                       "rejecting replacement " + txid.GetHex() + ", less fees than conflicting txs; " +
                           FormatMoney(w.modified_fee) + " < " + FormatMoney(w.conflicting_fees));
     }
     const Amount additional = w.modified_fee - w.conflicting_fees;
     const Amount needed = FeeRate(m_pool.GetOptions().incremental_relay_feerate).GetFee(w.vsize);
     if (additional < needed) {
-        return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee",
+        return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee" + suffix,
                       "rejecting replacement " + txid.GetHex() + ", not enough additional fees to relay; " +
                           FormatMoney(additional) + " < " + FormatMoney(needed));
     }

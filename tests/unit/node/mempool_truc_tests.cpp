@@ -22,10 +22,6 @@ TEST_CASE("TRUC: a version-3 transaction has at most one unconfirmed ancestor", 
     RequireValid(f.Accept(parent));
     const TransactionRef child = f.Spend(3, CoinOf(parent, 0), 1000);
     RequireValid(f.Accept(child));
-    // A second child would give the parent two descendants.
-    const TransactionRef sibling = f.Spend(3, CoinOf(parent, 1), 1000);
-    RequireInvalid(f.Accept(sibling), TxValidationResult::MEMPOOL_POLICY, TRUC,
-                   "tx " + Id(parent) + " would exceed descendant count limit");
     // A grandchild would have two unconfirmed ancestors.
     const TransactionRef grandchild = f.Spend(3, CoinOf(child, 0), 1000);
     RequireInvalid(f.Accept(grandchild), TxValidationResult::MEMPOOL_POLICY, TRUC,
@@ -104,4 +100,63 @@ TEST_CASE("TRUC: size limits of a version-3 transaction and of a version-3 child
         f.Make(3, {CoinOf(parent, 0)}, {f.Pay(parent->vout[0].value.sats - 5000), DataOut(800)});
     REQUIRE(VSize(slim) <= 1000);
     RequireValid(f.Accept(slim));
+}
+
+TEST_CASE("TRUC sibling eviction: a second child replaces the first if it pays for it", "[node][mempool_truc]")
+{
+    Fixture f;
+    const auto cb = f.Coinbase(1);
+    const TransactionRef parent = f.Make(3, {cb}, {f.Pay(100'000'000), f.Pay(cb.txout.value.sats - 100'001'000)});
+    RequireValid(f.Accept(parent));
+    const TransactionRef first = f.Spend(3, CoinOf(parent, 0), 1000);
+    RequireValid(f.Accept(first));
+    // Another child of the parent, spending another output: not a conflict, yet one child too
+    // many. It may evict the first under the replacement rules: not for the same fee ...
+    const TransactionRef cheap = f.Spend(3, CoinOf(parent, 1), 1000);
+    RequireInvalid(f.Accept(cheap), TxValidationResult::RECONSIDERABLE,
+                   "insufficient fee (including sibling eviction)");
+    CHECK(f.pool.Exists(first->GetTxid()));
+    // ... but for more.
+    const TransactionRef better = f.Spend(3, CoinOf(parent, 1), 3000);
+    const auto r = f.Accept(better);
+    RequireValid(r);
+    REQUIRE(r.replaced.size() == 1);
+    CHECK(r.replaced[0]->GetTxid() == first->GetTxid());
+    CHECK(!f.pool.Exists(first->GetTxid()));
+    CHECK(f.pool.Exists(better->GetTxid()));
+    CHECK(f.pool.Size() == 2);
+    f.pool.Check();
+}
+
+TEST_CASE("TRUC in packages: in-package parents count as parents", "[node][mempool_truc]")
+{
+    Fixture f;
+    // A zero-fee version-2 parent cannot get a version-3 child to pay for it.
+    const TransactionRef v2_parent = f.Spend(2, f.Coinbase(1), 0);
+    const TransactionRef v3_child = f.Spend(3, CoinOf(v2_parent, 0), 20'000);
+    auto pr = f.acc.AcceptPackage({v2_parent, v3_child}, f.now);
+    INFO(pr.state.ToString());
+    CHECK(pr.state.GetRejectReason() == "TRUC-violation");
+    CHECK(pr.state.GetDebugMessage() ==
+          "version=3 tx " + Id(v3_child) + " cannot spend from non-version=3 tx " + Id(v2_parent));
+    CHECK(f.pool.Size() == 0);
+
+    // A version-3 child of a version-3 parent in the package: at most 1,000 vB.
+    const TransactionRef parent = f.Spend(3, f.Coinbase(2), 0);
+    const TransactionRef fat =
+        f.Make(3, {CoinOf(parent, 0)}, {f.Pay(parent->vout[0].value.sats - 20'000), DataOut(1000)});
+    pr = f.acc.AcceptPackage({parent, fat}, f.now);
+    INFO(pr.state.ToString());
+    CHECK(pr.state.GetRejectReason() == "TRUC-violation");
+    CHECK(pr.state.GetDebugMessage() ==
+          "version=3 child tx " + Id(fat) + " is too big: " + std::to_string(VSize(fat)) + " > 1000 virtual bytes");
+    for (const auto& [wtxid, r] : pr.results) CHECK(!r.Valid());
+    CHECK(f.pool.Size() == 0);
+
+    // Within the limits the pair gets in.
+    const TransactionRef child = f.Spend(3, CoinOf(parent, 0), 20'000);
+    pr = f.acc.AcceptPackage({parent, child}, f.now);
+    INFO(pr.state.ToString());
+    CHECK(pr.state.IsValid());
+    CHECK(f.pool.Size() == 2);
 }
