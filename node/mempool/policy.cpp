@@ -121,6 +121,7 @@ bool IsStandardTx(const consensus::Transaction& tx, const PolicyOptions& options
 bool AreInputsStandard(const consensus::Transaction& tx, std::span<const TxOut> spent)
 {
     if (tx.IsCoinBase()) return true;
+    if (spent.size() != tx.vin.size()) return false; // one spent output per input, never read past
     std::vector<std::vector<uint8_t>> solutions;
     for (size_t i = 0; i < tx.vin.size(); ++i) {
         const Script& prev = spent[i].script_pubkey;
@@ -189,6 +190,7 @@ FindMissingEphemeralSpends(std::span<const consensus::TransactionRef> package, c
 bool IsWitnessStandard(const consensus::Transaction& tx, std::span<const TxOut> spent)
 {
     if (tx.IsCoinBase()) return true;
+    if (spent.size() != tx.vin.size()) return false;
     for (size_t i = 0; i < tx.vin.size(); ++i) {
         const auto& witness = tx.vin[i].witness.stack;
         if (witness.empty()) continue; // an empty witness cannot be bloated
