@@ -201,3 +201,35 @@ TEST_CASE("BIP-54: at most 2500 legacy sigops per transaction", "[node][mempool_
     // A policy rule only: a block may still hold it.
     CHECK(f.b.Mine({over}).IsValid());
 }
+
+TEST_CASE("replacement: at most 100 transactions evicted (BIP-125 rule 5), checked after the fee rate",
+          "[node][mempool_policy]")
+{
+    Fixture f;
+    const auto cb = f.Coinbase(1);
+    constexpr int N = 101;
+    constexpr int64_t EACH = 1'000'000;
+    std::vector<TxOut> outs(N, f.Pay(EACH));
+    outs.push_back(f.Pay(cb.txout.value.sats - N * EACH - 100'000));
+    const TransactionRef fund = f.Make(2, {cb}, outs);
+    REQUIRE(f.b.Mine({fund}).IsValid());
+    std::vector<testutil::Utxo> coins;
+    for (uint32_t i = 0; i < N; ++i) {
+        coins.push_back(CoinOf(fund, i));
+        RequireValid(f.Accept(f.Spend(2, coins.back(), 1000)));
+    }
+    REQUIRE(f.pool.Size() == N);
+    // One transaction spending all 101 coins conflicts with 101 pool transactions.
+    const TransactionRef all = f.Make(2, coins, {f.Pay(N * EACH - 5'000'000)});
+    RequireInvalid(f.Accept(all), TxValidationResult::MEMPOOL_POLICY, "too many potential replacements");
+    CHECK(f.Accept(all).state.GetDebugMessage() ==
+          "rejecting replacement " + all->GetTxid().GetHex() + "; too many potential replacements (101 > 100)");
+    // Core checks the fee rate against each conflict first.
+    const TransactionRef cheap = f.Make(2, coins, {f.Pay(N * EACH - 2000)});
+    RequireInvalid(f.Accept(cheap), TxValidationResult::RECONSIDERABLE, "insufficient fee");
+    // 100 are allowed.
+    coins.pop_back();
+    RequireValid(f.Accept(f.Make(2, coins, {f.Pay((N - 1) * EACH - 5'000'000)})));
+    CHECK(f.pool.Size() == 2);
+    f.pool.Check();
+}
