@@ -161,6 +161,11 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
 
     w.spent_outputs.reserve(w.coins.size());
     for (const consensus::Coin& c : w.coins) w.spent_outputs.push_back(c.out);
+    // BIP-54's legacy sigop limit, checked first among the inputs' standardness as Core v30 does.
+    if (m_opts.require_standard && !CheckSigopsBIP54(tx, w.spent_outputs)) {
+        return w.Fail(TxValidationResult::INPUTS_NOT_STANDARD, "bad-txns-nonstandard-inputs",
+                      "non-witness sigops exceed bip54 limit");
+    }
     if (m_opts.require_standard && !AreInputsStandard(tx, w.spent_outputs)) {
         return w.Fail(TxValidationResult::INPUTS_NOT_STANDARD, "bad-txns-nonstandard-inputs");
     }
@@ -171,19 +176,16 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
     w.sigop_cost = consensus::GetTransactionSigOpCost(tx, coin_ptrs, STANDARD_SCRIPT_VERIFY_FLAGS);
     w.weight = consensus::GetTransactionWeight(tx);
     w.vsize = GetVirtualTransactionSize(w.weight, w.sigop_cost, m_opts.policy.bytes_per_sigop);
-    if (w.sigop_cost > MAX_STANDARD_TX_SIGOPS_COST) {
-        return w.Fail(TxValidationResult::NOT_STANDARD, "bad-txns-too-many-sigops", std::to_string(w.sigop_cost));
-    }
-
     w.modified_fee = w.base_fee + m_pool.GetFeeDelta(txid);
 
-    // Ephemeral dust (Core v29): the one dust output allowed must come with a zero fee, so only
-    // a child spending it can get the transaction mined.
-    if (m_opts.require_standard &&
-        std::any_of(tx.vout.begin(), tx.vout.end(),
-                    [&](const consensus::TxOut& o) { return IsDust(o, m_opts.policy.dust_relay_feerate); }) &&
-        (w.base_fee.sats != 0 || w.modified_fee.sats != 0)) {
+    // Ephemeral dust (Core v29's PreCheckEphemeralTx): the one dust output allowed must come with
+    // a zero fee, so only a child spending it can get the transaction mined.
+    if (m_opts.require_standard && (w.base_fee.sats != 0 || w.modified_fee.sats != 0) &&
+        HasDust(tx, m_opts.policy.dust_relay_feerate)) {
         return w.Fail(TxValidationResult::NOT_STANDARD, "dust", "tx with dust output must be 0-fee");
+    }
+    if (w.sigop_cost > MAX_STANDARD_TX_SIGOPS_COST) {
+        return w.Fail(TxValidationResult::NOT_STANDARD, "bad-txns-too-many-sigops", std::to_string(w.sigop_cost));
     }
 
     // Fee floors (Core's CheckFeeRate): the pool's rolling minimum and -minrelaytxfee. Refused
@@ -224,6 +226,17 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
     }
     w.ancestors = std::move(*ancestors);
 
+    // BIP-431 (TRUC): version-3 topology and size rules, standard or not (as Core).
+    if (auto err = CheckTruc(w)) {
+        if (!err->sibling || package_feerate) {
+            return w.Fail(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", err->message);
+        }
+        // Sibling eviction (single transactions only): the parent's other child becomes a
+        // conflict, to be replaced under the RBF rules.
+        w.conflicts.push_back(*err->sibling);
+        w.sibling_eviction = true;
+    }
+
     // A transaction may not spend an output of a transaction it replaces.
     for (const Uint256& a : w.ancestors) {
         if (std::find(w.conflicts.begin(), w.conflicts.end(), a) != w.conflicts.end()) {
@@ -231,77 +244,36 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
                           txid.GetHex() + " spends conflicting transaction " + a.GetHex());
         }
     }
-
-    // BIP-431 (TRUC): version-3 topology and size rules.
-    if (m_opts.require_standard) {
-        if (auto err = CheckTruc(w)) return w.Fail(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", *err);
-    }
     return true;
-}
-
-std::optional<std::string> MempoolAcceptor::CheckTruc(const Work& w) const
-{
-    // BIP-431 (Core's SingleTRUCChecks), without sibling eviction.
-    constexpr int64_t TRUC_MAX_VSIZE = 10'000, TRUC_CHILD_MAX_VSIZE = 1'000;
-    const consensus::Transaction& tx = *w.tx;
-    const std::string me = tx.GetTxid().GetHex() + " (wtxid=" + tx.GetWtxid().GetHex() + ")";
-    std::vector<Entry> parents;
-    for (const Uint256& a : w.ancestors) {
-        auto e = m_pool.GetEntry(a);
-        if (!e) continue;
-        const bool direct =
-            std::any_of(tx.vin.begin(), tx.vin.end(), [&](const consensus::TxIn& in) { return in.prevout.hash == a; });
-        if (direct) parents.push_back(std::move(*e));
-    }
-    if (tx.version != TRUC_VERSION) {
-        for (const Entry& p : parents) {
-            if (p.tx->version == TRUC_VERSION) {
-                return "non-version=3 tx " + me + " cannot spend from version=3 tx " + p.Txid().GetHex() +
-                       " (wtxid=" + p.tx->GetWtxid().GetHex() + ")";
-            }
-        }
-        return std::nullopt;
-    }
-    if (w.vsize > TRUC_MAX_VSIZE) {
-        return "version=3 tx " + me + " is too big: " + std::to_string(w.vsize) + " > " +
-               std::to_string(TRUC_MAX_VSIZE) + " virtual bytes";
-    }
-    if (w.ancestors.size() + 1 > 2) return "tx " + me + " would have too many ancestors";
-    if (parents.empty()) return std::nullopt;
-    const Entry& parent = parents.front();
-    if (parent.tx->version != TRUC_VERSION) {
-        return "version=3 tx " + me + " cannot spend from non-version=3 tx " + parent.Txid().GetHex() +
-               " (wtxid=" + parent.tx->GetWtxid().GetHex() + ")";
-    }
-    if (w.vsize > TRUC_CHILD_MAX_VSIZE) {
-        return "version=3 child tx " + me + " is too big: " + std::to_string(w.vsize) + " > " +
-               std::to_string(TRUC_CHILD_MAX_VSIZE) + " virtual bytes";
-    }
-    // The parent may have one child: another that is not being replaced here is one too many.
-    for (const Uint256& child : parent.children) {
-        if (std::find(w.conflicts.begin(), w.conflicts.end(), child) == w.conflicts.end()) {
-            return "tx " + parent.Txid().GetHex() + " (wtxid=" + parent.tx->GetWtxid().GetHex() +
-                   ") would exceed descendant count limit";
-        }
-    }
-    return std::nullopt;
 }
 
 bool MempoolAcceptor::ReplacementChecks(Work& w)
 {
     if (w.conflicts.empty()) return true;
     const Uint256& txid = w.tx->GetTxid();
-    // Everything that leaves: each direct conflict with its descendants (at most 100).
-    size_t candidates = 0;
+    // Core names a failure that sibling eviction caused.
+    const std::string suffix = w.sibling_eviction ? " (including sibling eviction)" : "";
     std::vector<Entry> direct;
     for (const Uint256& c : w.conflicts) {
-        auto e = m_pool.GetEntry(c);
-        if (!e) continue;
-        candidates += static_cast<size_t>(e->count_with_descendants);
-        direct.push_back(std::move(*e));
+        if (auto e = m_pool.GetEntry(c)) direct.push_back(std::move(*e));
     }
+
+    // The replacement's fee rate beats each direct conflict's (BIP-125 rule 6 as Core applies it).
+    const FeeRate new_rate(w.modified_fee, w.vsize);
+    for (const Entry& e : direct) {
+        const FeeRate old_rate(e.ModifiedFee(), e.vsize);
+        if (!(new_rate > old_rate)) {
+            return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee" + suffix,
+                          "rejecting replacement " + txid.GetHex() + "; new feerate " + new_rate.ToString() +
+                              " <= old feerate " + old_rate.ToString());
+        }
+    }
+
+    // Everything that leaves: each direct conflict with its descendants (at most 100).
+    size_t candidates = 0;
+    for (const Entry& e : direct) candidates += static_cast<size_t>(e.count_with_descendants);
     if (candidates > MAX_REPLACEMENT_CANDIDATES) {
-        return w.Fail(TxValidationResult::MEMPOOL_POLICY, "too many potential replacements",
+        return w.Fail(TxValidationResult::MEMPOOL_POLICY, "too many potential replacements" + suffix,
                       "rejecting replacement " + txid.GetHex() + "; too many potential replacements (" +
                           std::to_string(candidates) + " > " + std::to_string(MAX_REPLACEMENT_CANDIDATES) + ")");
     }
@@ -320,19 +292,8 @@ bool MempoolAcceptor::ReplacementChecks(Work& w)
     for (size_t i = 0; i < w.tx->vin.size(); ++i) {
         const Uint256& parent = w.tx->vin[i].prevout.hash;
         if (!parents_of_conflicts.count(parent) && m_pool.Exists(parent)) {
-            return w.Fail(TxValidationResult::MEMPOOL_POLICY, "replacement-adds-unconfirmed",
+            return w.Fail(TxValidationResult::MEMPOOL_POLICY, "replacement-adds-unconfirmed" + suffix,
                           "replacement " + txid.GetHex() + " adds unconfirmed input, idx " + std::to_string(i));
-        }
-    }
-
-    // The replacement's fee rate beats each direct conflict's (BIP-125 rule 6 as Core applies it).
-    const FeeRate new_rate(w.modified_fee, w.vsize);
-    for (const Entry& e : direct) {
-        const FeeRate old_rate(e.ModifiedFee(), e.vsize);
-        if (!(new_rate > old_rate)) {
-            return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee",
-                          "rejecting replacement " + txid.GetHex() + "; new feerate " + new_rate.ToString() +
-                              " <= old feerate " + old_rate.ToString());
         }
     }
 
@@ -346,14 +307,14 @@ bool MempoolAcceptor::ReplacementChecks(Work& w)
         }
     }
     if (w.modified_fee < w.conflicting_fees) {
-        return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee",
+        return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee" + suffix,
                       "rejecting replacement " + txid.GetHex() + ", less fees than conflicting txs; " +
                           FormatMoney(w.modified_fee) + " < " + FormatMoney(w.conflicting_fees));
     }
     const Amount additional = w.modified_fee - w.conflicting_fees;
     const Amount needed = FeeRate(m_pool.GetOptions().incremental_relay_feerate).GetFee(w.vsize);
     if (additional < needed) {
-        return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee",
+        return w.Fail(TxValidationResult::RECONSIDERABLE, "insufficient fee" + suffix,
                       "rejecting replacement " + txid.GetHex() + ", not enough additional fees to relay; " +
                           FormatMoney(additional) + " < " + FormatMoney(needed));
     }
@@ -433,6 +394,11 @@ AcceptResult MempoolAcceptor::Accept(const TransactionRef& tx, int64_t accept_ti
     w.tx = tx;
     w.accept_time = accept_time;
     if (!PreChecks(w, bypass_limits, false)) return std::move(w.result);
+    // Ephemeral dust: a child of an in-pool parent with dust must spend all of it (Core v30).
+    if (m_opts.require_standard && !CheckEphemeralSpends({tx}, nullptr, &w.result.state)) {
+        w.result.kind = AcceptResult::Kind::INVALID;
+        return std::move(w.result);
+    }
     if (!ReplacementChecks(w)) return std::move(w.result);
     if (!ScriptChecks(w)) return std::move(w.result);
     w.result.kind = AcceptResult::Kind::VALID;

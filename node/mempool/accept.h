@@ -121,9 +121,23 @@ public:
 
 private:
     struct Work;
+    /** A broken TRUC rule: Core's message, and the sibling whose eviction may be tried instead. */
+    struct TrucError {
+        std::string message;
+        std::optional<consensus::Uint256> sibling;
+    };
+    /** BIP-431 (TRUC) topology and size rules for w's transaction (Core's SingleTRUCChecks). */
+    std::optional<TrucError> CheckTruc(const Work& w) const;
+    /**
+     * BIP-431 for w's transaction inside package (Core's PackageTRUCChecks): its in-package
+     * parents count with its in-pool ones. A message if a rule is broken.
+     */
+    std::optional<std::string> CheckPackageTruc(const Work& w,
+                                                const std::vector<consensus::TransactionRef>& package) const;
+    /** Core's CheckEphemeralSpends over package (pool parents too); false with the failing tx's result in *failed. */
+    bool CheckEphemeralSpends(const std::vector<consensus::TransactionRef>& package, size_t* failed,
+                              consensus::ValidationResult* state) const;
     /** The checks up to (not including) scripts; false with w.result filled on failure. */
-    /** BIP-431 (TRUC) topology and size rules for w's transaction; an error message if broken. */
-    std::optional<std::string> CheckTruc(const Work& w) const;
     bool PreChecks(Work& w, bool bypass_limits, bool package_feerate);
     bool ReplacementChecks(Work& w);
     bool ScriptChecks(Work& w);

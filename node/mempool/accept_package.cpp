@@ -85,6 +85,8 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
     // Alone first (Core's "subpackage" of one): what gets in on its own fee is done.
     std::vector<size_t> pending; // indexes refused for their fee or for a missing in-package parent
     std::map<Uint256, AcceptResult> results;
+    std::string package_reason = "transaction failed"; // Core's package_msg when one fails
+    std::optional<ValidationResult> package_failure;   // a failure of the package as a whole
     for (size_t i = 0; i < txs.size(); ++i) {
         AcceptResult r = Accept(txs[i], accept_time, /*bypass_limits=*/false, /*test_accept=*/false);
         const TxValidationResult code = r.state.GetTxResult();
@@ -99,6 +101,10 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
         std::map<Uint256, TransactionRef> package;
         for (size_t i : pending) package.emplace(txs[i]->GetTxid(), txs[i]);
         std::vector<Work> works(pending.size());
+        std::vector<TransactionRef> judged;
+        for (size_t i : pending) judged.push_back(txs[i]);
+        // Core's order: every PreChecks, the package's TRUC rules, its fee rate, the ephemeral
+        // dust's spends, then the scripts.
         bool ok = true;
         Amount fees{0};
         int64_t vsize = 0;
@@ -114,10 +120,20 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
                        "package RBF failed: replacing in packages is not supported");
                 ok = false;
             }
-            if (ok) ok = ScriptChecks(w);
             fees += w.modified_fee;
             vsize += w.vsize;
             if (!ok) results[w.tx->GetWtxid()] = w.result;
+        }
+        // A failure of the package as a whole: every transaction judged here gets its state.
+        if (ok) {
+            for (const Work& w : works) {
+                if (auto err = CheckPackageTruc(w, judged)) {
+                    package_failure =
+                        ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", *err);
+                    ok = false;
+                    break;
+                }
+            }
         }
         std::optional<ValidationResult> fee_failure;
         if (ok) {
@@ -131,6 +147,30 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
                 fee_failure =
                     ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "min relay fee not met",
                                               std::to_string(fees.sats) + " < " + std::to_string(relay_min.sats));
+            }
+        }
+        if (ok && !fee_failure && m_opts.require_standard) {
+            // The one that leaves a parent's dust unspent is refused; the package is "unspent-dust".
+            size_t failed = 0;
+            ValidationResult state;
+            if (!CheckEphemeralSpends(judged, &failed, &state)) {
+                AcceptResult& r = results[judged[failed]->GetWtxid()];
+                r = AcceptResult{};
+                r.kind = AcceptResult::Kind::INVALID;
+                r.state = state;
+                package_reason = "unspent-dust";
+                ok = false;
+            }
+        }
+        for (size_t k = 0; k < works.size() && ok && !fee_failure; ++k) {
+            ok = ScriptChecks(works[k]);
+            if (!ok) results[works[k].tx->GetWtxid()] = works[k].result;
+        }
+        if (package_failure) {
+            for (const Work& w : works) {
+                AcceptResult& r = results[w.tx->GetWtxid()];
+                r.kind = AcceptResult::Kind::INVALID;
+                r.state = *package_failure;
             }
         }
         if (ok && !fee_failure) {
@@ -171,7 +211,11 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
         if (r.kind == AcceptResult::Kind::INVALID) all_ok = false;
         out.results.emplace_back(tx->GetWtxid(), r);
     }
-    out.state = all_ok ? ValidationResult{} : PackageInvalid("transaction failed");
+    if (package_failure) {
+        out.state = *package_failure;
+    } else {
+        out.state = all_ok ? ValidationResult{} : PackageInvalid(package_reason);
+    }
     return out;
 }
 

@@ -33,6 +33,8 @@ struct MempoolAcceptor::Work {
     int64_t conflicting_vsize{0};
     int64_t vsize{0}, weight{0}, sigop_cost{0};
     bool spends_coinbase{false};
+    /** A TRUC sibling was added to conflicts (BIP-431 sibling eviction): RBF messages say so. */
+    bool sibling_eviction{false};
     /** The package being judged with this transaction (its in-package parents), or null. */
     const std::map<Uint256, TransactionRef>* package{nullptr};
 

@@ -4,6 +4,8 @@
 #include "consensus/script/script.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <vector>
 
 namespace node::mempool {
@@ -119,6 +121,7 @@ bool IsStandardTx(const consensus::Transaction& tx, const PolicyOptions& options
 bool AreInputsStandard(const consensus::Transaction& tx, std::span<const TxOut> spent)
 {
     if (tx.IsCoinBase()) return true;
+    if (spent.size() != tx.vin.size()) return false; // one spent output per input, never read past
     std::vector<std::vector<uint8_t>> solutions;
     for (size_t i = 0; i < tx.vin.size(); ++i) {
         const Script& prev = spent[i].script_pubkey;
@@ -134,9 +137,60 @@ bool AreInputsStandard(const consensus::Transaction& tx, std::span<const TxOut> 
     return true;
 }
 
+bool CheckSigopsBIP54(const consensus::Transaction& tx, std::span<const TxOut> spent)
+{
+    if (tx.IsCoinBase() || spent.size() != tx.vin.size()) return true;
+    // BIP-54 counts sigops where they may run: in the spending transaction, so the spent
+    // scriptPubKey's (and its redeem script's, through GetSigOpCount(script_sig)) count here.
+    uint64_t sigops = 0;
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        sigops += tx.vin[i].script_sig.GetSigOpCount(/*accurate=*/true);
+        sigops += spent[i].script_pubkey.GetSigOpCount(tx.vin[i].script_sig);
+        if (sigops > MAX_TX_LEGACY_SIGOPS) return false;
+    }
+    return true;
+}
+
+bool HasDust(const consensus::Transaction& tx, consensus::Amount dust_relay_feerate)
+{
+    return std::any_of(tx.vout.begin(), tx.vout.end(),
+                       [&](const TxOut& out) { return IsDust(out, dust_relay_feerate); });
+}
+
+std::optional<size_t>
+FindMissingEphemeralSpends(std::span<const consensus::TransactionRef> package, consensus::Amount dust_relay_feerate,
+                           const std::function<consensus::TransactionRef(const consensus::Uint256&)>& pool_lookup)
+{
+    std::map<consensus::Uint256, consensus::TransactionRef> in_package;
+    for (const auto& tx : package) in_package.emplace(tx->GetTxid(), tx);
+    for (size_t k = 0; k < package.size(); ++k) {
+        const consensus::Transaction& tx = *package[k];
+        // The dust outputs of every unconfirmed parent, then crossed off by tx's inputs.
+        std::set<consensus::Uint256> parents;
+        std::set<consensus::OutPoint> dust;
+        for (const consensus::TxIn& in : tx.vin) {
+            if (!parents.insert(in.prevout.hash).second) continue;
+            consensus::TransactionRef parent;
+            if (auto it = in_package.find(in.prevout.hash); it != in_package.end()) {
+                parent = it->second;
+            } else if (pool_lookup) {
+                parent = pool_lookup(in.prevout.hash);
+            }
+            if (!parent) continue;
+            for (uint32_t n = 0; n < parent->vout.size(); ++n) {
+                if (IsDust(parent->vout[n], dust_relay_feerate)) dust.insert(consensus::OutPoint(in.prevout.hash, n));
+            }
+        }
+        for (const consensus::TxIn& in : tx.vin) dust.erase(in.prevout);
+        if (!dust.empty()) return k;
+    }
+    return std::nullopt;
+}
+
 bool IsWitnessStandard(const consensus::Transaction& tx, std::span<const TxOut> spent)
 {
     if (tx.IsCoinBase()) return true;
+    if (spent.size() != tx.vin.size()) return false;
     for (size_t i = 0; i < tx.vin.size(); ++i) {
         const auto& witness = tx.vin[i].witness.stack;
         if (witness.empty()) continue; // an empty witness cannot be bloated

@@ -9,6 +9,8 @@
 #include "node/mempool/feerate.h"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -25,6 +27,11 @@ inline constexpr int64_t MAX_STANDARD_TX_WEIGHT = 400'000;
 inline constexpr size_t MIN_STANDARD_TX_NONWITNESS_SIZE = 65;
 /** Core's MAX_P2SH_SIGOPS: sigops in one P2SH redeem script. */
 inline constexpr unsigned MAX_P2SH_SIGOPS = 15;
+/**
+ * Core v30's MAX_TX_LEGACY_SIGOPS: the legacy (non-witness) sigops one transaction may execute
+ * (BIP-54's per-transaction limit, a policy rule until BIP-54 activates).
+ */
+inline constexpr unsigned MAX_TX_LEGACY_SIGOPS = 2500;
 /** Core's MAX_STANDARD_TX_SIGOPS_COST: a fifth of the block's. */
 inline constexpr int64_t MAX_STANDARD_TX_SIGOPS_COST = consensus::MAX_BLOCK_SIGOPS_COST / 5;
 /** Core's DEFAULT_BYTES_PER_SIGOP (-bytespersigop). */
@@ -86,6 +93,27 @@ bool IsStandardTx(const consensus::Transaction& tx, const PolicyOptions& options
  * spent holds the outputs spent, one per input.
  */
 bool AreInputsStandard(const consensus::Transaction& tx, std::span<const consensus::TxOut> spent);
+
+/**
+ * BIP-54's legacy sigop count as Core v30's CheckSigopsBIP54: each input's scriptSig counted
+ * accurately (CHECKMULTISIG by its key count) plus the spent scriptPubKey's sigops, which for
+ * P2SH are those of the redeem script. False when the sum exceeds MAX_TX_LEGACY_SIGOPS. Core's
+ * reject: "bad-txns-nonstandard-inputs", "non-witness sigops exceed bip54 limit".
+ */
+bool CheckSigopsBIP54(const consensus::Transaction& tx, std::span<const consensus::TxOut> spent);
+
+/** Whether any output of tx is dust (Core's HasDust / GetDust non-empty). */
+bool HasDust(const consensus::Transaction& tx, consensus::Amount dust_relay_feerate);
+
+/**
+ * Core v30's CheckEphemeralSpends: every transaction of package that spends an unconfirmed parent
+ * (in package, else found by pool_lookup, which returns null outside the pool) must spend all of
+ * that parent's dust outputs, or the dust could stay in the UTXO set for good. Returns the index
+ * in package of the first transaction that does not; Core's reject is "missing-ephemeral-spends".
+ */
+std::optional<size_t>
+FindMissingEphemeralSpends(std::span<const consensus::TransactionRef> package, consensus::Amount dust_relay_feerate,
+                           const std::function<consensus::TransactionRef(const consensus::Uint256&)>& pool_lookup);
 
 /**
  * Core's IsWitnessStandard: no witness on a non-witness spend, P2WSH within its script and
