@@ -188,6 +188,16 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
         return w.Fail(TxValidationResult::NOT_STANDARD, "bad-txns-too-many-sigops", std::to_string(w.sigop_cost));
     }
 
+    // No transaction below -minrelaytxfee, even in a package, except TRUC ones (Core v28-v30's
+    // PreChecks): a child could pay for it on entry, but nothing keeps the child there (it may
+    // be replaced). Not RECONSIDERABLE, so a package cannot lift it.
+    if (!bypass_limits && tx.version != TRUC_VERSION) {
+        const Amount relay_min = FeeRate(m_pool.GetOptions().min_relay_feerate).GetFee(w.vsize);
+        if (w.modified_fee < relay_min) {
+            return w.Fail(TxValidationResult::MEMPOOL_POLICY, "min relay fee not met",
+                          std::to_string(w.modified_fee.sats) + " < " + std::to_string(relay_min.sats));
+        }
+    }
     // Fee floors (Core's CheckFeeRate): the pool's rolling minimum and -minrelaytxfee. Refused
     // only for its fee, a transaction may still get in with a child paying for it.
     if (!bypass_limits && !package_feerate) {

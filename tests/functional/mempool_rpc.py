@@ -103,10 +103,17 @@ def run(env):
     assert_equal(Decimal(str(e["fees"]["descendant"])), btc(parent["fee"] + 10000 + child["fee"]),
                  "descendant fees include the child")
 
-    # ---- a package: a zero-fee parent paid for by its child
+    # ---- a package: a zero-fee TRUC parent paid for by its child (a v2 one may not: Core v28-v30)
     pu = w.get_utxo()
-    p0 = w.create_self_transfer(utxo=pu, fee=0)
-    c0 = w.create_self_transfer(utxo=p0["new_utxos"][0], fee_rate=20)
+    v2p = w.create_self_transfer(utxo=pu, fee=0)
+    v2c = w.create_self_transfer(utxo=v2p["new_utxos"][0], fee_rate=20)
+    pkg = node.submitpackage([v2p["hex"], v2c["hex"]])
+    check(pkg["package_msg"] != "success", "a zero-fee version-2 parent stays out, even with a child (%s)"
+          % pkg["package_msg"])
+    assert_equal(pkg["tx-results"][v2p["wtxid"]]["error"], "min relay fee not met, 0 < 10", "the v2 parent's error")
+    check(v2p["txid"] not in node.getrawmempool(), "the v2 parent is not in the pool")
+    p0 = w.create_self_transfer(utxo=pu, fee=0, version=3)
+    c0 = w.create_self_transfer(utxo=p0["new_utxos"][0], fee_rate=20, version=3)
     assert_raises_rpc(-26, "min relay fee not met", node.sendrawtransaction, p0["hex"], what="the parent alone is refused")
     pkg = node.submitpackage([p0["hex"], c0["hex"]])
     assert_equal(pkg["package_msg"], "success", "submitpackage: success")

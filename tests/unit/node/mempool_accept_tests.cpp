@@ -1,6 +1,7 @@
 // Mempool acceptance (node/mempool/accept.*) over a real regtest chainstate: Core's checks and
 // reject reasons, replacement, packages, and the pool following the chain (MempoolManager).
 #include "chain_builder.h"
+#include "mempool_accept_fixture.h"
 #include "tx_spend.h"
 
 #include "consensus/contextual_check.h"
@@ -135,7 +136,8 @@ TEST_CASE("mempool refuses immature coinbase spends, coinbases and non-final tra
 TEST_CASE("mempool fee floors: min relay fee, then the pool's minimum", "[node][mempool_accept]")
 {
     Fixture f;
-    RequireInvalid(f.Accept(f.SpendCoinbase(5, Amount{0})), TxValidationResult::RECONSIDERABLE,
+    // Below -minrelaytxfee a non-TRUC transaction is refused outright (no package can lift it).
+    RequireInvalid(f.Accept(f.SpendCoinbase(5, Amount{0})), TxValidationResult::MEMPOOL_POLICY,
                    "min relay fee not met");
     // A P2WPKH spend is ~110 vB: 100 sat/kvB asks 11 sat.
     RequireValid(f.Accept(f.SpendCoinbase(5, Amount{20})));
@@ -217,13 +219,22 @@ TEST_CASE("mempool ancestor limit: too-long-mempool-chain", "[node][mempool_acce
     CHECK(pool.Size() == 3);
 }
 
-TEST_CASE("mempool package: a zero-fee parent paid for by its child", "[node][mempool_accept]")
+TEST_CASE("mempool package: a zero-fee TRUC parent paid for by its child; a v2 one stays out", "[node][mempool_accept]")
 {
-    Fixture f;
-    const TransactionRef parent = f.SpendCoinbase(10, Amount{0});
-    const TransactionRef child = f.b.Spend({Out(parent, 0)}, {parent->vout[0].value - Amount{5000}});
+    mempool_accept_test::Fixture f;
+    // Version 2: below -minrelaytxfee even inside a package (Core v28-v30), MEMPOOL_POLICY.
+    const TransactionRef v2_parent = f.Spend(2, f.Coinbase(9), 0);
+    const TransactionRef v2_child = f.Spend(2, testutil::CoinOf(v2_parent, 0), 5000);
+    RequireInvalid(f.Accept(v2_parent), TxValidationResult::MEMPOOL_POLICY, "min relay fee not met");
+    auto pr = f.acc.AcceptPackage({v2_parent, v2_child}, f.now);
+    CHECK(!pr.state.IsValid());
+    CHECK(f.pool.Size() == 0);
+
+    // TRUC (version 3): alone it is only RECONSIDERABLE, and its child's fee lifts it in.
+    const TransactionRef parent = f.Spend(3, f.Coinbase(10), 0);
+    const TransactionRef child = f.Spend(3, testutil::CoinOf(parent, 0), 5000);
     RequireInvalid(f.Accept(parent), TxValidationResult::RECONSIDERABLE, "min relay fee not met");
-    const auto pr = f.acc.AcceptPackage({parent, child}, f.now);
+    pr = f.acc.AcceptPackage({parent, child}, f.now);
     INFO(pr.state.ToString());
     REQUIRE(pr.state.IsValid());
     REQUIRE(pr.results.size() == 2);

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace consensus;
 using namespace mempool_accept_test;
 using testutil::CoinOf;
@@ -131,15 +133,22 @@ TEST_CASE("TRUC sibling eviction: a second child replaces the first if it pays f
 TEST_CASE("TRUC in packages: in-package parents count as parents", "[node][mempool_truc]")
 {
     Fixture f;
-    // A zero-fee version-2 parent cannot get a version-3 child to pay for it.
-    const TransactionRef v2_parent = f.Spend(2, f.Coinbase(1), 0);
+    // A version-2 parent pays at least the relay floor (below it, it fails alone first, as in
+    // Core's PreChecks), so it gets in on its own; its version-3 child is then refused.
+    const TransactionRef v2_parent = f.Spend(2, f.Coinbase(1), 200);
     const TransactionRef v3_child = f.Spend(3, CoinOf(v2_parent, 0), 20'000);
     auto pr = f.acc.AcceptPackage({v2_parent, v3_child}, f.now);
     INFO(pr.state.ToString());
-    CHECK(pr.state.GetRejectReason() == "TRUC-violation");
-    CHECK(pr.state.GetDebugMessage() ==
+    CHECK(!pr.state.IsValid());
+    const auto found = std::find_if(pr.results.begin(), pr.results.end(),
+                                    [&](const auto& wr) { return wr.first == v3_child->GetWtxid(); });
+    REQUIRE(found != pr.results.end());
+    const auto& child_result = found->second;
+    CHECK(child_result.state.GetRejectReason() == "TRUC-violation");
+    CHECK(child_result.state.GetDebugMessage() ==
           "version=3 tx " + Id(v3_child) + " cannot spend from non-version=3 tx " + Id(v2_parent));
-    CHECK(f.pool.Size() == 0);
+    CHECK(f.pool.Exists(v2_parent->GetTxid()));
+    CHECK(f.pool.Size() == 1);
 
     // A version-3 child of a version-3 parent in the package: at most 1,000 vB.
     const TransactionRef parent = f.Spend(3, f.Coinbase(2), 0);
@@ -151,12 +160,12 @@ TEST_CASE("TRUC in packages: in-package parents count as parents", "[node][mempo
     CHECK(pr.state.GetDebugMessage() ==
           "version=3 child tx " + Id(fat) + " is too big: " + std::to_string(VSize(fat)) + " > 1000 virtual bytes");
     for (const auto& [wtxid, r] : pr.results) CHECK(!r.Valid());
-    CHECK(f.pool.Size() == 0);
+    CHECK(f.pool.Size() == 1);
 
     // Within the limits the pair gets in.
     const TransactionRef child = f.Spend(3, CoinOf(parent, 0), 20'000);
     pr = f.acc.AcceptPackage({parent, child}, f.now);
     INFO(pr.state.ToString());
     CHECK(pr.state.IsValid());
-    CHECK(f.pool.Size() == 2);
+    CHECK(f.pool.Size() == 3);
 }
