@@ -80,6 +80,17 @@ PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& t
     return r;
 }
 
+void MempoolManager::PostPackage(std::vector<TransactionRef> txs, std::function<void(const PackageResult&)> done)
+{
+    auto cancelled = [done] {
+        PackageResult r;
+        r.state = consensus::ValidationResult::Error("shutting down");
+        done(r);
+    };
+    m_owner->Post([this, txs = std::move(txs)] { return AcceptPackage(txs); }, [done](PackageResult r) { done(r); },
+                  std::move(cancelled));
+}
+
 void MempoolManager::EnablePreverify(int threads)
 {
     m_preverifier =

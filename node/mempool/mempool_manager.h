@@ -57,6 +57,8 @@ public:
      * owner stops first, done gets an error result on the thread that stops it.
      */
     void Post(consensus::TransactionRef tx, std::function<void(const AcceptResult&)> done);
+    /** As Post, for a package (P2P 1p1c): AcceptPackage on the owner, done with its result there. */
+    void PostPackage(std::vector<consensus::TransactionRef> txs, std::function<void(const PackageResult&)> done);
     /**
      * Verifies the scripts of Submit's and Post's transactions before they reach the owner:
      * Post's on threads workers (ScriptPreverifier), Submit's on the calling thread. Before use.

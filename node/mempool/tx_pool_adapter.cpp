@@ -11,6 +11,15 @@ p2p::TxPoolInfo InfoOf(const Entry& e)
 {
     return p2p::TxPoolInfo{e.tx, std::chrono::seconds(e.time), e.ModifiedFee(), e.vsize};
 }
+
+p2p::TxSubmitResult ToSubmitResult(const AcceptResult& r)
+{
+    if (r.Valid()) return p2p::TxSubmitResult::Accepted(r.replaced);
+    if (r.state.GetTxResult() == consensus::TxValidationResult::MISSING_INPUTS) {
+        return p2p::TxSubmitResult::MissingInputs(r.missing_parents);
+    }
+    return p2p::TxSubmitResult::Rejected(r.state);
+}
 } // namespace
 
 consensus::TransactionRef RelayPool::FindTx(const consensus::Uint256& hash, bool by_wtxid) const
@@ -41,17 +50,33 @@ std::vector<p2p::TxPoolInfo> RelayPool::InfoAll() const
 void RelayPool::SubmitTx(consensus::TransactionRef tx, std::function<void(p2p::TxSubmitResult)> done)
 {
     try {
-        m_mm.Post(std::move(tx), [done](const AcceptResult& r) {
-            if (r.Valid()) {
-                done(p2p::TxSubmitResult::Accepted(r.replaced));
-            } else if (r.state.GetTxResult() == consensus::TxValidationResult::MISSING_INPUTS) {
-                done(p2p::TxSubmitResult::MissingInputs(r.missing_parents));
-            } else {
-                done(p2p::TxSubmitResult::Rejected(r.state));
-            }
-        });
+        m_mm.Post(std::move(tx), [done](const AcceptResult& r) { done(ToSubmitResult(r)); });
     } catch (const chain::OwnerStopped&) {
         done(p2p::TxSubmitResult::Rejected(consensus::ValidationResult::Error("shutting down")));
+    }
+}
+
+void RelayPool::SubmitPackage(std::vector<consensus::TransactionRef> txs,
+                              std::function<void(std::vector<p2p::TxSubmitResult>)> done)
+{
+    std::vector<consensus::Uint256> wtxids;
+    for (const auto& tx : txs) wtxids.push_back(tx->GetWtxid());
+    try {
+        m_mm.PostPackage(std::move(txs), [done, wtxids](const PackageResult& pr) {
+            std::vector<p2p::TxSubmitResult> out;
+            for (const auto& wtxid : wtxids) {
+                auto it = std::find_if(pr.results.begin(), pr.results.end(),
+                                       [&](const auto& wr) { return wr.first == wtxid; });
+                // A member the package never judged: an unsettled (error) result.
+                out.push_back(it != pr.results.end() ? ToSubmitResult(it->second)
+                                                     : p2p::TxSubmitResult::Rejected(consensus::ValidationResult::Error(
+                                                           "not judged: " + pr.state.GetRejectReason())));
+            }
+            done(std::move(out));
+        });
+    } catch (const chain::OwnerStopped&) {
+        done(std::vector<p2p::TxSubmitResult>(
+            wtxids.size(), p2p::TxSubmitResult::Rejected(consensus::ValidationResult::Error("shutting down"))));
     }
 }
 

@@ -14,6 +14,8 @@ public:
     std::optional<p2p::TxPoolInfo> Info(const consensus::Uint256& hash, bool by_wtxid) const override;
     std::vector<p2p::TxPoolInfo> InfoAll() const override;
     void SubmitTx(consensus::TransactionRef tx, std::function<void(p2p::TxSubmitResult)> done) override;
+    void SubmitPackage(std::vector<consensus::TransactionRef> txs,
+                       std::function<void(std::vector<p2p::TxSubmitResult>)> done) override;
     consensus::Amount MinFeeRate() const override;
     void ForEachTx(const std::function<void(const consensus::TransactionRef&)>& visit) const override;
 

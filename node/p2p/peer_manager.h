@@ -169,8 +169,14 @@ private:
     void OnTxInvs(net::NodeId id, const std::vector<net::Inv>& items) EXCLUDES(m_mutex);
     /** Hands tx from peer to the pool; the verdict comes back on the owner's thread. */
     void SubmitTx(net::NodeId id, const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
-    void OnTxVerdict(net::NodeId id, const consensus::TransactionRef& tx, const TxSubmitResult& result)
-        EXCLUDES(m_mutex);
+    /** from_package: the verdict of a package member (no new package is tried from it). */
+    void OnTxVerdict(net::NodeId id, const consensus::TransactionRef& tx, const TxSubmitResult& result,
+                     bool from_package = false) EXCLUDES(m_mutex);
+    /**
+     * Core's Find1P1CPackage: parent was refused for its fee only; if an orphan from the same peer
+     * spends it, the pair goes to package acceptance (opportunistic 1p1c relay, Core 28).
+     */
+    void TryPackage(net::NodeId id, const consensus::TransactionRef& parent) EXCLUDES(m_mutex);
     /** A tx getdata entry: the transaction, or nullptr for notfound. */
     consensus::TransactionRef TxForGetData(net::NodeId id, const net::Inv& inv) EXCLUDES(m_mutex);
     /** Per tick: due getdata requests, trickled announcements, feefilter updates. */

@@ -60,16 +60,53 @@ void PeerManager::OnTx(net::NodeId id, consensus::ByteReader& r)
 {
     const consensus::TransactionRef tx =
         consensus::MakeTransactionRef(consensus::MutableTransaction::Deserialize(r, consensus::TxWitness::WITH));
+    bool try_package = false;
     {
         util::LockGuard lock(m_mutex);
         if (!m_txrelay) return;
-        if (!m_txrelay->OnTxReceived(id, tx)) return; // in the pool already, or recently rejected
-        if (m_orphans.HaveTx(tx->GetWtxid())) {
+        if (!m_txrelay->OnTxReceived(id, tx)) {
+            // In the pool already, or recently rejected; refused for its fee only, it may come
+            // with a child from this peer (Core's 1p1c: the parent an orphan asked for).
+            if (!m_txrelay->RejectedReconsiderable(tx->GetWtxid())) return;
+            try_package = true;
+        } else if (m_orphans.HaveTx(tx->GetWtxid())) {
             m_orphans.AddAnnouncer(tx->GetWtxid(), id);
             return;
         }
     }
+    if (try_package) return TryPackage(id, tx);
     SubmitTx(id, tx);
+}
+
+void PeerManager::TryPackage(net::NodeId id, const consensus::TransactionRef& parent)
+{
+    TxPool* pool = m_txpool.load();
+    if (!pool) return;
+    consensus::TransactionRef child;
+    {
+        util::LockGuard lock(m_mutex);
+        if (!m_txrelay || m_stopping) return;
+        // Newest first, as Core; one package per parent arrival.
+        const auto children = m_orphans.GetChildrenFromSamePeer(parent, id);
+        if (children.empty()) return;
+        child = children.front();
+    }
+    util::LogDebug(LogCategory::MEMPOOL, "trying package of parent %s and child %s from peer=%lld\n",
+                   parent->GetTxid().GetHex().c_str(), child->GetTxid().GetHex().c_str(), static_cast<long long>(id));
+    pool->SubmitPackage({parent, child}, [this, id, parent, child](std::vector<TxSubmitResult> results) {
+        if (results.size() != 2) return;
+        // Members that got in, or failed for a reason of their own, are handled as single
+        // verdicts; a member still refused for its fee or missing its parent stays as it was.
+        const std::pair<const consensus::TransactionRef&, const TxSubmitResult&> members[] = {{parent, results[0]},
+                                                                                              {child, results[1]}};
+        for (const auto& [tx, r] : members) {
+            const bool settled = r.kind == TxSubmitResult::Kind::ACCEPTED ||
+                                 (r.kind == TxSubmitResult::Kind::REJECTED && !r.state.IsError() &&
+                                  r.state.GetTxResult() != consensus::TxValidationResult::RECONSIDERABLE &&
+                                  r.state.GetTxResult() != consensus::TxValidationResult::MISSING_INPUTS);
+            if (settled) OnTxVerdict(id, tx, r, /*from_package=*/true);
+        }
+    });
 }
 
 void PeerManager::SubmitTx(net::NodeId id, const consensus::TransactionRef& tx)
@@ -80,7 +117,8 @@ void PeerManager::SubmitTx(net::NodeId id, const consensus::TransactionRef& tx)
     pool->SubmitTx(tx, [this, id, tx](TxSubmitResult result) { OnTxVerdict(id, tx, result); });
 }
 
-void PeerManager::OnTxVerdict(net::NodeId id, const consensus::TransactionRef& tx, const TxSubmitResult& result)
+void PeerManager::OnTxVerdict(net::NodeId id, const consensus::TransactionRef& tx, const TxSubmitResult& result,
+                              bool from_package)
 {
     TxOutcome outcome;
     std::vector<std::pair<net::NodeId, consensus::TransactionRef>> reconsider;
@@ -122,6 +160,7 @@ void PeerManager::OnTxVerdict(net::NodeId id, const consensus::TransactionRef& t
     }
     if (outcome.punish) Misbehaving(id, "transaction " + tx->GetTxid().GetHex() + ": " + outcome.reason);
     for (const auto& [peer, child] : reconsider) SubmitTx(peer, child);
+    if (outcome.try_package && !from_package) TryPackage(id, tx);
 }
 
 void PeerManager::OnNotFound(net::NodeId id, consensus::ByteReader& r)

@@ -95,6 +95,18 @@ public:
      */
     virtual void SubmitTx(consensus::TransactionRef tx, std::function<void(TxSubmitResult)> done) = 0;
     /**
+     * Queues a one-parent-one-child package (parent first) for package acceptance on the
+     * validation owner (Core's ProcessNewPackage, BIP-331's 1p1c without its messages) and
+     * returns; done gets one result per member, in order, exactly once, with the same thread
+     * rules as SubmitTx's. By default packages are not supported: every member is refused.
+     */
+    virtual void SubmitPackage(std::vector<consensus::TransactionRef> txs,
+                               std::function<void(std::vector<TxSubmitResult>)> done)
+    {
+        done(std::vector<TxSubmitResult>(
+            txs.size(), TxSubmitResult::Rejected(consensus::ValidationResult::Error("packages not supported"))));
+    }
+    /**
      * The fee rate (sat/kvB) below which the pool would refuse anything now: the larger of
      * -minrelaytxfee and the rising minimum of a full pool (Core's GetMinFee). Sent in feefilter.
      */

@@ -85,9 +85,10 @@ void TxRelay::OnFeeFilter(net::NodeId id, Amount rate)
     if (auto it = m_peers.find(id); it != m_peers.end()) it->second.fee_filter = rate;
 }
 
-bool TxRelay::AlreadyHave(const GenTxid& g) const
+bool TxRelay::AlreadyHave(const GenTxid& g, bool include_reconsiderable) const
 {
-    // Seam: the orphan pool (node/p2p/orphanage.h, someone else's) will be asked here too.
+    // The orphan pool is asked by the caller (PeerManager), which owns it.
+    if (include_reconsiderable && m_recent_rejects_reconsiderable.Contains(g.hash)) return true;
     return m_recent_rejects.Contains(g.hash) || m_pool.HaveTx(g.hash, g.is_wtxid);
 }
 
@@ -116,7 +117,8 @@ std::vector<net::Inv> TxRelay::GetDataToSend(net::NodeId id, microseconds now)
     std::vector<net::Inv> out;
     if (!m_peers.contains(id)) return out;
     for (const GenTxid& g : m_tracker.GetRequestable(id, now)) {
-        if (AlreadyHave(g)) {
+        // A parent refused for its fee is still requested (Core: include_reconsiderable false).
+        if (AlreadyHave(g, /*include_reconsiderable=*/false)) {
             m_tracker.ForgetTxHash(g.hash);
             continue;
         }
@@ -185,7 +187,8 @@ TxOutcome TxRelay::OnTxResult(net::NodeId id, const consensus::TransactionRef& t
         for (const auto& parent : result.missing_parents) {
             // Parents are asked for by txid (the only hash an input names), whatever the peer relays by.
             if (it != m_peers.end()) it->second.known.Insert(parent);
-            if (AlreadyHave(GenTxid{false, parent})) continue;
+            // A parent refused for its fee only is asked for again: with this child it may pass (1p1c).
+            if (AlreadyHave(GenTxid{false, parent}, /*include_reconsiderable=*/false)) continue;
             const bool preferred = it == m_peers.end() || !it->second.info.inbound || it->second.info.relay_permission;
             if (m_tracker.ReceivedInv(id, GenTxid{false, parent}, preferred, now))
                 out.parents_requested.push_back(parent);
@@ -199,8 +202,12 @@ TxOutcome TxRelay::OnTxResult(net::NodeId id, const consensus::TransactionRef& t
     }
     const auto reason = result.state.GetTxResult();
     out.reason = result.state.GetRejectReason();
-    // A stripped witness says nothing about the transaction with its witness: remember nothing.
-    if (reason != consensus::TxValidationResult::WITNESS_STRIPPED) {
+    if (reason == consensus::TxValidationResult::RECONSIDERABLE) {
+        // Refused for its fee only: not downloaded again alone, but a child may carry it (Core).
+        m_recent_rejects_reconsiderable.Insert(wtxid);
+        out.try_package = true;
+    } else if (reason != consensus::TxValidationResult::WITNESS_STRIPPED) {
+        // (A stripped witness says nothing about the transaction with its witness: remember nothing.)
         m_recent_rejects.Insert(wtxid);
         // Core also rejects the txid when the inputs' scripts are the problem, which no
         // witness can change (so txid announcers of the same tx are not asked either).
@@ -230,11 +237,21 @@ consensus::TransactionRef TxRelay::TxToServe(net::NodeId id, const net::Inv& inv
     if (base != net::MSG_TX && base != net::MSG_WTX) return nullptr;
     const auto info = m_pool.Info(inv.hash, base == net::MSG_WTX);
     if (!info || !info->tx) return nullptr;
-    const PeerState& p = it->second;
+    PeerState& p = it->second;
+    const auto recent = std::chrono::duration_cast<std::chrono::seconds>(now) - UNCONDITIONAL_RELAY_DELAY;
     // Served if old enough to be no privacy leak, asked for after a mempool request, or announced to this peer.
-    if (info->time <= std::chrono::duration_cast<std::chrono::seconds>(now) - UNCONDITIONAL_RELAY_DELAY ||
-        (p.mempool_time.count() >= 0 && info->time <= p.mempool_time) || p.announced.Contains(inv.hash))
+    if (info->time <= recent || (p.mempool_time.count() >= 0 && info->time <= p.mempool_time) ||
+        p.announced.Contains(inv.hash)) {
+        // Its recent unconfirmed parents become requestable by txid: a peer that cannot take the
+        // child alone asks for them next (Core's ProcessGetData; what 1p1c relay needs).
+        for (const auto& in : info->tx->vin) {
+            const auto parent = m_pool.Info(in.prevout.hash, /*by_wtxid=*/false);
+            if (parent && parent->time > recent && !p.known.Contains(in.prevout.hash)) {
+                p.announced.Insert(in.prevout.hash);
+            }
+        }
         return info->tx;
+    }
     return nullptr;
 }
 

@@ -63,6 +63,11 @@ struct TxOutcome {
     std::vector<consensus::Uint256> parents_requested;
     /** MISSING_INPUTS and no parent rejected: the caller hands the child to the orphan pool (the seam). */
     bool keep_as_orphan{false};
+    /**
+     * REJECTED for its fee only (RECONSIDERABLE): a child of it from the same peer waiting in the
+     * orphan pool may pay for it; the caller tries the pair as a package (Core's Find1P1CPackage).
+     */
+    bool try_package{false};
 };
 
 class TxRelay {
@@ -115,7 +120,16 @@ public:
      * recent rejects are forgotten, since a transaction refused against the old tip (non-final,
      * premature, spending what the block changed) may be valid now (Core's ActiveTipChange).
      */
-    void OnTipChanged() { m_recent_rejects.Reset(); }
+    void OnTipChanged()
+    {
+        m_recent_rejects.Reset();
+        m_recent_rejects_reconsiderable.Reset();
+    }
+    /** Refused for its fee only (by wtxid): worth trying again with a child (Core's m_lazy_recent_rejects_reconsiderable). */
+    bool RejectedReconsiderable(const consensus::Uint256& wtxid) const
+    {
+        return m_recent_rejects_reconsiderable.Contains(wtxid);
+    }
     /** Queues txid/wtxid for announcement to every tx-relay peer (Core's RelayTransaction). */
     void RelayTransaction(const consensus::Uint256& txid, const consensus::Uint256& wtxid);
 
@@ -170,13 +184,15 @@ private:
         std::chrono::seconds mempool_time{-1}; // pool entries older than its mempool request may be served
         RollingBloomFilter announced{INVENTORY_MAX_RECENT_RELAY, 0.000001}; // what we announced to it
     };
-    bool AlreadyHave(const GenTxid& g) const;
+    /** In the pool or recently rejected; with include_reconsiderable, also refused for its fee only (Core's AlreadyHaveTx). */
+    bool AlreadyHave(const GenTxid& g, bool include_reconsiderable = true) const;
     std::chrono::microseconds Poisson(std::chrono::microseconds now, std::chrono::microseconds mean);
     bool HaveWtxidPeers() const;
 
     TxPool& m_pool;
     TxRequestTracker m_tracker;
     RollingBloomFilter m_recent_rejects{120'000, 0.000001};
+    RollingBloomFilter m_recent_rejects_reconsiderable{120'000, 0.000001};
     std::map<net::NodeId, PeerState> m_peers;
     std::mt19937_64 m_rng;
     std::chrono::microseconds m_next_inbound_inv{0};

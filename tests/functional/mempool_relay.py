@@ -9,7 +9,9 @@ signer's MiniWallet for every standard type):
 4. a reorganisation on every node returns the disconnected transactions to every pool;
 5. every standard output type, signed by the harness, sent to A, reaches D and is mined by D;
    A, B and C (high-bandwidth peers by now) rebuild D's compact block (BIP-152) from their
-   mempools: no blocktxn anywhere.
+   mempools: no blocktxn anywhere;
+6. a zero-fee TRUC parent with its child, submitted to A as a package, reaches D (each node
+   takes the pair as a package, as Core 28's 1p1c relay) and D mines both.
 """
 
 import os
@@ -133,3 +135,19 @@ def run(env):
     check_rebuilt_from_pool(nodes[:3], before)
     log("ok: D's compact block of %d transactions was rebuilt from the mempools" % len(block["tx"]))
     assert_equal(a.getrawmempool(), [], "A's pool emptied by D's block")
+
+    # 6. a 1p1c package with a zero-fee TRUC parent, submitted to A, is relayed down the line:
+    #    each node refuses the parent alone (below its minimum fee), holds the child as an orphan,
+    #    asks the sender for the parent again and takes the pair as a package (Core 28's 1p1c).
+    w.scan_block(d.getblock(h, 2))
+    parent = w.create_self_transfer(fee=0, version=3)
+    child = w.create_self_transfer(utxo=parent["new_utxos"][0], fee_rate=20, version=3)
+    pkg = a.submitpackage([parent["hex"], child["hex"]])
+    assert_equal(pkg["package_msg"], "success", "A takes the package")
+    for t in (parent, child):
+        wait_everywhere(nodes, t["txid"], "the package member %s reaches every pool" % t["txid"][:16])
+    log("ok: a zero-fee parent and its child were relayed as a package to D")
+    h = OpTrueWallet(d).generate(1)[0]
+    mined = d.getblock(h)["tx"]
+    check(parent["txid"] in mined and child["txid"] in mined, "D mined the package")
+    sync_blocks(nodes)

@@ -354,3 +354,60 @@ TEST_CASE("tx relay: feefilter rounding", "[node][txrelay]")
     CHECK(seen.size() == 2); // its bucket or the one below, at random
     CHECK(node::p2p::RoundFeeFilter(consensus::Amount{0}, rng).sats == 0);
 }
+
+TEST_CASE("tx relay: a parent refused for its fee is not fetched alone, but is for its orphan (1p1c)",
+          "[node][txrelay]")
+{
+    FakeTxPool pool;
+    TxRelay relay(pool, SALT);
+    relay.AddPeer(1, Outbound(), 0us);
+    relay.SetWtxidRelay(1);
+    const auto parent = MakeTestTx(1), child = MakeTestTx(2);
+    auto out = relay.OnTxResult(1, parent, Reject(TxValidationResult::RECONSIDERABLE), 0us);
+    CHECK(out.try_package);
+    CHECK_FALSE(out.punish);
+    CHECK(relay.RejectedReconsiderable(parent->GetWtxid()));
+    CHECK_FALSE(relay.RecentlyRejected(parent->GetWtxid()));
+    // Announced again by wtxid: not downloaded again alone; received again: not submitted alone.
+    CHECK(relay.OnTxInv(1, WtxInv(parent), false, 1s) == TxRelay::InvResult::IGNORED);
+    CHECK_FALSE(relay.OnTxReceived(1, parent));
+    // Its child is an orphan, and the parent is asked for by txid (a reject for another reason would not be).
+    out = relay.OnTxResult(1, child, TxSubmitResult::MissingInputs({parent->GetTxid()}), 2s);
+    CHECK(out.keep_as_orphan);
+    REQUIRE(out.parents_requested.size() == 1);
+    const auto g = relay.GetDataToSend(1, 2s);
+    REQUIRE(g.size() == 1);
+    CHECK(g[0] == net::Inv{net::MSG_WITNESS_TX, parent->GetTxid()});
+    // Other rejections are final for the child too, and never try a package.
+    const auto bad = MakeTestTx(3);
+    out = relay.OnTxResult(1, bad, Reject(TxValidationResult::NOT_STANDARD), 3s);
+    CHECK_FALSE(out.try_package);
+    // The tip moving forgets the fee refusals as well (Core).
+    relay.OnTipChanged();
+    CHECK_FALSE(relay.RejectedReconsiderable(parent->GetWtxid()));
+}
+
+TEST_CASE("tx relay: serving a child makes its recent unconfirmed parents requestable by txid", "[node][txrelay]")
+{
+    FakeTxPool pool;
+    TxRelay relay(pool, SALT);
+    relay.AddPeer(1, Outbound(), 0us);
+    relay.SetWtxidRelay(1);
+    const auto parent = MakeTestTx(1);
+    consensus::MutableTransaction m;
+    consensus::TxIn in;
+    in.prevout = consensus::OutPoint(parent->GetTxid(), 0);
+    in.witness.stack.push_back({7});
+    m.vin.push_back(in);
+    m.vout.emplace_back(consensus::Amount{500}, consensus::Script{});
+    const auto child = consensus::MakeTransactionRef(std::move(m));
+    pool.Add(parent, 1000, 100, 1000s);
+    pool.Add(child, 1000, 100, 1000s);
+    const us now{1000s};
+    // Only the child was announced (the parent by wtxid would not make its txid servable).
+    relay.RelayTransaction(child->GetTxid(), child->GetWtxid());
+    REQUIRE(relay.AnnouncementsDue(1, now + 10s).size() == 1);
+    CHECK(relay.TxToServe(1, TxInv(parent), now + 10s) == nullptr);
+    CHECK(relay.TxToServe(1, WtxInv(child), now + 10s) == child);
+    CHECK(relay.TxToServe(1, net::Inv{net::MSG_WITNESS_TX, parent->GetTxid()}, now + 10s) == parent);
+}
