@@ -41,16 +41,6 @@ from p2p_client.serialize import ser_frame  # noqa: E402
 TXS_PER_BLOCK = 6000
 
 
-def proc_status(pid):
-    out = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                k, v = line.split(":")
-                out[k] = int(v.split()[0]) / 1024.0
-    return out
-
-
 def feed(port, chain, first, indices, barrier, done):
     """One P2P stream: the transactions of the spending blocks at these indices, as tx messages."""
     with open(chain, "rb") as f:
@@ -99,7 +89,7 @@ def main():
         for raw in setup_blocks:
             node.rpc("submitblock", raw.hex())
         pid = node.process.pid
-        print("after the setup blocks: VmRSS %.1f MiB" % proc_status(pid)["VmRSS"])
+        print("after the setup blocks: VmRSS %.1f MiB" % (test_framework.proc_status_kb(pid) / 1024.0))
         ctx = multiprocessing.get_context("fork")
         barrier = ctx.Barrier(3)
         done = ctx.Event()
@@ -114,7 +104,7 @@ def main():
         peak_rss = 0.0
         while True:
             mi = rpc_call(conn, headers, "getmempoolinfo")
-            peak_rss = max(peak_rss, proc_status(pid)["VmRSS"])
+            peak_rss = max(peak_rss, test_framework.proc_status_kb(pid) / 1024.0)
             key = (mi["size"], mi["usage"])
             if key != last:
                 last, last_change = key, time.monotonic()
@@ -128,7 +118,7 @@ def main():
         for p in procs:
             p.join(60)
         mi = rpc_call(conn, headers, "getmempoolinfo")
-        st = proc_status(pid)
+        st = {k: test_framework.proc_status_kb(pid, k) / 1024.0 for k in ("VmRSS", "VmHWM")}
         print("pool filled in %.1f s: %d transactions, usage %.1f MiB of maxmempool %.1f MiB, mempoolminfee %s BTC/kvB;"
               " %.0f tx/s" % (fill_secs, mi["size"], mi["usage"] / 1048576.0, mi["maxmempool"] / 1048576.0,
                               mi["mempoolminfee"], mi["size"] / fill_secs))
@@ -143,7 +133,7 @@ def main():
             print("getblocktemplate %d: %.1f ms, %d transactions, weight %d (+ coinbase)"
                   % (i + 1, lat[-1] * 1e3, len(tmpl["transactions"]), weight))
         conn.close()
-        st = proc_status(pid)
+        st = {k: test_framework.proc_status_kb(pid, k) / 1024.0 for k in ("VmRSS", "VmHWM")}
         print("load average at the end: %s" % " ".join("%.2f" % x for x in os.getloadavg()))
         print("SUMMARY mempool_gbt pool_txs=%d usage_mib=%.1f rss_mib=%.1f hwm_mib=%.1f gbt_median_ms=%.1f "
               "gbt_max_ms=%.1f" % (mi["size"], mi["usage"] / 1048576.0, st["VmRSS"], st["VmHWM"],

@@ -26,14 +26,6 @@ def wait_height(node, height, timeout):
     test_framework.wait_until(lambda: node.rpc("getblockcount") >= height, timeout, "height %d" % height)
 
 
-def status_kb(node, key):
-    with open("/proc/%d/status" % node.process.pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise RuntimeError("no " + key)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bindir", default=os.path.join(ROOT, "build", "release", "node"))
@@ -52,7 +44,7 @@ def main():
         node.start()
         node.generatetoaddress(args.blocks, test_framework.REGTEST_ADDR)
         time.sleep(args.idle)
-        alone = status_kb(node, "VmRSS")
+        alone = test_framework.proc_status_kb(node.process.pid, "VmRSS")
         if args.peers == "node":
             for i in range(args.count):
                 p = BenchNode(env, len(env.nodes), extra_args=["-dbcache=4", "-listen=0",
@@ -69,16 +61,16 @@ def main():
                 clients.append(c)
         test_framework.wait_until(lambda: len(node.getpeerinfo()) == args.count, 60, "the peers to connect")
         time.sleep(args.idle)
-        with_peers = status_kb(node, "VmRSS")
-        peer_rss = [status_kb(p, "VmRSS") for p in env.nodes[1:]]
+        with_peers = test_framework.proc_status_kb(node.process.pid, "VmRSS")
+        peer_rss = [test_framework.proc_status_kb(p.process.pid, "VmRSS") for p in env.nodes[1:]]
         for c in clients:
             c.close()
         for p in env.nodes[1:]:
             p.stop()
         test_framework.wait_until(lambda: len(node.getpeerinfo()) == 0, 60, "the peers to leave")
         time.sleep(args.idle)
-        after = status_kb(node, "VmRSS")
-        hwm = status_kb(node, "VmHWM")
+        after = test_framework.proc_status_kb(node.process.pid, "VmRSS")
+        hwm = test_framework.proc_status_kb(node.process.pid, "VmHWM")
         print("p2p_idle_rss: -dbcache=4, %d blocks, %d %s peers, nproc %d" % (
             args.blocks, args.count, "minicashd" if args.peers == "node" else "Python client", os.cpu_count()))
         print("VmRSS alone %.1f MB, with %d peers %.1f MB, after they left %.1f MB; VmHWM %.1f MB" % (

@@ -111,6 +111,19 @@ def build_line(env, source_blocks):
     return nodes
 
 
+def line_on_chain(env, blocks, setup):
+    """The line on the chain's first setup blocks, warmed up with the next ones; returns (nodes, next_block)."""
+    nodes = build_line(env, [b.hex() for b in blocks[:setup]])
+    it = iter(blocks[setup:])
+
+    def next_block():
+        b = next(it)
+        return test_framework.block_hash_from_header(b[:80]), b.hex()
+
+    warm_up(nodes, next_block)
+    return nodes, next_block
+
+
 def measure(nodes, block_hex, block_hash, poll, timeout=60):
     """Seconds from sending submitblock to node 0 until node 4's best block is block_hash."""
     sub = KeepAlive(nodes[0])
@@ -217,14 +230,7 @@ def run_mixed(args):
     env = test_framework.TestEnv(args.bindir, None, name="bench_p2p_prop_mixed")
     ok = False
     try:
-        nodes = build_line(env, [b.hex() for b in blocks[:setup]])
-        it = iter(blocks[setup:])
-
-        def next_block():
-            b = next(it)
-            return test_framework.block_hash_from_header(b[:80]), b.hex()
-
-        warm_up(nodes, next_block)
+        nodes, next_block = line_on_chain(env, blocks, setup)
         # Skip to the spending blocks (the warm-up may have used only funding/maturity blocks).
         sizes = []
 
@@ -286,14 +292,7 @@ def run_pool(args):
     env = test_framework.TestEnv(args.bindir, None, name="bench_p2p_prop_pool")
     ok = False
     try:
-        nodes = build_line(env, [b.hex() for b in blocks[:setup]])
-        it = iter(blocks[setup:])
-
-        def next_block():
-            b = next(it)
-            return test_framework.block_hash_from_header(b[:80]), b.hex()
-
-        warm_up(nodes, next_block)
+        nodes, next_block = line_on_chain(env, blocks, setup)
         sizes, counts = [], []
 
         def next_pooled():

@@ -38,21 +38,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from optrue_wallet import COIN, SPK, OpTrueWallet, Utxo  # noqa: E402
 from p2p_client import MSG_TX, MSG_WITNESS_TX, Inv, MsgInv, MsgTx, P2PConnection, Tx, ser_frame  # noqa: E402
 from p2p_client.wallet import MiniWallet  # noqa: E402
-from test_framework import assert_equal, check, log, scaled, wait_until  # noqa: E402
+from test_framework import assert_equal, check, log, proc_status_kb, scaled, wait_until  # noqa: E402
 
 FLOOD_EACH = 2000
 HONEST = 20
 ORPHANS = 150
 MAX_ORPHANS = 100  # DEFAULT_MAX_ORPHAN_TRANSACTIONS, node/p2p/orphanage.h (Core's -maxorphantx default)
 BIG = 90
-
-
-def vmrss_kb(node):
-    with open("/proc/%d/status" % node.process.pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def peer(node, source=None, wtxidrelay=True):
@@ -91,7 +83,7 @@ def run(env):
     b = env.add_node(extra_args=["-debug=mempool"])
     a.start()
     b.start()
-    rss_start = vmrss_kb(a)
+    rss_start = proc_status_kb(a.process.pid)
     w = OpTrueWallet(a)
     w.generate(105)
     mw = MiniWallet(a, submit=lambda txs: None)
@@ -310,6 +302,6 @@ def run(env):
         check(Decimal(str(info["mempoolminfee"])) > Decimal("0.00000100"),
               "mempoolminfee rose (%s)" % info["mempoolminfee"])
         check(filler.is_connected(), "the filling peer is kept")
-    grown = (vmrss_kb(a) - rss_start) // 1024
+    grown = (proc_status_kb(a.process.pid) - rss_start) // 1024
     log("A's VmRSS grew by %d MB" % grown)
     check(grown < 200, "A's VmRSS grew by less than 200 MB (%d MB)" % grown)

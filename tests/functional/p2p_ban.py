@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from p2p_client import (MSG_WITNESS_BLOCK, BlockHeader, Inv, MsgGetData, MsgHeaders, P2PConnection, P2PError,  # noqa: E402
                         bad_frame, make_block)
 from test_framework import (REGTEST_ADDR, SkipTest, free_port, assert_equal, assert_raises_rpc, check, log,  # noqa: E402
-                            scaled, wait_until)
+                            proc_status_kb, scaled, wait_until)
 
 FD_LIMIT = 256
 NFLOOD = 1500
@@ -69,14 +69,6 @@ def bad_header(node):
     while h.check_pow():
         h.nonce += 1
     return h
-
-
-def vmrss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def test_setban(node):
@@ -279,7 +271,7 @@ def test_flood(env):
     honest = connect(node, "127.0.0.1")
     honest.handshake()
     honest.sync_with_ping()
-    rss0 = vmrss_kb(pid)
+    rss0 = proc_status_kb(pid)
 
     log("opening %d connections, half of them sending a partial header" % NFLOOD)
     socks, failed = [], 0
@@ -306,7 +298,7 @@ def test_flood(env):
         wait_until(lambda: node.getconnectioncount() <= maxconn - 19, scaled(30), "connections within the inbound slots")
         fds = len(os.listdir("/proc/%d/fd" % pid))
         check(fds < FD_LIMIT - 20, "the node keeps descriptors free (%d open of %d)" % (fds, FD_LIMIT))
-        rss = vmrss_kb(pid)
+        rss = proc_status_kb(pid)
         log("VmRSS %d kB before, %d kB during the flood" % (rss0, rss))
         check(rss < 300 * 1024, "memory bounded (VmRSS %d kB)" % rss)
         # Each newcomer past the full inbound slots evicted a peer (the node may still be taking

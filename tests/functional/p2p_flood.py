@@ -23,17 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client import (MSG_BLOCK, Inv, MsgGetHeaders, MsgHeaders, MsgInv, MsgPing, MsgVerack,  # noqa: E402
                         P2PConnection, bad_frame, hex_hash, make_block, ser_compact_size, ser_frame)
-from test_framework import REGTEST_ADDR, assert_equal, check, log, scaled  # noqa: E402
+from test_framework import REGTEST_ADDR, assert_equal, check, log, proc_status_kb, scaled  # noqa: E402
 
 CHAIN = 20
-
-
-def vmrss_kb(node):
-    with open("/proc/%d/status" % node.process.pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def run(env):
@@ -41,7 +33,7 @@ def run(env):
     node.start()
     node.generatetoaddress(CHAIN, REGTEST_ADDR)
     genesis = hex_hash(node.getblockhash(0))
-    rss_start = vmrss_kb(node)
+    rss_start = proc_status_kb(node.process.pid)
 
     with P2PConnection() as honest:
         honest.connect(node.p2p_port)
@@ -147,7 +139,7 @@ def run(env):
         assert_equal(misbehaving_lines(), before, "no Misbehaving for the slips (Core only disconnects)")
         log("ok: wtxidrelay after verack and a 102-entry locator disconnect without punishment")
 
-    rss_end = vmrss_kb(node)
+    rss_end = proc_status_kb(node.process.pid)
     log("VmRSS %d kB -> %d kB" % (rss_start, rss_end))
     check(rss_end - rss_start < 64 * 1024, "VmRSS grew by %d kB" % (rss_end - rss_start))
     log("ok: memory bounded through the flood")

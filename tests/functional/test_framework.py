@@ -159,6 +159,15 @@ def decompress_bz2(src, dst):
     return data
 
 
+def proc_status_kb(pid, key="VmRSS"):
+    """A field of /proc/<pid>/status in kB (VmRSS, VmHWM, ...)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise AssertionError("no %s in /proc/%d/status" % (key, pid))
+
+
 def parse_proc_net_listeners(port):
     """Local addresses listening on TCP `port`, from /proc/net/tcp and tcp6, as text."""
     found = []
