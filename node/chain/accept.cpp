@@ -106,6 +106,12 @@ ValidationResult Chainstate::Impl::AcceptBlock(const std::shared_ptr<const conse
     return ValidationResult::Valid();
 }
 
+void Chainstate::SetNewPoWValidBlockHook(NewBlockHook hook)
+{
+    util::LockGuard lock(m_impl->hook_mutex);
+    m_impl->new_block_hook = std::move(hook);
+}
+
 ValidationResult Chainstate::ProcessNewBlock(const std::shared_ptr<const consensus::Block>& block, bool* new_block)
 {
     return RunSteps(ProcessNewBlockSteps(block, new_block));
@@ -126,7 +132,14 @@ WriteStep Chainstate::ProcessNewBlockSteps(std::shared_ptr<const consensus::Bloc
             LimitNotificationQueue();
             {
                 util::LockGuard lock(m_impl->mutex);
-                result = m_impl->AcceptBlock(block, new_block, nullptr, &st->index);
+                bool is_new = false;
+                result = m_impl->AcceptBlock(block, &is_new, nullptr, &st->index);
+                if (new_block) *new_block = is_new;
+                // Stored and checked but not connected yet: high-bandwidth peers may hear of it now.
+                if (result.IsValid() && is_new && st->index && st->index->prev) {
+                    util::LockGuard hook_lock(m_impl->hook_mutex);
+                    if (m_impl->new_block_hook) m_impl->new_block_hook(block, st->index);
+                }
                 if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
             }
             if (result.IsValid() && !complete) return std::nullopt;

@@ -397,6 +397,15 @@ public:
      */
     void RemoveListener(ChainListener* listener);
     /**
+     * Core's NewPoWValidBlock: called by the validation owner, with its lock held, when a new
+     * block that extends the chain of the current tip has passed the header, structure and
+     * context checks and is stored, before it is connected (BIP-152 lets a node announce it to
+     * high-bandwidth peers then). The hook must be short, may call readers and must not call
+     * writers. nullptr removes it; setting waits for a call in progress to return.
+     */
+    using NewBlockHook = std::function<void(const std::shared_ptr<const consensus::Block>&, const BlockIndex*)>;
+    void SetNewPoWValidBlockHook(NewBlockHook hook);
+    /**
      * Waits until every event recorded before the call has been delivered to the asynchronous
      * listeners (Core's SyncWithValidationInterfaceQueue): e.g. an RPC that reads an index
      * after a block. Any thread without the owner's lock; returns at once on the

@@ -147,6 +147,9 @@ struct Chainstate::Impl {
      * delivered) before the final flush when the chainstate closes.
      */
     ChainNotifier notifier;
+    /** Chainstate::SetNewPoWValidBlockHook's hook; called with hook_mutex held so removal waits for it. */
+    util::Mutex hook_mutex;
+    Chainstate::NewBlockHook new_block_hook GUARDED_BY(hook_mutex);
     /** Records e: synchronous listeners now (owner's lock held, view lock not), then the queue. */
     void NotifyLocked(ChainEvent e) REQUIRES(mutex) EXCLUDES(view_mutex) { notifier.Notify(std::move(e)); }
 

@@ -36,6 +36,8 @@ PeerManager::PeerManager(chain::Chainstate& chainstate, chain::ValidationOwner& 
       })
 {
     m_chain.AddListener(this, chain::Delivery::ASYNC);
+    m_chain.SetNewPoWValidBlockHook([this](const std::shared_ptr<const consensus::Block>& block,
+                                           const BlockIndex* index) { NewPoWValidBlock(block, index); });
     m_timer = std::thread([this] { TimerLoop(); });
 }
 
@@ -52,6 +54,7 @@ void PeerManager::Stop()
     }
     m_cv.notify_all();
     if (m_timer.joinable()) m_timer.join();
+    m_chain.SetNewPoWValidBlockHook(nullptr); // waits for a call in progress
     m_chain.RemoveListener(this);
 }
 
@@ -680,6 +683,7 @@ void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* f
             const auto has = [parent](const BlockIndex* b) {
                 return b && parent && b->height >= parent->height && b->GetAncestor(parent->height) == parent;
             };
+            if (p.fast_announced == new_tip) continue; // it got the cmpctblock before the connect
             const bool connects = has(known) || has(p.best_header_sent);
             const bool compact = cmpct && connects && m_compact.HighBandwidthFrom(id);
             const bool headers = p.prefers_headers && blocks.size() <= MAX_BLOCKS_TO_ANNOUNCE && connects;

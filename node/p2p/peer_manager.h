@@ -116,6 +116,7 @@ private:
         std::optional<std::chrono::microseconds> last_ping_time, min_ping_time;
         int unconnecting_headers{0};
         const chain::BlockIndex* best_header_sent{nullptr}; // the last header we sent or announced
+        const chain::BlockIndex* fast_announced{nullptr};   // sent as cmpctblock before it was connected
         uint64_t version_nonce{0};                          // the nonce of our version (self-connection check)
         int pending_jobs{0};                                // its headers/blocks queued on the validation owner
         std::deque<net::Inv> getdata_queue;                 // blocks it asked for, served as its send buffer drains
@@ -202,6 +203,15 @@ private:
     bool ServeCompactBlock(net::NodeId id, const chain::BlockIndex* b) EXCLUDES(m_mutex);
     /** The cmpctblock of b for high-bandwidth announcements (cached); nullptr without such peers or if unreadable. */
     std::shared_ptr<const net::HeaderAndShortIDs> CompactOf(const chain::BlockIndex* b) EXCLUDES(m_mutex);
+    /**
+     * Core's NewPoWValidBlock (the chainstate's hook, on the validation owner with its lock
+     * held): a new block extending our tip, checked and stored but not connected yet, goes at
+     * once as cmpctblock to the high-bandwidth peers that lack it (BIP-152 allows it; a peer
+     * does not punish a compact block's contents), so each hop overlaps the next one's
+     * validation. UpdatedBlockTip then skips those peers.
+     */
+    void NewPoWValidBlock(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index)
+        EXCLUDES(m_mutex);
     void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const chain::BlockIndex* index) override
         EXCLUDES(m_mutex);
     void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,
@@ -220,6 +230,7 @@ private:
 
     BlockDownload m_download GUARDED_BY(m_mutex);
     CompactRelay m_compact GUARDED_BY(m_mutex);
+    int m_highest_fast_announce GUARDED_BY(m_mutex){0}; // Core's m_highest_fast_announce
     bool m_stopping GUARDED_BY(m_mutex){false};
     std::unique_ptr<TxRelay> m_txrelay GUARDED_BY(m_mutex); // set once by SetTxPool, before peers come
     std::atomic<TxPool*> m_txpool{nullptr};

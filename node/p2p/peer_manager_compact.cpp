@@ -56,6 +56,35 @@ void PeerManager::MaybeSetHighBandwidth(net::NodeId id, const consensus::Uint256
     }
 }
 
+void PeerManager::NewPoWValidBlock(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
+{
+    // Only a block on top of our tip, outside initial block download (Core's conditions).
+    if (m_chain.IsInitialBlockDownload() || m_chain.Tip() != index->prev) return;
+    std::vector<net::NodeId> targets;
+    std::shared_ptr<const net::HeaderAndShortIDs> cmpct;
+    {
+        util::LockGuard lock(m_mutex);
+        if (m_stopping || index->height <= m_highest_fast_announce) return;
+        m_highest_fast_announce = index->height;
+        for (auto& [id, p] : m_peers) {
+            if (!p.handshake_done || !m_compact.HighBandwidthFrom(id)) continue;
+            const BlockIndex* known = m_download.BestKnown(id);
+            if (known && known->GetAncestor(index->height) == index) continue; // it has it (e.g. its sender)
+            // It must know the parent (it has it, or we announced it), or the header would not connect.
+            const auto has_parent = [index](const BlockIndex* b) {
+                return b && b->height >= index->prev->height && b->GetAncestor(index->prev->height) == index->prev;
+            };
+            if (!has_parent(known) && !has_parent(p.best_header_sent)) continue;
+            p.best_header_sent = index;
+            p.fast_announced = index;
+            targets.push_back(id);
+        }
+        if (targets.empty()) return;
+        cmpct = m_compact.CompactFor(*block);
+    }
+    for (const net::NodeId id : targets) Push(m_connman, id, net::msg_type::CMPCTBLOCK, *cmpct);
+}
+
 void PeerManager::BlockConnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
 {
     (void)index;

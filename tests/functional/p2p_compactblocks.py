@@ -22,7 +22,10 @@ between minicash nodes.
    segwit block with its witnesses stripped; and a cmpctblock whose blocktxn carries a transaction
    with a changed witness (same txid, the witness commitment fails) gets a getdata for the full
    block, unpunished (Core: a compact block's contents are never the peer's fault).
-5. A 5-node line: a block mined on the first reaches the last, relayed as cmpctblock between
+5. Announced before validation (Core's NewPoWValidBlock): a block whose header, structure and
+   context are right but whose script fails reaches the high-bandwidth client as a cmpctblock
+   although the node then refuses it; the client is not disconnected for asking nothing.
+6. A 5-node line: a block mined on the first reaches the last, relayed as cmpctblock between
    minicash nodes (getpeerinfo bip152_hb_to/bip152_hb_from and bytesrecv_per_msg["cmpctblock"]).
 """
 
@@ -204,6 +207,21 @@ def serve_compact(node, chain, c):
     log("ok: getblocktxn with an index out of range disconnects")
 
 
+def announce_before_validation(node, chain, c):
+    bad = spend(chain.coinbases[0])  # not popped: the block is refused, the coin stays unspent
+    bad.vin[0].script_sig = b"\x6a"  # OP_RETURN: only running the script finds it
+    blk = chain.build([bad], 1000)
+    c.drain()
+    r = node.submitblock(blk.serialize().hex())
+    check(r is not None, "the node refuses the block when it connects it (%r)" % (r,))
+    cb = c.wait_for("cmpctblock", lambda m: m.header.hash() == blk.hash(), timeout=scaled(10))
+    assert_equal(len(cb.shortids), 1, "the announced block's one transaction")
+    check(node.getbestblockhash() != hash_hex(blk.hash()), "not the tip")
+    c.sync_with_ping()
+    check(c.is_connected(), "the client is still connected")
+    log("ok: a checked but unconnected block went to the high-bandwidth client first (%s)" % r)
+
+
 def mutated_block(node, chain):
     # Three transactions: the merkle tree pairs the last with itself, so a copy of the block with
     # the last transaction twice has the same root (CVE-2012-2459).
@@ -328,6 +346,7 @@ def run(env):
         c.handshake()
         negotiate_and_hb_announce(node, chain, c)
         receive_compact(node, chain, c)
+        announce_before_validation(node, chain, c)
         serve_compact(node, chain, c)
     mutated_block(node, chain)
     witness_mutations(node, chain)
