@@ -93,6 +93,7 @@ void PeerManager::BlockConnected(const std::shared_ptr<const consensus::Block>& 
     if (!m_compact.HighBandwidthFromPeers().empty()) m_compact.CompactFor(*block);
     // Orphans in the block, or spending what it spent, are settled (Core's EraseForBlock).
     m_orphans.EraseForBlock(*block);
+    if (m_txrelay) m_txrelay->OnBlockConnected(*block);
     if (m_txrelay && !m_chain.IsInitialBlockDownload()) m_txrelay->OnTipChanged();
 }
 
@@ -102,6 +103,7 @@ void PeerManager::BlockDisconnected(const std::shared_ptr<const consensus::Block
     // Its transactions may come back in the other branch's blocks (Core's extra transactions).
     util::LockGuard lock(m_mutex);
     for (const auto& tx : block->vtx) m_compact.Extra().Add(tx);
+    if (m_txrelay) m_txrelay->OnBlockDisconnected();
     if (m_txrelay && !m_chain.IsInitialBlockDownload()) m_txrelay->OnTipChanged();
 }
 

@@ -89,7 +89,16 @@ bool TxRelay::AlreadyHave(const GenTxid& g, bool include_reconsiderable) const
 {
     // The orphan pool is asked by the caller (PeerManager), which owns it.
     if (include_reconsiderable && m_recent_rejects_reconsiderable.Contains(g.hash)) return true;
-    return m_recent_rejects.Contains(g.hash) || m_pool.HaveTx(g.hash, g.is_wtxid);
+    return m_recent_rejects.Contains(g.hash) || m_recent_confirmed.Contains(g.hash) ||
+           m_pool.HaveTx(g.hash, g.is_wtxid);
+}
+
+void TxRelay::OnBlockConnected(const consensus::Block& block)
+{
+    for (const auto& tx : block.vtx) {
+        m_recent_confirmed.Insert(tx->GetTxid());
+        if (tx->HasWitness()) m_recent_confirmed.Insert(tx->GetWtxid());
+    }
 }
 
 TxRelay::InvResult TxRelay::OnTxInv(net::NodeId id, const net::Inv& inv, bool initial_download, microseconds now)

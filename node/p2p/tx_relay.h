@@ -11,6 +11,7 @@
 #pragma once
 
 #include "consensus/amount.h"
+#include "consensus/primitives/block.h"
 #include "consensus/primitives/transaction.h"
 #include "net/connection.h"
 #include "net/messages.h"
@@ -125,6 +126,13 @@ public:
         m_recent_rejects.Reset();
         m_recent_rejects_reconsiderable.Reset();
     }
+    /**
+     * A block connected: its transactions (txid and wtxid) are remembered so announcements that
+     * cross the block are not fetched again (Core's m_recent_confirmed_transactions).
+     */
+    void OnBlockConnected(const consensus::Block& block);
+    /** A block disconnected: those transactions may be wanted again (Core resets the filter). */
+    void OnBlockDisconnected() { m_recent_confirmed.Reset(); }
     /** Refused for its fee only (by wtxid): worth trying again with a child (Core's m_lazy_recent_rejects_reconsiderable). */
     bool RejectedReconsiderable(const consensus::Uint256& wtxid) const
     {
@@ -193,6 +201,7 @@ private:
     TxRequestTracker m_tracker;
     RollingBloomFilter m_recent_rejects{120'000, 0.000001};
     RollingBloomFilter m_recent_rejects_reconsiderable{120'000, 0.000001};
+    RollingBloomFilter m_recent_confirmed{48'000, 0.000001};
     std::map<net::NodeId, PeerState> m_peers;
     std::mt19937_64 m_rng;
     std::chrono::microseconds m_next_inbound_inv{0};

@@ -411,3 +411,21 @@ TEST_CASE("tx relay: serving a child makes its recent unconfirmed parents reques
     CHECK(relay.TxToServe(1, WtxInv(child), now + 10s) == child);
     CHECK(relay.TxToServe(1, net::Inv{net::MSG_WITNESS_TX, parent->GetTxid()}, now + 10s) == parent);
 }
+
+TEST_CASE("tx relay: transactions of a connected block are not fetched again until a block leaves", "[node][txrelay]")
+{
+    FakeTxPool pool;
+    TxRelay relay(pool, SALT);
+    relay.AddPeer(1, Outbound(), 0us);
+    relay.AddPeer(2, Outbound(), 0us);
+    relay.SetWtxidRelay(2);
+    const auto tx = MakeTestTx(1);
+    consensus::Block block;
+    block.vtx.push_back(tx);
+    relay.OnBlockConnected(block);
+    using R = TxRelay::InvResult;
+    CHECK(relay.OnTxInv(1, TxInv(tx), false, 0us) == R::IGNORED);  // by txid
+    CHECK(relay.OnTxInv(2, WtxInv(tx), false, 0us) == R::IGNORED); // by wtxid
+    relay.OnBlockDisconnected();
+    CHECK(relay.OnTxInv(2, WtxInv(tx), false, 0us) == R::TRACKED);
+}
