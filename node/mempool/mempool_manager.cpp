@@ -258,6 +258,8 @@ bool MempoolManager::Load(const std::filesystem::path& path, std::string& error)
             ++failed;
         }
     }
+    // Ours that no peer had asked for yet stay so (Core's LoadMempool).
+    for (const auto& txid : file->unbroadcast) m_pool.AddUnbroadcast(txid);
     util::LogPrintf("Imported mempool transactions from disk: %zu succeeded, %zu failed, %zu expired, %zu already "
                     "there, %zu waiting for initial broadcast\n",
                     count, failed, expired, already, file->unbroadcast.size());
@@ -266,7 +268,7 @@ bool MempoolManager::Load(const std::filesystem::path& path, std::string& error)
 
 bool MempoolManager::Dump(const std::filesystem::path& path, std::string& error) const
 {
-    return DumpMempool(m_pool, path, error);
+    return DumpMempool(m_pool, path, error, m_pool.GetUnbroadcast());
 }
 
 } // namespace node::mempool

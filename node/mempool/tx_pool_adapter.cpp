@@ -80,6 +80,20 @@ void RelayPool::SubmitPackage(std::vector<consensus::TransactionRef> txs,
     }
 }
 
+void RelayPool::TxServed(const consensus::Uint256& txid)
+{
+    if (m_mm.Pool().IsUnbroadcast(txid)) m_mm.Pool().RemoveUnbroadcast(txid);
+}
+
+std::vector<consensus::TransactionRef> RelayPool::UnbroadcastTxs() const
+{
+    std::vector<consensus::TransactionRef> out;
+    for (const auto& txid : m_mm.Pool().GetUnbroadcast()) {
+        if (auto tx = m_mm.Pool().Get(txid)) out.push_back(std::move(tx));
+    }
+    return out;
+}
+
 consensus::Amount RelayPool::MinFeeRate() const
 {
     TxMemPool& pool = m_mm.Pool(); // GetMinFee updates its decay: the non-const pool

@@ -17,6 +17,8 @@ public:
     void SubmitPackage(std::vector<consensus::TransactionRef> txs,
                        std::function<void(std::vector<p2p::TxSubmitResult>)> done) override;
     consensus::Amount MinFeeRate() const override;
+    void TxServed(const consensus::Uint256& txid) override;
+    std::vector<consensus::TransactionRef> UnbroadcastTxs() const override;
     void ForEachTx(const std::function<void(const consensus::TransactionRef&)>& visit) const override;
 
 private:

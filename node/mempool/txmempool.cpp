@@ -150,6 +150,7 @@ struct TxMemPool::Impl {
     std::set<std::pair<int64_t, Uint256>> by_time;
     std::set<DescKey, DescCmp> by_desc_score;
     std::set<AncKey, AncCmp> by_anc_score;
+    std::set<Uint256> unbroadcast; // txids; each also in entries
     std::map<Uint256, Amount> deltas;
     uint64_t sequence{1};
     int64_t total_vsize{0};
@@ -256,6 +257,7 @@ struct TxMemPool::Impl {
             by_time.erase({x.time, h});
             by_desc_score.erase(DescKeyOf(x));
             by_anc_score.erase(AncKeyOf(x));
+            unbroadcast.erase(h);
             total_vsize -= x.vsize;
             total_fee -= x.fee;
             usage -= EntryUsage(x);
@@ -461,6 +463,30 @@ uint64_t TxMemPool::GetSequence() const
 {
     util::SharedLock lock(m_mutex);
     return m_impl->sequence;
+}
+
+void TxMemPool::AddUnbroadcast(const Uint256& txid)
+{
+    util::ExclusiveLock lock(m_mutex);
+    if (m_impl->entries.count(txid)) m_impl->unbroadcast.insert(txid);
+}
+
+void TxMemPool::RemoveUnbroadcast(const Uint256& txid)
+{
+    util::ExclusiveLock lock(m_mutex);
+    m_impl->unbroadcast.erase(txid);
+}
+
+bool TxMemPool::IsUnbroadcast(const Uint256& txid) const
+{
+    util::SharedLock lock(m_mutex);
+    return m_impl->unbroadcast.count(txid) > 0;
+}
+
+std::set<Uint256> TxMemPool::GetUnbroadcast() const
+{
+    util::SharedLock lock(m_mutex);
+    return m_impl->unbroadcast;
 }
 
 void TxMemPool::ForEachTx(const std::function<void(const TransactionRef&)>& visit) const
@@ -778,6 +804,9 @@ void TxMemPool::Check() const
         if (!d.by_anc_score.count(AncKeyOf(e))) fail("ancestor score index of " + h.GetHex());
     }
     if (spends != d.spenders.size()) fail("spender index size");
+    for (const Uint256& h : d.unbroadcast) {
+        if (!d.entries.count(h)) fail("unbroadcast txid not in the pool: " + h.GetHex());
+    }
     if (d.by_desc_score.size() != d.entries.size() || d.by_anc_score.size() != d.entries.size() ||
         d.by_time.size() != d.entries.size() || d.by_wtxid.size() != d.entries.size()) {
         fail("index sizes");

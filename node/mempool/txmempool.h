@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -163,6 +164,16 @@ public:
     uint64_t GetSequence() const;
     /** Calls visit with every transaction (compact block reconstruction). */
     void ForEachTx(const std::function<void(const consensus::TransactionRef&)>& visit) const;
+
+    // ---- The unbroadcast set (Core's m_unbroadcast_txids): any thread, its own lock ----
+
+    /** Our own transaction (sendrawtransaction) that no peer has asked for yet; ignored if not in the pool. */
+    void AddUnbroadcast(const consensus::Uint256& txid);
+    /** A peer asked for it (or it left the pool): its initial broadcast is done. */
+    void RemoveUnbroadcast(const consensus::Uint256& txid);
+    bool IsUnbroadcast(const consensus::Uint256& txid) const;
+    /** The set (getmempoolinfo unbroadcastcount, mempool.dat, the periodic re-announcement). */
+    std::set<consensus::Uint256> GetUnbroadcast() const;
 
     // ---- Checks before adding: the writer's thread ----
 

@@ -180,8 +180,10 @@ private:
     void TryPackage(net::NodeId id, const consensus::TransactionRef& parent) EXCLUDES(m_mutex);
     /** A tx getdata entry: the transaction, or nullptr for notfound. */
     consensus::TransactionRef TxForGetData(net::NodeId id, const net::Inv& inv) EXCLUDES(m_mutex);
-    /** Per tick: due getdata requests, trickled announcements, feefilter updates. */
+    /** Per tick: due getdata requests, trickled announcements, feefilter updates, unbroadcast retries. */
     void TxTick() EXCLUDES(m_mutex);
+    /** 10 to 15 minutes, at random (Core's ReattemptInitialBroadcast schedule). */
+    std::chrono::microseconds UnbroadcastRetryDelay() REQUIRES(m_mutex);
 
     // BIP-152 (peer_manager_compact.cpp).
     /** Our sendcmpct after verack (Core: to peers of version 70014 and later). */
@@ -231,6 +233,7 @@ private:
     BlockDownload m_download GUARDED_BY(m_mutex);
     CompactRelay m_compact GUARDED_BY(m_mutex);
     int m_highest_fast_announce GUARDED_BY(m_mutex){0}; // Core's m_highest_fast_announce
+    std::chrono::microseconds m_next_unbroadcast_retry GUARDED_BY(m_mutex){0};
     bool m_stopping GUARDED_BY(m_mutex){false};
     std::unique_ptr<TxRelay> m_txrelay GUARDED_BY(m_mutex); // set once by SetTxPool, before peers come
     std::atomic<TxPool*> m_txpool{nullptr};

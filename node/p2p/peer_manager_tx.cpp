@@ -194,7 +194,14 @@ consensus::TransactionRef PeerManager::TxForGetData(net::NodeId id, const net::I
 {
     util::LockGuard lock(m_mutex);
     if (!m_txrelay) return nullptr;
-    return m_txrelay->TxToServe(id, inv, TxNow());
+    consensus::TransactionRef tx = m_txrelay->TxToServe(id, inv, TxNow());
+    if (tx && m_txpool.load()) m_txpool.load()->TxServed(tx->GetTxid()); // the pool's own lock only
+    return tx;
+}
+
+std::chrono::microseconds PeerManager::UnbroadcastRetryDelay()
+{
+    return std::chrono::minutes(10) + std::chrono::microseconds(m_rng() % (5ULL * 60 * 1'000'000));
 }
 
 void PeerManager::TxTick()
@@ -210,6 +217,16 @@ void PeerManager::TxTick()
         if (!m_txrelay) return;
         const auto now = TxNow();
         const bool ibd = m_chain.IsInitialBlockDownload();
+        // Core's ReattemptInitialBroadcast: every 10 to 15 minutes, our own transactions that
+        // no peer asked for yet are announced again.
+        if (m_next_unbroadcast_retry.count() == 0) m_next_unbroadcast_retry = now + UnbroadcastRetryDelay();
+        if (now >= m_next_unbroadcast_retry) {
+            m_next_unbroadcast_retry = now + UnbroadcastRetryDelay();
+            if (TxPool* pool = m_txpool.load()) {
+                for (const auto& tx : pool->UnbroadcastTxs())
+                    m_txrelay->RelayTransaction(tx->GetTxid(), tx->GetWtxid());
+            }
+        }
         for (auto& [id, p] : m_peers) {
             if (!p.handshake_done) continue;
             Out o{id, m_txrelay->GetDataToSend(id, now), m_txrelay->AnnouncementsDue(id, now), std::nullopt};

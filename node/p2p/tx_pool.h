@@ -94,6 +94,10 @@ public:
      * it must not block and may take only the peer manager's own lock.
      */
     virtual void SubmitTx(consensus::TransactionRef tx, std::function<void(TxSubmitResult)> done) = 0;
+    /** A peer asked for txid and got it: our own transaction's initial broadcast is done (Core). */
+    virtual void TxServed(const consensus::Uint256& txid) { (void)txid; }
+    /** Our own transactions no peer has asked for yet (Core's unbroadcast set), to announce again. */
+    virtual std::vector<consensus::TransactionRef> UnbroadcastTxs() const { return {}; }
     /**
      * Queues a one-parent-one-child package (parent first) for package acceptance on the
      * validation owner (Core's ProcessNewPackage, BIP-331's 1p1c without its messages) and

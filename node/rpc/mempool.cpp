@@ -69,7 +69,7 @@ Json MempoolEntryToJson(const mempool::TxMemPool& pool, const Entry& e)
     for (const auto& c : e.children) spentby.push_back(c.GetHex());
     o["spentby"] = spentby;
     o["bip125-replaceable"] = SignalsRbf(pool, e);
-    o["unbroadcast"] = false;
+    o["unbroadcast"] = pool.IsUnbroadcast(e.Txid());
     return o;
 }
 
@@ -128,7 +128,7 @@ Json GetMempoolInfo(MempoolManager& mm)
     o["mempoolminfee"] = ValueFromAmount(std::max(pool.GetMinFee(), opts.min_relay_feerate));
     o["minrelaytxfee"] = ValueFromAmount(opts.min_relay_feerate);
     o["incrementalrelayfee"] = ValueFromAmount(opts.incremental_relay_feerate);
-    o["unbroadcastcount"] = 0;
+    o["unbroadcastcount"] = pool.GetUnbroadcast().size();
     o["fullrbf"] = true;
     o["permitbaremultisig"] = mm.Options().policy.permit_bare_multisig;
     o["maxdatacarriersize"] = mm.Options().policy.datacarrier ? mm.Options().policy.max_datacarrier_bytes : 0;

@@ -87,6 +87,7 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
     mempool::TxMemPool& pool = mm.Pool();
     // Already there (same wtxid, or the same txid with another witness): announce it again.
     if (TransactionRef in_pool = pool.Get(tx->GetTxid())) {
+        pool.AddUnbroadcast(tx->GetTxid()); // Core's BroadcastTransaction: until a peer asks for it
         if (relay) relay(in_pool);
         return tx->GetTxid().GetHex();
     }
@@ -115,6 +116,7 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
     if (!r.Valid() && r.kind != AcceptResult::Kind::MEMPOOL_ENTRY && r.kind != AcceptResult::Kind::DIFFERENT_WITNESS) {
         reject(r);
     }
+    pool.AddUnbroadcast(tx->GetTxid());
     if (relay) relay(tx);
     return tx->GetTxid().GetHex();
 }

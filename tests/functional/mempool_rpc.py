@@ -167,6 +167,12 @@ def run(env):
     assert_raises_rpc(-26, "mempool min fee not met", node.sendrawtransaction, cheap["hex"],
                       what="below the raised minimum: mempool min fee not met")
 
+    # ---- the unbroadcast set: our own transactions no peer asked for yet (there is no peer)
+    verbose = node.getrawmempool(True)
+    unbroadcast = {txid for txid, e in verbose.items() if e["unbroadcast"]}
+    check(len(unbroadcast) > 0, "sendrawtransaction's transactions are unbroadcast (%d)" % len(unbroadcast))
+    assert_equal(node.getmempoolinfo()["unbroadcastcount"], len(unbroadcast), "unbroadcastcount")
+
     # ---- mempool.dat: savemempool, and a restart keeps the pool
     before = set(node.getrawmempool())
     saved = node.savemempool()
@@ -177,3 +183,21 @@ def run(env):
     wait_until(lambda: node.getmempoolinfo()["loaded"], 60, "the mempool loads after a restart")
     assert_equal(set(node.getrawmempool()), before, "a restart keeps the pool's transactions")
     check("Imported mempool transactions from disk" in open(node.debug_log).read(), "the load is logged as Core's")
+    assert_equal(node.getmempoolinfo()["unbroadcastcount"], len(unbroadcast), "the unbroadcast set survives a restart")
+
+    # ---- a peer asking for one of ours ends its initial broadcast
+    from p2p_client import MSG_WTX, Inv, MsgGetData, P2PConnection
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.sync_with_ping()
+        t = w.send_self_transfer(fee_rate=50)
+        wtxid = bytes.fromhex(t["wtxid"])[::-1]
+        c.wait_for("inv", lambda m: any(i.hash == wtxid for i in m.inv), timeout=60)
+        check(node.getmempoolentry(t["txid"])["unbroadcast"], "announced but not asked for: still unbroadcast")
+        c.send_message(MsgGetData([Inv(MSG_WTX, wtxid)]))
+        got = c.wait_for("tx", timeout=30)
+        assert_equal(got.tx.txid()[::-1].hex(), t["txid"], "the node serves its transaction")
+        c.sync_with_ping()
+    check(not node.getmempoolentry(t["txid"])["unbroadcast"], "once a peer asked for it, it is broadcast")
+    assert_equal(node.getmempoolinfo()["unbroadcastcount"], len(unbroadcast), "unbroadcastcount back")

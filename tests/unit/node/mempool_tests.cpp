@@ -433,3 +433,23 @@ TEST_CASE("mempool: AddUnchecked refuses a transaction already in the pool", "[n
     CHECK_THROWS_AS(p.pool->AddUnchecked(e), std::logic_error);
     p.pool->Check();
 }
+
+TEST_CASE("mempool: the unbroadcast set holds pool transactions only", "[node][mempool]")
+{
+    Pool p;
+    auto a = Tx({Coin(1)}, 1, 1);
+    auto b = Tx({Out(a, 0)}, 1, 2);
+    p.Add(a, 1000, 100);
+    p.Add(b, 1000, 100);
+    p.pool->AddUnbroadcast(a->GetTxid());
+    p.pool->AddUnbroadcast(b->GetTxid());
+    p.pool->AddUnbroadcast(Tx({Coin(9)}, 1, 9)->GetTxid()); // not in the pool: ignored
+    CHECK(p.pool->GetUnbroadcast().size() == 2);
+    p.pool->RemoveUnbroadcast(a->GetTxid()); // a peer asked for it
+    CHECK_FALSE(p.pool->IsUnbroadcast(a->GetTxid()));
+    CHECK(p.pool->IsUnbroadcast(b->GetTxid()));
+    // Leaving the pool (here with its parent) ends it too.
+    p.pool->RemoveRecursive(a->GetTxid(), RemovalReason::REPLACED);
+    p.pool->Check();
+    CHECK(p.pool->GetUnbroadcast().empty());
+}
