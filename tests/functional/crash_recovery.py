@@ -11,7 +11,7 @@ import time
 
 from loadblock import expected_utxo
 from test_framework import REGTEST_ADDR, RPCError, assert_equal, check, log, \
-    parse_block, read_blk_file, wait_until
+    parse_block, read_blk_file
 
 TRIALS = 4
 

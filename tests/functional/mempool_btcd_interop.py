@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client.wallet import COIN, MiniWallet  # noqa: E402
 from p2p_client_btcd import Btcd, find_btcd  # noqa: E402
-from test_framework import assert_equal, check, log, scaled, wait_until  # noqa: E402
+from test_framework import assert_equal, check, log, wait_until  # noqa: E402
 
 BTCD_BLOCKS = 450  # past btcd's regtest segwit/taproot activation at 432
 KINDS = ("p2pkh", "p2sh_p2wpkh", "p2wsh", "p2tr_key")
@@ -46,7 +46,7 @@ def run(env):
         btcd.ctl("generate", str(BTCD_BLOCKS))
         node.addnode("127.0.0.1:%d" % btcd.p2p_port, "add")
         btcd_tip = btcd.ctl("getbestblockhash")
-        wait_until(lambda: node.getbestblockhash() == btcd_tip, scaled(90), "minicash to sync btcd's blocks",
+        wait_until(lambda: node.getbestblockhash() == btcd_tip, 90, "minicash to sync btcd's blocks",
                    interval=0.2)
         check("btcd" in node.getpeerinfo()[0]["subver"], "minicash's peer is btcd")
         for h in range(1, 31):
@@ -64,7 +64,7 @@ def run(env):
         for t in sent:
             assert_equal(node.sendrawtransaction(t.serialize().hex()), txid_of(t), "minicash takes the transaction")
         ours = {txid_of(t) for t in sent}
-        wait_until(lambda: ours <= btcd_pool(), scaled(60), "minicash's transactions in btcd's mempool", interval=0.2)
+        wait_until(lambda: ours <= btcd_pool(), 60, "minicash's transactions in btcd's mempool", interval=0.2)
         log("ok: a P2WPKH spend, its child and a P2PKH/P2SH-P2WPKH/P2WSH/P2TR funding reached btcd's mempool")
         for t in (t1, child, fund):
             raw = btcd.ctl("getrawtransaction", txid_of(t))
@@ -74,10 +74,10 @@ def run(env):
         coin = w.get_utxo()
         orig = w.create_self_transfer(fee_rate=3, utxo=coin)
         node.sendrawtransaction(orig.serialize().hex())
-        wait_until(lambda: txid_of(orig) in btcd_pool(), scaled(60), "the original in btcd's mempool", interval=0.2)
+        wait_until(lambda: txid_of(orig) in btcd_pool(), 60, "the original in btcd's mempool", interval=0.2)
         repl = w.create_self_transfer(fee_rate=10, utxo=coin)
         node.sendrawtransaction(repl.serialize().hex())
-        wait_until(lambda: txid_of(repl) in btcd_pool(), scaled(60), "the replacement in btcd's mempool", interval=0.2)
+        wait_until(lambda: txid_of(repl) in btcd_pool(), 60, "the replacement in btcd's mempool", interval=0.2)
         check(txid_of(orig) not in btcd_pool() and txid_of(orig) not in node.getrawmempool(),
               "the original left both pools")
         log("ok: a replacement sent to minicash replaced the original in btcd's mempool")
@@ -85,7 +85,7 @@ def run(env):
         h = json.loads(btcd.ctl("generate", "1"))[0]
         mined = set(json.loads(btcd.ctl("getblock", h))["tx"])
         check(ours <= mined, "btcd's block %s contains minicash's transactions" % h[:16])
-        wait_until(lambda: node.getbestblockhash() == h, scaled(60), "minicash to accept btcd's block", interval=0.2)
+        wait_until(lambda: node.getbestblockhash() == h, 60, "minicash to accept btcd's block", interval=0.2)
         assert_equal(node.getrawmempool(), [], "btcd's block emptied minicash's pool")
         check(set(node.getblock(h)["tx"]) == mined, "minicash's copy of the block has btcd's transactions")
         w.scan_block(h)
@@ -98,7 +98,7 @@ def run(env):
             assert_equal(btcd.ctl("sendrawtransaction", t.serialize().hex()), txid_of(t),
                          "btcd takes the %s spend" % kind)
         theirs = {txid_of(t) for t in back}
-        wait_until(lambda: theirs <= set(node.getrawmempool()), scaled(60), "btcd's transactions in minicash's mempool",
+        wait_until(lambda: theirs <= set(node.getrawmempool()), 60, "btcd's transactions in minicash's mempool",
                    interval=0.2)
         for t in back:
             assert_equal(node.getrawtransaction(txid_of(t)), t.serialize().hex(),
@@ -109,7 +109,7 @@ def run(env):
         check(theirs <= {t["txid"] for t in blk["tx"]}, "minicash's block contains btcd's transactions")
         check(any(o["scriptPubKey"]["hex"].startswith("6a24aa21a9ed") for o in blk["tx"][0]["vout"]),
               "its coinbase has a witness commitment (BIP-141)")
-        wait_until(lambda: btcd.ctl("getbestblockhash") == h, scaled(60), "btcd to accept minicash's block",
+        wait_until(lambda: btcd.ctl("getbestblockhash") == h, 60, "btcd to accept minicash's block",
                    interval=0.2)
         assert_equal(set(json.loads(btcd.ctl("getblock", h))["tx"]), set(node.getblock(h)["tx"]),
                      "btcd's copy of minicash's block")

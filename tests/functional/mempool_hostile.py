@@ -95,7 +95,7 @@ def run(env):
     mw.scan_block(h)
     check(len(mw.utxos) == 3 and len(w.utxos) >= 400, "coins: %d OP_TRUE, %d P2WPKH" % (len(w.utxos), len(mw.utxos)))
     b.addnode("127.0.0.1:%d" % a.p2p_port, "add")
-    wait_until(lambda: b.getbestblockhash() == a.getbestblockhash(), scaled(60), "B to sync with A")
+    wait_until(lambda: b.getbestblockhash() == a.getbestblockhash(), 60, "B to sync with A")
 
     # ---- 1. what gets a peer disconnected, and what does not
     signed = mw.create_self_transfer(fee_rate=2)  # valid, never sent: its variants carry a bad signature
@@ -119,7 +119,7 @@ def run(env):
             conn.send_message(MsgTx(t))
             conn.sync_with_ping()
         # the verdicts come from the validation owner: wait for the last one's log line
-        wait_until(lambda: "stored orphan tx %s" % txid_hex(policy["missing inputs"]) in read_log(a), scaled(20),
+        wait_until(lambda: "stored orphan tx %s" % txid_hex(policy["missing inputs"]) in read_log(a), 20,
                    "the orphan to be stored")
         conn.sync_with_ping()
         check(conn.is_connected(), "a peer sending transactions with a bad signature, version 4, a zero fee, "
@@ -138,13 +138,13 @@ def run(env):
     with peer(a) as mallory, peer(a, wtxidrelay=False) as honest:
         mallory.send_message(MsgTx(mutated))
         wait_until(lambda: "%s (wtxid=%s) from peer" % (txid_hex(mutated), mutated.wtxid()[::-1].hex()) in read_log(a),
-                   scaled(20), "the bad-witness copy to be rejected")
+                   20, "the bad-witness copy to be rejected")
         # a peer relaying by txid (no wtxidrelay, as btcd) announces the same txid: A still asks for it
         honest.send_message(MsgInv([Inv(MSG_TX, good.txid())]))
         req = honest.wait_for("getdata", lambda m: any(i.hash == good.txid() for i in m.inv), timeout=scaled(20))
         assert_equal([i.type for i in req.inv], [MSG_WITNESS_TX], "A asks the txid-relay peer with the witness flag")
         honest.send_message(MsgTx(good))
-        wait_until(lambda: txid_hex(good) in a.getrawmempool(), scaled(20),
+        wait_until(lambda: txid_hex(good) in a.getrawmempool(), 20,
                    "the good copy (same txid) to be accepted after the bad-witness one was rejected")
         log("ok: a bad-witness copy did not block the transaction with its good witness (asked for by txid)")
 
@@ -174,7 +174,7 @@ def run(env):
         for t, _ in invalid(600).values():
             noban.send_message(MsgTx(t))
         noban.sync_with_ping()
-        wait_until(lambda: read_log(a).count("Misbehaving: peer=") == 4, scaled(20), "the noban peer's Misbehaving lines")
+        wait_until(lambda: read_log(a).count("Misbehaving: peer=") == 4, 20, "the noban peer's Misbehaving lines")
         noban.sync_with_ping()
         check("not punishing noban peer" in read_log(a), "logged: not punishing noban peer")
         check(noban.is_connected(), "a noban peer (127.0.0.2) sending consensus-invalid transactions is kept")
@@ -187,12 +187,12 @@ def run(env):
     assert_equal(reject_reason(a, early["tx"]), "non-final", "nLockTime at the next height + 1: non-final now")
     with peer(a) as sender:
         sender.send_message(MsgTx(early["tx"]))
-        wait_until(lambda: "(wtxid=%s) from peer" % early["wtxid"] in read_log(a), scaled(20), "the non-final refusal")
+        wait_until(lambda: "(wtxid=%s) from peer" % early["wtxid"] in read_log(a), 20, "the non-final refusal")
         w.generate(1)
         b.wait_for_height(height + 1)
         check(a.testmempoolaccept([early["hex"]])[0]["allowed"], "after a block it is final")
         sender.send_message(MsgTx(early["tx"]))
-        wait_until(lambda: early["txid"] in a.getrawmempool(), scaled(20),
+        wait_until(lambda: early["txid"] in a.getrawmempool(), 20,
                    "the transaction refused before the block to be accepted after it")
         log("ok: a transaction refused as non-final was accepted from the same peer after the next block")
         w.utxos.extend(early["new_utxos"])
@@ -218,9 +218,9 @@ def run(env):
         for t in honest:
             good.send_message(MsgTx(t["tx"]))
         want = {t["txid"] for t in honest}
-        wait_until(lambda: want <= set(a.getrawmempool()), scaled(60), "the honest transactions in A's pool")
+        wait_until(lambda: want <= set(a.getrawmempool()), 60, "the honest transactions in A's pool")
         t_honest = time.time() - t0
-        wait_until(lambda: want <= set(b.getrawmempool()), scaled(60), "the honest transactions relayed to B")
+        wait_until(lambda: want <= set(b.getrawmempool()), 60, "the honest transactions relayed to B")
         log("ok: %d honest transactions reached A's pool (%.1f s) and B's during a flood of %d" %
             (HONEST, t_honest, len(flood)))
         sender.join()
@@ -238,7 +238,7 @@ def run(env):
                                            "(log lines %d..%d < %d)" % (min(honest_at), max(honest_at), last_flood))
         for t in honest:
             w.utxos.extend(t["new_utxos"])
-    wait_until(lambda: len(a.getpeerinfo()) == 1, scaled(20), "A to drop the closed connections (B stays)")
+    wait_until(lambda: len(a.getpeerinfo()) == 1, 20, "A to drop the closed connections (B stays)")
 
     # ---- 3. the orphan pool keeps at most 100
     parents = [w.create_tx([w.get_utxo()], fee_rate=2) for _ in range(ORPHANS)]
@@ -248,15 +248,15 @@ def run(env):
         orphaner.send_raw(b"".join(tx_frame(orphaner, c["tx"]) for c in children))
         orphaner.sync_with_ping()
         last = "stored orphan tx %s" % children[-1]["txid"]
-        wait_until(lambda: last in read_log(a), scaled(30), "the last child to be stored as an orphan")
+        wait_until(lambda: last in read_log(a), 30, "the last child to be stored as an orphan")
         check(not (child_ids & set(a.getrawmempool())), "no child is in the pool without its parent")
         parent_peer.send_raw(b"".join(tx_frame(parent_peer, p["tx"]) for p in parents))
         parent_ids = {p["txid"] for p in parents}
-        wait_until(lambda: parent_ids <= set(a.getrawmempool()), scaled(30), "the parents in A's pool")
+        wait_until(lambda: parent_ids <= set(a.getrawmempool()), 30, "the parents in A's pool")
 
         def accepted_children():
             return len(child_ids & set(a.getrawmempool()))
-        wait_until(lambda: accepted_children() >= MAX_ORPHANS, scaled(30), "the kept orphans to be accepted")
+        wait_until(lambda: accepted_children() >= MAX_ORPHANS, 30, "the kept orphans to be accepted")
         for _ in range(3):
             orphaner.sync_with_ping()
             parent_peer.sync_with_ping()
@@ -267,17 +267,17 @@ def run(env):
     # orphans leave with the peer that sent them (Core's EraseForPeer)
     ps = [w.create_tx([w.get_utxo()], fee_rate=2) for _ in range(6)]
     cs = [w.create_tx([p["new_utxos"][0]], fee_rate=2) for p in ps]
-    wait_until(lambda: len(a.getpeerinfo()) == 1, scaled(20), "A to drop the closed connections (B stays)")
+    wait_until(lambda: len(a.getpeerinfo()) == 1, 20, "A to drop the closed connections (B stays)")
     with peer(a) as leaving:
         leaving.send_raw(b"".join(tx_frame(leaving, c["tx"]) for c in cs[:5]))
-        wait_until(lambda: "stored orphan tx %s" % cs[4]["txid"] in read_log(a), scaled(20), "5 orphans stored")
-    wait_until(lambda: len(a.getpeerinfo()) == 1, scaled(20), "A to drop the orphans' sender")
+        wait_until(lambda: "stored orphan tx %s" % cs[4]["txid"] in read_log(a), 20, "5 orphans stored")
+    wait_until(lambda: len(a.getpeerinfo()) == 1, 20, "A to drop the orphans' sender")
     with peer(a) as staying:
         staying.send_message(MsgTx(cs[5]["tx"]))
-        wait_until(lambda: "stored orphan tx %s" % cs[5]["txid"] in read_log(a), scaled(20), "a 6th orphan stored")
+        wait_until(lambda: "stored orphan tx %s" % cs[5]["txid"] in read_log(a), 20, "a 6th orphan stored")
         staying.send_raw(b"".join(tx_frame(staying, p["tx"]) for p in ps))
         # the parents' verdicts come in order: the last child's acceptance follows every earlier one's
-        wait_until(lambda: cs[5]["txid"] in a.getrawmempool(), scaled(20), "the connected peer's orphan accepted")
+        wait_until(lambda: cs[5]["txid"] in a.getrawmempool(), 20, "the connected peer's orphan accepted")
         pool = set(a.getrawmempool())
         check({p["txid"] for p in ps} <= pool and not ({c["txid"] for c in cs[:5]} & pool),
               "the orphans of the peer that left were dropped: their parents came, they did not")
@@ -291,7 +291,7 @@ def run(env):
     with peer(a) as filler:
         for t in big:
             filler.send_message(MsgTx(t["tx"]))
-        wait_until(lambda: big[-1]["txid"] in a.getrawmempool(), scaled(60), "the richest big transaction in A's pool")
+        wait_until(lambda: big[-1]["txid"] in a.getrawmempool(), 60, "the richest big transaction in A's pool")
         filler.sync_with_ping()
         info = a.getmempoolinfo()
         pool = set(a.getrawmempool())

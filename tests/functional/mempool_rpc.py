@@ -56,7 +56,6 @@ def run(env):
     assert_equal(node.sendrawtransaction(t["hex"]), t["txid"], "sending it again returns the txid")
 
     # ---- refusals with Core's codes and reasons
-    from p2p_client.primitives import OutPoint
     from optrue_wallet import Utxo
     ghost = Utxo("ab" * 32, 0, 10 * COIN)
     g = w.create_self_transfer(utxo=ghost)

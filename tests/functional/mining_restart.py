@@ -4,7 +4,7 @@ import decimal
 import json
 
 from test_framework import REGTEST_ADDR, TestFailure, assert_equal, assert_raises_rpc, block_hash_from_header, check, \
-    dsha256, log
+    log
 
 NBLOCKS = 200
 

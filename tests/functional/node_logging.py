@@ -11,7 +11,7 @@ import re
 import subprocess
 import time
 
-from test_framework import REGTEST_ADDR, REGTEST_ADDR2, TestFailure, assert_equal, check, wait_until
+from test_framework import REGTEST_ADDR, REGTEST_ADDR2, assert_equal, check, wait_until
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -205,8 +205,8 @@ def automatic_connection(env, a):
                  "addpeeraddress of a loopback address on A")
     assert_equal(b.addpeeraddress("127.0.0.1", c.p2p_port, True), {"success": True}, "addpeeraddress on B")
     wait_until(lambda: any(p["connection_type"] == "outbound-full-relay" and p["addr"] == "127.0.0.1:%d" % c.p2p_port
-                           for p in b.getpeerinfo()), scaled(30), "B to connect to C by itself")
-    wait_until(lambda: any(p["inbound"] for p in c.getpeerinfo()), scaled(30), "C to see B inbound")
+                           for p in b.getpeerinfo()), 30, "B to connect to C by itself")
+    wait_until(lambda: any(p["inbound"] for p in c.getpeerinfo()), 30, "C to see B inbound")
     log("ok: B connected by itself to the address it was given")
 
 

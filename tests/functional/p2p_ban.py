@@ -36,7 +36,7 @@ def log_text(node):
 
 
 def wait_log(node, text, what):
-    wait_until(lambda: text in log_text(node), scaled(30), what)
+    wait_until(lambda: text in log_text(node), 30, what)
 
 
 def peer_from(node, source):
@@ -295,7 +295,7 @@ def test_flood(env):
         check(honest.is_connected(), "the honest peer is still served")
         assert_equal(node.getblockcount(), 5, "RPC answers during the flood")
         # Inbound slots are -maxconnections less Core's 19 outbound ones; an evicted peer may still be closing.
-        wait_until(lambda: node.getconnectioncount() <= maxconn - 19, scaled(30), "connections within the inbound slots")
+        wait_until(lambda: node.getconnectioncount() <= maxconn - 19, 30, "connections within the inbound slots")
         fds = len(os.listdir("/proc/%d/fd" % pid))
         check(fds < FD_LIMIT - 20, "the node keeps descriptors free (%d open of %d)" % (fds, FD_LIMIT))
         rss = proc_status_kb(pid)
@@ -310,7 +310,7 @@ def test_flood(env):
             added, evictions = text.count("(inbound)"), text.count("for eviction")
             return added > slots + 100 and evictions >= added - slots - 10
 
-        wait_until(evicted_for_each, scaled(30), "an eviction for each newcomer past the full slots")
+        wait_until(evicted_for_each, 30, "an eviction for each newcomer past the full slots")
         evictions = log_text(node).count("for eviction")
         log("ok: full slots evict an unprotected peer for each newcomer (%d evictions)" % evictions)
     finally:

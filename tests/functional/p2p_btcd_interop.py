@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client_btcd import Btcd, find_btcd  # noqa: E402
-from test_framework import REGTEST_ADDR, assert_equal, check, log, scaled, wait_until  # noqa: E402
+from test_framework import REGTEST_ADDR, assert_equal, check, log, wait_until  # noqa: E402
 
 
 def run(env):
@@ -27,7 +27,7 @@ def run(env):
         btcd_tip = btcd.ctl("getbestblockhash")
         node = env.add_node(extra_args=["-connect=127.0.0.1:%d" % btcd.p2p_port])
         node.start()
-        wait_until(lambda: node.getbestblockhash() == btcd_tip, scaled(60), "minicash to sync btcd's 60 blocks",
+        wait_until(lambda: node.getbestblockhash() == btcd_tip, 60, "minicash to sync btcd's 60 blocks",
                    interval=0.2)
         for h in (1, 30, 60):
             assert_equal(node.getblockhash(h), btcd.ctl("getblockhash", str(h)), "block %d hash" % h)
@@ -37,7 +37,7 @@ def run(env):
 
         node.generatetoaddress(5, REGTEST_ADDR)
         ours = node.getbestblockhash()
-        wait_until(lambda: btcd.ctl("getbestblockhash") == ours, scaled(60), "btcd to take minicash's 5 blocks",
+        wait_until(lambda: btcd.ctl("getbestblockhash") == ours, 60, "btcd to take minicash's 5 blocks",
                    interval=0.2)
         assert_equal(int(btcd.ctl("getblockcount")), 65, "btcd's height")
         log("ok: btcd synced 5 blocks mined by minicash")
@@ -55,13 +55,13 @@ def run(env):
             return base, theirs, ours
 
         base, theirs, ours = partition(2, 4)
-        wait_until(lambda: btcd.ctl("getbestblockhash") == ours, scaled(60),
+        wait_until(lambda: btcd.ctl("getbestblockhash") == ours, 60,
                    "btcd to reorganise to minicash's heavier branch", interval=0.2)
         assert_equal(int(btcd.ctl("getblockcount")), 69, "btcd's height after the reorg")
         log("ok: after a partition btcd reorganised to minicash's heavier branch")
 
         base, theirs, ours = partition(4, 1)
-        wait_until(lambda: node.getbestblockhash() == theirs, scaled(60),
+        wait_until(lambda: node.getbestblockhash() == theirs, 60,
                    "minicash to reorganise to btcd's heavier branch", interval=0.2)
         assert_equal(node.getblockcount(), 73, "minicash's height after the reorg")
         tips = {t["hash"]: t["status"] for t in node.getchaintips()}

@@ -304,7 +304,7 @@ def line_of_five(env):
     # its downstream neighbour would ask again only after Core's 2-minute HEADERS_RESPONSE_TIME.
     for i, (a, b) in enumerate(zip(nodes, nodes[1:])):
         b.addnode("127.0.0.1:%d" % a.p2p_port, "add")
-        wait_until(lambda: b.getbestblockhash() == tip, scaled(30), "node %d synced" % (i + 1))
+        wait_until(lambda: b.getbestblockhash() == tip, 30, "node %d synced" % (i + 1))
     # Blocks until each node has chosen its upstream neighbour as high-bandwidth peer.
 
     def hb_line():
@@ -317,11 +317,11 @@ def line_of_five(env):
         if hb_line():
             break
         h = nodes[0].generatetoaddress(1, REGTEST_ADDR)[0]
-        wait_until(lambda: all(n.getbestblockhash() == h for n in nodes), scaled(30), "block through the line")
+        wait_until(lambda: all(n.getbestblockhash() == h for n in nodes), 30, "block through the line")
     check(hb_line(), "every node chose its upstream neighbour as high-bandwidth peer")
     before = sum(p["bytesrecv_per_msg"].get("cmpctblock", 0) for p in nodes[4].getpeerinfo())
     h = nodes[0].generatetoaddress(1, REGTEST_ADDR)[0]
-    wait_until(lambda: nodes[4].getbestblockhash() == h, scaled(30), "the block on the fifth node")
+    wait_until(lambda: nodes[4].getbestblockhash() == h, 30, "the block on the fifth node")
     for i, (a, b) in enumerate(zip(nodes, nodes[1:])):
         up = [p for p in b.getpeerinfo() if not p["inbound"]]
         check(any(p["bip152_hb_to"] for p in up), "node %d: upstream is bip152_hb_to" % (i + 1))

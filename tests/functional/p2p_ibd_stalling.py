@@ -53,5 +53,5 @@ def run(env):
         staller.wait_for_disconnect(timeout=scaled(60))
     with open(n.debug_log) as f:
         check("Peer is stalling block download" in f.read(), "N names the staller in its log")
-    wait_until(lambda: n.getbestblockhash() == tip, scaled(120), "N to reach A's tip from A", interval=0.2)
+    wait_until(lambda: n.getbestblockhash() == tip, 120, "N to reach A's tip from A", interval=0.2)
     log("ok: the stalling peer was disconnected and N synced 1,100 blocks from A")

@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client import P2PConnection  # noqa: E402
-from test_framework import assert_equal, assert_raises_rpc, check, log, scaled, wait_until  # noqa: E402
+from test_framework import assert_equal, assert_raises_rpc, check, log, wait_until  # noqa: E402
 
 
 # A row of -netinfo's peers table: direction, type (6 wide), network.
@@ -42,11 +42,11 @@ def run(env):
     b.start()
     c = env.add_node(extra_args=["-connect=" + addr(a)])
     c.start()
-    wait_until(lambda: len(a.getpeerinfo()) == 2, scaled(30), "A to see B and C")
+    wait_until(lambda: len(a.getpeerinfo()) == 2, 30, "A to see B and C")
 
     # 1. getaddednodeinfo.
     b.addnode("127.0.0.1:1", "add")
-    wait_until(lambda: b.getaddednodeinfo(addr(a))[0]["connected"], scaled(30), "B's added A to be connected")
+    wait_until(lambda: b.getaddednodeinfo(addr(a))[0]["connected"], 30, "B's added A to be connected")
     info = b.getaddednodeinfo()
     assert_equal([e["addednode"] for e in info], [addr(a), "127.0.0.1:1"], "B's added nodes, in order")
     assert_equal(info[0]["addresses"], [{"address": addr(a), "connected": "outbound"}], "A's entry: connected out")
@@ -68,7 +68,7 @@ def run(env):
         p1.handshake()
         p2.connect(a.p2p_port)
         p2.handshake()
-        wait_until(lambda: len(a.getpeerinfo()) == 4, scaled(30), "A to see the two clients")
+        wait_until(lambda: len(a.getpeerinfo()) == 4, 30, "A to see the two clients")
 
         # 2. -getinfo's Network line.
         assert_equal(getinfo_network(a), "Network: in 4, out 0, total 4", "A's -getinfo Network line")

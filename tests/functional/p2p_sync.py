@@ -24,9 +24,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client import (MSG_BLOCK, MSG_WITNESS_BLOCK, NODE_NETWORK, NODE_WITNESS, Inv, MsgBlock,  # noqa: E402
-                        MsgGetData, MsgGetHeaders, MsgHeaders, MsgPing, P2PConnection, bad_frame, hash_hex, hex_hash,
+                        MsgGetData, MsgGetHeaders, MsgHeaders, P2PConnection, bad_frame, hash_hex, hex_hash,
                         make_block)
-from test_framework import REGTEST_ADDR, TestFailure, assert_equal, assert_raises_rpc, check, log, scaled, wait_until  # noqa: E402
+from test_framework import REGTEST_ADDR, assert_equal, assert_raises_rpc, check, log, scaled, wait_until  # noqa: E402
 
 NODE_NETWORK_LIMITED = 1 << 10
 
@@ -36,7 +36,7 @@ def addr(node):
 
 
 def wait_same_tip(nodes, timeout=60):
-    wait_until(lambda: len({n.getbestblockhash() for n in nodes}) == 1, scaled(timeout),
+    wait_until(lambda: len({n.getbestblockhash() for n in nodes}) == 1, timeout,
                "nodes %s on the same tip" % [n.index for n in nodes])
 
 
@@ -154,7 +154,7 @@ def hostile_checks(node):
         def queued():
             peer = [p for p in node.getpeerinfo() if p["subver"] == "/minicash-p2p-test:0.1/"][0]
             return peer["bytessent_per_msg"].get("block", 0)
-        wait_until(lambda: queued() > 0, scaled(30), "the node to start serving the getdata")
+        wait_until(lambda: queued() > 0, 30, "the node to start serving the getdata")
         # Until the count stops growing (the node waits for the peer to read).
         last = [-1]
 
@@ -162,7 +162,7 @@ def hostile_checks(node):
             now, before = queued(), last[0]
             last[0] = now
             return now == before
-        wait_until(settled, scaled(60), "the served bytes to settle", interval=0.5)
+        wait_until(settled, 60, "the served bytes to settle", interval=0.5)
         check(last[0] < 50_000_000, "blocks queued for a peer that does not read: %d bytes" % last[0])
     log("ok: a getdata flood is served only as fast as the peer reads")
 
@@ -177,7 +177,7 @@ def hostile_checks(node):
     def dropped():
         with open(n.debug_log) as f:
             return f.read().count("dropped (full)")
-    wait_until(lambda: dropped() == 50, scaled(30), "the node to drop the 50 connections")
+    wait_until(lambda: dropped() == 50, 30, "the node to drop the 50 connections")
     assert_equal(n.getblockcount(), 0, "the node still answers after 50 reset connections")
     log("ok: reset connections past the inbound slots do not hurt the node")
 

@@ -13,7 +13,7 @@ import stat
 import subprocess
 import time
 
-from test_framework import REGTEST_ADDR, TestFailure, assert_equal, assert_raises_rpc, check, log, \
+from test_framework import REGTEST_ADDR, assert_equal, assert_raises_rpc, check, log, \
     parse_proc_net_listeners
 
 

@@ -3,7 +3,6 @@ their declarations (-rpcdoccheck, on for every node of every test), integer para
 not integers (code -1 as Core), the CLI's missing-credentials message, "Specified data directory",
 -dbcache below the minimum, and minicash-cli -getinfo with -color."""
 
-import json
 import os
 import re
 import pty
