@@ -398,7 +398,7 @@ void MempoolAcceptor::Finalize(Work& w, bool bypass_limits)
 }
 
 AcceptResult MempoolAcceptor::Accept(const TransactionRef& tx, int64_t accept_time, bool bypass_limits,
-                                     bool test_accept)
+                                     bool test_accept, Amount max_fee)
 {
     Work w;
     w.tx = tx;
@@ -411,6 +411,10 @@ AcceptResult MempoolAcceptor::Accept(const TransactionRef& tx, int64_t accept_ti
     }
     if (!ReplacementChecks(w)) return std::move(w.result);
     if (!ScriptChecks(w)) return std::move(w.result);
+    if (max_fee.sats > 0 && w.base_fee > max_fee) {
+        w.Fail(TxValidationResult::MEMPOOL_POLICY, std::string(MAX_FEE_EXCEEDED));
+        return std::move(w.result);
+    }
     w.result.kind = AcceptResult::Kind::VALID;
     w.result.state = ValidationResult{};
     w.result.base_fee = w.base_fee;

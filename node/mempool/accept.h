@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct AcceptOptions {
     /** False only with -acceptnonstdtxn on a test chain: standardness is not required. */
     bool require_standard{true};
 };
+
+/** The reject reason of a valid transaction whose fee is above the caller's maximum (Core's, testmempoolaccept's). */
+inline constexpr std::string_view MAX_FEE_EXCEEDED = "max-fee-exceeded";
 
 /** The outcome of one transaction's acceptance (Core's MempoolAcceptResult). */
 struct AcceptResult {
@@ -104,9 +108,13 @@ public:
     /**
      * Core's AcceptToMemoryPool. accept_time is the entry time (seconds); bypass_limits (a reorg's
      * or mempool.dat's transactions) skips the fee floors and trimming as Core's; test_accept
-     * (testmempoolaccept) judges without changing the pool.
+     * (testmempoolaccept) judges without changing the pool. A transaction found valid whose fee
+     * is above max_fee (when positive: sendrawtransaction's maxfeerate times its size) is
+     * refused with "max-fee-exceeded" before it changes the pool, as Core's BroadcastTransaction
+     * refuses it after its test acceptance (here one pass instead of two).
      */
-    AcceptResult Accept(const consensus::TransactionRef& tx, int64_t accept_time, bool bypass_limits, bool test_accept);
+    AcceptResult Accept(const consensus::TransactionRef& tx, int64_t accept_time, bool bypass_limits, bool test_accept,
+                        consensus::Amount max_fee = {});
 
     /**
      * Core's ProcessNewPackage for submitpackage (test_accept false): a child with its

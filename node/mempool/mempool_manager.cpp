@@ -55,9 +55,9 @@ int64_t MempoolManager::Now() const
         .count();
 }
 
-AcceptResult MempoolManager::Accept(const TransactionRef& tx, bool test_accept)
+AcceptResult MempoolManager::Accept(const TransactionRef& tx, bool test_accept, consensus::Amount max_fee)
 {
-    AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/false, test_accept);
+    AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/false, test_accept, max_fee);
     if (r.Valid() && !test_accept) {
         TrackFee(tx, /*valid_for_estimate=*/true);
         if (m_on_accepted) m_on_accepted(tx);
@@ -102,11 +102,12 @@ void MempoolManager::FlushPreverify()
     if (m_preverifier) m_preverifier->Flush();
 }
 
-std::future<AcceptResult> MempoolManager::Submit(TransactionRef tx, bool test_accept)
+std::future<AcceptResult> MempoolManager::Submit(TransactionRef tx, bool test_accept, consensus::Amount max_fee)
 {
     // The scripts on this (RPC) thread, so the owner only finds the verdict in the cache.
     if (m_preverifier) m_preverifier->CheckNow(*tx);
-    return m_owner->Submit([this, tx = std::move(tx), test_accept] { return Accept(tx, test_accept); });
+    return m_owner->Submit(
+        [this, tx = std::move(tx), test_accept, max_fee] { return Accept(tx, test_accept, max_fee); });
 }
 
 void MempoolManager::Post(TransactionRef tx, std::function<void(const AcceptResult&)> done)

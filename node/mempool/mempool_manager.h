@@ -47,11 +47,11 @@ public:
     chain::ValidationOwner& Owner() { return *m_owner; }
 
     /** On the owner's thread: one transaction (now as its entry time). */
-    AcceptResult Accept(const consensus::TransactionRef& tx, bool test_accept);
+    AcceptResult Accept(const consensus::TransactionRef& tx, bool test_accept, consensus::Amount max_fee = {});
     /** On the owner's thread: a package (submitpackage). */
     PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs);
     /** From any other thread: queues Accept on the owner (throws chain::OwnerStopped when stopped). */
-    std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept);
+    std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept, consensus::Amount max_fee = {});
     /**
      * Queues Accept on the owner and calls done there with the result (the P2P layer); if the
      * owner stops first, done gets an error result on the thread that stops it.

@@ -62,10 +62,10 @@ int64_t PlainVsize(const consensus::Transaction& tx)
            consensus::WITNESS_SCALE_FACTOR;
 }
 
-AcceptResult RunAccept(MempoolManager& mm, const TransactionRef& tx, bool test_accept)
+AcceptResult RunAccept(MempoolManager& mm, const TransactionRef& tx, bool test_accept, Amount max_fee = {})
 {
     try {
-        return mm.Submit(tx, test_accept).get();
+        return mm.Submit(tx, test_accept, max_fee).get();
     } catch (const chain::OwnerStopped&) {
         throw RpcError(RPC_MISC_ERROR, "Shutting down");
     }
@@ -104,15 +104,12 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
         if (r.state.IsError()) throw RpcError(RPC_TRANSACTION_ERROR, r.state.ToString());
         throw RpcError(RPC_VERIFY_REJECTED, r.state.ToString());
     };
-    if (max_fee.sats > 0) {
-        const AcceptResult test = RunAccept(mm, tx, /*test_accept=*/true);
-        if (!test.Valid() && test.kind != AcceptResult::Kind::MEMPOOL_ENTRY) reject(test);
-        if (test.Valid() && test.base_fee > max_fee) {
-            throw RpcError(RPC_TRANSACTION_ERROR,
-                           "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
-        }
+    // One pass on the owner: the fee is checked against max_fee once the transaction is found valid,
+    // before it enters the pool (Core: a test acceptance, then the acceptance).
+    const AcceptResult r = RunAccept(mm, tx, /*test_accept=*/false, max_fee);
+    if (r.state.GetRejectReason() == mempool::MAX_FEE_EXCEEDED) {
+        throw RpcError(RPC_TRANSACTION_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
     }
-    const AcceptResult r = RunAccept(mm, tx, /*test_accept=*/false);
     if (!r.Valid() && r.kind != AcceptResult::Kind::MEMPOOL_ENTRY && r.kind != AcceptResult::Kind::DIFFERENT_WITNESS) {
         reject(r);
     }

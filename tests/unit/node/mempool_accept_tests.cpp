@@ -93,6 +93,27 @@ TEST_CASE("mempool test_accept judges without adding", "[node][mempool_accept]")
     CHECK(f.pool.Size() == 0);
 }
 
+TEST_CASE("mempool refuses a valid transaction above the caller's max fee before it changes the pool",
+          "[node][mempool_accept]")
+{
+    Fixture f;
+    const TransactionRef orig = f.SpendCoinbase(3, Amount{1000});
+    RequireInvalid(f.acc.Accept(orig, f.now, false, false, Amount{999}), TxValidationResult::MEMPOOL_POLICY,
+                   "max-fee-exceeded");
+    CHECK(f.pool.Size() == 0);
+    RequireValid(f.acc.Accept(orig, f.now, false, false, Amount{1000})); // at the maximum: in
+    // A replacement above the maximum leaves the original where it is (nothing evicted).
+    const TransactionRef repl = f.SpendCoinbase(3, Amount{5000});
+    RequireInvalid(f.acc.Accept(repl, f.now, false, false, Amount{4999}), TxValidationResult::MEMPOOL_POLICY,
+                   "max-fee-exceeded");
+    CHECK(f.pool.Exists(orig->GetTxid()));
+    CHECK(!f.pool.Exists(repl->GetTxid()));
+    // An invalid transaction is refused for what is wrong with it, not for its fee.
+    RequireInvalid(f.acc.Accept(f.SpendCoinbase(20, Amount{5000}), f.now, false, false, Amount{1}),
+                   TxValidationResult::PREMATURE_SPEND, "bad-txns-premature-spend-of-coinbase");
+    f.pool.Check();
+}
+
 TEST_CASE("mempool reports missing inputs with the missing parents", "[node][mempool_accept]")
 {
     Fixture f;
