@@ -49,14 +49,14 @@ void ScriptPreverifier::Submit(consensus::TransactionRef tx, std::function<void(
     auto job = std::make_shared<Job>(Job{std::move(tx), std::move(next), false});
     util::UniqueLock lock(m_mutex);
     m_order.push_back(job);
-    if (m_stopping || m_todo.size() >= m_max_queue) {
+    if (m_stopping || m_queued.size() >= m_max_queue) {
         // Handed on unverified, still in its place in the order.
         job->done = true;
         ++m_unverified;
         HandOn(lock);
         return;
     }
-    m_todo.push_back(std::move(job));
+    m_queued.push_back(std::move(job));
     m_cv.notify_one();
 }
 
@@ -77,11 +77,11 @@ void ScriptPreverifier::Stop()
     for (auto& t : m_threads) t.join();
     m_threads.clear();
     util::UniqueLock lock(m_mutex);
-    for (auto& job : m_todo) {
+    for (auto& job : m_queued) {
         job->done = true;
         ++m_unverified;
     }
-    m_todo.clear();
+    m_queued.clear();
     HandOn(lock);
 }
 
@@ -101,10 +101,10 @@ void ScriptPreverifier::WorkerMain()
 {
     util::UniqueLock lock(m_mutex);
     while (true) {
-        m_cv.wait(lock, [&]() REQUIRES(m_mutex) { return m_stopping || !m_todo.empty(); });
+        m_cv.wait(lock, [&]() REQUIRES(m_mutex) { return m_stopping || !m_queued.empty(); });
         if (m_stopping) return;
-        std::shared_ptr<Job> job = std::move(m_todo.front());
-        m_todo.pop_front();
+        std::shared_ptr<Job> job = std::move(m_queued.front());
+        m_queued.pop_front();
         lock.unlock();
         const bool ok = Check(*job->tx);
         lock.lock();
@@ -131,6 +131,8 @@ bool ScriptPreverifier::Check(const consensus::Transaction& tx) const
         spent.push_back(std::move(coin->out));
     }
     if (m_opts.require_standard && (!AreInputsStandard(tx, spent) || !IsWitnessStandard(tx, spent))) return false;
+    // A copy that arrived from another peer, or by RPC, may have been verified since it was queued.
+    if (m_cache.Contains(tx.GetWtxid(), STANDARD_SCRIPT_VERIFY_FLAGS)) return true;
     if (!VerifyInputScripts(tx, spent, STANDARD_SCRIPT_VERIFY_FLAGS, nullptr)) return false;
     m_cache.Add(tx.GetWtxid(), STANDARD_SCRIPT_VERIFY_FLAGS);
     return true;

@@ -93,10 +93,10 @@ private:
     const size_t m_max_queue;
 
     mutable util::Mutex m_mutex;
-    std::condition_variable m_cv;                                 // work queued, or stopping
-    std::condition_variable m_idle_cv;                            // the order queue emptied
-    std::deque<std::shared_ptr<Job>> m_todo GUARDED_BY(m_mutex);  // not started
-    std::deque<std::shared_ptr<Job>> m_order GUARDED_BY(m_mutex); // not handed on, submission order
+    std::condition_variable m_cv;                                  // work queued, or stopping
+    std::condition_variable m_idle_cv;                             // the order queue emptied
+    std::deque<std::shared_ptr<Job>> m_queued GUARDED_BY(m_mutex); // not started
+    std::deque<std::shared_ptr<Job>> m_order GUARDED_BY(m_mutex);  // not handed on, submission order
     bool m_handing_on GUARDED_BY(m_mutex){false};
     bool m_stopping GUARDED_BY(m_mutex){false};
     uint64_t m_verified GUARDED_BY(m_mutex){0};

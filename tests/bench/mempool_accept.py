@@ -10,11 +10,14 @@ from the spending blocks of a chain made by `bench_node_connect --generate --inp
 they are independent and any split between streams is valid.
 
   1. Node A gets the chain's funding and maturity blocks (submitblock), nothing else.
-  2. For each (transport, streams) in rpc/1, rpc/8, p2p/1, p2p/8: one spending block's
-     transactions (6,000) are split round-robin between the streams. Each stream is its own
-     process (no shared interpreter lock), connected and idle before the clock starts.
+  2. For each (transport, streams) in rpc/1, rpc/8, rpcbatch/1, rpcbatch/8, p2p/1, p2p/8: one
+     spending block's transactions (6,000) are split round-robin between the streams. Each
+     stream is its own process (no shared interpreter lock), connected and idle before the
+     clock starts.
      - rpc: `sendrawtransaction` one after the other on a keep-alive HTTP connection; the clock
        stops when every stream has its last reply. Each call's latency is recorded.
+     - rpcbatch: the same calls as JSON-RPC batches (an array of calls in one HTTP request, as
+       Core's server takes them) of --batch calls each; every call's reply is checked.
      - p2p: after the version handshake (wtxidrelay), the stream writes its `tx` messages
        back to back (framed before the clock starts); the clock stops when `getmempoolinfo`
        (polled every 5 ms) counts them all. The node asked for none of them (Core accepts
@@ -80,6 +83,24 @@ def rpc_stream(port, auth, hexes, barrier, out):
     conn.close()
 
 
+def rpcbatch_stream(port, auth, hexes, batch, barrier, out):
+    """One RPC stream sending JSON-RPC batches of `batch` sendrawtransaction calls."""
+    conn, headers = rpc_conn(port, auth)
+    rpc_call(conn, headers, "getblockcount")
+    bodies = [json.dumps([{"jsonrpc": "2.0", "method": "sendrawtransaction", "params": [h], "id": i}
+                          for i, h in enumerate(hexes[j:j + batch])]) for j in range(0, len(hexes), batch)]
+    barrier.wait()
+    start = time.monotonic()
+    for body in bodies:
+        conn.request("POST", "/", body=body, headers=headers)
+        replies = json.loads(conn.getresponse().read())
+        bad = [r for r in replies if r.get("error") is not None]
+        if bad:
+            raise RuntimeError("sendrawtransaction in a batch: %r" % (bad[0]["error"],))
+    out.put((start, time.monotonic(), []))
+    conn.close()
+
+
 def p2p_stream(port, raw_txs, barrier, done, out):
     """One P2P stream (its own process): handshake, barrier, every tx message written back to back."""
     conn = P2PConnection()
@@ -101,7 +122,7 @@ def block_txs(raw_block):
     return [(tx.serialize().hex(), tx.serialize()) for tx in blk.txs[1:]]
 
 
-def measure(node, transport, streams, txs, expect_total):
+def measure(node, transport, streams, txs, expect_total, batch):
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(streams + 1)
     done = ctx.Event()
@@ -111,6 +132,9 @@ def measure(node, transport, streams, txs, expect_total):
     for s in slices:
         if transport == "rpc":
             p = ctx.Process(target=rpc_stream, args=(node.rpc_port, node.auth_header(), [h for h, _ in s], barrier, out))
+        elif transport == "rpcbatch":
+            p = ctx.Process(target=rpcbatch_stream,
+                            args=(node.rpc_port, node.auth_header(), [h for h, _ in s], batch, barrier, out))
         else:
             p = ctx.Process(target=p2p_stream, args=(node.p2p_port, [r for _, r in s], barrier, done, out))
         p.start()
@@ -118,7 +142,7 @@ def measure(node, transport, streams, txs, expect_total):
     barrier.wait(timeout=120)
     t0 = time.monotonic()
     results = [out.get(timeout=600) for _ in procs]
-    if transport == "rpc":
+    if transport in ("rpc", "rpcbatch"):
         t1 = max(r[1] for r in results)
     else:
         conn, headers = rpc_conn(node.rpc_port, node.auth_header())
@@ -168,14 +192,19 @@ def main():
     ap.add_argument("--bench-bin", default=None, help="bench_node_connect (default: beside --bindir)")
     ap.add_argument("--chain", default=os.path.join(tempfile.gettempdir(), "minicash-bench-node", "pool-1in2out.blk"))
     ap.add_argument("--streams", default="1,8")
-    ap.add_argument("--transports", default="rpc,p2p")
+    ap.add_argument("--transports", default="rpc,rpcbatch,p2p")
+    ap.add_argument("--batch", type=int, default=100, help="calls per JSON-RPC batch (rpcbatch)")
     args = ap.parse_args()
     bench_bin = args.bench_bin or os.path.join(os.path.dirname(os.path.abspath(args.bindir)), "tests", "bench",
                                                "bench_node_connect")
     streams = [int(x) for x in args.streams.split(",")]
     transports = args.transports.split(",")
     cases = [(t, s) for t in transports for s in streams]
-    if not os.path.exists(args.chain) or time.time() - os.path.getmtime(args.chain) > 12 * 3600:
+    def spending_blocks():
+        with open(args.chain + ".info") as f:
+            return int(f.read().split()[1])
+    if (not os.path.exists(args.chain) or time.time() - os.path.getmtime(args.chain) > 12 * 3600
+            or spending_blocks() < len(cases)):
         os.makedirs(os.path.dirname(args.chain), exist_ok=True)
         subprocess.run([bench_bin, "--generate", "--chain=" + args.chain, "--spend-blocks=%d" % len(cases),
                         "--inputs=%d" % TXS_PER_BLOCK, "--inputs-per-tx=1", "--recent"], check=True)
@@ -205,7 +234,7 @@ def main():
         for (transport, nstreams), raw_block in zip(cases, spending):
             txs = block_txs(raw_block)
             total += len(txs)
-            secs, lat = measure(a, transport, nstreams, txs, total)
+            secs, lat = measure(a, transport, nstreams, txs, total, args.batch)
             rate = len(txs) / secs
             extra = ""
             if lat:

@@ -71,6 +71,24 @@ TEST_CASE("preverify: a good transaction's pass is recorded, a bad one's is not;
     CHECK(!pv.CheckNow(*f.BadSig(5)));
 }
 
+TEST_CASE("preverify: a transaction whose pass is already recorded is not verified again", "[node][mempool][preverify]")
+{
+    Fixture f;
+    ScriptPreverifier pv(f.b.Chain(), f.pool, f.b.Chain().GetScriptCache(), {}, 1);
+    // The record is what is consulted: a bad signature recorded as passing (which only a cache
+    // collision could do) is taken as verified, without running the scripts.
+    const TransactionRef bad = f.BadSig(6);
+    CHECK(!pv.CheckNow(*bad));
+    f.b.Chain().GetScriptCache().Add(bad->GetWtxid(), STANDARD_SCRIPT_VERIFY_FLAGS);
+    CHECK(pv.CheckNow(*bad));
+    // Missing inputs are still found first: the record does not stand for coins.
+    MutableTransaction m(*bad);
+    m.vin[0].prevout.n = 9;
+    const TransactionRef missing = MakeTransactionRef(m);
+    f.b.Chain().GetScriptCache().Add(missing->GetWtxid(), STANDARD_SCRIPT_VERIFY_FLAGS);
+    CHECK(!pv.CheckNow(*missing));
+}
+
 TEST_CASE("preverify: continuations run in submission order, whatever the workers finish first",
           "[node][mempool][preverify]")
 {
