@@ -10,21 +10,34 @@ namespace node::p2p {
 using consensus::TransactionRef;
 using consensus::Uint256;
 
-TxOrphanage::TxOrphanage(Clock clock) : m_clock(std::move(clock)) {}
+TxOrphanage::TxOrphanage(Clock clock, int64_t max_latency_score, int64_t reserved_weight_per_peer)
+    : m_clock(std::move(clock)), m_max_latency_score(std::max<int64_t>(max_latency_score, 1)),
+      m_reserved_weight(std::max<int64_t>(reserved_weight_per_peer, 1))
+{}
 
-void TxOrphanage::AddPeerUsage(OrphanPeerId peer, int64_t weight)
+void TxOrphanage::AddAnnouncement(Orphan& orphan, const Uint256& wtxid, OrphanPeerId peer)
 {
+    const uint64_t seq = m_sequence++;
+    orphan.announcers.emplace(peer, seq);
     auto& info = m_peers[peer];
-    info.usage += weight;
+    info.usage += orphan.weight;
     ++info.announcements;
+    info.latency_score += orphan.latency_score;
+    info.by_age.emplace(seq, wtxid);
+    ++m_announcements;
 }
 
-void TxOrphanage::RemovePeerUsage(OrphanPeerId peer, int64_t weight)
+void TxOrphanage::RemoveAnnouncement(const Orphan& orphan, const Uint256& wtxid, OrphanPeerId peer)
 {
+    const auto ann = orphan.announcers.find(peer);
+    if (ann == orphan.announcers.end()) return;
+    --m_announcements;
     auto it = m_peers.find(peer);
     if (it == m_peers.end()) return;
-    it->second.usage -= weight;
+    it->second.usage -= orphan.weight;
     --it->second.announcements;
+    it->second.latency_score -= orphan.latency_score;
+    it->second.by_age.erase({ann->second, wtxid});
     if (it->second.announcements == 0 && it->second.work_set.empty()) m_peers.erase(it);
 }
 
@@ -44,14 +57,15 @@ bool TxOrphanage::AddTx(const TransactionRef& tx, OrphanPeerId peer)
     auto [it, inserted] = m_orphans.emplace(wtxid, Orphan{});
     Orphan& orphan = it->second;
     orphan.tx = tx;
-    orphan.announcers.insert(peer);
     orphan.expire_time = m_clock() + ORPHAN_TX_EXPIRE_TIME;
-    orphan.list_pos = m_list.size();
     orphan.weight = weight;
-    m_list.push_back(it);
+    // Core v30: a transaction with many inputs costs more to reconsider each time a parent arrives.
+    const int64_t input_score = static_cast<int64_t>(tx->vin.size() / 10);
+    orphan.latency_score = 1 + input_score;
     for (const auto& in : tx->vin) m_by_prev[in.prevout].insert(wtxid);
     m_total_usage += weight;
-    AddPeerUsage(peer, weight);
+    m_input_score += input_score;
+    AddAnnouncement(orphan, wtxid, peer);
     return inserted;
 }
 
@@ -59,7 +73,7 @@ bool TxOrphanage::AddAnnouncer(const Uint256& wtxid, OrphanPeerId peer)
 {
     auto it = m_orphans.find(wtxid);
     if (it == m_orphans.end()) return false;
-    if (it->second.announcers.insert(peer).second) AddPeerUsage(peer, it->second.weight);
+    if (!it->second.announcers.contains(peer)) AddAnnouncement(it->second, wtxid, peer);
     return true;
 }
 
@@ -87,15 +101,9 @@ int TxOrphanage::EraseIt(OrphanMap::iterator it)
         prev->second.erase(wtxid);
         if (prev->second.empty()) m_by_prev.erase(prev);
     }
-    for (OrphanPeerId peer : orphan.announcers) RemovePeerUsage(peer, orphan.weight);
+    for (const auto& [peer, seq] : orphan.announcers) RemoveAnnouncement(orphan, wtxid, peer);
     m_total_usage -= orphan.weight;
-    // Swap-and-pop in the eviction list.
-    const size_t pos = orphan.list_pos;
-    if (pos + 1 != m_list.size()) {
-        m_list[pos] = m_list.back();
-        m_list[pos]->second.list_pos = pos;
-    }
-    m_list.pop_back();
+    m_input_score -= orphan.latency_score - 1;
     m_orphans.erase(it);
     return 1;
 }
@@ -112,8 +120,9 @@ void TxOrphanage::EraseForPeer(OrphanPeerId peer)
     for (auto it = m_orphans.begin(); it != m_orphans.end();) {
         auto next = std::next(it);
         Orphan& orphan = it->second;
-        if (orphan.announcers.erase(peer)) {
-            RemovePeerUsage(peer, orphan.weight);
+        if (orphan.announcers.contains(peer)) {
+            RemoveAnnouncement(orphan, it->first, peer);
+            orphan.announcers.erase(peer);
             if (orphan.announcers.empty()) EraseIt(it);
         }
         it = next;
@@ -141,7 +150,7 @@ std::vector<Uint256> TxOrphanage::EraseForBlock(const consensus::Block& block)
     return erased;
 }
 
-size_t TxOrphanage::LimitOrphans(size_t max_orphans, std::mt19937_64& rng)
+size_t TxOrphanage::LimitOrphans()
 {
     size_t removed = 0;
     const int64_t now = m_clock();
@@ -159,11 +168,61 @@ size_t TxOrphanage::LimitOrphans(size_t max_orphans, std::mt19937_64& rng)
         // Sweep again when the next orphan expires, but not sooner than the interval.
         m_next_sweep = min_expire + ORPHAN_TX_EXPIRE_INTERVAL;
     }
-    while (m_orphans.size() > max_orphans) {
-        std::uniform_int_distribution<size_t> pick(0, m_list.size() - 1);
-        removed += EraseIt(m_list[pick(rng)]);
-    }
+    while (NeedsTrim()) removed += EvictOldestOf(WorstPeer());
     return removed;
+}
+
+int64_t TxOrphanage::MaxPeerLatencyScore() const
+{
+    int64_t peers = 0;
+    for (const auto& [id, info] : m_peers) peers += info.announcements > 0;
+    return std::max<int64_t>(m_max_latency_score / std::max<int64_t>(peers, 1), 1);
+}
+
+int64_t TxOrphanage::MaxGlobalUsage() const
+{
+    int64_t peers = 0;
+    for (const auto& [id, info] : m_peers) peers += info.announcements > 0;
+    return m_reserved_weight * std::max<int64_t>(peers, 1);
+}
+
+bool TxOrphanage::NeedsTrim() const
+{
+    return TotalLatencyScore() > m_max_latency_score || m_total_usage > MaxGlobalUsage();
+}
+
+OrphanPeerId TxOrphanage::WorstPeer() const
+{
+    // DoS score: the larger of latency / its share and usage / the reserved weight. Fractions are
+    // compared by cross-multiplying (numerators below 2^40, denominators below 2^32).
+    const int64_t max_latency = MaxPeerLatencyScore();
+    struct Score {
+        int64_t num, den;
+    };
+    auto larger = [](Score a, Score b) { return a.num * b.den > b.num * a.den ? a : b; };
+    std::optional<std::pair<OrphanPeerId, Score>> worst;
+    for (const auto& [id, info] : m_peers) {
+        if (info.announcements == 0) continue;
+        const Score score = larger({info.latency_score, max_latency}, {info.usage, m_reserved_weight});
+        // Ties go to the later peer (higher id), as Core's.
+        if (!worst || score.num * worst->second.den >= worst->second.num * score.den) worst = {{id, score}};
+    }
+    return worst->first;
+}
+
+int TxOrphanage::EvictOldestOf(OrphanPeerId peer)
+{
+    const PeerInfo& info = m_peers.at(peer);
+    // Announcements waiting in the work set are about to be reconsidered: evict the others first.
+    auto pick = std::find_if(info.by_age.begin(), info.by_age.end(),
+                             [&](const auto& ann) { return !info.work_set.contains(ann.second); });
+    if (pick == info.by_age.end()) pick = info.by_age.begin();
+    const Uint256 wtxid = pick->second;
+    auto it = m_orphans.find(wtxid);
+    RemoveAnnouncement(it->second, wtxid, peer);
+    it->second.announcers.erase(peer);
+    if (!it->second.announcers.empty()) return 0;
+    return EraseIt(it);
 }
 
 void TxOrphanage::AddChildrenToWorkSet(const consensus::Transaction& parent, std::mt19937_64& rng)
@@ -178,7 +237,7 @@ void TxOrphanage::AddChildrenToWorkSet(const consensus::Transaction& parent, std
             // announced many orphans cannot hold up the others'.
             std::uniform_int_distribution<size_t> pick(0, orphan.announcers.size() - 1);
             auto announcer = std::next(orphan.announcers.begin(), static_cast<long>(pick(rng)));
-            m_peers[*announcer].work_set.insert(wtxid);
+            m_peers[announcer->first].work_set.insert(wtxid);
         }
     }
 }
@@ -241,6 +300,12 @@ size_t TxOrphanage::AnnouncementsByPeer(OrphanPeerId peer) const
 {
     auto it = m_peers.find(peer);
     return it == m_peers.end() ? 0 : it->second.announcements;
+}
+
+int64_t TxOrphanage::LatencyScoreByPeer(OrphanPeerId peer) const
+{
+    auto it = m_peers.find(peer);
+    return it == m_peers.end() ? 0 : it->second.latency_score;
 }
 
 } // namespace node::p2p

@@ -2,9 +2,13 @@
 // yet, kept until the parents arrive, the announcing peers go away, a block settles them, they
 // expire or they are evicted to keep the pool bounded.
 //
-// Eviction is Core v28's: expiry (20 minutes, checked at most every 5 minutes), then uniformly
-// random eviction down to the count limit. Core v29/v30's per-peer DoS-score eviction is NOT
-// implemented; per-peer usage is tracked (UsageByPeer, AnnouncementsByPeer) so that it can be.
+// Bounds are Core v30's (PR 31829): the orphanage is trimmed when its latency score (one per
+// announcement, plus a tenth of each orphan's input count) exceeds 3,000, or the weight of its
+// orphans exceeds 404,000 WU per peer that has announced one. Each peer is entitled to an equal
+// share of the score and to 404,000 WU; trimming takes from the peer furthest over its share
+// (its "DoS score", the larger of the two ratios), its oldest announcement first, so a peer that
+// floods the orphanage loses its own orphans, not the others'. Expiry (20 minutes, checked at
+// most every 5 minutes) is kept from Core v28: v30 dropped it, the issue asks for it.
 //
 // Thread contract: not thread-safe and takes no lock. The PeerManager owns it and calls every
 // method under its own lock (the same one that guards its peer state).
@@ -26,8 +30,10 @@ namespace node::p2p {
 
 using OrphanPeerId = int64_t; //!< net::NodeId
 
-/** Core's DEFAULT_MAX_ORPHAN_TRANSACTIONS (-maxorphantx). */
-inline constexpr size_t DEFAULT_MAX_ORPHAN_TRANSACTIONS = 100;
+/** Core v30's DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE: announcements plus inputs / 10, over all peers. */
+inline constexpr int64_t DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE = 3000;
+/** Core v30's DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER: the weight each announcing peer may hold. */
+inline constexpr int64_t DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER = 404'000;
 /** Core's ORPHAN_TX_EXPIRE_TIME: an orphan older than this is dropped. */
 inline constexpr int64_t ORPHAN_TX_EXPIRE_TIME = 20 * 60;
 /** Core's ORPHAN_TX_EXPIRE_INTERVAL: how often LimitOrphans looks for expired orphans. */
@@ -39,7 +45,8 @@ class TxOrphanage {
 public:
     /** Seconds since the epoch; injected so tests can move time. */
     using Clock = std::function<int64_t()>;
-    explicit TxOrphanage(Clock clock);
+    explicit TxOrphanage(Clock clock, int64_t max_latency_score = DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE,
+                         int64_t reserved_weight_per_peer = DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER);
 
     /**
      * Keeps tx as an orphan announced by peer. False (nothing added) if it is heavier than
@@ -65,10 +72,19 @@ public:
 
     /**
      * Bounds the pool: every ORPHAN_TX_EXPIRE_INTERVAL, drops orphans older than
-     * ORPHAN_TX_EXPIRE_TIME; then removes uniformly random orphans while more than max_orphans
-     * are held. Returns how many were removed.
+     * ORPHAN_TX_EXPIRE_TIME; then, while NeedsTrim, removes the oldest announcement of the peer
+     * with the highest DoS score (one not in its work set first; ties: the higher peer id). An
+     * orphan goes when its last announcement does. Returns how many orphans were removed.
      */
-    size_t LimitOrphans(size_t max_orphans, std::mt19937_64& rng);
+    size_t LimitOrphans();
+    /** True when the latency score or the total weight is over its limit. */
+    bool NeedsTrim() const;
+    /** Announcements plus a tenth of each orphan's input count (rounded down), over all peers. */
+    int64_t TotalLatencyScore() const { return m_announcements + m_input_score; }
+    /** The latency score each announcing peer may use: the maximum over their number (at least 1). */
+    int64_t MaxPeerLatencyScore() const;
+    /** The weight the orphanage may hold: the reserved weight times the announcing peers (at least 1). */
+    int64_t MaxGlobalUsage() const;
 
     /** parent arrived: each orphan spending one of its outputs joins the work set of (one of) its announcers. */
     void AddChildrenToWorkSet(const consensus::Transaction& parent, std::mt19937_64& rng);
@@ -88,32 +104,44 @@ public:
     int64_t UsageByPeer(OrphanPeerId peer) const;
     /** How many orphans peer announced. */
     size_t AnnouncementsByPeer(OrphanPeerId peer) const;
+    /** Peer's latency score: for each of its announcements, 1 + inputs / 10. */
+    int64_t LatencyScoreByPeer(OrphanPeerId peer) const;
 
 private:
     struct Orphan {
         consensus::TransactionRef tx;
-        std::set<OrphanPeerId> announcers;
+        std::map<OrphanPeerId, uint64_t> announcers; //!< peer -> sequence number of its announcement
         int64_t expire_time{0};
-        size_t list_pos{0}; //!< index in m_list, for O(1) random eviction
         int64_t weight{0};
+        int64_t latency_score{0}; //!< of one announcement: 1 + inputs / 10
     };
     struct PeerInfo {
         int64_t usage{0};
         size_t announcements{0};
-        std::set<consensus::Uint256> work_set; //!< wtxids
+        int64_t latency_score{0};
+        std::set<std::pair<uint64_t, consensus::Uint256>> by_age; //!< its announcements, oldest first
+        std::set<consensus::Uint256> work_set;                    //!< wtxids
     };
     using OrphanMap = std::map<consensus::Uint256, Orphan>; //!< by wtxid
 
     int EraseIt(OrphanMap::iterator it);
-    void AddPeerUsage(OrphanPeerId peer, int64_t weight);
-    void RemovePeerUsage(OrphanPeerId peer, int64_t weight);
+    void AddAnnouncement(Orphan& orphan, const consensus::Uint256& wtxid, OrphanPeerId peer);
+    void RemoveAnnouncement(const Orphan& orphan, const consensus::Uint256& wtxid, OrphanPeerId peer);
+    /** The announcing peer furthest over its share (NeedsTrim guarantees there is one). */
+    OrphanPeerId WorstPeer() const;
+    /** Removes peer's oldest announcement (outside its work set first); 1 if the orphan went too. */
+    int EvictOldestOf(OrphanPeerId peer);
 
     Clock m_clock;
+    const int64_t m_max_latency_score;
+    const int64_t m_reserved_weight;
     OrphanMap m_orphans;
-    std::vector<OrphanMap::iterator> m_list;                               //!< every orphan once, any order
     std::map<consensus::OutPoint, std::set<consensus::Uint256>> m_by_prev; //!< outpoint -> wtxids spending it
     std::map<OrphanPeerId, PeerInfo> m_peers;
     int64_t m_total_usage{0};
+    int64_t m_announcements{0};
+    int64_t m_input_score{0}; //!< sum over orphans of inputs / 10
+    uint64_t m_sequence{0};
     int64_t m_next_sweep{0};
 };
 

@@ -11,8 +11,6 @@ namespace node::p2p {
 using util::LogCategory;
 
 namespace {
-/** Core's DEFAULT_MAX_ORPHAN_TRANSACTIONS (-maxorphantx). */
-constexpr size_t MAX_ORPHANS = 100;
 /** Core adds a rejected transaction to the reconstruction extras when its memory use is under 100 kB. */
 constexpr size_t MAX_EXTRA_TX_SIZE = 100000;
 } // namespace
@@ -145,7 +143,7 @@ void PeerManager::OnTxVerdict(net::NodeId id, const consensus::TransactionRef& t
                                tx->GetTxid().GetHex().c_str(), tx->GetWtxid().GetHex().c_str(),
                                static_cast<long long>(id));
             }
-            m_orphans.LimitOrphans(MAX_ORPHANS, m_rng);
+            m_orphans.LimitOrphans();
         } else {
             m_orphans.EraseTx(tx->GetWtxid());
             // Core keeps recent rejects (under 100 kB) for reconstruction too: a miner with another

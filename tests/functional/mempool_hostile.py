@@ -18,10 +18,12 @@ relay target), Python P2P peers (p2p_client) sending transactions made in Python
    every honest one reaches A's pool (accepted before the flood's last verdict: not
    queued behind it) and B's; none of the flood does; the flooder is kept (none of
    it is consensus-invalid).
-3. The orphan pool is bounded at Core's -maxorphantx default, 100 (node/p2p/orphanage.h): 150
-   children sent before their 150 parents; once the parents arrive exactly 100 children are
-   accepted (the other 50 were evicted as orphans); the orphans of a peer that disconnected are
-   dropped (their parents come, they are not accepted), a connected peer's are accepted.
+3. The orphan pool's per-peer limits (Core v30, node/p2p/orphanage.h): an honest peer sends 10
+   small orphans, then a flooder 8 orphans of ~160,000 WU each, more than the 404,000 WU each
+   of the two peers may hold; once the parents arrive every honest child is accepted, and of
+   the flooder's only its newest (its oldest were evicted: the flooder's own, not the honest
+   peer's older ones); the orphans of a peer that disconnected are dropped (their parents come,
+   they are not accepted), a connected peer's are accepted.
 4. -maxmempool=5: 90 transactions of 79 kB at rising fee rates over P2P: the pool's usage stays
    within 5,000,000 bytes, the cheapest went, mempoolminfee rose; A's VmRSS grows by less than
    200 MB over the whole test.
@@ -42,8 +44,9 @@ from test_framework import assert_equal, check, log, proc_status_kb, scaled, wai
 
 FLOOD_EACH = 2000
 HONEST = 20
-ORPHANS = 150
-MAX_ORPHANS = 100  # DEFAULT_MAX_ORPHAN_TRANSACTIONS, node/p2p/orphanage.h (Core's -maxorphantx default)
+HONEST_ORPHANS = 10
+HEAVY_ORPHANS = 8
+RESERVED_ORPHAN_WEIGHT = 404_000  # DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER, node/p2p/orphanage.h (Core v30)
 BIG = 90
 
 
@@ -240,29 +243,44 @@ def run(env):
             w.utxos.extend(t["new_utxos"])
     wait_until(lambda: len(a.getpeerinfo()) == 1, 20, "A to drop the closed connections (B stays)")
 
-    # ---- 3. the orphan pool keeps at most 100
-    parents = [w.create_tx([w.get_utxo()], fee_rate=2) for _ in range(ORPHANS)]
-    children = [w.create_tx([p["new_utxos"][0]], fee_rate=2) for p in parents]
-    child_ids = {c["txid"] for c in children}
-    with peer(a) as orphaner, peer(a) as parent_peer:
-        orphaner.send_raw(b"".join(tx_frame(orphaner, c["tx"]) for c in children))
-        orphaner.sync_with_ping()
-        last = "stored orphan tx %s" % children[-1]["txid"]
-        wait_until(lambda: last in read_log(a), 30, "the last child to be stored as an orphan")
-        check(not (child_ids & set(a.getrawmempool())), "no child is in the pool without its parent")
+    # ---- 3. the orphan pool's per-peer limits: a flooder loses its own orphans
+    parents = [w.create_tx([w.get_utxo()], fee_rate=2) for _ in range(HONEST_ORPHANS + HEAVY_ORPHANS)]
+    honest_children = [w.create_tx([p["new_utxos"][0]], fee_rate=2) for p in parents[:HONEST_ORPHANS]]
+    heavy_children = []
+    for i, p in enumerate(parents[HONEST_ORPHANS:]):
+        data = bytes([0x80 + i]) * 40_000
+        spk = b"\x6a\x4e" + len(data).to_bytes(4, "little") + data  # OP_RETURN OP_PUSHDATA4 <40 kB>: ~160,000 WU
+        heavy_children.append(w.create_tx([p["new_utxos"][0]], fee_rate=2, extra_outputs=[(0, spk)]))
+    weights = [c["tx"].weight() for c in heavy_children]
+    check(sum(weights) > 2 * RESERVED_ORPHAN_WEIGHT, "the flooder's orphans weigh more than two peers may hold "
+                                                     "(%d WU)" % sum(weights))
+    with peer(a) as honest_peer, peer(a) as flooder, peer(a) as parent_peer:
+        honest_peer.send_raw(b"".join(tx_frame(honest_peer, c["tx"]) for c in honest_children))
+        last = "stored orphan tx %s" % honest_children[-1]["txid"]
+        wait_until(lambda: last in read_log(a), 30, "the honest peer's orphans to be stored")
+        flooder.send_raw(b"".join(tx_frame(flooder, c["tx"]) for c in heavy_children))
+        last = "stored orphan tx %s" % heavy_children[-1]["txid"]
+        wait_until(lambda: last in read_log(a), 30, "the flooder's last orphan to be stored")
+        pool = set(a.getrawmempool())
+        check(not ({c["txid"] for c in honest_children + heavy_children} & pool), "no child is in the pool yet")
         parent_peer.send_raw(b"".join(tx_frame(parent_peer, p["tx"]) for p in parents))
-        parent_ids = {p["txid"] for p in parents}
-        wait_until(lambda: parent_ids <= set(a.getrawmempool()), 30, "the parents in A's pool")
-
-        def accepted_children():
-            return len(child_ids & set(a.getrawmempool()))
-        wait_until(lambda: accepted_children() >= MAX_ORPHANS, 30, "the kept orphans to be accepted")
+        wait_until(lambda: {p["txid"] for p in parents} <= set(a.getrawmempool()), 30, "the parents in A's pool")
+        wait_until(lambda: {c["txid"] for c in honest_children} <= set(a.getrawmempool()), 30,
+                   "every honest child to be accepted")
         for _ in range(3):
-            orphaner.sync_with_ping()
-            parent_peer.sync_with_ping()
-        assert_equal(accepted_children(), MAX_ORPHANS,
-                     "children accepted once their parents came: the %d orphans kept of %d" % (MAX_ORPHANS, ORPHANS))
-        check(orphaner.is_connected(), "the orphan sender is kept")
+            for c in (honest_peer, flooder, parent_peer):
+                c.sync_with_ping()
+        pool = set(a.getrawmempool())
+        kept = [c["txid"] in pool for c in heavy_children]
+        log("    the flooder's children accepted: %s" % "".join("x" if k else "." for k in kept))
+        check(kept[-1] and not kept[0], "the flooder's newest orphan was kept, its oldest evicted")
+        check(kept == sorted(kept), "the flooder lost its oldest orphans first")
+        kept_weight = sum(wt for wt, k in zip(weights, kept) if k)
+        check(kept_weight <= 2 * RESERVED_ORPHAN_WEIGHT,
+              "what the flooder kept (%d WU) fits the two peers' reservations" % kept_weight)
+        check(flooder.is_connected() and honest_peer.is_connected(), "both senders are kept")
+        for c in honest_children + [c for c, k in zip(heavy_children, kept) if k]:
+            w.utxos.extend(c["new_utxos"])
 
     # orphans leave with the peer that sent them (Core's EraseForPeer)
     ps = [w.create_tx([w.get_utxo()], fee_rate=2) for _ in range(6)]

@@ -100,28 +100,102 @@ TEST_CASE("orphanage: transactions heavier than MAX_STANDARD_TX_WEIGHT are refus
     CHECK(f.orphans.AddTx(fits, 1));
 }
 
-TEST_CASE("orphanage: LimitOrphans evicts at random down to the count", "[node][orphanage]")
+TEST_CASE("orphanage: latency score and weight limits (Core v30), each peer's share", "[node][orphanage]")
 {
     Fixture f;
-    for (uint32_t i = 0; i < 150; ++i) REQUIRE(f.orphans.AddTx(MakeTx({OutPoint(HashOf(1000 + i), 0)}), i % 5));
-    CHECK(f.orphans.LimitOrphans(node::p2p::DEFAULT_MAX_ORPHAN_TRANSACTIONS, f.rng) == 50);
-    CHECK(f.orphans.Size() == 100);
-    // Per-peer accounting stays consistent with the total.
-    int64_t sum = 0;
-    size_t count = 0;
-    for (int p = 0; p < 5; ++p) {
-        sum += f.orphans.UsageByPeer(p);
-        count += f.orphans.AnnouncementsByPeer(p);
-    }
-    CHECK(sum == f.orphans.TotalOrphanUsage());
-    CHECK(count == 100);
-    // Random, not oldest-first: of the first 50 added, some survive.
-    size_t early_survivors = 0;
-    for (uint32_t i = 0; i < 50; ++i)
-        early_survivors += f.orphans.HaveTx(MakeTx({OutPoint(HashOf(1000 + i), 0)})->GetWtxid());
-    CHECK(early_survivors > 0);
-    CHECK(f.orphans.LimitOrphans(0, f.rng) == 100);
+    CHECK(f.orphans.MaxPeerLatencyScore() == node::p2p::DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE);
+    CHECK(f.orphans.MaxGlobalUsage() == node::p2p::DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER);
+    // 25 inputs: 1 + 25 / 10 = 3 for each announcement.
+    std::vector<OutPoint> ins;
+    for (uint64_t i = 0; i < 25; ++i) ins.emplace_back(HashOf(500 + i), 0);
+    const TransactionRef wide = MakeTx(ins);
+    REQUIRE(f.orphans.AddTx(wide, 1));
+    CHECK(f.orphans.LatencyScoreByPeer(1) == 3);
+    CHECK(f.orphans.TotalLatencyScore() == 3);
+    CHECK(!f.orphans.AddTx(wide, 2)); // a second announcer: one more announcement, inputs counted once
+    CHECK(f.orphans.LatencyScoreByPeer(2) == 3);
+    CHECK(f.orphans.TotalLatencyScore() == 4);
+    // Two announcing peers: each gets half the score and its own reserved weight.
+    CHECK(f.orphans.MaxPeerLatencyScore() == node::p2p::DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE / 2);
+    CHECK(f.orphans.MaxGlobalUsage() == 2 * node::p2p::DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER);
+    CHECK(!f.orphans.NeedsTrim());
+    CHECK(f.orphans.LimitOrphans() == 0);
+    f.orphans.EraseForPeer(1);
+    CHECK(f.orphans.TotalLatencyScore() == 1 + 2);
+    f.orphans.EraseTx(wide->GetWtxid());
+    CHECK(f.orphans.TotalLatencyScore() == 0);
     CHECK(f.orphans.TotalOrphanUsage() == 0);
+}
+
+TEST_CASE("orphanage: a peer over its announcement share loses its own oldest orphans", "[node][orphanage]")
+{
+    int64_t now = 1'700'000'000;
+    TxOrphanage orphans{[&] { return now; }, /*max_latency_score=*/100};
+    // An honest peer announces 10; a flooder 150, more than the whole orphanage's score.
+    std::vector<TransactionRef> honest, flood;
+    for (uint64_t i = 0; i < 10; ++i) honest.push_back(MakeTx({OutPoint(HashOf(100 + i), 0)}));
+    for (uint64_t i = 0; i < 150; ++i) flood.push_back(MakeTx({OutPoint(HashOf(1000 + i), 0)}));
+    for (const auto& tx : honest) REQUIRE(orphans.AddTx(tx, 1));
+    for (const auto& tx : flood) REQUIRE(orphans.AddTx(tx, 2));
+    CHECK(orphans.NeedsTrim());
+    CHECK(orphans.LimitOrphans() == 60);
+    CHECK(!orphans.NeedsTrim());
+    CHECK(orphans.TotalLatencyScore() == 100);
+    // Every honest orphan is kept; the flooder keeps its 90 newest.
+    for (const auto& tx : honest) CHECK(orphans.HaveTx(tx->GetWtxid()));
+    for (size_t i = 0; i < flood.size(); ++i) CHECK(orphans.HaveTx(flood[i]->GetWtxid()) == (i >= 60));
+    CHECK(orphans.AnnouncementsByPeer(2) == 90);
+}
+
+TEST_CASE("orphanage: a peer over its weight reservation loses its own orphans, shared ones stay", "[node][orphanage]")
+{
+    int64_t now = 1'700'000'000;
+    TxOrphanage orphans{[&] { return now; }, /*max_latency_score=*/3000, /*reserved_weight_per_peer=*/100'000};
+    // Honest peer 1: two light orphans, one of them also announced by the flooder (peer 2).
+    const TransactionRef light = MakeTx({OutPoint(HashOf(1), 0)}), shared = MakeTx({OutPoint(HashOf(2), 0)});
+    REQUIRE(orphans.AddTx(light, 1));
+    REQUIRE(orphans.AddTx(shared, 1));
+    REQUIRE(!orphans.AddTx(shared, 2)); // the flooder's oldest announcement
+    // The flooder: 10 heavy orphans of ~40,000 WU each, 400,000 in all: 2 peers may hold 200,000.
+    std::vector<TransactionRef> heavy;
+    for (uint64_t i = 0; i < 10; ++i) heavy.push_back(MakeTx({OutPoint(HashOf(50 + i), 0)}, 1, 40'000));
+    for (const auto& tx : heavy) REQUIRE(orphans.AddTx(tx, 2));
+    REQUIRE(orphans.NeedsTrim());
+    orphans.LimitOrphans();
+    CHECK(!orphans.NeedsTrim());
+    CHECK(orphans.TotalOrphanUsage() <= 200'000);
+    CHECK(orphans.HaveTx(light->GetWtxid()));
+    // The flooder's announcement of the shared orphan went first (its oldest), the orphan stayed for peer 1.
+    CHECK(orphans.HaveTx(shared->GetWtxid()));
+    CHECK(!orphans.HaveTxFromPeer(shared->GetWtxid(), 2));
+    CHECK(orphans.HaveTxFromPeer(shared->GetWtxid(), 1));
+    // Oldest heavy ones went, the newest stayed.
+    CHECK(!orphans.HaveTx(heavy.front()->GetWtxid()));
+    CHECK(orphans.HaveTx(heavy.back()->GetWtxid()));
+    // Accounting stays consistent.
+    CHECK(orphans.UsageByPeer(1) == consensus::GetTransactionWeight(*light) + consensus::GetTransactionWeight(*shared));
+    int64_t kept = 0;
+    for (const auto& tx : heavy) kept += orphans.HaveTx(tx->GetWtxid()) ? consensus::GetTransactionWeight(*tx) : 0;
+    CHECK(orphans.UsageByPeer(2) == kept);
+    CHECK(orphans.TotalOrphanUsage() == orphans.UsageByPeer(1) + kept);
+}
+
+TEST_CASE("orphanage: trimming spares announcements waiting in the work set", "[node][orphanage]")
+{
+    int64_t now = 1'700'000'000;
+    TxOrphanage orphans{[&] { return now; }, /*max_latency_score=*/3};
+    std::mt19937_64 rng{1};
+    const TransactionRef parent = MakeTx({OutPoint(HashOf(7), 0)});
+    const TransactionRef child = MakeTx({OutPoint(parent->GetTxid(), 0)});
+    REQUIRE(orphans.AddTx(child, 1)); // the oldest
+    orphans.AddChildrenToWorkSet(*parent, rng);
+    REQUIRE(orphans.HaveTxToReconsider(1));
+    std::vector<TransactionRef> later;
+    for (uint64_t i = 0; i < 3; ++i) later.push_back(MakeTx({OutPoint(HashOf(20 + i), 0)}));
+    for (const auto& tx : later) REQUIRE(orphans.AddTx(tx, 1));
+    CHECK(orphans.LimitOrphans() == 1);
+    CHECK(orphans.HaveTx(child->GetWtxid()));     // in the work set: kept
+    CHECK(!orphans.HaveTx(later[0]->GetWtxid())); // the oldest of the others went
 }
 
 TEST_CASE("orphanage: expiry after 20 minutes, checked every 5", "[node][orphanage]")
@@ -129,25 +203,25 @@ TEST_CASE("orphanage: expiry after 20 minutes, checked every 5", "[node][orphana
     Fixture f;
     auto old_tx = MakeTx({OutPoint(HashOf(1), 0)});
     REQUIRE(f.orphans.AddTx(old_tx, 1));
-    CHECK(f.orphans.LimitOrphans(100, f.rng) == 0); // first sweep: nothing old
+    CHECK(f.orphans.LimitOrphans() == 0); // first sweep: nothing old
     f.now += 10 * 60;
     auto young_tx = MakeTx({OutPoint(HashOf(2), 0)});
     REQUIRE(f.orphans.AddTx(young_tx, 1));
     f.now += 10 * 60 - 1; // old_tx one second before its expiry
-    CHECK(f.orphans.LimitOrphans(100, f.rng) == 0);
+    CHECK(f.orphans.LimitOrphans() == 0);
     CHECK(f.orphans.HaveTx(old_tx->GetWtxid()));
     f.now += 1; // 20 minutes old: expired, and the sweep planned for its expiry time runs
-    CHECK(f.orphans.LimitOrphans(100, f.rng) == 1);
+    CHECK(f.orphans.LimitOrphans() == 1);
     CHECK_FALSE(f.orphans.HaveTx(old_tx->GetWtxid()));
     CHECK(f.orphans.HaveTx(young_tx->GetWtxid()));
     // young_tx expires 10 minutes later, but the next sweep is planned one interval after that.
     f.now += 10 * 60;
-    CHECK(f.orphans.LimitOrphans(100, f.rng) == 0);
+    CHECK(f.orphans.LimitOrphans() == 0);
     CHECK(f.orphans.HaveTx(young_tx->GetWtxid()));
     f.now += node::p2p::ORPHAN_TX_EXPIRE_INTERVAL - 1;
-    CHECK(f.orphans.LimitOrphans(100, f.rng) == 0);
+    CHECK(f.orphans.LimitOrphans() == 0);
     f.now += 1;
-    CHECK(f.orphans.LimitOrphans(100, f.rng) == 1);
+    CHECK(f.orphans.LimitOrphans() == 1);
     CHECK(f.orphans.Size() == 0);
 }
 
