@@ -22,15 +22,15 @@ struct CategoryName {
 };
 
 constexpr std::array<CategoryName, 22> CATEGORIES{{
-    {LogCategory::NET, "net", false},
+    {LogCategory::NET, "net", true},
     {LogCategory::RPC, "rpc", true},
     {LogCategory::HTTP, "http", true},
     {LogCategory::VALIDATION, "validation", false},
     {LogCategory::COINDB, "coindb", true},
     {LogCategory::LEVELDB, "leveldb", false},
-    {LogCategory::REINDEX, "reindex", false},
-    {LogCategory::BENCH, "bench", false},
-    {LogCategory::MEMPOOL, "mempool", false},
+    {LogCategory::REINDEX, "reindex", true},
+    {LogCategory::BENCH, "bench", true},
+    {LogCategory::MEMPOOL, "mempool", true},
     {LogCategory::BLOCKSTORAGE, "blockstorage", false},
     {LogCategory::PRUNE, "prune", false},
     {LogCategory::ZMQ, "zmq", false},

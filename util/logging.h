@@ -6,6 +6,7 @@
 // addresses), and ArgsManager::DescribeArgs masks SENSITIVE options as ****.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -112,5 +113,11 @@ std::string FormatIso8601(int64_t unix_seconds);
 void LogPrintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Logs a printf-style message when category is enabled, prefixed "[category] ". Thread-safe. */
 void LogDebug(LogCategory category, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Milliseconds on the steady clock since start (the -debug=bench timings). */
+inline double MillisSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
 
 } // namespace util

@@ -133,14 +133,23 @@ WriteStep Chainstate::ProcessNewBlockSteps(std::shared_ptr<const consensus::Bloc
             {
                 util::LockGuard lock(m_impl->mutex);
                 bool is_new = false;
+                const auto start = std::chrono::steady_clock::now();
                 result = m_impl->AcceptBlock(block, &is_new, nullptr, &st->index);
                 if (new_block) *new_block = is_new;
+                const double accept_ms = util::MillisSince(start);
                 // Stored and checked but not connected yet: high-bandwidth peers may hear of it now.
                 if (result.IsValid() && is_new && st->index && st->index->prev) {
                     util::LockGuard hook_lock(m_impl->hook_mutex);
                     if (m_impl->new_block_hook) m_impl->new_block_hook(block, st->index);
                 }
+                const double announce_ms = util::MillisSince(start) - accept_ms;
                 if (result.IsValid()) result = m_impl->ActivateBestChainLocked(block, &complete);
+                if (is_new) {
+                    util::LogDebug(util::LogCategory::BENCH,
+                                   "- Process new block %s: check and store %.2fms, announce %.2fms, activate %.2fms\n",
+                                   block->GetHash().GetHex().c_str(), accept_ms, announce_ms,
+                                   util::MillisSince(start) - accept_ms - announce_ms);
+                }
             }
             if (result.IsValid() && !complete) return std::nullopt;
         } else {

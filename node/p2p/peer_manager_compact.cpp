@@ -184,14 +184,17 @@ void PeerManager::OnCmpctBlock(net::NodeId id, consensus::ByteReader& r)
     };
     // The header first, as a headers message (in the owner's queue order).
     JobQueued(id);
+    const auto received = std::chrono::steady_clock::now();
     m_owner.Post(
         [this, cmpct]() {
             Outcome o;
             o.result = m_chain.ProcessNewBlockHeaders({cmpct->header}, &o.index);
             return o;
         },
-        [this, id, cmpct](const Outcome& o) {
+        [this, id, cmpct, received](const Outcome& o) {
             JobDone(id);
+            util::LogDebug(LogCategory::BENCH, "- cmpctblock %s from peer=%lld: header accepted %.2fms after receipt\n",
+                           cmpct->header.GetHash().GetHex().c_str(), L(id), util::MillisSince(received));
             if (!o.result.IsValid()) return MaybePunish(id, o.result, "header via cmpctblock", true);
             if (o.index) OnCompactHeaderAccepted(id, *cmpct, o.index);
         });
@@ -205,6 +208,7 @@ void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndSh
     std::vector<uint16_t> missing;
     consensus::Block block;
     bool far = false;
+    const auto start = std::chrono::steady_clock::now();
     {
         util::LockGuard lock(m_mutex);
         if (!m_peers.count(id)) return;
@@ -236,6 +240,8 @@ void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndSh
     }
     util::LogDebug(LogCategory::NET, "compact block %s from peer=%lld reconstructed whole\n", hash.GetHex().c_str(),
                    L(id));
+    util::LogDebug(LogCategory::BENCH, "- cmpctblock %s: reconstructed from the pool in %.2fms\n",
+                   hash.GetHex().c_str(), util::MillisSince(start));
     ProcessCompactBlock(id, std::make_shared<const consensus::Block>(std::move(block)));
 }
 
