@@ -64,6 +64,11 @@ struct AcceptResult {
 /** One transaction's result in a package, and the package's own verdict (submitpackage). */
 struct PackageResult {
     consensus::ValidationResult state; //!< valid, or why the package as a whole failed
+    /**
+     * Core's PCKG_POLICY: the package broke a rule of packages (its shape, TRUC inside it), as
+     * opposed to one of its transactions failing (PCKG_TX). testmempoolaccept's "package-error".
+     */
+    bool policy_failure{false};
     /** By wtxid, in the package's order; missing for a transaction not judged. */
     std::vector<std::pair<consensus::Uint256, AcceptResult>> results;
 };
@@ -116,6 +121,14 @@ public:
      */
     PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs, int64_t accept_time);
 
+    /**
+     * Core's ProcessNewPackage with test_accept (testmempoolaccept of several transactions):
+     * well-formed and sorted (any topology), none in or conflicting with the pool, a transaction
+     * may spend an earlier one's outputs; each judged at its own fee rate (no CPFP). Stops at the
+     * first failure: transactions after it (or all, for a package rule) have no result.
+     */
+    PackageResult TestAcceptPackage(const std::vector<consensus::TransactionRef>& txs, int64_t accept_time);
+
     const AcceptOptions& Options() const { return m_opts; }
     TxMemPool& Pool() { return m_pool; }
 
@@ -137,8 +150,12 @@ private:
     /** Core's CheckEphemeralSpends over package (pool parents too); false with the failing tx's result in *failed. */
     bool CheckEphemeralSpends(const std::vector<consensus::TransactionRef>& package, size_t* failed,
                               consensus::ValidationResult* state) const;
-    /** The checks up to (not including) scripts; false with w.result filled on failure. */
-    bool PreChecks(Work& w, bool bypass_limits, bool package_feerate);
+    /**
+     * The checks up to (not including) scripts; false with w.result filled on failure. Without
+     * allow_replacement (Core's test-accept packages) a conflict with the pool, or a TRUC
+     * sibling, is refused instead of becoming a replacement.
+     */
+    bool PreChecks(Work& w, bool bypass_limits, bool package_feerate, bool allow_replacement = true);
     bool ReplacementChecks(Work& w);
     bool ScriptChecks(Work& w);
     void Finalize(Work& w, bool bypass_limits);

@@ -26,30 +26,42 @@ ValidationResult PackageInvalid(std::string reason)
     return ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, std::move(reason));
 }
 
-/** Core's IsWellFormedPackage and IsChildWithParentsTree: the package's shape, or why not. */
-std::optional<std::string> CheckShape(const std::vector<TransactionRef>& txs)
+/** Core's IsWellFormedPackage: its size, no duplicates, parents first, no two spending one output. */
+std::optional<std::string> CheckWellFormed(const std::vector<TransactionRef>& txs)
 {
     if (txs.size() > MAX_PACKAGE_COUNT) return "package-too-many-transactions";
     int64_t weight = 0;
     for (const auto& tx : txs) weight += consensus::GetTransactionWeight(*tx);
+    // One transaction's own weight is judged by its standardness, not here.
     if (txs.size() > 1 && weight > MAX_PACKAGE_WEIGHT) return "package-too-large";
-    std::set<Uint256> later;
+    std::set<Uint256> later; // this transaction and the ones after it
     for (const auto& tx : txs) later.insert(tx->GetTxid());
     if (later.size() != txs.size()) return "package-contains-duplicates";
-    // Sorted: no transaction spends one that comes after it.
+    // Sorted: no transaction spends itself or one that comes after it.
     for (const auto& tx : txs) {
-        later.erase(tx->GetTxid());
         for (const auto& in : tx->vin) {
             if (later.count(in.prevout.hash)) return "package-not-sorted";
         }
+        later.erase(tx->GetTxid());
     }
-    // No two transactions spend the same output.
+    // No two transactions spend the same output. A transaction's inputs are added together, so
+    // one spending an output twice is left to CheckTransaction (bad-txns-inputs-duplicate); one
+    // without inputs cannot be told apart from another (Core's IsConsistentPackage).
     std::set<consensus::OutPoint> spent;
     for (const auto& tx : txs) {
+        if (tx->vin.empty()) return "conflict-in-package";
         for (const auto& in : tx->vin) {
-            if (!spent.insert(in.prevout).second) return "conflict-in-package";
+            if (spent.count(in.prevout)) return "conflict-in-package";
         }
+        for (const auto& in : tx->vin) spent.insert(in.prevout);
     }
+    return std::nullopt;
+}
+
+/** Well-formed, then Core's IsChildWithParentsTree: submitpackage's shape, or why not. */
+std::optional<std::string> CheckShape(const std::vector<TransactionRef>& txs)
+{
+    if (auto err = CheckWellFormed(txs)) return err;
     if (txs.size() == 1) return std::nullopt;
     // Child with parents: every other transaction is a parent of the last, and none of them
     // depends on another (a tree of depth one).
@@ -80,6 +92,7 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
     }
     if (auto err = CheckShape(txs)) {
         out.state = PackageInvalid(*err);
+        out.policy_failure = true;
         return out;
     }
     // Alone first (Core's "subpackage" of one): what gets in on its own fee is done.
@@ -213,9 +226,83 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
     }
     if (package_failure) {
         out.state = *package_failure;
+        out.policy_failure = true;
     } else {
         out.state = all_ok ? ValidationResult{} : PackageInvalid(package_reason);
     }
+    return out;
+}
+
+PackageResult MempoolAcceptor::TestAcceptPackage(const std::vector<TransactionRef>& txs, int64_t accept_time)
+{
+    PackageResult out;
+    // A rule of packages broken: no transaction is judged.
+    auto package_failure = [&out](ValidationResult state) {
+        out.state = std::move(state);
+        out.policy_failure = true;
+        out.results.clear();
+        return out;
+    };
+    // One transaction failed: its result, those judged before it, none for the rest (Core's
+    // "transaction failed", so that no script is checked after a cheap failure).
+    auto tx_failure = [&out](const Work& w) {
+        AcceptResult r = w.result;
+        // Already in the pool counts as a failure here (a test package may not contain it).
+        r.kind = AcceptResult::Kind::INVALID;
+        out.results.emplace_back(w.tx->GetWtxid(), std::move(r));
+        out.state = PackageInvalid("transaction failed");
+        return out;
+    };
+    if (txs.empty()) return package_failure(PackageInvalid("package-empty"));
+    if (auto err = CheckWellFormed(txs)) return package_failure(PackageInvalid(*err));
+
+    // Every transaction's PreChecks first, each at its own fee rate, no replacement; a later one
+    // may spend the outputs of an earlier one (sorted, so never of a later one).
+    std::map<Uint256, TransactionRef> earlier;
+    std::vector<Work> works(txs.size());
+    for (size_t i = 0; i < txs.size(); ++i) {
+        Work& w = works[i];
+        w.tx = txs[i];
+        w.accept_time = accept_time;
+        w.package = &earlier;
+        if (!PreChecks(w, /*bypass_limits=*/false, /*package_feerate=*/false, /*allow_replacement=*/false)) {
+            return tx_failure(w);
+        }
+        earlier.emplace(txs[i]->GetTxid(), txs[i]);
+    }
+    // BIP-431 with the in-package parents counted (Core's PackageTRUCChecks): a package rule.
+    for (const Work& w : works) {
+        if (auto err = CheckPackageTruc(w, txs)) {
+            return package_failure(
+                ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", *err));
+        }
+    }
+    // Ephemeral dust: a child leaving its parent's dust unspent fails, and the package with it.
+    if (m_opts.require_standard) {
+        size_t failed = 0;
+        ValidationResult state;
+        if (!CheckEphemeralSpends(txs, &failed, &state)) {
+            AcceptResult r;
+            r.kind = AcceptResult::Kind::INVALID;
+            r.state = state;
+            out.results.emplace_back(txs[failed]->GetWtxid(), std::move(r));
+            out.state = PackageInvalid("unspent-dust");
+            return out;
+        }
+    }
+    // Scripts last, in order: those that pass before a failure keep their result.
+    for (Work& w : works) {
+        if (!ScriptChecks(w)) return tx_failure(w);
+        AcceptResult& r = w.result;
+        r.kind = AcceptResult::Kind::VALID;
+        r.state = ValidationResult{};
+        r.base_fee = w.base_fee;
+        r.vsize = w.vsize;
+        r.effective_feerate = FeeRate(w.modified_fee, w.vsize);
+        r.effective_feerate_wtxids = {w.tx->GetWtxid()};
+        out.results.emplace_back(w.tx->GetWtxid(), r);
+    }
+    out.state = ValidationResult{};
     return out;
 }
 

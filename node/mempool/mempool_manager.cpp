@@ -80,6 +80,11 @@ PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& t
     return r;
 }
 
+PackageResult MempoolManager::TestAcceptPackage(const std::vector<TransactionRef>& txs)
+{
+    return m_acceptor.TestAcceptPackage(txs, Now());
+}
+
 void MempoolManager::PostPackage(std::vector<TransactionRef> txs, std::function<void(const PackageResult&)> done)
 {
     auto cancelled = [done] {

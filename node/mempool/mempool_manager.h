@@ -50,6 +50,8 @@ public:
     AcceptResult Accept(const consensus::TransactionRef& tx, bool test_accept);
     /** On the owner's thread: a package (submitpackage). */
     PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs);
+    /** On the owner's thread: several transactions judged as a package, the pool unchanged (testmempoolaccept). */
+    PackageResult TestAcceptPackage(const std::vector<consensus::TransactionRef>& txs);
     /** From any other thread: queues Accept on the owner (throws chain::OwnerStopped when stopped). */
     std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept);
     /**

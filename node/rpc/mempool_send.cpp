@@ -134,6 +134,42 @@ Json FeesJson(const AcceptResult& r)
     return fees;
 }
 
+/**
+ * One testmempoolaccept entry (Core's): txid and wtxid always; the verdict only for a judged
+ * transaction before any that exceeded max_rate (exit_early, set here on such a one).
+ */
+Json TestResultJson(const consensus::Transaction& tx, const AcceptResult* r, const FeeRate& max_rate,
+                    const std::string& package_error, bool& exit_early)
+{
+    Json o = Json::object();
+    o["txid"] = tx.GetTxid().GetHex();
+    o["wtxid"] = tx.GetWtxid().GetHex();
+    if (!package_error.empty()) o["package-error"] = package_error;
+    if (!r || exit_early) return o;
+    if (r->Valid()) {
+        const Amount max_fee = max_rate.GetFee(r->vsize);
+        if (max_fee.sats > 0 && r->base_fee > max_fee) {
+            o["allowed"] = false;
+            o["reject-reason"] = "max-fee-exceeded";
+            // The rest would not be submitted without this one: left unjudged, as Core's.
+            exit_early = true;
+        } else {
+            o["allowed"] = true;
+            o["vsize"] = r->vsize;
+            o["fees"] = FeesJson(*r);
+        }
+        return o;
+    }
+    o["allowed"] = false;
+    if (r->state.GetTxResult() == consensus::TxValidationResult::MISSING_INPUTS) {
+        o["reject-reason"] = "missing-inputs";
+    } else {
+        o["reject-reason"] = r->state.GetRejectReason();
+        o["reject-details"] = r->state.ToString();
+    }
+    return o;
+}
+
 Json TestMempoolAccept(MempoolManager& mm, const RpcRequest& req)
 {
     const Json& raw = req.params[0];
@@ -146,33 +182,26 @@ Json TestMempoolAccept(MempoolManager& mm, const RpcRequest& req)
     std::vector<TransactionRef> txs;
     for (const Json& v : raw) txs.push_back(DecodeTxParam(v));
     Json out = Json::array();
+    bool exit_early = false;
+    if (txs.size() == 1) {
+        const AcceptResult r = RunAccept(mm, txs[0], /*test_accept=*/true);
+        out.push_back(TestResultJson(*txs[0], &r, max_rate, {}, exit_early));
+        return out;
+    }
+    // Several: one package (Core's ProcessNewPackage with test_accept), judged on the owner.
+    mempool::PackageResult pr;
+    try {
+        pr = mm.Owner().Submit([&mm, &txs] { return mm.TestAcceptPackage(txs); }).get();
+    } catch (const chain::OwnerStopped&) {
+        throw RpcError(RPC_MISC_ERROR, "Shutting down");
+    }
+    const std::string package_error = pr.policy_failure ? pr.state.ToString() : std::string{};
     for (const TransactionRef& tx : txs) {
-        Json o = Json::object();
-        o["txid"] = tx->GetTxid().GetHex();
-        o["wtxid"] = tx->GetWtxid().GetHex();
-        if (txs.size() > 1) {
-            // Packages are judged by submitpackage; several transactions here are judged one by
-            // one against the pool (a child of another listed transaction lacks its inputs).
+        const AcceptResult* r = nullptr;
+        for (const auto& [wtxid, res] : pr.results) {
+            if (wtxid == tx->GetWtxid()) r = &res;
         }
-        const AcceptResult r = RunAccept(mm, tx, /*test_accept=*/true);
-        if (r.Valid()) {
-            const Amount max_fee = max_rate.GetFee(r.vsize);
-            if (max_fee.sats > 0 && r.base_fee > max_fee) {
-                o["allowed"] = false;
-                o["reject-reason"] = "max-fee-exceeded";
-            } else {
-                o["allowed"] = true;
-                o["vsize"] = r.vsize;
-                o["fees"] = FeesJson(r);
-            }
-        } else {
-            o["allowed"] = false;
-            const consensus::TxValidationResult code = r.state.GetTxResult();
-            o["reject-reason"] =
-                code == consensus::TxValidationResult::MISSING_INPUTS ? "missing-inputs" : r.state.GetRejectReason();
-            o["reject-details"] = r.state.ToString();
-        }
-        out.push_back(o);
+        out.push_back(TestResultJson(*tx, r, max_rate, package_error, exit_early));
     }
     return out;
 }

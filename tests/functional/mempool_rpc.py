@@ -29,6 +29,30 @@ def run(env):
     assert_equal(Decimal(str(res["fees"]["base"])), btc(t["fee"]), "testmempoolaccept base fee")
     assert_equal(node.getmempoolinfo()["size"], 0, "testmempoolaccept adds nothing")
 
+    # ---- testmempoolaccept of several transactions: one package (Core's ProcessNewPackage, test_accept)
+    tp = w.create_self_transfer(fee_rate=2)
+    tc = w.create_self_transfer(utxo=tp["new_utxos"][0], fee_rate=3)
+    res = node.testmempoolaccept([tp["hex"], tc["hex"]])
+    assert_equal([r["allowed"] for r in res], [True, True], "a child of an earlier package transaction is allowed")
+    assert_equal(res[1]["fees"]["effective-includes"], [tc["wtxid"]], "a test package: each at its own fee rate")
+    assert_equal(node.testmempoolaccept([tc["hex"], tp["hex"]]),
+                 [{"txid": x["txid"], "wtxid": x["wtxid"], "package-error": "package-not-sorted"} for x in (tc, tp)],
+                 "an unsorted package: package-error on every entry, nothing judged")
+    assert_equal(node.testmempoolaccept([tp["hex"], tp["hex"]])[0]["package-error"], "package-contains-duplicates",
+                 "a duplicate: package-contains-duplicates")
+    zp = w.create_self_transfer(fee=0, version=3)
+    zc = w.create_self_transfer(utxo=zp["new_utxos"][0], fee_rate=50, version=3)
+    res = node.testmempoolaccept([zp["hex"], zc["hex"]])
+    assert_equal((res[0]["allowed"], res[0]["reject-reason"]), (False, "min relay fee not met"),
+                 "no CPFP in a test package: the zero-fee parent fails")
+    assert_equal(res[1], {"txid": zc["txid"], "wtxid": zc["wtxid"]}, "the child after a failure is not judged")
+    rp = w.create_self_transfer(fee_rate=2)
+    rc = w.create_self_transfer(utxo=rp["new_utxos"][0], fee_rate=20000)
+    res = node.testmempoolaccept([rp["hex"], rc["hex"]])
+    assert_equal((res[0]["allowed"], res[1]["allowed"], res[1]["reject-reason"]), (True, False, "max-fee-exceeded"),
+                 "maxfeerate applies to each package transaction")
+    assert_equal(node.getmempoolinfo()["size"], 0, "a test package adds nothing")
+
     # ---- sendrawtransaction and the read methods
     assert_equal(node.sendrawtransaction(t["hex"]), t["txid"], "sendrawtransaction returns the txid")
     w.utxos.extend(t["new_utxos"])
