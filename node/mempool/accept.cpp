@@ -400,7 +400,7 @@ void MempoolAcceptor::Finalize(Work& w, bool bypass_limits)
 }
 
 AcceptResult MempoolAcceptor::Accept(const TransactionRef& tx, int64_t accept_time, bool bypass_limits,
-                                     bool test_accept)
+                                     bool test_accept, std::optional<FeeRate> max_feerate)
 {
     Work w;
     w.tx = tx;
@@ -412,6 +412,11 @@ AcceptResult MempoolAcceptor::Accept(const TransactionRef& tx, int64_t accept_ti
         return std::move(w.result);
     }
     if (!ReplacementChecks(w)) return std::move(w.result);
+    // The client's maxfeerate (submitpackage's), on the modified fee rate, before any script.
+    if (max_feerate && FeeRate(w.modified_fee, w.vsize) > *max_feerate) {
+        w.Fail(TxValidationResult::MEMPOOL_POLICY, "max feerate exceeded");
+        return std::move(w.result);
+    }
     if (!ScriptChecks(w)) return std::move(w.result);
     w.result.kind = AcceptResult::Kind::VALID;
     w.result.state = ValidationResult{};

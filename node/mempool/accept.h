@@ -77,6 +77,9 @@ struct PackageResult {
 inline constexpr size_t MAX_PACKAGE_COUNT = 25;
 inline constexpr int64_t MAX_PACKAGE_WEIGHT = 404'000;
 
+/** Core's IsChildWithParentsTree: the last transaction spends every other, none of which spends another. */
+bool IsChildWithParentsTree(const std::vector<consensus::TransactionRef>& txs);
+
 /** Core's MEMPOOL_HEIGHT: the height a coin created by a pool transaction reports. */
 inline constexpr uint32_t MEMPOOL_HEIGHT = 0x7FFFFFFF;
 
@@ -109,17 +112,22 @@ public:
     /**
      * Core's AcceptToMemoryPool. accept_time is the entry time (seconds); bypass_limits (a reorg's
      * or mempool.dat's transactions) skips the fee floors and trimming as Core's; test_accept
-     * (testmempoolaccept) judges without changing the pool.
+     * (testmempoolaccept) judges without changing the pool; max_feerate (a client's maxfeerate)
+     * refuses a higher modified fee rate ("max feerate exceeded").
      */
-    AcceptResult Accept(const consensus::TransactionRef& tx, int64_t accept_time, bool bypass_limits, bool test_accept);
+    AcceptResult Accept(const consensus::TransactionRef& tx, int64_t accept_time, bool bypass_limits, bool test_accept,
+                        std::optional<FeeRate> max_feerate = std::nullopt);
 
     /**
      * Core's ProcessNewPackage for submitpackage (test_accept false): a child with its
      * unconfirmed parents, topologically sorted. Each transaction is first tried alone; those
      * refused only for their fee (RECONSIDERABLE) are then judged with the child as one
-     * package at the package fee rate (one-parent-one-child, BIP-431 rules for TRUC).
+     * package at the package fee rate (one-parent-one-child, BIP-431 rules for TRUC). A failure
+     * for another reason ends it there (Core's quit_early). max_feerate (submitpackage's
+     * maxfeerate) applies to each transaction's own modified fee rate, not the package's.
      */
-    PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs, int64_t accept_time);
+    PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs, int64_t accept_time,
+                                std::optional<FeeRate> max_feerate = std::nullopt);
 
     /**
      * Core's ProcessNewPackage with test_accept (testmempoolaccept of several transactions):

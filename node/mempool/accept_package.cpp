@@ -58,6 +58,28 @@ std::optional<std::string> CheckWellFormed(const std::vector<TransactionRef>& tx
     return std::nullopt;
 }
 
+} // namespace
+
+bool IsChildWithParentsTree(const std::vector<TransactionRef>& txs)
+{
+    if (txs.size() < 2) return false;
+    std::set<Uint256> child_inputs;
+    for (const auto& in : txs.back()->vin) child_inputs.insert(in.prevout.hash);
+    std::set<Uint256> parents;
+    for (size_t i = 0; i + 1 < txs.size(); ++i) {
+        if (!child_inputs.count(txs[i]->GetTxid())) return false;
+        parents.insert(txs[i]->GetTxid());
+    }
+    for (size_t i = 0; i + 1 < txs.size(); ++i) {
+        for (const auto& in : txs[i]->vin) {
+            if (parents.count(in.prevout.hash)) return false;
+        }
+    }
+    return true;
+}
+
+namespace {
+
 /** Well-formed, then Core's IsChildWithParentsTree: submitpackage's shape, or why not. */
 std::optional<std::string> CheckShape(const std::vector<TransactionRef>& txs)
 {
@@ -83,7 +105,8 @@ std::optional<std::string> CheckShape(const std::vector<TransactionRef>& txs)
 
 } // namespace
 
-PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& txs, int64_t accept_time)
+PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& txs, int64_t accept_time,
+                                             std::optional<FeeRate> max_feerate)
 {
     PackageResult out;
     if (txs.empty()) {
@@ -100,15 +123,22 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
     std::map<Uint256, AcceptResult> results;
     std::string package_reason = "transaction failed"; // Core's package_msg when one fails
     std::optional<ValidationResult> package_failure;   // a failure of the package as a whole
+    bool quit_early = false;                           // one failed for a reason a package cannot change
     for (size_t i = 0; i < txs.size(); ++i) {
-        AcceptResult r = Accept(txs[i], accept_time, /*bypass_limits=*/false, /*test_accept=*/false);
+        AcceptResult r = Accept(txs[i], accept_time, /*bypass_limits=*/false, /*test_accept=*/false, max_feerate);
         const TxValidationResult code = r.state.GetTxResult();
-        const bool retry = r.kind == AcceptResult::Kind::INVALID &&
-                           (code == TxValidationResult::RECONSIDERABLE || code == TxValidationResult::MISSING_INPUTS);
-        if (retry) pending.push_back(i);
+        if (r.kind == AcceptResult::Kind::INVALID) {
+            const bool retry = txs.size() > 1 && (code == TxValidationResult::RECONSIDERABLE ||
+                                                  code == TxValidationResult::MISSING_INPUTS);
+            if (retry) {
+                pending.push_back(i);
+            } else {
+                quit_early = true;
+            }
+        }
         results[txs[i]->GetWtxid()] = std::move(r);
     }
-    if (!pending.empty()) {
+    if (!pending.empty() && !quit_early) {
         // Together: every pending transaction checked with the others' outputs available and
         // without its own fee floor, then the floors applied to the sum (Core's package fee rate).
         std::map<Uint256, TransactionRef> package;
@@ -127,6 +157,11 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
             w.accept_time = accept_time;
             w.package = &package;
             ok = PreChecks(w, /*bypass_limits=*/false, /*package_feerate=*/true);
+            // The client's maxfeerate: each transaction's own rate, not the package's (Core).
+            if (ok && max_feerate && FeeRate(w.modified_fee, w.vsize) > *max_feerate) {
+                w.Fail(TxValidationResult::MEMPOOL_POLICY, "max feerate exceeded");
+                ok = false;
+            }
             if (ok && !w.conflicts.empty()) {
                 // Package replacement (Core's 1p1c package RBF) is not implemented.
                 w.Fail(TxValidationResult::MEMPOOL_POLICY,

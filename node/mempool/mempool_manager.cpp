@@ -65,9 +65,9 @@ AcceptResult MempoolManager::Accept(const TransactionRef& tx, bool test_accept)
     return r;
 }
 
-PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& txs)
+PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& txs, std::optional<FeeRate> max_feerate)
 {
-    PackageResult r = m_acceptor.AcceptPackage(txs, Now());
+    PackageResult r = m_acceptor.AcceptPackage(txs, Now(), max_feerate);
     for (const auto& [wtxid, res] : r.results) {
         if (!res.Valid()) continue;
         for (const TransactionRef& tx : txs) {

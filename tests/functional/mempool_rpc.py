@@ -4,7 +4,7 @@ mining from the pool, a reorganisation returning transactions, a full pool evict
 and mempool.dat across a restart."""
 
 import os
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from optrue_wallet import COIN, OpTrueWallet
 from test_framework import assert_equal, assert_raises_rpc, check
@@ -144,6 +144,36 @@ def run(env):
     assert_equal(set(res["fees"]["effective-includes"]), {p0["wtxid"], c0["wtxid"]}, "package fee rate covers both")
     check(p0["txid"] in node.getrawmempool(), "the zero-fee parent is in the pool")
     w.utxos.extend(c0["new_utxos"])
+
+    # ---- submitpackage's maxfeerate (each transaction's own rate) and maxburnamount (Core v28-v30)
+    mp = w.create_self_transfer(fee_rate=10)
+    mc = w.create_self_transfer(utxo=mp["new_utxos"][0], fee_rate=10)
+    below = Decimal(mp["fee"] * 1000 - 1) / mp["vsize"] / COIN  # BTC/kvB just under the parent's rate
+    pkg = node.submitpackage([mp["hex"], mc["hex"]], str(below.quantize(Decimal("0.00000001"), rounding=ROUND_DOWN)))
+    assert_equal((pkg["package_msg"], pkg["tx-results"][mp["wtxid"]]["error"],
+                  pkg["tx-results"][mc["wtxid"]]["error"]),
+                 ("transaction failed", "max feerate exceeded", "bad-txns-inputs-missingorspent"),
+                 "submitpackage: a parent above maxfeerate fails, its child lacks the input")
+    check(mp["txid"] not in node.getrawmempool(), "nothing of it entered")
+    burn = w.create_self_transfer(utxo=mp["new_utxos"][0], fee_rate=10, extra_outputs=[(1000, b"\x6a\x01\x01")])
+    assert_raises_rpc(-25, "Unspendable output exceeds maximum configured by user (maxburnamount)",
+                      node.submitpackage, [mp["hex"], burn["hex"]], what="an OP_RETURN output of 1000 sat: -25")
+    check(mp["txid"] not in node.getrawmempool(), "the burn check comes before any acceptance")
+    pkg = node.submitpackage([mp["hex"], burn["hex"]], "0.1", "0.00001")
+    assert_equal(pkg["package_msg"], "success", "with maxburnamount=0.00001 the package enters")
+    w.utxos.extend(burn["new_utxos"])
+    g1 = w.create_self_transfer(fee_rate=10)
+    g2 = w.create_self_transfer(utxo=g1["new_utxos"][0], fee_rate=10)
+    g3 = w.create_self_transfer(utxo=g2["new_utxos"][0], fee_rate=10)
+    assert_raises_rpc(-25, "package topology disallowed. not child-with-parents or parents depend on each other.",
+                      node.submitpackage, [g1["hex"], g2["hex"], g3["hex"]], what="a chain of three: -25")
+    cu = w.get_utxo()
+    k1 = w.create_self_transfer(utxo=cu, fee_rate=10)
+    k2 = w.create_self_transfer(utxo=cu, fee_rate=20)
+    kc = w.create_tx([k1["new_utxos"][0], k2["new_utxos"][0]], fee_rate=10)
+    assert_equal(node.submitpackage([k1["hex"], k2["hex"], kc["hex"]]),
+                 {"package_msg": "conflict-in-package", "tx-results": {}, "replaced-transactions": []},
+                 "parents spending one coin: package_msg conflict-in-package, no results (Core v28-v30)")
 
     # ---- getblocktemplate and mining take the pool
     pool = set(node.getrawmempool())

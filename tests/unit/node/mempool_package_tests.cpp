@@ -40,7 +40,8 @@ TEST_CASE("test-accept package: a child may spend an earlier transaction's outpu
     const TransactionRef child = f.Spend(2, CoinOf(parent, 0), 3000);
     const TransactionRef grandchild = f.Spend(2, CoinOf(child, 0), 4000);
     // Alone, the child's input is missing.
-    RequireInvalid(f.Accept(child, /*test=*/true), TxValidationResult::MISSING_INPUTS, "bad-txns-inputs-missingorspent");
+    RequireInvalid(f.Accept(child, /*test=*/true), TxValidationResult::MISSING_INPUTS,
+                   "bad-txns-inputs-missingorspent");
 
     const PackageResult pr = f.acc.TestAcceptPackage({parent, child, grandchild}, f.now);
     INFO(pr.state.ToString());
@@ -87,8 +88,7 @@ TEST_CASE("test-accept package: malformed packages get a package error and no re
     CHECK(pr.results[0].second.state.GetRejectReason() == "bad-txns-premature-spend-of-coinbase");
 }
 
-TEST_CASE("test-accept package: no replacement of pool transactions, and none already there",
-          "[node][mempool_package]")
+TEST_CASE("test-accept package: no replacement of pool transactions, and none already there", "[node][mempool_package]")
 {
     Fixture f;
     const TransactionRef original = f.Spend(2, f.Coinbase(1), 2000);
@@ -133,8 +133,8 @@ TEST_CASE("test-accept package: TRUC rules count in-package parents (a package e
     const TransactionRef child = f.Spend(2, CoinOf(parent, 0), 3000);
     const PackageResult pr = f.acc.TestAcceptPackage({parent, child}, f.now);
     RequirePackageError(pr, "TRUC-violation");
-    CHECK(pr.state.GetDebugMessage() == "non-version=3 tx " + Id(child) + " cannot spend from version=3 tx " +
-                                            Id(parent));
+    CHECK(pr.state.GetDebugMessage() ==
+          "non-version=3 tx " + Id(child) + " cannot spend from version=3 tx " + Id(parent));
 }
 
 TEST_CASE("test-accept package: a failing script after others passed leaves their results", "[node][mempool_package]")
@@ -161,4 +161,66 @@ TEST_CASE("test-accept package: a failing script after others passed leaves thei
     const PackageResult pr2 = f.acc.TestAcceptPackage({a, b, orphan}, f.now);
     REQUIRE(pr2.results.size() == 1);
     RequireInvalid(*ResultOf(pr2, orphan), TxValidationResult::MISSING_INPUTS, "bad-txns-inputs-missingorspent");
+}
+
+TEST_CASE("submitpackage's maxfeerate: a transaction above it fails, and the package with it",
+          "[node][mempool_package]")
+{
+    Fixture f;
+    const TransactionRef parent = f.Spend(2, f.Coinbase(1), 20'000);
+    const TransactionRef child = f.Spend(2, CoinOf(parent, 0), 20'000);
+    const node::mempool::FeeRate below_parent(Amount{20'000 - 1}, VSize(parent));
+
+    // The parent alone is above it: refused before its scripts; the child then lacks its input
+    // and the package stops there (Core's quit_early).
+    PackageResult pr = f.acc.AcceptPackage({parent, child}, f.now, below_parent);
+    CHECK(pr.state.GetRejectReason() == "transaction failed");
+    REQUIRE(pr.results.size() == 2);
+    RequireInvalid(*ResultOf(pr, parent), TxValidationResult::MEMPOOL_POLICY, "max feerate exceeded");
+    CHECK(ResultOf(pr, parent)->state.ToString() == "max feerate exceeded");
+    RequireInvalid(*ResultOf(pr, child), TxValidationResult::MISSING_INPUTS, "bad-txns-inputs-missingorspent");
+    CHECK(f.pool.Size() == 0);
+
+    // Exactly at the rate is allowed; without a maximum nothing is checked.
+    RequireValid(f.acc.Accept(parent, f.now, false, /*test_accept=*/true,
+                              node::mempool::FeeRate(Amount{20'000}, VSize(parent))));
+    CHECK(f.acc.AcceptPackage({parent, child}, f.now).state.IsValid());
+    CHECK(f.pool.Size() == 2);
+}
+
+TEST_CASE("submitpackage's maxfeerate applies to each transaction's own rate, not the package's",
+          "[node][mempool_package]")
+{
+    Fixture f;
+    // A zero-fee TRUC parent (RECONSIDERABLE alone) and a rich child: the package fee rate is
+    // below the maximum, the child's own rate above it.
+    const TransactionRef parent = f.Spend(3, f.Coinbase(1), 0);
+    const TransactionRef child = f.Spend(3, CoinOf(parent, 0), 40'000);
+    const node::mempool::FeeRate max(Amount{40'000 - 1}, VSize(child));
+    REQUIRE(node::mempool::FeeRate(Amount{40'000}, VSize(parent) + VSize(child)) < max);
+    const PackageResult pr = f.acc.AcceptPackage({parent, child}, f.now, max);
+    CHECK(pr.state.GetRejectReason() == "transaction failed");
+    // The parent keeps its own result; the child failed in the package evaluation.
+    RequireInvalid(*ResultOf(pr, parent), TxValidationResult::RECONSIDERABLE, "min relay fee not met");
+    RequireInvalid(*ResultOf(pr, child), TxValidationResult::MEMPOOL_POLICY, "max feerate exceeded");
+    CHECK(f.pool.Size() == 0);
+}
+
+TEST_CASE("IsChildWithParentsTree: submitpackage's topology", "[node][mempool_package]")
+{
+    Fixture f;
+    const TransactionRef p1 = f.Make(2, {f.Coinbase(1)}, {f.Pay(1'000'000), f.Pay(2'000'000)});
+    const TransactionRef p2 = f.Spend(2, f.Coinbase(2), 1000);
+    const TransactionRef child =
+        f.Make(2, {CoinOf(p1, 0), CoinOf(p2, 0)}, {f.Pay(1'000'000 + CoinOf(p2, 0).txout.value.sats - 2000)});
+    using node::mempool::IsChildWithParentsTree;
+    CHECK(IsChildWithParentsTree({p1, p2, child}));
+    CHECK(IsChildWithParentsTree({p2, p1, child}));
+    CHECK(!IsChildWithParentsTree({child}));
+    CHECK(!IsChildWithParentsTree({p1, p2})); // p1 is no parent of p2
+    const TransactionRef mid = f.Spend(2, CoinOf(p1, 1), 1000);
+    const TransactionRef last = f.Make(2, {CoinOf(p1, 0), CoinOf(mid, 0)}, {f.Pay(2'000'000)});
+    CHECK(!IsChildWithParentsTree({p1, mid, last})); // mid spends p1: parents depend on each other
+    const TransactionRef grandchild = f.Spend(2, CoinOf(mid, 0), 1000);
+    CHECK(!IsChildWithParentsTree({p1, mid, grandchild})); // a chain of three
 }
