@@ -159,6 +159,12 @@ private:
     bool CheckEphemeralSpends(const std::vector<consensus::TransactionRef>& package, size_t* failed,
                               consensus::ValidationResult* state) const;
     /**
+     * Core 28's package RBF for works (the package's pending transactions, checked), whose
+     * conflicts are to be replaced by a package of total_fees and total_vsize: why not, or none.
+     */
+    std::optional<consensus::ValidationResult>
+    CheckPackageReplacement(const std::vector<Work>& works, consensus::Amount total_fees, int64_t total_vsize) const;
+    /**
      * The checks up to (not including) scripts; false with w.result filled on failure. Without
      * allow_replacement (Core's test-accept packages) a conflict with the pool, or a TRUC
      * sibling, is refused instead of becoming a replacement.

@@ -123,6 +123,7 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
     std::map<Uint256, AcceptResult> results;
     std::string package_reason = "transaction failed"; // Core's package_msg when one fails
     std::optional<ValidationResult> package_failure;   // a failure of the package as a whole
+    std::optional<ValidationResult> rbf_failure;       // its replacement refused (Core's PCKG_POLICY)
     bool quit_early = false;                           // one failed for a reason a package cannot change
     for (size_t i = 0; i < txs.size(); ++i) {
         AcceptResult r = Accept(txs[i], accept_time, /*bypass_limits=*/false, /*test_accept=*/false, max_feerate);
@@ -149,6 +150,7 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
         // Core's order: every PreChecks, the package's TRUC rules, its fee rate, the ephemeral
         // dust's spends, then the scripts.
         bool ok = true;
+        bool rbf = false; // a transaction conflicts with the pool: package RBF
         Amount fees{0};
         int64_t vsize = 0;
         for (size_t k = 0; k < pending.size() && ok; ++k) {
@@ -162,12 +164,7 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
                 w.Fail(TxValidationResult::MEMPOOL_POLICY, "max feerate exceeded");
                 ok = false;
             }
-            if (ok && !w.conflicts.empty()) {
-                // Package replacement (Core's 1p1c package RBF) is not implemented.
-                w.Fail(TxValidationResult::MEMPOOL_POLICY,
-                       "package RBF failed: replacing in packages is not supported");
-                ok = false;
-            }
+            if (ok && !w.conflicts.empty()) rbf = true;
             fees += w.modified_fee;
             vsize += w.vsize;
             if (!ok) results[w.tx->GetWtxid()] = w.result;
@@ -196,6 +193,11 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
                     ValidationResult::Invalid(TxValidationResult::RECONSIDERABLE, "min relay fee not met",
                                               std::to_string(fees.sats) + " < " + std::to_string(relay_min.sats));
             }
+        }
+        if (ok && !fee_failure && rbf) {
+            // Core's PackageRBFChecks: the individual results stay, the package carries why.
+            rbf_failure = CheckPackageReplacement(works, fees, vsize);
+            if (rbf_failure) ok = false;
         }
         if (ok && !fee_failure && m_opts.require_standard) {
             // The one that leaves a parent's dust unspent is refused; the package is "unspent-dust".
@@ -259,8 +261,8 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
         if (r.kind == AcceptResult::Kind::INVALID) all_ok = false;
         out.results.emplace_back(tx->GetWtxid(), r);
     }
-    if (package_failure) {
-        out.state = *package_failure;
+    if (package_failure || rbf_failure) {
+        out.state = package_failure ? *package_failure : *rbf_failure;
         out.policy_failure = true;
     } else {
         out.state = all_ok ? ValidationResult{} : PackageInvalid(package_reason);
