@@ -175,6 +175,18 @@ def run(env):
                  {"package_msg": "conflict-in-package", "tx-results": {}, "replaced-transactions": []},
                  "parents spending one coin: package_msg conflict-in-package, no results (Core v28-v30)")
 
+    # ---- package RBF (Core 28): a parent too cheap to replace alone gets in with its child
+    ru = w.get_utxo()
+    orig = w.send(w.create_self_transfer(utxo=ru, fee_rate=5))
+    bp = w.create_self_transfer(utxo=ru, fee_rate=2)
+    bc = w.create_self_transfer(utxo=bp["new_utxos"][0], fee_rate=50)
+    assert_raises_rpc(-26, "insufficient fee", node.sendrawtransaction, bp["hex"], what="the parent alone: -26")
+    pkg = node.submitpackage([bp["hex"], bc["hex"]])
+    assert_equal((pkg["package_msg"], pkg["replaced-transactions"]), ("success", [orig["txid"]]),
+                 "submitpackage replaces the conflict (replaced-transactions)")
+    check(orig["txid"] not in node.getrawmempool(), "the replaced transaction left the pool")
+    w.utxos = [x for x in w.utxos if x.txid != orig["txid"]] + bc["new_utxos"]
+
     # ---- getblocktemplate and mining take the pool
     pool = set(node.getrawmempool())
     tmpl = node.getblocktemplate({"rules": ["segwit"]})
