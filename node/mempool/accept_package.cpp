@@ -80,6 +80,74 @@ bool IsChildWithParentsTree(const std::vector<TransactionRef>& txs)
 
 namespace {
 
+/**
+ * Core's CheckPackageLimits (v28-v30): the package counted as one transaction of its total
+ * count and size against the ancestor and descendant limits, with the in-pool ancestors of all
+ * its transactions together. Core's message (prefixed "possibly " past the first checks), or none.
+ */
+std::optional<std::string> CheckPackageLimits(const TxMemPool& pool, const std::vector<TransactionRef>& txs,
+                                              int64_t total_vsize)
+{
+    const Limits& limits = pool.GetOptions().limits;
+    const auto count = static_cast<int64_t>(txs.size());
+    if (count > limits.ancestor_count) {
+        return "package count " + std::to_string(count) +
+               " exceeds ancestor count limit [limit: " + std::to_string(limits.ancestor_count) + "]";
+    }
+    if (count > limits.descendant_count) {
+        return "package count " + std::to_string(count) +
+               " exceeds descendant count limit [limit: " + std::to_string(limits.descendant_count) + "]";
+    }
+    if (total_vsize > limits.ancestor_size_vbytes) {
+        return "package size " + std::to_string(total_vsize) +
+               " exceeds ancestor size limit [limit: " + std::to_string(limits.ancestor_size_vbytes) + "]";
+    }
+    if (total_vsize > limits.descendant_size_vbytes) {
+        return "package size " + std::to_string(total_vsize) +
+               " exceeds descendant size limit [limit: " + std::to_string(limits.descendant_size_vbytes) + "]";
+    }
+    // The package's in-pool parents.
+    std::set<Uint256> staged;
+    for (const auto& tx : txs) {
+        for (const auto& in : tx->vin) {
+            if (!pool.Exists(in.prevout.hash)) continue;
+            staged.insert(in.prevout.hash);
+            if (static_cast<int64_t>(staged.size()) + count > limits.ancestor_count) {
+                return "too many unconfirmed parents [limit: " + std::to_string(limits.ancestor_count) + "]";
+            }
+        }
+    }
+    // Every ancestor, each checked as Core's CalculateAncestorsAndCheckLimits does for one entry.
+    std::set<Uint256> ancestors;
+    int64_t size_with_ancestors = total_vsize;
+    while (!staged.empty()) {
+        const Uint256 txid = *staged.begin();
+        staged.erase(staged.begin());
+        const auto e = pool.GetEntry(txid);
+        if (!e) continue;
+        ancestors.insert(txid);
+        size_with_ancestors += e->vsize;
+        if (e->size_with_descendants + total_vsize > limits.descendant_size_vbytes) {
+            return "possibly exceeds descendant size limit for tx " + txid.GetHex() +
+                   " [limit: " + std::to_string(limits.descendant_size_vbytes) + "]";
+        }
+        if (e->count_with_descendants + count > limits.descendant_count) {
+            return "possibly too many descendants for tx " + txid.GetHex() +
+                   " [limit: " + std::to_string(limits.descendant_count) + "]";
+        }
+        if (size_with_ancestors > limits.ancestor_size_vbytes) {
+            return "possibly exceeds ancestor size limit [limit: " + std::to_string(limits.ancestor_size_vbytes) + "]";
+        }
+        for (const Uint256& parent : e->parents) {
+            if (!ancestors.count(parent)) staged.insert(parent);
+            if (static_cast<int64_t>(staged.size() + ancestors.size()) + count > limits.ancestor_count) {
+                return "possibly too many unconfirmed ancestors [limit: " + std::to_string(limits.ancestor_count) + "]";
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 /** Well-formed, then Core's IsChildWithParentsTree: submitpackage's shape, or why not. */
 std::optional<std::string> CheckShape(const std::vector<TransactionRef>& txs)
 {
@@ -124,6 +192,7 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
     std::string package_reason = "transaction failed"; // Core's package_msg when one fails
     std::optional<ValidationResult> package_failure;   // a failure of the package as a whole
     std::optional<ValidationResult> rbf_failure;       // its replacement refused (Core's PCKG_POLICY)
+    std::optional<ValidationResult> limits_failure;    // over the package limits (Core's PCKG_POLICY)
     bool quit_early = false;                           // one failed for a reason a package cannot change
     for (size_t i = 0; i < txs.size(); ++i) {
         AcceptResult r = Accept(txs[i], accept_time, /*bypass_limits=*/false, /*test_accept=*/false, max_feerate);
@@ -194,6 +263,14 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
                                               std::to_string(fees.sats) + " < " + std::to_string(relay_min.sats));
             }
         }
+        if (ok && !fee_failure && works.size() > 1) {
+            // Core's PackageMempoolChecks: the package's limits as a whole (a package rule).
+            if (auto err = CheckPackageLimits(m_pool, judged, vsize)) {
+                limits_failure =
+                    ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, "package-mempool-limits", *err);
+                ok = false;
+            }
+        }
         if (ok && !fee_failure && rbf) {
             // Core's PackageRBFChecks: the individual results stay, the package carries why.
             rbf_failure = CheckPackageReplacement(works, fees, vsize);
@@ -261,8 +338,9 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
         if (r.kind == AcceptResult::Kind::INVALID) all_ok = false;
         out.results.emplace_back(tx->GetWtxid(), r);
     }
-    if (package_failure || rbf_failure) {
-        out.state = package_failure ? *package_failure : *rbf_failure;
+    if (!package_failure) package_failure = limits_failure ? limits_failure : rbf_failure;
+    if (package_failure) {
+        out.state = *package_failure;
         out.policy_failure = true;
     } else {
         out.state = all_ok ? ValidationResult{} : PackageInvalid(package_reason);
@@ -313,6 +391,13 @@ PackageResult MempoolAcceptor::TestAcceptPackage(const std::vector<TransactionRe
             return package_failure(
                 ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", *err));
         }
+    }
+    // The ancestor and descendant limits for the package as a whole (a package rule).
+    int64_t total_vsize = 0;
+    for (const Work& w : works) total_vsize += w.vsize;
+    if (auto err = CheckPackageLimits(m_pool, txs, total_vsize)) {
+        return package_failure(
+            ValidationResult::Invalid(TxValidationResult::MEMPOOL_POLICY, "package-mempool-limits", *err));
     }
     // Ephemeral dust: a child leaving its parent's dust unspent fails, and the package with it.
     if (m_opts.require_standard) {

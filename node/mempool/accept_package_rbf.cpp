@@ -127,16 +127,15 @@ std::optional<ValidationResult> MempoolAcceptor::CheckPackageReplacement(const s
         if (auto e = m_pool.GetEntry(h)) conflicting_fees += e->ModifiedFee();
     }
     if (total_fees < conflicting_fees) {
-        return RbfFailure("insufficient anti-DoS fees", "rejecting replacement " + child_txid +
-                                                            ", less fees than conflicting txs; " +
-                                                            FormatMoney(total_fees) + " < " + FormatMoney(conflicting_fees));
+        return RbfFailure("insufficient anti-DoS fees",
+                          "rejecting replacement " + child_txid + ", less fees than conflicting txs; " +
+                              FormatMoney(total_fees) + " < " + FormatMoney(conflicting_fees));
     }
     const Amount needed = FeeRate(m_pool.GetOptions().incremental_relay_feerate).GetFee(total_vsize);
     if (total_fees - conflicting_fees < needed) {
-        return RbfFailure("insufficient anti-DoS fees", "rejecting replacement " + child_txid +
-                                                            ", not enough additional fees to relay; " +
-                                                            FormatMoney(total_fees - conflicting_fees) + " < " +
-                                                            FormatMoney(needed));
+        return RbfFailure("insufficient anti-DoS fees",
+                          "rejecting replacement " + child_txid + ", not enough additional fees to relay; " +
+                              FormatMoney(total_fees - conflicting_fees) + " < " + FormatMoney(needed));
     }
 
     // The package must be one chunk: a child paying only for the parent's eviction fees is not.
@@ -154,7 +153,8 @@ std::optional<ValidationResult> MempoolAcceptor::CheckPackageReplacement(const s
         const bool has_ancestor = e.count_with_ancestors > 1;
         const bool has_descendant = e.count_with_descendants > 1;
         if (e.count_with_ancestors > 2) {
-            return RbfFailure(txid + " has " + std::to_string(e.count_with_ancestors - 1) + " ancestors, max 1 allowed");
+            return RbfFailure(txid + " has " + std::to_string(e.count_with_ancestors - 1) +
+                              " ancestors, max 1 allowed");
         }
         if (e.count_with_descendants > 2) {
             return RbfFailure(txid + " has " + std::to_string(e.count_with_descendants - 1) +

@@ -112,8 +112,9 @@ TEST_CASE("package RBF: only conflicts in clusters of two, and no pool ancestors
     RequireValid(g.Accept(y));
     const TransactionRef px = g.Spend(2, g.Coinbase(1), 200);
     const TransactionRef py = g.Spend(2, g.Coinbase(2), 200);
-    const TransactionRef both = g.Make(2, {CoinOf(px, 0), CoinOf(py, 0)},
-                                       {g.Pay(CoinOf(px, 0).txout.value.sats + CoinOf(py, 0).txout.value.sats - 50'000)});
+    const TransactionRef both =
+        g.Make(2, {CoinOf(px, 0), CoinOf(py, 0)},
+               {g.Pay(CoinOf(px, 0).txout.value.sats + CoinOf(py, 0).txout.value.sats - 50'000)});
     pr = g.acc.AcceptPackage({px, py, both}, g.now);
     RequireRbfFailure(pr, "package must be 1-parent-1-child");
     CHECK(g.pool.Size() == 2);

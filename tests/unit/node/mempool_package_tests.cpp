@@ -224,3 +224,56 @@ TEST_CASE("IsChildWithParentsTree: submitpackage's topology", "[node][mempool_pa
     const TransactionRef grandchild = f.Spend(2, CoinOf(mid, 0), 1000);
     CHECK(!IsChildWithParentsTree({p1, mid, grandchild})); // a chain of three
 }
+
+TEST_CASE("package limits: the package counted as one against the ancestor and descendant limits",
+          "[node][mempool_package]")
+{
+    auto limits = [](int64_t ancestors, int64_t descendants) {
+        return [=](node::mempool::TxMemPool::Options& o) {
+            o.limits.ancestor_count = ancestors;
+            o.limits.descendant_count = descendants;
+        };
+    };
+    {
+        Fixture f({}, limits(2, 25));
+        const TransactionRef a = f.Spend(2, f.Coinbase(1), 2000);
+        const TransactionRef b = f.Spend(2, CoinOf(a, 0), 2000);
+        const TransactionRef c = f.Spend(2, CoinOf(b, 0), 2000);
+        const PackageResult pr = f.acc.TestAcceptPackage({a, b, c}, f.now);
+        RequirePackageError(pr, "package-mempool-limits");
+        CHECK(pr.state.GetDebugMessage() == "package count 3 exceeds ancestor count limit [limit: 2]");
+
+        // One in-pool parent and a package of two: three ancestors.
+        RequireValid(f.Accept(a));
+        const PackageResult pr2 = f.acc.TestAcceptPackage({b, c}, f.now);
+        RequirePackageError(pr2, "package-mempool-limits");
+        CHECK(pr2.state.GetDebugMessage() == "too many unconfirmed parents [limit: 2]");
+    }
+    {
+        // An in-pool parent with a child already: the package would be its third descendant.
+        Fixture f({}, limits(25, 3));
+        const TransactionRef x = f.Make(2, {f.Coinbase(1)}, {f.Pay(100'000'000), f.Pay(100'000'000)});
+        const TransactionRef x1 = f.Spend(2, CoinOf(x, 0), 2000);
+        RequireValid(f.Accept(x));
+        RequireValid(f.Accept(x1));
+        const TransactionRef p = f.Spend(2, CoinOf(x, 1), 2000);
+        const TransactionRef c = f.Spend(2, CoinOf(p, 0), 2000);
+        RequireValid(f.Accept(p, /*test=*/true)); // alone it fits
+        const PackageResult pr = f.acc.TestAcceptPackage({p, c}, f.now);
+        RequirePackageError(pr, "package-mempool-limits");
+        CHECK(pr.state.GetDebugMessage() ==
+              "possibly too many descendants for tx " + x->GetTxid().GetHex() + " [limit: 3]");
+    }
+    {
+        // submitpackage: a zero-fee TRUC parent and its child over a descendant limit of one.
+        Fixture f({}, limits(25, 1));
+        const TransactionRef p = f.Spend(3, f.Coinbase(1), 0);
+        const TransactionRef c = f.Spend(3, CoinOf(p, 0), 5000);
+        const PackageResult pr = f.acc.AcceptPackage({p, c}, f.now);
+        INFO(pr.state.ToString());
+        CHECK(pr.policy_failure);
+        CHECK(pr.state.GetRejectReason() == "package-mempool-limits");
+        CHECK(pr.state.GetDebugMessage() == "package count 2 exceeds descendant count limit [limit: 1]");
+        CHECK(f.pool.Size() == 0);
+    }
+}
