@@ -153,3 +153,27 @@ TEST_CASE("package RBF: the pool's fee rate diagram must improve", "[node][mempo
     CHECK(f.pool.Exists(rich->GetTxid()));
     f.pool.Check();
 }
+
+TEST_CASE("package RBF: at most 100 transactions evicted", "[node][mempool_package]")
+{
+    Fixture f({}, [](node::mempool::TxMemPool::Options& o) {
+        o.limits.ancestor_count = 200;
+        o.limits.descendant_count = 200;
+    });
+    const auto cb = f.Coinbase(1);
+    TransactionRef tip = f.Spend(2, cb, 1000);
+    const TransactionRef first = tip;
+    RequireValid(f.Accept(tip));
+    for (int i = 0; i < 100; ++i) { // the conflict and 100 descendants: 101 to evict
+        tip = f.Spend(2, CoinOf(tip, 0), 1000);
+        RequireValid(f.Accept(tip));
+    }
+    const TransactionRef parent = f.Spend(2, cb, 200);
+    const TransactionRef child = f.Spend(2, CoinOf(parent, 0), 5'000'000);
+    const PackageResult pr = f.acc.AcceptPackage({parent, child}, f.now);
+    RequireRbfFailure(pr, "too many potential replacements");
+    CHECK(pr.state.GetDebugMessage() ==
+          "rejecting replacement " + child->GetTxid().GetHex() + "; too many potential replacements (101 > 100)");
+    CHECK(f.pool.Exists(first->GetTxid()));
+    CHECK(f.pool.Size() == 101);
+}
