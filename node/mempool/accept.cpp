@@ -49,7 +49,7 @@ MempoolAcceptor::MempoolAcceptor(chain::Chainstate& chain, TxMemPool& pool, Acce
     : m_chain(chain), m_pool(pool), m_opts(std::move(options))
 {}
 
-bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerate)
+bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerate, bool allow_replacement)
 {
     const consensus::Transaction& tx = *w.tx;
     const Uint256& txid = tx.GetTxid();
@@ -96,6 +96,8 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
     for (const consensus::TxIn& in : tx.vin) {
         if (TransactionRef spender = m_pool.GetSpender(in.prevout)) {
             const Uint256& h = spender->GetTxid();
+            // Core's test-accept packages allow no replacement (BIP-125's name stays in the reason).
+            if (!allow_replacement) return w.Fail(TxValidationResult::MEMPOOL_POLICY, "bip125-replacement-disallowed");
             if (std::find(w.conflicts.begin(), w.conflicts.end(), h) == w.conflicts.end()) w.conflicts.push_back(h);
         }
     }
@@ -238,7 +240,7 @@ bool MempoolAcceptor::PreChecks(Work& w, bool bypass_limits, bool package_feerat
 
     // BIP-431 (TRUC): version-3 topology and size rules, standard or not (as Core).
     if (auto err = CheckTruc(w)) {
-        if (!err->sibling || package_feerate) {
+        if (!err->sibling || package_feerate || !allow_replacement) {
             return w.Fail(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", err->message);
         }
         // Sibling eviction (single transactions only): the parent's other child becomes a
@@ -398,7 +400,7 @@ void MempoolAcceptor::Finalize(Work& w, bool bypass_limits)
 }
 
 AcceptResult MempoolAcceptor::Accept(const TransactionRef& tx, int64_t accept_time, bool bypass_limits,
-                                     bool test_accept, Amount max_fee)
+                                     bool test_accept, std::optional<FeeRate> max_feerate, Amount max_fee)
 {
     Work w;
     w.tx = tx;
@@ -410,6 +412,11 @@ AcceptResult MempoolAcceptor::Accept(const TransactionRef& tx, int64_t accept_ti
         return std::move(w.result);
     }
     if (!ReplacementChecks(w)) return std::move(w.result);
+    // The client's maxfeerate (submitpackage's), on the modified fee rate, before any script.
+    if (max_feerate && FeeRate(w.modified_fee, w.vsize) > *max_feerate) {
+        w.Fail(TxValidationResult::MEMPOOL_POLICY, "max feerate exceeded");
+        return std::move(w.result);
+    }
     if (!ScriptChecks(w)) return std::move(w.result);
     if (max_fee.sats > 0 && w.base_fee > max_fee) {
         w.Fail(TxValidationResult::MEMPOOL_POLICY, std::string(MAX_FEE_EXCEEDED));

@@ -68,6 +68,11 @@ struct AcceptResult {
 /** One transaction's result in a package, and the package's own verdict (submitpackage). */
 struct PackageResult {
     consensus::ValidationResult state; //!< valid, or why the package as a whole failed
+    /**
+     * Core's PCKG_POLICY: the package broke a rule of packages (its shape, TRUC inside it), as
+     * opposed to one of its transactions failing (PCKG_TX). testmempoolaccept's "package-error".
+     */
+    bool policy_failure{false};
     /** By wtxid, in the package's order; missing for a transaction not judged. */
     std::vector<std::pair<consensus::Uint256, AcceptResult>> results;
 };
@@ -75,6 +80,9 @@ struct PackageResult {
 /** Core's MAX_PACKAGE_COUNT and MAX_PACKAGE_WEIGHT (policy/packages.h): submitpackage, testmempoolaccept. */
 inline constexpr size_t MAX_PACKAGE_COUNT = 25;
 inline constexpr int64_t MAX_PACKAGE_WEIGHT = 404'000;
+
+/** Core's IsChildWithParentsTree: the last transaction spends every other, none of which spends another. */
+bool IsChildWithParentsTree(const std::vector<consensus::TransactionRef>& txs);
 
 /** Core's MEMPOOL_HEIGHT: the height a coin created by a pool transaction reports. */
 inline constexpr uint32_t MEMPOOL_HEIGHT = 0x7FFFFFFF;
@@ -108,21 +116,33 @@ public:
     /**
      * Core's AcceptToMemoryPool. accept_time is the entry time (seconds); bypass_limits (a reorg's
      * or mempool.dat's transactions) skips the fee floors and trimming as Core's; test_accept
-     * (testmempoolaccept) judges without changing the pool. A transaction found valid whose fee
-     * is above max_fee (when positive: sendrawtransaction's maxfeerate times its size) is
+     * (testmempoolaccept) judges without changing the pool; max_feerate (a client's maxfeerate)
+     * refuses a higher modified fee rate ("max feerate exceeded"). A transaction found valid whose
+     * fee is above max_fee (when positive: sendrawtransaction's maxfeerate times its size) is
      * refused with "max-fee-exceeded" before it changes the pool, as Core's BroadcastTransaction
      * refuses it after its test acceptance (here one pass instead of two).
      */
     AcceptResult Accept(const consensus::TransactionRef& tx, int64_t accept_time, bool bypass_limits, bool test_accept,
-                        consensus::Amount max_fee = {});
+                        std::optional<FeeRate> max_feerate = std::nullopt, consensus::Amount max_fee = {});
 
     /**
      * Core's ProcessNewPackage for submitpackage (test_accept false): a child with its
      * unconfirmed parents, topologically sorted. Each transaction is first tried alone; those
      * refused only for their fee (RECONSIDERABLE) are then judged with the child as one
-     * package at the package fee rate (one-parent-one-child, BIP-431 rules for TRUC).
+     * package at the package fee rate (one-parent-one-child, BIP-431 rules for TRUC). A failure
+     * for another reason ends it there (Core's quit_early). max_feerate (submitpackage's
+     * maxfeerate) applies to each transaction's own modified fee rate, not the package's.
      */
-    PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs, int64_t accept_time);
+    PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs, int64_t accept_time,
+                                std::optional<FeeRate> max_feerate = std::nullopt);
+
+    /**
+     * Core's ProcessNewPackage with test_accept (testmempoolaccept of several transactions):
+     * well-formed and sorted (any topology), none in or conflicting with the pool, a transaction
+     * may spend an earlier one's outputs; each judged at its own fee rate (no CPFP). Stops at the
+     * first failure: transactions after it (or all, for a package rule) have no result.
+     */
+    PackageResult TestAcceptPackage(const std::vector<consensus::TransactionRef>& txs, int64_t accept_time);
 
     const AcceptOptions& Options() const { return m_opts; }
     TxMemPool& Pool() { return m_pool; }
@@ -145,8 +165,18 @@ private:
     /** Core's CheckEphemeralSpends over package (pool parents too); false with the failing tx's result in *failed. */
     bool CheckEphemeralSpends(const std::vector<consensus::TransactionRef>& package, size_t* failed,
                               consensus::ValidationResult* state) const;
-    /** The checks up to (not including) scripts; false with w.result filled on failure. */
-    bool PreChecks(Work& w, bool bypass_limits, bool package_feerate);
+    /**
+     * Core 28's package RBF for works (the package's pending transactions, checked), whose
+     * conflicts are to be replaced by a package of total_fees and total_vsize: why not, or none.
+     */
+    std::optional<consensus::ValidationResult>
+    CheckPackageReplacement(const std::vector<Work>& works, consensus::Amount total_fees, int64_t total_vsize) const;
+    /**
+     * The checks up to (not including) scripts; false with w.result filled on failure. Without
+     * allow_replacement (Core's test-accept packages) a conflict with the pool, or a TRUC
+     * sibling, is refused instead of becoming a replacement.
+     */
+    bool PreChecks(Work& w, bool bypass_limits, bool package_feerate, bool allow_replacement = true);
     bool ReplacementChecks(Work& w);
     bool ScriptChecks(Work& w);
     void Finalize(Work& w, bool bypass_limits);

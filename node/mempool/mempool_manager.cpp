@@ -57,7 +57,7 @@ int64_t MempoolManager::Now() const
 
 AcceptResult MempoolManager::Accept(const TransactionRef& tx, bool test_accept, consensus::Amount max_fee)
 {
-    AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/false, test_accept, max_fee);
+    AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/false, test_accept, std::nullopt, max_fee);
     if (r.Valid() && !test_accept) {
         TrackFee(tx, /*valid_for_estimate=*/true);
         if (m_on_accepted) m_on_accepted(tx);
@@ -65,9 +65,9 @@ AcceptResult MempoolManager::Accept(const TransactionRef& tx, bool test_accept, 
     return r;
 }
 
-PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& txs)
+PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& txs, std::optional<FeeRate> max_feerate)
 {
-    PackageResult r = m_acceptor.AcceptPackage(txs, Now());
+    PackageResult r = m_acceptor.AcceptPackage(txs, Now(), max_feerate);
     for (const auto& [wtxid, res] : r.results) {
         if (!res.Valid()) continue;
         for (const TransactionRef& tx : txs) {
@@ -78,6 +78,11 @@ PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& t
         }
     }
     return r;
+}
+
+PackageResult MempoolManager::TestAcceptPackage(const std::vector<TransactionRef>& txs)
+{
+    return m_acceptor.TestAcceptPackage(txs, Now());
 }
 
 void MempoolManager::PostPackage(std::vector<TransactionRef> txs, std::function<void(const PackageResult&)> done)

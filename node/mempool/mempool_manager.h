@@ -48,8 +48,11 @@ public:
 
     /** On the owner's thread: one transaction (now as its entry time). */
     AcceptResult Accept(const consensus::TransactionRef& tx, bool test_accept, consensus::Amount max_fee = {});
-    /** On the owner's thread: a package (submitpackage). */
-    PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs);
+    /** On the owner's thread: a package (submitpackage; max_feerate its client's maxfeerate, per transaction). */
+    PackageResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs,
+                                std::optional<FeeRate> max_feerate = std::nullopt);
+    /** On the owner's thread: several transactions judged as a package, the pool unchanged (testmempoolaccept). */
+    PackageResult TestAcceptPackage(const std::vector<consensus::TransactionRef>& txs);
     /** From any other thread: queues Accept on the owner (throws chain::OwnerStopped when stopped). */
     std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept, consensus::Amount max_fee = {});
     /**

@@ -62,6 +62,20 @@ int64_t PlainVsize(const consensus::Transaction& tx)
            consensus::WITNESS_SCALE_FACTOR;
 }
 
+/**
+ * Core's maxburnamount: an output that is provably unspendable (OP_RETURN, a script over 10,000
+ * bytes, or an invalid opcode) may carry at most max_burn; RPC error -25 otherwise.
+ */
+void CheckBurn(const consensus::Transaction& tx, Amount max_burn)
+{
+    for (const consensus::TxOut& out : tx.vout) {
+        if ((out.script_pubkey.IsUnspendable() || !out.script_pubkey.HasValidOps()) && out.value > max_burn) {
+            throw RpcError(RPC_TRANSACTION_ERROR,
+                           "Unspendable output exceeds maximum configured by user (maxburnamount)");
+        }
+    }
+}
+
 AcceptResult RunAccept(MempoolManager& mm, const TransactionRef& tx, bool test_accept, Amount max_fee = {})
 {
     try {
@@ -77,12 +91,7 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
     const FeeRate max_rate = ParseMaxFeeRate(req.params, 1);
     const Amount max_burn =
         req.params.size() > 2 && !req.params[2].is_null() ? AmountFromValue(req.params[2]) : Amount{0};
-    for (const consensus::TxOut& out : tx->vout) {
-        if (out.script_pubkey.IsUnspendable() && out.value > max_burn) {
-            throw RpcError(RPC_TRANSACTION_ERROR,
-                           "Unspendable output exceeds maximum configured by user (maxburnamount)");
-        }
-    }
+    CheckBurn(*tx, max_burn);
     const Amount max_fee = max_rate.GetFee(PlainVsize(*tx));
     mempool::TxMemPool& pool = mm.Pool();
     // Already there (same wtxid, or the same txid with another witness): announce it again.
@@ -131,6 +140,42 @@ Json FeesJson(const AcceptResult& r)
     return fees;
 }
 
+/**
+ * One testmempoolaccept entry (Core's): txid and wtxid always; the verdict only for a judged
+ * transaction before any that exceeded max_rate (exit_early, set here on such a one).
+ */
+Json TestResultJson(const consensus::Transaction& tx, const AcceptResult* r, const FeeRate& max_rate,
+                    const std::string& package_error, bool& exit_early)
+{
+    Json o = Json::object();
+    o["txid"] = tx.GetTxid().GetHex();
+    o["wtxid"] = tx.GetWtxid().GetHex();
+    if (!package_error.empty()) o["package-error"] = package_error;
+    if (!r || exit_early) return o;
+    if (r->Valid()) {
+        const Amount max_fee = max_rate.GetFee(r->vsize);
+        if (max_fee.sats > 0 && r->base_fee > max_fee) {
+            o["allowed"] = false;
+            o["reject-reason"] = "max-fee-exceeded";
+            // The rest would not be submitted without this one: left unjudged, as Core's.
+            exit_early = true;
+        } else {
+            o["allowed"] = true;
+            o["vsize"] = r->vsize;
+            o["fees"] = FeesJson(*r);
+        }
+        return o;
+    }
+    o["allowed"] = false;
+    if (r->state.GetTxResult() == consensus::TxValidationResult::MISSING_INPUTS) {
+        o["reject-reason"] = "missing-inputs";
+    } else {
+        o["reject-reason"] = r->state.GetRejectReason();
+        o["reject-details"] = r->state.ToString();
+    }
+    return o;
+}
+
 Json TestMempoolAccept(MempoolManager& mm, const RpcRequest& req)
 {
     const Json& raw = req.params[0];
@@ -143,33 +188,26 @@ Json TestMempoolAccept(MempoolManager& mm, const RpcRequest& req)
     std::vector<TransactionRef> txs;
     for (const Json& v : raw) txs.push_back(DecodeTxParam(v));
     Json out = Json::array();
+    bool exit_early = false;
+    if (txs.size() == 1) {
+        const AcceptResult r = RunAccept(mm, txs[0], /*test_accept=*/true);
+        out.push_back(TestResultJson(*txs[0], &r, max_rate, {}, exit_early));
+        return out;
+    }
+    // Several: one package (Core's ProcessNewPackage with test_accept), judged on the owner.
+    mempool::PackageResult pr;
+    try {
+        pr = mm.Owner().Submit([&mm, &txs] { return mm.TestAcceptPackage(txs); }).get();
+    } catch (const chain::OwnerStopped&) {
+        throw RpcError(RPC_MISC_ERROR, "Shutting down");
+    }
+    const std::string package_error = pr.policy_failure ? pr.state.ToString() : std::string{};
     for (const TransactionRef& tx : txs) {
-        Json o = Json::object();
-        o["txid"] = tx->GetTxid().GetHex();
-        o["wtxid"] = tx->GetWtxid().GetHex();
-        if (txs.size() > 1) {
-            // Packages are judged by submitpackage; several transactions here are judged one by
-            // one against the pool (a child of another listed transaction lacks its inputs).
+        const AcceptResult* r = nullptr;
+        for (const auto& [wtxid, res] : pr.results) {
+            if (wtxid == tx->GetWtxid()) r = &res;
         }
-        const AcceptResult r = RunAccept(mm, tx, /*test_accept=*/true);
-        if (r.Valid()) {
-            const Amount max_fee = max_rate.GetFee(r.vsize);
-            if (max_fee.sats > 0 && r.base_fee > max_fee) {
-                o["allowed"] = false;
-                o["reject-reason"] = "max-fee-exceeded";
-            } else {
-                o["allowed"] = true;
-                o["vsize"] = r.vsize;
-                o["fees"] = FeesJson(r);
-            }
-        } else {
-            o["allowed"] = false;
-            const consensus::TxValidationResult code = r.state.GetTxResult();
-            o["reject-reason"] =
-                code == consensus::TxValidationResult::MISSING_INPUTS ? "missing-inputs" : r.state.GetRejectReason();
-            o["reject-details"] = r.state.ToString();
-        }
-        out.push_back(o);
+        out.push_back(TestResultJson(*tx, r, max_rate, package_error, exit_early));
     }
     return out;
 }
@@ -182,30 +220,33 @@ Json SubmitPackage(MempoolManager& mm, const RelayFn& relay, const RpcRequest& r
         throw RpcError(RPC_INVALID_PARAMETER, "Array must contain between 1 and " +
                                                   std::to_string(mempool::MAX_PACKAGE_COUNT) + " transactions.");
     }
-    (void)ParseMaxFeeRate(req.params, 1); // checked for range; not applied to packages yet
+    // Each transaction's own modified fee rate is held to it during acceptance; 0 means none.
+    const FeeRate max_rate = ParseMaxFeeRate(req.params, 1);
+    std::optional<FeeRate> max_feerate;
+    if (max_rate.SatsPerKvB().sats != 0) max_feerate = max_rate;
+    // Checked on the decoded transactions before any acceptance: nothing enters if one burns.
     const Amount max_burn =
         req.params.size() > 2 && !req.params[2].is_null() ? AmountFromValue(req.params[2]) : Amount{0};
     std::vector<TransactionRef> txs;
     for (const Json& v : raw) {
         TransactionRef tx = DecodeTxParam(v);
-        for (const consensus::TxOut& out : tx->vout) {
-            if (out.script_pubkey.IsUnspendable() && out.value > max_burn) {
-                throw RpcError(RPC_TRANSACTION_ERROR,
-                               "Unspendable output exceeds maximum configured by user (maxburnamount)");
-            }
-        }
+        CheckBurn(*tx, max_burn);
         txs.push_back(std::move(tx));
+    }
+    if (txs.size() > 1 && !mempool::IsChildWithParentsTree(txs)) {
+        throw RpcError(RPC_TRANSACTION_ERROR,
+                       "package topology disallowed. not child-with-parents or parents depend on each other.");
     }
     mempool::PackageResult pr;
     try {
-        pr = mm.Owner().Submit([&mm, &txs] { return mm.AcceptPackage(txs); }).get();
+        pr = mm.Owner().Submit([&mm, &txs, max_feerate] { return mm.AcceptPackage(txs, max_feerate); }).get();
     } catch (const chain::OwnerStopped&) {
         throw RpcError(RPC_MISC_ERROR, "Shutting down");
     }
-    // A malformed package is judged before any transaction (Core's PCKG_POLICY): an error.
-    if (pr.results.empty()) throw RpcError(RPC_TRANSACTION_ERROR, pr.state.GetRejectReason());
+    // A package rule broken before any transaction was judged (Core's PCKG_POLICY, e.g.
+    // conflict-in-package): the message, and no transaction result (Core v28-v30).
     Json result = Json::object();
-    result["package_msg"] = pr.state.IsValid() ? "success" : pr.state.GetRejectReason();
+    result["package_msg"] = pr.state.IsValid() ? "success" : pr.state.ToString();
     Json tx_results = Json::object();
     Json replaced = Json::array();
     for (const auto& [wtxid_ref, r] : pr.results) {

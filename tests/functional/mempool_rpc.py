@@ -4,7 +4,7 @@ mining from the pool, a reorganisation returning transactions, a full pool evict
 and mempool.dat across a restart."""
 
 import os
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from optrue_wallet import COIN, OpTrueWallet
 from test_framework import assert_equal, assert_raises_rpc, check
@@ -28,6 +28,30 @@ def run(env):
     assert_equal(res["vsize"], t["vsize"], "testmempoolaccept vsize is the Python-computed vsize")
     assert_equal(Decimal(str(res["fees"]["base"])), btc(t["fee"]), "testmempoolaccept base fee")
     assert_equal(node.getmempoolinfo()["size"], 0, "testmempoolaccept adds nothing")
+
+    # ---- testmempoolaccept of several transactions: one package (Core's ProcessNewPackage, test_accept)
+    tp = w.create_self_transfer(fee_rate=2)
+    tc = w.create_self_transfer(utxo=tp["new_utxos"][0], fee_rate=3)
+    res = node.testmempoolaccept([tp["hex"], tc["hex"]])
+    assert_equal([r["allowed"] for r in res], [True, True], "a child of an earlier package transaction is allowed")
+    assert_equal(res[1]["fees"]["effective-includes"], [tc["wtxid"]], "a test package: each at its own fee rate")
+    assert_equal(node.testmempoolaccept([tc["hex"], tp["hex"]]),
+                 [{"txid": x["txid"], "wtxid": x["wtxid"], "package-error": "package-not-sorted"} for x in (tc, tp)],
+                 "an unsorted package: package-error on every entry, nothing judged")
+    assert_equal(node.testmempoolaccept([tp["hex"], tp["hex"]])[0]["package-error"], "package-contains-duplicates",
+                 "a duplicate: package-contains-duplicates")
+    zp = w.create_self_transfer(fee=0, version=3)
+    zc = w.create_self_transfer(utxo=zp["new_utxos"][0], fee_rate=50, version=3)
+    res = node.testmempoolaccept([zp["hex"], zc["hex"]])
+    assert_equal((res[0]["allowed"], res[0]["reject-reason"]), (False, "min relay fee not met"),
+                 "no CPFP in a test package: the zero-fee parent fails")
+    assert_equal(res[1], {"txid": zc["txid"], "wtxid": zc["wtxid"]}, "the child after a failure is not judged")
+    rp = w.create_self_transfer(fee_rate=2)
+    rc = w.create_self_transfer(utxo=rp["new_utxos"][0], fee_rate=20000)
+    res = node.testmempoolaccept([rp["hex"], rc["hex"]])
+    assert_equal((res[0]["allowed"], res[1]["allowed"], res[1]["reject-reason"]), (True, False, "max-fee-exceeded"),
+                 "maxfeerate applies to each package transaction")
+    assert_equal(node.getmempoolinfo()["size"], 0, "a test package adds nothing")
 
     # ---- sendrawtransaction and the read methods
     assert_equal(node.sendrawtransaction(t["hex"]), t["txid"], "sendrawtransaction returns the txid")
@@ -120,6 +144,48 @@ def run(env):
     assert_equal(set(res["fees"]["effective-includes"]), {p0["wtxid"], c0["wtxid"]}, "package fee rate covers both")
     check(p0["txid"] in node.getrawmempool(), "the zero-fee parent is in the pool")
     w.utxos.extend(c0["new_utxos"])
+
+    # ---- submitpackage's maxfeerate (each transaction's own rate) and maxburnamount (Core v28-v30)
+    mp = w.create_self_transfer(fee_rate=10)
+    mc = w.create_self_transfer(utxo=mp["new_utxos"][0], fee_rate=10)
+    below = Decimal(mp["fee"] * 1000 - 1) / mp["vsize"] / COIN  # BTC/kvB just under the parent's rate
+    pkg = node.submitpackage([mp["hex"], mc["hex"]], str(below.quantize(Decimal("0.00000001"), rounding=ROUND_DOWN)))
+    assert_equal((pkg["package_msg"], pkg["tx-results"][mp["wtxid"]]["error"],
+                  pkg["tx-results"][mc["wtxid"]]["error"]),
+                 ("transaction failed", "max feerate exceeded", "bad-txns-inputs-missingorspent"),
+                 "submitpackage: a parent above maxfeerate fails, its child lacks the input")
+    check(mp["txid"] not in node.getrawmempool(), "nothing of it entered")
+    burn = w.create_self_transfer(utxo=mp["new_utxos"][0], fee_rate=10, extra_outputs=[(1000, b"\x6a\x01\x01")])
+    assert_raises_rpc(-25, "Unspendable output exceeds maximum configured by user (maxburnamount)",
+                      node.submitpackage, [mp["hex"], burn["hex"]], what="an OP_RETURN output of 1000 sat: -25")
+    check(mp["txid"] not in node.getrawmempool(), "the burn check comes before any acceptance")
+    pkg = node.submitpackage([mp["hex"], burn["hex"]], "0.1", "0.00001")
+    assert_equal(pkg["package_msg"], "success", "with maxburnamount=0.00001 the package enters")
+    w.utxos.extend(burn["new_utxos"])
+    g1 = w.create_self_transfer(fee_rate=10)
+    g2 = w.create_self_transfer(utxo=g1["new_utxos"][0], fee_rate=10)
+    g3 = w.create_self_transfer(utxo=g2["new_utxos"][0], fee_rate=10)
+    assert_raises_rpc(-25, "package topology disallowed. not child-with-parents or parents depend on each other.",
+                      node.submitpackage, [g1["hex"], g2["hex"], g3["hex"]], what="a chain of three: -25")
+    cu = w.get_utxo()
+    k1 = w.create_self_transfer(utxo=cu, fee_rate=10)
+    k2 = w.create_self_transfer(utxo=cu, fee_rate=20)
+    kc = w.create_tx([k1["new_utxos"][0], k2["new_utxos"][0]], fee_rate=10)
+    assert_equal(node.submitpackage([k1["hex"], k2["hex"], kc["hex"]]),
+                 {"package_msg": "conflict-in-package", "tx-results": {}, "replaced-transactions": []},
+                 "parents spending one coin: package_msg conflict-in-package, no results (Core v28-v30)")
+
+    # ---- package RBF (Core 28): a parent too cheap to replace alone gets in with its child
+    ru = w.get_utxo()
+    orig = w.send(w.create_self_transfer(utxo=ru, fee_rate=5))
+    bp = w.create_self_transfer(utxo=ru, fee_rate=2)
+    bc = w.create_self_transfer(utxo=bp["new_utxos"][0], fee_rate=50)
+    assert_raises_rpc(-26, "insufficient fee", node.sendrawtransaction, bp["hex"], what="the parent alone: -26")
+    pkg = node.submitpackage([bp["hex"], bc["hex"]])
+    assert_equal((pkg["package_msg"], pkg["replaced-transactions"]), ("success", [orig["txid"]]),
+                 "submitpackage replaces the conflict (replaced-transactions)")
+    check(orig["txid"] not in node.getrawmempool(), "the replaced transaction left the pool")
+    w.utxos = [x for x in w.utxos if x.txid != orig["txid"]] + bc["new_utxos"]
 
     # ---- getblocktemplate and mining take the pool
     pool = set(node.getrawmempool())

@@ -1,6 +1,6 @@
 // A regtest chain, a pool with a fake clock and its acceptor, and signed spends of any version,
 // lock-time and outputs: the fixture of the mempool policy tests (mempool_policy_tests.cpp,
-// mempool_truc_tests.cpp).
+// mempool_truc_tests.cpp, mempool_package_tests.cpp).
 #pragma once
 
 #include "chain_builder.h"

@@ -98,18 +98,18 @@ TEST_CASE("mempool refuses a valid transaction above the caller's max fee before
 {
     Fixture f;
     const TransactionRef orig = f.SpendCoinbase(3, Amount{1000});
-    RequireInvalid(f.acc.Accept(orig, f.now, false, false, Amount{999}), TxValidationResult::MEMPOOL_POLICY,
-                   "max-fee-exceeded");
+    RequireInvalid(f.acc.Accept(orig, f.now, false, false, std::nullopt, Amount{999}),
+                   TxValidationResult::MEMPOOL_POLICY, "max-fee-exceeded");
     CHECK(f.pool.Size() == 0);
-    RequireValid(f.acc.Accept(orig, f.now, false, false, Amount{1000})); // at the maximum: in
+    RequireValid(f.acc.Accept(orig, f.now, false, false, std::nullopt, Amount{1000})); // at the maximum: in
     // A replacement above the maximum leaves the original where it is (nothing evicted).
     const TransactionRef repl = f.SpendCoinbase(3, Amount{5000});
-    RequireInvalid(f.acc.Accept(repl, f.now, false, false, Amount{4999}), TxValidationResult::MEMPOOL_POLICY,
-                   "max-fee-exceeded");
+    RequireInvalid(f.acc.Accept(repl, f.now, false, false, std::nullopt, Amount{4999}),
+                   TxValidationResult::MEMPOOL_POLICY, "max-fee-exceeded");
     CHECK(f.pool.Exists(orig->GetTxid()));
     CHECK(!f.pool.Exists(repl->GetTxid()));
     // An invalid transaction is refused for what is wrong with it, not for its fee.
-    RequireInvalid(f.acc.Accept(f.SpendCoinbase(20, Amount{5000}), f.now, false, false, Amount{1}),
+    RequireInvalid(f.acc.Accept(f.SpendCoinbase(20, Amount{5000}), f.now, false, false, std::nullopt, Amount{1}),
                    TxValidationResult::PREMATURE_SPEND, "bad-txns-premature-spend-of-coinbase");
     f.pool.Check();
 }
