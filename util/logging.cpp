@@ -61,6 +61,7 @@ std::optional<uint32_t> CategoryMask(std::string_view name)
 struct LoggerState {
     util::Mutex mutex;
     std::atomic<uint32_t> categories{0};
+    std::atomic<bool> time_micros{false}; // -logtimemicros
     FILE* file GUARDED_BY(mutex){nullptr};
     std::filesystem::path path GUARDED_BY(mutex);
     bool console GUARDED_BY(mutex){false};
@@ -249,9 +250,23 @@ static void WriteLocked(LoggerState& s, const std::string& line) REQUIRES(s.mute
     }
 }
 
+void Logger::SetTimeMicros(bool enabled) { State().time_micros = enabled; }
+
+std::string FormatLogTime(std::chrono::system_clock::time_point now, bool micros)
+{
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+    const int64_t secs = us / 1'000'000 - (us % 1'000'000 < 0 ? 1 : 0);
+    std::string t = FormatIso8601(secs);
+    if (!micros) return t;
+    char frac[24];
+    std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(us - secs * 1'000'000));
+    t.insert(t.size() - 1, frac); // before the Z, as Core's FormatISO8601DateTime with micros
+    return t;
+}
+
 void Logger::LogLine(std::optional<LogCategory> category, std::string_view msg)
 {
-    std::string line = FormatIso8601(std::time(nullptr)) + " ";
+    std::string line = FormatLogTime(std::chrono::system_clock::now(), State().time_micros.load()) + " ";
     if (category) {
         line += "[";
         line += LogCategoryName(*category);
@@ -316,6 +331,7 @@ bool InitLoggingFromArgs(const ArgsManager& args, std::string& error)
     // As Core: on by default unless the process daemonizes (-daemon, or -daemonwait which implies it).
     const bool daemon = args.GetBoolArg("-daemon", false) || args.GetBoolArg("-daemonwait", false);
     logger.SetPrintToConsole(args.GetBoolArg("-printtoconsole", !daemon));
+    logger.SetTimeMicros(args.GetBoolArg("-logtimemicros", false));
     return true;
 }
 
@@ -334,6 +350,8 @@ void SetupLoggingOptions(ArgsManager& args)
                 "debug and trace logging for all categories except the specified category. This option can be "
                 "specified multiple times to exclude multiple categories.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::DEBUG_TEST);
+    args.AddArg("-logtimemicros", "Add microsecond precision to debug timestamps (default: 0)", ArgsManager::ALLOW_ANY,
+                OptionsCategory::DEBUG_TEST);
     args.AddArg("-printtoconsole",
                 "Send trace/debug info to console (default: 1 when no -daemon. To disable logging to "
                 "file, set -nodebuglogfile)",

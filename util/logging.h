@@ -70,6 +70,8 @@ public:
     void Close();
     /** Also writes every line to stdout. */
     void SetPrintToConsole(bool enabled);
+    /** Timestamps with microseconds (-logtimemicros): 2026-11-25T03:23:30.123456Z. Lock-free. */
+    void SetTimeMicros(bool enabled);
     /** Drops buffered lines and stops buffering (when no output will ever be configured). */
     void DisableBuffering();
     /** The log file's path, empty when none is open. */
@@ -108,6 +110,8 @@ void SetupLoggingOptions(ArgsManager& args);
 
 /** Formats a UNIX time as ISO-8601 UTC: 2026-11-25T03:23:30Z. */
 std::string FormatIso8601(int64_t unix_seconds);
+/** A log line's timestamp: FormatIso8601 of now, with micros ".123456" before the Z. */
+std::string FormatLogTime(std::chrono::system_clock::time_point now, bool micros);
 
 /** Logs a printf-style message unconditionally. Thread-safe. */
 void LogPrintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -37,9 +37,11 @@ Standard library only; the functional tests' framework starts the nodes. One SUM
 """
 
 import argparse
+import datetime
 import http.client
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -96,7 +98,10 @@ def wait_all(nodes, block_hash, timeout=60):
 
 def build_line(env, source_blocks):
     """Starts 5 nodes, gives node 0 source_blocks (hex) with submitblock, links the line one hop at a time."""
-    nodes = [BenchNode(env, i) for i in range(len(env.nodes), len(env.nodes) + 5)]
+    # -logtimemicros and -debug=bench: each node logs when a cmpctblock's header was accepted and
+    # how long after its receipt, so hop_times() can time every hop between nodes 1 and 4.
+    nodes = [BenchNode(env, i, extra_args=["-logtimemicros", "-debug=bench"])
+             for i in range(len(env.nodes), len(env.nodes) + 5)]
     env.nodes.extend(nodes)
     for n in nodes:
         n.start()
@@ -161,15 +166,41 @@ def msg_bytes(nodes):
 
 def run_rounds(nodes, next_block, rounds, poll, pause):
     before = msg_bytes(nodes)
-    times = []
+    times, hashes = [], []
     for i in range(rounds):
         h, raw = next_block()
         t = measure(nodes, raw, h, poll)
         wait_all(nodes, h)
         times.append(t)
+        hashes.append(h)
         time.sleep(pause)
     after = msg_bytes(nodes)
-    return times, {k: after[k] - before[k] for k in after}
+    msgs = {k: after[k] - before[k] for k in after}
+    msgs["hops"] = hop_times(nodes, hashes)
+    return times, msgs
+
+
+CMPCT_LINE = re.compile(r"^(\S+) \[bench\] - cmpctblock ([0-9a-f]{64}) from peer=\d+: header accepted ([0-9.]+)ms")
+
+
+def hop_times(nodes, hashes):
+    """Seconds between consecutive nodes' receipt of each block's cmpctblock, nodes 1 to 4 (3 hops a block),
+    from their -logtimemicros -debug=bench lines (receipt = the line's time minus the logged delay)."""
+    receipts = []
+    for n in nodes[1:]:
+        got = {}
+        with open(n.debug_log) as f:
+            for line in f:
+                m = CMPCT_LINE.match(line)
+                if m and m.group(2) not in got:
+                    t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ")
+                    got[m.group(2)] = t.replace(tzinfo=datetime.timezone.utc).timestamp() - float(m.group(3)) / 1e3
+        receipts.append(got)
+    hops = []
+    for h in hashes:
+        if all(h in r for r in receipts):
+            hops.extend(receipts[i + 1][h] - receipts[i][h] for i in range(len(receipts) - 1))
+    return hops
 
 
 def warm_up(nodes, next_block):
@@ -183,6 +214,7 @@ def warm_up(nodes, next_block):
 
 
 def report(variant, times, msgs, extra):
+    hops = sorted(t * 1000 for t in msgs.pop("hops", []))
     ms = sorted(t * 1000 for t in times)
     med = statistics.median(ms)
     p90 = ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))]
@@ -190,8 +222,13 @@ def report(variant, times, msgs, extra):
           % (variant, len(ms), extra, med, p90, ms[0], ms[-1], med / HOPS))
     got = ", ".join("%s %d" % kv for kv in sorted(msgs.items()))
     print("  bytes received by nodes 1-4 during the rounds: %s" % got)
-    print("SUMMARY p2p_propagation variant=%s rounds=%d median_ms=%.2f p90_ms=%.2f max_ms=%.2f per_hop_ms=%.2f" %
-          (variant, len(ms), med, p90, ms[-1], med / HOPS))
+    hop_med = statistics.median(hops) if hops else float("nan")
+    if hops:
+        print("  cmpctblock receipt to the next node's receipt, nodes 1-4 (%d hops): median %.2f ms, p90 %.2f ms, "
+              "max %.2f ms" % (len(hops), hop_med, hops[min(len(hops) - 1, int(round(0.9 * (len(hops) - 1))))],
+                               hops[-1]))
+    print("SUMMARY p2p_propagation variant=%s rounds=%d median_ms=%.2f p90_ms=%.2f max_ms=%.2f per_hop_ms=%.2f "
+          "relay_hop_median_ms=%.2f" % (variant, len(ms), med, p90, ms[-1], med / HOPS, hop_med))
 
 
 def run_coinbase(args):

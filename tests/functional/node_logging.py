@@ -136,7 +136,20 @@ def check_debug_categories(env):
         check("LogCategory::%s" % n.upper() in code, "-debug=%s is listed and some code logs under it" % n)
 
 
+def check_logtimemicros(env):
+    n = env.add_node(extra_args=["-logtimemicros", "-debug=bench"])
+    n.start()
+    n.generatetoaddress(1, REGTEST_ADDR)
+    lines = read(n.debug_log).splitlines()
+    stamped = [ln for ln in lines if re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z ", ln)]
+    check(len(stamped) == len(lines) and lines, "-logtimemicros: every line's timestamp has microseconds (%d lines)"
+          % len(lines))
+    check(any("[bench] - Process new block" in ln for ln in lines), "-debug=bench times a new block")
+    n.stop()
+
+
 def run(env):
+    check_logtimemicros(env)
     check_console_default(env)
     check_update_tip_and_progress(env)
     check_daemonwait(env)

@@ -372,3 +372,13 @@ TEST_CASE("The logger prefixes timestamps and categories and filters debug lines
     CHECK(text.find("net line") == std::string::npos);
     CHECK(util::FormatIso8601(0) == "1970-01-01T00:00:00Z");
 }
+
+TEST_CASE("log timestamps with and without -logtimemicros", "[node][logging]")
+{
+    using std::chrono::microseconds;
+    const std::chrono::system_clock::time_point t{microseconds{1'764'806'400'123'456}};
+    CHECK(util::FormatLogTime(t, false) == "2025-12-04T00:00:00Z");
+    CHECK(util::FormatLogTime(t, true) == "2025-12-04T00:00:00.123456Z");
+    CHECK(util::FormatLogTime(std::chrono::system_clock::time_point{microseconds{7}}, true) ==
+          "1970-01-01T00:00:00.000007Z");
+}
