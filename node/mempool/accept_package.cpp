@@ -208,6 +208,14 @@ PackageResult MempoolAcceptor::AcceptPackage(const std::vector<TransactionRef>& 
         }
         results[txs[i]->GetWtxid()] = std::move(r);
     }
+    if (pending.size() == 1 && !quit_early) {
+        // One left (the others got in alone): judged alone again, now that its parents are in the
+        // pool, as Core's AcceptSubPackage judges a subpackage of one; its own result stands
+        // (no package fee rate, and a replacement by the usual rules, not package RBF).
+        const TransactionRef& tx = txs[pending.front()];
+        results[tx->GetWtxid()] = Accept(tx, accept_time, /*bypass_limits=*/false, /*test_accept=*/false, max_feerate);
+        pending.clear();
+    }
     if (!pending.empty() && !quit_early) {
         // Together: every pending transaction checked with the others' outputs available and
         // without its own fee floor, then the floors applied to the sum (Core's package fee rate).

@@ -50,8 +50,8 @@ bool TxOrphanage::AddTx(const TransactionRef& tx, OrphanPeerId peer)
         return false;
     }
     const int64_t weight = consensus::GetTransactionWeight(*tx);
-    // Larger transactions cannot be standard; keeping them would let a peer fill the pool
-    // with a few huge ones (the pool is bounded by count).
+    // Larger transactions cannot be standard; keeping them would let a peer use its whole
+    // weight reservation with one.
     if (weight > ORPHAN_MAX_TX_WEIGHT) return false;
 
     auto [it, inserted] = m_orphans.emplace(wtxid, Orphan{});
@@ -168,7 +168,10 @@ size_t TxOrphanage::LimitOrphans()
         // Sweep again when the next orphan expires, but not sooner than the interval.
         m_next_sweep = min_expire + ORPHAN_TX_EXPIRE_INTERVAL;
     }
-    while (NeedsTrim()) removed += EvictOldestOf(WorstPeer());
+    // The shares as they were when trimming began, as Core's (a peer emptied meanwhile would
+    // otherwise raise everyone's share halfway through).
+    const int64_t max_latency = MaxPeerLatencyScore();
+    while (NeedsTrim()) removed += EvictOldestOf(WorstPeer(max_latency));
     return removed;
 }
 
@@ -191,11 +194,10 @@ bool TxOrphanage::NeedsTrim() const
     return TotalLatencyScore() > m_max_latency_score || m_total_usage > MaxGlobalUsage();
 }
 
-OrphanPeerId TxOrphanage::WorstPeer() const
+OrphanPeerId TxOrphanage::WorstPeer(int64_t max_latency) const
 {
     // DoS score: the larger of latency / its share and usage / the reserved weight. Fractions are
     // compared by cross-multiplying (numerators below 2^40, denominators below 2^32).
-    const int64_t max_latency = MaxPeerLatencyScore();
     struct Score {
         int64_t num, den;
     };
@@ -218,6 +220,7 @@ int TxOrphanage::EvictOldestOf(OrphanPeerId peer)
                              [&](const auto& ann) { return !info.work_set.contains(ann.second); });
     if (pick == info.by_age.end()) pick = info.by_age.begin();
     const Uint256 wtxid = pick->second;
+    m_peers.at(peer).work_set.erase(wtxid); // the reconsideration goes with the announcement
     auto it = m_orphans.find(wtxid);
     RemoveAnnouncement(it->second, wtxid, peer);
     it->second.announcers.erase(peer);

@@ -1,4 +1,4 @@
-// The orphan pool (Core's TxOrphanage as of v28): transactions whose parents we do not have
+// The orphan pool (Core's TxOrphanage: v30's bounds, v28's expiry): transactions whose parents we do not have
 // yet, kept until the parents arrive, the announcing peers go away, a block settles them, they
 // expire or they are evicted to keep the pool bounded.
 //
@@ -127,8 +127,8 @@ private:
     int EraseIt(OrphanMap::iterator it);
     void AddAnnouncement(Orphan& orphan, const consensus::Uint256& wtxid, OrphanPeerId peer);
     void RemoveAnnouncement(const Orphan& orphan, const consensus::Uint256& wtxid, OrphanPeerId peer);
-    /** The announcing peer furthest over its share (NeedsTrim guarantees there is one). */
-    OrphanPeerId WorstPeer() const;
+    /** The announcing peer furthest over its share of max_latency and the reserved weight (one exists when NeedsTrim). */
+    OrphanPeerId WorstPeer(int64_t max_latency) const;
     /** Removes peer's oldest announcement (outside its work set first); 1 if the orphan went too. */
     int EvictOldestOf(OrphanPeerId peer);
 

@@ -118,6 +118,7 @@ void PeerManager::FinalizePeer(net::NodeId peer, const std::string& reason)
         m_compact.RemovePeer(peer);
         if (m_txrelay) m_txrelay->RemovePeer(peer);
         m_orphans.EraseForPeer(peer);
+        m_orphans.LimitOrphans(); // one peer fewer: the weight allowed shrinks by its reservation (Core v30)
     }
     if (m_addr_relay) m_addr_relay.load()->RemovePeer(peer);
     RequestBlocksFromAll(); // its blocks in flight go to others

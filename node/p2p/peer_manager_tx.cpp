@@ -69,6 +69,7 @@ void PeerManager::OnTx(net::NodeId id, consensus::ByteReader& r)
             try_package = true;
         } else if (m_orphans.HaveTx(tx->GetWtxid())) {
             m_orphans.AddAnnouncer(tx->GetWtxid(), id);
+            m_orphans.LimitOrphans(); // one more announcement: the latency score may be over (Core v30)
             return;
         }
     }

@@ -201,8 +201,11 @@ def main():
     transports = args.transports.split(",")
     cases = [(t, s) for t in transports for s in streams]
     def spending_blocks():
-        with open(args.chain + ".info") as f:
-            return int(f.read().split()[1])
+        try:
+            with open(args.chain + ".info") as f:
+                return int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            return 0
     if (not os.path.exists(args.chain) or time.time() - os.path.getmtime(args.chain) > 12 * 3600
             or spending_blocks() < len(cases)):
         os.makedirs(os.path.dirname(args.chain), exist_ok=True)

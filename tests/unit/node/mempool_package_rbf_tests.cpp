@@ -53,6 +53,29 @@ TEST_CASE("package RBF: a parent too cheap to replace alone gets in with its chi
     f.pool.Check();
 }
 
+TEST_CASE("package RBF: a child left alone (its parent got in) is judged alone, not as a package",
+          "[node][mempool_package]")
+{
+    Fixture f;
+    const TransactionRef original = f.Spend(2, f.Coinbase(2), 5000);
+    RequireValid(f.Accept(original));
+    // The parent pays for itself; the child spends it and the coin original spends, too cheaply
+    // to replace original: it fails alone, as Core's AcceptSubPackage of one transaction.
+    const TransactionRef parent = f.Spend(2, f.Coinbase(1), 1000);
+    const TransactionRef child =
+        f.Make(2, {CoinOf(parent, 0), f.Coinbase(2)},
+               {f.Pay(CoinOf(parent, 0).txout.value.sats + f.Coinbase(2).txout.value.sats - 2000)});
+    const PackageResult pr = f.acc.AcceptPackage({parent, child}, f.now);
+    INFO(pr.state.ToString());
+    CHECK(!pr.policy_failure);
+    CHECK(pr.state.GetRejectReason() == "transaction failed");
+    RequireValid(ResultOf(pr, parent));
+    RequireInvalid(ResultOf(pr, child), TxValidationResult::RECONSIDERABLE, "insufficient fee");
+    CHECK(f.pool.Exists(original->GetTxid()));
+    CHECK(f.pool.Exists(parent->GetTxid()));
+    f.pool.Check();
+}
+
 TEST_CASE("package RBF: the package pays for what it evicts and is a chunk of its own", "[node][mempool_package]")
 {
     Fixture f;

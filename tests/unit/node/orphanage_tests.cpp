@@ -296,3 +296,26 @@ TEST_CASE("orphanage: children of a parent from the same peer", "[node][orphanag
     CHECK(f.orphans.GetChildrenFromSamePeer(parent, 2).size() == 1);
     CHECK(f.orphans.GetChildrenFromSamePeer(parent, 3).empty());
 }
+
+TEST_CASE("orphanage: a peer leaving shrinks the weight allowed; the next trim takes the rest's oldest",
+          "[node][orphanage]")
+{
+    int64_t now = 1'700'000'000;
+    TxOrphanage orphans{[&] { return now; }, /*max_latency_score=*/3000, /*reserved_weight_per_peer=*/100'000};
+    // Peers 1 and 2 announce the same 4 orphans of ~40,000 WU: 2 x 100,000 allowed, ~160,000 held.
+    std::vector<TransactionRef> heavy;
+    for (uint64_t i = 0; i < 4; ++i) heavy.push_back(MakeTx({OutPoint(HashOf(300 + i), 0)}, 1, 40'000));
+    for (const auto& tx : heavy) {
+        REQUIRE(orphans.AddTx(tx, 1));
+        REQUIRE(!orphans.AddTx(tx, 2));
+    }
+    CHECK(!orphans.NeedsTrim());
+    orphans.EraseForPeer(2);
+    CHECK(orphans.Size() == 4); // peer 1 still announces them
+    CHECK(orphans.NeedsTrim()); // but one reservation of 100,000 WU is left
+    CHECK(orphans.LimitOrphans() == 2);
+    CHECK(!orphans.HaveTx(heavy[0]->GetWtxid()));
+    CHECK(!orphans.HaveTx(heavy[1]->GetWtxid()));
+    CHECK(orphans.HaveTx(heavy[3]->GetWtxid()));
+    CHECK(orphans.TotalOrphanUsage() <= 100'000);
+}
