@@ -103,4 +103,14 @@ inline void RequireInvalid(const node::mempool::AcceptResult& r, consensus::TxVa
     if (!debug.empty()) CHECK(r.state.GetDebugMessage() == debug);
 }
 
+/** The result of tx in a package's results, or null when it was not judged. */
+inline const node::mempool::AcceptResult* FindResult(const node::mempool::PackageResult& pr,
+                                                     const consensus::TransactionRef& tx)
+{
+    for (const auto& [wtxid, r] : pr.results) {
+        if (wtxid == tx->GetWtxid()) return &r;
+    }
+    return nullptr;
+}
+
 } // namespace mempool_accept_test

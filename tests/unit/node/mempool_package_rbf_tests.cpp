@@ -15,11 +15,9 @@ namespace {
 
 const AcceptResult& ResultOf(const PackageResult& pr, const TransactionRef& tx)
 {
-    for (const auto& [wtxid, r] : pr.results) {
-        if (wtxid == tx->GetWtxid()) return r;
-    }
-    FAIL("no result for " << tx->GetTxid().GetHex());
-    throw std::logic_error("unreachable");
+    const AcceptResult* r = FindResult(pr, tx);
+    if (!r) FAIL("no result for " << tx->GetTxid().GetHex());
+    return *r;
 }
 
 void RequireRbfFailure(const PackageResult& pr, const std::string& reason)

@@ -13,14 +13,7 @@ using testutil::CoinOf;
 
 namespace {
 
-/** The result of tx in pr, or null when it was not judged. */
-const AcceptResult* ResultOf(const PackageResult& pr, const TransactionRef& tx)
-{
-    for (const auto& [wtxid, r] : pr.results) {
-        if (wtxid == tx->GetWtxid()) return &r;
-    }
-    return nullptr;
-}
+const AcceptResult* ResultOf(const PackageResult& pr, const TransactionRef& tx) { return FindResult(pr, tx); }
 
 void RequirePackageError(const PackageResult& pr, const std::string& reason)
 {
