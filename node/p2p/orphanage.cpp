@@ -175,19 +175,20 @@ size_t TxOrphanage::LimitOrphans()
     return removed;
 }
 
-int64_t TxOrphanage::MaxPeerLatencyScore() const
+int64_t TxOrphanage::AnnouncingPeers() const
 {
+    // m_peers also holds peers with only a work set left.
     int64_t peers = 0;
     for (const auto& [id, info] : m_peers) peers += info.announcements > 0;
-    return std::max<int64_t>(m_max_latency_score / std::max<int64_t>(peers, 1), 1);
+    return std::max<int64_t>(peers, 1);
 }
 
-int64_t TxOrphanage::MaxGlobalUsage() const
+int64_t TxOrphanage::MaxPeerLatencyScore() const
 {
-    int64_t peers = 0;
-    for (const auto& [id, info] : m_peers) peers += info.announcements > 0;
-    return m_reserved_weight * std::max<int64_t>(peers, 1);
+    return std::max<int64_t>(m_max_latency_score / AnnouncingPeers(), 1);
 }
+
+int64_t TxOrphanage::MaxGlobalUsage() const { return m_reserved_weight * AnnouncingPeers(); }
 
 bool TxOrphanage::NeedsTrim() const
 {

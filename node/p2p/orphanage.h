@@ -127,6 +127,8 @@ private:
     int EraseIt(OrphanMap::iterator it);
     void AddAnnouncement(Orphan& orphan, const consensus::Uint256& wtxid, OrphanPeerId peer);
     void RemoveAnnouncement(const Orphan& orphan, const consensus::Uint256& wtxid, OrphanPeerId peer);
+    /** Peers with at least one announcement, or 1 when none (the shares' divisor). */
+    int64_t AnnouncingPeers() const;
     /** The announcing peer furthest over its share of max_latency and the reserved weight (one exists when NeedsTrim). */
     OrphanPeerId WorstPeer(int64_t max_latency) const;
     /** Removes peer's oldest announcement (outside its work set first); 1 if the orphan went too. */
