@@ -159,6 +159,10 @@ def run(env):
     assert_raises_rpc(-25, "Unspendable output exceeds maximum configured by user (maxburnamount)",
                       node.submitpackage, [mp["hex"], burn["hex"]], what="an OP_RETURN output of 1000 sat: -25")
     check(mp["txid"] not in node.getrawmempool(), "the burn check comes before any acceptance")
+    bad_op = w.create_self_transfer(fee_rate=10, extra_outputs=[(1000, b"\xff")])  # no OP_RETURN, an invalid opcode
+    assert_raises_rpc(-25, "Unspendable output exceeds maximum configured by user (maxburnamount)",
+                      node.sendrawtransaction, bad_op["hex"],
+                      what="an output script with an invalid opcode is unspendable too (Core's HasValidOps): -25")
     pkg = node.submitpackage([mp["hex"], burn["hex"]], "0.1", "0.00001")
     assert_equal(pkg["package_msg"], "success", "with maxburnamount=0.00001 the package enters")
     w.utxos.extend(burn["new_utxos"])
