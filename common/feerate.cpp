@@ -1,10 +1,10 @@
-#include "node/mempool/feerate.h"
+#include "common/feerate.h"
 
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 
-namespace node::mempool {
+namespace common {
 
 FeeRate::FeeRate(consensus::Amount fee, int64_t vsize)
 {
@@ -45,4 +45,4 @@ std::string FormatMoney(consensus::Amount amount)
     return (v < 0 ? "-" : "") + s;
 }
 
-} // namespace node::mempool
+} // namespace common
