@@ -178,11 +178,11 @@ std::optional<DescriptorKey> DescriptorKey::Parse(std::string_view str, bool per
             return std::nullopt;
         }
         if (const auto wif = DecodeSecret(base, params)) {
-            if (!permit_uncompressed && !wif->second) {
+            if (!permit_uncompressed && !wif->compressed) {
                 error = "Uncompressed keys are not allowed";
                 return std::nullopt;
             }
-            auto pub = consensus::PubKeyFromSecret(wif->first, wif->second);
+            auto pub = consensus::PubKeyFromSecret(wif->bytes, wif->compressed);
             if (!pub) {
                 error = "key '" + std::string(base) + "' is not valid";
                 return std::nullopt;

@@ -10,6 +10,7 @@
 #include "consensus/params.h"
 #include "consensus/script/bip32.h"
 #include "consensus/script/script.h"
+#include "common/signing_provider.h"
 
 #include <array>
 #include <cstdint>
@@ -19,12 +20,6 @@
 #include <vector>
 
 namespace common {
-
-/** A key origin: the fingerprint of the key it comes from and the path from there (BIP-380). */
-struct KeyOrigin {
-    std::array<uint8_t, 4> fingerprint{};
-    std::vector<uint32_t> path;
-};
 
 /** One KEY expression: a constant key, or an extended key with a path and perhaps a range. */
 class DescriptorKey {

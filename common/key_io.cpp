@@ -299,18 +299,18 @@ std::optional<SecretKey> DecodeSecret(std::string_view str, const consensus::Cha
     const size_t rest = data->size() - prefix.size();
     if (rest != 32 && !(rest == 33 && data->back() == 1)) return std::nullopt;
     SecretKey out;
-    std::copy_n(data->begin() + static_cast<std::ptrdiff_t>(prefix.size()), 32, out.first.begin());
-    out.second = rest == 33;
+    std::copy_n(data->begin() + static_cast<std::ptrdiff_t>(prefix.size()), 32, out.bytes.begin());
+    out.compressed = rest == 33;
     // As Core's CKey::Set: a key outside [1, n-1] is no key.
-    if (!consensus::PubKeyFromSecret(out.first, true)) return std::nullopt;
+    if (!consensus::PubKeyFromSecret(out.bytes, true)) return std::nullopt;
     return out;
 }
 
 std::string EncodeSecret(const SecretKey& key, const consensus::ChainParams& params)
 {
     Bytes data = params.Base58Prefix(consensus::Base58Type::SECRET_KEY);
-    data.insert(data.end(), key.first.begin(), key.first.end());
-    if (key.second) data.push_back(1);
+    data.insert(data.end(), key.bytes.begin(), key.bytes.end());
+    if (key.compressed) data.push_back(1);
     return consensus::encoding::EncodeBase58Check(data);
 }
 

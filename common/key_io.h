@@ -3,6 +3,7 @@
 // key_io). Pure functions, any thread.
 #pragma once
 
+#include "common/signing_provider.h"
 #include "consensus/params.h"
 #include "consensus/script/script.h"
 #include "common/solver.h"
@@ -36,9 +37,6 @@ std::optional<consensus::Script> DecodeAddress(const std::string& address, const
 
 /** True if address decodes on params' network. */
 bool IsValidAddress(const std::string& address, const consensus::ChainParams& params);
-
-/** A secret key: its 32 bytes and whether its public key is used compressed. */
-using SecretKey = std::pair<std::array<uint8_t, 32>, bool>;
 
 /**
  * Core's DecodeSecret: a WIF private key of params' network (Base58Check of the network's

@@ -16,7 +16,8 @@ std::vector<std::string> ListWalletDir(const std::filesystem::path& dir)
     std::vector<std::string> names;
     std::error_code ec;
     if (IsWalletFolder(dir)) names.emplace_back("");
-    std::filesystem::recursive_directory_iterator it(dir, std::filesystem::directory_options::skip_permission_denied, ec);
+    std::filesystem::recursive_directory_iterator it(dir, std::filesystem::directory_options::skip_permission_denied,
+                                                     ec);
     for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         if (!it->is_directory(ec)) continue;
         if (it->path().filename() == WALLET_DB_DIR) {

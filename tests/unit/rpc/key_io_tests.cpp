@@ -134,15 +134,15 @@ TEST_CASE("A WIF string holding no valid secret key is no key, as Core's CKey::S
 {
     const auto& params = Params(ChainType::MAIN);
     SecretKey zero{};
-    zero.second = true;
+    zero.compressed = true;
     SecretKey order{};
-    order.second = true;
+    order.compressed = true;
     // n, the order of secp256k1's group: one above the largest valid key.
     const auto n = TryParseHex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
     REQUIRE(n);
-    std::copy(n->begin(), n->end(), order.first.begin());
+    std::copy(n->begin(), n->end(), order.bytes.begin());
     SecretKey below = order;
-    below.first[31] -= 1; // n - 1: the largest valid key
+    below.bytes[31] -= 1; // n - 1: the largest valid key
     CHECK_FALSE(DecodeSecret(EncodeSecret(zero, params), params));
     CHECK_FALSE(DecodeSecret(EncodeSecret(order, params), params));
     const auto ok = DecodeSecret(EncodeSecret(below, params), params);
@@ -150,7 +150,7 @@ TEST_CASE("A WIF string holding no valid secret key is no key, as Core's CKey::S
     CHECK(*ok == below);
     // The compression flag byte must be 0x01.
     std::vector<uint8_t> data = params.Base58Prefix(Base58Type::SECRET_KEY);
-    data.insert(data.end(), below.first.begin(), below.first.end());
+    data.insert(data.end(), below.bytes.begin(), below.bytes.end());
     data.push_back(2);
     CHECK_FALSE(DecodeSecret(encoding::EncodeBase58Check(data), params));
 }

@@ -67,8 +67,8 @@ TEST_CASE("Every address and WIF key of Core's key_io_valid.json decodes to its 
             const bool compressed = meta.at("isCompressed").get<bool>();
             const auto key = DecodeSecret(str, params);
             REQUIRE(key);
-            CHECK(HexStr(key->first) == hex);
-            CHECK(key->second == compressed);
+            CHECK(HexStr(key->bytes) == hex);
+            CHECK(key->compressed == compressed);
             CHECK(EncodeSecret(*key, params) == str);
             // A private key is no address.
             CHECK_FALSE(DecodeAddress(str, params));
