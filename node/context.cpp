@@ -2,6 +2,9 @@
 // declarations of the subsystems it owns.
 #include "node/context.h"
 
+#include "common/interfaces/chain.h"
+#include "wallet/context.h"
+
 #include "common/rpc/server.h"
 #include "node/chain/validation_owner.h"
 #include "node/http/auth.h"

@@ -22,6 +22,12 @@ class ArgsManager;
 class DirectoryLock;
 } // namespace util
 
+namespace common::interfaces {
+class Chain;
+}
+namespace wallet {
+class WalletContext;
+}
 namespace node {
 namespace chain {
 class ValidationOwner;
@@ -121,8 +127,14 @@ struct NodeContext {
     std::unique_ptr<mempool::MempoolManager> mempool;
     std::atomic<bool> mempool_load_tried{false};
 
-    // Later: the wallets and a metrics page each get a member here and an
-    // Init… step (and a Shutdown step) in init.cpp.
+    // -- InitWallet (init_wallet.cpp): the wallets, following the chain through wallet_chain.
+    // Unloaded after RPC and the network stop, before the mempool and the chain go.
+    std::unique_ptr<common::interfaces::Chain> wallet_chain;
+    std::unique_ptr<wallet::WalletContext> wallets;
+    /** A wallet could not write its database: the node stops and exits with an error. */
+    std::atomic<bool> wallet_fatal{false};
+
+    // Later: a metrics page gets a member here and an Init… step (and a Shutdown step) in init.cpp.
 };
 
 } // namespace node

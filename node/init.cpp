@@ -9,6 +9,7 @@
 #include "node/chain/validation_owner.h"
 #include "node/index/tx_indexer.h"
 #include "node/init_mempool.h"
+#include "node/init_wallet.h"
 #include "node/p2p/peer_manager.h"
 #include "node/init_network.h"
 #include "node/mempool/mempool_manager.h"
@@ -70,6 +71,7 @@ void SetupDaemonArgs(util::ArgsManager& args)
     node::http::SetupRpcServerOptions(args);
     SetupNetworkOptions(args);
     SetupMempoolOptions(args);
+    SetupWalletOptions(args);
     args.AddArg("-version", "Print version and exit", ArgsManager::ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-datadir=<dir>", "Specify data directory", ArgsManager::ALLOW_ANY | ArgsManager::DISALLOW_NEGATION,
                 OptionsCategory::OPTIONS);
@@ -496,6 +498,9 @@ bool Shutdown(NodeContext& node)
     if (node.http) node.http->Stop();
     // Then the network (after RPC, whose P2P methods use it): no more headers or blocks come in.
     StopNetwork(node);
+    // The wallets stop following the chain (each write of theirs is already on disk).
+    StopWallet(node);
+    if (node.wallet_fatal) ok = false;
     // No more writers: the owner finishes its running step and cancels the rest (a
     // catch-up left unfinished goes on at the next start).
     if (node.validation_owner) node.validation_owner->Stop();
@@ -548,8 +553,9 @@ int RunDaemon(int argc, char* argv[])
     if (!InitLogging(node) || !InitResourceLimits(node) || !InitRpc(node)) return 1;
     // From here a failure goes through Shutdown, which undoes whatever steps ran.
     int exit_code = 0;
-    if (InitChainstate(node) && InitIndexes(node) && InitMempool(node)) {
+    if (InitChainstate(node) && InitIndexes(node) && InitMempool(node) && InitWallet(node, [] { g_shutdown = true; })) {
         InitRpcMethods(node);
+        RegisterWalletMethods(node);
         // As Core, the network starts before warm-up ends (InitImport ends it), so its RPC
         // methods are there from the first call a script makes.
         if (InitNetwork(node)) {

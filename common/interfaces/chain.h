@@ -4,6 +4,8 @@
 // node/interfaces/chain.* implements it over the chainstate; a test may implement it alone.
 #pragma once
 
+#include "common/feerate.h"
+#include "consensus/amount.h"
 #include "consensus/coins.h"
 #include "consensus/params.h"
 #include "consensus/primitives/block.h"
@@ -11,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace common::interfaces {
 
@@ -36,6 +39,12 @@ public:
     virtual void BlockDisconnected(const consensus::Block& block, const BlockRef& ref) { (void)block, (void)ref; }
     /** The tip moved to tip (after the connects and disconnects that led there). */
     virtual void TipChanged(const BlockRef& tip, bool initial_download) { (void)tip, (void)initial_download; }
+    /**
+     * tx entered the mempool (Core's TransactionAddedToMempool), in order with the block
+     * events: from the user, a peer, mempool.dat or a reorg. Removals are not notified; ask
+     * Chain::IsInMempool.
+     */
+    virtual void TransactionAddedToMempool(const consensus::TransactionRef& tx) { (void)tx; }
 };
 
 /** A subscription: notifications stop once Disconnect() returns or the handler is destroyed. */
@@ -77,6 +86,33 @@ public:
      * Never call it from inside a notification.
      */
     virtual void WaitForNotifications() = 0;
+
+    // -- The mempool and fees
+    /** Whether the transaction txid is in the mempool now. */
+    virtual bool IsInMempool(const consensus::Uint256& txid) const = 0;
+    /**
+     * Core's BroadcastTransaction: tx enters the mempool (its fee at most max_fee; 0: any) and
+     * is announced to peers; a transaction already there is announced again. nullopt on
+     * success, else why not, in Core's words ("Transaction outputs already in utxo set",
+     * "Inputs missing or spent", "Fee exceeds maximum configured by user (e.g. -maxtxfee,
+     * maxfeerate)", or the reject reason). Waits for the node to judge it.
+     */
+    virtual std::optional<std::string> BroadcastTransaction(const consensus::TransactionRef& tx,
+                                                            consensus::Amount max_fee) = 0;
+    /** estimatesmartfee: the fee rate for confirmation within target blocks (nullopt: no estimate). */
+    struct FeeEstimate {
+        std::optional<FeeRate> feerate;
+        int returned_target{0};
+    };
+    virtual FeeEstimate EstimateSmartFee(int target, bool conservative) const = 0;
+    /** -minrelaytxfee. */
+    virtual FeeRate RelayMinFee() const = 0;
+    /** The fee rate a transaction needs to enter the mempool now (getmempoolinfo's mempoolminfee). */
+    virtual FeeRate MempoolMinFee() const = 0;
+    /** -dustrelayfee: an output worth less than spending it costs at this rate is dust. */
+    virtual FeeRate RelayDustFee() const = 0;
+    /** -incrementalrelayfee (replacements must add at least this rate). */
+    virtual FeeRate RelayIncrementalFee() const = 0;
 };
 
 } // namespace common::interfaces

@@ -616,6 +616,13 @@ void Chainstate::RemoveListener(ChainListener* listener) { m_impl->notifier.Remo
 
 void Chainstate::SyncWithNotifications() { m_impl->notifier.Sync(); }
 
+void Chainstate::NotifyTransactionAdded(const consensus::TransactionRef& tx)
+{
+    ChainEvent e{ChainEvent::Kind::TX_ADDED, nullptr};
+    e.tx = tx;
+    m_impl->notifier.QueueAsync(std::move(e));
+}
+
 size_t Chainstate::PendingNotifications() const { return m_impl->notifier.Pending(); }
 
 TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>& pred,

@@ -82,6 +82,11 @@ public:
         (void)block;
         (void)index;
     }
+    /**
+     * A transaction entered the mempool (asynchronous listeners only; the mempool itself is a
+     * synchronous one). Queued in order with the block events (Chainstate::NotifyTransactionAdded).
+     */
+    virtual void TransactionAddedToMempool(const consensus::TransactionRef& tx) { (void)tx; }
     /** A block was disconnected from the tip of the active chain (reorg or invalidateblock). */
     virtual void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
     {
@@ -412,6 +417,12 @@ public:
      * notification thread; not from a synchronous listener.
      */
     void SyncWithNotifications();
+    /**
+     * The mempool's news for asynchronous listeners: tx entered the pool. Only on the
+     * validation owner's thread (where the pool changes, so the event keeps its place among
+     * the chain's), inside a synchronous listener too.
+     */
+    void NotifyTransactionAdded(const consensus::TransactionRef& tx);
     /** Events queued for asynchronous listeners and not yet delivered (diagnostics). Any thread. */
     size_t PendingNotifications() const;
     /**

@@ -92,6 +92,15 @@ void ChainNotifier::Notify(ChainEvent e)
     m_cv.notify_all();
 }
 
+void ChainNotifier::QueueAsync(ChainEvent e)
+{
+    util::LockGuard lock(m_mutex);
+    if (m_async_listeners.empty() || m_stop) return;
+    m_queue.push_back(std::move(e));
+    ++m_queued;
+    m_cv.notify_all();
+}
+
 void ChainNotifier::WaitForRoom()
 {
     RefuseInSyncHook("a chainstate writer");
@@ -160,6 +169,7 @@ void ChainNotifier::Dispatch(ChainListener& listener, const ChainEvent& e)
     case ChainEvent::Kind::CONNECTED: listener.BlockConnected(e.block, e.index); break;
     case ChainEvent::Kind::DISCONNECTED: listener.BlockDisconnected(e.block, e.index); break;
     case ChainEvent::Kind::TIP: listener.UpdatedBlockTip(e.index, e.fork, e.ibd); break;
+    case ChainEvent::Kind::TX_ADDED: listener.TransactionAddedToMempool(e.tx); break;
     }
 }
 

@@ -21,11 +21,12 @@ namespace node::chain {
 
 /** One chain event, as the owner records it. */
 struct ChainEvent {
-    enum class Kind { CONNECTED, DISCONNECTED, TIP } kind;
+    enum class Kind { CONNECTED, DISCONNECTED, TIP, TX_ADDED } kind;
     std::shared_ptr<const consensus::Block> block;
     const BlockIndex* index{nullptr};
     const BlockIndex* fork{nullptr};
     bool ibd{false};
+    consensus::TransactionRef tx{}; //!< TX_ADDED: the transaction that entered the mempool
 };
 
 /**
@@ -60,6 +61,12 @@ public:
      * asynchronous ones. Owner only, with its lock held, never from inside a listener.
      */
     void Notify(ChainEvent e) EXCLUDES(m_sync_mutex, m_mutex);
+    /**
+     * Queues e for the asynchronous listeners only (a mempool event: the mempool, a
+     * synchronous listener, is where it comes from). On the owner's thread, so it keeps its
+     * place among the chain's events; inside a synchronous listener too.
+     */
+    void QueueAsync(ChainEvent e) EXCLUDES(m_mutex);
     /**
      * Waits while more than MAX_QUEUED_EVENTS events wait for (or are in) asynchronous
      * delivery. Writers call it before each bounded step, without the owner's lock. Returns

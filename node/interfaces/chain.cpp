@@ -4,6 +4,7 @@
 #include "node/interfaces/chain.h"
 
 #include "node/chain/chainstate.h"
+#include "node/mempool/mempool_manager.h"
 
 #include <atomic>
 
@@ -50,6 +51,10 @@ public:
         (void)fork;
         m_notifications->TipChanged(RefOf(new_tip), initial_download);
     }
+    void TransactionAddedToMempool(const consensus::TransactionRef& tx) override
+    {
+        m_notifications->TransactionAddedToMempool(tx);
+    }
 
 private:
     chain::Chainstate& m_chainstate;
@@ -59,7 +64,9 @@ private:
 
 class ChainImpl final : public common::interfaces::Chain {
 public:
-    explicit ChainImpl(chain::Chainstate& chainstate) : m_chainstate(chainstate) {}
+    ChainImpl(chain::Chainstate& chainstate, mempool::MempoolManager* mempool, mempool::RelayFn relay)
+        : m_chainstate(chainstate), m_mempool(mempool), m_relay(std::move(relay))
+    {}
 
     const consensus::ChainParams& Params() const override { return m_chainstate.Params(); }
 
@@ -109,15 +116,75 @@ public:
 
     void WaitForNotifications() override { m_chainstate.SyncWithNotifications(); }
 
+    bool IsInMempool(const consensus::Uint256& txid) const override
+    {
+        return m_mempool && m_mempool->Pool().Exists(txid);
+    }
+
+    std::optional<std::string> BroadcastTransaction(const consensus::TransactionRef& tx,
+                                                    consensus::Amount max_fee) override
+    {
+        if (!m_mempool) return "Transaction rejected by the mempool: no mempool";
+        using mempool::BroadcastError;
+        const mempool::BroadcastResult r = mempool::BroadcastTransaction(*m_mempool, tx, max_fee, m_relay);
+        switch (r.error) {
+        case BroadcastError::OK: return std::nullopt;
+        case BroadcastError::ALREADY_IN_UTXO_SET: return "Transaction outputs already in utxo set";
+        case BroadcastError::MISSING_INPUTS: return "Inputs missing or spent";
+        case BroadcastError::MEMPOOL_REJECTED:
+        case BroadcastError::MEMPOOL_ERROR: return r.reason;
+        case BroadcastError::MAX_FEE_EXCEEDED:
+            return "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)";
+        case BroadcastError::SHUTTING_DOWN: return "Shutting down";
+        }
+        return r.reason;
+    }
+
+    FeeEstimate EstimateSmartFee(int target, bool conservative) const override
+    {
+        FeeEstimate out;
+        if (!m_mempool) return out;
+        const mempool::SmartFeeEstimate e = m_mempool->Fees().EstimateSmartFee(target, conservative);
+        if (e.feerate) out.feerate = common::FeeRate(consensus::Amount{*e.feerate});
+        out.returned_target = e.returned_target;
+        return out;
+    }
+
+    common::FeeRate RelayMinFee() const override
+    {
+        return common::FeeRate(m_mempool ? m_mempool->Pool().GetOptions().min_relay_feerate : consensus::Amount{100});
+    }
+
+    common::FeeRate MempoolMinFee() const override
+    {
+        if (!m_mempool) return RelayMinFee();
+        return common::FeeRate(
+            std::max(m_mempool->Pool().GetMinFee(), m_mempool->Pool().GetOptions().min_relay_feerate));
+    }
+
+    common::FeeRate RelayDustFee() const override
+    {
+        return common::FeeRate(m_mempool ? m_mempool->Options().policy.dust_relay_feerate : mempool::DUST_RELAY_TX_FEE);
+    }
+
+    common::FeeRate RelayIncrementalFee() const override
+    {
+        return common::FeeRate(m_mempool ? m_mempool->Pool().GetOptions().incremental_relay_feerate
+                                         : consensus::Amount{100});
+    }
+
 private:
     chain::Chainstate& m_chainstate;
+    mempool::MempoolManager* m_mempool;
+    mempool::RelayFn m_relay;
 };
 
 } // namespace
 
-std::unique_ptr<common::interfaces::Chain> MakeChain(node::chain::Chainstate& chainstate)
+std::unique_ptr<common::interfaces::Chain>
+MakeChain(node::chain::Chainstate& chainstate, node::mempool::MempoolManager* mempool, node::mempool::RelayFn relay)
 {
-    return std::make_unique<ChainImpl>(chainstate);
+    return std::make_unique<ChainImpl>(chainstate, mempool, std::move(relay));
 }
 
 } // namespace node::interfaces

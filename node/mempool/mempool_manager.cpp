@@ -41,6 +41,12 @@ void MempoolManager::TrackFee(const TransactionRef& tx, bool valid_for_estimate)
     m_fees.ProcessTransaction(e->Txid(), FeePerKvB(e->fee, e->vsize), static_cast<unsigned>(e->entry_height), valid);
 }
 
+void MempoolManager::OnAccepted(const TransactionRef& tx)
+{
+    m_chain.NotifyTransactionAdded(tx);
+    if (m_on_accepted) m_on_accepted(tx);
+}
+
 MempoolManager::~MempoolManager()
 {
     if (m_preverifier) m_preverifier->Stop();
@@ -60,7 +66,7 @@ AcceptResult MempoolManager::Accept(const TransactionRef& tx, bool test_accept, 
     AcceptResult r = m_acceptor.Accept(tx, Now(), /*bypass_limits=*/false, test_accept, std::nullopt, max_fee);
     if (r.Valid() && !test_accept) {
         TrackFee(tx, /*valid_for_estimate=*/true);
-        if (m_on_accepted) m_on_accepted(tx);
+        OnAccepted(tx);
     }
     return r;
 }
@@ -74,7 +80,7 @@ PackageResult MempoolManager::AcceptPackage(const std::vector<TransactionRef>& t
             if (tx->GetWtxid() != wtxid) continue;
             // A package's fee rate is not its members' own (Core does not estimate from them).
             TrackFee(tx, /*valid_for_estimate=*/false);
-            if (m_on_accepted) m_on_accepted(tx);
+            OnAccepted(tx);
         }
     }
     return r;
@@ -193,7 +199,7 @@ void MempoolManager::UpdateForReorg()
         if (r.Valid()) {
             ++added;
             TrackFee(tx, /*valid_for_estimate=*/false);
-            if (m_on_accepted) m_on_accepted(tx);
+            OnAccepted(tx);
         } else if (r.kind == AcceptResult::Kind::INVALID) {
             // Whatever in the pool spends it cannot stay either.
             for (uint32_t n = 0; n < tx->vout.size(); ++n) {
@@ -257,7 +263,7 @@ bool MempoolManager::Load(const std::filesystem::path& path, std::string& error)
         if (r.Valid()) {
             ++count;
             TrackFee(rec.tx, /*valid_for_estimate=*/false);
-            if (m_on_accepted) m_on_accepted(rec.tx);
+            OnAccepted(rec.tx);
         } else if (r.kind == AcceptResult::Kind::MEMPOOL_ENTRY) {
             ++already;
         } else {

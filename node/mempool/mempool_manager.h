@@ -100,6 +100,8 @@ private:
     void UpdateForReorg();
     /** Would entry still be accepted at the current tip (final, mature, BIP-68)? */
     bool StillValid(const Entry& entry) const;
+    /** tx entered the pool: the chain's asynchronous listeners (the wallet) and m_on_accepted hear of it. */
+    void OnAccepted(const consensus::TransactionRef& tx);
     /** Tells the fee estimator about a transaction that entered (tracked only if valid_for_estimate). */
     void TrackFee(const consensus::TransactionRef& tx, bool valid_for_estimate);
 

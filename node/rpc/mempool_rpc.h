@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/rpc/server.h"
+#include "node/mempool/broadcast.h"
 #include "consensus/primitives/transaction.h"
 
 #include <filesystem>
@@ -28,7 +29,7 @@ using common::rpc::RpcTable;
 void RegisterMempoolRpc(RpcTable& table, mempool::MempoolManager& mm, const std::filesystem::path& mempool_dat);
 
 /** Announces a transaction to peers (the P2P layer's RelayTransaction); may be empty (no network). */
-using RelayFn = std::function<void(const consensus::TransactionRef&)>;
+using RelayFn = mempool::RelayFn;
 
 /**
  * sendrawtransaction, testmempoolaccept, submitpackage, prioritisetransaction,

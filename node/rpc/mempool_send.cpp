@@ -5,6 +5,7 @@
 #include "consensus/limits.h"
 #include "consensus/script/script.h"
 #include "node/chain/validation_owner.h"
+#include "node/mempool/broadcast.h"
 #include "node/mempool/mempool_manager.h"
 #include "node/mempool/policy.h"
 #include "node/rpc/core_io.h"
@@ -93,37 +94,19 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
         req.params.size() > 2 && !req.params[2].is_null() ? AmountFromValue(req.params[2]) : Amount{0};
     CheckBurn(*tx, max_burn);
     const Amount max_fee = max_rate.GetFee(PlainVsize(*tx));
-    mempool::TxMemPool& pool = mm.Pool();
-    // Already there (same wtxid, or the same txid with another witness): announce it again.
-    if (TransactionRef in_pool = pool.Get(tx->GetTxid())) {
-        pool.AddUnbroadcast(tx->GetTxid()); // Core's BroadcastTransaction: until a peer asks for it
-        if (relay) relay(in_pool);
-        return tx->GetTxid().GetHex();
-    }
-    // Already confirmed: an output of it is in the UTXO set.
-    for (uint32_t n = 0; n < tx->vout.size(); ++n) {
-        if (mm.Chain().GetTxOut(consensus::OutPoint{tx->GetTxid(), n})) {
-            throw RpcError(RPC_VERIFY_ALREADY_IN_UTXO_SET, "Transaction outputs already in utxo set");
-        }
-    }
-    auto reject = [](const AcceptResult& r) {
-        if (r.state.GetTxResult() == consensus::TxValidationResult::MISSING_INPUTS) {
-            throw RpcError(RPC_TRANSACTION_ERROR, "Inputs missing or spent");
-        }
-        if (r.state.IsError()) throw RpcError(RPC_TRANSACTION_ERROR, r.state.ToString());
-        throw RpcError(RPC_VERIFY_REJECTED, r.state.ToString());
-    };
-    // One pass on the owner: the fee is checked against max_fee once the transaction is found valid,
-    // before it enters the pool (Core: a test acceptance, then the acceptance).
-    const AcceptResult r = RunAccept(mm, tx, /*test_accept=*/false, max_fee);
-    if (r.state.GetRejectReason() == mempool::MAX_FEE_EXCEEDED) {
+    using mempool::BroadcastError;
+    const mempool::BroadcastResult r = mempool::BroadcastTransaction(mm, tx, max_fee, relay);
+    switch (r.error) {
+    case BroadcastError::OK: break;
+    case BroadcastError::ALREADY_IN_UTXO_SET:
+        throw RpcError(RPC_VERIFY_ALREADY_IN_UTXO_SET, "Transaction outputs already in utxo set");
+    case BroadcastError::MISSING_INPUTS: throw RpcError(RPC_TRANSACTION_ERROR, "Inputs missing or spent");
+    case BroadcastError::MEMPOOL_ERROR: throw RpcError(RPC_TRANSACTION_ERROR, r.reason);
+    case BroadcastError::MEMPOOL_REJECTED: throw RpcError(RPC_VERIFY_REJECTED, r.reason);
+    case BroadcastError::MAX_FEE_EXCEEDED:
         throw RpcError(RPC_TRANSACTION_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
+    case BroadcastError::SHUTTING_DOWN: throw RpcError(RPC_MISC_ERROR, "Shutting down");
     }
-    if (!r.Valid() && r.kind != AcceptResult::Kind::MEMPOOL_ENTRY && r.kind != AcceptResult::Kind::DIFFERENT_WITNESS) {
-        reject(r);
-    }
-    pool.AddUnbroadcast(tx->GetTxid());
-    if (relay) relay(tx);
     return tx->GetTxid().GetHex();
 }
 

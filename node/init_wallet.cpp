@@ -1,0 +1,98 @@
+#include "node/init_wallet.h"
+
+#include "common/rpc/protocol.h"
+#include "node/context.h"
+#include "node/interfaces/chain.h"
+#include "node/mempool/mempool_manager.h"
+#include "node/p2p/peer_manager.h"
+#include "util/args.h"
+#include "util/fs_util.h"
+#include "util/logging.h"
+#include "wallet/context.h"
+#include "wallet/rpc/util.h"
+
+#include <cstdio>
+
+namespace node {
+
+void SetupWalletOptions(util::ArgsManager& args)
+{
+    using util::ArgsManager;
+    using util::OptionsCategory;
+    args.AddArg("-disablewallet", "Do not load the wallet and disable wallet RPC calls", ArgsManager::ALLOW_ANY,
+                OptionsCategory::WALLET);
+    args.AddArg("-wallet=<path>",
+                "Specify wallet path to load at startup. Can be used multiple times to load multiple wallets. Path is "
+                "to a directory containing wallet data and log files. If the path is not absolute, it is interpreted "
+                "relative to <walletdir>. This only loads existing wallets and does not create new ones. For backwards "
+                "compatibility this also accepts names of existing top-level data files in <walletdir>.",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-walletdir=<dir>",
+                "Specify directory to hold wallets (default: <datadir>/wallets if it exists, otherwise <datadir>)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-keypool=<n>", "Set key pool size to <n> (default: 1000). Warning: Smaller sizes may increase the "
+                                "risk of losing funds when restoring from an old backup, if none of the addresses in "
+                                "the original keypool have been used.",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+}
+
+bool InitWallet(NodeContext& node, std::function<void()> request_shutdown)
+{
+    const util::ArgsManager& args = *node.args;
+    if (args.GetBoolArg("-disablewallet", false)) {
+        util::LogPrintf("Wallet disabled!");
+        return true;
+    }
+    auto fail = [](const std::string& msg) {
+        std::fprintf(stderr, "Error: %s\n", msg.c_str());
+        util::LogPrintf("Error: %s", msg.c_str());
+        return false;
+    };
+    std::filesystem::path dir = node.datadir_net / "wallets";
+    if (args.IsArgSet("-walletdir")) {
+        dir = std::filesystem::absolute(args.GetArg("-walletdir", ""));
+        std::error_code ec;
+        if (!std::filesystem::exists(dir, ec)) return fail("Specified -walletdir \"" + dir.string() + "\" does not exist");
+        if (!std::filesystem::is_directory(dir, ec)) {
+            return fail("Specified -walletdir \"" + dir.string() + "\" is not a directory");
+        }
+    } else {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) return fail("Cannot create wallet directory \"" + dir.string() + "\": " + ec.message());
+    }
+    const int64_t keypool = args.GetIntArg("-keypool", wallet::DEFAULT_KEYPOOL_SIZE);
+    if (keypool < 1 || keypool > 1'000'000) return fail("Invalid -keypool value (must be between 1 and 1000000)");
+    node.wallet_chain = interfaces::MakeChain(*node.chainstate, node.mempool.get(), [&node](const consensus::TransactionRef& tx) {
+        if (node.peerman) node.peerman->RelayTransaction(tx);
+    });
+    wallet::WalletEnv env;
+    env.chain = node.wallet_chain.get();
+    env.keypool = static_cast<int32_t>(keypool);
+    env.fatal_error = [&node, request_shutdown](const std::string&) {
+        node.wallet_fatal = true;
+        request_shutdown();
+    };
+    node.wallets = std::make_unique<wallet::WalletContext>(std::move(env), dir);
+    util::LogPrintf("Using wallet directory %s", dir.string().c_str());
+    for (const std::string& name : args.GetArgs("-wallet")) {
+        int code = 0;
+        std::string error;
+        if (!node.wallets->Load(name, code, error)) return fail(error);
+    }
+    return true;
+}
+
+void RegisterWalletMethods(NodeContext& node)
+{
+    if (node.wallets) wallet::rpc::RegisterWalletRpc(*node.rpc_table, *node.wallets);
+}
+
+void StopWallet(NodeContext& node)
+{
+    if (node.wallets) node.wallets->UnloadAll();
+    node.wallets.reset();
+    node.wallet_chain.reset();
+}
+
+} // namespace node

@@ -1,0 +1,259 @@
+// What the wallet owns (Core's wallet/receive.cpp): depth and trust of its transactions,
+// credits and debits, balances, and the unspent outputs it can spend.
+#include "wallet/wallet.h"
+
+#include "consensus/limits.h"
+
+namespace wallet {
+
+using consensus::Amount;
+using consensus::Uint256;
+
+int Wallet::DepthLocked(const WalletTx& wtx) const
+{
+    const int tip = m_last_block.height;
+    switch (wtx.state.kind) {
+    case TxState::Kind::CONFIRMED: return std::max(0, tip - wtx.state.block_height + 1);
+    case TxState::Kind::BLOCK_CONFLICTED: return -std::max(1, tip - wtx.state.block_height + 1);
+    case TxState::Kind::INACTIVE: return 0;
+    }
+    return 0;
+}
+
+bool Wallet::InMempool(const WalletTx& wtx) const
+{
+    return wtx.state.kind == TxState::Kind::INACTIVE && Chain().IsInMempool(wtx.tx->GetTxid());
+}
+
+bool Wallet::IsImmatureCoinbase(const WalletTx& wtx) const
+{
+    if (!wtx.tx->IsCoinBase()) return false;
+    return DepthLocked(wtx) <= consensus::COINBASE_MATURITY;
+}
+
+bool Wallet::IsSpentLocked(const consensus::OutPoint& outpoint) const
+{
+    // Spent by a wallet transaction that is confirmed, in the mempool, or unconfirmed and not
+    // abandoned (Core's IsSpent: depth >= 0 and not abandoned).
+    auto [b, e] = m_spends.equal_range(outpoint);
+    for (auto it = b; it != e; ++it) {
+        auto w = m_txs.find(it->second);
+        if (w == m_txs.end()) continue;
+        if (DepthLocked(w->second) >= 0 && !w->second.state.abandoned) return true;
+    }
+    return false;
+}
+
+bool Wallet::IsTrustedLocked(const WalletTx& wtx, std::set<Uint256>& seen) const
+{
+    // Core's CachedTxIsTrusted: confirmed; or unconfirmed, in the mempool, ours, and spending
+    // only trusted outputs of our own.
+    const int depth = DepthLocked(wtx);
+    if (depth >= 1) return true;
+    if (depth < 0 || wtx.state.abandoned) return false;
+    if (!InMempool(wtx)) return false;
+    if (DebitLocked(*wtx.tx) <= Amount{0}) return false;
+    if (!seen.insert(wtx.tx->GetTxid()).second) return true;
+    for (const auto& in : wtx.tx->vin) {
+        auto parent = m_txs.find(in.prevout.hash);
+        if (parent == m_txs.end()) return false;
+        if (in.prevout.n >= parent->second.tx->vout.size()) return false;
+        if (!IsMineLocked(parent->second.tx->vout[in.prevout.n].script_pubkey)) return false;
+        if (!IsTrustedLocked(parent->second, seen)) return false;
+    }
+    return true;
+}
+
+Amount Wallet::CreditLocked(const consensus::Transaction& tx) const
+{
+    Amount sum{0};
+    for (const auto& out : tx.vout) {
+        if (IsMineLocked(out.script_pubkey)) sum += out.value;
+    }
+    return sum;
+}
+
+Amount Wallet::DebitLocked(const consensus::Transaction& tx) const
+{
+    Amount sum{0};
+    for (const auto& in : tx.vin) {
+        auto prev = m_txs.find(in.prevout.hash);
+        if (prev == m_txs.end() || in.prevout.n >= prev->second.tx->vout.size()) continue;
+        const auto& out = prev->second.tx->vout[in.prevout.n];
+        if (IsMineLocked(out.script_pubkey)) sum += out.value;
+    }
+    return sum;
+}
+
+Balances Wallet::GetBalances(int min_depth) const
+{
+    util::LockGuard lock(m_mutex);
+    Balances b;
+    for (const auto& [txid, wtx] : m_txs) {
+        std::set<Uint256> seen;
+        const bool trusted = IsTrustedLocked(wtx, seen);
+        const int depth = DepthLocked(wtx);
+        Amount available{0};
+        for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
+            const auto& out = wtx.tx->vout[n];
+            if (IsMineLocked(out.script_pubkey) && !IsSpentLocked(consensus::OutPoint{txid, n})) available += out.value;
+        }
+        if (IsImmatureCoinbase(wtx)) {
+            if (depth >= 1) b.immature += available;
+            continue;
+        }
+        if (trusted && depth >= min_depth) b.trusted += available;
+        if (!trusted && depth == 0 && InMempool(wtx)) b.untrusted_pending += available;
+    }
+    return b;
+}
+
+std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, bool include_unsafe,
+                                               bool include_locked) const
+{
+    util::LockGuard lock(m_mutex);
+    std::vector<WalletCoin> coins;
+    for (const auto& [txid, wtx] : m_txs) {
+        if (IsImmatureCoinbase(wtx)) continue;
+        const int depth = DepthLocked(wtx);
+        if (depth < 0) continue;
+        // Unconfirmed and not in the mempool: it may never confirm (Core skips it).
+        if (depth == 0 && !InMempool(wtx)) continue;
+        std::set<Uint256> seen;
+        const bool safe = IsTrustedLocked(wtx, seen);
+        if (!safe && !include_unsafe) continue;
+        if (depth < min_depth || depth > max_depth) continue;
+        for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
+            const consensus::OutPoint op{txid, n};
+            const auto& out = wtx.tx->vout[n];
+            if (!IsMineLocked(out.script_pubkey) || IsSpentLocked(op)) continue;
+            if (!include_locked && m_locked.contains(op)) continue;
+            WalletCoin c;
+            c.outpoint = op;
+            c.txout = out;
+            c.depth = depth;
+            c.safe = safe;
+            c.from_me = DebitLocked(*wtx.tx) > Amount{0};
+            c.coinbase = wtx.tx->IsCoinBase();
+            c.time = wtx.block_time ? wtx.block_time : wtx.time_received;
+            coins.push_back(std::move(c));
+        }
+    }
+    return coins;
+}
+
+bool Wallet::LockCoin(const consensus::OutPoint& outpoint, bool persistent, std::string& error)
+{
+    util::LockGuard lock(m_mutex);
+    m_locked.insert(outpoint);
+    if (!persistent) return true;
+    m_locked_persistent.insert(outpoint);
+    WalletBatch batch;
+    std::vector<uint8_t> key(dbkeys::LOCKED.begin(), dbkeys::LOCKED.end());
+    consensus::ByteWriter w(key);
+    outpoint.Serialize(w);
+    batch.Put(std::string(key.begin(), key.end()), "");
+    return Commit(batch, error);
+}
+
+bool Wallet::UnlockCoin(const consensus::OutPoint& outpoint, std::string& error)
+{
+    util::LockGuard lock(m_mutex);
+    m_locked.erase(outpoint);
+    if (m_locked_persistent.erase(outpoint) == 0) return true;
+    WalletBatch batch;
+    std::vector<uint8_t> key(dbkeys::LOCKED.begin(), dbkeys::LOCKED.end());
+    consensus::ByteWriter w(key);
+    outpoint.Serialize(w);
+    batch.Erase(std::string(key.begin(), key.end()));
+    return Commit(batch, error);
+}
+
+bool Wallet::UnlockAllCoins(std::string& error)
+{
+    std::vector<consensus::OutPoint> all = ListLockedCoins();
+    for (const auto& op : all) {
+        if (!UnlockCoin(op, error)) return false;
+    }
+    return true;
+}
+
+bool Wallet::IsLockedCoin(const consensus::OutPoint& outpoint) const
+{
+    util::LockGuard lock(m_mutex);
+    return m_locked.contains(outpoint);
+}
+
+std::vector<consensus::OutPoint> Wallet::ListLockedCoins() const
+{
+    util::LockGuard lock(m_mutex);
+    return {m_locked.begin(), m_locked.end()};
+}
+
+std::optional<WalletTx> Wallet::GetTx(const Uint256& txid) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_txs.find(txid);
+    if (it == m_txs.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<WalletTx> Wallet::Transactions() const
+{
+    util::LockGuard lock(m_mutex);
+    std::vector<WalletTx> out;
+    out.reserve(m_txs.size());
+    for (const auto& [txid, wtx] : m_txs) out.push_back(wtx);
+    return out;
+}
+
+int Wallet::Depth(const WalletTx& wtx) const
+{
+    util::LockGuard lock(m_mutex);
+    return DepthLocked(wtx);
+}
+
+bool Wallet::IsTrusted(const Uint256& txid) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_txs.find(txid);
+    std::set<Uint256> seen;
+    return it != m_txs.end() && IsTrustedLocked(it->second, seen);
+}
+
+Amount Wallet::Credit(const consensus::Transaction& tx) const
+{
+    util::LockGuard lock(m_mutex);
+    return CreditLocked(tx);
+}
+
+Amount Wallet::Debit(const consensus::Transaction& tx) const
+{
+    util::LockGuard lock(m_mutex);
+    return DebitLocked(tx);
+}
+
+std::optional<consensus::TxOut> Wallet::GetOwnedOutput(const consensus::OutPoint& outpoint) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_txs.find(outpoint.hash);
+    if (it == m_txs.end() || outpoint.n >= it->second.tx->vout.size()) return std::nullopt;
+    const auto& out = it->second.tx->vout[outpoint.n];
+    if (!IsMineLocked(out.script_pubkey)) return std::nullopt;
+    return out;
+}
+
+std::vector<Uint256> Wallet::Conflicts(const consensus::Transaction& tx) const
+{
+    util::LockGuard lock(m_mutex);
+    std::set<Uint256> out;
+    for (const auto& in : tx.vin) {
+        auto [b, e] = m_spends.equal_range(in.prevout);
+        for (auto it = b; it != e; ++it) {
+            if (it->second != tx.GetTxid()) out.insert(it->second);
+        }
+    }
+    return {out.begin(), out.end()};
+}
+
+} // namespace wallet

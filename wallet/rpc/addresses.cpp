@@ -1,0 +1,244 @@
+// Address methods (Core's wallet/rpc/addresses.cpp and backup.cpp's listdescriptors):
+// getnewaddress, getrawchangeaddress, getaddressinfo, setlabel, listlabels,
+// getaddressesbylabel, listdescriptors.
+#include "wallet/rpc/util.h"
+
+#include "common/key_io.h"
+#include "consensus/hex.h"
+
+namespace wallet::rpc {
+
+namespace {
+
+using T = RpcResultType;
+using A = RpcArgType;
+
+OutputType ParseTypeParam(const Json& params, size_t i, OutputType fallback)
+{
+    if (params.size() <= i || params[i].is_null()) return fallback;
+    const std::string& s = GetStr(params[i]);
+    auto t = ParseOutputType(s);
+    if (!t) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Unknown address type '" + s + "'");
+    return *t;
+}
+
+Json NewAddress(const WalletContext& context, const RpcRequest& req, bool change)
+{
+    const auto w = GetWalletForRequest(context, req);
+    std::string label;
+    if (!change && req.params.size() > 0 && !req.params[0].is_null()) label = LabelFromValue(req.params[0]);
+    const OutputType type = ParseTypeParam(req.params, change ? 0 : 1, OutputType::BECH32);
+    std::string error;
+    const auto script = w->GetNewScript(type, label, change, error);
+    if (!script) throw RpcError(RPC_WALLET_KEYPOOL_RAN_OUT, error);
+    return AddressOf(*w, *script);
+}
+
+consensus::Script DecodeAddressParam(const Wallet& w, const Json& v)
+{
+    std::string error;
+    auto script = common::DecodeAddress(GetStr(v), w.Params(), &error);
+    if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error.empty() ? "Invalid address" : error);
+    return *script;
+}
+
+Json GetAddressInfo(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    std::string error;
+    auto script = common::DecodeAddress(GetStr(req.params[0]), w->Params(), &error);
+    if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error.empty() ? "Invalid address" : error);
+    Json r = Json::object();
+    r["address"] = AddressOf(*w, *script);
+    r["scriptPubKey"] = consensus::HexStr(*script);
+    const bool mine = w->IsMine(*script);
+    r["ismine"] = mine;
+    r["solvable"] = mine;
+    if (auto parent = w->ParentDescriptor(*script)) {
+        r["parent_desc"] = *parent;
+    }
+    r["iswatchonly"] = false;
+    int version = 0;
+    std::vector<uint8_t> program;
+    const bool witness = script->IsWitnessProgram(version, program);
+    std::vector<std::vector<uint8_t>> sol;
+    const common::TxoutType type = common::SolveScript(*script, sol);
+    r["isscript"] = type == common::TxoutType::SCRIPTHASH || type == common::TxoutType::WITNESS_V0_SCRIPTHASH ||
+                    type == common::TxoutType::WITNESS_V1_TAPROOT;
+    r["iswitness"] = witness;
+    if (witness) {
+        r["witness_version"] = version;
+        r["witness_program"] = consensus::HexStr(program);
+    }
+    r["ischange"] = w->IsChange(*script);
+    Json labels = Json::array();
+    if (auto label = w->GetLabel(*script)) labels.push_back(*label);
+    r["labels"] = std::move(labels);
+    return r;
+}
+
+Json SetLabel(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    const consensus::Script script = DecodeAddressParam(*w, req.params[0]);
+    const std::string label = LabelFromValue(req.params[1]);
+    std::string error;
+    if (!w->SetLabel(script, label, error)) throw RpcError(RPC_WALLET_ERROR, error);
+    return Json();
+}
+
+Json ListLabels(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    std::set<std::string> labels;
+    for (const auto& [script, label] : w->Labels()) labels.insert(label);
+    Json r = Json::array();
+    for (const auto& l : labels) r.push_back(l);
+    return r;
+}
+
+Json GetAddressesByLabel(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    const std::string label = LabelFromValue(req.params[0]);
+    Json r = Json::object();
+    for (const auto& [script, l] : w->Labels()) {
+        if (l != label) continue;
+        Json purpose = Json::object();
+        purpose["purpose"] = "receive";
+        r[AddressOf(*w, script)] = std::move(purpose);
+    }
+    if (r.empty()) throw RpcError(RPC_WALLET_INVALID_LABEL_NAME, "No addresses with label " + label);
+    return r;
+}
+
+Json ListDescriptors(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    if (ParamOr<bool>(req.params, 0, false)) {
+        throw RpcError(RPC_WALLET_ERROR, "Can't get descriptor string.");
+    }
+    auto descs = w->Descriptors();
+    std::sort(descs.begin(), descs.end(), [](const auto& a, const auto& b) { return a.first.descriptor < b.first.descriptor; });
+    Json list = Json::array();
+    for (const auto& [d, active] : descs) {
+        Json e = Json::object();
+        e["desc"] = d.descriptor;
+        e["timestamp"] = d.creation_time;
+        e["active"] = active;
+        if (active) e["internal"] = d.internal;
+        Json range = Json::array();
+        range.push_back(0);
+        range.push_back(std::max(d.next_index, 1) - 1 + DEFAULT_KEYPOOL_SIZE);
+        e["range"] = std::move(range);
+        e["next"] = d.next_index;
+        e["next_index"] = d.next_index;
+        list.push_back(std::move(e));
+    }
+    Json r = Json::object();
+    r["wallet_name"] = w->Name();
+    r["descriptors"] = std::move(list);
+    return r;
+}
+
+} // namespace
+
+void RegisterAddressRpc(RpcTable& table, WalletContext& context)
+{
+    const WalletContext* ctx = &context;
+    const std::string types = "The address type to use. Options are \"legacy\", \"p2sh-segwit\", \"bech32\", and \"bech32m\".";
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "getnewaddress",
+        .args = {Arg("label", A::STR, true, "\"\"",
+                     "The label name for the address to be linked to. It can also be set to the empty string \"\" to represent the default label. The label does not need to exist, it will be created if there is no label by the given name."),
+                 Arg("address_type", A::STR, true, "set by -addresstype", types)},
+        .description = "Returns a new Bitcoin address for receiving payments.\n"
+                       "If 'label' is specified, it is added to the address book \n"
+                       "so payments received with the address will be associated with 'label'.",
+        .examples = HelpExampleCli("getnewaddress", "") + HelpExampleRpc("getnewaddress", ""),
+        .handler = [ctx](const RpcRequest& req) { return NewAddress(*ctx, req, false); },
+        .results = {Res(T::STR, "address", "The new bitcoin address")},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "getrawchangeaddress",
+        .args = {Arg("address_type", A::STR, true, "set by -changetype", types)},
+        .description = "Returns a new Bitcoin address, for receiving change.\n"
+                       "This is for use with raw transactions, NOT normal use.",
+        .examples = HelpExampleCli("getrawchangeaddress", "") + HelpExampleRpc("getrawchangeaddress", ""),
+        .handler = [ctx](const RpcRequest& req) { return NewAddress(*ctx, req, true); },
+        .results = {Res(T::STR, "address", "The address")},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "getaddressinfo",
+        .args = {Arg("address", A::STR, false, "", "The bitcoin address for which to get information.")},
+        .description = "Return information about the given bitcoin address.\n"
+                       "Some of the information will only be present if the address is in the active wallet.",
+        .examples = HelpExampleCli("getaddressinfo", "\"bcrt1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl\""),
+        .handler = [ctx](const RpcRequest& req) { return GetAddressInfo(*ctx, req); },
+        .results = {Res(T::OBJ, "", "", false,
+                        {Res(T::STR, "address", "The bitcoin address validated."),
+                         Res(T::STR_HEX, "scriptPubKey", "The hex-encoded output script generated by the address."),
+                         Res(T::BOOL, "ismine", "If the address is yours."),
+                         Res(T::BOOL, "iswatchonly", "(DEPRECATED) Always false."),
+                         Res(T::BOOL, "solvable", "If we know how to spend coins sent to this address, ignoring the possible lack of private keys."),
+                         Res(T::STR, "parent_desc", "The descriptor used to derive this address if this is a descriptor wallet", true),
+                         Res(T::BOOL, "isscript", "If the key is a script."),
+                         Res(T::BOOL, "ischange", "If the address was used for change output."),
+                         Res(T::BOOL, "iswitness", "If the address is a witness address."),
+                         Res(T::NUM, "witness_version", "The version number of the witness program.", true),
+                         Res(T::STR_HEX, "witness_program", "The hex value of the witness program.", true),
+                         Res(T::ARR, "labels", "Array of labels associated with the address. Currently limited to one label but returned as an array to keep the API stable if multiple labels are enabled in the future.", false,
+                             {Res(T::STR, "label name", "Label name (defaults to \"\").")})})},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "setlabel",
+        .args = {Arg("address", A::STR, false, "", "The bitcoin address to be associated with a label."),
+                 Arg("label", A::STR, false, "", "The label to assign to the address.")},
+        .description = "Sets the label associated with the given address.",
+        .handler = [ctx](const RpcRequest& req) { return SetLabel(*ctx, req); },
+        .results = {Res(T::NONE, "", "")},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "listlabels",
+        .args = {Arg("purpose", A::STR, true, "", "Address purpose to list labels for ('send','receive'). An empty string is the same as not providing this argument.")},
+        .description = "Returns the list of all labels, or labels that are assigned to addresses with a specific purpose.",
+        .handler = [ctx](const RpcRequest& req) { return ListLabels(*ctx, req); },
+        .results = {Res(T::ARR, "", "", false, {Res(T::STR, "label", "Label name")})},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "getaddressesbylabel",
+        .args = {Arg("label", A::STR, false, "", "The label.")},
+        .description = "Returns the list of addresses assigned the specified label.",
+        .handler = [ctx](const RpcRequest& req) { return GetAddressesByLabel(*ctx, req); },
+        .results = {Res(T::OBJ_DYN, "", "json object with addresses as keys", false,
+                        {Res(T::OBJ, "address", "json object with information about address", false,
+                             {Res(T::STR, "purpose", "Purpose of address (\"send\" for sending address, \"receive\" for receiving address)")})})},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "listdescriptors",
+        .args = {Arg("private", A::BOOL, true, "false", "Show private descriptors.")},
+        .description = "List descriptors imported into a descriptor-enabled wallet.",
+        .handler = [ctx](const RpcRequest& req) { return ListDescriptors(*ctx, req); },
+        .results = {Res(T::OBJ, "", "", false,
+                        {Res(T::STR, "wallet_name", "Name of wallet this operation was performed on"),
+                         Res(T::ARR, "descriptors", "Array of descriptor objects (sorted by descriptor string representation)", false,
+                             {Res(T::OBJ, "", "", false,
+                                  {Res(T::STR, "desc", "Descriptor string representation"),
+                                   Res(T::NUM, "timestamp", "The creation time of the descriptor"),
+                                   Res(T::BOOL, "active", "Whether this descriptor is currently used to generate new addresses"),
+                                   Res(T::BOOL, "internal", "True if this descriptor is used to generate change addresses. False if this descriptor is used to generate receiving addresses; defined only for active descriptors", true),
+                                   Res(T::ARR_FIXED, "range", "Defined only for ranged descriptors", true,
+                                       {Res(T::NUM, "", "Range start inclusive"), Res(T::NUM, "", "Range end inclusive")}),
+                                   Res(T::NUM, "next", "Same as next_index field. Kept for compatibility reason.", true),
+                                   Res(T::NUM, "next_index", "The next index to generate addresses from; defined only for ranged descriptors", true)})})})},
+    });
+}
+
+} // namespace wallet::rpc

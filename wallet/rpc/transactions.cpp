@@ -1,0 +1,266 @@
+// Transaction history methods (Core's wallet/rpc/transactions.cpp): gettransaction,
+// listtransactions, abandontransaction.
+#include "wallet/rpc/util.h"
+
+#include "consensus/hex.h"
+#include "consensus/serialize.h"
+
+namespace wallet::rpc {
+
+namespace {
+
+using T = RpcResultType;
+using A = RpcArgType;
+using consensus::Amount;
+
+/** Core's WalletTxToJSON: the fields every history entry of wtx carries. */
+void TxFields(const Wallet& w, const WalletTx& wtx, Json& entry)
+{
+    const int depth = w.Depth(wtx);
+    entry["confirmations"] = depth;
+    if (wtx.tx->IsCoinBase()) entry["generated"] = true;
+    if (wtx.state.kind == TxState::Kind::CONFIRMED) {
+        entry["blockhash"] = wtx.state.block_hash.GetHex();
+        entry["blockheight"] = wtx.state.block_height;
+        entry["blockindex"] = wtx.state.index;
+        entry["blocktime"] = wtx.block_time;
+    } else {
+        entry["trusted"] = w.IsTrusted(wtx.tx->GetTxid());
+    }
+    entry["txid"] = wtx.tx->GetTxid().GetHex();
+    entry["wtxid"] = wtx.tx->GetWtxid().GetHex();
+    Json conflicts = Json::array();
+    for (const auto& c : w.Conflicts(*wtx.tx)) conflicts.push_back(c.GetHex());
+    entry["walletconflicts"] = std::move(conflicts);
+    entry["mempoolconflicts"] = Json::array();
+    for (const char* key : {"replaced_by_txid", "replaces_txid"}) {
+        if (auto it = wtx.meta.find(key); it != wtx.meta.end()) entry[key] = it->second;
+    }
+    entry["time"] = wtx.time_smart;
+    entry["timereceived"] = wtx.time_received;
+    for (const char* key : {"comment", "to"}) {
+        if (auto it = wtx.meta.find(key); it != wtx.meta.end()) entry[key] = it->second;
+    }
+    std::string rbf = "unknown";
+    if (depth > 0) {
+        rbf = "no";
+    } else if (depth == 0 && w.Chain().IsInMempool(wtx.tx->GetTxid())) {
+        bool signals = false;
+        for (const auto& in : wtx.tx->vin) signals = signals || in.sequence < 0xfffffffe;
+        rbf = signals ? "yes" : "no";
+    }
+    entry["bip125-replaceable"] = rbf;
+}
+
+/** Core's CachedTxGetAmounts + ListTransactions: the send and receive entries of wtx. */
+void ListEntries(const Wallet& w, const WalletTx& wtx, bool with_fields, const std::string* label_filter, Json& out)
+{
+    const Amount debit = w.Debit(*wtx.tx);
+    Amount value_out{0};
+    for (const auto& o : wtx.tx->vout) value_out += o.value;
+    const Amount fee = debit > Amount{0} ? debit - value_out : Amount{0};
+    const int depth = w.Depth(wtx);
+    for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
+        const auto& out_n = wtx.tx->vout[n];
+        const bool mine = w.IsMine(out_n.script_pubkey);
+        const std::string address = AddressOf(w, out_n.script_pubkey);
+        const auto label = w.GetLabel(out_n.script_pubkey);
+        auto add = [&](Json e) {
+            if (label_filter && (!label || *label != *label_filter)) return;
+            if (with_fields) TxFields(w, wtx, e);
+            out.push_back(std::move(e));
+        };
+        // Sent: every output of a transaction we paid for, except our change.
+        if (debit > Amount{0} && !(mine && w.IsChange(out_n.script_pubkey))) {
+            Json e = Json::object();
+            if (!address.empty()) e["address"] = address;
+            e["category"] = "send";
+            e["amount"] = ValueFromAmount(Amount{0} - out_n.value);
+            if (label) e["label"] = *label;
+            e["vout"] = n;
+            e["fee"] = ValueFromAmount(Amount{0} - fee);
+            e["abandoned"] = wtx.state.abandoned;
+            add(std::move(e));
+        }
+        if (mine && (debit <= Amount{0} || !w.IsChange(out_n.script_pubkey) || label)) {
+            Json e = Json::object();
+            if (!address.empty()) e["address"] = address;
+            std::string category = "receive";
+            if (wtx.tx->IsCoinBase()) {
+                category = depth < 1 ? "orphan" : depth <= 100 ? "immature" : "generate";
+            }
+            e["category"] = category;
+            e["amount"] = ValueFromAmount(out_n.value);
+            if (label) e["label"] = *label;
+            e["vout"] = n;
+            if (category != "receive" || debit <= Amount{0}) {
+                if (auto parent = w.ParentDescriptor(out_n.script_pubkey)) {
+                    Json parents = Json::array();
+                    parents.push_back(*parent);
+                    e["parent_descs"] = std::move(parents);
+                }
+            }
+            add(std::move(e));
+        }
+    }
+}
+
+Json GetTransaction(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    w->Chain().WaitForNotifications();
+    const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
+    const bool verbose = ParamOr<bool>(req.params, 2, false);
+    const auto wtx = w->GetTx(txid);
+    if (!wtx) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid or non-wallet transaction id");
+    const Amount credit = w->Credit(*wtx->tx);
+    const Amount debit = w->Debit(*wtx->tx);
+    Amount value_out{0};
+    for (const auto& o : wtx->tx->vout) value_out += o.value;
+    const Amount fee = debit > Amount{0} ? debit - value_out : Amount{0};
+    Json r = Json::object();
+    r["amount"] = ValueFromAmount(credit - debit + fee);
+    if (debit > Amount{0}) r["fee"] = ValueFromAmount(Amount{0} - fee);
+    TxFields(*w, *wtx, r);
+    Json details = Json::array();
+    ListEntries(*w, *wtx, false, nullptr, details);
+    r["details"] = std::move(details);
+    r["hex"] = consensus::HexStr(consensus::SerializeToBytes(*wtx->tx));
+    if (verbose) throw RpcError(RPC_INVALID_PARAMETER, "verbose=true is not supported by minicash yet; use getrawtransaction or decoderawtransaction on \"hex\"");
+    return r;
+}
+
+Json ListTransactions(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    w->Chain().WaitForNotifications();
+    std::optional<std::string> label;
+    if (req.params.size() > 0 && !req.params[0].is_null() && GetStr(req.params[0]) != "*") {
+        label = LabelFromValue(req.params[0]);
+    }
+    const int64_t count = ParamOr<int64_t>(req.params, 1, 10);
+    const int64_t skip = ParamOr<int64_t>(req.params, 2, 0);
+    if (count < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative count");
+    if (skip < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative from");
+    auto txs = w->Transactions();
+    // Oldest first, as Core's wtxOrdered (by the order the wallet learned of them).
+    std::stable_sort(txs.begin(), txs.end(), [](const WalletTx& a, const WalletTx& b) {
+        return std::tie(a.time_smart, a.time_received) < std::tie(b.time_smart, b.time_received);
+    });
+    Json all = Json::array();
+    for (const auto& wtx : txs) ListEntries(*w, wtx, true, label ? &*label : nullptr, all);
+    // The last count entries after skipping skip from the end (Core's newest-first walk, returned oldest first).
+    const int64_t n = static_cast<int64_t>(all.size());
+    const int64_t end = std::max<int64_t>(0, n - skip);
+    const int64_t begin = std::max<int64_t>(0, end - count);
+    Json r = Json::array();
+    for (int64_t i = begin; i < end; ++i) r.push_back(all[static_cast<size_t>(i)]);
+    return r;
+}
+
+Json AbandonTransaction(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    w->Chain().WaitForNotifications();
+    const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
+    std::string error;
+    if (!w->AbandonTransaction(txid, error)) {
+        const int code = w->GetTx(txid) ? RPC_INVALID_ADDRESS_OR_KEY : RPC_INVALID_ADDRESS_OR_KEY;
+        throw RpcError(code, error);
+    }
+    return Json();
+}
+
+std::vector<RpcResult> TxFieldResults()
+{
+    return {Res(T::NUM, "confirmations", "The number of confirmations for the transaction. Negative confirmations means the\ntransaction conflicted that many blocks ago."),
+            Res(T::BOOL, "generated", "Only present if the transaction's only input is a coinbase one.", true),
+            Res(T::BOOL, "trusted", "Whether we consider the transaction to be trusted and safe to spend from.\nOnly present when the transaction has 0 confirmations (or negative confirmations, if conflicted).", true),
+            Res(T::STR_HEX, "blockhash", "The block hash containing the transaction.", true),
+            Res(T::NUM, "blockheight", "The block height containing the transaction.", true),
+            Res(T::NUM, "blockindex", "The index of the transaction in the block that includes it.", true),
+            Res(T::NUM_TIME, "blocktime", "The block time expressed in UNIX epoch time.", true),
+            Res(T::STR_HEX, "txid", "The transaction id."),
+            Res(T::STR_HEX, "wtxid", "The hash of serialized transaction, including witness data."),
+            Res(T::ARR, "walletconflicts", "Confirmed transactions that have been detected by the wallet to conflict with this transaction.", false,
+                {Res(T::STR_HEX, "txid", "The transaction id.")}),
+            Res(T::STR_HEX, "replaced_by_txid", "Only if 'category' is 'send'. The txid if this tx was replaced.", true),
+            Res(T::STR_HEX, "replaces_txid", "Only if 'category' is 'send'. The txid if this tx replaces another.", true),
+            Res(T::ARR, "mempoolconflicts", "Transactions in the mempool that directly conflict with either this transaction or an ancestor transaction", false,
+                {Res(T::STR_HEX, "txid", "The transaction id.")}),
+            Res(T::STR, "to", "If a comment to is associated with the transaction.", true),
+            Res(T::NUM_TIME, "time", "The transaction time expressed in UNIX epoch time."),
+            Res(T::NUM_TIME, "timereceived", "The time received expressed in UNIX epoch time."),
+            Res(T::STR, "comment", "If a comment is associated with the transaction, only present if not empty.", true),
+            Res(T::STR, "bip125-replaceable", "(\"yes|no|unknown\") Whether this transaction signals BIP125 replaceability or has an unconfirmed ancestor signaling BIP125 replaceability.\nMay be unknown for unconfirmed transactions not in the mempool because their unconfirmed ancestors are unknown.")};
+}
+
+std::vector<RpcResult> EntryResults(bool with_fields)
+{
+    std::vector<RpcResult> r{
+        Res(T::STR, "address", "The bitcoin address of the transaction (not returned if the output does not have an address, e.g. OP_RETURN null data).", true),
+        Res(T::STR, "category", "The transaction category."),
+        Res(T::STR_AMOUNT, "amount", "The amount in BTC. This is negative for the 'send' category, and is positive\nfor all other categories"),
+        Res(T::STR, "label", "A comment for the address/transaction, if any", true),
+        Res(T::NUM, "vout", "the vout value"),
+        Res(T::STR_AMOUNT, "fee", "The amount of the fee in BTC. This is negative and only available for the\n'send' category of transactions.", true),
+        Res(T::BOOL, "abandoned", "'true' if the transaction has been abandoned (inputs are respendable).", true),
+        Res(T::ARR, "parent_descs", "Only if 'category' is 'received'. List of parent descriptors for the output script of this coin.", true,
+            {Res(T::STR, "desc", "The descriptor string.")})};
+    if (with_fields) {
+        for (auto& f : TxFieldResults()) r.push_back(std::move(f));
+    }
+    return r;
+}
+
+} // namespace
+
+void RegisterTransactionRpc(RpcTable& table, WalletContext& context)
+{
+    const WalletContext* ctx = &context;
+    std::vector<RpcResult> tx_fields{Res(T::STR_AMOUNT, "amount", "The amount in BTC"),
+                                     Res(T::STR_AMOUNT, "fee", "The amount of the fee in BTC. This is negative and only available for the\n'send' category of transactions.", true)};
+    for (auto& f : TxFieldResults()) tx_fields.push_back(std::move(f));
+    tx_fields.push_back(Res(T::ARR, "details", "", false, {Res(T::OBJ, "", "", false, EntryResults(false))}));
+    tx_fields.push_back(Res(T::STR_HEX, "hex", "Raw data for transaction"));
+    tx_fields.push_back(Res(T::ANY, "decoded", "The decoded transaction (only present when `verbose` is passed)", true));
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "gettransaction",
+        .args = {Arg("txid", A::STR, false, "", "The transaction id"),
+                 Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used"),
+                 Arg("verbose", A::BOOL, true, "false", "Whether to include a `decoded` field containing the decoded transaction (equivalent to RPC decoderawtransaction)")},
+        .description = "Get detailed information about in-wallet transaction <txid>",
+        .examples = HelpExampleCli("gettransaction", "\"1075db55d416d3ca199f55b6084e2115b9345e16c5cf302fc80e9d5fbf5d48d\""),
+        .handler = [ctx](const RpcRequest& req) { return GetTransaction(*ctx, req); },
+        .results = {Res(T::OBJ, "", "", false, std::move(tx_fields))},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "listtransactions",
+        .args = {Arg("label", A::STR, true, "",
+                     "If set, should be a valid label name to return only incoming transactions\nwith the specified label, or \"*\" to disable filtering and return all transactions."),
+                 Arg("count", A::NUM, true, "10", "The number of transactions to return"),
+                 Arg("skip", A::NUM, true, "0", "The number of transactions to skip"),
+                 Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used")},
+        .description = "If a label name is provided, this will return only incoming transactions paying to addresses with the specified label.\n\n"
+                       "Returns up to 'count' most recent transactions skipping the first 'from' transactions.",
+        .examples = HelpExampleCli("listtransactions", "") + HelpExampleRpc("listtransactions", ""),
+        .handler = [ctx](const RpcRequest& req) { return ListTransactions(*ctx, req); },
+        .results = {Res(T::ARR, "", "", false, {Res(T::OBJ, "", "", false, EntryResults(true))})},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "abandontransaction",
+        .args = {Arg("txid", A::STR_HEX, false, "", "The transaction id")},
+        .description = "Mark in-wallet transaction <txid> as abandoned\n"
+                       "This will mark this transaction and all its in-wallet descendants as abandoned which will allow\n"
+                       "for their inputs to be respent.  It can be used to replace \"stuck\" or evicted transactions.\n"
+                       "It only works on transactions which are not included in a block and are not currently in the mempool.\n"
+                       "It has no effect on transactions which are already abandoned.",
+        .handler = [ctx](const RpcRequest& req) { return AbandonTransaction(*ctx, req); },
+        .results = {Res(T::NONE, "", "")},
+    });
+}
+
+} // namespace wallet::rpc

@@ -1,0 +1,45 @@
+#include "wallet/rpc/util.h"
+
+#include "common/key_io.h"
+
+namespace wallet::rpc {
+
+std::shared_ptr<Wallet> GetWalletForRequest(const WalletContext& context, const RpcRequest& req)
+{
+    if (auto name = req.WalletName()) {
+        auto w = context.Get(*name);
+        if (!w) throw RpcError(RPC_WALLET_NOT_FOUND, "Requested wallet does not exist or is not loaded");
+        return w;
+    }
+    const auto all = context.All();
+    if (all.size() == 1) return all.front();
+    if (all.empty()) {
+        throw RpcError(RPC_WALLET_NOT_FOUND, "No wallet is loaded. Load a wallet using loadwallet or create a new one "
+                                             "with createwallet. (Note: A default wallet is no longer automatically "
+                                             "created)");
+    }
+    throw RpcError(RPC_WALLET_NOT_SPECIFIED, "Multiple wallets are loaded. Please select which wallet to use by "
+                                             "requesting the RPC through the /wallet/<walletname> URI path.");
+}
+
+std::string AddressOf(const Wallet& wallet, const consensus::Script& script)
+{
+    return common::EncodeAddress(script, wallet.Params()).value_or("");
+}
+
+std::string LabelFromValue(const Json& value)
+{
+    const std::string& label = GetStr(value);
+    if (label == "*") throw RpcError(RPC_WALLET_INVALID_LABEL_NAME, "Invalid label name");
+    return label;
+}
+
+void RegisterWalletRpc(RpcTable& table, WalletContext& context)
+{
+    RegisterWalletManagementRpc(table, context);
+    RegisterAddressRpc(table, context);
+    RegisterCoinsRpc(table, context);
+    RegisterTransactionRpc(table, context);
+}
+
+} // namespace wallet::rpc

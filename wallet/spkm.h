@@ -1,0 +1,79 @@
+// One descriptor of a wallet and the scripts it has derived (Core's DescriptorScriptPubKeyMan):
+// its public form (for deriving scripts while the wallet is locked), the next index to hand
+// out, and a lookahead of derived scripts (-keypool) so payments to any of the next N
+// addresses are recognised. Not thread-safe: the wallet guards it with its lock.
+#pragma once
+
+#include "common/descriptor.h"
+#include "consensus/params.h"
+#include "consensus/script/script.h"
+#include "consensus/uint256.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace wallet {
+
+/** Core's OutputType: what getnewaddress's address_type names. */
+enum class OutputType { LEGACY, P2SH_SEGWIT, BECH32, BECH32M };
+/** "legacy", "p2sh-segwit", "bech32", "bech32m". */
+const char* OutputTypeName(OutputType t);
+/** The type named s; nullopt for an unknown name. */
+std::optional<OutputType> ParseOutputType(std::string_view s);
+
+/** Core's DEFAULT_KEYPOOL_SIZE (-keypool): scripts derived ahead of the next index. */
+inline constexpr int32_t DEFAULT_KEYPOOL_SIZE = 1000;
+
+/** What the database keeps of a descriptor (Core's WalletDescriptor). */
+struct WalletDescriptor {
+    std::string descriptor; //!< public form with checksum
+    int64_t creation_time{0};
+    int32_t next_index{0}; //!< the next index getnewaddress hands out (range_end in Core)
+    bool internal{false};  //!< change addresses
+    std::optional<OutputType> type;
+};
+
+class DescriptorSpkm {
+public:
+    /** Parses desc.descriptor; nullopt with error if it does not parse. */
+    static std::optional<DescriptorSpkm> Make(const WalletDescriptor& desc, const consensus::ChainParams& params,
+                                              std::string& error);
+
+    /** The id under which the database keeps it: SHA256 of the public descriptor string. */
+    const consensus::Uint256& Id() const { return m_id; }
+    const WalletDescriptor& Data() const { return m_data; }
+    const common::Descriptor& Descriptor() const { return m_desc; }
+    bool IsRange() const { return m_desc.IsRange(); }
+
+    /** Derives scripts up to next_index + lookahead (exclusive); false with error if one cannot be derived. */
+    bool TopUp(int32_t lookahead, std::string& error);
+    /** The script at index, if derived. */
+    std::optional<consensus::Script> ScriptAt(int32_t index) const;
+    /** The index of script if this descriptor derived it. */
+    std::optional<int32_t> IndexOf(const consensus::Script& script) const;
+    /** Every derived script with its index. */
+    const std::map<consensus::Script, int32_t>& Scripts() const { return m_scripts; }
+    /** Hands out the script at next_index and advances it (the caller writes Data() and tops up). */
+    std::optional<consensus::Script> TakeNext(std::string& error);
+    /**
+     * index was seen in a transaction: next_index moves past it (Core's MarkUnusedAddresses),
+     * so the lookahead follows. True if next_index changed (the caller writes Data()).
+     */
+    bool MarkUsed(int32_t index);
+
+private:
+    DescriptorSpkm(WalletDescriptor data, common::Descriptor desc, consensus::Uint256 id)
+        : m_data(std::move(data)), m_desc(std::move(desc)), m_id(id)
+    {
+    }
+    WalletDescriptor m_data;
+    common::Descriptor m_desc;
+    consensus::Uint256 m_id;
+    std::map<consensus::Script, int32_t> m_scripts;
+    std::map<int32_t, consensus::Script> m_by_index;
+    int32_t m_derived_end{0}; //!< scripts [0, m_derived_end) are derived
+};
+
+} // namespace wallet

@@ -1,0 +1,453 @@
+// The wallet's life: creation with its HD descriptors, loading, the address book, and keeping
+// up with the chain (blocks connected and disconnected, mempool arrivals, catch-up at load).
+// Balances and coins are in receive.cpp.
+#include "wallet/wallet.h"
+
+#include "common/descriptor_util.h"
+#include "consensus/script/bip32.h"
+#include "consensus/serialize.h"
+#include "util/logging.h"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <chrono>
+
+namespace wallet {
+
+using common::interfaces::BlockRef;
+using consensus::Uint256;
+
+namespace {
+
+/** Wallet database version written at creation (Core's FEATURE_LATEST for descriptor wallets). */
+constexpr uint64_t WALLET_VERSION = 169900;
+
+/** Forwards the chain's notifications to a wallet while it exists. */
+class NotificationForwarder final : public common::interfaces::ChainNotifications {
+public:
+    explicit NotificationForwarder(std::weak_ptr<Wallet> wallet) : m_wallet(std::move(wallet)) {}
+    void BlockConnected(const consensus::Block& block, const BlockRef& ref) override
+    {
+        if (auto w = m_wallet.lock()) w->BlockConnected(block, ref);
+    }
+    void BlockDisconnected(const consensus::Block& block, const BlockRef& ref) override
+    {
+        if (auto w = m_wallet.lock()) w->BlockDisconnected(block, ref);
+    }
+    void TransactionAddedToMempool(const consensus::TransactionRef& tx) override
+    {
+        if (auto w = m_wallet.lock()) w->TransactionAddedToMempool(tx);
+    }
+
+private:
+    std::weak_ptr<Wallet> m_wallet;
+};
+
+/** "84h/1h/0h": a path in descriptor notation. */
+std::string PathString(const std::vector<uint32_t>& path)
+{
+    std::string s;
+    for (uint32_t step : path) {
+        s += "/" + std::to_string(step & ~consensus::BIP32_HARDENED);
+        if (step & consensus::BIP32_HARDENED) s += "h";
+    }
+    return s;
+}
+
+std::string Hex(std::span<const uint8_t> b)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s;
+    for (uint8_t c : b) {
+        s.push_back(digits[c >> 4]);
+        s.push_back(digits[c & 15]);
+    }
+    return s;
+}
+
+} // namespace
+
+Wallet::Wallet(const WalletEnv& env, std::string name, std::unique_ptr<WalletDatabase> db)
+    : m_env(env), m_name(std::move(name)), m_db(std::move(db))
+{
+}
+
+Wallet::~Wallet() { Disconnect(); }
+
+int64_t Wallet::Now() const
+{
+    if (m_env.now) return m_env.now();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void Wallet::Fatal(const std::string& error) const
+{
+    util::LogPrintf("Error: wallet \"%s\": %s", m_name.c_str(), error.c_str());
+    if (m_env.fatal_error) m_env.fatal_error(error);
+}
+
+bool Wallet::Commit(const WalletBatch& batch, std::string& error)
+{
+    if (batch.Empty()) return true;
+    if (m_db->Write(batch, error)) return true;
+    Fatal(error);
+    return false;
+}
+
+std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, const std::filesystem::path& dir,
+                                       const CreateOptions& options, std::string& error)
+{
+    WalletDatabase::Options dbo;
+    dbo.create = true;
+    auto db = WalletDatabase::Open(dir, dbo, error);
+    if (!db) return nullptr;
+    std::shared_ptr<Wallet> w(new Wallet(env, std::move(name), std::move(db)));
+    w->m_env.keypool = options.keypool;
+    util::LockGuard lock(w->m_mutex);
+    WalletBatch batch;
+    w->m_flags = WALLET_FLAG_DESCRIPTORS;
+    if (options.disable_private_keys) w->m_flags |= WALLET_FLAG_DISABLE_PRIVATE_KEYS;
+    if (options.blank) w->m_flags |= WALLET_FLAG_BLANK_WALLET;
+    if (options.avoid_reuse) w->m_flags |= WALLET_FLAG_AVOID_REUSE;
+    batch.Put(std::string(dbkeys::VERSION), EncodeU64(WALLET_VERSION));
+    batch.Put(std::string(dbkeys::FLAGS), EncodeU64(w->m_flags));
+    if (!options.blank && !options.disable_private_keys) {
+        // A fresh BIP-32 seed, and from it Core's eight descriptors: BIP-44 pkh, BIP-49
+        // sh(wpkh), BIP-84 wpkh and BIP-86 tr, each for receiving (/0/*) and change (/1/*).
+        std::array<uint8_t, 32> seed{};
+        if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
+            error = "Error: could not generate a random seed";
+            return nullptr;
+        }
+        auto master = consensus::Bip32Master(seed);
+        seed.fill(0);
+        if (!master) {
+            error = "Error: could not generate a master key";
+            return nullptr;
+        }
+        const auto& params = env.chain->Params();
+        const bool main = params.Base58Prefix(consensus::Base58Type::EXT_SECRET_KEY) ==
+                          std::vector<uint8_t>(consensus::BIP32_XPRV.begin(), consensus::BIP32_XPRV.end());
+        const consensus::Bip32Version prv = main ? consensus::BIP32_XPRV : consensus::BIP32_TPRV;
+        const consensus::Bip32Version pub = main ? consensus::BIP32_XPUB : consensus::BIP32_TPUB;
+        const auto fingerprint = consensus::Bip32Fingerprint(consensus::Bip32Neuter(*master).pubkey);
+        const uint32_t coin = main ? 0 : 1;
+        struct Kind {
+            OutputType type;
+            uint32_t purpose;
+            const char* open;
+            const char* close;
+        };
+        for (const Kind& k : {Kind{OutputType::LEGACY, 44, "pkh(", ")"}, Kind{OutputType::P2SH_SEGWIT, 49, "sh(wpkh(", "))"},
+                              Kind{OutputType::BECH32, 84, "wpkh(", ")"}, Kind{OutputType::BECH32M, 86, "tr(", ")"}}) {
+            const std::vector<uint32_t> path{k.purpose | consensus::BIP32_HARDENED, coin | consensus::BIP32_HARDENED,
+                                             consensus::BIP32_HARDENED};
+            std::optional<consensus::ExtKey> account = *master;
+            for (uint32_t step : path) account = account ? consensus::Bip32Derive(*account, step) : std::nullopt;
+            if (!account) {
+                error = "Error: could not derive the account key";
+                return nullptr;
+            }
+            const std::string origin = "[" + Hex(fingerprint) + PathString(path) + "]";
+            for (bool internal : {false, true}) {
+                const std::string tail = std::string(internal ? "/1/*" : "/0/*") + k.close;
+                WalletDescriptor d;
+                d.descriptor = common::AddDescriptorChecksum(
+                    k.open + origin + consensus::EncodeExtPubKey(consensus::Bip32Neuter(*account), pub) + tail);
+                d.creation_time = w->Now();
+                d.internal = internal;
+                d.type = k.type;
+                const std::string priv =
+                    common::AddDescriptorChecksum(k.open + origin + consensus::EncodeExtKey(*account, prv) + tail);
+                if (!w->AddDescriptor(d, priv, /*active=*/true, batch, error)) return nullptr;
+            }
+            account->key.fill(0);
+        }
+        master->key.fill(0);
+    }
+    if (auto tip = env.chain->GetTip()) w->SetLastBlock(SyncPoint{tip->hash, tip->height}, batch);
+    if (!w->m_db->Write(batch, error)) return nullptr;
+    return w;
+}
+
+bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& private_desc, bool active,
+                           WalletBatch& batch, std::string& error)
+{
+    auto spkm = DescriptorSpkm::Make(desc, Params(), error);
+    if (!spkm) return false;
+    const Uint256 id = spkm->Id();
+    batch.Put(KeyWithId(dbkeys::DESCRIPTOR, id), EncodeDescriptor(desc));
+    if (!private_desc.empty()) batch.Put(KeyWithId(dbkeys::DESCRIPTOR_KEYS, id), private_desc);
+    if (active && desc.type) {
+        m_active[{*desc.type, desc.internal}] = id;
+        batch.Put(ActiveKey(*desc.type, desc.internal), std::string(reinterpret_cast<const char*>(id.data()), id.size()));
+    }
+    auto [it, inserted] = m_spkms.insert_or_assign(id, std::move(*spkm));
+    (void)inserted;
+    return TopUp(it->second, error);
+}
+
+bool Wallet::TopUp(DescriptorSpkm& spkm, std::string& error)
+{
+    const size_t before = spkm.Scripts().size();
+    if (!spkm.TopUp(m_env.keypool, error)) return false;
+    if (spkm.Scripts().size() == before) return true;
+    for (const auto& [script, index] : spkm.Scripts()) m_scripts.emplace(script, ScriptRef{spkm.Id(), index});
+    return true;
+}
+
+std::shared_ptr<Wallet> Wallet::Load(const WalletEnv& env, std::string name, const std::filesystem::path& dir,
+                                     std::string& error)
+{
+    auto db = WalletDatabase::Open(dir, WalletDatabase::Options{}, error);
+    if (!db) return nullptr;
+    std::shared_ptr<Wallet> w(new Wallet(env, std::move(name), std::move(db)));
+    if (!w->ReadRecords(error)) return nullptr;
+    return w;
+}
+
+bool Wallet::ReadRecords(std::string& error)
+{
+    util::LockGuard lock(m_mutex);
+    try {
+        const auto flags = m_db->Read(dbkeys::FLAGS);
+        if (!flags) {
+            error = "Wallet file verification failed: no wallet flags (not a wallet database)";
+            return false;
+        }
+        m_flags = DecodeU64(*flags);
+        if (auto best = m_db->Read(dbkeys::BEST_BLOCK)) {
+            auto [hash, height] = DecodeBestBlock(*best);
+            m_last_block = SyncPoint{hash, height};
+        }
+        m_db->ForEach(dbkeys::DESCRIPTOR, [&](std::string_view, std::string_view value) {
+            const WalletDescriptor d = DecodeDescriptor(value);
+            auto spkm = DescriptorSpkm::Make(d, Params(), error);
+            if (!spkm) throw consensus::DecodeError("descriptor: " + error);
+            const Uint256 id = spkm->Id();
+            m_spkms.insert_or_assign(id, std::move(*spkm));
+            return true;
+        });
+        m_db->ForEach(dbkeys::ACTIVE, [&](std::string_view key, std::string_view value) {
+            if (key.size() != dbkeys::ACTIVE.size() + 2 || value.size() != Uint256::size()) {
+                throw consensus::DecodeError("bad active descriptor record");
+            }
+            const auto type = static_cast<uint8_t>(key[dbkeys::ACTIVE.size()]);
+            if (type > static_cast<uint8_t>(OutputType::BECH32M)) throw consensus::DecodeError("bad output type");
+            Uint256 id(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+            if (!m_spkms.contains(id)) throw consensus::DecodeError("active descriptor missing");
+            m_active[{static_cast<OutputType>(type), key.back() != 0}] = id;
+            return true;
+        });
+        for (auto& [id, spkm] : m_spkms) {
+            if (!TopUp(spkm, error)) return false;
+        }
+        m_db->ForEach(dbkeys::LABEL, [&](std::string_view key, std::string_view value) {
+            const auto* p = reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::LABEL.size();
+            m_labels[consensus::Script(std::span<const uint8_t>(p, key.size() - dbkeys::LABEL.size()))] =
+                std::string(value);
+            return true;
+        });
+        m_db->ForEach(dbkeys::LOCKED, [&](std::string_view key, std::string_view) {
+            std::span<const uint8_t> b(reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::LOCKED.size(),
+                                       key.size() - dbkeys::LOCKED.size());
+            consensus::ByteReader r(b);
+            const consensus::OutPoint op = consensus::OutPoint::Deserialize(r);
+            m_locked.insert(op);
+            m_locked_persistent.insert(op);
+            return true;
+        });
+        m_db->ForEach(dbkeys::TX, [&](std::string_view, std::string_view value) {
+            WalletTx wtx = DecodeWalletTx(value);
+            const Uint256 txid = wtx.tx->GetTxid();
+            AddSpends(*wtx.tx);
+            m_txs.emplace(txid, std::move(wtx));
+            return true;
+        });
+    } catch (const std::exception& e) {
+        error = std::string("Wallet corrupted: ") + e.what();
+        return false;
+    }
+    return true;
+}
+
+bool Wallet::AttachChain(const std::shared_ptr<Wallet>& self, std::string& error)
+{
+    common::interfaces::Chain& chain = self->Chain();
+    {
+        // Subscribe first: a block connected while the catch-up runs is processed twice at
+        // worst, and processing is idempotent.
+        util::LockGuard lock(self->m_handler_mutex);
+        self->m_handler = chain.HandleNotifications(std::make_shared<NotificationForwarder>(self));
+    }
+    // Where to start: the last block synced if it is still in the active chain, else the
+    // deepest ancestor of it that is (walking back along the wallet's own confirmed transactions
+    // is not needed: blocks of the stale branch are undone by re-checking every confirmation).
+    int start = 0;
+    {
+        util::LockGuard lock(self->m_mutex);
+        WalletBatch batch;
+        const SyncPoint last = self->m_last_block;
+        if (last.height >= 0 && chain.GetActiveHeight(last.hash)) {
+            start = last.height + 1;
+        } else if (last.height >= 0) {
+            start = std::max(0, std::min(last.height, chain.GetTip() ? chain.GetTip()->height : 0) - 100);
+        }
+        // A confirmation in a block that left the active chain while the wallet was closed is undone.
+        for (auto& [txid, wtx] : self->m_txs) {
+            if (wtx.state.kind == TxState::Kind::INACTIVE) continue;
+            if (chain.GetActiveHeight(wtx.state.block_hash)) continue;
+            wtx.state = TxState::Inactive(wtx.state.abandoned);
+            self->StoreTx(wtx, batch);
+            if (wtx.state.block_height >= 0) start = std::min(start, wtx.state.block_height);
+        }
+        if (!self->Commit(batch, error)) return false;
+    }
+    const auto tip = chain.GetTip();
+    if (!tip || start > tip->height) return true;
+    util::LogPrintf("Wallet \"%s\": rescanning blocks %d to %d", self->m_name.c_str(), start, tip->height);
+    return self->ScanBlocks(start, std::nullopt, error).has_value() || start > tip->height;
+}
+
+void Wallet::Disconnect()
+{
+    std::unique_ptr<common::interfaces::Handler> handler;
+    {
+        util::LockGuard lock(m_handler_mutex);
+        handler = std::move(m_handler);
+    }
+    if (handler) handler->Disconnect();
+}
+
+bool Wallet::HasFlag(WalletFlag flag) const
+{
+    util::LockGuard lock(m_mutex);
+    return (m_flags & flag) != 0;
+}
+
+uint64_t Wallet::Flags() const
+{
+    util::LockGuard lock(m_mutex);
+    return m_flags;
+}
+
+SyncPoint Wallet::LastBlock() const
+{
+    util::LockGuard lock(m_mutex);
+    return m_last_block;
+}
+
+void Wallet::AddSpends(const consensus::Transaction& tx)
+{
+    if (tx.IsCoinBase()) return; // a coinbase spends nothing
+    for (const auto& in : tx.vin) m_spends.emplace(in.prevout, tx.GetTxid());
+}
+
+void Wallet::SetLastBlock(const SyncPoint& point, WalletBatch& batch)
+{
+    m_last_block = point;
+    batch.Put(std::string(dbkeys::BEST_BLOCK), EncodeBestBlock(point.hash, point.height));
+}
+
+// ---- Addresses
+
+std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std::string& label, bool internal,
+                                                      std::string& error)
+{
+    util::LockGuard lock(m_mutex);
+    if (m_flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS && m_active.empty()) {
+        error = "Error: This wallet has no available keys";
+        return std::nullopt;
+    }
+    auto it = m_active.find({type, internal});
+    if (it == m_active.end()) {
+        error = std::string("Error: No ") + OutputTypeName(type) + (internal ? " addresses available." : " addresses available.");
+        return std::nullopt;
+    }
+    DescriptorSpkm& spkm = m_spkms.at(it->second);
+    auto script = spkm.TakeNext(error);
+    if (!script) return std::nullopt;
+    WalletBatch batch;
+    batch.Put(KeyWithId(dbkeys::DESCRIPTOR, spkm.Id()), EncodeDescriptor(spkm.Data()));
+    if (!internal) {
+        m_labels[*script] = label;
+        batch.Put(std::string(dbkeys::LABEL) + std::string(script->begin(), script->end()), label);
+    }
+    // Written before it is handed out: a kill -9 after the reply cannot forget it.
+    if (!TopUp(spkm, error) || !Commit(batch, error)) return std::nullopt;
+    return script;
+}
+
+bool Wallet::IsMine(const consensus::Script& script) const
+{
+    util::LockGuard lock(m_mutex);
+    return IsMineLocked(script);
+}
+
+bool Wallet::IsMineLocked(const consensus::Script& script) const { return m_scripts.contains(script); }
+
+bool Wallet::IsChange(const consensus::Script& script) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_scripts.find(script);
+    return it != m_scripts.end() && m_spkms.at(it->second.spkm).Data().internal;
+}
+
+std::optional<std::string> Wallet::GetLabel(const consensus::Script& script) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_labels.find(script);
+    if (it == m_labels.end()) return std::nullopt;
+    return it->second;
+}
+
+bool Wallet::SetLabel(const consensus::Script& script, const std::string& label, std::string& error)
+{
+    util::LockGuard lock(m_mutex);
+    m_labels[script] = label;
+    WalletBatch batch;
+    batch.Put(std::string(dbkeys::LABEL) + std::string(script.begin(), script.end()), label);
+    return Commit(batch, error);
+}
+
+std::map<consensus::Script, std::string> Wallet::Labels() const
+{
+    util::LockGuard lock(m_mutex);
+    return m_labels;
+}
+
+std::vector<std::pair<WalletDescriptor, bool>> Wallet::Descriptors() const
+{
+    util::LockGuard lock(m_mutex);
+    std::vector<std::pair<WalletDescriptor, bool>> out;
+    for (const auto& [id, spkm] : m_spkms) {
+        bool active = false;
+        for (const auto& [key, active_id] : m_active) active |= active_id == id;
+        out.emplace_back(spkm.Data(), active);
+    }
+    return out;
+}
+
+std::optional<std::string> Wallet::ParentDescriptor(const consensus::Script& script) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_scripts.find(script);
+    if (it == m_scripts.end()) return std::nullopt;
+    return m_spkms.at(it->second.spkm).Data().descriptor;
+}
+
+std::pair<int64_t, int64_t> Wallet::KeypoolSizes() const
+{
+    util::LockGuard lock(m_mutex);
+    int64_t external = 0, internal = 0;
+    for (const auto& [key, id] : m_active) {
+        const DescriptorSpkm& spkm = m_spkms.at(id);
+        const int64_t ahead = static_cast<int64_t>(spkm.Scripts().size()) - spkm.Data().next_index;
+        (key.second ? internal : external) += std::max<int64_t>(ahead, 0);
+    }
+    return {external, internal};
+}
+
+} // namespace wallet

@@ -1,0 +1,245 @@
+// A descriptor wallet (Core's CWallet): its database, its descriptors and the scripts they
+// derive, the transactions that pay to or spend from it, and its view of the chain, kept up
+// to date from the node's notifications (common/interfaces/chain.h) and saved on every change.
+//
+// Thread contract: every public method may be called from any thread; one mutex guards the
+// wallet's state, and a database write happens under it, so what a call returned is on disk.
+// Notifications arrive on the node's notification thread through a handler that holds only a
+// weak reference, so an unloaded wallet never hears of the chain again. The wallet never
+// holds its lock while it waits for the node (broadcasts are made after the lock is released).
+#pragma once
+
+#include "common/interfaces/chain.h"
+#include "consensus/amount.h"
+#include "util/sync.h"
+#include "wallet/db.h"
+#include "wallet/spkm.h"
+#include "wallet/walletdb.h"
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace wallet {
+
+/** getbalances' "mine" object (Core's Balance). */
+struct Balances {
+    consensus::Amount trusted{0};
+    consensus::Amount untrusted_pending{0};
+    consensus::Amount immature{0};
+};
+
+/** An unspent output of the wallet (listunspent, coin selection). */
+struct WalletCoin {
+    consensus::OutPoint outpoint;
+    consensus::TxOut txout;
+    int depth{0};
+    bool safe{true}; //!< confirmed, or ours and trusted (Core's "safe")
+    bool from_me{false};
+    bool coinbase{false};
+    int64_t time{0};
+};
+
+/** Where the wallet stands in the chain: the last block it processed. */
+struct SyncPoint {
+    consensus::Uint256 hash;
+    int height{-1};
+};
+
+struct CreateOptions {
+    bool disable_private_keys{false};
+    bool blank{false};
+    bool avoid_reuse{false};
+    int32_t keypool{DEFAULT_KEYPOOL_SIZE};
+};
+
+/** What a wallet needs from the node besides the chain. */
+struct WalletEnv {
+    common::interfaces::Chain* chain{nullptr};
+    /** Called when the wallet cannot write its database: the node stops (a storage error is no verdict). */
+    std::function<void(const std::string&)> fatal_error;
+    /** Seconds since the epoch (tests inject a clock); empty: the system clock. */
+    std::function<int64_t()> now;
+    int32_t keypool{DEFAULT_KEYPOOL_SIZE};
+};
+
+class Wallet {
+public:
+    /** createwallet: makes the database in dir and, unless blank, the eight BIP-44/49/84/86 descriptors. */
+    static std::shared_ptr<Wallet> Create(const WalletEnv& env, std::string name, const std::filesystem::path& dir,
+                                          const CreateOptions& options, std::string& error);
+    /** loadwallet: opens dir's database and reads every record; nullptr with error if it cannot. */
+    static std::shared_ptr<Wallet> Load(const WalletEnv& env, std::string name, const std::filesystem::path& dir,
+                                        std::string& error);
+    ~Wallet();
+    Wallet(const Wallet&) = delete;
+    Wallet& operator=(const Wallet&) = delete;
+
+    /**
+     * Subscribes to the chain's notifications, then catches up from the last block it
+     * processed (blocks of a branch that left the active chain while it was closed are undone
+     * first). self must be this wallet. False with error when a block cannot be read.
+     */
+    static bool AttachChain(const std::shared_ptr<Wallet>& self, std::string& error);
+    /** Unsubscribes (unloadwallet, shutdown); no notification reaches the wallet afterwards. */
+    void Disconnect();
+
+    const std::string& Name() const { return m_name; }
+    const WalletDatabase& Database() const { return *m_db; }
+    bool HasFlag(WalletFlag flag) const EXCLUDES(m_mutex);
+    uint64_t Flags() const EXCLUDES(m_mutex);
+    const consensus::ChainParams& Params() const { return m_env.chain->Params(); }
+    common::interfaces::Chain& Chain() const { return *m_env.chain; }
+    int64_t Now() const;
+
+    // -- Addresses
+    /**
+     * getnewaddress / getrawchangeaddress: the next script of the active descriptor of type
+     * (internal: change), recorded with label (not for change) before it is returned.
+     * nullopt with Core's error: -12 "Error: This wallet has no available keys" texts.
+     */
+    std::optional<consensus::Script> GetNewScript(OutputType type, const std::string& label, bool internal,
+                                                  std::string& error) EXCLUDES(m_mutex);
+    /** Whether one of the wallet's descriptors derived script (within the lookahead). */
+    bool IsMine(const consensus::Script& script) const EXCLUDES(m_mutex);
+    /** Whether script comes from an internal (change) descriptor. */
+    bool IsChange(const consensus::Script& script) const EXCLUDES(m_mutex);
+    /** The label of script, if it has an address-book entry. */
+    std::optional<std::string> GetLabel(const consensus::Script& script) const EXCLUDES(m_mutex);
+    /** setlabel: writes the entry. False with error on a storage failure. */
+    bool SetLabel(const consensus::Script& script, const std::string& label, std::string& error) EXCLUDES(m_mutex);
+    /** Every labelled script with its label. */
+    std::map<consensus::Script, std::string> Labels() const EXCLUDES(m_mutex);
+    /** The descriptors, with whether each is active (listdescriptors, getwalletinfo). */
+    std::vector<std::pair<WalletDescriptor, bool>> Descriptors() const EXCLUDES(m_mutex);
+    /** The public descriptor (with origin) that derives script, as Core's getaddressinfo "desc"/"parent_desc". */
+    std::optional<std::string> ParentDescriptor(const consensus::Script& script) const EXCLUDES(m_mutex);
+    /** The total of addresses still derived ahead (getwalletinfo keypoolsize / keypoolsize_hd_internal). */
+    std::pair<int64_t, int64_t> KeypoolSizes() const EXCLUDES(m_mutex);
+
+    // -- Balances and coins (wallet/receive.cpp)
+    Balances GetBalances(int min_depth = 0) const EXCLUDES(m_mutex);
+    /**
+     * Unspent outputs with min_depth <= depth <= max_depth (Core's AvailableCoins): immature
+     * coinbases, conflicted and abandoned transactions, and outputs spent by a wallet
+     * transaction that is not abandoned or conflicted are left out; unsafe ones only with
+     * include_unsafe; locked ones only with include_locked.
+     */
+    std::vector<WalletCoin> AvailableCoins(int min_depth, int max_depth, bool include_unsafe,
+                                           bool include_locked = false) const EXCLUDES(m_mutex);
+    /** lockunspent: persistent locks are written; false with error on a storage failure. */
+    bool LockCoin(const consensus::OutPoint& outpoint, bool persistent, std::string& error) EXCLUDES(m_mutex);
+    bool UnlockCoin(const consensus::OutPoint& outpoint, std::string& error) EXCLUDES(m_mutex);
+    bool UnlockAllCoins(std::string& error) EXCLUDES(m_mutex);
+    bool IsLockedCoin(const consensus::OutPoint& outpoint) const EXCLUDES(m_mutex);
+    std::vector<consensus::OutPoint> ListLockedCoins() const EXCLUDES(m_mutex);
+
+    // -- Transactions
+    /** A copy of the wallet transaction txid. */
+    std::optional<WalletTx> GetTx(const consensus::Uint256& txid) const EXCLUDES(m_mutex);
+    /** Every wallet transaction, in no particular order (copies of the shared transactions). */
+    std::vector<WalletTx> Transactions() const EXCLUDES(m_mutex);
+    /**
+     * Core's GetTxDepthInMainChain: confirmations for a confirmed transaction, 0 when
+     * unconfirmed, minus the conflicting block's confirmations when block-conflicted.
+     */
+    int Depth(const WalletTx& wtx) const EXCLUDES(m_mutex);
+    /** Core's CachedTxIsTrusted. */
+    bool IsTrusted(const consensus::Uint256& txid) const EXCLUDES(m_mutex);
+    /** What the wallet owns of tx: outputs paying it (credit) and its inputs spending it (debit). */
+    consensus::Amount Credit(const consensus::Transaction& tx) const EXCLUDES(m_mutex);
+    consensus::Amount Debit(const consensus::Transaction& tx) const EXCLUDES(m_mutex);
+    /** The value of the wallet output outpoint, if the wallet owns it. */
+    std::optional<consensus::TxOut> GetOwnedOutput(const consensus::OutPoint& outpoint) const EXCLUDES(m_mutex);
+    /** Wallet transactions that spend an input tx spends too (gettransaction "walletconflicts"). */
+    std::vector<consensus::Uint256> Conflicts(const consensus::Transaction& tx) const EXCLUDES(m_mutex);
+    /** abandontransaction: Core's errors via error. */
+    bool AbandonTransaction(const consensus::Uint256& txid, std::string& error) EXCLUDES(m_mutex);
+    /**
+     * Records a transaction the wallet made (sendtoaddress...) with its meta data, so that a
+     * kill -9 right after cannot lose it, before it is broadcast.
+     */
+    bool AddOwnTransaction(const consensus::TransactionRef& tx, std::map<std::string, std::string> meta,
+                           std::string& error) EXCLUDES(m_mutex);
+    /** The last block the wallet processed. */
+    SyncPoint LastBlock() const EXCLUDES(m_mutex);
+    /**
+     * rescanblockchain: scans the active chain's blocks from start to stop (the tip if
+     * nullopt) for transactions of the wallet. Returns the last height scanned, or nullopt
+     * (error set) if a block could not be read.
+     */
+    std::optional<int> ScanBlocks(int start, std::optional<int> stop, std::string& error) EXCLUDES(m_mutex);
+
+    // -- Chain events (the notification handler calls these)
+    void BlockConnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
+    void BlockDisconnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
+    void TransactionAddedToMempool(const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
+
+private:
+    Wallet(const WalletEnv& env, std::string name, std::unique_ptr<WalletDatabase> db);
+    struct ScriptRef {
+        consensus::Uint256 spkm;
+        int32_t index{0};
+    };
+
+    bool ReadRecords(std::string& error) EXCLUDES(m_mutex);
+    bool AddDescriptor(const WalletDescriptor& desc, const std::string& private_desc, bool active,
+                       WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
+    bool TopUp(DescriptorSpkm& spkm, std::string& error) REQUIRES(m_mutex);
+    /** Writes batch; on failure reports a fatal error (the node stops) and returns false. */
+    bool Commit(const WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
+    void Fatal(const std::string& error) const;
+
+    /** Adds or updates tx if it involves the wallet (Core's AddToWalletIfInvolvingMe); batch gets the records. */
+    bool SyncTransaction(const consensus::TransactionRef& tx, const TxState& state, int64_t block_time,
+                         WalletBatch& batch) REQUIRES(m_mutex);
+    void StoreTx(const WalletTx& wtx, WalletBatch& batch) REQUIRES(m_mutex);
+    /** Marks the scripts tx pays as used, so the lookahead moves on (Core's MarkUnusedAddresses). */
+    void MarkUsed(const consensus::Transaction& tx, WalletBatch& batch) REQUIRES(m_mutex);
+    /** Marks the wallet transactions spending tx's inputs (and their descendants) as conflicted by ref. */
+    void MarkConflicts(const consensus::Transaction& tx, const common::interfaces::BlockRef& ref,
+                       WalletBatch& batch) REQUIRES(m_mutex);
+    void SetLastBlock(const SyncPoint& point, WalletBatch& batch) REQUIRES(m_mutex);
+    /** Records the outpoints tx spends in m_spends (none for a coinbase). */
+    void AddSpends(const consensus::Transaction& tx) REQUIRES(m_mutex);
+    void ProcessBlock(const consensus::Block& block, const common::interfaces::BlockRef& ref, WalletBatch& batch)
+        REQUIRES(m_mutex);
+
+    // receive.cpp
+    int DepthLocked(const WalletTx& wtx) const REQUIRES(m_mutex);
+    bool IsTrustedLocked(const WalletTx& wtx, std::set<consensus::Uint256>& seen) const REQUIRES(m_mutex);
+    bool IsSpentLocked(const consensus::OutPoint& outpoint) const REQUIRES(m_mutex);
+    bool IsMineLocked(const consensus::Script& script) const REQUIRES(m_mutex);
+    consensus::Amount CreditLocked(const consensus::Transaction& tx) const REQUIRES(m_mutex);
+    consensus::Amount DebitLocked(const consensus::Transaction& tx) const REQUIRES(m_mutex);
+    bool IsImmatureCoinbase(const WalletTx& wtx) const REQUIRES(m_mutex);
+    bool InMempool(const WalletTx& wtx) const REQUIRES(m_mutex);
+
+    WalletEnv m_env;
+    const std::string m_name;
+    const std::unique_ptr<WalletDatabase> m_db;
+
+    mutable util::Mutex m_mutex;
+    uint64_t m_flags GUARDED_BY(m_mutex){0};
+    std::map<consensus::Uint256, DescriptorSpkm> m_spkms GUARDED_BY(m_mutex);
+    /** The active descriptor per (type, internal). */
+    std::map<std::pair<OutputType, bool>, consensus::Uint256> m_active GUARDED_BY(m_mutex);
+    std::map<consensus::Script, ScriptRef> m_scripts GUARDED_BY(m_mutex);
+    std::map<consensus::Script, std::string> m_labels GUARDED_BY(m_mutex);
+    std::map<consensus::Uint256, WalletTx> m_txs GUARDED_BY(m_mutex);
+    /** Every input of a wallet transaction: the outpoint it spends and the spender. */
+    std::multimap<consensus::OutPoint, consensus::Uint256> m_spends GUARDED_BY(m_mutex);
+    std::set<consensus::OutPoint> m_locked GUARDED_BY(m_mutex);
+    std::set<consensus::OutPoint> m_locked_persistent GUARDED_BY(m_mutex);
+    SyncPoint m_last_block GUARDED_BY(m_mutex);
+
+    util::Mutex m_handler_mutex;
+    std::unique_ptr<common::interfaces::Handler> m_handler GUARDED_BY(m_handler_mutex);
+};
+
+} // namespace wallet

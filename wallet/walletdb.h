@@ -1,0 +1,87 @@
+// The records of a wallet database (Core's walletdb.cpp keys, in our own compact format):
+// what each key prefix holds and how values are encoded. Pure functions; a value that does
+// not decode throws consensus::DecodeError (the wallet then refuses to load: "corrupt").
+#pragma once
+
+#include "consensus/primitives/transaction.h"
+#include "consensus/uint256.h"
+#include "wallet/spkm.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace wallet {
+
+/** Where a wallet transaction stands (Core's TxState). */
+struct TxState {
+    enum class Kind : uint8_t {
+        INACTIVE,         //!< neither in a block of the active chain nor (as far as the wallet knows) refused
+        CONFIRMED,        //!< in block_hash at block_height, position index
+        BLOCK_CONFLICTED, //!< spends an output that block_hash's transaction spends
+    };
+    Kind kind{Kind::INACTIVE};
+    consensus::Uint256 block_hash;
+    int32_t block_height{-1};
+    int32_t index{0};
+    bool abandoned{false};
+    bool operator==(const TxState&) const = default;
+    /** Unconfirmed, abandoned or not. */
+    static TxState Inactive(bool abandoned)
+    {
+        TxState s;
+        s.abandoned = abandoned;
+        return s;
+    }
+};
+
+/** A transaction the wallet keeps (Core's CWalletTx). */
+struct WalletTx {
+    consensus::TransactionRef tx;
+    TxState state;
+    int64_t time_received{0}; //!< when the wallet first saw it
+    int64_t block_time{0};    //!< the block's time while confirmed
+    int64_t time_smart{0};    //!< Core's nTimeSmart: the block's time if first seen in a block, else time_received
+    /** Core's mapValue: "comment", "to", "replaces_txid", "replaced_by_txid". */
+    std::map<std::string, std::string> meta;
+};
+
+/** The wallet's flags (Core's WalletFlags, the bits we use). */
+enum WalletFlag : uint64_t {
+    WALLET_FLAG_AVOID_REUSE = 1ull << 0,
+    WALLET_FLAG_BLANK_WALLET = 1ull << 33,
+    WALLET_FLAG_DESCRIPTORS = 1ull << 34,
+    WALLET_FLAG_DISABLE_PRIVATE_KEYS = 1ull << 32,
+};
+
+// Record keys: a prefix, then the record's own key bytes.
+namespace dbkeys {
+inline constexpr std::string_view FLAGS = "flags";
+inline constexpr std::string_view VERSION = "version";
+inline constexpr std::string_view BEST_BLOCK = "bestblock";     //!< hash and height of the last block synced
+inline constexpr std::string_view DESCRIPTOR = "desc/";          //!< + id: WalletDescriptor
+inline constexpr std::string_view DESCRIPTOR_KEYS = "desckeys/"; //!< + id: the private descriptor (secrets)
+inline constexpr std::string_view ACTIVE = "active/";            //!< + type + internal: descriptor id
+inline constexpr std::string_view TX = "tx/";                    //!< + txid: WalletTx
+inline constexpr std::string_view LABEL = "label/";              //!< + scriptPubKey: label
+inline constexpr std::string_view LOCKED = "lock/";              //!< + outpoint: a persistent lockunspent
+} // namespace dbkeys
+
+std::string KeyWithId(std::string_view prefix, const consensus::Uint256& id);
+std::string ActiveKey(OutputType type, bool internal);
+
+std::string EncodeDescriptor(const WalletDescriptor& d);
+WalletDescriptor DecodeDescriptor(std::string_view value);
+
+std::string EncodeWalletTx(const WalletTx& wtx);
+WalletTx DecodeWalletTx(std::string_view value);
+
+std::string EncodeBestBlock(const consensus::Uint256& hash, int32_t height);
+std::pair<consensus::Uint256, int32_t> DecodeBestBlock(std::string_view value);
+
+std::string EncodeU64(uint64_t v);
+uint64_t DecodeU64(std::string_view value);
+
+} // namespace wallet
