@@ -30,9 +30,10 @@ void SetupWalletOptions(util::ArgsManager& args)
     args.AddArg("-walletdir=<dir>",
                 "Specify directory to hold wallets (default: <datadir>/wallets if it exists, otherwise <datadir>)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
-    args.AddArg("-keypool=<n>", "Set key pool size to <n> (default: 1000). Warning: Smaller sizes may increase the "
-                                "risk of losing funds when restoring from an old backup, if none of the addresses in "
-                                "the original keypool have been used.",
+    args.AddArg("-keypool=<n>",
+                "Set key pool size to <n> (default: 1000). Warning: Smaller sizes may increase the "
+                "risk of losing funds when restoring from an old backup, if none of the addresses in "
+                "the original keypool have been used.",
                 ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
 }
 
@@ -52,7 +53,8 @@ bool InitWallet(NodeContext& node, std::function<void()> request_shutdown)
     if (args.IsArgSet("-walletdir")) {
         dir = std::filesystem::absolute(args.GetArg("-walletdir", ""));
         std::error_code ec;
-        if (!std::filesystem::exists(dir, ec)) return fail("Specified -walletdir \"" + dir.string() + "\" does not exist");
+        if (!std::filesystem::exists(dir, ec))
+            return fail("Specified -walletdir \"" + dir.string() + "\" does not exist");
         if (!std::filesystem::is_directory(dir, ec)) {
             return fail("Specified -walletdir \"" + dir.string() + "\" is not a directory");
         }
@@ -63,9 +65,10 @@ bool InitWallet(NodeContext& node, std::function<void()> request_shutdown)
     }
     const int64_t keypool = args.GetIntArg("-keypool", wallet::DEFAULT_KEYPOOL_SIZE);
     if (keypool < 1 || keypool > 1'000'000) return fail("Invalid -keypool value (must be between 1 and 1000000)");
-    node.wallet_chain = interfaces::MakeChain(*node.chainstate, node.mempool.get(), [&node](const consensus::TransactionRef& tx) {
-        if (node.peerman) node.peerman->RelayTransaction(tx);
-    });
+    node.wallet_chain =
+        interfaces::MakeChain(*node.chainstate, node.mempool.get(), [&node](const consensus::TransactionRef& tx) {
+            if (node.peerman) node.peerman->RelayTransaction(tx);
+        });
     wallet::WalletEnv env;
     env.chain = node.wallet_chain.get();
     env.keypool = static_cast<int32_t>(keypool);

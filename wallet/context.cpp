@@ -52,7 +52,8 @@ std::shared_ptr<Wallet> WalletContext::Create(const std::string& name, const Cre
     LoadingGuard guard{m_mutex, m_loading, name};
     {
         util::LockGuard lock(m_mutex);
-        const bool loaded = std::any_of(m_wallets.begin(), m_wallets.end(), [&](const auto& w) { return w->Name() == name; });
+        const bool loaded =
+            std::any_of(m_wallets.begin(), m_wallets.end(), [&](const auto& w) { return w->Name() == name; });
         if (loaded || std::find(m_loading.begin(), m_loading.end(), name) != m_loading.end()) {
             code = RPC_WALLET_ALREADY_LOADED;
             error = "Wallet \"" + name + "\" is already loaded.";
@@ -82,7 +83,8 @@ std::shared_ptr<Wallet> WalletContext::Load(const std::string& name, int& code, 
     LoadingGuard guard{m_mutex, m_loading, name};
     {
         util::LockGuard lock(m_mutex);
-        const bool loaded = std::any_of(m_wallets.begin(), m_wallets.end(), [&](const auto& w) { return w->Name() == name; });
+        const bool loaded =
+            std::any_of(m_wallets.begin(), m_wallets.end(), [&](const auto& w) { return w->Name() == name; });
         if (loaded || std::find(m_loading.begin(), m_loading.end(), name) != m_loading.end()) {
             code = RPC_WALLET_ALREADY_LOADED;
             error = "Wallet \"" + name + "\" is already loaded.";

@@ -33,8 +33,8 @@ public:
      * createwallet: Core's errors (code in *code): -4 "Failed to create database path '...'.
      * Database already exists." for an existing folder, -35 "Wallet \"name\" is already loaded.".
      */
-    std::shared_ptr<Wallet> Create(const std::string& name, const CreateOptions& options, int& code,
-                                   std::string& error) EXCLUDES(m_mutex);
+    std::shared_ptr<Wallet> Create(const std::string& name, const CreateOptions& options, int& code, std::string& error)
+        EXCLUDES(m_mutex);
     /** loadwallet: -18 "Wallet file verification failed. ..." when there is no such wallet, -35 when loaded. */
     std::shared_ptr<Wallet> Load(const std::string& name, int& code, std::string& error) EXCLUDES(m_mutex);
     /** unloadwallet: disconnects it from the chain and forgets it; false if not loaded. */

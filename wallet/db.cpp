@@ -23,7 +23,8 @@ void MakePrivate(const fs::path& dir)
     std::error_code ec;
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const auto perms = entry.is_directory(ec) ? fs::perms::owner_all : (fs::perms::owner_read | fs::perms::owner_write);
+        const auto perms =
+            entry.is_directory(ec) ? fs::perms::owner_all : (fs::perms::owner_read | fs::perms::owner_write);
         fs::permissions(entry.path(), perms, fs::perm_options::replace, ec);
     }
 }
@@ -42,8 +43,7 @@ leveldb::Options DbOptions(leveldb::Env* env, bool create)
 
 WalletDatabase::WalletDatabase(fs::path dir, std::unique_ptr<leveldb::DB> db, leveldb::Env* env)
     : m_dir(std::move(dir)), m_db(std::move(db)), m_env(env)
-{
-}
+{}
 
 WalletDatabase::~WalletDatabase() = default;
 

@@ -66,8 +66,7 @@ public:
 private:
     DescriptorSpkm(WalletDescriptor data, common::Descriptor desc, consensus::Uint256 id)
         : m_data(std::move(data)), m_desc(std::move(desc)), m_id(id)
-    {
-    }
+    {}
     WalletDescriptor m_data;
     common::Descriptor m_desc;
     consensus::Uint256 m_id;

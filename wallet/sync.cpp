@@ -123,7 +123,8 @@ void Wallet::BlockDisconnected(const consensus::Block& block, const BlockRef& re
     // them back), and what it conflicted is no longer conflicted.
     for (const auto& tx : block.vtx) {
         auto it = m_txs.find(tx->GetTxid());
-        if (it != m_txs.end() && it->second.state.kind == TxState::Kind::CONFIRMED && it->second.state.block_hash == ref.hash) {
+        if (it != m_txs.end() && it->second.state.kind == TxState::Kind::CONFIRMED &&
+            it->second.state.block_hash == ref.hash) {
             it->second.state = TxState::Inactive(it->second.state.abandoned);
             StoreTx(it->second, batch);
         }
@@ -168,14 +169,16 @@ std::optional<int> Wallet::ScanBlocks(int start, std::optional<int> stop, std::s
         if (!hash) break; // the chain shrank under the scan: the notifications take over
         const auto block = chain.ReadBlock(*hash);
         if (!block) {
-            error = "Error: block " + hash->GetHex() + " at height " + std::to_string(h) + " is not available (pruned?)";
+            error =
+                "Error: block " + hash->GetHex() + " at height " + std::to_string(h) + " is not available (pruned?)";
             return std::nullopt;
         }
         util::LockGuard lock(m_mutex);
         WalletBatch batch;
         ProcessBlock(*block, BlockRef{*hash, h}, batch);
         // The scan moves the sync point only forward along the active chain.
-        if (h > m_last_block.height || !chain.GetActiveHeight(m_last_block.hash)) SetLastBlock(SyncPoint{*hash, h}, batch);
+        if (h > m_last_block.height || !chain.GetActiveHeight(m_last_block.hash))
+            SetLastBlock(SyncPoint{*hash, h}, batch);
         if (!Commit(batch, error)) return std::nullopt;
         last = h;
     }

@@ -70,8 +70,7 @@ std::string Hex(std::span<const uint8_t> b)
 
 Wallet::Wallet(const WalletEnv& env, std::string name, std::unique_ptr<WalletDatabase> db)
     : m_env(env), m_name(std::move(name)), m_db(std::move(db))
-{
-}
+{}
 
 Wallet::~Wallet() { Disconnect(); }
 
@@ -104,7 +103,6 @@ std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, c
     auto db = WalletDatabase::Open(dir, dbo, error);
     if (!db) return nullptr;
     std::shared_ptr<Wallet> w(new Wallet(env, std::move(name), std::move(db)));
-    w->m_env.keypool = options.keypool;
     util::LockGuard lock(w->m_mutex);
     WalletBatch batch;
     w->m_flags = WALLET_FLAG_DESCRIPTORS;
@@ -140,8 +138,9 @@ std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, c
             const char* open;
             const char* close;
         };
-        for (const Kind& k : {Kind{OutputType::LEGACY, 44, "pkh(", ")"}, Kind{OutputType::P2SH_SEGWIT, 49, "sh(wpkh(", "))"},
-                              Kind{OutputType::BECH32, 84, "wpkh(", ")"}, Kind{OutputType::BECH32M, 86, "tr(", ")"}}) {
+        for (const Kind& k :
+             {Kind{OutputType::LEGACY, 44, "pkh(", ")"}, Kind{OutputType::P2SH_SEGWIT, 49, "sh(wpkh(", "))"},
+              Kind{OutputType::BECH32, 84, "wpkh(", ")"}, Kind{OutputType::BECH32M, 86, "tr(", ")"}}) {
             const std::vector<uint32_t> path{k.purpose | consensus::BIP32_HARDENED, coin | consensus::BIP32_HARDENED,
                                              consensus::BIP32_HARDENED};
             std::optional<consensus::ExtKey> account = *master;
@@ -182,7 +181,8 @@ bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& priv
     if (!private_desc.empty()) batch.Put(KeyWithId(dbkeys::DESCRIPTOR_KEYS, id), private_desc);
     if (active && desc.type) {
         m_active[{*desc.type, desc.internal}] = id;
-        batch.Put(ActiveKey(*desc.type, desc.internal), std::string(reinterpret_cast<const char*>(id.data()), id.size()));
+        batch.Put(ActiveKey(*desc.type, desc.internal),
+                  std::string(reinterpret_cast<const char*>(id.data()), id.size()));
     }
     auto [it, inserted] = m_spkms.insert_or_assign(id, std::move(*spkm));
     (void)inserted;
@@ -363,7 +363,8 @@ std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std
     }
     auto it = m_active.find({type, internal});
     if (it == m_active.end()) {
-        error = std::string("Error: No ") + OutputTypeName(type) + (internal ? " addresses available." : " addresses available.");
+        error = std::string("Error: No ") + OutputTypeName(type) +
+                (internal ? " addresses available." : " addresses available.");
         return std::nullopt;
     }
     DescriptorSpkm& spkm = m_spkms.at(it->second);

@@ -55,7 +55,6 @@ struct CreateOptions {
     bool disable_private_keys{false};
     bool blank{false};
     bool avoid_reuse{false};
-    int32_t keypool{DEFAULT_KEYPOOL_SIZE};
 };
 
 /** What a wallet needs from the node besides the chain. */
@@ -188,8 +187,8 @@ private:
     };
 
     bool ReadRecords(std::string& error) EXCLUDES(m_mutex);
-    bool AddDescriptor(const WalletDescriptor& desc, const std::string& private_desc, bool active,
-                       WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
+    bool AddDescriptor(const WalletDescriptor& desc, const std::string& private_desc, bool active, WalletBatch& batch,
+                       std::string& error) REQUIRES(m_mutex);
     bool TopUp(DescriptorSpkm& spkm, std::string& error) REQUIRES(m_mutex);
     /** Writes batch; on failure reports a fatal error (the node stops) and returns false. */
     bool Commit(const WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
@@ -202,8 +201,8 @@ private:
     /** Marks the scripts tx pays as used, so the lookahead moves on (Core's MarkUnusedAddresses). */
     void MarkUsed(const consensus::Transaction& tx, WalletBatch& batch) REQUIRES(m_mutex);
     /** Marks the wallet transactions spending tx's inputs (and their descendants) as conflicted by ref. */
-    void MarkConflicts(const consensus::Transaction& tx, const common::interfaces::BlockRef& ref,
-                       WalletBatch& batch) REQUIRES(m_mutex);
+    void MarkConflicts(const consensus::Transaction& tx, const common::interfaces::BlockRef& ref, WalletBatch& batch)
+        REQUIRES(m_mutex);
     void SetLastBlock(const SyncPoint& point, WalletBatch& batch) REQUIRES(m_mutex);
     /** Records the outpoints tx spends in m_spends (none for a coinbase). */
     void AddSpends(const consensus::Transaction& tx) REQUIRES(m_mutex);

@@ -60,7 +60,7 @@ enum WalletFlag : uint64_t {
 namespace dbkeys {
 inline constexpr std::string_view FLAGS = "flags";
 inline constexpr std::string_view VERSION = "version";
-inline constexpr std::string_view BEST_BLOCK = "bestblock";     //!< hash and height of the last block synced
+inline constexpr std::string_view BEST_BLOCK = "bestblock";      //!< hash and height of the last block synced
 inline constexpr std::string_view DESCRIPTOR = "desc/";          //!< + id: WalletDescriptor
 inline constexpr std::string_view DESCRIPTOR_KEYS = "desckeys/"; //!< + id: the private descriptor (secrets)
 inline constexpr std::string_view ACTIVE = "active/";            //!< + type + internal: descriptor id

@@ -5,8 +5,8 @@
 
 namespace node::mempool {
 
-BroadcastResult BroadcastTransaction(MempoolManager& mm, const consensus::TransactionRef& tx,
-                                     consensus::Amount max_fee, const RelayFn& relay)
+BroadcastResult BroadcastTransaction(MempoolManager& mm, const consensus::TransactionRef& tx, consensus::Amount max_fee,
+                                     const RelayFn& relay)
 {
     TxMemPool& pool = mm.Pool();
     // Already there (same wtxid, or the same txid with another witness): announce it again.
@@ -16,7 +16,8 @@ BroadcastResult BroadcastTransaction(MempoolManager& mm, const consensus::Transa
         return {};
     }
     for (uint32_t n = 0; n < tx->vout.size(); ++n) {
-        if (mm.Chain().GetTxOut(consensus::OutPoint{tx->GetTxid(), n})) return {BroadcastError::ALREADY_IN_UTXO_SET, ""};
+        if (mm.Chain().GetTxOut(consensus::OutPoint{tx->GetTxid(), n}))
+            return {BroadcastError::ALREADY_IN_UTXO_SET, ""};
     }
     AcceptResult r;
     try {

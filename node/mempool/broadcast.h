@@ -38,7 +38,7 @@ using RelayFn = std::function<void(const consensus::TransactionRef&)>;
  * A transaction already in the pool (by txid) is announced again and counts as success. From
  * any thread but the validation owner's; it waits for the owner.
  */
-BroadcastResult BroadcastTransaction(MempoolManager& mm, const consensus::TransactionRef& tx,
-                                     consensus::Amount max_fee, const RelayFn& relay);
+BroadcastResult BroadcastTransaction(MempoolManager& mm, const consensus::TransactionRef& tx, consensus::Amount max_fee,
+                                     const RelayFn& relay);
 
 } // namespace node::mempool

@@ -19,6 +19,7 @@ import struct
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 # A fixed regtest address (BIP-173 example, P2WPKH) used to mine to.
 REGTEST_ADDR = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
@@ -402,6 +403,16 @@ class Node:
         if reply.get("error") is not None:
             err = reply["error"]
             raise RPCError(err.get("code"), err.get("message"), status)
+        return reply.get("result")
+
+    def wallet_rpc(self, wallet, method, *params, timeout=None):
+        """A call to /wallet/<wallet> (Core's multiwallet endpoint); as rpc otherwise."""
+        req = {"method": method, "params": list(params), "id": 1}
+        path = "/wallet/" + urllib.parse.quote(wallet, safe="")
+        status, data, _ = self.http_post(json.dumps(req), timeout=timeout, path=path)
+        reply = json.loads(data, parse_float=decimal.Decimal)
+        if reply.get("error") is not None:
+            raise RPCError(reply["error"].get("code"), reply["error"].get("message"), status)
         return reply.get("result")
 
     def __getattr__(self, name):

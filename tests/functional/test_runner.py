@@ -38,6 +38,7 @@ TESTS = [
     "rpc_help_and_cli",
     "txindex",
     "descriptors",
+    "wallet_basic",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

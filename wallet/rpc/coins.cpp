@@ -72,7 +72,8 @@ Json ListUnspent(const WalletContext& context, const RpcRequest& req)
         if (o.contains("maximumCount")) max_count = static_cast<uint64_t>(GetInt(o["maximumCount"]));
     }
     auto coins = w->AvailableCoins(min_depth, max_depth, include_unsafe);
-    std::sort(coins.begin(), coins.end(), [](const WalletCoin& a, const WalletCoin& b) { return a.outpoint < b.outpoint; });
+    std::sort(coins.begin(), coins.end(),
+              [](const WalletCoin& a, const WalletCoin& b) { return a.outpoint < b.outpoint; });
     Json r = Json::array();
     consensus::Amount sum{0};
     for (const WalletCoin& c : coins) {
@@ -118,17 +119,20 @@ Json LockUnspent(const WalletContext& context, const RpcRequest& req)
     std::vector<consensus::OutPoint> outpoints;
     for (const Json& o : req.params[1]) {
         CheckType(o, "object");
-        if (!o.contains("txid") || !o.contains("vout")) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing txid or vout key");
+        if (!o.contains("txid") || !o.contains("vout"))
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing txid or vout key");
         const consensus::Uint256 txid = ParseHashO(o, "txid");
         const int64_t n = GetInt(o["vout"]);
         if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
         const consensus::OutPoint op{txid, static_cast<uint32_t>(n)};
         auto wtx = w->GetTx(txid);
         if (!wtx) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, unknown transaction");
-        if (op.n >= wtx->tx->vout.size()) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout index out of bounds");
+        if (op.n >= wtx->tx->vout.size())
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout index out of bounds");
         const bool locked = w->IsLockedCoin(op);
         if (unlock && !locked) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, expected locked output");
-        if (!unlock && locked && !persistent) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, output already locked");
+        if (!unlock && locked && !persistent)
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, output already locked");
         if (!unlock) {
             bool spent = true;
             for (const WalletCoin& c : w->AvailableCoins(0, 9999999, true, true)) spent = spent && !(c.outpoint == op);
@@ -186,10 +190,12 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context)
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "getbalance",
-        .args = {Arg("dummy", A::STR, true, "", "Remains for backward compatibility. Must be excluded or set to \"*\"."),
-                 Arg("minconf", A::NUM, true, "0", "Only include transactions confirmed at least this many times."),
-                 Arg("include_watchonly", A::BOOL, true, "true", "No longer used"),
-                 Arg("avoid_reuse", A::BOOL, true, "true", "(only available if avoid_reuse wallet flag is set) Do not include balance in dirty outputs; addresses are considered dirty if they have previously been used in a transaction.")},
+        .args =
+            {Arg("dummy", A::STR, true, "", "Remains for backward compatibility. Must be excluded or set to \"*\"."),
+             Arg("minconf", A::NUM, true, "0", "Only include transactions confirmed at least this many times."),
+             Arg("include_watchonly", A::BOOL, true, "true", "No longer used"),
+             Arg("avoid_reuse", A::BOOL, true, "true",
+                 "(only available if avoid_reuse wallet flag is set) Do not include balance in dirty outputs; addresses are considered dirty if they have previously been used in a transaction.")},
         .description = "Returns the total available balance.\n"
                        "The available balance is what the wallet considers currently spendable, and is\n"
                        "thus affected by options which limit spendability such as -spendzeroconfchange.",
@@ -203,15 +209,19 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context)
         .description = "Returns an object with all balances in BTC.",
         .examples = HelpExampleCli("getbalances", "") + HelpExampleRpc("getbalances", ""),
         .handler = [ctx](const RpcRequest& req) { return GetBalances(*ctx, req); },
-        .results = {Res(T::OBJ, "", "", false,
-                        {Res(T::OBJ, "mine", "balances from outputs that the wallet can sign", false,
-                             {Res(T::STR_AMOUNT, "trusted", "trusted balance (outputs created by the wallet or confirmed outputs)"),
-                              Res(T::STR_AMOUNT, "untrusted_pending", "untrusted pending balance (outputs created by others that are in the mempool)"),
-                              Res(T::STR_AMOUNT, "immature", "balance from immature coinbase outputs"),
-                              Res(T::STR_AMOUNT, "used", "(only present if avoid_reuse is set) balance from coins sent to addresses that were previously spent from (potentially privacy violating)", true)}),
-                         Res(T::OBJ, "lastprocessedblock", "hash and height of the block this information was generated on", false,
-                             {Res(T::STR_HEX, "hash", "hash of the block this information was generated on"),
-                              Res(T::NUM, "height", "height of the block this information was generated on")})})},
+        .results = {Res(
+            T::OBJ, "", "", false,
+            {Res(T::OBJ, "mine", "balances from outputs that the wallet can sign", false,
+                 {Res(T::STR_AMOUNT, "trusted", "trusted balance (outputs created by the wallet or confirmed outputs)"),
+                  Res(T::STR_AMOUNT, "untrusted_pending",
+                      "untrusted pending balance (outputs created by others that are in the mempool)"),
+                  Res(T::STR_AMOUNT, "immature", "balance from immature coinbase outputs"),
+                  Res(T::STR_AMOUNT, "used",
+                      "(only present if avoid_reuse is set) balance from coins sent to addresses that were previously spent from (potentially privacy violating)",
+                      true)}),
+             Res(T::OBJ, "lastprocessedblock", "hash and height of the block this information was generated on", false,
+                 {Res(T::STR_HEX, "hash", "hash of the block this information was generated on"),
+                  Res(T::NUM, "height", "height of the block this information was generated on")})})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
@@ -219,34 +229,40 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context)
         .args = {Arg("minconf", A::NUM, true, "1", "The minimum confirmations to filter"),
                  Arg("maxconf", A::NUM, true, "9999999", "The maximum confirmations to filter"),
                  Arg("addresses", A::ARR, true, "[]", "The bitcoin addresses to filter"),
-                 Arg("include_unsafe", A::BOOL, true, "true", "Include outputs that are not safe to spend\nSee description of \"safe\" attribute below."),
+                 Arg("include_unsafe", A::BOOL, true, "true",
+                     "Include outputs that are not safe to spend\nSee description of \"safe\" attribute below."),
                  Arg("query_options", A::OBJ, true, "", "JSON with query options")},
         .description = "Returns array of unspent transaction outputs\n"
                        "with between minconf and maxconf (inclusive) confirmations.\n"
                        "Optionally filter to only include txouts paid to specified addresses.",
         .examples = HelpExampleCli("listunspent", "") + HelpExampleRpc("listunspent", ""),
         .handler = [ctx](const RpcRequest& req) { return ListUnspent(*ctx, req); },
-        .results = {Res(T::ARR, "", "", false,
-                        {Res(T::OBJ, "", "", false,
-                             {Res(T::STR_HEX, "txid", "the transaction id"),
-                              Res(T::NUM, "vout", "the vout value"),
-                              Res(T::STR, "address", "the bitcoin address", true),
-                              Res(T::STR, "label", "The associated label, or \"\" for the default label", true),
-                              Res(T::STR, "scriptPubKey", "the output script"),
-                              Res(T::STR_AMOUNT, "amount", "the transaction output amount in BTC"),
-                              Res(T::NUM, "confirmations", "The number of confirmations"),
-                              Res(T::BOOL, "spendable", "(DEPRECATED) Always true"),
-                              Res(T::BOOL, "solvable", "Whether we know how to spend this output, ignoring the lack of keys"),
-                              Res(T::ARR, "parent_descs", "List of parent descriptors for the output script of this coin.", true,
-                                  {Res(T::STR, "desc", "The descriptor string.")}),
-                              Res(T::BOOL, "safe", "Whether this output is considered safe to spend. Unconfirmed transactions\nfrom outside keys and unconfirmed replacement transactions are considered unsafe\nand are not eligible for spending by fundrawtransaction and sendtoaddress.")})})},
+        .results = {Res(
+            T::ARR, "", "", false,
+            {Res(
+                T::OBJ, "", "", false,
+                {Res(T::STR_HEX, "txid", "the transaction id"), Res(T::NUM, "vout", "the vout value"),
+                 Res(T::STR, "address", "the bitcoin address", true),
+                 Res(T::STR, "label", "The associated label, or \"\" for the default label", true),
+                 Res(T::STR, "scriptPubKey", "the output script"),
+                 Res(T::STR_AMOUNT, "amount", "the transaction output amount in BTC"),
+                 Res(T::NUM, "confirmations", "The number of confirmations"),
+                 Res(T::BOOL, "spendable", "(DEPRECATED) Always true"),
+                 Res(T::BOOL, "solvable", "Whether we know how to spend this output, ignoring the lack of keys"),
+                 Res(T::ARR, "parent_descs", "List of parent descriptors for the output script of this coin.", true,
+                     {Res(T::STR, "desc", "The descriptor string.")}),
+                 Res(T::BOOL, "safe",
+                     "Whether this output is considered safe to spend. Unconfirmed transactions\nfrom outside keys and unconfirmed replacement transactions are considered unsafe\nand are not eligible for spending by fundrawtransaction and sendtoaddress.")})})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "lockunspent",
-        .args = {Arg("unlock", A::BOOL, false, "", "Whether to unlock (true) or lock (false) the specified transactions"),
-                 Arg("transactions", A::ARR, true, "[]", "The transaction outputs and within each, the txid (string) vout (numeric)."),
-                 Arg("persistent", A::BOOL, true, "false", "Whether to write/erase this lock in the wallet database, or keep the change in memory only. Ignored for unlocking.")},
+        .args =
+            {Arg("unlock", A::BOOL, false, "", "Whether to unlock (true) or lock (false) the specified transactions"),
+             Arg("transactions", A::ARR, true, "[]",
+                 "The transaction outputs and within each, the txid (string) vout (numeric)."),
+             Arg("persistent", A::BOOL, true, "false",
+                 "Whether to write/erase this lock in the wallet database, or keep the change in memory only. Ignored for unlocking.")},
         .description = "Updates list of temporarily unspendable outputs.",
         .handler = [ctx](const RpcRequest& req) { return LockUnspent(*ctx, req); },
         .results = {Res(T::BOOL, "", "Whether the command was successful or not")},
@@ -256,20 +272,25 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context)
         .name = "listlockunspent",
         .description = "Returns list of temporarily unspendable outputs.",
         .handler = [ctx](const RpcRequest& req) { return ListLockUnspent(*ctx, req); },
-        .results = {Res(T::ARR, "", "", false,
-                        {Res(T::OBJ, "", "", false,
-                             {Res(T::STR_HEX, "txid", "The transaction id locked"), Res(T::NUM, "vout", "The vout value")})})},
+        .results = {Res(
+            T::ARR, "", "", false,
+            {Res(T::OBJ, "", "", false,
+                 {Res(T::STR_HEX, "txid", "The transaction id locked"), Res(T::NUM, "vout", "The vout value")})})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "rescanblockchain",
-        .args = {Arg("start_height", A::NUM, true, "0", "block height where the rescan should start"),
-                 Arg("stop_height", A::NUM, true, "", "the last block height that should be scanned. If none is provided it will rescan up to the tip at return time of this call.")},
+        .args =
+            {Arg("start_height", A::NUM, true, "0", "block height where the rescan should start"),
+             Arg("stop_height", A::NUM, true, "",
+                 "the last block height that should be scanned. If none is provided it will rescan up to the tip at return time of this call.")},
         .description = "Rescan the local blockchain for wallet related transactions.",
         .handler = [ctx](const RpcRequest& req) { return RescanBlockchain(*ctx, req); },
-        .results = {Res(T::OBJ, "", "", false,
-                        {Res(T::NUM, "start_height", "The block height where the rescan started (the requested height or 0)"),
-                         Res(T::NUM, "stop_height", "The height of the last rescanned block. May be null in rare cases if there was a reorg and the call didn't scan any blocks because they were already scanned in the background.")})},
+        .results = {Res(
+            T::OBJ, "", "", false,
+            {Res(T::NUM, "start_height", "The block height where the rescan started (the requested height or 0)"),
+             Res(T::NUM, "stop_height",
+                 "The height of the last rescanned block. May be null in rare cases if there was a reorg and the call didn't scan any blocks because they were already scanned in the background.")})},
     });
 }
 

@@ -126,7 +126,10 @@ Json GetTransaction(const WalletContext& context, const RpcRequest& req)
     ListEntries(*w, *wtx, false, nullptr, details);
     r["details"] = std::move(details);
     r["hex"] = consensus::HexStr(consensus::SerializeToBytes(*wtx->tx));
-    if (verbose) throw RpcError(RPC_INVALID_PARAMETER, "verbose=true is not supported by minicash yet; use getrawtransaction or decoderawtransaction on \"hex\"");
+    if (verbose)
+        throw RpcError(
+            RPC_INVALID_PARAMETER,
+            "verbose=true is not supported by minicash yet; use getrawtransaction or decoderawtransaction on \"hex\"");
     return r;
 }
 
@@ -173,39 +176,52 @@ Json AbandonTransaction(const WalletContext& context, const RpcRequest& req)
 
 std::vector<RpcResult> TxFieldResults()
 {
-    return {Res(T::NUM, "confirmations", "The number of confirmations for the transaction. Negative confirmations means the\ntransaction conflicted that many blocks ago."),
-            Res(T::BOOL, "generated", "Only present if the transaction's only input is a coinbase one.", true),
-            Res(T::BOOL, "trusted", "Whether we consider the transaction to be trusted and safe to spend from.\nOnly present when the transaction has 0 confirmations (or negative confirmations, if conflicted).", true),
-            Res(T::STR_HEX, "blockhash", "The block hash containing the transaction.", true),
-            Res(T::NUM, "blockheight", "The block height containing the transaction.", true),
-            Res(T::NUM, "blockindex", "The index of the transaction in the block that includes it.", true),
-            Res(T::NUM_TIME, "blocktime", "The block time expressed in UNIX epoch time.", true),
-            Res(T::STR_HEX, "txid", "The transaction id."),
-            Res(T::STR_HEX, "wtxid", "The hash of serialized transaction, including witness data."),
-            Res(T::ARR, "walletconflicts", "Confirmed transactions that have been detected by the wallet to conflict with this transaction.", false,
-                {Res(T::STR_HEX, "txid", "The transaction id.")}),
-            Res(T::STR_HEX, "replaced_by_txid", "Only if 'category' is 'send'. The txid if this tx was replaced.", true),
-            Res(T::STR_HEX, "replaces_txid", "Only if 'category' is 'send'. The txid if this tx replaces another.", true),
-            Res(T::ARR, "mempoolconflicts", "Transactions in the mempool that directly conflict with either this transaction or an ancestor transaction", false,
-                {Res(T::STR_HEX, "txid", "The transaction id.")}),
-            Res(T::STR, "to", "If a comment to is associated with the transaction.", true),
-            Res(T::NUM_TIME, "time", "The transaction time expressed in UNIX epoch time."),
-            Res(T::NUM_TIME, "timereceived", "The time received expressed in UNIX epoch time."),
-            Res(T::STR, "comment", "If a comment is associated with the transaction, only present if not empty.", true),
-            Res(T::STR, "bip125-replaceable", "(\"yes|no|unknown\") Whether this transaction signals BIP125 replaceability or has an unconfirmed ancestor signaling BIP125 replaceability.\nMay be unknown for unconfirmed transactions not in the mempool because their unconfirmed ancestors are unknown.")};
+    return {
+        Res(T::NUM, "confirmations",
+            "The number of confirmations for the transaction. Negative confirmations means the\ntransaction conflicted that many blocks ago."),
+        Res(T::BOOL, "generated", "Only present if the transaction's only input is a coinbase one.", true),
+        Res(T::BOOL, "trusted",
+            "Whether we consider the transaction to be trusted and safe to spend from.\nOnly present when the transaction has 0 confirmations (or negative confirmations, if conflicted).",
+            true),
+        Res(T::STR_HEX, "blockhash", "The block hash containing the transaction.", true),
+        Res(T::NUM, "blockheight", "The block height containing the transaction.", true),
+        Res(T::NUM, "blockindex", "The index of the transaction in the block that includes it.", true),
+        Res(T::NUM_TIME, "blocktime", "The block time expressed in UNIX epoch time.", true),
+        Res(T::STR_HEX, "txid", "The transaction id."),
+        Res(T::STR_HEX, "wtxid", "The hash of serialized transaction, including witness data."),
+        Res(T::ARR, "walletconflicts",
+            "Confirmed transactions that have been detected by the wallet to conflict with this transaction.", false,
+            {Res(T::STR_HEX, "txid", "The transaction id.")}),
+        Res(T::STR_HEX, "replaced_by_txid", "Only if 'category' is 'send'. The txid if this tx was replaced.", true),
+        Res(T::STR_HEX, "replaces_txid", "Only if 'category' is 'send'. The txid if this tx replaces another.", true),
+        Res(T::ARR, "mempoolconflicts",
+            "Transactions in the mempool that directly conflict with either this transaction or an ancestor transaction",
+            false, {Res(T::STR_HEX, "txid", "The transaction id.")}),
+        Res(T::STR, "to", "If a comment to is associated with the transaction.", true),
+        Res(T::NUM_TIME, "time", "The transaction time expressed in UNIX epoch time."),
+        Res(T::NUM_TIME, "timereceived", "The time received expressed in UNIX epoch time."),
+        Res(T::STR, "comment", "If a comment is associated with the transaction, only present if not empty.", true),
+        Res(T::STR, "bip125-replaceable",
+            "(\"yes|no|unknown\") Whether this transaction signals BIP125 replaceability or has an unconfirmed ancestor signaling BIP125 replaceability.\nMay be unknown for unconfirmed transactions not in the mempool because their unconfirmed ancestors are unknown.")};
 }
 
 std::vector<RpcResult> EntryResults(bool with_fields)
 {
     std::vector<RpcResult> r{
-        Res(T::STR, "address", "The bitcoin address of the transaction (not returned if the output does not have an address, e.g. OP_RETURN null data).", true),
+        Res(T::STR, "address",
+            "The bitcoin address of the transaction (not returned if the output does not have an address, e.g. OP_RETURN null data).",
+            true),
         Res(T::STR, "category", "The transaction category."),
-        Res(T::STR_AMOUNT, "amount", "The amount in BTC. This is negative for the 'send' category, and is positive\nfor all other categories"),
+        Res(T::STR_AMOUNT, "amount",
+            "The amount in BTC. This is negative for the 'send' category, and is positive\nfor all other categories"),
         Res(T::STR, "label", "A comment for the address/transaction, if any", true),
         Res(T::NUM, "vout", "the vout value"),
-        Res(T::STR_AMOUNT, "fee", "The amount of the fee in BTC. This is negative and only available for the\n'send' category of transactions.", true),
+        Res(T::STR_AMOUNT, "fee",
+            "The amount of the fee in BTC. This is negative and only available for the\n'send' category of transactions.",
+            true),
         Res(T::BOOL, "abandoned", "'true' if the transaction has been abandoned (inputs are respendable).", true),
-        Res(T::ARR, "parent_descs", "Only if 'category' is 'received'. List of parent descriptors for the output script of this coin.", true,
+        Res(T::ARR, "parent_descs",
+            "Only if 'category' is 'received'. List of parent descriptors for the output script of this coin.", true,
             {Res(T::STR, "desc", "The descriptor string.")})};
     if (with_fields) {
         for (auto& f : TxFieldResults()) r.push_back(std::move(f));
@@ -218,33 +234,42 @@ std::vector<RpcResult> EntryResults(bool with_fields)
 void RegisterTransactionRpc(RpcTable& table, WalletContext& context)
 {
     const WalletContext* ctx = &context;
-    std::vector<RpcResult> tx_fields{Res(T::STR_AMOUNT, "amount", "The amount in BTC"),
-                                     Res(T::STR_AMOUNT, "fee", "The amount of the fee in BTC. This is negative and only available for the\n'send' category of transactions.", true)};
+    std::vector<RpcResult> tx_fields{
+        Res(T::STR_AMOUNT, "amount", "The amount in BTC"),
+        Res(T::STR_AMOUNT, "fee",
+            "The amount of the fee in BTC. This is negative and only available for the\n'send' category of transactions.",
+            true)};
     for (auto& f : TxFieldResults()) tx_fields.push_back(std::move(f));
     tx_fields.push_back(Res(T::ARR, "details", "", false, {Res(T::OBJ, "", "", false, EntryResults(false))}));
     tx_fields.push_back(Res(T::STR_HEX, "hex", "Raw data for transaction"));
-    tx_fields.push_back(Res(T::ANY, "decoded", "The decoded transaction (only present when `verbose` is passed)", true));
+    tx_fields.push_back(
+        Res(T::ANY, "decoded", "The decoded transaction (only present when `verbose` is passed)", true));
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "gettransaction",
-        .args = {Arg("txid", A::STR, false, "", "The transaction id"),
-                 Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used"),
-                 Arg("verbose", A::BOOL, true, "false", "Whether to include a `decoded` field containing the decoded transaction (equivalent to RPC decoderawtransaction)")},
+        .args =
+            {Arg("txid", A::STR, false, "", "The transaction id"),
+             Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used"),
+             Arg("verbose", A::BOOL, true, "false",
+                 "Whether to include a `decoded` field containing the decoded transaction (equivalent to RPC decoderawtransaction)")},
         .description = "Get detailed information about in-wallet transaction <txid>",
-        .examples = HelpExampleCli("gettransaction", "\"1075db55d416d3ca199f55b6084e2115b9345e16c5cf302fc80e9d5fbf5d48d\""),
+        .examples =
+            HelpExampleCli("gettransaction", "\"1075db55d416d3ca199f55b6084e2115b9345e16c5cf302fc80e9d5fbf5d48d\""),
         .handler = [ctx](const RpcRequest& req) { return GetTransaction(*ctx, req); },
         .results = {Res(T::OBJ, "", "", false, std::move(tx_fields))},
     });
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "listtransactions",
-        .args = {Arg("label", A::STR, true, "",
-                     "If set, should be a valid label name to return only incoming transactions\nwith the specified label, or \"*\" to disable filtering and return all transactions."),
-                 Arg("count", A::NUM, true, "10", "The number of transactions to return"),
-                 Arg("skip", A::NUM, true, "0", "The number of transactions to skip"),
-                 Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used")},
-        .description = "If a label name is provided, this will return only incoming transactions paying to addresses with the specified label.\n\n"
-                       "Returns up to 'count' most recent transactions skipping the first 'from' transactions.",
+        .args =
+            {Arg("label", A::STR, true, "",
+                 "If set, should be a valid label name to return only incoming transactions\nwith the specified label, or \"*\" to disable filtering and return all transactions."),
+             Arg("count", A::NUM, true, "10", "The number of transactions to return"),
+             Arg("skip", A::NUM, true, "0", "The number of transactions to skip"),
+             Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used")},
+        .description =
+            "If a label name is provided, this will return only incoming transactions paying to addresses with the specified label.\n\n"
+            "Returns up to 'count' most recent transactions skipping the first 'from' transactions.",
         .examples = HelpExampleCli("listtransactions", "") + HelpExampleRpc("listtransactions", ""),
         .handler = [ctx](const RpcRequest& req) { return ListTransactions(*ctx, req); },
         .results = {Res(T::ARR, "", "", false, {Res(T::OBJ, "", "", false, EntryResults(true))})},
@@ -253,11 +278,12 @@ void RegisterTransactionRpc(RpcTable& table, WalletContext& context)
         .category = "wallet",
         .name = "abandontransaction",
         .args = {Arg("txid", A::STR_HEX, false, "", "The transaction id")},
-        .description = "Mark in-wallet transaction <txid> as abandoned\n"
-                       "This will mark this transaction and all its in-wallet descendants as abandoned which will allow\n"
-                       "for their inputs to be respent.  It can be used to replace \"stuck\" or evicted transactions.\n"
-                       "It only works on transactions which are not included in a block and are not currently in the mempool.\n"
-                       "It has no effect on transactions which are already abandoned.",
+        .description =
+            "Mark in-wallet transaction <txid> as abandoned\n"
+            "This will mark this transaction and all its in-wallet descendants as abandoned which will allow\n"
+            "for their inputs to be respent.  It can be used to replace \"stuck\" or evicted transactions.\n"
+            "It only works on transactions which are not included in a block and are not currently in the mempool.\n"
+            "It has no effect on transactions which are already abandoned.",
         .handler = [ctx](const RpcRequest& req) { return AbandonTransaction(*ctx, req); },
         .results = {Res(T::NONE, "", "")},
     });

@@ -35,8 +35,9 @@ Json CreateWallet(WalletContext& context, const RpcRequest& req)
     const std::string passphrase = ParamOr<std::string>(req.params, 3, "");
     options.avoid_reuse = ParamOr<bool>(req.params, 4, false);
     if (!ParamOr<bool>(req.params, 5, true)) {
-        throw RpcError(RPC_WALLET_ERROR,
-                       "descriptors argument must be set to \"true\"; it is no longer possible to create a legacy wallet.");
+        throw RpcError(
+            RPC_WALLET_ERROR,
+            "descriptors argument must be set to \"true\"; it is no longer possible to create a legacy wallet.");
     }
     if (ParamOr<bool>(req.params, 7, false)) {
         throw RpcError(RPC_WALLET_ERROR, "Compiled without external signing support (required for external signing)");
@@ -65,12 +66,14 @@ Json UnloadWallet(WalletContext& context, const RpcRequest& req)
     std::string name;
     if (auto from_uri = req.WalletName()) {
         if (req.params.size() > 0 && !req.params[0].is_null() && GetStr(req.params[0]) != *from_uri) {
-            throw RpcError(RPC_INVALID_PARAMETER, "RPC endpoint wallet and wallet_name parameter specify different wallets");
+            throw RpcError(RPC_INVALID_PARAMETER,
+                           "RPC endpoint wallet and wallet_name parameter specify different wallets");
         }
         name = *from_uri;
     } else {
         if (req.params.size() == 0 || req.params[0].is_null()) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Either the RPC endpoint wallet or the wallet name parameter must be provided");
+            throw RpcError(RPC_INVALID_PARAMETER,
+                           "Either the RPC endpoint wallet or the wallet name parameter must be provided");
         }
         name = GetStr(req.params[0]);
     }
@@ -147,21 +150,20 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context)
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "createwallet",
-        .args = {Arg("wallet_name", A::STR, false, "",
-                     "The name for the new wallet. If this is a path, the wallet will be created at the path location."),
-                 Arg("disable_private_keys", A::BOOL, true, "false",
-                     "Disable the possibility of private keys (only watchonlys are possible in this mode)."),
-                 Arg("blank", A::BOOL, true, "false",
-                     "Create a blank wallet. A blank wallet has no keys."),
-                 Arg("passphrase", A::STR, true, "", "Encrypt the wallet with this passphrase."),
-                 Arg("avoid_reuse", A::BOOL, true, "false",
-                     "Keep track of coin reuse, and treat dirty and clean coins differently with privacy considerations in mind."),
-                 Arg("descriptors", A::BOOL, true, "true",
-                     "If set, must be \"true\""),
-                 Arg("load_on_startup", A::BOOL, true, "",
-                     "Save wallet name to persistent settings and load on startup. True to add wallet to startup list, false to remove, null to leave unchanged."),
-                 Arg("external_signer", A::BOOL, true, "false",
-                     "Use an external signer such as a hardware wallet. Requires -signer to be configured.")},
+        .args =
+            {Arg("wallet_name", A::STR, false, "",
+                 "The name for the new wallet. If this is a path, the wallet will be created at the path location."),
+             Arg("disable_private_keys", A::BOOL, true, "false",
+                 "Disable the possibility of private keys (only watchonlys are possible in this mode)."),
+             Arg("blank", A::BOOL, true, "false", "Create a blank wallet. A blank wallet has no keys."),
+             Arg("passphrase", A::STR, true, "", "Encrypt the wallet with this passphrase."),
+             Arg("avoid_reuse", A::BOOL, true, "false",
+                 "Keep track of coin reuse, and treat dirty and clean coins differently with privacy considerations in mind."),
+             Arg("descriptors", A::BOOL, true, "true", "If set, must be \"true\""),
+             Arg("load_on_startup", A::BOOL, true, "",
+                 "Save wallet name to persistent settings and load on startup. True to add wallet to startup list, false to remove, null to leave unchanged."),
+             Arg("external_signer", A::BOOL, true, "false",
+                 "Use an external signer such as a hardware wallet. Requires -signer to be configured.")},
         .description = "Creates and loads a new wallet.",
         .examples = HelpExampleCli("createwallet", "\"testwallet\"") + HelpExampleRpc("createwallet", "\"testwallet\""),
         .handler = [ctx](const RpcRequest& req) { return CreateWallet(*ctx, req); },
@@ -170,9 +172,11 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context)
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "loadwallet",
-        .args = {Arg("filename", A::STR, false, "", "The path to the directory of the wallet to be loaded, either absolute or relative to the \"wallets\" directory."),
-                 Arg("load_on_startup", A::BOOL, true, "",
-                     "Save wallet name to persistent settings and load on startup. True to add wallet to startup list, false to remove, null to leave unchanged.")},
+        .args =
+            {Arg("filename", A::STR, false, "",
+                 "The path to the directory of the wallet to be loaded, either absolute or relative to the \"wallets\" directory."),
+             Arg("load_on_startup", A::BOOL, true, "",
+                 "Save wallet name to persistent settings and load on startup. True to add wallet to startup list, false to remove, null to leave unchanged.")},
         .description = "Loads a wallet from a wallet file or directory.\n"
                        "Note that all wallet command-line options used when starting minicashd will be\n"
                        "applied to the new wallet.",
@@ -183,10 +187,11 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context)
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "unloadwallet",
-        .args = {Arg("wallet_name", A::STR, true, "the wallet name from the RPC endpoint",
-                     "The name of the wallet to unload. If provided both here and in the RPC endpoint, the two must be identical."),
-                 Arg("load_on_startup", A::BOOL, true, "",
-                     "Save wallet name to persistent settings and load on startup. True to add wallet to startup list, false to remove, null to leave unchanged.")},
+        .args =
+            {Arg("wallet_name", A::STR, true, "the wallet name from the RPC endpoint",
+                 "The name of the wallet to unload. If provided both here and in the RPC endpoint, the two must be identical."),
+             Arg("load_on_startup", A::BOOL, true, "",
+                 "Save wallet name to persistent settings and load on startup. True to add wallet to startup list, false to remove, null to leave unchanged.")},
         .description = "Unloads the wallet referenced by the request endpoint or the wallet_name argument.\n"
                        "If both are specified, they must be identical.",
         .examples = HelpExampleCli("unloadwallet", "wallet_name") + HelpExampleRpc("unloadwallet", "wallet_name"),
@@ -214,8 +219,8 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context)
                         {Res(T::ARR, "wallets", "", false,
                              {Res(T::OBJ, "", "", false,
                                   {Res(T::STR, "name", "The wallet name"),
-                                   Res(T::ARR, "warnings", "Warning messages, if any, related to loading the wallet.", true,
-                                       {Res(T::STR, "", "")})})})})},
+                                   Res(T::ARR, "warnings", "Warning messages, if any, related to loading the wallet.",
+                                       true, {Res(T::STR, "", "")})})})})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
@@ -223,30 +228,37 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context)
         .description = "Returns an object containing various wallet state info.",
         .examples = HelpExampleCli("getwalletinfo", "") + HelpExampleRpc("getwalletinfo", ""),
         .handler = [ctx](const RpcRequest& req) { return GetWalletInfo(*ctx, req); },
-        .results = {Res(T::OBJ, "", "", false,
-                        {Res(T::STR, "walletname", "the wallet name"),
-                         Res(T::NUM, "walletversion", "the wallet version"),
-                         Res(T::STR, "format", "the database format (leveldb)"),
-                         Res(T::NUM, "txcount", "the total number of transactions in the wallet"),
-                         Res(T::NUM, "keypoolsize", "how many new keys are pre-generated (only counts external keys)"),
-                         Res(T::NUM, "keypoolsize_hd_internal", "how many new keys are pre-generated for internal use (used for change outputs, only appears if the wallet is using this feature, otherwise external keys are used)", true),
-                         Res(T::STR_AMOUNT, "paytxfee", "the transaction fee configuration, set in BTC/kvB"),
-                         Res(T::BOOL, "private_keys_enabled", "false if privatekeys are disabled for this wallet (enforced watch-only wallet)"),
-                         Res(T::BOOL, "avoid_reuse", "whether this wallet tracks clean/dirty coins in terms of reuse"),
-                         Res(T::ANY, "scanning", "current scanning details, or false if no scan is in progress"),
-                         Res(T::BOOL, "descriptors", "whether this wallet uses descriptors for output script management"),
-                         Res(T::BOOL, "external_signer", "whether this wallet is configured to use an external signer such as a hardware wallet"),
-                         Res(T::BOOL, "blank", "Whether this wallet intentionally does not contain any keys, scripts, or descriptors"),
-                         Res(T::ARR, "flags", "The flags currently set on the wallet", false, {Res(T::STR, "", "The name of the flag")}),
-                         Res(T::OBJ, "lastprocessedblock", "hash and height of the block this information was generated on", false,
-                             {Res(T::STR_HEX, "hash", "hash of the block this information was generated on"),
-                              Res(T::NUM, "height", "height of the block this information was generated on")})})},
+        .results = {Res(
+            T::OBJ, "", "", false,
+            {Res(T::STR, "walletname", "the wallet name"), Res(T::NUM, "walletversion", "the wallet version"),
+             Res(T::STR, "format", "the database format (leveldb)"),
+             Res(T::NUM, "txcount", "the total number of transactions in the wallet"),
+             Res(T::NUM, "keypoolsize", "how many new keys are pre-generated (only counts external keys)"),
+             Res(T::NUM, "keypoolsize_hd_internal",
+                 "how many new keys are pre-generated for internal use (used for change outputs, only appears if the wallet is using this feature, otherwise external keys are used)",
+                 true),
+             Res(T::STR_AMOUNT, "paytxfee", "the transaction fee configuration, set in BTC/kvB"),
+             Res(T::BOOL, "private_keys_enabled",
+                 "false if privatekeys are disabled for this wallet (enforced watch-only wallet)"),
+             Res(T::BOOL, "avoid_reuse", "whether this wallet tracks clean/dirty coins in terms of reuse"),
+             Res(T::ANY, "scanning", "current scanning details, or false if no scan is in progress"),
+             Res(T::BOOL, "descriptors", "whether this wallet uses descriptors for output script management"),
+             Res(T::BOOL, "external_signer",
+                 "whether this wallet is configured to use an external signer such as a hardware wallet"),
+             Res(T::BOOL, "blank",
+                 "Whether this wallet intentionally does not contain any keys, scripts, or descriptors"),
+             Res(T::ARR, "flags", "The flags currently set on the wallet", false,
+                 {Res(T::STR, "", "The name of the flag")}),
+             Res(T::OBJ, "lastprocessedblock", "hash and height of the block this information was generated on", false,
+                 {Res(T::STR_HEX, "hash", "hash of the block this information was generated on"),
+                  Res(T::NUM, "height", "height of the block this information was generated on")})})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "backupwallet",
         .args = {Arg("destination", A::STR, false, "", "The destination directory or file")},
-        .description = "Safely copies the current wallet file to the specified destination, which can either be a directory or a path with a filename.",
+        .description =
+            "Safely copies the current wallet file to the specified destination, which can either be a directory or a path with a filename.",
         .examples = HelpExampleCli("backupwallet", "\"backup.dat\"") + HelpExampleRpc("backupwallet", "\"backup.dat\""),
         .handler = [ctx](const RpcRequest& req) { return BackupWallet(*ctx, req); },
         .results = {Res(T::NONE, "", "")},
