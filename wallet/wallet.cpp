@@ -100,6 +100,7 @@ std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, c
 {
     WalletDatabase::Options dbo;
     dbo.create = true;
+    dbo.env = env.db_env;
     auto db = WalletDatabase::Open(dir, dbo, error);
     if (!db) return nullptr;
     std::shared_ptr<Wallet> w(new Wallet(env, std::move(name), std::move(db)));
@@ -201,7 +202,9 @@ bool Wallet::TopUp(DescriptorSpkm& spkm, std::string& error)
 std::shared_ptr<Wallet> Wallet::Load(const WalletEnv& env, std::string name, const std::filesystem::path& dir,
                                      std::string& error)
 {
-    auto db = WalletDatabase::Open(dir, WalletDatabase::Options{}, error);
+    WalletDatabase::Options dbo;
+    dbo.env = env.db_env;
+    auto db = WalletDatabase::Open(dir, dbo, error);
     if (!db) return nullptr;
     std::shared_ptr<Wallet> w(new Wallet(env, std::move(name), std::move(db)));
     if (!w->ReadRecords(error)) return nullptr;

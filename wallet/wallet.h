@@ -65,6 +65,8 @@ struct WalletEnv {
     /** Seconds since the epoch (tests inject a clock); empty: the system clock. */
     std::function<int64_t()> now;
     int32_t keypool{DEFAULT_KEYPOOL_SIZE};
+    /** The LevelDB environment of the wallets' databases (tests inject faults); nullptr: the default. */
+    leveldb::Env* db_env{nullptr};
 };
 
 class Wallet {

@@ -1,0 +1,131 @@
+// A Chain (common/interfaces/chain.h) for wallet unit tests: an active chain of blocks the
+// test builds, a mempool that is a set of txids, and notifications delivered at once on the
+// test's thread. No node code.
+#pragma once
+
+#include "common/interfaces/chain.h"
+#include "consensus/merkle.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+namespace wallet_test {
+
+using common::interfaces::BlockRef;
+
+class FakeChain final : public common::interfaces::Chain {
+public:
+    const consensus::ChainParams& Params() const override { return consensus::Params(consensus::ChainType::REGTEST); }
+    std::optional<BlockRef> GetTip() const override
+    {
+        if (m_active.empty()) return std::nullopt;
+        return BlockRef{m_active.back(), static_cast<int>(m_active.size()) - 1};
+    }
+    std::optional<consensus::Uint256> GetBlockHash(int height) const override
+    {
+        if (height < 0 || height >= static_cast<int>(m_active.size())) return std::nullopt;
+        return m_active[static_cast<size_t>(height)];
+    }
+    std::optional<int> GetActiveHeight(const consensus::Uint256& hash) const override
+    {
+        for (size_t i = 0; i < m_active.size(); ++i) {
+            if (m_active[i] == hash) return static_cast<int>(i);
+        }
+        return std::nullopt;
+    }
+    std::optional<consensus::Block> ReadBlock(const consensus::Uint256& hash) const override
+    {
+        auto it = m_blocks.find(hash);
+        if (it == m_blocks.end()) return std::nullopt;
+        return it->second;
+    }
+    std::optional<consensus::Coin> GetCoin(const consensus::OutPoint&) const override { return std::nullopt; }
+    bool IsInitialBlockDownload() const override { return false; }
+    std::unique_ptr<common::interfaces::Handler>
+    HandleNotifications(std::shared_ptr<common::interfaces::ChainNotifications> n) override
+    {
+        m_subscribers.push_back(n);
+        return std::make_unique<Sub>(*this, n.get());
+    }
+    void WaitForNotifications() override {}
+    bool IsInMempool(const consensus::Uint256& txid) const override { return m_mempool.contains(txid); }
+    std::optional<std::string> BroadcastTransaction(const consensus::TransactionRef& tx, consensus::Amount) override
+    {
+        AddToMempool(tx);
+        return std::nullopt;
+    }
+    FeeEstimate EstimateSmartFee(int, bool) const override { return {}; }
+    common::FeeRate RelayMinFee() const override { return common::FeeRate(consensus::Amount{100}); }
+    common::FeeRate MempoolMinFee() const override { return RelayMinFee(); }
+    common::FeeRate RelayDustFee() const override { return common::FeeRate(consensus::Amount{3000}); }
+    common::FeeRate RelayIncrementalFee() const override { return RelayMinFee(); }
+
+    /** Connects a block holding a coinbase paying 50 BTC to coinbase_script, then txs. */
+    consensus::Block Mine(const consensus::Script& coinbase_script, std::vector<consensus::TransactionRef> txs = {})
+    {
+        consensus::Block b;
+        b.prev_block = m_active.empty() ? consensus::Uint256() : m_active.back();
+        b.time = 1'700'000'000 + static_cast<uint32_t>(m_active.size());
+        consensus::MutableTransaction cb;
+        consensus::TxIn in;
+        in.script_sig = consensus::Script(std::vector<uint8_t>{0x01, static_cast<uint8_t>(m_active.size() & 0xff), 0x51});
+        cb.vin.push_back(in);
+        cb.vout.push_back(consensus::TxOut{consensus::Amount{50 * consensus::COIN.sats}, coinbase_script});
+        b.vtx.push_back(consensus::MakeTransactionRef(cb));
+        for (auto& tx : txs) {
+            m_mempool.erase(tx->GetTxid());
+            b.vtx.push_back(tx);
+        }
+        b.merkle_root = consensus::BlockMerkleRoot(b);
+        const consensus::Uint256 hash = b.GetHash();
+        m_blocks[hash] = b;
+        m_active.push_back(hash);
+        for (auto& s : m_subscribers) {
+            if (s) s->BlockConnected(b, BlockRef{hash, static_cast<int>(m_active.size()) - 1});
+        }
+        return b;
+    }
+    /** Disconnects the tip. */
+    void Disconnect()
+    {
+        const consensus::Uint256 hash = m_active.back();
+        const consensus::Block& b = m_blocks.at(hash);
+        m_active.pop_back();
+        for (auto& s : m_subscribers) {
+            if (s) s->BlockDisconnected(b, BlockRef{hash, static_cast<int>(m_active.size())});
+        }
+    }
+    void AddToMempool(const consensus::TransactionRef& tx)
+    {
+        m_mempool.insert(tx->GetTxid());
+        for (auto& s : m_subscribers) {
+            if (s) s->TransactionAddedToMempool(tx);
+        }
+    }
+    void RemoveFromMempool(const consensus::Uint256& txid) { m_mempool.erase(txid); }
+
+private:
+    class Sub final : public common::interfaces::Handler {
+    public:
+        Sub(FakeChain& chain, common::interfaces::ChainNotifications* n) : m_chain(chain), m_n(n) {}
+        ~Sub() override { Disconnect(); }
+        void Disconnect() override
+        {
+            for (auto& s : m_chain.m_subscribers) {
+                if (s.get() == m_n) s.reset();
+            }
+        }
+
+    private:
+        FakeChain& m_chain;
+        common::interfaces::ChainNotifications* m_n;
+    };
+    std::vector<consensus::Uint256> m_active;
+    std::map<consensus::Uint256, consensus::Block> m_blocks;
+    std::set<consensus::Uint256> m_mempool;
+    std::vector<std::shared_ptr<common::interfaces::ChainNotifications>> m_subscribers;
+};
+
+} // namespace wallet_test

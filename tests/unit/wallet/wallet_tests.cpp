@@ -1,0 +1,227 @@
+// The wallet against a fake chain: records, receiving and maturing, reorgs, block conflicts,
+// trust of unconfirmed transactions, abandoning, and a storage failure.
+#include "fake_chain.h"
+
+#include "storage/fault_env.h"
+#include "wallet/wallet.h"
+#include "wallet/walletdb.h"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+using namespace wallet;
+using consensus::Amount;
+using wallet_test::FakeChain;
+
+namespace {
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir()
+    {
+        static int n = 0;
+        path = std::filesystem::temp_directory_path() /
+               ("minicash_wallet_" + std::to_string(::getpid()) + "_" + std::to_string(++n));
+        std::filesystem::remove_all(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+struct Fixture {
+    FakeChain chain;
+    TempDir dir;
+    std::vector<std::string> fatal;
+    WalletEnv env;
+    std::shared_ptr<Wallet> w;
+    explicit Fixture(leveldb::Env* db_env = nullptr)
+    {
+        env.chain = &chain;
+        env.keypool = 20;
+        env.db_env = db_env;
+        env.fatal_error = [this](const std::string& e) { fatal.push_back(e); };
+        chain.Mine(consensus::Script(std::vector<uint8_t>{0x51})); // genesis: pays nobody
+        std::string error;
+        w = Wallet::Create(env, "w", dir.path / "w", CreateOptions{}, error);
+        REQUIRE(w);
+        REQUIRE(Wallet::AttachChain(w, error));
+    }
+    consensus::Script NewScript(OutputType t = OutputType::BECH32)
+    {
+        std::string error;
+        auto s = w->GetNewScript(t, "", false, error);
+        REQUIRE(s);
+        return *s;
+    }
+};
+
+Amount Btc(int64_t n) { return Amount{n * consensus::COIN.sats}; }
+
+/** A transaction spending outpoint into one output of value to script (no signatures: the fake chain does not check). */
+consensus::TransactionRef Spend(const consensus::OutPoint& from, const consensus::Script& to, Amount value)
+{
+    consensus::MutableTransaction tx;
+    consensus::TxIn in;
+    in.prevout = from;
+    tx.vin.push_back(in);
+    tx.vout.push_back(consensus::TxOut{value, to});
+    return consensus::MakeTransactionRef(tx);
+}
+
+} // namespace
+
+TEST_CASE("Wallet records decode what they encode and refuse damaged values", "[wallet]")
+{
+    WalletDescriptor d{"wpkh(xpub)#abcdefgh", 1234, 7, true, OutputType::BECH32};
+    const WalletDescriptor back = DecodeDescriptor(EncodeDescriptor(d));
+    CHECK(back.descriptor == d.descriptor);
+    CHECK(back.next_index == 7);
+    CHECK(back.internal);
+    CHECK(back.type == OutputType::BECH32);
+    std::string enc = EncodeDescriptor(d);
+    CHECK_THROWS_AS(DecodeDescriptor(enc + "x"), consensus::DecodeError);
+    CHECK_THROWS_AS(DecodeDescriptor(enc.substr(0, enc.size() - 1)), consensus::DecodeError);
+    enc.back() = 9; // an output type that does not exist
+    CHECK_THROWS_AS(DecodeDescriptor(enc), consensus::DecodeError);
+
+    WalletTx wtx;
+    wtx.tx = Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '1')).value(), 3},
+                   consensus::Script(std::vector<uint8_t>{0x51}), Btc(1));
+    wtx.state = TxState{TxState::Kind::CONFIRMED, consensus::Uint256::FromHex(std::string(64, '2')).value(), 5, 1, false};
+    wtx.time_received = 99;
+    wtx.time_smart = 98;
+    wtx.meta["comment"] = "rent";
+    const WalletTx wback = DecodeWalletTx(EncodeWalletTx(wtx));
+    CHECK(wback.tx->GetTxid() == wtx.tx->GetTxid());
+    CHECK(wback.state == wtx.state);
+    CHECK(wback.time_smart == 98);
+    CHECK(wback.meta == wtx.meta);
+    // A huge meta count is refused before anything is allocated for it.
+    std::string bad = EncodeWalletTx(wtx);
+    bad.resize(bad.size() - (1 + 1 + 7 + 1 + 4)); // drop the one meta entry ("comment", "rent")
+    bad += std::string("\xfe\xff\xff\xff\x7f", 5);
+    CHECK_THROWS_AS(DecodeWalletTx(bad), consensus::DecodeError);
+}
+
+TEST_CASE("A wallet receives, matures coinbases, and undoes a disconnected block's payment", "[wallet]")
+{
+    Fixture f;
+    const consensus::Script mine = f.NewScript();
+    const consensus::Block paid = f.chain.Mine(mine);
+    CHECK(f.w->GetBalances().immature == Btc(50));
+    CHECK(f.w->GetBalances().trusted == Amount{0});
+    for (int i = 0; i < 100; ++i) f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    CHECK(f.w->GetBalances().immature == Amount{0});
+    CHECK(f.w->GetBalances().trusted == Btc(50));
+    CHECK(f.w->AvailableCoins(1, 9999999, false).size() == 1);
+    f.chain.Disconnect();
+    CHECK(f.w->GetBalances().trusted == Amount{0}); // immature again
+    CHECK(f.w->GetBalances().immature == Btc(50));
+    for (int i = 0; i < 100; ++i) f.chain.Disconnect();
+    auto wtx = f.w->GetTx(paid.vtx[0]->GetTxid());
+    REQUIRE(wtx);
+    CHECK(wtx->state.kind == TxState::Kind::INACTIVE);
+    CHECK(f.w->GetBalances().immature == Amount{0});
+}
+
+TEST_CASE("A payment to an address beyond the next one is found within the lookahead, and the lookahead moves", "[wallet]")
+{
+    Fixture f;
+    std::string error;
+    const auto before = f.w->KeypoolSizes().first;
+    // Index 15 of the bech32 descriptor (keypool 20): never handed out, yet watched.
+    auto spkm_script = [&](int index) {
+        for (const auto& [d, active] : f.w->Descriptors()) {
+            if (active && !d.internal && d.type == OutputType::BECH32) {
+                auto parsed = common::ParseDescriptor(d.descriptor, f.chain.Params(), error);
+                REQUIRE(parsed);
+                auto s = parsed->Expand(static_cast<uint32_t>(index), error);
+                REQUIRE(s);
+                return *s;
+            }
+        }
+        FAIL("no active bech32 descriptor");
+        return consensus::Script();
+    };
+    f.chain.Mine(spkm_script(15));
+    CHECK(f.w->GetBalances().immature == Btc(50));
+    // The next address handed out comes after the used one, and 20 more are watched beyond it.
+    CHECK(f.NewScript() == spkm_script(16));
+    CHECK(f.w->KeypoolSizes().first == before); // still 20 watched beyond the next index
+    f.chain.Mine(spkm_script(36));
+    CHECK(f.w->GetBalances().immature == Btc(100));
+}
+
+TEST_CASE("A wallet transaction conflicted by a block loses its place and gets it back when the block goes", "[wallet]")
+{
+    Fixture f;
+    const consensus::Script mine = f.NewScript();
+    const consensus::Block paid = f.chain.Mine(mine);
+    for (int i = 0; i < 100; ++i) f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    const consensus::OutPoint coin{paid.vtx[0]->GetTxid(), 0};
+    // Our spend, to another of our addresses, waits in the mempool.
+    const auto ours = Spend(coin, f.NewScript(), Btc(49));
+    std::string error;
+    REQUIRE(f.w->AddOwnTransaction(ours, {}, error));
+    f.chain.AddToMempool(ours);
+    CHECK(f.w->IsTrusted(ours->GetTxid())); // ours, in the mempool, spending our confirmed coin
+    CHECK(f.w->GetBalances().trusted == Btc(49));
+    // A block confirms another spend of the same coin (a double spend, to someone else).
+    const auto theirs = Spend(coin, consensus::Script(std::vector<uint8_t>{0x52}), Btc(48));
+    f.chain.RemoveFromMempool(ours->GetTxid());
+    f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}), {theirs});
+    auto wtx = f.w->GetTx(ours->GetTxid());
+    REQUIRE(wtx);
+    CHECK(wtx->state.kind == TxState::Kind::BLOCK_CONFLICTED);
+    CHECK(f.w->Depth(*wtx) == -1);
+    CHECK(f.w->GetBalances().trusted == Amount{0});
+    CHECK(f.w->Conflicts(*ours) == std::vector<consensus::Uint256>{theirs->GetTxid()});
+    // The block goes: our spend is no longer conflicted (unconfirmed, not in the mempool).
+    f.chain.Disconnect();
+    wtx = f.w->GetTx(ours->GetTxid());
+    CHECK(wtx->state.kind == TxState::Kind::INACTIVE);
+    CHECK(f.w->Depth(*wtx) == 0);
+    // Neither spend is confirmed or in the mempool now; both still hold the coin (Core's IsSpent)
+    // until abandoned.
+    CHECK(f.w->GetBalances().trusted == Amount{0});
+    REQUIRE(f.w->AbandonTransaction(ours->GetTxid(), error));
+    CHECK(f.w->GetBalances().trusted == Amount{0});
+    REQUIRE(f.w->AbandonTransaction(theirs->GetTxid(), error));
+    CHECK(f.w->GetBalances().trusted == Btc(50));
+    // A transaction in the mempool cannot be abandoned.
+    const auto again = Spend(coin, f.NewScript(), Btc(49));
+    REQUIRE(f.w->AddOwnTransaction(again, {}, error));
+    f.chain.AddToMempool(again);
+    CHECK_FALSE(f.w->AbandonTransaction(again->GetTxid(), error));
+    CHECK(error == "Transaction not eligible for abandonment");
+}
+
+TEST_CASE("Unconfirmed payments from others are untrusted and pending", "[wallet]")
+{
+    Fixture f;
+    const auto incoming = Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '7')).value(), 0},
+                                f.NewScript(), Btc(2));
+    f.chain.AddToMempool(incoming);
+    const Balances b = f.w->GetBalances();
+    CHECK(b.untrusted_pending == Btc(2));
+    CHECK(b.trusted == Amount{0});
+    CHECK(f.w->AvailableCoins(0, 9999999, false).empty()); // not safe
+    CHECK(f.w->AvailableCoins(0, 9999999, true).size() == 1);
+    // Dropped from the mempool without confirming: no longer counted at all.
+    f.chain.RemoveFromMempool(incoming->GetTxid());
+    CHECK(f.w->GetBalances().untrusted_pending == Amount{0});
+}
+
+TEST_CASE("A wallet that cannot write stops the node and hands out no address", "[wallet][storage]")
+{
+    storage_test::FaultEnv fault_env("wallet.ldb");
+    Fixture f(&fault_env);
+    std::string error;
+    auto first = f.w->GetNewScript(OutputType::BECH32, "", false, error);
+    REQUIRE(first);
+    fault_env.FailWrites(true);
+    CHECK_FALSE(f.w->GetNewScript(OutputType::BECH32, "", false, error));
+    CHECK_FALSE(error.empty());
+    REQUIRE(f.fatal.size() == 1);
+    fault_env.Heal();
+}
