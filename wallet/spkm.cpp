@@ -11,6 +11,7 @@ const char* OutputTypeName(OutputType t)
     case OutputType::P2SH_SEGWIT: return "p2sh-segwit";
     case OutputType::BECH32: return "bech32";
     case OutputType::BECH32M: return "bech32m";
+    case OutputType::UNKNOWN: break;
     }
     return "unknown";
 }

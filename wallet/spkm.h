@@ -8,6 +8,7 @@
 #include "consensus/params.h"
 #include "consensus/script/script.h"
 #include "consensus/uint256.h"
+#include "wallet/outputtype.h"
 
 #include <cstdint>
 #include <map>
@@ -16,9 +17,7 @@
 
 namespace wallet {
 
-/** Core's OutputType: what getnewaddress's address_type names. */
-enum class OutputType { LEGACY, P2SH_SEGWIT, BECH32, BECH32M };
-/** "legacy", "p2sh-segwit", "bech32", "bech32m". */
+/** "legacy", "p2sh-segwit", "bech32", "bech32m" (getnewaddress's address_type). */
 const char* OutputTypeName(OutputType t);
 /** The type named s; nullopt for an unknown name. */
 std::optional<OutputType> ParseOutputType(std::string_view s);
