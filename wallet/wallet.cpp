@@ -225,7 +225,7 @@ bool Wallet::ReadRecords(std::string& error)
             auto [hash, height] = DecodeBestBlock(*best);
             m_last_block = SyncPoint{hash, height};
         }
-        m_db->ForEach(dbkeys::DESCRIPTOR, [&](std::string_view, std::string_view value) {
+        m_db->ForEach(dbkeys::DESCRIPTOR, [&](std::string_view, std::string_view value) REQUIRES(m_mutex) {
             const WalletDescriptor d = DecodeDescriptor(value);
             auto spkm = DescriptorSpkm::Make(d, Params(), error);
             if (!spkm) throw consensus::DecodeError("descriptor: " + error);
@@ -233,7 +233,7 @@ bool Wallet::ReadRecords(std::string& error)
             m_spkms.insert_or_assign(id, std::move(*spkm));
             return true;
         });
-        m_db->ForEach(dbkeys::ACTIVE, [&](std::string_view key, std::string_view value) {
+        m_db->ForEach(dbkeys::ACTIVE, [&](std::string_view key, std::string_view value) REQUIRES(m_mutex) {
             if (key.size() != dbkeys::ACTIVE.size() + 2 || value.size() != Uint256::size()) {
                 throw consensus::DecodeError("bad active descriptor record");
             }
@@ -247,13 +247,13 @@ bool Wallet::ReadRecords(std::string& error)
         for (auto& [id, spkm] : m_spkms) {
             if (!TopUp(spkm, error)) return false;
         }
-        m_db->ForEach(dbkeys::LABEL, [&](std::string_view key, std::string_view value) {
+        m_db->ForEach(dbkeys::LABEL, [&](std::string_view key, std::string_view value) REQUIRES(m_mutex) {
             const auto* p = reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::LABEL.size();
             m_labels[consensus::Script(std::span<const uint8_t>(p, key.size() - dbkeys::LABEL.size()))] =
                 std::string(value);
             return true;
         });
-        m_db->ForEach(dbkeys::LOCKED, [&](std::string_view key, std::string_view) {
+        m_db->ForEach(dbkeys::LOCKED, [&](std::string_view key, std::string_view) REQUIRES(m_mutex) {
             std::span<const uint8_t> b(reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::LOCKED.size(),
                                        key.size() - dbkeys::LOCKED.size());
             consensus::ByteReader r(b);
@@ -262,7 +262,7 @@ bool Wallet::ReadRecords(std::string& error)
             m_locked_persistent.insert(op);
             return true;
         });
-        m_db->ForEach(dbkeys::TX, [&](std::string_view, std::string_view value) {
+        m_db->ForEach(dbkeys::TX, [&](std::string_view, std::string_view value) REQUIRES(m_mutex) {
             WalletTx wtx = DecodeWalletTx(value);
             const Uint256 txid = wtx.tx->GetTxid();
             AddSpends(*wtx.tx);

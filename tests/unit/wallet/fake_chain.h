@@ -70,7 +70,8 @@ public:
         b.time = 1'700'000'000 + static_cast<uint32_t>(m_active.size());
         consensus::MutableTransaction cb;
         consensus::TxIn in;
-        in.script_sig = consensus::Script(std::vector<uint8_t>{0x01, static_cast<uint8_t>(m_active.size() & 0xff), 0x51});
+        in.script_sig =
+            consensus::Script(std::vector<uint8_t>{0x01, static_cast<uint8_t>(m_active.size() & 0xff), 0x51});
         cb.vin.push_back(in);
         cb.vout.push_back(consensus::TxOut{consensus::Amount{50 * consensus::COIN.sats}, coinbase_script});
         b.vtx.push_back(consensus::MakeTransactionRef(cb));

@@ -87,7 +87,8 @@ TEST_CASE("Wallet records decode what they encode and refuse damaged values", "[
     WalletTx wtx;
     wtx.tx = Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '1')).value(), 3},
                    consensus::Script(std::vector<uint8_t>{0x51}), Btc(1));
-    wtx.state = TxState{TxState::Kind::CONFIRMED, consensus::Uint256::FromHex(std::string(64, '2')).value(), 5, 1, false};
+    wtx.state =
+        TxState{TxState::Kind::CONFIRMED, consensus::Uint256::FromHex(std::string(64, '2')).value(), 5, 1, false};
     wtx.time_received = 99;
     wtx.time_smart = 98;
     wtx.meta["comment"] = "rent";
@@ -124,7 +125,8 @@ TEST_CASE("A wallet receives, matures coinbases, and undoes a disconnected block
     CHECK(f.w->GetBalances().immature == Amount{0});
 }
 
-TEST_CASE("A payment to an address beyond the next one is found within the lookahead, and the lookahead moves", "[wallet]")
+TEST_CASE("A payment to an address beyond the next one is found within the lookahead, and the lookahead moves",
+          "[wallet]")
 {
     Fixture f;
     std::string error;
@@ -199,8 +201,8 @@ TEST_CASE("A wallet transaction conflicted by a block loses its place and gets i
 TEST_CASE("Unconfirmed payments from others are untrusted and pending", "[wallet]")
 {
     Fixture f;
-    const auto incoming = Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '7')).value(), 0},
-                                f.NewScript(), Btc(2));
+    const auto incoming =
+        Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '7')).value(), 0}, f.NewScript(), Btc(2));
     f.chain.AddToMempool(incoming);
     const Balances b = f.w->GetBalances();
     CHECK(b.untrusted_pending == Btc(2));
