@@ -46,7 +46,7 @@ Amount GenerateChangeTarget(Amount payment_value, Amount change_fee, std::mt1993
     // Random change amounts make the change output harder to tell from the payment; a change up to
     // twice the payment also defeats the "unnecessary input" heuristic.
     if (payment_value.sats <= CHANGE_LOWER.sats / 2) return change_fee + CHANGE_LOWER;
-    const int64_t upper = std::min(payment_value.sats * 2, CHANGE_UPPER.sats);
+    const int64_t upper = std::min(std::min(payment_value.sats, CHANGE_UPPER.sats) * 2, CHANGE_UPPER.sats);
     std::uniform_int_distribution<int64_t> draw(0, upper - CHANGE_LOWER.sats - 1);
     return change_fee + Amount{draw(rng)} + CHANGE_LOWER;
 }

@@ -105,6 +105,7 @@ SelectionOutcome ChooseSelectionResult(Amount target, Groups& groups, const Coin
     std::vector<SelectionResult> results;
     std::string first_error; // the first specific error, returned when nothing succeeds
     auto take = [&](SelectionOutcome&& outcome) {
+        if (outcome.result && outcome.result->GetInputSet().empty()) return; // nothing to fund (target <= 0)
         if (outcome.result) {
             results.push_back(std::move(*outcome.result));
         } else if (first_error.empty()) {

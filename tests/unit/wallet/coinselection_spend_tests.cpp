@@ -138,6 +138,12 @@ TEST_CASE("ChooseSelectionResult keeps the result with the least waste", "[walle
         winners.insert(chosen.result->GetAlgo());
     }
     CHECK(winners.size() >= 2); // the cases were varied enough for different algorithms to win
+
+    // A target of nothing selects nothing rather than an empty input set.
+    const auto params = Params(4, 10);
+    Groups groups = PositiveAndMixed(GroupsOf({MakeCoin({100000}, params.m_effective_feerate)}, params));
+    std::mt19937_64 rng(1);
+    CHECK_NOTHROW(ChooseSelectionResult(Amount{0}, groups, params, rng));
 }
 
 TEST_CASE("CoinGrinder runs only when the fee rate is above 3x the long-term rate", "[wallet][coinsel]")
