@@ -1,0 +1,105 @@
+// Helpers for the coin selection tests: coins with distinct outpoints, groups, parameters.
+#pragma once
+
+#include "wallet/coinselection.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace coinsel_test {
+
+using consensus::Amount;
+using wallet::COutput;
+using wallet::OutputGroup;
+
+/** sat/vB to a FeeRate (sat/kvB). */
+inline common::FeeRate SatVB(int64_t sat_per_vb) { return common::FeeRate(Amount{sat_per_vb * 1000}); }
+
+/** A P2WPKH-like script: with a tag (1..255) the same for every coin of that tag (one address),
+ * else one of its own made from unique. */
+inline consensus::Script ScriptFor(uint8_t tag, uint32_t unique = 0)
+{
+    consensus::Script s;
+    s.push_back(0x00);
+    s.push_back(20);
+    for (int i = 0; i < 20; ++i) {
+        s.push_back(tag != 0 ? tag : (i < 4 ? static_cast<uint8_t>(unique >> (8 * i)) : uint8_t{0xAA}));
+    }
+    return s;
+}
+
+struct CoinSpec {
+    int64_t value;
+    int input_bytes = 68; // P2WPKH
+    int depth = 6;
+    bool from_me = false;
+    wallet::OutputType type = wallet::OutputType::BECH32;
+    uint8_t script_tag = 0; // 0: a script of its own
+    bool safe = true;
+    size_t ancestors = 0;
+    size_t descendants = 0;
+};
+
+/** A coin with a fresh outpoint, its fee and effective value at rate. */
+inline COutput MakeCoin(const CoinSpec& spec, common::FeeRate rate)
+{
+    static uint32_t counter = 0;
+    ++counter;
+    std::array<uint8_t, 32> h{};
+    for (int i = 0; i < 4; ++i) h[i] = static_cast<uint8_t>(counter >> (8 * i));
+    COutput c(consensus::OutPoint(consensus::Uint256(std::span<const uint8_t>(h)), 0),
+              consensus::TxOut(Amount{spec.value}, ScriptFor(spec.script_tag, counter)), spec.depth, spec.input_bytes,
+              true, spec.safe, 0, spec.from_me, rate);
+    c.type = spec.type;
+    c.ancestors = spec.ancestors;
+    c.descendants = spec.descendants;
+    return c;
+}
+
+/** A coin with an explicit spending fee. */
+inline COutput MakeCoinWithFee(int64_t value, int64_t fee, int input_bytes = 68)
+{
+    static uint32_t counter = 1000000;
+    ++counter;
+    std::array<uint8_t, 32> h{};
+    for (int i = 0; i < 4; ++i) h[i] = static_cast<uint8_t>(counter >> (8 * i));
+    return COutput(consensus::OutPoint(consensus::Uint256(std::span<const uint8_t>(h)), 0),
+                   consensus::TxOut(Amount{value}, ScriptFor(1)), 6, input_bytes, true, true, 0, false, Amount{fee});
+}
+
+/** One group per coin, long-term fees from params. */
+inline std::vector<OutputGroup> GroupsOf(const std::vector<COutput>& coins, const wallet::CoinSelectionParams& params)
+{
+    std::vector<OutputGroup> out;
+    for (const COutput& c : coins) {
+        OutputGroup g(params);
+        g.Insert(std::make_shared<COutput>(c), 0, 0);
+        out.push_back(g);
+    }
+    return out;
+}
+
+/** Parameters of a P2WPKH payment at `rate` sat/vB with long-term rate `lt` sat/vB (discard 3 sat/vB). */
+inline wallet::CoinSelectionParams Params(int64_t rate, int64_t lt = 10)
+{
+    wallet::CoinSelectionParams p;
+    p.m_effective_feerate = SatVB(rate);
+    p.m_long_term_feerate = SatVB(lt);
+    p.m_discard_feerate = SatVB(3);
+    p.change_output_size = 31;
+    p.change_spend_size = 68;
+    p.tx_noinputs_size = 10 + 1 + 31;
+    p.m_change_fee = p.m_effective_feerate.GetFee(31);
+    p.m_cost_of_change = p.m_change_fee + p.m_discard_feerate.GetFee(68);
+    p.min_viable_change = std::max(p.m_discard_feerate.GetFee(68) + Amount{1}, Amount{294});
+    p.m_min_change_target = p.m_change_fee + wallet::CHANGE_LOWER;
+    return p;
+}
+
+inline Amount SumValue(const wallet::SelectionResult& r) { return r.GetSelectedValue(); }
+
+} // namespace coinsel_test

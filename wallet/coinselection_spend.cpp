@@ -1,0 +1,323 @@
+// The top level of coin selection, as Core's spend.cpp runs it: group the coins, try the eligibility
+// filters from the most to the least selective, run every algorithm per output type and keep the
+// result with the least waste.
+#include "wallet/coinselection.h"
+
+#include "consensus/limits.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <utility>
+
+namespace wallet {
+namespace {
+
+const char* const ERR_LONG_CHAIN = "Unconfirmed UTXOs are available, but spending them creates a chain of "
+                                   "transactions that will be rejected by the mempool";
+const char* const ERR_PRESET_NOT_ENOUGH = "The preselected coins total amount does not cover the transaction "
+                                          "target. Please allow other inputs to be automatically selected or "
+                                          "include more coins manually";
+const char* const ERR_PRESET_TOO_HEAVY = "The combination of the pre-selected inputs and the wallet automatic inputs "
+                                         "selection exceeds the transaction maximum weight. Please try sending a "
+                                         "smaller amount or manually consolidating your wallet's UTXOs";
+
+int MaxTxWeight(const CoinSelectionParams& params) { return params.m_max_tx_weight.value_or(MAX_STANDARD_TX_WEIGHT); }
+
+uint64_t AncestorLimit(const CoinSelectionParams& p) { return std::max<uint64_t>(1, p.m_limit_ancestor_count); }
+uint64_t DescendantLimit(const CoinSelectionParams& p) { return std::max<uint64_t>(1, p.m_limit_descendant_count); }
+
+/** The coins by output type, each type's coins in the order given (Core keeps them in a map by type). */
+std::map<OutputType, std::vector<const COutput*>> ByType(const std::vector<COutput>& coins)
+{
+    std::map<OutputType, std::vector<const COutput*>> out;
+    for (const COutput& c : coins) out[c.type].push_back(&c);
+    return out;
+}
+
+} // namespace
+
+FilteredOutputGroups GroupOutputs(const std::vector<COutput>& coins, const CoinSelectionParams& params,
+                                  const std::vector<SelectionFilter>& filters, std::vector<OutputGroup>& discarded)
+{
+    FilteredOutputGroups filtered;
+    const auto by_type = ByType(coins);
+
+    if (!params.m_avoid_partial_spends) {
+        // Partial spends allowed: every coin is a group of its own.
+        for (const auto& [type, outs] : by_type) {
+            for (const COutput* coin : outs) {
+                OutputGroup group(params);
+                group.Insert(std::make_shared<COutput>(*coin), coin->ancestors, coin->descendants);
+                bool taken = false;
+                for (const SelectionFilter& sf : filters) {
+                    if (!group.EligibleForSpending(sf.filter)) continue;
+                    filtered[sf.filter].Push(group, type, /*insert_positive=*/true, /*insert_mixed=*/true);
+                    taken = true;
+                }
+                if (!taken) discarded.push_back(group);
+            }
+        }
+        return filtered;
+    }
+
+    // Avoid partial spends: the coins of one script (and type) go together, in groups of at most
+    // OUTPUT_GROUP_MAX_ENTRIES so a much reused address cannot force a huge transaction. Two sets of
+    // groups are built: of all coins (for knapsack) and of positive coins only (for the others).
+    using ScriptGroups = std::map<std::pair<consensus::Script, OutputType>, std::vector<OutputGroup>>;
+    auto insert = [&](const std::shared_ptr<COutput>& coin, OutputType type, ScriptGroups& map) {
+        std::vector<OutputGroup>& groups = map[{coin->txout.script_pubkey, type}];
+        if (groups.empty() || groups.back().m_outputs.size() >= OUTPUT_GROUP_MAX_ENTRIES) groups.emplace_back(params);
+        groups.back().Insert(coin, coin->ancestors, coin->descendants);
+    };
+    ScriptGroups all_map, positive_map;
+    for (const auto& [type, outs] : by_type) {
+        for (const COutput* coin : outs) {
+            auto shared = std::make_shared<COutput>(*coin);
+            if (coin->GetEffectiveValue().sats > 0) insert(shared, type, positive_map);
+            insert(shared, type, all_map);
+        }
+    }
+    auto push = [&](const ScriptGroups& map, bool positive_only) {
+        for (const auto& [key, groups] : map) {
+            // Last group first: it is the partial one when the script has several.
+            for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
+                bool taken = false;
+                for (const SelectionFilter& sf : filters) {
+                    if (!it->EligibleForSpending(sf.filter)) continue;
+                    const bool partial = it == groups.rbegin() && groups.size() > 1;
+                    if (partial && !sf.filter.m_include_partial_groups) continue;
+                    filtered[sf.filter].Push(*it, key.second, positive_only, /*insert_mixed=*/!positive_only);
+                    taken = true;
+                }
+                if (!taken) discarded.push_back(*it);
+            }
+        }
+    };
+    push(all_map, /*positive_only=*/false);
+    push(positive_map, /*positive_only=*/true);
+    return filtered;
+}
+
+SelectionOutcome ChooseSelectionResult(Amount target, Groups& groups, const CoinSelectionParams& params,
+                                       std::mt19937_64& rng)
+{
+    std::vector<SelectionResult> results;
+    std::string first_error; // the first specific error, returned when nothing succeeds
+    auto take = [&](SelectionOutcome&& outcome) {
+        if (outcome.result && outcome.result->GetInputSet().empty()) return; // nothing to fund (target <= 0)
+        if (outcome.result) {
+            results.push_back(std::move(*outcome.result));
+        } else if (first_error.empty()) {
+            first_error = std::move(outcome.error);
+        }
+    };
+
+    // The weight the inputs may have.
+    int max_selection_weight =
+        MaxTxWeight(params) - static_cast<int>(params.tx_noinputs_size) * consensus::WITNESS_SCALE_FACTOR;
+    if (max_selection_weight <= 0) {
+        return SelectionOutcome::Fail("Maximum transaction weight is less than transaction weight without inputs");
+    }
+
+    // BnB looks for changeless input sets, which go wrong with SFFO (the recipients would pay the excess).
+    if (!params.m_subtract_fee_outputs) {
+        take(SelectCoinsBnB(groups.positive_group, target, params.m_cost_of_change, max_selection_weight));
+    }
+
+    // The other algorithms may make a change output: leave room for it.
+    max_selection_weight -= static_cast<int>(params.change_output_size) * consensus::WITNESS_SCALE_FACTOR;
+    if (max_selection_weight < 0 && results.empty()) {
+        return SelectionOutcome::Fail("Maximum transaction weight is too low, can not accommodate change output");
+    }
+
+    // Knapsack keeps Core's legacy habit of spending dust: it sees every group, not only positive ones.
+    take(KnapsackSolver(groups.mixed_group, target, params.m_min_change_target, rng, max_selection_weight));
+
+    // CoinGrinder only when fees are high (above 3x the long-term rate): then the lightest input set pays.
+    if (params.m_effective_feerate > common::FeeRate(Amount{3 * params.m_long_term_feerate.SatsPerKvB().sats})) {
+        take(CoinGrinder(groups.positive_group, target, params.m_min_change_target, max_selection_weight));
+    }
+
+    take(SelectCoinsSRD(groups.positive_group, target, params.m_change_fee, rng, max_selection_weight));
+
+    if (results.empty()) return SelectionOutcome::Fail(first_error);
+
+    // Core also asks the mempool here how much less bumping the selected unconfirmed coins' shared
+    // ancestry costs than their separate bump fees (SetBumpFeeDiscount); this library leaves the bump
+    // fees as the caller applied them to each coin.
+    for (SelectionResult& r : results) {
+        r.RecalculateWaste(params.min_viable_change, params.m_cost_of_change, params.m_change_fee);
+    }
+    // Least waste; on equal waste, more inputs (consolidating while it is cheap).
+    return SelectionOutcome::Ok(*std::min_element(results.begin(), results.end()));
+}
+
+SelectionOutcome AttemptSelection(Amount target, OutputGroupTypeMap& groups, const CoinSelectionParams& params,
+                                  std::mt19937_64& rng, bool allow_mixed_output_types)
+{
+    // Each output type alone first: a transaction spending one script type reveals less.
+    std::vector<SelectionResult> results;
+    for (auto& [type, of_type] : groups.groups_by_type) {
+        SelectionOutcome outcome = ChooseSelectionResult(target, of_type, params, rng);
+        if (!outcome.error.empty()) return outcome; // something specific went wrong
+        if (outcome.result) results.push_back(std::move(*outcome.result));
+    }
+    if (!results.empty()) return SelectionOutcome::Ok(*std::min_element(results.begin(), results.end()));
+    if (allow_mixed_output_types && groups.TypesCount() > 1) {
+        return ChooseSelectionResult(target, groups.all_groups, params, rng);
+    }
+    return SelectionOutcome::Fail();
+}
+
+std::vector<SelectionFilter> OrderedEligibilityFilters(const CoinSelectionParams& params)
+{
+    const uint64_t max_anc = AncestorLimit(params);
+    const uint64_t max_desc = DescendantLimit(params);
+    // Confirmed coins only, six confirmations on coins from others, one output type.
+    std::vector<SelectionFilter> filters{{CoinEligibilityFilter(1, 6, 0), /*allow_mixed_output_types=*/false},
+                                         {CoinEligibilityFilter(1, 1, 0)}};
+    if (params.m_spend_zero_conf_change) {
+        // Our own unconfirmed change, with as few mempool ancestors as will do.
+        filters.push_back({CoinEligibilityFilter(0, 1, 2)});
+        filters.push_back(
+            {CoinEligibilityFilter(0, 1, std::min<uint64_t>(4, max_anc / 3), std::min<uint64_t>(4, max_desc / 3))});
+        filters.push_back({CoinEligibilityFilter(0, 1, max_anc / 2, max_desc / 2)});
+        // Partial groups of a script (avoid_partial_spends) become usable.
+        filters.push_back({CoinEligibilityFilter(0, 1, max_anc - 1, max_desc - 1, /*include_partial=*/true)});
+        // Unconfirmed coins from others, when the user allows unsafe inputs.
+        if (params.m_include_unsafe_inputs) {
+            filters.push_back({CoinEligibilityFilter(0, 0, max_anc - 1, max_desc - 1, /*include_partial=*/true)});
+        }
+        // Groups over-count ancestry; the mempool judges the real chain when the transaction is sent.
+        if (!params.m_reject_long_chains) {
+            filters.push_back({CoinEligibilityFilter(0, 1, std::numeric_limits<uint64_t>::max(),
+                                                     std::numeric_limits<uint64_t>::max(), /*include_partial=*/true)});
+        }
+    }
+    return filters;
+}
+
+SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount target,
+                                        const CoinSelectionParams& params, std::mt19937_64& rng)
+{
+    // With 101+ coins on one script, grouping in a fixed order would leak which coins go together.
+    if (params.m_avoid_partial_spends && available.size() > OUTPUT_GROUP_MAX_ENTRIES) {
+        std::shuffle(available.begin(), available.end(), rng);
+    }
+    const std::vector<SelectionFilter> filters = OrderedEligibilityFilters(params);
+    std::vector<OutputGroup> discarded;
+    FilteredOutputGroups filtered = GroupOutputs(available, params, filters, discarded);
+
+    // Enough left once the coins no filter takes are set aside? If what is missing sits in long
+    // mempool chains, say so. (Core computes the same; its inner sum reads a bool through an operator
+    // precedence slip, here it is the amount left.)
+    const uint64_t max_anc = AncestorLimit(params);
+    const uint64_t max_desc = DescendantLimit(params);
+    Amount total_discarded{0}, long_chain{0};
+    for (const OutputGroup& g : discarded) {
+        total_discarded += g.GetSelectionAmount();
+        if (g.m_ancestors >= max_anc || g.m_descendants >= max_desc) long_chain += g.GetSelectionAmount();
+    }
+    Amount total{0};
+    for (const COutput& c : available) total += c.txout.value;
+    const Amount left = total - total_discarded;
+    if (left < target) {
+        if (left + long_chain > target) return SelectionOutcome::Fail(ERR_LONG_CHAIN);
+        return SelectionOutcome::Fail();
+    }
+
+    std::string first_error;
+    CoinSelectionParams attempt_params = params;
+    for (const SelectionFilter& sf : filters) {
+        auto it = filtered.find(sf.filter);
+        if (it == filtered.end()) continue;
+        // BIP-431: a TRUC transaction spending unconfirmed coins is a child, at most 1,000 vbytes.
+        if (attempt_params.m_version == TRUC_VERSION && (sf.filter.conf_mine == 0 || sf.filter.conf_theirs == 0) &&
+            MaxTxWeight(attempt_params) > TRUC_CHILD_MAX_WEIGHT) {
+            attempt_params.m_max_tx_weight = TRUC_CHILD_MAX_WEIGHT;
+        }
+        SelectionOutcome outcome =
+            AttemptSelection(target, it->second, attempt_params, rng, sf.allow_mixed_output_types);
+        if (outcome) return outcome;
+        if (first_error.empty()) first_error = std::move(outcome.error);
+    }
+    return SelectionOutcome::Fail(first_error);
+}
+
+std::optional<SelectionResult> SelectCoins(const std::vector<COutput>& available,
+                                           const std::vector<COutput>& preset_inputs, Amount target,
+                                           const CoinSelectionParams& params, std::mt19937_64& rng, std::string& error)
+{
+    error.clear();
+    for (const auto* list : {&available, &preset_inputs}) {
+        for (const COutput& c : *list) {
+            if (!c.HasEffectiveValue()) {
+                error = "Coin selection: a coin was given without its fee (build COutputs with the fee rate)";
+                return std::nullopt;
+            }
+        }
+    }
+
+    // The presets are always spent; what they are worth counts against the target.
+    std::vector<std::shared_ptr<COutput>> presets;
+    std::set<consensus::OutPoint> preset_points;
+    Amount preset_total{0};
+    for (const COutput& c : preset_inputs) {
+        if (!preset_points.insert(c.outpoint).second) continue; // listed twice
+        presets.push_back(std::make_shared<COutput>(c));
+        preset_total += params.m_subtract_fee_outputs ? c.txout.value : c.GetEffectiveValue();
+    }
+    const Amount selection_target = target - preset_total;
+
+    if (!params.m_allow_other_inputs && selection_target.sats > 0) {
+        error = ERR_PRESET_NOT_ENOUGH;
+        return std::nullopt;
+    }
+    if (selection_target.sats <= 0) {
+        if (presets.empty()) {
+            error = "Coin selection: nothing to fund (the target is not positive)";
+            return std::nullopt;
+        }
+        SelectionResult result(target, SelectionAlgorithm::MANUAL);
+        result.AddInputs(presets, params.m_subtract_fee_outputs);
+        result.RecalculateWaste(params.min_viable_change, params.m_cost_of_change, params.m_change_fee);
+        return result;
+    }
+
+    // The wallet's coins other than the presets; unsafe ones only when allowed (Core's AvailableCoins).
+    std::vector<COutput> pool;
+    Amount pool_total{0};
+    for (const COutput& c : available) {
+        if (preset_points.count(c.outpoint)) continue;
+        if (!c.safe && !params.m_include_unsafe_inputs) continue;
+        pool.push_back(c);
+        pool_total += params.m_subtract_fee_outputs ? c.txout.value : c.GetEffectiveValue();
+    }
+    if (selection_target > pool_total) {
+        error = ERR_INSUFFICIENT_FUNDS;
+        return std::nullopt;
+    }
+
+    SelectionOutcome outcome = AutomaticCoinSelection(std::move(pool), selection_target, params, rng);
+    if (!outcome) {
+        error = outcome.error.empty() ? ERR_INSUFFICIENT_FUNDS : outcome.error;
+        return std::nullopt;
+    }
+    SelectionResult result = std::move(*outcome.result);
+    if (!presets.empty()) {
+        SelectionResult preselected(preset_total, SelectionAlgorithm::MANUAL);
+        preselected.AddInputs(presets, params.m_subtract_fee_outputs);
+        result.Merge(preselected);
+        result.RecalculateWaste(params.min_viable_change, params.m_cost_of_change, params.m_change_fee);
+        const int max_inputs_weight =
+            MaxTxWeight(params) - static_cast<int>(params.tx_noinputs_size) * consensus::WITNESS_SCALE_FACTOR;
+        if (result.GetWeight() > max_inputs_weight) {
+            error = ERR_PRESET_TOO_HEAVY;
+            return std::nullopt;
+        }
+    }
+    return result;
+}
+
+} // namespace wallet
