@@ -9,6 +9,7 @@
 #include "common/descriptor_util.h"
 #include "common/key_io.h"
 #include "node/rpc/register.h"
+#include "node/rpc/sign_rpc.h"
 #include "common/rpc/result_docs.h"
 #include "common/rpc/util.h"
 
@@ -334,26 +335,26 @@ void AddOutputs(consensus::MutableTransaction& tx, const Json& outputs, const co
     }
 }
 
-Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
+consensus::MutableTransaction ConstructTransaction(const Json& params, const consensus::ChainParams& chain_params)
 {
     consensus::MutableTransaction tx;
-    if (req.params.size() > 2 && !req.params[2].is_null()) {
-        const int64_t locktime = GetInt(req.params[2]);
+    if (params.size() > 2 && !params[2].is_null()) {
+        const int64_t locktime = GetInt(params[2]);
         if (locktime < 0 || locktime > 0xffffffffLL) {
             throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
         }
         tx.locktime = static_cast<uint32_t>(locktime);
     }
     std::optional<bool> rbf;
-    if (req.params.size() > 3 && !req.params[3].is_null()) rbf = GetBool(req.params[3]);
+    if (params.size() > 3 && !params[3].is_null()) rbf = GetBool(params[3]);
     // As Core: read as uint32 first (outside it: "JSON integer out of range"), then the standard range.
-    const uint32_t version = ParamOr<uint32_t>(req.params, 4, 2);
+    const uint32_t version = ParamOr<uint32_t>(params, 4, 2);
     if (version < 1 || version > 3) {
         throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, version out of range(1~3)");
     }
     tx.version = version;
-    AddInputs(tx, req.params[0], rbf);
-    AddOutputs(tx, req.params[1], cs.Params());
+    AddInputs(tx, params[0], rbf);
+    AddOutputs(tx, params[1], chain_params);
     if (rbf.value_or(false) && !tx.vin.empty()) {
         const bool signals = std::any_of(tx.vin.begin(), tx.vin.end(), [](const consensus::TxIn& in) {
             return in.sequence <= MAX_BIP125_RBF_SEQUENCE;
@@ -363,10 +364,20 @@ Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
                            "Invalid parameter combination: Sequence number(s) contradict replaceable option");
         }
     }
-    return EncodeHexTx(consensus::Transaction(std::move(tx)));
+    return tx;
+}
+
+Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
+{
+    return EncodeHexTx(consensus::Transaction(ConstructTransaction(req.params, cs.Params())));
 }
 
 } // namespace
+
+consensus::MutableTransaction ConstructRawTransaction(const Json& params, const consensus::ChainParams& chain_params)
+{
+    return ConstructTransaction(params, chain_params);
+}
 
 void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer* txindex,
                                const mempool::TxMemPool* pool)
@@ -603,6 +614,7 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer
                       .handler = [&cs](const RpcRequest& req) { return CreateRawTransaction(cs, req); },
                       .results = {
                           {.type = T::STR_HEX, .key = "transaction", .description = "hex string of the transaction"}}});
+    RegisterSignRpc(table, cs, pool);
 }
 
 } // namespace node::rpc

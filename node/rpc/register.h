@@ -46,7 +46,8 @@ void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate, chain::Va
                        const mempool::TxMemPool* pool = nullptr);
 
 /**
- * getrawtransaction, decoderawtransaction, decodescript, createrawtransaction.
+ * getrawtransaction, decoderawtransaction, decodescript, createrawtransaction, and
+ * signrawtransactionwithkey (node/rpc/sign_rpc.cpp).
  * txindex (nullptr without -txindex) must outlive the table's use of the methods.
  */
 void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate, index::TxIndexer* txindex = nullptr,

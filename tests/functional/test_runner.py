@@ -52,6 +52,7 @@ TESTS = [
     "p2p_client_selftest",
     "signer_selftest",
     "tx_signer_types",
+    "rpc_signrawtransaction",
     "p2p_client_btcd",
     "p2p_sync",
     "p2p_btcd_interop",
