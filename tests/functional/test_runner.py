@@ -38,6 +38,7 @@ TESTS = [
     "rpc_help_and_cli",
     "txindex",
     "descriptors",
+    "descriptor_rpcs",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",
