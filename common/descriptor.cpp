@@ -322,6 +322,10 @@ bool NodeString(const DescriptorNode& node, const consensus::ChainParams& params
 
 } // namespace
 
+Descriptor::Descriptor()
+    : m_root(std::make_shared<DescriptorNode>()), m_params(&consensus::Params(consensus::ChainType::MAIN))
+{}
+
 bool Descriptor::IsRange() const
 {
     return AnyNode(*m_root, [](const DescriptorNode& n) {

@@ -31,6 +31,9 @@ struct DescriptorNode; // the parsed tree (descriptor.cpp)
 /** A parsed descriptor. Copies share the (immutable) tree. */
 class Descriptor {
 public:
+    /** An empty raw() descriptor (no script); real ones come from ParseDescriptor. */
+    Descriptor();
+
     /** Whether any key has a range ("*" step) (the scripts differ by position). */
     bool IsRange() const;
     /** False for addr() and raw() (nothing to sign with), true otherwise (Core's IsSolvable). */

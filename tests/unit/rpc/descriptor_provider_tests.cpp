@@ -251,6 +251,12 @@ TEST_CASE("Descriptor type queries: solvable, single type, output type, range", 
         CHECK(d.IsRange() == c.range);
         CHECK(d.GetOutputType() == c.type);
     }
+    // A default-constructed descriptor is an empty raw(): safe to query, no crash.
+    const Descriptor empty;
+    std::string error;
+    CHECK_FALSE(empty.IsRange());
+    CHECK_FALSE(empty.IsSolvable());
+    CHECK(empty.Expand(0, error) == Script{});
     CHECK(OutputTypeName(OutputType::P2SH_SEGWIT) == "p2sh-segwit");
     CHECK(OutputTypeName(OutputType::BECH32M) == "bech32m");
 }
