@@ -1,19 +1,19 @@
-// Output descriptors (BIP-380..386) for the node's RPCs, the part that needs no wallet:
-// addr(), raw(), pk(), pkh(), wpkh(), sh(wpkh()) and tr(KEY) or tr(KEY,TREE) whose leaves
-// are pk(KEY) (BIP-386), with key
-// expressions that are hex keys, x-only keys (in tr()), WIF keys, or extended keys
-// (xpub/xprv, tpub/tprv per network) with derivation steps, an optional /* or /*h range,
-// and an optional key origin [fingerprint/path]. The wallet will build the full language
-// on the same BIP-32 code (consensus/script/bip32.h). Pure values, any thread.
+// Output descriptors (BIP-380..386): addr(), raw(), pk(), pkh(), wpkh(), combo(), multi(),
+// sortedmulti() (BIP-67 key order), sh(), wsh(), tr(KEY) and tr(KEY,TREE) whose leaves are
+// pk(), pkh(), multi_a() or sortedmulti_a(), and rawtr(KEY), with Core's nesting rules and
+// error texts. KEY expressions are in descriptor_key.h. A parsed descriptor expands at a
+// position into its scriptPubKeys and the public data that solves them (a
+// FlatSigningProvider: keys and origins, redeem and witness scripts, taproot spend data),
+// and separately into its private keys. Immutable after parsing; any thread.
 #pragma once
 
-#include "consensus/params.h"
-#include "consensus/script/bip32.h"
-#include "consensus/script/script.h"
+#include "common/descriptor_key.h"
 #include "common/signing_provider.h"
+#include "consensus/params.h"
+#include "consensus/script/script.h"
 
-#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,63 +21,70 @@
 
 namespace common {
 
-/** One KEY expression: a constant key, or an extended key with a path and perhaps a range. */
-class DescriptorKey {
-public:
-    enum class Range { NONE, UNHARDENED, HARDENED };
+/** The wallet's address kinds (Core's OutputType). */
+enum class OutputType { LEGACY, P2SH_SEGWIT, BECH32, BECH32M };
+/** "legacy", "p2sh-segwit", "bech32" or "bech32m". */
+std::string_view OutputTypeName(OutputType type);
 
-    /**
-     * Parses str (with its origin, if any). in_tr: inside tr(), where 32-byte x-only keys
-     * are allowed and uncompressed ones are not. nullopt with Core's error text on failure.
-     */
-    static std::optional<DescriptorKey> Parse(std::string_view str, bool permit_uncompressed, bool in_tr,
-                                              const consensus::ChainParams& params, std::string& error);
+struct DescriptorNode; // the parsed tree (descriptor.cpp)
 
-    bool IsRange() const { return m_range != Range::NONE; }
-    /** The public key at pos (33 or 65 bytes); nullopt with error if a hardened step needs a private key we lack. */
-    std::optional<std::vector<uint8_t>> PubKeyAt(uint32_t pos, std::string& error) const;
-    /** "[fingerprint/path]" of the key at pos as Core's inferred descriptors print it ('h' for hardened). */
-    std::string OriginAt(uint32_t pos, const std::vector<uint8_t>& pubkey) const;
-
-private:
-    std::optional<KeyOrigin> m_origin;
-    std::vector<uint8_t> m_const; // a constant key (33 or 65 bytes; an x-only key is stored as 02 || x)
-    std::optional<consensus::ExtKey> m_xprv;
-    std::optional<consensus::ExtPubKey> m_xpub; // set for every extended key
-    std::vector<uint32_t> m_path;               // steps after the extended key, before the range
-    Range m_range{Range::NONE};
-};
-
-/** A parsed descriptor that produces one scriptPubKey per position (one in all if not ranged). */
+/** A parsed descriptor. Copies share the (immutable) tree. */
 class Descriptor {
 public:
+    /** An empty raw() descriptor (no script); real ones come from ParseDescriptor. */
+    Descriptor();
+
+    /** Whether any key has a range ("*" step) (the scripts differ by position). */
     bool IsRange() const;
-    /** The scriptPubKey at pos (0 when not ranged); nullopt with Core's error if it cannot be derived. */
+    /** False for addr() and raw() (nothing to sign with), true otherwise (Core's IsSolvable). */
+    bool IsSolvable() const;
+    /** False for combo(), which gives several kinds of script per position. */
+    bool IsSingleType() const;
+    /** The address kind of its scripts, nullopt for pk(), multi(), combo(), raw() of no address kind. */
+    std::optional<OutputType> GetOutputType() const;
+    /** Whether any key expression holds a private key (WIF or xprv). */
+    bool HasPrivateKeys() const;
+
+    /** The public form with "#checksum" (private keys shown as their public keys). */
+    std::string ToString() const;
+    /**
+     * The form with private keys (WIF, xprv) where known, from the descriptor or keys,
+     * with "#checksum" in out. False (out still set, public where unknown) if some key's
+     * private key is unknown.
+     */
+    bool ToPrivateString(const SigningProvider& keys, std::string& out) const;
+    bool ToPrivateString(std::string& out) const { return ToPrivateString(FlatSigningProvider{}, out); }
+
+    /**
+     * Core's Expand: the scriptPubKeys at pos (0 when not ranged; several for combo())
+     * appended to scripts, and what solves them added to out: public keys by HASH160 and
+     * their origins (taproot keys by HASH160 of the 33-byte key as derived, 02 for a
+     * constant x-only key), redeem and witness scripts by HASH160, and for tr() the
+     * TaprootSpendData with each leaf's control blocks (BIP-341). keys may supply private
+     * keys for hardened derivation from an xpub. False with error if a key cannot be derived.
+     */
+    bool Expand(uint32_t pos, const SigningProvider& keys, std::vector<consensus::Script>& scripts,
+                FlatSigningProvider& out, std::string& error) const;
+    /** The first scriptPubKey at pos; nullopt with Core's error if it cannot be derived. */
     std::optional<consensus::Script> Expand(uint32_t pos, std::string& error) const;
     /**
-     * Core's InferDescriptor of the script at pos, given the keys this descriptor knows
-     * (the "desc" of scantxoutset results): e.g. "wpkh([fingerprint/path]key)#checksum".
+     * Core's ExpandPrivate: the private keys at pos that the descriptor (or keys) holds,
+     * added to out.keys by the HASH160 of their public key. Keys it cannot derive are skipped.
      */
-    std::string InferAt(uint32_t pos) const;
+    void ExpandPrivate(uint32_t pos, const SigningProvider& keys, FlatSigningProvider& out) const;
+
+    /**
+     * Core's InferDescriptor of the index-th script at pos, given the keys this descriptor
+     * knows (the "desc" of scantxoutset results): e.g. "wpkh([fingerprint/path]key)#checksum".
+     * multi/sortedmulti are given as multi() in script order. "" if it cannot be derived.
+     */
+    std::string InferAt(uint32_t pos, size_t index = 0) const;
 
 private:
     friend std::optional<Descriptor> ParseDescriptor(std::string_view, const consensus::ChainParams&, std::string&,
                                                      bool);
-    enum class Kind { SCRIPT, PK, PKH, WPKH, SH_WPKH, TR };
-    Kind m_kind{Kind::SCRIPT};
-    consensus::Script m_script; // addr() / raw()
-    std::optional<DescriptorKey> m_key;
-    /** A pk() leaf of a tr() script tree at its depth; the leaves are in depth-first order. */
-    struct TapLeaf {
-        int depth{0};
-        DescriptorKey key;
-    };
-    std::vector<TapLeaf> m_leaves;
+    std::shared_ptr<const DescriptorNode> m_root;
     const consensus::ChainParams* m_params{nullptr};
-    /** The BIP-341 merkle root of the script tree at pos; nullopt with error if a key cannot be derived. */
-    std::optional<consensus::Uint256> TaprootMerkleRoot(uint32_t pos, std::string& error) const;
-    /** The tree as "{pk([origin]key),...}" with the keys at pos, from leaf i on at depth. */
-    std::string TreeString(uint32_t pos, size_t& i, int depth) const;
 };
 
 /** Parses a descriptor, checking "#checksum" if present (or required). nullopt with Core's error text. */

@@ -56,8 +56,14 @@ void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate, i
 /** getdeploymentinfo, getchaintxstats, getblockstats, verifychain (node/rpc/chain_stats.cpp). */
 void RegisterChainStatsRpc(RpcTable& table, chain::Chainstate& chainstate);
 
-/** validateaddress (Core's "util" category; node/rpc/output_script.cpp). */
+/** validateaddress, getdescriptorinfo, deriveaddresses (Core's "util" category; node/rpc/output_script.cpp). */
 void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& chainstate);
+
+/**
+ * Core's ParseDescriptorRange (scantxoutset, deriveaddresses): end, or [begin, end], within
+ * Core's limits; throws RPC_INVALID_PARAMETER with Core's message otherwise.
+ */
+std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value);
 
 /** scantxoutset (start / abort / status over a snapshot of the UTXO set). */
 void RegisterScanTxOutSetRpc(RpcTable& table, chain::Chainstate& chainstate);

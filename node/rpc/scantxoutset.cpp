@@ -49,27 +49,6 @@ private:
     bool m_reserved{false};
 };
 
-/** Core's ParseDescriptorRange: end, or [begin, end], with its limits. */
-std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value)
-{
-    int64_t low = 0, high = 0;
-    if (value.is_number()) {
-        high = GetInt(value);
-    } else if (value.is_array() && value.size() == 2 && value[0].is_number() && value[1].is_number()) {
-        low = GetInt(value[0]);
-        high = GetInt(value[1]);
-        if (low > high) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
-        }
-    } else {
-        throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
-    }
-    if (low < 0) throw RpcError(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
-    if ((high >> 31) != 0) throw RpcError(RPC_INVALID_PARAMETER, "End of range is too high");
-    if (high >= low + 1000000) throw RpcError(RPC_INVALID_PARAMETER, "Range is too large");
-    return {low, high};
-}
-
 /** The scripts of one scan object and the descriptor to report for each (Core's EvalDescriptorStringOrObject). */
 void AddScanObject(const Json& object, const consensus::ChainParams& params,
                    std::map<consensus::Script, std::string>& needles)
@@ -92,16 +71,20 @@ void AddScanObject(const Json& object, const consensus::ChainParams& params,
     if (!desc) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
     if (!desc->IsRange()) range = {0, 0};
     for (int64_t i = range.first; i <= range.second; ++i) {
-        const auto script = desc->Expand(static_cast<uint32_t>(i), error);
-        if (!script) {
+        std::vector<consensus::Script> scripts;
+        FlatSigningProvider ignored;
+        if (!desc->Expand(static_cast<uint32_t>(i), FlatSigningProvider{}, scripts, ignored, error)) {
             throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
                            "Cannot derive script without private keys: '" + desc_text + "'");
         }
-        if (needles.size() >= MAX_SCAN_SCRIPTS && !needles.count(*script)) {
-            throw RpcError(RPC_INVALID_PARAMETER,
-                           "Too many scripts to scan for (at most " + std::to_string(MAX_SCAN_SCRIPTS) + ")");
+        for (size_t j = 0; j < scripts.size(); ++j) { // combo() gives several
+            if (needles.size() >= MAX_SCAN_SCRIPTS && !needles.count(scripts[j])) {
+                throw RpcError(RPC_INVALID_PARAMETER,
+                               "Too many scripts to scan for (at most " + std::to_string(MAX_SCAN_SCRIPTS) + ")");
+            }
+            needles.emplace(scripts[j],
+                            desc->InferAt(static_cast<uint32_t>(i), j)); // the first descriptor wins, as Core
         }
-        needles.emplace(*script, desc->InferAt(static_cast<uint32_t>(i))); // the first descriptor wins, as Core
     }
 }
 
@@ -199,6 +182,26 @@ RpcResult R(RpcResultType type, std::string key, std::string description, std::v
 }
 
 } // namespace
+
+std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value)
+{
+    int64_t low = 0, high = 0;
+    if (value.is_number()) {
+        high = GetInt(value);
+    } else if (value.is_array() && value.size() == 2 && value[0].is_number() && value[1].is_number()) {
+        low = GetInt(value[0]);
+        high = GetInt(value[1]);
+        if (low > high) {
+            throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
+        }
+    } else {
+        throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
+    }
+    if (low < 0) throw RpcError(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
+    if ((high >> 31) != 0) throw RpcError(RPC_INVALID_PARAMETER, "End of range is too high");
+    if (high >= low + 1000000) throw RpcError(RPC_INVALID_PARAMETER, "Range is too large");
+    return {low, high};
+}
 
 void RegisterScanTxOutSetRpc(RpcTable& table, chain::Chainstate& cs)
 {

@@ -35,6 +35,7 @@ TESTS = [
     "blockstats",
     "verifychain",
     "validateaddress",
+    "descriptor_rpcs",
     "rpc_help_and_cli",
     "txindex",
     "descriptors",

@@ -19,7 +19,7 @@ namespace {
 
 struct DescVector {
     std::string desc;
-    std::vector<std::string> scripts; // hex, for positions 0, 1, 2...
+    std::vector<std::vector<std::string>> scripts; // hex: per position, the scripts at it
     bool valid{true};
 };
 
@@ -33,8 +33,10 @@ std::string Tt(const std::string& line)
 }
 
 /**
- * "* <tt>desc</tt>" items (with "** <tt>script</tt>" lines) after "==Test Vectors==" and
- * after start_marker if given; items after a line starting with "Invalid" are invalid.
+ * "* <tt>desc</tt>" items after "==Test Vectors==" (and after start_marker if given); items
+ * after a line starting with "Invalid" are invalid. Their scripts: each "** <tt>script</tt>"
+ * is one position, except for combo(), where they are the scripts of position 0; a "** Child
+ * N" line opens position N, whose scripts are the "*** <tt>script</tt>" lines below it.
  */
 std::vector<DescVector> ParseVectors(const std::string& text, const std::string& start_marker = "")
 {
@@ -57,27 +59,29 @@ std::vector<DescVector> ParseVectors(const std::string& text, const std::string&
         if (line.rfind("* ", 0) == 0 && !Tt(line).empty()) {
             out.push_back({Tt(line), {}, !invalid});
         } else if (line.rfind("** ", 0) == 0 && !out.empty()) {
-            out.back().scripts.push_back(Tt(line));
+            auto& v = out.back();
+            if (Tt(line).empty()) {
+                v.scripts.emplace_back(); // "** Child N"
+            } else if (v.desc.rfind("combo(", 0) == 0) {
+                if (v.scripts.empty()) v.scripts.emplace_back();
+                v.scripts.back().push_back(Tt(line));
+            } else {
+                v.scripts.push_back({Tt(line)});
+            }
+        } else if (line.rfind("*** ", 0) == 0 && !out.empty() && !out.back().scripts.empty()) {
+            out.back().scripts.back().push_back(Tt(line));
         }
     }
     return out;
 }
 
-/** Whether this module implements the descriptor's functions (no wsh(), only pk() leaves in a tr() tree). */
-bool Supported(const std::string& desc)
-{
-    if (desc.find("wsh(") != std::string::npos) return false;
-    if (desc.rfind("tr(", 0) == 0 && desc.find("pkh(") != std::string::npos) return false;
-    return true;
-}
-
-/** Runs one BIP's vectors; expected: its case count, unsupported: how many of them use functions this module lacks. */
-void CheckVectorFile(const std::string& rel, size_t expected, size_t unsupported)
+/** Runs one BIP's vectors; expected: its case count, unscripted: valid cases the BIP gives no script for. */
+void CheckVectorFile(const std::string& rel, size_t expected, size_t unscripted)
 {
     REQUIRE_VECTOR(path, rel);
     const auto& main = Params(ChainType::MAIN);
     const auto vectors = ParseVectors(testutil::ReadFile(path));
-    size_t valid = 0, invalid = 0, skipped = 0;
+    size_t valid = 0, invalid = 0, no_script = 0;
     for (const auto& v : vectors) {
         INFO(v.desc);
         std::string error;
@@ -88,46 +92,82 @@ void CheckVectorFile(const std::string& rel, size_t expected, size_t unsupported
             ++invalid;
             continue;
         }
-        if (!Supported(v.desc)) {
-            ++skipped;
+        REQUIRE(d);
+        ++valid;
+        if (v.scripts.empty()) {
+            ++no_script;
+            std::vector<Script> scripts;
+            FlatSigningProvider out;
+            CHECK(d->Expand(0, FlatSigningProvider{}, scripts, out, error));
             continue;
         }
-        REQUIRE(d);
-        REQUIRE_FALSE(v.scripts.empty());
         CHECK(d->IsRange() == (v.scripts.size() > 1));
+        // The public form parses back to the same scripts.
+        const auto again_public = ParseDescriptor(d->ToString(), main, error, /*require_checksum=*/true);
+        REQUIRE(again_public);
         for (size_t i = 0; i < v.scripts.size(); ++i) {
-            const auto script = d->Expand(static_cast<uint32_t>(i), error);
-            REQUIRE(script);
-            CHECK(HexStr(*script) == v.scripts[i]);
-            // The inferred descriptor (with its origin) names the same script.
-            const std::string inferred = d->InferAt(static_cast<uint32_t>(i));
-            INFO(inferred);
-            const auto again = ParseDescriptor(inferred, main, error, /*require_checksum=*/true);
-            REQUIRE(again);
-            CHECK_FALSE(again->IsRange());
-            const auto script2 = again->Expand(0, error);
-            REQUIRE(script2);
-            CHECK(*script2 == *script);
+            std::vector<Script> scripts;
+            FlatSigningProvider out;
+            REQUIRE(d->Expand(static_cast<uint32_t>(i), FlatSigningProvider{}, scripts, out, error));
+            REQUIRE(scripts.size() == v.scripts[i].size());
+            for (size_t j = 0; j < scripts.size(); ++j) {
+                CHECK(HexStr(scripts[j]) == v.scripts[i][j]);
+                // The inferred descriptor (with its origins) names the same script.
+                const std::string inferred = d->InferAt(static_cast<uint32_t>(i), j);
+                INFO(inferred);
+                const auto again = ParseDescriptor(inferred, main, error, /*require_checksum=*/true);
+                REQUIRE(again);
+                CHECK_FALSE(again->IsRange());
+                const auto script2 = again->Expand(0, error);
+                REQUIRE(script2);
+                CHECK(*script2 == scripts[j]);
+            }
+            // The public form gives the same scripts, unless a hardened step needed the private key.
+            std::vector<Script> scripts2;
+            if (again_public->Expand(static_cast<uint32_t>(i), FlatSigningProvider{}, scripts2, out, error)) {
+                CHECK(scripts2 == scripts);
+            } else {
+                CHECK(d->HasPrivateKeys());
+                CHECK(error == "Cannot derive script without private keys");
+            }
         }
-        ++valid;
     }
-    std::cout << rel << ": " << valid << " valid, " << invalid << " invalid, " << skipped << " unsupported"
+    std::cout << rel << ": " << valid << " valid (" << no_script << " without scripts), " << invalid << " invalid"
               << std::endl;
-    testutil::RequireCaseCount(rel, expected, vectors.size(), valid + invalid + skipped);
-    INFO(rel << ": expected " << unsupported << " cases with unsupported functions, found " << skipped);
-    CHECK(skipped == unsupported);
+    testutil::RequireCaseCount(rel, expected, vectors.size(), valid + invalid);
+    CHECK(no_script == unscripted);
 }
 
 } // namespace
 
-TEST_CASE("BIP-382 wpkh() and sh(wpkh()) test vectors", "[rpc][vectors]")
+TEST_CASE("BIP-381 pk(), pkh() and sh() test vectors", "[rpc][vectors][desc]")
 {
-    CheckVectorFile("../specs/bip-0382.mediawiki", 23, 6); // wsh() is not implemented
+    CheckVectorFile("../specs/bip-0381.mediawiki", 21, 0);
 }
 
-TEST_CASE("BIP-386 tr(KEY) and tr(KEY,TREE) test vectors", "[rpc][vectors]")
+TEST_CASE("BIP-382 wpkh() and wsh() test vectors", "[rpc][vectors][desc]")
 {
-    CheckVectorFile("../specs/bip-0386.mediawiki", 10, 1); // nor pkh() leaves in tr()
+    CheckVectorFile("../specs/bip-0382.mediawiki", 23, 0);
+}
+
+TEST_CASE("BIP-383 multi() and sortedmulti() test vectors", "[rpc][vectors][desc]")
+{
+    CheckVectorFile("../specs/bip-0383.mediawiki", 13, 0);
+}
+
+TEST_CASE("BIP-384 combo() test vectors", "[rpc][vectors][desc]")
+{
+    CheckVectorFile("../specs/bip-0384.mediawiki", 7, 0);
+}
+
+TEST_CASE("BIP-385 raw() and addr() test vectors", "[rpc][vectors][desc]")
+{
+    CheckVectorFile("../specs/bip-0385.mediawiki", 10, 0);
+}
+
+TEST_CASE("BIP-386 tr(KEY) and tr(KEY,TREE) test vectors", "[rpc][vectors][desc]")
+{
+    CheckVectorFile("../specs/bip-0386.mediawiki", 10, 1); // the pkh() leaf example has no script in the BIP
 }
 
 TEST_CASE("BIP-380 key expressions: the valid parse, the invalid are refused", "[rpc][vectors]")
