@@ -91,6 +91,16 @@ private:
 std::optional<Descriptor> ParseDescriptor(std::string_view desc, const consensus::ChainParams& params,
                                           std::string& error, bool require_checksum = false);
 
+/**
+ * BIP-389 multipath: a descriptor whose key paths hold "<a;b;...>" steps stands for one
+ * descriptor per alternative (all groups of the same length, two or more unique steps each);
+ * returns them in order (one for a descriptor without groups). The checksum, if any, covers
+ * the whole text. Each result prints with its own single path. nullopt with error otherwise.
+ */
+std::optional<std::vector<Descriptor>> ParseMultipathDescriptor(std::string_view desc,
+                                                                const consensus::ChainParams& params,
+                                                                std::string& error, bool require_checksum = false);
+
 /** Core's error for a ranged descriptor where one script is wanted (generatetodescriptor, generateblock). */
 inline constexpr std::string_view RANGED_DESCRIPTOR_ERROR =
     "Ranged descriptor not accepted. Maybe pass through deriveaddresses first?";

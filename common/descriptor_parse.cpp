@@ -313,6 +313,89 @@ std::optional<Descriptor> ParseDescriptor(std::string_view desc, const consensus
     return d;
 }
 
+std::optional<std::vector<Descriptor>> ParseMultipathDescriptor(std::string_view desc,
+                                                                const consensus::ChainParams& params,
+                                                                std::string& error, bool require_checksum)
+{
+    std::string body;
+    if (!CheckDescriptorChecksum(desc, require_checksum, error, &body)) return std::nullopt;
+    // Find each <...> group: a whole derivation step after an extended key (BIP-389).
+    struct Group {
+        size_t begin, end; // of "<...>", end one past '>'
+        std::vector<std::string> steps;
+    };
+    std::vector<Group> groups;
+    for (size_t pos = body.find('<'); pos != std::string::npos; pos = body.find('<', pos + 1)) {
+        const size_t close = body.find('>', pos);
+        const size_t next_open = body.find('<', pos + 1);
+        if (close == std::string::npos || (next_open != std::string::npos && next_open < close)) {
+            error = "Multipath: '<' without its '>'";
+            return std::nullopt;
+        }
+        if (body.find('[', 0) != std::string::npos) {
+            // A group inside a key origin "[...]" is not a derivation step of a key.
+            const size_t open = body.rfind('[', pos);
+            const size_t shut = body.rfind(']', pos);
+            if (open != std::string::npos && (shut == std::string::npos || shut < open)) {
+                error = "Multipath: not allowed in a key origin";
+                return std::nullopt;
+            }
+        }
+        const char after = close + 1 < body.size() ? body[close + 1] : '\0';
+        if (pos == 0 || body[pos - 1] != '/' || (after != '/' && after != ')' && after != ',')) {
+            error = "Multipath: '<...>' must be a whole derivation step";
+            return std::nullopt;
+        }
+        Group g{pos, close + 1, {}};
+        std::string_view inner = std::string_view(body).substr(pos + 1, close - pos - 1);
+        size_t start = 0;
+        while (true) {
+            const size_t semi = inner.find(';', start);
+            g.steps.emplace_back(inner.substr(start, semi == std::string_view::npos ? semi : semi - start));
+            if (semi == std::string_view::npos) break;
+            start = semi + 1;
+        }
+        if (g.steps.size() < 2) {
+            error = "Multipath subpaths must have at least two elements";
+            return std::nullopt;
+        }
+        for (size_t i = 0; i < g.steps.size(); ++i) {
+            if (g.steps[i].empty() || g.steps[i].find_first_of("<>/*[]") != std::string::npos) {
+                error = "Key path value '" + g.steps[i] + "' is not a valid uint32";
+                return std::nullopt;
+            }
+            for (size_t j = 0; j < i; ++j) {
+                if (g.steps[j] == g.steps[i]) {
+                    error = "Duplicated key path value " + g.steps[i] + " in multipath specifier";
+                    return std::nullopt;
+                }
+            }
+        }
+        if (!groups.empty() && groups[0].steps.size() != g.steps.size()) {
+            error = "Multipath subpaths must be of the same length";
+            return std::nullopt;
+        }
+        groups.push_back(std::move(g));
+        pos = close;
+    }
+    const size_t n = groups.empty() ? 1 : groups[0].steps.size();
+    std::vector<Descriptor> out;
+    for (size_t i = 0; i < n; ++i) {
+        std::string text;
+        size_t last = 0;
+        for (const Group& g : groups) {
+            text.append(body, last, g.begin - last);
+            text += g.steps[i];
+            last = g.end;
+        }
+        text.append(body, last, std::string::npos);
+        auto d = ParseDescriptor(text, params, error, false);
+        if (!d) return std::nullopt;
+        out.push_back(std::move(*d));
+    }
+    return out;
+}
+
 std::optional<consensus::Script> ParseDescriptorScript(std::string_view desc, const consensus::ChainParams& params,
                                                        std::string& error, bool require_checksum)
 {

@@ -5,6 +5,7 @@
 #include "vectors.h"
 
 #include "common/descriptor.h"
+#include "common/descriptor_util.h"
 #include "common/key_io.h"
 #include "consensus/hash.h"
 #include "consensus/hex.h"
@@ -171,4 +172,40 @@ TEST_CASE("sortedmulti() orders keys as BIP-67 (Core's rpc_bip67.json)", "[rpc][
         ++ran;
     }
     testutil::RequireCaseCount("bitcoin-core/rpc_bip67.json", 4, vectors.size(), ran);
+}
+
+TEST_CASE("BIP-389 multipath <a;b> key steps", "[rpc][desc]")
+{
+    const auto& main = Params(ChainType::MAIN);
+    std::string error;
+    const std::string x = XPRV;
+    const auto ds = ParseMultipathDescriptor("wsh(multi(1," + x + "/<0;1>/*," + x + "/7/<2h;3h>/*))", main, error);
+    REQUIRE(ds);
+    REQUIRE(ds->size() == 2);
+    const auto d0 = ParseDescriptor("wsh(multi(1," + x + "/0/*," + x + "/7/2h/*))", main, error);
+    const auto d1 = ParseDescriptor("wsh(multi(1," + x + "/1/*," + x + "/7/3h/*))", main, error);
+    REQUIRE(d0);
+    REQUIRE(d1);
+    CHECK((*ds)[0].ToString() == d0->ToString());
+    CHECK((*ds)[1].ToString() == d1->ToString());
+    CHECK(*(*ds)[1].Expand(4, error) == *d1->Expand(4, error));
+    // No group: one descriptor. The checksum covers the multipath text.
+    const auto one = ParseMultipathDescriptor("pkh(" + x + "/0)", main, error);
+    REQUIRE(one);
+    CHECK(one->size() == 1);
+    const std::string with_sum = AddDescriptorChecksum("pkh(" + x + "/<0;1>)");
+    CHECK(ParseMultipathDescriptor(with_sum, main, error, true));
+    CHECK_FALSE(ParseDescriptor(with_sum, main, error));
+    for (const auto& [bad, message] : std::vector<std::pair<std::string, std::string>>{
+             {"pkh(" + x + "/<0>/*)", "Multipath subpaths must have at least two elements"},
+             {"pkh(" + x + "/<0;0>/*)", "Duplicated key path value 0 in multipath specifier"},
+             {"sh(multi(1," + x + "/<0;1>," + x + "/<0;1;2>))", "Multipath subpaths must be of the same length"},
+             {"pkh(" + x + "/<0;1/*)", "Multipath: '<' without its '>'"},
+             {"pkh(" + x + "/1<0;1>/*)", "Multipath: '<...>' must be a whole derivation step"},
+             {"pkh([deadbeef/<0;1>]" + x + ")", "Multipath: not allowed in a key origin"},
+             {"pkh(" + x + "/<0;a>/*)", "Key path value 'a' is not a valid uint32"}}) {
+        INFO(bad);
+        CHECK_FALSE(ParseMultipathDescriptor(bad, main, error));
+        CHECK(error == message);
+    }
 }
