@@ -99,7 +99,8 @@ public:
         for (const auto& [k, data] : other.tr_spenddata) {
             auto [it, inserted] = tr_spenddata.emplace(k, data);
             if (!inserted) {
-                for (const auto& [leaf, controls] : data.scripts) it->second.scripts[leaf].insert(controls.begin(), controls.end());
+                for (const auto& [leaf, controls] : data.scripts)
+                    it->second.scripts[leaf].insert(controls.begin(), controls.end());
             }
         }
     }
