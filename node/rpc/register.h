@@ -47,7 +47,7 @@ void RegisterMiningRpc(RpcTable& table, chain::Chainstate& chainstate, chain::Va
 
 /**
  * getrawtransaction, decoderawtransaction, decodescript, createrawtransaction, and
- * signrawtransactionwithkey (node/rpc/sign_rpc.cpp).
+ * signrawtransactionwithkey (node/rpc/sign_rpc.cpp), and the PSBT methods (node/rpc/psbt_rpc.cpp).
  * txindex (nullptr without -txindex) must outlive the table's use of the methods.
  */
 void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate, index::TxIndexer* txindex = nullptr,

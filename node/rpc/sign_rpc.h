@@ -56,4 +56,10 @@ consensus::MutableTransaction ConstructRawTransaction(const common::rpc::Json& p
 /** signrawtransactionwithkey (called by RegisterRawTransactionRpc). */
 void RegisterSignRpc(common::rpc::RpcTable& table, const chain::Chainstate& cs, const mempool::TxMemPool* pool);
 
+/**
+ * decodepsbt, combinepsbt, finalizepsbt, createpsbt, converttopsbt, utxoupdatepsbt, joinpsbts
+ * (node/rpc/psbt_rpc.cpp; called by RegisterRawTransactionRpc).
+ */
+void RegisterPsbtRpc(common::rpc::RpcTable& table, const chain::Chainstate& cs, const mempool::TxMemPool* pool);
+
 } // namespace node::rpc

@@ -54,6 +54,7 @@ TESTS = [
     "signer_selftest",
     "tx_signer_types",
     "rpc_signrawtransaction",
+    "rpc_psbt",
     "p2p_client_btcd",
     "p2p_sync",
     "p2p_btcd_interop",
