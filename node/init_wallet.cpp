@@ -1,6 +1,7 @@
 #include "node/init_wallet.h"
 
 #include "common/rpc/protocol.h"
+#include "common/rpc/util.h"
 #include "node/context.h"
 #include "node/interfaces/chain.h"
 #include "node/mempool/mempool_manager.h"
@@ -11,6 +12,7 @@
 #include "wallet/context.h"
 #include "wallet/rpc/util.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace node {
@@ -29,6 +31,32 @@ void SetupWalletOptions(util::ArgsManager& args)
                 ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
     args.AddArg("-walletdir=<dir>",
                 "Specify directory to hold wallets (default: <datadir>/wallets if it exists, otherwise <datadir>)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-fallbackfee=<amt>",
+                "A fee rate (in BTC/kvB) that will be used when fee estimation has insufficient data. 0 to entirely "
+                "disable the fallbackfee feature. (default: 0.00)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-mintxfee=<amt>",
+                "Fee rates (in BTC/kvB) smaller than this are considered zero fee for transaction creation "
+                "(default: 0.000001)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-maxtxfee=<amt>",
+                "Maximum total fees (in BTC) to use in a single wallet transaction; setting this too low may abort "
+                "large transactions (default: 0.10)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-discardfee=<amt>",
+                "The fee rate (in BTC/kvB) that indicates your tolerance for discarding change by adding it to the "
+                "fee (default: 0.0001).",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-consolidatefeerate=<amt>",
+                "The maximum feerate (in BTC/kvB) at which transaction building may use more inputs than strictly "
+                "necessary so that the wallet's UTXO pool can be reduced (default: 0.0001).",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-txconfirmtarget=<n>",
+                "If paytxfee is not set, include enough fee so transactions begin confirmation on average within n "
+                "blocks (default: 6)",
+                ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
+    args.AddArg("-spendzeroconfchange", "Spend unconfirmed change when sending transactions (default: 1)",
                 ArgsManager::ALLOW_ANY, OptionsCategory::WALLET);
     args.AddArg("-keypool=<n>",
                 "Set key pool size to <n> (default: 1000). Warning: Smaller sizes may increase the "
@@ -70,6 +98,30 @@ bool InitWallet(NodeContext& node, std::function<void()> request_shutdown)
             if (node.peerman) node.peerman->RelayTransaction(tx);
         });
     wallet::WalletEnv env;
+    // Fee options: BTC amounts (per kvB for rates), Core's names and messages.
+    auto amount = [&](const char* name, consensus::Amount fallback) -> std::optional<consensus::Amount> {
+        if (!args.IsArgSet(name)) return fallback;
+        const std::string v = args.GetArg(name, "");
+        int64_t sats = 0;
+        if (!common::rpc::ParseFixedPoint(v, 8, &sats) || sats < 0 || sats > consensus::MAX_MONEY.sats) {
+            std::fprintf(stderr, "Error: Invalid amount for %s=<amount>: '%s'\n", name, v.c_str());
+            return std::nullopt;
+        }
+        return consensus::Amount{sats};
+    };
+    const auto fallback = amount("-fallbackfee", env.fees.fallback_fee.SatsPerKvB());
+    const auto mintx = amount("-mintxfee", env.fees.min_tx_fee.SatsPerKvB());
+    const auto maxtx = amount("-maxtxfee", env.fees.max_tx_fee);
+    const auto discard = amount("-discardfee", env.fees.discard_fee.SatsPerKvB());
+    const auto consolidate = amount("-consolidatefeerate", env.fees.consolidate_fee.SatsPerKvB());
+    if (!fallback || !mintx || !maxtx || !discard || !consolidate) return false;
+    env.fees.fallback_fee = common::FeeRate(*fallback);
+    env.fees.min_tx_fee = common::FeeRate(*mintx);
+    env.fees.max_tx_fee = *maxtx;
+    env.fees.discard_fee = common::FeeRate(*discard);
+    env.fees.consolidate_fee = common::FeeRate(*consolidate);
+    env.fees.confirm_target = static_cast<int>(std::clamp<int64_t>(args.GetIntArg("-txconfirmtarget", 6), 1, 1008));
+    env.fees.spend_zero_conf_change = args.GetBoolArg("-spendzeroconfchange", true);
     env.chain = node.wallet_chain.get();
     env.keypool = static_cast<int32_t>(keypool);
     env.fatal_error = [&node, request_shutdown](const std::string&) {

@@ -179,7 +179,12 @@ bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& priv
     if (!spkm) return false;
     const Uint256 id = spkm->Id();
     batch.Put(KeyWithId(dbkeys::DESCRIPTOR, id), EncodeDescriptor(desc));
-    if (!private_desc.empty()) batch.Put(KeyWithId(dbkeys::DESCRIPTOR_KEYS, id), private_desc);
+    if (!private_desc.empty()) {
+        auto priv = common::ParseDescriptor(private_desc, Params(), error);
+        if (!priv) return false;
+        m_private.insert_or_assign(id, std::move(*priv));
+        batch.Put(KeyWithId(dbkeys::DESCRIPTOR_KEYS, id), private_desc);
+    }
     if (active && desc.type) {
         m_active[{*desc.type, desc.internal}] = id;
         batch.Put(ActiveKey(*desc.type, desc.internal),
@@ -231,6 +236,16 @@ bool Wallet::ReadRecords(std::string& error)
             if (!spkm) throw consensus::DecodeError("descriptor: " + error);
             const Uint256 id = spkm->Id();
             m_spkms.insert_or_assign(id, std::move(*spkm));
+            return true;
+        });
+        m_db->ForEach(dbkeys::DESCRIPTOR_KEYS, [&](std::string_view key, std::string_view value) REQUIRES(m_mutex) {
+            if (key.size() != dbkeys::DESCRIPTOR_KEYS.size() + Uint256::size())
+                throw consensus::DecodeError("bad key record");
+            const Uint256 id(std::span<const uint8_t>(
+                reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::DESCRIPTOR_KEYS.size(), Uint256::size()));
+            auto priv = common::ParseDescriptor(value, Params(), error);
+            if (!priv) throw consensus::DecodeError("private descriptor: " + error);
+            m_private.insert_or_assign(id, std::move(*priv));
             return true;
         });
         m_db->ForEach(dbkeys::ACTIVE, [&](std::string_view key, std::string_view value) REQUIRES(m_mutex) {
@@ -440,6 +455,35 @@ std::optional<std::string> Wallet::ParentDescriptor(const consensus::Script& scr
     auto it = m_scripts.find(script);
     if (it == m_scripts.end()) return std::nullopt;
     return m_spkms.at(it->second.spkm).Data().descriptor;
+}
+
+std::optional<common::FlatSigningProvider> Wallet::GetProvider(const consensus::Script& script, bool with_private) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_scripts.find(script);
+    if (it == m_scripts.end()) return std::nullopt;
+    const auto index = static_cast<uint32_t>(it->second.index);
+    common::FlatSigningProvider out;
+    std::vector<consensus::Script> scripts;
+    std::string error;
+    auto priv = m_private.find(it->second.spkm);
+    const bool have_private = with_private && priv != m_private.end();
+    const common::Descriptor& desc = have_private ? priv->second : m_spkms.at(it->second.spkm).Descriptor();
+    if (!desc.Expand(index, common::FlatSigningProvider{}, scripts, out, error)) return std::nullopt;
+    if (have_private) desc.ExpandPrivate(index, common::FlatSigningProvider{}, out);
+    return out;
+}
+
+void Wallet::SetPayTxFee(common::FeeRate rate)
+{
+    util::LockGuard lock(m_mutex);
+    m_pay_tx_fee = rate;
+}
+
+common::FeeRate Wallet::PayTxFee() const
+{
+    util::LockGuard lock(m_mutex);
+    return m_pay_tx_fee;
 }
 
 std::pair<int64_t, int64_t> Wallet::KeypoolSizes() const

@@ -9,7 +9,9 @@
 // holds its lock while it waits for the node (broadcasts are made after the lock is released).
 #pragma once
 
+#include "common/feerate.h"
 #include "common/interfaces/chain.h"
+#include "common/signing_provider.h"
 #include "consensus/amount.h"
 #include "util/sync.h"
 #include "wallet/db.h"
@@ -57,6 +59,17 @@ struct CreateOptions {
     bool avoid_reuse{false};
 };
 
+/** The wallet's fee options (Core's defaults; sat/kvB). */
+struct FeeSettings {
+    common::FeeRate fallback_fee{consensus::Amount{0}};        //!< -fallbackfee: when there is no estimate (0: fail)
+    common::FeeRate min_tx_fee{consensus::Amount{100}};        //!< -mintxfee
+    consensus::Amount max_tx_fee{consensus::COIN.sats / 10};   //!< -maxtxfee: the largest fee of one send
+    common::FeeRate discard_fee{consensus::Amount{10000}};     //!< -discardfee
+    common::FeeRate consolidate_fee{consensus::Amount{10000}}; //!< -consolidatefeerate
+    int confirm_target{6};                                     //!< -txconfirmtarget
+    bool spend_zero_conf_change{true};                         //!< -spendzeroconfchange
+};
+
 /** What a wallet needs from the node besides the chain. */
 struct WalletEnv {
     common::interfaces::Chain* chain{nullptr};
@@ -65,6 +78,7 @@ struct WalletEnv {
     /** Seconds since the epoch (tests inject a clock); empty: the system clock. */
     std::function<int64_t()> now;
     int32_t keypool{DEFAULT_KEYPOOL_SIZE};
+    FeeSettings fees;
     /** The LevelDB environment of the wallets' databases (tests inject faults); nullptr: the default. */
     leveldb::Env* db_env{nullptr};
 };
@@ -176,6 +190,22 @@ public:
      */
     std::optional<int> ScanBlocks(int start, std::optional<int> stop, std::string& error) EXCLUDES(m_mutex);
 
+    // -- Spending (wallet/spend.cpp)
+    /**
+     * What spending script needs: its scripts and public keys, and with with_private its
+     * secret keys too (Core's GetSolvingProvider / GetSigningProvider). nullopt if the
+     * wallet did not derive script.
+     */
+    std::optional<common::FlatSigningProvider> GetProvider(const consensus::Script& script, bool with_private) const
+        EXCLUDES(m_mutex);
+    /** The wallet's fee settings (-fallbackfee, -mintxfee, -maxtxfee, -txconfirmtarget, -paytxfee/settxfee). */
+    const FeeSettings& Fees() const { return m_env.fees; }
+    /** settxfee: the fee rate every send uses when none is given (0: estimate). */
+    void SetPayTxFee(common::FeeRate rate) EXCLUDES(m_mutex);
+    /** Held by a send from choosing coins to recording the transaction, so two sends never pick the same coins. */
+    util::Mutex& SendMutex() const { return m_send_mutex; }
+    common::FeeRate PayTxFee() const EXCLUDES(m_mutex);
+
     // -- Chain events (the notification handler calls these)
     void BlockConnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
     void BlockDisconnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
@@ -225,9 +255,14 @@ private:
     const std::string m_name;
     const std::unique_ptr<WalletDatabase> m_db;
 
+    /** Taken before m_mutex, never while holding it. */
+    mutable util::Mutex m_send_mutex;
     mutable util::Mutex m_mutex;
     uint64_t m_flags GUARDED_BY(m_mutex){0};
     std::map<consensus::Uint256, DescriptorSpkm> m_spkms GUARDED_BY(m_mutex);
+    /** The private form of each descriptor that has one (its secrets), by descriptor id. */
+    std::map<consensus::Uint256, common::Descriptor> m_private GUARDED_BY(m_mutex);
+    common::FeeRate m_pay_tx_fee GUARDED_BY(m_mutex);
     /** The active descriptor per (type, internal). */
     std::map<std::pair<OutputType, bool>, consensus::Uint256> m_active GUARDED_BY(m_mutex);
     std::map<consensus::Script, ScriptRef> m_scripts GUARDED_BY(m_mutex);

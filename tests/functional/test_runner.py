@@ -40,6 +40,7 @@ TESTS = [
     "txindex",
     "descriptors",
     "wallet_basic",
+    "wallet_send",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

@@ -40,6 +40,7 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterAddressRpc(table, context);
     RegisterCoinsRpc(table, context);
     RegisterTransactionRpc(table, context);
+    RegisterSpendRpc(table, context);
 }
 
 } // namespace wallet::rpc

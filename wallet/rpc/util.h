@@ -34,5 +34,6 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context);
 void RegisterAddressRpc(RpcTable& table, WalletContext& context);
 void RegisterCoinsRpc(RpcTable& table, WalletContext& context);
 void RegisterTransactionRpc(RpcTable& table, WalletContext& context);
+void RegisterSpendRpc(RpcTable& table, WalletContext& context);
 
 } // namespace wallet::rpc

@@ -1,0 +1,329 @@
+#include "wallet/spend.h"
+
+#include "common/rpc/protocol.h"
+#include "common/sign.h"
+#include "common/solver.h"
+#include "consensus/serialize.h"
+#include "wallet/coinselection.h"
+#include "wallet/wallet.h"
+
+#include <algorithm>
+
+namespace wallet {
+
+using consensus::Amount;
+using common::FeeRate;
+using namespace common::rpc;
+
+namespace {
+
+/** Core's MAX_STANDARD_TX_WEIGHT (policy). */
+constexpr int64_t MAX_TX_WEIGHT = 400'000;
+
+int64_t VsizeOf(const consensus::MutableTransaction& tx)
+{
+    const consensus::Transaction t(tx);
+    return (consensus::GetTransactionWeight(t) + 3) / 4;
+}
+
+/** The type of output script s, as coin selection groups coins. */
+OutputType TypeOf(const consensus::Script& s)
+{
+    std::vector<std::vector<uint8_t>> sol;
+    switch (common::SolveScript(s, sol)) {
+    case common::TxoutType::PUBKEYHASH:
+    case common::TxoutType::PUBKEY: return OutputType::LEGACY;
+    case common::TxoutType::SCRIPTHASH: return OutputType::P2SH_SEGWIT;
+    case common::TxoutType::WITNESS_V0_KEYHASH:
+    case common::TxoutType::WITNESS_V0_SCRIPTHASH: return OutputType::BECH32;
+    case common::TxoutType::WITNESS_V1_TAPROOT: return OutputType::BECH32M;
+    default: return OutputType::UNKNOWN;
+    }
+}
+
+/** Signs input i of tx with placeholder signatures (sizes as the real ones at most). */
+bool DummySign(const Wallet& w, consensus::MutableTransaction& tx, size_t i, const consensus::Script& spk)
+{
+    auto provider = w.GetProvider(spk, /*with_private=*/false);
+    if (!provider) return false;
+    common::SignatureData sig;
+    if (!common::ProduceSignature(*provider, common::DummySignatureCreator(), spk, sig)) return false;
+    common::UpdateInput(tx.vin[i], sig);
+    return true;
+}
+
+/** The virtual size of spending out as an input of ours (Core's CalculateMaximumSignedInputSize); -1 if unknown. */
+int InputVsize(const Wallet& w, const consensus::TxOut& out)
+{
+    consensus::MutableTransaction tx;
+    tx.vin.resize(1);
+    if (!DummySign(w, tx, 0, out.script_pubkey)) return -1;
+    // One input's share: its weight (with the witness-count byte the segwit marker makes room for).
+    const consensus::Transaction empty{consensus::MutableTransaction{}};
+    const int64_t weight = consensus::GetTransactionWeight(consensus::Transaction(tx)) - consensus::GetTransactionWeight(empty);
+    return static_cast<int>((weight + 3) / 4);
+}
+
+/** Core's change type choice: the wallet's type matching a taproot or segwit recipient, else bech32. */
+OutputType ChangeType(const CoinControl& control, const std::vector<Recipient>& recipients)
+{
+    if (control.change_type) return *control.change_type;
+    bool any_tr = false, all_tr = true;
+    for (const auto& r : recipients) {
+        const bool tr = TypeOf(r.script) == OutputType::BECH32M;
+        any_tr |= tr;
+        all_tr &= tr;
+    }
+    // Core: if every recipient is taproot, change is taproot too; otherwise the default (bech32).
+    return any_tr && all_tr ? OutputType::BECH32M : OutputType::BECH32;
+}
+
+/** Core's anti-fee-sniping lock time (DiscourageFeeSniping): the tip's height, sometimes a little less. */
+uint32_t AntiFeeSniping(const Wallet& w, std::mt19937_64& rng)
+{
+    common::interfaces::Chain& chain = w.Chain();
+    const auto tip = chain.GetTip();
+    if (!tip || chain.IsInitialBlockDownload()) return 0;
+    uint32_t height = static_cast<uint32_t>(tip->height);
+    if (std::uniform_int_distribution<int>(0, 9)(rng) == 0) {
+        height = height - std::min<uint32_t>(height, std::uniform_int_distribution<uint32_t>(0, 99)(rng));
+    }
+    return height;
+}
+
+} // namespace
+
+Amount DustThreshold(const consensus::TxOut& out, FeeRate rate)
+{
+    if (out.script_pubkey.IsUnspendable()) return Amount{0};
+    size_t size = consensus::SerializedSize(out);
+    int version = 0;
+    std::vector<uint8_t> program;
+    // Spending it later: a segwit input is 32 + 4 + 1 + 107 / 4 + 4 virtual bytes, others 32 + 4 + 1 + 107 + 4.
+    size += out.script_pubkey.IsWitnessProgram(version, program) ? 32 + 4 + 1 + 107 / 4 + 4 : 32 + 4 + 1 + 107 + 4;
+    return rate.GetFee(static_cast<int64_t>(size));
+}
+
+std::optional<FeeCalculation> GetMinimumFeeRate(const Wallet& w, const CoinControl& control, SpendError& error)
+{
+    const FeeSettings& s = w.Fees();
+    common::interfaces::Chain& chain = w.Chain();
+    FeeCalculation calc;
+    if (control.feerate) {
+        calc = {*control.feerate, "Fallback fee"};
+        calc.reason = "Explicitly set";
+        // An explicit rate is used as given, above the wallet's and the relay minimum only.
+        return calc;
+    }
+    if (w.PayTxFee() > FeeRate()) {
+        calc = {w.PayTxFee(), "PayTxFee set"};
+    } else {
+        const int target = control.conf_target.value_or(s.confirm_target);
+        const auto est = chain.EstimateSmartFee(target, control.conservative);
+        if (est.feerate) {
+            calc = {*est.feerate, control.conservative ? "Conservative Double Target longer horizon" : "Estimate"};
+        } else if (s.fallback_fee > FeeRate()) {
+            calc = {s.fallback_fee, "Fallback fee"};
+        } else {
+            error = {RPC_WALLET_ERROR,
+                     "Fee estimation failed. Fallbackfee is disabled. Wait a few blocks or enable -fallbackfee."};
+            return std::nullopt;
+        }
+    }
+    // Never below what the mempool and the wallet's minimum accept.
+    const FeeRate floor = std::max({chain.MempoolMinFee(), chain.RelayMinFee(), s.min_tx_fee});
+    if (calc.rate < floor) calc = {floor, chain.MempoolMinFee() >= floor ? "Mempool Min Fee" : "Minimum Required Fee"};
+    return calc;
+}
+
+std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector<Recipient>& recipients,
+                                                    const CoinControl& control, SpendError& error)
+{
+    if (recipients.empty()) {
+        error = {RPC_INVALID_PARAMETER, "Transaction must have at least one recipient"};
+        return std::nullopt;
+    }
+    Amount recipients_sum{0};
+    size_t subtract_count = 0;
+    for (const auto& r : recipients) {
+        if (r.amount < Amount{0}) {
+            error = {RPC_WALLET_ERROR, "Transaction amounts must not be negative"};
+            return std::nullopt;
+        }
+        recipients_sum += r.amount;
+        subtract_count += r.subtract_fee ? 1 : 0;
+    }
+    auto fee_calc = GetMinimumFeeRate(w, control, error);
+    if (!fee_calc) return std::nullopt;
+    const FeeSettings& settings = w.Fees();
+    if (control.feerate) {
+        const FeeRate floor = std::max(w.Chain().RelayMinFee(), settings.min_tx_fee);
+        if (*control.feerate < floor) {
+            auto sat_vb = [](FeeRate r) {
+                char buf[64];
+                std::snprintf(buf, sizeof buf, "%.3f sat/vB", static_cast<double>(r.SatsPerKvB().sats) / 1000.0);
+                return std::string(buf);
+            };
+            error = {RPC_WALLET_ERROR, "Fee rate (" + sat_vb(*control.feerate) +
+                                           ") is lower than the minimum fee rate setting (" + sat_vb(floor) + ")"};
+            return std::nullopt;
+        }
+    }
+    std::random_device rd;
+    std::mt19937_64 rng(static_cast<uint64_t>(rd()) << 32 | rd());
+
+    consensus::MutableTransaction tx;
+    tx.version = 2;
+    tx.locktime = control.locktime.value_or(AntiFeeSniping(w, rng));
+    for (const auto& r : recipients) {
+        const consensus::TxOut out{r.amount, r.script};
+        if (!r.subtract_fee && r.amount < DustThreshold(out, w.Chain().RelayDustFee())) {
+            error = {RPC_WALLET_ERROR, "Transaction amount too small"};
+            return std::nullopt;
+        }
+        tx.vout.push_back(out);
+    }
+
+    // The change script is reserved only if change is made (below); its size counts now.
+    const OutputType change_type = ChangeType(control, recipients);
+    CoinSelectionParams params;
+    params.m_effective_feerate = fee_calc->rate;
+    params.m_long_term_feerate = settings.consolidate_fee;
+    params.m_discard_feerate = std::max(settings.discard_fee, w.Chain().RelayDustFee());
+    const consensus::Script change_proto = change_type == OutputType::LEGACY ? consensus::Script(std::vector<uint8_t>(25))
+                                         : change_type == OutputType::P2SH_SEGWIT ? consensus::Script(std::vector<uint8_t>(23))
+                                         : change_type == OutputType::BECH32M ? consensus::Script(std::vector<uint8_t>(34))
+                                                                              : consensus::Script(std::vector<uint8_t>(22));
+    params.change_output_size = consensus::SerializedSize(consensus::TxOut{Amount{0}, change_proto});
+    params.change_spend_size = change_type == OutputType::LEGACY ? 148 : change_type == OutputType::P2SH_SEGWIT ? 91
+                             : change_type == OutputType::BECH32M ? 58 : 68;
+    size_t outputs_size = 0;
+    for (const auto& o : tx.vout) outputs_size += consensus::SerializedSize(o);
+    params.tx_noinputs_size = 10 + consensus::CompactSizeLen(tx.vout.size()) + outputs_size;
+    params.m_subtract_fee_outputs = subtract_count > 0;
+    params.m_include_unsafe_inputs = control.include_unsafe;
+    params.m_allow_other_inputs = control.allow_other_inputs;
+    params.m_spend_zero_conf_change = settings.spend_zero_conf_change;
+    // Change below the dust threshold at the discard rate is not worth making.
+    consensus::Script change_like = change_proto;
+    if (change_type == OutputType::BECH32) change_like = consensus::Script(std::vector<uint8_t>{0x00, 0x14}), change_like.resize(22);
+    SetChangeParams(params, recipients_sum, recipients.size(),
+                    DustThreshold(consensus::TxOut{Amount{0}, change_like}, params.m_discard_feerate), rng);
+
+    // The coins: the wallet's spendable ones, each with its input size and effective value.
+    std::vector<COutput> available, presets;
+    for (const WalletCoin& c : w.AvailableCoins(0, 9999999, /*include_unsafe=*/true)) {
+        COutput o(c.outpoint, c.txout, c.depth, InputVsize(w, c.txout), /*solvable=*/true, c.safe, c.time, c.from_me,
+                  params.m_effective_feerate);
+        o.type = TypeOf(c.txout.script_pubkey);
+        const bool preset = std::find(control.preset_inputs.begin(), control.preset_inputs.end(), c.outpoint) !=
+                            control.preset_inputs.end();
+        (preset ? presets : available).push_back(std::move(o));
+    }
+    if (presets.size() != control.preset_inputs.size()) {
+        error = {RPC_WALLET_ERROR, "Not found pre-selected input"};
+        return std::nullopt;
+    }
+    const Amount target = recipients_sum + (params.m_subtract_fee_outputs ? Amount{0}
+                                                                          : fee_calc->rate.GetFee(static_cast<int64_t>(params.tx_noinputs_size)));
+    std::string select_error;
+    auto selection = SelectCoins(available, presets, target, params, rng, select_error);
+    if (!selection) {
+        error = {select_error == ERR_INSUFFICIENT_FUNDS ? RPC_WALLET_INSUFFICIENT_FUNDS : RPC_WALLET_ERROR, select_error};
+        return std::nullopt;
+    }
+    for (const auto& in : selection->GetShuffledInputVector(rng)) {
+        consensus::TxIn txin;
+        txin.prevout = in->outpoint;
+        // Every wallet transaction signals replaceability (BIP-125) unless asked not to, and
+        // enables the lock time either way.
+        txin.sequence = control.replaceable ? 0xfffffffd : 0xfffffffe;
+        tx.vin.push_back(txin);
+    }
+    Amount change = selection->GetChange(params.min_viable_change, params.m_change_fee);
+    std::optional<size_t> change_pos;
+    if (change > Amount{0}) {
+        std::string change_error;
+        auto script = w.GetNewScript(change_type, "", /*internal=*/true, change_error);
+        if (!script) {
+            error = {RPC_WALLET_KEYPOOL_RAN_OUT, "Transaction needs a change address, but we can't generate it. " + change_error};
+            return std::nullopt;
+        }
+        change_pos = std::uniform_int_distribution<size_t>(0, tx.vout.size())(rng);
+        tx.vout.insert(tx.vout.begin() + static_cast<std::ptrdiff_t>(*change_pos), consensus::TxOut{change, *script});
+    }
+
+    // The fee the final size needs (placeholder signatures as large as real ones).
+    std::map<consensus::OutPoint, consensus::Coin> coins;
+    for (const auto& in : selection->GetInputSet()) coins[in->outpoint] = consensus::Coin(in->txout, 0, false);
+    consensus::MutableTransaction sized = tx;
+    for (size_t i = 0; i < sized.vin.size(); ++i) {
+        if (!DummySign(w, sized, i, coins.at(sized.vin[i].prevout).out.script_pubkey)) {
+            error = {RPC_WALLET_ERROR, "Missing solving data for estimating transaction size"};
+            return std::nullopt;
+        }
+    }
+    const int64_t vsize = VsizeOf(sized);
+    const Amount fee_needed = fee_calc->rate.GetFee(vsize);
+    const Amount selected = selection->GetSelectedValue();
+    Amount fee = selected - recipients_sum - change;
+    if (params.m_subtract_fee_outputs && fee < fee_needed) {
+        // The recipients who pay the fee share it; the first of them pays the remainder.
+        const Amount to_reduce = fee_needed - fee;
+        const int64_t share = to_reduce.sats / static_cast<int64_t>(subtract_count);
+        bool first = true;
+        size_t r = 0;
+        for (size_t i = 0; i < tx.vout.size(); ++i) {
+            if (change_pos && i == *change_pos) continue;
+            const Recipient& rec = recipients[r++];
+            if (!rec.subtract_fee) continue;
+            Amount cut{share};
+            if (first) cut += Amount{to_reduce.sats % static_cast<int64_t>(subtract_count)};
+            first = false;
+            tx.vout[i].value -= cut;
+            if (tx.vout[i].value < DustThreshold(tx.vout[i], w.Chain().RelayDustFee())) {
+                error = {RPC_WALLET_ERROR, tx.vout[i].value < Amount{0}
+                                               ? "The transaction amount is too small to pay the fee"
+                                               : "The transaction amount is too small to send after the fee has been deducted"};
+                return std::nullopt;
+            }
+        }
+        fee = fee_needed;
+    }
+    if (fee > settings.max_tx_fee) {
+        error = {RPC_WALLET_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)"};
+        return std::nullopt;
+    }
+
+    // Sign with the keys of the coins spent.
+    common::FlatSigningProvider provider;
+    for (const auto& [op, coin] : coins) {
+        if (auto p = w.GetProvider(coin.out.script_pubkey, /*with_private=*/true)) provider.Merge(*p);
+    }
+    std::map<int, std::string> input_errors;
+    if (!common::SignTransaction(tx, provider, coins, consensus::SIGHASH_DEFAULT, input_errors)) {
+        error = {RPC_WALLET_ERROR, "Signing transaction failed"};
+        return std::nullopt;
+    }
+    if (consensus::GetTransactionWeight(consensus::Transaction(tx)) > MAX_TX_WEIGHT) {
+        error = {RPC_WALLET_ERROR, "Transaction too large"};
+        return std::nullopt;
+    }
+    CreatedTransaction created;
+    created.tx = consensus::MakeTransactionRef(std::move(tx));
+    created.fee = fee;
+    created.change_pos = change_pos;
+    created.fee_calc = *fee_calc;
+    return created;
+}
+
+std::optional<std::string> CommitTransaction(Wallet& w, const consensus::TransactionRef& tx,
+                                             std::map<std::string, std::string> meta)
+{
+    std::string error;
+    if (!w.AddOwnTransaction(tx, std::move(meta), error)) return error;
+    // The wallet's lock is not held here: the node judges the transaction on its own thread.
+    return w.Chain().BroadcastTransaction(tx, Amount{0});
+}
+
+} // namespace wallet

@@ -1,0 +1,83 @@
+// Making transactions (Core's wallet/spend.cpp): the fee rate, coin selection over the
+// wallet's coins, change, anti-fee-sniping lock time, RBF signalling, signing, and the checks
+// before a transaction leaves the wallet; then recording and broadcasting it.
+#pragma once
+
+#include "common/feerate.h"
+#include "consensus/amount.h"
+#include "consensus/primitives/transaction.h"
+#include "wallet/outputtype.h"
+
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace wallet {
+
+class Wallet;
+
+/** One payment (Core's CRecipient). */
+struct Recipient {
+    consensus::Script script;
+    consensus::Amount amount;
+    bool subtract_fee{false};
+};
+
+/** How to build it (Core's CCoinControl, the parts the RPCs set). */
+struct CoinControl {
+    std::optional<common::FeeRate> feerate; //!< fee_rate; else estimated for conf_target
+    std::optional<int> conf_target;
+    bool conservative{false};
+    std::optional<OutputType> change_type;
+    bool replaceable{true}; //!< BIP-125 signal (Core's default since v28: every wallet transaction)
+    std::vector<consensus::OutPoint> preset_inputs;
+    bool allow_other_inputs{true};
+    bool include_unsafe{false};
+    std::optional<uint32_t> locktime;
+};
+
+/** Why the fee rate is what it is (sendtoaddress verbose's fee_reason, Core's StringForFeeReason). */
+struct FeeCalculation {
+    common::FeeRate rate;
+    std::string reason;
+};
+
+struct CreatedTransaction {
+    consensus::TransactionRef tx;
+    consensus::Amount fee;
+    std::optional<size_t> change_pos;
+    FeeCalculation fee_calc;
+};
+
+/** An RPC error code and Core's message. */
+struct SpendError {
+    int code{0};
+    std::string message;
+};
+
+/**
+ * Core's CreateTransaction: funds, signs and checks a transaction paying recipients. nullopt
+ * with error (Core's code and message) on failure: "Insufficient funds" (-6), "Fee estimation
+ * failed. Fallbackfee is disabled. ..." (-4), "Transaction amount too small" (-3), ...
+ */
+std::optional<CreatedTransaction> CreateTransaction(Wallet& wallet, const std::vector<Recipient>& recipients,
+                                                    const CoinControl& control, SpendError& error);
+
+/**
+ * Core's CommitTransaction: records tx in the wallet (synced) with meta, then broadcasts it.
+ * A broadcast refused by the mempool leaves the transaction in the wallet and returns its
+ * reason (Core keeps it too); a storage failure returns the error.
+ */
+std::optional<std::string> CommitTransaction(Wallet& wallet, const consensus::TransactionRef& tx,
+                                             std::map<std::string, std::string> meta);
+
+/** Core's GetMinimumFeeRate: the rate a send uses, and why. */
+std::optional<FeeCalculation> GetMinimumFeeRate(const Wallet& wallet, const CoinControl& control, SpendError& error);
+
+/** Core's GetDustThreshold for an output (policy's rule, copied into the wallet: dust at rate). */
+consensus::Amount DustThreshold(const consensus::TxOut& out, common::FeeRate rate);
+
+} // namespace wallet
