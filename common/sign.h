@@ -23,7 +23,7 @@
 
 namespace common {
 
-/** Core's STANDARD_SCRIPT_VERIFY_FLAGS (equal to node/mempool/policy.h's; checked there). */
+/** Core's STANDARD_SCRIPT_VERIFY_FLAGS: the mempool's (node/mempool/policy.h names them) and the signers'. */
 inline constexpr uint32_t SIGNING_VERIFY_FLAGS =
     consensus::MANDATORY_SCRIPT_VERIFY_FLAGS | consensus::SCRIPT_VERIFY_STRICTENC | consensus::SCRIPT_VERIFY_LOW_S |
     consensus::SCRIPT_VERIFY_MINIMALDATA | consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS |

@@ -12,6 +12,13 @@ using namespace common::rpc;
 
 WalletContext::~WalletContext() { UnloadAll(); }
 
+WalletContext::LoadingGuard::~LoadingGuard()
+{
+    if (!ok) return;
+    util::LockGuard lock(mutex);
+    loading.erase(std::find(loading.begin(), loading.end(), name));
+}
+
 std::filesystem::path WalletContext::PathOf(const std::string& name) const
 {
     const std::filesystem::path p(name);
@@ -30,38 +37,27 @@ std::shared_ptr<Wallet> WalletContext::Attach(std::shared_ptr<Wallet> w, int& co
     return w;
 }
 
-namespace {
-/** Marks name as being loaded for the scope; false if it already is (or is loaded). */
-struct LoadingGuard {
-    util::Mutex& mutex;
-    std::vector<std::string>& loading;
-    std::string name;
-    bool ok{false};
-    ~LoadingGuard()
-    {
-        if (!ok) return;
-        util::LockGuard lock(mutex);
-        loading.erase(std::find(loading.begin(), loading.end(), name));
+bool WalletContext::BeginLoading(LoadingGuard& guard, int& code, std::string& error)
+{
+    util::LockGuard lock(m_mutex);
+    const std::string& name = guard.name;
+    const bool loaded =
+        std::any_of(m_wallets.begin(), m_wallets.end(), [&](const auto& w) { return w->Name() == name; });
+    if (loaded || std::find(m_loading.begin(), m_loading.end(), name) != m_loading.end()) {
+        code = RPC_WALLET_ALREADY_LOADED;
+        error = "Wallet \"" + name + "\" is already loaded.";
+        return false;
     }
-};
-} // namespace
+    m_loading.push_back(name);
+    guard.ok = true;
+    return true;
+}
 
 std::shared_ptr<Wallet> WalletContext::Create(const std::string& name, const CreateOptions& options, int& code,
                                               std::string& error)
 {
     LoadingGuard guard{m_mutex, m_loading, name};
-    {
-        util::LockGuard lock(m_mutex);
-        const bool loaded =
-            std::any_of(m_wallets.begin(), m_wallets.end(), [&](const auto& w) { return w->Name() == name; });
-        if (loaded || std::find(m_loading.begin(), m_loading.end(), name) != m_loading.end()) {
-            code = RPC_WALLET_ALREADY_LOADED;
-            error = "Wallet \"" + name + "\" is already loaded.";
-            return nullptr;
-        }
-        m_loading.push_back(name);
-        guard.ok = true;
-    }
+    if (!BeginLoading(guard, code, error)) return nullptr;
     const std::filesystem::path path = PathOf(name);
     std::error_code ec;
     if (std::filesystem::exists(path / WALLET_DB_DIR, ec)) {
@@ -81,18 +77,7 @@ std::shared_ptr<Wallet> WalletContext::Create(const std::string& name, const Cre
 std::shared_ptr<Wallet> WalletContext::Load(const std::string& name, int& code, std::string& error)
 {
     LoadingGuard guard{m_mutex, m_loading, name};
-    {
-        util::LockGuard lock(m_mutex);
-        const bool loaded =
-            std::any_of(m_wallets.begin(), m_wallets.end(), [&](const auto& w) { return w->Name() == name; });
-        if (loaded || std::find(m_loading.begin(), m_loading.end(), name) != m_loading.end()) {
-            code = RPC_WALLET_ALREADY_LOADED;
-            error = "Wallet \"" + name + "\" is already loaded.";
-            return nullptr;
-        }
-        m_loading.push_back(name);
-        guard.ok = true;
-    }
+    if (!BeginLoading(guard, code, error)) return nullptr;
     const std::filesystem::path path = PathOf(name);
     if (!IsWalletFolder(path)) {
         code = RPC_WALLET_NOT_FOUND;

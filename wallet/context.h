@@ -47,6 +47,16 @@ public:
     std::vector<std::shared_ptr<Wallet>> All() const EXCLUDES(m_mutex);
 
 private:
+    /** Marks a name as being created or loaded for its lifetime (once BeginLoading succeeded). */
+    struct LoadingGuard {
+        util::Mutex& mutex;
+        std::vector<std::string>& loading;
+        std::string name;
+        bool ok{false};
+        ~LoadingGuard();
+    };
+    /** Fails with Core's -35 if guard's name is loaded or being loaded; else marks it. */
+    bool BeginLoading(LoadingGuard& guard, int& code, std::string& error) EXCLUDES(m_mutex);
     std::shared_ptr<Wallet> Attach(std::shared_ptr<Wallet> w, int& code, std::string& error) EXCLUDES(m_mutex);
 
     WalletEnv m_env;

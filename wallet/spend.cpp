@@ -11,8 +11,8 @@
 
 namespace wallet {
 
-using consensus::Amount;
 using common::FeeRate;
+using consensus::Amount;
 using namespace common::rpc;
 
 namespace {
@@ -60,7 +60,8 @@ int InputVsize(const Wallet& w, const consensus::TxOut& out)
     if (!DummySign(w, tx, 0, out.script_pubkey)) return -1;
     // One input's share: its weight (with the witness-count byte the segwit marker makes room for).
     const consensus::Transaction empty{consensus::MutableTransaction{}};
-    const int64_t weight = consensus::GetTransactionWeight(consensus::Transaction(tx)) - consensus::GetTransactionWeight(empty);
+    const int64_t weight =
+        consensus::GetTransactionWeight(consensus::Transaction(tx)) - consensus::GetTransactionWeight(empty);
     return static_cast<int>((weight + 3) / 4);
 }
 
@@ -190,13 +191,16 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     params.m_effective_feerate = fee_calc->rate;
     params.m_long_term_feerate = settings.consolidate_fee;
     params.m_discard_feerate = std::max(settings.discard_fee, w.Chain().RelayDustFee());
-    const consensus::Script change_proto = change_type == OutputType::LEGACY ? consensus::Script(std::vector<uint8_t>(25))
-                                         : change_type == OutputType::P2SH_SEGWIT ? consensus::Script(std::vector<uint8_t>(23))
-                                         : change_type == OutputType::BECH32M ? consensus::Script(std::vector<uint8_t>(34))
-                                                                              : consensus::Script(std::vector<uint8_t>(22));
+    const consensus::Script change_proto =
+        change_type == OutputType::LEGACY        ? consensus::Script(std::vector<uint8_t>(25))
+        : change_type == OutputType::P2SH_SEGWIT ? consensus::Script(std::vector<uint8_t>(23))
+        : change_type == OutputType::BECH32M     ? consensus::Script(std::vector<uint8_t>(34))
+                                                 : consensus::Script(std::vector<uint8_t>(22));
     params.change_output_size = consensus::SerializedSize(consensus::TxOut{Amount{0}, change_proto});
-    params.change_spend_size = change_type == OutputType::LEGACY ? 148 : change_type == OutputType::P2SH_SEGWIT ? 91
-                             : change_type == OutputType::BECH32M ? 58 : 68;
+    params.change_spend_size = change_type == OutputType::LEGACY        ? 148
+                               : change_type == OutputType::P2SH_SEGWIT ? 91
+                               : change_type == OutputType::BECH32M     ? 58
+                                                                        : 68;
     size_t outputs_size = 0;
     for (const auto& o : tx.vout) outputs_size += consensus::SerializedSize(o);
     params.tx_noinputs_size = 10 + consensus::CompactSizeLen(tx.vout.size()) + outputs_size;
@@ -206,7 +210,8 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     params.m_spend_zero_conf_change = settings.spend_zero_conf_change;
     // Change below the dust threshold at the discard rate is not worth making.
     consensus::Script change_like = change_proto;
-    if (change_type == OutputType::BECH32) change_like = consensus::Script(std::vector<uint8_t>{0x00, 0x14}), change_like.resize(22);
+    if (change_type == OutputType::BECH32)
+        change_like = consensus::Script(std::vector<uint8_t>{0x00, 0x14}), change_like.resize(22);
     SetChangeParams(params, recipients_sum, recipients.size(),
                     DustThreshold(consensus::TxOut{Amount{0}, change_like}, params.m_discard_feerate), rng);
 
@@ -224,12 +229,14 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         error = {RPC_WALLET_ERROR, "Not found pre-selected input"};
         return std::nullopt;
     }
-    const Amount target = recipients_sum + (params.m_subtract_fee_outputs ? Amount{0}
-                                                                          : fee_calc->rate.GetFee(static_cast<int64_t>(params.tx_noinputs_size)));
+    const Amount target = recipients_sum + (params.m_subtract_fee_outputs
+                                                ? Amount{0}
+                                                : fee_calc->rate.GetFee(static_cast<int64_t>(params.tx_noinputs_size)));
     std::string select_error;
     auto selection = SelectCoins(available, presets, target, params, rng, select_error);
     if (!selection) {
-        error = {select_error == ERR_INSUFFICIENT_FUNDS ? RPC_WALLET_INSUFFICIENT_FUNDS : RPC_WALLET_ERROR, select_error};
+        error = {select_error == ERR_INSUFFICIENT_FUNDS ? RPC_WALLET_INSUFFICIENT_FUNDS : RPC_WALLET_ERROR,
+                 select_error};
         return std::nullopt;
     }
     for (const auto& in : selection->GetShuffledInputVector(rng)) {
@@ -246,7 +253,8 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         std::string change_error;
         auto script = w.GetNewScript(change_type, "", /*internal=*/true, change_error);
         if (!script) {
-            error = {RPC_WALLET_KEYPOOL_RAN_OUT, "Transaction needs a change address, but we can't generate it. " + change_error};
+            error = {RPC_WALLET_KEYPOOL_RAN_OUT,
+                     "Transaction needs a change address, but we can't generate it. " + change_error};
             return std::nullopt;
         }
         change_pos = std::uniform_int_distribution<size_t>(0, tx.vout.size())(rng);
@@ -282,9 +290,10 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
             first = false;
             tx.vout[i].value -= cut;
             if (tx.vout[i].value < DustThreshold(tx.vout[i], w.Chain().RelayDustFee())) {
-                error = {RPC_WALLET_ERROR, tx.vout[i].value < Amount{0}
-                                               ? "The transaction amount is too small to pay the fee"
-                                               : "The transaction amount is too small to send after the fee has been deducted"};
+                error = {RPC_WALLET_ERROR,
+                         tx.vout[i].value < Amount{0}
+                             ? "The transaction amount is too small to pay the fee"
+                             : "The transaction amount is too small to send after the fee has been deducted"};
                 return std::nullopt;
             }
         }

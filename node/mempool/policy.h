@@ -2,6 +2,7 @@
 // (Core v30's policy/policy.{h,cpp}, policy/truc_policy.h constants). Pure functions.
 #pragma once
 
+#include "common/sign.h"
 #include "consensus/amount.h"
 #include "consensus/limits.h"
 #include "consensus/primitives/transaction.h"
@@ -57,14 +58,9 @@ inline constexpr size_t MAX_REPLACEMENT_CANDIDATES = 100;
 /** Core's EXTRA_DESCENDANT_TX_SIZE_LIMIT (the CPFP carve-out). */
 inline constexpr int64_t EXTRA_DESCENDANT_TX_SIZE_LIMIT = 10'000;
 
-/** Core's STANDARD_SCRIPT_VERIFY_FLAGS: consensus flags plus the policy ones. */
-inline constexpr uint32_t STANDARD_SCRIPT_VERIFY_FLAGS =
-    consensus::MANDATORY_SCRIPT_VERIFY_FLAGS | consensus::SCRIPT_VERIFY_STRICTENC | consensus::SCRIPT_VERIFY_LOW_S |
-    consensus::SCRIPT_VERIFY_MINIMALDATA | consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS |
-    consensus::SCRIPT_VERIFY_CLEANSTACK | consensus::SCRIPT_VERIFY_MINIMALIF | consensus::SCRIPT_VERIFY_NULLFAIL |
-    consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM | consensus::SCRIPT_VERIFY_WITNESS_PUBKEYTYPE |
-    consensus::SCRIPT_VERIFY_CONST_SCRIPTCODE | consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |
-    consensus::SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS | consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE;
+/** Core's STANDARD_SCRIPT_VERIFY_FLAGS: consensus flags plus the policy ones (common/sign.h keeps them, so
+ *  the wallet signs to the same rules the mempool checks). */
+inline constexpr uint32_t STANDARD_SCRIPT_VERIFY_FLAGS = common::SIGNING_VERIFY_FLAGS;
 
 /** The node's standardness settings (-datacarrier, -datacarriersize, -permitbaremultisig, -dustrelayfee, -bytespersigop). */
 struct PolicyOptions {

@@ -21,9 +21,6 @@
 
 namespace node::rpc {
 
-static_assert(common::SIGNING_VERIFY_FLAGS == mempool::STANDARD_SCRIPT_VERIFY_FLAGS,
-              "signing verifies with the mempool's standard flags");
-
 using consensus::Script;
 using T = RpcResultType;
 

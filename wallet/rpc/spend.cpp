@@ -32,15 +32,17 @@ void SetFeeOptions(CoinControl& control, const Json& params, size_t conf_i, size
     }
     if (Given(params, conf_i)) {
         const int64_t target = GetInt(params[conf_i]);
-        if (target < 1 || target > 1008) throw RpcError(RPC_INVALID_PARAMETER, "Invalid conf_target, must be between 1 and 1008");
+        if (target < 1 || target > 1008)
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid conf_target, must be between 1 and 1008");
         control.conf_target = static_cast<int>(target);
     }
     if (Given(params, mode_i)) {
         std::string mode = GetStr(params[mode_i]);
         for (char& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (mode != "unset" && mode != "economical" && mode != "conservative") {
-            throw RpcError(RPC_INVALID_PARAMETER,
-                           "Invalid estimate_mode parameter, must be one of: \"unset\", \"economical\", \"conservative\"");
+            throw RpcError(
+                RPC_INVALID_PARAMETER,
+                "Invalid estimate_mode parameter, must be one of: \"unset\", \"economical\", \"conservative\"");
         }
         control.conservative = mode == "conservative";
     }
@@ -117,7 +119,8 @@ Json SendMany(const WalletContext& context, const RpcRequest& req)
     std::set<consensus::Script> seen;
     for (auto it = p[1].begin(); it != p[1].end(); ++it) {
         const consensus::Script script = AddressParam(*w, it.key());
-        if (!seen.insert(script).second) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, duplicated address: " + it.key());
+        if (!seen.insert(script).second)
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, duplicated address: " + it.key());
         recipients.push_back({script, SendAmount(it.value()), subtract.contains(it.key())});
     }
     if (recipients.empty()) throw RpcError(RPC_INVALID_PARAMETER, "Transaction must have at least one recipient");
@@ -136,9 +139,11 @@ Json SetTxFee(const WalletContext& context, const RpcRequest& req)
         throw RpcError(RPC_INVALID_PARAMETER, "txfee cannot be less than min relay tx fee (" + relay.ToString() + ")");
     }
     if (rate > Amount{0} && common::FeeRate(rate) < w->Fees().min_tx_fee) {
-        throw RpcError(RPC_INVALID_PARAMETER, "txfee cannot be less than wallet min fee (" + w->Fees().min_tx_fee.ToString() + ")");
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       "txfee cannot be less than wallet min fee (" + w->Fees().min_tx_fee.ToString() + ")");
     }
-    if (rate > w->Fees().max_tx_fee) throw RpcError(RPC_INVALID_PARAMETER, "txfee cannot be more than wallet max tx fee");
+    if (rate > w->Fees().max_tx_fee)
+        throw RpcError(RPC_INVALID_PARAMETER, "txfee cannot be more than wallet max tx fee");
     w->SetPayTxFee(common::FeeRate(rate));
     return true;
 }
@@ -151,12 +156,20 @@ std::vector<RpcResult> SendResults()
                  Res(T::STR, "fee_reason", "The transaction fee reason.")})};
 }
 
-RpcArg FeeRateArg() { return Arg("fee_rate", A::AMOUNT, true, "not set, falls back to wallet fee estimation", "Specify a fee rate in sat/vB."); }
-RpcArg ConfTargetArg() { return Arg("conf_target", A::NUM, true, "wallet -txconfirmtarget", "Confirmation target in blocks"); }
+RpcArg FeeRateArg()
+{
+    return Arg("fee_rate", A::AMOUNT, true, "not set, falls back to wallet fee estimation",
+               "Specify a fee rate in sat/vB.");
+}
+RpcArg ConfTargetArg()
+{
+    return Arg("conf_target", A::NUM, true, "wallet -txconfirmtarget", "Confirmation target in blocks");
+}
 RpcArg EstimateModeArg()
 {
-    return Arg("estimate_mode", A::STR, true, "\"unset\"",
-               "The fee estimate mode, must be one of (case insensitive):\n\"unset\"\n\"economical\"\n\"conservative\"");
+    return Arg(
+        "estimate_mode", A::STR, true, "\"unset\"",
+        "The fee estimate mode, must be one of (case insensitive):\n\"unset\"\n\"economical\"\n\"conservative\"");
 }
 
 } // namespace
@@ -170,16 +183,22 @@ void RegisterSpendRpc(RpcTable& table, WalletContext& context)
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "sendtoaddress",
-        .args = {Arg("address", A::STR, false, "", "The bitcoin address to send to."),
-                 Arg("amount", A::AMOUNT, false, "", "The amount in BTC to send. eg 0.1"),
-                 Arg("comment", A::STR, true, "", "A comment used to store what the transaction is for.\nThis is not part of the transaction, just kept in your wallet."),
-                 Arg("comment_to", A::STR, true, "", "A comment to store the name of the person or organization\nto which you're sending the transaction. This is not part of the \ntransaction, just kept in your wallet."),
-                 Arg("subtractfeefromamount", A::BOOL, true, "false", "The fee will be deducted from the amount being sent.\nThe recipient will receive less bitcoins than you enter in the amount field."),
-                 Arg("replaceable", A::BOOL, true, "wallet default", "Signal that this transaction can be replaced by a transaction (BIP 125)"),
-                 ConfTargetArg(), EstimateModeArg(),
-                 Arg("avoid_reuse", A::BOOL, true, "true", "(only available if avoid_reuse wallet flag is set) Avoid spending from dirty addresses; addresses are considered\ndirty if they have previously been used in a transaction. If true, this also activates avoidpartialspends, grouping outputs by their addresses."),
-                 FeeRateArg(),
-                 Arg("verbose", A::BOOL, true, "false", "If true, return extra information about the transaction.")},
+        .args =
+            {Arg("address", A::STR, false, "", "The bitcoin address to send to."),
+             Arg("amount", A::AMOUNT, false, "", "The amount in BTC to send. eg 0.1"),
+             Arg("comment", A::STR, true, "",
+                 "A comment used to store what the transaction is for.\nThis is not part of the transaction, just kept in your wallet."),
+             Arg("comment_to", A::STR, true, "",
+                 "A comment to store the name of the person or organization\nto which you're sending the transaction. This is not part of the \ntransaction, just kept in your wallet."),
+             Arg("subtractfeefromamount", A::BOOL, true, "false",
+                 "The fee will be deducted from the amount being sent.\nThe recipient will receive less bitcoins than you enter in the amount field."),
+             Arg("replaceable", A::BOOL, true, "wallet default",
+                 "Signal that this transaction can be replaced by a transaction (BIP 125)"),
+             ConfTargetArg(), EstimateModeArg(),
+             Arg("avoid_reuse", A::BOOL, true, "true",
+                 "(only available if avoid_reuse wallet flag is set) Avoid spending from dirty addresses; addresses are considered\ndirty if they have previously been used in a transaction. If true, this also activates avoidpartialspends, grouping outputs by their addresses."),
+             FeeRateArg(),
+             Arg("verbose", A::BOOL, true, "false", "If true, return extra information about the transaction.")},
         .description = "Send an amount to a given address.",
         .examples = HelpExampleCli("sendtoaddress", "\"bcrt1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl\" 0.1"),
         .handler = [ctx](const RpcRequest& req) { return SendToAddress(*ctx, req); },
@@ -190,10 +209,11 @@ void RegisterSpendRpc(RpcTable& table, WalletContext& context)
         .name = "sendmany",
         .args = {Arg("dummy", A::STR, true, "\"\"", "Must be set to \"\" for backwards compatibility."),
                  Arg("amounts", A::OBJ, false, "", "The addresses and amounts"),
-                 Arg("minconf", A::NUM, true, "", "Ignored dummy value"),
-                 Arg("comment", A::STR, true, "", "A comment"),
-                 Arg("subtractfeefrom", A::ARR, true, "", "The addresses.\nThe fee will be equally deducted from the amount of each selected address."),
-                 Arg("replaceable", A::BOOL, true, "wallet default", "Signal that this transaction can be replaced by a transaction (BIP 125)"),
+                 Arg("minconf", A::NUM, true, "", "Ignored dummy value"), Arg("comment", A::STR, true, "", "A comment"),
+                 Arg("subtractfeefrom", A::ARR, true, "",
+                     "The addresses.\nThe fee will be equally deducted from the amount of each selected address."),
+                 Arg("replaceable", A::BOOL, true, "wallet default",
+                     "Signal that this transaction can be replaced by a transaction (BIP 125)"),
                  ConfTargetArg(), EstimateModeArg(), FeeRateArg(),
                  Arg("verbose", A::BOOL, true, "false", "If true, return extra information about the transaction.")},
         .description = "Send multiple times. Amounts are double-precision floating point numbers.",
@@ -204,8 +224,9 @@ void RegisterSpendRpc(RpcTable& table, WalletContext& context)
         .category = "wallet",
         .name = "settxfee",
         .args = {Arg("amount", A::AMOUNT, false, "", "The transaction fee rate in BTC/kvB")},
-        .description = "(DEPRECATED) Set the transaction fee rate in BTC/kvB for this wallet. Overrides the global -paytxfee command line parameter.\n"
-                       "Can be deactivated by passing 0 as the fee. In that case automatic fee selection will be used by default.",
+        .description =
+            "(DEPRECATED) Set the transaction fee rate in BTC/kvB for this wallet. Overrides the global -paytxfee command line parameter.\n"
+            "Can be deactivated by passing 0 as the fee. In that case automatic fee selection will be used by default.",
         .handler = [ctx](const RpcRequest& req) { return SetTxFee(*ctx, req); },
         .results = {Res(T::BOOL, "", "Returns true if successful")},
     });
