@@ -44,6 +44,12 @@ bool Wallet::IsSpentLocked(const consensus::OutPoint& outpoint) const
     return false;
 }
 
+bool Wallet::IsSpent(const consensus::OutPoint& outpoint) const
+{
+    util::LockGuard lock(m_mutex);
+    return IsSpentLocked(outpoint);
+}
+
 bool Wallet::IsTrustedLocked(const WalletTx& wtx, std::set<Uint256>& seen) const
 {
     // Core's CachedTxIsTrusted: confirmed; or unconfirmed, in the mempool, ours, and spending
@@ -51,6 +57,8 @@ bool Wallet::IsTrustedLocked(const WalletTx& wtx, std::set<Uint256>& seen) const
     const int depth = DepthLocked(wtx);
     if (depth >= 1) return true;
     if (depth < 0 || wtx.state.abandoned) return false;
+    // -spendzeroconfchange=0: nothing unconfirmed is trusted, not even our own change.
+    if (!m_env.fees.spend_zero_conf_change) return false;
     if (!InMempool(wtx)) return false;
     if (DebitLocked(*wtx.tx) <= Amount{0}) return false;
     if (!seen.insert(wtx.tx->GetTxid()).second) return true;

@@ -107,22 +107,20 @@ Amount DustThreshold(const consensus::TxOut& out, FeeRate rate)
 
 std::optional<FeeCalculation> GetMinimumFeeRate(const Wallet& w, const CoinControl& control, SpendError& error)
 {
+    // Core's precedence: an explicit fee_rate, then conf_target, then settxfee, then -txconfirmtarget.
     const FeeSettings& s = w.Fees();
     common::interfaces::Chain& chain = w.Chain();
     FeeCalculation calc;
     if (control.feerate) {
-        calc = {*control.feerate, "Fallback fee"};
-        calc.reason = "Explicitly set";
-        // An explicit rate is used as given, above the wallet's and the relay minimum only.
-        return calc;
-    }
-    if (w.PayTxFee() > FeeRate()) {
+        calc = {*control.feerate, "PayTxFee set"};
+    } else if (!control.conf_target && w.PayTxFee() > FeeRate()) {
         calc = {w.PayTxFee(), "PayTxFee set"};
     } else {
         const int target = control.conf_target.value_or(s.confirm_target);
         const auto est = chain.EstimateSmartFee(target, control.conservative);
         if (est.feerate) {
-            calc = {*est.feerate, control.conservative ? "Conservative Double Target longer horizon" : "Estimate"};
+            calc = {*est.feerate,
+                    control.conservative ? "Conservative Double Target longer horizon" : "Target 85% Threshold"};
         } else if (s.fallback_fee > FeeRate()) {
             calc = {s.fallback_fee, "Fallback fee"};
         } else {
@@ -130,10 +128,12 @@ std::optional<FeeCalculation> GetMinimumFeeRate(const Wallet& w, const CoinContr
                      "Fee estimation failed. Fallbackfee is disabled. Wait a few blocks or enable -fallbackfee."};
             return std::nullopt;
         }
+        // Estimates and the fallback obey the mempool's minimum.
+        if (calc.rate < chain.MempoolMinFee()) calc = {chain.MempoolMinFee(), "Mempool Min Fee"};
     }
-    // Never below what the mempool and the wallet's minimum accept.
-    const FeeRate floor = std::max({chain.MempoolMinFee(), chain.RelayMinFee(), s.min_tx_fee});
-    if (calc.rate < floor) calc = {floor, chain.MempoolMinFee() >= floor ? "Mempool Min Fee" : "Minimum Required Fee"};
+    // Never below the required rate (-mintxfee and the relay minimum).
+    const FeeRate required = std::max(chain.RelayMinFee(), s.min_tx_fee);
+    if (calc.rate < required) calc = {required, "Minimum Required Fee"};
     return calc;
 }
 
@@ -157,18 +157,16 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     auto fee_calc = GetMinimumFeeRate(w, control, error);
     if (!fee_calc) return std::nullopt;
     const FeeSettings& settings = w.Fees();
-    if (control.feerate) {
-        const FeeRate floor = std::max(w.Chain().RelayMinFee(), settings.min_tx_fee);
-        if (*control.feerate < floor) {
-            auto sat_vb = [](FeeRate r) {
-                char buf[64];
-                std::snprintf(buf, sizeof buf, "%.3f sat/vB", static_cast<double>(r.SatsPerKvB().sats) / 1000.0);
-                return std::string(buf);
-            };
-            error = {RPC_WALLET_ERROR, "Fee rate (" + sat_vb(*control.feerate) +
-                                           ") is lower than the minimum fee rate setting (" + sat_vb(floor) + ")"};
-            return std::nullopt;
-        }
+    // Core never raises a fee rate the user gave: below the required rate it is an error.
+    if (control.feerate && fee_calc->rate > *control.feerate) {
+        auto sat_vb = [](FeeRate r) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%.3f sat/vB", static_cast<double>(r.SatsPerKvB().sats) / 1000.0);
+            return std::string(buf);
+        };
+        error = {RPC_WALLET_ERROR, "Fee rate (" + sat_vb(*control.feerate) +
+                                       ") is lower than the minimum fee rate setting (" + sat_vb(fee_calc->rate) + ")"};
+        return std::nullopt;
     }
     std::random_device rd;
     std::mt19937_64 rng(static_cast<uint64_t>(rd()) << 32 | rd());
@@ -298,6 +296,12 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
             }
         }
         fee = fee_needed;
+    }
+    if (fee < fee_needed) {
+        // The selection pays for the final size (placeholder signatures are as large as real
+        // ones); anything else is a bug, as Core says.
+        error = {RPC_WALLET_ERROR, "Fee needed > fee paid"};
+        return std::nullopt;
     }
     if (fee > settings.max_tx_fee) {
         error = {RPC_WALLET_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)"};

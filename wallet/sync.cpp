@@ -87,6 +87,8 @@ void Wallet::MarkConflicts(const consensus::Transaction& tx, const BlockRef& ref
         auto it = m_txs.find(txid);
         if (it == m_txs.end() || it->second.state.kind == TxState::Kind::CONFIRMED) continue;
         WalletTx& wtx = it->second;
+        // A deeper conflict stands (Core's MarkConflicted keeps the one with more confirmations).
+        if (wtx.state.kind == TxState::Kind::BLOCK_CONFLICTED && wtx.state.block_height <= ref.height) continue;
         wtx.state = TxState{TxState::Kind::BLOCK_CONFLICTED, ref.hash, ref.height, 0, wtx.state.abandoned};
         StoreTx(wtx, batch);
         for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
@@ -174,6 +176,10 @@ std::optional<int> Wallet::ScanBlocks(int start, std::optional<int> stop, std::s
             return std::nullopt;
         }
         util::LockGuard lock(m_mutex);
+        // Disconnected since it was read: its BlockDisconnected may already have run, so
+        // processing it now would confirm transactions in a stale block. The notifications
+        // bring whatever replaced it.
+        if (chain.GetActiveHeight(*hash) != h) break;
         WalletBatch batch;
         ProcessBlock(*block, BlockRef{*hash, h}, batch);
         // The scan moves the sync point only forward along the active chain.

@@ -317,9 +317,10 @@ bool Wallet::AttachChain(const std::shared_ptr<Wallet>& self, std::string& error
         for (auto& [txid, wtx] : self->m_txs) {
             if (wtx.state.kind == TxState::Kind::INACTIVE) continue;
             if (chain.GetActiveHeight(wtx.state.block_hash)) continue;
+            // A block that left the active chain: the new branch forked at or below its height.
+            start = std::min(start, std::max(0, wtx.state.block_height));
             wtx.state = TxState::Inactive(wtx.state.abandoned);
             self->StoreTx(wtx, batch);
-            if (wtx.state.block_height >= 0) start = std::min(start, wtx.state.block_height);
         }
         if (!self->Commit(batch, error)) return false;
     }
@@ -397,6 +398,12 @@ std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std
     // Written before it is handed out: a kill -9 after the reply cannot forget it.
     if (!TopUp(spkm, error) || !Commit(batch, error)) return std::nullopt;
     return script;
+}
+
+bool Wallet::CanGetAddresses(bool internal) const
+{
+    util::LockGuard lock(m_mutex);
+    return std::any_of(m_active.begin(), m_active.end(), [&](const auto& a) { return a.first.second == internal; });
 }
 
 bool Wallet::IsMine(const consensus::Script& script) const

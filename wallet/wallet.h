@@ -120,6 +120,10 @@ public:
      */
     std::optional<consensus::Script> GetNewScript(OutputType type, const std::string& label, bool internal,
                                                   std::string& error) EXCLUDES(m_mutex);
+    /** Whether an active descriptor hands out addresses (internal: change ones); Core's CanGetAddresses. */
+    bool CanGetAddresses(bool internal) const EXCLUDES(m_mutex);
+    /** Core's IsSpent: a wallet transaction that is not abandoned or conflicted spends outpoint. */
+    bool IsSpent(const consensus::OutPoint& outpoint) const EXCLUDES(m_mutex);
     /** Whether one of the wallet's descriptors derived script (within the lookahead). */
     bool IsMine(const consensus::Script& script) const EXCLUDES(m_mutex);
     /** Whether script comes from an internal (change) descriptor. */

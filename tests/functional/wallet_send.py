@@ -52,9 +52,17 @@ def run(env):
                       "", "", False, True, 6, "unset", None, 10)
     assert_raises_rpc(-8, "Invalid estimate_mode parameter", a.wallet_rpc, "a", "sendtoaddress", baddr, 1, "", "",
                       False, True, 6, "fast")
-    assert_raises_rpc(-4, "is lower than the minimum fee rate setting", a.wallet_rpc, "a", "sendtoaddress", baddr, 1,
+    assert_raises_rpc(-6, "is lower than the minimum fee rate setting", a.wallet_rpc, "a", "sendtoaddress", baddr, 1,
                       "", "", False, True, None, None, None, 0.01)
     assert_equal(a.getrawmempool(), [], "no failed send left anything in the pool")
+    a.createwallet("watch", True)
+    assert_raises_rpc(-4, "Error: This wallet has no available keys", a.wallet_rpc, "watch", "getnewaddress")
+    assert_raises_rpc(-4, "Error: Private keys are disabled for this wallet", a.wallet_rpc, "watch", "sendtoaddress",
+                      baddr, 1)
+    a.unloadwallet("watch")
+    check(a.wallet_rpc("a", "settxfee", "0.0005") is True, "settxfee")
+    assert_equal(a.wallet_rpc("a", "getwalletinfo")["paytxfee"], Decimal("0.0005"), "getwalletinfo shows settxfee")
+    a.wallet_rpc("a", "settxfee", 0)
 
     # ---- A pays each of B's address types
     types = ["legacy", "p2sh-segwit", "bech32", "bech32m"]

@@ -27,6 +27,7 @@ Json NewAddress(const WalletContext& context, const RpcRequest& req, bool change
     const auto w = GetWalletForRequest(context, req);
     std::string label;
     if (!change && req.params.size() > 0 && !req.params[0].is_null()) label = LabelFromValue(req.params[0]);
+    if (!w->CanGetAddresses(change)) throw RpcError(RPC_WALLET_ERROR, "Error: This wallet has no available keys");
     const OutputType type = ParseTypeParam(req.params, change ? 0 : 1, OutputType::BECH32);
     std::string error;
     const auto script = w->GetNewScript(type, label, change, error);

@@ -90,7 +90,7 @@ Json ListUnspent(const WalletContext& context, const RpcRequest& req)
         e["scriptPubKey"] = consensus::HexStr(c.txout.script_pubkey);
         e["amount"] = ValueFromAmount(c.txout.value);
         e["confirmations"] = c.depth;
-        e["spendable"] = !w->HasFlag(WALLET_FLAG_DISABLE_PRIVATE_KEYS);
+        e["spendable"] = true; // Core's descriptor wallets: always true (deprecated field)
         e["solvable"] = true;
         if (auto parent = w->ParentDescriptor(c.txout.script_pubkey)) {
             Json parents = Json::array();
@@ -133,11 +133,8 @@ Json LockUnspent(const WalletContext& context, const RpcRequest& req)
         if (unlock && !locked) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, expected locked output");
         if (!unlock && locked && !persistent)
             throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, output already locked");
-        if (!unlock) {
-            bool spent = true;
-            for (const WalletCoin& c : w->AvailableCoins(0, 9999999, true, true)) spent = spent && !(c.outpoint == op);
-            if (spent) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, expected unspent output");
-        }
+        if (!unlock && w->IsSpent(op))
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, expected unspent output");
         outpoints.push_back(op);
     }
     for (const auto& op : outpoints) {

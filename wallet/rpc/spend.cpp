@@ -66,11 +66,15 @@ Amount SendAmount(const Json& v)
 Json Send(Wallet& w, const std::vector<Recipient>& recipients, const CoinControl& control,
           std::map<std::string, std::string> meta, bool verbose)
 {
+    if (w.HasFlag(WALLET_FLAG_DISABLE_PRIVATE_KEYS)) {
+        throw RpcError(RPC_WALLET_ERROR, "Error: Private keys are disabled for this wallet");
+    }
     w.Chain().WaitForNotifications();
     util::LockGuard send_lock(w.SendMutex());
     SpendError error;
     auto created = CreateTransaction(w, recipients, control, error);
-    if (!created) throw RpcError(error.code, error.message);
+    // As Core's SendMoney: every failure to create the transaction is RPC_WALLET_INSUFFICIENT_FUNDS.
+    if (!created) throw RpcError(RPC_WALLET_INSUFFICIENT_FUNDS, error.message);
     if (auto reason = CommitTransaction(w, created->tx, std::move(meta))) {
         // As Core: the wallet keeps the transaction and will offer it again; the call still succeeds.
         util::LogPrintf("CommitTransaction(): Transaction cannot be broadcast immediately, %s", reason->c_str());

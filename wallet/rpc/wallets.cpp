@@ -114,7 +114,7 @@ Json GetWalletInfo(const WalletContext& context, const RpcRequest& req)
     r["txcount"] = w->Transactions().size();
     r["keypoolsize"] = external;
     if (!(flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS)) r["keypoolsize_hd_internal"] = internal;
-    r["paytxfee"] = ValueFromAmount(consensus::Amount{0});
+    r["paytxfee"] = ValueFromAmount(w->PayTxFee().SatsPerKvB());
     r["private_keys_enabled"] = !(flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS);
     r["avoid_reuse"] = (flags & WALLET_FLAG_AVOID_REUSE) != 0;
     r["scanning"] = false;

@@ -227,3 +227,54 @@ TEST_CASE("A wallet that cannot write stops the node and hands out no address", 
     REQUIRE(f.fatal.size() == 1);
     fault_env.Heal();
 }
+
+TEST_CASE("The deepest block conflict stands when a shallower one is disconnected", "[wallet]")
+{
+    Fixture f;
+    const consensus::Script mine = f.NewScript();
+    const consensus::Block b1 = f.chain.Mine(mine);
+    const consensus::Block b2 = f.chain.Mine(mine);
+    for (int i = 0; i < 100; ++i) f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    const consensus::OutPoint x{b1.vtx[0]->GetTxid(), 0}, y{b2.vtx[0]->GetTxid(), 0};
+    consensus::MutableTransaction both;
+    both.vin.resize(2);
+    both.vin[0].prevout = x;
+    both.vin[1].prevout = y;
+    both.vout.push_back(consensus::TxOut{Btc(99), f.NewScript()});
+    const auto ours = consensus::MakeTransactionRef(both);
+    std::string error;
+    REQUIRE(f.w->AddOwnTransaction(ours, {}, error));
+    // X is double-spent in one block, Y in the next: the first (deeper) conflict is the one that counts.
+    f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}),
+                 {Spend(x, consensus::Script(std::vector<uint8_t>{0x52}), Btc(49))});
+    const int deep = f.w->GetTx(ours->GetTxid())->state.block_height;
+    f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}),
+                 {Spend(y, consensus::Script(std::vector<uint8_t>{0x52}), Btc(49))});
+    CHECK(f.w->GetTx(ours->GetTxid())->state.block_height == deep);
+    f.chain.Disconnect(); // the shallower conflict goes; the deeper one still makes ours impossible
+    const auto wtx = f.w->GetTx(ours->GetTxid());
+    CHECK(wtx->state.kind == TxState::Kind::BLOCK_CONFLICTED);
+    CHECK(f.w->Depth(*wtx) == -1); // the deeper conflicting block is the tip now
+}
+
+TEST_CASE("With -spendzeroconfchange=0 nothing unconfirmed is trusted", "[wallet]")
+{
+    Fixture f;
+    f.env.fees.spend_zero_conf_change = false;
+    std::string error;
+    // A second wallet with the setting, on the same chain.
+    auto w = Wallet::Create(f.env, "strict", f.dir.path / "strict", CreateOptions{}, error);
+    REQUIRE(w);
+    REQUIRE(Wallet::AttachChain(w, error));
+    auto script = w->GetNewScript(OutputType::BECH32, "", false, error);
+    REQUIRE(script);
+    const consensus::Block paid = f.chain.Mine(*script);
+    for (int i = 0; i < 100; ++i) f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    auto change = w->GetNewScript(OutputType::BECH32, "", true, error);
+    const auto own = Spend(consensus::OutPoint{paid.vtx[0]->GetTxid(), 0}, *change, Btc(49));
+    REQUIRE(w->AddOwnTransaction(own, {}, error));
+    f.chain.AddToMempool(own);
+    CHECK_FALSE(w->IsTrusted(own->GetTxid()));
+    CHECK(w->GetBalances().trusted == Amount{0});
+    CHECK(w->GetBalances().untrusted_pending == Btc(49));
+}
