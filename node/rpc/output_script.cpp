@@ -6,6 +6,7 @@
 #include "common/descriptor.h"
 #include "common/descriptor_util.h"
 #include "common/key_io.h"
+#include "common/message.h"
 #include "node/rpc/register.h"
 #include "common/rpc/util.h"
 
@@ -139,6 +140,30 @@ Json DeriveAddresses(const consensus::ChainParams& params, const RpcRequest& req
     return addresses;
 }
 
+/** verifymessage: Core's errors for what is not a verdict, else true or false. */
+Json VerifyMessage(const consensus::ChainParams& params, const RpcRequest& req)
+{
+    switch (MessageVerify(GetStr(req.params[0]), GetStr(req.params[1]), GetStr(req.params[2]), params)) {
+    case MessageVerificationResult::ERR_INVALID_ADDRESS: throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid address");
+    case MessageVerificationResult::ERR_ADDRESS_NO_KEY: throw RpcError(RPC_TYPE_ERROR, "Address does not refer to key");
+    case MessageVerificationResult::ERR_MALFORMED_SIGNATURE:
+        throw RpcError(RPC_TYPE_ERROR, "Malformed base64 encoding");
+    case MessageVerificationResult::ERR_PUBKEY_NOT_RECOVERED:
+    case MessageVerificationResult::ERR_NOT_SIGNED: return false;
+    case MessageVerificationResult::OK: return true;
+    }
+    return false;
+}
+
+Json SignMessageWithPrivKey(const consensus::ChainParams& params, const RpcRequest& req)
+{
+    const auto key = DecodeSecret(GetStr(req.params[0]), params);
+    if (!key) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid private key");
+    const auto signature = MessageSign(*key, GetStr(req.params[1]));
+    if (!signature) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Sign failed");
+    return *signature;
+}
+
 } // namespace
 
 void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& cs)
@@ -167,6 +192,29 @@ void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& cs)
                     "Indices of likely error locations in address, if known (e.g. Bech32 errors)", true,
                     {Res(T::NUM, "index", "index of a potential error")}),
             })},
+    });
+    table.Register(RpcMethod{
+        .category = "util",
+        .name = "verifymessage",
+        .args = {RpcArg{"address", RpcArgType::STR, false, "", "The bitcoin address to use for the signature."},
+                 RpcArg{"signature", RpcArgType::STR, false, "",
+                        "The signature provided by the signer in base 64 encoding (see signmessage)."},
+                 RpcArg{"message", RpcArgType::STR, false, "", "The message that was signed."}},
+        .description = "Verify a signed message.",
+        .examples =
+            HelpExampleCli("verifymessage", "\"1D1ZrZNe3JUo7ZycKEYQQiQAWd9y54F4XX\" \"signature\" \"my message\""),
+        .handler = [&params](const RpcRequest& req) { return VerifyMessage(params, req); },
+        .results = {Res(T::BOOL, "", "If the signature is verified or not.")},
+    });
+    table.Register(RpcMethod{
+        .category = "util",
+        .name = "signmessagewithprivkey",
+        .args = {RpcArg{"privkey", RpcArgType::STR, false, "", "The private key to sign the message with."},
+                 RpcArg{"message", RpcArgType::STR, false, "", "The message to create a signature of."}},
+        .description = "Sign a message with the private key of an address",
+        .examples = HelpExampleCli("signmessagewithprivkey", "\"privkey\" \"my message\""),
+        .handler = [&params](const RpcRequest& req) { return SignMessageWithPrivKey(params, req); },
+        .results = {Res(T::STR, "signature", "The signature of the message encoded in base 64")},
     });
     table.Register(RpcMethod{
         .category = "util",

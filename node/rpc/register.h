@@ -56,7 +56,7 @@ void RegisterRawTransactionRpc(RpcTable& table, chain::Chainstate& chainstate, i
 /** getdeploymentinfo, getchaintxstats, getblockstats, verifychain (node/rpc/chain_stats.cpp). */
 void RegisterChainStatsRpc(RpcTable& table, chain::Chainstate& chainstate);
 
-/** validateaddress, getdescriptorinfo, deriveaddresses (Core's "util" category; node/rpc/output_script.cpp). */
+/** validateaddress, verifymessage, signmessagewithprivkey, getdescriptorinfo, deriveaddresses (Core's "util" category; node/rpc/output_script.cpp). */
 void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& chainstate);
 
 /**

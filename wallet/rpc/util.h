@@ -35,5 +35,6 @@ void RegisterAddressRpc(RpcTable& table, WalletContext& context);
 void RegisterCoinsRpc(RpcTable& table, WalletContext& context);
 void RegisterTransactionRpc(RpcTable& table, WalletContext& context);
 void RegisterSpendRpc(RpcTable& table, WalletContext& context);
+void RegisterSignMessageRpc(RpcTable& table, WalletContext& context);
 
 } // namespace wallet::rpc
