@@ -42,6 +42,7 @@ TESTS = [
     "wallet_basic",
     "wallet_send",
     "wallet_messages",
+    "wallet_history",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

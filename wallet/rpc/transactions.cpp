@@ -1,19 +1,16 @@
 // Transaction history methods (Core's wallet/rpc/transactions.cpp): gettransaction,
 // listtransactions, abandontransaction.
-#include "wallet/rpc/util.h"
+#include "wallet/rpc/history.h"
 
 #include "consensus/hex.h"
 #include "consensus/serialize.h"
 
 namespace wallet::rpc {
 
-namespace {
-
 using T = RpcResultType;
 using A = RpcArgType;
 using consensus::Amount;
 
-/** Core's WalletTxToJSON: the fields every history entry of wtx carries. */
 void TxFields(const Wallet& w, const WalletTx& wtx, Json& entry)
 {
     const int depth = w.Depth(wtx);
@@ -52,8 +49,7 @@ void TxFields(const Wallet& w, const WalletTx& wtx, Json& entry)
     entry["bip125-replaceable"] = rbf;
 }
 
-/** Core's CachedTxGetAmounts + ListTransactions: the send and receive entries of wtx. */
-void ListEntries(const Wallet& w, const WalletTx& wtx, bool with_fields, const std::string* label_filter, Json& out)
+void ListEntries(const Wallet& w, const WalletTx& wtx, const ListOptions& options, Json& out)
 {
     const Amount debit = w.Debit(*wtx.tx);
     Amount value_out{0};
@@ -63,15 +59,17 @@ void ListEntries(const Wallet& w, const WalletTx& wtx, bool with_fields, const s
     for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
         const auto& out_n = wtx.tx->vout[n];
         const bool mine = w.IsMine(out_n.script_pubkey);
-        const std::string address = AddressOf(w, out_n.script_pubkey);
         const auto label = w.GetLabel(out_n.script_pubkey);
+        // Core's CachedTxGetAmounts: our change (an unlabelled script of ours in a transaction we
+        // paid for) is neither sent nor received unless include_change.
+        if (debit > Amount{0} && mine && !label && w.IsChange(out_n.script_pubkey) && !options.include_change) continue;
+        const std::string address = AddressOf(w, out_n.script_pubkey);
         auto add = [&](Json e) {
-            if (label_filter && (!label || *label != *label_filter)) return;
-            if (with_fields) TxFields(w, wtx, e);
+            if (options.with_fields) TxFields(w, wtx, e);
             out.push_back(std::move(e));
         };
-        // Sent: every output of a transaction we paid for, except our change.
-        if (debit > Amount{0} && !(mine && w.IsChange(out_n.script_pubkey))) {
+        // Sent: only when no label filter is given (Core's ListTransactions).
+        if (debit > Amount{0} && !options.label) {
             Json e = Json::object();
             if (!address.empty()) e["address"] = address;
             e["category"] = "send";
@@ -82,7 +80,8 @@ void ListEntries(const Wallet& w, const WalletTx& wtx, bool with_fields, const s
             e["abandoned"] = wtx.state.abandoned;
             add(std::move(e));
         }
-        if (mine && (debit <= Amount{0} || !w.IsChange(out_n.script_pubkey) || label)) {
+        if (mine && depth >= options.min_depth) {
+            if (options.label && label.value_or("") != *options.label) continue;
             Json e = Json::object();
             if (!address.empty()) e["address"] = address;
             std::string category = "receive";
@@ -103,75 +102,6 @@ void ListEntries(const Wallet& w, const WalletTx& wtx, bool with_fields, const s
             add(std::move(e));
         }
     }
-}
-
-Json GetTransaction(const WalletContext& context, const RpcRequest& req)
-{
-    const auto w = GetWalletForRequest(context, req);
-    w->Chain().WaitForNotifications();
-    const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
-    const bool verbose = ParamOr<bool>(req.params, 2, false);
-    const auto wtx = w->GetTx(txid);
-    if (!wtx) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid or non-wallet transaction id");
-    const Amount credit = w->Credit(*wtx->tx);
-    const Amount debit = w->Debit(*wtx->tx);
-    Amount value_out{0};
-    for (const auto& o : wtx->tx->vout) value_out += o.value;
-    const Amount fee = debit > Amount{0} ? debit - value_out : Amount{0};
-    Json r = Json::object();
-    r["amount"] = ValueFromAmount(credit - debit + fee);
-    if (debit > Amount{0}) r["fee"] = ValueFromAmount(Amount{0} - fee);
-    TxFields(*w, *wtx, r);
-    Json details = Json::array();
-    ListEntries(*w, *wtx, false, nullptr, details);
-    r["details"] = std::move(details);
-    r["hex"] = consensus::HexStr(consensus::SerializeToBytes(*wtx->tx));
-    if (verbose)
-        throw RpcError(
-            RPC_INVALID_PARAMETER,
-            "verbose=true is not supported by minicash yet; use getrawtransaction or decoderawtransaction on \"hex\"");
-    return r;
-}
-
-Json ListTransactions(const WalletContext& context, const RpcRequest& req)
-{
-    const auto w = GetWalletForRequest(context, req);
-    w->Chain().WaitForNotifications();
-    std::optional<std::string> label;
-    if (req.params.size() > 0 && !req.params[0].is_null() && GetStr(req.params[0]) != "*") {
-        label = LabelFromValue(req.params[0]);
-    }
-    const int64_t count = ParamOr<int64_t>(req.params, 1, 10);
-    const int64_t skip = ParamOr<int64_t>(req.params, 2, 0);
-    if (count < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative count");
-    if (skip < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative from");
-    auto txs = w->Transactions();
-    // Oldest first, as Core's wtxOrdered (by the order the wallet learned of them).
-    std::stable_sort(txs.begin(), txs.end(), [](const WalletTx& a, const WalletTx& b) {
-        return std::tie(a.time_smart, a.time_received) < std::tie(b.time_smart, b.time_received);
-    });
-    Json all = Json::array();
-    for (const auto& wtx : txs) ListEntries(*w, wtx, true, label ? &*label : nullptr, all);
-    // The last count entries after skipping skip from the end (Core's newest-first walk, returned oldest first).
-    const int64_t n = static_cast<int64_t>(all.size());
-    const int64_t end = std::max<int64_t>(0, n - skip);
-    const int64_t begin = std::max<int64_t>(0, end - count);
-    Json r = Json::array();
-    for (int64_t i = begin; i < end; ++i) r.push_back(all[static_cast<size_t>(i)]);
-    return r;
-}
-
-Json AbandonTransaction(const WalletContext& context, const RpcRequest& req)
-{
-    const auto w = GetWalletForRequest(context, req);
-    w->Chain().WaitForNotifications();
-    const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
-    std::string error;
-    if (!w->AbandonTransaction(txid, error)) {
-        const int code = w->GetTx(txid) ? RPC_INVALID_ADDRESS_OR_KEY : RPC_INVALID_ADDRESS_OR_KEY;
-        throw RpcError(code, error);
-    }
-    return Json();
 }
 
 std::vector<RpcResult> TxFieldResults()
@@ -227,6 +157,78 @@ std::vector<RpcResult> EntryResults(bool with_fields)
         for (auto& f : TxFieldResults()) r.push_back(std::move(f));
     }
     return r;
+}
+
+namespace {
+
+Json GetTransaction(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    w->Chain().WaitForNotifications();
+    const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
+    const bool verbose = ParamOr<bool>(req.params, 2, false);
+    const auto wtx = w->GetTx(txid);
+    if (!wtx) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid or non-wallet transaction id");
+    const Amount credit = w->Credit(*wtx->tx);
+    const Amount debit = w->Debit(*wtx->tx);
+    Amount value_out{0};
+    for (const auto& o : wtx->tx->vout) value_out += o.value;
+    const Amount fee = debit > Amount{0} ? debit - value_out : Amount{0};
+    Json r = Json::object();
+    r["amount"] = ValueFromAmount(credit - debit + fee);
+    if (debit > Amount{0}) r["fee"] = ValueFromAmount(Amount{0} - fee);
+    TxFields(*w, *wtx, r);
+    Json details = Json::array();
+    ListEntries(*w, *wtx, ListOptions{.with_fields = false}, details);
+    r["details"] = std::move(details);
+    r["hex"] = consensus::HexStr(consensus::SerializeToBytes(*wtx->tx));
+    if (verbose)
+        throw RpcError(
+            RPC_INVALID_PARAMETER,
+            "verbose=true is not supported by minicash yet; use getrawtransaction or decoderawtransaction on \"hex\"");
+    return r;
+}
+
+Json ListTransactions(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    w->Chain().WaitForNotifications();
+    std::optional<std::string> label;
+    if (req.params.size() > 0 && !req.params[0].is_null() && GetStr(req.params[0]) != "*") {
+        label = LabelFromValue(req.params[0]);
+    }
+    const int64_t count = ParamOr<int64_t>(req.params, 1, 10);
+    const int64_t skip = ParamOr<int64_t>(req.params, 2, 0);
+    if (count < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative count");
+    if (skip < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative from");
+    auto txs = w->Transactions();
+    // Oldest first, as Core's wtxOrdered (by the order the wallet learned of them).
+    std::stable_sort(txs.begin(), txs.end(), [](const WalletTx& a, const WalletTx& b) {
+        return std::tie(a.time_smart, a.time_received) < std::tie(b.time_smart, b.time_received);
+    });
+    Json all = Json::array();
+    const ListOptions options{.label = label ? &*label : nullptr};
+    for (const auto& wtx : txs) ListEntries(*w, wtx, options, all);
+    // The last count entries after skipping skip from the end (Core's newest-first walk, returned oldest first).
+    const int64_t n = static_cast<int64_t>(all.size());
+    const int64_t end = std::max<int64_t>(0, n - skip);
+    const int64_t begin = std::max<int64_t>(0, end - count);
+    Json r = Json::array();
+    for (int64_t i = begin; i < end; ++i) r.push_back(all[static_cast<size_t>(i)]);
+    return r;
+}
+
+Json AbandonTransaction(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    w->Chain().WaitForNotifications();
+    const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
+    std::string error;
+    if (!w->AbandonTransaction(txid, error)) {
+        const int code = w->GetTx(txid) ? RPC_INVALID_ADDRESS_OR_KEY : RPC_INVALID_ADDRESS_OR_KEY;
+        throw RpcError(code, error);
+    }
+    return Json();
 }
 
 } // namespace

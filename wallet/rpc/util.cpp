@@ -42,6 +42,7 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterTransactionRpc(table, context);
     RegisterSpendRpc(table, context);
     RegisterSignMessageRpc(table, context);
+    RegisterReceivedRpc(table, context);
 }
 
 } // namespace wallet::rpc

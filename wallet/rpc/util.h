@@ -36,5 +36,6 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context);
 void RegisterTransactionRpc(RpcTable& table, WalletContext& context);
 void RegisterSpendRpc(RpcTable& table, WalletContext& context);
 void RegisterSignMessageRpc(RpcTable& table, WalletContext& context);
+void RegisterReceivedRpc(RpcTable& table, WalletContext& context);
 
 } // namespace wallet::rpc

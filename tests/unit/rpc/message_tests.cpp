@@ -39,7 +39,8 @@ TEST_CASE("message: known signatures and their verification", "[rpc][message]")
     const auto key = DecodeSecret("cUUuHBXPzhaFnny2gCBzZZzYtFyps9B1sDJbtJMC8ssjUhNMq9xk", params);
     REQUIRE(key);
     const std::string address = P2pkhAddress(*key, params);
-    const std::string expected = "H9Dk+Y13ybD+hH7okYJemWs0N9cIJ23Zn5T+lDFo+ZO3G9QSb6Qla2TATXFji29uip6vKsi8TJRZQHbCTu85/74=";
+    const std::string expected =
+        "H9Dk+Y13ybD+hH7okYJemWs0N9cIJ23Zn5T+lDFo+ZO3G9QSb6Qla2TATXFji29uip6vKsi8TJRZQHbCTu85/74=";
     CHECK(MessageSign(*key, message) == expected);
     CHECK(MessageVerify(address, expected, message, params) == MessageVerificationResult::OK);
     CHECK(MessageVerify(address, expected, message + ".", params) == MessageVerificationResult::ERR_NOT_SIGNED);
