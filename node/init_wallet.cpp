@@ -128,12 +128,23 @@ bool InitWallet(NodeContext& node, std::function<void()> request_shutdown)
         node.wallet_fatal = true;
         request_shutdown();
     };
-    node.wallets = std::make_unique<wallet::WalletContext>(std::move(env), dir);
+    // Core's settings.json: the wallets createwallet/loadwallet/restorewallet asked to load on start-up.
+    node.wallets = std::make_unique<wallet::WalletContext>(std::move(env), dir, node.datadir_net / "settings.json");
     util::LogPrintf("Using wallet directory %s", dir.string().c_str());
-    for (const std::string& name : args.GetArgs("-wallet")) {
+    const auto given = args.GetArgs("-wallet");
+    for (const std::string& name : given) {
         int code = 0;
         std::string error;
         if (!node.wallets->Load(name, code, error)) return fail(error);
+    }
+    for (const std::string& name : node.wallets->StartupWallets()) {
+        if (std::find(given.begin(), given.end(), name) != given.end()) continue;
+        int code = 0;
+        std::string error;
+        // As Core: a wallet of the start-up list that cannot be loaded is a warning, not a failure.
+        if (!node.wallets->Load(name, code, error)) {
+            util::LogPrintf("Warning: wallet \"%s\" of settings.json not loaded: %s", name.c_str(), error.c_str());
+        }
     }
     return true;
 }

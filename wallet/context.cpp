@@ -1,8 +1,11 @@
 #include "wallet/context.h"
 
 #include "common/rpc/protocol.h"
+#include "util/fs_util.h"
 #include "util/logging.h"
 #include "wallet/walletutil.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -92,6 +95,101 @@ std::shared_ptr<Wallet> WalletContext::Load(const std::string& name, int& code, 
     }
     util::LogPrintf("Wallet \"%s\" loaded", name.c_str());
     return Attach(std::move(w), code, error);
+}
+
+std::shared_ptr<Wallet> WalletContext::Restore(const std::string& name, const std::filesystem::path& backup, int& code,
+                                               std::string& error)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::exists(backup, ec)) {
+        code = RPC_INVALID_PARAMETER;
+        error = "Backup file does not exist";
+        return nullptr;
+    }
+    if (!IsWalletFolder(backup)) {
+        code = RPC_INVALID_PARAMETER;
+        error = "Backup file '" + backup.string() + "' is not a wallet backup (backupwallet's folder)";
+        return nullptr;
+    }
+    const fs::path path = PathOf(name);
+    if (fs::exists(path, ec)) {
+        code = RPC_WALLET_ALREADY_EXISTS;
+        error = "Failed to create database path '" + path.string() + "'. Database already exists.";
+        return nullptr;
+    }
+    // Copied beside it first, then renamed: a crash mid-copy leaves no half wallet under name.
+    const fs::path staging = path.parent_path() / (path.filename().string() + ".restoring");
+    fs::remove_all(staging, ec);
+    fs::create_directories(staging, ec);
+    if (!ec) fs::permissions(staging, fs::perms::owner_all, ec);
+    if (!ec) fs::copy(backup / WALLET_DB_DIR, staging / WALLET_DB_DIR, fs::copy_options::recursive, ec);
+    if (!ec) {
+        fs::permissions(staging / WALLET_DB_DIR, fs::perms::owner_all, ec);
+        for (const auto& entry : fs::directory_iterator(staging / WALLET_DB_DIR, ec)) {
+            fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, ec);
+        }
+    }
+    if (!ec) fs::rename(staging, path, ec);
+    if (ec) {
+        fs::remove_all(staging, ec);
+        code = RPC_WALLET_ERROR;
+        error = "Failed to restore wallet: cannot copy the backup: " + ec.message();
+        return nullptr;
+    }
+    auto w = Load(name, code, error);
+    if (!w && code != RPC_WALLET_ALREADY_LOADED) fs::remove_all(path, ec);
+    return w;
+}
+
+std::vector<std::string> WalletContext::StartupWallets() const
+{
+    if (m_settings.empty()) return {};
+    util::LockGuard lock(m_settings_mutex);
+    const auto text = util::ReadFileToString(m_settings);
+    if (!text) return {};
+    const auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    std::vector<std::string> names;
+    if (!json.is_object() || !json.contains("wallet")) return names;
+    const auto& list = json["wallet"];
+    if (list.is_string()) names.push_back(list.get<std::string>());
+    if (list.is_array()) {
+        for (const auto& v : list) {
+            if (v.is_string()) names.push_back(v.get<std::string>());
+        }
+    }
+    return names;
+}
+
+bool WalletContext::SetLoadOnStartup(const std::string& name, bool load, std::string& error)
+{
+    if (m_settings.empty()) return true;
+    util::LockGuard lock(m_settings_mutex);
+    nlohmann::json json = nlohmann::json::object();
+    if (const auto text = util::ReadFileToString(m_settings)) {
+        json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+        if (!json.is_object()) {
+            error = "Unable to parse settings file " + m_settings.string();
+            return false;
+        }
+    }
+    std::vector<std::string> names;
+    if (json.contains("wallet") && json["wallet"].is_array()) {
+        for (const auto& v : json["wallet"]) {
+            if (v.is_string()) names.push_back(v.get<std::string>());
+        }
+    } else if (json.contains("wallet") && json["wallet"].is_string()) {
+        names.push_back(json["wallet"].get<std::string>());
+    }
+    const bool present = std::find(names.begin(), names.end(), name) != names.end();
+    if (load == present) return true;
+    if (load) {
+        names.push_back(name);
+    } else {
+        names.erase(std::remove(names.begin(), names.end(), name), names.end());
+    }
+    json["wallet"] = names;
+    return util::WriteFileAtomic(m_settings, json.dump(4) + "\n", error);
 }
 
 bool WalletContext::Unload(const std::string& name)

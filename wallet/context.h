@@ -17,8 +17,14 @@ namespace wallet {
 
 class WalletContext {
 public:
-    /** dir: the wallet directory (-walletdir, or <datadir>/<chain>/wallets, created if missing). */
-    WalletContext(WalletEnv env, std::filesystem::path dir) : m_env(std::move(env)), m_dir(std::move(dir)) {}
+    /**
+     * dir: the wallet directory (-walletdir, or <datadir>/<chain>/wallets, created if missing);
+     * settings: the node's settings.json (Core's read-write settings, whose "wallet" list holds
+     * the wallets loaded on start-up), "" for none.
+     */
+    WalletContext(WalletEnv env, std::filesystem::path dir, std::filesystem::path settings = {})
+        : m_env(std::move(env)), m_dir(std::move(dir)), m_settings(std::move(settings))
+    {}
     ~WalletContext();
     WalletContext(const WalletContext&) = delete;
     WalletContext& operator=(const WalletContext&) = delete;
@@ -37,12 +43,24 @@ public:
         EXCLUDES(m_mutex);
     /** loadwallet: -18 "Wallet file verification failed. ..." when there is no such wallet, -35 when loaded. */
     std::shared_ptr<Wallet> Load(const std::string& name, int& code, std::string& error) EXCLUDES(m_mutex);
+    /**
+     * restorewallet: copies the backup folder (backupwallet's) to the wallet name, then loads it.
+     * Core's errors: -8 "Backup file does not exist", -36 "Failed to create database path '...'.
+     * Database already exists."; a copy that does not load is removed again.
+     */
+    std::shared_ptr<Wallet> Restore(const std::string& name, const std::filesystem::path& backup, int& code,
+                                    std::string& error) EXCLUDES(m_mutex);
     /** unloadwallet: disconnects it from the chain and forgets it; false if not loaded. */
     bool Unload(const std::string& name) EXCLUDES(m_mutex);
     /** Unloads every wallet (shutdown). */
     void UnloadAll() EXCLUDES(m_mutex);
 
     std::shared_ptr<Wallet> Get(const std::string& name) const EXCLUDES(m_mutex);
+
+    /** The wallets settings.json names for loading on start-up (none without a settings file). */
+    std::vector<std::string> StartupWallets() const EXCLUDES(m_mutex);
+    /** Adds name to (load) or removes it from the start-up list; false with error if the file cannot be written. */
+    bool SetLoadOnStartup(const std::string& name, bool load, std::string& error) EXCLUDES(m_mutex);
     /** Loaded wallets in load order. */
     std::vector<std::shared_ptr<Wallet>> All() const EXCLUDES(m_mutex);
 
@@ -61,7 +79,10 @@ private:
 
     WalletEnv m_env;
     const std::filesystem::path m_dir;
+    const std::filesystem::path m_settings;
     mutable util::Mutex m_mutex;
+    /** Serialises read-modify-write of the settings file. */
+    mutable util::Mutex m_settings_mutex;
     std::vector<std::shared_ptr<Wallet>> m_wallets GUARDED_BY(m_mutex);
     /** Names being created or loaded right now (a second call for the same name fails). */
     std::vector<std::string> m_loading GUARDED_BY(m_mutex);

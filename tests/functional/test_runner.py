@@ -43,6 +43,7 @@ TESTS = [
     "wallet_send",
     "wallet_messages",
     "wallet_history",
+    "wallet_backup",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

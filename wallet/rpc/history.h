@@ -14,10 +14,10 @@ namespace wallet::rpc {
 void TxFields(const Wallet& w, const WalletTx& wtx, Json& entry);
 
 struct ListOptions {
-    int min_depth{0};               //!< receive entries need at least this depth (Core's nMinDepth)
-    bool include_change{false};     //!< list our change outputs as sent and received
+    int min_depth{0};                  //!< receive entries need at least this depth (Core's nMinDepth)
+    bool include_change{false};        //!< list our change outputs as sent and received
     const std::string* label{nullptr}; //!< only receive entries with this label (no send entries)
-    bool with_fields{true};         //!< add TxFields to each entry
+    bool with_fields{true};            //!< add TxFields to each entry
 };
 
 /** Core's CachedTxGetAmounts + ListTransactions: the send and receive entries of wtx, appended to out. */

@@ -1,5 +1,5 @@
 // What the wallet received and what changed since a block (Core's wallet/rpc/transactions.cpp):
-// listreceivedbyaddress, listreceivedbylabel, listsinceblock.
+// getreceivedbyaddress, getreceivedbylabel, listreceivedbyaddress, listreceivedbylabel, listsinceblock.
 #include "wallet/rpc/history.h"
 
 #include "common/key_io.h"
@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <set>
 
 namespace wallet::rpc {
 
@@ -38,8 +39,7 @@ Json ListReceived(const Wallet& w, const Json& params, bool by_label)
     for (const auto& wtx : w.Transactions()) {
         const int depth = w.Depth(wtx);
         if (depth < min_depth) continue;
-        if (wtx.tx->IsCoinBase() &&
-            (depth < 1 || (depth <= consensus::COINBASE_MATURITY && !include_immature))) {
+        if (wtx.tx->IsCoinBase() && (depth < 1 || (depth <= consensus::COINBASE_MATURITY && !include_immature))) {
             continue;
         }
         for (const auto& out : wtx.tx->vout) {
@@ -88,6 +88,47 @@ Json ListReceived(const Wallet& w, const Json& params, bool by_label)
         result.push_back(std::move(o));
     }
     return result;
+}
+
+/** Core's GetReceived: what scripts received in transactions at least min_depth deep. */
+Amount Received(const Wallet& w, const std::set<consensus::Script>& scripts, const Json& params)
+{
+    const int min_depth = ParamOr<int>(params, 1, 1);
+    const bool include_immature = ParamOr<bool>(params, 2, false);
+    Amount total{0};
+    for (const auto& wtx : w.Transactions()) {
+        const int depth = w.Depth(wtx);
+        if (depth < min_depth) continue;
+        if (wtx.tx->IsCoinBase() && (depth < 1 || (depth <= consensus::COINBASE_MATURITY && !include_immature))) {
+            continue;
+        }
+        for (const auto& out : wtx.tx->vout) {
+            if (scripts.count(out.script_pubkey)) total += out.value;
+        }
+    }
+    return total;
+}
+
+Json GetReceivedByAddress(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    w->Chain().WaitForNotifications();
+    const auto script = common::DecodeAddress(GetStr(req.params[0]), w->Params());
+    if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address");
+    if (!w->IsMine(*script)) throw RpcError(RPC_WALLET_ERROR, "Address not found in wallet");
+    return ValueFromAmount(Received(*w, {*script}, req.params));
+}
+
+Json GetReceivedByLabel(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    w->Chain().WaitForNotifications();
+    const std::string label = LabelFromValue(req.params[0]);
+    std::set<consensus::Script> scripts;
+    for (const auto& [script, l] : w->Labels()) {
+        if (l == label && !w->IsChange(script)) scripts.insert(script);
+    }
+    return ValueFromAmount(Received(*w, scripts, req.params));
 }
 
 Json ListReceivedByAddress(const WalletContext& context, const RpcRequest& req)
@@ -174,7 +215,9 @@ std::vector<RpcArg> ReceivedArgs(bool by_label)
             by_label ? "Whether to include labels that haven't received any payments."
                      : "Whether to include addresses that haven't received any payments."),
         Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used")};
-    if (!by_label) args.push_back(Arg("address_filter", A::STR, true, "", "If present and non-empty, only return information on this address."));
+    if (!by_label)
+        args.push_back(Arg("address_filter", A::STR, true, "",
+                           "If present and non-empty, only return information on this address."));
     args.push_back(Arg("include_immature_coinbase", A::BOOL, true, "false", "Include immature coinbase transactions."));
     return args;
 }
@@ -191,13 +234,15 @@ void RegisterReceivedRpc(RpcTable& table, WalletContext& context)
         .description = "List balances by receiving address.",
         .examples = HelpExampleCli("listreceivedbyaddress", "6 true"),
         .handler = [ctx](const RpcRequest& req) { return ListReceivedByAddress(*ctx, req); },
-        .results = {Res(T::ARR, "", "", false,
-                        {Res(T::OBJ, "", "", false,
-                             {Res(T::STR, "address", "The receiving address"),
-                              Res(T::STR_AMOUNT, "amount", "The total amount in BTC received by the address"),
-                              Res(T::NUM, "confirmations", "The number of confirmations of the most recent transaction included"),
-                              Res(T::STR, "label", "The label of the receiving address. The default label is \"\""),
-                              Res(T::ARR, "txids", "", false, {Res(T::STR_HEX, "txid", "The ids of transactions received with the address")})})})},
+        .results = {Res(
+            T::ARR, "", "", false,
+            {Res(T::OBJ, "", "", false,
+                 {Res(T::STR, "address", "The receiving address"),
+                  Res(T::STR_AMOUNT, "amount", "The total amount in BTC received by the address"),
+                  Res(T::NUM, "confirmations", "The number of confirmations of the most recent transaction included"),
+                  Res(T::STR, "label", "The label of the receiving address. The default label is \"\""),
+                  Res(T::ARR, "txids", "", false,
+                      {Res(T::STR_HEX, "txid", "The ids of transactions received with the address")})})})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
@@ -206,39 +251,68 @@ void RegisterReceivedRpc(RpcTable& table, WalletContext& context)
         .description = "List received transactions by label.",
         .examples = HelpExampleCli("listreceivedbylabel", "6 true"),
         .handler = [ctx](const RpcRequest& req) { return ListReceivedByLabel(*ctx, req); },
-        .results = {Res(T::ARR, "", "", false,
-                        {Res(T::OBJ, "", "", false,
-                             {Res(T::STR_AMOUNT, "amount", "The total amount received by addresses with this label"),
-                              Res(T::NUM, "confirmations", "The number of confirmations of the most recent transaction included"),
-                              Res(T::STR, "label", "The label of the receiving address. The default label is \"\"")})})},
+        .results = {Res(
+            T::ARR, "", "", false,
+            {Res(T::OBJ, "", "", false,
+                 {Res(T::STR_AMOUNT, "amount", "The total amount received by addresses with this label"),
+                  Res(T::NUM, "confirmations", "The number of confirmations of the most recent transaction included"),
+                  Res(T::STR, "label", "The label of the receiving address. The default label is \"\"")})})},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "getreceivedbyaddress",
+        .args = {Arg("address", A::STR, false, "", "The bitcoin address for transactions."),
+                 Arg("minconf", A::NUM, true, "1", "Only include transactions confirmed at least this many times."),
+                 Arg("include_immature_coinbase", A::BOOL, true, "false", "Include immature coinbase transactions.")},
+        .description =
+            "Returns the total amount received by the given address in transactions with at least minconf confirmations.",
+        .examples = HelpExampleCli("getreceivedbyaddress", "\"bcrt1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl\" 6"),
+        .handler = [ctx](const RpcRequest& req) { return GetReceivedByAddress(*ctx, req); },
+        .results = {Res(T::STR_AMOUNT, "amount", "The total amount in BTC received at this address.")},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "getreceivedbylabel",
+        .args = {Arg("label", A::STR, false, "", "The selected label, may be the default label using \"\"."),
+                 Arg("minconf", A::NUM, true, "1", "Only include transactions confirmed at least this many times."),
+                 Arg("include_immature_coinbase", A::BOOL, true, "false", "Include immature coinbase transactions.")},
+        .description =
+            "Returns the total amount received by addresses with <label> in transactions with at least [minconf] confirmations.",
+        .examples = HelpExampleCli("getreceivedbylabel", "\"tabby\" 6"),
+        .handler = [ctx](const RpcRequest& req) { return GetReceivedByLabel(*ctx, req); },
+        .results = {Res(T::STR_AMOUNT, "amount", "The total amount in BTC received for this label.")},
     });
     std::vector<RpcResult> fields = EntryResults(true);
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "listsinceblock",
-        .args = {Arg("blockhash", A::STR, true, "",
-                     "If set, the block hash to list transactions since, otherwise list all transactions."),
-                 Arg("target_confirmations", A::NUM, true, "1",
-                     "Return the nth block hash from the main chain. e.g. 1 would mean the best block hash. Note: this is not used as a filter, but only affects [lastblock] in the return value"),
-                 Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used"),
-                 Arg("include_removed", A::BOOL, true, "true",
-                     "Show transactions that were removed due to a reorg in the \"removed\" array\n(not guaranteed to work on pruned nodes)"),
-                 Arg("include_change", A::BOOL, true, "false", "Also add entries for change outputs.\n"),
-                 Arg("label", A::STR, true, "", "Return only incoming transactions paying to addresses with the specified label.\n")},
+        .args =
+            {Arg("blockhash", A::STR, true, "",
+                 "If set, the block hash to list transactions since, otherwise list all transactions."),
+             Arg("target_confirmations", A::NUM, true, "1",
+                 "Return the nth block hash from the main chain. e.g. 1 would mean the best block hash. Note: this is not used as a filter, but only affects [lastblock] in the return value"),
+             Arg("include_watchonly", A::BOOL, true, "true", "(DEPRECATED) No longer used"),
+             Arg("include_removed", A::BOOL, true, "true",
+                 "Show transactions that were removed due to a reorg in the \"removed\" array\n(not guaranteed to work on pruned nodes)"),
+             Arg("include_change", A::BOOL, true, "false", "Also add entries for change outputs.\n"),
+             Arg("label", A::STR, true, "",
+                 "Return only incoming transactions paying to addresses with the specified label.\n")},
         .description =
             "Get all transactions in blocks since block [blockhash], or all transactions if omitted.\n"
             "If \"blockhash\" is no longer a part of the main chain, transactions from the fork point onward are included.\n"
             "Additionally, if include_removed is set, transactions affecting the wallet which were removed are returned in the \"removed\" array.",
-        .examples = HelpExampleCli("listsinceblock", "") +
-                    HelpExampleCli("listsinceblock", "\"000000000000000bacf66f7497b7dc45ef753ee9a7d38764ffffffffffffffff\" 6"),
+        .examples =
+            HelpExampleCli("listsinceblock", "") +
+            HelpExampleCli("listsinceblock", "\"000000000000000bacf66f7497b7dc45ef753ee9a7d38764ffffffffffffffff\" 6"),
         .handler = [ctx](const RpcRequest& req) { return ListSinceBlock(*ctx, req); },
-        .results = {Res(T::OBJ, "", "", false,
-                        {Res(T::ARR, "transactions", "", false, {Res(T::OBJ, "", "", false, fields)}),
-                         Res(T::ARR, "removed",
-                             "<structure is the same as \"transactions\" above, only present if include_removed=true>\nNote: transactions that were re-added in the active chain will appear as-is in this array, and may thus have a positive confirmation count.",
-                             true, {Res(T::ELISION, "", "")}),
-                         Res(T::STR_HEX, "lastblock",
-                             "The hash of the block (target_confirmations-1) from the best block on the main chain, or the genesis hash if the referenced block does not exist yet. This is used to detect a double spend in the chain.")})},
+        .results = {Res(
+            T::OBJ, "", "", false,
+            {Res(T::ARR, "transactions", "", false, {Res(T::OBJ, "", "", false, fields)}),
+             Res(T::ARR, "removed",
+                 "<structure is the same as \"transactions\" above, only present if include_removed=true>\nNote: transactions that were re-added in the active chain will appear as-is in this array, and may thus have a positive confirmation count.",
+                 true, {Res(T::ELISION, "", "")}),
+             Res(T::STR_HEX, "lastblock",
+                 "The hash of the block (target_confirmations-1) from the best block on the main chain, or the genesis hash if the referenced block does not exist yet. This is used to detect a double spend in the chain.")})},
     });
 }
 

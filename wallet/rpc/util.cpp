@@ -43,6 +43,7 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterSpendRpc(table, context);
     RegisterSignMessageRpc(table, context);
     RegisterReceivedRpc(table, context);
+    RegisterRestoreRpc(table, context);
 }
 
 } // namespace wallet::rpc

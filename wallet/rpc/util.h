@@ -26,6 +26,14 @@ std::string AddressOf(const Wallet& wallet, const consensus::Script& script);
 /** Core's LabelFromValue: "*" is refused with -11 "Invalid label name". */
 std::string LabelFromValue(const Json& value);
 
+/**
+ * The load_on_startup parameter at index of createwallet, loadwallet, unloadwallet and
+ * restorewallet: true adds name to settings.json's start-up list, false removes it, null
+ * leaves it; a failure to write is Core's warning in result["warnings"].
+ */
+void ApplyLoadOnStartup(WalletContext& context, const Json& params, size_t index, const std::string& name,
+                        Json& result);
+
 /** Registers every wallet method (the "wallet" category) into table; context must outlive its use. */
 void RegisterWalletRpc(RpcTable& table, WalletContext& context);
 
@@ -37,5 +45,6 @@ void RegisterTransactionRpc(RpcTable& table, WalletContext& context);
 void RegisterSpendRpc(RpcTable& table, WalletContext& context);
 void RegisterSignMessageRpc(RpcTable& table, WalletContext& context);
 void RegisterReceivedRpc(RpcTable& table, WalletContext& context);
+void RegisterRestoreRpc(RpcTable& table, WalletContext& context);
 
 } // namespace wallet::rpc

@@ -26,6 +26,21 @@ std::vector<RpcResult> NameResults(const std::string& what)
                      {Res(T::STR, "", "")})})};
 }
 
+} // namespace
+
+void ApplyLoadOnStartup(WalletContext& context, const Json& params, size_t index, const std::string& name, Json& result)
+{
+    if (params.size() <= index || params[index].is_null()) return;
+    std::string error;
+    if (!context.SetLoadOnStartup(name, GetBool(params[index]), error)) {
+        if (!result.contains("warnings")) result["warnings"] = Json::array();
+        result["warnings"].push_back(
+            "Wallet load on startup setting could not be updated, so wallet may not be loaded next node startup.");
+    }
+}
+
+namespace {
+
 Json CreateWallet(WalletContext& context, const RpcRequest& req)
 {
     const std::string name = GetStr(req.params[0]);
@@ -49,7 +64,9 @@ Json CreateWallet(WalletContext& context, const RpcRequest& req)
     std::string error;
     auto w = context.Create(name, options, code, error);
     if (!w) throw RpcError(static_cast<RpcErrorCode>(code), error);
-    return NameResult(w->Name());
+    Json r = NameResult(w->Name());
+    ApplyLoadOnStartup(context, req.params, 6, w->Name(), r);
+    return r;
 }
 
 Json LoadWallet(WalletContext& context, const RpcRequest& req)
@@ -58,7 +75,9 @@ Json LoadWallet(WalletContext& context, const RpcRequest& req)
     std::string error;
     auto w = context.Load(GetStr(req.params[0]), code, error);
     if (!w) throw RpcError(static_cast<RpcErrorCode>(code), error);
-    return NameResult(w->Name());
+    Json r = NameResult(w->Name());
+    ApplyLoadOnStartup(context, req.params, 1, w->Name(), r);
+    return r;
 }
 
 Json UnloadWallet(WalletContext& context, const RpcRequest& req)
@@ -78,7 +97,9 @@ Json UnloadWallet(WalletContext& context, const RpcRequest& req)
         name = GetStr(req.params[0]);
     }
     if (!context.Unload(name)) throw RpcError(RPC_WALLET_NOT_FOUND, "Requested wallet does not exist or is not loaded");
-    return Json::object();
+    Json r = Json::object();
+    ApplyLoadOnStartup(context, req.params, 1, name, r);
+    return r;
 }
 
 Json ListWallets(const WalletContext& context)

@@ -1,0 +1,70 @@
+"""Backups, restores and start-up wallets: restorewallet of a backupwallet copy (same addresses, same
+history and balance, Core's errors for a missing backup and an existing name, owner-only files),
+load_on_startup of createwallet/loadwallet/unloadwallet/restorewallet kept in settings.json across
+restarts, getreceivedbyaddress/getreceivedbylabel, and walletdisplayaddress's error."""
+
+import json
+import os
+import stat
+from decimal import Decimal
+
+from test_framework import assert_equal, assert_raises_rpc, check
+
+
+def run(env):
+    n = env.add_node()
+    n.start(["-fallbackfee=0.0002"])
+    n.createwallet("w", False, False, "", False, True, True)  # load_on_startup=true
+    addr = n.wallet_rpc("w", "getnewaddress", "coins")
+    n.generatetoaddress(101, addr)
+    paid = n.wallet_rpc("w", "getnewaddress", "paid")
+    txid = n.wallet_rpc("w", "sendtoaddress", paid, "3")
+    n.generatetoaddress(1, addr)
+
+    # ---- getreceivedbyaddress / getreceivedbylabel
+    assert_equal(n.wallet_rpc("w", "getreceivedbyaddress", paid), Decimal(3), "getreceivedbyaddress")
+    assert_equal(n.wallet_rpc("w", "getreceivedbyaddress", paid, 2), Decimal(0), "minconf 2")
+    assert_equal(n.wallet_rpc("w", "getreceivedbylabel", "paid"), Decimal(3), "getreceivedbylabel")
+    assert_equal(n.wallet_rpc("w", "getreceivedbyaddress", addr), Decimal(100), "mature coinbases only")
+    assert_equal(n.wallet_rpc("w", "getreceivedbyaddress", addr, 1, True), Decimal("5100.0000") +
+                 n.wallet_rpc("w", "gettransaction", n.getblock(n.getbestblockhash())["tx"][0])["amount"] - 50,
+                 "with immature coinbases")
+    assert_raises_rpc(-5, "Invalid Bitcoin address", n.wallet_rpc, "w", "getreceivedbyaddress", "nope")
+    n.createwallet("other")
+    foreign = n.wallet_rpc("other", "getnewaddress")
+    assert_raises_rpc(-4, "Address not found in wallet", n.wallet_rpc, "w", "getreceivedbyaddress", foreign)
+    assert_raises_rpc(-1, "There is no ScriptPubKeyManager for this address", n.wallet_rpc, "w",
+                      "walletdisplayaddress", paid)
+    assert_raises_rpc(-5, "Invalid address", n.wallet_rpc, "w", "walletdisplayaddress", "nope")
+
+    # ---- backupwallet then restorewallet
+    backup = os.path.join(env.tmpdir, "w.backup")
+    n.wallet_rpc("w", "backupwallet", backup)
+    later = n.wallet_rpc("w", "getnewaddress")
+    n.generatetoaddress(1, later)
+    res = n.restorewallet("restored", backup)
+    assert_equal(res, {"name": "restored"}, "restorewallet")
+    restored_dir = os.path.join(n.netdir, "wallets", "restored")
+    check(stat.S_IMODE(os.stat(restored_dir).st_mode) == 0o700, "the restored folder is 0700")
+    check(n.wallet_rpc("restored", "getaddressinfo", later)["ismine"], "the restored wallet derives later addresses")
+    assert_equal(n.wallet_rpc("restored", "getbalances")["mine"], n.wallet_rpc("w", "getbalances")["mine"],
+                 "same balances after the rescan")
+    check(n.wallet_rpc("restored", "gettransaction", txid)["confirmations"] == 2, "the history came with it")
+    assert_raises_rpc(-36, "Database already exists", n.restorewallet, "restored", backup)
+    assert_raises_rpc(-8, "Backup file does not exist", n.restorewallet, "x", os.path.join(env.tmpdir, "missing"))
+    check(not os.path.exists(os.path.join(n.netdir, "wallets", "x")), "nothing left behind by a failed restore")
+    n.unloadwallet("restored")
+    n.restorewallet("again", backup, True)  # load_on_startup
+
+    # ---- load_on_startup: settings.json decides what loads at the next start
+    n.unloadwallet("other", False)
+    settings = json.load(open(os.path.join(n.netdir, "settings.json")))
+    assert_equal(sorted(settings["wallet"]), ["again", "w"], "settings.json's start-up list")
+    n.stop()
+    n.start(["-fallbackfee=0.0002"])
+    assert_equal(sorted(n.listwallets()), ["again", "w"], "the start-up wallets are loaded again")
+    n.unloadwallet("again", False)
+    n.loadwallet("other", True)
+    n.stop()
+    n.start(["-fallbackfee=0.0002"])
+    assert_equal(sorted(n.listwallets()), ["other", "w"], "unload/load with load_on_startup change the list")
