@@ -286,10 +286,34 @@ Json GetInfo(const ArgsManager& args, const std::optional<std::string>& wallet)
         out["has_wallet"] = true;
         out["keypoolsize"] = walletinfo.value("keypoolsize", Json());
         out["walletname"] = walletinfo.value("walletname", Json());
+        if (walletinfo.contains("unlocked_until")) out["unlocked_until"] = walletinfo["unlocked_until"];
         out["paytxfee"] = walletinfo.value("paytxfee", Json());
     }
     if (balances.is_object() && balances.contains("mine") && balances["mine"].is_object()) {
         out["balance"] = balances["mine"].value("trusted", Json());
+    }
+    // Core's GetWalletBalances: without -rpcwallet and with several wallets loaded, each one's balance.
+    if (!wallet) {
+        auto call = [&](const char* method, const std::optional<std::string>& w) {
+            Json req = Json::object();
+            req["method"] = method;
+            req["params"] = Json::array();
+            req["id"] = 1;
+            const Json r = ConnectAndCallRpc(args, req, w);
+            return r.is_object() ? r.value("result", Json()) : Json();
+        };
+        const Json names = call("listwallets", std::nullopt);
+        if (names.is_array() && names.size() > 1) {
+            Json each = Json::object();
+            for (const auto& name : names) {
+                if (!name.is_string()) continue;
+                const Json b = call("getbalances", name.get<std::string>());
+                if (b.is_object() && b.contains("mine") && b["mine"].is_object()) {
+                    each[name.get<std::string>()] = b["mine"].value("trusted", Json());
+                }
+            }
+            out["balances"] = std::move(each);
+        }
     }
     if (net.is_object()) {
         out["relayfee"] = net.value("relayfee", Json());

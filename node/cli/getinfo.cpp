@@ -1,6 +1,8 @@
 // minicash-cli -getinfo formatting (see getinfo.h), following Core's bitcoin-cli.
 #include "node/cli/getinfo.h"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <stdexcept>
 
@@ -77,9 +79,22 @@ std::string FormatGetInfo(const Json& r, const Colors& c)
         const std::string name = ValStr(r.value("walletname", Json()));
         out += c.magenta + "Wallet: " + (name.empty() ? std::string("\"\"") : name) + c.reset + "\n";
         out += "Keypool size: " + ValStr(r.value("keypoolsize", Json())) + "\n";
+        if (r.contains("unlocked_until")) out += "Unlocked until: " + ValStr(r["unlocked_until"]) + "\n";
         out += "Transaction fee rate (-paytxfee) (BTC/kvB): " + ValStr(r.value("paytxfee", Json())) + "\n\n";
     }
     if (r.contains("balance")) out += c.cyan + "Balance:" + c.reset + " " + ValStr(r["balance"]) + "\n\n";
+    if (r.contains("balances") && r["balances"].is_object()) {
+        // One line per wallet: the amount right-aligned (at least 10 wide), then the name.
+        out += c.cyan + "Balances" + c.reset + "\n";
+        size_t width = 10;
+        for (const auto& [name, value] : r["balances"].items()) width = std::max(width, ValStr(value).size());
+        for (const auto& [name, value] : r["balances"].items()) {
+            const std::string amount = ValStr(value);
+            out += std::string(width - amount.size(), ' ') + amount + " " +
+                   (name.empty() ? std::string("\"\"") : name) + "\n";
+        }
+        out += "\n";
+    }
     const Json w = r.value("warnings", Json());
     out += c.yellow + "Warnings:" + c.reset;
     if (w.is_array()) {

@@ -30,7 +30,8 @@ std::string ValStr(const common::rpc::Json& value);
 /**
  * Core's -getinfo text from the summary object (chain, blocks, headers, verificationprogress,
  * difficulty; version, connections {in, out, total}, timeoffset, networks, relayfee when the
- * node serves getnetworkinfo; has_wallet, walletname, keypoolsize, paytxfee; balance; warnings).
+ * node serves getnetworkinfo; has_wallet, walletname, keypoolsize, unlocked_until, paytxfee; balance;
+ * balances {wallet: amount} with several wallets; warnings).
  * Sections whose keys are absent are left out.
  */
 std::string FormatGetInfo(const common::rpc::Json& summary, const Colors& colors);

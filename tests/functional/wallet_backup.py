@@ -68,3 +68,13 @@ def run(env):
     n.stop()
     n.start(["-fallbackfee=0.0002"])
     assert_equal(sorted(n.listwallets()), ["other", "w"], "unload/load with load_on_startup change the list")
+
+    # ---- minicash-cli -getinfo: one balance per wallet when several are loaded, none named
+    rc, out, err = n.cli("-getinfo")
+    lines = out.splitlines()
+    check(rc == 0 and "Balances" in lines, "-getinfo has a Balances section: %s" % out)
+    rows = lines[lines.index("Balances") + 1:lines.index("Balances") + 3]
+    check(sorted(r.split()[1] for r in rows) == ["other", "w"] and all(len(r.split()[0]) >= 10 for r in rows),
+          "one right-aligned line per wallet: %s" % rows)
+    rc, out, err = n.cli("-rpcwallet=w", "-getinfo")
+    check(rc == 0 and "Balance: " in out and "Balances" not in out, "-rpcwallet: the named wallet's balance")

@@ -43,20 +43,22 @@ void RegisterRestoreRpc(RpcTable& table, WalletContext& context)
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "restorewallet",
-        .args = {Arg("wallet_name", A::STR, false, "", "The name that will be applied to the restored wallet"),
-                 Arg("backup_file", A::STR, false, "",
-                     "The backup file (a backupwallet destination folder) that will be used to restore the wallet."),
-                 Arg("load_on_startup", A::BOOL, true, "",
-                     "Save wallet name to persistent settings and load on startup. True to add wallet to startup list, false to remove, null to leave unchanged.")},
+        .args =
+            {Arg("wallet_name", A::STR, false, "", "The name that will be applied to the restored wallet"),
+             Arg("backup_file", A::STR, false, "",
+                 "The backup file (a backupwallet destination folder) that will be used to restore the wallet."),
+             Arg("load_on_startup", A::BOOL, true, "",
+                 "Save wallet name to persistent settings and load on startup. True to add wallet to startup list, false to remove, null to leave unchanged.")},
         .description = "Restores and loads a wallet from backup.\n\n"
                        "The rescan is significantly faster if block filters are available\n"
                        "(using startup option \"-blockfilterindex=1\").",
         .examples = HelpExampleCli("restorewallet", "\"testwallet\" \"home\\\\backups\\\\backup-file.bak\""),
         .handler = [ctx](const RpcRequest& req) { return RestoreWallet(*ctx, req); },
-        .results = {Res(T::OBJ, "", "", false,
-                        {Res(T::STR, "name", "The wallet name if restored successfully."),
-                         Res(T::ARR, "warnings", "Warning messages, if any, related to restoring and loading the wallet.",
-                             true, {Res(T::STR, "", "")})})},
+        .results = {Res(
+            T::OBJ, "", "", false,
+            {Res(T::STR, "name", "The wallet name if restored successfully."),
+             Res(T::ARR, "warnings", "Warning messages, if any, related to restoring and loading the wallet.", true,
+                 {Res(T::STR, "", "")})})},
     });
     table.Register(RpcMethod{
         .category = "wallet",

@@ -93,3 +93,31 @@ TEST_CASE("-color is always, never or auto (a terminal only); anything else is r
         CHECK(std::string(e.what()) == "Invalid value for -color option. Valid values: always, auto, never.");
     }
 }
+
+TEST_CASE("-getinfo prints the wallet section and every wallet's balance as Core", "[node]")
+{
+    Json r = Summary();
+    r["has_wallet"] = true;
+    r["walletname"] = "";
+    r["keypoolsize"] = 4000;
+    r["unlocked_until"] = 0;
+    r["paytxfee"] = common::rpc::RawNumber("0.00000000");
+    r["balances"] =
+        Json{{"", common::rpc::RawNumber("0.00000000")}, {"savings", common::rpc::RawNumber("12345.67890000")}};
+    CHECK(FormatGetInfo(r, Colors{}) == "Chain: regtest\n"
+                                        "Blocks: 3\n"
+                                        "Headers: 3\n"
+                                        "Verification progress: 100.0000%\n"
+                                        "Difficulty: 4.656542373906925e-10\n"
+                                        "\n"
+                                        "Wallet: \"\"\n"
+                                        "Keypool size: 4000\n"
+                                        "Unlocked until: 0\n"
+                                        "Transaction fee rate (-paytxfee) (BTC/kvB): 0.00000000\n"
+                                        "\n"
+                                        "Balances\n"
+                                        "    0.00000000 \"\"\n"
+                                        "12345.67890000 savings\n"
+                                        "\n"
+                                        "Warnings: (none)");
+}
