@@ -344,6 +344,21 @@ bool Descriptor::HasPrivateKeys() const
     });
 }
 
+std::vector<Descriptor::RootKey> Descriptor::RootExtKeys() const
+{
+    std::vector<RootKey> out;
+    AnyNode(*m_root, [&out](const DescriptorNode& n) {
+        for (const DescriptorKey& k : n.keys) {
+            if (!k.RootXpub()) continue;
+            const bool seen =
+                std::any_of(out.begin(), out.end(), [&](const RootKey& r) { return r.xpub == *k.RootXpub(); });
+            if (!seen) out.push_back(RootKey{*k.RootXpub(), k.RootXprv()});
+        }
+        return false;
+    });
+    return out;
+}
+
 std::optional<OutputType> Descriptor::GetOutputType() const
 {
     switch (m_root->type) {

@@ -45,6 +45,14 @@ public:
     /** Whether any key expression holds a private key (WIF or xprv). */
     bool HasPrivateKeys() const;
 
+    /** An extended key a key expression starts from (Core's root extended key). */
+    struct RootKey {
+        consensus::ExtPubKey xpub;
+        std::optional<consensus::ExtKey> xprv; //!< when the expression holds the private key
+    };
+    /** Each extended key its key expressions start from, once, in the order written (gethdkeys). */
+    std::vector<RootKey> RootExtKeys() const;
+
     /** The public form with "#checksum" (private keys shown as their public keys). */
     std::string ToString() const;
     /**

@@ -39,6 +39,9 @@ public:
                                               const consensus::ChainParams& params, std::string& error);
 
     bool IsRange() const { return m_range != Range::NONE; }
+    /** The extended key the expression starts from (nullopt for a constant key), and its private form if held. */
+    const std::optional<consensus::ExtPubKey>& RootXpub() const { return m_xpub; }
+    const std::optional<consensus::ExtKey>& RootXprv() const { return m_xprv; }
     /** True when the expression holds a private key (WIF or xprv). */
     bool HasPrivate() const { return m_const_secret.has_value() || m_xprv.has_value(); }
 

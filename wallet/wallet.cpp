@@ -159,8 +159,10 @@ std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, c
                 d.creation_time = w->Now();
                 d.internal = internal;
                 d.type = k.type;
-                const std::string priv =
-                    common::AddDescriptorChecksum(k.open + origin + consensus::EncodeExtKey(*account, prv) + tail);
+                // As Core's wallet: the private form holds the master key and the whole path, so
+                // listdescriptors true and gethdkeys show the master key (the public form, the account key).
+                const std::string priv = common::AddDescriptorChecksum(k.open + consensus::EncodeExtKey(*master, prv) +
+                                                                       PathString(path) + tail);
                 if (!w->AddDescriptor(d, priv, /*active=*/true, batch, error)) return nullptr;
             }
             account->key.fill(0);
@@ -456,12 +458,55 @@ std::vector<std::pair<WalletDescriptor, bool>> Wallet::Descriptors() const
     return out;
 }
 
+std::vector<Wallet::HdKey> Wallet::HdKeys(bool active_only) const
+{
+    util::LockGuard lock(m_mutex);
+    std::map<std::string, HdKey> by_xpub;
+    const auto& params = Params();
+    const bool main = params.Base58Prefix(consensus::Base58Type::EXT_SECRET_KEY) ==
+                      std::vector<uint8_t>(consensus::BIP32_XPRV.begin(), consensus::BIP32_XPRV.end());
+    for (const auto& [id, spkm] : m_spkms) {
+        bool active = false;
+        for (const auto& [key, active_id] : m_active) active |= active_id == id;
+        if (active_only && !active) continue;
+        // The private form's keys are the roots (the master key of generated descriptors);
+        // without it, the public form's.
+        auto priv = m_private.find(id);
+        const auto roots = priv != m_private.end() ? priv->second.RootExtKeys() : spkm.Descriptor().RootExtKeys();
+        for (const auto& root : roots) {
+            const std::string xpub =
+                consensus::EncodeExtPubKey(root.xpub, main ? consensus::BIP32_XPUB : consensus::BIP32_TPUB);
+            HdKey& k = by_xpub[xpub];
+            k.xpub = xpub;
+            if (root.xprv) {
+                k.xprv = consensus::EncodeExtKey(*root.xprv, main ? consensus::BIP32_XPRV : consensus::BIP32_TPRV);
+            }
+            k.descriptors.emplace_back(spkm.Data().descriptor, active);
+        }
+    }
+    std::vector<HdKey> out;
+    for (auto& [xpub, k] : by_xpub) {
+        std::sort(k.descriptors.begin(), k.descriptors.end());
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
 std::optional<std::string> Wallet::ParentDescriptor(const consensus::Script& script) const
 {
     util::LockGuard lock(m_mutex);
     auto it = m_scripts.find(script);
     if (it == m_scripts.end()) return std::nullopt;
     return m_spkms.at(it->second.spkm).Data().descriptor;
+}
+
+std::optional<Wallet::ScriptInfo> Wallet::DescribeScript(const consensus::Script& script) const
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_scripts.find(script);
+    if (it == m_scripts.end()) return std::nullopt;
+    const DescriptorSpkm& spkm = m_spkms.at(it->second.spkm);
+    return ScriptInfo{spkm.Descriptor().InferAt(static_cast<uint32_t>(it->second.index)), spkm.Data().creation_time};
 }
 
 std::optional<common::FlatSigningProvider> Wallet::GetProvider(const consensus::Script& script, bool with_private) const

@@ -136,8 +136,22 @@ public:
     std::map<consensus::Script, std::string> Labels() const EXCLUDES(m_mutex);
     /** The descriptors, with whether each is active (listdescriptors, getwalletinfo). */
     std::vector<std::pair<WalletDescriptor, bool>> Descriptors() const EXCLUDES(m_mutex);
+    /** gethdkeys: an extended key the descriptors start from, with the descriptors (public form, active) using it. */
+    struct HdKey {
+        std::string xpub;
+        std::optional<std::string> xprv; //!< when the wallet holds (and can read) the private key
+        std::vector<std::pair<std::string, bool>> descriptors;
+    };
+    /** Every HD key of the wallet's descriptors (only the active ones' with active_only), by xpub. */
+    std::vector<HdKey> HdKeys(bool active_only) const EXCLUDES(m_mutex);
     /** The public descriptor (with origin) that derives script, as Core's getaddressinfo "desc"/"parent_desc". */
     std::optional<std::string> ParentDescriptor(const consensus::Script& script) const EXCLUDES(m_mutex);
+    /** getaddressinfo's "desc" (the script's own descriptor with its key origin) and "timestamp". */
+    struct ScriptInfo {
+        std::string desc;
+        int64_t timestamp{0};
+    };
+    std::optional<ScriptInfo> DescribeScript(const consensus::Script& script) const EXCLUDES(m_mutex);
     /** The total of addresses still derived ahead (getwalletinfo keypoolsize / keypoolsize_hd_internal). */
     std::pair<int64_t, int64_t> KeypoolSizes() const EXCLUDES(m_mutex);
 

@@ -78,3 +78,22 @@ def run(env):
           "one right-aligned line per wallet: %s" % rows)
     rc, out, err = n.cli("-rpcwallet=w", "-getinfo")
     check(rc == 0 and "Balance: " in out and "Balances" not in out, "-rpcwallet: the named wallet's balance")
+
+    # ---- gethdkeys: one master key behind the eight generated descriptors, as Core's wallets
+    keys = n.wallet_rpc("w", "gethdkeys")
+    check(len(keys) == 1 and keys[0]["has_private"] and "xprv" not in keys[0] and keys[0]["xpub"].startswith("tpub") and
+          len(keys[0]["descriptors"]) == 8 and all(d["active"] for d in keys[0]["descriptors"]),
+          "gethdkeys: %s" % keys)
+    priv = n.wallet_rpc("w", "gethdkeys", {"private": True})[0]
+    check(priv["xprv"].startswith("tprv") and priv["xpub"] == keys[0]["xpub"], "gethdkeys private")
+    # The master xprv with Core's BIP-84 path derives the wallet's own addresses.
+    own = n.wallet_rpc("w", "getnewaddress", "", "bech32")
+    raw = "wpkh(%s/84h/1h/0h/0/*)" % priv["xprv"]
+    desc = raw + "#" + n.getdescriptorinfo(raw)["checksum"]
+    info = n.wallet_rpc("w", "getaddressinfo", own)
+    check(info["hdkeypath"].startswith("m/84h/1h/0h/0/") and info["desc"].startswith("wpkh([" + info["hdmasterfingerprint"]),
+          "getaddressinfo's origin: %s" % info)
+    index = int(info["hdkeypath"].split("/")[-1])
+    assert_equal(n.deriveaddresses(desc, [index, index])[0], own, "the master key derives the wallet's address")
+    n.createwallet("watch", True, True)
+    assert_equal(n.wallet_rpc("watch", "gethdkeys"), [], "a blank wallet has no HD keys")

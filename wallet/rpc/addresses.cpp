@@ -55,6 +55,8 @@ Json GetAddressInfo(const WalletContext& context, const RpcRequest& req)
     const bool mine = w->IsMine(*script);
     r["ismine"] = mine;
     r["solvable"] = mine;
+    const auto info = w->DescribeScript(*script);
+    if (info && !info->desc.empty()) r["desc"] = info->desc;
     if (auto parent = w->ParentDescriptor(*script)) {
         r["parent_desc"] = *parent;
     }
@@ -72,6 +74,19 @@ Json GetAddressInfo(const WalletContext& context, const RpcRequest& req)
         r["witness_program"] = consensus::HexStr(program);
     }
     r["ischange"] = w->IsChange(*script);
+    if (info) {
+        r["timestamp"] = info->timestamp;
+        // The key origin "[fingerprint/path]" of a single-key descriptor: Core's hdkeypath and hdmasterfingerprint.
+        const auto open = info->desc.find('[');
+        const auto close = info->desc.find(']', open);
+        if (open != std::string::npos && close != std::string::npos &&
+            info->desc.find('[', open + 1) == std::string::npos) {
+            const std::string origin = info->desc.substr(open + 1, close - open - 1);
+            const auto slash = origin.find('/');
+            r["hdkeypath"] = "m" + (slash == std::string::npos ? std::string() : origin.substr(slash));
+            r["hdmasterfingerprint"] = origin.substr(0, slash);
+        }
+    }
     Json labels = Json::array();
     if (auto label = w->GetLabel(*script)) labels.push_back(*label);
     r["labels"] = std::move(labels);
@@ -190,6 +205,7 @@ void RegisterAddressRpc(RpcTable& table, WalletContext& context)
              Res(T::BOOL, "iswatchonly", "(DEPRECATED) Always false."),
              Res(T::BOOL, "solvable",
                  "If we know how to spend coins sent to this address, ignoring the possible lack of private keys."),
+             Res(T::STR, "desc", "A descriptor for spending coins sent to this address (only when solvable).", true),
              Res(T::STR, "parent_desc", "The descriptor used to derive this address if this is a descriptor wallet",
                  true),
              Res(T::BOOL, "isscript", "If the key is a script."),
@@ -197,6 +213,10 @@ void RegisterAddressRpc(RpcTable& table, WalletContext& context)
              Res(T::BOOL, "iswitness", "If the address is a witness address."),
              Res(T::NUM, "witness_version", "The version number of the witness program.", true),
              Res(T::STR_HEX, "witness_program", "The hex value of the witness program.", true),
+             Res(T::NUM_TIME, "timestamp", "The creation time of the key, if available, expressed in UNIX epoch time.",
+                 true),
+             Res(T::STR, "hdkeypath", "The HD keypath, if the key is HD and available.", true),
+             Res(T::STR_HEX, "hdmasterfingerprint", "The fingerprint of the master key.", true),
              Res(T::ARR, "labels",
                  "Array of labels associated with the address. Currently limited to one label but returned as an array to keep the API stable if multiple labels are enabled in the future.",
                  false, {Res(T::STR, "label name", "Label name (defaults to \"\").")})})},
