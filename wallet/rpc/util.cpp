@@ -41,6 +41,7 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterCoinsRpc(table, context);
     RegisterTransactionRpc(table, context);
     RegisterSpendRpc(table, context);
+    RegisterEncryptRpc(table, context);
 }
 
 } // namespace wallet::rpc

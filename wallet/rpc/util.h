@@ -26,6 +26,12 @@ std::string AddressOf(const Wallet& wallet, const consensus::Script& script);
 /** Core's LabelFromValue: "*" is refused with -11 "Invalid label name". */
 std::string LabelFromValue(const Json& value);
 
+/**
+ * For every method that needs private keys: Core's -13 "Error: Please enter the wallet
+ * passphrase with walletpassphrase first." when wallet is encrypted and locked.
+ */
+void EnsureWalletIsUnlocked(const Wallet& wallet);
+
 /** Registers every wallet method (the "wallet" category) into table; context must outlive its use. */
 void RegisterWalletRpc(RpcTable& table, WalletContext& context);
 
@@ -35,5 +41,6 @@ void RegisterAddressRpc(RpcTable& table, WalletContext& context);
 void RegisterCoinsRpc(RpcTable& table, WalletContext& context);
 void RegisterTransactionRpc(RpcTable& table, WalletContext& context);
 void RegisterSpendRpc(RpcTable& table, WalletContext& context);
+void RegisterEncryptRpc(RpcTable& table, WalletContext& context);
 
 } // namespace wallet::rpc
