@@ -135,8 +135,8 @@ std::optional<MasterKeyRecord> MakeMasterKeyRecord(const SecureBytes& master_key
     rec.salt.resize(WALLET_CRYPTO_SALT_SIZE);
     if (!RandomBytes(rec.salt)) return std::nullopt;
     rec.method = DERIVE_METHOD_SHA512;
-    rec.iterations = iterations ? std::clamp(iterations, 1u, MAX_DERIVE_ITERATIONS)
-                                : CalibrateIterations(passphrase, rec.salt);
+    rec.iterations =
+        iterations ? std::clamp(iterations, 1u, MAX_DERIVE_ITERATIONS) : CalibrateIterations(passphrase, rec.salt);
     SecureBytes key, iv;
     if (!DeriveKeyFromPassphrase(passphrase, rec.salt, rec.iterations, rec.method, key, iv)) return std::nullopt;
     if (!AesCbcEncrypt(key, iv, master_key, rec.crypted_key)) return std::nullopt;

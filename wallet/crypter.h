@@ -65,9 +65,10 @@ struct MasterKeyRecord {
     uint32_t method{DERIVE_METHOD_SHA512};
     uint32_t iterations{MIN_DERIVE_ITERATIONS};
     /**
-     * The first 16 bytes of SHA-256d of the master key: tells a wrong passphrase apart for sure
-     * (CBC padding alone accepts a wrong key about once in 256 tries). Reveals nothing usable:
-     * the master key is 256 random bits.
+     * The first 16 bytes of SHA-256d of the master key: confirms that what decrypted is the
+     * master key (a wrong passphrase already fails the padding and the 32-byte size but for
+     * about 2^-128; this also catches a swapped or forged record). Reveals nothing usable: the
+     * master key is 256 random bits.
      */
     std::vector<uint8_t> check;
 };

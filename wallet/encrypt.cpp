@@ -25,7 +25,10 @@ constexpr int64_t MAX_UNLOCK_SECONDS = 100000000;
 const char* const LOCKED_ERROR = "Error: Please enter the wallet passphrase with walletpassphrase first.";
 const char* const WRONG_PASSPHRASE = "Error: The wallet passphrase entered was incorrect.";
 
-std::string AsString(std::span<const uint8_t> b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+std::string AsString(std::span<const uint8_t> b)
+{
+    return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
 
 std::optional<SecureBytes> NewMasterKey()
 {
@@ -116,8 +119,9 @@ bool Wallet::StorePrivate(const Uint256& id, const std::string& private_desc, Wa
         error = LOCKED_ERROR;
         return false;
     }
-    auto crypted = EncryptSecret(
-        m_master_key, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(private_desc.data()), private_desc.size()));
+    auto crypted =
+        EncryptSecret(m_master_key, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(private_desc.data()),
+                                                             private_desc.size()));
     if (!crypted) {
         error = "Error: could not encrypt a private key";
         return false;
@@ -183,8 +187,8 @@ bool Wallet::Encrypt(const SecureString& passphrase, std::string& error)
             if (key.size() != dbkeys::DESCRIPTOR_KEYS.size() + Uint256::size()) return ok = false;
             const Uint256 id(std::span<const uint8_t>(
                 reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::DESCRIPTOR_KEYS.size(), Uint256::size()));
-            auto c = EncryptSecret(*master, std::span<const uint8_t>(
-                                                reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+            auto c = EncryptSecret(
+                *master, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
             if (!c) return ok = false;
             batch.Put(KeyWithId(dbkeys::CRYPTED_DESCRIPTOR_KEYS, id), AsString(*c));
             batch.Erase(std::string(key));

@@ -27,7 +27,8 @@ Json EncryptWallet(const WalletContext& context, const RpcRequest& req)
 {
     const auto w = GetWalletForRequest(context, req);
     if (w->HasFlag(WALLET_FLAG_DISABLE_PRIVATE_KEYS)) {
-        throw RpcError(RPC_WALLET_ENCRYPTION_FAILED, "Error: wallet does not contain private keys, nothing to encrypt.");
+        throw RpcError(RPC_WALLET_ENCRYPTION_FAILED,
+                       "Error: wallet does not contain private keys, nothing to encrypt.");
     }
     if (w->IsCrypted()) {
         throw RpcError(RPC_WALLET_WRONG_ENC_STATE,
@@ -88,7 +89,8 @@ Json WalletLock(const WalletContext& context, const RpcRequest& req)
 {
     const auto w = GetWalletForRequest(context, req);
     if (!w->IsCrypted()) {
-        throw RpcError(RPC_WALLET_WRONG_ENC_STATE, "Error: running with an unencrypted wallet, but walletlock was called.");
+        throw RpcError(RPC_WALLET_WRONG_ENC_STATE,
+                       "Error: running with an unencrypted wallet, but walletlock was called.");
     }
     w->Lock();
     return Json();
@@ -108,8 +110,9 @@ void RegisterEncryptRpc(RpcTable& table, WalletContext& context)
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "encryptwallet",
-        .args = {Arg("passphrase", A::STR, false, "",
-                     "The pass phrase to encrypt the wallet with. It must be at least 1 character, but should be long.")},
+        .args = {Arg(
+            "passphrase", A::STR, false, "",
+            "The pass phrase to encrypt the wallet with. It must be at least 1 character, but should be long.")},
         .description = "Encrypts the wallet with 'passphrase'. This is for first time encryption.\n"
                        "After this, any calls that interact with private keys such as sending or signing\n"
                        "will require the passphrase to be set prior to making these calls.\n"

@@ -158,7 +158,7 @@ TEST_CASE("A wrong passphrase never opens the master key record", "[wallet][cryp
 {
     SecureBytes master(WALLET_CRYPTO_KEY_SIZE);
     REQUIRE(RandomBytes(master));
-    // One round so that many wrong tries are quick; padding alone would let about 1 in 256 through.
+    // One round so that many wrong tries are quick.
     auto rec = MakeMasterKeyRecord(master, Pass("right"), 1);
     REQUIRE(rec);
     CHECK(rec->salt.size() == WALLET_CRYPTO_SALT_SIZE);
@@ -167,6 +167,13 @@ TEST_CASE("A wrong passphrase never opens the master key record", "[wallet][cryp
     REQUIRE(opened);
     CHECK(*opened == master);
     for (int i = 0; i < 2000; ++i) CHECK_FALSE(OpenMasterKeyRecord(*rec, Pass("wrong" + std::to_string(i))));
+    // A record whose key opens under another passphrase (swapped or forged) fails the check bytes.
+    MasterKeyRecord forged = *rec;
+    SecureBytes key, iv, other_key(WALLET_CRYPTO_KEY_SIZE);
+    REQUIRE(RandomBytes(other_key));
+    REQUIRE(DeriveKeyFromPassphrase(Pass("intruder"), rec->salt, rec->iterations, rec->method, key, iv));
+    REQUIRE(AesCbcEncrypt(key, iv, other_key, forged.crypted_key));
+    CHECK_FALSE(OpenMasterKeyRecord(forged, Pass("intruder")));
     // The record's encoding round-trips; a damaged one does not load.
     const MasterKeyRecord decoded = DecodeMasterKey(EncodeMasterKey(*rec));
     CHECK(decoded.crypted_key == rec->crypted_key);
