@@ -93,6 +93,8 @@ bool WalletDatabase::Write(const WalletBatch& batch, std::string& error)
     return true;
 }
 
+void WalletDatabase::Compact() { m_db->CompactRange(nullptr, nullptr); }
+
 std::optional<std::string> WalletDatabase::Read(std::string_view key) const
 {
     std::string value;

@@ -55,6 +55,11 @@ public:
 
     /** Applies batch atomically and syncs it to disk. False (error set) on a storage failure. */
     bool Write(const WalletBatch& batch, std::string& error);
+    /**
+     * Rewrites the database's files without erased records (LevelDB CompactRange), so erased
+     * secrets leave its files (Core rewrites the database after encryptwallet). Best effort.
+     */
+    void Compact();
     /** The value of key; nullopt if absent. Throws std::runtime_error on a storage failure. */
     std::optional<std::string> Read(std::string_view key) const;
     /**

@@ -69,7 +69,7 @@ std::string Hex(std::span<const uint8_t> b)
 } // namespace
 
 Wallet::Wallet(const WalletEnv& env, std::string name, std::unique_ptr<WalletDatabase> db)
-    : m_env(env), m_name(std::move(name)), m_db(std::move(db))
+    : m_env(env), m_name(std::move(name)), m_db(std::move(db)), m_relock_timer([this] { RelockIfExpired(); })
 {}
 
 Wallet::~Wallet() { Disconnect(); }
@@ -98,6 +98,11 @@ bool Wallet::Commit(const WalletBatch& batch, std::string& error)
 std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, const std::filesystem::path& dir,
                                        const CreateOptions& options, std::string& error)
 {
+    if (!options.passphrase.empty() && options.disable_private_keys) {
+        error = "Passphrase provided but private keys are disabled. A passphrase is only used to encrypt private keys, "
+                "so cannot be used for wallets with private keys disabled.";
+        return nullptr;
+    }
     WalletDatabase::Options dbo;
     dbo.create = true;
     dbo.env = env.db_env;
@@ -112,6 +117,8 @@ std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, c
     if (options.avoid_reuse) w->m_flags |= WALLET_FLAG_AVOID_REUSE;
     batch.Put(std::string(dbkeys::VERSION), EncodeU64(WALLET_VERSION));
     batch.Put(std::string(dbkeys::FLAGS), EncodeU64(w->m_flags));
+    // With a passphrase the master key comes first, so no secret is ever written in the clear.
+    if (!options.passphrase.empty() && !w->SetupEncryption(options.passphrase, batch, error)) return nullptr;
     if (!options.blank && !options.disable_private_keys) {
         // A fresh BIP-32 seed, and from it Core's eight descriptors: BIP-44 pkh, BIP-49
         // sh(wpkh), BIP-84 wpkh and BIP-86 tr, each for receiving (/0/*) and change (/1/*).
@@ -171,6 +178,7 @@ std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, c
     }
     if (auto tip = env.chain->GetTip()) w->SetLastBlock(SyncPoint{tip->hash, tip->height}, batch);
     if (!w->m_db->Write(batch, error)) return nullptr;
+    w->LockLocked(); // an encrypted wallet starts locked
     return w;
 }
 
@@ -184,8 +192,9 @@ bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& priv
     if (!private_desc.empty()) {
         auto priv = common::ParseDescriptor(private_desc, Params(), error);
         if (!priv) return false;
+        // Encrypted under the master key when the wallet is encrypted; refused while it is locked.
+        if (!StorePrivate(id, private_desc, batch, error)) return false;
         m_private.insert_or_assign(id, std::move(*priv));
-        batch.Put(KeyWithId(dbkeys::DESCRIPTOR_KEYS, id), private_desc);
     }
     if (active && desc.type) {
         m_active[{*desc.type, desc.internal}] = id;
@@ -250,6 +259,24 @@ bool Wallet::ReadRecords(std::string& error)
             m_private.insert_or_assign(id, std::move(*priv));
             return true;
         });
+        if (auto mkey = m_db->Read(MasterKeyKey())) {
+            m_master_record = DecodeMasterKey(*mkey);
+        }
+        m_db->ForEach(dbkeys::CRYPTED_DESCRIPTOR_KEYS,
+                      [&](std::string_view key, std::string_view value) REQUIRES(m_mutex) {
+                          if (key.size() != dbkeys::CRYPTED_DESCRIPTOR_KEYS.size() + Uint256::size() ||
+                              value.size() <= WALLET_CRYPTO_IV_SIZE) {
+                              throw consensus::DecodeError("bad encrypted key record");
+                          }
+                          const Uint256 id(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()) +
+                                                                        dbkeys::CRYPTED_DESCRIPTOR_KEYS.size(),
+                                                                    Uint256::size()));
+                          m_crypted[id].assign(value.begin(), value.end());
+                          return true;
+                      });
+        // Encrypted secrets need a master key, and an encrypted wallet holds no plain ones.
+        if (!m_crypted.empty() && !m_master_record) throw consensus::DecodeError("encrypted keys without a master key");
+        if (m_master_record && !m_private.empty()) throw consensus::DecodeError("encrypted wallet with plain keys");
         m_db->ForEach(dbkeys::ACTIVE, [&](std::string_view key, std::string_view value) REQUIRES(m_mutex) {
             if (key.size() != dbkeys::ACTIVE.size() + 2 || value.size() != Uint256::size()) {
                 throw consensus::DecodeError("bad active descriptor record");
@@ -519,7 +546,7 @@ std::optional<common::FlatSigningProvider> Wallet::GetProvider(const consensus::
     std::vector<consensus::Script> scripts;
     std::string error;
     auto priv = m_private.find(it->second.spkm);
-    const bool have_private = with_private && priv != m_private.end();
+    const bool have_private = with_private && priv != m_private.end() && !IsLockedLocked();
     const common::Descriptor& desc = have_private ? priv->second : m_spkms.at(it->second.spkm).Descriptor();
     if (!desc.Expand(index, common::FlatSigningProvider{}, scripts, out, error)) return std::nullopt;
     if (have_private) desc.ExpandPrivate(index, common::FlatSigningProvider{}, out);

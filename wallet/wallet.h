@@ -14,7 +14,9 @@
 #include "common/signing_provider.h"
 #include "consensus/amount.h"
 #include "util/sync.h"
+#include "wallet/crypter.h"
 #include "wallet/db.h"
+#include "wallet/relock_timer.h"
 #include "wallet/spkm.h"
 #include "wallet/walletdb.h"
 
@@ -57,6 +59,8 @@ struct CreateOptions {
     bool disable_private_keys{false};
     bool blank{false};
     bool avoid_reuse{false};
+    /** createwallet's passphrase: non-empty makes the wallet encrypted from its first write (then locked). */
+    SecureString passphrase;
 };
 
 /** The wallet's fee options (Core's defaults; sat/kvB). */
@@ -224,6 +228,41 @@ public:
     util::Mutex& SendMutex() const { return m_send_mutex; }
     common::FeeRate PayTxFee() const EXCLUDES(m_mutex);
 
+    // -- Encryption (wallet/encrypt.cpp; Core's EncryptWallet, Unlock, Lock, ChangeWalletPassphrase)
+    /** Whether the wallet has a master key (is encrypted). */
+    bool IsCrypted() const EXCLUDES(m_mutex);
+    /** Encrypted and its secrets not in memory (never unlocked, locked, or the unlock time passed). */
+    bool IsLocked() const EXCLUDES(m_mutex);
+    /**
+     * encryptwallet: a new master key under passphrase; every secret record is rewritten
+     * encrypted and the plain ones erased in one synced batch (a crash leaves the plain or the
+     * encrypted wallet, never a mix); then the database is compacted so the plain records leave
+     * its files, and the wallet is locked. False with error (never the passphrase) otherwise.
+     */
+    bool Encrypt(const SecureString& passphrase, std::string& error) EXCLUDES(m_mutex);
+    /**
+     * walletpassphrase: decrypts the secrets into memory until Now() + timeout seconds, when the
+     * wallet's timer locks it again (a new call replaces the deadline). False (WRONG_PASSPHRASE
+     * in *wrong, error set) when passphrase is wrong; false with error for a damaged record.
+     */
+    bool Unlock(const SecureString& passphrase, int64_t timeout, std::string& error, bool* wrong = nullptr)
+        EXCLUDES(m_mutex);
+    /** walletlock: wipes the secrets and the master key from memory. No-op when not encrypted. */
+    void Lock() EXCLUDES(m_mutex);
+    /**
+     * walletpassphrasechange: re-encrypts the master key under new_passphrase (a new salt and
+     * count); the secrets stay as they are. False when old_passphrase is wrong (*wrong set).
+     */
+    bool ChangePassphrase(const SecureString& old_passphrase, const SecureString& new_passphrase, std::string& error,
+                          bool* wrong = nullptr) EXCLUDES(m_mutex);
+    /** getwalletinfo's unlocked_until: the relock time (seconds since the epoch), 0 when locked. */
+    int64_t UnlockedUntil() const EXCLUDES(m_mutex);
+    /**
+     * For any caller that needs private keys: false with Core's text "Error: Please enter the
+     * wallet passphrase with walletpassphrase first." when the wallet is locked.
+     */
+    bool EnsureUnlocked(std::string& error) const EXCLUDES(m_mutex);
+
     // -- Chain events (the notification handler calls these)
     void BlockConnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
     void BlockDisconnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
@@ -237,6 +276,20 @@ private:
     };
 
     bool ReadRecords(std::string& error) EXCLUDES(m_mutex);
+    // encrypt.cpp
+    /** Encrypted and its secrets unusable now (no master key in memory, or the unlock time passed). */
+    bool IsLockedLocked() const REQUIRES(m_mutex);
+    /** Wipes the secrets and the master key from memory. */
+    void LockLocked() REQUIRES(m_mutex);
+    /** The timer's callback: locks if the unlock time has passed (a later unlock may have moved it). */
+    void RelockIfExpired() EXCLUDES(m_mutex);
+    /** Decrypts every encrypted private descriptor under master; false (nothing kept) if one fails. */
+    bool LoadCryptedSecrets(const SecureBytes& master, std::string& error) REQUIRES(m_mutex);
+    /** createwallet with a passphrase: a master key (in memory, unlocked) and its record in batch. */
+    bool SetupEncryption(const SecureString& passphrase, WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
+    /** Stores a private descriptor: encrypted under the master key when the wallet is encrypted. */
+    bool StorePrivate(const consensus::Uint256& id, const std::string& private_desc, WalletBatch& batch,
+                      std::string& error) REQUIRES(m_mutex);
     bool AddDescriptor(const WalletDescriptor& desc, const std::string& private_desc, bool active, WalletBatch& batch,
                        std::string& error) REQUIRES(m_mutex);
     bool TopUp(DescriptorSpkm& spkm, std::string& error) REQUIRES(m_mutex);
@@ -278,7 +331,7 @@ private:
     mutable util::Mutex m_mutex;
     uint64_t m_flags GUARDED_BY(m_mutex){0};
     std::map<consensus::Uint256, DescriptorSpkm> m_spkms GUARDED_BY(m_mutex);
-    /** The private form of each descriptor that has one (its secrets), by descriptor id. */
+    /** The private form of each descriptor that has one (its secrets), by descriptor id; empty while locked. */
     std::map<consensus::Uint256, common::Descriptor> m_private GUARDED_BY(m_mutex);
     common::FeeRate m_pay_tx_fee GUARDED_BY(m_mutex);
     /** The active descriptor per (type, internal). */
@@ -291,9 +344,19 @@ private:
     std::set<consensus::OutPoint> m_locked GUARDED_BY(m_mutex);
     std::set<consensus::OutPoint> m_locked_persistent GUARDED_BY(m_mutex);
     SyncPoint m_last_block GUARDED_BY(m_mutex);
+    /** The encrypted master key (set once the wallet is encrypted). */
+    std::optional<MasterKeyRecord> m_master_record GUARDED_BY(m_mutex);
+    /** The master key while unlocked; empty while locked (or not encrypted). */
+    SecureBytes m_master_key GUARDED_BY(m_mutex);
+    /** The encrypted private descriptors ("cdesckeys/" records: IV || ciphertext), by descriptor id. */
+    std::map<consensus::Uint256, std::vector<uint8_t>> m_crypted GUARDED_BY(m_mutex);
+    /** When an unlock ends (Now() seconds); 0 when locked. */
+    int64_t m_relock_time GUARDED_BY(m_mutex){0};
 
     util::Mutex m_handler_mutex;
     std::unique_ptr<common::interfaces::Handler> m_handler GUARDED_BY(m_handler_mutex);
+    /** Locks the wallet when an unlock ends. Last member: destroyed (its thread joined) first. */
+    RelockTimer m_relock_timer;
 };
 
 } // namespace wallet

@@ -44,6 +44,13 @@ std::string ActiveKey(OutputType type, bool internal)
     return k;
 }
 
+std::string MasterKeyKey()
+{
+    std::string k(dbkeys::MASTER_KEY);
+    k.append("\x01\x00\x00\x00", 4);
+    return k;
+}
+
 std::string EncodeDescriptor(const WalletDescriptor& d)
 {
     std::vector<uint8_t> out;
@@ -134,6 +141,36 @@ std::pair<consensus::Uint256, int32_t> DecodeBestBlock(std::string_view value)
     const auto height = static_cast<int32_t>(consensus::ReadLE32(r));
     RequireEnd(r);
     return {hash, height};
+}
+
+std::string EncodeMasterKey(const MasterKeyRecord& m)
+{
+    std::vector<uint8_t> out;
+    ByteWriter w(out);
+    consensus::WriteBytes(w, m.crypted_key);
+    consensus::WriteBytes(w, m.salt);
+    consensus::WriteLE32(w, m.method);
+    consensus::WriteLE32(w, m.iterations);
+    consensus::WriteBytes(w, m.check);
+    return ToString(out);
+}
+
+MasterKeyRecord DecodeMasterKey(std::string_view value)
+{
+    ByteReader r(Bytes(value));
+    MasterKeyRecord m;
+    m.crypted_key = consensus::ReadBytes(r);
+    m.salt = consensus::ReadBytes(r);
+    m.method = consensus::ReadLE32(r);
+    m.iterations = consensus::ReadLE32(r);
+    m.check = consensus::ReadBytes(r);
+    RequireEnd(r);
+    // A 32-byte key padded to 48; Core's 8-byte salt; a known method; a bounded count.
+    if (m.crypted_key.size() != 48 || m.salt.size() != WALLET_CRYPTO_SALT_SIZE || m.method != DERIVE_METHOD_SHA512 ||
+        m.iterations == 0 || m.iterations > MAX_DERIVE_ITERATIONS || m.check.size() != 16) {
+        throw DecodeError("wallet record: bad master key");
+    }
+    return m;
 }
 
 std::string EncodeU64(uint64_t v)

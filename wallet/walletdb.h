@@ -5,6 +5,7 @@
 
 #include "consensus/primitives/transaction.h"
 #include "consensus/uint256.h"
+#include "wallet/crypter.h"
 #include "wallet/spkm.h"
 
 #include <cstdint>
@@ -67,10 +68,14 @@ inline constexpr std::string_view ACTIVE = "active/";            //!< + type + i
 inline constexpr std::string_view TX = "tx/";                    //!< + txid: WalletTx
 inline constexpr std::string_view LABEL = "label/";              //!< + scriptPubKey: label
 inline constexpr std::string_view LOCKED = "lock/";              //!< + outpoint: a persistent lockunspent
+inline constexpr std::string_view MASTER_KEY = "mkey/";          //!< + LE32 id (1): MasterKeyRecord (encryption)
+inline constexpr std::string_view CRYPTED_DESCRIPTOR_KEYS = "cdesckeys/"; //!< + id: IV || AES of the private descriptor
 } // namespace dbkeys
 
 std::string KeyWithId(std::string_view prefix, const consensus::Uint256& id);
 std::string ActiveKey(OutputType type, bool internal);
+/** The one master key record's key: "mkey/" + LE32 1 (Core numbers its master keys from 1). */
+std::string MasterKeyKey();
 
 std::string EncodeDescriptor(const WalletDescriptor& d);
 WalletDescriptor DecodeDescriptor(std::string_view value);
@@ -80,6 +85,10 @@ WalletTx DecodeWalletTx(std::string_view value);
 
 std::string EncodeBestBlock(const consensus::Uint256& hash, int32_t height);
 std::pair<consensus::Uint256, int32_t> DecodeBestBlock(std::string_view value);
+
+/** The master key record: crypted key, salt, method, iterations, check bytes (sizes checked on decode). */
+std::string EncodeMasterKey(const MasterKeyRecord& m);
+MasterKeyRecord DecodeMasterKey(std::string_view value);
 
 std::string EncodeU64(uint64_t v);
 uint64_t DecodeU64(std::string_view value);

@@ -44,6 +44,7 @@ TESTS = [
     "wallet_messages",
     "wallet_history",
     "wallet_backup",
+    "wallet_encryption",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

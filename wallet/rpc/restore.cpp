@@ -46,6 +46,7 @@ Json GetHdKeys(const WalletContext& context, const RpcRequest& req)
         if (options.contains("active_only")) active_only = GetBool(options["active_only"]);
         if (options.contains("private")) priv = GetBool(options["private"]);
     }
+    if (priv) EnsureWalletIsUnlocked(*w);
     Json r = Json::array();
     for (const auto& key : w->HdKeys(active_only)) {
         Json o = Json::object();

@@ -13,6 +13,7 @@ namespace {
 Json SignMessage(const WalletContext& context, const RpcRequest& req)
 {
     const auto w = GetWalletForRequest(context, req);
+    EnsureWalletIsUnlocked(*w);
     const std::string& address = GetStr(req.params[0]);
     const std::string& message = GetStr(req.params[1]);
     const auto script = common::DecodeAddress(address, w->Params());

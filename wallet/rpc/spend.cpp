@@ -69,6 +69,7 @@ Json Send(Wallet& w, const std::vector<Recipient>& recipients, const CoinControl
     if (w.HasFlag(WALLET_FLAG_DISABLE_PRIVATE_KEYS)) {
         throw RpcError(RPC_WALLET_ERROR, "Error: Private keys are disabled for this wallet");
     }
+    EnsureWalletIsUnlocked(w);
     w.Chain().WaitForNotifications();
     util::LockGuard send_lock(w.SendMutex());
     SpendError error;

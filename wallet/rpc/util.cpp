@@ -44,6 +44,7 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterSignMessageRpc(table, context);
     RegisterReceivedRpc(table, context);
     RegisterRestoreRpc(table, context);
+    RegisterEncryptRpc(table, context);
 }
 
 } // namespace wallet::rpc

@@ -34,6 +34,12 @@ std::string LabelFromValue(const Json& value);
 void ApplyLoadOnStartup(WalletContext& context, const Json& params, size_t index, const std::string& name,
                         Json& result);
 
+/**
+ * For every method that needs private keys: Core's -13 "Error: Please enter the wallet
+ * passphrase with walletpassphrase first." when wallet is encrypted and locked.
+ */
+void EnsureWalletIsUnlocked(const Wallet& wallet);
+
 /** Registers every wallet method (the "wallet" category) into table; context must outlive its use. */
 void RegisterWalletRpc(RpcTable& table, WalletContext& context);
 
@@ -46,5 +52,6 @@ void RegisterSpendRpc(RpcTable& table, WalletContext& context);
 void RegisterSignMessageRpc(RpcTable& table, WalletContext& context);
 void RegisterReceivedRpc(RpcTable& table, WalletContext& context);
 void RegisterRestoreRpc(RpcTable& table, WalletContext& context);
+void RegisterEncryptRpc(RpcTable& table, WalletContext& context);
 
 } // namespace wallet::rpc

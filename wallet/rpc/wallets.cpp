@@ -47,7 +47,12 @@ Json CreateWallet(WalletContext& context, const RpcRequest& req)
     CreateOptions options;
     options.disable_private_keys = ParamOr<bool>(req.params, 1, false);
     options.blank = ParamOr<bool>(req.params, 2, false);
-    const std::string passphrase = ParamOr<std::string>(req.params, 3, "");
+    options.passphrase.reserve(100); // on the heap, wiped when freed
+    const bool passphrase_given = req.params.size() > 3 && !req.params[3].is_null();
+    if (passphrase_given) {
+        const std::string& p = GetStr(req.params[3]);
+        options.passphrase.assign(p.begin(), p.end());
+    }
     options.avoid_reuse = ParamOr<bool>(req.params, 4, false);
     if (!ParamOr<bool>(req.params, 5, true)) {
         throw RpcError(
@@ -57,14 +62,21 @@ Json CreateWallet(WalletContext& context, const RpcRequest& req)
     if (ParamOr<bool>(req.params, 7, false)) {
         throw RpcError(RPC_WALLET_ERROR, "Compiled without external signing support (required for external signing)");
     }
-    if (!passphrase.empty()) {
-        throw RpcError(RPC_WALLET_ENCRYPTION_FAILED, "Wallet encryption is not available in this version of minicash");
+    // Core: a passphrase only encrypts private keys, so none with disable_private_keys (-4).
+    if (!options.passphrase.empty() && options.disable_private_keys) {
+        throw RpcError(RPC_WALLET_ERROR, "Passphrase provided but private keys are disabled. A passphrase is only used "
+                                         "to encrypt private keys, so cannot be used for wallets with private keys "
+                                         "disabled.");
     }
+    const bool empty_passphrase = passphrase_given && options.passphrase.empty();
     int code = 0;
     std::string error;
     auto w = context.Create(name, options, code, error);
     if (!w) throw RpcError(static_cast<RpcErrorCode>(code), error);
     Json r = NameResult(w->Name());
+    if (empty_passphrase) {
+        r["warnings"] = Json::array({"Empty string given as passphrase, wallet will not be encrypted."});
+    }
     ApplyLoadOnStartup(context, req.params, 6, w->Name(), r);
     return r;
 }
@@ -135,6 +147,8 @@ Json GetWalletInfo(const WalletContext& context, const RpcRequest& req)
     r["txcount"] = w->Transactions().size();
     r["keypoolsize"] = external;
     if (!(flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS)) r["keypoolsize_hd_internal"] = internal;
+    // Core: present only for an encrypted wallet; 0 while locked.
+    if (w->IsCrypted()) r["unlocked_until"] = w->UnlockedUntil();
     r["paytxfee"] = ValueFromAmount(w->PayTxFee().SatsPerKvB());
     r["private_keys_enabled"] = !(flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS);
     r["avoid_reuse"] = (flags & WALLET_FLAG_AVOID_REUSE) != 0;
@@ -257,6 +271,10 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context)
              Res(T::NUM, "keypoolsize", "how many new keys are pre-generated (only counts external keys)"),
              Res(T::NUM, "keypoolsize_hd_internal",
                  "how many new keys are pre-generated for internal use (used for change outputs, only appears if the wallet is using this feature, otherwise external keys are used)",
+                 true),
+             Res(T::NUM_TIME, "unlocked_until",
+                 "the UNIX epoch time until which the wallet is unlocked for transfers, or 0 if the wallet is locked "
+                 "(only present for passphrase-encrypted wallets)",
                  true),
              Res(T::STR_AMOUNT, "paytxfee", "the transaction fee configuration, set in BTC/kvB"),
              Res(T::BOOL, "private_keys_enabled",
