@@ -202,12 +202,16 @@ bool Wallet::Encrypt(const SecureString& passphrase, std::string& error)
         error = "Error: Failed to encrypt the wallet.";
         return false;
     }
+    // Erased records linger in LevelDB's files until a compaction merges them with their
+    // erasure. LevelDB never rewrites its deepest level, so the plain records are first moved
+    // into table files (a compaction), then erased, then compacted again: the erasures land
+    // above them and the second compaction merges both away.
+    m_db->Compact();
     if (!Commit(batch, error)) return false;
     m_master_record = std::move(*record);
     m_crypted = std::move(crypted);
     LockLocked();
     m_relock_timer.Cancel();
-    // Erased records linger in LevelDB's files until a compaction rewrites them.
     m_db->Compact();
     util::LogPrintf("Wallet \"%s\": encrypted", m_name.c_str());
     return true;
