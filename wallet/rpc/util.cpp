@@ -41,6 +41,8 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterCoinsRpc(table, context);
     RegisterTransactionRpc(table, context);
     RegisterSpendRpc(table, context);
+    RegisterBumpRpc(table, context);
+    RegisterSendRpc(table, context);
 }
 
 } // namespace wallet::rpc
