@@ -99,6 +99,18 @@ def run(env):
     assert_raises_rpc(-4, "bumpfee is not available with wallets that have private keys disabled. Use psbtbumpfee "
                       "instead.", b.wallet_rpc, "watch", "bumpfee", t3)
     b.unloadwallet("watch")
+    # bumpfee's outputs option: new recipients, the change recreated.
+    assert_raises_rpc(-8, "Change position is out of range", b.wallet_rpc, "b", "bumpfee", t3,
+                      {"original_change_index": 5})
+    assert_raises_rpc(-8, "The options 'outputs' and 'original_change_index' are incompatible", b.wallet_rpc, "b",
+                      "bumpfee", t3, {"outputs": [{a_addr: "0.4"}], "original_change_index": 0})
+    a_addr2 = a.wallet_rpc("a", "getnewaddress")
+    t3b = b.wallet_rpc("b", "bumpfee", t3, {"outputs": [{a_addr2: "0.4"}]})["txid"]
+    wait_in_pools(nodes, t3b)
+    wait_gone(nodes, t3)
+    outs = b.decoderawtransaction(b.wallet_rpc("b", "gettransaction", t3b)["hex"])["vout"]
+    check(len(outs) == 2 and [o["value"] for o in outs if o["scriptPubKey"].get("address") == a_addr2] ==
+          [Decimal("0.4")], "bumpfee outputs: 0.4 to the new address and change: %s" % outs)
 
     # ---- send: committed, or handed back with psbt=true
     sres = b.wallet_rpc("b", "send", [{a_addr: "0.25"}], None, "unset", "3")
@@ -108,6 +120,16 @@ def run(env):
     check(pres["complete"] is True and "hex" in pres and "psbt" in pres, "send psbt=true: %s" % pres)
     check(pres["txid"] not in b.getrawmempool(), "send psbt=true broadcasts nothing")
     assert_equal(b.decoderawtransaction(pres["hex"])["txid"], pres["txid"], "send psbt=true: the hex is the tx")
+    # change_position and lock_unspents, not added to the wallet.
+    lres = b.wallet_rpc("b", "send", {a_addr: "0.1"}, None, None, None,
+                        {"change_position": 0, "lock_unspents": True, "add_to_wallet": False, "fee_rate": "3"})
+    ltx = b.decoderawtransaction(lres["hex"])
+    check(ltx["vout"][1]["scriptPubKey"]["address"] == a_addr and ltx["vout"][0]["value"] > 0,
+          "send change_position=0: %s" % ltx["vout"])
+    locked = b.wallet_rpc("b", "listlockunspent")
+    check(sorted((x["txid"], x["vout"]) for x in locked) == sorted((i["txid"], i["vout"]) for i in ltx["vin"]),
+          "send lock_unspents locked the inputs: %s" % locked)
+    b.wallet_rpc("b", "lockunspent", True)
     assert_raises_rpc(-8, "Pass fee_rate either as positional argument or in the options object, but not both",
                       b.wallet_rpc, "b", "send", {a_addr: "0.1"}, None, None, "3", {"fee_rate": "3"})
 
