@@ -20,8 +20,7 @@ bool Wallet::HasWalletSpend(const consensus::Uint256& txid) const
     return false;
 }
 
-bool Wallet::MarkReplaced(const consensus::Uint256& original, const consensus::Uint256& replacement,
-                          std::string& error)
+bool Wallet::MarkReplaced(const consensus::Uint256& original, const consensus::Uint256& replacement, std::string& error)
 {
     util::LockGuard lock(m_mutex);
     auto it = m_txs.find(original);
@@ -175,8 +174,8 @@ std::optional<Bump> CreateRateBumpTransaction(Wallet& w, const consensus::Uint25
     for (const auto& in : wtx->tx->vin) {
         auto out = SpentOutput(w, in.prevout);
         if (!out) {
-            return fail(Result::MISC_ERROR, in.prevout.hash.GetHex() + ":" + std::to_string(in.prevout.n) +
-                                                " is already spent");
+            return fail(Result::MISC_ERROR,
+                        in.prevout.hash.GetHex() + ":" + std::to_string(in.prevout.n) + " is already spent");
         }
         input_value += out->value;
         bump.preset_inputs.push_back(in.prevout);
@@ -197,8 +196,7 @@ std::optional<Bump> CreateRateBumpTransaction(Wallet& w, const consensus::Uint25
     const auto& txouts = outputs.empty() ? wtx->tx->vout : outputs;
     for (size_t i = 0; i < txouts.size(); ++i) {
         const consensus::TxOut& out = txouts[i];
-        const bool is_change =
-            original_change_index ? *original_change_index == i : w.IsChange(out.script_pubkey);
+        const bool is_change = original_change_index ? *original_change_index == i : w.IsChange(out.script_pubkey);
         if (is_change) {
             bump.change_script = out.script_pubkey;
         } else {

@@ -29,8 +29,9 @@ Json BumpFee(const WalletContext& context, const RpcRequest& req, bool want_psbt
 {
     const auto w = GetWalletForRequest(context, req);
     if (w->HasFlag(WALLET_FLAG_DISABLE_PRIVATE_KEYS) && !want_psbt) {
-        throw RpcError(RPC_WALLET_ERROR,
-                       "bumpfee is not available with wallets that have private keys disabled. Use psbtbumpfee instead.");
+        throw RpcError(
+            RPC_WALLET_ERROR,
+            "bumpfee is not available with wallets that have private keys disabled. Use psbtbumpfee instead.");
     }
     const Json& p = req.params;
     const consensus::Uint256 txid = ParseHashV(p[0], "txid");
@@ -115,8 +116,7 @@ std::vector<RpcArg> BumpArgs()
         Arg("txid", A::STR_HEX, false, "", "The txid to be bumped"),
         Arg("options", A::OBJ, true, "", "",
             {Arg("conf_target", A::NUM, true, "wallet -txconfirmtarget", "Confirmation target in blocks\n"),
-             Arg("fee_rate", A::AMOUNT, true,
-                 "not set, falls back to wallet fee estimation",
+             Arg("fee_rate", A::AMOUNT, true, "not set, falls back to wallet fee estimation",
                  "Specify a fee rate in sat/vB instead of relying on the built-in fee estimator.\n"
                  "Must be at least 0.100 sat/vB higher than the current transaction fee rate.\n"
                  "WARNING: before version 0.21, fee_rate was in BTC/kvB. As of 0.21, fee_rate is in sat/vB.\n"),

@@ -71,15 +71,14 @@ Json MergeFeeArgs(const Json& p, size_t conf_i, Json options)
 /** Core's PreventOutdatedOptions: the camelCase spellings are refused. */
 void PreventOutdatedOptions(const Json& options)
 {
-    for (const auto& [old, now] : std::vector<std::pair<std::string, std::string>>{{"feeRate", "fee_rate"},
-                                                                                    {"changeAddress", "change_address"},
-                                                                                    {"changePosition", "change_position"},
-                                                                                    {"includeWatching", "include_watching"},
-                                                                                    {"lockUnspents", "lock_unspents"},
-                                                                                    {"subtractFeeFromOutputs",
-                                                                                     "subtract_fee_from_outputs"}}) {
-        if (options.contains(old))
-            throw RpcError(RPC_INVALID_PARAMETER, "Use " + now + " instead of " + old);
+    for (const auto& [old, now] :
+         std::vector<std::pair<std::string, std::string>>{{"feeRate", "fee_rate"},
+                                                          {"changeAddress", "change_address"},
+                                                          {"changePosition", "change_position"},
+                                                          {"includeWatching", "include_watching"},
+                                                          {"lockUnspents", "lock_unspents"},
+                                                          {"subtractFeeFromOutputs", "subtract_fee_from_outputs"}}) {
+        if (options.contains(old)) throw RpcError(RPC_INVALID_PARAMETER, "Use " + now + " instead of " + old);
     }
 }
 
@@ -87,8 +86,8 @@ Json Opt(const Json& options, const char* key) { return options.contains(key) ? 
 
 void FeeOptions(CoinControl& control, const Json& options)
 {
-    SetFeeOptions(control, Json::array({Opt(options, "conf_target"), Opt(options, "estimate_mode"),
-                                        Opt(options, "fee_rate")}),
+    SetFeeOptions(control,
+                  Json::array({Opt(options, "conf_target"), Opt(options, "estimate_mode"), Opt(options, "fee_rate")}),
                   0, 1, 2);
 }
 
@@ -101,7 +100,8 @@ std::vector<consensus::OutPoint> ParseInputs(const Json& inputs)
     for (const Json& in : inputs) {
         CheckType(in, "object");
         const consensus::Uint256 txid = ParseHashO(in, "txid");
-        if (!in.contains("vout") || !in["vout"].is_number()) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
+        if (!in.contains("vout") || !in["vout"].is_number())
+            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
         const int64_t n = GetInt(in["vout"]);
         if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
         out.push_back(consensus::OutPoint{txid, static_cast<uint32_t>(n)});
@@ -162,9 +162,8 @@ Json Send(const WalletContext& context, const RpcRequest& req)
                 auto it = std::find_if(outs.vout.begin(), outs.vout.end(),
                                        [&](const consensus::TxOut& o) { return o.script_pubkey == script; });
                 if (it == outs.vout.end())
-                    throw RpcError(RPC_INVALID_PARAMETER,
-                                   "Invalid parameter 'subtract fee from output', destination " + GetStr(v) +
-                                       " not found in tx outputs");
+                    throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter 'subtract fee from output', destination " +
+                                                              GetStr(v) + " not found in tx outputs");
                 pos = static_cast<size_t>(it - outs.vout.begin());
             } else {
                 const int64_t i = GetInt(v);
@@ -379,9 +378,8 @@ Json SendAll(const WalletContext& context, const RpcRequest& req)
             if (out.value < DustThreshold(out, dust_rate))
                 throw RpcError(RPC_WALLET_ERROR, "Dynamically assigned remainder results in dust output.");
         } else if (out.value < DustThreshold(out, dust_rate)) {
-            throw RpcError(RPC_INVALID_PARAMETER,
-                           "Specified output amount to " + AddressOf(*w, out.script_pubkey) +
-                               " is below dust threshold.");
+            throw RpcError(RPC_INVALID_PARAMETER, "Specified output amount to " + AddressOf(*w, out.script_pubkey) +
+                                                      " is below dust threshold.");
         }
     }
     if (options.contains("lock_unspents") && GetBool(options["lock_unspents"])) {
@@ -393,17 +391,18 @@ Json SendAll(const WalletContext& context, const RpcRequest& req)
 
 std::vector<RpcResult> SendResults()
 {
-    return {Res(T::OBJ, "", "", false,
-                {Res(T::BOOL, "complete", "If the transaction has a complete set of signatures"),
-                 Res(T::STR_HEX, "txid", "The transaction id for the send. Only 1 transaction is created regardless "
-                                         "of the number of addresses.",
-                     true),
-                 Res(T::STR_HEX, "hex", "If add_to_wallet is false, the hex-encoded raw transaction with signature(s)",
-                     true),
-                 Res(T::STR, "psbt",
-                     "If more signatures are needed, or if add_to_wallet is false, the base64-encoded (partially) "
-                     "signed transaction",
-                     true)})};
+    return {Res(
+        T::OBJ, "", "", false,
+        {Res(T::BOOL, "complete", "If the transaction has a complete set of signatures"),
+         Res(T::STR_HEX, "txid",
+             "The transaction id for the send. Only 1 transaction is created regardless "
+             "of the number of addresses.",
+             true),
+         Res(T::STR_HEX, "hex", "If add_to_wallet is false, the hex-encoded raw transaction with signature(s)", true),
+         Res(T::STR, "psbt",
+             "If more signatures are needed, or if add_to_wallet is false, the base64-encoded (partially) "
+             "signed transaction",
+             true)})};
 }
 
 RpcArg CommonOption(const char* name)
@@ -413,14 +412,11 @@ RpcArg CommonOption(const char* name)
         return Arg(name, A::BOOL, true, "true",
                    "When false, returns a serialized transaction which will not be added to the wallet or broadcast");
     if (n == "include_watching")
-        return Arg(name, A::BOOL, true, "true for watch-only wallets, otherwise false",
-                   "(DEPRECATED) No longer used");
-    if (n == "locktime") return Arg(name, A::NUM, true, "0", "Raw locktime. Non-0 value also locktime-activates inputs");
-    if (n == "lock_unspents")
-        return Arg(name, A::BOOL, true, "false", "Lock selected unspent outputs");
-    if (n == "psbt")
-        return Arg(name, A::BOOL, true, "automatic",
-                   "Always return a PSBT, implies add_to_wallet=false.");
+        return Arg(name, A::BOOL, true, "true for watch-only wallets, otherwise false", "(DEPRECATED) No longer used");
+    if (n == "locktime")
+        return Arg(name, A::NUM, true, "0", "Raw locktime. Non-0 value also locktime-activates inputs");
+    if (n == "lock_unspents") return Arg(name, A::BOOL, true, "false", "Lock selected unspent outputs");
+    if (n == "psbt") return Arg(name, A::BOOL, true, "automatic", "Always return a PSBT, implies add_to_wallet=false.");
     return Arg(name, A::BOOL, true, "true", "Marks this transaction as BIP125-replaceable.");
 }
 
@@ -440,32 +436,31 @@ void RegisterSendRpc(RpcTable& table, WalletContext& context)
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "send",
-        .args =
-            {outputs_arg, ConfTargetArg(), EstimateModeArg(), FeeRateArg(),
-             Arg("options", A::OBJ, true, "", "",
-                 {Arg("add_inputs", A::BOOL, true, "false when \"inputs\" are specified, true otherwise",
-                      "Automatically include coins from the wallet to cover the target amount.\n"),
-                  Arg("include_unsafe", A::BOOL, true, "false",
-                      "Include inputs that are not safe to spend (unconfirmed transactions from outside keys and "
-                      "unconfirmed replacement transactions)."),
-                  CommonOption("add_to_wallet"),
-                  Arg("change_address", A::STR, true, "automatic", "The bitcoin address to receive the change"),
-                  Arg("change_position", A::NUM, true, "random", "The index of the change output"),
-                  Arg("change_type", A::STR, true, "set by -changetype",
-                      "The output type to use. Only valid if change_address is not specified. Options are "
-                      "\"legacy\", \"p2sh-segwit\", \"bech32\", and \"bech32m\"."),
-                  Arg("fee_rate", A::AMOUNT, true, "not set, falls back to wallet fee estimation",
-                      "Specify a fee rate in sat/vB."),
-                  CommonOption("include_watching"),
-                  Arg("inputs", A::ARR, true, "[]",
-                      "Specify inputs instead of adding them automatically. A JSON array of JSON objects"),
-                  CommonOption("locktime"), CommonOption("lock_unspents"), CommonOption("psbt"),
-                  Arg("subtract_fee_from_outputs", A::ARR, true, "[]",
-                      "Outputs to subtract the fee from, specified as integer indices.\n"
-                      "The fee will be equally deducted from the amount of each specified output.\n"
-                      "Those recipients will receive less bitcoins than you enter in their corresponding amount "
-                      "field.\nIf no outputs are specified here, the sender pays the fee."),
-                  CommonOption("replaceable")})},
+        .args = {outputs_arg, ConfTargetArg(), EstimateModeArg(), FeeRateArg(),
+                 Arg("options", A::OBJ, true, "", "",
+                     {Arg("add_inputs", A::BOOL, true, "false when \"inputs\" are specified, true otherwise",
+                          "Automatically include coins from the wallet to cover the target amount.\n"),
+                      Arg("include_unsafe", A::BOOL, true, "false",
+                          "Include inputs that are not safe to spend (unconfirmed transactions from outside keys and "
+                          "unconfirmed replacement transactions)."),
+                      CommonOption("add_to_wallet"),
+                      Arg("change_address", A::STR, true, "automatic", "The bitcoin address to receive the change"),
+                      Arg("change_position", A::NUM, true, "random", "The index of the change output"),
+                      Arg("change_type", A::STR, true, "set by -changetype",
+                          "The output type to use. Only valid if change_address is not specified. Options are "
+                          "\"legacy\", \"p2sh-segwit\", \"bech32\", and \"bech32m\"."),
+                      Arg("fee_rate", A::AMOUNT, true, "not set, falls back to wallet fee estimation",
+                          "Specify a fee rate in sat/vB."),
+                      CommonOption("include_watching"),
+                      Arg("inputs", A::ARR, true, "[]",
+                          "Specify inputs instead of adding them automatically. A JSON array of JSON objects"),
+                      CommonOption("locktime"), CommonOption("lock_unspents"), CommonOption("psbt"),
+                      Arg("subtract_fee_from_outputs", A::ARR, true, "[]",
+                          "Outputs to subtract the fee from, specified as integer indices.\n"
+                          "The fee will be equally deducted from the amount of each specified output.\n"
+                          "Those recipients will receive less bitcoins than you enter in their corresponding amount "
+                          "field.\nIf no outputs are specified here, the sender pays the fee."),
+                      CommonOption("replaceable")})},
         .description = "EXPERIMENTAL warning: this call may be changed in future releases.\n"
                        "\nSend a transaction.",
         .examples = HelpExampleCli("send", "'{\"bcrt1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl\": 0.1}'"),

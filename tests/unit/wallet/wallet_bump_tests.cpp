@@ -128,7 +128,8 @@ TEST_CASE("A bump spends every original input, keeps the payment and takes the e
     CHECK(tx.vout[*change].value == sent.tx->vout[*sent.change_pos].value - (bump->new_fee - bump->old_fee));
     // Core's default: the old rate + 1 sat/kvB + max(incremental relay fee, 5 sat/vB).
     const Amount old_rate = FeeRate(sent.fee, Vsize(*sent.tx)).SatsPerKvB();
-    CHECK(FeeRate(bump->new_fee, Vsize(tx)).SatsPerKvB() >= old_rate + Amount{1} + feebumper::WALLET_INCREMENTAL_RELAY_FEE);
+    CHECK(FeeRate(bump->new_fee, Vsize(tx)).SatsPerKvB() >=
+          old_rate + Amount{1} + feebumper::WALLET_INCREMENTAL_RELAY_FEE);
     CHECK(bump->new_fee >= bump->old_fee + FeeRate(Amount{5000}).GetFee(Vsize(tx)));
     CHECK(tx.vin[0].sequence == 0xfffffffd);
 }
@@ -171,8 +172,7 @@ TEST_CASE("A given fee rate must pay the old fee plus the incremental relay fee 
     CHECK(errors.at(0).find("is too high (cannot be higher than -maxtxfee 0.10)") != std::string::npos);
 }
 
-TEST_CASE("A bump whose change cannot pay the extra fee adds a confirmed coin and keeps the old ones",
-          "[wallet][bump]")
+TEST_CASE("A bump whose change cannot pay the extra fee adds a confirmed coin and keeps the old ones", "[wallet][bump]")
 {
     Fixture f(1);
     // Almost all of the one 50 BTC coin goes to the payee: about 0.0004 BTC of change or none.
@@ -189,7 +189,8 @@ TEST_CASE("A bump whose change cannot pay the extra fee adds a confirmed coin an
     REQUIRE(bump);
     const consensus::Transaction tx(bump->tx);
     CHECK(tx.vin.size() == 2);
-    CHECK(std::any_of(tx.vin.begin(), tx.vin.end(), [&](const auto& i) { return i.prevout == sent.tx->vin[0].prevout; }));
+    CHECK(
+        std::any_of(tx.vin.begin(), tx.vin.end(), [&](const auto& i) { return i.prevout == sent.tx->vin[0].prevout; }));
     const auto pay = FindOutput(tx, f.payee);
     REQUIRE(pay);
     CHECK(tx.vout[*pay].value == sent.tx->vout[*FindOutput(*sent.tx, f.payee)].value);
@@ -225,9 +226,9 @@ TEST_CASE("Only an unconfirmed, unspent, not yet bumped wallet transaction can b
                               replacement->GetTxid().GetHex());
 
     // A wallet transaction spending the replacement's change: "descendants in the wallet".
-    const auto change_pos = FindOutput(*replacement, replacement->vout[0].script_pubkey == f.payee
-                                                         ? replacement->vout[1].script_pubkey
-                                                         : replacement->vout[0].script_pubkey);
+    const auto change_pos =
+        FindOutput(*replacement, replacement->vout[0].script_pubkey == f.payee ? replacement->vout[1].script_pubkey
+                                                                               : replacement->vout[0].script_pubkey);
     REQUIRE(change_pos);
     CoinControl child_control;
     child_control.feerate = FeeRate(Amount{3000});
