@@ -94,6 +94,19 @@ uint32_t AntiFeeSniping(const Wallet& w, std::mt19937_64& rng)
 
 } // namespace
 
+int64_t MaximumSignedVsize(const Wallet& w, const consensus::MutableTransaction& tx,
+                           const std::map<consensus::OutPoint, consensus::TxOut>& spent)
+{
+    consensus::MutableTransaction sized = tx;
+    for (size_t i = 0; i < sized.vin.size(); ++i) {
+        sized.vin[i].script_sig = consensus::Script();
+        sized.vin[i].witness = consensus::ScriptWitness();
+        auto it = spent.find(sized.vin[i].prevout);
+        if (it == spent.end() || !DummySign(w, sized, i, it->second.script_pubkey)) return -1;
+    }
+    return VsizeOf(sized);
+}
+
 Amount DustThreshold(const consensus::TxOut& out, FeeRate rate)
 {
     if (out.script_pubkey.IsUnspendable()) return Amount{0};
@@ -184,13 +197,15 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     }
 
     // The change script is reserved only if change is made (below); its size counts now.
-    const OutputType change_type = ChangeType(control, recipients);
+    const OutputType change_type =
+        control.change_script ? TypeOf(*control.change_script) : ChangeType(control, recipients);
     CoinSelectionParams params;
     params.m_effective_feerate = fee_calc->rate;
     params.m_long_term_feerate = settings.consolidate_fee;
     params.m_discard_feerate = std::max(settings.discard_fee, w.Chain().RelayDustFee());
     const consensus::Script change_proto =
-        change_type == OutputType::LEGACY        ? consensus::Script(std::vector<uint8_t>(25))
+        control.change_script                    ? *control.change_script
+        : change_type == OutputType::LEGACY      ? consensus::Script(std::vector<uint8_t>(25))
         : change_type == OutputType::P2SH_SEGWIT ? consensus::Script(std::vector<uint8_t>(23))
         : change_type == OutputType::BECH32M     ? consensus::Script(std::vector<uint8_t>(34))
                                                  : consensus::Script(std::vector<uint8_t>(22));
@@ -215,13 +230,25 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
 
     // The coins: the wallet's spendable ones, each with its input size and effective value.
     std::vector<COutput> available, presets;
-    for (const WalletCoin& c : w.AvailableCoins(0, 9999999, /*include_unsafe=*/true)) {
+    for (const WalletCoin& c : w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true)) {
         COutput o(c.outpoint, c.txout, c.depth, InputVsize(w, c.txout), /*solvable=*/true, c.safe, c.time, c.from_me,
                   params.m_effective_feerate);
         o.type = TypeOf(c.txout.script_pubkey);
         const bool preset = std::find(control.preset_inputs.begin(), control.preset_inputs.end(), c.outpoint) !=
                             control.preset_inputs.end();
         (preset ? presets : available).push_back(std::move(o));
+    }
+    // Presets spent already (by the transaction a replacement replaces) come with their outputs.
+    for (const auto& op : control.preset_inputs) {
+        auto it = control.preset_txouts.find(op);
+        const bool found =
+            std::any_of(presets.begin(), presets.end(), [&](const COutput& c) { return c.outpoint == op; });
+        if (found || it == control.preset_txouts.end()) continue;
+        const auto wtx = w.GetTx(op.hash);
+        COutput o(op, it->second, wtx ? std::max(0, w.Depth(*wtx)) : 0, InputVsize(w, it->second), /*solvable=*/true,
+                  /*safe=*/true, wtx ? wtx->time_smart : 0, /*from_me=*/true, params.m_effective_feerate);
+        o.type = TypeOf(it->second.script_pubkey);
+        presets.push_back(std::move(o));
     }
     if (presets.size() != control.preset_inputs.size()) {
         error = {RPC_WALLET_ERROR, "Not found pre-selected input"};
@@ -249,7 +276,8 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     std::optional<size_t> change_pos;
     if (change > Amount{0}) {
         std::string change_error;
-        auto script = w.GetNewScript(change_type, "", /*internal=*/true, change_error);
+        auto script = control.change_script ? control.change_script
+                                            : w.GetNewScript(change_type, "", /*internal=*/true, change_error);
         if (!script) {
             error = {RPC_WALLET_KEYPOOL_RAN_OUT,
                      "Transaction needs a change address, but we can't generate it. " + change_error};
@@ -303,6 +331,12 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         error = {RPC_WALLET_ERROR, "Fee needed > fee paid"};
         return std::nullopt;
     }
+    if (change_pos && fee > fee_needed) {
+        // Selection's size estimate was larger than the final one: the change gets the difference
+        // (Core does the same), so the fee is the rate for the final size.
+        tx.vout[*change_pos].value += fee - fee_needed;
+        fee = fee_needed;
+    }
     if (fee > settings.max_tx_fee) {
         error = {RPC_WALLET_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)"};
         return std::nullopt;
@@ -314,11 +348,11 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         if (auto p = w.GetProvider(coin.out.script_pubkey, /*with_private=*/true)) provider.Merge(*p);
     }
     std::map<int, std::string> input_errors;
-    if (!common::SignTransaction(tx, provider, coins, consensus::SIGHASH_DEFAULT, input_errors)) {
+    if (control.sign && !common::SignTransaction(tx, provider, coins, consensus::SIGHASH_DEFAULT, input_errors)) {
         error = {RPC_WALLET_ERROR, "Signing transaction failed"};
         return std::nullopt;
     }
-    if (consensus::GetTransactionWeight(consensus::Transaction(tx)) > MAX_TX_WEIGHT) {
+    if (consensus::GetTransactionWeight(consensus::Transaction(control.sign ? tx : sized)) > MAX_TX_WEIGHT) {
         error = {RPC_WALLET_ERROR, "Transaction too large"};
         return std::nullopt;
     }

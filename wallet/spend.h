@@ -37,6 +37,17 @@ struct CoinControl {
     bool allow_other_inputs{true};
     bool include_unsafe{false};
     std::optional<uint32_t> locktime;
+    /** Core's destChange: change goes to this script (bumpfee keeps the original change's). */
+    std::optional<consensus::Script> change_script;
+    /** Core's m_min_depth: coins added by selection need this many confirmations (bumpfee: 1, BIP-125 rule 2). */
+    int min_depth{0};
+    /**
+     * Core's PreselectedInput::SetTxOut: the output a preset input spends when it is not among the
+     * wallet's available coins (bumpfee: the inputs the transaction being replaced already spends).
+     */
+    std::map<consensus::OutPoint, consensus::TxOut> preset_txouts;
+    /** false: the transaction is left unsigned (psbtbumpfee, send with a wallet that cannot sign). */
+    bool sign{true};
 };
 
 /** Why the fee rate is what it is (sendtoaddress verbose's fee_reason, Core's StringForFeeReason). */
@@ -76,6 +87,14 @@ std::optional<std::string> CommitTransaction(Wallet& wallet, const consensus::Tr
 
 /** Core's GetMinimumFeeRate: the rate a send uses, and why. */
 std::optional<FeeCalculation> GetMinimumFeeRate(const Wallet& wallet, const CoinControl& control, SpendError& error);
+
+/**
+ * Core's CalculateMaximumSignedTxSize: the virtual size of tx with placeholder signatures as
+ * large as real ones on every input (spent: the output each input spends); -1 if an input is
+ * not the wallet's or cannot be solved.
+ */
+int64_t MaximumSignedVsize(const Wallet& wallet, const consensus::MutableTransaction& tx,
+                           const std::map<consensus::OutPoint, consensus::TxOut>& spent);
 
 /** Core's GetDustThreshold for an output (policy's rule, copied into the wallet: dust at rate). */
 consensus::Amount DustThreshold(const consensus::TxOut& out, common::FeeRate rate);

@@ -197,6 +197,14 @@ public:
     std::vector<consensus::Uint256> Conflicts(const consensus::Transaction& tx) const EXCLUDES(m_mutex);
     /** abandontransaction: Core's errors via error. */
     bool AbandonTransaction(const consensus::Uint256& txid, std::string& error) EXCLUDES(m_mutex);
+    /** Core's HasWalletSpend: a wallet transaction spends an output of txid (bumpfee refuses then). */
+    bool HasWalletSpend(const consensus::Uint256& txid) const EXCLUDES(m_mutex);
+    /**
+     * Core's MarkReplaced (bumpfee): writes meta "replaced_by_txid" = replacement on the wallet
+     * transaction original. False with error if original is unknown or on a storage failure.
+     */
+    bool MarkReplaced(const consensus::Uint256& original, const consensus::Uint256& replacement, std::string& error)
+        EXCLUDES(m_mutex);
     /**
      * Records a transaction the wallet made (sendtoaddress...) with its meta data, so that a
      * kill -9 right after cannot lose it, before it is broadcast.

@@ -11,6 +11,7 @@
 #include "node/rpc/register.h"
 #include "node/rpc/sign_rpc.h"
 #include "common/rpc/result_docs.h"
+#include "common/rpc/outputs.h"
 #include "common/rpc/util.h"
 
 #include "consensus/hash.h"
@@ -287,51 +288,6 @@ void AddInputs(consensus::MutableTransaction& tx, const Json& inputs, std::optio
         in.prevout = consensus::OutPoint(txid, static_cast<uint32_t>(n));
         in.sequence = sequence;
         tx.vin.push_back(std::move(in));
-    }
-}
-
-/** Core's NormalizeOutputs + ParseOutputs + AddOutputs: address -> amount pairs and at most one "data". */
-void AddOutputs(consensus::MutableTransaction& tx, const Json& outputs, const consensus::ChainParams& params)
-{
-    if (outputs.is_null()) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, output argument must be non-null");
-    std::vector<std::pair<std::string, const Json*>> pairs;
-    if (outputs.is_object()) {
-        for (const auto& [key, value] : outputs.items()) pairs.emplace_back(key, &value);
-    } else {
-        CheckType(outputs, "array");
-        for (const Json& output : outputs) {
-            if (!output.is_object()) {
-                throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, key-value pair not an object as expected");
-            }
-            if (output.size() != 1) {
-                throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, key-value pair must contain exactly one key");
-            }
-            pairs.emplace_back(output.begin().key(), &output.begin().value());
-        }
-    }
-    std::set<Script> destinations;
-    bool has_data = false;
-    for (const auto& [name, value] : pairs) {
-        if (name == "data") {
-            if (has_data) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, duplicate key: data");
-            has_data = true;
-            const std::string text = value->is_string() ? value->get<std::string>() : WriteJson(*value);
-            if (text.empty() || !IsHex(text)) {
-                throw RpcError(RPC_INVALID_PARAMETER, "Data must be hexadecimal string (not '" + text +
-                                                          "') and length of it must be divisible by 2");
-            }
-            Script s;
-            s << consensus::OP_RETURN << *consensus::TryParseHex(text);
-            tx.vout.emplace_back(consensus::Amount(0), std::move(s));
-            continue;
-        }
-        auto script = DecodeAddress(name, params);
-        const consensus::Amount amount = AmountFromValue(*value);
-        if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address: " + name);
-        if (!destinations.insert(*script).second) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, duplicated address: " + name);
-        }
-        tx.vout.emplace_back(amount, std::move(*script));
     }
 }
 

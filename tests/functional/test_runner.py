@@ -45,6 +45,7 @@ TESTS = [
     "wallet_history",
     "wallet_backup",
     "wallet_encryption",
+    "wallet_bumpfee",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

@@ -7,15 +7,10 @@
 
 namespace wallet::rpc {
 
-namespace {
-
-using T = RpcResultType;
-using A = RpcArgType;
 using consensus::Amount;
 
 bool Given(const Json& params, size_t i) { return params.size() > i && !params[i].is_null(); }
 
-/** Core's SetFeeEstimateMode: conf_target, estimate_mode and fee_rate (sat/vB) into control. */
 void SetFeeOptions(CoinControl& control, const Json& params, size_t conf_i, size_t mode_i, size_t rate_i)
 {
     if (Given(params, rate_i)) {
@@ -54,6 +49,11 @@ consensus::Script AddressParam(const Wallet& w, const std::string& address)
     if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address: " + address);
     return *script;
 }
+
+namespace {
+
+using T = RpcResultType;
+using A = RpcArgType;
 
 Amount SendAmount(const Json& v)
 {
@@ -161,6 +161,8 @@ std::vector<RpcResult> SendResults()
                  Res(T::STR, "fee_reason", "The transaction fee reason.")})};
 }
 
+} // namespace
+
 RpcArg FeeRateArg()
 {
     return Arg("fee_rate", A::AMOUNT, true, "not set, falls back to wallet fee estimation",
@@ -176,8 +178,6 @@ RpcArg EstimateModeArg()
         "estimate_mode", A::STR, true, "\"unset\"",
         "The fee estimate mode, must be one of (case insensitive):\n\"unset\"\n\"economical\"\n\"conservative\"");
 }
-
-} // namespace
 
 void RegisterSpendRpc(RpcTable& table, WalletContext& context)
 {

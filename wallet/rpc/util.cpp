@@ -45,6 +45,8 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterReceivedRpc(table, context);
     RegisterRestoreRpc(table, context);
     RegisterEncryptRpc(table, context);
+    RegisterBumpRpc(table, context);
+    RegisterSendRpc(table, context);
 }
 
 } // namespace wallet::rpc

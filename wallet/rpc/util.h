@@ -4,8 +4,10 @@
 
 #include "common/rpc/declare.h"
 #include "common/rpc/server.h"
+#include "common/psbt.h"
 #include "common/rpc/util.h"
 #include "wallet/context.h"
+#include "wallet/spend.h"
 
 #include <memory>
 
@@ -40,6 +42,26 @@ void ApplyLoadOnStartup(WalletContext& context, const Json& params, size_t index
  */
 void EnsureWalletIsUnlocked(const Wallet& wallet);
 
+/** true when params has a non-null value at i. */
+bool Given(const Json& params, size_t i);
+/**
+ * Core's SetFeeEstimateMode: params[conf_i] (conf_target), params[mode_i] (estimate_mode) and
+ * params[rate_i] (fee_rate, sat/vB) into control, with Core's -8 errors.
+ */
+void SetFeeOptions(CoinControl& control, const Json& params, size_t conf_i, size_t mode_i, size_t rate_i);
+/** The script of address on the wallet's network; -5 "Invalid Bitcoin address: ..." otherwise. */
+consensus::Script AddressParam(const Wallet& w, const std::string& address);
+/**
+ * A PSBT of tx with what the wallet knows of each input (the spent transaction and output) and
+ * output (scripts, key origins), signed with the wallet's keys when sign; complete when every
+ * input is final. Stands in for Core's CWallet::FillPSBT until the wallet has one.
+ */
+common::Psbt WalletPsbt(const Wallet& w, const consensus::MutableTransaction& tx, bool sign, bool& complete);
+/** The help of the fee arguments the sending methods share. */
+RpcArg FeeRateArg();
+RpcArg ConfTargetArg();
+RpcArg EstimateModeArg();
+
 /** Registers every wallet method (the "wallet" category) into table; context must outlive its use. */
 void RegisterWalletRpc(RpcTable& table, WalletContext& context);
 
@@ -53,5 +75,9 @@ void RegisterSignMessageRpc(RpcTable& table, WalletContext& context);
 void RegisterReceivedRpc(RpcTable& table, WalletContext& context);
 void RegisterRestoreRpc(RpcTable& table, WalletContext& context);
 void RegisterEncryptRpc(RpcTable& table, WalletContext& context);
+/** bumpfee, psbtbumpfee (wallet/rpc/bump.cpp). */
+void RegisterBumpRpc(RpcTable& table, WalletContext& context);
+/** send, sendall (wallet/rpc/send.cpp). */
+void RegisterSendRpc(RpcTable& table, WalletContext& context);
 
 } // namespace wallet::rpc
