@@ -249,13 +249,19 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     std::optional<size_t> change_pos;
     if (change > Amount{0}) {
         std::string change_error;
-        auto script = w.GetNewScript(change_type, "", /*internal=*/true, change_error);
+        auto script = control.change_script ? control.change_script
+                                            : w.GetNewScript(change_type, "", /*internal=*/true, change_error);
         if (!script) {
             error = {RPC_WALLET_KEYPOOL_RAN_OUT,
                      "Transaction needs a change address, but we can't generate it. " + change_error};
             return std::nullopt;
         }
-        change_pos = std::uniform_int_distribution<size_t>(0, tx.vout.size())(rng);
+        if (control.change_position && *control.change_position > tx.vout.size()) {
+            error = {RPC_WALLET_ERROR, "Transaction change output index out of range"};
+            return std::nullopt;
+        }
+        change_pos = control.change_position ? *control.change_position
+                                             : std::uniform_int_distribution<size_t>(0, tx.vout.size())(rng);
         tx.vout.insert(tx.vout.begin() + static_cast<std::ptrdiff_t>(*change_pos), consensus::TxOut{change, *script});
     }
 
@@ -314,11 +320,12 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         if (auto p = w.GetProvider(coin.out.script_pubkey, /*with_private=*/true)) provider.Merge(*p);
     }
     std::map<int, std::string> input_errors;
-    if (!common::SignTransaction(tx, provider, coins, consensus::SIGHASH_DEFAULT, input_errors)) {
+    if (control.sign && !common::SignTransaction(tx, provider, coins, consensus::SIGHASH_DEFAULT, input_errors)) {
         error = {RPC_WALLET_ERROR, "Signing transaction failed"};
         return std::nullopt;
     }
-    if (consensus::GetTransactionWeight(consensus::Transaction(tx)) > MAX_TX_WEIGHT) {
+    // Unsigned, it is judged by its size with placeholder signatures.
+    if (consensus::GetTransactionWeight(consensus::Transaction(control.sign ? tx : sized)) > MAX_TX_WEIGHT) {
         error = {RPC_WALLET_ERROR, "Transaction too large"};
         return std::nullopt;
     }

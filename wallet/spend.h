@@ -37,6 +37,9 @@ struct CoinControl {
     bool allow_other_inputs{true};
     bool include_unsafe{false};
     std::optional<uint32_t> locktime;
+    bool sign{true}; //!< false: left unsigned (walletcreatefundedpsbt, fundrawtransaction)
+    std::optional<consensus::Script> change_script; //!< changeAddress; else a new change address of change_type
+    std::optional<size_t> change_position;          //!< changePosition; else random
 };
 
 /** Why the fee rate is what it is (sendtoaddress verbose's fee_reason, Core's StringForFeeReason). */

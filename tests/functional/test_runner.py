@@ -41,6 +41,7 @@ TESTS = [
     "descriptors",
     "wallet_basic",
     "wallet_send",
+    "wallet_psbt",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

@@ -41,6 +41,8 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterCoinsRpc(table, context);
     RegisterTransactionRpc(table, context);
     RegisterSpendRpc(table, context);
+    RegisterBackupRpc(table, context);
+    RegisterPsbtRpc(table, context);
 }
 
 } // namespace wallet::rpc

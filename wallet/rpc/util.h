@@ -35,5 +35,7 @@ void RegisterAddressRpc(RpcTable& table, WalletContext& context);
 void RegisterCoinsRpc(RpcTable& table, WalletContext& context);
 void RegisterTransactionRpc(RpcTable& table, WalletContext& context);
 void RegisterSpendRpc(RpcTable& table, WalletContext& context);
+void RegisterBackupRpc(RpcTable& table, WalletContext& context); // importdescriptors (backup.cpp)
+void RegisterPsbtRpc(RpcTable& table, WalletContext& context);   // PSBT and signing methods (psbt.cpp)
 
 } // namespace wallet::rpc
