@@ -29,31 +29,25 @@ common::PsbtError FillPsbt(const Wallet& w, common::Psbt& psbt, const FillPsbtOp
         }
     }
     const consensus::PrecomputedTransactionData txdata = common::PrecomputePsbtData(psbt);
-    common::PsbtError result = common::PsbtError::OK;
     for (unsigned i = 0; i < psbt.inputs.size(); ++i) {
         if (common::PsbtInputSigned(psbt.inputs[i])) continue;
         const auto utxo = psbt.GetInputUtxo(i);
         if (!utxo) continue; // nothing to sign against: left for another signer
         auto provider = ProviderFor(w, utxo->script_pubkey, options.sign, options.bip32derivs);
         if (!provider) continue; // not the wallet's
-        const common::PsbtError e = common::SignPsbtInput(*provider, psbt, i, &txdata, options.sighash, nullptr,
-                                                          options.finalize);
+        const common::PsbtError e =
+            common::SignPsbtInput(*provider, psbt, i, &txdata, options.sighash, nullptr, options.finalize);
         if (e == common::PsbtError::SIGHASH_MISMATCH) return e;
-        if (!options.bip32derivs) {
-            psbt.inputs[i].hd_keypaths.clear();
-            psbt.inputs[i].tap_bip32_paths.clear();
-        }
     }
-    for (unsigned i = 0; i < psbt.outputs.size(); ++i) {
-        const auto tx = psbt.GetUnsignedTx();
-        if (!tx || i >= tx->vout.size()) break;
+    const auto tx = psbt.GetUnsignedTx();
+    for (unsigned i = 0; tx && i < psbt.outputs.size() && i < tx->vout.size(); ++i) {
         auto provider = ProviderFor(w, tx->vout[i].script_pubkey, /*with_private=*/false, options.bip32derivs);
         if (!provider) continue;
         common::UpdatePsbtOutput(*provider, psbt, i);
     }
     complete = true;
     for (const auto& input : psbt.inputs) complete &= common::PsbtInputSigned(input);
-    return result;
+    return common::PsbtError::OK;
 }
 
 } // namespace wallet

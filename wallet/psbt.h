@@ -11,10 +11,10 @@ namespace wallet {
 class Wallet;
 
 struct FillPsbtOptions {
-    bool sign{true};                //!< sign with the wallet's keys (else only fill in data)
-    std::optional<int> sighash;     //!< nullopt: DEFAULT for taproot, ALL otherwise
-    bool bip32derivs{true};         //!< include BIP-32 derivation paths
-    bool finalize{true};            //!< write the final scriptSig/witness of a complete input
+    bool sign{true};            //!< sign with the wallet's keys (else only fill in data)
+    std::optional<int> sighash; //!< nullopt: DEFAULT for taproot, ALL otherwise
+    bool bip32derivs{true};     //!< include BIP-32 derivation paths
+    bool finalize{true};        //!< write the final scriptSig/witness of a complete input
 };
 
 /**

@@ -184,13 +184,16 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     }
 
     // The change script is reserved only if change is made (below); its size counts now.
-    const OutputType change_type = ChangeType(control, recipients);
+    // A change address given (changeAddress) is sized as what it is.
+    const OutputType given_type = control.change_script ? TypeOf(*control.change_script) : OutputType::UNKNOWN;
+    const OutputType change_type = given_type != OutputType::UNKNOWN ? given_type : ChangeType(control, recipients);
     CoinSelectionParams params;
     params.m_effective_feerate = fee_calc->rate;
     params.m_long_term_feerate = settings.consolidate_fee;
     params.m_discard_feerate = std::max(settings.discard_fee, w.Chain().RelayDustFee());
     const consensus::Script change_proto =
-        change_type == OutputType::LEGACY        ? consensus::Script(std::vector<uint8_t>(25))
+        control.change_script                    ? *control.change_script
+        : change_type == OutputType::LEGACY      ? consensus::Script(std::vector<uint8_t>(25))
         : change_type == OutputType::P2SH_SEGWIT ? consensus::Script(std::vector<uint8_t>(23))
         : change_type == OutputType::BECH32M     ? consensus::Script(std::vector<uint8_t>(34))
                                                  : consensus::Script(std::vector<uint8_t>(22));

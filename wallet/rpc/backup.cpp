@@ -41,8 +41,7 @@ int64_t ImportTimestamp(const Json& request, int64_t now)
     const Json& t = request.at("timestamp");
     if (IsNumeric(t)) return GetInt(t);
     if (t.is_string() && t.get<std::string>() == "now") return now;
-    throw RpcError(RPC_TYPE_ERROR,
-                   "Expected number or \"now\" timestamp value for key. got type " + JsonTypeName(t));
+    throw RpcError(RPC_TYPE_ERROR, "Expected number or \"now\" timestamp value for key. got type " + JsonTypeName(t));
 }
 
 /** Core's ParseDescriptorRange: n is [0, n], [a, b] as given; inclusive ends. */
@@ -60,7 +59,8 @@ std::pair<int64_t, int64_t> ParseRange(const Json& value)
     if (low < 0 || high < 0) throw RpcError(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
     if (high >= std::numeric_limits<int32_t>::max() / 2)
         throw RpcError(RPC_INVALID_PARAMETER, "End of range is too high");
-    if (high < low) throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
+    if (high < low)
+        throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
     if (high - low >= 1000000) throw RpcError(RPC_INVALID_PARAMETER, "Range is too large");
     return {low, high};
 }
@@ -106,8 +106,7 @@ Json ProcessImport(Wallet& w, const Json& request, int64_t timestamp)
         if (active && !desc->IsRange()) throw RpcError(RPC_INVALID_PARAMETER, "Active descriptors must be ranged");
         if (desc->IsRange() && has_label)
             throw RpcError(RPC_INVALID_PARAMETER, "Ranged descriptors should not have a label");
-        if (internal && has_label)
-            throw RpcError(RPC_INVALID_PARAMETER, "Internal addresses should not have a label");
+        if (internal && has_label) throw RpcError(RPC_INVALID_PARAMETER, "Internal addresses should not have a label");
         if (active && !desc->IsSingleType())
             throw RpcError(RPC_WALLET_ERROR, "Combo descriptors cannot be set to active");
         const bool privkeys_disabled = w.HasFlag(WALLET_FLAG_DISABLE_PRIVATE_KEYS);
@@ -219,40 +218,40 @@ void RegisterBackupRpc(RpcTable& table, WalletContext& context)
         .name = "importdescriptors",
         .args = {Arg(
             "requests", A::ARR, false, "", "Data to be imported",
-            {Arg("", A::OBJ, true, "", "",
-                 {Arg("desc", A::STR, false, "", "Descriptor to import."),
-                  Arg("active", A::BOOL, true, "false",
-                      "Set this descriptor to be the active descriptor for the corresponding output type/externality"),
-                  Arg("range", A::ANY, true, "",
-                      "If a ranged descriptor is used, this specifies the end or the range (in the form [begin,end]) to "
-                      "import"),
-                  Arg("next_index", A::NUM, true, "",
-                      "If a ranged descriptor is set to active, this specifies the next index to generate addresses "
-                      "from"),
-                  Arg("timestamp", A::ANY, false, "",
-                      "Time from which to start rescanning the blockchain for this descriptor, in UNIX epoch time\n"
-                      "Use the string \"now\" to substitute the current synced blockchain time.\n"
-                      "\"now\" can be specified to bypass scanning, for outputs which are known to never have been "
-                      "used, and\n0 can be specified to scan the entire blockchain. Blocks up to 2 hours before the "
-                      "earliest timestamp\nof all descriptors being imported will be scanned as well as the mempool."),
-                  Arg("internal", A::BOOL, true, "false",
-                      "Whether matching outputs should be treated as not incoming payments (e.g. change)"),
-                  Arg("label", A::STR, true, "\"\"",
-                      "Label to assign to the address, only allowed with internal=false. Disabled for ranged "
-                      "descriptors")})})},
+            {Arg(
+                "", A::OBJ, true, "", "",
+                {Arg("desc", A::STR, false, "", "Descriptor to import."),
+                 Arg("active", A::BOOL, true, "false",
+                     "Set this descriptor to be the active descriptor for the corresponding output type/externality"),
+                 Arg("range", A::ANY, true, "",
+                     "If a ranged descriptor is used, this specifies the end or the range (in the form [begin,end]) to "
+                     "import"),
+                 Arg("next_index", A::NUM, true, "",
+                     "If a ranged descriptor is set to active, this specifies the next index to generate addresses "
+                     "from"),
+                 Arg("timestamp", A::ANY, false, "",
+                     "Time from which to start rescanning the blockchain for this descriptor, in UNIX epoch time\n"
+                     "Use the string \"now\" to substitute the current synced blockchain time.\n"
+                     "\"now\" can be specified to bypass scanning, for outputs which are known to never have been "
+                     "used, and\n0 can be specified to scan the entire blockchain. Blocks up to 2 hours before the "
+                     "earliest timestamp\nof all descriptors being imported will be scanned as well as the mempool."),
+                 Arg("internal", A::BOOL, true, "false",
+                     "Whether matching outputs should be treated as not incoming payments (e.g. change)"),
+                 Arg("label", A::STR, true, "\"\"",
+                     "Label to assign to the address, only allowed with internal=false. Disabled for ranged "
+                     "descriptors")})})},
         .description = "Import descriptors. This will trigger a rescan of the blockchain based on the earliest "
                        "timestamp of all descriptors being imported. Requires a new wallet backup.",
-        .examples = HelpExampleCli("importdescriptors",
-                                   "'[{ \"desc\": \"<my descriptor>\", \"timestamp\":1455191478, \"internal\": true }]'"),
+        .examples = HelpExampleCli(
+            "importdescriptors", "'[{ \"desc\": \"<my descriptor>\", \"timestamp\":1455191478, \"internal\": true }]'"),
         .handler = [ctx](const RpcRequest& req) { return ImportDescriptors(*ctx, req); },
-        .results = {Res(T::ARR, "", "Response is an array with the same size as the input that has the execution result",
-                        false,
-                        {Res(T::OBJ, "", "", false,
-                             {Res(T::BOOL, "success", ""),
-                              Res(T::ARR, "warnings", "", true, {Res(T::STR, "", "")}),
-                              Res(T::OBJ, "error", "", true,
-                                  {Res(T::NUM, "code", "JSONRPC error code"),
-                                   Res(T::STR, "message", "JSONRPC error message")})})})},
+        .results = {Res(
+            T::ARR, "", "Response is an array with the same size as the input that has the execution result", false,
+            {Res(
+                T::OBJ, "", "", false,
+                {Res(T::BOOL, "success", ""), Res(T::ARR, "warnings", "", true, {Res(T::STR, "", "")}),
+                 Res(T::OBJ, "error", "", true,
+                     {Res(T::NUM, "code", "JSONRPC error code"), Res(T::STR, "message", "JSONRPC error message")})})})},
     });
 }
 

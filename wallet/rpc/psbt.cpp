@@ -76,11 +76,13 @@ void ReadFundOptions(const Wallet& w, const Json& options, CoinControl& control,
     if (options.is_null()) return;
     CheckType(options, "object");
     static const std::set<std::string> known{
-        "add_inputs",      "include_unsafe",  "add_to_wallet",         "changeAddress", "change_address",
-        "changePosition",  "change_position", "change_type",           "includeWatching", "include_watching",
-        "lockUnspents",    "lock_unspents",   "fee_rate",              "feeRate",       "subtractFeeFromOutputs",
-        "subtract_fee_from_outputs", "replaceable", "conf_target",    "estimate_mode", "solving_data",
-        "inputs",          "input_weights",   "max_tx_weight",         "minconf",       "maxconf"};
+        "add_inputs",      "include_unsafe",   "add_to_wallet",          "changeAddress",
+        "change_address",  "changePosition",   "change_position",        "change_type",
+        "includeWatching", "include_watching", "lockUnspents",           "lock_unspents",
+        "fee_rate",        "feeRate",          "subtractFeeFromOutputs", "subtract_fee_from_outputs",
+        "replaceable",     "conf_target",      "estimate_mode",          "solving_data",
+        "inputs",          "input_weights",    "max_tx_weight",          "minconf",
+        "maxconf"};
     for (const auto& [key, value] : options.items()) {
         if (!known.contains(key)) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, unknown key: " + key);
     }
@@ -152,7 +154,8 @@ void ReadFundOptions(const Wallet& w, const Json& options, CoinControl& control,
             const int64_t pos = GetInt(e);
             if (!seen.insert(pos).second)
                 throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, duplicated position: " + std::to_string(pos));
-            if (pos < 0) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, negative position: " + std::to_string(pos));
+            if (pos < 0)
+                throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, negative position: " + std::to_string(pos));
             if (static_cast<size_t>(pos) >= recipients.size())
                 throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, position too large: " + std::to_string(pos));
             recipients[static_cast<size_t>(pos)].subtract_fee = true;
@@ -335,9 +338,11 @@ void RegisterPsbtRpc(RpcTable& table, WalletContext& context)
         .category = "wallet",
         .name = "walletprocesspsbt",
         .args = {Arg("psbt", A::STR, false, "", "The transaction base64 string"),
-                 Arg("sign", A::BOOL, true, "true", "Also sign the transaction when updating (requires wallet to be unlocked)"),
+                 Arg("sign", A::BOOL, true, "true",
+                     "Also sign the transaction when updating (requires wallet to be unlocked)"),
                  SighashArg(),
-                 Arg("bip32derivs", A::BOOL, true, "true", "Include BIP 32 derivation paths for public keys if we know them"),
+                 Arg("bip32derivs", A::BOOL, true, "true",
+                     "Include BIP 32 derivation paths for public keys if we know them"),
                  Arg("finalize", A::BOOL, true, "true", "Also finalize inputs if possible")},
         .description = "Update a PSBT with input information from our wallet and then sign inputs\n"
                        "that we can sign for.",
@@ -353,13 +358,13 @@ void RegisterPsbtRpc(RpcTable& table, WalletContext& context)
             {Arg("", A::OBJ, true, "", "",
                  {Arg("txid", A::STR_HEX, false, "", "The transaction id"),
                   Arg("vout", A::NUM, false, "", "The output number"),
-                  Arg("sequence", A::NUM, true, "depends on the value of the 'locktime' and 'options.replaceable' arguments",
+                  Arg("sequence", A::NUM, true,
+                      "depends on the value of the 'locktime' and 'options.replaceable' arguments",
                       "The sequence number")})}),
         Arg("outputs", A::ANY, false, "",
             "The outputs specified as key-value pairs.\nEach key may only appear once, i.e. there can only be one "
             "'data' output, and no address may be duplicated."),
-        Arg("locktime", A::NUM, true, "0",
-            "Raw locktime. Non-0 value also locktime-activates inputs"),
+        Arg("locktime", A::NUM, true, "0", "Raw locktime. Non-0 value also locktime-activates inputs"),
         FundOptionsArg(true),
         Arg("bip32derivs", A::BOOL, true, "true", "Include BIP 32 derivation paths for public keys if we know them"),
         Arg("version", A::NUM, true, "2", "Transaction version")};
@@ -371,8 +376,9 @@ void RegisterPsbtRpc(RpcTable& table, WalletContext& context)
                        "Implements the Creator and Updater roles.\n"
                        "All existing inputs must either have their previous output transaction be in the wallet\n"
                        "or be in the UTXO set. Solving data must be provided for non-wallet inputs.",
-        .examples = HelpExampleCli("walletcreatefundedpsbt",
-                                   "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" \"[{\\\"data\\\":\\\"00010203\\\"}]\""),
+        .examples =
+            HelpExampleCli("walletcreatefundedpsbt",
+                           "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" \"[{\\\"data\\\":\\\"00010203\\\"}]\""),
         .handler = [ctx](const RpcRequest& req) { return WalletCreateFundedPsbt(*ctx, req); },
         .results = {Res(T::OBJ, "", "", false,
                         {Res(T::STR, "psbt", "The resulting raw transaction (base64-encoded string)"),
@@ -401,13 +407,13 @@ void RegisterPsbtRpc(RpcTable& table, WalletContext& context)
         .name = "signrawtransactionwithwallet",
         .args = {Arg("hexstring", A::STR, false, "", "The transaction hex string"),
                  Arg("prevtxs", A::ARR, true, "", "The previous dependent transaction outputs",
-                     {Arg("", A::OBJ, true, "",
-                          "",
+                     {Arg("", A::OBJ, true, "", "",
                           {Arg("txid", A::STR_HEX, false, "", "The transaction id"),
                            Arg("vout", A::NUM, false, "", "The output number"),
                            Arg("scriptPubKey", A::STR_HEX, false, "", "The output script"),
                            Arg("redeemScript", A::STR_HEX, true, "", "(required for P2SH) redeem script"),
-                           Arg("witnessScript", A::STR_HEX, true, "", "(required for P2WSH or P2SH-P2WSH) witness script"),
+                           Arg("witnessScript", A::STR_HEX, true, "",
+                               "(required for P2WSH or P2SH-P2WSH) witness script"),
                            Arg("amount", A::AMOUNT, true, "", "(required for Segwit inputs) the amount spent")})}),
                  Arg("sighashtype", A::STR, true, "\"DEFAULT for Taproot, ALL otherwise\"",
                      "The signature hash type. Must be one of\n       \"DEFAULT\"\n       \"ALL\"\n       \"NONE\"\n"
