@@ -493,6 +493,7 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer
                           {.type = T::STR_HEX, .key = "transaction", .description = "hex string of the transaction"}}});
     RegisterSignRpc(table, cs, pool);
     RegisterPsbtRpc(table, cs, pool);
+    RegisterDescriptorPsbtRpc(table, cs, pool);
 }
 
 } // namespace node::rpc

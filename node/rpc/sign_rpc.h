@@ -38,4 +38,8 @@ void RegisterSignRpc(common::rpc::RpcTable& table, const chain::Chainstate& cs, 
  */
 void RegisterPsbtRpc(common::rpc::RpcTable& table, const chain::Chainstate& cs, const mempool::TxMemPool* pool);
 
+/** descriptorprocesspsbt (node/rpc/psbt_descriptor.cpp; called by RegisterRawTransactionRpc). */
+void RegisterDescriptorPsbtRpc(common::rpc::RpcTable& table, const chain::Chainstate& cs,
+                               const mempool::TxMemPool* pool);
+
 } // namespace node::rpc

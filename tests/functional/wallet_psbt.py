@@ -3,7 +3,7 @@ wallet "signer" on node B; wallet "watch" (disable_private_keys, blank) imports 
 descriptors (listdescriptors) and sees the same balance; walletcreatefundedpsbt on watch,
 walletprocesspsbt on signer, finalizepsbt, sendrawtransaction, mined: balances right on both.
 listdescriptors private=true on signer round-trips through importdescriptors into a third blank
-wallet (same addresses). signrawtransactionwithwallet, fundrawtransaction, and Core's errors (bad
+wallet (same addresses). descriptorprocesspsbt, signrawtransactionwithwallet, fundrawtransaction, and Core's errors (bad
 descriptor, private keys into a watch-only wallet, bad PSBT, range and label checks)."""
 
 from decimal import Decimal
@@ -86,6 +86,13 @@ def run(env):
     final = b.finalizepsbt(signed["psbt"])
     check(final["complete"], "finalizepsbt completes")
     assert_equal(final["hex"], signed["hex"], "walletprocesspsbt's hex is finalizepsbt's")
+    # The node's descriptorprocesspsbt signs the same with signer's private descriptors.
+    by_desc = b.descriptorprocesspsbt(funded["psbt"], [d["desc"] for d in priv])
+    check(by_desc["complete"] is True, "descriptorprocesspsbt completes with the private descriptors")
+    assert_equal(by_desc["hex"], signed["hex"], "descriptorprocesspsbt's transaction is the wallet's (RFC 6979)")
+    by_pub = b.descriptorprocesspsbt(funded["psbt"], [{"desc": d["desc"], "range": 100} for d in public])
+    check(by_pub["complete"] is False, "public descriptors cannot sign")
+    assert_raises_rpc(-5, None, b.descriptorprocesspsbt, funded["psbt"], ["wpkh(nope)"])
     txid = b.sendrawtransaction(final["hex"])
     wait_until(lambda: txid in a.getrawmempool(), 60, "the PSBT's transaction reached A")
     a.generatetoaddress(1, a_addr)
