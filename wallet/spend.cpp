@@ -197,8 +197,9 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     }
 
     // The change script is reserved only if change is made (below); its size counts now.
-    const OutputType change_type =
-        control.change_script ? TypeOf(*control.change_script) : ChangeType(control, recipients);
+    // A change address given (changeAddress) is sized as what it is.
+    const OutputType given_type = control.change_script ? TypeOf(*control.change_script) : OutputType::UNKNOWN;
+    const OutputType change_type = given_type != OutputType::UNKNOWN ? given_type : ChangeType(control, recipients);
     CoinSelectionParams params;
     params.m_effective_feerate = fee_calc->rate;
     params.m_long_term_feerate = settings.consolidate_fee;
@@ -283,7 +284,12 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                      "Transaction needs a change address, but we can't generate it. " + change_error};
             return std::nullopt;
         }
-        change_pos = std::uniform_int_distribution<size_t>(0, tx.vout.size())(rng);
+        if (control.change_position && *control.change_position > tx.vout.size()) {
+            error = {RPC_WALLET_ERROR, "Transaction change output index out of range"};
+            return std::nullopt;
+        }
+        change_pos = control.change_position ? *control.change_position
+                                             : std::uniform_int_distribution<size_t>(0, tx.vout.size())(rng);
         tx.vout.insert(tx.vout.begin() + static_cast<std::ptrdiff_t>(*change_pos), consensus::TxOut{change, *script});
     }
 
@@ -352,6 +358,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         error = {RPC_WALLET_ERROR, "Signing transaction failed"};
         return std::nullopt;
     }
+    // Unsigned, it is judged by its size with placeholder signatures.
     if (consensus::GetTransactionWeight(consensus::Transaction(control.sign ? tx : sized)) > MAX_TX_WEIGHT) {
         error = {RPC_WALLET_ERROR, "Transaction too large"};
         return std::nullopt;

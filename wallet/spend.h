@@ -48,6 +48,7 @@ struct CoinControl {
     std::map<consensus::OutPoint, consensus::TxOut> preset_txouts;
     /** false: the transaction is left unsigned (psbtbumpfee, send with a wallet that cannot sign). */
     bool sign{true};
+    std::optional<size_t> change_position; //!< changePosition; else random
 };
 
 /** Why the fee rate is what it is (sendtoaddress verbose's fee_reason, Core's StringForFeeReason). */

@@ -32,6 +32,7 @@ struct WalletDescriptor {
     int32_t next_index{0}; //!< the next index getnewaddress hands out (range_end in Core)
     bool internal{false};  //!< change addresses
     std::optional<OutputType> type;
+    int32_t range_end{0}; //!< importdescriptors' range (exclusive): derived at least this far
 };
 
 class DescriptorSpkm {

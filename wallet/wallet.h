@@ -55,6 +55,17 @@ struct SyncPoint {
     int height{-1};
 };
 
+/** One importdescriptors request, checked (Core's WalletDescriptor with the keys it holds). */
+struct ImportedDescriptor {
+    common::Descriptor desc; //!< as parsed: its private keys (if any) are kept as the wallet's secrets
+    int64_t timestamp{0};    //!< the creation time recorded (the rescan starts from it)
+    int32_t next_index{0};
+    int32_t range_end{0}; //!< exclusive: scripts [0, range_end) are watched (ranged descriptors)
+    bool internal{false};
+    bool active{false};
+    std::optional<std::string> label; //!< for a non-ranged, non-internal descriptor
+};
+
 struct CreateOptions {
     bool disable_private_keys{false};
     bool blank{false};
@@ -148,6 +159,17 @@ public:
     };
     /** Every HD key of the wallet's descriptors (only the active ones' with active_only), by xpub. */
     std::vector<HdKey> HdKeys(bool active_only) const EXCLUDES(m_mutex);
+    /**
+     * importdescriptors (Core's AddWalletDescriptor, AddActiveScriptPubKeyMan and
+     * DeactivateScriptPubKeyMan): stores d (its secrets through AddDescriptor), makes it the
+     * active descriptor of its type when d.active (or no longer active when not), labels its
+     * script, all in one batch. An existing descriptor (same id) is updated: its next index and
+     * range only grow. Core's warnings are appended to warnings; false with error on failure.
+     */
+    bool ImportDescriptor(const ImportedDescriptor& d, std::vector<std::string>& warnings, std::string& error)
+        EXCLUDES(m_mutex);
+    /** listdescriptors private=true: the private form (with checksum) of a descriptor, nullopt without one. */
+    std::optional<std::string> PrivateDescriptor(const std::string& public_descriptor) const EXCLUDES(m_mutex);
     /** The public descriptor (with origin) that derives script, as Core's getaddressinfo "desc"/"parent_desc". */
     std::optional<std::string> ParentDescriptor(const consensus::Script& script) const EXCLUDES(m_mutex);
     /** getaddressinfo's "desc" (the script's own descriptor with its key origin) and "timestamp". */

@@ -60,6 +60,8 @@ std::string EncodeDescriptor(const WalletDescriptor& d)
     consensus::WriteLE32(w, static_cast<uint32_t>(d.next_index));
     consensus::WriteLE8(w, d.internal ? 1 : 0);
     consensus::WriteLE8(w, d.type ? static_cast<uint8_t>(*d.type) + 1 : 0);
+    // Written only when set, so records of wallets that never imported read as before.
+    if (d.range_end > 0) consensus::WriteLE32(w, static_cast<uint32_t>(d.range_end));
     return ToString(out);
 }
 
@@ -75,6 +77,10 @@ WalletDescriptor DecodeDescriptor(std::string_view value)
     const uint8_t type = consensus::ReadLE8(r);
     if (type > static_cast<uint8_t>(OutputType::BECH32M) + 1) throw DecodeError("wallet record: unknown output type");
     if (type) d.type = static_cast<OutputType>(type - 1);
+    if (!r.Empty()) {
+        d.range_end = static_cast<int32_t>(consensus::ReadLE32(r));
+        if (d.range_end < 0) throw DecodeError("wallet record: descriptor range out of range");
+    }
     RequireEnd(r);
     return d;
 }

@@ -20,41 +20,6 @@ namespace {
 
 constexpr int WITNESS_SCALE_FACTOR = 4;
 
-/** A signature push with a defined hash type, as CheckSignatureEncoding(.., STRICTENC) accepts (non-empty). */
-bool IsStrictSignature(const std::vector<uint8_t>& sig)
-{
-    if (!consensus::IsValidSignatureEncoding(sig)) return false;
-    const uint8_t type = sig.back() & static_cast<uint8_t>(~consensus::SIGHASH_ANYONECANPAY);
-    return type >= consensus::SIGHASH_ALL && type <= consensus::SIGHASH_SINGLE;
-}
-
-/** Core's CheckTxScriptsSanity: every scriptSig (unless coinbase) and scriptPubKey has valid ops and size. */
-bool CheckTxScriptsSanity(const consensus::MutableTransaction& tx)
-{
-    const bool coinbase = tx.vin.size() == 1 && tx.vin[0].prevout.IsNull();
-    if (!coinbase) {
-        for (const auto& in : tx.vin) {
-            if (!in.script_sig.HasValidOps() || in.script_sig.size() > consensus::MAX_SCRIPT_SIZE) return false;
-        }
-    }
-    for (const auto& out : tx.vout) {
-        if (!out.script_pubkey.HasValidOps() || out.script_pubkey.size() > consensus::MAX_SCRIPT_SIZE) return false;
-    }
-    return true;
-}
-
-std::optional<consensus::MutableTransaction> TryDecodeTx(const std::vector<uint8_t>& data, consensus::TxWitness mode)
-{
-    try {
-        consensus::ByteReader r(data);
-        auto tx = consensus::MutableTransaction::Deserialize(r, mode);
-        if (!r.Empty()) return std::nullopt;
-        return tx;
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
 } // namespace
 
 std::string SighashToStr(uint8_t sighash_type)
@@ -68,39 +33,6 @@ std::string SighashToStr(uint8_t sighash_type)
     case consensus::SIGHASH_SINGLE | consensus::SIGHASH_ANYONECANPAY: return "SINGLE|ANYONECANPAY";
     default: return "";
     }
-}
-
-std::string ScriptToAsmStr(const Script& script, bool attempt_sighash_decode)
-{
-    std::string str;
-    auto pc = script.cbegin();
-    while (pc < script.cend()) {
-        if (!str.empty()) str += " ";
-        consensus::Opcode opcode;
-        std::vector<uint8_t> vch;
-        if (!script.GetOp(pc, opcode, &vch)) {
-            str += "[error]";
-            return str;
-        }
-        if (opcode <= consensus::OP_PUSHDATA4) {
-            if (vch.size() <= 4) {
-                str += std::to_string(consensus::ScriptNum(vch, false).GetInt());
-            } else if (attempt_sighash_decode && !script.IsUnspendable()) {
-                // Only scriptSigs: show a signature's hash type by name instead of its last byte.
-                std::string decoded;
-                if (IsStrictSignature(vch)) {
-                    decoded = "[" + SighashToStr(vch.back()) + "]";
-                    vch.pop_back();
-                }
-                str += consensus::HexStr(vch) + decoded;
-            } else {
-                str += consensus::HexStr(vch);
-            }
-        } else {
-            str += consensus::GetOpName(opcode);
-        }
-    }
-    return str;
 }
 
 Json ScriptToJson(const Script& script, const consensus::ChainParams& params, bool include_hex, bool include_address)
@@ -121,14 +53,6 @@ Json ScriptToJson(const Script& script, const consensus::ChainParams& params, bo
 Json ScriptPubKeyToJson(const Script& script, const consensus::ChainParams& params)
 {
     return ScriptToJson(script, params, true, true);
-}
-
-std::string EncodeHexTx(const consensus::Transaction& tx, bool with_witness)
-{
-    std::vector<uint8_t> bytes;
-    consensus::ByteWriter w(bytes);
-    tx.Serialize(w, with_witness ? consensus::TxWitness::WITH : consensus::TxWitness::WITHOUT);
-    return consensus::HexStr(bytes);
 }
 
 Json TxToJson(const consensus::Transaction& tx, const consensus::ChainParams& params,
@@ -283,29 +207,6 @@ Json BlockToJson(const consensus::Block& block, const chain::BlockIndex& tip, co
     }
     result["tx"] = std::move(txs);
     return result;
-}
-
-bool IsHex(const std::string& str)
-{
-    if (str.empty() || str.size() % 2 != 0) return false;
-    for (char c : str) {
-        if (consensus::HexDigit(c) < 0) return false;
-    }
-    return true;
-}
-
-std::optional<consensus::MutableTransaction> DecodeHexTx(const std::string& hex, bool try_no_witness, bool try_witness)
-{
-    if (!IsHex(hex)) return std::nullopt;
-    const std::vector<uint8_t> data = *consensus::TryParseHex(hex);
-    std::optional<consensus::MutableTransaction> extended;
-    if (try_witness) extended = TryDecodeTx(data, consensus::TxWitness::WITH);
-    if (extended && CheckTxScriptsSanity(*extended)) return extended;
-    std::optional<consensus::MutableTransaction> legacy;
-    if (try_no_witness) legacy = TryDecodeTx(data, consensus::TxWitness::WITHOUT);
-    if (legacy && CheckTxScriptsSanity(*legacy)) return legacy;
-    if (extended) return extended;
-    return legacy;
 }
 
 std::optional<consensus::Block> DecodeHexBlock(const std::string& hex)

@@ -8,6 +8,7 @@
 #include "consensus/primitives/transaction.h"
 #include "node/chain/block_index.h"
 #include "common/rpc/json.h"
+#include "common/rpc/rawtx.h"
 #include "node/storage/undo.h"
 
 #include <optional>
@@ -24,13 +25,6 @@ using namespace common;
 std::string SighashToStr(uint8_t sighash_type);
 
 /**
- * Core's asm form: pushes of <= 4 bytes as numbers, longer pushes as hex, opcodes by name,
- * "[error]" at a truncated push. With attempt_sighash_decode (scriptSigs), a push that is a
- * strictly encoded signature shows its hash type as "[ALL]" etc. instead of the last byte.
- */
-std::string ScriptToAsmStr(const consensus::Script& script, bool attempt_sighash_decode = false);
-
-/**
  * Core's ScriptToUniv: {asm, desc (if include_address), hex (if include_hex),
  * address (if it has one and is not bare pubkey), type}.
  */
@@ -39,9 +33,6 @@ Json ScriptToJson(const consensus::Script& script, const consensus::ChainParams&
 
 /** A scriptPubKey object: ScriptToJson with hex and address. */
 Json ScriptPubKeyToJson(const consensus::Script& script, const consensus::ChainParams& params);
-
-/** Hex of the serialized transaction (with witness unless with_witness is false). */
-std::string EncodeHexTx(const consensus::Transaction& tx, bool with_witness = true);
 
 /** How much TxToJson shows about spent outputs (when undo data is given). */
 enum class TxVerbosity { SHOW_TXID, SHOW_DETAILS, SHOW_DETAILS_AND_PREVOUT };
@@ -79,16 +70,6 @@ Json BlockHeaderToJson(const chain::BlockIndex& tip, const chain::BlockIndex& in
  */
 Json BlockToJson(const consensus::Block& block, const chain::BlockIndex& tip, const chain::BlockIndex& index,
                  const consensus::ChainParams& params, TxVerbosity verbosity, const node::BlockUndo* undo = nullptr);
-
-/** True for a non-empty, even-length string of hex digits (Core's IsHex). */
-bool IsHex(const std::string& str);
-
-/**
- * Core's DecodeHexTx: decodes with witness and without, keeping a decoding that consumes
- * all bytes and whose scripts have valid opcodes (preferring the witness form). nullopt if none.
- */
-std::optional<consensus::MutableTransaction> DecodeHexTx(const std::string& hex, bool try_no_witness = true,
-                                                         bool try_witness = true);
 
 /** A block from hex (with witness data); nullopt on bad hex or a decode failure. */
 std::optional<consensus::Block> DecodeHexBlock(const std::string& hex);

@@ -29,10 +29,6 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
-/** BIP-125: inputs with a sequence below this signal replaceability. */
-constexpr uint32_t MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
-constexpr uint32_t MAX_SEQUENCE_NONFINAL = 0xfffffffe;
-
 RpcArg Arg(std::string name, RpcArgType type, bool optional, std::string default_text, std::string description)
 {
     return RpcArg{.name = std::move(name),
@@ -254,86 +250,12 @@ Json DecodeScript(Chainstate& cs, const RpcRequest& req)
     return r;
 }
 
-/** Core's AddInputs: inputs [{txid, vout, sequence?}], default sequence by rbf and locktime. */
-void AddInputs(consensus::MutableTransaction& tx, const Json& inputs, std::optional<bool> rbf)
-{
-    if (inputs.is_null()) return;
-    CheckType(inputs, "array");
-    for (const Json& input : inputs) {
-        CheckType(input, "object");
-        const consensus::Uint256 txid = ParseHashO(input, "txid");
-        auto vout = input.find("vout");
-        if (vout == input.end() || !IsNumeric(*vout)) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
-        }
-        const int64_t n = GetInt(*vout);
-        if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
-        if (n > std::numeric_limits<int>::max()) throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");
-        uint32_t sequence;
-        if (rbf.value_or(true)) {
-            sequence = MAX_BIP125_RBF_SEQUENCE;
-        } else if (tx.locktime) {
-            sequence = MAX_SEQUENCE_NONFINAL;
-        } else {
-            sequence = consensus::TxIn::SEQUENCE_FINAL;
-        }
-        if (auto seq = input.find("sequence"); seq != input.end() && IsNumeric(*seq)) {
-            const int64_t s = GetInt(*seq);
-            if (s < 0 || s > consensus::TxIn::SEQUENCE_FINAL) {
-                throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, sequence number is out of range");
-            }
-            sequence = static_cast<uint32_t>(s);
-        }
-        consensus::TxIn in;
-        in.prevout = consensus::OutPoint(txid, static_cast<uint32_t>(n));
-        in.sequence = sequence;
-        tx.vin.push_back(std::move(in));
-    }
-}
-
-consensus::MutableTransaction ConstructTransaction(const Json& params, const consensus::ChainParams& chain_params)
-{
-    consensus::MutableTransaction tx;
-    if (params.size() > 2 && !params[2].is_null()) {
-        const int64_t locktime = GetInt(params[2]);
-        if (locktime < 0 || locktime > 0xffffffffLL) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
-        }
-        tx.locktime = static_cast<uint32_t>(locktime);
-    }
-    std::optional<bool> rbf;
-    if (params.size() > 3 && !params[3].is_null()) rbf = GetBool(params[3]);
-    // As Core: read as uint32 first (outside it: "JSON integer out of range"), then the standard range.
-    const uint32_t version = ParamOr<uint32_t>(params, 4, 2);
-    if (version < 1 || version > 3) {
-        throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, version out of range(1~3)");
-    }
-    tx.version = version;
-    AddInputs(tx, params[0], rbf);
-    AddOutputs(tx, params[1], chain_params);
-    if (rbf.value_or(false) && !tx.vin.empty()) {
-        const bool signals = std::any_of(tx.vin.begin(), tx.vin.end(), [](const consensus::TxIn& in) {
-            return in.sequence <= MAX_BIP125_RBF_SEQUENCE;
-        });
-        if (!signals) {
-            throw RpcError(RPC_INVALID_PARAMETER,
-                           "Invalid parameter combination: Sequence number(s) contradict replaceable option");
-        }
-    }
-    return tx;
-}
-
 Json CreateRawTransaction(Chainstate& cs, const RpcRequest& req)
 {
-    return EncodeHexTx(consensus::Transaction(ConstructTransaction(req.params, cs.Params())));
+    return EncodeHexTx(consensus::Transaction(ConstructRawTransaction(req.params, cs.Params())));
 }
 
 } // namespace
-
-consensus::MutableTransaction ConstructRawTransaction(const Json& params, const consensus::ChainParams& chain_params)
-{
-    return ConstructTransaction(params, chain_params);
-}
 
 void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer* txindex,
                                const mempool::TxMemPool* pool)
@@ -572,6 +494,7 @@ void RegisterRawTransactionRpc(RpcTable& table, Chainstate& cs, index::TxIndexer
                           {.type = T::STR_HEX, .key = "transaction", .description = "hex string of the transaction"}}});
     RegisterSignRpc(table, cs, pool);
     RegisterPsbtRpc(table, cs, pool);
+    RegisterDescriptorPsbtRpc(table, cs, pool);
 }
 
 } // namespace node::rpc

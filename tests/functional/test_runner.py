@@ -46,6 +46,7 @@ TESTS = [
     "wallet_backup",
     "wallet_encryption",
     "wallet_bumpfee",
+    "wallet_psbt",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

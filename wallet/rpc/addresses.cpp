@@ -3,8 +3,12 @@
 // getaddressesbylabel, listdescriptors.
 #include "wallet/rpc/util.h"
 
+#include "common/descriptor.h"
 #include "common/key_io.h"
 #include "consensus/hex.h"
+
+#include <algorithm>
+#include <tuple>
 
 namespace wallet::rpc {
 
@@ -131,25 +135,43 @@ Json GetAddressesByLabel(const WalletContext& context, const RpcRequest& req)
 Json ListDescriptors(const WalletContext& context, const RpcRequest& req)
 {
     const auto w = GetWalletForRequest(context, req);
-    if (ParamOr<bool>(req.params, 0, false)) {
-        throw RpcError(RPC_WALLET_ERROR, "Can't get descriptor string.");
+    const bool priv = ParamOr<bool>(req.params, 0, false);
+    if (priv && w->HasFlag(WALLET_FLAG_DISABLE_PRIVATE_KEYS)) {
+        throw RpcError(RPC_WALLET_ERROR, "Can't get private descriptor string for watch-only wallets");
     }
+    if (priv) EnsureWalletIsUnlocked(*w);
     auto descs = w->Descriptors();
-    std::sort(descs.begin(), descs.end(),
-              [](const auto& a, const auto& b) { return a.first.descriptor < b.first.descriptor; });
+    std::vector<std::tuple<std::string, WalletDescriptor, bool>> shown;
+    for (auto& [d, active] : descs) {
+        std::string text = d.descriptor;
+        if (priv) {
+            // Core's GetDescriptorString(priv=true): a descriptor without its secrets cannot be shown so.
+            auto p = w->PrivateDescriptor(d.descriptor);
+            if (!p) throw RpcError(RPC_WALLET_ERROR, "Can't get descriptor string.");
+            text = std::move(*p);
+        }
+        shown.emplace_back(std::move(text), d, active);
+    }
+    std::sort(shown.begin(), shown.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
     Json list = Json::array();
-    for (const auto& [d, active] : descs) {
+    for (const auto& [text, d, active] : shown) {
         Json e = Json::object();
-        e["desc"] = d.descriptor;
+        e["desc"] = text;
         e["timestamp"] = d.creation_time;
         e["active"] = active;
         if (active) e["internal"] = d.internal;
-        Json range = Json::array();
-        range.push_back(0);
-        range.push_back(std::max(d.next_index, 1) - 1 + DEFAULT_KEYPOOL_SIZE);
-        e["range"] = std::move(range);
-        e["next"] = d.next_index;
-        e["next_index"] = d.next_index;
+        std::string error;
+        const auto parsed = common::ParseDescriptor(d.descriptor, w->Params(), error);
+        if (!parsed || parsed->IsRange()) {
+            // The range watched: up to the lookahead past the next index, or an import's range.
+            Json range = Json::array();
+            range.push_back(0);
+            range.push_back(std::max<int64_t>(std::max(d.next_index, 1) - 1 + DEFAULT_KEYPOOL_SIZE,
+                                              static_cast<int64_t>(d.range_end) - 1));
+            e["range"] = std::move(range);
+            e["next"] = d.next_index;
+            e["next_index"] = d.next_index;
+        }
         list.push_back(std::move(e));
     }
     Json r = Json::object();

@@ -2,6 +2,8 @@
 // coin, then signing through a PSBT so an incomplete transaction can be handed back.
 #include "wallet/rpc/util.h"
 
+#include "wallet/psbt.h"
+
 #include "common/key_io.h"
 #include "common/rpc/outputs.h"
 #include "consensus/hex.h"
@@ -17,33 +19,10 @@ using consensus::Amount;
 common::Psbt WalletPsbt(const Wallet& w, const consensus::MutableTransaction& tx, bool sign, bool& complete)
 {
     common::Psbt psbt(tx);
-    for (size_t i = 0; i < tx.vin.size(); ++i) {
-        const consensus::OutPoint& prevout = tx.vin[i].prevout;
-        const auto parent = w.GetTx(prevout.hash);
-        if (!parent || prevout.n >= parent->tx->vout.size()) continue;
-        const consensus::TxOut& out = parent->tx->vout[prevout.n];
-        psbt.inputs[i].non_witness_utxo = parent->tx;
-        int version = 0;
-        std::vector<uint8_t> program;
-        if (out.script_pubkey.IsWitnessProgram(version, program) || out.script_pubkey.IsPayToScriptHash()) {
-            psbt.inputs[i].witness_utxo = out;
-        }
-    }
-    const auto txdata = common::PrecomputePsbtData(psbt);
-    for (size_t i = 0; i < psbt.inputs.size(); ++i) {
-        const auto utxo = psbt.GetInputUtxo(i);
-        if (!utxo) continue;
-        const auto provider = w.GetProvider(utxo->script_pubkey, sign);
-        if (!provider) continue;
-        // Without the private keys this only adds the scripts and key origins (Core's HidingSigningProvider).
-        (void)common::SignPsbtInput(*provider, psbt, static_cast<unsigned>(i), &txdata, std::nullopt, nullptr,
-                                    /*finalize=*/true);
-    }
-    for (size_t i = 0; i < tx.vout.size(); ++i) {
-        if (auto provider = w.GetProvider(tx.vout[i].script_pubkey, false))
-            common::UpdatePsbtOutput(*provider, psbt, static_cast<unsigned>(i));
-    }
-    complete = common::CountPsbtUnsignedInputs(psbt) == 0;
+    FillPsbtOptions options;
+    options.sign = sign;
+    // Default sighash types cannot mismatch a fresh PSBT: the result needs no check.
+    (void)FillPsbt(w, psbt, options, complete);
     return psbt;
 }
 

@@ -47,6 +47,8 @@ void RegisterWalletRpc(RpcTable& table, WalletContext& context)
     RegisterEncryptRpc(table, context);
     RegisterBumpRpc(table, context);
     RegisterSendRpc(table, context);
+    RegisterBackupRpc(table, context);
+    RegisterPsbtRpc(table, context);
 }
 
 } // namespace wallet::rpc

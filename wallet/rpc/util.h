@@ -54,7 +54,7 @@ consensus::Script AddressParam(const Wallet& w, const std::string& address);
 /**
  * A PSBT of tx with what the wallet knows of each input (the spent transaction and output) and
  * output (scripts, key origins), signed with the wallet's keys when sign; complete when every
- * input is final. Stands in for Core's CWallet::FillPSBT until the wallet has one.
+ * input is final (FillPsbt with default options).
  */
 common::Psbt WalletPsbt(const Wallet& w, const consensus::MutableTransaction& tx, bool sign, bool& complete);
 /** The help of the fee arguments the sending methods share. */
@@ -79,5 +79,7 @@ void RegisterEncryptRpc(RpcTable& table, WalletContext& context);
 void RegisterBumpRpc(RpcTable& table, WalletContext& context);
 /** send, sendall (wallet/rpc/send.cpp). */
 void RegisterSendRpc(RpcTable& table, WalletContext& context);
+void RegisterBackupRpc(RpcTable& table, WalletContext& context); // importdescriptors (backup.cpp)
+void RegisterPsbtRpc(RpcTable& table, WalletContext& context);   // PSBT and signing methods (psbt.cpp)
 
 } // namespace wallet::rpc

@@ -1,0 +1,134 @@
+"""The wallet's PSBT flow across two wallets (issue 14's acceptance): node A mines and funds
+wallet "signer" on node B; wallet "watch" (disable_private_keys, blank) imports signer's public
+descriptors (listdescriptors) and sees the same balance; walletcreatefundedpsbt on watch,
+walletprocesspsbt on signer, finalizepsbt, sendrawtransaction, mined: balances right on both.
+listdescriptors private=true on signer round-trips through importdescriptors into a third blank
+wallet (same addresses). descriptorprocesspsbt, signrawtransactionwithwallet, fundrawtransaction, and Core's errors (bad
+descriptor, private keys into a watch-only wallet, bad PSBT, range and label checks)."""
+
+from decimal import Decimal
+
+from test_framework import assert_equal, assert_raises_rpc, check, log, wait_until
+
+
+def sync_blocks(nodes):
+    wait_until(lambda: len({n.getbestblockhash() for n in nodes}) == 1, 60, "every node has the same tip")
+
+
+def run(env):
+    args = ["-keypool=50", "-fallbackfee=0.0002", "-whitelist=noban@127.0.0.1"]
+    a, b = nodes = [env.add_node(extra_args=args) for _ in range(2)]
+    for n in nodes:
+        n.start()
+    a.createwallet("a")
+    b.createwallet("signer")
+    b.addnode("127.0.0.1:%d" % a.p2p_port, "add")
+    a_addr = a.wallet_rpc("a", "getnewaddress")
+    a.generatetoaddress(101, a_addr)
+    sync_blocks(nodes)
+
+    # ---- signer is funded
+    s_addr = b.wallet_rpc("signer", "getnewaddress")
+    fund_txid = a.wallet_rpc("a", "sendtoaddress", s_addr, 10)
+    a.generatetoaddress(1, a_addr)
+    sync_blocks(nodes)
+    assert_equal(b.wallet_rpc("signer", "getbalances")["mine"]["trusted"], Decimal(10), "signer funded")
+
+    # ---- watch imports signer's public descriptors
+    b.createwallet("watch", True, True)
+    public = b.wallet_rpc("signer", "listdescriptors")["descriptors"]
+    assert_equal(len(public), 8, "signer has Core's eight descriptors")
+    requests = [{"desc": d["desc"], "timestamp": 0, "active": d["active"], "internal": d["internal"],
+                 "range": d["range"], "next_index": d["next_index"]} for d in public]
+    results = b.wallet_rpc("watch", "importdescriptors", requests)
+    check(all(r["success"] for r in results), "every public descriptor imported: %s" % results)
+    assert_equal(b.wallet_rpc("watch", "getbalances")["mine"]["trusted"], Decimal(10),
+                 "the rescan found signer's coin in watch")
+    watch_descs = sorted(d["desc"] for d in b.wallet_rpc("watch", "listdescriptors")["descriptors"])
+    assert_equal(watch_descs, sorted(d["desc"] for d in public), "watch lists the same descriptors")
+    # The same descriptor again with a larger range: an update, not a second descriptor.
+    again = dict(requests[0], range=[0, 300])
+    check(b.wallet_rpc("watch", "importdescriptors", [again])[0]["success"], "re-import updates")
+    assert_equal(len(b.wallet_rpc("watch", "listdescriptors")["descriptors"]), 8, "still eight descriptors")
+    rng = [d for d in b.wallet_rpc("watch", "listdescriptors")["descriptors"] if d["desc"] == again["desc"]][0]["range"]
+    check(rng[1] >= 300, "the range grew to the import's: %s" % rng)
+
+    # ---- errors (Core's codes and messages)
+    bad = b.wallet_rpc("watch", "importdescriptors", [{"desc": "wpkh(nope)", "timestamp": "now"}])[0]
+    check(not bad["success"] and bad["error"]["code"] == -5, "bad descriptor: -5 (%s)" % bad)
+    nochk = b.wallet_rpc("watch", "importdescriptors", [{"desc": public[0]["desc"].split("#")[0], "timestamp": "now"}])
+    check(not nochk[0]["success"] and nochk[0]["error"]["message"] == "Missing checksum", "checksum required: %s" % nochk)
+    priv = b.wallet_rpc("signer", "listdescriptors", True)["descriptors"]
+    refused = b.wallet_rpc("watch", "importdescriptors", [{"desc": priv[0]["desc"], "timestamp": "now"}])[0]
+    assert_equal(refused["error"], {"code": -4, "message": "Cannot import private keys to a wallet with private keys "
+                                    "disabled"}, "private keys into a watch-only wallet")
+    unranged = [d for d in public if "*" not in d["desc"]]
+    check(not unranged, "every wallet descriptor is ranged")
+    lbl = b.wallet_rpc("watch", "importdescriptors", [{"desc": public[0]["desc"], "timestamp": "now", "label": "x"}])[0]
+    assert_equal(lbl["error"], {"code": -8, "message": "Ranged descriptors should not have a label"}, "label refused")
+    nxt = b.wallet_rpc("watch", "importdescriptors", [{"desc": public[0]["desc"], "timestamp": "now",
+                                                        "range": [0, 10], "next_index": 11}])[0]
+    assert_equal(nxt["error"], {"code": -8, "message": "next_index is out of range"}, "next_index checked")
+    assert_raises_rpc(-3, "Missing required timestamp field for key", b.wallet_rpc, "watch", "importdescriptors",
+                      [{"desc": public[0]["desc"]}])
+    assert_raises_rpc(-4, "Can't get private descriptor string for watch-only wallets", b.wallet_rpc, "watch",
+                      "listdescriptors", True)
+    assert_raises_rpc(-22, "TX decode failed", b.wallet_rpc, "signer", "walletprocesspsbt", "bm90IGEgcHNidA==")
+
+    # ---- the PSBT flow: watch creates, signer signs, finalize, broadcast
+    dest = a.wallet_rpc("a", "getnewaddress")
+    funded = b.wallet_rpc("watch", "walletcreatefundedpsbt", [], [{dest: 3}], 0, {"fee_rate": 5})
+    check(funded["changepos"] in (0, 1) and Decimal(0) < funded["fee"] < Decimal("0.001"), "funded: %s" % funded)
+    unsigned = b.wallet_rpc("watch", "walletprocesspsbt", funded["psbt"])
+    check(unsigned["complete"] is False, "watch cannot sign")
+    signed = b.wallet_rpc("signer", "walletprocesspsbt", funded["psbt"])
+    check(signed["complete"] is True and "hex" in signed, "signer signs every input")
+    final = b.finalizepsbt(signed["psbt"])
+    check(final["complete"], "finalizepsbt completes")
+    assert_equal(final["hex"], signed["hex"], "walletprocesspsbt's hex is finalizepsbt's")
+    # The node's descriptorprocesspsbt signs the same with signer's private descriptors.
+    by_desc = b.descriptorprocesspsbt(funded["psbt"], [d["desc"] for d in priv])
+    check(by_desc["complete"] is True, "descriptorprocesspsbt completes with the private descriptors")
+    assert_equal(by_desc["hex"], signed["hex"], "descriptorprocesspsbt's transaction is the wallet's (RFC 6979)")
+    by_pub = b.descriptorprocesspsbt(funded["psbt"], [{"desc": d["desc"], "range": 100} for d in public])
+    check(by_pub["complete"] is False, "public descriptors cannot sign")
+    assert_raises_rpc(-5, None, b.descriptorprocesspsbt, funded["psbt"], ["wpkh(nope)"])
+    txid = b.sendrawtransaction(final["hex"])
+    wait_until(lambda: txid in a.getrawmempool(), 60, "the PSBT's transaction reached A")
+    a.generatetoaddress(1, a_addr)
+    sync_blocks(nodes)
+    expected = Decimal(10) - 3 - funded["fee"]
+    assert_equal(b.wallet_rpc("signer", "getbalances")["mine"]["trusted"], expected, "signer's balance after")
+    assert_equal(b.wallet_rpc("watch", "getbalances")["mine"]["trusted"], expected, "watch's balance after")
+    check(b.wallet_rpc("signer", "gettransaction", txid)["confirmations"] == 1, "signer sees it confirmed")
+
+    # ---- listdescriptors private round-trips into a blank wallet with private keys
+    b.createwallet("copy", False, True)
+    res = b.wallet_rpc("copy", "importdescriptors",
+                       [{"desc": d["desc"], "timestamp": 0, "active": d["active"], "internal": d["internal"],
+                         "next_index": d["next_index"], "range": d["range"]} for d in priv])
+    check(all(r["success"] for r in res), "private descriptors import: %s" % res)
+    assert_equal(sorted(d["desc"] for d in b.wallet_rpc("copy", "listdescriptors", True)["descriptors"]),
+                 sorted(d["desc"] for d in priv), "the private descriptors round-trip")
+    for t in ["legacy", "p2sh-segwit", "bech32", "bech32m"]:
+        assert_equal(b.wallet_rpc("copy", "getnewaddress", "", t), b.wallet_rpc("signer", "getnewaddress", "", t),
+                     "the same %s address" % t)
+    assert_equal(b.wallet_rpc("copy", "getbalances")["mine"]["trusted"], expected, "copy sees the coins")
+    pub_only = b.wallet_rpc("copy", "importdescriptors", [{"desc": public[0]["desc"], "timestamp": "now"}])[0]
+    assert_equal(pub_only["error"]["message"], "Cannot import descriptor without private keys to a wallet with "
+                 "private keys enabled", "public descriptor into a wallet with keys")
+
+    # ---- signrawtransactionwithwallet and fundrawtransaction
+    raw = b.createrawtransaction([], [{dest: 1}])
+    fr = b.wallet_rpc("signer", "fundrawtransaction", raw, {"fee_rate": 3})
+    check(fr["changepos"] in (0, 1) and fr["fee"] > 0, "fundrawtransaction: %s" % fr)
+    half = b.wallet_rpc("watch", "signrawtransactionwithwallet", fr["hex"])
+    check(half["complete"] is False and len(half["errors"]) >= 1, "watch-only: cannot sign")
+    sr = b.wallet_rpc("signer", "signrawtransactionwithwallet", fr["hex"])
+    check(sr["complete"] is True and "errors" not in sr, "signer signs: %s" % sr)
+    accept = b.testmempoolaccept([sr["hex"]])[0]
+    check(accept["allowed"], "the signed transaction is valid: %s" % accept)
+    assert_raises_rpc(-22, "TX decode failed", b.wallet_rpc, "signer", "signrawtransactionwithwallet", "zz")
+    assert_raises_rpc(-8, "'FOO' is not a valid sighash parameter.", b.wallet_rpc, "signer",
+                      "signrawtransactionwithwallet", fr["hex"], None, "FOO")
+    log("wallet PSBT flow, imports and signing: ok")
