@@ -401,6 +401,15 @@ std::string Descriptor::ToString() const
     return AddDescriptorChecksum(out);
 }
 
+std::string Descriptor::ToNormalizedString() const
+{
+    std::string out;
+    NodeString(
+        *m_root, *m_params,
+        [&](const DescriptorNode& n, size_t i, std::string& text) { return n.keys[i].ToNormalizedString(text); }, out);
+    return AddDescriptorChecksum(out);
+}
+
 bool Descriptor::ToPrivateString(const SigningProvider& keys, std::string& out) const
 {
     std::string body;

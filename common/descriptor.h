@@ -56,6 +56,12 @@ public:
     /** The public form with "#checksum" (private keys shown as their public keys). */
     std::string ToString() const;
     /**
+     * Core's normalized public form: keys with hardened steps after a private root are shown
+     * as the xpub at the last hardened step with an origin (what listdescriptors shows of a
+     * wallet's descriptor, and what can derive without the private key).
+     */
+    std::string ToNormalizedString() const;
+    /**
      * The form with private keys (WIF, xprv) where known, from the descriptor or keys,
      * with "#checksum" in out. False (out still set, public where unknown) if some key's
      * private key is unknown.

@@ -315,4 +315,37 @@ bool DescriptorKey::ToString(bool priv, const SigningProvider& keys, std::string
     return have_private;
 }
 
+bool DescriptorKey::ToNormalizedString(std::string& out) const
+{
+    const FlatSigningProvider none;
+    // Core's BIP32PubkeyProvider::ToNormalizedString: the key at the last hardened step of the
+    // path, as an xpub, with the steps up to it moved into the origin.
+    size_t hardened_end = 0;
+    for (size_t i = 0; i < m_path.size(); ++i) {
+        if (m_path[i] & consensus::BIP32_HARDENED) hardened_end = i + 1;
+    }
+    const auto root = m_xpub && m_range != Range::HARDENED && hardened_end > 0 ? RootPrivate(none) : std::nullopt;
+    if (!root) return ToString(false, none, out);
+    std::optional<consensus::ExtKey> key = *root;
+    for (size_t i = 0; i < hardened_end && key; ++i) key = consensus::Bip32Derive(*key, m_path[i]);
+    if (!key) return ToString(false, none, out);
+    std::vector<uint32_t> origin_path;
+    std::array<uint8_t, 4> fingerprint{};
+    if (m_origin) {
+        fingerprint = m_origin->fingerprint;
+        origin_path = m_origin->path;
+    } else {
+        fingerprint = consensus::Bip32Fingerprint(consensus::Bip32Neuter(*root).pubkey);
+    }
+    origin_path.insert(origin_path.end(), m_path.begin(), m_path.begin() + static_cast<std::ptrdiff_t>(hardened_end));
+    out = "[" + consensus::HexStr(fingerprint) + FormatKeyPath(origin_path, m_apostrophe) + "]";
+    out += consensus::EncodeExtPubKey(consensus::Bip32Neuter(*key),
+                                      VersionOf(m_params->Base58Prefix(consensus::Base58Type::EXT_PUBLIC_KEY)));
+    key->key.fill(0);
+    out += FormatKeyPath(
+        std::vector<uint32_t>(m_path.begin() + static_cast<std::ptrdiff_t>(hardened_end), m_path.end()), m_apostrophe);
+    if (m_range == Range::UNHARDENED) out += "/*";
+    return true;
+}
+
 } // namespace common

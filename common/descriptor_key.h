@@ -60,6 +60,12 @@ public:
      * the public form, when it is not. Hardened markers as parsed ('h' or ').
      */
     bool ToString(bool priv, const SigningProvider& keys, std::string& out) const;
+    /**
+     * Core's normalized form: an xprv with hardened steps is printed as the xpub at its last
+     * hardened step, those steps moved into the origin ("[fingerprint/84h/1h/0h]tpub.../0/..."),
+     * so the public form can derive. Otherwise as ToString(false).
+     */
+    bool ToNormalizedString(std::string& out) const;
 
 private:
     const consensus::ChainParams* m_params{nullptr};

@@ -8,7 +8,7 @@ bool Wallet::ImportDescriptor(const ImportedDescriptor& d, std::vector<std::stri
 {
     util::LockGuard lock(m_mutex);
     WalletDescriptor wd;
-    wd.descriptor = d.desc.ToString();
+    wd.descriptor = d.desc.ToNormalizedString(); // a private root with hardened steps: the xpub after them
     wd.creation_time = d.timestamp;
     wd.next_index = d.next_index;
     wd.internal = d.internal;

@@ -209,3 +209,28 @@ TEST_CASE("BIP-389 multipath <a;b> key steps", "[rpc][desc]")
         CHECK(error == message);
     }
 }
+
+TEST_CASE("Normalized form: a private root's hardened steps move into the origin (BIP-32 vector 1)", "[rpc][desc]")
+{
+    const auto& params = Params(util::ChainType::MAIN);
+    std::string error;
+    const std::string master =
+        "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi";
+    const auto desc = ParseDescriptor("pkh(" + master + "/0h/1/*)", params, error);
+    REQUIRE(desc);
+    // The spec's m/0H xpub, under the master's fingerprint.
+    const std::string expected =
+        "pkh([3442193e/0h]xpub68Gmy5EdvgibQVfPdqkBBCHxA5htiqg55crXYuXoQRKfDBFA1WEjWgP6LHhwBZeNK1VTsfTFUHCdrfp1bgwQ9xv5ski8"
+        "PX9rL2dZXvgGDnw/1/*)";
+    const std::string normalized = desc->ToNormalizedString();
+    CHECK(normalized.substr(0, normalized.find('#')) == expected);
+    CHECK(desc->ToString().find("xpub661MyMwAqRbc") != std::string::npos); // the plain public form keeps the root
+    // The normalized form derives the same scripts without the private key.
+    const auto pub = ParseDescriptor(normalized, params, error, true);
+    REQUIRE(pub);
+    for (uint32_t pos : {0u, 7u}) CHECK(pub->Expand(pos, error) == desc->Expand(pos, error));
+    // Without hardened steps, or without the private key, it is the public form.
+    const auto plain = ParseDescriptor("pkh(" + master + "/0/*)", params, error);
+    REQUIRE(plain);
+    CHECK(plain->ToNormalizedString() == plain->ToString());
+}
