@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <random>
+#include <system_error>
 
 namespace wallet {
 
@@ -113,29 +116,41 @@ std::shared_ptr<Wallet> WalletContext::Restore(const std::string& name, const st
         return nullptr;
     }
     const fs::path path = PathOf(name);
-    if (fs::exists(path, ec)) {
+    auto exists = [&] {
+        if (!fs::exists(path, ec)) return false;
         code = RPC_WALLET_ALREADY_EXISTS;
         error = "Failed to create database path '" + path.string() + "'. Database already exists.";
-        return nullptr;
-    }
-    // Copied beside it first, then renamed: a crash mid-copy leaves no half wallet under name.
-    const fs::path staging = path.parent_path() / (path.filename().string() + ".restoring");
-    fs::remove_all(staging, ec);
-    fs::create_directories(staging, ec);
-    if (!ec) fs::permissions(staging, fs::perms::owner_all, ec);
-    if (!ec) fs::copy(backup / WALLET_DB_DIR, staging / WALLET_DB_DIR, fs::copy_options::recursive, ec);
-    if (!ec) {
-        fs::permissions(staging / WALLET_DB_DIR, fs::perms::owner_all, ec);
-        for (const auto& entry : fs::directory_iterator(staging / WALLET_DB_DIR, ec)) {
-            fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, ec);
+        return true;
+    };
+    if (exists()) return nullptr; // first, as Core (a loaded wallet's name gets -36 too)
+    {
+        // The name is taken while the copy is made: a second restore or a createwallet of it waits its turn.
+        LoadingGuard guard{m_mutex, m_loading, name};
+        if (!BeginLoading(guard, code, error) || exists()) return nullptr;
+        // Copied into a fresh folder beside it first, then renamed: a crash mid-copy leaves no half
+        // wallet under name. The folder's name starts with a dot and is random, so it is no wallet's.
+        std::random_device rd;
+        char tag[17];
+        std::snprintf(tag, sizeof(tag), "%08x%08x", rd(), rd());
+        const fs::path staging = path.parent_path() / (".restore-" + std::string(tag));
+        fs::create_directories(path.parent_path(), ec);
+        if (!ec && !fs::create_directory(staging, ec) && !ec) ec = std::make_error_code(std::errc::file_exists);
+        if (!ec) fs::permissions(staging, fs::perms::owner_all, ec);
+        if (!ec) fs::copy(backup / WALLET_DB_DIR, staging / WALLET_DB_DIR, fs::copy_options::recursive, ec);
+        if (!ec) {
+            fs::permissions(staging / WALLET_DB_DIR, fs::perms::owner_all, ec);
+            for (const auto& entry : fs::directory_iterator(staging / WALLET_DB_DIR, ec)) {
+                fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, ec);
+            }
         }
-    }
-    if (!ec) fs::rename(staging, path, ec);
-    if (ec) {
-        fs::remove_all(staging, ec);
-        code = RPC_WALLET_ERROR;
-        error = "Failed to restore wallet: cannot copy the backup: " + ec.message();
-        return nullptr;
+        if (!ec) fs::rename(staging, path, ec);
+        if (ec) {
+            const std::string why = ec.message();
+            fs::remove_all(staging, ec);
+            code = RPC_WALLET_ERROR;
+            error = "Failed to restore wallet: cannot copy the backup: " + why;
+            return nullptr;
+        }
     }
     auto w = Load(name, code, error);
     if (!w && code != RPC_WALLET_ALREADY_LOADED) fs::remove_all(path, ec);

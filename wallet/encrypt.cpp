@@ -91,7 +91,14 @@ void Wallet::Lock()
 void Wallet::RelockIfExpired()
 {
     util::LockGuard lock(m_mutex);
-    if (m_relock_time != 0 && Now() >= m_relock_time) LockLocked();
+    if (m_relock_time == 0) return;
+    const int64_t now = Now();
+    if (now >= m_relock_time) {
+        LockLocked();
+    } else {
+        // The wall clock went back while the steady timer ran: wait for what is left.
+        m_relock_timer.Schedule(std::chrono::seconds(m_relock_time - now));
+    }
 }
 
 bool Wallet::SetupEncryption(const SecureString& passphrase, WalletBatch& batch, std::string& error)
@@ -265,8 +272,11 @@ bool Wallet::ChangePassphrase(const SecureString& old_passphrase, const SecureSt
     }
     WalletBatch batch;
     batch.Put(MasterKeyKey(), EncodeMasterKey(*record));
+    // The record under the old passphrase leaves the files as the plain secrets do in Encrypt.
+    m_db->Compact();
     if (!Commit(batch, error)) return false;
     m_master_record = std::move(*record);
+    m_db->Compact();
     return true;
 }
 

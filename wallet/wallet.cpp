@@ -255,7 +255,7 @@ bool Wallet::ReadRecords(std::string& error)
             const Uint256 id(std::span<const uint8_t>(
                 reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::DESCRIPTOR_KEYS.size(), Uint256::size()));
             auto priv = common::ParseDescriptor(value, Params(), error);
-            if (!priv) throw consensus::DecodeError("private descriptor: " + error);
+            if (!priv) throw consensus::DecodeError("a private descriptor does not parse"); // its text may quote a key
             m_private.insert_or_assign(id, std::move(*priv));
             return true;
         });

@@ -244,13 +244,13 @@ Json SendAll(const WalletContext& context, const RpcRequest& req)
     FeeOptions(control, options);
     int min_depth = 0, max_depth = 9999999;
     if (options.contains("minconf")) {
-        min_depth = static_cast<int>(GetInt(options["minconf"]));
+        min_depth = ParamOr<int>(Json::array({options["minconf"]}), 0, 0);
         if (min_depth < 0)
             throw RpcError(RPC_INVALID_PARAMETER,
                            "Invalid minconf (minconf cannot be negative): " + std::to_string(min_depth));
     }
     if (options.contains("maxconf")) {
-        max_depth = static_cast<int>(GetInt(options["maxconf"]));
+        max_depth = ParamOr<int>(Json::array({options["maxconf"]}), 0, 0);
         if (max_depth < min_depth)
             throw RpcError(RPC_INVALID_PARAMETER, "maxconf can't be lower than minconf: " + std::to_string(max_depth) +
                                                       " < " + std::to_string(min_depth));
