@@ -6,10 +6,14 @@
 #include "common/interfaces/chain.h"
 #include "consensus/merkle.h"
 
+#include <filesystem>
 #include <map>
+#include <string>
 #include <memory>
 #include <set>
 #include <vector>
+
+#include <unistd.h>
 
 namespace wallet_test {
 
@@ -127,6 +131,19 @@ private:
     std::map<consensus::Uint256, consensus::Block> m_blocks;
     std::set<consensus::Uint256> m_mempool;
     std::vector<std::shared_ptr<common::interfaces::ChainNotifications>> m_subscribers;
+};
+
+/** A fresh folder under the system's temporary directory, removed with everything in it at the end. */
+struct TempDir {
+    std::filesystem::path path;
+    TempDir()
+    {
+        static int n = 0;
+        path = std::filesystem::temp_directory_path() /
+               ("minicash_wallet_" + std::to_string(::getpid()) + "_" + std::to_string(++n));
+        std::filesystem::remove_all(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
 };
 
 } // namespace wallet_test

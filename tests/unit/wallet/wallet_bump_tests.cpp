@@ -16,20 +16,9 @@ using namespace wallet;
 using common::FeeRate;
 using consensus::Amount;
 using wallet_test::FakeChain;
+using wallet_test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir()
-    {
-        static int n = 0;
-        path = std::filesystem::temp_directory_path() /
-               ("minicash_bump_" + std::to_string(::getpid()) + "_" + std::to_string(++n));
-        std::filesystem::remove_all(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 Amount Btc(int64_t n) { return Amount{n * consensus::COIN.sats}; }
 

@@ -21,6 +21,7 @@
 
 using namespace wallet;
 using wallet_test::FakeChain;
+using wallet_test::TempDir;
 
 namespace {
 
@@ -36,18 +37,6 @@ std::string ToHex(std::span<const uint8_t> b)
 }
 
 SecureString Pass(std::string_view s) { return SecureString(s.begin(), s.end()); }
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir()
-    {
-        static int n = 0;
-        path = std::filesystem::temp_directory_path() /
-               ("minicash_crypt_" + std::to_string(::getpid()) + "_" + std::to_string(++n));
-        std::filesystem::remove_all(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 struct Fixture {
     FakeChain chain;

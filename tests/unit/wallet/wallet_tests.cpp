@@ -13,20 +13,9 @@
 using namespace wallet;
 using consensus::Amount;
 using wallet_test::FakeChain;
+using wallet_test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir()
-    {
-        static int n = 0;
-        path = std::filesystem::temp_directory_path() /
-               ("minicash_wallet_" + std::to_string(::getpid()) + "_" + std::to_string(++n));
-        std::filesystem::remove_all(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 struct Fixture {
     FakeChain chain;
