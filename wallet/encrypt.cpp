@@ -217,6 +217,16 @@ bool Wallet::Encrypt(const SecureString& passphrase, std::string& error)
     if (!Commit(batch, error)) return false;
     m_master_record = std::move(*record);
     m_crypted = std::move(crypted);
+    // As Core: new descriptors from a new seed (stored encrypted), so an unencrypted backup of
+    // the old seed cannot spend what is paid to addresses handed out from now on.
+    if (!(m_flags & WALLET_FLAG_BLANK_WALLET)) {
+        m_master_key = std::move(*master);
+        WalletBatch fresh;
+        if (!SetupDescriptors(fresh, error) || !Commit(fresh, error)) {
+            LockLocked();
+            return false;
+        }
+    }
     LockLocked();
     m_relock_timer.Cancel();
     m_db->Compact();

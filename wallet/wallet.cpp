@@ -95,6 +95,66 @@ bool Wallet::Commit(const WalletBatch& batch, std::string& error)
     return false;
 }
 
+bool Wallet::SetupDescriptors(WalletBatch& batch, std::string& error)
+{
+    // A fresh BIP-32 seed, and from it Core's eight descriptors: BIP-44 pkh, BIP-49
+    // sh(wpkh), BIP-84 wpkh and BIP-86 tr, each for receiving (/0/*) and change (/1/*).
+    std::array<uint8_t, 32> seed{};
+    if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
+        error = "Error: could not generate a random seed";
+        return false;
+    }
+    auto master = consensus::Bip32Master(seed);
+    seed.fill(0);
+    if (!master) {
+        error = "Error: could not generate a master key";
+        return false;
+    }
+    const auto& params = Params();
+    const bool main = params.Base58Prefix(consensus::Base58Type::EXT_SECRET_KEY) ==
+                      std::vector<uint8_t>(consensus::BIP32_XPRV.begin(), consensus::BIP32_XPRV.end());
+    const consensus::Bip32Version prv = main ? consensus::BIP32_XPRV : consensus::BIP32_TPRV;
+    const consensus::Bip32Version pub = main ? consensus::BIP32_XPUB : consensus::BIP32_TPUB;
+    const auto fingerprint = consensus::Bip32Fingerprint(consensus::Bip32Neuter(*master).pubkey);
+    const uint32_t coin = main ? 0 : 1;
+    struct Kind {
+        OutputType type;
+        uint32_t purpose;
+        const char* open;
+        const char* close;
+    };
+    for (const Kind& k :
+         {Kind{OutputType::LEGACY, 44, "pkh(", ")"}, Kind{OutputType::P2SH_SEGWIT, 49, "sh(wpkh(", "))"},
+          Kind{OutputType::BECH32, 84, "wpkh(", ")"}, Kind{OutputType::BECH32M, 86, "tr(", ")"}}) {
+        const std::vector<uint32_t> path{k.purpose | consensus::BIP32_HARDENED, coin | consensus::BIP32_HARDENED,
+                                         consensus::BIP32_HARDENED};
+        std::optional<consensus::ExtKey> account = *master;
+        for (uint32_t step : path) account = account ? consensus::Bip32Derive(*account, step) : std::nullopt;
+        if (!account) {
+            error = "Error: could not derive the account key";
+            return false;
+        }
+        const std::string origin = "[" + Hex(fingerprint) + PathString(path) + "]";
+        for (bool internal : {false, true}) {
+            const std::string tail = std::string(internal ? "/1/*" : "/0/*") + k.close;
+            WalletDescriptor d;
+            d.descriptor = common::AddDescriptorChecksum(
+                k.open + origin + consensus::EncodeExtPubKey(consensus::Bip32Neuter(*account), pub) + tail);
+            d.creation_time = Now();
+            d.internal = internal;
+            d.type = k.type;
+            // As Core's wallet: the private form holds the master key and the whole path, so
+            // listdescriptors true and gethdkeys show the master key (the public form, the account key).
+            const std::string priv =
+                common::AddDescriptorChecksum(k.open + consensus::EncodeExtKey(*master, prv) + PathString(path) + tail);
+            if (!AddDescriptor(d, priv, /*active=*/true, batch, error)) return false;
+        }
+        account->key.fill(0);
+    }
+    master->key.fill(0);
+    return true;
+}
+
 std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, const std::filesystem::path& dir,
                                        const CreateOptions& options, std::string& error)
 {
@@ -119,63 +179,7 @@ std::shared_ptr<Wallet> Wallet::Create(const WalletEnv& env, std::string name, c
     batch.Put(std::string(dbkeys::FLAGS), EncodeU64(w->m_flags));
     // With a passphrase the master key comes first, so no secret is ever written in the clear.
     if (!options.passphrase.empty() && !w->SetupEncryption(options.passphrase, batch, error)) return nullptr;
-    if (!options.blank && !options.disable_private_keys) {
-        // A fresh BIP-32 seed, and from it Core's eight descriptors: BIP-44 pkh, BIP-49
-        // sh(wpkh), BIP-84 wpkh and BIP-86 tr, each for receiving (/0/*) and change (/1/*).
-        std::array<uint8_t, 32> seed{};
-        if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
-            error = "Error: could not generate a random seed";
-            return nullptr;
-        }
-        auto master = consensus::Bip32Master(seed);
-        seed.fill(0);
-        if (!master) {
-            error = "Error: could not generate a master key";
-            return nullptr;
-        }
-        const auto& params = env.chain->Params();
-        const bool main = params.Base58Prefix(consensus::Base58Type::EXT_SECRET_KEY) ==
-                          std::vector<uint8_t>(consensus::BIP32_XPRV.begin(), consensus::BIP32_XPRV.end());
-        const consensus::Bip32Version prv = main ? consensus::BIP32_XPRV : consensus::BIP32_TPRV;
-        const consensus::Bip32Version pub = main ? consensus::BIP32_XPUB : consensus::BIP32_TPUB;
-        const auto fingerprint = consensus::Bip32Fingerprint(consensus::Bip32Neuter(*master).pubkey);
-        const uint32_t coin = main ? 0 : 1;
-        struct Kind {
-            OutputType type;
-            uint32_t purpose;
-            const char* open;
-            const char* close;
-        };
-        for (const Kind& k :
-             {Kind{OutputType::LEGACY, 44, "pkh(", ")"}, Kind{OutputType::P2SH_SEGWIT, 49, "sh(wpkh(", "))"},
-              Kind{OutputType::BECH32, 84, "wpkh(", ")"}, Kind{OutputType::BECH32M, 86, "tr(", ")"}}) {
-            const std::vector<uint32_t> path{k.purpose | consensus::BIP32_HARDENED, coin | consensus::BIP32_HARDENED,
-                                             consensus::BIP32_HARDENED};
-            std::optional<consensus::ExtKey> account = *master;
-            for (uint32_t step : path) account = account ? consensus::Bip32Derive(*account, step) : std::nullopt;
-            if (!account) {
-                error = "Error: could not derive the account key";
-                return nullptr;
-            }
-            const std::string origin = "[" + Hex(fingerprint) + PathString(path) + "]";
-            for (bool internal : {false, true}) {
-                const std::string tail = std::string(internal ? "/1/*" : "/0/*") + k.close;
-                WalletDescriptor d;
-                d.descriptor = common::AddDescriptorChecksum(
-                    k.open + origin + consensus::EncodeExtPubKey(consensus::Bip32Neuter(*account), pub) + tail);
-                d.creation_time = w->Now();
-                d.internal = internal;
-                d.type = k.type;
-                // As Core's wallet: the private form holds the master key and the whole path, so
-                // listdescriptors true and gethdkeys show the master key (the public form, the account key).
-                const std::string priv = common::AddDescriptorChecksum(k.open + consensus::EncodeExtKey(*master, prv) +
-                                                                       PathString(path) + tail);
-                if (!w->AddDescriptor(d, priv, /*active=*/true, batch, error)) return nullptr;
-            }
-            account->key.fill(0);
-        }
-        master->key.fill(0);
-    }
+    if (!options.blank && !options.disable_private_keys && !w->SetupDescriptors(batch, error)) return nullptr;
     if (auto tip = env.chain->GetTip()) w->SetLastBlock(SyncPoint{tip->hash, tip->height}, batch);
     if (!w->m_db->Write(batch, error)) return nullptr;
     w->LockLocked(); // an encrypted wallet starts locked

@@ -323,6 +323,8 @@ private:
     bool AddDescriptor(const WalletDescriptor& desc, const std::string& private_desc, bool active, WalletBatch& batch,
                        std::string& error) REQUIRES(m_mutex);
     bool TopUp(DescriptorSpkm& spkm, std::string& error) REQUIRES(m_mutex);
+    /** A fresh BIP-32 seed and Core's eight active descriptors from it (createwallet, encryptwallet). */
+    bool SetupDescriptors(WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
     /** Writes batch; on failure reports a fatal error (the node stops) and returns false. */
     bool Commit(const WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
     void Fatal(const std::string& error) const;

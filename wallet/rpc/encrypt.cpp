@@ -40,10 +40,8 @@ Json EncryptWallet(const WalletContext& context, const RpcRequest& req)
     if (!w->Encrypt(passphrase, error)) {
         throw RpcError(RPC_WALLET_ENCRYPTION_FAILED, "Error: Failed to encrypt the wallet.");
     }
-    // Core also replaces the descriptors with ones from a new seed here; minicash keeps the
-    // wallet's seed (now encrypted), so an older unencrypted backup still holds its keys.
-    return "wallet encrypted; The keys are now encrypted; the HD seed was kept, so unencrypted backups made "
-           "before still hold the keys. You need to make a new backup.";
+    return "wallet encrypted; The keypool has been flushed and a new HD seed was generated (if you are using HD). "
+           "You need to make a new backup.";
 }
 
 Json WalletPassphrase(const WalletContext& context, const RpcRequest& req)

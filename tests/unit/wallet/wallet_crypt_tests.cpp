@@ -252,7 +252,8 @@ TEST_CASE("encryptwallet: secrets rewritten encrypted, the wallet locked, addres
     CHECK(f.w->IsCrypted());
     CHECK(f.w->IsLocked());
     CHECK(f.Count(dbkeys::DESCRIPTOR_KEYS) == 0);
-    CHECK(f.Count(dbkeys::CRYPTED_DESCRIPTOR_KEYS) == 8);
+    // The eight secrets encrypted, and eight more: Core's new descriptors from a new seed.
+    CHECK(f.Count(dbkeys::CRYPTED_DESCRIPTOR_KEYS) == 16);
     CHECK(f.Count(dbkeys::MASTER_KEY) == 1);
     for (const auto& [k, v] : f.Records()) CHECK(v.find("tprv") == std::string::npos);
     // Compacted: the erased plain records are gone from the files too.
@@ -265,6 +266,11 @@ TEST_CASE("encryptwallet: secrets rewritten encrypted, the wallet locked, addres
     CHECK(error == "Error: Please enter the wallet passphrase with walletpassphrase first.");
     CHECK(f.w->UnlockedUntil() == 0);
     const consensus::Script script2 = f.NewScript();
+    // Handed out after encryption: from the new seed, which no unencrypted backup holds.
+    const auto old_parent = f.w->ParentDescriptor(script);
+    const auto new_parent = f.w->ParentDescriptor(script2);
+    REQUIRE((old_parent && new_parent));
+    CHECK(old_parent->substr(0, old_parent->find(']')) != new_parent->substr(0, new_parent->find(']')));
 
     // A wrong passphrase: refused, and the error does not quote it.
     bool wrong = false;
