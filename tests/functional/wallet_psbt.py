@@ -29,7 +29,7 @@ def run(env):
 
     # ---- signer is funded
     s_addr = b.wallet_rpc("signer", "getnewaddress")
-    fund_txid = a.wallet_rpc("a", "sendtoaddress", s_addr, 10)
+    a.wallet_rpc("a", "sendtoaddress", s_addr, 10)
     a.generatetoaddress(1, a_addr)
     sync_blocks(nodes)
     assert_equal(b.wallet_rpc("signer", "getbalances")["mine"]["trusted"], Decimal(10), "signer funded")
