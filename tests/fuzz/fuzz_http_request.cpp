@@ -58,11 +58,11 @@ void CheckAuthorization(std::string_view header)
     }
     fuzz::Check(user == USER || user == RPCAUTH_USER, "accepted an unknown user", user);
     // Only the right password may get in: the header's credentials must be exactly the known ones.
+    // Core's TrimString set around the credentials (" \f\n\r\t\v"), on both sides.
+    constexpr std::string_view SPACES = " \f\n\r\t\v";
     std::string_view b64 = header.substr(header.find(' ') + 1);
-    while (!b64.empty() && (b64.front() == ' ' || b64.front() == '\t')) b64.remove_prefix(1);
-    while (!b64.empty() && (b64.back() == ' ' || b64.back() == '\t' || b64.back() == '\r' || b64.back() == '\n')) {
-        b64.remove_suffix(1);
-    }
+    while (!b64.empty() && SPACES.find(b64.front()) != std::string_view::npos) b64.remove_prefix(1);
+    while (!b64.empty() && SPACES.find(b64.back()) != std::string_view::npos) b64.remove_suffix(1);
     const std::optional<std::string> credentials = node::http::DecodeBase64(b64);
     const std::string expected =
         user == USER ? std::string(USER) + ":" + PASSWORD : std::string(RPCAUTH_USER) + ":" + RPCAUTH_PASSWORD;
