@@ -95,7 +95,19 @@ Amount Wallet::DebitLocked(const consensus::Transaction& tx) const
 
 Balances Wallet::GetBalances(int min_depth) const
 {
+    // Enough for getbalance's usual minconf values; an RPC client sending many others cannot
+    // grow the cache without bound.
+    constexpr size_t MAX_CACHED_BALANCES = 8;
     util::LockGuard lock(m_mutex);
+    if (auto it = m_balance_cache.find(min_depth); it != m_balance_cache.end()) return it->second;
+    const Balances b = ComputeBalances(min_depth);
+    if (m_balance_cache.size() >= MAX_CACHED_BALANCES) m_balance_cache.clear();
+    m_balance_cache.emplace(min_depth, b);
+    return b;
+}
+
+Balances Wallet::ComputeBalances(int min_depth) const
+{
     Balances b;
     for (const auto& [txid, wtx] : m_txs) {
         std::set<Uint256> seen;

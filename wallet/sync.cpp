@@ -148,6 +148,7 @@ void Wallet::TransactionAddedToMempool(const consensus::TransactionRef& tx)
     WalletBatch batch;
     auto it = m_txs.find(tx->GetTxid());
     if (it != m_txs.end()) {
+        m_balance_cache.clear(); // in the pool now: it (and what spends it) may be trusted
         // Back in the pool: no longer abandoned (Core un-abandons a transaction the pool takes).
         if (it->second.state.kind == TxState::Kind::INACTIVE && it->second.state.abandoned) {
             it->second.state.abandoned = false;
@@ -158,6 +159,13 @@ void Wallet::TransactionAddedToMempool(const consensus::TransactionRef& tx)
     }
     std::string error;
     Commit(batch, error);
+}
+
+void Wallet::TransactionRemovedFromMempool(const consensus::TransactionRef& tx)
+{
+    util::LockGuard lock(m_mutex);
+    // Out of the pool unconfirmed: no longer trusted nor pending (Core's wallet sets it inactive).
+    if (m_txs.contains(tx->GetTxid())) m_balance_cache.clear();
 }
 
 std::optional<int> Wallet::ScanBlocks(int start, std::optional<int> stop, std::string& error)

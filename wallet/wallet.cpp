@@ -39,6 +39,10 @@ public:
     {
         if (auto w = m_wallet.lock()) w->TransactionAddedToMempool(tx);
     }
+    void TransactionRemovedFromMempool(const consensus::TransactionRef& tx) override
+    {
+        if (auto w = m_wallet.lock()) w->TransactionRemovedFromMempool(tx);
+    }
 
 private:
     std::weak_ptr<Wallet> m_wallet;
@@ -90,6 +94,7 @@ void Wallet::Fatal(const std::string& error) const
 bool Wallet::Commit(const WalletBatch& batch, std::string& error)
 {
     if (batch.Empty()) return true;
+    m_balance_cache.clear();
     if (m_db->Write(batch, error)) return true;
     Fatal(error);
     return false;

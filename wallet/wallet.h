@@ -297,6 +297,8 @@ public:
     void BlockConnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
     void BlockDisconnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
     void TransactionAddedToMempool(const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
+    /** tx left the mempool (not by a block): a wallet transaction's trust may have changed. */
+    void TransactionRemovedFromMempool(const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
 
 private:
     Wallet(const WalletEnv& env, std::string name, std::unique_ptr<WalletDatabase> db);
@@ -325,7 +327,11 @@ private:
     bool TopUp(DescriptorSpkm& spkm, std::string& error) REQUIRES(m_mutex);
     /** A fresh BIP-32 seed and Core's eight active descriptors from it (createwallet, encryptwallet). */
     bool SetupDescriptors(WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
-    /** Writes batch; on failure reports a fatal error (the node stops) and returns false. */
+    /**
+     * Writes batch; on failure reports a fatal error (the node stops) and returns false. Every
+     * change of the wallet's transactions or sync point is written through here, so a non-empty
+     * batch also drops the cached balances.
+     */
     bool Commit(const WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
     void Fatal(const std::string& error) const;
 
@@ -345,6 +351,7 @@ private:
         REQUIRES(m_mutex);
 
     // receive.cpp
+    Balances ComputeBalances(int min_depth) const REQUIRES(m_mutex);
     int DepthLocked(const WalletTx& wtx) const REQUIRES(m_mutex);
     bool IsTrustedLocked(const WalletTx& wtx, std::set<consensus::Uint256>& seen) const REQUIRES(m_mutex);
     bool IsSpentLocked(const consensus::OutPoint& outpoint) const REQUIRES(m_mutex);
@@ -376,6 +383,13 @@ private:
     std::set<consensus::OutPoint> m_locked GUARDED_BY(m_mutex);
     std::set<consensus::OutPoint> m_locked_persistent GUARDED_BY(m_mutex);
     SyncPoint m_last_block GUARDED_BY(m_mutex);
+    /**
+     * GetBalances' answers by min_depth (Core caches per transaction; one total is cheaper
+     * still). They depend on the transactions, the sync point and which wallet transactions
+     * are in the mempool, so they are dropped on every commit and on every mempool arrival
+     * or departure of a wallet transaction. At most MAX_CACHED_BALANCES depths are kept.
+     */
+    mutable std::map<int, Balances> m_balance_cache GUARDED_BY(m_mutex);
     /** The encrypted master key (set once the wallet is encrypted). */
     std::optional<MasterKeyRecord> m_master_record GUARDED_BY(m_mutex);
     /** The master key while unlocked; empty while locked (or not encrypted). */

@@ -41,10 +41,15 @@ public:
     virtual void TipChanged(const BlockRef& tip, bool initial_download) { (void)tip, (void)initial_download; }
     /**
      * tx entered the mempool (Core's TransactionAddedToMempool), in order with the block
-     * events: from the user, a peer, mempool.dat or a reorg. Removals are not notified; ask
-     * Chain::IsInMempool.
+     * events: from the user, a peer, mempool.dat or a reorg.
      */
     virtual void TransactionAddedToMempool(const consensus::TransactionRef& tx) { (void)tx; }
+    /**
+     * tx left the mempool other than by a block (expiry, size limit, reorg, conflict,
+     * replacement; Core's TransactionRemovedFromMempool): a block's transactions are told by
+     * its BlockConnected instead, which follows.
+     */
+    virtual void TransactionRemovedFromMempool(const consensus::TransactionRef& tx) { (void)tx; }
 };
 
 /** A subscription: notifications stop once Disconnect() returns or the handler is destroyed. */

@@ -623,6 +623,13 @@ void Chainstate::NotifyTransactionAdded(const consensus::TransactionRef& tx)
     m_impl->notifier.QueueAsync(std::move(e));
 }
 
+void Chainstate::NotifyTransactionRemoved(const consensus::TransactionRef& tx)
+{
+    ChainEvent e{ChainEvent::Kind::TX_REMOVED, nullptr};
+    e.tx = tx;
+    m_impl->notifier.QueueAsync(std::move(e));
+}
+
 size_t Chainstate::PendingNotifications() const { return m_impl->notifier.Pending(); }
 
 TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>& pred,

@@ -87,6 +87,12 @@ public:
      * synchronous one). Queued in order with the block events (Chainstate::NotifyTransactionAdded).
      */
     virtual void TransactionAddedToMempool(const consensus::TransactionRef& tx) { (void)tx; }
+    /**
+     * A transaction left the mempool for any reason but a block (expiry, size limit, reorg,
+     * conflict, replacement; Core's TransactionRemovedFromMempool, which skips BLOCK too: the
+     * block's BlockConnected follows). Asynchronous listeners only, queued in order.
+     */
+    virtual void TransactionRemovedFromMempool(const consensus::TransactionRef& tx) { (void)tx; }
     /** A block was disconnected from the tip of the active chain (reorg or invalidateblock). */
     virtual void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
     {
@@ -423,6 +429,8 @@ public:
      * the chain's), inside a synchronous listener too.
      */
     void NotifyTransactionAdded(const consensus::TransactionRef& tx);
+    /** The same for a transaction that left the pool other than by a block (same thread rules). */
+    void NotifyTransactionRemoved(const consensus::TransactionRef& tx);
     /** Events queued for asynchronous listeners and not yet delivered (diagnostics). Any thread. */
     size_t PendingNotifications() const;
     /**

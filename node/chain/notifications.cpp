@@ -170,6 +170,7 @@ void ChainNotifier::Dispatch(ChainListener& listener, const ChainEvent& e)
     case ChainEvent::Kind::DISCONNECTED: listener.BlockDisconnected(e.block, e.index); break;
     case ChainEvent::Kind::TIP: listener.UpdatedBlockTip(e.index, e.fork, e.ibd); break;
     case ChainEvent::Kind::TX_ADDED: listener.TransactionAddedToMempool(e.tx); break;
+    case ChainEvent::Kind::TX_REMOVED: listener.TransactionRemovedFromMempool(e.tx); break;
     }
 }
 

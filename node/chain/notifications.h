@@ -21,12 +21,12 @@ namespace node::chain {
 
 /** One chain event, as the owner records it. */
 struct ChainEvent {
-    enum class Kind { CONNECTED, DISCONNECTED, TIP, TX_ADDED } kind;
+    enum class Kind { CONNECTED, DISCONNECTED, TIP, TX_ADDED, TX_REMOVED } kind;
     std::shared_ptr<const consensus::Block> block;
     const BlockIndex* index{nullptr};
     const BlockIndex* fork{nullptr};
     bool ibd{false};
-    consensus::TransactionRef tx{}; //!< TX_ADDED: the transaction that entered the mempool
+    consensus::TransactionRef tx{}; //!< TX_ADDED / TX_REMOVED: the transaction that entered / left the mempool
 };
 
 /**

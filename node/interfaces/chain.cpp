@@ -55,6 +55,10 @@ public:
     {
         m_notifications->TransactionAddedToMempool(tx);
     }
+    void TransactionRemovedFromMempool(const consensus::TransactionRef& tx) override
+    {
+        m_notifications->TransactionRemovedFromMempool(tx);
+    }
 
 private:
     chain::Chainstate& m_chainstate;

@@ -23,10 +23,12 @@ MempoolManager::MempoolManager(chain::Chainstate& chain, chain::ValidationOwner*
     : m_chain(chain), m_owner(owner), m_pool(std::move(pool_options)),
       m_acceptor(chain, m_pool, std::move(accept_options))
 {
-    // A transaction that leaves unconfirmed counts as a failure for its fee rate; a confirmed one
-    // is the estimator's business in BlockConnected.
+    // A transaction that leaves unconfirmed counts as a failure for its fee rate, and the
+    // chain's listeners (wallets) hear of it; a confirmed one is BlockConnected's business.
     m_pool.SetRemovalListener([this](const TransactionRef& tx, RemovalReason reason) {
-        if (reason != RemovalReason::BLOCK) m_fees.RemoveTx(tx->GetTxid());
+        if (reason == RemovalReason::BLOCK) return;
+        m_fees.RemoveTx(tx->GetTxid());
+        m_chain.NotifyTransactionRemoved(tx);
     });
     m_chain.AddListener(this, chain::Delivery::SYNC);
 }

@@ -54,7 +54,11 @@ public:
         return std::make_unique<Sub>(*this, n.get());
     }
     void WaitForNotifications() override {}
-    bool IsInMempool(const consensus::Uint256& txid) const override { return m_mempool.contains(txid); }
+    bool IsInMempool(const consensus::Uint256& txid) const override
+    {
+        ++in_mempool_calls;
+        return m_mempool.contains(txid);
+    }
     std::optional<std::string> BroadcastTransaction(const consensus::TransactionRef& tx, consensus::Amount) override
     {
         AddToMempool(tx);
@@ -104,12 +108,24 @@ public:
     }
     void AddToMempool(const consensus::TransactionRef& tx)
     {
-        m_mempool.insert(tx->GetTxid());
+        m_mempool.emplace(tx->GetTxid(), tx);
         for (auto& s : m_subscribers) {
             if (s) s->TransactionAddedToMempool(tx);
         }
     }
-    void RemoveFromMempool(const consensus::Uint256& txid) { m_mempool.erase(txid); }
+    /** Drops txid from the mempool (as expiry or a replacement would) and tells the subscribers. */
+    void RemoveFromMempool(const consensus::Uint256& txid)
+    {
+        auto it = m_mempool.find(txid);
+        if (it == m_mempool.end()) return;
+        const consensus::TransactionRef tx = it->second;
+        m_mempool.erase(it);
+        for (auto& s : m_subscribers) {
+            if (s) s->TransactionRemovedFromMempool(tx);
+        }
+    }
+    /** How many times the wallet asked IsInMempool (shows when it answers from its caches). */
+    mutable int in_mempool_calls{0};
 
 private:
     class Sub final : public common::interfaces::Handler {
@@ -129,7 +145,7 @@ private:
     };
     std::vector<consensus::Uint256> m_active;
     std::map<consensus::Uint256, consensus::Block> m_blocks;
-    std::set<consensus::Uint256> m_mempool;
+    std::map<consensus::Uint256, consensus::TransactionRef> m_mempool;
     std::vector<std::shared_ptr<common::interfaces::ChainNotifications>> m_subscribers;
 };
 

@@ -203,6 +203,60 @@ TEST_CASE("Unconfirmed payments from others are untrusted and pending", "[wallet
     CHECK(f.w->GetBalances().untrusted_pending == Amount{0});
 }
 
+TEST_CASE("Balances are cached until the wallet or the pool changes", "[wallet][balance-cache]")
+{
+    Fixture f;
+    const auto incoming =
+        Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '7')).value(), 0}, f.NewScript(), Btc(2));
+    f.chain.AddToMempool(incoming);
+    // The first answer asks the pool about the unconfirmed transaction; the next ones do not.
+    f.chain.in_mempool_calls = 0;
+    CHECK(f.w->GetBalances().untrusted_pending == Btc(2));
+    const int computed = f.chain.in_mempool_calls;
+    CHECK(computed > 0);
+    CHECK(f.w->GetBalances().untrusted_pending == Btc(2));
+    CHECK(f.w->GetBalances(0).untrusted_pending == Btc(2));
+    CHECK(f.chain.in_mempool_calls == computed);
+    // Another depth is its own entry.
+    CHECK(f.w->GetBalances(1).trusted == Amount{0});
+    CHECK(f.chain.in_mempool_calls > computed);
+    // A transaction that does not involve the wallet changes nothing.
+    const int before_unrelated = f.chain.in_mempool_calls;
+    f.chain.AddToMempool(Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '8')).value(), 0},
+                               consensus::Script(std::vector<uint8_t>{0x51}), Btc(1)));
+    CHECK(f.w->GetBalances().untrusted_pending == Btc(2));
+    CHECK(f.chain.in_mempool_calls == before_unrelated);
+    // Confirmed: a block is a commit, the cache goes.
+    f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}), {incoming});
+    Balances b = f.w->GetBalances();
+    CHECK(b.untrusted_pending == Amount{0});
+    CHECK(b.trusted == Btc(2));
+    // Our own spend, recorded and then taken by the pool: trusted change while in the pool,
+    // nothing once the pool drops it (its input stays spent until abandoned).
+    const auto own = Spend(consensus::OutPoint{incoming->GetTxid(), 0}, f.NewScript(), Btc(1));
+    std::string error;
+    REQUIRE(f.w->AddOwnTransaction(own, {}, error));
+    CHECK(f.w->GetBalances().trusted == Amount{0}); // not in the pool yet: not trusted
+    f.chain.AddToMempool(own);                      // the wallet knows it: the arrival drops the cache
+    CHECK(f.w->GetBalances().trusted == Btc(1));
+    f.chain.RemoveFromMempool(own->GetTxid()); // the departure too
+    b = f.w->GetBalances();
+    CHECK(b.trusted == Amount{0});
+    CHECK(b.untrusted_pending == Amount{0});
+}
+
+TEST_CASE("Many minconf values never grow the balance cache without bound", "[wallet][balance-cache]")
+{
+    Fixture f;
+    f.chain.Mine(f.NewScript(), {});
+    for (int i = 0; i < 100; ++i) f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}), {});
+    // Each depth's answer is right whichever entries were dropped to make room.
+    for (int round = 0; round < 2; ++round) {
+        for (int d = 0; d < 40; ++d) CHECK(f.w->GetBalances(d).trusted == (d <= 101 ? Btc(50) : Amount{0}));
+    }
+    CHECK(f.w->GetBalances(102).trusted == Amount{0});
+}
+
 TEST_CASE("A wallet that cannot write stops the node and hands out no address", "[wallet][storage]")
 {
     storage_test::FaultEnv fault_env("wallet.ldb");
