@@ -40,7 +40,8 @@ Json ScriptPubKeyToJson(const Script& script, const consensus::ChainParams& para
 }
 
 Json TxToJson(const consensus::Transaction& tx, const consensus::ChainParams& params,
-              const consensus::Uint256& block_hash, bool include_hex, const std::vector<consensus::Coin>* spent, TxVerbosity verbosity)
+              const consensus::Uint256& block_hash, bool include_hex, const std::vector<consensus::Coin>* spent,
+              TxVerbosity verbosity)
 {
     Json entry = Json::object();
     const int64_t weight = consensus::GetTransactionWeight(tx);
