@@ -21,14 +21,17 @@ using A = RpcArgType;
  */
 void AddSpendScripts(const Wallet& w, const consensus::Script& spk, Json& e)
 {
+    std::vector<std::vector<uint8_t>> sol;
+    const common::TxoutType type = common::SolveScript(spk, sol);
+    if (type != common::TxoutType::SCRIPTHASH && type != common::TxoutType::WITNESS_V0_SCRIPTHASH) return;
+    // Only these derive their scripts (the expansion costs a key derivation per coin).
     const auto provider = w.GetProvider(spk, /*with_private=*/false);
     if (!provider) return;
     // BIP-141: a P2WSH program is the SHA256 of the witness script, found by its RIPEMD160.
     const auto add_witness_script = [&](const std::vector<uint8_t>& program) {
         if (auto ws = provider->GetScript(consensus::Ripemd160(program))) e["witnessScript"] = consensus::HexStr(*ws);
     };
-    std::vector<std::vector<uint8_t>> sol;
-    switch (common::SolveScript(spk, sol)) {
+    switch (type) {
     case common::TxoutType::SCRIPTHASH: { // BIP-16: the redeem script by its HASH160
         const auto redeem = provider->GetScript(common::ScriptId(std::span<const uint8_t>(sol[0])));
         if (!redeem) return;
