@@ -1,6 +1,7 @@
-// Core's JSON renderings of scripts, transactions, headers and blocks (core_write.cpp and
-// blockheaderToJSON/blockToJSON), and hex decoding of transactions and blocks
-// (core_read.cpp). Pure functions over their arguments; callable from any RPC thread.
+// Core's JSON renderings of headers and blocks (blockheaderToJSON/blockToJSON), and hex
+// decoding of blocks and headers (core_read.cpp). Scripts and transactions render with
+// common/rpc/tx_json.h (ScriptToJson, TxToJson), which the wallet shares; it is included here
+// so the node's methods see both. Pure functions over their arguments; any RPC thread.
 #pragma once
 
 #include "consensus/params.h"
@@ -9,6 +10,7 @@
 #include "node/chain/block_index.h"
 #include "common/rpc/json.h"
 #include "common/rpc/rawtx.h"
+#include "common/rpc/tx_json.h"
 #include "node/storage/undo.h"
 
 #include <optional>
@@ -20,31 +22,6 @@ namespace node::rpc {
 // the parameter helpers) and use the address and descriptor helpers (common/) unqualified.
 using namespace common::rpc;
 using namespace common;
-
-/** Core's sighash names: "ALL", "NONE|ANYONECANPAY", ...; "" for an undefined type. */
-std::string SighashToStr(uint8_t sighash_type);
-
-/**
- * Core's ScriptToUniv: {asm, desc (if include_address), hex (if include_hex),
- * address (if it has one and is not bare pubkey), type}.
- */
-Json ScriptToJson(const consensus::Script& script, const consensus::ChainParams& params, bool include_hex = true,
-                  bool include_address = true);
-
-/** A scriptPubKey object: ScriptToJson with hex and address. */
-Json ScriptPubKeyToJson(const consensus::Script& script, const consensus::ChainParams& params);
-
-/** How much TxToJson shows about spent outputs (when undo data is given). */
-enum class TxVerbosity { SHOW_TXID, SHOW_DETAILS, SHOW_DETAILS_AND_PREVOUT };
-
-/**
- * Core's TxToUniv: txid, hash, version, size, vsize, weight, locktime, vin, vout, then
- * fee (if undo given), blockhash (if not null), hex (if include_hex). undo holds the
- * coins the inputs spent (non-coinbase only); with SHOW_DETAILS_AND_PREVOUT each input gets "prevout".
- */
-Json TxToJson(const consensus::Transaction& tx, const consensus::ChainParams& params,
-              const consensus::Uint256& block_hash = {}, bool include_hex = true, const node::TxUndo* undo = nullptr,
-              TxVerbosity verbosity = TxVerbosity::SHOW_DETAILS);
 
 /** Difficulty of compact bits relative to the minimum (0x1d00ffff = 1.0), as Core's GetDifficulty. */
 double GetDifficulty(uint32_t bits);

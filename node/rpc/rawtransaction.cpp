@@ -75,7 +75,7 @@ void Append(Json& dst, Json src)
 void TxToJsonWithBlock(Json& entry, const consensus::Transaction& tx, const BlockIndex* block, const Chainstate& cs,
                        const node::TxUndo* undo, TxVerbosity verbosity)
 {
-    Append(entry, TxToJson(tx, cs.Params(), consensus::Uint256(), true, undo, verbosity));
+    Append(entry, TxToJson(tx, cs.Params(), consensus::Uint256(), true, undo ? &undo->prevouts : nullptr, verbosity));
     if (!block) return;
     entry["blockhash"] = block->GetBlockHash().GetHex();
     if (cs.IsInActiveChain(block)) {

@@ -83,6 +83,25 @@ def run(env):
     tx = n.wallet_rpc("w1", "gettransaction", coins[0]["txid"])
     check(tx["confirmations"] == 101 and tx["generated"] and tx["details"][0]["category"] == "generate" and
           tx["amount"] == 50, "gettransaction of the mature coinbase")
+    check("decoded" not in tx, "no decoded transaction without verbose")
+    assert_equal(list(tx)[-2:], ["hex", "lastprocessedblock"], "Core's last fields")
+    assert_equal(tx["lastprocessedblock"], {"hash": n.getbestblockhash(), "height": 101}, "lastprocessedblock")
+    verbose = n.wallet_rpc("w1", "gettransaction", coins[0]["txid"], True, True)
+    assert_equal(list(verbose)[-3:], ["hex", "decoded", "lastprocessedblock"], "decoded follows hex")
+    assert_equal(verbose["decoded"], n.decoderawtransaction(verbose["hex"]), "decoded is decoderawtransaction's object")
+    check(verbose["decoded"]["vin"][0]["coinbase"] and verbose["decoded"]["txid"] == coins[0]["txid"],
+          "the decoded coinbase: %s" % verbose["decoded"])
+    # listunspent: the coin's own descriptor (with key origin) and the active descriptor deriving it.
+    wpkh_active = [d["desc"] for d in descs if d["desc"].startswith("wpkh(") and d["active"] and not d["internal"]]
+    coin = coins[0]
+    assert_equal(coin["parent_descs"], wpkh_active, "parent_descs is the active receiving wpkh descriptor")
+    fingerprint_path = wpkh_active[0][len("wpkh(["):].split("]")[0]  # e.g. 1a2b3c4d/84h/1h/0h
+    check(coin["desc"].startswith("wpkh([%s/0/0]" % fingerprint_path) and "*" not in coin["desc"],
+          "the coin's descriptor has its key origin: %s" % coin["desc"])
+    assert_equal(n.getdescriptorinfo(coin["desc"])["checksum"], coin["desc"].split("#")[1], "its checksum is valid")
+    check("redeemScript" not in coin and "witnessScript" not in coin, "no redeem or witness script for P2WPKH")
+    assert_equal(list(coin), ["txid", "vout", "address", "label", "scriptPubKey", "amount", "confirmations", "spendable",
+                              "solvable", "desc", "parent_descs", "safe"], "Core's order of listunspent's fields")
     hist = n.wallet_rpc("w1", "listtransactions", "*", 3)
     check(len(hist) == 3 and all(e["category"] == "immature" for e in hist), "listtransactions: newest are immature")
     assert_equal(n.wallet_rpc("w1", "listlabels"), ["", "mining"], "labels")
@@ -127,6 +146,54 @@ def run(env):
     assert_equal(n.wallet_rpc("w2", "getbalances")["mine"]["immature"], Decimal(100), "w2 after kill -9")
     assert_equal(n.unloadwallet("w2"), {}, "unloadwallet")
     assert_raises_rpc(-18, "Requested wallet does not exist or is not loaded", n.unloadwallet, "w2")
+
+    # ---- listunspent's redeemScript (P2SH) and witnessScript (P2WSH, P2SH-P2WSH)
+    n.createwallet("ms", True, True)  # watch-only and blank
+    keys = ["0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+            "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"]
+    multi = "multi(1,%s,%s)" % tuple(keys)
+    witness_script = "5121%s21%s52ae" % tuple(keys)
+    # Core's InferDescriptor gives a bare key the origin its expansion recorded: the first four
+    # bytes of its HASH160 (these are the well-known hashes of G and 2G), with no path.
+    with_origins = "multi(1,[751e76e8]%s,[06afd46b]%s)" % tuple(keys)
+    imported, inferred = {}, {}
+    for form in ("wsh(%s)", "sh(wsh(%s))"):
+        desc = n.getdescriptorinfo(form % multi)["descriptor"]
+        res = n.wallet_rpc("ms", "importdescriptors", [{"desc": desc, "timestamp": "now"}])
+        check(res[0]["success"], "import %s: %s" % (desc, res))
+        imported[n.deriveaddresses(desc)[0]] = desc
+        inferred[n.deriveaddresses(desc)[0]] = n.getdescriptorinfo(form % with_origins)["descriptor"]
+    # An address alone (addr()): watched, but not solvable, so no descriptor (Core's listunspent).
+    watched = n.deriveaddresses(n.getdescriptorinfo("wpkh(%s)" % keys[0])["descriptor"])[0]
+    res = n.wallet_rpc("ms", "importdescriptors", [{"desc": n.getdescriptorinfo("addr(%s)" % watched)["descriptor"],
+                                                    "timestamp": "now"}])
+    check(res[0]["success"], "import addr(): %s" % res)
+    wrapped = n.wallet_rpc("w1", "getnewaddress", "", "p2sh-segwit")
+    for a in list(imported) + [wrapped, watched]:
+        n.generatetoaddress(1, a)
+    n.generatetoaddress(100, handed)
+    ms_coins = {c["address"]: c for c in n.wallet_rpc("ms", "listunspent")}
+    assert_equal(sorted(ms_coins), sorted(list(imported) + [watched]), "the watch-only wallet lists its three coins")
+    c = ms_coins[watched]
+    check(c["solvable"] is False and "desc" not in c and c["parent_descs"][0].startswith("addr("),
+          "addr(): not solvable, no desc: %s" % c)
+    check(all(ms_coins[a]["solvable"] for a in imported), "the multisig coins are solvable")
+    p2wsh = [a for a in imported if imported[a].startswith("wsh(")][0]
+    nested = [a for a in imported if imported[a].startswith("sh(")][0]
+    c = ms_coins[p2wsh]
+    check("redeemScript" not in c and c["witnessScript"] == witness_script, "P2WSH: its witness script: %s" % c)
+    assert_equal((c["desc"], c["parent_descs"]), (inferred[p2wsh], [imported[p2wsh]]), "P2WSH descriptors")
+    c = ms_coins[nested]
+    p2wsh_spk = n.validateaddress(p2wsh)["scriptPubKey"]
+    check(c["redeemScript"] == p2wsh_spk and c["witnessScript"] == witness_script,
+          "P2SH-P2WSH: the P2WSH program as redeem script, and the witness script: %s" % c)
+    order = [k for k in c if k in ("redeemScript", "witnessScript", "scriptPubKey")]
+    assert_equal(order, ["redeemScript", "witnessScript", "scriptPubKey"], "the scripts come before scriptPubKey")
+    assert_equal((c["desc"], c["parent_descs"]), (inferred[nested], [imported[nested]]), "P2SH-P2WSH descriptors")
+    c = [u for u in n.wallet_rpc("w1", "listunspent") if u["address"] == wrapped][0]
+    check(c["redeemScript"].startswith("0014") and len(c["redeemScript"]) == 44 and "witnessScript" not in c,
+          "P2SH-P2WPKH: the P2WPKH program as redeem script: %s" % c)
+    check(c["desc"].startswith("sh(wpkh([%s/" % fingerprint_path.split("/")[0]), "its descriptor: %s" % c["desc"])
     n.stop()
 
     # ---- -disablewallet: no wallet methods

@@ -3,6 +3,8 @@
 #include "wallet/rpc/util.h"
 
 #include "common/key_io.h"
+#include "common/solver.h"
+#include "consensus/hash.h"
 #include "consensus/hex.h"
 
 namespace wallet::rpc {
@@ -11,6 +13,39 @@ namespace {
 
 using T = RpcResultType;
 using A = RpcArgType;
+
+/**
+ * listunspent's "redeemScript" (P2SH) and "witnessScript" (P2WSH, P2SH-P2WSH) of a wallet
+ * script, from the scripts its descriptor expands to (Core's listunspent over the solving
+ * provider). Nothing when the wallet does not know them.
+ */
+void AddSpendScripts(const Wallet& w, const consensus::Script& spk, Json& e)
+{
+    std::vector<std::vector<uint8_t>> sol;
+    const common::TxoutType type = common::SolveScript(spk, sol);
+    if (type != common::TxoutType::SCRIPTHASH && type != common::TxoutType::WITNESS_V0_SCRIPTHASH) return;
+    // Only these derive their scripts (the expansion costs a key derivation per coin).
+    const auto provider = w.GetProvider(spk, /*with_private=*/false);
+    if (!provider) return;
+    // BIP-141: a P2WSH program is the SHA256 of the witness script, found by its RIPEMD160.
+    const auto add_witness_script = [&](const std::vector<uint8_t>& program) {
+        if (auto ws = provider->GetScript(consensus::Ripemd160(program))) e["witnessScript"] = consensus::HexStr(*ws);
+    };
+    switch (type) {
+    case common::TxoutType::SCRIPTHASH: { // BIP-16: the redeem script by its HASH160
+        const auto redeem = provider->GetScript(common::ScriptId(std::span<const uint8_t>(sol[0])));
+        if (!redeem) return;
+        e["redeemScript"] = consensus::HexStr(*redeem);
+        std::vector<std::vector<uint8_t>> inner;
+        if (common::SolveScript(*redeem, inner) == common::TxoutType::WITNESS_V0_SCRIPTHASH) {
+            add_witness_script(inner[0]);
+        }
+        return;
+    }
+    case common::TxoutType::WITNESS_V0_SCRIPTHASH: add_witness_script(sol[0]); return;
+    default: return;
+    }
+}
 
 Json GetBalance(const WalletContext& context, const RpcRequest& req)
 {
@@ -34,11 +69,7 @@ Json GetBalances(const WalletContext& context, const RpcRequest& req)
     mine["immature"] = ValueFromAmount(b.immature);
     Json r = Json::object();
     r["mine"] = std::move(mine);
-    const SyncPoint last = w->LastBlock();
-    Json lpb = Json::object();
-    lpb["hash"] = last.hash.GetHex();
-    lpb["height"] = last.height;
-    r["lastprocessedblock"] = std::move(lpb);
+    r["lastprocessedblock"] = LastProcessedBlockJson(w->LastBlock());
     return r;
 }
 
@@ -86,17 +117,23 @@ Json ListUnspent(const WalletContext& context, const RpcRequest& req)
         if (!address.empty()) {
             e["address"] = address;
             if (auto label = w->GetLabel(c.txout.script_pubkey)) e["label"] = *label;
+            AddSpendScripts(*w, c.txout.script_pubkey, e);
         }
         e["scriptPubKey"] = consensus::HexStr(c.txout.script_pubkey);
         e["amount"] = ValueFromAmount(c.txout.value);
         e["confirmations"] = c.depth;
         e["spendable"] = true; // Core's descriptor wallets: always true (deprecated field)
-        e["solvable"] = true;
-        if (auto parent = w->ParentDescriptor(c.txout.script_pubkey)) {
-            Json parents = Json::array();
-            parents.push_back(*parent);
-            e["parent_descs"] = std::move(parents);
-        }
+        // The output's own descriptor with its key origins, as getaddressinfo's "desc". Core's
+        // solvability is that of this inferred descriptor: addr() and raw() know no way to spend.
+        const auto info = w->DescribeScript(c.txout.script_pubkey);
+        const bool solvable =
+            info && !info->desc.empty() && !info->desc.starts_with("addr(") && !info->desc.starts_with("raw(");
+        e["solvable"] = solvable;
+        if (solvable) e["desc"] = info->desc;
+        // Core's PushParentDescriptors: always an array, empty when no descriptor derives the script.
+        Json parents = Json::array();
+        if (auto parent = w->ParentDescriptor(c.txout.script_pubkey)) parents.push_back(*parent);
+        e["parent_descs"] = std::move(parents);
         e["safe"] = c.safe;
         r.push_back(std::move(e));
         sum += c.txout.value;
@@ -216,9 +253,7 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context)
                   Res(T::STR_AMOUNT, "used",
                       "(only present if avoid_reuse is set) balance from coins sent to addresses that were previously spent from (potentially privacy violating)",
                       true)}),
-             Res(T::OBJ, "lastprocessedblock", "hash and height of the block this information was generated on", false,
-                 {Res(T::STR_HEX, "hash", "hash of the block this information was generated on"),
-                  Res(T::NUM, "height", "height of the block this information was generated on")})})},
+             LastProcessedBlockDoc()})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
@@ -241,12 +276,15 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context)
                 {Res(T::STR_HEX, "txid", "the transaction id"), Res(T::NUM, "vout", "the vout value"),
                  Res(T::STR, "address", "the bitcoin address", true),
                  Res(T::STR, "label", "The associated label, or \"\" for the default label", true),
-                 Res(T::STR, "scriptPubKey", "the output script"),
+                 Res(T::STR_HEX, "scriptPubKey", "the output script"),
                  Res(T::STR_AMOUNT, "amount", "the transaction output amount in BTC"),
                  Res(T::NUM, "confirmations", "The number of confirmations"),
+                 Res(T::STR_HEX, "redeemScript", "The redeem script if the output script is P2SH", true),
+                 Res(T::STR, "witnessScript", "witness script if the output script is P2WSH or P2SH-P2WSH", true),
                  Res(T::BOOL, "spendable", "(DEPRECATED) Always true"),
                  Res(T::BOOL, "solvable", "Whether we know how to spend this output, ignoring the lack of keys"),
-                 Res(T::ARR, "parent_descs", "List of parent descriptors for the output script of this coin.", true,
+                 Res(T::STR, "desc", "(only when solvable) A descriptor for spending this output", true),
+                 Res(T::ARR, "parent_descs", "List of parent descriptors for the output script of this coin.", false,
                      {Res(T::STR, "desc", "The descriptor string.")}),
                  Res(T::BOOL, "safe",
                      "Whether this output is considered safe to spend. Unconfirmed transactions\nfrom outside keys and unconfirmed replacement transactions are considered unsafe\nand are not eligible for spending by fundrawtransaction and sendtoaddress.")})})},

@@ -2,8 +2,8 @@
 // listtransactions, abandontransaction.
 #include "wallet/rpc/history.h"
 
-#include "consensus/hex.h"
-#include "consensus/serialize.h"
+#include "common/rpc/rawtx.h"
+#include "common/rpc/tx_json.h"
 
 namespace wallet::rpc {
 
@@ -181,11 +181,10 @@ Json GetTransaction(const WalletContext& context, const RpcRequest& req)
     Json details = Json::array();
     ListEntries(*w, *wtx, ListOptions{.with_fields = false}, details);
     r["details"] = std::move(details);
-    r["hex"] = consensus::HexStr(consensus::SerializeToBytes(*wtx->tx));
-    if (verbose)
-        throw RpcError(
-            RPC_INVALID_PARAMETER,
-            "verbose=true is not supported by minicash yet; use getrawtransaction or decoderawtransaction on \"hex\"");
+    r["hex"] = EncodeHexTx(*wtx->tx);
+    // decoderawtransaction's object: no block hash, no hex, no spent coins (Core's TxToUniv).
+    if (verbose) r["decoded"] = TxToJson(*wtx->tx, w->Params(), {}, /*include_hex=*/false);
+    r["lastprocessedblock"] = LastProcessedBlockJson(w->LastBlock());
     return r;
 }
 
@@ -244,8 +243,11 @@ void RegisterTransactionRpc(RpcTable& table, WalletContext& context)
     for (auto& f : TxFieldResults()) tx_fields.push_back(std::move(f));
     tx_fields.push_back(Res(T::ARR, "details", "", false, {Res(T::OBJ, "", "", false, EntryResults(false))}));
     tx_fields.push_back(Res(T::STR_HEX, "hex", "Raw data for transaction"));
-    tx_fields.push_back(
-        Res(T::ANY, "decoded", "The decoded transaction (only present when `verbose` is passed)", true));
+    tx_fields.push_back(Res(T::OBJ, "decoded", "The decoded transaction (only present when `verbose` is passed)", true,
+                            {Res(T::ELISION, "",
+                                 "Equivalent to the RPC decoderawtransaction method, or the RPC getrawtransaction "
+                                 "method when `verbose` is passed.")}));
+    tx_fields.push_back(LastProcessedBlockDoc());
     table.Register(RpcMethod{
         .category = "wallet",
         .name = "gettransaction",

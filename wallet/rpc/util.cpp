@@ -22,6 +22,22 @@ std::shared_ptr<Wallet> GetWalletForRequest(const WalletContext& context, const 
                                              "requesting the RPC through the /wallet/<walletname> URI path.");
 }
 
+Json LastProcessedBlockJson(const SyncPoint& last)
+{
+    Json lpb = Json::object();
+    lpb["hash"] = last.hash.GetHex();
+    lpb["height"] = last.height;
+    return lpb;
+}
+
+RpcResult LastProcessedBlockDoc()
+{
+    return Res(RpcResultType::OBJ, "lastprocessedblock",
+               "hash and height of the block this information was generated on", false,
+               {Res(RpcResultType::STR_HEX, "hash", "hash of the block this information was generated on"),
+                Res(RpcResultType::NUM, "height", "height of the block this information was generated on")});
+}
+
 std::string AddressOf(const Wallet& wallet, const consensus::Script& script)
 {
     return common::EncodeAddress(script, wallet.Params()).value_or("");

@@ -58,6 +58,11 @@ consensus::Script AddressParam(const Wallet& w, const std::string& address);
  */
 common::Psbt WalletPsbt(const Wallet& w, const consensus::MutableTransaction& tx, bool sign, bool& complete);
 /** The help of the fee arguments the sending methods share. */
+/** Core's AppendLastProcessedBlock: {hash, height} of the block the wallet had processed. */
+Json LastProcessedBlockJson(const SyncPoint& last);
+/** The declared "lastprocessedblock" member. */
+RpcResult LastProcessedBlockDoc();
+
 RpcArg FeeRateArg();
 RpcArg ConfTargetArg();
 RpcArg EstimateModeArg();

@@ -162,10 +162,7 @@ Json GetWalletInfo(const WalletContext& context, const RpcRequest& req)
     if (flags & WALLET_FLAG_BLANK_WALLET) names.push_back("blank_wallet");
     names.push_back("descriptor_wallet");
     r["flags"] = std::move(names);
-    Json lpb = Json::object();
-    lpb["hash"] = last.hash.GetHex();
-    lpb["height"] = last.height;
-    r["lastprocessedblock"] = std::move(lpb);
+    r["lastprocessedblock"] = LastProcessedBlockJson(last);
     return r;
 }
 
@@ -288,9 +285,7 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context)
                  "Whether this wallet intentionally does not contain any keys, scripts, or descriptors"),
              Res(T::ARR, "flags", "The flags currently set on the wallet", false,
                  {Res(T::STR, "", "The name of the flag")}),
-             Res(T::OBJ, "lastprocessedblock", "hash and height of the block this information was generated on", false,
-                 {Res(T::STR_HEX, "hash", "hash of the block this information was generated on"),
-                  Res(T::NUM, "height", "height of the block this information was generated on")})})},
+             LastProcessedBlockDoc()})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
