@@ -10,7 +10,8 @@ Phase "rescan" (node A, the connect benchmark's chain imported with -loadblock):
      100,000 with --spend-blocks=100: every spending transaction pays two of the 16 keys).
   3. `getbalance`: the first call, then --calls calls on one keep-alive connection (median, p90,
      p99, max), stopping early after --seconds; `getbalances` likewise (--calls / 10); the
-     balance beside `scantxoutset`'s total for the same descriptors.
+     balance checked against `scantxoutset`'s total for the same descriptors (last: its reply
+     grows the node's memory a lot).
   4. Wallet load time: `unloadwallet`, then a timed `loadwallet` (--loads times); the node's
      log lines about the load; the node's VmHWM/VmRSS.
 Phase "send" (node B, a fresh regtest node, -fallbackfee=0.0002):
@@ -232,6 +233,8 @@ def phase_rescan(env, args, summary):
           "(%s); after it %s" % (balances["trusted"], balances["untrusted_pending"], balances["immature"],
                                  len(scan["unspents"]), scan["total_amount"], "equal" if same else "DIFFERENT",
                                  mem(a)), flush=True)
+    if not same:
+        raise RuntimeError("the wallet's balance differs from scantxoutset's total for its descriptors")
     rpc.close()
     a.stop(timeout=600)
 
