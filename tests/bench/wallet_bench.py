@@ -18,6 +18,8 @@ Phase "send" (node B, a fresh regtest node, -fallbackfee=0.0002):
   1. A wallet "miner" mines 101 + --utxos/1000 blocks; a wallet "sender" gets --utxos confirmed outputs of
      0.01 BTC by sendmany calls of 1,000 outputs (to 1,000 of its addresses, reused per call),
      a block mined after each call.
+     --sender single-keys: the 1,000 addresses are imported wpkh(<WIF>) descriptors instead, so
+     spending them needs no BIP-32 derivation (an A/B of coin selection's input sizing).
   2. --sends `sendtoaddress` calls of 0.001 BTC to an address of "miner", one after the other on
      a keep-alive connection (stopping early after --send-seconds): calls/s and latency
      percentiles. Every --mine-every sends a block is mined outside the timing (0: never), so
@@ -73,6 +75,12 @@ def bench_keys():
 def wif(secret):
     """Test-network WIF of a secret, compressed public key."""
     return b58check(b"\xef" + secret + b"\x01")
+
+
+def tprv(seed32):
+    """A test-network extended private key (BIP-32 serialization, depth 0) with seed32 as both
+    chain code and key: any 32 bytes below the curve order make a valid one."""
+    return b58check(bytes.fromhex("04358394") + b"\x00" * 9 + seed32 + b"\x00" + seed32)
 
 
 class Rpc:
@@ -245,13 +253,27 @@ def phase_send(env, args, summary):
     b.start()
     rpc = Rpc(b)
     rpc("createwallet", "miner")
-    rpc("createwallet", "sender")
+    rpc("createwallet", wallet_name="sender", blank=args.sender == "single-keys")
     miner, sender = Rpc(b, "miner"), Rpc(b, "sender")
     mine_addr = miner("getnewaddress")
     batches = (args.utxos + 999) // 1000
     rpc("generatetoaddress", 100 + batches + 1, mine_addr)
     t0 = time.monotonic()
-    addrs = [sender("getnewaddress") for _ in range(min(1000, args.utxos))]
+    count = min(1000, args.utxos)
+    if args.sender == "hd":
+        addrs = [sender("getnewaddress") for _ in range(count)]
+    else:
+        # One non-ranged wpkh(<WIF>) descriptor an address (spending needs no BIP-32 derivation),
+        # and an active ranged descriptor for the change.
+        def checked(d):
+            return d + "#" + rpc("getdescriptorinfo", d)["checksum"]
+        descs = [checked("wpkh(%s)" % wif(hashlib.sha256(b"wallet_bench %d" % i).digest())) for i in range(count)]
+        change = checked("wpkh(%s/1/*)" % tprv(hashlib.sha256(b"wallet_bench change").digest()))
+        res = sender("importdescriptors", [{"desc": d, "timestamp": "now"} for d in descs] +
+                     [{"desc": change, "timestamp": "now", "active": True, "internal": True}])
+        if not all(r["success"] for r in res):
+            raise RuntimeError("importdescriptors: %r" % ([r for r in res if not r["success"]][:1],))
+        addrs = [rpc("deriveaddresses", d)[0] for d in descs]
     t_addr = time.monotonic() - t0
     t0 = time.monotonic()
     left = args.utxos
@@ -263,9 +285,9 @@ def phase_send(env, args, summary):
     t_fund = time.monotonic() - t0
     info = sender("getwalletinfo")
     utxos = len(sender("listunspent"))
-    print("sender: %d getnewaddress in %.2f s; %d UTXOs funded by %d sendmany + blocks in %.1f s; txcount %d; "
-          "balance %s" % (len(addrs), t_addr, utxos, batches, t_fund, info["txcount"], sender("getbalance")),
-          flush=True)
+    print("sender (%s): %d addresses in %.2f s; %d UTXOs funded by %d sendmany + blocks in %.1f s; txcount %d; "
+          "balance %s" % (args.sender, len(addrs), t_addr, utxos, batches, t_fund, info["txcount"],
+                          sender("getbalance")), flush=True)
     dest = miner("getnewaddress")
     lat = []
     mined = 0
@@ -283,8 +305,9 @@ def phase_send(env, args, summary):
     print("    mempool %d transactions after; sender UTXOs (incl. unconfirmed) %d; %s" % (pool, utxos_after, mem(b)),
           flush=True)
     s = sorted(lat)
-    summary.append("SUMMARY wallet_sendtoaddress utxos=%d calls=%d calls_per_s=%.1f median_ms=%.3f p99_ms=%.3f" % (
-        utxos, len(s), len(s) / sum(s), statistics.median(s) * 1e3, pct(s, 0.99) * 1e3))
+    summary.append("SUMMARY wallet_sendtoaddress sender=%s utxos=%d calls=%d calls_per_s=%.1f median_ms=%.3f "
+                   "p99_ms=%.3f" % (
+        args.sender, utxos, len(s), len(s) / sum(s), statistics.median(s) * 1e3, pct(s, 0.99) * 1e3))
     for c in (rpc, miner, sender):
         c.close()
     b.stop()
@@ -294,7 +317,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bindir", default=os.path.join(ROOT, "build", "release", "node"))
     ap.add_argument("--bench-bin", default=None, help="bench_node_connect (default: beside --bindir)")
-    ap.add_argument("--chain", default=os.path.join(tempfile.gettempdir(), "minicash-bench-node", "wallet-connect-100.blk"))
+    ap.add_argument("--chain", default=os.path.join(tempfile.gettempdir(), "minicash-bench-node",
+                                                    "wallet-connect-100.blk"))
     ap.add_argument("--spend-blocks", type=int, default=100, help="when generating the chain")
     ap.add_argument("--phases", default="rescan,send")
     ap.add_argument("--calls", type=int, default=1000, help="getbalance calls (getbalances: a tenth); see --seconds")
@@ -303,6 +327,9 @@ def main():
     ap.add_argument("--utxos", type=int, default=10000)
     ap.add_argument("--sends", type=int, default=1000)
     ap.add_argument("--send-seconds", type=float, default=180, help="stop the sends early after this long")
+    ap.add_argument("--sender", choices=("hd", "single-keys"), default="hd",
+                    help="the sender's addresses: getnewaddress of its HD descriptors, or one imported "
+                         "wpkh(<WIF>) descriptor each (change from an active ranged descriptor)")
     ap.add_argument("--mine-every", type=int, default=0, help="mine a block every N sends, untimed (0: never)")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--keep", action="store_true")
