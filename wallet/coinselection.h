@@ -330,6 +330,26 @@ SelectionOutcome SelectCoinsSRD(const std::vector<OutputGroup>& utxo_pool, Amoun
 SelectionOutcome KnapsackSolver(std::vector<OutputGroup>& groups, Amount target_value, Amount change_target,
                                 std::mt19937_64& rng, int max_weight);
 
+/** The coins in groups before any filter: one group per coin (in both the positive and the mixed set),
+ * or with avoid_partial_spends per script (and type), a set of groups of all coins and one of positive
+ * coins, the partial group of a script marked. */
+struct GroupedCoins {
+    struct Entry {
+        OutputGroup group;
+        OutputType type{OutputType::UNKNOWN};
+        bool positive_only{false}; //!< of the positive set (avoid_partial_spends)
+        bool partial{false};       //!< the last, not full group of a script with several
+        bool both_sets{false};     //!< one group per coin: in both sets
+    };
+    std::vector<Entry> entries;
+};
+GroupedCoins GroupCoins(const std::vector<COutput>& coins, const CoinSelectionParams& params);
+/** The groups filter takes, by output type and all together, in grouping order. */
+OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter);
+/** The groups no filter of filters takes. */
+std::vector<const OutputGroup*> DiscardedGroups(const GroupedCoins& grouped,
+                                                const std::vector<SelectionFilter>& filters);
+
 /** Core's GroupOutputs: one group per coin, or per script (and type) with avoid_partial_spends, each kept
  * under every filter it passes, positive-only and mixed. Groups no filter takes go to discarded. */
 FilteredOutputGroups GroupOutputs(const std::vector<COutput>& coins, const CoinSelectionParams& params,

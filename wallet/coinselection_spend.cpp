@@ -37,28 +37,23 @@ std::map<OutputType, std::vector<const COutput*>> ByType(const std::vector<COutp
 
 } // namespace
 
-FilteredOutputGroups GroupOutputs(const std::vector<COutput>& coins, const CoinSelectionParams& params,
-                                  const std::vector<SelectionFilter>& filters, std::vector<OutputGroup>& discarded)
+GroupedCoins GroupCoins(const std::vector<COutput>& coins, const CoinSelectionParams& params)
 {
-    FilteredOutputGroups filtered;
+    GroupedCoins out;
     const auto by_type = ByType(coins);
 
     if (!params.m_avoid_partial_spends) {
         // Partial spends allowed: every coin is a group of its own.
+        out.entries.reserve(coins.size());
         for (const auto& [type, outs] : by_type) {
             for (const COutput* coin : outs) {
                 OutputGroup group(params);
                 group.Insert(std::make_shared<COutput>(*coin), coin->ancestors, coin->descendants);
-                bool taken = false;
-                for (const SelectionFilter& sf : filters) {
-                    if (!group.EligibleForSpending(sf.filter)) continue;
-                    filtered[sf.filter].Push(group, type, /*insert_positive=*/true, /*insert_mixed=*/true);
-                    taken = true;
-                }
-                if (!taken) discarded.push_back(group);
+                out.entries.push_back({std::move(group), type, /*positive_only=*/false, /*partial=*/false,
+                                       /*both_sets=*/true});
             }
         }
-        return filtered;
+        return out;
     }
 
     // Avoid partial spends: the coins of one script (and type) go together, in groups of at most
@@ -78,24 +73,65 @@ FilteredOutputGroups GroupOutputs(const std::vector<COutput>& coins, const CoinS
             insert(shared, type, all_map);
         }
     }
-    auto push = [&](const ScriptGroups& map, bool positive_only) {
-        for (const auto& [key, groups] : map) {
+    auto add = [&](ScriptGroups& map, bool positive_only) {
+        for (auto& [key, groups] : map) {
             // Last group first: it is the partial one when the script has several.
+            const bool several = groups.size() > 1;
             for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
-                bool taken = false;
-                for (const SelectionFilter& sf : filters) {
-                    if (!it->EligibleForSpending(sf.filter)) continue;
-                    const bool partial = it == groups.rbegin() && groups.size() > 1;
-                    if (partial && !sf.filter.m_include_partial_groups) continue;
-                    filtered[sf.filter].Push(*it, key.second, positive_only, /*insert_mixed=*/!positive_only);
-                    taken = true;
-                }
-                if (!taken) discarded.push_back(*it);
+                const bool partial = it == groups.rbegin() && several;
+                out.entries.push_back({std::move(*it), key.second, positive_only, partial, /*both_sets=*/false});
             }
         }
     };
-    push(all_map, /*positive_only=*/false);
-    push(positive_map, /*positive_only=*/true);
+    add(all_map, /*positive_only=*/false);
+    add(positive_map, /*positive_only=*/true);
+    return out;
+}
+
+namespace {
+
+bool Takes(const GroupedCoins::Entry& e, const CoinEligibilityFilter& filter)
+{
+    if (e.partial && !filter.m_include_partial_groups) return false;
+    return e.group.EligibleForSpending(filter);
+}
+
+} // namespace
+
+OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter)
+{
+    OutputGroupTypeMap map;
+    for (const auto& e : grouped.entries) {
+        if (!Takes(e, filter)) continue;
+        // One group per coin goes to both sets; with avoid_partial_spends, each set has its own groups.
+        map.Push(e.group, e.type, /*insert_positive=*/e.both_sets || e.positive_only,
+                 /*insert_mixed=*/e.both_sets || !e.positive_only);
+    }
+    return map;
+}
+
+std::vector<const OutputGroup*> DiscardedGroups(const GroupedCoins& grouped,
+                                                const std::vector<SelectionFilter>& filters)
+{
+    std::vector<const OutputGroup*> out;
+    for (const auto& e : grouped.entries) {
+        if (std::none_of(filters.begin(), filters.end(),
+                         [&](const SelectionFilter& sf) { return Takes(e, sf.filter); }))
+            out.push_back(&e.group);
+    }
+    return out;
+}
+
+FilteredOutputGroups GroupOutputs(const std::vector<COutput>& coins, const CoinSelectionParams& params,
+                                  const std::vector<SelectionFilter>& filters, std::vector<OutputGroup>& discarded)
+{
+    const GroupedCoins grouped = GroupCoins(coins, params);
+    FilteredOutputGroups filtered;
+    for (const SelectionFilter& sf : filters) {
+        OutputGroupTypeMap map = FilterGroups(grouped, sf.filter);
+        if (!map.groups_by_type.empty()) filtered[sf.filter] = std::move(map);
+    }
+    for (const OutputGroup* g : DiscardedGroups(grouped, filters)) discarded.push_back(*g);
     return filtered;
 }
 
@@ -206,8 +242,10 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
         std::shuffle(available.begin(), available.end(), rng);
     }
     const std::vector<SelectionFilter> filters = OrderedEligibilityFilters(params);
-    std::vector<OutputGroup> discarded;
-    FilteredOutputGroups filtered = GroupOutputs(available, params, filters, discarded);
+    // Grouped once; each filter's groups are copied out only when its attempt comes (the first
+    // filter usually succeeds, and copying every filter's groups up front dominated a send from
+    // a wallet of 10,000 coins).
+    const GroupedCoins grouped = GroupCoins(available, params);
 
     // Enough left once the coins no filter takes are set aside? If what is missing sits in long
     // mempool chains, say so. (Core computes the same; its inner sum reads a bool through an operator
@@ -215,9 +253,9 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
     const uint64_t max_anc = AncestorLimit(params);
     const uint64_t max_desc = DescendantLimit(params);
     Amount total_discarded{0}, long_chain{0};
-    for (const OutputGroup& g : discarded) {
-        total_discarded += g.GetSelectionAmount();
-        if (g.m_ancestors >= max_anc || g.m_descendants >= max_desc) long_chain += g.GetSelectionAmount();
+    for (const OutputGroup* g : DiscardedGroups(grouped, filters)) {
+        total_discarded += g->GetSelectionAmount();
+        if (g->m_ancestors >= max_anc || g->m_descendants >= max_desc) long_chain += g->GetSelectionAmount();
     }
     Amount total{0};
     for (const COutput& c : available) total += c.txout.value;
@@ -230,15 +268,14 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
     std::string first_error;
     CoinSelectionParams attempt_params = params;
     for (const SelectionFilter& sf : filters) {
-        auto it = filtered.find(sf.filter);
-        if (it == filtered.end()) continue;
+        OutputGroupTypeMap groups = FilterGroups(grouped, sf.filter);
+        if (groups.groups_by_type.empty()) continue;
         // BIP-431: a TRUC transaction spending unconfirmed coins is a child, at most 1,000 vbytes.
         if (attempt_params.m_version == TRUC_VERSION && (sf.filter.conf_mine == 0 || sf.filter.conf_theirs == 0) &&
             MaxTxWeight(attempt_params) > TRUC_CHILD_MAX_WEIGHT) {
             attempt_params.m_max_tx_weight = TRUC_CHILD_MAX_WEIGHT;
         }
-        SelectionOutcome outcome =
-            AttemptSelection(target, it->second, attempt_params, rng, sf.allow_mixed_output_types);
+        SelectionOutcome outcome = AttemptSelection(target, groups, attempt_params, rng, sf.allow_mixed_output_types);
         if (outcome) return outcome;
         if (first_error.empty()) first_error = std::move(outcome.error);
     }
