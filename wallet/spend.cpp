@@ -55,14 +55,16 @@ bool DummySign(const Wallet& w, consensus::MutableTransaction& tx, size_t i, con
 /** The virtual size of spending out as an input of ours (Core's CalculateMaximumSignedInputSize); -1 if unknown. */
 int InputVsize(const Wallet& w, const consensus::TxOut& out)
 {
-    consensus::MutableTransaction tx;
-    tx.vin.resize(1);
-    if (!DummySign(w, tx, 0, out.script_pubkey)) return -1;
-    // One input's share: its weight (with the witness-count byte the segwit marker makes room for).
-    const consensus::Transaction empty{consensus::MutableTransaction{}};
-    const int64_t weight =
-        consensus::GetTransactionWeight(consensus::Transaction(tx)) - consensus::GetTransactionWeight(empty);
-    return static_cast<int>((weight + 3) / 4);
+    return w.CachedInputVsize(out.script_pubkey, [&]() {
+        consensus::MutableTransaction tx;
+        tx.vin.resize(1);
+        if (!DummySign(w, tx, 0, out.script_pubkey)) return -1;
+        // One input's share: its weight (with the witness-count byte the segwit marker makes room for).
+        const consensus::Transaction empty{consensus::MutableTransaction{}};
+        const int64_t weight =
+            consensus::GetTransactionWeight(consensus::Transaction(tx)) - consensus::GetTransactionWeight(empty);
+        return static_cast<int>((weight + 3) / 4);
+    });
 }
 
 /** Core's change type choice: the wallet's type matching a taproot or segwit recipient, else bech32. */

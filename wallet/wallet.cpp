@@ -551,15 +551,37 @@ std::optional<common::FlatSigningProvider> Wallet::GetProvider(const consensus::
     auto it = m_scripts.find(script);
     if (it == m_scripts.end()) return std::nullopt;
     const auto index = static_cast<uint32_t>(it->second.index);
-    common::FlatSigningProvider out;
-    std::vector<consensus::Script> scripts;
-    std::string error;
+    // The public expansion of a script never changes, and deriving it (BIP-32) is what every
+    // coin's size estimate would cost on every send: it is kept (Core's m_map_signing_providers).
+    auto cached = m_solving_cache.find(script);
+    if (cached == m_solving_cache.end()) {
+        common::FlatSigningProvider solving;
+        std::vector<consensus::Script> scripts;
+        std::string error;
+        if (!m_spkms.at(it->second.spkm)
+                 .Descriptor()
+                 .Expand(index, common::FlatSigningProvider{}, scripts, solving, error))
+            return std::nullopt;
+        cached = m_solving_cache.emplace(script, std::move(solving)).first;
+    }
+    common::FlatSigningProvider out = cached->second;
     auto priv = m_private.find(it->second.spkm);
-    const bool have_private = with_private && priv != m_private.end() && !IsLockedLocked();
-    const common::Descriptor& desc = have_private ? priv->second : m_spkms.at(it->second.spkm).Descriptor();
-    if (!desc.Expand(index, common::FlatSigningProvider{}, scripts, out, error)) return std::nullopt;
-    if (have_private) desc.ExpandPrivate(index, common::FlatSigningProvider{}, out);
+    if (with_private && priv != m_private.end() && !IsLockedLocked())
+        priv->second.ExpandPrivate(index, common::FlatSigningProvider{}, out);
     return out;
+}
+
+int Wallet::CachedInputVsize(const consensus::Script& script, const std::function<int()>& compute) const
+{
+    {
+        util::LockGuard lock(m_mutex);
+        if (auto it = m_input_vsize.find(script); it != m_input_vsize.end()) return it->second;
+    }
+    const int vsize = compute();
+    if (vsize < 0) return vsize;
+    util::LockGuard lock(m_mutex);
+    if (m_scripts.contains(script)) m_input_vsize.emplace(script, vsize);
+    return vsize;
 }
 
 void Wallet::SetPayTxFee(common::FeeRate rate)

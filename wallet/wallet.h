@@ -250,6 +250,11 @@ public:
      */
     std::optional<common::FlatSigningProvider> GetProvider(const consensus::Script& script, bool with_private) const
         EXCLUDES(m_mutex);
+    /**
+     * The input size of spending script, computed once by compute (called without the wallet's
+     * lock) and then kept: a script's size estimate never changes, and each send sizes every coin.
+     */
+    int CachedInputVsize(const consensus::Script& script, const std::function<int()>& compute) const EXCLUDES(m_mutex);
     /** The wallet's fee settings (-fallbackfee, -mintxfee, -maxtxfee, -txconfirmtarget, -paytxfee/settxfee). */
     const FeeSettings& Fees() const { return m_env.fees; }
     /** settxfee: the fee rate every send uses when none is given (0: estimate). */
@@ -390,6 +395,10 @@ private:
      * or departure of a wallet transaction. At most MAX_CACHED_BALANCES depths are kept.
      */
     mutable std::map<int, Balances> m_balance_cache GUARDED_BY(m_mutex);
+    /** GetProvider's public expansions, by script (only scripts of m_scripts: bounded by them). */
+    mutable std::map<consensus::Script, common::FlatSigningProvider> m_solving_cache GUARDED_BY(m_mutex);
+    /** CachedInputVsize's answers (known sizes only; scripts of m_scripts only). */
+    mutable std::map<consensus::Script, int> m_input_vsize GUARDED_BY(m_mutex);
     /** The encrypted master key (set once the wallet is encrypted). */
     std::optional<MasterKeyRecord> m_master_record GUARDED_BY(m_mutex);
     /** The master key while unlocked; empty while locked (or not encrypted). */

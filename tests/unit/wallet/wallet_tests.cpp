@@ -245,6 +245,27 @@ TEST_CASE("Balances are cached until the wallet or the pool changes", "[wallet][
     CHECK(b.untrusted_pending == Amount{0});
 }
 
+TEST_CASE("A script's input size is computed once; unknown sizes and foreign scripts are not kept",
+          "[wallet][balance-cache]")
+{
+    Fixture f;
+    const consensus::Script ours = f.NewScript();
+    int calls = 0;
+    auto size = [&calls]() { return ++calls, 68; };
+    CHECK(f.w->CachedInputVsize(ours, size) == 68);
+    CHECK(f.w->CachedInputVsize(ours, size) == 68);
+    CHECK(calls == 1);
+    auto unknown = [&calls]() { return ++calls, -1; };
+    const consensus::Script other = f.NewScript();
+    CHECK(f.w->CachedInputVsize(other, unknown) == -1);
+    CHECK(f.w->CachedInputVsize(other, size) == 68); // the failure was not kept
+    CHECK(calls == 3);
+    const consensus::Script foreign(std::vector<uint8_t>{0x51});
+    CHECK(f.w->CachedInputVsize(foreign, size) == 68);
+    CHECK(f.w->CachedInputVsize(foreign, size) == 68);
+    CHECK(calls == 5);
+}
+
 TEST_CASE("Many minconf values never grow the balance cache without bound", "[wallet][balance-cache]")
 {
     Fixture f;
