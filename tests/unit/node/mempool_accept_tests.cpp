@@ -10,6 +10,7 @@
 #include "node/mempool/accept.h"
 #include "node/mempool/mempool_manager.h"
 #include "node/mempool/miner.h"
+#include "util/sync.h"
 
 #include <catch2/catch.hpp>
 
@@ -313,6 +314,61 @@ TEST_CASE("mempool follows the chain: mined transactions leave, a reorg brings t
     REQUIRE(b.Mine({conflict}).IsValid());
     CHECK(!mm.Pool().Exists(tx->GetTxid()));
     CHECK(mm.Pool().Size() == 1);
+}
+
+namespace {
+
+/** An asynchronous listener writing down the mempool events it hears, in order. */
+class PoolEventLog final : public node::chain::ChainListener {
+public:
+    void TransactionAddedToMempool(const TransactionRef& tx) override { Add("added", tx); }
+    void TransactionRemovedFromMempool(const TransactionRef& tx) override { Add("removed", tx); }
+    std::vector<std::pair<std::string, Uint256>> Events() const
+    {
+        util::LockGuard lock(m_mutex);
+        return m_events;
+    }
+
+private:
+    void Add(const char* what, const TransactionRef& tx)
+    {
+        util::LockGuard lock(m_mutex);
+        m_events.emplace_back(what, tx->GetTxid());
+    }
+    mutable util::Mutex m_mutex;
+    std::vector<std::pair<std::string, Uint256>> m_events GUARDED_BY(m_mutex);
+};
+
+} // namespace
+
+TEST_CASE("mempool arrivals and departures reach the chain's listeners in order; a block's are not departures",
+          "[node][mempool_accept][notify]")
+{
+    ChainBuilder b;
+    b.MineBlocks(110);
+    int64_t now = T0;
+    node::mempool::MempoolManager mm(b.Chain(), nullptr, PoolOptions(&now), node::mempool::AcceptOptions{});
+    PoolEventLog log;
+    b.Chain().AddListener(&log, node::chain::Delivery::ASYNC);
+    const auto [out, value] = b.CoinbaseAt(1);
+    const TransactionRef original = b.Spend({{out, value}}, {value - Amount{1000}});
+    const TransactionRef better = b.Spend({{out, value}}, {value - Amount{2000}});
+    const TransactionRef other = b.Spend({b.CoinbaseAt(2)}, {b.CoinbaseAt(2).second - Amount{1000}});
+    RequireValid(mm.Accept(original, false));
+    RequireValid(mm.Accept(better, false)); // replaces original: it leaves first (Core's order)
+    RequireValid(mm.Accept(other, false));
+    REQUIRE(b.Mine({better}).IsValid()); // confirmed: BlockConnected tells, no departure
+    // A block spending other's coin differently: other leaves as a conflict.
+    const TransactionRef conflict = b.Spend({b.CoinbaseAt(2)}, {b.CoinbaseAt(2).second - Amount{3000}});
+    REQUIRE(b.Mine({conflict}).IsValid());
+    b.Chain().SyncWithNotifications();
+    b.Chain().RemoveListener(&log);
+    const std::vector<std::pair<std::string, Uint256>> expected{{"added", original->GetTxid()},
+                                                                {"removed", original->GetTxid()},
+                                                                {"added", better->GetTxid()},
+                                                                {"added", other->GetTxid()},
+                                                                {"removed", other->GetTxid()}};
+    CHECK(log.Events() == expected);
 }
 
 TEST_CASE("script cache: the pool's verified transactions are not checked again by block connection",
