@@ -1,6 +1,7 @@
 """Shared by the P2P benchmarks: the functional tests' framework on sys.path, and BenchNode."""
 import os
 import sys
+import time
 
 sys.dont_write_bytecode = True
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -13,3 +14,19 @@ class BenchNode(test_framework.Node):
 
     def base_args(self):
         return [a for a in super().base_args() if a != "-rpcdoccheck=1"]
+
+
+def wait_height(node, height, timeout, poll=0.02):
+    """Waits until node has height blocks (RPC errors while it warms up are retried); returns
+    time.monotonic() then. Raises if the node exits or the timeout passes."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if node.process.poll() is not None:
+            raise RuntimeError("node %d exited: %s" % (node.index, node.log_tail()))
+        try:
+            if node.rpc("getblockcount", timeout=5) >= height:
+                return time.monotonic()
+        except Exception:  # warm-up, or RPC not up yet
+            pass
+        time.sleep(poll)
+    raise RuntimeError("node %d did not reach height %d in %ss" % (node.index, height, timeout))

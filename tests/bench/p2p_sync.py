@@ -28,23 +28,10 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True
-from bench_node import ROOT, BenchNode  # noqa: E402  (puts tests/functional on sys.path)
+from bench_node import ROOT, BenchNode, wait_height  # noqa: E402  (puts tests/functional on sys.path)
 import test_framework  # noqa: E402
 
 
-
-def wait_height(node, height, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if node.process.poll() is not None:
-            raise RuntimeError("node %d exited: %s" % (node.index, node.log_tail()))
-        try:
-            if node.rpc("getblockcount", timeout=5) >= height:
-                return time.monotonic()
-        except Exception:  # warm-up, or RPC not up yet
-            pass
-        time.sleep(0.02)
-    raise RuntimeError("node %d did not reach height %d in %ss" % (node.index, height, timeout))
 
 
 def timed_start(env, node, args, height, timeout):

@@ -50,21 +50,12 @@ import time
 import urllib.parse
 
 sys.dont_write_bytecode = True
-from bench_node import ROOT, BenchNode  # noqa: E402  (puts tests/functional on sys.path)
+from bench_node import ROOT, BenchNode, wait_height  # noqa: E402  (puts tests/functional on sys.path)
 import test_framework  # noqa: E402
+from p2p_client.base58 import b58check_encode  # noqa: E402
 
 NUM_KEYS = 16
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
-
-def b58check(data):
-    data = data + hashlib.sha256(hashlib.sha256(data).digest()).digest()[:4]
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\x00"))) + out
 
 
 def bench_keys():
@@ -74,13 +65,13 @@ def bench_keys():
 
 def wif(secret):
     """Test-network WIF of a secret, compressed public key."""
-    return b58check(b"\xef" + secret + b"\x01")
+    return b58check_encode(b"\xef" + secret + b"\x01")
 
 
 def tprv(seed32):
     """A test-network extended private key (BIP-32 serialization, depth 0) with seed32 as both
     chain code and key: any 32 bytes below the curve order make a valid one."""
-    return b58check(bytes.fromhex("04358394") + b"\x00" * 9 + seed32 + b"\x00" + seed32)
+    return b58check_encode(bytes.fromhex("04358394") + b"\x00" * 9 + seed32 + b"\x00" + seed32)
 
 
 class Rpc:
@@ -147,19 +138,6 @@ def mem(node):
                                               test_framework.proc_status_kb(node.process.pid, "VmRSS") / 1024)
 
 
-def wait_tip(node, height, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if node.process.poll() is not None:
-            raise RuntimeError("node %d exited: %s" % (node.index, node.log_tail()))
-        try:
-            if node.rpc("getblockcount", timeout=5) >= height:
-                return
-        except Exception:  # warm-up, or RPC not up yet
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("node %d did not reach height %d in %ss" % (node.index, height, timeout))
-
 
 def log_lines_since(node, offset, pattern):
     with open(node.debug_log, "r", errors="replace") as f:
@@ -176,7 +154,7 @@ def phase_rescan(env, args, summary):
     t0 = time.monotonic()
     a.start(wait=False)
     a.wait_for_rpc(timeout=600, allow_warmup=True)
-    wait_tip(a, tip, args.timeout)
+    wait_height(a, tip, args.timeout)
     print("node A: %d blocks imported with -loadblock in %.1f s; %s" % (tip, time.monotonic() - t0, mem(a)),
           flush=True)
 

@@ -3,32 +3,8 @@ derivation steps and key origins (BIP-380/382/386). The expected scripts are the
 vectors; the BIPs' mainnet keys are re-encoded with the test network's version bytes (regtest,
 like Core, reads tpub/tprv and testnet WIF), which does not change the keys."""
 
-import hashlib
-
+from p2p_client.base58 import b58check_decode, b58check_encode
 from test_framework import assert_equal, assert_raises_rpc
-
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def b58check_decode(s):
-    n = 0
-    for c in s:
-        n = n * 58 + B58.index(c)
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    raw = b"\x00" * (len(s) - len(s.lstrip("1"))) + raw
-    data, check = raw[:-4], raw[-4:]
-    assert hashlib.sha256(hashlib.sha256(data).digest()).digest()[:4] == check, "bad checksum in test data"
-    return data
-
-
-def b58check_encode(data):
-    data = data + hashlib.sha256(hashlib.sha256(data).digest()).digest()[:4]
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\x00"))) + out
 
 
 def to_test_network(key):

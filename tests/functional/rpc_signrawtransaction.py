@@ -11,26 +11,17 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from p2p_client.base58 import b58check_encode  # noqa: E402
 from p2p_client.key import Key  # noqa: E402
 from p2p_client.script import hash160, multisig_script, p2pkh_script, p2sh_script, p2wpkh_script  # noqa: E402
 from test_framework import assert_equal, assert_raises_rpc, check  # noqa: E402
 
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
-
-def b58check(payload):
-    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\x00"))) + out
 
 
 def wif(key):
     """Regtest/testnet WIF of a compressed key."""
-    return b58check(b"\xef" + key.secret.to_bytes(32, "big") + b"\x01")
+    return b58check_encode(b"\xef" + key.secret.to_bytes(32, "big") + b"\x01")
 
 
 def p2wsh_script(script):
