@@ -41,6 +41,9 @@ def run(env):
     b.createwallet("b")
     mine(a, [a], 101)
     b.addnode("127.0.0.1:%d" % a.p2p_port, "add")
+    sync_blocks([a, b])
+    # C joins once B has the chain: C's one initial getheaders could otherwise reach B while B
+    # still syncs from A, and C would then wait for B's next announcement (seen once in CI).
     c.addnode("127.0.0.1:%d" % b.p2p_port, "add")
     sync_blocks(nodes)
 
