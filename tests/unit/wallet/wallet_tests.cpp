@@ -266,7 +266,7 @@ TEST_CASE("A script's input size is computed once; unknown sizes and foreign scr
     CHECK(calls == 5);
 }
 
-TEST_CASE("Many minconf values never grow the balance cache without bound", "[wallet][balance-cache]")
+TEST_CASE("Balances stay right for each minconf as cached depths are dropped to make room", "[wallet][balance-cache]")
 {
     Fixture f;
     f.chain.Mine(f.NewScript(), {});
