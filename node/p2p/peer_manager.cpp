@@ -8,6 +8,7 @@
 
 #include <ctime>
 #include <random>
+#include <utility>
 
 namespace node::p2p {
 
@@ -281,11 +282,13 @@ void PeerManager::OnVerack(net::NodeId id)
     bool inbound = false, addrv2 = false;
     net::Service seen_as;
     int32_t version = 0;
+    const BlockIndex* announce = nullptr;
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
         if (it == m_peers.end() || it->second.handshake_done) return;
         it->second.handshake_done = true;
+        announce = std::exchange(it->second.announce_on_verack, nullptr);
         inbound = it->second.addr.type == net::ConnectionType::INBOUND;
         addrv2 = it->second.addrv2;
         seen_as = it->second.version.addr_recv;
@@ -301,6 +304,12 @@ void PeerManager::OnVerack(net::NodeId id)
     // From our best header's parent, as Core: the answer then holds at least that header if
     // the peer has it, so we learn what it can serve even when we know its headers already.
     SendGetHeaders(id, best && best->prev ? best->prev : best);
+    // A tip that changed during the handshake, by inv (the peer has not asked for headers yet).
+    if (announce) {
+        net::InvMessage inv;
+        inv.items.push_back({net::MSG_BLOCK, announce->GetBlockHash()});
+        Send(id, net::msg_type::INV, inv);
+    }
 }
 
 void PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)
@@ -675,7 +684,12 @@ void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* f
     {
         util::LockGuard lock(m_mutex);
         for (auto& [id, p] : m_peers) {
-            if (!p.handshake_done) continue;
+            if (!p.handshake_done) {
+                // Core queues the announcement for every peer and sends it once the handshake is
+                // done: a peer that connects while we sync must still hear of our new tip.
+                p.announce_on_verack = new_tip;
+                continue;
+            }
             const BlockIndex* known = m_download.BestKnown(id);
             if (known && known->GetAncestor(new_tip->height) == new_tip) continue; // it has it
             // Headers only if they connect for the peer (Core: it has, or we sent it, the first

@@ -117,6 +117,7 @@ private:
         int unconnecting_headers{0};
         const chain::BlockIndex* best_header_sent{nullptr}; // the last header we sent or announced
         const chain::BlockIndex* fast_announced{nullptr};   // sent as cmpctblock before it was connected
+        const chain::BlockIndex* announce_on_verack{nullptr}; // a tip that came while it was handshaking
         uint64_t version_nonce{0};                          // the nonce of our version (self-connection check)
         int pending_jobs{0};                                // its headers/blocks queued on the validation owner
         std::deque<net::Inv> getdata_queue;                 // blocks it asked for, served as its send buffer drains

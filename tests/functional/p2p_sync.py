@@ -5,7 +5,8 @@
    WITNESS | NETWORK_LIMITED, its user agent and height), wtxidrelay and sendaddrv2 between version and
    verack (BIP-339/155), then sendheaders and a getheaders; ping answered with pong; getheaders answered
    with the active chain's headers; getdata of a block with and without the witness flag equals getblock's
-   bytes; an unknown block gets notfound; getpeerinfo shows the client.
+   bytes; an unknown block gets notfound; getpeerinfo shows the client. A tip mined while a
+   client is between its version and its verack is announced (inv) once the verack arrives.
 2. Three nodes in a line A - B - C: A mines 300 blocks; B (addnode A) and C (addnode B) reach A's tip;
    C got its blocks from B (C never connects to A).
 3. A fourth node starts empty with -connect=C only and syncs the whole chain.
@@ -24,8 +25,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client import (MSG_BLOCK, MSG_WITNESS_BLOCK, NODE_NETWORK, NODE_WITNESS, Inv, MsgBlock,  # noqa: E402
-                        MsgGetData, MsgGetHeaders, MsgHeaders, P2PConnection, bad_frame, hash_hex, hex_hash,
-                        make_block)
+                        MsgGetData, MsgGetHeaders, MsgHeaders, MsgVerack, P2PConnection, bad_frame, hash_hex,
+                        hex_hash, make_block)
 from test_framework import REGTEST_ADDR, assert_equal, assert_raises_rpc, check, log, scaled, wait_until  # noqa: E402
 
 NODE_NETWORK_LIMITED = 1 << 10
@@ -86,6 +87,17 @@ def client_checks(node):
         totals = node.getnettotals()
         check(totals["totalbytesrecv"] > 0 and totals["totalbytessent"] > 0, "getnettotals counts bytes")
         log("ok: getheaders, getdata with/without witness, notfound, getpeerinfo, getnetworkinfo, getnettotals")
+    # A tip that changes while a peer is still handshaking is announced once the handshake is
+    # done (Core queues announcements for every peer and sends them after verack).
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.send_message(c.make_version())
+        c.wait_for("version")
+        c.wait_for("verack")
+        tip = node.generatetoaddress(1, REGTEST_ADDR)[0]
+        c.send_message(MsgVerack())
+        c.wait_for("inv", lambda m: any(i.hash == hex_hash(tip) for i in m.inv), timeout=scaled(10))
+    log("ok: a tip mined during a peer's handshake is announced after its verack")
     # Core's addnode/disconnectnode errors.
     node.addnode("127.0.0.1:1", "add")
     assert_raises_rpc(-23, "Node already added", node.addnode, "127.0.0.1:1", "add")
@@ -196,7 +208,7 @@ def run(env):
     check(not b.getblockchaininfo()["initialblockdownload"], "B left initial block download")
     c = env.add_node(extra_args=["-addnode=" + addr(b)])
     c.start()
-    a.generatetoaddress(290, REGTEST_ADDR)
+    a.generatetoaddress(289, REGTEST_ADDR)  # 11 before it (client_checks)
     wait_same_tip([a, b, c], timeout=120)
     assert_equal(c.getblockcount(), 300, "C reached A's height through B")
     check(all(p["addr"] != addr(a) for p in c.getpeerinfo()), "C has no connection to A")
