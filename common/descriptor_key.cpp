@@ -73,6 +73,16 @@ consensus::Bip32Version VersionOf(const std::vector<uint8_t>& prefix)
 
 } // namespace
 
+consensus::Bip32Version ExtPubKeyVersion(const consensus::ChainParams& params)
+{
+    return VersionOf(params.Base58Prefix(consensus::Base58Type::EXT_PUBLIC_KEY));
+}
+
+consensus::Bip32Version ExtKeyVersion(const consensus::ChainParams& params)
+{
+    return VersionOf(params.Base58Prefix(consensus::Base58Type::EXT_SECRET_KEY));
+}
+
 std::string FormatKeyPath(const std::vector<uint32_t>& path, bool apostrophe)
 {
     std::string out;
@@ -168,10 +178,8 @@ std::optional<DescriptorKey> DescriptorKey::Parse(std::string_view str, KeyConte
         }
     }
     // An extended key of this network, then its derivation steps and range.
-    const std::array<consensus::Bip32Version, 1> pub_versions{
-        VersionOf(params.Base58Prefix(consensus::Base58Type::EXT_PUBLIC_KEY))};
-    const std::array<consensus::Bip32Version, 1> priv_versions{
-        VersionOf(params.Base58Prefix(consensus::Base58Type::EXT_SECRET_KEY))};
+    const std::array<consensus::Bip32Version, 1> pub_versions{ExtPubKeyVersion(params)};
+    const std::array<consensus::Bip32Version, 1> priv_versions{ExtKeyVersion(params)};
     std::string decode_error;
     const auto ext = consensus::DecodeExtKey(base, pub_versions, priv_versions, decode_error);
     if (!ext) {

@@ -85,6 +85,11 @@ private:
     std::optional<consensus::ExtKey> RootPrivate(const SigningProvider& keys) const;
 };
 
+/** The BIP-32 version bytes of params' extended public keys (xpub on main, tpub elsewhere). */
+consensus::Bip32Version ExtPubKeyVersion(const consensus::ChainParams& params);
+/** The BIP-32 version bytes of params' extended private keys (xprv on main, tprv elsewhere). */
+consensus::Bip32Version ExtKeyVersion(const consensus::ChainParams& params);
+
 /** "/1h/2" (or "/1'/2" with apostrophe) for a BIP-32 path. */
 std::string FormatKeyPath(const std::vector<uint32_t>& path, bool apostrophe = false);
 

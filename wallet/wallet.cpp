@@ -3,7 +3,9 @@
 // Balances and coins are in receive.cpp.
 #include "wallet/wallet.h"
 
+#include "common/descriptor_key.h"
 #include "common/descriptor_util.h"
+#include "consensus/hex.h"
 #include "consensus/script/bip32.h"
 #include "consensus/serialize.h"
 #include "util/logging.h"
@@ -59,17 +61,6 @@ std::string PathString(const std::vector<uint32_t>& path)
     return s;
 }
 
-std::string Hex(std::span<const uint8_t> b)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string s;
-    for (uint8_t c : b) {
-        s.push_back(digits[c >> 4]);
-        s.push_back(digits[c & 15]);
-    }
-    return s;
-}
-
 } // namespace
 
 Wallet::Wallet(const WalletEnv& env, std::string name, std::unique_ptr<WalletDatabase> db)
@@ -116,12 +107,10 @@ bool Wallet::SetupDescriptors(WalletBatch& batch, std::string& error)
         return false;
     }
     const auto& params = Params();
-    const bool main = params.Base58Prefix(consensus::Base58Type::EXT_SECRET_KEY) ==
-                      std::vector<uint8_t>(consensus::BIP32_XPRV.begin(), consensus::BIP32_XPRV.end());
-    const consensus::Bip32Version prv = main ? consensus::BIP32_XPRV : consensus::BIP32_TPRV;
-    const consensus::Bip32Version pub = main ? consensus::BIP32_XPUB : consensus::BIP32_TPUB;
+    const consensus::Bip32Version prv = common::ExtKeyVersion(params);
+    const consensus::Bip32Version pub = common::ExtPubKeyVersion(params);
     const auto fingerprint = consensus::Bip32Fingerprint(consensus::Bip32Neuter(*master).pubkey);
-    const uint32_t coin = main ? 0 : 1;
+    const uint32_t coin = prv == consensus::BIP32_XPRV ? 0 : 1; // BIP-44 coin type: 1 for every test network
     struct Kind {
         OutputType type;
         uint32_t purpose;
@@ -139,7 +128,7 @@ bool Wallet::SetupDescriptors(WalletBatch& batch, std::string& error)
             error = "Error: could not derive the account key";
             return false;
         }
-        const std::string origin = "[" + Hex(fingerprint) + PathString(path) + "]";
+        const std::string origin = "[" + consensus::HexStr(fingerprint) + PathString(path) + "]";
         for (bool internal : {false, true}) {
             const std::string tail = std::string(internal ? "/1/*" : "/0/*") + k.close;
             WalletDescriptor d;
@@ -499,8 +488,6 @@ std::vector<Wallet::HdKey> Wallet::HdKeys(bool active_only) const
     util::LockGuard lock(m_mutex);
     std::map<std::string, HdKey> by_xpub;
     const auto& params = Params();
-    const bool main = params.Base58Prefix(consensus::Base58Type::EXT_SECRET_KEY) ==
-                      std::vector<uint8_t>(consensus::BIP32_XPRV.begin(), consensus::BIP32_XPRV.end());
     for (const auto& [id, spkm] : m_spkms) {
         bool active = false;
         for (const auto& [key, active_id] : m_active) active |= active_id == id;
@@ -511,11 +498,11 @@ std::vector<Wallet::HdKey> Wallet::HdKeys(bool active_only) const
         const auto roots = priv != m_private.end() ? priv->second.RootExtKeys() : spkm.Descriptor().RootExtKeys();
         for (const auto& root : roots) {
             const std::string xpub =
-                consensus::EncodeExtPubKey(root.xpub, main ? consensus::BIP32_XPUB : consensus::BIP32_TPUB);
+                consensus::EncodeExtPubKey(root.xpub, common::ExtPubKeyVersion(params));
             HdKey& k = by_xpub[xpub];
             k.xpub = xpub;
             if (root.xprv) {
-                k.xprv = consensus::EncodeExtKey(*root.xprv, main ? consensus::BIP32_XPRV : consensus::BIP32_TPRV);
+                k.xprv = consensus::EncodeExtKey(*root.xprv, common::ExtKeyVersion(params));
             }
             k.descriptors.emplace_back(spkm.Data().descriptor, active);
         }

@@ -4,6 +4,7 @@
 // change-passphrase life over a fake chain.
 #include "fake_chain.h"
 
+#include "consensus/hex.h"
 #include "storage/fault_env.h"
 #include "wallet/crypter.h"
 #include "wallet/relock_timer.h"
@@ -24,17 +25,6 @@ using wallet_test::FakeChain;
 using wallet_test::TempDir;
 
 namespace {
-
-std::string ToHex(std::span<const uint8_t> b)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string s;
-    for (uint8_t c : b) {
-        s.push_back(digits[c >> 4]);
-        s.push_back(digits[c & 15]);
-    }
-    return s;
-}
 
 SecureString Pass(std::string_view s) { return SecureString(s.begin(), s.end()); }
 
@@ -119,18 +109,18 @@ TEST_CASE("The passphrase KDF and AES-256-CBC match independently computed value
     SecureBytes key, iv;
     // One round: SHA-512(passphrase || salt) (openssl dgst -sha512 of the same bytes).
     REQUIRE(DeriveKeyFromPassphrase(pass, salt, 1, DERIVE_METHOD_SHA512, key, iv));
-    CHECK(ToHex(key) == "f503ae483c5ef7e0f47613f71853d05add56a8f2e5425070538701896934b840");
-    CHECK(ToHex(iv) == "c7f38e7d2ce9346c9489660f5a9dfb91");
+    CHECK(consensus::HexStr(key) == "f503ae483c5ef7e0f47613f71853d05add56a8f2e5425070538701896934b840");
+    CHECK(consensus::HexStr(iv) == "c7f38e7d2ce9346c9489660f5a9dfb91");
     std::vector<uint8_t> cipher;
     REQUIRE(AesCbcEncrypt(key, iv, plain, cipher));
-    CHECK(ToHex(cipher) == "2c47d0a08d40f82e6349d296e456eed405024f026f55c1f5590d0ef19cd554ef"
+    CHECK(consensus::HexStr(cipher) == "2c47d0a08d40f82e6349d296e456eed405024f026f55c1f5590d0ef19cd554ef"
                            "b3f929b5ece5a42b7b7df10252d7985e");
     // 25000 rounds (Core's minimum); the ciphertext as `openssl enc -aes-256-cbc -K .. -iv ..` gives it.
     REQUIRE(DeriveKeyFromPassphrase(pass, salt, 25000, DERIVE_METHOD_SHA512, key, iv));
-    CHECK(ToHex(key) == "cc820455994a170fb1b741699c165e0804b63027a549ddbd5bf78376bf6986f1");
-    CHECK(ToHex(iv) == "b2cc8a5b935dfc41119934c572d6057a");
+    CHECK(consensus::HexStr(key) == "cc820455994a170fb1b741699c165e0804b63027a549ddbd5bf78376bf6986f1");
+    CHECK(consensus::HexStr(iv) == "b2cc8a5b935dfc41119934c572d6057a");
     REQUIRE(AesCbcEncrypt(key, iv, plain, cipher));
-    CHECK(ToHex(cipher) == "4fcb90fc40db1cdb5d7195aaae9a4558b356fbdd342d29c8878518dbe7e91039"
+    CHECK(consensus::HexStr(cipher) == "4fcb90fc40db1cdb5d7195aaae9a4558b356fbdd342d29c8878518dbe7e91039"
                            "763d2c25133b844750c5a6539b7eaf40");
     SecureBytes back;
     REQUIRE(AesCbcDecrypt(key, iv, cipher, back));
