@@ -497,8 +497,7 @@ std::vector<Wallet::HdKey> Wallet::HdKeys(bool active_only) const
         auto priv = m_private.find(id);
         const auto roots = priv != m_private.end() ? priv->second.RootExtKeys() : spkm.Descriptor().RootExtKeys();
         for (const auto& root : roots) {
-            const std::string xpub =
-                consensus::EncodeExtPubKey(root.xpub, common::ExtPubKeyVersion(params));
+            const std::string xpub = consensus::EncodeExtPubKey(root.xpub, common::ExtPubKeyVersion(params));
             HdKey& k = by_xpub[xpub];
             k.xpub = xpub;
             if (root.xprv) {

@@ -115,12 +115,12 @@ private:
         std::optional<std::chrono::steady_clock::time_point> ping_start, last_ping;
         std::optional<std::chrono::microseconds> last_ping_time, min_ping_time;
         int unconnecting_headers{0};
-        const chain::BlockIndex* best_header_sent{nullptr}; // the last header we sent or announced
-        const chain::BlockIndex* fast_announced{nullptr};   // sent as cmpctblock before it was connected
+        const chain::BlockIndex* best_header_sent{nullptr};   // the last header we sent or announced
+        const chain::BlockIndex* fast_announced{nullptr};     // sent as cmpctblock before it was connected
         const chain::BlockIndex* announce_on_verack{nullptr}; // a tip that came while it was handshaking
-        uint64_t version_nonce{0};                          // the nonce of our version (self-connection check)
-        int pending_jobs{0};                                // its headers/blocks queued on the validation owner
-        std::deque<net::Inv> getdata_queue;                 // blocks it asked for, served as its send buffer drains
+        uint64_t version_nonce{0};                            // the nonce of our version (self-connection check)
+        int pending_jobs{0};                                  // its headers/blocks queued on the validation owner
+        std::deque<net::Inv> getdata_queue;                   // blocks it asked for, served as its send buffer drains
         std::optional<std::chrono::steady_clock::time_point> last_getheaders; // unanswered getheaders sent then
     };
 

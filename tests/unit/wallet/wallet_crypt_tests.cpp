@@ -114,14 +114,14 @@ TEST_CASE("The passphrase KDF and AES-256-CBC match independently computed value
     std::vector<uint8_t> cipher;
     REQUIRE(AesCbcEncrypt(key, iv, plain, cipher));
     CHECK(consensus::HexStr(cipher) == "2c47d0a08d40f82e6349d296e456eed405024f026f55c1f5590d0ef19cd554ef"
-                           "b3f929b5ece5a42b7b7df10252d7985e");
+                                       "b3f929b5ece5a42b7b7df10252d7985e");
     // 25000 rounds (Core's minimum); the ciphertext as `openssl enc -aes-256-cbc -K .. -iv ..` gives it.
     REQUIRE(DeriveKeyFromPassphrase(pass, salt, 25000, DERIVE_METHOD_SHA512, key, iv));
     CHECK(consensus::HexStr(key) == "cc820455994a170fb1b741699c165e0804b63027a549ddbd5bf78376bf6986f1");
     CHECK(consensus::HexStr(iv) == "b2cc8a5b935dfc41119934c572d6057a");
     REQUIRE(AesCbcEncrypt(key, iv, plain, cipher));
     CHECK(consensus::HexStr(cipher) == "4fcb90fc40db1cdb5d7195aaae9a4558b356fbdd342d29c8878518dbe7e91039"
-                           "763d2c25133b844750c5a6539b7eaf40");
+                                       "763d2c25133b844750c5a6539b7eaf40");
     SecureBytes back;
     REQUIRE(AesCbcDecrypt(key, iv, cipher, back));
     CHECK(std::vector<uint8_t>(back.begin(), back.end()) == plain);
