@@ -11,11 +11,11 @@
 
 namespace wallet {
 
-COutput::COutput(const consensus::OutPoint& outpoint_in, const consensus::TxOut& txout_in, int depth_in,
-                 int input_bytes_in, bool solvable_in, bool safe_in, int64_t time_in, bool from_me_in,
+COutput::COutput(const consensus::OutPoint& outpoint_in, consensus::TxOut txout_in, int depth_in, int input_bytes_in,
+                 bool solvable_in, bool safe_in, int64_t time_in, bool from_me_in,
                  std::optional<common::FeeRate> feerate)
-    : outpoint(outpoint_in), txout(txout_in), depth(depth_in), input_bytes(input_bytes_in), solvable(solvable_in),
-      safe(safe_in), time(time_in), from_me(from_me_in)
+    : outpoint(outpoint_in), txout(std::move(txout_in)), depth(depth_in), input_bytes(input_bytes_in),
+      solvable(solvable_in), safe(safe_in), time(time_in), from_me(from_me_in)
 {
     if (feerate) {
         // An input of unknown size is charged nothing here (Core's choice; such coins come from
@@ -25,9 +25,9 @@ COutput::COutput(const consensus::OutPoint& outpoint_in, const consensus::TxOut&
     }
 }
 
-COutput::COutput(const consensus::OutPoint& outpoint_in, const consensus::TxOut& txout_in, int depth_in,
-                 int input_bytes_in, bool solvable_in, bool safe_in, int64_t time_in, bool from_me_in, Amount fee)
-    : COutput(outpoint_in, txout_in, depth_in, input_bytes_in, solvable_in, safe_in, time_in, from_me_in)
+COutput::COutput(const consensus::OutPoint& outpoint_in, consensus::TxOut txout_in, int depth_in, int input_bytes_in,
+                 bool solvable_in, bool safe_in, int64_t time_in, bool from_me_in, Amount fee)
+    : COutput(outpoint_in, std::move(txout_in), depth_in, input_bytes_in, solvable_in, safe_in, time_in, from_me_in)
 {
     m_fee = fee;
     m_effective_value = txout.value - fee;

@@ -81,12 +81,11 @@ struct COutput {
     Amount ancestor_bump_fees{0};
 
     /** With a fee rate, the fee to spend it (0 when input_bytes is unknown) and its effective value. */
-    COutput(const consensus::OutPoint& outpoint, const consensus::TxOut& txout, int depth, int input_bytes,
-            bool solvable, bool safe, int64_t time, bool from_me,
-            std::optional<common::FeeRate> feerate = std::nullopt);
+    COutput(const consensus::OutPoint& outpoint, consensus::TxOut txout, int depth, int input_bytes, bool solvable,
+            bool safe, int64_t time, bool from_me, std::optional<common::FeeRate> feerate = std::nullopt);
     /** With an explicit spending fee instead of a fee rate (tests, external inputs with a known fee). */
-    COutput(const consensus::OutPoint& outpoint, const consensus::TxOut& txout, int depth, int input_bytes,
-            bool solvable, bool safe, int64_t time, bool from_me, Amount fee);
+    COutput(const consensus::OutPoint& outpoint, consensus::TxOut txout, int depth, int input_bytes, bool solvable,
+            bool safe, int64_t time, bool from_me, Amount fee);
 
     /** Adds the fee bumping its ancestors to the spending fee (lowering the effective value). */
     void ApplyBumpFee(Amount bump_fee);
@@ -343,7 +342,7 @@ struct GroupedCoins {
     };
     std::vector<Entry> entries;
 };
-GroupedCoins GroupCoins(const std::vector<COutput>& coins, const CoinSelectionParams& params);
+GroupedCoins GroupCoins(std::vector<COutput> coins, const CoinSelectionParams& params);
 /** The groups filter takes, by output type and all together, in grouping order. */
 OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter);
 /** The groups no filter of filters takes. */
@@ -379,8 +378,8 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
  * always spent; every COutput built with params.m_effective_feerate. target: the recipients' sum plus the
  * fee of the transaction without inputs (see the top of this file). Returns the inputs to spend, or nullopt
  * with error set to Core's message ("Insufficient funds", ERR_MAX_WEIGHT, ...). */
-std::optional<SelectionResult> SelectCoins(const std::vector<COutput>& available,
-                                           const std::vector<COutput>& preset_inputs, Amount target,
-                                           const CoinSelectionParams& params, std::mt19937_64& rng, std::string& error);
+std::optional<SelectionResult> SelectCoins(std::vector<COutput> available, const std::vector<COutput>& preset_inputs,
+                                           Amount target, const CoinSelectionParams& params, std::mt19937_64& rng,
+                                           std::string& error);
 
 } // namespace wallet

@@ -28,16 +28,16 @@ uint64_t AncestorLimit(const CoinSelectionParams& p) { return std::max<uint64_t>
 uint64_t DescendantLimit(const CoinSelectionParams& p) { return std::max<uint64_t>(1, p.m_limit_descendant_count); }
 
 /** The coins by output type, each type's coins in the order given (Core keeps them in a map by type). */
-std::map<OutputType, std::vector<const COutput*>> ByType(const std::vector<COutput>& coins)
+std::map<OutputType, std::vector<COutput*>> ByType(std::vector<COutput>& coins)
 {
-    std::map<OutputType, std::vector<const COutput*>> out;
-    for (const COutput& c : coins) out[c.type].push_back(&c);
+    std::map<OutputType, std::vector<COutput*>> out;
+    for (COutput& c : coins) out[c.type].push_back(&c);
     return out;
 }
 
 } // namespace
 
-GroupedCoins GroupCoins(const std::vector<COutput>& coins, const CoinSelectionParams& params)
+GroupedCoins GroupCoins(std::vector<COutput> coins, const CoinSelectionParams& params)
 {
     GroupedCoins out;
     const auto by_type = ByType(coins);
@@ -46,9 +46,10 @@ GroupedCoins GroupCoins(const std::vector<COutput>& coins, const CoinSelectionPa
         // Partial spends allowed: every coin is a group of its own.
         out.entries.reserve(coins.size());
         for (const auto& [type, outs] : by_type) {
-            for (const COutput* coin : outs) {
+            for (COutput* coin : outs) {
                 OutputGroup group(params);
-                group.Insert(std::make_shared<COutput>(*coin), coin->ancestors, coin->descendants);
+                const size_t ancestors = coin->ancestors, descendants = coin->descendants;
+                group.Insert(std::make_shared<COutput>(std::move(*coin)), ancestors, descendants);
                 out.entries.push_back({std::move(group), type, /*positive_only=*/false, /*partial=*/false,
                                        /*both_sets=*/true});
             }
@@ -67,9 +68,9 @@ GroupedCoins GroupCoins(const std::vector<COutput>& coins, const CoinSelectionPa
     };
     ScriptGroups all_map, positive_map;
     for (const auto& [type, outs] : by_type) {
-        for (const COutput* coin : outs) {
-            auto shared = std::make_shared<COutput>(*coin);
-            if (coin->GetEffectiveValue().sats > 0) insert(shared, type, positive_map);
+        for (COutput* coin : outs) {
+            auto shared = std::make_shared<COutput>(std::move(*coin));
+            if (shared->GetEffectiveValue().sats > 0) insert(shared, type, positive_map);
             insert(shared, type, all_map);
         }
     }
@@ -242,10 +243,12 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
         std::shuffle(available.begin(), available.end(), rng);
     }
     const std::vector<SelectionFilter> filters = OrderedEligibilityFilters(params);
-    // Grouped once; each filter's groups are copied out only when its attempt comes (the first
-    // filter usually succeeds, and copying every filter's groups up front dominated a send from
-    // a wallet of 10,000 coins).
-    const GroupedCoins grouped = GroupCoins(available, params);
+    Amount total{0};
+    for (const COutput& c : available) total += c.txout.value;
+    // Grouped once (the coins move into their groups); each filter's groups are copied out only
+    // when its attempt comes (the first filter usually succeeds, and copying every filter's groups
+    // up front dominated a send from a wallet of 10,000 coins).
+    const GroupedCoins grouped = GroupCoins(std::move(available), params);
 
     // Enough left once the coins no filter takes are set aside? If what is missing sits in long
     // mempool chains, say so. (Core computes the same; its inner sum reads a bool through an operator
@@ -257,8 +260,6 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
         total_discarded += g->GetSelectionAmount();
         if (g->m_ancestors >= max_anc || g->m_descendants >= max_desc) long_chain += g->GetSelectionAmount();
     }
-    Amount total{0};
-    for (const COutput& c : available) total += c.txout.value;
     const Amount left = total - total_discarded;
     if (left < target) {
         if (left + long_chain > target) return SelectionOutcome::Fail(ERR_LONG_CHAIN);
@@ -282,12 +283,12 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
     return SelectionOutcome::Fail(first_error);
 }
 
-std::optional<SelectionResult> SelectCoins(const std::vector<COutput>& available,
-                                           const std::vector<COutput>& preset_inputs, Amount target,
-                                           const CoinSelectionParams& params, std::mt19937_64& rng, std::string& error)
+std::optional<SelectionResult> SelectCoins(std::vector<COutput> available, const std::vector<COutput>& preset_inputs,
+                                           Amount target, const CoinSelectionParams& params, std::mt19937_64& rng,
+                                           std::string& error)
 {
     error.clear();
-    for (const auto* list : {&available, &preset_inputs}) {
+    for (const std::vector<COutput>* list : {&std::as_const(available), &preset_inputs}) {
         for (const COutput& c : *list) {
             if (!c.HasEffectiveValue()) {
                 error = "Coin selection: a coin was given without its fee (build COutputs with the fee rate)";
@@ -323,14 +324,12 @@ std::optional<SelectionResult> SelectCoins(const std::vector<COutput>& available
     }
 
     // The wallet's coins other than the presets; unsafe ones only when allowed (Core's AvailableCoins).
-    std::vector<COutput> pool;
+    std::erase_if(available, [&](const COutput& c) {
+        return preset_points.contains(c.outpoint) || (!c.safe && !params.m_include_unsafe_inputs);
+    });
+    std::vector<COutput>& pool = available;
     Amount pool_total{0};
-    for (const COutput& c : available) {
-        if (preset_points.count(c.outpoint)) continue;
-        if (!c.safe && !params.m_include_unsafe_inputs) continue;
-        pool.push_back(c);
-        pool_total += params.m_subtract_fee_outputs ? c.txout.value : c.GetEffectiveValue();
-    }
+    for (const COutput& c : pool) pool_total += params.m_subtract_fee_outputs ? c.txout.value : c.GetEffectiveValue();
     if (selection_target > pool_total) {
         error = ERR_INSUFFICIENT_FUNDS;
         return std::nullopt;

@@ -143,6 +143,8 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         const bool safe = IsTrustedLocked(wtx, seen);
         if (!safe && !include_unsafe) continue;
         if (depth < min_depth || depth > max_depth) continue;
+        const bool from_me = DebitLocked(*wtx.tx) > Amount{0};
+        const int64_t time = wtx.block_time ? wtx.block_time : wtx.time_received;
         for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
             const consensus::OutPoint op{txid, n};
             const auto& out = wtx.tx->vout[n];
@@ -153,9 +155,9 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
             c.txout = out;
             c.depth = depth;
             c.safe = safe;
-            c.from_me = DebitLocked(*wtx.tx) > Amount{0};
+            c.from_me = from_me;
             c.coinbase = wtx.tx->IsCoinBase();
-            c.time = wtx.block_time ? wtx.block_time : wtx.time_received;
+            c.time = time;
             coins.push_back(std::move(c));
         }
     }

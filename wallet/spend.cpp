@@ -52,18 +52,24 @@ bool DummySign(const Wallet& w, consensus::MutableTransaction& tx, size_t i, con
     return true;
 }
 
-/** The virtual size of spending out as an input of ours (Core's CalculateMaximumSignedInputSize); -1 if unknown. */
-int InputVsize(const Wallet& w, const consensus::TxOut& out)
+/**
+ * The virtual size of spending out as an input of ours (Core's CalculateMaximumSignedInputSize;
+ * -1 if unknown) and out's output type.
+ */
+Wallet::InputInfo SpendInfo(const Wallet& w, const consensus::TxOut& out)
 {
-    return w.CachedInputVsize(out.script_pubkey, [&]() {
+    return w.CachedInputInfo(out.script_pubkey, [&]() {
+        Wallet::InputInfo info;
+        info.type = TypeOf(out.script_pubkey);
         consensus::MutableTransaction tx;
         tx.vin.resize(1);
-        if (!DummySign(w, tx, 0, out.script_pubkey)) return -1;
+        if (!DummySign(w, tx, 0, out.script_pubkey)) return info;
         // One input's share: its weight (with the witness-count byte the segwit marker makes room for).
         const consensus::Transaction empty{consensus::MutableTransaction{}};
         const int64_t weight =
             consensus::GetTransactionWeight(consensus::Transaction(tx)) - consensus::GetTransactionWeight(empty);
-        return static_cast<int>((weight + 3) / 4);
+        info.vsize = static_cast<int>((weight + 3) / 4);
+        return info;
     });
 }
 
@@ -233,10 +239,13 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
 
     // The coins: the wallet's spendable ones, each with its input size and effective value.
     std::vector<COutput> available, presets;
-    for (const WalletCoin& c : w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true)) {
-        COutput o(c.outpoint, c.txout, c.depth, InputVsize(w, c.txout), /*solvable=*/true, c.safe, c.time, c.from_me,
+    std::vector<WalletCoin> wallet_coins = w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true);
+    available.reserve(wallet_coins.size());
+    for (WalletCoin& c : wallet_coins) {
+        const Wallet::InputInfo info = SpendInfo(w, c.txout);
+        COutput o(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true, c.safe, c.time, c.from_me,
                   params.m_effective_feerate);
-        o.type = TypeOf(c.txout.script_pubkey);
+        o.type = info.type;
         const bool preset = std::find(control.preset_inputs.begin(), control.preset_inputs.end(), c.outpoint) !=
                             control.preset_inputs.end();
         (preset ? presets : available).push_back(std::move(o));
@@ -248,9 +257,10 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
             std::any_of(presets.begin(), presets.end(), [&](const COutput& c) { return c.outpoint == op; });
         if (found || it == control.preset_txouts.end()) continue;
         const auto wtx = w.GetTx(op.hash);
-        COutput o(op, it->second, wtx ? std::max(0, w.Depth(*wtx)) : 0, InputVsize(w, it->second), /*solvable=*/true,
+        const Wallet::InputInfo info = SpendInfo(w, it->second);
+        COutput o(op, it->second, wtx ? std::max(0, w.Depth(*wtx)) : 0, info.vsize, /*solvable=*/true,
                   /*safe=*/true, wtx ? wtx->time_smart : 0, /*from_me=*/true, params.m_effective_feerate);
-        o.type = TypeOf(it->second.script_pubkey);
+        o.type = info.type;
         presets.push_back(std::move(o));
     }
     if (presets.size() != control.preset_inputs.size()) {
@@ -261,7 +271,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                                                 ? Amount{0}
                                                 : fee_calc->rate.GetFee(static_cast<int64_t>(params.tx_noinputs_size)));
     std::string select_error;
-    auto selection = SelectCoins(available, presets, target, params, rng, select_error);
+    auto selection = SelectCoins(std::move(available), presets, target, params, rng, select_error);
     if (!selection) {
         error = {select_error == ERR_INSUFFICIENT_FUNDS ? RPC_WALLET_INSUFFICIENT_FUNDS : RPC_WALLET_ERROR,
                  select_error};

@@ -557,17 +557,18 @@ std::optional<common::FlatSigningProvider> Wallet::GetProvider(const consensus::
     return out;
 }
 
-int Wallet::CachedInputVsize(const consensus::Script& script, const std::function<int()>& compute) const
+Wallet::InputInfo Wallet::CachedInputInfo(const consensus::Script& script,
+                                          const std::function<InputInfo()>& compute) const
 {
     {
         util::LockGuard lock(m_mutex);
-        if (auto it = m_input_vsize.find(script); it != m_input_vsize.end()) return it->second;
+        if (auto it = m_input_info.find(script); it != m_input_info.end()) return it->second;
     }
-    const int vsize = compute();
-    if (vsize < 0) return vsize;
+    const InputInfo info = compute();
+    if (info.vsize < 0) return info;
     util::LockGuard lock(m_mutex);
-    if (m_scripts.contains(script)) m_input_vsize.emplace(script, vsize);
-    return vsize;
+    if (m_scripts.contains(script)) m_input_info.emplace(script, info);
+    return info;
 }
 
 void Wallet::SetPayTxFee(common::FeeRate rate)

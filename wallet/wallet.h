@@ -16,9 +16,13 @@
 #include "util/sync.h"
 #include "wallet/crypter.h"
 #include "wallet/db.h"
+#include "wallet/outputtype.h"
 #include "wallet/relock_timer.h"
 #include "wallet/spkm.h"
 #include "wallet/walletdb.h"
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
 
 #include <filesystem>
 #include <functional>
@@ -27,6 +31,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wallet {
@@ -250,11 +255,18 @@ public:
      */
     std::optional<common::FlatSigningProvider> GetProvider(const consensus::Script& script, bool with_private) const
         EXCLUDES(m_mutex);
+    /** What a send needs to know of spending a script: its input size (-1: unknown) and output type. */
+    struct InputInfo {
+        int vsize{-1};
+        OutputType type{OutputType::UNKNOWN};
+    };
     /**
-     * The input size of spending script, computed once by compute (called without the wallet's
-     * lock) and then kept: a script's size estimate never changes, and each send sizes every coin.
+     * The input size and type of spending script, computed once by compute (called without the
+     * wallet's lock) and then kept for the wallet's own scripts: they never change, and each send
+     * sizes every coin. An unknown size (-1) is not kept.
      */
-    int CachedInputVsize(const consensus::Script& script, const std::function<int()>& compute) const EXCLUDES(m_mutex);
+    InputInfo CachedInputInfo(const consensus::Script& script, const std::function<InputInfo()>& compute) const
+        EXCLUDES(m_mutex);
     /** The wallet's fee settings (-fallbackfee, -mintxfee, -maxtxfee, -txconfirmtarget, -paytxfee/settxfee). */
     const FeeSettings& Fees() const { return m_env.fees; }
     /** settxfee: the fee rate every send uses when none is given (0: estimate). */
@@ -311,6 +323,19 @@ private:
         consensus::Uint256 spkm;
         int32_t index{0};
     };
+    /**
+     * Hashes a script's bytes for the script tables, looked up once per coin on every send
+     * (absl::Hash is seeded per process; the keys are the wallet's own scripts, which a peer
+     * cannot choose).
+     */
+    struct ScriptHasher {
+        size_t operator()(const consensus::Script& s) const noexcept
+        {
+            return absl::Hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(s.data()), s.size()));
+        }
+    };
+    template <typename V>
+    using ScriptMap = absl::flat_hash_map<consensus::Script, V, ScriptHasher>;
 
     bool ReadRecords(std::string& error) EXCLUDES(m_mutex);
     // encrypt.cpp
@@ -380,7 +405,7 @@ private:
     common::FeeRate m_pay_tx_fee GUARDED_BY(m_mutex);
     /** The active descriptor per (type, internal). */
     std::map<std::pair<OutputType, bool>, consensus::Uint256> m_active GUARDED_BY(m_mutex);
-    std::map<consensus::Script, ScriptRef> m_scripts GUARDED_BY(m_mutex);
+    ScriptMap<ScriptRef> m_scripts GUARDED_BY(m_mutex);
     std::map<consensus::Script, std::string> m_labels GUARDED_BY(m_mutex);
     std::map<consensus::Uint256, WalletTx> m_txs GUARDED_BY(m_mutex);
     /** Every input of a wallet transaction: the outpoint it spends and the spender. */
@@ -396,9 +421,9 @@ private:
      */
     mutable std::map<int, Balances> m_balance_cache GUARDED_BY(m_mutex);
     /** GetProvider's public expansions, by script (only scripts of m_scripts: bounded by them). */
-    mutable std::map<consensus::Script, common::FlatSigningProvider> m_solving_cache GUARDED_BY(m_mutex);
-    /** CachedInputVsize's answers (known sizes only; scripts of m_scripts only). */
-    mutable std::map<consensus::Script, int> m_input_vsize GUARDED_BY(m_mutex);
+    mutable ScriptMap<common::FlatSigningProvider> m_solving_cache GUARDED_BY(m_mutex);
+    /** CachedInputInfo's answers (known sizes only; scripts of m_scripts only). */
+    mutable ScriptMap<InputInfo> m_input_info GUARDED_BY(m_mutex);
     /** The encrypted master key (set once the wallet is encrypted). */
     std::optional<MasterKeyRecord> m_master_record GUARDED_BY(m_mutex);
     /** The master key while unlocked; empty while locked (or not encrypted). */
