@@ -87,17 +87,18 @@ bool OutputGroup::EligibleForSpending(const CoinEligibilityFilter& filter) const
            m_descendants <= filter.max_descendants;
 }
 
-void OutputGroupTypeMap::Push(const OutputGroup& group, OutputType type, bool insert_positive, bool insert_mixed)
+void OutputGroupTypeMap::Push(const OutputGroup& group, OutputType type, bool insert_positive, bool insert_mixed,
+                              bool into_all)
 {
     if (group.m_outputs.empty()) return;
     Groups& of_type = groups_by_type[type];
     if (insert_positive && group.GetSelectionAmount().sats > 0) {
         of_type.positive_group.push_back(group);
-        all_groups.positive_group.push_back(group);
+        if (into_all) all_groups.positive_group.push_back(group);
     }
     if (insert_mixed) {
         of_type.mixed_group.push_back(group);
-        all_groups.mixed_group.push_back(group);
+        if (into_all) all_groups.mixed_group.push_back(group);
     }
 }
 

@@ -215,7 +215,8 @@ struct Groups {
 struct OutputGroupTypeMap {
     std::map<OutputType, Groups> groups_by_type;
     Groups all_groups;
-    void Push(const OutputGroup& group, OutputType type, bool insert_positive, bool insert_mixed);
+    /** Adds group to its type's sets and, with into_all, to all_groups. */
+    void Push(const OutputGroup& group, OutputType type, bool insert_positive, bool insert_mixed, bool into_all = true);
     size_t TypesCount() const { return groups_by_type.size(); }
 };
 
@@ -343,8 +344,13 @@ struct GroupedCoins {
     std::vector<Entry> entries;
 };
 GroupedCoins GroupCoins(std::vector<COutput> coins, const CoinSelectionParams& params);
-/** The groups filter takes, by output type and all together, in grouping order. */
-OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter);
+/**
+ * The groups filter takes, by output type and all together, in grouping order. Without always_all,
+ * all_groups is filled only when there are several types: AttemptSelection reads it only then, and
+ * for one type it would copy every group again.
+ */
+OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter,
+                                bool always_all = true);
 /** The groups no filter of filters takes. */
 std::vector<const OutputGroup*> DiscardedGroups(const GroupedCoins& grouped,
                                                 const std::vector<SelectionFilter>& filters);

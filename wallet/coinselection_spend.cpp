@@ -99,14 +99,29 @@ bool Takes(const GroupedCoins::Entry& e, const CoinEligibilityFilter& filter)
 
 } // namespace
 
-OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter)
+OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter, bool always_all)
 {
+    // Several types among the groups filter takes? Then all_groups is needed.
+    std::optional<OutputType> first_type;
+    bool several = always_all;
+    size_t taken = 0;
+    for (const auto& e : grouped.entries) {
+        if (!Takes(e, filter)) continue;
+        ++taken;
+        if (!first_type) first_type = e.type;
+        several |= e.type != *first_type;
+    }
     OutputGroupTypeMap map;
+    if (first_type && !several) {
+        Groups& of_type = map.groups_by_type[*first_type];
+        of_type.positive_group.reserve(taken);
+        of_type.mixed_group.reserve(taken);
+    }
     for (const auto& e : grouped.entries) {
         if (!Takes(e, filter)) continue;
         // One group per coin goes to both sets; with avoid_partial_spends, each set has its own groups.
         map.Push(e.group, e.type, /*insert_positive=*/e.both_sets || e.positive_only,
-                 /*insert_mixed=*/e.both_sets || !e.positive_only);
+                 /*insert_mixed=*/e.both_sets || !e.positive_only, /*into_all=*/several);
     }
     return map;
 }
@@ -269,7 +284,7 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
     std::string first_error;
     CoinSelectionParams attempt_params = params;
     for (const SelectionFilter& sf : filters) {
-        OutputGroupTypeMap groups = FilterGroups(grouped, sf.filter);
+        OutputGroupTypeMap groups = FilterGroups(grouped, sf.filter, /*always_all=*/false);
         if (groups.groups_by_type.empty()) continue;
         // BIP-431: a TRUC transaction spending unconfirmed coins is a child, at most 1,000 vbytes.
         if (attempt_params.m_version == TRUC_VERSION && (sf.filter.conf_mine == 0 || sf.filter.conf_theirs == 0) &&

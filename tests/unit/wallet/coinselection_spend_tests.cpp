@@ -248,6 +248,40 @@ TEST_CASE("Coins in too long a mempool chain get Core's long-chain error", "[wal
     CHECK(SelectCoins({deep, conf}, {}, Amount{500000}, params, rng, error));
 }
 
+TEST_CASE("FilterGroups leaves all_groups out only when one type is taken", "[wallet][coinsel]")
+{
+    const auto params = Params(2, 10);
+    std::vector<COutput> one_type, two_types;
+    for (int i = 0; i < 6; ++i) {
+        one_type.push_back(MakeCoin({100000 + i, 68, 6, false, OutputType::BECH32}, params.m_effective_feerate));
+        const OutputType t = i % 2 ? OutputType::LEGACY : OutputType::BECH32;
+        two_types.push_back(
+            MakeCoin({100000 + i, t == OutputType::LEGACY ? 148 : 68, 6, false, t}, params.m_effective_feerate));
+    }
+    const CoinEligibilityFilter filter(1, 1, 0);
+    const auto values = [](const std::vector<OutputGroup>& groups) {
+        std::vector<int64_t> out;
+        for (const OutputGroup& g : groups) out.push_back(g.m_value.sats);
+        return out;
+    };
+    const GroupedCoins single = GroupCoins(one_type, params);
+    const OutputGroupTypeMap lean = FilterGroups(single, filter, /*always_all=*/false);
+    const OutputGroupTypeMap full = FilterGroups(single, filter, /*always_all=*/true);
+    CHECK(lean.all_groups.positive_group.empty());
+    CHECK(lean.all_groups.mixed_group.empty());
+    REQUIRE(lean.TypesCount() == 1);
+    CHECK(values(lean.groups_by_type.at(OutputType::BECH32).positive_group) == values(full.all_groups.positive_group));
+    CHECK(values(lean.groups_by_type.at(OutputType::BECH32).mixed_group) == values(full.all_groups.mixed_group));
+
+    const GroupedCoins mixed = GroupCoins(two_types, params);
+    const OutputGroupTypeMap needed = FilterGroups(mixed, filter, /*always_all=*/false);
+    const OutputGroupTypeMap always = FilterGroups(mixed, filter, /*always_all=*/true);
+    CHECK(needed.TypesCount() == 2);
+    CHECK(needed.all_groups.mixed_group.size() == 6);
+    CHECK(values(needed.all_groups.positive_group) == values(always.all_groups.positive_group));
+    CHECK(values(needed.all_groups.mixed_group) == values(always.all_groups.mixed_group));
+}
+
 TEST_CASE("Output types are kept apart unless no single type can pay", "[wallet][coinsel]")
 {
     std::mt19937_64 rng(7);
