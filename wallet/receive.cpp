@@ -148,7 +148,8 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
             const consensus::OutPoint op{txid, n};
             const auto& out = wtx.tx->vout[n];
-            if (!IsMineLocked(out.script_pubkey) || IsSpentLocked(op)) continue;
+            const auto mine = m_scripts.find(out.script_pubkey);
+            if (mine == m_scripts.end() || IsSpentLocked(op)) continue;
             if (!include_locked && m_locked.contains(op)) continue;
             WalletCoin c;
             c.outpoint = op;
@@ -158,6 +159,7 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
             c.from_me = from_me;
             c.coinbase = wtx.tx->IsCoinBase();
             c.time = time;
+            c.input = mine->second.input;
             coins.push_back(std::move(c));
         }
     }

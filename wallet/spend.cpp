@@ -56,10 +56,10 @@ bool DummySign(const Wallet& w, consensus::MutableTransaction& tx, size_t i, con
  * The virtual size of spending out as an input of ours (Core's CalculateMaximumSignedInputSize;
  * -1 if unknown) and out's output type.
  */
-Wallet::InputInfo SpendInfo(const Wallet& w, const consensus::TxOut& out)
+InputInfo SpendInfo(const Wallet& w, const consensus::TxOut& out)
 {
     return w.CachedInputInfo(out.script_pubkey, [&]() {
-        Wallet::InputInfo info;
+        InputInfo info;
         info.type = TypeOf(out.script_pubkey);
         consensus::MutableTransaction tx;
         tx.vin.resize(1);
@@ -242,7 +242,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     std::vector<WalletCoin> wallet_coins = w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true);
     available.reserve(wallet_coins.size());
     for (WalletCoin& c : wallet_coins) {
-        const Wallet::InputInfo info = SpendInfo(w, c.txout);
+        const InputInfo info = c.input ? *c.input : SpendInfo(w, c.txout);
         COutput o(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true, c.safe, c.time, c.from_me,
                   params.m_effective_feerate);
         o.type = info.type;
@@ -257,7 +257,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
             std::any_of(presets.begin(), presets.end(), [&](const COutput& c) { return c.outpoint == op; });
         if (found || it == control.preset_txouts.end()) continue;
         const auto wtx = w.GetTx(op.hash);
-        const Wallet::InputInfo info = SpendInfo(w, it->second);
+        const InputInfo info = SpendInfo(w, it->second);
         COutput o(op, it->second, wtx ? std::max(0, w.Depth(*wtx)) : 0, info.vsize, /*solvable=*/true,
                   /*safe=*/true, wtx ? wtx->time_smart : 0, /*from_me=*/true, params.m_effective_feerate);
         o.type = info.type;

@@ -209,7 +209,8 @@ bool Wallet::TopUp(DescriptorSpkm& spkm, std::string& error)
     const size_t before = spkm.Scripts().size();
     if (!spkm.TopUp(m_env.keypool, error)) return false;
     if (spkm.Scripts().size() == before) return true;
-    for (const auto& [script, index] : spkm.Scripts()) m_scripts.emplace(script, ScriptRef{spkm.Id(), index});
+    for (const auto& [script, index] : spkm.Scripts())
+        m_scripts.emplace(script, ScriptRef{spkm.Id(), index, std::nullopt});
     return true;
 }
 
@@ -557,17 +558,16 @@ std::optional<common::FlatSigningProvider> Wallet::GetProvider(const consensus::
     return out;
 }
 
-Wallet::InputInfo Wallet::CachedInputInfo(const consensus::Script& script,
-                                          const std::function<InputInfo()>& compute) const
+InputInfo Wallet::CachedInputInfo(const consensus::Script& script, const std::function<InputInfo()>& compute) const
 {
     {
         util::LockGuard lock(m_mutex);
-        if (auto it = m_input_info.find(script); it != m_input_info.end()) return it->second;
+        if (auto it = m_scripts.find(script); it != m_scripts.end() && it->second.input) return *it->second.input;
     }
     const InputInfo info = compute();
     if (info.vsize < 0) return info;
     util::LockGuard lock(m_mutex);
-    if (m_scripts.contains(script)) m_input_info.emplace(script, info);
+    if (auto it = m_scripts.find(script); it != m_scripts.end()) it->second.input = info;
     return info;
 }
 

@@ -32,6 +32,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace wallet {
@@ -44,6 +46,12 @@ struct Balances {
 };
 
 /** An unspent output of the wallet (listunspent, coin selection). */
+/** What a send needs to know of spending a script: its input size (-1: unknown) and output type. */
+struct InputInfo {
+    int vsize{-1};
+    OutputType type{OutputType::UNKNOWN};
+};
+
 struct WalletCoin {
     consensus::OutPoint outpoint;
     consensus::TxOut txout;
@@ -52,6 +60,7 @@ struct WalletCoin {
     bool from_me{false};
     bool coinbase{false};
     int64_t time{0};
+    std::optional<InputInfo> input; //!< its script's input size and type, when the wallet has them already
 };
 
 /** Where the wallet stands in the chain: the last block it processed. */
@@ -255,11 +264,6 @@ public:
      */
     std::optional<common::FlatSigningProvider> GetProvider(const consensus::Script& script, bool with_private) const
         EXCLUDES(m_mutex);
-    /** What a send needs to know of spending a script: its input size (-1: unknown) and output type. */
-    struct InputInfo {
-        int vsize{-1};
-        OutputType type{OutputType::UNKNOWN};
-    };
     /**
      * The input size and type of spending script, computed once by compute (called without the
      * wallet's lock) and then kept for the wallet's own scripts: they never change, and each send
@@ -322,6 +326,8 @@ private:
     struct ScriptRef {
         consensus::Uint256 spkm;
         int32_t index{0};
+        /** CachedInputInfo's answer for the script (a known size only). */
+        mutable std::optional<InputInfo> input;
     };
     /**
      * Hashes a script's bytes for the script tables, looked up once per coin on every send
@@ -336,6 +342,14 @@ private:
     };
     template <typename V>
     using ScriptMap = absl::flat_hash_map<consensus::Script, V, ScriptHasher>;
+    /** Hashes an outpoint for m_spends, looked up once per coin on every send (absl::Hash, seeded per process). */
+    struct OutPointHasher {
+        size_t operator()(const consensus::OutPoint& o) const noexcept
+        {
+            return absl::Hash<std::pair<std::string_view, uint32_t>>{}(
+                {std::string_view(reinterpret_cast<const char*>(o.hash.data()), o.hash.size()), o.n});
+        }
+    };
 
     bool ReadRecords(std::string& error) EXCLUDES(m_mutex);
     // encrypt.cpp
@@ -409,7 +423,7 @@ private:
     std::map<consensus::Script, std::string> m_labels GUARDED_BY(m_mutex);
     std::map<consensus::Uint256, WalletTx> m_txs GUARDED_BY(m_mutex);
     /** Every input of a wallet transaction: the outpoint it spends and the spender. */
-    std::multimap<consensus::OutPoint, consensus::Uint256> m_spends GUARDED_BY(m_mutex);
+    std::unordered_multimap<consensus::OutPoint, consensus::Uint256, OutPointHasher> m_spends GUARDED_BY(m_mutex);
     std::set<consensus::OutPoint> m_locked GUARDED_BY(m_mutex);
     std::set<consensus::OutPoint> m_locked_persistent GUARDED_BY(m_mutex);
     SyncPoint m_last_block GUARDED_BY(m_mutex);
@@ -422,8 +436,6 @@ private:
     mutable std::map<int, Balances> m_balance_cache GUARDED_BY(m_mutex);
     /** GetProvider's public expansions, by script (only scripts of m_scripts: bounded by them). */
     mutable ScriptMap<common::FlatSigningProvider> m_solving_cache GUARDED_BY(m_mutex);
-    /** CachedInputInfo's answers (known sizes only; scripts of m_scripts only). */
-    mutable ScriptMap<InputInfo> m_input_info GUARDED_BY(m_mutex);
     /** The encrypted master key (set once the wallet is encrypted). */
     std::optional<MasterKeyRecord> m_master_record GUARDED_BY(m_mutex);
     /** The master key while unlocked; empty while locked (or not encrypted). */

@@ -251,16 +251,16 @@ TEST_CASE("A script's input size is computed once; unknown sizes and foreign scr
     Fixture f;
     const consensus::Script ours = f.NewScript();
     int calls = 0;
-    auto size = [&calls]() { return ++calls, Wallet::InputInfo{68, OutputType::BECH32}; };
-    auto vsize = [&](const consensus::Script& s, const std::function<Wallet::InputInfo()>& compute) {
-        const Wallet::InputInfo info = f.w->CachedInputInfo(s, compute);
+    auto size = [&calls]() { return ++calls, InputInfo{68, OutputType::BECH32}; };
+    auto vsize = [&](const consensus::Script& s, const std::function<InputInfo()>& compute) {
+        const InputInfo info = f.w->CachedInputInfo(s, compute);
         if (info.vsize >= 0) CHECK(info.type == OutputType::BECH32);
         return info.vsize;
     };
     CHECK(vsize(ours, size) == 68);
     CHECK(vsize(ours, size) == 68);
     CHECK(calls == 1);
-    auto unknown = [&calls]() { return ++calls, Wallet::InputInfo{}; };
+    auto unknown = [&calls]() { return ++calls, InputInfo{}; };
     const consensus::Script other = f.NewScript();
     CHECK(vsize(other, unknown) == -1);
     CHECK(vsize(other, size) == 68); // the failure was not kept
