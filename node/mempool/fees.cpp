@@ -158,10 +158,15 @@ public:
             confirmed += m_conf[period_target - 1][b];
             total += m_tx_count[b];
             failed += m_fail[period_target - 1][b];
+            // The entries of the last MaxConfirms() - target heights, newest first: a ring walked
+            // backwards from best_height - target (integers, summed exactly as one by one in a double).
+            int64_t unconf = 0;
+            int64_t idx = ((static_cast<int64_t>(best_height) - target) % bins + bins) % bins;
             for (unsigned c = target; c < MaxConfirms(); ++c) {
-                const int64_t idx = ((static_cast<int64_t>(best_height) - c) % bins + bins) % bins;
-                extra += m_unconf[static_cast<size_t>(idx)][b];
+                unconf += m_unconf[static_cast<size_t>(idx)][b];
+                idx = idx == 0 ? bins - 1 : idx - 1;
             }
+            extra += static_cast<double>(unconf);
             extra += m_old_unconf[b];
             if (total < sufficient / (1 - m_decay)) continue;
             const double pct = confirmed / (total + failed + extra);
