@@ -24,6 +24,8 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/hash/hash.h>
 
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -32,6 +34,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -337,7 +340,16 @@ private:
     struct ScriptHasher {
         size_t operator()(const consensus::Script& s) const noexcept
         {
-            return absl::Hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(s.data()), s.size()));
+            // The last 16 bytes of a standard script are hash or key bytes: as integers (absl
+            // mixes those fast), where a byte string goes the slower general way.
+            if (s.size() < 16) {
+                return absl::Hash<std::string_view>{}(
+                    std::string_view(reinterpret_cast<const char*>(s.data()), s.size()));
+            }
+            uint64_t a, b;
+            std::memcpy(&a, s.data() + s.size() - 16, 8);
+            std::memcpy(&b, s.data() + s.size() - 8, 8);
+            return absl::Hash<std::tuple<uint64_t, uint64_t, size_t>>{}({a, b, s.size()});
         }
     };
     template <typename V>
@@ -346,8 +358,10 @@ private:
     struct OutPointHasher {
         size_t operator()(const consensus::OutPoint& o) const noexcept
         {
-            return absl::Hash<std::pair<std::string_view, uint32_t>>{}(
-                {std::string_view(reinterpret_cast<const char*>(o.hash.data()), o.hash.size()), o.n});
+            uint64_t a, b;
+            std::memcpy(&a, o.hash.data(), 8);
+            std::memcpy(&b, o.hash.data() + 8, 8);
+            return absl::Hash<std::tuple<uint64_t, uint64_t, uint32_t>>{}({a, b, o.n});
         }
     };
 
