@@ -55,6 +55,8 @@ public:
     std::optional<int32_t> IndexOf(const consensus::Script& script) const;
     /** Every derived script with its index. */
     const std::map<consensus::Script, int32_t>& Scripts() const { return m_scripts; }
+    /** Every derived script by its index. */
+    const std::map<int32_t, consensus::Script>& ScriptsByIndex() const { return m_by_index; }
     /** Hands out the script at next_index and advances it (the caller writes Data() and tops up). */
     std::optional<consensus::Script> TakeNext(std::string& error);
     /**

@@ -206,11 +206,13 @@ bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& priv
 
 bool Wallet::TopUp(DescriptorSpkm& spkm, std::string& error)
 {
-    const size_t before = spkm.Scripts().size();
+    // The scripts it derives now are the wallet's too (only those: a send tops up the change
+    // descriptor, and going over every script it ever derived made each send slower than the last).
+    const int32_t before = spkm.ScriptsByIndex().empty() ? 0 : spkm.ScriptsByIndex().rbegin()->first + 1;
     if (!spkm.TopUp(m_env.keypool, error)) return false;
-    if (spkm.Scripts().size() == before) return true;
-    for (const auto& [script, index] : spkm.Scripts())
-        m_scripts.emplace(script, ScriptRef{spkm.Id(), index, std::nullopt});
+    for (auto it = spkm.ScriptsByIndex().lower_bound(before); it != spkm.ScriptsByIndex().end(); ++it) {
+        m_scripts.emplace(it->second, ScriptRef{spkm.Id(), it->first, std::nullopt});
+    }
     return true;
 }
 
