@@ -506,6 +506,8 @@ std::vector<Wallet::HdKey> Wallet::HdKeys(bool active_only) const
             if (root.xprv) {
                 k.xprv = consensus::EncodeExtKey(*root.xprv, common::ExtKeyVersion(params));
             }
+            // Core's HasPrivKey counts encrypted keys too: a locked wallet still has them.
+            k.has_private |= root.xprv.has_value() || m_crypted.contains(id);
             k.descriptors.emplace_back(spkm.Data().descriptor, active);
         }
     }

@@ -172,6 +172,11 @@ public:
     struct HdKey {
         std::string xpub;
         std::optional<std::string> xprv; //!< when the wallet holds (and can read) the private key
+        /**
+         * The wallet holds the private key, readable or not: while locked, every root of a
+         * descriptor stored with secrets (they cannot be told apart without decrypting).
+         */
+        bool has_private{false};
         std::vector<std::pair<std::string, bool>> descriptors;
     };
     /** Every HD key of the wallet's descriptors (only the active ones' with active_only), by xpub. */

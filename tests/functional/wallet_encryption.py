@@ -1,9 +1,10 @@
 """Wallet encryption on one regtest node (Core's wallet_encryption.py, the parts that apply):
 encryptwallet; a locked wallet refuses to send (-13) but still hands out addresses; a wrong
 passphrase (-14); walletpassphrase, then a send that is mined; the relock after a short timeout;
-walletlock; walletpassphrasechange; a restart finds the wallet encrypted and locked; createwallet
-with a passphrase; Core's errors for the wrong encryption state and bad parameters; and no
-passphrase in debug.log, even with -debug=rpc."""
+walletlock (gethdkeys then still says has_private, and refuses its private form);
+walletpassphrasechange; a restart finds the wallet encrypted and locked; createwallet with a
+passphrase; Core's errors for the wrong encryption state and bad parameters; and no passphrase
+in debug.log, even with -debug=rpc."""
 
 import time
 from decimal import Decimal
@@ -74,6 +75,11 @@ def run(env):
     n.wallet_rpc("w", "walletlock")
     assert_equal(info(n, "w")["unlocked_until"], 0, "locked by walletlock")
     assert_raises_rpc(-13, LOCKED, n.wallet_rpc, "w", "sendtoaddress", dest, 1)
+    # gethdkeys while locked: the keys are still the wallet's (Core's HasPrivKey counts encrypted
+    # ones), but showing them needs the passphrase.
+    hd = n.wallet_rpc("w", "gethdkeys")
+    check(len(hd) >= 1 and all(k["has_private"] and "xprv" not in k for k in hd), "gethdkeys locked: %s" % hd)
+    assert_raises_rpc(-13, LOCKED, n.wallet_rpc, "w", "gethdkeys", {"private": True})
 
     # ---- relock after a short timeout
     n.wallet_rpc("w", "walletpassphrase", PASS1, 2)

@@ -51,7 +51,7 @@ Json GetHdKeys(const WalletContext& context, const RpcRequest& req)
     for (const auto& key : w->HdKeys(active_only)) {
         Json o = Json::object();
         o["xpub"] = key.xpub;
-        o["has_private"] = key.xprv.has_value();
+        o["has_private"] = key.has_private;
         if (priv && key.xprv) o["xprv"] = *key.xprv;
         Json descs = Json::array();
         for (const auto& [desc, active] : key.descriptors) {
