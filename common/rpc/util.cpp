@@ -193,4 +193,24 @@ Json ValueFromAmount(consensus::Amount amount)
     return RawNumber(buf);
 }
 
+std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value)
+{
+    int64_t low = 0, high = 0;
+    if (IsNumeric(value)) {
+        high = GetInt(value);
+    } else if (value.is_array() && value.size() == 2 && IsNumeric(value[0]) && IsNumeric(value[1])) {
+        low = GetInt(value[0]);
+        high = GetInt(value[1]);
+        if (low > high) {
+            throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
+        }
+    } else {
+        throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
+    }
+    if (low < 0) throw RpcError(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
+    if ((high >> 31) != 0) throw RpcError(RPC_INVALID_PARAMETER, "End of range is too high");
+    if (high >= low + 1000000) throw RpcError(RPC_INVALID_PARAMETER, "Range is too large");
+    return {low, high};
+}
+
 } // namespace common::rpc

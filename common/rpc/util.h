@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace common::rpc {
@@ -87,5 +88,12 @@ consensus::Amount AmountFromValue(const Json& value, int decimals = 8);
 
 /** An amount as a JSON number with exactly 8 decimals, e.g. 50.00000000 or -0.00010000. */
 Json ValueFromAmount(consensus::Amount amount);
+
+/**
+ * Core's ParseDescriptorRange (scantxoutset, deriveaddresses, descriptorprocesspsbt,
+ * importdescriptors): end (as [0, end]) or [begin, end], inclusive; throws RPC_INVALID_PARAMETER
+ * with Core's message, checked in Core's order (so a range of -1 is "End of range is too high").
+ */
+std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value);
 
 } // namespace common::rpc

@@ -8,6 +8,8 @@
 #include "node/rpc/core_io.h"
 #include "node/rpc/sign_rpc.h"
 
+#include <tuple>
+
 namespace node::rpc {
 
 namespace {
@@ -28,20 +30,8 @@ void AddDescriptor(const Json& item, const consensus::ChainParams& params, commo
         if (!item.contains("desc")) throw RpcError(RPC_INVALID_PARAMETER, "Descriptor not found.");
         desc_value = &item.at("desc");
         if (item.contains("range") && !item.at("range").is_null()) {
-            const Json& r = item.at("range");
             range_given = true;
-            if (IsNumeric(r)) {
-                high = GetInt(r);
-            } else if (r.is_array() && r.size() == 2) {
-                low = GetInt(r[0]);
-                high = GetInt(r[1]);
-            } else {
-                throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
-            }
-            if (low < 0 || high < 0) throw RpcError(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
-            if (high < low)
-                throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
-            if (high - low >= 1000000) throw RpcError(RPC_INVALID_PARAMETER, "Range is too large");
+            std::tie(low, high) = ParseDescriptorRange(item.at("range"));
         }
     }
     std::string error;

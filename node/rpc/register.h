@@ -59,12 +59,6 @@ void RegisterChainStatsRpc(RpcTable& table, chain::Chainstate& chainstate);
 /** validateaddress, verifymessage, signmessagewithprivkey, getdescriptorinfo, deriveaddresses (Core's "util" category; node/rpc/output_script.cpp). */
 void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& chainstate);
 
-/**
- * Core's ParseDescriptorRange (scantxoutset, deriveaddresses): end, or [begin, end], within
- * Core's limits; throws RPC_INVALID_PARAMETER with Core's message otherwise.
- */
-std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value);
-
 /** scantxoutset (start / abort / status over a snapshot of the UTXO set). */
 void RegisterScanTxOutSetRpc(RpcTable& table, chain::Chainstate& chainstate);
 

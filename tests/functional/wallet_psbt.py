@@ -93,6 +93,13 @@ def run(env):
     by_pub = b.descriptorprocesspsbt(funded["psbt"], [{"desc": d["desc"], "range": 100} for d in public])
     check(by_pub["complete"] is False, "public descriptors cannot sign")
     assert_raises_rpc(-5, None, b.descriptorprocesspsbt, funded["psbt"], ["wpkh(nope)"])
+    # Core's ParseDescriptorRange, shared by every descriptor RPC: checked in Core's order.
+    for rng, msg in ((-1, "End of range is too high"), ([-1, 10], "Range should be greater or equal than 0"),
+                     ([(2 << 32) - 1000000, 2 << 32], "End of range is too high"), ([0, 1000000], "Range is too large"),
+                     ([2, 0], "Range specified as [begin,end] must not have begin after end")):
+        assert_raises_rpc(-8, msg, b.descriptorprocesspsbt, funded["psbt"], [{"desc": public[0]["desc"], "range": rng}])
+        res = b.wallet_rpc("watch", "importdescriptors", [{"desc": public[0]["desc"], "timestamp": "now", "range": rng}])
+        assert_equal(res[0]["error"], {"code": -8, "message": msg}, "importdescriptors range %s" % (rng,))
     txid = b.sendrawtransaction(final["hex"])
     wait_until(lambda: txid in a.getrawmempool(), 60, "the PSBT's transaction reached A")
     a.generatetoaddress(1, a_addr)

@@ -44,25 +44,17 @@ int64_t ImportTimestamp(const Json& request, int64_t now)
     throw RpcError(RPC_TYPE_ERROR, "Expected number or \"now\" timestamp value for key. got type " + JsonTypeName(t));
 }
 
-/** Core's ParseDescriptorRange: n is [0, n], [a, b] as given; inclusive ends. */
+/**
+ * Core's ParseDescriptorRange, then one limit of ours: the end (inclusive) plus one is kept as
+ * the descriptor's int32 range end, and the keypool's lookahead is added to indexes, so ends
+ * from 2^30 on are refused as too high (Core checks only that the end is below 2^31).
+ */
 std::pair<int64_t, int64_t> ParseRange(const Json& value)
 {
-    int64_t low = 0, high = 0;
-    if (IsNumeric(value)) {
-        high = GetInt(value);
-    } else if (value.is_array() && value.size() == 2 && IsNumeric(value[0]) && IsNumeric(value[1])) {
-        low = GetInt(value[0]);
-        high = GetInt(value[1]);
-    } else {
-        throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
-    }
-    if (low < 0 || high < 0) throw RpcError(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
-    if (high >= std::numeric_limits<int32_t>::max() / 2)
+    const auto range = ParseDescriptorRange(value);
+    if (range.second >= std::numeric_limits<int32_t>::max() / 2)
         throw RpcError(RPC_INVALID_PARAMETER, "End of range is too high");
-    if (high < low)
-        throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
-    if (high - low >= 1000000) throw RpcError(RPC_INVALID_PARAMETER, "Range is too large");
-    return {low, high};
+    return range;
 }
 
 bool Has(const Json& o, const char* key) { return o.contains(key) && !o.at(key).is_null(); }
