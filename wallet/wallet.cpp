@@ -355,9 +355,16 @@ bool Wallet::AttachChain(const std::shared_ptr<Wallet>& self, std::string& error
         if (!self->Commit(batch, error)) return false;
     }
     const auto tip = chain.GetTip();
-    if (!tip || start > tip->height) return true;
-    util::LogPrintf("Wallet \"%s\": rescanning blocks %d to %d", self->m_name.c_str(), start, tip->height);
-    return self->ScanBlocks(start, std::nullopt, error).has_value() || start > tip->height;
+    if (tip && start <= tip->height) {
+        util::LogPrintf("Wallet \"%s\": rescanning blocks %d to %d", self->m_name.c_str(), start, tip->height);
+        if (!self->ScanBlocks(start, std::nullopt, error)) return false;
+    }
+    // Core's requestMempoolTransactions: what entered the mempool while the wallet was not
+    // loaded (a payment to it, its own unconfirmed sends) is its too. An arrival notified at the
+    // same time is added twice at worst, which is idempotent.
+    NotificationForwarder forwarder(self);
+    chain.RequestMempoolTransactions(forwarder);
+    return true;
 }
 
 void Wallet::Disconnect()

@@ -96,6 +96,12 @@ public:
     /** Whether the transaction txid is in the mempool now. */
     virtual bool IsInMempool(const consensus::Uint256& txid) const = 0;
     /**
+     * Core's requestMempoolTransactions: notifications.TransactionAddedToMempool for every
+     * transaction in the mempool now, parents first, on the caller's thread (a wallet attaching
+     * to the chain learns what arrived while it was not loaded).
+     */
+    virtual void RequestMempoolTransactions(ChainNotifications& notifications) const = 0;
+    /**
      * Core's BroadcastTransaction: tx enters the mempool (its fee at most max_fee; 0: any) and
      * is announced to peers; a transaction already there is announced again. nullopt on
      * success, else why not, in Core's words ("Transaction outputs already in utxo set",

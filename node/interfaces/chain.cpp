@@ -125,6 +125,13 @@ public:
         return m_mempool && m_mempool->Pool().Exists(txid);
     }
 
+    void RequestMempoolTransactions(ChainNotifications& notifications) const override
+    {
+        if (!m_mempool) return;
+        // A copy first: the notifications run without the pool's lock.
+        for (const mempool::Entry& e : m_mempool->Pool().GetAllSorted()) notifications.TransactionAddedToMempool(e.tx);
+    }
+
     std::optional<std::string> BroadcastTransaction(const consensus::TransactionRef& tx,
                                                     consensus::Amount max_fee) override
     {

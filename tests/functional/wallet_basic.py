@@ -2,8 +2,8 @@
 with Core's errors, /wallet/<name> endpoints and -rpcwallet, receiving (coinbase maturity,
 balances, listunspent, gettransaction, listtransactions), the keypool lookahead (a copy of the
 wallet finds a payment to an address it never handed out), a reorg that undoes a payment and
-redoes it, catch-up after the wallet was unloaded, restarts and kill -9 keeping every address
-handed out, -disablewallet, and owner-only files."""
+redoes it, catch-up after the wallet was unloaded (blocks, and a payment still in the mempool),
+restarts and kill -9 keeping every address handed out, -disablewallet, and owner-only files."""
 
 import os
 import stat
@@ -144,6 +144,15 @@ def run(env):
     check(n.wallet_rpc("w1", "getnewaddress") != handed, "and it is not handed out again")
     assert_equal(total(n, "w1"), Decimal(5100), "balance after kill -9")
     assert_equal(n.wallet_rpc("w2", "getbalances")["mine"]["immature"], Decimal(100), "w2 after kill -9")
+    # ---- a payment that entered the mempool while a wallet was unloaded is found when it loads
+    # (Core's requestMempoolTransactions)
+    w2addr_pending = n.wallet_rpc("w2", "getnewaddress")
+    n.unloadwallet("w2")
+    pending = n.wallet_rpc("w1", "sendtoaddress", w2addr_pending, 1.5, "", "", False, True, None, "unset", None, 10)
+    n.loadwallet("w2")
+    assert_equal(n.wallet_rpc("w2", "getbalances")["mine"]["untrusted_pending"], Decimal("1.5"),
+                 "a mempool payment found at load")
+    assert_equal(n.wallet_rpc("w2", "gettransaction", pending)["confirmations"], 0, "its transaction, unconfirmed")
     assert_equal(n.unloadwallet("w2"), {}, "unloadwallet")
     assert_raises_rpc(-18, "Requested wallet does not exist or is not loaded", n.unloadwallet, "w2")
 

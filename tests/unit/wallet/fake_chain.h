@@ -59,6 +59,10 @@ public:
         ++in_mempool_calls;
         return m_mempool.contains(txid);
     }
+    void RequestMempoolTransactions(common::interfaces::ChainNotifications& notifications) const override
+    {
+        for (const auto& [txid, tx] : m_mempool) notifications.TransactionAddedToMempool(tx);
+    }
     std::optional<std::string> BroadcastTransaction(const consensus::TransactionRef& tx, consensus::Amount) override
     {
         AddToMempool(tx);

@@ -203,6 +203,25 @@ TEST_CASE("Unconfirmed payments from others are untrusted and pending", "[wallet
     CHECK(f.w->GetBalances().untrusted_pending == Amount{0});
 }
 
+TEST_CASE("A wallet loaded after a payment entered the mempool finds it there", "[wallet]")
+{
+    Fixture f;
+    const consensus::Script mine = f.NewScript();
+    f.w->Disconnect();
+    f.w.reset(); // unloaded: the payment below reaches the mempool only
+    const auto incoming =
+        Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '6')).value(), 0}, mine, Btc(3));
+    f.chain.AddToMempool(incoming);
+    std::string error;
+    auto w = Wallet::Load(f.env, "w", f.dir.path / "w", error);
+    REQUIRE(w);
+    CHECK_FALSE(w->GetTx(incoming->GetTxid()));
+    REQUIRE(Wallet::AttachChain(w, error));
+    CHECK(w->GetTx(incoming->GetTxid()));
+    CHECK(w->GetBalances().untrusted_pending == Btc(3));
+    w->Disconnect();
+}
+
 TEST_CASE("Balances are cached until the wallet or the pool changes", "[wallet][balance-cache]")
 {
     Fixture f;
