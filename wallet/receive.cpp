@@ -109,6 +109,7 @@ Balances Wallet::GetBalances(int min_depth) const
 Balances Wallet::ComputeBalances(int min_depth) const
 {
     Balances b;
+    b.at = m_last_block; // under the same lock as the totals (a commit drops the cached ones)
     for (const auto& [txid, wtx] : m_txs) {
         std::set<Uint256> seen;
         const bool trusted = IsTrustedLocked(wtx, seen);

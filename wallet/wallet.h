@@ -42,19 +42,13 @@
 namespace wallet {
 
 /** getbalances' "mine" object (Core's Balance). */
-struct Balances {
-    consensus::Amount trusted{0};
-    consensus::Amount untrusted_pending{0};
-    consensus::Amount immature{0};
-};
-
-/** An unspent output of the wallet (listunspent, coin selection). */
 /** What a send needs to know of spending a script: its input size (-1: unknown) and output type. */
 struct InputInfo {
     int vsize{-1};
     OutputType type{OutputType::UNKNOWN};
 };
 
+/** An unspent output of the wallet (listunspent, coin selection). */
 struct WalletCoin {
     consensus::OutPoint outpoint;
     consensus::TxOut txout;
@@ -70,6 +64,13 @@ struct WalletCoin {
 struct SyncPoint {
     consensus::Uint256 hash;
     int height{-1};
+};
+
+struct Balances {
+    consensus::Amount trusted{0};
+    consensus::Amount untrusted_pending{0};
+    consensus::Amount immature{0};
+    SyncPoint at; //!< the last block processed when they were computed (getbalances' lastprocessedblock)
 };
 
 /** One importdescriptors request, checked (Core's WalletDescriptor with the keys it holds). */

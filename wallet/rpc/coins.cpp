@@ -69,7 +69,7 @@ Json GetBalances(const WalletContext& context, const RpcRequest& req)
     mine["immature"] = ValueFromAmount(b.immature);
     Json r = Json::object();
     r["mine"] = std::move(mine);
-    r["lastprocessedblock"] = LastProcessedBlockJson(w->LastBlock());
+    r["lastprocessedblock"] = LastProcessedBlockJson(b.at);
     return r;
 }
 

@@ -246,8 +246,13 @@ TEST_CASE("Balances are cached until the wallet or the pool changes", "[wallet][
     CHECK(f.w->GetBalances().untrusted_pending == Btc(2));
     CHECK(f.chain.in_mempool_calls == before_unrelated);
     // Confirmed: a block is a commit, the cache goes.
+    const int height_before = f.w->GetBalances().at.height;
+    CHECK(height_before == f.w->LastBlock().height);
     f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}), {incoming});
     Balances b = f.w->GetBalances();
+    // The block they were computed at comes with them (getbalances' lastprocessedblock).
+    CHECK(b.at.height == height_before + 1);
+    CHECK(b.at.hash == f.w->LastBlock().hash);
     CHECK(b.untrusted_pending == Amount{0});
     CHECK(b.trusted == Btc(2));
     // Our own spend, recorded and then taken by the pool: trusted change while in the pool,
