@@ -8,7 +8,7 @@
 #include "node/rpc/core_io.h"
 #include "node/rpc/sign_rpc.h"
 
-#include <tuple>
+#include <utility>
 
 namespace node::rpc {
 
@@ -20,33 +20,35 @@ using A = RpcArgType;
 /** Core's default range for a ranged descriptor given without one: [0, 1000]. */
 constexpr int64_t DEFAULT_RANGE_END = 1000;
 
-/** Core's EvalDescriptorStringOrObject: what the descriptor (string or {desc, range}) knows, secrets too. */
+/**
+ * Core's EvalDescriptorStringOrObject (expand_priv): what the descriptor (string, or {desc,
+ * range}) knows, secrets too. Core's messages; no checksum required; a range given to an
+ * un-ranged descriptor is ignored.
+ */
 void AddDescriptor(const Json& item, const consensus::ChainParams& params, common::FlatSigningProvider& provider)
 {
-    const Json* desc_value = &item;
-    int64_t low = 0, high = DEFAULT_RANGE_END;
-    bool range_given = false;
-    if (item.is_object()) {
-        if (!item.contains("desc")) throw RpcError(RPC_INVALID_PARAMETER, "Descriptor not found.");
-        desc_value = &item.at("desc");
-        if (item.contains("range") && !item.at("range").is_null()) {
-            range_given = true;
-            std::tie(low, high) = ParseDescriptorRange(item.at("range"));
+    std::string desc_text;
+    std::pair<int64_t, int64_t> range{0, DEFAULT_RANGE_END};
+    if (item.is_string()) {
+        desc_text = item.get<std::string>();
+    } else if (item.is_object()) {
+        if (!item.contains("desc") || item.at("desc").is_null()) {
+            throw RpcError(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
         }
+        desc_text = GetStr(item.at("desc"));
+        if (item.contains("range") && !item.at("range").is_null()) range = ParseDescriptorRange(item.at("range"));
+    } else {
+        throw RpcError(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
     }
     std::string error;
-    auto desc = ParseDescriptor(GetStr(*desc_value), params, error, /*require_checksum=*/true);
+    auto desc = ParseDescriptor(desc_text, params, error);
     if (!desc) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
-    if (!desc->IsRange()) {
-        if (range_given)
-            throw RpcError(RPC_INVALID_PARAMETER, "Range should not be specified for an un-ranged descriptor");
-        low = high = 0;
-    }
-    for (int64_t i = low; i <= high; ++i) {
+    if (!desc->IsRange()) range = {0, 0};
+    for (int64_t i = range.first; i <= range.second; ++i) {
         std::vector<consensus::Script> scripts;
         if (!desc->Expand(static_cast<uint32_t>(i), common::FlatSigningProvider{}, scripts, provider, error)) {
             throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
-                           "Cannot derive script without private keys: " + GetStr(*desc_value));
+                           "Cannot derive script without private keys: '" + desc_text + "'");
         }
         desc->ExpandPrivate(static_cast<uint32_t>(i), common::FlatSigningProvider{}, provider);
     }

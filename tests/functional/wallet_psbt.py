@@ -93,6 +93,16 @@ def run(env):
     by_pub = b.descriptorprocesspsbt(funded["psbt"], [{"desc": d["desc"], "range": 100} for d in public])
     check(by_pub["complete"] is False, "public descriptors cannot sign")
     assert_raises_rpc(-5, None, b.descriptorprocesspsbt, funded["psbt"], ["wpkh(nope)"])
+    # Core's EvalDescriptorStringOrObject: its message for an object without "desc", no checksum
+    # required, and a range given to an un-ranged descriptor ignored.
+    assert_raises_rpc(-8, "Descriptor needs to be provided in scan object", b.descriptorprocesspsbt,
+                      funded["psbt"], [{"range": 5}])
+    assert_raises_rpc(-8, "Scan object needs to be either a string or an object", b.descriptorprocesspsbt,
+                      funded["psbt"], [5])
+    check(b.descriptorprocesspsbt(funded["psbt"], [public[0]["desc"].split("#")[0]])["complete"] is False,
+          "a descriptor without its checksum is taken")
+    check(b.descriptorprocesspsbt(funded["psbt"], [{"desc": "addr(%s)" % a_addr, "range": 5}])["complete"] is False,
+          "a range on an un-ranged descriptor is ignored")
     # Core's ParseDescriptorRange, shared by every descriptor RPC: checked in Core's order.
     for rng, msg in ((-1, "End of range is too high"), ([-1, 10], "Range should be greater or equal than 0"),
                      ([(2 << 32) - 1000000, 2 << 32], "End of range is too high"), ([0, 1000000], "Range is too large"),
