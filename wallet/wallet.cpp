@@ -206,14 +206,16 @@ bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& priv
 
 bool Wallet::TopUp(DescriptorSpkm& spkm, std::string& error)
 {
-    // The scripts it derives now are the wallet's too (only those: a send tops up the change
-    // descriptor, and going over every script it ever derived made each send slower than the last).
-    const int32_t before = spkm.ScriptsByIndex().empty() ? 0 : spkm.ScriptsByIndex().rbegin()->first + 1;
-    if (!spkm.TopUp(m_env.keypool, error)) return false;
-    for (auto it = spkm.ScriptsByIndex().lower_bound(before); it != spkm.ScriptsByIndex().end(); ++it) {
+    // The scripts it derived since this last ran are the wallet's too (only those: a send tops up
+    // the change descriptor, and going over every script it ever derived made each send slower
+    // than the last). Registered even when the top-up fails part-way, and whoever derived them.
+    const bool ok = spkm.TopUp(m_env.keypool, error);
+    int32_t& registered = m_registered_end[spkm.Id()];
+    for (auto it = spkm.ScriptsByIndex().lower_bound(registered); it != spkm.ScriptsByIndex().end(); ++it) {
         m_scripts.emplace(it->second, ScriptRef{spkm.Id(), it->first, std::nullopt});
+        registered = it->first + 1;
     }
-    return true;
+    return ok;
 }
 
 std::shared_ptr<Wallet> Wallet::Load(const WalletEnv& env, std::string name, const std::filesystem::path& dir,
@@ -513,8 +515,9 @@ std::vector<Wallet::HdKey> Wallet::HdKeys(bool active_only) const
             if (root.xprv) {
                 k.xprv = consensus::EncodeExtKey(*root.xprv, common::ExtKeyVersion(params));
             }
-            // Core's HasPrivKey counts encrypted keys too: a locked wallet still has them.
-            k.has_private |= root.xprv.has_value() || m_crypted.contains(id);
+            // Core's HasPrivKey counts encrypted keys too: a locked wallet still has them (while
+            // locked, the secrets cannot be told apart: every root of such a descriptor counts).
+            k.has_private |= root.xprv.has_value() || (priv == m_private.end() && m_crypted.contains(id));
             k.descriptors.emplace_back(spkm.Data().descriptor, active);
         }
     }

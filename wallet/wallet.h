@@ -346,16 +346,9 @@ private:
     struct ScriptHasher {
         size_t operator()(const consensus::Script& s) const noexcept
         {
-            // The last 16 bytes of a standard script are hash or key bytes: as integers (absl
-            // mixes those fast), where a byte string goes the slower general way.
-            if (s.size() < 16) {
-                return absl::Hash<std::string_view>{}(
-                    std::string_view(reinterpret_cast<const char*>(s.data()), s.size()));
-            }
-            uint64_t a, b;
-            std::memcpy(&a, s.data() + s.size() - 16, 8);
-            std::memcpy(&b, s.data() + s.size() - 8, 8);
-            return absl::Hash<std::tuple<uint64_t, uint64_t, size_t>>{}({a, b, s.size()});
+            // Every byte counts: the scripts of one descriptor may share all but a few (a bare
+            // multi() with a fixed key ends alike at every index).
+            return absl::Hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(s.data()), s.size()));
         }
     };
     template <typename V>
@@ -440,6 +433,8 @@ private:
     /** The active descriptor per (type, internal). */
     std::map<std::pair<OutputType, bool>, consensus::Uint256> m_active GUARDED_BY(m_mutex);
     ScriptMap<ScriptRef> m_scripts GUARDED_BY(m_mutex);
+    /** Per descriptor id: its scripts below this index are in m_scripts (TopUp adds the rest). */
+    std::map<consensus::Uint256, int32_t> m_registered_end GUARDED_BY(m_mutex);
     std::map<consensus::Script, std::string> m_labels GUARDED_BY(m_mutex);
     std::map<consensus::Uint256, WalletTx> m_txs GUARDED_BY(m_mutex);
     /** Every input of a wallet transaction: the outpoint it spends and the spender. */

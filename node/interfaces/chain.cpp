@@ -128,8 +128,13 @@ public:
     void RequestMempoolTransactions(ChainNotifications& notifications) const override
     {
         if (!m_mempool) return;
-        // A copy first: the notifications run without the pool's lock.
-        for (const mempool::Entry& e : m_mempool->Pool().GetAllSorted()) notifications.TransactionAddedToMempool(e.tx);
+        // A copy first: the notifications run without the pool's lock. One that left the pool
+        // meanwhile is skipped (Core replays under the pool's lock; this narrows the same window
+        // to a transaction leaving between the check and its notification, which then stays in
+        // the wallet unconfirmed, as one evicted after it was notified does).
+        for (const mempool::Entry& e : m_mempool->Pool().GetAllSorted()) {
+            if (m_mempool->Pool().Exists(e.tx->GetTxid())) notifications.TransactionAddedToMempool(e.tx);
+        }
     }
 
     std::optional<std::string> BroadcastTransaction(const consensus::TransactionRef& tx,
