@@ -89,12 +89,16 @@ def client_checks(node):
         log("ok: getheaders, getdata with/without witness, notfound, getpeerinfo, getnetworkinfo, getnettotals")
     # A tip that changes while a peer is still handshaking is announced once the handshake is
     # done (Core queues announcements for every peer and sends them after verack).
+    node.createwallet("sync")
     with P2PConnection() as c:
         c.connect(node.p2p_port)
         c.send_message(c.make_version())
         c.wait_for("version")
         c.wait_for("verack")
         tip = node.generatetoaddress(1, REGTEST_ADDR)[0]
+        # A wallet call waits for the chain's notifications (the peer manager's tip update among
+        # them), so the tip is announced before the verack arrives, not by a late notification.
+        node.wallet_rpc("sync", "getbalance")
         c.send_message(MsgVerack())
         c.wait_for("inv", lambda m: any(i.hash == hex_hash(tip) for i in m.inv), timeout=scaled(10))
     log("ok: a tip mined during a peer's handshake is announced after its verack")
