@@ -213,4 +213,22 @@ std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value)
     return {low, high};
 }
 
+ScanObject ParseScanObject(const Json& object)
+{
+    ScanObject out;
+    if (object.is_string()) {
+        out.desc = object.get<std::string>();
+    } else if (object.is_object()) {
+        if (!object.contains("desc") || object.at("desc").is_null()) {
+            throw RpcError(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
+        }
+        out.desc = GetStr(object.at("desc"));
+        if (object.contains("range") && !object.at("range").is_null())
+            out.range = ParseDescriptorRange(object.at("range"));
+    } else {
+        throw RpcError(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
+    }
+    return out;
+}
+
 } // namespace common::rpc

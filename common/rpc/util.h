@@ -96,4 +96,12 @@ Json ValueFromAmount(consensus::Amount amount);
  */
 std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value);
 
+/** A scan object as Core's EvalDescriptorStringOrObject reads it: a descriptor and its range. */
+struct ScanObject {
+    std::string desc;
+    std::pair<int64_t, int64_t> range{0, 1000}; //!< Core's default for a ranged descriptor
+};
+/** A descriptor string, or {desc, range}; throws RPC_INVALID_PARAMETER with Core's messages otherwise. */
+ScanObject ParseScanObject(const Json& object);
+
 } // namespace common::rpc

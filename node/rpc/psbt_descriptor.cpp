@@ -17,9 +17,6 @@ namespace {
 using T = RpcResultType;
 using A = RpcArgType;
 
-/** Core's default range for a ranged descriptor given without one: [0, 1000]. */
-constexpr int64_t DEFAULT_RANGE_END = 1000;
-
 /**
  * Core's EvalDescriptorStringOrObject (expand_priv): what the descriptor (string, or {desc,
  * range}) knows, secrets too. Core's messages; no checksum required; a range given to an
@@ -27,19 +24,7 @@ constexpr int64_t DEFAULT_RANGE_END = 1000;
  */
 void AddDescriptor(const Json& item, const consensus::ChainParams& params, common::FlatSigningProvider& provider)
 {
-    std::string desc_text;
-    std::pair<int64_t, int64_t> range{0, DEFAULT_RANGE_END};
-    if (item.is_string()) {
-        desc_text = item.get<std::string>();
-    } else if (item.is_object()) {
-        if (!item.contains("desc") || item.at("desc").is_null()) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
-        }
-        desc_text = GetStr(item.at("desc"));
-        if (item.contains("range") && !item.at("range").is_null()) range = ParseDescriptorRange(item.at("range"));
-    } else {
-        throw RpcError(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
-    }
+    auto [desc_text, range] = ParseScanObject(item);
     std::string error;
     auto desc = ParseDescriptor(desc_text, params, error);
     if (!desc) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);

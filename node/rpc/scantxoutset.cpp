@@ -53,19 +53,7 @@ private:
 void AddScanObject(const Json& object, const consensus::ChainParams& params,
                    std::map<consensus::Script, std::string>& needles)
 {
-    std::string desc_text;
-    std::pair<int64_t, int64_t> range{0, 1000};
-    if (object.is_string()) {
-        desc_text = object.get<std::string>();
-    } else if (object.is_object()) {
-        if (!object.contains("desc") || object.at("desc").is_null()) {
-            throw RpcError(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
-        }
-        desc_text = GetStr(object.at("desc"));
-        if (object.contains("range") && !object.at("range").is_null()) range = ParseDescriptorRange(object.at("range"));
-    } else {
-        throw RpcError(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
-    }
+    auto [desc_text, range] = ParseScanObject(object);
     std::string error;
     const auto desc = ParseDescriptor(desc_text, params, error);
     if (!desc) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
