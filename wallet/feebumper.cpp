@@ -263,6 +263,7 @@ Result CommitBump(Wallet& w, const consensus::Uint256& txid, const consensus::Tr
         errors.push_back("Created new bumpfee transaction but could not mark the original transaction as replaced");
     }
     broadcast_error = w.Chain().BroadcastTransaction(replacement, Amount{0});
+    if (!broadcast_error) w.RefreshInMempool(replacement->GetTxid());
     return Result::OK;
 }
 

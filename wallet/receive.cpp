@@ -22,7 +22,7 @@ int Wallet::DepthLocked(const WalletTx& wtx) const
 
 bool Wallet::InMempool(const WalletTx& wtx) const
 {
-    return wtx.state.kind == TxState::Kind::INACTIVE && Chain().IsInMempool(wtx.tx->GetTxid());
+    return wtx.state.kind == TxState::Kind::INACTIVE && wtx.in_mempool;
 }
 
 bool Wallet::IsImmatureCoinbase(const WalletTx& wtx) const
@@ -50,7 +50,7 @@ bool Wallet::IsSpent(const consensus::OutPoint& outpoint) const
     return IsSpentLocked(outpoint);
 }
 
-bool Wallet::IsTrustedLocked(const WalletTx& wtx, std::set<Uint256>& seen) const
+bool Wallet::IsTrustedLocked(const WalletTx& wtx, TrustMemo& memo) const
 {
     // Core's CachedTxIsTrusted: confirmed; or unconfirmed, in the mempool, ours, and spending
     // only trusted outputs of our own.
@@ -60,16 +60,21 @@ bool Wallet::IsTrustedLocked(const WalletTx& wtx, std::set<Uint256>& seen) const
     // -spendzeroconfchange=0: nothing unconfirmed is trusted, not even our own change.
     if (!m_env.fees.spend_zero_conf_change) return false;
     if (!InMempool(wtx)) return false;
-    if (DebitLocked(*wtx.tx) <= Amount{0}) return false;
-    if (!seen.insert(wtx.tx->GetTxid()).second) return true;
+    const Uint256& txid = wtx.tx->GetTxid();
+    if (auto known = memo.find(txid); known != memo.end()) return known->second;
+    // Untrusted while being judged: a cycle of parents (only a corrupt wallet file could hold
+    // one) ends there instead of recursing forever.
+    memo.emplace(txid, false);
+    bool trusted = DebitLocked(*wtx.tx) > Amount{0};
     for (const auto& in : wtx.tx->vin) {
+        if (!trusted) break;
         auto parent = m_txs.find(in.prevout.hash);
-        if (parent == m_txs.end()) return false;
-        if (in.prevout.n >= parent->second.tx->vout.size()) return false;
-        if (!IsMineLocked(parent->second.tx->vout[in.prevout.n].script_pubkey)) return false;
-        if (!IsTrustedLocked(parent->second, seen)) return false;
+        trusted = parent != m_txs.end() && in.prevout.n < parent->second.tx->vout.size() &&
+                  IsMineLocked(parent->second.tx->vout[in.prevout.n].script_pubkey) &&
+                  IsTrustedLocked(parent->second, memo);
     }
-    return true;
+    memo[txid] = trusted;
+    return trusted;
 }
 
 Amount Wallet::CreditLocked(const consensus::Transaction& tx) const
@@ -110,9 +115,9 @@ Balances Wallet::ComputeBalances(int min_depth) const
 {
     Balances b;
     b.at = m_last_block; // under the same lock as the totals (a commit drops the cached ones)
+    TrustMemo memo;
     for (const auto& [txid, wtx] : m_txs) {
-        std::set<Uint256> seen;
-        const bool trusted = IsTrustedLocked(wtx, seen);
+        const bool trusted = IsTrustedLocked(wtx, memo);
         const int depth = DepthLocked(wtx);
         Amount available{0};
         for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
@@ -134,14 +139,14 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
 {
     util::LockGuard lock(m_mutex);
     std::vector<WalletCoin> coins;
+    TrustMemo memo;
     for (const auto& [txid, wtx] : m_txs) {
         if (IsImmatureCoinbase(wtx)) continue;
         const int depth = DepthLocked(wtx);
         if (depth < 0) continue;
         // Unconfirmed and not in the mempool: it may never confirm (Core skips it).
         if (depth == 0 && !InMempool(wtx)) continue;
-        std::set<Uint256> seen;
-        const bool safe = IsTrustedLocked(wtx, seen);
+        const bool safe = IsTrustedLocked(wtx, memo);
         if (!safe && !include_unsafe) continue;
         if (depth < min_depth || depth > max_depth) continue;
         const bool from_me = DebitLocked(*wtx.tx) > Amount{0};
@@ -242,8 +247,8 @@ bool Wallet::IsTrusted(const Uint256& txid) const
 {
     util::LockGuard lock(m_mutex);
     auto it = m_txs.find(txid);
-    std::set<Uint256> seen;
-    return it != m_txs.end() && IsTrustedLocked(it->second, seen);
+    TrustMemo memo;
+    return it != m_txs.end() && IsTrustedLocked(it->second, memo);
 }
 
 Amount Wallet::Credit(const consensus::Transaction& tx) const

@@ -389,7 +389,11 @@ std::optional<std::string> CommitTransaction(Wallet& w, const consensus::Transac
     std::string error;
     if (!w.AddOwnTransaction(tx, std::move(meta), error)) return error;
     // The wallet's lock is not held here: the node judges the transaction on its own thread.
-    return w.Chain().BroadcastTransaction(tx, Amount{0});
+    auto broadcast_error = w.Chain().BroadcastTransaction(tx, Amount{0});
+    // As Core, the wallet counts its transaction as in the mempool from the moment the pool
+    // takes it, not when the notification arrives: the next send may spend its change.
+    if (!broadcast_error) w.RefreshInMempool(tx->GetTxid());
+    return broadcast_error;
 }
 
 } // namespace wallet

@@ -62,6 +62,8 @@ bool Wallet::SyncTransaction(const consensus::TransactionRef& tx, const TxState&
         if (state.kind == TxState::Kind::CONFIRMED) wtx.tx = tx;
         wtx.state = state;
         wtx.block_time = block_time;
+        // In a block now: the pool let it go without a notification (Core's BLOCK removals).
+        if (state.kind == TxState::Kind::CONFIRMED) wtx.in_mempool = false;
     }
     MarkUsed(*tx, batch);
     StoreTx(it->second, batch);
@@ -149,13 +151,14 @@ void Wallet::TransactionAddedToMempool(const consensus::TransactionRef& tx)
     auto it = m_txs.find(tx->GetTxid());
     if (it != m_txs.end()) {
         m_balance_cache.clear(); // in the pool now: it (and what spends it) may be trusted
+        it->second.in_mempool = true;
         // Back in the pool: no longer abandoned (Core un-abandons a transaction the pool takes).
         if (it->second.state.kind == TxState::Kind::INACTIVE && it->second.state.abandoned) {
             it->second.state.abandoned = false;
             StoreTx(it->second, batch);
         }
-    } else {
-        SyncTransaction(tx, TxState{}, 0, batch);
+    } else if (SyncTransaction(tx, TxState{}, 0, batch)) {
+        m_txs.at(tx->GetTxid()).in_mempool = true;
     }
     std::string error;
     Commit(batch, error);
@@ -165,7 +168,23 @@ void Wallet::TransactionRemovedFromMempool(const consensus::TransactionRef& tx)
 {
     util::LockGuard lock(m_mutex);
     // Out of the pool unconfirmed: no longer trusted nor pending (Core's wallet sets it inactive).
-    if (m_txs.contains(tx->GetTxid())) m_balance_cache.clear();
+    auto it = m_txs.find(tx->GetTxid());
+    if (it == m_txs.end()) return;
+    it->second.in_mempool = false;
+    m_balance_cache.clear();
+}
+
+void Wallet::RefreshInMempool(const Uint256& txid)
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_txs.find(txid);
+    if (it == m_txs.end()) return;
+    // Asked under the wallet's lock: a removal the pool makes after this answer reaches the
+    // wallet as a notification after it, so the flag cannot be left stale.
+    const bool in_pool = Chain().IsInMempool(txid);
+    if (in_pool == it->second.in_mempool) return;
+    it->second.in_mempool = in_pool;
+    m_balance_cache.clear();
 }
 
 std::optional<int> Wallet::ScanBlocks(int start, std::optional<int> stop, std::string& error)

@@ -256,6 +256,11 @@ public:
      */
     bool AddOwnTransaction(const consensus::TransactionRef& tx, std::map<std::string, std::string> meta,
                            std::string& error) EXCLUDES(m_mutex);
+    /**
+     * Asks the node whether txid is in its mempool and records the answer (after the wallet's
+     * own broadcast; the mempool notifications keep it right from then on).
+     */
+    void RefreshInMempool(const consensus::Uint256& txid) EXCLUDES(m_mutex);
     /** The last block the wallet processed. */
     SyncPoint LastBlock() const EXCLUDES(m_mutex);
     /**
@@ -363,6 +368,21 @@ private:
             return absl::Hash<std::tuple<uint64_t, uint64_t, uint32_t>>{}({a, b, o.n});
         }
     };
+    /** Hashes a txid (its first 16 bytes, absl::Hash seeded per process). */
+    struct TxidHasher {
+        size_t operator()(const consensus::Uint256& h) const noexcept
+        {
+            uint64_t a, b;
+            std::memcpy(&a, h.data(), 8);
+            std::memcpy(&b, h.data() + 8, 8);
+            return absl::Hash<std::pair<uint64_t, uint64_t>>{}({a, b});
+        }
+    };
+    /**
+     * IsTrustedLocked's answers within one walk over the transactions (Core's trusted_parents):
+     * a parent shared by many unconfirmed transactions is judged once.
+     */
+    using TrustMemo = absl::flat_hash_map<consensus::Uint256, bool, TxidHasher>;
 
     bool ReadRecords(std::string& error) EXCLUDES(m_mutex);
     // encrypt.cpp
@@ -410,7 +430,7 @@ private:
     // receive.cpp
     Balances ComputeBalances(int min_depth) const REQUIRES(m_mutex);
     int DepthLocked(const WalletTx& wtx) const REQUIRES(m_mutex);
-    bool IsTrustedLocked(const WalletTx& wtx, std::set<consensus::Uint256>& seen) const REQUIRES(m_mutex);
+    bool IsTrustedLocked(const WalletTx& wtx, TrustMemo& memo) const REQUIRES(m_mutex);
     bool IsSpentLocked(const consensus::OutPoint& outpoint) const REQUIRES(m_mutex);
     bool IsMineLocked(const consensus::Script& script) const REQUIRES(m_mutex);
     consensus::Amount CreditLocked(const consensus::Transaction& tx) const REQUIRES(m_mutex);

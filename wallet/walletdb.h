@@ -47,6 +47,11 @@ struct WalletTx {
     int64_t time_smart{0};    //!< Core's nTimeSmart: the block's time if first seen in a block, else time_received
     /** Core's mapValue: "comment", "to", "replaces_txid", "replaced_by_txid". */
     std::map<std::string, std::string> meta;
+    /**
+     * Not stored: in the node's mempool, as the last mempool notification said (or the check
+     * after the wallet's own broadcast). Core's TxStateInMempool; counts only while INACTIVE.
+     */
+    bool in_mempool{false};
 };
 
 /** The wallet's flags (Core's WalletFlags, the bits we use). */

@@ -7,6 +7,7 @@
 #include "consensus/merkle.h"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <memory>
@@ -113,9 +114,11 @@ public:
     void AddToMempool(const consensus::TransactionRef& tx)
     {
         m_mempool.emplace(tx->GetTxid(), tx);
-        for (auto& s : m_subscribers) {
-            if (s) s->TransactionAddedToMempool(tx);
-        }
+        Notify([this, tx] {
+            for (auto& s : m_subscribers) {
+                if (s) s->TransactionAddedToMempool(tx);
+            }
+        });
     }
     /** Drops txid from the mempool (as expiry or a replacement would) and tells the subscribers. */
     void RemoveFromMempool(const consensus::Uint256& txid)
@@ -124,14 +127,36 @@ public:
         if (it == m_mempool.end()) return;
         const consensus::TransactionRef tx = it->second;
         m_mempool.erase(it);
-        for (auto& s : m_subscribers) {
-            if (s) s->TransactionRemovedFromMempool(tx);
-        }
+        Notify([this, tx] {
+            for (auto& s : m_subscribers) {
+                if (s) s->TransactionRemovedFromMempool(tx);
+            }
+        });
     }
-    /** How many times the wallet asked IsInMempool (shows when it answers from its caches). */
+    /**
+     * While set, the mempool's notifications wait (as the node's queue lets them lag behind
+     * the pool) until DeliverHeld() sends them, in order.
+     */
+    bool hold_mempool_notifications{false};
+    void DeliverHeld()
+    {
+        auto held = std::move(m_held);
+        m_held.clear();
+        for (auto& n : held) n();
+    }
+    /** How many times the wallet asked IsInMempool (it keeps its own record of the pool). */
     mutable int in_mempool_calls{0};
 
 private:
+    void Notify(std::function<void()> n)
+    {
+        if (hold_mempool_notifications) {
+            m_held.push_back(std::move(n));
+        } else {
+            n();
+        }
+    }
+    std::vector<std::function<void()>> m_held;
     class Sub final : public common::interfaces::Handler {
     public:
         Sub(FakeChain& chain, common::interfaces::ChainNotifications* n) : m_chain(chain), m_n(n) {}
