@@ -116,28 +116,39 @@ Balances Wallet::ComputeBalances(int min_depth) const
     Balances b;
     b.at = m_last_block; // under the same lock as the totals (a commit drops the cached ones)
     TrustMemo memo;
+    // Core counts used addresses apart only while the wallet has the avoid_reuse flag.
+    const bool reuse_tracked = (m_flags & WALLET_FLAG_AVOID_REUSE) != 0;
     for (const auto& [txid, wtx] : m_txs) {
         const bool trusted = IsTrustedLocked(wtx, memo);
         const int depth = DepthLocked(wtx);
-        Amount available{0};
+        Amount available{0}, used{0};
         for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
             const auto& out = wtx.tx->vout[n];
-            if (IsMineLocked(out.script_pubkey) && !IsSpentLocked(consensus::OutPoint{txid, n})) available += out.value;
+            if (!IsMineLocked(out.script_pubkey) || IsSpentLocked(consensus::OutPoint{txid, n})) continue;
+            available += out.value;
+            if (reuse_tracked && m_used.contains(out.script_pubkey)) used += out.value;
         }
         if (IsImmatureCoinbase(wtx)) {
             if (depth >= 1) b.immature += available;
             continue;
         }
-        if (trusted && depth >= min_depth) b.trusted += available;
-        if (!trusted && depth == 0 && InMempool(wtx)) b.untrusted_pending += available;
+        if (trusted && depth >= min_depth) {
+            b.trusted += available;
+            b.used_trusted += used;
+        }
+        if (!trusted && depth == 0 && InMempool(wtx)) {
+            b.untrusted_pending += available;
+            b.used_untrusted_pending += used;
+        }
     }
     return b;
 }
 
-std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, bool include_unsafe,
-                                               bool include_locked) const
+std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, bool include_unsafe, bool include_locked,
+                                               bool allow_used) const
 {
     util::LockGuard lock(m_mutex);
+    const bool reuse_tracked = (m_flags & WALLET_FLAG_AVOID_REUSE) != 0;
     std::vector<WalletCoin> coins;
     TrustMemo memo;
     for (const auto& [txid, wtx] : m_txs) {
@@ -157,6 +168,8 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
             const auto mine = m_scripts.find(out.script_pubkey);
             if (mine == m_scripts.end() || IsSpentLocked(op)) continue;
             if (!include_locked && m_locked.contains(op)) continue;
+            const bool reused = reuse_tracked && m_used.contains(out.script_pubkey);
+            if (reused && !allow_used) continue;
             WalletCoin c;
             c.outpoint = op;
             c.txout = out;
@@ -166,6 +179,7 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
             c.coinbase = wtx.tx->IsCoinBase();
             c.time = time;
             c.input = mine->second.input;
+            c.reused = reused;
             coins.push_back(std::move(c));
         }
     }

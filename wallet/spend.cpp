@@ -228,6 +228,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     params.tx_noinputs_size = 10 + consensus::CompactSizeLen(tx.vout.size()) + outputs_size;
     params.m_subtract_fee_outputs = subtract_count > 0;
     params.m_include_unsafe_inputs = control.include_unsafe;
+    params.m_avoid_partial_spends = control.avoid_partial_spends;
     params.m_allow_other_inputs = control.allow_other_inputs;
     params.m_spend_zero_conf_change = settings.spend_zero_conf_change;
     // Change below the dust threshold at the discard rate is not worth making.
@@ -239,7 +240,9 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
 
     // The coins: the wallet's spendable ones, each with its input size and effective value.
     std::vector<COutput> available, presets;
-    std::vector<WalletCoin> wallet_coins = w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true);
+    std::vector<WalletCoin> wallet_coins = w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true,
+                                                            /*include_locked=*/false,
+                                                            /*allow_used=*/!control.avoid_address_reuse);
     available.reserve(wallet_coins.size());
     for (WalletCoin& c : wallet_coins) {
         const InputInfo info = c.input ? *c.input : SpendInfo(w, c.txout);

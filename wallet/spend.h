@@ -49,6 +49,10 @@ struct CoinControl {
     /** false: the transaction is left unsigned (psbtbumpfee, send with a wallet that cannot sign). */
     bool sign{true};
     std::optional<size_t> change_position; //!< changePosition; else random
+    /** Core's m_avoid_address_reuse: coins paid to used addresses are not taken (sendtoaddress avoid_reuse). */
+    bool avoid_address_reuse{false};
+    /** Core's m_avoid_partial_spends: a script's coins are spent together or not at all. */
+    bool avoid_partial_spends{false};
 };
 
 /** Why the fee rate is what it is (sendtoaddress verbose's fee_reason, Core's StringForFeeReason). */

@@ -2,6 +2,7 @@
 // connected and disconnected, transactions entering the mempool, and rescans.
 #include "wallet/wallet.h"
 
+#include "common/key_io.h"
 #include "util/logging.h"
 
 namespace wallet {
@@ -25,6 +26,20 @@ void Wallet::MarkUsed(const consensus::Transaction& tx, WalletBatch& batch)
         std::string error;
         if (!TopUp(spkm, error)) util::LogPrintf("Wallet \"%s\": top-up failed: %s", m_name.c_str(), error.c_str());
         batch.Put(KeyWithId(dbkeys::DESCRIPTOR, spkm.Id()), EncodeDescriptor(spkm.Data()));
+    }
+}
+
+void Wallet::MarkSpentFrom(const consensus::Transaction& tx, WalletBatch& batch)
+{
+    if (!(m_flags & WALLET_FLAG_AVOID_REUSE)) return;
+    for (const auto& in : tx.vin) {
+        auto prev = m_txs.find(in.prevout.hash);
+        if (prev == m_txs.end() || in.prevout.n >= prev->second.tx->vout.size()) continue;
+        const consensus::Script& script = prev->second.tx->vout[in.prevout.n].script_pubkey;
+        // Core's SetSpentKeyState: an address of ours (a script without one is never "used").
+        if (m_used.contains(script) || !IsMineLocked(script) || !common::EncodeAddress(script, Params())) continue;
+        m_used.insert(script);
+        batch.Put(std::string(dbkeys::USED) + std::string(script.begin(), script.end()), "");
     }
 }
 
@@ -66,6 +81,7 @@ bool Wallet::SyncTransaction(const consensus::TransactionRef& tx, const TxState&
         if (state.kind == TxState::Kind::CONFIRMED) wtx.in_mempool = false;
     }
     MarkUsed(*tx, batch);
+    MarkSpentFrom(*tx, batch);
     StoreTx(it->second, batch);
     return true;
 }
@@ -232,6 +248,7 @@ bool Wallet::AddOwnTransaction(const consensus::TransactionRef& tx, std::map<std
         wtx.meta = std::move(meta);
         AddSpends(*tx);
         MarkUsed(*tx, batch);
+        MarkSpentFrom(*tx, batch);
         StoreTx(wtx, batch);
         m_txs.emplace(txid, std::move(wtx));
     }

@@ -300,6 +300,11 @@ bool Wallet::ReadRecords(std::string& error)
                 std::string(value);
             return true;
         });
+        m_db->ForEach(dbkeys::USED, [&](std::string_view key, std::string_view) REQUIRES(m_mutex) {
+            const auto* p = reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::USED.size();
+            m_used.insert(consensus::Script(std::span<const uint8_t>(p, key.size() - dbkeys::USED.size())));
+            return true;
+        });
         m_db->ForEach(dbkeys::LOCKED, [&](std::string_view key, std::string_view) REQUIRES(m_mutex) {
             std::span<const uint8_t> b(reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::LOCKED.size(),
                                        key.size() - dbkeys::LOCKED.size());
@@ -389,6 +394,18 @@ uint64_t Wallet::Flags() const
 {
     util::LockGuard lock(m_mutex);
     return m_flags;
+}
+
+bool Wallet::SetAvoidReuse(bool value, std::string& error)
+{
+    util::LockGuard lock(m_mutex);
+    const uint64_t before = m_flags;
+    m_flags = value ? (m_flags | WALLET_FLAG_AVOID_REUSE) : (m_flags & ~uint64_t{WALLET_FLAG_AVOID_REUSE});
+    WalletBatch batch;
+    batch.Put(std::string(dbkeys::FLAGS), EncodeU64(m_flags));
+    if (Commit(batch, error)) return true;
+    m_flags = before;
+    return false;
 }
 
 SyncPoint Wallet::LastBlock() const

@@ -22,6 +22,7 @@
 #include "wallet/walletdb.h"
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/hash/hash.h>
 
 #include <cstdint>
@@ -58,6 +59,7 @@ struct WalletCoin {
     bool coinbase{false};
     int64_t time{0};
     std::optional<InputInfo> input; //!< its script's input size and type, when the wallet has them already
+    bool reused{false};             //!< avoid_reuse wallets: its address was spent from before (Core's IsSpentKey)
 };
 
 /** Where the wallet stands in the chain: the last block it processed. */
@@ -70,6 +72,13 @@ struct Balances {
     consensus::Amount trusted{0};
     consensus::Amount untrusted_pending{0};
     consensus::Amount immature{0};
+    /**
+     * The parts of trusted and untrusted_pending paid to addresses spent from before (avoid_reuse
+     * wallets; zero otherwise): getbalance and getbalances leave them out by default (Core's
+     * GetBalance with avoid_reuse), getbalances shows them as "used".
+     */
+    consensus::Amount used_trusted{0};
+    consensus::Amount used_untrusted_pending{0};
     SyncPoint at; //!< the last block processed when they were computed (getbalances' lastprocessedblock)
 };
 
@@ -141,6 +150,12 @@ public:
     const WalletDatabase& Database() const { return *m_db; }
     bool HasFlag(WalletFlag flag) const EXCLUDES(m_mutex);
     uint64_t Flags() const EXCLUDES(m_mutex);
+    /**
+     * setwalletflag avoid_reuse: sets or clears the flag, written at once. While set, every
+     * address a wallet transaction spends from is recorded as used (Core's SetSpentKeyState);
+     * the record stays when the flag is cleared.
+     */
+    bool SetAvoidReuse(bool value, std::string& error) EXCLUDES(m_mutex);
     const consensus::ChainParams& Params() const { return m_env.chain->Params(); }
     common::interfaces::Chain& Chain() const { return *m_env.chain; }
     int64_t Now() const;
@@ -210,10 +225,11 @@ public:
      * Unspent outputs with min_depth <= depth <= max_depth (Core's AvailableCoins): immature
      * coinbases, conflicted and abandoned transactions, and outputs spent by a wallet
      * transaction that is not abandoned or conflicted are left out; unsafe ones only with
-     * include_unsafe; locked ones only with include_locked.
+     * include_unsafe; locked ones only with include_locked; those paid to a used address
+     * (avoid_reuse wallets) only with allow_used.
      */
     std::vector<WalletCoin> AvailableCoins(int min_depth, int max_depth, bool include_unsafe,
-                                           bool include_locked = false) const EXCLUDES(m_mutex);
+                                           bool include_locked = false, bool allow_used = true) const EXCLUDES(m_mutex);
     /** lockunspent: persistent locks are written; false with error on a storage failure. */
     bool LockCoin(const consensus::OutPoint& outpoint, bool persistent, std::string& error) EXCLUDES(m_mutex);
     bool UnlockCoin(const consensus::OutPoint& outpoint, std::string& error) EXCLUDES(m_mutex);
@@ -422,6 +438,8 @@ private:
     void MarkConflicts(const consensus::Transaction& tx, const common::interfaces::BlockRef& ref, WalletBatch& batch)
         REQUIRES(m_mutex);
     void SetLastBlock(const SyncPoint& point, WalletBatch& batch) REQUIRES(m_mutex);
+    /** avoid_reuse: records the wallet's addresses tx spends from as used (Core's SetSpentKeyState). */
+    void MarkSpentFrom(const consensus::Transaction& tx, WalletBatch& batch) REQUIRES(m_mutex);
     /** Records the outpoints tx spends in m_spends (none for a coinbase). */
     void AddSpends(const consensus::Transaction& tx) REQUIRES(m_mutex);
     void ProcessBlock(const consensus::Block& block, const common::interfaces::BlockRef& ref, WalletBatch& batch)
@@ -446,6 +464,8 @@ private:
     mutable util::Mutex m_send_mutex;
     mutable util::Mutex m_mutex;
     uint64_t m_flags GUARDED_BY(m_mutex){0};
+    /** The wallet's addresses spent from while avoid_reuse was set (scripts with an address). */
+    absl::flat_hash_set<consensus::Script, ScriptHasher> m_used GUARDED_BY(m_mutex);
     std::map<consensus::Uint256, DescriptorSpkm> m_spkms GUARDED_BY(m_mutex);
     /** The private form of each descriptor that has one (its secrets), by descriptor id; empty while locked. */
     std::map<consensus::Uint256, common::Descriptor> m_private GUARDED_BY(m_mutex);

@@ -73,7 +73,9 @@ inline constexpr std::string_view ACTIVE = "active/";            //!< + type + i
 inline constexpr std::string_view TX = "tx/";                    //!< + txid: WalletTx
 inline constexpr std::string_view LABEL = "label/";              //!< + scriptPubKey: label
 inline constexpr std::string_view LOCKED = "lock/";              //!< + outpoint: a persistent lockunspent
-inline constexpr std::string_view MASTER_KEY = "mkey/";          //!< + LE32 id (1): MasterKeyRecord (encryption)
+inline constexpr std::string_view USED =
+    "used/"; //!< + scriptPubKey: an address spent from (avoid_reuse; Core's "used")
+inline constexpr std::string_view MASTER_KEY = "mkey/"; //!< + LE32 id (1): MasterKeyRecord (encryption)
 inline constexpr std::string_view CRYPTED_DESCRIPTOR_KEYS = "cdesckeys/"; //!< + id: IV || AES of the private descriptor
 } // namespace dbkeys
 

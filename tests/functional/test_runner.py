@@ -47,6 +47,7 @@ TESTS = [
     "wallet_encryption",
     "wallet_bumpfee",
     "wallet_psbt",
+    "wallet_avoidreuse",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

@@ -55,7 +55,9 @@ Json GetBalance(const WalletContext& context, const RpcRequest& req)
         throw RpcError(RPC_METHOD_DEPRECATED, "dummy first argument must be excluded or set to \"*\".");
     }
     const int min_depth = ParamOr<int>(req.params, 1, 0);
-    return ValueFromAmount(w->GetBalances(min_depth).trusted);
+    const bool avoid_reuse = AvoidReuseParam(*w, req.params, 3);
+    const Balances b = w->GetBalances(min_depth);
+    return ValueFromAmount(avoid_reuse ? b.trusted - b.used_trusted : b.trusted);
 }
 
 Json GetBalances(const WalletContext& context, const RpcRequest& req)
@@ -63,10 +65,14 @@ Json GetBalances(const WalletContext& context, const RpcRequest& req)
     const auto w = GetWalletForRequest(context, req);
     w->Chain().WaitForNotifications();
     const Balances b = w->GetBalances();
+    // Core: with the avoid_reuse flag, coins at used addresses are counted apart, as "used".
+    const bool avoid_reuse = w->HasFlag(WALLET_FLAG_AVOID_REUSE);
     Json mine = Json::object();
-    mine["trusted"] = ValueFromAmount(b.trusted);
-    mine["untrusted_pending"] = ValueFromAmount(b.untrusted_pending);
+    mine["trusted"] = ValueFromAmount(avoid_reuse ? b.trusted - b.used_trusted : b.trusted);
+    mine["untrusted_pending"] =
+        ValueFromAmount(avoid_reuse ? b.untrusted_pending - b.used_untrusted_pending : b.untrusted_pending);
     mine["immature"] = ValueFromAmount(b.immature);
+    if (avoid_reuse) mine["used"] = ValueFromAmount(b.used_trusted + b.used_untrusted_pending);
     Json r = Json::object();
     r["mine"] = std::move(mine);
     r["lastprocessedblock"] = LastProcessedBlockJson(b.at);
@@ -103,6 +109,7 @@ Json ListUnspent(const WalletContext& context, const RpcRequest& req)
         if (o.contains("maximumCount")) max_count = static_cast<uint64_t>(GetInt(o["maximumCount"]));
     }
     auto coins = w->AvailableCoins(min_depth, max_depth, include_unsafe);
+    const bool avoid_reuse = w->HasFlag(WALLET_FLAG_AVOID_REUSE);
     std::sort(coins.begin(), coins.end(),
               [](const WalletCoin& a, const WalletCoin& b) { return a.outpoint < b.outpoint; });
     Json r = Json::array();
@@ -134,6 +141,7 @@ Json ListUnspent(const WalletContext& context, const RpcRequest& req)
         Json parents = Json::array();
         if (auto parent = w->ParentDescriptor(c.txout.script_pubkey)) parents.push_back(*parent);
         e["parent_descs"] = std::move(parents);
+        if (avoid_reuse) e["reused"] = c.reused;
         e["safe"] = c.safe;
         r.push_back(std::move(e));
         sum += c.txout.value;
@@ -283,6 +291,9 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context)
                  Res(T::STR, "witnessScript", "witness script if the output script is P2WSH or P2SH-P2WSH", true),
                  Res(T::BOOL, "spendable", "(DEPRECATED) Always true"),
                  Res(T::BOOL, "solvable", "Whether we know how to spend this output, ignoring the lack of keys"),
+                 Res(T::BOOL, "reused",
+                     "(only present if avoid_reuse is set) Whether this output is reused/dirty (sent to an address that was previously spent from)",
+                     true),
                  Res(T::STR, "desc", "(only when solvable) A descriptor for spending this output", true),
                  Res(T::ARR, "parent_descs", "List of parent descriptors for the output script of this coin.", false,
                      {Res(T::STR, "desc", "The descriptor string.")}),

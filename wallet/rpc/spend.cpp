@@ -104,6 +104,9 @@ Json SendToAddress(const WalletContext& context, const RpcRequest& req)
     CoinControl control;
     if (Given(p, 5)) control.replaceable = GetBool(p[5]);
     SetFeeOptions(control, p, 6, 7, 9);
+    // Core: avoiding used addresses also spends each address's coins together.
+    control.avoid_address_reuse = AvoidReuseParam(*w, p, 8);
+    control.avoid_partial_spends = control.avoid_partial_spends || control.avoid_address_reuse;
     return Send(*w, {r}, control, Comments(p, 2, 3), ParamOr<bool>(p, 10, false));
 }
 

@@ -22,6 +22,16 @@ std::shared_ptr<Wallet> GetWalletForRequest(const WalletContext& context, const 
                                              "requesting the RPC through the /wallet/<walletname> URI path.");
 }
 
+bool AvoidReuseParam(const Wallet& w, const Json& params, size_t i)
+{
+    const bool can_avoid_reuse = w.HasFlag(WALLET_FLAG_AVOID_REUSE);
+    const bool avoid_reuse = Given(params, i) ? GetBool(params[i]) : can_avoid_reuse;
+    if (avoid_reuse && !can_avoid_reuse) {
+        throw RpcError(RPC_WALLET_ERROR, "wallet does not have the \"avoid reuse\" feature enabled");
+    }
+    return avoid_reuse;
+}
+
 Json LastProcessedBlockJson(const SyncPoint& last)
 {
     Json lpb = Json::object();

@@ -57,12 +57,18 @@ consensus::Script AddressParam(const Wallet& w, const std::string& address);
  * input is final (FillPsbt with default options).
  */
 common::Psbt WalletPsbt(const Wallet& w, const consensus::MutableTransaction& tx, bool sign, bool& complete);
-/** The help of the fee arguments the sending methods share. */
+/**
+ * Core's GetAvoidReuseFlag: params[i] (avoid_reuse), by default the wallet's avoid_reuse flag;
+ * true for a wallet without the flag is Core's -4 "wallet does not have the "avoid reuse"
+ * feature enabled".
+ */
+bool AvoidReuseParam(const Wallet& w, const Json& params, size_t i);
 /** Core's AppendLastProcessedBlock: {hash, height} of the block the wallet had processed. */
 Json LastProcessedBlockJson(const SyncPoint& last);
 /** The declared "lastprocessedblock" member. */
 RpcResult LastProcessedBlockDoc();
 
+/** The help of the fee arguments the sending methods share. */
 RpcArg FeeRateArg();
 RpcArg ConfTargetArg();
 RpcArg EstimateModeArg();

@@ -1,8 +1,10 @@
 // Wallet management methods (Core's wallet/rpc/wallet.cpp): createwallet, loadwallet,
-// unloadwallet, listwallets, listwalletdir, getwalletinfo, backupwallet.
+// unloadwallet, listwallets, listwalletdir, getwalletinfo, setwalletflag, backupwallet.
 #include "wallet/rpc/util.h"
 
 #include "wallet/walletutil.h"
+
+#include <set>
 
 namespace wallet::rpc {
 
@@ -156,10 +158,14 @@ Json GetWalletInfo(const WalletContext& context, const RpcRequest& req)
     r["descriptors"] = true;
     r["external_signer"] = false;
     r["blank"] = (flags & WALLET_FLAG_BLANK_WALLET) != 0;
+    // Core's names (WALLET_FLAG_TO_STRING), in the order of the flags' bits. Core sets
+    // last_hardened_xpub_cached on every descriptor wallet it loads; ours derive from the
+    // stored account xpubs in the same way.
     Json names = Json::array();
     if (flags & WALLET_FLAG_AVOID_REUSE) names.push_back("avoid_reuse");
+    names.push_back("last_hardened_xpub_cached");
     if (flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS) names.push_back("disable_private_keys");
-    if (flags & WALLET_FLAG_BLANK_WALLET) names.push_back("blank_wallet");
+    if (flags & WALLET_FLAG_BLANK_WALLET) names.push_back("blank");
     names.push_back("descriptor_wallet");
     r["flags"] = std::move(names);
     r["lastprocessedblock"] = LastProcessedBlockJson(last);
@@ -172,6 +178,36 @@ Json BackupWallet(const WalletContext& context, const RpcRequest& req)
     std::string error;
     if (!w->Database().Backup(GetStr(req.params[0]), error)) throw RpcError(RPC_WALLET_ERROR, error);
     return Json();
+}
+
+Json SetWalletFlag(const WalletContext& context, const RpcRequest& req)
+{
+    const auto w = GetWalletForRequest(context, req);
+    const std::string name = GetStr(req.params[0]);
+    const bool value = !Given(req.params, 1) || GetBool(req.params[1]);
+    // Core's WALLET_FLAG_MAP; only avoid_reuse may change after creation (MUTABLE_WALLET_FLAGS).
+    static const std::set<std::string> known{"avoid_reuse",          "blank",
+                                             "key_origin_metadata",  "last_hardened_xpub_cached",
+                                             "disable_private_keys", "descriptor_wallet",
+                                             "external_signer"};
+    if (!known.contains(name)) throw RpcError(RPC_INVALID_PARAMETER, "Unknown wallet flag: " + name);
+    if (name != "avoid_reuse") throw RpcError(RPC_INVALID_PARAMETER, "Wallet flag is immutable: " + name);
+    if (w->HasFlag(WALLET_FLAG_AVOID_REUSE) == value) {
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       std::string("Wallet flag is already set to ") + (value ? "true" : "false") + ": " + name);
+    }
+    std::string error;
+    if (!w->SetAvoidReuse(value, error)) throw RpcError(RPC_WALLET_ERROR, error);
+    Json r = Json::object();
+    r["flag_name"] = name;
+    r["flag_state"] = value;
+    // Core's WALLET_FLAG_CAVEATS: addresses spent from before the flag was set are not known as used.
+    if (value) {
+        r["warnings"] = "You need to rescan the blockchain in order to correctly mark used destinations in the past. "
+                        "Until this is done, some destinations may be considered unused, even if the opposite is the "
+                        "case.";
+    }
+    return r;
 }
 
 } // namespace
@@ -286,6 +322,19 @@ void RegisterWalletManagementRpc(RpcTable& table, WalletContext& context)
              Res(T::ARR, "flags", "The flags currently set on the wallet", false,
                  {Res(T::STR, "", "The name of the flag")}),
              LastProcessedBlockDoc()})},
+    });
+    table.Register(RpcMethod{
+        .category = "wallet",
+        .name = "setwalletflag",
+        .args = {Arg("flag", A::STR, false, "", "The name of the flag to change. Current available flags: avoid_reuse"),
+                 Arg("value", A::BOOL, true, "true", "The new state.")},
+        .description = "Change the state of the given wallet flag for a wallet.",
+        .examples = HelpExampleCli("setwalletflag", "avoid_reuse") + HelpExampleRpc("setwalletflag", "\"avoid_reuse\""),
+        .handler = [ctx](const RpcRequest& req) { return SetWalletFlag(*ctx, req); },
+        .results = {Res(T::OBJ, "", "", false,
+                        {Res(T::STR, "flag_name", "The name of the flag that was modified"),
+                         Res(T::BOOL, "flag_state", "The new state of the flag"),
+                         Res(T::STR, "warnings", "Any warnings associated with the change", true)})},
     });
     table.Register(RpcMethod{
         .category = "wallet",
