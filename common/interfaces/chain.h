@@ -95,6 +95,14 @@ public:
     // -- The mempool and fees
     /** Whether the transaction txid is in the mempool now. */
     virtual bool IsInMempool(const consensus::Uint256& txid) const = 0;
+    /** A mempool transaction with its in-pool ancestors: how many, their vsize and modified fees. */
+    struct Ancestry {
+        int64_t count{0};
+        int64_t vsize{0};
+        consensus::Amount fees{0};
+    };
+    /** Core's getTransactionAncestry (listunspent's ancestor fields); nullopt if txid is not in the pool. */
+    virtual std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const = 0;
     /**
      * Core's requestMempoolTransactions: notifications.TransactionAddedToMempool for every
      * transaction in the mempool now, parents first, on the caller's thread (a wallet attaching

@@ -125,6 +125,14 @@ public:
         return m_mempool && m_mempool->Pool().Exists(txid);
     }
 
+    std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const override
+    {
+        if (!m_mempool) return std::nullopt;
+        const auto e = m_mempool->Pool().GetEntry(txid);
+        if (!e) return std::nullopt;
+        return Ancestry{e->count_with_ancestors, e->size_with_ancestors, e->fees_with_ancestors};
+    }
+
     void RequestMempoolTransactions(ChainNotifications& notifications) const override
     {
         if (!m_mempool) return;

@@ -3,7 +3,7 @@ address the wallet has spent from is "used"; coins paid to it again are counted 
 getbalances ("used"), left out of getbalance and of sendtoaddress's coins unless asked
 (avoid_reuse=false), and marked "reused" in listunspent; setwalletflag turns the flag off and on
 with Core's result and errors; the record survives a restart; a wallet without the flag gets
-Core's -4 when asked to avoid reuse."""
+Core's -4 when asked to avoid reuse. Then listunspent's ancestor fields of unconfirmed coins."""
 
 from decimal import Decimal
 
@@ -94,4 +94,25 @@ def run(env):
     txid = n.wallet_rpc("r", "sendtoaddress", miner_addr, 7, "", "", False, True, None, None, False)
     spent = {(i["txid"], i["vout"]) for i in n.getrawtransaction(txid, True)["vin"]}
     check((coins[0]["txid"], coins[0]["vout"]) in spent, "avoid_reuse=false spends the used coin")
+
+    # ---- listunspent's ancestor fields for unconfirmed coins (Core's getTransactionAncestry)
+    entry = n.getmempoolentry(txid)
+    change = [c for c in n.wallet_rpc("r", "listunspent", 0) if c["txid"] == txid]
+    check(len(change) == 1, "the send's change: %s" % change)
+    assert_equal((change[0]["ancestorcount"], change[0]["ancestorsize"], change[0]["ancestorfees"]),
+                 (1, entry["vsize"], int(entry["fees"]["ancestor"] * 100000000)), "a parentless coin's ancestry")
+    keys = list(change[0])
+    at = keys.index("confirmations")
+    assert_equal(keys[at:at + 5], ["confirmations", "ancestorcount", "ancestorsize", "ancestorfees", "spendable"],
+                 "Core's place for the ancestor fields")
+    child_to = n.wallet_rpc("r", "getnewaddress")
+    raw = n.createrawtransaction([{"txid": txid, "vout": change[0]["vout"]}],
+                                 [{child_to: str(change[0]["amount"] - Decimal("0.0001"))}])
+    child = n.sendrawtransaction(n.wallet_rpc("r", "signrawtransactionwithwallet", raw)["hex"])
+    child_entry = n.getmempoolentry(child)
+    grandchild = [c for c in n.wallet_rpc("r", "listunspent", 0) if c["txid"] == child][0]
+    assert_equal((grandchild["ancestorcount"], grandchild["ancestorsize"], grandchild["ancestorfees"]),
+                 (2, entry["vsize"] + child_entry["vsize"], int(child_entry["fees"]["ancestor"] * 100000000)),
+                 "a coin whose transaction has an unconfirmed parent")
+    check(all("ancestorcount" not in c for c in n.wallet_rpc("r", "listunspent")), "confirmed coins have none")
     log("avoid_reuse: used coins counted apart, skipped by default, spendable on request")

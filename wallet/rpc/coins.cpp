@@ -129,6 +129,14 @@ Json ListUnspent(const WalletContext& context, const RpcRequest& req)
         e["scriptPubKey"] = consensus::HexStr(c.txout.script_pubkey);
         e["amount"] = ValueFromAmount(c.txout.value);
         e["confirmations"] = c.depth;
+        // Core: an unconfirmed coin's transaction in the mempool, with its in-pool ancestors.
+        if (c.depth == 0) {
+            if (const auto anc = w->Chain().GetTransactionAncestry(c.outpoint.hash)) {
+                e["ancestorcount"] = anc->count;
+                e["ancestorsize"] = anc->vsize;
+                e["ancestorfees"] = anc->fees.sats;
+            }
+        }
         e["spendable"] = true; // Core's descriptor wallets: always true (deprecated field)
         // The output's own descriptor with its key origins, as getaddressinfo's "desc". Core's
         // solvability is that of this inferred descriptor: addr() and raw() know no way to spend.
@@ -287,6 +295,15 @@ void RegisterCoinsRpc(RpcTable& table, WalletContext& context)
                  Res(T::STR_HEX, "scriptPubKey", "the output script"),
                  Res(T::STR_AMOUNT, "amount", "the transaction output amount in BTC"),
                  Res(T::NUM, "confirmations", "The number of confirmations"),
+                 Res(T::NUM, "ancestorcount",
+                     "The number of in-mempool ancestor transactions, including this one (if transaction is in the mempool)",
+                     true),
+                 Res(T::NUM, "ancestorsize",
+                     "The virtual transaction size of in-mempool ancestors, including this one (if transaction is in the mempool)",
+                     true),
+                 Res(T::NUM, "ancestorfees",
+                     "The total fees of in-mempool ancestors (including this one) with fee deltas used for mining priority in sat (if transaction is in the mempool)",
+                     true),
                  Res(T::STR_HEX, "redeemScript", "The redeem script if the output script is P2SH", true),
                  Res(T::STR, "witnessScript", "witness script if the output script is P2WSH or P2SH-P2WSH", true),
                  Res(T::BOOL, "spendable", "(DEPRECATED) Always true"),

@@ -60,6 +60,13 @@ public:
         ++in_mempool_calls;
         return m_mempool.contains(txid);
     }
+    std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const override
+    {
+        // The fake pool keeps no fees or parents: each transaction is its own package.
+        auto it = m_mempool.find(txid);
+        if (it == m_mempool.end()) return std::nullopt;
+        return Ancestry{1, static_cast<int64_t>(consensus::SerializedSize(*it->second)), consensus::Amount{0}};
+    }
     void RequestMempoolTransactions(common::interfaces::ChainNotifications& notifications) const override
     {
         for (const auto& [txid, tx] : m_mempool) notifications.TransactionAddedToMempool(tx);
