@@ -133,6 +133,27 @@ def run(env):
     check(sorted((x["txid"], x["vout"]) for x in locked) == sorted((i["txid"], i["vout"]) for i in ltx["vin"]),
           "send lock_unspents locked the inputs: %s" % locked)
     b.wallet_rpc("b", "lockunspent", True)
+    # Given inputs keep the "sequence" given for them (Core's ConstructTransaction), the others
+    # the default; the lock time is the one given, 0 by default (Core's FundTransaction).
+    given = ltx["vin"][0]
+    more = b.gettxout(given["txid"], given["vout"])["value"] + Decimal("0.01")  # the wallet must add a coin
+    sq = b.wallet_rpc("b", "send", {a_addr: str(more)}, None, None, None,
+                      {"inputs": [{"txid": given["txid"], "vout": given["vout"], "sequence": 1000}],
+                       "add_inputs": True, "add_to_wallet": False, "fee_rate": "3"})
+    stx = b.decoderawtransaction(sq["hex"])
+    seqs = {(i["txid"], i["vout"]): i["sequence"] for i in stx["vin"]}
+    check(len(seqs) >= 2, "send: the wallet added inputs to the given one: %s" % seqs)
+    assert_equal(seqs[(given["txid"], given["vout"])], 1000, "send: the given input's sequence")
+    check(all(v == 0xfffffffd for k, v in seqs.items() if k != (given["txid"], given["vout"])),
+          "send: inputs added by the wallet signal BIP-125: %s" % seqs)
+    assert_equal((stx["locktime"], ltx["locktime"]), (0, 0), "send: lock time 0 unless given (no anti-fee-sniping)")
+    assert_raises_rpc(-8, "Sequence number(s) contradict replaceable option", b.wallet_rpc, "b", "send",
+                      {a_addr: "0.1"}, None, None, None,
+                      {"inputs": [{"txid": given["txid"], "vout": given["vout"], "sequence": 0xffffffff}],
+                       "replaceable": True, "add_to_wallet": False, "fee_rate": "3"})
+    assert_raises_rpc(-8, "sequence number is out of range", b.wallet_rpc, "b", "send", {a_addr: "0.1"}, None, None,
+                      None, {"inputs": [{"txid": given["txid"], "vout": given["vout"], "sequence": -1}],
+                             "add_to_wallet": False, "fee_rate": "3"})
     assert_raises_rpc(-8, "Pass fee_rate either as positional argument or in the options object, but not both",
                       b.wallet_rpc, "b", "send", {a_addr: "0.1"}, None, None, "3", {"fee_rate": "3"})
 

@@ -6,6 +6,7 @@
 
 #include "common/key_io.h"
 #include "common/rpc/outputs.h"
+#include "common/rpc/rawtx.h"
 #include "consensus/hex.h"
 #include "consensus/serialize.h"
 #include "util/logging.h"
@@ -70,22 +71,14 @@ void FeeOptions(CoinControl& control, const Json& options)
                   0, 1, 2);
 }
 
-/** The "inputs" option: outpoints (Core's ConstructTransaction's checks). */
-std::vector<consensus::OutPoint> ParseInputs(const Json& inputs)
+/**
+ * The "inputs" option as Core's ConstructTransaction reads it (its checks and errors): each
+ * input with its "sequence", or by default one by rbf (null: not given) and the locktime.
+ */
+std::vector<consensus::TxIn> ParseInputs(const Wallet& w, const Json& options, const Json& rbf)
 {
-    std::vector<consensus::OutPoint> out;
-    if (inputs.is_null()) return out;
-    CheckType(inputs, "array");
-    for (const Json& in : inputs) {
-        CheckType(in, "object");
-        const consensus::Uint256 txid = ParseHashO(in, "txid");
-        if (!in.contains("vout") || !in["vout"].is_number())
-            throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
-        const int64_t n = GetInt(in["vout"]);
-        if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
-        out.push_back(consensus::OutPoint{txid, static_cast<uint32_t>(n)});
-    }
-    return out;
+    Json raw_params = Json::array({Opt(options, "inputs"), Json::array(), Opt(options, "locktime"), rbf});
+    return common::rpc::ConstructRawTransaction(raw_params, w.Params()).vin;
 }
 
 /** Core's FinishTransaction: sign through a PSBT; commit when complete and wanted, else hand it back. */
@@ -160,7 +153,9 @@ Json Send(const WalletContext& context, const RpcRequest& req)
     std::vector<Recipient> recipients;
     for (size_t i = 0; i < outs.vout.size(); ++i)
         recipients.push_back({outs.vout[i].script_pubkey, outs.vout[i].value, subtract.contains(i)});
-    control.preset_inputs = ParseInputs(Opt(options, "inputs"));
+    // Core: the given inputs keep their sequences.
+    const std::vector<consensus::TxIn> given_inputs = ParseInputs(*w, options, Opt(options, "replaceable"));
+    for (const auto& in : given_inputs) control.preset_inputs.push_back(in.prevout);
     // Coins are chosen automatically unless some are given (add_inputs overrides).
     control.allow_other_inputs = control.preset_inputs.empty();
     if (options.contains("add_inputs")) control.allow_other_inputs = GetBool(options["add_inputs"]);
@@ -171,6 +166,8 @@ Json Send(const WalletContext& context, const RpcRequest& req)
             throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
         control.locktime = static_cast<uint32_t>(lt);
     }
+    // Core's FundTransaction takes the lock time it is given, 0 by default: no anti-fee-sniping.
+    if (!control.locktime) control.locktime = 0;
     if (options.contains("change_address") && options.contains("change_type"))
         throw RpcError(RPC_INVALID_PARAMETER, "Cannot specify both change_address and address_type options");
     if (options.contains("change_address")) {
@@ -202,6 +199,11 @@ Json Send(const WalletContext& context, const RpcRequest& req)
     auto created = CreateTransaction(*w, recipients, control, error);
     if (!created) throw RpcError(error.code ? error.code : RPC_WALLET_ERROR, error.message);
     consensus::MutableTransaction tx(*created->tx);
+    for (auto& in : tx.vin) {
+        for (const auto& given : given_inputs) {
+            if (given.prevout == in.prevout) in.sequence = given.sequence;
+        }
+    }
     if (change_position && created->change_pos && *created->change_pos != *change_position) {
         const consensus::TxOut change = tx.vout[*created->change_pos];
         tx.vout.erase(tx.vout.begin() + static_cast<std::ptrdiff_t>(*created->change_pos));
@@ -281,6 +283,7 @@ Json SendAll(const WalletContext& context, const RpcRequest& req)
             throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
         tx.locktime = static_cast<uint32_t>(lt);
     }
+    // Coins the wallet picks get one sequence; given inputs may carry their own (Core's ConstructTransaction).
     const uint32_t sequence = rbf ? 0xfffffffd : tx.locktime ? 0xfffffffe : 0xffffffff;
     const bool send_max = options.contains("send_max") && GetBool(options["send_max"]);
 
@@ -294,17 +297,15 @@ Json SendAll(const WalletContext& context, const RpcRequest& req)
     if (options.contains("inputs") && (options.contains("minconf") || options.contains("maxconf")))
         throw RpcError(RPC_INVALID_PARAMETER, "Cannot combine minconf or maxconf with specific inputs.");
     if (options.contains("inputs")) {
-        for (const auto& op : ParseInputs(options["inputs"])) {
+        for (const auto& given : ParseInputs(*w, options, rbf)) {
+            const consensus::OutPoint& op = given.prevout;
             const std::string name = op.hash.GetHex() + ":" + std::to_string(op.n);
             if (w->IsSpent(op))
                 throw RpcError(RPC_INVALID_PARAMETER, "Input not available. UTXO (" + name + ") was already spent.");
             auto out = w->GetOwnedOutput(op);
             if (!out)
                 throw RpcError(RPC_INVALID_PARAMETER, "Input not found. UTXO (" + name + ") is not part of wallet.");
-            consensus::TxIn in;
-            in.prevout = op;
-            in.sequence = sequence;
-            tx.vin.push_back(in);
+            tx.vin.push_back(given);
             spent[op] = *out;
             total_in += out->value;
         }
