@@ -290,6 +290,17 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     }
     Amount change = selection->GetChange(params.min_viable_change, params.m_change_fee);
     std::optional<size_t> change_pos;
+    // Core's ReserveDestination: a change script taken for a transaction that is not made after
+    // all goes back, so a failed send does not use up a change address.
+    struct ChangeReservation {
+        Wallet& w;
+        OutputType type;
+        std::optional<consensus::Script> script;
+        ~ChangeReservation()
+        {
+            if (script) w.ReturnChangeScript(type, *script);
+        }
+    } reservation{w, change_type, std::nullopt};
     if (change > Amount{0}) {
         std::string change_error;
         auto script = control.change_script ? control.change_script
@@ -299,6 +310,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                      "Transaction needs a change address, but we can't generate it. " + change_error};
             return std::nullopt;
         }
+        if (!control.change_script) reservation.script = script;
         if (control.change_position && *control.change_position > tx.vout.size()) {
             error = {RPC_WALLET_ERROR, "Transaction change output index out of range"};
             return std::nullopt;
@@ -378,6 +390,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         error = {RPC_WALLET_ERROR, "Transaction too large"};
         return std::nullopt;
     }
+    reservation.script.reset(); // made: the change script is kept (Core's KeepDestination)
     CreatedTransaction created;
     created.tx = consensus::MakeTransactionRef(std::move(tx));
     created.fee = fee;

@@ -87,4 +87,11 @@ bool DescriptorSpkm::MarkUsed(int32_t index)
     return true;
 }
 
+bool DescriptorSpkm::ReturnIndex(int32_t index)
+{
+    if (!IsRange() || index != m_data.next_index - 1) return false;
+    --m_data.next_index;
+    return true;
+}
+
 } // namespace wallet

@@ -64,6 +64,11 @@ public:
      * so the lookahead follows. True if next_index changed (the caller writes Data()).
      */
     bool MarkUsed(int32_t index);
+    /**
+     * A script handed out by TakeNext and not used after all: when it is the last handed out,
+     * next_index steps back to it (Core's ReturnDestination). True if next_index changed.
+     */
+    bool ReturnIndex(int32_t index);
 
 private:
     DescriptorSpkm(WalletDescriptor data, common::Descriptor desc, consensus::Uint256 id)

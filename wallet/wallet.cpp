@@ -456,6 +456,20 @@ std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std
     return script;
 }
 
+void Wallet::ReturnChangeScript(OutputType type, const consensus::Script& script)
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_active.find({type, /*internal=*/true});
+    if (it == m_active.end()) return;
+    DescriptorSpkm& spkm = m_spkms.at(it->second);
+    const auto index = spkm.IndexOf(script);
+    if (!index || !spkm.ReturnIndex(*index)) return;
+    WalletBatch batch;
+    batch.Put(KeyWithId(dbkeys::DESCRIPTOR, spkm.Id()), EncodeDescriptor(spkm.Data()));
+    std::string error;
+    Commit(batch, error);
+}
+
 bool Wallet::CanGetAddresses(bool internal) const
 {
     util::LockGuard lock(m_mutex);

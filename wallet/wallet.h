@@ -170,6 +170,12 @@ public:
                                                   std::string& error) EXCLUDES(m_mutex);
     /** Whether an active descriptor hands out addresses (internal: change ones); Core's CanGetAddresses. */
     bool CanGetAddresses(bool internal) const EXCLUDES(m_mutex);
+    /**
+     * A change script GetNewScript handed out for a transaction that was not made after all:
+     * the next one handed out is this one again, if none was handed out since (Core's
+     * ReturnDestination). A storage failure stops the wallet (as every write's).
+     */
+    void ReturnChangeScript(OutputType type, const consensus::Script& script) EXCLUDES(m_mutex);
     /** Core's IsSpent: a wallet transaction that is not abandoned or conflicted spends outpoint. */
     bool IsSpent(const consensus::OutPoint& outpoint) const EXCLUDES(m_mutex);
     /** Whether one of the wallet's descriptors derived script (within the lookahead). */

@@ -54,6 +54,14 @@ def run(env):
                       False, True, 6, "fast")
     assert_raises_rpc(-6, "is lower than the minimum fee rate setting", a.wallet_rpc, "a", "sendtoaddress", baddr, 1,
                       "", "", False, True, None, None, None, 0.01)
+    # A send that fails after its change address was taken gives it back (Core's ReserveDestination).
+    def change_index():
+        return int(a.wallet_rpc("a", "getaddressinfo", a.wallet_rpc("a", "getrawchangeaddress"))["hdkeypath"]
+                   .split("/")[-1])
+    before = change_index()
+    assert_raises_rpc(-6, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)", a.wallet_rpc, "a",
+                      "sendtoaddress", baddr, 1, "", "", False, True, None, None, None, 100000)
+    assert_equal(change_index(), before + 1, "the failed send's change index is handed out next")
     assert_equal(a.getrawmempool(), [], "no failed send left anything in the pool")
     a.createwallet("watch", True)
     assert_raises_rpc(-4, "Error: This wallet has no available keys", a.wallet_rpc, "watch", "getnewaddress")
