@@ -33,13 +33,15 @@ bool Wallet::IsImmatureCoinbase(const WalletTx& wtx) const
 
 bool Wallet::IsSpentLocked(const consensus::OutPoint& outpoint) const
 {
-    // Spent by a wallet transaction that is confirmed, in the mempool, or unconfirmed and not
-    // abandoned (Core's IsSpent: depth >= 0 and not abandoned).
+    // Spent by a wallet transaction that is confirmed, in the mempool, or unconfirmed, not
+    // abandoned and without a mempool conflict (Core's IsSpent: not abandoned, not block- or
+    // mempool-conflicted).
     auto [b, e] = m_spends.equal_range(outpoint);
     for (auto it = b; it != e; ++it) {
         auto w = m_txs.find(it->second);
         if (w == m_txs.end()) continue;
-        if (DepthLocked(w->second) >= 0 && !w->second.state.abandoned) return true;
+        if (DepthLocked(w->second) >= 0 && !w->second.state.abandoned && w->second.mempool_conflicts.empty())
+            return true;
     }
     return false;
 }

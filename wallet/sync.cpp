@@ -116,6 +116,34 @@ void Wallet::MarkConflicts(const consensus::Transaction& tx, const BlockRef& ref
     }
 }
 
+void Wallet::UpdateMempoolConflicts(const consensus::Transaction& tx, bool conflicting)
+{
+    const Uint256& txid = tx.GetTxid();
+    std::vector<Uint256> todo;
+    for (const auto& in : tx.vin) {
+        auto [b, e] = m_spends.equal_range(in.prevout);
+        for (auto it = b; it != e; ++it) {
+            if (it->second != txid) todo.push_back(it->second);
+        }
+    }
+    std::set<Uint256> done;
+    while (!todo.empty()) {
+        const Uint256 id = todo.back();
+        todo.pop_back();
+        if (!done.insert(id).second) continue;
+        auto it = m_txs.find(id);
+        if (it == m_txs.end()) continue;
+        auto& conflicts = it->second.mempool_conflicts;
+        const bool changed = conflicting ? conflicts.insert(txid).second : conflicts.erase(txid) > 0;
+        if (!changed) continue; // as Core: descendants are visited only through a change
+        m_balance_cache.clear();
+        for (uint32_t n = 0; n < it->second.tx->vout.size(); ++n) {
+            auto [b, e] = m_spends.equal_range(consensus::OutPoint{id, n});
+            for (auto s = b; s != e; ++s) todo.push_back(s->second);
+        }
+    }
+}
+
 void Wallet::ProcessBlock(const consensus::Block& block, const BlockRef& ref, WalletBatch& batch)
 {
     for (size_t i = 0; i < block.vtx.size(); ++i) {
@@ -130,6 +158,9 @@ void Wallet::BlockConnected(const consensus::Block& block, const BlockRef& ref)
     util::LockGuard lock(m_mutex);
     WalletBatch batch;
     ProcessBlock(block, ref, batch);
+    // The pool lets a block's transactions go without a notification: as Core, what they
+    // conflicted with in the pool is no longer a mempool conflict (a block conflict now).
+    for (const auto& tx : block.vtx) UpdateMempoolConflicts(*tx, /*conflicting=*/false);
     SetLastBlock(SyncPoint{ref.hash, ref.height}, batch);
     std::string error;
     Commit(batch, error);
@@ -176,6 +207,7 @@ void Wallet::TransactionAddedToMempool(const consensus::TransactionRef& tx)
     } else if (SyncTransaction(tx, TxState{}, 0, batch)) {
         m_txs.at(tx->GetTxid()).in_mempool = true;
     }
+    UpdateMempoolConflicts(*tx, /*conflicting=*/true);
     std::string error;
     Commit(batch, error);
 }
@@ -184,6 +216,7 @@ void Wallet::TransactionRemovedFromMempool(const consensus::TransactionRef& tx)
 {
     util::LockGuard lock(m_mutex);
     // Out of the pool unconfirmed: no longer trusted nor pending (Core's wallet sets it inactive).
+    UpdateMempoolConflicts(*tx, /*conflicting=*/false);
     auto it = m_txs.find(tx->GetTxid());
     if (it == m_txs.end()) return;
     it->second.in_mempool = false;

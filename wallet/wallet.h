@@ -444,6 +444,12 @@ private:
     void MarkConflicts(const consensus::Transaction& tx, const common::interfaces::BlockRef& ref, WalletBatch& batch)
         REQUIRES(m_mutex);
     void SetLastBlock(const SyncPoint& point, WalletBatch& batch) REQUIRES(m_mutex);
+    /**
+     * tx entered (conflicting) or left the mempool: the wallet transactions spending its inputs,
+     * other than tx, and their wallet descendants gain or lose it as a mempool conflict (Core's
+     * RecursiveUpdateTxState from its mempool and block handlers).
+     */
+    void UpdateMempoolConflicts(const consensus::Transaction& tx, bool conflicting) REQUIRES(m_mutex);
     /** avoid_reuse: records the wallet's addresses tx spends from as used (Core's SetSpentKeyState). */
     void MarkSpentFrom(const consensus::Transaction& tx, WalletBatch& batch) REQUIRES(m_mutex);
     /** Records the outpoints tx spends in m_spends (none for a coinbase). */

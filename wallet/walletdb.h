@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,12 @@ struct WalletTx {
      * after the wallet's own broadcast). Core's TxStateInMempool; counts only while INACTIVE.
      */
     bool in_mempool{false};
+    /**
+     * Not stored: mempool transactions (not the wallet's view of this one) spending an input of
+     * this transaction or of an ancestor of it in the wallet (Core's mempool_conflicts). While
+     * any is in the pool, this transaction does not count as spending its inputs.
+     */
+    std::set<consensus::Uint256> mempool_conflicts;
 };
 
 /** The wallet's flags (Core's WalletFlags, the bits we use). */

@@ -48,6 +48,7 @@ TESTS = [
     "wallet_bumpfee",
     "wallet_psbt",
     "wallet_avoidreuse",
+    "wallet_conflicts",
     "scantxoutset",
     "import_shuffled",
     "crash_signal",

@@ -29,7 +29,9 @@ void TxFields(const Wallet& w, const WalletTx& wtx, Json& entry)
     Json conflicts = Json::array();
     for (const auto& c : w.Conflicts(*wtx.tx)) conflicts.push_back(c.GetHex());
     entry["walletconflicts"] = std::move(conflicts);
-    entry["mempoolconflicts"] = Json::array();
+    Json mempool_conflicts = Json::array();
+    for (const auto& c : wtx.mempool_conflicts) mempool_conflicts.push_back(c.GetHex());
+    entry["mempoolconflicts"] = std::move(mempool_conflicts);
     for (const char* key : {"replaced_by_txid", "replaces_txid"}) {
         if (auto it = wtx.meta.find(key); it != wtx.meta.end()) entry[key] = it->second;
     }
