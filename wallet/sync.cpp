@@ -86,10 +86,8 @@ bool Wallet::SyncTransaction(const consensus::TransactionRef& tx, const TxState&
     return true;
 }
 
-void Wallet::MarkConflicts(const consensus::Transaction& tx, const BlockRef& ref, WalletBatch& batch)
+void Wallet::UpdateConflicting(const consensus::Transaction& tx, const std::function<bool(WalletTx&)>& update)
 {
-    // Every wallet transaction spending an outpoint tx spends (but not tx itself), then their
-    // descendants in the wallet, is conflicted by this block (Core's MarkConflicted).
     std::vector<Uint256> todo;
     for (const auto& in : tx.vin) {
         auto [b, e] = m_spends.equal_range(in.prevout);
@@ -103,45 +101,38 @@ void Wallet::MarkConflicts(const consensus::Transaction& tx, const BlockRef& ref
         todo.pop_back();
         if (!done.insert(txid).second) continue;
         auto it = m_txs.find(txid);
-        if (it == m_txs.end() || it->second.state.kind == TxState::Kind::CONFIRMED) continue;
-        WalletTx& wtx = it->second;
-        // A deeper conflict stands (Core's MarkConflicted keeps the one with more confirmations).
-        if (wtx.state.kind == TxState::Kind::BLOCK_CONFLICTED && wtx.state.block_height <= ref.height) continue;
-        wtx.state = TxState{TxState::Kind::BLOCK_CONFLICTED, ref.hash, ref.height, 0, wtx.state.abandoned};
-        StoreTx(wtx, batch);
-        for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
+        // As Core: descendants are visited only through a transaction that changed.
+        if (it == m_txs.end() || !update(it->second)) continue;
+        for (uint32_t n = 0; n < it->second.tx->vout.size(); ++n) {
             auto [b, e] = m_spends.equal_range(consensus::OutPoint{txid, n});
             for (auto s = b; s != e; ++s) todo.push_back(s->second);
         }
     }
 }
 
+void Wallet::MarkConflicts(const consensus::Transaction& tx, const BlockRef& ref, WalletBatch& batch)
+{
+    // Every wallet transaction spending an outpoint tx spends (but not tx itself), then their
+    // descendants in the wallet, is conflicted by this block (Core's MarkConflicted).
+    UpdateConflicting(tx, [&](WalletTx& wtx) REQUIRES(m_mutex) {
+        if (wtx.state.kind == TxState::Kind::CONFIRMED) return false;
+        // A deeper conflict stands (Core's MarkConflicted keeps the one with more confirmations).
+        if (wtx.state.kind == TxState::Kind::BLOCK_CONFLICTED && wtx.state.block_height <= ref.height) return false;
+        wtx.state = TxState{TxState::Kind::BLOCK_CONFLICTED, ref.hash, ref.height, 0, wtx.state.abandoned};
+        StoreTx(wtx, batch);
+        return true;
+    });
+}
+
 void Wallet::UpdateMempoolConflicts(const consensus::Transaction& tx, bool conflicting)
 {
     const Uint256& txid = tx.GetTxid();
-    std::vector<Uint256> todo;
-    for (const auto& in : tx.vin) {
-        auto [b, e] = m_spends.equal_range(in.prevout);
-        for (auto it = b; it != e; ++it) {
-            if (it->second != txid) todo.push_back(it->second);
-        }
-    }
-    std::set<Uint256> done;
-    while (!todo.empty()) {
-        const Uint256 id = todo.back();
-        todo.pop_back();
-        if (!done.insert(id).second) continue;
-        auto it = m_txs.find(id);
-        if (it == m_txs.end()) continue;
-        auto& conflicts = it->second.mempool_conflicts;
+    UpdateConflicting(tx, [&](WalletTx& wtx) REQUIRES(m_mutex) {
+        auto& conflicts = wtx.mempool_conflicts;
         const bool changed = conflicting ? conflicts.insert(txid).second : conflicts.erase(txid) > 0;
-        if (!changed) continue; // as Core: descendants are visited only through a change
-        m_balance_cache.clear();
-        for (uint32_t n = 0; n < it->second.tx->vout.size(); ++n) {
-            auto [b, e] = m_spends.equal_range(consensus::OutPoint{id, n});
-            for (auto s = b; s != e; ++s) todo.push_back(s->second);
-        }
-    }
+        if (changed) m_balance_cache.clear();
+        return changed;
+    });
 }
 
 void Wallet::ProcessBlock(const consensus::Block& block, const BlockRef& ref, WalletBatch& batch)
@@ -171,18 +162,21 @@ void Wallet::BlockDisconnected(const consensus::Block& block, const BlockRef& re
     util::LockGuard lock(m_mutex);
     WalletBatch batch;
     // Its transactions are unconfirmed again (Core: TxStateInactive until the mempool takes
-    // them back), and what it conflicted is no longer conflicted.
+    // them back: the pool's re-acceptances are notified after this, once the new tip is set),
+    // and what it conflicted is no longer conflicted.
     for (const auto& tx : block.vtx) {
         auto it = m_txs.find(tx->GetTxid());
         if (it != m_txs.end() && it->second.state.kind == TxState::Kind::CONFIRMED &&
             it->second.state.block_hash == ref.hash) {
             it->second.state = TxState::Inactive(it->second.state.abandoned);
+            it->second.in_mempool = false;
             StoreTx(it->second, batch);
         }
     }
     for (auto& [txid, wtx] : m_txs) {
         if (wtx.state.kind == TxState::Kind::BLOCK_CONFLICTED && wtx.state.block_hash == ref.hash) {
             wtx.state = TxState::Inactive(wtx.state.abandoned);
+            wtx.in_mempool = false;
             StoreTx(wtx, batch);
         }
     }
@@ -194,6 +188,21 @@ void Wallet::BlockDisconnected(const consensus::Block& block, const BlockRef& re
 void Wallet::TransactionAddedToMempool(const consensus::TransactionRef& tx)
 {
     util::LockGuard lock(m_mutex);
+    AddedToMempoolLocked(tx);
+}
+
+void Wallet::ReplayMempoolTransaction(const consensus::TransactionRef& tx)
+{
+    util::LockGuard lock(m_mutex);
+    // The replay runs beside the notifications: a transaction that left the pool before this
+    // question is skipped, and one that leaves after it is notified after it (the removal
+    // needs this lock), so neither leaves the wallet's record of the pool stale.
+    if (!Chain().IsInMempool(tx->GetTxid())) return;
+    AddedToMempoolLocked(tx);
+}
+
+void Wallet::AddedToMempoolLocked(const consensus::TransactionRef& tx)
+{
     WalletBatch batch;
     auto it = m_txs.find(tx->GetTxid());
     if (it != m_txs.end()) {

@@ -50,6 +50,19 @@ private:
     std::weak_ptr<Wallet> m_wallet;
 };
 
+/** Core's requestMempoolTransactions replay, to Wallet::ReplayMempoolTransaction. */
+class MempoolReplay final : public common::interfaces::ChainNotifications {
+public:
+    explicit MempoolReplay(Wallet& wallet) : m_wallet(wallet) {}
+    void TransactionAddedToMempool(const consensus::TransactionRef& tx) override
+    {
+        m_wallet.ReplayMempoolTransaction(tx);
+    }
+
+private:
+    Wallet& m_wallet;
+};
+
 /** "84h/1h/0h": a path in descriptor notation. */
 std::string PathString(const std::vector<uint32_t>& path)
 {
@@ -369,8 +382,8 @@ bool Wallet::AttachChain(const std::shared_ptr<Wallet>& self, std::string& error
     // Core's requestMempoolTransactions: what entered the mempool while the wallet was not
     // loaded (a payment to it, its own unconfirmed sends) is its too. An arrival notified at the
     // same time is added twice at worst, which is idempotent.
-    NotificationForwarder forwarder(self);
-    chain.RequestMempoolTransactions(forwarder);
+    MempoolReplay replay(*self);
+    chain.RequestMempoolTransactions(replay);
     return true;
 }
 

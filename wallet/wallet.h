@@ -354,6 +354,8 @@ public:
     void BlockConnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
     void BlockDisconnected(const consensus::Block& block, const common::interfaces::BlockRef& ref) EXCLUDES(m_mutex);
     void TransactionAddedToMempool(const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
+    /** AttachChain's replay of the mempool: as an arrival, if tx is in the pool when asked under the wallet's lock. */
+    void ReplayMempoolTransaction(const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
     /** tx left the mempool (not by a block): a wallet transaction's trust may have changed. */
     void TransactionRemovedFromMempool(const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
 
@@ -440,6 +442,12 @@ private:
     void StoreTx(const WalletTx& wtx, WalletBatch& batch) REQUIRES(m_mutex);
     /** Marks the scripts tx pays as used, so the lookahead moves on (Core's MarkUnusedAddresses). */
     void MarkUsed(const consensus::Transaction& tx, WalletBatch& batch) REQUIRES(m_mutex);
+    /**
+     * Core's RecursiveUpdateTxState: update each wallet transaction spending one of tx's inputs
+     * (not tx itself), then the wallet descendants of each one update changed (returned true).
+     */
+    void UpdateConflicting(const consensus::Transaction& tx, const std::function<bool(WalletTx&)>& update)
+        REQUIRES(m_mutex);
     /** Marks the wallet transactions spending tx's inputs (and their descendants) as conflicted by ref. */
     void MarkConflicts(const consensus::Transaction& tx, const common::interfaces::BlockRef& ref, WalletBatch& batch)
         REQUIRES(m_mutex);
@@ -450,6 +458,7 @@ private:
      * RecursiveUpdateTxState from its mempool and block handlers).
      */
     void UpdateMempoolConflicts(const consensus::Transaction& tx, bool conflicting) REQUIRES(m_mutex);
+    void AddedToMempoolLocked(const consensus::TransactionRef& tx) REQUIRES(m_mutex);
     /** avoid_reuse: records the wallet's addresses tx spends from as used (Core's SetSpentKeyState). */
     void MarkSpentFrom(const consensus::Transaction& tx, WalletBatch& batch) REQUIRES(m_mutex);
     /** Records the outpoints tx spends in m_spends (none for a coinbase). */

@@ -150,7 +150,7 @@ def run(env):
     assert_raises_rpc(-8, "Sequence number(s) contradict replaceable option", b.wallet_rpc, "b", "send",
                       {a_addr: "0.1"}, None, None, None,
                       {"inputs": [{"txid": given["txid"], "vout": given["vout"], "sequence": 0xffffffff}],
-                       "replaceable": True, "add_to_wallet": False, "fee_rate": "3"})
+                       "add_to_wallet": False, "fee_rate": "3"})  # replaceable: the wallet's default, true
     assert_raises_rpc(-8, "sequence number is out of range", b.wallet_rpc, "b", "send", {a_addr: "0.1"}, None, None,
                       None, {"inputs": [{"txid": given["txid"], "vout": given["vout"], "sequence": -1}],
                              "add_to_wallet": False, "fee_rate": "3"})

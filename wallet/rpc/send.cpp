@@ -154,7 +154,8 @@ Json Send(const WalletContext& context, const RpcRequest& req)
     for (size_t i = 0; i < outs.vout.size(); ++i)
         recipients.push_back({outs.vout[i].script_pubkey, outs.vout[i].value, subtract.contains(i)});
     // Core: the given inputs keep their sequences.
-    const std::vector<consensus::TxIn> given_inputs = ParseInputs(*w, options, Opt(options, "replaceable"));
+    // replaceable defaults to the wallet's (true): given sequences that all opt out contradict it.
+    const std::vector<consensus::TxIn> given_inputs = ParseInputs(*w, options, Json(control.replaceable));
     for (const auto& in : given_inputs) control.preset_inputs.push_back(in.prevout);
     // Coins are chosen automatically unless some are given (add_inputs overrides).
     control.allow_other_inputs = control.preset_inputs.empty();

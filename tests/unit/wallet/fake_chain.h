@@ -70,7 +70,10 @@ public:
     void RequestMempoolTransactions(common::interfaces::ChainNotifications& notifications) const override
     {
         for (const auto& [txid, tx] : m_mempool) notifications.TransactionAddedToMempool(tx);
+        for (const auto& tx : replay_stale) notifications.TransactionAddedToMempool(tx);
     }
+    /** Replayed by RequestMempoolTransactions though not in the pool (it left after the node's copy). */
+    std::vector<consensus::TransactionRef> replay_stale;
     std::optional<std::string> BroadcastTransaction(const consensus::TransactionRef& tx, consensus::Amount) override
     {
         AddToMempool(tx);

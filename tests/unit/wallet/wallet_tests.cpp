@@ -265,6 +265,34 @@ TEST_CASE("Cached balances stay right as the wallet and the pool change", "[wall
     CHECK(b.untrusted_pending == Amount{0});
 }
 
+TEST_CASE("The mempool replay at attach skips a transaction that left the pool meanwhile", "[wallet][balance-cache]")
+{
+    Fixture f;
+    std::string error;
+    auto w2 = Wallet::Create(f.env, "w2", f.dir.path / "w2", CreateOptions{}, error);
+    REQUIRE(w2);
+    auto script = w2->GetNewScript(OutputType::BECH32, "", false, error);
+    REQUIRE(script);
+    // The node copied its pool, then this payment left it before the replay reached it.
+    const auto gone =
+        Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '9')).value(), 0}, *script, Btc(2));
+    f.chain.replay_stale.push_back(gone);
+    REQUIRE(Wallet::AttachChain(w2, error));
+    CHECK_FALSE(w2->GetTx(gone->GetTxid()));
+    CHECK(w2->GetBalances().untrusted_pending == Amount{0});
+    // One still in the pool is taken, as in the pool.
+    const auto kept =
+        Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, 'a')).value(), 0}, *script, Btc(3));
+    f.chain.AddToMempool(kept);
+    w2->Disconnect();
+    w2.reset(); // closes its database
+    auto w3 = Wallet::Load(f.env, "w2", f.dir.path / "w2", error);
+    REQUIRE(w3);
+    REQUIRE(Wallet::AttachChain(w3, error));
+    CHECK(w3->GetBalances().untrusted_pending == Btc(3));
+    w3->Disconnect();
+}
+
 TEST_CASE("The wallet counts its own broadcast as in the pool at once, then follows the pool's notifications",
           "[wallet][balance-cache]")
 {
