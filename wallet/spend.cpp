@@ -284,8 +284,11 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         consensus::TxIn txin;
         txin.prevout = in->outpoint;
         // Every wallet transaction signals replaceability (BIP-125) unless asked not to, and
-        // enables the lock time either way.
-        txin.sequence = control.replaceable ? 0xfffffffd : 0xfffffffe;
+        // enables the lock time either way; a preset input may carry its own sequence.
+        const auto given = control.preset_sequences.find(in->outpoint);
+        txin.sequence = given != control.preset_sequences.end() ? given->second
+                        : control.replaceable                   ? 0xfffffffd
+                                                                : 0xfffffffe;
         tx.vin.push_back(txin);
     }
     Amount change = selection->GetChange(params.min_viable_change, params.m_change_fee);

@@ -34,6 +34,8 @@ struct CoinControl {
     std::optional<OutputType> change_type;
     bool replaceable{true}; //!< BIP-125 signal (Core's default since v28: every wallet transaction)
     std::vector<consensus::OutPoint> preset_inputs;
+    /** Core's PreselectedInput::SetSequence: a preset input's own sequence (else the default below). */
+    std::map<consensus::OutPoint, uint32_t> preset_sequences;
     bool allow_other_inputs{true};
     bool include_unsafe{false};
     std::optional<uint32_t> locktime;

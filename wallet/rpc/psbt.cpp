@@ -178,7 +178,11 @@ Funded FundTransaction(Wallet& w, const consensus::MutableTransaction& raw, cons
     CoinControl control;
     control.sign = false;
     control.locktime = raw.locktime;
-    for (const auto& in : raw.vin) control.preset_inputs.push_back(in.prevout);
+    // Preset inputs keep the sequence the caller gave them.
+    for (const auto& in : raw.vin) {
+        control.preset_inputs.push_back(in.prevout);
+        control.preset_sequences[in.prevout] = in.sequence;
+    }
     ReadFundOptions(w, options, control, recipients, raw.vout.size(), !raw.vin.empty());
     bool lock = false;
     if (Has(options, "lockUnspents")) lock = GetBool(options.at("lockUnspents"));
@@ -190,12 +194,6 @@ Funded FundTransaction(Wallet& w, const consensus::MutableTransaction& raw, cons
     if (!created) throw RpcError(RPC_WALLET_ERROR, error.message);
     Funded f;
     f.tx = consensus::MutableTransaction(*created->tx);
-    // Preset inputs keep the sequence the caller gave them.
-    for (auto& in : f.tx.vin) {
-        for (const auto& given : raw.vin) {
-            if (given.prevout == in.prevout) in.sequence = given.sequence;
-        }
-    }
     f.tx.version = raw.version;
     f.fee = created->fee;
     f.change_pos = created->change_pos ? static_cast<int>(*created->change_pos) : -1;

@@ -156,7 +156,10 @@ Json Send(const WalletContext& context, const RpcRequest& req)
     // Core: the given inputs keep their sequences.
     // replaceable defaults to the wallet's (true): given sequences that all opt out contradict it.
     const std::vector<consensus::TxIn> given_inputs = ParseInputs(*w, options, Json(control.replaceable));
-    for (const auto& in : given_inputs) control.preset_inputs.push_back(in.prevout);
+    for (const auto& in : given_inputs) {
+        control.preset_inputs.push_back(in.prevout);
+        control.preset_sequences[in.prevout] = in.sequence;
+    }
     // Coins are chosen automatically unless some are given (add_inputs overrides).
     control.allow_other_inputs = control.preset_inputs.empty();
     if (options.contains("add_inputs")) control.allow_other_inputs = GetBool(options["add_inputs"]);
@@ -200,11 +203,6 @@ Json Send(const WalletContext& context, const RpcRequest& req)
     auto created = CreateTransaction(*w, recipients, control, error);
     if (!created) throw RpcError(error.code ? error.code : RPC_WALLET_ERROR, error.message);
     consensus::MutableTransaction tx(*created->tx);
-    for (auto& in : tx.vin) {
-        for (const auto& given : given_inputs) {
-            if (given.prevout == in.prevout) in.sequence = given.sequence;
-        }
-    }
     if (change_position && created->change_pos && *created->change_pos != *change_position) {
         const consensus::TxOut change = tx.vout[*created->change_pos];
         tx.vout.erase(tx.vout.begin() + static_cast<std::ptrdiff_t>(*created->change_pos));
