@@ -523,21 +523,23 @@ bool Chainstate::IsInActiveChain(const BlockIndex* index) const
     return m_impl->active.Contains(index);
 }
 
-std::vector<const BlockIndex*> Chainstate::GetChainTips() const
+std::vector<Chainstate::ChainTip> Chainstate::GetChainTips() const
 {
     util::SharedLock lock(m_impl->view_mutex);
     std::set<const BlockIndex*> has_child;
     for (const auto& [h, e] : m_impl->BlockReads().Index()) {
         if (e->prev) has_child.insert(e->prev);
     }
-    std::vector<const BlockIndex*> tips;
+    std::vector<const BlockIndex*> blocks;
     for (const auto& [h, e] : m_impl->BlockReads().Index()) {
-        if (!has_child.count(e.get())) tips.push_back(e.get());
+        if (!has_child.count(e.get())) blocks.push_back(e.get());
     }
-    if (const BlockIndex* tip = m_impl->active.Tip(); tip && std::find(tips.begin(), tips.end(), tip) == tips.end()) {
-        tips.push_back(tip);
-    }
-    std::sort(tips.begin(), tips.end(), [](const BlockIndex* a, const BlockIndex* b) { return a->height > b->height; });
+    if (const BlockIndex* tip = m_impl->active.Tip(); tip && has_child.count(tip)) blocks.push_back(tip);
+    std::sort(blocks.begin(), blocks.end(),
+              [](const BlockIndex* a, const BlockIndex* b) { return a->height > b->height; });
+    std::vector<ChainTip> tips;
+    tips.reserve(blocks.size());
+    for (const BlockIndex* block : blocks) tips.push_back({block, m_impl->active.FindFork(block)});
     return tips;
 }
 

@@ -316,8 +316,17 @@ public:
      */
     std::vector<consensus::BlockHeader> ActiveHeadersAfter(const BlockIndex* fork, const consensus::Uint256& hash_stop,
                                                            size_t max) const;
-    /** Every block index entry without a known child (getchaintips). */
-    std::vector<const BlockIndex*> GetChainTips() const;
+    /** A chain tip and where it meets the active chain, read together (getchaintips). */
+    struct ChainTip {
+        const BlockIndex* block;
+        const BlockIndex* fork; // the last block it shares with the active chain; == block: it is the active tip
+    };
+    /**
+     * Every block index entry without a known child, and the active tip (which may have
+     * children: headers-only or invalid ones), highest first. One view lock for the list and
+     * every fork, so exactly one tip is active even while a reorg runs (Core: under cs_main).
+     */
+    std::vector<ChainTip> GetChainTips() const;
     /** Reads a stored block; nullopt if not stored or unreadable. No lock. */
     std::optional<consensus::Block> ReadBlock(const BlockIndex* index) const;
     std::optional<std::vector<uint8_t>> ReadRawBlock(const BlockIndex* index) const;

@@ -140,13 +140,14 @@ Json GetBlockHeader(Chainstate& cs, const RpcRequest& req)
 
 Json GetChainTips(Chainstate& cs)
 {
-    const BlockIndex& tip = TipOrThrow(cs);
+    (void)TipOrThrow(cs);
     Json result = Json::array();
-    for (const BlockIndex* block : cs.GetChainTips()) {
+    // Each tip's fork comes with the list, from one look at the chain: a tip read apart from
+    // it could be from before a reorg and make two tips "active".
+    for (const auto& [block, fork] : cs.GetChainTips()) {
         Json obj = Json::object();
         obj["height"] = block->height;
         obj["hash"] = block->GetBlockHash().GetHex();
-        const BlockIndex* fork = chain::LastCommonAncestor(&tip, block);
         obj["branchlen"] = block->height - (fork ? fork->height : 0);
         std::string status;
         if (fork == block) {

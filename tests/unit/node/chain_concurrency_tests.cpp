@@ -113,7 +113,7 @@ TEST_CASE("Chain reads complete while validation holds the owner's lock", "[chai
             in_chain = info && info->in_active_chain && cs.Tip() == index;
             read_block = cs.ReadBlock(index).has_value() && cs.ReadRawBlock(index).has_value();
             read_undo = cs.ReadUndo(index).has_value();
-            for (const BlockIndex* t : cs.GetChainTips()) tip_listed |= t == index;
+            for (const auto& t : cs.GetChainTips()) tip_listed |= t.block == index && t.fork == index;
             const auto coin = cs.GetTxOut(created);
             new_coin = coin && coin->best_block == index;
             spent_gone = !cs.GetTxOut(cb.first);
@@ -173,11 +173,19 @@ TEST_CASE("Blocks and invalidations from several threads end as sequential submi
         REQUIRE(b.Submit(*blk).IsValid());
     }
     std::atomic<bool> stop{false};
+    std::atomic<int> tips_reads{0}, tips_not_one_active{0};
     std::vector<std::thread> readers;
     for (int r = 0; r < 2; ++r) {
         readers.emplace_back([&] {
             while (!stop.load()) {
-                for (const BlockIndex* t : cs.GetChainTips()) (void)t->status.load();
+                // getchaintips: each answer has exactly one active tip, even mid-reorg.
+                int active = 0;
+                for (const auto& t : cs.GetChainTips()) {
+                    (void)t.block->status.load();
+                    active += t.fork == t.block;
+                }
+                ++tips_reads;
+                if (active != 1) ++tips_not_one_active;
                 if (const BlockIndex* tip = cs.Tip()) {
                     (void)cs.GetBlockInfo(tip->GetBlockHash());
                     (void)cs.ReadBlock(tip);
@@ -225,6 +233,8 @@ TEST_CASE("Blocks and invalidations from several threads end as sequential submi
     for (auto& t : readers) t.join();
     REQUIRE(activated);
     CHECK(tip_after_blocks == ref_tip);
+    CHECK(tips_reads.load() > 0);
+    CHECK(tips_not_one_active.load() == 0);
     REQUIRE(reconsidered);
     CHECK(cs.Tip()->GetBlockHash() == ref_tip);
     const auto stats = cs.GetUtxoStats();

@@ -47,8 +47,8 @@ struct Faults {
 /** True if no entry of cs's block index carries a FAILED flag. */
 bool NoFailedEntries(Chainstate& cs)
 {
-    for (const BlockIndex* tip : cs.GetChainTips()) {
-        for (const BlockIndex* b = tip; b; b = b->prev) {
+    for (const auto& tip : cs.GetChainTips()) {
+        for (const BlockIndex* b = tip.block; b; b = b->prev) {
             if (b->status & node::chain::BLOCK_FAILED_MASK) return false;
         }
     }
