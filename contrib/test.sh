@@ -53,6 +53,10 @@ if [ "${MINICASH_SKIP_FORMAT:-0}" != "1" ]; then
   bash contrib/format.sh --check
 fi
 
+# The functional tests run JOBS + 1 at a time (test_runner.py --jobs, each test in a child
+# process with loopback ports of its own): they wait on their nodes more than they compute.
+export MINICASH_TEST_JOBS=${MINICASH_TEST_JOBS:-$((JOBS + 1))}
+
 stage "Release build"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release "${LAUNCHER[@]}" >/dev/null
 ninja -C build/release -j "$JOBS"

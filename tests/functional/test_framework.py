@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -116,11 +117,29 @@ def wait_until(pred, timeout, what, interval=0.05):
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
+def _port_candidate():
+    """A port free on 127.0.0.1 now: from $MINICASH_PORT_RANGE ("lo-hi", set by the runner for
+    each of its parallel slots) when given, else whatever bind(0) hands out."""
+    span = os.environ.get("MINICASH_PORT_RANGE")
+    if not span:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    lo, hi = (int(x) for x in span.split("-"))
+    for _ in range(1000):
+        port = random.randint(lo, hi)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise TestFailure("no free port in MINICASH_PORT_RANGE %s" % span)
+
+
 def free_port():
-    """A free TCP port on loopback (bind to 127.0.0.1:0 and release it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    """A free TCP port on loopback (127.0.0.1, and ::1 when it exists)."""
+    port = _port_candidate()
     # Also make sure ::1 has it free when IPv6 exists (the daemon binds both by default).
     try:
         with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:

@@ -1,8 +1,15 @@
 #!/usr/bin/env python3
-"""Runs the minicash functional tests in sequence.
+"""Runs the minicash functional tests.
 
     python3 tests/functional/test_runner.py --bindir build/node --vectors ../shared/vectors [--keep]
-        [--timeout-factor F] [test ...]
+        [--timeout-factor F] [--jobs N] [test ...]
+
+With --jobs 1 (the default) the tests run one after the other in this process. With --jobs N
+each test runs in a child process of this script, N at a time, the longest first; a test's
+output is printed whole when it ends, and each of the N slots draws its loopback ports from a
+range of its own (MINICASH_PORT_RANGE, below the kernel's ephemeral ports), so two tests never
+pick the same port. Most tests wait on their nodes more than they compute, so 2 jobs on 2 cores
+take about half the time.
 
 Prints a final line 'N passed, M failed, K skipped' and exits non-zero if anything failed, or if
 anything was skipped while CI=true (a skip is never reported as a pass).
@@ -11,7 +18,10 @@ anything was skipped while CI=true (a skip is never reported as a pass).
 import argparse
 import importlib
 import os
+import re
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -80,6 +90,99 @@ TESTS = [
     "mempool_hostile",
 ]
 
+# Started first with --jobs > 1, so that no long test starts last (about 10 s or more each in a
+# Release build); the others follow in TESTS' order.
+LONG_TESTS = [
+    "mempool_relay", "wallet_bumpfee", "wallet_send", "crash_recovery", "mempool_btcd_interop", "p2p_sync",
+    "wallet_psbt", "scantxoutset", "wallet_encryption", "reindex_chainstate_rpc", "mempool_hostile",
+]
+
+# Port ranges of the --jobs slots: below Linux's ephemeral range (32768-60999), which bind(0)
+# and outgoing connections use.
+PORT_BASE, PORT_SPAN = 12000, 4000
+
+
+def run_one(name, env):
+    """Runs one test in this process: its status ('PASS', 'SKIP' or 'FAIL') and whether it is ok."""
+    ok = False
+    status = "FAIL"
+    try:
+        mod = importlib.import_module(name)
+        mod.run(env)
+        ok = True
+        status = "PASS"
+    except SkipTest as e:
+        ok = True  # teardown as after a success; counted as a skip below
+        status = "SKIP"
+        print("    !!!!!!!! SKIP: %s !!!!!!!!" % e, flush=True)
+    except Exception as e:  # TestFailure, RPCError, anything unexpected
+        print("    %s" % e, flush=True)
+        traceback.print_exc(file=sys.stdout)
+    finally:
+        try:
+            env.teardown(ok)
+        except Exception as e:
+            print("    teardown error: %s" % e)
+            ok = False
+            status = "FAIL"
+    return status, ok
+
+
+def run_sequential(names, args, bindir, vectors):
+    """[(name, status, seconds)], each test in this process, one after the other."""
+    results = []
+    for name in names:
+        print("=== %s" % name, flush=True)
+        t0 = time.time()
+        status, ok = run_one(name, TestEnv(bindir, vectors, keep=args.keep, name=name))
+        dt = time.time() - t0
+        print("=== %s: %s (%.1fs)" % (name, status, dt), flush=True)
+        results.append((name, status if ok else "FAIL", dt))
+    return results
+
+
+def run_parallel(names, args, bindir, vectors):
+    """[(name, status, seconds)], each test in a child process, args.jobs at a time."""
+    order = [n for n in LONG_TESTS if n in names] + [n for n in names if n not in LONG_TESTS]
+    free_slots = list(range(args.jobs))
+    running = {}  # slot -> (name, process, output file, start time)
+    results = {}
+    while order or running:
+        while order and free_slots:
+            name = order.pop(0)
+            slot = free_slots.pop(0)
+            cmd = [sys.executable, os.path.abspath(__file__), "--bindir", bindir, "--jobs", "1"]
+            if vectors:
+                cmd += ["--vectors", vectors]
+            if args.keep:
+                cmd.append("--keep")
+            cmd += ["--timeout-factor", str(test_framework.TIMEOUT_FACTOR), name]
+            env = dict(os.environ)
+            lo = PORT_BASE + slot * PORT_SPAN
+            env["MINICASH_PORT_RANGE"] = "%d-%d" % (lo, lo + PORT_SPAN - 1)
+            out = tempfile.TemporaryFile(mode="w+")
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+            running[slot] = (name, proc, out, time.time())
+        time.sleep(0.1)
+        for slot, (name, proc, out, t0) in list(running.items()):
+            if proc.poll() is None:
+                continue
+            del running[slot]
+            free_slots.append(slot)
+            out.seek(0)
+            text = out.read()
+            out.close()
+            sys.stdout.write(text)
+            m = re.search(r"^=== %s: (PASS|SKIP|FAIL) " % re.escape(name), text, re.M)
+            status = m.group(1) if m else "FAIL"
+            if proc.returncode != 0 and status == "PASS":
+                status = "FAIL"  # e.g. the child failed after the test
+            if not m:
+                print("=== %s: FAIL (the child exited with %d and no result line)" % (name, proc.returncode))
+            sys.stdout.flush()
+            results[name] = (name, status, time.time() - t0)
+    return [results[n] for n in names]
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -89,6 +192,8 @@ def main():
     ap.add_argument("--timeout-factor", type=float, default=None,
                     help="multiply every time limit by this (sanitizer builds are slower; default: "
                          "$MINICASH_TIMEOUT_FACTOR or 1)")
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("MINICASH_TEST_JOBS", "1")),
+                    help="tests run at once, each in a child process (default: $MINICASH_TEST_JOBS or 1)")
     ap.add_argument("tests", nargs="*", help="run only these tests (default: all)")
     args = ap.parse_args()
 
@@ -108,42 +213,17 @@ def main():
         print("error: unknown test(s): %s (known: %s)" % (", ".join(unknown), ", ".join(TESTS)))
         return 2
 
-    passed, failed, skipped, results = 0, 0, 0, []
+    if args.jobs < 1:
+        print("error: --jobs must be at least 1")
+        return 2
     t_all = time.time()
-    for name in names:
-        print("=== %s" % name, flush=True)
-        t0 = time.time()
-        env = TestEnv(bindir, vectors, keep=args.keep, name=name)
-        ok = False
-        status = "FAIL"
-        try:
-            mod = importlib.import_module(name)
-            mod.run(env)
-            ok = True
-            status = "PASS"
-        except SkipTest as e:
-            ok = True  # teardown as after a success; counted as a skip below
-            status = "SKIP"
-            print("    !!!!!!!! SKIP: %s !!!!!!!!" % e, flush=True)
-        except Exception as e:  # TestFailure, RPCError, anything unexpected
-            print("    %s" % e, flush=True)
-            traceback.print_exc(file=sys.stdout)
-        finally:
-            try:
-                env.teardown(ok)
-            except Exception as e:
-                print("    teardown error: %s" % e)
-                ok = False
-                status = "FAIL"
-        dt = time.time() - t0
-        print("=== %s: %s (%.1fs)" % (name, status, dt), flush=True)
-        results.append((name, status, dt))
-        if not ok:
-            failed += 1
-        elif status == "SKIP":
-            skipped += 1
-        else:
-            passed += 1
+    if args.jobs > 1 and len(names) > 1:
+        results = run_parallel(names, args, bindir, vectors)
+    else:
+        results = run_sequential(names, args, bindir, vectors)
+    passed = sum(1 for _, st, _ in results if st == "PASS")
+    failed = sum(1 for _, st, _ in results if st == "FAIL")
+    skipped = sum(1 for _, st, _ in results if st == "SKIP")
 
     print()
     for name, status, dt in results:
