@@ -40,10 +40,14 @@ stage "Install dependencies"
 bash contrib/install-deps.sh
 
 # ccache (a Debian package, installed above) makes a repeated run on the same machine
-# rebuild only what changed, also from another clone of the repository.
+# rebuild only what changed, also from another clone of the repository, and lets the
+# mutation stage's scratch build reuse the Release build's objects. The sloppiness lets it
+# cache the unit tests' objects, which use a precompiled header (without it, every one of
+# them was compiled again in the mutation stage: about 5 of its 6 minutes).
 LAUNCHER=()
 if command -v ccache >/dev/null 2>&1; then
   export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+  export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
   LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 
