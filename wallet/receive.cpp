@@ -9,9 +9,10 @@ namespace wallet {
 using consensus::Amount;
 using consensus::Uint256;
 
-int Wallet::DepthLocked(const WalletTx& wtx) const
+int Wallet::DepthLocked(const WalletTx& wtx) const { return DepthAt(wtx, m_last_block.height); }
+
+int Wallet::DepthAt(const WalletTx& wtx, int tip)
 {
-    const int tip = m_last_block.height;
     switch (wtx.state.kind) {
     case TxState::Kind::CONFIRMED: return std::max(0, tip - wtx.state.block_height + 1);
     case TxState::Kind::BLOCK_CONFLICTED: return -std::max(1, tip - wtx.state.block_height + 1);
@@ -250,6 +251,25 @@ std::vector<WalletTx> Wallet::Transactions() const
     std::vector<WalletTx> out;
     out.reserve(m_txs.size());
     for (const auto& [txid, wtx] : m_txs) out.push_back(wtx);
+    return out;
+}
+
+Wallet::TxsAt Wallet::TransactionsAt() const
+{
+    util::LockGuard lock(m_mutex);
+    TxsAt out;
+    out.txs.reserve(m_txs.size());
+    for (const auto& [txid, wtx] : m_txs) out.txs.push_back(wtx);
+    out.at = m_last_block;
+    return out;
+}
+
+Wallet::TxsAt Wallet::GetTxAt(const Uint256& txid) const
+{
+    util::LockGuard lock(m_mutex);
+    TxsAt out;
+    if (auto it = m_txs.find(txid); it != m_txs.end()) out.txs.push_back(it->second);
+    out.at = m_last_block;
     return out;
 }
 

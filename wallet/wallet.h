@@ -248,11 +248,22 @@ public:
     std::optional<WalletTx> GetTx(const consensus::Uint256& txid) const EXCLUDES(m_mutex);
     /** Every wallet transaction, in no particular order (copies of the shared transactions). */
     std::vector<WalletTx> Transactions() const EXCLUDES(m_mutex);
+    /** Transactions and the last block processed, read together: their depths at `at` agree. */
+    struct TxsAt {
+        std::vector<WalletTx> txs;
+        SyncPoint at;
+    };
+    /** Transactions() with the last block processed, under one lock (Core's RPCs hold cs_wallet). */
+    TxsAt TransactionsAt() const EXCLUDES(m_mutex);
+    /** GetTx() with the last block processed, under one lock; txs is empty if txid is unknown. */
+    TxsAt GetTxAt(const consensus::Uint256& txid) const EXCLUDES(m_mutex);
     /**
      * Core's GetTxDepthInMainChain: confirmations for a confirmed transaction, 0 when
      * unconfirmed, minus the conflicting block's confirmations when block-conflicted.
      */
     int Depth(const WalletTx& wtx) const EXCLUDES(m_mutex);
+    /** Depth() when the last block processed is at tip_height (with a TxsAt's `at`). */
+    static int DepthAt(const WalletTx& wtx, int tip_height);
     /** Core's CachedTxIsTrusted. */
     bool IsTrusted(const consensus::Uint256& txid) const EXCLUDES(m_mutex);
     /** What the wallet owns of tx: outputs paying it (credit) and its inputs spending it (debit). */

@@ -10,8 +10,11 @@
 
 namespace wallet::rpc {
 
-/** Core's WalletTxToJSON: the fields every history entry of wtx carries. */
-void TxFields(const Wallet& w, const WalletTx& wtx, Json& entry);
+/**
+ * Core's WalletTxToJSON: the fields every history entry of wtx carries. tip_height: the
+ * wallet's last processed block when wtx was read (Wallet::TxsAt), which depths count from.
+ */
+void TxFields(const Wallet& w, const WalletTx& wtx, int tip_height, Json& entry);
 
 struct ListOptions {
     int min_depth{0};                  //!< receive entries need at least this depth (Core's nMinDepth)
@@ -21,7 +24,7 @@ struct ListOptions {
 };
 
 /** Core's CachedTxGetAmounts + ListTransactions: the send and receive entries of wtx, appended to out. */
-void ListEntries(const Wallet& w, const WalletTx& wtx, const ListOptions& options, Json& out);
+void ListEntries(const Wallet& w, const WalletTx& wtx, int tip_height, const ListOptions& options, Json& out);
 
 /** The help of TxFields' fields and of one entry (with TxFields when with_fields). */
 std::vector<RpcResult> TxFieldResults();

@@ -36,8 +36,9 @@ Json ListReceived(const Wallet& w, const Json& params, bool by_label)
         if (!filter) throw RpcError(RPC_WALLET_ERROR, "address_filter parameter was invalid");
     }
     std::map<consensus::Script, Tally> tally;
-    for (const auto& wtx : w.Transactions()) {
-        const int depth = w.Depth(wtx);
+    const auto [txs, at] = w.TransactionsAt();
+    for (const auto& wtx : txs) {
+        const int depth = Wallet::DepthAt(wtx, at.height);
         if (depth < min_depth) continue;
         if (wtx.tx->IsCoinBase() && (depth < 1 || (depth <= consensus::COINBASE_MATURITY && !include_immature))) {
             continue;
@@ -96,8 +97,9 @@ Amount Received(const Wallet& w, const std::set<consensus::Script>& scripts, con
     const int min_depth = ParamOr<int>(params, 1, 1);
     const bool include_immature = ParamOr<bool>(params, 2, false);
     Amount total{0};
-    for (const auto& wtx : w.Transactions()) {
-        const int depth = w.Depth(wtx);
+    const auto [txs, at] = w.TransactionsAt();
+    for (const auto& wtx : txs) {
+        const int depth = Wallet::DepthAt(wtx, at.height);
         if (depth < min_depth) continue;
         if (wtx.tx->IsCoinBase() && (depth < 1 || (depth <= consensus::COINBASE_MATURITY && !include_immature))) {
             continue;
@@ -165,7 +167,8 @@ Json ListSinceBlock(const WalletContext& context, const RpcRequest& req)
     const bool include_change = ParamOr<bool>(req.params, 4, false);
     std::optional<std::string> label;
     if (req.params.size() > 5 && !req.params[5].is_null()) label = LabelFromValue(req.params[5]);
-    const SyncPoint last = w->LastBlock();
+    // The transactions and the last block processed, read together (depths count from it).
+    const auto [txs, last] = w->TransactionsAt();
 
     // The given block's branch, from it back to (not including) the active chain.
     std::vector<consensus::Block> branch;
@@ -184,8 +187,10 @@ Json ListSinceBlock(const WalletContext& context, const RpcRequest& req)
     }
     const ListOptions options{.min_depth = 0, .include_change = include_change, .label = label ? &*label : nullptr};
     Json transactions = Json::array();
-    for (const auto& wtx : w->Transactions()) {
-        if (depth == -1 || std::abs(w->Depth(wtx)) < depth) ListEntries(*w, wtx, options, transactions);
+    for (const auto& wtx : txs) {
+        if (depth == -1 || std::abs(Wallet::DepthAt(wtx, last.height)) < depth) {
+            ListEntries(*w, wtx, last.height, options, transactions);
+        }
     }
     Json result = Json::object();
     result["transactions"] = std::move(transactions);
@@ -194,9 +199,12 @@ Json ListSinceBlock(const WalletContext& context, const RpcRequest& req)
         ListOptions removed_options = options;
         removed_options.min_depth = -100000000;
         Json removed = Json::array();
+        std::map<consensus::Uint256, const WalletTx*> by_txid;
+        for (const auto& wtx : txs) by_txid.emplace(wtx.tx->GetTxid(), &wtx);
         for (const auto& block : branch) {
             for (const auto& tx : block.vtx) {
-                if (auto wtx = w->GetTx(tx->GetTxid())) ListEntries(*w, *wtx, removed_options, removed);
+                auto it = by_txid.find(tx->GetTxid());
+                if (it != by_txid.end()) ListEntries(*w, *it->second, last.height, removed_options, removed);
             }
         }
         result["removed"] = std::move(removed);

@@ -11,9 +11,9 @@ using T = RpcResultType;
 using A = RpcArgType;
 using consensus::Amount;
 
-void TxFields(const Wallet& w, const WalletTx& wtx, Json& entry)
+void TxFields(const Wallet& w, const WalletTx& wtx, int tip_height, Json& entry)
 {
-    const int depth = w.Depth(wtx);
+    const int depth = Wallet::DepthAt(wtx, tip_height);
     entry["confirmations"] = depth;
     if (wtx.tx->IsCoinBase()) entry["generated"] = true;
     if (wtx.state.kind == TxState::Kind::CONFIRMED) {
@@ -51,13 +51,13 @@ void TxFields(const Wallet& w, const WalletTx& wtx, Json& entry)
     entry["bip125-replaceable"] = rbf;
 }
 
-void ListEntries(const Wallet& w, const WalletTx& wtx, const ListOptions& options, Json& out)
+void ListEntries(const Wallet& w, const WalletTx& wtx, int tip_height, const ListOptions& options, Json& out)
 {
     const Amount debit = w.Debit(*wtx.tx);
     Amount value_out{0};
     for (const auto& o : wtx.tx->vout) value_out += o.value;
     const Amount fee = debit > Amount{0} ? debit - value_out : Amount{0};
-    const int depth = w.Depth(wtx);
+    const int depth = Wallet::DepthAt(wtx, tip_height);
     for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
         const auto& out_n = wtx.tx->vout[n];
         const bool mine = w.IsMine(out_n.script_pubkey);
@@ -67,7 +67,7 @@ void ListEntries(const Wallet& w, const WalletTx& wtx, const ListOptions& option
         if (debit > Amount{0} && mine && !label && w.IsChange(out_n.script_pubkey) && !options.include_change) continue;
         const std::string address = AddressOf(w, out_n.script_pubkey);
         auto add = [&](Json e) {
-            if (options.with_fields) TxFields(w, wtx, e);
+            if (options.with_fields) TxFields(w, wtx, tip_height, e);
             out.push_back(std::move(e));
         };
         // Sent: only when no label filter is given (Core's ListTransactions).
@@ -169,8 +169,11 @@ Json GetTransaction(const WalletContext& context, const RpcRequest& req)
     w->Chain().WaitForNotifications();
     const consensus::Uint256 txid = ParseHashV(req.params[0], "txid");
     const bool verbose = ParamOr<bool>(req.params, 2, false);
-    const auto wtx = w->GetTx(txid);
-    if (!wtx) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid or non-wallet transaction id");
+    // The transaction and the last block processed, read together: "confirmations" counts
+    // from "lastprocessedblock".
+    const auto [found, at] = w->GetTxAt(txid);
+    if (found.empty()) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid or non-wallet transaction id");
+    const WalletTx* wtx = &found.front();
     const Amount credit = w->Credit(*wtx->tx);
     const Amount debit = w->Debit(*wtx->tx);
     Amount value_out{0};
@@ -179,14 +182,14 @@ Json GetTransaction(const WalletContext& context, const RpcRequest& req)
     Json r = Json::object();
     r["amount"] = ValueFromAmount(credit - debit + fee);
     if (debit > Amount{0}) r["fee"] = ValueFromAmount(Amount{0} - fee);
-    TxFields(*w, *wtx, r);
+    TxFields(*w, *wtx, at.height, r);
     Json details = Json::array();
-    ListEntries(*w, *wtx, ListOptions{.with_fields = false}, details);
+    ListEntries(*w, *wtx, at.height, ListOptions{.with_fields = false}, details);
     r["details"] = std::move(details);
     r["hex"] = EncodeHexTx(*wtx->tx);
     // decoderawtransaction's object: no block hash, no hex, no spent coins (Core's TxToUniv).
     if (verbose) r["decoded"] = TxToJson(*wtx->tx, w->Params(), {}, /*include_hex=*/false);
-    r["lastprocessedblock"] = LastProcessedBlockJson(w->LastBlock());
+    r["lastprocessedblock"] = LastProcessedBlockJson(at);
     return r;
 }
 
@@ -202,14 +205,14 @@ Json ListTransactions(const WalletContext& context, const RpcRequest& req)
     const int64_t skip = ParamOr<int64_t>(req.params, 2, 0);
     if (count < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative count");
     if (skip < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative from");
-    auto txs = w->Transactions();
+    auto [txs, at] = w->TransactionsAt();
     // Oldest first, as Core's wtxOrdered (by the order the wallet learned of them).
     std::stable_sort(txs.begin(), txs.end(), [](const WalletTx& a, const WalletTx& b) {
         return std::tie(a.time_smart, a.time_received) < std::tie(b.time_smart, b.time_received);
     });
     Json all = Json::array();
     const ListOptions options{.label = label ? &*label : nullptr};
-    for (const auto& wtx : txs) ListEntries(*w, wtx, options, all);
+    for (const auto& wtx : txs) ListEntries(*w, wtx, at.height, options, all);
     // The last count entries after skipping skip from the end (Core's newest-first walk, returned oldest first).
     const int64_t n = static_cast<int64_t>(all.size());
     const int64_t end = std::max<int64_t>(0, n - skip);
