@@ -13,16 +13,23 @@ bool Wallet::ImportDescriptor(const ImportedDescriptor& d, std::vector<std::stri
     wd.next_index = d.next_index;
     wd.internal = d.internal;
     wd.range_end = d.desc.IsRange() ? d.range_end : 0;
+    wd.range_start = d.desc.IsRange() ? d.range_start : 0;
     // common::OutputType and the wallet's share their first four values.
     if (auto t = d.desc.GetOutputType()) wd.type = static_cast<OutputType>(static_cast<int>(*t));
     auto probe = DescriptorSpkm::Make(wd, Params(), error);
     if (!probe) return false;
     const consensus::Uint256 id = probe->Id();
     if (auto it = m_spkms.find(id); it != m_spkms.end()) {
-        // The same descriptor again (Core's UpdateWalletDescriptor): what was handed out stays
-        // handed out and what was watched stays watched.
-        wd.next_index = std::max(wd.next_index, it->second.Data().next_index);
-        wd.range_end = std::max(wd.range_end, it->second.Data().range_end);
+        // The same descriptor again (Core's UpdateWalletDescriptor): its range must include
+        // the one watched (Core's CanUpdateToWalletDescriptor, with its message); then the
+        // import's range and next index replace the old ones, as Core's do.
+        const WalletDescriptor& old = it->second.Data();
+        const int32_t watched_end = it->second.WatchedEnd(m_env.keypool);
+        if (d.desc.IsRange() && (wd.range_start > old.range_start || wd.range_end < watched_end)) {
+            error = "new range must include current range = [" + std::to_string(old.range_start) + "," +
+                    std::to_string(watched_end - 1) + "]";
+            return false;
+        }
     }
     std::string private_text;
     if (d.desc.HasPrivateKeys()) {

@@ -34,13 +34,17 @@ std::optional<DescriptorSpkm> DescriptorSpkm::Make(const WalletDescriptor& desc,
     return DescriptorSpkm(desc, std::move(*parsed), id);
 }
 
-bool DescriptorSpkm::TopUp(int32_t lookahead, std::string& error)
+int32_t WatchedEnd(const WalletDescriptor& d, bool ranged, int32_t lookahead)
 {
     // A descriptor that is not ranged has one script, at position 0.
-    const int64_t want = IsRange() ? std::max<int64_t>(static_cast<int64_t>(m_data.next_index) + std::max(lookahead, 1),
-                                                       m_data.range_end)
-                                   : 1;
-    const int32_t end = static_cast<int32_t>(std::min<int64_t>(want, consensus::BIP32_HARDENED - 1));
+    if (!ranged) return 1;
+    const int64_t want = std::max<int64_t>(static_cast<int64_t>(d.next_index) + std::max(lookahead, 1), d.range_end);
+    return static_cast<int32_t>(std::min<int64_t>(want, consensus::BIP32_HARDENED - 1));
+}
+
+bool DescriptorSpkm::TopUp(int32_t lookahead, std::string& error)
+{
+    const int32_t end = WatchedEnd(lookahead);
     for (; m_derived_end < end; ++m_derived_end) {
         auto script = m_desc.Expand(static_cast<uint32_t>(m_derived_end), error);
         if (!script) return false;

@@ -32,8 +32,16 @@ struct WalletDescriptor {
     int32_t next_index{0}; //!< the next index getnewaddress hands out (range_end in Core)
     bool internal{false};  //!< change addresses
     std::optional<OutputType> type;
-    int32_t range_end{0}; //!< importdescriptors' range (exclusive): derived at least this far
+    int32_t range_end{0};   //!< importdescriptors' range (exclusive): derived at least this far
+    int32_t range_start{0}; //!< importdescriptors' range start: indexes below it are never derived
 };
+
+/**
+ * The end (exclusive) of the scripts a descriptor watches with lookahead scripts derived past
+ * its next index: 1 if not ranged; else the import's range end or the lookahead past
+ * next_index, whichever is further (Core's range_end, which its TopUp grows).
+ */
+int32_t WatchedEnd(const WalletDescriptor& d, bool ranged, int32_t lookahead);
 
 class DescriptorSpkm {
 public:
@@ -47,6 +55,14 @@ public:
     const common::Descriptor& Descriptor() const { return m_desc; }
     bool IsRange() const { return m_desc.IsRange(); }
 
+    /** Scripts [range_start, DerivedEnd()) are derived (the keypool is what lies past next_index). */
+    int32_t DerivedEnd() const { return m_derived_end; }
+    /**
+     * The end (exclusive) of the range this descriptor watches once topped up with lookahead:
+     * the import's range or lookahead past next_index, whichever is further (Core's range_end,
+     * which its TopUp grows). listdescriptors shows it; a re-import must cover it.
+     */
+    int32_t WatchedEnd(int32_t lookahead) const { return wallet::WatchedEnd(m_data, IsRange(), lookahead); }
     /** Derives scripts up to next_index + lookahead (exclusive); false with error if one cannot be derived. */
     bool TopUp(int32_t lookahead, std::string& error);
     /** The script at index, if derived. */
@@ -72,14 +88,15 @@ public:
 
 private:
     DescriptorSpkm(WalletDescriptor data, common::Descriptor desc, consensus::Uint256 id)
-        : m_data(std::move(data)), m_desc(std::move(desc)), m_id(id)
+        : m_data(std::move(data)), m_desc(std::move(desc)), m_id(id),
+          m_derived_end(m_desc.IsRange() ? m_data.range_start : 0)
     {}
     WalletDescriptor m_data;
     common::Descriptor m_desc;
     consensus::Uint256 m_id;
     std::map<consensus::Script, int32_t> m_scripts;
     std::map<int32_t, consensus::Script> m_by_index;
-    int32_t m_derived_end{0}; //!< scripts [0, m_derived_end) are derived
+    int32_t m_derived_end; //!< scripts [range_start, m_derived_end) are derived
 };
 
 } // namespace wallet

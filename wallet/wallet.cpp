@@ -213,7 +213,8 @@ bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& priv
                   std::string(reinterpret_cast<const char*>(id.data()), id.size()));
     }
     auto [it, inserted] = m_spkms.insert_or_assign(id, std::move(*spkm));
-    (void)inserted;
+    // A descriptor imported again may start lower than before: its scripts are registered anew.
+    if (!inserted) m_registered_end.erase(id);
     return TopUp(it->second, error);
 }
 
@@ -647,7 +648,7 @@ std::pair<int64_t, int64_t> Wallet::KeypoolSizes() const
     int64_t external = 0, internal = 0;
     for (const auto& [key, id] : m_active) {
         const DescriptorSpkm& spkm = m_spkms.at(id);
-        const int64_t ahead = static_cast<int64_t>(spkm.Scripts().size()) - spkm.Data().next_index;
+        const int64_t ahead = static_cast<int64_t>(spkm.DerivedEnd()) - spkm.Data().next_index;
         (key.second ? internal : external) += std::max<int64_t>(ahead, 0);
     }
     return {external, internal};

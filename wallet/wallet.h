@@ -87,7 +87,8 @@ struct ImportedDescriptor {
     common::Descriptor desc; //!< as parsed: its private keys (if any) are kept as the wallet's secrets
     int64_t timestamp{0};    //!< the creation time recorded (the rescan starts from it)
     int32_t next_index{0};
-    int32_t range_end{0}; //!< exclusive: scripts [0, range_end) are watched (ranged descriptors)
+    int32_t range_start{0}; //!< scripts [range_start, range_end) are watched (ranged descriptors)
+    int32_t range_end{0};   //!< exclusive
     bool internal{false};
     bool active{false};
     std::optional<std::string> label; //!< for a non-ranged, non-internal descriptor
@@ -320,6 +321,8 @@ public:
         EXCLUDES(m_mutex);
     /** The wallet's fee settings (-fallbackfee, -mintxfee, -maxtxfee, -txconfirmtarget, -paytxfee/settxfee). */
     const FeeSettings& Fees() const { return m_env.fees; }
+    /** -keypool: scripts derived ahead of a descriptor's next index. */
+    int32_t Keypool() const { return m_env.keypool; }
     /** settxfee: the fee rate every send uses when none is given (0: estimate). */
     void SetPayTxFee(common::FeeRate rate) EXCLUDES(m_mutex);
     /** Held by a send from choosing coins to recording the transaction, so two sends never pick the same coins. */

@@ -60,8 +60,10 @@ std::string EncodeDescriptor(const WalletDescriptor& d)
     consensus::WriteLE32(w, static_cast<uint32_t>(d.next_index));
     consensus::WriteLE8(w, d.internal ? 1 : 0);
     consensus::WriteLE8(w, d.type ? static_cast<uint8_t>(*d.type) + 1 : 0);
-    // Written only when set, so records of wallets that never imported read as before.
-    if (d.range_end > 0) consensus::WriteLE32(w, static_cast<uint32_t>(d.range_end));
+    // Written only when set, so records of wallets that never imported read as before; the
+    // range start (an import's range not from 0) follows the end.
+    if (d.range_end > 0 || d.range_start > 0) consensus::WriteLE32(w, static_cast<uint32_t>(d.range_end));
+    if (d.range_start > 0) consensus::WriteLE32(w, static_cast<uint32_t>(d.range_start));
     return ToString(out);
 }
 
@@ -80,6 +82,12 @@ WalletDescriptor DecodeDescriptor(std::string_view value)
     if (!r.Empty()) {
         d.range_end = static_cast<int32_t>(consensus::ReadLE32(r));
         if (d.range_end < 0) throw DecodeError("wallet record: descriptor range out of range");
+    }
+    if (!r.Empty()) {
+        d.range_start = static_cast<int32_t>(consensus::ReadLE32(r));
+        if (d.range_start < 0 || d.range_start > d.next_index) {
+            throw DecodeError("wallet record: descriptor range start out of range");
+        }
     }
     RequireEnd(r);
     return d;

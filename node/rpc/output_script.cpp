@@ -84,17 +84,26 @@ Json ValidateAddress(const consensus::ChainParams& params, const RpcRequest& req
     return ret;
 }
 
-/** Core's getdescriptorinfo: the canonical (public) form, the input's checksum and what the descriptor is. */
+/**
+ * Core's getdescriptorinfo: the canonical (public) form, the input's checksum and what the
+ * descriptor is; for a BIP-389 multipath descriptor the first expansion, and all of them.
+ */
 Json GetDescriptorInfo(const consensus::ChainParams& params, const RpcRequest& req)
 {
     const std::string& text = GetStr(req.params[0]);
     std::string error;
-    const auto desc = ParseDescriptor(text, params, error);
-    if (!desc) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
+    const auto descs = ParseMultipathDescriptor(text, params, error);
+    if (!descs || descs->empty()) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
+    const Descriptor* desc = &descs->front();
     std::string payload;
     CheckDescriptorChecksum(text, false, error, &payload); // passed already while parsing
     Json ret = Json::object();
     ret["descriptor"] = desc->ToString();
+    if (descs->size() > 1) {
+        Json expansion = Json::array();
+        for (const Descriptor& d : *descs) expansion.push_back(d.ToString());
+        ret["multipath_expansion"] = std::move(expansion);
+    }
     ret["checksum"] = DescriptorChecksum(payload);
     ret["isrange"] = desc->IsRange();
     ret["issolvable"] = desc->IsSolvable();
@@ -102,22 +111,10 @@ Json GetDescriptorInfo(const consensus::ChainParams& params, const RpcRequest& r
     return ret;
 }
 
-/** Core's deriveaddresses: the addresses of a descriptor (with its checksum) over a range of positions. */
-Json DeriveAddresses(const consensus::ChainParams& params, const RpcRequest& req)
+/** deriveaddresses' list for one descriptor over range (inclusive). */
+Json AddressesOf(const Descriptor* desc, std::pair<int64_t, int64_t> range, const consensus::ChainParams& params)
 {
-    const std::string& text = GetStr(req.params[0]);
-    const bool has_range = req.params.size() > 1 && !req.params[1].is_null();
-    std::pair<int64_t, int64_t> range{0, 0};
-    if (has_range) range = ParseDescriptorRange(req.params[1]);
     std::string error;
-    const auto desc = ParseDescriptor(text, params, error, /*require_checksum=*/true);
-    if (!desc) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
-    if (!desc->IsRange() && has_range) {
-        throw RpcError(RPC_INVALID_PARAMETER, "Range should not be specified for an un-ranged descriptor");
-    }
-    if (desc->IsRange() && !has_range) {
-        throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified for a ranged descriptor");
-    }
     Json addresses = Json::array();
     for (int64_t i = range.first; i <= range.second; ++i) {
         std::vector<consensus::Script> scripts;
@@ -138,6 +135,32 @@ Json DeriveAddresses(const consensus::ChainParams& params, const RpcRequest& req
     }
     if (addresses.empty()) throw RpcError(RPC_MISC_ERROR, "Unexpected empty result");
     return addresses;
+}
+
+/**
+ * Core's deriveaddresses: the addresses of a descriptor (with its checksum) over a range of
+ * positions; for a BIP-389 multipath descriptor one list per expansion, in the specifier's order.
+ */
+Json DeriveAddresses(const consensus::ChainParams& params, const RpcRequest& req)
+{
+    const std::string& text = GetStr(req.params[0]);
+    const bool has_range = req.params.size() > 1 && !req.params[1].is_null();
+    std::pair<int64_t, int64_t> range{0, 0};
+    if (has_range) range = ParseDescriptorRange(req.params[1]);
+    std::string error;
+    const auto descs = ParseMultipathDescriptor(text, params, error, /*require_checksum=*/true);
+    if (!descs || descs->empty()) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
+    const Descriptor* desc = &descs->front();
+    if (!desc->IsRange() && has_range) {
+        throw RpcError(RPC_INVALID_PARAMETER, "Range should not be specified for an un-ranged descriptor");
+    }
+    if (desc->IsRange() && !has_range) {
+        throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified for a ranged descriptor");
+    }
+    if (descs->size() == 1) return AddressesOf(desc, range, params);
+    Json lists = Json::array();
+    for (const Descriptor& d : *descs) lists.push_back(AddressesOf(&d, range, params));
+    return lists;
 }
 
 /** verifymessage: Core's errors for what is not a verdict, else true or false. */
@@ -228,7 +251,13 @@ void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& cs)
         .results = {Res(
             T::OBJ, "", "", false,
             {
-                Res(T::STR, "descriptor", "The descriptor in canonical form, without private keys."),
+                Res(T::STR, "descriptor",
+                    "The descriptor in canonical form, without private keys. For a multipath descriptor, only the "
+                    "first will be returned."),
+                Res(T::ARR, "multipath_expansion",
+                    "All descriptors produced by expanding multipath derivation elements. Only if the provided "
+                    "descriptor specifies multipath derivation elements.",
+                    true, {Res(T::STR, "", "")}),
                 Res(T::STR, "checksum", "The checksum for the input descriptor"),
                 Res(T::BOOL, "isrange", "Whether the descriptor is ranged"),
                 Res(T::BOOL, "issolvable", "Whether the descriptor is solvable"),
@@ -261,7 +290,15 @@ void RegisterOutputScriptRpc(RpcTable& table, chain::Chainstate& cs)
             "\"wpkh([d34db33f/84h/0h/0h]xpub6DJ2dNUysrn5Vt36jH2KLBT2i1auw1tTSSomg8P"
             "hqNiUtx8QX2SvC9nrHu81fT41fvDUnhMjEzQgXnQjKEu3oaqMSzhSrHMxyyoEAmUHQbY/0/*)#cjjspncu\" \"[0,2]\""),
         .handler = [&params](const RpcRequest& req) { return DeriveAddresses(params, req); },
-        .results = {Res(T::ARR, "", "", false, {Res(T::STR, "address", "the derived addresses")})},
+        .results = {{.type = T::ARR,
+                     .inner = {Res(T::STR, "address", "the derived addresses")},
+                     .cond = "for single derivation descriptors"},
+                    {.type = T::ARR,
+                     .description = "The derived addresses for each of the multipath expansions of the descriptor, in "
+                                    "multipath specifier order",
+                     .inner = {Res(T::ARR, "", "The derived addresses for a multipath descriptor expansion", false,
+                                   {Res(T::STR, "address", "the derived address")})},
+                     .cond = "for multipath descriptors"}},
     });
 }
 

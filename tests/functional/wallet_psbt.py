@@ -46,12 +46,67 @@ def run(env):
                  "the rescan found signer's coin in watch")
     watch_descs = sorted(d["desc"] for d in b.wallet_rpc("watch", "listdescriptors")["descriptors"])
     assert_equal(watch_descs, sorted(d["desc"] for d in public), "watch lists the same descriptors")
-    # The same descriptor again with a larger range: an update, not a second descriptor.
-    again = dict(requests[0], range=[0, 300])
+    # The same descriptor again: its range must include the one watched (Core's
+    # CanUpdateToWalletDescriptor: the import's range or the keypool past the next index); a
+    # larger one is an update, not a second descriptor.
+    def listed(wallet, desc):
+        return [d for d in b.wallet_rpc(wallet, "listdescriptors")["descriptors"] if d["desc"] == desc][0]
+
+    watched = listed("watch", requests[0]["desc"])["range"]
+    check(watched[0] == 0 and watched[1] >= requests[0]["range"][1], "at least the imported range is watched: %s"
+          % watched)
+    small = b.wallet_rpc("watch", "importdescriptors", [dict(requests[0], range=[0, watched[1] - 1])])[0]
+    assert_equal(small.get("error"), {"code": -4, "message": "Could not add descriptor '%s': new range must include "
+                                      "current range = [0,%d]" % (requests[0]["desc"], watched[1])},
+                 "a re-import with a smaller range")
+    again = dict(requests[0], range=[0, watched[1] + 100])
     check(b.wallet_rpc("watch", "importdescriptors", [again])[0]["success"], "re-import updates")
     assert_equal(len(b.wallet_rpc("watch", "listdescriptors")["descriptors"]), 8, "still eight descriptors")
-    rng = [d for d in b.wallet_rpc("watch", "listdescriptors")["descriptors"] if d["desc"] == again["desc"]][0]["range"]
-    check(rng[1] >= 300, "the range grew to the import's: %s" % rng)
+    assert_equal(listed("watch", again["desc"])["range"], [0, watched[1] + 100], "the range grew to the import's")
+
+    # ---- a range from 5: index 5 is the wallet's, index 4 is not
+    b.createwallet("ranges", True, True)
+    ext = [d for d in public if d["desc"].startswith("wpkh(") and not d["internal"]][0]["desc"]
+    res = b.wallet_rpc("ranges", "importdescriptors", [{"desc": ext, "timestamp": "now", "range": [5, 10]}])[0]
+    check(res["success"], "import with range [5,10]: %s" % res)
+    got = listed("ranges", ext)
+    check(got["range"][0] == 5 and got["next_index"] == 5, "listdescriptors: from 5, next 5: %s" % got)
+    at4, at5 = b.deriveaddresses(ext, [4, 5])
+    check(b.wallet_rpc("ranges", "getaddressinfo", at5)["ismine"], "index 5 is watched")
+    check(not b.wallet_rpc("ranges", "getaddressinfo", at4)["ismine"], "index 4 is not")
+    res = b.wallet_rpc("ranges", "importdescriptors", [{"desc": ext, "timestamp": "now", "range": [6, 2000]}])[0]
+    check(not res["success"] and "new range must include current range = [5," in res["error"]["message"],
+          "a later start does not include the current range: %s" % res)
+
+    # ---- BIP-389 multipath: <0;1> imports two descriptors, the second internal (Core's importdescriptors)
+    b.createwallet("multi", True, True)
+    body = ext.split("#")[0]
+    check("/0/*)" in body, "the external descriptor ends in /0/*: %s" % body)
+    mp = body.replace("/0/*)", "/<0;1>/*)")
+    mp += "#" + b.getdescriptorinfo(mp)["checksum"]
+    res = b.wallet_rpc("multi", "importdescriptors", [{"desc": mp, "timestamp": "now", "active": True,
+                                                       "range": [0, 20]}])[0]
+    check(res["success"], "multipath import: %s" % res)
+    descs = b.wallet_rpc("multi", "listdescriptors")["descriptors"]
+    check(len(descs) == 2 and all(d["active"] for d in descs) and sorted(d["internal"] for d in descs) == [False, True],
+          "two active descriptors, one internal: %s" % descs)
+    change_desc = [d["desc"] for d in public if d["desc"].startswith("wpkh(") and d["internal"]][0]
+    info = b.getdescriptorinfo(mp)
+    assert_equal(info["multipath_expansion"], [ext, change_desc], "getdescriptorinfo: multipath_expansion")
+    assert_equal(info["descriptor"], ext, "getdescriptorinfo: the first expansion")
+    assert_equal(b.deriveaddresses(mp, [0, 1]), [b.deriveaddresses(ext, [0, 1]), b.deriveaddresses(change_desc, [0, 1])],
+                 "deriveaddresses: a list per path")
+    # The import's rescan (from "now" less Core's 2 hours) saw the signer's funding at index 0.
+    nxt = {d["internal"]: d["next_index"] for d in descs}
+    assert_equal(b.wallet_rpc("multi", "getnewaddress"), b.deriveaddresses(ext, [nxt[False]] * 2)[0], "receive: path 0")
+    assert_equal(b.wallet_rpc("multi", "getrawchangeaddress"), b.deriveaddresses(change_desc, [nxt[True]] * 2)[0],
+                 "change: path 1")
+    res = b.wallet_rpc("multi", "importdescriptors", [{"desc": mp, "timestamp": "now", "label": "x"}])[0]
+    assert_equal(res.get("error"), {"code": -8, "message": "Multipath descriptors should not have a label"},
+                 "multipath with a label")
+    res = b.wallet_rpc("multi", "importdescriptors", [{"desc": mp, "timestamp": "now", "internal": False}])[0]
+    assert_equal(res.get("error"), {"code": -5, "message": "Cannot have multipath descriptor while also specifying "
+                                    "'internal'"}, "multipath with internal")
 
     # ---- errors (Core's codes and messages)
     bad = b.wallet_rpc("watch", "importdescriptors", [{"desc": "wpkh(nope)", "timestamp": "now"}])[0]

@@ -163,11 +163,11 @@ Json ListDescriptors(const WalletContext& context, const RpcRequest& req)
         std::string error;
         const auto parsed = common::ParseDescriptor(d.descriptor, w->Params(), error);
         if (!parsed || parsed->IsRange()) {
-            // The range watched: up to the lookahead past the next index, or an import's range.
+            // The range watched (inclusive): from the import's start up to the keypool past the
+            // next index, or the import's end (DescriptorSpkm::WatchedEnd).
             Json range = Json::array();
-            range.push_back(0);
-            range.push_back(std::max<int64_t>(std::max(d.next_index, 1) - 1 + DEFAULT_KEYPOOL_SIZE,
-                                              static_cast<int64_t>(d.range_end) - 1));
+            range.push_back(d.range_start);
+            range.push_back(WatchedEnd(d, /*ranged=*/true, w->Keypool()) - 1);
             e["range"] = std::move(range);
             e["next"] = d.next_index;
             e["next_index"] = d.next_index;

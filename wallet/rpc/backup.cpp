@@ -59,7 +59,10 @@ std::pair<int64_t, int64_t> ParseRange(const Json& value)
 
 bool Has(const Json& o, const char* key) { return o.contains(key) && !o.at(key).is_null(); }
 
-/** Core's ProcessDescriptorImport: {success, warnings?, error?}. */
+/**
+ * Core's ProcessDescriptorImport: {success, warnings?, error?}. A BIP-389 multipath descriptor
+ * is imported as one descriptor per path; with exactly two, the second is the internal one.
+ */
 Json ProcessImport(Wallet& w, const Json& request, int64_t timestamp)
 {
     std::vector<std::string> warnings;
@@ -72,13 +75,18 @@ Json ProcessImport(Wallet& w, const Json& request, int64_t timestamp)
         const bool has_label = Has(request, "label");
         const std::string label = has_label ? LabelFromValue(request.at("label")) : "";
         std::string error;
-        auto desc = common::ParseDescriptor(text, w.Params(), error, /*require_checksum=*/true);
-        if (!desc) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
+        auto descs = common::ParseMultipathDescriptor(text, w.Params(), error, /*require_checksum=*/true);
+        if (!descs || descs->empty()) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
+        const common::Descriptor& first = descs->front();
+        if (descs->size() > 1 && Has(request, "internal")) {
+            throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                           "Cannot have multipath descriptor while also specifying 'internal'");
+        }
         const bool internal = Has(request, "internal") && GetBool(request.at("internal"));
         int64_t range_start = 0, range_end = 1, next_index = 0;
-        if (!desc->IsRange() && Has(request, "range")) {
+        if (!first.IsRange() && Has(request, "range")) {
             throw RpcError(RPC_INVALID_PARAMETER, "Range should not be specified for an un-ranged descriptor");
-        } else if (desc->IsRange()) {
+        } else if (first.IsRange()) {
             if (Has(request, "range")) {
                 const auto [low, high] = ParseRange(request.at("range"));
                 range_start = low;
@@ -95,44 +103,50 @@ Json ProcessImport(Wallet& w, const Json& request, int64_t timestamp)
                     throw RpcError(RPC_INVALID_PARAMETER, "next_index is out of range");
             }
         }
-        if (active && !desc->IsRange()) throw RpcError(RPC_INVALID_PARAMETER, "Active descriptors must be ranged");
-        if (desc->IsRange() && has_label)
+        if (active && !first.IsRange()) throw RpcError(RPC_INVALID_PARAMETER, "Active descriptors must be ranged");
+        if (descs->size() > 1 && has_label)
+            throw RpcError(RPC_INVALID_PARAMETER, "Multipath descriptors should not have a label");
+        if (first.IsRange() && has_label)
             throw RpcError(RPC_INVALID_PARAMETER, "Ranged descriptors should not have a label");
         if (internal && has_label) throw RpcError(RPC_INVALID_PARAMETER, "Internal addresses should not have a label");
-        if (active && !desc->IsSingleType())
+        if (active && !first.IsSingleType())
             throw RpcError(RPC_WALLET_ERROR, "Combo descriptors cannot be set to active");
         const bool privkeys_disabled = w.HasFlag(WALLET_FLAG_DISABLE_PRIVATE_KEYS);
-        if (privkeys_disabled && desc->HasPrivateKeys()) {
+        if (privkeys_disabled && first.HasPrivateKeys()) {
             throw RpcError(RPC_WALLET_ERROR, "Cannot import private keys to a wallet with private keys disabled");
         }
-        std::vector<consensus::Script> scripts;
-        common::FlatSigningProvider expanded;
-        if (!desc->Expand(0, common::FlatSigningProvider{}, scripts, expanded, error)) {
-            throw RpcError(RPC_WALLET_ERROR,
-                           "Cannot expand descriptor. Probably because of hardened derivations without private keys "
-                           "provided");
-        }
-        if (!privkeys_disabled) {
-            if (!desc->HasPrivateKeys()) {
-                throw RpcError(RPC_WALLET_ERROR,
-                               "Cannot import descriptor without private keys to a wallet with private keys enabled");
+        for (size_t j = 0; j < descs->size(); ++j) {
+            common::Descriptor& desc = (*descs)[j];
+            std::vector<consensus::Script> scripts;
+            common::FlatSigningProvider expanded;
+            if (!desc.Expand(0, common::FlatSigningProvider{}, scripts, expanded, error)) {
+                throw RpcError(RPC_WALLET_ERROR, "Cannot expand descriptor. Probably because of hardened derivations "
+                                                 "without private keys provided");
             }
-            std::string priv;
-            if (!desc->ToPrivateString(priv)) {
-                warnings.emplace_back("Not all private keys provided. Some wallet functionality may return unexpected "
-                                      "errors");
+            if (!privkeys_disabled) {
+                if (!desc.HasPrivateKeys()) {
+                    throw RpcError(
+                        RPC_WALLET_ERROR,
+                        "Cannot import descriptor without private keys to a wallet with private keys enabled");
+                }
+                std::string priv;
+                if (!desc.ToPrivateString(priv)) {
+                    warnings.emplace_back("Not all private keys provided. Some wallet functionality may return "
+                                          "unexpected errors");
+                }
             }
-        }
-        ImportedDescriptor d;
-        d.desc = std::move(*desc);
-        d.timestamp = timestamp;
-        d.next_index = static_cast<int32_t>(next_index);
-        d.range_end = static_cast<int32_t>(range_end);
-        d.internal = internal;
-        d.active = active;
-        if (has_label) d.label = label;
-        if (!w.ImportDescriptor(d, warnings, error)) {
-            throw RpcError(RPC_WALLET_ERROR, "Could not add descriptor '" + text + "': " + error);
+            ImportedDescriptor d;
+            d.desc = std::move(desc);
+            d.timestamp = timestamp;
+            d.next_index = static_cast<int32_t>(next_index);
+            d.range_start = static_cast<int32_t>(range_start);
+            d.range_end = static_cast<int32_t>(range_end);
+            d.internal = descs->size() == 2 ? j == 1 : internal;
+            d.active = active;
+            if (has_label) d.label = label;
+            if (!w.ImportDescriptor(d, warnings, error)) {
+                throw RpcError(RPC_WALLET_ERROR, "Could not add descriptor '" + text + "': " + error);
+            }
         }
         result["success"] = true;
     } catch (const RpcError& e) {
@@ -234,7 +248,10 @@ void RegisterBackupRpc(RpcTable& table, WalletContext& context)
                      "Label to assign to the address, only allowed with internal=false. Disabled for ranged "
                      "descriptors")})})},
         .description = "Import descriptors. This will trigger a rescan of the blockchain based on the earliest "
-                       "timestamp of all descriptors being imported. Requires a new wallet backup.",
+                       "timestamp of all descriptors being imported. Requires a new wallet backup.\n"
+                       "When importing descriptors with multipath key expressions, if the multipath specifier contains "
+                       "exactly two elements, the descriptor produced from the second element will be imported as an "
+                       "internal descriptor.",
         .examples = HelpExampleCli(
             "importdescriptors", "'[{ \"desc\": \"<my descriptor>\", \"timestamp\":1455191478, \"internal\": true }]'"),
         .handler = [ctx](const RpcRequest& req) { return ImportDescriptors(*ctx, req); },

@@ -128,7 +128,8 @@ TEST_CASE("Imported public descriptors watch the signer's scripts, become active
     CHECK(again->IsMine(paid));
 }
 
-TEST_CASE("Importing a descriptor again extends its range; importing it inactive deactivates it", "[wallet][psbtw]")
+TEST_CASE("Importing a descriptor again extends its range, never shrinks it; importing it inactive deactivates it",
+          "[wallet][psbtw]")
 {
     Fixture f;
     f.ImportPublic(/*range_end=*/20);
@@ -152,9 +153,18 @@ TEST_CASE("Importing a descriptor again extends its range; importing it inactive
     REQUIRE(f.watch->ImportDescriptor(imp, warnings, error));
     CHECK(f.watch->IsMine(*far));
     CHECK(f.watch->Descriptors().size() == 8); // updated, not added
-    // A smaller range later does not shrink it.
+    // A smaller range later is refused with Core's message (CanUpdateToWalletDescriptor), and
+    // so is a later start; the range stays.
     imp.range_end = 10;
-    REQUIRE(f.watch->ImportDescriptor(imp, warnings, error));
+    CHECK_FALSE(f.watch->ImportDescriptor(imp, warnings, error));
+    CHECK(error == "new range must include current range = [0,99]");
+    imp.range_end = 100;
+    imp.range_start = 1;
+    imp.next_index = 1;
+    CHECK_FALSE(f.watch->ImportDescriptor(imp, warnings, error));
+    CHECK(error == "new range must include current range = [0,99]");
+    imp.range_start = 0;
+    imp.next_index = 0;
     for (const auto& [d, active] : f.watch->Descriptors()) {
         if (d.descriptor == bech32->first.descriptor) CHECK(d.range_end == 100);
     }

@@ -73,6 +73,17 @@ TEST_CASE("Wallet records decode what they encode and refuse damaged values", "[
     CHECK_THROWS_AS(DecodeDescriptor(enc.substr(0, enc.size() - 1)), consensus::DecodeError);
     enc.back() = 9; // an output type that does not exist
     CHECK_THROWS_AS(DecodeDescriptor(enc), consensus::DecodeError);
+    // An import's range: the end alone (as records written before range starts existed), then
+    // with a start, which must not pass the next index.
+    d.range_end = 20;
+    CHECK(DecodeDescriptor(EncodeDescriptor(d)).range_end == 20);
+    CHECK(DecodeDescriptor(EncodeDescriptor(d)).range_start == 0);
+    d.range_start = 5;
+    const WalletDescriptor ranged = DecodeDescriptor(EncodeDescriptor(d));
+    CHECK(ranged.range_start == 5);
+    CHECK(ranged.range_end == 20);
+    d.range_start = 8; // past next_index 7
+    CHECK_THROWS_AS(DecodeDescriptor(EncodeDescriptor(d)), consensus::DecodeError);
 
     WalletTx wtx;
     wtx.tx = Spend(consensus::OutPoint{consensus::Uint256::FromHex(std::string(64, '1')).value(), 3},
