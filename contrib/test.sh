@@ -3,7 +3,7 @@
 #   0. format: clang-format --dry-run --Werror over every tracked C++ file (contrib/format.sh --check)
 #   1. Release build: unit tests (Catch2) and functional tests, via ctest
 #   1b. two mutations of tests/mutations/mutations.txt, chosen by the date, must be caught
-#   2. clang-tidy (bugprone checks, findings are errors) over util/, consensus/, common/, net/, node/
+#   2. clang-tidy (bugprone checks, findings are errors) over util/, consensus/, common/, net/, node/, wallet/
 #   3. clang build with ThreadSanitizer on every library and program, and -Wthread-safety as an
 #      error: the unit tests, then the functional tests, under TSan
 #   4. clang build with ASan + UBSan (halting on error) and libFuzzer instrumentation: the unit
@@ -76,11 +76,11 @@ if [ "${MINICASH_SKIP_MUTATIONS:-0}" != "1" ]; then
 fi
 
 # clang-tidy: the bug-finding checks of .clang-tidy (bugprone-use-after-move and the other
-# bugprone checks that pass cleanly), every finding an error, over util/, consensus/, common/, net/ and node/ with
+# bugprone checks that pass cleanly), every finding an error, over util/, consensus/, common/, net/, node/ and wallet/ with
 # the Release build's compile_commands.json, two files at a time. MINICASH_SKIP_TIDY=1 skips it.
 if [ "${MINICASH_SKIP_TIDY:-0}" != "1" ]; then
-  stage "clang-tidy (util/, consensus/, common/, net/, node/)"
-  find util consensus common net node -name '*.cpp' | sort |
+  stage "clang-tidy (util/, consensus/, common/, net/, node/, wallet/)"
+  find util consensus common net node wallet -name '*.cpp' | sort |
     xargs -P 2 -n 4 clang-tidy -p build/release --quiet --extra-arg=-Wno-unknown-warning-option
 fi
 
