@@ -205,6 +205,17 @@ bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& priv
         if (!priv) return false;
         // Encrypted under the master key when the wallet is encrypted; refused while it is locked.
         if (!StorePrivate(id, private_desc, batch, error)) return false;
+        std::vector<consensus::ExtPubKey> roots;
+        std::string value;
+        for (const auto& root : priv->RootExtKeys()) {
+            if (!value.empty()) value += ',';
+            value += consensus::EncodeExtPubKey(root.xpub, common::ExtPubKeyVersion(Params()));
+            roots.push_back(root.xpub);
+        }
+        if (!roots.empty()) {
+            batch.Put(KeyWithId(dbkeys::HD_ROOTS, id), value);
+            m_roots.insert_or_assign(id, std::move(roots));
+        }
         m_private.insert_or_assign(id, std::move(*priv));
     }
     if (active && desc.type) {
@@ -274,6 +285,24 @@ bool Wallet::ReadRecords(std::string& error)
             auto priv = common::ParseDescriptor(value, Params(), error);
             if (!priv) throw consensus::DecodeError("a private descriptor does not parse"); // its text may quote a key
             m_private.insert_or_assign(id, std::move(*priv));
+            return true;
+        });
+        m_db->ForEach(dbkeys::HD_ROOTS, [&](std::string_view key, std::string_view value) REQUIRES(m_mutex) {
+            if (key.size() != dbkeys::HD_ROOTS.size() + Uint256::size())
+                throw consensus::DecodeError("bad root record");
+            const Uint256 id(std::span<const uint8_t>(
+                reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::HD_ROOTS.size(), Uint256::size()));
+            const std::array<consensus::Bip32Version, 1> versions{common::ExtPubKeyVersion(Params())};
+            std::vector<consensus::ExtPubKey> roots;
+            for (size_t start = 0; start <= value.size();) {
+                const size_t end = std::min(value.find(',', start), value.size());
+                std::string why;
+                auto k = consensus::DecodeExtKey(value.substr(start, end - start), versions, {}, why);
+                if (!k || k->is_private) throw consensus::DecodeError("bad root record: " + why);
+                roots.push_back(k->pub);
+                start = end + 1;
+            }
+            m_roots.insert_or_assign(id, std::move(roots));
             return true;
         });
         if (auto mkey = m_db->Read(MasterKeyKey())) {
@@ -550,9 +579,16 @@ std::vector<Wallet::HdKey> Wallet::HdKeys(bool active_only) const
         for (const auto& [key, active_id] : m_active) active |= active_id == id;
         if (active_only && !active) continue;
         // The private form's keys are the roots (the master key of generated descriptors);
-        // without it, the public form's.
+        // while locked, their public keys as recorded; without a record, the public form's.
         auto priv = m_private.find(id);
-        const auto roots = priv != m_private.end() ? priv->second.RootExtKeys() : spkm.Descriptor().RootExtKeys();
+        std::vector<common::Descriptor::RootKey> roots;
+        if (priv != m_private.end()) {
+            roots = priv->second.RootExtKeys();
+        } else if (auto r = m_roots.find(id); r != m_roots.end()) {
+            for (const auto& xpub : r->second) roots.push_back({xpub, std::nullopt});
+        } else {
+            roots = spkm.Descriptor().RootExtKeys();
+        }
         for (const auto& root : roots) {
             const std::string xpub = consensus::EncodeExtPubKey(root.xpub, common::ExtPubKeyVersion(params));
             HdKey& k = by_xpub[xpub];

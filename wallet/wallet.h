@@ -504,6 +504,12 @@ private:
     std::map<consensus::Uint256, DescriptorSpkm> m_spkms GUARDED_BY(m_mutex);
     /** The private form of each descriptor that has one (its secrets), by descriptor id; empty while locked. */
     std::map<consensus::Uint256, common::Descriptor> m_private GUARDED_BY(m_mutex);
+    /**
+     * The public keys of the private form's roots (gethdkeys' master xpub while locked), by
+     * descriptor id; written with the secrets, public, so kept in the clear (Core keeps the
+     * master xpub in its descriptor string). Wallets written before it have none.
+     */
+    std::map<consensus::Uint256, std::vector<consensus::ExtPubKey>> m_roots GUARDED_BY(m_mutex);
     common::FeeRate m_pay_tx_fee GUARDED_BY(m_mutex);
     /** The active descriptor per (type, internal). */
     std::map<std::pair<OutputType, bool>, consensus::Uint256> m_active GUARDED_BY(m_mutex);

@@ -84,6 +84,8 @@ inline constexpr std::string_view USED =
     "used/"; //!< + scriptPubKey: an address spent from (avoid_reuse; Core's "used")
 inline constexpr std::string_view MASTER_KEY = "mkey/"; //!< + LE32 id (1): MasterKeyRecord (encryption)
 inline constexpr std::string_view CRYPTED_DESCRIPTOR_KEYS = "cdesckeys/"; //!< + id: IV || AES of the private descriptor
+/** + id: the extended public keys the private descriptor starts from (its master key), comma-separated xpubs. */
+inline constexpr std::string_view HD_ROOTS = "hdroots/";
 } // namespace dbkeys
 
 std::string KeyWithId(std::string_view prefix, const consensus::Uint256& id);

@@ -72,6 +72,7 @@ def run(env):
     check(info(n, "w")["unlocked_until"] <= int(time.time()) + 100000000, "timeout capped")
 
     # ---- walletlock
+    hd_unlocked = n.wallet_rpc("w", "gethdkeys")
     n.wallet_rpc("w", "walletlock")
     assert_equal(info(n, "w")["unlocked_until"], 0, "locked by walletlock")
     assert_raises_rpc(-13, LOCKED, n.wallet_rpc, "w", "sendtoaddress", dest, 1)
@@ -79,6 +80,15 @@ def run(env):
     # ones), but showing them needs the passphrase.
     hd = n.wallet_rpc("w", "gethdkeys")
     check(len(hd) >= 1 and all(k["has_private"] and "xprv" not in k for k in hd), "gethdkeys locked: %s" % hd)
+    # The master keys (the first seed's and encryptwallet's new one), as unlocked (Core's
+    # descriptors hold the master xpub), not the account keys of the sixteen descriptors: a
+    # depth-0 tpub, no parent fingerprint or child number, starts "tpubD6NzVbkrYhZ4".
+    check(len(hd) == 2 and all(k["xpub"].startswith("tpubD6NzVbkrYhZ4") and len(k["descriptors"]) == 8 for k in hd),
+          "locked: two master keys, eight descriptors each: %s" % hd)
+    assert_equal(hd, hd_unlocked, "gethdkeys locked is gethdkeys unlocked")
+    n.unloadwallet("w")
+    n.loadwallet("w")
+    assert_equal(n.wallet_rpc("w", "gethdkeys"), hd_unlocked, "and after a reload (locked)")
     assert_raises_rpc(-13, LOCKED, n.wallet_rpc, "w", "gethdkeys", {"private": True})
 
     # ---- relock after a short timeout
