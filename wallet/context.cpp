@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <random>
 #include <system_error>
+#include <thread>
 
 namespace wallet {
 
@@ -218,6 +220,11 @@ bool WalletContext::Unload(const std::string& name)
         m_wallets.erase(it);
     }
     w->Disconnect();
+    // Core's WaitForDeleteWallet: returns once no other call (a rescan, a send) still holds the
+    // wallet, so its database is closed and a loadwallet right after can open it again.
+    const std::weak_ptr<Wallet> held = w;
+    w.reset();
+    while (!held.expired()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     util::LogPrintf("Wallet \"%s\" unloaded", name.c_str());
     return true;
 }

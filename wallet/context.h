@@ -50,7 +50,10 @@ public:
      */
     std::shared_ptr<Wallet> Restore(const std::string& name, const std::filesystem::path& backup, int& code,
                                     std::string& error) EXCLUDES(m_mutex);
-    /** unloadwallet: disconnects it from the chain and forgets it; false if not loaded. */
+    /**
+     * unloadwallet: disconnects it from the chain, forgets it and waits until no other call
+     * holds it any more (its database closed); false if not loaded.
+     */
     bool Unload(const std::string& name) EXCLUDES(m_mutex);
     /** Unloads every wallet (shutdown). */
     void UnloadAll() EXCLUDES(m_mutex);

@@ -117,24 +117,27 @@ def wait_until(pred, timeout, what, interval=0.05):
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
+_handed_out = set()  # ports free_port gave this process: a node given two before it binds either
+
+
 def _port_candidate():
-    """A port free on 127.0.0.1 now: from $MINICASH_PORT_RANGE ("lo-hi", set by the runner for
-    each of its parallel slots) when given, else whatever bind(0) hands out."""
+    """A port free on 127.0.0.1 now and not handed out before by this process: from
+    $MINICASH_PORT_RANGE ("lo-hi", set by the runner for each of its parallel slots) when
+    given, else whatever bind(0) hands out."""
     span = os.environ.get("MINICASH_PORT_RANGE")
-    if not span:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-    lo, hi = (int(x) for x in span.split("-"))
+    lo, hi = (int(x) for x in span.split("-")) if span else (0, 0)
     for _ in range(1000):
-        port = random.randint(lo, hi)
+        port = random.randint(lo, hi) if span else 0
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             try:
                 s.bind(("127.0.0.1", port))
-                return port
             except OSError:
                 continue
-    raise TestFailure("no free port in MINICASH_PORT_RANGE %s" % span)
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise TestFailure("no free port in %s" % (("MINICASH_PORT_RANGE " + span) if span else "the ephemeral range"))
 
 
 def free_port():

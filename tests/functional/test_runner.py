@@ -98,8 +98,8 @@ LONG_TESTS = [
 ]
 
 # Port ranges of the --jobs slots: below Linux's ephemeral range (32768-60999), which bind(0)
-# and outgoing connections use.
-PORT_BASE, PORT_SPAN = 12000, 4000
+# and outgoing connections use; each slot gets an equal share, at most PORT_SPAN ports.
+PORT_BASE, PORT_END, PORT_SPAN = 12000, 32768, 4000
 
 
 def run_one(name, env):
@@ -145,6 +145,7 @@ def run_parallel(names, args, bindir, vectors):
     """[(name, status, seconds)], each test in a child process, args.jobs at a time."""
     order = [n for n in LONG_TESTS if n in names] + [n for n in names if n not in LONG_TESTS]
     free_slots = list(range(args.jobs))
+    span = min(PORT_SPAN, (PORT_END - PORT_BASE) // args.jobs)
     running = {}  # slot -> (name, process, output file, start time)
     results = {}
     while order or running:
@@ -158,8 +159,8 @@ def run_parallel(names, args, bindir, vectors):
                 cmd.append("--keep")
             cmd += ["--timeout-factor", str(test_framework.TIMEOUT_FACTOR), name]
             env = dict(os.environ)
-            lo = PORT_BASE + slot * PORT_SPAN
-            env["MINICASH_PORT_RANGE"] = "%d-%d" % (lo, lo + PORT_SPAN - 1)
+            lo = PORT_BASE + slot * span
+            env["MINICASH_PORT_RANGE"] = "%d-%d" % (lo, lo + span - 1)
             out = tempfile.TemporaryFile(mode="w+")
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
             running[slot] = (name, proc, out, time.time())
@@ -213,8 +214,8 @@ def main():
         print("error: unknown test(s): %s (known: %s)" % (", ".join(unknown), ", ".join(TESTS)))
         return 2
 
-    if args.jobs < 1:
-        print("error: --jobs must be at least 1")
+    if not 1 <= args.jobs <= 200:
+        print("error: --jobs must be from 1 to 200")
         return 2
     t_all = time.time()
     if args.jobs > 1 and len(names) > 1:

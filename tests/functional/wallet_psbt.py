@@ -64,7 +64,8 @@ def run(env):
     assert_equal(len(b.wallet_rpc("watch", "listdescriptors")["descriptors"]), 8, "still eight descriptors")
     assert_equal(listed("watch", again["desc"])["range"], [0, watched[1] + 100], "the range grew to the import's")
 
-    # ---- a range from 5: index 5 is the wallet's, index 4 is not
+    # ---- a range from 5: index 5 is the wallet's, index 4 is not (Core's wallet once reloaded;
+    # right after the import its first top-up also derives 0-4)
     b.createwallet("ranges", True, True)
     ext = [d for d in public if d["desc"].startswith("wpkh(") and not d["internal"]][0]["desc"]
     res = b.wallet_rpc("ranges", "importdescriptors", [{"desc": ext, "timestamp": "now", "range": [5, 10]}])[0]

@@ -3,6 +3,7 @@
 #include "fake_chain.h"
 
 #include "storage/fault_env.h"
+#include "wallet/context.h"
 #include "wallet/spend.h"
 #include "wallet/wallet.h"
 #include "wallet/walletdb.h"
@@ -10,6 +11,10 @@
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 using namespace wallet;
 using consensus::Amount;
@@ -432,4 +437,40 @@ TEST_CASE("With -spendzeroconfchange=0 nothing unconfirmed is trusted", "[wallet
     CHECK_FALSE(w->IsTrusted(own->GetTxid()));
     CHECK(w->GetBalances().trusted == Amount{0});
     CHECK(w->GetBalances().untrusted_pending == Btc(49));
+}
+
+TEST_CASE("unloadwallet returns once no other call holds the wallet, and the wallet loads again", "[wallet]")
+{
+    FakeChain chain;
+    chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    TempDir dir;
+    WalletEnv env;
+    env.chain = &chain;
+    env.keypool = 5;
+    WalletContext ctx(env, dir.path);
+    int code = 0;
+    std::string error;
+    REQUIRE(ctx.Create("a", CreateOptions{}, code, error));
+    // Another call (a rescan, a send) holds the wallet while unloadwallet runs.
+    std::shared_ptr<Wallet> held = ctx.Get("a");
+    REQUIRE(held);
+    std::atomic<bool> returned{false}, unloaded{false};
+    std::thread unload([&] {
+        unloaded = ctx.Unload("a"); // Catch's assertions are for the test's thread only
+        returned = true;
+    });
+    // Unloaded (no longer listed) but still held: Unload has not returned, whatever the wait.
+    while (ctx.Get("a")) std::this_thread::yield();
+    bool early = false;
+    for (int i = 0; i < 20; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        early |= returned.load();
+    }
+    CHECK_FALSE(early);
+    held.reset();
+    unload.join();
+    CHECK(unloaded.load());
+    // Its database is closed: it loads again at once.
+    CHECK(ctx.Load("a", code, error));
+    CHECK(error.empty());
 }
