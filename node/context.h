@@ -5,6 +5,7 @@
 
 #include "consensus/params.h"
 #include "node/chain/chainstate.h"
+#include "util/scheduler.h"
 
 #include <atomic>
 #include <cstdint>
@@ -126,6 +127,9 @@ struct NodeContext {
     // at shutdown before the owner stops; destroyed after the owner, before the chainstate.
     std::unique_ptr<mempool::MempoolManager> mempool;
     std::atomic<bool> mempool_load_tried{false};
+    // The periodic jobs (Core's scheduler): fee_estimates.dat every hour. Started by
+    // InitMempool, stopped at shutdown before the mempool goes.
+    std::unique_ptr<util::Scheduler> scheduler;
 
     // -- InitWallet (init_wallet.cpp): the wallets, following the chain through wallet_chain.
     // Unloaded after RPC and the network stop, before the mempool and the chain go.

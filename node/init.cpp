@@ -398,6 +398,7 @@ void InitRpcMethods(NodeContext& node)
                            &node.mempool->Pool());
     rpc::RegisterMempoolRpc(*node.rpc_table, *node.mempool, node.datadir_net / "mempool.dat");
     rpc::RegisterFeeRpc(*node.rpc_table, *node.mempool);
+    rpc::RegisterSchedulerRpc(*node.rpc_table, *node.scheduler, node.chain == consensus::ChainType::REGTEST);
     // sendrawtransaction announces through the P2P layer once it runs (InitNetwork, before warm-up ends).
     rpc::RegisterMempoolSendRpc(*node.rpc_table, *node.mempool, [&node](const consensus::TransactionRef& tx) {
         if (node.peerman) node.peerman->RelayTransaction(tx);

@@ -154,7 +154,22 @@ bool InitMempool(NodeContext& node)
             util::LogPrintf("Fee estimates not loaded: %s", error.c_str());
         }
     }
+    // Core's FEE_FLUSH_INTERVAL: the estimates reach the disk every hour, so a crash loses
+    // at most an hour of them (and mockscheduler on regtest can make it run now).
+    node.scheduler = std::make_unique<util::Scheduler>();
+    node.scheduler->ScheduleEvery([&node] { FlushFeeEstimates(node); }, std::chrono::hours(1));
+    node.scheduler->Start("scheduler");
     return true;
+}
+
+void FlushFeeEstimates(NodeContext& node)
+{
+    std::string error;
+    if (!node.mempool->Fees().Write(FeeEstimatesFile(node), WallClock(), error)) {
+        util::LogPrintf("Failed to write fee estimates: %s", error.c_str());
+        return;
+    }
+    util::LogPrintf("Flushed fee estimates to %s.", FeeEstimatesFile(node).filename().string().c_str());
 }
 
 void LoadMempoolOnOwner(NodeContext& node)
@@ -172,15 +187,13 @@ void LoadMempoolOnOwner(NodeContext& node)
 
 void StopMempool(NodeContext& node)
 {
+    if (node.scheduler) node.scheduler->Stop(); // its hourly flush uses the mempool
     if (!node.mempool) return;
     if (node.mempool_load_tried.load() && PersistMempool(node)) {
         std::string error;
         if (!node.mempool->Dump(MempoolFile(node), error)) util::LogPrintf("Failed to dump mempool: %s", error.c_str());
     }
-    std::string error;
-    if (!node.mempool->Fees().Write(FeeEstimatesFile(node), WallClock(), error)) {
-        util::LogPrintf("Failed to write fee estimates: %s", error.c_str());
-    }
+    FlushFeeEstimates(node);
     node.mempool.reset();
 }
 

@@ -18,11 +18,14 @@ struct NodeContext;
 void SetupMempoolOptions(util::ArgsManager& args);
 /** Creates the mempool (after the chainstate and its owner); false (printed) on a bad option. */
 bool InitMempool(NodeContext& node);
+/** Writes fee_estimates.dat (Core's FlushFeeEstimates: every hour on the scheduler, and at shutdown). */
+void FlushFeeEstimates(NodeContext& node);
 /** Loads mempool.dat (with -persistmempool) on the validation owner's thread: after the start-up catch-up. */
 void LoadMempoolOnOwner(NodeContext& node);
 /**
- * After the validation owner stopped (nothing changes the pool any more): saves mempool.dat
- * (with -persistmempool, once the load was tried, as Core) and destroys the mempool.
+ * After the validation owner stopped (nothing changes the pool any more): stops the scheduler,
+ * saves mempool.dat (with -persistmempool, once the load was tried, as Core) and
+ * fee_estimates.dat, and destroys the mempool.
  */
 void StopMempool(NodeContext& node);
 

@@ -8,6 +8,9 @@
 
 #include "common/rpc/server.h"
 
+namespace util {
+class Scheduler;
+}
 namespace net {
 class ConnectionManager;
 }
@@ -72,6 +75,9 @@ void RegisterNetInfoRpc(RpcTable& table, const net::ConnectionManager& connman);
 void RegisterNetBanRpc(RpcTable& table, net::ConnectionManager& connman);
 /** getaddednodeinfo (node/rpc/net_added.cpp); registered with the P2P methods. */
 void RegisterAddedNodeRpc(RpcTable& table, const net::ConnectionManager& connman);
+
+/** mockscheduler (hidden; refused unless mockable, i.e. on regtest): scheduler runs its tasks sooner. */
+void RegisterSchedulerRpc(RpcTable& table, util::Scheduler& scheduler, bool mockable);
 
 /** All of the above. */
 void RegisterChainRpcs(RpcTable& table, chain::Chainstate& chainstate, chain::ValidationOwner& owner,

@@ -4,8 +4,10 @@ A fresh regtest node has no data and says so as Core does. Then a fee market: ea
 transactions at a high rate (50 sat/vB) and a low one (3 sat/vB); blocks built with generateblock
 take every high-fee one at once and a low-fee one only after it waited 6 blocks. The estimates that
 follow must name a rate for short targets near the high one, a lower rate for long targets, be no
-lower in conservative mode, and survive a restart (fee_estimates.dat)."""
+lower in conservative mode, and survive a restart (fee_estimates.dat), and a kill -9 once the
+hourly flush ran (brought forward with mockscheduler)."""
 
+import os
 from decimal import Decimal
 
 from optrue_wallet import OpTrueWallet
@@ -52,6 +54,24 @@ def run(env):
     check(node.estimatesmartfee(1)["blocks"] >= 1, "blocks: the target used")
     raw = node.estimaterawfee(1)
     check("feerate" in raw["short"] and "pass" in raw["short"], "estimaterawfee short horizon passes")
+
+    # The hourly flush (Core's FEE_FLUSH_INTERVAL), brought forward with mockscheduler: once it
+    # ran, a kill -9 keeps the estimates.
+    fee_file = os.path.join(node.netdir, "fee_estimates.dat")
+    check(not os.path.exists(fee_file), "no fee_estimates.dat before the first hour")
+    node.mockscheduler(1800)
+    check(not os.path.exists(fee_file), "nor after half an hour")
+    node.mockscheduler(1800)
+    check(os.path.exists(fee_file), "written when the hour is up")
+    with open(node.debug_log, errors="replace") as f:
+        check("Flushed fee estimates to fee_estimates.dat." in f.read(), "with Core's log line")
+    assert_raises_rpc(-1, "delta_time must be between 1 and 3600", node.mockscheduler, 0, what="delta 0")
+    assert_raises_rpc(-1, "delta_time must be between 1 and 3600", node.mockscheduler, 3601, what="delta 3601")
+    node.kill()
+    node.start()
+    node.wait_for_rpc()
+    assert_equal(Decimal(str(node.estimatesmartfee(20).get("feerate"))), slow_rate,
+                 "the hourly file keeps the estimate across a kill -9")
 
     node.restart()
     node.wait_for_rpc()
