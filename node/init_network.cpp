@@ -102,6 +102,24 @@ void SetupNetworkOptions(util::ArgsManager& args)
     SetupBanAndLimitOptions(args); // init_net_options.h
 }
 
+namespace {
+
+/**
+ * Core's ReattemptInitialBroadcast on the scheduler: our unbroadcast transactions are
+ * announced again every 10 to 15 minutes (a new random delay each time).
+ */
+void ScheduleReattemptBroadcast(NodeContext& node)
+{
+    node.scheduler->ScheduleFromNow(
+        [&node] {
+            node.peerman->ReattemptInitialBroadcast();
+            ScheduleReattemptBroadcast(node);
+        },
+        node.peerman->UnbroadcastRetryDelay());
+}
+
+} // namespace
+
 bool InitNetwork(NodeContext& node)
 {
     const util::ArgsManager& args = *node.args;
@@ -196,6 +214,7 @@ bool InitNetwork(NodeContext& node)
         node.peerman->SetTxPool(node.tx_pool.get());
     }
     if (!node.connman->Start(*node.peerman, error)) return fail(error);
+    if (node.scheduler) ScheduleReattemptBroadcast(node);
     rpc::RegisterNetRpc(*node.rpc_table, *node.connman, *node.peerman);
     rpc::RegisterAddrRpc(*node.rpc_table, *node.addrman);
     return true;
@@ -203,6 +222,8 @@ bool InitNetwork(NodeContext& node)
 
 void StopNetwork(NodeContext& node)
 {
+    // The scheduler's tasks use the peer manager: none runs once it is stopped.
+    if (node.scheduler) node.scheduler->Stop();
     if (node.peerman) node.peerman->Stop();
     if (node.connman) node.connman->Stop();
     // Transactions still in script pre-verification go on to the owner's queue first.

@@ -29,6 +29,15 @@ void Scheduler::ScheduleEvery(std::function<void()> task, std::chrono::milliseco
     m_cv.notify_all();
 }
 
+void Scheduler::ScheduleFromNow(std::function<void()> task, std::chrono::milliseconds delay)
+{
+    {
+        LockGuard lock(m_mutex);
+        m_tasks.emplace(Clock::now() + delay, Task{std::move(task), std::chrono::milliseconds(0)});
+    }
+    m_cv.notify_all();
+}
+
 bool Scheduler::AnyDue(Clock::time_point now) const { return !m_tasks.empty() && m_tasks.begin()->first <= now; }
 
 void Scheduler::MockForward(std::chrono::seconds delta)
@@ -87,7 +96,7 @@ void Scheduler::Loop()
         m_running_task = false;
         ++m_runs;
         // The next run counts from now: a late run does not make a burst of catch-up runs.
-        if (!m_stop) m_tasks.emplace(Clock::now() + task.interval, std::move(task));
+        if (!m_stop && task.interval.count() > 0) m_tasks.emplace(Clock::now() + task.interval, std::move(task));
         m_cv.notify_all();
     }
 }

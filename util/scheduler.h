@@ -1,5 +1,6 @@
-// A thread that runs tasks at intervals (Core's CScheduler with scheduleEvery), for the node's
-// periodic jobs, e.g. writing fee_estimates.dat every hour. MockForward moves every task's next
+// A thread that runs tasks at intervals (Core's CScheduler with scheduleEvery/scheduleFromNow),
+// for the node's periodic jobs: writing fee_estimates.dat every hour, announcing our own
+// unbroadcast transactions again every 10 to 15 minutes. MockForward moves every task's next
 // run earlier, as Core's mockscheduler RPC does on regtest, and returns once the tasks it made
 // due have run, so a test sees their effect at once.
 #pragma once
@@ -29,6 +30,8 @@ public:
     void Start(const std::string& name) EXCLUDES(m_mutex);
     /** Runs task every interval (> 0), the first time interval from now, until Stop. */
     void ScheduleEvery(std::function<void()> task, std::chrono::milliseconds interval) EXCLUDES(m_mutex);
+    /** Runs task once, delay from now (a task may schedule its own next run: Core's scheduleFromNow). */
+    void ScheduleFromNow(std::function<void()> task, std::chrono::milliseconds delay) EXCLUDES(m_mutex);
     /**
      * Core's MockForward: every task runs delta sooner. Returns after the tasks that became due
      * have run (or at once if the thread is not running).
@@ -42,7 +45,7 @@ public:
 private:
     struct Task {
         std::function<void()> fn;
-        std::chrono::milliseconds interval;
+        std::chrono::milliseconds interval; //!< 0: runs once
     };
     void Loop() EXCLUDES(m_mutex);
     /** True when some task's time has come. */

@@ -104,6 +104,14 @@ public:
     void SetTxPool(TxPool* pool) EXCLUDES(m_mutex);
     /** Announces tx to every peer that takes transactions (Core's RelayTransaction): RPC and accepted txs. */
     void RelayTransaction(const consensus::TransactionRef& tx) EXCLUDES(m_mutex);
+    /**
+     * Core's ReattemptInitialBroadcast: announces again our own transactions that no peer
+     * asked for yet (the pool's unbroadcast set). The node's scheduler runs it every
+     * UnbroadcastRetryDelay().
+     */
+    void ReattemptInitialBroadcast() EXCLUDES(m_mutex);
+    /** 10 to 15 minutes, at random (Core's schedule for ReattemptInitialBroadcast). */
+    std::chrono::milliseconds UnbroadcastRetryDelay() EXCLUDES(m_mutex);
 
 private:
     struct Peer {
@@ -181,10 +189,8 @@ private:
     void TryPackage(net::NodeId id, const consensus::TransactionRef& parent) EXCLUDES(m_mutex);
     /** A tx getdata entry: the transaction, or nullptr for notfound. */
     consensus::TransactionRef TxForGetData(net::NodeId id, const net::Inv& inv) EXCLUDES(m_mutex);
-    /** Per tick: due getdata requests, trickled announcements, feefilter updates, unbroadcast retries. */
+    /** Per tick: due getdata requests, trickled announcements, feefilter updates. */
     void TxTick() EXCLUDES(m_mutex);
-    /** 10 to 15 minutes, at random (Core's ReattemptInitialBroadcast schedule). */
-    std::chrono::microseconds UnbroadcastRetryDelay() REQUIRES(m_mutex);
 
     // BIP-152 (peer_manager_compact.cpp).
     /** Our sendcmpct after verack (Core: to peers of version 70014 and later). */
@@ -234,7 +240,6 @@ private:
     BlockDownload m_download GUARDED_BY(m_mutex);
     CompactRelay m_compact GUARDED_BY(m_mutex);
     int m_highest_fast_announce GUARDED_BY(m_mutex){0}; // Core's m_highest_fast_announce
-    std::chrono::microseconds m_next_unbroadcast_retry GUARDED_BY(m_mutex){0};
     bool m_stopping GUARDED_BY(m_mutex){false};
     std::unique_ptr<TxRelay> m_txrelay GUARDED_BY(m_mutex); // set once by SetTxPool, before peers come
     std::atomic<TxPool*> m_txpool{nullptr};

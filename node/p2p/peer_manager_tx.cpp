@@ -198,9 +198,18 @@ consensus::TransactionRef PeerManager::TxForGetData(net::NodeId id, const net::I
     return tx;
 }
 
-std::chrono::microseconds PeerManager::UnbroadcastRetryDelay()
+std::chrono::milliseconds PeerManager::UnbroadcastRetryDelay()
 {
-    return std::chrono::minutes(10) + std::chrono::microseconds(m_rng() % (5ULL * 60 * 1'000'000));
+    util::LockGuard lock(m_mutex);
+    return std::chrono::minutes(10) + std::chrono::milliseconds(m_rng() % (5ULL * 60 * 1000));
+}
+
+void PeerManager::ReattemptInitialBroadcast()
+{
+    util::LockGuard lock(m_mutex);
+    TxPool* pool = m_txpool.load();
+    if (!m_txrelay || !pool) return;
+    for (const auto& tx : pool->UnbroadcastTxs()) m_txrelay->RelayTransaction(tx->GetTxid(), tx->GetWtxid());
 }
 
 void PeerManager::TxTick()
@@ -216,16 +225,6 @@ void PeerManager::TxTick()
         if (!m_txrelay) return;
         const auto now = TxNow();
         const bool ibd = m_chain.IsInitialBlockDownload();
-        // Core's ReattemptInitialBroadcast: every 10 to 15 minutes, our own transactions that
-        // no peer asked for yet are announced again.
-        if (m_next_unbroadcast_retry.count() == 0) m_next_unbroadcast_retry = now + UnbroadcastRetryDelay();
-        if (now >= m_next_unbroadcast_retry) {
-            m_next_unbroadcast_retry = now + UnbroadcastRetryDelay();
-            if (TxPool* pool = m_txpool.load()) {
-                for (const auto& tx : pool->UnbroadcastTxs())
-                    m_txrelay->RelayTransaction(tx->GetTxid(), tx->GetWtxid());
-            }
-        }
         for (auto& [id, p] : m_peers) {
             if (!p.handshake_done) continue;
             Out o{id, m_txrelay->GetDataToSend(id, now), m_txrelay->AnnouncementsDue(id, now), std::nullopt};

@@ -88,6 +88,7 @@ TESTS = [
     "mempool_relay",
     "mempool_btcd_interop",
     "mempool_hostile",
+    "mempool_unbroadcast",
 ]
 
 # Started first with --jobs > 1, so that no long test starts last (about 10 s or more each in a

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 
 using namespace std::chrono_literals;
 
@@ -27,7 +28,7 @@ TEST_CASE("Scheduler runs a task each interval; MockForward brings it forward an
     s.MockForward(std::chrono::seconds(3600));
     CHECK(runs == 3);
     CHECK(s.RunCount() == 3);
-    s.Stop(); // returns with the task still scheduled an hour away
+    s.Stop();                                  // returns with the task still scheduled an hour away
     s.MockForward(std::chrono::seconds(3600)); // after Stop: nothing runs, nothing waits
     CHECK(runs == 3);
 }
@@ -46,4 +47,28 @@ TEST_CASE("Scheduler keeps running after a task throws", "[node]")
     s.MockForward(std::chrono::seconds(3600));
     s.MockForward(std::chrono::seconds(3600));
     CHECK(runs == 2);
+}
+
+TEST_CASE("Scheduler runs a one-shot task once; a task can schedule its next run", "[node]")
+{
+    util::Scheduler s;
+    std::atomic<int> once{0}, chained{0};
+    s.ScheduleFromNow([&] { ++once; }, std::chrono::minutes(10));
+    std::function<void()> next = [&] {
+        ++chained;
+        s.ScheduleFromNow(next, std::chrono::minutes(15));
+    };
+    s.ScheduleFromNow(next, std::chrono::minutes(15));
+    s.Start("scheduler-test");
+    s.MockForward(std::chrono::seconds(600));
+    CHECK(once == 1);
+    CHECK(chained == 0);
+    s.MockForward(std::chrono::seconds(300));
+    CHECK(chained == 1);
+    s.MockForward(std::chrono::seconds(900));
+    CHECK(chained == 2);
+    s.MockForward(std::chrono::seconds(3600));
+    CHECK(once == 1); // never again
+    CHECK(chained == 3);
+    s.Stop();
 }
