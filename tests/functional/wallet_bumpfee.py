@@ -163,6 +163,14 @@ def run(env):
                       "sendall", [{a_addr: "0.1"}])
     assert_raises_rpc(-8, "Cannot combine send_max with specific inputs.", b.wallet_rpc, "b", "sendall", [a_addr],
                       None, None, None, {"send_max": True, "inputs": []})
+    # sendall's given inputs keep their "sequence" too (Core's sendall reads it as send does).
+    coin = b.wallet_rpc("b", "listunspent")[0]
+    sa = b.wallet_rpc("b", "sendall", [a_addr], None, None, None,
+                      {"inputs": [{"txid": coin["txid"], "vout": coin["vout"], "sequence": 1000}],
+                       "add_to_wallet": False, "fee_rate": "3"})
+    sa_vin = b.decoderawtransaction(sa["hex"])["vin"]
+    assert_equal([(i["txid"], i["vout"], i["sequence"]) for i in sa_vin], [(coin["txid"], coin["vout"], 1000)],
+                 "sendall: the given input and its sequence")
     before = trusted(a, "a")
     all_res = b.wallet_rpc("b", "sendall", [a_addr], None, "unset", "2")
     check(all_res["complete"] is True, "sendall result %s" % all_res)
