@@ -127,8 +127,9 @@ struct NodeContext {
     // at shutdown before the owner stops; destroyed after the owner, before the chainstate.
     std::unique_ptr<mempool::MempoolManager> mempool;
     std::atomic<bool> mempool_load_tried{false};
-    // The periodic jobs (Core's scheduler): fee_estimates.dat every hour. Started by
-    // InitMempool, stopped at shutdown before the mempool goes.
+    // The periodic jobs (Core's scheduler): fee_estimates.dat every hour (InitMempool), the
+    // unbroadcast re-announcement (InitNetwork). Started before the init steps, stopped by
+    // StopNetwork (or StopMempool) before what its tasks use goes.
     std::unique_ptr<util::Scheduler> scheduler;
 
     // -- InitWallet (init_wallet.cpp): the wallets, following the chain through wallet_chain.

@@ -553,6 +553,9 @@ int RunDaemon(int argc, char* argv[])
     if (auto exit_code = Daemonize(node)) return *exit_code;
     if (!InitLogging(node) || !InitResourceLimits(node) || !InitRpc(node)) return 1;
     // From here a failure goes through Shutdown, which undoes whatever steps ran.
+    // The periodic jobs' thread (Core's scheduler): the mempool and network steps add theirs.
+    node.scheduler = std::make_unique<util::Scheduler>();
+    node.scheduler->Start("scheduler");
     int exit_code = 0;
     if (InitChainstate(node) && InitIndexes(node) && InitMempool(node) && InitWallet(node, [] { g_shutdown = true; })) {
         InitRpcMethods(node);

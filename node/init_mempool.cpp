@@ -156,9 +156,7 @@ bool InitMempool(NodeContext& node)
     }
     // Core's FEE_FLUSH_INTERVAL: the estimates reach the disk every hour, so a crash loses
     // at most an hour of them (and mockscheduler on regtest can make it run now).
-    node.scheduler = std::make_unique<util::Scheduler>();
     node.scheduler->ScheduleEvery([&node] { FlushFeeEstimates(node); }, std::chrono::hours(1));
-    node.scheduler->Start("scheduler");
     return true;
 }
 

@@ -64,12 +64,6 @@ void Scheduler::Stop()
     if (m_thread.joinable()) m_thread.join();
 }
 
-uint64_t Scheduler::RunCount() const
-{
-    LockGuard lock(m_mutex);
-    return m_runs;
-}
-
 void Scheduler::Loop()
 {
     UniqueLock lock(m_mutex);
@@ -94,7 +88,6 @@ void Scheduler::Loop()
         }
         lock.Lock();
         m_running_task = false;
-        ++m_runs;
         // The next run counts from now: a late run does not make a burst of catch-up runs.
         if (!m_stop && task.interval.count() > 0) m_tasks.emplace(Clock::now() + task.interval, std::move(task));
         m_cv.notify_all();

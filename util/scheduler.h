@@ -39,8 +39,6 @@ public:
     void MockForward(std::chrono::seconds delta) EXCLUDES(m_mutex);
     /** Stops and joins the thread; a task that is running finishes first. Tasks are dropped. */
     void Stop() EXCLUDES(m_mutex);
-    /** Tasks run so far (tests). */
-    uint64_t RunCount() const EXCLUDES(m_mutex);
 
 private:
     struct Task {
@@ -57,7 +55,6 @@ private:
     bool m_stop GUARDED_BY(m_mutex){false};
     bool m_running_task GUARDED_BY(m_mutex){false};
     bool m_started GUARDED_BY(m_mutex){false};
-    uint64_t m_runs GUARDED_BY(m_mutex){0};
     std::thread m_thread;
 };
 

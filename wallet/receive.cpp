@@ -245,13 +245,10 @@ std::optional<WalletTx> Wallet::GetTx(const Uint256& txid) const
     return it->second;
 }
 
-std::vector<WalletTx> Wallet::Transactions() const
+size_t Wallet::TxCount() const
 {
     util::LockGuard lock(m_mutex);
-    std::vector<WalletTx> out;
-    out.reserve(m_txs.size());
-    for (const auto& [txid, wtx] : m_txs) out.push_back(wtx);
-    return out;
+    return m_txs.size();
 }
 
 Wallet::TxsAt Wallet::TransactionsAt() const

@@ -247,14 +247,14 @@ public:
     // -- Transactions
     /** A copy of the wallet transaction txid. */
     std::optional<WalletTx> GetTx(const consensus::Uint256& txid) const EXCLUDES(m_mutex);
-    /** Every wallet transaction, in no particular order (copies of the shared transactions). */
-    std::vector<WalletTx> Transactions() const EXCLUDES(m_mutex);
+    /** How many transactions the wallet holds (getwalletinfo's txcount). */
+    size_t TxCount() const EXCLUDES(m_mutex);
     /** Transactions and the last block processed, read together: their depths at `at` agree. */
     struct TxsAt {
         std::vector<WalletTx> txs;
         SyncPoint at;
     };
-    /** Transactions() with the last block processed, under one lock (Core's RPCs hold cs_wallet). */
+    /** Every wallet transaction (copies, in no particular order) with the last block processed, under one lock (Core's RPCs hold cs_wallet). */
     TxsAt TransactionsAt() const EXCLUDES(m_mutex);
     /** GetTx() with the last block processed, under one lock; txs is empty if txid is unknown. */
     TxsAt GetTxAt(const consensus::Uint256& txid) const EXCLUDES(m_mutex);

@@ -146,7 +146,7 @@ Json GetWalletInfo(const WalletContext& context, const RpcRequest& req)
     r["walletname"] = w->Name();
     r["walletversion"] = 169900;
     r["format"] = "leveldb";
-    r["txcount"] = w->Transactions().size();
+    r["txcount"] = w->TxCount();
     r["keypoolsize"] = external;
     if (!(flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS)) r["keypoolsize_hd_internal"] = internal;
     // Core: present only for an encrypted wallet; 0 while locked.

@@ -27,7 +27,6 @@ TEST_CASE("Scheduler runs a task each interval; MockForward brings it forward an
     CHECK(runs == 2);
     s.MockForward(std::chrono::seconds(3600));
     CHECK(runs == 3);
-    CHECK(s.RunCount() == 3);
     s.Stop();                                  // returns with the task still scheduled an hour away
     s.MockForward(std::chrono::seconds(3600)); // after Stop: nothing runs, nothing waits
     CHECK(runs == 3);
