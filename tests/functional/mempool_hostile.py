@@ -233,9 +233,12 @@ def run(env):
         check(not (flood_ids & set(b.getrawmempool())), "nor in B's")
         # Served during the flood, not after it: in A's log every honest acceptance comes before
         # the verdict on the flood's last transaction (each verdict is logged on the owner's thread).
+        # The ping only says the messages were read: the verdicts come from the validation owner,
+        # so wait for the last one to be logged (under load it can come a little later).
+        last_marks = ("%s (wtxid=" % txid_hex(flood[-1]), "stored orphan tx %s" % txid_hex(flood[-1]))
+        wait_until(lambda: any(x in read_log(a) for x in last_marks), 60, "the verdict on the flood's last transaction")
         lines = read_log(a).splitlines()
-        last_flood = max(i for i, line in enumerate(lines) if any(x in line for x in (
-            "%s (wtxid=" % txid_hex(flood[-1]), "stored orphan tx %s" % txid_hex(flood[-1]))))
+        last_flood = max(i for i, line in enumerate(lines) if any(x in line for x in last_marks))
         honest_at = [next(i for i, line in enumerate(lines) if "accepted %s" % t["txid"] in line) for t in honest]
         check(max(honest_at) < last_flood, "every honest transaction was accepted before the flood's last verdict "
                                            "(log lines %d..%d < %d)" % (min(honest_at), max(honest_at), last_flood))
