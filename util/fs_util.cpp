@@ -166,6 +166,23 @@ bool WriteFileAtomic(const std::filesystem::path& path, std::string_view content
         ::unlink(tmp.c_str());
         return false;
     }
+    // The rename is durable once the folder's entry is on disk.
+    return FsyncPath(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."), error);
+}
+
+bool FsyncPath(const std::filesystem::path& path, std::string& error)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = "Unable to open " + path.string() + " to flush it: " + std::strerror(errno);
+        return false;
+    }
+    if (::fsync(fd) != 0) {
+        error = "Unable to flush " + path.string() + ": " + std::strerror(errno);
+        ::close(fd);
+        return false;
+    }
+    ::close(fd);
     return true;
 }
 

@@ -69,11 +69,18 @@ std::unique_ptr<DirectoryLock> LockDataDirectory(const std::filesystem::path& di
 int RaiseFileDescriptorLimit(int wanted);
 
 /**
- * Writes content to path atomically (temporary file in the same folder, fsync, rename) with
- * the given permission bits (default 0600, owner only). Returns false with a message on error.
+ * Writes content to path atomically (temporary file in the same folder, fsync, rename, fsync of
+ * the folder) with the given permission bits (default 0600, owner only). Returns false with a
+ * message on error.
  */
 bool WriteFileAtomic(const std::filesystem::path& path, std::string_view content, std::string& error,
                      unsigned mode = 0600);
+
+/**
+ * fsyncs a file or a folder (a folder's fsync makes the creations and renames of its entries
+ * durable). Returns false with a message on error.
+ */
+bool FsyncPath(const std::filesystem::path& path, std::string& error);
 
 /** Reads a whole file; nullopt when it cannot be opened. */
 std::optional<std::string> ReadFileToString(const std::filesystem::path& path);

@@ -139,15 +139,29 @@ std::shared_ptr<Wallet> WalletContext::Restore(const std::string& name, const st
         if (!ec && !fs::create_directory(staging, ec) && !ec) ec = std::make_error_code(std::errc::file_exists);
         if (!ec) fs::permissions(staging, fs::perms::owner_all, ec);
         if (!ec) fs::copy(backup / WALLET_DB_DIR, staging / WALLET_DB_DIR, fs::copy_options::recursive, ec);
+        // Every copied file and both folders reach the disk before the rename, and the rename
+        // before the load: a crash after restorewallet answered leaves the whole copy in place.
+        std::string why;
+        auto sync = [&](const fs::path& p) {
+            if (!ec && why.empty() && !util::FsyncPath(p, why)) ec = std::make_error_code(std::errc::io_error);
+        };
         if (!ec) {
             fs::permissions(staging / WALLET_DB_DIR, fs::perms::owner_all, ec);
             for (const auto& entry : fs::directory_iterator(staging / WALLET_DB_DIR, ec)) {
-                fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, ec);
+                if (!ec) fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, ec);
+                sync(entry.path());
             }
         }
+        sync(staging / WALLET_DB_DIR);
+        sync(staging);
         if (!ec) fs::rename(staging, path, ec);
+        if (!ec) {
+            sync(path.parent_path());
+            std::error_code ignored;
+            if (ec) fs::remove_all(path, ignored);
+        }
         if (ec) {
-            const std::string why = ec.message();
+            if (why.empty()) why = ec.message();
             fs::remove_all(staging, ec);
             code = RPC_WALLET_ERROR;
             error = "Failed to restore wallet: cannot copy the backup: " + why;

@@ -3,6 +3,7 @@
 
 #include "consensus/serialize.h"
 #include "node/mempool/txmempool.h"
+#include "util/fs_util.h"
 
 #include <cerrno>
 #include <cstring>
@@ -155,13 +156,7 @@ bool DumpMempool(const TxMemPool& pool, const std::filesystem::path& path, std::
         return false;
     }
     // The rename is durable once the folder's entry is on disk.
-    const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    return true;
+    return util::FsyncPath(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."), error);
 }
 
 std::optional<MempoolFile> LoadMempoolFile(const std::filesystem::path& path, std::string& error)

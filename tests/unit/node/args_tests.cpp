@@ -352,6 +352,18 @@ TEST_CASE("WriteFileAtomic writes owner-only files", "[node]")
     CHECK_FALSE(std::filesystem::exists(path.string() + ".tmp"));
 }
 
+TEST_CASE("FsyncPath flushes files and folders and names what it cannot open", "[node]")
+{
+    TempDir dir;
+    std::string error;
+    REQUIRE(util::WriteFileAtomic(dir.path / "f", "abc", error));
+    CHECK(util::FsyncPath(dir.path / "f", error));
+    CHECK(util::FsyncPath(dir.path, error));
+    CHECK(error.empty());
+    CHECK_FALSE(util::FsyncPath(dir.path / "missing", error));
+    CHECK(error.find("missing") != std::string::npos);
+}
+
 TEST_CASE("The logger prefixes timestamps and categories and filters debug lines", "[node]")
 {
     TempDir dir;
