@@ -55,26 +55,41 @@ std::vector<uint8_t> SerializePrefix(const Bip32Version& version, uint8_t depth,
     return out;
 }
 
+/** Wipes a local buffer of secret bytes on every way out of its scope. */
+struct WipeOnExit {
+    void* p;
+    size_t n;
+    ~WipeOnExit() { WipeSecret(p, n); }
+};
+
 } // namespace
+
+ExtKey::~ExtKey()
+{
+    WipeSecret(key.data(), key.size());
+    WipeSecret(chain_code.data(), chain_code.size());
+}
 
 std::optional<ExtKey> Bip32Master(std::span<const uint8_t> seed)
 {
     static constexpr std::string_view KEY = "Bitcoin seed";
     uint8_t out[64];
+    const WipeOnExit wipe_out{out, sizeof(out)};
     HmacSha512(std::span(reinterpret_cast<const uint8_t*>(KEY.data()), KEY.size()), seed, out);
     ExtKey key;
     std::copy(out, out + 32, key.key.begin());
     std::copy(out + 32, out + 64, key.chain_code.begin());
-    std::memset(out, 0, sizeof(out));
     if (!secp256k1_ec_seckey_verify(SecpSignContext(), key.key.data())) return std::nullopt;
     return key;
 }
 
 std::optional<ExtKey> Bip32Derive(const ExtKey& parent, uint32_t index)
 {
+    if (parent.depth == 255) return std::nullopt; // the depth byte cannot go further (Core refuses too)
     const auto parent_pub = PubOf(parent.key);
     if (!parent_pub) return std::nullopt;
     uint8_t data[37];
+    const WipeOnExit wipe_data{data, sizeof(data)};
     if (index >= BIP32_HARDENED) {
         data[0] = 0; // 0x00 || ser256(k_par) || ser32(i)
         std::copy(parent.key.begin(), parent.key.end(), data + 1);
@@ -83,19 +98,16 @@ std::optional<ExtKey> Bip32Derive(const ExtKey& parent, uint32_t index)
     }
     WriteBE32(data + 33, index);
     uint8_t out[64];
+    const WipeOnExit wipe_out{out, sizeof(out)};
     HmacSha512(parent.chain_code, data, out);
     ExtKey child;
-    if (parent.depth == 255) return std::nullopt; // the depth byte cannot go further (Core refuses too)
     child.depth = static_cast<uint8_t>(parent.depth + 1);
     child.parent_fingerprint = Bip32Fingerprint(*parent_pub);
     child.child = index;
     std::copy(out + 32, out + 64, child.chain_code.begin());
     child.key = parent.key;
     // k_i = parse256(IL) + k_par (mod n); invalid if IL >= n or the sum is 0.
-    const bool ok = secp256k1_ec_seckey_tweak_add(SecpSignContext(), child.key.data(), out) == 1;
-    std::memset(out, 0, sizeof(out));
-    std::memset(data, 0, sizeof(data));
-    if (!ok) return std::nullopt;
+    if (secp256k1_ec_seckey_tweak_add(SecpSignContext(), child.key.data(), out) != 1) return std::nullopt;
     return child;
 }
 
@@ -154,7 +166,7 @@ std::string EncodeExtKey(const ExtKey& key, const Bip32Version& version)
     bytes.push_back(0);
     bytes.insert(bytes.end(), key.key.begin(), key.key.end());
     std::string out = encoding::EncodeBase58Check(bytes);
-    std::fill(bytes.begin(), bytes.end(), 0);
+    WipeSecret(bytes.data(), bytes.size());
     return out;
 }
 
@@ -162,7 +174,9 @@ std::optional<DecodedExtKey> DecodeExtKey(std::string_view str, std::span<const 
                                           std::span<const Bip32Version> priv_versions, std::string& error)
 {
     // Base58Check with a 4-byte version prefix and a 74-byte payload.
-    const auto bytes = encoding::DecodeBase58Check(str, EXTKEY_SIZE);
+    auto bytes = encoding::DecodeBase58Check(str, EXTKEY_SIZE);
+    // A private key's bytes are wiped on the way out, whatever the verdict.
+    const WipeOnExit wipe_bytes{bytes ? bytes->data() : nullptr, bytes ? bytes->size() : 0};
     if (!bytes) {
         error = "invalid Base58Check encoding or checksum";
         return std::nullopt;
@@ -188,6 +202,7 @@ std::optional<DecodedExtKey> DecodeExtKey(std::string_view str, std::span<const 
         return std::nullopt;
     }
     std::array<uint8_t, 32> chain_code;
+    const WipeOnExit wipe_chain_code{chain_code.data(), chain_code.size()};
     std::copy(p + 9, p + 41, chain_code.begin());
     const uint8_t* key = p + 41; // 33 bytes
     if (is_priv) {

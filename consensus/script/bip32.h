@@ -33,7 +33,11 @@ struct ExtPubKey {
     bool operator==(const ExtPubKey&) const = default;
 };
 
-/** An extended private key (the secret is in key). */
+/**
+ * An extended private key (the secret is in key). The secret and the chain code (which, with
+ * the public key and any non-hardened child's secret, gives the secret away) are wiped when
+ * the object goes; copies are ordinary copies, each wiped in turn.
+ */
 struct ExtKey {
     uint8_t depth{0};
     std::array<uint8_t, 4> parent_fingerprint{};
@@ -41,6 +45,7 @@ struct ExtKey {
     std::array<uint8_t, 32> chain_code{};
     std::array<uint8_t, 32> key{};
     bool operator==(const ExtKey&) const = default;
+    ~ExtKey();
 };
 
 /** BIP-32 master key: HMAC-SHA512("Bitcoin seed", seed); nullopt if IL is 0 or >= n. */

@@ -17,7 +17,7 @@ namespace {
 template <typename T>
 struct Cleanse {
     T& obj;
-    ~Cleanse() { std::memset(static_cast<void*>(&obj), 0, sizeof(obj)); }
+    ~Cleanse() { WipeSecret(static_cast<void*>(&obj), sizeof(obj)); }
 };
 
 bool MakeKeypair(std::span<const uint8_t> seckey32, secp256k1_keypair& keypair)
@@ -27,6 +27,11 @@ bool MakeKeypair(std::span<const uint8_t> seckey32, secp256k1_keypair& keypair)
 }
 
 } // namespace
+
+void WipeSecret(void* p, size_t n) noexcept
+{
+    if (n > 0) ::explicit_bzero(p, n);
+}
 
 const secp256k1_context_struct* SecpSignContext()
 {

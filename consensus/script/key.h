@@ -14,6 +14,12 @@ struct secp256k1_context_struct;
 
 namespace consensus {
 
+/**
+ * Overwrites n bytes at p with zeros in a way the compiler cannot drop as a dead store
+ * (explicit_bzero): for secrets about to go out of scope.
+ */
+void WipeSecret(void* p, size_t n) noexcept;
+
 /** The shared signing context, created and randomized on first use (thread-safe). */
 const secp256k1_context_struct* SecpSignContext();
 

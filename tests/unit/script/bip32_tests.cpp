@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <new>
 #include <sstream>
 
 using namespace consensus;
@@ -150,4 +152,22 @@ TEST_CASE("BIP-32: no child below depth 255 (the depth byte would wrap to 0)", "
     CHECK(pub.depth == 255);
     CHECK_FALSE(Bip32Derive(pub, 1));
     CHECK(Bip32Derive(Bip32Neuter(key), 1)); // one level up still derives
+}
+
+TEST_CASE("BIP-32: an extended private key wipes its secret and chain code when it goes", "[consensus]")
+{
+    // The object lives in a byte buffer the test owns, so its bytes can be read after it is gone.
+    alignas(ExtKey) unsigned char storage[sizeof(ExtKey)];
+    auto* key = new (storage) ExtKey;
+    key->depth = 3;
+    key->key.fill(0xAA);
+    key->chain_code.fill(0xBB);
+    const size_t key_at = static_cast<size_t>(reinterpret_cast<unsigned char*>(key->key.data()) - storage);
+    const size_t code_at = static_cast<size_t>(reinterpret_cast<unsigned char*>(key->chain_code.data()) - storage);
+    key->~ExtKey();
+    const auto zero = [&](size_t at) {
+        return std::all_of(storage + at, storage + at + 32, [](unsigned char b) { return b == 0; });
+    };
+    CHECK(zero(key_at));
+    CHECK(zero(code_at));
 }
