@@ -8,8 +8,6 @@
 #include "consensus/serialize.h"
 #include "util/strencodings.h"
 
-#include <secp256k1.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -33,13 +31,7 @@ bool ExtPubKeyLess::operator()(const ExtPubKeyBytes& a, const ExtPubKeyBytes& b)
 
 namespace {
 
-/** A plausible key that is also a point on the curve (Core's CPubKey::IsFullyValid). */
-bool IsFullyValidPubKey(std::span<const uint8_t> pubkey)
-{
-    if (!consensus::IsPlausiblePubKey(pubkey)) return false;
-    secp256k1_pubkey pk;
-    return secp256k1_ec_pubkey_parse(consensus::SecpVerifyContext(), &pk, pubkey.data(), pubkey.size()) == 1;
-}
+using consensus::IsFullyValidPubKey;
 
 [[noreturn]] void Fail(const std::string& msg) { throw DecodeError(msg); }
 

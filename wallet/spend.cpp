@@ -41,15 +41,51 @@ OutputType TypeOf(const consensus::Script& s)
     }
 }
 
-/** Signs input i of tx with placeholder signatures (sizes as the real ones at most). */
-bool DummySign(const Wallet& w, consensus::MutableTransaction& tx, size_t i, const consensus::Script& spk)
+/**
+ * Signs input i of tx with placeholder signatures (sizes as the real ones at most): with what the
+ * wallet knows of spk, else with external (solving data given for inputs not the wallet's).
+ */
+bool DummySign(const Wallet& w, consensus::MutableTransaction& tx, size_t i, const consensus::Script& spk,
+               const common::FlatSigningProvider* external = nullptr)
 {
-    auto provider = w.GetProvider(spk, /*with_private=*/false);
-    if (!provider) return false;
-    common::SignatureData sig;
-    if (!common::ProduceSignature(*provider, common::DummySignatureCreator(), spk, sig)) return false;
-    common::UpdateInput(tx.vin[i], sig);
+    auto sign_with = [&](const common::SigningProvider& provider) {
+        common::SignatureData sig;
+        if (!common::ProduceSignature(provider, common::DummySignatureCreator(), spk, sig)) return false;
+        common::UpdateInput(tx.vin[i], sig);
+        return true;
+    };
+    if (auto provider = w.GetProvider(spk, /*with_private=*/false); provider && sign_with(*provider)) return true;
+    if (!external) return false;
+    if (sign_with(*external)) return true;
+    // An external P2TR output with nothing known of it is sized as a key-path spend (Core infers
+    // rawtr() for it): one signature, with a sighash byte at most (BIP-341).
+    int version = 0;
+    std::vector<uint8_t> program;
+    if (!spk.IsWitnessProgram(version, program) || version != 1 || program.size() != 32) return false;
+    tx.vin[i].script_sig = consensus::Script();
+    tx.vin[i].witness.stack.assign(1, std::vector<uint8_t>(65));
     return true;
+}
+
+/** The weight of an input with an empty scriptSig (outpoint, script length, sequence): Core's 164 + 1 witness byte. */
+constexpr int64_t UNSIGNED_INPUT_WEIGHT = (32 + 4 + 1 + 4) * 4;
+
+/** Core's GetVirtualTransactionSize of a weight (no sigops): rounded up. */
+int VsizeOfWeight(int64_t weight) { return static_cast<int>((weight + 3) / 4); }
+
+/** The virtual size of spending out, signed as DummySign signs it (-1 if it cannot), and out's type. */
+InputInfo MeasureSpend(const Wallet& w, const consensus::TxOut& out, const common::FlatSigningProvider* external)
+{
+    InputInfo info;
+    info.type = TypeOf(out.script_pubkey);
+    consensus::MutableTransaction tx;
+    tx.vin.resize(1);
+    if (!DummySign(w, tx, 0, out.script_pubkey, external)) return info;
+    // One input's share: its weight (with the witness-count byte the segwit marker makes room for).
+    const consensus::Transaction empty{consensus::MutableTransaction{}};
+    info.vsize = VsizeOfWeight(consensus::GetTransactionWeight(consensus::Transaction(tx)) -
+                               consensus::GetTransactionWeight(empty));
+    return info;
 }
 
 /**
@@ -58,19 +94,13 @@ bool DummySign(const Wallet& w, consensus::MutableTransaction& tx, size_t i, con
  */
 InputInfo SpendInfo(const Wallet& w, const consensus::TxOut& out)
 {
-    return w.CachedInputInfo(out.script_pubkey, [&]() {
-        InputInfo info;
-        info.type = TypeOf(out.script_pubkey);
-        consensus::MutableTransaction tx;
-        tx.vin.resize(1);
-        if (!DummySign(w, tx, 0, out.script_pubkey)) return info;
-        // One input's share: its weight (with the witness-count byte the segwit marker makes room for).
-        const consensus::Transaction empty{consensus::MutableTransaction{}};
-        const int64_t weight =
-            consensus::GetTransactionWeight(consensus::Transaction(tx)) - consensus::GetTransactionWeight(empty);
-        info.vsize = static_cast<int>((weight + 3) / 4);
-        return info;
-    });
+    return w.CachedInputInfo(out.script_pubkey, [&]() { return MeasureSpend(w, out, nullptr); });
+}
+
+/** Core's COutPoint::ToString, as its preset-input errors name an input: "COutPoint(<txid, 10 digits>, n)". */
+std::string OutPointString(const consensus::OutPoint& op)
+{
+    return "COutPoint(" + op.hash.GetHex().substr(0, 10) + ", " + std::to_string(op.n) + ")";
 }
 
 /** Core's change type choice: the wallet's type matching a taproot or segwit recipient, else bech32. */
@@ -253,22 +283,35 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                             control.preset_inputs.end();
         (preset ? presets : available).push_back(std::move(o));
     }
-    // Presets spent already (by the transaction a replacement replaces) come with their outputs.
+    // The other presets (Core's FetchSelectedInputs): outputs given with them (spent already by the
+    // transaction a replacement replaces, or external inputs), else the wallet's own that selection
+    // may not take (locked ones). Sized by a given weight, else as the wallet or the solving data
+    // sign them.
     for (const auto& op : control.preset_inputs) {
-        auto it = control.preset_txouts.find(op);
         const bool found =
             std::any_of(presets.begin(), presets.end(), [&](const COutput& c) { return c.outpoint == op; });
-        if (found || it == control.preset_txouts.end()) continue;
+        if (found) continue;
+        const auto given = control.preset_txouts.find(op);
+        const std::optional<consensus::TxOut> txout =
+            given != control.preset_txouts.end() ? std::optional(given->second) : w.GetOwnedOutput(op);
+        if (!txout) {
+            error = {RPC_WALLET_ERROR, "Not found pre-selected input " + OutPointString(op)};
+            return std::nullopt;
+        }
+        InputInfo info = SpendInfo(w, *txout);
+        if (info.vsize < 0) info = MeasureSpend(w, *txout, &control.external_provider);
+        if (auto weight = control.input_weights.find(op); weight != control.input_weights.end()) {
+            info.vsize = VsizeOfWeight(weight->second);
+        }
+        if (info.vsize < 0) {
+            error = {RPC_WALLET_ERROR, "Not solvable pre-selected input " + OutPointString(op)};
+            return std::nullopt;
+        }
         const auto wtx = w.GetTx(op.hash);
-        const InputInfo info = SpendInfo(w, it->second);
-        COutput o(op, it->second, wtx ? std::max(0, w.Depth(*wtx)) : 0, info.vsize, /*solvable=*/true,
-                  /*safe=*/true, wtx ? wtx->time_smart : 0, /*from_me=*/true, params.m_effective_feerate);
+        COutput o(op, *txout, wtx ? std::max(0, w.Depth(*wtx)) : 0, info.vsize, /*solvable=*/true,
+                  /*safe=*/true, wtx ? wtx->time_smart : 0, /*from_me=*/wtx.has_value(), params.m_effective_feerate);
         o.type = info.type;
         presets.push_back(std::move(o));
-    }
-    if (presets.size() != control.preset_inputs.size()) {
-        error = {RPC_WALLET_ERROR, "Not found pre-selected input"};
-        return std::nullopt;
     }
     const Amount target = recipients_sum + (params.m_subtract_fee_outputs
                                                 ? Amount{0}
@@ -289,6 +332,11 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         txin.sequence = given != control.preset_sequences.end() ? given->second
                         : control.replaceable                   ? 0xfffffffd
                                                                 : 0xfffffffe;
+        // A preset input's own scripts stay (Core: a caller may fund a transaction signed in part).
+        if (auto scripts = control.preset_scripts.find(in->outpoint); scripts != control.preset_scripts.end()) {
+            txin.script_sig = scripts->second.first;
+            txin.witness = scripts->second.second;
+        }
         tx.vin.push_back(txin);
     }
     Amount change = selection->GetChange(params.min_viable_change, params.m_change_fee);
@@ -323,17 +371,28 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         tx.vout.insert(tx.vout.begin() + static_cast<std::ptrdiff_t>(*change_pos), consensus::TxOut{change, *script});
     }
 
-    // The fee the final size needs (placeholder signatures as large as real ones).
+    // The fee the final size needs (placeholder signatures as large as real ones; an input with a
+    // given weight counts that weight, as Core's CalculateMaximumSignedTxSize).
     std::map<consensus::OutPoint, consensus::Coin> coins;
     for (const auto& in : selection->GetInputSet()) coins[in->outpoint] = consensus::Coin(in->txout, 0, false);
     consensus::MutableTransaction sized = tx;
+    std::vector<int64_t> given_weights;
     for (size_t i = 0; i < sized.vin.size(); ++i) {
-        if (!DummySign(w, sized, i, coins.at(sized.vin[i].prevout).out.script_pubkey)) {
+        if (auto weight = control.input_weights.find(sized.vin[i].prevout); weight != control.input_weights.end()) {
+            sized.vin[i].script_sig = consensus::Script();
+            sized.vin[i].witness = consensus::ScriptWitness();
+            given_weights.push_back(weight->second);
+            continue;
+        }
+        if (!DummySign(w, sized, i, coins.at(sized.vin[i].prevout).out.script_pubkey, &control.external_provider)) {
             error = {RPC_WALLET_ERROR, "Missing solving data for estimating transaction size"};
             return std::nullopt;
         }
     }
-    const int64_t vsize = VsizeOf(sized);
+    int64_t sized_weight = consensus::GetTransactionWeight(consensus::Transaction(sized));
+    const int64_t unsigned_input = UNSIGNED_INPUT_WEIGHT + (consensus::Transaction(sized).HasWitness() ? 1 : 0);
+    for (const int64_t weight : given_weights) sized_weight += weight - unsigned_input;
+    const int64_t vsize = VsizeOfWeight(sized_weight);
     const Amount fee_needed = fee_calc->rate.GetFee(vsize);
     const Amount selected = selection->GetSelectedValue();
     Amount fee = selected - recipients_sum - change;
@@ -389,7 +448,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         return std::nullopt;
     }
     // Unsigned, it is judged by its size with placeholder signatures.
-    if (consensus::GetTransactionWeight(consensus::Transaction(control.sign ? tx : sized)) > MAX_TX_WEIGHT) {
+    if ((control.sign ? consensus::GetTransactionWeight(consensus::Transaction(tx)) : sized_weight) > MAX_TX_WEIGHT) {
         error = {RPC_WALLET_ERROR, "Transaction too large"};
         return std::nullopt;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/feerate.h"
+#include "common/signing_provider.h"
 #include "consensus/amount.h"
 #include "consensus/primitives/transaction.h"
 #include "wallet/outputtype.h"
@@ -45,9 +46,17 @@ struct CoinControl {
     int min_depth{0};
     /**
      * Core's PreselectedInput::SetTxOut: the output a preset input spends when it is not among the
-     * wallet's available coins (bumpfee: the inputs the transaction being replaced already spends).
+     * wallet's available coins (bumpfee: the inputs the transaction being replaced already spends;
+     * fundrawtransaction, send, walletcreatefundedpsbt: external inputs, found in the UTXO set or
+     * the mempool).
      */
     std::map<consensus::OutPoint, consensus::TxOut> preset_txouts;
+    /** Core's PreselectedInput::SetScriptSig/SetScriptWitness: a preset input's own scripts, kept. */
+    std::map<consensus::OutPoint, std::pair<consensus::Script, consensus::ScriptWitness>> preset_scripts;
+    /** Core's m_external_provider (solving_data): keys and scripts that size external inputs. */
+    common::FlatSigningProvider external_provider;
+    /** Core's SetInputWeight (input_weights, an input's "weight"): a preset input's weight once signed. */
+    std::map<consensus::OutPoint, int64_t> input_weights;
     /** false: the transaction is left unsigned (psbtbumpfee, send with a wallet that cannot sign). */
     bool sign{true};
     std::optional<size_t> change_position; //!< changePosition; else random

@@ -95,6 +95,11 @@ public:
     // -- The mempool and fees
     /** Whether the transaction txid is in the mempool now. */
     virtual bool IsInMempool(const consensus::Uint256& txid) const = 0;
+    /**
+     * Core's findCoins: the output at outpoint of a mempool transaction, else the UTXO set's coin
+     * (the chain's coin is found even when a mempool transaction spends it); nullopt if neither.
+     */
+    virtual std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const = 0;
     /** A mempool transaction with its in-pool ancestors: how many, their vsize and modified fees. */
     struct Ancestry {
         int64_t count{0};

@@ -109,6 +109,13 @@ static bool ParseDerLax(std::span<const uint8_t> in, secp256k1_ecdsa_signature& 
     return true;
 }
 
+bool IsFullyValidPubKey(std::span<const uint8_t> pubkey)
+{
+    if (!IsPlausiblePubKey(pubkey)) return false;
+    secp256k1_pubkey pk;
+    return secp256k1_ec_pubkey_parse(SecpVerifyContext(), &pk, pubkey.data(), pubkey.size()) == 1;
+}
+
 bool VerifyEcdsa(std::span<const uint8_t> pubkey, std::span<const uint8_t> sig_der, const Uint256& hash)
 {
     if (!IsPlausiblePubKey(pubkey)) return false;

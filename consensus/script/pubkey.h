@@ -20,6 +20,9 @@ const secp256k1_context_struct* SecpVerifyContext();
 /** True for a 33-byte compressed (02/03) or 65-byte uncompressed (04) key by size and prefix only. */
 bool IsPlausiblePubKey(std::span<const uint8_t> pubkey);
 
+/** A plausible key that is also a point on the curve (Core's CPubKey::IsFullyValid). */
+bool IsFullyValidPubKey(std::span<const uint8_t> pubkey);
+
 /**
  * ECDSA: verifies a DER signature (parsed laxly, as consensus requires, and normalized to
  * low-S) over hash by a 33- or 65-byte public key. False on any parse failure.

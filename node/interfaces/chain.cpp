@@ -125,6 +125,12 @@ public:
         return m_mempool && m_mempool->Pool().Exists(txid);
     }
 
+    std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const override
+    {
+        if (m_mempool) return mempool::PoolCoinsView(m_chainstate, m_mempool->Pool()).GetCoin(outpoint);
+        return GetCoin(outpoint);
+    }
+
     std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const override
     {
         if (!m_mempool) return std::nullopt;

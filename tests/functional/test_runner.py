@@ -57,6 +57,7 @@ TESTS = [
     "wallet_encryption",
     "wallet_bumpfee",
     "wallet_psbt",
+    "wallet_fund_external",
     "wallet_avoidreuse",
     "wallet_conflicts",
     "scantxoutset",

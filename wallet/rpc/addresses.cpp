@@ -5,6 +5,8 @@
 
 #include "common/descriptor.h"
 #include "common/key_io.h"
+#include "common/solver.h"
+#include "consensus/hash.h"
 #include "consensus/hex.h"
 
 #include <algorithm>
@@ -47,6 +49,76 @@ consensus::Script DecodeAddressParam(const Wallet& w, const Json& v)
     return *script;
 }
 
+/** Core's DescribeAddress: what an address's script is (the "embedded" object's own fields). */
+void DescribeScriptKind(const consensus::Script& script, Json& out)
+{
+    int version = 0;
+    std::vector<uint8_t> program;
+    const bool witness = script.IsWitnessProgram(version, program);
+    std::vector<std::vector<uint8_t>> sol;
+    const common::TxoutType type = common::SolveScript(script, sol);
+    out["isscript"] = type == common::TxoutType::SCRIPTHASH || type == common::TxoutType::WITNESS_V0_SCRIPTHASH ||
+                      type == common::TxoutType::WITNESS_V1_TAPROOT;
+    out["iswitness"] = witness;
+    if (witness) {
+        out["witness_version"] = version;
+        out["witness_program"] = consensus::HexStr(program);
+    }
+}
+
+/**
+ * Core's DescribeWalletAddressVisitor: what the wallet knows of script's keys and scripts: the
+ * public key of a P2PKH or P2WPKH script ("pubkey", "iscompressed"); the redeem or witness
+ * script of a P2SH or P2WSH one ("script", "hex"), described in "embedded" when it is an
+ * address's script (its public key also at the top, as Core reports it), or its keys when it is
+ * a bare multisig ("sigsrequired", "pubkeys").
+ */
+void DescribeWalletScript(const Wallet& w, const common::SigningProvider& provider, const consensus::Script& script,
+                          Json& out)
+{
+    std::vector<std::vector<uint8_t>> sol;
+    const common::TxoutType type = common::SolveScript(script, sol);
+    auto sub_script = [&](const consensus::Script& sub) {
+        std::vector<std::vector<uint8_t>> sub_sol;
+        const common::TxoutType sub_type = common::SolveScript(sub, sub_sol);
+        out["script"] = common::ScriptTypeName(sub_type);
+        out["hex"] = consensus::HexStr(sub);
+        if (const auto address = common::EncodeAddress(sub, w.Params())) {
+            Json embedded = Json::object();
+            DescribeScriptKind(sub, embedded);
+            DescribeWalletScript(w, provider, sub, embedded);
+            embedded["address"] = *address;
+            embedded["scriptPubKey"] = consensus::HexStr(sub);
+            if (embedded.contains("pubkey")) out["pubkey"] = embedded["pubkey"];
+            out["embedded"] = std::move(embedded);
+        } else if (sub_type == common::TxoutType::MULTISIG) {
+            out["sigsrequired"] = sub_sol.front().empty() ? 0 : sub_sol.front()[0];
+            Json keys = Json::array();
+            for (size_t i = 1; i + 1 < sub_sol.size(); ++i) keys.push_back(consensus::HexStr(sub_sol[i]));
+            out["pubkeys"] = std::move(keys);
+        }
+    };
+    switch (type) {
+    case common::TxoutType::PUBKEYHASH:
+    case common::TxoutType::WITNESS_V0_KEYHASH:
+        if (auto key = provider.GetPubKey(common::KeyId(sol.front()))) {
+            out["pubkey"] = consensus::HexStr(*key);
+            out["iscompressed"] = key->size() == 33;
+        }
+        break;
+    case common::TxoutType::SCRIPTHASH:
+        if (auto sub = provider.GetScript(common::ScriptId(sol.front()))) sub_script(*sub);
+        break;
+    case common::TxoutType::WITNESS_V0_SCRIPTHASH: {
+        // Found by RIPEMD160 of the program (the witness script's SHA256): its HASH160.
+        const auto id = consensus::Ripemd160(sol.front());
+        if (auto sub = provider.GetScript(id)) sub_script(*sub);
+        break;
+    }
+    default: break;
+    }
+}
+
 Json GetAddressInfo(const WalletContext& context, const RpcRequest& req)
 {
     const auto w = GetWalletForRequest(context, req);
@@ -65,18 +137,9 @@ Json GetAddressInfo(const WalletContext& context, const RpcRequest& req)
         r["parent_desc"] = *parent;
     }
     r["iswatchonly"] = false;
-    int version = 0;
-    std::vector<uint8_t> program;
-    const bool witness = script->IsWitnessProgram(version, program);
-    std::vector<std::vector<uint8_t>> sol;
-    const common::TxoutType type = common::SolveScript(*script, sol);
-    r["isscript"] = type == common::TxoutType::SCRIPTHASH || type == common::TxoutType::WITNESS_V0_SCRIPTHASH ||
-                    type == common::TxoutType::WITNESS_V1_TAPROOT;
-    r["iswitness"] = witness;
-    if (witness) {
-        r["witness_version"] = version;
-        r["witness_program"] = consensus::HexStr(program);
-    }
+    DescribeScriptKind(*script, r);
+    if (auto provider = w->GetProvider(*script, /*with_private=*/false))
+        DescribeWalletScript(*w, *provider, *script, r);
     r["ischange"] = w->IsChange(*script);
     if (info) {
         r["timestamp"] = info->timestamp;
@@ -235,6 +298,26 @@ void RegisterAddressRpc(RpcTable& table, WalletContext& context)
              Res(T::BOOL, "iswitness", "If the address is a witness address."),
              Res(T::NUM, "witness_version", "The version number of the witness program.", true),
              Res(T::STR_HEX, "witness_program", "The hex value of the witness program.", true),
+             Res(T::STR, "script",
+                 "The output script type. Only if isscript is true and the redeemscript is known. Possible\n"
+                 "types: nonstandard, pubkey, pubkeyhash, scripthash, multisig, nulldata, witness_v0_keyhash,\n"
+                 "witness_v0_scripthash, witness_unknown.",
+                 true),
+             Res(T::STR_HEX, "hex", "The redeemscript for the p2sh address.", true),
+             Res(T::ARR, "pubkeys",
+                 "Array of pubkeys associated with the known redeemscript (only if script is multisig).", true,
+                 {Res(T::STR, "pubkey", "")}),
+             Res(T::NUM, "sigsrequired",
+                 "The number of signatures required to spend multisig output (only if script is multisig).", true),
+             Res(T::STR_HEX, "pubkey",
+                 "The hex value of the raw public key for single-key addresses (possibly embedded in P2SH or P2WSH).",
+                 true),
+             Res(T::OBJ, "embedded", "Information about the address embedded in P2SH or P2WSH, if relevant and known.",
+                 true,
+                 {Res(T::ELISION, "",
+                      "Includes all getaddressinfo output fields for the embedded address, excluding metadata "
+                      "(timestamp, hdkeypath, hdseedid)\nand relation to the wallet (ismine, iswatchonly).")}),
+             Res(T::BOOL, "iscompressed", "If the pubkey is compressed.", true),
              Res(T::NUM_TIME, "timestamp", "The creation time of the key, if available, expressed in UNIX epoch time.",
                  true),
              Res(T::STR, "hdkeypath", "The HD keypath, if the key is HD and available.", true),

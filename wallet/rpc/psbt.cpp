@@ -70,10 +70,8 @@ Json WalletProcessPsbt(const WalletContext& context, const RpcRequest& req)
 
 /** Core's FundTransaction options into control and the recipients' subtract flags. */
 void ReadFundOptions(const Wallet& w, const Json& options, CoinControl& control, std::vector<Recipient>& recipients,
-                     size_t outputs, bool inputs_given)
+                     size_t outputs)
 {
-    // Core: with inputs given, other inputs are added only if asked (add_inputs).
-    control.allow_other_inputs = !inputs_given;
     if (options.is_null()) return;
     CheckType(options, "object");
     static const std::set<std::string> known{
@@ -170,24 +168,27 @@ struct Funded {
     int change_pos{-1};
 };
 
-/** Core's FundTransaction: tx's inputs are kept (the wallet's coins), its outputs paid, change added; unsigned. */
-Funded FundTransaction(Wallet& w, const consensus::MutableTransaction& raw, const Json& options)
+/**
+ * Core's FundTransaction: tx's inputs are kept (the wallet's coins or external ones), its outputs
+ * paid, change added; unsigned. add_inputs: whether more coins are chosen by default (Core:
+ * fundrawtransaction always, walletcreatefundedpsbt only when no input is given).
+ */
+Funded FundTransaction(Wallet& w, const consensus::MutableTransaction& raw, const Json& options, bool add_inputs)
 {
     std::vector<Recipient> recipients;
     for (const auto& out : raw.vout) recipients.push_back({out.script_pubkey, out.value, false});
     CoinControl control;
     control.sign = false;
     control.locktime = raw.locktime;
-    // Preset inputs keep the sequence the caller gave them.
-    for (const auto& in : raw.vin) {
-        control.preset_inputs.push_back(in.prevout);
-        control.preset_sequences[in.prevout] = in.sequence;
-    }
-    ReadFundOptions(w, options, control, recipients, raw.vout.size(), !raw.vin.empty());
+    control.allow_other_inputs = add_inputs;
+    ReadFundOptions(w, options, control, recipients, raw.vout.size());
+    ReadExternalInputOptions(w, options, control);
     bool lock = false;
     if (Has(options, "lockUnspents")) lock = GetBool(options.at("lockUnspents"));
     if (Has(options, "lock_unspents")) lock = GetBool(options.at("lock_unspents"));
     w.Chain().WaitForNotifications();
+    // Preset inputs keep the sequence and scripts the caller gave them; external ones are looked up.
+    SelectGivenInputs(w, raw.vin, control);
     util::LockGuard send_lock(w.SendMutex());
     SpendError error;
     auto created = CreateTransaction(w, recipients, control, error);
@@ -210,7 +211,8 @@ Json WalletCreateFundedPsbt(const WalletContext& context, const RpcRequest& req)
 {
     const auto w = GetWalletForRequest(context, req);
     const Json& p = req.params;
-    const Json options = Given(p, 3) ? p[3] : Json();
+    Json options = Given(p, 3) ? p[3] : Json::object();
+    CheckType(options, "object");
     // createrawtransaction's checks: inputs, outputs, locktime, replaceable (from the options).
     Json raw_params = Json::array();
     raw_params.push_back(Given(p, 0) ? p[0] : Json::array());
@@ -219,7 +221,8 @@ Json WalletCreateFundedPsbt(const WalletContext& context, const RpcRequest& req)
     raw_params.push_back(Has(options, "replaceable") ? options.at("replaceable") : Json());
     if (Given(p, 5)) raw_params.push_back(p[5]);
     const consensus::MutableTransaction raw = ConstructRawTransaction(raw_params, w->Params());
-    Funded f = FundTransaction(*w, raw, options);
+    SetOptionsInputWeights(Given(p, 0) ? p[0] : Json::array(), options);
+    Funded f = FundTransaction(*w, raw, options, /*add_inputs=*/raw.vin.empty());
     common::Psbt psbt(f.tx);
     FillPsbtOptions fill;
     fill.sign = false;
@@ -248,7 +251,7 @@ Json FundRawTransaction(const WalletContext& context, const RpcRequest& req)
         // The old form: the second parameter was includeWatching.
         options = Json::object();
     }
-    Funded f = FundTransaction(*w, *tx, options);
+    Funded f = FundTransaction(*w, *tx, options, /*add_inputs=*/true);
     Json r = Json::object();
     r["hex"] = EncodeHexTx(consensus::Transaction(f.tx));
     r["fee"] = ValueFromAmount(f.fee);
@@ -290,8 +293,10 @@ Json SignRawTransactionWithWallet(const WalletContext& context, const RpcRequest
 RpcArg FundOptionsArg(bool psbt)
 {
     std::vector<RpcArg> inner{
-        Arg("add_inputs", A::BOOL, true, "false when \"inputs\" are specified, true otherwise",
-            "Automatically include coins from the wallet to cover the target amount.\n"),
+        psbt ? Arg("add_inputs", A::BOOL, true, "false when \"inputs\" are specified, true otherwise",
+                   "Automatically include coins from the wallet to cover the target amount.\n")
+             : Arg("add_inputs", A::BOOL, true, "true",
+                   "For a transaction with existing inputs, automatically include more if they are not enough."),
         Arg("include_unsafe", A::BOOL, true, "false",
             "Include inputs that are not safe to spend (unconfirmed transactions from outside keys and unconfirmed "
             "replacement transactions)."),
@@ -318,6 +323,8 @@ RpcArg FundOptionsArg(bool psbt)
         Arg("estimate_mode", A::STR, true, "\"unset\"",
             "The fee estimate mode, must be one of (case insensitive):\n\"unset\"\n\"economical\"\n\"conservative\""),
     };
+    if (!psbt) inner.push_back(InputWeightsArg());
+    inner.push_back(SolvingDataArg());
     return Arg("options", psbt ? A::OBJ : A::ANY, true, "", "", std::move(inner));
 }
 
@@ -360,7 +367,12 @@ void RegisterPsbtRpc(RpcTable& table, WalletContext& context)
                   Arg("vout", A::NUM, false, "", "The output number"),
                   Arg("sequence", A::NUM, true,
                       "depends on the value of the 'locktime' and 'options.replaceable' arguments",
-                      "The sequence number")})}),
+                      "The sequence number"),
+                  Arg("weight", A::NUM, true, "Calculated from wallet and solving data",
+                      "The maximum weight for this input, including the weight of the outpoint and sequence number. "
+                      "Note that signature sizes are not guaranteed to be consistent, so the maximum DER signatures "
+                      "size of 73 bytes should be used when considering ECDSA signatures.Remember to convert "
+                      "serialized sizes to weight units when necessary.")})}),
         Arg("outputs", A::ANY, false, "",
             "The outputs specified as key-value pairs.\nEach key may only appear once, i.e. there can only be one "
             "'data' output, and no address may be duplicated."),

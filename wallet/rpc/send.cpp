@@ -156,12 +156,10 @@ Json Send(const WalletContext& context, const RpcRequest& req)
     // Core: the given inputs keep their sequences.
     // replaceable defaults to the wallet's (true): given sequences that all opt out contradict it.
     const std::vector<consensus::TxIn> given_inputs = ParseInputs(*w, options, Json(control.replaceable));
-    for (const auto& in : given_inputs) {
-        control.preset_inputs.push_back(in.prevout);
-        control.preset_sequences[in.prevout] = in.sequence;
-    }
     // Coins are chosen automatically unless some are given (add_inputs overrides).
-    control.allow_other_inputs = control.preset_inputs.empty();
+    control.allow_other_inputs = given_inputs.empty();
+    SetOptionsInputWeights(Opt(options, "inputs"), options);
+    ReadExternalInputOptions(*w, options, control);
     if (options.contains("add_inputs")) control.allow_other_inputs = GetBool(options["add_inputs"]);
     if (options.contains("include_unsafe")) control.include_unsafe = GetBool(options["include_unsafe"]);
     if (options.contains("locktime")) {
@@ -199,6 +197,7 @@ Json Send(const WalletContext& context, const RpcRequest& req)
     w->Chain().WaitForNotifications();
     EnsureWalletIsUnlocked(*w); // as Core's send
     util::LockGuard send_lock(w->SendMutex());
+    SelectGivenInputs(*w, given_inputs, control);
     SpendError error;
     auto created = CreateTransaction(*w, recipients, control, error);
     if (!created) throw RpcError(error.code ? error.code : RPC_WALLET_ERROR, error.message);
@@ -432,14 +431,21 @@ void RegisterSendRpc(RpcTable& table, WalletContext& context)
                           "Specify a fee rate in sat/vB."),
                       CommonOption("include_watching"),
                       Arg("inputs", A::ARR, true, "[]",
-                          "Specify inputs instead of adding them automatically. A JSON array of JSON objects"),
+                          "Specify inputs instead of adding them automatically. A JSON array of JSON objects",
+                          {Arg("", A::OBJ, true, "", "",
+                               {Arg("txid", A::STR_HEX, false, "", "The transaction id"),
+                                Arg("vout", A::NUM, false, "", "The output number"),
+                                Arg("sequence", A::NUM, false, "", "The sequence number"),
+                                Arg("weight", A::NUM, true, "Calculated from wallet and solving data",
+                                    "The maximum weight for this input, including the weight of the outpoint and "
+                                    "sequence number.")})}),
                       CommonOption("locktime"), CommonOption("lock_unspents"), CommonOption("psbt"),
                       Arg("subtract_fee_from_outputs", A::ARR, true, "[]",
                           "Outputs to subtract the fee from, specified as integer indices.\n"
                           "The fee will be equally deducted from the amount of each specified output.\n"
                           "Those recipients will receive less bitcoins than you enter in their corresponding amount "
                           "field.\nIf no outputs are specified here, the sender pays the fee."),
-                      CommonOption("replaceable")})},
+                      CommonOption("replaceable"), SolvingDataArg()})},
         .description = "EXPERIMENTAL warning: this call may be changed in future releases.\n"
                        "\nSend a transaction.",
         .examples = HelpExampleCli("send", "'{\"bcrt1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl\": 0.1}'"),

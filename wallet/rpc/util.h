@@ -68,6 +68,28 @@ Json LastProcessedBlockJson(const SyncPoint& last);
 /** The declared "lastprocessedblock" member. */
 RpcResult LastProcessedBlockDoc();
 
+/**
+ * Core's FundTransaction for the inputs a caller gives (wallet/rpc/fund_inputs.cpp): each is
+ * preset with its sequence and any scripts it carries; one that is not the wallet's is external,
+ * its output found in the UTXO set or the mempool, else Core's -4 "Unable to find UTXO for
+ * external input".
+ */
+void SelectGivenInputs(const Wallet& w, const std::vector<consensus::TxIn>& inputs, CoinControl& control);
+/**
+ * The options solving_data (pubkeys, scripts, descriptors with checksums) and input_weights into
+ * control, with Core's checks and errors (-5 for keys and scripts, -8 otherwise).
+ */
+void ReadExternalInputOptions(const Wallet& w, const Json& options, CoinControl& control);
+/**
+ * Core's SetOptionsInputWeights (send, walletcreatefundedpsbt): each given input's "weight" into
+ * options["input_weights"]; -8 "Input weights should be specified in inputs rather than in
+ * options." when options has that key already.
+ */
+void SetOptionsInputWeights(const Json& inputs, Json& options);
+/** The help of the input_weights and solving_data options. */
+RpcArg InputWeightsArg();
+RpcArg SolvingDataArg();
+
 /** The help of the fee arguments the sending methods share. */
 RpcArg FeeRateArg();
 RpcArg ConfTargetArg();

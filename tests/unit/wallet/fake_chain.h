@@ -60,6 +60,12 @@ public:
         ++in_mempool_calls;
         return m_mempool.contains(txid);
     }
+    std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const override
+    {
+        auto it = m_mempool.find(outpoint.hash);
+        if (it == m_mempool.end() || outpoint.n >= it->second->vout.size()) return std::nullopt;
+        return consensus::Coin(it->second->vout[outpoint.n], 0x7FFFFFFF, false);
+    }
     std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const override
     {
         // The fake pool keeps no fees or parents: each transaction is its own package.
