@@ -47,6 +47,35 @@ bool Wallet::IsSpentLocked(const consensus::OutPoint& outpoint) const
     return false;
 }
 
+void Wallet::RefreshCoin(const consensus::OutPoint& outpoint)
+{
+    auto it = m_txs.find(outpoint.hash);
+    if (it != m_txs.end() && outpoint.n < it->second.tx->vout.size() &&
+        IsMineLocked(it->second.tx->vout[outpoint.n].script_pubkey) && !IsSpentLocked(outpoint)) {
+        m_coins.insert_or_assign(outpoint, &it->second);
+    } else {
+        m_coins.erase(outpoint);
+    }
+}
+
+void Wallet::RefreshCoins(const WalletTx& wtx)
+{
+    const Uint256& txid = wtx.tx->GetTxid();
+    for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) RefreshCoin(consensus::OutPoint{txid, n});
+    if (wtx.tx->IsCoinBase()) return;
+    for (const auto& in : wtx.tx->vin) RefreshCoin(in.prevout);
+}
+
+void Wallet::IndexNewTx(const WalletTx& wtx)
+{
+    const Uint256& txid = wtx.tx->GetTxid();
+    for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
+        const consensus::Script& script = wtx.tx->vout[n].script_pubkey;
+        if (!IsMineLocked(script)) m_foreign_outputs[script].push_back(consensus::OutPoint{txid, n});
+    }
+    RefreshCoins(wtx);
+}
+
 bool Wallet::IsSpent(const consensus::OutPoint& outpoint) const
 {
     util::LockGuard lock(m_mutex);
@@ -153,38 +182,52 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
     util::LockGuard lock(m_mutex);
     const bool reuse_tracked = (m_flags & WALLET_FLAG_AVOID_REUSE) != 0;
     std::vector<WalletCoin> coins;
+    coins.reserve(m_coins.size());
     TrustMemo memo;
-    for (const auto& [txid, wtx] : m_txs) {
-        if (IsImmatureCoinbase(wtx)) continue;
-        const int depth = DepthLocked(wtx);
-        if (depth < 0) continue;
+    // The transaction-level verdicts, once per transaction (Core's tx_safe_cache).
+    struct TxVerdict {
+        bool take{false};
+        bool safe{false};
+        bool from_me{false};
+        int depth{0};
+        int64_t time{0};
+    };
+    absl::flat_hash_map<const WalletTx*, TxVerdict> verdicts;
+    auto judge = [&](const WalletTx& wtx) REQUIRES(m_mutex) {
+        TxVerdict v;
+        if (IsImmatureCoinbase(wtx)) return v;
+        v.depth = DepthLocked(wtx);
+        if (v.depth < 0) return v;
         // Unconfirmed and not in the mempool: it may never confirm (Core skips it).
-        if (depth == 0 && !InMempool(wtx)) continue;
-        const bool safe = IsTrustedLocked(wtx, memo);
-        if (!safe && !include_unsafe) continue;
-        if (depth < min_depth || depth > max_depth) continue;
-        const bool from_me = DebitLocked(*wtx.tx) > Amount{0};
-        const int64_t time = wtx.block_time ? wtx.block_time : wtx.time_received;
-        for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
-            const consensus::OutPoint op{txid, n};
-            const auto& out = wtx.tx->vout[n];
-            const auto mine = m_scripts.find(out.script_pubkey);
-            if (mine == m_scripts.end() || IsSpentLocked(op)) continue;
-            if (!include_locked && m_locked.contains(op)) continue;
-            const bool reused = reuse_tracked && m_used.contains(out.script_pubkey);
-            if (reused && !allow_used) continue;
-            WalletCoin c;
-            c.outpoint = op;
-            c.txout = out;
-            c.depth = depth;
-            c.safe = safe;
-            c.from_me = from_me;
-            c.coinbase = wtx.tx->IsCoinBase();
-            c.time = time;
-            c.input = mine->second.input;
-            c.reused = reused;
-            coins.push_back(std::move(c));
-        }
+        if (v.depth == 0 && !InMempool(wtx)) return v;
+        v.safe = IsTrustedLocked(wtx, memo);
+        if (!v.safe && !include_unsafe) return v;
+        if (v.depth < min_depth || v.depth > max_depth) return v;
+        v.take = true;
+        v.from_me = DebitLocked(*wtx.tx) > Amount{0};
+        v.time = wtx.block_time ? wtx.block_time : wtx.time_received;
+        return v;
+    };
+    for (const auto& [op, wtx] : m_coins) {
+        auto [known, fresh] = verdicts.try_emplace(wtx);
+        if (fresh) known->second = judge(*wtx);
+        const TxVerdict& v = known->second;
+        if (!v.take) continue;
+        if (!include_locked && m_locked.contains(op)) continue;
+        const auto& out = wtx->tx->vout[op.n];
+        const bool reused = reuse_tracked && m_used.contains(out.script_pubkey);
+        if (reused && !allow_used) continue;
+        WalletCoin c;
+        c.outpoint = op;
+        c.txout = out;
+        c.depth = v.depth;
+        c.safe = v.safe;
+        c.from_me = v.from_me;
+        c.coinbase = wtx->tx->IsCoinBase();
+        c.time = v.time;
+        if (const auto mine = m_scripts.find(out.script_pubkey); mine != m_scripts.end()) c.input = mine->second.input;
+        c.reused = reused;
+        coins.push_back(std::move(c));
     }
     return coins;
 }

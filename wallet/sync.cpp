@@ -67,6 +67,7 @@ bool Wallet::SyncTransaction(const consensus::TransactionRef& tx, const TxState&
         wtx.time_smart = state.kind == TxState::Kind::CONFIRMED ? block_time : wtx.time_received;
         AddSpends(*tx);
         it = m_txs.emplace(txid, std::move(wtx)).first;
+        IndexNewTx(it->second);
     } else {
         WalletTx& wtx = it->second;
         // A mempool arrival says nothing new about a transaction the wallet already has.
@@ -79,6 +80,7 @@ bool Wallet::SyncTransaction(const consensus::TransactionRef& tx, const TxState&
         wtx.block_time = block_time;
         // In a block now: the pool let it go without a notification (Core's BLOCK removals).
         if (state.kind == TxState::Kind::CONFIRMED) wtx.in_mempool = false;
+        RefreshCoins(wtx);
     }
     MarkUsed(*tx, batch);
     MarkSpentFrom(*tx, batch);
@@ -120,6 +122,7 @@ void Wallet::MarkConflicts(const consensus::Transaction& tx, const BlockRef& ref
         if (wtx.state.kind == TxState::Kind::BLOCK_CONFLICTED && wtx.state.block_height <= ref.height) return false;
         wtx.state = TxState{TxState::Kind::BLOCK_CONFLICTED, ref.hash, ref.height, 0, wtx.state.abandoned};
         StoreTx(wtx, batch);
+        RefreshCoins(wtx);
         return true;
     });
 }
@@ -130,7 +133,10 @@ void Wallet::UpdateMempoolConflicts(const consensus::Transaction& tx, bool confl
     UpdateConflicting(tx, [&](WalletTx& wtx) REQUIRES(m_mutex) {
         auto& conflicts = wtx.mempool_conflicts;
         const bool changed = conflicting ? conflicts.insert(txid).second : conflicts.erase(txid) > 0;
-        if (changed) m_balance_cache.clear();
+        if (changed) {
+            m_balance_cache.clear();
+            RefreshCoins(wtx);
+        }
         return changed;
     });
 }
@@ -171,6 +177,7 @@ void Wallet::BlockDisconnected(const consensus::Block& block, const BlockRef& re
             it->second.state = TxState::Inactive(it->second.state.abandoned);
             it->second.in_mempool = false;
             StoreTx(it->second, batch);
+            RefreshCoins(it->second);
         }
     }
     for (auto& [txid, wtx] : m_txs) {
@@ -178,6 +185,7 @@ void Wallet::BlockDisconnected(const consensus::Block& block, const BlockRef& re
             wtx.state = TxState::Inactive(wtx.state.abandoned);
             wtx.in_mempool = false;
             StoreTx(wtx, batch);
+            RefreshCoins(wtx);
         }
     }
     SetLastBlock(SyncPoint{block.prev_block, ref.height - 1}, batch);
@@ -212,6 +220,7 @@ void Wallet::AddedToMempoolLocked(const consensus::TransactionRef& tx)
         if (it->second.state.kind == TxState::Kind::INACTIVE && it->second.state.abandoned) {
             it->second.state.abandoned = false;
             StoreTx(it->second, batch);
+            RefreshCoins(it->second);
         }
     } else if (SyncTransaction(tx, TxState{}, 0, batch)) {
         m_txs.at(tx->GetTxid()).in_mempool = true;
@@ -292,7 +301,7 @@ bool Wallet::AddOwnTransaction(const consensus::TransactionRef& tx, std::map<std
         MarkUsed(*tx, batch);
         MarkSpentFrom(*tx, batch);
         StoreTx(wtx, batch);
-        m_txs.emplace(txid, std::move(wtx));
+        IndexNewTx(m_txs.emplace(txid, std::move(wtx)).first->second);
     }
     return Commit(batch, error);
 }
@@ -321,6 +330,7 @@ bool Wallet::AbandonTransaction(const Uint256& txid, std::string& error)
         if (w == m_txs.end() || DepthLocked(w->second) != 0) continue;
         w->second.state.abandoned = true;
         StoreTx(w->second, batch);
+        RefreshCoins(w->second);
         for (uint32_t n = 0; n < w->second.tx->vout.size(); ++n) {
             auto [b, e] = m_spends.equal_range(consensus::OutPoint{id, n});
             for (auto s = b; s != e; ++s) todo.push_back(s->second);

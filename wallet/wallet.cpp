@@ -239,6 +239,12 @@ bool Wallet::TopUp(DescriptorSpkm& spkm, std::string& error)
     for (auto it = spkm.ScriptsByIndex().lower_bound(registered); it != spkm.ScriptsByIndex().end(); ++it) {
         m_scripts.emplace(it->second, ScriptRef{spkm.Id(), it->first, std::nullopt});
         registered = it->first + 1;
+        // Outputs the wallet holds that pay this script are its coins now.
+        if (auto paid = m_foreign_outputs.find(it->second); paid != m_foreign_outputs.end()) {
+            const std::vector<consensus::OutPoint> outpoints = std::move(paid->second);
+            m_foreign_outputs.erase(paid);
+            for (const auto& op : outpoints) RefreshCoin(op);
+        }
     }
     return ok;
 }
@@ -361,7 +367,7 @@ bool Wallet::ReadRecords(std::string& error)
             WalletTx wtx = DecodeWalletTx(value);
             const Uint256 txid = wtx.tx->GetTxid();
             AddSpends(*wtx.tx);
-            m_txs.emplace(txid, std::move(wtx));
+            IndexNewTx(m_txs.emplace(txid, std::move(wtx)).first->second);
             return true;
         });
     } catch (const std::exception& e) {
@@ -401,6 +407,7 @@ bool Wallet::AttachChain(const std::shared_ptr<Wallet>& self, std::string& error
             start = std::min(start, std::max(0, wtx.state.block_height));
             wtx.state = TxState::Inactive(wtx.state.abandoned);
             self->StoreTx(wtx, batch);
+            self->RefreshCoins(wtx);
         }
         if (!self->Commit(batch, error)) return false;
     }

@@ -477,6 +477,15 @@ private:
     void MarkSpentFrom(const consensus::Transaction& tx, WalletBatch& batch) REQUIRES(m_mutex);
     /** Records the outpoints tx spends in m_spends (none for a coinbase). */
     void AddSpends(const consensus::Transaction& tx) REQUIRES(m_mutex);
+    /** wtx just entered m_txs (with its spends recorded): its outputs go to m_coins or m_foreign_outputs. */
+    void IndexNewTx(const WalletTx& wtx) REQUIRES(m_mutex);
+    /**
+     * wtx entered m_txs or changed state (confirmed, conflicted, abandoned, a mempool conflict
+     * gained or lost): its outputs and the outputs it spends are judged again for m_coins.
+     */
+    void RefreshCoins(const WalletTx& wtx) REQUIRES(m_mutex);
+    /** outpoint judged again for m_coins: in when a wallet transaction's output pays us and is not spent. */
+    void RefreshCoin(const consensus::OutPoint& outpoint) REQUIRES(m_mutex);
     void ProcessBlock(const consensus::Block& block, const common::interfaces::BlockRef& ref, WalletBatch& batch)
         REQUIRES(m_mutex);
 
@@ -520,6 +529,17 @@ private:
     std::map<consensus::Uint256, WalletTx> m_txs GUARDED_BY(m_mutex);
     /** Every input of a wallet transaction: the outpoint it spends and the spender. */
     std::unordered_multimap<consensus::OutPoint, consensus::Uint256, OutPointHasher> m_spends GUARDED_BY(m_mutex);
+    /**
+     * The wallet's unspent outputs (Core's m_txos, less the spent ones): every output of a wallet
+     * transaction that pays one of its scripts and that no live wallet transaction spends
+     * (IsSpentLocked), with its transaction (m_txs never drops one, so the pointers hold).
+     * AvailableCoins starts from it instead of walking every transaction and output. Kept by
+     * RefreshCoins on every arrival or change of state of a transaction, and by TopUp for the
+     * outputs a newly derived script makes ours (m_foreign_outputs).
+     */
+    absl::flat_hash_map<consensus::OutPoint, const WalletTx*, OutPointHasher> m_coins GUARDED_BY(m_mutex);
+    /** Outputs of wallet transactions that pay no script of ours, by script, until one is derived. */
+    ScriptMap<std::vector<consensus::OutPoint>> m_foreign_outputs GUARDED_BY(m_mutex);
     std::set<consensus::OutPoint> m_locked GUARDED_BY(m_mutex);
     std::set<consensus::OutPoint> m_locked_persistent GUARDED_BY(m_mutex);
     SyncPoint m_last_block GUARDED_BY(m_mutex);

@@ -22,7 +22,8 @@ std::vector<uint8_t> PubKeyParam(const Json& value)
     const auto bytes = consensus::TryParseHex(hex);
     if (!bytes) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Pubkey \"" + hex + "\" must be a hex string");
     if (bytes->size() != 33 && bytes->size() != 65) {
-        throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Pubkey \"" + hex + "\" must have a length of either 33 or 65 bytes");
+        throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                       "Pubkey \"" + hex + "\" must have a length of either 33 or 65 bytes");
     }
     if (!consensus::IsFullyValidPubKey(*bytes)) {
         throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Pubkey \"" + hex + "\" must be cryptographically valid.");
@@ -88,7 +89,8 @@ void ReadExternalInputOptions(const Wallet& w, const Json& options, CoinControl&
             for (const Json& v : *descriptors) {
                 const std::string text = GetStr(v);
                 std::string error;
-                const auto parsed = common::ParseMultipathDescriptor(text, w.Params(), error, /*require_checksum=*/true);
+                const auto parsed =
+                    common::ParseMultipathDescriptor(text, w.Params(), error, /*require_checksum=*/true);
                 if (!parsed) {
                     throw RpcError(RPC_INVALID_PARAMETER, "Unable to parse descriptor '" + text + "': " + error);
                 }
@@ -105,7 +107,8 @@ void ReadExternalInputOptions(const Wallet& w, const Json& options, CoinControl&
             CheckType(input, "object");
             const consensus::Uint256 txid = ParseHashO(input, "txid");
             const Json* vout = Member(input, "vout");
-            if (!vout || !vout->is_number()) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
+            if (!vout || !vout->is_number())
+                throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
             const int n = ParamOr<int>(Json::array({*vout}), 0, 0); // Core's getInt<int>
             if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
             const Json* weight = Member(input, "weight");

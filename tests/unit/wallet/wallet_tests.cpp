@@ -192,10 +192,15 @@ TEST_CASE("A wallet transaction conflicted by a block loses its place and gets i
     // Neither spend is confirmed or in the mempool now; both still hold the coin (Core's IsSpent)
     // until abandoned.
     CHECK(f.w->GetBalances().trusted == Amount{0});
+    CHECK(f.w->AvailableCoins(0, 9999999, true).empty());
     REQUIRE(f.w->AbandonTransaction(ours->GetTxid(), error));
     CHECK(f.w->GetBalances().trusted == Amount{0});
+    CHECK(f.w->AvailableCoins(0, 9999999, true).empty()); // theirs still spends it
     REQUIRE(f.w->AbandonTransaction(theirs->GetTxid(), error));
     CHECK(f.w->GetBalances().trusted == Btc(50));
+    const auto back = f.w->AvailableCoins(1, 9999999, false);
+    REQUIRE(back.size() == 1);
+    CHECK(back[0].outpoint == coin);
     // A transaction in the mempool cannot be abandoned.
     const auto again = Spend(coin, f.NewScript(), Btc(49));
     REQUIRE(f.w->AddOwnTransaction(again, {}, error));
@@ -473,4 +478,56 @@ TEST_CASE("unloadwallet returns once no other call holds the wallet, and the wal
     // Its database is closed: it loads again at once.
     CHECK(ctx.Load("a", code, error));
     CHECK(error.empty());
+}
+
+TEST_CASE("The wallet's coins follow spends that arrive first and outputs a newly derived script makes ours",
+          "[wallet]")
+{
+    Fixture f;
+    std::string error;
+    const consensus::Script mine = f.NewScript();
+    const consensus::Block paid = f.chain.Mine(mine);
+    for (int i = 0; i < 100; ++i) f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    const consensus::OutPoint coin{paid.vtx[0]->GetTxid(), 0};
+    auto coins = [&] {
+        std::set<consensus::OutPoint> out;
+        for (const auto& c : f.w->AvailableCoins(0, 9999999, true)) out.insert(c.outpoint);
+        return out;
+    };
+    CHECK(coins() == std::set<consensus::OutPoint>{coin});
+
+    // A spend of a parent the wallet has not seen yet, paying us, then the parent, paying us too:
+    // the parent's output is spent already and never becomes a coin.
+    const consensus::Script to_parent = f.NewScript();
+    const auto parent = Spend(coin, to_parent, Btc(49));
+    const consensus::OutPoint parent_out{parent->GetTxid(), 0};
+    const auto child = Spend(parent_out, f.NewScript(), Btc(48));
+    f.chain.AddToMempool(child);
+    f.chain.AddToMempool(parent);
+    REQUIRE(f.w->GetTx(child->GetTxid()));
+    REQUIRE(f.w->GetTx(parent->GetTxid()));
+    f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}), {parent, child});
+    CHECK(coins() == std::set<consensus::OutPoint>{consensus::OutPoint{child->GetTxid(), 0}});
+
+    // Our own spend paying a script of ours beyond the lookahead (not watched yet): its output is
+    // no coin until the handed-out addresses bring that script into the lookahead.
+    consensus::Script far;
+    for (const auto& [d, active] : f.w->Descriptors()) {
+        if (active && !d.internal && d.type == OutputType::BECH32) {
+            auto parsed = common::ParseDescriptor(d.descriptor, f.chain.Params(), error);
+            REQUIRE(parsed);
+            auto s = parsed->Expand(30, error);
+            REQUIRE(s);
+            far = *s;
+        }
+    }
+    REQUIRE_FALSE(far.empty());
+    REQUIRE_FALSE(f.w->IsMine(far));
+    const auto to_far = Spend(consensus::OutPoint{child->GetTxid(), 0}, far, Btc(47));
+    REQUIRE(f.w->AddOwnTransaction(to_far, {}, error));
+    f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}), {to_far});
+    CHECK(coins().empty());
+    while (!f.w->IsMine(far)) f.NewScript();
+    CHECK(coins() == std::set<consensus::OutPoint>{consensus::OutPoint{to_far->GetTxid(), 0}});
+    CHECK(f.w->GetBalances().trusted == Btc(47));
 }
