@@ -132,14 +132,15 @@ bool TransactionSignatureCreator::CreateSchnorrSig(const SigningProvider& provid
     std::array<uint8_t, 32> seckey = key->bytes;
     if (sigversion == SigVersion::TAPROOT) {
         // BIP-341 key path: the output key is the internal key tweaked with the tree's root.
-        const auto tweaked = consensus::TweakSecretForTaproot(key->bytes, merkle_root);
+        auto tweaked = consensus::TweakSecretForTaproot(key->bytes, merkle_root);
         if (!tweaked) return false;
         seckey = *tweaked;
+        consensus::WipeSecret(tweaked->data(), tweaked->size());
     }
     // Deterministic signatures: 32 zero bytes of auxiliary randomness, as Core.
     const std::array<uint8_t, 32> aux{};
     const auto made = consensus::SignSchnorr(seckey, hash.Span(), aux);
-    std::fill(seckey.begin(), seckey.end(), 0);
+    consensus::WipeSecret(seckey.data(), seckey.size());
     if (!made) return false;
     sig.assign(made->begin(), made->end());
     if (m_hash_type != consensus::SIGHASH_DEFAULT) sig.push_back(static_cast<uint8_t>(m_hash_type));

@@ -166,8 +166,11 @@ bool WriteFileAtomic(const std::filesystem::path& path, std::string_view content
         ::unlink(tmp.c_str());
         return false;
     }
-    // The rename is durable once the folder's entry is on disk.
-    return FsyncPath(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."), error);
+    // The rename is durable once the folder's entry is on disk; as Core's DirectoryCommit, a
+    // file system that cannot flush a folder does not fail the write.
+    std::string ignored;
+    (void)FsyncPath(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."), ignored);
+    return true;
 }
 
 bool FsyncPath(const std::filesystem::path& path, std::string& error)

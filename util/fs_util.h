@@ -69,9 +69,9 @@ std::unique_ptr<DirectoryLock> LockDataDirectory(const std::filesystem::path& di
 int RaiseFileDescriptorLimit(int wanted);
 
 /**
- * Writes content to path atomically (temporary file in the same folder, fsync, rename, fsync of
- * the folder) with the given permission bits (default 0600, owner only). Returns false with a
- * message on error.
+ * Writes content to path atomically (temporary file in the same folder, fsync, rename, then a
+ * best-effort fsync of the folder) with the given permission bits (default 0600, owner only).
+ * Returns false with a message on error.
  */
 bool WriteFileAtomic(const std::filesystem::path& path, std::string_view content, std::string& error,
                      unsigned mode = 0600);

@@ -139,27 +139,30 @@ std::shared_ptr<Wallet> WalletContext::Restore(const std::string& name, const st
         if (!ec && !fs::create_directory(staging, ec) && !ec) ec = std::make_error_code(std::errc::file_exists);
         if (!ec) fs::permissions(staging, fs::perms::owner_all, ec);
         if (!ec) fs::copy(backup / WALLET_DB_DIR, staging / WALLET_DB_DIR, fs::copy_options::recursive, ec);
-        // Every copied file and both folders reach the disk before the rename, and the rename
-        // before the load: a crash after restorewallet answered leaves the whole copy in place.
+        // Every copied file reaches the disk before the rename, and the rename before the load: a
+        // crash after restorewallet answered leaves the whole copy in place. Folders are flushed
+        // as well as the file system allows (as Core's DirectoryCommit, failures are not errors).
         std::string why;
-        auto sync = [&](const fs::path& p) {
-            if (!ec && why.empty() && !util::FsyncPath(p, why)) ec = std::make_error_code(std::errc::io_error);
+        auto sync_file = [&](const fs::path& p) {
+            if (!ec && !util::FsyncPath(p, why)) ec = std::make_error_code(std::errc::io_error);
         };
+        auto sync_folder = [](const fs::path& p) {
+            std::string ignored;
+            (void)util::FsyncPath(p, ignored);
+        };
+        if (!ec) fs::permissions(staging / WALLET_DB_DIR, fs::perms::owner_all, ec);
         if (!ec) {
-            fs::permissions(staging / WALLET_DB_DIR, fs::perms::owner_all, ec);
             for (const auto& entry : fs::directory_iterator(staging / WALLET_DB_DIR, ec)) {
                 if (!ec) fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, ec);
-                sync(entry.path());
+                sync_file(entry.path());
             }
         }
-        sync(staging / WALLET_DB_DIR);
-        sync(staging);
-        if (!ec) fs::rename(staging, path, ec);
         if (!ec) {
-            sync(path.parent_path());
-            std::error_code ignored;
-            if (ec) fs::remove_all(path, ignored);
+            sync_folder(staging / WALLET_DB_DIR);
+            sync_folder(staging);
+            fs::rename(staging, path, ec);
         }
+        if (!ec) sync_folder(path.parent_path());
         if (ec) {
             if (why.empty()) why = ec.message();
             fs::remove_all(staging, ec);

@@ -71,7 +71,10 @@ void Wallet::IndexNewTx(const WalletTx& wtx)
     const Uint256& txid = wtx.tx->GetTxid();
     for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
         const consensus::Script& script = wtx.tx->vout[n].script_pubkey;
-        if (!IsMineLocked(script)) m_foreign_outputs[script].push_back(consensus::OutPoint{txid, n});
+        // An unspendable output (OP_RETURN) can never become ours.
+        if (!script.IsUnspendable() && !IsMineLocked(script)) {
+            m_foreign_outputs[script].push_back(consensus::OutPoint{txid, n});
+        }
     }
     RefreshCoins(wtx);
 }

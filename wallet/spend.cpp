@@ -67,8 +67,12 @@ bool DummySign(const Wallet& w, consensus::MutableTransaction& tx, size_t i, con
     return true;
 }
 
-/** The weight of an input with an empty scriptSig (outpoint, script length, sequence): Core's 164 + 1 witness byte. */
-constexpr int64_t UNSIGNED_INPUT_WEIGHT = (32 + 4 + 1 + 4) * 4;
+/**
+ * The weight a given input weight already holds once its input is in the transaction: the
+ * outpoint, an empty scriptSig's length, the sequence (41 bytes, times 4) and its witness's item
+ * count (Core's least input weight, 165).
+ */
+constexpr int64_t MIN_INPUT_WEIGHT = (32 + 4 + 1 + 4) * 4 + 1;
 
 /** Core's GetVirtualTransactionSize of a weight (no sigops): rounded up. */
 int VsizeOfWeight(int64_t weight) { return static_cast<int>((weight + 3) / 4); }
@@ -275,12 +279,16 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                                                             /*allow_used=*/!control.avoid_address_reuse);
     available.reserve(wallet_coins.size());
     for (WalletCoin& c : wallet_coins) {
-        const InputInfo info = c.input ? *c.input : SpendInfo(w, c.txout);
+        InputInfo info = c.input ? *c.input : SpendInfo(w, c.txout);
+        const bool preset = std::find(control.preset_inputs.begin(), control.preset_inputs.end(), c.outpoint) !=
+                            control.preset_inputs.end();
+        // A preset's given weight counts over the computed size (Core's FetchSelectedInputs).
+        if (auto weight = control.input_weights.find(c.outpoint); preset && weight != control.input_weights.end()) {
+            info.vsize = VsizeOfWeight(weight->second);
+        }
         COutput o(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true, c.safe, c.time, c.from_me,
                   params.m_effective_feerate);
         o.type = info.type;
-        const bool preset = std::find(control.preset_inputs.begin(), control.preset_inputs.end(), c.outpoint) !=
-                            control.preset_inputs.end();
         (preset ? presets : available).push_back(std::move(o));
     }
     // The other presets (Core's FetchSelectedInputs): outputs given with them (spent already by the
@@ -390,8 +398,12 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         }
     }
     int64_t sized_weight = consensus::GetTransactionWeight(consensus::Transaction(sized));
-    const int64_t unsigned_input = UNSIGNED_INPUT_WEIGHT + (consensus::Transaction(sized).HasWitness() ? 1 : 0);
-    for (const int64_t weight : given_weights) sized_weight += weight - unsigned_input;
+    // A weighted input may be a segwit one: without another witness, the transaction's marker and
+    // flag and every input's witness item count are added, so the size is never short.
+    if (!given_weights.empty() && !consensus::Transaction(sized).HasWitness()) {
+        sized_weight += 2 + static_cast<int64_t>(sized.vin.size());
+    }
+    for (const int64_t weight : given_weights) sized_weight += weight - MIN_INPUT_WEIGHT;
     const int64_t vsize = VsizeOfWeight(sized_weight);
     const Amount fee_needed = fee_calc->rate.GetFee(vsize);
     const Amount selected = selection->GetSelectedValue();

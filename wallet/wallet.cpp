@@ -7,6 +7,7 @@
 #include "common/descriptor_util.h"
 #include "consensus/hex.h"
 #include "consensus/script/bip32.h"
+#include "consensus/script/key.h"
 #include "consensus/serialize.h"
 #include "util/logging.h"
 
@@ -114,7 +115,7 @@ bool Wallet::SetupDescriptors(WalletBatch& batch, std::string& error)
         return false;
     }
     auto master = consensus::Bip32Master(seed);
-    seed.fill(0);
+    consensus::WipeSecret(seed.data(), seed.size());
     if (!master) {
         error = "Error: could not generate a master key";
         return false;

@@ -127,6 +127,9 @@ public:
 
     std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const override
     {
+        // The pool, then the chain, each under its own lock (Core holds both): a transaction
+        // mined between the two reads is found in neither at worst, and the caller says the
+        // output is unknown.
         if (m_mempool) return mempool::PoolCoinsView(m_chainstate, m_mempool->Pool()).GetCoin(outpoint);
         return GetCoin(outpoint);
     }

@@ -155,8 +155,10 @@ bool DumpMempool(const TxMemPool& pool, const std::filesystem::path& path, std::
         ::unlink(tmp.c_str());
         return false;
     }
-    // The rename is durable once the folder's entry is on disk.
-    return util::FsyncPath(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."), error);
+    // The rename is durable once the folder's entry is on disk (best effort, as Core's DirectoryCommit).
+    std::string ignored;
+    (void)util::FsyncPath(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."), ignored);
+    return true;
 }
 
 std::optional<MempoolFile> LoadMempoolFile(const std::filesystem::path& path, std::string& error)

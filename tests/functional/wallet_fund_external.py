@@ -53,7 +53,9 @@ def run(env):
         (-5, 'Pubkey "01234567890a0b0c0d0e0f" must have a length of either 33 or 65 bytes',
          {"solving_data": {"pubkeys": ["01234567890a0b0c0d0e0f"]}}),
         (-5, 'must be cryptographically valid.', {"solving_data": {"pubkeys": ["02" + "00" * 32]}}),
+        (-5, 'Pubkey "" must be a hex string', {"solving_data": {"pubkeys": [""]}}),
         (-5, "'not a script' is not hex", {"solving_data": {"scripts": ["not a script"]}}),
+        (-5, "'' is not hex", {"solving_data": {"scripts": [""]}}),
         (-8, "Unable to parse descriptor 'not a descriptor'", {"solving_data": {"descriptors": ["not a descriptor"]}}),
         (-8, "Invalid parameter, missing vout key", {"input_weights": [{"txid": wpkh["txid"]}]}),
         (-8, "Invalid parameter, vout cannot be negative", {"input_weights": [{"txid": wpkh["txid"], "vout": -1}]}),
@@ -92,8 +94,8 @@ def run(env):
     sh = utxo("p2sh-segwit")
     sh_info = w("keys", "getaddressinfo", addr["p2sh-segwit"])
     # getaddressinfo describes what the wallet knows of the script (Core's DescribeWalletAddress).
-    check(len(info["pubkey"]) == 66 and info["iscompressed"] is True and "embedded" not in info,
-          "getaddressinfo of a P2WPKH address: its compressed pubkey")
+    check(len(info["pubkey"]) == 66 and "iscompressed" not in info and "embedded" not in info,
+          "getaddressinfo of a P2WPKH address: its pubkey (iscompressed is for P2PKH only, as Core)")
     emb = sh_info.get("embedded", {})
     check(sh_info["script"] == "witness_v0_keyhash" and sh_info["hex"] == emb.get("scriptPubKey")
           and emb.get("iswitness") is True and emb.get("witness_version") == 0
@@ -104,6 +106,7 @@ def run(env):
     fund_and_sign(raw_sh, {"solving_data": {"descriptors": [sh_info["desc"]]}}, "P2SH-P2WPKH by its descriptor")
     legacy = utxo("legacy")
     leg_info = w("keys", "getaddressinfo", addr["legacy"])
+    check(leg_info["iscompressed"] is True and len(leg_info["pubkey"]) == 66, "getaddressinfo of P2PKH: iscompressed")
     raw_leg = node.createrawtransaction([legacy], [{dest: 5}])
     assert_raises_rpc(-4, "Not solvable pre-selected input " + outpoint_str(legacy), w, "ext", "fundrawtransaction",
                       raw_leg, {"solving_data": {"scripts": [sh_info["scriptPubKey"]]}})
@@ -137,13 +140,29 @@ def run(env):
                                                                           addr["bech32m"])["desc"]]}})["fee"],
                  fee_with(high)["fee"], "a given weight overrides the solving data's")
     f10 = fee_with(high, rate=10)
-    tx_weight = node.decoderawtransaction(f10["hex"])["weight"] + high - (41 * 4 + 1)
+    decoded = node.decoderawtransaction(f10["hex"])
+    # Core's test: the unsigned transaction holds the input's skeleton; the given weight adds the rest.
+    tx_weight = decoded["weight"] + high - (41 * 4 + 1)
     tx_vsize = math.ceil(tx_weight / 4)
     fee_sats = int(f10["fee"] * 100_000_000)
     check(10 * tx_vsize <= fee_sats <= 10 * (tx_vsize + 2),
           "the fee rate is met with the given weight (%d sat for %d vB)" % (fee_sats, tx_vsize))
+    # Exactly: with no other witness, the segwit marker and flag and each input's witness count are
+    # counted too, so the size is never short of a segwit input's.
+    assert_equal(fee_sats, 10 * math.ceil((tx_weight + 2 + len(decoded["vin"])) / 4),
+                 "the fee is the rate times the size with the weighted input and a witness")
     for weight in (255, 65539):
         check(fee_with(weight)["fee"] > 0, "a weight at a CompactSize boundary (%d) funds" % weight)
+
+    # A weight given for a coin of the wallet's own counts too (in coin selection and the fee).
+    own = w("ext", "listunspent")[0]
+    raw_own = node.createrawtransaction([{"txid": own["txid"], "vout": own["vout"]}], [{dest: 1}])
+    plain = w("ext", "fundrawtransaction", raw_own, {"fee_rate": 2})
+    heavy = w("ext", "fundrawtransaction", raw_own,
+              {"fee_rate": 2, "input_weights": [{"txid": own["txid"], "vout": own["vout"], "weight": 4000}]})
+    extra = int((heavy["fee"] - plain["fee"]) * 100_000_000)
+    check(2 * (1000 - 110) <= extra <= 2 * 1000, "a 4,000 WU weight on a wallet coin adds its size to the fee (%d sat)"
+          % extra)
 
     # ---- walletcreatefundedpsbt: a weight per input; both ways at once refused
     psbt = w("ext", "walletcreatefundedpsbt", [dict(wpkh, weight=input_weight)], [{dest: 5}], 0, {"fee_rate": 2})

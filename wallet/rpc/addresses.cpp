@@ -68,7 +68,7 @@ void DescribeScriptKind(const consensus::Script& script, Json& out)
 
 /**
  * Core's DescribeWalletAddressVisitor: what the wallet knows of script's keys and scripts: the
- * public key of a P2PKH or P2WPKH script ("pubkey", "iscompressed"); the redeem or witness
+ * public key of a P2PKH or P2WPKH script ("pubkey"; "iscompressed" for P2PKH); the redeem or witness
  * script of a P2SH or P2WSH one ("script", "hex"), described in "embedded" when it is an
  * address's script (its public key also at the top, as Core reports it), or its keys when it is
  * a bare multisig ("sigsrequired", "pubkeys").
@@ -103,7 +103,8 @@ void DescribeWalletScript(const Wallet& w, const common::SigningProvider& provid
     case common::TxoutType::WITNESS_V0_KEYHASH:
         if (auto key = provider.GetPubKey(common::KeyId(sol.front()))) {
             out["pubkey"] = consensus::HexStr(*key);
-            out["iscompressed"] = key->size() == 33;
+            // Core reports it for P2PKH only (a P2WPKH key is always compressed).
+            if (type == common::TxoutType::PUBKEYHASH) out["iscompressed"] = key->size() == 33;
         }
         break;
     case common::TxoutType::SCRIPTHASH:

@@ -19,7 +19,7 @@ namespace {
 std::vector<uint8_t> PubKeyParam(const Json& value)
 {
     const std::string hex = GetStr(value);
-    const auto bytes = consensus::TryParseHex(hex);
+    const auto bytes = hex.empty() ? std::nullopt : consensus::TryParseHex(hex); // Core's IsHex: not empty
     if (!bytes) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Pubkey \"" + hex + "\" must be a hex string");
     if (bytes->size() != 33 && bytes->size() != 65) {
         throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
@@ -78,7 +78,7 @@ void ReadExternalInputOptions(const Wallet& w, const Json& options, CoinControl&
             CheckType(*scripts, "array");
             for (const Json& v : *scripts) {
                 const std::string hex = GetStr(v);
-                const auto bytes = consensus::TryParseHex(hex);
+                const auto bytes = hex.empty() ? std::nullopt : consensus::TryParseHex(hex);
                 if (!bytes) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "'" + hex + "' is not hex");
                 const consensus::Script script(*bytes);
                 provider.scripts[consensus::Hash160(script)] = script;

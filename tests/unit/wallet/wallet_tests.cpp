@@ -506,6 +506,7 @@ TEST_CASE("The wallet's coins follow spends that arrive first and outputs a newl
     f.chain.AddToMempool(parent);
     REQUIRE(f.w->GetTx(child->GetTxid()));
     REQUIRE(f.w->GetTx(parent->GetTxid()));
+    CHECK(coins() == std::set<consensus::OutPoint>{consensus::OutPoint{child->GetTxid(), 0}});
     f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}), {parent, child});
     CHECK(coins() == std::set<consensus::OutPoint>{consensus::OutPoint{child->GetTxid(), 0}});
 
