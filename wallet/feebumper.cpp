@@ -55,13 +55,13 @@ int RpcCode(Result result)
 
 namespace {
 
-/** The output txin spends: from the wallet's transactions, else the chain's unspent coins. */
+/** The output txin spends: from the wallet's transactions, else the mempool's or the UTXO set's (Core's findCoins). */
 std::optional<consensus::TxOut> SpentOutput(const Wallet& w, const consensus::OutPoint& prevout)
 {
     if (auto parent = w.GetTx(prevout.hash); parent && prevout.n < parent->tx->vout.size()) {
         return parent->tx->vout[prevout.n];
     }
-    if (auto coin = w.Chain().GetCoin(prevout)) return coin->out;
+    if (auto coin = w.Chain().FindCoin(prevout)) return coin->out;
     return std::nullopt;
 }
 
@@ -74,8 +74,11 @@ Result PreconditionChecks(const Wallet& w, const WalletTx& wtx, bool require_min
         errors.push_back("Transaction has descendants in the wallet");
         return Result::INVALID_PARAMETER;
     }
-    // Not done: Core also refuses a transaction with descendants in the mempool that the
-    // wallet does not know (Chain has no such query yet); the broadcast judges those.
+    // Descendants the wallet does not know (another wallet spending its output) would be evicted.
+    if (w.Chain().HasDescendantsInMempool(txid)) {
+        errors.push_back("Transaction has descendants in the mempool");
+        return Result::INVALID_PARAMETER;
+    }
     if (w.Depth(wtx) != 0) {
         errors.push_back("Transaction has been mined, or is conflicted with a mined transaction");
         return Result::WALLET_ERROR;

@@ -108,6 +108,8 @@ public:
     };
     /** Core's getTransactionAncestry (listunspent's ancestor fields); nullopt if txid is not in the pool. */
     virtual std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const = 0;
+    /** Core's hasDescendantsInMempool: txid is in the pool and a pool transaction spends an output of it. */
+    virtual bool HasDescendantsInMempool(const consensus::Uint256& txid) const = 0;
     /**
      * Core's requestMempoolTransactions: notifications.TransactionAddedToMempool for every
      * transaction in the mempool now, parents first, on the caller's thread (a wallet attaching

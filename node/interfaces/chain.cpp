@@ -125,6 +125,13 @@ public:
         return m_mempool && m_mempool->Pool().Exists(txid);
     }
 
+    bool HasDescendantsInMempool(const consensus::Uint256& txid) const override
+    {
+        if (!m_mempool) return false;
+        const auto e = m_mempool->Pool().GetEntry(txid);
+        return e && e->count_with_descendants > 1;
+    }
+
     std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const override
     {
         // The pool, then the chain, each under its own lock (Core holds both): a transaction

@@ -182,4 +182,17 @@ def run(env):
     check(trusted(a, "a") > before, "A received B's coins")
     assert_raises_rpc(-6, "Total value of UTXO pool too low to pay for transaction", b.wallet_rpc, "b", "sendall",
                       [a_addr])
+
+    # ---- a transaction another wallet's transaction spends in the mempool is not bumped (Core)
+    wait_in_pools(nodes, a.wallet_rpc("a", "sendtoaddress", b.wallet_rpc("b", "getnewaddress"), "1"))
+    mine(a, nodes)
+    a_addr3 = a.wallet_rpc("a", "getnewaddress")
+    parent = b.wallet_rpc("b", "sendtoaddress", a_addr3, "0.5")
+    wait_in_pools(nodes, parent)
+    vout = [o["n"] for o in b.getrawtransaction(parent, True)["vout"] if o["scriptPubKey"].get("address") == a_addr3]
+    child = a.wallet_rpc("a", "send", [{a_addr: "0.4"}], None, "unset", "2",
+                         {"inputs": [{"txid": parent, "vout": vout[0]}]})
+    wait_in_pools(nodes, child["txid"])
+    for method in ("bumpfee", "psbtbumpfee"):
+        assert_raises_rpc(-8, "Transaction has descendants in the mempool", b.wallet_rpc, "b", method, parent)
     log("ok: bumpfee replaced and mined, bump errors, psbtbumpfee, send (psbt or not), sendall")

@@ -66,6 +66,16 @@ public:
         if (it == m_mempool.end() || outpoint.n >= it->second->vout.size()) return std::nullopt;
         return consensus::Coin(it->second->vout[outpoint.n], 0x7FFFFFFF, false);
     }
+    bool HasDescendantsInMempool(const consensus::Uint256& txid) const override
+    {
+        if (!m_mempool.contains(txid)) return false;
+        for (const auto& [id, tx] : m_mempool) {
+            for (const auto& in : tx->vin) {
+                if (in.prevout.hash == txid) return true;
+            }
+        }
+        return false;
+    }
     std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const override
     {
         // The fake pool keeps no fees or parents: each transaction is its own package.
