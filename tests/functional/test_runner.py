@@ -104,6 +104,12 @@ LONG_TESTS = [
 PORT_BASE, PORT_END, PORT_SPAN = 12000, 32768, 4000
 
 
+# The last lines of each failed test's output, repeated after the summary so that a log that keeps
+# only its end (CI's) still says which test failed and why.
+FAILURE_TAILS = {}
+FAILURE_TAIL_LINES = 40
+
+
 def run_one(name, env):
     """Runs one test in this process: its status ('PASS', 'SKIP' or 'FAIL') and whether it is ok."""
     ok = False
@@ -184,6 +190,8 @@ def run_parallel(names, args, bindir, vectors):
                 print("=== %s: FAIL (the child exited with %d and no result line)" % (name, proc.returncode))
             sys.stdout.flush()
             results[name] = (name, status, time.time() - t0)
+            if status == "FAIL":
+                FAILURE_TAILS[name] = text.splitlines()[-FAILURE_TAIL_LINES:]
     return [results[n] for n in names]
 
 
@@ -232,7 +240,13 @@ def main():
     for name, status, dt in results:
         print("  %-22s %s  %.1fs" % (name, status, dt))
     print("  total %.1fs" % (time.time() - t_all))
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped), flush=True)
+    for name, tail in FAILURE_TAILS.items():
+        print("\n--- %s failed; the end of its output:" % name)
+        print("\n".join("    " + line for line in tail))
+    print("%d passed, %d failed, %d skipped%s" % (
+        passed, failed, skipped,
+        " (failed: %s)" % ", ".join(n for n, st, _ in results if st == "FAIL") if failed else ""),
+        flush=True)
     if skipped and os.environ.get("CI", "").lower() == "true":
         print("error: %d test(s) skipped with CI=true: %s" %
               (skipped, ", ".join(n for n, st, _ in results if st == "SKIP")), flush=True)
