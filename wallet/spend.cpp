@@ -8,6 +8,7 @@
 #include "wallet/wallet.h"
 
 #include <algorithm>
+#include <set>
 
 namespace wallet {
 
@@ -19,12 +20,6 @@ namespace {
 
 /** Core's MAX_STANDARD_TX_WEIGHT (policy). */
 constexpr int64_t MAX_TX_WEIGHT = 400'000;
-
-int64_t VsizeOf(const consensus::MutableTransaction& tx)
-{
-    const consensus::Transaction t(tx);
-    return (consensus::GetTransactionWeight(t) + 3) / 4;
-}
 
 /** The type of output script s, as coin selection groups coins. */
 OutputType TypeOf(const consensus::Script& s)
@@ -136,17 +131,42 @@ uint32_t AntiFeeSniping(const Wallet& w, std::mt19937_64& rng)
 
 } // namespace
 
-int64_t MaximumSignedVsize(const Wallet& w, const consensus::MutableTransaction& tx,
-                           const std::map<consensus::OutPoint, consensus::TxOut>& spent)
+int64_t MaximumSignedWeight(const Wallet& w, const consensus::MutableTransaction& tx,
+                            const std::map<consensus::OutPoint, consensus::TxOut>& spent, const CoinControl* control)
 {
     consensus::MutableTransaction sized = tx;
+    std::vector<int64_t> given_weights;
     for (size_t i = 0; i < sized.vin.size(); ++i) {
         sized.vin[i].script_sig = consensus::Script();
         sized.vin[i].witness = consensus::ScriptWitness();
+        if (control) {
+            if (auto weight = control->input_weights.find(sized.vin[i].prevout);
+                weight != control->input_weights.end()) {
+                given_weights.push_back(weight->second);
+                continue;
+            }
+        }
         auto it = spent.find(sized.vin[i].prevout);
-        if (it == spent.end() || !DummySign(w, sized, i, it->second.script_pubkey)) return -1;
+        if (it == spent.end() ||
+            !DummySign(w, sized, i, it->second.script_pubkey, control ? &control->external_provider : nullptr)) {
+            return -1;
+        }
     }
-    return VsizeOf(sized);
+    int64_t sized_weight = consensus::GetTransactionWeight(consensus::Transaction(sized));
+    // A weighted input may be a segwit one: without another witness, the transaction's marker and
+    // flag and every input's witness item count are added, so the size is never short.
+    if (!given_weights.empty() && !consensus::Transaction(sized).HasWitness()) {
+        sized_weight += 2 + static_cast<int64_t>(sized.vin.size());
+    }
+    for (const int64_t weight : given_weights) sized_weight += weight - MIN_INPUT_WEIGHT;
+    return sized_weight;
+}
+
+int64_t MaximumSignedVsize(const Wallet& w, const consensus::MutableTransaction& tx,
+                           const std::map<consensus::OutPoint, consensus::TxOut>& spent, const CoinControl* control)
+{
+    const int64_t weight = MaximumSignedWeight(w, tx, spent, control);
+    return weight < 0 ? -1 : VsizeOfWeight(weight);
 }
 
 Amount DustThreshold(const consensus::TxOut& out, FeeRate rate)
@@ -278,10 +298,10 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                                                             /*include_locked=*/false,
                                                             /*allow_used=*/!control.avoid_address_reuse);
     available.reserve(wallet_coins.size());
+    const std::set<consensus::OutPoint> preset_set(control.preset_inputs.begin(), control.preset_inputs.end());
     for (WalletCoin& c : wallet_coins) {
         InputInfo info = c.input ? *c.input : SpendInfo(w, c.txout);
-        const bool preset = std::find(control.preset_inputs.begin(), control.preset_inputs.end(), c.outpoint) !=
-                            control.preset_inputs.end();
+        const bool preset = preset_set.count(c.outpoint) != 0;
         // A preset's given weight counts over the computed size (Core's FetchSelectedInputs).
         if (auto weight = control.input_weights.find(c.outpoint); preset && weight != control.input_weights.end()) {
             info.vsize = VsizeOfWeight(weight->second);
@@ -381,29 +401,13 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
 
     // The fee the final size needs (placeholder signatures as large as real ones; an input with a
     // given weight counts that weight, as Core's CalculateMaximumSignedTxSize).
-    std::map<consensus::OutPoint, consensus::Coin> coins;
-    for (const auto& in : selection->GetInputSet()) coins[in->outpoint] = consensus::Coin(in->txout, 0, false);
-    consensus::MutableTransaction sized = tx;
-    std::vector<int64_t> given_weights;
-    for (size_t i = 0; i < sized.vin.size(); ++i) {
-        if (auto weight = control.input_weights.find(sized.vin[i].prevout); weight != control.input_weights.end()) {
-            sized.vin[i].script_sig = consensus::Script();
-            sized.vin[i].witness = consensus::ScriptWitness();
-            given_weights.push_back(weight->second);
-            continue;
-        }
-        if (!DummySign(w, sized, i, coins.at(sized.vin[i].prevout).out.script_pubkey, &control.external_provider)) {
-            error = {RPC_WALLET_ERROR, "Missing solving data for estimating transaction size"};
-            return std::nullopt;
-        }
+    std::map<consensus::OutPoint, consensus::TxOut> spent;
+    for (const auto& in : selection->GetInputSet()) spent.emplace(in->outpoint, in->txout);
+    const int64_t sized_weight = MaximumSignedWeight(w, tx, spent, &control);
+    if (sized_weight < 0) {
+        error = {RPC_WALLET_ERROR, "Missing solving data for estimating transaction size"};
+        return std::nullopt;
     }
-    int64_t sized_weight = consensus::GetTransactionWeight(consensus::Transaction(sized));
-    // A weighted input may be a segwit one: without another witness, the transaction's marker and
-    // flag and every input's witness item count are added, so the size is never short.
-    if (!given_weights.empty() && !consensus::Transaction(sized).HasWitness()) {
-        sized_weight += 2 + static_cast<int64_t>(sized.vin.size());
-    }
-    for (const int64_t weight : given_weights) sized_weight += weight - MIN_INPUT_WEIGHT;
     const int64_t vsize = VsizeOfWeight(sized_weight);
     const Amount fee_needed = fee_calc->rate.GetFee(vsize);
     const Amount selected = selection->GetSelectedValue();
@@ -451,8 +455,10 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
 
     // Sign with the keys of the coins spent.
     common::FlatSigningProvider provider;
-    for (const auto& [op, coin] : coins) {
-        if (auto p = w.GetProvider(coin.out.script_pubkey, /*with_private=*/true)) provider.Merge(*p);
+    std::map<consensus::OutPoint, consensus::Coin> coins;
+    for (const auto& [op, out] : spent) {
+        if (auto p = w.GetProvider(out.script_pubkey, /*with_private=*/true)) provider.Merge(*p);
+        coins.emplace(op, consensus::Coin(out, 0, false));
     }
     std::map<int, std::string> input_errors;
     if (control.sign && !common::SignTransaction(tx, provider, coins, consensus::SIGHASH_DEFAULT, input_errors)) {

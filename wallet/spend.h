@@ -107,10 +107,18 @@ std::optional<FeeCalculation> GetMinimumFeeRate(const Wallet& wallet, const Coin
 /**
  * Core's CalculateMaximumSignedTxSize: the virtual size of tx with placeholder signatures as
  * large as real ones on every input (spent: the output each input spends); -1 if an input is
- * not the wallet's or cannot be solved.
+ * not the wallet's or cannot be solved. With control, an input given a weight counts that
+ * weight, and inputs not the wallet's are solved with its external provider (then, for P2TR,
+ * as a key-path spend).
  */
 int64_t MaximumSignedVsize(const Wallet& wallet, const consensus::MutableTransaction& tx,
-                           const std::map<consensus::OutPoint, consensus::TxOut>& spent);
+                           const std::map<consensus::OutPoint, consensus::TxOut>& spent,
+                           const CoinControl* control = nullptr);
+
+/** MaximumSignedVsize's weight (-1 likewise): what an unsigned transaction's size limit is checked on. */
+int64_t MaximumSignedWeight(const Wallet& wallet, const consensus::MutableTransaction& tx,
+                            const std::map<consensus::OutPoint, consensus::TxOut>& spent,
+                            const CoinControl* control = nullptr);
 
 /** Core's GetDustThreshold for an output (policy's rule, copied into the wallet: dust at rate). */
 consensus::Amount DustThreshold(const consensus::TxOut& out, common::FeeRate rate);

@@ -7,6 +7,7 @@
 #include "consensus/hash.h"
 #include "consensus/limits.h"
 #include "node/storage/leveldb_util.h"
+#include "util/fs_util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -158,18 +159,13 @@ std::optional<std::vector<uint8_t>> ReadPayload(const Fd& fd, uint64_t offset, u
     return out;
 }
 
-bool FsyncPath(const std::filesystem::path& path, bool directory)
+/** Flushes a file or folder to disk; a failure is logged and returns false. */
+bool SyncPath(const std::filesystem::path& path)
 {
-    Fd fd(::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_WRONLY) | O_CLOEXEC));
-    if (!fd.Ok()) {
-        Log("cannot open " + path.string() + " to sync: " + std::strerror(errno));
-        return false;
-    }
-    if (::fsync(fd.Get()) != 0) {
-        Log("fsync of " + path.string() + " failed: " + std::strerror(errno));
-        return false;
-    }
-    return fd.Close() || directory;
+    std::string error;
+    if (util::FsyncPath(path, error)) return true;
+    Log(error);
+    return false;
 }
 
 /** Adds file to a list of files written since their last sync, once. */
@@ -416,10 +412,10 @@ BlockStore::UnsyncedFiles BlockStore::TakeUnsynced()
 bool BlockStore::SyncFiles(const UnsyncedFiles& files) const
 {
     bool ok = true;
-    for (int file : files.blk) ok = FsyncPath(BlockFilePath(file), false) && ok;
-    for (int file : files.rev) ok = FsyncPath(UndoFilePath(file), false) && ok;
+    for (int file : files.blk) ok = SyncPath(BlockFilePath(file)) && ok;
+    for (int file : files.rev) ok = SyncPath(UndoFilePath(file)) && ok;
     // New files must also survive as directory entries.
-    if (!files.Empty()) ok = FsyncPath(m_dir, true) && ok;
+    if (!files.Empty()) ok = SyncPath(m_dir) && ok;
     return ok;
 }
 
