@@ -29,9 +29,15 @@ def update_tips(node):
     return [m for m in (UPDATE_TIP.search(line) for line in read(node.debug_log).splitlines()) if m]
 
 
+def loopback_p2p(node):
+    """P2P on the node's own loopback port: a daemon started by hand must not listen on every address
+    or on regtest's default port (two tests doing so at once would collide)."""
+    return ["-port=%d" % node.p2p_port, "-bind=127.0.0.1"]
+
+
 def check_console_default(env):
     node = env.add_node()
-    node.base_args = lambda: [env.minicashd, "-datadir=" + node.datadir]  # no -printtoconsole
+    node.base_args = lambda: [env.minicashd, "-datadir=" + node.datadir] + loopback_p2p(node)  # no -printtoconsole
     node.start()
     node.stop()
     out = read(os.path.join(node.datadir, "stdout.txt"))
@@ -83,7 +89,7 @@ def check_update_tip_and_progress(env):
 
 def check_daemonwait(env):
     node = env.add_node()
-    base = [env.minicashd, "-datadir=" + node.datadir]
+    base = [env.minicashd, "-datadir=" + node.datadir] + loopback_p2p(node)
     p = subprocess.run(base + ["-daemonwait"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     assert_equal(p.returncode, 0, "-daemonwait exits 0 once the node has started")
     # No waiting here: the parent returned only after start-up, so the RPC server answers at once.
@@ -107,7 +113,7 @@ def check_daemonwait(env):
 
     # A plain -daemon that starts: no -daemonwait parent to notify, and no warning about one.
     plain = env.add_node()
-    p = subprocess.run([env.minicashd, "-datadir=" + plain.datadir, "-daemon"], stdout=subprocess.PIPE,
+    p = subprocess.run([env.minicashd, "-datadir=" + plain.datadir, "-daemon"] + loopback_p2p(plain), stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=120)
     assert_equal(p.returncode, 0, "plain -daemon exits 0")
     try:
