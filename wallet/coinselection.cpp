@@ -142,7 +142,7 @@ void SelectionResult::Clear()
     m_weight = 0;
 }
 
-void SelectionResult::InsertInputs(const std::vector<std::shared_ptr<COutput>>& inputs)
+void SelectionResult::InsertInputs(std::span<const std::shared_ptr<COutput>> inputs)
 {
     std::set<consensus::OutPoint> seen;
     for (const auto& coin : m_selected_inputs) seen.insert(coin->outpoint);

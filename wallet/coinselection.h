@@ -18,6 +18,8 @@
 #include "consensus/primitives/transaction.h"
 #include "wallet/outputtype.h"
 
+#include <absl/container/inlined_vector.h>
+
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -176,7 +179,9 @@ struct CoinEligibilityFilter {
 
 /** Coins spent together: one coin, or with avoid_partial_spends the coins of one script (Core's OutputGroup). */
 struct OutputGroup {
-    std::vector<std::shared_ptr<COutput>> m_outputs;
+    /** Usually one coin (a group a coin, unless avoid_partial_spends): kept inline, so building and
+     *  copying the groups of a wallet of 10,000 coins on every send allocates nothing for them. */
+    absl::InlinedVector<std::shared_ptr<COutput>, 1> m_outputs;
     /** All coins came from the wallet's own transactions. */
     bool m_from_me{true};
     Amount m_value{0};
@@ -280,7 +285,7 @@ public:
     bool operator<(const SelectionResult& other) const;
 
 private:
-    void InsertInputs(const std::vector<std::shared_ptr<COutput>>& inputs);
+    void InsertInputs(std::span<const std::shared_ptr<COutput>> inputs);
 
     std::vector<std::shared_ptr<COutput>> m_selected_inputs;
     Amount m_target;

@@ -52,7 +52,9 @@ void Wallet::RefreshCoin(const consensus::OutPoint& outpoint)
     auto it = m_txs.find(outpoint.hash);
     if (it != m_txs.end() && outpoint.n < it->second.tx->vout.size() &&
         IsMineLocked(it->second.tx->vout[outpoint.n].script_pubkey) && !IsSpentLocked(outpoint)) {
-        m_coins.insert_or_assign(outpoint, &it->second);
+        const auto script = m_scripts.find(it->second.tx->vout[outpoint.n].script_pubkey);
+        m_coins.insert_or_assign(outpoint,
+                                 CoinRef{&it->second, script != m_scripts.end() ? script->second.input : std::nullopt});
     } else {
         m_coins.erase(outpoint);
     }
@@ -211,7 +213,8 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         v.time = wtx.block_time ? wtx.block_time : wtx.time_received;
         return v;
     };
-    for (const auto& [op, wtx] : m_coins) {
+    for (const auto& [op, ref] : m_coins) {
+        const WalletTx* wtx = ref.wtx;
         auto [known, fresh] = verdicts.try_emplace(wtx);
         if (fresh) known->second = judge(*wtx);
         const TxVerdict& v = known->second;
@@ -228,7 +231,13 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         c.from_me = v.from_me;
         c.coinbase = wtx->tx->IsCoinBase();
         c.time = v.time;
-        if (const auto mine = m_scripts.find(out.script_pubkey); mine != m_scripts.end()) c.input = mine->second.input;
+        if (!ref.input) {
+            // Measured since the coin arrived (CachedInputInfo)? Then keep it with the coin.
+            if (const auto mine = m_scripts.find(out.script_pubkey); mine != m_scripts.end()) {
+                ref.input = mine->second.input;
+            }
+        }
+        c.input = ref.input;
         c.reused = reused;
         coins.push_back(std::move(c));
     }

@@ -537,7 +537,13 @@ private:
      * RefreshCoins on every arrival or change of state of a transaction, and by TopUp for the
      * outputs a newly derived script makes ours (m_foreign_outputs).
      */
-    absl::flat_hash_map<consensus::OutPoint, const WalletTx*, OutPointHasher> m_coins GUARDED_BY(m_mutex);
+    struct CoinRef {
+        const WalletTx* wtx{nullptr};
+        /** Its script's input size and type (m_scripts' cached answer), kept here once known so a
+         *  send does not look the script up again for each of thousands of coins. */
+        mutable std::optional<InputInfo> input;
+    };
+    absl::flat_hash_map<consensus::OutPoint, CoinRef, OutPointHasher> m_coins GUARDED_BY(m_mutex);
     /** Outputs of wallet transactions that pay no script of ours, by script, until one is derived. */
     ScriptMap<std::vector<consensus::OutPoint>> m_foreign_outputs GUARDED_BY(m_mutex);
     std::set<consensus::OutPoint> m_locked GUARDED_BY(m_mutex);
