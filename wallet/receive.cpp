@@ -4,6 +4,8 @@
 
 #include "consensus/limits.h"
 
+#include <algorithm>
+
 namespace wallet {
 
 using consensus::Amount;
@@ -102,14 +104,24 @@ bool Wallet::IsTrustedLocked(const WalletTx& wtx, TrustMemo& memo) const
     // Untrusted while being judged: a cycle of parents (only a corrupt wallet file could hold
     // one) ends there instead of recursing forever.
     memo.emplace(txid, false);
-    bool trusted = DebitLocked(*wtx.tx) > Amount{0};
+    // Every input spends a trusted output of ours; and, as Core's CachedTxIsFromMe, they are worth
+    // something (a debit above 0). One pass: each parent and script is looked up once.
+    bool trusted = true;
+    Amount debit{0};
     for (const auto& in : wtx.tx->vin) {
-        if (!trusted) break;
         auto parent = m_txs.find(in.prevout.hash);
-        trusted = parent != m_txs.end() && in.prevout.n < parent->second.tx->vout.size() &&
-                  IsMineLocked(parent->second.tx->vout[in.prevout.n].script_pubkey) &&
-                  IsTrustedLocked(parent->second, memo);
+        if (parent == m_txs.end() || in.prevout.n >= parent->second.tx->vout.size()) {
+            trusted = false;
+            break;
+        }
+        const auto& out = parent->second.tx->vout[in.prevout.n];
+        if (!IsMineLocked(out.script_pubkey) || !IsTrustedLocked(parent->second, memo)) {
+            trusted = false;
+            break;
+        }
+        debit += out.value;
     }
+    trusted = trusted && debit > Amount{0};
     memo[txid] = trusted;
     return trusted;
 }
@@ -198,6 +210,7 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         int64_t time{0};
     };
     absl::flat_hash_map<const WalletTx*, TxVerdict> verdicts;
+    verdicts.reserve(std::min(m_txs.size(), m_coins.size()));
     auto judge = [&](const WalletTx& wtx) REQUIRES(m_mutex) {
         TxVerdict v;
         if (IsImmatureCoinbase(wtx)) return v;
@@ -209,7 +222,8 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         if (!v.safe && !include_unsafe) return v;
         if (v.depth < min_depth || v.depth > max_depth) return v;
         v.take = true;
-        v.from_me = DebitLocked(*wtx.tx) > Amount{0};
+        // Unconfirmed and trusted: it spends only our outputs, worth something (IsTrustedLocked).
+        v.from_me = (v.safe && v.depth == 0) || DebitLocked(*wtx.tx) > Amount{0};
         v.time = wtx.block_time ? wtx.block_time : wtx.time_received;
         return v;
     };
