@@ -185,7 +185,11 @@ bool FsyncPath(const std::filesystem::path& path, std::string& error)
         ::close(fd);
         return false;
     }
-    ::close(fd);
+    // A file system may report a delayed write error only at close (NFS).
+    if (::close(fd) != 0) {
+        error = "Unable to close " + path.string() + " after flushing it: " + std::strerror(errno);
+        return false;
+    }
     return true;
 }
 

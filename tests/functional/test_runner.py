@@ -105,7 +105,8 @@ PORT_BASE, PORT_END, PORT_SPAN = 12000, 32768, 4000
 
 
 # The last lines of each failed test's output, repeated after the summary so that a log that keeps
-# only its end (CI's) still says which test failed and why.
+# only its end (CI's) still says which test failed and why. Parallel runs only (--jobs above 1, as
+# CI): one test at a time prints straight to the terminal, its failure just above the summary.
 FAILURE_TAILS = {}
 FAILURE_TAIL_LINES = 40
 
