@@ -54,9 +54,10 @@ void Wallet::RefreshCoin(const consensus::OutPoint& outpoint)
     auto it = m_txs.find(outpoint.hash);
     if (it != m_txs.end() && outpoint.n < it->second.tx->vout.size() &&
         IsMineLocked(it->second.tx->vout[outpoint.n].script_pubkey) && !IsSpentLocked(outpoint)) {
-        const auto script = m_scripts.find(it->second.tx->vout[outpoint.n].script_pubkey);
-        m_coins.insert_or_assign(outpoint,
-                                 CoinRef{&it->second, script != m_scripts.end() ? script->second.input : std::nullopt});
+        const consensus::TxOut& out = it->second.tx->vout[outpoint.n];
+        const auto script = m_scripts.find(out.script_pubkey);
+        m_coins.insert_or_assign(
+            outpoint, CoinRef{&it->second, out.value, script != m_scripts.end() ? script->second.input : std::nullopt});
     } else {
         m_coins.erase(outpoint);
     }
@@ -194,7 +195,7 @@ Balances Wallet::ComputeBalances(int min_depth) const
 }
 
 std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, bool include_unsafe, bool include_locked,
-                                               bool allow_used) const
+                                               bool allow_used, bool with_scripts) const
 {
     util::LockGuard lock(m_mutex);
     const bool reuse_tracked = (m_flags & WALLET_FLAG_AVOID_REUSE) != 0;
@@ -206,6 +207,7 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         bool take{false};
         bool safe{false};
         bool from_me{false};
+        bool coinbase{false};
         int depth{0};
         int64_t time{0};
     };
@@ -225,6 +227,7 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         // Unconfirmed and trusted: it spends only our outputs, worth something (IsTrustedLocked).
         v.from_me = (v.safe && v.depth == 0) || DebitLocked(*wtx.tx) > Amount{0};
         v.time = wtx.block_time ? wtx.block_time : wtx.time_received;
+        v.coinbase = wtx.tx->IsCoinBase();
         return v;
     };
     for (const auto& [op, ref] : m_coins) {
@@ -234,24 +237,29 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         const TxVerdict& v = known->second;
         if (!v.take) continue;
         if (!include_locked && m_locked.contains(op)) continue;
-        const auto& out = wtx->tx->vout[op.n];
-        const bool reused = reuse_tracked && m_used.contains(out.script_pubkey);
+        // The output itself is read only when needed: its script is another cache miss a coin.
+        auto out = [&]() -> const consensus::TxOut& { return wtx->tx->vout[op.n]; };
+        const bool reused = reuse_tracked && m_used.contains(out().script_pubkey);
         if (reused && !allow_used) continue;
         WalletCoin c;
         c.outpoint = op;
-        c.txout = out;
         c.depth = v.depth;
         c.safe = v.safe;
         c.from_me = v.from_me;
-        c.coinbase = wtx->tx->IsCoinBase();
+        c.coinbase = v.coinbase;
         c.time = v.time;
         if (!ref.input) {
             // Measured since the coin arrived (CachedInputInfo)? Then keep it with the coin.
-            if (const auto mine = m_scripts.find(out.script_pubkey); mine != m_scripts.end()) {
+            if (const auto mine = m_scripts.find(out().script_pubkey); mine != m_scripts.end()) {
                 ref.input = mine->second.input;
             }
         }
         c.input = ref.input;
+        if (with_scripts || !c.input) {
+            c.txout = out();
+        } else {
+            c.txout.value = ref.value;
+        }
         c.reused = reused;
         coins.push_back(std::move(c));
     }

@@ -294,9 +294,11 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
 
     // The coins: the wallet's spendable ones, each with its input size and effective value.
     std::vector<COutput> available, presets;
-    std::vector<WalletCoin> wallet_coins = w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true,
-                                                            /*include_locked=*/false,
-                                                            /*allow_used=*/!control.avoid_address_reuse);
+    // Without their scripts unless grouped by script (avoid_partial_spends): the selected ones get
+    // theirs below.
+    std::vector<WalletCoin> wallet_coins =
+        w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true, /*include_locked=*/false,
+                         /*allow_used=*/!control.avoid_address_reuse, /*with_scripts=*/control.avoid_partial_spends);
     available.reserve(wallet_coins.size());
     const std::set<consensus::OutPoint> preset_set(control.preset_inputs.begin(), control.preset_inputs.end());
     for (WalletCoin& c : wallet_coins) {
@@ -350,6 +352,17 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         error = {select_error == ERR_INSUFFICIENT_FUNDS ? RPC_WALLET_INSUFFICIENT_FUNDS : RPC_WALLET_ERROR,
                  select_error};
         return std::nullopt;
+    }
+    // The selected coins that came without their scripts (AvailableCoins) get them; no coin's
+    // script is empty (raw() refuses an empty one).
+    for (const auto& in : selection->GetInputSet()) {
+        if (!in->txout.script_pubkey.empty()) continue;
+        const std::optional<consensus::TxOut> out = w.GetOwnedOutput(in->outpoint);
+        if (!out) {
+            error = {RPC_WALLET_ERROR, "Not found selected input " + OutPointString(in->outpoint)};
+            return std::nullopt;
+        }
+        in->txout = *out;
     }
     for (const auto& in : selection->GetShuffledInputVector(rng)) {
         consensus::TxIn txin;

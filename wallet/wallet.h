@@ -233,10 +233,13 @@ public:
      * coinbases, conflicted and abandoned transactions, and outputs spent by a wallet
      * transaction that is not abandoned or conflicted are left out; unsafe ones only with
      * include_unsafe; locked ones only with include_locked; those paid to a used address
-     * (avoid_reuse wallets) only with allow_used.
+     * (avoid_reuse wallets) only with allow_used. Without with_scripts, a coin whose input size
+     * is known comes without its script (txout.script_pubkey empty, which no coin's script is):
+     * a send reads the scripts of the few coins it selects (GetOwnedOutput), not of every coin.
      */
     std::vector<WalletCoin> AvailableCoins(int min_depth, int max_depth, bool include_unsafe,
-                                           bool include_locked = false, bool allow_used = true) const EXCLUDES(m_mutex);
+                                           bool include_locked = false, bool allow_used = true,
+                                           bool with_scripts = true) const EXCLUDES(m_mutex);
     /** lockunspent: persistent locks are written; false with error on a storage failure. */
     bool LockCoin(const consensus::OutPoint& outpoint, bool persistent, std::string& error) EXCLUDES(m_mutex);
     bool UnlockCoin(const consensus::OutPoint& outpoint, std::string& error) EXCLUDES(m_mutex);
@@ -539,6 +542,7 @@ private:
      */
     struct CoinRef {
         const WalletTx* wtx{nullptr};
+        consensus::Amount value; //!< the output's value, read here instead of from the transaction
         /** Its script's input size and type (m_scripts' cached answer), kept here once known so a
          *  send does not look the script up again for each of thousands of coins. */
         mutable std::optional<InputInfo> input;

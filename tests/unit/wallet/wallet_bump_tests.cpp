@@ -4,6 +4,8 @@
 // the replaced_by_txid / replaces_txid bookkeeping.
 #include "fake_chain.h"
 
+#include "common/sign.h"
+#include "consensus/script/interpreter.h"
 #include "wallet/feebumper.h"
 #include "wallet/spend.h"
 #include "wallet/wallet.h"
@@ -11,6 +13,8 @@
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
+
+#include <set>
 
 using namespace wallet;
 using common::FeeRate;
@@ -87,6 +91,49 @@ std::optional<size_t> FindOutput(const consensus::Transaction& tx, const consens
 }
 
 } // namespace
+
+TEST_CASE("A send reads the scripts of the coins it selects only, and signs every input", "[wallet]")
+{
+    Fixture f(3);
+    auto coins = [&](bool with_scripts) { return f.w->AvailableCoins(0, 9999999, false, false, true, with_scripts); };
+    // Input sizes not measured yet: every coin comes with its script.
+    for (const WalletCoin& c : coins(false)) CHECK_FALSE(c.txout.script_pubkey.empty());
+    f.Send(Btc(1)); // sizes every coin it considers
+    // Measured now: without scripts the coins keep their values, and only the unmeasured (the new
+    // change) carry a script.
+    const std::vector<WalletCoin> bare = coins(false), full = coins(true);
+    REQUIRE(bare.size() == full.size());
+    std::set<consensus::OutPoint> scriptless;
+    for (size_t i = 0; i < bare.size(); ++i) {
+        CHECK(bare[i].outpoint == full[i].outpoint);
+        CHECK(bare[i].txout.value == full[i].txout.value);
+        CHECK_FALSE(full[i].txout.script_pubkey.empty());
+        CHECK(bare[i].txout.script_pubkey.empty() == full[i].input.has_value());
+        if (bare[i].txout.script_pubkey.empty()) scriptless.insert(bare[i].outpoint);
+    }
+    CHECK(scriptless.size() >= 2);
+    // A send that needs two of them finds their scripts again and signs them: every input verifies.
+    const CreatedTransaction sent = f.Send(Btc(90));
+    const consensus::Transaction& tx = *sent.tx;
+    REQUIRE(tx.vin.size() >= 2);
+    std::vector<consensus::TxOut> spent;
+    bool any_scriptless = false;
+    for (const auto& in : tx.vin) {
+        any_scriptless |= scriptless.contains(in.prevout);
+        auto out = f.w->GetOwnedOutput(in.prevout);
+        REQUIRE(out);
+        spent.push_back(*out);
+    }
+    CHECK(any_scriptless);
+    consensus::PrecomputedTransactionData txdata;
+    txdata.Init(tx, std::vector<consensus::TxOut>(spent));
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        const consensus::TransactionSignatureChecker checker(&tx, static_cast<unsigned>(i), spent[i].value, txdata,
+                                                             consensus::MissingDataBehavior::FAIL);
+        CHECK(consensus::VerifyScript(tx.vin[i].script_sig, spent[i].script_pubkey, &tx.vin[i].witness,
+                                      common::SIGNING_VERIFY_FLAGS, checker));
+    }
+}
 
 TEST_CASE("A bump spends every original input, keeps the payment and takes the extra fee from the change",
           "[wallet][bump]")
