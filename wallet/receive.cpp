@@ -105,24 +105,27 @@ bool Wallet::IsTrustedLocked(const WalletTx& wtx, TrustMemo& memo) const
     // Untrusted while being judged: a cycle of parents (only a corrupt wallet file could hold
     // one) ends there instead of recursing forever.
     memo.emplace(txid, false);
-    // Every input spends a trusted output of ours; and, as Core's CachedTxIsFromMe, they are worth
-    // something (a debit above 0). One pass: each parent and script is looked up once.
-    bool trusted = true;
-    Amount debit{0};
-    for (const auto& in : wtx.tx->vin) {
-        auto parent = m_txs.find(in.prevout.hash);
-        if (parent == m_txs.end() || in.prevout.n >= parent->second.tx->vout.size()) {
-            trusted = false;
-            break;
+    // Every input spends an output of ours, worth more than 0 in all (Core's CachedTxIsFromMe;
+    // kept once known), and every parent is trusted.
+    if (!wtx.inputs_ours) {
+        Amount debit{0};
+        for (const auto& in : wtx.tx->vin) {
+            auto parent = m_txs.find(in.prevout.hash);
+            if (parent == m_txs.end() || in.prevout.n >= parent->second.tx->vout.size()) return false;
+            const auto& out = parent->second.tx->vout[in.prevout.n];
+            if (!IsMineLocked(out.script_pubkey)) return false;
+            debit += out.value;
         }
-        const auto& out = parent->second.tx->vout[in.prevout.n];
-        if (!IsMineLocked(out.script_pubkey) || !IsTrustedLocked(parent->second, memo)) {
-            trusted = false;
-            break;
-        }
-        debit += out.value;
+        if (debit <= Amount{0}) return false;
+        wtx.inputs_ours = true;
     }
-    trusted = trusted && debit > Amount{0};
+    bool trusted = true;
+    for (const auto& in : wtx.tx->vin) {
+        if (!IsTrustedLocked(m_txs.at(in.prevout.hash), memo)) {
+            trusted = false;
+            break;
+        }
+    }
     memo[txid] = trusted;
     return trusted;
 }
@@ -224,8 +227,9 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         if (!v.safe && !include_unsafe) return v;
         if (v.depth < min_depth || v.depth > max_depth) return v;
         v.take = true;
-        // Unconfirmed and trusted: it spends only our outputs, worth something (IsTrustedLocked).
-        v.from_me = (v.safe && v.depth == 0) || DebitLocked(*wtx.tx) > Amount{0};
+        // Known to spend only our outputs, worth something, or unconfirmed and trusted, which says
+        // the same (IsTrustedLocked).
+        v.from_me = wtx.inputs_ours || (v.safe && v.depth == 0) || DebitLocked(*wtx.tx) > Amount{0};
         v.time = wtx.block_time ? wtx.block_time : wtx.time_received;
         v.coinbase = wtx.tx->IsCoinBase();
         return v;

@@ -59,6 +59,12 @@ struct WalletTx {
      * any is in the pool, this transaction does not count as spending its inputs.
      */
     std::set<consensus::Uint256> mempool_conflicts;
+    /**
+     * Not stored, a cache of the wallet's (under its lock): every input spends an output of ours
+     * and they are worth more than 0 (Core's CachedTxIsFromMe, for CachedTxIsTrusted). Once true
+     * it stays true: the wallet never forgets a transaction or a script.
+     */
+    mutable bool inputs_ours{false};
 };
 
 /** The wallet's flags (Core's WalletFlags, the bits we use). */
