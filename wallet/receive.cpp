@@ -242,7 +242,7 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         if (!v.take) continue;
         if (!include_locked && m_locked.contains(op)) continue;
         // The output itself is read only when needed: its script is another cache miss a coin.
-        auto out = [&]() -> const consensus::TxOut& { return wtx->tx->vout[op.n]; };
+        auto out = [wtx, n = op.n]() -> const consensus::TxOut& { return wtx->tx->vout[n]; };
         const bool reused = reuse_tracked && m_used.contains(out().script_pubkey);
         if (reused && !allow_used) continue;
         WalletCoin c;
