@@ -353,10 +353,15 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                  select_error};
         return std::nullopt;
     }
-    // The selected coins that came without their scripts (AvailableCoins) get them; no coin's
-    // script is empty (raw() refuses an empty one).
+    // The selected coins that came without their scripts (AvailableCoins) get them back: no
+    // wallet coin's script is empty (raw() refuses an empty one). An output the caller gave may
+    // have an empty script (consensus allows it): it keeps what the caller gave.
     for (const auto& in : selection->GetInputSet()) {
         if (!in->txout.script_pubkey.empty()) continue;
+        if (auto given = control.preset_txouts.find(in->outpoint); given != control.preset_txouts.end()) {
+            in->txout = given->second;
+            continue;
+        }
         const std::optional<consensus::TxOut> out = w.GetOwnedOutput(in->outpoint);
         if (!out) {
             error = {RPC_WALLET_ERROR, "Not found selected input " + OutPointString(in->outpoint)};

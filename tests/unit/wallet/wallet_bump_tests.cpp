@@ -135,6 +135,30 @@ TEST_CASE("A send reads the scripts of the coins it selects only, and signs ever
     }
 }
 
+TEST_CASE("A given external input with an empty output script keeps it, beside the wallet's script-less coins",
+          "[wallet]")
+{
+    Fixture f(2);
+    f.Send(Btc(1)); // the wallet's coins are measured: later sends list them without scripts
+    // An output with an empty scriptPubKey (consensus allows it; OP_1 spends it), given by the caller.
+    const consensus::Block block = f.chain.Mine(consensus::Script());
+    const consensus::OutPoint external{block.vtx[0]->GetTxid(), 0};
+    CoinControl control;
+    control.feerate = FeeRate(Amount{2000});
+    control.preset_inputs = {external};
+    control.preset_txouts[external] = block.vtx[0]->vout[0];
+    control.input_weights[external] = 4 * (32 + 4 + 1 + 1 + 4) + 1; // an OP_1 scriptSig
+    control.sign = false;
+    SpendError error;
+    // More than the external output holds: a wallet coin, listed without its script, joins it.
+    auto created = CreateTransaction(*f.w, {{f.payee, Btc(60), false}}, control, error);
+    INFO(error.message);
+    REQUIRE(created);
+    const consensus::Transaction& tx = *created->tx;
+    REQUIRE(tx.vin.size() == 2);
+    CHECK((tx.vin[0].prevout == external || tx.vin[1].prevout == external));
+}
+
 TEST_CASE("A bump spends every original input, keeps the payment and takes the extra fee from the change",
           "[wallet][bump]")
 {
