@@ -152,10 +152,11 @@ int64_t MaximumSignedWeight(const Wallet& w, const consensus::MutableTransaction
             return -1;
         }
     }
-    int64_t sized_weight = consensus::GetTransactionWeight(consensus::Transaction(sized));
+    const consensus::Transaction signed_tx(sized);
+    int64_t sized_weight = consensus::GetTransactionWeight(signed_tx);
     // A weighted input may be a segwit one: without another witness, the transaction's marker and
     // flag and every input's witness item count are added, so the size is never short.
-    if (!given_weights.empty() && !consensus::Transaction(sized).HasWitness()) {
+    if (!given_weights.empty() && !signed_tx.HasWitness()) {
         sized_weight += 2 + static_cast<int64_t>(sized.vin.size());
     }
     for (const int64_t weight : given_weights) sized_weight += weight - MIN_INPUT_WEIGHT;
