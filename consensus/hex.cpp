@@ -13,23 +13,14 @@ std::string HexStr(std::span<const uint8_t> bytes)
     return out;
 }
 
-int HexDigit(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 std::optional<std::vector<uint8_t>> TryParseHex(std::string_view hex)
 {
     if (hex.size() % 2 != 0) return std::nullopt;
-    std::vector<uint8_t> out;
-    out.reserve(hex.size() / 2);
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        int hi = HexDigit(hex[i]), lo = HexDigit(hex[i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out.push_back(static_cast<uint8_t>(hi << 4 | lo));
+    std::vector<uint8_t> out(hex.size() / 2);
+    for (size_t i = 0; i < out.size(); ++i) {
+        const int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
+        if ((hi | lo) < 0) return std::nullopt;
+        out[i] = static_cast<uint8_t>(hi << 4 | lo);
     }
     return out;
 }

@@ -148,8 +148,10 @@ bool IsHex(const std::string& str)
 
 std::optional<consensus::MutableTransaction> DecodeHexTx(const std::string& hex, bool try_no_witness, bool try_witness)
 {
-    if (!IsHex(hex)) return std::nullopt;
-    const std::vector<uint8_t> data = *consensus::TryParseHex(hex);
+    // One pass: TryParseHex refuses what IsHex refuses but the empty string.
+    const std::optional<std::vector<uint8_t>> parsed = consensus::TryParseHex(hex);
+    if (!parsed || parsed->empty()) return std::nullopt;
+    const std::vector<uint8_t>& data = *parsed;
     std::optional<consensus::MutableTransaction> extended;
     if (try_witness) extended = TryDecodeTx(data, consensus::TxWitness::WITH);
     if (extended && CheckTxScriptsSanity(*extended)) return extended;

@@ -96,8 +96,10 @@ Json BlockToJson(const consensus::Block& block, const chain::BlockIndex& tip, co
 
 std::optional<consensus::Block> DecodeHexBlock(const std::string& hex)
 {
-    if (!IsHex(hex)) return std::nullopt;
-    const std::vector<uint8_t> data = *consensus::TryParseHex(hex);
+    // One pass: TryParseHex refuses what IsHex refuses but the empty string.
+    const std::optional<std::vector<uint8_t>> parsed = consensus::TryParseHex(hex);
+    if (!parsed || parsed->empty()) return std::nullopt;
+    const std::vector<uint8_t>& data = *parsed;
     try {
         consensus::ByteReader r(data);
         return consensus::Block::Deserialize(r, consensus::TxWitness::WITH);
@@ -108,8 +110,10 @@ std::optional<consensus::Block> DecodeHexBlock(const std::string& hex)
 
 std::optional<consensus::BlockHeader> DecodeHexBlockHeader(const std::string& hex)
 {
-    if (!IsHex(hex)) return std::nullopt;
-    const std::vector<uint8_t> data = *consensus::TryParseHex(hex);
+    // One pass: TryParseHex refuses what IsHex refuses but the empty string.
+    const std::optional<std::vector<uint8_t>> parsed = consensus::TryParseHex(hex);
+    if (!parsed || parsed->empty()) return std::nullopt;
+    const std::vector<uint8_t>& data = *parsed;
     if (data.size() != consensus::BlockHeader::SIZE) return std::nullopt;
     try {
         consensus::ByteReader r(data);
