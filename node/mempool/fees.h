@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace node::mempool {
@@ -135,7 +136,7 @@ private:
     const std::vector<double> m_buckets;
     mutable util::Mutex m_mutex;
     std::array<std::unique_ptr<ConfirmStats>, 3> m_stats GUARDED_BY(m_mutex); //!< by FeeHorizon
-    std::map<consensus::Uint256, Tracked> m_tracked GUARDED_BY(m_mutex);
+    std::unordered_map<consensus::Uint256, Tracked> m_tracked GUARDED_BY(m_mutex);
     unsigned m_best_height GUARDED_BY(m_mutex){0};
     unsigned m_first_recorded GUARDED_BY(m_mutex){0};
     unsigned m_historical_first GUARDED_BY(m_mutex){0};

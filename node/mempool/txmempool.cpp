@@ -150,7 +150,7 @@ struct TxMemPool::Impl {
     std::set<std::pair<int64_t, Uint256>> by_time;
     std::set<DescKey, DescCmp> by_desc_score;
     std::set<AncKey, AncCmp> by_anc_score;
-    std::set<Uint256> unbroadcast; // txids; each also in entries
+    std::unordered_set<Uint256> unbroadcast; // txids; each also in entries (erased with every confirmed one)
     std::map<Uint256, Amount> deltas;
     uint64_t sequence{1};
     int64_t total_vsize{0};
@@ -187,6 +187,9 @@ struct TxMemPool::Impl {
     std::vector<Uint256> Walk(const Uint256& txid, bool up) const
     {
         std::vector<Uint256> out;
+        // Most entries have no relatives in the pool (every confirmed one of a typical block):
+        // nothing to walk, nothing to allocate.
+        if (const Entry* e = Find(txid); !e || (up ? e->parents : e->children).empty()) return out;
         std::unordered_set<Uint256> seen{txid};
         std::vector<Uint256> stack{txid};
         while (!stack.empty()) {
@@ -218,14 +221,17 @@ struct TxMemPool::Impl {
     /** Removes the set (Core's RemoveStaged): survivors' aggregates and links updated first. */
     void RemoveSet(const std::vector<Uint256>& txids, RemovalReason reason)
     {
-        const std::unordered_set<Uint256> gone(txids.begin(), txids.end());
+        // One transaction (a confirmed one, usually) needs no set to say what else goes.
+        std::unordered_set<Uint256> gone_set;
+        if (txids.size() > 1) gone_set.insert(txids.begin(), txids.end());
+        const auto gone = [&](const Uint256& h) { return txids.size() > 1 ? gone_set.count(h) > 0 : h == txids[0]; };
         for (const Uint256& h : txids) {
             const Entry* x = Find(h);
             if (!x) continue;
             const int64_t vsize = x->vsize, sigops = x->sigop_cost;
             const Amount fee = x->ModifiedFee();
             for (const Uint256& a : Walk(h, true)) {
-                if (gone.count(a)) continue;
+                if (gone(a)) continue;
                 Update(entries.at(a), [&](Entry& e) {
                     e.count_with_descendants -= 1;
                     e.size_with_descendants -= vsize;
@@ -233,7 +239,7 @@ struct TxMemPool::Impl {
                 });
             }
             for (const Uint256& d : Walk(h, false)) {
-                if (gone.count(d)) continue;
+                if (gone(d)) continue;
                 Update(entries.at(d), [&](Entry& e) {
                     e.count_with_ancestors -= 1;
                     e.size_with_ancestors -= vsize;
@@ -247,10 +253,10 @@ struct TxMemPool::Impl {
             if (it == entries.end()) continue;
             Entry& x = it->second;
             for (const Uint256& p : x.parents) {
-                if (Entry* pe = Find(p); pe && !gone.count(p)) std::erase(pe->children, h);
+                if (Entry* pe = Find(p); pe && !gone(p)) std::erase(pe->children, h);
             }
             for (const Uint256& c : x.children) {
-                if (Entry* ce = Find(c); ce && !gone.count(c)) std::erase(ce->parents, h);
+                if (Entry* ce = Find(c); ce && !gone(c)) std::erase(ce->parents, h);
             }
             for (const auto& in : x.tx->vin) spenders.erase(in.prevout);
             by_wtxid.erase(x.tx->GetWtxid());
@@ -486,7 +492,7 @@ bool TxMemPool::IsUnbroadcast(const Uint256& txid) const
 std::set<Uint256> TxMemPool::GetUnbroadcast() const
 {
     util::SharedLock lock(m_mutex);
-    return m_impl->unbroadcast;
+    return {m_impl->unbroadcast.begin(), m_impl->unbroadcast.end()};
 }
 
 void TxMemPool::ForEachTx(const std::function<void(const TransactionRef&)>& visit) const
@@ -620,6 +626,7 @@ void TxMemPool::RemoveForBlock(const std::vector<TransactionRef>& block_txs)
     {
         util::ExclusiveLock lock(m_mutex);
         Impl& d = *m_impl;
+        d.removed.reserve(block_txs.size());
         for (const TransactionRef& tx : block_txs) {
             const Uint256& txid = tx->GetTxid();
             // Confirmed: it leaves alone (its children stay, now with one ancestor fewer).
