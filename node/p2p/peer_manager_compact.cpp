@@ -225,6 +225,10 @@ void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndSh
             if (missing.empty()) {
                 status = partial->Fill(block, {}, m_chain.Params().consensus.segwit_height <= index->height);
                 m_compact.ErasePartial(id);
+                // In flight from this peer until the owner has processed it (ProcessCompactBlock),
+                // as Core marks a compact block before reconstructing it: else the block download
+                // sees a block the peer has and we lack, and fetches it whole meanwhile.
+                if (status == ReadStatus::OK) m_download.MarkRequested(id, index, Clock::now());
             } else {
                 m_download.MarkRequested(id, index, Clock::now());
             }

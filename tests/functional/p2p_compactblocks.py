@@ -16,6 +16,9 @@ between minicash nodes.
 3. Serving: getdata MSG_CMPCT_BLOCK near the tip gets a cmpctblock, deeper than 5 blocks the full
    block; getblocktxn gets blocktxn (deeper than 10 blocks: the block); an index out of range
    disconnects the asker.
+3b. Rebuilt from the pool: a cmpctblock of transactions the node holds, followed in the same write
+   by a headers message for the block, connects with nothing asked (no getdata, no getblocktxn):
+   the rebuilt block is in flight from its sender until processed, as in Core.
 4. Mutated block (CVE-2012-2459: the last transaction duplicated, same merkle root): its sender is
    disconnected as Core does (Misbehaving, not banned: listbanned stays empty and it reconnects), the
    block is not marked invalid (getchaintips), and the real block is then accepted. The same for a
@@ -36,7 +39,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from p2p_client import (MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK, Block, Inv, MsgBlock, MsgBlockTxn, MsgCmpctBlock,  # noqa: E402
-                        MsgGetBlockTxn, MsgGetData, MsgGetHeaders, MsgSendCmpct, OutPoint,
+                        MsgGetBlockTxn, MsgGetData, MsgGetHeaders, MsgHeaders, MsgSendCmpct, OutPoint,
                         P2PConnection, Tx, TxIn, TxOut, hash_hex, hex_hash, make_block, merkle_root,
                         p2wsh_script)
 from test_framework import REGTEST_ADDR, assert_equal, check, log, scaled, wait_until  # noqa: E402
@@ -173,6 +176,36 @@ def receive_compact(node, chain, c):
     node.wait_for_height(blk_height(node, blk), timeout=scaled(10), hash_=hash_hex(blk.hash()))
     chain.coinbases.append(blk.txs[0])
     log("ok: a cmpctblock of short ids only is completed by blocktxn")
+
+
+def whole_from_pool(node, chain):
+    # Transactions the node holds in its pool: a cmpctblock of them is rebuilt whole. A headers
+    # message for the same block right behind it must not make the node fetch the block too:
+    # the rebuilt block counts as in flight from this peer until the node has processed it (as
+    # Core marks a compact block before rebuilding it). Before, the headers' turn in the owner's
+    # queue came first and the block download sent a getdata for a block it was holding.
+    # To P2WSH(OP_TRUE): an OP_TRUE output would leave them under the 65-byte minimum.
+    coinbases = [chain.coinbases.pop(0) for _ in range(4)]  # mature for the pool (100 deep at the next block)
+    txs_in = [Tx(2, [TxIn(OutPoint(cb.txid(), 0), b"", 0xffffffff)], [TxOut(cb.vout[0].value - 1000,
+                                                                               p2wsh_script(b"\x51"))])
+              for cb in coinbases]
+    for t in txs_in:
+        node.sendrawtransaction(t.serialize().hex())
+    blk = chain.build(txs_in, 1000 * len(txs_in))
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.sync_with_ping()
+        c.drain()
+        # Both in one write, so the node reads the headers before the rebuilt block is queued.
+        c.send_raw(c.frame(MsgCmpctBlock.from_block(blk, nonce=0x600d)) + c.frame(MsgHeaders([blk.header()])))
+        node.wait_for_height(blk_height(node, blk), timeout=scaled(10), hash_=hash_hex(blk.hash()))
+        chain.coinbases.append(blk.txs[0])
+        c.sync_with_ping()
+        asked = [m.command for m in c.drain() if m.command in ("getdata", "getblocktxn")]
+    assert_equal(asked, [], "nothing asked for a block rebuilt from the pool")
+    assert_equal(node.getmempoolinfo()["size"], 0, "the pool emptied by the block")
+    log("ok: a cmpctblock rebuilt from the pool, with a headers message behind it, is not fetched again")
 
 
 def blk_height(node, blk):
@@ -335,11 +368,12 @@ def line_of_five(env):
 
 
 def run(env):
-    node = env.add_node(extra_args=["-debug=net"])
+    # -acceptnonstdtxn: the client's transactions spend its OP_TRUE coinbases (whole_from_pool).
+    node = env.add_node(extra_args=["-debug=net", "-acceptnonstdtxn=1"])
     node.start()
     chain = Chain(node)
-    # 110 blocks of the client's own (OP_TRUE coinbases it can spend at 100 deep).
-    for _ in range(110):
+    # 115 blocks of the client's own (OP_TRUE coinbases it can spend at 100 deep).
+    for _ in range(115):
         chain.submit(chain.build())
     with P2PConnection() as c:
         c.connect(node.p2p_port)
@@ -348,6 +382,7 @@ def run(env):
         receive_compact(node, chain, c)
         announce_before_validation(node, chain, c)
         serve_compact(node, chain, c)
+    whole_from_pool(node, chain)
     mutated_block(node, chain)
     witness_mutations(node, chain)
     line_of_five(env)
