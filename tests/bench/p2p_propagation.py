@@ -136,6 +136,7 @@ def measure(nodes, block_hex, block_hash, poll, timeout=60):
     try:
         watch.call("getbestblockhash")  # connect before the clock starts
         t0 = time.perf_counter()
+        wall0 = time.time()
         sub.send("submitblock", block_hex)
         while True:
             if watch.call("getbestblockhash") == block_hash:
@@ -148,7 +149,7 @@ def measure(nodes, block_hex, block_hash, poll, timeout=60):
         r = sub.read()
         if r is not None:
             raise RuntimeError("submitblock: %r" % (r,))
-        return t1 - t0
+        return t1 - t0, wall0
     finally:
         sub.close()
         watch.close()
@@ -164,20 +165,45 @@ def msg_bytes(nodes):
     return out
 
 
-def run_rounds(nodes, next_block, rounds, poll, pause):
+def run_rounds(nodes, next_block, rounds, poll, pause, timeline=False):
     before = msg_bytes(nodes)
-    times, hashes = [], []
+    times, hashes, starts = [], [], []
     for i in range(rounds):
         h, raw = next_block()
-        t = measure(nodes, raw, h, poll)
+        t, wall0 = measure(nodes, raw, h, poll)
         wait_all(nodes, h)
         times.append(t)
         hashes.append(h)
+        starts.append(wall0)
         time.sleep(pause)
     after = msg_bytes(nodes)
     msgs = {k: after[k] - before[k] for k in after}
     msgs["hops"] = hop_times(nodes, hashes)
+    if timeline:
+        median_round = sorted(range(len(times)), key=lambda i: times[i])[len(times) // 2]
+        print_timeline(nodes, starts[median_round], times[median_round])
     return times, msgs
+
+
+BENCH_LINE = re.compile(r"^(\S+) \[bench\] (.*)$")
+
+
+def print_timeline(nodes, start, total):
+    """The -debug=bench lines every node logged during one round, in time order, in ms from submitblock."""
+    events = []
+    for i, n in enumerate(nodes):
+        with open(n.debug_log) as f:
+            for line in f:
+                m = BENCH_LINE.match(line)
+                if not m:
+                    continue
+                t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ")
+                at = (t.replace(tzinfo=datetime.timezone.utc).timestamp() - start) * 1000
+                if -1 <= at <= total * 1000 + 100:
+                    events.append((at, i, m.group(2).strip()))
+    print("  timeline of the median round (%.2f ms), ms after submitblock was sent:" % (total * 1000))
+    for at, i, what in sorted(events):
+        print("    %8.2f  node %d  %s" % (at, i, what))
 
 
 CMPCT_LINE = re.compile(r"^(\S+) \[bench\] - cmpctblock ([0-9a-f]{64}) from peer=\d+: header accepted ([0-9.]+)ms")
@@ -345,7 +371,7 @@ def run_pool(args):
             counts.append(len(blk.txs))
             return h, raw
 
-        times, msgs = run_rounds(nodes, next_pooled, args.rounds, args.poll, args.pause)
+        times, msgs = run_rounds(nodes, next_pooled, args.rounds, args.poll, args.pause, args.timeline)
         for n in nodes:
             if n.rpc("getmempoolinfo")["size"] != 0:
                 raise RuntimeError("a mempool still holds transactions of the mined blocks")
@@ -367,6 +393,8 @@ def main():
     ap.add_argument("--chain", default=os.path.join(tempfile.gettempdir(), "minicash-bench-node", "mixed-recent.blk"))
     ap.add_argument("--poll", type=float, default=0.001, help="seconds between polls of node 4 (0: back to back)")
     ap.add_argument("--pause", type=float, default=0.1, help="seconds of quiet between rounds")
+    ap.add_argument("--timeline", action="store_true",
+                    help="pool: print every node's -debug=bench lines of the median round, in time order")
     args = ap.parse_args()
     if args.rounds is None:
         args.rounds = 20 if args.variant == "pool" else 50
