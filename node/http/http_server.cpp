@@ -348,9 +348,14 @@ private:
         // Beast reads at most the buffer's free capacity (at least 512 bytes) a time: a body
         // larger than what is left of the header's buffer is read in reads as large as the
         // buffer may grow (an 890 KB submitblock took 1,700 reads, each a system call and a
-        // timer reset, without this). OnBody gives the memory back.
-        const auto remaining = m_parser->content_length_remaining();
-        if (remaining && *remaining > m_buffer.capacity() - m_buffer.size()) m_buffer.reserve(m_buffer.max_size());
+        // timer reset, without this). A chunked body's size is unknown: the whole buffer.
+        // OnBody gives the memory back.
+        if (!m_parser->is_done()) {
+            const auto remaining = m_parser->content_length_remaining();
+            const size_t want =
+                remaining ? std::min<uint64_t>(m_buffer.max_size(), m_buffer.size() + *remaining) : m_buffer.max_size();
+            if (want > m_buffer.capacity()) m_buffer.reserve(want);
+        }
         m_stream.expires_after(m_server.options.idle_timeout);
         bhttp::async_read(m_stream, m_buffer, *m_parser, [self = shared_from_this()](beast::error_code ec, size_t) {
             self->OnIoThread();

@@ -4,9 +4,9 @@
 // rate of about fp_rate for them; older entries fade out a third of the capacity at a time.
 // Each cell holds a 2-bit generation number (1..3, 0 empty); when the current generation has
 // taken n_elements/2 entries the next one starts and the cells of the generation it reuses are
-// wiped. An entry's cells come from two keyed SipHashes by double hashing (h1 + i * h2), as
-// good as independent functions for the rate (Kirsch and Mitzenmacher, "Less hashing, same
-// performance"). Not thread-safe: its owner's lock guards it.
+// wiped. An entry's cells come from two keyed SipHashes by enhanced double hashing (Dillinger
+// and Manolios), which keeps the rate of independent functions to within a small term.
+// Not thread-safe: its owner's lock guards it.
 #pragma once
 
 #include "consensus/uint256.h"
@@ -33,11 +33,10 @@ public:
     int HashFunctions() const { return m_hash_funcs; }
 
 private:
-    struct Hashes {
-        uint64_t h1, h2;
-    };
-    Hashes Hash(std::span<const uint8_t> key) const;
-    uint32_t Position(int n, const Hashes& h) const;
+    uint64_t Sip(uint64_t k0, std::span<const uint8_t> key) const;
+    /** Calls visit(cell) for each of the key's cells while it returns true; false if one did not. */
+    template <class Visit>
+    bool ForEachCell(std::span<const uint8_t> key, Visit&& visit) const;
 
     int m_hash_funcs{1};
     uint32_t m_per_generation{0};

@@ -44,15 +44,18 @@ TEST_CASE("rolling bloom: false positive rate near the target", "[node][rollingb
 
 TEST_CASE("rolling bloom: a low rate holds with many functions made by double hashing", "[node][rollingbloom]")
 {
-    // 14 functions from two hashes: each must still add its own information, or the rate
-    // climbs far above the target (one hash reused 14 times gives about 1 in 3.5).
+    // 13 functions from two hashes: each must still add its own information. Filled to its
+    // design load (1.5 n live entries) the rate is about the 1 in 10,000 asked for, so about 40
+    // of the 400,000 probes; one cell per key (a second hash that adds nothing) gives thousands.
     RollingBloomFilter f(20000, 0.0001);
     CHECK(f.HashFunctions() == 13);
-    for (uint32_t i = 0; i < 20000; ++i) f.Insert(Key(i, 3));
+    for (uint32_t i = 0; i < 30000; ++i) f.Insert(Key(i, 3));
     int fp = 0;
     const int probes = 400000;
     for (uint32_t i = 0; i < probes; ++i) fp += f.Contains(Key(i, 4));
-    CHECK(fp < 2 * probes / 10000); // under twice the target (40 expected at most about)
+    CHECK(fp < 2 * probes / 10000); // under twice the target
+    // The last 20,000 entries are all there.
+    for (uint32_t i = 10000; i < 30000; ++i) REQUIRE(f.Contains(Key(i, 3)));
     // Keys of other lengths (addresses) take the general path: also found.
     const std::vector<uint8_t> addr{1, 2, 3, 4, 5, 6, 0x20, 0x8d};
     f.Insert(addr);
