@@ -185,6 +185,12 @@ def run_rounds(nodes, next_block, rounds, poll, pause, timeline=False):
     return times, msgs
 
 
+def log_time(stamp):
+    """Seconds since the epoch of a -logtimemicros timestamp (UTC)."""
+    t = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
 BENCH_LINE = re.compile(r"^(\S+) \[bench\] (.*)$")
 
 
@@ -197,8 +203,7 @@ def print_timeline(nodes, start, total):
                 m = BENCH_LINE.match(line)
                 if not m:
                     continue
-                t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ")
-                at = (t.replace(tzinfo=datetime.timezone.utc).timestamp() - start) * 1000
+                at = (log_time(m.group(1)) - start) * 1000
                 if -1 <= at <= total * 1000 + 100:
                     events.append((at, i, m.group(2).strip()))
     print("  timeline of the median round (%.2f ms), ms after submitblock was sent:" % (total * 1000))
@@ -219,8 +224,7 @@ def hop_times(nodes, hashes):
             for line in f:
                 m = CMPCT_LINE.match(line)
                 if m and m.group(2) not in got:
-                    t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ")
-                    got[m.group(2)] = t.replace(tzinfo=datetime.timezone.utc).timestamp() - float(m.group(3)) / 1e3
+                    got[m.group(2)] = log_time(m.group(1)) - float(m.group(3)) / 1e3
         receipts.append(got)
     hops = []
     for h in hashes:
