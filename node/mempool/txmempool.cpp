@@ -95,6 +95,21 @@ AncKey AncKeyOf(const Entry& e)
     return AncKey{e.ModifiedFee(), e.vsize, e.Txid()};
 }
 
+using TimeIndex = std::set<std::pair<int64_t, Uint256>>;
+using DescIndex = std::set<DescKey, DescCmp>;
+using AncIndex = std::set<AncKey, AncCmp>;
+
+/**
+ * An entry with its nodes in the three ordered indexes, so removing or re-scoring it erases by
+ * position instead of searching each tree (Core's multi_index does the same).
+ */
+struct Slot : Entry {
+    explicit Slot(Entry&& e) : Entry(std::move(e)) {}
+    TimeIndex::iterator time_it;
+    DescIndex::iterator desc_it;
+    AncIndex::iterator anc_it;
+};
+
 /**
  * Core's memusage::MallocUsage on 64-bit glibc: an allocation of n bytes takes n plus an 8-byte
  * header, rounded up to 16, and at least 32.
@@ -133,7 +148,7 @@ size_t EntryUsage(const Entry& e)
     }
     bytes += MallocUsage(tx.vout.capacity() * sizeof(consensus::TxOut));
     for (const auto& out : tx.vout) bytes += MallocUsage(out.script_pubkey.capacity());
-    bytes += HashNodeUsage<std::pair<const Uint256, Entry>>() + MallocUsage(e.parents.capacity() * sizeof(Uint256));
+    bytes += HashNodeUsage<std::pair<const Uint256, Slot>>() + MallocUsage(e.parents.capacity() * sizeof(Uint256));
     bytes += HashNodeUsage<std::pair<const Uint256, Uint256>>();                  // by_wtxid
     bytes += TreeNodeUsage<std::pair<int64_t, Uint256>>();                        // by_time
     bytes += TreeNodeUsage<DescKey>() + TreeNodeUsage<AncKey>();                  // the two score indexes
@@ -144,12 +159,12 @@ size_t EntryUsage(const Entry& e)
 } // namespace
 
 struct TxMemPool::Impl {
-    std::unordered_map<Uint256, Entry> entries;
+    std::unordered_map<Uint256, Slot> entries;
     std::unordered_map<Uint256, Uint256> by_wtxid; // wtxid -> txid
     std::unordered_map<OutPoint, Uint256> spenders;
-    std::set<std::pair<int64_t, Uint256>> by_time;
-    std::set<DescKey, DescCmp> by_desc_score;
-    std::set<AncKey, AncCmp> by_anc_score;
+    TimeIndex by_time;
+    DescIndex by_desc_score;
+    AncIndex by_anc_score;
     std::unordered_set<Uint256> unbroadcast; // txids; each also in entries (erased with every confirmed one)
     std::map<Uint256, Amount> deltas;
     uint64_t sequence{1};
@@ -161,7 +176,7 @@ struct TxMemPool::Impl {
     bool block_since_bump{false};
     std::vector<std::pair<TransactionRef, RemovalReason>> removed; // for the listener, outside the lock
 
-    Entry* Find(const Uint256& txid)
+    Slot* Find(const Uint256& txid)
     {
         auto it = entries.find(txid);
         return it == entries.end() ? nullptr : &it->second;
@@ -172,15 +187,17 @@ struct TxMemPool::Impl {
         return it == entries.end() ? nullptr : &it->second;
     }
 
-    /** Changes e's aggregates through f, keeping the score index right. */
+    /** Changes s's aggregates through f, moving its nodes in the score indexes (no reallocation). */
     template <class F>
-    void Update(Entry& e, F&& f)
+    void Update(Slot& s, F&& f)
     {
-        by_desc_score.erase(DescKeyOf(e));
-        by_anc_score.erase(AncKeyOf(e));
-        f(e);
-        by_desc_score.insert(DescKeyOf(e));
-        by_anc_score.insert(AncKeyOf(e));
+        auto desc = by_desc_score.extract(s.desc_it);
+        auto anc = by_anc_score.extract(s.anc_it);
+        f(static_cast<Entry&>(s));
+        desc.value() = DescKeyOf(s);
+        anc.value() = AncKeyOf(s);
+        s.desc_it = by_desc_score.insert(std::move(desc)).position;
+        s.anc_it = by_anc_score.insert(std::move(anc)).position;
     }
 
     /** Every in-pool ancestor (direction parents) or descendant (children) of txid, not itself. */
@@ -251,7 +268,7 @@ struct TxMemPool::Impl {
         for (const Uint256& h : txids) {
             auto it = entries.find(h);
             if (it == entries.end()) continue;
-            Entry& x = it->second;
+            Slot& x = it->second;
             for (const Uint256& p : x.parents) {
                 if (Entry* pe = Find(p); pe && !gone(p)) std::erase(pe->children, h);
             }
@@ -260,9 +277,9 @@ struct TxMemPool::Impl {
             }
             for (const auto& in : x.tx->vin) spenders.erase(in.prevout);
             by_wtxid.erase(x.tx->GetWtxid());
-            by_time.erase({x.time, h});
-            by_desc_score.erase(DescKeyOf(x));
-            by_anc_score.erase(AncKeyOf(x));
+            by_time.erase(x.time_it);
+            by_desc_score.erase(x.desc_it);
+            by_anc_score.erase(x.anc_it);
             unbroadcast.erase(h);
             total_vsize -= x.vsize;
             total_fee -= x.fee;
@@ -413,7 +430,7 @@ std::vector<Entry> TxMemPool::GetByAncestorScore() const
 namespace {
 class Reader final : public PoolReader {
 public:
-    Reader(const std::unordered_map<Uint256, Entry>& entries, const std::set<AncKey, AncCmp>& by_anc)
+    Reader(const std::unordered_map<Uint256, Slot>& entries, const AncIndex& by_anc)
         : m_entries(entries), m_by_anc(by_anc), m_next(by_anc.begin())
     {}
     const Entry* Find(const Uint256& txid) const override
@@ -428,9 +445,9 @@ public:
     }
 
 private:
-    const std::unordered_map<Uint256, Entry>& m_entries;
-    const std::set<AncKey, AncCmp>& m_by_anc;
-    std::set<AncKey, AncCmp>::const_iterator m_next;
+    const std::unordered_map<Uint256, Slot>& m_entries;
+    const AncIndex& m_by_anc;
+    AncIndex::const_iterator m_next;
 };
 } // namespace
 
@@ -577,7 +594,7 @@ void TxMemPool::AddUnchecked(const NewEntry& n)
     e.size_with_descendants = e.vsize;
     e.fees_with_descendants = e.ModifiedFee();
     for (const Uint256& a : ancestors) {
-        Entry& ae = d.entries.at(a);
+        Slot& ae = d.entries.at(a);
         e.size_with_ancestors += ae.vsize;
         e.fees_with_ancestors += ae.ModifiedFee();
         e.sigops_with_ancestors += ae.sigop_cost;
@@ -590,14 +607,14 @@ void TxMemPool::AddUnchecked(const NewEntry& n)
     for (const Uint256& p : e.parents) d.entries.at(p).children.push_back(txid);
     for (const auto& in : n.tx->vin) d.spenders[in.prevout] = txid;
     d.by_wtxid[n.tx->GetWtxid()] = txid;
-    d.by_time.insert({e.time, txid});
-    d.by_desc_score.insert(DescKeyOf(e));
-    d.by_anc_score.insert(AncKeyOf(e));
     d.total_vsize += e.vsize;
     d.total_fee += e.fee;
     d.usage += EntryUsage(e);
     ++d.sequence;
-    d.entries.emplace(txid, std::move(e));
+    Slot& s = d.entries.emplace(txid, Slot(std::move(e))).first->second;
+    s.time_it = d.by_time.insert({s.time, txid}).first;
+    s.desc_it = d.by_desc_score.insert(DescKeyOf(s)).first;
+    s.anc_it = d.by_anc_score.insert(AncKeyOf(s)).first;
 }
 
 void TxMemPool::RemoveRecursive(const Uint256& txid, RemovalReason reason)
@@ -722,7 +739,7 @@ void TxMemPool::PrioritiseTransaction(const Uint256& txid, Amount delta)
     Impl& d = *m_impl;
     Amount& total = d.deltas[txid];
     total += delta;
-    if (Entry* e = d.Find(txid)) {
+    if (Slot* e = d.Find(txid)) {
         d.Update(*e, [&](Entry& x) {
             x.fee_delta += delta;
             x.fees_with_ancestors += delta;
@@ -807,8 +824,12 @@ void TxMemPool::Check() const
             if (it == d.spenders.end() || it->second != h) fail("spender of an input of " + h.GetHex());
             ++spends;
         }
-        if (!d.by_desc_score.count(DescKeyOf(e))) fail("score index of " + h.GetHex());
-        if (!d.by_anc_score.count(AncKeyOf(e))) fail("ancestor score index of " + h.GetHex());
+        // Each entry's index nodes are its own and hold its current keys.
+        const auto same_desc = [](const DescKey& a, const DescKey& b) { return !DescLess(a, b) && !DescLess(b, a); };
+        const auto same_anc = [](const AncKey& a, const AncKey& b) { return !AncCmp{}(a, b) && !AncCmp{}(b, a); };
+        if (!same_desc(*e.desc_it, DescKeyOf(e))) fail("score index of " + h.GetHex());
+        if (!same_anc(*e.anc_it, AncKeyOf(e))) fail("ancestor score index of " + h.GetHex());
+        if (*e.time_it != std::make_pair(e.time, h)) fail("time index of " + h.GetHex());
     }
     if (spends != d.spenders.size()) fail("spender index size");
     for (const Uint256& h : d.unbroadcast) {
