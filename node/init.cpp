@@ -24,6 +24,7 @@
 #include "util/crash_log.h"
 #include "util/fs_util.h"
 #include "util/logging.h"
+#include "util/memory.h"
 #include "util/version.h"
 
 #include <algorithm>
@@ -556,6 +557,21 @@ int RunDaemon(int argc, char* argv[])
     // The periodic jobs' thread (Core's scheduler): the mempool and network steps add theirs.
     node.scheduler = std::make_unique<util::Scheduler>();
     node.scheduler->Start("scheduler");
+    // Memory freed after a burst (a flood of relayed transactions, most refused or evicted)
+    // stays resident in malloc's arenas: at a full 300 MB pool the process held ~600 MiB with
+    // ~370 MB in use. Past 128 MiB free, the free pages go back. It costs: malloc_trim holds
+    // each arena while it walks it (~370 ms for 243 MiB free here), so at most every 2 minutes
+    // (docs/benchmarks.md, "getblocktemplate with a full 300 MB pool").
+    node.scheduler->ScheduleEvery(
+        [] {
+            const auto start = std::chrono::steady_clock::now();
+            if (const size_t freed = util::ReleaseFreeMemory(size_t{128} << 20)) {
+                util::LogDebug(util::LogCategory::BENCH,
+                               "- Returned free memory (%zu MiB free) to the system: %.2fms\n", freed >> 20,
+                               util::MillisSince(start));
+            }
+        },
+        std::chrono::minutes(2));
     int exit_code = 0;
     if (InitChainstate(node) && InitIndexes(node) && InitMempool(node) && InitWallet(node, [] { g_shutdown = true; })) {
         InitRpcMethods(node);
