@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
   g++ cmake ninja-build pkg-config
   libsecp256k1-dev libssl-dev libleveldb-dev libboost-dev libabsl-dev
-  nlohmann-json3-dev catch2 libbz2-dev libbenchmark-dev
+  nlohmann-json3-dev libsimdjson-dev catch2 libbz2-dev libbenchmark-dev
   python3 bzip2 clang libclang-rt-14-dev clang-tidy clang-format ccache
 )
 

@@ -7,6 +7,9 @@
 // byte) and the values equal; without it, a float may move by its last printed digit only.
 // Separately, an input RawNumber accepts must parse to a number (unless it overflows a
 // double, which the parser refuses), and RawNumber must write it back verbatim.
+// Differentially: without keep_number_text ParseJson reads with simdjson (nlohmann when that
+// refuses), with it nlohmann alone reads: both must accept the same inputs, give the same
+// values (a kept literal read as a double) and report the same repeated keys.
 
 #include "common/rpc/json.h"
 #include "tests/fuzz/fuzz_common.h"
@@ -16,6 +19,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -50,6 +54,30 @@ bool SameShape(const Json& a, const Json& b, bool exact_numbers)
     return a == b; // bool, string
 }
 
+/** fast (simdjson's reading) is slow (nlohmann's, literals kept) exactly: same types and values. */
+bool SameValue(const Json& fast, const Json& slow)
+{
+    if (common::rpc::IsRawNumber(slow)) {
+        return fast.is_number_float() &&
+               fast.get<double>() == std::strtod(common::rpc::RawNumberText(slow).c_str(), nullptr);
+    }
+    if (fast.type() != slow.type() || fast.size() != slow.size()) return false;
+    if (fast.is_array()) {
+        for (size_t i = 0; i < fast.size(); ++i) {
+            if (!SameValue(fast[i], slow[i])) return false;
+        }
+        return true;
+    }
+    if (fast.is_object()) {
+        auto is = slow.begin();
+        for (auto it = fast.begin(); it != fast.end(); ++it, ++is) {
+            if (it.key() != is.key() || !SameValue(it.value(), is.value())) return false;
+        }
+        return true;
+    }
+    return fast == slow;
+}
+
 /** Calls the type queries on every value, checking that they agree with each other. */
 void Walk(const Json& v)
 {
@@ -71,6 +99,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     const std::string_view text = fuzz::AsText(data, size);
     const unsigned indent = size > 0 ? 1 + data[0] % 4 : 2;
+
+    std::vector<common::rpc::JsonDuplicateKey> fast_dups, slow_dups;
+    const std::optional<Json> fast = common::rpc::ParseJson(text, false, &fast_dups);
+    const std::optional<Json> slow = common::rpc::ParseJson(text, true, &slow_dups);
+    fuzz::Check(fast.has_value() == slow.has_value(), "simdjson and nlohmann disagree on accepting", std::string(text));
+    if (fast) {
+        fuzz::Check(SameValue(*fast, *slow), "simdjson and nlohmann read different values", std::string(text));
+        fuzz::Check(fast_dups.size() == slow_dups.size(), "repeated keys reported differently", std::string(text));
+        for (size_t i = 0; i < fast_dups.size() && i < slow_dups.size(); ++i) {
+            fuzz::Check(fast_dups[i].path == slow_dups[i].path && fast_dups[i].key == slow_dups[i].key,
+                        "repeated keys reported differently", std::string(text));
+        }
+    }
 
     for (const bool keep : {false, true}) {
         const std::optional<Json> parsed = common::rpc::ParseJson(text, keep);

@@ -78,6 +78,40 @@ TEST_CASE("ParseJson keeps the first value of a repeated key and reports the rep
     CHECK_FALSE(ParseJson(R"({"k":1,"k":})"));
 }
 
+TEST_CASE("ParseJson reads numbers, strings and limits alike through simdjson and nlohmann", "[rpc]")
+{
+    // keep_number_text=false reads with simdjson (nlohmann when it refuses); true with nlohmann
+    // alone. The types nlohmann gives are kept: unsigned for a non-negative integer, signed
+    // for a negative one (and "-0"), float for a fraction or exponent; past 64 bits a float.
+    const auto fast =
+        ParseJson(R"([0,1,-1,-0,1.5,1e3,-2.5E-3,18446744073709551615,-9223372036854775808,"past 64 bits below",)"
+                  R"("a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00",true,false,null,{"k":[]}])");
+    REQUIRE(fast);
+    const Json& a = *fast;
+    CHECK(a[0].is_number_unsigned());
+    CHECK(a[1].is_number_unsigned());
+    CHECK((a[2].is_number_integer() && !a[2].is_number_unsigned() && a[2].get<int64_t>() == -1));
+    CHECK((a[3].is_number_integer() && !a[3].is_number_unsigned() && a[3].get<int64_t>() == 0));
+    CHECK((a[4].is_number_float() && a[4].get<double>() == 1.5));
+    CHECK((a[5].is_number_float() && a[5].get<double>() == 1000.0));
+    CHECK((a[6].is_number_float() && a[6].get<double>() == -2.5e-3));
+    CHECK((a[7].is_number_unsigned() && a[7].get<uint64_t>() == UINT64_MAX));
+    CHECK((a[8].is_number_integer() && a[8].get<int64_t>() == INT64_MIN));
+    const auto big = ParseJson("[18446744073709551616]");
+    CHECK((big && (*big)[0].is_number_float() && (*big)[0].get<double>() == 18446744073709551616.0));
+    CHECK(a[10].get<std::string>() == "a\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80");
+    CHECK((a[11] == true && a[12] == false && a[13].is_null() && WriteJson(a[14]) == R"({"k":[]})"));
+    // Both refuse the same texts: bad escapes, lone surrogates, raw control characters,
+    // leading zeros, overflowing floats, trailing text, invalid UTF-8, past 512 levels.
+    for (const std::string& bad : {R"(["\x"])"s, R"(["\ud800"])"s, "[\"a\x01\"]"s, "[01]"s, "[1e400]"s, "{} x"s,
+                                   "[\"\xff\"]"s, std::string(513, '[') + std::string(513, ']'), "[1,]"s, ""s}) {
+        INFO(bad);
+        CHECK_FALSE(ParseJson(bad));
+        CHECK_FALSE(ParseJson(bad, true));
+    }
+    CHECK(ParseJson(std::string(512, '[') + std::string(512, ']')));
+}
+
 TEST_CASE("A request with a repeated key uses the first, and repeated named params are -8", "[rpc]")
 {
     RpcTable table;
