@@ -14,6 +14,7 @@ namespace common::rpc {
 namespace {
 
 constexpr size_t MAX_JSON_DEPTH = 512;
+constexpr size_t MAX_FAST_PARSE_BYTES = 8u << 20;
 
 bool IsJsonNumberLiteral(std::string_view s)
 {
@@ -283,6 +284,9 @@ bool Walk(const simdjson::dom::element& v, Builder& b)
  */
 std::optional<Json> ParseFast(std::string_view text, std::vector<JsonDuplicateKey>* duplicates)
 {
+    // simdjson's parser takes ~14 bytes per byte of text while it works (its tape, string
+    // and index buffers): past 8 MiB (a 4 MB block's hex fits) nlohmann reads instead.
+    if (text.size() > MAX_FAST_PARSE_BYTES) return std::nullopt;
     // "-0" is nlohmann's signed integer 0 but simdjson's plain 0: such a text (or any with
     // "-0" in it, a date in a string say) is left to nlohmann.
     if (text.find("-0") != std::string_view::npos) return std::nullopt;
