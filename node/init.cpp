@@ -558,16 +558,16 @@ int RunDaemon(int argc, char* argv[])
     node.scheduler = std::make_unique<util::Scheduler>();
     node.scheduler->Start("scheduler");
     // Memory freed after a burst (a flood of relayed transactions, most refused or evicted)
-    // stays resident in malloc's arenas: at a full 300 MB pool the process held ~600 MiB with
-    // ~370 MB in use. Past 128 MiB free, the free pages go back. It costs: malloc_trim holds
-    // each arena while it walks it (~370 ms for 243 MiB free here), so at most every 2 minutes
-    // (docs/benchmarks.md, "getblocktemplate with a full 300 MB pool").
+    // stays resident in malloc's arenas: at a full 300 MB pool the process held ~700 MiB with
+    // ~370 MB in use. Past 256 MiB resident but unused, the free pages go back. It costs:
+    // malloc_trim holds each arena while it walks it (~370 ms for 243 MiB free here), so at
+    // most every 2 minutes (docs/benchmarks.md, "getblocktemplate with a full 300 MB pool").
     node.scheduler->ScheduleEvery(
         [] {
             const auto start = std::chrono::steady_clock::now();
-            if (const size_t freed = util::ReleaseFreeMemory(size_t{128} << 20)) {
+            if (const size_t unused = util::ReleaseFreeMemory(size_t{256} << 20)) {
                 util::LogDebug(util::LogCategory::BENCH,
-                               "- Returned free memory (%zu MiB free) to the system: %.2fms\n", freed >> 20,
+                               "- Returned free memory (%zu MiB resident unused) to the system: %.2fms\n", unused >> 20,
                                util::MillisSince(start));
             }
         },

@@ -1,24 +1,45 @@
 #include "util/memory.h"
 
-#include <algorithm>
 #include <cstdlib>
-#include <thread>
+#include <fstream>
+
+#include <unistd.h>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
+// mallinfo2 (size_t fields) is glibc 2.33's; older ones release nothing.
+#if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
+#if __GLIBC_PREREQ(2, 33)
+#define MINICASH_HAVE_MALLINFO2 1
+#endif
+#endif
+
 namespace util {
 
-size_t ReleaseFreeMemory(size_t min_free)
+size_t ResidentBytes()
 {
-#if defined(__GLIBC__)
-    const size_t free_bytes = mallinfo2().fordblks;
-    if (free_bytes <= min_free) return 0;
+    std::ifstream statm("/proc/self/statm");
+    size_t total = 0, resident = 0;
+    if (!(statm >> total >> resident)) return 0;
+    return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+size_t ReleaseFreeMemory(size_t min_unused)
+{
+#if defined(MINICASH_HAVE_MALLINFO2)
+    // Resident but not allocated: malloc's free pages (and the binary, stacks and mapped
+    // files, a few tens of MiB). After a release the free chunks are still counted free by
+    // malloc but no longer resident, so this does not fire again until pages come back.
+    const struct mallinfo2 info = mallinfo2();
+    const size_t in_use = info.uordblks + info.hblkhd;
+    const size_t resident = ResidentBytes();
+    if (resident <= in_use || resident - in_use <= min_unused) return 0;
     malloc_trim(0);
-    return free_bytes;
+    return resident - in_use;
 #else
-    (void)min_free;
+    (void)min_unused;
     return 0;
 #endif
 }
@@ -26,7 +47,11 @@ size_t ReleaseFreeMemory(size_t min_free)
 void ConfigureAllocator()
 {
 #if defined(__GLIBC__)
-    if (std::getenv("GLIBC_TUNABLES")) return;
+    // Whoever sets glibc's malloc tunables (GLIBC_TUNABLES, or the older MALLOC_*_ variables)
+    // decides instead.
+    for (const char* var : {"GLIBC_TUNABLES", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"}) {
+        if (std::getenv(var)) return;
+    }
     // glibc returns the top of a heap to the system once more than its trim threshold is free
     // there (128 KiB at first) and serves blocks of 128 KiB and up by mmap. A wallet send at
     // 10,000 coins frees ~10 MiB of temporaries, so every call gave its pages back and faulted
@@ -35,11 +60,9 @@ void ConfigureAllocator()
     // glibc's own dynamic thresholds reach.
     mallopt(M_MMAP_THRESHOLD, 16 << 20);
     mallopt(M_TRIM_THRESHOLD, 32 << 20);
-    // glibc gives each thread that allocates while the others' arenas are busy an arena of its
-    // own, up to 8 per core, and each keeps its own free memory (up to the trim threshold at
-    // its top, and the holes). With the pool full (300 MB) that was ~700 MiB resident with
-    // 370 MB in use; one arena per core keeps the rate and holds less (docs/benchmarks.md).
-    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+    // glibc's arenas (up to 8 per core) are left alone: capping them at one per core held
+    // ~100 MiB less at a full pool but made block propagation ~3.5 ms a hop slower, the
+    // threads of a node waiting on each other's arena (docs/benchmarks.md).
 #endif
 }
 

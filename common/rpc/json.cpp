@@ -340,7 +340,10 @@ std::optional<Json> ParseJson(std::string_view text, bool keep_number_text, std:
 {
     const size_t reported = duplicates ? duplicates->size() : 0;
     if (!keep_number_text) {
-        if (auto fast = ParseFast(text, duplicates)) return fast;
+        try {
+            if (auto fast = ParseFast(text, duplicates)) return fast;
+        } catch (const std::exception&) { // out of memory: nlohmann decides below
+        }
         if (duplicates) duplicates->resize(reported); // what the refused attempt reported
     }
     Builder builder(keep_number_text, duplicates);

@@ -187,7 +187,7 @@ struct TxMemPool::Impl {
         return it == entries.end() ? nullptr : &it->second;
     }
 
-    /** Changes s's aggregates through f, moving its nodes in the score indexes (no reallocation). */
+    /** Changes s's aggregates through f, moving its nodes in the score indexes (re-keyed, not reallocated). */
     template <class F>
     void Update(Slot& s, F&& f)
     {
@@ -611,10 +611,12 @@ void TxMemPool::AddUnchecked(const NewEntry& n)
     d.total_fee += e.fee;
     d.usage += EntryUsage(e);
     ++d.sequence;
-    Slot& s = d.entries.emplace(txid, Slot(std::move(e))).first->second;
+    // The index nodes first: the entry never exists without them.
+    Slot s(std::move(e));
     s.time_it = d.by_time.insert({s.time, txid}).first;
     s.desc_it = d.by_desc_score.insert(DescKeyOf(s)).first;
     s.anc_it = d.by_anc_score.insert(AncKeyOf(s)).first;
+    d.entries.emplace(txid, std::move(s));
 }
 
 void TxMemPool::RemoveRecursive(const Uint256& txid, RemovalReason reason)

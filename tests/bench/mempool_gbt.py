@@ -135,7 +135,7 @@ def main():
             print("getblocktemplate %d: %.1f ms, %d transactions, weight %d (+ coinbase)"
                   % (i + 1, lat[-1] * 1e3, len(tmpl["transactions"]), weight))
         st = {k: test_framework.proc_status_kb(pid, k) / 1024.0 for k in ("VmRSS", "VmHWM")}
-        # The node returns malloc's free pages every 2 minutes when over 128 MiB are free
+        # The node returns malloc's free pages every 2 minutes when over 256 MiB are resident but unused
         # (node/init.cpp): moved forward with Core's mockscheduler, then read again.
         rpc_call(conn, headers, "mockscheduler", 120)
         time.sleep(3)

@@ -4,11 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <vector>
-
-#include <unistd.h>
 
 // A sanitizer's allocator replaces glibc's (its own mallinfo2 and malloc_trim): the release
 // is glibc's, so these cases exist only in builds that use glibc's allocator.
@@ -21,19 +18,7 @@
 #endif
 #if defined(__GLIBC__) && !defined(SANITIZER_ALLOCATOR)
 
-namespace {
-
-size_t ResidentBytes()
-{
-    std::ifstream statm("/proc/self/statm");
-    size_t total = 0, resident = 0;
-    statm >> total >> resident;
-    return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
-} // namespace
-
-TEST_CASE("ReleaseFreeMemory returns the free pages among used ones, past its threshold only", "[node]")
+TEST_CASE("ReleaseFreeMemory returns the free pages among used ones, past its threshold only, once", "[node]")
 {
     // 128 MB in blocks of 4,000 bytes, written so they are resident; then all but every 32nd
     // freed: the free memory is in 124 KB holes between used blocks, where glibc's own
@@ -47,14 +32,17 @@ TEST_CASE("ReleaseFreeMemory returns the free pages among used ones, past its th
     for (size_t i = 0; i < COUNT; ++i) {
         if (i % 32 != 31) blocks[i].reset();
     }
-    const size_t before = ResidentBytes();
-    // Over 100 MB free, but under the threshold asked: nothing is done.
+    const size_t before = util::ResidentBytes();
+    REQUIRE(before > size_t{100'000'000});
+    // Over 100 MB resident and unused, but under the threshold asked: nothing is done.
     CHECK(util::ReleaseFreeMemory(size_t{1} << 40) == 0);
-    CHECK(ResidentBytes() + (8 << 20) > before);
-    // Past it: the free bytes are reported and the holes' pages leave the process.
-    const size_t freed = util::ReleaseFreeMemory(size_t{16} << 20);
-    CHECK(freed >= size_t{100'000'000});
-    CHECK(ResidentBytes() + size_t{90'000'000} < before);
+    CHECK(util::ResidentBytes() + (8 << 20) > before);
+    // Past it: the unused bytes are reported and the holes' pages leave the process.
+    const size_t unused = util::ReleaseFreeMemory(size_t{64} << 20);
+    CHECK(unused >= size_t{100'000'000});
+    CHECK(util::ResidentBytes() + size_t{90'000'000} < before);
+    // The free chunks are still malloc's, but no longer resident: a second look does nothing.
+    CHECK(util::ReleaseFreeMemory(size_t{64} << 20) == 0);
     // The blocks still in use are intact.
     for (size_t i = 31; i < COUNT; i += 32) {
         REQUIRE(blocks[i][0] == 1);
