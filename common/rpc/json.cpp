@@ -338,8 +338,8 @@ std::string WriteJson(const Json& value, unsigned indent)
 
 std::optional<Json> ParseJson(std::string_view text, bool keep_number_text, std::vector<JsonDuplicateKey>* duplicates)
 {
-    const size_t reported = duplicates ? duplicates->size() : 0;
     if (!keep_number_text) {
+        const size_t reported = duplicates ? duplicates->size() : 0;
         try {
             if (auto fast = ParseFast(text, duplicates)) return fast;
         } catch (const std::exception&) { // out of memory: nlohmann decides below

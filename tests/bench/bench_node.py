@@ -30,3 +30,13 @@ def wait_height(node, height, timeout, poll=0.02):
             pass
         time.sleep(poll)
     raise RuntimeError("node %d did not reach height %d in %ss" % (node.index, height, timeout))
+
+
+def start_node(env, index, setup_blocks, extra_args=()):
+    """A BenchNode started in env and given the setup blocks with submitblock, in order."""
+    node = BenchNode(env, index, extra_args=list(extra_args))
+    env.nodes.append(node)
+    node.start()
+    for raw in setup_blocks:
+        node.rpc("submitblock", raw.hex())
+    return node

@@ -34,7 +34,7 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True
-from bench_node import ROOT, BenchNode  # noqa: E402  (puts tests/functional on sys.path)
+from bench_node import ROOT, start_node  # noqa: E402  (puts tests/functional on sys.path)
 import test_framework  # noqa: E402
 from mempool_accept import block_txs, rpc_call, rpc_conn  # noqa: E402
 from p2p_client import P2PConnection  # noqa: E402
@@ -85,11 +85,7 @@ def main():
     env = test_framework.TestEnv(args.bindir, None, name="bench_mempool_gbt")
     ok = False
     try:
-        node = BenchNode(env, 0, extra_args=["-listen=1"])
-        env.nodes.append(node)
-        node.start()
-        for raw in setup_blocks:
-            node.rpc("submitblock", raw.hex())
+        node = start_node(env, 0, setup_blocks, ["-listen=1"])
         pid = node.process.pid
         print("after the setup blocks: VmRSS %.1f MiB" % (test_framework.proc_status_kb(pid) / 1024.0))
         ctx = multiprocessing.get_context("fork")

@@ -334,28 +334,33 @@ def send_batch(node, hexes):
         raise RuntimeError("sendrawtransaction: %d of %d refused, first %r" % (len(bad), len(hexes), bad[0]["error"]))
 
 
-def run_pool(args):
-    from p2p_client.primitives import Block  # noqa: E402  (the functional tests' client, on sys.path)
-    warm = 20
-    need = args.rounds + warm
+def pool_chain(path, bindir, need):
+    """The pool variant's chain (blocks of 2,000 signed 1-input-2-output P2WPKH transactions):
+    made by bench_node_connect (next to bindir) when missing, short of `need` spending blocks
+    or over 12 hours old. Returns (number of setup blocks, every block's bytes)."""
 
     def spend_blocks():
         try:
-            with open(args.pool_chain + ".info") as f:
+            with open(path + ".info") as f:
                 return int(f.read().split()[1])
         except (OSError, ValueError, IndexError):
             return 0
 
-    if (spend_blocks() < need or not os.path.exists(args.pool_chain)
-            or time.time() - os.path.getmtime(args.pool_chain) > 12 * 3600):
-        bench_bin = os.path.join(os.path.dirname(os.path.abspath(args.bindir)), "tests", "bench", "bench_node_connect")
-        os.makedirs(os.path.dirname(args.pool_chain), exist_ok=True)
-        subprocess.run([bench_bin, "--generate", "--chain=" + args.pool_chain, "--spend-blocks=%d" % need,
-                        "--inputs=2000", "--inputs-per-tx=1", "--recent"], check=True)
-    with open(args.pool_chain + ".info") as f:
+    if spend_blocks() < need or not os.path.exists(path) or time.time() - os.path.getmtime(path) > 12 * 3600:
+        bench_bin = os.path.join(os.path.dirname(os.path.abspath(bindir)), "tests", "bench", "bench_node_connect")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        subprocess.run([bench_bin, "--generate", "--chain=" + path, "--spend-blocks=%d" % need, "--inputs=2000",
+                        "--inputs-per-tx=1", "--recent"], check=True)
+    with open(path + ".info") as f:
         setup = int(f.read().split()[0])
-    with open(args.pool_chain, "rb") as f:
-        blocks = test_framework.read_blk_file(f.read())
+    with open(path, "rb") as f:
+        return setup, test_framework.read_blk_file(f.read())
+
+
+def run_pool(args):
+    from p2p_client.primitives import Block  # noqa: E402  (the functional tests' client, on sys.path)
+    warm = 20
+    setup, blocks = pool_chain(args.pool_chain, args.bindir, args.rounds + warm)
     env = test_framework.TestEnv(args.bindir, None, name="bench_p2p_prop_pool")
     ok = False
     try:

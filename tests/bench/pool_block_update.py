@@ -3,7 +3,7 @@
 transactions are all in its mempool, split as its -debug=bench lines split it.
 
 Uses the chain of p2p_propagation's pool variant (--pool-chain; blocks of 2,000 1-input-2-output
-P2WPKH transactions; made there on first use). One node gets the setup blocks; then for each
+P2WPKH transactions; made on first use by bench_node_connect next to --bindir). One node gets the setup blocks; then for each
 of --blocks spending blocks: its transactions go in by one sendrawtransaction batch, the node
 is left --settle seconds, and the block is sent with submitblock (timed on a keep-alive
 connection). Reported: medians of the submitblock call, of "Connect N transactions"
@@ -25,9 +25,9 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True
-from bench_node import BenchNode  # noqa: E402  (puts tests/functional on sys.path)
+from bench_node import start_node  # noqa: E402  (puts tests/functional on sys.path)
 import test_framework  # noqa: E402
-from p2p_propagation import KeepAlive, send_batch  # noqa: E402
+from p2p_propagation import KeepAlive, pool_chain, send_batch  # noqa: E402
 
 
 def main():
@@ -38,23 +38,11 @@ def main():
     ap.add_argument("--settle", type=float, default=0.3)
     args = ap.parse_args()
     from p2p_client.primitives import Block  # noqa: E402
-    info = args.pool_chain + ".info"
-    if not os.path.exists(info):
-        sys.exit("no pool chain at %s: run tests/bench/p2p_propagation.py --variant pool once" % args.pool_chain)
-    with open(info) as f:
-        setup, spend = (int(x) for x in f.read().split()[:2])
-    if spend < args.blocks:
-        sys.exit("the pool chain has %d spending blocks, fewer than --blocks" % spend)
-    with open(args.pool_chain, "rb") as f:
-        blocks = test_framework.read_blk_file(f.read())
+    setup, blocks = pool_chain(args.pool_chain, args.bindir, args.blocks)
     env = test_framework.TestEnv(args.bindir, None, name="bench_pool_block_update")
     ok = False
     try:
-        node = BenchNode(env, 0, extra_args=["-debug=bench"])
-        env.nodes.append(node)
-        node.start()
-        for raw in blocks[:setup]:
-            node.rpc("submitblock", raw.hex())
+        node = start_node(env, 0, blocks[:setup], ["-debug=bench"])
         conn = KeepAlive(node)
         calls = []
         for raw in blocks[setup:setup + args.blocks]:

@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True
-from bench_node import ROOT, BenchNode  # noqa: E402  (puts tests/functional on sys.path)
+from bench_node import ROOT, start_node  # noqa: E402  (puts tests/functional on sys.path)
 import mempool_accept  # noqa: E402
 import test_framework  # noqa: E402
 
@@ -54,11 +54,7 @@ def main():
     env = test_framework.TestEnv(args.bindir, None, name="bench_rpc_call_cost")
     ok = False
     try:
-        node = BenchNode(env, 0, extra_args=["-listen=0"])
-        env.nodes.append(node)
-        node.start()
-        for raw in blocks[:setup]:
-            node.rpc("submitblock", raw.hex())
+        node = start_node(env, 0, blocks[:setup], ["-listen=0"])
         conn, headers = mempool_accept.rpc_conn(node.rpc_port, node.auth_header())
         pid = node.process.pid
         print("rpc_call_cost: nproc %d, load average %s" % (os.cpu_count(),
