@@ -107,7 +107,6 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
         if (notifier.HasListeners()) {
             NotifyLocked({ChainEvent::Kind::TIP, nullptr, active.Tip(), fork, IsInitialBlockDownloadLocked()});
         }
-        UpdateTipSnapshot();
     }
     if (!FlushIfNeededLocked()) return ValidationResult::Error("failed to flush to disk");
     return ValidationResult::Valid();
@@ -175,7 +174,6 @@ ValidationResult Chainstate::Impl::MarkInvalidLocked(const consensus::Uint256& h
 ValidationResult Chainstate::Impl::DisconnectInvalidStepLocked(BlockIndex* index, bool& done)
 {
     ValidationResult r;
-    const BlockIndex* start_tip = active.Tip();
     for (int n = 0; n < MAX_BLOCKS_PER_STEP && active.Contains(index); ++n) {
         BlockIndex* tip = active.Tip();
         r = DisconnectTip();
@@ -183,7 +181,6 @@ ValidationResult Chainstate::Impl::DisconnectInvalidStepLocked(BlockIndex* index
         candidates.erase(tip);
     }
     done = !r.IsValid() || !active.Contains(index);
-    if (active.Tip() != start_tip) UpdateTipSnapshot();
     // The walk back ends with a tip event (fork: the new tip itself, nothing new above it), so
     // listeners that act once a reorganisation settles (the mempool re-accepting the
     // disconnected transactions, Core's MaybeUpdateMempoolForReorg) act now.

@@ -111,8 +111,9 @@ std::optional<consensus::Coin> MainCoinsView::GetCoin(const consensus::OutPoint&
     return coin;
 }
 
-void Chainstate::Impl::UpdateTipSnapshot()
+void Chainstate::Impl::SetActiveTip(BlockIndex* new_tip)
 {
+    active.SetTip(new_tip);
     TipSnapshot snap;
     if (const BlockIndex* tip = active.Tip()) {
         snap.height = tip->height;
@@ -397,7 +398,7 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
                 return nullptr;
             }
             util::ExclusiveLock view(d.view_mutex);
-            d.active.SetTip(tip);
+            d.SetActiveTip(tip);
         }
         if (d.blockman.Index().empty()) {
             // A new datadir: store the genesis block.
@@ -426,7 +427,6 @@ std::unique_ptr<Chainstate> Chainstate::Open(const ChainstateOptions& options, s
                 d.candidates.insert(genesis);
             }
         }
-        d.UpdateTipSnapshot();
     }
     d.opened = true;
     return cs;

@@ -194,7 +194,12 @@ struct Chainstate::Impl {
     static std::string StorageErrorMessage(const std::string& what, bool block_index);
     /** Set once by AbortNode; validation refuses further work (no verdict after a storage fault). */
     std::atomic<bool> fatal_error{false};
-    void UpdateTipSnapshot() EXCLUDES(tip_mutex);
+    /**
+     * Sets the active tip and publishes it to the snapshot's readers and waiters in the same
+     * exclusive moment, so no reader of the snapshot (getbestblockhash, getblockcount) is
+     * behind one of the chain (getblockchaininfo) read before it.
+     */
+    void SetActiveTip(BlockIndex* tip) REQUIRES(view_mutex) EXCLUDES(tip_mutex);
     /** Sets best_header, publishing it to readers (view_mutex exclusive, briefly). */
     void SetBestHeader(BlockIndex* index) REQUIRES(mutex) EXCLUDES(view_mutex);
     /** Moves a disconnect's child cache into the main cache and sets the active tip, atomically for readers. */

@@ -195,7 +195,7 @@ ValidationResult Chainstate::Impl::ConnectBlock(const consensus::Block& block, B
         if (!just_check) {
             util::ExclusiveLock lock(view_mutex);
             view.SetBestBlock(hash);
-            if (target == ConnectTarget::MAIN_CACHE) active.SetTip(index);
+            if (target == ConnectTarget::MAIN_CACHE) SetActiveTip(index);
         }
         return ValidationResult::Valid();
     }
@@ -387,7 +387,7 @@ ValidationResult Chainstate::Impl::ApplyBlock(const consensus::Block& block, Blo
     // The block's changes and (in the main cache) the new tip reach readers in one moment.
     util::ExclusiveLock lock(view_mutex);
     view.SetBestBlock(hash);
-    if (target == ConnectTarget::MAIN_CACHE) active.SetTip(index);
+    if (target == ConnectTarget::MAIN_CACHE) SetActiveTip(index);
     applied.CommitLocked();
     return ValidationResult::Valid();
 }
@@ -499,7 +499,7 @@ bool Chainstate::Impl::CommitTip(CoinsViewCache& child, BlockIndex* new_tip)
     // another tip (gettxout reports the coin with its best block).
     util::ExclusiveLock view(view_mutex);
     if (!child.Flush()) return false;
-    active.SetTip(new_tip);
+    SetActiveTip(new_tip);
     return true;
 }
 

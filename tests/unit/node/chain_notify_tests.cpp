@@ -173,7 +173,8 @@ public:
         char kind;
         consensus::Uint256 hash;
         std::thread::id thread;
-        consensus::Uint256 reader_tip; // through the readers' API, inside the call
+        consensus::Uint256 reader_tip;   // through the readers' API, inside the call
+        consensus::Uint256 snapshot_tip; // through the tip snapshot (getbestblockhash's), then
     };
     void BlockConnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex*) override
     {
@@ -189,13 +190,19 @@ public:
         if (m_calls.empty()) return std::nullopt;
         return m_calls.back();
     }
+    std::vector<Call> Calls()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_calls;
+    }
 
 private:
     void Note(char kind, const consensus::Uint256& hash)
     {
         const consensus::Uint256 tip = m_cs.Tip()->GetBlockHash();
+        const consensus::Uint256 snapshot = m_cs.GetTipSnapshot().hash;
         std::lock_guard lock(m_mutex);
-        m_calls.push_back({kind, hash, std::this_thread::get_id(), tip});
+        m_calls.push_back({kind, hash, std::this_thread::get_id(), tip, snapshot});
     }
     node::chain::Chainstate& m_cs;
     std::mutex m_mutex;
@@ -247,6 +254,33 @@ TEST_CASE("A synchronous listener has seen a change when the call that made it r
     CHECK(last->thread == std::this_thread::get_id());
     CHECK(last->reader_tip == first.GetHash());
     cs.RemoveListener(&witness);
+}
+
+TEST_CASE("The tip snapshot moves with the chain at each block of a many-block step", "[chain][notify]")
+{
+    // getblockchaininfo reads the chain, getbestblockhash and getblockcount the snapshot: a
+    // client reading one then the other must never see the second behind the first (the
+    // snapshot was once published only at the end of a step, so a restart's catch-up or a
+    // reconsiderblock showed "blocks" ahead of getbestblockhash for the whole step).
+    ChainBuilder b(1);
+    b.MineBlocks(4);
+    node::chain::Chainstate& cs = b.Chain();
+    const consensus::Uint256 top = cs.Tip()->GetBlockHash();
+    const consensus::Uint256 second = cs.AtHeight(2)->GetBlockHash();
+    REQUIRE(cs.InvalidateBlock(second).IsValid());
+    REQUIRE(cs.Height() == 1);
+    SyncWitness witness(cs);
+    cs.AddListener(&witness, Delivery::SYNC);
+    REQUIRE(cs.ReconsiderBlock(second).IsValid());
+    cs.RemoveListener(&witness);
+    const std::vector<SyncWitness::Call> calls = witness.Calls();
+    REQUIRE(calls.size() == 3); // heights 2, 3 and 4, in one step
+    for (const SyncWitness::Call& c : calls) {
+        CHECK(c.kind == 'C');
+        CHECK(c.reader_tip == c.hash);
+        CHECK(c.snapshot_tip == c.hash);
+    }
+    CHECK(cs.GetTipSnapshot().hash == top);
 }
 
 TEST_CASE("SyncWithNotifications returns once a slow listener has everything queued before the call", "[chain][notify]")
