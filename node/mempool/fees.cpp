@@ -56,6 +56,7 @@ public:
         m_conf.assign(periods, std::vector<double>(n, 0));
         m_fail.assign(periods, std::vector<double>(n, 0));
         m_unconf.assign(MaxConfirms(), std::vector<int>(n, 0));
+        m_unconf_total.assign(n, 0);
         m_old_unconf.assign(n, 0);
     }
 
@@ -77,6 +78,7 @@ public:
         auto& bin = m_unconf[height % m_unconf.size()];
         for (size_t j = 0; j < bin.size(); ++j) {
             m_old_unconf[j] += bin[j];
+            m_unconf_total[j] -= bin[j];
             bin[j] = 0;
         }
     }
@@ -107,6 +109,7 @@ public:
     {
         const unsigned b = BucketOf(feerate);
         ++m_unconf[height % m_unconf.size()][b];
+        ++m_unconf_total[b];
         return b;
     }
 
@@ -118,7 +121,10 @@ public:
             if (m_old_unconf[bucket] > 0) --m_old_unconf[bucket];
         } else {
             auto& slot = m_unconf[entry_height % m_unconf.size()][bucket];
-            if (slot > 0) --slot;
+            if (slot > 0) {
+                --slot;
+                --m_unconf_total[bucket];
+            }
         }
         // Left the mempool unconfirmed after at least one period: a failure for each period it outlived.
         if (!in_block && blocks_ago >= m_scale) {
@@ -137,6 +143,22 @@ public:
         int cur_near = max_bucket, best_near = max_bucket, cur_far = max_bucket, best_far = max_bucket;
         bool found = false, new_range = true, passing = true;
         const auto bins = static_cast<int64_t>(m_unconf.size());
+        // Per bucket, the entries still in the pool that entered target to MaxConfirms() - 1
+        // blocks before best_height (Core sums that part of the ring per bucket on every call:
+        // about 1,000 rows for the long horizon). The ring has MaxConfirms() rows, one per
+        // height, so that part is every row but the newest `target`: the kept column totals
+        // minus those few rows (integers: exact).
+        std::vector<int64_t> unconf(m_unconf_total);
+        if (target >= MaxConfirms()) {
+            std::fill(unconf.begin(), unconf.end(), 0);
+        } else {
+            int64_t idx = static_cast<int64_t>(best_height) % bins;
+            for (unsigned c = 0; c < target; ++c) {
+                const std::vector<int>& row = m_unconf[static_cast<size_t>(idx)];
+                for (size_t b = 0; b < unconf.size(); ++b) unconf[b] -= row[b];
+                idx = idx == 0 ? bins - 1 : idx - 1;
+            }
+        }
         FeeBucketRange pass_range, fail_range;
         auto fill_fail = [&] {
             const int lo = std::min(cur_near, cur_far), hi = std::max(cur_near, cur_far);
@@ -158,15 +180,7 @@ public:
             confirmed += m_conf[period_target - 1][b];
             total += m_tx_count[b];
             failed += m_fail[period_target - 1][b];
-            // The entries of the last MaxConfirms() - target heights, newest first: a ring walked
-            // backwards from best_height - target (integers, summed exactly as one by one in a double).
-            int64_t unconf = 0;
-            int64_t idx = ((static_cast<int64_t>(best_height) - target) % bins + bins) % bins;
-            for (unsigned c = target; c < MaxConfirms(); ++c) {
-                unconf += m_unconf[static_cast<size_t>(idx)][b];
-                idx = idx == 0 ? bins - 1 : idx - 1;
-            }
-            extra += static_cast<double>(unconf);
+            extra += static_cast<double>(unconf[static_cast<size_t>(b)]);
             extra += m_old_unconf[b];
             if (total < sufficient / (1 - m_decay)) continue;
             const double pct = confirmed / (total + failed + extra);
@@ -233,6 +247,7 @@ private:
     std::vector<std::vector<double>> m_conf; //!< [period][bucket]
     std::vector<std::vector<double>> m_fail; //!< [period][bucket]
     std::vector<std::vector<int>> m_unconf;  //!< [entry height % max_confirms][bucket]
+    std::vector<int64_t> m_unconf_total;     //!< [bucket]: the sum of m_unconf's rows
     std::vector<int> m_old_unconf;
 };
 

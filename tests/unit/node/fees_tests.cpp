@@ -205,7 +205,10 @@ TEST_CASE("fees: a market where high fees confirm in 1 block and low fees in 10"
     CHECK(raw.fail.start >= 0);
     CHECK(raw.fail.end >= 2'000);
     CHECK(raw.fail.start < 2'000);
-    CHECK(raw.fail.in_mempool > 0);
+    // Still in the pool: 20 low-fee transactions from each of the last 9 heights. Within 5
+    // blocks, those waiting 5 blocks or more count against the bucket (5 heights).
+    CHECK(raw.fail.in_mempool == 5 * 20);
+    CHECK(est.EstimateRawFee(3, 0.95, FeeHorizon::SHORT).fail.in_mempool == 7 * 20);
     auto raw_long = est.EstimateRawFee(12, 0.95, FeeHorizon::SHORT);
     CHECK(raw_long.feerate == std::optional<int64_t>(2'000));
 }
@@ -236,6 +239,9 @@ TEST_CASE("fees: transactions leaving the mempool unconfirmed count as failures"
     CHECK(*raw.feerate == 50'000);
     CHECK(raw.fail.left_mempool > 0);
     CHECK(raw.fail.end >= 5'000);
+    // The pool holds the last 3 heights' 30 each (older ones were removed): 2 heights have
+    // waited 2 blocks or more.
+    CHECK(raw.fail.in_mempool == 2 * 30);
 }
 
 TEST_CASE("fees: fee_estimates.dat round trip", "[node][fees]")
@@ -348,4 +354,23 @@ TEST_CASE("fees: corrupted files are refused and leave the state alone", "[node]
     CHECK(target.Read(path, 1'000'000, false, err));
     CHECK(target.BestSeenHeight() == est.BestSeenHeight());
     std::filesystem::remove(path);
+}
+
+TEST_CASE("fees: a transaction waiting past a horizon's reach is counted once, as old", "[node][fees]")
+{
+    // The short horizon follows 12 blocks: a transaction still in the pool after that moves from
+    // the per-height ring to the "old" count, and the in-mempool figure must count it once.
+    FeeEstimator est;
+    est.ProcessBlock(1, {});
+    RunMarket(est, 60, 20, 50'000, 50'000, 1);
+    unsigned height = est.BestSeenHeight();
+    for (uint64_t id = 0; id < 10; ++id) est.ProcessTransaction(TxidOf(2'000'000 + id), 5'000, height, true);
+    for (int i = 0; i < 5; ++i) est.ProcessBlock(++height, {});
+    CHECK(est.EstimateRawFee(2, 0.85, FeeHorizon::SHORT).fail.in_mempool == 10);
+    CHECK(est.EstimateRawFee(6, 0.85, FeeHorizon::SHORT).fail.in_mempool == 0); // waited 5 blocks only
+    for (int i = 0; i < 10; ++i) est.ProcessBlock(++height, {});
+    CHECK(est.EstimateRawFee(2, 0.85, FeeHorizon::SHORT).fail.in_mempool == 10);
+    CHECK(est.EstimateRawFee(12, 0.85, FeeHorizon::SHORT).fail.in_mempool == 10);
+    CHECK(est.RemoveTx(TxidOf(2'000'000)));
+    CHECK(est.EstimateRawFee(2, 0.85, FeeHorizon::SHORT).fail.in_mempool == 9);
 }
