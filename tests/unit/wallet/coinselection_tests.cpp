@@ -184,6 +184,46 @@ TEST_CASE("A coin worth less than its fee has a negative effective value and BnB
     CHECK(gs.GetSelectionAmount() == Amount{500});
 }
 
+TEST_CASE("BnB and CoinGrinder leave the pool in the order std::sort gives the groups, ties included",
+          "[wallet][coinsel]")
+{
+    // The pool is sorted in place (SRD then draws from it in that order, as in Core). The sort
+    // goes through small keys and moves each group once: the order must be the one sorting the
+    // groups themselves gives, equal amounts and equal tie-breakers included.
+    std::mt19937_64 rng(11);
+    const auto params = Params(8, 20);
+    std::vector<COutput> coins;
+    const int sizes[] = {68, 91};
+    for (int i = 0; i < 300; ++i) {
+        coins.push_back(
+            MakeCoin({1000 * (1 + static_cast<int64_t>(rng() % 12)), sizes[rng() % 2]}, params.m_effective_feerate));
+    }
+    const auto outpoints = [](const std::vector<OutputGroup>& pool) {
+        std::vector<consensus::OutPoint> out;
+        for (const OutputGroup& g : pool) out.push_back(g.m_outputs[0]->outpoint);
+        return out;
+    };
+    const auto amount_then = [](auto tie) {
+        return [tie](const OutputGroup& a, const OutputGroup& b) {
+            if (a.GetSelectionAmount() != b.GetSelectionAmount())
+                return a.GetSelectionAmount() > b.GetSelectionAmount();
+            return tie(a) < tie(b);
+        };
+    };
+    auto pool = GroupsOf(coins, params);
+    auto expected = pool;
+    std::sort(expected.begin(), expected.end(),
+              amount_then([](const OutputGroup& g) { return g.fee - g.long_term_fee; }));
+    (void)SelectCoinsBnB(pool, Amount{5500}, Amount{0}, MAX_STANDARD_TX_WEIGHT);
+    CHECK(outpoints(pool) == outpoints(expected));
+
+    pool = GroupsOf(coins, params);
+    expected = pool;
+    std::sort(expected.begin(), expected.end(), amount_then([](const OutputGroup& g) { return g.m_weight; }));
+    (void)CoinGrinder(pool, Amount{5500}, Amount{0}, MAX_STANDARD_TX_WEIGHT);
+    CHECK(outpoints(pool) == outpoints(expected));
+}
+
 TEST_CASE("CoinGrinder picks the lightest input set that funds payment and change", "[wallet][coinsel]")
 {
     const auto params = Params(50, 10);
