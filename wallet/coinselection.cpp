@@ -93,12 +93,12 @@ void OutputGroupTypeMap::Push(const OutputGroup& group, OutputType type, bool in
     if (group.m_outputs.empty()) return;
     Groups& of_type = groups_by_type[type];
     if (insert_positive && group.GetSelectionAmount().sats > 0) {
-        of_type.positive_group.push_back(group);
-        if (into_all) all_groups.positive_group.push_back(group);
+        of_type.positive_group.push_back(&group);
+        if (into_all) all_groups.positive_group.push_back(&group);
     }
     if (insert_mixed) {
-        of_type.mixed_group.push_back(group);
-        if (into_all) all_groups.mixed_group.push_back(group);
+        of_type.mixed_group.push_back(&group);
+        if (into_all) all_groups.mixed_group.push_back(&group);
     }
 }
 

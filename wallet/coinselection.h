@@ -209,18 +209,27 @@ struct OutputGroup {
     Amount GetSelectionAmount() const { return m_subtract_fee_outputs ? m_value : effective_value; }
 };
 
+/**
+ * A list of groups an algorithm works on: the addresses of groups kept elsewhere (in a
+ * GroupedCoins, or a caller's vector), which outlive the list. The algorithms reorder the list
+ * (BnB sorts it, knapsack shuffles it, as Core's reorder their vector of groups) and never change
+ * a group: a send from a wallet of 10,000 coins hands each filter's lists around without copying
+ * a group.
+ */
+using GroupRefs = std::vector<const OutputGroup*>;
+
 /** The groups of one output type, or of all: positive_group (effective value > 0, for BnB, CoinGrinder and
  * SRD) and mixed_group (every coin, for knapsack, which may spend dust as Core's does). */
 struct Groups {
-    std::vector<OutputGroup> positive_group;
-    std::vector<OutputGroup> mixed_group;
+    GroupRefs positive_group;
+    GroupRefs mixed_group;
 };
 
 /** Groups by output type, and all of them together for a mixed attempt (Core's OutputGroupTypeMap). */
 struct OutputGroupTypeMap {
     std::map<OutputType, Groups> groups_by_type;
     Groups all_groups;
-    /** Adds group to its type's sets and, with into_all, to all_groups. */
+    /** Adds group (which must outlive the map) to its type's sets and, with into_all, to all_groups. */
     void Push(const OutputGroup& group, OutputType type, bool insert_positive, bool insert_mixed, bool into_all = true);
     size_t TypesCount() const { return groups_by_type.size(); }
 };
@@ -316,24 +325,22 @@ struct SelectionOutcome {
  * value lies in [selection_target, selection_target + cost_of_change], so no change output is needed,
  * keeping the least waste. Gives up after TOTAL_TRIES steps. utxo_pool: positive groups (sorted here).
  * Fails with ERR_MAX_WEIGHT when solutions only existed above max_weight, else with no message. */
-SelectionOutcome SelectCoinsBnB(std::vector<OutputGroup>& utxo_pool, Amount selection_target, Amount cost_of_change,
-                                int max_weight);
+SelectionOutcome SelectCoinsBnB(GroupRefs& utxo_pool, Amount selection_target, Amount cost_of_change, int max_weight);
 
 /** CoinGrinder: the lowest-weight input set covering selection_target + change_target (ties: less
  * amount), by a depth-first search over positive groups (sorted here). ERR_MAX_WEIGHT as BnB. */
-SelectionOutcome CoinGrinder(std::vector<OutputGroup>& utxo_pool, Amount selection_target, Amount change_target,
-                             int max_weight);
+SelectionOutcome CoinGrinder(GroupRefs& utxo_pool, Amount selection_target, Amount change_target, int max_weight);
 
 /** Single random draw: shuffles the positive groups and adds them until target_value + CHANGE_LOWER +
  * change_fee is covered, dropping the smallest when over max_weight. */
-SelectionOutcome SelectCoinsSRD(const std::vector<OutputGroup>& utxo_pool, Amount target_value, Amount change_fee,
+SelectionOutcome SelectCoinsSRD(const GroupRefs& utxo_pool, Amount target_value, Amount change_fee,
                                 std::mt19937_64& rng, int max_weight);
 
 /** The knapsack solver (Core's original algorithm): an exact match, all smaller groups if they sum to the
  * target, else the best of a stochastic subset-sum approximation (aiming first at the target, then at the
  * target plus change_target) and the smallest single group above target + change_target. */
-SelectionOutcome KnapsackSolver(std::vector<OutputGroup>& groups, Amount target_value, Amount change_target,
-                                std::mt19937_64& rng, int max_weight);
+SelectionOutcome KnapsackSolver(GroupRefs& groups, Amount target_value, Amount change_target, std::mt19937_64& rng,
+                                int max_weight);
 
 /** The coins in groups before any filter: one group per coin (in both the positive and the mixed set),
  * or with avoid_partial_spends per script (and type), a set of groups of all coins and one of positive
@@ -350,7 +357,8 @@ struct GroupedCoins {
 };
 GroupedCoins GroupCoins(std::vector<COutput> coins, const CoinSelectionParams& params);
 /**
- * The groups filter takes, by output type and all together, in grouping order. Without always_all,
+ * The groups filter takes (addresses into grouped, which must outlive the map), by output type and
+ * all together, in grouping order. Without always_all,
  * all_groups is filled only when there are several types: AttemptSelection reads it only then, and
  * for one type it would copy every group again.
  */
@@ -360,10 +368,11 @@ OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibili
 std::vector<const OutputGroup*> DiscardedGroups(const GroupedCoins& grouped,
                                                 const std::vector<SelectionFilter>& filters);
 
-/** Core's GroupOutputs: one group per coin, or per script (and type) with avoid_partial_spends, each kept
- * under every filter it passes, positive-only and mixed. Groups no filter takes go to discarded. */
-FilteredOutputGroups GroupOutputs(const std::vector<COutput>& coins, const CoinSelectionParams& params,
-                                  const std::vector<SelectionFilter>& filters, std::vector<OutputGroup>& discarded);
+/** Core's GroupOutputs over coins grouped by GroupCoins: each group kept under every filter it passes,
+ * positive-only and mixed (addresses into grouped, which must outlive the maps). Groups no filter takes
+ * go to discarded (copies). */
+FilteredOutputGroups GroupOutputs(const GroupedCoins& grouped, const std::vector<SelectionFilter>& filters,
+                                  std::vector<OutputGroup>& discarded);
 
 /** Core's ChooseSelectionResult: runs BnB (not with SFFO), knapsack, CoinGrinder (only when the effective
  * fee rate is above 3x the long-term rate) and SRD on groups, and keeps the least waste (ties: more inputs). */

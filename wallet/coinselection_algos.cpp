@@ -13,9 +13,9 @@ namespace {
 
 /** Groups that cannot add value (non-positive selection amount) never help BnB, CoinGrinder or SRD;
  * the caller hands those only positive groups, this keeps a stray one from breaking the search. */
-void DropNonPositive(std::vector<OutputGroup>& pool)
+void DropNonPositive(GroupRefs& pool)
 {
-    std::erase_if(pool, [](const OutputGroup& g) { return g.GetSelectionAmount().sats <= 0; });
+    std::erase_if(pool, [](const OutputGroup* g) { return g->GetSelectionAmount().sats <= 0; });
 }
 
 /** What a group is sorted by: larger selection amount first, then the smaller tie-breaker. */
@@ -29,22 +29,22 @@ struct SortKey {
  * Sorts the groups, larger amount first and on equal amounts by tie(group), smaller first
  * (the waste, fee - long_term_fee, for BnB and knapsack; the weight for CoinGrinder).
  * std::sort's result depends on the comparisons alone, so sorting small keys with the same
- * comparisons and then moving each group once gives the order sorting the groups in place
- * would (ties included), without moving 10,000 groups many times each.
+ * comparisons and then placing each group once gives the order sorting the groups themselves
+ * would (ties included, as Core's in-place sort), reading each group once.
  */
 template <typename Tie>
-void SortDescendingByAmount(std::vector<OutputGroup>& pool, Tie tie)
+void SortDescendingByAmount(GroupRefs& pool, Tie tie)
 {
     std::vector<SortKey> keys;
     keys.reserve(pool.size());
-    for (size_t i = 0; i < pool.size(); ++i) keys.push_back({pool[i].GetSelectionAmount().sats, tie(pool[i]), i});
+    for (size_t i = 0; i < pool.size(); ++i) keys.push_back({pool[i]->GetSelectionAmount().sats, tie(*pool[i]), i});
     std::sort(keys.begin(), keys.end(), [](const SortKey& a, const SortKey& b) {
         if (a.amount != b.amount) return a.amount > b.amount;
         return a.tie < b.tie;
     });
-    std::vector<OutputGroup> sorted;
+    GroupRefs sorted;
     sorted.reserve(pool.size());
-    for (const SortKey& k : keys) sorted.push_back(std::move(pool[k.index]));
+    for (const SortKey& k : keys) sorted.push_back(pool[k.index]);
     pool.swap(sorted);
 }
 
@@ -58,18 +58,17 @@ SelectionOutcome NoSolution(bool weight_exceeded)
 
 } // namespace
 
-SelectionOutcome SelectCoinsBnB(std::vector<OutputGroup>& utxo_pool, Amount selection_target, Amount cost_of_change,
-                                int max_weight)
+SelectionOutcome SelectCoinsBnB(GroupRefs& utxo_pool, Amount selection_target, Amount cost_of_change, int max_weight)
 {
     DropNonPositive(utxo_pool);
     Amount remaining{0}; // value of the groups not yet decided on (the lookahead)
-    for (const OutputGroup& g : utxo_pool) remaining += g.GetSelectionAmount();
+    for (const OutputGroup* g : utxo_pool) remaining += g->GetSelectionAmount();
     if (utxo_pool.empty() || remaining < selection_target) return SelectionOutcome::Fail();
 
     SortDescendingByAmount(utxo_pool, Waste);
     // When spending now costs more than later, every added input raises the waste: once the waste
     // passes the best found, no deeper node can beat it.
-    const bool waste_grows_with_inputs = utxo_pool.front().fee > utxo_pool.front().long_term_fee;
+    const bool waste_grows_with_inputs = utxo_pool.front()->fee > utxo_pool.front()->long_term_fee;
 
     std::vector<size_t> chosen; // indices of the included groups, ascending
     std::vector<size_t> best;
@@ -102,8 +101,8 @@ SelectionOutcome SelectCoinsBnB(std::vector<OutputGroup>& utxo_pool, Amount sele
             if (chosen.empty()) break; // the whole tree is explored
             // Give back to the lookahead the groups skipped after the last included one, then take
             // that one's omission branch.
-            for (--next; next > chosen.back(); --next) remaining += utxo_pool[next].GetSelectionAmount();
-            const OutputGroup& undo = utxo_pool[chosen.back()];
+            for (--next; next > chosen.back(); --next) remaining += utxo_pool[next]->GetSelectionAmount();
+            const OutputGroup& undo = *utxo_pool[chosen.back()];
             value -= undo.GetSelectionAmount();
             waste -= undo.fee - undo.long_term_fee;
             weight -= undo.m_weight;
@@ -112,13 +111,13 @@ SelectionOutcome SelectCoinsBnB(std::vector<OutputGroup>& utxo_pool, Amount sele
         }
 
         if (next >= utxo_pool.size()) break; // unreachable: the lookahead is spent before the end
-        const OutputGroup& g = utxo_pool[next];
+        const OutputGroup& g = *utxo_pool[next];
         remaining -= g.GetSelectionAmount();
         // Including a group equal (amount and fee) to the one just omitted before it would only repeat
         // a combination already tried: omit it as well.
         const bool repeats_omitted = !chosen.empty() && next > 0 && chosen.back() != next - 1 &&
-                                     g.GetSelectionAmount() == utxo_pool[next - 1].GetSelectionAmount() &&
-                                     g.fee == utxo_pool[next - 1].fee;
+                                     g.GetSelectionAmount() == utxo_pool[next - 1]->GetSelectionAmount() &&
+                                     g.fee == utxo_pool[next - 1]->fee;
         if (!repeats_omitted) {
             chosen.push_back(next);
             value += g.GetSelectionAmount();
@@ -129,14 +128,13 @@ SelectionOutcome SelectCoinsBnB(std::vector<OutputGroup>& utxo_pool, Amount sele
 
     if (best.empty()) return NoSolution(weight_exceeded);
     SelectionResult result(selection_target, SelectionAlgorithm::BNB);
-    for (size_t i : best) result.AddInput(utxo_pool[i]);
+    for (size_t i : best) result.AddInput(*utxo_pool[i]);
     // Changeless by construction: with min_viable_change = cost_of_change any excess counts as waste.
     result.RecalculateWaste(cost_of_change, cost_of_change, Amount{0});
     return SelectionOutcome::Ok(std::move(result));
 }
 
-SelectionOutcome CoinGrinder(std::vector<OutputGroup>& utxo_pool, Amount selection_target, Amount change_target,
-                             int max_weight)
+SelectionOutcome CoinGrinder(GroupRefs& utxo_pool, Amount selection_target, Amount change_target, int max_weight)
 {
     DropNonPositive(utxo_pool);
     if (utxo_pool.empty()) return SelectionOutcome::Fail();
@@ -151,8 +149,8 @@ SelectionOutcome CoinGrinder(std::vector<OutputGroup>& utxo_pool, Amount selecti
     for (size_t k = n; k-- > 0;) {
         after[k] = total;
         lightest_after[k] = lightest;
-        total += utxo_pool[k].GetSelectionAmount();
-        lightest = std::min(lightest, utxo_pool[k].m_weight);
+        total += utxo_pool[k]->GetSelectionAmount();
+        lightest = std::min(lightest, utxo_pool[k]->m_weight);
     }
     const Amount goal = selection_target + change_target;
     if (total < goal) return SelectionOutcome::Fail();
@@ -166,7 +164,7 @@ SelectionOutcome CoinGrinder(std::vector<OutputGroup>& utxo_pool, Amount selecti
     size_t tries = 0;
 
     auto drop_last = [&] {
-        const OutputGroup& g = utxo_pool[chosen.back()];
+        const OutputGroup& g = *utxo_pool[chosen.back()];
         amount -= g.GetSelectionAmount();
         weight -= g.m_weight;
         chosen.pop_back();
@@ -174,7 +172,7 @@ SelectionOutcome CoinGrinder(std::vector<OutputGroup>& utxo_pool, Amount selecti
     // After a heavier-than-best node: if the last group is already the lightest of what follows, every
     // sibling is as heavy (cut the subtree), else a lighter sibling may still do (shift).
     auto cut_or_shift = [&](size_t tail, bool& cut, bool& shift) {
-        if (utxo_pool[tail].m_weight <= lightest_after[tail]) {
+        if (utxo_pool[tail]->m_weight <= lightest_after[tail]) {
             cut = true;
         } else {
             shift = true;
@@ -183,7 +181,7 @@ SelectionOutcome CoinGrinder(std::vector<OutputGroup>& utxo_pool, Amount selecti
 
     while (true) {
         // Include `next` and judge the selection.
-        const OutputGroup& g = utxo_pool[next];
+        const OutputGroup& g = *utxo_pool[next];
         amount += g.GetSelectionAmount();
         weight += g.m_weight;
         chosen.push_back(next);
@@ -231,7 +229,7 @@ SelectionOutcome CoinGrinder(std::vector<OutputGroup>& utxo_pool, Amount selecti
             shift = false;
             // A group equal in amount to the one just omitted is as heavy or heavier (the sort's tie
             // rule): including it repeats a worse combination, so skip such clones.
-            while (utxo_pool[next - 1].GetSelectionAmount() == utxo_pool[next].GetSelectionAmount()) {
+            while (utxo_pool[next - 1]->GetSelectionAmount() == utxo_pool[next]->GetSelectionAmount()) {
                 if (next >= n - 1) {
                     shift = true; // only clones left: shift further up
                     break;
@@ -247,13 +245,13 @@ SelectionOutcome CoinGrinder(std::vector<OutputGroup>& utxo_pool, Amount selecti
 
     if (best.empty()) return NoSolution(weight_exceeded);
     SelectionResult result(selection_target, SelectionAlgorithm::CG);
-    for (size_t i : best) result.AddInput(utxo_pool[i]);
+    for (size_t i : best) result.AddInput(*utxo_pool[i]);
     result.SetAlgoCompleted(completed);
     result.SetSelectionsEvaluated(tries);
     return SelectionOutcome::Ok(std::move(result));
 }
 
-SelectionOutcome SelectCoinsSRD(const std::vector<OutputGroup>& utxo_pool, Amount target_value, Amount change_fee,
+SelectionOutcome SelectCoinsSRD(const GroupRefs& utxo_pool, Amount target_value, Amount change_fee,
                                 std::mt19937_64& rng, int max_weight)
 {
     SelectionResult result(target_value, SelectionAlgorithm::SRD);
@@ -267,14 +265,14 @@ SelectionOutcome SelectCoinsSRD(const std::vector<OutputGroup>& utxo_pool, Amoun
 
     // The selected groups, smallest amount on top, so the least valuable go first when too heavy.
     auto larger = [&](size_t a, size_t b) {
-        return utxo_pool[a].GetSelectionAmount() > utxo_pool[b].GetSelectionAmount();
+        return utxo_pool[a]->GetSelectionAmount() > utxo_pool[b]->GetSelectionAmount();
     };
     std::priority_queue<size_t, std::vector<size_t>, decltype(larger)> heap(larger);
     Amount selected{0};
     int weight = 0;
     bool weight_exceeded = false;
     for (size_t i : order) {
-        const OutputGroup& g = utxo_pool[i];
+        const OutputGroup& g = *utxo_pool[i];
         if (g.GetSelectionAmount().sats <= 0) continue; // only positive groups belong here
         heap.push(i);
         selected += g.GetSelectionAmount();
@@ -282,14 +280,14 @@ SelectionOutcome SelectCoinsSRD(const std::vector<OutputGroup>& utxo_pool, Amoun
         if (weight > max_weight) {
             weight_exceeded = true;
             while (!heap.empty() && weight > max_weight) {
-                selected -= utxo_pool[heap.top()].GetSelectionAmount();
-                weight -= utxo_pool[heap.top()].m_weight;
+                selected -= utxo_pool[heap.top()]->GetSelectionAmount();
+                weight -= utxo_pool[heap.top()]->m_weight;
                 heap.pop();
             }
         }
         if (selected >= goal) {
             while (!heap.empty()) {
-                result.AddInput(utxo_pool[heap.top()]);
+                result.AddInput(*utxo_pool[heap.top()]);
                 heap.pop();
             }
             return SelectionOutcome::Ok(std::move(result));
@@ -303,9 +301,8 @@ namespace {
 /** Stochastic subset sum: the smallest total >= target found in `iterations` random tries, each a random
  * pass then a pass adding whatever is left, stepping back each time the target is reached. groups sorted
  * by descending amount. best starts as all of them (total_lower). */
-void ApproximateBestSubset(std::mt19937_64& rng, const std::vector<OutputGroup>& groups, Amount total_lower,
-                           Amount target, std::vector<char>& best, Amount& best_total, int max_weight,
-                           int iterations = 1000)
+void ApproximateBestSubset(std::mt19937_64& rng, const GroupRefs& groups, Amount total_lower, Amount target,
+                           std::vector<char>& best, Amount& best_total, int max_weight, int iterations = 1000)
 {
     best.assign(groups.size(), 1);
     best_total = total_lower;
@@ -320,8 +317,8 @@ void ApproximateBestSubset(std::mt19937_64& rng, const std::vector<OutputGroup>&
                 // Randomness only avoids degenerate behaviour here; it is no security measure.
                 const bool take = pass == 0 ? (rng() & 1) != 0 : !included[i];
                 if (!take) continue;
-                total += groups[i].GetSelectionAmount();
-                weight += groups[i].m_weight;
+                total += groups[i]->GetSelectionAmount();
+                weight += groups[i]->m_weight;
                 included[i] = 1;
                 if (total >= target && weight <= max_weight) {
                     reached = true;
@@ -330,8 +327,8 @@ void ApproximateBestSubset(std::mt19937_64& rng, const std::vector<OutputGroup>&
                         best = included;
                     }
                     // Step back and try to land closer with the groups after this one.
-                    total -= groups[i].GetSelectionAmount();
-                    weight -= groups[i].m_weight;
+                    total -= groups[i]->GetSelectionAmount();
+                    weight -= groups[i]->m_weight;
                     included[i] = 0;
                 }
             }
@@ -341,17 +338,18 @@ void ApproximateBestSubset(std::mt19937_64& rng, const std::vector<OutputGroup>&
 
 } // namespace
 
-SelectionOutcome KnapsackSolver(std::vector<OutputGroup>& groups, Amount target_value, Amount change_target,
-                                std::mt19937_64& rng, int max_weight)
+SelectionOutcome KnapsackSolver(GroupRefs& groups, Amount target_value, Amount change_target, std::mt19937_64& rng,
+                                int max_weight)
 {
     SelectionResult result(target_value, SelectionAlgorithm::KNAPSACK);
     bool weight_exceeded = false;
-    std::optional<OutputGroup> lowest_larger; // the smallest group worth at least target + change_target
-    std::vector<OutputGroup> applicable;      // groups below that, which may combine
+    const OutputGroup* lowest_larger = nullptr; // the smallest group worth at least target + change_target
+    GroupRefs applicable;                       // groups below that, which may combine
     Amount total_lower{0};
 
     std::shuffle(groups.begin(), groups.end(), rng);
-    for (const OutputGroup& g : groups) {
+    for (const OutputGroup* group : groups) {
+        const OutputGroup& g = *group;
         if (g.m_weight > max_weight) {
             weight_exceeded = true;
             continue;
@@ -361,15 +359,15 @@ SelectionOutcome KnapsackSolver(std::vector<OutputGroup>& groups, Amount target_
             return SelectionOutcome::Ok(std::move(result));
         }
         if (g.GetSelectionAmount() < target_value + change_target) {
-            applicable.push_back(g);
+            applicable.push_back(group);
             total_lower += g.GetSelectionAmount();
         } else if (!lowest_larger || g.GetSelectionAmount() < lowest_larger->GetSelectionAmount()) {
-            lowest_larger = g;
+            lowest_larger = group;
         }
     }
 
     if (total_lower == target_value) {
-        for (const OutputGroup& g : applicable) result.AddInput(g);
+        for (const OutputGroup* g : applicable) result.AddInput(*g);
         if (result.GetWeight() <= max_weight) return SelectionOutcome::Ok(std::move(result));
         weight_exceeded = true;
         result.Clear();
@@ -396,7 +394,7 @@ SelectionOutcome KnapsackSolver(std::vector<OutputGroup>& groups, Amount target_
         result.AddInput(*lowest_larger);
     } else {
         for (size_t i = 0; i < applicable.size(); ++i) {
-            if (best[i]) result.AddInput(applicable[i]);
+            if (best[i]) result.AddInput(*applicable[i]);
         }
         if (result.GetWeight() > max_weight) {
             if (!lowest_larger) return SelectionOutcome::Fail(ERR_MAX_WEIGHT);

@@ -143,10 +143,9 @@ std::vector<const OutputGroup*> DiscardedGroups(const GroupedCoins& grouped,
     return out;
 }
 
-FilteredOutputGroups GroupOutputs(const std::vector<COutput>& coins, const CoinSelectionParams& params,
-                                  const std::vector<SelectionFilter>& filters, std::vector<OutputGroup>& discarded)
+FilteredOutputGroups GroupOutputs(const GroupedCoins& grouped, const std::vector<SelectionFilter>& filters,
+                                  std::vector<OutputGroup>& discarded)
 {
-    const GroupedCoins grouped = GroupCoins(coins, params);
     FilteredOutputGroups filtered;
     for (const SelectionFilter& sf : filters) {
         OutputGroupTypeMap map = FilterGroups(grouped, sf.filter);
@@ -265,9 +264,9 @@ SelectionOutcome AutomaticCoinSelection(std::vector<COutput> available, Amount t
     const std::vector<SelectionFilter> filters = OrderedEligibilityFilters(params);
     Amount total{0};
     for (const COutput& c : available) total += c.txout.value;
-    // Grouped once (the coins move into one block the groups point into); each filter's groups
-    // are copied out only when its attempt comes (the first filter usually succeeds, and copying
-    // every filter's groups up front dominated a send from a wallet of 10,000 coins).
+    // Grouped once (the coins move into one block the groups point into); each filter's lists
+    // of groups (addresses into `grouped`) are made only when its attempt comes (the first
+    // filter usually succeeds).
     const GroupedCoins grouped = GroupCoins(std::move(available), params);
 
     // Enough left once the coins no filter takes are set aside? If what is missing sits in long

@@ -15,12 +15,13 @@ using namespace coinsel_test;
 
 namespace {
 
+/** The lists of groups (addresses into groups, which must outlive them). */
 Groups PositiveAndMixed(const std::vector<OutputGroup>& groups)
 {
     Groups g;
     for (const auto& group : groups) {
-        if (group.GetSelectionAmount().sats > 0) g.positive_group.push_back(group);
-        g.mixed_group.push_back(group);
+        if (group.GetSelectionAmount().sats > 0) g.positive_group.push_back(&group);
+        g.mixed_group.push_back(&group);
     }
     return g;
 }
@@ -106,9 +107,10 @@ TEST_CASE("ChooseSelectionResult keeps the result with the least waste", "[walle
             const int64_t v = 2000 + static_cast<int64_t>(make() % (seed % 3 ? 300000 : 3000000));
             coins.push_back(MakeCoin({v, sizes[make() % 4]}, params.m_effective_feerate));
         }
-        const Groups groups = PositiveAndMixed(GroupsOf(coins, params));
+        const std::vector<OutputGroup> storage = GroupsOf(coins, params);
+        const Groups groups = PositiveAndMixed(storage);
         Amount total{0};
-        for (const auto& g : groups.positive_group) total += g.GetSelectionAmount();
+        for (const OutputGroup* g : groups.positive_group) total += g->GetSelectionAmount();
         const Amount target{static_cast<int64_t>(make() % static_cast<uint64_t>(total.sats / 2)) + 10000};
 
         std::mt19937_64 rng(seed), replay(seed);
@@ -141,7 +143,8 @@ TEST_CASE("ChooseSelectionResult keeps the result with the least waste", "[walle
 
     // A target of nothing selects nothing rather than an empty input set.
     const auto params = Params(4, 10);
-    Groups groups = PositiveAndMixed(GroupsOf({MakeCoin({100000}, params.m_effective_feerate)}, params));
+    const std::vector<OutputGroup> storage = GroupsOf({MakeCoin({100000}, params.m_effective_feerate)}, params);
+    Groups groups = PositiveAndMixed(storage);
     std::mt19937_64 rng(1);
     CHECK_NOTHROW(ChooseSelectionResult(Amount{0}, groups, params, rng));
 }
@@ -154,7 +157,8 @@ TEST_CASE("CoinGrinder runs only when the fee rate is above 3x the long-term rat
                                    MakeCoin({600000, 58}, params.m_effective_feerate),
                                    MakeCoin({10000000, 300}, params.m_effective_feerate)};
         for (int i = 0; i < 10; ++i) coins.push_back(MakeCoin({150000, 68}, params.m_effective_feerate));
-        Groups groups = PositiveAndMixed(GroupsOf(coins, params));
+        const std::vector<OutputGroup> storage = GroupsOf(coins, params);
+        Groups groups = PositiveAndMixed(storage);
         std::mt19937_64 rng(4);
         auto out = ChooseSelectionResult(Amount{1000000}, groups, params, rng);
         REQUIRE(out);
@@ -259,9 +263,9 @@ TEST_CASE("FilterGroups leaves all_groups out only when one type is taken", "[wa
             MakeCoin({100000 + i, t == OutputType::LEGACY ? 148 : 68, 6, false, t}, params.m_effective_feerate));
     }
     const CoinEligibilityFilter filter(1, 1, 0);
-    const auto values = [](const std::vector<OutputGroup>& groups) {
+    const auto values = [](const GroupRefs& groups) {
         std::vector<int64_t> out;
-        for (const OutputGroup& g : groups) out.push_back(g.m_value.sats);
+        for (const OutputGroup* g : groups) out.push_back(g->m_value.sats);
         return out;
     };
     const GroupedCoins single = GroupCoins(one_type, params);
@@ -301,7 +305,8 @@ TEST_CASE("Output types are kept apart unless no single type can pay", "[wallet]
     // The first filter (six confirmations on others' coins) never mixes.
     std::vector<OutputGroup> discarded;
     const std::vector<SelectionFilter> filters{{CoinEligibilityFilter(1, 6, 0), false}};
-    auto filtered = GroupOutputs({a, b}, params, filters, discarded);
+    const GroupedCoins grouped = GroupCoins({a, b}, params);
+    auto filtered = GroupOutputs(grouped, filters, discarded);
     auto& map = filtered.at(filters[0].filter);
     CHECK(map.TypesCount() == 2);
     CHECK_FALSE(AttemptSelection(Amount{1000000}, map, params, rng, /*allow_mixed_output_types=*/false));
@@ -337,10 +342,11 @@ TEST_CASE("avoid_partial_spends groups coins by script, at most 100 a group", "[
     const std::vector<SelectionFilter> filters{{CoinEligibilityFilter(1, 1, 0)},
                                                {CoinEligibilityFilter(0, 1, 24, 24, true)}};
     std::vector<OutputGroup> discarded;
-    auto filtered = GroupOutputs(many, spread, filters, discarded);
+    const GroupedCoins grouped = GroupCoins(many, spread);
+    auto filtered = GroupOutputs(grouped, filters, discarded);
     const Groups& strict = filtered.at(filters[0].filter).all_groups;
     REQUIRE(strict.mixed_group.size() == 1); // the partial group of 50 is left out
-    CHECK(strict.mixed_group[0].m_outputs.size() == OUTPUT_GROUP_MAX_ENTRIES);
+    CHECK(strict.mixed_group[0]->m_outputs.size() == OUTPUT_GROUP_MAX_ENTRIES);
     CHECK(strict.positive_group.size() == 1);
     const Groups& partial = filtered.at(filters[1].filter).all_groups;
     CHECK(partial.mixed_group.size() == 2);
@@ -348,7 +354,8 @@ TEST_CASE("avoid_partial_spends groups coins by script, at most 100 a group", "[
 
     // Without avoid_partial_spends every coin is a group.
     discarded.clear();
-    auto single = GroupOutputs(many, params, filters, discarded);
+    const GroupedCoins one_each = GroupCoins(many, params);
+    auto single = GroupOutputs(one_each, filters, discarded);
     CHECK(single.at(filters[0].filter).all_groups.mixed_group.size() == 150);
 }
 

@@ -171,7 +171,8 @@ TEST_CASE("A coin worth less than its fee has a negative effective value and BnB
     // ones (knapsack, which spends dust as Core's legacy solver does).
     std::vector<OutputGroup> discarded;
     const std::vector<SelectionFilter> filters{{CoinEligibilityFilter(1, 6, 0)}};
-    auto filtered = GroupOutputs({big, dust}, params, filters, discarded);
+    const GroupedCoins grouped = GroupCoins({big, dust}, params);
+    auto filtered = GroupOutputs(grouped, filters, discarded);
     const Groups& all = filtered.at(filters[0].filter).all_groups;
     CHECK(all.positive_group.size() == 1);
     CHECK(all.mixed_group.size() == 2);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -81,6 +82,53 @@ inline std::vector<OutputGroup> GroupsOf(const std::vector<COutput>& coins, cons
         out.push_back(g);
     }
     return out;
+}
+
+/** The groups' addresses: the lists the algorithms take (the groups stay in the caller's vector). */
+inline wallet::GroupRefs Refs(const std::vector<OutputGroup>& groups)
+{
+    wallet::GroupRefs out;
+    for (const OutputGroup& g : groups) out.push_back(&g);
+    return out;
+}
+
+/** Runs an algorithm on the list of pool's groups, then leaves pool as the list ends (the order
+ *  the algorithm gave it, without the groups it dropped), as Core's algorithms leave their vector. */
+template <typename Algo>
+wallet::SelectionOutcome OnGroups(std::vector<OutputGroup>& pool, Algo algo)
+{
+    wallet::GroupRefs refs = Refs(pool);
+    wallet::SelectionOutcome out = algo(refs);
+    std::vector<OutputGroup> reordered;
+    for (const OutputGroup* g : refs) reordered.push_back(*g);
+    pool = std::move(reordered);
+    return out;
+}
+
+// The algorithms on a vector of groups (the tests' pools), through OnGroups.
+inline wallet::SelectionOutcome SelectCoinsBnB(std::vector<OutputGroup>& pool, Amount target, Amount cost_of_change,
+                                               int max_weight)
+{
+    return OnGroups(
+        pool, [&](wallet::GroupRefs& r) { return wallet::SelectCoinsBnB(r, target, cost_of_change, max_weight); });
+}
+inline wallet::SelectionOutcome CoinGrinder(std::vector<OutputGroup>& pool, Amount target, Amount change_target,
+                                            int max_weight)
+{
+    return OnGroups(pool,
+                    [&](wallet::GroupRefs& r) { return wallet::CoinGrinder(r, target, change_target, max_weight); });
+}
+inline wallet::SelectionOutcome SelectCoinsSRD(std::vector<OutputGroup>& pool, Amount target, Amount change_fee,
+                                               std::mt19937_64& rng, int max_weight)
+{
+    return OnGroups(
+        pool, [&](wallet::GroupRefs& r) { return wallet::SelectCoinsSRD(r, target, change_fee, rng, max_weight); });
+}
+inline wallet::SelectionOutcome KnapsackSolver(std::vector<OutputGroup>& pool, Amount target, Amount change_target,
+                                               std::mt19937_64& rng, int max_weight)
+{
+    return OnGroups(
+        pool, [&](wallet::GroupRefs& r) { return wallet::KnapsackSolver(r, target, change_target, rng, max_weight); });
 }
 
 /** Parameters of a P2WPKH payment at `rate` sat/vB with long-term rate `lt` sat/vB (discard 3 sat/vB). */
