@@ -63,10 +63,10 @@ void SetChangeParams(CoinSelectionParams& params, Amount recipients_sum, size_t 
     params.min_viable_change = std::max(change_spend_fee + Amount{1}, change_dust_threshold);
 }
 
-void OutputGroup::Insert(const std::shared_ptr<COutput>& output, size_t ancestors, size_t descendants)
+void OutputGroup::Insert(std::shared_ptr<COutput> output, size_t ancestors, size_t descendants)
 {
-    m_outputs.push_back(output);
     COutput& coin = *output;
+    m_outputs.push_back(std::move(output));
     fee += coin.GetFee();
     coin.long_term_fee = coin.input_bytes < 0 ? Amount{0} : m_long_term_feerate.GetFee(coin.input_bytes);
     long_term_fee += coin.long_term_fee;

@@ -203,7 +203,7 @@ struct OutputGroup {
         : m_long_term_feerate(params.m_long_term_feerate), m_subtract_fee_outputs(params.m_subtract_fee_outputs)
     {}
     /** Adds a coin, setting its long_term_fee from the group's long-term fee rate. */
-    void Insert(const std::shared_ptr<COutput>& output, size_t ancestors, size_t descendants);
+    void Insert(std::shared_ptr<COutput> output, size_t ancestors, size_t descendants);
     bool EligibleForSpending(const CoinEligibilityFilter& filter) const;
     /** What the group counts for: its value when subtracting the fee from outputs, else its effective value. */
     Amount GetSelectionAmount() const { return m_subtract_fee_outputs ? m_value : effective_value; }

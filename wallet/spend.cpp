@@ -302,6 +302,18 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                          /*allow_used=*/!control.avoid_address_reuse, /*with_scripts=*/control.avoid_partial_spends);
     available.reserve(wallet_coins.size());
     const std::set<consensus::OutPoint> preset_set(control.preset_inputs.begin(), control.preset_inputs.end());
+    // The fee to spend a coin, by its size: a wallet's coins have a few sizes, so the fee is
+    // computed once per size rather than once per coin (FeeRate::GetFee divides).
+    int fee_size = -1;
+    Amount size_fee{0};
+    auto spend_fee = [&](int vsize) {
+        if (vsize < 0) return Amount{0}; // unknown size: charged nothing, as COutput does
+        if (vsize != fee_size) {
+            fee_size = vsize;
+            size_fee = params.m_effective_feerate.GetFee(vsize);
+        }
+        return size_fee;
+    };
     for (WalletCoin& c : wallet_coins) {
         InputInfo info = c.input ? *c.input : SpendInfo(w, c.txout);
         const bool preset = preset_set.count(c.outpoint) != 0;
@@ -310,7 +322,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
             info.vsize = VsizeOfWeight(weight->second);
         }
         COutput o(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true, c.safe, c.time, c.from_me,
-                  params.m_effective_feerate);
+                  spend_fee(info.vsize));
         o.type = info.type;
         (preset ? presets : available).push_back(std::move(o));
     }
