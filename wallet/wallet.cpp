@@ -5,6 +5,7 @@
 
 #include "common/descriptor_key.h"
 #include "common/descriptor_util.h"
+#include "common/solver.h"
 #include "consensus/hex.h"
 #include "consensus/script/bip32.h"
 #include "consensus/script/key.h"
@@ -661,16 +662,37 @@ std::optional<common::FlatSigningProvider> Wallet::GetProvider(const consensus::
     return out;
 }
 
+namespace {
+
+/** The form of a script (the solver's type): what, with its descriptor, fixes its spend size. */
+int ScriptForm(const consensus::Script& script)
+{
+    std::vector<std::vector<uint8_t>> solutions;
+    return static_cast<int>(common::SolveScript(script, solutions));
+}
+
+} // namespace
+
 InputInfo Wallet::CachedInputInfo(const consensus::Script& script, const std::function<InputInfo()>& compute) const
 {
     {
         util::LockGuard lock(m_mutex);
-        if (auto it = m_scripts.find(script); it != m_scripts.end() && it->second.input) return *it->second.input;
+        if (auto it = m_scripts.find(script); it != m_scripts.end()) {
+            if (it->second.input) return *it->second.input;
+            const auto same = m_input_by_form.find({it->second.spkm, ScriptForm(script)});
+            if (same != m_input_by_form.end()) {
+                it->second.input = same->second;
+                return same->second;
+            }
+        }
     }
     const InputInfo info = compute();
     if (info.vsize < 0) return info;
     util::LockGuard lock(m_mutex);
-    if (auto it = m_scripts.find(script); it != m_scripts.end()) it->second.input = info;
+    if (auto it = m_scripts.find(script); it != m_scripts.end()) {
+        it->second.input = info;
+        m_input_by_form.emplace(std::pair{it->second.spkm, ScriptForm(script)}, info);
+    }
     return info;
 }
 

@@ -318,7 +318,10 @@ public:
     /**
      * The input size and type of spending script, computed once by compute (called without the
      * wallet's lock) and then kept for the wallet's own scripts: they never change, and each send
-     * sizes every coin. An unknown size (-1) is not kept.
+     * sizes every coin. An unknown size (-1) is not kept. Every script a descriptor derives has
+     * the same form (one per script type of a combo()), so a script of a descriptor whose script
+     * of that form was measured takes that answer without compute: each send's change script
+     * would otherwise be signed for with placeholder signatures once, on the next send.
      */
     InputInfo CachedInputInfo(const consensus::Script& script, const std::function<InputInfo()>& compute) const
         EXCLUDES(m_mutex);
@@ -528,6 +531,8 @@ private:
     ScriptMap<ScriptRef> m_scripts GUARDED_BY(m_mutex);
     /** Per descriptor id: its scripts below this index are in m_scripts (TopUp adds the rest). */
     std::map<consensus::Uint256, int32_t> m_registered_end GUARDED_BY(m_mutex);
+    /** CachedInputInfo's known sizes by descriptor (id) and script form (the solver's type). */
+    mutable std::map<std::pair<consensus::Uint256, int>, InputInfo> m_input_by_form GUARDED_BY(m_mutex);
     std::map<consensus::Script, std::string> m_labels GUARDED_BY(m_mutex);
     std::map<consensus::Uint256, WalletTx> m_txs GUARDED_BY(m_mutex);
     /** Every input of a wallet transaction: the outpoint it spends and the spender. */

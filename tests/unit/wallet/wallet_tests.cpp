@@ -2,6 +2,9 @@
 // trust of unconfirmed transactions, abandoning, and a storage failure.
 #include "fake_chain.h"
 
+#include "common/sign.h"
+#include "consensus/primitives/transaction.h"
+
 #include "storage/fault_env.h"
 #include "wallet/context.h"
 #include "wallet/spend.h"
@@ -345,7 +348,6 @@ TEST_CASE("A script's input size is computed once; unknown sizes and foreign scr
           "[wallet][balance-cache]")
 {
     Fixture f;
-    const consensus::Script ours = f.NewScript();
     int calls = 0;
     auto size = [&calls]() { return ++calls, InputInfo{68, OutputType::BECH32}; };
     auto vsize = [&](const consensus::Script& s, const std::function<InputInfo()>& compute) {
@@ -353,18 +355,56 @@ TEST_CASE("A script's input size is computed once; unknown sizes and foreign scr
         if (info.vsize >= 0) CHECK(info.type == OutputType::BECH32);
         return info.vsize;
     };
-    CHECK(vsize(ours, size) == 68);
-    CHECK(vsize(ours, size) == 68);
-    CHECK(calls == 1);
+    // A failure is not kept, for the script or for its descriptor.
     auto unknown = [&calls]() { return ++calls, InputInfo{}; };
-    const consensus::Script other = f.NewScript();
-    CHECK(vsize(other, unknown) == -1);
-    CHECK(vsize(other, size) == 68); // the failure was not kept
+    const consensus::Script ours = f.NewScript();
+    CHECK(vsize(ours, unknown) == -1);
+    CHECK(calls == 1);
+    CHECK(vsize(ours, size) == 68);
+    CHECK(vsize(ours, size) == 68);
+    CHECK(calls == 2);
+    // Another script of the same descriptor, of the same form: its answer, not computed.
+    const consensus::Script next = f.NewScript();
+    CHECK(vsize(next, size) == 68);
+    CHECK(calls == 2);
+    // A script of another descriptor is measured.
+    const consensus::Script legacy = f.NewScript(OutputType::LEGACY);
+    CHECK(f.w->CachedInputInfo(legacy,
+                               [&calls]() {
+                                   return ++calls, InputInfo{148, OutputType::LEGACY};
+                               })
+              .vsize == 148);
     CHECK(calls == 3);
     const consensus::Script foreign(std::vector<uint8_t>{0x51});
     CHECK(vsize(foreign, size) == 68);
     CHECK(vsize(foreign, size) == 68);
     CHECK(calls == 5);
+}
+
+TEST_CASE("Every script of a default descriptor signs to the same size (what CachedInputInfo shares)",
+          "[wallet][balance-cache]")
+{
+    // CachedInputInfo gives a new script the size measured for another script of its
+    // descriptor: placeholder-signed, each must take the same weight.
+    Fixture f;
+    auto signed_weight = [&](const consensus::Script& spk) {
+        const auto provider = f.w->GetProvider(spk, /*with_private=*/false);
+        REQUIRE(provider);
+        common::SignatureData sig;
+        REQUIRE(common::ProduceSignature(*provider, common::DummySignatureCreator(), spk, sig));
+        consensus::MutableTransaction tx;
+        tx.vin.resize(1);
+        common::UpdateInput(tx.vin[0], sig);
+        return consensus::GetTransactionWeight(consensus::Transaction(tx));
+    };
+    for (OutputType t : {OutputType::LEGACY, OutputType::P2SH_SEGWIT, OutputType::BECH32, OutputType::BECH32M}) {
+        const int64_t first = signed_weight(f.NewScript(t));
+        for (int i = 0; i < 5; ++i) CHECK(signed_weight(f.NewScript(t)) == first);
+        std::string error;
+        const auto change = f.w->GetNewScript(t, "", /*internal=*/true, error);
+        REQUIRE(change);
+        CHECK(signed_weight(*change) == first);
+    }
 }
 
 TEST_CASE("Balances stay right for each minconf as cached depths are dropped to make room", "[wallet][balance-cache]")
