@@ -243,10 +243,7 @@ std::optional<DerivedKey> DescriptorKey::Derive(uint32_t pos, const SigningProvi
             return std::nullopt;
         }
         if (priv) {
-            for (uint32_t s : steps) {
-                priv = consensus::Bip32Derive(*priv, s);
-                if (!priv) break;
-            }
+            priv = consensus::Bip32DerivePath(*priv, steps);
             if (priv) {
                 const auto pub = consensus::Bip32Neuter(*priv).pubkey;
                 out.pubkey.assign(pub.begin(), pub.end());
@@ -281,10 +278,8 @@ std::optional<SecretKey> DescriptorKey::DerivePrivate(uint32_t pos, const Signin
     }
     auto priv = RootPrivate(keys);
     if (!priv) return std::nullopt;
-    for (uint32_t s : StepsAt(pos)) {
-        priv = consensus::Bip32Derive(*priv, s);
-        if (!priv) return std::nullopt;
-    }
+    priv = consensus::Bip32DerivePath(*priv, StepsAt(pos));
+    if (!priv) return std::nullopt;
     SecretKey out;
     out.bytes = priv->key;
     out.compressed = true;

@@ -83,11 +83,23 @@ std::optional<ExtKey> Bip32Master(std::span<const uint8_t> seed)
     return key;
 }
 
-std::optional<ExtKey> Bip32Derive(const ExtKey& parent, uint32_t index)
+namespace {
+
+/**
+ * CKDpriv (BIP-32). The parent's public key (an elliptic-curve multiplication) is needed for a
+ * non-hardened step and for the child's parent fingerprint; without `fingerprint` a hardened
+ * step leaves the fingerprint zero and needs no multiplication.
+ */
+std::optional<ExtKey> DeriveStep(const ExtKey& parent, uint32_t index, bool fingerprint)
 {
     if (parent.depth == 255) return std::nullopt; // the depth byte cannot go further (Core refuses too)
-    const auto parent_pub = PubOf(parent.key);
-    if (!parent_pub) return std::nullopt;
+    // An invalid parent key (0, or not below n) fails here, or in the tweak below when no public
+    // key is computed (secp256k1_ec_seckey_tweak_add refuses an invalid key).
+    std::optional<std::array<uint8_t, 33>> parent_pub;
+    if (index < BIP32_HARDENED || fingerprint) {
+        parent_pub = PubOf(parent.key);
+        if (!parent_pub) return std::nullopt;
+    }
     uint8_t data[37];
     const WipeOnExit wipe_data{data, sizeof(data)};
     if (index >= BIP32_HARDENED) {
@@ -102,13 +114,30 @@ std::optional<ExtKey> Bip32Derive(const ExtKey& parent, uint32_t index)
     HmacSha512(parent.chain_code, data, out);
     ExtKey child;
     child.depth = static_cast<uint8_t>(parent.depth + 1);
-    child.parent_fingerprint = Bip32Fingerprint(*parent_pub);
+    if (parent_pub) child.parent_fingerprint = Bip32Fingerprint(*parent_pub);
     child.child = index;
     std::copy(out + 32, out + 64, child.chain_code.begin());
     child.key = parent.key;
     // k_i = parse256(IL) + k_par (mod n); invalid if IL >= n or the sum is 0.
     if (secp256k1_ec_seckey_tweak_add(SecpSignContext(), child.key.data(), out) != 1) return std::nullopt;
     return child;
+}
+
+} // namespace
+
+std::optional<ExtKey> Bip32Derive(const ExtKey& parent, uint32_t index)
+{
+    return DeriveStep(parent, index, /*fingerprint=*/true);
+}
+
+std::optional<ExtKey> Bip32DerivePath(const ExtKey& key, std::span<const uint32_t> steps)
+{
+    std::optional<ExtKey> cur = key;
+    for (size_t i = 0; i < steps.size() && cur; ++i) {
+        // Only the last step's fingerprint is kept: the ones before are overwritten.
+        cur = DeriveStep(*cur, steps[i], /*fingerprint=*/i + 1 == steps.size());
+    }
+    return cur;
 }
 
 std::optional<ExtPubKey> Bip32Derive(const ExtPubKey& parent, uint32_t index)

@@ -52,6 +52,12 @@ struct ExtKey {
 std::optional<ExtKey> Bip32Master(std::span<const uint8_t> seed);
 /** CKDpriv: the child at index (hardened if >= BIP32_HARDENED); nullopt for the rare invalid child. */
 std::optional<ExtKey> Bip32Derive(const ExtKey& parent, uint32_t index);
+/**
+ * CKDpriv along steps from key: what Bip32Derive step by step gives (the last step's parent
+ * fingerprint included), computing a public key only where a step needs one, so the hardened
+ * steps of a wallet's path (m/84h/1h/0h/...) cost no elliptic-curve multiplication.
+ */
+std::optional<ExtKey> Bip32DerivePath(const ExtKey& key, std::span<const uint32_t> steps);
 /** CKDpub: the non-hardened child at index; nullopt for a hardened index or an invalid child. */
 std::optional<ExtPubKey> Bip32Derive(const ExtPubKey& parent, uint32_t index);
 /** N(): the extended public key of an extended private key. */

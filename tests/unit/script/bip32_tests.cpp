@@ -90,6 +90,10 @@ TEST_CASE("BIP-32 test vectors 1-4: derivation and serialization", "[consensus][
                 key = *child;
             }
             CHECK(EncodeExtKey(key, BIP32_XPRV) == cv.xprv);
+            // Along the whole path at once: the same key, parent fingerprint included.
+            const auto along = Bip32DerivePath(*master, steps);
+            REQUIRE(along);
+            CHECK(*along == key);
             CHECK(EncodeExtPubKey(Bip32Neuter(key), BIP32_XPUB) == cv.xpub);
             // CKDpub agrees with CKDpriv for a non-hardened last step, and refuses a hardened one.
             if (pub_parent) {
@@ -134,6 +138,22 @@ TEST_CASE("BIP-32 test vector 5: invalid extended keys are refused", "[consensus
         CHECK_FALSE(error.empty());
     }
     testutil::RequireCaseCount("../specs/bip-0032.mediawiki (vector 5)", 16, invalid.size(), ran);
+}
+
+TEST_CASE("BIP-32: no child of an invalid key, along a path of hardened steps too", "[consensus]")
+{
+    // A path walk computes no public key for its hardened steps: the key is still judged.
+    auto master = Bip32Master(std::vector<uint8_t>(16, 0x42));
+    REQUIRE(master);
+    const std::vector<uint32_t> hardened{1 | BIP32_HARDENED, 2 | BIP32_HARDENED};
+    REQUIRE(Bip32DerivePath(*master, hardened));
+    for (const uint8_t fill : {uint8_t{0x00}, uint8_t{0xff}}) { // 0, and a number above n
+        ExtKey bad = *master;
+        bad.key.fill(fill);
+        CHECK_FALSE(Bip32Derive(bad, 1 | BIP32_HARDENED));
+        CHECK_FALSE(Bip32DerivePath(bad, hardened));
+        CHECK_FALSE(Bip32DerivePath(bad, std::vector<uint32_t>{7}));
+    }
 }
 
 TEST_CASE("BIP-32: no child below depth 255 (the depth byte would wrap to 0)", "[consensus]")
