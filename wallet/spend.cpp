@@ -87,15 +87,6 @@ InputInfo MeasureSpend(const Wallet& w, const consensus::TxOut& out, const commo
     return info;
 }
 
-/**
- * The virtual size of spending out as an input of ours (Core's CalculateMaximumSignedInputSize;
- * -1 if unknown) and out's output type.
- */
-InputInfo SpendInfo(const Wallet& w, const consensus::TxOut& out)
-{
-    return w.CachedInputInfo(out.script_pubkey, [&]() { return MeasureSpend(w, out, nullptr); });
-}
-
 /** Core's COutPoint::ToString, as its preset-input errors name an input: "COutPoint(<txid, 10 digits>, n)". */
 std::string OutPointString(const consensus::OutPoint& op)
 {
@@ -130,6 +121,11 @@ uint32_t AntiFeeSniping(const Wallet& w, std::mt19937_64& rng)
 }
 
 } // namespace
+
+InputInfo SpendInfo(const Wallet& w, const consensus::TxOut& out)
+{
+    return w.CachedInputInfo(out.script_pubkey, [&]() { return MeasureSpend(w, out, nullptr); });
+}
 
 int64_t MaximumSignedWeight(const Wallet& w, const consensus::MutableTransaction& tx,
                             const std::map<consensus::OutPoint, consensus::TxOut>& spent, const CoinControl* control)

@@ -19,6 +19,7 @@
 namespace wallet {
 
 class Wallet;
+struct InputInfo;
 
 /** One payment (Core's CRecipient). */
 struct Recipient {
@@ -114,6 +115,12 @@ std::optional<FeeCalculation> GetMinimumFeeRate(const Wallet& wallet, const Coin
 int64_t MaximumSignedVsize(const Wallet& wallet, const consensus::MutableTransaction& tx,
                            const std::map<consensus::OutPoint, consensus::TxOut>& spent,
                            const CoinControl* control = nullptr);
+
+/**
+ * The virtual size of spending out as an input of ours (Core's CalculateMaximumSignedInputSize,
+ * the COutput's input_bytes coin selection uses; -1 if unknown) and out's output type.
+ */
+InputInfo SpendInfo(const Wallet& wallet, const consensus::TxOut& out);
 
 /** MaximumSignedVsize's weight (-1 likewise): what an unsigned transaction's size limit is checked on. */
 int64_t MaximumSignedWeight(const Wallet& wallet, const consensus::MutableTransaction& tx,

@@ -158,7 +158,20 @@ def run(env):
                       b.wallet_rpc, "b", "send", {a_addr: "0.1"}, None, None, "3", {"fee_rate": "3"})
 
     # ---- sendall: everything to one address of C's... to A
+    small = a.wallet_rpc("a", "sendtoaddress", b.wallet_rpc("b", "getnewaddress"), "0.00002")
+    wait_in_pools(nodes, small)
     mine(a, nodes)
+    # send_max leaves behind a coin worth less than its input costs at the fee rate (2,000 sat
+    # against 68 vB at 50 sat/vB); without it every coin goes.
+    small_tx = b.decoderawtransaction(b.wallet_rpc("b", "gettransaction", small)["hex"])
+    small_vout = [o["n"] for o in small_tx["vout"] if o["value"] == Decimal("0.00002")]
+    small_in = (small, small_vout[0])
+    for send_max, taken in ((True, False), (False, True)):
+        sm = b.wallet_rpc("b", "sendall", [a_addr], None, None, None,
+                          {"send_max": send_max, "fee_rate": "50", "add_to_wallet": False})
+        ins = [(i["txid"], i["vout"]) for i in b.decoderawtransaction(sm["hex"])["vin"]]
+        check((small_in in ins) == taken and len(ins) >= 2 - (not taken),
+              "sendall send_max=%s: the 2,000 sat coin %s: %s" % (send_max, "taken" if taken else "left", ins))
     assert_raises_rpc(-8, "Must provide at least one address without a specified amount", b.wallet_rpc, "b",
                       "sendall", [{a_addr: "0.1"}])
     assert_raises_rpc(-8, "Cannot combine send_max with specific inputs.", b.wallet_rpc, "b", "sendall", [a_addr],

@@ -309,14 +309,12 @@ Json SendAll(const WalletContext& context, const RpcRequest& req)
         }
     } else {
         for (const WalletCoin& c : w->AvailableCoins(min_depth, max_depth, /*include_unsafe=*/false)) {
-            // send_max: a coin worth less than spending it costs is left behind.
-            consensus::MutableTransaction one;
-            one.vin.resize(1);
-            one.vin[0].prevout = c.outpoint;
-            const int64_t with = MaximumSignedVsize(*w, one, {{c.outpoint, c.txout}});
-            one.vin.clear();
-            const int64_t input_vsize = with - (consensus::GetTransactionWeight(consensus::Transaction(one)) + 3) / 4;
-            if (send_max && rate.GetFee(input_vsize) > c.txout.value) continue;
+            // send_max: a coin worth less than spending it costs is left behind (Core compares
+            // the fee of the coin's input_bytes, the size coin selection gives it).
+            if (send_max) {
+                const int input_vsize = c.input ? c.input->vsize : SpendInfo(*w, c.txout).vsize;
+                if (input_vsize > 0 && rate.GetFee(input_vsize) > c.txout.value) continue;
+            }
             consensus::TxIn in;
             in.prevout = c.outpoint;
             in.sequence = sequence;
