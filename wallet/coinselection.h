@@ -231,6 +231,8 @@ struct OutputGroupTypeMap {
     Groups all_groups;
     /** Adds group (which must outlive the map) to its type's sets and, with into_all, to all_groups. */
     void Push(const OutputGroup& group, OutputType type, bool insert_positive, bool insert_mixed, bool into_all = true);
+    void Push(OutputGroup&& group, OutputType type, bool insert_positive, bool insert_mixed,
+              bool into_all = true) = delete; //!< not a temporary: its address is kept
     size_t TypesCount() const { return groups_by_type.size(); }
 };
 
@@ -358,12 +360,14 @@ struct GroupedCoins {
 GroupedCoins GroupCoins(std::vector<COutput> coins, const CoinSelectionParams& params);
 /**
  * The groups filter takes (addresses into grouped, which must outlive the map), by output type and
- * all together, in grouping order. Without always_all,
- * all_groups is filled only when there are several types: AttemptSelection reads it only then, and
- * for one type it would copy every group again.
+ * all together, in grouping order. Without always_all, all_groups is filled only when there are
+ * several types: AttemptSelection reads it only then.
  */
 OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter,
                                 bool always_all = true);
+/** Not from a temporary: the map's addresses would point into it. */
+OutputGroupTypeMap FilterGroups(GroupedCoins&& grouped, const CoinEligibilityFilter& filter,
+                                bool always_all = true) = delete;
 /** The groups no filter of filters takes. */
 std::vector<const OutputGroup*> DiscardedGroups(const GroupedCoins& grouped,
                                                 const std::vector<SelectionFilter>& filters);
@@ -373,6 +377,9 @@ std::vector<const OutputGroup*> DiscardedGroups(const GroupedCoins& grouped,
  * go to discarded (copies). */
 FilteredOutputGroups GroupOutputs(const GroupedCoins& grouped, const std::vector<SelectionFilter>& filters,
                                   std::vector<OutputGroup>& discarded);
+/** Not from a temporary: the maps' addresses would point into it. */
+FilteredOutputGroups GroupOutputs(GroupedCoins&& grouped, const std::vector<SelectionFilter>& filters,
+                                  std::vector<OutputGroup>& discarded) = delete;
 
 /** Core's ChooseSelectionResult: runs BnB (not with SFFO), knapsack, CoinGrinder (only when the effective
  * fee rate is above 3x the long-term rate) and SRD on groups, and keeps the least waste (ties: more inputs). */

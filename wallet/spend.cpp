@@ -299,7 +299,7 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     available.reserve(wallet_coins.size());
     const std::set<consensus::OutPoint> preset_set(control.preset_inputs.begin(), control.preset_inputs.end());
     // The fee to spend a coin, by its size: a wallet's coins have a few sizes, so the fee is
-    // computed once per size rather than once per coin (FeeRate::GetFee divides).
+    // computed again only when the size differs from the coin before's (FeeRate::GetFee divides).
     int fee_size = -1;
     Amount size_fee{0};
     auto spend_fee = [&](int vsize) {

@@ -62,10 +62,18 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
                       active.Tip()->GetBlockHash().GetHex().c_str(), best->height - fork->height,
                       best->GetBlockHash().GetHex().c_str(), best->height);
         }
+        // The walk back is not published (SetActiveTip): readers of the snapshot see the old tip
+        // until a block of the new branch connects, or the step ends.
+        tip_publish_deferred = true;
         while (active.Tip() && active.Tip() != fork) {
             ValidationResult r = DisconnectTip();
-            if (!r.IsValid()) return r;
+            if (!r.IsValid()) {
+                tip_publish_deferred = false;
+                PublishTip();
+                return r;
+            }
         }
+        tip_publish_deferred = false;
         std::vector<BlockIndex*> path;
         for (BlockIndex* walk = best; walk && walk != fork; walk = walk->prev) path.push_back(walk);
         bool invalid_found = false;
@@ -107,6 +115,8 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
         if (notifier.HasListeners()) {
             NotifyLocked({ChainEvent::Kind::TIP, nullptr, active.Tip(), fork, IsInitialBlockDownloadLocked()});
         }
+        // Published already with its last move, unless the step ended at a fork it walked back to.
+        PublishTip();
     }
     if (!FlushIfNeededLocked()) return ValidationResult::Error("failed to flush to disk");
     return ValidationResult::Valid();

@@ -114,6 +114,11 @@ std::optional<consensus::Coin> MainCoinsView::GetCoin(const consensus::OutPoint&
 void Chainstate::Impl::SetActiveTip(BlockIndex* new_tip)
 {
     active.SetTip(new_tip);
+    if (!tip_publish_deferred) PublishTip();
+}
+
+void Chainstate::Impl::PublishTip()
+{
     TipSnapshot snap;
     if (const BlockIndex* tip = active.Tip()) {
         snap.height = tip->height;

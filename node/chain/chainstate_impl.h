@@ -197,9 +197,16 @@ struct Chainstate::Impl {
     /**
      * Sets the active tip and publishes it to the snapshot's readers and waiters in the same
      * exclusive moment, so no reader of the snapshot (getbestblockhash, getblockcount) is
-     * behind one of the chain (getblockchaininfo) read before it.
+     * behind one of the chain (getblockchaininfo) read before it. Not while a reorganisation
+     * walks back to its fork (tip_publish_deferred): as in Core, which holds cs_main over the
+     * whole step, the snapshot goes from the old tip to the new branch's first block and
+     * never shows the fork point (waitfornewblock would wake on an older block).
      */
-    void SetActiveTip(BlockIndex* tip) REQUIRES(view_mutex) EXCLUDES(tip_mutex);
+    void SetActiveTip(BlockIndex* tip) REQUIRES(mutex, view_mutex) EXCLUDES(tip_mutex);
+    /** Publishes the active tip to the snapshot's readers and waiters (tip_cv). */
+    void PublishTip() REQUIRES(mutex) EXCLUDES(tip_mutex);
+    /** Set by ActivateBestChainLocked while it disconnects back to a fork (SetActiveTip). */
+    bool tip_publish_deferred GUARDED_BY(mutex){false};
     /** Sets best_header, publishing it to readers (view_mutex exclusive, briefly). */
     void SetBestHeader(BlockIndex* index) REQUIRES(mutex) EXCLUDES(view_mutex);
     /** Moves a disconnect's child cache into the main cache and sets the active tip, atomically for readers. */

@@ -146,18 +146,23 @@ public:
         // Per bucket, the entries still in the pool that entered target to MaxConfirms() - 1
         // blocks before best_height (Core sums that part of the ring per bucket on every call:
         // about 1,000 rows for the long horizon). The ring has MaxConfirms() rows, one per
-        // height, so that part is every row but the newest `target`: the kept column totals
-        // minus those few rows (integers: exact).
-        std::vector<int64_t> unconf(m_unconf_total);
-        if (target >= MaxConfirms()) {
-            std::fill(unconf.begin(), unconf.end(), 0);
-        } else {
-            int64_t idx = static_cast<int64_t>(best_height) % bins;
-            for (unsigned c = 0; c < target; ++c) {
+        // height: for a small target, that part is the kept column totals minus the newest
+        // `target` rows; for a large one, its few rows summed (integers: exact either way).
+        std::vector<int64_t> unconf;
+        auto add_rows = [&](unsigned from, unsigned to, int64_t sign) { // c in [from, to)
+            int64_t idx = ((static_cast<int64_t>(best_height) - from) % bins + bins) % bins;
+            for (unsigned c = from; c < to; ++c) {
                 const std::vector<int>& row = m_unconf[static_cast<size_t>(idx)];
-                for (size_t b = 0; b < unconf.size(); ++b) unconf[b] -= row[b];
+                for (size_t b = 0; b < unconf.size(); ++b) unconf[b] += sign * row[b];
                 idx = idx == 0 ? bins - 1 : idx - 1;
             }
+        };
+        if (target <= MaxConfirms() / 2) {
+            unconf = m_unconf_total;
+            add_rows(0, target, -1);
+        } else {
+            unconf.assign(m_unconf_total.size(), 0);
+            add_rows(target, MaxConfirms(), 1);
         }
         FeeBucketRange pass_range, fail_range;
         auto fill_fail = [&] {

@@ -283,6 +283,40 @@ TEST_CASE("The tip snapshot moves with the chain at each block of a many-block s
     CHECK(cs.GetTipSnapshot().hash == top);
 }
 
+TEST_CASE("A reorganisation's walk back to the fork is not shown by the tip snapshot", "[chain][notify]")
+{
+    // As in Core (cs_main held over the step), getbestblockhash and waitfornewblock go from the
+    // old tip to the new branch's blocks; they never show the fork point, an older block.
+    ChainBuilder b(1);
+    b.MineBlocks(4);
+    node::chain::Chainstate& cs = b.Chain();
+    const consensus::Uint256 old_tip = cs.Tip()->GetBlockHash();
+    const BlockIndex* fork = cs.AtHeight(2);
+    std::vector<consensus::Block> branch{b.MakeBlock(fork)};
+    REQUIRE(b.Submit(branch.back()).IsValid());
+    for (int i = 0; i < 2; ++i) {
+        branch.push_back(b.MakeBlock(cs.LookupBlockIndex(branch.back().GetHash())));
+        if (i == 0) REQUIRE(b.Submit(branch.back()).IsValid()); // as much work as the active chain
+    }
+    REQUIRE(cs.Tip()->GetBlockHash() == old_tip);
+    SyncWitness witness(cs);
+    cs.AddListener(&witness, Delivery::SYNC);
+    REQUIRE(b.Submit(branch.back()).IsValid()); // more work: disconnect 4 and 3, connect 3', 4', 5'
+    cs.RemoveListener(&witness);
+    const std::vector<SyncWitness::Call> calls = witness.Calls();
+    REQUIRE(calls.size() == 5);
+    for (size_t i = 0; i < 2; ++i) {
+        CHECK(calls[i].kind == 'D');
+        CHECK(calls[i].snapshot_tip == old_tip);
+    }
+    for (size_t i = 2; i < 5; ++i) {
+        CHECK(calls[i].kind == 'C');
+        CHECK(calls[i].hash == branch[i - 2].GetHash());
+        CHECK(calls[i].snapshot_tip == calls[i].hash);
+    }
+    CHECK(cs.GetTipSnapshot().hash == branch.back().GetHash());
+}
+
 TEST_CASE("SyncWithNotifications returns once a slow listener has everything queued before the call", "[chain][notify]")
 {
     // The listener is stuck in its first call while three blocks' six events are queued; a

@@ -368,7 +368,12 @@ TEST_CASE("fees: a transaction waiting past a horizon's reach is counted once, a
     for (int i = 0; i < 5; ++i) est.ProcessBlock(++height, {});
     CHECK(est.EstimateRawFee(2, 0.85, FeeHorizon::SHORT).fail.in_mempool == 10);
     CHECK(est.EstimateRawFee(6, 0.85, FeeHorizon::SHORT).fail.in_mempool == 0); // waited 5 blocks only
-    for (int i = 0; i < 10; ++i) est.ProcessBlock(++height, {});
+    // Targets over half the horizon's 12 blocks are summed the other way: the same counts.
+    for (int i = 0; i < 3; ++i) est.ProcessBlock(++height, {});
+    CHECK(est.EstimateRawFee(8, 0.85, FeeHorizon::SHORT).fail.in_mempool == 10); // waited 8
+    CHECK(est.EstimateRawFee(9, 0.85, FeeHorizon::SHORT).fail.in_mempool == 0);
+    CHECK(est.EstimateRawFee(5, 0.85, FeeHorizon::SHORT).fail.in_mempool == 10);
+    for (int i = 0; i < 7; ++i) est.ProcessBlock(++height, {});
     CHECK(est.EstimateRawFee(2, 0.85, FeeHorizon::SHORT).fail.in_mempool == 10);
     CHECK(est.EstimateRawFee(12, 0.85, FeeHorizon::SHORT).fail.in_mempool == 10);
     CHECK(est.RemoveTx(TxidOf(2'000'000)));

@@ -15,7 +15,8 @@ using namespace coinsel_test;
 
 namespace {
 
-/** The lists of groups (addresses into groups, which must outlive them). */
+/** The lists of groups (addresses into groups, which must outlive them; not a temporary). */
+Groups PositiveAndMixed(std::vector<OutputGroup>&& groups) = delete;
 Groups PositiveAndMixed(const std::vector<OutputGroup>& groups)
 {
     Groups g;

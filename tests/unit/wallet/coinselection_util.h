@@ -92,6 +92,9 @@ inline wallet::GroupRefs Refs(const std::vector<OutputGroup>& groups)
     return out;
 }
 
+/** Not of a temporary: the list would point into it. */
+wallet::GroupRefs Refs(std::vector<OutputGroup>&& groups) = delete;
+
 /** Runs an algorithm on the list of pool's groups, then leaves pool as the list ends (the order
  *  the algorithm gave it, without the groups it dropped), as Core's algorithms leave their vector. */
 template <typename Algo>
