@@ -51,6 +51,9 @@ bool DescriptorSpkm::TopUp(int32_t lookahead, std::string& error)
         m_scripts.emplace(*script, m_derived_end);
         m_by_index.emplace(m_derived_end, std::move(*script));
     }
+    // The watched end grows and is kept (Core's range_end): a restart with a smaller -keypool
+    // still watches what was derived before.
+    if (IsRange()) m_data.range_end = std::max(m_data.range_end, end);
     return true;
 }
 

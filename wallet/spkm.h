@@ -63,7 +63,8 @@ public:
      * which its TopUp grows). listdescriptors shows it; a re-import must cover it.
      */
     int32_t WatchedEnd(int32_t lookahead) const { return wallet::WatchedEnd(m_data, IsRange(), lookahead); }
-    /** Derives scripts up to next_index + lookahead (exclusive); false with error if one cannot be derived. */
+    /** Derives scripts up to WatchedEnd(lookahead) (exclusive), which range_end then keeps (Core's
+     *  TopUp grows range_end); false with error if one cannot be derived. */
     bool TopUp(int32_t lookahead, std::string& error);
     /** The script at index, if derived. */
     std::optional<consensus::Script> ScriptAt(int32_t index) const;

@@ -228,7 +228,10 @@ bool Wallet::AddDescriptor(const WalletDescriptor& desc, const std::string& priv
     auto [it, inserted] = m_spkms.insert_or_assign(id, std::move(*spkm));
     // A descriptor imported again may start lower than before: its scripts are registered anew.
     if (!inserted) m_registered_end.erase(id);
-    return TopUp(it->second, error);
+    if (!TopUp(it->second, error)) return false;
+    // Written again with the range end the top-up grew (the same batch: this record wins).
+    batch.Put(KeyWithId(dbkeys::DESCRIPTOR, id), EncodeDescriptor(it->second.Data()));
+    return true;
 }
 
 bool Wallet::TopUp(DescriptorSpkm& spkm, std::string& error)
@@ -342,9 +345,17 @@ bool Wallet::ReadRecords(std::string& error)
             m_active[{static_cast<OutputType>(type), key.back() != 0}] = id;
             return true;
         });
+        // A larger -keypool than before grows the kept range ends: written now, as Core's TopUp
+        // writes its descriptor (a smaller one changes nothing).
+        WalletBatch grown;
         for (auto& [id, spkm] : m_spkms) {
+            const int32_t before = spkm.Data().range_end;
             if (!TopUp(spkm, error)) return false;
+            if (spkm.Data().range_end != before) {
+                grown.Put(KeyWithId(dbkeys::DESCRIPTOR, id), EncodeDescriptor(spkm.Data()));
+            }
         }
+        if (!grown.Empty() && !m_db->Write(grown, error)) return false;
         m_db->ForEach(dbkeys::LABEL, [&](std::string_view key, std::string_view value) REQUIRES(m_mutex) {
             const auto* p = reinterpret_cast<const uint8_t*>(key.data()) + dbkeys::LABEL.size();
             m_labels[consensus::Script(std::span<const uint8_t>(p, key.size() - dbkeys::LABEL.size()))] =
@@ -497,6 +508,8 @@ std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std
     DescriptorSpkm& spkm = m_spkms.at(it->second);
     auto script = spkm.TakeNext(error);
     if (!script) return std::nullopt;
+    // Topped up first: the record written keeps the grown range end too.
+    if (!TopUp(spkm, error)) return std::nullopt;
     WalletBatch batch;
     batch.Put(KeyWithId(dbkeys::DESCRIPTOR, spkm.Id()), EncodeDescriptor(spkm.Data()));
     if (!internal) {
@@ -504,7 +517,7 @@ std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std
         batch.Put(std::string(dbkeys::LABEL) + std::string(script->begin(), script->end()), label);
     }
     // Written before it is handed out: a kill -9 after the reply cannot forget it.
-    if (!TopUp(spkm, error) || !Commit(batch, error)) return std::nullopt;
+    if (!Commit(batch, error)) return std::nullopt;
     return script;
 }
 

@@ -572,3 +572,47 @@ TEST_CASE("The wallet's coins follow spends that arrive first and outputs a newl
     CHECK(coins() == std::set<consensus::OutPoint>{consensus::OutPoint{to_far->GetTxid(), 0}});
     CHECK(f.w->GetBalances().trusted == Btc(47));
 }
+
+TEST_CASE("The watched range a top-up grew is kept: a smaller -keypool after a restart watches as far", "[wallet]")
+{
+    // Core's TopUp grows and stores range_end; a later, smaller keypool only stops it growing.
+    FakeChain chain;
+    chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    TempDir dir;
+    WalletEnv env;
+    env.chain = &chain;
+    env.keypool = 20;
+    std::string error;
+    int code = 0;
+    {
+        WalletContext ctx(env, dir.path);
+        REQUIRE(ctx.Create("a", CreateOptions{}, code, error));
+        auto w = ctx.Get("a");
+        for (int i = 0; i < 3; ++i) REQUIRE(w->GetNewScript(OutputType::BECH32, "", false, error));
+        CHECK(w->KeypoolSizes().first == 4 * 20); // four receiving descriptors, 20 ahead each
+        w.reset();
+        REQUIRE(ctx.Unload("a"));
+    }
+    env.keypool = 5;
+    WalletContext ctx(env, dir.path);
+    REQUIRE(ctx.Load("a", code, error));
+    auto w = ctx.Get("a");
+    REQUIRE(w);
+    CHECK(w->KeypoolSizes().first == 4 * 20); // not 4 x 5
+    REQUIRE(w->GetNewScript(OutputType::BECH32, "", false, error));
+    CHECK(w->KeypoolSizes().first == 4 * 20 - 1); // the bech32 one: 4 + 5 < 23, no growth
+    w.reset();
+    REQUIRE(ctx.Unload("a"));
+    // A larger keypool grows the range, and the load writes it: kept at the next load too.
+    env.keypool = 30;
+    {
+        WalletContext larger(env, dir.path);
+        REQUIRE(larger.Load("a", code, error));
+        CHECK(larger.Get("a")->KeypoolSizes().first == 4 * 30);
+        REQUIRE(larger.Unload("a"));
+    }
+    env.keypool = 5;
+    WalletContext again(env, dir.path);
+    REQUIRE(again.Load("a", code, error));
+    CHECK(again.Get("a")->KeypoolSizes().first == 4 * 30);
+}
