@@ -430,8 +430,9 @@ std::vector<Entry> TxMemPool::GetByAncestorScore() const
 namespace {
 class Reader final : public PoolReader {
 public:
-    Reader(const std::unordered_map<Uint256, Slot>& entries, const AncIndex& by_anc)
-        : m_entries(entries), m_by_anc(by_anc), m_next(by_anc.begin())
+    Reader(const std::unordered_map<Uint256, Slot>& entries, const AncIndex& by_anc,
+           const std::unordered_map<OutPoint, Uint256>& spenders)
+        : m_entries(entries), m_by_anc(by_anc), m_spenders(spenders), m_next(by_anc.begin())
     {}
     const Entry* Find(const Uint256& txid) const override
     {
@@ -443,10 +444,16 @@ public:
         if (m_next == m_by_anc.end()) return nullptr;
         return &m_entries.at((m_next++)->txid);
     }
+    const Entry* FindSpender(const OutPoint& outpoint) const override
+    {
+        auto it = m_spenders.find(outpoint);
+        return it == m_spenders.end() ? nullptr : Find(it->second);
+    }
 
 private:
     const std::unordered_map<Uint256, Slot>& m_entries;
     const AncIndex& m_by_anc;
+    const std::unordered_map<OutPoint, Uint256>& m_spenders;
     AncIndex::const_iterator m_next;
 };
 } // namespace
@@ -454,7 +461,7 @@ private:
 void TxMemPool::Read(const std::function<void(PoolReader&)>& f) const
 {
     util::SharedLock lock(m_mutex);
-    Reader reader(m_impl->entries, m_impl->by_anc_score);
+    Reader reader(m_impl->entries, m_impl->by_anc_score, m_impl->spenders);
     f(reader);
 }
 

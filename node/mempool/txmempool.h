@@ -42,6 +42,8 @@ public:
     virtual const Entry* Find(const consensus::Uint256& txid) const = 0;
     /** A cursor over the ancestor-score index: the best entry first, then the next; nullptr at the end. */
     virtual const Entry* NextByAncestorScore() = 0;
+    /** The entry spending outpoint (Core's GetConflictTx), or nullptr. */
+    virtual const Entry* FindSpender(const consensus::OutPoint& outpoint) const = 0;
 };
 
 /** Why a transaction left the pool (Core's MemPoolRemovalReason; the log and ZMQ names are Core's). */
