@@ -23,6 +23,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +56,10 @@ inline constexpr const char* ERR_MAX_WEIGHT =
     "The inputs size exceeds the maximum weight. Please try sending a smaller "
     "amount or manually consolidating your wallet's UTXOs";
 inline constexpr const char* ERR_INSUFFICIENT_FUNDS = "Insufficient funds";
+/** Core's words when the mempool cannot say what bumping unconfirmed coins' ancestry costs. */
+inline constexpr const char* ERR_BUMP_FEE_CLUSTER =
+    "Failed to calculate bump fees, because unconfirmed UTXOs depend on an enormous cluster of unconfirmed "
+    "transactions.";
 
 /** One coin the wallet could spend (Core's COutput). */
 struct COutput {
@@ -143,6 +148,14 @@ struct CoinSelectionParams {
     uint64_t m_limit_descendant_count{25};
     /** If false, only preset inputs may fund the transaction (coin control's m_allow_other_inputs). */
     bool m_allow_other_inputs{true};
+    /**
+     * What raising the unconfirmed ancestry of these coins to m_effective_feerate costs together
+     * (Core's chain().calculateCombinedBumpFee); nullopt if the mempool cannot tell (a cluster too
+     * large). Each selection's coins were charged their own bump fees (COutput::ApplyBumpFee);
+     * shared ancestors were charged once per coin, and the difference is given back
+     * (SetBumpFeeDiscount). Unset: each coin's own bump fee stands.
+     */
+    std::function<std::optional<Amount>(const std::vector<consensus::OutPoint>&)> combined_bump_fee;
 };
 
 /** Core's GenerateChangeTarget: change_fee plus CHANGE_LOWER for small payments (<= 25,000 sat), else
@@ -380,6 +393,13 @@ FilteredOutputGroups GroupOutputs(const GroupedCoins& grouped, const std::vector
 /** Not from a temporary: the maps' addresses would point into it. */
 FilteredOutputGroups GroupOutputs(GroupedCoins&& grouped, const std::vector<SelectionFilter>& filters,
                                   std::vector<OutputGroup>& discarded) = delete;
+
+/**
+ * Core's check for synergies from overlapping ancestry: gives back (SetBumpFeeDiscount) what the
+ * result's unconfirmed coins' own bump fees overcharge against params.combined_bump_fee; false if
+ * that cannot be calculated (ERR_BUMP_FEE_CLUSTER). Nothing without a combined_bump_fee.
+ */
+bool ApplyCombinedBumpFee(SelectionResult& result, const CoinSelectionParams& params);
 
 /** Core's ChooseSelectionResult: runs BnB (not with SFFO), knapsack, CoinGrinder (only when the effective
  * fee rate is above 3x the long-term rate) and SRD on groups, and keeps the least waste (ties: more inputs). */

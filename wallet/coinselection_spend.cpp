@@ -155,6 +155,25 @@ FilteredOutputGroups GroupOutputs(const GroupedCoins& grouped, const std::vector
     return filtered;
 }
 
+bool ApplyCombinedBumpFee(SelectionResult& result, const CoinSelectionParams& params)
+{
+    // Unconfirmed coins sharing ancestors were each charged the ancestors' whole shortfall: the
+    // mempool says what bumping them together costs, and the overestimate is given back (Core).
+    std::vector<consensus::OutPoint> unconfirmed;
+    Amount summed_bump_fees{0};
+    for (const auto& coin : result.GetInputSet()) {
+        if (coin->depth > 0) continue; // only unconfirmed coins have ancestors to bump
+        unconfirmed.push_back(coin->outpoint);
+        summed_bump_fees += coin->ancestor_bump_fees;
+    }
+    if (!params.combined_bump_fee || unconfirmed.empty()) return true;
+    const std::optional<Amount> combined = params.combined_bump_fee(unconfirmed);
+    if (!combined) return false;
+    // Never negative (Core asserts it): the sum charged a shared ancestor's shortfall once per coin.
+    result.SetBumpFeeDiscount(std::max(summed_bump_fees - *combined, Amount{0}));
+    return true;
+}
+
 SelectionOutcome ChooseSelectionResult(Amount target, Groups& groups, const CoinSelectionParams& params,
                                        std::mt19937_64& rng)
 {
@@ -199,10 +218,8 @@ SelectionOutcome ChooseSelectionResult(Amount target, Groups& groups, const Coin
 
     if (results.empty()) return SelectionOutcome::Fail(first_error);
 
-    // Core also asks the mempool here how much less bumping the selected unconfirmed coins' shared
-    // ancestry costs than their separate bump fees (SetBumpFeeDiscount); this library leaves the bump
-    // fees as the caller applied them to each coin.
     for (SelectionResult& r : results) {
+        if (!ApplyCombinedBumpFee(r, params)) return SelectionOutcome::Fail(ERR_BUMP_FEE_CLUSTER);
         r.RecalculateWaste(params.min_viable_change, params.m_cost_of_change, params.m_change_fee);
     }
     // Least waste; on equal waste, more inputs (consolidating while it is cheap).
@@ -338,6 +355,12 @@ std::optional<SelectionResult> SelectCoins(std::vector<COutput> available, const
         }
         SelectionResult result(target, SelectionAlgorithm::MANUAL);
         result.AddInputs(presets, params.m_subtract_fee_outputs);
+        // Core discounts only what automatic selection added: presets sharing an unconfirmed
+        // ancestor would each pay its whole shortfall. Here the presets get the discount too.
+        if (!ApplyCombinedBumpFee(result, params)) {
+            error = ERR_BUMP_FEE_CLUSTER;
+            return std::nullopt;
+        }
         result.RecalculateWaste(params.min_viable_change, params.m_cost_of_change, params.m_change_fee);
         return result;
     }
@@ -364,6 +387,11 @@ std::optional<SelectionResult> SelectCoins(std::vector<COutput> available, const
         SelectionResult preselected(preset_total, SelectionAlgorithm::MANUAL);
         preselected.AddInputs(presets, params.m_subtract_fee_outputs);
         result.Merge(preselected);
+        // The discount over every input, presets included (see above).
+        if (!ApplyCombinedBumpFee(result, params)) {
+            error = ERR_BUMP_FEE_CLUSTER;
+            return std::nullopt;
+        }
         result.RecalculateWaste(params.min_viable_change, params.m_cost_of_change, params.m_change_fee);
         const int max_inputs_weight =
             MaxTxWeight(params) - static_cast<int>(params.tx_noinputs_size) * consensus::WITNESS_SCALE_FACTOR;

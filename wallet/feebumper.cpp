@@ -1,6 +1,7 @@
 #include "wallet/feebumper.h"
 
 #include "common/rpc/protocol.h"
+#include "wallet/coinselection.h"
 #include "wallet/wallet.h"
 
 #include <algorithm>
@@ -101,7 +102,8 @@ Result PreconditionChecks(const Wallet& w, const WalletTx& wtx, bool require_min
     return Result::OK;
 }
 
-Result CheckFeeRate(const Wallet& w, FeeRate rate, int64_t max_vsize, Amount old_fee, std::vector<std::string>& errors)
+Result CheckFeeRate(const Wallet& w, const std::vector<consensus::OutPoint>& inputs, FeeRate rate, int64_t max_vsize,
+                    Amount old_fee, std::vector<std::string>& errors)
 {
     // A replacement below the mempool's minimum would not be accepted anyway.
     const FeeRate mempool_min = w.Chain().MempoolMinFee();
@@ -111,9 +113,14 @@ Result CheckFeeRate(const Wallet& w, FeeRate rate, int64_t max_vsize, Amount old
                          ") to get into the mempool -- ");
         return Result::WALLET_ERROR;
     }
-    // Not done: Core adds the fee bumping the inputs' unconfirmed ancestors (all the same
-    // inputs as the original's here, so they need nothing more than the original paid).
-    const Amount new_total = rate.GetFee(max_vsize);
+    // What raising the inputs' unconfirmed ancestors to the new rate costs is paid too (the
+    // original, which spends them, counts as replaced).
+    const std::optional<Amount> bump_fee = w.Chain().CalculateCombinedBumpFee(inputs, rate);
+    if (!bump_fee) {
+        errors.push_back(ERR_BUMP_FEE_CLUSTER);
+        return Result::WALLET_ERROR;
+    }
+    const Amount new_total = rate.GetFee(max_vsize) + *bump_fee;
     // BIP-125 rules 3 and 4: the old fee plus the incremental relay fee for the new size.
     const Amount incremental = w.Chain().RelayIncrementalFee().GetFee(max_vsize);
     const Amount min_total = old_fee + incremental;
@@ -225,7 +232,7 @@ std::optional<Bump> CreateRateBumpTransaction(Wallet& w, const consensus::Uint25
             return fail(Result::WALLET_ERROR, "Unable to create transaction. Missing solving data for estimating "
                                               "transaction size");
         }
-        result = CheckFeeRate(w, *control.feerate, max_vsize, made.old_fee, errors);
+        result = CheckFeeRate(w, bump.preset_inputs, *control.feerate, max_vsize, made.old_fee, errors);
         if (result != Result::OK) return std::nullopt;
     } else {
         bump.feerate = EstimateFeeRate(w, *wtx->tx, made.old_fee, bump);

@@ -43,12 +43,13 @@ Result PreconditionChecks(const Wallet& wallet, const WalletTx& wtx, bool requir
                           std::vector<std::string>& errors);
 
 /**
- * Core's CheckFeeRate, for a fee rate the user gave: at least the mempool's minimum (-4), and
- * for max_vsize vbytes at least old_fee plus the incremental relay fee (-8), at least the
- * required fee (-8), at most -maxtxfee (-4).
+ * Core's CheckFeeRate, for a fee rate the user gave: at least the mempool's minimum (-4); the
+ * new fee, the rate for max_vsize vbytes plus what raising the unconfirmed ancestors of inputs
+ * (the original's) to the rate costs, at least old_fee plus the incremental relay fee (-8), at
+ * least the required fee (-8), at most -maxtxfee (-4).
  */
-Result CheckFeeRate(const Wallet& wallet, common::FeeRate rate, int64_t max_vsize, consensus::Amount old_fee,
-                    std::vector<std::string>& errors);
+Result CheckFeeRate(const Wallet& wallet, const std::vector<consensus::OutPoint>& inputs, common::FeeRate rate,
+                    int64_t max_vsize, consensus::Amount old_fee, std::vector<std::string>& errors);
 
 /**
  * Core's EstimateFeeRate, when the user gave none: the original's rate plus 1 sat/kvB plus the

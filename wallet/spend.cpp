@@ -352,6 +352,39 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         o.type = info.type;
         presets.push_back(std::move(o));
     }
+    // Unconfirmed coins (Core's AvailableCoins, FetchSelectedInputs and GroupOutputs): their
+    // mempool ancestry for the eligibility filters, and what raising their low-fee ancestors to
+    // this transaction's rate costs, charged to the coin so the new transaction pays for them.
+    std::vector<consensus::OutPoint> unconfirmed;
+    for (const auto* coins : {&available, &presets}) {
+        for (const COutput& c : *coins) {
+            if (c.depth == 0) unconfirmed.push_back(c.outpoint);
+        }
+    }
+    if (!unconfirmed.empty()) {
+        const auto bump_fees = w.Chain().CalculateIndividualBumpFees(unconfirmed, params.m_effective_feerate);
+        if (!bump_fees) {
+            error = {RPC_WALLET_ERROR, ERR_BUMP_FEE_CLUSTER};
+            return std::nullopt;
+        }
+        std::map<consensus::Uint256, std::optional<common::interfaces::Chain::Ancestry>> ancestries;
+        for (auto* coins : {&available, &presets}) {
+            for (COutput& c : *coins) {
+                if (c.depth != 0) continue;
+                if (auto fee = bump_fees->find(c.outpoint); fee != bump_fees->end()) c.ApplyBumpFee(fee->second);
+                auto [it, added] = ancestries.try_emplace(c.outpoint.hash);
+                if (added) it->second = w.Chain().GetTransactionAncestry(c.outpoint.hash);
+                if (it->second) {
+                    c.ancestors = static_cast<size_t>(it->second->count);
+                    c.descendants = static_cast<size_t>(it->second->descendant_count);
+                }
+            }
+        }
+        params.combined_bump_fee = [&w,
+                                    rate = params.m_effective_feerate](const std::vector<consensus::OutPoint>& ops) {
+            return w.Chain().CalculateCombinedBumpFee(ops, rate);
+        };
+    }
     const Amount target = recipients_sum + (params.m_subtract_fee_outputs
                                                 ? Amount{0}
                                                 : fee_calc->rate.GetFee(static_cast<int64_t>(params.tx_noinputs_size)));
@@ -436,7 +469,8 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         return std::nullopt;
     }
     const int64_t vsize = VsizeOfWeight(sized_weight);
-    const Amount fee_needed = fee_calc->rate.GetFee(vsize);
+    // The rate for its size, and what bumping the unconfirmed coins' ancestors costs (Core's nFeeRet).
+    const Amount fee_needed = fee_calc->rate.GetFee(vsize) + selection->GetTotalBumpFees();
     const Amount selected = selection->GetSelectedValue();
     Amount fee = selected - recipients_sum - change;
     if (params.m_subtract_fee_outputs && fee < fee_needed) {

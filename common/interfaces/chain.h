@@ -11,6 +11,7 @@
 #include "consensus/primitives/block.h"
 #include "consensus/uint256.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,16 +101,29 @@ public:
      * (the chain's coin is found even when a mempool transaction spends it); nullopt if neither.
      */
     virtual std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const = 0;
-    /** A mempool transaction with its in-pool ancestors: how many, their vsize and modified fees. */
+    /** A mempool transaction with its in-pool ancestors: how many, their vsize and modified fees; and how many descendants. */
     struct Ancestry {
         int64_t count{0};
         int64_t vsize{0};
         consensus::Amount fees{0};
+        int64_t descendant_count{0}; //!< itself included
     };
     /** Core's getTransactionAncestry (listunspent's ancestor fields); nullopt if txid is not in the pool. */
     virtual std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const = 0;
     /** Core's hasDescendantsInMempool: txid is in the pool and a pool transaction spends an output of it. */
     virtual bool HasDescendantsInMempool(const consensus::Uint256& txid) const = 0;
+    /**
+     * Core's calculateIndividualBumpFees: for each outpoint, what raising the mempool transaction
+     * holding it and that transaction's unconfirmed ancestors to target costs (Core's MiniMiner,
+     * node/mempool/mini_miner.h); 0 for an outpoint of no mempool transaction. A mempool
+     * transaction spending one of the outpoints is taken to be replaced. nullopt when a cluster is
+     * too large to calculate.
+     */
+    virtual std::optional<std::map<consensus::OutPoint, consensus::Amount>>
+    CalculateIndividualBumpFees(const std::vector<consensus::OutPoint>& outpoints, const FeeRate& target) const = 0;
+    /** Core's calculateCombinedBumpFee: the same for the outpoints together, shared ancestors paid once. */
+    virtual std::optional<consensus::Amount> CalculateCombinedBumpFee(const std::vector<consensus::OutPoint>& outpoints,
+                                                                      const FeeRate& target) const = 0;
     /**
      * Core's requestMempoolTransactions: notifications.TransactionAddedToMempool for every
      * transaction in the mempool now, parents first, on the caller's thread (a wallet attaching

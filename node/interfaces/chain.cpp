@@ -5,6 +5,7 @@
 
 #include "node/chain/chainstate.h"
 #include "node/mempool/mempool_manager.h"
+#include "node/mempool/mini_miner.h"
 
 #include <atomic>
 
@@ -146,7 +147,27 @@ public:
         if (!m_mempool) return std::nullopt;
         const auto e = m_mempool->Pool().GetEntry(txid);
         if (!e) return std::nullopt;
-        return Ancestry{e->count_with_ancestors, e->size_with_ancestors, e->fees_with_ancestors};
+        return Ancestry{e->count_with_ancestors, e->size_with_ancestors, e->fees_with_ancestors,
+                        e->count_with_descendants};
+    }
+
+    std::optional<std::map<consensus::OutPoint, consensus::Amount>>
+    CalculateIndividualBumpFees(const std::vector<consensus::OutPoint>& outpoints,
+                                const common::FeeRate& target) const override
+    {
+        if (!m_mempool) {
+            std::map<consensus::OutPoint, consensus::Amount> none;
+            for (const auto& op : outpoints) none.emplace(op, consensus::Amount{0});
+            return none;
+        }
+        return mempool::MiniMiner(m_mempool->Pool(), outpoints).CalculateBumpFees(target);
+    }
+
+    std::optional<consensus::Amount> CalculateCombinedBumpFee(const std::vector<consensus::OutPoint>& outpoints,
+                                                              const common::FeeRate& target) const override
+    {
+        if (!m_mempool) return consensus::Amount{0};
+        return mempool::MiniMiner(m_mempool->Pool(), outpoints).CalculateTotalBumpFees(target);
     }
 
     void RequestMempoolTransactions(ChainNotifications& notifications) const override

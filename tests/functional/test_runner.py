@@ -56,6 +56,7 @@ TESTS = [
     "wallet_backup",
     "wallet_encryption",
     "wallet_bumpfee",
+    "wallet_spend_unconfirmed",
     "wallet_psbt",
     "wallet_fund_external",
     "wallet_avoidreuse",

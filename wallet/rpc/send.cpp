@@ -2,6 +2,7 @@
 // coin, then signing through a PSBT so an incomplete transaction can be handed back.
 #include "wallet/rpc/util.h"
 
+#include "wallet/coinselection.h"
 #include "wallet/psbt.h"
 
 #include "common/key_io.h"
@@ -326,7 +327,13 @@ Json SendAll(const WalletContext& context, const RpcRequest& req)
     const int64_t vsize = MaximumSignedVsize(*w, tx, spent);
     if (vsize < 0) throw RpcError(RPC_WALLET_ERROR, "Missing solving data for estimating transaction size");
     const Amount fee = rate.GetFee(vsize);
-    const Amount effective = total_in - fee;
+    // Unconfirmed inputs pay for raising their low-fee ancestors to the rate too (Core's sendall).
+    std::vector<consensus::OutPoint> inputs;
+    inputs.reserve(tx.vin.size());
+    for (const auto& in : tx.vin) inputs.push_back(in.prevout);
+    const std::optional<Amount> bump_fee = w->Chain().CalculateCombinedBumpFee(inputs, rate);
+    if (!bump_fee) throw RpcError(RPC_WALLET_ERROR, ERR_BUMP_FEE_CLUSTER);
+    const Amount effective = total_in - fee - *bump_fee;
     if (fee > w->Fees().max_tx_fee)
         throw RpcError(RPC_WALLET_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
     if (effective <= Amount{0}) {

@@ -402,3 +402,54 @@ TEST_CASE("A TRUC transaction spending unconfirmed coins stays under 1,000 vbyte
     CHECK(error == ERR_MAX_WEIGHT);
     CHECK(SelectCoins(coins, {}, Amount{50000}, params, rng, error)); // a few inputs fit
 }
+
+TEST_CASE("Coins sharing an unconfirmed ancestor pay its shortfall once (Core's combined bump fee)",
+          "[wallet][coinsel]")
+{
+    std::mt19937_64 rng(7);
+    auto params = Params(10, 10);
+    // Two unconfirmed coins of our own, each charged a 5,000 sat shortfall of the one parent.
+    std::vector<COutput> coins;
+    for (int i = 0; i < 2; ++i) {
+        COutput c = MakeCoin({60000, 68, /*depth=*/0, /*from_me=*/true}, params.m_effective_feerate);
+        c.ApplyBumpFee(Amount{5000});
+        coins.push_back(c);
+    }
+    const Amount target{100000};
+    std::vector<std::vector<consensus::OutPoint>> asked;
+    params.combined_bump_fee = [&](const std::vector<consensus::OutPoint>& ops) -> std::optional<Amount> {
+        asked.push_back(ops);
+        return Amount{5000};
+    };
+    std::string error;
+    auto both = SelectCoins(coins, {}, target, params, rng, error);
+    REQUIRE(both);
+    REQUIRE(both->GetInputSet().size() == 2);
+    CHECK(both->GetTotalBumpFees() == Amount{5000});
+    // The effective value given back: 120,000 less two input fees of 680, less 5,000 once.
+    CHECK(both->GetSelectedEffectiveValue() == Amount{120000 - 2 * 680 - 5000});
+    REQUIRE_FALSE(asked.empty());
+    CHECK(std::set<consensus::OutPoint>(asked.back().begin(), asked.back().end()) == PointsOf(*both));
+
+    // The same coins as presets: the discount covers them too.
+    asked.clear();
+    auto presets = SelectCoins({}, coins, target, params, rng, error);
+    REQUIRE(presets);
+    CHECK(presets->GetTotalBumpFees() == Amount{5000});
+    CHECK(asked.size() == 1);
+
+    // Confirmed coins are never asked about.
+    asked.clear();
+    std::vector<COutput> confirmed{MakeCoin({150000}, params.m_effective_feerate)};
+    REQUIRE(SelectCoins(confirmed, {}, target, params, rng, error));
+    CHECK(asked.empty());
+
+    // A mempool that cannot tell: Core's error.
+    params.combined_bump_fee = [](const std::vector<consensus::OutPoint>&) -> std::optional<Amount> {
+        return std::nullopt;
+    };
+    CHECK_FALSE(SelectCoins(coins, {}, target, params, rng, error));
+    CHECK(error == ERR_BUMP_FEE_CLUSTER);
+    CHECK_FALSE(SelectCoins({}, coins, target, params, rng, error));
+    CHECK(error == ERR_BUMP_FEE_CLUSTER);
+}

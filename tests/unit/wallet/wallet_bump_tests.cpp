@@ -6,6 +6,7 @@
 
 #include "common/sign.h"
 #include "consensus/script/interpreter.h"
+#include "wallet/coinselection.h"
 #include "wallet/feebumper.h"
 #include "wallet/spend.h"
 #include "wallet/wallet.h"
@@ -230,6 +231,46 @@ TEST_CASE("A given fee rate must pay the old fee plus the incremental relay fee 
     CHECK_FALSE(f.Bump(txid, Amount{100'000'000}, errors, result));
     CHECK(result == feebumper::Result::WALLET_ERROR);
     CHECK(errors.at(0).find("is too high (cannot be higher than -maxtxfee 0.10)") != std::string::npos);
+}
+
+TEST_CASE("Spending an unconfirmed coin pays what bumping its ancestors costs, as does bumping that spend",
+          "[wallet][bump]")
+{
+    Fixture f;
+    const auto first = f.Send(Btc(1));
+    REQUIRE(first.change_pos);
+    const consensus::OutPoint change(first.tx->GetTxid(), static_cast<uint32_t>(*first.change_pos));
+    // The chain says the change's transaction lacks 3,000 sat of the new rate.
+    f.chain.bump_fees[change] = Amount{3000};
+    const auto second = f.Send(Btc(2));
+    REQUIRE(second.tx->vin.size() == 1);
+    CHECK(second.tx->vin[0].prevout == change);
+    const int64_t vsize = Vsize(*second.tx);
+    INFO(second.fee.sats << " for " << vsize);
+    CHECK(second.fee >= FeeRate(Amount{2000}).GetFee(vsize) + Amount{3000});
+    CHECK(second.fee <= FeeRate(Amount{2000}).GetFee(vsize + 1) + Amount{3000});
+
+    // Bumping the second spends the change again: the new fee covers the ancestors too.
+    std::vector<std::string> errors;
+    feebumper::Result result{};
+    auto bump = f.Bump(second.tx->GetTxid(), Amount{5000}, errors, result);
+    INFO((errors.empty() ? "" : errors.front()));
+    REQUIRE(bump);
+    const int64_t bump_vsize = Vsize(consensus::Transaction(bump->tx));
+    CHECK(bump->new_fee >= FeeRate(Amount{5000}).GetFee(bump_vsize) + Amount{3000});
+    CHECK(bump->new_fee <= FeeRate(Amount{5000}).GetFee(bump_vsize + 1) + Amount{3000});
+
+    // A mempool that cannot tell: Core's error, for a send and for a bump with a given rate.
+    f.chain.enormous_cluster = true;
+    CoinControl control;
+    control.feerate = FeeRate(Amount{2000});
+    SpendError error;
+    CHECK_FALSE(CreateTransaction(*f.w, {{f.payee, Btc(1), false}}, control, error));
+    CHECK(error.message == ERR_BUMP_FEE_CLUSTER);
+    errors.clear();
+    CHECK_FALSE(f.Bump(second.tx->GetTxid(), Amount{5000}, errors, result));
+    CHECK(result == feebumper::Result::WALLET_ERROR);
+    CHECK(errors.at(0) == ERR_BUMP_FEE_CLUSTER);
 }
 
 TEST_CASE("A bump whose change cannot pay the extra fee adds a confirmed coin and keeps the old ones", "[wallet][bump]")
