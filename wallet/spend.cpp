@@ -367,17 +367,14 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
             error = {RPC_WALLET_ERROR, ERR_BUMP_FEE_CLUSTER};
             return std::nullopt;
         }
-        std::map<consensus::Uint256, std::optional<common::interfaces::Chain::Ancestry>> ancestries;
+        size_t next = 0; // bump_fees is in the order unconfirmed was made
         for (auto* coins : {&available, &presets}) {
             for (COutput& c : *coins) {
                 if (c.depth != 0) continue;
-                if (auto fee = bump_fees->find(c.outpoint); fee != bump_fees->end()) c.ApplyBumpFee(fee->second);
-                auto [it, added] = ancestries.try_emplace(c.outpoint.hash);
-                if (added) it->second = w.Chain().GetTransactionAncestry(c.outpoint.hash);
-                if (it->second) {
-                    c.ancestors = static_cast<size_t>(it->second->count);
-                    c.descendants = static_cast<size_t>(it->second->descendant_count);
-                }
+                const auto& info = (*bump_fees)[next++];
+                c.ApplyBumpFee(info.bump_fee);
+                c.ancestors = static_cast<size_t>(info.ancestor_count);
+                c.descendants = static_cast<size_t>(info.descendant_count);
             }
         }
         params.combined_bump_fee = [&w,

@@ -101,25 +101,32 @@ public:
      * (the chain's coin is found even when a mempool transaction spends it); nullopt if neither.
      */
     virtual std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const = 0;
-    /** A mempool transaction with its in-pool ancestors: how many, their vsize and modified fees; and how many descendants. */
+    /** A mempool transaction with its in-pool ancestors: how many, their vsize and modified fees. */
     struct Ancestry {
         int64_t count{0};
         int64_t vsize{0};
         consensus::Amount fees{0};
-        int64_t descendant_count{0}; //!< itself included
     };
     /** Core's getTransactionAncestry (listunspent's ancestor fields); nullopt if txid is not in the pool. */
     virtual std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const = 0;
     /** Core's hasDescendantsInMempool: txid is in the pool and a pool transaction spends an output of it. */
     virtual bool HasDescendantsInMempool(const consensus::Uint256& txid) const = 0;
+    /** What a send needs to know of one unconfirmed coin. */
+    struct CoinBumpFee {
+        consensus::Amount bump_fee;
+        int64_t ancestor_count{0};   //!< Core's getTransactionAncestry: itself included; 0 if not in the pool
+        int64_t descendant_count{0}; //!< itself included
+    };
     /**
-     * Core's calculateIndividualBumpFees: for each outpoint, what raising the mempool transaction
-     * holding it and that transaction's unconfirmed ancestors to target costs (Core's MiniMiner,
-     * node/mempool/mini_miner.h); 0 for an outpoint of no mempool transaction. A mempool
-     * transaction spending one of the outpoints is taken to be replaced. nullopt when a cluster is
-     * too large to calculate.
+     * Core's calculateIndividualBumpFees: for each outpoint, in the order given, what raising the
+     * mempool transaction holding it and that transaction's unconfirmed ancestors to target costs
+     * (Core's MiniMiner, node/mempool/mini_miner.h); 0 for an outpoint of no mempool transaction.
+     * A mempool transaction spending one of the outpoints is taken to be replaced. With it, what
+     * Core's wallet asks getTransactionAncestry for each coin. nullopt when a cluster is too large
+     * to calculate. (Core answers with a map, and the ancestry one call a coin; a send asks about
+     * every unconfirmed coin of the wallet, in one look at the mempool here.)
      */
-    virtual std::optional<std::map<consensus::OutPoint, consensus::Amount>>
+    virtual std::optional<std::vector<CoinBumpFee>>
     CalculateIndividualBumpFees(const std::vector<consensus::OutPoint>& outpoints, const FeeRate& target) const = 0;
     /** Core's calculateCombinedBumpFee: the same for the outpoints together, shared ancestors paid once. */
     virtual std::optional<consensus::Amount> CalculateCombinedBumpFee(const std::vector<consensus::OutPoint>& outpoints,

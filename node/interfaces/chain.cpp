@@ -145,22 +145,28 @@ public:
     std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const override
     {
         if (!m_mempool) return std::nullopt;
-        const auto e = m_mempool->Pool().GetEntry(txid);
-        if (!e) return std::nullopt;
-        return Ancestry{e->count_with_ancestors, e->size_with_ancestors, e->fees_with_ancestors,
-                        e->count_with_descendants};
+        // Read in place: a send asks this of each unconfirmed transaction it could spend.
+        std::optional<Ancestry> out;
+        m_mempool->Pool().Read([&](mempool::PoolReader& reader) {
+            if (const mempool::Entry* e = reader.Find(txid)) {
+                out = Ancestry{e->count_with_ancestors, e->size_with_ancestors, e->fees_with_ancestors};
+            }
+        });
+        return out;
     }
 
-    std::optional<std::map<consensus::OutPoint, consensus::Amount>>
+    std::optional<std::vector<CoinBumpFee>>
     CalculateIndividualBumpFees(const std::vector<consensus::OutPoint>& outpoints,
                                 const common::FeeRate& target) const override
     {
-        if (!m_mempool) {
-            std::map<consensus::OutPoint, consensus::Amount> none;
-            for (const auto& op : outpoints) none.emplace(op, consensus::Amount{0});
-            return none;
+        std::vector<CoinBumpFee> out(outpoints.size());
+        if (!m_mempool) return out;
+        const auto fees = mempool::IndividualBumpFees(m_mempool->Pool(), outpoints, target);
+        if (!fees) return std::nullopt;
+        for (size_t i = 0; i < out.size(); ++i) {
+            out[i] = {(*fees)[i].bump_fee, (*fees)[i].ancestor_count, (*fees)[i].descendant_count};
         }
-        return mempool::MiniMiner(m_mempool->Pool(), outpoints).CalculateBumpFees(target);
+        return out;
     }
 
     std::optional<consensus::Amount> CalculateCombinedBumpFee(const std::vector<consensus::OutPoint>& outpoints,

@@ -216,7 +216,7 @@ void MiniMiner::BuildMockTemplate(std::optional<FeeRate> target)
         for (Node* a : package) queue.erase(key_of(*a));
         for (Node* d : touched) queue.erase(key_of(*d));
         for (Node* a : package) {
-            m_inclusion_order.emplace(a->entry.tx->GetTxid(), round);
+            if (!target) m_inclusion_order.emplace(a->entry.tx->GetTxid(), round);
             for (Node* d : a->descendants) {
                 d->entry.fees_with_ancestors -= a->entry.fee;
                 d->entry.vsize_with_ancestors -= a->entry.vsize;
@@ -235,8 +235,8 @@ std::optional<std::map<OutPoint, Amount>> MiniMiner::CalculateBumpFees(const Fee
     if (!m_ready) return std::nullopt;
     BuildMockTemplate(target);
     for (const auto& [txid, ops] : m_requested) {
-        const Node& n = m_nodes.at(txid);
         Amount bump{0};
+        const Node& n = m_nodes.at(txid);
         if (!n.mined) {
             // Both the ancestor set and the transaction alone must reach the target: a child may
             // be left out for its own low rate although its ancestors would pay (Core's example).
@@ -253,13 +253,13 @@ std::optional<Amount> MiniMiner::CalculateTotalBumpFees(const FeeRate& target)
     if (!m_ready) return std::nullopt;
     BuildMockTemplate(target);
     std::vector<Node*> roots;
+    Amount fees{0};
+    int64_t vsize = 0;
     for (const auto& [txid, ops] : m_requested) {
         Node& n = m_nodes.at(txid);
         if (!n.mined) roots.push_back(&n);
     }
     // Shared ancestors are paid for once: that is what the total saves over the sum of the bump fees.
-    Amount fees{0};
-    int64_t vsize = 0;
     for (const Node* n : AncestorsOf(roots)) {
         fees += n->entry.fee;
         vsize += n->entry.vsize;
@@ -272,6 +272,36 @@ std::map<Uint256, uint32_t> MiniMiner::Linearize()
     if (!m_ready) return {};
     BuildMockTemplate(std::nullopt);
     return m_inclusion_order;
+}
+
+std::optional<std::vector<OutpointBumpFee>>
+IndividualBumpFees(const TxMemPool& pool, const std::vector<OutPoint>& outpoints, const FeeRate& target)
+{
+    std::vector<OutpointBumpFee> out(outpoints.size());
+    std::vector<size_t> linked; // outpoints of transactions with a parent or child in the pool
+    pool.Read([&](PoolReader& reader) {
+        for (size_t i = 0; i < outpoints.size(); ++i) {
+            const Entry* e = reader.Find(outpoints[i].hash);
+            if (!e) continue; // confirmed, or unknown: nothing to bump
+            out[i].ancestor_count = e->count_with_ancestors;
+            out[i].descendant_count = e->count_with_descendants;
+            if (!e->parents.empty() || !e->children.empty()) {
+                linked.push_back(i);
+                continue;
+            }
+            // Alone in its cluster (and so unspent), it enters the template exactly when it pays
+            // the target itself: nothing can stop the template before it, nor carry it in.
+            out[i].bump_fee = std::max(target.GetFee(e->vsize) - e->ModifiedFee(), Amount{0});
+        }
+    });
+    if (linked.empty()) return out;
+    std::vector<OutPoint> rest;
+    rest.reserve(linked.size());
+    for (size_t i : linked) rest.push_back(outpoints[i]);
+    const auto mined = MiniMiner(pool, rest).CalculateBumpFees(target);
+    if (!mined) return std::nullopt;
+    for (size_t k = 0; k < linked.size(); ++k) out[linked[k]].bump_fee = mined->at(rest[k]);
+    return out;
 }
 
 } // namespace node::mempool

@@ -108,4 +108,24 @@ private:
     std::map<consensus::Uint256, uint32_t> m_inclusion_order;
 };
 
+/** What IndividualBumpFees tells of one outpoint. */
+struct OutpointBumpFee {
+    consensus::Amount bump_fee;
+    /** The mempool ancestry of its transaction, itself included (Core's getTransactionAncestry); 0 if not in the pool. */
+    int64_t ancestor_count{0};
+    int64_t descendant_count{0};
+};
+
+/**
+ * The wallet's question about its unconfirmed coins (Chain::CalculateIndividualBumpFees): each
+ * outpoint's bump fee at target, in the order given, as MiniMiner(pool, outpoints).CalculateBumpFees
+ * gives it, with its transaction's ancestry, read in the same look. A transaction alone in the
+ * pool (no parent or child there; a wallet's unconfirmed change, mostly) is answered in place from
+ * its own fee and size; only the others are copied into a MiniMiner. nullopt when a cluster is too
+ * large. (The two reads of the pool are not one snapshot: a transaction joining a cluster between
+ * them is judged alone, as it was a moment before.)
+ */
+std::optional<std::vector<OutpointBumpFee>>
+IndividualBumpFees(const TxMemPool& pool, const std::vector<consensus::OutPoint>& outpoints, const FeeRate& target);
+
 } // namespace node::mempool

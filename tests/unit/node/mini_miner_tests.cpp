@@ -37,6 +37,17 @@ Amount TotalBumpFee(const Pool& p, const std::vector<OutPoint>& ops, const FeeRa
     return *fee;
 }
 
+/** IndividualBumpFees' bump fees, in order (nullopt if it gave none). */
+std::optional<std::vector<Amount>> InOrder(const Pool& p, const std::vector<OutPoint>& ops,
+                                           const FeeRate& target = TARGET)
+{
+    const auto fees = node::mempool::IndividualBumpFees(*p.pool, ops, target);
+    if (!fees) return std::nullopt;
+    std::vector<Amount> out;
+    for (const auto& f : *fees) out.push_back(f.bump_fee);
+    return out;
+}
+
 } // namespace
 
 TEST_CASE("mini miner: confirmed and unknown outpoints cost nothing; a low-fee transaction its shortfall",
@@ -46,9 +57,9 @@ TEST_CASE("mini miner: confirmed and unknown outpoints cost nothing; a low-fee t
     auto low = Tx({Coin(1)}, 2, 1);
     auto at_target = Tx({Coin(2)}, 1, 2);
     auto just_below = Tx({Coin(3)}, 1, 3);
-    p.Add(low, 100, 100);         // 1 sat/vB
-    p.Add(at_target, 1000, 100);  // 10 sat/vB
-    p.Add(just_below, 999, 100);  // a satoshi short
+    p.Add(low, 100, 100);        // 1 sat/vB
+    p.Add(at_target, 1000, 100); // 10 sat/vB
+    p.Add(just_below, 999, 100); // a satoshi short
     MiniMiner m(*p.pool, {Coin(7), Out(low, 0), Out(low, 1), Out(at_target, 0), Out(just_below, 0)});
     REQUIRE(m.IsReadyToCalculate());
     const auto fees = m.CalculateBumpFees(TARGET);
@@ -59,6 +70,9 @@ TEST_CASE("mini miner: confirmed and unknown outpoints cost nothing; a low-fee t
     CHECK(fees->at(Out(low, 1)) == Amount{900});
     CHECK(fees->at(Out(at_target, 0)) == Amount{0});
     CHECK(fees->at(Out(just_below, 0)) == Amount{1});
+    // The wallet's question, answered in order; the lone transactions read in place.
+    CHECK(InOrder(p, {Coin(7), Out(low, 0), Out(low, 1), Out(at_target, 0), Out(just_below, 0)}) ==
+          std::vector<Amount>{Amount{0}, Amount{900}, Amount{900}, Amount{0}, Amount{1}});
     // One calculation per copy, as Core's.
     CHECK_FALSE(m.IsReadyToCalculate());
     CHECK_FALSE(m.CalculateBumpFees(TARGET));
@@ -67,6 +81,8 @@ TEST_CASE("mini miner: confirmed and unknown outpoints cost nothing; a low-fee t
     CHECK(TotalBumpFee(p, {Out(low, 0), Out(low, 1), Coin(7)}) == Amount{900});
     CHECK(TotalBumpFee(p, {Coin(7)}) == Amount{0});
     CHECK(TotalBumpFee(p, {}) == Amount{0});
+    CHECK(TotalBumpFee(p, {Out(at_target, 0)}) == Amount{0});
+    CHECK(TotalBumpFee(p, {Out(just_below, 0), Out(low, 1)}) == Amount{901});
 }
 
 TEST_CASE("mini miner: a child that pays for its parent, and one that does not", "[node][mempool][miniminer]")
@@ -150,6 +166,19 @@ TEST_CASE("mini miner: the pool's spender of an outpoint is taken as replaced, w
     CHECK(fees.at(Out(spender, 0)) == Amount{0});
     CHECK(fees.at(Out(grandchild, 0)) == Amount{0});
     CHECK(TotalBumpFee(p, {Out(a, 0), Out(grandchild, 0)}) == Amount{900});
+    // a has a child: not answered alone (it would lack nothing with the spender's help).
+    CHECK(InOrder(p, {Out(a, 0)}) == std::vector<Amount>{Amount{900}});
+    CHECK(InOrder(p, {Out(a, 1)}) == std::vector<Amount>{Amount{0}});
+    // With the ancestry of each outpoint's transaction, itself included.
+    const auto with_ancestry =
+        node::mempool::IndividualBumpFees(*p.pool, {Coin(5), Out(a, 1), Out(grandchild, 0)}, TARGET);
+    REQUIRE(with_ancestry);
+    CHECK(with_ancestry->at(0).ancestor_count == 0);
+    CHECK(with_ancestry->at(0).descendant_count == 0);
+    CHECK(with_ancestry->at(1).ancestor_count == 1);
+    CHECK(with_ancestry->at(1).descendant_count == 3);
+    CHECK(with_ancestry->at(2).ancestor_count == 3);
+    CHECK(with_ancestry->at(2).descendant_count == 1);
 }
 
 TEST_CASE("mini miner: a cluster over 500 transactions is not calculated; many small ones are",
@@ -172,6 +201,7 @@ TEST_CASE("mini miner: a cluster over 500 transactions is not calculated; many s
         CHECK_FALSE(m.IsReadyToCalculate());
         CHECK_FALSE(m.CalculateBumpFees(TARGET));
     }
+    CHECK_FALSE(InOrder(p, {Coin(9), Out(last, 0)}));
     CHECK_FALSE(MiniMiner(*p.pool, {Coin(9), Out(over, 0)}).CalculateTotalBumpFees(TARGET));
     // A confirmed coin alone needs no cluster.
     CHECK(TotalBumpFee(p, {Coin(9)}) == Amount{0});
@@ -201,8 +231,8 @@ TEST_CASE("mini miner: given entries need every descendant set, itself included"
     const std::vector<MiniMinerEntry> entries{{a, 100, Amount{100}, 100, Amount{100}},
                                               {b, 100, Amount{5000}, 200, Amount{5100}}};
     CHECK_FALSE(MiniMiner(entries, {{a->GetTxid(), {a->GetTxid(), b->GetTxid()}}}).IsReadyToCalculate());
-    CHECK_FALSE(MiniMiner(entries, {{a->GetTxid(), {b->GetTxid()}}, {b->GetTxid(), {b->GetTxid()}}})
-                    .IsReadyToCalculate());
+    CHECK_FALSE(
+        MiniMiner(entries, {{a->GetTxid(), {b->GetTxid()}}, {b->GetTxid(), {b->GetTxid()}}}).IsReadyToCalculate());
     MiniMiner m(entries, {{a->GetTxid(), {a->GetTxid(), b->GetTxid()}}, {b->GetTxid(), {b->GetTxid()}}});
     REQUIRE(m.IsReadyToCalculate());
     const auto order = m.Linearize();
@@ -305,8 +335,8 @@ TEST_CASE("mini miner: random pools give the answers of Core's sort-every-round 
         Reference ref;
         for (const auto& tx : txs) {
             const auto e = p.E(tx);
-            ref.left.emplace(tx->GetTxid(),
-                             MiniMinerEntry{tx, e.vsize, e.ModifiedFee(), e.size_with_ancestors, e.fees_with_ancestors});
+            ref.left.emplace(tx->GetTxid(), MiniMinerEntry{tx, e.vsize, e.ModifiedFee(), e.size_with_ancestors,
+                                                           e.fees_with_ancestors});
             auto desc = p.pool->GetDescendants(tx->GetTxid());
             desc.push_back(tx->GetTxid());
             ref.descendants.emplace(tx->GetTxid(), desc);
@@ -336,6 +366,9 @@ TEST_CASE("mini miner: random pools give the answers of Core's sort-every-round 
 
         INFO("round " << round << ", " << n << " transactions, " << requested.size() << " outpoints");
         CHECK(BumpFees(p, requested, target) == expected);
+        std::vector<Amount> expected_in_order;
+        for (const auto& op : requested) expected_in_order.push_back(expected.at(op));
+        CHECK(InOrder(p, requested, target) == expected_in_order);
         CHECK(TotalBumpFee(p, requested, target) == target.GetFee(vsize) - fees);
         for (const auto& [op, fee] : expected) CHECK(fee >= Amount{0});
 
@@ -348,5 +381,8 @@ TEST_CASE("mini miner: random pools give the answers of Core's sort-every-round 
             entries.push_back({tx, e.vsize, e.ModifiedFee(), e.size_with_ancestors, e.fees_with_ancestors});
         }
         CHECK(MiniMiner(entries, desc_sets).Linearize() == linear.order);
+        // From the pool: every transaction is in the cluster of some unspent output, and those
+        // alone in their clusters take their places too.
+        CHECK(MiniMiner(*p.pool, unspent).Linearize() == linear.order);
     }
 }

@@ -81,35 +81,33 @@ public:
         // The fake pool keeps no fees or parents: each transaction is its own package.
         auto it = m_mempool.find(txid);
         if (it == m_mempool.end()) return std::nullopt;
-        return Ancestry{1, static_cast<int64_t>(consensus::SerializedSize(*it->second)), consensus::Amount{0}, 1};
+        return Ancestry{1, static_cast<int64_t>(consensus::SerializedSize(*it->second)), consensus::Amount{0}};
     }
-    /** Bump fees by outpoint (none: 0); the combined fee is their sum less combined_discount. */
+    /** Bump fees by outpoint (none: 0); the combined fee is their sum. */
     std::map<consensus::OutPoint, consensus::Amount> bump_fees;
-    consensus::Amount combined_discount{0};
     /** Answer nullopt, as the node does for a cluster too large to calculate. */
     bool enormous_cluster{false};
-    mutable std::vector<std::vector<consensus::OutPoint>> combined_bump_fee_calls;
-    std::optional<std::map<consensus::OutPoint, consensus::Amount>>
+    std::optional<std::vector<CoinBumpFee>>
     CalculateIndividualBumpFees(const std::vector<consensus::OutPoint>& outpoints,
                                 const common::FeeRate&) const override
     {
         if (enormous_cluster) return std::nullopt;
-        std::map<consensus::OutPoint, consensus::Amount> out;
+        std::vector<CoinBumpFee> out;
         for (const auto& op : outpoints) {
             auto it = bump_fees.find(op);
-            out.emplace(op, it == bump_fees.end() ? consensus::Amount{0} : it->second);
+            const int64_t in_pool = m_mempool.contains(op.hash) ? 1 : 0; // its own package, as GetTransactionAncestry
+            out.push_back({it == bump_fees.end() ? consensus::Amount{0} : it->second, in_pool, in_pool});
         }
         return out;
     }
     std::optional<consensus::Amount> CalculateCombinedBumpFee(const std::vector<consensus::OutPoint>& outpoints,
                                                               const common::FeeRate& target) const override
     {
-        combined_bump_fee_calls.push_back(outpoints);
         const auto each = CalculateIndividualBumpFees(outpoints, target);
         if (!each) return std::nullopt;
         consensus::Amount sum{0};
-        for (const auto& [op, fee] : *each) sum += fee;
-        return sum > combined_discount ? sum - combined_discount : consensus::Amount{0};
+        for (const auto& coin : *each) sum += coin.bump_fee;
+        return sum;
     }
     void RequestMempoolTransactions(common::interfaces::ChainNotifications& notifications) const override
     {
