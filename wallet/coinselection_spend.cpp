@@ -169,7 +169,9 @@ bool ApplyCombinedBumpFee(SelectionResult& result, const CoinSelectionParams& pa
     if (!params.combined_bump_fee || unconfirmed.empty()) return true;
     const std::optional<Amount> combined = params.combined_bump_fee(unconfirmed);
     if (!combined) return false;
-    // Never negative (Core asserts it): the sum charged a shared ancestor's shortfall once per coin.
+    // The sum charged a shared ancestor's shortfall once per coin. Should it be below the combined
+    // fee (the pool changed between the two questions), nothing is given back (Core asserts it
+    // cannot happen).
     result.SetBumpFeeDiscount(std::max(summed_bump_fees - *combined, Amount{0}));
     return true;
 }

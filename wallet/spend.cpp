@@ -355,10 +355,15 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     // Unconfirmed coins (Core's AvailableCoins, FetchSelectedInputs and GroupOutputs): their
     // mempool ancestry for the eligibility filters, and what raising their low-fee ancestors to
     // this transaction's rate costs, charged to the coin so the new transaction pays for them.
+    // Unsafe coins (unconfirmed from others) only when they may be spent, as Core's AvailableCoins
+    // leaves them out before it asks: a stranger's huge cluster must not stop every send.
+    std::vector<COutput*> asked;
     std::vector<consensus::OutPoint> unconfirmed;
-    for (const auto* coins : {&available, &presets}) {
-        for (const COutput& c : *coins) {
-            if (c.depth == 0) unconfirmed.push_back(c.outpoint);
+    for (auto* coins : {&available, &presets}) {
+        for (COutput& c : *coins) {
+            if (c.depth != 0 || (coins == &available && !c.safe && !control.include_unsafe)) continue;
+            asked.push_back(&c);
+            unconfirmed.push_back(c.outpoint);
         }
     }
     if (!unconfirmed.empty()) {
@@ -367,15 +372,11 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
             error = {RPC_WALLET_ERROR, ERR_BUMP_FEE_CLUSTER};
             return std::nullopt;
         }
-        size_t next = 0; // bump_fees is in the order unconfirmed was made
-        for (auto* coins : {&available, &presets}) {
-            for (COutput& c : *coins) {
-                if (c.depth != 0) continue;
-                const auto& info = (*bump_fees)[next++];
-                c.ApplyBumpFee(info.bump_fee);
-                c.ancestors = static_cast<size_t>(info.ancestor_count);
-                c.descendants = static_cast<size_t>(info.descendant_count);
-            }
+        for (size_t i = 0; i < asked.size(); ++i) {
+            const auto& info = (*bump_fees)[i];
+            asked[i]->ApplyBumpFee(info.bump_fee);
+            asked[i]->ancestors = static_cast<size_t>(info.ancestor_count);
+            asked[i]->descendants = static_cast<size_t>(info.descendant_count);
         }
         params.combined_bump_fee = [&w,
                                     rate = params.m_effective_feerate](const std::vector<consensus::OutPoint>& ops) {

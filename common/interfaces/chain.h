@@ -124,11 +124,11 @@ public:
      * A mempool transaction spending one of the outpoints is taken to be replaced. With it, what
      * Core's wallet asks getTransactionAncestry for each coin. nullopt when a cluster is too large
      * to calculate. (Core answers with a map, and the ancestry one call a coin; a send asks about
-     * every unconfirmed coin of the wallet, in one look at the mempool here.)
+     * every unconfirmed coin of the wallet, in one call here.)
      */
     virtual std::optional<std::vector<CoinBumpFee>>
     CalculateIndividualBumpFees(const std::vector<consensus::OutPoint>& outpoints, const FeeRate& target) const = 0;
-    /** Core's calculateCombinedBumpFee: the same for the outpoints together, shared ancestors paid once. */
+    /** Core's calculateCombinedBumpFee: the same for the outpoints together, shared ancestors paid once; never below 0. */
     virtual std::optional<consensus::Amount> CalculateCombinedBumpFee(const std::vector<consensus::OutPoint>& outpoints,
                                                                       const FeeRate& target) const = 0;
     /**

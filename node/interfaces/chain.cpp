@@ -173,7 +173,11 @@ public:
                                                               const common::FeeRate& target) const override
     {
         if (!m_mempool) return consensus::Amount{0};
-        return mempool::MiniMiner(m_mempool->Pool(), outpoints).CalculateTotalBumpFees(target);
+        const auto total = mempool::MiniMiner(m_mempool->Pool(), outpoints).CalculateTotalBumpFees(target);
+        if (!total) return std::nullopt;
+        // Never below zero (Core's can be): ancestors paying more than the target must not lower
+        // the new transaction's own rate below it, or its score would leave it out at that rate.
+        return std::max(*total, consensus::Amount{0});
     }
 
     void RequestMempoolTransactions(ChainNotifications& notifications) const override

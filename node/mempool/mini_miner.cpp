@@ -279,25 +279,53 @@ IndividualBumpFees(const TxMemPool& pool, const std::vector<OutPoint>& outpoints
 {
     std::vector<OutpointBumpFee> out(outpoints.size());
     std::vector<size_t> linked; // outpoints of transactions with a parent or child in the pool
+    // Of the lone transactions short of the target, the one of the best score: in one template
+    // with the linked ones it would be the first to stop it, so it joins them (the others, of
+    // lower scores, would come after it).
+    std::optional<size_t> lone_stop;
     pool.Read([&](PoolReader& reader) {
+        // Core's CalculateDescendantMaximum: the most descendants of any of its topmost ancestors.
+        auto descendant_maximum = [&](const Entry* entry) {
+            int64_t maximum = 0;
+            std::vector<const Entry*> todo{entry};
+            std::unordered_set<Uint256> counted;
+            while (!todo.empty()) {
+                const Entry* e = todo.back();
+                todo.pop_back();
+                if (!counted.insert(e->Txid()).second) continue;
+                if (e->parents.empty()) maximum = std::max(maximum, e->count_with_descendants);
+                for (const Uint256& parent : e->parents) {
+                    if (const Entry* p = reader.Find(parent)) todo.push_back(p);
+                }
+            }
+            return maximum;
+        };
+        const Entry* stop = nullptr;
         for (size_t i = 0; i < outpoints.size(); ++i) {
             const Entry* e = reader.Find(outpoints[i].hash);
             if (!e) continue; // confirmed, or unknown: nothing to bump
             out[i].ancestor_count = e->count_with_ancestors;
-            out[i].descendant_count = e->count_with_descendants;
+            out[i].descendant_count = e->parents.empty() ? e->count_with_descendants : descendant_maximum(e);
             if (!e->parents.empty() || !e->children.empty()) {
                 linked.push_back(i);
                 continue;
             }
-            // Alone in its cluster (and so unspent), it enters the template exactly when it pays
-            // the target itself: nothing can stop the template before it, nor carry it in.
+            // Alone in its cluster (and so unspent): its score is its own rate, and it enters the
+            // template exactly when it pays the target itself.
             out[i].bump_fee = std::max(target.GetFee(e->vsize) - e->ModifiedFee(), Amount{0});
+            if (out[i].bump_fee == Amount{0}) continue;
+            const int c = stop ? CompareFeeFrac(e->ModifiedFee(), e->vsize, stop->ModifiedFee(), stop->vsize) : 1;
+            if (c > 0 || (c == 0 && e->Txid() < stop->Txid())) {
+                stop = e;
+                lone_stop = i;
+            }
         }
     });
     if (linked.empty()) return out;
     std::vector<OutPoint> rest;
-    rest.reserve(linked.size());
+    rest.reserve(linked.size() + 1);
     for (size_t i : linked) rest.push_back(outpoints[i]);
+    if (lone_stop) rest.push_back(outpoints[*lone_stop]);
     const auto mined = MiniMiner(pool, rest).CalculateBumpFees(target);
     if (!mined) return std::nullopt;
     for (size_t k = 0; k < linked.size(); ++k) out[linked[k]].bump_fee = mined->at(rest[k]);

@@ -111,7 +111,9 @@ private:
 /** What IndividualBumpFees tells of one outpoint. */
 struct OutpointBumpFee {
     consensus::Amount bump_fee;
-    /** The mempool ancestry of its transaction, itself included (Core's getTransactionAncestry); 0 if not in the pool. */
+    /** The mempool ancestry of its transaction as Core's getTransactionAncestry counts it (0 if not in
+     *  the pool): its ancestors, itself included, and the most descendants of one of its topmost
+     *  ancestors (CalculateDescendantMaximum; its own if it has no parent in the pool). */
     int64_t ancestor_count{0};
     int64_t descendant_count{0};
 };
@@ -119,11 +121,12 @@ struct OutpointBumpFee {
 /**
  * The wallet's question about its unconfirmed coins (Chain::CalculateIndividualBumpFees): each
  * outpoint's bump fee at target, in the order given, as MiniMiner(pool, outpoints).CalculateBumpFees
- * gives it, with its transaction's ancestry, read in the same look. A transaction alone in the
- * pool (no parent or child there; a wallet's unconfirmed change, mostly) is answered in place from
- * its own fee and size; only the others are copied into a MiniMiner. nullopt when a cluster is too
- * large. (The two reads of the pool are not one snapshot: a transaction joining a cluster between
- * them is judged alone, as it was a moment before.)
+ * gives it, with its transaction's ancestry. A transaction alone in the pool (no parent or child
+ * there; a wallet's unconfirmed change, mostly) is answered in place from its own fee and size;
+ * the others are copied into a MiniMiner, with the best-scoring lone transaction short of the
+ * target, which would be the first to stop the one template Core builds for all of them. nullopt
+ * when a cluster is too large. The pool is read twice (the lone transactions and the ancestry, then
+ * the MiniMiner's copy): a transaction arriving between the two reads may be seen by the second only.
  */
 std::optional<std::vector<OutpointBumpFee>>
 IndividualBumpFees(const TxMemPool& pool, const std::vector<consensus::OutPoint>& outpoints, const FeeRate& target);

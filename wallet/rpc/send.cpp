@@ -334,7 +334,8 @@ Json SendAll(const WalletContext& context, const RpcRequest& req)
     const std::optional<Amount> bump_fee = w->Chain().CalculateCombinedBumpFee(inputs, rate);
     if (!bump_fee) throw RpcError(RPC_WALLET_ERROR, ERR_BUMP_FEE_CLUSTER);
     const Amount effective = total_in - fee - *bump_fee;
-    if (fee > w->Fees().max_tx_fee)
+    // The whole fee paid, bump included (the broadcast is not checked again).
+    if (fee + *bump_fee > w->Fees().max_tx_fee)
         throw RpcError(RPC_WALLET_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
     if (effective <= Amount{0}) {
         throw RpcError(RPC_WALLET_INSUFFICIENT_FUNDS,

@@ -177,8 +177,37 @@ TEST_CASE("mini miner: the pool's spender of an outpoint is taken as replaced, w
     CHECK(with_ancestry->at(0).descendant_count == 0);
     CHECK(with_ancestry->at(1).ancestor_count == 1);
     CHECK(with_ancestry->at(1).descendant_count == 3);
+    // Core's CalculateDescendantMaximum: the descendants of its topmost ancestor, a.
     CHECK(with_ancestry->at(2).ancestor_count == 3);
-    CHECK(with_ancestry->at(2).descendant_count == 1);
+    CHECK(with_ancestry->at(2).descendant_count == 3);
+}
+
+TEST_CASE("mini miner: a lone transaction short of the target stops the template for the others too",
+          "[node][mempool][miniminer]")
+{
+    // b's ancestor set pays 10.38 sat/vB though b alone pays 9: with nothing better it is taken,
+    // and its ancestors with it. A lone transaction at 9.5 sat/vB outranks it and stops the
+    // template first, as in Core's one template for every outpoint asked about.
+    Pool p;
+    auto z = Tx({Coin(1)}, 2, 1);
+    auto a1 = Tx({Out(z, 0)}, 2, 2);
+    auto a2 = Tx({Out(z, 1)}, 1, 3);
+    auto b = Tx({Out(a1, 0), Out(a2, 0)}, 1, 4);
+    auto lone = Tx({Coin(2)}, 1, 5);
+    p.Add(z, 1000, 1000);
+    p.Add(a1, 5800, 100);
+    p.Add(a2, 5800, 100);
+    p.Add(b, 900, 100);
+    p.Add(lone, 950, 100);
+    const std::vector<OutPoint> without{Out(a1, 1), Out(b, 0)};
+    CHECK(BumpFees(p, without) == std::map<OutPoint, Amount>{{Out(a1, 1), Amount{0}}, {Out(b, 0), Amount{0}}});
+    CHECK(InOrder(p, without) == std::vector<Amount>{Amount{0}, Amount{0}});
+    const std::vector<OutPoint> with{Out(a1, 1), Out(lone, 0), Out(b, 0)};
+    const auto core = BumpFees(p, with);
+    CHECK(core.at(Out(a1, 1)) == Amount{4200}); // 11,000 for z and a1, less 6,800
+    CHECK(core.at(Out(b, 0)) == Amount{100});   // its own shortfall
+    CHECK(core.at(Out(lone, 0)) == Amount{50});
+    CHECK(InOrder(p, with) == std::vector<Amount>{Amount{4200}, Amount{50}, Amount{100}});
 }
 
 TEST_CASE("mini miner: a cluster over 500 transactions is not calculated; many small ones are",
