@@ -1,12 +1,15 @@
 // Coin selection as Bitcoin Core does it: which of the wallet's coins fund a transaction.
-// A pure library: no I/O, no threads, no chain or mempool access. Everything Core's wallet would
-// ask the chain for (confirmations, mempool ancestry, package limits) arrives in the inputs.
+// A pure library: no I/O, no threads, no chain or mempool access of its own. Everything Core's
+// wallet would ask the chain for (confirmations, mempool ancestry, package limits, bump fees)
+// arrives in the inputs; the one question asked during selection, the combined bump fee of a
+// candidate's unconfirmed coins, goes through the caller's params.combined_bump_fee.
 //
 // The caller (the wallet's transaction builder) does what Core's CreateTransactionInternal does:
 //  1. Fill a CoinSelectionParams: the fee rates, change sizes, tx_noinputs_size, then call
 //     SetChangeParams for m_change_fee, m_cost_of_change, m_min_change_target and min_viable_change.
 //  2. Build one COutput per spendable coin (and one per preset input) with the effective fee rate,
-//     `COutput(..., params.m_effective_feerate)`, and its mempool ancestry (ancestors/descendants).
+//     `COutput(..., params.m_effective_feerate)`, its mempool ancestry (ancestors/descendants) and,
+//     if unconfirmed, its own bump fee (ApplyBumpFee); set params.combined_bump_fee.
 //  3. target = sum of the recipients' amounts + m_effective_feerate.GetFee(tx_noinputs_size)
 //     (without that fee when subtracting the fee from outputs), then SelectCoins.
 //  4. Use result.GetChange(min_viable_change, m_change_fee): 0 means no change output (the excess
