@@ -311,9 +311,11 @@ IndividualBumpFees(const TxMemPool& pool, const std::vector<OutPoint>& outpoints
                 continue;
             }
             // Alone in its cluster (and so unspent): its score is its own rate, and it enters the
-            // template exactly when it pays the target itself.
-            out[i].bump_fee = std::max(target.GetFee(e->vsize) - e->ModifiedFee(), Amount{0});
-            if (out[i].bump_fee == Amount{0}) continue;
+            // template exactly when it pays the target itself: fee >= GetFee(vsize), the fee
+            // rounded up, which for a whole fee is 1000 * fee >= rate * vsize (no division).
+            const __int128 paid = static_cast<__int128>(e->ModifiedFee().sats) * 1000;
+            if (paid >= static_cast<__int128>(target.SatsPerKvB().sats) * e->vsize) continue;
+            out[i].bump_fee = target.GetFee(e->vsize) - e->ModifiedFee();
             const int c = stop ? CompareFeeFrac(e->ModifiedFee(), e->vsize, stop->ModifiedFee(), stop->vsize) : 1;
             if (c > 0 || (c == 0 && e->Txid() < stop->Txid())) {
                 stop = e;
