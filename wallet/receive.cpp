@@ -30,7 +30,7 @@ bool Wallet::InMempool(const WalletTx& wtx) const
 
 bool Wallet::IsImmatureCoinbase(const WalletTx& wtx) const
 {
-    if (!wtx.tx->IsCoinBase()) return false;
+    if (!wtx.IsCoinBase()) return false;
     return DepthLocked(wtx) <= consensus::COINBASE_MATURITY;
 }
 
@@ -90,7 +90,7 @@ bool Wallet::IsSpent(const consensus::OutPoint& outpoint) const
     return IsSpentLocked(outpoint);
 }
 
-bool Wallet::IsTrustedLocked(const WalletTx& wtx, TrustMemo& memo) const
+bool Wallet::IsTrustedLocked(const WalletTx& wtx, Walk walk) const
 {
     // Core's CachedTxIsTrusted: confirmed; or unconfirmed, in the mempool, ours, and spending
     // only trusted outputs of our own.
@@ -100,33 +100,41 @@ bool Wallet::IsTrustedLocked(const WalletTx& wtx, TrustMemo& memo) const
     // -spendzeroconfchange=0: nothing unconfirmed is trusted, not even our own change.
     if (!m_env.fees.spend_zero_conf_change) return false;
     if (!InMempool(wtx)) return false;
-    const Uint256& txid = wtx.tx->GetTxid();
-    if (auto known = memo.find(txid); known != memo.end()) return known->second;
+    wtx.Enter(walk.id);
+    using Trust = WalletTx::Trust;
+    if (wtx.trust == Trust::YES || wtx.trust == Trust::NO) return wtx.trust == Trust::YES;
     // Untrusted while being judged: a cycle of parents (only a corrupt wallet file could hold
     // one) ends there instead of recursing forever.
-    memo.emplace(txid, false);
+    if (wtx.trust == Trust::JUDGING) return false;
+    wtx.trust = Trust::JUDGING;
     // Every input spends an output of ours, worth more than 0 in all (Core's CachedTxIsFromMe;
-    // kept once known), and every parent is trusted.
+    // kept once known, with the parents' records), and every parent is trusted.
     if (!wtx.inputs_ours) {
         Amount debit{0};
+        std::vector<const WalletTx*> parents;
+        parents.reserve(wtx.tx->vin.size());
         for (const auto& in : wtx.tx->vin) {
             auto parent = m_txs.find(in.prevout.hash);
-            if (parent == m_txs.end() || in.prevout.n >= parent->second.tx->vout.size()) return false;
-            const auto& out = parent->second.tx->vout[in.prevout.n];
-            if (!IsMineLocked(out.script_pubkey)) return false;
-            debit += out.value;
+            const bool ours = parent != m_txs.end() && in.prevout.n < parent->second.tx->vout.size() &&
+                              IsMineLocked(parent->second.tx->vout[in.prevout.n].script_pubkey);
+            if (!ours) {
+                wtx.trust = Trust::NO;
+                return false;
+            }
+            debit += parent->second.tx->vout[in.prevout.n].value;
+            parents.push_back(&parent->second);
         }
-        if (debit <= Amount{0}) return false;
+        if (debit <= Amount{0}) {
+            wtx.trust = Trust::NO;
+            return false;
+        }
+        wtx.parents = std::move(parents);
         wtx.inputs_ours = true;
     }
-    bool trusted = true;
-    for (const auto& in : wtx.tx->vin) {
-        if (!IsTrustedLocked(m_txs.at(in.prevout.hash), memo)) {
-            trusted = false;
-            break;
-        }
-    }
-    memo[txid] = trusted;
+    const bool trusted =
+        std::all_of(wtx.parents.begin(), wtx.parents.end(),
+                    [&](const WalletTx* parent) REQUIRES(m_mutex) { return IsTrustedLocked(*parent, walk); });
+    wtx.trust = trusted ? Trust::YES : Trust::NO;
     return trusted;
 }
 
@@ -168,11 +176,11 @@ Balances Wallet::ComputeBalances(int min_depth) const
 {
     Balances b;
     b.at = m_last_block; // under the same lock as the totals (a commit drops the cached ones)
-    TrustMemo memo;
+    const Walk walk = NewWalk();
     // Core counts used addresses apart only while the wallet has the avoid_reuse flag.
     const bool reuse_tracked = (m_flags & WALLET_FLAG_AVOID_REUSE) != 0;
     for (const auto& [txid, wtx] : m_txs) {
-        const bool trusted = IsTrustedLocked(wtx, memo);
+        const bool trusted = IsTrustedLocked(wtx, walk);
         const int depth = DepthLocked(wtx);
         Amount available{0}, used{0};
         for (uint32_t n = 0; n < wtx.tx->vout.size(); ++n) {
@@ -204,8 +212,9 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
     const bool reuse_tracked = (m_flags & WALLET_FLAG_AVOID_REUSE) != 0;
     std::vector<WalletCoin> coins;
     coins.reserve(m_coins.size());
-    TrustMemo memo;
-    // The transaction-level verdicts, once per transaction (Core's tx_safe_cache).
+    const Walk walk = NewWalk();
+    // The transaction-level verdicts, once per transaction (Core's tx_safe_cache), found again
+    // through the transaction's record (its slot in this walk).
     struct TxVerdict {
         bool take{false};
         bool safe{false};
@@ -214,7 +223,7 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         int depth{0};
         int64_t time{0};
     };
-    absl::flat_hash_map<const WalletTx*, TxVerdict> verdicts;
+    std::vector<TxVerdict> verdicts;
     verdicts.reserve(std::min(m_txs.size(), m_coins.size()));
     auto judge = [&](const WalletTx& wtx) REQUIRES(m_mutex) {
         TxVerdict v;
@@ -223,7 +232,7 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         if (v.depth < 0) return v;
         // Unconfirmed and not in the mempool: it may never confirm (Core skips it).
         if (v.depth == 0 && !InMempool(wtx)) return v;
-        v.safe = IsTrustedLocked(wtx, memo);
+        v.safe = IsTrustedLocked(wtx, walk);
         if (!v.safe && !include_unsafe) return v;
         if (v.depth < min_depth || v.depth > max_depth) return v;
         v.take = true;
@@ -231,14 +240,18 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
         // the same (IsTrustedLocked).
         v.from_me = wtx.inputs_ours || (v.safe && v.depth == 0) || DebitLocked(*wtx.tx) > Amount{0};
         v.time = wtx.block_time ? wtx.block_time : wtx.time_received;
-        v.coinbase = wtx.tx->IsCoinBase();
+        v.coinbase = wtx.IsCoinBase();
         return v;
     };
     for (const auto& [op, ref] : m_coins) {
         const WalletTx* wtx = ref.wtx;
-        auto [known, fresh] = verdicts.try_emplace(wtx);
-        if (fresh) known->second = judge(*wtx);
-        const TxVerdict& v = known->second;
+        wtx->Enter(walk.id);
+        if (wtx->slot == UINT32_MAX) {
+            const TxVerdict judged = judge(*wtx); // may enter the parents' records, not this slot
+            wtx->slot = static_cast<uint32_t>(verdicts.size());
+            verdicts.push_back(judged);
+        }
+        const TxVerdict& v = verdicts[wtx->slot];
         if (!v.take) continue;
         if (!include_locked && m_locked.contains(op)) continue;
         // The output itself is read only when needed: its script is another cache miss a coin.
@@ -361,8 +374,7 @@ bool Wallet::IsTrusted(const Uint256& txid) const
 {
     util::LockGuard lock(m_mutex);
     auto it = m_txs.find(txid);
-    TrustMemo memo;
-    return it != m_txs.end() && IsTrustedLocked(it->second, memo);
+    return it != m_txs.end() && IsTrustedLocked(it->second, NewWalk());
 }
 
 Amount Wallet::Credit(const consensus::Transaction& tx) const

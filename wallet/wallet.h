@@ -412,21 +412,16 @@ private:
             return absl::Hash<std::tuple<uint64_t, uint64_t, uint32_t>>{}({a, b, o.n});
         }
     };
-    /** Hashes a txid (its first 16 bytes, absl::Hash seeded per process). */
-    struct TxidHasher {
-        size_t operator()(const consensus::Uint256& h) const noexcept
-        {
-            uint64_t a, b;
-            std::memcpy(&a, h.data(), 8);
-            std::memcpy(&b, h.data() + 8, 8);
-            return absl::Hash<std::pair<uint64_t, uint64_t>>{}({a, b});
-        }
-    };
     /**
-     * IsTrustedLocked's answers within one walk over the transactions (Core's trusted_parents):
-     * a parent shared by many unconfirmed transactions is judged once.
+     * One walk over the transactions: IsTrustedLocked's answers within it (Core's trusted_parents
+     * memo: a parent shared by many unconfirmed transactions is judged once) are kept in the
+     * transactions' records (WalletTx::Enter), under this walk's number.
      */
-    using TrustMemo = absl::flat_hash_map<consensus::Uint256, bool, TxidHasher>;
+    struct Walk {
+        uint64_t id;
+    };
+    /** A walk numbered as none before it. */
+    Walk NewWalk() const REQUIRES(m_mutex) { return Walk{++m_walks}; }
 
     bool ReadRecords(std::string& error) EXCLUDES(m_mutex);
     // encrypt.cpp
@@ -498,7 +493,7 @@ private:
     // receive.cpp
     Balances ComputeBalances(int min_depth) const REQUIRES(m_mutex);
     int DepthLocked(const WalletTx& wtx) const REQUIRES(m_mutex);
-    bool IsTrustedLocked(const WalletTx& wtx, TrustMemo& memo) const REQUIRES(m_mutex);
+    bool IsTrustedLocked(const WalletTx& wtx, Walk walk) const REQUIRES(m_mutex);
     bool IsSpentLocked(const consensus::OutPoint& outpoint) const REQUIRES(m_mutex);
     bool IsMineLocked(const consensus::Script& script) const REQUIRES(m_mutex);
     consensus::Amount CreditLocked(const consensus::Transaction& tx) const REQUIRES(m_mutex);
@@ -565,6 +560,8 @@ private:
      * or departure of a wallet transaction. At most MAX_CACHED_BALANCES depths are kept.
      */
     mutable std::map<int, Balances> m_balance_cache GUARDED_BY(m_mutex);
+    /** The last walk's number (NewWalk). */
+    mutable uint64_t m_walks GUARDED_BY(m_mutex){0};
     /** GetProvider's public expansions, by script (only scripts of m_scripts: bounded by them). */
     mutable ScriptMap<common::FlatSigningProvider> m_solving_cache GUARDED_BY(m_mutex);
     /** The encrypted master key (set once the wallet is encrypted). */

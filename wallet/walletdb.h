@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wallet {
 
@@ -39,32 +40,65 @@ struct TxState {
     }
 };
 
-/** A transaction the wallet keeps (Core's CWalletTx). */
+/**
+ * A transaction the wallet keeps (Core's CWalletTx). The fields a walk over the coins reads
+ * (AvailableCoins, balances) come first, so that a record costs one or two cache lines there.
+ */
 struct WalletTx {
     consensus::TransactionRef tx;
     TxState state;
-    int64_t time_received{0}; //!< when the wallet first saw it
-    int64_t block_time{0};    //!< the block's time while confirmed
-    int64_t time_smart{0};    //!< Core's nTimeSmart: the block's time if first seen in a block, else time_received
-    /** Core's mapValue: "comment", "to", "replaces_txid", "replaced_by_txid". */
-    std::map<std::string, std::string> meta;
     /**
      * Not stored: in the node's mempool, as the last mempool notification said (or the check
      * after the wallet's own broadcast). Core's TxStateInMempool; counts only while INACTIVE.
      */
     bool in_mempool{false};
     /**
-     * Not stored: mempool transactions (not the wallet's view of this one) spending an input of
-     * this transaction or of an ancestor of it in the wallet (Core's mempool_conflicts). While
-     * any is in the pool, this transaction does not count as spending its inputs.
-     */
-    std::set<consensus::Uint256> mempool_conflicts;
-    /**
      * Not stored, a cache of the wallet's (under its lock): every input spends an output of ours
      * and they are worth more than 0 (Core's CachedTxIsFromMe, for CachedTxIsTrusted). Once true
      * it stays true: the wallet never forgets a transaction or a script.
      */
     mutable bool inputs_ours{false};
+    /**
+     * Not stored, more caches of the wallet's (under its lock), so that a walk over 10,000 coins
+     * reads each transaction's record and not the transaction behind it:
+     * - coinbase: 1 for a coinbase, 0 otherwise, -1 until read;
+     * - walk, trust, slot: what the walk numbered `walk` (Wallet::NewWalk) found: IsTrustedLocked's
+     *   answer (Core's trusted_parents memo) and AvailableCoins' index of its verdict. A copy
+     *   carries them harmlessly: walk numbers only grow;
+     * - parents (below): the wallet transactions its inputs spend, kept once inputs_ours is known
+     *   (the wallet never forgets a transaction, and the entries of its map never move).
+     */
+    mutable int8_t coinbase{-1};
+    enum class Trust : uint8_t { UNKNOWN, JUDGING, NO, YES };
+    mutable Trust trust{Trust::UNKNOWN};
+    mutable uint32_t slot{0};
+    mutable uint64_t walk{0};
+    int64_t time_received{0}; //!< when the wallet first saw it
+    int64_t block_time{0};    //!< the block's time while confirmed
+    int64_t time_smart{0};    //!< Core's nTimeSmart: the block's time if first seen in a block, else time_received
+    mutable std::vector<const WalletTx*> parents;
+    /** Core's mapValue: "comment", "to", "replaces_txid", "replaced_by_txid". */
+    std::map<std::string, std::string> meta;
+    /**
+     * Not stored: mempool transactions (not the wallet's view of this one) spending an input of
+     * this transaction or of an ancestor of it in the wallet (Core's mempool_conflicts). While
+     * any is in the pool, this transaction does not count as spending its inputs.
+     */
+    std::set<consensus::Uint256> mempool_conflicts;
+
+    bool IsCoinBase() const
+    {
+        if (coinbase < 0) coinbase = tx->IsCoinBase() ? 1 : 0;
+        return coinbase == 1;
+    }
+    /** Enters walk `id`: what an earlier walk found is forgotten. */
+    void Enter(uint64_t id) const
+    {
+        if (walk == id) return;
+        walk = id;
+        trust = Trust::UNKNOWN;
+        slot = UINT32_MAX;
+    }
 };
 
 /** The wallet's flags (Core's WalletFlags, the bits we use). */

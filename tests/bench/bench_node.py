@@ -16,6 +16,13 @@ class BenchNode(test_framework.Node):
         return [a for a in super().base_args() if a != "-rpcdoccheck=1"]
 
 
+def node_cpu_seconds(pid):
+    """The process's CPU time so far (utime + stime from /proc/<pid>/stat), in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_height(node, height, timeout, poll=0.02):
     """Waits until node has height blocks (RPC errors while it warms up are retried); returns
     time.monotonic() then. Raises if the node exits or the timeout passes."""

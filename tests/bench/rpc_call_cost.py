@@ -26,14 +26,9 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True
-from bench_node import ROOT, start_node  # noqa: E402  (puts tests/functional on sys.path)
+from bench_node import ROOT, node_cpu_seconds, start_node  # noqa: E402  (puts tests/functional on sys.path)
 import mempool_accept  # noqa: E402
 import test_framework  # noqa: E402
-
-
-def node_cpu_seconds(pid):
-    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main():

@@ -50,7 +50,7 @@ import time
 import urllib.parse
 
 sys.dont_write_bytecode = True
-from bench_node import ROOT, BenchNode, wait_height  # noqa: E402  (puts tests/functional on sys.path)
+from bench_node import ROOT, BenchNode, node_cpu_seconds, wait_height  # noqa: E402  (puts tests/functional on sys.path)
 import test_framework  # noqa: E402
 from p2p_client.base58 import b58check_encode  # noqa: E402
 
@@ -270,6 +270,7 @@ def phase_send(env, args, summary):
     lat = []
     mined = 0
     deadline = time.monotonic() + args.send_seconds
+    cpu0 = node_cpu_seconds(b.process.pid)
     for i in range(args.sends):
         if time.monotonic() > deadline:
             break
@@ -277,15 +278,16 @@ def phase_send(env, args, summary):
             rpc("generatetoaddress", 1, mine_addr)
             mined += 1
         lat.append(sender.timed("sendtoaddress", dest, "0.001")[0])
+    cpu_ms = (node_cpu_seconds(b.process.pid) - cpu0) / max(1, len(lat)) * 1e3
     pool = rpc("getmempoolinfo")["size"]
     utxos_after = len(sender("listunspent", 0))
     print(latency_line("sendtoaddress (%d UTXOs, %d blocks mined between)" % (utxos, mined), lat))
-    print("    mempool %d transactions after; sender UTXOs (incl. unconfirmed) %d; %s" % (pool, utxos_after, mem(b)),
-          flush=True)
+    print("    mempool %d transactions after; sender UTXOs (incl. unconfirmed) %d; node CPU %.3f ms a call "
+          "(mined blocks included); %s" % (pool, utxos_after, cpu_ms, mem(b)), flush=True)
     s = sorted(lat)
     summary.append("SUMMARY wallet_sendtoaddress sender=%s utxos=%d calls=%d calls_per_s=%.1f median_ms=%.3f "
-                   "p99_ms=%.3f" % (
-        args.sender, utxos, len(s), len(s) / sum(s), statistics.median(s) * 1e3, pct(s, 0.99) * 1e3))
+                   "p99_ms=%.3f node_cpu_ms=%.3f" % (
+        args.sender, utxos, len(s), len(s) / sum(s), statistics.median(s) * 1e3, pct(s, 0.99) * 1e3, cpu_ms))
     for c in (rpc, miner, sender):
         c.close()
     b.stop()

@@ -228,6 +228,45 @@ TEST_CASE("Unconfirmed payments from others are untrusted and pending", "[wallet
     CHECK(f.w->GetBalances().untrusted_pending == Amount{0});
 }
 
+TEST_CASE("Trust in a chain of our unconfirmed spends follows its parents on every walk", "[wallet]")
+{
+    Fixture f;
+    const consensus::Block paid = f.chain.Mine(f.NewScript());
+    for (int i = 0; i < 100; ++i) f.chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    const auto coinbase_coins = f.w->AvailableCoins(1, 9999999, false);
+    REQUIRE(coinbase_coins.size() == 1); // mature now (the coinbase flag read once, kept)
+    CHECK(coinbase_coins[0].coinbase);
+    // Parent and child: ours, in the mempool, each spending the one before.
+    std::string error;
+    const auto parent = Spend({paid.vtx[0]->GetTxid(), 0}, f.NewScript(), Btc(49));
+    REQUIRE(f.w->AddOwnTransaction(parent, {}, error));
+    f.chain.AddToMempool(parent);
+    const auto child = Spend({parent->GetTxid(), 0}, f.NewScript(), Btc(48));
+    REQUIRE(f.w->AddOwnTransaction(child, {}, error));
+    f.chain.AddToMempool(child);
+    auto safe_coins = [&] { return f.w->AvailableCoins(0, 9999999, /*include_unsafe=*/false); };
+    for (int walk = 0; walk < 2; ++walk) { // the second walk answers from what the records keep
+        const auto coins = safe_coins();
+        REQUIRE(coins.size() == 1);
+        CHECK(coins[0].outpoint == consensus::OutPoint{child->GetTxid(), 0});
+        CHECK(coins[0].safe);
+        CHECK_FALSE(coins[0].coinbase);
+        CHECK(f.w->GetBalances().trusted == Btc(48));
+    }
+    // The parent leaves the pool: the child is no longer trusted, though the last walks said so.
+    f.chain.RemoveFromMempool(parent->GetTxid());
+    CHECK_FALSE(f.w->IsTrusted(child->GetTxid()));
+    CHECK(safe_coins().empty());
+    const auto unsafe = f.w->AvailableCoins(0, 9999999, /*include_unsafe=*/true);
+    REQUIRE(unsafe.size() == 1);
+    CHECK_FALSE(unsafe[0].safe);
+    CHECK(f.w->GetBalances().trusted == Amount{0});
+    // Back in the pool: trusted again.
+    f.chain.AddToMempool(parent);
+    CHECK(f.w->IsTrusted(child->GetTxid()));
+    CHECK(safe_coins().size() == 1);
+}
+
 TEST_CASE("A wallet loaded after a payment entered the mempool finds it there", "[wallet]")
 {
     Fixture f;
