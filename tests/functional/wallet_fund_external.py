@@ -120,6 +120,16 @@ def run(env):
     fee_sats = int(funded["fee"] * 100_000_000)
     check(rate * vsize <= fee_sats <= rate * (vsize + 2), "P2TR: the key-path size pays the rate (%d sat for %d vB)"
           % (fee_sats, vsize))
+    # The same input through walletcreatefundedpsbt and send: sized the same way (one input, the
+    # payment and change each time), so the same fee.
+    psbt_tr = w("ext", "walletcreatefundedpsbt", [tr], [{dest: 5}], 0, {"fee_rate": rate})
+    assert_equal(psbt_tr["fee"], funded["fee"], "walletcreatefundedpsbt sizes the P2TR input as a key-path spend")
+    sent_tr = w("ext", "send", [{dest: 5}], None, "unset", rate, {"inputs": [tr], "add_to_wallet": False})
+    decoded_tr = node.decodepsbt(sent_tr["psbt"])
+    assert_equal(len(decoded_tr["tx"]["vin"]), 1, "send spends the given P2TR input alone")
+    # (decodepsbt shows no fee: the PSBT holds no UTXO of an input the wallet does not know, as Core's.)
+    sent_fee = node.gettxout(tr["txid"], tr["vout"])["value"] - sum(o["value"] for o in decoded_tr["tx"]["vout"])
+    assert_equal(sent_fee, funded["fee"], "send sizes the P2TR input as a key-path spend")
 
     # ---- input_weights: the input's real weight, less, more; a given weight overrides solving data
     unsigned_weight = node.decoderawtransaction(funded["hex"])["weight"]
