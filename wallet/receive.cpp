@@ -111,8 +111,7 @@ bool Wallet::IsTrustedLocked(const WalletTx& wtx, Walk walk) const
     // kept once known, with the parents' records), and every parent is trusted.
     if (!wtx.inputs_ours) {
         Amount debit{0};
-        std::vector<const WalletTx*> parents;
-        parents.reserve(wtx.tx->vin.size());
+        absl::InlinedVector<const WalletTx*, 2> parents;
         for (const auto& in : wtx.tx->vin) {
             auto parent = m_txs.find(in.prevout.hash);
             const bool ours = parent != m_txs.end() && in.prevout.n < parent->second.tx->vout.size() &&
@@ -208,10 +207,22 @@ Balances Wallet::ComputeBalances(int min_depth) const
 std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, bool include_unsafe, bool include_locked,
                                                bool allow_used, bool with_scripts) const
 {
+    std::vector<WalletCoin> coins;
+    VisitAvailableCoins(min_depth, max_depth, include_unsafe, include_locked, allow_used, with_scripts,
+                        [&](size_t most, WalletCoin&& c) {
+                            if (coins.empty()) coins.reserve(most);
+                            coins.push_back(std::move(c));
+                        });
+    return coins;
+}
+
+size_t Wallet::VisitAvailableCoins(int min_depth, int max_depth, bool include_unsafe, bool include_locked,
+                                   bool allow_used, bool with_scripts,
+                                   const std::function<void(size_t most, WalletCoin&&)>& visit) const
+{
     util::LockGuard lock(m_mutex);
     const bool reuse_tracked = (m_flags & WALLET_FLAG_AVOID_REUSE) != 0;
-    std::vector<WalletCoin> coins;
-    coins.reserve(m_coins.size());
+    const size_t most = m_coins.size();
     const Walk walk = NewWalk();
     // The transaction-level verdicts, once per transaction (Core's tx_safe_cache), found again
     // through the transaction's record (its slot in this walk).
@@ -278,9 +289,9 @@ std::vector<WalletCoin> Wallet::AvailableCoins(int min_depth, int max_depth, boo
             c.txout.value = ref.value;
         }
         c.reused = reused;
-        coins.push_back(std::move(c));
+        visit(most, std::move(c));
     }
-    return coins;
+    return most;
 }
 
 bool Wallet::LockCoin(const consensus::OutPoint& outpoint, bool persistent, std::string& error)

@@ -289,14 +289,10 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     SetChangeParams(params, recipients_sum, recipients.size(),
                     DustThreshold(consensus::TxOut{Amount{0}, change_like}, params.m_discard_feerate), rng);
 
-    // The coins: the wallet's spendable ones, each with its input size and effective value.
+    // The coins: the wallet's spendable ones, each with its input size and effective value, made
+    // as the wallet hands them over (no list in between: a wallet of 10,000 coins does this on
+    // every send).
     std::vector<COutput> available, presets;
-    // Without their scripts unless grouped by script (avoid_partial_spends): the selected ones get
-    // theirs below.
-    std::vector<WalletCoin> wallet_coins =
-        w.AvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true, /*include_locked=*/false,
-                         /*allow_used=*/!control.avoid_address_reuse, /*with_scripts=*/control.avoid_partial_spends);
-    available.reserve(wallet_coins.size());
     const std::set<consensus::OutPoint> preset_set(control.preset_inputs.begin(), control.preset_inputs.end());
     // The fee to spend a coin, by its size: a wallet's coins have a few sizes, so the fee is
     // computed again only when the size differs from the coin before's (FeeRate::GetFee divides).
@@ -310,17 +306,42 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         }
         return size_fee;
     };
-    for (WalletCoin& c : wallet_coins) {
-        InputInfo info = c.input ? *c.input : SpendInfo(w, c.txout);
-        const bool preset = preset_set.count(c.outpoint) != 0;
+    auto make = [&](WalletCoin& c, InputInfo info) {
         // A preset's given weight counts over the computed size (Core's FetchSelectedInputs).
-        if (auto weight = control.input_weights.find(c.outpoint); preset && weight != control.input_weights.end()) {
-            info.vsize = VsizeOfWeight(weight->second);
+        if (auto weight = control.input_weights.find(c.outpoint); weight != control.input_weights.end()) {
+            if (preset_set.contains(c.outpoint)) info.vsize = VsizeOfWeight(weight->second);
         }
         COutput o(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true, c.safe, c.time, c.from_me,
                   spend_fee(info.vsize));
         o.type = info.type;
-        (preset ? presets : available).push_back(std::move(o));
+        return o;
+    };
+    // Coins whose input size the wallet has not measured yet are measured after the visit (it
+    // holds the wallet's lock), in their places.
+    std::vector<std::pair<std::vector<COutput>*, size_t>> unsized_at;
+    std::vector<WalletCoin> unsized;
+    // The places in `available` of its unconfirmed coins (asked about below), noted on the way.
+    std::vector<size_t> unconfirmed_at;
+    // Without their scripts unless grouped by script (avoid_partial_spends): the selected ones get
+    // theirs below.
+    w.VisitAvailableCoins(control.min_depth, 9999999, /*include_unsafe=*/true, /*include_locked=*/false,
+                          /*allow_used=*/!control.avoid_address_reuse, /*with_scripts=*/control.avoid_partial_spends,
+                          [&](size_t most, WalletCoin&& c) {
+                              if (available.capacity() == 0) available.reserve(most);
+                              auto& into = preset_set.contains(c.outpoint) ? presets : available;
+                              if (&into == &available && c.depth == 0) unconfirmed_at.push_back(available.size());
+                              if (c.input) {
+                                  into.push_back(make(c, *c.input));
+                                  return;
+                              }
+                              unsized_at.emplace_back(&into, into.size());
+                              WalletCoin placeholder = c; // make() takes its output; c is measured later
+                              into.push_back(make(placeholder, InputInfo{}));
+                              unsized.push_back(std::move(c));
+                          });
+    for (size_t i = 0; i < unsized.size(); ++i) {
+        auto [into, at] = unsized_at[i];
+        (*into)[at] = make(unsized[i], SpendInfo(w, unsized[i].txout));
     }
     // The other presets (Core's FetchSelectedInputs): outputs given with them (spent already by the
     // transaction a replacement replaces, or external inputs), else the wallet's own that selection
@@ -359,12 +380,16 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     // leaves them out before it asks: a stranger's huge cluster must not stop every send.
     std::vector<COutput*> asked;
     std::vector<consensus::OutPoint> unconfirmed;
-    for (auto* coins : {&available, &presets}) {
-        for (COutput& c : *coins) {
-            if (c.depth != 0 || (coins == &available && !c.safe && !control.include_unsafe)) continue;
-            asked.push_back(&c);
-            unconfirmed.push_back(c.outpoint);
-        }
+    for (size_t at : unconfirmed_at) {
+        COutput& c = available[at];
+        if (!c.safe && !control.include_unsafe) continue;
+        asked.push_back(&c);
+        unconfirmed.push_back(c.outpoint);
+    }
+    for (COutput& c : presets) {
+        if (c.depth != 0) continue;
+        asked.push_back(&c);
+        unconfirmed.push_back(c.outpoint);
     }
     if (!unconfirmed.empty()) {
         const auto bump_fees = w.Chain().CalculateIndividualBumpFees(unconfirmed, params.m_effective_feerate);

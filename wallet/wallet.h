@@ -242,6 +242,14 @@ public:
     std::vector<WalletCoin> AvailableCoins(int min_depth, int max_depth, bool include_unsafe,
                                            bool include_locked = false, bool allow_used = true,
                                            bool with_scripts = true) const EXCLUDES(m_mutex);
+    /**
+     * The same coins handed to visit one by one (under the wallet's lock: visit must not call the
+     * wallet), so a send builds its own records of them without a list in between. Returns how
+     * many the wallet could have handed (its unspent outputs), for reserving.
+     */
+    size_t VisitAvailableCoins(int min_depth, int max_depth, bool include_unsafe, bool include_locked, bool allow_used,
+                               bool with_scripts, const std::function<void(size_t most, WalletCoin&&)>& visit) const
+        EXCLUDES(m_mutex);
     /** lockunspent: persistent locks are written; false with error on a storage failure. */
     bool LockCoin(const consensus::OutPoint& outpoint, bool persistent, std::string& error) EXCLUDES(m_mutex);
     bool UnlockCoin(const consensus::OutPoint& outpoint, std::string& error) EXCLUDES(m_mutex);

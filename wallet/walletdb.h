@@ -8,6 +8,8 @@
 #include "wallet/crypter.h"
 #include "wallet/spkm.h"
 
+#include <absl/container/inlined_vector.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -65,18 +67,19 @@ struct WalletTx {
      * - walk, trust, slot: what the walk numbered `walk` (Wallet::NewWalk) found: IsTrustedLocked's
      *   answer (Core's trusted_parents memo) and AvailableCoins' index of its verdict. A copy
      *   carries them harmlessly: walk numbers only grow;
-     * - parents (below): the wallet transactions its inputs spend, kept once inputs_ours is known
-     *   (the wallet never forgets a transaction, and the entries of its map never move).
+     * - parents: the wallet transactions its inputs spend, kept once inputs_ours is known (the
+     *   wallet never forgets a transaction, and the entries of its map never move); inline for
+     *   up to two, so that judging a send's change reads no other allocation.
      */
     mutable int8_t coinbase{-1};
     enum class Trust : uint8_t { UNKNOWN, JUDGING, NO, YES };
     mutable Trust trust{Trust::UNKNOWN};
     mutable uint32_t slot{0};
     mutable uint64_t walk{0};
+    mutable absl::InlinedVector<const WalletTx*, 2> parents;
     int64_t time_received{0}; //!< when the wallet first saw it
     int64_t block_time{0};    //!< the block's time while confirmed
     int64_t time_smart{0};    //!< Core's nTimeSmart: the block's time if first seen in a block, else time_received
-    mutable std::vector<const WalletTx*> parents;
     /** Core's mapValue: "comment", "to", "replaces_txid", "replaced_by_txid". */
     std::map<std::string, std::string> meta;
     /**
