@@ -245,7 +245,7 @@ TEST_CASE("Trust in a chain of our unconfirmed spends follows its parents on eve
     REQUIRE(f.w->AddOwnTransaction(child, {}, error));
     f.chain.AddToMempool(child);
     auto safe_coins = [&] { return f.w->AvailableCoins(0, 9999999, /*include_unsafe=*/false); };
-    for (int walk = 0; walk < 2; ++walk) { // the second walk answers from what the records keep
+    for (int walk = 0; walk < 2; ++walk) { // the second walk finds the parents in the records, judges again
         const auto coins = safe_coins();
         REQUIRE(coins.size() == 1);
         CHECK(coins[0].outpoint == consensus::OutPoint{child->GetTxid(), 0});
