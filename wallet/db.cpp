@@ -73,7 +73,7 @@ std::unique_ptr<WalletDatabase> WalletDatabase::Open(const fs::path& dir, const 
     return std::unique_ptr<WalletDatabase>(new WalletDatabase(dir, std::unique_ptr<leveldb::DB>(raw), options.env));
 }
 
-bool WalletDatabase::Write(const WalletBatch& batch, std::string& error, bool sync)
+bool WalletDatabase::Write(const WalletBatch& batch, std::string& error)
 {
     leveldb::WriteBatch wb;
     for (const auto& op : batch.m_ops) {
@@ -84,7 +84,7 @@ bool WalletDatabase::Write(const WalletBatch& batch, std::string& error, bool sy
         }
     }
     leveldb::WriteOptions wo;
-    wo.sync = sync;
+    wo.sync = true;
     const leveldb::Status s = m_db->Write(wo, &wb);
     if (!s.ok()) {
         error = "Error: wallet database write failed: " + s.ToString();

@@ -1,7 +1,6 @@
-// One wallet's database: a LevelDB in <walletdir>/<name>/wallet.ldb. Every write is a batch,
-// synced unless the caller syncs it with the write that follows (Write's sync), so whatever a
-// call wrote is on disk when it returns and a kill -9 loses no address handed out and no
-// transaction seen. Keys are the record prefixes of walletdb.h. Thread-safe
+// One wallet's database: a LevelDB in <walletdir>/<name>/wallet.ldb. Every write is a synced
+// batch, so whatever a call wrote is on disk when it returns and a kill -9 loses no address
+// handed out and no transaction seen. Keys are the record prefixes of walletdb.h. Thread-safe
 // (LevelDB is); the wallet serialises its writes under its own lock.
 #pragma once
 
@@ -54,12 +53,8 @@ public:
     WalletDatabase(const WalletDatabase&) = delete;
     WalletDatabase& operator=(const WalletDatabase&) = delete;
 
-    /**
-     * Applies batch atomically and syncs it to disk. False (error set) on a storage failure.
-     * sync false: handed to the operating system only (a kill -9 loses nothing); the next synced
-     * write makes it durable against a power cut too, as LevelDB's log is appended in order.
-     */
-    bool Write(const WalletBatch& batch, std::string& error, bool sync = true);
+    /** Applies batch atomically and syncs it to disk. False (error set) on a storage failure. */
+    bool Write(const WalletBatch& batch, std::string& error);
     /**
      * Rewrites the database's files without erased records (LevelDB CompactRange), so erased
      * secrets leave its files (Core rewrites the database after encryptwallet). Best effort.

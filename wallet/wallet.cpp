@@ -97,11 +97,11 @@ void Wallet::Fatal(const std::string& error) const
     if (m_env.fatal_error) m_env.fatal_error(error);
 }
 
-bool Wallet::Commit(const WalletBatch& batch, std::string& error, bool sync)
+bool Wallet::Commit(const WalletBatch& batch, std::string& error)
 {
     if (batch.Empty()) return true;
     m_balance_cache.clear();
-    if (m_db->Write(batch, error, sync)) return true;
+    if (m_db->Write(batch, error)) return true;
     Fatal(error);
     return false;
 }
@@ -492,7 +492,7 @@ void Wallet::SetLastBlock(const SyncPoint& point, WalletBatch& batch)
 // ---- Addresses
 
 std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std::string& label, bool internal,
-                                                      std::string& error, bool sync)
+                                                      std::string& error)
 {
     util::LockGuard lock(m_mutex);
     if (m_flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS && m_active.empty()) {
@@ -517,7 +517,7 @@ std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std
         batch.Put(std::string(dbkeys::LABEL) + std::string(script->begin(), script->end()), label);
     }
     // Written before it is handed out: a kill -9 after the reply cannot forget it.
-    if (!Commit(batch, error, sync)) return std::nullopt;
+    if (!Commit(batch, error)) return std::nullopt;
     return script;
 }
 

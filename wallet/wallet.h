@@ -166,11 +166,9 @@ public:
      * getnewaddress / getrawchangeaddress: the next script of the active descriptor of type
      * (internal: change), recorded with label (not for change) before it is returned.
      * nullopt with Core's error: -12 "Error: This wallet has no available keys" texts.
-     * sync false: the caller's next write syncs the record (see WalletDatabase::Write): only for a
-     * change script of a transaction the caller records in the wallet right after.
      */
     std::optional<consensus::Script> GetNewScript(OutputType type, const std::string& label, bool internal,
-                                                  std::string& error, bool sync = true) EXCLUDES(m_mutex);
+                                                  std::string& error) EXCLUDES(m_mutex);
     /** Whether an active descriptor hands out addresses (internal: change ones); Core's CanGetAddresses. */
     bool CanGetAddresses(bool internal) const EXCLUDES(m_mutex);
     /**
@@ -456,9 +454,9 @@ private:
     /**
      * Writes batch; on failure reports a fatal error (the node stops) and returns false. Every
      * change of the wallet's transactions or sync point is written through here, so a non-empty
-     * batch also drops the cached balances. sync: as WalletDatabase::Write's.
+     * batch also drops the cached balances.
      */
-    bool Commit(const WalletBatch& batch, std::string& error, bool sync = true) REQUIRES(m_mutex);
+    bool Commit(const WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
     void Fatal(const std::string& error) const;
 
     /** Adds or updates tx if it involves the wallet (Core's AddToWalletIfInvolvingMe); batch gets the records. */
