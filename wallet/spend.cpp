@@ -466,7 +466,8 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     if (change > Amount{0}) {
         std::string change_error;
         auto script = control.change_script ? control.change_script
-                                            : w.GetNewScript(change_type, "", /*internal=*/true, change_error);
+                                            : w.GetNewScript(change_type, "", /*internal=*/true, change_error,
+                                                             /*defer_write=*/control.commit_follows);
         if (!script) {
             error = {RPC_WALLET_KEYPOOL_RAN_OUT,
                      "Transaction needs a change address, but we can't generate it. " + change_error};

@@ -65,6 +65,14 @@ struct CoinControl {
     bool avoid_address_reuse{false};
     /** Core's m_avoid_partial_spends: a script's coins are spent together or not at all. */
     bool avoid_partial_spends{false};
+    /**
+     * The caller records the transaction in the wallet right after (CommitTransaction, a synced
+     * write), before anyone sees it: the change script's record goes into that write's batch
+     * (GetNewScript's defer_write) instead of a write of its own (sendtoaddress, sendmany). Not
+     * for transactions handed back unrecorded (fundrawtransaction, PSBTs): their change address
+     * must be on disk first.
+     */
+    bool commit_follows{false};
 };
 
 /** Why the fee rate is what it is (sendtoaddress verbose's fee_reason, Core's StringForFeeReason). */

@@ -101,6 +101,20 @@ bool Wallet::Commit(const WalletBatch& batch, std::string& error)
 {
     if (batch.Empty()) return true;
     m_balance_cache.clear();
+    if (!m_unwritten_spkms.empty()) {
+        // A change address taken for the transaction being recorded (GetNewScript's
+        // defer_write): its descriptor's record joins this batch, all or nothing with it.
+        WalletBatch full = batch;
+        for (const auto& id : m_unwritten_spkms) {
+            full.Put(KeyWithId(dbkeys::DESCRIPTOR, id), EncodeDescriptor(m_spkms.at(id).Data()));
+        }
+        if (!m_db->Write(full, error)) {
+            Fatal(error);
+            return false;
+        }
+        m_unwritten_spkms.clear();
+        return true;
+    }
     if (m_db->Write(batch, error)) return true;
     Fatal(error);
     return false;
@@ -492,7 +506,7 @@ void Wallet::SetLastBlock(const SyncPoint& point, WalletBatch& batch)
 // ---- Addresses
 
 std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std::string& label, bool internal,
-                                                      std::string& error)
+                                                      std::string& error, bool defer_write)
 {
     util::LockGuard lock(m_mutex);
     if (m_flags & WALLET_FLAG_DISABLE_PRIVATE_KEYS && m_active.empty()) {
@@ -510,6 +524,11 @@ std::optional<consensus::Script> Wallet::GetNewScript(OutputType type, const std
     if (!script) return std::nullopt;
     // Topped up first: the record written keeps the grown range end too.
     if (!TopUp(spkm, error)) return std::nullopt;
+    if (defer_write && internal) {
+        // Seen by no one until the transaction holding it is recorded, in the same batch.
+        m_unwritten_spkms.insert(spkm.Id());
+        return script;
+    }
     WalletBatch batch;
     batch.Put(KeyWithId(dbkeys::DESCRIPTOR, spkm.Id()), EncodeDescriptor(spkm.Data()));
     if (!internal) {

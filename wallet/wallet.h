@@ -166,9 +166,12 @@ public:
      * getnewaddress / getrawchangeaddress: the next script of the active descriptor of type
      * (internal: change), recorded with label (not for change) before it is returned.
      * nullopt with Core's error: -12 "Error: This wallet has no available keys" texts.
+     * defer_write (change only): the descriptor's record is not written now but goes into the
+     * wallet's next write (Commit), in the same batch: for the change script of a transaction
+     * the caller records in the wallet before anyone sees it, so one synced write keeps both.
      */
     std::optional<consensus::Script> GetNewScript(OutputType type, const std::string& label, bool internal,
-                                                  std::string& error) EXCLUDES(m_mutex);
+                                                  std::string& error, bool defer_write = false) EXCLUDES(m_mutex);
     /** Whether an active descriptor hands out addresses (internal: change ones); Core's CanGetAddresses. */
     bool CanGetAddresses(bool internal) const EXCLUDES(m_mutex);
     /**
@@ -454,7 +457,8 @@ private:
     /**
      * Writes batch; on failure reports a fatal error (the node stops) and returns false. Every
      * change of the wallet's transactions or sync point is written through here, so a non-empty
-     * batch also drops the cached balances.
+     * batch also drops the cached balances. The records of descriptors whose writes were
+     * deferred (GetNewScript's defer_write) go into the same batch.
      */
     bool Commit(const WalletBatch& batch, std::string& error) REQUIRES(m_mutex);
     void Fatal(const std::string& error) const;
@@ -568,6 +572,8 @@ private:
      * or departure of a wallet transaction. At most MAX_CACHED_BALANCES depths are kept.
      */
     mutable std::map<int, Balances> m_balance_cache GUARDED_BY(m_mutex);
+    /** Descriptors (ids) whose record is behind their state in memory: written by the next Commit. */
+    std::set<consensus::Uint256> m_unwritten_spkms GUARDED_BY(m_mutex);
     /** The last walk's number (NewWalk). */
     mutable uint64_t m_walks GUARDED_BY(m_mutex){0};
     /** GetProvider's public expansions, by script (only scripts of m_scripts: bounded by them). */

@@ -73,7 +73,10 @@ Json Send(Wallet& w, const std::vector<Recipient>& recipients, const CoinControl
     w.Chain().WaitForNotifications();
     util::LockGuard send_lock(w.SendMutex());
     SpendError error;
-    auto created = CreateTransaction(w, recipients, control, error);
+    // Committed right below: the change script's record is synced by the commit's write.
+    CoinControl committed = control;
+    committed.commit_follows = true;
+    auto created = CreateTransaction(w, recipients, committed, error);
     // As Core's SendMoney: every failure to create the transaction is RPC_WALLET_INSUFFICIENT_FUNDS.
     if (!created) throw RpcError(RPC_WALLET_INSUFFICIENT_FUNDS, error.message);
     if (auto reason = CommitTransaction(w, created->tx, std::move(meta))) {

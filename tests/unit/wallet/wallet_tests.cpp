@@ -472,6 +472,69 @@ TEST_CASE("A wallet that cannot write stops the node and hands out no address", 
     fault_env.Heal();
 }
 
+namespace {
+
+/** A wallet (on fault_env) owning one mature coinbase, and a 1 BTC send of it to an outside script. */
+struct SendFixture : Fixture {
+    explicit SendFixture(storage_test::FaultEnv& fault_env) : Fixture(&fault_env)
+    {
+        chain.Mine(NewScript());
+        for (int i = 0; i < 100; ++i) chain.Mine(consensus::Script(std::vector<uint8_t>{0x51}));
+    }
+    CreatedTransaction Create(bool commit_follows)
+    {
+        consensus::Script payee(std::vector<uint8_t>{0x00, 0x14});
+        payee.resize(22, 0x42);
+        CoinControl control;
+        control.feerate = common::FeeRate(Amount{2000});
+        control.commit_follows = commit_follows;
+        SpendError error;
+        auto created = CreateTransaction(*w, {{payee, Btc(1), false}}, control, error);
+        INFO(error.message);
+        REQUIRE(created);
+        REQUIRE(created->change_pos);
+        return *created;
+    }
+};
+
+} // namespace
+
+TEST_CASE("A send's change address is written in the batch that records the transaction", "[wallet][storage]")
+{
+    storage_test::FaultEnv fault_env("wallet.ldb");
+    SendFixture f(fault_env);
+    // After one more synced write the disk takes nothing more, as a process killed there leaves it.
+    fault_env.CrashAfterSyncs(1);
+    const CreatedTransaction created = f.Create(/*commit_follows=*/true);
+    REQUIRE_FALSE(CommitTransaction(*f.w, created.tx, {})); // that one write holds the change record too
+    CHECK(f.fatal.empty());
+    const consensus::Script change = created.tx->vout[*created.change_pos].script_pubkey;
+    f.w->Disconnect();
+    f.w.reset();
+    fault_env.Heal();
+    std::string error;
+    auto w = Wallet::Load(f.env, "w", f.dir.path / "w", error);
+    REQUIRE(w);
+    CHECK(w->GetTx(created.tx->GetTxid()));
+    CHECK(w->IsChange(change));
+    const auto next = w->GetNewScript(OutputType::BECH32, "", /*internal=*/true, error);
+    REQUIRE(next);
+    CHECK(*next != change); // handed out once only
+    w->Disconnect();
+}
+
+TEST_CASE("A change address of a transaction handed back unrecorded is written on its own", "[wallet][storage]")
+{
+    storage_test::FaultEnv fault_env("wallet.ldb");
+    SendFixture f(fault_env);
+    fault_env.CrashAfterSyncs(1);
+    (void)f.Create(/*commit_follows=*/false); // fundrawtransaction's way: the change record's own write...
+    std::string error;
+    CHECK_FALSE(f.w->GetNewScript(OutputType::BECH32, "", false, error)); // ...so the next write finds the disk gone
+    CHECK(f.fatal.size() == 1);
+    fault_env.Heal();
+}
+
 TEST_CASE("The deepest block conflict stands when a shallower one is disconnected", "[wallet]")
 {
     Fixture f;
