@@ -564,17 +564,20 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
     return created;
 }
 
-std::optional<std::string> CommitTransaction(Wallet& w, const consensus::TransactionRef& tx,
+std::optional<CommitError> CommitTransaction(Wallet& w, const consensus::TransactionRef& tx,
                                              std::map<std::string, std::string> meta)
 {
     std::string error;
-    if (!w.AddOwnTransaction(tx, std::move(meta), error)) return error;
+    if (!w.AddOwnTransaction(tx, std::move(meta), error)) return CommitError{error, /*recorded=*/false};
     // The wallet's lock is not held here: the node judges the transaction on its own thread.
     auto broadcast_error = w.Chain().BroadcastTransaction(tx, Amount{0});
     // As Core, the wallet counts its transaction as in the mempool from the moment the pool
     // takes it, not when the notification arrives: the next send may spend its change.
-    if (!broadcast_error) w.RefreshInMempool(tx->GetTxid());
-    return broadcast_error;
+    if (!broadcast_error) {
+        w.RefreshInMempool(tx->GetTxid());
+        return std::nullopt;
+    }
+    return CommitError{*broadcast_error, /*recorded=*/true};
 }
 
 } // namespace wallet

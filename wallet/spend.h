@@ -102,12 +102,19 @@ struct SpendError {
 std::optional<CreatedTransaction> CreateTransaction(Wallet& wallet, const std::vector<Recipient>& recipients,
                                                     const CoinControl& control, SpendError& error);
 
+/** What CommitTransaction could not do; true when something failed. */
+struct CommitError {
+    std::string message;
+    bool recorded{false}; //!< true: only the broadcast was refused (the wallet keeps the transaction)
+};
+
 /**
  * Core's CommitTransaction: records tx in the wallet (synced) with meta, then broadcasts it.
  * A broadcast refused by the mempool leaves the transaction in the wallet and returns its
- * reason (Core keeps it too); a storage failure returns the error.
+ * reason, recorded (Core keeps it too); a storage failure returns the error, not recorded and
+ * not broadcast.
  */
-std::optional<std::string> CommitTransaction(Wallet& wallet, const consensus::TransactionRef& tx,
+std::optional<CommitError> CommitTransaction(Wallet& wallet, const consensus::TransactionRef& tx,
                                              std::map<std::string, std::string> meta);
 
 /** Core's GetMinimumFeeRate: the rate a send uses, and why. */

@@ -99,7 +99,7 @@ void Wallet::Fatal(const std::string& error) const
 
 bool Wallet::Commit(const WalletBatch& batch, std::string& error)
 {
-    if (batch.Empty()) return true;
+    if (batch.Empty() && m_unwritten_spkms.empty()) return true;
     m_balance_cache.clear();
     if (!m_unwritten_spkms.empty()) {
         // A change address taken for the transaction being recorded (GetNewScript's

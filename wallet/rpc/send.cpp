@@ -97,10 +97,7 @@ Json FinishTransaction(Wallet& w, const Json& options, const consensus::MutableT
         const auto ref = consensus::MakeTransactionRef(std::move(final_tx));
         r["txid"] = ref->GetTxid().GetHex();
         if (add_to_wallet && !psbt_opt_in) {
-            if (auto reason = CommitTransaction(w, ref, {})) {
-                util::LogPrintf("CommitTransaction(): Transaction cannot be broadcast immediately, %s",
-                                reason->c_str());
-            }
+            CommitOrThrow(w, ref, {});
         } else {
             r["hex"] = consensus::HexStr(consensus::SerializeToBytes(*ref));
         }

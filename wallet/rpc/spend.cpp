@@ -62,6 +62,21 @@ Amount SendAmount(const Json& v)
     return amount;
 }
 
+} // namespace
+
+void CommitOrThrow(Wallet& w, const consensus::TransactionRef& tx, std::map<std::string, std::string> meta)
+{
+    const auto failed = CommitTransaction(w, tx, std::move(meta));
+    if (!failed) return;
+    if (!failed->recorded) {
+        throw RpcError(RPC_MISC_ERROR, "CommitTransaction: Wallet db error, transaction commit failed");
+    }
+    // As Core: the wallet keeps the transaction and will offer it again; the call still succeeds.
+    util::LogPrintf("CommitTransaction(): Transaction cannot be broadcast immediately, %s", failed->message.c_str());
+}
+
+namespace {
+
 /** Create, commit and report: the txid (or {txid, fee_reason} when verbose). */
 Json Send(Wallet& w, const std::vector<Recipient>& recipients, const CoinControl& control,
           std::map<std::string, std::string> meta, bool verbose)
@@ -79,10 +94,7 @@ Json Send(Wallet& w, const std::vector<Recipient>& recipients, const CoinControl
     auto created = CreateTransaction(w, recipients, committed, error);
     // As Core's SendMoney: every failure to create the transaction is RPC_WALLET_INSUFFICIENT_FUNDS.
     if (!created) throw RpcError(RPC_WALLET_INSUFFICIENT_FUNDS, error.message);
-    if (auto reason = CommitTransaction(w, created->tx, std::move(meta))) {
-        // As Core: the wallet keeps the transaction and will offer it again; the call still succeeds.
-        util::LogPrintf("CommitTransaction(): Transaction cannot be broadcast immediately, %s", reason->c_str());
-    }
+    CommitOrThrow(w, created->tx, std::move(meta));
     const std::string txid = created->tx->GetTxid().GetHex();
     if (!verbose) return txid;
     Json r = Json::object();

@@ -42,6 +42,14 @@ void ApplyLoadOnStartup(WalletContext& context, const Json& params, size_t index
  */
 void EnsureWalletIsUnlocked(const Wallet& wallet);
 
+/**
+ * Core's CommitTransaction for an RPC (rpc/spend.cpp): records tx in the wallet and broadcasts
+ * it. A refused broadcast is logged and the call goes on (the wallet keeps the transaction and
+ * offers it again, as Core); a failed write throws Core's -1 "Wallet db error": the transaction
+ * was neither recorded nor sent.
+ */
+void CommitOrThrow(Wallet& wallet, const consensus::TransactionRef& tx, std::map<std::string, std::string> meta);
+
 /** true when params has a non-null value at i. */
 bool Given(const Json& params, size_t i);
 /**

