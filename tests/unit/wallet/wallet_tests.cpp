@@ -548,7 +548,7 @@ TEST_CASE("A send whose record cannot be written fails with Core's db error and 
         CHECK(e.code == common::rpc::RPC_MISC_ERROR);
         CHECK(std::string(e.what()) == "CommitTransaction: Wallet db error, transaction commit failed");
     }
-    CHECK(f.fatal.size() == 1); // the node stops
+    CHECK(f.fatal.size() == 1);                              // the node stops
     CHECK_FALSE(f.chain.IsInMempool(created.tx->GetTxid())); // never broadcast
     f.w->Disconnect();
     f.w.reset();
