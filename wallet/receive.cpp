@@ -254,7 +254,19 @@ size_t Wallet::VisitAvailableCoins(int min_depth, int max_depth, bool include_un
         v.coinbase = wtx.IsCoinBase();
         return v;
     };
+    // The coins' records lie scattered through memory, a cache miss each: the record of the coin
+    // COINS_AHEAD places on is asked for while this one is judged, so the misses overlap instead
+    // of following one another.
+    constexpr int COINS_AHEAD = 8;
+    auto ahead = m_coins.begin();
+    auto prefetch_next = [&] {
+        if (ahead == m_coins.end()) return;
+        __builtin_prefetch(&ahead->second.wtx->walk);
+        ++ahead;
+    };
+    for (int i = 0; i < COINS_AHEAD; ++i) prefetch_next();
     for (const auto& [op, ref] : m_coins) {
+        prefetch_next();
         const WalletTx* wtx = ref.wtx;
         wtx->Enter(walk.id);
         if (wtx->slot == UINT32_MAX) {
