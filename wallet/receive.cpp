@@ -281,27 +281,22 @@ size_t Wallet::VisitAvailableCoins(int min_depth, int max_depth, bool include_un
         auto out = [wtx, n = op.n]() -> const consensus::TxOut& { return wtx->tx->vout[n]; };
         const bool reused = reuse_tracked && m_used.contains(out().script_pubkey);
         if (reused && !allow_used) continue;
-        WalletCoin c;
-        c.outpoint = op;
-        c.depth = v.depth;
-        c.safe = v.safe;
-        c.from_me = v.from_me;
-        c.coinbase = v.coinbase;
-        c.time = v.time;
         if (!ref.input) {
             // Measured since the coin arrived (CachedInputInfo)? Then keep it with the coin.
             if (const auto mine = m_scripts.find(out().script_pubkey); mine != m_scripts.end()) {
                 ref.input = mine->second.input;
             }
         }
-        c.input = ref.input;
-        if (with_scripts || !c.input) {
-            c.txout = out();
-        } else {
-            c.txout.value = ref.value;
-        }
-        c.reused = reused;
-        visit(most, std::move(c));
+        // Built whole, not zeroed and then filled in: 10,000 of them a send.
+        visit(most, WalletCoin{.outpoint = op,
+                               .txout = with_scripts || !ref.input ? out() : consensus::TxOut{ref.value, {}},
+                               .depth = v.depth,
+                               .safe = v.safe,
+                               .from_me = v.from_me,
+                               .coinbase = v.coinbase,
+                               .time = v.time,
+                               .input = ref.input,
+                               .reused = reused});
     }
     return most;
 }

@@ -306,15 +306,18 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         }
         return size_fee;
     };
-    auto make = [&](WalletCoin& c, InputInfo info) {
+    // Puts the coin at `into`'s end, or over the placeholder at `at`.
+    auto place = [&](std::vector<COutput>& into, std::optional<size_t> at, WalletCoin& c, InputInfo info) {
         // A preset's given weight counts over the computed size (Core's FetchSelectedInputs).
         if (auto weight = control.input_weights.find(c.outpoint); weight != control.input_weights.end()) {
             if (preset_set.contains(c.outpoint)) info.vsize = VsizeOfWeight(weight->second);
         }
-        COutput o(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true, c.safe, c.time, c.from_me,
-                  spend_fee(info.vsize));
+        const Amount fee = spend_fee(info.vsize);
+        COutput& o = at ? (into[*at] = COutput(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true,
+                                               c.safe, c.time, c.from_me, fee))
+                        : into.emplace_back(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true,
+                                            c.safe, c.time, c.from_me, fee);
         o.type = info.type;
-        return o;
     };
     // Coins whose input size the wallet has not measured yet are measured after the visit (it
     // holds the wallet's lock), in their places.
@@ -331,17 +334,17 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                               auto& into = preset_set.contains(c.outpoint) ? presets : available;
                               if (&into == &available && c.depth == 0) unconfirmed_at.push_back(available.size());
                               if (c.input) {
-                                  into.push_back(make(c, *c.input));
+                                  place(into, std::nullopt, c, *c.input);
                                   return;
                               }
                               unsized_at.emplace_back(&into, into.size());
-                              WalletCoin placeholder = c; // make() takes its output; c is measured later
-                              into.push_back(make(placeholder, InputInfo{}));
+                              WalletCoin placeholder = c; // place() takes its output; c is measured later
+                              place(into, std::nullopt, placeholder, InputInfo{});
                               unsized.push_back(std::move(c));
                           });
     for (size_t i = 0; i < unsized.size(); ++i) {
         auto [into, at] = unsized_at[i];
-        (*into)[at] = make(unsized[i], SpendInfo(w, unsized[i].txout));
+        place(*into, at, unsized[i], SpendInfo(w, unsized[i].txout));
     }
     // The other presets (Core's FetchSelectedInputs): outputs given with them (spent already by the
     // transaction a replacement replaces, or external inputs), else the wallet's own that selection
