@@ -372,6 +372,7 @@ struct GroupedCoins {
         bool both_sets{false};     //!< one group per coin: in both sets
     };
     std::vector<Entry> entries;
+    size_t types{0}; //!< how many output types the coins have
 };
 GroupedCoins GroupCoins(std::vector<COutput> coins, const CoinSelectionParams& params);
 /**

@@ -45,6 +45,7 @@ GroupedCoins GroupCoins(std::vector<COutput> coins_in, const CoinSelectionParams
     auto block = std::make_shared<std::vector<COutput>>(std::move(coins_in));
     std::vector<COutput>& coins = *block;
     const auto by_type = ByType(coins);
+    out.types = by_type.size();
     auto shared = [&](COutput* coin) { return std::shared_ptr<COutput>(block, coin); };
 
     if (!params.m_avoid_partial_spends) {
@@ -102,10 +103,33 @@ bool Takes(const GroupedCoins::Entry& e, const CoinEligibilityFilter& filter)
     return e.group.EligibleForSpending(filter);
 }
 
+void PushTaken(OutputGroupTypeMap& map, const GroupedCoins::Entry& e, bool into_all)
+{
+    // One group per coin goes to both sets; with avoid_partial_spends, each set has its own groups.
+    map.Push(e.group, e.type, /*insert_positive=*/e.both_sets || e.positive_only,
+             /*insert_mixed=*/e.both_sets || !e.positive_only, into_all);
+}
+
 } // namespace
 
 OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibilityFilter& filter, bool always_all)
 {
+    OutputGroupTypeMap map;
+    if (grouped.types == 1 && !always_all) {
+        // One output type among all the coins (a wallet of one address type): no all_groups, and
+        // one pass over the groups instead of two.
+        Groups& of_type = map.groups_by_type[grouped.entries.front().type];
+        of_type.positive_group.reserve(grouped.entries.size());
+        of_type.mixed_group.reserve(grouped.entries.size());
+        bool any = false;
+        for (const auto& e : grouped.entries) {
+            if (!Takes(e, filter)) continue;
+            any = true;
+            PushTaken(map, e, /*into_all=*/false);
+        }
+        if (!any) map.groups_by_type.clear(); // as if nothing was pushed
+        return map;
+    }
     // Several types among the groups filter takes? Then all_groups is needed.
     std::optional<OutputType> first_type;
     bool several = always_all;
@@ -116,17 +140,13 @@ OutputGroupTypeMap FilterGroups(const GroupedCoins& grouped, const CoinEligibili
         if (!first_type) first_type = e.type;
         several |= e.type != *first_type;
     }
-    OutputGroupTypeMap map;
     if (first_type && !several) {
         Groups& of_type = map.groups_by_type[*first_type];
         of_type.positive_group.reserve(taken);
         of_type.mixed_group.reserve(taken);
     }
     for (const auto& e : grouped.entries) {
-        if (!Takes(e, filter)) continue;
-        // One group per coin goes to both sets; with avoid_partial_spends, each set has its own groups.
-        map.Push(e.group, e.type, /*insert_positive=*/e.both_sets || e.positive_only,
-                 /*insert_mixed=*/e.both_sets || !e.positive_only, /*into_all=*/several);
+        if (Takes(e, filter)) PushTaken(map, e, /*into_all=*/several);
     }
     return map;
 }

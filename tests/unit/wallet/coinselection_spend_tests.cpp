@@ -277,6 +277,8 @@ TEST_CASE("FilterGroups leaves all_groups out only when one type is taken", "[wa
     REQUIRE(lean.TypesCount() == 1);
     CHECK(values(lean.groups_by_type.at(OutputType::BECH32).positive_group) == values(full.all_groups.positive_group));
     CHECK(values(lean.groups_by_type.at(OutputType::BECH32).mixed_group) == values(full.all_groups.mixed_group));
+    // A filter that takes none of the one type's groups (six confirmations each) gives no type at all.
+    CHECK(FilterGroups(single, CoinEligibilityFilter(7, 7, 0), /*always_all=*/false).groups_by_type.empty());
 
     const GroupedCoins mixed = GroupCoins(two_types, params);
     const OutputGroupTypeMap needed = FilterGroups(mixed, filter, /*always_all=*/false);
