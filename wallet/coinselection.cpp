@@ -149,7 +149,10 @@ void SelectionResult::InsertInputs(std::span<const std::shared_ptr<COutput>> inp
     for (const auto& coin : inputs) {
         if (!seen.insert(coin->outpoint).second) throw std::logic_error("coin selection: a coin is selected twice");
     }
-    m_selected_inputs.insert(m_selected_inputs.end(), inputs.begin(), inputs.end());
+    for (const auto& coin : inputs) {
+        // A group's coin may be one GroupCoins left unowned (use_count 0): the result keeps a copy.
+        m_selected_inputs.push_back(coin.use_count() > 0 ? coin : std::make_shared<COutput>(*coin));
+    }
 }
 
 void SelectionResult::AddInput(const OutputGroup& group)

@@ -196,7 +196,8 @@ struct CoinEligibilityFilter {
 /** Coins spent together: one coin, or with avoid_partial_spends the coins of one script (Core's OutputGroup). */
 struct OutputGroup {
     /** Usually one coin (a group a coin, unless avoid_partial_spends): kept inline, so building and
-     *  copying the groups of a wallet of 10,000 coins on every send allocates nothing for them. */
+     *  copying the groups of a wallet of 10,000 coins on every send allocates nothing for them.
+     *  GroupCoins' groups do not own their coins (GroupedCoins::coins does). */
     absl::InlinedVector<std::shared_ptr<COutput>, 1> m_outputs;
     /** All coins came from the wallet's own transactions. */
     bool m_from_me{true};
@@ -364,6 +365,9 @@ SelectionOutcome KnapsackSolver(GroupRefs& groups, Amount target_value, Amount c
  * or with avoid_partial_spends per script (and type), a set of groups of all coins and one of positive
  * coins, the partial group of a script marked. */
 struct GroupedCoins {
+    /** The coins the groups point to (not owning them: see GroupCoins). Copies of the groups
+     *  must not outlive it; SelectionResult keeps copies of the coins it selects. */
+    std::unique_ptr<std::vector<COutput>> coins;
     struct Entry {
         OutputGroup group;
         OutputType type{OutputType::UNKNOWN};

@@ -40,13 +40,15 @@ std::map<OutputType, std::vector<COutput*>> ByType(std::vector<COutput>& coins)
 GroupedCoins GroupCoins(std::vector<COutput> coins_in, const CoinSelectionParams& params)
 {
     GroupedCoins out;
-    // The coins stay in one block that every group shares (aliasing shared_ptrs), instead of an
-    // allocation per coin: a send from a wallet of 10,000 coins groups them all each time.
-    auto block = std::make_shared<std::vector<COutput>>(std::move(coins_in));
-    std::vector<COutput>& coins = *block;
+    // The coins stay in one block, out.coins, that the groups point into without owning it
+    // (shared_ptrs with no control block), instead of an allocation per coin or a reference
+    // count per coin: a send from a wallet of 10,000 coins groups them all each time.
+    // SelectionResult copies the coins it selects.
+    out.coins = std::make_unique<std::vector<COutput>>(std::move(coins_in));
+    std::vector<COutput>& coins = *out.coins;
     const auto by_type = ByType(coins);
     out.types = by_type.size();
-    auto shared = [&](COutput* coin) { return std::shared_ptr<COutput>(block, coin); };
+    auto shared = [](COutput* coin) { return std::shared_ptr<COutput>(std::shared_ptr<void>(), coin); };
 
     if (!params.m_avoid_partial_spends) {
         // Partial spends allowed: every coin is a group of its own.

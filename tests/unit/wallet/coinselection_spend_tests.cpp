@@ -455,3 +455,29 @@ TEST_CASE("Coins sharing an unconfirmed ancestor pay its shortfall once (Core's 
     CHECK_FALSE(SelectCoins({}, coins, target, params, rng, error));
     CHECK(error == ERR_BUMP_FEE_CLUSTER);
 }
+
+TEST_CASE("A selection keeps its coins after the grouped coins are gone", "[wallet][coinsel]")
+{
+    // GroupCoins' groups point into its block of coins without owning it; the result must own
+    // copies of the coins it selects, since it outlives the block (AutomaticCoinSelection).
+    std::mt19937_64 rng(12);
+    const auto params = Params(2, 10);
+    std::vector<COutput> coins;
+    for (int i = 0; i < 5; ++i) coins.push_back(MakeCoin({100000 * (i + 1)}, params.m_effective_feerate));
+    std::optional<SelectionResult> result;
+    {
+        const GroupedCoins grouped = GroupCoins(coins, params);
+        REQUIRE(grouped.entries.front().group.m_outputs[0].use_count() == 0); // not owned by the group
+        OutputGroupTypeMap map = FilterGroups(grouped, CoinEligibilityFilter(1, 1, 0));
+        auto outcome = AttemptSelection(Amount{250000}, map, params, rng, /*allow_mixed_output_types=*/true);
+        REQUIRE(outcome);
+        result = std::move(*outcome.result);
+    }
+    Amount selected{0};
+    for (const auto& coin : result->GetInputSet()) {
+        CHECK(coin.use_count() > 0);
+        selected += coin->txout.value; // read after the block is freed (ASan would see a dangling one)
+    }
+    CHECK(selected >= Amount{250000});
+    CHECK(selected == result->GetSelectedValue());
+}
