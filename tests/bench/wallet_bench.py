@@ -24,6 +24,9 @@ Phase "send" (node B, a fresh regtest node, -fallbackfee=0.0002):
      a keep-alive connection (stopping early after --send-seconds): calls/s and latency
      percentiles. Every --mine-every sends a block is mined outside the timing (0: never), so
      that unconfirmed change does not pile up.
+     --ab-bindir DIR: a second node B' of DIR's minicashd is set up the same way, and each send
+     goes to B and to B' in turns (which first alternates), so two builds meet the same machine
+     (a shared VM's speed drifts within a minute); a SUMMARY line each, with build=<its dir>.
 The raw libsecp256k1 rates (`bench_node_connect --yardstick`) before and after, for scale.
 
   tests/bench/wallet_bench.py --bindir build/release/node [--phases rescan,send] [--chain FILE]
@@ -225,9 +228,19 @@ def phase_rescan(env, args, summary):
     a.stop(timeout=600)
 
 
-def phase_send(env, args, summary):
-    b = BenchNode(env, len(env.nodes), extra_args=["-listen=0", "-connect=0", "-fallbackfee=0.0002"])
-    env.nodes.append(b)
+class OtherBuildNode(BenchNode):
+    """A node of another build's minicashd (--ab-bindir)."""
+
+    def __init__(self, env, index, minicashd, **kw):
+        super().__init__(env, index, **kw)
+        self.minicashd = minicashd
+
+    def base_args(self):
+        return [self.minicashd] + super().base_args()[1:]
+
+
+def setup_sender(b, args):
+    """Starts node b with wallets "miner" and "sender" funded as described above; returns its clients."""
     b.start()
     rpc = Rpc(b)
     rpc("createwallet", "miner")
@@ -263,34 +276,53 @@ def phase_send(env, args, summary):
     t_fund = time.monotonic() - t0
     info = sender("getwalletinfo")
     utxos = len(sender("listunspent"))
-    print("sender (%s): %d addresses in %.2f s; %d UTXOs funded by %d sendmany + blocks in %.1f s; txcount %d; "
-          "balance %s" % (args.sender, len(addrs), t_addr, utxos, batches, t_fund, info["txcount"],
-                          sender("getbalance")), flush=True)
-    dest = miner("getnewaddress")
-    lat = []
-    mined = 0
+    print("sender (%s) on %s: %d addresses in %.2f s; %d UTXOs funded by %d sendmany + blocks in %.1f s; "
+          "txcount %d; balance %s" % (args.sender, b.base_args()[0], len(addrs), t_addr, utxos, batches, t_fund,
+                                      info["txcount"], sender("getbalance")), flush=True)
+    return {"node": b, "rpc": rpc, "miner": miner, "sender": sender, "mine_addr": mine_addr,
+            "dest": miner("getnewaddress"), "utxos": utxos, "lat": [], "mined": 0}
+
+
+def phase_send(env, args, summary):
+    extra = ["-listen=0", "-connect=0", "-fallbackfee=0.0002"]
+    nodes = [BenchNode(env, len(env.nodes), extra_args=extra)]
+    env.nodes.append(nodes[0])
+    if args.ab_bindir:
+        # The same sends on a node of another build, call for call in turns: both builds meet
+        # the same machine (a shared VM's speed drifts within a minute).
+        nodes.append(OtherBuildNode(env, len(env.nodes), os.path.join(args.ab_bindir, "minicashd"),
+                                    extra_args=extra))
+        env.nodes.append(nodes[1])
+    runs = [setup_sender(b, args) for b in nodes]
     deadline = time.monotonic() + args.send_seconds
-    cpu0 = node_cpu_seconds(b.process.pid)
+    cpu0 = [node_cpu_seconds(r["node"].process.pid) for r in runs]
     for i in range(args.sends):
         if time.monotonic() > deadline:
             break
-        if args.mine_every and i and i % args.mine_every == 0:
-            rpc("generatetoaddress", 1, mine_addr)
-            mined += 1
-        lat.append(sender.timed("sendtoaddress", dest, "0.001")[0])
-    cpu_ms = (node_cpu_seconds(b.process.pid) - cpu0) / max(1, len(lat)) * 1e3
-    pool = rpc("getmempoolinfo")["size"]
-    utxos_after = len(sender("listunspent", 0))
-    print(latency_line("sendtoaddress (%d UTXOs, %d blocks mined between)" % (utxos, mined), lat))
-    print("    mempool %d transactions after; sender UTXOs (incl. unconfirmed) %d; node CPU %.3f ms a call "
-          "(mined blocks included); %s" % (pool, utxos_after, cpu_ms, mem(b)), flush=True)
-    s = sorted(lat)
-    summary.append("SUMMARY wallet_sendtoaddress sender=%s utxos=%d calls=%d calls_per_s=%.1f median_ms=%.3f "
-                   "p99_ms=%.3f node_cpu_ms=%.3f" % (
-        args.sender, utxos, len(s), len(s) / sum(s), statistics.median(s) * 1e3, pct(s, 0.99) * 1e3, cpu_ms))
-    for c in (rpc, miner, sender):
-        c.close()
-    b.stop()
+        # Which build goes first alternates.
+        for r in runs if i % 2 == 0 else reversed(runs):
+            if args.mine_every and i and i % args.mine_every == 0:
+                r["rpc"]("generatetoaddress", 1, r["mine_addr"])
+                r["mined"] += 1
+            r["lat"].append(r["sender"].timed("sendtoaddress", r["dest"], "0.001")[0])
+    for r, c0 in zip(runs, cpu0):
+        b, lat = r["node"], r["lat"]
+        cpu_ms = (node_cpu_seconds(b.process.pid) - c0) / max(1, len(lat)) * 1e3
+        pool = r["rpc"]("getmempoolinfo")["size"]
+        utxos_after = len(r["sender"]("listunspent", 0))
+        print(latency_line("sendtoaddress on %s (%d UTXOs, %d blocks mined between)" % (
+            b.base_args()[0], r["utxos"], r["mined"]), lat))
+        print("    mempool %d transactions after; sender UTXOs (incl. unconfirmed) %d; node CPU %.3f ms a call "
+              "(mined blocks included); %s" % (pool, utxos_after, cpu_ms, mem(b)), flush=True)
+        s = sorted(lat)
+        build = "" if len(runs) == 1 else " build=%s" % os.path.dirname(b.base_args()[0])
+        summary.append("SUMMARY wallet_sendtoaddress%s sender=%s utxos=%d calls=%d calls_per_s=%.1f median_ms=%.3f "
+                       "p99_ms=%.3f node_cpu_ms=%.3f" % (
+            build, args.sender, r["utxos"], len(s), len(s) / sum(s), statistics.median(s) * 1e3,
+            pct(s, 0.99) * 1e3, cpu_ms))
+        for c in (r["rpc"], r["miner"], r["sender"]):
+            c.close()
+        b.stop()
 
 
 def main():
@@ -311,6 +343,8 @@ def main():
                     help="the sender's addresses: getnewaddress of its HD descriptors, or one imported "
                          "wpkh(<WIF>) descriptor each (change from an active ranged descriptor)")
     ap.add_argument("--mine-every", type=int, default=0, help="mine a block every N sends, untimed (0: never)")
+    ap.add_argument("--ab-bindir", default=None,
+                    help="phase send: also a node of this build's minicashd, the two sent to in turns")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
