@@ -5,6 +5,9 @@
 
 #include "consensus/coins.h"
 #include "node/mempool/feerate.h"
+#include "node/storage/coins_cache.h"
+
+#include <absl/container/node_hash_map.h>
 
 #include <algorithm>
 #include <chrono>
@@ -111,6 +114,13 @@ struct Slot : Entry {
 };
 
 /**
+ * The entries by txid. A node map: an entry's address stays valid while others come and go
+ * (the indexes and readers keep them), and a lookup reads a control byte group and the entry,
+ * not a bucket's chain (a send asks about each of the wallet's unconfirmed coins).
+ */
+using EntryMap = absl::node_hash_map<Uint256, Slot, node::SaltedTxidHasher>;
+
+/**
  * Core's memusage::MallocUsage on 64-bit glibc: an allocation of n bytes takes n plus an 8-byte
  * header, rounded up to 16, and at least 32.
  */
@@ -121,6 +131,14 @@ template <class V>
 size_t HashNodeUsage()
 {
     return MallocUsage(sizeof(V) + 2 * sizeof(void*)) + sizeof(void*);
+}
+
+/** Node map (absl::node_hash_map) element: the value's own allocation, its slot pointer and
+ *  control byte, over the table's 7/8 maximum load. */
+template <class V>
+size_t NodeMapUsage()
+{
+    return MallocUsage(sizeof(V)) + (sizeof(void*) + 1) * 8 / 7;
 }
 
 /** Ordered-set node: the red-black header (colour, parent, left, right) and the value. */
@@ -148,7 +166,7 @@ size_t EntryUsage(const Entry& e)
     }
     bytes += MallocUsage(tx.vout.capacity() * sizeof(consensus::TxOut));
     for (const auto& out : tx.vout) bytes += MallocUsage(out.script_pubkey.capacity());
-    bytes += HashNodeUsage<std::pair<const Uint256, Slot>>() + MallocUsage(e.parents.capacity() * sizeof(Uint256));
+    bytes += NodeMapUsage<std::pair<const Uint256, Slot>>() + MallocUsage(e.parents.capacity() * sizeof(Uint256));
     bytes += HashNodeUsage<std::pair<const Uint256, Uint256>>();                  // by_wtxid
     bytes += TreeNodeUsage<std::pair<int64_t, Uint256>>();                        // by_time
     bytes += TreeNodeUsage<DescKey>() + TreeNodeUsage<AncKey>();                  // the two score indexes
@@ -159,7 +177,7 @@ size_t EntryUsage(const Entry& e)
 } // namespace
 
 struct TxMemPool::Impl {
-    std::unordered_map<Uint256, Slot> entries;
+    EntryMap entries;
     std::unordered_map<Uint256, Uint256> by_wtxid; // wtxid -> txid
     std::unordered_map<OutPoint, Uint256> spenders;
     TimeIndex by_time;
@@ -430,8 +448,7 @@ std::vector<Entry> TxMemPool::GetByAncestorScore() const
 namespace {
 class Reader final : public PoolReader {
 public:
-    Reader(const std::unordered_map<Uint256, Slot>& entries, const AncIndex& by_anc,
-           const std::unordered_map<OutPoint, Uint256>& spenders)
+    Reader(const EntryMap& entries, const AncIndex& by_anc, const std::unordered_map<OutPoint, Uint256>& spenders)
         : m_entries(entries), m_by_anc(by_anc), m_spenders(spenders), m_next(by_anc.begin())
     {}
     const Entry* Find(const Uint256& txid) const override
@@ -451,7 +468,7 @@ public:
     }
 
 private:
-    const std::unordered_map<Uint256, Slot>& m_entries;
+    const EntryMap& m_entries;
     const AncIndex& m_by_anc;
     const std::unordered_map<OutPoint, Uint256>& m_spenders;
     AncIndex::const_iterator m_next;

@@ -59,6 +59,18 @@ private:
     uint64_t m_k0, m_k1;
 };
 
+/** A txid's hash for Swiss tables (the mempool's entries): the outpoint hash of (txid, 0). */
+class SaltedTxidHasher {
+public:
+    size_t operator()(const consensus::Uint256& txid) const noexcept
+    {
+        return m_outpoint(consensus::OutPoint(txid, 0));
+    }
+
+private:
+    SaltedOutPointHasher m_outpoint;
+};
+
 /**
  * The cache's entries. A node map (a Swiss table of pointers to separately allocated
  * entries): pointers to entries stay valid while others are added or erased, and a miss
