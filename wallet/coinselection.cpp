@@ -14,8 +14,8 @@ namespace wallet {
 COutput::COutput(const consensus::OutPoint& outpoint_in, consensus::TxOut txout_in, int depth_in, int input_bytes_in,
                  bool solvable_in, bool safe_in, int64_t time_in, bool from_me_in,
                  std::optional<common::FeeRate> feerate)
-    : outpoint(outpoint_in), txout(std::move(txout_in)), depth(depth_in), input_bytes(input_bytes_in),
-      solvable(solvable_in), safe(safe_in), time(time_in), from_me(from_me_in)
+    : outpoint(outpoint_in), depth(depth_in), txout(std::move(txout_in)), input_bytes(input_bytes_in),
+      solvable(solvable_in), safe(safe_in), from_me(from_me_in), time(time_in)
 {
     if (feerate) {
         // An input of unknown size is charged nothing here (Core's choice; such coins come from

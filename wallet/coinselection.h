@@ -66,22 +66,23 @@ inline constexpr const char* ERR_BUMP_FEE_CLUSTER =
 
 /** One coin the wallet could spend (Core's COutput). */
 struct COutput {
+    // (Fields ordered to leave no padding: a send from a wallet of 10,000 coins walks a vector of them several times.)
     consensus::OutPoint outpoint;
-    consensus::TxOut txout;
     /** Confirmations: > 0 in a block, 0 in the mempool (Core never offers a negative depth). */
     int depth{0};
+    consensus::TxOut txout;
     /** Virtual size of this coin as a signed input, or -1 when it cannot be estimated. */
     int input_bytes{-1};
+    /** The script type of txout; coins are selected within one type first. */
+    OutputType type{OutputType::UNKNOWN};
     /** Whether the wallet knows how to sign for it (ignoring missing keys). */
     bool solvable{true};
     /** Unconfirmed coins from others, or from replacing/replaced transactions, are unsafe. */
     bool safe{true};
-    /** The time of the transaction holding the coin (Core's nTimeSmart). */
-    int64_t time{0};
     /** Whether the wallet created the transaction holding the coin (its own change counts as mine). */
     bool from_me{false};
-    /** The script type of txout; coins are selected within one type first. */
-    OutputType type{OutputType::UNKNOWN};
+    /** The time of the transaction holding the coin (Core's nTimeSmart). */
+    int64_t time{0};
     /** Mempool ancestry of the transaction holding the coin, as the mempool counts it (itself included);
      * 0 and 0 when confirmed. Core asks the chain for these in GroupOutputs; here the caller fills them. */
     size_t ancestors{0};
@@ -199,11 +200,8 @@ struct OutputGroup {
      *  copying the groups of a wallet of 10,000 coins on every send allocates nothing for them.
      *  GroupCoins' groups do not own their coins (GroupedCoins::coins does). */
     absl::InlinedVector<std::shared_ptr<COutput>, 1> m_outputs;
-    /** All coins came from the wallet's own transactions. */
-    bool m_from_me{true};
+    // (Fields ordered to leave no padding, as COutput's.)
     Amount m_value{0};
-    /** Fewest confirmations among the coins. */
-    int m_depth{999};
     /** Sum of the coins' ancestors (over-counts shared ancestors), and the largest descendant count. */
     size_t m_ancestors{0};
     size_t m_descendants{0};
@@ -211,9 +209,13 @@ struct OutputGroup {
     Amount fee{0};
     Amount long_term_fee{0};
     common::FeeRate m_long_term_feerate;
-    bool m_subtract_fee_outputs{false};
+    /** Fewest confirmations among the coins. */
+    int m_depth{999};
     /** Weight of the coins as inputs (4 x input_bytes, unknown sizes count 0). */
     int m_weight{0};
+    bool m_subtract_fee_outputs{false};
+    /** All coins came from the wallet's own transactions. */
+    bool m_from_me{true};
 
     OutputGroup() = default;
     explicit OutputGroup(const CoinSelectionParams& params)
