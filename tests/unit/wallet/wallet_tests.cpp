@@ -496,6 +496,18 @@ struct SendFixture : Fixture {
         REQUIRE(created->change_pos);
         return *created;
     }
+    /** The wallet as a restart finds it: closed, the disk healed (what it kept stays), opened again. */
+    std::shared_ptr<Wallet> Reload(storage_test::FaultEnv& fault_env)
+    {
+        w->Disconnect();
+        w.reset();
+        fault_env.Heal();
+        std::string error;
+        auto reloaded = Wallet::Load(env, "w", dir.path / "w", error);
+        INFO(error);
+        REQUIRE(reloaded);
+        return reloaded;
+    }
 };
 
 } // namespace
@@ -510,13 +522,9 @@ TEST_CASE("A send's change address is written in the batch that records the tran
     REQUIRE_FALSE(CommitTransaction(*f.w, created.tx, {})); // that one write holds the change record too
     CHECK(f.fatal.empty());
     const consensus::Script change = created.tx->vout[*created.change_pos].script_pubkey;
-    f.w->Disconnect();
-    f.w.reset();
-    fault_env.Heal();
-    std::string error;
-    auto w = Wallet::Load(f.env, "w", f.dir.path / "w", error);
-    REQUIRE(w);
+    auto w = f.Reload(fault_env);
     CHECK(w->GetTx(created.tx->GetTxid()));
+    std::string error;
     const auto next = w->GetNewScript(OutputType::BECH32, "", /*internal=*/true, error);
     REQUIRE(next);
     CHECK(*next != change); // handed out once only
@@ -550,12 +558,7 @@ TEST_CASE("A send whose record cannot be written fails with Core's db error and 
     }
     CHECK(f.fatal.size() == 1);                              // the node stops
     CHECK_FALSE(f.chain.IsInMempool(created.tx->GetTxid())); // never broadcast
-    f.w->Disconnect();
-    f.w.reset();
-    fault_env.Heal();
-    std::string error;
-    auto w = Wallet::Load(f.env, "w", f.dir.path / "w", error);
-    REQUIRE(w);
+    auto w = f.Reload(fault_env);
     CHECK_FALSE(w->GetTx(created.tx->GetTxid())); // never recorded either
     w->Disconnect();
 }
