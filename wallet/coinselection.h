@@ -397,7 +397,7 @@ std::vector<const OutputGroup*> DiscardedGroups(const GroupedCoins& grouped,
 
 /** Core's GroupOutputs over coins grouped by GroupCoins: each group kept under every filter it passes,
  * positive-only and mixed (addresses into grouped, which must outlive the maps). Groups no filter takes
- * go to discarded (copies). */
+ * go to discarded (copies that still point into grouped's coins: they must not outlive it). */
 FilteredOutputGroups GroupOutputs(const GroupedCoins& grouped, const std::vector<SelectionFilter>& filters,
                                   std::vector<OutputGroup>& discarded);
 /** Not from a temporary: the maps' addresses would point into it. */

@@ -120,7 +120,7 @@ struct Slot : Entry {
  */
 using EntryMap = absl::node_hash_map<Uint256, Slot, node::SaltedTxidHasher>;
 /** The spender of each outpoint a pool transaction spends: a flat map (plain values, no node
- *  to allocate or free: a block's 2,000 transactions leave with their 4,000 inputs). */
+ *  to allocate or free: a block's transactions leave with all their inputs). */
 using SpenderMap = absl::flat_hash_map<OutPoint, Uint256, node::SaltedOutPointHasher>;
 
 /**
@@ -129,20 +129,25 @@ using SpenderMap = absl::flat_hash_map<OutPoint, Uint256, node::SaltedOutPointHa
  */
 size_t MallocUsage(size_t n) { return n == 0 ? 0 : ((n + 31) >> 4) << 4; }
 
+/**
+ * A Swiss table's slots over its elements: it doubles at 7/8 full (then 7/16) and never
+ * shrinks after erasures, so about 3/2 (2/3 full) is counted, not the 8/7 of a full table.
+ */
+constexpr size_t SlotsPerElement(size_t bytes) { return bytes * 3 / 2; }
+
 /** Node map (absl::node_hash_map) element: the value's own allocation, its slot pointer and
- *  control byte, over the table's 7/8 maximum load. */
+ *  control byte. */
 template <class V>
 size_t NodeMapUsage()
 {
-    return MallocUsage(sizeof(V)) + (sizeof(void*) + 1) * 8 / 7;
+    return MallocUsage(sizeof(V)) + SlotsPerElement(sizeof(void*) + 1);
 }
 
-/** Flat map (absl::flat_hash_map) element: the value in the table and its control byte, over
- *  the table's 7/8 maximum load. */
+/** Flat map (absl::flat_hash_map) element: the value in the table and its control byte. */
 template <class V>
 size_t FlatMapUsage()
 {
-    return (sizeof(V) + 1) * 8 / 7;
+    return SlotsPerElement(sizeof(V) + 1);
 }
 
 /** Ordered-set node: the red-black header (colour, parent, left, right) and the value. */
