@@ -259,7 +259,7 @@ size_t Wallet::VisitAvailableCoins(int min_depth, int max_depth, bool include_un
     // of following one another.
     constexpr int COINS_AHEAD = 8;
     auto ahead = m_coins.begin();
-    auto prefetch_next = [&] {
+    auto prefetch_next = [&]() REQUIRES(m_mutex) {
         if (ahead == m_coins.end()) return;
         __builtin_prefetch(&ahead->second.wtx->walk);
         ++ahead;
