@@ -306,17 +306,14 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
         }
         return size_fee;
     };
-    // Puts the coin at `into`'s end, or over the placeholder at `at`.
-    auto place = [&](std::vector<COutput>& into, std::optional<size_t> at, WalletCoin& c, InputInfo info) {
+    // Builds the coin in place at `into`'s end.
+    auto place = [&](std::vector<COutput>& into, WalletCoin& c, InputInfo info) {
         // A preset's given weight counts over the computed size (Core's FetchSelectedInputs).
         if (auto weight = control.input_weights.find(c.outpoint); weight != control.input_weights.end()) {
             if (preset_set.contains(c.outpoint)) info.vsize = VsizeOfWeight(weight->second);
         }
-        const Amount fee = spend_fee(info.vsize);
-        COutput& o = at ? (into[*at] = COutput(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true,
-                                               c.safe, c.time, c.from_me, fee))
-                        : into.emplace_back(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true,
-                                            c.safe, c.time, c.from_me, fee);
+        COutput& o = into.emplace_back(c.outpoint, std::move(c.txout), c.depth, info.vsize, /*solvable=*/true, c.safe,
+                                       c.time, c.from_me, spend_fee(info.vsize));
         o.type = info.type;
     };
     // Coins whose input size the wallet has not measured yet are measured after the visit (it
@@ -334,17 +331,19 @@ std::optional<CreatedTransaction> CreateTransaction(Wallet& w, const std::vector
                               auto& into = preset_set.contains(c.outpoint) ? presets : available;
                               if (&into == &available && c.depth == 0) unconfirmed_at.push_back(available.size());
                               if (c.input) {
-                                  place(into, std::nullopt, c, *c.input);
+                                  place(into, c, *c.input);
                                   return;
                               }
                               unsized_at.emplace_back(&into, into.size());
                               WalletCoin placeholder = c; // place() takes its output; c is measured later
-                              place(into, std::nullopt, placeholder, InputInfo{});
+                              place(into, placeholder, InputInfo{});
                               unsized.push_back(std::move(c));
                           });
+    std::vector<COutput> measured; // the rare coin measured now, then moved over its placeholder
     for (size_t i = 0; i < unsized.size(); ++i) {
         auto [into, at] = unsized_at[i];
-        place(*into, at, unsized[i], SpendInfo(w, unsized[i].txout));
+        place(measured, unsized[i], SpendInfo(w, unsized[i].txout));
+        (*into)[at] = std::move(measured.back());
     }
     // The other presets (Core's FetchSelectedInputs): outputs given with them (spent already by the
     // transaction a replacement replaces, or external inputs), else the wallet's own that selection

@@ -524,6 +524,7 @@ TEST_CASE("A send's change address is written in the batch that records the tran
     const consensus::Script change = created.tx->vout[*created.change_pos].script_pubkey;
     auto w = f.Reload(fault_env);
     CHECK(w->GetTx(created.tx->GetTxid()));
+    CHECK(w->IsChange(change)); // the address came back with the transaction
     std::string error;
     const auto next = w->GetNewScript(OutputType::BECH32, "", /*internal=*/true, error);
     REQUIRE(next);
