@@ -48,6 +48,9 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
     if (fatal_error.load()) return ValidationResult::Error("the node is stopping after a fatal storage error");
     const BlockIndex* start_tip = active.Tip();
     int connected = 0;
+    // Blocks were disconnected by this call: its end is a tip event even if the tip is back
+    // where it was (the new branch failed), and the reorganisation's mark ends there.
+    bool walked_back = false;
     if (complete) *complete = true;
     while (!complete || *complete) {
         BlockIndex* best = FindMostWorkChain();
@@ -66,10 +69,12 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
         // until a block of the new branch connects, or the step ends.
         tip_publish_deferred = true;
         while (active.Tip() && active.Tip() != fork) {
+            walked_back = true;
             ValidationResult r = DisconnectTip();
             if (!r.IsValid()) {
                 tip_publish_deferred = false;
                 PublishTip();
+                EndReorg(); // the node stops: readers must not wait for a tip event
                 return r;
             }
         }
@@ -81,7 +86,10 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
             BlockIndex* next = *it;
             ValidationResult r =
                 ConnectTip(next, new_block && new_block->GetHash() == next->GetBlockHash() ? new_block : nullptr);
-            if (r.IsError()) return r;
+            if (r.IsError()) {
+                EndReorg();
+                return r;
+            }
             if (r.IsInvalid()) {
                 // Mark descendants on the path; pick the best chain again.
                 for (auto jt = it + 1; jt != path.rend(); ++jt) {
@@ -110,11 +118,13 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
         // Keep the tip in the candidate set so it competes with later arrivals.
         if (active.Tip()) candidates.insert(active.Tip());
     }
-    if (active.Tip() != start_tip) {
+    if (active.Tip() != start_tip || walked_back) {
         const BlockIndex* fork = start_tip ? LastCommonAncestor(start_tip, active.Tip()) : nullptr;
         if (notifier.HasListeners()) {
             NotifyLocked({ChainEvent::Kind::TIP, nullptr, active.Tip(), fork, IsInitialBlockDownloadLocked()});
         }
+        // The pool holds the disconnected transactions again (its synchronous hook ran).
+        EndReorg();
         // Published already with its last move, unless the step ended at a fork it walked back to.
         PublishTip();
     }
@@ -197,6 +207,7 @@ ValidationResult Chainstate::Impl::DisconnectInvalidStepLocked(BlockIndex* index
     if (done && r.IsValid() && notifier.HasListeners()) {
         NotifyLocked({ChainEvent::Kind::TIP, nullptr, active.Tip(), active.Tip(), IsInitialBlockDownloadLocked()});
     }
+    if (done) EndReorg(); // after the tip event; on an error, because the node stops
     if (done && r.IsValid()) {
         // Other chains with at least the new tip's work may now win.
         candidates.clear();

@@ -133,6 +133,22 @@ void Chainstate::Impl::PublishTip()
     tip_cv.notify_all();
 }
 
+void Chainstate::Impl::BeginReorg()
+{
+    util::LockGuard lock(tip_mutex);
+    if (reorg_sequence % 2 == 0) ++reorg_sequence;
+}
+
+void Chainstate::Impl::EndReorg()
+{
+    {
+        util::LockGuard lock(tip_mutex);
+        if (reorg_sequence % 2 == 0) return;
+        ++reorg_sequence;
+    }
+    tip_cv.notify_all();
+}
+
 uint32_t Chainstate::Impl::NextWorkRequired(const BlockIndex* prev, int64_t block_time) const
 {
     std::optional<consensus::PowHeader> last;
@@ -651,6 +667,19 @@ TipSnapshot Chainstate::WaitForTip(const std::function<bool(const TipSnapshot&)>
         d.tip_cv.wait_for(lock, timeout, done);
     }
     return d.tip_snapshot;
+}
+
+uint64_t Chainstate::ReorgSequence() const
+{
+    util::LockGuard lock(m_impl->tip_mutex);
+    return m_impl->reorg_sequence;
+}
+
+void Chainstate::WaitForReorgEnd() const
+{
+    Impl& d = *m_impl;
+    util::UniqueLock lock(d.tip_mutex);
+    d.tip_cv.wait(lock, [&]() REQUIRES(d.tip_mutex) { return d.interrupted || d.reorg_sequence % 2 == 0; });
 }
 
 bool Chainstate::IsInterrupted() const

@@ -447,6 +447,21 @@ public:
      * called; returns the tip snapshot at return. For waitfornewblock/waitforblockheight.
      */
     TipSnapshot WaitForTip(const std::function<bool(const TipSnapshot&)>& pred, std::chrono::milliseconds timeout);
+    /**
+     * A reorganisation's mark for readers of the pool and the chain under their own locks
+     * (Core holds cs_main and the pool's lock over a whole reorganisation). Odd from the first
+     * block disconnected until the tip event after which the synchronous listeners (the
+     * mempool) hold its transactions again; between, such a transaction is neither in the
+     * UTXO set nor in the pool. A reader that found nothing compares it before and after
+     * (FindCoin). Any thread.
+     */
+    uint64_t ReorgSequence() const;
+    /**
+     * Waits until no reorganisation is in progress (ReorgSequence even) or Interrupt() is
+     * called. Not on the owner's thread nor from a synchronous listener (it would wait for
+     * itself).
+     */
+    void WaitForReorgEnd() const;
     /** Wakes all waiters (shutdown). */
     void Interrupt();
     /** True once Interrupt() was called: long readers (scantxoutset) stop early. Any thread. */

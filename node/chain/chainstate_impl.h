@@ -158,6 +158,15 @@ struct Chainstate::Impl {
     std::condition_variable tip_cv;
     TipSnapshot tip_snapshot GUARDED_BY(tip_mutex);
     bool interrupted GUARDED_BY(tip_mutex){false};
+    /**
+     * Chainstate::ReorgSequence: odd from a block's disconnection until the tip event after
+     * which the synchronous listeners (the mempool) hold its transactions again.
+     */
+    uint64_t reorg_sequence GUARDED_BY(tip_mutex){0};
+    /** Makes reorg_sequence odd if it is even (DisconnectTip, before the coins change). */
+    void BeginReorg() EXCLUDES(tip_mutex);
+    /** Makes reorg_sequence even if it is odd and wakes WaitForReorgEnd (after the tip event; AbortNode). */
+    void EndReorg() EXCLUDES(tip_mutex);
 
     std::atomic<bool> importing{false};
     mutable std::atomic<bool> ibd_latched_false{false};

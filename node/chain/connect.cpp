@@ -469,6 +469,9 @@ ValidationResult Chainstate::Impl::ConnectTip(BlockIndex* index, std::shared_ptr
 
 ValidationResult Chainstate::Impl::DisconnectTip()
 {
+    // Readers of the pool and then the chain wait until the tip event gives this block's
+    // transactions back to the pool (ReorgSequence).
+    BeginReorg();
     BlockIndex* tip = active.Tip();
     auto read = ReadBlockLocked(tip);
     const auto fail = [this](const std::string& what, bool block_index) {

@@ -19,6 +19,7 @@ void Chainstate::Impl::AbortNode(const std::string& message)
         return;
     }
     CHAIN_LOG("*** %s\n", message.c_str());
+    EndReorg(); // no tip event will end a reorganisation now: FindCoin's readers stop waiting
     if (opts.on_fatal_error) opts.on_fatal_error(message);
 }
 

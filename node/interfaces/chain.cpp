@@ -135,11 +135,23 @@ public:
 
     std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const override
     {
-        // The pool, then the chain, each under its own lock (Core holds both): a transaction
-        // mined between the two reads is found in neither at worst, and the caller says the
-        // output is unknown.
-        if (m_mempool) return mempool::PoolCoinsView(m_chainstate, m_mempool->Pool()).GetCoin(outpoint);
-        return GetCoin(outpoint);
+        if (!m_mempool) return GetCoin(outpoint);
+        // The pool, then the chain, each under its own lock (Core holds both). A transaction
+        // mined between the two reads is found: a block's coins are written before its
+        // transactions leave the pool. One of a block being disconnected is in neither until
+        // the reorganisation's tip event gives it back to the pool: a miss is believed only if
+        // no reorganisation ran during the reads (ReorgSequence).
+        const mempool::PoolCoinsView view(m_chainstate, m_mempool->Pool());
+        while (true) {
+            const uint64_t before = m_chainstate.ReorgSequence();
+            if (before % 2 != 0) {
+                m_chainstate.WaitForReorgEnd();
+                if (m_chainstate.IsInterrupted()) return view.GetCoin(outpoint); // shutting down
+                continue;
+            }
+            std::optional<consensus::Coin> coin = view.GetCoin(outpoint);
+            if (coin || m_chainstate.ReorgSequence() == before) return coin;
+        }
     }
 
     std::optional<Ancestry> GetTransactionAncestry(const consensus::Uint256& txid) const override

@@ -4,15 +4,21 @@
 #include "mempool_accept_fixture.h"
 #include "tx_spend.h"
 
+#include "common/interfaces/chain.h"
 #include "consensus/contextual_check.h"
 #include "consensus/script/script.h"
 #include "node/chain/script_cache.h"
 #include "node/mempool/accept.h"
 #include "node/mempool/mempool_manager.h"
 #include "node/mempool/miner.h"
+#include "node/interfaces/chain.h"
 #include "util/sync.h"
 
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <future>
+#include <optional>
 
 using namespace consensus;
 using node::mempool::AcceptResult;
@@ -314,6 +320,82 @@ TEST_CASE("mempool follows the chain: mined transactions leave, a reorg brings t
     REQUIRE(b.Mine({conflict}).IsValid());
     CHECK(!mm.Pool().Exists(tx->GetTxid()));
     CHECK(mm.Pool().Size() == 1);
+}
+
+namespace {
+
+/**
+ * A synchronous listener that, while a block leaves the chain (its coins gone, its
+ * transactions not yet back in the pool), asks FindCoin for outpoint from another thread and
+ * gives it a moment to answer before the reorganisation goes on.
+ */
+class FindCoinMidReorg final : public node::chain::ChainListener {
+public:
+    FindCoinMidReorg(const common::interfaces::Chain& chain, OutPoint outpoint) : m_chain(chain), m_outpoint(outpoint)
+    {}
+    void BlockDisconnected(const std::shared_ptr<const Block>&, const node::chain::BlockIndex*) override
+    {
+        if (answer.valid()) return;
+        answer = std::async(std::launch::async, [this] { return m_chain.FindCoin(m_outpoint); });
+        // Without the wait for the reorganisation's end the answer (nothing) comes now.
+        answer.wait_for(std::chrono::milliseconds(300));
+    }
+    std::future<std::optional<Coin>> answer;
+
+private:
+    const common::interfaces::Chain& m_chain;
+    const OutPoint m_outpoint;
+};
+
+} // namespace
+
+TEST_CASE("FindCoin during a reorganisation waits until the disconnected transaction is back in the pool",
+          "[node][mempool_accept]")
+{
+    ChainBuilder b;
+    b.MineBlocks(110);
+    int64_t now = T0;
+    node::mempool::MempoolManager mm(b.Chain(), nullptr, PoolOptions(&now), node::mempool::AcceptOptions{});
+    const auto chain = node::interfaces::MakeChain(b.Chain(), &mm);
+    const auto [out, value] = b.CoinbaseAt(1);
+    const TransactionRef tx = b.Spend({{out, value}}, {value - Amount{1000}});
+    REQUIRE(b.Mine({tx}).IsValid());
+    const OutPoint created{tx->GetTxid(), 0};
+    REQUIRE(chain->FindCoin(created)); // in the UTXO set
+    const uint64_t before = b.Chain().ReorgSequence();
+    CHECK(before % 2 == 0);
+
+    uint32_t expected_height = node::mempool::MEMPOOL_HEIGHT; // where the reorganisation leaves it
+    FindCoinMidReorg reader(*chain, created);
+    b.Chain().AddListener(&reader, node::chain::Delivery::SYNC); // after the pool's hook
+    SECTION("invalidateblock") { REQUIRE(b.Chain().InvalidateBlock(b.Chain().Tip()->GetBlockHash()).IsValid()); }
+    SECTION("a heavier branch")
+    {
+        const Block side = b.MakeBlock(b.Chain().AtHeight(110), {}, [](Block& blk) { blk.time += 1; });
+        REQUIRE(b.Submit(side).IsValid());
+        REQUIRE(b.Submit(b.MakeBlock(b.Chain().LookupBlockIndex(side.GetHash()))).IsValid());
+        CHECK(b.Chain().Height() == 112);
+    }
+    SECTION("a branch that fails to connect: back to the same tip")
+    {
+        const Uint256 tip = b.Chain().Tip()->GetBlockHash();
+        const Block side = b.MakeBlock(b.Chain().AtHeight(110), {}, [](Block& blk) { blk.time += 1; });
+        REQUIRE(b.Submit(side).IsValid());
+        const TransactionRef unknown_input = b.Spend({{OutPoint(Uint256::ONE, 0), value}}, {value - Amount{1000}});
+        const Block bad = b.MakeBlock(b.Chain().LookupBlockIndex(side.GetHash()), {unknown_input});
+        CHECK(b.Submit(bad).IsInvalid());
+        REQUIRE(b.Chain().Tip()->GetBlockHash() == tip);
+        expected_height = 111; // mined again
+    }
+    b.Chain().RemoveListener(&reader);
+    const uint64_t after = b.Chain().ReorgSequence();
+    CHECK(after == before + 2);                // one reorganisation, ended
+    if (after % 2 != 0) b.Chain().Interrupt(); // a mark never ended: let the reader go
+    REQUIRE(reader.answer.valid());
+    const std::optional<Coin> found = reader.answer.get();
+    REQUIRE(found);
+    CHECK(found->height == expected_height);
+    CHECK(found->out == tx->vout[0]);
 }
 
 namespace {
