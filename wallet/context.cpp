@@ -143,12 +143,13 @@ std::shared_ptr<Wallet> WalletContext::Restore(const std::string& name, const st
         // crash after restorewallet answered leaves the whole copy in place. Folders are flushed
         // as well as the file system allows (as Core's DirectoryCommit, failures are not errors).
         std::string why;
+        const auto sync_path = m_env.fsync ? m_env.fsync : util::FsyncPath;
         auto sync_file = [&](const fs::path& p) {
-            if (!ec && !util::FsyncPath(p, why)) ec = std::make_error_code(std::errc::io_error);
+            if (!ec && !sync_path(p, why)) ec = std::make_error_code(std::errc::io_error);
         };
-        auto sync_folder = [](const fs::path& p) {
+        auto sync_folder = [&](const fs::path& p) {
             std::string ignored;
-            (void)util::FsyncPath(p, ignored);
+            (void)sync_path(p, ignored);
         };
         if (!ec) fs::permissions(staging / WALLET_DB_DIR, fs::perms::owner_all, ec);
         if (!ec) {

@@ -124,6 +124,11 @@ struct WalletEnv {
     FeeSettings fees;
     /** The LevelDB environment of the wallets' databases (tests inject faults); nullptr: the default. */
     leveldb::Env* db_env{nullptr};
+    /**
+     * fsyncs a file or a folder outside LevelDB (restorewallet's copy), as util::FsyncPath:
+     * false with error on failure. Empty: util::FsyncPath (tests record the order and fail it).
+     */
+    std::function<bool(const std::filesystem::path&, std::string&)> fsync;
 };
 
 class Wallet {
