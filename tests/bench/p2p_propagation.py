@@ -7,10 +7,13 @@ After a warm-up that lasts until every node chose its upstream neighbour as BIP1
 peer (as tests/functional/p2p_compactblocks.py's line_of_five), each of --rounds rounds:
   - takes a block the line has never seen (see the variants below),
   - sends `submitblock <hex>` to node 0 (the clock starts just before the request is sent),
-  - polls node 4's `getbestblockhash` every --poll seconds on a keep-alive RPC connection until it
-    is the new block (the clock stops there), then reads node 0's submitblock reply (must be null).
+  - waits for node 4's tip to be the new block (the clock stops there), then reads node 0's
+    submitblock reply (must be null). With --watch wait (the default) node 4 is asked
+    `waitforblock <hash>` on a keep-alive RPC connection just before the clock starts, and the clock
+    stops at its reply. With --watch poll it is asked `getbestblockhash` every --poll seconds
+    until it answers the new block (the loop and node 4's answers take CPU the five nodes share).
 It reports the median, p90 and max of the total, and the median per hop (total / 4). The clock's
-resolution is the poll interval plus one RPC round trip (~0.2-0.5 ms on loopback).
+resolution is one RPC round trip (~0.2-0.5 ms on loopback), plus the poll interval when polling.
 
 Variants (--variant):
   coinbase  blocks holding only their coinbase, mined by a 6th node that is connected to nobody
@@ -130,15 +133,23 @@ def line_on_chain(env, blocks, setup):
 
 
 def measure(nodes, block_hex, block_hash, poll, timeout=60):
-    """Seconds from sending submitblock to node 0 until node 4's best block is block_hash."""
+    """Seconds from sending submitblock to node 0 until node 4's best block is block_hash
+    (poll None: node 4's waitforblock reply, else its getbestblockhash polled every poll s)."""
     sub = KeepAlive(nodes[0])
     watch = KeepAlive(nodes[-1])
     try:
         watch.call("getbestblockhash")  # connect before the clock starts
+        if poll is None:
+            watch.send("waitforblock", block_hash, int(timeout * 1000))
         t0 = time.perf_counter()
         wall0 = time.time()
         sub.send("submitblock", block_hex)
-        while True:
+        if poll is None:
+            tip = watch.read()
+            t1 = time.perf_counter()
+            if tip.get("hash") != block_hash:
+                raise RuntimeError("block %s not on node 4 after %ss" % (block_hash[:16], timeout))
+        while poll is not None:
             if watch.call("getbestblockhash") == block_hash:
                 t1 = time.perf_counter()
                 break
@@ -276,7 +287,7 @@ def run_coinbase(args):
             return h, miner.getblock(h, 0)
 
         warm_up(nodes, next_block)
-        times, msgs = run_rounds(nodes, next_block, args.rounds, args.poll, args.pause)
+        times, msgs = run_rounds(nodes, next_block, args.rounds, poll_of(args), args.pause)
         report("coinbase", times, msgs, " of coinbase-only blocks (~%d B)" % (len(next_block()[1]) // 2))
         ok = True
     finally:
@@ -311,7 +322,7 @@ def run_mixed(args):
                 nodes[0].rpc("submitblock", raw)
                 wait_all(nodes, h)
 
-        times, msgs = run_rounds(nodes, next_spending, args.rounds, args.poll, args.pause)
+        times, msgs = run_rounds(nodes, next_spending, args.rounds, poll_of(args), args.pause)
         report("mixed", times, msgs, " of mixed-input blocks (median %d B, none of their transactions on the line)"
                % statistics.median(sizes))
         ok = True
@@ -380,7 +391,7 @@ def run_pool(args):
             counts.append(len(blk.txs))
             return h, raw
 
-        times, msgs = run_rounds(nodes, next_pooled, args.rounds, args.poll, args.pause, args.timeline)
+        times, msgs = run_rounds(nodes, next_pooled, args.rounds, poll_of(args), args.pause, args.timeline)
         for n in nodes:
             if n.rpc("getmempoolinfo")["size"] != 0:
                 raise RuntimeError("a mempool still holds transactions of the mined blocks")
@@ -392,6 +403,11 @@ def run_pool(args):
     return ok
 
 
+def poll_of(args):
+    """measure's poll argument: None to wait with waitforblock."""
+    return None if args.watch == "wait" else args.poll
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bindir", default=os.path.join(ROOT, "build", "release", "node"))
@@ -400,7 +416,9 @@ def main():
     ap.add_argument("--pool-chain", default=os.path.join(tempfile.gettempdir(), "minicash-bench-node", "pool-2000.blk"))
     ap.add_argument("--settle", type=float, default=2.0, help="pool: seconds of quiet after the mempools are full")
     ap.add_argument("--chain", default=os.path.join(tempfile.gettempdir(), "minicash-bench-node", "mixed-recent.blk"))
-    ap.add_argument("--poll", type=float, default=0.001, help="seconds between polls of node 4 (0: back to back)")
+    ap.add_argument("--watch", choices=("wait", "poll"), default="wait",
+                    help="how the clock learns node 4's tip: its waitforblock reply, or getbestblockhash polled")
+    ap.add_argument("--poll", type=float, default=0.001, help="--watch poll: seconds between polls (0: back to back)")
     ap.add_argument("--pause", type=float, default=0.1, help="seconds of quiet between rounds")
     ap.add_argument("--timeline", action="store_true",
                     help="pool: print every node's -debug=bench lines of the median round, in time order")
