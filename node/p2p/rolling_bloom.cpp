@@ -23,11 +23,20 @@ RollingBloomFilter::RollingBloomFilter(uint32_t n_elements, double fp_rate)
     // At most 2^32 cells (a cell is numbered in 32 bits).
     const size_t words = std::min<size_t>((static_cast<size_t>(bits) + 63) / 64, size_t{1} << 26);
     m_data.assign(std::max<size_t>(words, 1) * 2, 0);
-    Reset();
+    Clear();
 }
 
 void RollingBloomFilter::Reset()
 {
+    // Nothing inserted since the last clear: every cell is empty already and the key hashed
+    // nothing. The recent-rejects filters (~1.3 MB each) are reset at every new tip, and a
+    // node syncing recent blocks inserts nothing into them between two tips.
+    if (!m_empty) Clear();
+}
+
+void RollingBloomFilter::Clear()
+{
+    m_empty = true;
     std::random_device rd;
     m_k0 = (uint64_t{rd()} << 32) | rd();
     m_k1 = (uint64_t{rd()} << 32) | rd();
@@ -76,6 +85,7 @@ bool RollingBloomFilter::ForEachCell(std::span<const uint8_t> key, Visit&& visit
 
 void RollingBloomFilter::Insert(std::span<const uint8_t> key)
 {
+    m_empty = false;
     if (m_this_generation == m_per_generation) {
         m_this_generation = 0;
         if (++m_generation == 4) m_generation = 1;

@@ -26,13 +26,19 @@ public:
     void Insert(const consensus::Uint256& hash) { Insert(std::span<const uint8_t>(hash.data(), 32)); }
     bool Contains(std::span<const uint8_t> key) const;
     bool Contains(const consensus::Uint256& hash) const { return Contains(std::span<const uint8_t>(hash.data(), 32)); }
-    /** Forgets everything and draws a new hashing key. */
+    /**
+     * Forgets everything and draws a new hashing key; a filter with nothing inserted since it
+     * was last cleared is left as it is (empty already; Core allocates its recent-rejects
+     * filters lazily, so it resets nothing before their first use either).
+     */
     void Reset();
     /** Bytes of the cell array. */
     size_t MemoryBytes() const { return m_data.size() * sizeof(uint64_t); }
     int HashFunctions() const { return m_hash_funcs; }
 
 private:
+    /** Empties every cell and draws a new key. */
+    void Clear();
     uint64_t Sip(uint64_t k0, std::span<const uint8_t> key) const;
     /** Calls visit(cell) for each of the key's cells while it returns true; false if one did not. */
     template <class Visit>
@@ -43,6 +49,8 @@ private:
     uint32_t m_this_generation{0};
     uint32_t m_generation{1};
     uint64_t m_k0{0}, m_k1{0};
+    /** No Insert since the last Clear. */
+    bool m_empty{true};
     // Pairs of words: word 2i holds the low bit of the generation of cells 64i..64i+63, word 2i+1 the high bit.
     std::vector<uint64_t> m_data;
 };
