@@ -101,6 +101,7 @@ public:
      * (the chain's coin is found even when a mempool transaction spends it); nullopt if neither.
      * During a reorganisation a miss waits for its end, when the disconnected blocks'
      * transactions are back in the pool (Core reads both under cs_main and the pool's lock).
+     * So not from a ChainNotifications handler: the end may wait for the handlers to drain.
      */
     virtual std::optional<consensus::Coin> FindCoin(const consensus::OutPoint& outpoint) const = 0;
     /** A mempool transaction with its in-pool ancestors: how many, their vsize and modified fees. */

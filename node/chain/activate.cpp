@@ -51,6 +51,7 @@ ValidationResult Chainstate::Impl::ActivateBestChainLocked(std::shared_ptr<const
     // Blocks were disconnected by this call: its end is a tip event even if the tip is back
     // where it was (the new branch failed), and the reorganisation's mark ends there.
     bool walked_back = false;
+    const EndReorgOnThrow end_on_throw{*this};
     if (complete) *complete = true;
     while (!complete || *complete) {
         BlockIndex* best = FindMostWorkChain();
@@ -193,6 +194,7 @@ ValidationResult Chainstate::Impl::MarkInvalidLocked(const consensus::Uint256& h
 
 ValidationResult Chainstate::Impl::DisconnectInvalidStepLocked(BlockIndex* index, bool& done)
 {
+    const EndReorgOnThrow end_on_throw{*this};
     ValidationResult r;
     for (int n = 0; n < MAX_BLOCKS_PER_STEP && active.Contains(index); ++n) {
         BlockIndex* tip = active.Tip();

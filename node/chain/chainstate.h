@@ -459,7 +459,8 @@ public:
     /**
      * Waits until no reorganisation is in progress (ReorgSequence even) or Interrupt() is
      * called. Not on the owner's thread nor from a synchronous listener (it would wait for
-     * itself).
+     * itself), nor from an asynchronous one: invalidateblock's walk keeps the mark between
+     * its steps and waits for room in the notification queue before each.
      */
     void WaitForReorgEnd() const;
     /** Wakes all waiters (shutdown). */

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -167,6 +168,19 @@ struct Chainstate::Impl {
     void BeginReorg() EXCLUDES(tip_mutex);
     /** Makes reorg_sequence even if it is odd and wakes WaitForReorgEnd (after the tip event; AbortNode). */
     void EndReorg() EXCLUDES(tip_mutex);
+    /**
+     * Ends the mark when its scope is left by an exception (the owner turns a throwing write
+     * into an error result): no tip event will end it, and FindCoin's readers must not wait
+     * for one until shutdown.
+     */
+    struct EndReorgOnThrow {
+        Impl& impl;
+        const int uncaught{std::uncaught_exceptions()};
+        ~EndReorgOnThrow()
+        {
+            if (std::uncaught_exceptions() > uncaught) impl.EndReorg();
+        }
+    };
 
     std::atomic<bool> importing{false};
     mutable std::atomic<bool> ibd_latched_false{false};

@@ -338,9 +338,10 @@ public:
         if (answer.valid()) return;
         answer = std::async(std::launch::async, [this] { return m_chain.FindCoin(m_outpoint); });
         // Without the wait for the reorganisation's end the answer (nothing) comes now.
-        answer.wait_for(std::chrono::milliseconds(300));
+        answered_mid_reorg = answer.wait_for(std::chrono::milliseconds(300)) == std::future_status::ready;
     }
     std::future<std::optional<Coin>> answer;
+    bool answered_mid_reorg{false};
 
 private:
     const common::interfaces::Chain& m_chain;
@@ -368,6 +369,17 @@ TEST_CASE("FindCoin during a reorganisation waits until the disconnected transac
     uint32_t expected_height = node::mempool::MEMPOOL_HEIGHT; // where the reorganisation leaves it
     FindCoinMidReorg reader(*chain, created);
     b.Chain().AddListener(&reader, node::chain::Delivery::SYNC); // after the pool's hook
+    // However the test ends (a failed REQUIRE too), the listener goes and a reader still
+    // waiting is let go before the future's destructor waits for it.
+    struct Release {
+        node::chain::Chainstate& chain;
+        FindCoinMidReorg& reader;
+        ~Release()
+        {
+            chain.RemoveListener(&reader);
+            if (chain.ReorgSequence() % 2 != 0) chain.Interrupt();
+        }
+    } release{b.Chain(), reader};
     SECTION("invalidateblock") { REQUIRE(b.Chain().InvalidateBlock(b.Chain().Tip()->GetBlockHash()).IsValid()); }
     SECTION("a heavier branch")
     {
@@ -387,11 +399,11 @@ TEST_CASE("FindCoin during a reorganisation waits until the disconnected transac
         REQUIRE(b.Chain().Tip()->GetBlockHash() == tip);
         expected_height = 111; // mined again
     }
-    b.Chain().RemoveListener(&reader);
     const uint64_t after = b.Chain().ReorgSequence();
     CHECK(after == before + 2);                // one reorganisation, ended
     if (after % 2 != 0) b.Chain().Interrupt(); // a mark never ended: let the reader go
     REQUIRE(reader.answer.valid());
+    CHECK_FALSE(reader.answered_mid_reorg); // it waited
     const std::optional<Coin> found = reader.answer.get();
     REQUIRE(found);
     CHECK(found->height == expected_height);
