@@ -59,6 +59,14 @@ struct Fixture {
     }
 };
 
+/** A regtest chain with 110 blocks and the node's mempool manager following it (a SYNC listener). */
+struct ManagedPool {
+    ChainBuilder b;
+    int64_t now{T0};
+    node::mempool::MempoolManager mm{b.Chain(), nullptr, PoolOptions(&now), node::mempool::AcceptOptions{}};
+    ManagedPool() { b.MineBlocks(110); }
+};
+
 Input Out(const TransactionRef& tx, uint32_t n) { return {OutPoint{tx->GetTxid(), n}, tx->vout[n].value}; }
 
 void RequireValid(const AcceptResult& r)
@@ -298,10 +306,9 @@ TEST_CASE("mempool package: malformed packages are refused whole", "[node][mempo
 
 TEST_CASE("mempool follows the chain: mined transactions leave, a reorg brings them back", "[node][mempool_accept]")
 {
-    ChainBuilder b;
-    b.MineBlocks(110);
-    int64_t now = T0;
-    node::mempool::MempoolManager mm(b.Chain(), nullptr, PoolOptions(&now), node::mempool::AcceptOptions{});
+    ManagedPool f;
+    ChainBuilder& b = f.b;
+    node::mempool::MempoolManager& mm = f.mm;
     const auto [out, value] = b.CoinbaseAt(1);
     const TransactionRef tx = b.Spend({{out, value}}, {value - Amount{1000}});
     const TransactionRef other = b.Spend({b.CoinbaseAt(2)}, {b.CoinbaseAt(2).second - Amount{1000}});
@@ -353,11 +360,9 @@ private:
 TEST_CASE("FindCoin during a reorganisation waits until the disconnected transaction is back in the pool",
           "[node][mempool_accept]")
 {
-    ChainBuilder b;
-    b.MineBlocks(110);
-    int64_t now = T0;
-    node::mempool::MempoolManager mm(b.Chain(), nullptr, PoolOptions(&now), node::mempool::AcceptOptions{});
-    const auto chain = node::interfaces::MakeChain(b.Chain(), &mm);
+    ManagedPool f;
+    const auto chain = node::interfaces::MakeChain(f.b.Chain(), &f.mm);
+    ChainBuilder& b = f.b;
     const auto [out, value] = b.CoinbaseAt(1);
     const TransactionRef tx = b.Spend({{out, value}}, {value - Amount{1000}});
     REQUIRE(b.Mine({tx}).IsValid());
@@ -438,10 +443,9 @@ private:
 TEST_CASE("mempool arrivals and departures reach the chain's listeners in order; a block's are not departures",
           "[node][mempool_accept][notify]")
 {
-    ChainBuilder b;
-    b.MineBlocks(110);
-    int64_t now = T0;
-    node::mempool::MempoolManager mm(b.Chain(), nullptr, PoolOptions(&now), node::mempool::AcceptOptions{});
+    ManagedPool f;
+    ChainBuilder& b = f.b;
+    node::mempool::MempoolManager& mm = f.mm;
     PoolEventLog log;
     b.Chain().AddListener(&log, node::chain::Delivery::ASYNC);
     const auto [out, value] = b.CoinbaseAt(1);
