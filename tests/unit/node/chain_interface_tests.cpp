@@ -1,13 +1,16 @@
 // node/interfaces/chain: the chain as the wallet sees it (common::interfaces::Chain), driven on
 // a regtest chain: reads of the tip, heights, blocks and coins, and the notifications of
-// connects, a reorg's disconnects and tip changes, which stop once the handler disconnects.
+// connects, a reorg's disconnects and tip changes, which stop once the handler disconnects;
+// and the reorganisation mark FindCoin waits on, ended even by a chain write that throws.
 #include "chain_builder.h"
 
 #include "common/interfaces/chain.h"
+#include "node/chain/chainstate.h"
 #include "node/interfaces/chain.h"
 
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -122,4 +125,45 @@ TEST_CASE("The chain interface notifies connects, a reorg's disconnects and the 
     CHECK(second->events == std::vector<std::string>{"C6", "T6"});
     CHECK(recorder->mismatched == 0);
     CHECK(second->mismatched == 0);
+}
+
+namespace {
+
+/** A synchronous listener that throws when a block is disconnected (a chain write that fails by exception). */
+class ThrowOnDisconnect final : public node::chain::ChainListener {
+public:
+    void BlockDisconnected(const std::shared_ptr<const Block>&, const node::chain::BlockIndex*) override
+    {
+        throw std::runtime_error("listener failed");
+    }
+};
+
+} // namespace
+
+TEST_CASE("A chain write that throws mid-reorganisation ends the reorganisation mark", "[node]")
+{
+    // FindCoin waits while the mark is odd; no tip event will end a write that threw, so the
+    // write's own scope must, or every FindCoin would wait until shutdown.
+    ChainBuilder b;
+    b.MineBlocks(3);
+    ThrowOnDisconnect thrower;
+    b.Chain().AddListener(&thrower, node::chain::Delivery::SYNC);
+    struct Remove {
+        node::chain::Chainstate& chain;
+        ThrowOnDisconnect& listener;
+        ~Remove() { chain.RemoveListener(&listener); }
+    } remove{b.Chain(), thrower};
+    const uint64_t before = b.Chain().ReorgSequence();
+    REQUIRE(before % 2 == 0);
+    SECTION("invalidateblock")
+    {
+        CHECK_THROWS_AS(b.Chain().InvalidateBlock(b.Chain().Tip()->GetBlockHash()), std::runtime_error);
+    }
+    SECTION("a heavier branch")
+    {
+        const Block side = b.MakeBlock(b.Chain().AtHeight(2), {}, [](Block& blk) { blk.time += 1; });
+        REQUIRE(b.Submit(side).IsValid());
+        CHECK_THROWS_AS(b.Submit(b.MakeBlock(b.Chain().LookupBlockIndex(side.GetHash()))), std::runtime_error);
+    }
+    CHECK(b.Chain().ReorgSequence() == before + 2); // begun by the disconnect, ended by the throw
 }
