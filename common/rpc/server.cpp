@@ -220,23 +220,24 @@ void RpcTable::SetDocCheck(bool enabled)
     m_doc_check = enabled;
 }
 
-Json RpcTable::Execute(const RpcRequest& request) const
+std::shared_ptr<const RpcMethod> RpcTable::Find(const RpcRequest& request) const
 {
     if (request.method != "help" && request.method != "stop") {
         std::string status;
         if (IsInWarmup(&status)) throw RpcError(RPC_IN_WARMUP, status);
     }
-    std::shared_ptr<const RpcMethod> method;
-    {
-        util::SharedLock lock(m_table_mutex);
-        auto it = m_methods.find(request.method);
-        if (it == m_methods.end()) throw RpcError(RPC_METHOD_NOT_FOUND, "Method not found");
-        method = it->second;
-    }
-    return ExecuteMethod(*method, request);
+    util::SharedLock lock(m_table_mutex);
+    auto it = m_methods.find(request.method);
+    if (it == m_methods.end()) throw RpcError(RPC_METHOD_NOT_FOUND, "Method not found");
+    return it->second;
 }
 
-Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request) const
+Json RpcTable::Execute(const RpcRequest& request) const { return ExecuteMethod(*Find(request), request); }
+
+namespace {
+
+/** request with positional parameters, checked against method's count and types (Core's messages). */
+RpcRequest CheckedRequest(const RpcMethod& method, const RpcRequest& request)
 {
     RpcRequest req = request;
     if (req.params.is_object() && !req.repeated_params.empty()) {
@@ -260,32 +261,69 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
         }
     }
     if (!mismatch.empty()) throw RpcError(RPC_TYPE_ERROR, "Wrong type passed:\n" + WriteJson(mismatch, 4));
+    return req;
+}
 
-    std::list<ActiveCommand>::iterator active;
-    {
-        util::LockGuard lock(m_state_mutex);
-        active = m_active.insert(m_active.end(), ActiveCommand{method.name, std::chrono::steady_clock::now()});
-    }
-    struct Remove {
-        const RpcTable* table;
-        std::list<ActiveCommand>::iterator it;
-        ~Remove()
-        {
-            util::LockGuard lock(table->m_state_mutex);
-            table->m_active.erase(it);
-        }
-    } remove{this, active};
-
-    util::LogDebug(util::LogCategory::RPC, "ThreadRPCServer method=%s user=%s", method.name.c_str(),
-                   req.auth_user.c_str());
-    Json result;
+/** A handler's (or a finish's) result; any exception but RpcError becomes RPC_MISC_ERROR. */
+template <class F>
+auto RunBody(F&& body) -> decltype(body())
+{
     try {
-        result = method.handler(req);
+        return body();
     } catch (const RpcError&) {
         throw;
     } catch (const std::exception& e) {
         throw RpcError(RPC_MISC_ERROR, e.what());
     }
+}
+
+} // namespace
+
+class RpcTable::ActiveCall {
+public:
+    ActiveCall(const RpcTable& table, const std::string& method) EXCLUDES(table.m_state_mutex) : m_table(table)
+    {
+        util::LockGuard lock(m_table.m_state_mutex);
+        m_it = m_table.m_active.insert(m_table.m_active.end(), ActiveCommand{method, std::chrono::steady_clock::now()});
+    }
+    ~ActiveCall() EXCLUDES(m_table.m_state_mutex)
+    {
+        util::LockGuard lock(m_table.m_state_mutex);
+        m_table.m_active.erase(m_it);
+    }
+    ActiveCall(const ActiveCall&) = delete;
+    ActiveCall& operator=(const ActiveCall&) = delete;
+
+private:
+    const RpcTable& m_table;
+    std::list<ActiveCommand>::iterator m_it;
+};
+
+Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request) const
+{
+    const RpcRequest req = CheckedRequest(method, request);
+    const ActiveCall active(*this, method.name);
+    util::LogDebug(util::LogCategory::RPC, "ThreadRPCServer method=%s user=%s", method.name.c_str(),
+                   req.auth_user.c_str());
+    return CheckedResult(method, RunBody([&] { return method.handler(req); }));
+}
+
+std::optional<RpcFinish> RpcTable::Begin(const RpcRequest& request) const
+{
+    std::shared_ptr<const RpcMethod> method = Find(request);
+    if (!method->begin) return std::nullopt;
+    const RpcRequest req = CheckedRequest(*method, request);
+    auto active = std::make_shared<ActiveCall>(*this, method->name);
+    util::LogDebug(util::LogCategory::RPC, "ThreadRPCServer method=%s user=%s", method->name.c_str(),
+                   req.auth_user.c_str());
+    RpcFinish finish = RunBody([&] { return method->begin(req); });
+    return RpcFinish([this, method = std::move(method), active = std::move(active), finish = std::move(finish)] {
+        return CheckedResult(*method, RunBody(finish));
+    });
+}
+
+Json RpcTable::CheckedResult(const RpcMethod& method, Json result) const
+{
     bool doc_check;
     {
         util::LockGuard lock(m_state_mutex);

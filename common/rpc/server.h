@@ -115,6 +115,18 @@ struct RpcRequest {
 /** A method body: returns the result or throws RpcError (other exceptions become RPC_MISC_ERROR). */
 using RpcHandler = std::function<Json(const RpcRequest&)>;
 
+/** The second half of a call begun ahead (RpcBegin): returns its result or throws, as a handler. */
+using RpcFinish = std::function<Json()>;
+
+/**
+ * A method's optional first half, for a method whose calls give the same results whether or not
+ * the calls before them in a JSON-RPC batch have finished: a batch begins a run of such calls
+ * ahead, then finishes them in order, so their work overlaps (sendrawtransaction: acceptances
+ * queue on the validation owner in the order begun, their scripts checked meanwhile on worker
+ * threads). Returns the finish, or throws RpcError as a handler would.
+ */
+using RpcBegin = std::function<RpcFinish(const RpcRequest&)>;
+
 /**
  * A method: where it is listed, its arguments, its help, its handler and its declared results.
  * Register new methods with designated initialisers in this field order.
@@ -127,6 +139,7 @@ struct RpcMethod {
     std::string examples{};    // the "Examples:" section (HelpExampleCli + HelpExampleRpc lines), optional
     RpcHandler handler{};
     std::vector<RpcResult> results{}; // declared results (alternatives carry a cond); see RpcResult
+    RpcBegin begin{};                 // optional: how a batch begins a call ahead (see RpcBegin)
 
     /** "name arg1 ( optional )", the first line of its help. */
     std::string Signature() const;
@@ -167,6 +180,14 @@ public:
     Json Execute(const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
 
     /**
+     * Execute's first half for a method with a begin (RpcBegin): the same gate, lookup and
+     * checks, then begin; the call counts as active (getrpcinfo) until its finish returns or is
+     * destroyed. nullopt when the method has none (the caller executes it at its turn); throws
+     * what Execute would throw before its handler.
+     */
+    std::optional<RpcFinish> Begin(const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
+
+    /**
      * `help` text: the overview grouped by category (without "hidden" methods), or one method's
      * help (hidden ones too, as Core), or "help: unknown command: <name>".
      */
@@ -196,8 +217,14 @@ private:
         std::string method;
         std::chrono::steady_clock::time_point start;
     };
+    /** getrpcinfo's entry for a running call, from construction to destruction. */
+    class ActiveCall;
     void RegisterBuiltins();
+    /** The gate and the lookup (Execute's first steps). */
+    std::shared_ptr<const RpcMethod> Find(const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
     Json ExecuteMethod(const RpcMethod& method, const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
+    /** -rpcdoccheck on a handler's result: throws on a mismatch, else returns it. */
+    Json CheckedResult(const RpcMethod& method, Json result) const EXCLUDES(m_state_mutex);
 
     mutable util::SharedMutex m_table_mutex; // held only for lookups, never while a handler runs
     std::map<std::string, std::shared_ptr<const RpcMethod>> m_methods GUARDED_BY(m_table_mutex);

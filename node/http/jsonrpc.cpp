@@ -5,12 +5,19 @@
 #include "util/logging.h"
 
 #include <algorithm>
+#include <deque>
+#include <optional>
 
 namespace node::http {
 
 using namespace common::rpc;
 
 namespace {
+
+Json ErrorReply(const RpcRequest& req, int code, const std::string& message)
+{
+    return JsonRpcReply(nullptr, JsonRpcErrorObject(code, message), req.id, req.json_version);
+}
 
 /** Executes one parsed request; with catch_errors every failure becomes an error reply. */
 Json ExecOne(const RpcTable& table, const RpcRequest& req, bool catch_errors)
@@ -19,9 +26,47 @@ Json ExecOne(const RpcTable& table, const RpcRequest& req, bool catch_errors)
     try {
         return JsonRpcReply(table.Execute(req), nullptr, req.id, req.json_version);
     } catch (const RpcError& e) {
-        return JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), req.id, req.json_version);
+        return ErrorReply(req, e.code, e.what());
     } catch (const std::exception& e) {
-        return JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_MISC_ERROR, e.what()), req.id, req.json_version);
+        return ErrorReply(req, RPC_MISC_ERROR, e.what());
+    }
+}
+
+/** How many calls of a batch may be begun ahead of the one being finished. */
+constexpr size_t MAX_BEGUN_AHEAD = 128;
+
+/** A call of a batch in its place: begun (finish) or answered (response). */
+struct Queued {
+    RpcRequest req;
+    std::optional<RpcFinish> finish;
+    Json response; // null until answered
+};
+
+/**
+ * Begins req if its method has a begin; otherwise nullopt with response null (execute it at its
+ * turn), or nullopt with the error reply in response when it cannot run (as ExecOne's).
+ */
+std::optional<RpcFinish> BeginOne(const RpcTable& table, const RpcRequest& req, Json& response)
+{
+    try {
+        return table.Begin(req);
+    } catch (const RpcError& e) {
+        response = ErrorReply(req, e.code, e.what());
+    } catch (const std::exception& e) {
+        response = ErrorReply(req, RPC_MISC_ERROR, e.what());
+    }
+    return std::nullopt;
+}
+
+/** A begun call's reply (errors as ExecOne's). */
+Json Finish(const RpcFinish& finish, const RpcRequest& req)
+{
+    try {
+        return JsonRpcReply(finish(), nullptr, req.id, req.json_version);
+    } catch (const RpcError& e) {
+        return ErrorReply(req, e.code, e.what());
+    } catch (const std::exception& e) {
+        return ErrorReply(req, RPC_MISC_ERROR, e.what());
     }
 }
 
@@ -86,26 +131,42 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
                 }
             }
             reply = Json::array();
+            // Calls whose method has a begin (RpcBegin) are begun up to MAX_BEGUN_AHEAD ahead of
+            // the one being finished; any other call first waits for every call before it.
+            // Replies keep the batch's order.
+            std::deque<Queued> queued;
+            auto answer_front = [&] {
+                Queued q = std::move(queued.front());
+                queued.pop_front();
+                Json response = q.finish ? Finish(*q.finish, q.req) : std::move(q.response);
+                if (!q.req.IsNotification()) reply.push_back(std::move(response));
+            };
             size_t item_index = 0;
             for (const Json& item : *parsed) {
-                RpcRequest one;
-                one.uri = uri;
-                one.auth_user = auth_user;
-                one.peer_addr = peer_addr;
-                Json response;
+                Queued q;
+                q.req.uri = uri;
+                q.req.auth_user = auth_user;
+                q.req.peer_addr = peer_addr;
                 try {
-                    one.Parse(item);
-                    if (!duplicates.empty()) one.repeated_params = repeated_params({std::to_string(item_index)});
-                    response = ExecOne(table, one, true);
+                    q.req.Parse(item);
+                    if (!duplicates.empty()) q.req.repeated_params = repeated_params({std::to_string(item_index)});
+                    q.finish = BeginOne(table, q.req, q.response);
+                    if (!q.finish && q.response.is_null()) {
+                        while (!queued.empty()) answer_front();
+                        q.response = ExecOne(table, q.req, true);
+                    }
                 } catch (const RpcError& e) {
-                    response = JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), one.id, one.json_version);
+                    q.response =
+                        JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), q.req.id, q.req.json_version);
                 } catch (const std::exception& e) {
-                    response =
-                        JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), one.id, one.json_version);
+                    q.response = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), q.req.id,
+                                              q.req.json_version);
                 }
-                if (!one.IsNotification()) reply.push_back(std::move(response));
+                queued.push_back(std::move(q));
+                while (!queued.empty() && (!queued.front().finish || queued.size() > MAX_BEGUN_AHEAD)) answer_front();
                 ++item_index;
             }
+            while (!queued.empty()) answer_front();
             // An all-notification (non-empty) batch gets no body; an empty batch gets [].
             if (reply.empty() && !parsed->empty()) return {HTTP_NO_CONTENT, ""};
         } else {

@@ -6,7 +6,11 @@
 #include "consensus/amount.h"
 #include "consensus/primitives/transaction.h"
 
+#include "node/mempool/accept.h"
+
 #include <functional>
+#include <future>
+#include <optional>
 #include <string>
 
 namespace node::mempool {
@@ -31,6 +35,25 @@ struct BroadcastResult {
 
 /** Announces a transaction to peers (the P2P layer's RelayTransaction), or nothing. */
 using RelayFn = std::function<void(const consensus::TransactionRef&)>;
+
+/**
+ * BroadcastTransaction in two halves, for a caller that begins several before it finishes any
+ * (a JSON-RPC batch): BeginBroadcast queues the acceptance (scripts checked ahead on a
+ * pre-verifier worker, MempoolManager::SubmitAhead), FinishBroadcast waits for it, marks and
+ * relays. The results are those of BroadcastTransaction called in the same order: begun
+ * acceptances run in order on the owner, and what a begin reads first (the pool's copy by txid,
+ * the chain's outputs) no earlier call of the run can change but by putting the same txid in the
+ * pool, which the acceptance then reports as a pool copy, a success.
+ */
+struct PendingBroadcast {
+    consensus::TransactionRef tx;
+    consensus::TransactionRef in_pool;               //!< the pool's copy (by txid) found at the begin: announced again
+    std::optional<BroadcastResult> decided;          //!< settled at the begin: confirmed already
+    std::optional<std::future<AcceptResult>> accept; //!< otherwise the acceptance queued
+};
+
+PendingBroadcast BeginBroadcast(MempoolManager& mm, const consensus::TransactionRef& tx, consensus::Amount max_fee);
+BroadcastResult FinishBroadcast(MempoolManager& mm, PendingBroadcast pending, const RelayFn& relay);
 
 /**
  * Accepts tx into the pool (max_fee: the largest fee allowed, 0 for no limit) unless it is

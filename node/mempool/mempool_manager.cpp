@@ -123,6 +123,31 @@ std::future<AcceptResult> MempoolManager::Submit(TransactionRef tx, bool test_ac
         [this, tx = std::move(tx), test_accept, max_fee] { return Accept(tx, test_accept, max_fee); });
 }
 
+std::future<AcceptResult> MempoolManager::SubmitAhead(TransactionRef tx, consensus::Amount max_fee)
+{
+    auto promise = std::make_shared<std::promise<AcceptResult>>();
+    std::future<AcceptResult> future = promise->get_future();
+    auto post = [this, tx, max_fee, promise] {
+        // The job sets the promise itself (Post's on_done cannot carry an exception); on_cancel
+        // then runs only if the owner stopped before the job.
+        m_owner->Post(
+            [this, tx, max_fee, promise] {
+                try {
+                    promise->set_value(Accept(tx, false, max_fee));
+                } catch (...) {
+                    promise->set_exception(std::current_exception());
+                }
+            },
+            [] {}, [promise] { promise->set_exception(std::make_exception_ptr(chain::OwnerStopped())); });
+    };
+    if (!m_preverifier) {
+        post();
+    } else {
+        m_preverifier->Submit(std::move(tx), std::move(post));
+    }
+    return future;
+}
+
 void MempoolManager::Post(TransactionRef tx, std::function<void(const AcceptResult&)> done)
 {
     // done runs once: on the owner after acceptance, or where the owner is stopped if it never ran.

@@ -56,6 +56,12 @@ public:
     /** From any other thread: queues Accept on the owner (throws chain::OwnerStopped when stopped). */
     std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept, consensus::Amount max_fee = {});
     /**
+     * As Submit (not a test acceptance), with the scripts checked on a pre-verifier worker as
+     * Post's are, not on the calling thread: for a caller that queues several before it waits
+     * (a JSON-RPC batch's sendrawtransaction calls). They reach the owner in the order queued.
+     */
+    std::future<AcceptResult> SubmitAhead(consensus::TransactionRef tx, consensus::Amount max_fee);
+    /**
      * Queues Accept on the owner and calls done there with the result (the P2P layer); if the
      * owner stops first, done gets an error result on the thread that stops it.
      */

@@ -86,16 +86,22 @@ AcceptResult RunAccept(MempoolManager& mm, const TransactionRef& tx, bool test_a
     }
 }
 
-Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcRequest& req)
+/** sendrawtransaction's parameters: the transaction and the largest fee it may pay (maxburnamount checked). */
+std::pair<TransactionRef, Amount> SendRawParams(const RpcRequest& req)
 {
-    const TransactionRef tx = DecodeTxParam(req.params[0]);
+    TransactionRef tx = DecodeTxParam(req.params[0]);
     const FeeRate max_rate = ParseMaxFeeRate(req.params, 1);
     const Amount max_burn =
         req.params.size() > 2 && !req.params[2].is_null() ? AmountFromValue(req.params[2]) : Amount{0};
     CheckBurn(*tx, max_burn);
     const Amount max_fee = max_rate.GetFee(PlainVsize(*tx));
+    return {std::move(tx), max_fee};
+}
+
+/** sendrawtransaction's result: the txid, or Core's error for r. */
+Json SendRawResult(const consensus::Transaction& tx, const mempool::BroadcastResult& r)
+{
     using mempool::BroadcastError;
-    const mempool::BroadcastResult r = mempool::BroadcastTransaction(mm, tx, max_fee, relay);
     switch (r.error) {
     case BroadcastError::OK: break;
     case BroadcastError::ALREADY_IN_UTXO_SET:
@@ -107,7 +113,26 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
         throw RpcError(RPC_TRANSACTION_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
     case BroadcastError::SHUTTING_DOWN: throw RpcError(RPC_MISC_ERROR, "Shutting down");
     }
-    return tx->GetTxid().GetHex();
+    return tx.GetTxid().GetHex();
+}
+
+Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcRequest& req)
+{
+    const auto [tx, max_fee] = SendRawParams(req);
+    return SendRawResult(*tx, mempool::BroadcastTransaction(mm, tx, max_fee, relay));
+}
+
+/**
+ * sendrawtransaction begun ahead in a batch: the acceptance queued now (its scripts checked on
+ * a pre-verifier worker meanwhile), waited for, announced and answered at the call's turn.
+ */
+RpcFinish BeginSendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcRequest& req)
+{
+    auto [tx, max_fee] = SendRawParams(req);
+    auto pending = std::make_shared<mempool::PendingBroadcast>(mempool::BeginBroadcast(mm, tx, max_fee));
+    return [&mm, relay, pending, tx = std::move(tx)] {
+        return SendRawResult(*tx, mempool::FinishBroadcast(mm, std::move(*pending), relay));
+    };
 }
 
 Json FeesJson(const AcceptResult& r)
@@ -313,7 +338,8 @@ void RegisterMempoolSendRpc(RpcTable& table, MempoolManager& mm, RelayFn relay)
         .examples = HelpExampleCli("sendrawtransaction", "\"signedhex\"") +
                     HelpExampleRpc("sendrawtransaction", "\"signedhex\""),
         .handler = [&mm, relay](const RpcRequest& req) { return SendRawTransaction(mm, relay, req); },
-        .results = {Res(T::STR_HEX, "", "The transaction hash in hex")}});
+        .results = {Res(T::STR_HEX, "", "The transaction hash in hex")},
+        .begin = [&mm, relay](const RpcRequest& req) { return BeginSendRawTransaction(mm, relay, req); }});
     table.Register(RpcMethod{
         .category = "rawtransactions",
         .name = "testmempoolaccept",

@@ -3,6 +3,7 @@
 mining from the pool, a reorganisation returning transactions, a full pool evicting the cheapest,
 and mempool.dat across a restart."""
 
+import json
 import os
 from decimal import ROUND_DOWN, Decimal
 
@@ -96,6 +97,41 @@ def run(env):
     assert_equal(node.testmempoolaccept([rich["hex"]])[0]["reject-reason"], "max-fee-exceeded",
                  "testmempoolaccept says max-fee-exceeded")
     w.utxos.append(u)
+
+    # ---- a JSON-RPC batch of sendrawtransaction calls: the node begins them ahead (their scripts
+    # checked on its workers meanwhile) and answers each as if called one by one, in order; a call
+    # of another method waits for the ones before it.
+    ub = w.get_utxo()
+    bp = w.create_self_transfer(utxo=ub, fee_rate=2)
+    bc = w.create_self_transfer(utxo=bp["new_utxos"][0], fee_rate=2)
+    bconf = w.create_self_transfer(utxo=ub, fee_rate=2, n_outputs=2)  # spends bp's coin, pays no more
+    size0 = node.getmempoolinfo()["size"]
+    u_rich = w.get_utxo()
+    brich = w.create_self_transfer(utxo=u_rich, fee_rate=20000)
+    bl = w.create_self_transfer(fee_rate=2)
+    calls = [("sendrawtransaction", [bp["hex"]]), ("sendrawtransaction", [bc["hex"]]),
+             ("sendrawtransaction", [bp["hex"]]), ("sendrawtransaction", [bconf["hex"]]),
+             ("sendrawtransaction", [brich["hex"]]),
+             ("sendrawtransaction", [g["hex"]]), ("sendrawtransaction", ["zz"]), ("getmempoolinfo", []),
+             ("sendrawtransaction", [bl["hex"]])]
+    batch = [{"jsonrpc": "2.0", "method": m, "params": p, "id": i} for i, (m, p) in enumerate(calls)]
+    status, data, _ = node.http_post(json.dumps(batch))
+    replies = json.loads(data)
+    assert_equal(status, 200, "a batch of sendrawtransaction calls: HTTP 200")
+    assert_equal([r["id"] for r in replies], list(range(len(calls))), "the batch's replies keep its order")
+    got = [r.get("result") if "result" in r else (r["error"]["code"], r["error"]["message"]) for r in replies]
+    assert_equal(got[:3], [bp["txid"], bc["txid"], bp["txid"]], "a parent, its child, the parent again: their txids")
+    check(got[3][0] == -26 and "insufficient fee" in got[3][1],
+          "a conflict paying no more in a batch: -26 (%r)" % (got[3],))
+    check(got[4][0] == -25 and "Fee exceeds maximum" in got[4][1],
+          "above maxfeerate in a batch: -25 (%r)" % (got[4],))
+    assert_equal(got[5], (-25, "Inputs missing or spent"), "missing inputs in a batch: -25")
+    assert_equal(got[6][0], -22, "undecodable hex in a batch: -22")
+    assert_equal(got[7]["size"], size0 + 2, "getmempoolinfo in the batch sees the calls before it")
+    assert_equal(got[8], bl["txid"], "the call after getmempoolinfo: its txid")
+    pool = node.getrawmempool()
+    check(all(x["txid"] in pool for x in (bp, bc, bl)) and brich["txid"] not in pool, "the batch's pool")
+    w.utxos.extend(bc["new_utxos"] + bl["new_utxos"] + [u_rich])
 
     # ---- replacement (full RBF): more fee replaces, too little is refused
     u = w.get_utxo()

@@ -265,6 +265,83 @@ TEST_CASE("ProcessJsonRpcBody answers legacy and 2.0 requests with Core's shapes
     CHECK(run(R"([{"jsonrpc":"2.0","method":"uptime"}])").status == 204);
 }
 
+TEST_CASE("A batch begins calls ahead, executes other calls after them and answers in order", "[rpc]")
+{
+    RpcTable table;
+    AddEcho(table);
+    std::vector<std::string> log;
+    size_t outstanding = 0, most_outstanding = 0;
+    // "ahead" n: begun ahead (n < 0 fails at its begin, n == 0 at its finish); "plain": executed at its turn.
+    table.Register(RpcMethod{.category = "test",
+                             .name = "ahead",
+                             .args = {{.name = "n", .type = RpcArgType::NUM, .optional = false, .description = "n"}},
+                             .handler = [](const RpcRequest& req) -> Json { return req.params[0]; },
+                             .results = {{.type = RpcResultType::NUM}},
+                             .begin = [&](const RpcRequest& req) -> RpcFinish {
+                                 const int n = req.params[0].get<int>();
+                                 if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "negative");
+                                 log.push_back("begin " + std::to_string(n));
+                                 most_outstanding = std::max(most_outstanding, ++outstanding);
+                                 return [&, n]() -> Json {
+                                     --outstanding;
+                                     log.push_back("finish " + std::to_string(n));
+                                     if (n == 0) throw std::runtime_error("zero");
+                                     return n;
+                                 };
+                             }});
+    table.Register(RpcMethod{.category = "test",
+                             .name = "plain",
+                             .handler = [&](const RpcRequest&) -> Json {
+                                 log.push_back("plain");
+                                 return outstanding;
+                             },
+                             .results = {{.type = RpcResultType::NUM}}});
+    auto run = [&](const std::string& body) { return ProcessJsonRpcBody(table, body, "/", "u", "127.0.0.1:1"); };
+
+    auto r = run(R"([{"jsonrpc":"2.0","method":"ahead","params":[1],"id":1},
+                     {"jsonrpc":"2.0","method":"ahead","params":[-1],"id":2},
+                     {"jsonrpc":"2.0","method":"ahead","params":["x"],"id":3},
+                     {"jsonrpc":"2.0","method":"ahead","params":[2],"id":4},
+                     {"jsonrpc":"2.0","method":"plain","id":5},
+                     {"jsonrpc":"2.0","method":"ahead","params":[3]},
+                     {"jsonrpc":"2.0","method":"ahead","params":[0],"id":7},
+                     {"jsonrpc":"2.0","method":"nosuch","id":8},
+                     {"jsonrpc":"2.0","method":"ahead","params":[4],"id":9}])");
+    CHECK(r.status == 200);
+    auto batch = ParseJson(r.body);
+    REQUIRE(batch);
+    REQUIRE(batch->size() == 8); // the notification (params [3]) is executed, not answered
+    const std::vector<std::pair<int, Json>> want{{1, 1}, {2, -8}, {3, -3},     {4, 2},
+                                                 {5, 0}, {7, -1}, {8, -32601}, {9, 4}};
+    for (size_t i = 0; i < want.size(); ++i) {
+        INFO(i << ": " << WriteJson((*batch)[i]));
+        CHECK((*batch)[i]["id"] == want[i].first);
+        if (i == 0 || i == 3 || i == 4 || i == 7) {
+            CHECK((*batch)[i]["result"] == want[i].second); // plain saw no call still begun
+        } else {
+            CHECK((*batch)[i]["error"]["code"] == want[i].second);
+        }
+    }
+    CHECK((*batch)[5]["error"]["message"] == "zero");
+    // Begun ahead of the finishes before them; "plain" only once every earlier call finished.
+    CHECK(log == std::vector<std::string>{"begin 1", "begin 2", "finish 1", "finish 2", "plain", "begin 3", "begin 0",
+                                          "begin 4", "finish 3", "finish 0", "finish 4"});
+    CHECK(outstanding == 0);
+    // A single request is executed whole: its handler, not its begin.
+    log.clear();
+    CHECK(run(R"({"method":"ahead","params":[5],"id":1})").body == "{\"result\":5,\"error\":null,\"id\":1}\n");
+    CHECK(log.empty());
+    // At most 128 calls are begun ahead of the one being finished.
+    std::string big = "[";
+    for (int i = 1; i <= 300; ++i)
+        big += std::string(i > 1 ? "," : "") + R"({"method":"ahead","params":[)" + std::to_string(i) + R"(],"id":1})";
+    big += "]";
+    most_outstanding = 0;
+    REQUIRE(ParseJson(run(big).body)->size() == 300);
+    CHECK(most_outstanding == 129);
+    CHECK(outstanding == 0);
+}
+
 TEST_CASE("-rpcwhitelist limits a user to its methods, batches included, as Core", "[rpc]")
 {
     RpcTable table;
