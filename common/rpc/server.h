@@ -120,10 +120,11 @@ using RpcFinish = std::function<Json()>;
 
 /**
  * A method's optional first half, for a method whose calls give the same results whether or not
- * the calls before them in a JSON-RPC batch have finished: a batch begins a run of such calls
- * ahead, then finishes them in order, so their work overlaps (sendrawtransaction: acceptances
- * queue on the validation owner in the order begun, their scripts checked meanwhile on worker
- * threads). Returns the finish, or throws RpcError as a handler would.
+ * the calls before them in a JSON-RPC batch have finished: whatever an earlier call can change,
+ * the begin leaves to work that runs after that call's (sendrawtransaction: the whole judgement
+ * queues on the validation owner in the order begun, the scripts checked meanwhile on worker
+ * threads). A batch begins a run of such calls ahead, then finishes them in order, so their
+ * work overlaps. Returns the finish, or throws RpcError as a handler would.
  */
 using RpcBegin = std::function<RpcFinish(const RpcRequest&)>;
 
@@ -183,7 +184,8 @@ public:
      * Execute's first half for a method with a begin (RpcBegin): the same gate, lookup and
      * checks, then begin; the call counts as active (getrpcinfo) until its finish returns or is
      * destroyed. nullopt when the method has none (the caller executes it at its turn); throws
-     * what Execute would throw before its handler.
+     * what Execute would throw before its handler. The finish refers to this table: call or
+     * destroy it before the table goes (ProcessJsonRpcBody does, within the request).
      */
     std::optional<RpcFinish> Begin(const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
 

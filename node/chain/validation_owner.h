@@ -13,7 +13,8 @@
 //
 // Backpressure: Submit and Post never block and the queue has no bound of its own; the
 // producers bound it. RPC threads wait for their job (at most one each, and their number
-// is capped by the HTTP server); the importer (-loadblock, -reindex) reads the next block
+// is capped by the HTTP server; a JSON-RPC batch's sendrawtransaction calls begun ahead,
+// at most 129 per thread, go through the pre-verifier first); the importer (-loadblock, -reindex) reads the next block
 // only once the last one's write ran, so a huge file never queues more than one block.
 // The P2P layer will bound its blocks in flight per peer.
 //

@@ -3,27 +3,31 @@
 #include "node/chain/validation_owner.h"
 #include "node/mempool/mempool_manager.h"
 
+#include <exception>
+#include <memory>
+
 namespace node::mempool {
 
 namespace {
 
-/**
- * What is decided before the owner: the pool's copy by txid (announced again: success), or an
- * output of tx unspent in the chain (confirmed). Empty pending.accept means one of these.
- */
-PendingBroadcast Before(MempoolManager& mm, const consensus::TransactionRef& tx)
+/** The pool's copy of tx by txid (same wtxid, or another witness): announced again, a success. */
+BroadcastVerdict InPool(MempoolManager& mm, const consensus::TransactionRef& tx)
 {
-    PendingBroadcast p;
-    p.tx = tx;
-    // Already there (same wtxid, or the same txid with another witness): announce it again.
-    if ((p.in_pool = mm.Pool().Get(tx->GetTxid()))) return p;
+    BroadcastVerdict v;
+    v.in_pool = mm.Pool().Get(tx->GetTxid());
+    return v;
+}
+
+/**
+ * An output of tx unspent in the chain: it is confirmed. Only the chain is read, which no
+ * broadcast changes, so a call begun ahead may read it at once.
+ */
+bool InChain(MempoolManager& mm, const consensus::TransactionRef& tx)
+{
     for (uint32_t n = 0; n < tx->vout.size(); ++n) {
-        if (mm.Chain().GetTxOut(consensus::OutPoint{tx->GetTxid(), n})) {
-            p.decided = BroadcastResult{BroadcastError::ALREADY_IN_UTXO_SET, ""};
-            return p;
-        }
+        if (mm.Chain().GetTxOut(consensus::OutPoint{tx->GetTxid(), n})) return true;
     }
-    return p;
+    return false;
 }
 
 /** Marks the pool's transaction unbroadcast and relays it. */
@@ -34,13 +38,16 @@ BroadcastResult Announce(MempoolManager& mm, const consensus::TransactionRef& tx
     return {};
 }
 
-/** The owner's verdict on tx, as a broadcast result; a success is announced. */
-BroadcastResult Conclude(MempoolManager& mm, const consensus::TransactionRef& tx, const AcceptResult& r,
+/** The verdict on tx as a broadcast result; a success is announced. */
+BroadcastResult Conclude(MempoolManager& mm, const consensus::TransactionRef& tx, const BroadcastVerdict& v,
                          const RelayFn& relay)
 {
+    if (v.in_pool) return Announce(mm, v.in_pool, relay);
+    if (v.decided) return *v.decided;
+    const AcceptResult& r = v.accepted;
     if (r.state.GetRejectReason() == MAX_FEE_EXCEEDED) return {BroadcastError::MAX_FEE_EXCEEDED, ""};
     if (r.kind == AcceptResult::Kind::MEMPOOL_ENTRY || r.kind == AcceptResult::Kind::DIFFERENT_WITNESS) {
-        // A copy reached the pool first (an earlier call of the same batch, a peer): announce the
+        // A copy reached the pool between the look and the acceptance (a peer's): announce the
         // pool's, as Core does with the mempool's wtxid.
         const consensus::TransactionRef in_pool = mm.Pool().Get(tx->GetTxid());
         return Announce(mm, in_pool ? in_pool : tx, relay);
@@ -59,39 +66,57 @@ BroadcastResult Conclude(MempoolManager& mm, const consensus::TransactionRef& tx
 
 PendingBroadcast BeginBroadcast(MempoolManager& mm, const consensus::TransactionRef& tx, consensus::Amount max_fee)
 {
-    PendingBroadcast p = Before(mm, tx);
-    if (p.in_pool || p.decided) return p;
-    p.accept = mm.SubmitAhead(tx, max_fee);
+    auto promise = std::make_shared<std::promise<BroadcastVerdict>>();
+    PendingBroadcast p{.tx = tx, .verdict = promise->get_future()};
+    // Before the pool's copy here, unlike Core's order: a transaction is never in both.
+    if (InChain(mm, tx)) {
+        BroadcastVerdict v;
+        v.decided = BroadcastResult{BroadcastError::ALREADY_IN_UTXO_SET, ""};
+        promise->set_value(std::move(v));
+        return p;
+    }
+    mm.PostAfterScripts(
+        tx,
+        [&mm, tx, max_fee, promise] {
+            // On the owner: what the calls begun before this one did to the pool is in it.
+            try {
+                BroadcastVerdict v = InPool(mm, tx);
+                if (!v.in_pool) v.accepted = mm.Accept(tx, /*test_accept=*/false, max_fee);
+                promise->set_value(std::move(v));
+            } catch (...) {
+                promise->set_exception(std::current_exception());
+            }
+        },
+        [promise] { promise->set_exception(std::make_exception_ptr(chain::OwnerStopped())); });
     return p;
 }
 
 BroadcastResult FinishBroadcast(MempoolManager& mm, PendingBroadcast pending, const RelayFn& relay)
 {
-    if (pending.in_pool) return Announce(mm, pending.in_pool, relay);
-    if (pending.decided) return *pending.decided;
-    AcceptResult r;
+    BroadcastVerdict v;
     try {
-        r = pending.accept->get();
+        v = pending.verdict.get();
     } catch (const chain::OwnerStopped&) {
         return {BroadcastError::SHUTTING_DOWN, ""};
     }
-    return Conclude(mm, pending.tx, r, relay);
+    return Conclude(mm, pending.tx, v, relay);
 }
 
 BroadcastResult BroadcastTransaction(MempoolManager& mm, const consensus::TransactionRef& tx, consensus::Amount max_fee,
                                      const RelayFn& relay)
 {
-    PendingBroadcast p = Before(mm, tx);
-    if (p.in_pool || p.decided) return FinishBroadcast(mm, std::move(p), relay);
-    AcceptResult r;
-    try {
-        // One pass on the owner: max_fee is checked once the transaction is found valid, before
-        // it enters the pool (Core: a test acceptance, then the acceptance).
-        r = mm.Submit(tx, /*test_accept=*/false, max_fee).get();
-    } catch (const chain::OwnerStopped&) {
-        return {BroadcastError::SHUTTING_DOWN, ""};
+    BroadcastVerdict v = InPool(mm, tx);
+    if (!v.in_pool && InChain(mm, tx)) v.decided = BroadcastResult{BroadcastError::ALREADY_IN_UTXO_SET, ""};
+    if (!v.in_pool && !v.decided) {
+        try {
+            // One pass on the owner: max_fee is checked once the transaction is found valid,
+            // before it enters the pool (Core: a test acceptance, then the acceptance).
+            v.accepted = mm.Submit(tx, /*test_accept=*/false, max_fee).get();
+        } catch (const chain::OwnerStopped&) {
+            return {BroadcastError::SHUTTING_DOWN, ""};
+        }
     }
-    return Conclude(mm, tx, r, relay);
+    return Conclude(mm, tx, v, relay);
 }
 
 } // namespace node::mempool

@@ -36,20 +36,26 @@ struct BroadcastResult {
 /** Announces a transaction to peers (the P2P layer's RelayTransaction), or nothing. */
 using RelayFn = std::function<void(const consensus::TransactionRef&)>;
 
+/** What the owner (or, one by one, the caller) found about a transaction to broadcast. */
+struct BroadcastVerdict {
+    consensus::TransactionRef in_pool;      //!< the pool's copy (by txid): announced again, a success
+    std::optional<BroadcastResult> decided; //!< an output of it is unspent in the chain
+    AcceptResult accepted;                  //!< otherwise the acceptance's result
+};
+
 /**
  * BroadcastTransaction in two halves, for a caller that begins several before it finishes any
- * (a JSON-RPC batch): BeginBroadcast queues the acceptance (scripts checked ahead on a
- * pre-verifier worker, MempoolManager::SubmitAhead), FinishBroadcast waits for it, marks and
- * relays. The results are those of BroadcastTransaction called in the same order: begun
- * acceptances run in order on the owner, and what a begin reads first (the pool's copy by txid,
- * the chain's outputs) no earlier call of the run can change but by putting the same txid in the
- * pool, which the acceptance then reports as a pool copy, a success.
+ * (a JSON-RPC batch): BeginBroadcast reads the chain's outputs (no broadcast changes the
+ * chain), then queues the rest of the judgement on the owner behind a pre-verifier worker's
+ * script check (MempoolManager::PostAfterScripts): the pool's copy by txid, then the
+ * acceptance, both read there, in the order begun.
+ * FinishBroadcast waits for it, marks and relays. So a run of them gives the results,
+ * the pool and the announcements of BroadcastTransaction called in the same order: each
+ * judgement sees everything the ones before it did to the pool (broadcast_tests.cpp).
  */
 struct PendingBroadcast {
     consensus::TransactionRef tx;
-    consensus::TransactionRef in_pool;               //!< the pool's copy (by txid) found at the begin: announced again
-    std::optional<BroadcastResult> decided;          //!< settled at the begin: confirmed already
-    std::optional<std::future<AcceptResult>> accept; //!< otherwise the acceptance queued
+    std::future<BroadcastVerdict> verdict;
 };
 
 PendingBroadcast BeginBroadcast(MempoolManager& mm, const consensus::TransactionRef& tx, consensus::Amount max_fee);

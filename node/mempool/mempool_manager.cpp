@@ -123,29 +123,14 @@ std::future<AcceptResult> MempoolManager::Submit(TransactionRef tx, bool test_ac
         [this, tx = std::move(tx), test_accept, max_fee] { return Accept(tx, test_accept, max_fee); });
 }
 
-std::future<AcceptResult> MempoolManager::SubmitAhead(TransactionRef tx, consensus::Amount max_fee)
+void MempoolManager::PostAfterScripts(TransactionRef tx, std::function<void()> job, std::function<void()> on_cancel)
 {
-    auto promise = std::make_shared<std::promise<AcceptResult>>();
-    std::future<AcceptResult> future = promise->get_future();
-    auto post = [this, tx, max_fee, promise] {
-        // The job sets the promise itself (Post's on_done cannot carry an exception); on_cancel
-        // then runs only if the owner stopped before the job.
+    auto post = [this, job = std::move(job), on_cancel = std::move(on_cancel)]() mutable {
         m_owner->Post(
-            [this, tx, max_fee, promise] {
-                try {
-                    promise->set_value(Accept(tx, false, max_fee));
-                } catch (...) {
-                    promise->set_exception(std::current_exception());
-                }
-            },
-            [] {}, [promise] { promise->set_exception(std::make_exception_ptr(chain::OwnerStopped())); });
+            std::move(job), [] {}, std::move(on_cancel));
     };
-    if (!m_preverifier) {
-        post();
-    } else {
-        m_preverifier->Submit(std::move(tx), std::move(post));
-    }
-    return future;
+    if (!m_preverifier) return post(); // no workers (tests): to the owner at once
+    m_preverifier->Submit(std::move(tx), std::move(post));
 }
 
 void MempoolManager::Post(TransactionRef tx, std::function<void(const AcceptResult&)> done)

@@ -56,11 +56,13 @@ public:
     /** From any other thread: queues Accept on the owner (throws chain::OwnerStopped when stopped). */
     std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept, consensus::Amount max_fee = {});
     /**
-     * As Submit (not a test acceptance), with the scripts checked on a pre-verifier worker as
-     * Post's are, not on the calling thread: for a caller that queues several before it waits
-     * (a JSON-RPC batch's sendrawtransaction calls). They reach the owner in the order queued.
+     * Runs job on the owner once tx's scripts were checked on a pre-verifier worker, as Post's
+     * transactions are (not on the calling thread); jobs queued so reach the owner in the order
+     * queued (a JSON-RPC batch's sendrawtransaction calls begun ahead: BeginBroadcast). job
+     * should judge tx there (Accept). If the owner stops first, on_cancel runs instead, on the
+     * thread that stops it.
      */
-    std::future<AcceptResult> SubmitAhead(consensus::TransactionRef tx, consensus::Amount max_fee);
+    void PostAfterScripts(consensus::TransactionRef tx, std::function<void()> job, std::function<void()> on_cancel);
     /**
      * Queues Accept on the owner and calls done there with the result (the P2P layer); if the
      * owner stops first, done gets an error result on the thread that stops it.
@@ -69,11 +71,12 @@ public:
     /** As Post, for a package (P2P 1p1c): AcceptPackage on the owner, done with its result there. */
     void PostPackage(std::vector<consensus::TransactionRef> txs, std::function<void(const PackageResult&)> done);
     /**
-     * Verifies the scripts of Submit's and Post's transactions before they reach the owner:
-     * Post's on threads workers (ScriptPreverifier), Submit's on the calling thread. Before use.
+     * Verifies the scripts of Submit's, Post's and PostAfterScripts' transactions before they
+     * reach the owner: Post's and PostAfterScripts' on threads workers (ScriptPreverifier),
+     * Submit's on the calling thread. Before use.
      */
     void EnablePreverify(int threads);
-    /** Waits until every transaction given to Post reached the owner's queue (shutdown). */
+    /** Waits until every transaction given to Post or PostAfterScripts reached the owner's queue (shutdown). */
     void FlushPreverify();
     /** The pre-verifier, or nullptr (tests). */
     const ScriptPreverifier* Preverifier() const { return m_preverifier.get(); }

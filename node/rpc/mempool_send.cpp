@@ -123,8 +123,9 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
 }
 
 /**
- * sendrawtransaction begun ahead in a batch: the acceptance queued now (its scripts checked on
- * a pre-verifier worker meanwhile), waited for, announced and answered at the call's turn.
+ * sendrawtransaction begun ahead in a batch: decoded and checked now, judged on the owner in
+ * the order begun (its scripts checked on a pre-verifier worker meanwhile), announced and
+ * answered at the call's turn.
  */
 RpcFinish BeginSendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcRequest& req)
 {

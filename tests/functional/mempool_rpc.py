@@ -105,6 +105,10 @@ def run(env):
     bp = w.create_self_transfer(utxo=ub, fee_rate=2)
     bc = w.create_self_transfer(utxo=bp["new_utxos"][0], fee_rate=2)
     bconf = w.create_self_transfer(utxo=ub, fee_rate=2, n_outputs=2)  # spends bp's coin, pays no more
+    ur = w.get_utxo()
+    ra = w.create_self_transfer(utxo=ur, fee_rate=2)
+    node.sendrawtransaction(ra["hex"])  # in the pool before the batch, replaced in it
+    rb = w.create_self_transfer(utxo=ur, fee_rate=10)
     size0 = node.getmempoolinfo()["size"]
     u_rich = w.get_utxo()
     brich = w.create_self_transfer(utxo=u_rich, fee_rate=20000)
@@ -113,7 +117,8 @@ def run(env):
              ("sendrawtransaction", [bp["hex"]]), ("sendrawtransaction", [bconf["hex"]]),
              ("sendrawtransaction", [brich["hex"]]),
              ("sendrawtransaction", [g["hex"]]), ("sendrawtransaction", ["zz"]), ("getmempoolinfo", []),
-             ("sendrawtransaction", [bl["hex"]])]
+             ("sendrawtransaction", [bl["hex"]]), ("sendrawtransaction", [rb["hex"]]),
+             ("sendrawtransaction", [ra["hex"]])]
     batch = [{"jsonrpc": "2.0", "method": m, "params": p, "id": i} for i, (m, p) in enumerate(calls)]
     status, data, _ = node.http_post(json.dumps(batch))
     replies = json.loads(data)
@@ -129,9 +134,13 @@ def run(env):
     assert_equal(got[6][0], -22, "undecodable hex in a batch: -22")
     assert_equal(got[7]["size"], size0 + 2, "getmempoolinfo in the batch sees the calls before it")
     assert_equal(got[8], bl["txid"], "the call after getmempoolinfo: its txid")
+    assert_equal(got[9], rb["txid"], "a replacement of a pool transaction in a batch: its txid")
+    check(got[10][0] == -26 and "insufficient fee" in got[10][1],
+          "the replaced transaction again, after its replacement in the batch: -26 as one by one (%r)" % (got[10],))
     pool = node.getrawmempool()
-    check(all(x["txid"] in pool for x in (bp, bc, bl)) and brich["txid"] not in pool, "the batch's pool")
-    w.utxos.extend(bc["new_utxos"] + bl["new_utxos"] + [u_rich])
+    check(all(x["txid"] in pool for x in (bp, bc, bl, rb)) and not any(x["txid"] in pool for x in (brich, ra)),
+          "the batch's pool")
+    w.utxos.extend(bc["new_utxos"] + bl["new_utxos"] + rb["new_utxos"] + [u_rich])
 
     # ---- replacement (full RBF): more fee replaces, too little is refused
     u = w.get_utxo()

@@ -46,9 +46,12 @@ struct Outcome {
 struct Fixture {
     ChainBuilder b;
     std::optional<node::chain::ValidationOwner> owner;
+    TransactionRef confirmed; // mined at height 141: its outputs are in the chain
     Fixture()
     {
         b.MineBlocks(140);
+        confirmed = SpendCoinbase(30, Amount{1000});
+        REQUIRE(b.Mine({confirmed}).IsValid());
         owner.emplace(b.Chain());
     }
     TransactionRef SpendCoinbase(int height, Amount fee)
@@ -57,11 +60,17 @@ struct Fixture {
         return b.Spend({{out, value}}, {value - fee});
     }
 
-    /** Runs calls on a fresh pool with two pre-verifier workers: one by one, or all begun first. */
-    Outcome Run(const std::vector<Call>& calls, bool begun_ahead)
+    /**
+     * Runs calls on a fresh pool with two pre-verifier workers, after setup (one by one, not
+     * recorded): one by one, or all begun first and then finished in order.
+     */
+    Outcome Run(const std::vector<Call>& setup, const std::vector<Call>& calls, bool begun_ahead)
     {
         MempoolManager mm(b.Chain(), &*owner, {}, {});
         mm.EnablePreverify(2);
+        for (const Call& c : setup) {
+            REQUIRE(node::mempool::BroadcastTransaction(mm, c.tx, c.max_fee, {}).error == BroadcastError::OK);
+        }
         Outcome o;
         const node::mempool::RelayFn relay = [&o](const TransactionRef& tx) { o.announced.push_back(tx->GetTxid()); };
         if (begun_ahead) {
@@ -69,13 +78,33 @@ struct Fixture {
             for (const Call& c : calls) pending.push_back(node::mempool::BeginBroadcast(mm, c.tx, c.max_fee));
             for (auto& p : pending) o.results.push_back(node::mempool::FinishBroadcast(mm, std::move(p), relay));
         } else {
-            for (const Call& c : calls) o.results.push_back(node::mempool::BroadcastTransaction(mm, c.tx, c.max_fee, relay));
+            for (const Call& c : calls)
+                o.results.push_back(node::mempool::BroadcastTransaction(mm, c.tx, c.max_fee, relay));
         }
         mm.FlushPreverify();
         for (const auto& e : mm.Pool().GetAllSorted()) o.pool.push_back(e.Txid());
         std::sort(o.pool.begin(), o.pool.end());
         o.preverified = mm.Preverifier()->Verified();
         return o;
+    }
+
+    /**
+     * Both ways, begun ahead first (its workers find no script already checked), and checks
+     * that they agree: each call's result, the announcements, the pool. Returns {one by one, ahead}.
+     */
+    std::pair<Outcome, Outcome> Compare(const std::vector<Call>& setup, const std::vector<Call>& calls)
+    {
+        Outcome ahead = Run(setup, calls, true);
+        Outcome one_by_one = Run(setup, calls, false);
+        REQUIRE(ahead.results.size() == calls.size());
+        for (size_t i = 0; i < calls.size(); ++i) {
+            INFO("call " << i << ": " << one_by_one.results[i].reason << " / " << ahead.results[i].reason);
+            CHECK(ahead.results[i].error == one_by_one.results[i].error);
+            CHECK(ahead.results[i].reason == one_by_one.results[i].reason);
+        }
+        CHECK(ahead.announced == one_by_one.announced);
+        CHECK(ahead.pool == one_by_one.pool);
+        return {std::move(one_by_one), std::move(ahead)};
     }
 };
 
@@ -98,18 +127,10 @@ TEST_CASE("broadcast: calls begun ahead give the results of the same calls one b
         return MakeTransactionRef(bm);
     }();
     const TransactionRef last = f.SpendCoinbase(5, Amount{1000});
-    const std::vector<Call> calls{{a},           {a},        {child},     {conflict}, {dear, Amount{49'999}},
-                                  {orphan},      {bad},      {last},      {dear}};
+    const std::vector<Call> calls{{a},      {a},   {child}, {conflict}, {dear, Amount{49'999}},
+                                  {orphan}, {bad}, {last},  {dear},     {f.confirmed}};
 
-    const Outcome one_by_one = f.Run(calls, false);
-    const Outcome ahead = f.Run(calls, true);
-
-    REQUIRE(ahead.results.size() == calls.size());
-    for (size_t i = 0; i < calls.size(); ++i) {
-        INFO("call " << i << ": " << one_by_one.results[i].reason << " / " << ahead.results[i].reason);
-        CHECK(ahead.results[i].error == one_by_one.results[i].error);
-        CHECK(ahead.results[i].reason == one_by_one.results[i].reason);
-    }
+    const auto [one_by_one, ahead] = f.Compare({}, calls);
     // What the calls give: the second a is announced again; the conflict and the bad signature
     // are refused, the orphan's input is missing, dear is refused at its caller's maximum and
     // accepted without one.
@@ -123,16 +144,48 @@ TEST_CASE("broadcast: calls begun ahead give the results of the same calls one b
     CHECK(one_by_one.results[6].error == BroadcastError::MEMPOOL_REJECTED);
     CHECK(one_by_one.results[7].error == BroadcastError::OK);
     CHECK(one_by_one.results[8].error == BroadcastError::OK);
+    CHECK(one_by_one.results[9].error == BroadcastError::ALREADY_IN_UTXO_SET);
 
-    CHECK(ahead.announced == one_by_one.announced);
     CHECK(ahead.announced ==
           std::vector<Uint256>{a->GetTxid(), a->GetTxid(), child->GetTxid(), last->GetTxid(), dear->GetTxid()});
-    CHECK(ahead.pool == one_by_one.pool);
     CHECK(ahead.pool.size() == 4);
     // One by one, the scripts are checked on the calling thread (no worker counts them); begun
     // ahead, on the workers: a, dear (twice) and last at least, whose coins are confirmed.
     CHECK(one_by_one.preverified == 0);
     CHECK(ahead.preverified >= 4);
+}
+
+TEST_CASE("broadcast: calls begun ahead see what the calls before them took out of the pool",
+          "[node][mempool][broadcast]")
+{
+    Fixture f;
+    const TransactionRef a = f.SpendCoinbase(11, Amount{1000});
+    const TransactionRef b = f.SpendCoinbase(11, Amount{5000}); // replaces a
+    const TransactionRef c = f.SpendCoinbase(12, Amount{1000});
+    const TransactionRef d = f.SpendCoinbase(12, Amount{5000}); // replaces c
+    const TransactionRef parent = f.SpendCoinbase(13, Amount{1000});
+    const TransactionRef child = f.b.Spend({Out(parent, 0)}, {parent->vout[0].value - Amount{1000}});
+    const TransactionRef parent2 = f.SpendCoinbase(13, Amount{10'000}); // replaces parent, evicts child
+    // a, parent and child are in the pool before the run; c is sent in it, then replaced.
+    const auto [one_by_one, ahead] = f.Compare({{a}, {parent}, {child}}, {{b}, {a}, {c}, {d}, {c}, {parent2}, {child}});
+    // Begun while the pool still held it, a (and later c, child) would have been answered as
+    // "already there"; judged after the replacements, they are refused as one by one.
+    const std::vector<BroadcastError> want{BroadcastError::OK,
+                                           BroadcastError::MEMPOOL_REJECTED,
+                                           BroadcastError::OK,
+                                           BroadcastError::OK,
+                                           BroadcastError::MEMPOOL_REJECTED,
+                                           BroadcastError::OK,
+                                           BroadcastError::MISSING_INPUTS};
+    for (size_t i = 0; i < want.size(); ++i) {
+        INFO("call " << i << ": " << ahead.results[i].reason);
+        CHECK(ahead.results[i].error == want[i]);
+    }
+    CHECK(ahead.results[1].reason.find("insufficient fee") != std::string::npos);
+    CHECK(ahead.announced == std::vector<Uint256>{b->GetTxid(), c->GetTxid(), d->GetTxid(), parent2->GetTxid()});
+    std::vector<Uint256> pool{b->GetTxid(), d->GetTxid(), parent2->GetTxid()};
+    std::sort(pool.begin(), pool.end());
+    CHECK(ahead.pool == pool);
 }
 
 TEST_CASE("broadcast: a call begun ahead of a stopped owner finishes as shutting down", "[node][mempool][broadcast]")
