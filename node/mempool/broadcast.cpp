@@ -10,30 +10,32 @@ namespace node::mempool {
 
 namespace {
 
-/** The pool's copy of tx by txid (same wtxid, or another witness): announced again, a success. */
-BroadcastVerdict InPool(MempoolManager& mm, const consensus::TransactionRef& tx)
+/**
+ * What is decided without an acceptance, in Core's order: an output of tx unspent in the chain
+ * (it is confirmed), else the pool's copy by txid (same wtxid, or another witness: announced
+ * again, a success). Neither: the acceptance decides.
+ */
+BroadcastVerdict Before(MempoolManager& mm, const consensus::TransactionRef& tx)
 {
     BroadcastVerdict v;
+    for (uint32_t n = 0; n < tx->vout.size(); ++n) {
+        if (mm.Chain().GetTxOut(consensus::OutPoint{tx->GetTxid(), n})) {
+            v.decided = BroadcastResult{BroadcastError::ALREADY_IN_UTXO_SET, ""};
+            return v;
+        }
+    }
     v.in_pool = mm.Pool().Get(tx->GetTxid());
     return v;
 }
 
 /**
- * An output of tx unspent in the chain: it is confirmed. Only the chain is read, which no
- * broadcast changes, so a call begun ahead may read it at once.
+ * Relays tx; a transaction this call put in the pool is also marked unbroadcast (re-announced
+ * until a peer asks for it), as Core marks only what it accepted.
  */
-bool InChain(MempoolManager& mm, const consensus::TransactionRef& tx)
+BroadcastResult Announce(MempoolManager& mm, const consensus::TransactionRef& tx, const RelayFn& relay,
+                         bool accepted_now)
 {
-    for (uint32_t n = 0; n < tx->vout.size(); ++n) {
-        if (mm.Chain().GetTxOut(consensus::OutPoint{tx->GetTxid(), n})) return true;
-    }
-    return false;
-}
-
-/** Marks the pool's transaction unbroadcast and relays it. */
-BroadcastResult Announce(MempoolManager& mm, const consensus::TransactionRef& tx, const RelayFn& relay)
-{
-    mm.Pool().AddUnbroadcast(tx->GetTxid());
+    if (accepted_now) mm.Pool().AddUnbroadcast(tx->GetTxid());
     if (relay) relay(tx);
     return {};
 }
@@ -42,15 +44,15 @@ BroadcastResult Announce(MempoolManager& mm, const consensus::TransactionRef& tx
 BroadcastResult Conclude(MempoolManager& mm, const consensus::TransactionRef& tx, const BroadcastVerdict& v,
                          const RelayFn& relay)
 {
-    if (v.in_pool) return Announce(mm, v.in_pool, relay);
+    if (v.in_pool) return Announce(mm, v.in_pool, relay, false);
     if (v.decided) return *v.decided;
     const AcceptResult& r = v.accepted;
     if (r.state.GetRejectReason() == MAX_FEE_EXCEEDED) return {BroadcastError::MAX_FEE_EXCEEDED, ""};
     if (r.kind == AcceptResult::Kind::MEMPOOL_ENTRY || r.kind == AcceptResult::Kind::DIFFERENT_WITNESS) {
-        // A copy reached the pool between the look and the acceptance (a peer's): announce the
-        // pool's, as Core does with the mempool's wtxid.
+        // One by one only (begun ahead, the look and the acceptance are one owner job): a peer's
+        // copy reached the pool in between. Announce the pool's, as Core the mempool's wtxid.
         const consensus::TransactionRef in_pool = mm.Pool().Get(tx->GetTxid());
-        return Announce(mm, in_pool ? in_pool : tx, relay);
+        return Announce(mm, in_pool ? in_pool : tx, relay, false);
     }
     if (!r.Valid()) {
         if (r.state.GetTxResult() == consensus::TxValidationResult::MISSING_INPUTS) {
@@ -59,7 +61,7 @@ BroadcastResult Conclude(MempoolManager& mm, const consensus::TransactionRef& tx
         return {r.state.IsError() ? BroadcastError::MEMPOOL_ERROR : BroadcastError::MEMPOOL_REJECTED,
                 r.state.ToString()};
     }
-    return Announce(mm, tx, relay);
+    return Announce(mm, tx, relay, true);
 }
 
 } // namespace
@@ -68,20 +70,14 @@ PendingBroadcast BeginBroadcast(MempoolManager& mm, const consensus::Transaction
 {
     auto promise = std::make_shared<std::promise<BroadcastVerdict>>();
     PendingBroadcast p{.tx = tx, .verdict = promise->get_future()};
-    // Before the pool's copy here, unlike Core's order: a transaction is never in both.
-    if (InChain(mm, tx)) {
-        BroadcastVerdict v;
-        v.decided = BroadcastResult{BroadcastError::ALREADY_IN_UTXO_SET, ""};
-        promise->set_value(std::move(v));
-        return p;
-    }
     mm.PostAfterScripts(
         tx,
         [&mm, tx, max_fee, promise] {
-            // On the owner: what the calls begun before this one did to the pool is in it.
+            // On the owner: what the calls begun before this one did to the pool is in it, and
+            // no block is applied between the look and the acceptance.
             try {
-                BroadcastVerdict v = InPool(mm, tx);
-                if (!v.in_pool) v.accepted = mm.Accept(tx, /*test_accept=*/false, max_fee);
+                BroadcastVerdict v = Before(mm, tx);
+                if (!v.in_pool && !v.decided) v.accepted = mm.Accept(tx, /*test_accept=*/false, max_fee);
                 promise->set_value(std::move(v));
             } catch (...) {
                 promise->set_exception(std::current_exception());
@@ -105,8 +101,7 @@ BroadcastResult FinishBroadcast(MempoolManager& mm, PendingBroadcast pending, co
 BroadcastResult BroadcastTransaction(MempoolManager& mm, const consensus::TransactionRef& tx, consensus::Amount max_fee,
                                      const RelayFn& relay)
 {
-    BroadcastVerdict v = InPool(mm, tx);
-    if (!v.in_pool && InChain(mm, tx)) v.decided = BroadcastResult{BroadcastError::ALREADY_IN_UTXO_SET, ""};
+    BroadcastVerdict v = Before(mm, tx);
     if (!v.in_pool && !v.decided) {
         try {
             // One pass on the owner: max_fee is checked once the transaction is found valid,

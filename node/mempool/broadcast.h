@@ -45,10 +45,9 @@ struct BroadcastVerdict {
 
 /**
  * BroadcastTransaction in two halves, for a caller that begins several before it finishes any
- * (a JSON-RPC batch): BeginBroadcast reads the chain's outputs (no broadcast changes the
- * chain), then queues the rest of the judgement on the owner behind a pre-verifier worker's
- * script check (MempoolManager::PostAfterScripts): the pool's copy by txid, then the
- * acceptance, both read there, in the order begun.
+ * (a JSON-RPC batch): BeginBroadcast queues the whole judgement on the owner behind a
+ * pre-verifier worker's script check (MempoolManager::PostAfterScripts): the chain's outputs,
+ * the pool's copy by txid, then the acceptance, read there as one job, in the order begun.
  * FinishBroadcast waits for it, marks and relays. So a run of them gives the results,
  * the pool and the announcements of BroadcastTransaction called in the same order: each
  * judgement sees everything the ones before it did to the pool (broadcast_tests.cpp).
@@ -63,8 +62,9 @@ BroadcastResult FinishBroadcast(MempoolManager& mm, PendingBroadcast pending, co
 
 /**
  * Accepts tx into the pool (max_fee: the largest fee allowed, 0 for no limit) unless it is
- * already there, marks it unbroadcast (re-announced until a peer asks for it) and relays it.
- * A transaction already in the pool (by txid) is announced again and counts as success. From
+ * confirmed or already there, marks it unbroadcast (re-announced until a peer asks for it) and
+ * relays it. A transaction already in the pool (by txid) is announced again, unmarked (as
+ * Core), and counts as success. From
  * any thread but the validation owner's; it waits for the owner.
  */
 BroadcastResult BroadcastTransaction(MempoolManager& mm, const consensus::TransactionRef& tx, consensus::Amount max_fee,

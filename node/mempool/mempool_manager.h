@@ -56,11 +56,13 @@ public:
     /** From any other thread: queues Accept on the owner (throws chain::OwnerStopped when stopped). */
     std::future<AcceptResult> Submit(consensus::TransactionRef tx, bool test_accept, consensus::Amount max_fee = {});
     /**
-     * Runs job on the owner once tx's scripts were checked on a pre-verifier worker, as Post's
-     * transactions are (not on the calling thread); jobs queued so reach the owner in the order
-     * queued (a JSON-RPC batch's sendrawtransaction calls begun ahead: BeginBroadcast). job
-     * should judge tx there (Accept). If the owner stops first, on_cancel runs instead, on the
-     * thread that stops it.
+     * Runs job on the owner after tx went through the pre-verifier as Post's transactions do
+     * (its scripts checked on a worker, or handed on unchecked past the queue's bound or when
+     * stopping; straight to the owner without a pre-verifier); jobs queued so reach the owner
+     * in the order queued (a JSON-RPC batch's sendrawtransaction calls begun ahead:
+     * BeginBroadcast). job should judge tx there (Accept) and must not throw. If the owner
+     * stopped first, on_cancel runs instead, on the thread that stops it or, if it already
+     * had, on the one handing job on.
      */
     void PostAfterScripts(consensus::TransactionRef tx, std::function<void()> job, std::function<void()> on_cancel);
     /**
@@ -72,7 +74,7 @@ public:
     void PostPackage(std::vector<consensus::TransactionRef> txs, std::function<void(const PackageResult&)> done);
     /**
      * Verifies the scripts of Submit's, Post's and PostAfterScripts' transactions before they
-     * reach the owner: Post's and PostAfterScripts' on threads workers (ScriptPreverifier),
+     * reach the owner: Post's and PostAfterScripts' on worker threads (ScriptPreverifier),
      * Submit's on the calling thread. Before use.
      */
     void EnablePreverify(int threads);

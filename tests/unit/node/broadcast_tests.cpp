@@ -11,8 +11,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,8 +77,14 @@ struct Fixture {
         Outcome o;
         const node::mempool::RelayFn relay = [&o](const TransactionRef& tx) { o.announced.push_back(tx->GetTxid()); };
         if (begun_ahead) {
+            // The owner is held until every call is begun, so no judgement runs before the last
+            // begin: whatever a begin read itself would be the pool as it was before the run.
+            std::promise<void> gate;
+            std::shared_future<void> opened = gate.get_future().share();
+            owner->Post([opened] { opened.wait_for(std::chrono::seconds(60)); }, [] {});
             std::vector<node::mempool::PendingBroadcast> pending;
             for (const Call& c : calls) pending.push_back(node::mempool::BeginBroadcast(mm, c.tx, c.max_fee));
+            gate.set_value();
             for (auto& p : pending) o.results.push_back(node::mempool::FinishBroadcast(mm, std::move(p), relay));
         } else {
             for (const Call& c : calls)
@@ -186,6 +195,26 @@ TEST_CASE("broadcast: calls begun ahead see what the calls before them took out 
     std::vector<Uint256> pool{b->GetTxid(), d->GetTxid(), parent2->GetTxid()};
     std::sort(pool.begin(), pool.end());
     CHECK(ahead.pool == pool);
+}
+
+TEST_CASE("broadcast: what this node accepts is marked unbroadcast; a pool copy sent again is only relayed",
+          "[node][mempool][broadcast]")
+{
+    Fixture f;
+    MempoolManager mm(f.b.Chain(), &*f.owner, {}, {});
+    std::vector<Uint256> announced;
+    const node::mempool::RelayFn relay = [&announced](const TransactionRef& tx) { announced.push_back(tx->GetTxid()); };
+    // From a peer (not broadcast): in the pool, not marked.
+    const TransactionRef relayed = f.SpendCoinbase(14, Amount{1000});
+    REQUIRE(mm.Submit(relayed, false).get().Valid());
+    const TransactionRef mine = f.SpendCoinbase(15, Amount{1000});
+    CHECK(node::mempool::BroadcastTransaction(mm, mine, Amount{0}, relay).error == BroadcastError::OK);
+    CHECK(node::mempool::BroadcastTransaction(mm, relayed, Amount{0}, relay).error == BroadcastError::OK);
+    auto pending = node::mempool::BeginBroadcast(mm, relayed, Amount{0});
+    CHECK(node::mempool::FinishBroadcast(mm, std::move(pending), relay).error == BroadcastError::OK);
+    // Core: AddUnbroadcastTx only for a transaction its BroadcastTransaction accepted.
+    CHECK(mm.Pool().GetUnbroadcast() == std::set<Uint256>{mine->GetTxid()});
+    CHECK(announced == std::vector<Uint256>{mine->GetTxid(), relayed->GetTxid(), relayed->GetTxid()});
 }
 
 TEST_CASE("broadcast: a call begun ahead of a stopped owner finishes as shutting down", "[node][mempool][broadcast]")
