@@ -19,17 +19,24 @@ Json ErrorReply(const RpcRequest& req, int code, const std::string& message)
     return JsonRpcReply(nullptr, JsonRpcErrorObject(code, message), req.id, req.json_version);
 }
 
-/** Executes one parsed request; with catch_errors every failure becomes an error reply. */
-Json ExecOne(const RpcTable& table, const RpcRequest& req, bool catch_errors)
+/** result()'s value as req's reply; a failure becomes an error reply (RPC_MISC_ERROR unless an RpcError). */
+template <class F>
+Json Answer(const RpcRequest& req, F&& result)
 {
-    if (!catch_errors) return JsonRpcReply(table.Execute(req), nullptr, req.id, req.json_version);
     try {
-        return JsonRpcReply(table.Execute(req), nullptr, req.id, req.json_version);
+        return JsonRpcReply(result(), nullptr, req.id, req.json_version);
     } catch (const RpcError& e) {
         return ErrorReply(req, e.code, e.what());
     } catch (const std::exception& e) {
         return ErrorReply(req, RPC_MISC_ERROR, e.what());
     }
+}
+
+/** Executes one parsed request; with catch_errors every failure becomes an error reply. */
+Json ExecOne(const RpcTable& table, const RpcRequest& req, bool catch_errors)
+{
+    if (!catch_errors) return JsonRpcReply(table.Execute(req), nullptr, req.id, req.json_version);
+    return Answer(req, [&] { return table.Execute(req); });
 }
 
 /** How many calls of a batch may be begun ahead of the one being finished. */
@@ -56,18 +63,6 @@ std::optional<RpcFinish> BeginOne(const RpcTable& table, const RpcRequest& req, 
         response = ErrorReply(req, RPC_MISC_ERROR, e.what());
     }
     return std::nullopt;
-}
-
-/** A begun call's reply (errors as ExecOne's). */
-Json Finish(const RpcFinish& finish, const RpcRequest& req)
-{
-    try {
-        return JsonRpcReply(finish(), nullptr, req.id, req.json_version);
-    } catch (const RpcError& e) {
-        return ErrorReply(req, e.code, e.what());
-    } catch (const std::exception& e) {
-        return ErrorReply(req, RPC_MISC_ERROR, e.what());
-    }
 }
 
 } // namespace
@@ -138,7 +133,7 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
             auto answer_front = [&] {
                 Queued q = std::move(queued.front());
                 queued.pop_front();
-                Json response = q.finish ? Finish(*q.finish, q.req) : std::move(q.response);
+                Json response = q.finish ? Answer(q.req, *q.finish) : std::move(q.response);
                 if (!q.req.IsNotification()) reply.push_back(std::move(response));
             };
             size_t item_index = 0;
@@ -156,11 +151,9 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
                         q.response = ExecOne(table, q.req, true);
                     }
                 } catch (const RpcError& e) {
-                    q.response =
-                        JsonRpcReply(nullptr, JsonRpcErrorObject(e.code, e.what()), q.req.id, q.req.json_version);
+                    q.response = ErrorReply(q.req, e.code, e.what());
                 } catch (const std::exception& e) {
-                    q.response = JsonRpcReply(nullptr, JsonRpcErrorObject(RPC_PARSE_ERROR, e.what()), q.req.id,
-                                              q.req.json_version);
+                    q.response = ErrorReply(q.req, RPC_PARSE_ERROR, e.what());
                 }
                 queued.push_back(std::move(q));
                 while (!queued.empty() && (!queued.front().finish || queued.size() > MAX_BEGUN_AHEAD)) answer_front();

@@ -141,13 +141,19 @@ void MempoolManager::Post(TransactionRef tx, std::function<void(const AcceptResu
         r.state = consensus::ValidationResult::Error("shutting down");
         done(r);
     };
-    auto post = [this, tx, done, cancelled]() mutable {
-        m_owner->Post([this, tx = std::move(tx)] { return Accept(tx, false); }, [done](AcceptResult r) { done(r); },
-                      std::move(cancelled));
-    };
     // With the pre-verifier, the owner gets it after a worker checked its scripts, in order.
-    if (!m_preverifier) return post();
-    m_preverifier->Submit(std::move(tx), std::move(post));
+    PostAfterScripts(
+        tx,
+        [this, tx, done, cancelled] {
+            AcceptResult r;
+            try {
+                r = Accept(tx, false);
+            } catch (...) {
+                return cancelled(); // as the owner's Post: a job that throws gets on_cancel
+            }
+            done(r);
+        },
+        cancelled);
 }
 
 void MempoolManager::BlockConnected(const std::shared_ptr<const consensus::Block>& block,
