@@ -83,24 +83,41 @@ ReadStatus CompactRelay::StartPartial(net::NodeId id, const consensus::Uint256& 
 {
     auto it = m_peers.find(id);
     if (it == m_peers.end()) return ReadStatus::FAILED;
-    it->second.partial.reset();
+    auto& partials = it->second.partials;
+    std::erase_if(partials, [&hash](const auto& p) { return p.first == hash; });
     PartialBlock partial;
     const std::array<const TxSource*, 2> sources{m_source, &m_extra};
     const ReadStatus status = partial.Init(cmpct, sources);
-    if (status == ReadStatus::OK) it->second.partial.emplace(hash, std::move(partial));
+    if (status != ReadStatus::OK) return status;
+    if (partials.size() >= MAX_PARTIALS_PER_PEER) partials.erase(partials.begin());
+    partials.emplace_back(hash, std::move(partial));
     return status;
 }
 
 const PartialBlock* CompactRelay::Partial(net::NodeId id, const consensus::Uint256& hash) const
 {
     auto it = m_peers.find(id);
-    if (it == m_peers.end() || !it->second.partial || it->second.partial->first != hash) return nullptr;
-    return &it->second.partial->second;
+    if (it == m_peers.end()) return nullptr;
+    for (const auto& [h, partial] : it->second.partials)
+        if (h == hash) return &partial;
+    return nullptr;
 }
 
-void CompactRelay::ErasePartial(net::NodeId id)
+void CompactRelay::ErasePartial(net::NodeId id, const consensus::Uint256& hash)
 {
-    if (auto it = m_peers.find(id); it != m_peers.end()) it->second.partial.reset();
+    if (auto it = m_peers.find(id); it != m_peers.end())
+        std::erase_if(it->second.partials, [&hash](const auto& p) { return p.first == hash; });
+}
+
+void CompactRelay::ForgetBlock(const consensus::Uint256& hash)
+{
+    for (auto& [id, state] : m_peers) std::erase_if(state.partials, [&hash](const auto& p) { return p.first == hash; });
+}
+
+size_t CompactRelay::PartialCount(net::NodeId id) const
+{
+    auto it = m_peers.find(id);
+    return it == m_peers.end() ? 0 : it->second.partials.size();
 }
 
 std::shared_ptr<const net::HeaderAndShortIDs> CompactRelay::CompactFor(const consensus::Block& block)

@@ -1,6 +1,6 @@
 // BIP-152 compact block relay state (Core's net_processing parts for version 2): which peers
-// negotiated compact blocks, the high-bandwidth choices in both directions, one block being
-// reconstructed per peer, the extra transactions offered to reconstruction, and the cached
+// negotiated compact blocks, the high-bandwidth choices in both directions, the blocks being
+// reconstructed from each peer, the extra transactions offered to reconstruction, and the cached
 // cmpctblock of the newest block. Not thread-safe: the peer manager keeps it under its lock.
 // The message handlers that use it are PeerManager's (peer_manager_compact.cpp).
 #pragma once
@@ -26,13 +26,18 @@ inline constexpr int32_t SHORT_IDS_BLOCKS_VERSION = 70014;
 inline constexpr int MAX_CMPCTBLOCK_DEPTH = 5, MAX_BLOCKTXN_DEPTH = 10;
 /** BIP-152: at most 3 peers are asked to announce blocks in high-bandwidth mode. */
 inline constexpr size_t MAX_HB_PEERS = 3;
+/**
+ * Blocks reconstructed from one peer at once. Core keeps a partial block with each block in
+ * flight from the peer (at most MAX_BLOCKS_IN_TRANSIT_PER_PEER, 16); past this the oldest goes.
+ */
+inline constexpr size_t MAX_PARTIALS_PER_PEER = 16;
 
 /** The compact block state of every peer and of the node (see the file comment). */
 class CompactRelay {
 public:
     /** A new peer (inbound matters for the high-bandwidth choice). */
     void AddPeer(net::NodeId id, bool inbound);
-    /** Forgets the peer, its partial block and its high-bandwidth slot. */
+    /** Forgets the peer, its partial blocks and its high-bandwidth slot. */
     void RemovePeer(net::NodeId id);
 
     /** A sendcmpct from the peer: only version 2 counts (Core); announce = it wants cmpctblock announcements. */
@@ -51,15 +56,20 @@ public:
     std::vector<std::pair<net::NodeId, bool>> SelectHighBandwidth(net::NodeId id);
 
     /**
-     * Starts reconstructing hash from the peer's cmpctblock (replacing any other of its
-     * partial blocks) with the extra transactions and the source (the mempool) if set. On a
-     * status other than OK nothing is kept.
+     * Starts reconstructing hash from the peer's cmpctblock with the extra transactions and the
+     * source (the mempool) if set, beside the peer's other partial blocks (Core: one with each
+     * block in flight; the oldest goes past MAX_PARTIALS_PER_PEER). On a status other than OK
+     * nothing is kept.
      */
     ReadStatus StartPartial(net::NodeId id, const consensus::Uint256& hash, const net::HeaderAndShortIDs& cmpct);
     /** The peer's partial block for hash, or nullptr. */
     const PartialBlock* Partial(net::NodeId id, const consensus::Uint256& hash) const;
-    /** Drops the peer's partial block (done, failed or replaced). */
-    void ErasePartial(net::NodeId id);
+    /** Drops the peer's partial block for hash (done or failed). */
+    void ErasePartial(net::NodeId id, const consensus::Uint256& hash);
+    /** Drops every peer's partial block for hash (the block arrived). */
+    void ForgetBlock(const consensus::Uint256& hash);
+    /** How many partial blocks the peer has. */
+    size_t PartialCount(net::NodeId id) const;
     /** Where a mempool plugs in (nullptr: none); must outlive this object. */
     void SetTxSource(const TxSource* source) { m_source = source; }
     /** The extra transactions offered to reconstruction (fed with disconnected blocks' ones). */
@@ -77,7 +87,7 @@ private:
         bool inbound{false};
         bool provides{false}; // sendcmpct version 2 received
         bool hb_from{false};  // it asked us for high-bandwidth announcements
-        std::optional<std::pair<consensus::Uint256, PartialBlock>> partial;
+        std::vector<std::pair<consensus::Uint256, PartialBlock>> partials; // oldest first
     };
     std::map<net::NodeId, PeerState> m_peers;
     std::deque<net::NodeId> m_hb_to; // oldest first (Core's lNodesAnnouncingHeaderAndIDs)

@@ -410,6 +410,7 @@ void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
                 m_download.Received(hash);
             if (done.result.IsValid()) {
                 if (const BlockIndex* b = m_chain.LookupBlockIndex(hash)) m_download.PeerHas(id, b);
+                m_compact.ForgetBlock(hash); // no peer's blocktxn is needed for it now
             }
         }
         if (done.result.IsValid() && done.new_block) { // Core: only a block new to us counts

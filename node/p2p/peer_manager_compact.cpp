@@ -224,7 +224,7 @@ void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndSh
             missing = partial->MissingIndexes();
             if (missing.empty()) {
                 status = partial->Fill(block, {}, m_chain.Params().consensus.segwit_height <= index->height);
-                m_compact.ErasePartial(id);
+                m_compact.ErasePartial(id, hash);
                 // In flight from this peer until the owner has processed it (ProcessCompactBlock),
                 // as Core marks a compact block before reconstructing it: else the block download
                 // sees a block the peer has and we lack, and fetches it whole meanwhile.
@@ -264,7 +264,7 @@ void PeerManager::OnBlockTxn(net::NodeId id, consensus::ByteReader& r)
             return;
         }
         status = partial->Fill(block, resp.txn, m_chain.Params().consensus.segwit_height <= index->height);
-        m_compact.ErasePartial(id);
+        m_compact.ErasePartial(id, resp.block_hash);
     }
     if (status == ReadStatus::INVALID) return Misbehaving(id, "invalid compact block/non-matching block transactions");
     if (status == ReadStatus::FAILED) return RequestFullBlock(id, index); // a short id matched the wrong transaction
@@ -278,7 +278,7 @@ void PeerManager::RequestFullBlock(net::NodeId id, const BlockIndex* index)
     {
         util::LockGuard lock(m_mutex);
         if (!m_peers.count(id)) return;
-        m_compact.ErasePartial(id);
+        m_compact.ErasePartial(id, index->GetBlockHash());
         m_download.MarkRequested(id, index, Clock::now());
     }
     net::InvMessage getdata;
@@ -302,6 +302,7 @@ void PeerManager::ProcessCompactBlock(net::NodeId id, std::shared_ptr<const cons
             util::LockGuard lock(m_mutex);
             m_download.Received(hash);
             if (done.result.IsValid() && index) m_download.PeerHas(id, index);
+            if (done.result.IsValid()) m_compact.ForgetBlock(hash); // other peers' reconstructions of it
         }
         // Core: a block from a compact block is not punished for its contents, only its header.
         if (done.result.IsInvalid()) MaybePunish(id, done.result, "block via cmpctblock", true);

@@ -12,7 +12,8 @@ between minicash nodes.
    and the block becomes the tip; the client, having given the node a new tip, is chosen as a
    high-bandwidth peer (sendcmpct 1 to it, getpeerinfo bip152_hb_to). A blocktxn with the wrong
    transaction (the rebuilt block misses its merkle root) gets a getdata for the full block and no
-   punishment.
+   punishment. The cmpctblocks of a block and of its child, both waiting for blocktxn from the
+   same peer, are both rebuilt (a partial block for each block in flight, as Core).
 3. Serving: getdata MSG_CMPCT_BLOCK near the tip gets a cmpctblock, deeper than 5 blocks the full
    block; getblocktxn gets blocktxn (deeper than 10 blocks: the block); an index out of range
    disconnects the asker.
@@ -176,6 +177,27 @@ def receive_compact(node, chain, c):
     node.wait_for_height(blk_height(node, blk), timeout=scaled(10), hash_=hash_hex(blk.hash()))
     chain.coinbases.append(blk.txs[0])
     log("ok: a cmpctblock of short ids only is completed by blocktxn")
+
+    # Two blocks rebuilt from one peer at once (Core keeps a partial block with each block in
+    # flight): the cmpctblocks of a block and of its child, each missing a transaction, then the
+    # two blocktxn answers. The first answer must not have been dropped for the second block.
+    txs1, fees1 = chain.spends(2)
+    blk1 = chain.build(txs1, fees1)
+    txs2, fees2 = chain.spends(2)
+    height1 = blk_height(node, blk1)
+    blk2 = make_block(blk1.hash(), height1 + 1, blk1.header().time + 1, txs2, fees=fees2)
+    c.send_message(MsgCmpctBlock.from_block(blk1, nonce=11, prefill=(0, 1)))
+    assert_equal(c.wait_for("getblocktxn", timeout=scaled(10)).block_hash, blk1.hash(), "getblocktxn for the first")
+    c.send_message(MsgCmpctBlock.from_block(blk2, nonce=12, prefill=(0, 1)))
+    req = c.wait_for("getblocktxn", timeout=scaled(10))
+    assert_equal((req.block_hash, req.indexes), (blk2.hash(), [2]), "getblocktxn for the second, beside the first")
+    c.send_message(MsgBlockTxn(blk1.hash(), [blk1.txs[2]]))
+    c.send_message(MsgBlockTxn(blk2.hash(), [blk2.txs[2]]))
+    node.wait_for_height(height1 + 1, timeout=scaled(10), hash_=hash_hex(blk2.hash()))
+    chain.coinbases += [blk1.txs[0], blk2.txs[0]]
+    asked = [m.command for m in c.drain() if m.command in ("getdata", "getblocktxn")]
+    assert_equal(asked, [], "neither block fetched again")
+    log("ok: two cmpctblocks from one peer rebuilt at once, each completed by its blocktxn")
 
 
 def whole_from_pool(node, chain):

@@ -1,7 +1,8 @@
 // BIP-152 reconstruction (node/p2p/partial_block.h) and the compact relay state
 // (node/p2p/compact_relay.h): all transactions at hand, missing ones filled from a blocktxn,
 // short id collisions, a reconstruction that does not match the merkle root, hostile
-// cmpctblocks, the high-bandwidth choice; real mainnet blocks where they have transactions.
+// cmpctblocks, the high-bandwidth choice, several partial blocks per peer; real mainnet blocks
+// where they have transactions.
 #include "node/p2p/compact_relay.h"
 #include "node/p2p/partial_block.h"
 
@@ -264,6 +265,51 @@ TEST_CASE("High-bandwidth peers: three at most, the oldest demoted, the last out
     relay.RemovePeer(3);
     CHECK(!relay.HighBandwidthTo(3));
     CHECK(relay.SelectHighBandwidth(6) == Sends{{6, true}});
+}
+
+TEST_CASE("A peer's partial blocks: several at once, the oldest dropped past the bound, forgotten on arrival", "[node]")
+{
+    CompactRelay relay;
+    relay.AddPeer(1, false);
+    relay.AddPeer(2, false);
+    std::vector<consensus::Block> blocks;
+    for (uint32_t i = 0; i <= MAX_PARTIALS_PER_PEER + 1; ++i) {
+        consensus::Block b = MakeBlock(2);
+        b.time += i; // a block of its own
+        blocks.push_back(b);
+    }
+    const auto hash = [&](size_t i) { return blocks[i].GetHash(); };
+    // A block and its child from one peer: both wait for their blocktxn (Core keeps a partial
+    // block with each block in flight; one per peer lost the first's answer).
+    REQUIRE(relay.StartPartial(1, hash(0), BuildCompactBlock(blocks[0], 1)) == ReadStatus::OK);
+    REQUIRE(relay.StartPartial(1, hash(1), BuildCompactBlock(blocks[1], 2)) == ReadStatus::OK);
+    REQUIRE(relay.StartPartial(2, hash(0), BuildCompactBlock(blocks[0], 3)) == ReadStatus::OK);
+    const PartialBlock* first = relay.Partial(1, hash(0));
+    REQUIRE(first != nullptr);
+    CHECK(first->MissingIndexes() == std::vector<uint16_t>{1, 2});
+    consensus::Block out;
+    REQUIRE(first->Fill(out, {blocks[0].vtx[1], blocks[0].vtx[2]}, false) == ReadStatus::OK);
+    CHECK(out.GetHash() == hash(0));
+    CHECK(relay.Partial(1, hash(1)) != nullptr);
+    CHECK(relay.PartialCount(1) == 2);
+    // Done with one: the other stays.
+    relay.ErasePartial(1, hash(0));
+    CHECK(relay.Partial(1, hash(0)) == nullptr);
+    CHECK(relay.Partial(1, hash(1)) != nullptr);
+    CHECK(relay.Partial(2, hash(0)) != nullptr);
+    // The block arrived another way: no peer's reconstruction of it is kept.
+    relay.ForgetBlock(hash(0));
+    CHECK(relay.Partial(2, hash(0)) == nullptr);
+    CHECK(relay.PartialCount(1) == 1);
+    // Bounded: past MAX_PARTIALS_PER_PEER the oldest goes.
+    for (size_t i = 2; i <= MAX_PARTIALS_PER_PEER + 1; ++i)
+        REQUIRE(relay.StartPartial(1, hash(i), BuildCompactBlock(blocks[i], i)) == ReadStatus::OK);
+    CHECK(relay.PartialCount(1) == MAX_PARTIALS_PER_PEER);
+    CHECK(relay.Partial(1, hash(1)) == nullptr);
+    CHECK(relay.Partial(1, hash(2)) != nullptr);
+    CHECK(relay.Partial(1, hash(MAX_PARTIALS_PER_PEER + 1)) != nullptr);
+    relay.RemovePeer(1);
+    CHECK(relay.PartialCount(1) == 0);
 }
 
 TEST_CASE("Real mainnet blocks with transactions rebuild from cmpctblocks", "[node][vectors]")
