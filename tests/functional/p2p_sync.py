@@ -27,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from p2p_client import (MSG_BLOCK, MSG_WITNESS_BLOCK, NODE_NETWORK, NODE_WITNESS, Inv, MsgBlock,  # noqa: E402
                         MsgGetData, MsgGetHeaders, MsgHeaders, MsgVerack, P2PConnection, bad_frame, hash_hex,
                         hex_hash, make_block)
-from test_framework import REGTEST_ADDR, assert_equal, assert_raises_rpc, check, log, scaled, wait_until  # noqa: E402
+from test_framework import (REGTEST_ADDR, TestFailure, assert_equal, assert_raises_rpc, check, log, scaled,  # noqa: E402
+                            wait_until)
 
 NODE_NETWORK_LIMITED = 1 << 10
 
@@ -37,8 +38,26 @@ def addr(node):
 
 
 def wait_same_tip(nodes, timeout=60):
-    wait_until(lambda: len({n.getbestblockhash() for n in nodes}) == 1, timeout,
-               "nodes %s on the same tip" % [n.index for n in nodes])
+    try:
+        wait_until(lambda: len({n.getbestblockhash() for n in nodes}) == 1, timeout,
+                   "nodes %s on the same tip" % [n.index for n in nodes])
+    except TestFailure:
+        for n in nodes:
+            dump_sync_state(n)
+        raise
+
+
+def dump_sync_state(n):
+    """What a node knows of its peers and tips, for a sync that did not finish."""
+    try:
+        log("node %d: height %d, tips %s" % (n.index, n.getblockcount(), n.getchaintips()[:3]))
+        for p in n.getpeerinfo():
+            log("node %d peer %s: synced_headers %s synced_blocks %s inflight %s hb_to %s hb_from %s bytesrecv %s" %
+                (n.index, p["addr"], p.get("synced_headers"), p.get("synced_blocks"), p.get("inflight"),
+                 p.get("bip152_hb_to"), p.get("bip152_hb_from"), p.get("bytesrecv_per_msg")))
+        log("node %d debug.log tail:\n%s" % (n.index, n.log_tail(60)))
+    except Exception as e:  # a node that stopped answering: the failure itself says enough
+        log("node %d: no state (%s)" % (n.index, e))
 
 
 def client_checks(node):
@@ -199,18 +218,19 @@ def hostile_checks(node):
 
 
 def run(env):
-    a = env.add_node()
+    # -debug=net: a sync that does not finish leaves the peers' messages in the logs.
+    a = env.add_node(extra_args=["-debug=net"])
     a.start()
     client_checks(a)
 
-    b = env.add_node(extra_args=["-addnode=" + addr(a)])
+    b = env.add_node(extra_args=["-addnode=" + addr(a), "-debug=net"])
     b.start()
     # C connects once B has A's first blocks: a node in initial block download (B with only the
     # genesis block) ignores getheaders, as Core, and C would then ask again only after Core's
     # 2-minute HEADERS_RESPONSE_TIME (an inv does not answer it; B announces by inv what C lacks).
     wait_same_tip([a, b], timeout=60)
     check(not b.getblockchaininfo()["initialblockdownload"], "B left initial block download")
-    c = env.add_node(extra_args=["-addnode=" + addr(b)])
+    c = env.add_node(extra_args=["-addnode=" + addr(b), "-debug=net"])
     c.start()
     a.generatetoaddress(289, REGTEST_ADDR)  # 11 before it (client_checks)
     wait_same_tip([a, b, c], timeout=120)
