@@ -415,6 +415,9 @@ void ConnectionManager::CheckInactivity(int64_t now)
 
 void ConnectionManager::OnMessage(Connection& c, const std::string& command, std::vector<uint8_t>&& payload)
 {
+    // Core's -debug=net line for every message taken for processing (the command is printable).
+    util::LogDebug(util::LogCategory::NET, "received: %s (%zu bytes) peer=%lld\n", command.c_str(), payload.size(),
+                   static_cast<long long>(c.Id()));
     m_handler->ProcessMessage(c.Id(), command, std::move(payload));
 }
 
@@ -446,6 +449,9 @@ bool ConnectionManager::Send(NodeId id, std::string_view command, std::span<cons
 {
     auto p = Find(id);
     if (!p) return false;
+    // Core's -debug=net line for every message queued to a peer.
+    util::LogDebug(util::LogCategory::NET, "sending %.*s (%zu bytes) peer=%lld\n", static_cast<int>(command.size()),
+                   command.data(), payload.size(), static_cast<long long>(id));
     p->conn->Send(command, payload);
     return true;
 }

@@ -18,6 +18,7 @@
 """
 
 import os
+import re
 import socket
 import struct
 import sys
@@ -238,6 +239,11 @@ def run(env):
     check(all(p["addr"] != addr(a) for p in c.getpeerinfo()), "C has no connection to A")
     check(all(p["last_block"] > 0 for p in c.getpeerinfo()), "getpeerinfo's last_block: C got new blocks from B")
     log("ok: A - B - C: C reached A's tip (300) through B")
+    with open(b.debug_log) as f:
+        text = f.read()
+    check(re.search(r"received: headers \(\d+ bytes\) peer=\d+\n", text) and
+          re.search(r"sending getheaders \(\d+ bytes\) peer=\d+\n", text),
+          "-debug=net logs each message received and sent, as Core ('received: headers (N bytes) peer=N')")
 
     d = env.add_node(extra_args=["-connect=" + addr(c)])
     d.start()
