@@ -312,21 +312,22 @@ void PeerManager::OnVerack(net::NodeId id)
     }
 }
 
-void PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)
+bool PeerManager::SendGetHeaders(net::NodeId id, const BlockIndex* from)
 {
     {
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
-        if (it == m_peers.end()) return;
+        if (it == m_peers.end()) return false;
         const auto now = std::chrono::steady_clock::now();
         auto& last = it->second.last_getheaders;
-        if (last && now - *last < HEADERS_RESPONSE_TIME) return; // an inv flood gets one, as Core
+        if (last && now - *last < HEADERS_RESPONSE_TIME) return false; // an inv flood gets one, as Core
         last = now;
     }
     net::GetHeadersMessage m;
     m.version = PROTOCOL_VERSION;
     m.locator = m_chain.GetLocator(from);
     Send(id, net::msg_type::GETHEADERS, m);
+    return true;
 }
 
 void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
@@ -387,7 +388,10 @@ void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
                 it->second.unconnecting_headers = 0;
                 m_download.PeerHas(id, o.last);
             }
-            if (full) SendGetHeaders(id, o.last); // there may be more
+            if (full)
+                SendGetHeaders(id, o.last); // there may be more
+            else
+                AskAgainForUnplaced(id);
             RequestBlocks(id);
         });
 }
@@ -663,6 +667,7 @@ void PeerManager::OnInv(net::NodeId id, consensus::ByteReader& r)
         if ((inv.type & ~net::MSG_WITNESS_FLAG) != net::MSG_BLOCK) continue;
         if (!m_chain.LookupBlockIndex(inv.hash)) {
             // Headers first: ask for the headers up to it (Core's answer to a block inv).
+            NoteUnplacedBlock(id, inv.hash);
             SendGetHeaders(id, m_chain.BestHeader());
             return;
         }

@@ -39,6 +39,8 @@ namespace node::p2p {
 inline constexpr int32_t PROTOCOL_VERSION = 70016, MIN_PEER_PROTO_VERSION = 31800;
 /** Core's PING_INTERVAL (2 minutes) and TIMEOUT_INTERVAL for a ping (20 minutes). */
 inline constexpr std::chrono::seconds PING_INTERVAL{2 * 60}, PING_TIMEOUT{20 * 60};
+/** Getheaders sent again for one announced block we could not place (AskAgainForUnplaced). */
+inline constexpr int MAX_UNPLACED_RETRIES = 3;
 /** Core's HEADERS_RESPONSE_TIME: one getheaders in flight per peer, unless it answers sooner. */
 inline constexpr std::chrono::seconds HEADERS_RESPONSE_TIME{2 * 60};
 /** Core's MAX_BLOCKS_TO_ANNOUNCE: more new blocks than this are announced with an inv of the tip. */
@@ -130,6 +132,10 @@ private:
         int pending_jobs{0};                                  // its headers/blocks queued on the validation owner
         std::deque<net::Inv> getdata_queue;                   // blocks it asked for, served as its send buffer drains
         std::optional<std::chrono::steady_clock::time_point> last_getheaders; // unanswered getheaders sent then
+        // The last block it announced (inv, or cmpctblock) that we could not place: the block or
+        // its parent unknown (Core's hashLastUnknownBlock), and how often we asked again for it.
+        std::optional<consensus::Uint256> unplaced_block;
+        int unplaced_retries{0};
     };
 
     // Message handlers (on the peer's strand).
@@ -143,8 +149,20 @@ private:
 
     template <typename M>
     void Send(net::NodeId id, std::string_view command, const M& msg);
-    /** Core's MaybeSendGetHeaders: nothing if one sent within HEADERS_RESPONSE_TIME is unanswered. */
-    void SendGetHeaders(net::NodeId id, const chain::BlockIndex* from) EXCLUDES(m_mutex);
+    /**
+     * Core's MaybeSendGetHeaders: nothing if one sent within HEADERS_RESPONSE_TIME is unanswered.
+     * Returns whether it was sent.
+     */
+    bool SendGetHeaders(net::NodeId id, const chain::BlockIndex* from) EXCLUDES(m_mutex);
+    /** A block the peer announced that we cannot place yet (peer_manager_compact.cpp). */
+    void NoteUnplacedBlock(net::NodeId id, const consensus::Uint256& hash) EXCLUDES(m_mutex);
+    /**
+     * After one of the peer's headers messages is processed: its unplaced announcement, if still
+     * unknown, is asked for again (at most MAX_UNPLACED_RETRIES times). The getheaders its
+     * announcement triggered may have been held back by an unanswered one whose answer, built
+     * before the block, came after the announcement (the peer's threads send both).
+     */
+    void AskAgainForUnplaced(net::NodeId id) EXCLUDES(m_mutex);
     void SendVersion(net::NodeId id, const net::PeerAddress& addr) EXCLUDES(m_mutex);
     /** Whether peer is an inbound connection (false for an unknown one). */
     bool IsInbound(net::NodeId id) const EXCLUDES(m_mutex);

@@ -175,7 +175,10 @@ void PeerManager::OnCmpctBlock(net::NodeId id, consensus::ByteReader& r)
     auto cmpct = std::make_shared<const net::HeaderAndShortIDs>(net::HeaderAndShortIDs::Deserialize(r));
     if (!m_chain.LookupBlockIndex(cmpct->header.prev_block)) {
         // Core: it does not connect; ask for the headers between instead of punishing.
-        if (!m_chain.IsInitialBlockDownload()) SendGetHeaders(id, m_chain.BestHeader());
+        if (!m_chain.IsInitialBlockDownload()) {
+            NoteUnplacedBlock(id, cmpct->header.GetHash());
+            SendGetHeaders(id, m_chain.BestHeader());
+        }
         return;
     }
     struct Outcome {
@@ -198,6 +201,45 @@ void PeerManager::OnCmpctBlock(net::NodeId id, consensus::ByteReader& r)
             if (!o.result.IsValid()) return MaybePunish(id, o.result, "header via cmpctblock", true);
             if (o.index) OnCompactHeaderAccepted(id, *cmpct, o.index);
         });
+}
+
+void PeerManager::NoteUnplacedBlock(net::NodeId id, const consensus::Uint256& hash)
+{
+    util::LockGuard lock(m_mutex);
+    auto it = m_peers.find(id);
+    if (it == m_peers.end() || it->second.unplaced_block == hash) return;
+    it->second.unplaced_block = hash;
+    it->second.unplaced_retries = 0;
+}
+
+void PeerManager::AskAgainForUnplaced(net::NodeId id)
+{
+    std::optional<consensus::Uint256> hash;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end()) return;
+        hash = it->second.unplaced_block;
+    }
+    if (!hash) return;
+    const bool known = m_chain.LookupBlockIndex(*hash) != nullptr;
+    bool ask = false;
+    {
+        util::LockGuard lock(m_mutex);
+        auto it = m_peers.find(id);
+        if (it == m_peers.end() || it->second.unplaced_block != hash) return; // replaced meanwhile
+        if (known || it->second.unplaced_retries >= MAX_UNPLACED_RETRIES) {
+            it->second.unplaced_block.reset(); // placed, or given up (e.g. a block that never connects)
+        } else {
+            ask = true;
+        }
+    }
+    if (!ask || !SendGetHeaders(id, m_chain.BestHeader())) return; // one unanswered already: its answer comes here
+    util::LogDebug(LogCategory::NET, "block %s announced by peer=%lld still unknown: asking for headers again\n",
+                   hash->GetHex().c_str(), L(id));
+    util::LockGuard lock(m_mutex);
+    if (auto it = m_peers.find(id); it != m_peers.end() && it->second.unplaced_block == hash)
+        ++it->second.unplaced_retries;
 }
 
 void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndShortIDs& cmpct, const BlockIndex* index)

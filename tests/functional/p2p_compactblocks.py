@@ -39,8 +39,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from p2p_client import (MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK, Block, Inv, MsgBlock, MsgBlockTxn, MsgCmpctBlock,  # noqa: E402
-                        MsgGetBlockTxn, MsgGetData, MsgGetHeaders, MsgHeaders, MsgSendCmpct, OutPoint,
+from p2p_client import (MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK, Block, Inv, MsgBlock, MsgBlockTxn,  # noqa: E402
+                        MsgCmpctBlock, MsgGetBlockTxn, MsgGetData, MsgGetHeaders, MsgHeaders, MsgInv, MsgSendCmpct, OutPoint,
                         P2PConnection, Tx, TxIn, TxOut, hash_hex, hex_hash, make_block, merkle_root,
                         p2wsh_script)
 from test_framework import REGTEST_ADDR, assert_equal, check, log, scaled, wait_until  # noqa: E402
@@ -230,6 +230,38 @@ def whole_from_pool(node, chain):
     log("ok: a cmpctblock rebuilt from the pool, with a headers message behind it, is not fetched again")
 
 
+def unplaced_announcement(node, chain, c):
+    """A cmpctblock whose parent is unknown while the node's getheaders is unanswered: that
+    getheaders's answer (built by the peer before the block) leaves it unknown, so the node asks
+    again, and gets it. Between nodes the answer and the announcement come from different threads
+    of the sender and can cross (the TSan hang of p2p_sync and mempool_relay)."""
+    b1 = chain.build()
+    h1 = blk_height(node, b1)
+    b2 = make_block(b1.hash(), h1 + 1, b1.header().time + 1)
+    b3 = make_block(b2.hash(), h1 + 2, b1.header().time + 2)
+    c.send_message(MsgHeaders([]))  # answers the node's getheaders of the handshake
+    c.sync_with_ping()
+    c.drain()
+    c.send_message(MsgInv([Inv(MSG_BLOCK, b2.hash())]))
+    c.wait_for("getheaders", timeout=scaled(10))
+    c.send_message(MsgCmpctBlock.from_block(b3, nonce=3))
+    c.sync_with_ping()
+    check(not any(m.command == "getheaders" for m in c.drain()), "one getheaders unanswered: no second one")
+    c.send_message(MsgHeaders([b1.header(), b2.header()]))
+    again = c.wait_for("getheaders", timeout=scaled(10))
+    check(again.locator[0] == b2.hash(), "asked again from the headers just received")
+    c.send_message(MsgHeaders([b3.header()]))
+    blocks = {b.hash(): b for b in (b1, b2, b3)}
+    asked = set()
+    while len(asked) < 3:
+        for i in c.wait_for("getdata", timeout=scaled(10)).inv:
+            asked.add(i.hash)
+            c.send_message(MsgBlock(blocks[i.hash]))
+    node.wait_for_height(h1 + 2, timeout=scaled(10), hash_=hash_hex(b3.hash()))
+    chain.coinbases += [b1.txs[0], b2.txs[0], b3.txs[0]]
+    log("ok: a cmpctblock whose parent came in a later headers message is asked for again, and connects")
+
+
 def blk_height(node, blk):
     return node.getblockheader(hash_hex(blk.header().prev))["height"] + 1
 
@@ -404,6 +436,10 @@ def run(env):
         receive_compact(node, chain, c)
         announce_before_validation(node, chain, c)
         serve_compact(node, chain, c)
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        unplaced_announcement(node, chain, c)
     whole_from_pool(node, chain)
     mutated_block(node, chain)
     witness_mutations(node, chain)
