@@ -7,6 +7,7 @@
 
 #include "net/compact_blocks.h"
 #include "net/connection.h"
+#include "node/p2p/block_download.h"
 #include "node/p2p/partial_block.h"
 
 #include <deque>
@@ -27,10 +28,11 @@ inline constexpr int MAX_CMPCTBLOCK_DEPTH = 5, MAX_BLOCKTXN_DEPTH = 10;
 /** BIP-152: at most 3 peers are asked to announce blocks in high-bandwidth mode. */
 inline constexpr size_t MAX_HB_PEERS = 3;
 /**
- * Blocks reconstructed from one peer at once. Core keeps a partial block with each block in
- * flight from the peer (at most MAX_BLOCKS_IN_TRANSIT_PER_PEER, 16); past this the oldest goes.
+ * Blocks reconstructed from one peer at once: Core keeps a partial block with each block in
+ * flight from the peer, and starts none past MAX_BLOCKS_IN_TRANSIT_PER_PEER (the peer manager
+ * checks that first); past this bound the oldest goes.
  */
-inline constexpr size_t MAX_PARTIALS_PER_PEER = 16;
+inline constexpr size_t MAX_PARTIALS_PER_PEER = MAX_BLOCKS_IN_TRANSIT_PER_PEER;
 
 /** The compact block state of every peer and of the node (see the file comment). */
 class CompactRelay {

@@ -550,12 +550,13 @@ void PeerManager::OnGetHeaders(net::NodeId id, consensus::ByteReader& r, bool ge
     }
     net::HeadersMessage out;
     out.headers = m_chain.ActiveHeadersAfter(fork, m.hash_stop, net::MAX_HEADERS_RESULTS);
-    if (!out.headers.empty()) {
-        util::LockGuard lock(m_mutex);
-        if (auto it = m_peers.find(id); it != m_peers.end()) {
-            it->second.best_header_sent = m_chain.LookupBlockIndex(out.headers.back().GetHash());
-        }
-    }
+    const BlockIndex* last = out.headers.empty() ? nullptr : m_chain.LookupBlockIndex(out.headers.back().GetHash());
+    util::LockGuard lock(m_mutex);
+    auto it = m_peers.find(id);
+    if (it == m_peers.end()) return;
+    if (last) it->second.best_header_sent = last;
+    // Queued with best_header_sent under the lock (Core: both under cs_main), so a cmpctblock
+    // announced on its strength cannot overtake these headers on the wire.
     Send(id, net::msg_type::HEADERS, out);
 }
 
@@ -711,18 +712,20 @@ void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* f
             if (headers || compact) p.best_header_sent = new_tip;
             targets.emplace_back(id, compact ? 2 : headers ? 1 : 0);
         }
-    }
-    for (const auto& [id, kind] : targets) {
-        if (kind == 2) {
-            Send(id, net::msg_type::CMPCTBLOCK, *cmpct);
-        } else if (kind == 1) {
-            net::HeadersMessage m;
-            for (const BlockIndex* b : blocks) m.headers.push_back(b->GetBlockHeader());
-            Send(id, net::msg_type::HEADERS, m);
-        } else {
-            net::InvMessage inv;
-            inv.items.push_back({net::MSG_BLOCK, new_tip->GetBlockHash()});
-            Send(id, net::msg_type::INV, inv);
+        // Queued under the lock that set best_header_sent (Core: under cs_main): a cmpctblock
+        // of the next block, sent on its strength from the validation thread, comes after these.
+        for (const auto& [id, kind] : targets) {
+            if (kind == 2) {
+                Send(id, net::msg_type::CMPCTBLOCK, *cmpct);
+            } else if (kind == 1) {
+                net::HeadersMessage m;
+                for (const BlockIndex* b : blocks) m.headers.push_back(b->GetBlockHeader());
+                Send(id, net::msg_type::HEADERS, m);
+            } else {
+                net::InvMessage inv;
+                inv.items.push_back({net::MSG_BLOCK, new_tip->GetBlockHash()});
+                Send(id, net::msg_type::INV, inv);
+            }
         }
     }
 }

@@ -132,8 +132,8 @@ private:
         int pending_jobs{0};                                  // its headers/blocks queued on the validation owner
         std::deque<net::Inv> getdata_queue;                   // blocks it asked for, served as its send buffer drains
         std::optional<std::chrono::steady_clock::time_point> last_getheaders; // unanswered getheaders sent then
-        // The last block it announced (inv, or cmpctblock) that we could not place: the block or
-        // its parent unknown (Core's hashLastUnknownBlock), and how often we asked again for it.
+        // The last block it announced (inv, or cmpctblock) that we could not place (the block or
+        // its parent unknown), and how often we asked again for it (AskAgainForUnplaced).
         std::optional<consensus::Uint256> unplaced_block;
         int unplaced_retries{0};
     };
@@ -159,8 +159,9 @@ private:
     /**
      * After one of the peer's headers messages is processed: its unplaced announcement, if still
      * unknown, is asked for again (at most MAX_UNPLACED_RETRIES times). The getheaders its
-     * announcement triggered may have been held back by an unanswered one whose answer, built
-     * before the block, came after the announcement (the peer's threads send both).
+     * announcement triggered may have been held back by an unanswered one whose answer was built
+     * before the block (a safety net: our own announcements are queued in order, see
+     * UpdatedBlockTip).
      */
     void AskAgainForUnplaced(net::NodeId id) EXCLUDES(m_mutex);
     void SendVersion(net::NodeId id, const net::PeerAddress& addr) EXCLUDES(m_mutex);

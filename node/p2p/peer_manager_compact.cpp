@@ -81,8 +81,9 @@ void PeerManager::NewPoWValidBlock(const std::shared_ptr<const consensus::Block>
         }
         if (targets.empty()) return;
         cmpct = m_compact.CompactFor(*block);
+        // Queued under the lock that set best_header_sent, as every header announcement is.
+        for (const net::NodeId id : targets) Push(m_connman, id, net::msg_type::CMPCTBLOCK, *cmpct);
     }
-    for (const net::NodeId id : targets) Push(m_connman, id, net::msg_type::CMPCTBLOCK, *cmpct);
 }
 
 void PeerManager::BlockConnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
@@ -173,29 +174,32 @@ void PeerManager::OnCmpctBlock(net::NodeId id, consensus::ByteReader& r)
 {
     if (m_chain.IsImporting()) return;
     auto cmpct = std::make_shared<const net::HeaderAndShortIDs>(net::HeaderAndShortIDs::Deserialize(r));
-    if (!m_chain.LookupBlockIndex(cmpct->header.prev_block)) {
-        // Core: it does not connect; ask for the headers between instead of punishing.
-        if (!m_chain.IsInitialBlockDownload()) {
-            NoteUnplacedBlock(id, cmpct->header.GetHash());
-            SendGetHeaders(id, m_chain.BestHeader());
-        }
-        return;
-    }
     struct Outcome {
+        bool connects{false};
         consensus::ValidationResult result;
         const BlockIndex* index{nullptr};
     };
-    // The header first, as a headers message (in the owner's queue order).
+    // The header first, as a headers message: whether it connects is decided on the owner, in
+    // queue order, as the peer's headers message just before it may still be queued there.
     JobQueued(id);
     const auto received = std::chrono::steady_clock::now();
     m_owner.Post(
         [this, cmpct]() {
             Outcome o;
-            o.result = m_chain.ProcessNewBlockHeaders({cmpct->header}, &o.index);
+            o.connects = m_chain.LookupBlockIndex(cmpct->header.prev_block) != nullptr;
+            if (o.connects) o.result = m_chain.ProcessNewBlockHeaders({cmpct->header}, &o.index);
             return o;
         },
         [this, id, cmpct, received](const Outcome& o) {
             JobDone(id);
+            if (!o.connects) {
+                // Core: it does not connect; ask for the headers between instead of punishing.
+                if (!m_chain.IsInitialBlockDownload()) {
+                    NoteUnplacedBlock(id, cmpct->header.GetHash());
+                    SendGetHeaders(id, m_chain.BestHeader());
+                }
+                return;
+            }
             util::LogDebug(LogCategory::BENCH, "- cmpctblock %s from peer=%lld: header accepted %.2fms after receipt\n",
                            cmpct->header.GetHash().GetHex().c_str(), L(id), util::MillisSince(received));
             if (!o.result.IsValid()) return MaybePunish(id, o.result, "header via cmpctblock", true);
@@ -258,8 +262,11 @@ void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndSh
         if (index->status.load() & chain::BLOCK_HAVE_DATA) return; // we have it
         if (!tip || index->chain_work <= tip->chain_work) return;  // not interested
         if (m_compact.Partial(id, hash)) return;                   // already reconstructing it from this peer
-        // Core reconstructs only blocks close to the tip; the block download fetches the others.
-        far = index->height > tip->height + 2;
+        // Core reconstructs only blocks close to the tip, and only while the peer has room for
+        // another block in flight (or this one is requested from it already); the block download
+        // fetches the others.
+        far = index->height > tip->height + 2 ||
+              (m_download.InFlight(id) >= MAX_BLOCKS_IN_TRANSIT_PER_PEER && !m_download.IsRequestedFrom(hash, id));
         if (!far) status = m_compact.StartPartial(id, hash, cmpct);
         if (!far && status == ReadStatus::OK) {
             const PartialBlock* partial = m_compact.Partial(id, hash);

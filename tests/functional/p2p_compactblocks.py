@@ -231,35 +231,59 @@ def whole_from_pool(node, chain):
 
 
 def unplaced_announcement(node, chain, c):
-    """A cmpctblock whose parent is unknown while the node's getheaders is unanswered: that
-    getheaders's answer (built by the peer before the block) leaves it unknown, so the node asks
-    again, and gets it. Between nodes the answer and the announcement come from different threads
-    of the sender and can cross (the TSan hang of p2p_sync and mempool_relay)."""
-    b1 = chain.build()
-    h1 = blk_height(node, b1)
-    b2 = make_block(b1.hash(), h1 + 1, b1.header().time + 1)
-    b3 = make_block(b2.hash(), h1 + 2, b1.header().time + 2)
+    """A block announced while the node's getheaders is unanswered (so its own getheaders is held
+    back, as Core's) and still unknown once that answer is processed (the answer was built before
+    the block) is asked for again; at most 3 times for a block that never shows up."""
     c.send_message(MsgHeaders([]))  # answers the node's getheaders of the handshake
     c.sync_with_ping()
     c.drain()
+
+    def serve(blocks):
+        by_hash = {b.hash(): b for b in blocks}
+        asked = set()
+        while len(asked) < len(blocks):
+            for i in c.wait_for("getdata", timeout=scaled(10)).inv:
+                asked.add(i.hash)
+                c.send_message(MsgBlock(by_hash[i.hash]))
+        node.wait_for_height(blk_height(node, blocks[-1]), timeout=scaled(10), hash_=hash_hex(blocks[-1].hash()))
+        chain.coinbases.extend(b.txs[0] for b in blocks)
+
+    height = {}
+
+    def next_block(prev):
+        blk = make_block(prev.hash(), height[prev.hash()] + 1, prev.header().time + 1)
+        height[blk.hash()] = height[prev.hash()] + 1
+        return blk
+
+    b1 = chain.build()
+    height[b1.hash()] = blk_height(node, b1)
+    b2 = next_block(b1)
+    b3 = next_block(b2)
     c.send_message(MsgInv([Inv(MSG_BLOCK, b2.hash())]))
     c.wait_for("getheaders", timeout=scaled(10))
-    c.send_message(MsgCmpctBlock.from_block(b3, nonce=3))
+    c.send_message(MsgInv([Inv(MSG_BLOCK, b3.hash())]))
     c.sync_with_ping()
     check(not any(m.command == "getheaders" for m in c.drain()), "one getheaders unanswered: no second one")
     c.send_message(MsgHeaders([b1.header(), b2.header()]))
     again = c.wait_for("getheaders", timeout=scaled(10))
     check(again.locator[0] == b2.hash(), "asked again from the headers just received")
     c.send_message(MsgHeaders([b3.header()]))
-    blocks = {b.hash(): b for b in (b1, b2, b3)}
-    asked = set()
-    while len(asked) < 3:
-        for i in c.wait_for("getdata", timeout=scaled(10)).inv:
-            asked.add(i.hash)
-            c.send_message(MsgBlock(blocks[i.hash]))
-    node.wait_for_height(h1 + 2, timeout=scaled(10), hash_=hash_hex(b3.hash()))
-    chain.coinbases += [b1.txs[0], b2.txs[0], b3.txs[0]]
-    log("ok: a cmpctblock whose parent came in a later headers message is asked for again, and connects")
+    serve([b1, b2, b3])
+    log("ok: a block announced while a getheaders was unanswered, not in its answer, is asked for again")
+
+    # A block that never shows up: asked for again after each of the next 3 headers messages only.
+    c.send_message(MsgInv([Inv(MSG_BLOCK, b"\x5a" * 32)]))
+    c.wait_for("getheaders", timeout=scaled(10))
+    prev = b3
+    for i in range(4):
+        blk = next_block(prev)
+        c.send_message(MsgHeaders([blk.header()]))
+        serve([blk])
+        c.sync_with_ping()
+        asked = [m for m in c.drain() if m.command == "getheaders"]
+        assert_equal(len(asked), 1 if i < 3 else 0, "getheaders after headers message %d" % (i + 1))
+        prev = blk
+    log("ok: a block that never shows up is asked for again 3 times, then no more")
 
 
 def blk_height(node, blk):
