@@ -393,7 +393,8 @@ void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
             else
                 AskAgainForUnplaced(id);
             RequestBlocks(id);
-        });
+        },
+        [this, id] { JobDone(id); }); // a job that throws or is cancelled still frees its slot
 }
 
 void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)
@@ -548,15 +549,15 @@ void PeerManager::OnGetHeaders(net::NodeId id, consensus::ByteReader& r, bool ge
         if (!inv.items.empty()) Send(id, net::msg_type::INV, inv);
         return;
     }
-    net::HeadersMessage out;
-    out.headers = m_chain.ActiveHeadersAfter(fork, m.hash_stop, net::MAX_HEADERS_RESULTS);
-    const BlockIndex* last = out.headers.empty() ? nullptr : m_chain.LookupBlockIndex(out.headers.back().GetHash());
+    // Read, recorded in best_header_sent and queued under the lock (Core: all under cs_main), so
+    // announcements and this answer reach the wire in the order the chain moved, and a
+    // cmpctblock announced on the strength of best_header_sent cannot overtake these headers.
     util::LockGuard lock(m_mutex);
     auto it = m_peers.find(id);
     if (it == m_peers.end()) return;
-    if (last) it->second.best_header_sent = last;
-    // Queued with best_header_sent under the lock (Core: both under cs_main), so a cmpctblock
-    // announced on its strength cannot overtake these headers on the wire.
+    net::HeadersMessage out;
+    out.headers = m_chain.ActiveHeadersAfter(fork, m.hash_stop, net::MAX_HEADERS_RESULTS);
+    if (!out.headers.empty()) it->second.best_header_sent = m_chain.LookupBlockIndex(out.headers.back().GetHash());
     Send(id, net::msg_type::HEADERS, out);
 }
 
@@ -714,17 +715,26 @@ void PeerManager::UpdatedBlockTip(const BlockIndex* new_tip, const BlockIndex* f
         }
         // Queued under the lock that set best_header_sent (Core: under cs_main): a cmpctblock
         // of the next block, sent on its strength from the validation thread, comes after these.
+        // Each message is serialized once for every peer.
+        std::vector<uint8_t> cmpct_bytes, headers_bytes, inv_bytes;
         for (const auto& [id, kind] : targets) {
             if (kind == 2) {
-                Send(id, net::msg_type::CMPCTBLOCK, *cmpct);
+                if (cmpct_bytes.empty()) cmpct_bytes = consensus::SerializeToBytes(*cmpct);
+                m_connman.Send(id, net::msg_type::CMPCTBLOCK, cmpct_bytes);
             } else if (kind == 1) {
-                net::HeadersMessage m;
-                for (const BlockIndex* b : blocks) m.headers.push_back(b->GetBlockHeader());
-                Send(id, net::msg_type::HEADERS, m);
+                if (headers_bytes.empty()) {
+                    net::HeadersMessage m;
+                    for (const BlockIndex* b : blocks) m.headers.push_back(b->GetBlockHeader());
+                    headers_bytes = consensus::SerializeToBytes(m);
+                }
+                m_connman.Send(id, net::msg_type::HEADERS, headers_bytes);
             } else {
-                net::InvMessage inv;
-                inv.items.push_back({net::MSG_BLOCK, new_tip->GetBlockHash()});
-                Send(id, net::msg_type::INV, inv);
+                if (inv_bytes.empty()) {
+                    net::InvMessage inv;
+                    inv.items.push_back({net::MSG_BLOCK, new_tip->GetBlockHash()});
+                    inv_bytes = consensus::SerializeToBytes(inv);
+                }
+                m_connman.Send(id, net::msg_type::INV, inv_bytes);
             }
         }
     }

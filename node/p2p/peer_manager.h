@@ -160,8 +160,8 @@ private:
      * After one of the peer's headers messages is processed: its unplaced announcement, if still
      * unknown, is asked for again (at most MAX_UNPLACED_RETRIES times). The getheaders its
      * announcement triggered may have been held back by an unanswered one whose answer was built
-     * before the block (a safety net: our own announcements are queued in order, see
-     * UpdatedBlockTip).
+     * before the block (a safety net for other peers: ours queue getheaders answers and
+     * announcements under one lock, in the order the chain moved).
      */
     void AskAgainForUnplaced(net::NodeId id) EXCLUDES(m_mutex);
     void SendVersion(net::NodeId id, const net::PeerAddress& addr) EXCLUDES(m_mutex);

@@ -82,7 +82,8 @@ void PeerManager::NewPoWValidBlock(const std::shared_ptr<const consensus::Block>
         if (targets.empty()) return;
         cmpct = m_compact.CompactFor(*block);
         // Queued under the lock that set best_header_sent, as every header announcement is.
-        for (const net::NodeId id : targets) Push(m_connman, id, net::msg_type::CMPCTBLOCK, *cmpct);
+        const auto bytes = consensus::SerializeToBytes(*cmpct);
+        for (const net::NodeId id : targets) m_connman.Send(id, net::msg_type::CMPCTBLOCK, bytes);
     }
 }
 
@@ -204,7 +205,8 @@ void PeerManager::OnCmpctBlock(net::NodeId id, consensus::ByteReader& r)
                            cmpct->header.GetHash().GetHex().c_str(), L(id), util::MillisSince(received));
             if (!o.result.IsValid()) return MaybePunish(id, o.result, "header via cmpctblock", true);
             if (o.index) OnCompactHeaderAccepted(id, *cmpct, o.index);
-        });
+        },
+        [this, id] { JobDone(id); }); // a job that throws or is cancelled still frees its slot
 }
 
 void PeerManager::NoteUnplacedBlock(net::NodeId id, const consensus::Uint256& hash)

@@ -14,6 +14,10 @@ between minicash nodes.
    transaction (the rebuilt block misses its merkle root) gets a getdata for the full block and no
    punishment. The cmpctblocks of a block and of its child, both waiting for blocktxn from the
    same peer, are both rebuilt (a partial block for each block in flight, as Core).
+2b. Announcements that cannot be placed: a block announced (inv or cmpctblock) while the node's
+   getheaders is unanswered, and missing from that answer, is asked for again (at most 3 times
+   for a block that never shows up); a cmpctblock right behind its parent's headers message
+   connects in queue order, without a getheaders.
 3. Serving: getdata MSG_CMPCT_BLOCK near the tip gets a cmpctblock, deeper than 5 blocks the full
    block; getblocktxn gets blocktxn (deeper than 10 blocks: the block); an index out of range
    disconnects the asker.
@@ -255,21 +259,50 @@ def unplaced_announcement(node, chain, c):
         height[blk.hash()] = height[prev.hash()] + 1
         return blk
 
-    b1 = chain.build()
-    height[b1.hash()] = blk_height(node, b1)
-    b2 = next_block(b1)
-    b3 = next_block(b2)
-    c.send_message(MsgInv([Inv(MSG_BLOCK, b2.hash())]))
-    c.wait_for("getheaders", timeout=scaled(10))
-    c.send_message(MsgInv([Inv(MSG_BLOCK, b3.hash())]))
-    c.sync_with_ping()
-    check(not any(m.command == "getheaders" for m in c.drain()), "one getheaders unanswered: no second one")
-    c.send_message(MsgHeaders([b1.header(), b2.header()]))
-    again = c.wait_for("getheaders", timeout=scaled(10))
-    check(again.locator[0] == b2.hash(), "asked again from the headers just received")
-    c.send_message(MsgHeaders([b3.header()]))
-    serve([b1, b2, b3])
-    log("ok: a block announced while a getheaders was unanswered, not in its answer, is asked for again")
+    prev = None
+    for announce in ("inv", "cmpctblock"):
+        b1 = chain.build()
+        height[b1.hash()] = blk_height(node, b1)
+        b2 = next_block(b1)
+        b3 = next_block(b2)
+        c.send_message(MsgInv([Inv(MSG_BLOCK, b2.hash())]))
+        c.wait_for("getheaders", timeout=scaled(10))
+        if announce == "inv":
+            c.send_message(MsgInv([Inv(MSG_BLOCK, b3.hash())]))
+        else:
+            c.send_message(MsgCmpctBlock.from_block(b3, nonce=3))
+            # An owner job behind the cmpctblock's (queue order): its header check has run.
+            node.reconsiderblock(node.getbestblockhash())
+        c.sync_with_ping()
+        check(not any(m.command == "getheaders" for m in c.drain()),
+              "%s: one getheaders unanswered, no second one" % announce)
+        c.send_message(MsgHeaders([b1.header(), b2.header()]))
+        again = c.wait_for("getheaders", timeout=scaled(10))
+        check(again.locator[0] == b2.hash(), "%s: asked again from the headers just received" % announce)
+        c.send_message(MsgHeaders([b3.header()]))
+        serve([b1, b2, b3])
+        log("ok: a block announced (%s) while a getheaders was unanswered, not in its answer, is asked for again" %
+            announce)
+        prev = b3
+
+    # A headers message and, in the same write, the cmpctblock of its child: the cmpctblock's
+    # header connects in queue order (no getheaders), and the block is rebuilt from blocktxn.
+    b1 = next_block(prev)
+    txs, fees = chain.spends(1)
+    b2 = make_block(b1.hash(), height[b1.hash()] + 1, b1.header().time + 1, txs, fees=fees)
+    height[b2.hash()] = height[b1.hash()] + 1
+    c.send_raw(c.frame(MsgHeaders([b1.header()])) + c.frame(MsgCmpctBlock.from_block(b2, nonce=5, prefill=(0,))))
+    req = c.wait_for("getblocktxn", timeout=scaled(10))
+    assert_equal((req.block_hash, req.indexes), (b2.hash(), [1]), "getblocktxn for the child")
+    gd = c.wait_for("getdata", timeout=scaled(10))
+    assert_equal([i.hash for i in gd.inv], [b1.hash()], "the parent asked for")
+    c.send_message(MsgBlock(b1))
+    c.send_message(MsgBlockTxn(b2.hash(), [b2.txs[1]]))
+    node.wait_for_height(height[b2.hash()], timeout=scaled(10), hash_=hash_hex(b2.hash()))
+    chain.coinbases += [b1.txs[0], b2.txs[0]]
+    check(not any(m.command == "getheaders" for m in c.drain()), "no getheaders: the cmpctblock connected")
+    log("ok: a cmpctblock right behind its parent's headers message connects in queue order")
+    b3 = b2
 
     # A block that never shows up: asked for again after each of the next 3 headers messages only.
     c.send_message(MsgInv([Inv(MSG_BLOCK, b"\x5a" * 32)]))
