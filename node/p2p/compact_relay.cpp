@@ -94,6 +94,17 @@ ReadStatus CompactRelay::StartPartial(net::NodeId id, const consensus::Uint256& 
     return status;
 }
 
+ReadStatus CompactRelay::RebuildWhole(const net::HeaderAndShortIDs& cmpct, consensus::Block& block,
+                                      bool segwit_active) const
+{
+    PartialBlock partial;
+    const std::array<const TxSource*, 2> sources{m_source, &m_extra};
+    const ReadStatus status = partial.Init(cmpct, sources);
+    if (status != ReadStatus::OK) return status;
+    if (!partial.MissingIndexes().empty()) return ReadStatus::FAILED;
+    return partial.Fill(block, {}, segwit_active);
+}
+
 const PartialBlock* CompactRelay::Partial(net::NodeId id, const consensus::Uint256& hash) const
 {
     auto it = m_peers.find(id);

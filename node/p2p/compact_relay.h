@@ -64,6 +64,12 @@ public:
      * nothing is kept.
      */
     ReadStatus StartPartial(net::NodeId id, const consensus::Uint256& hash, const net::HeaderAndShortIDs& cmpct);
+    /**
+     * Rebuilds the block from the extra transactions and the source alone, keeping nothing (Core's
+     * attempt when the peer has no room for another block in flight): OK only if every
+     * transaction was at hand and the block matches its merkle root.
+     */
+    ReadStatus RebuildWhole(const net::HeaderAndShortIDs& cmpct, consensus::Block& block, bool segwit_active) const;
     /** The peer's partial block for hash, or nullptr. */
     const PartialBlock* Partial(net::NodeId id, const consensus::Uint256& hash) const;
     /** Drops the peer's partial block for hash (done or failed). */

@@ -264,17 +264,23 @@ void PeerManager::OnCompactHeaderAccepted(net::NodeId id, const net::HeaderAndSh
         if (index->status.load() & chain::BLOCK_HAVE_DATA) return; // we have it
         if (!tip || index->chain_work <= tip->chain_work) return;  // not interested
         if (m_compact.Partial(id, hash)) return;                   // already reconstructing it from this peer
-        // Core reconstructs only blocks close to the tip, and only while the peer has room for
-        // another block in flight (or this one is requested from it already); the block download
-        // fetches the others.
-        far = index->height > tip->height + 2 ||
-              (m_download.InFlight(id) >= MAX_BLOCKS_IN_TRANSIT_PER_PEER && !m_download.IsRequestedFrom(hash, id));
-        if (!far) status = m_compact.StartPartial(id, hash, cmpct);
-        if (!far && status == ReadStatus::OK) {
+        // Core reconstructs only blocks close to the tip; the block download fetches the others.
+        far = index->height > tip->height + 2;
+        const bool segwit = m_chain.Params().consensus.segwit_height <= index->height;
+        const bool room =
+            m_download.InFlight(id) < MAX_BLOCKS_IN_TRANSIT_PER_PEER || m_download.IsRequestedFrom(hash, id);
+        if (!far && !room) {
+            // Core: no room for another block in flight from this peer: the block is used only if
+            // every transaction is at hand (nothing asked, nothing marked); else fetched later.
+            if (m_compact.RebuildWhole(cmpct, block, segwit) != ReadStatus::OK) far = true;
+        } else if (!far) {
+            status = m_compact.StartPartial(id, hash, cmpct);
+        }
+        if (!far && room && status == ReadStatus::OK) {
             const PartialBlock* partial = m_compact.Partial(id, hash);
             missing = partial->MissingIndexes();
             if (missing.empty()) {
-                status = partial->Fill(block, {}, m_chain.Params().consensus.segwit_height <= index->height);
+                status = partial->Fill(block, {}, segwit);
                 m_compact.ErasePartial(id, hash);
                 // In flight from this peer until the owner has processed it (ProcessCompactBlock),
                 // as Core marks a compact block before reconstructing it: else the block download

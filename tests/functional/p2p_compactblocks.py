@@ -17,7 +17,8 @@ between minicash nodes.
 2b. Announcements that cannot be placed: a block announced (inv or cmpctblock) while the node's
    getheaders is unanswered, and missing from that answer, is asked for again (at most 3 times
    for a block that never shows up); a cmpctblock right behind its parent's headers message
-   connects in queue order, without a getheaders.
+   connects in queue order, without a getheaders. With 16 blocks in flight from a peer, its
+   cmpctblock gets no getblocktxn, and is used only if rebuilt whole (Core).
 3. Serving: getdata MSG_CMPCT_BLOCK near the tip gets a cmpctblock, deeper than 5 blocks the full
    block; getblocktxn gets blocktxn (deeper than 10 blocks: the block); an index out of range
    disconnects the asker.
@@ -319,6 +320,46 @@ def unplaced_announcement(node, chain, c):
     log("ok: a block that never shows up is asked for again 3 times, then no more")
 
 
+def no_room_in_flight(env):
+    """A peer with 16 blocks in flight gets no getblocktxn for a cmpctblock near the tip (Core: no
+    room for another); a block whose transactions are all at hand (here only its coinbase) is used
+    at once all the same, without being marked in flight."""
+    node = env.add_node(extra_args=["-debug=net"])
+    node.start()
+    node.generatetoaddress(1, REGTEST_ADDR)  # a recent tip: out of initial block download
+    tip_hash = hex_hash(node.getbestblockhash())
+    tip = node.getblockheader(node.getbestblockhash())
+    with P2PConnection() as c:
+        c.connect(node.p2p_port)
+        c.handshake()
+        c.send_message(MsgHeaders([]))  # answers the node's getheaders of the handshake
+        # 17 blocks the client announces and never serves: the node asks for 16.
+        line, prev = [], tip_hash
+        for i in range(17):
+            blk = make_block(prev, tip["height"] + 1 + i, tip["time"] + 1 + i)
+            line.append(blk)
+            prev = blk.hash()
+        c.send_message(MsgHeaders([b.header() for b in line]))
+        asked = []
+        while len(asked) < 16:
+            asked += [i.hash for i in c.wait_for("getdata", timeout=scaled(10)).inv]
+        assert_equal(sorted(asked), sorted(b.hash() for b in line[:16]), "16 blocks in flight from the client")
+        # A sibling of the first, one transaction short of whole: no partial block, no request.
+        unseen = spend(line[0].txs[0])  # a transaction the node never saw (only its short id is sent)
+        other = make_block(tip_hash, tip["height"] + 1, tip["time"] + 100, [unseen], fees=1000)
+        c.send_message(MsgCmpctBlock.from_block(other, nonce=1))
+        c.sync_with_ping()
+        node.reconsiderblock(node.getbestblockhash())  # an owner job behind the cmpctblock's
+        c.sync_with_ping()
+        check(not any(m.command == "getblocktxn" for m in c.drain()), "no getblocktxn with 16 blocks in flight")
+        # A sibling whose transactions are all at hand (its coinbase, prefilled): used at once.
+        whole = make_block(tip_hash, tip["height"] + 1, tip["time"] + 200)
+        c.send_message(MsgCmpctBlock.from_block(whole, nonce=2))
+        node.wait_for_height(tip["height"] + 1, timeout=scaled(10), hash_=hash_hex(whole.hash()))
+    node.stop()
+    log("ok: with 16 blocks in flight, a cmpctblock is used only if rebuilt whole, without a getblocktxn")
+
+
 def blk_height(node, blk):
     return node.getblockheader(hash_hex(blk.header().prev))["height"] + 1
 
@@ -501,3 +542,4 @@ def run(env):
     mutated_block(node, chain)
     witness_mutations(node, chain)
     line_of_five(env)
+    no_room_in_flight(env)

@@ -312,6 +312,25 @@ TEST_CASE("A peer's partial blocks: several at once, the oldest dropped past the
     CHECK(relay.PartialCount(1) == 0);
 }
 
+TEST_CASE("A block rebuilt whole without a partial block: only if every transaction is at hand", "[node]")
+{
+    CompactRelay relay;
+    relay.AddPeer(1, false);
+    const consensus::Block block = MakeBlock(5);
+    const auto cmpct = BuildCompactBlock(block, 9);
+    consensus::Block out;
+    CHECK(relay.RebuildWhole(cmpct, out, false) == ReadStatus::FAILED); // nothing at hand
+    ListSource pool;
+    for (size_t i = 1; i < block.vtx.size() - 1; ++i) pool.txs.push_back(block.vtx[i]);
+    relay.SetTxSource(&pool);
+    CHECK(relay.RebuildWhole(cmpct, out, false) == ReadStatus::FAILED); // one missing
+    pool.txs.push_back(block.vtx.back());
+    REQUIRE(relay.RebuildWhole(cmpct, out, false) == ReadStatus::OK);
+    CHECK(out.GetHash() == block.GetHash());
+    CHECK(consensus::SerializeToBytes(out) == consensus::SerializeToBytes(block));
+    CHECK(relay.PartialCount(1) == 0); // nothing kept
+}
+
 TEST_CASE("Real mainnet blocks with transactions rebuild from cmpctblocks", "[node][vectors]")
 {
     REQUIRE_VECTOR(path, "mainnet/blocks1-256.bz2");
