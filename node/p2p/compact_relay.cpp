@@ -78,16 +78,29 @@ std::vector<std::pair<net::NodeId, bool>> CompactRelay::SelectHighBandwidth(net:
     return out;
 }
 
+namespace {
+/** Drops the partial block for hash from a peer's list. */
+void EraseHash(std::vector<std::pair<consensus::Uint256, PartialBlock>>& partials, const consensus::Uint256& hash)
+{
+    std::erase_if(partials, [&hash](const auto& p) { return p.first == hash; });
+}
+} // namespace
+
+ReadStatus CompactRelay::InitPartial(PartialBlock& partial, const net::HeaderAndShortIDs& cmpct) const
+{
+    const std::array<const TxSource*, 2> sources{m_source, &m_extra};
+    return partial.Init(cmpct, sources);
+}
+
 ReadStatus CompactRelay::StartPartial(net::NodeId id, const consensus::Uint256& hash,
                                       const net::HeaderAndShortIDs& cmpct)
 {
     auto it = m_peers.find(id);
     if (it == m_peers.end()) return ReadStatus::FAILED;
     auto& partials = it->second.partials;
-    std::erase_if(partials, [&hash](const auto& p) { return p.first == hash; });
+    EraseHash(partials, hash);
     PartialBlock partial;
-    const std::array<const TxSource*, 2> sources{m_source, &m_extra};
-    const ReadStatus status = partial.Init(cmpct, sources);
+    const ReadStatus status = InitPartial(partial, cmpct);
     if (status != ReadStatus::OK) return status;
     if (partials.size() >= MAX_PARTIALS_PER_PEER) partials.erase(partials.begin());
     partials.emplace_back(hash, std::move(partial));
@@ -98,8 +111,7 @@ ReadStatus CompactRelay::RebuildWhole(const net::HeaderAndShortIDs& cmpct, conse
                                       bool segwit_active) const
 {
     PartialBlock partial;
-    const std::array<const TxSource*, 2> sources{m_source, &m_extra};
-    const ReadStatus status = partial.Init(cmpct, sources);
+    const ReadStatus status = InitPartial(partial, cmpct);
     if (status != ReadStatus::OK) return status;
     if (!partial.MissingIndexes().empty()) return ReadStatus::FAILED;
     return partial.Fill(block, {}, segwit_active);
@@ -116,13 +128,12 @@ const PartialBlock* CompactRelay::Partial(net::NodeId id, const consensus::Uint2
 
 void CompactRelay::ErasePartial(net::NodeId id, const consensus::Uint256& hash)
 {
-    if (auto it = m_peers.find(id); it != m_peers.end())
-        std::erase_if(it->second.partials, [&hash](const auto& p) { return p.first == hash; });
+    if (auto it = m_peers.find(id); it != m_peers.end()) EraseHash(it->second.partials, hash);
 }
 
 void CompactRelay::ForgetBlock(const consensus::Uint256& hash)
 {
-    for (auto& [id, state] : m_peers) std::erase_if(state.partials, [&hash](const auto& p) { return p.first == hash; });
+    for (auto& [id, state] : m_peers) EraseHash(state.partials, hash);
 }
 
 size_t CompactRelay::PartialCount(net::NodeId id) const

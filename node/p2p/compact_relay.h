@@ -97,6 +97,9 @@ private:
         bool hb_from{false};  // it asked us for high-bandwidth announcements
         std::vector<std::pair<consensus::Uint256, PartialBlock>> partials; // oldest first
     };
+    /** Init from the extra transactions and the source (the two places reconstruction looks). */
+    ReadStatus InitPartial(PartialBlock& partial, const net::HeaderAndShortIDs& cmpct) const;
+
     std::map<net::NodeId, PeerState> m_peers;
     std::deque<net::NodeId> m_hb_to; // oldest first (Core's lNodesAnnouncingHeaderAndIDs)
     ExtraTxns m_extra;

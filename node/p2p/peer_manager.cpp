@@ -348,53 +348,50 @@ void PeerManager::OnHeaders(net::NodeId id, consensus::ByteReader& r)
     }
     const bool full = m.headers.size() == net::MAX_HEADERS_RESULTS;
     auto headers = std::make_shared<std::vector<consensus::BlockHeader>>(std::move(m.headers));
-    struct Outcome {
-        bool connects{false};
-        consensus::ValidationResult result;
-        const BlockIndex* last{nullptr};
-    };
     // Whether they connect is decided on the owner, in queue order: an earlier headers message
     // (from this peer or another) still queued there may be the one they build on.
     JobQueued(id);
-    m_owner.Post(
-        [this, headers]() {
-            Outcome o;
-            o.connects = m_chain.LookupBlockIndex(headers->front().prev_block) != nullptr;
-            if (o.connects) o.result = m_chain.ProcessNewBlockHeaders(*headers, &o.last);
-            return o;
-        },
-        [this, id, full](const Outcome& o) {
-            JobDone(id);
-            if (!o.connects) {
-                int count;
-                {
-                    util::LockGuard lock(m_mutex);
-                    auto it = m_peers.find(id);
-                    if (it == m_peers.end()) return;
-                    count = ++it->second.unconnecting_headers;
-                }
-                // Core: every MAX_UNCONNECTING_HEADERS-th such message is misbehaviour.
-                if (count % MAX_UNCONNECTING_HEADERS == 0)
-                    return Misbehaving(id, "too many non-connecting headers messages");
-                // Perhaps we missed announcements: ask from our best header.
-                SendGetHeaders(id, m_chain.BestHeader());
-                return;
-            }
-            if (!o.result.IsValid()) return MaybePunish(id, o.result, "header");
-            {
-                util::LockGuard lock(m_mutex);
-                auto it = m_peers.find(id);
-                if (it == m_peers.end()) return;
-                it->second.unconnecting_headers = 0;
-                m_download.PeerHas(id, o.last);
-            }
-            if (full)
-                SendGetHeaders(id, o.last); // there may be more
-            else
-                AskAgainForUnplaced(id);
-            RequestBlocks(id);
-        },
-        [this, id] { JobDone(id); }); // a job that throws or is cancelled still frees its slot
+    m_owner.Post([this, headers]() { return AcceptIfConnects(*headers); },
+                 [this, id, full](const HeadersOutcome& o) {
+                     JobDone(id);
+                     if (!o.connects) {
+                         int count;
+                         {
+                             util::LockGuard lock(m_mutex);
+                             auto it = m_peers.find(id);
+                             if (it == m_peers.end()) return;
+                             count = ++it->second.unconnecting_headers;
+                         }
+                         // Core: every MAX_UNCONNECTING_HEADERS-th such message is misbehaviour.
+                         if (count % MAX_UNCONNECTING_HEADERS == 0)
+                             return Misbehaving(id, "too many non-connecting headers messages");
+                         // Perhaps we missed announcements: ask from our best header.
+                         SendGetHeaders(id, m_chain.BestHeader());
+                         return;
+                     }
+                     if (!o.result.IsValid()) return MaybePunish(id, o.result, "header");
+                     {
+                         util::LockGuard lock(m_mutex);
+                         auto it = m_peers.find(id);
+                         if (it == m_peers.end()) return;
+                         it->second.unconnecting_headers = 0;
+                         m_download.PeerHas(id, o.last);
+                     }
+                     if (full)
+                         SendGetHeaders(id, o.last); // there may be more
+                     else
+                         AskAgainForUnplaced(id);
+                     RequestBlocks(id);
+                 },
+                 [this, id] { JobDone(id); }); // a job that throws or is cancelled still frees its slot
+}
+
+PeerManager::HeadersOutcome PeerManager::AcceptIfConnects(const std::vector<consensus::BlockHeader>& headers)
+{
+    HeadersOutcome o;
+    o.connects = m_chain.LookupBlockIndex(headers.front().prev_block) != nullptr;
+    if (o.connects) o.result = m_chain.ProcessNewBlockHeaders(headers, &o.last);
+    return o;
 }
 
 void PeerManager::OnBlock(net::NodeId id, consensus::ByteReader& r)

@@ -147,6 +147,15 @@ private:
     void OnGetData(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
     void OnInv(net::NodeId id, consensus::ByteReader& r) EXCLUDES(m_mutex);
 
+    /** A headers message's (or a cmpctblock's header's) outcome on the validation owner. */
+    struct HeadersOutcome {
+        bool connects{false}; // the first one's parent is known
+        consensus::ValidationResult result;
+        const chain::BlockIndex* last{nullptr};
+    };
+    /** On the owner, in queue order: the headers accepted if the first one's parent is known. */
+    HeadersOutcome AcceptIfConnects(const std::vector<consensus::BlockHeader>& headers);
+
     template <typename M>
     void Send(net::NodeId id, std::string_view command, const M& msg);
     /**

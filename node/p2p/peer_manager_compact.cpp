@@ -175,38 +175,28 @@ void PeerManager::OnCmpctBlock(net::NodeId id, consensus::ByteReader& r)
 {
     if (m_chain.IsImporting()) return;
     auto cmpct = std::make_shared<const net::HeaderAndShortIDs>(net::HeaderAndShortIDs::Deserialize(r));
-    struct Outcome {
-        bool connects{false};
-        consensus::ValidationResult result;
-        const BlockIndex* index{nullptr};
-    };
     // The header first, as a headers message: whether it connects is decided on the owner, in
     // queue order, as the peer's headers message just before it may still be queued there.
     JobQueued(id);
     const auto received = std::chrono::steady_clock::now();
-    m_owner.Post(
-        [this, cmpct]() {
-            Outcome o;
-            o.connects = m_chain.LookupBlockIndex(cmpct->header.prev_block) != nullptr;
-            if (o.connects) o.result = m_chain.ProcessNewBlockHeaders({cmpct->header}, &o.index);
-            return o;
-        },
-        [this, id, cmpct, received](const Outcome& o) {
-            JobDone(id);
-            if (!o.connects) {
-                // Core: it does not connect; ask for the headers between instead of punishing.
-                if (!m_chain.IsInitialBlockDownload()) {
-                    NoteUnplacedBlock(id, cmpct->header.GetHash());
-                    SendGetHeaders(id, m_chain.BestHeader());
-                }
-                return;
-            }
-            util::LogDebug(LogCategory::BENCH, "- cmpctblock %s from peer=%lld: header accepted %.2fms after receipt\n",
-                           cmpct->header.GetHash().GetHex().c_str(), L(id), util::MillisSince(received));
-            if (!o.result.IsValid()) return MaybePunish(id, o.result, "header via cmpctblock", true);
-            if (o.index) OnCompactHeaderAccepted(id, *cmpct, o.index);
-        },
-        [this, id] { JobDone(id); }); // a job that throws or is cancelled still frees its slot
+    m_owner.Post([this, cmpct]() { return AcceptIfConnects({cmpct->header}); },
+                 [this, id, cmpct, received](const HeadersOutcome& o) {
+                     JobDone(id);
+                     if (!o.connects) {
+                         // Core: it does not connect; ask for the headers between instead of punishing.
+                         if (!m_chain.IsInitialBlockDownload()) {
+                             NoteUnplacedBlock(id, cmpct->header.GetHash());
+                             SendGetHeaders(id, m_chain.BestHeader());
+                         }
+                         return;
+                     }
+                     util::LogDebug(LogCategory::BENCH,
+                                    "- cmpctblock %s from peer=%lld: header accepted %.2fms after receipt\n",
+                                    cmpct->header.GetHash().GetHex().c_str(), L(id), util::MillisSince(received));
+                     if (!o.result.IsValid()) return MaybePunish(id, o.result, "header via cmpctblock", true);
+                     if (o.last) OnCompactHeaderAccepted(id, *cmpct, o.last);
+                 },
+                 [this, id] { JobDone(id); }); // a job that throws or is cancelled still frees its slot
 }
 
 void PeerManager::NoteUnplacedBlock(net::NodeId id, const consensus::Uint256& hash)
@@ -222,25 +212,18 @@ void PeerManager::AskAgainForUnplaced(net::NodeId id)
 {
     std::optional<consensus::Uint256> hash;
     {
+        // The block index lookup under m_mutex is the documented lock order (docs/ARCHITECTURE.md).
         util::LockGuard lock(m_mutex);
         auto it = m_peers.find(id);
-        if (it == m_peers.end()) return;
+        if (it == m_peers.end() || !it->second.unplaced_block) return;
+        if (m_chain.LookupBlockIndex(*it->second.unplaced_block) ||
+            it->second.unplaced_retries >= MAX_UNPLACED_RETRIES) {
+            it->second.unplaced_block.reset(); // placed, or given up (e.g. a block that never connects)
+            return;
+        }
         hash = it->second.unplaced_block;
     }
-    if (!hash) return;
-    const bool known = m_chain.LookupBlockIndex(*hash) != nullptr;
-    bool ask = false;
-    {
-        util::LockGuard lock(m_mutex);
-        auto it = m_peers.find(id);
-        if (it == m_peers.end() || it->second.unplaced_block != hash) return; // replaced meanwhile
-        if (known || it->second.unplaced_retries >= MAX_UNPLACED_RETRIES) {
-            it->second.unplaced_block.reset(); // placed, or given up (e.g. a block that never connects)
-        } else {
-            ask = true;
-        }
-    }
-    if (!ask || !SendGetHeaders(id, m_chain.BestHeader())) return; // one unanswered already: its answer comes here
+    if (!SendGetHeaders(id, m_chain.BestHeader())) return; // one unanswered already: its answer comes here
     util::LogDebug(LogCategory::NET, "block %s announced by peer=%lld still unknown: asking for headers again\n",
                    hash->GetHex().c_str(), L(id));
     util::LockGuard lock(m_mutex);

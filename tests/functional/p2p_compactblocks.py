@@ -260,7 +260,6 @@ def unplaced_announcement(node, chain, c):
         height[blk.hash()] = height[prev.hash()] + 1
         return blk
 
-    prev = None
     for announce in ("inv", "cmpctblock"):
         b1 = chain.build()
         height[b1.hash()] = blk_height(node, b1)
@@ -303,12 +302,11 @@ def unplaced_announcement(node, chain, c):
     chain.coinbases += [b1.txs[0], b2.txs[0]]
     check(not any(m.command == "getheaders" for m in c.drain()), "no getheaders: the cmpctblock connected")
     log("ok: a cmpctblock right behind its parent's headers message connects in queue order")
-    b3 = b2
+    prev = b2
 
     # A block that never shows up: asked for again after each of the next 3 headers messages only.
     c.send_message(MsgInv([Inv(MSG_BLOCK, b"\x5a" * 32)]))
     c.wait_for("getheaders", timeout=scaled(10))
-    prev = b3
     for i in range(4):
         blk = next_block(prev)
         c.send_message(MsgHeaders([blk.header()]))
