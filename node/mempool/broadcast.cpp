@@ -32,10 +32,9 @@ BroadcastVerdict Before(MempoolManager& mm, const consensus::TransactionRef& tx)
  * Relays tx; a transaction this call put in the pool is also marked unbroadcast (re-announced
  * until a peer asks for it), as Core marks only what it accepted.
  */
-BroadcastResult Announce(MempoolManager& mm, const consensus::TransactionRef& tx, const RelayFn& relay,
-                         bool accepted_now)
+BroadcastResult Announce(MempoolManager& mm, const consensus::TransactionRef& tx, const RelayFn& relay, bool mark)
 {
-    if (accepted_now) mm.Pool().AddUnbroadcast(tx->GetTxid());
+    if (mark) mm.Pool().AddUnbroadcast(tx->GetTxid());
     if (relay) relay(tx);
     return {};
 }
@@ -61,7 +60,7 @@ BroadcastResult Conclude(MempoolManager& mm, const consensus::TransactionRef& tx
         return {r.state.IsError() ? BroadcastError::MEMPOOL_ERROR : BroadcastError::MEMPOOL_REJECTED,
                 r.state.ToString()};
     }
-    return Announce(mm, tx, relay, true);
+    return Announce(mm, tx, relay, !v.marked);
 }
 
 } // namespace
@@ -77,7 +76,14 @@ PendingBroadcast BeginBroadcast(MempoolManager& mm, const consensus::Transaction
             // no block is applied between the look and the acceptance.
             try {
                 BroadcastVerdict v = Before(mm, tx);
-                if (!v.in_pool && !v.decided) v.accepted = mm.Accept(tx, /*test_accept=*/false, max_fee);
+                if (!v.in_pool && !v.decided) {
+                    v.accepted = mm.Accept(tx, /*test_accept=*/false, max_fee);
+                    // Conclude's "accepted now": valid and new (a fee above max_fee is not valid).
+                    if (v.accepted.Valid()) {
+                        mm.Pool().AddUnbroadcast(tx->GetTxid());
+                        v.marked = true;
+                    }
+                }
                 promise->set_value(std::move(v));
             } catch (...) {
                 promise->set_exception(std::current_exception());

@@ -41,14 +41,16 @@ struct BroadcastVerdict {
     consensus::TransactionRef in_pool;      //!< the pool's copy (by txid): announced again, a success
     std::optional<BroadcastResult> decided; //!< an output of it is unspent in the chain
     AcceptResult accepted;                  //!< otherwise the acceptance's result
+    bool marked{false};                     //!< accepted and marked unbroadcast on the owner already
 };
 
 /**
  * BroadcastTransaction in two halves, for a caller that begins several before it finishes any
  * (a JSON-RPC batch): BeginBroadcast queues the whole judgement on the owner behind a
  * pre-verifier worker's script check (MempoolManager::PostAfterScripts): the chain's outputs,
- * the pool's copy by txid, then the acceptance, read there as one job, in the order begun.
- * FinishBroadcast waits for it, marks and relays. So a run of them gives the results,
+ * the pool's copy by txid, then the acceptance, read there as one job, in the order begun; a
+ * transaction accepted is marked unbroadcast in the same job (the caller's thread then does not
+ * wait for the pool's lock behind the owner). FinishBroadcast waits for it and relays. So a run of them gives the results,
  * the pool and the announcements of BroadcastTransaction called in the same order: each
  * judgement sees everything the ones before it did to the pool (broadcast_tests.cpp).
  */

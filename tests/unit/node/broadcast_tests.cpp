@@ -212,9 +212,20 @@ TEST_CASE("broadcast: what this node accepts is marked unbroadcast; a pool copy 
     CHECK(node::mempool::BroadcastTransaction(mm, relayed, Amount{0}, relay).error == BroadcastError::OK);
     auto pending = node::mempool::BeginBroadcast(mm, relayed, Amount{0});
     CHECK(node::mempool::FinishBroadcast(mm, std::move(pending), relay).error == BroadcastError::OK);
+    // Begun ahead: marked by the owner's job itself, before the call is finished.
+    const TransactionRef mine_ahead = f.SpendCoinbase(16, Amount{1000});
+    auto pending_mine = node::mempool::BeginBroadcast(mm, mine_ahead, Amount{0});
+    pending_mine.verdict.wait();
+    CHECK(mm.Pool().IsUnbroadcast(mine_ahead->GetTxid()));
+    CHECK(node::mempool::FinishBroadcast(mm, std::move(pending_mine), relay).error == BroadcastError::OK);
+    // Refused for its fee above max_fee: neither in the pool nor marked.
+    const TransactionRef dear = f.SpendCoinbase(17, Amount{50'000});
+    auto pending_dear = node::mempool::BeginBroadcast(mm, dear, Amount{1000});
+    CHECK(node::mempool::FinishBroadcast(mm, std::move(pending_dear), relay).error == BroadcastError::MAX_FEE_EXCEEDED);
     // Core: AddUnbroadcastTx only for a transaction its BroadcastTransaction accepted.
-    CHECK(mm.Pool().GetUnbroadcast() == std::set<Uint256>{mine->GetTxid()});
-    CHECK(announced == std::vector<Uint256>{mine->GetTxid(), relayed->GetTxid(), relayed->GetTxid()});
+    CHECK(mm.Pool().GetUnbroadcast() == std::set<Uint256>{mine->GetTxid(), mine_ahead->GetTxid()});
+    CHECK(announced ==
+          std::vector<Uint256>{mine->GetTxid(), relayed->GetTxid(), relayed->GetTxid(), mine_ahead->GetTxid()});
 }
 
 TEST_CASE("broadcast: a call begun ahead of a stopped owner finishes as shutting down", "[node][mempool][broadcast]")
