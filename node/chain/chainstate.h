@@ -93,6 +93,12 @@ public:
      * block's BlockConnected follows). Asynchronous listeners only, queued in order.
      */
     virtual void TransactionRemovedFromMempool(const consensus::TransactionRef& tx) { (void)tx; }
+    /**
+     * False for an asynchronous listener that overrides neither transaction event: none is
+     * queued for it, so a busy mempool does not wake the notification thread for nothing. Read
+     * once, when the listener is added.
+     */
+    virtual bool WantsMempoolEvents() const { return true; }
     /** A block was disconnected from the tip of the active chain (reorg or invalidateblock). */
     virtual void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block, const BlockIndex* index)
     {

@@ -48,6 +48,7 @@ void ChainNotifier::Add(ChainListener* listener, Delivery delivery)
     } else {
         util::LockGuard lock(m_mutex);
         m_async_listeners.push_back(listener);
+        if (listener->WantsMempoolEvents()) m_async_mempool_listeners.push_back(listener);
     }
     ++m_listener_count;
 }
@@ -68,6 +69,7 @@ void ChainNotifier::Remove(ChainListener* listener)
         const auto it = std::remove(m_async_listeners.begin(), m_async_listeners.end(), listener);
         removed += static_cast<size_t>(m_async_listeners.end() - it);
         m_async_listeners.erase(it, m_async_listeners.end());
+        std::erase(m_async_mempool_listeners, listener);
         // A listener removing itself from its own call returns at once; anyone else waits.
         if (t_notifier != this) {
             m_cv.wait(lock, [&]() REQUIRES(m_mutex) { return m_in_flight != listener; });
@@ -95,7 +97,7 @@ void ChainNotifier::Notify(ChainEvent e)
 void ChainNotifier::QueueAsync(ChainEvent e)
 {
     util::LockGuard lock(m_mutex);
-    if (m_async_listeners.empty() || m_stop) return;
+    if (m_async_mempool_listeners.empty() || m_stop) return;
     m_queue.push_back(std::move(e));
     ++m_queued;
     m_cv.notify_all();
@@ -146,9 +148,11 @@ void ChainNotifier::ThreadMain()
         ChainEvent e = std::move(m_queue.front());
         m_queue.pop_front();
         // One event at a time to every listener registered now; one removed meanwhile is skipped.
-        const std::vector<ChainListener*> targets = m_async_listeners;
+        const bool mempool_event = e.kind == ChainEvent::Kind::TX_ADDED || e.kind == ChainEvent::Kind::TX_REMOVED;
+        const std::vector<ChainListener*>& current = mempool_event ? m_async_mempool_listeners : m_async_listeners;
+        const std::vector<ChainListener*> targets = current;
         for (ChainListener* l : targets) {
-            if (std::find(m_async_listeners.begin(), m_async_listeners.end(), l) == m_async_listeners.end()) continue;
+            if (std::find(current.begin(), current.end(), l) == current.end()) continue;
             m_in_flight = l;
             lock.Unlock();
             Dispatch(*l, e);

@@ -63,7 +63,7 @@ public:
     void Notify(ChainEvent e) EXCLUDES(m_sync_mutex, m_mutex);
     /**
      * Queues e for the asynchronous listeners only (a mempool event: the mempool, a
-     * synchronous listener, is where it comes from). On the owner's thread, so it keeps its
+     * synchronous listener, is where it comes from), unless none of them wants mempool events. On the owner's thread, so it keeps its
      * place among the chain's events; inside a synchronous listener too.
      */
     void QueueAsync(ChainEvent e) EXCLUDES(m_mutex);
@@ -104,6 +104,8 @@ private:
     mutable util::Mutex m_mutex;
     std::condition_variable m_cv; // any change below
     std::vector<ChainListener*> m_async_listeners GUARDED_BY(m_mutex);
+    /** Of m_async_listeners, those that take transaction events (WantsMempoolEvents). */
+    std::vector<ChainListener*> m_async_mempool_listeners GUARDED_BY(m_mutex);
     std::deque<ChainEvent> m_queue GUARDED_BY(m_mutex);
     uint64_t m_queued GUARDED_BY(m_mutex){0};    // events ever queued
     uint64_t m_delivered GUARDED_BY(m_mutex){0}; // of those, delivered to every async listener

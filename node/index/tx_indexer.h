@@ -140,6 +140,7 @@ public:
         EXCLUDES(m_mutex);
     void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,
                            const chain::BlockIndex* index) override EXCLUDES(m_mutex);
+    bool WantsMempoolEvents() const override { return false; } // blocks only
 
 private:
     void ThreadSync() EXCLUDES(m_mutex);

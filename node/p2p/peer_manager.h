@@ -253,6 +253,8 @@ private:
         EXCLUDES(m_mutex);
     void BlockDisconnected(const std::shared_ptr<const consensus::Block>& block,
                            const chain::BlockIndex* index) override EXCLUDES(m_mutex);
+    /** Relay learns of pool changes from MempoolManager's callers, not from chain events. */
+    bool WantsMempoolEvents() const override { return false; }
     static uint64_t RandomNonce();
     void Tick() EXCLUDES(m_mutex);
 

@@ -397,3 +397,55 @@ TEST_CASE("Closing the chainstate delivers the events still queued", "[chain][no
     CHECK_FALSE(closed_early);
     CHECK(listener.Events() == ConnectsAndTips(1, 3));
 }
+
+namespace {
+
+/** Counts the transactions added that reach it; opts out of mempool events if told to. */
+class TxCounter : public node::chain::ChainListener {
+public:
+    explicit TxCounter(bool wants) : m_wants(wants) {}
+    void TransactionAddedToMempool(const consensus::TransactionRef&) override { ++added; }
+    bool WantsMempoolEvents() const override { return m_wants; }
+    std::atomic<int> added{0};
+
+private:
+    const bool m_wants;
+};
+
+} // namespace
+
+TEST_CASE("Mempool events are queued only for listeners that want them", "[chain][notify]")
+{
+    ChainBuilder b(1);
+    node::chain::Chainstate& cs = b.Chain();
+    const consensus::TransactionRef tx = consensus::MakeTransactionRef(consensus::MutableTransaction{});
+    // A blocks-only listener stuck in its first call: the transaction events add nothing to
+    // the queue behind it, and it is never called with them.
+    Gate gate;
+    struct GatedBlocksOnly : GatedRecorder {
+        using GatedRecorder::GatedRecorder;
+        bool WantsMempoolEvents() const override { return false; }
+    } blocks_only(gate);
+    struct BlocksOnly : TxCounter {
+        BlocksOnly() : TxCounter(false) {}
+    } opted_out;
+    cs.AddListener(&blocks_only);
+    cs.AddListener(&opted_out);
+    b.MineBlocks(1);
+    REQUIRE(gate.WaitArrived(1));
+    const size_t pending = cs.PendingNotifications();
+    for (int i = 0; i < 3; ++i) cs.NotifyTransactionAdded(tx);
+    CHECK(cs.PendingNotifications() == pending);
+    gate.Open();
+    cs.SyncWithNotifications();
+    // With a listener that wants them, they are delivered to it alone.
+    TxCounter wants(true);
+    cs.AddListener(&wants);
+    for (int i = 0; i < 2; ++i) cs.NotifyTransactionAdded(tx);
+    cs.SyncWithNotifications();
+    cs.RemoveListener(&wants);
+    cs.RemoveListener(&opted_out);
+    cs.RemoveListener(&blocks_only);
+    CHECK(wants.added.load() == 2);
+    CHECK(opted_out.added.load() == 0);
+}
