@@ -308,7 +308,7 @@ Json RpcTable::ExecuteMethod(const RpcMethod& method, const RpcRequest& request)
     return CheckedResult(method, RunBody([&] { return method.handler(req); }));
 }
 
-std::optional<RpcFinish> RpcTable::Begin(const RpcRequest& request) const
+std::optional<RpcBegun> RpcTable::Begin(const RpcRequest& request) const
 {
     std::shared_ptr<const RpcMethod> method = Find(request);
     if (!method->begin) return std::nullopt;
@@ -316,10 +316,10 @@ std::optional<RpcFinish> RpcTable::Begin(const RpcRequest& request) const
     auto active = std::make_shared<ActiveCall>(*this, method->name);
     util::LogDebug(util::LogCategory::RPC, "ThreadRPCServer method=%s user=%s", method->name.c_str(),
                    req.auth_user.c_str());
-    RpcFinish finish = RunBody([&] { return method->begin(req); });
-    return RpcFinish([this, method = std::move(method), active = std::move(active), finish = std::move(finish)] {
-        return CheckedResult(*method, RunBody(finish));
-    });
+    RpcBegun begun = RunBody([&] { return method->begin(req); });
+    return RpcBegun([this, method = std::move(method), active = std::move(active),
+                     finish = std::move(begun.finish)] { return CheckedResult(*method, RunBody(finish)); },
+                    std::move(begun.wait_ready));
 }
 
 Json RpcTable::CheckedResult(const RpcMethod& method, Json result) const

@@ -119,14 +119,27 @@ using RpcHandler = std::function<Json(const RpcRequest&)>;
 using RpcFinish = std::function<Json()>;
 
 /**
+ * A call begun ahead: its finish, and optionally wait_ready, which returns once the finish would
+ * not wait. Calls begun in a row that become ready in the order begun (jobs queued in order on
+ * the validation owner) let a batch wait once for several: it waits for a later call, then
+ * finishes those before it without sleeping on each. wait_ready must not depend on the finishes
+ * of the calls begun before it.
+ */
+struct RpcBegun {
+    RpcBegun(RpcFinish f, std::function<void()> wait = {}) : finish(std::move(f)), wait_ready(std::move(wait)) {}
+    RpcFinish finish;
+    std::function<void()> wait_ready;
+};
+
+/**
  * A method's optional first half, for a method whose calls give the same results whether or not
  * the calls before them in a JSON-RPC batch have finished: whatever an earlier call can change,
  * the begin leaves to work that runs after that call's (sendrawtransaction: the whole judgement
  * queues on the validation owner in the order begun, the scripts checked meanwhile on worker
  * threads). A batch begins a run of such calls ahead, then finishes them in order, so their
- * work overlaps. Returns the finish, or throws RpcError as a handler would.
+ * work overlaps. Returns the finish (RpcBegun), or throws RpcError as a handler would.
  */
-using RpcBegin = std::function<RpcFinish(const RpcRequest&)>;
+using RpcBegin = std::function<RpcBegun(const RpcRequest&)>;
 
 /**
  * A method: where it is listed, its arguments, its help, its handler and its declared results.
@@ -187,7 +200,7 @@ public:
      * what Execute would throw before its handler. The finish refers to this table: call or
      * destroy it before the table goes (ProcessJsonRpcBody does, within the request).
      */
-    std::optional<RpcFinish> Begin(const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
+    std::optional<RpcBegun> Begin(const RpcRequest& request) const EXCLUDES(m_table_mutex, m_state_mutex);
 
     /**
      * `help` text: the overview grouped by category (without "hidden" methods), or one method's

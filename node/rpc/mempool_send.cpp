@@ -127,13 +127,17 @@ Json SendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcReque
  * the order begun (its scripts checked on a pre-verifier worker meanwhile), announced and
  * answered at the call's turn.
  */
-RpcFinish BeginSendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcRequest& req)
+RpcBegun BeginSendRawTransaction(MempoolManager& mm, const RelayFn& relay, const RpcRequest& req)
 {
     auto [tx, max_fee] = SendRawParams(req);
     auto pending = std::make_shared<mempool::PendingBroadcast>(mempool::BeginBroadcast(mm, tx, max_fee));
-    return [&mm, relay, pending, tx = std::move(tx)] {
-        return SendRawResult(*tx, mempool::FinishBroadcast(mm, std::move(*pending), relay));
-    };
+    // Judged on the owner in the order begun: ready in that order.
+    std::function<void()> wait_ready = [pending] { pending->verdict.wait(); };
+    return RpcBegun(
+        [&mm, relay, pending, tx = std::move(tx)] {
+            return SendRawResult(*tx, mempool::FinishBroadcast(mm, std::move(*pending), relay));
+        },
+        std::move(wait_ready));
 }
 
 Json FeesJson(const AcceptResult& r)

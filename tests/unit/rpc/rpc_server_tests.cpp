@@ -342,6 +342,36 @@ TEST_CASE("A batch begins calls ahead, executes other calls after them and answe
     CHECK(outstanding == 0);
 }
 
+TEST_CASE("A batch waits once for a run of begun calls that become ready in order", "[rpc]")
+{
+    RpcTable table;
+    std::vector<std::string> log;
+    table.Register(RpcMethod{.category = "test",
+                             .name = "ahead",
+                             .args = {{.name = "n", .type = RpcArgType::NUM, .optional = false, .description = "n"}},
+                             .handler = [](const RpcRequest& req) -> Json { return req.params[0]; },
+                             .results = {{.type = RpcResultType::NUM}},
+                             .begin = [&](const RpcRequest& req) -> RpcBegun {
+                                 const int n = req.params[0].get<int>();
+                                 return RpcBegun([&, n]() -> Json { return n; },
+                                                 [&, n] { log.push_back("wait " + std::to_string(n)); });
+                             }});
+    std::string body = "[";
+    for (int n = 1; n <= 20; ++n) {
+        body += (n > 1 ? "," : "") + std::string(R"({"jsonrpc":"2.0","method":"ahead","params":[)") +
+                std::to_string(n) + "],\"id\":" + std::to_string(n) + "}";
+    }
+    body += "]";
+    const auto r = ProcessJsonRpcBody(table, body, "/", "u", "127.0.0.1:1");
+    REQUIRE(r.status == 200);
+    const auto batch = ParseJson(r.body);
+    REQUIRE(batch);
+    REQUIRE(batch->size() == 20);
+    for (int n = 1; n <= 20; ++n) CHECK((*batch)[n - 1]["result"] == n);
+    // One wait for calls 1-16 (on the 16th), one for 17-20 (on the 20th).
+    CHECK(log == std::vector<std::string>{"wait 16", "wait 20"});
+}
+
 TEST_CASE("-rpcwhitelist limits a user to its methods, batches included, as Core", "[rpc]")
 {
     RpcTable table;
