@@ -126,7 +126,8 @@ using RpcFinish = std::function<Json()>;
  * of the calls begun before it.
  */
 struct RpcBegun {
-    RpcBegun(RpcFinish f, std::function<void()> wait = {}) : finish(std::move(f)), wait_ready(std::move(wait)) {}
+    explicit RpcBegun(RpcFinish f, std::function<void()> wait = {}) : finish(std::move(f)), wait_ready(std::move(wait))
+    {}
     RpcFinish finish;
     std::function<void()> wait_ready;
 };

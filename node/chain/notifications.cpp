@@ -46,9 +46,10 @@ void ChainNotifier::Add(ChainListener* listener, Delivery delivery)
         util::LockGuard lock(m_sync_mutex);
         m_sync_listeners.push_back(listener);
     } else {
+        const bool wants_mempool = listener->WantsMempoolEvents(); // no listener is called under m_mutex
         util::LockGuard lock(m_mutex);
         m_async_listeners.push_back(listener);
-        if (listener->WantsMempoolEvents()) m_async_mempool_listeners.push_back(listener);
+        if (wants_mempool) m_async_mempool_listeners.push_back(listener);
     }
     ++m_listener_count;
 }
@@ -149,10 +150,10 @@ void ChainNotifier::ThreadMain()
         m_queue.pop_front();
         // One event at a time to every listener registered now; one removed meanwhile is skipped.
         const bool mempool_event = e.kind == ChainEvent::Kind::TX_ADDED || e.kind == ChainEvent::Kind::TX_REMOVED;
-        const std::vector<ChainListener*>& current = mempool_event ? m_async_mempool_listeners : m_async_listeners;
-        const std::vector<ChainListener*> targets = current;
+        const std::vector<ChainListener*> targets = TargetsOf(mempool_event);
         for (ChainListener* l : targets) {
-            if (std::find(current.begin(), current.end(), l) == current.end()) continue;
+            const std::vector<ChainListener*>& now = TargetsOf(mempool_event);
+            if (std::find(now.begin(), now.end(), l) == now.end()) continue;
             m_in_flight = l;
             lock.Unlock();
             Dispatch(*l, e);

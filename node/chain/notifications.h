@@ -93,6 +93,11 @@ public:
 
 private:
     void ThreadMain() EXCLUDES(m_mutex);
+    /** The asynchronous listeners an event goes to: those wanting mempool events, or all. */
+    const std::vector<ChainListener*>& TargetsOf(bool mempool_event) const REQUIRES(m_mutex)
+    {
+        return mempool_event ? m_async_mempool_listeners : m_async_listeners;
+    }
     static void Dispatch(ChainListener& listener, const ChainEvent& e);
 
     std::atomic<int> m_listener_count{0};

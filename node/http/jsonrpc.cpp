@@ -48,7 +48,7 @@ constexpr size_t MAX_BEGUN_AHEAD = 128;
  */
 constexpr size_t READY_CHUNK = 16;
 
-/** A call of a batch in its place: begun (finish) or answered (response). */
+/** A call of a batch in its place: begun (its finish to run) or answered (response). */
 struct Queued {
     RpcRequest req;
     std::optional<RpcBegun> begun;
@@ -145,7 +145,11 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
                     for (size_t i = 0; i < std::min(queued.size(), READY_CHUNK); ++i) {
                         if (queued[i].begun && queued[i].begun->wait_ready) last = i;
                     }
-                    if (queued[last].begun && queued[last].begun->wait_ready) queued[last].begun->wait_ready();
+                    if (queued[last].begun && queued[last].begun->wait_ready) {
+                        try {
+                            queued[last].begun->wait_ready(); // a hint: the finishes still wait or fail themselves
+                        } catch (...) {}
+                    }
                     known_ready = last + 1;
                 }
                 --known_ready;

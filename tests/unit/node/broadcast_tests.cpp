@@ -42,6 +42,7 @@ struct Outcome {
     std::vector<BroadcastResult> results;
     std::vector<Uint256> announced;
     std::vector<Uint256> pool;
+    std::set<Uint256> unbroadcast; //!< the pool's unbroadcast set after the run
     uint64_t preverified{0};
 };
 
@@ -93,13 +94,15 @@ struct Fixture {
         mm.FlushPreverify();
         for (const auto& e : mm.Pool().GetAllSorted()) o.pool.push_back(e.Txid());
         std::sort(o.pool.begin(), o.pool.end());
+        o.unbroadcast = mm.Pool().GetUnbroadcast();
         o.preverified = mm.Preverifier()->Verified();
         return o;
     }
 
     /**
      * Both ways, begun ahead first (its workers find no script already checked), and checks
-     * that they agree: each call's result, the announcements, the pool. Returns {one by one, ahead}.
+     * that they agree: each call's result, the announcements, the pool and what it marks
+     * unbroadcast. Returns {one by one, ahead}.
      */
     std::pair<Outcome, Outcome> Compare(const std::vector<Call>& setup, const std::vector<Call>& calls)
     {
@@ -113,6 +116,7 @@ struct Fixture {
         }
         CHECK(ahead.announced == one_by_one.announced);
         CHECK(ahead.pool == one_by_one.pool);
+        CHECK(ahead.unbroadcast == one_by_one.unbroadcast);
         return {std::move(one_by_one), std::move(ahead)};
     }
 };

@@ -277,17 +277,17 @@ TEST_CASE("A batch begins calls ahead, executes other calls after them and answe
                              .args = {{.name = "n", .type = RpcArgType::NUM, .optional = false, .description = "n"}},
                              .handler = [](const RpcRequest& req) -> Json { return req.params[0]; },
                              .results = {{.type = RpcResultType::NUM}},
-                             .begin = [&](const RpcRequest& req) -> RpcFinish {
+                             .begin = [&](const RpcRequest& req) -> RpcBegun {
                                  const int n = req.params[0].get<int>();
                                  if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "negative");
                                  log.push_back("begin " + std::to_string(n));
                                  most_outstanding = std::max(most_outstanding, ++outstanding);
-                                 return [&, n]() -> Json {
+                                 return RpcBegun([&, n]() -> Json {
                                      --outstanding;
                                      log.push_back("finish " + std::to_string(n));
                                      if (n == 0) throw std::runtime_error("zero");
                                      return n;
-                                 };
+                                 });
                              }});
     table.Register(RpcMethod{.category = "test",
                              .name = "plain",
@@ -353,23 +353,58 @@ TEST_CASE("A batch waits once for a run of begun calls that become ready in orde
                              .results = {{.type = RpcResultType::NUM}},
                              .begin = [&](const RpcRequest& req) -> RpcBegun {
                                  const int n = req.params[0].get<int>();
-                                 return RpcBegun([&, n]() -> Json { return n; },
-                                                 [&, n] { log.push_back("wait " + std::to_string(n)); });
+                                 return RpcBegun(
+                                     [&, n]() -> Json {
+                                         log.push_back("finish " + std::to_string(n));
+                                         return n;
+                                     },
+                                     [&, n] { log.push_back("wait " + std::to_string(n)); });
                              }});
+    table.Register(RpcMethod{.category = "test",
+                             .name = "plain",
+                             .handler = [&](const RpcRequest&) -> Json {
+                                 log.push_back("plain");
+                                 return 0;
+                             },
+                             .results = {{.type = RpcResultType::NUM}}});
+    // ahead 1-5, a call refused at its begin, ahead 6 as a notification, ahead 7-10, a call with
+    // no begin (every call before it is answered first), then ahead 11-30.
+    auto ahead = [](int n, bool notification = false) {
+        return std::string(R"({"jsonrpc":"2.0","method":"ahead","params":[)") + std::to_string(n) + "]" +
+               (notification ? "" : R"(,"id":)" + std::to_string(n)) + "}";
+    };
     std::string body = "[";
-    for (int n = 1; n <= 20; ++n) {
-        body += (n > 1 ? "," : "") + std::string(R"({"jsonrpc":"2.0","method":"ahead","params":[)") +
-                std::to_string(n) + "],\"id\":" + std::to_string(n) + "}";
-    }
+    for (int n = 1; n <= 5; ++n) body += ahead(n) + ",";
+    body += R"({"jsonrpc":"2.0","method":"ahead","params":["x"],"id":"bad"},)" + ahead(6, true) + ",";
+    for (int n = 7; n <= 10; ++n) body += ahead(n) + ",";
+    body += R"({"jsonrpc":"2.0","method":"plain","id":"plain"})";
+    for (int n = 11; n <= 30; ++n) body += "," + ahead(n);
     body += "]";
     const auto r = ProcessJsonRpcBody(table, body, "/", "u", "127.0.0.1:1");
     REQUIRE(r.status == 200);
     const auto batch = ParseJson(r.body);
     REQUIRE(batch);
-    REQUIRE(batch->size() == 20);
-    for (int n = 1; n <= 20; ++n) CHECK((*batch)[n - 1]["result"] == n);
-    // One wait for calls 1-16 (on the 16th), one for 17-20 (on the 20th).
-    CHECK(log == std::vector<std::string>{"wait 16", "wait 20"});
+    REQUIRE(batch->size() == 31); // 30 ahead less the notification, the refused call, plain
+    CHECK((*batch)[5]["id"] == "bad");
+    CHECK((*batch)[5]["error"]["code"] == -3);
+    CHECK((*batch)[10]["id"] == "plain");
+    for (size_t i = 0; i < batch->size(); ++i) {
+        if (i == 5 || i == 10) continue;
+        const int n = static_cast<int>(i < 10 ? i + 1 : i);
+        INFO(i);
+        CHECK((*batch)[i]["result"] == n);
+    }
+    // One wait covers the calls up to the 10th (the queue before "plain": its first 16 entries,
+    // the refused one included), then the 16 after plain, then the last 4; each wait comes
+    // before the finishes it covers, and no finish waits on its own.
+    std::vector<std::string> want{"wait 10"};
+    for (int n = 1; n <= 10; ++n) want.push_back("finish " + std::to_string(n));
+    want.push_back("plain");
+    want.push_back("wait 26");
+    for (int n = 11; n <= 26; ++n) want.push_back("finish " + std::to_string(n));
+    want.push_back("wait 30");
+    for (int n = 27; n <= 30; ++n) want.push_back("finish " + std::to_string(n));
+    CHECK(log == want);
 }
 
 TEST_CASE("-rpcwhitelist limits a user to its methods, batches included, as Core", "[rpc]")
