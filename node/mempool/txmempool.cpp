@@ -539,6 +539,12 @@ bool TxMemPool::IsUnbroadcast(const Uint256& txid) const
     return m_impl->unbroadcast.count(txid) > 0;
 }
 
+size_t TxMemPool::UnbroadcastCount() const
+{
+    util::SharedLock lock(m_mutex);
+    return m_impl->unbroadcast.size();
+}
+
 std::set<Uint256> TxMemPool::GetUnbroadcast() const
 {
     util::SharedLock lock(m_mutex);

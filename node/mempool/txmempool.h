@@ -174,8 +174,10 @@ public:
     /** A peer asked for it (or it left the pool): its initial broadcast is done. */
     void RemoveUnbroadcast(const consensus::Uint256& txid);
     bool IsUnbroadcast(const consensus::Uint256& txid) const;
-    /** The set (getmempoolinfo unbroadcastcount, mempool.dat, the periodic re-announcement). */
+    /** The set (mempool.dat, the periodic re-announcement). */
     std::set<consensus::Uint256> GetUnbroadcast() const;
+    /** Its size (getmempoolinfo's unbroadcastcount), without copying it. */
+    size_t UnbroadcastCount() const;
 
     // ---- Checks before adding: the writer's thread ----
 

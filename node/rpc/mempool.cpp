@@ -128,7 +128,9 @@ Json GetMempoolInfo(MempoolManager& mm)
     o["mempoolminfee"] = ValueFromAmount(std::max(pool.GetMinFee(), opts.min_relay_feerate));
     o["minrelaytxfee"] = ValueFromAmount(opts.min_relay_feerate);
     o["incrementalrelayfee"] = ValueFromAmount(opts.incremental_relay_feerate);
-    o["unbroadcastcount"] = pool.GetUnbroadcast().size();
+    // Counted, not copied: a node whose own transactions were not asked for yet (no peers) may
+    // hold every pool entry there, and monitors poll this call.
+    o["unbroadcastcount"] = pool.UnbroadcastCount();
     o["fullrbf"] = true;
     o["permitbaremultisig"] = mm.Options().policy.permit_bare_multisig;
     o["maxdatacarriersize"] = mm.Options().policy.datacarrier ? mm.Options().policy.max_datacarrier_bytes : 0;

@@ -445,11 +445,14 @@ TEST_CASE("mempool: the unbroadcast set holds pool transactions only", "[node][m
     p.pool->AddUnbroadcast(b->GetTxid());
     p.pool->AddUnbroadcast(Tx({Coin(9)}, 1, 9)->GetTxid()); // not in the pool: ignored
     CHECK(p.pool->GetUnbroadcast().size() == 2);
+    CHECK(p.pool->UnbroadcastCount() == 2);
     p.pool->RemoveUnbroadcast(a->GetTxid()); // a peer asked for it
+    CHECK(p.pool->UnbroadcastCount() == 1);
     CHECK_FALSE(p.pool->IsUnbroadcast(a->GetTxid()));
     CHECK(p.pool->IsUnbroadcast(b->GetTxid()));
     // Leaving the pool (here with its parent) ends it too.
     p.pool->RemoveRecursive(a->GetTxid(), RemovalReason::REPLACED);
     p.pool->Check();
     CHECK(p.pool->GetUnbroadcast().empty());
+    CHECK(p.pool->UnbroadcastCount() == 0);
 }
