@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
+
 using namespace common::rpc;
 using namespace node::http;
 
@@ -49,6 +51,26 @@ int CodeOf(const RpcTable& table, const RpcRequest& req)
         return e.code;
     }
     return 0;
+}
+
+/** A test method "ahead" (one number) whose calls a batch begins with begin. */
+RpcMethod AheadMethod(RpcBegin begin)
+{
+    return RpcMethod{.category = "test",
+                     .name = "ahead",
+                     .args = {{.name = "n", .type = RpcArgType::NUM, .optional = false, .description = "n"}},
+                     .handler = [](const RpcRequest& req) -> Json { return req.params[0]; },
+                     .results = {{.type = RpcResultType::NUM}},
+                     .begin = std::move(begin)};
+}
+
+/** A test method "plain" without a begin: a batch executes it at its turn. */
+RpcMethod PlainMethod(std::function<Json()> body)
+{
+    return RpcMethod{.category = "test",
+                     .name = "plain",
+                     .handler = [body = std::move(body)](const RpcRequest&) -> Json { return body(); },
+                     .results = {{.type = RpcResultType::NUM}}};
 }
 
 } // namespace
@@ -272,30 +294,22 @@ TEST_CASE("A batch begins calls ahead, executes other calls after them and answe
     std::vector<std::string> log;
     size_t outstanding = 0, most_outstanding = 0;
     // "ahead" n: begun ahead (n < 0 fails at its begin, n == 0 at its finish); "plain": executed at its turn.
-    table.Register(RpcMethod{.category = "test",
-                             .name = "ahead",
-                             .args = {{.name = "n", .type = RpcArgType::NUM, .optional = false, .description = "n"}},
-                             .handler = [](const RpcRequest& req) -> Json { return req.params[0]; },
-                             .results = {{.type = RpcResultType::NUM}},
-                             .begin = [&](const RpcRequest& req) -> RpcBegun {
-                                 const int n = req.params[0].get<int>();
-                                 if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "negative");
-                                 log.push_back("begin " + std::to_string(n));
-                                 most_outstanding = std::max(most_outstanding, ++outstanding);
-                                 return RpcBegun([&, n]() -> Json {
-                                     --outstanding;
-                                     log.push_back("finish " + std::to_string(n));
-                                     if (n == 0) throw std::runtime_error("zero");
-                                     return n;
-                                 });
-                             }});
-    table.Register(RpcMethod{.category = "test",
-                             .name = "plain",
-                             .handler = [&](const RpcRequest&) -> Json {
-                                 log.push_back("plain");
-                                 return outstanding;
-                             },
-                             .results = {{.type = RpcResultType::NUM}}});
+    table.Register(AheadMethod([&](const RpcRequest& req) -> RpcBegun {
+        const int n = req.params[0].get<int>();
+        if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "negative");
+        log.push_back("begin " + std::to_string(n));
+        most_outstanding = std::max(most_outstanding, ++outstanding);
+        return RpcBegun([&, n]() -> Json {
+            --outstanding;
+            log.push_back("finish " + std::to_string(n));
+            if (n == 0) throw std::runtime_error("zero");
+            return n;
+        });
+    }));
+    table.Register(PlainMethod([&]() -> Json {
+        log.push_back("plain");
+        return outstanding;
+    }));
     auto run = [&](const std::string& body) { return ProcessJsonRpcBody(table, body, "/", "u", "127.0.0.1:1"); };
 
     auto r = run(R"([{"jsonrpc":"2.0","method":"ahead","params":[1],"id":1},
@@ -346,27 +360,19 @@ TEST_CASE("A batch waits once for a run of begun calls that become ready in orde
 {
     RpcTable table;
     std::vector<std::string> log;
-    table.Register(RpcMethod{.category = "test",
-                             .name = "ahead",
-                             .args = {{.name = "n", .type = RpcArgType::NUM, .optional = false, .description = "n"}},
-                             .handler = [](const RpcRequest& req) -> Json { return req.params[0]; },
-                             .results = {{.type = RpcResultType::NUM}},
-                             .begin = [&](const RpcRequest& req) -> RpcBegun {
-                                 const int n = req.params[0].get<int>();
-                                 return RpcBegun(
-                                     [&, n]() -> Json {
-                                         log.push_back("finish " + std::to_string(n));
-                                         return n;
-                                     },
-                                     [&, n] { log.push_back("wait " + std::to_string(n)); });
-                             }});
-    table.Register(RpcMethod{.category = "test",
-                             .name = "plain",
-                             .handler = [&](const RpcRequest&) -> Json {
-                                 log.push_back("plain");
-                                 return 0;
-                             },
-                             .results = {{.type = RpcResultType::NUM}}});
+    table.Register(AheadMethod([&](const RpcRequest& req) -> RpcBegun {
+        const int n = req.params[0].get<int>();
+        return RpcBegun(
+            [&, n]() -> Json {
+                log.push_back("finish " + std::to_string(n));
+                return n;
+            },
+            [&, n] { log.push_back("wait " + std::to_string(n)); });
+    }));
+    table.Register(PlainMethod([&]() -> Json {
+        log.push_back("plain");
+        return 0;
+    }));
     // ahead 1-5, a call refused at its begin, ahead 6 as a notification, ahead 7-10, a call with
     // no begin (every call before it is answered first), then ahead 11-30.
     auto ahead = [](int n, bool notification = false) {
