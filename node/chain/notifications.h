@@ -63,8 +63,9 @@ public:
     void Notify(ChainEvent e) EXCLUDES(m_sync_mutex, m_mutex);
     /**
      * Queues e for the asynchronous listeners only (a mempool event: the mempool, a
-     * synchronous listener, is where it comes from), unless none of them wants mempool events. On the owner's thread, so it keeps its
-     * place among the chain's events; inside a synchronous listener too.
+     * synchronous listener, is where it comes from), unless none of them wants mempool
+     * events. On the owner's thread, so it keeps its place among the chain's events; inside a
+     * synchronous listener too.
      */
     void QueueAsync(ChainEvent e) EXCLUDES(m_mutex);
     /**

@@ -141,16 +141,16 @@ JsonRpcHttpResult ProcessJsonRpcBody(const RpcTable& table, std::string_view bod
                 if (known_ready == 0) {
                     // Wait once for the last begun call of the next READY_CHUNK (calls become
                     // ready in the order begun), instead of sleeping on each of them in turn.
-                    size_t last = 0;
+                    const std::function<void()>* wait = nullptr;
+                    known_ready = 1;
                     for (size_t i = 0; i < std::min(queued.size(), READY_CHUNK); ++i) {
-                        if (queued[i].begun && queued[i].begun->wait_ready) last = i;
+                        if (!queued[i].begun || !queued[i].begun->wait_ready) continue;
+                        wait = &queued[i].begun->wait_ready;
+                        known_ready = i + 1;
                     }
-                    if (queued[last].begun && queued[last].begun->wait_ready) {
-                        try {
-                            queued[last].begun->wait_ready(); // a hint: the finishes still wait or fail themselves
-                        } catch (...) {}
-                    }
-                    known_ready = last + 1;
+                    try {
+                        if (wait) (*wait)(); // a hint: the finishes still wait or fail themselves
+                    } catch (...) {}
                 }
                 --known_ready;
                 Queued q = std::move(queued.front());

@@ -50,8 +50,9 @@ struct BroadcastVerdict {
  * pre-verifier worker's script check (MempoolManager::PostAfterScripts): the chain's outputs,
  * the pool's copy by txid, then the acceptance, read there as one job, in the order begun; a
  * transaction accepted is marked unbroadcast in the same job (the caller's thread then does not
- * wait for the pool's lock behind the owner). FinishBroadcast waits for it and relays. So a run of them gives the results,
- * the pool and the announcements of BroadcastTransaction called in the same order: each
+ * wait for the pool's lock behind the owner). FinishBroadcast waits for it and relays. So a
+ * run of them gives the results, the pool and the announcements of BroadcastTransaction
+ * called in the same order: each
  * judgement sees everything the ones before it did to the pool (broadcast_tests.cpp).
  */
 struct PendingBroadcast {
